@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A child forks exactly N times; lden-trace must count exactly N forks in
+ * counting mode and deliver exactly N samples in sampling mode, whatever
+ * else the machine does, when scoped to the child by a kernel filter, by
+ * per-task events, or by a cgroup.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ktest.h"
+#include "lden-trace.h"
+
+#define TIMEOUT_MS 30000
+
+static int n_forks = 50;
+
+static uint64_t run_counted(struct ltr_event_opts *o, bool filter_on_child,
+			    struct ktest_child *c, struct ltr_session **sp,
+			    struct ltr_event **evp)
+{
+	char filter[64];
+	struct ltr_session *s;
+	struct ltr_event *ev;
+	uint64_t count = 0;
+
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(c, ktest_fork_n, &n_forks), 0);
+	if (filter_on_child) {
+		/* the fork event fires in the parent: the child here */
+		snprintf(filter, sizeof(filter), "common_pid == %d", (int)c->pid);
+		o->filter = filter;
+	}
+	if (o->pid == -1)
+		o->pid = c->pid;
+	ev = ltr_event__open(s, "sched", "sched_process_fork", o);
+	if (!ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(c);
+	assert_int_equal(ktest_child_wait(c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_int_equal(ltr_event__count(ev, &count), 0);
+	*sp = s;
+	*evp = ev;
+	return count;
+}
+
+static void count_with_filter(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_COUNT };
+	struct ktest_child c;
+	struct ltr_session *s;
+	struct ltr_event *ev;
+
+	assert_int_equal(run_counted(&o, true, &c, &s, &ev), n_forks);
+	assert_int_equal(ltr_event__mode(ev), LTR_MODE_COUNT);
+	ltr_session__free(s);
+}
+
+static void count_per_task(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_COUNT, .pid = -1 };
+	struct ktest_child c;
+	struct ltr_session *s;
+	struct ltr_event *ev;
+
+	assert_int_equal(run_counted(&o, false, &c, &s, &ev), n_forks);
+	ltr_session__free(s);
+}
+
+struct collected {
+	struct ltr_event *ev;
+	const struct ltr_field *parent_pid;
+	const struct ltr_field *child_pid;
+	int samples;
+	int wrong_parent;
+	int64_t last_child;
+	int child_not_increasing;
+	uint32_t sample_pid;
+};
+
+static int collect(const struct ltr_sample *s, void *ctx)
+{
+	struct collected *col = ctx;
+	int64_t parent, child;
+
+	if (s->event != col->ev)
+		return 0;
+	col->samples++;
+	assert_int_equal(ltr_field__s64(col->parent_pid, s, &parent), 0);
+	assert_int_equal(ltr_field__s64(col->child_pid, s, &child), 0);
+	if (parent != (int64_t)col->sample_pid || s->pid != col->sample_pid)
+		col->wrong_parent++;
+	/* pids are handed out in order unless they wrap */
+	if (child == col->last_child)
+		col->child_not_increasing++;
+	col->last_child = child;
+	return 0;
+}
+
+static void sample_with_filter(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct collected col = { 0 };
+	struct ktest_child c;
+	struct ltr_session *s;
+	uint64_t count;
+	int n;
+
+	count = run_counted(&o, true, &c, &s, &col.ev);
+	assert_int_equal(count, n_forks);
+	col.parent_pid = ltr_event__field(col.ev, "parent_pid");
+	col.child_pid = ltr_event__field(col.ev, "child_pid");
+	assert_non_null(col.parent_pid);
+	assert_non_null(col.child_pid);
+	col.sample_pid = (uint32_t)c.pid;
+	n = ltr_session__drain(s, collect, &col);
+	assert_true(n >= 0);
+	assert_int_equal(col.samples, n_forks);
+	assert_int_equal(col.wrong_parent, 0);
+	assert_int_equal(col.child_not_increasing, 0);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+}
+
+static void sample_per_task(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE, .pid = -1 };
+	struct collected col = { 0 };
+	struct ktest_child c;
+	struct ltr_session *s;
+
+	assert_int_equal(run_counted(&o, false, &c, &s, &col.ev), n_forks);
+	col.parent_pid = ltr_event__field(col.ev, "parent_pid");
+	col.child_pid = ltr_event__field(col.ev, "child_pid");
+	col.sample_pid = (uint32_t)c.pid;
+	assert_true(ltr_session__drain(s, collect, &col) >= 0);
+	assert_int_equal(col.samples, n_forks);
+	assert_int_equal(col.wrong_parent, 0);
+	ltr_session__free(s);
+}
+
+struct two {
+	struct collected fork;
+	struct ltr_event *exit_ev;
+	int exits;
+	bool exit_comm_ok;
+};
+
+static int collect_two(const struct ltr_sample *s, void *ctx)
+{
+	struct two *t = ctx;
+	const char *comm;
+	size_t len;
+
+	if (s->event == t->exit_ev) {
+		t->exits++;
+		t->exit_comm_ok = ltr_field__str(ltr_event__field(t->exit_ev, "comm"),
+						 s, &comm, &len) == 0 &&
+				  len == strlen("test-count") &&
+				  !memcmp(comm, "test-count", len);
+		return 0;
+	}
+	return collect(s, &t->fork);
+}
+
+/* Two sampling events share the per-CPU rings and are told apart. */
+static void two_events_one_ring(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct two t = { 0 };
+	struct ktest_child c;
+	struct ltr_session *s;
+	char filter[64];
+
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, ktest_fork_n, &n_forks), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	o.filter = filter;
+	t.fork.ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
+	assert_non_null(t.fork.ev);
+	/* the child's own exit: exactly one, its comm a char[16] */
+	t.exit_ev = ltr_event__open(s, "sched", "sched_process_exit", &o);
+	assert_non_null(t.exit_ev);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	t.fork.parent_pid = ltr_event__field(t.fork.ev, "parent_pid");
+	t.fork.child_pid = ltr_event__field(t.fork.ev, "child_pid");
+	t.fork.sample_pid = (uint32_t)c.pid;
+	assert_true(ltr_session__drain(s, collect_two, &t) >= 0);
+	assert_int_equal(t.fork.samples, n_forks);
+	assert_int_equal(t.exits, 1);
+	assert_true(t.exit_comm_ok);
+	ltr_session__free(s);
+}
+
+static char cgroup_dir[256];
+
+static int cgroup_setup(void **state)
+{
+	const char *root = "/sys/fs/cgroup/unified";
+	struct stat st;
+
+	if (stat(root, &st) != 0)
+		root = "/sys/fs/cgroup";
+	snprintf(cgroup_dir, sizeof(cgroup_dir), "%s/lden-test-%d", root,
+		 (int)getpid());
+	if (mkdir(cgroup_dir, 0755) < 0) {
+		cgroup_dir[0] = '\0';
+		return 0;
+	}
+	return 0;
+}
+
+static int cgroup_teardown(void **state)
+{
+	if (cgroup_dir[0])
+		rmdir(cgroup_dir);
+	return 0;
+}
+
+static void count_in_cgroup(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_COUNT };
+	struct ltr_session *s;
+	struct ltr_event *ev;
+	struct ktest_child c;
+	char procs[300];
+	uint64_t count;
+	FILE *f;
+
+	if (!cgroup_dir[0])
+		skip();
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	o.cgroup = cgroup_dir;
+	ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
+	if (!ev && errno == EBADF) {
+		/* perf_event controller not on this hierarchy */
+		ltr_session__free(s);
+		skip();
+	}
+	if (!ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ktest_child_start(&c, ktest_fork_n, &n_forks), 0);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cgroup_dir);
+	f = fopen(procs, "we");
+	assert_non_null(f);
+	fprintf(f, "%d\n", (int)c.pid);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_event__count(ev, &count), 0);
+	assert_int_equal(count, n_forks);
+	ltr_session__free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(count_with_filter),
+		cmocka_unit_test(count_per_task),
+		cmocka_unit_test(sample_with_filter),
+		cmocka_unit_test(sample_per_task),
+		cmocka_unit_test(two_events_one_ring),
+		cmocka_unit_test_setup_teardown(count_in_cgroup, cgroup_setup,
+						cgroup_teardown),
+	};
+
+	ktest_require_tracing();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What is missing is said clearly: no such event or system, invalid
+ * names, no privilege (a child that dropped root), no such process.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ktest.h"
+#include "lden-trace.h"
+
+static void unknown_events(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+
+	assert_non_null(s);
+	assert_null(ltr_event__open(s, "sched", "sched_process_forkk", NULL));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(ltr_last_error(),
+			    "no event 'sched:sched_process_forkk' on this kernel");
+	assert_null(ltr_event__open(s, "schedd", "sched_process_fork", NULL));
+	assert_int_equal(errno, ENOENT);
+	assert_non_null(strstr(ltr_last_error(), "no event system 'schedd'"));
+	assert_null(ltr_event__open(s, "sched", "../../x", NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(ltr_last_error(), "invalid event name"));
+	ltr_session__free(s);
+}
+
+static void missing_field(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	struct ltr_event *ev;
+
+	assert_non_null(s);
+	ev = ltr_event__open(s, "sched", "sched_process_fork", NULL);
+	assert_non_null(ev);
+	assert_null(ltr_event__field(ev, "no_such_field"));
+	assert_int_equal(errno, ENOENT);
+	assert_string_equal(ltr_last_error(),
+			    "event sched:sched_process_fork has no field 'no_such_field'");
+	assert_non_null(ltr_event__field(ev, "child_pid"));
+	ltr_session__free(s);
+}
+
+static void no_such_process(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	struct ltr_event_opts o = { .pid = 0x3ffffff0 };
+
+	assert_non_null(s);
+	assert_null(ltr_event__open(s, "sched", "sched_process_fork", &o));
+	assert_int_equal(errno, ESRCH);
+	assert_non_null(strstr(ltr_last_error(), "no process"));
+	ltr_session__free(s);
+}
+
+/* A process without root or CAP_PERFMON is told what to do. */
+static void not_privileged(void **state)
+{
+	int p[2], status;
+	char msg[600] = "";
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ltr_session *s;
+		struct ltr_event *ev = NULL;
+
+		close(p[0]);
+		s = ltr_session__new(&(struct ltr_session_opts){ .no_sweep = true });
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(3);
+		if (s)
+			ev = ltr_event__open(s, "sched", "sched_process_fork", NULL);
+		n = write(p[1], ltr_last_error(), strlen(ltr_last_error()));
+		(void)n;
+		_exit(ev ? 1 : 0);
+	}
+	close(p[1]);
+	n = read(p[0], msg, sizeof(msg) - 1);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(n > 0);
+	msg[n] = '\0';
+	print_message("unprivileged: %s\n", msg);
+	assert_non_null(strstr(msg, "permission denied"));
+	assert_non_null(strstr(msg, "root"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unknown_events),
+		cmocka_unit_test(missing_field),
+		cmocka_unit_test(no_such_process),
+		cmocka_unit_test(not_privileged),
+	};
+
+	ktest_require_tracing();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A burst into a deliberately tiny ring, read only afterwards: the kernel
+ * drops records, lden-trace reports how many, and what was delivered plus
+ * what was lost is exactly what the workload caused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ktest.h"
+#include "lden-trace.h"
+
+#define N_CALLS 20000
+
+static int getppid_n(void *arg)
+{
+	for (int i = 0; i < N_CALLS; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+static int count_samples(const struct ltr_sample *s, void *ctx)
+{
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+static void burst_into_tiny_ring(void **state)
+{
+	struct ltr_session_opts so = { .ring_pages = 1 };
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct ltr_session *s;
+	struct ltr_event *ev;
+	struct ktest_child c;
+	uint64_t samples = 0, lost, ev_lost, count;
+	char filter[64];
+
+	s = ltr_session__new(&so);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_n, NULL), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	o.filter = filter;
+	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	if (!ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, 30000), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+
+	assert_true(ltr_session__drain(s, count_samples, &samples) >= 0);
+	lost = ltr_session__lost(s, -1);
+	assert_int_equal(ltr_event__count(ev, &count), 0);
+	print_message("samples %llu lost %llu counted %llu\n",
+		      (unsigned long long)samples, (unsigned long long)lost,
+		      (unsigned long long)count);
+	assert_true(lost > 0);
+	assert_int_equal(samples + lost, N_CALLS);
+	/* the counter counts every hit, delivered or not */
+	assert_int_equal(count, N_CALLS);
+	if (ltr_event__lost(ev, &ev_lost) == 0)
+		assert_int_equal(ev_lost, lost);
+	ltr_session__free(s);
+}
+
+/* The same burst into a ring large enough for all of it loses nothing. */
+static void burst_into_big_ring(void **state)
+{
+	struct ltr_session_opts so = { .ring_pages = 512 };
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct ltr_session *s;
+	struct ktest_child c;
+	uint64_t samples = 0;
+	char filter[64];
+
+	s = ltr_session__new(&so);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_n, NULL), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	o.filter = filter;
+	assert_non_null(ltr_event__open(s, "syscalls", "sys_enter_getppid", &o));
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, 30000), 0);
+	assert_true(ltr_session__drain(s, count_samples, &samples) >= 0);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	assert_int_equal(samples, N_CALLS);
+	ltr_session__free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(burst_into_tiny_ring),
+		cmocka_unit_test(burst_into_big_ring),
+	};
+
+	ktest_require_tracing();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

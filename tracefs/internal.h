@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private bodies and helpers of the lden-trace library.  Not installed.
+ */
+#ifndef LDEN_TRACE_INTERNAL_H
+#define LDEN_TRACE_INTERNAL_H
+
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lden-trace.h"
+
+struct tep_handle;
+struct tep_event;
+struct tep_format_field;
+struct tracefs_dynevent;
+
+/* ------------------------------------------------------------------ */
+/* error.c: last-error message and the print hook */
+
+/*
+ * Records a one-line message for ltr_last_error(), sets errno to @err and
+ * returns -@err, so callers can write "return ltr_error(EINVAL, ...)".
+ */
+int ltr_error(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The same, for pointer functions: returns NULL. */
+void *ltr_error_null(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void ltr_clear_error(void);
+void ltr_log(enum ltr_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define ltr_warn(...) ltr_log(LTR_WARN, __VA_ARGS__)
+#define ltr_info(...) ltr_log(LTR_INFO, __VA_ARGS__)
+#define ltr_debug(...) ltr_log(LTR_DEBUG, __VA_ARGS__)
+
+/* ------------------------------------------------------------------ */
+/* decode.c: fields resolved once, read with bounds checks */
+
+enum ltr_field_kind {
+	LTR_FIELD_NUMBER,	/* integer of 1, 2, 4 or 8 bytes */
+	LTR_FIELD_STR_FIXED,	/* char name[N] */
+	LTR_FIELD_STR_DYN,	/* __data_loc char[]: offset from record start */
+	LTR_FIELD_STR_REL,	/* __rel_loc char[]: offset from after the field */
+	LTR_FIELD_OTHER,	/* arrays of numbers, dynamic non-strings */
+};
+
+struct ltr_field {
+	char *name;
+	uint32_t offset;	/* in the raw record */
+	uint32_t size;		/* bytes the field occupies */
+	/*
+	 * Bytes that carry the value: the declared C type's size when the
+	 * record stores it in a wider slot (syscall arguments are 8-byte
+	 * slots, "int fd" included), else size.
+	 */
+	uint32_t value_size;
+	bool is_signed;
+	enum ltr_field_kind kind;
+};
+
+/*
+ * ltr_field_init - fill @f from a parsed format field
+ * Returns 0, or -ENOMEM.  Release with ltr_field_fini().
+ */
+int ltr_field_init(struct ltr_field *f, const struct tep_format_field *tf);
+void ltr_field_fini(struct ltr_field *f);
+
+/* Bounds-checked readers of one raw record; see ltr_field__u64() etc. */
+int ltr_decode_u64(const struct ltr_field *f, const void *raw,
+		   size_t raw_size, uint64_t *val);
+int ltr_decode_s64(const struct ltr_field *f, const void *raw,
+		   size_t raw_size, int64_t *val);
+int ltr_decode_str(const struct ltr_field *f, const void *raw,
+		   size_t raw_size, const char **str, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* ring.c: one perf mmap ring, the head/tail protocol */
+
+/* sample_type of every sampling event the session opens */
+#define LTR_SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | \
+			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
+
+struct ltr_ring {
+	void *base;		/* the mmap: struct perf_event_mmap_page first */
+	size_t map_size;	/* (1 + 2^n) pages */
+	unsigned char *data;	/* the data area */
+	uint64_t data_size;	/* a power of two */
+	unsigned char *scratch;	/* 64 KiB copy-out for records that wrap */
+	uint64_t lost;		/* PERF_RECORD_LOST + PERF_RECORD_LOST_SAMPLES */
+	uint64_t samples;	/* PERF_RECORD_SAMPLE delivered */
+	uint64_t bad;		/* records too short to parse (skipped) */
+	int fd;			/* the ring owner's perf fd, or -1 */
+	int cpu;
+};
+
+/*
+ * Called per PERF_RECORD_SAMPLE with the sample's PERF_SAMPLE_IDENTIFIER
+ * id; s->event is NULL (the caller maps @id to an event).  Return
+ * non-zero to stop after this record.
+ */
+typedef int (*ltr_ring_sample_fn)(uint64_t id, struct ltr_sample *s,
+				  void *ctx);
+
+/*
+ * ltr_ring_init - set up @r over an existing mapping
+ * @base: the mmap'ed area (or, in tests, any buffer laid out the same way)
+ * @map_size: its length, one header page plus 2^n data pages
+ * Allocates the scratch buffer.  Returns 0 or -ENOMEM/-EINVAL.
+ */
+int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
+		  int cpu);
+/* Frees the scratch buffer; does not munmap or close. */
+void ltr_ring_fini(struct ltr_ring *r);
+
+/*
+ * ltr_ring_drain - consume every record between tail and head
+ * Samples go to @fn; LOST and LOST_SAMPLES are added to r->lost; other
+ * record types are skipped.  The tail is published (release) after each
+ * record, so the kernel can reuse space during long batches.
+ * Returns the number of samples delivered, or a negative errno.
+ */
+int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx);
+
+/*
+ * ltr_parse_sample - split one PERF_RECORD_SAMPLE laid out as
+ * LTR_SAMPLE_TYPE says.  Returns 0 or -EINVAL when it is too short.
+ */
+int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
+		     struct ltr_sample *s);
+
+/* ------------------------------------------------------------------ */
+/* session.c, perf.c: the session and its events */
+
+struct ltr_event {
+	struct ltr_session *session;
+	struct ltr_event *next;
+	char *system;
+	char *name;
+	enum ltr_mode mode;
+	int id;			/* tracepoint id, from events/<sys>/<name>/id */
+	int nfds;		/* one per CPU */
+	int *fds;
+	uint64_t *sample_ids;	/* PERF_EVENT_IOC_ID of each fd */
+	struct ltr_field *fields;
+	int nfields;
+	void *user;
+};
+
+struct ltr_probe {
+	struct ltr_probe *next;
+	struct tracefs_dynevent *dyn;
+	char *name;
+	/* "-:<group>/<name>\n", written by the signal handler */
+	char *remove_line;
+	/* file the removal line goes to (dynamic_events, or the per-type one) */
+	char *remove_path;
+};
+
+struct ltr_session {
+	char *tracing_dir;
+	char group[32];		/* "lden_<pid>" */
+	int ncpus;
+	int *cpus;		/* online CPU numbers */
+	unsigned int ring_pages;
+	unsigned int wakeup_bytes;
+	struct ltr_ring *rings;	/* ncpus entries, mapped on first sampling open */
+	int epfd;
+	struct ltr_event *events;
+	struct ltr_probe *probes;
+	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
+	/* sample id -> event, sorted by id for bsearch */
+	struct ltr_id_map {
+		uint64_t id;
+		struct ltr_event *ev;
+	} *idmap;
+	size_t nidmap;
+};
+
+/* perf.c */
+int ltr_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu,
+		  int group_fd, unsigned long flags);
+/* Reads /sys/devices/system/cpu/online into a malloc'd array. */
+int ltr_online_cpus(int **cpus);
+/* Explains an errno from perf_event_open in terms of privileges. */
+int ltr_perf_open_error(int err, const char *what);
+
+/* probe.c: create and remove the session's dynamic events */
+void ltr_probe_destroy_all(struct ltr_session *s);
+
+/* elf.c: symbol to file offset, for uprobes */
+int ltr_elf_symbol_offset(const char *path, const char *symbol,
+			  uint64_t *offset);
+
+#endif /* LDEN_TRACE_INTERNAL_H */

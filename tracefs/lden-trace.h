@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lden-trace: kernel tracepoints and dynamic probes through perf_event_open,
+ * without BPF.
+ *
+ * A session finds (or mounts) tracefs, owns one probe group named
+ * "lden_<pid>" and one mmap ring per CPU.  Events are opened on every online
+ * CPU, either in counting mode (a kernel counter, read with read(2)) or in
+ * sampling mode (PERF_SAMPLE_RAW records written to the session's rings).
+ *
+ * Conventions: int functions return 0 (or a count) on success and a negative
+ * errno on failure, with errno set too; pointer functions return NULL with
+ * errno set.  After a failure, ltr_last_error() gives a one-line message that
+ * names the problem (the event, the filter, the missing privilege).
+ * Nothing here prints, except through the hook set with ltr_set_print().
+ */
+#ifndef LDEN_TRACE_H
+#define LDEN_TRACE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ltr_session;
+struct ltr_event;
+struct ltr_field;
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics */
+
+enum ltr_log_level {
+	LTR_WARN,
+	LTR_INFO,
+	LTR_DEBUG,
+};
+
+typedef int (*ltr_print_fn_t)(enum ltr_log_level level, const char *fmt,
+			      va_list ap);
+
+/**
+ * ltr_set_print - route the library's warnings and debug messages
+ * @fn: the new hook, or NULL to silence the library
+ *
+ * Returns the previous hook.  The default hook prints warnings to stderr.
+ */
+ltr_print_fn_t ltr_set_print(ltr_print_fn_t fn);
+
+/**
+ * ltr_last_error - the message of this thread's last failure
+ *
+ * Returns a borrowed string (valid until the next library call in this
+ * thread), e.g. "filter 'nosuch == 1' on sched:sched_switch: field not
+ * found".  Empty when there is none.
+ */
+const char *ltr_last_error(void);
+
+/* ------------------------------------------------------------------ */
+/* Session */
+
+struct ltr_session_opts {
+	/* tracefs directory; NULL finds it and mounts it if needed */
+	const char *tracing_dir;
+	/* data pages per CPU ring, a power of two; 0 means 64 (256 KiB) */
+	unsigned int ring_pages;
+	/* bytes in a ring before the reader is woken; 0 means a quarter */
+	unsigned int wakeup_bytes;
+	/* do not remove probe groups left by dead lden processes */
+	bool no_sweep;
+};
+
+/**
+ * ltr_session__new - start a tracing session
+ * @opts: options, or NULL for defaults
+ *
+ * Finds or mounts tracefs, reads the online CPUs, and removes the probe
+ * groups "lden_<pid>" whose process no longer exists.  Does not check
+ * privileges: opening an event does, and says what is missing.
+ *
+ * Returns a session to release with ltr_session__free(), or NULL with errno
+ * set (ENODEV: no tracefs and it could not be mounted).
+ */
+struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts);
+
+/**
+ * ltr_session__free - end a session
+ * @s: the session, or NULL
+ *
+ * Disables and closes every event, unmaps the rings, then removes every
+ * probe the session created from the kernel, and frees the memory.
+ */
+void ltr_session__free(struct ltr_session *s);
+
+/** ltr_session__tracing_dir - the tracefs mount point (borrowed) */
+const char *ltr_session__tracing_dir(const struct ltr_session *s);
+
+/** ltr_session__group - this session's probe group, "lden_<pid>" (borrowed) */
+const char *ltr_session__group(const struct ltr_session *s);
+
+/** ltr_session__ncpus - number of online CPUs events are opened on */
+int ltr_session__ncpus(const struct ltr_session *s);
+
+/**
+ * ltr_session__cleanup_on_signal - remove probes on SIGINT, SIGTERM, SIGHUP
+ * @s: the session (only one session can own the handlers)
+ *
+ * Installs handlers that, in async-signal-safe code, close the session's
+ * perf fds and write the removal lines of its probes to tracefs, then
+ * re-raise the signal with its default action.  Programs that handle these
+ * signals themselves should instead leave their loop and call
+ * ltr_session__free().
+ *
+ * Returns 0, or a negative errno.
+ */
+int ltr_session__cleanup_on_signal(struct ltr_session *s);
+
+/* ------------------------------------------------------------------ */
+/* Dynamic probes (kprobe_events, uprobe_events) */
+
+/**
+ * ltr_kprobes_supported - whether this kernel has kprobe_events
+ * @s: the session
+ */
+bool ltr_kprobes_supported(const struct ltr_session *s);
+
+/**
+ * ltr_session__add_kprobe - create a kprobe or kretprobe in the session group
+ * @s:         the session
+ * @name:      event name, a C identifier, unique in the session
+ * @addr:      probe point: "func", "func+off" or an address
+ * @fetchargs: kprobe fetch-args ("fd=%di:s32 ret=$retval"), or NULL
+ * @retprobe:  true for a kretprobe
+ *
+ * The event is then opened with ltr_event__open(s, ltr_session__group(s),
+ * name, ...), and removed from the kernel by ltr_session__free() or the
+ * signal handlers.
+ *
+ * Returns 0, or -EOPNOTSUPP when the kernel has no kprobes, -EEXIST,
+ * -EINVAL (the kernel rejected the definition; ltr_last_error() quotes
+ * the kernel's error_log), or another negative errno.
+ */
+int ltr_session__add_kprobe(struct ltr_session *s, const char *name,
+			    const char *addr, const char *fetchargs,
+			    bool retprobe);
+
+/**
+ * ltr_session__add_uprobe - create a uprobe or uretprobe in the session group
+ * @s:         the session
+ * @name:      event name, a C identifier, unique in the session
+ * @path:      the ELF binary or library
+ * @symbol:    a function symbol in @path (resolved to a file offset), or
+ *             "0x<offset>" for a file offset
+ * @fetchargs: uprobe fetch-args, or NULL
+ * @retprobe:  true for a uretprobe
+ *
+ * Returns 0, or -ENOENT (no such file or symbol), -EOPNOTSUPP (no uprobe
+ * support), or another negative errno.
+ */
+int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
+			    const char *path, const char *symbol,
+			    const char *fetchargs, bool retprobe);
+
+/**
+ * ltr_sweep_stale_groups - remove probes of lden processes that are gone
+ * @tracing_dir: tracefs mount point
+ *
+ * Removes every dynamic event in a group "lden_<pid>" whose pid is not
+ * running; never touches other groups.  ltr_session__new() calls it.
+ *
+ * Returns the number of events removed, or a negative errno.
+ */
+int ltr_sweep_stale_groups(const char *tracing_dir);
+
+/* ------------------------------------------------------------------ */
+/* Events */
+
+enum ltr_mode {
+	LTR_MODE_COUNT,		/* kernel counter only, no ring buffer */
+	LTR_MODE_SAMPLE,	/* one PERF_SAMPLE_RAW record per hit */
+};
+
+struct ltr_event_opts {
+	enum ltr_mode mode;
+	/* kernel filter in ftrace syntax ("common_pid == 42"), or NULL */
+	const char *filter;
+	/* > 0: only this task (and its children with inherit), else all */
+	pid_t pid;
+	/* with pid: also count tasks it creates after the open */
+	bool inherit;
+	/* a cgroup directory (perf cgroup mode), or NULL */
+	const char *cgroup;
+};
+
+/**
+ * ltr_event__open - open a tracepoint or dynamic event on every online CPU
+ * @s:      the session
+ * @system: event system ("sched", or the session group for probes)
+ * @name:   event name ("sched_process_fork")
+ * @opts:   mode, filter and scope; NULL means counting, system-wide
+ *
+ * Loads only this event's format.  A filter is checked in user space first
+ * so that a bad one gets a message naming the filter and the problem.  The
+ * event starts disabled: see ltr_session__enable().
+ *
+ * Returns the event, owned by the session (freed by ltr_session__free(),
+ * or earlier by ltr_event__close()), or NULL with errno set: ENOENT (no such
+ * event on this kernel), EINVAL (bad filter), EACCES (not permitted; the
+ * message says which capability or perf_event_paranoid value), EMFILE.
+ */
+struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
+				  const char *name,
+				  const struct ltr_event_opts *opts);
+
+/** ltr_event__close - disable and close an event before the session ends */
+void ltr_event__close(struct ltr_event *ev);
+
+/** ltr_event__system - the event's system (borrowed) */
+const char *ltr_event__system(const struct ltr_event *ev);
+
+/** ltr_event__name - the event's name (borrowed) */
+const char *ltr_event__name(const struct ltr_event *ev);
+
+/** ltr_event__mode - counting or sampling */
+enum ltr_mode ltr_event__mode(const struct ltr_event *ev);
+
+/** ltr_event__set_user - attach a caller pointer to an event */
+void ltr_event__set_user(struct ltr_event *ev, void *user);
+
+/** ltr_event__user - the pointer set with ltr_event__set_user() */
+void *ltr_event__user(const struct ltr_event *ev);
+
+/** ltr_event__enable - start counting/sampling one event on all CPUs */
+int ltr_event__enable(struct ltr_event *ev);
+
+/** ltr_event__disable - stop one event on all CPUs */
+int ltr_event__disable(struct ltr_event *ev);
+
+/** ltr_session__enable - enable every event of the session */
+int ltr_session__enable(struct ltr_session *s);
+
+/** ltr_session__disable - disable every event of the session */
+int ltr_session__disable(struct ltr_session *s);
+
+/**
+ * ltr_event__count - hits since the event was enabled, summed over CPUs
+ * @ev:    the event (either mode)
+ * @count: out: the total
+ *
+ * Returns 0 or a negative errno.
+ */
+int ltr_event__count(struct ltr_event *ev, uint64_t *count);
+
+/**
+ * ltr_event__lost - samples of this event the kernel dropped (ring full)
+ * @ev:   a sampling event
+ * @lost: out: the total over CPUs
+ *
+ * Current at once, unlike the rings' LOST records, which the kernel writes
+ * only when space is free again.  Returns 0, or -EOPNOTSUPP on kernels
+ * before 6.0 (use ltr_session__lost()).
+ */
+int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
+
+/* ------------------------------------------------------------------ */
+/* Samples */
+
+struct ltr_sample {
+	struct ltr_event *event;	/* the event that produced it */
+	uint32_t pid;
+	uint32_t tid;
+	uint64_t time;			/* CLOCK_MONOTONIC, ns */
+	uint32_t cpu;
+	uint32_t raw_size;
+	const void *raw;		/* the ftrace record; see ltr_field__*() */
+};
+
+/* Return non-zero to stop the drain after this sample. */
+typedef int (*ltr_sample_fn)(const struct ltr_sample *sample, void *ctx);
+
+/**
+ * ltr_session__poll - wait for samples, then deliver them
+ * @s:          the session
+ * @timeout_ms: longest wait before draining anyway (-1: no limit)
+ * @fn:         called for every sample, in per-CPU time order
+ * @ctx:        passed to @fn
+ *
+ * Returns the number of samples delivered, or a negative errno (-EINTR
+ * when a signal interrupted the wait).
+ */
+int ltr_session__poll(struct ltr_session *s, int timeout_ms,
+		      ltr_sample_fn fn, void *ctx);
+
+/**
+ * ltr_session__drain - deliver the samples already in the rings, no wait
+ *
+ * Returns the number of samples delivered, or a negative errno.
+ */
+int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+
+/**
+ * ltr_session__lost - records the kernel dropped because a ring was full
+ * @s:   the session
+ * @cpu: a CPU index in [0, ltr_session__ncpus()), or -1 for all
+ *
+ * The larger of the rings' LOST records and the events' own counters.
+ */
+uint64_t ltr_session__lost(const struct ltr_session *s, int cpu);
+
+/* ------------------------------------------------------------------ */
+/* Fields, resolved once per event, read per sample */
+
+/**
+ * ltr_event__field - look up a field of the event's format by name
+ *
+ * Returns a borrowed field, valid while the event is open, or NULL with
+ * errno ENOENT.
+ */
+const struct ltr_field *ltr_event__field(struct ltr_event *ev,
+					 const char *name);
+
+/**
+ * ltr_event__field_at - the event's fields in format order
+ * @i: index from 0; the common_* header fields come first
+ *
+ * Returns a borrowed field, or NULL past the last one.
+ */
+const struct ltr_field *ltr_event__field_at(const struct ltr_event *ev, int i);
+
+/** ltr_field__name - the field's name (borrowed) */
+const char *ltr_field__name(const struct ltr_field *f);
+
+/** ltr_field__is_string - char[N], __data_loc or __rel_loc string */
+bool ltr_field__is_string(const struct ltr_field *f);
+
+/**
+ * ltr_field__u64 - a number field, zero-extended (or sign-extended when
+ * the field is signed), from a sample
+ *
+ * Returns 0, -ERANGE when the field lies beyond the record, -EINVAL when
+ * the field is not a number.
+ */
+int ltr_field__u64(const struct ltr_field *f, const struct ltr_sample *s,
+		   uint64_t *val);
+
+/** ltr_field__s64 - a number field, sign-extended as its C type says */
+int ltr_field__s64(const struct ltr_field *f, const struct ltr_sample *s,
+		   int64_t *val);
+
+/**
+ * ltr_field__str - a string field of a sample
+ * @str: out: points into the sample (not NUL-terminated), borrowed
+ * @len: out: length without the terminating NUL
+ *
+ * Returns 0, -ERANGE when the string lies beyond the record, -EINVAL when
+ * the field is not a string.
+ */
+int ltr_field__str(const struct ltr_field *f, const struct ltr_sample *s,
+		   const char **str, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LDEN_TRACE_H */
