@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The reader side of one perf mmap ring: records between data_tail and
+ * data_head, with the kernel's ordering contract (acquire the head, read
+ * the records, release the tail) and no trust in what the records say.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* A record's size is a u16, so no record is larger than this. */
+#define SCRATCH_SIZE 65536
+
+/* struct perf_event_header, then what LTR_SAMPLE_TYPE adds, in order */
+#define SAMPLE_ID_OFF	8	/* u64 PERF_SAMPLE_IDENTIFIER */
+#define SAMPLE_PID_OFF	16	/* u32 pid, u32 tid */
+#define SAMPLE_TIME_OFF	24	/* u64 */
+#define SAMPLE_CPU_OFF	32	/* u32 cpu, u32 reserved */
+#define SAMPLE_RAW_OFF	40	/* u32 size, then the bytes */
+#define SAMPLE_MIN	(SAMPLE_RAW_OFF + 4u)
+
+static bool is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/**
+ * ltr_ring_init - set up a reader over an existing perf mmap
+ * @r:        the reader; written only on success
+ * @base:     the mapping, struct perf_event_mmap_page first (in tests,
+ *            any page-aligned buffer laid out the same way)
+ * @map_size: its length, one header page plus 2^n data pages
+ * @fd:       the perf fd that owns the ring, or -1; kept, not closed
+ * @cpu:      the CPU the ring belongs to
+ *
+ * Takes the data area from the header's data_offset and data_size when
+ * the kernel filled them (4.1+), else from the page size.
+ *
+ * Return: 0, -EINVAL when the layout is not a valid ring, or -ENOMEM
+ * (errno set).  Release with ltr_ring_fini().
+ */
+int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
+		  int cpu)
+{
+	struct perf_event_mmap_page *pg = base;
+	struct ltr_ring nr = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t off, size;
+
+	if (!r || !base || page <= 0 || map_size <= (size_t)page)
+		return ltr_error(EINVAL, "ring of %zu bytes is too small",
+				 map_size);
+
+	off = pg->data_offset ? pg->data_offset : (uint64_t)page;
+	size = pg->data_size ? pg->data_size : map_size - page;
+	if (!is_pow2(size) || off < sizeof(*pg) || off > map_size ||
+	    size > map_size - off)
+		return ltr_error(EINVAL,
+				 "ring data area %llu+%llu does not fit a %zu-byte mapping",
+				 (unsigned long long)off,
+				 (unsigned long long)size, map_size);
+
+	nr.scratch = malloc(SCRATCH_SIZE);
+	if (!nr.scratch)
+		return ltr_error(ENOMEM, "out of memory for a ring buffer");
+	nr.base = base;
+	nr.map_size = map_size;
+	nr.data = (unsigned char *)base + off;
+	nr.data_size = size;
+	nr.fd = fd;
+	nr.cpu = cpu;
+	*r = nr;
+	return 0;
+}
+
+/**
+ * ltr_ring_fini - release the reader's memory
+ * @r: the reader, or NULL; may be zero-filled and never initialised
+ *
+ * Neither unmaps the ring nor closes its fd: the session owns both.
+ */
+void ltr_ring_fini(struct ltr_ring *r)
+{
+	if (!r)
+		return;
+	free(r->scratch);
+	r->scratch = NULL;
+}
+
+static uint64_t get_u64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/**
+ * ltr_parse_sample - split a PERF_RECORD_SAMPLE written for LTR_SAMPLE_TYPE
+ * @h:  the record, header first, all h->size bytes readable
+ * @id: out: the PERF_SAMPLE_IDENTIFIER value
+ * @s:  out: pid, tid, time, cpu and the raw payload, which points into
+ *      the record; s->event is set to NULL
+ *
+ * Both outputs are written only on success.
+ *
+ * Return: 0, or -EINVAL when the record is too short for its fields or
+ * its raw payload (errno set).
+ */
+int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
+		     struct ltr_sample *s)
+{
+	const unsigned char *p = (const void *)h;
+	uint32_t raw_size;
+
+	if (!h || !id || !s)
+		return ltr_error(EINVAL, "invalid argument");
+	if (h->size < SAMPLE_MIN)
+		return ltr_error(EINVAL,
+				 "sample record of %u bytes is too short",
+				 h->size);
+	raw_size = get_u32(p + SAMPLE_RAW_OFF);
+	if (raw_size > h->size - SAMPLE_MIN)
+		return ltr_error(EINVAL,
+				 "sample payload of %u bytes overruns its %u-byte record",
+				 raw_size, h->size);
+
+	*id = get_u64(p + SAMPLE_ID_OFF);
+	s->event = NULL;
+	s->pid = get_u32(p + SAMPLE_PID_OFF);
+	s->tid = get_u32(p + SAMPLE_PID_OFF + 4);
+	s->time = get_u64(p + SAMPLE_TIME_OFF);
+	s->cpu = get_u32(p + SAMPLE_CPU_OFF);
+	s->raw_size = raw_size;
+	s->raw = p + SAMPLE_MIN;
+	return 0;
+}
+
+/* Copies @len bytes from ring offset @off, which may wrap, to @dst. */
+static void copy_out(const struct ltr_ring *r, uint64_t off, void *dst,
+		     size_t len)
+{
+	size_t first = r->data_size - off;
+
+	if (first >= len) {
+		memcpy(dst, r->data + off, len);
+		return;
+	}
+	memcpy(dst, r->data + off, first);
+	memcpy((unsigned char *)dst + first, r->data, len - first);
+}
+
+/*
+ * Hands one complete record to its consumer.  Returns non-zero when the
+ * callback asked to stop.
+ */
+static int dispatch(struct ltr_ring *r, const struct perf_event_header *h,
+		    ltr_ring_sample_fn fn, void *ctx, int *delivered)
+{
+	const unsigned char *p = (const void *)h;
+	struct ltr_sample s;
+	uint64_t id = 0;
+
+	switch (h->type) {
+	case PERF_RECORD_SAMPLE:
+		if (ltr_parse_sample(h, &id, &s)) {
+			r->bad++;
+			return 0;
+		}
+		r->samples++;
+		(*delivered)++;
+		return fn ? fn(id, &s, ctx) : 0;
+	case PERF_RECORD_LOST:
+		/* header, u64 id, u64 lost */
+		if (h->size < 24)
+			r->bad++;
+		else
+			r->lost += get_u64(p + 16);
+		return 0;
+	case PERF_RECORD_LOST_SAMPLES:
+		/* header, u64 lost */
+		if (h->size < 16)
+			r->bad++;
+		else
+			r->lost += get_u64(p + 8);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * ltr_ring_drain - consume the records the kernel has published
+ * @r:   the reader
+ * @fn:  called for each PERF_RECORD_SAMPLE, or NULL to discard samples;
+ *       the sample points into the ring and is valid only during the call
+ * @ctx: passed to @fn
+ *
+ * Reads data_head once, so a busy CPU cannot keep the caller here, and
+ * consumes every record up to it: samples go to @fn, PERF_RECORD_LOST and
+ * PERF_RECORD_LOST_SAMPLES add to r->lost, other types are skipped.
+ * data_tail is published after each record so that the kernel can reuse
+ * the space during a long batch.  When @fn returns non-zero, the drain
+ * stops after that record, and the next drain resumes after it.
+ *
+ * A record whose size cannot be right (smaller than its header, larger
+ * than the ring, or past the head) means the ring cannot be walked: the
+ * rest of it is dropped (the tail is set to the head) and r->bad counted.
+ * Samples too short for LTR_SAMPLE_TYPE are skipped and counted in r->bad.
+ *
+ * Return: the number of samples delivered (or discarded), or -EINVAL
+ * when @r is not set up (errno set).
+ */
+int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx)
+{
+	struct perf_event_mmap_page *pg;
+	uint64_t head, tail, mask;
+	int delivered = 0;
+
+	if (!r || !r->base || !r->data || !r->scratch || !r->data_size)
+		return ltr_error(EINVAL, "ring is not set up");
+	pg = r->base;
+	mask = r->data_size - 1;
+
+	/* pairs with the kernel's barrier between the data and data_head */
+	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
+	/* only this reader writes the tail */
+	tail = __atomic_load_n(&pg->data_tail, __ATOMIC_RELAXED);
+
+	while (tail != head) {
+		uint64_t avail = head - tail;
+		uint64_t off = tail & mask;
+		struct perf_event_header hdr;
+		const struct perf_event_header *h;
+		int stop;
+
+		if (avail > r->data_size || avail < sizeof(hdr))
+			goto out_corrupt;
+		copy_out(r, off, &hdr, sizeof(hdr));
+		if (hdr.size < sizeof(hdr) || hdr.size > r->data_size ||
+		    hdr.size > avail)
+			goto out_corrupt;
+
+		/*
+		 * The kernel keeps records 8-byte aligned; a misaligned one
+		 * is copied out too, so that the header is always aligned.
+		 */
+		if (off + hdr.size <= r->data_size && !(off & 7)) {
+			h = (const void *)(r->data + off);
+		} else {
+			copy_out(r, off, r->scratch, hdr.size);
+			h = (const void *)r->scratch;
+		}
+
+		stop = dispatch(r, h, fn, ctx, &delivered);
+		tail += hdr.size;
+		/* the record's bytes are ours until the kernel sees this */
+		__atomic_store_n(&pg->data_tail, tail, __ATOMIC_RELEASE);
+		if (stop)
+			break;
+	}
+	return delivered;
+
+out_corrupt:
+	r->bad++;
+	__atomic_store_n(&pg->data_tail, head, __ATOMIC_RELEASE);
+	ltr_warn("cpu %d: corrupt record at ring offset %llu, dropped %llu bytes\n",
+		 r->cpu, (unsigned long long)(tail & mask),
+		 (unsigned long long)(head - tail));
+	return delivered;
+}
