@@ -10,6 +10,7 @@
 
 static __thread char last_error[512];
 
+__attribute__((format(printf, 2, 0)))
 static int default_print(enum ltr_log_level level, const char *fmt,
 			 va_list ap)
 {
@@ -52,6 +53,7 @@ void ltr_clear_error(void)
 	last_error[0] = '\0';
 }
 
+__attribute__((format(printf, 1, 0)))
 static void set_message(const char *fmt, va_list ap)
 {
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);

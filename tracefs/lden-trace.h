@@ -119,6 +119,28 @@ int ltr_session__ncpus(const struct ltr_session *s);
  */
 int ltr_session__cleanup_on_signal(struct ltr_session *s);
 
+enum ltr_feature {
+	LTR_FEATURE_KPROBES,		/* tracefs kprobe_events */
+	LTR_FEATURE_UPROBES,		/* tracefs uprobe_events */
+	LTR_FEATURE_KPROBE_PMU,		/* perf's kprobe PMU (4.17+) */
+	LTR_FEATURE_FUNCTION_HOOKS,	/* perf ftrace:function (tried) */
+	LTR_FEATURE_LOST_COUNTERS,	/* PERF_FORMAT_LOST (6.0+) */
+};
+
+/**
+ * ltr_session__supports - whether this kernel lets lden use a feature
+ * @s:   the session
+ * @f:   the feature
+ * @why: out (may be NULL): when unsupported, a one-line reason (borrowed,
+ *       static), else ""
+ *
+ * LTR_FEATURE_FUNCTION_HOOKS is tried for real, since the files exist on
+ * kernels that refuse it; LTR_FEATURE_LOST_COUNTERS is known only after a
+ * sampling event was opened.
+ */
+bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
+			   const char **why);
+
 /* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 

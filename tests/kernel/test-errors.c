@@ -102,6 +102,34 @@ static void not_privileged(void **state)
 	assert_non_null(strstr(msg, "root"));
 }
 
+/* Each feature's answer agrees with what the kernel shows, with a reason. */
+static void features(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	const char *why;
+	char path[300];
+	bool has;
+
+	assert_non_null(s);
+	snprintf(path, sizeof(path), "%s/kprobe_events",
+		 ltr_session__tracing_dir(s));
+	has = access(path, F_OK) == 0;
+	assert_int_equal(ltr_session__supports(s, LTR_FEATURE_KPROBES, &why), has);
+	if (!has)
+		assert_non_null(strstr(why, "CONFIG_KPROBES"));
+	else
+		assert_string_equal(why, "");
+	snprintf(path, sizeof(path), "%s/uprobe_events",
+		 ltr_session__tracing_dir(s));
+	has = access(path, F_OK) == 0;
+	assert_int_equal(ltr_session__supports(s, LTR_FEATURE_UPROBES, &why), has);
+	if (!ltr_session__supports(s, LTR_FEATURE_FUNCTION_HOOKS, &why)) {
+		print_message("function hooks: %s\n", why);
+		assert_non_null(strstr(why, "function"));
+	}
+	ltr_session__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +137,7 @@ int main(void)
 		cmocka_unit_test(missing_field),
 		cmocka_unit_test(no_such_process),
 		cmocka_unit_test(not_privileged),
+		cmocka_unit_test(features),
 	};
 
 	ktest_require_tracing();

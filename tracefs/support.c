@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What this kernel lets lden hook, tried rather than assumed: the files
+ * and PMUs may exist while the operation is still refused (lockdown, an
+ * LSM, a kernel built without the feature).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static bool tracefs_has(const struct ltr_session *s, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", s->tracing_dir, file);
+	return access(path, F_OK) == 0;
+}
+
+static int read_int_file(const char *path, long *val)
+{
+	char buf[64], *end;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	*val = strtol(buf, &end, 10);
+	return end == buf ? -EINVAL : 0;
+}
+
+/*
+ * Opening ftrace:function registers an ftrace callback, which patches
+ * every kernel function until a filter is set; so it is tried only when
+ * asked, and closed at once.
+ */
+static bool try_function_hook(struct ltr_session *s, const char **why)
+{
+	struct perf_event_attr a = { 0 };
+	char path[PATH_MAX];
+	long id;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events/ftrace/function/id",
+		 s->tracing_dir);
+	if (read_int_file(path, &id) < 0) {
+		*why = "no ftrace:function event (kernel built without CONFIG_FUNCTION_TRACER)";
+		return false;
+	}
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.size = sizeof(a);
+	a.config = id;
+	a.disabled = 1;
+	fd = ltr_perf_open(&a, -1, s->cpus[0], -1, 0);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	switch (-fd) {
+	case EPERM:
+	case EACCES:
+		*why = geteuid() == 0 ?
+			"function hooks denied: perf_event_open(ftrace:function) is refused even to root (lockdown or a security module)" :
+			"function hooks denied: perf_event_open(ftrace:function) needs root";
+		break;
+	default:
+		*why = "function hooks unavailable: perf_event_open(ftrace:function) failed";
+	}
+	return false;
+}
+
+bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
+			   const char **why)
+{
+	const char *reason = NULL;
+	bool ok;
+	long type;
+
+	switch (f) {
+	case LTR_FEATURE_KPROBES:
+		ok = tracefs_has(s, "kprobe_events");
+		reason = "no kprobe_events in tracefs: this kernel was built without CONFIG_KPROBES (or CONFIG_KPROBE_EVENTS)";
+		break;
+	case LTR_FEATURE_UPROBES:
+		ok = tracefs_has(s, "uprobe_events");
+		reason = "no uprobe_events in tracefs: this kernel was built without CONFIG_UPROBE_EVENTS";
+		break;
+	case LTR_FEATURE_KPROBE_PMU:
+		ok = read_int_file("/sys/bus/event_source/devices/kprobe/type",
+				   &type) == 0;
+		reason = "no kprobe PMU (/sys/bus/event_source/devices/kprobe): kernel before 4.17 or without CONFIG_KPROBES";
+		break;
+	case LTR_FEATURE_FUNCTION_HOOKS:
+		ok = try_function_hook(s, &reason);
+		break;
+	case LTR_FEATURE_LOST_COUNTERS:
+		ok = !s->no_format_lost;
+		reason = "no per-event lost counters (PERF_FORMAT_LOST, Linux 6.0)";
+		break;
+	default:
+		ok = false;
+		reason = "unknown feature";
+	}
+	if (why)
+		*why = ok ? "" : reason;
+	return ok;
+}
