@@ -1,5 +1,28 @@
 #!/bin/sh
 # Regenerate the build system from configure.ac and Makefile.am.
+#
+#   ./autogen.sh                   autoreconf only
+#   ./autogen.sh --install-deps    first install, as root, the Debian 12
+#                                  packages lden needs to build and test
 set -e
 cd "$(dirname "$0")"
+
+# Build: autotools, libtracefs/libtraceevent, libcurl, cmocka.
+# Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
+# kernel matrix), time (peak RSS).
+DEPS="autoconf automake pkg-config make gcc libc6-dev
+libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
+linux-perf time qemu-system-x86 busybox-static cpio"
+
+if [ "$1" = "--install-deps" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "autogen.sh: --install-deps needs root (apt-get)" >&2
+		exit 2
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $DEPS >/dev/null
+	shift
+fi
 autoreconf --install --force --warnings=all
