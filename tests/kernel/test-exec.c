@@ -100,9 +100,9 @@ static void exec_true(void **state)
 	exec_and_decode("/bin/true", 1, 0);
 }
 
-static char top_dir[PATH_MAX];
-static char long_dir[PATH_MAX];
-static char long_path[PATH_MAX];
+static char top_dir[64];
+static char long_dir[512];
+static char long_path[1024];
 
 /* Components stay under NAME_MAX; the whole path is over 256 bytes. */
 static int long_setup(void **state)
