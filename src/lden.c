@@ -4,23 +4,61 @@
  * its own and describes itself with a struct lden_cmd.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct lden_cmd {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *help;
-};
+#include "catalog.h"
+#include "lden.h"
+#include "lden-trace.h"
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
-static const struct lden_cmd commands[] = {
-	{ "help", cmd_help, "show this help, or a command's" },
-	{ "version", cmd_version, "print the version" },
+static const struct lden_cmd cmd_help_row = {
+	"help", cmd_help, "show this help, or a command's: lden help COMMAND",
 };
+static const struct lden_cmd cmd_version_row = {
+	"version", cmd_version, "print the version",
+};
+
+static const struct lden_cmd *const commands[] = {
+	&lden_cmd_list_events,
+	&cmd_help_row,
+	&cmd_version_row,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void lden_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lden: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
+{
+	const char *dirs[16];
+	char err[1024];
+	int n = lden_catalog_default_dirs(dirs, 16, extra_dir);
+
+	if (lden_catalog_load(cat, dirs, n, err, sizeof(err)) < 0) {
+		lden_err("bad event catalog: %s", err);
+		return -1;
+	}
+	if (!cat->ndefs) {
+		lden_err("no event catalog found (looked in %s and %s)", dirs[0],
+			 dirs[1]);
+		return -1;
+	}
+	return 0;
+}
 
 static void usage(FILE *out)
 {
@@ -30,8 +68,10 @@ static void usage(FILE *out)
 		"Count kernel events through tracepoints and perf_event_open, without BPF.\n"
 		"\n"
 		"commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-12s %s\n", commands[i]->name,
+			commands[i]->summary);
+	fprintf(out, "\n'lden COMMAND --help' shows a command's options.\n");
 }
 
 static int cmd_version(int argc, char **argv)
@@ -40,18 +80,31 @@ static int cmd_version(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_help(int argc, char **argv)
-{
-	usage(stdout);
-	return 0;
-}
-
 static const struct lden_cmd *find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	static char help_opt[] = "--help";
+	const struct lden_cmd *cmd;
+	char *args[] = { NULL, help_opt, NULL };
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		lden_err("unknown command '%s' (see 'lden --help')", argv[1]);
+		return LDEN_EXIT_USAGE;
+	}
+	args[0] = (char *)cmd->name;
+	return cmd->run(2, args);
 }
 
 /* A full disk or a closed pipe on stdout is an error, not a success. */
@@ -59,29 +112,39 @@ static int close_stdout(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno != EPIPE)
-			fprintf(stderr, "lden: write error: %s\n", strerror(errno));
-		return status ? status : 1;
+			lden_err("write error: %s", strerror(errno));
+		return status ? status : LDEN_EXIT_FAIL;
 	}
 	return status;
+}
+
+__attribute__((format(printf, 2, 0)))
+static int print_library_message(enum ltr_log_level level, const char *fmt,
+				 va_list ap)
+{
+	if (level != LTR_WARN)
+		return 0;
+	fputs("lden: ", stderr);
+	return vfprintf(stderr, fmt, ap);
 }
 
 int main(int argc, char **argv)
 {
 	const struct lden_cmd *cmd;
 
+	ltr_set_print(print_library_message);
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return LDEN_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
-		return close_stdout(cmd_help(argc - 1, argv + 1));
+		return close_stdout(cmd_help(1, argv + 1));
 	if (!strcmp(argv[1], "--version"))
 		return close_stdout(cmd_version(argc - 1, argv + 1));
 	cmd = find_command(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "lden: unknown command '%s' (see 'lden --help')\n",
-			argv[1]);
-		return 2;
+		lden_err("unknown command '%s' (see 'lden --help')", argv[1]);
+		return LDEN_EXIT_USAGE;
 	}
 	return close_stdout(cmd->run(argc - 1, argv + 1));
 }

@@ -63,6 +63,13 @@ const char *ltr_last_error(void);
 /* ------------------------------------------------------------------ */
 /* Session */
 
+/**
+ * ltr_tracing_dir - where tracefs is mounted, mounting it if it is not
+ *
+ * Returns a borrowed path, or NULL with errno and ltr_last_error() set.
+ */
+const char *ltr_tracing_dir(void);
+
 struct ltr_session_opts {
 	/* tracefs directory; NULL finds it and mounts it if needed */
 	const char *tracing_dir;

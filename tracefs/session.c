@@ -52,6 +52,15 @@ static char *find_tracing_dir(const char *wanted)
 	return strdup(dir);
 }
 
+const char *ltr_tracing_dir(void)
+{
+	static char *dir;
+
+	if (!dir)
+		dir = find_tracing_dir(NULL);
+	return dir;
+}
+
 struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 {
 	struct ltr_session_opts defaults = { 0 };

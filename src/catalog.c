@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The catalog parser: "*.events" files, one keyword per line (see
+ * lden-events(5)).  Errors name the file and the line.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "catalog.h"
+
+#define MAX_TPS 8
+
+struct parser {
+	struct lden_catalog *cat;
+	const char *file;
+	int line;
+	struct lden_event_def *cur;	/* event being defined */
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int perr(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errlen, "%s:%d: ", p->file, p->line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static void source_free(struct lden_source *s)
+{
+	for (int i = 0; i < s->ntps; i++) {
+		free(s->tps[i].system);
+		free(s->tps[i].name);
+		free(s->tps[i].filter);
+		free(s->tps[i].size);
+	}
+	free(s->tps);
+	for (int i = 0; i < s->nfuncs; i++)
+		free(s->funcs[i]);
+	free(s->funcs);
+	free(s->fetchargs);
+	free(s->filter);
+	free(s->size);
+}
+
+static void def_free(struct lden_event_def *d)
+{
+	for (int i = 0; i < d->nsrcs; i++)
+		source_free(&d->srcs[i]);
+	free(d->srcs);
+	free(d->name);
+	free(d->describe);
+	free(d->note);
+	free(d->file);
+}
+
+void lden_catalog_free(struct lden_catalog *cat)
+{
+	if (!cat)
+		return;
+	for (int i = 0; i < cat->ndefs; i++)
+		def_free(&cat->defs[i]);
+	free(cat->defs);
+	cat->defs = NULL;
+	cat->ndefs = 0;
+}
+
+const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
+					       const char *name)
+{
+	for (int i = 0; i < cat->ndefs; i++)
+		if (!strcmp(cat->defs[i].name, name))
+			return &cat->defs[i];
+	return NULL;
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/* Edit distance, for "did you mean"; names are short. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[128];
+
+	if (la >= 127 || lb >= 127)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+
+			row[j] = min3(row[j] + 1, row[j - 1] + 1,
+				      diag + (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+const char *lden_catalog_suggest(const struct lden_catalog *cat,
+				 const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+
+	for (int i = 0; i < cat->ndefs; i++) {
+		size_t d = distance(name, cat->defs[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = cat->defs[i].name;
+		}
+	}
+	/* close enough: a third of the name, at least 1, at most 3 edits */
+	if (best && best_d <= 3 && best_d <= strlen(name) / 3 + 1)
+		return best;
+	return NULL;
+}
+
+static bool valid_event_name(const char *s)
+{
+	bool dot = false;
+
+	if (!islower((unsigned char)*s))
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (s[1] == '\0' || s[1] == '.')
+				return false;
+			dot = true;
+		} else if (!islower((unsigned char)*s) &&
+			   !isdigit((unsigned char)*s) && *s != '_') {
+			return false;
+		}
+	}
+	return dot;
+}
+
+static bool valid_ident(const char *s, size_t n)
+{
+	if (!n || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+static char *dup_trimmed(const char *s)
+{
+	const char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	return strndup(s, e - s);
+}
+
+/* Splits "WORDS if FILTER" at the first " if ". */
+static char *split_filter(char *rest)
+{
+	char *p = rest;
+
+	if (!strncmp(p, "if ", 3)) {
+		*p = '\0';
+		return p + 3;
+	}
+	p = strstr(rest, " if ");
+	if (!p)
+		return NULL;
+	*p = '\0';
+	return p + 4;
+}
+
+static struct lden_source *add_source(struct parser *p,
+				      enum lden_source_kind kind)
+{
+	struct lden_event_def *d = p->cur;
+	struct lden_source *s;
+
+	s = realloc(d->srcs, (d->nsrcs + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	d->srcs = s;
+	s = &d->srcs[d->nsrcs++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->line = p->line;
+	return s;
+}
+
+static int add_tracepoint(struct parser *p, struct lden_source *s, char *rest)
+{
+	char *filter = split_filter(rest);
+	char *spec = dup_trimmed(rest), *colon;
+	struct lden_tp *tp;
+
+	if (!spec)
+		return perr(p, "out of memory");
+	colon = strchr(spec, ':');
+	if (!colon || !valid_ident(spec, colon - spec) ||
+	    !valid_ident(colon + 1, strlen(colon + 1))) {
+		perr(p, "expected SYSTEM:EVENT after the keyword, got '%s'", spec);
+		free(spec);
+		return -1;
+	}
+	if (s->ntps == MAX_TPS) {
+		free(spec);
+		return perr(p, "more than %d tracepoints in one source", MAX_TPS);
+	}
+	tp = realloc(s->tps, (s->ntps + 1) * sizeof(*tp));
+	if (!tp) {
+		free(spec);
+		return perr(p, "out of memory");
+	}
+	s->tps = tp;
+	tp = &s->tps[s->ntps++];
+	memset(tp, 0, sizeof(*tp));
+	tp->line = p->line;
+	*colon = '\0';
+	tp->system = strdup(spec);
+	tp->name = strdup(colon + 1);
+	free(spec);
+	if (filter) {
+		tp->filter = dup_trimmed(filter);
+		if (tp->filter && !*tp->filter)
+			return perr(p, "empty filter after 'if'");
+	}
+	return 0;
+}
+
+static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
+{
+	char *filter = split_filter(rest);
+	char *funcs, *args, *tok, *save = NULL;
+
+	while (isspace((unsigned char)*rest))
+		rest++;
+	funcs = rest;
+	args = funcs + strcspn(funcs, " \t");
+	if (*args)
+		*args++ = '\0';
+	if (!*funcs)
+		return perr(p, "expected a function name after the keyword");
+	for (tok = strtok_r(funcs, "|", &save); tok;
+	     tok = strtok_r(NULL, "|", &save)) {
+		char **f;
+
+		if (!valid_ident(tok, strlen(tok)))
+			return perr(p, "invalid function name '%s'", tok);
+		f = realloc(s->funcs, (s->nfuncs + 1) * sizeof(*f));
+		if (!f)
+			return perr(p, "out of memory");
+		s->funcs = f;
+		s->funcs[s->nfuncs] = strdup(tok);
+		if (!s->funcs[s->nfuncs++])
+			return perr(p, "out of memory");
+	}
+	if (!s->nfuncs)
+		return perr(p, "expected a function name after the keyword");
+	s->fetchargs = dup_trimmed(args);
+	if (s->fetchargs && !*s->fetchargs) {
+		free(s->fetchargs);
+		s->fetchargs = NULL;
+	}
+	if (filter) {
+		s->filter = dup_trimmed(filter);
+		if (s->filter && !*s->filter)
+			return perr(p, "empty filter after 'if'");
+	}
+	return 0;
+}
+
+static int finish_event(struct parser *p)
+{
+	struct lden_event_def *d = p->cur;
+	int save = p->line;
+
+	if (!d)
+		return 0;
+	p->cur = NULL;
+	p->line = d->line;
+	if (!d->nsrcs)
+		return perr(p, "event '%s' has no source (tracepoint, kprobe or kretprobe)",
+			    d->name);
+	if (!d->describe)
+		return perr(p, "event '%s' has no 'describe' line", d->name);
+	p->line = save;
+	return 0;
+}
+
+static int start_event(struct parser *p, char *rest)
+{
+	struct lden_catalog *cat = p->cat;
+	struct lden_event_def *defs, *d;
+	char *name = dup_trimmed(rest);
+
+	if (!name)
+		return perr(p, "out of memory");
+	if (!valid_event_name(name)) {
+		perr(p, "invalid event name '%s' (expected words joined by dots: 'task.create')",
+		     name);
+		free(name);
+		return -1;
+	}
+	/* a later file overrides: drop the earlier definition */
+	for (int i = 0; i < cat->ndefs; i++) {
+		if (strcmp(cat->defs[i].name, name))
+			continue;
+		if (!strcmp(cat->defs[i].file, p->file)) {
+			perr(p, "event '%s' defined twice (first at line %d)",
+			     name, cat->defs[i].line);
+			free(name);
+			return -1;
+		}
+		def_free(&cat->defs[i]);
+		memmove(&cat->defs[i], &cat->defs[i + 1],
+			(cat->ndefs - i - 1) * sizeof(*cat->defs));
+		cat->ndefs--;
+		break;
+	}
+	defs = realloc(cat->defs, (cat->ndefs + 1) * sizeof(*defs));
+	if (!defs) {
+		free(name);
+		return perr(p, "out of memory");
+	}
+	cat->defs = defs;
+	d = &cat->defs[cat->ndefs++];
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	d->line = p->line;
+	d->file = strdup(p->file);
+	p->cur = d;
+	return d->file ? 0 : perr(p, "out of memory");
+}
+
+static int set_size(struct parser *p, char *rest)
+{
+	struct lden_event_def *d = p->cur;
+	struct lden_source *s;
+	char **slot;
+	char msg[256];
+
+	if (!d->nsrcs)
+		return perr(p, "'size' must follow a tracepoint, also, kprobe or kretprobe line");
+	s = &d->srcs[d->nsrcs - 1];
+	slot = s->kind == LDEN_SRC_TRACEPOINT ? &s->tps[s->ntps - 1].size :
+						&s->size;
+	if (*slot)
+		return perr(p, "a second 'size' for the same source");
+	*slot = dup_trimmed(rest);
+	if (!*slot)
+		return perr(p, "out of memory");
+	if (lden_size_check(*slot, msg, sizeof(msg)) < 0)
+		return perr(p, "bad size expression '%s': %s", *slot, msg);
+	return 0;
+}
+
+static int parse_line(struct parser *p, char *line)
+{
+	char *kw, *rest;
+	size_t kwlen;
+
+	while (isspace((unsigned char)*line))
+		line++;
+	if (!*line || *line == '#')
+		return 0;
+	kw = line;
+	kwlen = strcspn(kw, " \t");
+	rest = kw + kwlen;
+	if (*rest)
+		*rest++ = '\0';
+	while (isspace((unsigned char)*rest))
+		rest++;
+
+	if (!strcmp(kw, "event")) {
+		if (finish_event(p) < 0)
+			return -1;
+		return start_event(p, rest);
+	}
+	if (!p->cur) {
+		if (!strcmp(kw, "describe") || !strcmp(kw, "tracepoint") ||
+		    !strcmp(kw, "also") || !strcmp(kw, "kprobe") ||
+		    !strcmp(kw, "kretprobe") || !strcmp(kw, "size") ||
+		    !strcmp(kw, "note"))
+			return perr(p, "'%s' before any 'event' line", kw);
+		return perr(p, "unknown keyword '%s'", kw);
+	}
+	if (!*rest)
+		return perr(p, "'%s' needs a value", kw);
+	if (!strcmp(kw, "describe") || !strcmp(kw, "note")) {
+		char **slot = kw[0] == 'd' ? &p->cur->describe : &p->cur->note;
+
+		if (*slot)
+			return perr(p, "a second '%s' line for event '%s'", kw,
+				    p->cur->name);
+		*slot = dup_trimmed(rest);
+		return *slot ? 0 : perr(p, "out of memory");
+	}
+	if (!strcmp(kw, "tracepoint")) {
+		struct lden_source *s = add_source(p, LDEN_SRC_TRACEPOINT);
+
+		return s ? add_tracepoint(p, s, rest) : perr(p, "out of memory");
+	}
+	if (!strcmp(kw, "also")) {
+		struct lden_event_def *d = p->cur;
+
+		if (!d->nsrcs || d->srcs[d->nsrcs - 1].kind != LDEN_SRC_TRACEPOINT)
+			return perr(p, "'also' must follow a tracepoint line");
+		return add_tracepoint(p, &d->srcs[d->nsrcs - 1], rest);
+	}
+	if (!strcmp(kw, "kprobe") || !strcmp(kw, "kretprobe")) {
+		struct lden_source *s = add_source(p, kw[1] == 'p' ?
+						   LDEN_SRC_KPROBE :
+						   LDEN_SRC_KRETPROBE);
+
+		return s ? add_kprobe(p, s, rest) : perr(p, "out of memory");
+	}
+	if (!strcmp(kw, "size"))
+		return set_size(p, rest);
+	return perr(p, "unknown keyword '%s' (expected event, describe, note, tracepoint, also, kprobe, kretprobe or size)",
+		    kw);
+}
+
+int lden_catalog_parse(struct lden_catalog *cat, const char *text,
+		       const char *file, char *err, size_t errlen)
+{
+	struct parser p = { .cat = cat, .file = file, .err = err,
+			    .errlen = errlen };
+	char *copy = strdup(text), *line, *next;
+	int ret = 0;
+
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		return -1;
+	}
+	for (line = copy; line && ret == 0; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		p.line++;
+		ret = parse_line(&p, line);
+	}
+	if (ret == 0)
+		ret = finish_event(&p);
+	free(copy);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_file(struct lden_catalog *cat, const char *path, char *err,
+		     size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	int ret;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -1;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len)) {
+		snprintf(err, errlen, "%s: not a text file", path);
+		free(buf);
+		return -1;
+	}
+	ret = lden_catalog_parse(cat, buf, path, err, errlen);
+	free(buf);
+	return ret;
+}
+
+int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
+		      int ndirs, char *err, size_t errlen)
+{
+	for (int i = 0; i < ndirs; i++) {
+		DIR *dir = opendir(dirs[i]);
+		struct dirent *de;
+		char **names = NULL;
+		int n = 0, ret = 0;
+
+		if (!dir) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "%s: %s", dirs[i], strerror(errno));
+			return -1;
+		}
+		/* sorted, so that overrides do not depend on readdir order */
+		while ((de = readdir(dir))) {
+			size_t l = strlen(de->d_name);
+			char **nn;
+
+			if (l < 8 || strcmp(de->d_name + l - 7, ".events") ||
+			    de->d_name[0] == '.')
+				continue;
+			nn = realloc(names, (n + 1) * sizeof(*nn));
+			if (!nn)
+				break;
+			names = nn;
+			names[n] = strdup(de->d_name);
+			if (names[n])
+				n++;
+		}
+		closedir(dir);
+		qsort(names, n, sizeof(*names), cmp_str);
+		for (int j = 0; j < n; j++) {
+			char path[4096];
+
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], names[j]);
+			if (ret == 0)
+				ret = load_file(cat, path, err, errlen);
+			free(names[j]);
+		}
+		free(names);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int lden_catalog_default_dirs(const char **dirs, int max, const char *extra)
+{
+	static char env_copy[4096];
+	const char *env = getenv("LDEN_EVENTS_PATH");
+	int n = 0;
+
+	struct stat st;
+
+	/* run from the build tree before 'make install': the source catalog */
+	if (n < max)
+		dirs[n++] = stat(LDEN_PKGDATADIR "/events", &st) == 0 ?
+			LDEN_PKGDATADIR "/events" : LDEN_SOURCE_CATALOG;
+	if (n < max)
+		dirs[n++] = "/etc/lden/events.d";
+	if (env && *env) {
+		char *save = NULL, *tok;
+
+		snprintf(env_copy, sizeof(env_copy), "%s", env);
+		for (tok = strtok_r(env_copy, ":", &save); tok && n < max;
+		     tok = strtok_r(NULL, ":", &save))
+			dirs[n++] = tok;
+	}
+	if (extra && n < max)
+		dirs[n++] = extra;
+	return n;
+}

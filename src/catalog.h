@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The event catalog: lden's event names (task.create, disk.read, ...) and,
+ * for each, its sources in order of preference, read from text files in
+ * kprobe_events/ (see lden-events(5)), and resolved at run time to the
+ * first source this kernel has.
+ */
+#ifndef LDEN_CATALOG_H
+#define LDEN_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ltr_session;
+struct ltr_event;
+struct ltr_sample;
+struct lden_size_expr;
+
+enum lden_source_kind {
+	LDEN_SRC_TRACEPOINT,
+	LDEN_SRC_KPROBE,
+	LDEN_SRC_KRETPROBE,
+};
+
+/* One tracepoint of a source: the first, or one added with "also". */
+struct lden_tp {
+	char *system;
+	char *name;
+	char *filter;		/* kernel filter, or NULL */
+	char *size;		/* size expression text, or NULL */
+	int line;
+};
+
+struct lden_source {
+	enum lden_source_kind kind;
+	/* tracepoint sources: the tracepoint and its "also"s */
+	struct lden_tp *tps;
+	int ntps;
+	/* kprobe sources: alternative function names, first found wins */
+	char **funcs;
+	int nfuncs;
+	char *fetchargs;	/* kprobe fetch-args, or NULL */
+	char *filter;		/* filter on the probe's fields, or NULL */
+	char *size;		/* size expression, or NULL */
+	int line;
+};
+
+struct lden_event_def {
+	char *name;		/* "task.create" */
+	char *describe;		/* one line */
+	char *note;		/* optional: e.g. "size is new in lden" */
+	struct lden_source *srcs;
+	int nsrcs;
+	char *file;		/* where it was defined */
+	int line;
+};
+
+struct lden_catalog {
+	struct lden_event_def *defs;
+	int ndefs;
+};
+
+/*
+ * lden_catalog_parse - add the events defined in @text to @cat
+ * @file: the name used in error messages
+ * @err, @errlen: on failure, "FILE:LINE: message"
+ *
+ * A later definition of the same name replaces the earlier one, so users'
+ * directories can override the installed catalog.
+ * Returns 0, or -1 with @err set.
+ */
+int lden_catalog_parse(struct lden_catalog *cat, const char *text,
+		       const char *file, char *err, size_t errlen);
+
+/*
+ * lden_catalog_load - read every "*.events" file of each directory, in
+ * order; directories that do not exist are skipped.
+ * Returns 0, or -1 with @err set.
+ */
+int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
+		      int ndirs, char *err, size_t errlen);
+
+/*
+ * lden_catalog_default_dirs - the installed catalog, /etc/lden/events.d,
+ * then $LDEN_EVENTS_PATH (colon-separated), then @extra (may be NULL).
+ * Returns how many were written to @dirs (at most @max); they point to
+ * static or environment storage, or to @extra.
+ */
+int lden_catalog_default_dirs(const char **dirs, int max, const char *extra);
+
+void lden_catalog_free(struct lden_catalog *cat);
+
+const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
+					       const char *name);
+
+/*
+ * lden_catalog_suggest - the known name closest to @name, for "did you
+ * mean", or NULL when none is close.
+ */
+const char *lden_catalog_suggest(const struct lden_catalog *cat,
+				 const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Size expressions: "bytes_req", "nr_sector * 512", "PAGE_SIZE << order" */
+
+/*
+ * lden_size_compile - parse @text; field names are looked up in @ev's
+ * format (so the expression is checked against the live kernel)
+ * Returns the compiled expression (free with lden_size_free()), or NULL
+ * with @err set.
+ */
+struct lden_size_expr *lden_size_compile(const char *text,
+					 struct ltr_event *ev,
+					 char *err, size_t errlen);
+/* Checks syntax only, against no event: 0 or -1 with @err set. */
+int lden_size_check(const char *text, char *err, size_t errlen);
+/* The value for one sample; 0 when a field cannot be read. */
+uint64_t lden_size_eval(const struct lden_size_expr *e,
+			const struct ltr_sample *s);
+void lden_size_free(struct lden_size_expr *e);
+
+/* ------------------------------------------------------------------ */
+/* Resolution: which source this kernel has */
+
+struct lden_resolution {
+	const struct lden_event_def *def;
+	const struct lden_source *src;	/* NULL: unavailable */
+	const char *func;		/* kprobe sources: the function found */
+	bool tp_present[8];		/* tracepoint sources: which exist */
+	bool has_size;
+	char source_text[256];		/* "tracepoint sched:sched_process_fork" */
+	char reason[512];		/* why unavailable, or "" */
+	char tried[1024];		/* each source tried and why skipped */
+};
+
+struct lden_kernel;	/* what this kernel offers, cached */
+
+/*
+ * lden_kernel_new - look at tracefs (no probes created, no full kallsyms
+ * parse: function names are looked up only when a kprobe source is
+ * reached).  Returns NULL with errno set.
+ */
+struct lden_kernel *lden_kernel_new(const char *tracing_dir);
+void lden_kernel_free(struct lden_kernel *k);
+
+/*
+ * lden_resolve - choose the first source of @def this kernel has.
+ * Returns 0 when a source was found, -1 (with res->reason) when none.
+ */
+int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
+		 struct lden_resolution *res);
+
+#endif

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lden list-events: the catalog, and which source each event uses on this
+ * kernel.  Creates nothing in the kernel and reads no kallsyms unless a
+ * kprobe fallback has to be looked up.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "lden.h"
+#include "lden-trace.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: lden list-events [--all] [--json] [--verbose] [--events-dir DIR]\n"
+	      "\n"
+	      "List lden's events with the data each gives, the source chosen on this\n"
+	      "kernel, and whether it is available here.\n"
+	      "\n"
+	      "  -a, --all             also list every tracepoint of this kernel\n"
+	      "  -j, --json            one JSON array, for scripts\n"
+	      "  -v, --verbose         describe each event and each source tried\n"
+	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	      "  -h, --help            show this help\n",
+	      out);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+static void print_json(const struct lden_resolution *r, bool first)
+{
+	const struct lden_event_def *d = r->def;
+
+	printf("%s\n  {\"name\": ", first ? "" : ",");
+	json_string(stdout, d->name);
+	printf(", \"description\": ");
+	json_string(stdout, d->describe);
+	printf(", \"data\": [\"count\", %s\"speed\"], \"available\": %s",
+	       r->has_size ? "\"size\", " : "", r->src ? "true" : "false");
+	printf(", \"source\": ");
+	if (r->src)
+		json_string(stdout, r->source_text);
+	else
+		printf("null");
+	printf(", \"reason\": ");
+	json_string(stdout, r->reason);
+	if (d->note) {
+		printf(", \"note\": ");
+		json_string(stdout, d->note);
+	}
+	printf("}");
+}
+
+static int list_tracepoints(const char *dir)
+{
+	char path[4096], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/available_events", dir);
+	f = fopen(path, "re");
+	if (!f) {
+		lden_err("cannot read %s: %m (run as root)", path);
+		return -1;
+	}
+	printf("\nTRACEPOINTS (use as SYSTEM:NAME)\n");
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stdout);
+	fclose(f);
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "events-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lden_catalog cat = { 0 };
+	struct lden_kernel *k = NULL;
+	const char *extra = NULL, *dir;
+	bool all = false, json = false, verbose = false;
+	int c, status = LDEN_EXIT_FAIL;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ajvd:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'd':
+			extra = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		lden_err("list-events: unexpected argument '%s'", argv[optind]);
+		return LDEN_EXIT_USAGE;
+	}
+	if (lden_load_catalog(&cat, extra) < 0)
+		return LDEN_EXIT_USAGE;
+	dir = ltr_tracing_dir();
+	if (!dir) {
+		lden_err("%s", ltr_last_error());
+		goto out;
+	}
+	k = lden_kernel_new(dir);
+	if (!k) {
+		lden_err("out of memory");
+		goto out;
+	}
+
+	if (json)
+		printf("[");
+	else
+		printf("%-28s %-18s %-48s %s\n", "NAME", "DATA", "SOURCE", "STATUS");
+	for (int i = 0; i < cat.ndefs; i++) {
+		struct lden_resolution r;
+
+		lden_resolve(k, &cat.defs[i], &r);
+		if (json) {
+			print_json(&r, i == 0);
+			continue;
+		}
+		printf("%-28s %-18s %-48s %s%s\n", cat.defs[i].name,
+		       r.has_size ? "count size speed" : "count speed",
+		       r.src ? r.source_text : "-",
+		       r.src ? "ok" : "unavailable: ", r.src ? "" : r.reason);
+		if (verbose) {
+			printf("    %s\n", cat.defs[i].describe);
+			if (cat.defs[i].note)
+				printf("    note: %s\n", cat.defs[i].note);
+			if (r.tried[0])
+				printf("    skipped: %s\n", r.tried);
+			printf("    defined in %s:%d\n", cat.defs[i].file,
+			       cat.defs[i].line);
+		}
+	}
+	if (json)
+		printf("\n]\n");
+	if (all && !json && list_tracepoints(dir) < 0)
+		goto out;
+	status = 0;
+out:
+	lden_kernel_free(k);
+	lden_catalog_free(&cat);
+	return status;
+}
+
+const struct lden_cmd lden_cmd_list_events = {
+	.name = "list-events",
+	.run = run,
+	.summary = "list the events, their data and their source on this kernel",
+};

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Resolution: the first source of a catalog event that this kernel has.
+ * Tracepoints are looked up in tracefs; kprobe sources need kprobe_events
+ * and a function in kallsyms, which is read only when such a source is
+ * reached (never on kernels where every event has a tracepoint).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+
+struct lden_kernel {
+	char *tracing_dir;
+	bool kprobes;
+	bool tracefs_readable;
+	bool kallsyms_loaded;
+	char **funcs;		/* sorted text symbols of kallsyms */
+	size_t nfuncs;
+};
+
+struct lden_kernel *lden_kernel_new(const char *tracing_dir)
+{
+	struct lden_kernel *k = calloc(1, sizeof(*k));
+	char path[4096];
+
+	if (!k)
+		return NULL;
+	k->tracing_dir = strdup(tracing_dir);
+	if (!k->tracing_dir) {
+		free(k);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracing_dir);
+	k->kprobes = access(path, F_OK) == 0;
+	snprintf(path, sizeof(path), "%s/events", tracing_dir);
+	k->tracefs_readable = access(path, R_OK | X_OK) == 0;
+	return k;
+}
+
+void lden_kernel_free(struct lden_kernel *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->nfuncs; i++)
+		free(k->funcs[i]);
+	free(k->funcs);
+	free(k->tracing_dir);
+	free(k);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_kallsyms(struct lden_kernel *k)
+{
+	FILE *f;
+	char line[512];
+	size_t cap = 0;
+
+	k->kallsyms_loaded = true;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char type, name[256];
+
+		/* "ffffffff81000000 T name [module]" */
+		if (sscanf(line, "%*s %c %255s", &type, name) != 2)
+			continue;
+		if (type != 't' && type != 'T')
+			continue;
+		if (k->nfuncs == cap) {
+			char **nf;
+
+			cap = cap ? cap * 2 : 65536;
+			nf = realloc(k->funcs, cap * sizeof(*nf));
+			if (!nf)
+				break;
+			k->funcs = nf;
+		}
+		k->funcs[k->nfuncs] = strdup(name);
+		if (k->funcs[k->nfuncs])
+			k->nfuncs++;
+	}
+	fclose(f);
+	qsort(k->funcs, k->nfuncs, sizeof(*k->funcs), cmp_str);
+}
+
+static bool has_function(struct lden_kernel *k, const char *name)
+{
+	if (!k->kallsyms_loaded)
+		load_kallsyms(k);
+	return bsearch(&name, k->funcs, k->nfuncs, sizeof(*k->funcs),
+		       cmp_str) != NULL;
+}
+
+static bool has_tracepoint(const struct lden_kernel *k, const struct lden_tp *tp)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", k->tracing_dir,
+		 tp->system, tp->name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Whether every field a size expression names is in the tracepoint's
+ * format (fields come and go between kernel versions: mark_victim's rss
+ * arrived in 6.8).  A textual check: no format parse.
+ */
+static bool size_fields_present(const struct lden_kernel *k,
+				 const struct lden_tp *tp)
+{
+	char path[4096], fmt[16384], name[130];
+	const char *p = tp->size;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/format", k->tracing_dir,
+		 tp->system, tp->name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(fmt, 1, sizeof(fmt) - 1, f);
+	fclose(f);
+	fmt[n] = '\0';
+	while (*p) {
+		size_t len;
+
+		if (!isalpha((unsigned char)*p) && *p != '_') {
+			/* skip numbers whole, so 0x1f is not a name */
+			if (isdigit((unsigned char)*p))
+				while (isalnum((unsigned char)*p))
+					p++;
+			else
+				p++;
+			continue;
+		}
+		len = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (len < 120 && strncmp(p, "PAGE_SIZE", len)) {
+			char with_semi[132], with_br[132];
+
+			memcpy(name, p, len);
+			name[len] = '\0';
+			snprintf(with_semi, sizeof(with_semi), " %s;", name);
+			snprintf(with_br, sizeof(with_br), " %s[", name);
+			if (!strstr(fmt, with_semi) && !strstr(fmt, with_br))
+				return false;
+		}
+		p += len;
+	}
+	return true;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void tried(struct lden_resolution *res, const char *fmt, ...)
+{
+	size_t used = strlen(res->tried);
+	va_list ap;
+
+	if (used >= sizeof(res->tried) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(res->tried + used, sizeof(res->tried) - used, fmt, ap);
+	va_end(ap);
+}
+
+int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
+		 struct lden_resolution *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->def = def;
+	if (!k->tracefs_readable) {
+		snprintf(res->reason, sizeof(res->reason),
+			 "cannot read tracefs at %s (run as root)", k->tracing_dir);
+		return -1;
+	}
+	for (int i = 0; i < def->nsrcs; i++) {
+		const struct lden_source *s = &def->srcs[i];
+
+		if (s->kind == LDEN_SRC_TRACEPOINT) {
+			int found = 0;
+
+			for (int t = 0; t < s->ntps && t < 8; t++) {
+				res->tp_present[t] = has_tracepoint(k, &s->tps[t]);
+				found += res->tp_present[t];
+				if (!res->tp_present[t])
+					tried(res, "tracepoint %s:%s: not on this kernel; ",
+					      s->tps[t].system, s->tps[t].name);
+			}
+			if (!found)
+				continue;
+			res->src = s;
+			res->has_size = false;
+			for (int t = 0; t < s->ntps; t++)
+				if (res->tp_present[t] && s->tps[t].size &&
+				    size_fields_present(k, &s->tps[t]))
+					res->has_size = true;
+			snprintf(res->source_text, sizeof(res->source_text),
+				 "tracepoint %s:%s%s", s->tps[0].system,
+				 s->tps[0].name, s->ntps > 1 ? " (+more)" : "");
+			for (int t = 0; t < s->ntps; t++) {
+				if (res->tp_present[t]) {
+					snprintf(res->source_text,
+						 sizeof(res->source_text),
+						 "tracepoint %s:%s%s",
+						 s->tps[t].system, s->tps[t].name,
+						 found > 1 ? " (+more)" : "");
+					break;
+				}
+			}
+			return 0;
+		}
+
+		if (!k->kprobes) {
+			tried(res, "%s %s: this kernel has no kprobe_events (CONFIG_KPROBES is off); ",
+			      s->kind == LDEN_SRC_KPROBE ? "kprobe" : "kretprobe",
+			      s->funcs[0]);
+			continue;
+		}
+		for (int f = 0; f < s->nfuncs; f++) {
+			if (has_function(k, s->funcs[f])) {
+				res->src = s;
+				res->func = s->funcs[f];
+				res->has_size = s->size != NULL;
+				snprintf(res->source_text, sizeof(res->source_text),
+					 "%s %s",
+					 s->kind == LDEN_SRC_KPROBE ? "kprobe" :
+								      "kretprobe",
+					 s->funcs[f]);
+				return 0;
+			}
+			tried(res, "%s %s: no such kernel function; ",
+			      s->kind == LDEN_SRC_KPROBE ? "kprobe" : "kretprobe",
+			      s->funcs[f]);
+		}
+	}
+	/* the reason a user can act on */
+	if (!k->kprobes && def->nsrcs > 1)
+		snprintf(res->reason, sizeof(res->reason),
+			 "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)");
+	else if (!k->kprobes)
+		snprintf(res->reason, sizeof(res->reason),
+			 "its tracepoint is not on this kernel");
+	else
+		snprintf(res->reason, sizeof(res->reason),
+			 "none of its tracepoints or kernel functions exist on this kernel");
+	/* the list of what was tried goes in res->tried */
+	{
+		size_t l = strlen(res->tried);
+
+		if (l >= 2 && res->tried[l - 2] == ';')
+			res->tried[l - 2] = '\0';
+	}
+	return -1;
+}
