@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Attaching a resolved catalog event (or a raw tracepoint, custom(func),
+ * uprobe(path:symbol)) to the kernel, and summing what it reports.
+ */
+#ifndef LDEN_ATTACH_H
+#define LDEN_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "catalog.h"
+
+struct ltr_session;
+struct ltr_event;
+struct ltr_sample;
+
+#define LDEN_MAX_PARTS 8
+
+/* Where events are counted: everywhere, one process tree, one cgroup. */
+struct lden_scope {
+	pid_t pid;
+	bool children;
+	const char *cgroup;
+};
+
+struct lden_part {
+	struct ltr_event *ev;
+	struct lden_size_expr *size;	/* NULL: no size from this part */
+	struct lden_attached *owner;
+};
+
+struct lden_attached {
+	char label[160];		/* "task.create", "sched:sched_switch" */
+	char source[256];		/* "tracepoint sched:sched_process_fork" */
+	bool has_size;
+	bool sampling;
+	struct lden_part parts[LDEN_MAX_PARTS];
+	int nparts;
+	uint64_t size_total;		/* sum of sizes over samples */
+	uint64_t samples;
+};
+
+/*
+ * lden_attach - open the events of a resolved source
+ * @need_size: sample (PERF_SAMPLE_RAW) and sum the size expression;
+ *             otherwise count in the kernel only
+ * @extra_filter: ANDed with the catalog's filter (a user's [filter]), or NULL
+ *
+ * Kprobe sources create their probe in the session's group first.  The
+ * events start disabled.  Returns 0, or -1 with @err set ("custom(x):
+ * ...").
+ */
+int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
+		bool need_size, const char *extra_filter,
+		const struct lden_scope *scope, struct lden_attached *a,
+		char *err, size_t errlen);
+
+/* A raw tracepoint "system:name"; @filter may be NULL. */
+int lden_attach_tracepoint(struct ltr_session *s, const char *system,
+			   const char *name, const char *filter,
+			   const struct lden_scope *scope,
+			   struct lden_attached *a, char *err, size_t errlen);
+
+/*
+ * custom(func): a kprobe on a kernel function, counted.  On kernels
+ * without kprobes the error says so.
+ */
+int lden_attach_custom(struct ltr_session *s, const char *func,
+		       const char *filter, const struct lden_scope *scope,
+		       struct lden_attached *a, char *err, size_t errlen);
+
+/* uprobe(path:symbol), counted. */
+int lden_attach_uprobe(struct ltr_session *s, const char *path,
+		       const char *symbol, const char *filter,
+		       const struct lden_scope *scope, struct lden_attached *a,
+		       char *err, size_t errlen);
+
+/* The kernel's count, summed over parts and CPUs. */
+int lden_attached_count(struct lden_attached *a, uint64_t *count);
+
+/*
+ * Adds one sample's size to its owner; the sample's event must belong to
+ * an attached event (ltr_event__user() is the part).
+ */
+void lden_attached_add_sample(const struct ltr_sample *sample);
+
+void lden_attached_release(struct lden_attached *a);
+
+#endif
