@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Dynamic probes: kprobes and uprobes in the session's group "lden_<pid>".
+ *
+ * Unlike perf fds, tracefs probes outlive the process that created them,
+ * so this file is mostly about removing them: at ltr_session__free() (after
+ * every perf fd is closed, else the kernel says EBUSY), from the signal
+ * handlers, and, for processes that died without either, by sweeping the
+ * groups of dead pids when the next session starts.  Only groups named
+ * exactly "lden_<digits>" are ever touched, never other tools' probes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "internal.h"
+
+#define GROUP_PREFIX "lden_"
+/* the kernel's MAX_EVENT_NAME_LEN, NUL included */
+#define MAX_EVENT_NAME 64
+
+static void ltr_signal_forget(struct ltr_session *s);
+
+static bool tracing_file_exists(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0;
+}
+
+/**
+ * ltr_kprobes_supported - whether this kernel has kprobe_events
+ * @s: the session
+ *
+ * Without CONFIG_KPROBES libtracefs still allocates kprobes and the write
+ * to dynamic_events fails with a bare EINVAL, so this is the only reliable
+ * test.
+ */
+bool ltr_kprobes_supported(const struct ltr_session *s)
+{
+	return s && tracing_file_exists(s->tracing_dir, "kprobe_events");
+}
+
+/* Event names end up in paths and in the kernel's parser: C identifiers. */
+static bool valid_event_name(const char *name)
+{
+	size_t i;
+
+	if (!name || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return false;
+	for (i = 1; name[i]; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_')
+			return false;
+	return i < MAX_EVENT_NAME;
+}
+
+/*
+ * libtracefs writes dynamic events through its own global tracing
+ * directory; point it at the session's when they differ (a session given
+ * an explicit tracing_dir).
+ */
+static void use_session_dir(const struct ltr_session *s)
+{
+	const char *cur = tracefs_tracing_dir();
+
+	if (!cur || strcmp(cur, s->tracing_dir))
+		tracefs_set_tracing_dir(s->tracing_dir);
+}
+
+static void probe_free(struct ltr_probe *p)
+{
+	if (!p)
+		return;
+	tracefs_dynevent_free(p->dyn);
+	free(p->name);
+	free(p->remove_line);
+	free(p->remove_path);
+	free(p);
+}
+
+/*
+ * Builds the bookkeeping before anything is written to the kernel, so
+ * that an allocation failure can never leave a probe nobody knows about.
+ * @type_file is the per-type file used when there is no dynamic_events.
+ * Returns the probe (release with probe_free()) or NULL.
+ */
+static struct ltr_probe *probe_alloc(const struct ltr_session *s,
+				     const char *name, const char *type_file)
+{
+	const char *file = tracing_file_exists(s->tracing_dir, "dynamic_events") ?
+				   "dynamic_events" : type_file;
+	struct ltr_probe *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		goto out_nomem;
+	p->name = strdup(name);
+	if (!p->name)
+		goto out_nomem;
+	/* asprintf() leaves the pointer undefined on failure */
+	if (asprintf(&p->remove_line, "-:%s/%s\n", s->group, name) < 0) {
+		p->remove_line = NULL;
+		goto out_nomem;
+	}
+	if (asprintf(&p->remove_path, "%s/%s", s->tracing_dir, file) < 0) {
+		p->remove_path = NULL;
+		goto out_nomem;
+	}
+	return p;
+
+out_nomem:
+	probe_free(p);
+	return ltr_error_null(ENOMEM, "out of memory");
+}
+
+static struct ltr_probe *find_probe(const struct ltr_session *s,
+				    const char *name)
+{
+	for (struct ltr_probe *p = s->probes; p; p = p->next)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+/*
+ * Turns the last error_log entry, e.g.
+ *
+ *   [  878.2] trace_uprobe: error: Invalid register name
+ *     Command: p:lden_1/bad /bin/true:0x1000 x=%zz
+ *                                                ^
+ *
+ * into "Invalid register name at 'x=%zz'" in @buf.  Returns false when
+ * the log has nothing usable.
+ */
+static bool kernel_reason(const char *log, char *buf, size_t size)
+{
+	const char *msg, *end, *cmd, *caret, *tok;
+	size_t col, toklen;
+
+	if (!log)
+		return false;
+	msg = strstr(log, "error: ");
+	if (!msg)
+		return false;
+	msg += strlen("error: ");
+	end = strchr(msg, '\n');
+	if (!end)
+		end = msg + strlen(msg);
+	if (end == msg)
+		return false;
+	snprintf(buf, size, "%.*s", (int)(end - msg), msg);
+
+	/* the caret line is aligned with the "  Command: " line above it */
+	cmd = strstr(end, "Command: ");
+	if (!cmd)
+		return true;
+	while (cmd > end && cmd[-1] != '\n')
+		cmd--;
+	caret = strchr(cmd, '\n');
+	if (!caret)
+		return true;
+	caret++;
+	tok = strchr(caret, '^');
+	if (!tok || memchr(caret, '\n', tok - caret))
+		return true;
+	col = tok - caret;
+	if (col >= (size_t)(caret - 1 - cmd))
+		return true;
+	tok = cmd + col;
+	toklen = strcspn(tok, " \t\n");
+	if (toklen)
+		snprintf(buf + strlen(buf), size - strlen(buf), " at '%.*s'",
+			 (int)(toklen > 60 ? 60 : toklen), tok);
+	return true;
+}
+
+/*
+ * Writes @p->dyn to the kernel and keeps @p in the session.  On failure
+ * the error carries the kernel's own explanation from error_log when
+ * there is one, and @p is freed.
+ */
+static int create_probe(struct ltr_session *s, struct ltr_probe *p,
+			const char *kind, const char *where)
+{
+	char reason[256];
+	char *log;
+	int err;
+
+	use_session_dir(s);
+	/*
+	 * Linked before it exists, so that a signal arriving right after the
+	 * kernel created it still removes it; removing one that was never
+	 * created only fails with ENOENT.  The handler walks this list, so
+	 * only whole nodes are published.
+	 */
+	p->next = s->probes;
+	__atomic_store_n(&s->probes, p, __ATOMIC_RELEASE);
+	/* error_log is shared by every tool: clear it right before */
+	tracefs_error_clear(NULL);
+	if (tracefs_dynevent_create(p->dyn) == 0)
+		return 0;
+	/* tracefs_error_last() clobbers errno */
+	err = errno ? errno : EINVAL;
+	__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
+	log = tracefs_error_last(NULL);
+	if (!kernel_reason(log, reason, sizeof(reason)))
+		snprintf(reason, sizeof(reason), "%s", strerror(err));
+	free(log);
+
+	if (err == EEXIST)
+		err = ltr_error(EEXIST, "%s '%s/%s' already exists in the kernel (left by an earlier process with pid %d?): %s",
+				kind, s->group, p->name, (int)getpid(), reason);
+	else
+		err = ltr_error(err, "kernel rejected %s '%s/%s' on '%s': %s",
+				kind, s->group, p->name, where, reason);
+	probe_free(p);
+	return err;
+}
+
+static int check_new_name(const struct ltr_session *s, const char *kind,
+			  const char *name)
+{
+	if (!valid_event_name(name))
+		return ltr_error(EINVAL, "invalid %s name '%s' (a C identifier of at most %d characters)",
+				 kind, name ? name : "", MAX_EVENT_NAME - 1);
+	if (find_probe(s, name))
+		return ltr_error(EEXIST, "%s '%s/%s' already exists in this session",
+				 kind, s->group, name);
+	return 0;
+}
+
+/**
+ * ltr_session__add_kprobe - create a kprobe or kretprobe in the session group
+ * @s:         the session
+ * @name:      event name, a C identifier, unique in the session
+ * @addr:      probe point: "func", "func+off" or an address
+ * @fetchargs: kprobe fetch-args ("fd=%di:s32 ret=$retval"), or NULL
+ * @retprobe:  true for a kretprobe
+ *
+ * The probe is kept in the session and removed from the kernel by
+ * ltr_session__free() or the signal handlers.
+ *
+ * Returns 0, or -EOPNOTSUPP (no kprobe_events on this kernel), -EEXIST
+ * (the name is taken, in the session or in the kernel), -EINVAL (bad
+ * name, or the kernel rejected the definition: ltr_last_error() quotes
+ * its error_log), -ENOENT or -EINVAL for a function the kernel does not
+ * have (which one depends on the kernel version; the message says "Invalid
+ * probed address or symbol"), or another negative errno; errno is set
+ * too.
+ */
+int ltr_session__add_kprobe(struct ltr_session *s, const char *name,
+			    const char *addr, const char *fetchargs,
+			    bool retprobe)
+{
+	const char *kind = retprobe ? "kretprobe" : "kprobe";
+	struct ltr_probe *p;
+	int err;
+
+	ltr_clear_error();
+	if (!s || !addr || !*addr)
+		return ltr_error(EINVAL, "no %s address given", kind);
+	err = check_new_name(s, kind, name);
+	if (err < 0)
+		return err;
+	if (!ltr_kprobes_supported(s))
+		return ltr_error(EOPNOTSUPP, "cannot create %s '%s' on '%s': this kernel has no kprobe_events (CONFIG_KPROBES or CONFIG_KPROBE_EVENTS is off)",
+				 kind, name, addr);
+
+	p = probe_alloc(s, name, "kprobe_events");
+	if (!p)
+		return -errno;
+	/*
+	 * max stays 0: libtracefs 1.6.4 turns max > 0 into "r<max>::grp/ev",
+	 * which the kernel rejects.
+	 */
+	p->dyn = retprobe ?
+		tracefs_kretprobe_alloc(s->group, name, addr, fetchargs, 0) :
+		tracefs_kprobe_alloc(s->group, name, addr, fetchargs);
+	if (!p->dyn) {
+		probe_free(p);
+		return ltr_error(ENOMEM, "out of memory");
+	}
+	return create_probe(s, p, kind, addr);
+}
+
+/* "0x<hex digits>" and nothing else: a file offset given directly. */
+static bool parse_offset(const char *symbol, uint64_t *offset)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(symbol, "0x", 2) || !isxdigit((unsigned char)symbol[2]))
+		return false;
+	errno = 0;
+	v = strtoull(symbol + 2, &end, 16);
+	if (errno || *end)
+		return false;
+	*offset = v;
+	return true;
+}
+
+/**
+ * ltr_session__add_uprobe - create a uprobe or uretprobe in the session group
+ * @s:         the session
+ * @name:      event name, a C identifier, unique in the session
+ * @path:      the ELF binary or library (made absolute: the kernel
+ *             resolves it, not us)
+ * @symbol:    a function symbol in @path (resolved to a file offset), or
+ *             "0x<offset>" for a file offset
+ * @fetchargs: uprobe fetch-args ("i=%di:s32"), or NULL
+ * @retprobe:  true for a uretprobe
+ *
+ * Returns 0, or -ENOENT (no such file or function), -ENOEXEC (not an
+ * ELF64 file), -EOPNOTSUPP (no uprobe_events), -EEXIST, -EINVAL (the
+ * kernel rejected the definition; ltr_last_error() quotes its error_log),
+ * or another negative errno; errno is set too.
+ */
+int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
+			    const char *path, const char *symbol,
+			    const char *fetchargs, bool retprobe)
+{
+	const char *kind = retprobe ? "uretprobe" : "uprobe";
+	char where[PATH_MAX + 32];
+	struct ltr_probe *p;
+	uint64_t offset;
+	char *abs;
+	int err;
+
+	ltr_clear_error();
+	if (!s || !path || !*path || !symbol || !*symbol)
+		return ltr_error(EINVAL, "no %s file or symbol given", kind);
+	err = check_new_name(s, kind, name);
+	if (err < 0)
+		return err;
+	if (!tracing_file_exists(s->tracing_dir, "uprobe_events"))
+		return ltr_error(EOPNOTSUPP, "cannot create %s '%s' on '%s': this kernel has no uprobe_events (CONFIG_UPROBE_EVENTS is off)",
+				 kind, name, path);
+
+	abs = realpath(path, NULL);
+	if (!abs) {
+		if (errno == ENOENT)
+			return ltr_error(ENOENT, "no such file '%s' (for %s '%s')",
+					 path, kind, name);
+		return ltr_error(errno, "cannot resolve '%s': %s", path,
+				 strerror(errno));
+	}
+	/* the kernel splits its command line on white space */
+	if (abs[strcspn(abs, " \t\n")]) {
+		err = ltr_error(EINVAL, "cannot probe '%s': white space in the path",
+				abs);
+		goto out_free;
+	}
+	if (parse_offset(symbol, &offset)) {
+		struct stat st;
+
+		/* the kernel accepts any offset and fails only when enabled */
+		if (stat(abs, &st) == 0 && offset >= (uint64_t)st.st_size) {
+			err = ltr_error(EINVAL, "offset %s is beyond the end of '%s' (%lld bytes)",
+					symbol, abs, (long long)st.st_size);
+			goto out_free;
+		}
+	} else {
+		err = ltr_elf_symbol_offset(abs, symbol, &offset);
+		if (err < 0)
+			goto out_free;
+	}
+	snprintf(where, sizeof(where), "%s:0x%llx", abs,
+		 (unsigned long long)offset);
+
+	p = probe_alloc(s, name, "uprobe_events");
+	if (!p) {
+		err = -errno;
+		goto out_free;
+	}
+	p->dyn = retprobe ?
+		tracefs_uretprobe_alloc(s->group, name, abs, offset, fetchargs) :
+		tracefs_uprobe_alloc(s->group, name, abs, offset, fetchargs);
+	if (!p->dyn) {
+		probe_free(p);
+		err = ltr_error(ENOMEM, "out of memory");
+		goto out_free;
+	}
+	err = create_probe(s, p, kind, where);
+
+out_free:
+	free(abs);
+	if (err < 0)
+		errno = -err;
+	return err;
+}
+
+/*
+ * ltr_probe_destroy_all - remove the session's probes from the kernel
+ *
+ * Called by ltr_session__free() once every perf fd is closed.  A probe is
+ * unlinked only after its removal, so a signal arriving meanwhile still
+ * finds (and removes) the rest.  Failures are warned about and the probe
+ * is left for the sweep of a later session.
+ */
+void ltr_probe_destroy_all(struct ltr_session *s)
+{
+	struct ltr_probe *p;
+
+	if (!s)
+		return;
+	if (s->probes)
+		use_session_dir(s);
+	while ((p = s->probes)) {
+		if (p->dyn && tracefs_dynevent_destroy(p->dyn, false) < 0 &&
+		    errno != ENOENT)
+			ltr_warn("cannot remove probe '%s/%s': %s%s\n", s->group,
+				 p->name, strerror(errno),
+				 errno == EBUSY ? " (a perf fd still uses it)" : "");
+		__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
+		probe_free(p);
+	}
+	ltr_signal_forget(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sweeping the groups of dead lden processes */
+
+/* The pid of a group named exactly "lden_<digits>", else 0. */
+static pid_t group_pid(const char *group, size_t len)
+{
+	size_t plen = strlen(GROUP_PREFIX);
+	long long pid = 0;
+
+	if (len <= plen || len > plen + 10 || strncmp(group, GROUP_PREFIX, plen))
+		return 0;
+	for (size_t i = plen; i < len; i++) {
+		if (!isdigit((unsigned char)group[i]))
+			return 0;
+		pid = pid * 10 + (group[i] - '0');
+	}
+	return pid > 0 && pid <= INT_MAX ? (pid_t)pid : 0;
+}
+
+/* EPERM means alive (someone else's); only ESRCH means gone. */
+static bool pid_gone(pid_t pid)
+{
+	return kill(pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Reads a whole tracefs file (they report size 0, so read to EOF). */
+static char *read_text(const char *path)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 16384);
+
+			if (!nb) {
+				err = ENOMEM;
+				goto out_err;
+			}
+			buf = nb;
+			cap += 16384;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			goto out_err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+
+out_err:
+	free(buf);
+	close(fd);
+	errno = err;
+	return NULL;
+}
+
+/*
+ * Removes the stale events listed in one file ("p:grp/ev addr args" per
+ * line) by appending "-:grp/ev" to the same file.  Returns the number
+ * removed, or a negative errno when the file cannot be read.
+ */
+static int sweep_file(const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	int fd = -1, removed = 0;
+	pid_t self = getpid();
+	char *text, *line, *next;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
+	    (int)sizeof(path))
+		return ltr_error(ENAMETOOLONG, "tracing directory path too long");
+	text = read_text(path);
+	if (!text) {
+		if (errno == ENOENT)
+			return 0;
+		return ltr_error(errno, "cannot read '%s': %s", path,
+				 strerror(errno));
+	}
+
+	for (line = text; *line; line = next) {
+		char cmd[MAX_EVENT_NAME * 2 + 8];
+		const char *grp, *ev;
+		size_t glen, elen;
+		pid_t pid;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		grp = strchr(line, ':');
+		if (!grp || grp - line > (ptrdiff_t)strcspn(line, " \t"))
+			continue;
+		grp++;
+		glen = strcspn(grp, "/ \t");
+		if (grp[glen] != '/')
+			continue;
+		ev = grp + glen + 1;
+		elen = strcspn(ev, " \t");
+		pid = group_pid(grp, glen);
+		if (!pid || pid == self || !elen || elen >= MAX_EVENT_NAME ||
+		    !pid_gone(pid))
+			continue;
+
+		snprintf(cmd, sizeof(cmd), "-:%.*s/%.*s\n", (int)glen, grp,
+			 (int)elen, ev);
+		if (fd < 0) {
+			/* never O_TRUNC: that would delete every tool's probes */
+			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+			if (fd < 0) {
+				int err = errno;
+
+				free(text);
+				return ltr_error(err, "cannot open '%s': %s", path,
+						 strerror(err));
+			}
+		}
+		if (write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd))
+			removed++;
+		else if (errno != ENOENT)	/* ENOENT: a concurrent sweep won */
+			ltr_warn("cannot remove stale probe '%.*s/%.*s': %s\n",
+				 (int)glen, grp, (int)elen, ev,
+				 strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return removed;
+}
+
+/**
+ * ltr_sweep_stale_groups - remove probes of lden processes that are gone
+ * @tracing_dir: tracefs mount point
+ *
+ * Lists the dynamic events of every group "lden_<N>" and removes those
+ * whose process N no longer exists (kill(N, 0) fails with ESRCH).  Groups
+ * of live processes, this process's own group and every other group are
+ * left alone.  The text of dynamic_events (or kprobe_events and
+ * uprobe_events on kernels without it) is parsed here rather than with
+ * tracefs_dynevent_get_all(), which in 1.6.4 mixes uprobes into kprobe
+ * results and needs one call per group name.  ltr_session__new() calls it.
+ *
+ * Returns the number of events removed, or a negative errno.
+ */
+int ltr_sweep_stale_groups(const char *tracing_dir)
+{
+	int total = 0;
+
+	if (!tracing_dir)
+		return ltr_error(EINVAL, "no tracing directory");
+	if (tracing_file_exists(tracing_dir, "dynamic_events"))
+		return sweep_file(tracing_dir, "dynamic_events");
+	for (int i = 0; i < 2; i++) {
+		int n = sweep_file(tracing_dir,
+				   i ? "uprobe_events" : "kprobe_events");
+
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	return total;
+}
+
+/* ------------------------------------------------------------------ */
+/* Removal from signal handlers */
+
+static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSIGNALS (sizeof(cleanup_signals) / sizeof(cleanup_signals[0]))
+
+/* The session whose probes the handlers remove, and what they replaced. */
+static struct ltr_session *volatile signal_session;
+static struct sigaction old_actions[NSIGNALS];
+static bool installed[NSIGNALS];
+
+/* strlen() is not on every system's async-signal-safe list. */
+static size_t safe_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+/*
+ * Only open/write/close/sigaction/raise here.  The event and probe lists
+ * are read as they are: nodes are linked only when complete and unlinked
+ * before they are freed.
+ */
+static void cleanup_handler(int sig)
+{
+	struct ltr_session *s = signal_session;
+	int saved_errno = errno;
+	struct sigaction dfl;
+
+	signal_session = NULL;	/* a second signal finds nothing to do */
+	if (s) {
+		/* perf fds first: the kernel refuses to remove probes in use */
+		for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+			for (int i = 0; i < ev->nfds; i++)
+				if (ev->fds[i] >= 0)
+					close(ev->fds[i]);
+		for (struct ltr_probe *p = s->probes; p; p = p->next) {
+			int fd = open(p->remove_path, O_WRONLY | O_APPEND |
+							      O_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			if (write(fd, p->remove_line, safe_len(p->remove_line)) < 0) {
+				/* nothing to report to from here */
+			}
+			close(fd);
+		}
+	}
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, &dfl, NULL);
+	/* blocked while we run: delivered, and fatal, once we return */
+	raise(sig);
+	errno = saved_errno;
+}
+
+/*
+ * Stops the handlers from using @s (it is being freed) and puts back the
+ * actions they replaced.
+ */
+static void ltr_signal_forget(struct ltr_session *s)
+{
+	if (!s || signal_session != s)
+		return;
+	signal_session = NULL;
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		if (installed[i])
+			sigaction(cleanup_signals[i], &old_actions[i], NULL);
+		installed[i] = false;
+	}
+}
+
+/**
+ * ltr_session__cleanup_on_signal - remove probes on SIGINT, SIGTERM, SIGHUP
+ * @s: the session (only one session can own the handlers)
+ *
+ * Installs handlers that close the session's perf fds, write the removal
+ * line of each of its probes to tracefs, then restore the default action
+ * and re-raise the signal, so the process still dies of it.  A signal that
+ * is ignored (nohup) stays ignored.  ltr_session__free() puts the previous
+ * actions back.
+ *
+ * Returns 0, or -EBUSY when another session owns the handlers, or another
+ * negative errno.
+ */
+int ltr_session__cleanup_on_signal(struct ltr_session *s)
+{
+	struct sigaction sa;
+
+	ltr_clear_error();
+	if (!s)
+		return ltr_error(EINVAL, "no session");
+	if (signal_session == s)
+		return 0;
+	if (signal_session)
+		return ltr_error(EBUSY, "another session already removes its probes on signals");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = cleanup_handler;
+	/* one cleanup at a time, whichever of the signals comes */
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaddset(&sa.sa_mask, cleanup_signals[i]);
+
+	signal_session = s;
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		struct sigaction old;
+
+		if (sigaction(cleanup_signals[i], NULL, &old) < 0)
+			goto out_restore;
+		if (old.sa_handler == SIG_IGN)
+			continue;
+		old_actions[i] = old;
+		if (sigaction(cleanup_signals[i], &sa, NULL) < 0)
+			goto out_restore;
+		installed[i] = true;
+	}
+	return 0;
+
+out_restore:
+	{
+		int err = errno;
+
+		ltr_signal_forget(s);
+		return ltr_error(err, "cannot install signal handlers: %s",
+				 strerror(err));
+	}
+}
