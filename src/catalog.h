@@ -143,6 +143,7 @@ struct lden_kernel;	/* what this kernel offers, cached */
  */
 struct lden_kernel *lden_kernel_new(const char *tracing_dir);
 void lden_kernel_free(struct lden_kernel *k);
+const char *lden_kernel_tracing_dir(const struct lden_kernel *k);
 
 /*
  * lden_resolve - choose the first source of @def this kernel has.

@@ -24,6 +24,7 @@ static const struct lden_cmd cmd_version_row = {
 };
 
 static const struct lden_cmd *const commands[] = {
+	&lden_cmd_notify,
 	&lden_cmd_list_events,
 	&cmd_help_row,
 	&cmd_version_row,

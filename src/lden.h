@@ -18,6 +18,7 @@ struct lden_cmd {
 };
 
 extern const struct lden_cmd lden_cmd_list_events;
+extern const struct lden_cmd lden_cmd_notify;
 
 /* Exit statuses shared by every command. */
 #define LDEN_EXIT_OK 0

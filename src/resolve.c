@@ -55,6 +55,11 @@ void lden_kernel_free(struct lden_kernel *k)
 	free(k);
 }
 
+const char *lden_kernel_tracing_dir(const struct lden_kernel *k)
+{
+	return k->tracing_dir;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

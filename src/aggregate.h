@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Per-event numbers as LDEN defines them: count and size cumulative since
+ * the start, speed the events of the last second (a sliding window, so it
+ * falls back to 0 when the events stop).
+ */
+#ifndef LDEN_AGGREGATE_H
+#define LDEN_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LDEN_WINDOW_SLOTS 256
+
+struct lden_window {
+	/* (time, count) at each tick, oldest first, in a ring */
+	double t[LDEN_WINDOW_SLOTS];
+	uint64_t count[LDEN_WINDOW_SLOTS];
+	int head;	/* next slot to write */
+	int n;
+};
+
+struct lden_stat {
+	char label[160];
+	bool has_size;
+	uint64_t count;
+	uint64_t size;
+	double speed;
+	uint64_t lost;
+	struct lden_window win;
+};
+
+/*
+ * lden_window_push - record the count at time @t (seconds, monotonic) and
+ * return the events of the last second: the count now minus the count at
+ * the newest tick at least one second old (or at the start, when the run
+ * is younger than a second).
+ */
+double lden_window_push(struct lden_window *w, double t, uint64_t count);
+
+/* The table ENAME COUNT SIZE SPEED [LOST]. */
+void lden_print_table(FILE *out, const struct lden_stat *st, int n);
+
+/* One JSON array of the stats, no newline. */
+void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n);
+
+/* A JSON string literal. */
+void lden_json_string(FILE *out, const char *s);
+
+/*
+ * lden_env_name - "task.create" -> "TASK_CREATE", for environment
+ * variables LDEN_<NAME>_COUNT etc.
+ */
+void lden_env_name(const char *label, char *buf, size_t len);
+
+#endif

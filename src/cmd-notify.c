@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lden notify EXPR: count the events EXPR names, evaluate it every tick,
+ * and when it becomes true say when, print the table, run the script.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aggregate.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "plan.h"
+
+struct notify_opts {
+	double time_limit;	/* seconds, 0 = until true (or a signal) */
+	const char *script;
+	double interval;	/* seconds */
+	bool repeat;
+	double cooldown;
+	bool json;
+	bool quiet;
+	const char *events_dir;
+};
+
+struct run {
+	struct notify_opts o;
+	struct lden_expr *e;
+	struct ltr_session *s;
+	struct lden_attached *att;
+	struct lden_stat *st;
+	struct lden_expr_values *vals;
+	double start;
+	int fired;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: lden notify EXPRESSION [-t SEC] [-s COMMAND] [-i MS] [--repeat]\n"
+	      "                   [--cooldown SEC] [--json] [--quiet] [--events-dir DIR]\n"
+	      "\n"
+	      "Watch kernel events and act when EXPRESSION becomes true, e.g.\n"
+	      "  lden notify \"count(task.create) > 100 and size(memory.free) > 500\"\n"
+	      "\n"
+	      "  -t, --time SEC        give up after SEC seconds (exit status 1)\n"
+	      "  -s, --script COMMAND  run COMMAND with /bin/sh -c when it fires; the\n"
+	      "                        numbers are in LDEN_* environment variables\n"
+	      "  -i, --interval MS     evaluate every MS milliseconds (default 100)\n"
+	      "  -r, --repeat          fire again each time it turns true again\n"
+	      "  -c, --cooldown SEC    with --repeat, at least SEC seconds between firings\n"
+	      "  -j, --json            one JSON object per firing and at the end\n"
+	      "  -q, --quiet           no header or table\n"
+	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	      "  -h, --help            show this help\n"
+	      "\n"
+	      "EXPRESSION: DATA(EVENT) compared with numbers or other terms, joined by\n"
+	      "and/or/not.  DATA is count, size or speed (events in the last second);\n"
+	      "EVENT is a name from 'lden list-events', a tracepoint SYSTEM:NAME,\n"
+	      "custom(FUNCTION) or uprobe(PATH:SYMBOL), optionally with a kernel\n"
+	      "filter: count(syscalls:sys_exit_openat[ret < 0]) > 10.  See lden-notify(8).\n",
+	      out);
+}
+
+static bool parse_seconds(const char *opt, const char *arg, double *out,
+			  bool zero_ok)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
+	    (!zero_ok && v == 0) || v > 1e9) {
+		lden_err("notify: invalid %s value '%s'", opt, arg);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int parse_opts(int argc, char **argv, struct notify_opts *o,
+		      const char **expr)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "script", required_argument, NULL, 's' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "repeat", no_argument, NULL, 'r' },
+		{ "cooldown", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "events-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double ms;
+	int c;
+
+	o->interval = 0.1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:s:i:rc:jqd:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (!parse_seconds("--time", optarg, &o->time_limit, false))
+				return LDEN_EXIT_USAGE;
+			break;
+		case 's':
+			if (!*optarg) {
+				lden_err("notify: --script needs a command");
+				return LDEN_EXIT_USAGE;
+			}
+			o->script = optarg;
+			break;
+		case 'i':
+			if (!parse_seconds("--interval", optarg, &ms, false))
+				return LDEN_EXIT_USAGE;
+			if (ms < 1 || ms > 3600000) {
+				lden_err("notify: --interval must be between 1 and 3600000 ms, not '%s'",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			o->interval = ms / 1000.0;
+			break;
+		case 'r':
+			o->repeat = true;
+			break;
+		case 'c':
+			if (!parse_seconds("--cooldown", optarg, &o->cooldown, true))
+				return LDEN_EXIT_USAGE;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'd':
+			o->events_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			lden_err("notify: option '%s' needs a value", argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		default:
+			lden_err("notify: unknown option '%s' (see 'lden notify --help')",
+				 argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	if (o->cooldown > 0 && !o->repeat) {
+		lden_err("notify: --cooldown needs --repeat");
+		return LDEN_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		lden_err("notify: missing the expression (see 'lden notify --help')");
+		return LDEN_EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		lden_err("notify: unexpected argument '%s' (quote the expression)",
+			 argv[optind + 1]);
+		return LDEN_EXIT_USAGE;
+	}
+	*expr = argv[optind];
+	return 0;
+}
+
+static void expr_error(const char *text, const struct lden_expr_error *err)
+{
+	char buf[2048];
+
+	lden_expr_format_error(text, err, buf, sizeof(buf));
+	lden_err("%s", buf);
+}
+
+/* Reads every counter, adds the samples' sizes, updates the speeds. */
+static int update(struct run *r, double t)
+{
+	for (int i = 0; i < r->e->nevents; i++) {
+		struct lden_stat *st = &r->st[i];
+		uint64_t count;
+
+		if (lden_attached_count(&r->att[i], &count) < 0) {
+			lden_err("%s", ltr_last_error());
+			return -1;
+		}
+		st->count = count;
+		st->size = r->att[i].size_total;
+		st->speed = lden_window_push(&st->win, t, count);
+		st->lost = 0;
+		for (int p = 0; p < r->att[i].nparts; p++) {
+			uint64_t lost;
+
+			if (r->att[i].sampling &&
+			    ltr_event__lost(r->att[i].parts[p].ev, &lost) == 0)
+				st->lost += lost;
+		}
+		r->vals[i].count = (double)st->count;
+		r->vals[i].size = (double)st->size;
+		r->vals[i].speed = st->speed;
+	}
+	return 0;
+}
+
+static int on_sample(const struct ltr_sample *sample, void *ctx)
+{
+	lden_attached_add_sample(sample);
+	return 0;
+}
+
+static void set_env_u64(const char *name, const char *what, uint64_t v)
+{
+	char key[256], val[32];
+
+	snprintf(key, sizeof(key), "LDEN_%s_%s", name, what);
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
+	setenv(key, val, 1);
+}
+
+/* The script, through /bin/sh -c; values only in the environment. */
+static pid_t start_script(const struct run *r, double elapsed)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	{
+		char v[64], name[200];
+
+		snprintf(v, sizeof(v), "%.3f", elapsed);
+		setenv("LDEN_ELAPSED", v, 1);
+		snprintf(v, sizeof(v), "%d", r->fired);
+		setenv("LDEN_FIRED", v, 1);
+		setenv("LDEN_EXPRESSION", r->e->text, 1);
+		for (int i = 0; i < r->e->nevents; i++) {
+			lden_env_name(r->st[i].label, name, sizeof(name));
+			set_env_u64(name, "COUNT", r->st[i].count);
+			if (r->st[i].has_size)
+				set_env_u64(name, "SIZE", r->st[i].size);
+			set_env_u64(name, "SPEED", (uint64_t)r->st[i].speed);
+			set_env_u64(name, "LOST", r->st[i].lost);
+		}
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", r->o.script, (char *)NULL);
+		_exit(127);
+	}
+}
+
+static void report_script(const struct run *r, pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return;
+	if (r->o.quiet || r->o.json)
+		return;
+	if (WIFEXITED(status))
+		printf("lden: script exited with status %d\n", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		printf("lden: script killed by signal %d\n", WTERMSIG(status));
+}
+
+static void fire(struct run *r, double elapsed)
+{
+	pid_t pid = -1;
+
+	r->fired++;
+	if (r->o.json) {
+		printf("{\"type\":\"fire\",\"elapsed\":%.3f,\"expression\":", elapsed);
+		lden_json_string(stdout, r->e->text);
+		printf(",\"events\":");
+		lden_print_json_stats(stdout, r->st, r->e->nevents);
+		printf("}\n");
+	} else if (!r->o.quiet) {
+		printf("lden: condition true after %.3f s: %s\n", elapsed, r->e->text);
+		lden_print_table(stdout, r->st, r->e->nevents);
+	}
+	fflush(stdout);
+	if (r->o.script) {
+		pid = start_script(r, elapsed);
+		if (pid < 0)
+			lden_err("cannot run the script: %s", strerror(errno));
+		else
+			report_script(r, pid);
+	}
+}
+
+static void header(const struct run *r)
+{
+	printf("lden: watching %s\n", r->e->text);
+	for (int i = 0; i < r->e->nevents; i++)
+		printf("  %-30s %s (%s)\n", r->att[i].label, r->att[i].source,
+		       r->att[i].sampling ? "sampling, for size" : "counting");
+	if (r->o.time_limit > 0)
+		printf("  until it is true, or for at most %g s", r->o.time_limit);
+	else
+		printf("  until it is true");
+	printf("%s%s\n", r->o.script ? "; then runs: " : "",
+	       r->o.script ? r->o.script : "");
+	fflush(stdout);
+}
+
+static void final_report(const struct run *r, const char *reason,
+			 double elapsed)
+{
+	if (r->o.json) {
+		printf("{\"type\":\"end\",\"reason\":\"%s\",\"elapsed\":%.3f,\"fired\":%d,\"events\":",
+		       reason, elapsed, r->fired);
+		lden_print_json_stats(stdout, r->st, r->e->nevents);
+		printf("}\n");
+		return;
+	}
+	if (r->o.quiet)
+		return;
+	if (!strcmp(reason, "time") && !r->fired)
+		printf("lden: condition not met within %g s: %s\n", r->o.time_limit,
+		       r->e->text);
+	else if (!strcmp(reason, "time"))
+		printf("lden: stopped after %g s, fired %d time%s\n",
+		       r->o.time_limit, r->fired, r->fired == 1 ? "" : "s");
+	else
+		printf("lden: stopped by signal after %.3f s\n", elapsed);
+	lden_print_table(stdout, r->st, r->e->nevents);
+}
+
+static int watch(struct run *r)
+{
+	bool armed = true, sampling = false;
+	double next, last_fire = -1e300;
+
+	for (int i = 0; i < r->e->nevents; i++)
+		sampling |= r->att[i].sampling;
+	r->start = now();
+	next = r->start + r->o.interval;
+	if (update(r, r->start) < 0)
+		return LDEN_EXIT_FAIL;
+	for (;;) {
+		double t = now(), elapsed;
+		int wait_ms = (int)ceil((next - t) * 1000);
+		bool truth;
+
+		if (got_signal)
+			break;
+		if (wait_ms > 0) {
+			int n = ltr_session__poll(r->s, wait_ms, sampling ?
+						  on_sample : NULL, NULL);
+
+			if (n < 0 && n != -EINTR) {
+				lden_err("reading samples: %s", strerror(-n));
+				return LDEN_EXIT_FAIL;
+			}
+			continue;
+		}
+		next += r->o.interval;
+		if (next < t)	/* a stall: do not tick in a burst */
+			next = t + r->o.interval;
+		if (sampling && ltr_session__drain(r->s, on_sample, NULL) < 0)
+			return LDEN_EXIT_FAIL;
+		if (update(r, t) < 0)
+			return LDEN_EXIT_FAIL;
+		elapsed = t - r->start;
+		truth = lden_expr_eval(r->e, r->vals);
+		if (truth && armed && t - last_fire >= r->o.cooldown) {
+			fire(r, elapsed);
+			last_fire = t;
+			armed = false;
+			if (!r->o.repeat)
+				return LDEN_EXIT_OK;
+		} else if (!truth) {
+			armed = true;
+		}
+		if (r->o.time_limit > 0 && elapsed >= r->o.time_limit) {
+			final_report(r, "time", elapsed);
+			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
+		}
+	}
+	if (sampling)
+		ltr_session__drain(r->s, on_sample, NULL);
+	update(r, now());
+	final_report(r, "signal", now() - r->start);
+	return 128 + got_signal;
+}
+
+static int run(int argc, char **argv)
+{
+	struct run r = { 0 };
+	struct lden_catalog cat = { 0 };
+	struct lden_kernel *k = NULL;
+	struct lden_resolution *res = NULL;
+	struct lden_expr_error err;
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *text = NULL, *dir;
+	int status;
+
+	status = parse_opts(argc, argv, &r.o, &text);
+	if (status)
+		return status < 0 ? 0 : status;
+	r.e = lden_expr_parse(text, &err);
+	if (!r.e) {
+		expr_error(text, &err);
+		return LDEN_EXIT_USAGE;
+	}
+	status = LDEN_EXIT_USAGE;
+	if (lden_load_catalog(&cat, r.o.events_dir) < 0)
+		goto out;
+	dir = ltr_tracing_dir();
+	if (!dir) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	k = lden_kernel_new(dir);
+	res = calloc(r.e->nevents, sizeof(*res));
+	r.att = calloc(r.e->nevents, sizeof(*r.att));
+	r.st = calloc(r.e->nevents, sizeof(*r.st));
+	r.vals = calloc(r.e->nevents, sizeof(*r.vals));
+	if (!k || !res || !r.att || !r.st || !r.vals) {
+		lden_err("out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	if (lden_plan_check(&cat, k, r.e, res, &err) < 0) {
+		expr_error(text, &err);
+		goto out;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r.s = ltr_session__new(NULL);
+	if (!r.s) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	if (lden_plan_attach(r.s, r.e, res, NULL, r.att, &err) < 0) {
+		expr_error(text, &err);
+		goto out;
+	}
+	for (int i = 0; i < r.e->nevents; i++) {
+		snprintf(r.st[i].label, sizeof(r.st[i].label), "%s",
+			 r.att[i].label);
+		r.st[i].has_size = r.att[i].has_size;
+	}
+	if (ltr_session__enable(r.s) < 0) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	if (!r.o.quiet && !r.o.json)
+		header(&r);
+	status = watch(&r);
+
+out:
+	if (r.att)
+		for (int i = 0; i < r.e->nevents; i++)
+			lden_attached_release(&r.att[i]);
+	ltr_session__free(r.s);
+	lden_kernel_free(k);
+	lden_catalog_free(&cat);
+	free(res);
+	free(r.att);
+	free(r.st);
+	free(r.vals);
+	lden_expr_free(r.e);
+	return status;
+}
+
+const struct lden_cmd lden_cmd_notify = {
+	.name = "notify",
+	.run = run,
+	.summary = "act when a condition over event counts becomes true",
+};

@@ -1,0 +1,957 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The notify expression: a recursive-descent parser that types every node
+ * (number or condition) as it builds it, so errors point at the token
+ * that is wrong, and an evaluator over the events' current values.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+
+#define MAX_DEPTH 64
+#define MAX_EVENTS 64
+
+enum node_kind {
+	N_NUM, N_DATUM, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
+	N_GT, N_GE, N_LT, N_LE, N_EQ, N_NE, N_AND, N_OR, N_NOT,
+};
+
+struct lden_expr_node {
+	enum node_kind kind;
+	bool is_cond;
+	double num;
+	int event;
+	enum lden_datum datum;
+	struct lden_expr_node *l, *r;
+	int pos, len;		/* the source range, for errors */
+};
+
+struct parser {
+	const char *s;
+	int pos;
+	int depth;
+	struct lden_expr *e;
+	struct lden_expr_error *err;
+	bool failed;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void *fail(struct parser *p, int pos, int len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->failed)
+		return NULL;
+	p->failed = true;
+	p->err->pos = pos;
+	p->err->len = len > 0 ? len : 1;
+	va_start(ap, fmt);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+static void node_free(struct lden_expr_node *n)
+{
+	if (!n)
+		return;
+	node_free(n->l);
+	node_free(n->r);
+	free(n);
+}
+
+static struct lden_expr_node *node_new(struct parser *p, enum node_kind k,
+				       int pos, int len)
+{
+	struct lden_expr_node *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return fail(p, pos, len, "out of memory");
+	n->kind = k;
+	n->pos = pos;
+	n->len = len;
+	return n;
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (isspace((unsigned char)p->s[p->pos]))
+		p->pos++;
+}
+
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* The word at pos (letters, digits, '_'), without consuming it. */
+static int word_len(const struct parser *p, int pos)
+{
+	int n = 0;
+
+	while (is_word_char(p->s[pos + n]))
+		n++;
+	return n;
+}
+
+static bool at_word(const struct parser *p, const char *w)
+{
+	size_t n = strlen(w);
+
+	return !strncmp(p->s + p->pos, w, n) && !is_word_char(p->s[p->pos + n]);
+}
+
+/* A short quote of what is at pos, for messages. */
+static const char *quote_at(const struct parser *p, int pos, char *buf,
+			    size_t len)
+{
+	int n = 0;
+
+	if (!p->s[pos])
+		return "the end";
+	if (is_word_char(p->s[pos]) || p->s[pos] == '.')
+		while (n < 24 && (is_word_char(p->s[pos + n]) ||
+				  p->s[pos + n] == '.' || p->s[pos + n] == ':'))
+			n++;
+	else
+		n = 1;
+	snprintf(buf, len, "'%.*s'", n, p->s + pos);
+	return buf;
+}
+
+static struct lden_expr_node *parse_or(struct parser *p);
+
+/* ------------------------------------------------------------------ */
+/* Numbers */
+
+static struct lden_expr_node *parse_number(struct parser *p)
+{
+	static const struct {
+		const char *suffix;
+		double mult;
+	} units[] = {
+		{ "KiB", 1024.0 }, { "MiB", 1048576.0 },
+		{ "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 },
+		{ "Ki", 1024.0 }, { "Mi", 1048576.0 },
+		{ "Gi", 1073741824.0 }, { "Ti", 1099511627776.0 },
+		{ "k", 1e3 }, { "K", 1e3 }, { "M", 1e6 }, { "G", 1e9 },
+		{ "T", 1e12 }, { "B", 1.0 },
+	};
+	int start = p->pos;
+	char *end;
+	double v;
+	struct lden_expr_node *n;
+	int ulen;
+
+	errno = 0;
+	v = strtod(p->s + p->pos, &end);
+	if (end == p->s + p->pos)
+		return fail(p, start, 1, "expected a number");
+	/* no hex floats, infinities or NaNs: decimal numbers only */
+	for (const char *c = p->s + p->pos; c < end; c++)
+		if (!isdigit((unsigned char)*c) && *c != '.' && *c != 'e' &&
+		    *c != 'E' && *c != '+' && *c != '-')
+			return fail(p, start, (int)(end - p->s) - start,
+				    "bad number '%.*s'",
+				    (int)(end - (p->s + start)), p->s + start);
+	p->pos = (int)(end - p->s);
+	ulen = word_len(p, p->pos);
+	if (ulen) {
+		size_t i;
+
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			if ((int)strlen(units[i].suffix) == ulen &&
+			    !strncmp(p->s + p->pos, units[i].suffix, ulen)) {
+				v *= units[i].mult;
+				break;
+			}
+		}
+		if (i == sizeof(units) / sizeof(units[0]))
+			return fail(p, p->pos, ulen,
+				    "unknown unit '%.*s' (expected k, M, G, T, Ki, Mi, Gi, Ti, KiB, MiB, GiB, TiB or B)",
+				    ulen, p->s + p->pos);
+		p->pos += ulen;
+	}
+	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0)
+		return fail(p, start, p->pos - start,
+			    "number too large '%.*s' (the largest is 2^64)",
+			    p->pos - start, p->s + start);
+	n = node_new(p, N_NUM, start, p->pos - start);
+	if (n)
+		n->num = v;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* DATA(EVENT[FILTER]) */
+
+static bool valid_ident(const char *s, int n)
+{
+	if (n <= 0 || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!is_word_char(s[i]))
+			return false;
+	return true;
+}
+
+static int add_event(struct parser *p, struct lden_expr_event *ev)
+{
+	struct lden_expr *e = p->e;
+
+	for (int i = 0; i < e->nevents; i++) {
+		struct lden_expr_event *o = &e->events[i];
+
+		if (o->kind == ev->kind && !strcmp(o->name, ev->name) &&
+		    !strcmp(o->symbol ? o->symbol : "",
+			    ev->symbol ? ev->symbol : "") &&
+		    !strcmp(o->filter ? o->filter : "",
+			    ev->filter ? ev->filter : "")) {
+			o->need_size |= ev->need_size;
+			free(ev->name);
+			free(ev->symbol);
+			free(ev->filter);
+			return i;
+		}
+	}
+	if (e->nevents == MAX_EVENTS) {
+		fail(p, ev->pos, ev->len, "more than %d different events",
+		     MAX_EVENTS);
+		goto out_free;
+	}
+	if (!e->events) {
+		e->events = calloc(MAX_EVENTS, sizeof(*e->events));
+		if (!e->events) {
+			fail(p, ev->pos, ev->len, "out of memory");
+			goto out_free;
+		}
+	}
+	e->events[e->nevents] = *ev;
+	return e->nevents++;
+
+out_free:
+	free(ev->name);
+	free(ev->symbol);
+	free(ev->filter);
+	return -1;
+}
+
+/* Parses "(ARG)" of custom(...) and uprobe(...), returns the ARG range. */
+static bool parse_inner_parens(struct parser *p, const char *what, int *start,
+			       int *len)
+{
+	int open = p->pos, depth = 1;
+
+	p->pos++;
+	*start = p->pos;
+	while (p->s[p->pos] && depth) {
+		if (p->s[p->pos] == '(')
+			depth++;
+		else if (p->s[p->pos] == ')')
+			depth--;
+		if (depth)
+			p->pos++;
+	}
+	if (!p->s[p->pos]) {
+		fail(p, open, 1, "missing ')' after %s(", what);
+		return false;
+	}
+	*len = p->pos - *start;
+	p->pos++;	/* the ')' */
+	return true;
+}
+
+static bool parse_event(struct parser *p, struct lden_expr_event *ev)
+{
+	int start, len;
+
+	skip_ws(p);
+	ev->pos = p->pos;
+	if (at_word(p, "custom") || at_word(p, "uprobe")) {
+		bool custom = p->s[p->pos] == 'c';
+		const char *what = custom ? "custom" : "uprobe";
+
+		p->pos += 6;
+		skip_ws(p);
+		if (p->s[p->pos] != '(') {
+			fail(p, p->pos, 1, "expected '(' after '%s'", what);
+			return false;
+		}
+		if (!parse_inner_parens(p, what, &start, &len))
+			return false;
+		while (len && isspace((unsigned char)p->s[start])) {
+			start++;
+			len--;
+		}
+		while (len && isspace((unsigned char)p->s[start + len - 1]))
+			len--;
+		ev->len = p->pos - ev->pos;
+		if (custom) {
+			if (!valid_ident(p->s + start, len)) {
+				fail(p, start, len,
+				     len ? "invalid function name '%.*s' in custom()" :
+					   "custom() needs a kernel function name%.*s",
+				     len, p->s + start);
+				return false;
+			}
+			ev->kind = LDEN_EV_CUSTOM;
+			ev->name = strndup(p->s + start, len);
+		} else {
+			const char *colon = memrchr(p->s + start, ':', len);
+
+			if (!colon || colon == p->s + start ||
+			    colon == p->s + start + len - 1) {
+				fail(p, start, len,
+				     "uprobe() needs PATH:SYMBOL, e.g. uprobe(/bin/bash:readline)");
+				return false;
+			}
+			ev->kind = LDEN_EV_UPROBE;
+			ev->name = strndup(p->s + start, colon - (p->s + start));
+			ev->symbol = strndup(colon + 1,
+					     p->s + start + len - colon - 1);
+		}
+		return ev->name != NULL;
+	}
+
+	start = p->pos;
+	while (is_word_char(p->s[p->pos]) || p->s[p->pos] == '.' ||
+	       p->s[p->pos] == ':')
+		p->pos++;
+	len = p->pos - start;
+	ev->len = len;
+	if (!len) {
+		fail(p, start, 1, "expected an event name, found %s",
+		     p->s[start] ? "something else" : "the end");
+		return false;
+	}
+	if (memchr(p->s + start, ':', len)) {
+		const char *colon = memchr(p->s + start, ':', len);
+		int slen = (int)(colon - (p->s + start));
+
+		if (!valid_ident(p->s + start, slen) ||
+		    !valid_ident(colon + 1, len - slen - 1)) {
+			fail(p, start, len,
+			     "invalid tracepoint '%.*s' (expected SYSTEM:NAME)",
+			     len, p->s + start);
+			return false;
+		}
+		ev->kind = LDEN_EV_TRACEPOINT;
+	} else {
+		ev->kind = LDEN_EV_CATALOG;
+		bool double_dot = false;
+
+		for (int i = 0; i + 1 < len; i++)
+			double_dot |= p->s[start + i] == '.' &&
+				      p->s[start + i + 1] == '.';
+		if (p->s[start] == '.' || p->s[start + len - 1] == '.' ||
+		    double_dot) {
+			fail(p, start, len, "invalid event name '%.*s'", len,
+			     p->s + start);
+			return false;
+		}
+	}
+	ev->name = strndup(p->s + start, len);
+	return ev->name != NULL;
+}
+
+static bool parse_filter(struct parser *p, struct lden_expr_event *ev)
+{
+	int open = p->pos, depth = 1, start;
+
+	p->pos++;
+	start = p->pos;
+	while (p->s[p->pos] && depth) {
+		if (p->s[p->pos] == '[')
+			depth++;
+		else if (p->s[p->pos] == ']')
+			depth--;
+		if (depth)
+			p->pos++;
+	}
+	if (!p->s[p->pos]) {
+		fail(p, open, 1, "missing ']' after the filter");
+		return false;
+	}
+	ev->filter = strndup(p->s + start, p->pos - start);
+	p->pos++;
+	if (!ev->filter)
+		return false;
+	/* a filter of only spaces is a mistake, not "no filter" */
+	for (const char *c = ev->filter; *c; c++)
+		if (!isspace((unsigned char)*c))
+			return true;
+	fail(p, open, p->pos - open, "empty filter '[]'");
+	return false;
+}
+
+static struct lden_expr_node *parse_datum(struct parser *p, enum lden_datum d)
+{
+	struct lden_expr_event ev = { 0 };
+	struct lden_expr_node *n;
+	int start = p->pos, open, idx;
+
+	p->pos += word_len(p, p->pos);
+	skip_ws(p);
+	open = p->pos;
+	p->pos++;	/* '(' checked by the caller */
+	if (!parse_event(p, &ev))
+		goto out_fail;
+	skip_ws(p);
+	if (p->s[p->pos] == '[') {
+		if (!parse_filter(p, &ev))
+			goto out_fail;
+		ev.len = p->pos - ev.pos;
+		skip_ws(p);
+	}
+	if (p->s[p->pos] != ')') {
+		char q[40];
+
+		if (!p->s[p->pos])
+			fail(p, open, 1, "missing ')'");
+		else
+			fail(p, p->pos, 1, "expected ')' after the event, found %s",
+			     quote_at(p, p->pos, q, sizeof(q)));
+		goto out_fail;
+	}
+	p->pos++;
+	ev.need_size = d == LDEN_SIZE;
+	idx = add_event(p, &ev);
+	if (idx < 0)
+		return NULL;
+	n = node_new(p, N_DATUM, start, p->pos - start);
+	if (!n)
+		return NULL;
+	n->event = idx;
+	n->datum = d;
+	return n;
+
+out_fail:
+	free(ev.name);
+	free(ev.symbol);
+	free(ev.filter);
+	if (!p->failed)
+		fail(p, start, 1, "out of memory");
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Operators */
+
+static struct lden_expr_node *primary(struct parser *p)
+{
+	char q[40];
+	int start;
+
+	skip_ws(p);
+	start = p->pos;
+	if (isdigit((unsigned char)p->s[p->pos]) ||
+	    (p->s[p->pos] == '.' && isdigit((unsigned char)p->s[p->pos + 1])))
+		return parse_number(p);
+	if (p->s[p->pos] == '(') {
+		struct lden_expr_node *n;
+
+		if (++p->depth > MAX_DEPTH)
+			return fail(p, p->pos, 1, "too deeply nested");
+		p->pos++;
+		n = parse_or(p);
+		p->depth--;
+		if (!n)
+			return NULL;
+		skip_ws(p);
+		if (p->s[p->pos] != ')') {
+			node_free(n);
+			if (!p->s[p->pos])
+				return fail(p, start, 1, "missing ')' for this '('");
+			return fail(p, p->pos, 1, "expected ')' or an operator, found %s",
+				    quote_at(p, p->pos, q, sizeof(q)));
+		}
+		p->pos++;
+		n->pos = start;
+		n->len = p->pos - start;
+		return n;
+	}
+	if (isalpha((unsigned char)p->s[p->pos]) || p->s[p->pos] == '_') {
+		static const char *const data[] = { "count", "size", "speed" };
+		int wl = word_len(p, p->pos), after = p->pos + wl;
+		int elen;
+
+		while (isspace((unsigned char)p->s[after]))
+			after++;
+		for (int i = 0; i < 3; i++)
+			if ((int)strlen(data[i]) == wl &&
+			    !strncmp(p->s + p->pos, data[i], wl)) {
+				if (p->s[after] != '(')
+					return fail(p, after, 1,
+						    "expected '(' after '%s'",
+						    data[i]);
+				return parse_datum(p, (enum lden_datum)i);
+			}
+		if (p->s[after] == '(')
+			return fail(p, start, wl,
+				    "unknown data '%.*s' (expected count, size or speed)",
+				    wl, p->s + start);
+		if (at_word(p, "and") || at_word(p, "or") || at_word(p, "not"))
+			return fail(p, start, wl, "expected a value before '%.*s'",
+				    wl, p->s + start);
+		elen = 0;
+		while (is_word_char(p->s[start + elen]) ||
+		       p->s[start + elen] == '.' || p->s[start + elen] == ':')
+			elen++;
+		return fail(p, start, elen,
+			    "'%.*s' needs a datum: count(%.*s), size(%.*s) or speed(%.*s)",
+			    elen, p->s + start, elen, p->s + start, elen,
+			    p->s + start, elen, p->s + start);
+	}
+	if (!p->s[p->pos])
+		return fail(p, p->pos, 1, "expected a value, found the end");
+	return fail(p, p->pos, 1, "expected a value, found %s",
+		    quote_at(p, p->pos, q, sizeof(q)));
+}
+
+static struct lden_expr_node *binary(struct parser *p, enum node_kind k,
+				     struct lden_expr_node *l,
+				     struct lden_expr_node *r, int oppos,
+				     int oplen)
+{
+	struct lden_expr_node *n;
+	bool cond = k == N_AND || k == N_OR;
+	bool cmp = k >= N_GT && k <= N_NE;
+
+	if (!r) {
+		node_free(l);
+		return NULL;
+	}
+	if (cond && (!l->is_cond || !r->is_cond)) {
+		struct lden_expr_node *bad = l->is_cond ? r : l;
+
+		fail(p, bad->pos, bad->len,
+		     "'%.*s' needs a condition on each side; this is a number (missing comparison?)",
+		     oplen, p->s + oppos);
+		goto out_free;
+	}
+	if (!cond && (l->is_cond || r->is_cond)) {
+		struct lden_expr_node *bad = l->is_cond ? l : r;
+
+		fail(p, bad->pos, bad->len,
+		     "'%.*s' needs a number on each side; this is a condition",
+		     oplen, p->s + oppos);
+		goto out_free;
+	}
+	n = node_new(p, k, l->pos, r->pos + r->len - l->pos);
+	if (!n)
+		goto out_free;
+	n->l = l;
+	n->r = r;
+	n->is_cond = cond || cmp;
+	return n;
+
+out_free:
+	node_free(l);
+	node_free(r);
+	return NULL;
+}
+
+static struct lden_expr_node *unary(struct parser *p)
+{
+	skip_ws(p);
+	if (p->s[p->pos] == '-') {
+		int start = p->pos;
+		struct lden_expr_node *n, *sub;
+
+		if (++p->depth > MAX_DEPTH)
+			return fail(p, p->pos, 1, "too deeply nested");
+		p->pos++;
+		sub = unary(p);
+		p->depth--;
+		if (!sub)
+			return NULL;
+		if (sub->is_cond) {
+			node_free(sub);
+			return fail(p, start, 1, "'-' needs a number; this is a condition");
+		}
+		n = node_new(p, N_NEG, start, sub->pos + sub->len - start);
+		if (!n) {
+			node_free(sub);
+			return NULL;
+		}
+		n->l = sub;
+		return n;
+	}
+	return primary(p);
+}
+
+static struct lden_expr_node *product(struct parser *p)
+{
+	struct lden_expr_node *l = unary(p);
+
+	while (l) {
+		enum node_kind k;
+		int op;
+
+		skip_ws(p);
+		op = p->pos;
+		if (p->s[op] == '*')
+			k = N_MUL;
+		else if (p->s[op] == '/')
+			k = N_DIV;
+		else if (p->s[op] == '%')
+			k = N_MOD;
+		else
+			break;
+		p->pos++;
+		l = binary(p, k, l, unary(p), op, 1);
+	}
+	return l;
+}
+
+static struct lden_expr_node *sum(struct parser *p)
+{
+	struct lden_expr_node *l = product(p);
+
+	while (l) {
+		enum node_kind k;
+		int op;
+
+		skip_ws(p);
+		op = p->pos;
+		if (p->s[op] == '+')
+			k = N_ADD;
+		else if (p->s[op] == '-')
+			k = N_SUB;
+		else
+			break;
+		p->pos++;
+		l = binary(p, k, l, product(p), op, 1);
+	}
+	return l;
+}
+
+static int compare_op(const struct parser *p, enum node_kind *k)
+{
+	const char *s = p->s + p->pos;
+
+	if (!strncmp(s, ">=", 2))
+		return *k = N_GE, 2;
+	if (!strncmp(s, "<=", 2))
+		return *k = N_LE, 2;
+	if (!strncmp(s, "<>", 2) || !strncmp(s, "!=", 2))
+		return *k = N_NE, 2;
+	if (!strncmp(s, "==", 2))
+		return *k = N_EQ, 2;
+	if (*s == '>')
+		return *k = N_GT, 1;
+	if (*s == '<')
+		return *k = N_LT, 1;
+	if (*s == '=')
+		return *k = N_EQ, 1;
+	return 0;
+}
+
+static struct lden_expr_node *compare(struct parser *p)
+{
+	struct lden_expr_node *l = sum(p), *n;
+	enum node_kind k;
+	int op, oplen;
+
+	if (!l)
+		return NULL;
+	skip_ws(p);
+	op = p->pos;
+	oplen = compare_op(p, &k);
+	if (!oplen)
+		return l;
+	p->pos += oplen;
+	n = binary(p, k, l, sum(p), op, oplen);
+	if (!n)
+		return NULL;
+	skip_ws(p);
+	if (compare_op(p, &k))
+		return node_free(n), fail(p, p->pos, 1,
+					  "comparisons cannot be chained; join them with 'and'");
+	return n;
+}
+
+static struct lden_expr_node *notexpr(struct parser *p)
+{
+	skip_ws(p);
+	if ((p->s[p->pos] == '!' && p->s[p->pos + 1] != '=') || at_word(p, "not")) {
+		int start = p->pos, oplen = p->s[p->pos] == '!' ? 1 : 3;
+		struct lden_expr_node *n, *sub;
+
+		if (++p->depth > MAX_DEPTH)
+			return fail(p, p->pos, 1, "too deeply nested");
+		p->pos += oplen;
+		sub = notexpr(p);
+		p->depth--;
+		if (!sub)
+			return NULL;
+		if (!sub->is_cond) {
+			node_free(sub);
+			return fail(p, start, oplen,
+				    "'%.*s' needs a condition; this is a number (missing comparison?)",
+				    oplen, p->s + start);
+		}
+		n = node_new(p, N_NOT, start, sub->pos + sub->len - start);
+		if (!n) {
+			node_free(sub);
+			return NULL;
+		}
+		n->l = sub;
+		n->is_cond = true;
+		return n;
+	}
+	return compare(p);
+}
+
+static int and_op(const struct parser *p)
+{
+	if (!strncmp(p->s + p->pos, "&&", 2))
+		return 2;
+	if (p->s[p->pos] == '&')
+		return 1;
+	return at_word(p, "and") ? 3 : 0;
+}
+
+static int or_op(const struct parser *p)
+{
+	if (!strncmp(p->s + p->pos, "||", 2))
+		return 2;
+	if (p->s[p->pos] == '|')
+		return 1;
+	return at_word(p, "or") ? 2 : 0;
+}
+
+static struct lden_expr_node *andexpr(struct parser *p)
+{
+	struct lden_expr_node *l = notexpr(p);
+
+	while (l) {
+		int op, oplen;
+
+		skip_ws(p);
+		op = p->pos;
+		oplen = and_op(p);
+		if (!oplen)
+			break;
+		p->pos += oplen;
+		l = binary(p, N_AND, l, notexpr(p), op, oplen);
+	}
+	return l;
+}
+
+static struct lden_expr_node *parse_or(struct parser *p)
+{
+	struct lden_expr_node *l = andexpr(p);
+
+	while (l) {
+		int op, oplen;
+
+		skip_ws(p);
+		op = p->pos;
+		oplen = or_op(p);
+		if (!oplen)
+			break;
+		p->pos += oplen;
+		l = binary(p, N_OR, l, andexpr(p), op, oplen);
+	}
+	return l;
+}
+
+/* ------------------------------------------------------------------ */
+
+void lden_expr_free(struct lden_expr *e)
+{
+	if (!e)
+		return;
+	node_free(e->root);
+	for (int i = 0; i < e->nevents; i++) {
+		free(e->events[i].name);
+		free(e->events[i].symbol);
+		free(e->events[i].filter);
+	}
+	free(e->events);
+	free(e->text);
+	free(e);
+}
+
+struct lden_expr *lden_expr_parse(const char *text,
+				  struct lden_expr_error *err)
+{
+	struct parser p = { .s = text, .err = err };
+	struct lden_expr *e;
+	char q[40];
+
+	memset(err, 0, sizeof(*err));
+	e = calloc(1, sizeof(*e));
+	if (!e || !(e->text = strdup(text))) {
+		free(e);
+		fail(&p, 0, 1, "out of memory");
+		return NULL;
+	}
+	p.e = e;
+	skip_ws(&p);
+	if (!text[p.pos]) {
+		fail(&p, 0, 1, "empty expression");
+		goto out_free;
+	}
+	e->root = parse_or(&p);
+	if (!e->root)
+		goto out_free;
+	skip_ws(&p);
+	if (text[p.pos]) {
+		if (text[p.pos] == ')')
+			fail(&p, p.pos, 1, "unmatched ')'");
+		else
+			fail(&p, p.pos, 1, "expected an operator, found %s",
+			     quote_at(&p, p.pos, q, sizeof(q)));
+		goto out_free;
+	}
+	if (!e->root->is_cond) {
+		fail(&p, e->root->pos, e->root->len,
+		     "the expression is a number, not a condition: compare it, e.g. '> 100'");
+		goto out_free;
+	}
+	return e;
+
+out_free:
+	lden_expr_free(e);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evaluation: NaN (0/0) makes every comparison false */
+
+static double num(const struct lden_expr_node *n,
+		  const struct lden_expr_values *v)
+{
+	double a, b;
+
+	switch (n->kind) {
+	case N_NUM:
+		return n->num;
+	case N_DATUM:
+		return n->datum == LDEN_COUNT ? v[n->event].count :
+		       n->datum == LDEN_SIZE ? v[n->event].size :
+					       v[n->event].speed;
+	case N_NEG:
+		return -num(n->l, v);
+	default:
+		break;
+	}
+	a = num(n->l, v);
+	b = num(n->r, v);
+	switch (n->kind) {
+	case N_ADD:
+		return a + b;
+	case N_SUB:
+		return a - b;
+	case N_MUL:
+		return a * b;
+	case N_DIV:
+		return b != 0 ? a / b : NAN;
+	case N_MOD:
+		return b != 0 ? fmod(a, b) : NAN;
+	default:
+		return NAN;
+	}
+}
+
+static bool cond(const struct lden_expr_node *n,
+		 const struct lden_expr_values *v)
+{
+	double a, b;
+
+	switch (n->kind) {
+	case N_AND:
+		return cond(n->l, v) && cond(n->r, v);
+	case N_OR:
+		return cond(n->l, v) || cond(n->r, v);
+	case N_NOT:
+		return !cond(n->l, v);
+	default:
+		break;
+	}
+	a = num(n->l, v);
+	b = num(n->r, v);
+	if (isnan(a) || isnan(b))
+		return false;
+	switch (n->kind) {
+	case N_GT:
+		return a > b;
+	case N_GE:
+		return a >= b;
+	case N_LT:
+		return a < b;
+	case N_LE:
+		return a <= b;
+	case N_EQ:
+		return a == b;
+	case N_NE:
+		return a != b;
+	default:
+		return false;
+	}
+}
+
+bool lden_expr_eval(const struct lden_expr *e,
+		    const struct lden_expr_values *vals)
+{
+	return cond(e->root, vals);
+}
+
+void lden_expr_error_at(struct lden_expr_error *err,
+			const struct lden_expr_event *ev, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->pos = ev->pos;
+	err->len = ev->len > 0 ? ev->len : 1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+void lden_expr_format_error(const char *text,
+			    const struct lden_expr_error *err, char *buf,
+			    size_t len)
+{
+	int tl = (int)strlen(text), pos = err->pos, n;
+	int cl = err->len;
+
+	if (pos > tl)
+		pos = tl;
+	if (cl < 1)
+		cl = 1;
+	if (pos + cl > tl + 1)
+		cl = tl + 1 - pos;
+	n = snprintf(buf, len, "%s\n  %s\n  %*s^", err->msg, text, pos, "");
+	for (int i = 1; i < cl && n > 0 && (size_t)n + 1 < len; i++)
+		buf[n++] = '~';
+	if (n > 0 && (size_t)n < len)
+		buf[n] = '\0';
+}
+
+void lden_expr_event_label(const struct lden_expr_event *ev, char *buf,
+			   size_t len)
+{
+	const char *f = ev->filter ? ev->filter : "";
+	const char *open = ev->filter ? "[" : "", *close = ev->filter ? "]" : "";
+
+	switch (ev->kind) {
+	case LDEN_EV_CUSTOM:
+		snprintf(buf, len, "custom(%s)%s%s%s", ev->name, open, f, close);
+		break;
+	case LDEN_EV_UPROBE:
+		snprintf(buf, len, "uprobe(%s:%s)%s%s%s", ev->name, ev->symbol,
+			 open, f, close);
+		break;
+	default:
+		snprintf(buf, len, "%s%s%s%s", ev->name, open, f, close);
+	}
+}

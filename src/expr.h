@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The expression language of lden notify:
+ *
+ *   count(task.create) > 100 and size(memory.free) > 500
+ *   count(custom(vfs_read)) < 10 & (count(sys.kill) > 5 | speed(disk.read) > 30)
+ *   size(disk.write) / count(disk.write) > 4KiB
+ *   count(syscalls:sys_exit_openat[ret < 0]) > 10
+ *
+ * Grammar (lowest precedence first):
+ *
+ *   expr    := andexpr { ("or" | "|" | "||") andexpr }
+ *   andexpr := notexpr { ("and" | "&" | "&&") notexpr }
+ *   notexpr := ("not" | "!") notexpr | compare
+ *   compare := sum [ (">" | ">=" | "<" | "<=" | "=" | "==" | "<>" | "!=") sum ]
+ *   sum     := product { ("+" | "-") product }
+ *   product := unary { ("*" | "/" | "%") unary }
+ *   unary   := "-" unary | primary
+ *   primary := NUMBER [UNIT] | DATA "(" EVENT [ "[" FILTER "]" ] ")" | "(" expr ")"
+ *   DATA    := "count" | "size" | "speed"
+ *   EVENT   := catalog name (task.create) | SYSTEM:NAME (a tracepoint)
+ *            | "custom(" FUNCTION ")" | "uprobe(" PATH ":" SYMBOL ")"
+ *   UNIT    := k M G T (x1000) | Ki Mi Gi Ti, KiB MiB GiB TiB (x1024) | B
+ *
+ * The whole expression must be a condition (a comparison, or conditions
+ * joined by and/or/not); sides of a comparison must be numbers.
+ */
+#ifndef LDEN_EXPR_H
+#define LDEN_EXPR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum lden_datum {
+	LDEN_COUNT,
+	LDEN_SIZE,
+	LDEN_SPEED,
+};
+
+enum lden_event_kind {
+	LDEN_EV_CATALOG,	/* task.create */
+	LDEN_EV_TRACEPOINT,	/* sched:sched_switch */
+	LDEN_EV_CUSTOM,		/* custom(vfs_read) */
+	LDEN_EV_UPROBE,		/* uprobe(/bin/bash:readline) */
+};
+
+/* A distinct event of the expression (same kind, name and filter). */
+struct lden_expr_event {
+	enum lden_event_kind kind;
+	char *name;		/* catalog name, "sys:name", function, or path */
+	char *symbol;		/* uprobe only */
+	char *filter;		/* from EVENT[FILTER], or NULL */
+	bool need_size;		/* size() is used on it */
+	int pos;		/* byte offset of its first use, for errors */
+	int len;
+};
+
+struct lden_expr_node;
+
+struct lden_expr {
+	struct lden_expr_node *root;
+	struct lden_expr_event *events;
+	int nevents;
+	char *text;
+};
+
+/*
+ * An error: the message, and the byte range of the input it points at
+ * (for the caret line).
+ */
+struct lden_expr_error {
+	char msg[256];
+	int pos;
+	int len;
+};
+
+/*
+ * lden_expr_parse - parse @text
+ * Returns the expression (free with lden_expr_free()), or NULL with @err.
+ * Event names are not checked here: see lden_expr_error_at().
+ */
+struct lden_expr *lden_expr_parse(const char *text, struct lden_expr_error *err);
+
+void lden_expr_free(struct lden_expr *e);
+
+/* The values of one event at evaluation time. */
+struct lden_expr_values {
+	double count;
+	double size;
+	double speed;
+};
+
+/* Evaluates the condition; @vals is indexed like e->events. */
+bool lden_expr_eval(const struct lden_expr *e,
+		    const struct lden_expr_values *vals);
+
+/*
+ * lden_expr_error_at - set @err to @msg pointing at @ev's first use
+ */
+void lden_expr_error_at(struct lden_expr_error *err,
+			const struct lden_expr_event *ev, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * lden_expr_format_error - "MESSAGE\n  TEXT\n  ^~~~\n" into @buf, the
+ * caret under the range the error points at.
+ */
+void lden_expr_format_error(const char *text,
+			    const struct lden_expr_error *err, char *buf,
+			    size_t len);
+
+/* The label users see for an event: "task.create", "custom(vfs_read)". */
+void lden_expr_event_label(const struct lden_expr_event *ev, char *buf,
+			   size_t len);
+
+#endif

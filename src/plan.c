@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan.h"
+
+static bool tracepoint_exists(const char *tracing_dir, const char *spec)
+{
+	char path[4096];
+	const char *colon = strchr(spec, ':');
+
+	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", tracing_dir,
+		 (int)(colon - spec), spec, colon + 1);
+	return access(path, F_OK) == 0;
+}
+
+int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
+		    const struct lden_expr *e, struct lden_resolution *res,
+		    struct lden_expr_error *err)
+{
+	for (int i = 0; i < e->nevents; i++) {
+		const struct lden_expr_event *ev = &e->events[i];
+		const struct lden_event_def *def;
+		char label[300];
+
+		memset(&res[i], 0, sizeof(res[i]));
+		lden_expr_event_label(ev, label, sizeof(label));
+		switch (ev->kind) {
+		case LDEN_EV_CATALOG:
+			def = lden_catalog_find(cat, ev->name);
+			if (!def) {
+				const char *near = lden_catalog_suggest(cat, ev->name);
+
+				if (near)
+					lden_expr_error_at(err, ev, "unknown event '%s' (did you mean '%s'?)",
+							   ev->name, near);
+				else
+					lden_expr_error_at(err, ev, "unknown event '%s' (see 'lden list-events')",
+							   ev->name);
+				return -1;
+			}
+			if (lden_resolve(k, def, &res[i]) < 0) {
+				lden_expr_error_at(err, ev, "%s is unavailable on this kernel: %s",
+						   ev->name, res[i].reason);
+				return -1;
+			}
+			if (ev->need_size && !res[i].has_size) {
+				lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
+						   ev->name);
+				return -1;
+			}
+			break;
+		case LDEN_EV_TRACEPOINT:
+			if (!tracepoint_exists(lden_kernel_tracing_dir(k), ev->name)) {
+				lden_expr_error_at(err, ev, "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
+						   ev->name);
+				return -1;
+			}
+			/* fall through */
+		case LDEN_EV_CUSTOM:
+		case LDEN_EV_UPROBE:
+			if (ev->need_size) {
+				lden_expr_error_at(err, ev, "size() needs a catalog event with a size; '%s' counts events only",
+						   label);
+				return -1;
+			}
+			if (ev->kind == LDEN_EV_UPROBE && access(ev->name, R_OK) < 0) {
+				lden_expr_error_at(err, ev, "uprobe: cannot read '%s': %s",
+						   ev->name, strerror(errno));
+				return -1;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
+		     const struct lden_resolution *res,
+		     const struct lden_scope *scope, struct lden_attached *a,
+		     struct lden_expr_error *err)
+{
+	for (int i = 0; i < e->nevents; i++) {
+		const struct lden_expr_event *ev = &e->events[i];
+		char msg[600], sys[128];
+		const char *colon;
+		int rc = -1;
+
+		switch (ev->kind) {
+		case LDEN_EV_CATALOG:
+			rc = lden_attach(s, &res[i], ev->need_size, ev->filter,
+					 scope, &a[i], msg, sizeof(msg));
+			break;
+		case LDEN_EV_TRACEPOINT:
+			colon = strchr(ev->name, ':');
+			snprintf(sys, sizeof(sys), "%.*s", (int)(colon - ev->name),
+				 ev->name);
+			rc = lden_attach_tracepoint(s, sys, colon + 1, ev->filter,
+						    scope, &a[i], msg, sizeof(msg));
+			break;
+		case LDEN_EV_CUSTOM:
+			rc = lden_attach_custom(s, ev->name, ev->filter, scope,
+						&a[i], msg, sizeof(msg));
+			break;
+		case LDEN_EV_UPROBE:
+			rc = lden_attach_uprobe(s, ev->name, ev->symbol,
+						ev->filter, scope, &a[i], msg,
+						sizeof(msg));
+			break;
+		}
+		if (rc < 0) {
+			lden_expr_error_at(err, ev, "%s", msg);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * From the events an expression names to attached kernel events: check
+ * every name against the catalog and the kernel before anything is
+ * attached, then attach them all or none.
+ */
+#ifndef LDEN_PLAN_H
+#define LDEN_PLAN_H
+
+#include "attach.h"
+#include "catalog.h"
+#include "expr.h"
+
+struct ltr_session;
+
+/*
+ * lden_plan_check - resolve every event of @e (no kernel state changes)
+ * @res: out, indexed like e->events (catalog events only)
+ * Returns 0, or -1 with @err pointing at the event that is wrong.
+ */
+int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
+		    const struct lden_expr *e, struct lden_resolution *res,
+		    struct lden_expr_error *err);
+
+/*
+ * lden_plan_attach - attach every event of @e; on failure the caller
+ * frees the session, which removes whatever was created
+ * Returns 0, or -1 with @err pointing at the event that failed.
+ */
+int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
+		     const struct lden_resolution *res,
+		     const struct lden_scope *scope, struct lden_attached *a,
+		     struct lden_expr_error *err);
+
+#endif
