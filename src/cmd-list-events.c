@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate.h"
 #include "catalog.h"
 #include "lden.h"
 #include "lden-trace.h"
@@ -28,42 +29,26 @@ static void usage(FILE *out)
 	      out);
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void print_json(const struct lden_resolution *r, bool first)
 {
 	const struct lden_event_def *d = r->def;
 
 	printf("%s\n  {\"name\": ", first ? "" : ",");
-	json_string(stdout, d->name);
+	lden_json_string(stdout, d->name);
 	printf(", \"description\": ");
-	json_string(stdout, d->describe);
+	lden_json_string(stdout, d->describe);
 	printf(", \"data\": [\"count\", %s\"speed\"], \"available\": %s",
 	       r->has_size ? "\"size\", " : "", r->src ? "true" : "false");
 	printf(", \"source\": ");
 	if (r->src)
-		json_string(stdout, r->source_text);
+		lden_json_string(stdout, r->source_text);
 	else
 		printf("null");
 	printf(", \"reason\": ");
-	json_string(stdout, r->reason);
+	lden_json_string(stdout, r->reason);
 	if (d->note) {
 		printf(", \"note\": ");
-		json_string(stdout, d->note);
+		lden_json_string(stdout, d->note);
 	}
 	printf("}");
 }
