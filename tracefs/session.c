@@ -22,7 +22,7 @@
 
 #include "internal.h"
 
-#define LTR_DEFAULT_RING_PAGES 64u
+#define LTR_DEFAULT_RING_PAGES 512u
 
 static bool is_dir(const char *path)
 {

@@ -40,7 +40,7 @@ static void usage(FILE *out)
 	      "  -p, --pid PID         only this process and the children it creates\n"
 	      "  -t, --time SEC        stop after SEC seconds (default: at Ctrl-C)\n"
 	      "  -q, --quiet           sampling: decode every record, print only the summary\n"
-	      "  -r, --ring-pages N    pages per CPU ring, a power of two (default 64)\n"
+	      "  -r, --ring-pages N    pages per CPU ring, a power of two (default 512)\n"
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "Sampling mode ends with 'samples <N> lost <M>' on standard error.\n",
