@@ -73,8 +73,10 @@ const char *ltr_tracing_dir(void);
 struct ltr_session_opts {
 	/* tracefs directory; NULL finds it and mounts it if needed */
 	const char *tracing_dir;
-	/* data pages per CPU ring, a power of two; 0 means 512 (2 MiB: enough for ~20k records,
-	 * about 80 ms of a reader kept off the CPU at 250k events/s) */
+	/*
+	 * data pages per CPU ring, a power of two; 0 means 512 (2 MiB: about
+	 * 20k records, 80 ms of a reader kept off the CPU at 250k events/s)
+	 */
 	unsigned int ring_pages;
 	/* bytes in a ring before the reader is woken; 0 means a quarter */
 	unsigned int wakeup_bytes;
