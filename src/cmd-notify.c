@@ -318,7 +318,7 @@ static void header(const struct run *r)
 {
 	printf("lden: watching %s\n", r->e->text);
 	for (int i = 0; i < r->e->nevents; i++)
-		printf("  %-30s %s (%s)\n", r->att[i].label, r->att[i].source,
+		printf("  %-30s %s (%s)\n", r->st[i].label, r->att[i].source,
 		       r->att[i].sampling ? "sampling, for size" : "counting");
 	if (r->o.time_limit > 0)
 		printf("  until it is true, or for at most %g s", r->o.time_limit);
@@ -466,8 +466,9 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	for (int i = 0; i < r.e->nevents; i++) {
-		snprintf(r.st[i].label, sizeof(r.st[i].label), "%s",
-			 r.att[i].label);
+		/* with the filter: events differing only by it stay apart */
+		lden_expr_event_label(&r.e->events[i], r.st[i].label,
+				      sizeof(r.st[i].label));
 		r.st[i].has_size = r.att[i].has_size;
 	}
 	if (ltr_session__enable(r.s) < 0) {

@@ -213,6 +213,11 @@ static int add_event(struct parser *p, struct lden_expr_event *ev)
 			    ev->symbol ? ev->symbol : "") &&
 		    !strcmp(o->filter ? o->filter : "",
 			    ev->filter ? ev->filter : "")) {
+			/* a size error must point at the size() use */
+			if (ev->need_size && !o->need_size) {
+				o->pos = ev->pos;
+				o->len = ev->len;
+			}
 			o->need_size |= ev->need_size;
 			free(ev->name);
 			free(ev->symbol);
@@ -326,8 +331,10 @@ static bool parse_event(struct parser *p, struct lden_expr_event *ev)
 	len = p->pos - start;
 	ev->len = len;
 	if (!len) {
+		char q[40];
+
 		fail(p, start, 1, "expected an event name, found %s",
-		     p->s[start] ? "something else" : "the end");
+		     quote_at(p, start, q, sizeof(q)));
 		return false;
 	}
 	if (memchr(p->s + start, ':', len)) {

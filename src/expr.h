@@ -103,8 +103,8 @@ void lden_expr_error_at(struct lden_expr_error *err,
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * lden_expr_format_error - "MESSAGE\n  TEXT\n  ^~~~\n" into @buf, the
- * caret under the range the error points at.
+ * lden_expr_format_error - "MESSAGE\n  TEXT\n  ^~~~" into @buf (no final
+ * newline), the caret under the range the error points at.
  */
 void lden_expr_format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "catalog.h"
 #include "lden.h"
@@ -47,7 +48,20 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 {
 	const char *dirs[16];
 	char err[1024];
+	struct stat st;
 	int n = lden_catalog_default_dirs(dirs, 16, extra_dir);
+
+	/* the installed and system directories are optional; this one not */
+	if (extra_dir && stat(extra_dir, &st) < 0) {
+		lden_err("cannot read event directory '%s': %s", extra_dir,
+			 strerror(errno));
+		return -1;
+	}
+	if (extra_dir && !S_ISDIR(st.st_mode)) {
+		lden_err("cannot read event directory '%s': not a directory",
+			 extra_dir);
+		return -1;
+	}
 
 	if (lden_catalog_load(cat, dirs, n, err, sizeof(err)) < 0) {
 		lden_err("bad event catalog: %s", err);

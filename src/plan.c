@@ -58,7 +58,7 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 						   ev->name);
 				return -1;
 			}
-			/* fall through */
+			__attribute__((fallthrough));
 		case LDEN_EV_CUSTOM:
 		case LDEN_EV_UPROBE:
 			if (ev->need_size) {

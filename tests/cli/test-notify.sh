@@ -1,0 +1,435 @@
+#!/bin/sh
+# lden notify as users run it, against the live kernel (root): the table
+# of bad expressions and options in notify-errors.txt (exit 2, the exact
+# message, nothing attached), then conditions that fire on workloads this
+# script starts: the script and its LDEN_* environment, --time, SIGINT and
+# SIGTERM, size() over loopback TCP, speed() rising and decaying (JSON),
+# arithmetic, a kernel filter, and --repeat with and without --cooldown.
+#
+# Where the system's own activity could make a condition true, the events
+# are narrowed with kernel filters to the workload's pid, so the numbers
+# asserted are the workload's.  Every wait is bounded.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/sched/sched_process_fork/id" ] ||
+	{ echo "SKIP: no tracefs at $T"; exit 77; }
+LDEN="$top_builddir/src/lden"
+ERRORS="$top_srcdir/tests/cli/notify-errors.txt"
+SNAPSHOT="$top_srcdir/tests/kernel/state-snapshot.sh"
+tmp=$(mktemp -d) || exit 99
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+	echo "FAIL: $*"
+	for f in "$tmp"/*.out "$tmp"/*.err; do
+		[ -s "$f" ] && { echo "--- $f"; cat "$f"; }
+	done
+	exit 1
+}
+
+# started PID / reaped PID: the processes cleanup may kill
+started() { pids="$pids $1"; }
+reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
+
+# wait_for FILE PATTERN: until a line matches, at most 20 s
+wait_for() {
+	i=0
+	while ! grep -q -e "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+# release FIFO: lets the workload blocked on FIFO go, at most 10 s
+release() {
+	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
+		fail "the workload did not open $1"
+}
+
+# join PID: its exit status in $rc
+join() {
+	wait "$1"
+	rc=$?
+	reaped "$1"
+}
+
+# row FILE LABEL: the columns after LABEL in the table of FILE
+# (COUNT SIZE SPEED [LOST])
+row() {
+	awk -v l="$2" 'index($0, l) == 1 && substr($0, length(l) + 1, 1) == " " {
+		print substr($0, length(l) + 1); exit }' "$1"
+}
+
+# the LDEN_* variable NAME of FILE
+envval() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# is_between VALUE LOW HIGH (numbers, inclusive)
+is_between() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN {
+		exit !(v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 >= lo + 0 && v + 0 <= hi + 0) }'
+}
+
+"$SNAPSHOT" > "$tmp/state.before" || exit 99
+
+# ---------------------------------------------------------------------
+# 1. Bad input: exit 2, exactly the message, nothing on stdout; errors in
+# the expression quote it with a caret line.
+cases=0
+bad=0
+while IFS='	' read -r expr msg opts; do
+	case $expr in
+	'' | '#'*) continue ;;
+	esac
+	case $msg in
+	*CONFIG_KPROBES*)
+		# only where the kernel has no kprobes
+		[ -e "$T/kprobe_events" ] && continue ;;
+	esac
+	eval "set -- $opts"
+	case $expr in
+	'(none)') timeout 10 "$LDEN" notify "$@" >"$tmp/e.out" 2>"$tmp/e.err" ;;
+	'(empty)') expr=''; timeout 10 "$LDEN" notify "$@" '' >"$tmp/e.out" 2>"$tmp/e.err" ;;
+	*) timeout 10 "$LDEN" notify "$@" "$expr" >"$tmp/e.out" 2>"$tmp/e.err" ;;
+	esac
+	rc=$?
+	cases=$((cases + 1))
+	first=$(sed -n 1p "$tmp/e.err")
+	why=""
+	if [ $rc != 2 ]; then
+		why="exit status $rc, expected 2"
+	elif [ "$first" != "$msg" ]; then
+		why="message"
+	elif [ -s "$tmp/e.out" ]; then
+		why="output on stdout"
+	else
+		case $msg in
+		'lden: notify:'*)
+			[ "$(wc -l < "$tmp/e.err")" = 1 ] || why="more than one line" ;;
+		*)
+			[ "$(sed -n 2p "$tmp/e.err")" = "  $expr" ] ||
+				why="second line is not the expression"
+			sed -n 3p "$tmp/e.err" | grep -qx '  *^~*' ||
+				why="third line is not a caret" ;;
+		esac
+	fi
+	if [ -n "$why" ]; then
+		bad=$((bad + 1))
+		echo "FAIL: lden notify $opts '$expr': $why"
+		echo "  expected: $msg"
+		sed 's/^/  got:      /' "$tmp/e.err"
+	fi
+done < "$ERRORS"
+[ $bad = 0 ] || fail "$bad of $cases bad inputs"
+[ $cases -ge 40 ] || fail "only $cases bad inputs in $ERRORS"
+
+# where the caret is, for errors found after parsing
+check_caret() {
+	timeout 10 "$LDEN" notify "$1" >"$tmp/c.out" 2>"$tmp/c.err"
+	[ $? = 2 ] || fail "'$1': exit status"
+	printf 'lden: %s\n  %s\n%s\n' "$2" "$1" "$3" > "$tmp/c.want"
+	cmp -s "$tmp/c.want" "$tmp/c.err" ||
+		fail "'$1': expected $(cat "$tmp/c.want")"
+}
+check_caret 'count(task.creat) > 1' \
+	"unknown event 'task.creat' (did you mean 'task.create'?)" \
+	'        ^~~~~~~~~~'
+check_caret 'count(task.create) > 1 and size(task.create) > 1' \
+	'task.create has no size (it counts events only); use count() or speed()' \
+	'                                  ^~~~~~~~~~~'
+check_caret 'count(task.exec) > 0 or count(syscalls:sys_exit_openat[nosuch < 0]) > 1' \
+	"syscalls:sys_exit_openat: bad filter 'nosuch < 0' on syscalls:sys_exit_openat: field not valid" \
+	'                                ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~'
+
+"$SNAPSHOT" > "$tmp/state.errors"
+diff -u "$tmp/state.before" "$tmp/state.errors" > "$tmp/state.diff.out" ||
+	fail "tracefs changed by the bad inputs"
+echo "PASS: $cases bad inputs, exit 2 with their messages, tracefs unchanged"
+
+# ---------------------------------------------------------------------
+# 2. It fires: 200 forks, count(task.create) > 100 (system-wide), and the
+# script sees the numbers in its environment.
+mkfifo "$tmp/go1" || exit 99
+sh -c 'read x < "$1"; i=0; while [ $i -lt 200 ]; do ( : ); i=$((i + 1)); done' \
+	sh "$tmp/go1" &
+w=$!; started $w
+expr='count(task.create) > 100'
+"$LDEN" notify "$expr" -t 30 --script "env | grep ^LDEN_ > '$tmp/env.txt'" \
+	>"$tmp/fire.out" 2>"$tmp/fire.err" &
+n=$!; started $n
+wait_for "$tmp/fire.out" '^lden: watching ' || fail "no header"
+release "$tmp/go1"
+join $w
+join $n
+[ $rc = 0 ] || fail "fire: exit status $rc"
+[ -s "$tmp/fire.err" ] && fail "fire: messages on stderr"
+grep -qx 'lden: watching count(task.create) > 100' "$tmp/fire.out" || fail "header"
+grep -qx '  task.create  *tracepoint sched:sched_process_fork (counting)' "$tmp/fire.out" ||
+	fail "header: the event, its source and mode"
+grep -qx "  until it is true, or for at most 30 s; then runs: env | grep ^LDEN_ > '$tmp/env.txt'" \
+	"$tmp/fire.out" || fail "header: time and script"
+after=$(sed -n 's/^lden: condition true after \([0-9.]*\) s: count(task.create) > 100$/\1/p' "$tmp/fire.out")
+[ -n "$after" ] || fail "no 'condition true after' line"
+grep -q '^ENAME  *COUNT  *SIZE  *SPEED$' "$tmp/fire.out" || fail "table header"
+set -- $(row "$tmp/fire.out" task.create)
+[ $# = 3 ] && [ "$2" = - ] || fail "table row of task.create"
+count=$1
+grep -qx 'lden: script exited with status 0' "$tmp/fire.out" || fail "script status"
+[ -s "$tmp/env.txt" ] || fail "the script did not run"
+[ "$(envval "$tmp/env.txt" LDEN_EXPRESSION)" = "$expr" ] || fail "LDEN_EXPRESSION"
+elapsed=$(envval "$tmp/env.txt" LDEN_ELAPSED)
+is_between "$elapsed" 0 30 || fail "LDEN_ELAPSED '$elapsed'"
+[ "$elapsed" = "$after" ] || fail "LDEN_ELAPSED $elapsed, printed $after"
+c=$(envval "$tmp/env.txt" LDEN_TASK_CREATE_COUNT)
+is_between "$c" 101 1000000000 || fail "LDEN_TASK_CREATE_COUNT '$c'"
+[ "$c" = "$count" ] || fail "LDEN_TASK_CREATE_COUNT $c, table $count"
+[ "$(envval "$tmp/env.txt" LDEN_FIRED)" = 1 ] || fail "LDEN_FIRED"
+[ "$(envval "$tmp/env.txt" LDEN_TASK_CREATE_LOST)" = 0 ] || fail "LDEN_TASK_CREATE_LOST"
+envval "$tmp/env.txt" LDEN_TASK_CREATE_SPEED | grep -qx '[0-9][0-9]*' ||
+	fail "LDEN_TASK_CREATE_SPEED"
+grep -q '^LDEN_TASK_CREATE_SIZE=' "$tmp/env.txt" && fail "a size for a count-only event"
+echo "PASS: fires after forks (at $after s, count $count), script environment"
+
+# values reach the script only through its environment, never its text
+expr='count(task.create[child_comm != "$(touch '"$tmp"'/injected)"]) >= 0'
+timeout 20 "$LDEN" notify -t 10 -s "printf '%s\n' \"\$LDEN_EXPRESSION\" > '$tmp/expr.txt'" \
+	"$expr" >"$tmp/inject.out" 2>"$tmp/inject.err"
+[ $? = 0 ] || fail "injection: exit status"
+[ -e "$tmp/injected" ] && fail "the expression was run by the shell"
+[ "$(cat "$tmp/expr.txt")" = "$expr" ] || fail "LDEN_EXPRESSION with quotes and \$()"
+echo "PASS: the script gets the expression verbatim, not as shell text"
+
+# ---------------------------------------------------------------------
+# 3. --time without firing: exit 1, says so, prints the table; --quiet
+# prints nothing.
+t0=$(date +%s%N)
+"$LDEN" notify -t 1 'count(sys.kill) > 1e12' >"$tmp/time.out" 2>"$tmp/time.err"
+rc=$?
+t1=$(date +%s%N)
+[ $rc = 1 ] || fail "--time: exit status $rc, expected 1"
+[ -s "$tmp/time.err" ] && fail "--time: messages on stderr"
+grep -qx 'lden: condition not met within 1 s: count(sys.kill) > 1e12' "$tmp/time.out" ||
+	fail "--time: no 'not met' line"
+grep -q '^ENAME  *COUNT  *SIZE  *SPEED$' "$tmp/time.out" || fail "--time: table"
+[ -n "$(row "$tmp/time.out" sys.kill)" ] || fail "--time: no sys.kill row"
+ms=$(( (t1 - t0) / 1000000 ))
+is_between $ms 1000 10000 || fail "--time 1 took $ms ms"
+"$LDEN" notify -q -t 0.2 'count(sys.kill) > 1e12' >"$tmp/quiet.out" 2>&1
+[ $? = 1 ] || fail "--quiet: exit status"
+[ -s "$tmp/quiet.out" ] && fail "--quiet printed something"
+echo "PASS: --time 1 ends after $ms ms with status 1, --quiet"
+
+# ---------------------------------------------------------------------
+# 4. SIGINT and SIGTERM: the table, exit 128 + signal.
+# (a file of its own each: a header left from the first must not count)
+for sig in INT:130 TERM:143; do
+	out="$tmp/sig-${sig%:*}.out"
+	"$LDEN" notify -t 60 'count(sys.kill) > 1e12' >"$out" 2>"$tmp/sig.err" &
+	n=$!; started $n
+	wait_for "$out" '^lden: watching ' || fail "SIG${sig%:*}: no header"
+	kill -"${sig%:*}" $n
+	join $n
+	[ $rc = "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
+	[ -s "$tmp/sig.err" ] && fail "SIG${sig%:*}: messages on stderr"
+	grep -q '^lden: stopped by signal after [0-9.]* s$' "$out" ||
+		fail "SIG${sig%:*}: no 'stopped' line"
+	[ -n "$(row "$out" sys.kill)" ] || fail "SIG${sig%:*}: no table"
+done
+echo "PASS: SIGINT exits 130, SIGTERM 143, with the table"
+
+# ---------------------------------------------------------------------
+# 5. size(): exactly 1 MiB sent over loopback TCP by one process (perl
+# is in Debian's perl-base, essential).
+cat > "$tmp/send.pl" <<'EOF'
+use strict;
+use IO::Socket::INET;
+open(my $go, '<', $ARGV[0]) or die "open $ARGV[0]: $!";
+<$go>;
+my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+	LocalPort => 0, Proto => 'tcp') or die "listen: $!";
+my $port = $l->sockport;
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+	my $c = $l->accept() or die "accept: $!";
+	my ($n, $r, $buf) = (0);
+	$n += $r while ($r = sysread($c, $buf, 65536));
+	exit($n == 1048576 ? 0 : 1);
+}
+close($l);
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+	Proto => 'tcp') or die "connect: $!";
+my $chunk = 'x' x 65536;
+for (my $left = 1048576; $left > 0;) {
+	my $w = syswrite($s, $chunk, $left < 65536 ? $left : 65536);
+	die "write: $!" unless defined $w;
+	$left -= $w;
+}
+close($s);
+waitpid($pid, 0);
+exit($? ? 1 : 0);
+EOF
+mkfifo "$tmp/go2" || exit 99
+perl "$tmp/send.pl" "$tmp/go2" 2>"$tmp/send.err" &
+s=$!; started $s
+mine="network.tcp_send[common_pid == $s]"
+"$LDEN" notify -t 30 "size(network.tcp_send) >= 1048576 and size($mine) >= 1048576" \
+	>"$tmp/size.out" 2>"$tmp/size.err" &
+n=$!; started $n
+wait_for "$tmp/size.out" '^lden: watching ' || fail "size: no header"
+release "$tmp/go2"
+join $s
+[ $rc = 0 ] || fail "size: the sender failed"
+join $n
+[ $rc = 0 ] || fail "size: exit status $rc"
+grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size)" "$tmp/size.out" ||
+	fail "size: not sampling"
+grep -q '^ENAME  *COUNT  *SIZE  *SPEED$' "$tmp/size.out" || fail "size: lost records"
+set -- $(row "$tmp/size.out" "$mine")
+[ $# = 3 ] && [ "$2" = 1048576 ] && [ "$1" -ge 1 ] ||
+	fail "size: $mine row '$*', expected size 1048576"
+set -- $(row "$tmp/size.out" network.tcp_send)
+[ $# = 3 ] && [ "$2" -ge 1048576 ] || fail "size: network.tcp_send row '$*'"
+echo "PASS: size() fires after 1 MiB over TCP, the sender's size exactly 1048576"
+
+# ---------------------------------------------------------------------
+# 6. speed(): rises with a burst of forks, and falls back to 0 a second
+# after they stop (LDEN's never did).  --json prints no header, so the
+# workload forks until the first firing is out.
+mkfifo "$tmp/go3" || exit 99
+sh -c 'read x < "$1"; i=0
+	while [ ! -e "$2" ] && [ $i -lt 20000 ]; do ( : ); i=$((i + 1)); done
+	echo $i > "$3"' sh "$tmp/go3" "$tmp/stop3" "$tmp/forks3.txt" &
+w=$!; started $w
+mine="task.create[parent_pid == $w]"
+"$LDEN" notify --repeat --json -t 60 "speed($mine) > 50" \
+	>"$tmp/speed.out" 2>"$tmp/speed.err" &
+n=$!; started $n
+release "$tmp/go3"
+wait_for "$tmp/speed.out" '"type":"fire"' || fail "speed: never fired"
+touch "$tmp/stop3"
+join $w
+# the window is one second: two seconds after the last fork it is empty
+sleep 2
+kill -INT $n
+join $n
+[ $rc = 130 ] || fail "speed: exit status $rc"
+[ -s "$tmp/speed.err" ] && fail "speed: messages on stderr"
+forks=$(cat "$tmp/forks3.txt")
+pat_events='"events":\[{"name":"task.create\[parent_pid == '$w'\]","count":\([0-9]*\),"size":null,"speed":\([0-9]*\),"lost":0}\]}$'
+first=$(sed -n 1p "$tmp/speed.out")
+speed=$(echo "$first" | sed -n 's/^{"type":"fire","elapsed":[0-9.]*,"expression":"speed(task.create\[parent_pid == '$w'\]) > 50",'"$pat_events"'/\2/p')
+[ -n "$speed" ] && [ "$speed" -gt 50 ] || fail "speed: first line '$first'"
+last=$(tail -n 1 "$tmp/speed.out")
+end=$(echo "$last" | sed -n 's/^{"type":"end","reason":"signal","elapsed":[0-9.]*,"fired":\([0-9]*\),'"$pat_events"'/\1 \2 \3/p')
+set -- $end
+[ $# = 3 ] || fail "speed: last line '$last'"
+[ "$1" -ge 1 ] && [ "$1" = "$(grep -c '"type":"fire"' "$tmp/speed.out")" ] ||
+	fail "speed: fired $1"
+[ "$2" -gt 50 ] && [ "$2" -le "$forks" ] || fail "speed: count $2 of $forks forks"
+[ "$3" = 0 ] || fail "speed: still $3 a second after the forks stopped"
+echo "PASS: speed() rose to $speed, back to 0 after the burst ($2 forks counted)"
+
+# ---------------------------------------------------------------------
+# 7. Arithmetic: 150 forks and 50 fork+execs of a uniquely named link;
+# the condition holds only when all are done.
+ln -s /bin/true "$tmp/lden-true" || exit 99
+mkfifo "$tmp/go4" || exit 99
+sh -c 'read x < "$1"; i=0; while [ $i -lt 150 ]; do ( : ); i=$((i + 1)); done
+	i=0; while [ $i -lt 50 ]; do "$2"; i=$((i + 1)); done' \
+	sh "$tmp/go4" "$tmp/lden-true" &
+w=$!; started $w
+C="count(task.create[parent_pid == $w])"
+E="count(task.exec[filename == \"$tmp/lden-true\"])"
+"$LDEN" notify -t 30 "$C - $E = 150 and $E / $C = 0.25 and $C * 2 + 1 > 400" \
+	>"$tmp/arith.out" 2>"$tmp/arith.err" &
+n=$!; started $n
+wait_for "$tmp/arith.out" '^lden: watching ' || fail "arithmetic: no header"
+release "$tmp/go4"
+join $w
+join $n
+[ $rc = 0 ] || fail "arithmetic: exit status $rc"
+set -- $(row "$tmp/arith.out" "task.create[parent_pid == $w]")
+[ "${1:-}" = 200 ] || fail "arithmetic: ${1:-no} forks, expected 200"
+set -- $(row "$tmp/arith.out" "task.exec[filename == \"$tmp/lden-true\"]")
+[ "${1:-}" = 50 ] || fail "arithmetic: ${1:-no} execs, expected 50"
+echo "PASS: arithmetic over two events"
+
+# ---------------------------------------------------------------------
+# 8. A kernel filter: 30 failed opens by one process; its successful
+# opens, counted apart, are the one of the fifo it was blocked in.  lden
+# starts once the process has done the opens of its own start (it says
+# so with a rename, which opens nothing).
+mkfifo "$tmp/go5" || exit 99
+perl -e 'open(my $r, ">", "$ARGV[1].tmp") or die "$ARGV[1]: $!";
+	print $r "ready\n"; close($r) or die "$ARGV[1]: $!";
+	rename("$ARGV[1].tmp", $ARGV[1]) or die "$ARGV[1]: $!";
+	open(my $g, "<", $ARGV[0]) or die; <$g>;
+	for (1 .. 30) { open(my $f, "<", "/nonexistent/lden-$_") and die }' \
+	"$tmp/go5" "$tmp/ready5" &
+p=$!; started $p
+wait_for "$tmp/ready5" ready || fail "filter: the workload did not start"
+failed="syscalls:sys_exit_openat[ret < 0 && common_pid == $p]"
+ok="syscalls:sys_exit_openat[ret >= 0 && common_pid == $p]"
+"$LDEN" notify -t 30 "count($failed) > 20 and count($ok) = 1" \
+	>"$tmp/filter.out" 2>"$tmp/filter.err" &
+n=$!; started $n
+wait_for "$tmp/filter.out" '^lden: watching ' || fail "filter: no header"
+release "$tmp/go5"
+join $p
+[ $rc = 0 ] || fail "filter: the workload failed"
+join $n
+[ $rc = 0 ] || fail "filter: exit status $rc"
+set -- $(row "$tmp/filter.out" "$failed")
+is_between "${1:-}" 21 30 || fail "filter: ${1:-no} failed opens"
+set -- $(row "$tmp/filter.out" "$ok")
+[ "${1:-}" = 1 ] || fail "filter: ${1:-no} successful opens"
+echo "PASS: a kernel filter counts only the failed opens"
+
+# ---------------------------------------------------------------------
+# 9. --repeat: two bursts of 100 forks two seconds apart fire twice (the
+# condition turns false in between); with --cooldown 30, once.
+mkfifo "$tmp/go6" || exit 99
+sh -c 'read x < "$1"; for burst in 1 2; do
+		i=0; while [ $i -lt 100 ]; do ( : ); i=$((i + 1)); done
+		[ $burst = 1 ] && sleep 2
+	done' sh "$tmp/go6" &
+w=$!; started $w
+cond="speed(task.create[parent_pid == $w]) > 20"
+"$LDEN" notify --repeat -t 8 -s "echo fired >> '$tmp/fired.txt'" "$cond" \
+	>"$tmp/repeat.out" 2>"$tmp/repeat.err" &
+n=$!; started $n
+"$LDEN" notify --repeat --cooldown 30 -t 8 "$cond" \
+	>"$tmp/cooldown.out" 2>"$tmp/cooldown.err" &
+n2=$!; started $n2
+wait_for "$tmp/repeat.out" '^lden: watching ' || fail "repeat: no header"
+wait_for "$tmp/cooldown.out" '^lden: watching ' || fail "cooldown: no header"
+release "$tmp/go6"
+join $w
+join $n
+[ $rc = 0 ] || fail "repeat: exit status $rc"
+fired=$(grep -c '^lden: condition true after' "$tmp/repeat.out")
+[ "$fired" -ge 2 ] || fail "repeat: fired $fired times"
+[ "$(grep -cx fired "$tmp/fired.txt")" = "$fired" ] || fail "repeat: scripts run"
+grep -qx "lden: stopped after 8 s, fired $fired times" "$tmp/repeat.out" ||
+	fail "repeat: last line"
+join $n2
+[ $rc = 0 ] || fail "cooldown: exit status $rc"
+grep -qx 'lden: stopped after 8 s, fired 1 time' "$tmp/cooldown.out" ||
+	fail "cooldown: fired more than once"
+echo "PASS: --repeat fired $fired times, with --cooldown once"
+
+# ---------------------------------------------------------------------
+"$SNAPSHOT" > "$tmp/state.after"
+diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
+	fail "tracefs changed"
+echo "PASS: tracefs unchanged"

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * custom(func): a kprobe on a kernel function, in lden's own group.  On
+ * kernels with kprobes (the qemu kernel matrix) it counts a child's calls
+ * exactly and leaves nothing behind; on kernels without, it is refused
+ * with a message that says so, and nothing is attached.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "attach.h"
+#include "ktest.h"
+#include "lden-trace.h"
+
+#define N_OPENS 300
+
+static int open_n(void *arg)
+{
+	for (int i = 0; i < N_OPENS; i++) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd < 0)
+			return 1;
+		close(fd);
+	}
+	return 0;
+}
+
+static bool has_kprobes(void)
+{
+	return access("/sys/kernel/tracing/kprobe_events", F_OK) == 0;
+}
+
+/* The function every open goes through, by kernel version. */
+static const char *open_function(void)
+{
+	static const char *const names[] = { "do_sys_openat2", "do_sys_open" };
+	char line[512], name[256], type;
+	const char *found = NULL;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %c %255s", &type, name) != 2)
+			continue;
+		for (size_t i = 0; i < 2; i++)
+			if (!strcmp(name, names[i]))
+				found = names[i];
+	}
+	fclose(f);
+	return found;
+}
+
+static void refused_without_kprobes(void **state)
+{
+	struct ltr_session *s;
+	struct lden_attached a;
+	char err[512];
+
+	if (has_kprobes())
+		skip();
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(lden_attach_custom(s, "vfs_read", NULL, NULL, &a, err,
+					    sizeof(err)), -1);
+	assert_string_equal(err, "custom(vfs_read): this kernel has no kprobe support (CONFIG_KPROBES is off)");
+	assert_int_equal(a.nparts, 0);
+	ltr_session__free(s);
+}
+
+static void unknown_function(void **state)
+{
+	struct ltr_session *s;
+	struct lden_attached a;
+	char err[512];
+
+	if (!has_kprobes())
+		skip();
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(lden_attach_custom(s, "lden_no_such_function", NULL,
+					    NULL, &a, err, sizeof(err)), -1);
+	assert_string_equal(err, "custom(lden_no_such_function): no kernel function 'lden_no_such_function' (not in /proc/kallsyms)");
+	ltr_session__free(s);
+}
+
+static void counts_calls_exactly(void **state)
+{
+	struct lden_scope scope = { .children = true };
+	struct ltr_session *s;
+	struct lden_attached a;
+	struct ktest_child c;
+	const char *func;
+	char err[512], *left;
+	uint64_t count;
+
+	if (!has_kprobes())
+		skip();
+	func = open_function();
+	assert_non_null(func);
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, open_n, NULL), 0);
+	scope.pid = c.pid;
+	if (lden_attach_custom(s, func, NULL, &scope, &a, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, 60000), 0);
+	assert_int_equal(lden_attached_count(&a, &count), 0);
+	print_message("custom(%s): %llu calls\n", func, (unsigned long long)count);
+	assert_int_equal(count, N_OPENS);
+	lden_attached_release(&a);
+	ltr_session__free(s);
+	left = ktest_tracefs_lden_lines("kprobe_events");
+	assert_non_null(left);
+	assert_string_equal(left, "");
+	free(left);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(refused_without_kprobes),
+		cmocka_unit_test(unknown_function),
+		cmocka_unit_test(counts_calls_exactly),
+	};
+
+	ktest_require_tracing();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
