@@ -9,10 +9,12 @@ cd "$(dirname "$0")"
 
 # Build: autotools, libtracefs/libtraceevent, libcurl, cmocka.
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
-# kernel matrix), time (peak RSS).
+# kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
+# its libFuzzer runtime (--enable-fuzzing).
 DEPS="autoconf automake pkg-config make gcc libc6-dev
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
-linux-perf time qemu-system-x86 busybox-static cpio"
+linux-perf time qemu-system-x86 busybox-static cpio perl
+clang libclang-rt-14-dev"
 
 if [ "$1" = "--install-deps" ]; then
 	if [ "$(id -u)" != 0 ]; then
