@@ -181,20 +181,33 @@ static char *dup_trimmed(const char *s)
 	return strndup(s, e - s);
 }
 
-/* Splits "WORDS if FILTER" at the first " if ". */
+/*
+ * Splits "WORDS if FILTER" at the first " if "; a line ending in "if"
+ * gives an empty filter (an error), not a word "if".
+ */
 static char *split_filter(char *rest)
 {
 	char *p = rest;
+	size_t n;
 
 	if (!strncmp(p, "if ", 3)) {
 		*p = '\0';
 		return p + 3;
 	}
 	p = strstr(rest, " if ");
-	if (!p)
-		return NULL;
-	*p = '\0';
-	return p + 4;
+	if (p) {
+		*p = '\0';
+		return p + 4;
+	}
+	n = strlen(rest);
+	while (n && isspace((unsigned char)rest[n - 1]))
+		n--;
+	if (n >= 2 && !strncmp(rest + n - 2, "if", 2) &&
+	    (n == 2 || rest[n - 3] == ' ')) {
+		rest[n - 2] = '\0';
+		return rest + n;
+	}
+	return NULL;
 }
 
 static struct lden_source *add_source(struct parser *p,

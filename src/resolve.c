@@ -172,8 +172,12 @@ static void tried(struct lden_resolution *res, const char *fmt, ...)
 	size_t used = strlen(res->tried);
 	va_list ap;
 
-	if (used >= sizeof(res->tried) - 1)
+	if (used >= sizeof(res->tried) - 3)
 		return;
+	if (used) {
+		memcpy(res->tried + used, "; ", 3);
+		used += 2;
+	}
 	va_start(ap, fmt);
 	vsnprintf(res->tried + used, sizeof(res->tried) - used, fmt, ap);
 	va_end(ap);
@@ -199,7 +203,7 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 				res->tp_present[t] = has_tracepoint(k, &s->tps[t]);
 				found += res->tp_present[t];
 				if (!res->tp_present[t])
-					tried(res, "tracepoint %s:%s: not on this kernel; ",
+					tried(res, "tracepoint %s:%s: not on this kernel",
 					      s->tps[t].system, s->tps[t].name);
 			}
 			if (!found)
@@ -227,7 +231,7 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 		}
 
 		if (!k->kprobes) {
-			tried(res, "%s %s: this kernel has no kprobe_events (CONFIG_KPROBES is off); ",
+			tried(res, "%s %s: this kernel has no kprobe_events (CONFIG_KPROBES is off)",
 			      s->kind == LDEN_SRC_KPROBE ? "kprobe" : "kretprobe",
 			      s->funcs[0]);
 			continue;
@@ -244,7 +248,7 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 					 s->funcs[f]);
 				return 0;
 			}
-			tried(res, "%s %s: no such kernel function; ",
+			tried(res, "%s %s: no such kernel function",
 			      s->kind == LDEN_SRC_KPROBE ? "kprobe" : "kretprobe",
 			      s->funcs[f]);
 		}
@@ -259,12 +263,5 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 	else
 		snprintf(res->reason, sizeof(res->reason),
 			 "none of its tracepoints or kernel functions exist on this kernel");
-	/* the list of what was tried goes in res->tried */
-	{
-		size_t l = strlen(res->tried);
-
-		if (l >= 2 && res->tried[l - 2] == ';')
-			res->tried[l - 2] = '\0';
-	}
 	return -1;
 }

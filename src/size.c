@@ -75,9 +75,9 @@ static int parse_primary(struct cparser *p)
 	if (*p->pos == '(') {
 		int r;
 
-		p->pos++;
 		if (++p->depth > MAX_DEPTH)
 			return cfail(p, "too many parentheses", NULL);
+		p->pos++;
 		r = parse_shift(p);
 		p->depth--;
 		if (r < 0)
