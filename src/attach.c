@@ -75,14 +75,19 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	return 0;
 }
 
-/* "task.create" -> "task_create": probe names are C identifiers. */
+/*
+ * "task.create" -> "task_create_3": probe names are C identifiers, and
+ * unique in the session, since one event may be attached twice (counted
+ * and sampled, or with two filters).
+ */
 static void probe_name(const char *label, char *out, size_t len)
 {
+	static unsigned int seq;
 	size_t i;
 
-	for (i = 0; label[i] && i + 1 < len; i++)
+	for (i = 0; label[i] && i + 12 < len; i++)
 		out[i] = isalnum((unsigned char)label[i]) ? label[i] : '_';
-	out[i] = '\0';
+	snprintf(out + i, len - i, "_%u", seq++);
 }
 
 static int attach_probe(struct ltr_session *s, struct lden_attached *a,
