@@ -4,6 +4,7 @@
  * kernel.  Creates nothing in the kernel and reads no kallsyms unless a
  * kprobe fallback has to be looked up.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static int run(int argc, char **argv)
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
 	const char *extra = NULL, *dir;
-	bool all = false, json = false, verbose = false;
+	bool all = false, json = false, verbose = false, new_sizes = false;
 	int c, status = LDEN_EXIT_FAIL;
 
 	optind = 1;
@@ -117,7 +118,11 @@ static int run(int argc, char **argv)
 	if (lden_load_catalog(&cat, extra) < 0)
 		return LDEN_EXIT_USAGE;
 	dir = ltr_tracing_dir();
-	if (!dir) {
+	if (!dir && errno == EACCES) {
+		/* the catalog still lists, each event saying why it cannot be checked */
+		lden_err("%s", ltr_last_error());
+		dir = "/sys/kernel/tracing";
+	} else if (!dir) {
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
@@ -135,12 +140,15 @@ static int run(int argc, char **argv)
 		struct lden_resolution r;
 
 		lden_resolve(k, &cat.defs[i], &r);
+		new_sizes |= r.has_size && cat.defs[i].note;
 		if (json) {
 			print_json(&r, i == 0);
 			continue;
 		}
 		printf("%-28s %-18s %-48s %s%s\n", cat.defs[i].name,
-		       r.has_size ? "count size speed" : "count speed",
+		       !r.has_size ? "count speed" :
+		       cat.defs[i].note ? "count size+ speed" :
+					  "count size speed",
 		       r.src ? r.source_text : "-",
 		       r.src ? "ok" : "unavailable: ", r.src ? "" : r.reason);
 		if (verbose) {
@@ -155,6 +163,8 @@ static int run(int argc, char **argv)
 	}
 	if (json)
 		printf("\n]\n");
+	else if (new_sizes)
+		printf("\nsize+: a size LDEN did not have (see --verbose)\n");
 	if (all && !json && list_tracepoints(dir) < 0)
 		goto out;
 	status = 0;

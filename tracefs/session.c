@@ -46,6 +46,9 @@ static char *find_tracing_dir(const char *wanted)
 		return ltr_error_null(ENODEV,
 				      "tracefs is not mounted and could not be mounted on /sys/kernel/tracing (are you root? is CONFIG_TRACING set?)");
 	snprintf(events, sizeof(events), "%s/events", dir);
+	if (access(dir, X_OK) < 0 && (errno == EACCES || errno == EPERM))
+		return ltr_error_null(EACCES, "permission denied reading tracefs at '%s': run as root",
+				      dir);
 	if (!is_dir(events))
 		return ltr_error_null(ENODEV, "'%s' is not a tracefs directory (no events/)",
 				      dir);
