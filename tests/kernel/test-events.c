@@ -68,6 +68,9 @@ struct fx {
 	char files[4][512];
 	int nfiles;
 	char cgroup[512];
+	/* size expressions of what attach() attached, freed in teardown */
+	struct lden_size_expr *sizes[32];
+	int nsizes;
 };
 
 static const char *find_catalog_dir(void)
@@ -170,6 +173,8 @@ static int teardown(void **state)
 		ktest_child_wait(&f->child, TIMEOUT_MS);
 	ltr_session__free(f->s);
 	lden_kernel_free(f->k);
+	for (int i = 0; i < f->nsizes; i++)
+		lden_size_free(f->sizes[i]);
 	for (int i = 0; i < f->nfiles; i++)
 		if (unlink(f->files[i]) < 0 && errno != ENOENT)
 			fprintf(stderr, "unlink %s: %s\n", f->files[i],
@@ -220,6 +225,12 @@ static void attach(struct fx *f, const char *name, bool need_size,
 		fail_msg("attach: %s", err);
 	assert_int_equal(a->sampling, need_size);
 	f->sampling |= need_size;
+	for (int p = 0; p < a->nparts; p++) {
+		if (!a->parts[p].size)
+			continue;
+		assert_true(f->nsizes < (int)ARRAY_SIZE(f->sizes));
+		f->sizes[f->nsizes++] = a->parts[p].size;
+	}
 	if (res)
 		*res = r;
 }
