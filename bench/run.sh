@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# bench/run.sh - lden-exec against perf stat / perf record, one interleaved run.
+# bench/run.sh - lden-exec and lden notify against perf stat, perf record
+# and bpftrace, one interleaved run.
 #
 # Usage (as root):   bench/run.sh BUILDDIR          (what `make bench` runs)
 #                    REPS=1 N=200000 bench/run.sh BUILDDIR    (quick, < 1 min)
 #
-# BUILDDIR is the build tree holding tracefs/examples/lden-exec.
+# BUILDDIR is the build tree holding tracefs/examples/lden-exec and src/lden.
+# (The condition-to-script latency of lden notify is bench/latency.sh.)
 #
 # A workload (bench/workload.c, built static into a tmpfs scratch dir) does
 # N x openat("/dev/null")+close: N syscalls:sys_enter_openat events, flat
@@ -26,6 +28,10 @@
 # ratios, and a verdict for each goal:
 #   counting: lden-exec --count slowdown <= perf stat slowdown
 #   sampling: lden-exec -q added ns/event <= perf record's, zero lost
+#   notify counting: lden notify "count(sys.open) > 1e12" slowdown
+#             <= perf stat slowdown (bpftrace @ = count() alongside)
+#   notify sampling: lden notify "size(bench.open) > 1e18" added ns/event
+#             <= half of perf record's, zero lost
 #
 # Tracers (TRACERS, names):
 #   baseline            no tracer
@@ -36,21 +42,42 @@
 #   perf-record-mP      the same with -m P (P data pages per CPU ring)
 #   lden-sample         lden-exec -q -e EVENT              (lden's default ring)
 #   lden-sample-rP      the same with -r P
+#   lden-notify-count   lden notify "count(sys.open) > 1e12" --time NOTIFY_TIME
+#                       (sys.open = openat + open + openat2: 3 tracepoints,
+#                       counting mode; never true, stopped with SIGINT)
+#   lden-notify-size    lden notify "size(bench.open) > 1e18" --time NOTIFY_TIME
+#                       --events-dir BENCH_DIR (bench/bench.events: openat,
+#                       sampled, size = 1 per record read from its flags)
+#   bt-count            bpftrace -e 'tracepoint:EVENT { @ = count(); }'
+#                       (apt-get install -y bpftrace when missing; skipped
+#                       with a note if that fails)
 #
 # Readiness: lden-exec prints "lden-exec: tracing ... Ctrl-C to stop" once
-# its events are enabled; the script waits for that line (bounded by
-# READY_TIMEOUT).  perf starts with its events disabled (-D -1) and is
-# enabled through its control fifo (--control fifo:ctl,ack); the script
-# waits for perf's "ack" (bounded).  Every tracer then gets SETTLE seconds
-# before the workload starts.  Tracers are stopped with SIGINT, by PID.
+# its events are enabled, lden notify its header "lden: watching ..."; the
+# script waits for that line (bounded by READY_TIMEOUT).  perf starts with
+# its events disabled (-D -1) and is enabled through its control fifo
+# (--control fifo:ctl,ack); the script waits for perf's "ack" (bounded).
+# bpftrace prints "Attaching 1 probe..." before it attaches (and runs
+# BEGIN before it too), so the script waits for that line and then for
+# the tracepoint's perf event fd: one more anon_inode:[perf_event] fd than
+# the per-CPU output buffers in its epoll set.  Every tracer then gets
+# SETTLE seconds before the workload starts.  Tracers are stopped with
+# SIGINT, by PID.  Counting tracers that counted fewer than N events get a
+# "short=" note (they were not attached for the whole workload).
 #
 # Environment knobs [defaults]:
 #   N [2000000]            openat+close iterations per workload run
 #   REPS [5]               interleaved repetitions
 #   EVENT [syscalls:sys_enter_openat]
-#   TRACERS [perf-stat lden-count perf-record perf-record-B perf-record-m64 lden-sample]
+#   TRACERS [perf-stat lden-count lden-notify-count bt-count perf-record
+#            perf-record-B perf-record-m64 lden-sample lden-notify-size]
 #                          (baseline is always run first in each repetition)
 #   LDEN_EXEC [BUILDDIR/tracefs/examples/lden-exec]
+#   LDEN_NOTIFY [BUILDDIR/src/lden]
+#   NOTIFY_COUNT_EXPR ["count(sys.open) > 1e12"]
+#   NOTIFY_SIZE_EXPR ["size(bench.open) > 1e18"]
+#   NOTIFY_TIME [3600]     notify's --time (the trials stop it before that)
+#   BPFTRACE [bpftrace]
 #   SETTLE [0.5]           seconds between readiness and the workload
 #   READY_TIMEOUT [20]     seconds to wait for a tracer to become ready
 #   FOLLOWUP [auto]        second series when lden-sample lost records:
@@ -63,22 +90,29 @@
 #   KEEP [0]
 #
 # Needs root, perf (Debian: linux-perf), GNU time (Debian: time; installed
-# with apt-get if missing) and gcc (libc6-dev for the static workload).
+# with apt-get if missing), gcc (libc6-dev for the static workload), and
+# for bt-count bpftrace (Debian: bpftrace; installed with apt-get if
+# missing).
 
 set -u
 export LC_ALL=C
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 BUILDDIR=${1:-}
-if [ -z "$BUILDDIR" ] && [ -z "${LDEN_EXEC:-}" ]; then
-	echo "usage: $0 BUILDDIR   (the build tree holding tracefs/examples/lden-exec)" >&2
+if [ -z "$BUILDDIR" ] && { [ -z "${LDEN_EXEC:-}" ] || [ -z "${LDEN_NOTIFY:-}" ]; }; then
+	echo "usage: $0 BUILDDIR   (the build tree holding tracefs/examples/lden-exec and src/lden)" >&2
 	exit 2
 fi
 LDEN=${LDEN_EXEC:-$BUILDDIR/tracefs/examples/lden-exec}
+NOTIFY=${LDEN_NOTIFY:-$BUILDDIR/src/lden}
+NOTIFY_COUNT_EXPR=${NOTIFY_COUNT_EXPR:-"count(sys.open) > 1e12"}
+NOTIFY_SIZE_EXPR=${NOTIFY_SIZE_EXPR:-"size(bench.open) > 1e18"}
+NOTIFY_TIME=${NOTIFY_TIME:-3600}
+BPFTRACE=${BPFTRACE:-bpftrace}
 N=${N:-2000000}
 REPS=${REPS:-5}
 EVENT=${EVENT:-syscalls:sys_enter_openat}
-TRACERS=${TRACERS:-"perf-stat lden-count perf-record perf-record-B perf-record-m64 lden-sample"}
+TRACERS=${TRACERS:-"perf-stat lden-count lden-notify-count bt-count perf-record perf-record-B perf-record-m64 lden-sample lden-notify-size"}
 SETTLE=${SETTLE:-0.5}
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 FOLLOWUP=${FOLLOWUP:-auto}
@@ -91,6 +125,7 @@ KEEP=${KEEP:-0}
 
 CUR_TPID=""	# /usr/bin/time wrapping the current tracer
 CUR_PID=""	# the tracer itself
+CUR_T=""	# its name in TRACERS
 HZ=$(getconf CLK_TCK)
 
 log() { echo "[$(date +%T)] $*" >&2; }
@@ -118,7 +153,30 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------ preflight
 [ "$(id -u)" = 0 ] || { echo "run.sh: must run as root (system-wide tracing)" >&2; exit 1; }
-[ -x "$LDEN" ] || { echo "run.sh: $LDEN not found; build it (make tracefs/examples/lden-exec)" >&2; exit 1; }
+uses() {	# is a tracer matching glob $1 in TRACERS?
+	local t
+	for t in $TRACERS; do
+		# shellcheck disable=SC2053
+		[[ $t == $1 ]] && return 0
+	done
+	return 1
+}
+if uses 'lden-count' || uses 'lden-sample*'; then
+	[ -x "$LDEN" ] || { echo "run.sh: $LDEN not found; build it (make tracefs/examples/lden-exec)" >&2; exit 1; }
+fi
+if uses 'lden-notify-*'; then
+	[ -x "$NOTIFY" ] || { echo "run.sh: $NOTIFY not found; build it (make src/lden)" >&2; exit 1; }
+fi
+BT_NOTE=""
+if uses bt-count && ! command -v "$BPFTRACE" >/dev/null 2>&1; then
+	log "bpftrace missing: apt-get install -y bpftrace"
+	apt-get install -y bpftrace >/dev/null 2>&1
+	if ! command -v "$BPFTRACE" >/dev/null 2>&1; then
+		BT_NOTE="bt-count skipped: bpftrace is not installed and 'apt-get install -y bpftrace' failed"
+		log "$BT_NOTE"
+		TRACERS=$(tr ' ' '\n' <<<"$TRACERS" | grep -vx bt-count | tr '\n' ' ')
+	fi
+fi
 command -v perf >/dev/null 2>&1 || { echo "run.sh: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
 if [ ! -x /usr/bin/time ]; then
 	log "GNU time missing: apt-get install -y time"
@@ -138,12 +196,23 @@ else
 fi
 # A private copy, so that a rebuild of the tree during the run cannot
 # swap the binary under the measurement.
-cp "$LDEN" "$SCRATCH/lden-exec" || exit 1
 LDEN_SRC=$LDEN
-LDEN=$SCRATCH/lden-exec
-if nm "$LDEN" 2>/dev/null | grep -q -e __asan_ -e __ubsan_; then
-	log "WARNING: $LDEN_SRC is built with sanitizers; its numbers are not representative"
-	LDEN_NOTE=", SANITIZER BUILD"
+if [ -x "$LDEN" ]; then
+	cp "$LDEN" "$SCRATCH/lden-exec" || exit 1
+	LDEN=$SCRATCH/lden-exec
+	if nm "$LDEN" 2>/dev/null | grep -q -e __asan_ -e __ubsan_; then
+		log "WARNING: $LDEN_SRC is built with sanitizers; its numbers are not representative"
+		LDEN_NOTE=", SANITIZER BUILD"
+	fi
+fi
+NOTIFY_SRC=$NOTIFY
+if [ -x "$NOTIFY" ]; then
+	cp "$NOTIFY" "$SCRATCH/lden" || exit 1
+	NOTIFY=$SCRATCH/lden
+	if nm "$NOTIFY" 2>/dev/null | grep -q -e __asan_ -e __ubsan_; then
+		log "WARNING: $NOTIFY_SRC is built with sanitizers; its numbers are not representative"
+		NOTIFY_NOTE=", SANITIZER BUILD"
+	fi
 fi
 
 WL_RUN=("$WL")
@@ -152,6 +221,7 @@ WL_RUN=("$WL")
 valid_tracer() {
 	case $1 in
 	perf-stat|lden-count|perf-record|perf-record-B|lden-sample) return 0 ;;
+	lden-notify-count|lden-notify-size|bt-count) return 0 ;;
 	perf-record-m[0-9]*|lden-sample-r[0-9]*)
 		local p=${1##*-[mr]}
 		case $p in *[!0-9]*) return 1 ;; esac
@@ -199,7 +269,24 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-count)     CMD=("$LDEN" --count -e "$EVENT") ;;
 	lden-sample)    CMD=("$LDEN" -q -e "$EVENT") ;;
 	lden-sample-r*) CMD=("$LDEN" -q -r "${t#lden-sample-r}" -e "$EVENT") ;;
+	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
+	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR") ;;
+	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
 	esac
+}
+
+is_counting() {	# tracers that count in the kernel (no samples, no lost)
+	case $1 in perf-stat|lden-count|lden-notify-count|bt-count) return 0 ;; esac
+	return 1
+}
+
+# bpftrace has attached its tracepoint: more perf_event fds than the
+# per-CPU output buffers registered in its epoll set.
+bt_attached() {
+	local p=$1 nperf nbuf
+	nperf=$(find "/proc/$p/fd" -lname 'anon_inode:\[perf_event\]' 2>/dev/null | wc -l)
+	nbuf=$(cat /proc/"$p"/fdinfo/* 2>/dev/null | grep -c '^tfd:')
+	[ "$nperf" -gt "$nbuf" ]
 }
 
 # Waits until tracer pid $1 (files in $2) has its events enabled.
@@ -218,7 +305,14 @@ wait_ready() {
 	fi
 	for i in $(seq $((READY_TIMEOUT * 50))); do
 		kill -0 "$p" 2>/dev/null || return 1
-		grep -q '^lden-exec: tracing .*Ctrl-C to stop' "$d/stderr" 2>/dev/null && return 0
+		case $CUR_T in
+		lden-notify-*)
+			grep -q '^lden: watching' "$d/stdout" 2>/dev/null && return 0 ;;
+		bt-count)
+			grep -q '^Attaching' "$d/stdout" 2>/dev/null && bt_attached "$p" && return 0 ;;
+		*)
+			grep -q '^lden-exec: tracing .*Ctrl-C to stop' "$d/stderr" 2>/dev/null && return 0 ;;
+		esac
 		sleep 0.02
 	done
 	return 1
@@ -231,8 +325,11 @@ noise_rate() {
 	awk -F, -v ev="$EVENT" -v s="$NOISE_SECS" '$3 == ev {printf "%.0f", $1 / s}' "$SCRATCH/noise.csv"
 }
 
+wl_sys() { sed -n 's/.*stime_s=\([0-9.]*\).*/\1/p' <<<"$1"; }	# the workload's system CPU s
+
 # One trial; appends a row to file $3:
-# tracer rep wl_ns cpu_win_s cpu_win_ms cpu_tot_s hwm_KiB maxrss_KiB vol_cs counted lost note
+# tracer rep wl_ns cpu_win_s cpu_win_ms cpu_tot_s hwm_KiB maxrss_KiB vol_cs
+# counted lost unacct others_s note wl_sys_s
 run_trial() {
 	local t=$1 rep=$2 out=$3 d=$SCRATCH/$1.$2 wlout wl_ns
 	local cpu_win=- cpu_ms=- cpu_tot=- hwm=- rss=- vcs=- counted=- lost=- unacct=- others note=""
@@ -244,11 +341,13 @@ run_trial() {
 		bz1=$(busy_ticks)
 		wl_ns=$(sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p' <<<"$wlout")
 		others=$(others_cpu "$bz0" "$bz1" "$wlout" 0)
-		printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%s\t-\n' "$t" "$rep" "$wl_ns" "$others" >>"$out"
+		printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%s\t-\t%s\n' "$t" "$rep" "$wl_ns" "$others" \
+			"$(wl_sys "$wlout")" >>"$out"
 		rm -rf "$d"
 		return 0
 	fi
 	tracer_cmd "$t" "$d"
+	CUR_T=$t
 	[ "$PERF_CTL" = 1 ] && mkfifo "$d/ctl" "$d/ack"
 	/usr/bin/time -v -o "$d/time.txt" "${CMD[@]}" >"$d/stdout" 2>"$d/stderr" &
 	CUR_TPID=$!
@@ -265,7 +364,7 @@ run_trial() {
 		[ -n "$CUR_PID" ] && stop_pid "$CUR_PID"
 		wait "$CUR_TPID" 2>/dev/null
 		CUR_TPID="" CUR_PID=""
-		printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tnot-ready\n' "$t" "$rep" >>"$out"
+		printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tnot-ready\t-\n' "$t" "$rep" >>"$out"
 		[ "$KEEP" = 1 ] || rm -rf "$d"
 		return 1
 	fi
@@ -324,18 +423,49 @@ run_trial() {
 	lden-sample*)
 		read -r counted lost < <(sed -n 's/^samples \([0-9]*\) lost \([0-9]*\)$/\1 \2/p' "$d/stderr")
 		;;
+	lden-notify-*)
+		# The table notify prints when stopped: ENAME COUNT SIZE SPEED
+		# [LOST] (LOST only when non-zero).  Count mode: COUNT.  Size
+		# mode: SIZE = samples received (bench.events: 1 per record),
+		# COUNT = the kernel's count of the event, LOST = dropped.
+		local kcount
+		read -r kcount counted lost < <(awk '
+			/^ENAME/ {t = 1; hl = ($NF == "LOST"); next}
+			t && NF >= 4 {c = $2; s = $3; l = hl ? $5 : 0}
+			END {if (c != "") print c, s, l}' "$d/stdout")
+		if [ "$t" = lden-notify-count ]; then
+			counted=$kcount
+		else
+			note="${note}kcount=$kcount"
+		fi
+		local ex
+		ex=$(tv "$d/time.txt" 'Exit status')
+		[ "$ex" = 130 ] || note="${note} exit=$ex"
+		;;
+	bt-count)
+		counted=$(sed -n 's/^@: \([0-9]*\)$/\1/p' "$d/stdout" | tail -1)
+		;;
 	esac
-	[ -n "$counted" ] || { counted=-; note="${note} no-result"; log "$t: no result; stderr:"; sed 's/^/    /' "$d/stderr" >&2; }
-	case $t in
-	perf-stat|lden-count) lost=- ;;
-	*)	# workload events neither delivered nor reported lost (a lower
+	[ -n "$counted" ] || { counted=-; note="${note} no-result"; log "$t: no result; stdout, stderr:"; sed 's/^/    /' "$d/stdout" "$d/stderr" >&2; }
+	if is_counting "$t"; then
+		lost=-
+		# counted system-wide, so >= N when it was attached for the
+		# whole workload
+		if [ "$counted" != - ] && [ "$counted" -lt "$N" ]; then
+			note="${note} short=$((N - counted))"
+			log "$t: counted $counted < N=$N: not attached for the whole workload?"
+		fi
+	else
+		# workload events neither delivered nor reported lost (a lower
 		# bound: other processes' events pad the samples)
 		[ "$counted" != - ] && [ -n "$lost" ] &&
-			unacct=$(( N - counted - lost > 0 ? N - counted - lost : 0 )) ;;
-	esac
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$rep" "${wl_ns:--}" \
+			unacct=$(( N - counted - lost > 0 ? N - counted - lost : 0 ))
+	fi
+	local wsys
+	wsys=$(wl_sys "$wlout")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$rep" "${wl_ns:--}" \
 		"$cpu_win" "$cpu_ms" "$cpu_tot" "${hwm:--}" "${rss:--}" "${vcs:--}" \
-		"${counted:--}" "${lost:--}" "${unacct:--}" "${others:--}" "${note:--}" >>"$out"
+		"${counted:--}" "${lost:--}" "${unacct:--}" "${others:--}" "${note:--}" "${wsys:--}" >>"$out"
 	[ "$KEEP" = 1 ] || rm -rf "$d"
 	return 0
 }
@@ -368,11 +498,11 @@ run_series() {
 }
 
 print_rows() {
-	echo "tracer             rep     wl_s  cpu_win  cpu_win_ms  cpu_tot  hwm_KiB  maxrss_KiB   vol_cs    counted       lost  unacct  others_s  note"
+	echo "tracer             rep     wl_s wl_sys_s  cpu_win  cpu_win_ms  cpu_tot  hwm_KiB  maxrss_KiB   vol_cs    counted       lost  unacct  others_s  note"
 	awk -F'\t' '{
 		wl = ($3 == "-") ? "-" : sprintf("%.3f", $3 / 1e9)
-		printf "%-17s %4s %8s %8s %11s %8s %8s %11s %8s %10s %10s %7s %9s  %s\n",
-			$1, $2, wl, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
+		printf "%-17s %4s %8s %8s %8s %11s %8s %8s %11s %8s %10s %10s %7s %9s  %s\n",
+			$1, $2, wl, ($15 == "" ? "-" : $15), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14
 	}' "$1"
 }
 
@@ -398,6 +528,7 @@ summarize() {
 		if (!(t in mn) || $3 < mn[t]) mn[t] = $3
 		if (!(t in mx) || $3 > mx[t]) mx[t] = $3
 		cw[t, k] = $4; cm[t, k] = $5; ct[t, k] = $6; vc[t, k] = $9; co[t, k] = $10; ot[t, k] = $13
+		ws[t, k] = ($15 == "" || $15 == "-") ? 0 : $15
 		if ($7 != "-" && $7 > hwm[t]) hwm[t] = $7
 		if ($8 != "-" && $8 > rss[t]) rss[t] = $8
 		if ($11 != "-") {
@@ -410,8 +541,10 @@ summarize() {
 	END {
 		for (k = 1; k <= cnt["baseline"]; k++) b[k] = wl["baseline", k]
 		bmed = cnt["baseline"] ? med(b, cnt["baseline"]) : 0
-		printf "%-17s %4s  %-26s %8s %11s %7s %10s %7s %8s %10s %7s %9s  %-28s %6s %8s\n",
-			"tracer", "runs", "workload_s med [min-max]", "slowdown", "added_ns/ev",
+		for (k = 1; k <= cnt["baseline"]; k++) b[k] = ws["baseline", k]
+		bsys = cnt["baseline"] ? med(b, cnt["baseline"]) : 0
+		printf "%-17s %4s  %-26s %8s %11s %10s %7s %10s %7s %8s %10s %7s %9s  %-28s %6s %8s\n",
+			"tracer", "runs", "workload_s med [min-max]", "slowdown", "added_ns/ev", "sys_ns/ev",
 			"cpu_win", "cpu_win_ms", "cpu_tot", "hwm_KiB", "maxrss_KiB", "vol_cs", "counted",
 			"lost med[max] total (reps)", "unacct", "others_s"
 		for (i = 1; i <= nt; i++) {
@@ -421,9 +554,11 @@ summarize() {
 			sd = bmed ? m / bmed : 0
 			add = (m - bmed) / n
 			for (j = 1; j <= k; j++) a[j] = ot[t, j]; mot = med(a, k)
+			for (j = 1; j <= k; j++) a[j] = ws[t, j]; msys = med(a, k)
+			addsys = (msys - bsys) * 1e9 / n
 			if (t == "baseline") {
-				printf "%-17s %4d  %7.3f [%7.3f-%7.3f]   %7.2fx %11.0f %7s %10s %7s %8s %10s %7s %9s  %-28s %6s %8.2f\n",
-					t, k, m / 1e9, mn[t] / 1e9, mx[t] / 1e9, 1, 0, "-", "-", "-", "-", "-", "-", "-", "-", "-", mot
+				printf "%-17s %4d  %7.3f [%7.3f-%7.3f]   %7.2fx %11.0f %10.0f %7s %10s %7s %8s %10s %7s %9s  %-28s %6s %8.2f\n",
+					t, k, m / 1e9, mn[t] / 1e9, mx[t] / 1e9, 1, 0, 0, "-", "-", "-", "-", "-", "-", "-", "-", "-", mot
 				continue
 			}
 			for (j = 1; j <= k; j++) a[j] = cw[t, j]; mcw = med(a, k)
@@ -436,18 +571,19 @@ summarize() {
 				ls = sprintf("%d[%d] %d (%d/%d)", med(a, k), lmax[t], lt[t], lossy[t], k)
 				us = sprintf("%d", ua[t])
 			} else { ls = "- (counting)"; us = "-" }
-			printf "%-17s %4d  %7.3f [%7.3f-%7.3f]   %7.2fx %11.0f %7.2f %10.1f %7.2f %8d %10d %7d %9d  %-28s %6s %8.2f\n",
-				t, k, m / 1e9, mn[t] / 1e9, mx[t] / 1e9, sd, add, mcw, mcm, mct, hwm[t], rss[t], mvc, mco, ls, us, mot
-			printf "%s %.0f %.4f %.1f %.1f %s %s\n", t, m, sd, add, mcm,
-				haslost[t] ? lt[t] : "-", us > sumf
+			printf "%-17s %4d  %7.3f [%7.3f-%7.3f]   %7.2fx %11.0f %10.0f %7.2f %10.1f %7.2f %8d %10d %7d %9d  %-28s %6s %8.2f\n",
+				t, k, m / 1e9, mn[t] / 1e9, mx[t] / 1e9, sd, add, addsys, mcw, mcm, mct, hwm[t], rss[t], mvc, mco, ls, us, mot
+			printf "%s %.0f %.6f %.3f %.1f %s %s %.3f\n", t, m, sd, add, mcm,
+				haslost[t] ? lt[t] : "-", us, addsys > sumf
 		}
 	}' "$f"
 	awk -F'\t' '$3 != "-" {print $1, $2, $3}' "$f" >"$f.pairs"
 }
 
-# lden/perf comparison lines: $1 = series file, $2 = lden tracer, $3 = perf tracer
+# Comparison lines: $1 = series file, $2 = lden tracer, $3 = its peer
 compare() {
 	local f=$1 a=$2 b=$3
+	grep -q "^$a " "$f.sum" 2>/dev/null && grep -q "^$b " "$f.sum" 2>/dev/null || return 0
 	awk -v a="$a" -v b="$b" -v pairs="$f.pairs" '
 	function med(x, k,   i, j, t) {
 		for (i = 2; i <= k; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j+1] = x[j]; x[j+1] = t }
@@ -459,7 +595,7 @@ compare() {
 		if (!(a in sd) || !(b in sd)) { printf "  %s vs %s: missing data\n", a, b; exit }
 		k = 0; le = 0
 		for (r in reps) if ((b, r) in w) { x[++k] = w[a, r] / w[b, r]; if (w[a, r] <= w[b, r]) le++ }
-		printf "  %-16s vs %-16s slowdown %.2fx vs %.2fx (ratio %.3f); added ns/ev %.0f vs %.0f (ratio %s); cpu_win_ms %.1f vs %.1f; same-rep loop ratio median %.3f, lden <= perf in %d/%d reps\n",
+		printf "  %-17s vs %-16s slowdown %.2fx vs %.2fx (ratio %.3f); added ns/ev %.0f vs %.0f (ratio %s); cpu_win_ms %.1f vs %.1f; same-rep loop ratio median %.3f, first <= second in %d/%d reps\n",
 			a, b, sd[a], sd[b], sd[a] / sd[b], add[a], add[b],
 			(add[b] > 0 ? sprintf("%.2f", add[a] / add[b]) : "n/a"),
 			cpu[a], cpu[b], k ? med(x, k) : 0, le, k
@@ -470,14 +606,22 @@ compare() {
 T_START=$SECONDS
 echo "=== lden benchmark: $(date -u '+%Y-%m-%d %H:%M:%S UTC') ==="
 echo "host: $(uname -r), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)$(grep -q hypervisor /proc/cpuinfo && echo ", virtual machine")"
-echo "lden-exec: $LDEN_SRC${LDEN_NOTE:-}$(cd "$BENCH_DIR/.." 2>/dev/null && git describe --always --dirty 2>/dev/null | sed 's/^/ (source /;s/$/)/')"
+SRC_REV=$(cd "$BENCH_DIR/.." 2>/dev/null && git describe --always --dirty 2>/dev/null | sed 's/^/ (source /;s/$/)/')
+uses 'lden-count' || uses 'lden-sample*' && echo "lden-exec: $LDEN_SRC${LDEN_NOTE:-}$SRC_REV"
+uses 'lden-notify-*' && echo "lden notify: $NOTIFY_SRC${NOTIFY_NOTE:-}$SRC_REV, built $(date -u -r "$NOTIFY_SRC" '+%Y-%m-%d %H:%M UTC' 2>/dev/null)"
+uses 'lden-notify-count' && echo "  lden-notify-count: lden notify \"$NOTIFY_COUNT_EXPR\" --time $NOTIFY_TIME"
+uses 'lden-notify-size' && echo "  lden-notify-size:  lden notify \"$NOTIFY_SIZE_EXPR\" --time $NOTIFY_TIME --events-dir $BENCH_DIR"
 echo "perf: $(perf --version 2>/dev/null)"
+uses bt-count && echo "bpftrace: $("$BPFTRACE" --version 2>/dev/null): $BPFTRACE -e 'tracepoint:$EVENT { @ = count(); }'"
+[ -n "$BT_NOTE" ] && echo "NOTE: $BT_NOTE"
 echo "workload: $WL $N (openat+close of /dev/null), $WL_LINK${WL_CPU:+, pinned to CPU $WL_CPU}"
 echo "event: $EVENT   reps: $REPS   settle: ${SETTLE}s   scratch: $SCRATCH"
 echo "tracers: baseline $TRACERS"
 echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-others=$(ps -eo pid=,comm= | awk '$2 == "perf" || $2 == "lden-exec" || $2 == "bpftrace" || $2 == "trace-cmd" {printf "%s ", $0}')
+others=$(ps -eo pid=,comm= | awk '$2 == "perf" || $2 == "lden-exec" || $2 == "lden" || $2 == "bpftrace" || $2 == "trace-cmd" {printf "%s ", $0}')
 echo "tracer processes already running: ${others:-none}"
+top_cpu() { ps -eo pcpu=,etime=,comm= --sort=-pcpu | awk 'NR <= 4 {printf "%s%s %s%% (up %s)", (NR > 1 ? ", " : ""), $3, $1, $2}'; }
+echo "busiest processes at start: $(top_cpu)"
 echo "background $EVENT rate before: $(noise_rate)/s (perf stat -a, ${NOISE_SECS}s, no workload)"
 
 # ------------------------------------------------------------------ series
@@ -497,6 +641,7 @@ FOLLOW=$SCRATCH/followup.tsv
 
 echo "background $EVENT rate after: $(noise_rate)/s"
 echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "busiest processes at end: $(top_cpu)"
 
 # ------------------------------------------------------------------ report
 echo
@@ -506,25 +651,37 @@ summarize "$MAIN" "summary: $EVENT, workload N=$N, $REPS interleaved reps (media
 cat <<'EOF'
 columns: workload_s = the workload's N-iteration loop time (CLOCK_MONOTONIC, measured inside it);
   slowdown = tracer median / baseline median; added_ns/ev = (median - baseline median) / N;
+  sys_ns/ev = (median - baseline median of the workload's system CPU time (getrusage)) / N: the part
+  of the cost paid in the kernel in the workload's own context (tracepoint, counting, writing the
+  sample); the rest of added_ns/ev is contention with the tracer and everything else for the CPUs;
   cpu_win = tracer user+sys CPU s while the workload ran (/proc/PID/stat, 1/HZ resolution);
   cpu_win_ms = the same from /proc/PID/task/*/schedstat (ns resolution); cpu_tot = tracer CPU s
   over its whole life incl. start-up and teardown (GNU time; perf record: incl. its build-id pass);
   hwm_KiB = max over reps of VmHWM read just before the tracer was stopped; maxrss_KiB = max over
   reps of GNU time's maximum RSS over the whole life; vol_cs = median voluntary context switches
   (a proxy for wake-ups); counted = events counted (counting mode) or samples decoded / written
-  (sampling mode), system-wide, so a little above N from other processes; lost = records the
-  tracer reports lost (perf record: the larger of its PERF_RECORD_LOST records and the event's
-  lost counter; lden-exec: its 'lost M'): median[max] total (reps with loss / reps);
+  (sampling mode), system-wide, so a little above N from other processes (lden-notify-count:
+  sys.open = openat + open + openat2; lden-notify-size: SIZE, 1 per sample received; bt-count: @);
+  lost = records the tracer reports lost (perf record: the larger of its PERF_RECORD_LOST records
+  and the event's lost counter; lden-exec: its 'lost M'; lden notify: its LOST column, 0 when
+  absent): median[max] total (reps with loss / reps);
   unacct = sum over reps of N - counted - lost where positive: workload events neither delivered
   nor reported lost (a lower bound); others_s = median CPU s used by everything else (other
   processes, kernel threads) during the workload (/proc/stat busy - workload - tracer), a noise gauge.
 EOF
 
 echo
-echo "--- lden / perf ---"
+echo "--- lden / perf, lden / bpftrace ---"
 compare "$MAIN" lden-count perf-stat
+compare "$MAIN" lden-notify-count perf-stat
+compare "$MAIN" lden-notify-count bt-count
+compare "$MAIN" bt-count perf-stat
+compare "$MAIN" lden-notify-count lden-count
 for p in perf-record perf-record-B perf-record-m64; do
-	grep -q "^$p " "$MAIN.sum" 2>/dev/null && compare "$MAIN" lden-sample "$p"
+	compare "$MAIN" lden-sample "$p"
+done
+for p in perf-record perf-record-B perf-record-m64 lden-sample; do
+	compare "$MAIN" lden-notify-size "$p"
 done
 
 if [ "$RUN_FOLLOWUP" = 1 ]; then
@@ -545,46 +702,58 @@ noise_ns() {
 		END {printf "%.0f", c ? (hi - lo) / 2 / n : 0}' "$1"
 }
 
-# counting goal: lden-count slowdown <= perf-stat slowdown (series $1)
+# counting goal: tracer $2's slowdown <= perf-stat's (series $1; $3 =
+# label, $4 = what to call the tracer; bpftrace's figures alongside)
 verdict_count() {
-	awk -v noise="$(noise_ns "$1")" '
+	awk -v noise="$(noise_ns "$1")" -v t="$2" -v label="$3" -v what="$4" '
 	{ sd[$1] = $3; add[$1] = $4 }
 	END {
-		if (!("lden-count" in sd) || !("perf-stat" in sd)) {
-			print "counting: n/a (lden-count or perf-stat not measured)"; exit
+		if (!(t in sd) || !("perf-stat" in sd)) {
+			printf "%s: n/a (%s or perf-stat not measured)\n", label, t; exit
 		}
-		ok = sd["lden-count"] <= sd["perf-stat"]
-		d = add["lden-count"] - add["perf-stat"]
-		printf "counting: %s  lden-exec --count slowdown %.2fx vs perf stat %.2fx (%+.0f ns/event; noise: baseline spread +-%d ns/event)%s\n",
-			ok ? "PASS" : "FAIL", sd["lden-count"], sd["perf-stat"], d, noise,
-			(d > 0 && d <= noise) ? "; the difference is within the noise" : ""
+		ok = sd[t] <= sd["perf-stat"]
+		d = add[t] - add["perf-stat"]
+		bt = ""
+		if (t != "lden-count" && ("bt-count" in sd))
+			bt = sprintf("; bpftrace @ = count(): %.2fx (%+.0f ns/event vs perf stat, %s: %+.0f)",
+				sd["bt-count"], add["bt-count"] - add["perf-stat"], t, add[t] - add["bt-count"])
+		printf "%s: %s  %s slowdown %.2fx vs perf stat %.2fx (%+.0f ns/event; noise: baseline spread +-%d ns/event)%s%s\n",
+			label, ok ? "PASS" : "FAIL", what, sd[t], sd["perf-stat"], d, noise,
+			(d > 0 && d <= noise) ? "; the difference is within the noise" : "", bt
 	}' "$1.sum"
 }
 
-# sampling goal: tracer $2 added ns/event <= perf-record's, with zero lost
-# and zero unaccounted events (series $1; $3 = label)
+# sampling goal: tracer $2 added ns/event <= F x perf-record's, with zero
+# lost and zero unaccounted events (series $1; $3 = label; $4 = F, 1 if
+# not given)
 verdict_sample() {
-	awk -v noise="$(noise_ns "$1")" -v t="$2" -v label="$3" '
-	{ sd[$1] = $3; add[$1] = $4; lost[$1] = $6; ua[$1] = $7 }
+	awk -v noise="$(noise_ns "$1")" -v t="$2" -v label="$3" -v f="${4:-1}" '
+	{ sd[$1] = $3; add[$1] = $4; lost[$1] = $6; ua[$1] = $7; sys[$1] = $8 }
 	END {
 		if (!(t in sd) || !("perf-record" in sd)) {
 			printf "%s: n/a (%s or perf-record not measured)\n", label, t; exit
 		}
-		okc = add[t] <= add["perf-record"]
+		goal = f * add["perf-record"]
+		okc = add[t] <= goal
 		okl = lost[t] == 0 && ua[t] == 0
-		d = add[t] - add["perf-record"]
-		printf "%s: %s  cost %s: %s added %.0f ns/event vs perf record %.0f (%+.0f; noise +-%d)%s; loss %s: %s lost %d, unaccounted %d (perf record: lost %d, unaccounted %d)\n",
+		d = add[t] - goal
+		printf "%s: %s  cost %s: %s added %.0f ns/event vs %sperf record %.0f%s (%+.0f; noise +-%d)%s, of which the workload'"'"'s own system time %.0f vs %.0f; loss %s: %s lost %d, unaccounted %d (perf record: lost %d, unaccounted %d)\n",
 			label, (okc && okl) ? "PASS" : "FAIL", okc ? "ok" : "FAIL", t,
-			add[t], add["perf-record"], d, noise,
+			add[t], f == 1 ? "" : sprintf("%g x ", f), add["perf-record"],
+			f == 1 ? "" : sprintf(" = %.0f", goal), d, noise,
 			(d > 0 && d <= noise) ? " within the noise" : "",
+			sys[t], sys["perf-record"],
 			okl ? "ok" : "FAIL", t, lost[t], ua[t], lost["perf-record"], ua["perf-record"]
 	}' "$1.sum"
 }
 
 echo
-echo "--- verdicts (goals: counting <= perf stat's slowdown; sampling <= perf record's added cost, zero lost) ---"
-verdict_count "$MAIN"
-verdict_sample "$MAIN" lden-sample "sampling"
+echo "--- verdicts (goals: counting <= perf stat's slowdown; sampling <= perf record's added cost, zero lost;"
+echo "    notify counting <= perf stat's slowdown; notify sampling <= half perf record's added cost, zero lost) ---"
+uses lden-count && verdict_count "$MAIN" lden-count "counting" "lden-exec --count"
+uses lden-sample && verdict_sample "$MAIN" lden-sample "sampling"
+uses lden-notify-count && verdict_count "$MAIN" lden-notify-count "notify counting" "lden notify \"$NOTIFY_COUNT_EXPR\""
+uses lden-notify-size && verdict_sample "$MAIN" lden-notify-size "notify sampling" 0.5
 if [ "$RUN_FOLLOWUP" = 1 ]; then
 	for t in $FOLLOWUP_TRACERS; do
 		case $t in lden-sample*) verdict_sample "$FOLLOW" "$t" "follow-up $t" ;; esac
