@@ -188,22 +188,52 @@ static bool kallsyms_has(const char *func)
 	return found;
 }
 
+/*
+ * The rung after kprobes (kernel-apis.md 5.2): perf's ftrace:function
+ * event, counting, with a kernel filter on the function.  No arguments
+ * and no filters of the user's: "ip" is all that event can filter on.
+ */
+static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
+				const char *func, const char *filter,
+				const struct lden_scope *scope, bool kprobes,
+				char *err, size_t errlen)
+{
+	const char *no_kprobes = kprobes ? "" :
+		"this kernel has no kprobe support (CONFIG_KPROBES is off)";
+	char ip_filter[200];
+
+	if (filter)
+		return aerr(err, errlen, "%s: %s%sa filter on custom() needs kprobes",
+			    a->label, no_kprobes, *no_kprobes ? ", and " : "");
+	snprintf(ip_filter, sizeof(ip_filter), "ip == %s", func);
+	snprintf(a->source, sizeof(a->source), "function hook %s (ftrace:function)",
+		 func);
+	if (open_part(s, a, "ftrace", "function", ip_filter, NULL, false,
+		      scope, err, errlen) == 0)
+		return 0;
+	return aerr(err, errlen, "%s: %s%sfunction hooks are refused too (ftrace:function: %s)",
+		    a->label, no_kprobes, *no_kprobes ? "; " : "",
+		    strerror(errno));
+}
+
 int lden_attach_custom(struct ltr_session *s, const char *func,
 		       const char *filter, const struct lden_scope *scope,
 		       struct lden_attached *a, char *err, size_t errlen)
 {
-	const char *why;
+	/* tests force a rung: LDEN_CUSTOM_VIA=function on a kprobe kernel */
+	const char *via = getenv("LDEN_CUSTOM_VIA");
+	bool kprobes = ltr_session__supports(s, LTR_FEATURE_KPROBES, NULL);
 
 	memset(a, 0, sizeof(*a));
 	snprintf(a->label, sizeof(a->label), "custom(%s)", func);
-	if (!ltr_session__supports(s, LTR_FEATURE_KPROBES, &why))
-		return aerr(err, errlen, "%s: this kernel has no kprobe support (CONFIG_KPROBES is off)",
-			    a->label);
 	if (!kallsyms_has(func))
 		return aerr(err, errlen, "%s: no kernel function '%s' (not in /proc/kallsyms)",
 			    a->label, func);
-	return attach_probe(s, a, func, NULL, false, filter, NULL, false,
-			    scope, err, errlen);
+	if (kprobes && !(via && !strcmp(via, "function")))
+		return attach_probe(s, a, func, NULL, false, filter, NULL,
+				    false, scope, err, errlen);
+	return attach_function_hook(s, a, func, filter, scope, kprobes, err,
+				    errlen);
 }
 
 int lden_attach_uprobe(struct ltr_session *s, const char *path,

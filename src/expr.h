@@ -70,7 +70,7 @@ struct lden_expr {
  * (for the caret line).
  */
 struct lden_expr_error {
-	char msg[256];
+	char msg[512];
 	int pos;
 	int len;
 };

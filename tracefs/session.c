@@ -421,7 +421,11 @@ static int load_format(struct ltr_event *ev, const char *filter)
 		ev->nfields++;
 	}
 
-	if (filter && *filter) {
+	/*
+	 * ftrace:function filters name functions ("ip == vfs_read"), which
+	 * only the kernel can check
+	 */
+	if (filter && *filter && strcmp(ev->system, "ftrace")) {
 		char *msg = NULL;
 
 		if (tracefs_filter_string_verify(te, filter, &msg) < 0) {
