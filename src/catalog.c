@@ -65,6 +65,7 @@ static void def_free(struct lden_event_def *d)
 	free(d->name);
 	free(d->describe);
 	free(d->note);
+	free(d->unscoped);
 	free(d->file);
 }
 
@@ -420,14 +421,16 @@ static int parse_line(struct parser *p, char *line)
 		if (!strcmp(kw, "describe") || !strcmp(kw, "tracepoint") ||
 		    !strcmp(kw, "also") || !strcmp(kw, "kprobe") ||
 		    !strcmp(kw, "kretprobe") || !strcmp(kw, "size") ||
-		    !strcmp(kw, "note"))
+		    !strcmp(kw, "note") || !strcmp(kw, "unscoped"))
 			return perr(p, "'%s' before any 'event' line", kw);
 		return perr(p, "unknown keyword '%s'", kw);
 	}
 	if (!*rest)
 		return perr(p, "'%s' needs a value", kw);
-	if (!strcmp(kw, "describe") || !strcmp(kw, "note")) {
-		char **slot = kw[0] == 'd' ? &p->cur->describe : &p->cur->note;
+	if (!strcmp(kw, "describe") || !strcmp(kw, "note") ||
+	    !strcmp(kw, "unscoped")) {
+		char **slot = kw[0] == 'd' ? &p->cur->describe :
+			      kw[0] == 'n' ? &p->cur->note : &p->cur->unscoped;
 
 		if (*slot)
 			return perr(p, "a second '%s' line for event '%s'", kw,
@@ -456,7 +459,7 @@ static int parse_line(struct parser *p, char *line)
 	}
 	if (!strcmp(kw, "size"))
 		return set_size(p, rest);
-	return perr(p, "unknown keyword '%s' (expected event, describe, note, tracepoint, also, kprobe, kretprobe or size)",
+	return perr(p, "unknown keyword '%s' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)",
 		    kw);
 }
 

@@ -50,6 +50,8 @@ struct lden_event_def {
 	char *name;		/* "task.create" */
 	char *describe;		/* one line */
 	char *note;		/* optional: e.g. "size is new in lden" */
+	/* why it cannot be counted per process or cgroup, or NULL */
+	char *unscoped;
 	struct lden_source *srcs;
 	int nsrcs;
 	char *file;		/* where it was defined */

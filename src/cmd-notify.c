@@ -18,6 +18,7 @@
 #include "lden.h"
 #include "lden-trace.h"
 #include "plan.h"
+#include "scope.h"
 
 struct notify_opts {
 	double time_limit;	/* seconds, 0 = until true (or a signal) */
@@ -28,13 +29,15 @@ struct notify_opts {
 	bool json;
 	bool quiet;
 	const char *events_dir;
+	struct lden_scope_opts scope;
 };
 
 struct run {
 	struct notify_opts o;
 	struct lden_expr *e;
 	struct ltr_session *s;
-	struct lden_attached *att;
+	struct lden_attached *att;	/* nevents x nscopes */
+	int nscopes;
 	struct lden_stat *st;
 	struct lden_expr_values *vals;
 	double start;
@@ -60,6 +63,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden notify EXPRESSION [-t SEC] [-s COMMAND] [-i MS] [--repeat]\n"
 	      "                   [--cooldown SEC] [--json] [--quiet] [--events-dir DIR]\n"
+	      "                   [--pid PID[,PID...] [--children] | --cgroup DIR] [-- CMD [ARGS]]\n"
 	      "\n"
 	      "Watch kernel events and act when EXPRESSION becomes true, e.g.\n"
 	      "  lden notify \"count(task.create) > 100 and size(memory.free) > 500\"\n"
@@ -73,6 +77,10 @@ static void usage(FILE *out)
 	      "  -j, --json            one JSON object per firing and at the end\n"
 	      "  -q, --quiet           no header or table\n"
 	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	      "  -p, --pid PID,...     count only these processes' events\n"
+	      "      --children        with --pid, also the children they create\n"
+	      "  -g, --cgroup DIR      count only the events of tasks in this cgroup\n"
+	      "  -- CMD [ARGS]         run CMD and count only it and its children\n"
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "EXPRESSION: DATA(EVENT) compared with numbers or other terms, joined by\n"
@@ -112,16 +120,28 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "events-dir", required_argument, NULL, 'd' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "children", no_argument, NULL, 'C' },
+		{ "cgroup", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double ms;
 	int c;
 
+	/* everything after "--" is the command to run */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			o->scope.command = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
+
 	o->interval = 0.1;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:i:rc:jqd:h", longopts,
+	while ((c = getopt_long(argc, argv, ":t:s:i:rc:jqd:p:g:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -161,6 +181,16 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		case 'd':
 			o->events_dir = optarg;
 			break;
+		case 'p':
+			if (lden_scope_add_pids(&o->scope, optarg, "notify") < 0)
+				return LDEN_EXIT_USAGE;
+			break;
+		case 'C':
+			o->scope.children = true;
+			break;
+		case 'g':
+			o->scope.cgroup = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -177,6 +207,8 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		lden_err("notify: --cooldown needs --repeat");
 		return LDEN_EXIT_USAGE;
 	}
+	if (lden_scope_check(&o->scope, "notify") < 0)
+		return LDEN_EXIT_USAGE;
 	if (optind >= argc) {
 		lden_err("notify: missing the expression (see 'lden notify --help')");
 		return LDEN_EXIT_USAGE;
@@ -203,23 +235,31 @@ static int update(struct run *r, double t)
 {
 	for (int i = 0; i < r->e->nevents; i++) {
 		struct lden_stat *st = &r->st[i];
-		uint64_t count;
+		uint64_t total = 0, size = 0, lost_total = 0;
 
-		if (lden_attached_count(&r->att[i], &count) < 0) {
-			lden_err("%s", ltr_last_error());
-			return -1;
-		}
-		st->count = count;
-		st->size = r->att[i].size_total;
-		st->speed = lden_window_push(&st->win, t, count);
-		st->lost = 0;
-		for (int p = 0; p < r->att[i].nparts; p++) {
-			uint64_t lost;
+		/* one attachment per scope (per --pid process) */
+		for (int k = 0; k < r->nscopes; k++) {
+			struct lden_attached *a = &r->att[k * r->e->nevents + i];
+			uint64_t count;
 
-			if (r->att[i].sampling &&
-			    ltr_event__lost(r->att[i].parts[p].ev, &lost) == 0)
-				st->lost += lost;
+			if (lden_attached_count(a, &count) < 0) {
+				lden_err("%s", ltr_last_error());
+				return -1;
+			}
+			total += count;
+			size += a->size_total;
+			for (int p = 0; p < a->nparts; p++) {
+				uint64_t lost;
+
+				if (a->sampling &&
+				    ltr_event__lost(a->parts[p].ev, &lost) == 0)
+					lost_total += lost;
+			}
 		}
+		st->count = total;
+		st->size = size;
+		st->speed = lden_window_push(&st->win, t, total);
+		st->lost = lost_total;
 		r->vals[i].count = (double)st->count;
 		r->vals[i].size = (double)st->size;
 		r->vals[i].speed = st->speed;
@@ -320,6 +360,9 @@ static void header(const struct run *r)
 	for (int i = 0; i < r->e->nevents; i++)
 		printf("  %-30s %s (%s)\n", r->st[i].label, r->att[i].source,
 		       r->att[i].sampling ? "sampling, for size" : "counting");
+	printf("  in ");
+	lden_scope_describe(&r->o.scope, stdout);
+	putchar('\n');
 	if (r->o.time_limit > 0)
 		printf("  until it is true, or for at most %g s", r->o.time_limit);
 	else
@@ -333,15 +376,30 @@ static void final_report(const struct run *r, const char *reason,
 			 double elapsed)
 {
 	if (r->o.json) {
-		printf("{\"type\":\"end\",\"reason\":\"%s\",\"elapsed\":%.3f,\"fired\":%d,\"events\":",
+		printf("{\"type\":\"end\",\"reason\":\"%s\",\"elapsed\":%.3f,\"fired\":%d,",
 		       reason, elapsed, r->fired);
+		if (!strcmp(reason, "command"))
+			printf("\"command_status\":%d,",
+			       WIFEXITED(r->o.scope.command_status) ?
+				       WEXITSTATUS(r->o.scope.command_status) :
+				       128 + WTERMSIG(r->o.scope.command_status));
+		printf("\"events\":");
 		lden_print_json_stats(stdout, r->st, r->e->nevents);
 		printf("}\n");
 		return;
 	}
 	if (r->o.quiet)
 		return;
-	if (!strcmp(reason, "time") && !r->fired)
+	if (!strcmp(reason, "command")) {
+		int st = r->o.scope.command_status;
+
+		if (WIFEXITED(st))
+			printf("lden: command exited with status %d%s\n",
+			       WEXITSTATUS(st), r->fired ? "" : "; condition not met");
+		else
+			printf("lden: command killed by signal %d%s\n",
+			       WTERMSIG(st), r->fired ? "" : "; condition not met");
+	} else if (!strcmp(reason, "time") && !r->fired)
 		printf("lden: condition not met within %g s: %s\n", r->o.time_limit,
 		       r->e->text);
 	else if (!strcmp(reason, "time"))
@@ -402,6 +460,20 @@ static int watch(struct run *r)
 			final_report(r, "time", elapsed);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
+		/* the command ended: one last look (its last events), then stop */
+		if (lden_command_poll(&r->o.scope)) {
+			if (sampling)
+				ltr_session__drain(r->s, on_sample, NULL);
+			if (update(r, now()) < 0)
+				return LDEN_EXIT_FAIL;
+			if (lden_expr_eval(r->e, r->vals) && armed) {
+				fire(r, now() - r->start);
+				if (!r->o.repeat)
+					return LDEN_EXIT_OK;
+			}
+			final_report(r, "command", now() - r->start);
+			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
+		}
 	}
 	if (sampling)
 		ltr_session__drain(r->s, on_sample, NULL);
@@ -439,8 +511,9 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	k = lden_kernel_new(dir);
+	r.nscopes = lden_scope_count(&r.o.scope);
 	res = calloc(r.e->nevents, sizeof(*res));
-	r.att = calloc(r.e->nevents, sizeof(*r.att));
+	r.att = calloc((size_t)r.e->nevents * r.nscopes, sizeof(*r.att));
 	r.st = calloc(r.e->nevents, sizeof(*r.st));
 	r.vals = calloc(r.e->nevents, sizeof(*r.vals));
 	if (!k || !res || !r.att || !r.st || !r.vals) {
@@ -448,7 +521,8 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (lden_plan_check(&cat, k, r.e, res, &err) < 0) {
+	if (lden_plan_check(&cat, k, r.e, lden_scope_is_set(&r.o.scope), res,
+			    &err) < 0) {
 		expr_error(text, &err);
 		goto out;
 	}
@@ -461,9 +535,22 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (lden_plan_attach(r.s, r.e, res, NULL, r.att, &err) < 0) {
-		expr_error(text, &err);
+	if (r.o.scope.command && lden_command_start(&r.o.scope) < 0) {
+		lden_err("notify: cannot start the command: %s", strerror(errno));
+		status = LDEN_EXIT_FAIL;
 		goto out;
+	}
+	for (int k2 = 0; k2 < r.nscopes; k2++) {
+		struct lden_scope buf;
+		const struct lden_scope *scope = lden_scope_get(&r.o.scope, k2,
+								&buf);
+
+		if (lden_plan_attach(r.s, r.e, res, scope,
+				     r.att + (size_t)k2 * r.e->nevents,
+				     &err) < 0) {
+			expr_error(text, &err);
+			goto out;
+		}
 	}
 	for (int i = 0; i < r.e->nevents; i++) {
 		/* with the filter: events differing only by it stay apart */
@@ -478,11 +565,15 @@ static int run(int argc, char **argv)
 	}
 	if (!r.o.quiet && !r.o.json)
 		header(&r);
+	/* traced from its first instruction: released only now */
+	lden_command_go(&r.o.scope);
 	status = watch(&r);
 
 out:
+	/* a command never released exits without running */
+	lden_command_abandon(&r.o.scope);
 	if (r.att)
-		for (int i = 0; i < r.e->nevents; i++)
+		for (int i = 0; i < r.e->nevents * r.nscopes; i++)
 			lden_attached_release(&r.att[i]);
 	ltr_session__free(r.s);
 	lden_kernel_free(k);

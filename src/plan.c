@@ -17,8 +17,8 @@ static bool tracepoint_exists(const char *tracing_dir, const char *spec)
 }
 
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
-		    const struct lden_expr *e, struct lden_resolution *res,
-		    struct lden_expr_error *err)
+		    const struct lden_expr *e, bool scoped,
+		    struct lden_resolution *res, struct lden_expr_error *err)
 {
 	for (int i = 0; i < e->nevents; i++) {
 		const struct lden_expr_event *ev = &e->events[i];
@@ -39,6 +39,11 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 				else
 					lden_expr_error_at(err, ev, "unknown event '%s' (see 'lden list-events')",
 							   ev->name);
+				return -1;
+			}
+			if (scoped && def->unscoped) {
+				lden_expr_error_at(err, ev, "%s cannot be counted per process or cgroup: %s",
+						   ev->name, def->unscoped);
 				return -1;
 			}
 			if (lden_resolve(k, def, &res[i]) < 0) {

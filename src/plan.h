@@ -15,12 +15,14 @@ struct ltr_session;
 
 /*
  * lden_plan_check - resolve every event of @e (no kernel state changes)
+ * @scoped: counted per process or cgroup: events the catalog marks
+ *          'unscoped' (interrupts, kernel threads) are refused
  * @res: out, indexed like e->events (catalog events only)
  * Returns 0, or -1 with @err pointing at the event that is wrong.
  */
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
-		    const struct lden_expr *e, struct lden_resolution *res,
-		    struct lden_expr_error *err);
+		    const struct lden_expr *e, bool scoped,
+		    struct lden_resolution *res, struct lden_expr_error *err);
 
 /*
  * lden_plan_attach - attach every event of @e; on failure the caller

@@ -284,9 +284,9 @@ static const struct invalid_case invalid_cases[] = {
 	/* unknown keywords */
 	{ "frob x\n", "t.events:1: unknown keyword 'frob'" },
 	{ EVT "\tfrob\tx\n",
-	  "t.events:4: unknown keyword 'frob' (expected event, describe, note, tracepoint, also, kprobe, kretprobe or size)" },
+	  "t.events:4: unknown keyword 'frob' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)" },
 	{ EVT "\tTracepoint s:m\n",
-	  "t.events:4: unknown keyword 'Tracepoint' (expected event, describe, note, tracepoint, also, kprobe, kretprobe or size)" },
+	  "t.events:4: unknown keyword 'Tracepoint' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)" },
 	/* event names */
 	{ "event Task.create\n",
 	  "t.events:1: invalid event name 'Task.create' (expected words joined by dots: 'task.create')" },

@@ -1,0 +1,125 @@
+#!/bin/sh
+# lden notify scoped to processes, a cgroup, or a command it runs: counts
+# are exactly the scope's while other processes do the same work.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+LDEN="$top_builddir/src/lden"
+tmp=$(mktemp -d) || exit 99
+cg=""
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	[ -n "$cg" ] && rmdir "$cg" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$tmp"/*.out "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+
+# wait_for FILE PATTERN: until a line matches, at most 20 s
+wait_for() {
+	i=0
+	while ! grep -q -e "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+# the COUNT column of EVENT's row in a notify table
+count_of() {
+	awk -v ev="$2" '$1 == ev { print $2 }' "$1" | tail -n 1
+}
+
+# a worker: waits for a line on its fifo, then forks N times (/bin/true)
+worker() {	# name n
+	mkfifo "$tmp/$1.go" || exit 99
+	sh -c 'read x < "$1"; i=0; while [ $i -lt "$2" ]; do /bin/true; i=$((i + 1)); done' \
+		sh "$tmp/$1.go" "$2" &
+}
+
+# --pid: exactly the forks of the process named, not of another one
+worker a 30; a=$!
+worker b 50; b=$!
+pids="$a $b"
+"$LDEN" notify "count(task.create) > 1000" -t 60 -p "$a" >"$tmp/pid.out" 2>"$tmp/pid.err" &
+tracer=$!
+wait_for "$tmp/pid.out" '^lden: watching' || fail "--pid: no header"
+grep -q "in process $a\$" "$tmp/pid.out" || fail "--pid: header does not name the process"
+echo go > "$tmp/a.go"; echo go > "$tmp/b.go"
+wait "$a"; wait "$b"; pids=""
+kill -INT "$tracer"; wait "$tracer"; rc=$?
+[ "$rc" = 130 ] || fail "--pid: exit $rc after SIGINT, want 130"
+[ "$(count_of "$tmp/pid.out" task.create)" = 30 ] || fail "--pid: want 30 forks"
+echo "PASS: --pid counts exactly the 30 forks of its process (another made 50)"
+
+# --pid A,B sums the two
+worker c 7; c=$!
+worker d 11; d=$!
+pids="$c $d"
+"$LDEN" notify "count(task.create) >= 18" -t 60 -p "$c,$d" >"$tmp/pids.out" 2>"$tmp/pids.err" &
+tracer=$!
+wait_for "$tmp/pids.out" '^lden: watching' || fail "--pid A,B: no header"
+echo go > "$tmp/c.go"; echo go > "$tmp/d.go"
+wait "$c"; wait "$d"; pids=""
+wait "$tracer" || fail "--pid A,B: did not fire"
+[ "$(count_of "$tmp/pids.out" task.create)" = 18 ] || fail "--pid A,B: want 7 + 11"
+echo "PASS: --pid A,B sums 7 + 11 forks and fires at 18"
+
+# --cgroup: a fresh cgroup v2 directory holding one worker
+root=/sys/fs/cgroup/unified
+[ -d "$root" ] || root=/sys/fs/cgroup
+if [ -f "$root/cgroup.procs" ] && grep -q cgroup2 /proc/mounts; then
+	cg="$root/lden-test-scope-$$"
+	mkdir "$cg" || fail "mkdir $cg"
+	worker e 20; e=$!
+	worker f 40; f=$!
+	pids="$e $f"
+	echo "$e" > "$cg/cgroup.procs" || fail "moving $e into $cg"
+	"$LDEN" notify "count(task.create) > 1000" -t 60 -g "$cg" >"$tmp/cg.out" 2>"$tmp/cg.err" &
+	tracer=$!
+	wait_for "$tmp/cg.out" '^lden: watching' || fail "--cgroup: no header"
+	echo go > "$tmp/e.go"; echo go > "$tmp/f.go"
+	wait "$e"; wait "$f"; pids=""
+	kill -TERM "$tracer"; wait "$tracer"; rc=$?
+	[ "$rc" = 143 ] || fail "--cgroup: exit $rc after SIGTERM, want 143"
+	[ "$(count_of "$tmp/cg.out" task.create)" = 20 ] || fail "--cgroup: want 20 forks"
+	rmdir "$cg" && cg=""
+	echo "PASS: --cgroup counts exactly the 20 forks made inside it (40 outside)"
+else
+	echo "SKIP: no cgroup v2 hierarchy for --cgroup"
+fi
+
+# -- COMMAND: fires on the command's own forks
+"$LDEN" notify "count(task.create) > 5" -t 60 -- sh -c 'for i in 1 2 3 4 5 6 7 8; do /bin/true; done' \
+	>"$tmp/cmd.out" 2>"$tmp/cmd.err" || fail "-- COMMAND: did not fire"
+grep -q '^lden: condition true after' "$tmp/cmd.out" || fail "-- COMMAND: no firing line"
+
+# -- COMMAND that ends first: its status, the table, exit 1
+"$LDEN" notify "count(task.create) > 100" -t 60 -- sh -c '/bin/true; /bin/true; exit 3' \
+	>"$tmp/cmd2.out" 2>"$tmp/cmd2.err"
+rc=$?
+[ "$rc" = 1 ] || fail "-- COMMAND ending first: exit $rc, want 1"
+grep -qx 'lden: command exited with status 3; condition not met' "$tmp/cmd2.out" ||
+	fail "-- COMMAND: no exit status line"
+[ "$(count_of "$tmp/cmd2.out" task.create)" = 2 ] || fail "-- COMMAND: want its 2 forks"
+echo "PASS: -- COMMAND fires on its forks; one that ends first reports status 3 and 2 forks"
+
+# refusals, exit 2, nothing attached
+check_err() {	# expected-first-line args...
+	want=$1; shift
+	"$LDEN" notify "$@" >"$tmp/e.out" 2>"$tmp/e.err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "notify $*: exit $rc, want 2"
+	[ "$(head -n 1 "$tmp/e.err")" = "$want" ] ||
+		fail "notify $*: got '$(head -n 1 "$tmp/e.err")', want '$want'"
+}
+check_err "lden: irq.hard cannot be counted per process or cgroup: runs in interrupt context, whatever task was interrupted" \
+	"count(irq.hard) > 1" -p $$
+check_err "lden: disk.read cannot be counted per process or cgroup: requests are issued by kernel threads and plugs as often as by the task that asked" \
+	"size(disk.read) > 1" -- /bin/true
+check_err "lden: notify: choose one of --pid, --cgroup and -- COMMAND" "count(task.create) > 1" -p $$ -- /bin/true
+check_err "lden: notify: --children needs --pid" "count(task.create) > 1" --children
+check_err "lden: notify: no command after '--'" "count(task.create) > 1" --
+check_err "lden: notify: invalid --pid value '1,x' (expected PID[,PID...])" "count(task.create) > 1" -p 1,x
+check_err "lden: notify: cannot use cgroup '/nonexistent': No such file or directory" "count(task.create) > 1" -g /nonexistent
+echo "PASS: unattributable events and bad scope options exit 2"
