@@ -12,17 +12,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$tmp"/*.out "$tmp"/*.err; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done; exit 1; }
+. "$top_srcdir/tests/cli/lib.sh"
 
-# wait_for FILE PATTERN: until a line matches, at most 20 s
-wait_for() {
-	i=0
-	while ! grep -q -e "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && return 1
-		sleep 0.05
-	done
-}
 
 # --help, bad options, bad events, bad filters
 "$EXEC" --help | grep -q '^usage: lden-exec' || fail "--help"

@@ -27,27 +27,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-fail() {
-	echo "FAIL: $*"
-	for f in "$tmp"/*.out "$tmp"/*.err; do
-		[ -s "$f" ] && { echo "--- $f"; cat "$f"; }
-	done
-	exit 1
-}
+. "$top_srcdir/tests/cli/lib.sh"
 
 # started PID / reaped PID: the processes cleanup may kill
 started() { pids="$pids $1"; }
 reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-
-# wait_for FILE PATTERN: until a line matches, at most 20 s
-wait_for() {
-	i=0
-	while ! grep -q -e "$2" "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && return 1
-		sleep 0.05
-	done
-}
 
 # release FIFO: lets the workload blocked on FIFO go, at most 10 s
 release() {

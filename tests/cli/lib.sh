@@ -1,0 +1,20 @@
+# Shared by the CLI tests (sourced, not run).
+
+# wait_for FILE PATTERN: until a line of FILE matches, at most 20 s
+wait_for() {
+	_i=0
+	while ! grep -q -e "$2" "$1" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+# fail MESSAGE: say it, show what the test's commands printed, exit 1
+fail() {
+	echo "FAIL: $*"
+	for _f in "$tmp"/*.out "$tmp"/*.err; do
+		[ -s "$_f" ] && { echo "--- $_f"; cat "$_f"; }
+	done
+	exit 1
+}
