@@ -89,7 +89,7 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 
 	switch (f) {
 	case LTR_FEATURE_KPROBES:
-		ok = tracefs_has(s, "kprobe_events");
+		ok = ltr_kprobes_supported(s);
 		reason = "no kprobe_events in tracefs: this kernel was built without CONFIG_KPROBES (or CONFIG_KPROBE_EVENTS)";
 		break;
 	case LTR_FEATURE_UPROBES:
