@@ -496,8 +496,6 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		a.disabled = 1;
 		if (ev->mode == LTR_MODE_SAMPLE)
 			fill_sampling_attr(s, &a);
-		a.config = ev->id;
-		a.type = PERF_TYPE_TRACEPOINT;
 		a.inherit = o->pid > 0 && o->inherit;
 		if (ev->mode == LTR_MODE_SAMPLE && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
