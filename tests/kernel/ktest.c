@@ -165,3 +165,37 @@ char *ktest_tracefs_lden_lines(const char *file)
 	fclose(f);
 	return out;
 }
+
+static bool listed_in(const char *file, const char *needle)
+{
+	char *lines = ktest_tracefs_lden_lines(file);
+	bool found = lines && strstr(lines, needle) != NULL;
+
+	free(lines);
+	return found;
+}
+
+bool ktest_probe_listed(const char *file, const char *group,
+			const char *name)
+{
+	char needle[160];
+
+	snprintf(needle, sizeof(needle), ":%s/%s%s", group, name ? name : "",
+		 name ? " " : "");
+	return listed_in(file, needle) || listed_in("dynamic_events", needle);
+}
+
+bool ktest_kernel_has(const char *name)
+{
+	char line[512], sym[256];
+	FILE *f = fopen("/proc/kallsyms", "re");
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", sym) == 1 &&
+			!strcmp(sym, name);
+	fclose(f);
+	return found;
+}

@@ -45,8 +45,19 @@ int ktest_fork_n(void *n);
 
 /*
  * The lines of a tracefs file that mention "lden_" (dynamic events of
- * lden sessions), or of instances/ (one name per line); malloc'd.
+ * lden sessions); malloc'd.
  */
 char *ktest_tracefs_lden_lines(const char *file);
+
+/*
+ * Whether probe GROUP/NAME (any of the group's probes when NAME is NULL)
+ * is listed in tracefs FILE (kprobe_events, uprobe_events) or in
+ * dynamic_events.
+ */
+bool ktest_probe_listed(const char *file, const char *group,
+			const char *name);
+
+/* Whether /proc/kallsyms has a symbol NAME. */
+bool ktest_kernel_has(const char *name);
 
 #endif

@@ -61,38 +61,9 @@ static char foreign[64];	/* "grp/ev" created outside the library */
 /* ------------------------------------------------------------------ */
 
 /* Whether /proc/kallsyms has a function called exactly @name. */
-static bool kernel_has(const char *name)
-{
-	char line[512], sym[256];
-	FILE *f = fopen("/proc/kallsyms", "re");
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %255s", sym) == 1 &&
-			!strcmp(sym, name);
-	fclose(f);
-	return found;
-}
-
 static bool listed(const char *group, const char *name)
 {
-	static const char *const files[] = { "kprobe_events",
-					     "dynamic_events" };
-	char needle[160];
-	bool found = false;
-
-	snprintf(needle, sizeof(needle), ":%s/%s%s", group, name ? name : "",
-		 name ? " " : "");
-	for (int i = 0; i < 2 && !found; i++) {
-		char *lines = ktest_tracefs_lden_lines(files[i]);
-
-		assert_non_null(lines);
-		found = strstr(lines, needle) != NULL;
-		free(lines);
-	}
-	return found;
+	return ktest_probe_listed("kprobe_events", group, name);
 }
 
 /* Child work: exactly @n openat() calls on known_path, nothing else. */
@@ -487,9 +458,9 @@ int main(int argc, char **argv)
 	status = check_support();
 	if (status)
 		return status;
-	if (kernel_has("do_sys_openat2"))
+	if (ktest_kernel_has("do_sys_openat2"))
 		snprintf(open_fn, sizeof(open_fn), "do_sys_openat2");
-	else if (kernel_has("do_sys_open"))
+	else if (ktest_kernel_has("do_sys_open"))
 		snprintf(open_fn, sizeof(open_fn), "do_sys_open");
 	else {
 		fprintf(stderr, "no do_sys_openat2 or do_sys_open in /proc/kallsyms\n");

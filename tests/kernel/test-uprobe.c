@@ -69,24 +69,9 @@ static int exec_target(void *arg)
  * Whether "<group>/<name>" (or any event of @group when @name is NULL)
  * is in @file.
  */
-static bool listed_in(const char *file, const char *group, const char *name)
-{
-	char *lines = ktest_tracefs_lden_lines(file);
-	char needle[160];
-	bool found;
-
-	assert_non_null(lines);
-	snprintf(needle, sizeof(needle), ":%s/%s%s", group, name ? name : "",
-		 name ? " " : "");
-	found = strstr(lines, needle) != NULL;
-	free(lines);
-	return found;
-}
-
 static bool listed(const char *group, const char *name)
 {
-	return listed_in("uprobe_events", group, name) ||
-	       listed_in("dynamic_events", group, name);
+	return ktest_probe_listed("uprobe_events", group, name);
 }
 
 /* Waits at most TIMEOUT_MS for @pid; returns its wait status. */
