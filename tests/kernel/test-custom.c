@@ -45,22 +45,9 @@ static bool has_kprobes(void)
 /* The function every open goes through, by kernel version. */
 static const char *open_function(void)
 {
-	static const char *const names[] = { "do_sys_openat2", "do_sys_open" };
-	char line[512], name[256], type;
-	const char *found = NULL;
-	FILE *f = fopen("/proc/kallsyms", "re");
-
-	if (!f)
-		return NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*s %c %255s", &type, name) != 2)
-			continue;
-		for (size_t i = 0; i < 2; i++)
-			if (!strcmp(name, names[i]))
-				found = names[i];
-	}
-	fclose(f);
-	return found;
+	if (ktest_kernel_has("do_sys_openat2"))
+		return "do_sys_openat2";
+	return ktest_kernel_has("do_sys_open") ? "do_sys_open" : NULL;
 }
 
 static void refused_without_kprobes(void **state)
@@ -152,7 +139,13 @@ static void counts_calls_exactly(void **state)
  */
 static void function_hook_counts_exactly(void **state)
 {
-	if (!has_kprobes())
+	/*
+	 * Opt-in: opening ftrace:function patches every kernel function
+	 * until its filter is set, and under qemu's TCG the guest kernel
+	 * oopses now and then while it does (seen on 6.1 and 6.12), which
+	 * would make CI flaky.  Run with LDEN_TEST_FUNCTION_HOOKS=1.
+	 */
+	if (!has_kprobes() || !getenv("LDEN_TEST_FUNCTION_HOOKS"))
 		skip();
 	count_opens("function");
 }

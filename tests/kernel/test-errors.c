@@ -123,7 +123,13 @@ static void features(void **state)
 		 ltr_session__tracing_dir(s));
 	has = access(path, F_OK) == 0;
 	assert_int_equal(ltr_session__supports(s, LTR_FEATURE_UPROBES, &why), has);
-	if (!ltr_session__supports(s, LTR_FEATURE_FUNCTION_HOOKS, &why)) {
+	/*
+	 * Trying a function hook where it works patches every kernel function
+	 * until a filter is set; under qemu's TCG that now and then oopses the
+	 * guest, so it is tried only where it is the fallback (no kprobes).
+	 */
+	if (!ltr_session__supports(s, LTR_FEATURE_KPROBES, NULL) &&
+	    !ltr_session__supports(s, LTR_FEATURE_FUNCTION_HOOKS, &why)) {
 		print_message("function hooks: %s\n", why);
 		assert_non_null(strstr(why, "function"));
 	}
