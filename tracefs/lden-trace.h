@@ -145,7 +145,9 @@ enum ltr_feature {
  *       static), else ""
  *
  * LTR_FEATURE_FUNCTION_HOOKS is tried for real, since the files exist on
- * kernels that refuse it; LTR_FEATURE_LOST_COUNTERS is known only after a
+ * kernels that refuse it; where it works, the trial patches every kernel
+ * function for a moment (an ftrace callback with no filter yet), so ask
+ * only when a function hook is the fallback you would use; LTR_FEATURE_LOST_COUNTERS is known only after a
  * sampling event was opened.
  */
 bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
