@@ -7,14 +7,19 @@
 set -e
 cd "$(dirname "$0")"
 
-# Build: autotools, libtracefs/libtraceevent, libcurl, cmocka.
+# Build: autotools, libtracefs/libtraceevent, libcurl (Elasticsearch),
+# libmicrohttpd (/metrics and the dashboard), json-c, cmocka.
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
-# its libFuzzer runtime (--enable-fuzzing).
+# its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
+# Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
+# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
 DEPS="autoconf automake pkg-config make gcc libc6-dev
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
+libmicrohttpd-dev libjson-c-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+python3 prometheus chromium chromium-driver jq bpftrace"
 
 if [ "$1" = "--install-deps" ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+/* Reads in pieces that end at page boundaries: the string may end just
+ * before an unmapped page, and process_vm_readv stops at the first fault. */
+ssize_t lden_proc_read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
+{
+	const size_t page = 4096;
+	size_t got = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	while (got < len - 1) {
+		uint64_t at = addr + got;
+		size_t want = page - (size_t)(at % page);
+		struct iovec local, remote;
+		ssize_t n;
+		char *nul;
+
+		if (want > len - 1 - got)
+			want = len - 1 - got;
+		local.iov_base = buf + got;
+		local.iov_len = want;
+		remote.iov_base = (void *)(uintptr_t)at;
+		remote.iov_len = want;
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n <= 0) {
+			buf[got] = '\0';
+			if (got)
+				return (ssize_t)got;
+			return n < 0 ? -errno : -EFAULT;
+		}
+		nul = memchr(buf + got, '\0', (size_t)n);
+		if (nul)
+			return nul - buf;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int lden_proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	n = read_small(path, buf, len);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n < 0 ? n : 0;
+}
+
+int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, buf, len - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+int lden_proc_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	n = read_small(path, buf, len);
+	if (n < 0) {
+		buf[0] = '\0';
+		return n;
+	}
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	buf[n] = '\0';
+	for (int i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	return 0;
+}

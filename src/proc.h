@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What lden reads from a traced process itself: a string at an address
+ * (syscall tracepoints carry only the pointer), its name, what one of its
+ * file descriptors refers to.  All of it is read after the event, so a
+ * process that has exited or changed the memory since gives an error, not
+ * a wrong answer.
+ */
+#ifndef LDEN_PROC_H
+#define LDEN_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * lden_proc_read_str - the NUL-terminated string at @addr in @pid
+ * Reads at most @len - 1 bytes; the result is always terminated.
+ * Returns its length, or -errno (-ESRCH: gone, -EFAULT: not mapped).
+ */
+ssize_t lden_proc_read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
+
+/* The process's comm (/proc/PID/comm, no newline); -errno when gone. */
+int lden_proc_comm(pid_t pid, char *buf, size_t len);
+
+/* The target of /proc/PID/fd/FD ("/etc/passwd", "pipe:[123]"). */
+int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len);
+
+/*
+ * The argument list from /proc/PID/cmdline, NULs turned into spaces;
+ * an empty string for a kernel thread or a process that already exited.
+ */
+int lden_proc_cmdline(pid_t pid, char *buf, size_t len);
+
+#endif
