@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one embedded HTTP server of `lden visualize` (libmicrohttpd): routes
+ * for /metrics, the dashboard's JSON and its static files.  Read-only: only
+ * GET and HEAD; every reply carries headers that stop the page being
+ * framed or sniffed.  Handlers run in the server's thread and take their
+ * own locks.
+ */
+#ifndef LDEN_HTTPD_H
+#define LDEN_HTTPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lden_httpd;
+struct lden_http_request;
+
+struct lden_http_reply {
+	int status;			/* 200 unless set */
+	const char *content_type;	/* static string */
+	char *body;			/* malloc()ed; the server frees it */
+	size_t len;
+};
+
+/* A query-string argument ("since" in /api/series?since=12.5), or NULL. */
+const char *lden_http_arg(const struct lden_http_request *req,
+			  const char *name);
+
+/* The request's path, without the query string. */
+const char *lden_http_path(const struct lden_http_request *req);
+
+/* Fills @rep; returns 0, or -1 to answer 500. */
+typedef int (*lden_http_fn)(void *ctx, const struct lden_http_request *req,
+			    struct lden_http_reply *rep);
+
+/* lden_httpd_new - no listener yet; freed by lden_httpd_free() */
+struct lden_httpd *lden_httpd_new(void);
+
+/*
+ * lden_httpd_route - @path exactly, or every path under it when it ends
+ * in '/' ("/static/"); the longest match wins.  Before the first listen.
+ */
+int lden_httpd_route(struct lden_httpd *h, const char *path, lden_http_fn fn,
+		     void *ctx);
+
+/*
+ * lden_httpd_listen - serve every route on "[ADDR:]PORT" ("5601",
+ * "127.0.0.1:5601", "[::1]:9464"; no address: loopback).  May be called
+ * more than once (dashboard and --prometheus on different ports).
+ * Returns 0, or -1 with @err set ("cannot listen on 127.0.0.1:5601:
+ * Address already in use").
+ */
+int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
+		      size_t errlen);
+
+/* Stops every listener, then frees. */
+void lden_httpd_free(struct lden_httpd *h);
+
+#endif
