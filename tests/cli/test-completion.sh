@@ -68,6 +68,11 @@ speed(" "$(complete_words notify s)"
 all=$("$LDEN" list-events --names | sort)
 n=$(printf '%s\n' "$all" | wc -l)
 [ "$n" -ge 20 ] || { echo "FAIL: list-events --names gave only $n names"; fail=1; }
+# --names lists exactly the catalog's events, in the table's order
+if command -v jq >/dev/null && [ "$(id -u)" = 0 ]; then
+	expect "list-events --names is the catalog" "$("$LDEN" list-events --json | jq -r '.[].name')" \
+		"$("$LDEN" list-events --names)"
+fi
 expect "every event inside 'speed('" "$(printf '%s\n' "$all" | sed 's/^/speed(/')" \
 	"$(complete_words notify 'speed(')"
 exit $fail
