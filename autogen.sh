@@ -7,14 +7,16 @@
 set -e
 cd "$(dirname "$0")"
 
-# Build: autotools, libtracefs/libtraceevent, libcurl (Elasticsearch),
+# Build: autotools, bash-completion and systemd (where completions and
+# units go; systemd-analyze checks the unit),
+# libtracefs/libtraceevent, libcurl (Elasticsearch),
 # libmicrohttpd (/metrics and the dashboard), json-c, cmocka.
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
 # Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
 # chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
-DEPS="autoconf automake pkg-config make gcc libc6-dev
+DEPS="autoconf automake pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
 libmicrohttpd-dev libjson-c-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl

@@ -16,11 +16,13 @@
 __attribute__((format(printf, 3, 4)))
 static int aerr(char *err, size_t errlen, const char *fmt, ...)
 {
+	int saved = errno;	/* the caller tells EACCES from a bad event */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	errno = saved;
 	return -1;
 }
 
@@ -201,6 +203,7 @@ static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
 	const char *no_kprobes = kprobes ? "" :
 		"this kernel has no kprobe support (CONFIG_KPROBES is off)";
 	char ip_filter[200];
+	int why;
 
 	if (filter)
 		return aerr(err, errlen, "%s: %s%sa filter on custom() needs kprobes",
@@ -211,9 +214,12 @@ static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
 	if (open_part(s, a, "ftrace", "function", ip_filter, NULL, false,
 		      scope, err, errlen) == 0)
 		return 0;
+	why = errno;
+	/* not a privilege to grant: this kernel cannot (lden_plan_attach) */
+	errno = EOPNOTSUPP;
 	return aerr(err, errlen, "%s: %s%sfunction hooks are refused too (ftrace:function: %s)",
 		    a->label, no_kprobes, *no_kprobes ? "; " : "",
-		    strerror(errno));
+		    strerror(why));
 }
 
 int lden_attach_custom(struct ltr_session *s, const char *func,

@@ -17,13 +17,16 @@
 
 static void usage(FILE *out)
 {
-	fputs("usage: lden list-events [--all] [--json] [--verbose] [--events-dir DIR]\n"
+	fputs("usage: lden list-events [--all] [--json] [--names] [--verbose]\n"
+	      "                        [--events-dir DIR]\n"
 	      "\n"
 	      "List lden's events with the data each gives, the source chosen on this\n"
 	      "kernel, and whether it is available here.\n"
 	      "\n"
 	      "  -a, --all             also list every tracepoint of this kernel\n"
 	      "  -j, --json            one JSON array, for scripts\n"
+	      "  -n, --names           only the catalog's names, one a line (reads\n"
+	      "                        nothing of the kernel; for completion)\n"
 	      "  -v, --verbose         describe each event and each source tried\n"
 	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
 	      "  -h, --help            show this help\n",
@@ -77,6 +80,7 @@ static int run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "names", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "events-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -86,16 +90,20 @@ static int run(int argc, char **argv)
 	struct lden_kernel *k = NULL;
 	const char *extra = NULL, *dir;
 	bool all = false, json = false, verbose = false, new_sizes = false;
+	bool names = false;
 	int c, status = LDEN_EXIT_FAIL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ajvd:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ajnvd:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			all = true;
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'n':
+			names = true;
 			break;
 		case 'v':
 			verbose = true;
@@ -117,6 +125,12 @@ static int run(int argc, char **argv)
 	}
 	if (lden_load_catalog(&cat, extra) < 0)
 		return LDEN_EXIT_USAGE;
+	if (names) {
+		for (int i = 0; i < cat.ndefs; i++)
+			puts(cat.defs[i].name);
+		status = 0;
+		goto out;
+	}
 	dir = ltr_tracing_dir();
 	if (!dir && errno == EACCES) {
 		/* the catalog still lists, each event saying why it cannot be checked */

@@ -548,7 +548,13 @@ static int run(int argc, char **argv)
 		if (lden_plan_attach(r.s, r.e, res, scope,
 				     r.att + (size_t)k2 * r.e->nevents,
 				     &err) < 0) {
-			expr_error(text, &err);
+			if (errno == EACCES || errno == EPERM) {
+				/* privileges: no caret, nothing to fix there */
+				lden_err("%s", err.msg);
+				status = LDEN_EXIT_FAIL;
+			} else {
+				expr_error(text, &err);
+			}
 			goto out;
 		}
 	}

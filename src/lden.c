@@ -83,8 +83,10 @@ static void usage(FILE *out)
 		"Count kernel events through tracepoints and perf_event_open, without BPF.\n"
 		"\n"
 		"commands:\n");
+	/* two spaces after the name whatever its length: the completion and
+	 * tests/cli/test-docs.sh read the commands from these rows */
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i]->name,
+		fprintf(out, "  %-11s  %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(out, "\n'lden COMMAND --help' shows a command's options.\n");
 }

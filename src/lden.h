@@ -1,8 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The lden program: commands describe themselves, lden.c only dispatches.
- * Adding a command: its file (cmd-NAME.c) exporting a struct lden_cmd, a
- * row in lden.c's table, a man page man/lden-NAME.8, and tests.
+ * Adding a command (tests/cli/test-docs.sh, test-completion.sh and
+ * test-install.sh find it through 'lden --help' and check all of this):
+ *  - src/cmd-NAME.c exporting a struct lden_cmd, added to src_lden_SOURCES,
+ *    and a row in lden.c's table;
+ *  - -h/--help on stdout, exit 0, beginning "usage: lden NAME"; the usage
+ *    line says EXPRESSION if the command takes one (the completion then
+ *    offers count( size( speed( and event names); one option a line,
+ *    "  -x, --long ARG  text", ARG in capitals: EVENT completes event
+ *    names, DIR directories, FILE/PATH/COMMAND/SCRIPT files; a bad option
+ *    exits 2;
+ *  - man/lden-NAME.8.in (.TH LDEN-NAME 8, NAME "lden-NAME \- ...", and the
+ *    sections NAME, SYNOPSIS, DESCRIPTION, OPTIONS, EXAMPLES, EXIT STATUS,
+ *    SEE ALSO naming every long option of --help), in MAN_IN with its
+ *    "man/lden-NAME.8: man/lden-NAME.8.in" line in Makefile.am;
+ *  - in man/lden.8.in: a COMMANDS entry ".B NAME ..." and ".BR lden-NAME (8)"
+ *    in SEE ALSO;
+ *  - tests, and a README section.
  */
 #ifndef LDEN_H
 #define LDEN_H

@@ -116,7 +116,10 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 			break;
 		}
 		if (rc < 0) {
+			int saved = errno;
+
 			lden_expr_error_at(err, ev, "%s", msg);
+			errno = saved;
 			return -1;
 		}
 	}

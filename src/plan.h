@@ -27,7 +27,8 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 /*
  * lden_plan_attach - attach every event of @e; on failure the caller
  * frees the session, which removes whatever was created
- * Returns 0, or -1 with @err pointing at the event that failed.
+ * Returns 0, or -1 with @err pointing at the event that failed and errno
+ * set: EACCES or EPERM is a missing privilege, not a mistake in @e.
  */
 int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 		     const struct lden_resolution *res,

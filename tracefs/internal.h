@@ -186,6 +186,14 @@ int ltr_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 int ltr_online_cpus(int **cpus);
 /* Explains an errno from perf_event_open in terms of privileges. */
 int ltr_perf_open_error(int err, const char *what);
+/*
+ * The fix every permission error names, to follow a "permission denied
+ * ...: " prefix; the caller adds LTR_PARANOID_FMT with ltr_paranoid().
+ */
+#define LTR_PRIVILEGE_FIX "run as root, or grant CAP_PERFMON (and CAP_SYS_ADMIN for kprobes)"
+#define LTR_PARANOID_FMT " (kernel.perf_event_paranoid is %s)"
+/* kernel.perf_event_paranoid as text, or "unknown"; a static buffer. */
+const char *ltr_paranoid(void);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);

@@ -113,6 +113,18 @@ static bool has_capability(int cap)
 #define LTR_CAP_SYS_ADMIN 21
 #define LTR_CAP_PERFMON 38
 
+const char *ltr_paranoid(void)
+{
+	static char paranoid[32];
+
+	if (read_small_file("/proc/sys/kernel/perf_event_paranoid",
+			    paranoid, sizeof(paranoid)) > 0)
+		paranoid[strcspn(paranoid, "\n")] = '\0';
+	else
+		snprintf(paranoid, sizeof(paranoid), "unknown");
+	return paranoid;
+}
+
 /**
  * ltr_perf_open_error - explain a perf_event_open() failure
  * @err:  the positive errno
@@ -122,22 +134,17 @@ static bool has_capability(int cap)
  */
 int ltr_perf_open_error(int err, const char *what)
 {
-	char paranoid[32] = "unknown";
-
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		if (read_small_file("/proc/sys/kernel/perf_event_paranoid",
-				    paranoid, sizeof(paranoid)) > 0)
-			paranoid[strcspn(paranoid, "\n")] = '\0';
 		if (!has_capability(LTR_CAP_PERFMON) &&
 		    !has_capability(LTR_CAP_SYS_ADMIN))
 			return ltr_error(err,
-					 "permission denied opening '%s': run as root or grant CAP_PERFMON (kernel.perf_event_paranoid is %s)",
-					 what, paranoid);
+					 "permission denied opening '%s': " LTR_PRIVILEGE_FIX LTR_PARANOID_FMT,
+					 what, ltr_paranoid());
 		return ltr_error(err,
-				 "permission denied opening '%s' although CAP_PERFMON is held: a security module or lockdown refuses it (kernel.perf_event_paranoid is %s)",
-				 what, paranoid);
+				 "permission denied opening '%s' although CAP_PERFMON is held: a security module or lockdown refuses it" LTR_PARANOID_FMT,
+				 what, ltr_paranoid());
 	case ENOENT:
 	case ENODEV:
 	case EOPNOTSUPP:

@@ -219,7 +219,10 @@ static int create_probe(struct ltr_session *s, struct ltr_probe *p,
 		snprintf(reason, sizeof(reason), "%s", strerror(err));
 	free(log);
 
-	if (err == EEXIST)
+	if (err == EACCES || err == EPERM)
+		err = ltr_error(err, "permission denied creating %s '%s/%s' on '%s': " LTR_PRIVILEGE_FIX " with write access to tracefs" LTR_PARANOID_FMT,
+				kind, s->group, p->name, where, ltr_paranoid());
+	else if (err == EEXIST)
 		err = ltr_error(EEXIST, "%s '%s/%s' already exists in the kernel (left by an earlier process with pid %d?): %s",
 				kind, s->group, p->name, (int)getpid(), reason);
 	else

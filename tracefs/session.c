@@ -47,8 +47,8 @@ static char *find_tracing_dir(const char *wanted)
 				      "tracefs is not mounted and could not be mounted on /sys/kernel/tracing (are you root? is CONFIG_TRACING set?)");
 	snprintf(events, sizeof(events), "%s/events", dir);
 	if (access(dir, X_OK) < 0 && (errno == EACCES || errno == EPERM))
-		return ltr_error_null(EACCES, "permission denied reading tracefs at '%s': run as root",
-				      dir);
+		return ltr_error_null(EACCES, "permission denied reading tracefs at '%s': " LTR_PRIVILEGE_FIX " with read access to tracefs" LTR_PARANOID_FMT,
+				      dir, ltr_paranoid());
 	if (!is_dir(events))
 		return ltr_error_null(ENODEV, "'%s' is not a tracefs directory (no events/)",
 				      dir);
@@ -569,8 +569,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		char sysdir[PATH_MAX];
 
 		if (errno == EACCES || errno == EPERM)
-			return ltr_error_null(EACCES, "permission denied reading '%s' in tracefs: run as root (or make tracefs readable and grant CAP_PERFMON)",
-					      system);
+			return ltr_error_null(EACCES, "permission denied reading '%s' in tracefs: " LTR_PRIVILEGE_FIX " with read access to tracefs" LTR_PARANOID_FMT,
+					      system, ltr_paranoid());
 		if (errno != ENOENT)
 			return ltr_error_null(errno, "cannot read the id of '%s:%s': %s",
 					      system, name, strerror(errno));

@@ -1,38 +1,101 @@
 #!/bin/sh
-# Every command of 'lden --help' has a man page and a working --help, and
-# every long option its --help lists is documented in its page.
+# The manual, for every command 'lden --help' lists (so a new command is
+# checked without changes here): its page exists, has the sections a man
+# page of a command has, documents every long option of its --help, and is
+# named by lden(8); its --help works and 'lden help COMMAND' prints the
+# same.  lden --version, lden --help and lden help, their exit statuses,
+# and every page rendering without a groff warning.
 set -u
 LDEN="$top_builddir/src/lden"
+MAN="$top_srcdir/man"
 fail=0
-check_page() {	# page, help text
+bad() { echo "FAIL: $*"; fail=1; }
+
+# has_sections PAGE SECTION...: each ".SH SECTION" is in PAGE
+has_sections() {
 	page=$1
-	[ -f "$page" ] || { echo "FAIL: no man page $page"; fail=1; return; }
-	for opt in $(printf '%s\n' "$2" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
-		# groff escapes dashes: \-\-time
-		esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-		grep -q -e "$esc" -e "$opt" "$page" ||
-			{ echo "FAIL: $page does not document $opt"; fail=1; }
+	shift
+	for sec in "$@"; do
+		grep -q "^\.SH \"*$sec\"*\$" "$page" || bad "$page has no section $sec"
 	done
 }
 
-"$LDEN" --help >/dev/null || { echo "FAIL: lden --help"; exit 1; }
-"$LDEN" --version | grep -q '^lden [0-9]' || { echo "FAIL: lden --version"; fail=1; }
-check_page "$top_srcdir/man/lden.8.in" "$("$LDEN" --help)"
+# documents PAGE HELP: every long option of HELP appears in PAGE
+documents() {
+	for opt in $(printf '%s\n' "$2" | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		# groff escapes dashes: \-\-time
+		esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
+		grep -q -e "$esc" -e "$opt" "$1" || bad "$1 does not document $opt"
+	done
+}
+
+# lden itself
+top_help=$("$LDEN" --help) || bad "lden --help exits non-zero"
+[ "$("$LDEN" -h)" = "$top_help" ] || bad "lden -h differs from lden --help"
+[ "$("$LDEN" help)" = "$top_help" ] || bad "lden help differs from lden --help"
+printf '%s\n' "$top_help" | grep -q '^usage: lden ' || bad "lden --help has no usage line"
+version=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
+[ -n "$version" ] || bad "no PACKAGE_VERSION in config.h"
+[ "$("$LDEN" --version)" = "lden $version" ] || bad "lden --version is '$("$LDEN" --version)', not 'lden $version'"
+[ "$("$LDEN" version)" = "lden $version" ] || bad "lden version is not 'lden $version'"
+"$LDEN" >/dev/null 2>&1; [ $? = 2 ] || bad "lden without a command is not status 2"
+"$LDEN" nosuchcommand 2>/dev/null; [ $? = 2 ] || bad "an unknown command is not status 2"
+"$LDEN" help nosuchcommand 2>/dev/null; [ $? = 2 ] || bad "lden help of an unknown command is not status 2"
+msg=$("$LDEN" help nosuchcommand 2>&1 >/dev/null)
+[ "$msg" = "lden: unknown command 'nosuchcommand' (see 'lden --help')" ] ||
+	bad "lden help nosuchcommand says '$msg'"
+[ "$("$LDEN" --version 2>&1 >/dev/full; echo $?)" != 0 ] ||
+	bad "lden --version into a full disk is not an error"
+
+has_sections "$MAN/lden.8.in" NAME SYNOPSIS DESCRIPTION OPTIONS COMMANDS \
+	PRIVILEGES EXAMPLES "EXIT STATUS" FILES "SEE ALSO"
+documents "$MAN/lden.8.in" "$top_help"
+grep -q '^\.TH LDEN 8 .*@VERSION@' "$MAN/lden.8.in" || bad "lden.8 has no .TH with the version"
+
+# every command
 n=0
-for cmd in $("$LDEN" --help | sed -n 's/^  \([a-z-]*\)  .*/\1/p'); do
+for cmd in $(printf '%s\n' "$top_help" | sed -n 's/^  \([a-z][a-z0-9-]*\)  .*/\1/p'); do
 	case $cmd in help|version) continue ;; esac
 	n=$((n + 1))
-	help=$("$LDEN" "$cmd" --help) || { echo "FAIL: lden $cmd --help exits non-zero"; fail=1; continue; }
+	page="$MAN/lden-$cmd.8.in"
+	help=$("$LDEN" "$cmd" --help) || { bad "lden $cmd --help exits non-zero"; continue; }
 	printf '%s\n' "$help" | grep -q "^usage: lden $cmd" ||
-		{ echo "FAIL: lden $cmd --help has no usage line"; fail=1; }
+		bad "lden $cmd --help has no usage line"
+	[ "$("$LDEN" "$cmd" -h)" = "$help" ] || bad "lden $cmd -h differs from --help"
 	[ "$("$LDEN" help "$cmd")" = "$help" ] ||
-		{ echo "FAIL: 'lden help $cmd' differs from 'lden $cmd --help'"; fail=1; }
-	check_page "$top_srcdir/man/lden-$cmd.8.in" "$help"
-	grep -q "lden-$cmd (8)" "$top_srcdir/man/lden.8.in" ||
-		grep -q "lden-$cmd" "$top_srcdir/man/lden.8.in" ||
-		{ echo "FAIL: lden(8) does not mention lden-$cmd"; fail=1; }
+		bad "'lden help $cmd' differs from 'lden $cmd --help'"
+	"$LDEN" "$cmd" --no-such-option >/dev/null 2>&1
+	[ $? = 2 ] || bad "lden $cmd --no-such-option is not status 2"
+	[ -f "$page" ] || { bad "no man page $page"; continue; }
+	has_sections "$page" NAME SYNOPSIS DESCRIPTION OPTIONS EXAMPLES "EXIT STATUS" "SEE ALSO"
+	grep -q "^\.TH LDEN-$(printf '%s' "$cmd" | tr a-z A-Z) 8 " "$page" ||
+		bad "$page has no .TH LDEN-$cmd 8"
+	# groff's \- read as -
+	plain=$(sed 's/\\-/-/g' "$page")
+	top_plain=$(sed 's/\\-/-/g' "$MAN/lden.8.in")
+	printf '%s\n' "$plain" | grep -q "^lden-$cmd - " ||
+		bad "$page: its NAME is not 'lden-$cmd \\- ...'"
+	documents "$page" "$help"
+	printf '%s\n' "$top_plain" | grep -q "^\.BR lden-$cmd (8)" ||
+		bad "lden(8) does not refer to lden-$cmd(8)"
+	printf '%s\n' "$top_plain" | grep -q "^\.B $cmd\( \|\$\)" ||
+		bad "lden(8) COMMANDS has no entry for $cmd"
+	grep -q "man/lden-$cmd.8.in" "$top_srcdir/Makefile.am" ||
+		bad "Makefile.am does not build and install man/lden-$cmd.8"
 done
-[ "$n" -ge 2 ] || { echo "FAIL: found only $n commands in lden --help"; fail=1; }
-"$LDEN" nosuchcommand 2>/dev/null; [ $? = 2 ] || { echo "FAIL: unknown command is not status 2"; fail=1; }
+[ "$n" -ge 2 ] || bad "found only $n commands in lden --help"
+
+# the grammar and the catalog format have their places
+has_sections "$MAN/lden-notify.8.in" EXPRESSIONS
+has_sections "$MAN/lden-events.5.in" NAME SYNOPSIS DESCRIPTION EXAMPLES "SEE ALSO"
+grep -q "lden-events (5)" "$MAN/lden.8.in" || bad "lden(8) does not refer to lden-events(5)"
+
+# every page renders without a warning
+if command -v groff >/dev/null; then
+	for page in "$top_builddir"/man/*.[0-9]; do
+		w=$(groff -man -ww -z "$page" 2>&1)
+		[ -z "$w" ] || bad "groff warns on $page: $w"
+	done
+fi
 [ $fail = 0 ] && echo "PASS: $n commands documented"
 exit $fail
