@@ -132,6 +132,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	char msg[200];
 	double ms;
 	int c;
 
@@ -200,8 +201,11 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 			break;
 		case LDEN_OPT_MAX_RATE:
 		case LDEN_OPT_MAX_CPU:
-			if (lden_guard_parse_opt(&o->guard, c, optarg, "notify") < 0)
+			if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
+						 sizeof(msg)) < 0) {
+				lden_err("notify: %s", msg);
 				return LDEN_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);

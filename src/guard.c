@@ -15,7 +15,6 @@
 #include "aggregate.h"
 #include "attach.h"
 #include "guard.h"
-#include "lden.h"
 
 #define SLOTS 128		/* 12.8 s of snapshots at 100 ms */
 #define STEP 0.1		/* seconds between snapshots, at least */
@@ -56,7 +55,7 @@ static double cpu_seconds(void)
 }
 
 int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
-			 const char *cmd)
+			 char *err, size_t errlen)
 {
 	char *end;
 
@@ -66,8 +65,8 @@ int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 					       strtoull(arg, &end, 10) : 0;
 
 		if (!v || *end || errno) {
-			lden_err("%s: invalid --max-rate value '%s' (expected events per second, a positive integer)",
-				 cmd, arg);
+			snprintf(err, errlen, "invalid --max-rate value '%s' (expected events per second, a positive integer)",
+				 arg);
 			return -1;
 		}
 		o->max_rate = v;
@@ -76,8 +75,8 @@ int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 
 		if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
 		    v > 100) {
-			lden_err("%s: invalid --max-cpu value '%s' (expected a percentage of one CPU, 0 to 100)",
-				 cmd, arg);
+			snprintf(err, errlen, "invalid --max-cpu value '%s' (expected a percentage of one CPU, 0 to 100)",
+				 arg);
 			return -1;
 		}
 		o->max_cpu = v;

@@ -31,8 +31,10 @@
  *	struct lden_guard_opts go = LDEN_GUARD_OPTS_INIT;
  *	// options: LDEN_GUARD_LONGOPTS in the getopt table,
  *	//   case LDEN_OPT_MAX_RATE / LDEN_OPT_MAX_CPU:
- *	//     if (lden_guard_parse_opt(&go, c, optarg, "top") < 0)
+ *	//     if (lden_guard_parse_opt(&go, c, optarg, msg, sizeof(msg)) < 0) {
+ *	//             lden_err("top: %s", msg);
  *	//             return LDEN_EXIT_USAGE;
+ *	//     }
  *	//   and LDEN_GUARD_USAGE in --help
  *	g = lden_guard_new(&go);
  *	for each attached event a (one label may be added several times,
@@ -50,8 +52,7 @@
  *	lden_guard_print_json() and lden_guard_print_self_json() for JSON;
  *	lden_guard_free(g) before the attached events are released.
  *
- * Library code: nothing here prints except lden_guard_parse_opt() (the
- * usage error, as the scope options do) and the *_print_* functions on the
+ * Library code: nothing here prints but the *_print_* functions, on the
  * stream they are given.
  */
 #ifndef LDEN_GUARD_H
@@ -98,12 +99,11 @@ struct lden_guard_opts {
 /*
  * lden_guard_parse_opt - the value of --max-rate (@opt LDEN_OPT_MAX_RATE:
  * a positive integer) or --max-cpu (LDEN_OPT_MAX_CPU: 0 to 100)
- * @cmd: the command's name, for the message
- * Returns 0, or prints "lden: CMD: invalid --max-rate value 'X' (...)"
- * and returns -1.
+ * Returns 0, or -1 with @err set to "invalid --max-rate value 'X' (...)"
+ * (print it as "lden: CMD: ERR", exit 2).
  */
 int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
-			 const char *cmd);
+			 char *err, size_t errlen);
 
 enum lden_guard_reason {
 	LDEN_GUARD_RATE,	/* the source's rate was above max_rate */
