@@ -285,6 +285,21 @@ static void burn_cpu(double seconds)
 	while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
 }
 
+/* A guard over f->a[0] and f->a[1], events enabled, started at t = 100 s. */
+static struct lden_guard *guard_of_two(struct fx *f,
+				       const struct lden_guard_opts *o,
+				       const char *label0, const char *label1)
+{
+	struct lden_guard *g = lden_guard_new(o);
+
+	assert_non_null(g);
+	assert_int_equal(lden_guard_add(g, label0, &f->a[0]), 0);
+	assert_int_equal(lden_guard_add(g, label1, &f->a[1]), 1);
+	assert_int_equal(ltr_session__enable(f->s), 0);
+	lden_guard_start(g, 100.0);
+	return g;
+}
+
 /*
  * --max-rate: judged only over a whole second; the sampled source above
  * the limit is switched once; a counted one at the same rate never is.
@@ -301,12 +316,7 @@ static void guard_rate(void **state)
 	start_child(f, n);
 	attach(f, true, NULL);
 	attach(f, false, NULL);
-	g = lden_guard_new(&o);
-	assert_non_null(g);
-	assert_int_equal(lden_guard_add(g, "sampled", &f->a[0]), 0);
-	assert_int_equal(lden_guard_add(g, "counted", &f->a[1]), 1);
-	assert_int_equal(ltr_session__enable(f->s), 0);
-	lden_guard_start(g, 100.0);
+	g = guard_of_two(f, &o, "sampled", "counted");
 	post(f->go[1]);
 	until_done(f);
 	assert_int_equal(count_of(&f->a[1]), n[0]);
@@ -353,12 +363,7 @@ static void guard_cpu(void **state)
 	start_child(f, n);
 	attach(f, true, "fd > 100000");	/* sampled, never hit */
 	attach(f, true, NULL);
-	g = lden_guard_new(&o);
-	assert_non_null(g);
-	assert_int_equal(lden_guard_add(g, "idle", &f->a[0]), 0);
-	assert_int_equal(lden_guard_add(g, "busy", &f->a[1]), 1);
-	assert_int_equal(ltr_session__enable(f->s), 0);
-	lden_guard_start(g, 100.0);
+	g = guard_of_two(f, &o, "idle", "busy");
 	assert_int_equal(lden_guard_tick(g, f->s, 102.0, add_sample, NULL), 0);
 	/* in the last second: the reads, and more than 1% of 3 s of CPU */
 	post(f->go[1]);
