@@ -91,16 +91,35 @@ awk -v a="$self" -v m=$((5 + MARGIN)) 'BEGIN { exit !(a <= m) }' ||
 [ "$(jqv "$tmp/cmd.out" '.self.rates["guard.read"] > 0')" = true ] || fail "-- COMMAND: no self.rates"
 echo "PASS: -- COMMAND: 3000000 + 1000000 reads by two children counted exactly across the switch; JSON guard action, size_valid false, self.cpu_pct $self"
 
+# 2b. --pid A,B: one source over both processes, switched once as one
+mkfifo "$tmp/go2a" "$tmp/go2b" || exit 99
+"$RB" 2000000 $SIZE "$tmp/go2a" & wa=$!
+"$RB" 1000000 $SIZE "$tmp/go2b" & wb=$!
+pids="$wa $wb"
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
+	--max-rate 50000 -p "$wa,$wb" >"$tmp/pids.out" 2>"$tmp/pids.err" &
+tracer=$!
+pids="$wa $wb $tracer"
+wait_for "$tmp/pids.out" '^lden: watching' || fail "--pid A,B: no header"
+echo go > "$tmp/go2a"; echo go > "$tmp/go2b"
+wait "$wa" && wait "$wb" || fail "read-burst failed"
+kill -INT "$tracer"; wait "$tracer"
+pids=""
+[ "$(grep -c "^lden: guard: 'guard.read' sampled at" "$tmp/pids.err")" = 1 ] || fail "--pid A,B: want one guard message"
+row=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/pids.out")
+[ "$row" = "3000000 -" ] || fail "--pid A,B: row '$row', want 3000000 and '-'"
+echo "PASS: --pid A,B: 2000000 + 1000000 reads, one source, switched once, counted exactly"
+
 # 3. --max-cpu: lden over its CPU budget for a whole window switches the
 # busiest sampled source, never a counted one (reads for 8 s)
 "$LDEN" notify "size(guard.read) > 1e18 or count(task.create) > 1e9" -d "$EVENTS" \
-	--json -t 120 --max-cpu 0.5 -- timeout 8 "$RB" 0 $SIZE >"$tmp/cpu.out" 2>"$tmp/cpu.err"
-grep -Eq "^lden: guard: lden used [0-9.]+% of a CPU \(limit 0.5%\): 'guard.read', the busiest sampled source at [0-9]+ events/s, counted from now on" "$tmp/cpu.err" ||
+	--json -t 120 --max-cpu 0.2 -- timeout 8 "$RB" 0 $SIZE >"$tmp/cpu.out" 2>"$tmp/cpu.err"
+grep -Eq "^lden: guard: lden used [0-9.]+% of a CPU \(limit 0.2%\): 'guard.read', the busiest sampled source at [0-9]+ events/s, counted from now on" "$tmp/cpu.err" ||
 	fail "--max-cpu: unexpected message: $(cat "$tmp/cpu.err")"
-[ "$(jqv "$tmp/cpu.out" '.guard[0] | "\(.event) \(.reason) \(.limit) \(.cpu_pct > 0.5) \(.at >= 2.9)"')" = \
-  "guard.read cpu 0.5 true true" ] || fail "--max-cpu: wrong guard action"
+[ "$(jqv "$tmp/cpu.out" '.guard[0] | "\(.event) \(.reason) \(.limit) \(.cpu_pct > 0.2) \(.at >= 2.9)"')" = \
+  "guard.read cpu 0.2 true true" ] || fail "--max-cpu: wrong guard action"
 [ "$(jqv "$tmp/cpu.out" '.guard | length')" = 1 ] || fail "--max-cpu: counted events are never switched"
-echo "PASS: --max-cpu 0.5: after a whole 3 s window over budget, the sampled source (not the counted one) is switched"
+echo "PASS: --max-cpu 0.2: after a whole 3 s window over budget, the sampled source (not the counted one) is switched"
 
 # 4. Without limits: no message, the size is whole
 "$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 \
