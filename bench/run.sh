@@ -48,6 +48,7 @@
 #   lden-notify-size    lden notify "size(bench.open) > 1e18" --time NOTIFY_TIME
 #                       --events-dir BENCH_DIR (bench/bench.events: openat,
 #                       sampled, size = 1 per record read from its flags)
+#                       --max-cpu 0 (the overhead guard would stop sampling)
 #   bt-count            bpftrace -e 'tracepoint:EVENT { @ = count(); }'
 #                       (apt-get install -y bpftrace when missing; skipped
 #                       with a note if that fails)
@@ -270,7 +271,7 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-sample)    CMD=("$LDEN" -q -e "$EVENT") ;;
 	lden-sample-r*) CMD=("$LDEN" -q -r "${t#lden-sample-r}" -e "$EVENT") ;;
 	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
-	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR") ;;
+	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0) ;;
 	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
 	esac
 }

@@ -40,7 +40,7 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 	for (int i = 0; i < n; i++) {
 		char size[32];
 
-		if (st[i].has_size)
+		if (st[i].has_size && !st[i].size_stopped)
 			snprintf(size, sizeof(size), "%" PRIu64, st[i].size);
 		else
 			snprintf(size, sizeof(size), "-");
@@ -50,6 +50,9 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 			fprintf(out, " %12" PRIu64, st[i].lost);
 		fputc('\n', out);
 	}
+	for (int i = 0; i < n; i++)
+		if (st[i].size_stopped)
+			fprintf(out, "  %s: %s\n", st[i].label, st[i].note);
 }
 
 void lden_json_string(FILE *out, const char *s)
@@ -76,7 +79,8 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 		lden_json_string(out, st[i].label);
 		fprintf(out, ",\"count\":%" PRIu64, st[i].count);
 		if (st[i].has_size)
-			fprintf(out, ",\"size\":%" PRIu64, st[i].size);
+			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s",
+				st[i].size, st[i].size_stopped ? "false" : "true");
 		else
 			fprintf(out, ",\"size\":null");
 		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "}",

@@ -29,6 +29,12 @@ struct lden_stat {
 	double speed;
 	uint64_t lost;
 	struct lden_window win;
+	/*
+	 * The overhead guard stopped sampling it: size is frozen, shown as
+	 * "-" in the table with @note under it, "size_valid":false in JSON
+	 */
+	bool size_stopped;
+	char note[240];
 };
 
 /*
@@ -39,7 +45,7 @@ struct lden_stat {
  */
 double lden_window_push(struct lden_window *w, double t, uint64_t count);
 
-/* The table ENAME COUNT SIZE SPEED [LOST]. */
+/* The table ENAME COUNT SIZE SPEED [LOST], and the notes of stopped sizes. */
 void lden_print_table(FILE *out, const struct lden_stat *st, int n);
 
 /* One JSON array of the stats, no newline. */

@@ -68,6 +68,14 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	p->owner = a;
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
+	if (sample) {
+		o.mode = LTR_MODE_COUNT;
+		p->counter = ltr_event__open(s, system, name, &o);
+		if (!p->counter)
+			return aerr(err, errlen, "%s: %s", a->label,
+				    ltr_last_error());
+		ltr_event__set_user(p->counter, p);
+	}
 	if (sample && size_text) {
 		p->size = lden_size_compile(size_text, p->ev, msg, sizeof(msg));
 		if (!p->size)
@@ -265,9 +273,10 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count)
 	uint64_t total = 0;
 
 	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
 		uint64_t c;
 
-		if (ltr_event__count(a->parts[i].ev, &c) < 0)
+		if (ltr_event__count(p->counter ? p->counter : p->ev, &c) < 0)
 			return -1;
 		total += c;
 	}
@@ -275,11 +284,74 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count)
 	return 0;
 }
 
+int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
+		uint64_t l = 0;
+		int rc;
+
+		total += p->lost_stopped;
+		if (ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
+			continue;
+		rc = ltr_event__lost(p->ev, &l);
+		if (rc < 0)
+			return rc;
+		total += l;
+	}
+	*lost = total;
+	return 0;
+}
+
+int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
+				int (*fn)(const struct ltr_sample *, void *),
+				void *ctx)
+{
+	int rc;
+
+	if (!a->sampling)
+		return 0;
+	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
+
+		if (!p->counter)
+			continue;
+		rc = ltr_event__disable(p->ev);
+		if (rc < 0)
+			return rc;
+	}
+	/* disabled on every CPU: what they sampled is all in the rings */
+	if (fn) {
+		rc = ltr_session__drain(s, fn, ctx);
+		if (rc < 0)
+			return rc;
+	}
+	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
+		uint64_t l = 0;
+
+		if (!p->counter)
+			continue;
+		if (ltr_event__lost(p->ev, &l) == 0)
+			p->lost_stopped += l;
+		ltr_event__close(p->ev);
+		p->ev = p->counter;
+		p->counter = NULL;
+		lden_size_free(p->size);
+		p->size = NULL;
+	}
+	a->sampling = false;
+	a->size_stopped = true;
+	return 0;
+}
+
 void lden_attached_add_sample(const struct ltr_sample *sample)
 {
 	struct lden_part *p = ltr_event__user(sample->event);
 
-	if (!p)
+	if (!p || p->owner->size_stopped)
 		return;
 	p->owner->samples++;
 	if (p->size)

@@ -27,8 +27,16 @@ struct lden_scope {
 
 struct lden_part {
 	struct ltr_event *ev;
+	/*
+	 * A sampling part also has a counting event on the same tracepoint,
+	 * filter and scope, enabled with it: the count comes from there, so
+	 * that the overhead guard can close the sampling event at any moment
+	 * and the count goes on without a seam (lden_attached_stop_sampling).
+	 */
+	struct ltr_event *counter;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
 	struct lden_attached *owner;
+	uint64_t lost_stopped;		/* lost records when sampling stopped */
 };
 
 struct lden_attached {
@@ -40,6 +48,8 @@ struct lden_attached {
 	int nparts;
 	uint64_t size_total;		/* sum of sizes over samples */
 	uint64_t samples;
+	/* sampling stopped by the guard: size_total is frozen */
+	bool size_stopped;
 };
 
 /*
@@ -79,6 +89,36 @@ int lden_attach_uprobe(struct ltr_session *s, const char *path,
 
 /* The kernel's count, summed over parts and CPUs. */
 int lden_attached_count(struct lden_attached *a, uint64_t *count);
+
+/*
+ * lden_attached_lost - records the kernel dropped for this event (ring
+ * full), summed over parts; 0 for counted events.  After
+ * lden_attached_stop_sampling() it stays at the value it had then.
+ * Returns 0, or a negative errno (kernels before 6.0 cannot say per event:
+ * use ltr_session__lost()).
+ */
+int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
+
+/*
+ * lden_attached_stop_sampling - turn a sampled event into a counted one
+ * @a:   an attached event with a->sampling
+ * @s:   its session
+ * @fn:  the caller's sample callback (the one that calls
+ *       lden_attached_add_sample), or NULL
+ * @ctx: passed to @fn
+ *
+ * Disables the sampling events, delivers the samples still in the rings
+ * through @fn (so the size includes every event sampled before the
+ * switch), remembers the lost records, then closes the sampling events.
+ * The count is unaffected: it has come from the counting twin of each
+ * part all along, which stays.  Afterwards a->sampling is false,
+ * a->size_stopped true and a->size_total never changes again.
+ * Returns 0, or a negative errno (ltr_last_error() says why); on failure
+ * the event may be left half switched, still counted exactly.
+ */
+int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
+				int (*fn)(const struct ltr_sample *, void *),
+				void *ctx);
 
 /*
  * Adds one sample's size to its owner; the sample's event must belong to

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -30,6 +31,7 @@ struct notify_opts {
 	bool quiet;
 	const char *events_dir;
 	struct lden_scope_opts scope;
+	struct lden_guard_opts guard;
 };
 
 struct run {
@@ -40,6 +42,7 @@ struct run {
 	int nscopes;
 	struct lden_stat *st;
 	struct lden_expr_values *vals;
+	struct lden_guard *guard;
 	double start;
 	int fired;
 };
@@ -63,6 +66,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden notify EXPRESSION [-t SEC] [-s COMMAND] [-i MS] [--repeat]\n"
 	      "                   [--cooldown SEC] [--json] [--quiet] [--events-dir DIR]\n"
+	      "                   [--max-rate N] [--max-cpu PCT]\n"
 	      "                   [--pid PID[,PID...] [--children] | --cgroup DIR] [-- CMD [ARGS]]\n"
 	      "\n"
 	      "Watch kernel events and act when EXPRESSION becomes true, e.g.\n"
@@ -81,6 +85,7 @@ static void usage(FILE *out)
 	      "      --children        with --pid, also the children they create\n"
 	      "  -g, --cgroup DIR      count only the events of tasks in this cgroup\n"
 	      "  -- CMD [ARGS]         run CMD and count only it and its children\n"
+	      LDEN_GUARD_USAGE
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "EXPRESSION: DATA(EVENT) compared with numbers or other terms, joined by\n"
@@ -124,8 +129,10 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		{ "children", no_argument, NULL, 'C' },
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
+		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	char msg[200];
 	double ms;
 	int c;
 
@@ -139,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 	}
 
 	o->interval = 0.1;
+	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":t:s:i:rc:jqd:p:g:h", longopts,
@@ -190,6 +198,14 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 			break;
 		case 'g':
 			o->scope.cgroup = optarg;
+			break;
+		case LDEN_OPT_MAX_RATE:
+		case LDEN_OPT_MAX_CPU:
+			if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
+						 sizeof(msg)) < 0) {
+				lden_err("notify: %s", msg);
+				return LDEN_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -248,13 +264,8 @@ static int update(struct run *r, double t)
 			}
 			total += count;
 			size += a->size_total;
-			for (int p = 0; p < a->nparts; p++) {
-				uint64_t lost;
-
-				if (a->sampling &&
-				    ltr_event__lost(a->parts[p].ev, &lost) == 0)
-					lost_total += lost;
-			}
+			if (lden_attached_lost(a, &count) == 0)
+				lost_total += count;
 		}
 		st->count = total;
 		st->size = size;
@@ -329,6 +340,35 @@ static void report_script(const struct run *r, pid_t pid)
 		printf("lden: script killed by signal %d\n", WTERMSIG(status));
 }
 
+/* The overhead guard's look at this tick: says once what it switched. */
+static int guard_tick(struct run *r, double t)
+{
+	int n = lden_guard_tick(r->guard, r->s, t, on_sample, NULL);
+	int total = lden_guard_nactions(r->guard);
+
+	if (n < 0) {
+		lden_err("guard: %s", ltr_last_error());
+		return -1;
+	}
+	for (int a = total - n; a < total; a++) {
+		struct lden_guard_action *act = lden_guard_find(r->guard,
+			lden_guard_action(r->guard, a)->event);
+		char msg[512];
+
+		for (int i = 0; i < r->e->nevents; i++) {
+			if (strcmp(r->st[i].label, act->event))
+				continue;
+			act->size_used |= r->e->events[i].need_size;
+			r->st[i].size_stopped = true;
+			lden_guard_size_note(act, r->st[i].note,
+					     sizeof(r->st[i].note));
+		}
+		lden_guard_message(act, msg, sizeof(msg));
+		lden_err("%s", msg);
+	}
+	return 0;
+}
+
 static void fire(struct run *r, double elapsed)
 {
 	pid_t pid = -1;
@@ -339,6 +379,8 @@ static void fire(struct run *r, double elapsed)
 		lden_json_string(stdout, r->e->text);
 		printf(",\"events\":");
 		lden_print_json_stats(stdout, r->st, r->e->nevents);
+		putchar(',');
+		lden_guard_print_json(stdout, r->guard);
 		printf("}\n");
 	} else if (!r->o.quiet) {
 		printf("lden: condition true after %.3f s: %s\n", elapsed, r->e->text);
@@ -385,6 +427,10 @@ static void final_report(const struct run *r, const char *reason,
 				       128 + WTERMSIG(r->o.scope.command_status));
 		printf("\"events\":");
 		lden_print_json_stats(stdout, r->st, r->e->nevents);
+		putchar(',');
+		lden_guard_print_json(stdout, r->guard);
+		putchar(',');
+		lden_guard_print_self_json(stdout, r->guard);
 		printf("}\n");
 		return;
 	}
@@ -418,6 +464,7 @@ static int watch(struct run *r)
 	for (int i = 0; i < r->e->nevents; i++)
 		sampling |= r->att[i].sampling;
 	r->start = now();
+	lden_guard_start(r->guard, r->start);
 	next = r->start + r->o.interval;
 	if (update(r, r->start) < 0)
 		return LDEN_EXIT_FAIL;
@@ -442,6 +489,8 @@ static int watch(struct run *r)
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
 		if (sampling && ltr_session__drain(r->s, on_sample, NULL) < 0)
+			return LDEN_EXIT_FAIL;
+		if (guard_tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		if (update(r, t) < 0)
 			return LDEN_EXIT_FAIL;
@@ -564,6 +613,19 @@ static int run(int argc, char **argv)
 				      sizeof(r.st[i].label));
 		r.st[i].has_size = r.att[i].has_size;
 	}
+	r.guard = lden_guard_new(&r.o.guard);
+	if (!r.guard) {
+		lden_err("out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	for (int i = 0; i < r.e->nevents * r.nscopes; i++)
+		if (lden_guard_add(r.guard, r.st[i % r.e->nevents].label,
+				   &r.att[i]) < 0) {
+			lden_err("out of memory");
+			status = LDEN_EXIT_FAIL;
+			goto out;
+		}
 	if (ltr_session__enable(r.s) < 0) {
 		lden_err("%s", ltr_last_error());
 		status = LDEN_EXIT_FAIL;
@@ -578,6 +640,7 @@ static int run(int argc, char **argv)
 out:
 	/* a command never released exits without running */
 	lden_command_abandon(&r.o.scope);
+	lden_guard_free(r.guard);
 	if (r.att)
 		for (int i = 0; i < r.e->nevents * r.nscopes; i++)
 			lden_attached_release(&r.att[i]);

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The overhead guard (see guard.h): snapshots of lden's CPU time and of
+ * every source's count, at least 100 ms apart, in a ring; rates and the
+ * CPU share are differences between the newest snapshot and an older one.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aggregate.h"
+#include "attach.h"
+#include "guard.h"
+
+#define SLOTS 128		/* 12.8 s of snapshots at 100 ms */
+#define STEP 0.1		/* seconds between snapshots, at least */
+#define RATE_WINDOW 1.0		/* rates are over the last second */
+
+struct source {
+	char *label;
+	struct lden_attached **atts;
+	int natts;
+	bool stopped;
+	double rate;
+	uint64_t count[SLOTS];
+};
+
+struct lden_guard {
+	struct lden_guard_opts o;
+	struct source *src;
+	int nsrc;
+	double t[SLOTS];	/* CLOCK_MONOTONIC seconds */
+	double cpu[SLOTS];	/* CPU seconds of this process */
+	int head;		/* next slot */
+	int n;
+	double start, cpu_start;
+	double judge_from;	/* CPU windows start here (start, last action) */
+	double cpu_pct;
+	uint64_t lost;
+	struct lden_guard_action *acts;
+	int nacts;
+};
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
+			 char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	if (opt == LDEN_OPT_MAX_RATE) {
+		unsigned long long v = isdigit((unsigned char)*arg) ?
+					       strtoull(arg, &end, 10) : 0;
+
+		if (!v || *end || errno) {
+			snprintf(err, errlen, "invalid --max-rate value '%s' (expected events per second, a positive integer)",
+				 arg);
+			return -1;
+		}
+		o->max_rate = v;
+	} else {
+		double v = strtod(arg, &end);
+
+		if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
+		    v > 100) {
+			snprintf(err, errlen, "invalid --max-cpu value '%s' (expected a percentage of one CPU, 0 to 100)",
+				 arg);
+			return -1;
+		}
+		o->max_cpu = v;
+	}
+	return 0;
+}
+
+struct lden_guard *lden_guard_new(const struct lden_guard_opts *o)
+{
+	struct lden_guard_opts defaults = LDEN_GUARD_OPTS_INIT;
+	struct lden_guard *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->o = o ? *o : defaults;
+	if (g->o.cpu_window <= 0)
+		g->o.cpu_window = LDEN_GUARD_CPU_WINDOW;
+	return g;
+}
+
+void lden_guard_free(struct lden_guard *g)
+{
+	if (!g)
+		return;
+	for (int i = 0; i < g->nsrc; i++) {
+		free(g->src[i].label);
+		free(g->src[i].atts);
+	}
+	free(g->src);
+	free(g->acts);
+	free(g);
+}
+
+int lden_guard_add(struct lden_guard *g, const char *label,
+		   struct lden_attached *a)
+{
+	struct lden_attached **atts;
+	struct source *src = NULL;
+	int i;
+
+	for (i = 0; i < g->nsrc && !src; i++)
+		if (!strcmp(g->src[i].label, label))
+			src = &g->src[i];
+	if (!src) {
+		struct source *ns = realloc(g->src, (g->nsrc + 1) * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		g->src = ns;
+		src = &g->src[g->nsrc];
+		memset(src, 0, sizeof(*src));
+		src->label = strdup(label);
+		if (!src->label)
+			return -ENOMEM;
+		i = ++g->nsrc;
+	}
+	atts = realloc(src->atts, (src->natts + 1) * sizeof(*atts));
+	if (!atts)
+		return -ENOMEM;
+	src->atts = atts;
+	atts[src->natts++] = a;
+	return i - 1;
+}
+
+static int slot_back(const struct lden_guard *g, int i)
+{
+	return (g->head - 1 - i + 2 * SLOTS) % SLOTS;
+}
+
+/*
+ * The newest snapshot at least @age older than the newest one and not
+ * before @from; *full says whether one was that old, else it is the
+ * oldest one not before @from.  -1 when there is none but the newest.
+ */
+static int base_slot(const struct lden_guard *g, double age, double from,
+		     bool *full)
+{
+	double tn = g->t[slot_back(g, 0)];
+	int best = -1;
+
+	*full = false;
+	for (int i = 1; i < g->n; i++) {
+		int s = slot_back(g, i);
+
+		if (g->t[s] < from)
+			break;
+		best = s;
+		if (tn - g->t[s] >= age - 1e-9) {
+			*full = true;
+			break;
+		}
+	}
+	return best;
+}
+
+static int snapshot(struct lden_guard *g, double now)
+{
+	int h = g->head;
+
+	g->t[h] = now;
+	g->cpu[h] = cpu_seconds();
+	g->lost = 0;
+	for (int i = 0; i < g->nsrc; i++) {
+		struct source *src = &g->src[i];
+
+		src->count[h] = 0;
+		for (int k = 0; k < src->natts; k++) {
+			uint64_t c, l;
+
+			if (lden_attached_count(src->atts[k], &c) < 0)
+				return -errno;
+			src->count[h] += c;
+			if (lden_attached_lost(src->atts[k], &l) == 0)
+				g->lost += l;
+		}
+	}
+	g->head = (h + 1) % SLOTS;
+	if (g->n < SLOTS)
+		g->n++;
+	return 0;
+}
+
+void lden_guard_start(struct lden_guard *g, double now)
+{
+	g->start = now;
+	g->judge_from = now;
+	g->n = 0;
+	g->head = 0;
+	snapshot(g, now);
+	g->cpu_start = g->cpu[0];
+}
+
+static bool sampled(const struct source *src)
+{
+	for (int k = 0; k < src->natts; k++)
+		if (src->atts[k]->sampling)
+			return true;
+	return false;
+}
+
+static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
+		enum lden_guard_reason why, double now,
+		int (*fn)(const struct ltr_sample *, void *), void *ctx)
+{
+	struct lden_guard_action *acts, *a;
+	uint64_t size = 0;
+
+	acts = realloc(g->acts, (g->nacts + 1) * sizeof(*acts));
+	if (!acts)
+		return -ENOMEM;
+	g->acts = acts;
+	for (int k = 0; k < src->natts; k++) {
+		int rc = lden_attached_stop_sampling(src->atts[k], s, fn, ctx);
+
+		if (rc < 0)
+			return rc;
+		size += src->atts[k]->size_total;
+	}
+	src->stopped = true;
+	a = &g->acts[g->nacts++];
+	memset(a, 0, sizeof(*a));
+	a->event = src->label;
+	a->reason = why;
+	a->at = now - g->start;
+	a->when = time(NULL);
+	a->rate = src->rate;
+	a->limit = why == LDEN_GUARD_RATE ? (double)g->o.max_rate :
+					    g->o.max_cpu;
+	a->cpu_pct = g->cpu_pct;
+	a->size = size;
+	/* the next CPU window starts after this switch and its drain */
+	g->judge_from = now + 1e-6;
+	return 1;
+}
+
+int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
+		    int (*fn)(const struct ltr_sample *, void *), void *ctx)
+{
+	int newest, base, rc, acted = 0;
+	bool full, rate_full, cpu_full;
+	struct source *busiest = NULL;
+
+	if (g->n && now - g->t[slot_back(g, 0)] < STEP - 1e-9)
+		return 0;
+	rc = snapshot(g, now);
+	if (rc < 0)
+		return rc;
+	newest = slot_back(g, 0);
+
+	base = base_slot(g, RATE_WINDOW, g->start, &rate_full);
+	for (int i = 0; i < g->nsrc; i++) {
+		struct source *src = &g->src[i];
+		double dt = base >= 0 ? now - g->t[base] : 0;
+
+		src->rate = dt > 0 ? (src->count[newest] - src->count[base]) / dt :
+				     0;
+	}
+	base = base_slot(g, g->o.cpu_window, g->judge_from, &cpu_full);
+	if (base >= 0 && now > g->t[base])
+		g->cpu_pct = 100 * (g->cpu[newest] - g->cpu[base]) /
+			     (now - g->t[base]);
+
+	for (int i = 0; i < g->nsrc; i++) {
+		struct source *src = &g->src[i];
+
+		if (src->stopped || !sampled(src))
+			continue;
+		if (g->o.max_rate && rate_full && src->rate > g->o.max_rate) {
+			rc = stop(g, src, s, LDEN_GUARD_RATE, now, fn, ctx);
+			if (rc < 0)
+				return rc;
+			acted++;
+			continue;
+		}
+		if (!busiest || src->rate > busiest->rate)
+			busiest = src;
+	}
+	full = cpu_full && !acted;
+	if (g->o.max_cpu > 0 && full && busiest && g->cpu_pct > g->o.max_cpu) {
+		rc = stop(g, busiest, s, LDEN_GUARD_CPU, now, fn, ctx);
+		if (rc < 0)
+			return rc;
+		acted++;
+	}
+	return acted;
+}
+
+int lden_guard_nactions(const struct lden_guard *g)
+{
+	return g->nacts;
+}
+
+const struct lden_guard_action *lden_guard_action(const struct lden_guard *g,
+						  int i)
+{
+	return i >= 0 && i < g->nacts ? &g->acts[i] : NULL;
+}
+
+struct lden_guard_action *lden_guard_find(struct lden_guard *g,
+					  const char *label)
+{
+	for (int i = 0; i < g->nacts; i++)
+		if (!strcmp(g->acts[i].event, label))
+			return &g->acts[i];
+	return NULL;
+}
+
+void lden_guard_message(const struct lden_guard_action *a, char *buf,
+			size_t len)
+{
+	int n;
+
+	if (a->reason == LDEN_GUARD_RATE)
+		n = snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): counted from now on, its size is no longer updated",
+			     a->event, a->rate, a->limit);
+	else
+		n = snprintf(buf, len, "guard: lden used %.1f%% of a CPU (limit %g%%): '%s', the busiest sampled source at %.0f events/s, counted from now on, its size is no longer updated",
+			     a->cpu_pct, a->limit, a->event, a->rate);
+	if (a->size_used && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " (size(%s) keeps its last value, %" PRIu64 ")",
+			 a->event, a->size);
+}
+
+void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
+			  size_t len)
+{
+	char when[16];
+	struct tm tm;
+
+	localtime_r(&a->when, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (a->reason == LDEN_GUARD_RATE)
+		snprintf(buf, len, "size stopped at %s by the guard (rate %.0f/s > %.0f/s); it was %" PRIu64 " then",
+			 when, a->rate, a->limit, a->size);
+	else
+		snprintf(buf, len, "size stopped at %s by the guard (lden at %.1f%% CPU > %g%%, rate %.0f/s); it was %" PRIu64 " then",
+			 when, a->cpu_pct, a->limit, a->rate, a->size);
+}
+
+double lden_guard_cpu_pct(const struct lden_guard *g)
+{
+	return g->cpu_pct;
+}
+
+double lden_guard_cpu_pct_total(const struct lden_guard *g)
+{
+	int newest = slot_back(g, 0);
+	double dt = g->n ? g->t[newest] - g->start : 0;
+
+	return dt > 0 ? 100 * (g->cpu[newest] - g->cpu_start) / dt : 0;
+}
+
+int lden_guard_nsources(const struct lden_guard *g)
+{
+	return g->nsrc;
+}
+
+const char *lden_guard_source_label(const struct lden_guard *g, int i)
+{
+	return g->src[i].label;
+}
+
+double lden_guard_source_rate(const struct lden_guard *g, int i)
+{
+	return g->src[i].rate;
+}
+
+uint64_t lden_guard_lost(const struct lden_guard *g)
+{
+	return g->lost;
+}
+
+void lden_guard_print_json(FILE *out, const struct lden_guard *g)
+{
+	fputs("\"guard\":[", out);
+	for (int i = 0; i < g->nacts; i++) {
+		const struct lden_guard_action *a = &g->acts[i];
+
+		fprintf(out, "%s{\"event\":", i ? "," : "");
+		lden_json_string(out, a->event);
+		fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"size\":%" PRIu64 "}",
+			a->at, a->rate, a->limit,
+			a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
+			a->cpu_pct, a->size);
+	}
+	fputc(']', out);
+}
+
+void lden_guard_print_self_json(FILE *out, const struct lden_guard *g)
+{
+	fprintf(out, "\"self\":{\"cpu_pct\":%.2f,\"cpu_pct_window\":%.2f,\"max_cpu\":%g,\"max_rate\":%" PRIu64 ",\"rates\":{",
+		lden_guard_cpu_pct_total(g), g->cpu_pct, g->o.max_cpu,
+		g->o.max_rate);
+	for (int i = 0; i < g->nsrc; i++) {
+		if (i)
+			fputc(',', out);
+		lden_json_string(out, g->src[i].label);
+		fprintf(out, ":%.0f", g->src[i].rate);
+	}
+	fprintf(out, "},\"lost\":%" PRIu64 "}", g->lost);
+}

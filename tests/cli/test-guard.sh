@@ -1,0 +1,148 @@
+#!/bin/sh
+# The overhead guard of lden notify: a sampled source above --max-rate (or
+# lden above --max-cpu) is switched to counting, said once, shown in the
+# report and the JSON; the count stays exact across the switch, and lden's
+# own CPU stays within its budget afterwards.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+LDEN="$top_builddir/src/lden"
+RB="$top_builddir/tests/cli/read-burst"
+EVENTS="$top_srcdir/tests/cli"
+tmp=$(mktemp -d) || exit 99
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+. "$top_srcdir/tests/cli/lib.sh"
+command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
+[ -x "$RB" ] || { echo "SKIP: $RB not built (make check builds it)"; exit 77; }
+
+SIZE=4093		# read-burst's reads: guard.read counts these only
+HZ=$(getconf CLK_TCK)
+MARGIN=2		# percentage points over --max-cpu lden may use
+
+# cpu_ticks PID: utime + stime of a process, in clock ticks
+cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# jqv FILE FILTER: FILTER on the last JSON line of FILE
+jqv() {
+	tail -n 1 "$1" | jq -r "$2"
+}
+
+# 1. --max-rate: the source is switched once, the count stays exact, and
+# lden's CPU after the switch (from /proc) is within the default budget.
+N=8000000
+mkfifo "$tmp/go1" || exit 99
+"$RB" $N $SIZE "$tmp/go1" & w=$!
+pids="$w"
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
+	--max-rate 50000 -p "$w" >"$tmp/rate.out" 2>"$tmp/rate.err" &
+tracer=$!
+pids="$w $tracer"
+wait_for "$tmp/rate.out" '^lden: watching' || fail "--max-rate: no header"
+echo go > "$tmp/go1"
+wait_for "$tmp/rate.err" '^lden: guard:' || fail "--max-rate: no guard message"
+t1=$(date +%s.%N); c1=$(cpu_ticks "$tracer")
+wait "$w"; rc=$?
+t2=$(date +%s.%N); c2=$(cpu_ticks "$tracer")
+[ "$rc" = 0 ] || fail "read-burst failed ($rc)"
+kill -INT "$tracer"; wait "$tracer"; rc=$?
+pids=""
+[ "$rc" = 130 ] || fail "--max-rate: exit $rc after SIGINT, want 130"
+[ "$(grep -c '^lden: guard:' "$tmp/rate.err")" = 1 ] || fail "--max-rate: the guard spoke more than once"
+msg=$(grep '^lden: guard:' "$tmp/rate.err")
+rate=$(echo "$msg" | sed -n "s/^lden: guard: 'guard.read' sampled at \([0-9]*\) events\/s (limit 50000): counted from now on, its size is no longer updated (size(guard.read) keeps its last value, [0-9]*)\$/\1/p")
+[ -n "$rate" ] || fail "--max-rate: unexpected message: $msg"
+[ "$rate" -gt 50000 ] || fail "--max-rate: rate $rate is not above the limit"
+row=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/rate.out")
+[ "$row" = "$N -" ] || fail "--max-rate: row '$row', want count $N and size '-'"
+grep -Eq "^  guard\.read: size stopped at [0-9]{2}:[0-9]{2}:[0-9]{2} by the guard \(rate $rate/s > 50000/s\); it was [0-9]+ then\$" "$tmp/rate.out" ||
+	fail "--max-rate: no note under the table"
+after=$(echo "$c1 $c2 $t1 $t2 $HZ" | awk '{ printf "%.2f", 100 * ($2 - $1) / $5 / ($4 - $3) }')
+echo "  lden after the switch: $after % of a CPU over $(echo "$t1 $t2" | awk '{ printf "%.1f", $2 - $1 }') s (/proc)"
+awk -v a="$after" -v m=$((5 + MARGIN)) 'BEGIN { exit !(a <= m) }' ||
+	fail "--max-rate: lden used $after % of a CPU after the switch (budget 5 + $MARGIN)"
+echo "PASS: --max-rate 50000: switched once at $rate events/s, count exactly $N, size '-' and the note, lden ${after}% CPU after"
+
+# 2. -- COMMAND with two children, one running at the switch and one
+# started after it: every read counted; the JSON says what the guard did.
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 --max-rate 50000 \
+	-- sh -c "'$RB' 3000000 $SIZE && '$RB' 1000000 $SIZE" >"$tmp/cmd.out" 2>"$tmp/cmd.err"
+rc=$?
+[ "$rc" = 1 ] || fail "-- COMMAND: exit $rc, want 1 (command ended, condition not met)"
+[ "$(grep -c '^lden: guard:' "$tmp/cmd.err")" = 1 ] || fail "-- COMMAND: want one guard message"
+rate=$(sed -n "s/^lden: guard: 'guard.read' sampled at \([0-9]*\) events.*/\1/p" "$tmp/cmd.err")
+[ "$(jqv "$tmp/cmd.out" '"\(.reason) \(.command_status)"')" = "command 0" ] || fail "-- COMMAND: end object"
+[ "$(jqv "$tmp/cmd.out" '.events[0].count')" = 4000000 ] || fail "-- COMMAND: count is not exactly 4000000"
+[ "$(jqv "$tmp/cmd.out" '.events[0].size_valid')" = false ] || fail "-- COMMAND: size_valid is not false"
+size=$(jqv "$tmp/cmd.out" '.events[0].size')
+[ $((size % SIZE)) = 0 ] && [ "$size" -gt 0 ] && [ "$size" -lt $((4000000 * SIZE)) ] ||
+	fail "-- COMMAND: frozen size $size is not a part of the reads"
+[ "$(jqv "$tmp/cmd.out" '.guard | length')" = 1 ] || fail "-- COMMAND: want one guard action"
+[ "$(jqv "$tmp/cmd.out" '.guard[0] | "\(.event) \(.action) \(.reason) \(.limit) \(.rate) \(.size) \(.at > 0.9)"')" = \
+  "guard.read counting rate 50000 $rate $size true" ] || fail "-- COMMAND: wrong guard action"
+self=$(jqv "$tmp/cmd.out" '.self.cpu_pct')
+awk -v a="$self" -v m=$((5 + MARGIN)) 'BEGIN { exit !(a <= m) }' ||
+	fail "-- COMMAND: self.cpu_pct $self over the budget"
+[ "$(jqv "$tmp/cmd.out" '.self.rates["guard.read"] > 0')" = true ] || fail "-- COMMAND: no self.rates"
+echo "PASS: -- COMMAND: 3000000 + 1000000 reads by two children counted exactly across the switch; JSON guard action, size_valid false, self.cpu_pct $self"
+
+# 2b. --pid A,B: one source over both processes, switched once as one
+mkfifo "$tmp/go2a" "$tmp/go2b" || exit 99
+"$RB" 2000000 $SIZE "$tmp/go2a" & wa=$!
+"$RB" 1000000 $SIZE "$tmp/go2b" & wb=$!
+pids="$wa $wb"
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
+	--max-rate 50000 -p "$wa,$wb" >"$tmp/pids.out" 2>"$tmp/pids.err" &
+tracer=$!
+pids="$wa $wb $tracer"
+wait_for "$tmp/pids.out" '^lden: watching' || fail "--pid A,B: no header"
+echo go > "$tmp/go2a"; echo go > "$tmp/go2b"
+wait "$wa" && wait "$wb" || fail "read-burst failed"
+kill -INT "$tracer"; wait "$tracer"
+pids=""
+[ "$(grep -c "^lden: guard: 'guard.read' sampled at" "$tmp/pids.err")" = 1 ] || fail "--pid A,B: want one guard message"
+row=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/pids.out")
+[ "$row" = "3000000 -" ] || fail "--pid A,B: row '$row', want 3000000 and '-'"
+echo "PASS: --pid A,B: 2000000 + 1000000 reads, one source, switched once, counted exactly"
+
+# 3. --max-cpu: lden over its CPU budget for a whole window switches the
+# busiest sampled source, never a counted one (reads for 8 s)
+"$LDEN" notify "size(guard.read) > 1e18 or count(task.create) > 1e9" -d "$EVENTS" \
+	--json -t 120 --max-cpu 0.2 -- timeout 8 "$RB" 0 $SIZE >"$tmp/cpu.out" 2>"$tmp/cpu.err"
+grep -Eq "^lden: guard: lden used [0-9.]+% of a CPU \(limit 0.2%\): 'guard.read', the busiest sampled source at [0-9]+ events/s, counted from now on" "$tmp/cpu.err" ||
+	fail "--max-cpu: unexpected message: $(cat "$tmp/cpu.err")"
+[ "$(jqv "$tmp/cpu.out" '.guard[0] | "\(.event) \(.reason) \(.limit) \(.cpu_pct > 0.2) \(.at >= 2.9)"')" = \
+  "guard.read cpu 0.2 true true" ] || fail "--max-cpu: wrong guard action"
+[ "$(jqv "$tmp/cpu.out" '.guard | length')" = 1 ] || fail "--max-cpu: counted events are never switched"
+echo "PASS: --max-cpu 0.2: after a whole 3 s window over budget, the sampled source (not the counted one) is switched"
+
+# 4. Without limits: no message, the size is whole
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 \
+	--max-rate 1000000000 --max-cpu 0 -- "$RB" 500000 $SIZE >"$tmp/free.out" 2>"$tmp/free.err"
+[ ! -s "$tmp/free.err" ] || fail "no limits: lden said something: $(cat "$tmp/free.err")"
+[ "$(jqv "$tmp/free.out" '.events[0] | "\(.count) \(.size) \(.size_valid)"')" = "500000 $((500000 * SIZE)) true" ] ||
+	fail "no limits: want 500000 reads, their bytes, size_valid"
+[ "$(jqv "$tmp/free.out" '.guard | length')" = 0 ] || fail "no limits: a guard action"
+echo "PASS: with --max-rate 1e9 --max-cpu 0, nothing switched: 500000 reads, $((500000 * SIZE)) bytes"
+
+# 5. Bad budgets: one line, exit 2
+check_err() {	# expected-line args...
+	want=$1; shift
+	"$LDEN" notify "count(task.create) > 1" "$@" >"$tmp/e.out" 2>"$tmp/e.err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "notify $*: exit $rc, want 2"
+	[ "$(cat "$tmp/e.err")" = "$want" ] || fail "notify $*: got '$(cat "$tmp/e.err")', want '$want'"
+}
+for v in 0 -1 abc 10x ""; do
+	check_err "lden: notify: invalid --max-rate value '$v' (expected events per second, a positive integer)" --max-rate "$v"
+done
+for v in 150 -1 abc 100.5 nan; do
+	check_err "lden: notify: invalid --max-cpu value '$v' (expected a percentage of one CPU, 0 to 100)" --max-cpu "$v"
+done
+check_err "lden: notify: option '--max-cpu' needs a value" --max-cpu
+echo "PASS: bad --max-rate and --max-cpu values exit 2 with one line"
