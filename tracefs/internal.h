@@ -49,6 +49,7 @@ enum ltr_field_kind {
 
 struct ltr_field {
 	char *name;
+	char *type;		/* the format's C type, "void *", "__u8[4]" */
 	uint32_t offset;	/* in the raw record */
 	uint32_t size;		/* bytes the field occupies */
 	/*
