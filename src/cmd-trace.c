@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lden trace EVENT...: one line per event (time, CPU, pid, comm, the
+ * fields), or a recipe's lines (exec, open, tcp-accept), until Ctrl-C or
+ * --time; then a summary on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "evlist.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "order.h"
+#include "pidinfo.h"
+#include "recipe.h"
+#include "row.h"
+#include "scope.h"
+
+#define FIELDS_MAX 32
+
+struct trace_opts {
+	const char *filter;
+	const char *comm;
+	char *fields_buf;
+	const char *fields[FIELDS_MAX + 1];
+	bool json;
+	bool failed;
+	double time_limit;
+	const char *events_dir;
+	struct lden_scope_opts scope;
+	char **events;
+	int nevents;
+};
+
+struct trace {
+	struct trace_opts o;
+	struct ltr_session *s;
+	struct lden_evlist ev;
+	int nscopes;
+	uint64_t *counts;		/* per event, or [0] for a recipe */
+	struct lden_recipe recipe;	/* def NULL: plain events */
+	struct lden_order *order;
+	struct lden_pidinfo_cache *pidinfo;
+	struct lden_row row;
+	uint64_t *lost_seen;		/* per CPU */
+	uint64_t lines;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
+	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
+	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
+	      "       lden trace exec | open [--failed] | tcp-accept [OPTIONS]\n"
+	      "\n"
+	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
+	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
+	      "\n"
+	      "  -f, --filter EXPR     kernel filter ANDed into every event's\n"
+	      "      --comm NAME       only tasks named NAME (filtered in the kernel)\n"
+	      "  -F, --fields A,B      print only these fields\n"
+	      "  -p, --pid PID,...     only these processes (per-task events)\n"
+	      "      --children        with --pid, also the children they create\n"
+	      "  -g, --cgroup DIR      only the tasks of this cgroup\n"
+	      "  -j, --json            one JSON object per line\n"
+	      "  -t, --time SEC        stop after SEC seconds\n"
+	      "      --failed          open: only the opens that failed\n"
+	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	      "  -h, --help            show this help\n"
+	      "\n"
+	      "EVENT: a name from 'lden list-events', SYSTEM:NAME[FILTER],\n"
+	      "custom(FUNCTION) or uprobe(PATH:SYMBOL), as in lden notify.\n"
+	      "Recipes:\n"
+	      "  exec         PID PPID UID COMM FILENAME ARGV of new programs\n"
+	      "  open         COMM PID TID PATH RESULT of open/openat/openat2\n"
+	      "  tcp-accept   UID CMD PID PORT IP_SOURCE of accepted TCP connections\n"
+	      "See lden-trace(8).\n", out);
+}
+
+static int split_fields(struct trace_opts *o, const char *arg)
+{
+	int n = 0;
+
+	o->fields_buf = strdup(arg);
+	if (!o->fields_buf)
+		return -1;
+	for (char *tok = strtok(o->fields_buf, ","); tok;
+	     tok = strtok(NULL, ",")) {
+		if (n == FIELDS_MAX) {
+			lden_err("trace: more than %d fields in --fields", FIELDS_MAX);
+			return -1;
+		}
+		o->fields[n++] = tok;
+	}
+	if (!n) {
+		lden_err("trace: --fields needs field names");
+		return -1;
+	}
+	o->fields[n] = NULL;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "fields", required_argument, NULL, 'F' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "children", no_argument, NULL, 'C' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "time", required_argument, NULL, 't' },
+		{ "failed", no_argument, NULL, 'x' },
+		{ "events-dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:F:p:g:jt:d:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'c':
+			o->comm = optarg;
+			break;
+		case 'F':
+			if (split_fields(o, optarg) < 0)
+				return LDEN_EXIT_USAGE;
+			break;
+		case 'p':
+			if (lden_scope_add_pids(&o->scope, optarg, "trace") < 0)
+				return LDEN_EXIT_USAGE;
+			break;
+		case 'C':
+			o->scope.children = true;
+			break;
+		case 'g':
+			o->scope.cgroup = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 't':
+			if (lden_parse_seconds(optarg, &o->time_limit) < 0) {
+				lden_err("trace: invalid --time value '%s'", optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			break;
+		case 'x':
+			o->failed = true;
+			break;
+		case 'd':
+			o->events_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			lden_err("trace: option '%s' needs a value", argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		default:
+			lden_err("trace: unknown option '%s' (see 'lden trace --help')",
+				 argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	if (lden_scope_check(&o->scope, "trace") < 0)
+		return LDEN_EXIT_USAGE;
+	if (o->scope.command) {
+		lden_err("trace: '-- COMMAND' is not supported; use --pid");
+		return LDEN_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		lden_err("trace: missing EVENT (see 'lden trace --help')");
+		return LDEN_EXIT_USAGE;
+	}
+	o->events = argv + optind;
+	o->nevents = argc - optind;
+	return 0;
+}
+
+/* At arrival: what must be read from the process before it moves on. */
+static int on_arrival(const struct ltr_sample *s, void *ctx)
+{
+	struct trace *t = ctx;
+	char extra[4608] = "";
+
+	if (t->recipe.def) {
+		if (t->recipe.def->capture)
+			t->recipe.def->capture(&t->recipe, s, extra,
+					       sizeof(extra));
+	} else {
+		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
+								 (pid_t)s->tid);
+
+		snprintf(extra, sizeof(extra), "%s", pi->comm);
+	}
+	if (lden_order_push(t->order, s, extra) == -ENOBUFS) {
+		/* a reader far behind: print what is held, out of order */
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* Recipe columns: 7 wide but the last, as print_row() prints them. */
+static void print_header(const char *columns)
+{
+	const char *p = columns;
+
+	printf("%-15s", "TIME");
+	while (*p) {
+		int n = (int)strcspn(p, " ");
+
+		printf(p[n] ? " %-7.*s" : " %.*s", n, p);
+		p += n + !!p[n];
+	}
+	putchar('\n');
+}
+
+static void print_row(struct trace *t, const char *event)
+{
+	char line[20000];
+
+	if (t->o.json) {
+		struct json_object *o = lden_row_json(&t->row);
+
+		if (o) {
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		}
+	} else if (event) {
+		/* time cpu pid[/tid] comm event fields... */
+		char pt[32];
+
+		snprintf(pt, sizeof(pt), "%s%s%s", t->row.c[2].text,
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ? "/" : "",
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
+			 t->row.c[3].text : "");
+		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
+		       t->row.c[1].text, pt, t->row.c[4].text, event, line);
+	} else {
+		printf("%-15s", t->row.c[0].text);
+		for (int i = 1; i < t->row.n; i++)
+			printf(i + 1 < t->row.n ? " %-7s" : " %s",
+			       t->row.c[i].text);
+		putchar('\n');
+	}
+	t->lines++;
+}
+
+static int on_ordered(const struct ltr_sample *s, const char *extra, void *ctx)
+{
+	struct trace *t = ctx;
+	char when[32];
+	int i;
+
+	lden_row_reset(&t->row);
+	lden_wall_time(s->time, when, sizeof(when));
+	lden_row_add(&t->row, "time", false, "%s", when);
+	if (t->recipe.def) {
+		int rc = t->recipe.def->sample(&t->recipe, s, extra, &t->row);
+
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			t->counts[0]++;
+			print_row(t, NULL);
+		}
+		return 0;
+	}
+	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
+	if (i < 0)
+		return 0;
+	t->counts[i]++;
+	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
+	lden_row_add(&t->row, "pid", true, "%u", s->pid);
+	lden_row_add(&t->row, "tid", true, "%u", s->tid);
+	lden_row_add(&t->row, "comm", false, "%s", extra ? extra : "?");
+	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
+	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
+	print_row(t, t->o.json ? NULL : t->ev.att[i].label);
+	return 0;
+}
+
+/* "-- lost N records on CPU c --" for each CPU whose count grew. */
+static void report_lost(struct trace *t)
+{
+	for (int c = 0; c < ltr_session__ncpus(t->s); c++) {
+		uint64_t lost = ltr_session__lost(t->s, c);
+
+		if (lost <= t->lost_seen[c])
+			continue;
+		if (t->o.json)
+			printf("{\"lost\":%llu,\"cpu\":%d}\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		else
+			printf("-- lost %llu records on CPU %d --\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		t->lost_seen[c] = lost;
+	}
+}
+
+static int loop(struct trace *t)
+{
+	uint64_t start = lden_now_ns(), end = 0;
+
+	if (t->o.time_limit > 0)
+		end = start + (uint64_t)(t->o.time_limit * 1e9);
+	while (!got_signal) {
+		uint64_t mark = lden_now_ns();
+		int n;
+
+		if (end && mark >= end)
+			break;
+		n = ltr_session__poll(t->s, 100, on_arrival, t);
+		if (n == -ENOBUFS)
+			lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+		else if (n < 0 && n != -EINTR) {
+			lden_err("trace: reading samples: %s", strerror(-n));
+			return LDEN_EXIT_FAIL;
+		}
+		if (lden_order_flush(t->order, mark, on_ordered, t) < 0)
+			return LDEN_EXIT_FAIL;
+		report_lost(t);
+		fflush(stdout);
+	}
+	ltr_session__drain(t->s, on_arrival, t);
+	lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+	report_lost(t);
+	fflush(stdout);
+	return LDEN_EXIT_OK;
+}
+
+static void summary(const struct trace *t, double secs)
+{
+	uint64_t lost = ltr_session__lost(t->s, -1);
+
+	fprintf(stderr, "lden: trace stopped after %.1f s\n", secs);
+	if (t->recipe.def) {
+		fprintf(stderr, "  %-40s %12llu\n", t->recipe.def->name,
+			(unsigned long long)t->counts[0]);
+		if (t->recipe.unmatched)
+			fprintf(stderr, "  %-40s %12llu\n", "unpaired (enter or exit not seen)",
+				(unsigned long long)t->recipe.unmatched);
+		if (t->recipe.dropped)
+			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
+				(unsigned long long)t->recipe.dropped);
+	} else {
+		for (int i = 0; i < t->ev.nevents; i++)
+			fprintf(stderr, "  %-40s %12llu\n", t->ev.att[i].label,
+				(unsigned long long)t->counts[i]);
+	}
+	fprintf(stderr, "  %-40s %12llu\n", "lost records",
+		(unsigned long long)lost);
+}
+
+static int attach_events(struct trace *t)
+{
+	char msg[1024];
+	int status;
+
+	status = lden_evlist_attach(&t->ev, t->s, t->o.events, t->o.nevents,
+				    t->o.filter, t->o.comm, &t->o.scope,
+				    t->o.events_dir, msg, sizeof(msg));
+	if (status) {
+		lden_err("trace: %s", msg);
+		return status;
+	}
+	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
+	if (!t->counts)
+		return LDEN_EXIT_FAIL;
+	for (int k = 0; t->o.fields[k]; k++) {
+		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
+			lden_err("trace: no event has a field '%s' (--fields)",
+				 t->o.fields[k]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
+{
+	char err[1024];
+
+	if (t->o.nevents > 1 || t->o.filter || t->o.fields[0] ||
+	    (t->o.failed && def != &lden_recipe_open)) {
+		lden_err("trace: the recipe '%s' takes no other events, --filter, --fields%s",
+			 def->name, def != &lden_recipe_open ? " or --failed" : "");
+		return LDEN_EXIT_USAGE;
+	}
+	t->recipe.def = def;
+	t->recipe.failed_only = t->o.failed;
+	t->recipe.tracing_dir = ltr_session__tracing_dir(t->s);
+	t->counts = calloc(1, sizeof(*t->counts));
+	if (!t->counts)
+		return LDEN_EXIT_FAIL;
+	for (int i = 0; i < t->nscopes; i++) {
+		struct lden_scope buf;
+		const struct lden_scope *sc = lden_scope_get(&t->o.scope, i, &buf);
+
+		if (def->attach(&t->recipe, t->s, sc, err, sizeof(err)) < 0) {
+			lden_err("trace: %s", err);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	struct trace t = { 0 };
+	struct ltr_session_opts so = { .wakeup_bytes = 1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	const struct lden_recipe_def *def;
+	uint64_t start;
+	int status;
+
+	status = parse_opts(argc, argv, &t.o);
+	if (status) {
+		free(t.o.fields_buf);
+		return status < 0 ? 0 : status;
+	}
+	def = lden_recipe_find("trace", t.o.events[0]);
+	if (t.o.failed && !def) {
+		lden_err("trace: --failed goes with the recipe 'open'");
+		free(t.o.fields_buf);
+		return LDEN_EXIT_USAGE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* samples are read at once: the process's memory is still there */
+	t.s = ltr_session__new(&so);
+	if (!t.s) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	t.nscopes = lden_scope_count(&t.o.scope);
+	t.order = lden_order_new();
+	t.pidinfo = lden_pidinfo_cache_new(100000000u);
+	t.lost_seen = calloc((size_t)ltr_session__ncpus(t.s),
+			     sizeof(*t.lost_seen));
+	if (!t.order || !t.pidinfo || !t.lost_seen) {
+		lden_err("out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	status = def ? attach_recipe(&t, def) : attach_events(&t);
+	if (status)
+		goto out;
+	if (ltr_session__enable(t.s) < 0) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	if (def && !t.o.json)
+		print_header(def->columns);
+	fflush(stdout);
+	start = lden_now_ns();
+	status = loop(&t);
+	summary(&t, (double)(lden_now_ns() - start) / 1e9);
+out:
+	ltr_session__free(t.s);
+	lden_evlist_release(&t.ev);
+	if (t.recipe.def && t.recipe.def->free)
+		t.recipe.def->free(&t.recipe);
+	lden_order_free(t.order);
+	lden_pidinfo_cache_free(t.pidinfo);
+	free(t.counts);
+	free(t.lost_seen);
+	free(t.o.fields_buf);
+	return status;
+}
+
+const struct lden_cmd lden_cmd_trace = {
+	.name = "trace",
+	.run = run,
+	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept)",
+};
