@@ -221,9 +221,9 @@ static void sample_key(struct top *t, const struct ltr_sample *s, char *buf,
 			lden_row_add_field(&t->scratch, f, s);
 		snprintf(buf, len, "%s", t->scratch.n ? t->scratch.c[0].text : "-");
 	}
-	/* a tab would split the key into columns */
+	/* a separator would split the key into columns */
 	for (char *p = buf; *p; p++)
-		if (*p == '\t')
+		if (*p == LDEN_SEP[0])
 			*p = ' ';
 }
 
@@ -247,7 +247,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	p = ltr_event__user(s->event);
 	if (p->size)
 		v[1] = lden_size_eval(p->size, s);
-	sample_key(t, s, key + snprintf(key, 200, "%s\t", t->ev.att[i].label),
+	sample_key(t, s, key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
 		   sizeof(key) - 200);
 	return lden_tally_add(t->tally, key, v) < 0;
 }
@@ -492,6 +492,7 @@ static int attach_events(struct top *t)
 static int run(int argc, char **argv)
 {
 	struct top t = { 0 };
+	struct ltr_session_opts so = { .wakeup_bytes = 4096 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	const struct lden_recipe_def *def;
 	int status;
@@ -503,7 +504,8 @@ static int run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	t.tty = isatty(STDOUT_FILENO);
-	t.s = ltr_session__new(NULL);
+	/* samples read within a page: the process is likely still there */
+	t.s = ltr_session__new(&so);
 	if (!t.s) {
 		lden_err("%s", ltr_last_error());
 		return LDEN_EXIT_FAIL;

@@ -474,6 +474,9 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	/* on stderr: tests and scripts wait for it */
+	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
+		def ? "recipe " : "", def ? def->name : t.o.events[0]);
 	if (def && !t.o.json)
 		print_header(def->columns);
 	fflush(stdout);

@@ -79,7 +79,7 @@ static int drops_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	} else {
 		snprintf(why, sizeof(why), "-");
 	}
-	snprintf(key, sizeof(key), "%s\t%s", where, why);
+	snprintf(key, sizeof(key), "%s" LDEN_SEP "%s", where, why);
 	return lden_tally_add(r->tally, key, v);
 }
 

@@ -68,7 +68,7 @@ static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		dev = "?";
 		n = 1;
 	}
-	snprintf(key, sizeof(key), "%u\t%s\t%.*s", s->pid,
+	snprintf(key, sizeof(key), "%u" LDEN_SEP "%s" LDEN_SEP "%.*s", s->pid,
 		 extra && *extra ? extra : "?", (int)n, dev);
 	if (lden_recipe_role(s) == ROLE_XMIT) {
 		v[0] = 1;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lden top's table: a few numbers (count, size, packets...) summed per
- * key, where a key is one or more column values joined by tabs
- * ("1234\t0\tlo").  Bounded: past the maximum number of keys, new keys
+ * key, where a key is one or more column values joined by LDEN_SEP
+ * (recipe.h): "1234" LDEN_SEP "0" LDEN_SEP "lo".  Bounded: past the maximum number of keys, new keys
  * are summed under "(other)".
  */
 #ifndef LDEN_TALLY_H
