@@ -49,7 +49,6 @@ enum ltr_field_kind {
 
 struct ltr_field {
 	char *name;
-	char *type;		/* the format's C type, "void *", "__u8[4]" */
 	uint32_t offset;	/* in the raw record */
 	uint32_t size;		/* bytes the field occupies */
 	/*
@@ -60,6 +59,7 @@ struct ltr_field {
 	uint32_t value_size;
 	bool is_signed;
 	enum ltr_field_kind kind;
+	char *type;		/* the format's C type, "void *", "__u8[4]" */
 };
 
 /*
