@@ -273,6 +273,7 @@ static void column_name(const struct top *t, int i, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
 }
 
+/* JSON: the columns in lower case; the _KB ones as exact _bytes. */
 static void print_json(struct top *t, const struct lden_tally_row *rows,
 		       size_t n, const char *when)
 {
@@ -286,7 +287,13 @@ static void print_json(struct top *t, const struct lden_tally_row *rows,
 		struct json_object *row = json_object_new_object();
 
 		for (int c = 0; c < t->nkeys + t->nvalues; c++) {
+			size_t len;
+
 			column_name(t, c, name, sizeof(name));
+			len = strlen(name);
+			if (len > 3 && !strcmp(name + len - 3, "_KB"))
+				snprintf(name + len - 3, sizeof(name) - len + 3,
+					 "_bytes");
 			for (char *q = name; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
 			if (c < t->nkeys) {
@@ -294,9 +301,8 @@ static void print_json(struct top *t, const struct lden_tally_row *rows,
 				json_object_object_add(row, name,
 						       json_object_new_string(part));
 			} else {
-				column_name(t, c, part, sizeof(part));
 				json_object_object_add(row, name,
-						       json_object_new_uint64(shown(t, &rows[r], c - t->nkeys, part)));
+						       json_object_new_uint64(rows[r].v[c - t->nkeys]));
 			}
 		}
 		json_object_array_add(a, row);

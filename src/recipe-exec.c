@@ -33,6 +33,8 @@ static void exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	lden_proc_ids(pid, &ppid, &uid);
 	lden_proc_comm(pid, comm, sizeof(comm));
 	lden_proc_cmdline(pid, argv, sizeof(argv));
+	lden_recipe_printable(comm);
+	lden_recipe_printable(argv);
 	snprintf(extra, len, "%d" LDEN_SEP "%d" LDEN_SEP "%s" LDEN_SEP "%s",
 		 (int)ppid, uid == (uid_t)-1 ? -1 : (int)uid, comm, argv);
 }

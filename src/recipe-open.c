@@ -91,6 +91,8 @@ static void open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	if (n < 0)
 		snprintf(path, sizeof(path), "? (%s)", strerror((int)-n));
 	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
+	lden_recipe_printable(path);
+	lden_recipe_printable(comm);
 	snprintf(extra, len, "%s" LDEN_SEP "%s", comm, path);
 }
 

@@ -81,3 +81,10 @@ void lden_recipe_part(const char *extra, int i, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%.*s", (int)strcspn(p, LDEN_SEP), p);
 }
+
+void lden_recipe_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}

@@ -89,4 +89,7 @@ bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
 /* The @i-th LDEN_SEP-separated part of @extra, into @buf ("" if none). */
 void lden_recipe_part(const char *extra, int i, char *buf, size_t len);
 
+/* Control characters (and LDEN_SEP) in @s become '?', in place. */
+void lden_recipe_printable(char *s);
+
 #endif

@@ -1,0 +1,221 @@
+#!/bin/sh
+# lden trace against the live kernel (root), on workloads this script
+# starts and scopes to: the exec recipe shows a known argument list; the
+# open --failed recipe shows exactly the N missing paths a helper opened
+# (ENOENT), not its successful opens; tcp-accept shows M connections on
+# 127.0.0.1 and M on ::1 with the right port and source; a raw tracepoint
+# with a kernel filter and --json gives lines jq parses with the right
+# values; bad input exits 2 with one line and leaves nothing attached.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/sched/sched_process_exec/id" ] ||
+	{ echo "SKIP: no tracefs at $T"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+LDEN="$top_builddir/src/lden"
+TARGET="$top_builddir/tests/kernel/open-target"
+tmp=$(mktemp -d) || exit 99
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+. "$top_srcdir/tests/cli/lib.sh"
+
+# trace NAME ARGS...: lden trace in the background, $NAME.out/.err,
+# returns once it says it is tracing; its pid in $tpid
+trace() {
+	_n=$1
+	shift
+	"$LDEN" trace "$@" -t 60 >"$tmp/$_n.out" 2>"$tmp/$_n.err" &
+	tpid=$!
+	pids="$pids $tpid"
+	wait_for "$tmp/$_n.err" '^lden: tracing' || fail "$_n: lden trace did not start"
+}
+
+# stop PID: SIGINT, and its exit status in $rc
+stop() {
+	kill -INT "$1"
+	wait "$1"
+	rc=$?
+}
+
+# target NAME N [EXISTING...]: open-target waiting on a fifo; $opid
+target() {
+	_n=$1
+	shift
+	mkfifo "$tmp/$_n.in"
+	"$TARGET" "$@" <"$tmp/$_n.in" >"$tmp/$_n.tgt" &
+	opid=$!
+	pids="$pids $opid"
+	exec 8>"$tmp/$_n.in"
+	wait_for "$tmp/$_n.tgt" '^ready' || fail "$_n: open-target did not start"
+}
+
+# --- exec: a known argument list -------------------------------------
+trace exec exec --json
+mark="lden-argv-$$"
+(sleep 2 | "$TARGET" 0 "$mark" second-arg >/dev/null) &
+xpid=$!
+wait_for "$tmp/exec.out" "$mark" || fail "exec: no line with $mark"
+wait $xpid
+stop $tpid
+[ $rc = 0 ] || fail "exec: lden trace exited $rc after SIGINT"
+line=$(grep "$mark" "$tmp/exec.out" | head -1)
+argv=$(printf '%s\n' "$line" | jq -r .argv) || fail "exec: not JSON: $line"
+[ "$argv" = "$TARGET 0 $mark second-arg" ] ||
+	fail "exec: argv is '$argv', expected '$TARGET 0 $mark second-arg'"
+[ "$(printf '%s\n' "$line" | jq -r .filename)" = "$TARGET" ] ||
+	fail "exec: wrong filename in $line"
+[ "$(printf '%s\n' "$line" | jq -r .uid)" = 0 ] || fail "exec: uid not 0: $line"
+[ "$(printf '%s\n' "$line" | jq -r .comm)" = open-target ] ||
+	fail "exec: comm is not open-target: $line"
+grep -q '^  exec  *[1-9]' "$tmp/exec.err" || fail "exec: no summary on stderr"
+jq -e . "$tmp/exec.out" >/dev/null || fail "exec: output is not JSON lines"
+echo "PASS: exec shows '$argv'"
+
+# --- open --failed: exactly the N missing paths ----------------------
+N=7
+target open $N /etc/hostname /etc/passwd "$TARGET"
+trace open open --failed --pid $opid
+echo go >&8
+wait_for "$tmp/open.tgt" '^done' || fail "open: open-target did not finish"
+i=0
+while [ "$(grep -c /nonexistent-lden/ "$tmp/open.out")" -lt $N ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.3	# time for a wrong extra line to show up
+stop $tpid
+exec 8>&-
+[ "$(grep -c ENOENT "$tmp/open.out")" = $N ] ||
+	fail "open: expected $N ENOENT lines"
+for k in $(seq 0 $((N - 1))); do
+	[ "$(grep -c " /nonexistent-lden/$opid-$k ENOENT\$" "$tmp/open.out")" = 1 ] ||
+		fail "open: /nonexistent-lden/$opid-$k not shown once with ENOENT"
+done
+[ "$(grep -vc '^TIME' "$tmp/open.out")" = $N ] || fail "open: lines besides the $N"
+grep -q -e /etc/hostname -e /etc/passwd "$tmp/open.out" &&
+	fail "open: a successful open was shown"
+grep -q "open-target  *$opid  *$opid " "$tmp/open.out" || fail "open: no comm/pid"
+echo "PASS: open --failed shows exactly the $N failed opens"
+
+# all opens: the existing paths with their descriptor
+target all 2 /etc/hostname
+trace all open --pid $opid
+echo go >&8
+wait_for "$tmp/all.tgt" '^done' || fail "all: open-target did not finish"
+wait_for "$tmp/all.out" " /etc/hostname fd=[0-9]" || fail "all: no fd for /etc/hostname"
+stop $tpid
+exec 8>&-
+[ "$(grep -c ' /nonexistent-lden/.* ENOENT$' "$tmp/all.out")" = 2 ] ||
+	fail "all: the 2 failed opens are not there"
+echo "PASS: open shows successes with fd= and failures with ENOENT"
+
+# --- a tracepoint with a kernel filter, as JSON ----------------------
+target raw 5 /etc/hostname
+trace raw 'syscalls:sys_exit_openat[ret < 0]' --pid $opid --json --fields ret
+echo go >&8
+wait_for "$tmp/raw.tgt" '^done' || fail "raw: open-target did not finish"
+i=0
+while [ "$(grep -c '"ret":-2' "$tmp/raw.out")" -lt 5 ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+stop $tpid
+exec 8>&-
+n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .ret == -2
+	and .pid == '"$opid"' and .comm == "open-target" and (has("__syscall_nr") | not))] | length' \
+	"$tmp/raw.out") || fail "raw: output is not JSON"
+[ "$n" = 5 ] || fail "raw: $n lines with ret -2 for pid $opid, expected 5"
+[ "$(wc -l <"$tmp/raw.out")" = 5 ] || fail "raw: lines besides the 5 failures"
+grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
+	fail "raw: the summary does not count 5"
+echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
+
+# --- tcp-accept: M connections over 127.0.0.1 and M over ::1 ---------
+M=4
+mkfifo "$tmp/srv.in"
+python3 -c '
+import socket, sys
+m = int(sys.argv[1])
+socks = []
+for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    s = socket.socket(fam)
+    s.bind((addr, 0))
+    s.listen(16)
+    socks.append(s)
+    print("port", addr, s.getsockname()[1], flush=True)
+print("ready", flush=True)
+sys.stdin.readline()
+keep = []
+for s in socks:
+    fam = s.family
+    addr, port = s.getsockname()[:2]
+    for i in range(m):
+        c = socket.socket(fam)
+        c.connect((addr, port))
+        a, peer = s.accept()
+        keep += [c, a]
+        print("peer", addr, port, peer[0], peer[1], flush=True)
+print("done", flush=True)
+sys.stdin.readline()
+' $M <"$tmp/srv.in" >"$tmp/srv.tgt" &
+spid=$!
+pids="$pids $spid"
+exec 8>"$tmp/srv.in"
+wait_for "$tmp/srv.tgt" '^ready' || fail "tcp-accept: the server did not start"
+trace acc tcp-accept --pid $spid
+echo go >&8
+wait_for "$tmp/srv.tgt" '^done' || fail "tcp-accept: the server did not finish"
+i=0
+while [ "$(grep -vc '^TIME' "$tmp/acc.out")" -lt $((2 * M)) ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+stop $tpid
+exec 8>&-
+p4=$(sed -n 's/^port 127.0.0.1 //p' "$tmp/srv.tgt")
+p6=$(sed -n 's/^port ::1 //p' "$tmp/srv.tgt")
+# TIME UID CMD PID PORT IP_SOURCE
+n4=$(awk -v p=$spid -v port=$p4 '$3 == "python3" && $4 == p && $5 == port && $6 == "127.0.0.1"' "$tmp/acc.out" | wc -l)
+n6=$(awk -v p=$spid -v port=$p6 '$3 == "python3" && $4 == p && $5 == port && $6 == "::1"' "$tmp/acc.out" | wc -l)
+[ "$n4" = $M ] || fail "tcp-accept: $n4 lines for 127.0.0.1 port $p4, expected $M"
+[ "$n6" = $M ] || fail "tcp-accept: $n6 lines for ::1 port $p6, expected $M"
+[ "$(grep -vc '^TIME' "$tmp/acc.out")" = $((2 * M)) ] || fail "tcp-accept: extra lines"
+awk '$2 != 0 && $1 != "TIME"' "$tmp/acc.out" | grep -q . && fail "tcp-accept: uid is not 0"
+echo "PASS: tcp-accept shows $M connections on 127.0.0.1:$p4 and $M on [::1]:$p6"
+
+# --- bad input: exit 2, one line, nothing attached -------------------
+before=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
+bad() {	# expected-message-pattern, args...
+	_pat=$1
+	shift
+	"$LDEN" trace "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	_rc=$?
+	[ $_rc = 2 ] || fail "trace $*: exit $_rc, expected 2"
+	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "trace $*: not one line: $(cat "$tmp/bad.err")"
+	grep -q "^lden: .*$_pat" "$tmp/bad.err" || fail "trace $*: message '$(cat "$tmp/bad.err")'"
+	[ -s "$tmp/bad.out" ] && fail "trace $*: printed on stdout"
+}
+bad "unknown event 'task.creat'" task.creat
+bad "no tracepoint 'sched:nosuch'" sched:nosuch
+bad "bad filter 'nosuch == 1'" 'sched:sched_switch[nosuch == 1]'
+bad "bad filter" sched:sched_switch --filter 'nosuch > 2'
+bad "no event has a field 'nosuch'" sched:sched_switch --fields nosuch
+bad "invalid --time value '0'" exec -t 0
+bad "takes no other events" exec --failed
+bad "--failed goes with the recipe 'open'" sched:sched_switch --failed
+bad "invalid --comm value" task.create --comm 'a"b'
+bad "missing EVENT" 
+bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
+after=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
+[ "$before" = "$after" ] || fail "bad input left dynamic events behind"
+echo "PASS: bad input exits 2 with one line"
+exit 0
