@@ -15,8 +15,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "catalog.h"
 #include "evlist.h"
 #include "lden.h"
@@ -26,6 +24,7 @@
 #include "row.h"
 #include "scope.h"
 #include "tally.h"
+#include "tally-view.h"
 
 #define TOP_MAX_KEYS 10000
 
@@ -54,7 +53,6 @@ struct top {
 	char columns[256];	/* space-separated, keys first */
 	int nkeys, nvalues, sort_col;
 	bool tty;
-	uint64_t lost_seen;
 	struct lden_row scratch;
 };
 
@@ -252,115 +250,23 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	return lden_tally_add(t->tally, key, v) < 0;
 }
 
-/* The column's value of a row: KB columns show bytes / 1024. */
-static uint64_t shown(const struct top *t, const struct lden_tally_row *r,
-		      int col, const char *name)
-{
-	size_t n = strlen(name);
-
-	(void)t;
-	if (n > 3 && !strcmp(name + n - 3, "_KB"))
-		return r->v[col] / 1024;
-	return r->v[col];
-}
-
-static void column_name(const struct top *t, int i, char *buf, size_t len)
-{
-	const char *p = t->columns;
-
-	while (i-- > 0 && p)
-		p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
-	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
-}
-
-/* JSON: the columns in lower case; the _KB ones as exact _bytes. */
-static void print_json(struct top *t, const struct lden_tally_row *rows,
-		       size_t n, const char *when)
-{
-	struct json_object *o = json_object_new_object(), *a;
-	char name[64], part[256];
-
-	json_object_object_add(o, "time", json_object_new_string(when));
-	json_object_object_add(o, "lost", json_object_new_uint64(t->lost_seen));
-	a = json_object_new_array();
-	for (size_t r = 0; r < n; r++) {
-		struct json_object *row = json_object_new_object();
-
-		for (int c = 0; c < t->nkeys + t->nvalues; c++) {
-			size_t len;
-
-			column_name(t, c, name, sizeof(name));
-			len = strlen(name);
-			if (len > 3 && !strcmp(name + len - 3, "_KB"))
-				snprintf(name + len - 3, sizeof(name) - len + 3,
-					 "_bytes");
-			for (char *q = name; *q; q++)
-				*q = (char)tolower((unsigned char)*q);
-			if (c < t->nkeys) {
-				lden_recipe_part(rows[r].key, c, part, sizeof(part));
-				json_object_object_add(row, name,
-						       json_object_new_string(part));
-			} else {
-				json_object_object_add(row, name,
-						       json_object_new_uint64(rows[r].v[c - t->nkeys]));
-			}
-		}
-		json_object_array_add(a, row);
-	}
-	json_object_object_add(o, "rows", a);
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
-}
-
 static void print_table(struct top *t)
 {
-	const struct lden_tally_row *rows;
-	size_t n = lden_tally_sorted(t->tally, t->sort_col, &rows);
-	int width[8] = { 0 };
-	char when[32], name[64], part[256];
-	uint64_t lost = ltr_session__lost(t->s, -1);
+	struct lden_tally_view v = {
+		.columns = t->columns,
+		.nkeys = t->nkeys,
+		.nvalues = t->nvalues,
+		.sort_col = t->sort_col,
+		.rows = t->o.rows,
+		.json = t->o.json,
+		.tty = t->tty,
+		.interval = t->o.interval,
+	};
+	char when[32];
 
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
-	t->lost_seen = lost;
-	if (t->o.rows && n > (size_t)t->o.rows)
-		n = (size_t)t->o.rows;
-	if (t->o.json) {
-		print_json(t, rows, n, when);
-		goto done;
-	}
-	for (int c = 0; c < t->nkeys && c < 8; c++) {
-		column_name(t, c, name, sizeof(name));
-		width[c] = (int)strlen(name);
-		for (size_t r = 0; r < n; r++) {
-			lden_recipe_part(rows[r].key, c, part, sizeof(part));
-			if ((int)strlen(part) > width[c])
-				width[c] = (int)strlen(part);
-		}
-	}
-	if (t->tty)
-		fputs("\033[H\033[J", stdout);
-	printf("--- %s  every %g s  lost %llu ---\n", when, t->o.interval,
-	       (unsigned long long)lost);
-	for (int c = 0; c < t->nkeys + t->nvalues; c++) {
-		column_name(t, c, name, sizeof(name));
-		if (c < t->nkeys)
-			printf("%-*s ", width[c < 8 ? c : 7], name);
-		else
-			printf("%12s ", name);
-	}
-	putchar('\n');
-	for (size_t r = 0; r < n; r++) {
-		for (int c = 0; c < t->nkeys; c++) {
-			lden_recipe_part(rows[r].key, c, part, sizeof(part));
-			printf("%-*s ", width[c < 8 ? c : 7], part);
-		}
-		for (int c = 0; c < t->nvalues; c++) {
-			column_name(t, t->nkeys + c, name, sizeof(name));
-			printf("%12llu ", (unsigned long long)shown(t, &rows[r], c, name));
-		}
-		putchar('\n');
-	}
-done:
+	lden_tally_print(stdout, t->tally, &v, when,
+			 ltr_session__lost(t->s, -1));
 	fflush(stdout);
 	lden_tally_reset(t->tally);
 }
@@ -426,13 +332,13 @@ static int check_sort(struct top *t)
 	if (!t->o.sort)
 		return 0;
 	for (int c = 0; c < t->nvalues; c++) {
-		column_name(t, t->nkeys + c, name, sizeof(name));
+		lden_tally_column(t->columns, t->nkeys + c, name, sizeof(name));
 		if (!strcasecmp(name, t->o.sort)) {
 			t->sort_col = c;
 			return 0;
 		}
 	}
-	column_name(t, t->nkeys, name, sizeof(name));
+	lden_tally_column(t->columns, t->nkeys, name, sizeof(name));
 	lden_err("top: unknown --sort column '%s' (one of the value columns: %s)",
 		 t->o.sort, strstr(t->columns, name));
 	return -1;

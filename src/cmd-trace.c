@@ -221,21 +221,6 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	return 0;
 }
 
-/* Recipe columns: 7 wide but the last, as print_row() prints them. */
-static void print_header(const char *columns)
-{
-	const char *p = columns;
-
-	printf("%-15s", "TIME");
-	while (*p) {
-		int n = (int)strcspn(p, " ");
-
-		printf(p[n] ? " %-7.*s" : " %.*s", n, p);
-		p += n + !!p[n];
-	}
-	putchar('\n');
-}
-
 static void print_row(struct trace *t, const char *event)
 {
 	char line[20000];
@@ -259,11 +244,7 @@ static void print_row(struct trace *t, const char *event)
 		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
 		       t->row.c[1].text, pt, t->row.c[4].text, event, line);
 	} else {
-		printf("%-15s", t->row.c[0].text);
-		for (int i = 1; i < t->row.n; i++)
-			printf(i + 1 < t->row.n ? " %-7s" : " %s",
-			       t->row.c[i].text);
-		putchar('\n');
+		lden_row_print_columns(stdout, &t->row);
 	}
 	t->lines++;
 }
@@ -478,7 +459,7 @@ static int run(int argc, char **argv)
 	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
 		def ? "recipe " : "", def ? def->name : t.o.events[0]);
 	if (def && !t.o.json)
-		print_header(def->columns);
+		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 	start = lden_now_ns();
 	status = loop(&t);

@@ -162,3 +162,25 @@ struct json_object *lden_row_json(const struct lden_row *r)
 	}
 	return o;
 }
+
+void lden_row_print_header(FILE *out, const char *columns)
+{
+	const char *p = columns;
+
+	fprintf(out, "%-15s", "TIME");
+	while (*p) {
+		int n = (int)strcspn(p, " ");
+
+		fprintf(out, p[n] ? " %-7.*s" : " %.*s", n, p);
+		p += n + !!p[n];
+	}
+	fputc('\n', out);
+}
+
+void lden_row_print_columns(FILE *out, const struct lden_row *r)
+{
+	for (int i = 0; i < r->n; i++)
+		fprintf(out, !i ? "%-15s" : i + 1 < r->n ? " %-7s" : " %s",
+			r->c[i].text);
+	fputc('\n', out);
+}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct ltr_sample;
 struct ltr_field;
@@ -64,6 +65,14 @@ int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
  */
 void lden_row_format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len);
+
+/*
+ * A recipe's lines: "TIME" and @columns (space-separated) as a header,
+ * then the cells of each row under them (time 15 wide, then 7 but the
+ * last).
+ */
+void lden_row_print_header(FILE *out, const char *columns);
+void lden_row_print_columns(FILE *out, const struct lden_row *r);
 
 /* A new JSON object of every cell (put it with json_object_put()). */
 struct json_object *lden_row_json(const struct lden_row *r);
