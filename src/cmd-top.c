@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "catalog.h"
 #include "evlist.h"
+#include "evopts.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "pidinfo.h"
@@ -29,18 +29,11 @@
 #define TOP_MAX_KEYS 10000
 
 struct top_opts {
+	struct lden_evopts c;	/* the options shared with lden trace */
 	const char *by;
 	double interval;
 	const char *sort;
 	long rows;
-	double time_limit;
-	bool json;
-	const char *filter;
-	const char *comm;
-	const char *events_dir;
-	struct lden_scope_opts scope;
-	char **events;
-	int nevents;
 };
 
 struct top {
@@ -92,6 +85,39 @@ static void usage(FILE *out)
 	      "See lden-top(8).\n", out);
 }
 
+static int top_option(int c, const char *arg, void *ctx)
+{
+	struct top_opts *o = ctx;
+	char *end;
+
+	switch (c) {
+	case 'b':
+		o->by = arg;
+		return 0;
+	case 'i':
+		if (lden_parse_seconds(arg, &o->interval) < 0 ||
+		    o->interval < 0.01) {
+			lden_err("top: invalid --interval value '%s' (seconds, at least 0.01)",
+				 arg);
+			return LDEN_EXIT_USAGE;
+		}
+		return 0;
+	case 's':
+		o->sort = arg;
+		return 0;
+	case 'n':
+		errno = 0;
+		o->rows = strtol(arg, &end, 10);
+		if (end == arg || *end || errno || o->rows < 0) {
+			lden_err("top: invalid --rows value '%s'", arg);
+			return LDEN_EXIT_USAGE;
+		}
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static int parse_opts(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
@@ -99,102 +125,13 @@ static int parse_opts(int argc, char **argv, struct top_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "sort", required_argument, NULL, 's' },
 		{ "rows", required_argument, NULL, 'n' },
-		{ "time", required_argument, NULL, 't' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "children", no_argument, NULL, 'C' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "events-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
 
 	o->interval = 5;
 	o->rows = 20;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":b:i:s:n:t:f:jp:g:d:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->by = optarg;
-			break;
-		case 'i':
-			if (lden_parse_seconds(optarg, &o->interval) < 0 ||
-			    o->interval < 0.01) {
-				lden_err("top: invalid --interval value '%s' (seconds, at least 0.01)",
-					 optarg);
-				return LDEN_EXIT_USAGE;
-			}
-			break;
-		case 's':
-			o->sort = optarg;
-			break;
-		case 'n':
-			errno = 0;
-			o->rows = strtol(optarg, &end, 10);
-			if (end == optarg || *end || errno || o->rows < 0) {
-				lden_err("top: invalid --rows value '%s'", optarg);
-				return LDEN_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (lden_parse_seconds(optarg, &o->time_limit) < 0) {
-				lden_err("top: invalid --time value '%s'", optarg);
-				return LDEN_EXIT_USAGE;
-			}
-			break;
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'c':
-			o->comm = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'p':
-			if (lden_scope_add_pids(&o->scope, optarg, "top") < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'C':
-			o->scope.children = true;
-			break;
-		case 'g':
-			o->scope.cgroup = optarg;
-			break;
-		case 'd':
-			o->events_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case ':':
-			lden_err("top: option '%s' needs a value", argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
-		default:
-			lden_err("top: unknown option '%s' (see 'lden top --help')",
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
-		}
-	}
-	if (lden_scope_check(&o->scope, "top") < 0)
-		return LDEN_EXIT_USAGE;
-	if (o->scope.command) {
-		lden_err("top: '-- COMMAND' is not supported; use --pid");
-		return LDEN_EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		lden_err("top: missing EVENT (see 'lden top --help')");
-		return LDEN_EXIT_USAGE;
-	}
-	o->events = argv + optind;
-	o->nevents = argc - optind;
-	return 0;
+	return lden_evopts_parse(argc, argv, "top", longopts, "b:i:s:n:",
+				 top_option, o, usage, &o->c);
 }
 
 /* The --by key of a sample, into @buf. */
@@ -258,7 +195,7 @@ static void print_table(struct top *t)
 		.nvalues = t->nvalues,
 		.sort_col = t->sort_col,
 		.rows = t->o.rows,
-		.json = t->o.json,
+		.json = t->o.c.json,
 		.tty = t->tty,
 		.interval = t->o.interval,
 	};
@@ -277,8 +214,8 @@ static int loop(struct top *t)
 	uint64_t step = (uint64_t)(t->o.interval * 1e9);
 
 	next = start + step;
-	if (t->o.time_limit > 0)
-		end = start + (uint64_t)(t->o.time_limit * 1e9);
+	if (t->o.c.time_limit > 0)
+		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
 	while (!got_signal) {
 		uint64_t now = lden_now_ns();
 		int n;
@@ -348,7 +285,7 @@ static int attach_recipe(struct top *t, const struct lden_recipe_def *def)
 {
 	char err[1024];
 
-	if (t->o.nevents > 1 || t->o.by || t->o.filter || t->o.comm) {
+	if (t->o.c.nevents > 1 || t->o.by || t->o.c.filter || t->o.c.comm) {
 		lden_err("top: the recipe '%s' takes no other events, --by, --filter or --comm",
 			 def->name);
 		return LDEN_EXIT_USAGE;
@@ -362,9 +299,9 @@ static int attach_recipe(struct top *t, const struct lden_recipe_def *def)
 	for (const char *p = def->columns; p; p = strchr(p + 1, ' '))
 		t->nvalues++;
 	t->nvalues -= t->nkeys;
-	for (int i = 0; i < lden_scope_count(&t->o.scope); i++) {
+	for (int i = 0; i < lden_scope_count(&t->o.c.scope); i++) {
 		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(&t->o.scope, i, &buf);
+		const struct lden_scope *sc = lden_scope_get(&t->o.c.scope, i, &buf);
 
 		if (def->attach(&t->recipe, t->s, sc, err, sizeof(err)) < 0) {
 			lden_err("top: %s", err);
@@ -380,9 +317,9 @@ static int attach_events(struct top *t)
 	bool size = false;
 	int status;
 
-	status = lden_evlist_attach(&t->ev, t->s, t->o.events, t->o.nevents,
-				    t->o.filter, t->o.comm, &t->o.scope,
-				    t->o.events_dir, msg, sizeof(msg));
+	status = lden_evlist_attach(&t->ev, t->s, t->o.c.events, t->o.c.nevents,
+				    t->o.c.filter, t->o.c.comm, &t->o.c.scope,
+				    t->o.c.events_dir, msg, sizeof(msg));
 	if (status) {
 		lden_err("top: %s", msg);
 		return status;
@@ -412,7 +349,7 @@ static int run(int argc, char **argv)
 	status = parse_opts(argc, argv, &t.o);
 	if (status)
 		return status < 0 ? 0 : status;
-	def = lden_recipe_find("top", t.o.events[0]);
+	def = lden_recipe_find("top", t.o.c.events[0]);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	t.tty = isatty(STDOUT_FILENO);

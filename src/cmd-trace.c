@@ -5,7 +5,6 @@
  * --time; then a summary on stderr.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "evlist.h"
+#include "evopts.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "order.h"
@@ -25,17 +25,10 @@
 #define FIELDS_MAX 32
 
 struct trace_opts {
-	const char *filter;
-	const char *comm;
+	struct lden_evopts c;	/* the options shared with lden top */
 	char *fields_buf;
 	const char *fields[FIELDS_MAX + 1];
-	bool json;
 	bool failed;
-	double time_limit;
-	const char *events_dir;
-	struct lden_scope_opts scope;
-	char **events;
-	int nevents;
 };
 
 struct trace {
@@ -113,89 +106,31 @@ static int split_fields(struct trace_opts *o, const char *arg)
 	return 0;
 }
 
+static int trace_option(int c, const char *arg, void *ctx)
+{
+	struct trace_opts *o = ctx;
+
+	switch (c) {
+	case 'F':
+		return split_fields(o, arg) < 0 ? LDEN_EXIT_USAGE : 0;
+	case 'x':
+		o->failed = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 static int parse_opts(int argc, char **argv, struct trace_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "filter", required_argument, NULL, 'f' },
-		{ "comm", required_argument, NULL, 'c' },
 		{ "fields", required_argument, NULL, 'F' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "children", no_argument, NULL, 'C' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "time", required_argument, NULL, 't' },
 		{ "failed", no_argument, NULL, 'x' },
-		{ "events-dir", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:F:p:g:jt:d:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->filter = optarg;
-			break;
-		case 'c':
-			o->comm = optarg;
-			break;
-		case 'F':
-			if (split_fields(o, optarg) < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'p':
-			if (lden_scope_add_pids(&o->scope, optarg, "trace") < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'C':
-			o->scope.children = true;
-			break;
-		case 'g':
-			o->scope.cgroup = optarg;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 't':
-			if (lden_parse_seconds(optarg, &o->time_limit) < 0) {
-				lden_err("trace: invalid --time value '%s'", optarg);
-				return LDEN_EXIT_USAGE;
-			}
-			break;
-		case 'x':
-			o->failed = true;
-			break;
-		case 'd':
-			o->events_dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		case ':':
-			lden_err("trace: option '%s' needs a value", argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
-		default:
-			lden_err("trace: unknown option '%s' (see 'lden trace --help')",
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
-		}
-	}
-	if (lden_scope_check(&o->scope, "trace") < 0)
-		return LDEN_EXIT_USAGE;
-	if (o->scope.command) {
-		lden_err("trace: '-- COMMAND' is not supported; use --pid");
-		return LDEN_EXIT_USAGE;
-	}
-	if (optind >= argc) {
-		lden_err("trace: missing EVENT (see 'lden trace --help')");
-		return LDEN_EXIT_USAGE;
-	}
-	o->events = argv + optind;
-	o->nevents = argc - optind;
-	return 0;
+	return lden_evopts_parse(argc, argv, "trace", longopts, "F:",
+				 trace_option, o, usage, &o->c);
 }
 
 /* At arrival: what must be read from the process before it moves on. */
@@ -225,7 +160,7 @@ static void print_row(struct trace *t, const char *event)
 {
 	char line[20000];
 
-	if (t->o.json) {
+	if (t->o.c.json) {
 		struct json_object *o = lden_row_json(&t->row);
 
 		if (o) {
@@ -279,7 +214,7 @@ static int on_ordered(const struct ltr_sample *s, const char *extra, void *ctx)
 	lden_row_add(&t->row, "comm", false, "%s", extra ? extra : "?");
 	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
 	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
-	print_row(t, t->o.json ? NULL : t->ev.att[i].label);
+	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
 	return 0;
 }
 
@@ -291,7 +226,7 @@ static void report_lost(struct trace *t)
 
 		if (lost <= t->lost_seen[c])
 			continue;
-		if (t->o.json)
+		if (t->o.c.json)
 			printf("{\"lost\":%llu,\"cpu\":%d}\n",
 			       (unsigned long long)(lost - t->lost_seen[c]), c);
 		else
@@ -305,8 +240,8 @@ static int loop(struct trace *t)
 {
 	uint64_t start = lden_now_ns(), end = 0;
 
-	if (t->o.time_limit > 0)
-		end = start + (uint64_t)(t->o.time_limit * 1e9);
+	if (t->o.c.time_limit > 0)
+		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
 	while (!got_signal) {
 		uint64_t mark = lden_now_ns();
 		int n;
@@ -360,9 +295,9 @@ static int attach_events(struct trace *t)
 	char msg[1024];
 	int status;
 
-	status = lden_evlist_attach(&t->ev, t->s, t->o.events, t->o.nevents,
-				    t->o.filter, t->o.comm, &t->o.scope,
-				    t->o.events_dir, msg, sizeof(msg));
+	status = lden_evlist_attach(&t->ev, t->s, t->o.c.events, t->o.c.nevents,
+				    t->o.c.filter, t->o.c.comm, &t->o.c.scope,
+				    t->o.c.events_dir, msg, sizeof(msg));
 	if (status) {
 		lden_err("trace: %s", msg);
 		return status;
@@ -384,7 +319,7 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 {
 	char err[1024];
 
-	if (t->o.nevents > 1 || t->o.filter || t->o.fields[0] ||
+	if (t->o.c.nevents > 1 || t->o.c.filter || t->o.fields[0] ||
 	    (t->o.failed && def != &lden_recipe_open)) {
 		lden_err("trace: the recipe '%s' takes no other events, --filter, --fields%s",
 			 def->name, def != &lden_recipe_open ? " or --failed" : "");
@@ -398,7 +333,7 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 		return LDEN_EXIT_FAIL;
 	for (int i = 0; i < t->nscopes; i++) {
 		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(&t->o.scope, i, &buf);
+		const struct lden_scope *sc = lden_scope_get(&t->o.c.scope, i, &buf);
 
 		if (def->attach(&t->recipe, t->s, sc, err, sizeof(err)) < 0) {
 			lden_err("trace: %s", err);
@@ -422,7 +357,7 @@ static int run(int argc, char **argv)
 		free(t.o.fields_buf);
 		return status < 0 ? 0 : status;
 	}
-	def = lden_recipe_find("trace", t.o.events[0]);
+	def = lden_recipe_find("trace", t.o.c.events[0]);
 	if (t.o.failed && !def) {
 		lden_err("trace: --failed goes with the recipe 'open'");
 		free(t.o.fields_buf);
@@ -437,7 +372,7 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	t.nscopes = lden_scope_count(&t.o.scope);
+	t.nscopes = lden_scope_count(&t.o.c.scope);
 	t.order = lden_order_new();
 	t.pidinfo = lden_pidinfo_cache_new(100000000u);
 	t.lost_seen = calloc((size_t)ltr_session__ncpus(t.s),
@@ -457,8 +392,8 @@ static int run(int argc, char **argv)
 	}
 	/* on stderr: tests and scripts wait for it */
 	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
-		def ? "recipe " : "", def ? def->name : t.o.events[0]);
-	if (def && !t.o.json)
+		def ? "recipe " : "", def ? def->name : t.o.c.events[0]);
+	if (def && !t.o.c.json)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 	start = lden_now_ns();

@@ -115,7 +115,8 @@ size_t lden_tally_sorted(struct lden_tally *t, int col,
 {
 	if (col < 0 || col >= LDEN_TALLY_VALUES)
 		col = 0;
-	qsort_r(t->rows, t->n, sizeof(*t->rows), cmp_rows, &col);
+	if (t->n)
+		qsort_r(t->rows, t->n, sizeof(*t->rows), cmp_rows, &col);
 	/* the rows moved: index them again */
 	memset(t->index, 0, t->nindex * sizeof(*t->index));
 	for (size_t i = 0; i < t->n; i++)
