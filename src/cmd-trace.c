@@ -134,10 +134,14 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 }
 
 /* At arrival: what must be read from the process before it moves on. */
+static int on_ordered(const struct ltr_sample *s, const char *extra,
+		      void *ctx);
+
 static int on_arrival(const struct ltr_sample *s, void *ctx)
 {
 	struct trace *t = ctx;
 	char extra[4608] = "";
+	int rc;
 
 	if (t->recipe.def) {
 		if (t->recipe.def->capture)
@@ -149,11 +153,14 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 
 		snprintf(extra, sizeof(extra), "%s", pi->comm);
 	}
-	if (lden_order_push(t->order, s, extra) == -ENOBUFS) {
+	rc = lden_order_push(t->order, s, extra);
+	if (rc == -ENOBUFS) {
 		/* a reader far behind: print what is held, out of order */
-		return -ENOBUFS;
+		lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_order_push(t->order, s, extra);
 	}
-	return 0;
+	/* out of memory: stop, leaving the rest in the rings for later */
+	return rc == -ENOMEM;
 }
 
 static void print_row(struct trace *t, const char *event)
@@ -238,7 +245,7 @@ static void report_lost(struct trace *t)
 
 static int loop(struct trace *t)
 {
-	uint64_t start = lden_now_ns(), end = 0;
+	uint64_t start = lden_now_ns(), end = 0, lost_at = 0;
 
 	if (t->o.c.time_limit > 0)
 		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
@@ -249,15 +256,17 @@ static int loop(struct trace *t)
 		if (end && mark >= end)
 			break;
 		n = ltr_session__poll(t->s, 100, on_arrival, t);
-		if (n == -ENOBUFS)
-			lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
-		else if (n < 0 && n != -EINTR) {
+		if (n < 0 && n != -EINTR) {
 			lden_err("trace: reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
 		if (lden_order_flush(t->order, mark, on_ordered, t) < 0)
 			return LDEN_EXIT_FAIL;
-		report_lost(t);
+		/* the counters cost a read per event and CPU: not per batch */
+		if (mark - lost_at > 100000000u) {
+			report_lost(t);
+			lost_at = mark;
+		}
 		fflush(stdout);
 	}
 	ltr_session__drain(t->s, on_arrival, t);
