@@ -140,6 +140,49 @@ grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
 	fail "raw: the summary does not count 5"
 echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
 
+# --- lost records, inline: a reader that stalls -----------------------
+CALLS=600000
+mkfifo "$tmp/lost.in"
+python3 -c '
+import os, sys
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(int(sys.argv[1])):
+    os.getppid()
+print("done", flush=True)
+sys.stdin.readline()
+' $CALLS <"$tmp/lost.in" >"$tmp/lost.tgt" &
+lpid=$!
+pids="$pids $lpid"
+exec 8>"$tmp/lost.in"
+wait_for "$tmp/lost.tgt" '^ready' || fail "lost: the workload did not start"
+# the pipe's reader sleeps while the rings fill
+"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 2>"$tmp/lost.err" |
+	(sleep 2; cat) >"$tmp/lost.out" &
+rpid=$!
+pids="$pids $rpid"
+wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"
+lden_pid=$(pgrep -n -f "trace syscalls:sys_enter_getppid --pid $lpid")
+echo go >&8
+wait_for "$tmp/lost.tgt" '^done' || fail "lost: the workload did not finish"
+wait_for "$tmp/lost.out" '^-- lost [0-9]* records on CPU [0-9]* --$' ||
+	fail "lost: no inline lost line"
+sleep 0.5
+kill -INT "$lden_pid"
+wait $rpid
+exec 8>&-
+inline=$(sed -n 's/^-- lost \([0-9]*\) records on CPU [0-9]* --$/\1/p' "$tmp/lost.out" |
+	awk '{ s += $1 } END { print s + 0 }')
+lines=$(grep -c 'syscalls:sys_enter_getppid' "$tmp/lost.out")
+summary_lost=$(sed -n 's/^  lost records  *//p' "$tmp/lost.err")
+summary_n=$(sed -n 's/^  syscalls:sys_enter_getppid  *//p' "$tmp/lost.err")
+[ "$inline" -gt 0 ] || fail "lost: nothing lost"
+[ "$inline" = "$summary_lost" ] || fail "lost: inline $inline, summary $summary_lost"
+[ "$lines" = "$summary_n" ] || fail "lost: $lines lines, summary says $summary_n"
+[ $((lines + inline)) = $CALLS ] ||
+	fail "lost: $lines lines + $inline lost != $CALLS calls"
+echo "PASS: $lines lines + $inline lost inline = the $CALLS calls"
+
 # --- tcp-accept: M connections over 127.0.0.1 and M over ::1 ---------
 M=4
 mkfifo "$tmp/srv.in"
