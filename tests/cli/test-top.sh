@@ -62,8 +62,16 @@ wait_for "$tmp/t.tgt" '^ready' || fail "open-target did not start"
 top comm syscalls:sys_exit_openat --pid $opid --by comm -i 0.5 --json
 cpid=$tpid
 top field syscalls:sys_exit_openat --pid $opid --by ret -i 0.5 --json
+fpid=$tpid
+top cg syscalls:sys_exit_openat --pid $opid --by cgroup -i 0.5 --json
+gpid=$tpid
+top cpu syscalls:sys_exit_openat --pid $opid --by cpu -i 0.5 --json
+ppid_=$tpid
+cgroup=$(sed -n 's/^0:://p' /proc/$opid/cgroup)
 wait_for "$tmp/comm.out" '"rows"' || fail "top (comm) printed no block"
 wait_for "$tmp/field.out" '"rows"' || fail "top (field) printed no block"
+wait_for "$tmp/cg.out" '"rows"' || fail "top (cgroup) printed no block"
+wait_for "$tmp/cpu.out" '"rows"' || fail "top (cpu) printed no block"
 echo go >&8
 wait_for "$tmp/t.tgt" '^done' || fail "open-target did not finish"
 sum='[.[].rows[] | select(.event == "syscalls:sys_exit_openat")'
@@ -71,13 +79,21 @@ until_jq "$tmp/comm.out" "$sum | select(.comm == \"open-target\") | .count] | ad
 	fail "top --by comm: open-target does not have $((N + 2)) opens"
 until_jq "$tmp/field.out" "$sum | select(.ret == \"-2\") | .count] | add == $N" ||
 	fail "top --by ret: ret -2 does not have $N"
-stop $tpid
+if [ -n "$cgroup" ]; then
+	until_jq "$tmp/cg.out" "$sum | select(.cgroup == \"$cgroup\") | .count] | add == $((N + 2))" ||
+		fail "top --by cgroup: $cgroup does not have $((N + 2)) opens"
+fi
+until_jq "$tmp/cpu.out" "$sum | select(.cpu | test(\"^[0-9]+\$\")) | .count] | add == $((N + 2))" ||
+	fail "top --by cpu: the CPUs do not sum to $((N + 2)) opens"
+stop $fpid
 [ $rc = 0 ] || fail "top exited $rc after SIGINT"
 stop $cpid
+stop $gpid
+stop $ppid_
 exec 8>&-
 [ "$(jq -s "$sum | select(.ret == \"-2\") | .count] | add" "$tmp/field.out")" = $N ] ||
 	fail "top --by ret: more than $N failures"
-echo "PASS: top counts the $((N + 2)) opens by comm and the $N failures by ret"
+echo "PASS: top counts the $((N + 2)) opens by comm, cgroup ($cgroup) and cpu, the $N failures by ret"
 
 # --- top net: at least the bytes sent, for the sender's pid ----------
 TCP=3000000
