@@ -133,10 +133,10 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				 trace_option, o, usage, &o->c);
 }
 
-/* At arrival: what must be read from the process before it moves on. */
 static int on_ordered(const struct ltr_sample *s, const char *extra,
 		      void *ctx);
 
+/* At arrival: what must be read from the process before it moves on. */
 static int on_arrival(const struct ltr_sample *s, void *ctx)
 {
 	struct trace *t = ctx;
@@ -168,7 +168,9 @@ static void print_row(struct trace *t, const char *event)
 	char line[20000];
 
 	if (t->o.c.json) {
-		struct json_object *o = lden_row_json(&t->row);
+		/* time cpu pid tid comm event, then the event's fields */
+		struct json_object *o = lden_row_json(&t->row,
+						      t->recipe.def ? -1 : 6);
 
 		if (o) {
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));

@@ -133,13 +133,17 @@ void lden_row_format(const struct lden_row *r, int from, bool named,
 	}
 }
 
-struct json_object *lden_row_json(const struct lden_row *r)
+struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *into = o;
 
 	if (!o)
 		return NULL;
 	for (int i = 0; i < r->n; i++) {
+		if (i == nest_from) {
+			into = json_object_new_object();
+			json_object_object_add(o, "fields", into);
+		}
 		struct json_object *v = NULL;
 		const char *t = r->c[i].text;
 
@@ -158,7 +162,7 @@ struct json_object *lden_row_json(const struct lden_row *r)
 		} else {
 			v = json_object_new_string(t);
 		}
-		json_object_object_add(o, r->c[i].name, v);
+		json_object_object_add(into, r->c[i].name, v);
 	}
 	return o;
 }

@@ -74,7 +74,11 @@ void lden_row_format(const struct lden_row *r, int from, bool named,
 void lden_row_print_header(FILE *out, const char *columns);
 void lden_row_print_columns(FILE *out, const struct lden_row *r);
 
-/* A new JSON object of every cell (put it with json_object_put()). */
-struct json_object *lden_row_json(const struct lden_row *r);
+/*
+ * A new JSON object of every cell (put it with json_object_put()); the
+ * cells from @nest_from on (-1: none) go in an object "fields", so that
+ * an event's own "pid" or "comm" cannot clash with the header's.
+ */
+struct json_object *lden_row_json(const struct lden_row *r, int nest_from);
 
 #endif

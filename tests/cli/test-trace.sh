@@ -131,8 +131,8 @@ done
 sleep 0.2
 stop $tpid
 exec 8>&-
-n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .ret == -2
-	and .pid == '"$opid"' and .comm == "open-target" and (has("__syscall_nr") | not))] | length' \
+n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret == -2
+	and .pid == '"$opid"' and .comm == "open-target" and (.fields | keys) == ["ret"])] | length' \
 	"$tmp/raw.out") || fail "raw: output is not JSON"
 [ "$n" = 5 ] || fail "raw: $n lines with ret -2 for pid $opid, expected 5"
 [ "$(wc -l <"$tmp/raw.out")" = 5 ] || fail "raw: lines besides the 5 failures"
