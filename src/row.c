@@ -77,7 +77,8 @@ int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
 		return lden_row_add(r, name, false, "%.*s", (int)len, str);
 	}
 	if (ltr_field__u64(f, s, &u) == 0) {
-		if (type && strchr(type, '*'))
+		/* addresses: pointers, and the ip a probe hit */
+		if ((type && strchr(type, '*')) || !strcmp(name, "__probe_ip"))
 			return lden_row_add(r, name, false, "0x%llx",
 					    (unsigned long long)u);
 		if (ltr_field__is_signed(f) && ltr_field__s64(f, s, &v) == 0)

@@ -140,6 +140,26 @@ grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
 	fail "raw: the summary does not count 5"
 echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
 
+# --- a uprobe, sampled: one line per call, removed at the end --------
+UP="$top_builddir/tests/kernel/uprobe-target"
+trace up "uprobe($UP:lden_uprobe_target_fn)" --json
+group=lden_$tpid
+grep -q "$group/" "$T/dynamic_events" || fail "uprobe: no probe in group $group"
+"$UP" 7 </dev/null || fail "uprobe-target failed"
+i=0
+while [ "$(wc -l <"$tmp/up.out")" -lt 7 ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 0.2
+stop $tpid
+[ "$(jq -s '[.[] | select(.comm == "uprobe-target" and
+	(.fields.__probe_ip | test("^0x[0-9a-f]+$")))] | length' "$tmp/up.out")" = 7 ] ||
+	fail "uprobe: not 7 lines with the probe's address"
+[ "$(wc -l <"$tmp/up.out")" = 7 ] || fail "uprobe: lines besides the 7 calls"
+grep -q "$group/" "$T/dynamic_events" && fail "uprobe: group $group left behind"
+echo "PASS: a uprobe shows the 7 calls and is removed"
+
 # --- lost records, inline: a reader that stalls -----------------------
 CALLS=600000
 mkfifo "$tmp/lost.in"
