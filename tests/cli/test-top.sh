@@ -14,17 +14,8 @@ command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 LDEN="$top_builddir/src/lden"
 TARGET="$top_builddir/tests/kernel/open-target"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
 
 # top NAME ARGS...: lden top in the background ($tpid), $NAME.out
 top() {
@@ -45,20 +36,11 @@ until_jq() {
 	done
 }
 
-stop() {
-	kill -INT "$1"
-	wait "$1"
-	rc=$?
-}
 
 # --- a tracepoint per comm and per field: exact counts ---------------
 N=6
-mkfifo "$tmp/t.in"
-"$TARGET" $N /etc/hostname /etc/passwd <"$tmp/t.in" >"$tmp/t.tgt" &
-opid=$!
-pids="$pids $opid"
-exec 8>"$tmp/t.in"
-wait_for "$tmp/t.tgt" '^ready' || fail "open-target did not start"
+workload t "$TARGET" $N /etc/hostname /etc/passwd
+opid=$wpid
 top comm syscalls:sys_exit_openat --pid $opid --by comm -i 0.5 --json
 cpid=$tpid
 top field syscalls:sys_exit_openat --pid $opid --by ret -i 0.5 --json
@@ -72,8 +54,7 @@ wait_for "$tmp/comm.out" '"rows"' || fail "top (comm) printed no block"
 wait_for "$tmp/field.out" '"rows"' || fail "top (field) printed no block"
 wait_for "$tmp/cg.out" '"rows"' || fail "top (cgroup) printed no block"
 wait_for "$tmp/cpu.out" '"rows"' || fail "top (cpu) printed no block"
-echo go >&8
-wait_for "$tmp/t.tgt" '^done' || fail "open-target did not finish"
+release_workload t
 sum='[.[].rows[] | select(.event == "syscalls:sys_exit_openat")'
 until_jq "$tmp/comm.out" "$sum | select(.comm == \"open-target\") | .count] | add == $((N + 2))" ||
 	fail "top --by comm: open-target does not have $((N + 2)) opens"
@@ -99,8 +80,7 @@ echo "PASS: top counts the $((N + 2)) opens by comm, cgroup ($cgroup) and cpu, t
 TCP=3000000
 UDP=200
 SIZE=1000
-mkfifo "$tmp/n.in"
-python3 -c '
+workload n python3 -c '
 import socket, sys
 tcp, udp, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
@@ -119,15 +99,11 @@ for i in range(udp):
     u.recv(size)
 print("done", flush=True)
 sys.stdin.readline()
-' $TCP $UDP $SIZE <"$tmp/n.in" >"$tmp/n.tgt" &
-npid=$!
-pids="$pids $npid"
-exec 8>"$tmp/n.in"
-wait_for "$tmp/n.tgt" '^ready' || fail "the net workload did not start"
+' $TCP $UDP $SIZE
+npid=$wpid
 top net net --pid $npid -i 0.5 --json
 wait_for "$tmp/net.out" '"rows"' || fail "top net printed no block"
-echo go >&8
-wait_for "$tmp/n.tgt" '^done' || fail "the net workload did not finish"
+release_workload n
 want=$((TCP + UDP * SIZE))
 mine="[.[].rows[] | select(.pid == \"$npid\" and .dev == \"lo\")"
 until_jq "$tmp/net.out" "$mine | .xmit_bytes] | add >= $want" ||

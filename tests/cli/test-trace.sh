@@ -14,17 +14,8 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 LDEN="$top_builddir/src/lden"
 TARGET="$top_builddir/tests/kernel/open-target"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
 
 # trace NAME ARGS...: lden trace in the background, $NAME.out/.err,
 # returns once it says it is tracing; its pid in $tpid
@@ -37,23 +28,12 @@ trace() {
 	wait_for "$tmp/$_n.err" '^lden: tracing' || fail "$_n: lden trace did not start"
 }
 
-# stop PID: SIGINT, and its exit status in $rc
-stop() {
-	kill -INT "$1"
-	wait "$1"
-	rc=$?
-}
-
-# target NAME N [EXISTING...]: open-target waiting on a fifo; $opid
+# target NAME N [EXISTING...]: open-target waiting on fd 8; $opid
 target() {
 	_n=$1
 	shift
-	mkfifo "$tmp/$_n.in"
-	"$TARGET" "$@" <"$tmp/$_n.in" >"$tmp/$_n.tgt" &
-	opid=$!
-	pids="$pids $opid"
-	exec 8>"$tmp/$_n.in"
-	wait_for "$tmp/$_n.tgt" '^ready' || fail "$_n: open-target did not start"
+	workload "$_n" "$TARGET" "$@"
+	opid=$wpid
 }
 
 # --- exec: a known argument list -------------------------------------
@@ -84,14 +64,8 @@ echo "PASS: exec shows '$argv'"
 N=7
 target open $N /etc/hostname /etc/passwd "$TARGET"
 trace open open --failed --pid $opid
-echo go >&8
-wait_for "$tmp/open.tgt" '^done' || fail "open: open-target did not finish"
-i=0
-while [ "$(grep -c /nonexistent-lden/ "$tmp/open.out")" -lt $N ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.3	# time for a wrong extra line to show up
+release_workload open
+until_lines "$tmp/open.out" /nonexistent-lden/ $N
 stop $tpid
 exec 8>&-
 [ "$(grep -c ENOENT "$tmp/open.out")" = $N ] ||
@@ -109,8 +83,7 @@ echo "PASS: open --failed shows exactly the $N failed opens"
 # all opens: the existing paths with their descriptor
 target all 2 /etc/hostname
 trace all open --pid $opid
-echo go >&8
-wait_for "$tmp/all.tgt" '^done' || fail "all: open-target did not finish"
+release_workload all
 wait_for "$tmp/all.out" " /etc/hostname fd=[0-9]" || fail "all: no fd for /etc/hostname"
 stop $tpid
 exec 8>&-
@@ -121,14 +94,8 @@ echo "PASS: open shows successes with fd= and failures with ENOENT"
 # --- a tracepoint with a kernel filter, as JSON ----------------------
 target raw 5 /etc/hostname
 trace raw 'syscalls:sys_exit_openat[ret < 0]' --pid $opid --json --fields ret
-echo go >&8
-wait_for "$tmp/raw.tgt" '^done' || fail "raw: open-target did not finish"
-i=0
-while [ "$(grep -c '"ret":-2' "$tmp/raw.out")" -lt 5 ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.2
+release_workload raw
+until_lines "$tmp/raw.out" '"ret":-2' 5
 stop $tpid
 exec 8>&-
 n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret == -2
@@ -146,12 +113,7 @@ trace up "uprobe($UP:lden_uprobe_target_fn)" --json
 group=lden_$tpid
 grep -q "$group/" "$T/dynamic_events" || fail "uprobe: no probe in group $group"
 "$UP" 7 </dev/null || fail "uprobe-target failed"
-i=0
-while [ "$(wc -l <"$tmp/up.out")" -lt 7 ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.2
+until_lines "$tmp/up.out" . 7
 stop $tpid
 [ "$(jq -s '[.[] | select(.comm == "uprobe-target" and
 	(.fields.__probe_ip | test("^0x[0-9a-f]+$")))] | length' "$tmp/up.out")" = 7 ] ||
@@ -162,8 +124,7 @@ echo "PASS: a uprobe shows the 7 calls and is removed"
 
 # --- lost records, inline: a reader that stalls -----------------------
 CALLS=600000
-mkfifo "$tmp/lost.in"
-python3 -c '
+workload lost python3 -c '
 import os, sys
 print("ready", flush=True)
 sys.stdin.readline()
@@ -171,11 +132,8 @@ for i in range(int(sys.argv[1])):
     os.getppid()
 print("done", flush=True)
 sys.stdin.readline()
-' $CALLS <"$tmp/lost.in" >"$tmp/lost.tgt" &
-lpid=$!
-pids="$pids $lpid"
-exec 8>"$tmp/lost.in"
-wait_for "$tmp/lost.tgt" '^ready' || fail "lost: the workload did not start"
+' $CALLS
+lpid=$wpid
 # the pipe's reader sleeps while the rings fill
 "$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 2>"$tmp/lost.err" |
 	(sleep 2; cat) >"$tmp/lost.out" &
@@ -183,8 +141,7 @@ rpid=$!
 pids="$pids $rpid"
 wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"
 lden_pid=$(pgrep -n -f "trace syscalls:sys_enter_getppid --pid $lpid")
-echo go >&8
-wait_for "$tmp/lost.tgt" '^done' || fail "lost: the workload did not finish"
+release_workload lost
 wait_for "$tmp/lost.out" '^-- lost [0-9]* records on CPU [0-9]* --$' ||
 	fail "lost: no inline lost line"
 sleep 0.5
@@ -205,8 +162,7 @@ echo "PASS: $lines lines + $inline lost inline = the $CALLS calls"
 
 # --- tcp-accept: M connections over 127.0.0.1 and M over ::1 ---------
 M=4
-mkfifo "$tmp/srv.in"
-python3 -c '
+workload srv python3 -c '
 import socket, sys
 m = int(sys.argv[1])
 socks = []
@@ -230,20 +186,11 @@ for s in socks:
         print("peer", addr, port, peer[0], peer[1], flush=True)
 print("done", flush=True)
 sys.stdin.readline()
-' $M <"$tmp/srv.in" >"$tmp/srv.tgt" &
-spid=$!
-pids="$pids $spid"
-exec 8>"$tmp/srv.in"
-wait_for "$tmp/srv.tgt" '^ready' || fail "tcp-accept: the server did not start"
+' $M
+spid=$wpid
 trace acc tcp-accept --pid $spid
-echo go >&8
-wait_for "$tmp/srv.tgt" '^done' || fail "tcp-accept: the server did not finish"
-i=0
-while [ "$(grep -vc '^TIME' "$tmp/acc.out")" -lt $((2 * M)) ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-sleep 0.2
+release_workload srv
+until_lines "$tmp/acc.out" python3 $((2 * M))
 stop $tpid
 exec 8>&-
 p4=$(sed -n 's/^port 127.0.0.1 //p' "$tmp/srv.tgt")
