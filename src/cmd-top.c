@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,13 +48,6 @@ struct top {
 	struct lden_row scratch;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: lden top EVENT... [--by KEY] [-i SEC] [--sort COL] [-n ROWS] [-t SEC]\n"
@@ -69,16 +61,9 @@ static void usage(FILE *out)
 	      "  -i, --interval SEC    refresh every SEC seconds (default 5)\n"
 	      "  -s, --sort COL        sort by this value column (default the first)\n"
 	      "  -n, --rows N          show the N largest rows (default 20, 0: all)\n"
-	      "  -t, --time SEC        stop after SEC seconds\n"
-	      "  -f, --filter EXPR     kernel filter ANDed into every event's\n"
-	      "      --comm NAME       only tasks named NAME (filtered in the kernel)\n"
-	      "  -j, --json            one JSON object per interval\n"
-	      "  -p, --pid PID,...     only these processes (per-task events)\n"
-	      "      --children        with --pid, also the children they create\n"
-	      "  -g, --cgroup DIR      only the tasks of this cgroup\n"
-	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
-	      "  -h, --help            show this help\n"
-	      "\n"
+	      "  -j, --json            one JSON object per interval\n", out);
+	fputs(lden_evopts_help, out);
+	fputs("\n"
 	      "EVENT: as in lden notify.  Recipes:\n"
 	      "  net     PID UID DEV XMIT_PK RECV_PK XMIT_KB RECV_KB (nettop)\n"
 	      "  drops   LOCATION REASON DROPS from skb:kfree_skb (dropwatch)\n"
@@ -216,7 +201,7 @@ static int loop(struct top *t)
 	next = start + step;
 	if (t->o.c.time_limit > 0)
 		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
-	while (!got_signal) {
+	while (!lden_stop_signal) {
 		uint64_t now = lden_now_ns();
 		int n;
 
@@ -342,7 +327,6 @@ static int run(int argc, char **argv)
 {
 	struct top t = { 0 };
 	struct ltr_session_opts so = { .wakeup_bytes = 4096 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	const struct lden_recipe_def *def;
 	int status;
 
@@ -350,8 +334,7 @@ static int run(int argc, char **argv)
 	if (status)
 		return status < 0 ? 0 : status;
 	def = lden_recipe_find("top", t.o.c.events[0]);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_stop_on_signals();
 	t.tty = isatty(STDOUT_FILENO);
 	/* samples read within a page: the process is likely still there */
 	t.s = ltr_session__new(&so);

@@ -5,7 +5,6 @@
  * --time; then a summary on stderr.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +44,6 @@ struct trace {
 	uint64_t lines;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
@@ -62,18 +54,11 @@ static void usage(FILE *out)
 	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
 	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
 	      "\n"
-	      "  -f, --filter EXPR     kernel filter ANDed into every event's\n"
-	      "      --comm NAME       only tasks named NAME (filtered in the kernel)\n"
 	      "  -F, --fields A,B      print only these fields\n"
-	      "  -p, --pid PID,...     only these processes (per-task events)\n"
-	      "      --children        with --pid, also the children they create\n"
-	      "  -g, --cgroup DIR      only the tasks of this cgroup\n"
-	      "  -j, --json            one JSON object per line\n"
-	      "  -t, --time SEC        stop after SEC seconds\n"
 	      "      --failed          open: only the opens that failed\n"
-	      "  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
-	      "  -h, --help            show this help\n"
-	      "\n"
+	      "  -j, --json            one JSON object per line\n", out);
+	fputs(lden_evopts_help, out);
+	fputs("\n"
 	      "EVENT: a name from 'lden list-events', SYSTEM:NAME[FILTER],\n"
 	      "custom(FUNCTION) or uprobe(PATH:SYMBOL), as in lden notify.\n"
 	      "Recipes:\n"
@@ -251,7 +236,7 @@ static int loop(struct trace *t)
 
 	if (t->o.c.time_limit > 0)
 		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
-	while (!got_signal) {
+	while (!lden_stop_signal) {
 		uint64_t mark = lden_now_ns();
 		int n;
 
@@ -358,7 +343,6 @@ static int run(int argc, char **argv)
 {
 	struct trace t = { 0 };
 	struct ltr_session_opts so = { .wakeup_bytes = 1 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	const struct lden_recipe_def *def;
 	uint64_t start;
 	int status;
@@ -374,8 +358,7 @@ static int run(int argc, char **argv)
 		free(t.o.fields_buf);
 		return LDEN_EXIT_USAGE;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_stop_on_signals();
 	/* samples are read at once: the process's memory is still there */
 	t.s = ltr_session__new(&so);
 	if (!t.s) {

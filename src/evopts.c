@@ -6,6 +6,31 @@
 #include "evopts.h"
 #include "lden.h"
 
+const char lden_evopts_help[] =
+	"  -f, --filter EXPR     kernel filter ANDed into every event's\n"
+	"      --comm NAME       only tasks named NAME (filtered in the kernel)\n"
+	"  -p, --pid PID,...     only these processes (per-task events)\n"
+	"      --children        with --pid, also the children they create\n"
+	"  -g, --cgroup DIR      only the tasks of this cgroup\n"
+	"  -t, --time SEC        stop after SEC seconds\n"
+	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	"  -h, --help            show this help\n";
+
+volatile sig_atomic_t lden_stop_signal;
+
+static void on_signal(int sig)
+{
+	lden_stop_signal = sig;
+}
+
+void lden_stop_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static const struct option common[] = {
 	{ "filter", required_argument, NULL, 'f' },
 	{ "comm", required_argument, NULL, 'c' },

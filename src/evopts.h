@@ -9,6 +9,7 @@
 #define LDEN_EVOPTS_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -40,5 +41,16 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 		      const struct option *longopts, const char *shortopts,
 		      lden_evopts_fn fn, void *ctx, void (*usage)(FILE *),
 		      struct lden_evopts *o);
+
+/* The --help lines of the shared options (each ends with a newline). */
+extern const char lden_evopts_help[];
+
+/*
+ * lden_stop_on_signals - SIGINT and SIGTERM set lden_stop_signal (to the
+ * signal) instead of killing: the command leaves its loop, prints its
+ * summary, and frees the session, which removes what it attached.
+ */
+void lden_stop_on_signals(void);
+extern volatile sig_atomic_t lden_stop_signal;
 
 #endif
