@@ -284,14 +284,10 @@ static int attach_recipe(struct top *t, const struct lden_recipe_def *def)
 	for (const char *p = def->columns; p; p = strchr(p + 1, ' '))
 		t->nvalues++;
 	t->nvalues -= t->nkeys;
-	for (int i = 0; i < lden_scope_count(&t->o.c.scope); i++) {
-		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(&t->o.c.scope, i, &buf);
-
-		if (def->attach(&t->recipe, t->s, sc, err, sizeof(err)) < 0) {
-			lden_err("top: %s", err);
-			return LDEN_EXIT_USAGE;
-		}
+	if (lden_recipe_attach(&t->recipe, t->s, &t->o.c.scope, err,
+			       sizeof(err)) < 0) {
+		lden_err("top: %s", err);
+		return LDEN_EXIT_USAGE;
 	}
 	return 0;
 }

@@ -327,14 +327,10 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
-	for (int i = 0; i < t->nscopes; i++) {
-		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(&t->o.c.scope, i, &buf);
-
-		if (def->attach(&t->recipe, t->s, sc, err, sizeof(err)) < 0) {
-			lden_err("trace: %s", err);
-			return LDEN_EXIT_USAGE;
-		}
+	if (lden_recipe_attach(&t->recipe, t->s, &t->o.c.scope, err,
+			       sizeof(err)) < 0) {
+		lden_err("trace: %s", err);
+		return LDEN_EXIT_USAGE;
 	}
 	return 0;
 }

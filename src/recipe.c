@@ -6,6 +6,7 @@
 
 #include "lden-trace.h"
 #include "recipe.h"
+#include "scope.h"
 
 static const struct lden_recipe_def *const recipes[] = {
 	&lden_recipe_exec,
@@ -87,4 +88,18 @@ void lden_recipe_printable(char *s)
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
+}
+
+int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
+		       const struct lden_scope_opts *scope, char *err,
+		       size_t errlen)
+{
+	for (int i = 0; i < lden_scope_count(scope); i++) {
+		struct lden_scope buf;
+		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+
+		if (r->def->attach(r, s, sc, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
 }

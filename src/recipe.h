@@ -67,6 +67,17 @@ extern const struct lden_recipe_def lden_recipe_tcp_accept;
 extern const struct lden_recipe_def lden_recipe_net;
 extern const struct lden_recipe_def lden_recipe_drops;
 
+struct lden_scope_opts;
+
+/*
+ * lden_recipe_attach - r->def->attach() for every scope of @scope (each
+ * --pid, or the cgroup, or the whole machine)
+ * Returns 0, or -1 with @err set.
+ */
+int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
+		       const struct lden_scope_opts *scope, char *err,
+		       size_t errlen);
+
 /* The recipe of @command ("trace", "top") named @name, or NULL. */
 const struct lden_recipe_def *lden_recipe_find(const char *command,
 					       const char *name);
