@@ -177,8 +177,17 @@ static void state_key(const struct ltr_sample *s, char *key, size_t len)
 
 	if (family == AF_INET6) {
 		f = ltr_event__field(s->event, "daddr_v6");
-		if (f && ltr_field__bytes(f, s, &b, &n) == 0 && n == 16)
-			addr_text(AF_INET6, b, raddr, sizeof(raddr));
+		if (f && ltr_field__bytes(f, s, &b, &n) == 0 && n == 16) {
+			struct in6_addr a;
+
+			/* a v4 client of a dual-stack socket, as capture says */
+			memcpy(&a, b, sizeof(a));
+			if (IN6_IS_ADDR_V4MAPPED(&a))
+				addr_text(AF_INET, &a.s6_addr[12], raddr,
+					  sizeof(raddr));
+			else
+				addr_text(AF_INET6, &a, raddr, sizeof(raddr));
+		}
 	} else {
 		f = ltr_event__field(s->event, "daddr");
 		if (f && ltr_field__bytes(f, s, &b, &n) == 0 && n == 4)
