@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "kallsyms.h"
 #include "lden-trace.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -103,8 +104,9 @@ static void probe_name(const char *label, char *out, size_t len)
 static int attach_probe(struct ltr_session *s, struct lden_attached *a,
 			const char *func, const char *fetchargs, bool ret,
 			const char *filter, const char *size_text,
-			bool need_size, const struct lden_scope *scope,
-			char *err, size_t errlen)
+			bool need_size, bool sample,
+			const struct lden_scope *scope, char *err,
+			size_t errlen)
 {
 	const char *why;
 	char name[64];
@@ -120,15 +122,20 @@ static int attach_probe(struct ltr_session *s, struct lden_attached *a,
 	snprintf(a->source, sizeof(a->source), "%s %s", ret ? "kretprobe" :
 		 "kprobe", func);
 	a->has_size = need_size && size_text;
-	a->sampling = a->has_size;
+	a->sampling = a->has_size || sample;
 	return open_part(s, a, ltr_session__group(s), name, filter,
 			 size_text, a->sampling, scope, err, errlen);
 }
 
-int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
-		bool need_size, const char *extra_filter,
-		const struct lden_scope *scope, struct lden_attached *a,
-		char *err, size_t errlen)
+/*
+ * @sample: sample every hit (for commands that read the fields), with the
+ * size summed when the source has one; else sample only for @need_size.
+ */
+static int attach_catalog(struct ltr_session *s,
+			  const struct lden_resolution *r, bool need_size,
+			  bool sample, const char *extra_filter,
+			  const struct lden_scope *scope,
+			  struct lden_attached *a, char *err, size_t errlen)
 {
 	const struct lden_source *src = r->src;
 	int rc = 0;
@@ -141,20 +148,22 @@ int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
 	if (need_size && !r->has_size)
 		return aerr(err, errlen, "%s has no size on this kernel (source: %s)",
 			    a->label, r->source_text);
+	need_size = need_size || (sample && r->has_size);
 
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
 		char *filter = and_filters(src->filter, extra_filter);
 
 		rc = attach_probe(s, a, r->func, src->fetchargs,
 				  src->kind == LDEN_SRC_KRETPROBE, filter,
-				  src->size, need_size, scope, err, errlen);
+				  src->size, need_size, sample, scope, err,
+				  errlen);
 		free(filter);
 		return rc;
 	}
 
 	snprintf(a->source, sizeof(a->source), "%s", r->source_text);
 	a->has_size = need_size;
-	a->sampling = need_size;
+	a->sampling = need_size || sample;
 	for (int t = 0; t < src->ntps && rc == 0; t++) {
 		const struct lden_tp *tp = &src->tps[t];
 		char *filter;
@@ -162,11 +171,31 @@ int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
 		if (!r->tp_present[t])
 			continue;
 		filter = and_filters(tp->filter, extra_filter);
-		rc = open_part(s, a, tp->system, tp->name, filter, tp->size,
-			       need_size, scope, err, errlen);
+		rc = open_part(s, a, tp->system, tp->name, filter,
+			       need_size ? tp->size : NULL, a->sampling, scope,
+			       err, errlen);
 		free(filter);
 	}
 	return rc;
+}
+
+int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
+		bool need_size, const char *extra_filter,
+		const struct lden_scope *scope, struct lden_attached *a,
+		char *err, size_t errlen)
+{
+	return attach_catalog(s, r, need_size, false, extra_filter, scope, a,
+			      err, errlen);
+}
+
+int lden_attach_sampled(struct ltr_session *s,
+			const struct lden_resolution *r,
+			const char *extra_filter,
+			const struct lden_scope *scope,
+			struct lden_attached *a, char *err, size_t errlen)
+{
+	return attach_catalog(s, r, false, true, extra_filter, scope, a, err,
+			      errlen);
 }
 
 int lden_attach_tracepoint(struct ltr_session *s, const char *system,
@@ -174,27 +203,35 @@ int lden_attach_tracepoint(struct ltr_session *s, const char *system,
 			   const struct lden_scope *scope,
 			   struct lden_attached *a, char *err, size_t errlen)
 {
+	return lden_attach_tracepoint_mode(s, system, name, filter, false,
+					   scope, a, err, errlen);
+}
+
+int lden_attach_tracepoint_mode(struct ltr_session *s, const char *system,
+				const char *name, const char *filter,
+				bool sample, const struct lden_scope *scope,
+				struct lden_attached *a, char *err,
+				size_t errlen)
+{
 	memset(a, 0, sizeof(*a));
 	snprintf(a->label, sizeof(a->label), "%s:%s", system, name);
 	snprintf(a->source, sizeof(a->source), "tracepoint %s:%s", system,
 		 name);
-	return open_part(s, a, system, name, filter, NULL, false, scope, err,
+	a->sampling = sample;
+	return open_part(s, a, system, name, filter, NULL, sample, scope, err,
 			 errlen);
 }
 
-/* Whether kallsyms has a text symbol @func: one pass, nothing kept. */
+/* Whether kallsyms has a text symbol @func. */
 static bool kallsyms_has(const char *func)
 {
-	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[512], name[256], type;
-	bool found = false;
+	struct lden_kallsyms *k = lden_kallsyms_load(NULL);
+	bool found;
 
-	if (!f)
+	if (!k)
 		return true;	/* cannot tell: let the kernel decide */
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %c %255s", &type, name) == 2 &&
-			(type == 't' || type == 'T') && !strcmp(name, func);
-	fclose(f);
+	found = lden_kallsyms_has(k, func);
+	lden_kallsyms_free(k);
 	return found;
 }
 
@@ -205,7 +242,8 @@ static bool kallsyms_has(const char *func)
  */
 static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
 				const char *func, const char *filter,
-				const struct lden_scope *scope, bool kprobes,
+				bool sample, const struct lden_scope *scope,
+				bool kprobes,
 				char *err, size_t errlen)
 {
 	const char *no_kprobes = kprobes ? "" :
@@ -219,7 +257,8 @@ static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
 	snprintf(ip_filter, sizeof(ip_filter), "ip == %s", func);
 	snprintf(a->source, sizeof(a->source), "function hook %s (ftrace:function)",
 		 func);
-	if (open_part(s, a, "ftrace", "function", ip_filter, NULL, false,
+	a->sampling = sample;
+	if (open_part(s, a, "ftrace", "function", ip_filter, NULL, sample,
 		      scope, err, errlen) == 0)
 		return 0;
 	why = errno;
@@ -234,6 +273,15 @@ int lden_attach_custom(struct ltr_session *s, const char *func,
 		       const char *filter, const struct lden_scope *scope,
 		       struct lden_attached *a, char *err, size_t errlen)
 {
+	return lden_attach_custom_mode(s, func, filter, false, scope, a, err,
+				       errlen);
+}
+
+int lden_attach_custom_mode(struct ltr_session *s, const char *func,
+			    const char *filter, bool sample,
+			    const struct lden_scope *scope,
+			    struct lden_attached *a, char *err, size_t errlen)
+{
 	/* tests force a rung: LDEN_CUSTOM_VIA=function on a kprobe kernel */
 	const char *via = getenv("LDEN_CUSTOM_VIA");
 	bool kprobes = ltr_session__supports(s, LTR_FEATURE_KPROBES, NULL);
@@ -245,15 +293,24 @@ int lden_attach_custom(struct ltr_session *s, const char *func,
 			    a->label, func);
 	if (kprobes && !(via && !strcmp(via, "function")))
 		return attach_probe(s, a, func, NULL, false, filter, NULL,
-				    false, scope, err, errlen);
-	return attach_function_hook(s, a, func, filter, scope, kprobes, err,
-				    errlen);
+				    false, sample, scope, err, errlen);
+	return attach_function_hook(s, a, func, filter, sample, scope,
+				    kprobes, err, errlen);
 }
 
 int lden_attach_uprobe(struct ltr_session *s, const char *path,
 		       const char *symbol, const char *filter,
 		       const struct lden_scope *scope, struct lden_attached *a,
 		       char *err, size_t errlen)
+{
+	return lden_attach_uprobe_mode(s, path, symbol, filter, false, scope,
+				       a, err, errlen);
+}
+
+int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
+			    const char *symbol, const char *filter,
+			    bool sample, const struct lden_scope *scope,
+			    struct lden_attached *a, char *err, size_t errlen)
 {
 	static unsigned int seq;
 	char name[64];
@@ -264,8 +321,9 @@ int lden_attach_uprobe(struct ltr_session *s, const char *path,
 	if (ltr_session__add_uprobe(s, name, path, symbol, NULL, false) < 0)
 		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
 	snprintf(a->source, sizeof(a->source), "uprobe %s:%s", path, symbol);
+	a->sampling = sample;
 	return open_part(s, a, ltr_session__group(s), name, filter, NULL,
-			 false, scope, err, errlen);
+			 sample, scope, err, errlen);
 }
 
 int lden_attached_count(struct lden_attached *a, uint64_t *count)

@@ -87,6 +87,30 @@ int lden_attach_uprobe(struct ltr_session *s, const char *path,
 		       const struct lden_scope *scope, struct lden_attached *a,
 		       char *err, size_t errlen);
 
+/*
+ * The same, each hit sampled (PERF_SAMPLE_RAW) so that its fields can be
+ * read: for commands that print or group events rather than count them.
+ * A catalog event's size is summed where its source has one.
+ */
+int lden_attach_sampled(struct ltr_session *s,
+			const struct lden_resolution *r,
+			const char *extra_filter,
+			const struct lden_scope *scope,
+			struct lden_attached *a, char *err, size_t errlen);
+int lden_attach_tracepoint_mode(struct ltr_session *s, const char *system,
+				const char *name, const char *filter,
+				bool sample, const struct lden_scope *scope,
+				struct lden_attached *a, char *err,
+				size_t errlen);
+int lden_attach_custom_mode(struct ltr_session *s, const char *func,
+			    const char *filter, bool sample,
+			    const struct lden_scope *scope,
+			    struct lden_attached *a, char *err, size_t errlen);
+int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
+			    const char *symbol, const char *filter,
+			    bool sample, const struct lden_scope *scope,
+			    struct lden_attached *a, char *err, size_t errlen);
+
 /* The kernel's count, summed over parts and CPUs. */
 int lden_attached_count(struct lden_attached *a, uint64_t *count);
 

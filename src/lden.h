@@ -34,6 +34,8 @@ struct lden_cmd {
 
 extern const struct lden_cmd lden_cmd_list_events;
 extern const struct lden_cmd lden_cmd_notify;
+extern const struct lden_cmd lden_cmd_trace;
+extern const struct lden_cmd lden_cmd_top;
 
 /* Exit statuses shared by every command. */
 #define LDEN_EXIT_OK 0

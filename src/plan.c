@@ -82,10 +82,10 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 	return 0;
 }
 
-int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
-		     const struct lden_resolution *res,
-		     const struct lden_scope *scope, struct lden_attached *a,
-		     struct lden_expr_error *err)
+static int plan_attach(struct ltr_session *s, const struct lden_expr *e,
+		       const struct lden_resolution *res, bool sample,
+		       const struct lden_scope *scope, struct lden_attached *a,
+		       struct lden_expr_error *err)
 {
 	for (int i = 0; i < e->nevents; i++) {
 		const struct lden_expr_event *ev = &e->events[i];
@@ -95,24 +95,33 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 
 		switch (ev->kind) {
 		case LDEN_EV_CATALOG:
-			rc = lden_attach(s, &res[i], ev->need_size, ev->filter,
-					 scope, &a[i], msg, sizeof(msg));
+			if (sample)
+				rc = lden_attach_sampled(s, &res[i], ev->filter,
+							 scope, &a[i], msg,
+							 sizeof(msg));
+			else
+				rc = lden_attach(s, &res[i], ev->need_size,
+						 ev->filter, scope, &a[i], msg,
+						 sizeof(msg));
 			break;
 		case LDEN_EV_TRACEPOINT:
 			colon = strchr(ev->name, ':');
 			snprintf(sys, sizeof(sys), "%.*s", (int)(colon - ev->name),
 				 ev->name);
-			rc = lden_attach_tracepoint(s, sys, colon + 1, ev->filter,
-						    scope, &a[i], msg, sizeof(msg));
+			rc = lden_attach_tracepoint_mode(s, sys, colon + 1,
+							 ev->filter, sample,
+							 scope, &a[i], msg,
+							 sizeof(msg));
 			break;
 		case LDEN_EV_CUSTOM:
-			rc = lden_attach_custom(s, ev->name, ev->filter, scope,
-						&a[i], msg, sizeof(msg));
+			rc = lden_attach_custom_mode(s, ev->name, ev->filter,
+						     sample, scope, &a[i], msg,
+						     sizeof(msg));
 			break;
 		case LDEN_EV_UPROBE:
-			rc = lden_attach_uprobe(s, ev->name, ev->symbol,
-						ev->filter, scope, &a[i], msg,
-						sizeof(msg));
+			rc = lden_attach_uprobe_mode(s, ev->name, ev->symbol,
+						     ev->filter, sample, scope,
+						     &a[i], msg, sizeof(msg));
 			break;
 		}
 		if (rc < 0) {
@@ -124,4 +133,21 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 		}
 	}
 	return 0;
+}
+
+int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
+		     const struct lden_resolution *res,
+		     const struct lden_scope *scope, struct lden_attached *a,
+		     struct lden_expr_error *err)
+{
+	return plan_attach(s, e, res, false, scope, a, err);
+}
+
+int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
+			     const struct lden_resolution *res,
+			     const struct lden_scope *scope,
+			     struct lden_attached *a,
+			     struct lden_expr_error *err)
+{
+	return plan_attach(s, e, res, true, scope, a, err);
 }

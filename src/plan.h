@@ -35,4 +35,14 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 		     const struct lden_scope *scope, struct lden_attached *a,
 		     struct lden_expr_error *err);
 
+/*
+ * lden_plan_attach_sampled - the same, every event sampled so that its
+ * fields can be read (lden trace, lden top)
+ */
+int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
+			     const struct lden_resolution *res,
+			     const struct lden_scope *scope,
+			     struct lden_attached *a,
+			     struct lden_expr_error *err);
+
 #endif

@@ -106,3 +106,22 @@ int lden_proc_cmdline(pid_t pid, char *buf, size_t len)
 			buf[i] = ' ';
 	return 0;
 }
+
+int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid)
+{
+	char path[64], buf[2048];
+	const char *p;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	p = strstr(buf, "\nPPid:");
+	if (!p || sscanf(p + 6, "%d", ppid) != 1)
+		return -EINVAL;
+	p = strstr(buf, "\nUid:");
+	if (!p || sscanf(p + 5, "%u", uid) != 1)
+		return -EINVAL;
+	return 0;
+}

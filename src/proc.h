@@ -32,4 +32,7 @@ int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len);
  */
 int lden_proc_cmdline(pid_t pid, char *buf, size_t len);
 
+/* Its parent's pid and its real uid, from /proc/PID/status; -errno. */
+int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid);
+
 #endif

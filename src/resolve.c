@@ -15,14 +15,14 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "kallsyms.h"
 
 struct lden_kernel {
 	char *tracing_dir;
 	bool kprobes;
 	bool tracefs_readable;
 	bool kallsyms_loaded;
-	char **funcs;		/* sorted text symbols of kallsyms */
-	size_t nfuncs;
+	struct lden_kallsyms *ksyms;	/* NULL until needed, or unreadable */
 };
 
 struct lden_kernel *lden_kernel_new(const char *tracing_dir)
@@ -48,9 +48,7 @@ void lden_kernel_free(struct lden_kernel *k)
 {
 	if (!k)
 		return;
-	for (size_t i = 0; i < k->nfuncs; i++)
-		free(k->funcs[i]);
-	free(k->funcs);
+	lden_kallsyms_free(k->ksyms);
 	free(k->tracing_dir);
 	free(k);
 }
@@ -60,52 +58,13 @@ const char *lden_kernel_tracing_dir(const struct lden_kernel *k)
 	return k->tracing_dir;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void load_kallsyms(struct lden_kernel *k)
-{
-	FILE *f;
-	char line[512];
-	size_t cap = 0;
-
-	k->kallsyms_loaded = true;
-	f = fopen("/proc/kallsyms", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char type, name[256];
-
-		/* "ffffffff81000000 T name [module]" */
-		if (sscanf(line, "%*s %c %255s", &type, name) != 2)
-			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		if (k->nfuncs == cap) {
-			char **nf;
-
-			cap = cap ? cap * 2 : 65536;
-			nf = realloc(k->funcs, cap * sizeof(*nf));
-			if (!nf)
-				break;
-			k->funcs = nf;
-		}
-		k->funcs[k->nfuncs] = strdup(name);
-		if (k->funcs[k->nfuncs])
-			k->nfuncs++;
-	}
-	fclose(f);
-	qsort(k->funcs, k->nfuncs, sizeof(*k->funcs), cmp_str);
-}
-
 static bool has_function(struct lden_kernel *k, const char *name)
 {
-	if (!k->kallsyms_loaded)
-		load_kallsyms(k);
-	return bsearch(&name, k->funcs, k->nfuncs, sizeof(*k->funcs),
-		       cmp_str) != NULL;
+	if (!k->kallsyms_loaded) {
+		k->kallsyms_loaded = true;
+		k->ksyms = lden_kallsyms_load(NULL);
+	}
+	return k->ksyms && lden_kallsyms_has(k->ksyms, name);
 }
 
 static bool has_tracepoint(const struct lden_kernel *k, const struct lden_tp *tp)

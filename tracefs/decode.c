@@ -206,9 +206,13 @@ int ltr_field_init(struct ltr_field *f, const struct tep_format_field *tf)
 		}
 	}
 	nf.name = strdup(tf->name);
-	if (!nf.name)
+	nf.type = strdup(tf->type);
+	if (!nf.name || !nf.type) {
+		free(nf.name);
+		free(nf.type);
 		return ltr_error(ENOMEM, "out of memory for field '%s'",
 				 tf->name);
+	}
 	*f = nf;
 	return 0;
 }
@@ -222,7 +226,9 @@ void ltr_field_fini(struct ltr_field *f)
 	if (!f)
 		return;
 	free(f->name);
+	free(f->type);
 	f->name = NULL;
+	f->type = NULL;
 }
 
 static int out_of_record(const struct ltr_field *f, uint64_t end,
@@ -456,4 +462,68 @@ int ltr_field__str(const struct ltr_field *f, const struct ltr_sample *s,
 	if (!s)
 		return ltr_error(EINVAL, "invalid argument");
 	return ltr_decode_str(f, s->raw, s->raw_size, str, len);
+}
+
+/**
+ * ltr_field__type - the field's C type as the format declares it
+ * @f: the field
+ *
+ * Return: "pid_t", "void *", "__u8[4]", "__data_loc char[]", borrowed
+ * from @f, or NULL when @f is NULL.
+ */
+const char *ltr_field__type(const struct ltr_field *f)
+{
+	return f ? f->type : NULL;
+}
+
+/**
+ * ltr_field__bytes - the bytes a field holds in a sample
+ * @f:   the field, from ltr_event__field()
+ * @s:   the sample
+ * @buf: out: its first byte, inside the sample (borrowed)
+ * @len: out: how many bytes; for __data_loc and __rel_loc fields the
+ *       data they point to, else the field itself (an array of numbers,
+ *       an address)
+ *
+ * Return: 0, or -ERANGE when the bytes lie beyond the record (errno set).
+ */
+int ltr_field__bytes(const struct ltr_field *f, const struct ltr_sample *s,
+		     const void **buf, size_t *len)
+{
+	uint64_t start, end, n;
+	uint32_t loc;
+
+	if (!f || !s || !buf || !len || !s->raw)
+		return ltr_error(EINVAL, "invalid argument");
+	end = (uint64_t)f->offset + f->size;
+	if (end > s->raw_size)
+		return out_of_record(f, end, s->raw_size);
+	start = f->offset;
+	n = f->size;
+	if (f->kind == LTR_FIELD_STR_DYN || f->kind == LTR_FIELD_STR_REL ||
+	    (f->type && (!strncmp(f->type, "__data_loc", 10) ||
+			 !strncmp(f->type, "__rel_loc", 9)))) {
+		if (f->size != 4)
+			return ltr_error(EINVAL, "field '%s' has an unusual size %u",
+					 f->name, f->size);
+		memcpy(&loc, (const char *)s->raw + f->offset, sizeof(loc));
+		start = loc & 0xffff;
+		n = loc >> 16;
+		if (!strncmp(f->type, "__rel_loc", 9))
+			start += end;
+		if (start + n > s->raw_size)
+			return out_of_record(f, start + n, s->raw_size);
+	}
+	*buf = (const char *)s->raw + start;
+	*len = n;
+	return 0;
+}
+
+/**
+ * ltr_field__is_signed - whether a number field's C type is signed
+ * @f: the field
+ */
+bool ltr_field__is_signed(const struct ltr_field *f)
+{
+	return f && f->kind == LTR_FIELD_NUMBER && f->is_signed;
 }

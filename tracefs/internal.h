@@ -59,6 +59,7 @@ struct ltr_field {
 	uint32_t value_size;
 	bool is_signed;
 	enum ltr_field_kind kind;
+	char *type;		/* the format's C type, "void *", "__u8[4]" */
 };
 
 /*

@@ -368,6 +368,21 @@ const struct ltr_field *ltr_event__field_at(const struct ltr_event *ev, int i);
 /** ltr_field__name - the field's name (borrowed) */
 const char *ltr_field__name(const struct ltr_field *f);
 
+/** ltr_field__type - the C type the format declares ("void *", "__u8[4]") */
+const char *ltr_field__type(const struct ltr_field *f);
+
+/**
+ * ltr_field__bytes - the raw bytes of a field in a sample (for __data_loc
+ * fields, the data they point to): addresses, arrays such as __u8[16]
+ * @buf: out: borrowed, inside the sample
+ * Returns 0, or -ERANGE when they lie beyond the record.
+ */
+int ltr_field__bytes(const struct ltr_field *f, const struct ltr_sample *s,
+		     const void **buf, size_t *len);
+
+/** ltr_field__is_signed - a number field whose C type is signed */
+bool ltr_field__is_signed(const struct ltr_field *f);
+
 /** ltr_field__is_string - char[N], __data_loc or __rel_loc string */
 bool ltr_field__is_string(const struct ltr_field *f);
 

@@ -18,3 +18,52 @@ fail() {
 	done
 	exit 1
 }
+
+# --- for tests that start workloads (test-trace.sh, test-top.sh) ---
+
+# setup_tmp: $tmp, and the processes in $pids killed on exit
+setup_tmp() {
+	tmp=$(mktemp -d) || exit 99
+	pids=""
+	trap 'for _p in $pids; do kill "$_p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+	trap 'exit 1' INT TERM
+}
+
+# workload NAME CMD [ARGS]: CMD in the background, stdin from a fifo
+# held open on fd 8, stdout in $tmp/NAME.tgt; returns once it printed
+# "ready" (at most 20 s); its pid in $wpid.  'echo go >&8' releases it,
+# 'exec 8>&-' ends it.
+workload() {
+	_n=$1
+	shift
+	mkfifo "$tmp/$_n.in"
+	"$@" <"$tmp/$_n.in" >"$tmp/$_n.tgt" &
+	wpid=$!
+	pids="$pids $wpid"
+	exec 8>"$tmp/$_n.in"
+	wait_for "$tmp/$_n.tgt" '^ready' || fail "$_n: the workload did not start"
+}
+
+# release NAME: 'go' to the workload, then wait until it printed "done"
+release_workload() {
+	echo go >&8
+	wait_for "$tmp/$1.tgt" '^done' || fail "$1: the workload did not finish"
+}
+
+# until_lines FILE PATTERN N: until N lines of FILE match, at most 10 s,
+# then a moment more so that a wrong extra line would show up too
+until_lines() {
+	_i=0
+	while [ "$(grep -c -e "$2" "$1")" -lt "$3" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	sleep 0.2
+}
+
+# stop PID: SIGINT, then its exit status in $rc
+stop() {
+	kill -INT "$1"
+	wait "$1"
+	rc=$?
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lden trace EVENT...: one line per event (time, CPU, pid, comm, the
+ * fields), or a recipe's lines (exec, open, tcp-accept), until Ctrl-C or
+ * --time; then a summary on stderr.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "evlist.h"
+#include "evopts.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "order.h"
+#include "pidinfo.h"
+#include "recipe.h"
+#include "row.h"
+#include "scope.h"
+
+#define FIELDS_MAX 32
+
+struct trace_opts {
+	struct lden_evopts c;	/* the options shared with lden top */
+	char *fields_buf;
+	const char *fields[FIELDS_MAX + 1];
+	bool failed;
+};
+
+struct trace {
+	struct trace_opts o;
+	struct ltr_session *s;
+	struct lden_evlist ev;
+	int nscopes;
+	uint64_t *counts;		/* per event, or [0] for a recipe */
+	struct lden_recipe recipe;	/* def NULL: plain events */
+	struct lden_order *order;
+	struct lden_pidinfo_cache *pidinfo;
+	struct lden_row row;
+	uint64_t *lost_seen;		/* per CPU */
+	uint64_t lines;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
+	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
+	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
+	      "       lden trace exec | open [--failed] | tcp-accept [OPTIONS]\n"
+	      "\n"
+	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
+	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
+	      "\n"
+	      "  -F, --fields A,B      print only these fields\n"
+	      "      --failed          open: only the opens that failed\n"
+	      "  -j, --json            one JSON object per line\n", out);
+	fputs(lden_evopts_help, out);
+	fputs("\n"
+	      "EVENT: a name from 'lden list-events', SYSTEM:NAME[FILTER],\n"
+	      "custom(FUNCTION) or uprobe(PATH:SYMBOL), as in lden notify.\n"
+	      "Recipes:\n"
+	      "  exec         PID PPID UID COMM FILENAME ARGV of new programs\n"
+	      "  open         COMM PID TID PATH RESULT of open/openat/openat2\n"
+	      "  tcp-accept   UID CMD PID PORT IP_SOURCE of accepted TCP connections\n"
+	      "See lden-trace(8).\n", out);
+}
+
+static int split_fields(struct trace_opts *o, const char *arg)
+{
+	int n = 0;
+
+	o->fields_buf = strdup(arg);
+	if (!o->fields_buf)
+		return -1;
+	for (char *tok = strtok(o->fields_buf, ","); tok;
+	     tok = strtok(NULL, ",")) {
+		if (n == FIELDS_MAX) {
+			lden_err("trace: more than %d fields in --fields", FIELDS_MAX);
+			return -1;
+		}
+		o->fields[n++] = tok;
+	}
+	if (!n) {
+		lden_err("trace: --fields needs field names");
+		return -1;
+	}
+	o->fields[n] = NULL;
+	return 0;
+}
+
+static int trace_option(int c, const char *arg, void *ctx)
+{
+	struct trace_opts *o = ctx;
+
+	switch (c) {
+	case 'F':
+		return split_fields(o, arg) < 0 ? LDEN_EXIT_USAGE : 0;
+	case 'x':
+		o->failed = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int parse_opts(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "fields", required_argument, NULL, 'F' },
+		{ "failed", no_argument, NULL, 'x' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	return lden_evopts_parse(argc, argv, "trace", longopts, "F:",
+				 trace_option, o, usage, &o->c);
+}
+
+static int on_ordered(const struct ltr_sample *s, const char *extra,
+		      void *ctx);
+
+/* At arrival: what must be read from the process before it moves on. */
+static int on_arrival(const struct ltr_sample *s, void *ctx)
+{
+	struct trace *t = ctx;
+	char extra[4608] = "";
+	int rc;
+
+	if (t->recipe.def) {
+		if (t->recipe.def->capture)
+			t->recipe.def->capture(&t->recipe, s, extra,
+					       sizeof(extra));
+	} else {
+		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
+								 (pid_t)s->tid);
+
+		snprintf(extra, sizeof(extra), "%s", pi->comm);
+	}
+	rc = lden_order_push(t->order, s, extra);
+	if (rc == -ENOBUFS) {
+		/* a reader far behind: print what is held, out of order */
+		lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_order_push(t->order, s, extra);
+	}
+	/* out of memory: stop, leaving the rest in the rings for later */
+	return rc == -ENOMEM;
+}
+
+static void print_row(struct trace *t, const char *event)
+{
+	char line[20000];
+
+	if (t->o.c.json) {
+		/* time cpu pid tid comm event, then the event's fields */
+		struct json_object *o = lden_row_json(&t->row,
+						      t->recipe.def ? -1 : 6);
+
+		if (o) {
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		}
+	} else if (event) {
+		/* time cpu pid[/tid] comm event fields... */
+		char pt[32];
+
+		snprintf(pt, sizeof(pt), "%s%s%s", t->row.c[2].text,
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ? "/" : "",
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
+			 t->row.c[3].text : "");
+		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
+		       t->row.c[1].text, pt, t->row.c[4].text, event, line);
+	} else {
+		lden_row_print_columns(stdout, &t->row);
+	}
+	t->lines++;
+}
+
+static int on_ordered(const struct ltr_sample *s, const char *extra, void *ctx)
+{
+	struct trace *t = ctx;
+	char when[32];
+	int i;
+
+	lden_row_reset(&t->row);
+	lden_wall_time(s->time, when, sizeof(when));
+	lden_row_add(&t->row, "time", false, "%s", when);
+	if (t->recipe.def) {
+		int rc = t->recipe.def->sample(&t->recipe, s, extra, &t->row);
+
+		if (rc < 0)
+			return rc;
+		if (rc > 0) {
+			t->counts[0]++;
+			print_row(t, NULL);
+		}
+		return 0;
+	}
+	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
+	if (i < 0)
+		return 0;
+	t->counts[i]++;
+	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
+	lden_row_add(&t->row, "pid", true, "%u", s->pid);
+	lden_row_add(&t->row, "tid", true, "%u", s->tid);
+	lden_row_add(&t->row, "comm", false, "%s", extra ? extra : "?");
+	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
+	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
+	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
+	return 0;
+}
+
+/* "-- lost N records on CPU c --" for each CPU whose count grew. */
+static void report_lost(struct trace *t)
+{
+	for (int c = 0; c < ltr_session__ncpus(t->s); c++) {
+		uint64_t lost = ltr_session__lost(t->s, c);
+
+		if (lost <= t->lost_seen[c])
+			continue;
+		if (t->o.c.json)
+			printf("{\"lost\":%llu,\"cpu\":%d}\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		else
+			printf("-- lost %llu records on CPU %d --\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		t->lost_seen[c] = lost;
+	}
+}
+
+static int loop(struct trace *t)
+{
+	uint64_t start = lden_now_ns(), end = 0, lost_at = 0;
+
+	if (t->o.c.time_limit > 0)
+		end = start + (uint64_t)(t->o.c.time_limit * 1e9);
+	while (!lden_stop_signal) {
+		uint64_t mark = lden_now_ns();
+		int n;
+
+		if (end && mark >= end)
+			break;
+		n = ltr_session__poll(t->s, 100, on_arrival, t);
+		if (n < 0 && n != -EINTR) {
+			lden_err("trace: reading samples: %s", strerror(-n));
+			return LDEN_EXIT_FAIL;
+		}
+		if (lden_order_flush(t->order, mark, on_ordered, t) < 0)
+			return LDEN_EXIT_FAIL;
+		/* the counters cost a read per event and CPU: not per batch */
+		if (mark - lost_at > 100000000u) {
+			report_lost(t);
+			lost_at = mark;
+		}
+		fflush(stdout);
+	}
+	ltr_session__drain(t->s, on_arrival, t);
+	lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+	report_lost(t);
+	fflush(stdout);
+	return LDEN_EXIT_OK;
+}
+
+static void summary(const struct trace *t, double secs)
+{
+	uint64_t lost = ltr_session__lost(t->s, -1);
+
+	fprintf(stderr, "lden: trace stopped after %.1f s\n", secs);
+	if (t->recipe.def) {
+		fprintf(stderr, "  %-40s %12llu\n", t->recipe.def->name,
+			(unsigned long long)t->counts[0]);
+		if (t->recipe.unmatched)
+			fprintf(stderr, "  %-40s %12llu\n", "unpaired (enter or exit not seen)",
+				(unsigned long long)t->recipe.unmatched);
+		if (t->recipe.dropped)
+			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
+				(unsigned long long)t->recipe.dropped);
+	} else {
+		for (int i = 0; i < t->ev.nevents; i++)
+			fprintf(stderr, "  %-40s %12llu\n", t->ev.att[i].label,
+				(unsigned long long)t->counts[i]);
+	}
+	fprintf(stderr, "  %-40s %12llu\n", "lost records",
+		(unsigned long long)lost);
+}
+
+static int attach_events(struct trace *t)
+{
+	char msg[1024];
+	int status;
+
+	status = lden_evlist_attach(&t->ev, t->s, t->o.c.events, t->o.c.nevents,
+				    t->o.c.filter, t->o.c.comm, &t->o.c.scope,
+				    t->o.c.events_dir, msg, sizeof(msg));
+	if (status) {
+		lden_err("trace: %s", msg);
+		return status;
+	}
+	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
+	if (!t->counts)
+		return LDEN_EXIT_FAIL;
+	for (int k = 0; t->o.fields[k]; k++) {
+		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
+			lden_err("trace: no event has a field '%s' (--fields)",
+				 t->o.fields[k]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
+{
+	char err[1024];
+
+	if (t->o.c.nevents > 1 || t->o.c.filter || t->o.fields[0] ||
+	    (t->o.failed && def != &lden_recipe_open)) {
+		lden_err("trace: the recipe '%s' takes no other events, --filter, --fields%s",
+			 def->name, def != &lden_recipe_open ? " or --failed" : "");
+		return LDEN_EXIT_USAGE;
+	}
+	t->recipe.def = def;
+	t->recipe.failed_only = t->o.failed;
+	t->recipe.tracing_dir = ltr_session__tracing_dir(t->s);
+	t->counts = calloc(1, sizeof(*t->counts));
+	if (!t->counts)
+		return LDEN_EXIT_FAIL;
+	if (lden_recipe_attach(&t->recipe, t->s, &t->o.c.scope, err,
+			       sizeof(err)) < 0) {
+		lden_err("trace: %s", err);
+		return LDEN_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int run(int argc, char **argv)
+{
+	struct trace t = { 0 };
+	struct ltr_session_opts so = { .wakeup_bytes = 1 };
+	const struct lden_recipe_def *def;
+	uint64_t start;
+	int status;
+
+	status = parse_opts(argc, argv, &t.o);
+	if (status) {
+		free(t.o.fields_buf);
+		return status < 0 ? 0 : status;
+	}
+	def = lden_recipe_find("trace", t.o.c.events[0]);
+	if (t.o.failed && !def) {
+		lden_err("trace: --failed goes with the recipe 'open'");
+		free(t.o.fields_buf);
+		return LDEN_EXIT_USAGE;
+	}
+	lden_stop_on_signals();
+	/* samples are read at once: the process's memory is still there */
+	t.s = ltr_session__new(&so);
+	if (!t.s) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	t.nscopes = lden_scope_count(&t.o.c.scope);
+	t.order = lden_order_new();
+	t.pidinfo = lden_pidinfo_cache_new(100000000u);
+	t.lost_seen = calloc((size_t)ltr_session__ncpus(t.s),
+			     sizeof(*t.lost_seen));
+	if (!t.order || !t.pidinfo || !t.lost_seen) {
+		lden_err("out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	status = def ? attach_recipe(&t, def) : attach_events(&t);
+	if (status)
+		goto out;
+	if (ltr_session__enable(t.s) < 0) {
+		lden_err("%s", ltr_last_error());
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	/* on stderr: tests and scripts wait for it */
+	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
+		def ? "recipe " : "", def ? def->name : t.o.c.events[0]);
+	if (def && !t.o.c.json)
+		lden_row_print_header(stdout, def->columns);
+	fflush(stdout);
+	start = lden_now_ns();
+	status = loop(&t);
+	summary(&t, (double)(lden_now_ns() - start) / 1e9);
+out:
+	ltr_session__free(t.s);
+	lden_evlist_release(&t.ev);
+	if (t.recipe.def && t.recipe.def->free)
+		t.recipe.def->free(&t.recipe);
+	lden_order_free(t.order);
+	lden_pidinfo_cache_free(t.pidinfo);
+	free(t.counts);
+	free(t.lost_seen);
+	free(t.o.fields_buf);
+	return status;
+}
+
+const struct lden_cmd lden_cmd_trace = {
+	.name = "trace",
+	.run = run,
+	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept)",
+};

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+#include <string.h>
+
+#include "evlist.h"
+#include "evopts.h"
+#include "lden.h"
+
+const char lden_evopts_help[] =
+	"  -f, --filter EXPR     kernel filter ANDed into every event's\n"
+	"      --comm NAME       only tasks named NAME (filtered in the kernel)\n"
+	"  -p, --pid PID,...     only these processes (per-task events)\n"
+	"      --children        with --pid, also the children they create\n"
+	"  -g, --cgroup DIR      only the tasks of this cgroup\n"
+	"  -t, --time SEC        stop after SEC seconds\n"
+	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	"  -h, --help            show this help\n";
+
+volatile sig_atomic_t lden_stop_signal;
+
+static void on_signal(int sig)
+{
+	lden_stop_signal = sig;
+}
+
+void lden_stop_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static const struct option common[] = {
+	{ "filter", required_argument, NULL, 'f' },
+	{ "comm", required_argument, NULL, 'c' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "children", no_argument, NULL, 'C' },
+	{ "cgroup", required_argument, NULL, 'g' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "time", required_argument, NULL, 't' },
+	{ "events-dir", required_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+};
+#define NCOMMON (sizeof(common) / sizeof(common[0]))
+
+/* 0 handled, 1 not a shared option, else an exit status */
+static int shared(struct lden_evopts *o, int c, const char *cmd)
+{
+	switch (c) {
+	case 'f':
+		o->filter = optarg;
+		return 0;
+	case 'c':
+		o->comm = optarg;
+		return 0;
+	case 'p':
+		return lden_scope_add_pids(&o->scope, optarg, cmd) < 0 ?
+		       LDEN_EXIT_USAGE : 0;
+	case 'C':
+		o->scope.children = true;
+		return 0;
+	case 'g':
+		o->scope.cgroup = optarg;
+		return 0;
+	case 'j':
+		o->json = true;
+		return 0;
+	case 't':
+		if (lden_parse_seconds(optarg, &o->time_limit) < 0) {
+			lden_err("%s: invalid --time value '%s'", cmd, optarg);
+			return LDEN_EXIT_USAGE;
+		}
+		return 0;
+	case 'd':
+		o->events_dir = optarg;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int lden_evopts_parse(int argc, char **argv, const char *cmd,
+		      const struct option *longopts, const char *shortopts,
+		      lden_evopts_fn fn, void *ctx, void (*usage)(FILE *),
+		      struct lden_evopts *o)
+{
+	struct option all[64];
+	char shorts[128];
+	size_t n = 0;
+	int c, rc;
+
+	for (; longopts && longopts[n].name && n < 64 - NCOMMON - 1; n++)
+		all[n] = longopts[n];
+	memcpy(all + n, common, sizeof(common));
+	memset(&all[n + NCOMMON], 0, sizeof(all[0]));
+	snprintf(shorts, sizeof(shorts), ":f:p:g:jt:d:h%s", shortopts ? shortopts : "");
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return -1;
+		}
+		if (c == ':') {
+			lden_err("%s: option '%s' needs a value", cmd,
+				 argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		}
+		rc = shared(o, c, cmd);
+		if (rc == 1)
+			rc = c == '?' ? 1 : fn(c, optarg, ctx);
+		if (rc == 1) {
+			lden_err("%s: unknown option '%s' (see 'lden %s --help')",
+				 cmd, argv[optind - 1], cmd);
+			return LDEN_EXIT_USAGE;
+		}
+		if (rc)
+			return rc;
+	}
+	if (lden_scope_check(&o->scope, cmd) < 0)
+		return LDEN_EXIT_USAGE;
+	if (o->scope.command) {
+		lden_err("%s: '-- COMMAND' is not supported; use --pid", cmd);
+		return LDEN_EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		lden_err("%s: missing EVENT (see 'lden %s --help')", cmd, cmd);
+		return LDEN_EXIT_USAGE;
+	}
+	o->events = argv + optind;
+	o->nevents = argc - optind;
+	return 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The command line lden trace and lden top share: EVENT... and --filter,
+ * --comm, --pid, --children, --cgroup, --json, --time, --events-dir,
+ * --help; each command adds its own options through a callback.  Errors
+ * are printed ("lden: CMD: ...").
+ */
+#ifndef LDEN_EVOPTS_H
+#define LDEN_EVOPTS_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "scope.h"
+
+struct lden_evopts {
+	const char *filter;
+	const char *comm;
+	const char *events_dir;
+	double time_limit;	/* seconds, 0: until a signal */
+	bool json;
+	struct lden_scope_opts scope;
+	char **events;		/* the EVENT arguments */
+	int nevents;
+};
+
+/*
+ * The command's own options: called with the getopt value and optarg;
+ * returns 0, or an exit status after printing the error.
+ */
+typedef int (*lden_evopts_fn)(int c, const char *arg, void *ctx);
+
+/*
+ * lden_evopts_parse - parse @argv (argv[0] is the command's name)
+ * @longopts, @shortopts: the command's own options (may be NULL, "")
+ * Returns 0, -1 when --help was shown, or LDEN_EXIT_USAGE.
+ */
+int lden_evopts_parse(int argc, char **argv, const char *cmd,
+		      const struct option *longopts, const char *shortopts,
+		      lden_evopts_fn fn, void *ctx, void (*usage)(FILE *),
+		      struct lden_evopts *o);
+
+/* The --help lines of the shared options (each ends with a newline). */
+extern const char lden_evopts_help[];
+
+/*
+ * lden_stop_on_signals - SIGINT and SIGTERM set lden_stop_signal (to the
+ * signal) instead of killing: the command leaves its loop, prints its
+ * summary, and frees the session, which removes what it attached.
+ */
+void lden_stop_on_signals(void);
+extern volatile sig_atomic_t lden_stop_signal;
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The kernel's symbol table, /proc/kallsyms: whether a function exists
+ * (for kprobe sources), and which function an address lies in (drop
+ * locations as "function+0x1c").  Read once, kept sorted by address and
+ * by name.
+ */
+#ifndef LDEN_KALLSYMS_H
+#define LDEN_KALLSYMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lden_kallsyms;
+
+/*
+ * lden_kallsyms_load - read the text symbols (t, T) of @path
+ * @path: NULL for /proc/kallsyms; another file for tests
+ * Returns the table (free with lden_kallsyms_free()), or NULL with errno
+ * set.  As non-root the addresses are all zero: then lookups by address
+ * fail with -EPERM.
+ */
+struct lden_kallsyms *lden_kallsyms_load(const char *path);
+void lden_kallsyms_free(struct lden_kallsyms *k);
+
+bool lden_kallsyms_has(const struct lden_kallsyms *k, const char *name);
+
+/*
+ * lden_kallsyms_addr_name - "function+0xoff" (and " [module]") of @addr
+ * Returns 0, -ENOENT when @addr lies before the first symbol, -EPERM when
+ * the table has no addresses.
+ */
+int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
+			    char *buf, size_t len);
+
+size_t lden_kallsyms_count(const struct lden_kallsyms *k);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What lden shows about the process behind a sample: its comm, uid and
+ * cgroup, read from /proc when the sample arrives and kept for a short
+ * while, so that a busy process is not looked up per event.  A process
+ * that exited before its sample was read shows as "?".
+ */
+#ifndef LDEN_PIDINFO_H
+#define LDEN_PIDINFO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lden_pidinfo_cache;
+
+struct lden_pidinfo {
+	char comm[16];
+	uid_t uid;		/* (uid_t)-1 when unknown */
+	char cgroup[128];	/* the cgroup v2 path, or the first v1 line */
+	uint64_t read_at;	/* CLOCK_MONOTONIC ns */
+};
+
+/*
+ * @max_age_ns: how long an entry is trusted (comm changes at exec)
+ * Returns the cache (lden_pidinfo_cache_free()), or NULL (ENOMEM).
+ */
+struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns);
+void lden_pidinfo_cache_free(struct lden_pidinfo_cache *c);
+
+/* The info of @pid (borrowed, valid until the next call); never NULL. */
+const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
+					    pid_t pid);
+
+/* Forget @pid (it exec'd or exited). */
+void lden_pidinfo_forget(struct lden_pidinfo_cache *c, pid_t pid);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Recipes: the jobs of well-known bpftrace and SystemTap scripts (new
+ * processes, failed opens, accepted TCP connections, nettop, dropwatch)
+ * done with tracepoints.  A recipe opens its own events, reads what it
+ * needs from the process as soon as a sample arrives (capture), then sees
+ * the samples in time order and either fills an output row (lden trace)
+ * or adds to a table (lden top).  Recipes never print.
+ */
+#ifndef LDEN_RECIPE_H
+#define LDEN_RECIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attach.h"
+
+struct ltr_session;
+struct ltr_sample;
+struct lden_row;
+struct lden_tally;
+
+/* Separates the values a capture packs into one string. */
+#define LDEN_SEP "\x1f"
+
+struct lden_recipe {
+	const struct lden_recipe_def *def;
+	bool failed_only;		/* open --failed */
+	const char *tracing_dir;
+	struct lden_tally *tally;	/* top recipes add here */
+	uint64_t unmatched;		/* halves never paired (lost, cap) */
+	uint64_t dropped;		/* pairing entries refused at the cap */
+	void *priv;
+};
+
+struct lden_recipe_def {
+	const char *name;		/* "exec" */
+	const char *command;		/* "trace" or "top" */
+	const char *summary;
+	/* output columns, space-separated; top: keys then values */
+	const char *columns;
+	int nkeys;			/* top: how many columns are the key */
+	/*
+	 * Opens the recipe's events in @s for @scope (NULL: everything);
+	 * called once per scope.  Returns 0, or -1 with @err set.
+	 */
+	int (*attach)(struct lden_recipe *r, struct ltr_session *s,
+		      const struct lden_scope *scope, char *err,
+		      size_t errlen);
+	/* At arrival: what to read from the process now, into @extra. */
+	void (*capture)(struct lden_recipe *r, const struct ltr_sample *s,
+			char *extra, size_t len);
+	/*
+	 * In time order, with what capture read; trace recipes return 1
+	 * when @row holds a line (columns as def->columns say), top recipes
+	 * add to r->tally and return 0.  Negative: a fatal error.
+	 */
+	int (*sample)(struct lden_recipe *r, const struct ltr_sample *s,
+		      const char *extra, struct lden_row *row);
+	void (*free)(struct lden_recipe *r);
+};
+
+extern const struct lden_recipe_def lden_recipe_exec;
+extern const struct lden_recipe_def lden_recipe_open;
+extern const struct lden_recipe_def lden_recipe_tcp_accept;
+extern const struct lden_recipe_def lden_recipe_net;
+extern const struct lden_recipe_def lden_recipe_drops;
+
+struct lden_scope_opts;
+
+/*
+ * lden_recipe_attach - r->def->attach() for every scope of @scope (each
+ * --pid, or the cgroup, or the whole machine)
+ * Returns 0, or -1 with @err set.
+ */
+int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
+		       const struct lden_scope_opts *scope, char *err,
+		       size_t errlen);
+
+/* The recipe of @command ("trace", "top") named @name, or NULL. */
+const struct lden_recipe_def *lden_recipe_find(const char *command,
+					       const char *name);
+
+/*
+ * lden_recipe_open_event - open SYSTEM:NAME sampling, for @scope, tagged
+ * with @role (read back with lden_recipe_role())
+ * Returns 0, or -1 with @err set ("exec: sched:sched_process_exec: ...").
+ */
+int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
+			   const char *system, const char *name,
+			   const char *filter, const struct lden_scope *scope,
+			   int role, char *err, size_t errlen);
+int lden_recipe_role(const struct ltr_sample *s);
+
+/* Whether the kernel has SYSTEM:NAME (tracefs events/SYSTEM/NAME). */
+bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
+			   const char *name);
+
+/* The @i-th LDEN_SEP-separated part of @extra, into @buf ("" if none). */
+void lden_recipe_part(const char *extra, int i, char *buf, size_t len);
+
+/* Control characters (and LDEN_SEP) in @s become '?', in place. */
+void lden_recipe_printable(char *s);
+
+#endif

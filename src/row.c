@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "lden-trace.h"
+#include "row.h"
+
+void lden_row_reset(struct lden_row *r)
+{
+	r->n = 0;
+	r->used = 0;
+}
+
+int lden_row_add(struct lden_row *r, const char *name, bool number,
+		 const char *fmt, ...)
+{
+	size_t room = sizeof(r->buf) - r->used;
+	va_list ap;
+	int n;
+
+	if (r->n == LDEN_ROW_CELLS || room < 1)
+		return -ENOSPC;
+	va_start(ap, fmt);
+	n = vsnprintf(r->buf + r->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= room)
+		n = (int)room - 1;
+	r->c[r->n].name = name;
+	r->c[r->n].text = r->buf + r->used;
+	r->c[r->n].number = number;
+	r->n++;
+	r->used += (size_t)n + 1;
+	return 0;
+}
+
+const char *lden_row_get(const struct lden_row *r, const char *name)
+{
+	for (int i = 0; i < r->n; i++)
+		if (!strcmp(r->c[i].name, name))
+			return r->c[i].text;
+	return NULL;
+}
+
+static int add_hex(struct lden_row *r, const char *name,
+		   const unsigned char *p, size_t n)
+{
+	char hex[2 * 64 + 4];
+	size_t i, k = 0;
+
+	for (i = 0; i < n && i < 64; i++)
+		k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%02x", p[i]);
+	if (i < n)
+		snprintf(hex + k, sizeof(hex) - k, "..");
+	return lden_row_add(r, name, false, "%s", hex);
+}
+
+int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
+		       const struct ltr_sample *s)
+{
+	const char *name = ltr_field__name(f), *type = ltr_field__type(f);
+	const void *bytes;
+	const char *str;
+	size_t len;
+	uint64_t u;
+	int64_t v;
+
+	if (ltr_field__is_string(f)) {
+		if (ltr_field__str(f, s, &str, &len) < 0)
+			return lden_row_add(r, name, false, "?");
+		return lden_row_add(r, name, false, "%.*s", (int)len, str);
+	}
+	if (ltr_field__u64(f, s, &u) == 0) {
+		/* addresses: pointers, and the ip a probe hit */
+		if ((type && strchr(type, '*')) || !strcmp(name, "__probe_ip"))
+			return lden_row_add(r, name, false, "0x%llx",
+					    (unsigned long long)u);
+		if (ltr_field__is_signed(f) && ltr_field__s64(f, s, &v) == 0)
+			return lden_row_add(r, name, true, "%lld", (long long)v);
+		return lden_row_add(r, name, true, "%llu", (unsigned long long)u);
+	}
+	if (ltr_field__bytes(f, s, &bytes, &len) == 0)
+		return add_hex(r, name, bytes, len);
+	return lden_row_add(r, name, false, "?");
+}
+
+int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
+			const char *const *only)
+{
+	const struct ltr_field *f;
+	int added = 0;
+
+	for (int i = 0; (f = ltr_event__field_at(s->event, i)); i++) {
+		const char *name = ltr_field__name(f);
+		bool want = !only;
+
+		if (!strncmp(name, "common_", 7))
+			continue;
+		for (int k = 0; only && only[k]; k++)
+			want |= !strcmp(only[k], name);
+		if (want && lden_row_add_field(r, f, s) == 0)
+			added++;
+	}
+	return added;
+}
+
+void lden_row_format(const struct lden_row *r, int from, bool named,
+		     char *out, size_t len)
+{
+	size_t k = 0;
+
+	if (!len)
+		return;
+	out[0] = '\0';
+	for (int i = from; i < r->n && k + 1 < len; i++) {
+		const char *t = r->c[i].text;
+		bool quote = named && (!*t || strpbrk(t, " \t\""));
+		int n;
+
+		n = snprintf(out + k, len - k, "%s%s%s%s%s%s", k ? " " : "",
+			     named ? r->c[i].name : "", named ? "=" : "",
+			     quote ? "\"" : "", t, quote ? "\"" : "");
+		if (n < 0)
+			break;
+		k += (size_t)n;
+		if (k >= len)
+			k = len - 1;
+	}
+}
+
+struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
+{
+	struct json_object *o = json_object_new_object(), *into = o;
+
+	if (!o)
+		return NULL;
+	for (int i = 0; i < r->n; i++) {
+		if (i == nest_from) {
+			into = json_object_new_object();
+			json_object_object_add(o, "fields", into);
+		}
+		struct json_object *v = NULL;
+		const char *t = r->c[i].text;
+
+		if (r->c[i].number) {
+			long long x;
+			char *end;
+
+			errno = 0;
+			x = strtoll(t, &end, 10);
+			if (!errno && end != t && !*end)
+				v = json_object_new_int64(x);
+			else if (*t != '-' && errno == ERANGE)
+				v = json_object_new_uint64(strtoull(t, NULL, 10));
+			else
+				v = json_object_new_double(strtod(t, NULL));
+		} else {
+			v = json_object_new_string(t);
+		}
+		json_object_object_add(into, r->c[i].name, v);
+	}
+	return o;
+}
+
+void lden_row_print_header(FILE *out, const char *columns)
+{
+	const char *p = columns;
+
+	fprintf(out, "%-15s", "TIME");
+	while (*p) {
+		int n = (int)strcspn(p, " ");
+
+		fprintf(out, p[n] ? " %-7.*s" : " %.*s", n, p);
+		p += n + !!p[n];
+	}
+	fputc('\n', out);
+}
+
+void lden_row_print_columns(FILE *out, const struct lden_row *r)
+{
+	for (int i = 0; i < r->n; i++)
+		fprintf(out, !i ? "%-15s" : i + 1 < r->n ? " %-7s" : " %s",
+			r->c[i].text);
+	fputc('\n', out);
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One line of lden trace: named cells (time, cpu, pid, comm, then an
+ * event's fields or a recipe's columns), each a formatted value, and the
+ * same as a JSON object.  Decoding a sample's fields into cells is here
+ * too: numbers in decimal, addresses in hex, strings as they are.
+ */
+#ifndef LDEN_ROW_H
+#define LDEN_ROW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct ltr_sample;
+struct ltr_field;
+struct ltr_event;
+struct json_object;
+
+#define LDEN_ROW_CELLS 64
+
+struct lden_cell {
+	const char *name;	/* borrowed: a literal or a field's name */
+	const char *text;	/* inside the row's buffer */
+	bool number;		/* a JSON number, not a string */
+};
+
+struct lden_row {
+	int n;
+	struct lden_cell c[LDEN_ROW_CELLS];
+	size_t used;
+	char buf[16384];
+};
+
+void lden_row_reset(struct lden_row *r);
+
+/* Adds a cell; a value that does not fit is cut. -ENOSPC: no cell left. */
+int lden_row_add(struct lden_row *r, const char *name, bool number,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The text of the cell @name, or NULL. */
+const char *lden_row_get(const struct lden_row *r, const char *name);
+
+/*
+ * lden_row_add_field - a field of @s as a cell named after it: signed or
+ * unsigned decimal, "0x..." for pointers, the text of strings, hex bytes
+ * for other arrays.
+ */
+int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
+		       const struct ltr_sample *s);
+
+/*
+ * lden_row_add_fields - every field of @s's event but the common_*
+ * header, or only those named in @only (NULL-terminated, may be NULL).
+ * Returns how many were added.
+ */
+int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
+			const char *const *only);
+
+/*
+ * lden_row_format - the cells from @from on as text: "name=value" when
+ * @named, else the values alone, separated by spaces; values with spaces
+ * (or empty ones) are quoted when @named.  Cut at @len.
+ */
+void lden_row_format(const struct lden_row *r, int from, bool named,
+		     char *out, size_t len);
+
+/*
+ * A recipe's lines: "TIME" and @columns (space-separated) as a header,
+ * then the cells of each row under them (time 15 wide, then 7 but the
+ * last).
+ */
+void lden_row_print_header(FILE *out, const char *columns);
+void lden_row_print_columns(FILE *out, const struct lden_row *r);
+
+/*
+ * A new JSON object of every cell (put it with json_object_put()); the
+ * cells from @nest_from on (-1: none) go in an object "fields", so that
+ * an event's own "pid" or "comm" cannot clash with the header's.
+ */
+struct json_object *lden_row_json(const struct lden_row *r, int nest_from);
+
+#endif

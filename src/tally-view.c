@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "recipe.h"
+#include "tally.h"
+#include "tally-view.h"
+
+#define KEY_COLS 8
+
+static bool is_kb(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 3 && !strcmp(name + n - 3, "_KB");
+}
+
+void lden_tally_column(const char *columns, int i, char *buf, size_t len)
+{
+	const char *p = columns;
+
+	while (i-- > 0 && p)
+		p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
+}
+
+static void print_json(FILE *out, const struct lden_tally_view *v,
+		       const struct lden_tally_row *rows, size_t n,
+		       const char *when, uint64_t lost)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	char name[64], part[256];
+
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "lost", json_object_new_uint64(lost));
+	a = json_object_new_array();
+	for (size_t r = 0; r < n; r++) {
+		struct json_object *row = json_object_new_object();
+
+		for (int c = 0; c < v->nkeys + v->nvalues; c++) {
+			size_t len;
+
+			lden_tally_column(v->columns, c, name, sizeof(name));
+			len = strlen(name);
+			if (is_kb(name))
+				snprintf(name + len - 3, sizeof(name) - len + 3,
+					 "_bytes");
+			for (char *q = name; *q; q++)
+				*q = (char)tolower((unsigned char)*q);
+			if (c < v->nkeys) {
+				lden_recipe_part(rows[r].key, c, part, sizeof(part));
+				json_object_object_add(row, name,
+						       json_object_new_string(part));
+			} else {
+				json_object_object_add(row, name,
+						       json_object_new_uint64(rows[r].v[c - v->nkeys]));
+			}
+		}
+		json_object_array_add(a, row);
+	}
+	json_object_object_add(o, "rows", a);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+void lden_tally_print(FILE *out, struct lden_tally *t,
+		      const struct lden_tally_view *v, const char *when,
+		      uint64_t lost)
+{
+	const struct lden_tally_row *rows;
+	size_t n = lden_tally_sorted(t, v->sort_col, &rows);
+	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
+	char name[64], part[256];
+
+	if (v->rows && n > (size_t)v->rows)
+		n = (size_t)v->rows;
+	if (v->json) {
+		print_json(out, v, rows, n, when, lost);
+		return;
+	}
+	if (nkeys > KEY_COLS)
+		nkeys = KEY_COLS;
+	for (int c = 0; c < nkeys; c++) {
+		lden_tally_column(v->columns, c, name, sizeof(name));
+		width[c] = (int)strlen(name);
+		for (size_t r = 0; r < n; r++) {
+			lden_recipe_part(rows[r].key, c, part, sizeof(part));
+			if ((int)strlen(part) > width[c])
+				width[c] = (int)strlen(part);
+		}
+	}
+	if (v->tty)
+		fputs("\033[H\033[J", out);
+	fprintf(out, "--- %s  every %g s  lost %llu ---\n", when, v->interval,
+		(unsigned long long)lost);
+	for (int c = 0; c < nkeys + v->nvalues; c++) {
+		lden_tally_column(v->columns, c < nkeys ? c : c - nkeys + v->nkeys,
+				  name, sizeof(name));
+		if (c < nkeys)
+			fprintf(out, "%-*s ", width[c], name);
+		else
+			fprintf(out, "%12s ", name);
+	}
+	fputc('\n', out);
+	for (size_t r = 0; r < n; r++) {
+		for (int c = 0; c < nkeys; c++) {
+			lden_recipe_part(rows[r].key, c, part, sizeof(part));
+			fprintf(out, "%-*s ", width[c], part);
+		}
+		for (int c = 0; c < v->nvalues; c++) {
+			lden_tally_column(v->columns, v->nkeys + c, name,
+					  sizeof(name));
+			fprintf(out, "%12llu ", (unsigned long long)
+				(is_kb(name) ? rows[r].v[c] / 1024 : rows[r].v[c]));
+		}
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * How lden top shows a tally: a block per interval under a timestamp
+ * line (redrawn in place in a terminal), or one JSON object.
+ */
+#ifndef LDEN_TALLY_VIEW_H
+#define LDEN_TALLY_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct lden_tally;
+
+struct lden_tally_view {
+	/*
+	 * space-separated, the key columns first; value columns named
+	 * *_KB show bytes / 1024 (in JSON: *_bytes, exact)
+	 */
+	const char *columns;
+	int nkeys, nvalues;
+	int sort_col;		/* a value column */
+	long rows;		/* the largest ROWS, 0: all */
+	bool json;
+	bool tty;		/* clear the screen first */
+	double interval;
+};
+
+/* The @i-th column name of @columns, into @buf. */
+void lden_tally_column(const char *columns, int i, char *buf, size_t len);
+
+/* Prints the tally, sorted; @lost: records the kernel dropped so far. */
+void lden_tally_print(FILE *out, struct lden_tally *t,
+		      const struct lden_tally_view *v, const char *when,
+		      uint64_t lost);
+
+#endif

@@ -1,0 +1,166 @@
+#!/bin/sh
+# lden top against the live kernel (root), on workloads this script
+# starts and scopes to: a tracepoint per comm and per field counts exactly
+# a helper's opens; top net shows at least the bytes a process sent over
+# loopback TCP and UDP for its pid; top drops shows UDP datagrams sent to
+# a closed port at a symbolised location with reason NO_SOCKET; the text
+# output has a timestamp line per interval; bad input exits 2.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/net/net_dev_queue/id" ] ||
+	{ echo "SKIP: no tracefs (or no net events) at $T"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+LDEN="$top_builddir/src/lden"
+TARGET="$top_builddir/tests/kernel/open-target"
+. "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
+
+# top NAME ARGS...: lden top in the background ($tpid), $NAME.out
+top() {
+	_n=$1
+	shift
+	"$LDEN" top "$@" -t 60 >"$tmp/$_n.out" 2>"$tmp/$_n.err" &
+	tpid=$!
+	pids="$pids $tpid"
+}
+
+# until JQ (a filter over all blocks, slurped) prints true, at most 20 s
+until_jq() {
+	_i=0
+	until [ "$(jq -s "$2" "$1" 2>/dev/null)" = true ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+
+# --- a tracepoint per comm and per field: exact counts ---------------
+N=6
+workload t "$TARGET" $N /etc/hostname /etc/passwd
+opid=$wpid
+top comm syscalls:sys_exit_openat --pid $opid --by comm -i 0.5 --json
+cpid=$tpid
+top field syscalls:sys_exit_openat --pid $opid --by ret -i 0.5 --json
+fpid=$tpid
+top cg syscalls:sys_exit_openat --pid $opid --by cgroup -i 0.5 --json
+gpid=$tpid
+top cpu syscalls:sys_exit_openat --pid $opid --by cpu -i 0.5 --json
+ppid_=$tpid
+cgroup=$(sed -n 's/^0:://p' /proc/$opid/cgroup)
+wait_for "$tmp/comm.out" '"rows"' || fail "top (comm) printed no block"
+wait_for "$tmp/field.out" '"rows"' || fail "top (field) printed no block"
+wait_for "$tmp/cg.out" '"rows"' || fail "top (cgroup) printed no block"
+wait_for "$tmp/cpu.out" '"rows"' || fail "top (cpu) printed no block"
+release_workload t
+sum='[.[].rows[] | select(.event == "syscalls:sys_exit_openat")'
+until_jq "$tmp/comm.out" "$sum | select(.comm == \"open-target\") | .count] | add == $((N + 2))" ||
+	fail "top --by comm: open-target does not have $((N + 2)) opens"
+until_jq "$tmp/field.out" "$sum | select(.ret == \"-2\") | .count] | add == $N" ||
+	fail "top --by ret: ret -2 does not have $N"
+if [ -n "$cgroup" ]; then
+	until_jq "$tmp/cg.out" "$sum | select(.cgroup == \"$cgroup\") | .count] | add == $((N + 2))" ||
+		fail "top --by cgroup: $cgroup does not have $((N + 2)) opens"
+fi
+until_jq "$tmp/cpu.out" "$sum | select(.cpu | test(\"^[0-9]+\$\")) | .count] | add == $((N + 2))" ||
+	fail "top --by cpu: the CPUs do not sum to $((N + 2)) opens"
+stop $fpid
+[ $rc = 0 ] || fail "top exited $rc after SIGINT"
+stop $cpid
+stop $gpid
+stop $ppid_
+exec 8>&-
+[ "$(jq -s "$sum | select(.ret == \"-2\") | .count] | add" "$tmp/field.out")" = $N ] ||
+	fail "top --by ret: more than $N failures"
+echo "PASS: top counts the $((N + 2)) opens by comm, cgroup ($cgroup) and cpu, the $N failures by ret"
+
+# --- top net: at least the bytes sent, for the sender's pid ----------
+TCP=3000000
+UDP=200
+SIZE=1000
+workload n python3 -c '
+import socket, sys
+tcp, udp, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+print("ready", flush=True)
+sys.stdin.readline()
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.create_connection(s.getsockname()); a, _ = s.accept()
+buf = b"x" * 65536; sent = got = 0
+while sent < tcp:
+    sent += c.send(buf[:min(65536, tcp - sent)])
+    while got < sent:
+        got += len(a.recv(1 << 20))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(udp):
+    v.sendto(b"y" * size, u.getsockname())
+    u.recv(size)
+print("done", flush=True)
+sys.stdin.readline()
+' $TCP $UDP $SIZE
+npid=$wpid
+top net net --pid $npid -i 0.5 --json
+wait_for "$tmp/net.out" '"rows"' || fail "top net printed no block"
+release_workload n
+want=$((TCP + UDP * SIZE))
+mine="[.[].rows[] | select(.pid == \"$npid\" and .dev == \"lo\")"
+until_jq "$tmp/net.out" "$mine | .xmit_bytes] | add >= $want" ||
+	fail "top net: pid $npid sent less than $want bytes: $(jq -s "$mine | .xmit_bytes] | add" "$tmp/net.out")"
+stop $tpid
+exec 8>&-
+pk=$(jq -s "$mine | .xmit_pk] | add" "$tmp/net.out")
+[ "$pk" -ge "$UDP" ] || fail "top net: $pk packets sent, fewer than the $UDP datagrams"
+[ "$(jq -s "$mine | .uid] | unique" "$tmp/net.out" | jq -c .)" = '["0"]' ] ||
+	fail "top net: uid is not 0"
+echo "PASS: top net shows >= $want bytes ($pk packets) sent by pid $npid"
+
+# --- top drops: datagrams to a closed port ---------------------------
+D=40
+top drops drops -i 0.5 --json
+wait_for "$tmp/drops.out" '"rows"' || fail "top drops printed no block"
+python3 -c '
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+port = u.getsockname()[1]; u.close()
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    try: v.sendto(b"z" * 100, ("127.0.0.1", port))
+    except OSError: pass
+' $D || fail "the drop workload failed"
+nosock='[.[].rows[] | select(.reason == "NO_SOCKET" and (.location | test("^[A-Za-z0-9_.]+\\+0x[0-9a-f]+$")))'
+until_jq "$tmp/drops.out" "$nosock | .drops] | add >= $D" ||
+	fail "top drops: fewer than $D NO_SOCKET drops at a symbolised location"
+stop $tpid
+loc=$(jq -rs "$nosock | .location] | first" "$tmp/drops.out")
+echo "PASS: top drops shows >= $D drops at $loc (NO_SOCKET)"
+
+# --- the text output: a timestamp line per interval ------------------
+"$LDEN" top drops -i 0.3 -t 1 >"$tmp/text.out" 2>&1 || fail "top drops -t 1 failed"
+blocks=$(grep -c '^--- [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]*  every 0.3 s  lost [0-9]* ---$' "$tmp/text.out")
+[ "$blocks" -ge 3 ] || fail "top text: $blocks timestamp lines in 1 s at 0.3 s"
+[ "$(grep -c '^LOCATION  *REASON  *DROPS $' "$tmp/text.out")" = "$blocks" ] ||
+	fail "top text: no header under each timestamp line"
+echo "PASS: top prints a block per interval in a pipe"
+
+# --- bad input: exit 2, one line ------------------------------------
+bad() {	# expected-message-pattern, args...
+	_pat=$1
+	shift
+	"$LDEN" top "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	_rc=$?
+	[ $_rc = 2 ] || fail "top $*: exit $_rc, expected 2"
+	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "top $*: not one line: $(cat "$tmp/bad.err")"
+	grep -q "^lden: .*$_pat" "$tmp/bad.err" || fail "top $*: message '$(cat "$tmp/bad.err")'"
+	[ -s "$tmp/bad.out" ] && fail "top $*: printed on stdout"
+}
+bad "unknown event 'task.creat'" task.creat
+bad "bad --by key 'nosuch'" task.create --by nosuch
+bad "invalid --interval value '0'" task.create -i 0
+bad "invalid --interval value 'abc'" task.create --interval abc
+bad "unknown --sort column 'nosuch'" net --sort nosuch
+bad "invalid --rows value" task.create -n -1
+bad "takes no other events, --by" drops --by pid
+echo "PASS: bad input exits 2 with one line"
+exit 0

@@ -1,0 +1,236 @@
+#!/bin/sh
+# lden trace against the live kernel (root), on workloads this script
+# starts and scopes to: the exec recipe shows a known argument list; the
+# open --failed recipe shows exactly the N missing paths a helper opened
+# (ENOENT), not its successful opens; tcp-accept shows M connections on
+# 127.0.0.1 and M on ::1 with the right port and source; a raw tracepoint
+# with a kernel filter and --json gives lines jq parses with the right
+# values; bad input exits 2 with one line and leaves nothing attached.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/sched/sched_process_exec/id" ] ||
+	{ echo "SKIP: no tracefs at $T"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+LDEN="$top_builddir/src/lden"
+TARGET="$top_builddir/tests/kernel/open-target"
+. "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
+
+# trace NAME ARGS...: lden trace in the background, $NAME.out/.err,
+# returns once it says it is tracing; its pid in $tpid
+trace() {
+	_n=$1
+	shift
+	"$LDEN" trace "$@" -t 60 >"$tmp/$_n.out" 2>"$tmp/$_n.err" &
+	tpid=$!
+	pids="$pids $tpid"
+	wait_for "$tmp/$_n.err" '^lden: tracing' || fail "$_n: lden trace did not start"
+}
+
+# target NAME N [EXISTING...]: open-target waiting on fd 8; $opid
+target() {
+	_n=$1
+	shift
+	workload "$_n" "$TARGET" "$@"
+	opid=$wpid
+}
+
+# --- exec: a known argument list -------------------------------------
+trace exec exec --json
+mark="lden-argv-$$"
+(sleep 2 | "$TARGET" 0 "$mark" second-arg >/dev/null) &
+xpid=$!
+# (the pattern cannot match a grep's own argv, where JSON escapes quotes)
+wait_for "$tmp/exec.out" '"comm":"open-target","filename"' ||
+	fail "exec: no line for open-target"
+wait $xpid
+stop $tpid
+[ $rc = 0 ] || fail "exec: lden trace exited $rc after SIGINT"
+line=$(grep '"comm":"open-target","filename"' "$tmp/exec.out" | grep "$mark" | head -1)
+argv=$(printf '%s\n' "$line" | jq -r .argv) || fail "exec: not JSON: $line"
+[ "$argv" = "$TARGET 0 $mark second-arg" ] ||
+	fail "exec: argv is '$argv', expected '$TARGET 0 $mark second-arg'"
+[ "$(printf '%s\n' "$line" | jq -r .filename)" = "$TARGET" ] ||
+	fail "exec: wrong filename in $line"
+[ "$(printf '%s\n' "$line" | jq -r .uid)" = 0 ] || fail "exec: uid not 0: $line"
+[ "$(printf '%s\n' "$line" | jq -r .comm)" = open-target ] ||
+	fail "exec: comm is not open-target: $line"
+grep -q '^  exec  *[1-9]' "$tmp/exec.err" || fail "exec: no summary on stderr"
+jq -e . "$tmp/exec.out" >/dev/null || fail "exec: output is not JSON lines"
+echo "PASS: exec shows '$argv'"
+
+# --- open --failed: exactly the N missing paths ----------------------
+N=7
+target open $N /etc/hostname /etc/passwd "$TARGET"
+trace open open --failed --pid $opid
+release_workload open
+until_lines "$tmp/open.out" /nonexistent-lden/ $N
+stop $tpid
+exec 8>&-
+[ "$(grep -c ENOENT "$tmp/open.out")" = $N ] ||
+	fail "open: expected $N ENOENT lines"
+for k in $(seq 0 $((N - 1))); do
+	[ "$(grep -c " /nonexistent-lden/$opid-$k ENOENT\$" "$tmp/open.out")" = 1 ] ||
+		fail "open: /nonexistent-lden/$opid-$k not shown once with ENOENT"
+done
+[ "$(grep -vc '^TIME' "$tmp/open.out")" = $N ] || fail "open: lines besides the $N"
+grep -q -e /etc/hostname -e /etc/passwd "$tmp/open.out" &&
+	fail "open: a successful open was shown"
+grep -q "open-target  *$opid  *$opid " "$tmp/open.out" || fail "open: no comm/pid"
+echo "PASS: open --failed shows exactly the $N failed opens"
+
+# all opens: the existing paths with their descriptor
+target all 2 /etc/hostname
+trace all open --pid $opid
+release_workload all
+wait_for "$tmp/all.out" " /etc/hostname fd=[0-9]" || fail "all: no fd for /etc/hostname"
+stop $tpid
+exec 8>&-
+[ "$(grep -c ' /nonexistent-lden/.* ENOENT$' "$tmp/all.out")" = 2 ] ||
+	fail "all: the 2 failed opens are not there"
+echo "PASS: open shows successes with fd= and failures with ENOENT"
+
+# --- a tracepoint with a kernel filter, as JSON ----------------------
+target raw 5 /etc/hostname
+trace raw 'syscalls:sys_exit_openat[ret < 0]' --pid $opid --json --fields ret
+release_workload raw
+until_lines "$tmp/raw.out" '"ret":-2' 5
+stop $tpid
+exec 8>&-
+n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret == -2
+	and .pid == '"$opid"' and .comm == "open-target" and (.fields | keys) == ["ret"])] | length' \
+	"$tmp/raw.out") || fail "raw: output is not JSON"
+[ "$n" = 5 ] || fail "raw: $n lines with ret -2 for pid $opid, expected 5"
+[ "$(wc -l <"$tmp/raw.out")" = 5 ] || fail "raw: lines besides the 5 failures"
+grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
+	fail "raw: the summary does not count 5"
+echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
+
+# --- a uprobe, sampled: one line per call, removed at the end --------
+UP="$top_builddir/tests/kernel/uprobe-target"
+trace up "uprobe($UP:lden_uprobe_target_fn)" --json
+group=lden_$tpid
+grep -q "$group/" "$T/dynamic_events" || fail "uprobe: no probe in group $group"
+"$UP" 7 </dev/null &
+upid=$!
+wait $upid || fail "uprobe-target failed"
+until_lines "$tmp/up.out" . 7
+stop $tpid
+# (its comm may be '?': it exits at once, before lden reads /proc)
+[ "$(jq -s '[.[] | select(.pid == '$upid' and
+	(.fields.__probe_ip | test("^0x[0-9a-f]+$")))] | length' "$tmp/up.out")" = 7 ] ||
+	fail "uprobe: not 7 lines with the probe's address"
+[ "$(wc -l <"$tmp/up.out")" = 7 ] || fail "uprobe: lines besides the 7 calls"
+grep -q "$group/" "$T/dynamic_events" && fail "uprobe: group $group left behind"
+echo "PASS: a uprobe shows the 7 calls and is removed"
+
+# --- lost records, inline: a reader that stalls -----------------------
+CALLS=600000
+workload lost python3 -c '
+import os, sys
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(int(sys.argv[1])):
+    os.getppid()
+print("done", flush=True)
+sys.stdin.readline()
+' $CALLS
+lpid=$wpid
+# the pipe's reader sleeps while the rings fill
+"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 2>"$tmp/lost.err" |
+	(sleep 2; cat) >"$tmp/lost.out" &
+rpid=$!
+pids="$pids $rpid"
+wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"
+lden_pid=$(pgrep -n -f "trace syscalls:sys_enter_getppid --pid $lpid")
+release_workload lost
+wait_for "$tmp/lost.out" '^-- lost [0-9]* records on CPU [0-9]* --$' ||
+	fail "lost: no inline lost line"
+sleep 0.5
+kill -INT "$lden_pid"
+wait $rpid
+exec 8>&-
+inline=$(sed -n 's/^-- lost \([0-9]*\) records on CPU [0-9]* --$/\1/p' "$tmp/lost.out" |
+	awk '{ s += $1 } END { print s + 0 }')
+lines=$(grep -c 'syscalls:sys_enter_getppid' "$tmp/lost.out")
+summary_lost=$(sed -n 's/^  lost records  *//p' "$tmp/lost.err")
+summary_n=$(sed -n 's/^  syscalls:sys_enter_getppid  *//p' "$tmp/lost.err")
+[ "$inline" -gt 0 ] || fail "lost: nothing lost"
+[ "$inline" = "$summary_lost" ] || fail "lost: inline $inline, summary $summary_lost"
+[ "$lines" = "$summary_n" ] || fail "lost: $lines lines, summary says $summary_n"
+[ $((lines + inline)) = $CALLS ] ||
+	fail "lost: $lines lines + $inline lost != $CALLS calls"
+echo "PASS: $lines lines + $inline lost inline = the $CALLS calls"
+
+# --- tcp-accept: M connections over 127.0.0.1 and M over ::1 ---------
+M=4
+workload srv python3 -c '
+import socket, sys
+m = int(sys.argv[1])
+socks = []
+for fam, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    s = socket.socket(fam)
+    s.bind((addr, 0))
+    s.listen(16)
+    socks.append(s)
+    print("port", addr, s.getsockname()[1], flush=True)
+print("ready", flush=True)
+sys.stdin.readline()
+keep = []
+for s in socks:
+    fam = s.family
+    addr, port = s.getsockname()[:2]
+    for i in range(m):
+        c = socket.socket(fam)
+        c.connect((addr, port))
+        a, peer = s.accept()
+        keep += [c, a]
+        print("peer", addr, port, peer[0], peer[1], flush=True)
+print("done", flush=True)
+sys.stdin.readline()
+' $M
+spid=$wpid
+trace acc tcp-accept --pid $spid
+release_workload srv
+until_lines "$tmp/acc.out" python3 $((2 * M))
+stop $tpid
+exec 8>&-
+p4=$(sed -n 's/^port 127.0.0.1 //p' "$tmp/srv.tgt")
+p6=$(sed -n 's/^port ::1 //p' "$tmp/srv.tgt")
+# TIME UID CMD PID PORT IP_SOURCE
+n4=$(awk -v p=$spid -v port=$p4 '$3 == "python3" && $4 == p && $5 == port && $6 == "127.0.0.1"' "$tmp/acc.out" | wc -l)
+n6=$(awk -v p=$spid -v port=$p6 '$3 == "python3" && $4 == p && $5 == port && $6 == "::1"' "$tmp/acc.out" | wc -l)
+[ "$n4" = $M ] || fail "tcp-accept: $n4 lines for 127.0.0.1 port $p4, expected $M"
+[ "$n6" = $M ] || fail "tcp-accept: $n6 lines for ::1 port $p6, expected $M"
+[ "$(grep -vc '^TIME' "$tmp/acc.out")" = $((2 * M)) ] || fail "tcp-accept: extra lines"
+awk '$2 != 0 && $1 != "TIME"' "$tmp/acc.out" | grep -q . && fail "tcp-accept: uid is not 0"
+echo "PASS: tcp-accept shows $M connections on 127.0.0.1:$p4 and $M on [::1]:$p6"
+
+# --- bad input: exit 2, one line, nothing attached -------------------
+before=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
+bad() {	# expected-message-pattern, args...
+	_pat=$1
+	shift
+	"$LDEN" trace "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	_rc=$?
+	[ $_rc = 2 ] || fail "trace $*: exit $_rc, expected 2"
+	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "trace $*: not one line: $(cat "$tmp/bad.err")"
+	grep -q "^lden: .*$_pat" "$tmp/bad.err" || fail "trace $*: message '$(cat "$tmp/bad.err")'"
+	[ -s "$tmp/bad.out" ] && fail "trace $*: printed on stdout"
+}
+bad "unknown event 'task.creat'" task.creat
+bad "no tracepoint 'sched:nosuch'" sched:nosuch
+bad "bad filter 'nosuch == 1'" 'sched:sched_switch[nosuch == 1]'
+bad "bad filter" sched:sched_switch --filter 'nosuch > 2'
+bad "no event has a field 'nosuch'" sched:sched_switch --fields nosuch
+bad "invalid --time value '0'" exec -t 0
+bad "takes no other events" exec --failed
+bad "--failed goes with the recipe 'open'" sched:sched_switch --failed
+bad "invalid --comm value" task.create --comm 'a"b'
+bad "missing EVENT" 
+bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
+after=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
+[ "$before" = "$after" ] || fail "bad input left dynamic events behind"
+echo "PASS: bad input exits 2 with one line"
+exit 0

@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The tables under lden trace and lden top, on canned input: kallsyms
+ * lookups by address (function+offset, modules, before the first symbol,
+ * no addresses), print-format symbols (the kernel's kfree_skb and
+ * inet_sock_set_state formats), the bounded tid table against a model
+ * under random puts and deletes, the time-ordering buffer (order, ties,
+ * the watermark, the ceiling), and the tally (sums, sort, "(other)").
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kallsyms.h"
+#include "lden-trace.h"
+#include "order.h"
+#include "symbolic.h"
+#include "tally.h"
+#include "tidmap.h"
+
+static const char kallsyms_text[] =
+	"ffffffff81000000 T _stext\n"
+	"ffffffff81000100 t helper_a\n"
+	"ffffffff81000200 D some_data\n"
+	"ffffffff81000300 T kfree_skb_reason\n"
+	"ffffffff81000400 T __udp4_lib_rcv\n"
+	"ffffffffc0001000 t mod_fn\t[nf_tables]\n";
+
+static char *write_tmp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/lden-test-ksyms-%d", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_kallsyms(void **state)
+{
+	char *path = write_tmp(kallsyms_text);
+	struct lden_kallsyms *k = lden_kallsyms_load(path);
+	char buf[128];
+
+	(void)state;
+	unlink(path);
+	assert_non_null(k);
+	assert_int_equal(lden_kallsyms_count(k), 5);	/* no data symbol */
+	assert_true(lden_kallsyms_has(k, "__udp4_lib_rcv"));
+	assert_false(lden_kallsyms_has(k, "some_data"));
+	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff810004bcull, buf,
+						 sizeof(buf)), 0);
+	assert_string_equal(buf, "__udp4_lib_rcv+0xbc");
+	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff81000300ull, buf,
+						 sizeof(buf)), 0);
+	assert_string_equal(buf, "kfree_skb_reason+0x0");
+	/* the data symbol is not a function: its address is helper_a's */
+	lden_kallsyms_addr_name(k, 0xffffffff81000210ull, buf, sizeof(buf));
+	assert_string_equal(buf, "helper_a+0x110");
+	lden_kallsyms_addr_name(k, 0xffffffffc0001010ull, buf, sizeof(buf));
+	assert_string_equal(buf, "mod_fn+0x10 [nf_tables]");
+	assert_int_equal(lden_kallsyms_addr_name(k, 0x1000, buf, sizeof(buf)),
+			 -ENOENT);
+	lden_kallsyms_free(k);
+
+	/* as non-root: every address is zero */
+	path = write_tmp("0000000000000000 T a\n0000000000000000 T b\n");
+	k = lden_kallsyms_load(path);
+	unlink(path);
+	assert_non_null(k);
+	assert_true(lden_kallsyms_has(k, "b"));
+	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff81000000ull, buf,
+						 sizeof(buf)), -EPERM);
+	lden_kallsyms_free(k);
+	assert_null(lden_kallsyms_load("/nonexistent/kallsyms"));
+	assert_int_equal(errno, ENOENT);
+}
+
+static const char skb_format[] =
+	"name: kfree_skb\nID: 2310\nformat:\n"
+	"\tfield:enum skb_drop_reason reason;\toffset:36;\tsize:4;\tsigned:0;\n\n"
+	"print fmt: \"skbaddr=%p location=%pS reason: %s\", REC->skbaddr, REC->location, "
+	"__print_symbolic(REC->reason, { 1, \"NOT_DROPPED_YET\" }, { 2, \"NOT_SPECIFIED\" }, "
+	"{ 3, \"NO_SOCKET\" }, { 0x10, \"HEX\" })\n";
+
+static const char state_format[] =
+	"print fmt: \"family=%s oldstate=%s newstate=%s\", "
+	"__print_symbolic(REC->family, { 2, \"AF_INET\" }, { 10, \"AF_INET6\" }), "
+	"__print_symbolic(REC->oldstate, { 1, \"TCP_ESTABLISHED\" }, { 3, \"TCP_SYN_RECV\" }), "
+	"__print_symbolic(REC->newstate, { 1, \"TCP_ESTABLISHED\" }, { 10, \"TCP_LISTEN\" })\n";
+
+static void test_symbolic(void **state)
+{
+	struct lden_symbolic *t = lden_symbolic_parse(skb_format, "reason");
+	int64_t v;
+
+	(void)state;
+	assert_non_null(t);
+	assert_string_equal(lden_symbolic_name(t, 3), "NO_SOCKET");
+	assert_string_equal(lden_symbolic_name(t, 16), "HEX");
+	assert_null(lden_symbolic_name(t, 4));
+	assert_int_equal(lden_symbolic_value(t, "NOT_DROPPED_YET", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(lden_symbolic_value(t, "NOPE", &v), -ENOENT);
+	lden_symbolic_free(t);
+
+	/* each field gets its own table */
+	t = lden_symbolic_parse(state_format, "newstate");
+	assert_non_null(t);
+	assert_string_equal(lden_symbolic_name(t, 10), "TCP_LISTEN");
+	assert_null(lden_symbolic_name(t, 3));
+	lden_symbolic_free(t);
+	t = lden_symbolic_parse(state_format, "oldstate");
+	assert_string_equal(lden_symbolic_name(t, 3), "TCP_SYN_RECV");
+	lden_symbolic_free(t);
+
+	assert_null(lden_symbolic_parse(state_format, "protocol"));
+	assert_int_equal(errno, ENOENT);
+	assert_null(lden_symbolic_parse("print fmt: \"%d\", __print_symbolic(REC->x, { 1, ", "x"));
+	assert_null(lden_symbolic_parse("no print format", "reason"));
+	lden_symbolic_free(NULL);
+}
+
+/* The table against an array model, under random puts and deletes. */
+static void test_tidmap(void **state)
+{
+	enum { MAX = 300, RANGE = 1000 };
+	struct lden_tidmap *m = lden_tidmap_new(MAX, sizeof(uint64_t));
+	uint64_t model[RANGE];
+	bool present[RANGE] = { false };
+	size_t count = 0;
+
+	(void)state;
+	assert_non_null(m);
+	srand(7);
+	for (int step = 0; step < 200000; step++) {
+		int32_t tid = rand() % RANGE;
+		uint64_t *v;
+
+		if (rand() % 3) {
+			v = lden_tidmap_put(m, tid);
+			if (!present[tid] && count == MAX) {
+				assert_null(v);	/* full: refused, not grown */
+				continue;
+			}
+			assert_non_null(v);
+			if (!present[tid]) {
+				assert_int_equal(*v, 0);	/* new: zeroed */
+				present[tid] = true;
+				count++;
+			}
+			*v = (uint64_t)step;
+			model[tid] = (uint64_t)step;
+		} else {
+			lden_tidmap_del(m, tid);
+			if (present[tid])
+				count--;
+			present[tid] = false;
+		}
+		assert_int_equal(lden_tidmap_count(m), count);
+		if (step % 1000 == 0) {
+			for (int i = 0; i < RANGE; i++) {
+				v = lden_tidmap_get(m, i);
+				if (present[i]) {
+					assert_non_null(v);
+					assert_int_equal(*v, model[i]);
+				} else {
+					assert_null(v);
+				}
+			}
+		}
+	}
+	lden_tidmap_free(m);
+}
+
+struct seen {
+	uint64_t time[16];
+	char extra[16][8];
+	int n;
+};
+
+static int collect(const struct ltr_sample *s, const char *extra, void *ctx)
+{
+	struct seen *seen = ctx;
+
+	seen->time[seen->n] = s->time;
+	snprintf(seen->extra[seen->n], sizeof(seen->extra[0]), "%s",
+		 extra ? extra : "-");
+	seen->n++;
+	return 0;
+}
+
+static void test_order(void **state)
+{
+	struct lden_order *o = lden_order_new();
+	struct ltr_sample s = { 0 };
+	uint32_t raw = 0xabcd;
+	struct seen seen = { 0 };
+	/* CPU 0's ring then CPU 1's: an exit at 30 before its enter at 20 */
+	const uint64_t times[] = { 10, 30, 50, 20, 40, 30 };
+	const char *extras[] = { "a", "b", "c", "d", "e", "f" };
+
+	(void)state;
+	assert_non_null(o);
+	s.raw = &raw;
+	s.raw_size = sizeof(raw);
+	for (int i = 0; i < 6; i++) {
+		s.time = times[i];
+		assert_int_equal(lden_order_push(o, &s, extras[i]), 0);
+	}
+	raw = 0;	/* the buffer holds copies */
+	/* before 45: 10 20 30 30 40, ties in arrival order; 50 stays */
+	assert_int_equal(lden_order_flush(o, 45, collect, &seen), 5);
+	assert_int_equal(lden_order_held(o), 1);
+	assert_int_equal(seen.time[0], 10);
+	assert_int_equal(seen.time[1], 20);
+	assert_string_equal(seen.extra[1], "d");
+	assert_string_equal(seen.extra[2], "b");
+	assert_string_equal(seen.extra[3], "f");
+	assert_int_equal(seen.time[4], 40);
+	s.time = 45;
+	lden_order_push(o, &s, NULL);
+	assert_int_equal(lden_order_flush(o, UINT64_MAX, collect, &seen), 2);
+	assert_int_equal(seen.time[5], 45);
+	assert_string_equal(seen.extra[5], "-");
+	assert_int_equal(seen.time[6], 50);
+	assert_int_equal(lden_order_held(o), 0);
+	lden_order_free(o);
+}
+
+static void test_order_ceiling(void **state)
+{
+	struct lden_order *o = lden_order_new();
+	struct ltr_sample s = { 0 };
+	char raw[8] = { 0 };
+	int i, rc = 0;
+
+	(void)state;
+	s.raw = raw;
+	s.raw_size = sizeof(raw);
+	for (i = 0; i < 300000 && rc == 0; i++) {
+		s.time = (uint64_t)i;
+		rc = lden_order_push(o, &s, NULL);
+	}
+	assert_int_equal(rc, -ENOBUFS);
+	assert_int_equal(lden_order_held(o), 262144);
+	lden_order_free(o);
+}
+
+static void test_tally(void **state)
+{
+	struct lden_tally *t = lden_tally_new(3);
+	const struct lden_tally_row *rows;
+	uint64_t one[LDEN_TALLY_VALUES] = { 1, 100 };
+	uint64_t big[LDEN_TALLY_VALUES] = { 1, 5000 };
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 5; i++)
+		lden_tally_add(t, "b", one);
+	lden_tally_add(t, "a", big);
+	lden_tally_add(t, "c", one);
+	lden_tally_add(t, "c", one);
+	/* past 3 keys: summed under "(other)" */
+	lden_tally_add(t, "d", one);
+	lden_tally_add(t, "e", one);
+	assert_int_equal(lden_tally_sorted(t, 0, &rows), 4);
+	assert_string_equal(rows[0].key, "b");
+	assert_int_equal(rows[0].v[0], 5);
+	assert_int_equal(rows[0].v[1], 500);
+	assert_string_equal(rows[1].key, "(other)");	/* 2, before "c" */
+	assert_int_equal(rows[1].v[0], 2);
+	assert_string_equal(rows[2].key, "c");
+	assert_string_equal(rows[3].key, "a");
+	/* by the second column; still found by key after the sort */
+	lden_tally_add(t, "c", one);
+	assert_int_equal(lden_tally_sorted(t, 1, &rows), 4);
+	assert_string_equal(rows[0].key, "a");
+	assert_string_equal(rows[2].key, "c");	/* 300 */
+	assert_int_equal(rows[2].v[0], 3);
+	assert_string_equal(rows[3].key, "(other)");	/* 200 */
+	lden_tally_reset(t);
+	assert_int_equal(lden_tally_sorted(t, 0, &rows), 0);
+	lden_tally_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kallsyms),
+		cmocka_unit_test(test_symbolic),
+		cmocka_unit_test(test_tidmap),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_order_ceiling),
+		cmocka_unit_test(test_tally),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
