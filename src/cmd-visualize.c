@@ -407,6 +407,7 @@ static int run(int argc, char **argv)
 	struct lden_kernel *k = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct lden_viz_outputs out = { 0 };
+	sigset_t stop_signals, old_mask;
 	char err[1024];
 	int status;
 
@@ -429,7 +430,13 @@ static int run(int argc, char **argv)
 		.json = r.o.json, .dashboard = !r.o.no_dashboard,
 		.listen = r.o.listen, .prometheus = r.o.prometheus,
 	};
+	/* the sinks' threads inherit this mask: signals come to this one */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
 	r.sinks = lden_viz_sinks_open(&r.conf, &out, warn, err, sizeof(err));
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!r.sinks) {
 		lden_err("%s", err);
 		goto out;
