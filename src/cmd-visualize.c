@@ -39,13 +39,6 @@ struct viz_opts {
 	struct lden_scope_opts scope;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: lden visualize [-a HOST] [-p PORT] [--url URL] [--ca FILE] [--index NAME]\n"
@@ -148,13 +141,8 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	};
 	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			o->scope.command = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
+	/* everything after "--" is the command to run */
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->interval = 1;
 	o->index = "lden";
 	o->listen = "127.0.0.1:5601";
@@ -282,7 +270,7 @@ static int trace(struct run *r)
 
 		if (stop_at && next > stop_at)
 			next = stop_at;
-		rc = lden_collect_wait(r->s, next, r->v->sampling, &got_signal);
+		rc = lden_collect_wait(r->s, next, r->v->sampling, &lden_stop_signal);
 		if (rc < 0) {
 			lden_err("reading samples: %s", strerror(-rc));
 			return LDEN_EXIT_FAIL;
@@ -405,7 +393,6 @@ static int run(int argc, char **argv)
 	struct run r = { .reason = "signal" };
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct lden_viz_outputs out = { 0 };
 	sigset_t stop_signals, old_mask;
 	char err[1024];
@@ -418,8 +405,7 @@ static int run(int argc, char **argv)
 	if (status)
 		goto out;
 	status = LDEN_EXIT_FAIL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_catch_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 	r.conf = (struct lden_viz_conf){
 		.host = r.v->host, .interval = r.o.interval,

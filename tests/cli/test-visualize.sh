@@ -25,9 +25,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
 
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-join() { wait "$1"; rc=$?; reaped "$1"; }
 
 # json_ok FILE: every line is one JSON object
 json_ok() {
@@ -100,36 +97,8 @@ echo "PASS: JSON lines: $N forks of process $w counted exactly, first tick at $(
 # ---------------------------------------------------------------------
 # 2. Sizes: exactly 1 MiB sent and received over loopback TCP by a perl
 # process and its child (perl is in Debian's perl-base, essential).
-cat > "$tmp/send.pl" <<'EOF'
-use strict;
-use IO::Socket::INET;
-open(my $go, '<', $ARGV[0]) or die "open $ARGV[0]: $!";
-<$go>;
-my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-	LocalPort => 0, Proto => 'tcp') or die "listen: $!";
-my $port = $l->sockport;
-my $pid = fork() // die "fork: $!";
-if ($pid == 0) {
-	my $c = $l->accept() or die "accept: $!";
-	my ($n, $r, $buf) = (0);
-	$n += $r while ($r = sysread($c, $buf, 65536));
-	exit($n == 1048576 ? 0 : 1);
-}
-close($l);
-my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-	Proto => 'tcp') or die "connect: $!";
-my $chunk = 'x' x 65536;
-for (my $left = 1048576; $left > 0;) {
-	my $w = syswrite($s, $chunk, $left < 65536 ? $left : 65536);
-	die "write: $!" unless defined $w;
-	$left -= $w;
-}
-close($s);
-waitpid($pid, 0);
-exit($? ? 1 : 0);
-EOF
 mkfifo "$tmp/go2" || exit 99
-perl "$tmp/send.pl" "$tmp/go2" 2>"$tmp/send.err" &
+perl "$top_srcdir/tests/cli/tcp-send.pl" "$tmp/go2" 2>"$tmp/send.err" &
 s=$!; started $s
 "$LDEN" visualize --no-dashboard -o json -i 0.2 -e network.tcp_send,network.tcp_recv \
 	--pid $s --children >"$tmp/size.out" 2>"$tmp/size.err" &
