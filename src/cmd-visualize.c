@@ -420,6 +420,7 @@ static int run(int argc, char **argv)
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
 	r.sinks = lden_viz_sinks_open(&r.conf, &out, warn, err, sizeof(err));
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);

@@ -19,6 +19,8 @@ void lden_catch_stop_signals(void)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal too: probes are removed on the way out */
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 double lden_now(void)

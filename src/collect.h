@@ -17,10 +17,11 @@
 
 struct ltr_session;
 
-/* The signal that asked to stop (SIGINT, SIGTERM), or 0. */
+/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
 extern volatile sig_atomic_t lden_stop_signal;
 
-/* Makes SIGINT and SIGTERM set lden_stop_signal (and interrupt waits). */
+/* Makes SIGINT, SIGTERM and SIGHUP set lden_stop_signal (and interrupt
+ * waits). */
 void lden_catch_stop_signals(void);
 
 /* CLOCK_MONOTONIC in seconds. */
