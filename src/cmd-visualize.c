@@ -344,6 +344,13 @@ static void summary(const struct run *r)
 	json_object_object_add(o, "type", json_object_new_string("end"));
 	json_object_object_add(o, "host", json_object_new_string(v->host));
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (!strcmp(r->reason, "command")) {
+		int cs = r->o.scope.command_status;
+
+		json_object_object_add(o, "command_status", json_object_new_int(
+					       WIFEXITED(cs) ? WEXITSTATUS(cs) :
+					       128 + WTERMSIG(cs)));
+	}
 	snprintf(num, sizeof(num), "%.3f", elapsed);
 	json_object_object_add(o, "elapsed",
 			       json_object_new_double_s(elapsed, num));

@@ -164,6 +164,19 @@ grep -q '^lden: visualizing 1 event ' "$tmp/scoped.out" || fail "scoped: header"
 grep -q '^lden: stopped by --time after ' "$tmp/scoped.err" || fail "scoped: summary on stderr"
 echo "PASS: with --pid, irq.hard is skipped with its reason"
 
+# -- COMMAND: only its forks, and it ends the run (exit 0, its status in
+# the end object)
+timeout 30 "$LDEN" visualize --no-dashboard -o json -e task.create \
+	-- sh -c 'for i in 1 2 3 4 5 6 7; do /bin/true; done; exit 3' \
+	>"$tmp/cmd.out" 2>"$tmp/cmd.err" || fail "-- COMMAND: exit status $?"
+json_ok "$tmp/cmd.out"
+[ "$(jq -s '[.[] | select(.event == "task.create") | .count] | add' "$tmp/cmd.out")" = 7 ] ||
+	fail "-- COMMAND: its 7 forks"
+tail -n 1 "$tmp/cmd.out" | jq -e '.type == "end" and .reason == "command" and
+	.command_status == 3 and .events[0].count_total == 7' >/dev/null ||
+	fail "-- COMMAND: end object $(tail -n 1 "$tmp/cmd.out")"
+echo "PASS: -- COMMAND: its 7 forks, the run ends with it (status 3 reported)"
+
 # ---------------------------------------------------------------------
 # 4. Bad input: one line, exit 2 (1 for a port in use), nothing attached.
 check_err() {	# status expected-line args...
