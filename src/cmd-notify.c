@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "collect.h"
 #include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
@@ -46,21 +47,6 @@ struct run {
 	double start;
 	int fired;
 };
-
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *out)
 {
@@ -137,13 +123,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 	int c;
 
 	/* everything after "--" is the command to run */
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			o->scope.command = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 
 	o->interval = 0.1;
 	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
@@ -249,38 +229,16 @@ static void expr_error(const char *text, const struct lden_expr_error *err)
 /* Reads every counter, adds the samples' sizes, updates the speeds. */
 static int update(struct run *r, double t)
 {
-	for (int i = 0; i < r->e->nevents; i++) {
-		struct lden_stat *st = &r->st[i];
-		uint64_t total = 0, size = 0, lost_total = 0;
-
-		/* one attachment per scope (per --pid process) */
-		for (int k = 0; k < r->nscopes; k++) {
-			struct lden_attached *a = &r->att[k * r->e->nevents + i];
-			uint64_t count;
-
-			if (lden_attached_count(a, &count) < 0) {
-				lden_err("%s", ltr_last_error());
-				return -1;
-			}
-			total += count;
-			size += a->size_total;
-			if (lden_attached_lost(a, &count) == 0)
-				lost_total += count;
-		}
-		st->count = total;
-		st->size = size;
-		st->speed = lden_window_push(&st->win, t, total);
-		st->lost = lost_total;
-		r->vals[i].count = (double)st->count;
-		r->vals[i].size = (double)st->size;
-		r->vals[i].speed = st->speed;
+	if (lden_collect_stats(r->att, r->e->nevents, r->nscopes, r->st,
+			       t) < 0) {
+		lden_err("%s", ltr_last_error());
+		return -1;
 	}
-	return 0;
-}
-
-static int on_sample(const struct ltr_sample *sample, void *ctx)
-{
-	lden_attached_add_sample(sample);
+	for (int i = 0; i < r->e->nevents; i++) {
+		r->vals[i].count = (double)r->st[i].count;
+		r->vals[i].size = (double)r->st[i].size;
+		r->vals[i].speed = r->st[i].speed;
+	}
 	return 0;
 }
 
@@ -343,7 +301,7 @@ static void report_script(const struct run *r, pid_t pid)
 /* The overhead guard's look at this tick: says once what it switched. */
 static int guard_tick(struct run *r, double t)
 {
-	int n = lden_guard_tick(r->guard, r->s, t, on_sample, NULL);
+	int n = lden_guard_tick(r->guard, r->s, t, lden_collect_sample, NULL);
 	int total = lden_guard_nactions(r->guard);
 
 	if (n < 0) {
@@ -463,33 +421,25 @@ static int watch(struct run *r)
 
 	for (int i = 0; i < r->e->nevents; i++)
 		sampling |= r->att[i].sampling;
-	r->start = now();
+	r->start = lden_now();
 	lden_guard_start(r->guard, r->start);
 	next = r->start + r->o.interval;
 	if (update(r, r->start) < 0)
 		return LDEN_EXIT_FAIL;
 	for (;;) {
-		double t = now(), elapsed;
-		int wait_ms = (int)ceil((next - t) * 1000);
+		int rc = lden_collect_wait(r->s, next, sampling, &lden_stop_signal);
+		double t = lden_now(), elapsed;
 		bool truth;
 
-		if (got_signal)
+		if (rc == 1)
 			break;
-		if (wait_ms > 0) {
-			int n = ltr_session__poll(r->s, wait_ms, sampling ?
-						  on_sample : NULL, NULL);
-
-			if (n < 0 && n != -EINTR) {
-				lden_err("reading samples: %s", strerror(-n));
-				return LDEN_EXIT_FAIL;
-			}
-			continue;
+		if (rc < 0) {
+			lden_err("reading samples: %s", strerror(-rc));
+			return LDEN_EXIT_FAIL;
 		}
 		next += r->o.interval;
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
-		if (sampling && ltr_session__drain(r->s, on_sample, NULL) < 0)
-			return LDEN_EXIT_FAIL;
 		if (guard_tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		if (update(r, t) < 0)
@@ -511,24 +461,22 @@ static int watch(struct run *r)
 		}
 		/* the command ended: one last look (its last events), then stop */
 		if (lden_command_poll(&r->o.scope)) {
-			if (sampling)
-				ltr_session__drain(r->s, on_sample, NULL);
-			if (update(r, now()) < 0)
+			lden_collect_drain(r->s, sampling);
+			if (update(r, lden_now()) < 0)
 				return LDEN_EXIT_FAIL;
 			if (lden_expr_eval(r->e, r->vals) && armed) {
-				fire(r, now() - r->start);
+				fire(r, lden_now() - r->start);
 				if (!r->o.repeat)
 					return LDEN_EXIT_OK;
 			}
-			final_report(r, "command", now() - r->start);
+			final_report(r, "command", lden_now() - r->start);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
 	}
-	if (sampling)
-		ltr_session__drain(r->s, on_sample, NULL);
-	update(r, now());
-	final_report(r, "signal", now() - r->start);
-	return 128 + got_signal;
+	lden_collect_drain(r->s, sampling);
+	update(r, lden_now());
+	final_report(r, "signal", lden_now() - r->start);
+	return 128 + lden_stop_signal;
 }
 
 static int run(int argc, char **argv)
@@ -538,7 +486,6 @@ static int run(int argc, char **argv)
 	struct lden_kernel *k = NULL;
 	struct lden_resolution *res = NULL;
 	struct lden_expr_error err;
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *text = NULL, *dir;
 	int status;
 
@@ -576,8 +523,7 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_catch_stop_signals();
 	r.s = ltr_session__new(NULL);
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());

@@ -330,7 +330,7 @@ static int run(int argc, char **argv)
 	if (status)
 		return status < 0 ? 0 : status;
 	def = lden_recipe_find("top", t.o.c.events[0]);
-	lden_stop_on_signals();
+	lden_catch_stop_signals();
 	t.tty = isatty(STDOUT_FILENO);
 	/* samples read within a page: the process is likely still there */
 	t.s = ltr_session__new(&so);

@@ -354,7 +354,7 @@ static int run(int argc, char **argv)
 		free(t.o.fields_buf);
 		return LDEN_EXIT_USAGE;
 	}
-	lden_stop_on_signals();
+	lden_catch_stop_signals();
 	/* samples are read at once: the process's memory is still there */
 	t.s = ltr_session__new(&so);
 	if (!t.s) {

@@ -16,21 +16,6 @@ const char lden_evopts_help[] =
 	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
 	"  -h, --help            show this help\n";
 
-volatile sig_atomic_t lden_stop_signal;
-
-static void on_signal(int sig)
-{
-	lden_stop_signal = sig;
-}
-
-void lden_stop_on_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 static const struct option common[] = {
 	{ "filter", required_argument, NULL, 'f' },
 	{ "comm", required_argument, NULL, 'c' },

@@ -45,12 +45,7 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 /* The --help lines of the shared options (each ends with a newline). */
 extern const char lden_evopts_help[];
 
-/*
- * lden_stop_on_signals - SIGINT and SIGTERM set lden_stop_signal (to the
- * signal) instead of killing: the command leaves its loop, prints its
- * summary, and frees the session, which removes what it attached.
- */
-void lden_stop_on_signals(void);
-extern volatile sig_atomic_t lden_stop_signal;
+/* Stopping on SIGINT/SIGTERM/SIGHUP: lden_catch_stop_signals(). */
+#include "collect.h"
 
 #endif

@@ -45,4 +45,7 @@ int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 			     struct lden_attached *a,
 			     struct lden_expr_error *err);
 
+/* Whether the tracepoint "system:name" exists under @tracing_dir. */
+bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
+
 #endif

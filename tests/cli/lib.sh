@@ -67,3 +67,14 @@ stop() {
 	wait "$1"
 	rc=$?
 }
+
+# started PID / reaped PID: keep $pids, the processes cleanup may kill
+started() { pids="$pids $1"; }
+reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
+
+# join PID: wait for it; its exit status in $rc
+join() {
+	wait "$1"
+	rc=$?
+	reaped "$1"
+}
