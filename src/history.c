@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A ring of ticks.  Event names are interned once (visualize traces the
+ * same events all along), so a slot holds only numbers; a slot's array is
+ * reused when the ring wraps.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "history.h"
+
+struct sample {
+	unsigned int event;	/* index in names */
+	double speed;
+	uint64_t count, size, count_total, size_total;
+};
+
+struct slot {
+	double t;
+	int n;
+	int cap;
+	struct sample *s;
+};
+
+struct lden_history {
+	struct slot *slots;
+	size_t cap;
+	size_t head;		/* next slot to write */
+	size_t len;
+	char **names;
+	unsigned int nnames;
+};
+
+struct lden_history *lden_history_new(double window, double interval)
+{
+	struct lden_history *h;
+	double want;
+
+	if (!(window > 0) || !(interval > 0)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	want = ceil(window / interval) + 1;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->cap = want > LDEN_HISTORY_MAX_SLOTS ? LDEN_HISTORY_MAX_SLOTS :
+		(size_t)want;
+	h->slots = calloc(h->cap, sizeof(*h->slots));
+	if (!h->slots) {
+		free(h);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return h;
+}
+
+size_t lden_history_capacity(const struct lden_history *h)
+{
+	return h->cap;
+}
+
+size_t lden_history_len(const struct lden_history *h)
+{
+	return h->len;
+}
+
+/* The index of @name, added when new; -1 when out of memory. */
+static long intern(struct lden_history *h, const char *name)
+{
+	char **names;
+	char *copy;
+
+	for (unsigned int i = 0; i < h->nnames; i++)
+		if (!strcmp(h->names[i], name))
+			return i;
+	copy = strdup(name);
+	if (!copy)
+		return -1;
+	names = realloc(h->names, (h->nnames + 1) * sizeof(*names));
+	if (!names) {
+		free(copy);
+		return -1;
+	}
+	names[h->nnames] = copy;
+	h->names = names;
+	return h->nnames++;
+}
+
+int lden_history_add(struct lden_history *h, const struct lden_tick *t)
+{
+	struct slot *s = &h->slots[h->head];
+	int n = t->npoints > 0 ? t->npoints : 0;
+
+	if (n > s->cap) {
+		struct sample *more = realloc(s->s, (size_t)n * sizeof(*more));
+
+		if (!more)
+			return -ENOMEM;
+		s->s = more;
+		s->cap = n;
+	}
+	/* intern first: a failure leaves the slot as it was */
+	for (int i = 0; i < n; i++)
+		if (intern(h, t->points[i].event) < 0)
+			return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const struct lden_point *p = &t->points[i];
+		struct sample *d = &s->s[i];
+
+		d->event = (unsigned int)intern(h, p->event);
+		d->count = p->count;
+		d->size = p->size;
+		d->count_total = p->count_total;
+		d->size_total = p->size_total;
+		d->speed = p->speed;
+	}
+	s->t = t->time;
+	s->n = n;
+	h->head = (h->head + 1) % h->cap;
+	if (h->len < h->cap)
+		h->len++;
+	return 0;
+}
+
+int lden_history_walk(const struct lden_history *h, double since,
+		      int (*want)(void *ctx, const char *event),
+		      int (*fn)(void *ctx, const struct lden_history_point *p),
+		      void *ctx)
+{
+	size_t first = (h->head + h->cap - h->len) % h->cap;
+
+	for (size_t k = 0; k < h->len; k++) {
+		const struct slot *s = &h->slots[(first + k) % h->cap];
+
+		if (!(s->t > since))
+			continue;
+		for (int i = 0; i < s->n; i++) {
+			const struct sample *d = &s->s[i];
+			struct lden_history_point p = {
+				.t = s->t,
+				.event = h->names[d->event],
+				.count = d->count,
+				.size = d->size,
+				.count_total = d->count_total,
+				.size_total = d->size_total,
+				.speed = d->speed,
+			};
+			int rc;
+
+			if (want && !want(ctx, p.event))
+				continue;
+			rc = fn(ctx, &p);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void lden_history_free(struct lden_history *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->cap; i++)
+		free(h->slots[i].s);
+	for (unsigned int i = 0; i < h->nnames; i++)
+		free(h->names[i]);
+	free(h->names);
+	free(h->slots);
+	free(h);
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The dashboard's history ring: its bound, what a walk since a time
+ * returns, the event filter, and wrapping over the oldest ticks.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "history.h"
+
+/* A tick at time 1000 + @seq with two events: task.create made @seq + 1
+ * forks in the interval, memory.alloc 10 times as many, of 64 bytes. */
+static void add_tick(struct lden_history *h, int seq)
+{
+	uint64_t n = (uint64_t)seq + 1;
+	struct lden_point pts[2] = {
+		{ .event = "task.create", .count = n,
+		  .count_total = n * (n + 1) / 2, .speed = (double)n },
+		{ .event = "memory.alloc", .has_size = true, .count = 10 * n,
+		  .size = 640 * n, .count_total = 10 * n * (n + 1) / 2,
+		  .size_total = 640 * n * (n + 1) / 2, .speed = 10.0 * n },
+	};
+	struct lden_tick t = {
+		.time = 1000.0 + seq, .elapsed = seq + 1, .interval = 1,
+		.seq = (uint64_t)seq, .host = "h", .points = pts, .npoints = 2,
+	};
+
+	assert_int_equal(lden_history_add(h, &t), 0);
+}
+
+struct seen {
+	int n;
+	double first_t, last_t;
+	uint64_t count_sum;
+	const char *only;	/* the event @want lets through, or NULL */
+	int stop_after;
+};
+
+static int collect(void *ctx, const struct lden_history_point *p)
+{
+	struct seen *s = ctx;
+
+	if (!s->n)
+		s->first_t = p->t;
+	assert_true(p->t >= s->last_t);
+	s->last_t = p->t;
+	s->n++;
+	if (!strcmp(p->event, "task.create"))
+		s->count_sum += p->count;
+	return s->stop_after && s->n == s->stop_after ? 7 : 0;
+}
+
+static int want_only(void *ctx, const char *event)
+{
+	const struct seen *s = ctx;
+
+	return !strcmp(event, s->only);
+}
+
+static void test_bounds(void **unused)
+{
+	struct lden_history *h;
+
+	(void)unused;
+	h = lden_history_new(900, 1);
+	assert_non_null(h);
+	assert_int_equal(lden_history_capacity(h), 901);
+	lden_history_free(h);
+	h = lden_history_new(900, 0.01);	/* would be 90001 */
+	assert_non_null(h);
+	assert_int_equal(lden_history_capacity(h), LDEN_HISTORY_MAX_SLOTS);
+	lden_history_free(h);
+	errno = 0;
+	assert_null(lden_history_new(900, 0));
+	assert_int_equal(errno, EINVAL);
+	assert_null(lden_history_new(-1, 1));
+	lden_history_free(NULL);
+}
+
+static void test_since_and_filter(void **unused)
+{
+	struct lden_history *h = lden_history_new(10, 1);	/* 11 ticks */
+	struct seen s = { 0 };
+
+	(void)unused;
+	for (int i = 0; i < 5; i++)
+		add_tick(h, i);
+	assert_int_equal(lden_history_len(h), 5);
+
+	/* everything: 5 ticks of 2 events, forks 1 + 2 + 3 + 4 + 5 */
+	assert_int_equal(lden_history_walk(h, 0, NULL, collect, &s), 0);
+	assert_int_equal(s.n, 10);
+	assert_int_equal(s.count_sum, 15);
+	assert_true(s.first_t == 1000.0 && s.last_t == 1004.0);
+
+	/* strictly after 1002: the ticks at 1003 and 1004 */
+	memset(&s, 0, sizeof(s));
+	lden_history_walk(h, 1002.0, NULL, collect, &s);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.count_sum, 4 + 5);
+
+	/* one event only */
+	memset(&s, 0, sizeof(s));
+	s.only = "memory.alloc";
+	lden_history_walk(h, 0, want_only, collect, &s);
+	assert_int_equal(s.n, 5);
+	assert_int_equal(s.count_sum, 0);
+
+	/* nothing newer than the newest */
+	memset(&s, 0, sizeof(s));
+	lden_history_walk(h, 1004.0, NULL, collect, &s);
+	assert_int_equal(s.n, 0);
+
+	/* the callback stops the walk and its value comes back */
+	memset(&s, 0, sizeof(s));
+	s.stop_after = 3;
+	assert_int_equal(lden_history_walk(h, 0, NULL, collect, &s), 7);
+	assert_int_equal(s.n, 3);
+	lden_history_free(h);
+}
+
+static void test_wraps(void **unused)
+{
+	struct lden_history *h = lden_history_new(3, 1);	/* 4 ticks */
+	struct seen s = { 0 };
+
+	(void)unused;
+	for (int i = 0; i < 10; i++)
+		add_tick(h, i);
+	assert_int_equal(lden_history_len(h), 4);
+	lden_history_walk(h, 0, NULL, collect, &s);
+	/* the 4 newest: 1006 .. 1009, forks 7 + 8 + 9 + 10 */
+	assert_int_equal(s.n, 8);
+	assert_true(s.first_t == 1006.0 && s.last_t == 1009.0);
+	assert_int_equal(s.count_sum, 34);
+	lden_history_free(h);
+}
+
+/* A tick with more events than the slot it reuses had. */
+static void test_growing_tick(void **unused)
+{
+	struct lden_history *h = lden_history_new(1, 1);	/* 2 ticks */
+	struct lden_point many[5];
+	struct lden_tick t = { .time = 2000, .points = many, .npoints = 5 };
+	static const char *names[5] = { "a", "b", "c", "d", "e" };
+	struct seen s = { 0 };
+
+	(void)unused;
+	add_tick(h, 0);
+	add_tick(h, 1);
+	memset(many, 0, sizeof(many));
+	for (int i = 0; i < 5; i++) {
+		many[i].event = names[i];
+		many[i].count_total = (uint64_t)i;
+	}
+	assert_int_equal(lden_history_add(h, &t), 0);
+	lden_history_walk(h, 1001.0, NULL, collect, &s);
+	assert_int_equal(s.n, 5);
+	lden_history_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_since_and_filter),
+		cmocka_unit_test(test_wraps),
+		cmocka_unit_test(test_growing_tick),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
