@@ -161,7 +161,7 @@
     g.clearRect(0, 0, w, h);
     g.font = '11px system-ui, sans-serif';
     const text = color('--text'), grid = color('--grid');
-    const left = 46, right = 6, top = 6, bottom = 16;
+    const left = 58, right = 6, top = 6, bottom = 16;
     const pw = w - left - right, ph = h - top - bottom;
     const t1 = state.now, t0 = t1 - state.range;
 
@@ -194,7 +194,8 @@
     }
     g.textBaseline = 'top';
     g.textAlign = 'left';
-    g.fillText('-' + duration(state.range), left, top + ph + 3);
+    g.fillText(state.range % 60 ? '-' + duration(state.range) : '-' + state.range / 60 + ' min',
+      left, top + ph + 3);
     g.textAlign = 'right';
     g.fillText('now', left + pw, top + ph + 3);
 
@@ -215,6 +216,7 @@
 
   function drawCharts() {
     const interval = state.interval;
+    $('charts').dataset.range = String(state.range);
     for (const [name, panel] of state.panels) {
       const pts = state.series.get(name) || [];
       const e = state.info.get(name);
