@@ -143,6 +143,19 @@
     }
   }
 
+  // A y axis from lo to hi in round steps (1, 2 or 5 times a power of
+  // ten), with the data clear of the top edge.
+  function scale(lo, hi) {
+    if (hi <= lo) hi = lo + 1;
+    const raw = (hi - lo) / 3;
+    const p = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw);
+    const l = Math.floor(lo / step) * step;
+    let h = Math.ceil(hi / step) * step;
+    if (h - hi < step * 0.05) h += step;
+    return { lo: l, hi: h, step };
+  }
+
   function color(v) {
     return getComputedStyle(document.documentElement).getPropertyValue(v).trim();
   }
@@ -175,8 +188,9 @@
     let lo = Infinity, hi = -Infinity;
     for (const p of vis) { lo = Math.min(lo, p[key]); hi = Math.max(hi, p[key]); }
     if (!vis.length) { lo = 0; hi = 1; }
-    if (opts.zero) lo = 0;
-    if (hi <= lo) hi = lo + 1;
+    const sc = scale(opts.zero ? 0 : lo, hi);
+    lo = sc.lo;
+    hi = sc.hi;
     const x = (t) => left + (t - t0) / (t1 - t0) * pw;
     const y = (v) => top + ph - (v - lo) / (hi - lo) * ph;
 
@@ -186,8 +200,7 @@
     g.lineWidth = 1;
     g.textAlign = 'right';
     g.textBaseline = 'middle';
-    for (let i = 0; i <= 2; i++) {
-      const v = lo + (hi - lo) * i / 2;
+    for (let v = lo; v <= hi + sc.step / 2; v += sc.step) {
       const yy = Math.round(y(v)) + 0.5;
       g.beginPath(); g.moveTo(left, yy); g.lineTo(left + pw, yy); g.stroke();
       g.fillText(opts.fmt(v), left - 4, yy);
