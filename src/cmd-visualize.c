@@ -305,7 +305,7 @@ static bool want_http(const struct viz_opts *o)
 {
 	return !o->no_dashboard || o->prometheus;
 }
-static __attribute__((unused)) bool want_dashboard(const struct viz_opts *o)
+static bool want_dashboard(const struct viz_opts *o)
 {
 	return !o->no_dashboard;
 }
@@ -338,8 +338,7 @@ static void describe_prometheus(const struct viz_opts *o, FILE *out)
 	fputc('\n', out);
 }
 
-static __attribute__((unused)) void describe_dashboard(const struct viz_opts *o,
-							FILE *out)
+static void describe_dashboard(const struct viz_opts *o, FILE *out)
 {
 	char a[300];
 
@@ -357,8 +356,8 @@ static const struct sink_slot sinks[] = {
 	{ &lden_sink_prometheus, want_http, always, describe_prometheus,
 	  "scrapes" },
 	/* { &lden_sink_es, want_es, es_required, describe_es, "points" }, */
-	/* { &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
-	     "points" }, */
+	{ &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
+	  "points" },
 };
 
 #define NSINKS (sizeof(sinks) / sizeof(sinks[0]))

@@ -74,7 +74,7 @@ until_json() {
 # start_viz NAME PID: lden visualize on $addr, tracing the forks of PID
 start_viz() {
 	"$LDEN" visualize --events task.create --pid "$2" --listen "$addr" \
-		--no-elasticsearch >"$tmp/$1.out" 2>"$tmp/$1.err" &
+		>"$tmp/$1.out" 2>"$tmp/$1.err" &
 	viz=$!
 	pids="$pids $viz"
 	# the first tick: attached and counting
