@@ -117,7 +117,9 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t)
 		d->size_total = p->size_total;
 		d->speed = p->speed;
 	}
-	s->t = t->time;
+	/* to the millisecond, as the JSON says it: a client asking for what
+	 * came after a time it was given must not get that tick again */
+	s->t = round(t->time * 1000) / 1000;
 	s->n = n;
 	h->head = (h->head + 1) % h->cap;
 	if (h->len < h->cap)

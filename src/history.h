@@ -19,7 +19,8 @@ struct lden_history;
 
 /* One event at one tick, as the charts need it. */
 struct lden_history_point {
-	double t;		/* the tick's wall clock, seconds since the epoch */
+	double t;		/* the tick's wall clock, seconds since the epoch,
+				   rounded to the millisecond */
 	const char *event;	/* borrowed from the history */
 	uint64_t count;		/* in that interval */
 	uint64_t size;

@@ -71,9 +71,10 @@ until_json() {
 	done
 }
 
-# start_viz NAME PID: lden visualize on $addr, tracing the forks of PID
+# start_viz NAME PID [LISTEN]: lden visualize on $addr (or --listen
+# LISTEN), tracing the forks of PID
 start_viz() {
-	"$LDEN" visualize --events task.create --pid "$2" --listen "$addr" \
+	"$LDEN" visualize --events task.create --pid "$2" --listen "${3:-$addr}" \
 		>"$tmp/$1.out" 2>"$tmp/$1.err" &
 	viz=$!
 	pids="$pids $viz"
@@ -93,9 +94,16 @@ stop_viz() {
 # (a) the JSON endpoints against a known workload
 N=25
 M=15
-addr=127.0.0.1:$(free_port)
+port=$(free_port)
+addr=127.0.0.1:$port
 worker a $N $M
-start_viz a "$!"
+start_viz a "$!" "$port"
+# --listen PORT, no address: loopback only
+ss -ltnH "sport = :$port" > "$tmp/listen"
+[ "$(awk '{ print $4 }' "$tmp/listen")" = "$addr" ] ||
+	fail "--listen $port: listening on $(awk '{ print $4 }' "$tmp/listen" | tr '\n' ' '), want $addr only"
+grep -q "dashboard: http://$addr/" "$tmp/a.out" ||
+	fail "the header does not give the dashboard's address"
 release "$tmp/a.go"
 until_json /api/stats ".events[0].count_total == $N" ||
 	fail "/api/stats: count_total $(jq -c '.events[0].count_total' "$tmp/body"), want $N"
@@ -199,7 +207,32 @@ echo "PASS: POST and PUT refused (405); traversal and unknown paths 404"
 
 stop_viz
 curl -s --max-time 2 "http://$addr/" >/dev/null && fail "still serving after SIGINT"
-echo "PASS: the server stops with lden"
+# no Elasticsearch was asked for: at most one warning that none answers
+grep -v -e '^lden: warning: ' -e '^lden: stopped ' "$tmp/a.err" | grep . &&
+	fail "lden visualize printed errors"
+[ "$(grep -c '^lden: warning: ' "$tmp/a.err")" -le 1 ] || fail "more than one warning"
+echo "PASS: loopback when --listen has no address; the server stops with lden; no errors"
+
+# --no-dashboard: none of its routes on the server /metrics still uses
+port=$(free_port)
+addr=127.0.0.1:$port
+"$LDEN" visualize --events task.create --pid $$ --no-dashboard \
+	--prometheus "$addr" >"$tmp/nodash.out" 2>"$tmp/nodash.err" &
+viz=$!
+pids="$pids $viz"
+_i=0
+until get /metrics && [ "$code" = 200 ]; do
+	_i=$((_i + 1))
+	[ $_i -gt 200 ] && fail "--no-dashboard --prometheus: no /metrics"
+	sleep 0.1
+done
+for p in / /api/stats /api/series /static/lden.js; do
+	get "$p"
+	[ "$code" = 404 ] || fail "--no-dashboard: GET $p: HTTP $code, want 404"
+done
+grep -q dashboard: "$tmp/nodash.out" && fail "--no-dashboard: the header names a dashboard"
+stop_viz
+echo "PASS: --no-dashboard serves none of the dashboard's routes"
 
 # ---------------------------------------------------------------------
 # (b) a real browser renders the count, and the count grows

@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -165,6 +167,29 @@ static void test_growing_tick(void **unused)
 	lden_history_free(h);
 }
 
+/* Times are kept to the millisecond: asking for what came after a time
+ * as printed ("%.3f") does not return that tick again. */
+static void test_since_printed_time(void **unused)
+{
+	struct lden_history *h = lden_history_new(10, 1);
+	struct lden_point p = { .event = "e", .count = 1, .count_total = 1 };
+	struct lden_tick t = { .time = 1795338373.3612345, .points = &p,
+			       .npoints = 1 };
+	struct seen s = { 0 };
+	char buf[64];
+
+	(void)unused;
+	assert_int_equal(lden_history_add(h, &t), 0);
+	lden_history_walk(h, 0, NULL, collect, &s);
+	assert_int_equal(s.n, 1);
+	snprintf(buf, sizeof(buf), "%.3f", s.last_t);
+	assert_string_equal(buf, "1795338373.361");
+	memset(&s, 0, sizeof(s));
+	lden_history_walk(h, strtod(buf, NULL), NULL, collect, &s);
+	assert_int_equal(s.n, 0);
+	lden_history_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_since_and_filter),
 		cmocka_unit_test(test_wraps),
 		cmocka_unit_test(test_growing_tick),
+		cmocka_unit_test(test_since_printed_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
