@@ -311,7 +311,7 @@
     try {
       const [stats, series] = await Promise.all([
         getJSON('/api/stats'),
-        getJSON('/api/series?since=' + state.lastT),
+        getJSON('/api/series?step=1&since=' + state.lastT),
       ]);
       takeSeries(series);
       takeStats(stats);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,39 +128,63 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t)
 	return 0;
 }
 
-int lden_history_walk(const struct lden_history *h, double since,
+/* Whether the walk emits the points of slot @k (of @h->len, oldest 0). */
+static bool slot_ends_step(const struct lden_history *h, size_t first,
+			   size_t k, double step)
+{
+	const struct slot *s, *next;
+
+	if (!(step > 0) || k + 1 == h->len)
+		return true;
+	s = &h->slots[(first + k) % h->cap];
+	next = &h->slots[(first + k + 1) % h->cap];
+	return floor(next->t / step) != floor(s->t / step);
+}
+
+int lden_history_walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx)
 {
 	size_t first = (h->head + h->cap - h->len) % h->cap;
+	/* per event, what the ticks not yet emitted counted */
+	uint64_t *acc = calloc(2 * (size_t)h->nnames + 1, sizeof(*acc));
+	int rc = 0;
 
-	for (size_t k = 0; k < h->len; k++) {
+	if (!acc)
+		return -ENOMEM;
+	for (size_t k = 0; k < h->len && !rc; k++) {
 		const struct slot *s = &h->slots[(first + k) % h->cap];
+		bool emit;
 
 		if (!(s->t > since))
 			continue;
-		for (int i = 0; i < s->n; i++) {
+		emit = slot_ends_step(h, first, k, step);
+		for (int i = 0; i < s->n && !rc; i++) {
 			const struct sample *d = &s->s[i];
+			uint64_t *sum = &acc[2 * d->event];
 			struct lden_history_point p = {
 				.t = s->t,
 				.event = h->names[d->event],
-				.count = d->count,
-				.size = d->size,
 				.count_total = d->count_total,
 				.size_total = d->size_total,
 				.speed = d->speed,
 			};
-			int rc;
 
 			if (want && !want(ctx, p.event))
 				continue;
+			sum[0] += d->count;
+			sum[1] += d->size;
+			if (!emit)
+				continue;
+			p.count = sum[0];
+			p.size = sum[1];
+			sum[0] = sum[1] = 0;
 			rc = fn(ctx, &p);
-			if (rc)
-				return rc;
 		}
 	}
-	return 0;
+	free(acc);
+	return rc;
 }
 
 void lden_history_free(struct lden_history *h)

@@ -22,7 +22,7 @@ struct lden_history_point {
 	double t;		/* the tick's wall clock, seconds since the epoch,
 				   rounded to the millisecond */
 	const char *event;	/* borrowed from the history */
-	uint64_t count;		/* in that interval */
+	uint64_t count;		/* in that interval (or those it stands for) */
 	uint64_t size;
 	uint64_t count_total;
 	uint64_t size_total;
@@ -52,10 +52,14 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t);
 /*
  * lden_history_walk - call @fn for every point of the ticks later than
  * @since (seconds since the epoch), oldest first, skipping events for
- * which @want (when not NULL) returns 0.  Stops when @fn returns non-zero
- * and returns that value; else 0.
+ * which @want (when not NULL) returns 0.  With @step > 0, at most one
+ * point per event per @step seconds (the last tick of each multiple of
+ * @step, and the newest tick): its count and size are then the sums over
+ * the ticks it stands for, so the counts of a walk still add up to what
+ * happened after @since.  Stops when @fn returns non-zero and returns
+ * that value; else 0, or -ENOMEM.
  */
-int lden_history_walk(const struct lden_history *h, double since,
+int lden_history_walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx);

@@ -8,7 +8,8 @@
  *   /api/stats      the latest tick: per event its totals, speed, lost
  *                   records, kernel source and mode; the host; lost total
  *   /api/series     the history, ?since=EPOCH for what came after,
- *                   &events=a,b for some events only
+ *                   &events=a,b for some events only, &step=SEC for at
+ *                   most a point per event every SEC seconds
  *
  * The files are read once, at open, from the dashboard directory: a
  * request can only ever get one of them, whatever its path says.  The
@@ -285,10 +286,13 @@ static int api_stats(void *ctx, const struct lden_http_request *req,
 	return reply_json(o, rep);
 }
 
-/* The events=a,b filter of a series request. */
+/* A series reply, written as it is walked: a tree of json-c objects for
+ * every point would cost ten times the text. */
 struct series_walk {
-	const char *events;	/* NULL: all */
-	json_object *points;
+	const char *events;	/* the events=a,b filter, or NULL: all */
+	char *buf;
+	size_t len, cap;
+	bool first;
 };
 
 static int series_want(void *ctx, const char *event)
@@ -307,6 +311,42 @@ static int series_want(void *ctx, const char *event)
 	return 0;
 }
 
+static int series_append(struct series_walk *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		char *more;
+
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		more = realloc(w->buf, cap);
+		if (!more)
+			return -ENOMEM;
+		w->buf = more;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+	return 0;
+}
+
+/* Appends @o's text (and takes @o). */
+static int series_append_json(struct series_walk *w, json_object *o)
+{
+	const char *s;
+	size_t n;
+	int rc = -ENOMEM;
+
+	if (!o)
+		return rc;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
+	if (s)
+		rc = series_append(w, s, n);
+	json_object_put(o);
+	return rc;
+}
+
 static int series_point(void *ctx, const struct lden_history_point *p)
 {
 	struct series_walk *w = ctx;
@@ -321,10 +361,28 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 	json_object_object_add(j, "speed", json_num(p->speed, 3));
 	json_object_object_add(j, "count_total", json_u64(p->count_total));
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
-	if (json_object_array_add(w->points, j)) {
+	if (!w->first && series_append(w, ",", 1) < 0) {
 		json_object_put(j);
 		return -ENOMEM;
 	}
+	w->first = false;
+	return series_append_json(w, j);
+}
+
+/* ?NAME=SECONDS: 0 when absent, -1 when not a number >= 0. */
+static int seconds_arg(const struct lden_http_request *req, const char *name,
+		       double *out)
+{
+	const char *arg = lden_http_arg(req, name);
+	char *end;
+
+	*out = 0;
+	if (!arg)
+		return 0;
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (!*arg || *end || errno || !isfinite(*out) || *out < 0)
+		return -1;
 	return 0;
 }
 
@@ -332,42 +390,40 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 		      struct lden_http_reply *rep)
 {
 	struct dash *d = ctx;
-	const char *arg = lden_http_arg(req, "since");
-	struct series_walk w = { lden_http_arg(req, "events"), NULL };
-	double since = 0;
-	json_object *o;
-	char *end;
+	struct series_walk w = { lden_http_arg(req, "events"), NULL, 0, 0, true };
+	double since, step;
 	int rc;
 
-	if (arg) {
-		errno = 0;
-		since = strtod(arg, &end);
-		if (!*arg || *end || errno || !isfinite(since))
-			return reply_text(400, "bad 'since': want seconds since the epoch\n",
-					  rep);
-	}
-	o = json_object_new_object();
-	w.points = json_object_new_array();
-	if (!o || !w.points) {
-		json_object_put(o);
-		json_object_put(w.points);
-		return -1;
-	}
+	if (seconds_arg(req, "since", &since) < 0)
+		return reply_text(400, "bad 'since': want seconds since the epoch\n",
+				  rep);
+	if (seconds_arg(req, "step", &step) < 0)
+		return reply_text(400, "bad 'step': want seconds\n", rep);
 	pthread_mutex_lock(&d->lock);
-	json_object_object_add(o, "now",
-			       json_num(d->nev ? d->now : wall_clock(), 3));
+	rc = series_append(&w, "{\"now\":", 7);
+	if (!rc)
+		rc = series_append_json(&w, json_num(d->nev ? d->now :
+						     wall_clock(), 3));
+	if (!rc)
+		rc = series_append(&w, ",\"points\":[", 11);
 	/* no older than the window, even if the ring holds more */
 	if (d->nev && since < d->now - LDEN_DASHBOARD_WINDOW)
 		since = d->now - LDEN_DASHBOARD_WINDOW;
-	rc = lden_history_walk(d->hist, since, w.events ? series_want : NULL,
-			       series_point, &w);
+	if (!rc)
+		rc = lden_history_walk(d->hist, since, step,
+				       w.events ? series_want : NULL,
+				       series_point, &w);
 	pthread_mutex_unlock(&d->lock);
-	json_object_object_add(o, "points", w.points);
+	if (!rc)
+		rc = series_append(&w, "]}", 2);
 	if (rc) {
-		json_object_put(o);
+		free(w.buf);
 		return -1;
 	}
-	return reply_json(o, rep);
+	rep->body = w.buf;
+	rep->len = w.len;
+	rep->content_type = "application/json";
+	return 0;
 }
 
 static void dash_free_events(struct dash *d)

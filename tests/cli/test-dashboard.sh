@@ -159,7 +159,14 @@ until_json /api/stats ".events[0].count_total == $((N + M))" ||
 get /api/series
 jq -e "[.points[].count] | add == $((N + M))" "$tmp/body" >/dev/null ||
 	fail "/api/series: does not sum to $((N + M)) after $M more"
-echo "PASS: after $M more forks both say $((N + M))"
+# step: one point per hour (two if an hour began meanwhile), summing all
+get "/api/series?step=3600"
+jq -e "(.points | length) <= 2 and ([.points[].count] | add == $((N + M))) and
+	.points[-1].count_total == $((N + M))" "$tmp/body" >/dev/null ||
+	fail "/api/series?step=3600: $(cat "$tmp/body")"
+get "/api/series?step=-1"
+[ "$code" = 400 ] || fail "/api/series?step=-1: HTTP $code, want 400"
+echo "PASS: after $M more forks both say $((N + M)); step= sums the ticks it merges"
 
 # the page and its files, with their types and the security headers
 for f in /:index.html:text/html /static/lden.js:lden.js:text/javascript \

@@ -96,33 +96,33 @@ static void test_since_and_filter(void **unused)
 	assert_int_equal(lden_history_len(h), 5);
 
 	/* everything: 5 ticks of 2 events, forks 1 + 2 + 3 + 4 + 5 */
-	assert_int_equal(lden_history_walk(h, 0, NULL, collect, &s), 0);
+	assert_int_equal(lden_history_walk(h, 0, 0, NULL, collect, &s), 0);
 	assert_int_equal(s.n, 10);
 	assert_int_equal(s.count_sum, 15);
 	assert_true(s.first_t == 1000.0 && s.last_t == 1004.0);
 
 	/* strictly after 1002: the ticks at 1003 and 1004 */
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, 1002.0, NULL, collect, &s);
+	lden_history_walk(h, 1002.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.count_sum, 4 + 5);
 
 	/* one event only */
 	memset(&s, 0, sizeof(s));
 	s.only = "memory.alloc";
-	lden_history_walk(h, 0, want_only, collect, &s);
+	lden_history_walk(h, 0, 0, want_only, collect, &s);
 	assert_int_equal(s.n, 5);
 	assert_int_equal(s.count_sum, 0);
 
 	/* nothing newer than the newest */
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, 1004.0, NULL, collect, &s);
+	lden_history_walk(h, 1004.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 0);
 
 	/* the callback stops the walk and its value comes back */
 	memset(&s, 0, sizeof(s));
 	s.stop_after = 3;
-	assert_int_equal(lden_history_walk(h, 0, NULL, collect, &s), 7);
+	assert_int_equal(lden_history_walk(h, 0, 0, NULL, collect, &s), 7);
 	assert_int_equal(s.n, 3);
 	lden_history_free(h);
 }
@@ -136,7 +136,7 @@ static void test_wraps(void **unused)
 	for (int i = 0; i < 10; i++)
 		add_tick(h, i);
 	assert_int_equal(lden_history_len(h), 4);
-	lden_history_walk(h, 0, NULL, collect, &s);
+	lden_history_walk(h, 0, 0, NULL, collect, &s);
 	/* the 4 newest: 1006 .. 1009, forks 7 + 8 + 9 + 10 */
 	assert_int_equal(s.n, 8);
 	assert_true(s.first_t == 1006.0 && s.last_t == 1009.0);
@@ -162,7 +162,7 @@ static void test_growing_tick(void **unused)
 		many[i].count_total = (uint64_t)i;
 	}
 	assert_int_equal(lden_history_add(h, &t), 0);
-	lden_history_walk(h, 1001.0, NULL, collect, &s);
+	lden_history_walk(h, 1001.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 5);
 	lden_history_free(h);
 }
@@ -180,13 +180,44 @@ static void test_since_printed_time(void **unused)
 
 	(void)unused;
 	assert_int_equal(lden_history_add(h, &t), 0);
-	lden_history_walk(h, 0, NULL, collect, &s);
+	lden_history_walk(h, 0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 1);
 	snprintf(buf, sizeof(buf), "%.3f", s.last_t);
 	assert_string_equal(buf, "1795338373.361");
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, strtod(buf, NULL), NULL, collect, &s);
+	lden_history_walk(h, strtod(buf, NULL), 0, NULL, collect, &s);
 	assert_int_equal(s.n, 0);
+	lden_history_free(h);
+}
+
+/* step: one point per event per 4 s, its count the sum of the ticks it
+ * stands for, the newest tick always there */
+static void test_step(void **unused)
+{
+	struct lden_history *h = lden_history_new(60, 1);
+	struct seen s = { 0 };
+
+	(void)unused;
+	for (int i = 0; i < 10; i++)	/* 1000 .. 1009, forks 1 .. 10 */
+		add_tick(h, i);
+	s.only = "task.create";
+	assert_int_equal(lden_history_walk(h, 0, 4, want_only, collect, &s), 0);
+	/* 1000-1003 at 1003 (10), 1004-1007 at 1007 (26), 1008-1009 (19) */
+	assert_int_equal(s.n, 3);
+	assert_true(s.first_t == 1003.0 && s.last_t == 1009.0);
+	assert_int_equal(s.count_sum, 55);
+
+	/* from 1001.5: 1002 + 1003 at 1003, then as before */
+	memset(&s, 0, sizeof(s));
+	s.only = "task.create";
+	lden_history_walk(h, 1001.5, 4, want_only, collect, &s);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.count_sum, 3 + 4 + 26 + 19);
+
+	/* every event gets its point at the same ticks */
+	memset(&s, 0, sizeof(s));
+	lden_history_walk(h, 0, 4, NULL, collect, &s);
+	assert_int_equal(s.n, 6);
 	lden_history_free(h);
 }
 
@@ -198,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_wraps),
 		cmocka_unit_test(test_growing_tick),
 		cmocka_unit_test(test_since_printed_time),
+		cmocka_unit_test(test_step),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
