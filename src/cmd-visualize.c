@@ -22,6 +22,8 @@
 #include "lden-trace.h"
 #include "sink.h"
 #include "viz.h"
+#include "viz-opts.h"
+#include "viz-sinks.h"
 
 /* the first numbers this soon after the events are enabled */
 #define FIRST_TICK 0.05
@@ -84,21 +86,12 @@ static void usage(FILE *out)
 static bool parse_seconds(const char *opt, const char *arg, double lo,
 			  double hi, double *out)
 {
-	char *end;
-	double v;
+	char err[300];
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v)) {
-		lden_err("visualize: invalid %s value '%s'", opt, arg);
+	if (lden_viz_seconds(opt, arg, lo, hi, out, err, sizeof(err)) < 0) {
+		lden_err("visualize: %s", err);
 		return false;
 	}
-	if (v < lo || v > hi) {
-		lden_err("visualize: %s must be between %g and %g s, not '%s'",
-			 opt, lo, hi, arg);
-		return false;
-	}
-	*out = v;
 	return true;
 }
 
@@ -113,55 +106,17 @@ static bool check_addr(const char *opt, const char *addr)
 	return true;
 }
 
-/* As Elasticsearch names indices: lowercase, none of the characters below */
-static bool index_ok(const char *s)
-{
-	if (!*s || strlen(s) > 255 || strchr("-_+", *s) || !strcmp(s, ".") ||
-	    !strcmp(s, ".."))
-		return false;
-	for (; *s; s++)
-		if ((*s >= 'A' && *s <= 'Z') || strchr("\\/*?\"<>| ,#:", *s) ||
-		    (unsigned char)*s < 0x20)
-			return false;
-	return true;
-}
-
 /* The Elasticsearch URL and whether it must answer. */
 static int es_target(struct viz_opts *o)
 {
-	const char *host = o->es_host ? o->es_host : "localhost";
-	const char *port = o->es_port ? o->es_port : "9200";
-	char *end;
-	long p;
+	char err[600];
 
 	o->es_required = o->es_host || o->es_port || o->es_url_opt;
-	if (o->es_url_opt && (o->es_host || o->es_port)) {
-		lden_err("visualize: --url replaces --address and --port; give one or the other");
+	if (lden_viz_es_url(o->es_host, o->es_port, o->es_url_opt, o->es_url,
+			    sizeof(o->es_url), err, sizeof(err)) < 0) {
+		lden_err("visualize: %s", err);
 		return -1;
 	}
-	if (o->es_url_opt) {
-		if (strncmp(o->es_url_opt, "http://", 7) &&
-		    strncmp(o->es_url_opt, "https://", 8)) {
-			lden_err("visualize: invalid --url '%s' (expected http[s]://HOST[:PORT][/PATH])",
-				 o->es_url_opt);
-			return -1;
-		}
-		snprintf(o->es_url, sizeof(o->es_url), "%s", o->es_url_opt);
-		return 0;
-	}
-	errno = 0;
-	p = strtol(port, &end, 10);
-	if (!*port || *end || errno || p < 1 || p > 65535) {
-		lden_err("visualize: invalid --port '%s' (expected 1 to 65535)", port);
-		return -1;
-	}
-	if (!*host || strpbrk(host, "/?#@ []")) {
-		lden_err("visualize: invalid --address '%s' (expected a host name or address)",
-			 host);
-		return -1;
-	}
-	snprintf(o->es_url, sizeof(o->es_url), strchr(host, ':') ?
-		 "http://[%s]:%ld" : "http://%s:%ld", host, p);
 	return 0;
 }
 
@@ -263,7 +218,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	    (o->prometheus && !check_addr("--prometheus", o->prometheus)) ||
 	    !check_addr("--listen", o->listen))
 		return LDEN_EXIT_USAGE;
-	if (!index_ok(o->index)) {
+	if (!lden_viz_index_ok(o->index)) {
 		lden_err("visualize: invalid --index '%s' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)",
 			 o->index);
 		return LDEN_EXIT_USAGE;
@@ -276,141 +231,15 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	return 0;
 }
 
-/* "5601" -> "127.0.0.1:5601", as httpd.c reads it */
-static const char *full_addr(const char *a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s", strchr(a, ':') ? "" : "127.0.0.1:", a);
-	return buf;
-}
-
-/*
- * ---- The sinks ----
- * Every backend visualize can feed, in the order they are opened and
- * then called at each tick with the same struct lden_tick.  wanted():
- * whether this run uses it; required(): whether failing to open it is an
- * error (exit 1, nothing attached) rather than one warning.  Sinks that
- * serve HTTP add their routes in open(), before the server listens; the
- * server is stopped before any sink is closed.
- */
-struct sink_slot {
-	const struct lden_sink_ops *ops;
-	bool (*wanted)(const struct viz_opts *o);
-	bool (*required)(const struct viz_opts *o);
-	void (*describe)(const struct viz_opts *o, FILE *out);
-	const char *unit;	/* what lden_sink_stats.sent counts */
-};
-
-static bool want_json(const struct viz_opts *o) { return o->json; }
-static bool want_http(const struct viz_opts *o)
-{
-	return !o->no_dashboard || o->prometheus;
-}
-static bool want_dashboard(const struct viz_opts *o)
-{
-	return !o->no_dashboard;
-}
-static __attribute__((unused)) bool want_es(const struct viz_opts *o)
-{
-	return o->es_url[0];
-}
-static bool always(const struct viz_opts *o) { return true; }
-static __attribute__((unused)) bool es_required(const struct viz_opts *o)
-{
-	return o->es_required;
-}
-
-static void describe_json(const struct viz_opts *o, FILE *out)
-{
-	fprintf(out, "  json: one line per event per interval on stdout\n");
-}
-
-static void describe_prometheus(const struct viz_opts *o, FILE *out)
-{
-	char a[300], b[300];
-
-	fprintf(out, "  prometheus: ");
-	if (o->prometheus)
-		fprintf(out, "http://%s/metrics%s", full_addr(o->prometheus, a,
-							     sizeof(a)),
-			o->no_dashboard ? "" : ", ");
-	if (!o->no_dashboard)
-		fprintf(out, "http://%s/metrics", full_addr(o->listen, b, sizeof(b)));
-	fputc('\n', out);
-}
-
-static void describe_dashboard(const struct viz_opts *o, FILE *out)
-{
-	char a[300];
-
-	fprintf(out, "  dashboard: http://%s/\n", full_addr(o->listen, a, sizeof(a)));
-}
-
-static __attribute__((unused)) void describe_es(const struct viz_opts *o,
-						 FILE *out)
-{
-	fprintf(out, "  elasticsearch: %s, index '%s'\n", o->es_url, o->index);
-}
-
-static const struct sink_slot sinks[] = {
-	{ &lden_sink_json, want_json, always, describe_json, "points" },
-	{ &lden_sink_prometheus, want_http, always, describe_prometheus,
-	  "scrapes" },
-	/* { &lden_sink_es, want_es, es_required, describe_es, "points" }, */
-	{ &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
-	  "points" },
-};
-
-#define NSINKS (sizeof(sinks) / sizeof(sinks[0]))
-
 struct run {
 	struct viz_opts o;
 	struct lden_viz *v;
 	struct ltr_session *s;
-	struct lden_httpd *httpd;
-	void *state[NSINKS];	/* NULL: not open */
-	int nopen;
+	struct lden_viz_conf conf;
+	struct lden_viz_sinks *sinks;
 	const char *reason;	/* why it stopped */
 	double end;		/* lden_now() then */
 };
-
-static int open_sinks(struct run *r, const struct lden_viz_conf *conf)
-{
-	char err[512];
-
-	for (size_t i = 0; i < NSINKS; i++) {
-		if (!sinks[i].wanted(&r->o))
-			continue;
-		r->state[i] = sinks[i].ops->open(conf, err, sizeof(err));
-		if (r->state[i]) {
-			r->nopen++;
-		} else if (sinks[i].required(&r->o)) {
-			lden_err("%s", err);
-			return -1;
-		} else {
-			lden_err("warning: %s (going on without %s)", err,
-				 sinks[i].ops->name);
-		}
-	}
-	return 0;
-}
-
-static int start_http(struct run *r)
-{
-	char err[512];
-
-	if (!r->o.no_dashboard &&
-	    lden_httpd_listen(r->httpd, r->o.listen, err, sizeof(err)) < 0) {
-		lden_err("%s (--listen to choose another, --no-dashboard for none)",
-			 err);
-		return -1;
-	}
-	if (r->o.prometheus &&
-	    lden_httpd_listen(r->httpd, r->o.prometheus, err, sizeof(err)) < 0) {
-		lden_err("%s (--prometheus)", err);
-		return -1;
-	}
-	return 0;
-}
 
 static void header(const struct run *r, FILE *out)
 {
@@ -418,23 +247,13 @@ static void header(const struct run *r, FILE *out)
 
 	fprintf(out, "lden: visualizing %d event%s on %s every %g s\n", v->n,
 		v->n == 1 ? "" : "s", v->host, r->o.interval);
-	for (int i = 0; i < v->n; i++)
-		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label, v->att[i].source,
-			v->att[i].sampling ? "sampling, for size" : "counting");
-	for (int i = 0; i < v->nev; i++)
-		if (v->ev[i].skipped[0])
-			fprintf(out, "  %-30s skipped: %s\n", v->ev[i].name,
-				v->ev[i].skipped);
+	lden_viz_describe(v, out);
 	fprintf(out, "  in ");
 	lden_scope_describe(&r->o.scope, out);
 	fputc('\n', out);
 	if (r->o.time_limit > 0)
 		fprintf(out, "  for %g s\n", r->o.time_limit);
-	for (size_t i = 0; i < NSINKS; i++)
-		if (r->state[i])
-			sinks[i].describe(&r->o, out);
-	if (!r->nopen)
-		fprintf(out, "  no output: nothing is sent anywhere\n");
+	lden_viz_sinks_describe(r->sinks, out);
 	fflush(out);
 }
 
@@ -446,9 +265,7 @@ static int tick(struct run *r, double t)
 		lden_err("%s", ltr_last_error());
 		return -1;
 	}
-	for (size_t i = 0; i < NSINKS; i++)
-		if (r->state[i])
-			sinks[i].ops->tick(r->state[i], &tk);
+	lden_viz_sinks_tick(r->sinks, &tk);
 	return 0;
 }
 
@@ -501,13 +318,30 @@ static int trace(struct run *r)
 	}
 }
 
+static void summary_text(const struct run *r, double elapsed, uint64_t total,
+			 uint64_t lost)
+{
+	int cs = r->o.scope.command_status;
+
+	if (!strcmp(r->reason, "command") && WIFEXITED(cs))
+		fprintf(stderr, "lden: the command exited with status %d", WEXITSTATUS(cs));
+	else if (!strcmp(r->reason, "command"))
+		fprintf(stderr, "lden: the command was killed by signal %d", WTERMSIG(cs));
+	else
+		fprintf(stderr, "lden: stopped by %s", !strcmp(r->reason, "time") ?
+			"--time" : r->reason);
+	fprintf(stderr, " after %.3f s: %llu events counted, %llu records lost\n",
+		elapsed, (unsigned long long)total, (unsigned long long)lost);
+	lden_viz_sinks_report(r->sinks, stderr);
+}
+
 /* The end: a JSON object on stdout, or a few lines on stderr. */
 static void summary(const struct run *r)
 {
 	const struct lden_viz *v = r->v;
 	double elapsed = r->end - v->start;
 	uint64_t total = 0, lost = 0;
-	struct json_object *o, *evs, *sk;
+	struct json_object *o;
 	char num[64];
 
 	for (int i = 0; i < v->n; i++) {
@@ -515,9 +349,7 @@ static void summary(const struct run *r)
 		lost += v->st[i].lost;
 	}
 	if (!r->o.json) {
-		fprintf(stderr, "lden: stopped (%s) after %.3f s: %llu events counted, %llu records lost\n",
-			r->reason, elapsed, (unsigned long long)total,
-			(unsigned long long)lost);
+		summary_text(r, elapsed, total, lost);
 		return;
 	}
 	o = json_object_new_object();
@@ -529,57 +361,11 @@ static void summary(const struct run *r)
 			       json_object_new_double_s(elapsed, num));
 	json_object_object_add(o, "ticks", json_object_new_uint64(v->seq));
 	json_object_object_add(o, "lost_total", json_object_new_uint64(lost));
-	evs = json_object_new_array();
-	for (int i = 0; i < v->n; i++) {
-		struct json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "event",
-				       json_object_new_string(v->st[i].label));
-		json_object_object_add(e, "count_total",
-				       json_object_new_uint64(v->st[i].count));
-		if (v->st[i].has_size)
-			json_object_object_add(e, "size_total",
-					       json_object_new_uint64(v->st[i].size));
-		json_object_object_add(e, "lost",
-				       json_object_new_uint64(v->st[i].lost));
-		json_object_array_add(evs, e);
-	}
-	json_object_object_add(o, "events", evs);
-	sk = json_object_new_array();
-	for (size_t i = 0; i < NSINKS; i++) {
-		struct lden_sink_stats st = { 0 };
-		struct json_object *e;
-
-		if (!r->state[i] || !sinks[i].ops->stats)
-			continue;
-		sinks[i].ops->stats(r->state[i], &st);
-		e = json_object_new_object();
-		json_object_object_add(e, "name",
-				       json_object_new_string(sinks[i].ops->name));
-		json_object_object_add(e, sinks[i].unit,
-				       json_object_new_uint64(st.sent));
-		json_object_object_add(e, "dropped", json_object_new_uint64(st.dropped));
-		json_object_object_add(e, "retries", json_object_new_uint64(st.retries));
-		json_object_object_add(e, "queued", json_object_new_uint64(st.queued));
-		json_object_object_add(e, "last_error",
-				       json_object_new_string(st.last_error));
-		json_object_array_add(sk, e);
-	}
-	json_object_object_add(o, "sinks", sk);
+	json_object_object_add(o, "events", lden_viz_totals_json(v));
+	json_object_object_add(o, "sinks", lden_viz_sinks_json(r->sinks));
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
-}
-
-static void close_sinks(struct run *r)
-{
-	/* the server's threads call into the sinks: stop it first */
-	lden_httpd_free(r->httpd);
-	r->httpd = NULL;
-	for (size_t i = 0; i < NSINKS; i++)
-		if (r->state[i])
-			sinks[i].ops->close(r->state[i]);
-	memset(r->state, 0, sizeof(r->state));
 }
 
 static int setup(struct run *r, struct lden_catalog *cat,
@@ -604,9 +390,14 @@ static int setup(struct run *r, struct lden_catalog *cat,
 			    r->o.no_size, err, sizeof(err));
 	if (!r->v) {
 		lden_err("%s", err);
-		return errno == EINVAL ? LDEN_EXIT_USAGE : LDEN_EXIT_FAIL;
+		return errno == ENOMEM ? LDEN_EXIT_FAIL : LDEN_EXIT_USAGE;
 	}
 	return 0;
+}
+
+static void warn(const char *msg)
+{
+	lden_err("%s", msg);
 }
 
 static int run(int argc, char **argv)
@@ -615,7 +406,7 @@ static int run(int argc, char **argv)
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct lden_viz_conf conf = { 0 };
+	struct lden_viz_outputs out = { 0 };
 	char err[1024];
 	int status;
 
@@ -629,17 +420,20 @@ static int run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	conf = (struct lden_viz_conf){
+	r.conf = (struct lden_viz_conf){
 		.host = r.v->host, .interval = r.o.interval,
 		.es_url = r.o.es_url, .es_required = r.o.es_required,
 		.es_index = r.o.index, .es_ca_file = r.o.ca,
 	};
-	if (want_http(&r.o) && !(conf.httpd = r.httpd = lden_httpd_new())) {
-		lden_err("out of memory");
+	out = (struct lden_viz_outputs){
+		.json = r.o.json, .dashboard = !r.o.no_dashboard,
+		.listen = r.o.listen, .prometheus = r.o.prometheus,
+	};
+	r.sinks = lden_viz_sinks_open(&r.conf, &out, warn, err, sizeof(err));
+	if (!r.sinks) {
+		lden_err("%s", err);
 		goto out;
 	}
-	if (open_sinks(&r, &conf) < 0 || (r.httpd && start_http(&r) < 0))
-		goto out;
 	r.s = ltr_session__new(NULL);
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());
@@ -663,13 +457,12 @@ static int run(int argc, char **argv)
 	lden_command_go(&r.o.scope);
 	status = trace(&r);
 	/* no scrape after the last tick: the numbers in the summary are final */
-	lden_httpd_free(r.httpd);
-	r.httpd = NULL;
+	lden_viz_sinks_stop_http(r.sinks);
 	if (status == LDEN_EXIT_OK)
 		summary(&r);
 
 out:
-	close_sinks(&r);
+	lden_viz_sinks_close(r.sinks);
 	lden_command_abandon(&r.o.scope);
 	lden_viz_free(r.v);
 	ltr_session__free(r.s);

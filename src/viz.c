@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "collect.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -293,6 +295,38 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 	}
 	v->last = t;
 	return 0;
+}
+
+void lden_viz_describe(const struct lden_viz *v, FILE *out)
+{
+	for (int i = 0; i < v->n; i++)
+		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label, v->att[i].source,
+			v->att[i].sampling ? "sampling, for size" : "counting");
+	for (int i = 0; i < v->nev; i++)
+		if (v->ev[i].skipped[0])
+			fprintf(out, "  %-30s skipped: %s\n", v->ev[i].name,
+				v->ev[i].skipped);
+}
+
+struct json_object *lden_viz_totals_json(const struct lden_viz *v)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int i = 0; i < v->n; i++) {
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "event",
+				       json_object_new_string(v->st[i].label));
+		json_object_object_add(e, "count_total",
+				       json_object_new_uint64(v->st[i].count));
+		if (v->st[i].has_size)
+			json_object_object_add(e, "size_total",
+					       json_object_new_uint64(v->st[i].size));
+		json_object_object_add(e, "lost",
+				       json_object_new_uint64(v->st[i].lost));
+		json_object_array_add(a, e);
+	}
+	return a;
 }
 
 void lden_viz_free(struct lden_viz *v)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aggregate.h"
 #include "attach.h"
@@ -21,6 +22,7 @@
 #include "sink.h"
 
 struct ltr_session;
+struct json_object;
 
 /* An event visualize was asked for, traced or skipped. */
 struct lden_viz_event {
@@ -89,6 +91,12 @@ void lden_viz_start(struct lden_viz *v, double t);
  * read (ltr_last_error()).
  */
 int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick);
+
+/* One line per event for the header: its source and mode, or why skipped. */
+void lden_viz_describe(const struct lden_viz *v, FILE *out);
+
+/* [{"event", "count_total", "size_total" (with a size), "lost"}] (new ref) */
+struct json_object *lden_viz_totals_json(const struct lden_viz *v);
 
 /* Releases the attachments and the memory; NULL is fine. */
 void lden_viz_free(struct lden_viz *v);
