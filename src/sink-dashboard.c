@@ -75,7 +75,15 @@ struct dash {
 	uint64_t lost_total;
 	struct dash_event *ev;
 	int nev;
+	uint64_t served;	/* requests answered, for the final summary */
 };
+
+static void count_request(struct dash *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->served++;
+	pthread_mutex_unlock(&d->lock);
+}
 
 enum { FILE_INDEX, FILE_JS, FILE_CSS };
 
@@ -222,6 +230,7 @@ static int page_index(void *ctx, const struct lden_http_request *req,
 	/* "/" is a prefix route: it also gets every path nothing else took */
 	if (strcmp(path, "/") && strcmp(path, "/index.html"))
 		return reply_text(404, "not found\n", rep);
+	count_request(d);
 	return reply_file(&d->files[FILE_INDEX], rep);
 }
 
@@ -233,8 +242,10 @@ static int page_static(void *ctx, const struct lden_http_request *req,
 
 	/* compared whole: "../x", "lden.js/" or "%2e%2e" match nothing */
 	for (int i = FILE_JS; i <= FILE_CSS; i++)
-		if (!strcmp(name, d->files[i].name))
+		if (!strcmp(name, d->files[i].name)) {
+			count_request(d);
 			return reply_file(&d->files[i], rep);
+		}
 	return reply_text(404, "not found\n", rep);
 }
 
@@ -281,6 +292,7 @@ static int api_stats(void *ctx, const struct lden_http_request *req,
 
 	(void)req;
 	pthread_mutex_lock(&d->lock);
+	d->served++;
 	o = stats_json(d);
 	pthread_mutex_unlock(&d->lock);
 	return reply_json(o, rep);
@@ -400,6 +412,7 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	if (seconds_arg(req, "step", &step) < 0)
 		return reply_text(400, "bad 'step': want seconds\n", rep);
 	pthread_mutex_lock(&d->lock);
+	d->served++;
 	rc = series_append(&w, "{\"now\":", 7);
 	if (!rc)
 		rc = series_append_json(&w, json_num(d->nev ? d->now :
@@ -551,9 +564,19 @@ static void dash_tick(void *state, const struct lden_tick *t)
 	pthread_mutex_unlock(&d->lock);
 }
 
+static void dash_stats(void *state, struct lden_sink_stats *st)
+{
+	struct dash *d = state;
+
+	pthread_mutex_lock(&d->lock);
+	st->sent = d->served;
+	pthread_mutex_unlock(&d->lock);
+}
+
 const struct lden_sink_ops lden_sink_dashboard = {
 	.name = "dashboard",
 	.open = dash_open,
 	.tick = dash_tick,
+	.stats = dash_stats,
 	.close = dash_close,
 };

@@ -115,7 +115,7 @@ static const struct sink_slot sinks[] = {
 	  "scrapes" },
 	/* { &lden_sink_es, want_es, es_required, describe_es, "points" }, */
 	{ &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
-	  "points" },
+	  "requests" },
 };
 
 #define NSINKS (sizeof(sinks) / sizeof(sinks[0]))

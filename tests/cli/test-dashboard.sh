@@ -215,8 +215,10 @@ echo "PASS: POST and PUT refused (405); traversal and unknown paths 404"
 stop_viz
 curl -s --max-time 2 "http://$addr/" >/dev/null && fail "still serving after SIGINT"
 # no Elasticsearch was asked for: at most one warning that none answers
-grep -v -e '^lden: warning: ' -e '^lden: stopped ' "$tmp/a.err" | grep . &&
+grep '^lden: ' "$tmp/a.err" | grep -v -e '^lden: warning: ' -e '^lden: stopped ' &&
 	fail "lden visualize printed errors"
+grep -Eq '^  dashboard: [1-9][0-9]* requests' "$tmp/a.err" ||
+	fail "the summary does not count the dashboard's requests"
 [ "$(grep -c '^lden: warning: ' "$tmp/a.err")" -le 1 ] || fail "more than one warning"
 echo "PASS: loopback when --listen has no address; the server stops with lden; no errors"
 
