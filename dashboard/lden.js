@@ -39,7 +39,11 @@
     if (a >= 1e3) return (n / 1e3).toFixed(a >= 1e4 ? 0 : 1) + 'k';
     return (Math.round(n * 10) / 10).toString();
   }
-  function shortBytes(n) { return n ? bytes(n) : '0'; }
+  function shortBytes(n) {
+    if (!n) return '0';
+    const b = bytes(n);
+    return b.replace(/\.0+ /, ' ');
+  }
   function duration(s) {
     s = Math.max(0, Math.floor(s));
     const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, r = s % 60;
@@ -144,12 +148,15 @@
   }
 
   // A y axis from lo to hi in round steps (1, 2 or 5 times a power of
-  // ten), with the data clear of the top edge.
-  function scale(lo, hi) {
+  // ten; of bytes, times a power of 1024 first), with the data clear of
+  // the top edge.
+  function scale(lo, hi, binary) {
     if (hi <= lo) hi = lo + 1;
-    const raw = (hi - lo) / 3;
+    let raw = (hi - lo) / 3;
+    let unit = 1;
+    while (binary && raw >= 1024) { raw /= 1024; unit *= 1024; }
     const p = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw);
+    const step = unit * [1, 2, 5, 10].map((m) => m * p).find((v) => v >= raw);
     const l = Math.floor(lo / step) * step;
     let h = Math.ceil(hi / step) * step;
     if (h - hi < step * 0.05) h += step;
@@ -188,7 +195,7 @@
     let lo = Infinity, hi = -Infinity;
     for (const p of vis) { lo = Math.min(lo, p[key]); hi = Math.max(hi, p[key]); }
     if (!vis.length) { lo = 0; hi = 1; }
-    const sc = scale(opts.zero ? 0 : lo, hi);
+    const sc = scale(opts.zero ? 0 : lo, hi, opts.binary);
     lo = sc.lo;
     hi = sc.hi;
     const x = (t) => left + (t - t0) / (t1 - t0) * pw;
@@ -239,7 +246,8 @@
           drawChart(c, pts, 'count_total', { fmt: short, color: '--count', interval });
         } else if (kind === 'size') {
           drawChart(c, pts, 'size_total',
-            { fmt: shortBytes, color: '--size', interval, none: e && !e.has_size });
+            { fmt: shortBytes, color: '--size', interval, binary: true,
+              none: e && !e.has_size });
         } else {
           drawChart(c, pts, 'speed', { fmt: short, color: '--speed', zero: true, interval });
         }
