@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A ring of ticks.  Event names are interned once (visualize traces the
- * same events all along), so a slot holds only numbers; a slot's array is
- * reused when the ring wraps.
+ * A ring of ticks.  Events are interned once, with what does not change
+ * from tick to tick (visualize traces the same events all along), so a
+ * slot holds only numbers; a slot's array is reused when the ring wraps.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,9 +13,16 @@
 #include "history.h"
 
 struct sample {
-	unsigned int event;	/* index in names */
+	unsigned int event;	/* index in events */
 	double speed;
-	uint64_t count, size, count_total, size_total;
+	uint64_t count, size, count_total, size_total, lost;
+};
+
+struct event {
+	char *name;
+	char *source;
+	bool sampling;
+	bool has_size;
 };
 
 struct slot {
@@ -30,8 +37,8 @@ struct lden_history {
 	size_t cap;
 	size_t head;		/* next slot to write */
 	size_t len;
-	char **names;
-	unsigned int nnames;
+	struct event *events;
+	unsigned int nevents;
 };
 
 struct lden_history *lden_history_new(double window, double interval)
@@ -68,26 +75,40 @@ size_t lden_history_len(const struct lden_history *h)
 	return h->len;
 }
 
-/* The index of @name, added when new; -1 when out of memory. */
-static long intern(struct lden_history *h, const char *name)
+/* The index of @p's event, added or brought up to date; -1 when out of
+ * memory. */
+static long intern(struct lden_history *h, const struct lden_point *p)
 {
-	char **names;
-	char *copy;
+	const char *source = p->source ? p->source : "";
+	unsigned int i = 0;
+	struct event *e;
 
-	for (unsigned int i = 0; i < h->nnames; i++)
-		if (!strcmp(h->names[i], name))
-			return i;
-	copy = strdup(name);
-	if (!copy)
-		return -1;
-	names = realloc(h->names, (h->nnames + 1) * sizeof(*names));
-	if (!names) {
-		free(copy);
-		return -1;
+	while (i < h->nevents && strcmp(h->events[i].name, p->event))
+		i++;
+	if (i == h->nevents) {
+		char *name = strdup(p->event);
+		struct event *events = name ? realloc(h->events,
+			(h->nevents + 1) * sizeof(*events)) : NULL;
+
+		if (!events) {
+			free(name);
+			return -1;
+		}
+		h->events = events;
+		h->events[h->nevents++] = (struct event){ .name = name };
 	}
-	names[h->nnames] = copy;
-	h->names = names;
-	return h->nnames++;
+	e = &h->events[i];
+	if (!e->source || strcmp(e->source, source)) {
+		char *copy = strdup(source);
+
+		if (!copy)
+			return -1;
+		free(e->source);
+		e->source = copy;
+	}
+	e->sampling = p->sampling;
+	e->has_size = p->has_size;
+	return i;
 }
 
 int lden_history_add(struct lden_history *h, const struct lden_tick *t)
@@ -105,18 +126,19 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t)
 	}
 	/* intern first: a failure leaves the slot as it was */
 	for (int i = 0; i < n; i++)
-		if (intern(h, t->points[i].event) < 0)
+		if (intern(h, &t->points[i]) < 0)
 			return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		const struct lden_point *p = &t->points[i];
 		struct sample *d = &s->s[i];
 
-		d->event = (unsigned int)intern(h, p->event);
+		d->event = (unsigned int)intern(h, p);
 		d->count = p->count;
 		d->size = p->size;
 		d->count_total = p->count_total;
 		d->size_total = p->size_total;
 		d->speed = p->speed;
+		d->lost = p->lost;
 	}
 	/* to the millisecond, as the JSON says it: a client asking for what
 	 * came after a time it was given must not get that tick again */
@@ -141,6 +163,25 @@ static bool slot_ends_step(const struct lden_history *h, size_t first,
 	return floor(next->t / step) != floor(s->t / step);
 }
 
+/* Fills @p with sample @d of the tick at @t, count and size left 0. */
+static void to_point(const struct lden_history *h, double t,
+		     const struct sample *d, struct lden_history_point *p)
+{
+	const struct event *e = &h->events[d->event];
+
+	*p = (struct lden_history_point){
+		.t = t,
+		.event = e->name,
+		.source = e->source,
+		.sampling = e->sampling,
+		.has_size = e->has_size,
+		.count_total = d->count_total,
+		.size_total = d->size_total,
+		.speed = d->speed,
+		.lost = d->lost,
+	};
+}
+
 int lden_history_walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
@@ -148,7 +189,7 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 {
 	size_t first = (h->head + h->cap - h->len) % h->cap;
 	/* per event, what the ticks not yet emitted counted */
-	uint64_t *acc = calloc(2 * (size_t)h->nnames + 1, sizeof(*acc));
+	uint64_t *acc = calloc(2 * (size_t)h->nevents + 1, sizeof(*acc));
 	int rc = 0;
 
 	if (!acc)
@@ -163,20 +204,15 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 		for (int i = 0; i < s->n && !rc; i++) {
 			const struct sample *d = &s->s[i];
 			uint64_t *sum = &acc[2 * d->event];
-			struct lden_history_point p = {
-				.t = s->t,
-				.event = h->names[d->event],
-				.count_total = d->count_total,
-				.size_total = d->size_total,
-				.speed = d->speed,
-			};
+			struct lden_history_point p;
 
-			if (want && !want(ctx, p.event))
+			if (want && !want(ctx, h->events[d->event].name))
 				continue;
 			sum[0] += d->count;
 			sum[1] += d->size;
 			if (!emit)
 				continue;
+			to_point(h, s->t, d, &p);
 			p.count = sum[0];
 			p.size = sum[1];
 			sum[0] = sum[1] = 0;
@@ -187,15 +223,38 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 	return rc;
 }
 
+int lden_history_last(const struct lden_history *h,
+		      int (*fn)(void *ctx, const struct lden_history_point *p),
+		      void *ctx)
+{
+	const struct slot *s;
+	int rc = 0;
+
+	if (!h->len)
+		return 0;
+	s = &h->slots[(h->head + h->cap - 1) % h->cap];
+	for (int i = 0; i < s->n && !rc; i++) {
+		struct lden_history_point p;
+
+		to_point(h, s->t, &s->s[i], &p);
+		p.count = s->s[i].count;
+		p.size = s->s[i].size;
+		rc = fn(ctx, &p);
+	}
+	return rc;
+}
+
 void lden_history_free(struct lden_history *h)
 {
 	if (!h)
 		return;
 	for (size_t i = 0; i < h->cap; i++)
 		free(h->slots[i].s);
-	for (unsigned int i = 0; i < h->nnames; i++)
-		free(h->names[i]);
-	free(h->names);
+	for (unsigned int i = 0; i < h->nevents; i++) {
+		free(h->events[i].name);
+		free(h->events[i].source);
+	}
+	free(h->events);
 	free(h->slots);
 	free(h);
 }

@@ -7,6 +7,7 @@
 #ifndef LDEN_HISTORY_H
 #define LDEN_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,16 +18,20 @@
 
 struct lden_history;
 
-/* One event at one tick, as the charts need it. */
+/* One event at one tick, as the dashboard shows it. */
 struct lden_history_point {
 	double t;		/* the tick's wall clock, seconds since the epoch,
 				   rounded to the millisecond */
 	const char *event;	/* borrowed from the history */
+	const char *source;	/* the latest one given; borrowed */
+	bool sampling;		/* likewise */
+	bool has_size;
 	uint64_t count;		/* in that interval (or those it stands for) */
 	uint64_t size;
 	uint64_t count_total;
 	uint64_t size_total;
 	double speed;
+	uint64_t lost;
 };
 
 /*
@@ -61,6 +66,15 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t);
  */
 int lden_history_walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
+		      int (*fn)(void *ctx, const struct lden_history_point *p),
+		      void *ctx);
+
+/*
+ * lden_history_last - call @fn for every point of the newest tick; stops
+ * when @fn returns non-zero and returns that value, else 0 (also when the
+ * history is empty).
+ */
+int lden_history_last(const struct lden_history *h,
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx);
 

@@ -53,17 +53,6 @@ struct dash_file {
 	size_t len;
 };
 
-struct dash_event {
-	char *event;
-	char *source;
-	bool sampling;
-	bool has_size;
-	uint64_t count_total;
-	uint64_t size_total;
-	double speed;
-	uint64_t lost;
-};
-
 struct dash {
 	pthread_mutex_t lock;
 	struct lden_history *hist;
@@ -73,8 +62,7 @@ struct dash {
 	double start;		/* tracing began, seconds since the epoch */
 	double now;		/* the latest tick */
 	uint64_t lost_total;
-	struct dash_event *ev;
-	int nev;
+	bool ticked;
 	uint64_t served;	/* requests answered, for the final summary */
 };
 
@@ -249,37 +237,46 @@ static int page_static(void *ctx, const struct lden_http_request *req,
 	return reply_text(404, "not found\n", rep);
 }
 
+static int stats_event(void *ctx, const struct lden_history_point *p)
+{
+	json_object *j = json_object_new_object();
+
+	if (!j)
+		return -ENOMEM;
+	json_object_object_add(j, "event", json_object_new_string(p->event));
+	json_object_object_add(j, "source", json_object_new_string(p->source));
+	json_object_object_add(j, "mode", json_object_new_string(
+		p->sampling ? "sampling" : "counting"));
+	json_object_object_add(j, "has_size",
+			       json_object_new_boolean(p->has_size));
+	json_object_object_add(j, "count_total", json_u64(p->count_total));
+	json_object_object_add(j, "size_total", json_u64(p->size_total));
+	json_object_object_add(j, "speed", json_num(p->speed, 3));
+	json_object_object_add(j, "lost", json_u64(p->lost));
+	if (json_object_array_add(ctx, j)) {
+		json_object_put(j);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The newest tick; NULL when out of memory. */
 static json_object *stats_json(const struct dash *d)
 {
 	json_object *o = json_object_new_object();
 	json_object *events = json_object_new_array();
 
+	if (!o || !events || lden_history_last(d->hist, stats_event, events)) {
+		json_object_put(o);
+		json_object_put(events);
+		return NULL;
+	}
 	json_object_object_add(o, "host", json_object_new_string(d->host));
 	json_object_object_add(o, "start", json_num(d->start, 3));
 	json_object_object_add(o, "now",
-			       json_num(d->nev ? d->now : wall_clock(), 3));
+			       json_num(d->ticked ? d->now : wall_clock(), 3));
 	json_object_object_add(o, "interval", json_num(d->interval, 3));
 	json_object_object_add(o, "lost_total", json_u64(d->lost_total));
-	for (int i = 0; i < d->nev; i++) {
-		const struct dash_event *e = &d->ev[i];
-		json_object *j = json_object_new_object();
-
-		json_object_object_add(j, "event",
-				       json_object_new_string(e->event));
-		json_object_object_add(j, "source",
-				       json_object_new_string(e->source));
-		json_object_object_add(j, "mode", json_object_new_string(
-			e->sampling ? "sampling" : "counting"));
-		json_object_object_add(j, "has_size",
-				       json_object_new_boolean(e->has_size));
-		json_object_object_add(j, "count_total",
-				       json_u64(e->count_total));
-		json_object_object_add(j, "size_total",
-				       json_u64(e->size_total));
-		json_object_object_add(j, "speed", json_num(e->speed, 3));
-		json_object_object_add(j, "lost", json_u64(e->lost));
-		json_object_array_add(events, j);
-	}
 	json_object_object_add(o, "events", events);
 	return o;
 }
@@ -415,12 +412,12 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	d->served++;
 	rc = series_append(&w, "{\"now\":", 7);
 	if (!rc)
-		rc = series_append_json(&w, json_num(d->nev ? d->now :
+		rc = series_append_json(&w, json_num(d->ticked ? d->now :
 						     wall_clock(), 3));
 	if (!rc)
 		rc = series_append(&w, ",\"points\":[", 11);
 	/* no older than the window, even if the ring holds more */
-	if (d->nev && since < d->now - LDEN_DASHBOARD_WINDOW)
+	if (d->ticked && since < d->now - LDEN_DASHBOARD_WINDOW)
 		since = d->now - LDEN_DASHBOARD_WINDOW;
 	if (!rc)
 		rc = lden_history_walk(d->hist, since, step,
@@ -439,17 +436,6 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	return 0;
 }
 
-static void dash_free_events(struct dash *d)
-{
-	for (int i = 0; i < d->nev; i++) {
-		free(d->ev[i].event);
-		free(d->ev[i].source);
-	}
-	free(d->ev);
-	d->ev = NULL;
-	d->nev = 0;
-}
-
 static void dash_close(void *state)
 {
 	struct dash *d = state;
@@ -458,7 +444,6 @@ static void dash_close(void *state)
 		return;
 	pthread_mutex_destroy(&d->lock);
 	lden_history_free(d->hist);
-	dash_free_events(d);
 	for (int i = 0; i < 3; i++)
 		free(d->files[i].body);
 	free(d);
@@ -507,60 +492,20 @@ out_close:
 	return NULL;
 }
 
-/* Copies the tick's per-event numbers; the events are the same all along,
- * so the names are copied again only when they change. */
-static int copy_events(struct dash *d, const struct lden_tick *t)
-{
-	bool same = d->nev == t->npoints;
-
-	for (int i = 0; same && i < t->npoints; i++)
-		same = !strcmp(d->ev[i].event, t->points[i].event) &&
-		       !strcmp(d->ev[i].source, t->points[i].source ?
-			       t->points[i].source : "");
-	if (!same) {
-		dash_free_events(d);
-		d->ev = calloc(t->npoints > 0 ? (size_t)t->npoints : 1,
-			       sizeof(*d->ev));
-		if (!d->ev)
-			return -ENOMEM;
-		for (int i = 0; i < t->npoints; i++) {
-			const char *src = t->points[i].source;
-
-			d->ev[i].event = strdup(t->points[i].event);
-			d->ev[i].source = strdup(src ? src : "");
-			d->nev = i + 1;
-			if (!d->ev[i].event || !d->ev[i].source)
-				return -ENOMEM;
-		}
-	}
-	for (int i = 0; i < t->npoints; i++) {
-		const struct lden_point *p = &t->points[i];
-		struct dash_event *e = &d->ev[i];
-
-		e->sampling = p->sampling;
-		e->has_size = p->has_size;
-		e->count_total = p->count_total;
-		e->size_total = p->size_total;
-		e->speed = p->speed;
-		e->lost = p->lost;
-	}
-	return 0;
-}
-
 static void dash_tick(void *state, const struct lden_tick *t)
 {
 	struct dash *d = state;
 
 	pthread_mutex_lock(&d->lock);
-	d->start = t->time - t->elapsed;
-	d->now = t->time;
-	d->lost_total = t->lost_total;
-	if (t->host && *t->host)
-		snprintf(d->host, sizeof(d->host), "%s", t->host);
 	/* out of memory: this tick is missing from the page, no more */
-	if (copy_events(d, t) < 0)
-		dash_free_events(d);
-	lden_history_add(d->hist, t);
+	if (lden_history_add(d->hist, t) == 0) {
+		d->start = t->time - t->elapsed;
+		d->now = round(t->time * 1000) / 1000;
+		d->lost_total = t->lost_total;
+		d->ticked = true;
+		if (t->host && *t->host)
+			snprintf(d->host, sizeof(d->host), "%s", t->host);
+	}
 	pthread_mutex_unlock(&d->lock);
 }
 

@@ -221,6 +221,54 @@ static void test_step(void **unused)
 	lden_history_free(h);
 }
 
+struct kept {
+	int n;
+	struct lden_history_point p;	/* the first */
+};
+
+static int keep(void *ctx, const struct lden_history_point *p)
+{
+	struct kept *k = ctx;
+
+	if (!k->n++)
+		k->p = *p;
+	return 0;
+}
+
+/* The newest tick, with what does not change every tick: the source,
+ * the mode, lost records. */
+static void test_last(void **unused)
+{
+	struct lden_history *h = lden_history_new(10, 1);
+	struct lden_point p = { .event = "disk.read", .source = "tracepoint a:b",
+				.sampling = true, .has_size = true, .count = 3,
+				.count_total = 3, .size = 4096, .size_total = 4096,
+				.lost = 2 };
+	struct lden_tick t = { .time = 5, .points = &p, .npoints = 1 };
+	struct kept got = { 0 };
+
+	(void)unused;
+	assert_int_equal(lden_history_last(h, keep, &got), 0);
+	assert_int_equal(got.n, 0);	/* empty: nothing */
+	assert_int_equal(lden_history_add(h, &t), 0);
+	p.source = "tracepoint c:d";
+	p.count = 1;
+	p.count_total = 4;
+	p.lost = 5;
+	t.time = 6;
+	assert_int_equal(lden_history_add(h, &t), 0);
+	assert_int_equal(lden_history_last(h, keep, &got), 0);
+	assert_int_equal(got.n, 1);
+	assert_true(got.p.t == 6.0);
+	assert_string_equal(got.p.event, "disk.read");
+	assert_string_equal(got.p.source, "tracepoint c:d");
+	assert_true(got.p.sampling && got.p.has_size);
+	assert_int_equal(got.p.count, 1);
+	assert_int_equal(got.p.count_total, 4);
+	assert_int_equal(got.p.lost, 5);
+	lden_history_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_growing_tick),
 		cmocka_unit_test(test_since_printed_time),
 		cmocka_unit_test(test_step),
+		cmocka_unit_test(test_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
