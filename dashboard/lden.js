@@ -295,10 +295,6 @@
   }
 
   function takeSeries(s) {
-    if (s.now < state.lastT) {            // lden restarted: start over
-      state.series.clear();
-      state.lastT = 0;
-    }
     for (const p of s.points) {
       let a = state.series.get(p.event);
       if (!a) { a = []; state.series.set(p.event, a); }
@@ -317,10 +313,17 @@
 
   async function poll() {
     try {
-      const [stats, series] = await Promise.all([
+      let [stats, series] = await Promise.all([
         getJSON('/api/stats'),
         getJSON('/api/series?step=1&since=' + state.lastT),
       ]);
+      if (state.start !== undefined && stats.start !== state.start) {
+        // another lden answers now: its history from the start
+        state.series.clear();
+        state.lastT = 0;
+        series = await getJSON('/api/series?step=1&since=0');
+      }
+      state.start = stats.start;
       takeSeries(series);
       takeStats(stats);
       drawCharts();

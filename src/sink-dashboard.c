@@ -499,7 +499,9 @@ static void dash_tick(void *state, const struct lden_tick *t)
 	pthread_mutex_lock(&d->lock);
 	/* out of memory: this tick is missing from the page, no more */
 	if (lden_history_add(d->hist, t) == 0) {
-		d->start = t->time - t->elapsed;
+		/* once: the page takes a new start for a new lden */
+		if (!d->ticked)
+			d->start = t->time - t->elapsed;
 		d->now = round(t->time * 1000) / 1000;
 		d->lost_total = t->lost_total;
 		d->ticked = true;
