@@ -17,6 +17,7 @@
     now: 0,                    // the server's clock at the last poll
     range: 60,
     panels: new Map(),         // name -> panel element
+    hover: null,               // {canvas, px}: the pointer over a chart
   };
 
   const $ = (id) => document.getElementById(id);
@@ -140,7 +141,17 @@
         panel = tpl.content.firstElementChild.cloneNode(true);
         panel.dataset.event = name;
         panel.querySelector('.panel-title').textContent = name;
-        for (const c of panel.querySelectorAll('canvas')) c.dataset.event = name;
+        for (const c of panel.querySelectorAll('canvas')) {
+          c.dataset.event = name;
+          c.addEventListener('mousemove', (ev) => {
+            state.hover = { canvas: c, px: ev.offsetX };
+            drawCharts();
+          });
+          c.addEventListener('mouseleave', () => {
+            state.hover = null;
+            drawCharts();
+          });
+        }
         state.panels.set(name, panel);
       }
       root.appendChild(panel);   // moves it into place
@@ -232,6 +243,31 @@
     });
     g.stroke();
     g.restore();
+
+    // the value under the pointer
+    delete canvas.dataset.hover;
+    if (!state.hover || state.hover.canvas !== canvas) return;
+    let near = vis[0];
+    for (const p of vis) {
+      if (Math.abs(x(p.t) - state.hover.px) < Math.abs(x(near.t) - state.hover.px)) near = p;
+    }
+    const nx = Math.round(x(near.t)) + 0.5;
+    g.strokeStyle = text;
+    g.beginPath(); g.moveTo(nx, top); g.lineTo(nx, top + ph); g.stroke();
+    g.fillStyle = color(opts.color);
+    g.beginPath(); g.arc(nx, y(near[key]), 3, 0, 2 * Math.PI); g.fill();
+    const label = new Date(near.t * 1000).toLocaleTimeString() + '  ' +
+      (opts.exact || opts.fmt)(near[key]);
+    g.font = '600 11px system-ui, sans-serif';
+    g.textBaseline = 'top';
+    const lw = g.measureText(label).width + 6;
+    const lx = nx - left > pw / 2 ? nx - 4 - lw : nx + 4;
+    g.fillStyle = color('--panel');
+    g.fillRect(lx, top, lw, 15);
+    g.textAlign = 'left';
+    g.fillStyle = color('--fg');
+    g.fillText(label, lx + 3, top + 2);
+    canvas.dataset.hover = label;
   }
 
   function drawCharts() {
@@ -243,13 +279,15 @@
       for (const c of panel.querySelectorAll('canvas')) {
         const kind = c.dataset.chart;
         if (kind === 'count') {
-          drawChart(c, pts, 'count_total', { fmt: short, color: '--count', interval });
+          drawChart(c, pts, 'count_total',
+            { fmt: short, exact: group, color: '--count', interval });
         } else if (kind === 'size') {
           drawChart(c, pts, 'size_total',
-            { fmt: shortBytes, color: '--size', interval, binary: true,
+            { fmt: shortBytes, exact: bytes, color: '--size', interval, binary: true,
               none: e && !e.has_size });
         } else {
-          drawChart(c, pts, 'speed', { fmt: short, color: '--speed', zero: true, interval });
+          drawChart(c, pts, 'speed', { fmt: short, exact: (v) => short(v) + '/s',
+            color: '--speed', zero: true, interval });
         }
       }
     }

@@ -4,7 +4,7 @@
  * `lden visualize` shows its numbers with nothing else installed.
  *
  *   /               the page (index.html)
- *   /static/NAME    lden.js and lden.css; nothing else
+ *   /static/NAME    lden.js, lden.css and lden.svg (the icon); nothing else
  *   /api/stats      the latest tick: per event its totals, speed, lost
  *                   records, kernel source and mode; the host; lost total
  *   /api/series     the history, ?since=EPOCH for what came after,
@@ -53,10 +53,12 @@ struct dash_file {
 	size_t len;
 };
 
+enum { FILE_INDEX, FILE_JS, FILE_CSS, FILE_ICON, NFILES };
+
 struct dash {
 	pthread_mutex_t lock;
 	struct lden_history *hist;
-	struct dash_file files[3];
+	struct dash_file files[NFILES];
 	char host[256];
 	double interval;
 	double start;		/* tracing began, seconds since the epoch */
@@ -73,12 +75,11 @@ static void count_request(struct dash *d)
 	pthread_mutex_unlock(&d->lock);
 }
 
-enum { FILE_INDEX, FILE_JS, FILE_CSS };
-
 static const struct dash_file file_table[] = {
 	[FILE_INDEX] = { "index.html", "text/html; charset=utf-8", NULL, 0 },
 	[FILE_JS] = { "lden.js", "text/javascript; charset=utf-8", NULL, 0 },
 	[FILE_CSS] = { "lden.css", "text/css; charset=utf-8", NULL, 0 },
+	[FILE_ICON] = { "lden.svg", "image/svg+xml", NULL, 0 },
 };
 
 static double wall_clock(void)
@@ -229,7 +230,7 @@ static int page_static(void *ctx, const struct lden_http_request *req,
 	const char *name = lden_http_path(req) + strlen("/static/");
 
 	/* compared whole: "../x", "lden.js/" or "%2e%2e" match nothing */
-	for (int i = FILE_JS; i <= FILE_CSS; i++)
+	for (int i = FILE_JS; i < NFILES; i++)
 		if (!strcmp(name, d->files[i].name)) {
 			count_request(d);
 			return reply_file(&d->files[i], rep);
@@ -444,7 +445,7 @@ static void dash_close(void *state)
 		return;
 	pthread_mutex_destroy(&d->lock);
 	lden_history_free(d->hist);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NFILES; i++)
 		free(d->files[i].body);
 	free(d);
 }
@@ -469,7 +470,7 @@ static void *dash_open(const struct lden_viz_conf *c, char *err,
 	snprintf(d->host, sizeof(d->host), "%s", c->host ? c->host : "");
 	d->interval = c->interval > 0 ? c->interval : 1;
 	d->start = wall_clock();
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NFILES; i++)
 		if (load_file(dir, &d->files[i], err, errlen) < 0)
 			goto out_close;
 	d->hist = lden_history_new(LDEN_DASHBOARD_WINDOW, d->interval);

@@ -170,7 +170,8 @@ echo "PASS: after $M more forks both say $((N + M)); step= sums the ticks it mer
 
 # the page and its files, with their types and the security headers
 for f in /:index.html:text/html /static/lden.js:lden.js:text/javascript \
-	/static/lden.css:lden.css:text/css /api/stats::application/json \
+	/static/lden.css:lden.css:text/css /static/lden.svg:lden.svg:image/svg+xml \
+	/api/stats::application/json \
 	/api/series::application/json; do
 	path=${f%%:*}
 	rest=${f#*:}
@@ -191,7 +192,8 @@ done
 # nothing in the page runs or styles inline (the policy would block it)
 grep -qi -e '<script>' -e '<style' -e ' style=' -e ' on[a-z]*=' "$DASH/index.html" &&
 	fail "index.html has inline script or style"
-grep -Eq 'https?://' "$DASH/index.html" "$DASH/lden.js" "$DASH/lden.css" &&
+grep -v 'xmlns="http://www.w3.org/2000/svg"' "$DASH/index.html" "$DASH/lden.js" \
+	"$DASH/lden.css" "$DASH/lden.svg" | grep -Eq 'https?://' &&
 	fail "the dashboard loads something from elsewhere"
 echo "PASS: page, script and styles served as installed, with their types and security headers"
 
@@ -260,6 +262,7 @@ rm -f "$SHOT"
 timeout 300 python3 "$top_srcdir/tests/cli/webdriver.py" "http://$addr/" \
 	task.create "$tmp/b.more" "$SHOT" $((N + M)) >"$tmp/browser.out" 2>&1
 rc=$?
+sed 's/^/  browser: /' "$tmp/browser.out"
 [ $rc = 0 ] || fail "webdriver.py exited $rc"
 grep -qx "first=$N" "$tmp/browser.out" || fail "the page first showed $(sed -n 's/^first=//p' "$tmp/browser.out"), want $N"
 grep -qx "grown=$((N + M))" "$tmp/browser.out" || fail "the page did not grow to $((N + M))"

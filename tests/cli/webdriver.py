@@ -182,12 +182,27 @@ def check_page(drv, url, event, more_fifo, shot, want):
         if got != seconds:
             raise Failed("charts drawn over %r s after choosing %s s" % (got, seconds))
 
+    # the pointer over the count chart: its value and time drawn there
+    canvas = drv.s("POST", "/element", {"using": "css selector", "value":
+                   'canvas[data-event="%s"][data-chart="count"]' % event})[ELEMENT]
+    drv.s("POST", "/actions", {"actions": [{
+        "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+        "actions": [{"type": "pointerMove", "origin": {ELEMENT: canvas},
+                     "x": 60, "y": 0, "duration": 0}]}]})
+    hover = wait_until("the count chart to show the value under the pointer",
+                       lambda: drv.script("return arguments[0].dataset.hover",
+                                          {ELEMENT: canvas}))
+    shown = number(hover.split("  ")[-1])
+    if shown is None or shown > grown:
+        raise Failed("the pointer shows %r, not a count up to %d" % (hover, grown))
+    print("hover=%s" % hover.replace("\u202f", " "), flush=True)
+
     png = base64.b64decode(drv.s("GET", "/screenshot"))
     with open(shot, "wb") as f:
         f.write(png)
 
     errors = [e for e in drv.s("POST", "/se/log", {"type": "browser"})
-              if e.get("level") == "SEVERE" and "favicon.ico" not in e.get("message", "")]
+              if e.get("level") == "SEVERE"]
     if errors:
         raise Failed("the page logged errors: %s" %
                      "; ".join(e["message"] for e in errors))
