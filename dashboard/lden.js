@@ -12,7 +12,8 @@
     events: [],                // names, in the server's order
     info: new Map(),           // name -> latest /api/stats entry
     series: new Map(),         // name -> [{t, count_total, size_total, speed}]
-    shown: null,               // Set of names with charts, null until known
+    shown: new Set(),          // names of the events with charts
+    auto: true,                // chosen by the page until the user chooses
     lastT: 0,                  // newest point's time
     now: 0,                    // the server's clock at the last poll
     range: 60,
@@ -74,6 +75,7 @@
       box.setAttribute('aria-label', 'chart ' + name);
       box.addEventListener('change', () => {
         if (box.checked) state.shown.add(name); else state.shown.delete(name);
+        state.auto = false;
         layoutCharts();
         drawCharts();
       });
@@ -115,10 +117,17 @@
     }
   }
 
-  function setCheckboxes() {
+  function setBoxes() {
     for (const box of document.querySelectorAll('#totals-body input[type=checkbox]')) {
       box.checked = state.shown.has(box.closest('tr').dataset.event);
     }
+  }
+
+  // the user chose with all, none or active
+  function choose(names) {
+    state.shown = new Set(names);
+    state.auto = false;
+    setBoxes();
     layoutCharts();
     drawCharts();
   }
@@ -319,14 +328,23 @@
     const names = s.events.map((e) => e.event);
     const changed = names.join('\n') !== state.events.join('\n');
     state.info = new Map(s.events.map((e) => [e.event, e]));
-    if (state.shown === null) {
-      // at first every event when there are few, else the busy ones
-      state.shown = new Set(names.length <= 6 ? names :
-        s.events.filter((e) => e.count_total > 0).slice(0, 8).map((e) => e.event));
+    let more = false;
+    if (state.auto) {
+      // every event when there are few, else the first busy ones
+      for (const e of s.events) {
+        if (state.shown.size >= 8) break;
+        if ((names.length <= 6 || e.count_total > 0) && !state.shown.has(e.event)) {
+          state.shown.add(e.event);
+          more = true;
+        }
+      }
     }
     if (changed) {
       state.events = names;
       buildTable();
+    }
+    if (changed || more) {
+      setBoxes();
       layoutCharts();
     }
     fillTable();
@@ -381,18 +399,10 @@
         drawCharts();
       });
     }
-    $('show-all').addEventListener('click', () => {
-      state.shown = new Set(state.events);
-      setCheckboxes();
-    });
-    $('show-none').addEventListener('click', () => {
-      state.shown = new Set();
-      setCheckboxes();
-    });
-    $('show-active').addEventListener('click', () => {
-      state.shown = new Set(state.events.filter((n) => state.info.get(n).count_total > 0));
-      setCheckboxes();
-    });
+    $('show-all').addEventListener('click', () => choose(state.events));
+    $('show-none').addEventListener('click', () => choose([]));
+    $('show-active').addEventListener('click', () =>
+      choose(state.events.filter((n) => state.info.get(n).count_total > 0)));
     window.addEventListener('resize', drawCharts);
     poll();
   }

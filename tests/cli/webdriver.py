@@ -7,10 +7,12 @@ protocol (chromedriver, python3 standard library only).
 
 Loads URL, waits until the rendered count cell of EVENT is above 0,
 writes a line to MORE_FIFO (the test's workload then forks more), waits
-until the rendered count has grown (to WANT, when given), checks the charts were drawn and the
-page logged no error (a Content-Security-Policy violation would be one),
-saves a screenshot, and prints "first=N grown=M".  Every wait is
-bounded.  Exit 0 on success, 1 on a failed check, 77 when chromium or
+until the rendered count has grown (to WANT, when given), checks the
+charts were drawn, that the event's checkbox removes and restores them,
+that the range buttons redraw them, that the pointer over a chart shows a
+value, and that the page logged no error (a Content-Security-Policy
+violation would be one); saves a screenshot and prints "first=N",
+"grown=M".  Every wait is bounded.  Exit 0 on success, 1 on a failed check, 77 when chromium or
 chromedriver is absent, 99 when the browser cannot be driven at all.
 """
 
@@ -174,6 +176,16 @@ def check_page(drv, url, event, more_fifo, shot, want):
                          lambda: drv.script(CANVAS_INK, event, chart, colour) > 0 and
                          drv.script(CANVAS_INK, event, chart, colour))
         print("%s-chart-pixels=%d" % (chart, ink), flush=True)
+
+    # the event's checkbox takes its charts away and brings them back
+    panel = "return !!document.querySelector('#charts .panel[data-event=\"%s\"]')" % event
+    box = drv.s("POST", "/element", {"using": "css selector", "value":
+                'td[data-event="%s"][data-col="show"] input' % event})[ELEMENT]
+    for want_panel in (False, True):
+        drv.s("POST", "/element/%s/click" % box, {})
+        if drv.script(panel) != want_panel:
+            raise Failed("the checkbox of %s: charts %s" %
+                         (event, "still there" if not want_panel else "not back"))
 
     # the range buttons redraw the charts over the range chosen
     for seconds in ("900", "60"):
