@@ -8,8 +8,8 @@
 #                    REPS=1 IDLE_SECS=3 FIRST_RUNS=3 bench/visualize.sh .
 #
 # 1. Slowdown.  Two workloads, each built static into a tmpfs scratch dir:
-#    bench/workload.c (N_OPEN x openat+close) and bench/forks.c (N_FORK x
-#    fork, _exit, waitpid), run with no tracer (baseline) and under each
+#    bench/workload.c (N_OPEN x openat+close), and the same with "fork"
+#    (N_FORK x fork, _exit, waitpid), run with no tracer (baseline) and under each
 #    tracer, attached system-wide:
 #      perf-stat    perf stat -a -e TP ... on the same tracepoints lden
 #                   attaches (the tracepoint and "also" lines of the
@@ -78,10 +78,9 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 mkdir -p "$SCRATCH" || die "cannot create $SCRATCH"
 
-for w in workload forks; do
-	gcc -O2 -Wall -static -o "$SCRATCH/$w" "$BENCH_DIR/$w.c" 2>/dev/null ||
-		gcc -O2 -Wall -o "$SCRATCH/$w" "$BENCH_DIR/$w.c" || die "cannot build $w.c"
-done
+gcc -O2 -Wall -static -o "$SCRATCH/workload" "$BENCH_DIR/workload.c" 2>/dev/null ||
+	gcc -O2 -Wall -o "$SCRATCH/workload" "$BENCH_DIR/workload.c" ||
+	die "cannot build workload.c"
 
 # the tracepoints lden attaches here, for perf stat
 TPS=$(awk '$1 == "tracepoint" || $1 == "also" { print $2 }' "$CATALOG"/*.events |
@@ -145,15 +144,16 @@ RESULTS="$SCRATCH/results.txt"
 # trial TRACER WORKLOAD REP: one line of RESULTS
 trial() {
 	local t=$1 w=$2 out="$SCRATCH/$1.$2.$3" n c0=0 c1=0 k0=0 k1=0 hwm=0 ns lost=-
+	local mode=openat
 	n=$N_OPEN
-	[ "$w" = forks ] && n=$N_FORK
+	[ "$w" = forks ] && n=$N_FORK && mode=fork
 	if [ "$t" != baseline ]; then
 		start_tracer "$t" "$out"
 		sleep "$SETTLE"
 		c0=$(cpu_ns "$TPID")
 		k0=$(cpu_ticks "$TPID")
 	fi
-	ns=$("$SCRATCH/$w" "$n" | sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p')
+	ns=$("$SCRATCH/workload" "$n" "$mode" | sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p')
 	[ -n "$ns" ] || die "$w failed"
 	if [ "$t" != baseline ]; then
 		c1=$(cpu_ns "$TPID")

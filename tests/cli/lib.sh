@@ -18,3 +18,14 @@ fail() {
 	done
 	exit 1
 }
+
+# started PID / reaped PID: keep $pids, the processes cleanup may kill
+started() { pids="$pids $1"; }
+reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
+
+# join PID: wait for it; its exit status in $rc
+join() {
+	wait "$1"
+	rc=$?
+	reaped "$1"
+}

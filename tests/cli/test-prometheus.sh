@@ -29,9 +29,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
 
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-join() { wait "$1"; rc=$?; reaped "$1"; }
 
 # a port nothing listens on now (another may take it before we do: the
 # callers retry)

@@ -25,9 +25,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
 
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-join() { wait "$1"; rc=$?; reaped "$1"; }
 
 # json_ok FILE: every line is one JSON object
 json_ok() {
@@ -100,36 +97,8 @@ echo "PASS: JSON lines: $N forks of process $w counted exactly, first tick at $(
 # ---------------------------------------------------------------------
 # 2. Sizes: exactly 1 MiB sent and received over loopback TCP by a perl
 # process and its child (perl is in Debian's perl-base, essential).
-cat > "$tmp/send.pl" <<'EOF'
-use strict;
-use IO::Socket::INET;
-open(my $go, '<', $ARGV[0]) or die "open $ARGV[0]: $!";
-<$go>;
-my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-	LocalPort => 0, Proto => 'tcp') or die "listen: $!";
-my $port = $l->sockport;
-my $pid = fork() // die "fork: $!";
-if ($pid == 0) {
-	my $c = $l->accept() or die "accept: $!";
-	my ($n, $r, $buf) = (0);
-	$n += $r while ($r = sysread($c, $buf, 65536));
-	exit($n == 1048576 ? 0 : 1);
-}
-close($l);
-my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-	Proto => 'tcp') or die "connect: $!";
-my $chunk = 'x' x 65536;
-for (my $left = 1048576; $left > 0;) {
-	my $w = syswrite($s, $chunk, $left < 65536 ? $left : 65536);
-	die "write: $!" unless defined $w;
-	$left -= $w;
-}
-close($s);
-waitpid($pid, 0);
-exit($? ? 1 : 0);
-EOF
 mkfifo "$tmp/go2" || exit 99
-perl "$tmp/send.pl" "$tmp/go2" 2>"$tmp/send.err" &
+perl "$top_srcdir/tests/cli/tcp-send.pl" "$tmp/go2" 2>"$tmp/send.err" &
 s=$!; started $s
 "$LDEN" visualize --no-dashboard -o json -i 0.2 -e network.tcp_send,network.tcp_recv \
 	--pid $s --children >"$tmp/size.out" 2>"$tmp/size.err" &
@@ -194,6 +163,19 @@ grep -qx '  irq.hard  *skipped: not counted per process or cgroup: runs in inter
 grep -q '^lden: visualizing 1 event ' "$tmp/scoped.out" || fail "scoped: header"
 grep -q '^lden: stopped by --time after ' "$tmp/scoped.err" || fail "scoped: summary on stderr"
 echo "PASS: with --pid, irq.hard is skipped with its reason"
+
+# -- COMMAND: only its forks, and it ends the run (exit 0, its status in
+# the end object)
+timeout 30 "$LDEN" visualize --no-dashboard -o json -e task.create \
+	-- sh -c 'for i in 1 2 3 4 5 6 7; do /bin/true; done; exit 3' \
+	>"$tmp/cmd.out" 2>"$tmp/cmd.err" || fail "-- COMMAND: exit status $?"
+json_ok "$tmp/cmd.out"
+[ "$(jq -s '[.[] | select(.event == "task.create") | .count] | add' "$tmp/cmd.out")" = 7 ] ||
+	fail "-- COMMAND: its 7 forks"
+tail -n 1 "$tmp/cmd.out" | jq -e '.type == "end" and .reason == "command" and
+	.command_status == 3 and .events[0].count_total == 7' >/dev/null ||
+	fail "-- COMMAND: end object $(tail -n 1 "$tmp/cmd.out")"
+echo "PASS: -- COMMAND: its 7 forks, the run ends with it (status 3 reported)"
 
 # ---------------------------------------------------------------------
 # 4. Bad input: one line, exit 2 (1 for a port in use), nothing attached.
