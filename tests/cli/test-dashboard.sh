@@ -35,13 +35,14 @@ free_port() {
 }
 
 # worker NAME N M: blocks on NAME.go, forks N times (/bin/true), blocks
-# on NAME.more, forks M times, exits
+# on NAME.more, forks M times, exits; its pid in $w
 worker() {
 	mkfifo "$tmp/$1.go" "$tmp/$1.more" || exit 99
 	sh -c 'read x < "$1"; i=0; while [ $i -lt "$2" ]; do /bin/true; i=$((i + 1)); done
 		read x < "$3"; i=0; while [ $i -lt "$4" ]; do /bin/true; i=$((i + 1)); done' \
 		sh "$tmp/$1.go" "$2" "$tmp/$1.more" "$3" &
-	pids="$pids $!"
+	w=$!
+	started "$w"
 }
 
 # release FIFO: the worker blocked on it goes on, at most 10 s
@@ -77,7 +78,7 @@ start_viz() {
 	"$LDEN" visualize --events task.create --pid "$2" --listen "${3:-$addr}" \
 		>"$tmp/$1.out" 2>"$tmp/$1.err" &
 	viz=$!
-	pids="$pids $viz"
+	started "$viz"
 	# the first tick: attached and counting
 	until_json /api/stats '.events | map(.event) == ["task.create"]' ||
 		fail "$1: /api/stats never showed task.create"
@@ -85,8 +86,7 @@ start_viz() {
 
 stop_viz() {
 	kill -INT "$viz"
-	wait "$viz"
-	rc=$?
+	join "$viz"
 	[ "$rc" = 0 ] || [ "$rc" = 130 ] || fail "lden visualize exited $rc after SIGINT"
 }
 
@@ -97,7 +97,7 @@ M=15
 port=$(free_port)
 addr=127.0.0.1:$port
 worker a $N $M
-start_viz a "$!" "$port"
+start_viz a "$w" "$port"
 # --listen PORT, no address: loopback only
 ss -ltnH "sport = :$port" > "$tmp/listen"
 [ "$(awk '{ print $4 }' "$tmp/listen")" = "$addr" ] ||
@@ -154,6 +154,7 @@ echo "PASS: /api/series sums to $N, in order, since= and events= select"
 
 # more forks: the totals follow
 release "$tmp/a.more"
+join "$w"
 until_json /api/stats ".events[0].count_total == $((N + M))" ||
 	fail "/api/stats: count_total $(jq -c '.events[0].count_total' "$tmp/body") after $M more, want $((N + M))"
 get /api/series
@@ -230,7 +231,7 @@ addr=127.0.0.1:$port
 "$LDEN" visualize --events task.create --pid $$ --no-dashboard \
 	--prometheus "$addr" >"$tmp/nodash.out" 2>"$tmp/nodash.err" &
 viz=$!
-pids="$pids $viz"
+started "$viz"
 _i=0
 until get /metrics && [ "$code" = 200 ]; do
 	_i=$((_i + 1))
@@ -255,7 +256,7 @@ N=20
 M=30
 addr=127.0.0.1:$(free_port)
 worker b $N $M
-start_viz b "$!"
+start_viz b "$w"
 release "$tmp/b.go"
 until_json /api/stats ".events[0].count_total == $N" || fail "b: /api/stats never said $N"
 rm -f "$SHOT"
@@ -264,6 +265,7 @@ timeout 300 python3 "$top_srcdir/tests/cli/webdriver.py" "http://$addr/" \
 rc=$?
 sed 's/^/  browser: /' "$tmp/browser.out"
 [ $rc = 0 ] || fail "webdriver.py exited $rc"
+join "$w"
 grep -qx "first=$N" "$tmp/browser.out" || fail "the page first showed $(sed -n 's/^first=//p' "$tmp/browser.out"), want $N"
 grep -qx "grown=$((N + M))" "$tmp/browser.out" || fail "the page did not grow to $((N + M))"
 [ -s "$SHOT" ] && [ "$(head -c 8 "$SHOT" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] ||
