@@ -26,8 +26,8 @@ static bool want_http(const struct lden_viz_conf *c,
 	return o->dashboard || o->prometheus;
 }
 
-static __attribute__((unused)) bool want_dashboard(const struct lden_viz_conf *c,
-						    const struct lden_viz_outputs *o)
+static bool want_dashboard(const struct lden_viz_conf *c,
+			   const struct lden_viz_outputs *o)
 {
 	return o->dashboard;
 }
@@ -72,9 +72,8 @@ static void describe_prometheus(const struct lden_viz_conf *c,
 	fputc('\n', out);
 }
 
-static __attribute__((unused)) void describe_dashboard(const struct lden_viz_conf *c,
-							const struct lden_viz_outputs *o,
-							FILE *out)
+static void describe_dashboard(const struct lden_viz_conf *c,
+			       const struct lden_viz_outputs *o, FILE *out)
 {
 	char a[300];
 
@@ -115,8 +114,8 @@ static const struct sink_slot sinks[] = {
 	{ &lden_sink_prometheus, want_http, always, describe_prometheus,
 	  "scrapes" },
 	/* { &lden_sink_es, want_es, es_required, describe_es, "points" }, */
-	/* { &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
-	     "points" }, */
+	{ &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
+	  "requests" },
 };
 
 #define NSINKS (sizeof(sinks) / sizeof(sinks[0]))

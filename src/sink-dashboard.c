@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The built-in dashboard: lden's own page on the embedded HTTP server, so
+ * `lden visualize` shows its numbers with nothing else installed.
+ *
+ *   /               the page (index.html)
+ *   /static/NAME    lden.js, lden.css and lden.svg (the icon); nothing else
+ *   /api/stats      the latest tick: per event its totals, speed, lost
+ *                   records, kernel source and mode; the host; lost total
+ *   /api/series     the history, ?since=EPOCH for what came after,
+ *                   &events=a,b for some events only, &step=SEC for at
+ *                   most a point per event every SEC seconds
+ *
+ * The files are read once, at open, from the dashboard directory: a
+ * request can only ever get one of them, whatever its path says.  The
+ * history holds the last LDEN_DASHBOARD_WINDOW seconds of ticks (at most
+ * LDEN_HISTORY_MAX_SLOTS ticks).  tick() runs in the tracing loop and the
+ * handlers in the server's thread: one mutex between them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "history.h"
+#include "httpd.h"
+#include "sink.h"
+
+#ifndef LDEN_DASHBOARD_DIR
+#define LDEN_DASHBOARD_DIR "/usr/local/share/lden/dashboard"
+#endif
+#ifndef LDEN_SOURCE_DASHBOARD
+#define LDEN_SOURCE_DASHBOARD LDEN_DASHBOARD_DIR
+#endif
+
+/* How far back /api/series reaches: the page's longest range. */
+#define LDEN_DASHBOARD_WINDOW 900.0
+/* A dashboard file larger than this is not one of ours. */
+#define MAX_FILE (1024 * 1024)
+
+struct dash_file {
+	const char *name;
+	const char *type;
+	char *body;
+	size_t len;
+};
+
+enum { FILE_INDEX, FILE_JS, FILE_CSS, FILE_ICON, NFILES };
+
+struct dash {
+	pthread_mutex_t lock;
+	struct lden_history *hist;
+	struct dash_file files[NFILES];
+	char host[256];
+	double interval;
+	double start;		/* tracing began, seconds since the epoch */
+	double now;		/* the latest tick */
+	uint64_t lost_total;
+	bool ticked;
+	uint64_t served;	/* requests answered, for the final summary */
+};
+
+static void count_request(struct dash *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->served++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static const struct dash_file file_table[] = {
+	[FILE_INDEX] = { "index.html", "text/html; charset=utf-8", NULL, 0 },
+	[FILE_JS] = { "lden.js", "text/javascript; charset=utf-8", NULL, 0 },
+	[FILE_CSS] = { "lden.css", "text/css; charset=utf-8", NULL, 0 },
+	[FILE_ICON] = { "lden.svg", "image/svg+xml", NULL, 0 },
+};
+
+static double wall_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The installed files, or the source tree's when lden is not installed. */
+static const char *default_dir(void)
+{
+	struct stat st;
+
+	if (stat(LDEN_DASHBOARD_DIR "/index.html", &st) == 0)
+		return LDEN_DASHBOARD_DIR;
+	return LDEN_SOURCE_DASHBOARD;
+}
+
+/* Reads @dir/@f->name into @f->body; 0, or -1 with @err set. */
+static int load_file(const char *dir, struct dash_file *f, char *err,
+		     size_t errlen)
+{
+	char path[4096];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out_errno;
+	if (fstat(fd, &st) < 0)
+		goto out_close_fd;
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
+		snprintf(err, errlen, "cannot read dashboard file '%s': %s",
+			 path, S_ISREG(st.st_mode) ? "too large" :
+			 "not a regular file");
+		close(fd);
+		return -1;
+	}
+	f->body = malloc((size_t)st.st_size + 1);
+	if (!f->body)
+		goto out_close_fd;
+	n = read(fd, f->body, (size_t)st.st_size + 1);
+	if (n < 0)
+		goto out_close_fd;
+	f->len = (size_t)n;
+	close(fd);
+	return 0;
+
+out_close_fd:
+	n = errno;
+	close(fd);
+	errno = (int)n;
+out_errno:
+	snprintf(err, errlen, "cannot read dashboard file '%s': %s", path,
+		 strerror(errno));
+	return -1;
+}
+
+/* A copy of @f's body for the server to free. */
+static int reply_file(const struct dash_file *f, struct lden_http_reply *rep)
+{
+	rep->body = malloc(f->len ? f->len : 1);
+	if (!rep->body)
+		return -1;
+	memcpy(rep->body, f->body, f->len);
+	rep->len = f->len;
+	rep->content_type = f->type;
+	return 0;
+}
+
+static int reply_text(int status, const char *text,
+		      struct lden_http_reply *rep)
+{
+	rep->body = strdup(text);
+	if (!rep->body)
+		return -1;
+	rep->len = strlen(text);
+	rep->status = status;
+	rep->content_type = "text/plain; charset=utf-8";
+	return 0;
+}
+
+/* Takes @o: its text becomes the reply. */
+static int reply_json(json_object *o, struct lden_http_reply *rep)
+{
+	const char *s;
+	size_t len;
+
+	if (!o)
+		return -1;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
+	rep->body = s ? malloc(len + 1) : NULL;
+	if (rep->body) {
+		memcpy(rep->body, s, len + 1);
+		rep->len = len;
+		rep->content_type = "application/json";
+	}
+	json_object_put(o);
+	return rep->body ? 0 : -1;
+}
+
+/* A number with at most @decimals decimals, as written (0.1, not
+ * 0.10000000000000001). */
+static json_object *json_num(double v, int decimals)
+{
+	char buf[64];
+	char *end;
+
+	if (!isfinite(v))
+		v = 0;
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	end = buf + strlen(buf);
+	if (strchr(buf, '.')) {
+		while (end[-1] == '0')
+			*--end = '\0';
+		if (end[-1] == '.')
+			*--end = '\0';
+	}
+	return json_object_new_double_s(v, buf);
+}
+
+static json_object *json_u64(uint64_t v)
+{
+	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+static int page_index(void *ctx, const struct lden_http_request *req,
+		      struct lden_http_reply *rep)
+{
+	struct dash *d = ctx;
+	const char *path = lden_http_path(req);
+
+	/* "/" is a prefix route: it also gets every path nothing else took */
+	if (strcmp(path, "/") && strcmp(path, "/index.html"))
+		return reply_text(404, "not found\n", rep);
+	count_request(d);
+	return reply_file(&d->files[FILE_INDEX], rep);
+}
+
+static int page_static(void *ctx, const struct lden_http_request *req,
+		       struct lden_http_reply *rep)
+{
+	struct dash *d = ctx;
+	const char *name = lden_http_path(req) + strlen("/static/");
+
+	/* compared whole: "../x", "lden.js/" or "%2e%2e" match nothing */
+	for (int i = FILE_JS; i < NFILES; i++)
+		if (!strcmp(name, d->files[i].name)) {
+			count_request(d);
+			return reply_file(&d->files[i], rep);
+		}
+	return reply_text(404, "not found\n", rep);
+}
+
+static int stats_event(void *ctx, const struct lden_history_point *p)
+{
+	json_object *j = json_object_new_object();
+
+	if (!j)
+		return -ENOMEM;
+	json_object_object_add(j, "event", json_object_new_string(p->event));
+	json_object_object_add(j, "source", json_object_new_string(p->source));
+	json_object_object_add(j, "mode", json_object_new_string(
+		p->sampling ? "sampling" : "counting"));
+	json_object_object_add(j, "has_size",
+			       json_object_new_boolean(p->has_size));
+	json_object_object_add(j, "count_total", json_u64(p->count_total));
+	json_object_object_add(j, "size_total", json_u64(p->size_total));
+	json_object_object_add(j, "speed", json_num(p->speed, 3));
+	json_object_object_add(j, "lost", json_u64(p->lost));
+	if (json_object_array_add(ctx, j)) {
+		json_object_put(j);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The newest tick; NULL when out of memory. */
+static json_object *stats_json(const struct dash *d)
+{
+	json_object *o = json_object_new_object();
+	json_object *events = json_object_new_array();
+
+	if (!o || !events || lden_history_last(d->hist, stats_event, events)) {
+		json_object_put(o);
+		json_object_put(events);
+		return NULL;
+	}
+	json_object_object_add(o, "host", json_object_new_string(d->host));
+	json_object_object_add(o, "start", json_num(d->start, 3));
+	json_object_object_add(o, "now",
+			       json_num(d->ticked ? d->now : wall_clock(), 3));
+	json_object_object_add(o, "interval", json_num(d->interval, 3));
+	json_object_object_add(o, "lost_total", json_u64(d->lost_total));
+	json_object_object_add(o, "events", events);
+	return o;
+}
+
+static int api_stats(void *ctx, const struct lden_http_request *req,
+		     struct lden_http_reply *rep)
+{
+	struct dash *d = ctx;
+	json_object *o;
+
+	(void)req;
+	pthread_mutex_lock(&d->lock);
+	d->served++;
+	o = stats_json(d);
+	pthread_mutex_unlock(&d->lock);
+	return reply_json(o, rep);
+}
+
+/* A series reply, written as it is walked: a tree of json-c objects for
+ * every point would cost ten times the text. */
+struct series_walk {
+	const char *events;	/* the events=a,b filter, or NULL: all */
+	char *buf;
+	size_t len, cap;
+	bool first;
+};
+
+static int series_want(void *ctx, const char *event)
+{
+	const struct series_walk *w = ctx;
+	size_t len = strlen(event);
+
+	for (const char *p = w->events; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+		if (n == len && !strncmp(p, event, len))
+			return 1;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static int series_append(struct series_walk *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		char *more;
+
+		while (cap < w->len + n + 1)
+			cap *= 2;
+		more = realloc(w->buf, cap);
+		if (!more)
+			return -ENOMEM;
+		w->buf = more;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+	return 0;
+}
+
+/* Appends @o's text (and takes @o). */
+static int series_append_json(struct series_walk *w, json_object *o)
+{
+	const char *s;
+	size_t n;
+	int rc = -ENOMEM;
+
+	if (!o)
+		return rc;
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
+	if (s)
+		rc = series_append(w, s, n);
+	json_object_put(o);
+	return rc;
+}
+
+static int series_point(void *ctx, const struct lden_history_point *p)
+{
+	struct series_walk *w = ctx;
+	json_object *j = json_object_new_object();
+
+	if (!j)
+		return -ENOMEM;
+	json_object_object_add(j, "t", json_num(p->t, 3));
+	json_object_object_add(j, "event", json_object_new_string(p->event));
+	json_object_object_add(j, "count", json_u64(p->count));
+	json_object_object_add(j, "size", json_u64(p->size));
+	json_object_object_add(j, "speed", json_num(p->speed, 3));
+	json_object_object_add(j, "count_total", json_u64(p->count_total));
+	json_object_object_add(j, "size_total", json_u64(p->size_total));
+	if (!w->first && series_append(w, ",", 1) < 0) {
+		json_object_put(j);
+		return -ENOMEM;
+	}
+	w->first = false;
+	return series_append_json(w, j);
+}
+
+/* ?NAME=SECONDS: 0 when absent, -1 when not a number >= 0. */
+static int seconds_arg(const struct lden_http_request *req, const char *name,
+		       double *out)
+{
+	const char *arg = lden_http_arg(req, name);
+	char *end;
+
+	*out = 0;
+	if (!arg)
+		return 0;
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (!*arg || *end || errno || !isfinite(*out) || *out < 0)
+		return -1;
+	return 0;
+}
+
+static int api_series(void *ctx, const struct lden_http_request *req,
+		      struct lden_http_reply *rep)
+{
+	struct dash *d = ctx;
+	struct series_walk w = { lden_http_arg(req, "events"), NULL, 0, 0, true };
+	double since, step;
+	int rc;
+
+	if (seconds_arg(req, "since", &since) < 0)
+		return reply_text(400, "bad 'since': want seconds since the epoch\n",
+				  rep);
+	if (seconds_arg(req, "step", &step) < 0)
+		return reply_text(400, "bad 'step': want seconds\n", rep);
+	pthread_mutex_lock(&d->lock);
+	d->served++;
+	rc = series_append(&w, "{\"now\":", 7);
+	if (!rc)
+		rc = series_append_json(&w, json_num(d->ticked ? d->now :
+						     wall_clock(), 3));
+	if (!rc)
+		rc = series_append(&w, ",\"points\":[", 11);
+	/* no older than the window, even if the ring holds more */
+	if (d->ticked && since < d->now - LDEN_DASHBOARD_WINDOW)
+		since = d->now - LDEN_DASHBOARD_WINDOW;
+	if (!rc)
+		rc = lden_history_walk(d->hist, since, step,
+				       w.events ? series_want : NULL,
+				       series_point, &w);
+	pthread_mutex_unlock(&d->lock);
+	if (!rc)
+		rc = series_append(&w, "]}", 2);
+	if (rc) {
+		free(w.buf);
+		return -1;
+	}
+	rep->body = w.buf;
+	rep->len = w.len;
+	rep->content_type = "application/json";
+	return 0;
+}
+
+static void dash_close(void *state)
+{
+	struct dash *d = state;
+
+	if (!d)
+		return;
+	pthread_mutex_destroy(&d->lock);
+	lden_history_free(d->hist);
+	for (int i = 0; i < NFILES; i++)
+		free(d->files[i].body);
+	free(d);
+}
+
+static void *dash_open(const struct lden_viz_conf *c, char *err,
+		       size_t errlen)
+{
+	const char *dir = c->dashboard_dir ? c->dashboard_dir : default_dir();
+	struct dash *d;
+
+	if (!c->httpd) {
+		snprintf(err, errlen, "the dashboard needs the HTTP server");
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	memcpy(d->files, file_table, sizeof(file_table));
+	snprintf(d->host, sizeof(d->host), "%s", c->host ? c->host : "");
+	d->interval = c->interval > 0 ? c->interval : 1;
+	d->start = wall_clock();
+	for (int i = 0; i < NFILES; i++)
+		if (load_file(dir, &d->files[i], err, errlen) < 0)
+			goto out_close;
+	d->hist = lden_history_new(LDEN_DASHBOARD_WINDOW, d->interval);
+	if (!d->hist) {
+		snprintf(err, errlen, "out of memory");
+		goto out_close;
+	}
+	if (lden_httpd_route(c->httpd, "/", page_index, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/static/", page_static, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/api/stats", api_stats, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/api/series", api_series, d) < 0) {
+		snprintf(err, errlen, "cannot add the dashboard's routes: %s",
+			 strerror(errno));
+		goto out_close;
+	}
+	return d;
+
+out_close:
+	dash_close(d);
+	return NULL;
+}
+
+static void dash_tick(void *state, const struct lden_tick *t)
+{
+	struct dash *d = state;
+
+	pthread_mutex_lock(&d->lock);
+	/* out of memory: this tick is missing from the page, no more */
+	if (lden_history_add(d->hist, t) == 0) {
+		/* once: the page takes a new start for a new lden */
+		if (!d->ticked)
+			d->start = t->time - t->elapsed;
+		d->now = round(t->time * 1000) / 1000;
+		d->lost_total = t->lost_total;
+		d->ticked = true;
+		if (t->host && *t->host)
+			snprintf(d->host, sizeof(d->host), "%s", t->host);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void dash_stats(void *state, struct lden_sink_stats *st)
+{
+	struct dash *d = state;
+
+	pthread_mutex_lock(&d->lock);
+	st->sent = d->served;
+	pthread_mutex_unlock(&d->lock);
+}
+
+const struct lden_sink_ops lden_sink_dashboard = {
+	.name = "dashboard",
+	.open = dash_open,
+	.tick = dash_tick,
+	.stats = dash_stats,
+	.close = dash_close,
+};
