@@ -23,7 +23,7 @@
 #include "sink.h"
 
 #define QUEUE_MAX_DEFAULT 100000
-#define BATCH_MAX 2000			/* documents per _bulk request */
+#define BATCH_MAX 500			/* documents per _bulk request */
 #define BODY_MAX (4u << 20)		/* bytes per _bulk request */
 #define RESP_MAX (16u << 20)		/* bytes of a response we read */
 #define CONNECT_TIMEOUT_MS 2000
@@ -204,6 +204,12 @@ static size_t send_batch(struct es *es, long timeout_ms, char *err,
 			return 0;
 		}
 		return (size_t)n;
+	}
+	if (status == 0) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "cannot reach Elasticsearch: %s", why);
 	}
 	if (status == 0 || status == 429 || status >= 500)
 		return 0;

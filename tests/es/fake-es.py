@@ -132,16 +132,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply(self, status, obj):
         body = json.dumps(obj).encode()
+        if self.st.log:
+            with self.st.lock:
+                self.st.log.write("%s %s %d\n" % (self.command,
+                                                  self.path, status))
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("X-elastic-product", "Elasticsearch")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        if self.st.log:
-            with self.st.lock:
-                self.st.log.write("%s %s %d\n" % (self.command,
-                                                  self.path, status))
 
     def body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", ""):
