@@ -102,6 +102,9 @@ int main(int argc, char **argv)
 	state = lden_sink_es.open(&conf, err, sizeof(err));
 	if (!state) {
 		fprintf(stderr, "es-push: %s\n", err);
+		free(points);
+		free(names);
+		free(sources);
 		return 3;
 	}
 	printf("open\n");

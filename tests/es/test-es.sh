@@ -215,9 +215,11 @@ done
 no_violations "memory"
 echo "  peak RSS growth: queue 3000 ${growth_3000} kB, queue 10^6 ${growth_1000000} kB"
 # the big queue holds ~100000 points (over 10 MB); the small one 3000
-[ "$growth_3000" -lt 4096 ] || fail "peak RSS grew by $growth_3000 kB"
+# (around 1 MB, the rest is the sender's working memory; more under ASan)
+[ "$growth_3000" -lt 8192 ] || fail "peak RSS grew by $growth_3000 kB"
+[ "$growth_1000000" -gt $((growth_3000 * 3)) ] &&
 [ "$growth_1000000" -gt $((growth_3000 + 6144)) ] ||
-	fail "the measure cannot tell a bounded queue from an unbounded one"
+	fail "peak RSS grew as much with a bounded queue as with a huge one"
 fake_stop
 
 # ---------------------------------------------------------------------
