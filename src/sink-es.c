@@ -484,7 +484,12 @@ static int setup_curl(struct es *es, const struct lden_viz_conf *c,
 	curl_easy_setopt(es->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &es->resp);
 	curl_easy_setopt(es->curl, CURLOPT_USERAGENT, "lden/" PACKAGE_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS,
+			 (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
 	return 0;
 }
 
