@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "collect.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -49,14 +50,6 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	got_signal = sig;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void usage(FILE *out)
@@ -233,43 +226,16 @@ static void expr_error(const char *text, const struct lden_expr_error *err)
 /* Reads every counter, adds the samples' sizes, updates the speeds. */
 static int update(struct run *r, double t)
 {
-	for (int i = 0; i < r->e->nevents; i++) {
-		struct lden_stat *st = &r->st[i];
-		uint64_t total = 0, size = 0, lost_total = 0;
-
-		/* one attachment per scope (per --pid process) */
-		for (int k = 0; k < r->nscopes; k++) {
-			struct lden_attached *a = &r->att[k * r->e->nevents + i];
-			uint64_t count;
-
-			if (lden_attached_count(a, &count) < 0) {
-				lden_err("%s", ltr_last_error());
-				return -1;
-			}
-			total += count;
-			size += a->size_total;
-			for (int p = 0; p < a->nparts; p++) {
-				uint64_t lost;
-
-				if (a->sampling &&
-				    ltr_event__lost(a->parts[p].ev, &lost) == 0)
-					lost_total += lost;
-			}
-		}
-		st->count = total;
-		st->size = size;
-		st->speed = lden_window_push(&st->win, t, total);
-		st->lost = lost_total;
-		r->vals[i].count = (double)st->count;
-		r->vals[i].size = (double)st->size;
-		r->vals[i].speed = st->speed;
+	if (lden_collect_stats(r->att, r->e->nevents, r->nscopes, r->st,
+			       t) < 0) {
+		lden_err("%s", ltr_last_error());
+		return -1;
 	}
-	return 0;
-}
-
-static int on_sample(const struct ltr_sample *sample, void *ctx)
-{
-	lden_attached_add_sample(sample);
+	for (int i = 0; i < r->e->nevents; i++) {
+		r->vals[i].count = (double)r->st[i].count;
+		r->vals[i].size = (double)r->st[i].size;
+		r->vals[i].speed = r->st[i].speed;
+	}
 	return 0;
 }
 
@@ -417,32 +383,24 @@ static int watch(struct run *r)
 
 	for (int i = 0; i < r->e->nevents; i++)
 		sampling |= r->att[i].sampling;
-	r->start = now();
+	r->start = lden_now();
 	next = r->start + r->o.interval;
 	if (update(r, r->start) < 0)
 		return LDEN_EXIT_FAIL;
 	for (;;) {
-		double t = now(), elapsed;
-		int wait_ms = (int)ceil((next - t) * 1000);
+		int rc = lden_collect_wait(r->s, next, sampling, &got_signal);
+		double t = lden_now(), elapsed;
 		bool truth;
 
-		if (got_signal)
+		if (rc == 1)
 			break;
-		if (wait_ms > 0) {
-			int n = ltr_session__poll(r->s, wait_ms, sampling ?
-						  on_sample : NULL, NULL);
-
-			if (n < 0 && n != -EINTR) {
-				lden_err("reading samples: %s", strerror(-n));
-				return LDEN_EXIT_FAIL;
-			}
-			continue;
+		if (rc < 0) {
+			lden_err("reading samples: %s", strerror(-rc));
+			return LDEN_EXIT_FAIL;
 		}
 		next += r->o.interval;
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
-		if (sampling && ltr_session__drain(r->s, on_sample, NULL) < 0)
-			return LDEN_EXIT_FAIL;
 		if (update(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		elapsed = t - r->start;
@@ -462,23 +420,21 @@ static int watch(struct run *r)
 		}
 		/* the command ended: one last look (its last events), then stop */
 		if (lden_command_poll(&r->o.scope)) {
-			if (sampling)
-				ltr_session__drain(r->s, on_sample, NULL);
-			if (update(r, now()) < 0)
+			lden_collect_drain(r->s, sampling);
+			if (update(r, lden_now()) < 0)
 				return LDEN_EXIT_FAIL;
 			if (lden_expr_eval(r->e, r->vals) && armed) {
-				fire(r, now() - r->start);
+				fire(r, lden_now() - r->start);
 				if (!r->o.repeat)
 					return LDEN_EXIT_OK;
 			}
-			final_report(r, "command", now() - r->start);
+			final_report(r, "command", lden_now() - r->start);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
 	}
-	if (sampling)
-		ltr_session__drain(r->s, on_sample, NULL);
-	update(r, now());
-	final_report(r, "signal", now() - r->start);
+	lden_collect_drain(r->s, sampling);
+	update(r, lden_now());
+	final_report(r, "signal", lden_now() - r->start);
 	return 128 + got_signal;
 }
 

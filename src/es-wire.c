@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
@@ -139,22 +138,6 @@ int lden_es_wire__template_current(const char *body, size_t len)
 	return current;
 }
 
-/* "2026-11-22T08:57:39.123Z" */
-static void iso8601(double t, char *buf, size_t len)
-{
-	long long ms = (long long)llround(t * 1000.0);
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t n;
-
-	if (ms < 0 || !gmtime_r(&s, &tm)) {
-		snprintf(buf, len, "1970-01-01T00:00:00.000Z");
-		return;
-	}
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%03dZ", (int)(ms % 1000));
-}
-
 /* The same point always gets the same id, another point another one. */
 static uint64_t doc_id(const struct lden_es_doc *d, const char *stamp)
 {
@@ -177,7 +160,7 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 	char stamp[64];
 	int err = 0;
 
-	iso8601(d->time, stamp, sizeof(stamp));
+	lden_iso8601(d->time, stamp, sizeof(stamp));
 	err |= lden_es_buf__add(b, "{\"create\":{\"_index\":", 20);
 	err |= add_str(b, index);
 	err |= add_fmt(b, ",\"_id\":\"%016" PRIx64 "\"}}\n{\"@timestamp\":\"%s\","

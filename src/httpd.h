@@ -53,6 +53,13 @@ int lden_httpd_route(struct lden_httpd *h, const char *path, lden_http_fn fn,
 int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 		      size_t errlen);
 
+/*
+ * lden_httpd_check_addr - whether "[ADDR:]PORT" is well formed (a port
+ * 1-65535, a numeric address or a name that resolves), without binding.
+ * Returns 0, or -1 with @err set ("invalid port '0' in '0'...").
+ */
+int lden_httpd_check_addr(const char *addr, char *err, size_t errlen);
+
 /* Stops every listener, then frees. */
 void lden_httpd_free(struct lden_httpd *h);
 

@@ -6,7 +6,7 @@
 
 #include "plan.h"
 
-static bool tracepoint_exists(const char *tracing_dir, const char *spec)
+bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
 {
 	char path[4096];
 	const char *colon = strchr(spec, ':');
@@ -58,7 +58,7 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 			}
 			break;
 		case LDEN_EV_TRACEPOINT:
-			if (!tracepoint_exists(lden_kernel_tracing_dir(k), ev->name)) {
+			if (!lden_tracepoint_exists(lden_kernel_tracing_dir(k), ev->name)) {
 				lden_expr_error_at(err, ev, "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
 						   ev->name);
 				return -1;

@@ -34,4 +34,7 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 		     const struct lden_scope *scope, struct lden_attached *a,
 		     struct lden_expr_error *err);
 
+/* Whether the tracepoint "system:name" exists under @tracing_dir. */
+bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
+
 #endif

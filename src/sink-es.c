@@ -21,6 +21,7 @@
 #include "es-queue.h"
 #include "es-wire.h"
 #include "sink.h"
+#include "viz-opts.h"
 
 #define QUEUE_MAX_DEFAULT 100000
 #define BATCH_MAX 500			/* documents per _bulk request */
@@ -384,18 +385,6 @@ static void es_stats(void *state, struct lden_sink_stats *st)
 	pthread_mutex_unlock(&es->lock);
 }
 
-/* Elasticsearch's rules for index names (and so data stream names). */
-static bool index_name_ok(const char *s)
-{
-	if (!*s || strlen(s) > 200 || !strcmp(s, ".") || !strcmp(s, "..") ||
-	    strchr("-_+", *s))
-		return false;
-	for (; *s; s++)
-		if ((*s >= 'A' && *s <= 'Z') || strchr("\\/*?\"<>| ,#:", *s))
-			return false;
-	return true;
-}
-
 /* A positive number from the environment variable @name, or @def. */
 static int env_size(const char *name, size_t def, size_t *out, char *err,
 		    size_t errlen)
@@ -551,7 +540,7 @@ static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "no Elasticsearch URL");
 		return NULL;
 	}
-	if (!index_name_ok(index)) {
+	if (!lden_viz_index_ok(index)) {
 		snprintf(err, errlen, "bad index name '%s' (lowercase, not "
 			 "starting with -, _ or +, none of \\/*?\"<>| ,#:)",
 			 index);

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <time.h>
+
+#include "collect.h"
+#include "lden-trace.h"
+
+double lden_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
+		       struct lden_stat *st, double t)
+{
+	for (int i = 0; i < nevents; i++) {
+		uint64_t total = 0, size = 0, lost_total = 0;
+
+		/* one attachment per scope (per --pid process) */
+		for (int k = 0; k < nscopes; k++) {
+			struct lden_attached *a = &att[k * nevents + i];
+			uint64_t count;
+
+			if (lden_attached_count(a, &count) < 0)
+				return -1;
+			total += count;
+			size += a->size_total;
+			for (int p = 0; p < a->nparts; p++) {
+				uint64_t lost;
+
+				if (a->sampling &&
+				    ltr_event__lost(a->parts[p].ev, &lost) == 0)
+					lost_total += lost;
+			}
+		}
+		st[i].count = total;
+		st[i].size = size;
+		st[i].speed = lden_window_push(&st[i].win, t, total);
+		st[i].lost = lost_total;
+	}
+	return 0;
+}
+
+static int on_sample(const struct ltr_sample *sample, void *ctx)
+{
+	lden_attached_add_sample(sample);
+	return 0;
+}
+
+int lden_collect_drain(struct ltr_session *s, bool sampling)
+{
+	int n;
+
+	if (!sampling)
+		return 0;
+	n = ltr_session__drain(s, on_sample, NULL);
+	return n < 0 ? n : 0;
+}
+
+int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
+		      volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		int wait_ms, n;
+
+		if (*stop)
+			return 1;
+		wait_ms = (int)ceil((deadline - lden_now()) * 1000);
+		if (wait_ms <= 0)
+			break;
+		n = ltr_session__poll(s, wait_ms, sampling ? on_sample : NULL,
+				      NULL);
+		if (n < 0 && n != -EINTR)
+			return n;
+	}
+	return lden_collect_drain(s, sampling);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Between ticks and at each tick: the loop notify and visualize share.
+ * Samples are delivered as they come (sampling events sum their sizes);
+ * at a tick every event's counters are read and summed over its
+ * attachments (one per traced process) into its lden_stat.
+ */
+#ifndef LDEN_COLLECT_H
+#define LDEN_COLLECT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aggregate.h"
+#include "attach.h"
+
+struct ltr_session;
+
+/* CLOCK_MONOTONIC in seconds. */
+double lden_now(void);
+
+/*
+ * lden_collect_stats - read every event's totals into @st
+ * @att: nevents x nscopes attachments, scope-major (att[k * nevents + i])
+ * @t: now (lden_now()), for the speed window
+ *
+ * Returns 0, or -1 when a counter cannot be read (ltr_last_error() says
+ * why).
+ */
+int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
+		       struct lden_stat *st, double t);
+
+/*
+ * lden_collect_wait - deliver samples until @deadline (lden_now() time)
+ * @sampling: whether any event samples (else only waits)
+ * @stop: returns early once it is non-zero (a signal handler sets it)
+ *
+ * Returns 0 at the deadline (the rings drained), 1 when stopped, or a
+ * negative errno when reading the rings failed.
+ */
+int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
+		      volatile sig_atomic_t *stop);
+
+/* Delivers the samples in the rings now; 0 or a negative errno. */
+int lden_collect_drain(struct ltr_session *s, bool sampling);
+
+#endif

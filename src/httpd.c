@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The embedded HTTP server of `lden visualize`, on libmicrohttpd: one
+ * daemon per listener, each with its own polling thread, all sharing one
+ * table of routes.  lden binds the socket itself and hands it over
+ * (MHD_OPTION_LISTEN_SOCKET), so that a port already in use gets errno's
+ * own words, which libmicrohttpd would otherwise only log.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "httpd.h"
+
+#define MAX_ROUTES 32
+#define MAX_LISTENERS 8
+
+struct route {
+	char *path;
+	bool prefix;	/* path ends in '/': every path under it */
+	lden_http_fn fn;
+	void *ctx;
+};
+
+struct listener {
+	struct MHD_Daemon *d;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+};
+
+struct lden_httpd {
+	struct route routes[MAX_ROUTES];
+	int nroutes;
+	struct listener ls[MAX_LISTENERS];
+	int nls;
+};
+
+struct lden_http_request {
+	struct MHD_Connection *c;
+	const char *path;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int herr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *lden_http_arg(const struct lden_http_request *req,
+			  const char *name)
+{
+	return MHD_lookup_connection_value(req->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *lden_http_path(const struct lden_http_request *req)
+{
+	return req->path;
+}
+
+struct lden_httpd *lden_httpd_new(void)
+{
+	return calloc(1, sizeof(struct lden_httpd));
+}
+
+int lden_httpd_route(struct lden_httpd *h, const char *path, lden_http_fn fn,
+		     void *ctx)
+{
+	struct route *r;
+	size_t len = strlen(path);
+
+	if (h->nls || path[0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (h->nroutes == MAX_ROUTES) {
+		errno = ENOSPC;
+		return -1;
+	}
+	r = &h->routes[h->nroutes];
+	r->path = strdup(path);
+	if (!r->path)
+		return -1;
+	r->prefix = path[len - 1] == '/';
+	r->fn = fn;
+	r->ctx = ctx;
+	h->nroutes++;
+	return 0;
+}
+
+/* Exact matches first, then the longest prefix route. */
+static const struct route *find_route(const struct lden_httpd *h,
+				      const char *path)
+{
+	const struct route *best = NULL;
+	size_t best_len = 0;
+
+	for (int i = 0; i < h->nroutes; i++) {
+		const struct route *r = &h->routes[i];
+		size_t len = strlen(r->path);
+
+		if (!r->prefix && !strcmp(r->path, path))
+			return r;
+		if (r->prefix && !strncmp(r->path, path, len) && len > best_len) {
+			best = r;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+static void add_headers(struct MHD_Response *resp, const char *type)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (type)
+		MHD_add_response_header(resp, "Content-Type", type);
+}
+
+/* A reply with a static text body: errors, and 405. */
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned int status,
+				  const char *text)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(strlen(text), (void *)text,
+					       MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	add_headers(resp, "text/plain; charset=utf-8");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct lden_httpd *h = cls;
+	struct lden_http_request req = { .c = c, .path = url };
+	struct lden_http_reply rep = { .status = 200 };
+	struct MHD_Response *resp;
+	const struct route *r;
+	enum MHD_Result ret;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method not allowed: lden serves GET and HEAD only\n");
+	r = find_route(h, url);
+	if (!r)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (r->fn(r->ctx, &req, &rep) < 0) {
+		free(rep.body);
+		return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "internal error\n");
+	}
+	if (rep.status == 404 && !rep.body)
+		return reply_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	if (rep.body)
+		resp = MHD_create_response_from_buffer(rep.len, rep.body,
+						       MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(0, NULL,
+						       MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(rep.body);
+		return MHD_NO;
+	}
+	add_headers(resp, rep.content_type);
+	ret = MHD_queue_response(c, (unsigned int)rep.status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/*
+ * "[ADDR:]PORT" into a socket address: "5601" (loopback), "0.0.0.0:5601",
+ * "[::1]:5601", "localhost:5601".  Returns 0, or -1 with @err set.
+ */
+static int parse_addr(const char *spec, struct sockaddr_storage *ss,
+		      socklen_t *sslen, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *ai = NULL;
+	char host[256];
+	const char *port, *colon;
+	char *end;
+	long p;
+	int rc;
+
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (!close || close[1] != ':' || close == spec + 1)
+			return herr(err, errlen, "invalid address '%s' (expected [ADDR:]PORT)",
+				    spec);
+		snprintf(host, sizeof(host), "%.*s", (int)(close - spec - 1),
+			 spec + 1);
+		port = close + 2;
+		hints.ai_family = AF_INET6;
+		hints.ai_flags |= AI_NUMERICHOST;
+	} else if ((colon = strrchr(spec, ':'))) {
+		if (colon == spec || memchr(spec, ':', (size_t)(colon - spec)))
+			return herr(err, errlen, "invalid address '%s' (expected [ADDR:]PORT; IPv6 in brackets)",
+				    spec);
+		if ((size_t)(colon - spec) >= sizeof(host))
+			return herr(err, errlen, "invalid address '%s' (host name too long)",
+				    spec);
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		port = colon + 1;
+	} else {
+		snprintf(host, sizeof(host), "127.0.0.1");
+		port = spec;
+	}
+	errno = 0;
+	p = strtol(port, &end, 10);
+	if (!*port || *end || errno || p < 1 || p > 65535)
+		return herr(err, errlen, "invalid port '%s' in '%s' (expected 1 to 65535)",
+			    port, spec);
+	rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc)
+		return herr(err, errlen, "invalid address '%s': %s", spec,
+			    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sslen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int lden_httpd_check_addr(const char *addr, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	return parse_addr(addr, &ss, &len, err, errlen);
+}
+
+/* "127.0.0.1:5601", "[::1]:9464" */
+static void format_addr(const struct sockaddr_storage *ss, char *buf,
+			size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+	}
+}
+
+static int bind_socket(const struct sockaddr_storage *ss, socklen_t sslen,
+		       char *err, size_t errlen)
+{
+	char name[80];
+	int fd, one = 1;
+
+	format_addr(ss, name, sizeof(name));
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return herr(err, errlen, "cannot listen on %s: %s", name,
+			    strerror(errno));
+	/* a restart must not wait for the old connections' TIME_WAIT */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, sslen) < 0 ||
+	    listen(fd, 64) < 0) {
+		herr(err, errlen, "cannot listen on %s: %s", name,
+		     strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool same_addr(const struct listener *l,
+		      const struct sockaddr_storage *ss, socklen_t len)
+{
+	return l->sslen == len && !memcmp(&l->ss, ss, len);
+}
+
+int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
+		      size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct listener *l;
+	socklen_t sslen;
+	int fd;
+
+	if (parse_addr(addr, &ss, &sslen, err, errlen) < 0)
+		return -1;
+	/* the same address twice (--prometheus on the dashboard's port):
+	 * every route is on every listener already */
+	for (int i = 0; i < h->nls; i++)
+		if (same_addr(&h->ls[i], &ss, sslen))
+			return 0;
+	if (h->nls == MAX_LISTENERS)
+		return herr(err, errlen, "cannot listen on %s: too many listeners",
+			    addr);
+	fd = bind_socket(&ss, sslen, err, errlen);
+	if (fd < 0)
+		return -1;
+	l = &h->ls[h->nls];
+	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				0, NULL, NULL, on_request, h,
+				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+				MHD_OPTION_END);
+	if (!l->d) {
+		char name[80];
+
+		format_addr(&ss, name, sizeof(name));
+		close(fd);
+		return herr(err, errlen, "cannot listen on %s: the HTTP server did not start",
+			    name);
+	}
+	l->ss = ss;
+	l->sslen = sslen;
+	h->nls++;
+	return 0;
+}
+
+void lden_httpd_free(struct lden_httpd *h)
+{
+	if (!h)
+		return;
+	for (int i = 0; i < h->nls; i++)
+		MHD_stop_daemon(h->ls[i].d);
+	for (int i = 0; i < h->nroutes; i++)
+		free(h->routes[i].path);
+	free(h);
+}

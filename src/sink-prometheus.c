@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * /metrics in the Prometheus text exposition format 0.0.4, on the shared
+ * HTTP server.  Each tick copies the numbers under a mutex; each scrape
+ * renders them under the same mutex, in the server's thread.
+ *
+ *   lden_events_total{event,host}        counter  events counted
+ *   lden_event_bytes_total{event,host}   counter  bytes (events with a size)
+ *   lden_lost_records_total{event,host}  counter  samples the kernel dropped
+ *                                                 (0 for counted events,
+ *                                                 which cannot lose any)
+ *   lden_event_speed{event,host}         gauge    events in the last second
+ *   lden_event_info{event,source,mode,host} gauge 1
+ *   lden_up{host}                        gauge    1 once the first tick is in
+ *   lden_interval_seconds{host}          gauge    seconds between updates
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpd.h"
+#include "sink.h"
+
+struct metric {
+	char *event;
+	char *source;
+	bool sampling;
+	bool has_size;
+	uint64_t count_total;
+	uint64_t size_total;
+	uint64_t lost;
+	double speed;
+};
+
+struct prom_sink {
+	pthread_mutex_t lock;
+	char *host;
+	double interval;
+	struct metric *m;
+	int n;
+	bool up;
+	uint64_t ticks;
+	uint64_t scrapes;
+};
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label_value(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s == '"')
+			fputs("\\\"", out);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void family(FILE *out, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{event="...",host="..."} */
+static void series(FILE *out, const struct prom_sink *p, const char *name,
+		   const struct metric *m)
+{
+	fputs(name, out);
+	fputc('{', out);
+	if (m) {
+		fputs("event=", out);
+		label_value(out, m->event);
+		fputc(',', out);
+	}
+	fputs("host=", out);
+	label_value(out, p->host);
+	fputs("} ", out);
+}
+
+static void render(FILE *out, const struct prom_sink *p)
+{
+	family(out, "lden_up", "gauge",
+	       "1 when lden traces and these numbers are current.");
+	series(out, p, "lden_up", NULL);
+	fprintf(out, "%d\n", p->up);
+	family(out, "lden_interval_seconds", "gauge",
+	       "Seconds between lden's updates of these numbers.");
+	series(out, p, "lden_interval_seconds", NULL);
+	fprintf(out, "%g\n", p->interval);
+
+	family(out, "lden_events_total", "counter",
+	       "Events counted since lden started.");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_events_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].count_total);
+	}
+	family(out, "lden_event_bytes_total", "counter",
+	       "Bytes summed over the sampled events of the events that have a size, since lden started.");
+	for (int i = 0; i < p->n; i++) {
+		if (!p->m[i].has_size)
+			continue;
+		series(out, p, "lden_event_bytes_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].size_total);
+	}
+	family(out, "lden_lost_records_total", "counter",
+	       "Samples the kernel dropped because lden's ring was full (0 for counted events).");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_lost_records_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);
+	}
+	family(out, "lden_event_speed", "gauge", "Events in the last second.");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_event_speed", &p->m[i]);
+		fprintf(out, "%.15g\n", p->m[i].speed);
+	}
+	family(out, "lden_event_info", "gauge",
+	       "Each event's kernel source and mode (counting or sampling); always 1.");
+	for (int i = 0; i < p->n; i++) {
+		fputs("lden_event_info{event=", out);
+		label_value(out, p->m[i].event);
+		fputs(",source=", out);
+		label_value(out, p->m[i].source);
+		fprintf(out, ",mode=\"%s\",host=",
+			p->m[i].sampling ? "sampling" : "counting");
+		label_value(out, p->host);
+		fputs("} 1\n", out);
+	}
+}
+
+static int serve_metrics(void *ctx, const struct lden_http_request *req,
+			 struct lden_http_reply *rep)
+{
+	struct prom_sink *p = ctx;
+	FILE *out;
+	int rc;
+
+	out = open_memstream(&rep->body, &rep->len);
+	if (!out)
+		return -1;
+	pthread_mutex_lock(&p->lock);
+	p->scrapes++;
+	render(out, p);
+	pthread_mutex_unlock(&p->lock);
+	rc = ferror(out) ? -1 : 0;
+	if (fclose(out) != 0)
+		rc = -1;
+	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	return rc;
+}
+
+static void free_metrics(struct prom_sink *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		free(p->m[i].event);
+		free(p->m[i].source);
+	}
+	free(p->m);
+	p->m = NULL;
+	p->n = 0;
+}
+
+static void *prom_open(const struct lden_viz_conf *c, char *err,
+		       size_t errlen)
+{
+	struct prom_sink *p;
+
+	if (!c->httpd) {
+		snprintf(err, errlen, "prometheus: no HTTP server to serve /metrics");
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->host = strdup(c->host ? c->host : ""))) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	p->interval = c->interval;
+	if (lden_httpd_route(c->httpd, "/metrics", serve_metrics, p) < 0) {
+		snprintf(err, errlen, "prometheus: cannot add the route /metrics");
+		pthread_mutex_destroy(&p->lock);
+		free(p->host);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The events of the tick, when they are not those of the last one. */
+static int same_events(const struct prom_sink *p, const struct lden_tick *t)
+{
+	if (p->n != t->npoints)
+		return 0;
+	for (int i = 0; i < p->n; i++)
+		if (strcmp(p->m[i].event, t->points[i].event))
+			return 0;
+	return 1;
+}
+
+static int copy_events(struct prom_sink *p, const struct lden_tick *t)
+{
+	free_metrics(p);
+	p->m = calloc((size_t)t->npoints + 1, sizeof(*p->m));
+	if (!p->m)
+		return -1;
+	for (int i = 0; i < t->npoints; i++) {
+		p->m[i].event = strdup(t->points[i].event);
+		p->m[i].source = strdup(t->points[i].source);
+		p->n++;
+		if (!p->m[i].event || !p->m[i].source)
+			return -1;
+	}
+	return 0;
+}
+
+static void prom_tick(void *state, const struct lden_tick *t)
+{
+	struct prom_sink *p = state;
+
+	pthread_mutex_lock(&p->lock);
+	if (!same_events(p, t) && copy_events(p, t) < 0) {
+		free_metrics(p);
+		p->up = false;
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	for (int i = 0; i < p->n; i++) {
+		const struct lden_point *pt = &t->points[i];
+		struct metric *m = &p->m[i];
+
+		m->sampling = pt->sampling;
+		m->has_size = pt->has_size;
+		m->count_total = pt->count_total;
+		m->size_total = pt->size_total;
+		m->lost = pt->lost;
+		m->speed = pt->speed;
+	}
+	p->up = true;
+	p->ticks++;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void prom_stats(void *state, struct lden_sink_stats *st)
+{
+	struct prom_sink *p = state;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&p->lock);
+	/* what was delivered: the scrapes */
+	st->sent = p->scrapes;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The server must be stopped first: its thread calls serve_metrics(). */
+static void prom_close(void *state)
+{
+	struct prom_sink *p = state;
+
+	if (!p)
+		return;
+	free_metrics(p);
+	pthread_mutex_destroy(&p->lock);
+	free(p->host);
+	free(p);
+}
+
+const struct lden_sink_ops lden_sink_prometheus = {
+	.name = "prometheus",
+	.open = prom_open,
+	.tick = prom_tick,
+	.stats = prom_stats,
+	.close = prom_close,
+};
