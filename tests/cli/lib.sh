@@ -18,3 +18,13 @@ fail() {
 	done
 	exit 1
 }
+
+# started PID / reaped PID: the background processes a test's cleanup
+# may kill ($pids); join PID: waits for it, its exit status in $rc
+started() { pids="$pids $1"; }
+reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
+join() {
+	wait "$1"
+	rc=$?
+	reaped "$1"
+}

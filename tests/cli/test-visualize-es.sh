@@ -12,7 +12,6 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 	{ echo "SKIP: no tracefs at $T"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 LDEN="$top_builddir/src/lden"
-FAKE="$top_srcdir/tests/es/fake-es.py"
 tmp=$(mktemp -d) || exit 99
 pids=""
 cleanup() {
@@ -24,15 +23,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
-
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-join() { wait "$1"; rc=$?; reaped "$1"; }
+. "$top_srcdir/tests/es/fake.sh"
 
 # total: the sum of "count" and the last "count_total" of the stored
 # task.create documents, in time order
 total() {
-	python3 - "$tmp/docs" <<'PY'
+	python3 - "$d/docs" <<'PY'
 import json, sys
 docs = [json.loads(l)["doc"] for l in open(sys.argv[1])]
 docs = sorted((d for d in docs if d["event"] == "task.create"),
@@ -41,14 +37,7 @@ print(sum(d["count"] for d in docs), docs[-1]["count_total"] if docs else 0)
 PY
 }
 
-python3 "$FAKE" --docs "$tmp/docs" --violations "$tmp/violations" \
-	--log "$tmp/log" --control "$tmp/control" > "$tmp/fake.out" \
-	2> "$tmp/fake.err" &
-f=$!
-started $f
-wait_for "$tmp/fake.out" '^port ' || fail "fake-es did not start"
-port=$(sed -n 's/^port //p' "$tmp/fake.out")
-url="http://127.0.0.1:$port"
+fake_start viz
 
 # ---------------------------------------------------------------------
 N=41
@@ -63,7 +52,7 @@ v=$!
 started $v
 wait_for "$tmp/viz.out" "^  elasticsearch: $url, index 'lden'\$" ||
 	fail "no elasticsearch line in the header"
-wait_for "$tmp/docs" '"event": "task.create"' || fail "no first document"
+wait_for "$d/docs" '"event": "task.create"' || fail "no first document"
 timeout 10 sh -c 'echo go > "$1"' sh "$tmp/go" ||
 	fail "the workload did not start"
 join $w
@@ -76,20 +65,17 @@ done
 kill -TERM $v
 join $v
 [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
-[ -s "$tmp/violations" ] &&
-	fail "protocol violations: $(head -5 "$tmp/violations")"
+no_violations "visualize"
 [ "$(total)" = "$N $N" ] || fail "after the end: $(total)"
-docs=$(wc -l < "$tmp/docs")
+docs=$(wc -l < "$d/docs")
 grep -qx "  elasticsearch: $docs points" "$tmp/viz.err" ||
 	fail "report does not say $docs points: $(cat "$tmp/viz.err")"
-[ "$(grep -c '^PUT /_index_template/lden 200$' "$tmp/log")" = 1 ] ||
+[ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
 	fail "template not installed once"
 echo "PASS: $N forks of process $w stored as documents adding up to $N ($docs documents)"
 
 # ---------------------------------------------------------------------
-kill $f
-wait $f 2>/dev/null
-reaped $f
+fake_stop
 "$LDEN" visualize --url "$url" -e task.create --no-dashboard -t 1 \
 	> "$tmp/down.out" 2> "$tmp/down.err"
 rc=$?

@@ -12,7 +12,6 @@
 set -u
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 PUSH="$top_builddir/tests/es/es-push"
-FAKE="$top_srcdir/tests/es/fake-es.py"
 tmp=$(mktemp -d) || exit 99
 pids=""
 cleanup() {
@@ -24,41 +23,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
-
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
-
-# fake_start NAME [FAKE ARGS]: a fake Elasticsearch with its files in
-# $tmp/NAME ($d); sets $port and $fpid
-fake_start() {
-	d="$tmp/$1"
-	shift
-	mkdir -p "$d"
-	python3 "$FAKE" --docs "$d/docs" --violations "$d/violations" \
-		--log "$d/log" --control "$d/control" "$@" \
-		> "$d/fake.out" 2> "$d/fake.err" &
-	fpid=$!
-	started $fpid
-	wait_for "$d/fake.out" '^port ' || fail "fake-es did not start"
-	port=$(sed -n 's/^port //p' "$d/fake.out")
-	url="http://127.0.0.1:$port"
-	cseq=0
-}
-
-fake_stop() {
-	kill "$fpid"
-	wait "$fpid" 2>/dev/null
-	reaped "$fpid"
-}
-
-# fake_mode 'JSON MEMBERS': tells the fake, waits until it took it
-fake_mode() {
-	cseq=$((cseq + 1))
-	echo "{\"seq\": $cseq, $1}" > "$d/control.tmp" &&
-		mv "$d/control.tmp" "$d/control"
-	wait_for "$d/fake.out" "^mode $cseq\$" ||
-		fail "fake-es did not take '$1'"
-}
+. "$top_srcdir/tests/es/fake.sh"
 
 # push [ES-PUSH ARGS]: es-push at most 60 s; output in $d/push.out and
 # $d/push.err, status in $rc
@@ -71,12 +36,6 @@ push() {
 num() {
 	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) {
 		print $(i + 1); exit } }' "$d/push.out"
-}
-
-no_violations() {
-	[ -s "$d/violations" ] &&
-		fail "$1: protocol violations: $(head -5 "$d/violations")"
-	return 0
 }
 
 # docs: "DOCS UNIQUE SUM_COUNT" of the stored documents; fails on a
@@ -166,12 +125,8 @@ LDEN_ES_QUEUE_MAX=3000 timeout 90 "$PUSH" --url "$url" --required \
 ppid=$!
 started $ppid
 wait_lines "$d/docs" 1000
-fake_mode '"down": true'
-sleep 10	# the outage itself
-fake_mode '"down": false'
-wait $ppid
-rc=$?
-reaped $ppid
+outage 10
+join $ppid
 [ "$rc" = 0 ] || fail "es-push exited $rc"
 pushed=$(num pushed)
 sent=$(num sent)
@@ -201,12 +156,8 @@ for q in 3000 1000000; do
 	ppid=$!
 	started $ppid
 	wait_for "$d/push.out" '^open' || fail "es-push did not open"
-	fake_mode '"down": true'
-	sleep 5		# the outage itself
-	fake_mode '"down": false'
-	wait $ppid
-	rc=$?
-	reaped $ppid
+	outage 5
+	join $ppid
 	[ "$rc" = 0 ] || fail "es-push exited $rc"
 	[ $(($(num sent) + $(num dropped))) = 100000 ] ||
 		fail "queue $q: $(cat "$d/push.out")"
@@ -263,9 +214,7 @@ wait_lines "$d/docs" 3
 # the fake answers its first request 2 s after the client gave up on it
 wait_for "$d/log" '^POST /_bulk 200' || fail "no answer after the delay"
 fake_mode '"delay": 0'
-wait $ppid
-rc=$?
-reaped $ppid
+join $ppid
 expect_report 450 0
 set -- $(docs)
 [ "$1 $2" = "450 450" ] || fail "stored $1 (unique $2), not 450"
