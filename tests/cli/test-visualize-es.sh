@@ -12,17 +12,8 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 	{ echo "SKIP: no tracefs at $T"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 LDEN="$top_builddir/src/lden"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
+test_tmp
 . "$top_srcdir/tests/es/fake.sh"
 
 # total: the sum of "count" and the last "count_total" of the stored

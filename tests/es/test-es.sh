@@ -12,17 +12,8 @@
 set -u
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 PUSH="$top_builddir/tests/es/es-push"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
+test_tmp
 . "$top_srcdir/tests/es/fake.sh"
 
 # push [ES-PUSH ARGS]: es-push at most 60 s; output in $d/push.out and
@@ -290,6 +281,9 @@ assert ticks[-10:] == list(range(50, 60)), ticks
 head = ticks[:-10]
 assert head == list(range(len(head))), ticks
 PY
+# what waited went in one request: 60 ticks, not 60 requests
+[ "$(grep -c '^POST /_bulk 200$' "$d/log")" -le 3 ] ||
+	fail "ticks not batched: $(grep -c '^POST /_bulk' "$d/log") requests"
 no_violations "tiny queue"
 fake_stop
 
