@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,9 @@ struct es {
 	struct lden_es_queue *q;
 	bool stopping;		/* flush asked: no more ticks */
 	struct timespec deadline;
+	/* the same, for the request in flight to see without the lock */
+	_Atomic bool give_up;
+	struct timespec give_up_at;	/* written before give_up is set */
 	uint64_t sent, dropped, retries;
 	char last_error[256];
 	bool error_is_drop;	/* last_error explains a drop: keep it */
@@ -95,6 +99,16 @@ static long ms_until(const struct timespec *ts)
 	return ms > 0 ? ms : 0;
 }
 
+/* A request begun before flush() ends at its deadline, not its timeout. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct es *es = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(&es->give_up) && !ms_until(&es->give_up_at);
+}
+
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	struct lden_es_buf *b = arg;
@@ -110,7 +124,9 @@ static void transfer_error(struct es *es, CURLcode rc, char *buf, size_t len)
 	long os_errno = 0;
 
 	curl_easy_getinfo(es->curl, CURLINFO_OS_ERRNO, &os_errno);
-	if (rc == CURLE_COULDNT_CONNECT && os_errno)
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		snprintf(buf, len, "no answer before the time to flush ran out");
+	else if (rc == CURLE_COULDNT_CONNECT && os_errno)
 		snprintf(buf, len, "%s", strerror((int)os_errno));
 	else if (es->curl_err[0])
 		snprintf(buf, len, "%s", es->curl_err);
@@ -330,6 +346,8 @@ static void es_flush(void *state, double timeout)
 	pthread_mutex_lock(&es->lock);
 	es->stopping = true;
 	now_plus(&es->deadline, timeout);
+	es->give_up_at = es->deadline;
+	atomic_store(&es->give_up, true);
 	pthread_cond_broadcast(&es->cond);
 	pthread_mutex_unlock(&es->lock);
 	pthread_join(es->thread, NULL);
@@ -472,6 +490,9 @@ static int setup_curl(struct es *es, const struct lden_viz_conf *c,
 	curl_easy_setopt(es->curl, CURLOPT_ERRORBUFFER, es->curl_err);
 	curl_easy_setopt(es->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(es->curl, CURLOPT_WRITEDATA, &es->resp);
+	curl_easy_setopt(es->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(es->curl, CURLOPT_XFERINFODATA, es);
+	curl_easy_setopt(es->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(es->curl, CURLOPT_USERAGENT, "lden/" PACKAGE_VERSION);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(es->curl, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -217,6 +217,17 @@ no_violations "timeouts"
 fake_stop
 
 # ---------------------------------------------------------------------
+echo "a server hanging at exit: the flush gives up after 3 s, counted"
+fake_start hung
+fake_mode '"delay": 30'
+start=$(date +%s)
+push --url "$url" --required --ticks 3 --every 10 --events 2
+expect_report 0 6
+[ $(($(date +%s) - start)) -le 6 ] ||
+	fail "es-push took $(($(date +%s) - start)) s to give up"
+fake_stop
+
+# ---------------------------------------------------------------------
 echo "API key and basic auth, from the environment"
 fake_start apikey --api-key 'c2VjcmV0OmtleQ=='
 LDEN_ES_API_KEY='c2VjcmV0OmtleQ==' push --url "$url" --required --ticks 3 \
