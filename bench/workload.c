@@ -3,10 +3,14 @@
  * workload: the benchmark's event source.
  *
  *   workload [N]        (default N = 2000000)
+ *   workload N fork     (bench/visualize.sh's fork-heavy workload)
  *
  * Runs N x (openat(AT_FDCWD, "/dev/null", O_RDONLY|O_CLOEXEC) + close),
  * i.e. exactly N syscalls:sys_enter_openat events when linked statically
  * (a dynamic build adds the loader's own openat calls, before the loop).
+ * With "fork": N x (fork, the child _exit(0)s at once, waitpid): N
+ * sched:sched_process_fork and sched_process_exit events, and the page
+ * and kmalloc allocations, page faults and context switches of a fork.
  *
  * Prints one line of key=value pairs on stdout, for bench/run.sh:
  *
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,17 +39,54 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static int open_loop(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			fprintf(stderr, "workload: openat /dev/null: %s\n",
+				strerror(errno));
+			return 2;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int fork_loop(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			fprintf(stderr, "workload: fork: %s\n", strerror(errno));
+			return 2;
+		}
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &status, 0) != pid || status != 0) {
+			fprintf(stderr, "workload: waitpid: %s\n", strerror(errno));
+			return 2;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long n = 2000000;
 	long long t0, t1;
 	struct rusage ru;
+	int rc;
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: %s [N]\n", argv[0]);
+	if (argc > 3 || (argc == 3 && strcmp(argv[2], "fork") &&
+			 strcmp(argv[2], "openat"))) {
+		fprintf(stderr, "usage: %s [N [openat|fork]]\n", argv[0]);
 		return 1;
 	}
-	if (argc == 2) {
+	if (argc >= 2) {
 		char *end;
 
 		errno = 0;
@@ -56,16 +98,9 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now_ns();
-	for (long i = 0; i < n; i++) {
-		int fd = openat(AT_FDCWD, "/dev/null", O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			fprintf(stderr, "workload: openat /dev/null: %s\n",
-				strerror(errno));
-			return 2;
-		}
-		close(fd);
-	}
+	rc = argc == 3 && !strcmp(argv[2], "fork") ? fork_loop(n) : open_loop(n);
+	if (rc)
+		return rc;
 	t1 = now_ns();
 
 	getrusage(RUSAGE_SELF, &ru);

@@ -45,13 +45,6 @@ struct run {
 	int fired;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: lden notify EXPRESSION [-t SEC] [-s COMMAND] [-i MS] [--repeat]\n"
@@ -123,13 +116,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 	int c;
 
 	/* everything after "--" is the command to run */
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			o->scope.command = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 
 	o->interval = 0.1;
 	optind = 1;
@@ -388,7 +375,7 @@ static int watch(struct run *r)
 	if (update(r, r->start) < 0)
 		return LDEN_EXIT_FAIL;
 	for (;;) {
-		int rc = lden_collect_wait(r->s, next, sampling, &got_signal);
+		int rc = lden_collect_wait(r->s, next, sampling, &lden_stop_signal);
 		double t = lden_now(), elapsed;
 		bool truth;
 
@@ -435,7 +422,7 @@ static int watch(struct run *r)
 	lden_collect_drain(r->s, sampling);
 	update(r, lden_now());
 	final_report(r, "signal", lden_now() - r->start);
-	return 128 + got_signal;
+	return 128 + lden_stop_signal;
 }
 
 static int run(int argc, char **argv)
@@ -445,7 +432,6 @@ static int run(int argc, char **argv)
 	struct lden_kernel *k = NULL;
 	struct lden_resolution *res = NULL;
 	struct lden_expr_error err;
-	struct sigaction sa = { .sa_handler = on_signal };
 	const char *text = NULL, *dir;
 	int status;
 
@@ -483,8 +469,7 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_catch_stop_signals();
 	r.s = ltr_session__new(NULL);
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());

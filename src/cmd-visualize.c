@@ -39,13 +39,6 @@ struct viz_opts {
 	struct lden_scope_opts scope;
 };
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 static void usage(FILE *out)
 {
 	fputs("usage: lden visualize [-a HOST] [-p PORT] [--url URL] [--ca FILE] [--index NAME]\n"
@@ -148,13 +141,8 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	};
 	int c;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			o->scope.command = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
+	/* everything after "--" is the command to run */
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->interval = 1;
 	o->index = "lden";
 	o->listen = "127.0.0.1:5601";
@@ -282,7 +270,7 @@ static int trace(struct run *r)
 
 		if (stop_at && next > stop_at)
 			next = stop_at;
-		rc = lden_collect_wait(r->s, next, r->v->sampling, &got_signal);
+		rc = lden_collect_wait(r->s, next, r->v->sampling, &lden_stop_signal);
 		if (rc < 0) {
 			lden_err("reading samples: %s", strerror(-rc));
 			return LDEN_EXIT_FAIL;
@@ -356,6 +344,13 @@ static void summary(const struct run *r)
 	json_object_object_add(o, "type", json_object_new_string("end"));
 	json_object_object_add(o, "host", json_object_new_string(v->host));
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
+	if (!strcmp(r->reason, "command")) {
+		int cs = r->o.scope.command_status;
+
+		json_object_object_add(o, "command_status", json_object_new_int(
+					       WIFEXITED(cs) ? WEXITSTATUS(cs) :
+					       128 + WTERMSIG(cs)));
+	}
 	snprintf(num, sizeof(num), "%.3f", elapsed);
 	json_object_object_add(o, "elapsed",
 			       json_object_new_double_s(elapsed, num));
@@ -405,8 +400,8 @@ static int run(int argc, char **argv)
 	struct run r = { .reason = "signal" };
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct lden_viz_outputs out = { 0 };
+	sigset_t stop_signals, old_mask;
 	char err[1024];
 	int status;
 
@@ -417,8 +412,7 @@ static int run(int argc, char **argv)
 	if (status)
 		goto out;
 	status = LDEN_EXIT_FAIL;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	lden_catch_stop_signals();
 	signal(SIGPIPE, SIG_IGN);
 	r.conf = (struct lden_viz_conf){
 		.host = r.v->host, .interval = r.o.interval,
@@ -429,7 +423,14 @@ static int run(int argc, char **argv)
 		.json = r.o.json, .dashboard = !r.o.no_dashboard,
 		.listen = r.o.listen, .prometheus = r.o.prometheus,
 	};
+	/* the sinks' threads inherit this mask: signals come to this one */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
 	r.sinks = lden_viz_sinks_open(&r.conf, &out, warn, err, sizeof(err));
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!r.sinks) {
 		lden_err("%s", err);
 		goto out;

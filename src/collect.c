@@ -6,6 +6,23 @@
 #include "collect.h"
 #include "lden-trace.h"
 
+volatile sig_atomic_t lden_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	lden_stop_signal = sig;
+}
+
+void lden_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal too: probes are removed on the way out */
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 double lden_now(void)
 {
 	struct timespec ts;

@@ -17,6 +17,13 @@
 
 struct ltr_session;
 
+/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
+extern volatile sig_atomic_t lden_stop_signal;
+
+/* Makes SIGINT, SIGTERM and SIGHUP set lden_stop_signal (and interrupt
+ * waits). */
+void lden_catch_stop_signals(void);
+
 /* CLOCK_MONOTONIC in seconds. */
 double lden_now(void);
 

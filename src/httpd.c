@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +316,7 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 {
 	struct sockaddr_storage ss = { 0 };
 	struct listener *l;
+	sigset_t all, old;
 	socklen_t sslen;
 	int fd;
 
@@ -331,6 +334,9 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 	if (fd < 0)
 		return -1;
 	l = &h->ls[h->nls];
+	/* signals go to the program's thread, not to the server's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	l->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 				(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				0, NULL, NULL, on_request, h,
@@ -338,6 +344,7 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
 				MHD_OPTION_END);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!l->d) {
 		char name[80];
 

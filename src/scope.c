@@ -11,6 +11,17 @@
 #include "lden.h"
 #include "scope.h"
 
+int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			o->command = argv + i + 1;
+			return i;
+		}
+	}
+	return argc;
+}
+
 int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
 			const char *cmd)
 {

@@ -25,6 +25,12 @@ struct lden_scope_opts {
 	int command_status;	/* wait status once it exited, else -1 */
 };
 
+/*
+ * lden_scope_take_command - everything after "--" in @argv is the
+ * command to run (o->command); returns the argc before the "--".
+ */
+int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv);
+
 /* Parses "PID[,PID...]"; prints the error and returns -1 when bad. */
 int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
 			const char *cmd);

@@ -87,7 +87,7 @@ static void series(FILE *out, const struct prom_sink *p, const char *name,
 static void render(FILE *out, const struct prom_sink *p)
 {
 	family(out, "lden_up", "gauge",
-	       "1 when lden traces and these numbers are current.");
+	       "Whether lden traces and these numbers are current (1).");
 	series(out, p, "lden_up", NULL);
 	fprintf(out, "%d\n", p->up);
 	family(out, "lden_interval_seconds", "gauge",

@@ -19,10 +19,11 @@ fail() {
 	exit 1
 }
 
-# started PID / reaped PID: the background processes a test's cleanup
-# may kill ($pids); join PID: waits for it, its exit status in $rc
+# started PID / reaped PID: keep $pids, the processes cleanup may kill
 started() { pids="$pids $1"; }
 reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
+
+# join PID: wait for it; its exit status in $rc
 join() {
 	wait "$1"
 	rc=$?

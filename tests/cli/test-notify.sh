@@ -29,21 +29,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
 
-# started PID / reaped PID: the processes cleanup may kill
-started() { pids="$pids $1"; }
-reaped() { pids=$(echo " $pids " | sed "s/ $1 / /"); }
 
 # release FIFO: lets the workload blocked on FIFO go, at most 10 s
 release() {
 	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
 		fail "the workload did not open $1"
-}
-
-# join PID: its exit status in $rc
-join() {
-	wait "$1"
-	rc=$?
-	reaped "$1"
 }
 
 # row FILE LABEL: the columns after LABEL in the table of FILE
@@ -234,36 +224,8 @@ echo "PASS: SIGINT exits 130, SIGTERM 143, with the table"
 # ---------------------------------------------------------------------
 # 5. size(): exactly 1 MiB sent over loopback TCP by one process (perl
 # is in Debian's perl-base, essential).
-cat > "$tmp/send.pl" <<'EOF'
-use strict;
-use IO::Socket::INET;
-open(my $go, '<', $ARGV[0]) or die "open $ARGV[0]: $!";
-<$go>;
-my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
-	LocalPort => 0, Proto => 'tcp') or die "listen: $!";
-my $port = $l->sockport;
-my $pid = fork() // die "fork: $!";
-if ($pid == 0) {
-	my $c = $l->accept() or die "accept: $!";
-	my ($n, $r, $buf) = (0);
-	$n += $r while ($r = sysread($c, $buf, 65536));
-	exit($n == 1048576 ? 0 : 1);
-}
-close($l);
-my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
-	Proto => 'tcp') or die "connect: $!";
-my $chunk = 'x' x 65536;
-for (my $left = 1048576; $left > 0;) {
-	my $w = syswrite($s, $chunk, $left < 65536 ? $left : 65536);
-	die "write: $!" unless defined $w;
-	$left -= $w;
-}
-close($s);
-waitpid($pid, 0);
-exit($? ? 1 : 0);
-EOF
 mkfifo "$tmp/go2" || exit 99
-perl "$tmp/send.pl" "$tmp/go2" 2>"$tmp/send.err" &
+perl "$top_srcdir/tests/cli/tcp-send.pl" "$tmp/go2" 2>"$tmp/send.err" &
 s=$!; started $s
 mine="network.tcp_send[common_pid == $s]"
 "$LDEN" notify -t 30 "size(network.tcp_send) >= 1048576 and size($mine) >= 1048576" \

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * visualize's outputs without the kernel: the JSON lines sink's fields
+ * (stdout redirected to a file), /metrics served by the real HTTP server
+ * on loopback with label values that need escaping, the server's routes
+ * (exact, longest prefix, 404, 405), and the option checks of
+ * viz-opts.c.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "httpd.h"
+#include "sink.h"
+#include "viz-opts.h"
+
+/* ------------------------------------------------------------------ */
+/* Time stamps */
+
+static void test_iso8601(void **state)
+{
+	char buf[40];
+
+	lden_iso8601(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+	lden_iso8601(1795338001.25, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-22T09:00:01.250Z");
+	/* rounds into the next second, not to ".1000" */
+	lden_iso8601(1.9996, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:02.000Z");
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON lines */
+
+static const struct lden_point points[] = {
+	{ .event = "task.create", .source = "tracepoint sched:sched_process_fork",
+	  .count = 3, .count_total = 40, .speed = 12, .lost = 0 },
+	{ .event = "memory.alloc", .source = "tracepoint kmem:kmalloc",
+	  .sampling = true, .has_size = true, .count = 5, .size = 4096,
+	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2 },
+};
+
+static const struct lden_tick tick = {
+	.time = 1795338001.25, .elapsed = 1.05, .interval = 1.0004, .seq = 1,
+	.host = "web\"1", .points = points, .npoints = 2, .lost_total = 2,
+};
+
+static void test_json_lines(void **state)
+{
+	struct lden_viz_conf conf = { .host = "web\"1", .interval = 1 };
+	char path[] = "/tmp/lden-test-sinks-XXXXXX", err[256], line[1024];
+	struct lden_sink_stats st;
+	int fd = mkstemp(path), saved = dup(1);
+	void *j;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	assert_int_equal(dup2(fd, 1), 1);
+	j = lden_sink_json.open(&conf, err, sizeof(err));
+	assert_non_null(j);
+	lden_sink_json.tick(j, &tick);
+	lden_sink_json.stats(j, &st);
+	lden_sink_json.close(j);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+
+	assert_int_equal(st.sent, 2);
+	assert_int_equal(st.dropped, 0);
+	f = fdopen(fd, "r");
+	assert_non_null(f);
+	rewind(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line,
+		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
+		"\"event\":\"task.create\",\"source\":\"tracepoint sched:sched_process_fork\","
+		"\"mode\":\"counting\",\"interval\":1,\"count\":3,\"count_total\":40,"
+		"\"speed\":12,\"lost\":0}\n");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_string_equal(line,
+		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
+		"\"event\":\"memory.alloc\",\"source\":\"tracepoint kmem:kmalloc\","
+		"\"mode\":\"sampling\",\"interval\":1,\"count\":5,\"count_total\":50,"
+		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2}\n");
+	assert_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* The HTTP server and /metrics */
+
+/* Listens on a free loopback port; returns it. */
+static int listen_free(struct lden_httpd *h)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		socklen_t len = sizeof(sin);
+		char addr[32], err[256];
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_true(s >= 0);
+		assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+		assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+		close(s);
+		snprintf(addr, sizeof(addr), "%u", ntohs(sin.sin_port));
+		if (lden_httpd_listen(h, addr, err, sizeof(err)) == 0)
+			return ntohs(sin.sin_port);
+	}
+	fail_msg("no free port");
+	return -1;
+}
+
+/* The whole response to "METHOD PATH HTTP/1.0", malloc'ed. */
+static char *request(int port, const char *method, const char *path)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port) };
+	size_t len = 0, cap = 65536;
+	char *buf = malloc(cap), req[256];
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t n;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_non_null(buf);
+	assert_int_equal(connect(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	snprintf(req, sizeof(req), "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n",
+		 method, path);
+	assert_int_equal(write(s, req, strlen(req)), (ssize_t)strlen(req));
+	while ((n = read(s, buf + len, cap - len - 1)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(s);
+	return buf;
+}
+
+static int hello(void *ctx, const struct lden_http_request *req,
+		 struct lden_http_reply *rep)
+{
+	const char *who = lden_http_arg(req, "who");
+
+	rep->content_type = "text/plain";
+	rep->len = (size_t)asprintf(&rep->body, "%s %s %s", (const char *)ctx,
+				    lden_http_path(req), who ? who : "-");
+	return 0;
+}
+
+static int broken(void *ctx, const struct lden_http_request *req,
+		  struct lden_http_reply *rep)
+{
+	return -1;
+}
+
+static char name_static[] = "static", name_deep[] = "deep",
+	    name_exact[] = "exact";
+
+static void test_routes(void **state)
+{
+	struct lden_httpd *h = lden_httpd_new();
+	char *r;
+	int port;
+
+	assert_int_equal(lden_httpd_route(h, "/static/", hello, name_static), 0);
+	assert_int_equal(lden_httpd_route(h, "/static/deep/", hello, name_deep), 0);
+	assert_int_equal(lden_httpd_route(h, "/exact", hello, name_exact), 0);
+	assert_int_equal(lden_httpd_route(h, "/broken", broken, NULL), 0);
+	port = listen_free(h);
+	/* no route after the first listen */
+	assert_int_equal(lden_httpd_route(h, "/late", hello, name_exact), -1);
+
+	r = request(port, "GET", "/exact?who=me");
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_non_null(strstr(r, "\r\n\r\nexact /exact me"));
+	assert_non_null(strstr(r, "X-Frame-Options: DENY\r\n"));
+	free(r);
+	r = request(port, "GET", "/static/deep/x.js");
+	assert_non_null(strstr(r, "\r\n\r\ndeep /static/deep/x.js -"));
+	free(r);
+	r = request(port, "GET", "/static/y.css");
+	assert_non_null(strstr(r, "\r\n\r\nstatic /static/y.css -"));
+	free(r);
+	r = request(port, "GET", "/exact/more");
+	assert_non_null(strstr(r, "HTTP/1.1 404"));
+	assert_non_null(strstr(r, "Cache-Control: no-store\r\n"));
+	free(r);
+	r = request(port, "GET", "/static");
+	assert_non_null(strstr(r, "HTTP/1.1 404"));
+	free(r);
+	r = request(port, "PUT", "/exact");
+	assert_non_null(strstr(r, "HTTP/1.1 405"));
+	assert_non_null(strstr(r, "Allow: GET, HEAD\r\n"));
+	free(r);
+	r = request(port, "HEAD", "/exact");
+	assert_non_null(strstr(r, "HTTP/1.1 200"));
+	assert_null(strstr(r, "exact /exact"));
+	free(r);
+	r = request(port, "GET", "/broken");
+	assert_non_null(strstr(r, "HTTP/1.1 500"));
+	free(r);
+	lden_httpd_free(h);
+}
+
+static void test_listen_errors(void **state)
+{
+	struct lden_httpd *h = lden_httpd_new();
+	char err[256], addr[32];
+	int port;
+
+	assert_int_equal(lden_httpd_check_addr("0", err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid port '0' in '0' (expected 1 to 65535)");
+	assert_int_equal(lden_httpd_check_addr("[::1", err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid address '[::1' (expected [ADDR:]PORT)");
+	assert_int_equal(lden_httpd_check_addr("[::1]:9464", err, sizeof(err)), 0);
+	assert_int_equal(lden_httpd_check_addr("0.0.0.0:9464", err, sizeof(err)), 0);
+	port = listen_free(h);
+	/* the same address again is the listener already there */
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	assert_int_equal(lden_httpd_listen(h, addr, err, sizeof(err)), 0);
+	/* another server on it: the kernel's words */
+	{
+		struct lden_httpd *h2 = lden_httpd_new();
+		char want[128];
+
+		assert_int_equal(lden_httpd_listen(h2, addr, err, sizeof(err)), -1);
+		snprintf(want, sizeof(want),
+			 "cannot listen on 127.0.0.1:%d: Address already in use", port);
+		assert_string_equal(err, want);
+		lden_httpd_free(h2);
+	}
+	lden_httpd_free(h);
+}
+
+static void test_prometheus(void **state)
+{
+	struct lden_viz_conf conf = { .host = "we\\b\"1\n", .interval = 2.5 };
+	struct lden_point p[2];
+	struct lden_tick t = tick;
+	struct lden_sink_stats st;
+	char err[256], *r;
+	void *prom;
+	int port;
+
+	conf.httpd = lden_httpd_new();
+	prom = lden_sink_prometheus.open(&conf, err, sizeof(err));
+	assert_non_null(prom);
+	port = listen_free(conf.httpd);
+
+	/* before the first tick: not up, no series */
+	r = request(port, "GET", "/metrics");
+	assert_non_null(strstr(r, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+	assert_non_null(strstr(r, "\nlden_up{host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_null(strstr(r, "lden_events_total{"));
+	free(r);
+
+	memcpy(p, points, sizeof(p));
+	p[0].event = "odd\"name\\";
+	t.points = p;
+	lden_sink_prometheus.tick(prom, &t);
+	r = request(port, "GET", "/metrics");
+	assert_non_null(strstr(r, "\n# HELP lden_events_total "));
+	assert_non_null(strstr(r, "\n# TYPE lden_events_total counter\n"));
+	assert_non_null(strstr(r, "\nlden_up{host=\"we\\\\b\\\"1\\n\"} 1\n"));
+	assert_non_null(strstr(r, "\nlden_interval_seconds{host=\"we\\\\b\\\"1\\n\"} 2.5\n"));
+	assert_non_null(strstr(r, "\nlden_events_total{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 40\n"));
+	assert_non_null(strstr(r, "\nlden_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 50\n"));
+	assert_non_null(strstr(r, "\nlden_event_bytes_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 65536\n"));
+	assert_null(strstr(r, "lden_event_bytes_total{event=\"odd"));
+	assert_non_null(strstr(r, "\nlden_lost_records_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 2\n"));
+	assert_non_null(strstr(r, "\nlden_event_speed{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 7.5\n"));
+	assert_non_null(strstr(r, "\nlden_event_info{event=\"memory.alloc\",source=\"tracepoint kmem:kmalloc\",mode=\"sampling\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
+	free(r);
+
+	/* the next tick's numbers replace these */
+	p[1].count_total = 51;
+	lden_sink_prometheus.tick(prom, &t);
+	r = request(port, "GET", "/metrics");
+	assert_non_null(strstr(r, "\nlden_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 51\n"));
+	free(r);
+	lden_sink_prometheus.stats(prom, &st);
+	assert_int_equal(st.sent, 3);	/* scrapes */
+	lden_httpd_free(conf.httpd);
+	lden_sink_prometheus.close(prom);
+}
+
+/* ------------------------------------------------------------------ */
+/* Option values */
+
+static void test_es_url(void **state)
+{
+	char url[256], err[256];
+
+	assert_int_equal(lden_viz_es_url(NULL, NULL, NULL, url, sizeof(url), err,
+					 sizeof(err)), 0);
+	assert_string_equal(url, "http://localhost:9200");
+	assert_int_equal(lden_viz_es_url("::1", "9201", NULL, url, sizeof(url),
+					 err, sizeof(err)), 0);
+	assert_string_equal(url, "http://[::1]:9201");
+	assert_int_equal(lden_viz_es_url(NULL, NULL, "https://es.example/x",
+					 url, sizeof(url), err, sizeof(err)), 0);
+	assert_string_equal(url, "https://es.example/x");
+	assert_int_equal(lden_viz_es_url("h", NULL, "http://x", url, sizeof(url),
+					 err, sizeof(err)), -1);
+	assert_string_equal(err, "--url replaces --address and --port; give one or the other");
+	assert_int_equal(lden_viz_es_url(NULL, "65536", NULL, url, sizeof(url),
+					 err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid --port '65536' (expected 1 to 65535)");
+	assert_int_equal(lden_viz_es_url("a/b", NULL, NULL, url, sizeof(url),
+					 err, sizeof(err)), -1);
+	assert_int_equal(lden_viz_es_url(NULL, NULL, "ftp://x", url, sizeof(url),
+					 err, sizeof(err)), -1);
+}
+
+static void test_index_and_seconds(void **state)
+{
+	static const char *const good[] = { "lden", "lden-2026.11", "a_b+c", ".x" };
+	static const char *const bad[] = { "", "Lden", "-x", "_x", "+x", ".", "..",
+					   "a b", "a,b", "a#b", "a:b", "a*b", "a\"b" };
+	char err[256];
+	double v;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(lden_viz_index_ok(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(lden_viz_index_ok(bad[i]));
+	assert_int_equal(lden_viz_seconds("--interval", "0.5", 0.05, 3600, &v,
+					  err, sizeof(err)), 0);
+	assert_true(v == 0.5);
+	assert_int_equal(lden_viz_seconds("--interval", "0.01", 0.05, 3600, &v,
+					  err, sizeof(err)), -1);
+	assert_string_equal(err, "--interval must be between 0.05 and 3600 s, not '0.01'");
+	assert_int_equal(lden_viz_seconds("--time", "nan", 0.001, 1e9, &v, err,
+					  sizeof(err)), -1);
+	assert_string_equal(err, "invalid --time value 'nan'");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_iso8601),
+		cmocka_unit_test(test_json_lines),
+		cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_listen_errors),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_es_url),
+		cmocka_unit_test(test_index_and_seconds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
