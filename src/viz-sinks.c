@@ -153,7 +153,9 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 					   size_t errlen)
 {
 	struct lden_viz_sinks *s = calloc(1, sizeof(*s));
-	char msg[512], line[700];
+	/* warnings wait for success: a run that fails says one line */
+	char msg[512], line[NSINKS][700];
+	size_t nwarn = 0;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -178,14 +180,16 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 		} else if (sinks[i].required(conf, o)) {
 			snprintf(err, errlen, "%s", msg);
 			goto out_close;
-		} else if (warn) {
-			snprintf(line, sizeof(line), "warning: %s (going on without %s)",
-				 msg, sinks[i].ops->name);
-			warn(line);
+		} else {
+			snprintf(line[nwarn++], sizeof(line[0]),
+				 "warning: %s (going on without %s)", msg,
+				 sinks[i].ops->name);
 		}
 	}
 	if (s->httpd && start_http(s, err, errlen) < 0)
 		goto out_close;
+	for (size_t i = 0; warn && i < nwarn; i++)
+		warn(line[i]);
 	return s;
 
 out_close:
