@@ -299,10 +299,11 @@ static int trace(struct run *r)
 			r->end = lden_now();
 			return tick(r, r->end) < 0 ? LDEN_EXIT_FAIL : LDEN_EXIT_OK;
 		}
-		/* then on whole intervals since the start */
-		next = start + (double)++n * r->o.interval;
-		if (next < t)	/* a stall: do not tick in a burst */
-			next = t + r->o.interval;
+		/* then on whole intervals since the start; after a stall the
+		 * missed ones are skipped, not sent in a burst */
+		do
+			next = start + (double)++n * r->o.interval;
+		while (next <= t);
 	}
 }
 
