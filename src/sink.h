@@ -77,6 +77,12 @@ struct lden_sink_ops {
 	void (*tick)(void *state, const struct lden_tick *t);
 	/* stats - optional; what it sent and dropped so far */
 	void (*stats)(void *state, struct lden_sink_stats *st);
+	/*
+	 * flush - optional; stop taking ticks, deliver what is queued for at
+	 * most @timeout seconds and count the rest as dropped, so that
+	 * stats() after it are final (for the report).  close() still frees.
+	 */
+	void (*flush)(void *state, double timeout);
 	/* close - flush for a bounded time (a few seconds at most), free */
 	void (*close)(void *state);
 };

@@ -32,7 +32,7 @@ static bool want_dashboard(const struct lden_viz_conf *c,
 	return o->dashboard;
 }
 
-static __attribute__((unused)) bool want_es(const struct lden_viz_conf *c,
+static bool want_es(const struct lden_viz_conf *c,
 					     const struct lden_viz_outputs *o)
 {
 	return c->es_url != NULL;
@@ -44,7 +44,7 @@ static bool always(const struct lden_viz_conf *c,
 	return true;
 }
 
-static __attribute__((unused)) bool es_required(const struct lden_viz_conf *c,
+static bool es_required(const struct lden_viz_conf *c,
 						 const struct lden_viz_outputs *o)
 {
 	return c->es_required;
@@ -81,7 +81,7 @@ static void describe_dashboard(const struct lden_viz_conf *c,
 		full_addr(o->listen, a, sizeof(a)));
 }
 
-static __attribute__((unused)) void describe_es(const struct lden_viz_conf *c,
+static void describe_es(const struct lden_viz_conf *c,
 						 const struct lden_viz_outputs *o,
 						 FILE *out)
 {
@@ -113,7 +113,7 @@ static const struct sink_slot sinks[] = {
 	{ &lden_sink_json, want_json, always, describe_json, "points" },
 	{ &lden_sink_prometheus, want_http, always, describe_prometheus,
 	  "scrapes" },
-	/* { &lden_sink_es, want_es, es_required, describe_es, "points" }, */
+	{ &lden_sink_es, want_es, es_required, describe_es, "points" },
 	{ &lden_sink_dashboard, want_dashboard, always, describe_dashboard,
 	  "requests" },
 };
@@ -152,7 +152,9 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 					   size_t errlen)
 {
 	struct lden_viz_sinks *s = calloc(1, sizeof(*s));
-	char msg[512], line[700];
+	/* warnings wait for success: a run that fails says one line */
+	char msg[512], line[NSINKS][700];
+	size_t nwarn = 0;
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -177,14 +179,16 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 		} else if (sinks[i].required(conf, o)) {
 			snprintf(err, errlen, "%s", msg);
 			goto out_close;
-		} else if (warn) {
-			snprintf(line, sizeof(line), "warning: %s (going on without %s)",
-				 msg, sinks[i].ops->name);
-			warn(line);
+		} else {
+			snprintf(line[nwarn++], sizeof(line[0]),
+				 "warning: %s (going on without %s)", msg,
+				 sinks[i].ops->name);
 		}
 	}
 	if (s->httpd && start_http(s, err, errlen) < 0)
 		goto out_close;
+	for (size_t i = 0; warn && i < nwarn; i++)
+		warn(line[i]);
 	return s;
 
 out_close:
@@ -218,6 +222,10 @@ void lden_viz_sinks_stop_http(struct lden_viz_sinks *s)
 {
 	lden_httpd_free(s->httpd);
 	s->httpd = NULL;
+	/* the sinks that queue deliver what they can, so the report is final */
+	for (size_t i = 0; i < NSINKS; i++)
+		if (s->state[i] && sinks[i].ops->flush)
+			sinks[i].ops->flush(s->state[i], 3.0);
 }
 
 void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out)

@@ -51,7 +51,10 @@ int lden_viz_sinks_count(const struct lden_viz_sinks *s);
 /* One line per open sink for the header: "  json: ...". */
 void lden_viz_sinks_describe(const struct lden_viz_sinks *s, FILE *out);
 
-/* Stops the HTTP server (no more scrapes); the sinks stay open. */
+/*
+ * Stops the HTTP server (no more scrapes) and lets the sinks that queue
+ * (Elasticsearch) flush, 3 s at most; the sinks stay open, no more ticks.
+ */
 void lden_viz_sinks_stop_http(struct lden_viz_sinks *s);
 
 /* One line per open sink: what it sent and dropped ("  json: 40 points"). */

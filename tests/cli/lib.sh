@@ -78,3 +78,18 @@ join() {
 	rc=$?
 	reaped "$1"
 }
+
+# test_tmp: makes $tmp, and at exit kills what is left of $pids and
+# removes $tmp (INT and TERM exit 1 through the same)
+test_tmp() {
+	tmp=$(mktemp -d) || exit 99
+	pids=""
+	trap test_cleanup EXIT
+	trap 'exit 1' INT TERM
+}
+test_cleanup() {
+	for _p in $pids; do
+		kill "$_p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# lden visualize into Elasticsearch, end to end, against the live kernel
+# (root) and tests/es/fake-es.py: a process forks N times and the
+# documents stored for task.create, scoped to it with --pid, add up to N,
+# in documents the fake finds valid; the report counts what was stored.
+# The server down at start: an error when its address was given, one
+# warning for the default one.  Every wait is bounded.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/sched/sched_process_fork/id" ] ||
+	{ echo "SKIP: no tracefs at $T"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+LDEN="$top_builddir/src/lden"
+. "$top_srcdir/tests/cli/lib.sh"
+test_tmp
+. "$top_srcdir/tests/es/fake.sh"
+
+# total: the sum of "count" and the last "count_total" of the stored
+# task.create documents, in time order
+total() {
+	python3 - "$d/docs" <<'PY'
+import json, sys
+docs = [json.loads(l)["doc"] for l in open(sys.argv[1])]
+docs = sorted((d for d in docs if d["event"] == "task.create"),
+              key=lambda d: d["@timestamp"])
+print(sum(d["count"] for d in docs), docs[-1]["count_total"] if docs else 0)
+PY
+}
+
+fake_start viz
+
+# ---------------------------------------------------------------------
+N=41
+mkfifo "$tmp/go" || exit 99
+sh -c 'read x < "$1"; i=0; while [ $i -lt "$2" ]; do /bin/true; i=$((i + 1)); done' \
+	sh "$tmp/go" $N &
+w=$!
+started $w
+"$LDEN" visualize --url "$url" --events task.create --pid $w --no-dashboard \
+	-t 60 > "$tmp/viz.out" 2> "$tmp/viz.err" &
+v=$!
+started $v
+wait_for "$tmp/viz.out" "^  elasticsearch: $url, index 'lden'\$" ||
+	fail "no elasticsearch line in the header"
+wait_for "$d/docs" '"event": "task.create"' || fail "no first document"
+timeout 10 sh -c 'echo go > "$1"' sh "$tmp/go" ||
+	fail "the workload did not start"
+join $w
+i=0
+until [ "$(total)" = "$N $N" ]; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && fail "stored task.create counts: $(total), not $N $N"
+	sleep 0.05
+done
+kill -TERM $v
+join $v
+[ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
+no_violations "visualize"
+[ "$(total)" = "$N $N" ] || fail "after the end: $(total)"
+docs=$(wc -l < "$d/docs")
+grep -qx "  elasticsearch: $docs points" "$tmp/viz.err" ||
+	fail "report does not say $docs points: $(cat "$tmp/viz.err")"
+[ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
+	fail "template not installed once"
+echo "PASS: $N forks of process $w stored as documents adding up to $N ($docs documents)"
+
+# ---------------------------------------------------------------------
+fake_stop
+"$LDEN" visualize --url "$url" -e task.create --no-dashboard -t 1 \
+	> "$tmp/down.out" 2> "$tmp/down.err"
+rc=$?
+[ "$rc" = 1 ] || fail "server down, --url: exit $rc, not 1"
+[ "$(cat "$tmp/down.err")" = "lden: cannot reach Elasticsearch at $url: Connection refused" ] ||
+	fail "server down, --url: $(cat "$tmp/down.err")"
+echo "PASS: server down with --url: the error, exit 1"
+
+if python3 -c 'import socket; socket.create_connection(("localhost", 9200), 1)' 2>/dev/null; then
+	echo "SKIP: something listens on localhost:9200: no default-address case"
+	exit 0
+fi
+"$LDEN" visualize -e task.create --no-dashboard -t 0.5 \
+	> "$tmp/warn.out" 2> "$tmp/warn.err"
+rc=$?
+[ "$rc" = 0 ] || fail "default address down: exit $rc"
+[ "$(grep -c 'Elasticsearch' "$tmp/warn.err")" = 1 ] &&
+grep -qx 'lden: warning: cannot reach Elasticsearch at http://localhost:9200: .* (going on without elasticsearch)' "$tmp/warn.err" ||
+	fail "default address down: $(cat "$tmp/warn.err")"
+echo "PASS: default address down: one warning, traced anyway"

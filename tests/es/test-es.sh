@@ -1,0 +1,320 @@
+#!/bin/sh
+# The Elasticsearch sink against tests/es/fake-es.py, a loopback stand-in
+# for Elasticsearch 8 that checks every request (the wire format, the
+# template, the documents' fields and types, the auth header) and records
+# the documents it stores.  tests/es/es-push drives the sink with ticks of
+# known counts.  Cases: delivery exactly once and one template across two
+# runs; the server down at start; down for 10 s in the middle (delivered
+# + dropped == pushed, no duplicates, peak RSS flat); 429 and 503 answers;
+# per-item errors; a request timing out (repeated without duplicates,
+# tick() not blocked); API key and basic auth; HTTPS with a CA; a tiny
+# queue dropping its oldest points; bad settings.  Every wait is bounded.
+set -u
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+PUSH="$top_builddir/tests/es/es-push"
+. "$top_srcdir/tests/cli/lib.sh"
+test_tmp
+. "$top_srcdir/tests/es/fake.sh"
+
+# push [ES-PUSH ARGS]: es-push at most 60 s; output in $d/push.out and
+# $d/push.err, status in $rc
+push() {
+	timeout 60 "$PUSH" "$@" > "$d/push.out" 2> "$d/push.err"
+	rc=$?
+}
+
+# num NAME: the number after NAME in es-push's report
+num() {
+	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) {
+		print $(i + 1); exit } }' "$d/push.out"
+}
+
+# docs: "DOCS UNIQUE SUM_COUNT" of the stored documents; fails on a
+# document whose numbers are not es-push's
+docs() {
+	python3 - "$d/docs" <<'PY' || fail "bad documents in $d/docs"
+import json, sys
+n, seen, total = 0, set(), 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    doc = r["doc"]
+    e = int(doc["event"][len("test.e"):])
+    tick = doc["count_total"] // (e + 1) - 1
+    assert doc["count"] == e + 1, doc
+    assert doc["count_total"] == (tick + 1) * (e + 1), doc
+    assert doc["source"] == "tracepoint test:e%d" % e, doc
+    assert doc["host"] == "es-push-host", doc
+    assert doc["mode"] == ("sampling" if e % 2 else "counting"), doc
+    if e % 2:
+        assert doc["size"] == 100 * doc["count"], doc
+        assert doc["size_total"] == 100 * doc["count_total"], doc
+    else:
+        assert "size" not in doc and "size_total" not in doc, doc
+    assert r["_index"] == "lden", r
+    n += 1
+    seen.add((e, tick, doc["@timestamp"]))
+    total += doc["count"]
+print(n, len(seen), total)
+PY
+}
+
+# wait_lines FILE N: until FILE has N lines, at most 20 s
+wait_lines() {
+	_i=0
+	while [ "$(wc -l < "$1" 2>/dev/null || echo 0)" -lt "$2" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 400 ] && fail "$1 did not reach $2 lines"
+		sleep 0.05
+	done
+}
+
+# expect_report SENT DROPPED: es-push's report says so, and succeeded
+expect_report() {
+	[ "$rc" = 0 ] || fail "es-push exited $rc"
+	[ "$(num sent)" = "$1" ] && [ "$(num dropped)" = "$2" ] ||
+		fail "expected sent $1 dropped $2: $(cat "$d/push.out")"
+}
+
+# ---------------------------------------------------------------------
+echo "happy path: every point once, the template installed once"
+fake_start happy
+push --url "$url" --required --ticks 20 --every 20 --events 3
+expect_report 60 0
+set -- $(docs)
+[ "$1 $2 $3" = "60 60 120" ] || fail "stored docs/unique/sum $*, not 60 60 120"
+push --url "$url/" --required --ticks 10 --every 10 --events 3
+expect_report 30 0
+set -- $(docs)
+[ "$1 $2" = "90 90" ] || fail "after two runs: docs/unique $*, not 90 90"
+[ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
+	fail "template PUT not exactly once: $(cat "$d/log")"
+[ "$(grep -c '^GET /_index_template/lden' "$d/log")" = 2 ] ||
+	fail "template not checked at each start"
+no_violations "happy path"
+[ "$(num retries)" = 0 ] || fail "retries on the happy path"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "down at start: a clear error, quickly, whether required or not"
+fake_start gone
+fake_stop
+for req in --required ""; do
+	start=$(date +%s)
+	push --url "$url" $req --ticks 1
+	[ "$rc" = 3 ] || fail "es-push $req exited $rc, not 3"
+	[ "$(cat "$d/push.err")" = "es-push: cannot reach Elasticsearch at $url: Connection refused" ] ||
+		fail "message: $(cat "$d/push.err")"
+	[ $(($(date +%s) - start)) -le 5 ] || fail "open took over 5 s"
+done
+
+# ---------------------------------------------------------------------
+echo "down for 10 s in the middle: delivered + dropped == pushed"
+fake_start outage
+LDEN_ES_QUEUE_MAX=3000 timeout 90 "$PUSH" --url "$url" --required \
+	--ticks 1600 --every 10 --events 10 \
+	> "$d/push.out" 2> "$d/push.err" &
+ppid=$!
+started $ppid
+wait_lines "$d/docs" 1000
+outage 10
+join $ppid
+[ "$rc" = 0 ] || fail "es-push exited $rc"
+pushed=$(num pushed)
+sent=$(num sent)
+dropped=$(num dropped)
+[ "$pushed" = 16000 ] || fail "pushed $pushed"
+[ $((sent + dropped)) = "$pushed" ] ||
+	fail "sent $sent + dropped $dropped != pushed $pushed"
+# 10 s at 1000 points/s cannot fit in a queue of 3000
+[ "$dropped" -ge 5000 ] || fail "only $dropped dropped"
+[ "$(num retries)" -ge 1 ] || fail "no retries"
+set -- $(docs)
+[ "$1" = "$sent" ] && [ "$2" = "$sent" ] ||
+	fail "stored $1 (unique $2), sink says $sent"
+no_violations "outage"
+echo "  sent $sent dropped $dropped"
+# the newest points made it
+grep -q '"count_total": 16000,' "$d/docs" || fail "last tick not delivered"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "memory: 20000 points/s while the server is down for 5 s"
+fake_start memory
+for q in 3000 1000000; do
+	LDEN_ES_QUEUE_MAX=$q timeout 60 "$PUSH" --url "$url" --required \
+		--ticks 500 --every 10 --events 200 \
+		> "$d/push.out" 2> "$d/push.err" &
+	ppid=$!
+	started $ppid
+	wait_for "$d/push.out" '^open' || fail "es-push did not open"
+	outage 5
+	join $ppid
+	[ "$rc" = 0 ] || fail "es-push exited $rc"
+	[ $(($(num sent) + $(num dropped))) = 100000 ] ||
+		fail "queue $q: $(cat "$d/push.out")"
+	eval "growth_$q=\$((\$(num hwm_end_kb) - \$(num hwm_start_kb)))"
+done
+no_violations "memory"
+echo "  peak RSS growth: queue 3000 ${growth_3000} kB, queue 10^6 ${growth_1000000} kB"
+# the big queue holds ~100000 points (over 10 MB); the small one 3000
+# (around 1 MB, the rest is the sender's working memory; more under ASan)
+[ "$growth_3000" -lt 8192 ] || fail "peak RSS grew by $growth_3000 kB"
+[ "$growth_1000000" -gt $((growth_3000 * 3)) ] &&
+[ "$growth_1000000" -gt $((growth_3000 + 6144)) ] ||
+	fail "peak RSS grew as much with a bounded queue as with a huge one"
+fake_stop
+
+# ---------------------------------------------------------------------
+for status in 429 503; do
+	echo "HTTP $status twice, then success: retried, delivered"
+	fake_start "fail$status"
+	fake_mode "\"fail\": [$status, 2]"
+	push --url "$url" --required --ticks 5 --every 10 --events 3
+	expect_report 15 0
+	[ "$(grep -c "^POST /_bulk $status\$" "$d/log")" = 2 ] ||
+		fail "not 2 answers $status: $(cat "$d/log")"
+	[ "$(num retries)" -ge 2 ] || fail "retries $(num retries)"
+	set -- $(docs)
+	[ "$1 $2" = "15 15" ] || fail "stored $1 (unique $2), not 15"
+	no_violations "HTTP $status"
+	fake_stop
+done
+
+# ---------------------------------------------------------------------
+echo "per-item errors: 429/503 retried, 400 dropped with the reason"
+fake_start items
+fake_mode '"items": [429, 400, 503, 400, 429]'
+push --url "$url" --required --ticks 10 --every 10 --events 3
+expect_report 28 2
+grep -q '^last_error rejected by Elasticsearch: mapper_parsing_exception: failed to parse field \[count\]' "$d/push.out" ||
+	fail "reason not kept: $(cat "$d/push.out")"
+set -- $(docs)
+[ "$1 $2" = "28 28" ] || fail "stored $1 (unique $2), not 28"
+no_violations "per-item errors"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "a request timing out: repeated without duplicates, ticks not held"
+fake_start slow
+fake_mode '"delay": 2'
+LDEN_ES_TIMEOUT_MS=500 timeout 60 "$PUSH" --url "$url" --required \
+	--ticks 150 --every 20 --events 3 > "$d/push.out" 2> "$d/push.err" &
+ppid=$!
+started $ppid
+wait_lines "$d/docs" 3
+# the fake answers its first request 2 s after the client gave up on it
+wait_for "$d/log" '^POST /_bulk 200' || fail "no answer after the delay"
+fake_mode '"delay": 0'
+join $ppid
+expect_report 450 0
+set -- $(docs)
+[ "$1 $2" = "450 450" ] || fail "stored $1 (unique $2), not 450"
+[ "$(num retries)" -ge 1 ] || fail "no retries after timeouts"
+grep -q "Timeout\|timed out" "$d/push.out" || fail "no timeout reported"
+[ "$(num max_tick_us)" -lt 50000 ] ||
+	fail "tick() blocked $(num max_tick_us) us"
+no_violations "timeouts"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "a server hanging at exit: the flush gives up after 3 s, counted"
+fake_start hung
+fake_mode '"delay": 30'
+start=$(date +%s)
+push --url "$url" --required --ticks 3 --every 10 --events 2
+expect_report 0 6
+[ $(($(date +%s) - start)) -le 6 ] ||
+	fail "es-push took $(($(date +%s) - start)) s to give up"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "API key and basic auth, from the environment"
+fake_start apikey --api-key 'c2VjcmV0OmtleQ=='
+LDEN_ES_API_KEY='c2VjcmV0OmtleQ==' push --url "$url" --required --ticks 3 \
+	--every 10 --events 2
+expect_report 6 0
+no_violations "API key"
+LDEN_ES_API_KEY=wrong push --url "$url" --required --ticks 1
+[ "$rc" = 3 ] || fail "a wrong key: es-push exited $rc"
+[ "$(cat "$d/push.err")" = "es-push: Elasticsearch at $url refused the credentials (HTTP 401: security_exception: unable to authenticate user)" ] ||
+	fail "wrong key: $(cat "$d/push.err")"
+fake_stop
+fake_start basic --basic 'elastic:pa ss:word'
+LDEN_ES_USER=elastic LDEN_ES_PASSWORD='pa ss:word' push --url "$url" \
+	--required --ticks 3 --every 10 --events 2
+expect_report 6 0
+no_violations "basic auth"
+LDEN_ES_USER=elastic push --url "$url" --required --ticks 1
+[ "$rc" = 3 ] &&
+[ "$(cat "$d/push.err")" = "es-push: LDEN_ES_USER is set but LDEN_ES_PASSWORD is not" ] ||
+	fail "user without password: $rc $(cat "$d/push.err")"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "HTTPS with a self-signed certificate: --ca"
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$tmp/key.pem" \
+		-out "$tmp/cert.pem" 2> "$tmp/openssl.err" ||
+		fail "openssl: $(cat "$tmp/openssl.err")"
+	fake_start tls --cert "$tmp/cert.pem" --key "$tmp/key.pem"
+	surl="https://127.0.0.1:$port"
+	push --url "$surl" --required --ca "$tmp/cert.pem" --ticks 3 \
+		--every 10 --events 2
+	expect_report 6 0
+	no_violations "HTTPS"
+	push --url "$surl" --required --ticks 1
+	[ "$rc" = 3 ] || fail "unknown CA: es-push exited $rc"
+	grep -q "^es-push: cannot reach Elasticsearch at $surl: SSL certificate problem" "$d/push.err" ||
+		fail "unknown CA: $(cat "$d/push.err")"
+	fake_stop
+else
+	echo "  (no openssl: skipped)"
+fi
+
+# ---------------------------------------------------------------------
+echo "a queue of 10: the oldest points dropped and counted"
+fake_start tiny
+fake_mode '"delay": 1'
+LDEN_ES_QUEUE_MAX=10 push --url "$url" --required --ticks 60 --every 5 \
+	--events 1
+[ "$rc" = 0 ] || fail "es-push exited $rc"
+sent=$(num sent)
+dropped=$(num dropped)
+[ $((sent + dropped)) = 60 ] && [ "$dropped" -ge 30 ] ||
+	fail "sent $sent dropped $dropped"
+# delivered: the first few (in flight when the queue filled) and the
+# newest 10; dropped: everything between
+python3 - "$d/docs" <<'PY' || fail "not the oldest dropped"
+import json, sys
+ticks = sorted(json.loads(l)["doc"]["count_total"] - 1 for l in open(sys.argv[1]))
+assert ticks[-10:] == list(range(50, 60)), ticks
+head = ticks[:-10]
+assert head == list(range(len(head))), ticks
+PY
+# what waited went in one request: 60 ticks, not 60 requests
+[ "$(grep -c '^POST /_bulk 200$' "$d/log")" -le 3 ] ||
+	fail "ticks not batched: $(grep -c '^POST /_bulk' "$d/log") requests"
+no_violations "tiny queue"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "bad settings: one clear line each"
+fake_start bad
+for args in "LDEN_ES_QUEUE_MAX=abc|--url $url|bad LDEN_ES_QUEUE_MAX 'abc' (a positive number)" \
+	"LDEN_ES_QUEUE_MAX=-1|--url $url|bad LDEN_ES_QUEUE_MAX '-1' (a positive number)" \
+	"X=1|--url $url --index Bad*|bad index name 'Bad*' (lowercase, not starting with -, _ or +, none of \\/*?\"<>| ,#:)" \
+	"X=1|--url ftp://127.0.0.1:$port|bad Elasticsearch URL 'ftp://127.0.0.1:$port' (http:// or https://HOST[:PORT][/PATH])" \
+	"X=1|--url http://u:p@127.0.0.1:$port|no credentials in the Elasticsearch URL, please (use LDEN_ES_API_KEY, or LDEN_ES_USER and LDEN_ES_PASSWORD)"; do
+	envv=${args%%|*}
+	rest=${args#*|}
+	opts=${rest%%|*}
+	msg=${rest#*|}
+	env "$envv" "$PUSH" $opts --ticks 1 > "$d/push.out" 2> "$d/push.err"
+	rc=$?
+	[ "$rc" = 3 ] && [ "$(cat "$d/push.err")" = "es-push: $msg" ] ||
+		fail "$envv $opts: $rc $(cat "$d/push.err")"
+done
+[ -s "$d/docs" ] && fail "bad settings stored documents"
+fake_stop
+echo "PASS"

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The Elasticsearch sink's pieces without a server: the bounded queue
+ * (drop-oldest, interned names), the _bulk body read back with json-c
+ * (fields, JSON types, escaping, ids, the size cap), the template body,
+ * and the reading of bulk and error responses, table-driven.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "es-queue.h"
+#include "es-wire.h"
+
+static struct json_object *get(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		fail_msg("no '%s' in %s", key, json_object_to_json_string(o));
+	return v;
+}
+
+static void test_queue_drops_oldest(void **unused)
+{
+	struct lden_es_queue *q = lden_es_queue__new(5);
+	struct lden_point p[3] = { { 0 } };
+	struct lden_es_doc out[8];
+	char name[3][16];
+	size_t dropped = 0, n;
+
+	(void)unused;
+	assert_non_null(q);
+	for (int tick = 0; tick < 3; tick++) {
+		struct lden_tick t = { .time = tick, .seq = (uint64_t)tick,
+				       .host = "h", .points = p, .npoints = 3 };
+
+		for (int i = 0; i < 3; i++) {
+			/* the caller's buffers change: the queue keeps copies */
+			snprintf(name[i], sizeof(name[i]), "ev.%d", i);
+			p[i] = (struct lden_point){ .event = name[i],
+						    .source = "src",
+						    .count_total =
+						    (uint64_t)(tick * 3 + i) };
+		}
+		dropped += lden_es_queue__push_tick(q, &t);
+		memset(name, 'x', sizeof(name));
+	}
+	assert_int_equal(dropped, 4);
+	assert_int_equal(lden_es_queue__len(q), 5);
+	n = lden_es_queue__pop(q, out, 8);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(out[i].count_total, 4 + i);
+		static const char *const names[] = { "ev.0", "ev.1", "ev.2" };
+
+		assert_string_equal(out[i].event, names[(4 + i) % 3]);
+	}
+	/* interned: one copy of each name */
+	assert_ptr_equal(out[0].event, out[3].event);
+	assert_ptr_equal(out[0].host, out[4].host);
+	assert_int_equal(lden_es_queue__len(q), 0);
+	assert_null(lden_es_queue__new(0));
+	lden_es_queue__free(q);
+	lden_es_queue__free(NULL);
+}
+
+static void test_bulk_body(void **unused)
+{
+	struct lden_es_doc d[2] = {
+		{ .time = 1000000000.25, .interval = 1, .speed = NAN,
+		  .seq = 7, .host = "h\"1", .event = "task.create",
+		  .source = "tracepoint a\\b\n\x01", .count = 3,
+		  .count_total = 10, .lost = 0 },
+		{ .time = 0.5, .interval = 0.5, .speed = 2.5, .seq = 8,
+		  .host = "h", .event = "disk.read", .source = "s",
+		  .sampling = true, .has_size = true, .count = 1, .size = 4096,
+		  .count_total = 1, .size_total = 4096,
+		  .lost = UINT64_C(18446744073709551615) },
+	};
+	struct lden_es_buf b = { 0 };
+	struct json_object *o[4], *meta;
+	char *save = NULL, *line, id[2][32];
+
+	(void)unused;
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 2, 1 << 20), 2);
+	assert_true(b.len > 0 && b.p[b.len - 1] == '\n');
+	line = strtok_r(b.p, "\n", &save);
+	for (int i = 0; i < 4; i++, line = strtok_r(NULL, "\n", &save)) {
+		assert_non_null(line);
+		o[i] = json_tokener_parse(line);
+		assert_non_null(o[i]);
+	}
+	assert_null(line);
+	for (int i = 0; i < 2; i++) {
+		meta = get(o[2 * i], "create");
+		assert_string_equal(json_object_get_string(get(meta, "_index")),
+				    "lden");
+		assert_false(json_object_object_get_ex(meta, "_type", NULL));
+		snprintf(id[i], sizeof(id[i]), "%s",
+			 json_object_get_string(get(meta, "_id")));
+		assert_int_equal(strlen(id[i]), 16);
+	}
+	assert_string_not_equal(id[0], id[1]);
+	assert_string_equal(json_object_get_string(get(o[1], "@timestamp")),
+			    "2001-09-09T01:46:40.250Z");
+	assert_string_equal(json_object_get_string(get(o[3], "@timestamp")),
+			    "1970-01-01T00:00:00.500Z");
+	assert_string_equal(json_object_get_string(get(o[1], "host")), "h\"1");
+	assert_string_equal(json_object_get_string(get(o[1], "source")),
+			    "tracepoint a\\b\n\x01");
+	assert_string_equal(json_object_get_string(get(o[1], "mode")),
+			    "counting");
+	assert_string_equal(json_object_get_string(get(o[3], "mode")),
+			    "sampling");
+	assert_true(json_object_is_type(get(o[1], "count"), json_type_int));
+	assert_int_equal(json_object_get_int64(get(o[1], "count_total")), 10);
+	/* NaN is not JSON: 0 */
+	assert_true(json_object_get_double(get(o[1], "speed")) == 0);
+	assert_true(json_object_get_double(get(o[3], "speed")) == 2.5);
+	assert_false(json_object_object_get_ex(o[1], "size", NULL));
+	assert_int_equal(json_object_get_int64(get(o[3], "size_total")), 4096);
+	assert_int_equal(json_object_get_uint64(get(o[3], "lost")),
+			 UINT64_C(18446744073709551615));
+	for (int i = 0; i < 4; i++)
+		json_object_put(o[i]);
+
+	/* the same point, the same id */
+	b.len = 0;
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 1, 1 << 20), 1);
+	assert_non_null(strstr(b.p, id[0]));
+	free(b.p);
+}
+
+static void test_bulk_cap(void **unused)
+{
+	struct lden_es_doc d[10];
+	struct lden_es_buf b = { 0 };
+	long n;
+
+	(void)unused;
+	for (int i = 0; i < 10; i++)
+		d[i] = (struct lden_es_doc){ .time = i, .seq = (uint64_t)i,
+					     .host = "h", .event = "e",
+					     .source = "s" };
+	/* always one, even over the cap */
+	assert_int_equal(lden_es_wire__bulk(&b, "x", d, 10, 1), 1);
+	b.len = 0;
+	n = lden_es_wire__bulk(&b, "x", d, 10, 700);
+	assert_true(n > 1 && n < 10);
+	assert_true(b.len <= 700 && b.p[b.len - 1] == '\n');
+	free(b.p);
+}
+
+static int current(const char *body)
+{
+	return lden_es_wire__template_current(body, strlen(body));
+}
+
+static void test_template(void **unused)
+{
+	static const char *const types[][2] = {
+		{ "@timestamp", "date" }, { "event", "keyword" },
+		{ "host", "keyword" }, { "source", "keyword" },
+		{ "mode", "keyword" }, { "count", "long" }, { "size", "long" },
+		{ "count_total", "long" }, { "size_total", "long" },
+		{ "lost", "long" }, { "speed", "double" },
+		{ "interval", "double" },
+	};
+	struct lden_es_buf b = { 0 };
+	struct json_object *t, *props;
+
+	(void)unused;
+	assert_int_equal(lden_es_wire__template(&b, "lden"), 0);
+	t = json_tokener_parse(b.p);
+	assert_non_null(t);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+				get(t, "index_patterns"), 0)), "lden*");
+	assert_true(json_object_is_type(get(t, "data_stream"),
+					json_type_object));
+	assert_int_equal(json_object_get_int(get(t, "version")),
+			 LDEN_ES_TEMPLATE_VERSION);
+	props = get(get(get(t, "template"), "mappings"), "properties");
+	for (size_t i = 0; i < sizeof(types) / sizeof(*types); i++)
+		assert_string_equal(json_object_get_string(
+			get(get(props, types[i][0]), "type")), types[i][1]);
+	json_object_put(t);
+	free(b.p);
+
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":1}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":0}}]}"), 0);
+	assert_int_equal(current("{\"index_templates\":[]}"), 0);
+	assert_int_equal(lden_es_wire__template_current("{}", 2), 0);
+	assert_int_equal(lden_es_wire__template_current("<html>", 6), 0);
+}
+
+static const struct {
+	const char *body;
+	size_t n;
+	int ret;
+	const char *verdicts;	/* O ok, R retry, D drop */
+	const char *reason;
+} responses[] = {
+	{ "{\"took\":1,\"errors\":false,\"items\":[{\"create\":{\"status\":201}},"
+	  "{\"create\":{\"status\":201}}]}", 2, 0, "OO", "" },
+	{ "{\"errors\":true,\"items\":[{\"create\":{\"status\":409,\"error\":"
+	  "{\"type\":\"version_conflict_engine_exception\"}}},"
+	  "{\"create\":{\"status\":429}},{\"index\":{\"status\":503}},"
+	  "{\"create\":{\"status\":400,\"error\":{\"type\":"
+	  "\"mapper_parsing_exception\",\"reason\":\"failed to parse\"}}},"
+	  "{\"create\":{\"status\":404,\"error\":{\"type\":\"x\",\"reason\":"
+	  "\"y\"}}},{\"create\":{\"status\":200}}]}", 6, 0, "ORRDDO",
+	  "mapper_parsing_exception: failed to parse" },
+	{ "{\"items\":[{\"create\":{\"status\":400}}]}", 1, 0, "D",
+	  "status 400" },
+	{ "{\"items\":[{\"create\":{\"status\":201}}]}", 2, -EPROTO, "", "" },
+	{ "{\"items\":[{\"create\":{}}]}", 1, -EPROTO, "", "" },
+	{ "{\"items\":[42]}", 1, -EPROTO, "", "" },
+	{ "{}", 1, -EPROTO, "", "" },
+	{ "<html>bad gateway</html>", 1, -EPROTO, "", "" },
+	{ "", 1, -EPROTO, "", "" },
+};
+
+static void test_bulk_responses(void **unused)
+{
+	(void)unused;
+	for (size_t i = 0; i < sizeof(responses) / sizeof(*responses); i++) {
+		enum lden_es_verdict v[8];
+		char reason[128] = "";
+		int ret;
+
+		ret = lden_es_wire__bulk_response(responses[i].body,
+						  strlen(responses[i].body),
+						  responses[i].n, v, reason,
+						  sizeof(reason));
+		if (ret != responses[i].ret)
+			fail_msg("response %zu: %d, not %d", i, ret,
+				 responses[i].ret);
+		for (size_t k = 0; !ret && k < responses[i].n; k++)
+			assert_int_equal("ORD"[v[k]],
+					 responses[i].verdicts[k]);
+		assert_string_equal(reason, responses[i].reason);
+	}
+}
+
+static void test_error_reason(void **unused)
+{
+	char buf[64];
+	const char *es = "{\"error\":{\"root_cause\":[],\"type\":"
+			 "\"security_exception\",\"reason\":\"no\"},"
+			 "\"status\":401}";
+
+	(void)unused;
+	lden_es_wire__error_reason(es, strlen(es), buf, sizeof(buf));
+	assert_string_equal(buf, "security_exception: no");
+	lden_es_wire__error_reason("{\"error\":\"old style\"}", 21, buf,
+				   sizeof(buf));
+	assert_string_equal(buf, "old style");
+	lden_es_wire__error_reason("<html>\n<b>502</b>\n", 18, buf,
+				   sizeof(buf));
+	assert_string_equal(buf, "<html> <b>502</b> ");
+	lden_es_wire__error_reason("", 0, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_queue_drops_oldest),
+		cmocka_unit_test(test_bulk_body),
+		cmocka_unit_test(test_bulk_cap),
+		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_bulk_responses),
+		cmocka_unit_test(test_error_reason),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
