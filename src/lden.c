@@ -27,6 +27,7 @@ static const struct lden_cmd cmd_version_row = {
 static const struct lden_cmd *const commands[] = {
 	&lden_cmd_notify,
 	&lden_cmd_list_events,
+	&lden_cmd_io,
 	&cmd_help_row,
 	&cmd_version_row,
 };

@@ -19,6 +19,7 @@ struct lden_cmd {
 
 extern const struct lden_cmd lden_cmd_list_events;
 extern const struct lden_cmd lden_cmd_notify;
+extern const struct lden_cmd lden_cmd_io;
 
 /* Exit statuses shared by every command. */
 #define LDEN_EXIT_OK 0
