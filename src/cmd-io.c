@@ -48,6 +48,7 @@ struct io_run {
 	uint64_t start_ns;
 	uint64_t after_filter;
 	bool per_call;
+	FILE *fold_file;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -509,16 +510,12 @@ static int trace_loop(struct io_run *r)
 	return LDEN_EXIT_OK;
 }
 
-static int write_flamegraph(const struct io_run *r)
+static int write_flamegraph(struct io_run *r)
 {
-	FILE *f = fopen(r->o.flamegraph, "we");
+	FILE *f = r->fold_file;
 	int err;
 
-	if (!f) {
-		lden_err("io: cannot write '%s': %s", r->o.flamegraph,
-			 strerror(errno));
-		return LDEN_EXIT_FAIL;
-	}
+	r->fold_file = NULL;
 	err = lden_fold_write(r->fold, f);
 	if (fclose(f) != 0 || err < 0) {
 		lden_err("io: cannot write '%s': %s", r->o.flamegraph,
@@ -558,8 +555,15 @@ static int run(int argc, char **argv)
 		r.files = lden_io_summary__new(SUMMARY_MAX_KEYS);
 		r.procs = lden_io_summary__new(SUMMARY_MAX_KEYS);
 	}
-	if (r.o.flamegraph)
+	if (r.o.flamegraph) {
+		r.fold_file = fopen(r.o.flamegraph, "we");
+		if (!r.fold_file) {
+			lden_err("io: cannot write '%s': %s", r.o.flamegraph,
+				 strerror(errno));
+			return LDEN_EXIT_USAGE;
+		}
 		r.fold = lden_fold_new(FOLD_MAX_STACKS);
+	}
 	if ((r.o.summary && (!r.files || !r.procs)) ||
 	    (r.o.flamegraph && !r.fold)) {
 		lden_err("out of memory");
@@ -618,6 +622,8 @@ out:
 	lden_io_summary__free(r.files);
 	lden_io_summary__free(r.procs);
 	lden_fold_free(r.fold);
+	if (r.fold_file)
+		fclose(r.fold_file);
 	return status;
 }
 

@@ -170,11 +170,16 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		return NULL;
 	s = lden_u64map_get(&p->fds, (uint64_t)fd);
 	if (s)
-		return s;
+		return *s ? s : NULL;
 	/* opened before tracing began (or its open was lost) */
 	t->st.proc_lookups++;
 	if (lden_proc_fd_path(pid, fd, buf, sizeof(buf)) < 0) {
 		t->st.proc_failures++;
+		/*
+		 * closed already: remember that, so that every later call on
+		 * it does not ask again; an open of this fd replaces it
+		 */
+		proc_set(t, p, fd, "");
 		return NULL;
 	}
 	if (proc_set(t, p, fd, buf) < 0)
@@ -187,9 +192,13 @@ const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 {
 	struct io_proc *p = get_proc(t, pid);
 
+	const char *s;
+
 	if (!p || fd < 0)
 		return NULL;
-	return lden_u64map_get(&p->fds, (uint64_t)fd);
+	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	/* "" marks an fd found closed in /proc: unknown */
+	return s && *s ? s : NULL;
 }
 
 int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
@@ -273,6 +282,19 @@ const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
 	struct io_proc *p = get_proc(t, pid);
 
 	return p ? p->comm : "?";
+}
+
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+			   const char *comm, size_t len)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	if (!p || strcmp(p->comm, "?") || !len)
+		return;
+	if (len > sizeof(p->comm) - 1)
+		len = sizeof(p->comm) - 1;
+	memcpy(p->comm, comm, len);
+	p->comm[len] = '\0';
 }
 
 const struct lden_io_fdtable_stats *

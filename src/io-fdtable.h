@@ -44,7 +44,8 @@ int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
 
 /*
  * lden_io_fdtable__path - what @fd of @pid refers to
- * Looks in the table, then in /proc/PID/fd/FD (and keeps the answer).
+ * Looks in the table, then in /proc/PID/fd/FD (and keeps the answer,
+ * or that there was none, until the fd is opened or closed).
  * Returns a borrowed string valid until the next change to @t, or NULL
  * when neither knows.
  */
@@ -74,6 +75,13 @@ void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);
  * the process was already gone); borrowed, valid until the next change.
  */
 const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid);
+
+/*
+ * Names @pid @comm when its name is not known ("?": it was gone when
+ * first seen), e.g. from the comm its exit record carries.
+ */
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+			   const char *comm, size_t len);
 
 /* Borrowed counters. */
 const struct lden_io_fdtable_stats *

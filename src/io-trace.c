@@ -24,6 +24,7 @@ struct tp {
 	const struct ltr_field *ret;		/* exit: ret */
 	const struct ltr_field *exit_pid;	/* task exit: pid */
 	const struct ltr_field *group_dead;	/* task exit, 6.16+ */
+	const struct ltr_field *comm;		/* task exit */
 	bool ready;
 };
 
@@ -62,6 +63,7 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 	} else if (tp->role == TP_TASK_EXIT) {
 		tp->exit_pid = ltr_event__field(ev, "pid");
 		tp->group_dead = ltr_event__field(ev, "group_dead");
+		tp->comm = ltr_event__field(ev, "comm");
 	} else {
 		for (int a = 0; a < LDEN_IO_NARGS; a++)
 			if (t->table[tp->sys].fields[a])
@@ -417,6 +419,16 @@ static int collect(const struct ltr_sample *s, void *ctx)
 
 	if (tp && tp->role == TP_ENTER)
 		len = read_early(t, tp, s, buf);
+	/* a process gone before its first record was read: name it now,
+	 * before its calls (still in the order buffer) are reported */
+	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&
+	    field_u64(tp->exit_pid, s) == s->pid) {
+		const char *comm;
+		size_t clen;
+
+		if (ltr_field__str(tp->comm, s, &comm, &clen) == 0)
+			lden_io_fdtable__name(t->fdt, (pid_t)s->pid, comm, clen);
+	}
 	if (len)
 		buf[len - 1] = '\0';
 	if (lden_order_add_extra(t->order, s, buf, len) == -ENOSPC) {
