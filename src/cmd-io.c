@@ -3,7 +3,6 @@
  * lden io: file I/O system calls with their paths, results and latencies,
  * as lines, JSON, a per-file and per-process summary, or a flame graph.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
@@ -18,10 +17,12 @@
 
 #include "aggregate.h"
 #include "io-fold.h"
+#include "io-output.h"
 #include "io-summary.h"
 #include "io-trace.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "proc.h"
 #include "scope.h"
 
 #define SUMMARY_MAX_KEYS 4096
@@ -209,44 +210,23 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 	return 0;
 }
 
-/* The process's threads (/proc/PID/task), each traced per task. */
+/* The process's threads, each traced per task. */
 static int add_tasks(struct lden_io_opts *io, pid_t pid)
 {
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
-	int n = 0;
+	int n = lden_proc_tasks(pid, io->tasks + io->ntasks,
+				LDEN_IO_MAX_TASKS - io->ntasks);
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	while (dir && (d = readdir(dir))) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		if (io->ntasks == LDEN_IO_MAX_TASKS) {
-			closedir(dir);
-			lden_err("io: more than %d threads in the --pid processes",
-				 LDEN_IO_MAX_TASKS);
-			return -1;
-		}
-		io->tasks[io->ntasks++] = (pid_t)atoi(d->d_name);
-		n++;
+	if (n == -E2BIG) {
+		lden_err("io: more than %d threads in the --pid processes",
+			 LDEN_IO_MAX_TASKS);
+		return -1;
 	}
-	if (dir)
-		closedir(dir);
-	if (!n) {
+	if (n <= 0) {
 		lden_err("io: no process %d (--pid)", (int)pid);
 		return -1;
 	}
+	io->ntasks += n;
 	return 0;
-}
-
-static const char *errno_name(int64_t ret)
-{
-	const char *n = NULL;
-
-	if (ret < 0 && ret > -4096)
-		n = strerrorname_np((int)-ret);
-	return n ? n : "E?";
 }
 
 static bool passes(const struct io_run *r, const struct lden_io_event *ev)
@@ -260,54 +240,6 @@ static bool passes(const struct io_run *r, const struct lden_io_event *ev)
 	return true;
 }
 
-static void print_json(const struct io_run *r, const struct lden_io_event *ev)
-{
-	printf("{\"type\":\"call\",\"time\":%.6f,\"comm\":",
-	       (double)(int64_t)(ev->enter_ns - r->start_ns) / 1e9);
-	lden_json_string(stdout, ev->comm);
-	printf(",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
-	       ev->sys->name);
-	if (ev->fd >= 0)
-		printf(",\"fd\":%d", ev->fd);
-	if (ev->newfd >= 0)
-		printf(",\"newfd\":%d", ev->newfd);
-	if (ev->path) {
-		printf(",\"path\":");
-		lden_json_string(stdout, ev->path);
-	}
-	if (ev->path2) {
-		printf(",\"path2\":");
-		lden_json_string(stdout, ev->path2);
-	}
-	printf(",\"ret\":%lld", (long long)ev->ret);
-	if (ev->ret < 0)
-		printf(",\"errno\":\"%s\"", errno_name(ev->ret));
-	if (ev->sys->kind == LDEN_IO_READ || ev->sys->kind == LDEN_IO_WRITE)
-		printf(",\"bytes\":%llu", (unsigned long long)(ev->bytes_read +
-							      ev->bytes_written));
-	printf(",\"latency_ns\":%llu}\n", (unsigned long long)ev->latency_ns);
-}
-
-static void print_line(const struct io_run *r, const struct lden_io_event *ev)
-{
-	char res[48], fd[16];
-
-	if (ev->ret < 0)
-		snprintf(res, sizeof(res), "%lld %s", (long long)ev->ret,
-			 errno_name(ev->ret));
-	else
-		snprintf(res, sizeof(res), "%lld", (long long)ev->ret);
-	if (ev->fd >= 0)
-		snprintf(fd, sizeof(fd), "%d", ev->fd);
-	else
-		strcpy(fd, "-");
-	printf("%12.6f %-15s %7u %7u %-15s %5s %14s %10.1f %s%s%s\n",
-	       (double)(int64_t)(ev->enter_ns - r->start_ns) / 1e9, ev->comm,
-	       ev->pid, ev->tid, ev->sys->name, fd, res,
-	       (double)ev->latency_ns / 1e3, ev->path ? ev->path : "-",
-	       ev->path2 ? " -> " : "", ev->path2 ? ev->path2 : "");
-}
-
 static void on_event(const struct lden_io_event *ev, void *ctx)
 {
 	struct io_run *r = ctx;
@@ -319,9 +251,9 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		return;
 	r->after_filter++;
 	if (r->per_call && r->o.json)
-		print_json(r, ev);
+		lden_io_print_json(stdout, ev, r->start_ns);
 	else if (r->per_call)
-		print_line(r, ev);
+		lden_io_print_line(stdout, ev, r->start_ns);
 	if (!path) {
 		if (ev->fd >= 0)
 			snprintf(fdname, sizeof(fdname), "[fd %d]", ev->fd);
@@ -345,47 +277,6 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		lden_fold_add(r->fold, frames, 3,
 			      r->o.weight_latency ? ev->latency_ns : 1);
 	}
-}
-
-static void print_rows(const struct io_run *r, struct lden_io_summary *sum,
-		       const char *kind)
-{
-	const struct lden_io_row **rows;
-	size_t n;
-
-	rows = lden_io_summary__rows(sum, r->o.sort_bytes, &n);
-	if (!rows)
-		return;
-	if (!r->o.json)
-		printf("\n%-8s %10s %8s %14s %14s %14s %12s %12s  %s\n", "", "CALLS",
-		       "ERRORS", "READ", "WRITTEN", "LAT_TOTAL_US", "P50_US",
-		       "P99_US", !strcmp(kind, "file") ? "FILE" : "PROCESS");
-	for (size_t i = 0; i < n; i++) {
-		const struct lden_io_row *w = rows[i];
-		uint64_t p50 = lden_io_row_quantile(w, 0.5);
-		uint64_t p99 = lden_io_row_quantile(w, 0.99);
-
-		if (r->o.json) {
-			printf("{\"type\":\"%s\",\"key\":", kind);
-			lden_json_string(stdout, w->key);
-			printf(",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu}\n",
-			       (unsigned long long)w->calls,
-			       (unsigned long long)w->errors,
-			       (unsigned long long)w->bytes_read,
-			       (unsigned long long)w->bytes_written,
-			       (unsigned long long)w->lat_total_ns,
-			       (unsigned long long)p50, (unsigned long long)p99);
-			continue;
-		}
-		printf("%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  %s\n",
-		       kind, (unsigned long long)w->calls,
-		       (unsigned long long)w->errors,
-		       (unsigned long long)w->bytes_read,
-		       (unsigned long long)w->bytes_written,
-		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
-		       (double)p99 / 1e3, w->key);
-	}
-	free(rows);
 }
 
 static void print_stats(const struct io_run *r, double secs)
@@ -443,23 +334,6 @@ static void print_stats(const struct io_run *r, double secs)
 	       (unsigned long long)st.order_forced);
 }
 
-/* A --pid process is gone once it no longer exists or is a zombie. */
-static bool alive(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	bool live = false;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		live = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-	fclose(f);
-	return live;
-}
-
 static bool scope_gone(const struct io_opts *o)
 {
 	if (o->scope.command)
@@ -467,7 +341,7 @@ static bool scope_gone(const struct io_opts *o)
 	if (!o->scope.npids)
 		return false;
 	for (int i = 0; i < o->scope.npids; i++)
-		if (alive(o->scope.pids[i]))
+		if (lden_proc_alive(o->scope.pids[i]))
 			return false;
 	return true;
 }
@@ -607,8 +481,10 @@ static int run(int argc, char **argv)
 	lden_command_go(&r.o.scope);
 	status = trace_loop(&r);
 	if (r.o.summary) {
-		print_rows(&r, r.files, "file");
-		print_rows(&r, r.procs, "process");
+		lden_io_print_rows(stdout, r.files, "file", r.o.sort_bytes,
+				   r.o.json);
+		lden_io_print_rows(stdout, r.procs, "process",
+				   r.o.sort_bytes, r.o.json);
 	}
 	if (r.fold && write_flamegraph(&r) != LDEN_EXIT_OK)
 		status = LDEN_EXIT_FAIL;

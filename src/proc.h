@@ -9,6 +9,7 @@
 #ifndef LDEN_PROC_H
 #define LDEN_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -31,5 +32,14 @@ int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len);
  * an empty string for a kernel thread or a process that already exited.
  */
 int lden_proc_cmdline(pid_t pid, char *buf, size_t len);
+
+/*
+ * The thread ids of @pid (/proc/PID/task) into @tids, at most @max;
+ * returns how many, -E2BIG when there are more, -errno (-ENOENT: gone).
+ */
+int lden_proc_tasks(pid_t pid, pid_t *tids, int max);
+
+/* Whether @pid exists and is not a zombie. */
+bool lden_proc_alive(pid_t pid);
 
 #endif
