@@ -5,6 +5,18 @@
 
 #include "io-map.h"
 
+/* Both arrays of a table of @cap slots, zeroed; -ENOMEM when either fails. */
+static int alloc_slots(size_t cap, size_t key_size, void **keys, void ***vals)
+{
+	*keys = calloc(cap, key_size);
+	*vals = calloc(cap, sizeof(**vals));
+	if (*keys && *vals)
+		return 0;
+	free(*keys);
+	free(*vals);
+	return -ENOMEM;
+}
+
 static size_t hash64(uint64_t x)
 {
 	/* a 64-bit finalizer: consecutive tids and fds spread over the table */
@@ -43,14 +55,11 @@ static void u64_insert(uint64_t *keys, void **vals, size_t cap, uint64_t k1,
 static int u64_grow(struct lden_u64map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 16;
-	uint64_t *keys = calloc(cap, sizeof(*keys));
-	void **vals = calloc(cap, sizeof(*vals));
+	uint64_t *keys;
+	void **vals;
 
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+	if (alloc_slots(cap, sizeof(*keys), (void **)&keys, &vals) < 0)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->keys[i])
 			u64_insert(keys, vals, cap, m->keys[i], m->vals[i]);
@@ -181,14 +190,11 @@ int lden_strmap_put(struct lden_strmap *m, const char *key, void *val)
 	}
 	if ((m->n + 1) * 4 > m->cap * 3) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
-		char **keys = calloc(cap, sizeof(*keys));
-		void **vals = calloc(cap, sizeof(*vals));
+		char **keys;
+		void **vals;
 
-		if (!keys || !vals) {
-			free(keys);
-			free(vals);
+		if (alloc_slots(cap, sizeof(*keys), (void **)&keys, &vals) < 0)
 			return -ENOMEM;
-		}
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->keys[i])
 				str_insert(keys, vals, cap, m->keys[i],
