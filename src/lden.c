@@ -30,6 +30,7 @@ static const struct lden_cmd *const commands[] = {
 	&lden_cmd_list_events,
 	&lden_cmd_trace,
 	&lden_cmd_top,
+	&lden_cmd_io,
 	&cmd_help_row,
 	&cmd_version_row,
 };

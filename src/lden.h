@@ -37,6 +37,7 @@ extern const struct lden_cmd lden_cmd_notify;
 extern const struct lden_cmd lden_cmd_trace;
 extern const struct lden_cmd lden_cmd_top;
 extern const struct lden_cmd lden_cmd_visualize;
+extern const struct lden_cmd lden_cmd_io;
 
 /* Exit statuses shared by every command. */
 #define LDEN_EXIT_OK 0

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -124,4 +126,42 @@ int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid)
 	if (!p || sscanf(p + 5, "%u", uid) != 1)
 		return -EINVAL;
 	return 0;
+}
+
+int lden_proc_tasks(pid_t pid, pid_t *tids, int max)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		if (n == max) {
+			closedir(dir);
+			return -E2BIG;
+		}
+		tids[n++] = (pid_t)atoi(d->d_name);
+	}
+	closedir(dir);
+	return n;
+}
+
+bool lden_proc_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	bool live = false;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = read_small(path, buf, sizeof(buf));
+	/* the state follows the name, which may hold ") " itself */
+	if (n > 0 && (p = strrchr(buf, ')')))
+		live = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	return live;
 }

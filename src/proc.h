@@ -9,6 +9,7 @@
 #ifndef LDEN_PROC_H
 #define LDEN_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,5 +35,13 @@ int lden_proc_cmdline(pid_t pid, char *buf, size_t len);
 
 /* Its parent's pid and its real uid, from /proc/PID/status; -errno. */
 int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid);
+/*
+ * The thread ids of @pid (/proc/PID/task) into @tids, at most @max;
+ * returns how many, -E2BIG when there are more, -errno (-ENOENT: gone).
+ */
+int lden_proc_tasks(pid_t pid, pid_t *tids, int max);
+
+/* Whether @pid exists and is not a zombie. */
+bool lden_proc_alive(pid_t pid);
 
 #endif

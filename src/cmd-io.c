@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lden io: file I/O system calls with their paths, results and latencies,
+ * as lines, JSON, a per-file and per-process summary, or a flame graph.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aggregate.h"
+#include "io-fold.h"
+#include "io-output.h"
+#include "io-summary.h"
+#include "io-trace.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "proc.h"
+#include "scope.h"
+
+#define SUMMARY_MAX_KEYS 4096
+#define FOLD_MAX_STACKS 65536
+
+struct io_opts {
+	struct lden_scope_opts scope;
+	const char *comm;
+	const char *path_glob;
+	double duration;
+	bool json;
+	bool quiet;
+	bool summary;
+	bool sort_bytes;
+	const char *flamegraph;
+	bool weight_latency;
+};
+
+struct io_run {
+	struct io_opts o;
+	struct lden_io_tracer *t;
+	struct lden_io_summary *files, *procs;
+	struct lden_fold *fold;
+	uint64_t start_ns;
+	uint64_t after_filter;
+	bool per_call;
+	FILE *fold_file;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: lden io [--pid PID[,PID...] [--children]] [--comm NAME] [--path GLOB]\n"
+	      "               [-t SEC] [--json] [--summary [--sort latency|bytes]]\n"
+	      "               [--flamegraph FILE [--weight count|latency]] [--quiet]\n"
+	      "               [-- CMD [ARGS]]\n"
+	      "\n"
+	      "Trace file I/O system calls: who, which file, how many bytes, how long.\n"
+	      "\n"
+	      "  -p, --pid PID,...      only these processes (and the threads they have)\n"
+	      "      --children         with --pid, also the tasks they create\n"
+	      "  -c, --comm NAME        only processes named NAME\n"
+	      "  -P, --path GLOB        only calls on paths matching GLOB (fnmatch)\n"
+	      "  -t, --duration SEC     stop after SEC seconds\n"
+	      "  -j, --json             one JSON object per call, then the statistics\n"
+	      "  -s, --summary          per file and per process totals at the end\n"
+	      "      --sort KEY         order of the summary: latency (default) or bytes\n"
+	      "  -f, --flamegraph FILE  write folded stacks comm;path;syscall to FILE\n"
+	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
+	      "  -q, --quiet            no line per call\n"
+	      "  -- CMD [ARGS]          run CMD and trace only it and its children\n"
+	      "  -h, --help             show this help\n"
+	      "\n"
+	      "Statistics (tracepoints, mismatches, lost records) go to stderr at the\n"
+	      "end.  See lden-io(8).\n",
+	      out);
+}
+
+static int parse_opts(int argc, char **argv, struct io_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "children", no_argument, NULL, 'C' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "path", required_argument, NULL, 'P' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "sort", required_argument, NULL, 'S' },
+		{ "flamegraph", required_argument, NULL, 'f' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *weight = NULL;
+	char *end;
+	int c;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			o->scope.command = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:c:P:t:jsf:w:qh", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (lden_scope_add_pids(&o->scope, optarg, "io") < 0)
+				return LDEN_EXIT_USAGE;
+			break;
+		case 'C':
+			o->scope.children = true;
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) > 15) {
+				lden_err("io: invalid --comm value '%s' (1 to 15 characters)",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			o->comm = optarg;
+			break;
+		case 'P':
+			if (!*optarg) {
+				lden_err("io: --path needs a pattern");
+				return LDEN_EXIT_USAGE;
+			}
+			o->path_glob = optarg;
+			break;
+		case 't':
+			errno = 0;
+			o->duration = strtod(optarg, &end);
+			if (end == optarg || *end || errno ||
+			    !isfinite(o->duration) || o->duration <= 0 ||
+			    o->duration > 1e9) {
+				lden_err("io: invalid --duration value '%s'", optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 's':
+			o->summary = true;
+			break;
+		case 'S':
+			if (strcmp(optarg, "latency") && strcmp(optarg, "bytes")) {
+				lden_err("io: invalid --sort value '%s' (latency or bytes)",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			o->sort_bytes = !strcmp(optarg, "bytes");
+			break;
+		case 'f':
+			if (!*optarg) {
+				lden_err("io: --flamegraph needs a file name");
+				return LDEN_EXIT_USAGE;
+			}
+			o->flamegraph = optarg;
+			break;
+		case 'w':
+			if (strcmp(optarg, "count") && strcmp(optarg, "latency")) {
+				lden_err("io: invalid --weight value '%s' (count or latency)",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			weight = optarg;
+			o->weight_latency = !strcmp(optarg, "latency");
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			lden_err("io: option '%s' needs a value", argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		default:
+			lden_err("io: unknown option '%s' (see 'lden io --help')",
+				 argv[optind - 1]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		lden_err("io: unexpected argument '%s'", argv[optind]);
+		return LDEN_EXIT_USAGE;
+	}
+	if (weight && !o->flamegraph) {
+		lden_err("io: --weight needs --flamegraph");
+		return LDEN_EXIT_USAGE;
+	}
+	if (lden_scope_check(&o->scope, "io") < 0)
+		return LDEN_EXIT_USAGE;
+	return 0;
+}
+
+/* The process's threads, each traced per task. */
+static int add_tasks(struct lden_io_opts *io, pid_t pid)
+{
+	int n = lden_proc_tasks(pid, io->tasks + io->ntasks,
+				LDEN_IO_MAX_TASKS - io->ntasks);
+
+	if (n == -E2BIG) {
+		lden_err("io: more than %d threads in the --pid processes",
+			 LDEN_IO_MAX_TASKS);
+		return -1;
+	}
+	if (n <= 0) {
+		lden_err("io: no process %d (--pid)", (int)pid);
+		return -1;
+	}
+	io->ntasks += n;
+	return 0;
+}
+
+static bool passes(const struct io_run *r, const struct lden_io_event *ev)
+{
+	if (r->o.comm && strcmp(ev->comm, r->o.comm))
+		return false;
+	if (r->o.path_glob &&
+	    !(ev->path && !fnmatch(r->o.path_glob, ev->path, 0)) &&
+	    !(ev->path2 && !fnmatch(r->o.path_glob, ev->path2, 0)))
+		return false;
+	return true;
+}
+
+static void on_event(const struct lden_io_event *ev, void *ctx)
+{
+	struct io_run *r = ctx;
+	char key[64], fdname[32];
+	const char *path = ev->path;
+	const char *frames[3];
+
+	if (!passes(r, ev))
+		return;
+	r->after_filter++;
+	if (r->per_call && r->o.json)
+		lden_io_print_json(stdout, ev, r->start_ns);
+	else if (r->per_call)
+		lden_io_print_line(stdout, ev, r->start_ns);
+	if (!path) {
+		if (ev->fd >= 0)
+			snprintf(fdname, sizeof(fdname), "[fd %d]", ev->fd);
+		else
+			snprintf(fdname, sizeof(fdname), "[none]");
+		path = fdname;
+	}
+	if (r->files) {
+		bool failed = ev->ret < 0;
+
+		snprintf(key, sizeof(key), "%s[%u]", ev->comm, ev->pid);
+		lden_io_summary__add(r->files, path, ev->latency_ns,
+				     ev->bytes_read, ev->bytes_written, failed);
+		lden_io_summary__add(r->procs, key, ev->latency_ns,
+				     ev->bytes_read, ev->bytes_written, failed);
+	}
+	if (r->fold) {
+		frames[0] = ev->comm;
+		frames[1] = path;
+		frames[2] = ev->sys->name;
+		lden_fold_add(r->fold, frames, 3,
+			      r->o.weight_latency ? ev->latency_ns : 1);
+	}
+}
+
+static void print_stats(const struct io_run *r, double secs)
+{
+	struct lden_io_stats st;
+	uint64_t mism;
+	double d = secs > 0 ? secs : 1e-9;
+
+	lden_io_tracer__stats(r->t, &st);
+	mism = lden_io_pair_mismatches(&st.pair);
+	fprintf(stderr,
+		"lden: io statistics over %.3f s:\n"
+		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
+		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
+		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
+		"  lost records %llu\n"
+		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
+		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
+		st.tracepoints_opened, st.syscalls_missing,
+		(unsigned long long)mism,
+		st.tracepoints ? 100.0 * (double)mism / (double)st.tracepoints : 0.0,
+		(unsigned long long)st.pair.exit_without_enter,
+		(unsigned long long)st.pair.enter_without_exit,
+		(unsigned long long)st.pair.other_syscall,
+		(unsigned long long)st.syscalls, (double)st.syscalls / d,
+		(unsigned long long)r->after_filter, (double)r->after_filter / d,
+		(unsigned long long)(st.pair.enters - st.pair.paired -
+				     st.pair.enter_without_exit -
+				     st.pair.other_syscall - st.pair.dropped -
+				     st.pair.refused),
+		(unsigned long long)st.lost,
+		(unsigned long long)st.fdt.procs,
+		(unsigned long long)st.fdt.procs_evicted,
+		(unsigned long long)st.fdt.fds,
+		(unsigned long long)st.fdt.fds_refused,
+		(unsigned long long)st.pair.refused,
+		(unsigned long long)st.fdt.proc_lookups,
+		(unsigned long long)st.fdt.proc_failures,
+		(unsigned long long)st.order_forced);
+	if (!r->o.json)
+		return;
+	printf("{\"type\":\"stats\",\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu}\n",
+	       secs, (unsigned long long)st.tracepoints,
+	       (double)st.tracepoints / d, (unsigned long long)mism,
+	       (unsigned long long)st.pair.exit_without_enter,
+	       (unsigned long long)st.pair.enter_without_exit,
+	       (unsigned long long)st.pair.other_syscall,
+	       (unsigned long long)st.syscalls, (double)st.syscalls / d,
+	       (unsigned long long)r->after_filter,
+	       (unsigned long long)st.lost,
+	       (unsigned long long)st.fdt.procs_evicted,
+	       (unsigned long long)st.fdt.fds_refused,
+	       (unsigned long long)st.pair.refused,
+	       (unsigned long long)st.fdt.proc_lookups,
+	       (unsigned long long)st.order_forced);
+}
+
+static bool scope_gone(const struct io_opts *o)
+{
+	if (o->scope.command)
+		return lden_command_poll((struct lden_scope_opts *)&o->scope);
+	if (!o->scope.npids)
+		return false;
+	for (int i = 0; i < o->scope.npids; i++)
+		if (lden_proc_alive(o->scope.pids[i]))
+			return false;
+	return true;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int trace_loop(struct io_run *r)
+{
+	double start = now_s(), end = start + r->o.duration;
+	int err;
+
+	for (;;) {
+		double t = now_s();
+		int wait = 20;
+
+		if (got_signal)
+			break;
+		if (r->o.duration > 0) {
+			if (t >= end)
+				break;
+			if ((end - t) * 1000 < wait)
+				wait = (int)((end - t) * 1000) + 1;
+		}
+		err = lden_io_tracer__poll(r->t, wait, on_event, r);
+		if (err < 0 && err != -EINTR) {
+			lden_err("io: reading samples: %s", strerror(-err));
+			return LDEN_EXIT_FAIL;
+		}
+		fflush(stdout);
+		if (scope_gone(&r->o))
+			break;
+	}
+	lden_io_tracer__finish(r->t, on_event, r);
+	return LDEN_EXIT_OK;
+}
+
+static int write_flamegraph(struct io_run *r)
+{
+	FILE *f = r->fold_file;
+	int err;
+
+	r->fold_file = NULL;
+	err = lden_fold_write(r->fold, f);
+	if (fclose(f) != 0 || err < 0) {
+		lden_err("io: cannot write '%s': %s", r->o.flamegraph,
+			 strerror(err < 0 ? -err : errno));
+		return LDEN_EXIT_FAIL;
+	}
+	return LDEN_EXIT_OK;
+}
+
+static int run(int argc, char **argv)
+{
+	struct io_run r = { 0 };
+	struct lden_io_opts io = { .self = getpid() };
+	struct ltr_session *s = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	/* woken early: paths are read from processes that may soon exit */
+	struct ltr_session_opts so = { .wakeup_bytes = 64 * 1024 };
+	struct rlimit rl;
+	char err[1024] = "";
+	int status;
+
+	status = parse_opts(argc, argv, &r.o);
+	if (status)
+		return status < 0 ? 0 : status;
+	for (int i = 0; i < r.o.scope.npids; i++)
+		if (add_tasks(&io, r.o.scope.pids[i]) < 0)
+			return LDEN_EXIT_USAGE;
+	io.inherit = r.o.scope.children || r.o.scope.command;
+	/* a perf fd per tracepoint, CPU and task */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	r.per_call = !r.o.quiet &&
+		     (r.o.json || (!r.o.summary && !r.o.flamegraph));
+	if (r.o.summary) {
+		r.files = lden_io_summary__new(SUMMARY_MAX_KEYS);
+		r.procs = lden_io_summary__new(SUMMARY_MAX_KEYS);
+	}
+	if (r.o.flamegraph) {
+		r.fold_file = fopen(r.o.flamegraph, "we");
+		if (!r.fold_file) {
+			lden_err("io: cannot write '%s': %s", r.o.flamegraph,
+				 strerror(errno));
+			return LDEN_EXIT_USAGE;
+		}
+		r.fold = lden_fold_new(FOLD_MAX_STACKS);
+	}
+	if ((r.o.summary && (!r.files || !r.procs)) ||
+	    (r.o.flamegraph && !r.fold)) {
+		lden_err("out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	status = LDEN_EXIT_FAIL;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	s = ltr_session__new(&so);
+	if (!s) {
+		lden_err("%s", ltr_last_error());
+		goto out;
+	}
+	if (r.o.scope.command) {
+		if (lden_command_start(&r.o.scope) < 0) {
+			lden_err("io: cannot start the command: %s",
+				 strerror(errno));
+			goto out;
+		}
+		io.tasks[io.ntasks++] = r.o.scope.command_pid;
+	}
+	r.t = lden_io_tracer__new(s, &io, err, sizeof(err));
+	if (!r.t) {
+		lden_err("%s", err);
+		goto out;
+	}
+	if (lden_io_tracer__start(r.t) < 0) {
+		lden_err("%s", ltr_last_error());
+		goto out;
+	}
+	r.start_ns = lden_io_tracer__start_ns(r.t);
+	fprintf(stderr, "lden: tracing file I/O of ");
+	lden_scope_describe(&r.o.scope, stderr);
+	fprintf(stderr, "%s\n", r.o.duration > 0 ? "" : "; Ctrl-C to stop");
+	if (r.per_call && !r.o.json)
+		printf("%12s %-15s %7s %7s %-15s %5s %14s %10s %s\n", "TIME",
+		       "COMM", "PID", "TID", "SYSCALL", "FD", "RESULT",
+		       "LAT_US", "PATH");
+	fflush(stdout);
+	lden_command_go(&r.o.scope);
+	status = trace_loop(&r);
+	if (r.o.summary) {
+		lden_io_print_rows(stdout, r.files, "file", r.o.sort_bytes,
+				   r.o.json);
+		lden_io_print_rows(stdout, r.procs, "process",
+				   r.o.sort_bytes, r.o.json);
+	}
+	if (r.fold && write_flamegraph(&r) != LDEN_EXIT_OK)
+		status = LDEN_EXIT_FAIL;
+	print_stats(&r, (double)(lden_io_tracer__start_ns(r.t) ?
+				 now_s() - (double)r.start_ns / 1e9 : 0));
+
+out:
+	lden_command_abandon(&r.o.scope);
+	lden_io_tracer__free(r.t);
+	ltr_session__free(s);
+	lden_io_summary__free(r.files);
+	lden_io_summary__free(r.procs);
+	lden_fold_free(r.fold);
+	if (r.fold_file)
+		fclose(r.fold_file);
+	return status;
+}
+
+const struct lden_cmd lden_cmd_io = {
+	.name = "io",
+	.run = run,
+	.summary = "trace file I/O syscalls: paths, bytes, latencies, flame graphs",
+};

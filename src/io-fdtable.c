@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io-fdtable.h"
+#include "io-map.h"
+#include "io-pair.h"
+#include "proc.h"
+
+struct io_proc {
+	pid_t pid;
+	uint64_t last_use;		/* for eviction */
+	char comm[32];
+	struct lden_u64map fds;		/* fd -> malloc'd path */
+};
+
+struct lden_io_fdtable {
+	struct lden_u64map procs;	/* pid -> struct io_proc */
+	size_t max_procs;
+	size_t max_fds;
+	uint64_t clock;
+	struct lden_io_fdtable_stats st;
+};
+
+struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds)
+{
+	struct lden_io_fdtable *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->max_procs = max_procs ? max_procs : 1;
+	t->max_fds = max_fds;
+	return t;
+}
+
+static void free_path(uint64_t key, void *val, void *ctx)
+{
+	free(val);
+}
+
+static void proc_free(struct lden_io_fdtable *t, struct io_proc *p)
+{
+	t->st.fds -= p->fds.n;
+	lden_u64map_each(&p->fds, free_path, NULL);
+	lden_u64map_fini(&p->fds);
+	free(p);
+}
+
+static void free_proc(uint64_t key, void *val, void *ctx)
+{
+	proc_free(ctx, val);
+}
+
+void lden_io_fdtable__free(struct lden_io_fdtable *t)
+{
+	if (!t)
+		return;
+	lden_u64map_each(&t->procs, free_proc, t);
+	lden_u64map_fini(&t->procs);
+	free(t);
+}
+
+struct oldest {
+	struct io_proc *p;
+};
+
+static void find_oldest(uint64_t key, void *val, void *ctx)
+{
+	struct oldest *o = ctx;
+	struct io_proc *p = val;
+
+	if (!o->p || p->last_use < o->p->last_use)
+		o->p = p;
+}
+
+/* The process's entry, made (and named) when first seen; NULL: ENOMEM. */
+static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+
+	if (p) {
+		p->last_use = ++t->clock;
+		return p;
+	}
+	if (t->procs.n >= t->max_procs) {
+		struct oldest o = { NULL };
+
+		lden_u64map_each(&t->procs, find_oldest, &o);
+		if (o.p) {
+			lden_u64map_del(&t->procs, (uint64_t)o.p->pid);
+			proc_free(t, o.p);
+			t->st.procs_evicted++;
+		}
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->last_use = ++t->clock;
+	if (lden_proc_comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
+		strcpy(p->comm, "?");
+	if (lden_u64map_put(&t->procs, (uint64_t)pid, p) < 0) {
+		free(p);
+		return NULL;
+	}
+	t->st.procs = t->procs.n;
+	return p;
+}
+
+static char *copy_path(const char *path)
+{
+	size_t len = strlen(path);
+	char *s;
+
+	if (len > LDEN_IO_PATH_MAX - 1)
+		len = LDEN_IO_PATH_MAX - 1;
+	s = malloc(len + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, path, len);
+	s[len] = '\0';
+	if (len == LDEN_IO_PATH_MAX - 1)
+		memcpy(s + len - 3, "...", 3);
+	return s;
+}
+
+static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
+		    const char *path)
+{
+	char *old = lden_u64map_get(&p->fds, (uint64_t)(unsigned int)fd);
+	char *s;
+
+	if (!old && t->st.fds >= t->max_fds) {
+		t->st.fds_refused++;
+		return -ENOSPC;
+	}
+	s = copy_path(path);
+	if (!s)
+		return -ENOMEM;
+	if (lden_u64map_put(&p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	if (old)
+		free(old);
+	else
+		t->st.fds++;
+	return 0;
+}
+
+int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
+			 const char *path)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	if (!p)
+		return -ENOMEM;
+	return proc_set(t, p, fd, path);
+}
+
+const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
+				  int fd)
+{
+	struct io_proc *p = get_proc(t, pid);
+	char buf[LDEN_IO_PATH_MAX * 2];
+	const char *s;
+
+	if (!p || fd < 0)
+		return NULL;
+	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	if (s)
+		return *s ? s : NULL;
+	/* opened before tracing began (or its open was lost) */
+	t->st.proc_lookups++;
+	if (lden_proc_fd_path(pid, fd, buf, sizeof(buf)) < 0) {
+		t->st.proc_failures++;
+		/*
+		 * closed already: remember that, so that every later call on
+		 * it does not ask again; an open of this fd replaces it
+		 */
+		proc_set(t, p, fd, "");
+		return NULL;
+	}
+	if (proc_set(t, p, fd, buf) < 0)
+		return NULL;
+	return lden_u64map_get(&p->fds, (uint64_t)fd);
+}
+
+const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
+				 int fd)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	const char *s;
+
+	if (!p || fd < 0)
+		return NULL;
+	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	/* "" marks an fd found closed in /proc: unknown */
+	return s && *s ? s : NULL;
+}
+
+int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
+			 int newfd)
+{
+	const char *s = lden_io_fdtable__get(t, pid, oldfd);
+	struct io_proc *p;
+	char *copy;
+	int err;
+
+	if (!s)
+		return -ENOENT;
+	if (oldfd == newfd)
+		return 0;
+	/* the source may move when the new entry grows the map */
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	p = get_proc(t, pid);
+	err = p ? proc_set(t, p, newfd, copy) : -ENOMEM;
+	free(copy);
+	return err;
+}
+
+void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	char *s;
+
+	if (!p || fd < 0)
+		return;
+	s = lden_u64map_del(&p->fds, (uint64_t)fd);
+	if (s) {
+		free(s);
+		t->st.fds--;
+	}
+}
+
+struct range {
+	unsigned int lo, hi;
+	uint64_t keys[64];
+	int n;
+};
+
+static void in_range(uint64_t key, void *val, void *ctx)
+{
+	struct range *r = ctx;
+
+	if (key >= r->lo && key <= r->hi && r->n < 64)
+		r->keys[r->n++] = key;
+}
+
+void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
+				  unsigned int lo, unsigned int hi)
+{
+	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct range r = { .lo = lo, .hi = hi };
+
+	if (!p)
+		return;
+	/* a pass removes up to 64; repeat until none is left */
+	do {
+		r.n = 0;
+		lden_u64map_each(&p->fds, in_range, &r);
+		for (int i = 0; i < r.n; i++)
+			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
+	} while (r.n == 64);
+}
+
+void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_u64map_del(&t->procs, (uint64_t)pid);
+
+	if (p)
+		proc_free(t, p);
+	t->st.procs = t->procs.n;
+}
+
+const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	return p ? p->comm : "?";
+}
+
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+			   const char *comm, size_t len)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	if (!p || strcmp(p->comm, "?") || !len)
+		return;
+	if (len > sizeof(p->comm) - 1)
+		len = sizeof(p->comm) - 1;
+	memcpy(p->comm, comm, len);
+	p->comm[len] = '\0';
+}
+
+const struct lden_io_fdtable_stats *
+lden_io_fdtable__stats(const struct lden_io_fdtable *t)
+{
+	return &t->st;
+}

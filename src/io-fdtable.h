@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What each traced process's file descriptors refer to, as lden io learns
+ * it from the calls it sees: an open names its new fd, dup and fcntl
+ * F_DUPFD copy an entry, close removes it, the process's exit drops its
+ * table.  A descriptor opened before tracing began is looked up once in
+ * /proc/PID/fd and remembered.  Each process also has its name (comm).
+ *
+ * Memory is bounded: at most max_procs processes (the least recently
+ * used one is evicted for a new one) and max_fds entries over all
+ * processes (an entry beyond that is not kept; a later lookup falls
+ * back to /proc); paths are kept up to LDEN_IO_PATH_MAX - 1 bytes.
+ */
+#ifndef LDEN_IO_FDTABLE_H
+#define LDEN_IO_FDTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct lden_io_fdtable;
+
+struct lden_io_fdtable_stats {
+	uint64_t procs;			/* now */
+	uint64_t fds;			/* entries now */
+	uint64_t procs_evicted;		/* for a newer process, at max_procs */
+	uint64_t fds_refused;		/* not kept, at max_fds */
+	uint64_t proc_lookups;		/* fds resolved through /proc */
+	uint64_t proc_failures;		/* ... that failed (fd or process gone) */
+};
+
+/* Returns a table (free with lden_io_fdtable__free()) or NULL (ENOMEM). */
+struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds);
+
+void lden_io_fdtable__free(struct lden_io_fdtable *t);
+
+/*
+ * lden_io_fdtable__set - @fd of @pid now refers to @path (an open)
+ * Returns 0, or -ENOSPC (max_fds entries kept: counted in fds_refused),
+ * -ENOMEM.
+ */
+int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
+			 const char *path);
+
+/*
+ * lden_io_fdtable__path - what @fd of @pid refers to
+ * Looks in the table, then in /proc/PID/fd/FD (and keeps the answer,
+ * or that there was none, until the fd is opened or closed).
+ * Returns a borrowed string valid until the next change to @t, or NULL
+ * when neither knows.
+ */
+const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
+				  int fd);
+
+/* The table's entry only, no /proc lookup; borrowed, or NULL. */
+const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
+				 int fd);
+
+/* dup, dup2, dup3, F_DUPFD: @newfd refers to what @oldfd does. */
+int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
+			 int newfd);
+
+/* close: @fd is gone. */
+void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd);
+
+/* close_range: every fd in [@lo, @hi] is gone. */
+void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
+				  unsigned int lo, unsigned int hi);
+
+/* The process exited: its table and name are dropped. */
+void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);
+
+/*
+ * The name of @pid, read from /proc/PID/comm when first seen ("?" when
+ * the process was already gone); borrowed, valid until the next change.
+ */
+const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid);
+
+/*
+ * Names @pid @comm when its name is not known ("?": it was gone when
+ * first seen), e.g. from the comm its exit record carries.
+ */
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+			   const char *comm, size_t len);
+
+/* Borrowed counters. */
+const struct lden_io_fdtable_stats *
+lden_io_fdtable__stats(const struct lden_io_fdtable *t);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lden io's output formats (see lden-io(8), OUTPUT). */
+#ifndef LDEN_IO_OUTPUT_H
+#define LDEN_IO_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "io-summary.h"
+#include "io-trace.h"
+
+/* "ENOENT" for -2; "E?" when unknown. */
+const char *lden_io_errno_name(int64_t ret);
+
+/* One call as a JSON object line; times from @start_ns. */
+void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
+			uint64_t start_ns);
+
+/* One call as a table line (the header is the caller's). */
+void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
+			uint64_t start_ns);
+
+/* The rows of a summary, as a table or JSON lines of type @kind. */
+void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
+			const char *kind, bool by_bytes, bool json);
+
+#endif

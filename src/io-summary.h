@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lden io --summary: per key (a file, a process) the calls, the bytes read
+ * and written, and the latency: total, and p50/p99 from a log-linear
+ * histogram (8 buckets per power of two: within 12.5 %).  At most
+ * max_keys keys are kept; calls of further keys are summed under
+ * "(other)" (so at most max_keys + 1 rows, each 2 KiB of histogram).
+ */
+#ifndef LDEN_IO_SUMMARY_H
+#define LDEN_IO_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define LDEN_HIST_BUCKETS 512
+
+struct lden_io_row {
+	const char *key;		/* borrowed from the summary */
+	uint64_t calls;
+	uint64_t errors;
+	uint64_t bytes_read;
+	uint64_t bytes_written;
+	uint64_t lat_total_ns;
+	uint32_t hist[LDEN_HIST_BUCKETS];
+};
+
+struct lden_io_summary;
+
+/* Returns a summary (free with lden_io_summary__free()) or NULL. */
+struct lden_io_summary *lden_io_summary__new(size_t max_keys);
+
+void lden_io_summary__free(struct lden_io_summary *s);
+
+/*
+ * lden_io_summary__add - one call under @key
+ * Returns 0 or -ENOMEM.
+ */
+int lden_io_summary__add(struct lden_io_summary *s, const char *key,
+			 uint64_t latency_ns, uint64_t bytes_read,
+			 uint64_t bytes_written, bool failed);
+
+/*
+ * lden_io_summary__rows - the rows, sorted by total latency (by_bytes
+ * false) or by bytes read + written, largest first, ties by key
+ * Returns a malloc'd array of @n pointers (borrowed rows), or NULL.
+ */
+const struct lden_io_row **lden_io_summary__rows(struct lden_io_summary *s,
+						 bool by_bytes, size_t *n);
+
+/* The latency (ns) at quantile @q (0..1) of a row's histogram; 0 when empty. */
+uint64_t lden_io_row_quantile(const struct lden_io_row *r, double q);
+
+/* The histogram bucket of @ns, and the value a bucket stands for. */
+int lden_hist_bucket(uint64_t ns);
+uint64_t lden_hist_value(int bucket);
+
+#endif

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io-trace.h"
+#include "lden-trace.h"
+#include "proc.h"
+#include "sample-order.h"
+
+/* Records newer than this before a drain wait for the next one. */
+#define ORDER_SLACK_NS 10000000ULL
+
+enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT };
+
+struct tp {
+	enum tp_role role;
+	int sys;				/* index in the table */
+	const struct ltr_field *f[LDEN_IO_NARGS];
+	const struct ltr_field *ret;		/* exit: ret */
+	const struct ltr_field *exit_pid;	/* task exit: pid */
+	const struct ltr_field *group_dead;	/* task exit, 6.16+ */
+	const struct ltr_field *comm;		/* task exit */
+	bool ready;
+};
+
+struct lden_io_tracer {
+	struct ltr_session *s;
+	const struct lden_io_syscall *table;
+	int nsys;
+	struct tp *tps;			/* 2 per syscall, then the task exit */
+	struct lden_io_pairer *pair;
+	struct lden_io_fdtable *fdt;
+	struct lden_order *order;
+	struct lden_io_call call;	/* the call being completed */
+	lden_io_event_fn fn;
+	void *ctx;
+	uint64_t start_ns;
+	struct lden_io_stats st;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The fields a tracepoint needs, looked up on its first open. */
+static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
+			   struct ltr_event *ev)
+{
+	if (tp->ready)
+		return;
+	tp->ready = true;
+	if (tp->role == TP_EXIT) {
+		tp->ret = ltr_event__field(ev, "ret");
+	} else if (tp->role == TP_TASK_EXIT) {
+		tp->exit_pid = ltr_event__field(ev, "pid");
+		tp->group_dead = ltr_event__field(ev, "group_dead");
+		tp->comm = ltr_event__field(ev, "comm");
+	} else {
+		for (int a = 0; a < LDEN_IO_NARGS; a++)
+			if (t->table[tp->sys].fields[a])
+				tp->f[a] = ltr_event__field(
+					ev, t->table[tp->sys].fields[a]);
+	}
+}
+
+/* Opens one tracepoint in every scope; -ENOENT when the kernel lacks it. */
+static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
+		   const char *sys, const char *name, struct tp *tp,
+		   char *err, size_t errlen)
+{
+	char filter[64];
+	int n = o->ntasks ? o->ntasks : 1;
+
+	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
+	for (int i = 0; i < n; i++) {
+		struct ltr_event_opts eo = { .mode = LTR_MODE_SAMPLE };
+		struct ltr_event *ev;
+
+		if (o->ntasks) {
+			eo.pid = o->tasks[i];
+			eo.inherit = o->inherit;
+		} else if (o->self > 0) {
+			eo.filter = filter;
+		}
+		ev = ltr_event__open(t->s, sys, name, &eo);
+		if (!ev) {
+			if (errno == ENOENT && i == 0 &&
+			    strstr(ltr_last_error(), "no event"))
+				return -ENOENT;
+			snprintf(err, errlen, "%s", ltr_last_error());
+			return -1;
+		}
+		ltr_event__set_user(ev, tp);
+		resolve_fields(t, tp, ev);
+		t->st.tracepoints_opened++;
+	}
+	return 0;
+}
+
+struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
+					   const struct lden_io_opts *o,
+					   char *err, size_t errlen)
+{
+	struct lden_io_tracer *t = calloc(1, sizeof(*t));
+	char name[64];
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->s = s;
+	t->table = lden_io_syscalls(&t->nsys);
+	t->tps = calloc((size_t)t->nsys * 2 + 1, sizeof(*t->tps));
+	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
+	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
+	t->order = lden_order_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
+	if (!t->tps || !t->pair || !t->fdt || !t->order) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	for (int i = 0; i < t->nsys; i++) {
+		struct tp *in = &t->tps[2 * i], *out = &t->tps[2 * i + 1];
+		int rc;
+
+		in->role = TP_ENTER;
+		in->sys = i;
+		out->role = TP_EXIT;
+		out->sys = i;
+		snprintf(name, sizeof(name), "sys_enter_%s", t->table[i].name);
+		rc = open_tp(t, o, "syscalls", name, in, err, errlen);
+		if (rc == -ENOENT) {
+			t->st.syscalls_missing++;
+			continue;
+		}
+		if (rc < 0)
+			goto out_free;
+		snprintf(name, sizeof(name), "sys_exit_%s", t->table[i].name);
+		if (open_tp(t, o, "syscalls", name, out, err, errlen) < 0) {
+			if (!*err)
+				snprintf(err, errlen, "%s", ltr_last_error());
+			goto out_free;
+		}
+	}
+	if (!t->st.tracepoints_opened) {
+		snprintf(err, errlen, "no file I/O syscall tracepoints on this kernel (CONFIG_FTRACE_SYSCALLS)");
+		goto out_free;
+	}
+	t->tps[2 * t->nsys].role = TP_TASK_EXIT;
+	if (open_tp(t, o, "sched", "sched_process_exit", &t->tps[2 * t->nsys],
+		    err, errlen) < 0) {
+		if (!*err)
+			snprintf(err, errlen, "%s", ltr_last_error());
+		goto out_free;
+	}
+	return t;
+
+out_free:
+	lden_io_tracer__free(t);
+	return NULL;
+}
+
+void lden_io_tracer__free(struct lden_io_tracer *t)
+{
+	if (!t)
+		return;
+	lden_order_free(t->order);
+	lden_io_fdtable__free(t->fdt);
+	lden_io_pairer__free(t->pair);
+	free(t->tps);
+	free(t);
+}
+
+int lden_io_tracer__start(struct lden_io_tracer *t)
+{
+	t->start_ns = now_ns();
+	return ltr_session__enable(t->s);
+}
+
+uint64_t lden_io_tracer__start_ns(const struct lden_io_tracer *t)
+{
+	return t->start_ns;
+}
+
+static uint64_t field_u64(const struct ltr_field *f, const struct ltr_sample *s)
+{
+	uint64_t v = 0;
+
+	if (f)
+		ltr_field__u64(f, s, &v);
+	return v;
+}
+
+/* @path made absolute against the dirfd's path or the cwd, when known. */
+static void absolute(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
+		     char *path, size_t len)
+{
+	char base[LDEN_IO_PATH_MAX], link[64];
+	const char *b = NULL;
+	ssize_t n;
+
+	if (path[0] == '/' || !path[0])
+		return;
+	if (dfd == AT_FDCWD) {
+		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
+		n = readlink(link, base, sizeof(base) - 1);
+		if (n > 0) {
+			base[n] = '\0';
+			b = base;
+		}
+	} else {
+		b = lden_io_fdtable__get(t->fdt, pid, (int)dfd);
+	}
+	if (b && b[0] == '/') {
+		char joined[LDEN_IO_PATH_MAX * 2];
+
+		snprintf(joined, sizeof(joined), "%s%s%s", b,
+			 strcmp(b, "/") ? "/" : "", path);
+		/* cut, as paths kept are */
+		joined[len - 1] = '\0';
+		memcpy(path, joined, strlen(joined) + 1);
+	}
+}
+
+/* @path (from the extra bytes) made absolute and stored in @buf. */
+static void set_path(struct lden_io_tracer *t, const struct ltr_sample *s,
+		     const struct tp *tp, int dslot, const char *path,
+		     char *buf)
+{
+	int64_t dfd = tp->f[dslot] ? (int64_t)(int32_t)field_u64(tp->f[dslot], s) :
+				     AT_FDCWD;
+
+	snprintf(buf, LDEN_IO_PATH_MAX, "%s", path);
+	absolute(t, (pid_t)s->pid, dfd, buf, LDEN_IO_PATH_MAX);
+}
+
+static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
+		     const struct ltr_sample *s)
+{
+	struct lden_io_call *c;
+	const char *extra;
+	size_t len;
+
+	c = lden_io_pairer__enter(t->pair, s->tid, s->pid, tp->sys, s->time);
+	if (!c)
+		return;
+	for (int a = 0; a < LDEN_IO_NARGS; a++)
+		c->args[a] = field_u64(tp->f[a], s);
+	/* the strings read when the record arrived: "path\0path2\0" */
+	extra = lden_order_extra(t->order, &len);
+	if (extra && len >= 2 && extra[len - 1] == '\0') {
+		set_path(t, s, tp, LDEN_IO_ARG_DFD, extra, c->path);
+		if (strlen(extra) + 1 < len)
+			set_path(t, s, tp, LDEN_IO_ARG_DFD2,
+				 extra + strlen(extra) + 1, c->path2);
+	}
+}
+
+/* What the call did to the fd table, and what to report. */
+static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
+		     int64_t ret, uint64_t exit_ns)
+{
+	const struct lden_io_syscall *sys = &t->table[c->sys];
+	pid_t pid = (pid_t)c->pid;
+	struct lden_io_event ev = {
+		.enter_ns = c->enter_ns,
+		.latency_ns = exit_ns >= c->enter_ns ? exit_ns - c->enter_ns : 0,
+		.pid = c->pid,
+		.tid = c->tid,
+		.sys = sys,
+		.fd = -1,
+		.newfd = -1,
+		.ret = ret,
+	};
+	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
+	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
+
+	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
+	switch (sys->kind) {
+	case LDEN_IO_OPEN:
+		ev.path = c->path[0] ? c->path : NULL;
+		if (ret >= 0) {
+			ev.newfd = (int)ret;
+			if (c->path[0])
+				lden_io_fdtable__set(t->fdt, pid, (int)ret,
+						     c->path);
+		}
+		break;
+	case LDEN_IO_READ:
+	case LDEN_IO_WRITE:
+	case LDEN_IO_FD:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		if (ret > 0 && sys->kind == LDEN_IO_READ)
+			ev.bytes_read = (uint64_t)ret;
+		if (ret > 0 && sys->kind == LDEN_IO_WRITE)
+			ev.bytes_written = (uint64_t)ret;
+		break;
+	case LDEN_IO_CLOSE:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		break;
+	case LDEN_IO_CLOSE_RANGE:
+		ev.fd = fd;
+		break;
+	case LDEN_IO_DUP:
+	case LDEN_IO_FCNTL:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		if (ret >= 0 && (sys->kind == LDEN_IO_DUP ||
+				 cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+			ev.newfd = (int)ret;
+			lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret);
+			/* the source entry may have moved */
+			ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		}
+		break;
+	case LDEN_IO_PATH:
+		ev.path = c->path[0] ? c->path : NULL;
+		break;
+	case LDEN_IO_RENAME:
+		ev.path = c->path[0] ? c->path : NULL;
+		ev.path2 = c->path2[0] ? c->path2 : NULL;
+		break;
+	}
+	t->fn(&ev, t->ctx);
+	/* the fd is gone only now: the event above still named it */
+	if (sys->kind == LDEN_IO_CLOSE)
+		lden_io_fdtable__close(t->fdt, pid, fd);
+	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0)
+		lden_io_fdtable__close_range(
+			t->fdt, pid, (unsigned int)c->args[LDEN_IO_ARG_FD],
+			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
+}
+
+static int on_sample(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_io_tracer *t = ctx;
+	const struct tp *tp = ltr_event__user(s->event);
+	uint64_t v;
+
+	if (!tp)
+		return 0;
+	t->st.tracepoints++;
+	switch (tp->role) {
+	case TP_ENTER:
+		on_enter(t, tp, s);
+		break;
+	case TP_EXIT:
+		if (lden_io_pairer__exit(t->pair, s->tid, tp->sys, &t->call) == 0) {
+			int64_t ret = 0;
+
+			if (tp->ret)
+				ltr_field__s64(tp->ret, s, &ret);
+			t->st.syscalls++;
+			complete(t, &t->call, ret, s->time);
+		}
+		break;
+	case TP_TASK_EXIT:
+		t->st.tasks_exited++;
+		v = field_u64(tp->exit_pid, s);
+		lden_io_pairer__drop(t->pair, (uint32_t)v);
+		/* the last thread out (6.16+), else the group leader */
+		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
+				     v == s->pid)
+			lden_io_fdtable__drop(t->fdt, (pid_t)s->pid);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * What must be read from the process while it still runs, as soon as the
+ * record arrives (before it is put in order): the strings of a path
+ * argument, what an fd not yet in the table refers to, the process name.
+ * Returns the length of the strings put in @buf.
+ */
+static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
+			 const struct ltr_sample *s, char *buf)
+{
+	enum lden_io_kind kind = t->table[tp->sys].kind;
+	ssize_t n, m;
+
+	lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+	if (kind == LDEN_IO_OPEN || kind == LDEN_IO_PATH ||
+	    kind == LDEN_IO_RENAME) {
+		n = lden_proc_read_str((pid_t)s->pid,
+				       field_u64(tp->f[LDEN_IO_ARG_PATH], s),
+				       buf, LDEN_IO_PATH_MAX);
+		if (n < 0)
+			return 0;
+		if (kind != LDEN_IO_RENAME)
+			return (size_t)n + 1;
+		m = lden_proc_read_str((pid_t)s->pid,
+				       field_u64(tp->f[LDEN_IO_ARG_PATH2], s),
+				       buf + n + 1, LDEN_IO_PATH_MAX);
+		return (size_t)n + 1 + (m < 0 ? 1 : (size_t)m + 1);
+	}
+	if (tp->f[LDEN_IO_ARG_FD] && kind != LDEN_IO_CLOSE_RANGE)
+		lden_io_fdtable__path(t->fdt, (pid_t)s->pid,
+				      (int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD], s));
+	return 0;
+}
+
+static int collect(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_io_tracer *t = ctx;
+	const struct tp *tp = ltr_event__user(s->event);
+	char buf[2 * LDEN_IO_PATH_MAX];
+	size_t len = 0;
+
+	if (tp && tp->role == TP_ENTER)
+		len = read_early(t, tp, s, buf);
+	/* a process gone before its first record was read: name it now,
+	 * before its calls (still in the order buffer) are reported */
+	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&
+	    field_u64(tp->exit_pid, s) == s->pid) {
+		const char *comm;
+		size_t clen;
+
+		if (ltr_field__str(tp->comm, s, &comm, &clen) == 0)
+			lden_io_fdtable__name(t->fdt, (pid_t)s->pid, comm, clen);
+	}
+	if (len)
+		buf[len - 1] = '\0';
+	if (lden_order_add_extra(t->order, s, buf, len) == -ENOSPC) {
+		lden_order_note_forced(t->order);
+		lden_order_flush(t->order, UINT64_MAX, on_sample, t);
+		lden_order_add_extra(t->order, s, buf, len);
+	}
+	return 0;
+}
+
+int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
+			 lden_io_event_fn fn, void *ctx)
+{
+	/* every record older than this is in the rings when they are read */
+	uint64_t mark = now_ns() - ORDER_SLACK_NS;
+	int n;
+
+	t->fn = fn;
+	t->ctx = ctx;
+	n = ltr_session__poll(t->s, timeout_ms, collect, t);
+	if (n < 0 && n != -EINTR)
+		return n;
+	lden_order_flush(t->order, mark, on_sample, t);
+	return n < 0 ? n : 0;
+}
+
+int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
+			   void *ctx)
+{
+	int n;
+
+	t->fn = fn;
+	t->ctx = ctx;
+	ltr_session__disable(t->s);
+	n = ltr_session__drain(t->s, collect, t);
+	lden_order_flush(t->order, UINT64_MAX, on_sample, t);
+	return n < 0 ? n : 0;
+}
+
+void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
+{
+	t->st.lost = ltr_session__lost(t->s, -1);
+	t->st.order_forced = lden_order_forced(t->order);
+	t->st.pair = *lden_io_pairer__stats(t->pair);
+	t->st.fdt = *lden_io_fdtable__stats(t->fdt);
+	*st = t->st;
+}

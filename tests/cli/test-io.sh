@@ -1,0 +1,214 @@
+#!/bin/sh
+# lden io against a process whose file I/O is known call by call
+# (tests/kernel/io-target): every call, its path on every fd (duplicated
+# ones and one opened before lden started), its bytes; the summary; the
+# flame graph, by count and by latency; a million writes in bounded
+# memory with the lost records accounted for; bad input.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
+LDEN="$top_builddir/src/lden"
+TARGET="$top_builddir/tests/kernel/io-target"
+tmp=$(mktemp -d) || exit 99
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+. "$top_srcdir/tests/cli/lib.sh"
+
+# wait_count FILE PATTERN N: until N lines of FILE match, at most 20 s
+wait_count() {
+	_i=0
+	while [ "$(grep -c -e "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
+# start_target NAME ARGS...: io-target on fifo $tmp/NAME.go, ready
+start_target() {
+	name=$1; shift
+	mkfifo "$tmp/$name.go" || exit 99
+	"$TARGET" "$tmp/$name.go" "$@" >"$tmp/$name.target" &
+	target=$!
+	pids="$pids $target"
+	wait_for "$tmp/$name.target" '^ready' || fail "$name: target not ready"
+}
+
+# trace NAME ARGS...: lden io --pid $target ARGS, started and ready
+trace() {
+	name=$1; shift
+	"$LDEN" io --pid "$target" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+	tracer=$!
+	pids="$pids $tracer"
+	wait_for "$tmp/$name.err" '^lden: tracing' || fail "$name: lden io not ready"
+}
+
+K=8192 W=8
+C=$((K / W))
+data="$tmp/data"
+fifo="$tmp/run.go"
+
+# One run: every call as JSON, the summary, a flame graph by count.
+start_target run file "$data" $K $W
+trace run --json --summary --flamegraph "$tmp/run.folded"
+printf g > "$fifo"
+wait_count "$tmp/run.out" '"syscall":"close"' 3 || fail "run: the three closes never came"
+printf x > "$fifo"
+wait "$target" || fail "run: io-target failed"
+wait "$tracer"; rc=$?
+[ "$rc" = 0 ] || fail "run: lden io exited $rc once the process was gone"
+
+jq -e -s 'map(select(.type == "call")) | length > 0' "$tmp/run.out" >/dev/null ||
+	fail "run: no call objects"
+jq -r 'select(.type == "call") | [.comm, .pid, .syscall, (.fd // "-"), (.newfd // "-"), .path, .ret, (.bytes // "-")] | join(" ")' \
+	"$tmp/run.out" > "$tmp/run.calls" || fail "run: bad JSON"
+fd=$(awk '$3 == "openat" { print $5 }' "$tmp/run.calls")
+ffd=$(awk '$3 == "read" && $6 ~ /go$/ { print $4; exit }' "$tmp/run.calls")
+[ -n "$fd" ] && [ -n "$ffd" ] || fail "run: no openat or fifo read"
+{
+	echo "io-target $target read $ffd - $fifo 1 1"
+	echo "io-target $target openat - $fd $data $fd -"
+	i=0; while [ $i -lt $W ]; do echo "io-target $target write $fd - $data $C $C"; i=$((i + 1)); done
+	echo "io-target $target lseek $fd - $data 0 -"
+	i=0; while [ $i -lt $W ]; do echo "io-target $target read $fd - $data $C $C"; i=$((i + 1)); done
+	echo "io-target $target dup $fd $((fd + 1)) $data $((fd + 1)) -"
+	echo "io-target $target fcntl $fd 100 $data 100 -"
+	echo "io-target $target write $((fd + 1)) - $data 10 10"
+	echo "io-target $target write 100 - $data 20 20"
+	echo "io-target $target lseek $((fd + 1)) - $data 0 -"
+	echo "io-target $target read 100 - $data 30 30"
+	echo "io-target $target close 100 - $data 0 -"
+	echo "io-target $target close $((fd + 1)) - $data 0 -"
+	echo "io-target $target close $fd - $data 0 -"
+	echo "io-target $target read $ffd - $fifo 1 1"
+} > "$tmp/run.expected"
+diff "$tmp/run.expected" "$tmp/run.calls" > "$tmp/run.diff" ||
+	fail "run: calls differ from the recipe: $(cat "$tmp/run.diff")"
+echo "PASS: every call of the recipe, in order, with its path on fd $fd, its dup, F_DUPFD 100 and the fifo opened before lden"
+
+jq -s -e 'first(.[] | select(.type == "stats")) | .mismatches == 0 and .lost == 0 and .syscalls == '$((2 * W + 13))'' \
+	"$tmp/run.out" >/dev/null || fail "run: stats $(grep '"stats"' "$tmp/run.out")"
+grep -q '^  mismatches 0 ' "$tmp/run.err" || fail "run: stderr statistics do not say 0 mismatches"
+echo "PASS: $((2 * W + 13)) syscalls, zero mismatches, zero lost"
+
+# the summary: the data file's row and the process's
+jq -s -e --arg d "$data" 'first(.[] | select(.type == "file" and .key == $d)) |
+	.calls == '$((2 * W + 11))' and .bytes_read == '$((K + 30))' and
+	.bytes_written == '$((K + 30))' and .errors == 0 and
+	.latency_p50_ns > 0 and .latency_p99_ns >= .latency_p50_ns' \
+	"$tmp/run.out" >/dev/null || fail "run: summary row of the file: $(grep '"file"' "$tmp/run.out")"
+jq -s -e --arg k "io-target[$target]" 'first(.[] | select(.type == "process" and .key == $k)) |
+	.calls == '$((2 * W + 13))' and .bytes_read == '$((K + 32))' and
+	.bytes_written == '$((K + 30))'' \
+	"$tmp/run.out" >/dev/null || fail "run: summary row of the process: $(grep '"process"' "$tmp/run.out")"
+lat=$(jq -s --arg d "$data" 'map(select(.type == "call" and .path == $d) | .latency_ns) | add' "$tmp/run.out")
+jq -s -e --arg d "$data" 'first(.[] | select(.type == "file" and .key == $d)) | .latency_total_ns == '"$lat" \
+	"$tmp/run.out" >/dev/null || fail "run: summary latency total is not the sum of the calls' ($lat)"
+echo "PASS: summary: $((2 * W + 11)) calls, $((K + 30)) bytes each way on the file, latency total = sum of the calls'"
+
+{
+	echo "io-target;$data;close 3"
+	echo "io-target;$data;dup 1"
+	echo "io-target;$data;fcntl 1"
+	echo "io-target;$data;lseek 2"
+	echo "io-target;$data;openat 1"
+	echo "io-target;$data;read $((W + 1))"
+	echo "io-target;$data;write $((W + 2))"
+	echo "io-target;$fifo;read 2"
+} | LC_ALL=C sort > "$tmp/fold.expected"
+diff "$tmp/fold.expected" "$tmp/run.folded" > "$tmp/fold.diff" ||
+	fail "flame graph differs: $(cat "$tmp/fold.diff")"
+echo "PASS: flame graph (count): the 8 expected folded lines"
+
+# By latency: each stack's value is the sum of its calls' latencies.
+start_target lat file "$data" $K $W
+trace lat --json --flamegraph "$tmp/lat.folded" --weight latency
+printf g > "$tmp/lat.go"
+wait_count "$tmp/lat.out" '"syscall":"close"' 3 || fail "lat: the three closes never came"
+printf x > "$tmp/lat.go"
+wait "$target"; wait "$tracer" || fail "lat: lden io failed"
+jq -r 'select(.type == "call") | "\(.comm);\(.path);\(.syscall) \(.latency_ns)"' "$tmp/lat.out" |
+	awk '{ v[$1] += $2 } END { for (k in v) print k, v[k] }' | LC_ALL=C sort > "$tmp/lat.expected"
+diff "$tmp/lat.expected" "$tmp/lat.folded" > "$tmp/lat.diff" ||
+	fail "flame graph (latency) differs: $(cat "$tmp/lat.diff")"
+echo "PASS: flame graph (latency): each stack is the sum of its calls' latency_ns"
+
+# --path and --comm filters: only the data file; another name, nothing
+start_target filt file "$data" $K $W
+trace filt --json --path "$tmp/d*" --comm io-target
+printf g > "$tmp/filt.go"
+wait_count "$tmp/filt.out" '"syscall":"close"' 3 || fail "filt: the three closes never came"
+printf x > "$tmp/filt.go"
+wait "$target"; wait "$tracer" || fail "filt: lden io failed"
+n=$(jq -s 'map(select(.type == "call")) | length' "$tmp/filt.out")
+[ "$n" = $((2 * W + 11)) ] || fail "filt: --path kept $n calls, want $((2 * W + 11))"
+jq -s -e 'first(.[] | select(.type == "stats")) | .syscalls == '$((2 * W + 13))' and .syscalls_after_filter == '$((2 * W + 11))'' \
+	"$tmp/filt.out" >/dev/null || fail "filt: stats $(grep stats "$tmp/filt.out")"
+echo "PASS: --path keeps the $((2 * W + 11)) calls on the file, not the fifo's 2; statistics count both"
+
+# A million one-byte writes to /dev/null: memory stays bounded, and what
+# the kernel dropped is counted: records seen + lost = records made.
+N=1000000
+HWM_KB=65536
+start_target heavy null $N
+trace heavy -q --json
+printf g > "$tmp/heavy.go"
+hwm=0
+i=0
+until grep -q '^done' "$tmp/heavy.target"; do
+	i=$((i + 1)); [ $i -gt 1200 ] && fail "heavy: the writes took over 60 s"
+	sleep 0.05
+done
+printf x > "$tmp/heavy.go"
+while kill -0 "$tracer" 2>/dev/null; do
+	h=$(awk '/^VmHWM/ { print $2 }' "/proc/$tracer/status" 2>/dev/null)
+	[ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+	sleep 0.01
+done
+wait "$target"; wait "$tracer" || fail "heavy: lden io failed"
+stats=$(grep '"stats"' "$tmp/heavy.out")
+seen=$(echo "$stats" | jq .tracepoints)
+lost=$(echo "$stats" | jq .lost)
+calls=$(echo "$stats" | jq .syscalls)
+mism=$(echo "$stats" | jq .mismatches)
+# made: read(fifo), openat, N writes, close, write(done), read(fifo): 2
+# records each, and the process's exit
+made=$((2 * (N + 5) + 1))
+[ $((seen + lost)) = $made ] ||
+	fail "heavy: $seen records seen + $lost lost != $made made"
+[ "$lost" -gt 0 ] || [ "$calls" = $((N + 5)) ] ||
+	fail "heavy: no loss but $calls calls, want $((N + 5))"
+[ "$mism" -le "$lost" ] || fail "heavy: $mism mismatches with only $lost lost"
+grep -q "^  lost records $lost\$" "$tmp/heavy.err" || fail "heavy: stderr does not report $lost lost"
+[ "$hwm" -gt 0 ] && [ "$hwm" -lt $HWM_KB ] || fail "heavy: VmHWM $hwm kB (bound $HWM_KB kB)"
+echo "PASS: $N writes: $seen records seen + $lost lost = $made made, $calls calls, $mism mismatches, VmHWM $hwm kB < $HWM_KB kB"
+
+# Bad input: status 2, one line, nothing left attached
+before=$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)
+while IFS='|' read -r args msg; do
+	# shellcheck disable=SC2086
+	"$LDEN" io $args >"$tmp/bad.out" 2>"$tmp/bad.err"; rc=$?
+	[ "$rc" = 2 ] || fail "'lden io $args' exited $rc, want 2"
+	[ "$(wc -l < "$tmp/bad.err")" = 1 ] || fail "'lden io $args' printed more than one line"
+	grep -q -F -e "$msg" "$tmp/bad.err" || fail "'lden io $args': $(cat "$tmp/bad.err"), want '$msg'"
+done <<'BAD'
+--pid 0|lden: io: invalid --pid value '0'
+--pid 1073741823|lden: io: no process 1073741823
+--duration x|lden: io: invalid --duration value 'x'
+--duration 0|lden: io: invalid --duration value '0'
+--weight latency|lden: io: --weight needs --flamegraph
+--flamegraph /nonexistent/x.folded|lden: io: cannot write '/nonexistent/x.folded'
+--flamegraph f --weight size|lden: io: invalid --weight value 'size'
+--summary --sort name|lden: io: invalid --sort value 'name'
+--comm 0123456789abcdefg|lden: io: invalid --comm value
+--nosuch|lden: io: unknown option '--nosuch'
+--children|lden: io: --children needs --pid
+extra|lden: io: unexpected argument 'extra'
+BAD
+[ "$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)" = "$before" ] || fail "bad input left an instance"
+echo "PASS: bad input: status 2 and one line each"
+exit 0
