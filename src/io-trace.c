@@ -35,7 +35,7 @@ struct lden_io_tracer {
 	struct tp *tps;			/* 2 per syscall, then the task exit */
 	struct lden_io_pairer *pair;
 	struct lden_io_fdtable *fdt;
-	struct lden_order *order;
+	struct lden_sorder *order;
 	struct lden_io_call call;	/* the call being completed */
 	lden_io_event_fn fn;
 	void *ctx;
@@ -122,7 +122,7 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->tps = calloc((size_t)t->nsys * 2 + 1, sizeof(*t->tps));
 	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
 	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
-	t->order = lden_order_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
+	t->order = lden_sorder_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
 	if (!t->tps || !t->pair || !t->fdt || !t->order) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
@@ -172,7 +172,7 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 {
 	if (!t)
 		return;
-	lden_order_free(t->order);
+	lden_sorder_free(t->order);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
 	free(t->tps);
@@ -255,7 +255,7 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 	for (int a = 0; a < LDEN_IO_NARGS; a++)
 		c->args[a] = field_u64(tp->f[a], s);
 	/* the strings read when the record arrived: "path\0path2\0" */
-	extra = lden_order_extra(t->order, &len);
+	extra = lden_sorder_extra(t->order, &len);
 	if (extra && len >= 2 && extra[len - 1] == '\0') {
 		set_path(t, s, tp, LDEN_IO_ARG_DFD, extra, c->path);
 		if (strlen(extra) + 1 < len)
@@ -431,10 +431,10 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	}
 	if (len)
 		buf[len - 1] = '\0';
-	if (lden_order_add_extra(t->order, s, buf, len) == -ENOSPC) {
-		lden_order_note_forced(t->order);
-		lden_order_flush(t->order, UINT64_MAX, on_sample, t);
-		lden_order_add_extra(t->order, s, buf, len);
+	if (lden_sorder_add_extra(t->order, s, buf, len) == -ENOSPC) {
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
+		lden_sorder_add_extra(t->order, s, buf, len);
 	}
 	return 0;
 }
@@ -451,7 +451,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 	n = ltr_session__poll(t->s, timeout_ms, collect, t);
 	if (n < 0 && n != -EINTR)
 		return n;
-	lden_order_flush(t->order, mark, on_sample, t);
+	lden_sorder_flush(t->order, mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
 
@@ -464,14 +464,14 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 	t->ctx = ctx;
 	ltr_session__disable(t->s);
 	n = ltr_session__drain(t->s, collect, t);
-	lden_order_flush(t->order, UINT64_MAX, on_sample, t);
+	lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }
 
 void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 {
 	t->st.lost = ltr_session__lost(t->s, -1);
-	t->st.order_forced = lden_order_forced(t->order);
+	t->st.order_forced = lden_sorder_forced(t->order);
 	t->st.pair = *lden_io_pairer__stats(t->pair);
 	t->st.fdt = *lden_io_fdtable__stats(t->fdt);
 	*st = t->st;
