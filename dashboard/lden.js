@@ -104,7 +104,9 @@
     for (const name of state.events) {
       const e = state.info.get(name);
       setCell(name, 'count', group(e.count_total), e.count_total);
-      if (e.has_size) setCell(name, 'size', bytes(e.size_total), e.size_total);
+      if (e.has_size && e.size_valid === false)
+        setCell(name, 'size', bytes(e.size_total) + ' (size stopped by the guard)', e.size_total);
+      else if (e.has_size) setCell(name, 'size', bytes(e.size_total), e.size_total);
       else setCell(name, 'size', '—', '');
       setCell(name, 'speed', short(e.speed) + '/s', e.speed);
       const lost = setCell(name, 'lost', e.mode === 'sampling' ? group(e.lost) : '—',

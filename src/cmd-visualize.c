@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "collect.h"
+#include "guard.h"
 #include "httpd.h"
 #include "lden.h"
 #include "lden-trace.h"
@@ -37,6 +38,7 @@ struct viz_opts {
 	double interval, time_limit;
 	bool no_dashboard, json, no_size;
 	struct lden_scope_opts scope;
+	struct lden_guard_opts guard;
 };
 
 static void usage(FILE *out)
@@ -70,6 +72,7 @@ static void usage(FILE *out)
 	      "      --children          with --pid, also the children they create\n"
 	      "  -g, --cgroup DIR        count only the events of tasks in this cgroup\n"
 	      "  -- CMD [ARGS]           run CMD and count only it and its children\n"
+	      LDEN_GUARD_USAGE
 	      "  -h, --help              show this help\n"
 	      "\n"
 	      "Stops on SIGINT or SIGTERM (exit status 0).  See lden-visualize(8).\n",
@@ -136,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		{ "cgroup", required_argument, NULL, 'g' },
+		LDEN_GUARD_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -144,6 +148,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	/* everything after "--" is the command to run */
 	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->interval = 1;
+	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	o->index = "lden";
 	o->listen = "127.0.0.1:5601";
 	optind = 1;
@@ -186,6 +191,17 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 			if (lden_scope_add_pids(&o->scope, optarg, "visualize") < 0)
 				return LDEN_EXIT_USAGE;
 			break;
+		case LDEN_OPT_MAX_RATE:
+		case LDEN_OPT_MAX_CPU: {
+			char msg[256];
+
+			if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
+						 sizeof(msg)) < 0) {
+				lden_err("visualize: %s", msg);
+				return LDEN_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -225,6 +241,7 @@ struct run {
 	struct ltr_session *s;
 	struct lden_viz_conf conf;
 	struct lden_viz_sinks *sinks;
+	struct lden_guard *guard;
 	const char *reason;	/* why it stopped */
 	double end;		/* lden_now() then */
 };
@@ -257,6 +274,25 @@ static int tick(struct run *r, double t)
 	return 0;
 }
 
+/* The overhead guard's look: says once on stderr what it switched. */
+static int guard_tick(struct run *r, double t)
+{
+	int n = lden_guard_tick(r->guard, r->s, t, lden_collect_sample, NULL);
+	int total = lden_guard_nactions(r->guard);
+	char msg[512];
+
+	if (n < 0) {
+		lden_err("guard: %s", ltr_last_error());
+		return -1;
+	}
+	for (int a = total - n; a < total; a++) {
+		lden_guard_message(lden_guard_action(r->guard, a), msg,
+				   sizeof(msg));
+		lden_err("%s", msg);
+	}
+	return 0;
+}
+
 /* Ticks until --time, a signal, the command's end or a closed stdout. */
 static int trace(struct run *r)
 {
@@ -276,6 +312,8 @@ static int trace(struct run *r)
 			return LDEN_EXIT_FAIL;
 		}
 		t = lden_now();
+		if (guard_tick(r, t) < 0)
+			return LDEN_EXIT_FAIL;
 		if (rc == 1) {	/* a signal: the last numbers, then stop */
 			r->reason = "signal";
 			lden_collect_drain(r->s, r->v->sampling);
@@ -359,8 +397,17 @@ static void summary(const struct run *r)
 	json_object_object_add(o, "lost_total", json_object_new_uint64(lost));
 	json_object_object_add(o, "events", lden_viz_totals_json(v));
 	json_object_object_add(o, "sinks", lden_viz_sinks_json(r->sinks));
-	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	{
+		const char *js = json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+		/* the guard's part, as lden notify prints it */
+		printf("%.*s,", (int)strlen(js) - 1, js);
+		lden_guard_print_json(stdout, r->guard);
+		putchar(',');
+		lden_guard_print_self_json(stdout, r->guard);
+		printf("}\n");
+	}
 	json_object_put(o);
 }
 
@@ -449,11 +496,23 @@ static int run(int argc, char **argv)
 		lden_err("%s", err);
 		goto out;
 	}
+	r.guard = lden_guard_new(&r.o.guard);
+	if (!r.guard) {
+		lden_err("out of memory");
+		goto out;
+	}
+	for (int i = 0; i < r.v->n * r.v->nscopes; i++)
+		if (lden_guard_add(r.guard, r.v->ev[r.v->idx[i % r.v->n]].name,
+				   &r.v->att[i]) < 0) {
+			lden_err("out of memory");
+			goto out;
+		}
 	if (ltr_session__enable(r.s) < 0) {
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
 	lden_viz_start(r.v, lden_now());
+	lden_guard_start(r.guard, r.v->start);
 	header(&r, r.o.json ? stderr : stdout);
 	/* traced from its first instruction: released only now */
 	lden_command_go(&r.o.scope);
@@ -466,6 +525,7 @@ static int run(int argc, char **argv)
 out:
 	lden_viz_sinks_close(r.sinks);
 	lden_command_abandon(&r.o.scope);
+	lden_guard_free(r.guard);
 	lden_viz_free(r.v);
 	ltr_session__free(r.s);
 	lden_kernel_free(k);

@@ -23,6 +23,7 @@ struct event {
 	char *source;
 	bool sampling;
 	bool has_size;
+	bool size_stopped;
 };
 
 struct slot {
@@ -108,6 +109,7 @@ static long intern(struct lden_history *h, const struct lden_point *p)
 	}
 	e->sampling = p->sampling;
 	e->has_size = p->has_size;
+	e->size_stopped = p->size_stopped;
 	return i;
 }
 
@@ -175,6 +177,7 @@ static void to_point(const struct lden_history *h, double t,
 		.source = e->source,
 		.sampling = e->sampling,
 		.has_size = e->has_size,
+		.size_stopped = e->size_stopped,
 		.count_total = d->count_total,
 		.size_total = d->size_total,
 		.speed = d->speed,

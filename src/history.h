@@ -26,6 +26,7 @@ struct lden_history_point {
 	const char *source;	/* the latest one given; borrowed */
 	bool sampling;		/* likewise */
 	bool has_size;
+	bool size_stopped;	/* by the overhead guard (latest) */
 	uint64_t count;		/* in that interval (or those it stands for) */
 	uint64_t size;
 	uint64_t count_total;

@@ -250,6 +250,8 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 		p->sampling ? "sampling" : "counting"));
 	json_object_object_add(j, "has_size",
 			       json_object_new_boolean(p->has_size));
+	json_object_object_add(j, "size_valid",
+			       json_object_new_boolean(!p->size_stopped));
 	json_object_object_add(j, "count_total", json_u64(p->count_total));
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
 	json_object_object_add(j, "speed", json_num(p->speed, 3));

@@ -7,7 +7,9 @@
  *    "source":"tracepoint sched:sched_process_fork","mode":"counting",
  *    "interval":1.0,"count":12,"count_total":40,"speed":12,"lost":0}
  *
- * "size" and "size_total" (bytes) only for events with a size.
+ * "size" and "size_total" (bytes) only for events with a size; once the
+ * overhead guard switched one to counting, "size_valid":false, no "size",
+ * and "size_total" frozen.
  */
 #include <errno.h>
 #include <math.h>
@@ -85,11 +87,14 @@ static struct json_object *point_object(const struct lden_tick *t,
 	json_object_object_add(o, "count", json_object_new_uint64(p->count));
 	json_object_object_add(o, "count_total",
 			       json_object_new_uint64(p->count_total));
-	if (p->has_size) {
+	if (p->has_size && !p->size_stopped)
 		json_object_object_add(o, "size", json_object_new_uint64(p->size));
+	if (p->has_size)
 		json_object_object_add(o, "size_total",
 				       json_object_new_uint64(p->size_total));
-	}
+	if (p->has_size && p->size_stopped)
+		json_object_object_add(o, "size_valid",
+				       json_object_new_boolean(0));
 	json_object_object_add(o, "speed", number(p->speed));
 	json_object_object_add(o, "lost", json_object_new_uint64(p->lost));
 	return o;

@@ -6,6 +6,9 @@
  *
  *   lden_events_total{event,host}        counter  events counted
  *   lden_event_bytes_total{event,host}   counter  bytes (events with a size)
+ *   lden_event_size_valid{event,host}    gauge    0 once the overhead guard
+ *                                                 switched it to counting
+ *                                                 (bytes_total then frozen)
  *   lden_lost_records_total{event,host}  counter  samples the kernel dropped
  *                                                 (0 for counted events,
  *                                                 which cannot lose any)
@@ -28,6 +31,7 @@ struct metric {
 	char *source;
 	bool sampling;
 	bool has_size;
+	bool size_stopped;
 	uint64_t count_total;
 	uint64_t size_total;
 	uint64_t lost;
@@ -108,6 +112,14 @@ static void render(FILE *out, const struct prom_sink *p)
 			continue;
 		series(out, p, "lden_event_bytes_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].size_total);
+	}
+	family(out, "lden_event_size_valid", "gauge",
+	       "1 while an event's bytes are summed; 0 once the overhead guard switched it to counting.");
+	for (int i = 0; i < p->n; i++) {
+		if (!p->m[i].has_size)
+			continue;
+		series(out, p, "lden_event_size_valid", &p->m[i]);
+		fprintf(out, "%d\n", !p->m[i].size_stopped);
 	}
 	family(out, "lden_lost_records_total", "counter",
 	       "Samples the kernel dropped because lden's ring was full (0 for counted events).");
@@ -237,6 +249,7 @@ static void prom_tick(void *state, const struct lden_tick *t)
 
 		m->sampling = pt->sampling;
 		m->has_size = pt->has_size;
+		m->size_stopped = pt->size_stopped;
 		m->count_total = pt->count_total;
 		m->size_total = pt->size_total;
 		m->lost = pt->lost;

@@ -21,6 +21,8 @@ struct lden_point {
 	const char *source;	/* "tracepoint sched:sched_process_fork" */
 	bool sampling;		/* sampled for its size, else counted */
 	bool has_size;		/* size and size_total mean something */
+	bool size_stopped;	/* the overhead guard switched it to counting:
+				 * size_total is frozen, size means nothing */
 	uint64_t count;		/* events in this interval */
 	uint64_t size;		/* size in this interval */
 	uint64_t count_total;	/* since lden started */

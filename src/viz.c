@@ -283,6 +283,10 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->source = v->att[i].source;
 		p->sampling = v->att[i].sampling;
 		p->has_size = st->has_size;
+		p->size_stopped = false;
+		for (int s = 0; s < v->nscopes; s++)
+			if (v->att[s * v->n + i].size_stopped)
+				p->size_stopped = true;
 		p->count_total = st->count;
 		p->size_total = st->size;
 		p->count = st->count - v->prev_count[i];
