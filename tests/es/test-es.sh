@@ -158,10 +158,18 @@ no_violations "memory"
 echo "  peak RSS growth: queue 3000 ${growth_3000} kB, queue 10^6 ${growth_1000000} kB"
 # the big queue holds ~100000 points (over 10 MB); the small one 3000
 # (around 1 MB, the rest is the sender's working memory; more under ASan)
-[ "$growth_3000" -lt 8192 ] || fail "peak RSS grew by $growth_3000 kB"
-[ "$growth_1000000" -gt $((growth_3000 * 3)) ] &&
-[ "$growth_1000000" -gt $((growth_3000 + 6144)) ] ||
-	fail "peak RSS grew as much with a bounded queue as with a huge one"
+# AddressSanitizer's quarantine (freed memory kept, 256 MiB) makes peak
+# RSS say little: there the bound is checked in the other builds only.
+case "${LDEN_SAN_CFLAGS:-}" in
+*address*)
+	echo "  (ASan build: peak RSS not compared)" ;;
+*)
+	[ "$growth_3000" -lt 8192 ] || fail "peak RSS grew by $growth_3000 kB"
+	[ "$growth_1000000" -gt $((growth_3000 * 3)) ] &&
+	[ "$growth_1000000" -gt $((growth_3000 + 6144)) ] ||
+		fail "peak RSS grew as much with a bounded queue as with a huge one"
+	;;
+esac
 fake_stop
 
 # ---------------------------------------------------------------------
