@@ -188,13 +188,8 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			lden_err("io: option '%s' needs a value", argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
 		default:
-			lden_err("io: unknown option '%s' (see 'lden io --help')",
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
+			return lden_option_error("io", c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

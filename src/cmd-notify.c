@@ -190,13 +190,8 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			lden_err("notify: option '%s' needs a value", argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
 		default:
-			lden_err("notify: unknown option '%s' (see 'lden notify --help')",
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
+			return lden_option_error("notify", c, argv[optind - 1]);
 		}
 	}
 	if (o->cooldown > 0 && !o->repeat) {

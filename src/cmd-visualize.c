@@ -205,13 +205,8 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			lden_err("visualize: option '%s' needs a value", argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
 		default:
-			lden_err("visualize: unknown option '%s' (see 'lden visualize --help')",
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
+			return lden_option_error("visualize", c, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

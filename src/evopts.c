@@ -87,19 +87,13 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 			usage(stdout);
 			return -1;
 		}
-		if (c == ':') {
-			lden_err("%s: option '%s' needs a value", cmd,
-				 argv[optind - 1]);
-			return LDEN_EXIT_USAGE;
-		}
+		if (c == ':')
+			return lden_option_error(cmd, c, argv[optind - 1]);
 		rc = shared(o, c, cmd);
 		if (rc == 1)
 			rc = c == '?' ? 1 : fn(c, optarg, ctx);
-		if (rc == 1) {
-			lden_err("%s: unknown option '%s' (see 'lden %s --help')",
-				 cmd, argv[optind - 1], cmd);
-			return LDEN_EXIT_USAGE;
-		}
+		if (rc == 1)
+			return lden_option_error(cmd, '?', argv[optind - 1]);
 		if (rc)
 			return rc;
 	}

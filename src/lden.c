@@ -95,6 +95,16 @@ static void usage(FILE *out)
 	fprintf(out, "\n'lden COMMAND --help' shows a command's options.\n");
 }
 
+int lden_option_error(const char *cmd, int c, const char *opt)
+{
+	if (c == ':')
+		lden_err("%s: option '%s' needs a value", cmd, opt);
+	else
+		lden_err("%s: unknown option '%s' (see 'lden %s --help')", cmd,
+			 opt, cmd);
+	return LDEN_EXIT_USAGE;
+}
+
 static int cmd_version(int argc, char **argv)
 {
 	printf("lden %s\n", PACKAGE_VERSION);

@@ -48,6 +48,13 @@ extern const struct lden_cmd lden_cmd_io;
 void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * lden_option_error - getopt_long's ':' (a value missing) or '?' (unknown)
+ * for command @cmd, @opt the word it stopped at (argv[optind - 1]): prints
+ * the one-line error and returns LDEN_EXIT_USAGE.
+ */
+int lden_option_error(const char *cmd, int c, const char *opt);
+
+/*
  * lden_load_catalog - the installed catalog, /etc/lden/events.d,
  * $LDEN_EVENTS_PATH and @extra_dir; prints the error (with file and line)
  * and returns -1 when a file is bad.
