@@ -14,6 +14,14 @@
 #include "kallsyms.h"
 #include "lden-trace.h"
 
+/* whether sampled parts get a counting twin (lden_attach_twins) */
+static bool twins = true;
+
+void lden_attach_twins(bool on)
+{
+	twins = on;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int aerr(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -69,7 +77,7 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	p->owner = a;
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
-	if (sample) {
+	if (sample && twins) {
 		o.mode = LTR_MODE_COUNT;
 		p->counter = ltr_event__open(s, system, name, &o);
 		if (!p->counter)
@@ -371,6 +379,12 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 
 	if (!a->sampling)
 		return 0;
+	for (int i = 0; i < a->nparts; i++) {
+		/* without its twin, the count would stop with the samples */
+		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE &&
+		    !a->parts[i].counter)
+			return -EINVAL;
+	}
 	for (int i = 0; i < a->nparts; i++) {
 		struct lden_part *p = &a->parts[i];
 

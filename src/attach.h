@@ -32,6 +32,7 @@ struct lden_part {
 	 * filter and scope, enabled with it: the count comes from there, so
 	 * that the overhead guard can close the sampling event at any moment
 	 * and the count goes on without a seam (lden_attached_stop_sampling).
+	 * NULL when twins are off (lden_attach_twins()).
 	 */
 	struct ltr_event *counter;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
@@ -51,6 +52,15 @@ struct lden_attached {
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
 };
+
+/*
+ * lden_attach_twins - whether the sampled parts attached from now on get
+ * a counting twin (on by default).  The twin lets the overhead guard
+ * switch a source to counting without losing a count, and costs about
+ * 40 ns per event: a command whose guard cannot act (no --max-rate, no
+ * CPU budget) turns it off before attaching (lden_guard_opts_active()).
+ */
+void lden_attach_twins(bool on);
 
 /*
  * lden_attach - open the events of a resolved source
@@ -137,8 +147,9 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
  * The count is unaffected: it has come from the counting twin of each
  * part all along, which stays.  Afterwards a->sampling is false,
  * a->size_stopped true and a->size_total never changes again.
- * Returns 0, or a negative errno (ltr_last_error() says why); on failure
- * the event may be left half switched, still counted exactly.
+ * Returns 0, or a negative errno (ltr_last_error() says why; -EINVAL: a
+ * part was attached without its twin, see lden_attach_twins()); on
+ * failure the event may be left half switched, still counted exactly.
  */
 int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 				int (*fn)(const struct ltr_sample *, void *),

@@ -530,6 +530,7 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
 	for (int k2 = 0; k2 < r.nscopes; k2++) {
 		struct lden_scope buf;
 		const struct lden_scope *scope = lden_scope_get(&r.o.scope, k2,

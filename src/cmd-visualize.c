@@ -487,6 +487,7 @@ static int run(int argc, char **argv)
 		lden_err("visualize: cannot start the command: %s", strerror(errno));
 		goto out;
 	}
+	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
 	if (lden_viz_attach(r.v, r.s, &r.o.scope, err, sizeof(err)) < 0) {
 		lden_err("%s", err);
 		goto out;

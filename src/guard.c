@@ -84,6 +84,11 @@ int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 	return 0;
 }
 
+bool lden_guard_opts_active(const struct lden_guard_opts *o)
+{
+	return o->max_rate > 0 || o->max_cpu > 0;
+}
+
 struct lden_guard *lden_guard_new(const struct lden_guard_opts *o)
 {
 	struct lden_guard_opts defaults = LDEN_GUARD_OPTS_INIT;

@@ -105,6 +105,13 @@ struct lden_guard_opts {
 int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 			 char *err, size_t errlen);
 
+/*
+ * lden_guard_opts_active - whether a guard with budgets @o can ever act
+ * (a rate limit or a CPU budget); when not, the command attaches without
+ * counting twins: lden_attach_twins(lden_guard_opts_active(&o)).
+ */
+bool lden_guard_opts_active(const struct lden_guard_opts *o);
+
 enum lden_guard_reason {
 	LDEN_GUARD_RATE,	/* the source's rate was above max_rate */
 	LDEN_GUARD_CPU,		/* lden's CPU was above max_cpu */

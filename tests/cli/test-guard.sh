@@ -130,6 +130,20 @@ echo "PASS: --max-cpu 0.2: after a whole 3 s window over budget, the sampled sou
 [ "$(jqv "$tmp/free.out" '.guard | length')" = 0 ] || fail "no limits: a guard action"
 echo "PASS: with --max-rate 1e9 --max-cpu 0, nothing switched: 500000 reads, $((500000 * SIZE)) bytes"
 
+# 4b. A guard that cannot act costs no twin: the command, started once
+# everything is attached, counts lden's perf event fds; the counting twin
+# of the one sampled tracepoint is one fd per CPU.
+perf_fds() {
+	"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 "$@" -- \
+		sh -c 'echo "fds=$(ls -l /proc/$PPID/fd | grep -c perf_event)"' 2>"$tmp/fds.err" |
+		sed -n "s/^fds=//p"
+}
+on=$(perf_fds)
+off=$(perf_fds --max-cpu 0)
+[ "$((on - off))" = "$(getconf _NPROCESSORS_ONLN)" ] ||
+	fail "twins: $on perf fds with the default guard, $off with --max-cpu 0; want $(getconf _NPROCESSORS_ONLN) fewer"
+echo "PASS: --max-cpu 0 without --max-rate opens no counting twin ($on perf fds -> $off)"
+
 # 5. Bad budgets: one line, exit 2
 check_err() {	# expected-line args...
 	want=$1; shift
