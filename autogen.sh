@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
 # Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
 # chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
-DEPS="autoconf automake pkg-config make gcc libc6-dev bash-completion systemd
+DEPS="autoconf automake libtool pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
 libmicrohttpd-dev libjson-c-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl

@@ -4,7 +4,9 @@
 # completion, the systemd unit, the library with its header and .pc, and
 # whatever kibana/ and dashboard/ hold); a program built with
 # 'pkg-config --cflags --libs liblden-trace' against that install counts
-# its child's forks exactly; make uninstall leaves no file behind.
+# its child's forks exactly, linked to the shared library and to the
+# static one; the shared library exports the header's functions and
+# nothing else; make uninstall leaves no file behind.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 LDEN="$top_builddir/src/lden"
@@ -56,6 +58,9 @@ expect "$systemdsystemunitdir/lden-visualize.service"
 expect "$pkgdatadir/visualize.env"
 expect "$includedir/lden/lden-trace.h"
 expect "$libdir/liblden-trace.a"
+expect "$libdir/liblden-trace.so.0" x
+[ "$(readlink "$dest$libdir/liblden-trace.so")" = liblden-trace.so.0.0.0 ] ||
+	fail "liblden-trace.so does not link to liblden-trace.so.0.0.0"
 expect "$libdir/pkgconfig/liblden-trace.pc"
 
 # what was installed names the installed paths, not the build's
@@ -80,22 +85,54 @@ sed -E "s|^(prefix\|exec_prefix\|libdir\|includedir)=/|\1=$dest/|" \
 export PKG_CONFIG_PATH="$tmp/pc"
 flags=$(pkg-config --cflags --libs liblden-trace) || fail "pkg-config liblden-trace"
 echo "pkg-config --cflags --libs liblden-trace: $flags"
-for f in "-I$dest$includedir/lden" "-L$dest$libdir" -llden-trace \
-	$(pkg-config --cflags --libs libtracefs libtraceevent); do
+for f in "-I$dest$includedir/lden" "-L$dest$libdir" -llden-trace; do
 	case " $flags " in *" $f "*) ;; *) fail "'$f' is not in the flags" ;; esac
+done
+sflags=$(pkg-config --static --cflags --libs liblden-trace) || fail "pkg-config --static liblden-trace"
+for f in $(pkg-config --libs libtracefs libtraceevent); do
+	case " $sflags " in *" $f "*) ;; *) fail "'$f' is not in the --static flags" ;; esac
 done
 [ "$(pkg-config --modversion liblden-trace)" = "$("$LDEN" --version | cut -d' ' -f2)" ] ||
 	fail "liblden-trace.pc's version is not lden's"
+
+# the shared library's dynamic symbols are the functions of its header
+nm -D --defined-only "$dest$libdir/liblden-trace.so.0" | awk '{ print $3 }' |
+	sed -n 's/@.*//; /^ltr_/p' | sort -u >"$tmp/exported"
+grep -o '\bltr_[a-z_0-9]*[[:space:]]*(' "$dest$includedir/lden/lden-trace.h" |
+	tr -d ' (' | sort -u >"$tmp/declared"
+[ -s "$tmp/declared" ] || fail "no function found in lden-trace.h"
+cmp -s "$tmp/exported" "$tmp/declared" ||
+	fail "exported and declared differ: $(diff "$tmp/exported" "$tmp/declared" | tr '\n' ' ')"
+other=$(nm -D --defined-only "$dest$libdir/liblden-trace.so.0" | awk '{ print $3 }' |
+	grep -v '^ltr_' | grep -v '^LDEN_TRACE_')
+[ -z "$other" ] || fail "the shared library exports more: $other"
+echo "ok: liblden-trace.so.0 exports the $(wc -l <"$tmp/declared") functions of lden-trace.h, no more"
+
+# build_user NAME FLAGS...: the test program, linked with FLAGS
+build_user() {
+	name=$1; shift
+	# shellcheck disable=SC2086
+	${CC:-cc} ${LDEN_SAN_CFLAGS:-} -o "$tmp/$name" "$top_srcdir/tests/cli/install-user.c" \
+		"$@" >"$tmp/cc.err" 2>&1 || { cat "$tmp/cc.err"; fail "cannot build $name against the installed library"; }
+}
 # shellcheck disable=SC2086
-${CC:-cc} ${LDEN_SAN_CFLAGS:-} -o "$tmp/install-user" "$top_srcdir/tests/cli/install-user.c" \
-	$flags >"$tmp/cc.err" 2>&1 || { cat "$tmp/cc.err"; fail "cannot build against the installed library"; }
+build_user user-shared $flags
+readelf -d "$tmp/user-shared" | grep -q 'NEEDED.*\[liblden-trace\.so\.0\]' ||
+	fail "the shared build does not need liblden-trace.so.0"
+# shellcheck disable=SC2086
+build_user user-static $(pkg-config --static --cflags liblden-trace) \
+	"$dest$libdir/liblden-trace.a" $(pkg-config --libs libtracefs libtraceevent)
+readelf -d "$tmp/user-static" | grep -q 'liblden-trace' &&
+	fail "the static build needs a shared liblden-trace"
 if [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ]; then
-	"$tmp/install-user" >"$tmp/user.out" 2>"$tmp/user.err" ||
-		fail "the program built against the installed library failed"
-	grep -q "^forks 5$" "$tmp/user.out" || fail "it did not count 5 forks"
-	echo "ok: $(tr '\n' ' ' < "$tmp/user.out")"
+	for u in user-shared user-static; do
+		LD_LIBRARY_PATH="$dest$libdir" "$tmp/$u" >"$tmp/user.out" 2>"$tmp/user.err" ||
+			fail "$u, built against the installed library, failed: $(cat "$tmp/user.err")"
+		grep -q "^forks 5$" "$tmp/user.out" || fail "$u did not count 5 forks"
+		echo "ok: $u: $(tr '\n' ' ' < "$tmp/user.out")"
+	done
 else
-	echo "note: not root: the program was built, not run"
+	echo "note: not root: the programs were built, not run"
 fi
 
 run_make uninstall
