@@ -48,7 +48,12 @@
 #   lden-notify-size    lden notify "size(bench.open) > 1e18" --time NOTIFY_TIME
 #                       --events-dir BENCH_DIR (bench/bench.events: openat,
 #                       sampled, size = 1 per record read from its flags)
-#                       --max-cpu 0 (the overhead guard would stop sampling)
+#                       --max-cpu 0 (the overhead guard would stop sampling;
+#                       with no --max-rate either, no counting twin is opened)
+#   lden-notify-twin    the same with --max-rate 1000000000: the guard is on
+#                       (it never acts at that rate), so every sampled event
+#                       has its counting twin; against lden-notify-size, the
+#                       twin's cost (not in the default TRACERS)
 #   bt-count            bpftrace -e 'tracepoint:EVENT { @ = count(); }'
 #                       (apt-get install -y bpftrace when missing; skipped
 #                       with a note if that fails)
@@ -222,7 +227,7 @@ WL_RUN=("$WL")
 valid_tracer() {
 	case $1 in
 	perf-stat|lden-count|perf-record|perf-record-B|lden-sample) return 0 ;;
-	lden-notify-count|lden-notify-size|bt-count) return 0 ;;
+	lden-notify-count|lden-notify-size|lden-notify-twin|bt-count) return 0 ;;
 	perf-record-m[0-9]*|lden-sample-r[0-9]*)
 		local p=${1##*-[mr]}
 		case $p in *[!0-9]*) return 1 ;; esac
@@ -272,6 +277,7 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-sample-r*) CMD=("$LDEN" -q -r "${t#lden-sample-r}" -e "$EVENT") ;;
 	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
 	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0) ;;
+	lden-notify-twin)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --max-rate 1000000000) ;;
 	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
 	esac
 }
@@ -684,6 +690,7 @@ done
 for p in perf-record perf-record-B perf-record-m64 lden-sample; do
 	compare "$MAIN" lden-notify-size "$p"
 done
+uses lden-notify-twin && compare "$MAIN" lden-notify-twin lden-notify-size
 
 if [ "$RUN_FOLLOWUP" = 1 ]; then
 	echo
