@@ -90,12 +90,8 @@ if [ -x "$RB" ]; then
 	join $w
 	[ "$rc" = 0 ] || fail "read-burst exited $rc"
 	# until the last count is stored, then the end
-	i=0
-	until grep -q "\"count_total\": $N," "$d/docs"; do
-		i=$((i + 1))
-		[ $i -gt 400 ] && fail "guard: count_total $N never stored"
-		sleep 0.05
-	done
+	wait_for "$d/docs" "\"count_total\": $N," ||
+		fail "guard: count_total $N never stored"
 	kill -INT $v
 	join $v
 	[ "$rc" = 0 ] || fail "guard: exit status $rc"
