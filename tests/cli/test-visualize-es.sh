@@ -73,20 +73,17 @@ fake_stop
 # ---------------------------------------------------------------------
 RB="$top_builddir/tests/cli/read-burst"
 if [ -x "$RB" ]; then
+	SIZE=4093
 	fake_start guard
 	N=3000000
-	rm -f "$tmp/go"; mkfifo "$tmp/go" || exit 99
-	"$RB" $N 4093 "$tmp/go" &
-	w=$!
-	started $w
+	burst guard $N
 	"$LDEN" visualize --url "$url" -d "$top_srcdir/tests/cli" -e guard.read \
 		--pid $w --no-dashboard -i 0.2 -t 120 --max-rate 50000 \
 		> "$tmp/guard.out" 2> "$tmp/guard.err" &
 	v=$!
 	started $v
 	wait_for "$d/docs" '"event": "guard.read"' || fail "guard: no first document"
-	timeout 10 sh -c 'echo go > "$1"' sh "$tmp/go" ||
-		fail "guard: the workload did not start"
+	release "$tmp/guard.go"
 	join $w
 	[ "$rc" = 0 ] || fail "read-burst exited $rc"
 	# until the last count is stored, then the end
