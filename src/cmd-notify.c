@@ -6,21 +6,20 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "aggregate.h"
 #include "collect.h"
 #include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "notify-report.h"
 #include "plan.h"
 #include "scope.h"
+#include "script.h"
+#include "trigger.h"
 
 struct notify_opts {
 	double time_limit;	/* seconds, 0 = until true (or a signal) */
@@ -237,62 +236,6 @@ static int update(struct run *r, double t)
 	return 0;
 }
 
-static void set_env_u64(const char *name, const char *what, uint64_t v)
-{
-	char key[256], val[32];
-
-	snprintf(key, sizeof(key), "LDEN_%s_%s", name, what);
-	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
-	setenv(key, val, 1);
-}
-
-/* The script, through /bin/sh -c; values only in the environment. */
-static pid_t start_script(const struct run *r, double elapsed)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (pid != 0)
-		return pid;
-	{
-		char v[64], name[200];
-
-		snprintf(v, sizeof(v), "%.3f", elapsed);
-		setenv("LDEN_ELAPSED", v, 1);
-		snprintf(v, sizeof(v), "%d", r->fired);
-		setenv("LDEN_FIRED", v, 1);
-		setenv("LDEN_EXPRESSION", r->e->text, 1);
-		for (int i = 0; i < r->e->nevents; i++) {
-			lden_env_name(r->st[i].label, name, sizeof(name));
-			set_env_u64(name, "COUNT", r->st[i].count);
-			if (r->st[i].has_size)
-				set_env_u64(name, "SIZE", r->st[i].size);
-			set_env_u64(name, "SPEED", (uint64_t)r->st[i].speed);
-			set_env_u64(name, "LOST", r->st[i].lost);
-		}
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		execl("/bin/sh", "sh", "-c", r->o.script, (char *)NULL);
-		_exit(127);
-	}
-}
-
-static void report_script(const struct run *r, pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (r->o.quiet || r->o.json)
-		return;
-	if (WIFEXITED(status))
-		printf("lden: script exited with status %d\n", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		printf("lden: script killed by signal %d\n", WTERMSIG(status));
-}
-
 /* The overhead guard's look at this tick: says once what it switched. */
 static int guard_tick(struct run *r, double t)
 {
@@ -308,111 +251,68 @@ static int guard_tick(struct run *r, double t)
 			lden_guard_action(r->guard, a)->event);
 		char msg[512];
 
-		for (int i = 0; i < r->e->nevents; i++) {
-			if (strcmp(r->st[i].label, act->event))
-				continue;
-			act->size_used |= r->e->events[i].need_size;
-			r->st[i].size_stopped = true;
-			lden_guard_size_note(act, r->st[i].note,
-					     sizeof(r->st[i].note));
-		}
+		for (int i = 0; i < r->e->nevents; i++)
+			if (lden_guard_stop_stat(act, &r->st[i]))
+				act->size_used |= r->e->events[i].need_size;
 		lden_guard_message(act, msg, sizeof(msg));
 		lden_err("%s", msg);
 	}
 	return 0;
 }
 
+/* The run as notify-report.c sees it. */
+static struct lden_notify_report report_of(const struct run *r)
+{
+	return (struct lden_notify_report){
+		.expression = r->e->text,
+		.st = r->st,
+		.att = r->att,
+		.nevents = r->e->nevents,
+		.scope = &r->o.scope,
+		.guard = r->guard,
+		.time_limit = r->o.time_limit,
+		.script = r->o.script,
+		.fired = r->fired,
+		.json = r->o.json,
+	};
+}
+
 static void fire(struct run *r, double elapsed)
 {
-	pid_t pid = -1;
+	struct lden_notify_report rep;
+	int status;
+	pid_t pid;
 
 	r->fired++;
-	if (r->o.json) {
-		printf("{\"type\":\"fire\",\"elapsed\":%.3f,\"expression\":", elapsed);
-		lden_json_string(stdout, r->e->text);
-		printf(",\"events\":");
-		lden_print_json_stats(stdout, r->st, r->e->nevents);
-		putchar(',');
-		lden_guard_print_json(stdout, r->guard);
-		printf("}\n");
-	} else if (!r->o.quiet) {
-		printf("lden: condition true after %.3f s: %s\n", elapsed, r->e->text);
-		lden_print_table(stdout, r->st, r->e->nevents);
-	}
+	rep = report_of(r);
+	if (r->o.json || !r->o.quiet)
+		lden_notify_print_fire(stdout, &rep, elapsed);
 	fflush(stdout);
-	if (r->o.script) {
-		pid = start_script(r, elapsed);
-		if (pid < 0)
-			lden_err("cannot run the script: %s", strerror(errno));
-		else
-			report_script(r, pid);
-	}
+	if (!r->o.script)
+		return;
+	pid = lden_script_start(r->o.script, &(struct lden_script_env){
+		.expression = r->e->text, .elapsed = elapsed,
+		.fired = r->fired, .st = r->st, .nevents = r->e->nevents });
+	if (pid < 0)
+		lden_err("cannot run the script: %s", strerror(errno));
+	else if (!lden_script_wait(pid, &status) && !r->o.quiet && !r->o.json)
+		lden_script_print_status(stdout, status);
 }
 
-static void header(const struct run *r)
-{
-	printf("lden: watching %s\n", r->e->text);
-	for (int i = 0; i < r->e->nevents; i++)
-		printf("  %-30s %s (%s)\n", r->st[i].label, r->att[i].source,
-		       r->att[i].sampling ? "sampling, for size" : "counting");
-	printf("  in ");
-	lden_scope_describe(&r->o.scope, stdout);
-	putchar('\n');
-	if (r->o.time_limit > 0)
-		printf("  until it is true, or for at most %g s", r->o.time_limit);
-	else
-		printf("  until it is true");
-	printf("%s%s\n", r->o.script ? "; then runs: " : "",
-	       r->o.script ? r->o.script : "");
-	fflush(stdout);
-}
-
-static void final_report(const struct run *r, const char *reason,
+static void final_report(const struct run *r, enum lden_notify_end why,
 			 double elapsed)
 {
-	if (r->o.json) {
-		printf("{\"type\":\"end\",\"reason\":\"%s\",\"elapsed\":%.3f,\"fired\":%d,",
-		       reason, elapsed, r->fired);
-		if (!strcmp(reason, "command"))
-			printf("\"command_status\":%d,",
-			       WIFEXITED(r->o.scope.command_status) ?
-				       WEXITSTATUS(r->o.scope.command_status) :
-				       128 + WTERMSIG(r->o.scope.command_status));
-		printf("\"events\":");
-		lden_print_json_stats(stdout, r->st, r->e->nevents);
-		putchar(',');
-		lden_guard_print_json(stdout, r->guard);
-		putchar(',');
-		lden_guard_print_self_json(stdout, r->guard);
-		printf("}\n");
-		return;
-	}
-	if (r->o.quiet)
-		return;
-	if (!strcmp(reason, "command")) {
-		int st = r->o.scope.command_status;
+	struct lden_notify_report rep = report_of(r);
 
-		if (WIFEXITED(st))
-			printf("lden: command exited with status %d%s\n",
-			       WEXITSTATUS(st), r->fired ? "" : "; condition not met");
-		else
-			printf("lden: command killed by signal %d%s\n",
-			       WTERMSIG(st), r->fired ? "" : "; condition not met");
-	} else if (!strcmp(reason, "time") && !r->fired)
-		printf("lden: condition not met within %g s: %s\n", r->o.time_limit,
-		       r->e->text);
-	else if (!strcmp(reason, "time"))
-		printf("lden: stopped after %g s, fired %d time%s\n",
-		       r->o.time_limit, r->fired, r->fired == 1 ? "" : "s");
-	else
-		printf("lden: stopped by signal after %.3f s\n", elapsed);
-	lden_print_table(stdout, r->st, r->e->nevents);
+	if (r->o.json || !r->o.quiet)
+		lden_notify_print_end(stdout, &rep, why, elapsed);
 }
 
 static int watch(struct run *r)
 {
-	bool armed = true, sampling = false;
-	double next, last_fire = -1e300;
+	struct lden_trigger tr = LDEN_TRIGGER_INIT(r->o.cooldown);
+	bool sampling = false;
+	double next;
 
 	for (int i = 0; i < r->e->nevents; i++)
 		sampling |= r->att[i].sampling;
@@ -424,7 +324,6 @@ static int watch(struct run *r)
 	for (;;) {
 		int rc = lden_collect_wait(r->s, next, sampling, &lden_stop_signal);
 		double t = lden_now(), elapsed;
-		bool truth;
 
 		if (rc == 1)
 			break;
@@ -440,18 +339,13 @@ static int watch(struct run *r)
 		if (update(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		elapsed = t - r->start;
-		truth = lden_expr_eval(r->e, r->vals);
-		if (truth && armed && t - last_fire >= r->o.cooldown) {
+		if (lden_trigger_check(&tr, lden_expr_eval(r->e, r->vals), t)) {
 			fire(r, elapsed);
-			last_fire = t;
-			armed = false;
 			if (!r->o.repeat)
 				return LDEN_EXIT_OK;
-		} else if (!truth) {
-			armed = true;
 		}
 		if (r->o.time_limit > 0 && elapsed >= r->o.time_limit) {
-			final_report(r, "time", elapsed);
+			final_report(r, LDEN_NOTIFY_END_TIME, elapsed);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
 		/* the command ended: one last look (its last events), then stop */
@@ -459,18 +353,19 @@ static int watch(struct run *r)
 			lden_collect_drain(r->s, sampling);
 			if (update(r, lden_now()) < 0)
 				return LDEN_EXIT_FAIL;
-			if (lden_expr_eval(r->e, r->vals) && armed) {
+			/* at once: no cooldown for the last look */
+			if (lden_expr_eval(r->e, r->vals) && tr.armed) {
 				fire(r, lden_now() - r->start);
 				if (!r->o.repeat)
 					return LDEN_EXIT_OK;
 			}
-			final_report(r, "command", lden_now() - r->start);
+			final_report(r, LDEN_NOTIFY_END_COMMAND, lden_now() - r->start);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
 	}
 	lden_collect_drain(r->s, sampling);
 	update(r, lden_now());
-	final_report(r, "signal", lden_now() - r->start);
+	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
 	return 128 + lden_stop_signal;
 }
 
@@ -531,23 +426,16 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
-	for (int k2 = 0; k2 < r.nscopes; k2++) {
-		struct lden_scope buf;
-		const struct lden_scope *scope = lden_scope_get(&r.o.scope, k2,
-								&buf);
-
-		if (lden_plan_attach(r.s, r.e, res, scope,
-				     r.att + (size_t)k2 * r.e->nevents,
-				     &err) < 0) {
-			if (errno == EACCES || errno == EPERM) {
-				/* privileges: no caret, nothing to fix there */
-				lden_err("%s", err.msg);
-				status = LDEN_EXIT_FAIL;
-			} else {
-				expr_error(text, &err);
-			}
-			goto out;
+	if (lden_plan_attach_scopes(r.s, r.e, res, &r.o.scope, r.att,
+				    &err) < 0) {
+		if (errno == EACCES || errno == EPERM) {
+			/* privileges: no caret, nothing to fix there */
+			lden_err("%s", err.msg);
+			status = LDEN_EXIT_FAIL;
+		} else {
+			expr_error(text, &err);
 		}
+		goto out;
 	}
 	for (int i = 0; i < r.e->nevents; i++) {
 		/* with the filter: events differing only by it stay apart */
@@ -573,8 +461,12 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (!r.o.quiet && !r.o.json)
-		header(&r);
+	if (!r.o.quiet && !r.o.json) {
+		struct lden_notify_report rep = report_of(&r);
+
+		lden_notify_print_header(stdout, &rep);
+		fflush(stdout);
+	}
 	/* traced from its first instruction: released only now */
 	lden_command_go(&r.o.scope);
 	status = watch(&r);

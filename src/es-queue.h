@@ -26,6 +26,7 @@ struct lden_es_doc {
 	const char *source;
 	bool sampling;
 	bool has_size;
+	bool size_stopped;	/* by the overhead guard: size means nothing */
 	uint64_t count, size, count_total, size_total, lost;
 };
 

@@ -88,6 +88,7 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 	static const char *const longs[] = { "count", "size", "count_total",
 					     "size_total", "lost" };
 	static const char *const doubles[] = { "speed", "interval" };
+	static const char *const booleans[] = { "size_valid" };
 	int err = 0;
 
 	err |= lden_es_buf__add(b, "{\"index_patterns\":[", 19);
@@ -111,6 +112,9 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 		err |= add_fmt(b, ",\"%s\":{\"type\":\"long\"}", longs[i]);
 	for (size_t i = 0; i < sizeof(doubles) / sizeof(*doubles); i++)
 		err |= add_fmt(b, ",\"%s\":{\"type\":\"double\"}", doubles[i]);
+	for (size_t i = 0; i < sizeof(booleans) / sizeof(*booleans); i++)
+		err |= add_fmt(b, ",\"%s\":{\"type\":\"boolean\"}",
+			       booleans[i]);
 	err |= lden_es_buf__add(b, "}}}}", 4);
 	return err ? -ENOMEM : 0;
 }
@@ -132,7 +136,7 @@ int lden_es_wire__template_current(const char *body, size_t len)
 	    json_object_object_get_ex(t, "index_template", &it) &&
 	    json_object_object_get_ex(it, "version", &ver) &&
 	    json_object_is_type(ver, json_type_int))
-		current = json_object_get_int64(ver) ==
+		current = json_object_get_int64(ver) >=
 			  LDEN_ES_TEMPLATE_VERSION;
 	json_object_put(root);
 	return current;
@@ -175,9 +179,18 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 	err |= add_num(b, d->interval);
 	err |= add_fmt(b, ",\"count\":%" PRIu64 ",\"count_total\":%" PRIu64,
 		       d->count, d->count_total);
+	/*
+	 * Events with a size say whether it still means something; as in
+	 * the JSON lines, once the guard stopped it: no interval size, a
+	 * frozen total, "size_valid":false.  Events without: none of the
+	 * three.
+	 */
+	if (d->has_size && !d->size_stopped)
+		err |= add_fmt(b, ",\"size\":%" PRIu64, d->size);
 	if (d->has_size)
-		err |= add_fmt(b, ",\"size\":%" PRIu64 ",\"size_total\":%"
-			       PRIu64, d->size, d->size_total);
+		err |= add_fmt(b, ",\"size_total\":%" PRIu64
+			       ",\"size_valid\":%s", d->size_total,
+			       d->size_stopped ? "false" : "true");
 	err |= lden_es_buf__add(b, ",\"speed\":", 9);
 	err |= add_num(b, d->speed);
 	err |= add_fmt(b, ",\"lost\":%" PRIu64 "}\n", d->lost);

@@ -11,8 +11,11 @@
 
 #include "es-queue.h"
 
-/* Bumped whenever the template changes, so servers get the new one. */
-#define LDEN_ES_TEMPLATE_VERSION 1
+/*
+ * Bumped whenever the template changes, so servers get the new one.
+ * 1: the first; 2: "size_valid" (boolean).
+ */
+#define LDEN_ES_TEMPLATE_VERSION 2
 
 /* A growable byte buffer; free p. */
 struct lden_es_buf {
@@ -33,7 +36,10 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index);
 
 /*
  * lden_es_wire__template_current - whether the answer to
- * GET /_index_template/NAME holds a template of this version
+ * GET /_index_template/NAME holds a template of this version or a newer
+ * one (installed by a newer lden: left alone, so that two versions writing
+ * to one cluster do not replace each other's template at every start).
+ * An older one, one without a version or no answer: 0, to be replaced.
  */
 int lden_es_wire__template_current(const char *body, size_t len);
 

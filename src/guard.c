@@ -361,6 +361,16 @@ void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
 			 when, a->cpu_pct, a->limit, a->rate, a->size);
 }
 
+bool lden_guard_stop_stat(const struct lden_guard_action *a,
+			  struct lden_stat *st)
+{
+	if (strcmp(st->label, a->event))
+		return false;
+	st->size_stopped = true;
+	lden_guard_size_note(a, st->note, sizeof(st->note));
+	return true;
+}
+
 double lden_guard_cpu_pct(const struct lden_guard *g)
 {
 	return g->cpu_pct;

@@ -64,6 +64,7 @@
 #include <time.h>
 
 struct ltr_session;
+struct lden_stat;
 struct ltr_sample;
 struct lden_attached;
 struct lden_guard;
@@ -186,6 +187,14 @@ void lden_guard_message(const struct lden_guard_action *a, char *buf,
  */
 void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
 			  size_t len);
+
+/*
+ * lden_guard_stop_stat - if @st is the stats of the event @a switched (by
+ * label): marks its size stopped, with lden_guard_size_note() as its note
+ * under the table, and returns true; else false, @st untouched.
+ */
+bool lden_guard_stop_stat(const struct lden_guard_action *a,
+			  struct lden_stat *st);
 
 /* lden's CPU % of one CPU over the last window (since start if shorter). */
 double lden_guard_cpu_pct(const struct lden_guard *g);

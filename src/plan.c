@@ -151,3 +151,22 @@ int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 {
 	return plan_attach(s, e, res, true, scope, a, err);
 }
+
+int lden_plan_attach_scopes(struct ltr_session *s, const struct lden_expr *e,
+			    const struct lden_resolution *res,
+			    const struct lden_scope_opts *o,
+			    struct lden_attached *a,
+			    struct lden_expr_error *err)
+{
+	int n = lden_scope_count(o);
+
+	for (int k = 0; k < n; k++) {
+		struct lden_scope buf;
+		const struct lden_scope *scope = lden_scope_get(o, k, &buf);
+
+		if (lden_plan_attach(s, e, res, scope,
+				     a + (size_t)k * e->nevents, err) < 0)
+			return -1;
+	}
+	return 0;
+}

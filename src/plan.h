@@ -10,6 +10,7 @@
 #include "attach.h"
 #include "catalog.h"
 #include "expr.h"
+#include "scope.h"
 
 struct ltr_session;
 
@@ -47,5 +48,19 @@ int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 
 /* Whether the tracepoint "system:name" exists under @tracing_dir. */
 bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
+
+/*
+ * lden_plan_attach_scopes - lden_plan_attach() of @e once in each scope
+ * of @o (lden_scope_count() of them; the whole machine when none), into
+ * @a: nevents x nscopes, scope after scope.  Returns 0, or -1 with errno
+ * set and @err filled at the first failure (EACCES or EPERM: missing
+ * privileges, where a caret under the expression would point at nothing
+ * to fix); what was attached stays in @a for lden_attached_release().
+ */
+int lden_plan_attach_scopes(struct ltr_session *s, const struct lden_expr *e,
+			    const struct lden_resolution *res,
+			    const struct lden_scope_opts *o,
+			    struct lden_attached *a,
+			    struct lden_expr_error *err);
 
 #endif

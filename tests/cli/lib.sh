@@ -93,3 +93,78 @@ test_cleanup() {
 	done
 	rm -rf "$tmp"
 }
+
+# --- preambles: what a test needs, else it is skipped (exit 77) ---
+
+need_root() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+}
+
+# need_tracefs: $T, the tracefs ($LDEN_TRACEFS, else /sys/kernel/tracing),
+# with the sched tracepoints
+need_tracefs() {
+	T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+	[ -r "$T/events/sched/sched_process_fork/id" ] ||
+		{ echo "SKIP: no tracefs at $T"; exit 77; }
+}
+
+# need_cmd CMD...: each on the PATH
+need_cmd() {
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null || { echo "SKIP: no $_c"; exit 77; }
+	done
+}
+
+# --- shared by the tests below ---
+
+# release FIFO: the workload blocked on FIFO goes on, at most 10 s
+release() {
+	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
+		fail "the workload did not open $1"
+}
+
+# free_port: a loopback port nothing listens on now (another may take it
+# before we do: the callers retry)
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# notify_bg NAME ARGS...: lden notify ARGS in the background, output in
+# $tmp/NAME.out and $tmp/NAME.err, its pid in $n (and $pids); returns
+# once it printed its header, at most 20 s
+notify_bg() {
+	_name=$1
+	shift
+	"$LDEN" notify "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
+	n=$!
+	started $n
+	wait_for "$tmp/$_name.out" '^lden: watching ' ||
+		fail "$_name: no header"
+}
+
+# jqv FILE FILTER: jq FILTER on the last line of FILE
+jqv() {
+	tail -n 1 "$1" | jq -r "$2"
+}
+
+# --- the overhead guard's workload (test-guard.sh, test-viz-guard.sh) ---
+
+# need_read_burst: $RB, tests/cli/read-burst; $EVENTS, the directory of
+# guard.events, whose guard.read counts only reads of $SIZE bytes
+need_read_burst() {
+	RB="$top_builddir/tests/cli/read-burst"
+	EVENTS="$top_srcdir/tests/cli"
+	SIZE=4093
+	[ -x "$RB" ] ||
+		{ echo "SKIP: $RB not built (make check builds it)"; exit 77; }
+}
+
+# burst NAME N: read-burst to make N reads of $SIZE bytes once released
+# ('release "$tmp/NAME.go"'); its pid in $w (and $pids)
+burst() {
+	rm -f "$tmp/$1.go"
+	mkfifo "$tmp/$1.go" || exit 99
+	"$RB" "$2" "$SIZE" "$tmp/$1.go" &
+	w=$!
+	started $w
+}

@@ -8,31 +8,14 @@
 # the workload forks more; the screenshot is tests/cli/dashboard.png.
 # Every wait is bounded.
 set -u
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-T=${LDEN_TRACEFS:-/sys/kernel/tracing}
-[ -r "$T/events/sched/sched_process_fork/id" ] ||
-	{ echo "SKIP: no tracefs at $T"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: no curl"; exit 77; }
-command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd curl jq python3
 LDEN="$top_builddir/src/lden"
 DASH="$top_srcdir/dashboard"
 SHOT="$top_builddir/tests/cli/dashboard.png"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-. "$top_srcdir/tests/cli/lib.sh"
-
-# a free loopback port
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+test_tmp
 
 # worker NAME N M: blocks on NAME.go, forks N times (/bin/true), blocks
 # on NAME.more, forks M times, exits; its pid in $w
@@ -43,12 +26,6 @@ worker() {
 		sh "$tmp/$1.go" "$2" "$tmp/$1.more" "$3" &
 	w=$!
 	started "$w"
-}
-
-# release FIFO: the worker blocked on it goes on, at most 10 s
-release() {
-	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
-		fail "the workload did not open $1"
 }
 
 # get PATH [CURL OPTIONS]: the body of http://$addr$PATH in $tmp/body,

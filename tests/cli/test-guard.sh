@@ -4,22 +4,13 @@
 # report and the JSON; the count stays exact across the switch, and lden's
 # own CPU stays within its budget afterwards.
 set -u
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-LDEN="$top_builddir/src/lden"
-RB="$top_builddir/tests/cli/read-burst"
-EVENTS="$top_srcdir/tests/cli"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$top_srcdir/tests/cli/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
-[ -x "$RB" ] || { echo "SKIP: $RB not built (make check builds it)"; exit 77; }
+need_root
+need_cmd jq
+need_read_burst
+LDEN="$top_builddir/src/lden"
+test_tmp
 
-SIZE=4093		# read-burst's reads: guard.read counts these only
 HZ=$(getconf CLK_TCK)
 MARGIN=2		# percentage points over --max-cpu lden may use
 
@@ -28,30 +19,20 @@ cpu_ticks() {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-# jqv FILE FILTER: FILTER on the last JSON line of FILE
-jqv() {
-	tail -n 1 "$1" | jq -r "$2"
-}
-
 # 1. --max-rate: the source is switched once, the count stays exact, and
 # lden's CPU after the switch (from /proc) is within the default budget.
 N=8000000
-mkfifo "$tmp/go1" || exit 99
-"$RB" $N $SIZE "$tmp/go1" & w=$!
-pids="$w"
-"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
-	--max-rate 50000 -p "$w" >"$tmp/rate.out" 2>"$tmp/rate.err" &
-tracer=$!
-pids="$w $tracer"
-wait_for "$tmp/rate.out" '^lden: watching' || fail "--max-rate: no header"
-echo go > "$tmp/go1"
+burst go1 $N
+notify_bg rate "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
+	--max-rate 50000 -p "$w"
+tracer=$n
+release "$tmp/go1.go"
 wait_for "$tmp/rate.err" '^lden: guard:' || fail "--max-rate: no guard message"
 t1=$(date +%s.%N); c1=$(cpu_ticks "$tracer")
-wait "$w"; rc=$?
+join "$w"
 t2=$(date +%s.%N); c2=$(cpu_ticks "$tracer")
 [ "$rc" = 0 ] || fail "read-burst failed ($rc)"
-kill -INT "$tracer"; wait "$tracer"; rc=$?
-pids=""
+stop "$tracer"; reaped "$tracer"
 [ "$rc" = 130 ] || fail "--max-rate: exit $rc after SIGINT, want 130"
 [ "$(grep -c '^lden: guard:' "$tmp/rate.err")" = 1 ] || fail "--max-rate: the guard spoke more than once"
 msg=$(grep '^lden: guard:' "$tmp/rate.err")
@@ -92,19 +73,15 @@ awk -v a="$self" -v m=$((5 + MARGIN)) 'BEGIN { exit !(a <= m) }' ||
 echo "PASS: -- COMMAND: 3000000 + 1000000 reads by two children counted exactly across the switch; JSON guard action, size_valid false, self.cpu_pct $self"
 
 # 2b. --pid A,B: one source over both processes, switched once as one
-mkfifo "$tmp/go2a" "$tmp/go2b" || exit 99
-"$RB" 2000000 $SIZE "$tmp/go2a" & wa=$!
-"$RB" 1000000 $SIZE "$tmp/go2b" & wb=$!
-pids="$wa $wb"
-"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
-	--max-rate 50000 -p "$wa,$wb" >"$tmp/pids.out" 2>"$tmp/pids.err" &
-tracer=$!
-pids="$wa $wb $tracer"
-wait_for "$tmp/pids.out" '^lden: watching' || fail "--pid A,B: no header"
-echo go > "$tmp/go2a"; echo go > "$tmp/go2b"
-wait "$wa" && wait "$wb" || fail "read-burst failed"
-kill -INT "$tracer"; wait "$tracer"
-pids=""
+burst go2a 2000000; wa=$w
+burst go2b 1000000; wb=$w
+notify_bg pids "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
+	--max-rate 50000 -p "$wa,$wb"
+release "$tmp/go2a.go"; release "$tmp/go2b.go"
+join "$wa"; rca=$rc
+join "$wb"
+[ "$rca" = 0 ] && [ "$rc" = 0 ] || fail "read-burst failed"
+stop "$n"; reaped "$n"
 [ "$(grep -c "^lden: guard: 'guard.read' sampled at" "$tmp/pids.err")" = 1 ] || fail "--pid A,B: want one guard message"
 row=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/pids.out")
 [ "$row" = "3000000 -" ] || fail "--pid A,B: row '$row', want 3000000 and '-'"

@@ -10,31 +10,13 @@
 # are narrowed with kernel filters to the workload's pid, so the numbers
 # asserted are the workload's.  Every wait is bounded.
 set -u
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-T=${LDEN_TRACEFS:-/sys/kernel/tracing}
-[ -r "$T/events/sched/sched_process_fork/id" ] ||
-	{ echo "SKIP: no tracefs at $T"; exit 77; }
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
 LDEN="$top_builddir/src/lden"
 ERRORS="$top_srcdir/tests/cli/notify-errors.txt"
 SNAPSHOT="$top_srcdir/tests/kernel/state-snapshot.sh"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-. "$top_srcdir/tests/cli/lib.sh"
-
-
-# release FIFO: lets the workload blocked on FIFO go, at most 10 s
-release() {
-	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
-		fail "the workload did not open $1"
-}
+test_tmp
 
 # row FILE LABEL: the columns after LABEL in the table of FILE
 # (COUNT SIZE SPEED [LOST])
@@ -138,10 +120,7 @@ sh -c 'read x < "$1"; i=0; while [ $i -lt 200 ]; do ( : ); i=$((i + 1)); done' \
 	sh "$tmp/go1" &
 w=$!; started $w
 expr='count(task.create) > 100'
-"$LDEN" notify "$expr" -t 30 --script "env | grep ^LDEN_ > '$tmp/env.txt'" \
-	>"$tmp/fire.out" 2>"$tmp/fire.err" &
-n=$!; started $n
-wait_for "$tmp/fire.out" '^lden: watching ' || fail "no header"
+notify_bg fire "$expr" -t 30 --script "env | grep ^LDEN_ > '$tmp/env.txt'"
 release "$tmp/go1"
 join $w
 join $n
@@ -228,10 +207,7 @@ mkfifo "$tmp/go2" || exit 99
 perl "$top_srcdir/tests/cli/tcp-send.pl" "$tmp/go2" 2>"$tmp/send.err" &
 s=$!; started $s
 mine="network.tcp_send[common_pid == $s]"
-"$LDEN" notify -t 30 "size(network.tcp_send) >= 1048576 and size($mine) >= 1048576" \
-	>"$tmp/size.out" 2>"$tmp/size.err" &
-n=$!; started $n
-wait_for "$tmp/size.out" '^lden: watching ' || fail "size: no header"
+notify_bg size -t 30 "size(network.tcp_send) >= 1048576 and size($mine) >= 1048576"
 release "$tmp/go2"
 join $s
 [ $rc = 0 ] || fail "size: the sender failed"
@@ -297,10 +273,7 @@ sh -c 'read x < "$1"; i=0; while [ $i -lt 150 ]; do ( : ); i=$((i + 1)); done
 w=$!; started $w
 C="count(task.create[parent_pid == $w])"
 E="count(task.exec[filename == \"$tmp/lden-true\"])"
-"$LDEN" notify -t 30 "$C - $E = 150 and $E / $C = 0.25 and $C * 2 + 1 > 400" \
-	>"$tmp/arith.out" 2>"$tmp/arith.err" &
-n=$!; started $n
-wait_for "$tmp/arith.out" '^lden: watching ' || fail "arithmetic: no header"
+notify_bg arith -t 30 "$C - $E = 150 and $E / $C = 0.25 and $C * 2 + 1 > 400"
 release "$tmp/go4"
 join $w
 join $n
@@ -327,10 +300,7 @@ p=$!; started $p
 wait_for "$tmp/ready5" ready || fail "filter: the workload did not start"
 failed="syscalls:sys_exit_openat[ret < 0 && common_pid == $p]"
 ok="syscalls:sys_exit_openat[ret >= 0 && common_pid == $p]"
-"$LDEN" notify -t 30 "count($failed) > 20 and count($ok) = 1" \
-	>"$tmp/filter.out" 2>"$tmp/filter.err" &
-n=$!; started $n
-wait_for "$tmp/filter.out" '^lden: watching ' || fail "filter: no header"
+notify_bg filter -t 30 "count($failed) > 20 and count($ok) = 1"
 release "$tmp/go5"
 join $p
 [ $rc = 0 ] || fail "filter: the workload failed"
@@ -352,14 +322,9 @@ sh -c 'read x < "$1"; for burst in 1 2; do
 	done' sh "$tmp/go6" &
 w=$!; started $w
 cond="speed(task.create[parent_pid == $w]) > 20"
-"$LDEN" notify --repeat -t 8 -s "echo fired >> '$tmp/fired.txt'" "$cond" \
-	>"$tmp/repeat.out" 2>"$tmp/repeat.err" &
-n=$!; started $n
-"$LDEN" notify --repeat --cooldown 30 -t 8 "$cond" \
-	>"$tmp/cooldown.out" 2>"$tmp/cooldown.err" &
-n2=$!; started $n2
-wait_for "$tmp/repeat.out" '^lden: watching ' || fail "repeat: no header"
-wait_for "$tmp/cooldown.out" '^lden: watching ' || fail "cooldown: no header"
+notify_bg cooldown --repeat --cooldown 30 -t 8 "$cond"
+n2=$n
+notify_bg repeat --repeat -t 8 -s "echo fired >> '$tmp/fired.txt'" "$cond"
 release "$tmp/go6"
 join $w
 join $n

@@ -29,13 +29,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
 
-
-# a port nothing listens on now (another may take it before we do: the
-# callers retry)
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # the value of a Prometheus instant query's first result, or ""
 query() {
 	curl -s -G --max-time 5 "http://127.0.0.1:$pport/api/v1/query" \

@@ -4,36 +4,26 @@
 # "size_valid":false; the count stays exact; the end object has "guard"
 # and "self"; bad values exit 2; no limit, no message.
 set -u
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-LDEN="$top_builddir/src/lden"
-RB="$top_builddir/tests/cli/read-burst"
-EVENTS="$top_srcdir/tests/cli"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$top_srcdir/tests/cli/lib.sh"
-command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
-[ -x "$RB" ] || { echo "SKIP: $RB not built (make check builds it)"; exit 77; }
+need_root
+need_cmd jq
+need_read_burst
+LDEN="$top_builddir/src/lden"
+test_tmp
 
 # run_burst N RATEOPT...: read-burst N reads, visualize scoped to it
 run_burst() {
-	n=$1; shift
-	rm -f "$tmp/go"; mkfifo "$tmp/go" || exit 99
-	"$RB" "$n" 4093 "$tmp/go" & w=$!
-	pids="$w"
+	burst go "$1"
+	shift
 	"$LDEN" visualize -d "$EVENTS" -e guard.read --no-dashboard -o json \
 		-i 0.2 -t 120 --pid "$w" "$@" >"$tmp/out" 2>"$tmp/err" &
 	tracer=$!
-	pids="$w $tracer"
+	started $tracer
 	wait_for "$tmp/err" 'json: one line' || fail "no header"
-	echo go > "$tmp/go"
-	wait "$w" || fail "read-burst failed"
-	kill -INT "$tracer"; wait "$tracer"; rc=$?
-	pids=""
+	release "$tmp/go.go"
+	join "$w"
+	[ "$rc" = 0 ] || fail "read-burst failed"
+	stop "$tracer"; reaped "$tracer"
 	[ "$rc" = 0 ] || fail "visualize exited $rc"
 }
 
@@ -43,10 +33,10 @@ run_burst $N --max-rate 50000
 grep -q "^lden: guard: 'guard.read' sampled at [0-9]* events/s (limit 50000)" "$tmp/err" ||
 	fail "unexpected message: $(grep guard: "$tmp/err")"
 end=$(tail -n 1 "$tmp/out")
-[ "$(echo "$end" | jq -r '.events[0].count_total')" = $N ] || fail "count not exact: $end"
-[ "$(echo "$end" | jq -r '.guard | length')" = 1 ] || fail "no guard action in the end object: $end"
-[ "$(echo "$end" | jq -r '.guard[0].event')" = guard.read ] || fail "guard action: $end"
-[ "$(echo "$end" | jq -r '.self.max_rate')" = 50000 ] || fail "self: $end"
+[ "$(jqv "$tmp/out" '.events[0].count_total')" = $N ] || fail "count not exact: $end"
+[ "$(jqv "$tmp/out" '.guard | length')" = 1 ] || fail "no guard action in the end object: $end"
+[ "$(jqv "$tmp/out" '.guard[0].event')" = guard.read ] || fail "guard action: $end"
+[ "$(jqv "$tmp/out" '.self.max_rate')" = 50000 ] || fail "self: $end"
 last=$(grep '"event":"guard.read"' "$tmp/out" | grep -v '"type"' | tail -n 1)
 [ "$(echo "$last" | jq -r '.size_valid')" = false ] || fail "last line lacks size_valid:false: $last"
 [ "$(echo "$last" | jq -r '.mode')" = counting ] || fail "last line not counting: $last"
@@ -59,9 +49,9 @@ N=20000
 run_burst $N
 grep -q 'guard:' "$tmp/err" && fail "the guard spoke without a limit"
 end=$(tail -n 1 "$tmp/out")
-[ "$(echo "$end" | jq -r '.events[0].count_total')" = $N ] || fail "no limit: count: $end"
-[ "$(echo "$end" | jq -r '.events[0].size_total')" = $((N * 4093)) ] || fail "no limit: size: $end"
-[ "$(echo "$end" | jq -r '.guard | length')" = 0 ] || fail "no limit: guard acted: $end"
+[ "$(jqv "$tmp/out" '.events[0].count_total')" = $N ] || fail "no limit: count: $end"
+[ "$(jqv "$tmp/out" '.events[0].size_total')" = $((N * SIZE)) ] || fail "no limit: size: $end"
+[ "$(jqv "$tmp/out" '.guard | length')" = 0 ] || fail "no limit: guard acted: $end"
 
 # bad values
 for bad in "--max-rate 0x" "--max-rate -1" "--max-cpu abc" "--max-cpu 1000"; do

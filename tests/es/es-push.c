@@ -7,6 +7,9 @@
  *
  * Point e of tick i (both from 0): event "test.e<e>", count e + 1,
  * count_total (i + 1) * (e + 1); odd e are sampled, with size 100 * count.
+ * With --stop-size-at K, from tick K on the odd events are as the overhead
+ * guard leaves them: counted, size_stopped, size_total frozen at its value
+ * after tick K - 1 (and a size that means nothing).
  *
  * Exit: 0, 3 when the sink would not open (its message on stderr), 2 for
  * bad arguments.
@@ -61,12 +64,13 @@ int main(int argc, char **argv)
 		{ "ticks", required_argument, NULL, 'k' },
 		{ "every", required_argument, NULL, 'e' },
 		{ "events", required_argument, NULL, 'n' },
+		{ "stop-size-at", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lden_viz_conf conf = { .host = "es-push-host", .interval = 1,
 				      .es_index = "lden" };
 	struct lden_sink_stats st = { 0 };
-	long ticks = 10, every_ms = 100, nev = 3, hwm_start;
+	long ticks = 10, every_ms = 100, nev = 3, hwm_start, stop_at = -1;
 	struct lden_point *points;
 	char (*names)[32], (*sources)[64];
 	char err[512];
@@ -83,6 +87,7 @@ int main(int argc, char **argv)
 		case 'k': ticks = atol(optarg); break;
 		case 'e': every_ms = atol(optarg); break;
 		case 'n': nev = atol(optarg); break;
+		case 's': stop_at = atol(optarg); break;
 		default: return 2;
 		}
 	}
@@ -90,7 +95,7 @@ int main(int argc, char **argv)
 	    nev > 10000) {
 		fprintf(stderr, "usage: es-push --url URL [--index NAME] "
 			"[--ca FILE] [--required] [--ticks K] [--every MS] "
-			"[--events N]\n");
+			"[--events N] [--stop-size-at K]\n");
 		return 2;
 	}
 	conf.interval = (double)every_ms / 1000.0;
@@ -126,6 +131,8 @@ int main(int argc, char **argv)
 
 		for (long e = 0; e < nev; e++) {
 			uint64_t n = (uint64_t)e + 1;
+			bool stopped = e % 2 && stop_at >= 0 && i >= stop_at;
+			long sized = stopped ? stop_at : i + 1;
 
 			snprintf(names[e], sizeof(names[e]), "test.e%ld", e);
 			snprintf(sources[e], sizeof(sources[e]),
@@ -133,13 +140,14 @@ int main(int argc, char **argv)
 			points[e] = (struct lden_point){
 				.event = names[e],
 				.source = sources[e],
-				.sampling = e % 2,
+				.sampling = e % 2 && !stopped,
 				.has_size = e % 2,
+				.size_stopped = stopped,
 				.count = n,
-				.size = e % 2 ? 100 * n : 0,
+				.size = stopped ? 12345 : e % 2 ? 100 * n : 0,
 				.count_total = (uint64_t)(i + 1) * n,
 				.size_total = e % 2 ?
-					(uint64_t)(i + 1) * n * 100 : 0,
+					(uint64_t)sized * n * 100 : 0,
 				.speed = conf.interval > 0 ?
 					(double)n / conf.interval : 0,
 			};

@@ -7,9 +7,15 @@ Elasticsearch 8 does, and checks every request against what the
 Elasticsearch documentation says of them: the _bulk body is NDJSON with a
 trailing newline, each action line names a known action and an _index, has
 no _type, writes to a data stream with "create", each document has the
-fields of the installed template's mappings with the right JSON types;
-the template has index_patterns, a data_stream and the mapping types lden
-promises; the Content-Type; the Authorization header when one is expected.
+fields of the installed template's mappings with the right JSON types
+(a document of an event with a size has "size_total" and a boolean
+"size_valid", and "size" exactly when "size_valid" is true; one without
+has none of the three); the template has index_patterns, a data_stream,
+an integer version and the mapping types lden promises; the
+Content-Type; the Authorization header when one is expected.
+
+--template NAME=FILE installs the template in FILE under NAME before the
+first request (as an older lden would have left it), unchecked.
 
 Output files: --docs, one JSON line per stored document
 ({"_index", "_id", "doc"}); --violations, one JSON line per protocol
@@ -51,7 +57,8 @@ ISO8601 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?"
 PROMISED = {"@timestamp": "date", "event": "keyword", "host": "keyword",
             "source": "keyword", "mode": "keyword", "count": "long",
             "size": "long", "count_total": "long", "size_total": "long",
-            "lost": "long", "speed": "double", "interval": "double"}
+            "lost": "long", "speed": "double", "interval": "double",
+            "size_valid": "boolean"}
 REQUIRED = {"@timestamp", "host", "event", "source", "mode", "interval",
             "count", "count_total", "speed", "lost"}
 
@@ -100,6 +107,8 @@ def check_value(kind, v):
         return is_int(v) and -2**63 <= v < 2**63
     if kind == "double":
         return is_num(v)
+    if kind == "boolean":
+        return isinstance(v, bool)
     return True
 
 
@@ -255,6 +264,8 @@ class Handler(BaseHTTPRequestHandler):
             p.append("data_stream not an object")
         if "priority" in t and not is_int(t["priority"]):
             p.append("priority not an integer")
+        if not is_int(t.get("version")):
+            p.append("version %r not an integer" % t.get("version"))
         mappings = (t.get("template") or {}).get("mappings")
         if not isinstance(mappings, dict):
             return p + ["no template.mappings"]
@@ -291,8 +302,16 @@ class Handler(BaseHTTPRequestHandler):
                 p.append("field %s not in the mappings" % k)
             elif not check_value(kind, v):
                 p.append("field %s = %r is not a %s" % (k, v, kind))
-        if ("size" in doc) != ("size_total" in doc):
-            p.append("size without size_total or the reverse")
+        if ("size_total" in doc) != ("size_valid" in doc):
+            p.append("size_total without size_valid or the reverse")
+        elif "size" in doc and doc.get("size_valid") is not True:
+            p.append("size with size_valid %r" % doc.get("size_valid"))
+        elif ("size_total" in doc and "size" not in doc and
+              doc.get("size_valid") is not False):
+            p.append("size_total without size, size_valid %r" %
+                     doc.get("size_valid"))
+        if "size" in doc and "size_total" not in doc:
+            p.append("size without size_total")
         if doc.get("mode") not in ("counting", "sampling"):
             p.append("mode %r" % doc.get("mode"))
         if (is_int(doc.get("count")) and is_int(doc.get("count_total")) and
@@ -477,8 +496,14 @@ def main():
     ap.add_argument("--basic", help="USER:PASSWORD")
     ap.add_argument("--cert")
     ap.add_argument("--key")
+    ap.add_argument("--template", action="append", default=[],
+                    help="NAME=FILE")
     args = ap.parse_args()
     state = State(args)
+    for spec in args.template:
+        name, _, path = spec.partition("=")
+        with open(path) as f:
+            state.templates[name] = json.load(f)
     srv = serve(state, args.port)
     port = srv.server_address[1]
     print("port %d" % port, flush=True)

@@ -8,7 +8,9 @@
 # + dropped == pushed, no duplicates, peak RSS flat); 429 and 503 answers;
 # per-item errors; a request timing out (repeated without duplicates,
 # tick() not blocked); API key and basic auth; HTTPS with a CA; a tiny
-# queue dropping its oldest points; bad settings.  Every wait is bounded.
+# queue dropping its oldest points; bad settings; sizes stopped by the
+# overhead guard ("size_valid":false); an older template replaced, a
+# current or newer one left alone.  Every wait is bounded.
 set -u
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 PUSH="$top_builddir/tests/es/es-push"
@@ -30,10 +32,12 @@ num() {
 }
 
 # docs: "DOCS UNIQUE SUM_COUNT" of the stored documents; fails on a
-# document whose numbers are not es-push's
+# document whose numbers are not es-push's (with --stop-size-at $STOP
+# when STOP is set)
 docs() {
-	python3 - "$d/docs" <<'PY' || fail "bad documents in $d/docs"
+	python3 - "$d/docs" "${STOP:--1}" <<'PY' || fail "bad documents in $d/docs"
 import json, sys
+stop = int(sys.argv[2])
 n, seen, total = 0, set(), 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
@@ -44,12 +48,19 @@ for line in open(sys.argv[1]):
     assert doc["count_total"] == (tick + 1) * (e + 1), doc
     assert doc["source"] == "tracepoint test:e%d" % e, doc
     assert doc["host"] == "es-push-host", doc
-    assert doc["mode"] == ("sampling" if e % 2 else "counting"), doc
-    if e % 2:
+    stopped = e % 2 == 1 and 0 <= stop <= tick
+    assert doc["mode"] == ("sampling" if e % 2 and not stopped
+                           else "counting"), doc
+    if stopped:
+        assert doc["size_valid"] is False and "size" not in doc, doc
+        assert doc["size_total"] == 100 * (e + 1) * stop, doc
+    elif e % 2:
         assert doc["size"] == 100 * doc["count"], doc
         assert doc["size_total"] == 100 * doc["count_total"], doc
+        assert doc["size_valid"] is True, doc
     else:
         assert "size" not in doc and "size_total" not in doc, doc
+        assert "size_valid" not in doc, doc
     assert r["_index"] == "lden", r
     n += 1
     seen.add((e, tick, doc["@timestamp"]))
@@ -92,6 +103,67 @@ set -- $(docs)
 	fail "template not checked at each start"
 no_violations "happy path"
 [ "$(num retries)" = 0 ] || fail "retries on the happy path"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "sizes stopped by the overhead guard: size_valid false, total frozen"
+fake_start stopped
+push --url "$url" --required --ticks 6 --every 10 --events 4 --stop-size-at 3
+expect_report 24 0
+set -- $(STOP=3 docs)
+[ "$1 $2 $3" = "24 24 60" ] || fail "stored docs/unique/sum $*, not 24 24 60"
+# events 1 and 3, ticks 3 to 5; and the other documents said true
+[ "$(grep -c '"size_valid": false' "$d/docs")" = 6 ] ||
+	fail "not 6 documents with size_valid false"
+[ "$(grep -c '"size_valid": true' "$d/docs")" = 6 ] ||
+	fail "not 6 documents with size_valid true"
+no_violations "stopped sizes"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "the template: an older one replaced, a current or newer one kept"
+# version 1, as lden installed it before size_valid: the documents must
+# not be checked against it (size_valid not in its mappings)
+python3 - "$tmp/old.json" 1 <<'PY'
+import json, sys
+props = {"@timestamp": {"type": "date"}}
+for f in ("event", "host", "source", "mode"):
+    props[f] = {"type": "keyword"}
+for f in ("count", "size", "count_total", "size_total", "lost"):
+    props[f] = {"type": "long"}
+for f in ("speed", "interval"):
+    props[f] = {"type": "double"}
+json.dump({"index_patterns": ["lden*"], "data_stream": {}, "priority": 200,
+           "version": int(sys.argv[2]),
+           "template": {"mappings": {"dynamic": False,
+                                     "properties": props}}},
+          open(sys.argv[1], "w"))
+PY
+fake_start upgrade --template "lden=$tmp/old.json"
+push --url "$url" --required --ticks 2 --every 10 --events 2
+expect_report 4 0
+[ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
+	fail "version 1 not replaced: $(cat "$d/log")"
+no_violations "template upgrade"
+push --url "$url" --required --ticks 2 --every 10 --events 2
+expect_report 4 0
+[ "$(grep -c '^PUT /_index_template/lden' "$d/log")" = 1 ] ||
+	fail "the current template replaced: $(cat "$d/log")"
+grep -q '"size_valid": true' "$d/docs" || fail "no size_valid stored"
+fake_stop
+# a newer lden's (version 99, which maps size_valid too) stays
+sed 's/"size_total": {"type": "long"}/&, "size_valid": {"type": "boolean"}/; s/"version": 1/"version": 99/' \
+	"$tmp/old.json" > "$tmp/new.json"
+grep -q '"version": 99' "$tmp/new.json" && grep -q boolean "$tmp/new.json" ||
+	fail "could not write the newer template"
+fake_start newer --template "lden=$tmp/new.json"
+push --url "$url" --required --ticks 2 --every 10 --events 2
+expect_report 4 0
+grep -q '^GET /_index_template/lden 200$' "$d/log" ||
+	fail "template not checked: $(cat "$d/log")"
+grep -q '^PUT /_index_template' "$d/log" &&
+	fail "a newer template replaced: $(cat "$d/log")"
+no_violations "newer template"
 fake_stop
 
 # ---------------------------------------------------------------------

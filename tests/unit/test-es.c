@@ -2,7 +2,8 @@
 /*
  * The Elasticsearch sink's pieces without a server: the bounded queue
  * (drop-oldest, interned names), the _bulk body read back with json-c
- * (fields, JSON types, escaping, ids, the size cap), the template body,
+ * (fields, JSON types, escaping, ids, the size cap, size_valid through
+ * the queue), the template body and its version check,
  * and the reading of bulk and error responses, table-driven.
  */
 #include <errno.h>
@@ -129,6 +130,13 @@ static void test_bulk_body(void **unused)
 	assert_true(json_object_get_double(get(o[3], "speed")) == 2.5);
 	assert_false(json_object_object_get_ex(o[1], "size", NULL));
 	assert_int_equal(json_object_get_int64(get(o[3], "size_total")), 4096);
+	assert_int_equal(json_object_get_int64(get(o[3], "size")), 4096);
+	/* a size that means something: true; no size: no size_valid */
+	assert_true(json_object_is_type(get(o[3], "size_valid"),
+					json_type_boolean));
+	assert_true(json_object_get_boolean(get(o[3], "size_valid")));
+	assert_false(json_object_object_get_ex(o[1], "size_valid", NULL));
+	assert_false(json_object_object_get_ex(o[1], "size_total", NULL));
 	assert_int_equal(json_object_get_uint64(get(o[3], "lost")),
 			 UINT64_C(18446744073709551615));
 	for (int i = 0; i < 4; i++)
@@ -139,6 +147,61 @@ static void test_bulk_body(void **unused)
 	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 1, 1 << 20), 1);
 	assert_non_null(strstr(b.p, id[0]));
 	free(b.p);
+}
+
+/*
+ * The overhead guard stopped a size: through the queue and into the
+ * document as "size_valid":false, a frozen total and no interval size;
+ * the flag of an event without a size does not leak into its document.
+ */
+static void test_bulk_size_stopped(void **unused)
+{
+	struct lden_es_queue *q = lden_es_queue__new(8);
+	struct lden_point p[3] = {
+		{ .event = "fs.read", .source = "s", .has_size = true,
+		  .size_stopped = true, .count = 5, .size = 12345,
+		  .count_total = 9, .size_total = 4096 },
+		{ .event = "fs.write", .source = "s", .sampling = true,
+		  .has_size = true, .count = 1, .size = 10, .count_total = 1,
+		  .size_total = 10 },
+		{ .event = "task.create", .source = "s", .size_stopped = true,
+		  .count = 2, .count_total = 2 },
+	};
+	struct lden_tick t = { .time = 1, .seq = 3, .host = "h", .points = p,
+			       .npoints = 3 };
+	struct lden_es_doc d[3];
+	struct lden_es_buf b = { 0 };
+	struct json_object *o[6];
+	char *save = NULL, *line;
+
+	(void)unused;
+	assert_non_null(q);
+	assert_int_equal(lden_es_queue__push_tick(q, &t), 0);
+	assert_int_equal(lden_es_queue__pop(q, d, 3), 3);
+	assert_true(d[0].size_stopped);
+	assert_false(d[1].size_stopped);
+	assert_false(d[2].size_stopped);
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 3, 1 << 20), 3);
+	line = strtok_r(b.p, "\n", &save);
+	for (int i = 0; i < 6; i++, line = strtok_r(NULL, "\n", &save)) {
+		assert_non_null(line);
+		o[i] = json_tokener_parse(line);
+		assert_non_null(o[i]);
+	}
+	assert_true(json_object_is_type(get(o[1], "size_valid"),
+					json_type_boolean));
+	assert_false(json_object_get_boolean(get(o[1], "size_valid")));
+	assert_false(json_object_object_get_ex(o[1], "size", NULL));
+	assert_int_equal(json_object_get_int64(get(o[1], "size_total")), 4096);
+	assert_int_equal(json_object_get_int64(get(o[1], "count")), 5);
+	assert_true(json_object_get_boolean(get(o[3], "size_valid")));
+	assert_int_equal(json_object_get_int64(get(o[3], "size")), 10);
+	assert_false(json_object_object_get_ex(o[5], "size_valid", NULL));
+	assert_false(json_object_object_get_ex(o[5], "size_total", NULL));
+	for (int i = 0; i < 6; i++)
+		json_object_put(o[i]);
+	free(b.p);
+	lden_es_queue__free(q);
 }
 
 static void test_bulk_cap(void **unused)
@@ -174,7 +237,7 @@ static void test_template(void **unused)
 		{ "mode", "keyword" }, { "count", "long" }, { "size", "long" },
 		{ "count_total", "long" }, { "size_total", "long" },
 		{ "lost", "long" }, { "speed", "double" },
-		{ "interval", "double" },
+		{ "interval", "double" }, { "size_valid", "boolean" },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *t, *props;
@@ -196,10 +259,20 @@ static void test_template(void **unused)
 	json_object_put(t);
 	free(b.p);
 
+	/* this version and a newer lden's are left alone, older replaced */
+	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 2);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":1}}]}"), 1);
+				 "\"index_template\":{\"version\":2}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":3}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":1}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":0}}]}"), 0);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{}}]}"), 0);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":\"2\"}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[]}"), 0);
 	assert_int_equal(lden_es_wire__template_current("{}", 2), 0);
 	assert_int_equal(lden_es_wire__template_current("<html>", 6), 0);
@@ -279,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_queue_drops_oldest),
 		cmocka_unit_test(test_bulk_body),
+		cmocka_unit_test(test_bulk_size_stopped),
 		cmocka_unit_test(test_bulk_cap),
 		cmocka_unit_test(test_template),
 		cmocka_unit_test(test_bulk_responses),

@@ -3,7 +3,8 @@
  * The notify expression language, table-driven (as in linux
  * tools/perf/tests/expr.c): valid expressions evaluated against given
  * values, the events they name, and malformed ones with their exact
- * message and the exact range the caret points at.
+ * message and the exact range the caret points at; and when a condition
+ * fires (trigger.c): on its edges, re-armed by false, with a cooldown.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "expr.h"
+#include "trigger.h"
 
 #define NVALS 4
 
@@ -570,6 +572,36 @@ static void test_format_error(void **state)
 	assert_string_equal(small, "number too large '1");
 }
 
+static void test_trigger(void **unused)
+{
+	/* the condition at t = 0, 1, 2, ...; '1' where it fires */
+	static const struct {
+		double cooldown;
+		const char *truth, *fires;
+	} cases[] = {
+		{ 0, "0110111", "0100100" },	/* edges only */
+		{ 0, "1111", "1000" },		/* true from the start */
+		{ 0, "1010101", "1010101" },
+		{ 3, "1010101", "1000100" },	/* not within 3 s */
+		{ 3, "1111011", "1000010" },	/* re-armed by the false */
+		{ 2.5, "10101", "10001" },
+	};
+
+	(void)unused;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(*cases); c++) {
+		struct lden_trigger tr = LDEN_TRIGGER_INIT(cases[c].cooldown);
+		char got[16] = "";
+
+		for (size_t i = 0; cases[c].truth[i]; i++)
+			got[i] = lden_trigger_check(&tr, cases[c].truth[i] == '1',
+						    (double)i) ? '1' : '0';
+		if (strcmp(got, cases[c].fires))
+			fail_msg("cooldown %g, truth %s: fired %s, want %s",
+				 cases[c].cooldown, cases[c].truth, got,
+				 cases[c].fires);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -581,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_error_table),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_format_error),
+		cmocka_unit_test(test_trigger),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
