@@ -11,10 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <json-c/json.h>
 
 #include "collect.h"
 #include "guard.h"
@@ -23,6 +20,7 @@
 #include "lden-trace.h"
 #include "sink.h"
 #include "viz.h"
+#include "viz-end.h"
 #include "viz-opts.h"
 #include "viz-sinks.h"
 
@@ -340,70 +338,19 @@ static int trace(struct run *r)
 	}
 }
 
-static void summary_text(const struct run *r, double elapsed, uint64_t total,
-			 uint64_t lost)
-{
-	int cs = r->o.scope.command_status;
-
-	if (!strcmp(r->reason, "command") && WIFEXITED(cs))
-		fprintf(stderr, "lden: the command exited with status %d", WEXITSTATUS(cs));
-	else if (!strcmp(r->reason, "command"))
-		fprintf(stderr, "lden: the command was killed by signal %d", WTERMSIG(cs));
-	else
-		fprintf(stderr, "lden: stopped by %s", !strcmp(r->reason, "time") ?
-			"--time" : r->reason);
-	fprintf(stderr, " after %.3f s: %llu events counted, %llu records lost\n",
-		elapsed, (unsigned long long)total, (unsigned long long)lost);
-	lden_viz_sinks_report(r->sinks, stderr);
-}
-
 /* The end: a JSON object on stdout, or a few lines on stderr. */
 static void summary(const struct run *r)
 {
-	const struct lden_viz *v = r->v;
-	double elapsed = r->end - v->start;
-	uint64_t total = 0, lost = 0;
-	struct json_object *o;
-	char num[64];
+	struct lden_viz_end e = {
+		.reason = r->reason,
+		.command_status = r->o.scope.command_status,
+		.elapsed = r->end - r->v->start,
+	};
 
-	for (int i = 0; i < v->n; i++) {
-		total += v->st[i].count;
-		lost += v->st[i].lost;
-	}
-	if (!r->o.json) {
-		summary_text(r, elapsed, total, lost);
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "type", json_object_new_string("end"));
-	json_object_object_add(o, "host", json_object_new_string(v->host));
-	json_object_object_add(o, "reason", json_object_new_string(r->reason));
-	if (!strcmp(r->reason, "command")) {
-		int cs = r->o.scope.command_status;
-
-		json_object_object_add(o, "command_status", json_object_new_int(
-					       WIFEXITED(cs) ? WEXITSTATUS(cs) :
-					       128 + WTERMSIG(cs)));
-	}
-	snprintf(num, sizeof(num), "%.3f", elapsed);
-	json_object_object_add(o, "elapsed",
-			       json_object_new_double_s(elapsed, num));
-	json_object_object_add(o, "ticks", json_object_new_uint64(v->seq));
-	json_object_object_add(o, "lost_total", json_object_new_uint64(lost));
-	json_object_object_add(o, "events", lden_viz_totals_json(v));
-	json_object_object_add(o, "sinks", lden_viz_sinks_json(r->sinks));
-	{
-		const char *js = json_object_to_json_string_ext(o,
-			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-		/* the guard's part, as lden notify prints it */
-		printf("%.*s,", (int)strlen(js) - 1, js);
-		lden_guard_print_json(stdout, r->guard);
-		putchar(',');
-		lden_guard_print_self_json(stdout, r->guard);
-		printf("}\n");
-	}
-	json_object_put(o);
+	if (r->o.json)
+		lden_viz_print_end_json(stdout, r->v, &e, r->sinks, r->guard);
+	else
+		lden_viz_print_end(stderr, r->v, &e, r->sinks);
 }
 
 static int setup(struct run *r, struct lden_catalog *cat,
