@@ -408,7 +408,12 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 			continue;
 		if (ltr_event__lost(p->ev, &l) == 0)
 			p->lost_stopped += l;
-		ltr_event__close(p->ev);
+		/*
+		 * disabled, not closed: a caller may still hold samples of it
+		 * (lden trace orders them before printing), whose fields are
+		 * read through it; the session closes it
+		 */
+		p->stopped = p->ev;
 		p->ev = p->counter;
 		p->counter = NULL;
 		lden_size_free(p->size);

@@ -30,11 +30,13 @@ struct lden_part {
 	/*
 	 * A sampling part also has a counting event on the same tracepoint,
 	 * filter and scope, enabled with it: the count comes from there, so
-	 * that the overhead guard can close the sampling event at any moment
+	 * that the overhead guard can stop the sampling event at any moment
 	 * and the count goes on without a seam (lden_attached_stop_sampling).
 	 * NULL when twins are off (lden_attach_twins()).
 	 */
 	struct ltr_event *counter;
+	/* the sampling event after the switch: disabled, kept open */
+	struct ltr_event *stopped;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
 	struct lden_attached *owner;
 	uint64_t lost_stopped;		/* lost records when sampling stopped */
@@ -143,7 +145,9 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
  *
  * Disables the sampling events, delivers the samples still in the rings
  * through @fn (so the size includes every event sampled before the
- * switch), remembers the lost records, then closes the sampling events.
+ * switch), remembers the lost records, and keeps the sampling events
+ * disabled (p->stopped; samples of them read earlier stay decodable; the
+ * session closes them).
  * The count is unaffected: it has come from the counting twin of each
  * part all along, which stays.  Afterwards a->sampling is false,
  * a->size_stopped true and a->size_total never changes again.

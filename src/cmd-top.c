@@ -16,6 +16,7 @@
 #include "catalog.h"
 #include "evlist.h"
 #include "evopts.h"
+#include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "pidinfo.h"
@@ -46,7 +47,13 @@ struct top {
 	int nkeys, nvalues, sort_col;
 	bool tty;
 	struct lden_row scratch;
+	struct lden_guard *guard;	/* plain events only */
+	uint64_t *counted;		/* per event: its count at the last table */
+	uint64_t *sampled;		/* per event: samples seen in all */
 };
+
+/* the key of the one row a switched event has from then on */
+#define TOP_COUNTED_KEY "(all, counted: guard)"
 
 static void usage(FILE *out)
 {
@@ -164,12 +171,50 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
 	if (i < 0)
 		return 0;
+	t->sampled[i]++;
 	p = ltr_event__user(s->event);
 	if (p->size)
 		v[1] = lden_size_eval(p->size, s);
 	sample_key(t, s, key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
 		   sizeof(key) - 200);
 	return lden_tally_add(t->tally, key, v) < 0;
+}
+
+/*
+ * An event the guard switched to counting has no more samples to split
+ * by key: one row, TOP_COUNTED_KEY, with what the kernel counted since
+ * the last table.
+ */
+static void add_counted(struct top *t)
+{
+	for (int i = 0; t->guard && i < t->ev.nevents; i++) {
+		uint64_t v[LDEN_TALLY_VALUES] = { 0 }, now;
+		char key[256];
+
+		if (!lden_guard_find(t->guard, t->ev.att[i].label) ||
+		    lden_evlist_count(&t->ev, i, &now) < 0)
+			continue;
+		v[0] = now - t->counted[i];
+		t->counted[i] = now;
+		snprintf(key, sizeof(key), "%s" LDEN_SEP TOP_COUNTED_KEY,
+			 t->ev.att[i].label);
+		if (v[0])
+			lden_tally_add(t->tally, key, v);
+	}
+}
+
+/*
+ * A switched event's rows so far are by key, one sample each, up to the
+ * moment sampling was disabled; the kernel's count goes on from there.
+ */
+static void guard_said(const struct lden_guard_action *a, const char *msg,
+		       void *ctx)
+{
+	struct top *t = ctx;
+
+	for (int k = 0; k < t->ev.nevents; k++)
+		if (!strcmp(t->ev.att[k].label, a->event))
+			t->counted[k] = t->sampled[k];
 }
 
 static void print_table(struct top *t)
@@ -186,6 +231,7 @@ static void print_table(struct top *t)
 	};
 	char when[32];
 
+	add_counted(t);
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
 	lden_tally_print(stdout, t->tally, &v, when,
 			 ltr_session__lost(t->s, -1));
@@ -222,6 +268,10 @@ static int loop(struct top *t)
 			lden_err("top: reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
+		if (lden_evopts_guard_tick(t->guard, t->s, "top",
+					   "its rows stop, one row counts it all from now on",
+					   on_sample, guard_said, t) < 0)
+			return LDEN_EXIT_FAIL;
 	}
 	ltr_session__drain(t->s, on_sample, t);
 	print_table(t);
@@ -345,6 +395,7 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	lden_attach_twins(lden_guard_opts_active(&t.o.c.guard));
 	status = def ? attach_recipe(&t, def) : attach_events(&t);
 	if (!status && check_sort(&t) < 0)
 		status = LDEN_EXIT_USAGE;
@@ -355,8 +406,21 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	if (!def) {
+		t.guard = lden_evlist_guard(&t.ev, &t.o.c.guard, lden_now());
+		t.counted = calloc((size_t)t.ev.nevents, sizeof(*t.counted));
+		t.sampled = calloc((size_t)t.ev.nevents, sizeof(*t.sampled));
+		if (!t.guard || !t.counted || !t.sampled) {
+			lden_err("out of memory");
+			status = LDEN_EXIT_FAIL;
+			goto out;
+		}
+	}
 	status = loop(&t);
 out:
+	lden_guard_free(t.guard);
+	free(t.counted);
+	free(t.sampled);
 	ltr_session__free(t.s);
 	lden_evlist_release(&t.ev);
 	if (t.recipe.def && t.recipe.def->free)

@@ -13,6 +13,7 @@
 
 #include "evlist.h"
 #include "evopts.h"
+#include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "order.h"
@@ -42,6 +43,7 @@ struct trace {
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t lines;
+	struct lden_guard *guard;	/* plain events only */
 };
 
 static void usage(FILE *out)
@@ -230,6 +232,21 @@ static void report_lost(struct trace *t)
 	}
 }
 
+/* The guard's action, inline in the output too (lines stop there). */
+static void guard_said(const struct lden_guard_action *a, const char *msg,
+		       void *ctx)
+{
+	struct trace *t = ctx;
+
+	if (t->o.c.json) {
+		fputs("{\"guard\":", stdout);
+		lden_guard_print_action_json(stdout, a);
+		fputs("}\n", stdout);
+	} else {
+		printf("-- %s --\n", msg);
+	}
+}
+
 static int loop(struct trace *t)
 {
 	uint64_t start = lden_now_ns(), end = 0, lost_at = 0;
@@ -247,7 +264,10 @@ static int loop(struct trace *t)
 			lden_err("trace: reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
-		if (lden_order_flush(t->order, mark, on_ordered, t) < 0)
+		if (lden_order_flush(t->order, mark, on_ordered, t) < 0 ||
+		    lden_evopts_guard_tick(t->guard, t->s, "trace",
+					   "no more lines for it, its count goes on",
+					   on_arrival, guard_said, t) < 0)
 			return LDEN_EXIT_FAIL;
 		/* the counters cost a read per event and CPU: not per batch */
 		if (mark - lost_at > 100000000u) {
@@ -263,7 +283,29 @@ static int loop(struct trace *t)
 	return LDEN_EXIT_OK;
 }
 
-static void summary(const struct trace *t, double secs)
+/*
+ * One event's line: the lines printed; for an event the guard switched,
+ * the kernel's exact count instead, and when its lines stopped.
+ */
+static void summary_event(struct trace *t, int i)
+{
+	const char *label = t->ev.att[i].label;
+	struct lden_guard_action *a = t->guard ?
+		lden_guard_find(t->guard, label) : NULL;
+	uint64_t count = t->counts[i];
+	char note[256];
+
+	if (a && lden_evlist_count(&t->ev, i, &count) < 0)
+		count = t->counts[i];
+	fprintf(stderr, "  %-40s %12llu\n", label, (unsigned long long)count);
+	if (a) {
+		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		fprintf(stderr, "    %s after %llu; the count is the kernel's\n",
+			note, (unsigned long long)t->counts[i]);
+	}
+}
+
+static void summary(struct trace *t, double secs)
 {
 	uint64_t lost = ltr_session__lost(t->s, -1);
 
@@ -279,10 +321,8 @@ static void summary(const struct trace *t, double secs)
 				(unsigned long long)t->recipe.dropped);
 	} else {
 		for (int i = 0; i < t->ev.nevents; i++)
-			fprintf(stderr, "  %-40s %12llu\n", t->ev.att[i].label,
-				(unsigned long long)t->counts[i]);
-	}
-	fprintf(stderr, "  %-40s %12llu\n", "lost records",
+			summary_event(t, i);
+	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
 }
 
@@ -372,6 +412,7 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	lden_attach_twins(lden_guard_opts_active(&t.o.c.guard));
 	status = def ? attach_recipe(&t, def) : attach_events(&t);
 	if (status)
 		goto out;
@@ -379,6 +420,14 @@ static int run(int argc, char **argv)
 		lden_err("%s", ltr_last_error());
 		status = LDEN_EXIT_FAIL;
 		goto out;
+	}
+	if (!def) {
+		t.guard = lden_evlist_guard(&t.ev, &t.o.c.guard, lden_now());
+		if (!t.guard) {
+			lden_err("out of memory");
+			status = LDEN_EXIT_FAIL;
+			goto out;
+		}
 	}
 	/* on stderr: tests and scripts wait for it */
 	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
@@ -390,6 +439,7 @@ static int run(int argc, char **argv)
 	status = loop(&t);
 	summary(&t, (double)(lden_now_ns() - start) / 1e9);
 out:
+	lden_guard_free(t.guard);
 	ltr_session__free(t.s);
 	lden_evlist_release(&t.ev);
 	if (t.recipe.def && t.recipe.def->free)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "attach.h"
+#include "guard.h"
 #include "evlist.h"
 #include "catalog.h"
 #include "lden.h"
@@ -214,4 +215,36 @@ void lden_evlist_release(struct lden_evlist *l)
 	free(l->att);
 	lden_expr_free(l->e);
 	memset(l, 0, sizeof(*l));
+}
+
+struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
+				     const struct lden_guard_opts *o,
+				     double now)
+{
+	struct lden_guard *g = lden_guard_new(o);
+
+	if (!g)
+		return NULL;
+	for (int i = 0; i < l->nevents * l->nscopes; i++) {
+		if (lden_guard_add(g, l->att[i].label, &l->att[i]) < 0) {
+			lden_guard_free(g);
+			return NULL;
+		}
+	}
+	lden_guard_start(g, now);
+	return g;
+}
+
+int lden_evlist_count(struct lden_evlist *l, int i, uint64_t *count)
+{
+	*count = 0;
+	for (int k = 0; k < l->nscopes; k++) {
+		uint64_t c;
+
+		if (lden_attached_count(&l->att[(size_t)k * l->nevents + i],
+					&c) < 0)
+			return -1;
+		*count += c;
+	}
+	return 0;
 }

@@ -58,6 +58,27 @@ bool lden_evlist_has_field(const struct lden_evlist *l, const char *name);
 
 void lden_evlist_release(struct lden_evlist *l);
 
+struct lden_guard;
+struct lden_guard_opts;
+
+/*
+ * lden_evlist_guard - an overhead guard (guard.h) watching every attached
+ * event, one source per event (its scopes together), started at @now
+ * (CLOCK_MONOTONIC seconds: call it once the session is enabled)
+ * Returns the guard (lden_guard_free() before lden_evlist_release()), or
+ * NULL (ENOMEM).
+ */
+struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
+				     const struct lden_guard_opts *o,
+				     double now);
+
+/*
+ * lden_evlist_count - the kernel's count of the @i-th event, over every
+ * scope: exact, also after the guard stopped sampling it
+ * Returns 0, or -1 when a counter could not be read.
+ */
+int lden_evlist_count(struct lden_evlist *l, int i, uint64_t *count);
+
 /*
  * lden_evlist_index - which event of @att (nevents per scope, scopes one
  * after another) a sample belongs to, or -1

@@ -5,6 +5,7 @@
 #include "evlist.h"
 #include "evopts.h"
 #include "lden.h"
+#include "lden-trace.h"
 
 const char lden_evopts_help[] =
 	"  -f, --filter EXPR     kernel filter ANDed into every event's\n"
@@ -14,6 +15,7 @@ const char lden_evopts_help[] =
 	"  -g, --cgroup DIR      only the tasks of this cgroup\n"
 	"  -t, --time SEC        stop after SEC seconds\n"
 	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
+	LDEN_GUARD_USAGE
 	"  -h, --help            show this help\n";
 
 static const struct option common[] = {
@@ -26,13 +28,24 @@ static const struct option common[] = {
 	{ "time", required_argument, NULL, 't' },
 	{ "events-dir", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
+	LDEN_GUARD_LONGOPTS,
 };
 #define NCOMMON (sizeof(common) / sizeof(common[0]))
 
 /* 0 handled, 1 not a shared option, else an exit status */
 static int shared(struct lden_evopts *o, int c, const char *cmd)
 {
+	char msg[200];
+
 	switch (c) {
+	case LDEN_OPT_MAX_RATE:
+	case LDEN_OPT_MAX_CPU:
+		if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
+					 sizeof(msg)) < 0) {
+			lden_err("%s: %s", cmd, msg);
+			return LDEN_EXIT_USAGE;
+		}
+		return 0;
 	case 'f':
 		o->filter = optarg;
 		return 0;
@@ -80,6 +93,7 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 	memcpy(all + n, common, sizeof(common));
 	memset(&all[n + NCOMMON], 0, sizeof(all[0]));
 	snprintf(shorts, sizeof(shorts), ":f:p:g:jt:d:h%s", shortopts ? shortopts : "");
+	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
@@ -109,5 +123,34 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 	}
 	o->events = argv + optind;
 	o->nevents = argc - optind;
+	return 0;
+}
+
+int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
+			   const char *cmd, const char *effect,
+			   int (*fn)(const struct ltr_sample *, void *),
+			   void (*said)(const struct lden_guard_action *,
+					const char *, void *),
+			   void *ctx)
+{
+	int n, total;
+	char msg[512];
+
+	if (!g)
+		return 0;
+	n = lden_guard_tick(g, s, lden_now(), fn, ctx);
+	if (n < 0) {
+		lden_err("%s: guard: %s", cmd, ltr_last_error());
+		return -1;
+	}
+	total = lden_guard_nactions(g);
+	for (int i = total - n; i < total; i++) {
+		const struct lden_guard_action *a = lden_guard_action(g, i);
+
+		lden_guard_message_for(a, effect, msg, sizeof(msg));
+		lden_err("%s", msg);
+		if (said)
+			said(a, msg, ctx);
+	}
 	return 0;
 }

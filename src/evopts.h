@@ -2,7 +2,7 @@
 /*
  * The command line lden trace and lden top share: EVENT... and --filter,
  * --comm, --pid, --children, --cgroup, --json, --time, --events-dir,
- * --help; each command adds its own options through a callback.  Errors
+ * --max-rate, --max-cpu, --help; each command adds its own options through a callback.  Errors
  * are printed ("lden: CMD: ...").
  */
 #ifndef LDEN_EVOPTS_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "guard.h"
 #include "scope.h"
 
 struct lden_evopts {
@@ -22,6 +23,7 @@ struct lden_evopts {
 	double time_limit;	/* seconds, 0: until a signal */
 	bool json;
 	struct lden_scope_opts scope;
+	struct lden_guard_opts guard;	/* --max-rate, --max-cpu */
 	char **events;		/* the EVENT arguments */
 	int nevents;
 };
@@ -41,6 +43,19 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 		      const struct option *longopts, const char *shortopts,
 		      lden_evopts_fn fn, void *ctx, void (*usage)(FILE *),
 		      struct lden_evopts *o);
+
+/*
+ * lden_evopts_guard_tick - lden_guard_tick() for trace and top: each new
+ * action is said once on stderr, "lden: guard: 'EV' sampled at ...:
+ * EFFECT", then handed to @said (may be NULL) with that message.
+ * Returns 0, or -1 after printing the error ("lden: CMD: guard: ...").
+ */
+int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
+			   const char *cmd, const char *effect,
+			   int (*fn)(const struct ltr_sample *, void *),
+			   void (*said)(const struct lden_guard_action *,
+					const char *, void *),
+			   void *ctx);
 
 /* The --help lines of the shared options (each ends with a newline). */
 extern const char lden_evopts_help[];

@@ -329,24 +329,32 @@ struct lden_guard_action *lden_guard_find(struct lden_guard *g,
 	return NULL;
 }
 
+void lden_guard_message_for(const struct lden_guard_action *a,
+			    const char *effect, char *buf, size_t len)
+{
+	if (a->reason == LDEN_GUARD_RATE)
+		snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): %s",
+			 a->event, a->rate, a->limit, effect);
+	else
+		snprintf(buf, len, "guard: lden used %.1f%% of a CPU (limit %g%%): '%s', the busiest sampled source at %.0f events/s, %s",
+			 a->cpu_pct, a->limit, a->event, a->rate, effect);
+}
+
 void lden_guard_message(const struct lden_guard_action *a, char *buf,
 			size_t len)
 {
-	int n;
+	size_t n;
 
-	if (a->reason == LDEN_GUARD_RATE)
-		n = snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): counted from now on, its size is no longer updated",
-			     a->event, a->rate, a->limit);
-	else
-		n = snprintf(buf, len, "guard: lden used %.1f%% of a CPU (limit %g%%): '%s', the busiest sampled source at %.0f events/s, counted from now on, its size is no longer updated",
-			     a->cpu_pct, a->limit, a->event, a->rate);
-	if (a->size_used && n >= 0 && (size_t)n < len)
+	lden_guard_message_for(a, "counted from now on, its size is no longer updated",
+			       buf, len);
+	n = strlen(buf);
+	if (a->size_used && n + 1 < len)
 		snprintf(buf + n, len - n, " (size(%s) keeps its last value, %" PRIu64 ")",
 			 a->event, a->size);
 }
 
-void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
-			  size_t len)
+void lden_guard_note(const struct lden_guard_action *a, const char *what,
+		     char *buf, size_t len)
 {
 	char when[16];
 	struct tm tm;
@@ -354,11 +362,22 @@ void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
 	localtime_r(&a->when, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	if (a->reason == LDEN_GUARD_RATE)
-		snprintf(buf, len, "size stopped at %s by the guard (rate %.0f/s > %.0f/s); it was %" PRIu64 " then",
-			 when, a->rate, a->limit, a->size);
+		snprintf(buf, len, "%s at %s by the guard (rate %.0f/s > %.0f/s)",
+			 what, when, a->rate, a->limit);
 	else
-		snprintf(buf, len, "size stopped at %s by the guard (lden at %.1f%% CPU > %g%%, rate %.0f/s); it was %" PRIu64 " then",
-			 when, a->cpu_pct, a->limit, a->rate, a->size);
+		snprintf(buf, len, "%s at %s by the guard (lden at %.1f%% CPU > %g%%, rate %.0f/s)",
+			 what, when, a->cpu_pct, a->limit, a->rate);
+}
+
+void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
+			  size_t len)
+{
+	size_t n;
+
+	lden_guard_note(a, "size stopped", buf, len);
+	n = strlen(buf);
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "; it was %" PRIu64 " then", a->size);
 }
 
 bool lden_guard_stop_stat(const struct lden_guard_action *a,
@@ -404,18 +423,23 @@ uint64_t lden_guard_lost(const struct lden_guard *g)
 	return g->lost;
 }
 
+void lden_guard_print_action_json(FILE *out, const struct lden_guard_action *a)
+{
+	fputs("{\"event\":", out);
+	lden_json_string(out, a->event);
+	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"size\":%" PRIu64 "}",
+		a->at, a->rate, a->limit,
+		a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
+		a->cpu_pct, a->size);
+}
+
 void lden_guard_print_json(FILE *out, const struct lden_guard *g)
 {
 	fputs("\"guard\":[", out);
 	for (int i = 0; i < g->nacts; i++) {
-		const struct lden_guard_action *a = &g->acts[i];
-
-		fprintf(out, "%s{\"event\":", i ? "," : "");
-		lden_json_string(out, a->event);
-		fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"size\":%" PRIu64 "}",
-			a->at, a->rate, a->limit,
-			a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
-			a->cpu_pct, a->size);
+		if (i)
+			fputc(',', out);
+		lden_guard_print_action_json(out, &g->acts[i]);
 	}
 	fputc(']', out);
 }

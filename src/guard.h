@@ -20,7 +20,7 @@
  * Counted sources cost lden no CPU per event: they are never switched.
  *
  * Switching (lden_attached_stop_sampling): the sampled event is disabled,
- * its remaining samples delivered, then closed; the count has come from
+ * its remaining samples delivered, and it stays disabled; the count comes from
  * a counting twin all along, so it stays exact, with no gap and no event
  * counted twice.  The size keeps the value it had at the switch and is
  * flagged as stopped (a->size_stopped); an expression using size() of
@@ -182,6 +182,21 @@ void lden_guard_message(const struct lden_guard_action *a, char *buf,
 			size_t len);
 
 /*
+ * lden_guard_message_for - the same for commands where switching has
+ * another @effect ("no more lines for it, its count goes on"): "guard:
+ * 'fs.read' sampled at 182345 events/s (limit 50000): EFFECT"
+ */
+void lden_guard_message_for(const struct lden_guard_action *a,
+			    const char *effect, char *buf, size_t len);
+
+/*
+ * lden_guard_note - "WHAT at 12:00:01 by the guard (rate 182345/s >
+ * 50000/s)", or with the CPU reason "(lden at 7.3% CPU > 5%, rate ...)"
+ */
+void lden_guard_note(const struct lden_guard_action *a, const char *what,
+		     char *buf, size_t len);
+
+/*
  * lden_guard_size_note - for the report under the table: "size stopped at
  * 12:00:01 by the guard (rate 182345/s > 50000/s)"
  */
@@ -210,6 +225,9 @@ uint64_t lden_guard_lost(const struct lden_guard *g);
 /* "guard":[{"event":..,"action":"counting","at":..,"rate":..,
  * "limit":..,"reason":"rate"|"cpu"}] (no braces around, no newline) */
 void lden_guard_print_json(FILE *out, const struct lden_guard *g);
+/* {"event":..,"action":"counting",...}: one action, as in "guard" */
+void lden_guard_print_action_json(FILE *out,
+				  const struct lden_guard_action *a);
 /* "self":{"cpu_pct":..,"cpu_pct_window":..,"rates":{..},"lost":..} */
 void lden_guard_print_self_json(FILE *out, const struct lden_guard *g);
 

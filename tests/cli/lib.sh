@@ -168,3 +168,8 @@ burst() {
 	w=$!
 	started $w
 }
+
+# cpu_ticks PID (test-guard.sh, test-trace-guard.sh): utime + stime of a process, in clock ticks
+cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}

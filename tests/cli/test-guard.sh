@@ -14,11 +14,6 @@ test_tmp
 HZ=$(getconf CLK_TCK)
 MARGIN=2		# percentage points over --max-cpu lden may use
 
-# cpu_ticks PID: utime + stime of a process, in clock ticks
-cpu_ticks() {
-	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
 # 1. --max-rate: the source is switched once, the count stays exact, and
 # lden's CPU after the switch (from /proc) is within the default budget.
 N=8000000

@@ -1,0 +1,119 @@
+#!/bin/sh
+# The overhead guard in lden trace and lden top: an event above --max-rate
+# stops being sampled, said once; trace prints no more lines for it but
+# its summary count is the kernel's, exact; top's rows for it become one
+# counted row, and the counts over all the tables add up exactly; lden's
+# CPU after the switch stays within the budget; --max-cpu 0 without
+# --max-rate never switches; bad values exit 2 with one line.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_cmd jq
+need_read_burst
+LDEN="$top_builddir/src/lden"
+test_tmp
+
+HZ=$(getconf CLK_TCK)
+MARGIN=2		# percentage points over --max-cpu lden may use
+N=3000000
+
+# run NAME N CMD OPTS...: read-burst makes N reads; 'lden CMD guard.read
+# OPTS' scoped to it, stopped with SIGINT once the reads are done; its
+# CPU % from the guard's message (or from release) to the end in $after
+run() {
+	name=$1 n=$2 cmd=$3
+	shift 3
+	burst "$name" "$n"
+	"$LDEN" "$cmd" guard.read -d "$EVENTS" --pid "$w" "$@" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" &
+	tracer=$!
+	started $tracer
+	# ready: trace says so; top's first table comes once it is attached
+	if [ "$cmd" = top ]; then
+		wait_for "$tmp/$name.out" '"time"' || fail "$name: no first table"
+	else
+		wait_for "$tmp/$name.err" '^lden: tracing' || fail "$name: no header"
+	fi
+	release "$tmp/$name.go"
+	# from the switch on (with --max-rate; else from the release)
+	case " $* " in
+	*" --max-rate "*) wait_for "$tmp/$name.err" '^lden: guard:' ||
+		fail "$name: no guard message" ;;
+	esac
+	t1=$(date +%s.%N); c1=$(cpu_ticks "$tracer")
+	join "$w"
+	t2=$(date +%s.%N); c2=$(cpu_ticks "$tracer")
+	[ "$rc" = 0 ] || fail "$name: read-burst failed ($rc)"
+	after=$(echo "$c1 $c2 $t1 $t2 $HZ" | awk '{ printf "%.2f", 100 * ($2 - $1) / $5 / ($4 - $3) }')
+	stop "$tracer"; reaped "$tracer"
+	[ "$rc" = 0 ] || [ "$rc" = 130 ] || fail "$name: lden $cmd exited $rc"
+}
+
+# guard_rate NAME: the rate in the one guard message of NAME.err
+guard_rate() {
+	[ "$(grep -c '^lden: guard:' "$tmp/$1.err")" = 1 ] ||
+		fail "$1: want exactly one guard message"
+	sed -n "s/^lden: guard: 'guard.read' sampled at \([0-9]*\) events\/s (limit 50000): $2\$/\1/p" "$tmp/$1.err"
+}
+
+within_budget() {	# NAME
+	echo "  $1: lden after the switch: $after % of a CPU"
+	awk -v a="$after" -v m=$((5 + MARGIN)) 'BEGIN { exit !(a <= m) }' ||
+		fail "$1: lden used $after % of a CPU after the switch (budget 5 + $MARGIN)"
+}
+
+# 1. trace: lines stop, the count is exact
+run tr $N trace --max-rate 50000
+rate=$(guard_rate tr "no more lines for it, its count goes on")
+[ -n "$rate" ] && [ "$rate" -gt 50000 ] || fail "trace: unexpected message: $(grep guard "$tmp/tr.err")"
+lines=$(grep -c ' guard\.read ' "$tmp/tr.out")
+[ "$lines" -gt 0 ] && [ "$lines" -lt $N ] || fail "trace: $lines lines, want some, fewer than $N"
+grep -q "^-- guard: 'guard.read' sampled at $rate events/s" "$tmp/tr.out" ||
+	fail "trace: no guard line in the output"
+count=$(awk '$1 == "guard.read" { print $2 }' "$tmp/tr.err")
+[ "$count" = $N ] || fail "trace: summary count '$count', want $N"
+grep -Eq "^    lines stopped at [0-9:]{8} by the guard \(rate $rate/s > 50000/s\) after $lines; the count is the kernel's\$" "$tmp/tr.err" ||
+	fail "trace: no note under the summary"
+within_budget trace
+echo "PASS: trace --max-rate 50000: switched once at $rate events/s, $lines lines, summary count exactly $N"
+
+# 2. trace --json: the guard's action inline, as an object
+run trj 1000000 trace --json --max-rate 50000
+[ "$(grep '"guard"' "$tmp/trj.out" | jq -r '.guard | "\(.event) \(.reason) \(.limit) \(.rate > 50000)"')" = \
+  "guard.read rate 50000 true" ] || fail "trace --json: no guard object"
+echo "PASS: trace --json: {\"guard\":{...}} inline"
+
+# 3. top: rows by pid, then one counted row; the counts add up to N
+run top $N top --json -i 0.3 --max-rate 50000
+rate=$(guard_rate top "its rows stop, one row counts it all from now on")
+[ -n "$rate" ] || fail "top: unexpected message: $(cat "$tmp/top.err")"
+total=$(jq -s '[.[].rows[] | select(.event == "guard.read") | .count] | add' "$tmp/top.out")
+[ "$total" = $N ] || fail "top: the tables count $total, want $N"
+[ "$(jq -s '[.[].rows[] | select(.pid == "(all, counted: guard)")] | length > 0' "$tmp/top.out")" = true ] ||
+	fail "top: no counted row"
+[ "$(jq -s '[.[].rows[] | select(.pid != "(all, counted: guard)")] | length > 0' "$tmp/top.out")" = true ] ||
+	fail "top: no row by pid before the switch"
+within_budget top
+echo "PASS: top --max-rate 50000: switched once at $rate events/s, the tables add up to exactly $N"
+
+# 4. no limits: never switched, every read a line
+run free 200000 trace --max-cpu 0
+if grep -v '^lden: \(tracing\|trace stopped\)\|^  ' "$tmp/free.err" | grep -q .; then
+	fail "no limits: lden said something: $(cat "$tmp/free.err")"
+fi
+[ "$(grep -c ' guard\.read ' "$tmp/free.out")" = 200000 ] || fail "no limits: want 200000 lines"
+echo "PASS: trace --max-cpu 0: no switch, 200000 lines"
+
+# 5. bad values: one line, exit 2, for both commands
+for cmd in trace top; do
+	"$LDEN" $cmd task.create --max-rate 0 >"$tmp/e.out" 2>"$tmp/e.err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "$cmd --max-rate 0: exit $rc, want 2"
+	[ "$(cat "$tmp/e.err")" = "lden: $cmd: invalid --max-rate value '0' (expected events per second, a positive integer)" ] ||
+		fail "$cmd --max-rate 0: $(cat "$tmp/e.err")"
+	"$LDEN" $cmd task.create --max-cpu 101 >"$tmp/e.out" 2>"$tmp/e.err"
+	rc=$?
+	[ "$rc" = 2 ] || fail "$cmd --max-cpu 101: exit $rc, want 2"
+	[ "$(wc -l <"$tmp/e.err")" = 1 ] || fail "$cmd --max-cpu 101: not one line"
+done
+echo "PASS: bad --max-rate and --max-cpu values exit 2 with one line"
