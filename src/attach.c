@@ -371,9 +371,7 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 	return 0;
 }
 
-int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
-				int (*fn)(const struct ltr_sample *, void *),
-				void *ctx)
+int lden_attached_disable_sampling(struct lden_attached *a)
 {
 	int rc;
 
@@ -394,6 +392,20 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 		if (rc < 0)
 			return rc;
 	}
+	return 0;
+}
+
+int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
+				int (*fn)(const struct ltr_sample *, void *),
+				void *ctx)
+{
+	int rc;
+
+	if (!a->sampling)
+		return 0;
+	rc = lden_attached_disable_sampling(a);
+	if (rc < 0)
+		return rc;
 	/* disabled on every CPU: what they sampled is all in the rings */
 	if (fn) {
 		rc = ltr_session__drain(s, fn, ctx);

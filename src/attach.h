@@ -53,6 +53,7 @@ struct lden_attached {
 	uint64_t samples;
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
+	void *user;			/* the caller's; set after attaching */
 };
 
 /*
@@ -158,6 +159,15 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
 int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 				int (*fn)(const struct ltr_sample *, void *),
 				void *ctx);
+
+/*
+ * lden_attached_disable_sampling - the first step of the above alone:
+ * the sampling events disabled, nothing read or closed yet.  For sources
+ * made of several attached events (enter and exit) that must stop at
+ * the same moment: disable them all, then lden_attached_stop_sampling()
+ * each.  Returns 0 or a negative errno (-EINVAL: no twin).
+ */
+int lden_attached_disable_sampling(struct lden_attached *a);
 
 /*
  * Adds one sample's size to its owner; the sample's event must belong to

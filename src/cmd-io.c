@@ -23,6 +23,7 @@
 #include "lden.h"
 #include "lden-trace.h"
 #include "proc.h"
+#include "guard.h"
 #include "scope.h"
 
 #define SUMMARY_MAX_KEYS 4096
@@ -30,6 +31,7 @@
 
 struct io_opts {
 	struct lden_scope_opts scope;
+	struct lden_guard_opts guard;
 	const char *comm;
 	const char *path_glob;
 	double duration;
@@ -48,6 +50,7 @@ struct io_run {
 	struct lden_fold *fold;
 	uint64_t start_ns;
 	uint64_t after_filter;
+	struct lden_guard *guard;
 	bool per_call;
 	FILE *fold_file;
 };
@@ -61,7 +64,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fputs("usage: lden io [--pid PID[,PID...] [--children]] [--comm NAME] [--path GLOB]\n"
+	fputs("usage: lden io [--pid PID[,PID...] [--children] | --cgroup DIR] [--comm NAME]\n"
+	      "               [--path GLOB] [--max-rate N] [--max-cpu PCT]\n"
 	      "               [-t SEC] [--json] [--summary [--sort latency|bytes]]\n"
 	      "               [--flamegraph FILE [--weight count|latency]] [--quiet]\n"
 	      "               [-- CMD [ARGS]]\n"
@@ -70,6 +74,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "  -p, --pid PID,...      only these processes (and the threads they have)\n"
 	      "      --children         with --pid, also the tasks they create\n"
+	      "  -g, --cgroup DIR       only the tasks of this cgroup\n"
 	      "  -c, --comm NAME        only processes named NAME\n"
 	      "  -P, --path GLOB        only calls on paths matching GLOB (fnmatch)\n"
 	      "  -t, --duration SEC     stop after SEC seconds\n"
@@ -80,6 +85,7 @@ static void usage(FILE *out)
 	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
 	      "  -q, --quiet            no line per call\n"
 	      "  -- CMD [ARGS]          run CMD and trace only it and its children\n"
+	      LDEN_GUARD_USAGE
 	      "  -h, --help             show this help\n"
 	      "\n"
 	      "Statistics (tracepoints, mismatches, lost records) go to stderr at the\n"
@@ -92,6 +98,7 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, 'C' },
+		{ "cgroup", required_argument, NULL, 'g' },
 		{ "comm", required_argument, NULL, 'c' },
 		{ "path", required_argument, NULL, 'P' },
 		{ "duration", required_argument, NULL, 't' },
@@ -102,6 +109,7 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *weight = NULL;
@@ -115,9 +123,10 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 			break;
 		}
 	}
+	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:c:P:t:jsf:w:qh", longopts,
+	while ((c = getopt_long(argc, argv, ":p:g:c:P:t:jsf:w:qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -126,6 +135,14 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 			break;
 		case 'C':
 			o->scope.children = true;
+			break;
+		case 'g':
+			o->scope.cgroup = optarg;
+			break;
+		case LDEN_OPT_MAX_RATE:
+		case LDEN_OPT_MAX_CPU:
+			if (lden_guard_option(&o->guard, c, optarg, "io"))
+				return LDEN_EXIT_USAGE;
 			break;
 		case 'c':
 			if (!*optarg || strlen(optarg) > 15) {
@@ -274,61 +291,6 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	}
 }
 
-static void print_stats(const struct io_run *r, double secs)
-{
-	struct lden_io_stats st;
-	uint64_t mism;
-	double d = secs > 0 ? secs : 1e-9;
-
-	lden_io_tracer__stats(r->t, &st);
-	mism = lden_io_pair_mismatches(&st.pair);
-	fprintf(stderr,
-		"lden: io statistics over %.3f s:\n"
-		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
-		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
-		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
-		"  lost records %llu\n"
-		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
-		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
-		st.tracepoints_opened, st.syscalls_missing,
-		(unsigned long long)mism,
-		st.tracepoints ? 100.0 * (double)mism / (double)st.tracepoints : 0.0,
-		(unsigned long long)st.pair.exit_without_enter,
-		(unsigned long long)st.pair.enter_without_exit,
-		(unsigned long long)st.pair.other_syscall,
-		(unsigned long long)st.syscalls, (double)st.syscalls / d,
-		(unsigned long long)r->after_filter, (double)r->after_filter / d,
-		(unsigned long long)(st.pair.enters - st.pair.paired -
-				     st.pair.enter_without_exit -
-				     st.pair.other_syscall - st.pair.dropped -
-				     st.pair.refused),
-		(unsigned long long)st.lost,
-		(unsigned long long)st.fdt.procs,
-		(unsigned long long)st.fdt.procs_evicted,
-		(unsigned long long)st.fdt.fds,
-		(unsigned long long)st.fdt.fds_refused,
-		(unsigned long long)st.pair.refused,
-		(unsigned long long)st.fdt.proc_lookups,
-		(unsigned long long)st.fdt.proc_failures,
-		(unsigned long long)st.order_forced);
-	if (!r->o.json)
-		return;
-	printf("{\"type\":\"stats\",\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu}\n",
-	       secs, (unsigned long long)st.tracepoints,
-	       (double)st.tracepoints / d, (unsigned long long)mism,
-	       (unsigned long long)st.pair.exit_without_enter,
-	       (unsigned long long)st.pair.enter_without_exit,
-	       (unsigned long long)st.pair.other_syscall,
-	       (unsigned long long)st.syscalls, (double)st.syscalls / d,
-	       (unsigned long long)r->after_filter,
-	       (unsigned long long)st.lost,
-	       (unsigned long long)st.fdt.procs_evicted,
-	       (unsigned long long)st.fdt.fds_refused,
-	       (unsigned long long)st.pair.refused,
-	       (unsigned long long)st.fdt.proc_lookups,
-	       (unsigned long long)st.order_forced);
-}
-
 static bool scope_gone(const struct io_opts *o)
 {
 	if (o->scope.command)
@@ -347,6 +309,27 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The guard's new actions, said once on stderr. */
+static int guard_tick(struct io_run *r)
+{
+	int n, total;
+	char msg[512];
+
+	n = lden_io_tracer__guard_tick(r->t, r->guard, now_s());
+	if (n < 0) {
+		lden_err("io: guard: %s", ltr_last_error());
+		return -1;
+	}
+	total = lden_guard_nactions(r->guard);
+	for (int i = total - n; i < total; i++) {
+		lden_guard_message_for(lden_guard_action(r->guard, i),
+				       "its calls are counted only from now on",
+				       msg, sizeof(msg));
+		lden_err("%s", msg);
+	}
+	return 0;
 }
 
 static int trace_loop(struct io_run *r)
@@ -371,6 +354,8 @@ static int trace_loop(struct io_run *r)
 			lden_err("io: reading samples: %s", strerror(-err));
 			return LDEN_EXIT_FAIL;
 		}
+		if (guard_tick(r) < 0)
+			return LDEN_EXIT_FAIL;
 		fflush(stdout);
 		if (scope_gone(&r->o))
 			break;
@@ -413,6 +398,7 @@ static int run(int argc, char **argv)
 		if (add_tasks(&io, r.o.scope.pids[i]) < 0)
 			return LDEN_EXIT_USAGE;
 	io.inherit = r.o.scope.children || r.o.scope.command;
+	io.cgroup = r.o.scope.cgroup;
 	/* a perf fd per tracepoint, CPU and task */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -455,15 +441,18 @@ static int run(int argc, char **argv)
 		}
 		io.tasks[io.ntasks++] = r.o.scope.command_pid;
 	}
+	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
 	r.t = lden_io_tracer__new(s, &io, err, sizeof(err));
-	if (!r.t) {
-		lden_err("%s", err);
+	r.guard = lden_guard_new(&r.o.guard);
+	if (!r.t || !r.guard || lden_io_tracer__guard(r.t, r.guard) < 0) {
+		lden_err("%s", r.t ? "out of memory" : err);
 		goto out;
 	}
 	if (lden_io_tracer__start(r.t) < 0) {
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
+	lden_guard_start(r.guard, now_s());
 	r.start_ns = lden_io_tracer__start_ns(r.t);
 	fprintf(stderr, "lden: tracing file I/O of ");
 	lden_scope_describe(&r.o.scope, stderr);
@@ -483,11 +472,12 @@ static int run(int argc, char **argv)
 	}
 	if (r.fold && write_flamegraph(&r) != LDEN_EXIT_OK)
 		status = LDEN_EXIT_FAIL;
-	print_stats(&r, (double)(lden_io_tracer__start_ns(r.t) ?
-				 now_s() - (double)r.start_ns / 1e9 : 0));
+	lden_io_print_stats(stderr, r.o.json ? stdout : NULL, r.t, r.guard,
+			    r.after_filter, now_s() - (double)r.start_ns / 1e9);
 
 out:
 	lden_command_abandon(&r.o.scope);
+	lden_guard_free(r.guard);
 	lden_io_tracer__free(r.t);
 	ltr_session__free(s);
 	lden_io_summary__free(r.files);

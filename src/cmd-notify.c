@@ -117,7 +117,6 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char msg[200];
 	double ms;
 	int c;
 
@@ -180,11 +179,8 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 			break;
 		case LDEN_OPT_MAX_RATE:
 		case LDEN_OPT_MAX_CPU:
-			if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
-						 sizeof(msg)) < 0) {
-				lden_err("notify: %s", msg);
+			if (lden_guard_option(&o->guard, c, optarg, "notify"))
 				return LDEN_EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);

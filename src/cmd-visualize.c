@@ -190,16 +190,10 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 				return LDEN_EXIT_USAGE;
 			break;
 		case LDEN_OPT_MAX_RATE:
-		case LDEN_OPT_MAX_CPU: {
-			char msg[256];
-
-			if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
-						 sizeof(msg)) < 0) {
-				lden_err("visualize: %s", msg);
+		case LDEN_OPT_MAX_CPU:
+			if (lden_guard_option(&o->guard, c, optarg, "visualize"))
 				return LDEN_EXIT_USAGE;
-			}
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return -1;

@@ -35,17 +35,10 @@ static const struct option common[] = {
 /* 0 handled, 1 not a shared option, else an exit status */
 static int shared(struct lden_evopts *o, int c, const char *cmd)
 {
-	char msg[200];
-
 	switch (c) {
 	case LDEN_OPT_MAX_RATE:
 	case LDEN_OPT_MAX_CPU:
-		if (lden_guard_parse_opt(&o->guard, c, optarg, msg,
-					 sizeof(msg)) < 0) {
-			lden_err("%s: %s", cmd, msg);
-			return LDEN_EXIT_USAGE;
-		}
-		return 0;
+		return lden_guard_option(&o->guard, c, optarg, cmd);
 	case 'f':
 		o->filter = optarg;
 		return 0;

@@ -233,6 +233,13 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 	if (!acts)
 		return -ENOMEM;
 	g->acts = acts;
+	/* all at once first (an enter and its exit stop together) */
+	for (int k = 0; k < src->natts; k++) {
+		int rc = lden_attached_disable_sampling(src->atts[k]);
+
+		if (rc < 0)
+			return rc;
+	}
 	for (int k = 0; k < src->natts; k++) {
 		int rc = lden_attached_stop_sampling(src->atts[k], s, fn, ctx);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "guard.h"
 #include "io-output.h"
 
 const char *lden_io_errno_name(int64_t ret)
@@ -107,3 +108,102 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 	free(rows);
 }
 
+/*
+ * What the guard did: on @err, a line per syscall it switched; on @json,
+ * ,"guard":[..],"self":{..},"counted":{"write":N,..} (the calls of the
+ * switched syscalls, counted by the kernel, exact).
+ */
+static void print_guard(FILE *err, FILE *json, struct lden_io_tracer *t,
+			struct lden_guard *g)
+{
+	char note[256];
+	uint64_t calls;
+
+	if (!g)
+		return;
+	if (json) {
+		fputc(',', json);
+		lden_guard_print_json(json, g);
+		fputc(',', json);
+		lden_guard_print_self_json(json, g);
+		fputs(",\"counted\":{", json);
+	}
+	for (int i = 0; i < lden_guard_nactions(g); i++) {
+		const struct lden_guard_action *a = lden_guard_action(g, i);
+
+		if (lden_io_tracer__calls(t, a->event, &calls) < 0)
+			continue;
+		if (json) {
+			fprintf(json, "%s", i ? "," : "");
+			lden_json_string(json, a->event);
+			fprintf(json, ":%llu", (unsigned long long)calls);
+		} else {
+			lden_guard_note(a, "switched to counting", note,
+					sizeof(note));
+			fprintf(err, "  %s: %s; %llu calls in all\n", a->event,
+				note, (unsigned long long)calls);
+		}
+	}
+	if (json)
+		fputc('}', json);
+}
+
+void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
+			 struct lden_guard *g, uint64_t after_filter,
+			 double secs)
+{
+	struct lden_io_stats st;
+	uint64_t mism;
+	double d = secs > 0 ? secs : 1e-9;
+
+	lden_io_tracer__stats(t, &st);
+	mism = lden_io_pair_mismatches(&st.pair);
+	fprintf(err,
+		"lden: io statistics over %.3f s:\n"
+		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
+		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
+		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
+		"  lost records %llu\n"
+		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
+		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
+		st.tracepoints_opened, st.syscalls_missing,
+		(unsigned long long)mism,
+		st.tracepoints ? 100.0 * (double)mism / (double)st.tracepoints : 0.0,
+		(unsigned long long)st.pair.exit_without_enter,
+		(unsigned long long)st.pair.enter_without_exit,
+		(unsigned long long)st.pair.other_syscall,
+		(unsigned long long)st.syscalls, (double)st.syscalls / d,
+		(unsigned long long)after_filter, (double)after_filter / d,
+		(unsigned long long)(st.pair.enters - st.pair.paired -
+				     st.pair.enter_without_exit -
+				     st.pair.other_syscall - st.pair.dropped -
+				     st.pair.refused),
+		(unsigned long long)st.lost,
+		(unsigned long long)st.fdt.procs,
+		(unsigned long long)st.fdt.procs_evicted,
+		(unsigned long long)st.fdt.fds,
+		(unsigned long long)st.fdt.fds_refused,
+		(unsigned long long)st.pair.refused,
+		(unsigned long long)st.fdt.proc_lookups,
+		(unsigned long long)st.fdt.proc_failures,
+		(unsigned long long)st.order_forced);
+	print_guard(err, NULL, t, g);
+	if (!json)
+		return;
+	fprintf(json, "{\"type\":\"stats\",\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	       secs, (unsigned long long)st.tracepoints,
+	       (double)st.tracepoints / d, (unsigned long long)mism,
+	       (unsigned long long)st.pair.exit_without_enter,
+	       (unsigned long long)st.pair.enter_without_exit,
+	       (unsigned long long)st.pair.other_syscall,
+	       (unsigned long long)st.syscalls, (double)st.syscalls / d,
+	       (unsigned long long)after_filter,
+	       (unsigned long long)st.lost,
+	       (unsigned long long)st.fdt.procs_evicted,
+	       (unsigned long long)st.fdt.fds_refused,
+	       (unsigned long long)st.pair.refused,
+	       (unsigned long long)st.fdt.proc_lookups,
+	       (unsigned long long)st.order_forced);
+	print_guard(NULL, json, t, g);
+	fputs("}\n", json);
+}

@@ -25,4 +25,15 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			const char *kind, bool by_bytes, bool json);
 
+struct lden_guard;
+
+/*
+ * lden_io_print_stats - the statistics of a run of @secs seconds on @err
+ * (and as a JSON object line of type "stats" on @json, unless NULL), with
+ * what the guard @g (may be NULL) did
+ */
+void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
+			 struct lden_guard *g, uint64_t after_filter,
+			 double secs);
+
 #endif

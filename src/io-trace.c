@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
+#include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
 #include "proc.h"
@@ -30,6 +32,9 @@ struct tp {
 
 struct lden_io_tracer {
 	struct ltr_session *s;
+	/* every tracepoint opened, per scope: its user is its struct tp */
+	struct lden_attached *att;
+	int natt;
 	const struct lden_io_syscall *table;
 	int nsys;
 	struct tp *tps;			/* 2 per syscall, then the task exit */
@@ -72,35 +77,46 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 	}
 }
 
-/* Opens one tracepoint in every scope; -ENOENT when the kernel lacks it. */
+/* The struct tp of a sample's tracepoint, or NULL. */
+static const struct tp *tp_of(const struct ltr_sample *s)
+{
+	const struct lden_part *p = ltr_event__user(s->event);
+
+	return p && p->owner ? p->owner->user : NULL;
+}
+
+/*
+ * Opens one tracepoint in every scope, sampled (with a counting twin
+ * when the guard may switch it: lden_attach_twins()); -ENOENT when the
+ * kernel lacks it.
+ */
 static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		   const char *sys, const char *name, struct tp *tp,
 		   char *err, size_t errlen)
 {
-	char filter[64];
+	char filter[64], path[4096];
 	int n = o->ntasks ? o->ntasks : 1;
 
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id",
+		 ltr_session__tracing_dir(t->s), sys, name);
+	if (access(path, F_OK) < 0)
+		return -ENOENT;
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct ltr_event_opts eo = { .mode = LTR_MODE_SAMPLE };
-		struct ltr_event *ev;
+		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_attached *a = &t->att[t->natt];
 
 		if (o->ntasks) {
-			eo.pid = o->tasks[i];
-			eo.inherit = o->inherit;
-		} else if (o->self > 0) {
-			eo.filter = filter;
+			sc.pid = o->tasks[i];
+			sc.children = o->inherit;
 		}
-		ev = ltr_event__open(t->s, sys, name, &eo);
-		if (!ev) {
-			if (errno == ENOENT && i == 0 &&
-			    strstr(ltr_last_error(), "no event"))
-				return -ENOENT;
-			snprintf(err, errlen, "%s", ltr_last_error());
+		if (lden_attach_tracepoint_mode(t->s, sys, name,
+						o->ntasks ? NULL : filter, true,
+						&sc, a, err, errlen) < 0)
 			return -1;
-		}
-		ltr_event__set_user(ev, tp);
-		resolve_fields(t, tp, ev);
+		t->natt++;
+		a->user = tp;
+		resolve_fields(t, tp, a->parts[0].ev);
 		t->st.tracepoints_opened++;
 	}
 	return 0;
@@ -120,10 +136,12 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->s = s;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + 1, sizeof(*t->tps));
+	t->att = calloc(((size_t)t->nsys * 2 + 1) *
+			(size_t)(o->ntasks ? o->ntasks : 1), sizeof(*t->att));
 	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
 	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
 	t->order = lden_sorder_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
-	if (!t->tps || !t->pair || !t->fdt || !t->order) {
+	if (!t->tps || !t->att || !t->pair || !t->fdt || !t->order) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
@@ -175,6 +193,9 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 	lden_sorder_free(t->order);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
+	for (int i = 0; i < t->natt; i++)
+		lden_attached_release(&t->att[i]);
+	free(t->att);
 	free(t->tps);
 	free(t);
 }
@@ -344,7 +365,7 @@ static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
 static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
-	const struct tp *tp = ltr_event__user(s->event);
+	const struct tp *tp = tp_of(s);
 	uint64_t v;
 
 	if (!tp)
@@ -413,7 +434,7 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
-	const struct tp *tp = ltr_event__user(s->event);
+	const struct tp *tp = tp_of(s);
 	char buf[2 * LDEN_IO_PATH_MAX];
 	size_t len = 0;
 
@@ -475,4 +496,40 @@ void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 	t->st.pair = *lden_io_pairer__stats(t->pair);
 	t->st.fdt = *lden_io_fdtable__stats(t->fdt);
 	*st = t->st;
+}
+
+int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
+{
+	for (int i = 0; i < t->natt; i++) {
+		const struct tp *tp = t->att[i].user;
+
+		if (tp->role == TP_TASK_EXIT)
+			continue;
+		if (lden_guard_add(g, t->table[tp->sys].name, &t->att[i]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
+			       double now)
+{
+	return lden_guard_tick(g, t->s, now, collect, t);
+}
+
+int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
+			  uint64_t *calls)
+{
+	*calls = 0;
+	for (int i = 0; i < t->natt; i++) {
+		const struct tp *tp = t->att[i].user;
+		uint64_t c;
+
+		if (tp->role != TP_ENTER || strcmp(t->table[tp->sys].name, name))
+			continue;
+		if (lden_attached_count(&t->att[i], &c) < 0)
+			return -1;
+		*calls += c;
+	}
+	return 0;
 }

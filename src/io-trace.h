@@ -34,6 +34,8 @@ struct lden_io_opts {
 	int ntasks;
 	bool inherit;
 	pid_t self;
+	/* with no tasks: only the tasks of this cgroup (its directory) */
+	const char *cgroup;
 	/* data pages per CPU ring (0: the session's default) */
 	unsigned int ring_pages;
 };
@@ -99,6 +101,32 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 
 /* The counters (lost and the tables' read now). */
 void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st);
+
+struct lden_guard;
+
+/*
+ * lden_io_tracer__guard - every syscall's tracepoints (enter and exit, in
+ * every scope) added to the overhead guard @g, one source per syscall,
+ * labelled with its name ("write")
+ * Returns 0 or -ENOMEM.
+ */
+int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g);
+
+/*
+ * lden_io_tracer__guard_tick - lden_guard_tick() on the tracer's session;
+ * the records of a syscall being switched are read into the tracer first
+ * (handed out at the next poll).  Returns what lden_guard_tick() does.
+ */
+int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
+			       double now);
+
+/*
+ * lden_io_tracer__calls - the kernel's count of the calls of syscall
+ * @name entered (its counting twins): exact, also after the guard
+ * switched it.  Returns 0, or -1 when a counter could not be read.
+ */
+int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
+			  uint64_t *calls);
 
 /* CLOCK_MONOTONIC ns when the events were enabled. */
 uint64_t lden_io_tracer__start_ns(const struct lden_io_tracer *t);

@@ -11,8 +11,20 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
+
+int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
+		      const char *cmd)
+{
+	char msg[200];
+
+	if (lden_guard_parse_opt(o, c, arg, msg, sizeof(msg)) == 0)
+		return 0;
+	lden_err("%s: %s", cmd, msg);
+	return LDEN_EXIT_USAGE;
+}
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);

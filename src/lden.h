@@ -54,6 +54,16 @@ void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int lden_option_error(const char *cmd, int c, const char *opt);
 
+struct lden_guard_opts;
+
+/*
+ * lden_guard_option - the value of --max-rate or --max-cpu (getopt code
+ * @c, LDEN_OPT_MAX_RATE or LDEN_OPT_MAX_CPU) into @o; when bad, prints
+ * "lden: CMD: invalid --max-rate value ..." and returns LDEN_EXIT_USAGE
+ */
+int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
+		      const char *cmd);
+
 /*
  * lden_load_catalog - the installed catalog, /etc/lden/events.d,
  * $LDEN_EVENTS_PATH and @extra_dir; prints the error (with file and line)
