@@ -47,7 +47,7 @@ struct top {
 	int nkeys, nvalues, sort_col;
 	bool tty;
 	struct lden_row scratch;
-	struct lden_guard *guard;	/* plain events only */
+	struct lden_guard *guard;
 	uint64_t *counted;		/* per event: its count at the last table */
 	uint64_t *sampled;		/* per event: samples seen in all */
 };
@@ -269,6 +269,7 @@ static int loop(struct top *t)
 			return LDEN_EXIT_FAIL;
 		}
 		if (lden_evopts_guard_tick(t->guard, t->s, "top",
+					   t->recipe.def ? "no more rows from it" :
 					   "its rows stop, one row counts it all from now on",
 					   on_sample, guard_said, t) < 0)
 			return LDEN_EXIT_FAIL;
@@ -406,7 +407,14 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (!def) {
+	if (def) {
+		t.guard = lden_recipe_guard(&t.recipe, &t.o.c.guard, lden_now());
+		if (!t.guard) {
+			lden_err("out of memory");
+			status = LDEN_EXIT_FAIL;
+			goto out;
+		}
+	} else {
 		t.guard = lden_evlist_guard(&t.ev, &t.o.c.guard, lden_now());
 		t.counted = calloc((size_t)t.ev.nevents, sizeof(*t.counted));
 		t.sampled = calloc((size_t)t.ev.nevents, sizeof(*t.sampled));
@@ -425,6 +433,7 @@ out:
 	lden_evlist_release(&t.ev);
 	if (t.recipe.def && t.recipe.def->free)
 		t.recipe.def->free(&t.recipe);
+	lden_recipe_release(&t.recipe);
 	lden_pidinfo_cache_free(t.pidinfo);
 	lden_tally_free(t.tally);
 	return status;

@@ -43,7 +43,7 @@ struct trace {
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t lines;
-	struct lden_guard *guard;	/* plain events only */
+	struct lden_guard *guard;
 };
 
 static void usage(FILE *out)
@@ -305,6 +305,23 @@ static void summary_event(struct trace *t, int i)
 	}
 }
 
+/* The recipe's tracepoints the guard switched: their exact counts. */
+static void summary_recipe_guard(struct trace *t)
+{
+	char note[256];
+	uint64_t n;
+
+	for (int i = 0; t->guard && i < lden_guard_nactions(t->guard); i++) {
+		const struct lden_guard_action *a = lden_guard_action(t->guard, i);
+
+		if (lden_recipe_count(&t->recipe, a->event, &n) < 0)
+			continue;
+		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		fprintf(stderr, "  %-40s %12llu\n    %s; the count is the kernel's\n",
+			a->event, (unsigned long long)n, note);
+	}
+}
+
 static void summary(struct trace *t, double secs)
 {
 	uint64_t lost = ltr_session__lost(t->s, -1);
@@ -319,6 +336,7 @@ static void summary(struct trace *t, double secs)
 		if (t->recipe.dropped)
 			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
 				(unsigned long long)t->recipe.dropped);
+		summary_recipe_guard(t);
 	} else {
 		for (int i = 0; i < t->ev.nevents; i++)
 			summary_event(t, i);
@@ -421,8 +439,10 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (!def) {
-		t.guard = lden_evlist_guard(&t.ev, &t.o.c.guard, lden_now());
+	{
+		t.guard = def ? lden_recipe_guard(&t.recipe, &t.o.c.guard,
+						  lden_now()) :
+				lden_evlist_guard(&t.ev, &t.o.c.guard, lden_now());
 		if (!t.guard) {
 			lden_err("out of memory");
 			status = LDEN_EXIT_FAIL;
@@ -444,6 +464,7 @@ out:
 	lden_evlist_release(&t.ev);
 	if (t.recipe.def && t.recipe.def->free)
 		t.recipe.def->free(&t.recipe);
+	lden_recipe_release(&t.recipe);
 	lden_order_free(t.order);
 	lden_pidinfo_cache_free(t.pidinfo);
 	free(t.counts);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "lden-trace.h"
 #include "recipe.h"
 #include "scope.h"
@@ -31,30 +33,82 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 			   const char *filter, const struct lden_scope *scope,
 			   int role, char *err, size_t errlen)
 {
-	struct ltr_event_opts o = {
-		.mode = LTR_MODE_SAMPLE,
-		.filter = filter,
-	};
-	struct ltr_event *ev;
+	struct lden_attached **att, *a;
+	char msg[512];
 
-	if (scope) {
-		o.pid = scope->pid;
-		o.inherit = scope->children;
-		o.cgroup = scope->cgroup;
-	}
-	ev = ltr_event__open(s, system, name, &o);
-	if (!ev) {
-		snprintf(err, errlen, "%s: %s:%s: %s", r->def->name, system,
-			 name, ltr_last_error());
+	att = realloc(r->att, (size_t)(r->natt + 1) * sizeof(*att));
+	if (!att) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	ltr_event__set_user(ev, (void *)(intptr_t)role);
+	r->att = att;
+	/* one by one: the parts point at their owner */
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lden_attach_tracepoint_mode(s, system, name, filter, true, scope,
+					a, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s: %s", r->def->name, msg);
+		free(a);
+		return -1;
+	}
+	a->user = (void *)(intptr_t)role;
+	r->att[r->natt++] = a;
 	return 0;
 }
 
 int lden_recipe_role(const struct ltr_sample *s)
 {
-	return (int)(intptr_t)ltr_event__user(s->event);
+	const struct lden_part *p = ltr_event__user(s->event);
+
+	return p && p->owner ? (int)(intptr_t)p->owner->user : 0;
+}
+
+struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
+				     const struct lden_guard_opts *o,
+				     double now)
+{
+	struct lden_guard *g = lden_guard_new(o);
+
+	if (!g)
+		return NULL;
+	for (int i = 0; i < r->natt; i++) {
+		if (lden_guard_add(g, r->att[i]->label, r->att[i]) < 0) {
+			lden_guard_free(g);
+			return NULL;
+		}
+	}
+	lden_guard_start(g, now);
+	return g;
+}
+
+int lden_recipe_count(struct lden_recipe *r, const char *label,
+		      uint64_t *count)
+{
+	*count = 0;
+	for (int i = 0; i < r->natt; i++) {
+		uint64_t c;
+
+		if (strcmp(r->att[i]->label, label))
+			continue;
+		if (lden_attached_count(r->att[i], &c) < 0)
+			return -1;
+		*count += c;
+	}
+	return 0;
+}
+
+void lden_recipe_release(struct lden_recipe *r)
+{
+	for (int i = 0; i < r->natt; i++) {
+		lden_attached_release(r->att[i]);
+		free(r->att[i]);
+	}
+	free(r->att);
+	r->att = NULL;
+	r->natt = 0;
 }
 
 bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,

@@ -32,6 +32,10 @@ struct lden_recipe {
 	uint64_t unmatched;		/* halves never paired (lost, cap) */
 	uint64_t dropped;		/* pairing entries refused at the cap */
 	void *priv;
+	/* the events opened, each sampled (with its counting twin when the
+	 * guard may switch it), a->user its role */
+	struct lden_attached **att;
+	int natt;
 };
 
 struct lden_recipe_def {
@@ -92,6 +96,28 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 			   const char *filter, const struct lden_scope *scope,
 			   int role, char *err, size_t errlen);
 int lden_recipe_role(const struct ltr_sample *s);
+
+struct lden_guard;
+struct lden_guard_opts;
+
+/*
+ * lden_recipe_guard - an overhead guard (guard.h) over the recipe's
+ * events, one source per tracepoint ("sched:sched_process_exec"), started
+ * at @now; NULL when out of memory
+ */
+struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
+				     const struct lden_guard_opts *o,
+				     double now);
+
+/*
+ * lden_recipe_count - the kernel's count of the recipe's events labelled
+ * @label (every scope): exact, also after the guard switched them
+ */
+int lden_recipe_count(struct lden_recipe *r, const char *label,
+		      uint64_t *count);
+
+/* Frees what lden_recipe_open_event() kept (after the session). */
+void lden_recipe_release(struct lden_recipe *r);
 
 /* Whether the kernel has SYSTEM:NAME (tracefs events/SYSTEM/NAME). */
 bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,

@@ -87,7 +87,30 @@ total=$(jq -s '[.[].rows[] | select(.event == "guard.read") | .count] | add' "$t
 within_budget top
 echo "PASS: top --max-rate 50000: switched once at $rate events/s, the tables add up to exactly $N"
 
-# 4. no limits: never switched, every read a line
+# 4. a recipe: open --failed on a shell making 100000 failed opens; each
+# of the recipe's tracepoints over the limit is switched, and the summary
+# gives its exact count (100000 enters; the exits add the fifo's open)
+mkfifo "$tmp/sh.go" || exit 99
+sh -c 'read x < "$1"; i=0; while [ $i -lt 100000 ]; do true < /nonexistent; i=$((i + 1)); done' \
+	sh "$tmp/sh.go" 2>/dev/null &
+w=$!
+started $w
+"$LDEN" trace open --failed --pid "$w" --max-rate 5000 >"$tmp/rec.out" 2>"$tmp/rec.err" &
+tracer=$!
+started $tracer
+wait_for "$tmp/rec.err" '^lden: tracing recipe open' || fail "recipe: no header"
+release "$tmp/sh.go"
+join "$w"
+stop "$tracer"; reaped "$tracer"
+[ "$(grep -c "^lden: guard: 'syscalls:sys_enter_openat' sampled at [0-9]* events/s (limit 5000): no more lines for it, its count goes on\$" "$tmp/rec.err")" = 1 ] ||
+	fail "recipe: want one guard message for sys_enter_openat"
+[ "$(awk '$1 == "syscalls:sys_enter_openat" { print $2 }' "$tmp/rec.err")" = 100000 ] ||
+	fail "recipe: want the kernel's count of 100000 openat enters"
+lines=$(grep -c ' ENOENT' "$tmp/rec.out")
+[ "$lines" -lt 100000 ] || fail "recipe: $lines lines, want fewer than 100000"
+echo "PASS: trace open --failed --max-rate 5000: openat switched once, $lines lines, 100000 enters counted exactly"
+
+# 5. no limits: never switched, every read a line
 run free 200000 trace --max-cpu 0
 if grep -v '^lden: \(tracing\|trace stopped\)\|^  ' "$tmp/free.err" | grep -q .; then
 	fail "no limits: lden said something: $(cat "$tmp/free.err")"
@@ -95,7 +118,7 @@ fi
 [ "$(grep -c ' guard\.read ' "$tmp/free.out")" = 200000 ] || fail "no limits: want 200000 lines"
 echo "PASS: trace --max-cpu 0: no switch, 200000 lines"
 
-# 5. bad values: one line, exit 2, for both commands
+# 6. bad values: one line, exit 2, for both commands
 for cmd in trace top; do
 	"$LDEN" $cmd task.create --max-rate 0 >"$tmp/e.out" 2>"$tmp/e.err"
 	rc=$?
