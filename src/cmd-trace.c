@@ -16,10 +16,10 @@
 #include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
-#include "order.h"
 #include "pidinfo.h"
 #include "recipe.h"
 #include "row.h"
+#include "sample-order.h"
 #include "scope.h"
 
 #define FIELDS_MAX 32
@@ -38,7 +38,8 @@ struct trace {
 	int nscopes;
 	uint64_t *counts;		/* per event, or [0] for a recipe */
 	struct lden_recipe recipe;	/* def NULL: plain events */
-	struct lden_order *order;
+	struct lden_sorder *order;	/* samples put in time order */
+	int failed;			/* a recipe's error while ordered */
 	struct lden_pidinfo_cache *pidinfo;
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
@@ -120,8 +121,11 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 				 trace_option, o, usage, &o->c);
 }
 
-static int on_ordered(const struct ltr_sample *s, const char *extra,
-		      void *ctx);
+/* Bounds of the time-ordering buffer: past them, it is flushed at once. */
+#define ORDER_MAX_RECORDS 262144
+#define ORDER_MAX_BYTES (64u << 20)
+
+static int on_ordered(const struct ltr_sample *s, void *ctx);
 
 /* At arrival: what must be read from the process before it moves on. */
 static int on_arrival(const struct ltr_sample *s, void *ctx)
@@ -140,11 +144,13 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 
 		snprintf(extra, sizeof(extra), "%s", pi->comm);
 	}
-	rc = lden_order_push(t->order, s, extra);
-	if (rc == -ENOBUFS) {
+	rc = lden_sorder_add_extra(t->order, s, extra, strlen(extra) + 1);
+	if (rc == -ENOSPC) {
 		/* a reader far behind: print what is held, out of order */
-		lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
-		rc = lden_order_push(t->order, s, extra);
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder_add_extra(t->order, s, extra,
+					   strlen(extra) + 1);
 	}
 	/* out of memory: stop, leaving the rest in the rings for later */
 	return rc == -ENOMEM;
@@ -180,9 +186,11 @@ static void print_row(struct trace *t, const char *event)
 	t->lines++;
 }
 
-static int on_ordered(const struct ltr_sample *s, const char *extra, void *ctx)
+static int on_ordered(const struct ltr_sample *s, void *ctx)
 {
 	struct trace *t = ctx;
+	size_t len;
+	const char *extra = lden_sorder_extra(t->order, &len);
 	char when[32];
 	int i;
 
@@ -192,8 +200,10 @@ static int on_ordered(const struct ltr_sample *s, const char *extra, void *ctx)
 	if (t->recipe.def) {
 		int rc = t->recipe.def->sample(&t->recipe, s, extra, &t->row);
 
-		if (rc < 0)
+		if (rc < 0) {
+			t->failed = rc;
 			return rc;
+		}
 		if (rc > 0) {
 			t->counts[0]++;
 			print_row(t, NULL);
@@ -264,7 +274,8 @@ static int loop(struct trace *t)
 			lden_err("trace: reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
-		if (lden_order_flush(t->order, mark, on_ordered, t) < 0 ||
+		lden_sorder_flush(t->order, mark, on_ordered, t);
+		if (t->failed ||
 		    lden_evopts_guard_tick(t->guard, t->s, "trace",
 					   "no more lines for it, its count goes on",
 					   on_arrival, guard_said, t) < 0)
@@ -277,7 +288,7 @@ static int loop(struct trace *t)
 		fflush(stdout);
 	}
 	ltr_session__drain(t->s, on_arrival, t);
-	lden_order_flush(t->order, UINT64_MAX, on_ordered, t);
+	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	fflush(stdout);
 	return LDEN_EXIT_OK;
@@ -421,7 +432,7 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	t.nscopes = lden_scope_count(&t.o.c.scope);
-	t.order = lden_order_new();
+	t.order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
 	t.pidinfo = lden_pidinfo_cache_new(100000000u);
 	t.lost_seen = calloc((size_t)ltr_session__ncpus(t.s),
 			     sizeof(*t.lost_seen));
@@ -465,7 +476,7 @@ out:
 	if (t.recipe.def && t.recipe.def->free)
 		t.recipe.def->free(&t.recipe);
 	lden_recipe_release(&t.recipe);
-	lden_order_free(t.order);
+	lden_sorder_free(t.order);
 	lden_pidinfo_cache_free(t.pidinfo);
 	free(t.counts);
 	free(t.lost_seen);

@@ -22,7 +22,7 @@
 
 #include "kallsyms.h"
 #include "lden-trace.h"
-#include "order.h"
+#include "sample-order.h"
 #include "symbolic.h"
 #include "tally.h"
 #include "tidmap.h"
@@ -186,14 +186,17 @@ static void test_tidmap(void **state)
 }
 
 struct seen {
+	struct lden_sorder *o;
 	uint64_t time[16];
 	char extra[16][8];
 	int n;
 };
 
-static int collect(const struct ltr_sample *s, const char *extra, void *ctx)
+static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct seen *seen = ctx;
+	size_t len;
+	const char *extra = lden_sorder_extra(seen->o, &len);
 
 	seen->time[seen->n] = s->time;
 	snprintf(seen->extra[seen->n], sizeof(seen->extra[0]), "%s",
@@ -202,12 +205,19 @@ static int collect(const struct ltr_sample *s, const char *extra, void *ctx)
 	return 0;
 }
 
+/* extra as lden trace adds it: the string and its NUL, or none */
+static int add(struct lden_sorder *o, const struct ltr_sample *s,
+	       const char *extra)
+{
+	return lden_sorder_add_extra(o, s, extra, extra ? strlen(extra) + 1 : 0);
+}
+
 static void test_order(void **state)
 {
-	struct lden_order *o = lden_order_new();
+	struct lden_sorder *o = lden_sorder_new(1024, 65536);
 	struct ltr_sample s = { 0 };
 	uint32_t raw = 0xabcd;
-	struct seen seen = { 0 };
+	struct seen seen = { .o = o };
 	/* CPU 0's ring then CPU 1's: an exit at 30 before its enter at 20 */
 	const uint64_t times[] = { 10, 30, 50, 20, 40, 30 };
 	const char *extras[] = { "a", "b", "c", "d", "e", "f" };
@@ -218,12 +228,12 @@ static void test_order(void **state)
 	s.raw_size = sizeof(raw);
 	for (int i = 0; i < 6; i++) {
 		s.time = times[i];
-		assert_int_equal(lden_order_push(o, &s, extras[i]), 0);
+		assert_int_equal(add(o, &s, extras[i]), 0);
 	}
 	raw = 0;	/* the buffer holds copies */
-	/* before 45: 10 20 30 30 40, ties in arrival order; 50 stays */
-	assert_int_equal(lden_order_flush(o, 45, collect, &seen), 5);
-	assert_int_equal(lden_order_held(o), 1);
+	/* up to 45: 10 20 30 30 40, ties in arrival order; 50 stays */
+	assert_int_equal(lden_sorder_flush(o, 45, collect, &seen), 5);
+	assert_int_equal(lden_sorder_held(o), 1);
 	assert_int_equal(seen.time[0], 10);
 	assert_int_equal(seen.time[1], 20);
 	assert_string_equal(seen.extra[1], "d");
@@ -231,32 +241,42 @@ static void test_order(void **state)
 	assert_string_equal(seen.extra[3], "f");
 	assert_int_equal(seen.time[4], 40);
 	s.time = 45;
-	lden_order_push(o, &s, NULL);
-	assert_int_equal(lden_order_flush(o, UINT64_MAX, collect, &seen), 2);
+	add(o, &s, NULL);
+	assert_int_equal(lden_sorder_flush(o, UINT64_MAX, collect, &seen), 2);
 	assert_int_equal(seen.time[5], 45);
 	assert_string_equal(seen.extra[5], "-");
 	assert_int_equal(seen.time[6], 50);
-	assert_int_equal(lden_order_held(o), 0);
-	lden_order_free(o);
+	assert_int_equal(lden_sorder_held(o), 0);
+	lden_sorder_free(o);
 }
 
+/* Full at max_records, or at max_bytes, whichever comes first. */
 static void test_order_ceiling(void **state)
 {
-	struct lden_order *o = lden_order_new();
+	struct lden_sorder *o = lden_sorder_new(262144, 64u << 20);
 	struct ltr_sample s = { 0 };
 	char raw[8] = { 0 };
 	int i, rc = 0;
 
 	(void)state;
+	assert_non_null(o);
 	s.raw = raw;
 	s.raw_size = sizeof(raw);
 	for (i = 0; i < 300000 && rc == 0; i++) {
 		s.time = (uint64_t)i;
-		rc = lden_order_push(o, &s, NULL);
+		rc = add(o, &s, NULL);
 	}
-	assert_int_equal(rc, -ENOBUFS);
-	assert_int_equal(lden_order_held(o), 262144);
-	lden_order_free(o);
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(lden_sorder_held(o), 262144);
+	lden_sorder_free(o);
+	/* 8 raw bytes and "comm" (5 bytes) take 16: 1024 fill 16 KiB */
+	o = lden_sorder_new(262144, 16384);
+	assert_non_null(o);
+	for (i = 0, rc = 0; i < 2000 && rc == 0; i++)
+		rc = add(o, &s, "comm");
+	assert_int_equal(rc, -ENOSPC);
+	assert_int_equal(lden_sorder_held(o), 1024);
+	lden_sorder_free(o);
 }
 
 static void test_tally(void **state)
