@@ -11,7 +11,8 @@
 # calls to /dev/null, flat out, and prints its loop time (CLOCK_MONOTONIC).
 # Each tracer runs it as its command, so each traces only it:
 #   baseline   no tracer
-#   lden-io    lden io -q --json -- W N      (pairs enter/exit, fd table)
+#   lden-io    lden io -q --json --max-cpu 0 -- W N   (pairs enter/exit, fd
+#              table; the overhead guard off, else it would stop sampling)
 #   perf-trace perf trace -s -e write -- W N (per-syscall summary)
 #              (falls back to perf record -e 'syscalls:sys_*_write')
 #   bpftrace   enter/exit of write paired per tid, latency histogram
@@ -62,7 +63,7 @@ tracepoint:syscalls:sys_exit_write /@s[tid]/ { @lat = hist(nsecs - @s[tid]); del
 run() {	# tracer -> prints "elapsed_ns lost"
 	case $1 in
 	baseline) "$dir/w" "$N" 2>"$dir/out" ;;
-	lden-io) "$LDEN" io -q --json -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
+	lden-io) "$LDEN" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
 	perf-trace)
 		if [ $perf_mode = trace ]; then
 			perf trace -s -e write -- "$dir/w" "$N" >/dev/null 2>"$dir/out"
