@@ -229,14 +229,26 @@ static void print_table(struct top *t)
 		.tty = t->tty,
 		.interval = t->o.interval,
 	};
-	char when[32];
+	char when[32], *extra = NULL;
+	size_t len;
+	FILE *f;
 
+	/* once the guard acted, every JSON block says what it did */
+	if (t->o.c.json && t->guard && lden_guard_nactions(t->guard) &&
+	    (f = open_memstream(&extra, &len))) {
+		fputc('{', f);
+		lden_guard_print_json(f, t->guard);
+		fputc('}', f);
+		if (fclose(f) == 0)
+			v.json_extra = extra;
+	}
 	add_counted(t);
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
 	lden_tally_print(stdout, t->tally, &v, when,
 			 ltr_session__lost(t->s, -1));
 	fflush(stdout);
 	lden_tally_reset(t->tally);
+	free(extra);
 }
 
 static int loop(struct top *t)

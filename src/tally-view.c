@@ -62,6 +62,16 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 		json_object_array_add(a, row);
 	}
 	json_object_object_add(o, "rows", a);
+	if (v->json_extra) {
+		struct json_object *x = json_tokener_parse(v->json_extra);
+
+		if (x && json_object_is_type(x, json_type_object)) {
+			json_object_object_foreach(x, key, val)
+				json_object_object_add(o, key,
+						       json_object_get(val));
+		}
+		json_object_put(x);
+	}
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
 }

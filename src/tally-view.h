@@ -25,6 +25,8 @@ struct lden_tally_view {
 	bool json;
 	bool tty;		/* clear the screen first */
 	double interval;
+	/* JSON members added to each block, "{"guard":[...]}", or NULL */
+	const char *json_extra;
 };
 
 /* The @i-th column name of @columns, into @buf. */

@@ -14,6 +14,9 @@ LDEN="$top_builddir/src/lden"
 test_tmp
 
 N=3000000
+# low enough that the rate, judged after 1 s, always comes before the CPU
+# budget (judged after 3 s), even on a loaded machine
+LIMIT=10000
 
 # run NAME N CMD OPTS...: read-burst makes N reads; 'lden CMD guard.read
 # OPTS' scoped to it, stopped with SIGINT once the reads are done; its
@@ -50,32 +53,32 @@ run() {
 guard_rate() {
 	[ "$(grep -c '^lden: guard:' "$tmp/$1.err")" = 1 ] ||
 		fail "$1: want exactly one guard message"
-	sed -n "s/^lden: guard: 'guard.read' sampled at \([0-9]*\) events\/s (limit 50000): $2\$/\1/p" "$tmp/$1.err"
+	sed -n "s/^lden: guard: 'guard.read' sampled at \([0-9]*\) events\/s (limit $LIMIT): $2\$/\1/p" "$tmp/$1.err"
 }
 
 # 1. trace: lines stop, the count is exact
-run tr $N trace --max-rate 50000
+run tr $N trace --max-rate $LIMIT
 rate=$(guard_rate tr "no more lines for it, its count goes on")
-[ -n "$rate" ] && [ "$rate" -gt 50000 ] || fail "trace: unexpected message: $(grep guard "$tmp/tr.err")"
+[ -n "$rate" ] && [ "$rate" -gt $LIMIT ] || fail "trace: unexpected message: $(grep guard "$tmp/tr.err")"
 lines=$(grep -c ' guard\.read ' "$tmp/tr.out")
 [ "$lines" -gt 0 ] && [ "$lines" -lt $N ] || fail "trace: $lines lines, want some, fewer than $N"
 grep -q "^-- guard: 'guard.read' sampled at $rate events/s" "$tmp/tr.out" ||
 	fail "trace: no guard line in the output"
 count=$(awk '$1 == "guard.read" { print $2 }' "$tmp/tr.err")
 [ "$count" = $N ] || fail "trace: summary count '$count', want $N"
-grep -Eq "^    lines stopped at [0-9:]{8} by the guard \(rate $rate/s > 50000/s\) after $lines; the count is the kernel's\$" "$tmp/tr.err" ||
+grep -Eq "^    lines stopped at [0-9:]{8} by the guard \(rate $rate/s > $LIMIT/s\) after $lines; the count is the kernel's\$" "$tmp/tr.err" ||
 	fail "trace: no note under the summary"
 within_budget trace
-echo "PASS: trace --max-rate 50000: switched once at $rate events/s, $lines lines, summary count exactly $N"
+echo "PASS: trace --max-rate $LIMIT: switched once at $rate events/s, $lines lines, summary count exactly $N"
 
 # 2. trace --json: the guard's action inline, as an object
-run trj 1000000 trace --json --max-rate 50000
-[ "$(grep '"guard"' "$tmp/trj.out" | jq -r '.guard | "\(.event) \(.reason) \(.limit) \(.rate > 50000)"')" = \
-  "guard.read rate 50000 true" ] || fail "trace --json: no guard object"
+run trj 1000000 trace --json --max-rate $LIMIT
+[ "$(grep '"guard"' "$tmp/trj.out" | jq -r --argjson l $LIMIT '.guard | "\(.event) \(.reason) \(.limit) \(.rate > $l)"')" = \
+  "guard.read rate $LIMIT true" ] || fail "trace --json: no guard object"
 echo "PASS: trace --json: {\"guard\":{...}} inline"
 
 # 3. top: rows by pid, then one counted row; the counts add up to N
-run top $N top --json -i 0.3 --max-rate 50000
+run top $N top --json -i 0.3 --max-rate $LIMIT
 rate=$(guard_rate top "its rows stop, one row counts it all from now on")
 [ -n "$rate" ] || fail "top: unexpected message: $(cat "$tmp/top.err")"
 total=$(jq -s '[.[].rows[] | select(.event == "guard.read") | .count] | add' "$tmp/top.out")
@@ -84,8 +87,12 @@ total=$(jq -s '[.[].rows[] | select(.event == "guard.read") | .count] | add' "$t
 	fail "top: no counted row"
 [ "$(jq -s '[.[].rows[] | select(.pid != "(all, counted: guard)")] | length > 0' "$tmp/top.out")" = true ] ||
 	fail "top: no row by pid before the switch"
+[ "$(tail -n 1 "$tmp/top.out" | jq -r '.guard | map("\(.event) \(.reason) \(.limit) \(.action)") | join(";")')" = \
+  "guard.read rate $LIMIT counting" ] || fail "top: the last JSON block does not say what the guard did"
+[ "$(head -n 1 "$tmp/top.out" | jq -r 'has("guard")')" = false ] ||
+	fail "top: a block before the switch has a guard member"
 within_budget top
-echo "PASS: top --max-rate 50000: switched once at $rate events/s, the tables add up to exactly $N"
+echo "PASS: top --max-rate $LIMIT: switched once at $rate events/s, the tables add up to exactly $N"
 
 # 4. a recipe: open --failed on a shell making 100000 failed opens; each
 # of the recipe's tracepoints over the limit is switched, and the summary
