@@ -285,6 +285,9 @@ static int loop(struct top *t)
 					   "its rows stop, one row counts it all from now on",
 					   on_sample, guard_said, t) < 0)
 			return LDEN_EXIT_FAIL;
+		/* the command ended: its last table, then stop */
+		if (lden_command_poll(&t->o.c.scope))
+			break;
 	}
 	ltr_session__drain(t->s, on_sample, t);
 	print_table(t);
@@ -408,6 +411,9 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	status = lden_evopts_command_start(&t.o.c, "top");
+	if (status)
+		goto out;
 	lden_attach_twins(lden_guard_opts_active(&t.o.c.guard));
 	status = def ? attach_recipe(&t, def) : attach_events(&t);
 	if (!status && check_sort(&t) < 0)
@@ -436,8 +442,11 @@ static int run(int argc, char **argv)
 			goto out;
 		}
 	}
+	lden_command_go(&t.o.c.scope);
 	status = loop(&t);
+	status = lden_evopts_command_end(&t.o.c, stderr, status);
 out:
+	lden_command_abandon(&t.o.c.scope);
 	lden_guard_free(t.guard);
 	free(t.counted);
 	free(t.sampled);

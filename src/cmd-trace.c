@@ -267,7 +267,7 @@ static int loop(struct trace *t)
 		uint64_t mark = lden_now_ns();
 		int n;
 
-		if (end && mark >= end)
+		if ((end && mark >= end) || lden_command_poll(&t->o.c.scope))
 			break;
 		n = ltr_session__poll(t->s, 100, on_arrival, t);
 		if (n < 0 && n != -EINTR) {
@@ -441,6 +441,9 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
+	status = lden_evopts_command_start(&t.o.c, "trace");
+	if (status)
+		goto out;
 	lden_attach_twins(lden_guard_opts_active(&t.o.c.guard));
 	status = def ? attach_recipe(&t, def) : attach_events(&t);
 	if (status)
@@ -467,9 +470,12 @@ static int run(int argc, char **argv)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 	start = lden_now_ns();
+	lden_command_go(&t.o.c.scope);
 	status = loop(&t);
 	summary(&t, (double)(lden_now_ns() - start) / 1e9);
+	status = lden_evopts_command_end(&t.o.c, stderr, status);
 out:
+	lden_command_abandon(&t.o.c.scope);
 	lden_guard_free(t.guard);
 	ltr_session__free(t.s);
 	lden_evlist_release(&t.ev);

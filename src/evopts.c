@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "evlist.h"
 #include "evopts.h"
@@ -13,6 +15,8 @@ const char lden_evopts_help[] =
 	"  -p, --pid PID,...     only these processes (per-task events)\n"
 	"      --children        with --pid, also the children they create\n"
 	"  -g, --cgroup DIR      only the tasks of this cgroup\n"
+	"  -- CMD [ARGS]         run CMD, trace only it and its children, stop\n"
+	"                        when it exits\n"
 	"  -t, --time SEC        stop after SEC seconds\n"
 	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
 	LDEN_GUARD_USAGE
@@ -87,6 +91,8 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 	memset(&all[n + NCOMMON], 0, sizeof(all[0]));
 	snprintf(shorts, sizeof(shorts), ":f:p:g:jt:d:h%s", shortopts ? shortopts : "");
 	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
+	/* everything after "--" is the command to run and trace */
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
@@ -106,10 +112,6 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 	}
 	if (lden_scope_check(&o->scope, cmd) < 0)
 		return LDEN_EXIT_USAGE;
-	if (o->scope.command) {
-		lden_err("%s: '-- COMMAND' is not supported; use --pid", cmd);
-		return LDEN_EXIT_USAGE;
-	}
 	if (optind >= argc) {
 		lden_err("%s: missing EVENT (see 'lden %s --help')", cmd, cmd);
 		return LDEN_EXIT_USAGE;
@@ -146,4 +148,30 @@ int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
 			said(a, msg, ctx);
 	}
 	return 0;
+}
+
+int lden_evopts_command_start(struct lden_evopts *o, const char *cmd)
+{
+	if (!o->scope.command || lden_command_start(&o->scope) == 0)
+		return 0;
+	lden_err("%s: cannot start the command: %s", cmd, strerror(errno));
+	return LDEN_EXIT_FAIL;
+}
+
+int lden_evopts_command_end(struct lden_evopts *o, FILE *out, int status)
+{
+	int st = o->scope.command_status;
+
+	if (!o->scope.command || st < 0)
+		return status;
+	if (WIFEXITED(st))
+		fprintf(out, "lden: the command exited with status %d\n",
+			WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		fprintf(out, "lden: the command was killed by signal %d\n",
+			WTERMSIG(st));
+	/* lden's own failure first; else the command's, as perf stat does */
+	if (status != LDEN_EXIT_OK)
+		return status;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

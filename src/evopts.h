@@ -2,7 +2,7 @@
 /*
  * The command line lden trace and lden top share: EVENT... and --filter,
  * --comm, --pid, --children, --cgroup, --json, --time, --events-dir,
- * --max-rate, --max-cpu, --help; each command adds its own options through a callback.  Errors
+ * --max-rate, --max-cpu, --help, -- COMMAND; each command adds its own options through a callback.  Errors
  * are printed ("lden: CMD: ...").
  */
 #ifndef LDEN_EVOPTS_H
@@ -56,6 +56,21 @@ int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
 			   void (*said)(const struct lden_guard_action *,
 					const char *, void *),
 			   void *ctx);
+
+/*
+ * -- COMMAND: lden_evopts_command_start() forks it, blocked, before the
+ * events are attached (they follow its pid and children); after enabling
+ * them, lden_command_go(&o->scope) releases it; the loop stops once
+ * lden_command_poll(&o->scope) says it exited; at the end
+ * lden_evopts_command_end() says how it ended ("lden: the command exited
+ * with status 3") and returns lden's exit status: @status when it is a
+ * failure, else the command's (128 + N when killed by signal N); and
+ * lden_command_abandon() (always) reaps a command never released.
+ * Without a command they do nothing (end returns @status); start returns
+ * 0 or an exit status after printing the error.
+ */
+int lden_evopts_command_start(struct lden_evopts *o, const char *cmd);
+int lden_evopts_command_end(struct lden_evopts *o, FILE *out, int status);
 
 /* The --help lines of the shared options (each ends with a newline). */
 extern const char lden_evopts_help[];

@@ -145,6 +145,15 @@ blocks=$(grep -c '^--- [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]*  every 0.3 s  lo
 	fail "top text: no header under each timestamp line"
 echo "PASS: top prints a block per interval in a pipe"
 
+# --- -- COMMAND: only it and its children, its status passed on ------
+"$LDEN" top task.create --json -i 0.2 --max-cpu 0 -- \
+	sh -c 'for i in 1 2 3 4 5 6 7 8 9; do /bin/true; done; exit 4' >"$tmp/cmd.out" 2>"$tmp/cmd.err"
+rc=$?
+[ "$rc" = 4 ] || fail "-- COMMAND: exit $rc, want the command's 4"
+[ "$(jq -s '[.[].rows[] | select(.event == "task.create") | .count] | add' "$tmp/cmd.out")" = 9 ] ||
+	fail "-- COMMAND: the tables count $(jq -s '[.[].rows[] | .count] | add' "$tmp/cmd.out") forks, want 9"
+echo "PASS: -- COMMAND: its 9 forks in the tables, stopped when it exited, its status 4 passed on"
+
 # --- bad input: exit 2, one line ------------------------------------
 bad() {	# expected-message-pattern, args...
 	_pat=$1

@@ -208,6 +208,16 @@ n6=$(awk -v p=$spid -v port=$p6 '$3 == "python3" && $4 == p && $5 == port && $6 
 awk '$2 != 0 && $1 != "TIME"' "$tmp/acc.out" | grep -q . && fail "tcp-accept: uid is not 0"
 echo "PASS: tcp-accept shows $M connections on 127.0.0.1:$p4 and $M on [::1]:$p6"
 
+# --- -- COMMAND: only it and its children, its status passed on ------
+"$LDEN" trace task.create --max-cpu 0 -- sh -c 'for i in 1 2 3 4 5 6; do /bin/true; done; exit 3' \
+	>"$tmp/cmd.out" 2>"$tmp/cmd.err"
+rc=$?
+[ "$rc" = 3 ] || fail "-- COMMAND: exit $rc, want the command's 3"
+[ "$(grep -c ' task\.create ' "$tmp/cmd.out")" = 6 ] || fail "-- COMMAND: want 6 task.create lines"
+[ "$(awk '$1 == "task.create" { print $2 }' "$tmp/cmd.err")" = 6 ] || fail "-- COMMAND: want a count of 6"
+grep -q '^lden: the command exited with status 3$' "$tmp/cmd.err" || fail "-- COMMAND: no status line"
+echo "PASS: -- COMMAND: its 6 forks, stopped when it exited, its status 3 passed on"
+
 # --- bad input: exit 2, one line, nothing attached -------------------
 before=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
 bad() {	# expected-message-pattern, args...
@@ -229,6 +239,8 @@ bad "invalid --time value '0'" exec -t 0
 bad "takes no other events" exec --failed
 bad "--failed goes with the recipe 'open'" sched:sched_switch --failed
 bad "invalid --comm value" task.create --comm 'a"b'
+bad "no command after '--'" task.create --
+bad "choose one of --pid, --cgroup and -- COMMAND" task.create --pid $$ -- true
 bad "missing EVENT" 
 bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
 after=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
