@@ -84,7 +84,9 @@ within_budget "--max-rate"
 echo "PASS: --max-rate 50000: read switched once at $rate events/s, $lines lines, $((N + other)) calls counted exactly"
 
 # 3. no limits: no switch, every read a line
-burst free 100000
+# few enough that the rings hold them all even when lden reads slowly
+# (ASan): about 1 MB of records
+burst free 5000
 "$LDEN" io --json --pid "$w" --max-cpu 0 >"$tmp/free.out" 2>"$tmp/free.err" &
 tracer=$!
 started $tracer
@@ -93,8 +95,9 @@ release "$tmp/free.go"
 join "$w"
 stop "$tracer"; reaped "$tracer"
 ! grep -q 'guard' "$tmp/free.err" || fail "no limits: the guard acted"
-[ "$(reads "$tmp/free.out")" = 100000 ] || fail "no limits: want 100000 read lines"
-echo "PASS: --max-cpu 0: no switch, 100000 read lines"
+[ "$(tail -n 1 "$tmp/free.out" | jq -r .lost)" = 0 ] || fail "no limits: records lost"
+[ "$(reads "$tmp/free.out")" = 5000 ] || fail "no limits: want 5000 read lines"
+echo "PASS: --max-cpu 0: no switch, 5000 read lines"
 
 # 4. bad values
 check() {	# want args...

@@ -118,12 +118,14 @@ lines=$(grep -c ' ENOENT' "$tmp/rec.out")
 echo "PASS: trace open --failed --max-rate 5000: openat switched once, $lines lines, 100000 enters counted exactly"
 
 # 5. no limits: never switched, every read a line
-run free 200000 trace --max-cpu 0
+# few enough that the rings hold them all even when lden reads slowly
+run free 20000 trace --max-cpu 0
 if grep -v '^lden: \(tracing\|trace stopped\)\|^  ' "$tmp/free.err" | grep -q .; then
 	fail "no limits: lden said something: $(cat "$tmp/free.err")"
 fi
-[ "$(grep -c ' guard\.read ' "$tmp/free.out")" = 200000 ] || fail "no limits: want 200000 lines"
-echo "PASS: trace --max-cpu 0: no switch, 200000 lines"
+[ "$(awk '$1 == "lost" { print $3 }' "$tmp/free.err")" = 0 ] || fail "no limits: records lost"
+[ "$(grep -c ' guard\.read ' "$tmp/free.out")" = 20000 ] || fail "no limits: want 20000 lines"
+echo "PASS: trace --max-cpu 0: no switch, 20000 lines"
 
 # 6. bad values: one line, exit 2, for both commands
 for cmd in trace top; do
