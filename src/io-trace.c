@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
+#include "plan.h"
 #include "proc.h"
 #include "sample-order.h"
 
@@ -94,12 +95,11 @@ static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		   const char *sys, const char *name, struct tp *tp,
 		   char *err, size_t errlen)
 {
-	char filter[64], path[4096];
+	char filter[64], spec[128];
 	int n = o->ntasks ? o->ntasks : 1;
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id",
-		 ltr_session__tracing_dir(t->s), sys, name);
-	if (access(path, F_OK) < 0)
+	snprintf(spec, sizeof(spec), "%s:%s", sys, name);
+	if (!lden_tracepoint_exists(ltr_session__tracing_dir(t->s), spec))
 		return -ENOENT;
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "guard.h"
 #include "lden-trace.h"
+#include "plan.h"
 #include "recipe.h"
 #include "scope.h"
 
@@ -114,11 +114,10 @@ void lden_recipe_release(struct lden_recipe *r)
 bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
 			   const char *name)
 {
-	char path[4096];
+	char spec[256];
 
-	snprintf(path, sizeof(path), "%s/events/%s/%s/id", r->tracing_dir,
-		 system, name);
-	return access(path, F_OK) == 0;
+	snprintf(spec, sizeof(spec), "%s:%s", system, name);
+	return lden_tracepoint_exists(r->tracing_dir, spec);
 }
 
 void lden_recipe_part(const char *extra, int i, char *buf, size_t len)
