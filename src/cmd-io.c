@@ -114,36 +114,15 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 	};
 	const char *weight = NULL;
 	char *end;
-	int c;
+	int c, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			o->scope.command = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
+	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:g:c:P:t:jsf:w:qh", longopts,
 				NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			if (lden_scope_add_pids(&o->scope, optarg, "io") < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'C':
-			o->scope.children = true;
-			break;
-		case 'g':
-			o->scope.cgroup = optarg;
-			break;
-		case LDEN_OPT_MAX_RATE:
-		case LDEN_OPT_MAX_CPU:
-			if (lden_guard_option(&o->guard, c, optarg, "io"))
-				return LDEN_EXIT_USAGE;
-			break;
 		case 'c':
 			if (!*optarg || strlen(optarg) > 15) {
 				lden_err("io: invalid --comm value '%s' (1 to 15 characters)",
@@ -206,7 +185,13 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 			usage(stdout);
 			return -1;
 		default:
-			return lden_option_error("io", c, argv[optind - 1]);
+			rc = lden_scope_guard_option(&o->scope, &o->guard, c,
+						     optarg, "io");
+			if (rc == 1)
+				return lden_option_error("io", c,
+							 argv[optind - 1]);
+			if (rc)
+				return rc;
 		}
 	}
 	if (optind < argc) {
@@ -314,22 +299,10 @@ static double now_s(void)
 /* The guard's new actions, said once on stderr. */
 static int guard_tick(struct io_run *r)
 {
-	int n, total;
-	char msg[512];
-
-	n = lden_io_tracer__guard_tick(r->t, r->guard, now_s());
-	if (n < 0) {
-		lden_err("io: guard: %s", ltr_last_error());
-		return -1;
-	}
-	total = lden_guard_nactions(r->guard);
-	for (int i = total - n; i < total; i++) {
-		lden_guard_message_for(lden_guard_action(r->guard, i),
-				       "its calls are counted only from now on",
-				       msg, sizeof(msg));
-		lden_err("%s", msg);
-	}
-	return 0;
+	return lden_guard_say(r->guard,
+			      lden_io_tracer__guard_tick(r->t, r->guard, now_s()),
+			      "io", "its calls are counted only from now on",
+			      NULL, NULL);
 }
 
 static int trace_loop(struct io_run *r)

@@ -118,7 +118,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	double ms;
-	int c;
+	int c, rc;
 
 	/* everything after "--" is the command to run */
 	argc = lden_scope_take_command(&o->scope, argc, argv);
@@ -167,26 +167,17 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		case 'd':
 			o->events_dir = optarg;
 			break;
-		case 'p':
-			if (lden_scope_add_pids(&o->scope, optarg, "notify") < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'C':
-			o->scope.children = true;
-			break;
-		case 'g':
-			o->scope.cgroup = optarg;
-			break;
-		case LDEN_OPT_MAX_RATE:
-		case LDEN_OPT_MAX_CPU:
-			if (lden_guard_option(&o->guard, c, optarg, "notify"))
-				return LDEN_EXIT_USAGE;
-			break;
 		case 'h':
 			usage(stdout);
 			return -1;
 		default:
-			return lden_option_error("notify", c, argv[optind - 1]);
+			rc = lden_scope_guard_option(&o->scope, &o->guard, c,
+						     optarg, "notify");
+			if (rc == 1)
+				return lden_option_error("notify", c,
+							 argv[optind - 1]);
+			if (rc)
+				return rc;
 		}
 	}
 	if (o->cooldown > 0 && !o->repeat) {
@@ -232,28 +223,22 @@ static int update(struct run *r, double t)
 	return 0;
 }
 
+/* An event switched: its stats say so; the message, whether size() is used. */
+static void guard_said(struct lden_guard_action *act, void *ctx)
+{
+	struct run *r = ctx;
+
+	for (int i = 0; i < r->e->nevents; i++)
+		if (lden_guard_stop_stat(act, &r->st[i]))
+			act->size_used |= r->e->events[i].need_size;
+}
+
 /* The overhead guard's look at this tick: says once what it switched. */
 static int guard_tick(struct run *r, double t)
 {
-	int n = lden_guard_tick(r->guard, r->s, t, lden_collect_sample, NULL);
-	int total = lden_guard_nactions(r->guard);
-
-	if (n < 0) {
-		lden_err("guard: %s", ltr_last_error());
-		return -1;
-	}
-	for (int a = total - n; a < total; a++) {
-		struct lden_guard_action *act = lden_guard_find(r->guard,
-			lden_guard_action(r->guard, a)->event);
-		char msg[512];
-
-		for (int i = 0; i < r->e->nevents; i++)
-			if (lden_guard_stop_stat(act, &r->st[i]))
-				act->size_used |= r->e->events[i].need_size;
-		lden_guard_message(act, msg, sizeof(msg));
-		lden_err("%s", msg);
-	}
-	return 0;
+	return lden_guard_say(r->guard, lden_guard_tick(r->guard, r->s, t,
+						     lden_collect_sample, NULL),
+			      NULL, NULL, guard_said, r);
 }
 
 /* The run as notify-report.c sees it. */

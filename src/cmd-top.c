@@ -207,8 +207,7 @@ static void add_counted(struct top *t)
  * A switched event's rows so far are by key, one sample each, up to the
  * moment sampling was disabled; the kernel's count goes on from there.
  */
-static void guard_said(const struct lden_guard_action *a, const char *msg,
-		       void *ctx)
+static void guard_said(struct lden_guard_action *a, void *ctx)
 {
 	struct top *t = ctx;
 
@@ -280,10 +279,11 @@ static int loop(struct top *t)
 			lden_err("top: reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
-		if (lden_evopts_guard_tick(t->guard, t->s, "top",
-					   t->recipe.def ? "no more rows from it" :
-					   "its rows stop, one row counts it all from now on",
-					   on_sample, guard_said, t) < 0)
+		if (lden_guard_say(t->guard, lden_guard_tick(t->guard, t->s,
+							lden_now(), on_sample, t),
+				   "top", t->recipe.def ? "no more rows from it" :
+				   "its rows stop, one row counts it all from now on",
+				   guard_said, t) < 0)
 			return LDEN_EXIT_FAIL;
 		/* the command ended: its last table, then stop */
 		if (lden_command_poll(&t->o.c.scope))

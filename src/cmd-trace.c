@@ -243,11 +243,14 @@ static void report_lost(struct trace *t)
 }
 
 /* The guard's action, inline in the output too (lines stop there). */
-static void guard_said(const struct lden_guard_action *a, const char *msg,
-		       void *ctx)
+#define TRACE_GUARD_EFFECT "no more lines for it, its count goes on"
+
+static void guard_said(struct lden_guard_action *a, void *ctx)
 {
 	struct trace *t = ctx;
+	char msg[512];
 
+	lden_guard_message_for(a, TRACE_GUARD_EFFECT, msg, sizeof(msg));
 	if (t->o.c.json) {
 		fputs("{\"guard\":", stdout);
 		lden_guard_print_action_json(stdout, a);
@@ -276,9 +279,10 @@ static int loop(struct trace *t)
 		}
 		lden_sorder_flush(t->order, mark, on_ordered, t);
 		if (t->failed ||
-		    lden_evopts_guard_tick(t->guard, t->s, "trace",
-					   "no more lines for it, its count goes on",
-					   on_arrival, guard_said, t) < 0)
+		    lden_guard_say(t->guard, lden_guard_tick(t->guard, t->s,
+						     lden_now(), on_arrival, t),
+				   "trace", TRACE_GUARD_EFFECT, guard_said,
+				   t) < 0)
 			return LDEN_EXIT_FAIL;
 		/* the counters cost a read per event and CPU: not per batch */
 		if (mark - lost_at > 100000000u) {

@@ -264,20 +264,9 @@ static int tick(struct run *r, double t)
 /* The overhead guard's look: says once on stderr what it switched. */
 static int guard_tick(struct run *r, double t)
 {
-	int n = lden_guard_tick(r->guard, r->s, t, lden_collect_sample, NULL);
-	int total = lden_guard_nactions(r->guard);
-	char msg[512];
-
-	if (n < 0) {
-		lden_err("guard: %s", ltr_last_error());
-		return -1;
-	}
-	for (int a = total - n; a < total; a++) {
-		lden_guard_message(lden_guard_action(r->guard, a), msg,
-				   sizeof(msg));
-		lden_err("%s", msg);
-	}
-	return 0;
+	return lden_guard_say(r->guard, lden_guard_tick(r->guard, r->s, t,
+						     lden_collect_sample, NULL),
+			      NULL, NULL, NULL, NULL);
 }
 
 /* Ticks until --time, a signal, the command's end or a closed stdout. */

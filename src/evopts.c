@@ -7,7 +7,6 @@
 #include "evlist.h"
 #include "evopts.h"
 #include "lden.h"
-#include "lden-trace.h"
 
 const char lden_evopts_help[] =
 	"  -f, --filter EXPR     kernel filter ANDed into every event's\n"
@@ -40,23 +39,11 @@ static const struct option common[] = {
 static int shared(struct lden_evopts *o, int c, const char *cmd)
 {
 	switch (c) {
-	case LDEN_OPT_MAX_RATE:
-	case LDEN_OPT_MAX_CPU:
-		return lden_guard_option(&o->guard, c, optarg, cmd);
 	case 'f':
 		o->filter = optarg;
 		return 0;
 	case 'c':
 		o->comm = optarg;
-		return 0;
-	case 'p':
-		return lden_scope_add_pids(&o->scope, optarg, cmd) < 0 ?
-		       LDEN_EXIT_USAGE : 0;
-	case 'C':
-		o->scope.children = true;
-		return 0;
-	case 'g':
-		o->scope.cgroup = optarg;
 		return 0;
 	case 'j':
 		o->json = true;
@@ -71,7 +58,8 @@ static int shared(struct lden_evopts *o, int c, const char *cmd)
 		o->events_dir = optarg;
 		return 0;
 	default:
-		return 1;
+		return lden_scope_guard_option(&o->scope, &o->guard, c, optarg,
+					       cmd);
 	}
 }
 
@@ -118,35 +106,6 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 	}
 	o->events = argv + optind;
 	o->nevents = argc - optind;
-	return 0;
-}
-
-int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
-			   const char *cmd, const char *effect,
-			   int (*fn)(const struct ltr_sample *, void *),
-			   void (*said)(const struct lden_guard_action *,
-					const char *, void *),
-			   void *ctx)
-{
-	int n, total;
-	char msg[512];
-
-	if (!g)
-		return 0;
-	n = lden_guard_tick(g, s, lden_now(), fn, ctx);
-	if (n < 0) {
-		lden_err("%s: guard: %s", cmd, ltr_last_error());
-		return -1;
-	}
-	total = lden_guard_nactions(g);
-	for (int i = total - n; i < total; i++) {
-		const struct lden_guard_action *a = lden_guard_action(g, i);
-
-		lden_guard_message_for(a, effect, msg, sizeof(msg));
-		lden_err("%s", msg);
-		if (said)
-			said(a, msg, ctx);
-	}
 	return 0;
 }
 

@@ -45,19 +45,6 @@ int lden_evopts_parse(int argc, char **argv, const char *cmd,
 		      struct lden_evopts *o);
 
 /*
- * lden_evopts_guard_tick - lden_guard_tick() for trace and top: each new
- * action is said once on stderr, "lden: guard: 'EV' sampled at ...:
- * EFFECT", then handed to @said (may be NULL) with that message.
- * Returns 0, or -1 after printing the error ("lden: CMD: guard: ...").
- */
-int lden_evopts_guard_tick(struct lden_guard *g, struct ltr_session *s,
-			   const char *cmd, const char *effect,
-			   int (*fn)(const struct ltr_sample *, void *),
-			   void (*said)(const struct lden_guard_action *,
-					const char *, void *),
-			   void *ctx);
-
-/*
  * -- COMMAND: lden_evopts_command_start() forks it, blocked, before the
  * events are attached (they follow its pid and children); after enabling
  * them, lden_command_go(&o->scope) releases it; the loop stops once

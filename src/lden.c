@@ -14,6 +14,7 @@
 #include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "scope.h"
 
 int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 		      const char *cmd)
@@ -24,6 +25,56 @@ int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 		return 0;
 	lden_err("%s: %s", cmd, msg);
 	return LDEN_EXIT_USAGE;
+}
+
+int lden_scope_guard_option(struct lden_scope_opts *s,
+			    struct lden_guard_opts *g, int c, const char *arg,
+			    const char *cmd)
+{
+	switch (c) {
+	case 'p':
+		return lden_scope_add_pids(s, arg, cmd) < 0 ? LDEN_EXIT_USAGE : 0;
+	case 'C':
+		s->children = true;
+		return 0;
+	case 'g':
+		s->cgroup = arg;
+		return 0;
+	case LDEN_OPT_MAX_RATE:
+	case LDEN_OPT_MAX_CPU:
+		return lden_guard_option(g, c, arg, cmd);
+	default:
+		return 1;
+	}
+}
+
+int lden_guard_say(struct lden_guard *g, int n, const char *cmd,
+		   const char *effect,
+		   void (*said)(struct lden_guard_action *a, void *ctx),
+		   void *ctx)
+{
+	int total;
+	char msg[512];
+
+	if (n < 0) {
+		lden_err("%s%sguard: %s", cmd ? cmd : "", cmd ? ": " : "",
+			 ltr_last_error());
+		return -1;
+	}
+	total = lden_guard_nactions(g);
+	for (int i = total - n; i < total; i++) {
+		struct lden_guard_action *a = lden_guard_find(g,
+			lden_guard_action(g, i)->event);
+
+		if (said)
+			said(a, ctx);
+		if (effect)
+			lden_guard_message_for(a, effect, msg, sizeof(msg));
+		else
+			lden_guard_message(a, msg, sizeof(msg));
+		lden_err("%s", msg);
+	}
+	return 0;
 }
 
 static int cmd_version(int argc, char **argv);

@@ -64,6 +64,34 @@ struct lden_guard_opts;
 int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 		      const char *cmd);
 
+struct lden_scope_opts;
+
+/*
+ * lden_scope_guard_option - the options every tracing command with -p, -g
+ * shares: -p/--pid, --children (getopt code 'C'), -g/--cgroup into @s,
+ * --max-rate and --max-cpu into @g
+ * Returns 0, 1 when @c is none of them, or LDEN_EXIT_USAGE after printing
+ * the error.
+ */
+int lden_scope_guard_option(struct lden_scope_opts *s,
+			    struct lden_guard_opts *g, int c, const char *arg,
+			    const char *cmd);
+
+struct lden_guard;
+struct lden_guard_action;
+
+/*
+ * lden_guard_say - after @n = lden_guard_tick(): each new action handed to
+ * @said (may be NULL; it may set a->size_used), then said once on stderr,
+ * "lden: guard: 'EV' sampled at ...: EFFECT" (@effect NULL: the words of
+ * lden_guard_message()).  @n < 0: prints "lden: [CMD: ]guard: <why>".
+ * Returns 0, or -1 when @n was an error.
+ */
+int lden_guard_say(struct lden_guard *g, int n, const char *cmd,
+		   const char *effect,
+		   void (*said)(struct lden_guard_action *a, void *ctx),
+		   void *ctx);
+
 /*
  * lden_load_catalog - the installed catalog, /etc/lden/events.d,
  * $LDEN_EVENTS_PATH and @extra_dir; prints the error (with file and line)
