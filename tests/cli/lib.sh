@@ -174,17 +174,19 @@ cpu_ticks() {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 
-# cpu_from PID, then cpu_to PID: the CPU PID used in between, in $after
-# (% of one CPU); within_budget WHAT: $after is at most 5 (the default
-# --max-cpu) plus MARGIN (2) percentage points
-cpu_from() {
+# join_burst TRACER: waits for the workload $w (a burst) to end, fails
+# unless it succeeded; the CPU TRACER used meanwhile in $after (% of one
+# CPU)
+join_burst() {
 	_t1=$(date +%s.%N); _c1=$(cpu_ticks "$1")
-}
-cpu_to() {
+	join "$w"
 	_t2=$(date +%s.%N); _c2=$(cpu_ticks "$1")
+	[ "$rc" = 0 ] || fail "read-burst failed ($rc)"
 	after=$(echo "$_c1 $_c2 $_t1 $_t2 $(getconf CLK_TCK)" |
 		awk '{ printf "%.2f", 100 * ($2 - $1) / $5 / ($4 - $3) }')
 }
+# within_budget WHAT: $after is at most 5 (the default --max-cpu) plus 2
+# percentage points
 within_budget() {
 	echo "  $1: lden after the switch: $after % of a CPU"
 	awk -v a="$after" 'BEGIN { exit !(a <= 5 + 2) }' ||

@@ -22,10 +22,7 @@ notify_bg rate "size(guard.read) > 1e18" -d "$EVENTS" -t 120 \
 tracer=$n
 release "$tmp/go1.go"
 wait_for "$tmp/rate.err" '^lden: guard:' || fail "--max-rate: no guard message"
-cpu_from "$tracer"
-join "$w"
-cpu_to "$tracer"
-[ "$rc" = 0 ] || fail "read-burst failed ($rc)"
+join_burst "$tracer"
 stop "$tracer"; reaped "$tracer"
 [ "$rc" = 130 ] || fail "--max-rate: exit $rc after SIGINT, want 130"
 [ "$(grep -c '^lden: guard:' "$tmp/rate.err")" = 1 ] || fail "--max-rate: the guard spoke more than once"

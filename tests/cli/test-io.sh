@@ -9,14 +9,8 @@ set -u
 command -v jq >/dev/null || { echo "SKIP: needs jq"; exit 77; }
 LDEN="$top_builddir/src/lden"
 TARGET="$top_builddir/tests/kernel/io-target"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$top_srcdir/tests/cli/lib.sh"
+test_tmp
 
 # wait_count FILE PATTERN N: until N lines of FILE match, at most 20 s
 wait_count() {

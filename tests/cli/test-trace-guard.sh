@@ -41,10 +41,7 @@ run() {
 	*" --max-rate "*) wait_for "$tmp/$name.err" '^lden: guard:' ||
 		fail "$name: no guard message" ;;
 	esac
-	cpu_from "$tracer"
-	join "$w"
-	cpu_to "$tracer"
-	[ "$rc" = 0 ] || fail "$name: read-burst failed ($rc)"
+	join_burst "$tracer"
 	stop "$tracer"; reaped "$tracer"
 	[ "$rc" = 0 ] || [ "$rc" = 130 ] || fail "$name: lden $cmd exited $rc"
 }

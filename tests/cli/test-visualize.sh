@@ -15,15 +15,8 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 LDEN="$top_builddir/src/lden"
 SNAPSHOT="$top_srcdir/tests/kernel/state-snapshot.sh"
-tmp=$(mktemp -d) || exit 99
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 . "$top_srcdir/tests/cli/lib.sh"
+test_tmp
 
 
 # json_ok FILE: every line is one JSON object
