@@ -186,10 +186,8 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 			return -1;
 		default:
 			rc = lden_scope_guard_option(&o->scope, &o->guard, c,
-						     optarg, "io");
-			if (rc == 1)
-				return lden_option_error("io", c,
-							 argv[optind - 1]);
+						     optarg, "io",
+						     argv[optind - 1]);
 			if (rc)
 				return rc;
 		}

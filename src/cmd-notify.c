@@ -172,10 +172,8 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 			return -1;
 		default:
 			rc = lden_scope_guard_option(&o->scope, &o->guard, c,
-						     optarg, "notify");
-			if (rc == 1)
-				return lden_option_error("notify", c,
-							 argv[optind - 1]);
+						     optarg, "notify",
+						     argv[optind - 1]);
 			if (rc)
 				return rc;
 		}

@@ -59,7 +59,7 @@ static int shared(struct lden_evopts *o, int c, const char *cmd)
 		return 0;
 	default:
 		return lden_scope_guard_option(&o->scope, &o->guard, c, optarg,
-					       cmd);
+					       cmd, NULL);
 	}
 }
 

@@ -29,7 +29,7 @@ int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 
 int lden_scope_guard_option(struct lden_scope_opts *s,
 			    struct lden_guard_opts *g, int c, const char *arg,
-			    const char *cmd)
+			    const char *cmd, const char *word)
 {
 	switch (c) {
 	case 'p':
@@ -44,7 +44,7 @@ int lden_scope_guard_option(struct lden_scope_opts *s,
 	case LDEN_OPT_MAX_CPU:
 		return lden_guard_option(g, c, arg, cmd);
 	default:
-		return 1;
+		return word ? lden_option_error(cmd, c, word) : 1;
 	}
 }
 

@@ -70,12 +70,14 @@ struct lden_scope_opts;
  * lden_scope_guard_option - the options every tracing command with -p, -g
  * shares: -p/--pid, --children (getopt code 'C'), -g/--cgroup into @s,
  * --max-rate and --max-cpu into @g
- * Returns 0, 1 when @c is none of them, or LDEN_EXIT_USAGE after printing
- * the error.
+ * @word: the word getopt stopped at (argv[optind - 1]), or NULL
+ * Returns 0, LDEN_EXIT_USAGE after printing the error (with @word, also
+ * when @c is none of them: lden_option_error()), or, without @word, 1
+ * when @c is none of them.
  */
 int lden_scope_guard_option(struct lden_scope_opts *s,
 			    struct lden_guard_opts *g, int c, const char *arg,
-			    const char *cmd);
+			    const char *cmd, const char *word);
 
 struct lden_guard;
 struct lden_guard_action;
