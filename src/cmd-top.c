@@ -192,7 +192,7 @@ static void add_counted(struct top *t)
 		char key[256];
 
 		if (!lden_guard_find(t->guard, t->ev.att[i].label) ||
-		    lden_evlist_count(&t->ev, i, &now) < 0)
+		    lden_guard_count(t->guard, t->ev.att[i].label, &now) < 0)
 			continue;
 		v[0] = now - t->counted[i];
 		t->counted[i] = now;

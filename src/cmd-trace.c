@@ -310,7 +310,7 @@ static void summary_event(struct trace *t, int i)
 	uint64_t count = t->counts[i];
 	char note[256];
 
-	if (a && lden_evlist_count(&t->ev, i, &count) < 0)
+	if (a && lden_guard_count(t->guard, label, &count) < 0)
 		count = t->counts[i];
 	fprintf(stderr, "  %-40s %12llu\n", label, (unsigned long long)count);
 	if (a) {
@@ -329,7 +329,7 @@ static void summary_recipe_guard(struct trace *t)
 	for (int i = 0; t->guard && i < lden_guard_nactions(t->guard); i++) {
 		const struct lden_guard_action *a = lden_guard_action(t->guard, i);
 
-		if (lden_recipe_count(&t->recipe, a->event, &n) < 0)
+		if (lden_guard_count(t->guard, a->event, &n) < 0)
 			continue;
 		lden_guard_note(a, "lines stopped", note, sizeof(note));
 		fprintf(stderr, "  %-40s %12llu\n    %s; the count is the kernel's\n",

@@ -234,17 +234,3 @@ struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
 	lden_guard_start(g, now);
 	return g;
 }
-
-int lden_evlist_count(struct lden_evlist *l, int i, uint64_t *count)
-{
-	*count = 0;
-	for (int k = 0; k < l->nscopes; k++) {
-		uint64_t c;
-
-		if (lden_attached_count(&l->att[(size_t)k * l->nevents + i],
-					&c) < 0)
-			return -1;
-		*count += c;
-	}
-	return 0;
-}

@@ -73,13 +73,6 @@ struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
 				     double now);
 
 /*
- * lden_evlist_count - the kernel's count of the @i-th event, over every
- * scope: exact, also after the guard stopped sampling it
- * Returns 0, or -1 when a counter could not be read.
- */
-int lden_evlist_count(struct lden_evlist *l, int i, uint64_t *count);
-
-/*
  * lden_evlist_index - which event of @att (nevents per scope, scopes one
  * after another) a sample belongs to, or -1
  */

@@ -204,6 +204,25 @@ static int snapshot(struct lden_guard *g, double now)
 	return 0;
 }
 
+int lden_guard_count(const struct lden_guard *g, const char *label,
+		     uint64_t *count)
+{
+	*count = 0;
+	for (int i = 0; i < g->nsrc; i++) {
+		if (strcmp(g->src[i].label, label))
+			continue;
+		for (int k = 0; k < g->src[i].natts; k++) {
+			uint64_t c;
+
+			if (lden_attached_count(g->src[i].atts[k], &c) < 0)
+				return -1;
+			*count += c;
+		}
+		return 0;
+	}
+	return -1;
+}
+
 void lden_guard_start(struct lden_guard *g, double now)
 {
 	g->start = now;

@@ -149,6 +149,14 @@ void lden_guard_free(struct lden_guard *g);
 int lden_guard_add(struct lden_guard *g, const char *label,
 		   struct lden_attached *a);
 
+/*
+ * lden_guard_count - the kernel's count of source @label now: the sum over
+ * its attached events (exact, also after it was switched)
+ * Returns 0, or -1 (no such source, or a counter could not be read).
+ */
+int lden_guard_count(const struct lden_guard *g, const char *label,
+		     uint64_t *count);
+
 /* lden_guard_start - the baseline: call when the events are enabled. */
 void lden_guard_start(struct lden_guard *g, double now);
 

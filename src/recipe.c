@@ -84,22 +84,6 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 	return g;
 }
 
-int lden_recipe_count(struct lden_recipe *r, const char *label,
-		      uint64_t *count)
-{
-	*count = 0;
-	for (int i = 0; i < r->natt; i++) {
-		uint64_t c;
-
-		if (strcmp(r->att[i]->label, label))
-			continue;
-		if (lden_attached_count(r->att[i], &c) < 0)
-			return -1;
-		*count += c;
-	}
-	return 0;
-}
-
 void lden_recipe_release(struct lden_recipe *r)
 {
 	for (int i = 0; i < r->natt; i++) {

@@ -109,13 +109,6 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 				     const struct lden_guard_opts *o,
 				     double now);
 
-/*
- * lden_recipe_count - the kernel's count of the recipe's events labelled
- * @label (every scope): exact, also after the guard switched them
- */
-int lden_recipe_count(struct lden_recipe *r, const char *label,
-		      uint64_t *count);
-
 /* Frees what lden_recipe_open_event() kept (after the session). */
 void lden_recipe_release(struct lden_recipe *r);
 
