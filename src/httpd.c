@@ -22,6 +22,7 @@
 
 #include <microhttpd.h>
 
+#include "http-dl.h"
 #include "httpd.h"
 
 #define MAX_ROUTES 32
@@ -320,7 +321,8 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 	socklen_t sslen;
 	int fd;
 
-	if (parse_addr(addr, &ss, &sslen, err, errlen) < 0)
+	if (parse_addr(addr, &ss, &sslen, err, errlen) < 0 ||
+	    lden_http_dl_mhd(err, errlen) < 0)
 		return -1;
 	/* the same address twice (--prometheus on the dashboard's port):
 	 * every route is on every listener already */

@@ -21,6 +21,7 @@
 
 #include "es-queue.h"
 #include "es-wire.h"
+#include "http-dl.h"
 #include "sink.h"
 #include "viz-opts.h"
 
@@ -571,6 +572,8 @@ static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 		     errlen) ||
 	    env_size("LDEN_ES_TIMEOUT_MS", REQUEST_TIMEOUT_MS, &timeout_ms,
 		     err, errlen))
+		return NULL;
+	if (lden_http_dl_curl(err, errlen) < 0)
 		return NULL;
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK) {
