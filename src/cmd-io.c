@@ -357,7 +357,8 @@ static int run(int argc, char **argv)
 	struct ltr_session *s = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	/* woken early: paths are read from processes that may soon exit */
-	struct ltr_session_opts so = { .wakeup_bytes = 64 * 1024 };
+	struct ltr_session_opts so = { .wakeup_bytes = 64 * 1024,
+					.detach_close = true };
 	struct rlimit rl;
 	char err[1024] = "";
 	int status;

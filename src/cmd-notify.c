@@ -393,7 +393,7 @@ static int run(int argc, char **argv)
 	}
 
 	lden_catch_stop_signals();
-	r.s = ltr_session__new(NULL);
+	r.s = ltr_session__new(&(struct ltr_session_opts){ .detach_close = true });
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());
 		status = LDEN_EXIT_FAIL;

@@ -388,7 +388,8 @@ static int attach_events(struct top *t)
 static int run(int argc, char **argv)
 {
 	struct top t = { 0 };
-	struct ltr_session_opts so = { .wakeup_bytes = 4096 };
+	struct ltr_session_opts so = { .wakeup_bytes = 4096,
+					.detach_close = true };
 	const struct lden_recipe_def *def;
 	int status;
 

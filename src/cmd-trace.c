@@ -411,7 +411,8 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 static int run(int argc, char **argv)
 {
 	struct trace t = { 0 };
-	struct ltr_session_opts so = { .wakeup_bytes = 1 };
+	struct ltr_session_opts so = { .wakeup_bytes = 1,
+					.detach_close = true };
 	const struct lden_recipe_def *def;
 	uint64_t start;
 	int status;

@@ -408,7 +408,7 @@ static int run(int argc, char **argv)
 		lden_err("%s", err);
 		goto out;
 	}
-	r.s = ltr_session__new(NULL);
+	r.s = ltr_session__new(&(struct ltr_session_opts){ .detach_close = true });
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());
 		goto out;

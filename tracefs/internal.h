@@ -167,6 +167,7 @@ struct ltr_session {
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
 	unsigned int wakeup_bytes;
+	bool detach_close;
 	struct ltr_ring *rings;	/* ncpus entries, mapped on first sampling open */
 	int epfd;
 	struct ltr_event *events;
@@ -195,6 +196,12 @@ int ltr_perf_open_error(int err, const char *what);
 #define LTR_PARANOID_FMT " (kernel.perf_event_paranoid is %s)"
 /* kernel.perf_event_paranoid as text, or "unknown"; a static buffer. */
 const char *ltr_paranoid(void);
+
+/*
+ * reaper.c: a detached process closes @fds (sorted in place, room for
+ * n + 1) once the caller closed its copies and then *@release; 0 or -errno
+ */
+int ltr_close_detached(int *fds, int n, int *release);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);

@@ -82,6 +82,16 @@ struct ltr_session_opts {
 	unsigned int wakeup_bytes;
 	/* do not remove probe groups left by dead lden processes */
 	bool no_sweep;
+	/*
+	 * ltr_session__free() hands the tracepoints' perf events, disabled,
+	 * to a detached process that closes them.  The last close of each
+	 * tracepoint waits for the kernel to be done with it (about 20 ms
+	 * here, one tracepoint after another), so that ltr_session__free()
+	 * would take that long per tracepoint; it returns at once instead,
+	 * and the kernel frees them within a second (or when the process is
+	 * killed).  Probes are still closed and removed before it returns.
+	 */
+	bool detach_close;
 };
 
 /**
@@ -101,8 +111,10 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts);
  * ltr_session__free - end a session
  * @s: the session, or NULL
  *
- * Disables and closes every event, unmaps the rings, then removes every
- * probe the session created from the kernel, and frees the memory.
+ * Disables and closes every event (or, with opts->detach_close, has the
+ * tracepoints' events closed by a detached process), unmaps the rings,
+ * then removes every probe the session created from the kernel, and
+ * frees the memory.
  */
 void ltr_session__free(struct ltr_session *s);
 

@@ -85,6 +85,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->epfd = -1;
 	s->ring_pages = pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
+	s->detach_close = opts->detach_close;
 	snprintf(s->group, sizeof(s->group), "lden_%d", (int)getpid());
 
 	s->tracing_dir = find_tracing_dir(opts->tracing_dir);
@@ -873,18 +874,72 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 
 /* ------------------------------------------------------------------ */
 
+/* Closes the events of the probes in the session's group. */
+static void free_probe_events(struct ltr_session *s)
+{
+	struct ltr_event **pp = &s->events;
+
+	while (*pp) {
+		struct ltr_event *ev = *pp;
+
+		if (strcmp(ev->system, s->group)) {
+			pp = &ev->next;
+			continue;
+		}
+		*pp = ev->next;
+		event_free(ev);
+	}
+}
+
+/*
+ * The fds of the tracepoints' events to a detached process; ours then
+ * close at once.  The probes' events are closed here first: the process
+ * starts with a copy of every fd, and a copy of a probe's would keep the
+ * probe from being removed.  Returns the fd to close once ours are (see
+ * ltr_close_detached()), or -1 when there is nothing to close it: then
+ * the closes are done here.
+ */
+static int detach_tracepoint_fds(struct ltr_session *s)
+{
+	struct ltr_event *ev;
+	int *fds, n = 0, release = -1;
+
+	free_probe_events(s);
+	for (ev = s->events; ev; ev = ev->next)
+		n += ev->nfds;
+	fds = malloc((n + 1) * sizeof(*fds));
+	if (!fds)
+		return -1;
+	n = 0;
+	for (ev = s->events; ev; ev = ev->next) {
+		for (int i = 0; i < ev->nfds; i++)
+			if (ev->fds[i] >= 0)
+				fds[n++] = ev->fds[i];
+	}
+	if (ltr_close_detached(fds, n, &release) < 0)
+		ltr_debug("closing %d perf events here: no process to do it\n", n);
+	free(fds);
+	return release;
+}
+
 void ltr_session__free(struct ltr_session *s)
 {
+	int release = -1;
+
 	if (!s)
 		return;
 	/* Probes can only be removed once no perf fd refers to them. */
 	ltr_session__disable(s);
+	if (s->detach_close)
+		release = detach_tracepoint_fds(s);
 	while (s->events) {
 		struct ltr_event *ev = s->events;
 
 		s->events = ev->next;
 		event_free(ev);
 	}
+	if (release >= 0)
+		close(release);
 	unmap_rings(s);
 	ltr_probe_destroy_all(s);
 	free(s->idmap);

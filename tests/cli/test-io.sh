@@ -163,6 +163,8 @@ until grep -q '^done' "$tmp/heavy.target"; do
 	i=$((i + 1)); [ $i -gt 1200 ] && fail "heavy: the writes took over 60 s"
 	sleep 0.05
 done
+# the writes are done; lden io may exit within ms of the target's end
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$tracer/status")
 printf x > "$tmp/heavy.go"
 while kill -0 "$tracer" 2>/dev/null; do
 	h=$(awk '/^VmHWM/ { print $2 }' "/proc/$tracer/status" 2>/dev/null)
