@@ -195,6 +195,7 @@ int ltr_field_init(struct ltr_field *f, const struct tep_format_field *tf)
 	nf.size = tf->size;
 	nf.value_size = tf->size;
 	nf.is_signed = tf->flags & TEP_FIELD_IS_SIGNED;
+	nf.dynamic = tf->flags & (TEP_FIELD_IS_DYNAMIC | TEP_FIELD_IS_RELATIVE);
 	nf.kind = field_kind(tf);
 	if (nf.kind == LTR_FIELD_NUMBER) {
 		const struct ctype *ct = find_ctype(tf->type);

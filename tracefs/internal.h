@@ -60,6 +60,7 @@ struct ltr_field {
 	bool is_signed;
 	enum ltr_field_kind kind;
 	char *type;		/* the format's C type, "void *", "__u8[4]" */
+	bool dynamic;		/* __data_loc or __rel_loc: any length */
 };
 
 /*
@@ -141,6 +142,9 @@ struct ltr_event {
 	char *system;
 	char *name;
 	enum ltr_mode mode;
+	enum ltr_ring_kind ring;	/* sampling: PERF or FTRACE */
+	const char *ring_why;
+	bool stopped;		/* ltr_event__stop_sampling() */
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
 	int nfds;		/* one per CPU */
 	int *fds;
@@ -168,6 +172,12 @@ struct ltr_session {
 	unsigned int ring_pages;
 	unsigned int wakeup_bytes;
 	bool detach_close;
+	enum ltr_ring_kind ring;
+	bool need_tgid;
+	/* the instance, once an event needed it */
+	struct ltr_ftrace *ft;
+	/* why there is none, when making it failed: the perf ring serves */
+	char ft_refused[256];
 	struct ltr_ring *rings;	/* ncpus entries, mapped on first sampling open */
 	int epfd;
 	struct ltr_event *events;
@@ -205,6 +215,32 @@ int ltr_close_detached(int *fds, int n, int *release);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
+/* Whether SYSTEM:NAME is a uprobe or uretprobe the session made. */
+bool ltr_probe_is_uprobe(const struct ltr_session *s, const char *system,
+			 const char *name);
+/* The pid N of a name "lden_<N>", else 0; whether process N is gone. */
+pid_t ltr_group_pid(const char *group, size_t len);
+bool ltr_pid_gone(pid_t pid);
+
+/* ftrace.c: the session's tracefs instance and its ring (see there) */
+struct ltr_ftrace;
+#define LTR_FTRACE_TOO_LONG "its records can be longer than this kernel's ftrace sub-buffers"
+bool ltr_ftrace_can_take(const struct ltr_session *s,
+			 const struct ltr_event *ev,
+			 const struct ltr_event_opts *o, const char **why);
+int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
+		   const struct ltr_event_opts *o);
+int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on);
+void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
+int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
+		     int *stop);
+uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu);
+void ltr_ftrace_close_readers(struct ltr_session *s);
+void ltr_ftrace_destroy(struct ltr_session *s);
+const char *ltr_ftrace_path(const struct ltr_session *s);
+const char *ltr_ftrace_name(const struct ltr_session *s);
+int ltr_ftrace_fd(const struct ltr_session *s, int i);
+int ltr_sweep_stale_instances(const char *tracing_dir);
 
 /* elf.c: symbol to file offset, for uprobes */
 int ltr_elf_symbol_offset(const char *path, const char *symbol,

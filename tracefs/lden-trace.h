@@ -4,9 +4,12 @@
  * without BPF.
  *
  * A session finds (or mounts) tracefs, owns one probe group named
- * "lden_<pid>" and one mmap ring per CPU.  Events are opened on every online
- * CPU, either in counting mode (a kernel counter, read with read(2)) or in
- * sampling mode (PERF_SAMPLE_RAW records written to the session's rings).
+ * "lden_<pid>", one perf mmap ring per CPU and a tracefs instance named
+ * like the group.  Events are opened on every online CPU, either in
+ * counting mode (a kernel counter, read with read(2)) or in sampling mode:
+ * a counter and one record per hit, written to the ftrace ring of the
+ * session's instance, or (where that cannot serve) to its perf rings as
+ * PERF_SAMPLE_RAW samples.
  *
  * Conventions: int functions return 0 (or a count) on success and a negative
  * errno on failure, with errno set too; pointer functions return NULL with
@@ -70,14 +73,37 @@ const char *ltr_last_error(void);
  */
 const char *ltr_tracing_dir(void);
 
+/*
+ * Where a sampling event's records go.  The ftrace ring of the session's
+ * tracefs instance costs the kernel far less per record than a perf
+ * sample (about 23 against 199 ns here), but an instance holds one filter
+ * per tracepoint, traces every task (not one task, or a cgroup, exactly
+ * as a per-task perf counter counts), does not carry the process id of a
+ * record (struct ltr_sample: LTR_SAMPLE_NO_TGID), and counts lost records
+ * per ring, not per event.
+ */
+enum ltr_ring_kind {
+	LTR_RING_AUTO,		/* the ftrace ring where it can serve, else perf */
+	LTR_RING_PERF,		/* the session's perf mmap rings */
+	LTR_RING_FTRACE,	/* the session's instance; an error where it cannot */
+};
+
 struct ltr_session_opts {
 	/* tracefs directory; NULL finds it and mounts it if needed */
 	const char *tracing_dir;
 	/*
 	 * data pages per CPU ring, a power of two; 0 means 512 (2 MiB: about
-	 * 20k records, 80 ms of a reader kept off the CPU at 250k events/s)
+	 * 20k perf samples, 80 ms of a reader kept off the CPU at 250k
+	 * events/s); the same for the instance's ftrace ring
 	 */
 	unsigned int ring_pages;
+	/* the ring of sampling events whose own opts say LTR_RING_AUTO */
+	enum ltr_ring_kind ring;
+	/*
+	 * the caller reads samples' pid (the process): the ftrace ring, which
+	 * does not record it, is then never chosen, and asking for it fails
+	 */
+	bool need_tgid;
 	/* bytes in a ring before the reader is woken; 0 means a quarter */
 	unsigned int wakeup_bytes;
 	/* do not remove probe groups left by dead lden processes */
@@ -240,6 +266,8 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/* sampling: where the records go; AUTO: the session's choice */
+	enum ltr_ring_kind ring;
 };
 
 /**
@@ -274,6 +302,27 @@ const char *ltr_event__name(const struct ltr_event *ev);
 /** ltr_event__mode - counting or sampling */
 enum ltr_mode ltr_event__mode(const struct ltr_event *ev);
 
+/**
+ * ltr_event__ring - where a sampling event's records go
+ *
+ * Returns LTR_RING_PERF or LTR_RING_FTRACE; LTR_RING_AUTO for a counting
+ * event.
+ */
+enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev);
+
+/**
+ * ltr_event__ring_why - why that ring, in a few words ("system-wide",
+ * "a tracefs instance cannot count per cgroup"); "" for a counting event
+ * (borrowed, valid while the event is open)
+ */
+const char *ltr_event__ring_why(const struct ltr_event *ev);
+
+/**
+ * ltr_session__instance - the name of the session's tracefs instance, or
+ * NULL while it has none (borrowed)
+ */
+const char *ltr_session__instance(const struct ltr_session *s);
+
 /** ltr_event__set_user - attach a caller pointer to an event */
 void ltr_event__set_user(struct ltr_event *ev, void *user);
 
@@ -307,22 +356,46 @@ int ltr_event__count(struct ltr_event *ev, uint64_t *count);
  * @lost: out: the total over CPUs
  *
  * Current at once, unlike the rings' LOST records, which the kernel writes
- * only when space is free again.  Returns 0, or -EOPNOTSUPP on kernels
- * before 6.0 (use ltr_session__lost()).
+ * only when space is free again.  For an event on the ftrace ring, the
+ * records that ring dropped, whichever events they were of: the kernel
+ * counts them per ring (see ltr_event__lost_shared()).  Returns 0, or
+ * -EOPNOTSUPP on kernels before 6.0 for the perf ring (use
+ * ltr_session__lost()).
  */
 int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
+
+/**
+ * ltr_event__lost_shared - whether ltr_event__lost() counts the drops of
+ * a ring shared with other events (the ftrace ring) rather than this
+ * event's alone; exact either way, and 0 means none of this event's
+ */
+bool ltr_event__lost_shared(const struct ltr_event *ev);
+
+/**
+ * ltr_event__stop_sampling - stop an event's records, keep its count
+ * @ev: a sampling event on the ftrace ring
+ *
+ * The records already written stay readable; ltr_event__count() goes on
+ * counting, with no gap.  Returns 0, or -EOPNOTSUPP for the perf ring
+ * (its count stops with its samples: open a counting event beside it).
+ */
+int ltr_event__stop_sampling(struct ltr_event *ev);
 
 /* ------------------------------------------------------------------ */
 /* Samples */
 
+/* ltr_sample.flags: pid is the thread's id, the ftrace ring has no other */
+#define LTR_SAMPLE_NO_TGID 0x1u
+
 struct ltr_sample {
 	struct ltr_event *event;	/* the event that produced it */
-	uint32_t pid;
+	uint32_t pid;			/* the process (thread group) id */
 	uint32_t tid;
 	uint64_t time;			/* CLOCK_MONOTONIC, ns */
 	uint32_t cpu;
 	uint32_t raw_size;
 	const void *raw;		/* the ftrace record; see ltr_field__*() */
+	uint32_t flags;			/* LTR_SAMPLE_* */
 };
 
 /* Return non-zero to stop the drain after this sample. */
@@ -353,7 +426,8 @@ int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
  * @s:   the session
  * @cpu: a CPU index in [0, ltr_session__ncpus()), or -1 for all
  *
- * The larger of the rings' LOST records and the events' own counters.
+ * For the perf rings, the larger of their LOST records and the events'
+ * own counters; plus the ftrace ring's drops (per_cpu/cpuN/stats).
  */
 uint64_t ltr_session__lost(const struct ltr_session *s, int cpu);
 

@@ -91,6 +91,23 @@ static void probe_free(struct ltr_probe *p)
 	free(p);
 }
 
+bool ltr_probe_is_uprobe(const struct ltr_session *s, const char *system,
+			 const char *name)
+{
+	if (strcmp(system, s->group))
+		return false;
+	for (const struct ltr_probe *p = s->probes; p; p = p->next) {
+		enum tracefs_dynevent_type t;
+
+		if (strcmp(p->name, name))
+			continue;
+		t = tracefs_dynevent_info(p->dyn, NULL, NULL, NULL, NULL, NULL);
+		return t == TRACEFS_DYNEVENT_UPROBE ||
+		       t == TRACEFS_DYNEVENT_URETPROBE;
+	}
+	return false;
+}
+
 /*
  * Builds the bookkeeping before anything is written to the kernel, so
  * that an allocation failure can never leave a probe nobody knows about.
@@ -435,8 +452,11 @@ void ltr_probe_destroy_all(struct ltr_session *s)
 /* ------------------------------------------------------------------ */
 /* Sweeping the groups of dead lden processes */
 
-/* The pid of a group named exactly "lden_<digits>", else 0. */
-static pid_t group_pid(const char *group, size_t len)
+/*
+ * The pid of a group (or instance) named exactly "lden_<digits>", else 0:
+ * the one place where lden's names are read back.
+ */
+pid_t ltr_group_pid(const char *group, size_t len)
 {
 	size_t plen = strlen(GROUP_PREFIX);
 	long long pid = 0;
@@ -452,7 +472,7 @@ static pid_t group_pid(const char *group, size_t len)
 }
 
 /* EPERM means alive (someone else's); only ESRCH means gone. */
-static bool pid_gone(pid_t pid)
+bool ltr_pid_gone(pid_t pid)
 {
 	return kill(pid, 0) < 0 && errno == ESRCH;
 }
@@ -543,9 +563,9 @@ static int sweep_file(const char *dir, const char *file)
 			continue;
 		ev = grp + glen + 1;
 		elen = strcspn(ev, " \t");
-		pid = group_pid(grp, glen);
+		pid = ltr_group_pid(grp, glen);
 		if (!pid || pid == self || !elen || elen >= MAX_EVENT_NAME ||
-		    !pid_gone(pid))
+		    !ltr_pid_gone(pid))
 			continue;
 
 		snprintf(cmd, sizeof(cmd), "-:%.*s/%.*s\n", (int)glen, grp,
@@ -629,7 +649,7 @@ static size_t safe_len(const char *s)
 }
 
 /*
- * Only open/write/close/sigaction/raise here.  The event and probe lists
+ * Only open/write/close/rmdir/sigaction/raise here.  The event and probe lists
  * are read as they are: nodes are linked only when complete and unlinked
  * before they are freed.
  */
@@ -641,11 +661,19 @@ static void cleanup_handler(int sig)
 
 	signal_session = NULL;	/* a second signal finds nothing to do */
 	if (s) {
+		const char *instance = ltr_ftrace_path(s);
+
 		/* perf fds first: the kernel refuses to remove probes in use */
 		for (struct ltr_event *ev = s->events; ev; ev = ev->next)
 			for (int i = 0; i < ev->nfds; i++)
 				if (ev->fds[i] >= 0)
 					close(ev->fds[i]);
+		/* then the instance (its files closed): probes may be on in it */
+		for (int i = 0; instance && i < s->ncpus; i++)
+			if (ltr_ftrace_fd(s, i) >= 0)
+				close(ltr_ftrace_fd(s, i));
+		if (instance)
+			rmdir(instance);
 		for (struct ltr_probe *p = s->probes; p; p = p->next) {
 			int fd = open(p->remove_path, O_WRONLY | O_APPEND |
 							      O_CLOEXEC);
@@ -687,8 +715,9 @@ static void ltr_signal_forget(struct ltr_session *s)
  * ltr_session__cleanup_on_signal - remove probes on SIGINT, SIGTERM, SIGHUP
  * @s: the session (only one session can own the handlers)
  *
- * Installs handlers that close the session's perf fds, write the removal
- * line of each of its probes to tracefs, then restore the default action
+ * Installs handlers that close the session's perf fds, remove its tracefs
+ * instance, write the removal line of each of its probes to tracefs, then
+ * restore the default action
  * and re-raise the signal, so the process still dies of it.  A signal that
  * is ignored (nohup) stays ignored.  ltr_session__free() puts the previous
  * actions back.

@@ -86,6 +86,8 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring_pages = pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
 	s->detach_close = opts->detach_close;
+	s->ring = opts->ring;
+	s->need_tgid = opts->need_tgid;
 	snprintf(s->group, sizeof(s->group), "lden_%d", (int)getpid());
 
 	s->tracing_dir = find_tracing_dir(opts->tracing_dir);
@@ -98,8 +100,13 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ncpus = n;
 
 	if (!opts->no_sweep) {
-		int swept = ltr_sweep_stale_groups(s->tracing_dir);
+		/* instances first: a probe enabled in one cannot be removed */
+		int swept = ltr_sweep_stale_instances(s->tracing_dir);
 
+		if (swept > 0)
+			ltr_info("removed %d tracefs instance(s) left by lden processes that are gone\n",
+				 swept);
+		swept = ltr_sweep_stale_groups(s->tracing_dir);
 		if (swept > 0)
 			ltr_info("removed %d probe(s) left by lden processes that are gone\n",
 				 swept);
@@ -127,6 +134,11 @@ const char *ltr_session__group(const struct ltr_session *s)
 int ltr_session__ncpus(const struct ltr_session *s)
 {
 	return s->ncpus;
+}
+
+const char *ltr_session__instance(const struct ltr_session *s)
+{
+	return ltr_ftrace_name(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -165,9 +177,6 @@ static void unmap_rings(struct ltr_session *s)
 	}
 	free(s->rings);
 	s->rings = NULL;
-	if (s->epfd >= 0)
-		close(s->epfd);
-	s->epfd = -1;
 }
 
 static int map_rings(struct ltr_session *s)
@@ -183,7 +192,8 @@ static int map_rings(struct ltr_session *s)
 		return ltr_error(ENOMEM, "out of memory");
 	for (int i = 0; i < s->ncpus; i++)
 		s->rings[i].fd = -1;
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0)
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0) {
 		err = ltr_error(errno, "epoll_create1: %s", strerror(errno));
 		goto out_unmap;
@@ -456,6 +466,13 @@ out_free:
 	return err;
 }
 
+/* Whether @ev writes perf samples (else it counts, or its records go to
+ * the instance's ftrace ring). */
+static bool perf_samples(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE && ev->ring == LTR_RING_PERF;
+}
+
 static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 {
 	struct ltr_session *s = ev->session;
@@ -495,10 +512,10 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		a.size = sizeof(a);
 		a.config = ev->id;
 		a.disabled = 1;
-		if (ev->mode == LTR_MODE_SAMPLE)
+		if (perf_samples(ev))
 			fill_sampling_attr(s, &a);
 		a.inherit = o->pid > 0 && o->inherit;
-		if (ev->mode == LTR_MODE_SAMPLE && !s->no_format_lost)
+		if (perf_samples(ev) && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
 		fd = ltr_perf_open(&a, pid, s->cpus[i], -1, flags);
 		if (fd == -EINVAL && a.read_format) {
@@ -522,7 +539,7 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 					o->filter, what, strerror(errno));
 			goto out_close_cgroup;
 		}
-		if (ev->mode != LTR_MODE_SAMPLE)
+		if (!perf_samples(ev))
 			continue;
 		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[i].fd) < 0) {
 			err = ltr_error(errno, "cannot send %s samples to the CPU %d ring: %s",
@@ -543,6 +560,56 @@ out_close_cgroup:
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	return err;
+}
+
+/*
+ * Where a sampling event's records go: the instance's ftrace ring unless
+ * it cannot serve (made here on its first use), else the perf rings;
+ * ev->ring_why says why.  Returns 0, or a negative errno when the ftrace
+ * ring was asked for and cannot serve.
+ */
+static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
+{
+	struct ltr_session *s = ev->session;
+	enum ltr_ring_kind want = o->ring ? o->ring : s->ring;
+	const char *why = "asked for";
+	int err;
+
+	if (want == LTR_RING_PERF) {
+		ev->ring = LTR_RING_PERF;
+		ev->ring_why = why;
+		return 0;
+	}
+	if (s->need_tgid)
+		why = "the process id is shown: the ftrace ring does not record it";
+	else if (ltr_ftrace_can_take(s, ev, o, &why)) {
+		err = ltr_ftrace_add(s, ev, o);
+		if (!err) {
+			ev->ring = LTR_RING_FTRACE;
+			ev->ring_why = want == LTR_RING_FTRACE ? "asked for" :
+							       "system-wide";
+			return 0;
+		}
+		if (want == LTR_RING_FTRACE)
+			return err;
+		if (err == -EFBIG) {
+			why = LTR_FTRACE_TOO_LONG;
+		} else if (!s->ft) {
+			/* no instance: the perf ring serves from now on */
+			snprintf(s->ft_refused, sizeof(s->ft_refused), "%s",
+				 ltr_last_error());
+			why = s->ft_refused;
+		} else {
+			why = "lden's instance refused it";
+		}
+		ltr_clear_error();
+	}
+	if (want == LTR_RING_FTRACE)
+		return ltr_error(EINVAL, "cannot sample %s:%s through the ftrace ring: %s",
+				 ev->system, ev->name, why);
+	ev->ring = LTR_RING_PERF;
+	ev->ring_why = why;
+	return 0;
 }
 
 struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
@@ -605,7 +672,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 	if (ev->mode == LTR_MODE_SAMPLE) {
-		err = map_rings(s);
+		err = choose_ring(ev, opts);
+		if (err == 0 && ev->ring == LTR_RING_PERF)
+			err = map_rings(s);
 		if (err < 0)
 			goto out_free;
 	}
@@ -619,6 +688,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 
 out_free:
 	idmap_remove_event(s, ev);
+	ltr_ftrace_forget(s, ev);
 	event_free(ev);
 	errno = -err;
 	return NULL;
@@ -640,6 +710,7 @@ void ltr_event__close(struct ltr_event *ev)
 		}
 	}
 	idmap_remove_event(s, ev);
+	ltr_ftrace_forget(s, ev);
 	event_free(ev);
 }
 
@@ -656,6 +727,16 @@ const char *ltr_event__name(const struct ltr_event *ev)
 enum ltr_mode ltr_event__mode(const struct ltr_event *ev)
 {
 	return ev->mode;
+}
+
+enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE ? ev->ring : LTR_RING_AUTO;
+}
+
+const char *ltr_event__ring_why(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE && ev->ring_why ? ev->ring_why : "";
 }
 
 void ltr_event__set_user(struct ltr_event *ev, void *user)
@@ -680,14 +761,44 @@ static int event_ioctl(struct ltr_event *ev, unsigned long req)
 	return 0;
 }
 
+/* The ftrace ring's side of an event: its records, not its counter. */
+static bool in_instance(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE && ev->ring == LTR_RING_FTRACE;
+}
+
 int ltr_event__enable(struct ltr_event *ev)
 {
-	return event_ioctl(ev, PERF_EVENT_IOC_ENABLE);
+	int err = event_ioctl(ev, PERF_EVENT_IOC_ENABLE);
+
+	if (!err && in_instance(ev) && !ev->stopped)
+		err = ltr_ftrace_enable(ev->session, ev, true);
+	return err;
 }
 
 int ltr_event__disable(struct ltr_event *ev)
 {
-	return event_ioctl(ev, PERF_EVENT_IOC_DISABLE);
+	int err = 0;
+
+	/* the records first: none then goes uncounted */
+	if (in_instance(ev) && !ev->stopped)
+		err = ltr_ftrace_enable(ev->session, ev, false);
+	return event_ioctl(ev, PERF_EVENT_IOC_DISABLE) ?: err;
+}
+
+int ltr_event__stop_sampling(struct ltr_event *ev)
+{
+	int err;
+
+	if (!in_instance(ev))
+		return ltr_error(EOPNOTSUPP, "%s:%s: only an event on the ftrace ring keeps counting without its records",
+				 ev->system, ev->name);
+	if (ev->stopped)
+		return 0;
+	err = ltr_ftrace_enable(ev->session, ev, false);
+	if (!err)
+		ev->stopped = true;
+	return err;
 }
 
 int ltr_session__enable(struct ltr_session *s)
@@ -717,8 +828,7 @@ int ltr_session__disable(struct ltr_session *s)
 /* The counter of one fd: {value} or {value, lost} per read_format. */
 static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 {
-	bool with_lost = ev->mode == LTR_MODE_SAMPLE &&
-			 !ev->session->no_format_lost;
+	bool with_lost = perf_samples(ev) && !ev->session->no_format_lost;
 	size_t want = (with_lost ? 2 : 1) * sizeof(uint64_t);
 	ssize_t n;
 
@@ -753,6 +863,10 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost)
 {
 	uint64_t total = 0, v[2];
 
+	if (in_instance(ev)) {
+		*lost = ltr_ftrace_lost(ev->session, -1);
+		return 0;
+	}
 	if (ev->mode != LTR_MODE_SAMPLE || ev->session->no_format_lost) {
 		*lost = 0;
 		return ev->mode == LTR_MODE_SAMPLE ?
@@ -768,6 +882,11 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost)
 	}
 	*lost = total;
 	return 0;
+}
+
+bool ltr_event__lost_shared(const struct ltr_event *ev)
+{
+	return in_instance(ev);
 }
 
 const struct ltr_field *ltr_event__field(struct ltr_event *ev,
@@ -809,18 +928,18 @@ static int dispatch_sample(uint64_t id, struct ltr_sample *sample, void *ctx)
 int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
 {
 	struct dispatch d = { .s = s, .fn = fn, .ctx = ctx };
-	int total = 0;
+	int total = 0, n;
 
-	if (!s->rings)
-		return 0;
-	for (int i = 0; i < s->ncpus && !d.stop; i++) {
-		int n = ltr_ring_drain(&s->rings[i], dispatch_sample, &d);
-
+	for (int i = 0; s->rings && i < s->ncpus && !d.stop; i++) {
+		n = ltr_ring_drain(&s->rings[i], dispatch_sample, &d);
 		if (n < 0)
 			return n;
 		total += n;
 	}
-	return total;
+	if (d.stop)
+		return total;
+	n = ltr_ftrace_drain(s, fn, ctx, &d.stop);
+	return n < 0 ? n : total + n;
 }
 
 int ltr_session__poll(struct ltr_session *s, int timeout_ms,
@@ -828,7 +947,7 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 {
 	struct epoll_event ev[16];
 
-	if (!s->rings) {
+	if (!s->rings && !s->ft) {
 		struct timespec ts;
 
 		if (timeout_ms < 0)
@@ -847,15 +966,14 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 /*
  * The kernel writes a LOST record only once the ring has room again, so
  * the rings' tally lags; the per-event counters (PERF_FORMAT_LOST, 6.0+)
- * are current.  Both count the same drops: take the larger.
+ * are current.  Both count the same drops: take the larger.  The ftrace
+ * ring's drops are another ring's: added.
  */
 uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 {
 	uint64_t from_rings = 0, from_events = 0;
 
-	if (!s->rings)
-		return 0;
-	for (int i = 0; i < s->ncpus; i++) {
+	for (int i = 0; s->rings && i < s->ncpus; i++) {
 		if (cpu >= 0 && i != cpu)
 			continue;
 		from_rings += s->rings[i].lost;
@@ -864,12 +982,12 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 		for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
 			uint64_t v[2];
 
-			if (ev->mode == LTR_MODE_SAMPLE &&
-			    read_counter(ev, i, v) == 0)
+			if (perf_samples(ev) && read_counter(ev, i, v) == 0)
 				from_events += v[1];
 		}
 	}
-	return from_events > from_rings ? from_events : from_rings;
+	return (from_events > from_rings ? from_events : from_rings) +
+	       ltr_ftrace_lost(s, cpu);
 }
 
 /* ------------------------------------------------------------------ */
@@ -928,8 +1046,12 @@ void ltr_session__free(struct ltr_session *s)
 
 	if (!s)
 		return;
-	/* Probes can only be removed once no perf fd refers to them. */
-	ltr_session__disable(s);
+	/* the instance's events stop with it, below, all at once */
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		event_ioctl(ev, PERF_EVENT_IOC_DISABLE);
+	/* it cannot be removed while a file of it is open, in any process */
+	ltr_ftrace_close_readers(s);
+	/* nor a probe while a perf fd refers to it */
 	if (s->detach_close)
 		release = detach_tracepoint_fds(s);
 	while (s->events) {
@@ -941,7 +1063,11 @@ void ltr_session__free(struct ltr_session *s)
 	if (release >= 0)
 		close(release);
 	unmap_rings(s);
+	/* before the probes: one enabled in the instance cannot be removed */
+	ltr_ftrace_destroy(s);
 	ltr_probe_destroy_all(s);
+	if (s->epfd >= 0)
+		close(s->epfd);
 	free(s->idmap);
 	free(s->cpus);
 	free(s->tracing_dir);

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sampling through the ftrace ring of the session's tracefs instance.
+ * A child makes exactly N getppid() calls; a filter on its pid keeps the
+ * rest of the machine out, so that every number is exact:
+ * - every call is delivered once, with the child as its task, a
+ *   CLOCK_MONOTONIC time inside the run and in order per CPU, and the
+ *   kernel's count says N too;
+ * - two events in a tiny ring: what was delivered plus what the ring
+ *   dropped is what the two counted, and each says its loss is shared;
+ * - ltr_event__stop_sampling(): the records stop, the count goes on;
+ * - where the instance cannot serve (per task, a second filter on the
+ *   same tracepoint) AUTO samples through perf and says why, and asking
+ *   for the ftrace ring is an error naming the reason;
+ * - the instance exists while the session does and not after; one a
+ *   dead lden process left is swept, a live one's and other names are
+ *   kept; SIGTERM with ltr_session__cleanup_on_signal() removes it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ktest.h"
+#include "lden-trace.h"
+
+#define TIMEOUT_MS 30000
+#define N_CALLS 5000
+#define TRACEFS "/sys/kernel/tracing"
+
+static int getppid_n(void *arg)
+{
+	int n = *(int *)arg;
+
+	for (int i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool instance_exists(const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), TRACEFS "/instances/%s", name);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct seen {
+	struct ltr_event *ev[2];
+	uint64_t n[2];
+	pid_t tid;
+	uint64_t t0, tmax;
+	uint64_t last_time[64];
+	bool bad;
+	char why[200];
+};
+
+static int on_sample(const struct ltr_sample *s, void *ctx)
+{
+	struct seen *seen = ctx;
+	int i = s->event == seen->ev[0] ? 0 : s->event == seen->ev[1] ? 1 : -1;
+
+	if (i < 0) {
+		snprintf(seen->why, sizeof(seen->why), "a sample of no event of ours");
+		seen->bad = true;
+		return 0;
+	}
+	seen->n[i]++;
+	if (seen->tid && ((pid_t)s->tid != seen->tid || !(s->flags & LTR_SAMPLE_NO_TGID)))
+		snprintf(seen->why, sizeof(seen->why), "tid %u flags %#x", s->tid,
+			 s->flags), seen->bad = true;
+	if (seen->t0 && s->time < seen->t0)
+		snprintf(seen->why, sizeof(seen->why), "time %llu before %llu",
+			 (unsigned long long)s->time,
+			 (unsigned long long)seen->t0), seen->bad = true;
+	if (s->time > seen->tmax)
+		seen->tmax = s->time;
+	if (s->cpu >= 64 || s->time < seen->last_time[s->cpu])
+		snprintf(seen->why, sizeof(seen->why), "cpu %u out of order", s->cpu),
+			seen->bad = true;
+	else
+		seen->last_time[s->cpu] = s->time;
+	return 0;
+}
+
+static struct ltr_event *open_getppid(struct ltr_session *s, pid_t child,
+				      enum ltr_ring_kind ring, pid_t scope,
+				      const char *extra)
+{
+	char filter[96];
+	struct ltr_event_opts o = {
+		.mode = LTR_MODE_SAMPLE, .filter = filter, .ring = ring,
+		.pid = scope,
+	};
+
+	snprintf(filter, sizeof(filter), "common_pid == %d%s", (int)child,
+		 extra ? extra : "");
+	return ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+}
+
+static void every_call_once(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	int n = N_CALLS;
+	uint64_t count, t1;
+	char name[64];
+
+	assert_non_null(s);
+	assert_null(ltr_session__instance(s));
+	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_AUTO, 0, NULL);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_event__ring(seen.ev[0]), LTR_RING_FTRACE);
+	assert_string_equal(ltr_event__ring_why(seen.ev[0]), "system-wide");
+	assert_non_null(ltr_session__instance(s));
+	snprintf(name, sizeof(name), "%s", ltr_session__instance(s));
+	assert_string_equal(name, ltr_session__group(s));
+	assert_true(instance_exists(name));
+	seen.tid = c.pid;
+	seen.t0 = now_ns();
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	/* drained while it runs, too, until it exits (bounded) */
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		struct pollfd p = { .fd = c.pidfd, .events = POLLIN };
+		int rc = ltr_session__poll(s, 10, on_sample, &seen);
+
+		assert_true(rc >= 0 || rc == -EINTR);
+		if (poll(&p, 1, 0) == 1)
+			break;
+	}
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	t1 = now_ns();
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	if (seen.bad)
+		fail_msg("%s", seen.why);
+	/* CLOCK_MONOTONIC, as perf's samples: inside the run */
+	assert_true(seen.tmax <= t1);
+	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
+	assert_int_equal(count, N_CALLS);
+	assert_int_equal(seen.n[0], N_CALLS);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	assert_true(ltr_event__lost_shared(seen.ev[0]));
+	ltr_session__free(s);
+	assert_false(instance_exists(name));
+}
+
+/* Two events, a 1-page ring read only at the end: drops, all accounted. */
+static void shared_loss_is_exact(void **state)
+{
+	struct ltr_session_opts so = { .ring_pages = 1 };
+	struct ltr_session *s = ltr_session__new(&so);
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	uint64_t count[2], lost[2], total;
+	int n = 20000;
+
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	/* another tracepoint the child hits N times: getppid's exit */
+	{
+		char filter[64];
+		struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE,
+					    .filter = filter,
+					    .ring = LTR_RING_FTRACE };
+
+		snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+		seen.ev[1] = ltr_event__open(s, "syscalls", "sys_exit_getppid", &o);
+		if (!seen.ev[1])
+			fail_msg("open: %s", ltr_last_error());
+	}
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	if (seen.bad)
+		fail_msg("%s", seen.why);
+	total = ltr_session__lost(s, -1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ltr_event__count(seen.ev[i], &count[i]), 0);
+		assert_int_equal(count[i], (uint64_t)n);
+		assert_int_equal(ltr_event__lost(seen.ev[i], &lost[i]), 0);
+		/* the ring's drops, whichever event they were of */
+		assert_int_equal(lost[i], total);
+		assert_true(ltr_event__lost_shared(seen.ev[i]));
+	}
+	print_message("delivered %llu + %llu, lost %llu, counted %llu + %llu\n",
+		      (unsigned long long)seen.n[0], (unsigned long long)seen.n[1],
+		      (unsigned long long)total, (unsigned long long)count[0],
+		      (unsigned long long)count[1]);
+	assert_true(total > 0);
+	assert_int_equal(seen.n[0] + seen.n[1] + total, count[0] + count[1]);
+	ltr_session__free(s);
+}
+
+static int getppid_then_wait(void *arg)
+{
+	int *fds = arg;
+	char b;
+
+	for (int i = 0; i < N_CALLS; i++)
+		syscall(SYS_getppid);
+	if (write(fds[1], "h", 1) != 1 || read(fds[0], &b, 1) != 1)
+		return 2;
+	for (int i = 0; i < N_CALLS; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+static void stop_sampling_keeps_count(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	int half[2], resume[2], fds[2];
+	uint64_t count;
+	char b;
+
+	assert_non_null(s);
+	assert_int_equal(pipe(half), 0);
+	assert_int_equal(pipe(resume), 0);
+	fds[0] = resume[0];
+	fds[1] = half[1];
+	assert_int_equal(ktest_child_start(&c, getppid_then_wait, fds), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(read(half[0], &b, 1), 1);
+	assert_int_equal(ltr_event__stop_sampling(seen.ev[0]), 0);
+	assert_int_equal(write(resume[1], "r", 1), 1);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	assert_int_equal(seen.n[0], N_CALLS);
+	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
+	assert_int_equal(count, 2 * N_CALLS);
+	ltr_session__free(s);
+	for (int i = 0; i < 2; i++) {
+		close(half[i]);
+		close(resume[i]);
+	}
+}
+
+static void where_it_cannot_serve(void **state)
+{
+	struct ltr_session *s = ltr_session__new(NULL);
+	struct ltr_session_opts so = { .ring = LTR_RING_PERF };
+	struct ltr_session *perf = ltr_session__new(&so);
+	struct ltr_event *a, *b, *ev;
+	pid_t me = getpid();
+
+	assert_non_null(s);
+	assert_non_null(perf);
+	/* per task: the perf ring, counted and sampled alike */
+	ev = open_getppid(s, me, LTR_RING_AUTO, me, NULL);
+	assert_non_null(ev);
+	assert_int_equal(ltr_event__ring(ev), LTR_RING_PERF);
+	assert_non_null(strstr(ltr_event__ring_why(ev), "per task"));
+	assert_null(open_getppid(s, me, LTR_RING_FTRACE, me, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_non_null(strstr(ltr_last_error(), "ftrace ring"));
+	assert_non_null(strstr(ltr_last_error(), "per task"));
+
+	/* the same tracepoint with another filter: the instance has one */
+	a = open_getppid(s, me, LTR_RING_AUTO, 0, NULL);
+	b = open_getppid(s, me, LTR_RING_AUTO, 0, " && __syscall_nr >= 0");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(ltr_event__ring(a), LTR_RING_FTRACE);
+	assert_int_equal(ltr_event__ring(b), LTR_RING_PERF);
+	assert_non_null(strstr(ltr_event__ring_why(b), "another filter"));
+	assert_null(open_getppid(s, me, LTR_RING_FTRACE, 0, " && __syscall_nr > 0"));
+	/* a counting event is on no ring */
+	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", NULL);
+	assert_non_null(ev);
+	assert_int_equal(ltr_event__ring(ev), LTR_RING_AUTO);
+	assert_int_equal(ltr_event__stop_sampling(ev), -EOPNOTSUPP);
+
+	/* the session's choice */
+	ev = open_getppid(perf, me, LTR_RING_AUTO, 0, NULL);
+	assert_non_null(ev);
+	assert_int_equal(ltr_event__ring(ev), LTR_RING_PERF);
+	assert_string_equal(ltr_event__ring_why(ev), "asked for");
+	assert_null(ltr_session__instance(perf));
+	assert_int_equal(ltr_event__stop_sampling(ev), -EOPNOTSUPP);
+	ltr_session__free(perf);
+	ltr_session__free(s);
+}
+
+/* A pid that is surely gone: a child's, reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return pid;
+}
+
+static void stale_instances_swept(void **state)
+{
+	char dead[64], live[64], other[64], path[PATH_MAX];
+	struct ltr_session *s;
+
+	snprintf(dead, sizeof(dead), "lden_%d", (int)dead_pid());
+	snprintf(live, sizeof(live), "lden_%d", (int)getppid());
+	snprintf(other, sizeof(other), "lden_%d_x", (int)dead_pid());
+	{
+		const char *names[] = { dead, live, other };
+
+		for (int i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), TRACEFS "/instances/%s",
+				 names[i]);
+			if (mkdir(path, 0750) < 0)
+				fail_msg("mkdir %s: %s", path, strerror(errno));
+		}
+	}
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	ltr_session__free(s);
+	assert_false(instance_exists(dead));
+	assert_true(instance_exists(live));
+	assert_true(instance_exists(other));
+	snprintf(path, sizeof(path), TRACEFS "/instances/%s", live);
+	assert_int_equal(rmdir(path), 0);
+	snprintf(path, sizeof(path), TRACEFS "/instances/%s", other);
+	assert_int_equal(rmdir(path), 0);
+}
+
+static void sigterm_removes_instance(void **state)
+{
+	int ready[2], status;
+	char name[64], b;
+	pid_t pid;
+
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct ltr_session *s = ltr_session__new(NULL);
+		struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE,
+					    .ring = LTR_RING_FTRACE };
+
+		if (!s || !ltr_event__open(s, "syscalls", "sys_enter_getppid", &o) ||
+		    ltr_session__enable(s) || ltr_session__cleanup_on_signal(s) ||
+		    write(ready[1], "r", 1) != 1)
+			_exit(10);
+		pause();
+		_exit(11);
+	}
+	close(ready[1]);
+	snprintf(name, sizeof(name), "lden_%d", (int)pid);
+	assert_int_equal(read(ready[0], &b, 1), 1);
+	close(ready[0]);
+	assert_true(instance_exists(name));
+	kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	assert_false(instance_exists(name));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_call_once),
+		cmocka_unit_test(shared_loss_is_exact),
+		cmocka_unit_test(stop_sampling_keeps_count),
+		cmocka_unit_test(where_it_cannot_serve),
+		cmocka_unit_test(stale_instances_swept),
+		cmocka_unit_test(sigterm_removes_instance),
+	};
+
+	ktest_require_tracing();
+	if (access(TRACEFS "/instances", F_OK) < 0) {
+		fprintf(stderr, "SKIP: no tracefs instances here\n");
+		return KTEST_SKIP;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

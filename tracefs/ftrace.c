@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The ftrace ring: sampling through a tracefs instance of the session's
+ * own, read as raw sub-buffers (trace_pipe_raw, libtracefs's tracefs_cpu
+ * reads) and walked with libtraceevent's kbuffer.
+ *
+ * Why: a record in the ftrace ring costs the kernel about a tenth of a
+ * perf sample (kernel-apis.md section 9: 23 against 199 ns per event
+ * here): no sample header to build, no per-sample wakeup accounting.
+ * What it cannot do: follow one task (and its children) exactly as the
+ * perf counter that counts the event does (set_event_pid starts and stops
+ * at other points of a task's life than a per-task perf event), scope by
+ * cgroup, or keep two filters on one tracepoint (an instance has one
+ * enable and one filter per event); and it counts losses per ring
+ * (per_cpu/cpuN/stats), not per event.  The session samples through its
+ * perf rings for those (see ltr_event__ring()).
+ *
+ * The instance is named like the session's probe group, "lden_<pid>",
+ * made on the first event that needs it and removed by
+ * ltr_session__free(), by the signal handlers, or, after a crash, by the
+ * sweep of the next session.  Its settings: a clock comparable with the
+ * perf ring's (mono, CLOCK_MONOTONIC), no overwrite (a full ring drops
+ * the new record and counts it, as the perf ring does), sub-buffers of
+ * 8 KiB where the kernel can.  (Whether the
+ * kernel records command names at context switches is a top-level
+ * option, record-cmd, which an instance inherits and lden leaves alone.)
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kbuffer.h>
+#include <tracefs.h>
+
+#include "internal.h"
+
+/* the reader is woken when a CPU's ring is this full (percent) */
+#define WAKEUP_PERCENT "25"
+/*
+ * Sub-buffers of 8 KiB where the kernel lets lden set them (6.7+): a
+ * record must fit in one, and the kernel drops a longer one without
+ * counting it.  8 KiB holds what a perf sample can (PERF_MAX_TRACE_SIZE),
+ * a path of PATH_MAX bytes included.  With a page, events whose records
+ * have a field of any length (__data_loc) go to the perf ring.
+ */
+#define SUBBUF_KB "8"
+#define SUBBUF_MIN (8 * 1024)
+/* the commit word's bits that are the data's length (kernel ring_buffer.c) */
+#define COMMIT_MASK ((1u << 27) - 1)
+/* the record's common header: u16 type, u8 flags, u8 preempt, s32 pid */
+#define REC_PID_OFF 4
+#define REC_MIN 8
+/* <tracing>/instances/<name>, and that with a file of the instance */
+#define FT_PATH_MAX 512
+#define FT_FILE_MAX (FT_PATH_MAX + 512)
+
+struct ltr_ftrace_cpu {
+	int cpu;
+	int fd;				/* per_cpu/cpuN/trace_pipe_raw */
+	struct tracefs_cpu *tcpu;
+	struct kbuffer *kb;
+	unsigned char *page;		/* the sub-buffer read last */
+	unsigned char *end;		/* the end of its records */
+	bool loaded;			/* records of page are still to deliver */
+	uint64_t records;		/* delivered */
+	uint64_t bad;			/* sub-buffers that could not be walked */
+};
+
+struct ltr_ftrace_id {
+	int id;
+	struct ltr_event *ev;
+};
+
+struct ltr_ftrace {
+	char name[64];
+	char path[FT_PATH_MAX];		/* <tracing>/instances/<name> */
+	struct tracefs_instance *inst;
+	int subbuf_size;
+	int commit_size;		/* the kernel's long: 4 or 8 */
+	int ncpus;
+	struct ltr_ftrace_cpu *cpus;
+	/* the events in the instance, by tracepoint id (sorted) */
+	struct ltr_ftrace_id *ids;
+	int nids;
+};
+
+/* ------------------------------------------------------------------ */
+
+static int write_file(struct ltr_ftrace *ft, const char *file,
+		      const char *val)
+{
+	char path[FT_FILE_MAX];
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", ft->path, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	err = n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
+	close(fd);
+	return err;
+}
+
+/* The kernel's explanation of a failed write, if it logged one. */
+static const char *kernel_says(struct ltr_ftrace *ft, char *buf, size_t len)
+{
+	char *msg = tracefs_error_last(ft->inst);
+
+	snprintf(buf, len, "%s", msg ? msg : "");
+	free(msg);
+	for (char *p = buf; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return buf;
+}
+
+static void close_readers(struct ltr_ftrace *ft)
+{
+	for (int i = 0; ft->cpus && i < ft->ncpus; i++) {
+		struct ltr_ftrace_cpu *c = &ft->cpus[i];
+
+		if (c->tcpu)
+			tracefs_cpu_free_fd(c->tcpu);
+		c->tcpu = NULL;
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+	}
+}
+
+static void ftrace_free(struct ltr_ftrace *ft)
+{
+	if (!ft)
+		return;
+	close_readers(ft);
+	for (int i = 0; ft->cpus && i < ft->ncpus; i++) {
+		kbuffer_free(ft->cpus[i].kb);
+		free(ft->cpus[i].page);
+	}
+	free(ft->cpus);
+	free(ft->ids);
+	tracefs_instance_free(ft->inst);
+	free(ft);
+}
+
+/* The sub-buffer size: the instance's setting (6.7+), else a page. */
+static int subbuf_size(struct ltr_ftrace *ft)
+{
+	char path[FT_FILE_MAX], buf[32];
+	long kb = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/buffer_subbuf_size_kb", ft->path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			kb = strtol(buf, NULL, 10);
+		}
+	}
+	return kb > 0 && kb <= 1024 ? (int)kb * 1024 : getpagesize();
+}
+
+/*
+ * The size of the sub-buffer header's commit word, a kernel long, from
+ * events/header_page ("field: local_t commit; offset:8; size:8;"): it
+ * is the kernel's, not this program's, that counts.
+ */
+static int commit_size(const struct ltr_session *s)
+{
+	char path[PATH_MAX], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events/header_page", s->tracing_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sizeof(long);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return sizeof(long);
+	buf[n] = '\0';
+	p = strstr(buf, "commit;");
+	p = p ? strstr(p, "size:") : NULL;
+	return p && atoi(p + 5) == 4 ? 4 : 8;
+}
+
+static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
+{
+	ft->subbuf_size = subbuf_size(ft);
+	ft->commit_size = commit_size(s);
+	for (int i = 0; i < ft->ncpus; i++) {
+		struct ltr_ftrace_cpu *c = &ft->cpus[i];
+		struct epoll_event ee = { .events = EPOLLIN };
+		char path[FT_FILE_MAX];
+
+		c->cpu = s->cpus[i];
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/trace_pipe_raw",
+			 ft->path, c->cpu);
+		c->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (c->fd < 0)
+			return ltr_error(errno, "cannot open '%s': %s", path,
+					 strerror(errno));
+		c->tcpu = tracefs_cpu_alloc_fd(c->fd, ft->subbuf_size, true);
+		c->kb = kbuffer_alloc(ft->commit_size == 4 ? KBUFFER_LSIZE_4 :
+						     KBUFFER_LSIZE_8,
+				      KBUFFER_ENDIAN_SAME_AS_HOST);
+		c->page = malloc(ft->subbuf_size);
+		if (!c->tcpu || !c->kb || !c->page)
+			return ltr_error(ENOMEM, "out of memory");
+		ee.data.u32 = (uint32_t)(s->ncpus + i);
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ee) < 0)
+			return ltr_error(errno, "epoll_ctl: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/*
+ * mkdir instances/<name> and its settings.  -EEXIST when the name is
+ * taken (another session of this process): the caller samples through
+ * the perf ring instead.
+ */
+static int ftrace_create(struct ltr_session *s)
+{
+	struct ltr_ftrace *ft;
+	char kb[32];
+	int err = 0;
+
+	if (s->epfd < 0) {
+		s->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (s->epfd < 0)
+			return ltr_error(errno, "epoll_create1: %s", strerror(errno));
+	}
+	ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		return ltr_error(ENOMEM, "out of memory");
+	ft->ncpus = s->ncpus;
+	ft->cpus = calloc(s->ncpus, sizeof(*ft->cpus));
+	if (!ft->cpus) {
+		free(ft);
+		return ltr_error(ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < ft->ncpus; i++)
+		ft->cpus[i].fd = -1;
+	/* the one place the name is chosen: the session's group's */
+	snprintf(ft->name, sizeof(ft->name), "%s", s->group);
+	if (snprintf(ft->path, sizeof(ft->path), "%s/instances/%s",
+		     s->tracing_dir, ft->name) >= (int)sizeof(ft->path)) {
+		ftrace_free(ft);
+		return ltr_error(ENAMETOOLONG, "tracefs path '%s' is too long",
+				 s->tracing_dir);
+	}
+	if (mkdir(ft->path, 0750) < 0) {
+		err = errno;
+		ftrace_free(ft);
+		if (err == EEXIST)
+			return ltr_error(EEXIST, "tracefs instance '%s' exists already (another session of this process)",
+					 s->group);
+		return ltr_error(err, "cannot make tracefs instance '%s': %s",
+				 s->group, strerror(err));
+	}
+	s->ft = ft;
+	ft->inst = tracefs_instance_alloc(s->tracing_dir, ft->name);
+	if (!ft->inst) {
+		err = ltr_error(ENOMEM, "out of memory");
+		goto out_destroy;
+	}
+	snprintf(kb, sizeof(kb), "%u",
+		 (unsigned int)((size_t)s->ring_pages * getpagesize() / 1024));
+	/* before the size: setting it reallocates the ring; some kernels
+	 * refuse it (EPERM here): then a page it is */
+	write_file(ft, "buffer_subbuf_size_kb", SUBBUF_KB);
+	err = write_file(ft, "buffer_size_kb", kb);
+	if (!err)
+		err = write_file(ft, "trace_clock", "mono");
+	if (!err)
+		err = write_file(ft, "options/overwrite", "0");
+	if (err < 0) {
+		err = ltr_error(-err, "cannot set up tracefs instance '%s': %s",
+				ft->name, strerror(-err));
+		goto out_destroy;
+	}
+	/* 4.18+; before, readers are woken per page */
+	write_file(ft, "buffer_percent", WAKEUP_PERCENT);
+	err = open_readers(s, ft);
+	if (err < 0)
+		goto out_destroy;
+	return 0;
+
+out_destroy:
+	ltr_ftrace_destroy(s);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events */
+
+static struct ltr_ftrace_id *id_find(const struct ltr_ftrace *ft, int id)
+{
+	int lo = 0, hi = ft->nids;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ft->ids[mid].id == id)
+			return &ft->ids[mid];
+		if (ft->ids[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int id_add(struct ltr_ftrace *ft, struct ltr_event *ev)
+{
+	struct ltr_ftrace_id *m = realloc(ft->ids, (ft->nids + 1) * sizeof(*m));
+	int i;
+
+	if (!m)
+		return ltr_error(ENOMEM, "out of memory");
+	ft->ids = m;
+	for (i = ft->nids; i > 0 && m[i - 1].id > ev->id; i--)
+		m[i] = m[i - 1];
+	m[i].id = ev->id;
+	m[i].ev = ev;
+	ft->nids++;
+	return 0;
+}
+
+static void event_file(const struct ltr_event *ev, const char *file,
+		       char *buf, size_t len)
+{
+	snprintf(buf, len, "events/%s/%s/%s", ev->system, ev->name, file);
+}
+
+/* Whether every record of @ev fits a sub-buffer, whatever its strings. */
+static bool fits(const struct ltr_ftrace *ft, const struct ltr_event *ev)
+{
+	if (ft->subbuf_size >= SUBBUF_MIN)
+		return true;
+	for (int i = 0; i < ev->nfields; i++)
+		if (ev->fields[i].dynamic)
+			return false;
+	return true;
+}
+
+/**
+ * ltr_ftrace_can_take - whether @ev can sample through the instance
+ * @why: out: when not, the reason (static)
+ *
+ * No kernel state changes.  The instance holds one filter per
+ * tracepoint, and traces every task.
+ */
+bool ltr_ftrace_can_take(const struct ltr_session *s, const struct ltr_event *ev,
+			 const struct ltr_event_opts *o, const char **why)
+{
+	const struct ltr_ftrace *ft = s->ft;
+
+	if (!strcmp(ev->system, "ftrace")) {
+		*why = "ftrace:function is a perf event only";
+		return false;
+	}
+	if (o->cgroup) {
+		*why = "a tracefs instance cannot count per cgroup";
+		return false;
+	}
+	if (o->pid > 0) {
+		*why = "per task: the count and the records follow the task alike only in perf";
+		return false;
+	}
+	if (ft && !fits(ft, ev)) {
+		*why = LTR_FTRACE_TOO_LONG;
+		return false;
+	}
+	if (ltr_probe_is_uprobe(s, ev->system, ev->name)) {
+		/* the kernel refuses it (EINTR) while perf counts the probe */
+		*why = "a uprobe cannot be in an instance and counted by perf at once";
+		return false;
+	}
+	if (s->ft_refused[0]) {
+		*why = s->ft_refused;
+		return false;
+	}
+	if (!ft)
+		return true;
+	if (id_find(ft, ev->id)) {
+		*why = "the tracepoint is in lden's instance already, with another filter";
+		return false;
+	}
+	return true;
+}
+
+/**
+ * ltr_ftrace_add - put @ev in the instance (made on the first call),
+ * with its filter, disabled
+ *
+ * Call ltr_ftrace_can_take() first.  Returns 0 or a negative errno, with
+ * the message set: -EFBIG when, the instance made, its records may not
+ * fit its sub-buffers (LTR_FTRACE_TOO_LONG).  The instance, once made,
+ * stays for the session.
+ */
+int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
+		   const struct ltr_event_opts *o)
+{
+	char file[512], msg[512];
+	struct ltr_ftrace *ft;
+	int err;
+
+	if (!s->ft) {
+		err = ftrace_create(s);
+		if (err < 0)
+			return err;
+	}
+	ft = s->ft;
+	if (!fits(ft, ev))
+		return ltr_error(EFBIG, "%s:%s: %s", ev->system, ev->name,
+				 LTR_FTRACE_TOO_LONG);
+	if (o->filter && *o->filter) {
+		event_file(ev, "filter", file, sizeof(file));
+		tracefs_error_clear(ft->inst);
+		err = write_file(ft, file, o->filter);
+		if (err < 0)
+			return ltr_error(-err, "the kernel rejected filter '%s' on %s:%s: %s",
+					 o->filter, ev->system, ev->name,
+					 *kernel_says(ft, msg, sizeof(msg)) ?
+						 msg : strerror(-err));
+	}
+	return id_add(ft, ev);
+}
+
+/** ltr_ftrace_enable - start or stop @ev's records */
+int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
+{
+	char file[512];
+	int err;
+
+	if (!s->ft)
+		return ltr_error(EINVAL, "no tracefs instance");
+	event_file(ev, "enable", file, sizeof(file));
+	err = write_file(s->ft, file, on ? "1" : "0");
+	if (err < 0)
+		return ltr_error(-err, "cannot %s %s:%s in tracefs instance '%s': %s",
+				 on ? "enable" : "disable", ev->system,
+				 ev->name, s->ft->name, strerror(-err));
+	return 0;
+}
+
+/*
+ * ltr_ftrace_forget - the records of @ev, disabled, are no longer
+ * delivered (those still queued are dropped)
+ */
+void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev)
+{
+	struct ltr_ftrace *ft = s->ft;
+	struct ltr_ftrace_id *m;
+
+	if (!ft || !(m = id_find(ft, ev->id)) || m->ev != ev)
+		return;
+	memmove(m, m + 1, (ft->nids - (m - ft->ids) - 1) * sizeof(*m));
+	ft->nids--;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+/*
+ * Checks what kbuffer does not: the commit length fits the bytes read.
+ * Returns the end of the records, or NULL: the sub-buffer is skipped and
+ * counted.
+ */
+static unsigned char *subbuf_end(const struct ltr_ftrace *ft,
+				 unsigned char *page, ssize_t n)
+{
+	size_t hdr = 8 + (size_t)ft->commit_size;
+	uint64_t commit = 0;
+	uint32_t c32;
+
+	if (n < (ssize_t)hdr)
+		return NULL;
+	if (ft->commit_size == 4) {
+		memcpy(&c32, page + 8, 4);
+		commit = c32;
+	} else {
+		memcpy(&commit, page + 8, 8);
+	}
+	commit &= COMMIT_MASK;
+	return commit <= (uint64_t)n - hdr ? page + hdr + commit : NULL;
+}
+
+/*
+ * Delivers the records of one CPU: at most twice what its ring holds (the
+ * reader's sub-buffer and the ring's), so that a CPU writing as fast as
+ * it is read cannot keep the caller here, while a stopped one is emptied.  *@stop is set when @fn asked to stop; the next call
+ * resumes after that record.
+ */
+static int drain_cpu(struct ltr_session *s, struct ltr_ftrace_cpu *c,
+		     ltr_sample_fn fn, void *ctx, int *stop)
+{
+	struct ltr_ftrace *ft = s->ft;
+	unsigned int pages = 0;
+	int delivered = 0;
+
+	while (!*stop) {
+		struct ltr_ftrace_id *m;
+		struct ltr_sample smp;
+		unsigned long long ts;
+		unsigned char *rec;
+		int32_t pid;
+		int size;
+
+		if (!c->loaded) {
+			ssize_t n;
+
+			if (pages++ > 2 * (s->ring_pages + 1))
+				break;
+			n = tracefs_cpu_read(c->tcpu, c->page, true);
+			if (n <= 0) {
+				if (n < 0 && errno != EAGAIN && errno != EINTR)
+					return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
+							 c->cpu, strerror(errno));
+				break;
+			}
+			c->end = subbuf_end(ft, c->page, n);
+			if (!c->end || kbuffer_load_subbuffer(c->kb, c->page) < 0) {
+				c->bad++;
+				continue;
+			}
+			c->loaded = true;
+		}
+		rec = kbuffer_read_event(c->kb, &ts);
+		if (!rec) {
+			c->loaded = false;
+			continue;
+		}
+		size = kbuffer_event_size(c->kb);
+		/* advance first: a stop resumes after this record */
+		kbuffer_next_event(c->kb, NULL);
+		if (size < REC_MIN || rec < c->page || rec + size > c->end) {
+			c->bad++;
+			continue;
+		}
+		m = id_find(ft, *(const uint16_t *)rec);
+		if (!m)
+			continue;	/* removed while its records were queued */
+		memcpy(&pid, rec + REC_PID_OFF, sizeof(pid));
+		smp = (struct ltr_sample){
+			.event = m->ev, .pid = (uint32_t)pid, .tid = (uint32_t)pid,
+			.time = ts, .cpu = (uint32_t)c->cpu,
+			.raw_size = (uint32_t)size, .raw = rec,
+			.flags = LTR_SAMPLE_NO_TGID,
+		};
+		c->records++;
+		delivered++;
+		if (fn)
+			*stop = fn(&smp, ctx);
+	}
+	return delivered;
+}
+
+/** ltr_ftrace_drain - deliver what every CPU's ring holds now */
+int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
+		     int *stop)
+{
+	int total = 0;
+
+	if (!s->ft)
+		return 0;
+	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
+		int n = drain_cpu(s, &s->ft->cpus[i], fn, ctx, stop);
+
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	return total;
+}
+
+/* The sum of a CPU's loss counters in per_cpu/cpuN/stats. */
+static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
+{
+	static const char *const keys[] = {
+		"overrun:", "commit overrun:", "dropped events:",
+	};
+	char path[FT_FILE_MAX], buf[1024];
+	uint64_t lost = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", ft->path, cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const char *p = strstr(buf, keys[k]);
+
+		/* "overrun:" must not match inside "commit overrun:" */
+		while (p && p != buf && p[-1] != '\n')
+			p = strstr(p + 1, keys[k]);
+		if (p)
+			lost += strtoull(p + strlen(keys[k]), NULL, 10);
+	}
+	return lost;
+}
+
+/**
+ * ltr_ftrace_lost - records the instance's ring dropped
+ * @cpu: an index into the session's CPUs, or -1 for all
+ *
+ * Exact, and current: the kernel counts a drop when it happens.  Per
+ * ring: shared by every event in the instance.
+ */
+uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu)
+{
+	uint64_t lost = 0;
+
+	if (!s->ft)
+		return 0;
+	for (int i = 0; i < s->ft->ncpus; i++) {
+		if (cpu >= 0 && i != cpu)
+			continue;
+		lost += cpu_lost(s->ft, s->ft->cpus[i].cpu) + s->ft->cpus[i].bad;
+	}
+	return lost;
+}
+
+/* ------------------------------------------------------------------ */
+/* Teardown */
+
+/** ltr_ftrace_close_readers - close the trace_pipe_raw fds (before a fork) */
+void ltr_ftrace_close_readers(struct ltr_session *s)
+{
+	if (s->ft)
+		close_readers(s->ft);
+}
+
+/**
+ * ltr_ftrace_destroy - remove the instance from the kernel and free it
+ *
+ * rmdir disables its events and waits, once, for the kernel to be done
+ * with them.  The readers are closed first: an open file keeps the
+ * instance busy.
+ */
+void ltr_ftrace_destroy(struct ltr_session *s)
+{
+	struct ltr_ftrace *ft = s->ft;
+
+	if (!ft)
+		return;
+	close_readers(ft);
+	if (rmdir(ft->path) < 0 && errno != ENOENT)
+		ltr_warn("cannot remove tracefs instance '%s': %s\n", ft->name,
+			 strerror(errno));
+	s->ft = NULL;
+	ftrace_free(ft);
+}
+
+/** ltr_ftrace_path - the instance's directory, for the signal handlers */
+const char *ltr_ftrace_path(const struct ltr_session *s)
+{
+	return s->ft ? s->ft->path : NULL;
+}
+
+/** ltr_ftrace_name - the instance's name, or NULL while there is none */
+const char *ltr_ftrace_name(const struct ltr_session *s)
+{
+	return s->ft ? s->ft->name : NULL;
+}
+
+/** ltr_ftrace_fd - the reader fd of CPU index @i, or -1 */
+int ltr_ftrace_fd(const struct ltr_session *s, int i)
+{
+	return s->ft && i < s->ft->ncpus ? s->ft->cpus[i].fd : -1;
+}
+
+/**
+ * ltr_sweep_stale_instances - remove the instances of lden processes
+ * that are gone
+ * @tracing_dir: tracefs mount point
+ *
+ * Instances named like a probe group of lden ("lden_<N>") whose process
+ * N no longer exists; never this process's, never another name.
+ * Returns how many were removed, or a negative errno.
+ */
+int ltr_sweep_stale_instances(const char *tracing_dir)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	int removed = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/instances", tracing_dir);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		pid_t pid = ltr_group_pid(de->d_name, strlen(de->d_name));
+
+		if (!pid || pid == getpid() || !ltr_pid_gone(pid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rmdir(path) == 0)
+			removed++;
+		else if (errno != ENOENT)	/* ENOENT: a concurrent sweep won */
+			ltr_warn("cannot remove stale tracefs instance '%s': %s\n",
+				 de->d_name, strerror(errno));
+	}
+	closedir(d);
+	return removed;
+}
