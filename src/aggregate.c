@@ -29,12 +29,28 @@ double lden_window_push(struct lden_window *w, double t, uint64_t count)
 	return (double)(count - w->count[found]);
 }
 
+uint64_t lden_lost_total(const struct lden_stat *st, int n)
+{
+	uint64_t own = 0, shared = 0;
+
+	/* every event of the ftrace ring reports the same ring total */
+	for (int i = 0; i < n; i++) {
+		if (!st[i].lost_shared)
+			own += st[i].lost;
+		else if (st[i].lost > shared)
+			shared = st[i].lost;
+	}
+	return own + shared;
+}
+
 void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 {
-	bool lost = false;
+	bool lost = false, shared = false;
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		lost |= st[i].lost != 0;
+		shared |= st[i].lost && st[i].lost_shared;
+	}
 	fprintf(out, "%-32s %14s %16s %12s%s\n", "ENAME", "COUNT", "SIZE",
 		"SPEED", lost ? "         LOST" : "");
 	for (int i = 0; i < n; i++) {
@@ -47,12 +63,15 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 		fprintf(out, "%-32s %14" PRIu64 " %16s %12.0f", st[i].label,
 			st[i].count, size, st[i].speed);
 		if (lost)
-			fprintf(out, " %12" PRIu64, st[i].lost);
+			fprintf(out, " %12" PRIu64 "%s", st[i].lost,
+				st[i].lost && st[i].lost_shared ? "*" : "");
 		fputc('\n', out);
 	}
 	for (int i = 0; i < n; i++)
 		if (st[i].size_stopped)
 			fprintf(out, "  %s: %s\n", st[i].label, st[i].note);
+	if (shared)
+		fprintf(out, "  *: records lost from the ftrace ring, which these events share (the kernel counts them per ring)\n");
 }
 
 void lden_json_string(FILE *out, const char *s)
@@ -83,8 +102,9 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 				st[i].size, st[i].size_stopped ? "false" : "true");
 		else
 			fprintf(out, ",\"size\":null");
-		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "}",
-			st[i].speed, st[i].lost);
+		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "%s}",
+			st[i].speed, st[i].lost,
+			st[i].lost_shared ? ",\"lost_shared\":true" : "");
 	}
 	fputc(']', out);
 }

@@ -28,6 +28,11 @@ struct lden_stat {
 	uint64_t size;
 	double speed;
 	uint64_t lost;
+	/*
+	 * lost counts a ring shared with other events (the ftrace ring):
+	 * "*" after it in the table, "lost_shared":true in JSON
+	 */
+	bool lost_shared;
 	struct lden_window win;
 	/*
 	 * The overhead guard stopped sampling it: size is frozen, shown as
@@ -45,10 +50,19 @@ struct lden_stat {
  */
 double lden_window_push(struct lden_window *w, double t, uint64_t count);
 
-/* The table ENAME COUNT SIZE SPEED [LOST], and the notes of stopped sizes. */
+/*
+ * The table ENAME COUNT SIZE SPEED [LOST], and the notes of stopped sizes
+ * and of shared losses.
+ */
 void lden_print_table(FILE *out, const struct lden_stat *st, int n);
 
 /* One JSON array of the stats, no newline. */
+
+/*
+ * lden_lost_total - the records lost over @n events: a ring shared by
+ * several of them counted once
+ */
+uint64_t lden_lost_total(const struct lden_stat *st, int n);
 void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n);
 
 /* A JSON string literal. */

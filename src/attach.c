@@ -77,7 +77,9 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	p->owner = a;
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
-	if (sample && twins) {
+	a->lost_shared |= ltr_event__lost_shared(p->ev);
+	/* on the ftrace ring the event counts on when its records stop */
+	if (sample && twins && ltr_event__ring(p->ev) != LTR_RING_FTRACE) {
 		o.mode = LTR_MODE_COUNT;
 		p->counter = ltr_event__open(s, system, name, &o);
 		if (!p->counter)
@@ -360,7 +362,7 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 		int rc;
 
 		total += p->lost_stopped;
-		if (ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
+		if (p->stopped || ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
 			continue;
 		rc = ltr_event__lost(p->ev, &l);
 		if (rc < 0)
@@ -369,6 +371,13 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 	}
 	*lost = total;
 	return 0;
+}
+
+/* A sampled part whose records can stop while its count goes on. */
+static bool switchable(const struct lden_part *p)
+{
+	return ltr_event__mode(p->ev) == LTR_MODE_SAMPLE &&
+	       (p->counter || ltr_event__ring(p->ev) == LTR_RING_FTRACE);
 }
 
 int lden_attached_disable_sampling(struct lden_attached *a)
@@ -380,15 +389,16 @@ int lden_attached_disable_sampling(struct lden_attached *a)
 	for (int i = 0; i < a->nparts; i++) {
 		/* without its twin, the count would stop with the samples */
 		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE &&
-		    !a->parts[i].counter)
+		    !switchable(&a->parts[i]))
 			return -EINVAL;
 	}
 	for (int i = 0; i < a->nparts; i++) {
 		struct lden_part *p = &a->parts[i];
 
-		if (!p->counter)
+		if (p->stopped || !switchable(p))
 			continue;
-		rc = ltr_event__disable(p->ev);
+		rc = p->counter ? ltr_event__disable(p->ev) :
+				  ltr_event__stop_sampling(p->ev);
 		if (rc < 0)
 			return rc;
 	}
@@ -416,17 +426,19 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 		struct lden_part *p = &a->parts[i];
 		uint64_t l = 0;
 
-		if (!p->counter)
+		if (p->stopped || !switchable(p))
 			continue;
 		if (ltr_event__lost(p->ev, &l) == 0)
 			p->lost_stopped += l;
 		/*
 		 * disabled, not closed: a caller may still hold samples of it
 		 * (lden trace orders them before printing), whose fields are
-		 * read through it; the session closes it
+		 * read through it; the session closes it.  On the ftrace ring
+		 * it is its own counter.
 		 */
 		p->stopped = p->ev;
-		p->ev = p->counter;
+		if (p->counter)
+			p->ev = p->counter;
 		p->counter = NULL;
 		lden_size_free(p->size);
 		p->size = NULL;
@@ -445,6 +457,24 @@ void lden_attached_add_sample(const struct ltr_sample *sample)
 	p->owner->samples++;
 	if (p->size)
 		p->owner->size_total += lden_size_eval(p->size, sample);
+}
+
+void lden_attached_mode(const struct lden_attached *a, char *buf,
+			size_t len)
+{
+	const struct ltr_event *ev = NULL;
+
+	for (int i = 0; i < a->nparts && !ev; i++)
+		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE)
+			ev = a->parts[i].ev;
+	if (!a->sampling || !ev) {
+		snprintf(buf, len, "counting");
+		return;
+	}
+	snprintf(buf, len, "sampling%s: %s ring (%s)",
+		 a->has_size ? ", for size" : "",
+		 ltr_event__ring(ev) == LTR_RING_FTRACE ? "ftrace" : "perf",
+		 ltr_event__ring_why(ev));
 }
 
 void lden_attached_release(struct lden_attached *a)

@@ -28,11 +28,13 @@ struct lden_scope {
 struct lden_part {
 	struct ltr_event *ev;
 	/*
-	 * A sampling part also has a counting event on the same tracepoint,
-	 * filter and scope, enabled with it: the count comes from there, so
-	 * that the overhead guard can stop the sampling event at any moment
-	 * and the count goes on without a seam (lden_attached_stop_sampling).
-	 * NULL when twins are off (lden_attach_twins()).
+	 * A sampling part on the perf ring also has a counting event on the
+	 * same tracepoint, filter and scope, enabled with it: the count comes
+	 * from there, so that the overhead guard can stop the sampling event
+	 * at any moment and the count goes on without a seam
+	 * (lden_attached_stop_sampling).  NULL when twins are off
+	 * (lden_attach_twins()), and on the ftrace ring, whose events count
+	 * on by themselves once their records stop.
 	 */
 	struct ltr_event *counter;
 	/* the sampling event after the switch: disabled, kept open */
@@ -51,6 +53,12 @@ struct lden_attached {
 	int nparts;
 	uint64_t size_total;		/* sum of sizes over samples */
 	uint64_t samples;
+	/*
+	 * Its lost records are a ring's, shared with other events (the
+	 * ftrace ring counts drops per ring): exact, and 0 means none of
+	 * its own, but more may be other events'
+	 */
+	bool lost_shared;
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
 	void *user;			/* the caller's; set after attaching */
@@ -176,5 +184,13 @@ int lden_attached_disable_sampling(struct lden_attached *a);
 void lden_attached_add_sample(const struct ltr_sample *sample);
 
 void lden_attached_release(struct lden_attached *a);
+
+/*
+ * lden_attached_mode - how it is traced, for headers: "counting", or
+ * "sampling, for size: ftrace ring (system-wide)", "sampling: perf ring
+ * (a tracefs instance cannot count per cgroup)"
+ */
+void lden_attached_mode(const struct lden_attached *a, char *buf,
+			size_t len);
 
 #endif

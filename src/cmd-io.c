@@ -86,6 +86,7 @@ static void usage(FILE *out)
 	      "  -q, --quiet            no line per call\n"
 	      "  -- CMD [ARGS]          run CMD and trace only it and its children\n"
 	      LDEN_GUARD_USAGE
+	      LDEN_RING_USAGE
 	      "  -h, --help             show this help\n"
 	      "\n"
 	      "Statistics (tracepoints, mismatches, lost records) go to stderr at the\n"
@@ -110,6 +111,7 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		LDEN_GUARD_LONGOPTS,
+		LDEN_RING_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *weight = NULL;
@@ -357,8 +359,7 @@ static int run(int argc, char **argv)
 	struct ltr_session *s = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	/* woken early: paths are read from processes that may soon exit */
-	struct ltr_session_opts so = { .wakeup_bytes = 64 * 1024,
-					.detach_close = true };
+	struct ltr_session_opts so;
 	struct rlimit rl;
 	char err[1024] = "";
 	int status;
@@ -400,6 +401,10 @@ static int run(int argc, char **argv)
 	status = LDEN_EXIT_FAIL;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	so = lden_session_opts();
+	so.wakeup_bytes = 64 * 1024;
+	/* the fd table is the process's */
+	so.need_tgid = true;
 	s = ltr_session__new(&so);
 	if (!s) {
 		lden_err("%s", ltr_last_error());

@@ -71,6 +71,7 @@ static void usage(FILE *out)
 	      "  -g, --cgroup DIR      count only the events of tasks in this cgroup\n"
 	      "  -- CMD [ARGS]         run CMD and count only it and its children\n"
 	      LDEN_GUARD_USAGE
+	      LDEN_RING_USAGE
 	      "  -h, --help            show this help\n"
 	      "\n"
 	      "EXPRESSION: DATA(EVENT) compared with numbers or other terms, joined by\n"
@@ -115,6 +116,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		LDEN_GUARD_LONGOPTS,
+		LDEN_RING_LONGOPT,
 		{ NULL, 0, NULL, 0 },
 	};
 	double ms;
@@ -354,6 +356,7 @@ static int run(int argc, char **argv)
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
 	struct lden_resolution *res = NULL;
+	struct ltr_session_opts so;
 	struct lden_expr_error err;
 	const char *text = NULL, *dir;
 	int status;
@@ -393,7 +396,8 @@ static int run(int argc, char **argv)
 	}
 
 	lden_catch_stop_signals();
-	r.s = ltr_session__new(&(struct ltr_session_opts){ .detach_close = true });
+	so = lden_session_opts();
+	r.s = ltr_session__new(&so);
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());
 		status = LDEN_EXIT_FAIL;

@@ -388,8 +388,7 @@ static int attach_events(struct top *t)
 static int run(int argc, char **argv)
 {
 	struct top t = { 0 };
-	struct ltr_session_opts so = { .wakeup_bytes = 4096,
-					.detach_close = true };
+	struct ltr_session_opts so;
 	const struct lden_recipe_def *def;
 	int status;
 
@@ -400,6 +399,11 @@ static int run(int argc, char **argv)
 	lden_catch_stop_signals();
 	t.tty = isatty(STDOUT_FILENO);
 	/* samples read within a page: the process is likely still there */
+	so = lden_session_opts();
+	so.wakeup_bytes = 4096;
+	/* rows by process (or its cgroup), and the recipes', need its id */
+	so.need_tgid = def || !t.o.by || !strcmp(t.o.by, "pid") ||
+		       !strcmp(t.o.by, "cgroup");
 	t.s = ltr_session__new(&so);
 	if (!t.s) {
 		lden_err("%s", ltr_last_error());

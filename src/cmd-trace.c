@@ -411,8 +411,7 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 static int run(int argc, char **argv)
 {
 	struct trace t = { 0 };
-	struct ltr_session_opts so = { .wakeup_bytes = 1,
-					.detach_close = true };
+	struct ltr_session_opts so;
 	const struct lden_recipe_def *def;
 	uint64_t start;
 	int status;
@@ -430,6 +429,10 @@ static int run(int argc, char **argv)
 	}
 	lden_catch_stop_signals();
 	/* samples are read at once: the process's memory is still there */
+	so = lden_session_opts();
+	so.wakeup_bytes = 1;
+	/* every line shows the process id */
+	so.need_tgid = true;
 	t.s = ltr_session__new(&so);
 	if (!t.s) {
 		lden_err("%s", ltr_last_error());

@@ -71,6 +71,7 @@ static void usage(FILE *out)
 	      "  -g, --cgroup DIR        count only the events of tasks in this cgroup\n"
 	      "  -- CMD [ARGS]           run CMD and count only it and its children\n"
 	      LDEN_GUARD_USAGE
+	      LDEN_RING_USAGE
 	      "  -h, --help              show this help\n"
 	      "\n"
 	      "Stops on SIGINT or SIGTERM (exit status 0).  See lden-visualize(8).\n",
@@ -138,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		{ "cgroup", required_argument, NULL, 'g' },
 		LDEN_GUARD_LONGOPTS,
+		LDEN_RING_LONGOPT,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +194,10 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		case LDEN_OPT_MAX_RATE:
 		case LDEN_OPT_MAX_CPU:
 			if (lden_guard_option(&o->guard, c, optarg, "visualize"))
+				return LDEN_EXIT_USAGE;
+			break;
+		case LDEN_OPT_RING:
+			if (lden_ring_option(optarg, "visualize"))
 				return LDEN_EXIT_USAGE;
 			break;
 		case 'h':
@@ -375,6 +381,7 @@ static int run(int argc, char **argv)
 	struct lden_kernel *k = NULL;
 	struct lden_viz_outputs out = { 0 };
 	sigset_t stop_signals, old_mask;
+	struct ltr_session_opts so;
 	char err[1024];
 	int status;
 
@@ -408,7 +415,8 @@ static int run(int argc, char **argv)
 		lden_err("%s", err);
 		goto out;
 	}
-	r.s = ltr_session__new(&(struct ltr_session_opts){ .detach_close = true });
+	so = lden_session_opts();
+	r.s = ltr_session__new(&so);
 	if (!r.s) {
 		lden_err("%s", ltr_last_error());
 		goto out;

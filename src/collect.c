@@ -36,6 +36,7 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 {
 	for (int i = 0; i < nevents; i++) {
 		uint64_t total = 0, size = 0, lost_total = 0;
+		bool shared = false;
 
 		/* one attachment per scope (per --pid process) */
 		for (int k = 0; k < nscopes; k++) {
@@ -47,13 +48,20 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			total += count;
 			size += a->size_total;
 			/* stopped sampling (the guard) keeps what it lost */
-			if (lden_attached_lost(a, &count) == 0)
-				lost_total += count;
+			/* a ring shared with others: its total, once */
+			if (lden_attached_lost(a, &count) == 0) {
+				if (!a->lost_shared)
+					lost_total += count;
+				else if (count > lost_total)
+					lost_total = count;
+			}
+			shared |= a->lost_shared;
 		}
 		st[i].count = total;
 		st[i].size = size;
 		st[i].speed = lden_window_push(&st[i].win, t, total);
 		st[i].lost = lost_total;
+		st[i].lost_shared = shared;
 	}
 	return 0;
 }

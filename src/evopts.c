@@ -19,6 +19,7 @@ const char lden_evopts_help[] =
 	"  -t, --time SEC        stop after SEC seconds\n"
 	"  -d, --events-dir DIR  also read catalog files (*.events) from DIR\n"
 	LDEN_GUARD_USAGE
+	LDEN_RING_USAGE
 	"  -h, --help            show this help\n";
 
 static const struct option common[] = {
@@ -32,6 +33,7 @@ static const struct option common[] = {
 	{ "events-dir", required_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	LDEN_GUARD_LONGOPTS,
+	LDEN_RING_LONGOPT,
 };
 #define NCOMMON (sizeof(common) / sizeof(common[0]))
 

@@ -27,11 +27,43 @@ int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 	return LDEN_EXIT_USAGE;
 }
 
+/* --ring: the same for every session of this run */
+static enum ltr_ring_kind ring_choice = LTR_RING_AUTO;
+
+int lden_ring_option(const char *arg, const char *cmd)
+{
+	static const char *const names[] = {
+		[LTR_RING_AUTO] = "auto",
+		[LTR_RING_PERF] = "perf",
+		[LTR_RING_FTRACE] = "ftrace",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			ring_choice = (enum ltr_ring_kind)i;
+			return 0;
+		}
+	}
+	lden_err("%s: invalid --ring value '%s' (expected auto, ftrace or perf)",
+		 cmd, arg);
+	return LDEN_EXIT_USAGE;
+}
+
+struct ltr_session_opts lden_session_opts(void)
+{
+	return (struct ltr_session_opts){
+		.ring = ring_choice,
+		.detach_close = true,
+	};
+}
+
 int lden_scope_guard_option(struct lden_scope_opts *s,
 			    struct lden_guard_opts *g, int c, const char *arg,
 			    const char *cmd, const char *word)
 {
 	switch (c) {
+	case LDEN_OPT_RING:
+		return lden_ring_option(arg, cmd);
 	case 'p':
 		return lden_scope_add_pids(s, arg, cmd) < 0 ? LDEN_EXIT_USAGE : 0;
 	case 'C':

@@ -64,12 +64,38 @@ struct lden_guard_opts;
 int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
 		      const char *cmd);
 
+/*
+ * --ring RING, every tracing command: where the events it samples write
+ * their records (lden_session_opts())
+ */
+#define LDEN_OPT_RING 0x4703
+#define LDEN_RING_LONGOPT { "ring", required_argument, NULL, LDEN_OPT_RING }
+#define LDEN_RING_USAGE \
+	"      --ring RING       where sampled events write: auto (default: the\n" \
+	"                        ftrace ring where it can serve), ftrace, perf\n"
+
+/*
+ * lden_ring_option - the value of --ring; when bad, prints "lden: CMD:
+ * invalid --ring value ..." and returns LDEN_EXIT_USAGE
+ */
+int lden_ring_option(const char *arg, const char *cmd);
+
+struct ltr_session_opts;
+
+/*
+ * lden_session_opts - the session options every command starts from:
+ * the ring --ring chose, and the tracepoints' perf events closed by a
+ * detached process at the end (the kernel's wait per tracepoint would
+ * otherwise hold up the exit)
+ */
+struct ltr_session_opts lden_session_opts(void);
+
 struct lden_scope_opts;
 
 /*
  * lden_scope_guard_option - the options every tracing command with -p, -g
  * shares: -p/--pid, --children (getopt code 'C'), -g/--cgroup into @s,
- * --max-rate and --max-cpu into @g
+ * --max-rate and --max-cpu into @g, --ring
  * @word: the word getopt stopped at (argv[optind - 1]), or NULL
  * Returns 0, LDEN_EXIT_USAGE after printing the error (with @word, also
  * when @c is none of them: lden_option_error()), or, without @word, 1

@@ -9,11 +9,14 @@
 
 void lden_notify_print_header(FILE *out, const struct lden_notify_report *r)
 {
+	char mode[300];
+
 	fprintf(out, "lden: watching %s\n", r->expression);
-	for (int i = 0; i < r->nevents; i++)
+	for (int i = 0; i < r->nevents; i++) {
+		lden_attached_mode(&r->att[i], mode, sizeof(mode));
 		fprintf(out, "  %-30s %s (%s)\n", r->st[i].label,
-			r->att[i].source, r->att[i].sampling ?
-			"sampling, for size" : "counting");
+			r->att[i].source, mode);
+	}
 	fprintf(out, "  in ");
 	lden_scope_describe(r->scope, out);
 	fputc('\n', out);

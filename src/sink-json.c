@@ -97,6 +97,9 @@ static struct json_object *point_object(const struct lden_tick *t,
 				       json_object_new_boolean(0));
 	json_object_object_add(o, "speed", number(p->speed));
 	json_object_object_add(o, "lost", json_object_new_uint64(p->lost));
+	if (p->lost_shared)
+		json_object_object_add(o, "lost_shared",
+				       json_object_new_boolean(1));
 	return o;
 }
 

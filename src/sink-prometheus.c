@@ -122,7 +122,7 @@ static void render(FILE *out, const struct prom_sink *p)
 		fprintf(out, "%d\n", !p->m[i].size_stopped);
 	}
 	family(out, "lden_lost_records_total", "counter",
-	       "Samples the kernel dropped because lden's ring was full (0 for counted events).");
+	       "Records the kernel dropped because lden's ring was full (0 for counted events; for events on the ftrace ring, that ring's, shared by them).");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_lost_records_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);

@@ -29,6 +29,8 @@ struct lden_point {
 	uint64_t size_total;
 	double speed;		/* events in the last second */
 	uint64_t lost;		/* records lost so far (sampling only) */
+	bool lost_shared;	/* lost is the ftrace ring's, shared with
+				 * the other events in it */
 };
 
 /* Everything at one tick; valid only during the call. */
@@ -40,7 +42,7 @@ struct lden_tick {
 	const char *host;	/* this machine's name */
 	const struct lden_point *points;
 	int npoints;
-	uint64_t lost_total;	/* sum of points[].lost */
+	uint64_t lost_total;	/* sum of points[].lost, a shared ring once */
 };
 
 /* What visualize was asked for; sinks read what concerns them. */

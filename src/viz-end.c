@@ -16,11 +16,9 @@
 static void totals(const struct lden_viz *v, uint64_t *total, uint64_t *lost)
 {
 	*total = 0;
-	*lost = 0;
-	for (int i = 0; i < v->n; i++) {
+	for (int i = 0; i < v->n; i++)
 		*total += v->st[i].count;
-		*lost += v->st[i].lost;
-	}
+	*lost = lden_lost_total(v->st, v->n);
 }
 
 void lden_viz_print_end(FILE *out, const struct lden_viz *v,

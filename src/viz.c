@@ -293,19 +293,24 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->size = st->size - v->prev_size[i];
 		p->speed = st->speed;
 		p->lost = st->lost;
-		tick->lost_total += st->lost;
+		p->lost_shared = st->lost_shared;
 		v->prev_count[i] = st->count;
 		v->prev_size[i] = st->size;
 	}
+	tick->lost_total = lden_lost_total(v->st, v->n);
 	v->last = t;
 	return 0;
 }
 
 void lden_viz_describe(const struct lden_viz *v, FILE *out)
 {
-	for (int i = 0; i < v->n; i++)
-		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label, v->att[i].source,
-			v->att[i].sampling ? "sampling, for size" : "counting");
+	char mode[300];
+
+	for (int i = 0; i < v->n; i++) {
+		lden_attached_mode(&v->att[i], mode, sizeof(mode));
+		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label,
+			v->att[i].source, mode);
+	}
 	for (int i = 0; i < v->nev; i++)
 		if (v->ev[i].skipped[0])
 			fprintf(out, "  %-30s skipped: %s\n", v->ev[i].name,
@@ -328,6 +333,9 @@ struct json_object *lden_viz_totals_json(const struct lden_viz *v)
 					       json_object_new_uint64(v->st[i].size));
 		json_object_object_add(e, "lost",
 				       json_object_new_uint64(v->st[i].lost));
+		if (v->st[i].lost_shared)
+			json_object_object_add(e, "lost_shared",
+					       json_object_new_boolean(1));
 		json_object_array_add(a, e);
 	}
 	return a;

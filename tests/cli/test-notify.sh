@@ -207,21 +207,26 @@ mkfifo "$tmp/go2" || exit 99
 perl "$top_srcdir/tests/cli/tcp-send.pl" "$tmp/go2" 2>"$tmp/send.err" &
 s=$!; started $s
 mine="network.tcp_send[common_pid == $s]"
-notify_bg size -t 30 "size(network.tcp_send) >= 1048576 and size($mine) >= 1048576"
+# the filtered one first: it takes the tracepoint in lden's instance (the
+# ftrace ring); the other, the same tracepoint with another filter, is
+# sampled through the perf ring
+notify_bg size -t 30 "size($mine) >= 1048576 and size(network.tcp_send) >= 1048576"
 release "$tmp/go2"
 join $s
 [ $rc = 0 ] || fail "size: the sender failed"
 join $n
 [ $rc = 0 ] || fail "size: exit status $rc"
-grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size)" "$tmp/size.out" ||
-	fail "size: not sampling"
+grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size: ftrace ring (system-wide))" "$tmp/size.out" ||
+	fail "size: $mine not on the ftrace ring: $(grep sock_send "$tmp/size.out")"
+grep -q "^  network.tcp_send  *tracepoint sock:sock_send_length (sampling, for size: perf ring (the tracepoint is in lden's instance already, with another filter))\$" "$tmp/size.out" ||
+	fail "size: network.tcp_send not on the perf ring: $(grep sock_send "$tmp/size.out")"
 grep -q '^ENAME  *COUNT  *SIZE  *SPEED$' "$tmp/size.out" || fail "size: lost records"
 set -- $(row "$tmp/size.out" "$mine")
 [ $# = 3 ] && [ "$2" = 1048576 ] && [ "$1" -ge 1 ] ||
 	fail "size: $mine row '$*', expected size 1048576"
 set -- $(row "$tmp/size.out" network.tcp_send)
 [ $# = 3 ] && [ "$2" -ge 1048576 ] || fail "size: network.tcp_send row '$*'"
-echo "PASS: size() fires after 1 MiB over TCP, the sender's size exactly 1048576"
+echo "PASS: size() fires after 1 MiB over TCP, the sender's size exactly 1048576 (ftrace ring; the other on the perf ring)"
 
 # ---------------------------------------------------------------------
 # 6. speed(): rises with a burst of forks, and falls back to 0 a second

@@ -97,8 +97,8 @@ s=$!; started $s
 	--pid $s --children >"$tmp/size.out" 2>"$tmp/size.err" &
 v=$!; started $v
 wait_for "$tmp/size.err" '^lden: visualizing 2 events ' || fail "size: no header"
-grep -qx '  network.tcp_send  *tracepoint sock:sock_send_length (sampling, for size)' "$tmp/size.err" ||
-	fail "size: tcp_send is not sampled"
+grep -qx '  network.tcp_send  *tracepoint sock:sock_send_length (sampling, for size: perf ring (per task: .*))' "$tmp/size.err" ||
+	fail "size: tcp_send is not sampled through the perf ring: $(grep tcp_send "$tmp/size.err")"
 timeout 10 sh -c 'echo go > "$1"' sh "$tmp/go2" || fail "size: the workload did not start"
 join $s
 [ $rc = 0 ] || fail "size: the sender failed"
@@ -128,7 +128,7 @@ t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 [ $ms -ge 1200 ] && [ $ms -lt 6000 ] || fail "all: --time 1.2 took $ms ms"
 json_ok "$tmp/all.out"
-traced=$(grep -c '^  [a-z_.]*  *\(tracepoint\|kprobe\|kretprobe\) .*(\(counting\|sampling, for size\))$' "$tmp/all.err")
+traced=$(grep -c '^  [a-z_.]*  *\(tracepoint\|kprobe\|kretprobe\) .*(\(counting\|sampling, for size: \(ftrace\|perf\) ring (.*)\))$' "$tmp/all.err")
 skipped=$(grep -c '^  [a-z_.]*  *skipped: ' "$tmp/all.err")
 catalog=$("$LDEN" list-events | grep -c '^[a-z]*\.[a-z_]* ')
 [ $((traced + skipped)) = "$catalog" ] && [ "$catalog" -ge 20 ] ||
