@@ -50,6 +50,48 @@ static char *and_filters(const char *a, const char *b)
 	return NULL;
 }
 
+/*
+ * The size of a system-wide part summed in the kernel, by a hist trigger
+ * (CONFIG_HIST_TRIGGERS), when the kernel can sum it exactly: no record
+ * crosses to user space.  Returns 0 when the part is attached so, 1 when
+ * it must be sampled instead (nothing attached), -1 on an error.
+ */
+static int try_hist(struct ltr_session *s, struct lden_attached *a,
+		    struct lden_part *p, const char *system, const char *name,
+		    const char *filter, const char *size_text,
+		    const struct lden_scope *scope)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_HIST, .filter = filter };
+	struct lden_size_hist plan;
+	char msg[256];
+
+	if (!a->kernel_sum_ok || (scope && (scope->pid > 0 || scope->cgroup)) ||
+	    ltr_session__ring(s) != LTR_RING_AUTO ||
+	    !ltr_session__supports(s, LTR_FEATURE_HIST_TRIGGERS, NULL) ||
+	    lden_size_hist_plan(size_text, &plan) < 0)
+		return 1;
+	o.hist_keys = plan.keys;
+	o.hist_vals = plan.vals;
+	p->ev = ltr_event__open(s, system, name, &o);
+	if (!p->ev)
+		return 1;	/* one hist per tracepoint, a refused trigger */
+	p->size = lden_size_compile(size_text, p->ev, msg, sizeof(msg));
+	p->hist = malloc(sizeof(*p->hist));
+	if (!p->size || !p->hist || !lden_size_hist_exact(p->size, &plan)) {
+		lden_size_free(p->size);
+		free(p->hist);
+		ltr_event__close(p->ev);
+		memset(p, 0, sizeof(*p));
+		return 1;
+	}
+	*p->hist = plan;
+	p->owner = a;
+	ltr_event__set_user(p->ev, p);
+	a->nparts++;
+	a->size_in_kernel = true;
+	return 0;
+}
+
 static int open_part(struct ltr_session *s, struct lden_attached *a,
 		     const char *system, const char *name, const char *filter,
 		     const char *size_text, bool sample,
@@ -71,6 +113,9 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	}
 	p = &a->parts[a->nparts];
 	memset(p, 0, sizeof(*p));
+	if (sample && size_text &&
+	    try_hist(s, a, p, system, name, filter, size_text, scope) == 0)
+		return 0;
 	p->ev = ltr_event__open(s, system, name, &o);
 	if (!p->ev)
 		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
@@ -133,8 +178,12 @@ static int attach_probe(struct ltr_session *s, struct lden_attached *a,
 		 "kprobe", func);
 	a->has_size = need_size && size_text;
 	a->sampling = a->has_size || sample;
-	return open_part(s, a, ltr_session__group(s), name, filter,
-			 size_text, a->sampling, scope, err, errlen);
+	rc = open_part(s, a, ltr_session__group(s), name, filter,
+		       a->has_size ? size_text : NULL, a->sampling, scope, err,
+		       errlen);
+	if (a->nparts && ltr_event__mode(a->parts[0].ev) == LTR_MODE_HIST)
+		a->sampling = sample;
+	return rc;
 }
 
 /*
@@ -160,6 +209,7 @@ static int attach_catalog(struct ltr_session *s,
 			    a->label, r->source_text);
 	need_size = need_size || (sample && r->has_size);
 
+	a->kernel_sum_ok = need_size && !sample;
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
 		char *filter = and_filters(src->filter, extra_filter);
 
@@ -174,6 +224,7 @@ static int attach_catalog(struct ltr_session *s,
 	snprintf(a->source, sizeof(a->source), "%s", r->source_text);
 	a->has_size = need_size;
 	a->sampling = need_size || sample;
+	a->kernel_sum_ok = need_size && !sample;
 	for (int t = 0; t < src->ntps && rc == 0; t++) {
 		const struct lden_tp *tp = &src->tps[t];
 		char *filter;
@@ -186,6 +237,10 @@ static int attach_catalog(struct ltr_session *s,
 			       err, errlen);
 		free(filter);
 	}
+	/* sampled only where the kernel could not sum */
+	a->sampling = sample;
+	for (int i = 0; i < a->nparts; i++)
+		a->sampling |= ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE;
 	return rc;
 }
 
@@ -352,6 +407,25 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count)
 	return 0;
 }
 
+int lden_attached_size(struct lden_attached *a, uint64_t *size)
+{
+	uint64_t total = a->size_total;
+
+	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
+		struct ltr_hist h;
+
+		if (!p->hist)
+			continue;
+		if (ltr_event__hist(p->ev, &h) < 0)
+			return -1;
+		total += lden_size_hist_total(p->size, p->hist, &h);
+		ltr_hist__fini(&h);
+	}
+	*size = total;
+	return 0;
+}
+
 int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 {
 	uint64_t total = 0;
@@ -362,7 +436,7 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 		int rc;
 
 		total += p->lost_stopped;
-		if (p->stopped || ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
+		if (p->stopped || ltr_event__mode(p->ev) == LTR_MODE_COUNT)
 			continue;
 		rc = ltr_event__lost(p->ev, &l);
 		if (rc < 0)
@@ -467,6 +541,10 @@ void lden_attached_mode(const struct lden_attached *a, char *buf,
 	for (int i = 0; i < a->nparts && !ev; i++)
 		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE)
 			ev = a->parts[i].ev;
+	if (a->size_in_kernel && !ev) {
+		snprintf(buf, len, "counting, size summed in the kernel: hist trigger");
+		return;
+	}
 	if (!a->sampling || !ev) {
 		snprintf(buf, len, "counting");
 		return;
@@ -482,6 +560,8 @@ void lden_attached_release(struct lden_attached *a)
 	for (int i = 0; i < a->nparts; i++) {
 		lden_size_free(a->parts[i].size);
 		a->parts[i].size = NULL;
+		free(a->parts[i].hist);
+		a->parts[i].hist = NULL;
 	}
 	a->nparts = 0;
 }

@@ -40,6 +40,8 @@ struct lden_part {
 	/* the sampling event after the switch: disabled, kept open */
 	struct ltr_event *stopped;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
+	/* summed in the kernel (ev is an LTR_MODE_HIST event), or NULL */
+	struct lden_size_hist *hist;
 	struct lden_attached *owner;
 	uint64_t lost_stopped;		/* lost records when sampling stopped */
 };
@@ -61,6 +63,10 @@ struct lden_attached {
 	bool lost_shared;
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
+	/* its size (or a part's) is summed in the kernel, by a hist trigger */
+	bool size_in_kernel;
+	/* while attaching: only the size is read, the kernel may sum it */
+	bool kernel_sum_ok;
 	void *user;			/* the caller's; set after attaching */
 };
 
@@ -176,6 +182,13 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
  * each.  Returns 0 or a negative errno (-EINVAL: no twin).
  */
 int lden_attached_disable_sampling(struct lden_attached *a);
+
+/*
+ * lden_attached_size - the size so far: the samples' sum, plus what the
+ * kernel summed for parts aggregated there (read now)
+ * Returns 0, or -1 (ltr_last_error() says why).
+ */
+int lden_attached_size(struct lden_attached *a, uint64_t *size);
 
 /*
  * Adds one sample's size to its owner; the sample's event must belong to

@@ -57,6 +57,57 @@ static void print_json(const struct lden_resolution *r, bool first)
 	printf("}");
 }
 
+/* Another catalog event whose source is the same tracepoint, or NULL. */
+static const char *shares_tracepoint(const struct lden_catalog *cat,
+				     const struct lden_resolution *rs, int i)
+{
+	const struct lden_source *a = rs[i].src;
+
+	if (!a || a->kind != LDEN_SRC_TRACEPOINT)
+		return NULL;
+	for (int j = 0; j < cat->ndefs; j++) {
+		const struct lden_source *b = rs[j].src;
+
+		if (j == i || !b || b->kind != LDEN_SRC_TRACEPOINT || !rs[j].has_size)
+			continue;
+		if (!strcmp(a->tps[0].system, b->tps[0].system) &&
+		    !strcmp(a->tps[0].name, b->tps[0].name))
+			return cat->defs[j].name;
+	}
+	return NULL;
+}
+
+/*
+ * How a size is read on this kernel, and why: summed in the kernel, or
+ * sampled through which ring (--verbose).
+ */
+static void print_size_path(const struct lden_catalog *cat,
+			    const struct lden_resolution *rs, int i,
+			    bool hist)
+{
+	const struct lden_source *src = rs[i].src;
+	const char *other = shares_tracepoint(cat, rs, i);
+	const char *size = src->kind == LDEN_SRC_TRACEPOINT ? src->tps[0].size :
+							       src->size;
+	struct lden_size_hist plan;
+
+	if (hist && size && lden_size_hist_plan(size, &plan) == 0)
+		printf("    size: summed in the kernel by a hist trigger (%s %s)\n",
+		       plan.linear ? "sum of" : "grouped by",
+		       plan.linear ? plan.vals : plan.keys);
+	else
+		printf("    size: sampled through the ftrace ring of lden's instance%s\n",
+		       hist ? " (its size cannot be summed in the kernel)" :
+			      " (no hist triggers here: CONFIG_HIST_TRIGGERS)");
+	printf("    size per process or cgroup: sampled through the perf ring\n");
+	if (other && hist)
+		printf("    size with %s: one of the two sampled through the ftrace ring (one hist trigger per tracepoint)\n",
+		       other);
+	else if (other)
+		printf("    size with %s: one of the two sampled through the perf ring (one filter per tracepoint in an instance)\n",
+		       other);
+}
+
 static int list_tracepoints(const char *dir)
 {
 	char path[4096], line[512];
@@ -87,7 +138,9 @@ static int run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lden_catalog cat = { 0 };
+	struct lden_resolution *rs = NULL;
 	struct lden_kernel *k = NULL;
+	bool hist;
 	const char *extra = NULL, *dir;
 	bool all = false, json = false, verbose = false, new_sizes = false;
 	bool names = false;
@@ -141,19 +194,22 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	k = lden_kernel_new(dir);
-	if (!k) {
+	rs = calloc(cat.ndefs ? cat.ndefs : 1, sizeof(*rs));
+	if (!k || !rs) {
 		lden_err("out of memory");
 		goto out;
 	}
+	hist = ltr_hist_triggers_supported(dir);
+	for (int i = 0; i < cat.ndefs; i++)
+		lden_resolve(k, &cat.defs[i], &rs[i]);
 
 	if (json)
 		printf("[");
 	else
 		printf("%-28s %-18s %-48s %s\n", "NAME", "DATA", "SOURCE", "STATUS");
 	for (int i = 0; i < cat.ndefs; i++) {
-		struct lden_resolution r;
+		const struct lden_resolution r = rs[i];
 
-		lden_resolve(k, &cat.defs[i], &r);
 		new_sizes |= r.has_size && cat.defs[i].note;
 		if (json) {
 			print_json(&r, i == 0);
@@ -171,6 +227,10 @@ static int run(int argc, char **argv)
 				printf("    note: %s\n", cat.defs[i].note);
 			if (r.tried[0])
 				printf("    skipped: %s\n", r.tried);
+			if (r.src && r.has_size)
+				print_size_path(&cat, rs, i, hist);
+			else if (r.src)
+				printf("    counted by the kernel (a perf counter per CPU)\n");
 			printf("    defined in %s:%d\n", cat.defs[i].file,
 			       cat.defs[i].line);
 		}
@@ -183,6 +243,7 @@ static int run(int argc, char **argv)
 		goto out;
 	status = 0;
 out:
+	free(rs);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
 	return status;

@@ -46,7 +46,9 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			if (lden_attached_count(a, &count) < 0)
 				return -1;
 			total += count;
-			size += a->size_total;
+			if (lden_attached_size(a, &count) < 0)
+				return -1;
+			size += count;
 			/* stopped sampling (the guard) keeps what it lost */
 			/* a ring shared with others: its total, once */
 			if (lden_attached_lost(a, &count) == 0) {

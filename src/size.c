@@ -24,6 +24,7 @@ struct op {
 	enum op_kind kind;
 	uint64_t value;
 	const struct ltr_field *field;
+	char name[48];		/* OP_FIELD: the field's name */
 };
 
 struct lden_size_expr {
@@ -63,7 +64,17 @@ static int emit(struct cparser *p, enum op_kind k, uint64_t v,
 {
 	if (p->out->nops == MAX_OPS)
 		return cfail(p, "expression too long", NULL);
-	p->out->ops[p->out->nops++] = (struct op){ k, v, f };
+	p->out->ops[p->out->nops++] = (struct op){ k, v, f, "" };
+	return 0;
+}
+
+static int emit_field(struct cparser *p, const char *name,
+		      const struct ltr_field *f)
+{
+	if (emit(p, OP_FIELD, 0, f) < 0)
+		return -1;
+	snprintf(p->out->ops[p->out->nops - 1].name,
+		 sizeof(p->out->ops[0].name), "%s", name);
 	return 0;
 }
 
@@ -103,7 +114,7 @@ static int parse_primary(struct cparser *p)
 	}
 	if (isalpha((unsigned char)*p->pos) || *p->pos == '_') {
 		const char *start = p->pos;
-		char name[128];
+		char name[sizeof(p->out->ops[0].name)];
 		size_t n;
 
 		while (isalnum((unsigned char)*p->pos) || *p->pos == '_')
@@ -127,9 +138,9 @@ static int parse_primary(struct cparser *p)
 				p->pos = start;
 				return cfail(p, "string field", name);
 			}
-			return emit(p, OP_FIELD, 0, f);
+			return emit_field(p, name, f);
 		}
-		return emit(p, OP_FIELD, 0, NULL);
+		return emit_field(p, name, NULL);
 	}
 	if (!*p->pos)
 		return cfail(p, "unexpected end", NULL);
@@ -234,8 +245,10 @@ int lden_size_check(const char *text, char *err, size_t errlen)
 	return e ? 0 : -1;
 }
 
-uint64_t lden_size_eval(const struct lden_size_expr *e,
-			const struct ltr_sample *s)
+/* The program, with @field giving each field's value. */
+static uint64_t run(const struct lden_size_expr *e,
+		    uint64_t (*field)(const struct op *o, const void *ctx),
+		    const void *ctx)
 {
 	uint64_t st[MAX_OPS];
 	int sp = 0;
@@ -249,9 +262,7 @@ uint64_t lden_size_eval(const struct lden_size_expr *e,
 			st[sp++] = o->value;
 			continue;
 		case OP_FIELD:
-			if (!o->field || ltr_field__u64(o->field, s, &a) < 0)
-				a = 0;
-			st[sp++] = a;
+			st[sp++] = field(o, ctx);
 			continue;
 		default:
 			break;
@@ -283,6 +294,218 @@ uint64_t lden_size_eval(const struct lden_size_expr *e,
 		st[sp++] = a;
 	}
 	return sp ? st[sp - 1] : 0;
+}
+
+static uint64_t sample_field(const struct op *o, const void *ctx)
+{
+	uint64_t v;
+
+	if (!o->field || ltr_field__u64(o->field, ctx, &v) < 0)
+		return 0;
+	return v;
+}
+
+uint64_t lden_size_eval(const struct lden_size_expr *e,
+			const struct ltr_sample *s)
+{
+	return run(e, sample_field, s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sums in the kernel (hist triggers) */
+
+/* a0 + sum a[i] * field i, or not linear */
+struct lin {
+	bool ok;
+	uint64_t c;
+	uint64_t a[LDEN_SIZE_MAX_FIELDS];
+};
+
+static int name_index(struct lden_size_hist *h, const char *name)
+{
+	for (int i = 0; i < h->nfields; i++)
+		if (!strcmp(h->fields[i], name))
+			return i;
+	if (h->nfields == LDEN_SIZE_MAX_FIELDS)
+		return -1;
+	snprintf(h->fields[h->nfields], sizeof(h->fields[0]), "%s", name);
+	return h->nfields++;
+}
+
+static bool constant(const struct lin *l, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (l->a[i])
+			return false;
+	return true;
+}
+
+static void scale(struct lin *l, uint64_t k, int n)
+{
+	l->c *= k;
+	for (int i = 0; i < n; i++)
+		l->a[i] *= k;
+}
+
+/*
+ * Folds the program into a0 + sum ai * fi when it is that: a sum over
+ * records is then a0 * hits + sum ai * (sum of fi), which a hist sums.
+ * Division and shifts right round per record: not linear.
+ */
+static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h)
+{
+	struct lin st[MAX_OPS];
+	int sp = 0, n;
+
+	for (int i = 0; i < e->nops; i++) {
+		const struct op *o = &e->ops[i];
+		struct lin a, b;
+		int k;
+
+		switch (o->kind) {
+		case OP_CONST:
+			st[sp++] = (struct lin){ .ok = true, .c = o->value };
+			continue;
+		case OP_FIELD:
+			k = name_index(h, o->name);
+			if (k < 0)
+				return false;
+			st[sp] = (struct lin){ .ok = true };
+			st[sp++].a[k] = 1;
+			continue;
+		default:
+			break;
+		}
+		n = h->nfields;
+		b = st[--sp];
+		a = st[--sp];
+		if (!a.ok || !b.ok)
+			return false;
+		switch (o->kind) {
+		case OP_ADD:
+		case OP_SUB:
+			a.c = o->kind == OP_ADD ? a.c + b.c : a.c - b.c;
+			for (int j = 0; j < n; j++)
+				a.a[j] = o->kind == OP_ADD ? a.a[j] + b.a[j] :
+							     a.a[j] - b.a[j];
+			break;
+		case OP_MUL:
+			if (constant(&b, n))
+				scale(&a, b.c, n);
+			else if (constant(&a, n))
+				scale(&b, a.c, n), a = b;
+			else
+				return false;
+			break;
+		case OP_SHL:
+			if (!constant(&b, n) || b.c >= 64)
+				return false;
+			scale(&a, (uint64_t)1 << b.c, n);
+			break;
+		default:	/* DIV, SHR: per-record rounding */
+			if (!constant(&a, n) || !constant(&b, n))
+				return false;
+			a.c = o->kind == OP_DIV ? (b.c ? a.c / b.c : 0) :
+						  (b.c < 64 ? a.c >> b.c : 0);
+			break;
+		}
+		st[sp++] = a;
+	}
+	if (sp != 1)
+		return false;
+	h->c0 = st[0].c;
+	for (int j = 0; j < h->nfields; j++)
+		h->coef[j] = st[0].a[j];
+	return true;
+}
+
+static void join(char *buf, size_t len, char names[][48], int n)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? "," : "", names[i]);
+}
+
+int lden_size_hist_plan(const char *text, struct lden_size_hist *h)
+{
+	char err[128];
+	struct lden_size_expr *e = compile(text, NULL, err, sizeof(err));
+	bool ok;
+
+	memset(h, 0, sizeof(*h));
+	if (!e)
+		return -1;
+	ok = linear(e, h);
+	if (ok && h->nfields <= LTR_HIST_MAX_VALS) {
+		h->linear = true;
+		join(h->vals, sizeof(h->vals), h->fields, h->nfields);
+	} else {
+		/* grouped by the fields, evaluated per group */
+		memset(h, 0, sizeof(*h));
+		ok = true;
+		for (int i = 0; i < e->nops; i++)
+			if (e->ops[i].kind == OP_FIELD &&
+			    name_index(h, e->ops[i].name) < 0)
+				ok = false;
+		ok = ok && h->nfields <= LTR_HIST_MAX_KEYS;
+		join(h->keys, sizeof(h->keys), h->fields, h->nfields);
+	}
+	free(e);
+	return ok || h->linear ? 0 : -1;
+}
+
+struct bucket_ctx {
+	const struct lden_size_hist *h;
+	const struct ltr_hist_bucket *b;
+};
+
+/* A field's value in a group: its key, narrowed to its C type. */
+static uint64_t bucket_field(const struct op *o, const void *ctx)
+{
+	const struct bucket_ctx *c = ctx;
+
+	for (int i = 0; i < c->h->nfields; i++)
+		if (!strcmp(c->h->fields[i], o->name))
+			return o->field ? ltr_field__narrow(o->field, c->b->keys[i]) :
+					  c->b->keys[i];
+	return 0;
+}
+
+uint64_t lden_size_hist_total(const struct lden_size_expr *e,
+			      const struct lden_size_hist *h,
+			      const struct ltr_hist *hist)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < hist->nbuckets; i++) {
+		const struct ltr_hist_bucket *b = &hist->buckets[i];
+
+		if (h->linear) {
+			total += h->c0 * b->hits;
+			for (int j = 0; j < h->nfields; j++)
+				total += h->coef[j] * b->vals[j];
+		} else {
+			struct bucket_ctx c = { h, b };
+
+			total += b->hits * run(e, bucket_field, &c);
+		}
+	}
+	return total;
+}
+
+bool lden_size_hist_exact(const struct lden_size_expr *e,
+			  const struct lden_size_hist *h)
+{
+	/* a sum in the kernel is of the whole slot: the field's own type only */
+	for (int i = 0; h->linear && i < e->nops; i++)
+		if (e->ops[i].kind == OP_FIELD &&
+		    (!e->ops[i].field ||
+		     ltr_field__stored_wider(e->ops[i].field)))
+			return false;
+	return true;
 }
 
 void lden_size_free(struct lden_size_expr *e)

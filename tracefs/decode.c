@@ -247,7 +247,6 @@ static int read_number(const struct ltr_field *f, const void *raw,
 {
 	const unsigned char *p = raw;
 	uint64_t end, v;
-	unsigned int shift;
 
 	if (!f || f->kind != LTR_FIELD_NUMBER)
 		return ltr_error(EINVAL, "field '%s' is not a number",
@@ -293,11 +292,36 @@ static int read_number(const struct ltr_field *f, const void *raw,
 				 f->name, f->value_size);
 	}
 
-	shift = 64 - 8 * f->value_size;
+	*val = ltr_field__narrow(f, v);
+	return 0;
+}
+
+/**
+ * ltr_field__narrow - a number as the field's C type holds it
+ * @f: a number field
+ * @v: the value as stored (a hist key prints the whole slot)
+ *
+ * Return: @v cut to the type's width, then zero- or sign-extended.
+ */
+uint64_t ltr_field__narrow(const struct ltr_field *f, uint64_t v)
+{
+	unsigned int shift = 64 - 8 * f->value_size;
+
+	if (f->value_size >= 8)
+		return v;
+	v &= ((uint64_t)1 << (8 * f->value_size)) - 1;
 	if (f->is_signed && shift)
 		v = (uint64_t)((int64_t)(v << shift) >> shift);
-	*val = v;
-	return 0;
+	return v;
+}
+
+/**
+ * ltr_field__stored_wider - whether the record keeps the field in a wider
+ * slot than its C type (syscall arguments: "int fd" in 8 bytes)
+ */
+bool ltr_field__stored_wider(const struct ltr_field *f)
+{
+	return f->value_size < f->size;
 }
 
 /**

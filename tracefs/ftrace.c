@@ -95,8 +95,8 @@ struct ltr_ftrace {
 
 /* ------------------------------------------------------------------ */
 
-static int write_file(struct ltr_ftrace *ft, const char *file,
-		      const char *val)
+static int write_to(const struct ltr_ftrace *ft, const char *file,
+		    const char *val, bool append)
 {
 	char path[FT_FILE_MAX];
 	size_t len = strlen(val);
@@ -104,13 +104,39 @@ static int write_file(struct ltr_ftrace *ft, const char *file,
 	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", ft->path, file);
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	fd = open(path, O_WRONLY | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
 	err = n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 	close(fd);
 	return err;
+}
+
+static int write_file(struct ltr_ftrace *ft, const char *file,
+		      const char *val)
+{
+	return write_to(ft, file, val, false);
+}
+
+int ltr_ftrace_write(const struct ltr_session *s, const char *file,
+		     const char *val, bool append)
+{
+	if (!s->ft)
+		return -ENOENT;
+	return write_to(s->ft, file, val, append);
+}
+
+char *ltr_ftrace_read(const struct ltr_session *s, const char *file)
+{
+	char path[FT_FILE_MAX];
+
+	if (!s->ft) {
+		errno = ENOENT;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s", s->ft->path, file);
+	return ltr_read_text(path);
 }
 
 /* The kernel's explanation of a failed write, if it logged one. */
@@ -124,6 +150,22 @@ static const char *kernel_says(struct ltr_ftrace *ft, char *buf, size_t len)
 		if (*p == '\n')
 			*p = ' ';
 	return buf;
+}
+
+char *ltr_ftrace_error_last(const struct ltr_session *s)
+{
+	char buf[512];
+
+	if (!s->ft)
+		return NULL;
+	kernel_says(s->ft, buf, sizeof(buf));
+	return strdup(buf);
+}
+
+void ltr_ftrace_error_clear(const struct ltr_session *s)
+{
+	if (s->ft)
+		tracefs_error_clear(s->ft->inst);
 }
 
 static void close_readers(struct ltr_ftrace *ft)
@@ -416,6 +458,11 @@ bool ltr_ftrace_can_take(const struct ltr_session *s, const struct ltr_event *ev
  * fit its sub-buffers (LTR_FTRACE_TOO_LONG).  The instance, once made,
  * stays for the session.
  */
+int ltr_ftrace_ensure(struct ltr_session *s)
+{
+	return s->ft ? 0 : ftrace_create(s);
+}
+
 int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 		   const struct ltr_event_opts *o)
 {
@@ -423,11 +470,9 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 	struct ltr_ftrace *ft;
 	int err;
 
-	if (!s->ft) {
-		err = ftrace_create(s);
-		if (err < 0)
-			return err;
-	}
+	err = ltr_ftrace_ensure(s);
+	if (err < 0)
+		return err;
 	ft = s->ft;
 	if (!fits(ft, ev))
 		return ltr_error(EFBIG, "%s:%s: %s", ev->system, ev->name,

@@ -145,6 +145,11 @@ struct ltr_event {
 	enum ltr_ring_kind ring;	/* sampling: PERF or FTRACE */
 	const char *ring_why;
 	bool stopped;		/* ltr_event__stop_sampling() */
+	/* LTR_MODE_HIST: the trigger, and the shape of its output */
+	char *hist_trigger;
+	char *hist_filter;	/* its " if" clause, or NULL */
+	int hist_nkeys, hist_nvals;
+	char hist_vals[LTR_HIST_MAX_VALS][64];
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
 	int nfds;		/* one per CPU */
 	int *fds;
@@ -215,6 +220,11 @@ int ltr_close_detached(int *fds, int n, int *release);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
+/*
+ * A whole tracefs file (they report size 0: read to EOF), malloc'd and
+ * NUL-terminated; NULL with errno set.
+ */
+char *ltr_read_text(const char *path);
 /* Whether SYSTEM:NAME is a uprobe or uretprobe the session made. */
 bool ltr_probe_is_uprobe(const struct ltr_session *s, const char *system,
 			 const char *name);
@@ -241,6 +251,24 @@ const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
 int ltr_ftrace_fd(const struct ltr_session *s, int i);
 int ltr_sweep_stale_instances(const char *tracing_dir);
+/* Makes the instance if there is none yet; 0 or a negative errno. */
+int ltr_ftrace_ensure(struct ltr_session *s);
+/* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */
+char *ltr_ftrace_read(const struct ltr_session *s, const char *file);
+/* The instance's last error_log entry, one line, malloc'd, or NULL. */
+char *ltr_ftrace_error_last(const struct ltr_session *s);
+void ltr_ftrace_error_clear(const struct ltr_session *s);
+/* Writes @val to an instance file, appended (no O_TRUNC) when @append. */
+int ltr_ftrace_write(const struct ltr_session *s, const char *file,
+		     const char *val, bool append);
+
+/* hist.c: hist triggers (see there) */
+int ltr_hist_trigger(struct ltr_event *ev, const struct ltr_event_opts *o,
+		     char *buf, size_t len);
+int ltr_hist_parse(const char *text, int nkeys, char vals[][64], int nvals,
+		   struct ltr_hist *h);
+/* Whether the kernel has hist triggers (its tracefs README says so). */
+bool ltr_hist_supported(const struct ltr_session *s);
 
 /* elf.c: symbol to file offset, for uprobes */
 int ltr_elf_symbol_offset(const char *path, const char *symbol,

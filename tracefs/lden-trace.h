@@ -173,6 +173,7 @@ enum ltr_feature {
 	LTR_FEATURE_KPROBE_PMU,		/* perf's kprobe PMU (4.17+) */
 	LTR_FEATURE_FUNCTION_HOOKS,	/* perf ftrace:function (tried) */
 	LTR_FEATURE_LOST_COUNTERS,	/* PERF_FORMAT_LOST (6.0+) */
+	LTR_FEATURE_HIST_TRIGGERS,	/* CONFIG_HIST_TRIGGERS: LTR_MODE_HIST */
 };
 
 /**
@@ -190,6 +191,13 @@ enum ltr_feature {
  */
 bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why);
+
+/**
+ * ltr_hist_triggers_supported - whether the kernel under @tracing_dir has
+ * hist triggers (CONFIG_HIST_TRIGGERS), as LTR_FEATURE_HIST_TRIGGERS,
+ * without a session
+ */
+bool ltr_hist_triggers_supported(const char *tracing_dir);
 
 /* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
@@ -254,7 +262,16 @@ int ltr_sweep_stale_groups(const char *tracing_dir);
 enum ltr_mode {
 	LTR_MODE_COUNT,		/* kernel counter only, no ring buffer */
 	LTR_MODE_SAMPLE,	/* one PERF_SAMPLE_RAW record per hit */
+	/*
+	 * a hist trigger in the session's instance: the kernel counts the
+	 * hits and sums fields per key (ltr_event__hist()); no record
+	 * leaves it.  System-wide only, one per tracepoint.
+	 */
+	LTR_MODE_HIST,
 };
+
+#define LTR_HIST_MAX_KEYS 3
+#define LTR_HIST_MAX_VALS 6
 
 struct ltr_event_opts {
 	enum ltr_mode mode;
@@ -268,6 +285,13 @@ struct ltr_event_opts {
 	const char *cgroup;
 	/* sampling: where the records go; AUTO: the session's choice */
 	enum ltr_ring_kind ring;
+	/*
+	 * LTR_MODE_HIST: the fields the kernel groups hits by (comma-separated,
+	 * up to LTR_HIST_MAX_KEYS; NULL: one group) and sums (up to
+	 * LTR_HIST_MAX_VALS; NULL: none), numbers all
+	 */
+	const char *hist_keys;
+	const char *hist_vals;
 };
 
 /**
@@ -316,6 +340,9 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev);
  * (borrowed, valid while the event is open)
  */
 const char *ltr_event__ring_why(const struct ltr_event *ev);
+
+/** ltr_session__ring - the session's ring choice (opts->ring) */
+enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s);
 
 /**
  * ltr_session__instance - the name of the session's tracefs instance, or
@@ -380,6 +407,31 @@ bool ltr_event__lost_shared(const struct ltr_event *ev);
  * (its count stops with its samples: open a counting event beside it).
  */
 int ltr_event__stop_sampling(struct ltr_event *ev);
+
+/* One key of a hist (LTR_MODE_HIST): its hits and its sums. */
+struct ltr_hist_bucket {
+	uint64_t keys[LTR_HIST_MAX_KEYS];	/* as opts.hist_keys; 0 if none */
+	uint64_t hits;
+	uint64_t vals[LTR_HIST_MAX_VALS];	/* sums, as opts.hist_vals */
+};
+
+struct ltr_hist {
+	int nkeys, nvals;
+	struct ltr_hist_bucket *buckets;
+	int nbuckets;
+	uint64_t hits;		/* every hit, aggregated or dropped */
+	uint64_t dropped;	/* hits the kernel's map had no room for */
+};
+
+/**
+ * ltr_event__hist - what the kernel aggregated so far for @ev
+ * @h: out: release with ltr_hist__fini()
+ *
+ * Returns 0, or a negative errno (-EINVAL: not an LTR_MODE_HIST event).
+ * ltr_event__count() of such an event is its hits.
+ */
+int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h);
+void ltr_hist__fini(struct ltr_hist *h);
 
 /* ------------------------------------------------------------------ */
 /* Samples */
@@ -465,6 +517,18 @@ const char *ltr_field__type(const struct ltr_field *f);
  */
 int ltr_field__bytes(const struct ltr_field *f, const struct ltr_sample *s,
 		     const void **buf, size_t *len);
+
+/**
+ * ltr_field__narrow - @v (a whole slot, as a hist key prints it) as the
+ * field's C type holds it: cut to its width, zero- or sign-extended
+ */
+uint64_t ltr_field__narrow(const struct ltr_field *f, uint64_t v);
+
+/**
+ * ltr_field__stored_wider - the record keeps the field in a slot wider
+ * than its C type (syscall arguments: "int fd" in 8 bytes)
+ */
+bool ltr_field__stored_wider(const struct ltr_field *f);
 
 /** ltr_field__is_signed - a number field whose C type is signed */
 bool ltr_field__is_signed(const struct ltr_field *f);

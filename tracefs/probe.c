@@ -478,7 +478,7 @@ bool ltr_pid_gone(pid_t pid)
 }
 
 /* Reads a whole tracefs file (they report size 0, so read to EOF). */
-static char *read_text(const char *path)
+char *ltr_read_text(const char *path)
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -537,7 +537,7 @@ static int sweep_file(const char *dir, const char *file)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    (int)sizeof(path))
 		return ltr_error(ENAMETOOLONG, "tracing directory path too long");
-	text = read_text(path);
+	text = ltr_read_text(path);
 	if (!text) {
 		if (errno == ENOENT)
 			return 0;

@@ -136,6 +136,11 @@ int ltr_session__ncpus(const struct ltr_session *s)
 	return s->ncpus;
 }
 
+enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s)
+{
+	return s->ring;
+}
+
 const char *ltr_session__instance(const struct ltr_session *s)
 {
 	return ltr_ftrace_name(s);
@@ -365,6 +370,8 @@ static void event_free(struct ltr_event *ev)
 	free(ev->fields);
 	free(ev->fds);
 	free(ev->sample_ids);
+	free(ev->hist_trigger);
+	free(ev->hist_filter);
 	free(ev->system);
 	free(ev->name);
 	free(ev);
@@ -562,6 +569,74 @@ out_close_cgroup:
 	return err;
 }
 
+/* The trigger of a hist event, with @suffix (":pause"), or removed ("!"). */
+static int hist_write(struct ltr_event *ev, const char *prefix,
+		      const char *suffix)
+{
+	char file[512], *line;
+	int err;
+
+	snprintf(file, sizeof(file), "events/%s/%s/trigger", ev->system,
+		 ev->name);
+	if (asprintf(&line, "%s%s%s%s%s", prefix, ev->hist_trigger, suffix,
+		     ev->hist_filter ? " if " : "",
+		     ev->hist_filter ? ev->hist_filter : "") < 0)
+		return -ENOMEM;
+	/* appended: O_TRUNC on a trigger file would remove the others */
+	err = ltr_ftrace_write(ev->session, file, line, true);
+	free(line);
+	return err;
+}
+
+/*
+ * A hist trigger on the event in the session's instance, paused until
+ * the event is enabled.
+ */
+static int open_hist(struct ltr_event *ev, const struct ltr_event_opts *o)
+{
+	struct ltr_session *s = ev->session;
+	char path[PATH_MAX], trigger[4096];
+	int err;
+
+	if (o->pid > 0 || o->cgroup)
+		return ltr_error(EINVAL, "%s:%s: the kernel aggregates system-wide only, not per task or cgroup",
+				 ev->system, ev->name);
+	snprintf(path, sizeof(path), "%s/events/%s/%s/hist", s->tracing_dir,
+		 ev->system, ev->name);
+	if (access(path, F_OK) < 0)
+		return ltr_error(EOPNOTSUPP, "%s:%s: this kernel has no hist triggers (CONFIG_HIST_TRIGGERS is off)",
+				 ev->system, ev->name);
+	for (struct ltr_event *o2 = s->events; o2; o2 = o2->next)
+		if (o2->mode == LTR_MODE_HIST && o2->id == ev->id)
+			return ltr_error(EBUSY, "%s:%s is aggregated in the kernel already (one hist trigger per tracepoint)",
+					 ev->system, ev->name);
+	err = ltr_hist_trigger(ev, o, trigger, sizeof(trigger));
+	if (err < 0)
+		return err;
+	err = ltr_ftrace_ensure(s);
+	if (err < 0)
+		return err;
+	ev->hist_trigger = strdup(trigger);
+	if (o->filter && *o->filter)
+		ev->hist_filter = strdup(o->filter);
+	if (!ev->hist_trigger || (o->filter && *o->filter && !ev->hist_filter))
+		return ltr_error(ENOMEM, "out of memory");
+	ltr_ftrace_error_clear(s);
+	err = hist_write(ev, "", ":pause");
+	if (err < 0) {
+		char *msg = ltr_ftrace_error_last(s);
+
+		err = ltr_error(-err, "the kernel refused the hist trigger '%s%s%s' on %s:%s: %s",
+				trigger, ev->hist_filter ? " if " : "",
+				ev->hist_filter ? ev->hist_filter : "",
+				ev->system, ev->name,
+				msg && *msg ? msg : strerror(-err));
+		free(msg);
+		return err;
+	}
+	return 0;
+}
+
 /*
  * Where a sampling event's records go: the instance's ftrace ring unless
  * it cannot serve (made here on its first use), else the perf rings;
@@ -628,7 +703,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (!valid_name(system) || !valid_name(name))
 		return ltr_error_null(EINVAL, "invalid event name '%s:%s'",
 				      system ? system : "", name ? name : "");
-	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE)
+	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE &&
+	    opts->mode != LTR_MODE_HIST)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
 				      system, name);
 
@@ -671,6 +747,12 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	err = load_format(ev, opts->filter);
 	if (err < 0)
 		goto out_free;
+	if (ev->mode == LTR_MODE_HIST) {
+		err = open_hist(ev, opts);
+		if (err < 0)
+			goto out_free;
+		goto out_link;
+	}
 	if (ev->mode == LTR_MODE_SAMPLE) {
 		err = choose_ring(ev, opts);
 		if (err == 0 && ev->ring == LTR_RING_PERF)
@@ -682,6 +764,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 
+out_link:
 	ev->next = s->events;
 	s->events = ev;
 	return ev;
@@ -703,6 +786,8 @@ void ltr_event__close(struct ltr_event *ev)
 		return;
 	s = ev->session;
 	ltr_event__disable(ev);
+	if (ev->mode == LTR_MODE_HIST)
+		hist_write(ev, "!", "");
 	for (pp = &s->events; *pp; pp = &(*pp)->next) {
 		if (*pp == ev) {
 			*pp = ev->next;
@@ -769,7 +854,13 @@ static bool in_instance(const struct ltr_event *ev)
 
 int ltr_event__enable(struct ltr_event *ev)
 {
-	int err = event_ioctl(ev, PERF_EVENT_IOC_ENABLE);
+	int err;
+
+	if (ev->mode == LTR_MODE_HIST)
+		return hist_write(ev, "", ":cont") ?
+			ltr_error(errno, "cannot enable the hist of %s:%s",
+				  ev->system, ev->name) : 0;
+	err = event_ioctl(ev, PERF_EVENT_IOC_ENABLE);
 
 	if (!err && in_instance(ev) && !ev->stopped)
 		err = ltr_ftrace_enable(ev->session, ev, true);
@@ -780,6 +871,10 @@ int ltr_event__disable(struct ltr_event *ev)
 {
 	int err = 0;
 
+	if (ev->mode == LTR_MODE_HIST)
+		return hist_write(ev, "", ":pause") ?
+			ltr_error(errno, "cannot pause the hist of %s:%s",
+				  ev->system, ev->name) : 0;
 	/* the records first: none then goes uncounted */
 	if (in_instance(ev) && !ev->stopped)
 		err = ltr_ftrace_enable(ev->session, ev, false);
@@ -844,10 +939,27 @@ static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 	return 0;
 }
 
+/* A hist event's totals: every hit, and those it could not aggregate. */
+static int hist_totals(struct ltr_event *ev, uint64_t *hits,
+		       uint64_t *dropped)
+{
+	struct ltr_hist h;
+	int err = ltr_event__hist(ev, &h);
+
+	if (err < 0)
+		return err;
+	*hits = h.hits;
+	*dropped = h.dropped;
+	ltr_hist__fini(&h);
+	return 0;
+}
+
 int ltr_event__count(struct ltr_event *ev, uint64_t *count)
 {
 	uint64_t total = 0, v[2];
 
+	if (ev->mode == LTR_MODE_HIST)
+		return hist_totals(ev, count, &v[1]);
 	for (int i = 0; i < ev->nfds; i++) {
 		int err = read_counter(ev, i, v);
 
@@ -867,6 +979,9 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost)
 		*lost = ltr_ftrace_lost(ev->session, -1);
 		return 0;
 	}
+	/* hits counted, not aggregated: their sums are missing */
+	if (ev->mode == LTR_MODE_HIST)
+		return hist_totals(ev, &v[0], lost);
 	if (ev->mode != LTR_MODE_SAMPLE || ev->session->no_format_lost) {
 		*lost = 0;
 		return ev->mode == LTR_MODE_SAMPLE ?

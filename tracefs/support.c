@@ -108,6 +108,10 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 		ok = !s->no_format_lost;
 		reason = "no per-event lost counters (PERF_FORMAT_LOST, Linux 6.0)";
 		break;
+	case LTR_FEATURE_HIST_TRIGGERS:
+		ok = ltr_hist_supported(s);
+		reason = "no hist triggers (CONFIG_HIST_TRIGGERS is off)";
+		break;
 	default:
 		ok = false;
 		reason = "unknown feature";

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Sizes summed in the kernel (hist triggers), without a kernel: the text
+ * a hist file holds, canned as 6.1 and 6.12 print it, parsed into buckets
+ * and totals; which size expressions are linear in their fields (summed
+ * by the kernel) and which are grouped by them; and the total a hist
+ * gives, equal to the sum of the expression over the records it stands
+ * for.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "catalog.h"
+#include "internal.h"
+
+static const char one_bucket[] =
+	"# event histogram\n"
+	"#\n"
+	"# trigger info: hist:keys=common_type:vals=hitcount,bytes_req:sort=hitcount:size=8192 [active]\n"
+	"#\n"
+	"\n"
+	"{ common_type:        533 } hitcount:        154  bytes_req:      15432\n"
+	"\n"
+	"Totals:\n"
+	"    Hits: 154\n"
+	"    Entries: 1\n"
+	"    Dropped: 0\n";
+
+static const char by_order[] =
+	"# event histogram\n"
+	"#\n"
+	"# trigger info: hist:keys=order:vals=hitcount:sort=hitcount:size=8192 if gfp_flags != 0 [active]\n"
+	"#\n"
+	"\n"
+	"{ order:          3 } hitcount:          2\n"
+	"{ order:          1 } hitcount:          7\n"
+	"{ order:          0 } hitcount:        100\n"
+	"\n"
+	"Totals:\n"
+	"    Hits: 112\n"
+	"    Entries: 3\n"
+	"    Dropped: 3\n";
+
+static void parse_one_bucket(void **state)
+{
+	char vals[LTR_HIST_MAX_VALS][64] = { "bytes_req" };
+	struct ltr_hist h;
+
+	assert_int_equal(ltr_hist_parse(one_bucket, 0, vals, 1, &h), 0);
+	assert_int_equal(h.nbuckets, 1);
+	assert_int_equal(h.buckets[0].hits, 154);
+	assert_int_equal(h.buckets[0].vals[0], 15432);
+	assert_int_equal(h.hits, 154);
+	assert_int_equal(h.dropped, 0);
+	ltr_hist__fini(&h);
+}
+
+static void parse_keys_and_dropped(void **state)
+{
+	struct ltr_hist h;
+
+	assert_int_equal(ltr_hist_parse(by_order, 1, NULL, 0, &h), 0);
+	assert_int_equal(h.nbuckets, 3);
+	assert_int_equal(h.buckets[0].keys[0], 3);
+	assert_int_equal(h.buckets[0].hits, 2);
+	assert_int_equal(h.buckets[2].keys[0], 0);
+	assert_int_equal(h.buckets[2].hits, 100);
+	/* the kernel's totals, dropped hits included */
+	assert_int_equal(h.hits, 112);
+	assert_int_equal(h.dropped, 3);
+	ltr_hist__fini(&h);
+}
+
+static void parse_two_keys_signed(void **state)
+{
+	static const char text[] =
+		"{ ret:        -11, protocol:          6 } hitcount:          1  len:         40\n"
+		"{ ret:       1000, protocol:         17 } hitcount:          3  len:       3000\n"
+		"\nTotals:\n    Hits: 4\n    Entries: 2\n    Dropped: 0\n";
+	char vals[LTR_HIST_MAX_VALS][64] = { "len" };
+	struct ltr_hist h;
+
+	assert_int_equal(ltr_hist_parse(text, 2, vals, 1, &h), 0);
+	assert_int_equal(h.nbuckets, 2);
+	assert_int_equal((int64_t)h.buckets[0].keys[0], -11);
+	assert_int_equal(h.buckets[0].keys[1], 6);
+	assert_int_equal(h.buckets[1].vals[0], 3000);
+	ltr_hist__fini(&h);
+}
+
+static void parse_refuses_other_shapes(void **state)
+{
+	char vals[LTR_HIST_MAX_VALS][64] = { "bytes_req" };
+	char other[LTR_HIST_MAX_VALS][64] = { "bytes_alloc" };
+	struct ltr_hist h;
+
+	/* a value the trigger does not have */
+	assert_int_equal(ltr_hist_parse(one_bucket, 0, other, 1, &h), -EINVAL);
+	/* no totals: not a whole hist file */
+	assert_int_equal(ltr_hist_parse("{ common_type: 1 } hitcount: 2  bytes_req: 3\n",
+					0, vals, 1, &h), -EINVAL);
+	assert_int_equal(ltr_hist_parse("", 0, vals, 1, &h), -EINVAL);
+}
+
+static void plans(void **state)
+{
+	struct lden_size_hist h;
+
+	assert_int_equal(lden_size_hist_plan("bytes_req", &h), 0);
+	assert_true(h.linear);
+	assert_string_equal(h.vals, "bytes_req");
+	assert_string_equal(h.keys, "");
+	assert_int_equal(h.c0, 0);
+	assert_int_equal(h.coef[0], 1);
+
+	assert_int_equal(lden_size_hist_plan("nr_sector * 512", &h), 0);
+	assert_true(h.linear);
+	assert_int_equal(h.coef[0], 512);
+
+	assert_int_equal(lden_size_hist_plan("(anon_rss + file_rss + shmem_rss) * 1024",
+					     &h), 0);
+	assert_true(h.linear);
+	assert_string_equal(h.vals, "anon_rss,file_rss,shmem_rss");
+	assert_int_equal(h.coef[2], 1024);
+
+	/* a constant and a shift by a constant stay linear */
+	assert_int_equal(lden_size_hist_plan("8 + (wrote << 12) - 2", &h), 0);
+	assert_true(h.linear);
+	assert_int_equal(h.c0, 6);
+	assert_int_equal(h.coef[0], 4096);
+
+	/* shifts by a field, products, divisions: grouped by the fields */
+	assert_int_equal(lden_size_hist_plan("PAGE_SIZE << order", &h), 0);
+	assert_false(h.linear);
+	assert_string_equal(h.keys, "order");
+	assert_int_equal(lden_size_hist_plan("nr * len", &h), 0);
+	assert_false(h.linear);
+	assert_string_equal(h.keys, "nr,len");
+	assert_int_equal(lden_size_hist_plan("len / 3", &h), 0);
+	assert_false(h.linear);
+
+	/* four fields cannot be keys */
+	assert_int_equal(lden_size_hist_plan("a * b * c * d", &h), -1);
+	assert_int_equal(lden_size_hist_plan("a *", &h), -1);
+}
+
+/* fields of a made-up event, for compiling against */
+static char f_order[] = "order", f_nr[] = "nr_sector", f_sys[] = "kmem",
+	    f_name[] = "mm_page_alloc";
+static struct ltr_field fields[] = {
+	{ f_order, 8, 4, 4, false, LTR_FIELD_NUMBER },
+	{ f_nr, 12, 4, 4, false, LTR_FIELD_NUMBER },
+};
+
+static void totals(void **state)
+{
+	struct ltr_event ev = { .system = f_sys, .name = f_name,
+				.fields = fields, .nfields = 2 };
+	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	char vals[LTR_HIST_MAX_VALS][64] = { "nr_sector" };
+	struct lden_size_expr *e;
+	struct lden_size_hist plan;
+	struct ltr_hist h;
+	char err[128];
+
+	/* 2 x order 3, 7 x order 1, 100 x order 0 */
+	assert_int_equal(lden_size_hist_plan("PAGE_SIZE << order", &plan), 0);
+	e = lden_size_compile("PAGE_SIZE << order", &ev, err, sizeof(err));
+	assert_non_null(e);
+	assert_true(lden_size_hist_exact(e, &plan));
+	assert_int_equal(ltr_hist_parse(by_order, 1, NULL, 0, &h), 0);
+	assert_int_equal(lden_size_hist_total(e, &plan, &h),
+			 page * (2 * 8 + 7 * 2 + 100));
+	ltr_hist__fini(&h);
+	lden_size_free(e);
+
+	/* linear: hits times the constant, the sum times the coefficient */
+	assert_int_equal(lden_size_hist_plan("nr_sector * 512 + 1", &plan), 0);
+	e = lden_size_compile("nr_sector * 512 + 1", &ev, err, sizeof(err));
+	assert_non_null(e);
+	assert_int_equal(ltr_hist_parse(
+		"{ common_type: 7 } hitcount: 5  nr_sector: 40\n"
+		"\nTotals:\n    Hits: 5\n    Entries: 1\n    Dropped: 0\n",
+		0, vals, 1, &h), 0);
+	assert_int_equal(lden_size_hist_total(e, &plan, &h), 40 * 512 + 5);
+	ltr_hist__fini(&h);
+	lden_size_free(e);
+}
+
+static void wide_slot_not_summed(void **state)
+{
+	/* "int fd" stored in 8 bytes, as syscall arguments are */
+	static char f_fd[] = "fd";
+	struct ltr_field wide[] = { { f_fd, 16, 8, 4, true, LTR_FIELD_NUMBER } };
+	struct ltr_event ev = { .system = f_sys, .name = f_name,
+				.fields = wide, .nfields = 1 };
+	struct lden_size_hist plan;
+	struct lden_size_expr *e;
+	char err[128];
+
+	assert_int_equal(lden_size_hist_plan("fd * 2", &plan), 0);
+	e = lden_size_compile("fd * 2", &ev, err, sizeof(err));
+	assert_non_null(e);
+	/* a sum of whole slots is not a sum of ints */
+	assert_false(lden_size_hist_exact(e, &plan));
+	lden_size_free(e);
+	/* a key of the whole slot is cut to the int, sign included */
+	assert_int_equal((int64_t)ltr_field__narrow(&wide[0],
+						    0xdeadbeefffffffffull), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_one_bucket),
+		cmocka_unit_test(parse_keys_and_dropped),
+		cmocka_unit_test(parse_two_keys_signed),
+		cmocka_unit_test(parse_refuses_other_shapes),
+		cmocka_unit_test(plans),
+		cmocka_unit_test(totals),
+		cmocka_unit_test(wide_slot_not_summed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
