@@ -43,6 +43,8 @@
 
 #include "internal.h"
 
+/* the instance's own ring size, when not asked for another, if this big */
+#define RING_MIN_KB 1024
 /* the reader is woken when a CPU's ring is this full (percent) */
 #define WAKEUP_PERCENT "25"
 /*
@@ -197,6 +199,25 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft);
 }
 
+/* The instance's ring size per CPU in KiB, or 0. */
+static long default_size_kb(const struct ltr_ftrace *ft)
+{
+	char path[FT_FILE_MAX], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/buffer_size_kb", ft->path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
 /* The sub-buffer size: the instance's setting (6.7+), else a page. */
 static int subbuf_size(struct ltr_ftrace *ft)
 {
@@ -328,7 +349,13 @@ static int ftrace_create(struct ltr_session *s)
 	/* before the size: setting it reallocates the ring; some kernels
 	 * refuse it (EPERM here): then a page it is */
 	write_file(ft, "buffer_subbuf_size_kb", SUBBUF_KB);
-	err = write_file(ft, "buffer_size_kb", kb);
+	/*
+	 * The instance's default (1.4 MiB a CPU, trace_buf_size) holds more
+	 * ftrace records than lden's default perf ring holds samples, which
+	 * are three times as long: reallocating it costs 10 ms of start
+	 */
+	if (!s->ring_pages_default || default_size_kb(ft) < RING_MIN_KB)
+		err = write_file(ft, "buffer_size_kb", kb);
 	if (!err)
 		err = write_file(ft, "trace_clock", "mono");
 	if (!err)

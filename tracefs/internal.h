@@ -175,6 +175,7 @@ struct ltr_session {
 	int ncpus;
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
+	bool ring_pages_default;	/* not asked for: opts->ring_pages 0 */
 	unsigned int wakeup_bytes;
 	bool detach_close;
 	enum ltr_ring_kind ring;

@@ -55,15 +55,25 @@ static void close_span(int lo, int hi, long max_fd)
  */
 static void reap(int *keep, int n, int go, long max_fd)
 {
-	int prev = -1;
+	int prev = -1, i;
 	char c;
 
 	setsid();
 	/* "lden-close" in ps: what is left of an lden that exited */
 	prctl(PR_SET_NAME, "lden-close", 0, 0, 0);
-	/* nothing of the caller's stays open: no pipe waits on us */
-	keep[n] = go;
-	for (int i = 0; i <= n; i++) {
+	/* nothing of the caller's stays open: no pipe waits on us, and its
+	 * standard streams go first, before anything that is slow to close */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fd != go)
+			close(fd);
+	/* @go joins the sorted fds kept while the rest is closed */
+	i = n;
+	while (i > 0 && keep[i - 1] > go) {
+		keep[i] = keep[i - 1];
+		i--;
+	}
+	keep[i] = go;
+	for (i = 0; i <= n; i++) {
 		close_span(prev + 1, keep[i] - 1, max_fd);
 		prev = keep[i];
 	}
@@ -71,7 +81,7 @@ static void reap(int *keep, int n, int go, long max_fd)
 	/* end of file: the caller's copies are closed, ours are the last */
 	while (read(go, &c, 1) < 0 && errno == EINTR)
 		;
-	for (int i = 0; i < n; i++)
+	for (i = 0; i <= n; i++)
 		close(keep[i]);
 	_exit(0);
 }

@@ -84,6 +84,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		return ltr_error_null(ENOMEM, "out of memory");
 	s->epfd = -1;
 	s->ring_pages = pages;
+	s->ring_pages_default = !opts->ring_pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
 	s->detach_close = opts->detach_close;
 	s->ring = opts->ring;
