@@ -15,13 +15,14 @@ cd "$(dirname "$0")"
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
 # Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
-# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
+# chromium-driver (the dashboard in a real browser), jq, bpftrace and
+# trace-cmd (peers).
 DEPS="autoconf automake libtool pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
 libmicrohttpd-dev libjson-c-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl
 clang libclang-rt-14-dev
-python3 prometheus chromium chromium-driver jq bpftrace"
+python3 prometheus chromium chromium-driver jq bpftrace trace-cmd"
 
 if [ "$1" = "--install-deps" ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -54,9 +54,19 @@
 #                       (it never acts at that rate), so every sampled event
 #                       has its counting twin; against lden-notify-size, the
 #                       twin's cost (not in the default TRACERS)
+#   lden-notify-size-ftrace, lden-notify-size-perf
+#                       lden-notify-size with --ring ftrace / --ring perf
+#                       (lden-notify-size is --ring auto: the ftrace ring
+#                       system-wide, or a hist trigger where the kernel
+#                       has them)
 #   bt-count            bpftrace -e 'tracepoint:EVENT { @ = count(); }'
 #                       (apt-get install -y bpftrace when missing; skipped
 #                       with a note if that fails)
+#   bt-sum              bpftrace -e 'tracepoint:EVENT { @ = sum(args->flags
+#                       * 0 + 1); }': bench.open's size summed in a BPF map
+#   trace-cmd           trace-cmd record -B INSTANCE -d -k -e EVENT -o FILE:
+#                       the ftrace ring of its own instance, spliced to a
+#                       file (apt-get install -y trace-cmd when missing)
 #
 # Readiness: lden-exec prints "lden-exec: tracing ... Ctrl-C to stop" once
 # its events are enabled, lden notify its header "lden: watching ..."; the
@@ -183,6 +193,12 @@ if uses bt-count && ! command -v "$BPFTRACE" >/dev/null 2>&1; then
 		TRACERS=$(tr ' ' '\n' <<<"$TRACERS" | grep -vx bt-count | tr '\n' ' ')
 	fi
 fi
+if uses trace-cmd && ! command -v trace-cmd >/dev/null 2>&1; then
+	log "trace-cmd missing: apt-get install -y trace-cmd"
+	apt-get install -y trace-cmd >/dev/null 2>&1 ||
+		{ echo "run.sh: need trace-cmd (Debian package 'trace-cmd')" >&2; exit 1; }
+fi
+TRACEFS=/sys/kernel/tracing
 command -v perf >/dev/null 2>&1 || { echo "run.sh: perf not found (Debian: apt-get install linux-perf)" >&2; exit 1; }
 if [ ! -x /usr/bin/time ]; then
 	log "GNU time missing: apt-get install -y time"
@@ -228,6 +244,7 @@ valid_tracer() {
 	case $1 in
 	perf-stat|lden-count|perf-record|perf-record-B|lden-sample) return 0 ;;
 	lden-notify-count|lden-notify-size|lden-notify-twin|bt-count) return 0 ;;
+	lden-notify-size-ftrace|lden-notify-size-perf|bt-sum|trace-cmd) return 0 ;;
 	perf-record-m[0-9]*|lden-sample-r[0-9]*)
 		local p=${1##*-[mr]}
 		case $p in *[!0-9]*) return 1 ;; esac
@@ -278,12 +295,18 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
 	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0) ;;
 	lden-notify-twin)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --max-rate 1000000000) ;;
+	lden-notify-size-*) CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --ring "${t#lden-notify-size-}") ;;
 	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
+	# the same size as bench.open's, summed in the kernel's BPF map
+	bt-sum)         CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = sum(args->flags * 0 + 1); }") ;;
+	# the ftrace ring of an instance of its own, pages spliced to a file
+	trace-cmd)      TC_INST=lden_bench_tc_$$_$RANDOM
+			CMD=(trace-cmd record -B "$TC_INST" -d -k -e "$EVENT" -o "$d/trace.dat") ;;
 	esac
 }
 
 is_counting() {	# tracers that count in the kernel (no samples, no lost)
-	case $1 in perf-stat|lden-count|lden-notify-count|bt-count) return 0 ;; esac
+	case $1 in perf-stat|lden-count|lden-notify-count|bt-count|bt-sum) return 0 ;; esac
 	return 1
 }
 
@@ -315,8 +338,12 @@ wait_ready() {
 		case $CUR_T in
 		lden-notify-*)
 			grep -q '^lden: watching' "$d/stdout" 2>/dev/null && return 0 ;;
-		bt-count)
+		bt-count|bt-sum)
 			grep -q '^Attaching' "$d/stdout" 2>/dev/null && bt_attached "$p" && return 0 ;;
+		trace-cmd)
+			# its instance's event on, and recording
+			[ "$(cat "$TRACEFS/instances/$TC_INST/events/${EVENT%%:*}/${EVENT#*:}/enable" 2>/dev/null)" = 1 ] &&
+			[ "$(cat "$TRACEFS/instances/$TC_INST/tracing_on" 2>/dev/null)" = 1 ] && return 0 ;;
 		*)
 			grep -q '^lden-exec: tracing .*Ctrl-C to stop' "$d/stderr" 2>/dev/null && return 0 ;;
 		esac
@@ -449,8 +476,16 @@ run_trial() {
 		ex=$(tv "$d/time.txt" 'Exit status')
 		[ "$ex" = 130 ] || note="${note} exit=$ex"
 		;;
-	bt-count)
+	bt-count|bt-sum)
 		counted=$(sed -n 's/^@: \([0-9]*\)$/\1/p' "$d/stdout" | tail -1)
+		lost=$(sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' "$d/stdout" "$d/stderr" | awk '{s += $1} END {print s + 0}')
+		;;
+	trace-cmd)
+		# records in the file; lost: what its per-CPU stats say the
+		# ring dropped (overrun, commit overrun, dropped events)
+		counted=$(trace-cmd report -i "$d/trace.dat" 2>/dev/null | grep -c "${EVENT#*:}:")
+		lost=$(awk '/^ *(overrun|commit overrun|dropped events):/ {s += $NF} END {print s + 0}' "$d/stdout" "$d/stderr")
+		rmdir "$TRACEFS/instances/$TC_INST" 2>/dev/null
 		;;
 	esac
 	[ -n "$counted" ] || { counted=-; note="${note} no-result"; log "$t: no result; stdout, stderr:"; sed 's/^/    /' "$d/stdout" "$d/stderr" >&2; }
@@ -687,9 +722,15 @@ compare "$MAIN" lden-notify-count lden-count
 for p in perf-record perf-record-B perf-record-m64; do
 	compare "$MAIN" lden-sample "$p"
 done
-for p in perf-record perf-record-B perf-record-m64 lden-sample; do
+for p in perf-record perf-record-B perf-record-m64 lden-sample trace-cmd bt-sum lden-notify-size-perf; do
 	compare "$MAIN" lden-notify-size "$p"
 done
+for p in perf-record trace-cmd lden-notify-size-perf; do
+	compare "$MAIN" lden-notify-size-ftrace "$p"
+done
+compare "$MAIN" lden-notify-size-perf perf-record
+compare "$MAIN" trace-cmd perf-record
+compare "$MAIN" bt-sum perf-record
 uses lden-notify-twin && compare "$MAIN" lden-notify-twin lden-notify-size
 
 if [ "$RUN_FOLLOWUP" = 1 ]; then
