@@ -117,6 +117,14 @@ need_cmd() {
 
 # --- shared by the tests below ---
 
+# lden_group PID: the probe group (and instance) name of lden process PID,
+# lden_<inode of its PID namespace>_<pid as it sees itself>
+lden_group() {
+	_ns=$(stat -L -c %i "/proc/$1/ns/pid") || return 1
+	_p=$(awk '/^NSpid:/ { print $NF }' "/proc/$1/status") || return 1
+	echo "lden_${_ns}_$_p"
+}
+
 # release FIFO: the workload blocked on FIFO goes on, at most 10 s
 release() {
 	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||

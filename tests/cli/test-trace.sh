@@ -111,7 +111,7 @@ echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
 # --- a uprobe, sampled: one line per call, removed at the end --------
 UP="$top_builddir/tests/kernel/uprobe-target"
 trace up "uprobe($UP:lden_uprobe_target_fn)" --json
-group=lden_$tpid
+group=$(lden_group "$tpid")
 grep -q "$group/" "$T/dynamic_events" || fail "uprobe: no probe in group $group"
 "$UP" 7 </dev/null &
 upid=$!
