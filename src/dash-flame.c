@@ -19,6 +19,7 @@
 static int add_graph(const struct lden_flame_meta *m, void *ctx)
 {
 	json_object *g = json_object_new_object();
+	char when[32];
 
 	if (!g)
 		return -ENOMEM;
@@ -27,7 +28,8 @@ static int add_graph(const struct lden_flame_meta *m, void *ctx)
 	json_object_object_add(g, "subtitle", json_object_new_string(m->subtitle));
 	json_object_object_add(g, "notes", json_object_new_string(m->notes));
 	json_object_object_add(g, "unit", json_object_new_string(m->unit));
-	json_object_object_add(g, "updated", json_object_new_double(m->updated));
+	snprintf(when, sizeof(when), "%.3f", m->updated);
+	json_object_object_add(g, "updated", json_object_new_double_s(m->updated, when));
 	if (json_object_array_add(ctx, g)) {
 		json_object_put(g);
 		return -ENOMEM;

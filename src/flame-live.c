@@ -59,6 +59,46 @@ static void put_header(FILE *out, const char *key, const char *value)
 	fputc('\n', out);
 }
 
+/* Whether @pid is a running lden (not a pid since reused by another). */
+static bool running_lden(pid_t pid)
+{
+	char comm[32];
+
+	return lden_proc_comm(pid, comm, sizeof(comm)) == 0 &&
+	       !strcmp(comm, "lden");
+}
+
+/* The pid of a snapshot's file name "io-PID.folded", or 0. */
+static pid_t snapshot_pid(const char *name)
+{
+	char *end;
+	long pid;
+
+	if (strncmp(name, "io-", 3))
+		return 0;
+	pid = strtol(name + 3, &end, 10);
+	return pid > 0 && pid <= INT32_MAX && !strcmp(end, ".folded") ?
+	       (pid_t)pid : 0;
+}
+
+/* Removes the snapshots of lden processes that ended without doing so. */
+static void sweep(void)
+{
+	DIR *d = opendir(lden_flame_live_dir());
+	struct dirent *e;
+	char path[4096];
+	pid_t pid;
+
+	while (d && (e = readdir(d)))
+		if ((pid = snapshot_pid(e->d_name)) && pid != getpid() &&
+		    !running_lden(pid)) {
+			snapshot_path(path, sizeof(path), pid, "");
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+}
+
 int lden_flame_live_publish(const struct lden_fold *f,
 			    const struct lden_flame_meta *m, char *err,
 			    size_t errlen)
@@ -76,6 +116,8 @@ int lden_flame_live_publish(const struct lden_fold *f,
 	}
 	snapshot_path(tmp, sizeof(tmp), getpid(), ".tmp");
 	snapshot_path(path, sizeof(path), getpid(), "");
+	if (access(path, F_OK) < 0)
+		sweep();	/* once: at this process's first snapshot */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	out = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -111,15 +153,6 @@ void lden_flame_live_remove(void)
 
 	snapshot_path(path, sizeof(path), getpid(), "");
 	unlink(path);
-}
-
-/* Whether @pid is a running lden (not a pid since reused by another). */
-static bool running_lden(pid_t pid)
-{
-	char comm[32];
-
-	return lden_proc_comm(pid, comm, sizeof(comm)) == 0 &&
-	       !strcmp(comm, "lden");
 }
 
 static void copy_field(char *dst, size_t size, const char *src)
@@ -240,16 +273,9 @@ int lden_flame_live_list(int (*fn)(const struct lden_flame_meta *m,
 	d = opendir(lden_flame_live_dir());
 	if (!d)
 		return 0;
-	while ((e = readdir(d)) && n < sizeof(pids) / sizeof(pids[0])) {
-		char *end;
-		long pid;
-
-		if (strncmp(e->d_name, "io-", 3))
-			continue;
-		pid = strtol(e->d_name + 3, &end, 10);
-		if (pid > 0 && pid <= INT32_MAX && !strcmp(end, ".folded"))
-			pids[n++] = (pid_t)pid;
-	}
+	while ((e = readdir(d)) && n < sizeof(pids) / sizeof(pids[0]))
+		if ((pids[n] = snapshot_pid(e->d_name)))
+			n++;
 	closedir(d);
 	qsort(pids, n, sizeof(pids[0]), cmp_pid);
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -8,7 +8,9 @@
  * file), with '#' header lines that carry what the picture needs (title,
  * totals, notes, unit, when); it removes the file when it ends.  The
  * dashboard lists the files whose process is a running lden and draws
- * one on request.  DIR is $LDEN_RUNTIME_DIR, else /run/lden, made 0700;
+ * one on request; the first snapshot of an lden io removes those of lden
+ * processes that ended without removing theirs (SIGKILL).  DIR is
+ * $LDEN_RUNTIME_DIR, else /run/lden, made 0700;
  * a directory or file that is not the caller's own, or that others may
  * write, is not used.
  */

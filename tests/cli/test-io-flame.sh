@@ -182,14 +182,25 @@ until [ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://$addr/api
 	[ $_i -gt 200 ] && fail "the dashboard never answered"
 	sleep 0.1
 done
-# a snapshot of a process that is not lden, one of none: neither listed
+# snapshots left with a pid now a shell's, and a process's that has gone:
+# neither listed, both removed by the next lden io
 mkdir -p "$LDEN_RUNTIME_DIR" && chmod 700 "$LDEN_RUNTIME_DIR" || exit 99
-printf '# lden-flame: 1\n# unit: calls\nsh;x;read 1\n' > "$LDEN_RUNTIME_DIR/io-$$.folded"
+/bin/true &
+gone=$!
+wait $gone
+for p in $$ $gone; do
+	printf '# lden-flame: 1\n# unit: calls\nsh;x;read 1\n' > "$LDEN_RUNTIME_DIR/io-$p.folded"
+done
+curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
+jq -e '.graphs == []' "$tmp/list.json" >/dev/null ||
+	fail "/api/flamegraphs lists stale snapshots: $(cat "$tmp/list.json")"
 start_target live file "$data" $K $W
 trace live -q --flamegraph "$tmp/live.svg"
 printf g > "$tmp/live.go"
 snap="$LDEN_RUNTIME_DIR/io-$tracer.folded"
 recipe_done '^io-target;.*;close 3$'
+[ ! -e "$LDEN_RUNTIME_DIR/io-$$.folded" ] && [ ! -e "$LDEN_RUNTIME_DIR/io-$gone.folded" ] ||
+	fail "lden io did not remove the stale snapshots: $(ls "$LDEN_RUNTIME_DIR")"
 cp "$snap" "$tmp/snap.folded"
 curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
 jq -e --argjson p "$tracer" '.graphs | length == 1 and .[0].pid == $p and .[0].unit == "calls" and
@@ -207,7 +218,7 @@ for q in "pid=abc:400" "pid=:400" "pid=-1:400" "pid=$$:404" "pid=999999999:404" 
 	code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "http://$addr/flamegraph.svg?${q%:*}")
 	[ "$code" = "${q##*:}" ] || fail "/flamegraph.svg?${q%:*}: HTTP $code, want ${q##*:}"
 done
-echo "PASS: /api/flamegraphs lists the running lden io (not a stale or foreign snapshot); /flamegraph.svg draws its live stacks ($((2 * W + 12)) calls so far); bad pids 400/404"
+echo "PASS: /api/flamegraphs lists the running lden io (stale snapshots neither listed nor kept); /flamegraph.svg draws its live stacks ($((2 * W + 12)) calls so far); bad pids 400/404"
 
 if [ $browser = yes ]; then
 	timeout 300 python3 "$BROWSER" dashboard "http://$addr/" "$tracer" "$data" \
