@@ -32,6 +32,7 @@ struct lden_io_flame {
 	struct flame_file files[LDEN_IO_FLAME_MAX_FILES];
 	int nfiles;
 	bool latency;
+	uint64_t dropped;		/* calls not added: out of memory */
 	struct lden_flame_meta meta;	/* title, totals, notes, unit */
 	char host[64];
 	double next_live;		/* secs of the next snapshot */
@@ -100,8 +101,11 @@ int lden_io_flame_add(struct lden_io_flame *fl, const char *comm,
 		      const char *path, const char *syscall, uint64_t value)
 {
 	const char *frames[3] = { comm, path, syscall };
+	int rc = lden_fold_add(fl->fold, frames, 3, value);
 
-	return lden_fold_add(fl->fold, frames, 3, value);
+	if (rc < 0)
+		fl->dropped++;
+	return rc;
 }
 
 /* @part after the parts already in @buf, "; " between them. */
@@ -147,6 +151,11 @@ void lden_io_flame_context(struct lden_io_flame *fl,
 		snprintf(part, sizeof(part),
 			 "the guard switched %s to counting: later calls missing",
 			 names);
+		append(m->notes, sizeof(m->notes), part);
+	}
+	if (fl->dropped) {
+		snprintf(part, sizeof(part), "%llu calls left out (out of memory)",
+			 (unsigned long long)fl->dropped);
 		append(m->notes, sizeof(m->notes), part);
 	}
 	if (m->notes[0]) {
