@@ -12,8 +12,9 @@
 #   ready   its events are live: lden's header line ("lden: visualizing"),
 #           printed once the events are enabled; perf stat's ack on its
 #           control fifo after 'enable'; bpftrace: its tracepoints' perf
-#           events open (more anon_inode:[perf_event] fds than its
-#           per-CPU output buffers)
+#           events open (as many anon_inode:[perf_event] fds beyond its
+#           per-CPU output buffers, the ones in its epoll set, as
+#           tracepoints)
 #   first   lden only: its first JSON line (the first values)
 #   stop    from SIGINT to the process's exit (waitpid)
 # Tracers, each on the same events: lden visualize --no-dashboard -o json
@@ -88,6 +89,15 @@ def perf_fds(pid):
     except OSError: pass
     return n
 
+def epoll_fds(pid):
+    n = 0
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+            try: n += open(f"/proc/{pid}/fdinfo/{fd}").read().count("tfd:")
+            except OSError: pass
+    except OSError: pass
+    return n
+
 def reapers():
     out = []
     for p in os.listdir("/proc"):
@@ -142,9 +152,10 @@ def trial(tracer, setname, tmp):
         prog = ",".join("tracepoint:" + tp for tp in tpl) + " { @ = count(); }"
         t0 = time.monotonic()
         p = subprocess.Popen(["bpftrace", "-e", prog], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        want = len(tpl) + NCPU
+        # its tracepoints' perf fds: those beyond its output buffers,
+        # which are in its epoll set ("tfd:" lines of the epoll's fdinfo)
         while time.monotonic() < t0 + 60:
-            if perf_fds(p.pid) >= want: ready = time.monotonic(); break
+            if perf_fds(p.pid) - epoll_fds(p.pid) >= len(tpl): ready = time.monotonic(); break
             if p.poll() is not None: break
             time.sleep(0.002)
     time.sleep(0.3)

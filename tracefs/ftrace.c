@@ -15,8 +15,8 @@
  * (per_cpu/cpuN/stats), not per event.  The session samples through its
  * perf rings for those (see ltr_event__ring()).
  *
- * The instance is named like the session's probe group, "lden_<pid>",
- * made on the first event that needs it and removed by
+ * The instance is the session's own (owner.c: named like its probe group,
+ * held by a lock), made on the first event that needs it and removed by
  * ltr_session__free(), by the signal handlers, or, after a crash, by the
  * sweep of the next session.  Its settings: a clock comparable with the
  * perf ring's (mono, CLOCK_MONOTONIC), no overwrite (a full ring drops
@@ -302,6 +302,7 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 static int ftrace_create(struct ltr_session *s)
 {
 	struct ltr_ftrace *ft;
+	const char *path;
 	char kb[32];
 	int err = 0;
 
@@ -321,22 +322,20 @@ static int ftrace_create(struct ltr_session *s)
 	}
 	for (int i = 0; i < ft->ncpus; i++)
 		ft->cpus[i].fd = -1;
-	/* the one place the name is chosen: the session's group's */
+	/* named, made and held by owner.c */
 	snprintf(ft->name, sizeof(ft->name), "%s", s->group);
-	if (snprintf(ft->path, sizeof(ft->path), "%s/instances/%s",
-		     s->tracing_dir, ft->name) >= (int)sizeof(ft->path)) {
+	path = ltr_session_instance(s);
+	if (!path || snprintf(ft->path, sizeof(ft->path), "%s", path) >=
+			     (int)sizeof(ft->path)) {
+		err = path ? ltr_error(ENAMETOOLONG, "tracefs path '%s' is too long",
+				       path) :
+			     -errno;
+		if (err == -EEXIST)
+			err = ltr_error(EEXIST, "tracefs instance '%s' exists already (another session of this process)",
+					s->group);
+		ltr_instance_destroy(s);
 		ftrace_free(ft);
-		return ltr_error(ENAMETOOLONG, "tracefs path '%s' is too long",
-				 s->tracing_dir);
-	}
-	if (mkdir(ft->path, 0750) < 0) {
-		err = errno;
-		ftrace_free(ft);
-		if (err == EEXIST)
-			return ltr_error(EEXIST, "tracefs instance '%s' exists already (another session of this process)",
-					 s->group);
-		return ltr_error(err, "cannot make tracefs instance '%s': %s",
-				 s->group, strerror(err));
+		return err;
 	}
 	s->ft = ft;
 	ft->inst = tracefs_instance_alloc(s->tracing_dir, ft->name);
@@ -738,12 +737,9 @@ void ltr_ftrace_destroy(struct ltr_session *s)
 {
 	struct ltr_ftrace *ft = s->ft;
 
-	if (!ft)
-		return;
-	close_readers(ft);
-	if (rmdir(ft->path) < 0 && errno != ENOENT)
-		ltr_warn("cannot remove tracefs instance '%s': %s\n", ft->name,
-			 strerror(errno));
+	if (ft)
+		close_readers(ft);
+	ltr_instance_destroy(s);
 	s->ft = NULL;
 	ftrace_free(ft);
 }
@@ -764,40 +760,4 @@ const char *ltr_ftrace_name(const struct ltr_session *s)
 int ltr_ftrace_fd(const struct ltr_session *s, int i)
 {
 	return s->ft && i < s->ft->ncpus ? s->ft->cpus[i].fd : -1;
-}
-
-/**
- * ltr_sweep_stale_instances - remove the instances of lden processes
- * that are gone
- * @tracing_dir: tracefs mount point
- *
- * Instances named like a probe group of lden ("lden_<N>") whose process
- * N no longer exists; never this process's, never another name.
- * Returns how many were removed, or a negative errno.
- */
-int ltr_sweep_stale_instances(const char *tracing_dir)
-{
-	char dir[PATH_MAX], path[PATH_MAX + 256];
-	struct dirent *de;
-	int removed = 0;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/instances", tracing_dir);
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		pid_t pid = ltr_group_pid(de->d_name, strlen(de->d_name));
-
-		if (!pid || pid == getpid() || !ltr_pid_gone(pid))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (rmdir(path) == 0)
-			removed++;
-		else if (errno != ENOENT)	/* ENOENT: a concurrent sweep won */
-			ltr_warn("cannot remove stale tracefs instance '%s': %s\n",
-				 de->d_name, strerror(errno));
-	}
-	closedir(d);
-	return removed;
 }

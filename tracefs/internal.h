@@ -134,6 +134,23 @@ int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 		     struct ltr_sample *s);
 
 /* ------------------------------------------------------------------ */
+/* owner.c: names and liveness of the session's tracefs objects */
+
+/* "lden_" + 20 digits + "_" + 10 digits + NUL, rounded up */
+#define LTR_OWNER_NAME_MAX 48
+
+/* "lden_<pidns inode>_<pid>" in @buf; 0 or -ENAMETOOLONG */
+int ltr_owner_name(char *buf, size_t size);
+/* whether @len bytes at @name are exactly such a name */
+bool ltr_owner_name_match(const char *name, size_t len);
+/* a shared lock on a directory just created: the fd, or -ENOENT (swept) */
+int ltr_owner_lock(const char *path);
+/* instances/<group>, made and held on the first call (borrowed), or NULL */
+const char *ltr_session_instance(struct ltr_session *s);
+/* rmdir of that instance, by ltr_session__free() */
+void ltr_instance_destroy(struct ltr_session *s);
+
+/* ------------------------------------------------------------------ */
 /* session.c, perf.c: the session and its events */
 
 struct ltr_event {
@@ -171,7 +188,11 @@ struct ltr_probe {
 
 struct ltr_session {
 	char *tracing_dir;
-	char group[32];		/* "lden_<pid>" */
+	/* "lden_<pidns inode>_<pid>": the probe group and the instance */
+	char group[LTR_OWNER_NAME_MAX];
+	int group_lock;		/* holds events/<group> once it exists, or -1 */
+	char *instance_path;	/* instances/<group>, once made, or NULL */
+	int instance_lock;	/* holds it, or -1 */
 	int ncpus;
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
@@ -229,9 +250,6 @@ char *ltr_read_text(const char *path);
 /* Whether SYSTEM:NAME is a uprobe or uretprobe the session made. */
 bool ltr_probe_is_uprobe(const struct ltr_session *s, const char *system,
 			 const char *name);
-/* The pid N of a name "lden_<N>", else 0; whether process N is gone. */
-pid_t ltr_group_pid(const char *group, size_t len);
-bool ltr_pid_gone(pid_t pid);
 
 /* ftrace.c: the session's tracefs instance and its ring (see there) */
 struct ltr_ftrace;
@@ -251,7 +269,6 @@ void ltr_ftrace_destroy(struct ltr_session *s);
 const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
 int ltr_ftrace_fd(const struct ltr_session *s, int i);
-int ltr_sweep_stale_instances(const char *tracing_dir);
 /* Makes the instance if there is none yet; 0 or a negative errno. */
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */

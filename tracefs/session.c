@@ -83,13 +83,16 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	if (!s)
 		return ltr_error_null(ENOMEM, "out of memory");
 	s->epfd = -1;
+	s->group_lock = -1;
+	s->instance_lock = -1;
 	s->ring_pages = pages;
 	s->ring_pages_default = !opts->ring_pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
 	s->detach_close = opts->detach_close;
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
-	snprintf(s->group, sizeof(s->group), "lden_%d", (int)getpid());
+	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
+		goto out_free;
 
 	s->tracing_dir = find_tracing_dir(opts->tracing_dir);
 	if (!s->tracing_dir)
@@ -101,13 +104,8 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ncpus = n;
 
 	if (!opts->no_sweep) {
-		/* instances first: a probe enabled in one cannot be removed */
-		int swept = ltr_sweep_stale_instances(s->tracing_dir);
+		int swept = ltr_sweep_stale_groups(s->tracing_dir);
 
-		if (swept > 0)
-			ltr_info("removed %d tracefs instance(s) left by lden processes that are gone\n",
-				 swept);
-		swept = ltr_sweep_stale_groups(s->tracing_dir);
 		if (swept > 0)
 			ltr_info("removed %d probe(s) left by lden processes that are gone\n",
 				 swept);

@@ -20,13 +20,15 @@ LDEN="$top_builddir/src/lden"
 test_tmp
 
 N=20000
+# lden's tracefs objects: lden_<pidns inode>_<pid>
+NS=$(stat -L -c %i /proc/self/ns/pid)
 
 # run NAME RING: notify on one burst, through RING; checks the numbers
 run() {
 	burst "$1" $N
 	notify_bg "$1" "size(guard.read[common_pid == $w]) >= $((N * SIZE))" \
 		-d "$EVENTS" -t 60 --max-cpu 0 --ring "$2"
-	inst="lden_$n"
+	inst="lden_${NS}_$n"
 	case $2 in
 	perf) [ -d "$T/instances/$inst" ] && fail "$1: an instance for --ring perf" ;;
 	*) [ -d "$T/instances/$inst" ] || fail "$1: no instance $inst while notify runs" ;;

@@ -12,9 +12,9 @@
  * - where the instance cannot serve (per task, a second filter on the
  *   same tracepoint) AUTO samples through perf and says why, and asking
  *   for the ftrace ring is an error naming the reason;
- * - the instance exists while the session does and not after; one a
- *   dead lden process left is swept, a live one's and other names are
- *   kept; SIGTERM with ltr_session__cleanup_on_signal() removes it.
+ * - the instance exists while the session does and not after; one no
+ *   process holds is swept, one held and other names are kept; SIGTERM
+ *   with ltr_session__cleanup_on_signal() removes it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,12 +24,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -321,28 +323,28 @@ static void where_it_cannot_serve(void **state)
 	ltr_session__free(s);
 }
 
-/* A pid that is surely gone: a child's, reaped. */
-static pid_t dead_pid(void)
+/* The name lden gives a process's objects: lden_<pidns inode>_<pid>. */
+static void owner_name(char *buf, size_t len, pid_t pid)
 {
-	pid_t pid = fork();
+	struct stat st;
 
-	if (pid == 0)
-		_exit(0);
-	assert_true(pid > 0);
-	assert_int_equal(waitpid(pid, NULL, 0), pid);
-	return pid;
+	assert_int_equal(stat("/proc/self/ns/pid", &st), 0);
+	snprintf(buf, len, "lden_%llu_%d", (unsigned long long)st.st_ino,
+		 (int)pid);
 }
 
 static void stale_instances_swept(void **state)
 {
-	char dead[64], live[64], other[64], path[PATH_MAX];
+	char stale[64], held[64], other[64], path[PATH_MAX];
 	struct ltr_session *s;
+	int lock;
 
-	snprintf(dead, sizeof(dead), "lden_%d", (int)dead_pid());
-	snprintf(live, sizeof(live), "lden_%d", (int)getppid());
-	snprintf(other, sizeof(other), "lden_%d_x", (int)dead_pid());
+	/* names of no process here (pid 0): held only by the locks below */
+	snprintf(stale, sizeof(stale), "lden_1_%d", 999999998);
+	snprintf(held, sizeof(held), "lden_1_%d", 999999997);
+	snprintf(other, sizeof(other), "lden_1_%d_x", 999999996);
 	{
-		const char *names[] = { dead, live, other };
+		const char *names[] = { stale, held, other };
 
 		for (int i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), TRACEFS "/instances/%s",
@@ -351,13 +353,18 @@ static void stale_instances_swept(void **state)
 				fail_msg("mkdir %s: %s", path, strerror(errno));
 		}
 	}
+	/* as its owner does: a shared lock on its directory */
+	snprintf(path, sizeof(path), TRACEFS "/instances/%s", held);
+	lock = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(lock >= 0);
+	assert_int_equal(flock(lock, LOCK_SH), 0);
 	s = ltr_session__new(NULL);
 	assert_non_null(s);
 	ltr_session__free(s);
-	assert_false(instance_exists(dead));
-	assert_true(instance_exists(live));
+	assert_false(instance_exists(stale));
+	assert_true(instance_exists(held));
 	assert_true(instance_exists(other));
-	snprintf(path, sizeof(path), TRACEFS "/instances/%s", live);
+	close(lock);
 	assert_int_equal(rmdir(path), 0);
 	snprintf(path, sizeof(path), TRACEFS "/instances/%s", other);
 	assert_int_equal(rmdir(path), 0);
@@ -385,7 +392,7 @@ static void sigterm_removes_instance(void **state)
 		_exit(11);
 	}
 	close(ready[1]);
-	snprintf(name, sizeof(name), "lden_%d", (int)pid);
+	owner_name(name, sizeof(name), pid);
 	assert_int_equal(read(ready[0], &b, 1), 1);
 	close(ready[0]);
 	assert_true(instance_exists(name));
