@@ -99,12 +99,17 @@ def epoll_fds(pid):
     return n
 
 def reapers():
+    # alive ones: an exited one stays a zombie until its new parent
+    # (init, here) reaps it
     out = []
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
-                if open(f"/proc/{p}/comm").read().strip() == "lden-close": out.append(p)
-            except OSError: pass
+                st = open(f"/proc/{p}/stat").read()
+                if st[st.index("(") + 1:st.rindex(")")] == "lden-close" and \
+                   st[st.rindex(")") + 2] != "Z":
+                    out.append(p)
+            except (OSError, ValueError): pass
     return out
 
 def wait_reapers(limit=10.0):
@@ -159,10 +164,19 @@ def trial(tracer, setname, tmp):
             if p.poll() is not None: break
             time.sleep(0.002)
     time.sleep(0.3)
-    ts = time.monotonic()
-    p.send_signal(signal.SIGINT)
+    # a SIGINT that comes before the tracer handles it may be lost
+    # (bpftrace ignores it for a while after attaching): sent again every
+    # second, the stop time counted from the last one
+    while True:
+        ts = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=1.0)
+            break
+        except subprocess.TimeoutExpired:
+            if time.monotonic() - t0 > 120:
+                p.kill(); p.wait(); break
     if p.stdout: p.stdout.read()
-    p.wait()
     stop = time.monotonic() - ts
     reap = wait_reapers() if tracer == "lden" else 0.0
     ms = lambda x: None if x is None else (x - t0) * 1000

@@ -100,6 +100,12 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	struct ltr_event_opts o = {
 		.mode = sample ? LTR_MODE_SAMPLE : LTR_MODE_COUNT,
 		.filter = filter,
+		/*
+		 * on the ftrace ring, counted from its records: a perf
+		 * counter beside them would cost the kernel more than they
+		 * do; the twin, when there is one, counts exactly
+		 */
+		.count_records = true,
 	};
 	struct lden_part *p;
 	char msg[256];
@@ -123,8 +129,7 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
 	a->lost_shared |= ltr_event__lost_shared(p->ev);
-	/* on the ftrace ring the event counts on when its records stop */
-	if (sample && twins && ltr_event__ring(p->ev) != LTR_RING_FTRACE) {
+	if (sample && twins) {
 		o.mode = LTR_MODE_COUNT;
 		p->counter = ltr_event__open(s, system, name, &o);
 		if (!p->counter)
@@ -450,8 +455,7 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 /* A sampled part whose records can stop while its count goes on. */
 static bool switchable(const struct lden_part *p)
 {
-	return ltr_event__mode(p->ev) == LTR_MODE_SAMPLE &&
-	       (p->counter || ltr_event__ring(p->ev) == LTR_RING_FTRACE);
+	return ltr_event__mode(p->ev) == LTR_MODE_SAMPLE && p->counter;
 }
 
 int lden_attached_disable_sampling(struct lden_attached *a)
@@ -471,8 +475,7 @@ int lden_attached_disable_sampling(struct lden_attached *a)
 
 		if (p->stopped || !switchable(p))
 			continue;
-		rc = p->counter ? ltr_event__disable(p->ev) :
-				  ltr_event__stop_sampling(p->ev);
+		rc = ltr_event__disable(p->ev);
 		if (rc < 0)
 			return rc;
 	}
@@ -507,12 +510,10 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 		/*
 		 * disabled, not closed: a caller may still hold samples of it
 		 * (lden trace orders them before printing), whose fields are
-		 * read through it; the session closes it.  On the ftrace ring
-		 * it is its own counter.
+		 * read through it; the session closes it
 		 */
 		p->stopped = p->ev;
-		if (p->counter)
-			p->ev = p->counter;
+		p->ev = p->counter;
 		p->counter = NULL;
 		lden_size_free(p->size);
 		p->size = NULL;

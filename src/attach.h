@@ -28,13 +28,13 @@ struct lden_scope {
 struct lden_part {
 	struct ltr_event *ev;
 	/*
-	 * A sampling part on the perf ring also has a counting event on the
-	 * same tracepoint, filter and scope, enabled with it: the count comes
-	 * from there, so that the overhead guard can stop the sampling event
-	 * at any moment and the count goes on without a seam
-	 * (lden_attached_stop_sampling).  NULL when twins are off
-	 * (lden_attach_twins()), and on the ftrace ring, whose events count
-	 * on by themselves once their records stop.
+	 * A sampling part also has a counting event on the same tracepoint,
+	 * filter and scope, enabled with it: the count comes from there, so
+	 * that the overhead guard can stop the sampling event at any moment
+	 * and the count goes on without a seam (lden_attached_stop_sampling).
+	 * NULL when twins are off (lden_attach_twins()): the count is then
+	 * the sampling event's own (perf ring), or its records' (ftrace
+	 * ring, ltr_event_opts.count_records).
 	 */
 	struct ltr_event *counter;
 	/* the sampling event after the switch: disabled, kept open */

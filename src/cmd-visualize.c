@@ -24,8 +24,12 @@
 #include "viz-opts.h"
 #include "viz-sinks.h"
 
-/* the first numbers this soon after the events are enabled */
-#define FIRST_TICK 0.05
+/*
+ * the first numbers this soon after the events are enabled: the first
+ * line is the proof that tracing has started (the interval it covers is
+ * in it)
+ */
+#define FIRST_TICK 0.01
 
 struct viz_opts {
 	const char *es_host, *es_port, *es_url_opt;

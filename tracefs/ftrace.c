@@ -638,6 +638,7 @@ static int drain_cpu(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 			.flags = LTR_SAMPLE_NO_TGID,
 		};
 		c->records++;
+		m->ev->records++;
 		delivered++;
 		if (fn)
 			*stop = fn(&smp, ctx);
@@ -748,6 +749,11 @@ void ltr_ftrace_destroy(struct ltr_session *s)
 const char *ltr_ftrace_path(const struct ltr_session *s)
 {
 	return s->ft ? s->ft->path : NULL;
+}
+
+int ltr_ftrace_nevents(const struct ltr_session *s)
+{
+	return s->ft ? s->ft->nids : 0;
 }
 
 /** ltr_ftrace_name - the instance's name, or NULL while there is none */

@@ -162,6 +162,9 @@ struct ltr_event {
 	enum ltr_ring_kind ring;	/* sampling: PERF or FTRACE */
 	const char *ring_why;
 	bool stopped;		/* ltr_event__stop_sampling() */
+	/* opts.count_records: no perf counter, ltr_event__count() is this */
+	bool count_records;
+	uint64_t records;	/* delivered from the ftrace ring */
 	/* LTR_MODE_HIST: the trigger, and the shape of its output */
 	char *hist_trigger;
 	char *hist_filter;	/* its " if" clause, or NULL */
@@ -264,6 +267,8 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 		     int *stop);
 uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu);
+/* how many events the instance holds */
+int ltr_ftrace_nevents(const struct ltr_session *s);
 void ltr_ftrace_close_readers(struct ltr_session *s);
 void ltr_ftrace_destroy(struct ltr_session *s);
 const char *ltr_ftrace_path(const struct ltr_session *s);

@@ -296,6 +296,17 @@ struct ltr_event_opts {
 	/* sampling: where the records go; AUTO: the session's choice */
 	enum ltr_ring_kind ring;
 	/*
+	 * on the ftrace ring: count the records delivered rather than keep a
+	 * perf counter beside them, which costs the kernel more per hit than
+	 * the record itself (it builds the whole record once more).  The
+	 * count is then as of the last drain, exact while the ring dropped
+	 * nothing, or when the event is alone in it (its drops are then the
+	 * event's); with drops shared, it lacks the event's share of them
+	 * (ltr_event__lost_shared()).  ltr_event__stop_sampling() is then
+	 * refused: the count would stop with the records.
+	 */
+	bool count_records;
+	/*
 	 * LTR_MODE_HIST: the fields the kernel groups hits by (comma-separated,
 	 * up to LTR_HIST_MAX_KEYS; NULL: one group) and sums (up to
 	 * LTR_HIST_MAX_VALS; NULL: none), numbers all

@@ -759,7 +759,11 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		if (err < 0)
 			goto out_free;
 	}
-	err = open_on_cpus(ev, opts);
+	/* counted from its records: no perf event at all */
+	ev->count_records = opts->count_records && ev->mode == LTR_MODE_SAMPLE &&
+			    ev->ring == LTR_RING_FTRACE;
+	if (!ev->count_records)
+		err = open_on_cpus(ev, opts);
 	if (err < 0)
 		goto out_free;
 
@@ -884,8 +888,8 @@ int ltr_event__stop_sampling(struct ltr_event *ev)
 {
 	int err;
 
-	if (!in_instance(ev))
-		return ltr_error(EOPNOTSUPP, "%s:%s: only an event on the ftrace ring keeps counting without its records",
+	if (!in_instance(ev) || ev->count_records)
+		return ltr_error(EOPNOTSUPP, "%s:%s: only an event on the ftrace ring with a counter keeps counting without its records",
 				 ev->system, ev->name);
 	if (ev->stopped)
 		return 0;
@@ -959,6 +963,12 @@ int ltr_event__count(struct ltr_event *ev, uint64_t *count)
 
 	if (ev->mode == LTR_MODE_HIST)
 		return hist_totals(ev, count, &v[1]);
+	if (ev->count_records) {
+		/* alone in the ring, its drops are its own */
+		*count = ev->records + (ltr_ftrace_nevents(ev->session) == 1 ?
+					ltr_ftrace_lost(ev->session, -1) : 0);
+		return 0;
+	}
 	for (int i = 0; i < ev->nfds; i++) {
 		int err = read_counter(ev, i, v);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # lden visualize against the live kernel (root): JSON lines whose counts
 # match a workload that forks a known number of times, sizes that match
-# a known number of bytes over loopback TCP, the first tick within 50 ms,
+# a known number of bytes over loopback TCP, the first tick within 10 ms,
 # every catalog event at once, --no-size, --time, SIGTERM, and bad input
 # (exit 2, or 1 for a port in use; one line; nothing left in tracefs).
 #
@@ -45,7 +45,7 @@ wait_total() {
 
 # ---------------------------------------------------------------------
 # 1. JSON lines count exactly the forks of one process: 37 /bin/true
-# after a go line on a fifo; the first tick comes 50 ms after the start.
+# after a go line on a fifo; the first tick comes 10 ms after the start.
 N=37
 mkfifo "$tmp/go1" || exit 99
 sh -c 'read x < "$1"; i=0; while [ $i -lt "$2" ]; do /bin/true; i=$((i + 1)); done' \
@@ -135,7 +135,7 @@ catalog=$("$LDEN" list-events | grep -c '^[a-z]*\.[a-z_]* ')
 	fail "all: $traced traced + $skipped skipped, catalog $catalog"
 grep -q "^lden: visualizing $traced events on " "$tmp/all.err" || fail "all: header count"
 ticks=$(jq -s '[.[] | select(.event)] | group_by(.event) | map(length) | unique' "$tmp/all.out" | tr -d ' \n')
-[ "$ticks" = "[3]" ] || fail "all: lines per event $ticks, expected 3 ticks each (0.05, 1, 1.2 s)"
+[ "$ticks" = "[3]" ] || fail "all: lines per event $ticks, expected 3 ticks each (0.01, 1, 1.2 s)"
 [ "$(jq -s '[.[] | select(.event)] | map(.event) | unique | length' "$tmp/all.out")" = "$traced" ] ||
 	fail "all: events in the JSON lines differ from the header's $traced"
 jq -s -e '[.[] | select(.event == "memory.alloc")] | all(.mode == "sampling" and has("size_total"))' \

@@ -9,6 +9,9 @@
  * - two events in a tiny ring: what was delivered plus what the ring
  *   dropped is what the two counted, and each says its loss is shared;
  * - ltr_event__stop_sampling(): the records stop, the count goes on;
+ * - counted from its records (no perf event at all): alone in a tiny
+ *   ring, delivered plus dropped is N; sharing it, the count is what was
+ *   delivered;
  * - where the instance cannot serve (per task, a second filter on the
  *   same tracepoint) AUTO samples through perf and says why, and asking
  *   for the ftrace ring is an error naming the reason;
@@ -227,6 +230,89 @@ static void shared_loss_is_exact(void **state)
 	ltr_session__free(s);
 }
 
+static int perf_fds_open(void)
+{
+	char path[64], link[64];
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++) {
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		n += !strcmp(link, "anon_inode:[perf_event]");
+	}
+	return n;
+}
+
+/* Counted from its records, in a 1-page ring read only at the end. */
+static void counted_from_records(void **state)
+{
+	struct ltr_session_opts so = { .ring_pages = 1 };
+	struct ltr_session *s = ltr_session__new(&so);
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE,
+				    .ring = LTR_RING_FTRACE,
+				    .count_records = true };
+	uint64_t count[2], lost;
+	char filter[64];
+	int n = 20000;
+
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	o.filter = filter;
+	seen.ev[0] = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	/* no perf event: the records are the count */
+	assert_int_equal(perf_fds_open(), 0);
+	assert_int_equal(ltr_event__stop_sampling(seen.ev[0]), -EOPNOTSUPP);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	lost = ltr_session__lost(s, -1);
+	assert_int_equal(ltr_event__count(seen.ev[0], &count[0]), 0);
+	print_message("alone: delivered %llu, lost %llu, count %llu\n",
+		      (unsigned long long)seen.n[0], (unsigned long long)lost,
+		      (unsigned long long)count[0]);
+	assert_true(lost > 0);
+	/* alone in the ring: its drops are its own, the count exact */
+	assert_int_equal(seen.n[0] + lost, (uint64_t)n);
+	assert_int_equal(count[0], (uint64_t)n);
+	ltr_session__free(s);
+
+	/* two events sharing the ring: each counts what it delivered */
+	s = ltr_session__new(&so);
+	assert_non_null(s);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	seen.ev[0] = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	seen.ev[1] = ltr_event__open(s, "syscalls", "sys_exit_getppid", &o);
+	assert_non_null(seen.ev[0]);
+	assert_non_null(seen.ev[1]);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	lost = ltr_session__lost(s, -1);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ltr_event__count(seen.ev[i], &count[i]), 0);
+		assert_int_equal(count[i], seen.n[i]);
+	}
+	assert_true(lost > 0);
+	assert_int_equal(count[0] + count[1] + lost, 2 * (uint64_t)n);
+	ltr_session__free(s);
+}
+
 static int getppid_then_wait(void *arg)
 {
 	int *fds = arg;
@@ -408,6 +494,7 @@ int main(void)
 		cmocka_unit_test(every_call_once),
 		cmocka_unit_test(shared_loss_is_exact),
 		cmocka_unit_test(stop_sampling_keeps_count),
+		cmocka_unit_test(counted_from_records),
 		cmocka_unit_test(where_it_cannot_serve),
 		cmocka_unit_test(stale_instances_swept),
 		cmocka_unit_test(sigterm_removes_instance),
