@@ -248,6 +248,18 @@ static int perf_fds_open(void)
 	return n;
 }
 
+/* The child's burst, the rings read only once it is over; the loss. */
+static uint64_t run_burst(struct ltr_session *s, struct ktest_child *c,
+			  struct seen *seen)
+{
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(c);
+	assert_int_equal(ktest_child_wait(c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, seen) >= 0);
+	return ltr_session__lost(s, -1);
+}
+
 /* Counted from its records, in a 1-page ring read only at the end. */
 static void counted_from_records(void **state)
 {
@@ -272,12 +284,7 @@ static void counted_from_records(void **state)
 	/* no perf event: the records are the count */
 	assert_int_equal(perf_fds_open(), 0);
 	assert_int_equal(ltr_event__stop_sampling(seen.ev[0]), -EOPNOTSUPP);
-	assert_int_equal(ltr_session__enable(s), 0);
-	ktest_child_go(&c);
-	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
-	assert_int_equal(ltr_session__disable(s), 0);
-	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
-	lost = ltr_session__lost(s, -1);
+	lost = run_burst(s, &c, &seen);
 	assert_int_equal(ltr_event__count(seen.ev[0], &count[0]), 0);
 	print_message("alone: delivered %llu, lost %llu, count %llu\n",
 		      (unsigned long long)seen.n[0], (unsigned long long)lost,
@@ -298,12 +305,7 @@ static void counted_from_records(void **state)
 	seen.ev[1] = ltr_event__open(s, "syscalls", "sys_exit_getppid", &o);
 	assert_non_null(seen.ev[0]);
 	assert_non_null(seen.ev[1]);
-	assert_int_equal(ltr_session__enable(s), 0);
-	ktest_child_go(&c);
-	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
-	assert_int_equal(ltr_session__disable(s), 0);
-	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
-	lost = ltr_session__lost(s, -1);
+	lost = run_burst(s, &c, &seen);
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(ltr_event__count(seen.ev[i], &count[i]), 0);
 		assert_int_equal(count[i], seen.n[i]);
