@@ -345,7 +345,8 @@ static int watch(struct run *r)
 		}
 	}
 	lden_collect_drain(r->s, sampling);
-	update(r, lden_now());
+	if (update(r, lden_now()) < 0)
+		lden_err("notify: the last look failed; the figures are the previous tick's");
 	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
 	return 128 + lden_stop_signal;
 }
