@@ -336,6 +336,19 @@ int ltr_session__add_kprobe(struct ltr_session *s, const char *name,
 	return create_probe(s, p, kind, addr);
 }
 
+/*
+ * The kernel splits a probe definition on what its isspace() calls white
+ * space: the C locale's six, and 0xa0 (Latin-1's no-break space, a byte
+ * of UTF-8 names too); control bytes have no place in a path we pass on.
+ */
+static bool path_fits_kernel(const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == 0xa0)
+			return false;
+	return true;
+}
+
 /* "0x<hex digits>" and nothing else: a file offset given directly. */
 static bool parse_offset(const char *symbol, uint64_t *offset)
 {
@@ -397,9 +410,8 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
 		return ltr_error(errno, "cannot resolve '%s': %s", path,
 				 strerror(errno));
 	}
-	/* the kernel splits its command line on white space */
-	if (abs[strcspn(abs, " \t\n")]) {
-		err = ltr_error(EINVAL, "cannot probe '%s': white space in the path",
+	if (!path_fits_kernel(abs)) {
+		err = ltr_error(EINVAL, "cannot probe '%s': white space or a control character in the path",
 				abs);
 		goto out_free;
 	}
