@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
 
@@ -35,19 +36,26 @@ static int aerr(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* "(a) && (b)", either may be NULL; malloc'd or NULL. */
-static char *and_filters(const char *a, const char *b)
+/*
+ * "(a) && (b)" in *@out (malloc'd; NULL when both are), or -1 with @err:
+ * a part that is not one expression could close the other's parenthesis
+ * and widen what it selects.
+ */
+static int join_filters(const char *a, const char *b, const char *label,
+			char **out, char *err, size_t errlen)
 {
-	char *out = NULL;
+	const char *why, *bad = b;
+	int at;
 
-	if (a && b) {
-		if (asprintf(&out, "(%s) && (%s)", a, b) < 0)
-			return NULL;
-		return out;
-	}
-	if (a || b)
-		return strdup(a ? a : b);
-	return NULL;
+	*out = lden_filter_and(a, b);
+	if (*out || (!a && !b))
+		return 0;
+	if (errno == ENOMEM)
+		return aerr(err, errlen, "out of memory");
+	if (!b || !lden_filter_check(b, &at, &why))
+		bad = a;
+	return aerr(err, errlen, "%s: the filter '%s' is not one expression (unbalanced parentheses or quotes)",
+		    label, bad);
 }
 
 static int open_part(struct ltr_session *s, struct lden_attached *a,
@@ -159,8 +167,11 @@ static int attach_catalog(struct ltr_session *s,
 	need_size = need_size || (sample && r->has_size);
 
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
-		char *filter = and_filters(src->filter, extra_filter);
+		char *filter;
 
+		if (join_filters(src->filter, extra_filter, a->label, &filter,
+				 err, errlen) < 0)
+			return -1;
 		rc = attach_probe(s, a, r->func, src->fetchargs,
 				  src->kind == LDEN_SRC_KRETPROBE, filter,
 				  src->size, need_size, sample, scope, err,
@@ -178,7 +189,9 @@ static int attach_catalog(struct ltr_session *s,
 
 		if (!r->tp_present[t])
 			continue;
-		filter = and_filters(tp->filter, extra_filter);
+		if (join_filters(tp->filter, extra_filter, a->label, &filter,
+				 err, errlen) < 0)
+			return -1;
 		rc = open_part(s, a, tp->system, tp->name, filter,
 			       need_size ? tp->size : NULL, a->sampling, scope,
 			       err, errlen);
