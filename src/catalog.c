@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "expr.h"
+#include "infile.h"
 
 #define MAX_TPS 8
 
@@ -76,17 +78,64 @@ void lden_catalog_free(struct lden_catalog *cat)
 	for (int i = 0; i < cat->ndefs; i++)
 		def_free(&cat->defs[i]);
 	free(cat->defs);
-	cat->defs = NULL;
-	cat->ndefs = 0;
+	free(cat->index);
+	*cat = (struct lden_catalog){ 0 };
+}
+
+/* ------------------------------------------------------------------ */
+/* Names to definitions: a hash table, so that loading stays linear */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The index slot of @name: holding it, or the free one where it goes. */
+static size_t index_slot(const struct lden_catalog *cat, const char *name)
+{
+	size_t mask = cat->index_size - 1, i = name_hash(name) & mask;
+
+	while (cat->index[i] &&
+	       strcmp(cat->defs[cat->index[i] - 1].name, name))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Room for one more name, at most half full; 0 or -1. */
+static int index_reserve(struct lden_catalog *cat)
+{
+	size_t size = cat->index_size ? cat->index_size : 64;
+	int *old = cat->index;
+
+	if ((size_t)cat->ndefs + 1 <= size / 2 && old)
+		return 0;
+	while ((size_t)cat->ndefs + 1 > size / 2)
+		size *= 2;
+	cat->index = calloc(size, sizeof(*cat->index));
+	if (!cat->index) {
+		cat->index = old;
+		return -1;
+	}
+	cat->index_size = size;
+	for (int i = 0; i < cat->ndefs; i++)
+		cat->index[index_slot(cat, cat->defs[i].name)] = i + 1;
+	free(old);
+	return 0;
 }
 
 const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
 					       const char *name)
 {
-	for (int i = 0; i < cat->ndefs; i++)
-		if (!strcmp(cat->defs[i].name, name))
-			return &cat->defs[i];
-	return NULL;
+	size_t i;
+
+	if (!cat->index_size)
+		return NULL;
+	i = index_slot(cat, name);
+	return cat->index[i] ? &cat->defs[cat->index[i] - 1] : NULL;
 }
 
 static size_t min3(size_t a, size_t b, size_t c)
@@ -211,6 +260,23 @@ static char *split_filter(char *rest)
 	return NULL;
 }
 
+/* A filter after "if": one expression, or the error. */
+static int set_filter(struct parser *p, char **slot, const char *text)
+{
+	const char *why;
+	int at;
+
+	*slot = dup_trimmed(text);
+	if (!*slot)
+		return perr(p, "out of memory");
+	if (!**slot)
+		return perr(p, "empty filter after 'if'");
+	if (lden_filter_check(*slot, &at, &why))
+		return perr(p, "filter '%s' is not one expression: %s at byte %d",
+			    *slot, why, at + 1);
+	return 0;
+}
+
 static struct lden_source *add_source(struct parser *p,
 				      enum lden_source_kind kind)
 {
@@ -260,12 +326,7 @@ static int add_tracepoint(struct parser *p, struct lden_source *s, char *rest)
 	tp->system = strdup(spec);
 	tp->name = strdup(colon + 1);
 	free(spec);
-	if (filter) {
-		tp->filter = dup_trimmed(filter);
-		if (tp->filter && !*tp->filter)
-			return perr(p, "empty filter after 'if'");
-	}
-	return 0;
+	return filter ? set_filter(p, &tp->filter, filter) : 0;
 }
 
 static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
@@ -302,12 +363,7 @@ static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
 		free(s->fetchargs);
 		s->fetchargs = NULL;
 	}
-	if (filter) {
-		s->filter = dup_trimmed(filter);
-		if (s->filter && !*s->filter)
-			return perr(p, "empty filter after 'if'");
-	}
-	return 0;
+	return filter ? set_filter(p, &s->filter, filter) : 0;
 }
 
 static int finish_event(struct parser *p)
@@ -333,6 +389,7 @@ static int start_event(struct parser *p, char *rest)
 	struct lden_catalog *cat = p->cat;
 	struct lden_event_def *defs, *d;
 	char *name = dup_trimmed(rest);
+	size_t slot;
 
 	if (!name)
 		return perr(p, "out of memory");
@@ -342,29 +399,36 @@ static int start_event(struct parser *p, char *rest)
 		free(name);
 		return -1;
 	}
-	/* a later file overrides: drop the earlier definition */
-	for (int i = 0; i < cat->ndefs; i++) {
-		if (strcmp(cat->defs[i].name, name))
-			continue;
-		if (!strcmp(cat->defs[i].file, p->file)) {
-			perr(p, "event '%s' defined twice (first at line %d)",
-			     name, cat->defs[i].line);
-			free(name);
-			return -1;
-		}
-		def_free(&cat->defs[i]);
-		memmove(&cat->defs[i], &cat->defs[i + 1],
-			(cat->ndefs - i - 1) * sizeof(*cat->defs));
-		cat->ndefs--;
-		break;
-	}
-	defs = realloc(cat->defs, (cat->ndefs + 1) * sizeof(*defs));
-	if (!defs) {
+	if (index_reserve(cat) < 0) {
 		free(name);
 		return perr(p, "out of memory");
 	}
-	cat->defs = defs;
-	d = &cat->defs[cat->ndefs++];
+	slot = index_slot(cat, name);
+	if (cat->index[slot]) {
+		/* a later file overrides: the earlier definition goes */
+		d = &cat->defs[cat->index[slot] - 1];
+		if (!strcmp(d->file, p->file)) {
+			perr(p, "event '%s' defined twice (first at line %d)",
+			     name, d->line);
+			free(name);
+			return -1;
+		}
+		def_free(d);
+	} else {
+		if (cat->ndefs == cat->cap) {
+			int cap = cat->cap ? cat->cap * 2 : 32;
+
+			defs = realloc(cat->defs, (size_t)cap * sizeof(*defs));
+			if (!defs) {
+				free(name);
+				return perr(p, "out of memory");
+			}
+			cat->defs = defs;
+			cat->cap = cap;
+		}
+		d = &cat->defs[cat->ndefs++];
+		cat->index[slot] = cat->ndefs;
+	}
 	memset(d, 0, sizeof(*d));
 	d->name = name;
 	d->line = p->line;
@@ -463,6 +527,18 @@ static int parse_line(struct parser *p, char *line)
 		    kw);
 }
 
+/*
+ * Names, descriptions and filters reach terminals and the kernel: no
+ * control bytes but tabs (and the \r of CRLF files, white space here).
+ */
+static int check_text(struct parser *p, const char *line)
+{
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++)
+		if ((*c < 0x20 && *c != '\t' && *c != '\r') || *c == 0x7f)
+			return perr(p, "control character 0x%02x", *c);
+	return 0;
+}
+
 int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 		       const char *file, char *err, size_t errlen)
 {
@@ -480,7 +556,9 @@ int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 		if (next)
 			*next++ = '\0';
 		p.line++;
-		ret = parse_line(&p, line);
+		ret = check_text(&p, line);
+		if (ret == 0)
+			ret = parse_line(&p, line);
 	}
 	if (ret == 0)
 		ret = finish_event(&p);
@@ -496,43 +574,13 @@ static int cmp_str(const void *a, const void *b)
 static int load_file(struct lden_catalog *cat, const char *path, char *err,
 		     size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
+	char *buf;
+	size_t len;
 	int ret;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (lden_read_file(path, LDEN_CATALOG_FILE_MAX, &buf, &len, err,
+			   errlen) < 0)
 		return -1;
-	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -1;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len)) {
 		snprintf(err, errlen, "%s: not a text file", path);
 		free(buf);

@@ -61,6 +61,10 @@ struct lden_event_def {
 struct lden_catalog {
 	struct lden_event_def *defs;
 	int ndefs;
+	/* private: room in defs, and name -> index + 1 (0: free slot) */
+	int cap;
+	int *index;
+	size_t index_size;	/* a power of two, or 0 */
 };
 
 /*
@@ -75,9 +79,14 @@ struct lden_catalog {
 int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 		       const char *file, char *err, size_t errlen);
 
+/* The largest catalog file read: 16 MiB, some 200,000 events. */
+#define LDEN_CATALOG_FILE_MAX (16u << 20)
+
 /*
  * lden_catalog_load - read every "*.events" file of each directory, in
- * order; directories that do not exist are skipped.
+ * order; directories that do not exist are skipped.  Each must be a
+ * regular file of at most LDEN_CATALOG_FILE_MAX bytes (never a FIFO or a
+ * device, which are refused without a read).
  * Returns 0, or -1 with @err set.
  */
 int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,

@@ -32,6 +32,7 @@
 
 #include "history.h"
 #include "httpd.h"
+#include "infile.h"
 #include "sink.h"
 
 #ifndef LDEN_DASHBOARD_DIR
@@ -104,41 +105,13 @@ static const char *default_dir(void)
 static int load_file(const char *dir, struct dash_file *f, char *err,
 		     size_t errlen)
 {
-	char path[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char path[4096], why[4300];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out_errno;
-	if (fstat(fd, &st) < 0)
-		goto out_close_fd;
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
-		snprintf(err, errlen, "cannot read dashboard file '%s': %s",
-			 path, S_ISREG(st.st_mode) ? "too large" :
-			 "not a regular file");
-		close(fd);
-		return -1;
-	}
-	f->body = malloc((size_t)st.st_size + 1);
-	if (!f->body)
-		goto out_close_fd;
-	n = read(fd, f->body, (size_t)st.st_size + 1);
-	if (n < 0)
-		goto out_close_fd;
-	f->len = (size_t)n;
-	close(fd);
-	return 0;
-
-out_close_fd:
-	n = errno;
-	close(fd);
-	errno = (int)n;
-out_errno:
-	snprintf(err, errlen, "cannot read dashboard file '%s': %s", path,
-		 strerror(errno));
+	if (lden_read_file(path, MAX_FILE, &f->body, &f->len, why,
+			   sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot read dashboard file %s", why);
 	return -1;
 }
 

@@ -7,6 +7,7 @@
  * and the shipped kprobe_events/ holding LDEN's 23 events.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -375,6 +376,15 @@ static const struct invalid_case invalid_cases[] = {
 	{ EV "\tkretprobe\t\n", "t.events:3: 'kretprobe' needs a value" },
 	{ EVT "\tsize\n", "t.events:4: 'size' needs a value" },
 	{ EVT "\tnote\n", "t.events:4: 'note' needs a value" },
+	/* nothing a terminal would act on */
+	{ "event a.b\n\tdescribe\tred \x1b[31m\n",
+	  "t.events:2: control character 0x1b" },
+	{ "event a.b\x07\n", "t.events:1: control character 0x07" },
+	/* a filter joined to another cannot close its parenthesis */
+	{ EV "\ttracepoint\ts:n if ret > 0) || (ret < 0\n",
+	  "t.events:3: filter 'ret > 0) || (ret < 0' is not one expression: unbalanced ')' at byte 8" },
+	{ EV "\tkprobe\tf x=%di if (x > 1\n",
+	  "t.events:3: filter '(x > 1' is not one expression: unclosed '(' at byte 1" },
 };
 
 static void parse_invalid(void **state)
@@ -585,6 +595,101 @@ static void shipped_catalog(void **state)
 			fail_msg("%s: a size LDEN lacks, without a note saying so",
 				 d->name);
 	}
+	lden_catalog_free(&cat);
+}
+
+/*
+ * Files that are no text file: a FIFO (once a hang in open()), a device
+ * (/dev/zero once filled memory at 400 MB/s), and one over the bound
+ * (sparse, so it costs no disk): each refused at once, naming it.
+ */
+static void load_hostile_files(void **state)
+{
+	static const char *const why[] = {
+		"not a regular file", "not a regular file", "larger than",
+	};
+	const char *tmp = getenv("TMPDIR");
+	struct lden_catalog cat = { 0 };
+	char dir[4096], path[4200], err[8600];
+	const char *dirs[1] = { dir };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/lden-test-catalog.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/x.events", dir);
+	alarm(20);
+	for (int i = 0; i < 3; i++) {
+		if (i == 0)
+			assert_int_equal(mkfifo(path, 0600), 0);
+		else if (i == 1)
+			assert_int_equal(symlink("/dev/zero", path), 0);
+		else
+			assert_int_equal(truncate(path, LDEN_CATALOG_FILE_MAX + 1ll), 0);
+		if (i == 2)
+			continue;
+		assert_int_equal(lden_catalog_load(&cat, dirs, 1, err,
+						   sizeof(err)), -1);
+		if (!strstr(err, path) || !strstr(err, why[i]))
+			fail_msg("case %d: '%s'", i, err);
+		assert_int_equal(cat.ndefs, 0);
+		lden_catalog_free(&cat);
+		assert_int_equal(unlink(path), 0);
+		if (i == 1) {
+			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+			assert_true(fd >= 0);
+			close(fd);
+		}
+	}
+	assert_int_equal(lden_catalog_load(&cat, dirs, 1, err, sizeof(err)), -1);
+	if (!strstr(err, path) || !strstr(err, why[2]))
+		fail_msg("too large: '%s'", err);
+	lden_catalog_free(&cat);
+	alarm(0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * 200,000 events in two files, the second overriding half of the first's:
+ * loading is linear (it was quadratic: 14 s for 100,000), and every name
+ * is found, overridden or not.
+ */
+static void load_many(void **state)
+{
+	const int n = 100000;
+	struct lden_catalog cat = { 0 };
+	const struct lden_event_def *d;
+	size_t cap = (size_t)n * 80, len;
+	char *text = malloc(cap), err[512], name[32];
+
+	(void)state;
+	assert_non_null(text);
+	for (int f = 0; f < 2; f++) {
+		len = 0;
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"event e%d.n%d\n\tdescribe\tf%d\n\ttracepoint\ts:t\n",
+						f ? i * 2 : i, f ? i * 2 : i, f);
+		if (lden_catalog_parse(&cat, text, f ? "b.events" : "a.events",
+				       err, sizeof(err)) < 0)
+			fail_msg("%s", err);
+	}
+	free(text);
+	assert_int_equal(cat.ndefs, n + n / 2);
+	for (int i = 0; i < 2 * n; i += 3) {
+		snprintf(name, sizeof(name), "e%d.n%d", i, i);
+		d = lden_catalog_find(&cat, name);
+		if (i >= n && i % 2) {
+			assert_null(d);
+			continue;
+		}
+		if (!d)
+			fail_msg("%s not found", name);
+		assert_string_equal(d->describe, i % 2 == 0 ? "f1" : "f0");
+	}
+	assert_null(lden_catalog_find(&cat, "e1.n2"));
 	lden_catalog_free(&cat);
 }
 
@@ -863,6 +968,8 @@ int main(void)
 		cmocka_unit_test(later_file_overrides),
 		cmocka_unit_test(shipped_catalog),
 		cmocka_unit_test(load_override_dir),
+		cmocka_unit_test(load_hostile_files),
+		cmocka_unit_test(load_many),
 		cmocka_unit_test(suggest),
 		cmocka_unit_test(size_check),
 		cmocka_unit_test(size_too_long),
