@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "check.h"
 #include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
@@ -161,9 +162,15 @@ static int attach_catalog(struct ltr_session *s,
 	if (!src)
 		return aerr(err, errlen, "%s: unavailable: %s", a->label,
 			    r->reason);
-	if (need_size && !r->has_size)
+	if (need_size && !r->has_size) {
+		char why[512];
+
+		if (lden_check_no_size(s, r, why, sizeof(why)))
+			return aerr(err, errlen, "%s has no size on this kernel: %s",
+				    a->label, why);
 		return aerr(err, errlen, "%s has no size on this kernel (source: %s)",
 			    a->label, r->source_text);
+	}
 	need_size = need_size || (sample && r->has_size);
 
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
@@ -196,6 +203,13 @@ static int attach_catalog(struct ltr_session *s,
 			       need_size ? tp->size : NULL, a->sampling, scope,
 			       err, errlen);
 		free(filter);
+	}
+	/* the catalog's own filter or size at fault: say where it is */
+	if (rc < 0) {
+		char why[512];
+
+		if (lden_check_source(s, r, why, sizeof(why)) == -1)
+			aerr(err, errlen, "%s: %s", a->label, why);
 	}
 	return rc;
 }

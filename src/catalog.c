@@ -449,6 +449,8 @@ static int set_size(struct parser *p, char *rest)
 	s = &d->srcs[d->nsrcs - 1];
 	slot = s->kind == LDEN_SRC_TRACEPOINT ? &s->tps[s->ntps - 1].size :
 						&s->size;
+	*(s->kind == LDEN_SRC_TRACEPOINT ? &s->tps[s->ntps - 1].size_line :
+					    &s->size_line) = p->line;
 	if (*slot)
 		return perr(p, "a second 'size' for the same source");
 	*slot = dup_trimmed(rest);

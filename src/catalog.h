@@ -30,6 +30,7 @@ struct lden_tp {
 	char *filter;		/* kernel filter, or NULL */
 	char *size;		/* size expression text, or NULL */
 	int line;
+	int size_line;		/* of the size expression */
 };
 
 struct lden_source {
@@ -44,6 +45,7 @@ struct lden_source {
 	char *filter;		/* filter on the probe's fields, or NULL */
 	char *size;		/* size expression, or NULL */
 	int line;
+	int size_line;		/* of the size expression */
 };
 
 struct lden_event_def {

@@ -146,8 +146,10 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 		return -1;
 	}
 
+	/* what was loaded before the error is freed here, for every caller */
 	if (lden_catalog_load(cat, dirs, n, err, sizeof(err)) < 0) {
 		lden_err("bad event catalog: %s", err);
+		lden_catalog_free(cat);
 		return -1;
 	}
 	if (!cat->ndefs) {

@@ -16,6 +16,17 @@ bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
 	return access(path, F_OK) == 0;
 }
 
+/* A present tracepoint of the chosen source whose size line gave none. */
+static const struct lden_tp *sized_tp(const struct lden_resolution *r)
+{
+	if (!r->src || r->src->kind != LDEN_SRC_TRACEPOINT)
+		return NULL;
+	for (int t = 0; t < r->src->ntps && t < 8; t++)
+		if (r->tp_present[t] && r->src->tps[t].size)
+			return &r->src->tps[t];
+	return NULL;
+}
+
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 		    const struct lden_expr *e, bool scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err)
@@ -52,8 +63,15 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 				return -1;
 			}
 			if (ev->need_size && !res[i].has_size) {
-				lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
-						   ev->name);
+				const struct lden_tp *tp = sized_tp(&res[i]);
+
+				if (tp)
+					lden_expr_error_at(err, ev, "%s has no size on this kernel: the size at %s:%d names a field %s:%s lacks here (see 'lden list-events')",
+							   ev->name, def->file, tp->size_line,
+							   tp->system, tp->name);
+				else
+					lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
+							   ev->name);
 				return -1;
 			}
 			break;

@@ -212,11 +212,18 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 			      s->funcs[f]);
 		}
 	}
-	/* the reason a user can act on */
-	if (!k->kprobes && def->nsrcs > 1)
-		snprintf(res->reason, sizeof(res->reason),
-			 "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)");
-	else if (!k->kprobes)
+	/* the reason a user can act on: what its sources needed */
+	bool tps = false, probes = false;
+
+	for (int i = 0; i < def->nsrcs; i++) {
+		tps |= def->srcs[i].kind == LDEN_SRC_TRACEPOINT;
+		probes |= def->srcs[i].kind != LDEN_SRC_TRACEPOINT;
+	}
+	if (!k->kprobes && probes)
+		snprintf(res->reason, sizeof(res->reason), "%s",
+			 tps ? "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)" :
+			       "it needs kprobes, and this kernel has no kprobe support (CONFIG_KPROBES is off)");
+	else if (!probes)
 		snprintf(res->reason, sizeof(res->reason),
 			 "its tracepoint is not on this kernel");
 	else

@@ -238,6 +238,12 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/*
+	 * open nothing: only load the format and check the filter, as an
+	 * open would, for ltr_event__field() (lden list-events' checks);
+	 * enabling and counting such an event do nothing
+	 */
+	bool format_only;
 };
 
 /**

@@ -606,6 +606,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	err = load_format(ev, opts->filter);
 	if (err < 0)
 		goto out_free;
+	if (opts->format_only)
+		goto out_link;
 	if (ev->mode == LTR_MODE_SAMPLE) {
 		err = map_rings(s);
 		if (err < 0)
@@ -615,6 +617,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 
+out_link:
 	ev->next = s->events;
 	s->events = ev;
 	return ev;

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "check.h"
 #include "internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -693,6 +694,91 @@ static void load_many(void **state)
 	lden_catalog_free(&cat);
 }
 
+/*
+ * Why an event is unavailable names what it needed: a kprobe-only event on
+ * a kernel without kprobes is not "its tracepoint is not on this kernel"
+ * (a fake tracing directory: events/, no kprobe_events).
+ */
+static void unavailable_reasons(void **state)
+{
+	static const char text[] =
+		"event a.kp\n\tdescribe\td\n\tkprobe\tvfs_read\n"
+		"event a.tp\n\tdescribe\td\n\ttracepoint\ts:none\n"
+		"event a.both\n\tdescribe\td\n\ttracepoint\ts:none\n\tkprobe\tvfs_read\n";
+	static const char *const want[] = {
+		"it needs kprobes, and this kernel has no kprobe support (CONFIG_KPROBES is off)",
+		"its tracepoint is not on this kernel",
+		"no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)",
+	};
+	const char *tmp = getenv("TMPDIR");
+	struct lden_catalog cat = { 0 };
+	struct lden_resolution r;
+	struct lden_kernel *k;
+	char dir[4096], sub[4200], err[256];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/lden-test-tracing.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/events", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(lden_catalog_parse(&cat, text, "r.events", err,
+					    sizeof(err)), 0);
+	k = lden_kernel_new(dir);
+	assert_non_null(k);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(lden_resolve(k, &cat.defs[i], &r), -1);
+		assert_string_equal(r.reason, want[i]);
+	}
+	lden_kernel_free(k);
+	lden_catalog_free(&cat);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/*
+ * A kprobe source is checked against the fields its fetch-args make
+ * before anything is created: a filter or size naming another is a
+ * catalog error at its line.
+ */
+static void probe_fields_checked(void **state)
+{
+	static const struct {
+		const char *src;
+		const char *err;	/* NULL: fine */
+	} cases[] = {
+		{ "\tkprobe\tf len=$arg3:u64 if len > 0\n\tsize\tlen\n", NULL },
+		{ "\tkretprobe\tf ret=$retval:s32 if ret > 0 && __probe_func == 1\n\tsize\tret * PAGE_SIZE\n", NULL },
+		{ "\tkprobe\tf x=%di if comm == \"len > 1\" && x > 2\n", NULL },
+		{ "\tkprobe\tf len=$arg3:u64 if size > 0\n",
+		  "c.events:3: filter 'size > 0' names 'size', which the probe's fetch-args do not make" },
+		{ "\tkprobe\tf len=$arg3:u64\n\tsize\tlen + bytes\n",
+		  "c.events:4: size 'len + bytes' names 'bytes', which the probe's fetch-args do not make" },
+		{ "\tkprobe\tf a=%di if __probe_ret_ip > 0\n",
+		  "c.events:3: filter '__probe_ret_ip > 0' names '__probe_ret_ip', which the probe's fetch-args do not make" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct lden_catalog cat = { 0 };
+		struct lden_resolution r = { 0 };
+		char text[512], err[512] = "";
+		int rc;
+
+		snprintf(text, sizeof(text), "event c.d\n\tdescribe\td\n%s",
+			 cases[i].src);
+		assert_int_equal(lden_catalog_parse(&cat, text, "c.events", err,
+						    sizeof(err)), 0);
+		r.def = &cat.defs[0];
+		r.src = &cat.defs[0].srcs[0];
+		r.has_size = r.src->size != NULL;
+		rc = lden_check_source(NULL, &r, err, sizeof(err));
+		if (cases[i].err ? rc != -1 || strcmp(err, cases[i].err) : rc)
+			fail_msg("case %zu: %d '%s'", i, rc, rc ? err : "");
+		lden_catalog_free(&cat);
+	}
+}
+
 /* A user's directory after the installed one overrides; missing dirs skip. */
 static void load_override_dir(void **state)
 {
@@ -970,6 +1056,8 @@ int main(void)
 		cmocka_unit_test(load_override_dir),
 		cmocka_unit_test(load_hostile_files),
 		cmocka_unit_test(load_many),
+		cmocka_unit_test(unavailable_reasons),
+		cmocka_unit_test(probe_fields_checked),
 		cmocka_unit_test(suggest),
 		cmocka_unit_test(size_check),
 		cmocka_unit_test(size_too_long),
