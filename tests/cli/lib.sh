@@ -1,11 +1,12 @@
 # Shared by the CLI tests (sourced, not run).
 
-# wait_for FILE PATTERN: until a line of FILE matches, at most 20 s
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches, at most
+# SECONDS (default 20)
 wait_for() {
 	_i=0
 	while ! grep -q -e "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -gt 400 ] && return 1
+		[ $_i -gt $((${3:-20} * 20)) ] && return 1
 		sleep 0.05
 	done
 }
