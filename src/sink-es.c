@@ -21,6 +21,7 @@
 
 #include "es-queue.h"
 #include "es-wire.h"
+#include "selfcpu.h"
 #include "sink.h"
 #include "viz-opts.h"
 
@@ -286,6 +287,8 @@ static void *worker(void *arg)
 	struct es *es = arg;
 	char err[256], reason[256];
 
+	/* sending is no tracing: the overhead guard leaves this thread out */
+	lden_selfcpu_exclude_thread();
 	pthread_mutex_lock(&es->lock);
 	for (;;) {
 		long timeout_ms = es->timeout_ms;

@@ -217,6 +217,9 @@ int ltr_perf_open_error(int err, const char *what);
 /* kernel.perf_event_paranoid as text, or "unknown"; a static buffer. */
 const char *ltr_paranoid(void);
 
+/* support.c: a number from a small file (tracefs ids); 0 or -errno */
+int ltr_read_long(const char *path, long *val);
+
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
 

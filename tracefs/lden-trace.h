@@ -160,6 +160,30 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why);
 
 /* ------------------------------------------------------------------ */
+/* What tracing costs the kernel */
+
+struct ltr_event_cost {
+	double count_ns;	/* a hit of a counted event */
+	double sample_ns;	/* a hit of a sampled event, into a perf ring */
+};
+
+/**
+ * ltr_measure_event_cost - what a hit of a traced event costs the kernel
+ * on this machine, paid by the task that hits it (not by the tracer)
+ * @tracing_dir: tracefs, or NULL to find it
+ * @cost:        out: written only on success
+ *
+ * The calling thread makes getppid() calls in rounds, bare, counted and
+ * sampled (syscalls:sys_enter_getppid, on itself only), and compares its
+ * own CPU time per call: some 10 to 50 ms of its time.
+ *
+ * Returns 0, or -ENOENT (no syscall tracepoints), -EACCES (perf events
+ * refused; the message says which privilege), or another negative errno.
+ */
+int ltr_measure_event_cost(const char *tracing_dir,
+			   struct ltr_event_cost *cost);
+
+/* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 
 /**
