@@ -23,6 +23,7 @@
 #include "viz-end.h"
 #include "viz-opts.h"
 #include "viz-sinks.h"
+#include "webconfig.h"
 
 /* the first numbers this soon after the events are enabled */
 #define FIRST_TICK 0.05
@@ -33,6 +34,8 @@ struct viz_opts {
 	bool es_required;
 	const char *ca, *index, *events, *prometheus, *events_dir;
 	const char *listen;
+	const char *web_config;
+	struct lden_web_config web;	/* loaded from web_config */
 	double interval, time_limit;
 	bool no_dashboard, json, no_size;
 	struct lden_scope_opts scope;
@@ -43,7 +46,8 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden visualize [-a HOST] [-p PORT] [--url URL] [--ca FILE] [--index NAME]\n"
 	      "                      [-e LIST] [-i SEC] [--prometheus [ADDR:]PORT]\n"
-	      "                      [--listen ADDR:PORT | --no-dashboard] [-o json] [--no-size]\n"
+	      "                      [--listen ADDR:PORT | --no-dashboard] [--web-config FILE]\n"
+	      "                      [-o json] [--no-size]\n"
 	      "                      [-t SEC] [-d DIR] [--pid PID[,PID...] [--children] |\n"
 	      "                      --cgroup DIR] [-- CMD [ARGS]]\n"
 	      "\n"
@@ -61,6 +65,8 @@ static void usage(FILE *out)
 	      "  -i, --interval SEC      send every SEC seconds (default 1)\n"
 	      "      --prometheus [ADDR:]PORT  serve /metrics there (default address 127.0.0.1)\n"
 	      "      --listen ADDR:PORT  the dashboard's address (default 127.0.0.1:5601)\n"
+	      "      --web-config FILE   TLS and basic authentication for the dashboard and\n"
+	      "                          /metrics (Prometheus exporters' web config format)\n"
 	      "      --no-dashboard      no dashboard\n"
 	      "  -o, --output json       one JSON object per event per interval on stdout\n"
 	      "      --no-size           count every event, sample none (no sizes)\n"
@@ -115,7 +121,7 @@ static int es_target(struct viz_opts *o)
 }
 
 enum { OPT_URL = 256, OPT_CA, OPT_INDEX, OPT_PROM, OPT_LISTEN, OPT_NODASH,
-       OPT_NOSIZE, OPT_PID, OPT_CHILDREN };
+       OPT_NOSIZE, OPT_PID, OPT_CHILDREN, OPT_WEB };
 
 static int parse_opts(int argc, char **argv, struct viz_opts *o)
 {
@@ -129,6 +135,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "prometheus", required_argument, NULL, OPT_PROM },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "web-config", required_argument, NULL, OPT_WEB },
 		{ "no-dashboard", no_argument, NULL, OPT_NODASH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-size", no_argument, NULL, OPT_NOSIZE },
@@ -162,6 +169,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		case 'e': o->events = optarg; break;
 		case OPT_PROM: o->prometheus = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_WEB: o->web_config = optarg; break;
 		case OPT_NODASH: o->no_dashboard = true; break;
 		case OPT_NOSIZE: o->no_size = true; break;
 		case 'd': o->events_dir = optarg; break;
@@ -218,6 +226,20 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		lden_err("visualize: cannot read --ca file '%s': %s", o->ca,
 			 strerror(errno));
 		return LDEN_EXIT_USAGE;
+	}
+	if (o->web_config) {
+		char err[8800];
+
+		if (o->no_dashboard && !o->prometheus) {
+			lden_err("visualize: --web-config protects the dashboard and /metrics, and this run serves neither");
+			return LDEN_EXIT_USAGE;
+		}
+		if (lden_web_config_load(o->web_config, &o->web, err,
+					 sizeof(err)) < 0) {
+			lden_err("visualize: --web-config: %s", err);
+			lden_web_config_free(&o->web);
+			return LDEN_EXIT_USAGE;
+		}
 	}
 	return 0;
 }
@@ -395,6 +417,7 @@ static int run(int argc, char **argv)
 	out = (struct lden_viz_outputs){
 		.json = r.o.json, .dashboard = !r.o.no_dashboard,
 		.listen = r.o.listen, .prometheus = r.o.prometheus,
+		.web = r.o.web_config ? &r.o.web : NULL,
 	};
 	/* the sinks' threads inherit this mask: signals come to this one */
 	sigemptyset(&stop_signals);
@@ -456,6 +479,7 @@ out:
 	ltr_session__free(r.s);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
+	lden_web_config_free(&r.o.web);
 	return status;
 }
 

@@ -16,6 +16,10 @@
  *   lden_event_info{event,source,mode,host} gauge 1
  *   lden_up{host}                        gauge    1 once the first tick is in
  *   lden_interval_seconds{host}          gauge    seconds between updates
+ *
+ * The text of a tick is rendered once, at its first scrape, and kept for
+ * the scrapes that follow until the next tick: a flood of scrapes costs a
+ * copy each.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -47,6 +51,8 @@ struct prom_sink {
 	bool up;
 	uint64_t ticks;
 	uint64_t scrapes;
+	char *text;		/* this tick's rendering, or NULL */
+	size_t text_len;
 };
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -150,21 +156,38 @@ static int serve_metrics(void *ctx, const struct lden_http_request *req,
 			 struct lden_http_reply *rep)
 {
 	struct prom_sink *p = ctx;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *out;
-	int rc;
+	int rc = 0;
 
-	out = open_memstream(&rep->body, &rep->len);
-	if (!out)
-		return -1;
+	(void)req;
 	pthread_mutex_lock(&p->lock);
 	p->scrapes++;
-	render(out, p);
+	if (!p->text) {
+		out = open_memstream(&text, &len);
+		if (out) {
+			render(out, p);
+			rc = ferror(out) ? -1 : 0;
+			if (fclose(out) != 0)
+				rc = -1;
+		}
+		if (!out || rc < 0) {
+			free(text);
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+		p->text = text;
+		p->text_len = len;
+	}
+	rep->body = malloc(p->text_len + 1);
+	if (rep->body) {
+		memcpy(rep->body, p->text, p->text_len + 1);
+		rep->len = p->text_len;
+	}
 	pthread_mutex_unlock(&p->lock);
-	rc = ferror(out) ? -1 : 0;
-	if (fclose(out) != 0)
-		rc = -1;
 	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
-	return rc;
+	return rep->body ? 0 : -1;
 }
 
 static void free_metrics(struct prom_sink *p)
@@ -237,6 +260,9 @@ static void prom_tick(void *state, const struct lden_tick *t)
 	struct prom_sink *p = state;
 
 	pthread_mutex_lock(&p->lock);
+	/* a new tick: a new text at the next scrape */
+	free(p->text);
+	p->text = NULL;
 	if (!same_events(p, t) && copy_events(p, t) < 0) {
 		free_metrics(p);
 		p->up = false;
@@ -279,6 +305,7 @@ static void prom_close(void *state)
 	if (!p)
 		return;
 	free_metrics(p);
+	free(p->text);
 	pthread_mutex_destroy(&p->lock);
 	free(p->host);
 	free(p);
