@@ -271,6 +271,8 @@ static void header(const struct run *r, FILE *out)
 	fflush(out);
 }
 
+static void warn(const char *msg);
+
 static int tick(struct run *r, double t)
 {
 	struct lden_tick tk;
@@ -280,6 +282,8 @@ static int tick(struct run *r, double t)
 		return -1;
 	}
 	lden_viz_sinks_tick(r->sinks, &tk);
+	/* a sink that stops delivering (Elasticsearch down) says so now */
+	lden_viz_sinks_watch(r->sinks, warn);
 	return 0;
 }
 

@@ -58,6 +58,7 @@ struct es {
 	_Atomic bool give_up;
 	struct timespec give_up_at;	/* written before give_up is set */
 	uint64_t sent, dropped, retries;
+	bool failing;		/* the last request failed: retrying */
 	char last_error[256];
 	bool error_is_drop;	/* last_error explains a drop: keep it */
 
@@ -323,6 +324,7 @@ static void *worker(void *arg)
 		n = send_batch(es, timeout_ms, err, sizeof(err), reason,
 			       sizeof(reason));
 		pthread_mutex_lock(&es->lock);
+		es->failing = !n;
 		if (n && !settle(es, n, reason)) {
 			es->backoff = BACKOFF_MIN;
 			continue;
@@ -402,6 +404,7 @@ static void es_stats(void *state, struct lden_sink_stats *st)
 	st->dropped = es->dropped;
 	st->retries = es->retries;
 	st->queued = es->nbatch + lden_es_queue__len(es->q);
+	st->failing = es->failing;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", es->last_error);
 	pthread_mutex_unlock(&es->lock);
 }

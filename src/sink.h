@@ -66,6 +66,8 @@ struct lden_sink_stats {
 	uint64_t retries;	/* requests repeated after a failure */
 	uint64_t queued;	/* points waiting now */
 	char last_error[256];	/* "" when none */
+	/* its last attempt failed and it is retrying (last_error says why) */
+	bool failing;
 };
 
 struct lden_sink_ops {

@@ -135,6 +135,8 @@ struct lden_viz_sinks {
 	struct lden_viz_outputs o;
 	struct lden_httpd *httpd;
 	void *state[NSINKS];	/* NULL: not open */
+	bool failing[NSINKS];	/* what lden_viz_sinks_watch() said last */
+	uint64_t dropped[NSINKS];	/* then */
 	int nopen;
 };
 
@@ -243,6 +245,33 @@ out_close:
 	lden_viz_sinks_close(s);
 	conf->httpd = NULL;
 	return NULL;
+}
+
+void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
+{
+	for (size_t i = 0; i < NSINKS; i++) {
+		struct lden_sink_stats st = { 0 };
+		char msg[512];
+
+		if (!s->state[i] || !sinks[i].ops->stats)
+			continue;
+		sinks[i].ops->stats(s->state[i], &st);
+		if (st.failing == s->failing[i])
+			continue;
+		if (st.failing)
+			snprintf(msg, sizeof(msg), "warning: %s: %s; %llu %s queued, retrying",
+				 sinks[i].ops->name, st.last_error,
+				 (unsigned long long)st.queued, sinks[i].unit);
+		else
+			snprintf(msg, sizeof(msg), "%s: delivering again (%llu %s dropped meanwhile)",
+				 sinks[i].ops->name,
+				 (unsigned long long)(st.dropped - s->dropped[i]),
+				 sinks[i].unit);
+		s->failing[i] = st.failing;
+		s->dropped[i] = st.dropped;
+		if (warn)
+			warn(msg);
+	}
 }
 
 void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t)

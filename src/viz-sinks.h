@@ -47,6 +47,14 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 					   lden_viz_warn_fn warn, char *err,
 					   size_t errlen);
 
+/*
+ * lden_viz_sinks_watch - tells @warn once when a sink starts failing
+ * (Elasticsearch down: "warning: elasticsearch: cannot reach ...; 120
+ * points queued, retrying") and once when it delivers again; call from
+ * the tick loop
+ */
+void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn);
+
 /* Hands @t to every open sink, in the table's order. */
 void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t);
 
