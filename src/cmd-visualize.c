@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -125,6 +126,7 @@ enum { OPT_URL = 256, OPT_CA, OPT_INDEX, OPT_PROM, OPT_LISTEN, OPT_NODASH,
 
 static int parse_opts(int argc, char **argv, struct viz_opts *o)
 {
+	struct stat st;
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
@@ -225,6 +227,11 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 	if (o->ca && access(o->ca, R_OK) < 0) {
 		lden_err("visualize: cannot read --ca file '%s': %s", o->ca,
 			 strerror(errno));
+		return LDEN_EXIT_USAGE;
+	}
+	/* libcurl would wait on a FIFO for ever, or read a device without end */
+	if (o->ca && (stat(o->ca, &st) < 0 || !S_ISREG(st.st_mode))) {
+		lden_err("visualize: --ca file '%s' is not a regular file", o->ca);
 		return LDEN_EXIT_USAGE;
 	}
 	if (o->web_config) {

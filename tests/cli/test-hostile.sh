@@ -94,6 +94,8 @@ bounded fifo-events 10 "$LDEN" notify -t 2 -d "$tmp/fifo-ev" 'count(task.create)
 refused fifo-events "a FIFO named x.events" "x.events: not a regular file"
 bounded fifo-list 10 "$LDEN" list-events -d "$tmp/fifo-ev"
 refused fifo-list "list-events and the FIFO" "x.events: not a regular file"
+bounded fifo-ca 10 "$LDEN" visualize --url https://127.0.0.1:1 --ca "$tmp/fifo" -t 1
+refused fifo-ca "a FIFO as visualize's --ca" "is not a regular file"
 
 # 3. Inputs without end: /dev/zero as a catalog file, an ELF file whose
 # string table claims 1.5 GiB (sparse): quick, and little memory
