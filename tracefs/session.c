@@ -79,12 +79,17 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		return ltr_error_null(EINVAL, "ring size of %u pages is not a power of two",
 				      pages);
 
+	if (opts->recall_pages & (opts->recall_pages - 1))
+		return ltr_error_null(EINVAL, "recall ring size of %u pages is not a power of two",
+				      opts->recall_pages);
+
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ltr_error_null(ENOMEM, "out of memory");
 	s->epfd = -1;
 	s->ring_pages = pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
+	s->recall_pages = opts->recall_pages;
 	snprintf(s->group, sizeof(s->group), "lden_%d", (int)getpid());
 
 	s->tracing_dir = find_tracing_dir(opts->tracing_dir);
@@ -258,6 +263,14 @@ static void idmap_remove_event(struct ltr_session *s, struct ltr_event *ev)
 		if (s->idmap[i].ev != ev)
 			s->idmap[j++] = s->idmap[i];
 	s->nidmap = j;
+}
+
+static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id);
+
+struct ltr_event *ltr_session_event_of(const struct ltr_session *s,
+				       uint64_t id)
+{
+	return idmap_find(s, id);
 }
 
 static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id)
@@ -496,6 +509,8 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		a.disabled = 1;
 		if (ev->mode == LTR_MODE_SAMPLE)
 			fill_sampling_attr(s, &a);
+		if (o->recall)
+			ltr_recall_attr(&a);
 		a.inherit = o->pid > 0 && o->inherit;
 		if (ev->mode == LTR_MODE_SAMPLE && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
@@ -523,7 +538,8 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		}
 		if (ev->mode != LTR_MODE_SAMPLE)
 			continue;
-		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[i].fd) < 0) {
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT,
+			  o->recall ? ltr_recall_fd(s, i) : s->rings[i].fd) < 0) {
 			err = ltr_error(errno, "cannot send %s samples to the CPU %d ring: %s",
 					what, s->cpus[i], strerror(errno));
 			goto out_close_cgroup;
@@ -562,6 +578,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 				      system ? system : "", name ? name : "");
 	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
+				      system, name);
+	if (opts->recall && opts->mode != LTR_MODE_SAMPLE)
+		return ltr_error_null(EINVAL, "'%s:%s': only sampling events can be recalled",
 				      system, name);
 
 	idtext = read_event_file(s, system, name, "id", NULL);
@@ -604,7 +623,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 	if (ev->mode == LTR_MODE_SAMPLE) {
-		err = map_rings(s);
+		err = opts->recall ? ltr_recall_map(s) : map_rings(s);
 		if (err < 0)
 			goto out_free;
 	}
@@ -886,6 +905,7 @@ void ltr_session__free(struct ltr_session *s)
 		event_free(ev);
 	}
 	unmap_rings(s);
+	ltr_recall_unmap(s);
 	ltr_probe_destroy_all(s);
 	free(s->idmap);
 	free(s->cpus);
