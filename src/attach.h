@@ -124,6 +124,20 @@ int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
 			    bool sample, const struct lden_scope *scope,
 			    struct lden_attached *a, char *err, size_t errlen);
 
+/*
+ * lden_attach_event - SYSTEM:NAME (a tracepoint, or a probe already in
+ * the session's group) sampled for @scope, @filter may be NULL
+ * @recall: the records go to the session's recall rings, read only when
+ *          lden looks back (ltr_session__recall); such an event costs
+ *          lden nothing per record, so it has no counting twin and
+ *          a->sampling stays false (the guard leaves it alone)
+ * Returns 0, or -1 with @err set.
+ */
+int lden_attach_event(struct ltr_session *s, const char *system,
+		      const char *name, const char *filter, bool recall,
+		      const struct lden_scope *scope, struct lden_attached *a,
+		      char *err, size_t errlen);
+
 /* The kernel's count, summed over parts and CPUs. */
 int lden_attached_count(struct lden_attached *a, uint64_t *count);
 
