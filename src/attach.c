@@ -116,6 +116,7 @@ int lden_attach_event(struct ltr_session *s, const char *system,
 	snprintf(a->source, sizeof(a->source), "%s %s:%s",
 		 recall ? "recalled" : "sampled", system, name);
 	a->sampling = !recall;
+	a->recalled = recall;
 	return open_part_in(s, a, system, name, filter, NULL, true, recall,
 			    scope, err, errlen);
 }

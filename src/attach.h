@@ -47,6 +47,7 @@ struct lden_attached {
 	char source[256];		/* "tracepoint sched:sched_process_fork" */
 	bool has_size;
 	bool sampling;
+	bool recalled;			/* into the recall rings */
 	struct lden_part parts[LDEN_MAX_PARTS];
 	int nparts;
 	uint64_t size_total;		/* sum of sizes over samples */

@@ -481,7 +481,13 @@ static int run(int argc, char **argv)
 		return LDEN_EXIT_USAGE;
 	}
 	lden_catch_stop_signals();
-	/* samples are read at once: the process's memory is still there */
+	/*
+	 * samples are read at once: the process's memory is still there;
+	 * but a failed open's exit reads nothing the kernel did not keep
+	 * (its enter is recalled), so those are read in batches
+	 */
+	if (t.o.failed)
+		so.wakeup_bytes = 16384;
 	t.s = ltr_session__new(&so);
 	if (!t.s) {
 		lden_err("%s", ltr_last_error());

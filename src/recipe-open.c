@@ -35,6 +35,11 @@
 #define OPEN_PATH_MAX 4096
 /* records of its thread looked at per failed open */
 #define RECALL_RECORDS 16
+/*
+ * how long before its enter a uprobe's capture is looked for (a thread
+ * may be preempted between the C library's entry and the system call)
+ */
+#define RECALL_BACK_NS 50000000ULL
 
 enum { ROLE_ENTER = 1, ROLE_EXIT, ROLE_TASK_EXIT };
 
@@ -156,16 +161,16 @@ struct recalled {
 	int n;
 	bool have_enter;
 	uint64_t ptr;		/* the enter's path pointer */
+	uint64_t enter_time;
 	struct ltr_sample s[RECALL_RECORDS];
 	void *raw[RECALL_RECORDS];
 	const struct lden_strcap *c;
 };
 
 /*
- * Newest first: the captures after the enter (kprobes), the enter, the
- * captures before it (uprobes: the thread may have been preempted for a
- * while between the C library's entry and the system call), up to the
- * one with the enter's pointer or the thread's previous enter.
+ * Newest first: the captures after the enter (kprobes), the enter; then,
+ * in a second walk (uprobes), the captures before it, up to the one with
+ * the enter's pointer or the thread's previous enter.
  */
 static int recalled_one(const struct ltr_sample *s, void *ctx)
 {
@@ -180,6 +185,8 @@ static int recalled_one(const struct ltr_sample *s, void *ctx)
 			return 1;
 		b->have_enter = true;
 		b->ptr = field_u64(s, "filename");
+		b->enter_time = s->time;
+		last = true;
 	} else if (b->have_enter) {
 		last = field_u64(s, "ptr") == b->ptr;
 	}
@@ -206,7 +213,14 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 	uint64_t ptr = 0;
 	bool entered = false;
 
-	ltr_session__recall(r->session, s->tid, s->time, recalled_one, &b);
+	ltr_session__recall(r->session, s->tid, 0, s->time, recalled_one, &b);
+	/* the C library's entry came before the system call */
+	if (b.have_enter && b.n < RECALL_RECORDS &&
+	    lden_strcap_method(r->strcap) == LDEN_STRCAP_UPROBE)
+		ltr_session__recall(r->session, s->tid,
+				    b.enter_time > RECALL_BACK_NS ?
+					    b.enter_time - RECALL_BACK_NS : 0,
+				    b.enter_time - 1, recalled_one, &b);
 	for (int i = b.n - 1; i >= 0; i--) {
 		if (lden_strcap_feed(r->strcap, &b.s[i]))
 			continue;
@@ -240,14 +254,19 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	if (lden_strcap_owns(r->strcap, s) ||
 	    role != (r->failed_only ? ROLE_EXIT : ROLE_ENTER))
 		return 0;
-	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
 	if (r->failed_only) {
-		enum lden_prov p = failed_path(r, s, path, sizeof(path), comm,
-					       sizeof(comm));
+		enum lden_prov p;
 
+		comm[0] = '\0';
+		p = failed_path(r, s, path, sizeof(path), comm, sizeof(comm));
+		/* the capture's copy, else the process's now */
+		if (!comm[0] && lden_proc_comm((pid_t)s->tid, comm,
+					       sizeof(comm)) < 0)
+			snprintf(comm, sizeof(comm), "?");
 		return put_parts(extra, len, comm, p == LDEN_PROV_NONE ? -ENOENT :
 				 p == LDEN_PROV_LATE ? 1 : 0, path);
 	}
+	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
 	path[0] = '\0';
 	/* a copy at the call is coming: no need to read it now */
 	if (lden_strcap_method(r->strcap) != LDEN_STRCAP_KPROBE &&

@@ -96,6 +96,9 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 	if (!g)
 		return NULL;
 	for (int i = 0; i < r->natt; i++) {
+		/* recalled events cost lden nothing per record */
+		if (r->att[i]->recalled)
+			continue;
 		if (lden_guard_add(g, r->att[i]->label, r->att[i]) < 0) {
 			lden_guard_free(g);
 			return NULL;

@@ -95,6 +95,7 @@ struct ltr_ring {
 	uint64_t bad;		/* records too short to parse (skipped) */
 	int fd;			/* the ring owner's perf fd, or -1 */
 	int cpu;
+	struct ltr_recall_index *index;	/* recall rings: see recall.c */
 };
 
 /*
@@ -151,12 +152,16 @@ int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
  */
 
 /*
- * ltr_recall_walk - the samples of @tid (0: all) at or before @until in
+ * ltr_recall_walk - the samples of @tid (0: all) in [@since, @until] in
  * @n rings, newest first; see recall.c.  Returns 1 (stopped by @fn), 0
- * (all history seen), -ENODATA (history overwritten before this point).
+ * (@since or the oldest record reached), -ENODATA (history overwritten
+ * before this point).
  */
-int ltr_recall_walk(const struct ltr_ring *rings, int n, uint32_t tid,
-		    uint64_t until, ltr_ring_sample_fn fn, void *ctx);
+int ltr_recall_walk(struct ltr_ring *rings, int n, uint32_t tid,
+		    uint64_t since, uint64_t until, ltr_ring_sample_fn fn,
+		    void *ctx);
+/* Frees what ltr_recall_walk() learnt of @r (not the ring itself). */
+void ltr_recall_index_free(struct ltr_ring *r);
 /* session.c's hooks: attr bits, the rings, the fd events output to */
 void ltr_recall_attr(struct perf_event_attr *a);
 int ltr_recall_map(struct ltr_session *s);
@@ -172,6 +177,7 @@ struct ltr_event {
 	char *system;
 	char *name;
 	enum ltr_mode mode;
+	bool recall;		/* into the recall rings: never loses */
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
 	int nfds;		/* one per CPU */
 	int *fds;

@@ -373,6 +373,7 @@ int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
  * ltr_session__recall - look back at the samples of recall events
  * @s:     the session
  * @tid:   only this thread's samples (0: every sample)
+ * @since: the walk ends at the first sample older than this (0: none)
  * @until: only samples at or before this time (CLOCK_MONOTONIC ns, as
  *         ltr_sample.time), e.g. the time of the sample that asks
  * @fn:    called per sample, newest first, every CPU merged by time; the
@@ -384,13 +385,13 @@ int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
  * oldest records.  A sample is delivered only while every ring can still
  * vouch that it holds everything it recorded after that sample.
  *
- * Returns 1 when @fn stopped the walk, 0 when it saw every record the
- * rings ever held (none was overwritten), -ENODATA when the history
+ * Returns 1 when @fn stopped the walk, 0 when it reached @since or
+ * every record the rings ever held (none was overwritten), -ENODATA when the history
  * ends at an overwritten record (the samples delivered are exact; older
  * ones are gone), or another negative errno.
  */
-int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t until,
-			ltr_sample_fn fn, void *ctx);
+int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
+			uint64_t until, ltr_sample_fn fn, void *ctx);
 
 /**
  * ltr_session__lost - records the kernel dropped because a ring was full

@@ -43,84 +43,233 @@ static uint64_t ring_head(const struct ltr_ring *r)
 	return __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
 }
 
-enum cursor_state {
-	CURSOR_LIVE,
-	CURSOR_END,	/* every record the ring ever held was read */
-	CURSOR_CUT,	/* older records were (or may have been) overwritten */
+/*
+ * What lden knows of one ring: where its samples are, their thread and
+ * time, oldest first.  Each walk first indexes the records written since
+ * the last one (newest first, up to the newest record indexed then), so
+ * a record is parsed once however many walks pass it: a burst of failed
+ * opens costs each of them a binary search, not a walk over the backlog.
+ */
+struct recall_entry {
+	uint64_t pos;		/* where the record starts: head + offset */
+	uint64_t time;
+	uint32_t tid;
+	uint32_t size;
 };
 
-struct cursor {
-	const struct ltr_ring *r;
-	uint64_t head;		/* data_head when the walk began */
-	uint64_t written;	/* bytes the kernel had written by then */
-	uint64_t rel;		/* offset of the next record from head */
-	uint64_t oldest;	/* time of the oldest sample read */
-	enum cursor_state state;
-	bool have;		/* a matching sample is waiting in r->scratch */
-	uint64_t id;
-	struct ltr_sample s;
+struct ltr_recall_index {
+	struct recall_entry *e;	/* circular, e[first] the oldest */
+	struct recall_entry *tmp;	/* a catch-up's entries, newest first */
+	size_t cap, first, n;
+	uint64_t head;		/* data_head when it last caught up */
+	bool started;
+	bool whole;		/* it holds every sample since the ring began */
 };
 
-/* Whether [rel, rel + len) is still the record that was there at start. */
-static bool unchanged(const struct cursor *c, uint64_t rel, uint64_t len)
+void ltr_recall_index_free(struct ltr_ring *r)
+{
+	if (!r || !r->index)
+		return;
+	free(r->index->e);
+	free(r->index->tmp);
+	free(r->index);
+	r->index = NULL;
+}
+
+static struct recall_entry *entry(struct ltr_recall_index *ix, size_t k)
+{
+	return &ix->e[(ix->first + k) % ix->cap];
+}
+
+/* Forgets the @m oldest entries. */
+static void drop_oldest(struct ltr_recall_index *ix, size_t m)
+{
+	if (m > ix->n)
+		m = ix->n;
+	ix->first = (ix->first + m) % ix->cap;
+	ix->n -= m;
+	if (m)
+		ix->whole = false;
+}
+
+/*
+ * Whether the @len bytes @rel bytes after @head0 are still what was
+ * there when the head was @head0.
+ */
+static bool unchanged(const struct ltr_ring *r, uint64_t head0, uint64_t rel,
+		      uint64_t len)
 {
 	uint64_t since;
 
 	/* the copy is complete before the head is read again */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	since = c->head - ring_head(c->r);
-	return rel + len + RECALL_SLACK <= c->r->data_size &&
-	       since <= c->r->data_size - RECALL_SLACK - (rel + len);
+	since = head0 - ring_head(r);
+	return rel + len + RECALL_SLACK <= r->data_size &&
+	       since <= r->data_size - RECALL_SLACK - (rel + len);
 }
 
-/* Moves @c to its next sample of @tid (0: any) at or before @until. */
-static void advance(struct cursor *c, uint32_t tid, uint64_t until)
+/* Indexes the samples written since the last catch-up. */
+static int catch_up(struct ltr_ring *r)
 {
-	const struct ltr_ring *r = c->r;
-	uint64_t mask = r->data_size - 1;
-	uint64_t avail = c->written < r->data_size ? c->written : r->data_size;
+	struct ltr_recall_index *ix = r->index;
+	uint64_t h = ring_head(r), written = 0 - h, rel = 0, mask;
+	uint64_t avail = written < r->data_size ? written : r->data_size;
+	size_t nt = 0;
+	bool reached = false, cut = false;
 
-	c->have = false;
-	while (c->state == CURSOR_LIVE) {
+	if (!ix) {
+		ix = calloc(1, sizeof(*ix));
+		if (!ix)
+			return -ENOMEM;
+		/* the smallest sample takes 48 bytes */
+		ix->cap = r->data_size / 48 + 1;
+		ix->e = calloc(ix->cap, sizeof(*ix->e));
+		ix->tmp = calloc(ix->cap, sizeof(*ix->tmp));
+		r->index = ix;
+		if (!ix->e || !ix->tmp) {
+			ltr_recall_index_free(r);
+			return -ENOMEM;
+		}
+	}
+	if (ix->started && h == ix->head)
+		return 0;
+	mask = r->data_size - 1;
+	for (;;) {
 		struct perf_event_header hdr;
-		uint64_t off = (c->head + c->rel) & mask;
+		struct ltr_sample s;
+		uint64_t off = (h + rel) & mask, id;
 
-		if (c->rel + sizeof(hdr) > avail) {
-			c->state = c->written <= r->data_size &&
-					   unchanged(c, 0, c->written) ?
-					   CURSOR_END : CURSOR_CUT;
+		if (ix->started && h + rel == ix->head) {
+			reached = true;
+			break;
+		}
+		if (rel + sizeof(hdr) > avail) {
+			/* the ring's first record, or an overwritten one */
+			cut = !(written <= r->data_size &&
+				unchanged(r, h, 0, written));
 			break;
 		}
 		/* records are 8-byte aligned: a header never wraps */
 		memcpy(&hdr, r->data + off, sizeof(hdr));
 		if (hdr.size < sizeof(hdr) || (hdr.size & 7) ||
-		    c->rel + hdr.size > avail) {
-			/* the oldest record, partly overwritten */
-			c->state = CURSOR_CUT;
+		    rel + hdr.size > avail) {
+			cut = true;
 			break;
 		}
-		ltr_ring_copy(r->data, r->data_size, off, r->scratch, hdr.size);
-		if (!unchanged(c, c->rel, hdr.size)) {
-			c->state = CURSOR_CUT;
+		ltr_ring_copy(r->data, r->data_size, off, r->scratch,
+			      hdr.size < 48 ? hdr.size : 48);
+		if (!unchanged(r, h, rel, hdr.size)) {
+			cut = true;
 			break;
 		}
-		c->rel += hdr.size;
-		if (hdr.type != PERF_RECORD_SAMPLE ||
-		    ltr_parse_sample((const void *)r->scratch, &c->id, &c->s))
-			continue;
-		if (c->s.time < c->oldest)
-			c->oldest = c->s.time;
-		if (c->s.time > until || (tid && c->s.tid != tid))
-			continue;
-		c->have = true;
-		break;
+		if (hdr.type == PERF_RECORD_SAMPLE && nt < ix->cap &&
+		    !ltr_parse_sample((const void *)r->scratch, &id, &s))
+			ix->tmp[nt++] = (struct recall_entry){
+				.pos = h + rel, .time = s.time,
+				.tid = s.tid, .size = hdr.size };
+		rel += hdr.size;
 	}
+	if (!ix->started)
+		ix->whole = !cut;
+	else if (!reached)
+		/* what lay between the two was overwritten unseen */
+		drop_oldest(ix, ix->n);
+	if (ix->n + nt > ix->cap)
+		drop_oldest(ix, ix->n + nt - ix->cap);
+	while (nt)
+		*entry(ix, ix->n++) = ix->tmp[--nt];
+	ix->head = h;
+	ix->started = true;
+	return 0;
+}
+
+enum cursor_state {
+	CURSOR_LIVE,
+	CURSOR_END,	/* at @since, or at the ring's first record */
+	CURSOR_CUT,	/* older records were (or may have been) overwritten */
+};
+
+struct cursor {
+	struct ltr_ring *r;
+	long k;			/* the next index entry to look at */
+	uint64_t oldest;	/* time of the oldest whole sample seen */
+	enum cursor_state state;
+	uint64_t id;		/* the sample step() copied out */
+	struct ltr_sample s;
+};
+
+/* The index of the newest entry at or before @until, or -1. */
+static long newest_until(struct ltr_recall_index *ix, uint64_t until)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (entry(ix, mid)->time <= until)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}
+
+/* The time of @c's next entry, or 0 when it has ended. */
+static uint64_t peek(const struct cursor *c)
+{
+	return c->state == CURSOR_LIVE && c->k >= 0 ?
+		       entry(c->r->index, (size_t)c->k)->time : 0;
+}
+
+/*
+ * Looks at @c's next entry (the newest left): ends the ring's part of
+ * the walk at @since, at its first record or where it was overwritten;
+ * else, when the entry is a sample of @tid (0: any), copies it out and
+ * returns true.
+ */
+static bool step(struct cursor *c, uint32_t tid, uint64_t since)
+{
+	struct ltr_recall_index *ix = c->r->index;
+	const struct ltr_ring *r = c->r;
+	struct recall_entry *e;
+	uint64_t head, rel;
+
+	if (c->k < 0) {
+		c->state = ix->whole ? CURSOR_END : CURSOR_CUT;
+		return false;
+	}
+	e = entry(ix, (size_t)c->k);
+	head = ring_head(r);
+	rel = e->pos - head;
+	if (rel + e->size + RECALL_SLACK > r->data_size) {
+		/* overwritten since it was indexed, and all before it */
+		drop_oldest(ix, (size_t)c->k + 1);
+		c->state = CURSOR_CUT;
+		return false;
+	}
+	c->k--;
+	if (e->time < since) {
+		c->state = CURSOR_END;
+		return false;
+	}
+	c->oldest = e->time;
+	if (tid && e->tid != tid)
+		return false;
+	ltr_ring_copy(r->data, r->data_size, e->pos & (r->data_size - 1),
+		      r->scratch, e->size);
+	if (!unchanged(r, head, rel, e->size)) {
+		drop_oldest(ix, (size_t)c->k + 2);
+		c->state = CURSOR_CUT;
+		return false;
+	}
+	return ltr_parse_sample((const void *)r->scratch, &c->id, &c->s) == 0;
 }
 
 /**
  * ltr_recall_walk - the samples of @tid in rings @rings, newest first
- * @rings: @n rings (one per CPU)
+ * @rings: @n rings (one per CPU); their indexes are brought up to date
  * @tid:   the thread whose samples are wanted, 0 for every sample
+ * @since: the walk ends at samples older than this (0: no bound)
  * @until: only samples at or before this time (CLOCK_MONOTONIC ns)
  * @fn:    called per sample with its id (s->event NULL); the sample lives
  *         in a copy valid only during the call; non-zero stops the walk
@@ -129,12 +278,14 @@ static void advance(struct cursor *c, uint32_t tid, uint64_t until)
  * ring still holds all it recorded after that time: once a ring whose
  * oldest records were overwritten cannot vouch for it, the walk ends.
  *
- * Return: 1 when @fn stopped it, 0 when every record ever written was
- * seen, -ENODATA when the history ends at an overwritten record (what was
- * delivered is exact; what came before it is gone), -EINVAL or -ENOMEM.
+ * Return: 1 when @fn stopped it, 0 when it reached @since or every
+ * record ever written, -ENODATA when the history ends at an overwritten
+ * record (what was delivered is exact; what came before it is gone),
+ * -EINVAL or -ENOMEM.
  */
-int ltr_recall_walk(const struct ltr_ring *rings, int n, uint32_t tid,
-		    uint64_t until, ltr_ring_sample_fn fn, void *ctx)
+int ltr_recall_walk(struct ltr_ring *rings, int n, uint32_t tid,
+		    uint64_t since, uint64_t until, ltr_ring_sample_fn fn,
+		    void *ctx)
 {
 	struct cursor *cur;
 	int rc = 0;
@@ -144,35 +295,49 @@ int ltr_recall_walk(const struct ltr_ring *rings, int n, uint32_t tid,
 	cur = calloc((size_t)n, sizeof(*cur));
 	if (!cur)
 		return ltr_error(ENOMEM, "out of memory");
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !rc; i++) {
+		if (catch_up(&rings[i]) < 0) {
+			rc = ltr_error(ENOMEM, "out of memory");
+			break;
+		}
 		cur[i].r = &rings[i];
-		cur[i].head = ring_head(&rings[i]);
-		/* the head moves down from 0 as records are written */
-		cur[i].written = 0 - cur[i].head;
+		cur[i].k = newest_until(rings[i].index, until);
 		cur[i].oldest = UINT64_MAX;
 		cur[i].state = CURSOR_LIVE;
-		advance(&cur[i], tid, until);
 	}
-	for (;;) {
+	/*
+	 * every ring's entries merged by time, newest first, whatever their
+	 * thread, so that a ring this thread did not run on is not walked
+	 * further back than the sample looked for
+	 */
+	while (!rc) {
 		struct cursor *best = NULL;
+		bool live = false;
 
-		for (int i = 0; i < n; i++)
-			if (cur[i].have && (!best || cur[i].s.time > best->s.time))
+		for (int i = 0; i < n; i++) {
+			if (cur[i].state != CURSOR_LIVE)
+				continue;
+			live = true;
+			if (!best || peek(&cur[i]) > peek(best))
 				best = &cur[i];
+		}
+		if (!live)
+			break;
+		if (!step(best, tid, since))
+			continue;
 		/* a cut ring lost records older than its oldest: maybe newer
 		 * than this sample */
 		for (int i = 0; i < n; i++)
 			if (cur[i].state == CURSOR_CUT &&
-			    (!best || cur[i].oldest >= best->s.time))
+			    cur[i].oldest >= best->s.time)
 				rc = -ENODATA;
-		if (rc || !best)
-			break;
-		if (fn(best->id, &best->s, ctx)) {
+		if (!rc && fn(best->id, &best->s, ctx))
 			rc = 1;
-			break;
-		}
-		advance(best, tid, until);
 	}
+	/* every ring ended: was anything older overwritten? */
+	for (int i = 0; i < n && !rc; i++)
+		if (cur[i].state == CURSOR_CUT)
+			rc = -ENODATA;
 	free(cur);
 	if (rc < 0)
 		errno = -rc;
@@ -202,6 +367,7 @@ void ltr_recall_unmap(struct ltr_session *s)
 			munmap(r->base, r->map_size);
 		if (r->fd >= 0)
 			close(r->fd);
+		ltr_recall_index_free(r);
 		ltr_ring_fini(r);
 	}
 	free(s->recall);
@@ -296,8 +462,8 @@ static int recall_sample(uint64_t id, struct ltr_sample *sample, void *ctx)
 	return rc->fn(sample, rc->ctx);
 }
 
-int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t until,
-			ltr_sample_fn fn, void *ctx)
+int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
+			uint64_t until, ltr_sample_fn fn, void *ctx)
 {
 	struct recall_ctx rc = { .s = s, .fn = fn, .ctx = ctx };
 
@@ -306,6 +472,6 @@ int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t until,
 		return ltr_error(EINVAL, "invalid argument");
 	if (!s->recall)
 		return 0;
-	return ltr_recall_walk(s->recall, s->ncpus, tid, until, recall_sample,
-			       &rc);
+	return ltr_recall_walk(s->recall, s->ncpus, tid, since, until,
+			       recall_sample, &rc);
 }

@@ -611,6 +611,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		return ltr_error_null(ENOMEM, "out of memory");
 	ev->session = s;
 	ev->mode = opts->mode;
+	ev->recall = opts->recall;
 	ev->id = (int)id;
 	ev->system = strdup(system);
 	ev->name = strdup(name);
@@ -882,7 +883,8 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 		for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
 			uint64_t v[2];
 
-			if (ev->mode == LTR_MODE_SAMPLE &&
+			/* a recall ring overwrites, never loses */
+			if (ev->mode == LTR_MODE_SAMPLE && !ev->recall &&
 			    read_counter(ev, i, v) == 0)
 				from_events += v[1];
 		}
