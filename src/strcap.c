@@ -55,6 +55,7 @@ struct probe {
 struct lden_strcap {
 	enum lden_strcap_kind kind;
 	enum lden_strcap_method method;
+	bool dry;		/* only say what would be probed */
 	char why[256];		/* late: why not exact */
 	char libs[MAX_LIBS][512];
 	int nlibs;
@@ -290,8 +291,8 @@ static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 		probe_name(c, p->name, sizeof(p->name));
 		fetchargs(c, k[i].ptr, k[i].argv, type, true, args,
 			  sizeof(args));
-		if (ltr_session__add_kprobe(s, p->name, k[i].func, args,
-					    false) < 0) {
+		if (!c->dry && ltr_session__add_kprobe(s, p->name, k[i].func,
+						       args, false) < 0) {
 			snprintf(c->why, sizeof(c->why), "%s", ltr_last_error());
 			continue;
 		}
@@ -463,8 +464,8 @@ static int try_uprobes(struct lden_strcap *c, struct ltr_session *s,
 			fetchargs(c, f[i].ptr, f[i].argv, "string", false, args,
 				  sizeof(args));
 			snprintf(off, sizeof(off), "0x%llx", (unsigned long long)o);
-			if (ltr_session__add_uprobe(s, p->name, c->libs[l], off,
-						    args, false) < 0) {
+			if (!c->dry && ltr_session__add_uprobe(s, p->name, c->libs[l],
+							       off, args, false) < 0) {
 				snprintf(c->why, sizeof(c->why), "%s",
 					 ltr_last_error());
 				continue;
@@ -531,6 +532,16 @@ int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
 		return -1;
 	}
 	return 0;
+}
+
+int lden_strcap_plan(struct lden_strcap *c, struct ltr_session *s,
+		     enum lden_strings want, const struct lden_scope_opts *scope,
+		     const char *enter_system, const char *enter_name,
+		     char *err, size_t errlen)
+{
+	c->dry = true;
+	return lden_strcap_choose(c, s, want, scope, enter_system, enter_name,
+				  err, errlen);
 }
 
 void lden_strcap_describe(const struct lden_strcap *c, char *buf, size_t len)

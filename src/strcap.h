@@ -109,6 +109,16 @@ int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
 		       const char *enter_system, const char *enter_name,
 		       char *err, size_t errlen);
 
+/*
+ * lden_strcap_plan - the same choice, nothing created in the kernel: for
+ * saying what lden would do (lden list-events --verbose); @c is then
+ * only for lden_strcap_describe()
+ */
+int lden_strcap_plan(struct lden_strcap *c, struct ltr_session *s,
+		     enum lden_strings want, const struct lden_scope_opts *scope,
+		     const char *enter_system, const char *enter_name,
+		     char *err, size_t errlen);
+
 enum lden_strcap_method lden_strcap_method(const struct lden_strcap *c);
 
 /*
