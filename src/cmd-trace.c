@@ -474,9 +474,9 @@ static int run(int argc, char **argv)
 	}
 	def = lden_recipe_find("trace", t.o.c.events[0]);
 	if ((t.o.failed || t.o.strings_given) && !def) {
-		lden_err("trace: --%s goes with the recipes 'open'%s",
-			 t.o.failed ? "failed" : "strings",
-			 t.o.failed ? "" : " and 'exec'");
+		lden_err("trace: %s", t.o.failed ?
+			 "--failed goes with the recipe 'open'" :
+			 "--strings goes with the recipes 'open' and 'exec'");
 		free(t.o.fields_buf);
 		return LDEN_EXIT_USAGE;
 	}
