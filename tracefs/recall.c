@@ -214,11 +214,10 @@ static long newest_until(struct ltr_recall_index *ix, uint64_t until)
 	return (long)lo - 1;
 }
 
-/* The time of @c's next entry, or 0 when it has ended. */
+/* The time of @c's next entry (a live cursor has one). */
 static uint64_t peek(const struct cursor *c)
 {
-	return c->state == CURSOR_LIVE && c->k >= 0 ?
-		       entry(c->r->index, (size_t)c->k)->time : 0;
+	return entry(c->r->index, (size_t)c->k)->time;
 }
 
 /*
@@ -234,10 +233,6 @@ static bool step(struct cursor *c, uint32_t tid, uint64_t since)
 	struct recall_entry *e;
 	uint64_t head, rel;
 
-	if (c->k < 0) {
-		c->state = ix->whole ? CURSOR_END : CURSOR_CUT;
-		return false;
-	}
 	e = entry(ix, (size_t)c->k);
 	head = ring_head(r);
 	rel = e->pos - head;
@@ -253,12 +248,15 @@ static bool step(struct cursor *c, uint32_t tid, uint64_t since)
 		return false;
 	}
 	c->oldest = e->time;
+	/* the ring's last entry: say now whether older ones were lost */
+	if (c->k < 0)
+		c->state = ix->whole ? CURSOR_END : CURSOR_CUT;
 	if (tid && e->tid != tid)
 		return false;
 	ltr_ring_copy(r->data, r->data_size, e->pos & (r->data_size - 1),
 		      r->scratch, e->size);
 	if (!unchanged(r, head, rel, e->size)) {
-		drop_oldest(ix, (size_t)c->k + 2);
+		drop_oldest(ix, (size_t)(c->k + 2));
 		c->state = CURSOR_CUT;
 		return false;
 	}
@@ -304,6 +302,13 @@ int ltr_recall_walk(struct ltr_ring *rings, int n, uint32_t tid,
 		cur[i].k = newest_until(rings[i].index, until);
 		cur[i].oldest = UINT64_MAX;
 		cur[i].state = CURSOR_LIVE;
+		/* nothing this old here: ended, or lost */
+		if (cur[i].k < 0) {
+			cur[i].state = rings[i].index->whole ? CURSOR_END :
+							       CURSOR_CUT;
+			if (rings[i].index->n)
+				cur[i].oldest = entry(rings[i].index, 0)->time;
+		}
 	}
 	/*
 	 * every ring's entries merged by time, newest first, whatever their
