@@ -32,8 +32,9 @@
 # for SECS seconds, each tracer on the whole machine at its defaults
 # (lden: the overhead guard at 5 % of a CPU): the tracer's own CPU (user
 # + system, from /proc/PID/stat; bpftrace's probes run in the kernel, in
-# the workload's time), the rate the workload reached, the failed opens
-# shown, and whether lden's guard acted.
+# the workload's time), the rate the workload reached, the workload's
+# failed opens shown (a line each) and shown with their exact path, and
+# whether lden's guard acted.
 set -u
 BUILD=${1:?usage: bench/open-failed.sh BUILDDIR}
 LDEN=${LDEN:-$BUILD/src/lden}
@@ -194,11 +195,13 @@ cpu_of() {	# PID -> utime + stime in clock ticks
 }
 echo
 echo "# part 2: workload paced at $RATE opens/s for $SECS s, 1 in $((RATE / F)) failing ($F/s); each tracer at its defaults"
-printf '%-11s %10s %12s %8s  %s\n' tracer tracer_cpu opens_per_s shown note
-for t in lden perf-trace bpftrace; do
+printf '%-11s %10s %12s %9s %9s  %s\n' tracer tracer_cpu opens_per_s shown exact note
+for t in lden lden-exact perf-trace bpftrace; do
+	w=$dir/w
+	[ "$t" = lden-exact ] && w=$dir/wd
 	start "$t"
 	c0=$(cpu_of "$tp")
-	"$dir/w" pace "$SECS" "$RATE" $((RATE / F)) 2>"$dir/w.err"
+	"$w" pace "$SECS" "$RATE" $((RATE / F)) 2>"$dir/w.err"
 	c1=$(cpu_of "$tp")
 	stop
 	e=$(sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p' "$dir/w.err")
@@ -207,12 +210,13 @@ for t in lden perf-trace bpftrace; do
 	f=$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' "$dir/w.err")
 	note="-"
 	case $t in
-	lden) note=$(grep -c 'guard:' "$dir/t.err" | sed 's/^0$/guard did not act/; s/^[1-9][0-9]*$/guard ACTED/')
-	      shown_n=$(grep -c " /nonexistent-bench/$p-[0-9]*?* ENOENT" "$dir/t.out") ;;
+	lden*) note=$(grep -c 'guard:' "$dir/t.err" | sed 's/^0$/guard did not act/; s/^[1-9][0-9]*$/guard ACTED/')
+	      shown_n=$(awk -v p="$p" '$3 == p && / ENOENT$/' "$dir/t.out" | wc -l) ;;
 	bpftrace) shown_n=$(grep -c "/nonexistent-bench/$p-" "$dir/t.out") ;;
 	# no path without its BPF augmenter: the calls of the workload that failed
 	perf-trace) shown_n=$(grep "/$p openat" "$dir/t.out" | grep -c ENOENT) ;;
 	esac
-	awk -v t="$t" -v c0="$c0" -v c1="$c1" -v hz="$(getconf CLK_TCK)" -v e="$e" -v o="$o" -v s="$shown_n/$f" -v note="$note" \
-		'BEGIN { printf "%-11s %9.2f%% %12.0f %8s  %s\n", t, 100 * (c1 - c0) / hz / (e / 1e9), o / (e / 1e9), s, note }'
+	exact_n=$(shown "$p" "$f")
+	awk -v t="$t" -v c0="$c0" -v c1="$c1" -v hz="$(getconf CLK_TCK)" -v e="$e" -v o="$o" -v s="$shown_n/$f" -v x="$exact_n/$f" -v note="$note" \
+		'BEGIN { printf "%-11s %9.2f%% %12.0f %9s %9s  %s\n", t, 100 * (c1 - c0) / hz / (e / 1e9), o / (e / 1e9), s, x, note }'
 done
