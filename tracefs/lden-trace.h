@@ -4,7 +4,7 @@
  * without BPF.
  *
  * A session finds (or mounts) tracefs, owns one probe group named
- * "lden_<pid>" and one mmap ring per CPU.  Events are opened on every online
+ * "lden_<pidns inode>_<pid>" and one mmap ring per CPU.  Events are opened on every online
  * CPU, either in counting mode (a kernel counter, read with read(2)) or in
  * sampling mode (PERF_SAMPLE_RAW records written to the session's rings).
  *
@@ -94,7 +94,8 @@ struct ltr_session_opts {
  * @opts: options, or NULL for defaults
  *
  * Finds or mounts tracefs, reads the online CPUs, and removes the probe
- * groups "lden_<pid>" whose process no longer exists.  Does not check
+ * groups and instances left by lden processes that are gone (see
+ * ltr_sweep_stale_groups()).  Does not check
  * privileges: opening an event does, and says what is missing.
  *
  * Returns a session to release with ltr_session__free(), or NULL with errno
@@ -114,7 +115,12 @@ void ltr_session__free(struct ltr_session *s);
 /** ltr_session__tracing_dir - the tracefs mount point (borrowed) */
 const char *ltr_session__tracing_dir(const struct ltr_session *s);
 
-/** ltr_session__group - this session's probe group, "lden_<pid>" (borrowed) */
+/**
+ * ltr_session__group - this session's probe group (borrowed)
+ *
+ * "lden_<inode of the PID namespace>_<pid>": no two live processes share
+ * it, whichever containers they run in.
+ */
 const char *ltr_session__group(const struct ltr_session *s);
 
 /** ltr_session__ncpus - number of online CPUs events are opened on */
@@ -226,13 +232,17 @@ int ltr_elf__symbol_offset(const char *path, const char *symbol,
 			   uint64_t *offset);
 
 /**
- * ltr_sweep_stale_groups - remove probes of lden processes that are gone
+ * ltr_sweep_stale_groups - remove what lden processes that are gone left
  * @tracing_dir: tracefs mount point
  *
- * Removes every dynamic event in a group "lden_<pid>" whose pid is not
- * running; never touches other groups.  ltr_session__new() calls it.
+ * Removes the dynamic events of every probe group "lden_<ns>_<pid>", and
+ * every tracefs instance of that name, that no process holds any more: a
+ * session holds a lock on its group and instance for its lifetime, which
+ * works across PID namespaces, so the live objects of an lden in another
+ * container are never taken.  Never touches other tools' groups.
+ * ltr_session__new() calls it.
  *
- * Returns the number of events removed, or a negative errno.
+ * Returns the number of events and instances removed, or a negative errno.
  */
 int ltr_sweep_stale_groups(const char *tracing_dir);
 
@@ -467,6 +477,81 @@ int ltr_field__s64(const struct ltr_field *f, const struct ltr_sample *s,
  */
 int ltr_field__str(const struct ltr_field *f, const struct ltr_sample *s,
 		   const char **str, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Processes: their namespaces */
+
+struct ltr_process;
+
+/* The kinds of namespace, as obs numbers them; names as in /proc/PID/ns. */
+enum ltr_ns {
+	LTR_NS_NET,		/* "net": network */
+	LTR_NS_IPC,		/* "ipc": System V IPC, POSIX queues */
+	LTR_NS_UTS,		/* "uts": host and domain name */
+	LTR_NS_MNT,		/* "mnt": mount points */
+	LTR_NS_PID,		/* "pid": the process's own PID namespace */
+	LTR_NS_USER,		/* "user": user and group ids */
+	LTR_NS_CGROUP,		/* "cgroup": the cgroup root it sees */
+	LTR_NS_COUNT
+};
+
+/**
+ * ltr_ns__name - the name of a kind of namespace: "net", "ipc", "uts",
+ * "mnt", "pid", "user" or "cgroup" (static), or NULL for no such kind
+ */
+const char *ltr_ns__name(enum ltr_ns kind);
+
+/**
+ * ltr_ns__from_name - the kind named @name, as ltr_ns__name() spells it
+ * @kind: out: the kind
+ *
+ * Returns 0, or -EINVAL (the message lists the names).
+ */
+int ltr_ns__from_name(const char *name, enum ltr_ns *kind);
+
+/**
+ * ltr_process__new - a process, for reading its namespaces
+ * @pid: a process (or thread) id, in the caller's PID namespace
+ *
+ * Opens /proc/@pid once.  The object stays tied to that process: after it
+ * exits, ltr_process__namespace() fails with ESRCH even when the pid has
+ * been reused, so a value read is never another process's.
+ *
+ * Returns an object to release with ltr_process__free(), or NULL with
+ * errno set: ESRCH (no such process), EINVAL (@pid <= 0), ENOMEM.
+ */
+struct ltr_process *ltr_process__new(pid_t pid);
+
+/**
+ * ltr_process__new_at - the same, through a procfs mounted at @proc_dir
+ * @proc_dir: the mount point ("/proc" when NULL), e.g. the procfs of
+ *            another PID namespace, where @pid is that namespace's number
+ */
+struct ltr_process *ltr_process__new_at(const char *proc_dir, pid_t pid);
+
+/** ltr_process__free - release a process object (NULL is fine) */
+void ltr_process__free(struct ltr_process *p);
+
+/** ltr_process__pid - the pid the object was made for */
+pid_t ltr_process__pid(const struct ltr_process *p);
+
+/**
+ * ltr_process__namespace - the inode of one of the process's namespaces
+ * @p:     the process
+ * @kind:  which namespace
+ * @inode: out (written only on success): the namespace's inode, the
+ *         number readlink(2) shows in "net:[4026531833]"; two processes
+ *         share a namespace when the numbers are equal
+ *
+ * Returns 0, or a negative errno a caller can act on, with
+ * ltr_last_error() naming the process and the namespace:
+ * -ESRCH (the process has exited, zombies included), -EACCES (no ptrace
+ * read access to it: another user's process without CAP_SYS_PTRACE),
+ * -EOPNOTSUPP (a kernel built without that kind of namespace), -EINVAL
+ * (no such kind).
+ */
+int ltr_process__namespace(const struct ltr_process *p, enum ltr_ns kind,
+			   uint64_t *inode);
 
 #ifdef __cplusplus
 }

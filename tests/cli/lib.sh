@@ -1,11 +1,12 @@
 # Shared by the CLI tests (sourced, not run).
 
-# wait_for FILE PATTERN: until a line of FILE matches, at most 20 s
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches, at most
+# SECONDS (default 20)
 wait_for() {
 	_i=0
 	while ! grep -q -e "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -gt 400 ] && return 1
+		[ $_i -gt $((${3:-20} * 20)) ] && return 1
 		sleep 0.05
 	done
 }
@@ -117,6 +118,14 @@ need_cmd() {
 
 # --- shared by the tests below ---
 
+# lden_group PID: the probe group (and instance) name of lden process PID,
+# lden_<inode of its PID namespace>_<pid as it sees itself>
+lden_group() {
+	_ns=$(stat -L -c %i "/proc/$1/ns/pid") || return 1
+	_p=$(awk '/^NSpid:/ { print $NF }' "/proc/$1/status") || return 1
+	echo "lden_${_ns}_$_p"
+}
+
 # release FIFO: the workload blocked on FIFO goes on, at most 10 s
 release() {
 	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||
@@ -191,4 +200,22 @@ within_budget() {
 	echo "  $1: lden after the switch: $after % of a CPU"
 	awk -v a="$after" 'BEGIN { exit !(a <= 5 + 2) }' ||
 		fail "$1: lden used $after % of a CPU after the switch (budget 5 + 2)"
+}
+
+# --- lden io's known workload (tests/kernel/io-target) ---
+
+# io_recipe_folded DATA FIFO W: the folded stacks, by count, of io-target's
+# file recipe on DATA with W writes and reads, released through FIFO (which
+# it opened before lden started: its path is read from /proc, late, '?')
+io_recipe_folded() {
+	{
+		echo "io-target;$1;close 3"
+		echo "io-target;$1;dup 1"
+		echo "io-target;$1;fcntl 1"
+		echo "io-target;$1;lseek 2"
+		echo "io-target;$1;openat 1"
+		echo "io-target;$1;read $(($3 + 1))"
+		echo "io-target;$1;write $(($3 + 2))"
+		echo "io-target;$2?;read 2"
+	} | LC_ALL=C sort
 }
