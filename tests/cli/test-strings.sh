@@ -135,7 +135,7 @@ run odd trace open --json --max-cpu 0 -- "$TGT" odd "$tmp/odd"
 want=$(printf '%s/\033[31mred\nline\\x?' "$tmp/odd")
 got=$(jq -r --arg w "$want" 'select(.path == $w) | .path_source' "$tmp/odd.out")
 [ "$got" = exact ] || fail "odd: the escape-sequence path is not exact in JSON ('$got')"
-jq -e 'select(.path != null) | select(.path | endswith("byte")) | select(.path_hex != null) | select(.path_hex | endswith("626164ff62797465"))' \
+jq -s -e 'any(.[]; .path != null and (.path | endswith("byte")) and .path_hex != null and (.path_hex | endswith("626164ff62797465")))' \
 	"$tmp/odd.out" >/dev/null || fail "odd: no path_hex with the exact bytes of the non-UTF-8 name"
 run oddtext trace open --max-cpu 0 -- "$TGT" odd "$tmp/odd"
 grep -q "$(printf '\033')" "$tmp/oddtext.out" && fail "odd: a raw ESC byte reached the output"
