@@ -39,7 +39,8 @@ struct tcaps {
 
 /* One capture event opened in one scope. */
 struct capev {
-	struct lden_attached a;		/* a.user is this */
+	struct lden_attached a;		/* first: a.user is this, and &a */
+	const struct lden_strcap *c;
 	/* the pointer and its string: the path, or exec's file name */
 	const struct ltr_field *ptr, *str, *comm;
 	/* exec: argv[i] and its string */
@@ -609,6 +610,7 @@ int lden_strcap_attach(struct lden_strcap *c, struct ltr_session *s,
 			 c->method == LDEN_STRCAP_KPROBE ? "kprobe" : "uprobe",
 			 c->probes[i].what);
 		e->a.user = e;
+		e->c = c;
 		c->evs[c->nevs++] = e;
 	}
 	return 0;
@@ -625,17 +627,20 @@ struct lden_attached *lden_strcap_attached(const struct lden_strcap *c,
 	return i >= 0 && i < c->nevs ? &c->evs[i]->a : NULL;
 }
 
+/*
+ * A capture event's attached event points at itself (the other users of
+ * lden_attached.user hold a role or a struct of their own): no search.
+ */
 static struct capev *capev_of(const struct lden_strcap *c,
 			      const struct ltr_sample *s)
 {
 	const struct lden_part *p = ltr_event__user(s->event);
+	struct capev *e;
 
-	if (!p || !p->owner)
+	if (!c || !p || !p->owner || p->owner->user != (void *)p->owner)
 		return NULL;
-	for (int i = 0; i < c->nevs; i++)
-		if (p->owner == &c->evs[i]->a)
-			return c->evs[i];
-	return NULL;
+	e = (struct capev *)p->owner;
+	return e->c == c ? e : NULL;
 }
 
 bool lden_strcap_owns(const struct lden_strcap *c, const struct ltr_sample *s)
