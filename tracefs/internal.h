@@ -152,7 +152,9 @@ struct ltr_event {
 
 struct ltr_probe {
 	struct ltr_probe *next;
+	/* written by libtracefs, or, when NULL, @create_line by probe.c */
 	struct tracefs_dynevent *dyn;
+	char *create_line;
 	char *name;
 	/* "-:<group>/<name>\n", written by the signal handler */
 	char *remove_line;
@@ -198,6 +200,11 @@ const char *ltr_paranoid(void);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
+/* A whole tracefs file, malloc'd; NULL with errno set. */
+char *ltr_read_text(const char *path);
+
+/* missed.c: instances for a kretprobe, sized for this machine */
+unsigned int ltr_kretprobe_maxactive(void);
 
 /* elf.c: symbol to file offset, for uprobes */
 int ltr_elf_symbol_offset(const char *path, const char *symbol,

@@ -172,7 +172,10 @@ bool ltr_kprobes_supported(const struct ltr_session *s);
  *
  * The event is then opened with ltr_event__open(s, ltr_session__group(s),
  * name, ...), and removed from the kernel by ltr_session__free() or the
- * signal handlers.
+ * signal handlers.  A kretprobe gets as many instances (returns it can
+ * wait for at once) as this machine may need: twice the threads that
+ * exist, within the kernel's bounds; the returns it still misses are in
+ * ltr_event__missed().
  *
  * Returns 0, or -EOPNOTSUPP when the kernel has no kprobes, -EEXIST,
  * -EINVAL (the kernel rejected the definition; ltr_last_error() quotes
@@ -228,6 +231,14 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/*
+	 * an event of the same session, scope and CPUs, or NULL: this one
+	 * joins its group on every CPU, so that enabling or disabling
+	 * @group starts or stops both at the same instant (a sampling event
+	 * and its counting twin count the same hits); on its own, this one
+	 * can still be disabled (ltr_event__disable()) while @group goes on
+	 */
+	struct ltr_event *group;
 };
 
 /**
@@ -299,6 +310,20 @@ int ltr_event__count(struct ltr_event *ev, uint64_t *count);
  * before 6.0 (use ltr_session__lost()).
  */
 int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
+
+/**
+ * ltr_event__missed - hits the kernel could not record, for kprobe events
+ * @ev:     the event
+ * @missed: out: for a kprobe or kretprobe of the session's group, the
+ *          probe's missed count (kprobe_profile): returns a kretprobe
+ *          missed for lack of an instance, hits skipped while another
+ *          kprobe ran on the CPU; for every task, not only the event's
+ *          scope, since the probe was created.  0 for other events.
+ *
+ * A count with misses is short by at most that many.  Returns 0 or a
+ * negative errno.
+ */
+int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
 
 /* ------------------------------------------------------------------ */
 /* Samples */
