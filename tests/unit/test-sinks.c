@@ -48,7 +48,8 @@ static const struct lden_point points[] = {
 	  .count = 3, .count_total = 40, .speed = 12, .lost = 0 },
 	{ .event = "memory.alloc", .source = "tracepoint kmem:kmalloc",
 	  .sampling = true, .has_size = true, .count = 5, .size = 4096,
-	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2 },
+	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2,
+	  .missed = 3, .joined = true, .unsized = 9 },
 };
 
 static const struct lden_tick tick = {
@@ -87,13 +88,14 @@ static void test_json_lines(void **state)
 		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
 		"\"event\":\"task.create\",\"source\":\"tracepoint sched:sched_process_fork\","
 		"\"mode\":\"counting\",\"interval\":1,\"count\":3,\"count_total\":40,"
-		"\"speed\":12,\"lost\":0}\n");
+		"\"speed\":12,\"lost\":0,\"missed\":0,\"count_exact\":true}\n");
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line,
 		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
 		"\"event\":\"memory.alloc\",\"source\":\"tracepoint kmem:kmalloc\","
 		"\"mode\":\"sampling\",\"interval\":1,\"count\":5,\"count_total\":50,"
-		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2}\n");
+		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2,"
+		"\"missed\":3,\"count_exact\":false,\"unsized\":9}\n");
 	assert_null(fgets(line, sizeof(line), f));
 	fclose(f);
 	unlink(path);
@@ -280,6 +282,11 @@ static void test_prometheus(void **state)
 	assert_null(strstr(r, "lden_event_bytes_total{event=\"odd"));
 	assert_non_null(strstr(r, "\nlden_lost_records_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 2\n"));
 	assert_non_null(strstr(r, "\nlden_event_speed{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 7.5\n"));
+	assert_non_null(strstr(r, "\n# TYPE lden_missed_events_total counter\n"));
+	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 3\n"));
+	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_non_null(strstr(r, "\nlden_unsized_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 9\n"));
+	assert_null(strstr(r, "lden_unsized_events_total{event=\"odd"));
 	assert_non_null(strstr(r, "\nlden_event_info{event=\"memory.alloc\",source=\"tracepoint kmem:kmalloc\",mode=\"sampling\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
 	free(r);
 
