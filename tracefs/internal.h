@@ -133,6 +133,25 @@ int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 		     struct ltr_sample *s);
 
 /* ------------------------------------------------------------------ */
+/* owner.c: names and liveness of the session's tracefs objects */
+
+/* "lden_" + 20 digits + "_" + 10 digits + NUL, rounded up */
+#define LTR_OWNER_NAME_MAX 48
+
+/* "lden_<pidns inode>_<pid>" in @buf; 0 or -ENAMETOOLONG */
+int ltr_owner_name(char *buf, size_t size);
+/* whether @len bytes at @name are exactly such a name */
+bool ltr_owner_name_match(const char *name, size_t len);
+/* a shared lock on a directory just created: the fd, or -ENOENT (swept) */
+int ltr_owner_lock(const char *path);
+/* A whole tracefs file, malloc'd; NULL with errno set. */
+char *ltr_read_text(const char *path);
+/* instances/<group>, made and held on the first call (borrowed), or NULL */
+const char *ltr_session_instance(struct ltr_session *s);
+/* rmdir of that instance, by ltr_session__free() */
+void ltr_instance_destroy(struct ltr_session *s);
+
+/* ------------------------------------------------------------------ */
 /* session.c, perf.c: the session and its events */
 
 struct ltr_event {
@@ -164,7 +183,11 @@ struct ltr_probe {
 
 struct ltr_session {
 	char *tracing_dir;
-	char group[32];		/* "lden_<pid>" */
+	/* "lden_<pidns inode>_<pid>": the probe group and the instance */
+	char group[LTR_OWNER_NAME_MAX];
+	int group_lock;		/* holds events/<group> once it exists, or -1 */
+	char *instance_path;	/* instances/<group>, once made, or NULL */
+	int instance_lock;	/* holds it, or -1 */
 	int ncpus;
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
@@ -200,8 +223,6 @@ const char *ltr_paranoid(void);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
-/* A whole tracefs file, malloc'd; NULL with errno set. */
-char *ltr_read_text(const char *path);
 
 /* missed.c: instances for a kretprobe, sized for this machine */
 unsigned int ltr_kretprobe_maxactive(void);

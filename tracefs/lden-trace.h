@@ -4,7 +4,7 @@
  * without BPF.
  *
  * A session finds (or mounts) tracefs, owns one probe group named
- * "lden_<pid>" and one mmap ring per CPU.  Events are opened on every online
+ * "lden_<pidns inode>_<pid>" and one mmap ring per CPU.  Events are opened on every online
  * CPU, either in counting mode (a kernel counter, read with read(2)) or in
  * sampling mode (PERF_SAMPLE_RAW records written to the session's rings).
  *
@@ -89,7 +89,8 @@ struct ltr_session_opts {
  * @opts: options, or NULL for defaults
  *
  * Finds or mounts tracefs, reads the online CPUs, and removes the probe
- * groups "lden_<pid>" whose process no longer exists.  Does not check
+ * groups and instances left by lden processes that are gone (see
+ * ltr_sweep_stale_groups()).  Does not check
  * privileges: opening an event does, and says what is missing.
  *
  * Returns a session to release with ltr_session__free(), or NULL with errno
@@ -109,7 +110,12 @@ void ltr_session__free(struct ltr_session *s);
 /** ltr_session__tracing_dir - the tracefs mount point (borrowed) */
 const char *ltr_session__tracing_dir(const struct ltr_session *s);
 
-/** ltr_session__group - this session's probe group, "lden_<pid>" (borrowed) */
+/**
+ * ltr_session__group - this session's probe group (borrowed)
+ *
+ * "lden_<inode of the PID namespace>_<pid>": no two live processes share
+ * it, whichever containers they run in.
+ */
 const char *ltr_session__group(const struct ltr_session *s);
 
 /** ltr_session__ncpus - number of online CPUs events are opened on */
@@ -203,13 +209,17 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
 			    const char *fetchargs, bool retprobe);
 
 /**
- * ltr_sweep_stale_groups - remove probes of lden processes that are gone
+ * ltr_sweep_stale_groups - remove what lden processes that are gone left
  * @tracing_dir: tracefs mount point
  *
- * Removes every dynamic event in a group "lden_<pid>" whose pid is not
- * running; never touches other groups.  ltr_session__new() calls it.
+ * Removes the dynamic events of every probe group "lden_<ns>_<pid>", and
+ * every tracefs instance of that name, that no process holds any more: a
+ * session holds a lock on its group and instance for its lifetime, which
+ * works across PID namespaces, so the live objects of an lden in another
+ * container are never taken.  Never touches other tools' groups.
+ * ltr_session__new() calls it.
  *
- * Returns the number of events removed, or a negative errno.
+ * Returns the number of events and instances removed, or a negative errno.
  */
 int ltr_sweep_stale_groups(const char *tracing_dir);
 

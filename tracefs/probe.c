@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Dynamic probes: kprobes and uprobes in the session's group "lden_<pid>".
+ * Dynamic probes: kprobes and uprobes in the session's group
+ * "lden_<pidns inode>_<pid>".
  *
  * Unlike perf fds, tracefs probes outlive the process that created them,
  * so this file is mostly about removing them: at ltr_session__free() (after
  * every perf fd is closed, else the kernel says EBUSY), from the signal
- * handlers, and, for processes that died without either, by sweeping the
- * groups of dead pids when the next session starts.  Only groups named
- * exactly "lden_<digits>" are ever touched, never other tools' probes.
+ * handlers, and, for processes that died without either, by the sweep of
+ * the next session, which takes only groups no process holds (owner.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,7 +24,6 @@
 
 #include "internal.h"
 
-#define GROUP_PREFIX "lden_"
 /* the kernel's MAX_EVENT_NAME_LEN, NUL included */
 #define MAX_EVENT_NAME 64
 
@@ -222,7 +221,39 @@ static int probe_remove(const struct ltr_probe *p)
 }
 
 /*
- * Writes @p (p->dyn, or p->create_line) to the kernel and keeps @p in the session.  On failure
+ * The group's directory appears with its first probe: hold it for the
+ * session's lifetime, so that no other lden's sweep takes it (owner.c).
+ * A sweep that ran between the creation and the lock may have taken the
+ * probe already: then create it again, a few times at most.
+ */
+static int hold_group(struct ltr_session *s, struct ltr_probe *p)
+{
+	char dir[PATH_MAX], ev[PATH_MAX + MAX_EVENT_NAME];
+	struct stat st;
+	int fd = -ENOENT;
+
+	snprintf(dir, sizeof(dir), "%s/events/%s", s->tracing_dir, s->group);
+	snprintf(ev, sizeof(ev), "%s/%s", dir, p->name);
+	for (int tries = 0; s->group_lock < 0; tries++) {
+		if (tries && probe_write(p) < 0 &&
+		    errno != EEXIST)
+			return ltr_error(errno, "cannot create probe '%s/%s' again after another lden's sweep took it: %s",
+					 s->group, p->name, strerror(errno));
+		fd = ltr_owner_lock(dir);
+		if (fd >= 0 && stat(ev, &st) == 0)
+			s->group_lock = fd;
+		else if (fd >= 0)
+			close(fd);
+		else if (fd != -ENOENT || tries == 3)
+			return ltr_error(-fd, "cannot hold probe group '%s': %s",
+					 s->group, strerror(-fd));
+	}
+	return 0;
+}
+
+/*
+ * Writes @p (p->dyn, or p->create_line) to the kernel and keeps @p in
+ * the session.  On failure
  * the error carries the kernel's own explanation from error_log when
  * there is one, and @p is freed.
  */
@@ -244,8 +275,16 @@ static int create_probe(struct ltr_session *s, struct ltr_probe *p,
 	__atomic_store_n(&s->probes, p, __ATOMIC_RELEASE);
 	/* error_log is shared by every tool: clear it right before */
 	tracefs_error_clear(NULL);
-	if (probe_write(p) == 0)
-		return 0;
+	if (probe_write(p) == 0) {
+		err = hold_group(s, p);
+		if (err == 0)
+			return 0;
+		probe_remove(p);
+		__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
+		probe_free(p);
+		errno = -err;
+		return err;
+	}
 	/* tracefs_error_last() clobbers errno */
 	err = errno ? errno : EINVAL;
 	__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
@@ -258,8 +297,8 @@ static int create_probe(struct ltr_session *s, struct ltr_probe *p,
 		err = ltr_error(err, "permission denied creating %s '%s/%s' on '%s': " LTR_PRIVILEGE_FIX " with write access to tracefs" LTR_PARANOID_FMT,
 				kind, s->group, p->name, where, ltr_paranoid());
 	else if (err == EEXIST)
-		err = ltr_error(EEXIST, "%s '%s/%s' already exists in the kernel (left by an earlier process with pid %d?): %s",
-				kind, s->group, p->name, (int)getpid(), reason);
+		err = ltr_error(EEXIST, "%s '%s/%s' already exists in the kernel (made by another session of this process?): %s",
+				kind, s->group, p->name, reason);
 	else
 		err = ltr_error(err, "kernel rejected %s '%s/%s' on '%s': %s",
 				kind, s->group, p->name, where, reason);
@@ -472,185 +511,10 @@ void ltr_probe_destroy_all(struct ltr_session *s)
 		__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
 		probe_free(p);
 	}
+	if (s->group_lock >= 0)
+		close(s->group_lock);
+	s->group_lock = -1;
 	ltr_signal_forget(s);
-}
-
-/* ------------------------------------------------------------------ */
-/* Sweeping the groups of dead lden processes */
-
-/* The pid of a group named exactly "lden_<digits>", else 0. */
-static pid_t group_pid(const char *group, size_t len)
-{
-	size_t plen = strlen(GROUP_PREFIX);
-	long long pid = 0;
-
-	if (len <= plen || len > plen + 10 || strncmp(group, GROUP_PREFIX, plen))
-		return 0;
-	for (size_t i = plen; i < len; i++) {
-		if (!isdigit((unsigned char)group[i]))
-			return 0;
-		pid = pid * 10 + (group[i] - '0');
-	}
-	return pid > 0 && pid <= INT_MAX ? (pid_t)pid : 0;
-}
-
-/* EPERM means alive (someone else's); only ESRCH means gone. */
-static bool pid_gone(pid_t pid)
-{
-	return kill(pid, 0) < 0 && errno == ESRCH;
-}
-
-/*
- * ltr_read_text - a whole tracefs file, malloc'd and NUL-terminated (they
- * report size 0, so read to EOF); NULL with errno set
- */
-char *ltr_read_text(const char *path)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int fd, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 16384);
-
-			if (!nb) {
-				err = ENOMEM;
-				goto out_err;
-			}
-			buf = nb;
-			cap += 16384;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = errno;
-			goto out_err;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-
-out_err:
-	free(buf);
-	close(fd);
-	errno = err;
-	return NULL;
-}
-
-/*
- * Removes the stale events listed in one file ("p:grp/ev addr args" per
- * line) by appending "-:grp/ev" to the same file.  Returns the number
- * removed, or a negative errno when the file cannot be read.
- */
-static int sweep_file(const char *dir, const char *file)
-{
-	char path[PATH_MAX];
-	int fd = -1, removed = 0;
-	pid_t self = getpid();
-	char *text, *line, *next;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
-	    (int)sizeof(path))
-		return ltr_error(ENAMETOOLONG, "tracing directory path too long");
-	text = ltr_read_text(path);
-	if (!text) {
-		if (errno == ENOENT)
-			return 0;
-		return ltr_error(errno, "cannot read '%s': %s", path,
-				 strerror(errno));
-	}
-
-	for (line = text; *line; line = next) {
-		char cmd[MAX_EVENT_NAME * 2 + 8];
-		const char *grp, *ev;
-		size_t glen, elen;
-		pid_t pid;
-
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		grp = strchr(line, ':');
-		if (!grp || grp - line > (ptrdiff_t)strcspn(line, " \t"))
-			continue;
-		grp++;
-		glen = strcspn(grp, "/ \t");
-		if (grp[glen] != '/')
-			continue;
-		ev = grp + glen + 1;
-		elen = strcspn(ev, " \t");
-		pid = group_pid(grp, glen);
-		if (!pid || pid == self || !elen || elen >= MAX_EVENT_NAME ||
-		    !pid_gone(pid))
-			continue;
-
-		snprintf(cmd, sizeof(cmd), "-:%.*s/%.*s\n", (int)glen, grp,
-			 (int)elen, ev);
-		if (fd < 0) {
-			/* never O_TRUNC: that would delete every tool's probes */
-			fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-			if (fd < 0) {
-				int err = errno;
-
-				free(text);
-				return ltr_error(err, "cannot open '%s': %s", path,
-						 strerror(err));
-			}
-		}
-		if (write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd))
-			removed++;
-		else if (errno != ENOENT)	/* ENOENT: a concurrent sweep won */
-			ltr_warn("cannot remove stale probe '%.*s/%.*s': %s\n",
-				 (int)glen, grp, (int)elen, ev,
-				 strerror(errno));
-	}
-	if (fd >= 0)
-		close(fd);
-	free(text);
-	return removed;
-}
-
-/**
- * ltr_sweep_stale_groups - remove probes of lden processes that are gone
- * @tracing_dir: tracefs mount point
- *
- * Lists the dynamic events of every group "lden_<N>" and removes those
- * whose process N no longer exists (kill(N, 0) fails with ESRCH).  Groups
- * of live processes, this process's own group and every other group are
- * left alone.  The text of dynamic_events (or kprobe_events and
- * uprobe_events on kernels without it) is parsed here rather than with
- * tracefs_dynevent_get_all(), which in 1.6.4 mixes uprobes into kprobe
- * results and needs one call per group name.  ltr_session__new() calls it.
- *
- * Returns the number of events removed, or a negative errno.
- */
-int ltr_sweep_stale_groups(const char *tracing_dir)
-{
-	int total = 0;
-
-	if (!tracing_dir)
-		return ltr_error(EINVAL, "no tracing directory");
-	if (tracing_file_exists(tracing_dir, "dynamic_events"))
-		return sweep_file(tracing_dir, "dynamic_events");
-	for (int i = 0; i < 2; i++) {
-		int n = sweep_file(tracing_dir,
-				   i ? "uprobe_events" : "kprobe_events");
-
-		if (n < 0)
-			return n;
-		total += n;
-	}
-	return total;
 }
 
 /* ------------------------------------------------------------------ */
@@ -703,6 +567,8 @@ static void cleanup_handler(int sig)
 			}
 			close(fd);
 		}
+		if (s->instance_path)
+			rmdir(s->instance_path);
 	}
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;

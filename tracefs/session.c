@@ -83,9 +83,12 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	if (!s)
 		return ltr_error_null(ENOMEM, "out of memory");
 	s->epfd = -1;
+	s->group_lock = -1;
+	s->instance_lock = -1;
 	s->ring_pages = pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
-	snprintf(s->group, sizeof(s->group), "lden_%d", (int)getpid());
+	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
+		goto out_free;
 
 	s->tracing_dir = find_tracing_dir(opts->tracing_dir);
 	if (!s->tracing_dir)
@@ -896,6 +899,7 @@ void ltr_session__free(struct ltr_session *s)
 		event_free(ev);
 	}
 	unmap_rings(s);
+	ltr_instance_destroy(s);
 	ltr_probe_destroy_all(s);
 	free(s->idmap);
 	free(s->cpus);

@@ -1,11 +1,12 @@
 # Shared by the CLI tests (sourced, not run).
 
-# wait_for FILE PATTERN: until a line of FILE matches, at most 20 s
+# wait_for FILE PATTERN [SECONDS]: until a line of FILE matches, at most
+# SECONDS (default 20)
 wait_for() {
 	_i=0
 	while ! grep -q -e "$2" "$1" 2>/dev/null; do
 		_i=$((_i + 1))
-		[ $_i -gt 400 ] && return 1
+		[ $_i -gt $((${3:-20} * 20)) ] && return 1
 		sleep 0.05
 	done
 }
@@ -116,6 +117,14 @@ need_cmd() {
 }
 
 # --- shared by the tests below ---
+
+# lden_group PID: the probe group (and instance) name of lden process PID,
+# lden_<inode of its PID namespace>_<pid as it sees itself>
+lden_group() {
+	_ns=$(stat -L -c %i "/proc/$1/ns/pid") || return 1
+	_p=$(awk '/^NSpid:/ { print $NF }' "/proc/$1/status") || return 1
+	echo "lden_${_ns}_$_p"
+}
 
 # release FIFO: the workload blocked on FIFO goes on, at most 10 s
 release() {

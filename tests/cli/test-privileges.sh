@@ -53,14 +53,15 @@ if [ -x "$TARGET" ] && [ -w $tracing/uprobe_events ]; then
 		>"$tmp/uprobe.out" 2>"$tmp/uprobe.err"
 	rc=$?
 	pid=$(cat "$tmp/pid")
+	group=lden_$(stat -L -c %i /proc/self/ns/pid)_$pid
 	[ $rc = 1 ] || fail "uprobe without capabilities: exit status $rc, not 1"
 	one_line_fix uprobe
-	grep -q "opening 'lden_$pid:" "$tmp/uprobe.err" ||
-		fail "uprobe: the probe was not created in group lden_$pid before the open failed"
-	if grep -q "lden_$pid[/:]" $tracing/uprobe_events $tracing/dynamic_events 2>/dev/null; then
-		fail "uprobe: group lden_$pid left in tracefs"
+	grep -q "opening '$group:" "$tmp/uprobe.err" ||
+		fail "uprobe: the probe was not created in group $group before the open failed"
+	if grep -q "$group[/:]" $tracing/uprobe_events $tracing/dynamic_events 2>/dev/null; then
+		fail "uprobe: group $group left in tracefs"
 	fi
-	echo "ok: the uprobe lden_$pid created before the refusal is removed"
+	echo "ok: the uprobe $group created before the refusal is removed"
 else
 	echo "note: no uprobe-target or uprobe_events: uprobe case not run"
 fi

@@ -185,6 +185,40 @@ bool ktest_probe_listed(const char *file, const char *group,
 	return listed_in(file, needle) || listed_in("dynamic_events", needle);
 }
 
+void ktest_remove_probe(const char *file, char *grp_ev)
+{
+	char line[300], path[PATH_MAX];
+	int fd;
+
+	if (!grp_ev[0])
+		return;
+	fd = open("/sys/kernel/tracing/dynamic_events",
+		  O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "/sys/kernel/tracing/%s", file);
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	}
+	snprintf(line, sizeof(line), "-:%s\n", grp_ev);
+	if (fd >= 0) {
+		if (write(fd, line, strlen(line)) < 0 && errno != ENOENT)
+			fprintf(stderr, "cannot remove %s: %m\n", grp_ev);
+		close(fd);
+	}
+	grp_ev[0] = '\0';
+}
+
+const char *ktest_group_of(pid_t pid)
+{
+	static char group[64];
+	struct stat st;
+
+	if (stat("/proc/self/ns/pid", &st) < 0)
+		st.st_ino = 0;
+	snprintf(group, sizeof(group), "lden_%llu_%d",
+		 (unsigned long long)st.st_ino, (int)pid);
+	return group;
+}
+
 bool ktest_kernel_has(const char *name)
 {
 	char line[512], sym[256];

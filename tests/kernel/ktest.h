@@ -57,6 +57,19 @@ char *ktest_tracefs_lden_lines(const char *file);
 bool ktest_probe_listed(const char *file, const char *group,
 			const char *name);
 
+/*
+ * Removes probe GRP_EV ("group/event") that a test made outside the
+ * library, through dynamic_events or else FILE (kprobe_events,
+ * uprobe_events), then empties GRP_EV; nothing when it is empty.
+ */
+void ktest_remove_probe(const char *file, char *grp_ev);
+
+/*
+ * The probe group of the lden session of process PID, a process of this
+ * PID namespace: "lden_<namespace inode>_<pid>" (static buffer).
+ */
+const char *ktest_group_of(pid_t pid);
+
 /* Whether /proc/kallsyms has a symbol NAME. */
 bool ktest_kernel_has(const char *name);
 

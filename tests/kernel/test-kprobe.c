@@ -56,7 +56,7 @@ static char known_path[PATH_MAX];
 
 static struct ltr_session *cur;
 static pid_t cur_child;
-static char foreign[64];	/* "grp/ev" created outside the library */
+static char foreign[96];	/* "grp/ev" created outside the library */
 
 /* ------------------------------------------------------------------ */
 
@@ -90,22 +90,7 @@ static int teardown(void **state)
 	}
 	ltr_session__free(cur);
 	cur = NULL;
-	if (foreign[0]) {
-		char line[sizeof(foreign) + 4];
-		int fd = open(TRACING "/dynamic_events",
-			      O_WRONLY | O_APPEND | O_CLOEXEC);
-
-		if (fd < 0)
-			fd = open(TRACING "/kprobe_events",
-				  O_WRONLY | O_APPEND | O_CLOEXEC);
-		snprintf(line, sizeof(line), "-:%s\n", foreign);
-		if (fd >= 0) {
-			if (write(fd, line, strlen(line)) < 0 && errno != ENOENT)
-				fprintf(stderr, "cannot remove %s: %m\n", foreign);
-			close(fd);
-		}
-		foreign[0] = '\0';
-	}
+	ktest_remove_probe("kprobe_events", foreign);
 	ltr_sweep_stale_groups(TRACING);
 	return 0;
 }
@@ -159,7 +144,7 @@ static void kprobe_count(void **state)
 {
 	struct counted c = { 0 };
 	uint64_t entries = 0, returns = 0;
-	char group[32];
+	char group[64];
 	int ret;
 
 	cur = ltr_session__new(NULL);
@@ -285,7 +270,7 @@ static void kprobe_sample_args(void **state)
 static void kprobe_errors(void **state)
 {
 	struct tracefs_dynevent *dyn;
-	char group[32];
+	char group[64];
 	int ret;
 
 	cur = ltr_session__new(NULL);
@@ -345,7 +330,7 @@ static void sweep_after_sigkill(void **state)
 {
 	int ready[2], block[2], status;
 	struct ltr_event *held;
-	char group[32], b;
+	char group[64], b;
 	struct pollfd p;
 	pid_t pid;
 	int pidfd;
@@ -377,7 +362,7 @@ static void sweep_after_sigkill(void **state)
 	assert_int_equal(poll(&p, 1, TIMEOUT_MS), 1);
 	assert_int_equal(read(ready[0], &b, 1), 1);
 	close(ready[0]);
-	snprintf(group, sizeof(group), "lden_%d", (int)pid);
+	snprintf(group, sizeof(group), "%s", ktest_group_of(pid));
 	assert_true(listed(group, "left"));
 	assert_true(listed(group, "leftret"));
 

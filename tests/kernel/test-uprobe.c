@@ -54,7 +54,7 @@ static char n_calls_arg[16];
 /* What a failed assertion would otherwise leave behind. */
 static struct ltr_session *cur;
 static pid_t cur_child;
-static char foreign[2][64];	/* "grp/ev" created outside the library */
+static char foreign[2][96];	/* "grp/ev" created outside the library */
 
 /* ------------------------------------------------------------------ */
 
@@ -116,25 +116,8 @@ static int teardown(void **state)
 	}
 	ltr_session__free(cur);
 	cur = NULL;
-	for (int i = 0; i < 2; i++) {
-		char line[160];
-		int fd;
-
-		if (!foreign[i][0])
-			continue;
-		snprintf(line, sizeof(line), "-:%s\n", foreign[i]);
-		fd = open("/sys/kernel/tracing/dynamic_events",
-			  O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (fd < 0)
-			fd = open("/sys/kernel/tracing/uprobe_events",
-				  O_WRONLY | O_APPEND | O_CLOEXEC);
-		if (fd >= 0) {
-			if (write(fd, line, strlen(line)) < 0 && errno != ENOENT)
-				fprintf(stderr, "cannot remove %s: %m\n", foreign[i]);
-			close(fd);
-		}
-		foreign[i][0] = '\0';
-	}
+	for (int i = 0; i < 2; i++)
+		ktest_remove_probe("uprobe_events", foreign[i]);
 	/* groups of children that died mid-test */
 	ltr_sweep_stale_groups("/sys/kernel/tracing");
 	return 0;
@@ -197,7 +180,7 @@ static void uprobe_count(void **state)
 {
 	struct counted c = { .names = { "fn", "fnret" } };
 	uint64_t entries = 0, returns = 0;
-	char group[32];
+	char group[64];
 
 	cur = ltr_session__new(NULL);
 	assert_non_null(cur);
@@ -230,7 +213,7 @@ static void uprobe_count_filter_offset(void **state)
 	struct counted c = { .names = { "byoff" }, .use_filter = true };
 	char hex[32];
 	uint64_t off, count = 0;
-	char group[32];
+	char group[64];
 
 	assert_int_equal(ltr_elf_symbol_offset(target, TARGET_FN, &off), 0);
 	snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)off);
@@ -477,20 +460,20 @@ static void sweep_after_sigkill(void **state)
 {
 	struct tracefs_dynevent *dyn;
 	struct ltr_event *held;
-	char group[32], fgroup[48];
+	char group[64], fgroup[80];
 	int block_wr, status;
 	uint64_t off;
 	pid_t pid;
 
 	pid = start_probe_child(false, &block_wr);
-	snprintf(group, sizeof(group), "lden_%d", (int)pid);
+	snprintf(group, sizeof(group), "%s", ktest_group_of(pid));
 	assert_true(listed(group, "left"));
 
 	/* alive: a sweep must leave it */
 	assert_true(ltr_sweep_stale_groups("/sys/kernel/tracing") >= 0);
 	assert_true(listed(group, "left"));
 
-	/* a group that only looks like ours: "lden_<pid>_x" is not swept */
+	/* a group that only looks like ours: "lden_<ns>_<pid>_x" is not swept */
 	assert_int_equal(ltr_elf_symbol_offset(target, TARGET_FN, &off), 0);
 	snprintf(fgroup, sizeof(fgroup), "%s_x", group);
 	dyn = tracefs_uprobe_alloc(fgroup, "keep", target, off, NULL);
@@ -532,11 +515,11 @@ static void sweep_after_sigkill(void **state)
 static void cleanup_on_sigterm(void **state)
 {
 	int block_wr, status;
-	char group[32];
+	char group[64];
 	pid_t pid;
 
 	pid = start_probe_child(true, &block_wr);
-	snprintf(group, sizeof(group), "lden_%d", (int)pid);
+	snprintf(group, sizeof(group), "%s", ktest_group_of(pid));
 	assert_true(listed(group, "left"));
 	assert_true(listed(group, "leftret"));
 
