@@ -47,12 +47,23 @@ static unsigned long threads_now(void)
  * 4096.  An instance costs the kernel some 50 bytes (and a pointer per
  * CPU in 6.7+'s object pools): 4096 of them are a few hundred KiB.
  * Beyond that, misses are counted (ltr_event__missed()), never silent.
+ * $LDEN_KRETPROBE_MAXACTIVE, 1 to 4096, overrides.
  */
 unsigned int ltr_kretprobe_maxactive(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_CONF);
 	unsigned long want = 2 * threads_now();
 	unsigned long floor = cpus > 5 ? 2 * (unsigned long)cpus : 10;
+	const char *force = getenv("LDEN_KRETPROBE_MAXACTIVE");
+
+	/* tests (and users who know better) choose: misses on demand */
+	if (force && *force) {
+		char *end;
+		unsigned long n = strtoul(force, &end, 10);
+
+		if (!*end && n >= 1)
+			return n > MAXACTIVE_LIMIT ? MAXACTIVE_LIMIT : (unsigned int)n;
+	}
 
 	if (want < floor)
 		want = floor;
