@@ -695,15 +695,36 @@ static int load_file(struct lden_catalog *cat, const char *path, char *err,
 	return ret;
 }
 
+/*
+ * Whether directory @i of @dirs is one of those before it under another
+ * name (--events-dir naming the installed catalog, a symbolic link, a
+ * trailing slash): read once, or its events would be defined twice.
+ */
+static bool seen_before(const char *const *dirs, int i)
+{
+	struct stat st, prev;
+
+	if (stat(dirs[i], &st) < 0)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (stat(dirs[j], &prev) == 0 && prev.st_dev == st.st_dev &&
+		    prev.st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
 int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
 		      int ndirs, char *err, size_t errlen)
 {
 	for (int i = 0; i < ndirs; i++) {
-		DIR *dir = opendir(dirs[i]);
 		struct dirent *de;
 		char **names = NULL;
 		int n = 0, ret = 0;
+		DIR *dir;
 
+		if (seen_before(dirs, i))
+			continue;
+		dir = opendir(dirs[i]);
 		if (!dir) {
 			if (errno == ENOENT)
 				continue;

@@ -112,7 +112,8 @@ int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 
 /*
  * lden_catalog_load - read every "*.events" file of each directory, in
- * order; directories that do not exist are skipped.
+ * order; directories that do not exist are skipped, and so is one given
+ * again (the same directory under another path).
  * Returns 0, or -1 with @err set.
  */
 int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,

@@ -217,7 +217,8 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
  * session holds a lock on its group and instance for its lifetime, which
  * works across PID namespaces, so the live objects of an lden in another
  * container are never taken.  Never touches other tools' groups.
- * ltr_session__new() calls it.
+ * ltr_session__new() calls it.  What it removed it says in one line,
+ * through the print hook at LTR_INFO.
  *
  * Returns the number of events and instances removed, or a negative errno.
  */

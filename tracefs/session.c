@@ -99,13 +99,9 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		goto out_free;
 	s->ncpus = n;
 
-	if (!opts->no_sweep) {
-		int swept = ltr_sweep_stale_groups(s->tracing_dir);
-
-		if (swept > 0)
-			ltr_info("removed %d probe(s) left by lden processes that are gone\n",
-				 swept);
-	}
+	/* it says what it removed (LTR_INFO) */
+	if (!opts->no_sweep)
+		ltr_sweep_stale_groups(s->tracing_dir);
 	ltr_clear_error();
 	return s;
 

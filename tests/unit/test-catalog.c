@@ -681,6 +681,30 @@ static void shipped_fallbacks(void **state)
 	lden_catalog_free(&cat);
 }
 
+/* The same directory reached twice (a slash, a link) is read once. */
+static void same_dir_twice(void **state)
+{
+	struct lden_catalog cat = { 0 };
+	char slash[4200], link[4200], err[1024];
+	const char *dirs[3];
+	const char *tmp = getenv("TMPDIR");
+
+	(void)state;
+	assert_non_null(find_shipped_dir());
+	snprintf(slash, sizeof(slash), "%s/", shipped_dir);
+	snprintf(link, sizeof(link), "%s/lden-test-catalog-link-%d",
+		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+	assert_int_equal(symlink(shipped_dir, link), 0);
+	dirs[0] = shipped_dir;
+	dirs[1] = slash;
+	dirs[2] = link;
+	if (lden_catalog_load(&cat, dirs, 3, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(cat.ndefs, (int)ARRAY_SIZE(lden_events));
+	assert_int_equal(unlink(link), 0);
+	lden_catalog_free(&cat);
+}
+
 /* "also" probes, notfrom and join, field by field */
 static void parse_probes_and_joins(void **state)
 {
@@ -1069,6 +1093,7 @@ int main(void)
 		cmocka_unit_test(shipped_catalog),
 		cmocka_unit_test(shipped_fallbacks),
 		cmocka_unit_test(parse_probes_and_joins),
+		cmocka_unit_test(same_dir_twice),
 		cmocka_unit_test(load_override_dir),
 		cmocka_unit_test(suggest),
 		cmocka_unit_test(size_check),
