@@ -401,6 +401,59 @@
     setTimeout(poll, PERIOD);
   }
 
+  // ---- the live flame graph of a running lden io ---------------------
+  // Shown when an `lden io --flamegraph` runs on this host (it publishes
+  // its stacks every second); redrawn when they change, unless the user
+  // has zoomed into it or searched it.
+  const flame = { pid: 0, updated: 0, api: null };
+
+  async function pollFlame() {
+    try {
+      const list = (await getJSON('/api/flamegraphs')).graphs;
+      const section = $('flame');
+      section.hidden = list.length === 0;
+      const pick = $('flame-pick');
+      const pids = list.map((g) => String(g.pid));
+      if (pids.join() !== Array.from(pick.options, (o) => o.value).join()) {
+        pick.textContent = '';
+        for (const g of list) {
+          const o = document.createElement('option');
+          o.value = String(g.pid);
+          o.textContent = 'pid ' + g.pid;
+          pick.appendChild(o);
+        }
+      }
+      if (!pids.includes(String(flame.pid))) {
+        flame.pid = list.length ? list[0].pid : 0;
+        flame.updated = 0;
+      }
+      pick.value = String(flame.pid);
+      const g = list.find((x) => x.pid === flame.pid);
+      if (!g) return;
+      const busy = flame.api && (flame.api.state.zoom || flame.api.state.term);
+      const when = new Date(g.updated * 1000).toLocaleTimeString();
+      if (g.updated !== flame.updated && !busy) {
+        const r = await fetch('/flamegraph.svg?pid=' + g.pid, { cache: 'no-store' });
+        if (!r.ok) throw new Error('flame graph: HTTP ' + r.status);
+        const doc = new DOMParser().parseFromString(await r.text(), 'image/svg+xml');
+        const svg = document.importNode(doc.documentElement, true);
+        if (svg.localName !== 'svg') throw new Error('flame graph: not an SVG');
+        const box = $('flame-graph');
+        box.textContent = '';
+        box.appendChild(svg);
+        flame.api = window.ldenFlame(svg);
+        flame.updated = g.updated;
+        svg.setAttribute('data-pid', String(g.pid));
+      }
+      $('flame-state').textContent = 'pid ' + g.pid + ', stacks of ' + when +
+        (busy ? '; not redrawn while zoomed or searched (Reset)' : '');
+    } catch (err) {
+      $('flame-state').textContent = 'flame graph: ' + err.message;
+    } finally {
+      setTimeout(pollFlame, 2 * PERIOD);
+    }
+  }
+
   function init() {
     const checked = document.querySelector('#range input:checked');
     if (checked) state.range = Number(checked.value);
@@ -415,7 +468,13 @@
     $('show-active').addEventListener('click', () =>
       choose(state.events.filter((n) => state.info.get(n).count_total > 0)));
     window.addEventListener('resize', drawCharts);
+    $('flame-pick').addEventListener('change', () => {
+      flame.pid = Number($('flame-pick').value);
+      flame.updated = 0;
+      flame.api = null;
+    });
     poll();
+    pollFlame();
   }
 
   document.addEventListener('DOMContentLoaded', init);

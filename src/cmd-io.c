@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
-#include "io-fold.h"
+#include "io-flame.h"
 #include "io-output.h"
 #include "io-summary.h"
 #include "io-trace.h"
@@ -27,7 +27,6 @@
 #include "scope.h"
 
 #define SUMMARY_MAX_KEYS 4096
-#define FOLD_MAX_STACKS 65536
 
 struct io_opts {
 	struct lden_scope_opts scope;
@@ -39,7 +38,9 @@ struct io_opts {
 	bool quiet;
 	bool summary;
 	bool sort_bytes;
-	const char *flamegraph;
+	const char *flamegraph[LDEN_IO_FLAME_MAX_FILES];
+	int nflame;
+	const char *flame_format;
 	bool weight_latency;
 };
 
@@ -47,12 +48,11 @@ struct io_run {
 	struct io_opts o;
 	struct lden_io_tracer *t;
 	struct lden_io_summary *files, *procs;
-	struct lden_fold *fold;
+	struct lden_io_flame *flame;
 	uint64_t start_ns;
 	uint64_t after_filter;
 	struct lden_guard *guard;
 	bool per_call;
-	FILE *fold_file;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -67,7 +67,8 @@ static void usage(FILE *out)
 	fputs("usage: lden io [--pid PID[,PID...] [--children] | --cgroup DIR] [--comm NAME]\n"
 	      "               [--path GLOB] [--max-rate N] [--max-cpu PCT]\n"
 	      "               [-t SEC] [--json] [--summary [--sort latency|bytes]]\n"
-	      "               [--flamegraph FILE [--weight count|latency]] [--quiet]\n"
+	      "               [--flamegraph FILE [--format folded|svg] [--weight count|latency]]\n"
+	      "               [--quiet]\n"
 	      "               [-- CMD [ARGS]]\n"
 	      "\n"
 	      "Trace file I/O system calls: who, which file, how many bytes, how long.\n"
@@ -81,7 +82,10 @@ static void usage(FILE *out)
 	      "  -j, --json             one JSON object per call, then the statistics\n"
 	      "  -s, --summary          per file and per process totals at the end\n"
 	      "      --sort KEY         order of the summary: latency (default) or bytes\n"
-	      "  -f, --flamegraph FILE  write folded stacks comm;path;syscall to FILE\n"
+	      "  -f, --flamegraph FILE  write the calls as a flame graph comm;path;syscall to\n"
+	      "                         FILE: a picture if FILE ends in .svg, else folded\n"
+	      "                         stacks (may be given up to 4 times)\n"
+	      "      --format FMT       the flame graphs' format: folded or svg\n"
 	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
 	      "  -q, --quiet            no line per call\n"
 	      "  -- CMD [ARGS]          run CMD and trace only it and its children\n"
@@ -106,6 +110,7 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		{ "summary", no_argument, NULL, 's' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "flamegraph", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "weight", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -167,7 +172,20 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 				lden_err("io: --flamegraph needs a file name");
 				return LDEN_EXIT_USAGE;
 			}
-			o->flamegraph = optarg;
+			if (o->nflame == LDEN_IO_FLAME_MAX_FILES) {
+				lden_err("io: --flamegraph given more than %d times",
+					 LDEN_IO_FLAME_MAX_FILES);
+				return LDEN_EXIT_USAGE;
+			}
+			o->flamegraph[o->nflame++] = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "folded") && strcmp(optarg, "svg")) {
+				lden_err("io: invalid --format value '%s' (folded or svg)",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			o->flame_format = optarg;
 			break;
 		case 'w':
 			if (strcmp(optarg, "count") && strcmp(optarg, "latency")) {
@@ -196,8 +214,8 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		lden_err("io: unexpected argument '%s'", argv[optind]);
 		return LDEN_EXIT_USAGE;
 	}
-	if (weight && !o->flamegraph) {
-		lden_err("io: --weight needs --flamegraph");
+	if ((weight || o->flame_format) && !o->nflame) {
+		lden_err("io: --%s needs --flamegraph", weight ? "weight" : "format");
 		return LDEN_EXIT_USAGE;
 	}
 	if (lden_scope_check(&o->scope, "io") < 0)
@@ -240,7 +258,6 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	struct io_run *r = ctx;
 	char key[64], fdname[32];
 	const char *path = ev->path;
-	const char *frames[3];
 
 	if (!passes(r, ev))
 		return;
@@ -265,13 +282,9 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		lden_io_summary__add(r->procs, key, ev->latency_ns,
 				     ev->bytes_read, ev->bytes_written, failed);
 	}
-	if (r->fold) {
-		frames[0] = ev->comm;
-		frames[1] = path;
-		frames[2] = ev->sys->name;
-		lden_fold_add(r->fold, frames, 3,
-			      r->o.weight_latency ? ev->latency_ns : 1);
-	}
+	if (r->flame)
+		lden_io_flame_add(r->flame, ev->comm, path, ev->sys->name,
+				  r->o.weight_latency ? ev->latency_ns : 1);
 }
 
 static bool scope_gone(const struct io_opts *o)
@@ -327,26 +340,14 @@ static int trace_loop(struct io_run *r)
 		}
 		if (guard_tick(r) < 0)
 			return LDEN_EXIT_FAIL;
+		if (r->flame)
+			lden_io_flame_live(r->flame, r->t, r->guard,
+					   r->after_filter, now_s() - start);
 		fflush(stdout);
 		if (scope_gone(&r->o))
 			break;
 	}
 	lden_io_tracer__finish(r->t, on_event, r);
-	return LDEN_EXIT_OK;
-}
-
-static int write_flamegraph(struct io_run *r)
-{
-	FILE *f = r->fold_file;
-	int err;
-
-	r->fold_file = NULL;
-	err = lden_fold_write(r->fold, f);
-	if (fclose(f) != 0 || err < 0) {
-		lden_err("io: cannot write '%s': %s", r->o.flamegraph,
-			 strerror(err < 0 ? -err : errno));
-		return LDEN_EXIT_FAIL;
-	}
 	return LDEN_EXIT_OK;
 }
 
@@ -376,22 +377,23 @@ static int run(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	r.per_call = !r.o.quiet &&
-		     (r.o.json || (!r.o.summary && !r.o.flamegraph));
+		     (r.o.json || (!r.o.summary && !r.o.nflame));
 	if (r.o.summary) {
 		r.files = lden_io_summary__new(SUMMARY_MAX_KEYS);
 		r.procs = lden_io_summary__new(SUMMARY_MAX_KEYS);
 	}
-	if (r.o.flamegraph) {
-		r.fold_file = fopen(r.o.flamegraph, "we");
-		if (!r.fold_file) {
-			lden_err("io: cannot write '%s': %s", r.o.flamegraph,
-				 strerror(errno));
-			return LDEN_EXIT_USAGE;
+	if (r.o.nflame) {
+		r.flame = lden_io_flame_new(r.o.flamegraph, r.o.nflame,
+					    r.o.flame_format,
+					    r.o.weight_latency, err,
+					    sizeof(err));
+		if (!r.flame) {
+			lden_err("io: %s", err);
+			status = LDEN_EXIT_USAGE;
+			goto out;
 		}
-		r.fold = lden_fold_new(FOLD_MAX_STACKS);
 	}
-	if ((r.o.summary && (!r.files || !r.procs)) ||
-	    (r.o.flamegraph && !r.fold)) {
+	if (r.o.summary && (!r.files || !r.procs)) {
 		lden_err("out of memory");
 		status = LDEN_EXIT_FAIL;
 		goto out;
@@ -441,8 +443,13 @@ static int run(int argc, char **argv)
 		lden_io_print_rows(stdout, r.procs, "process",
 				   r.o.sort_bytes, r.o.json);
 	}
-	if (r.fold && write_flamegraph(&r) != LDEN_EXIT_OK)
+	if (r.flame &&
+	    lden_io_flame_finish(r.flame, r.t, r.guard, r.after_filter,
+				 now_s() - (double)r.start_ns / 1e9, err,
+				 sizeof(err)) < 0) {
+		lden_err("io: %s", err);
 		status = LDEN_EXIT_FAIL;
+	}
 	lden_io_print_stats(stderr, r.o.json ? stdout : NULL, r.t, r.guard,
 			    r.after_filter, now_s() - (double)r.start_ns / 1e9);
 
@@ -453,9 +460,7 @@ out:
 	ltr_session__free(s);
 	lden_io_summary__free(r.files);
 	lden_io_summary__free(r.procs);
-	lden_fold_free(r.fold);
-	if (r.fold_file)
-		fclose(r.fold_file);
+	lden_io_flame_free(r.flame);
 	return status;
 }
 

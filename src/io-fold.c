@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ struct lden_fold {
 	struct lden_strmap stacks;	/* "a;b;c" -> uint64_t * */
 	size_t max_stacks;
 	uint64_t overflow;
+	uint64_t total;
 	char *buf;
 	size_t cap;
 };
@@ -34,11 +36,32 @@ void lden_fold_free(struct lden_fold *f)
 	free(f);
 }
 
+/* @key: a stack as written, in f->buf or elsewhere. */
+static int add_key(struct lden_fold *f, const char *key, uint64_t value)
+{
+	uint64_t *v = lden_strmap_get(&f->stacks, key);
+
+	if (!v && f->stacks.n >= f->max_stacks) {
+		f->overflow++;
+		key = "[other]";
+		v = lden_strmap_get(&f->stacks, key);
+	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v || lden_strmap_put(&f->stacks, key, v) < 0) {
+			free(v);
+			return -ENOMEM;
+		}
+	}
+	*v += value;
+	f->total += value;
+	return 0;
+}
+
 int lden_fold_add(struct lden_fold *f, const char *const *frames,
 		  int nframes, uint64_t value)
 {
 	size_t len = 1;
-	uint64_t *v;
 	char *p;
 
 	for (int i = 0; i < nframes; i++)
@@ -59,21 +82,7 @@ int lden_fold_add(struct lden_fold *f, const char *const *frames,
 			*p++ = (*s == ';' || *s == '\n' || *s == '\r') ? '_' : *s;
 	}
 	*p = '\0';
-	v = lden_strmap_get(&f->stacks, f->buf);
-	if (!v && f->stacks.n >= f->max_stacks) {
-		f->overflow++;
-		strcpy(f->buf, "[other]");
-		v = lden_strmap_get(&f->stacks, f->buf);
-	}
-	if (!v) {
-		v = calloc(1, sizeof(*v));
-		if (!v || lden_strmap_put(&f->stacks, f->buf, v) < 0) {
-			free(v);
-			return -ENOMEM;
-		}
-	}
-	*v += value;
-	return 0;
+	return add_key(f, f->buf, value);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -83,21 +92,89 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-int lden_fold_write(const struct lden_fold *f, FILE *out)
+int lden_fold_each(const struct lden_fold *f,
+		   int (*fn)(const char *stack, uint64_t value, void *ctx),
+		   void *ctx)
 {
-	struct lden_strmap_entry *e = lden_strmap_entries(&f->stacks);
+	struct lden_strmap_entry *e;
+	int rc = 0;
 
+	if (!f->stacks.n)
+		return 0;
+	e = lden_strmap_entries(&f->stacks);
 	if (!e)
 		return -ENOMEM;
 	qsort(e, f->stacks.n, sizeof(*e), cmp_key);
-	for (size_t i = 0; i < f->stacks.n; i++)
-		fprintf(out, "%s %llu\n", e[i].key,
-			(unsigned long long)*(uint64_t *)e[i].val);
+	for (size_t i = 0; i < f->stacks.n && !rc; i++)
+		rc = fn(e[i].key, *(uint64_t *)e[i].val, ctx);
 	free(e);
+	return rc;
+}
+
+static int write_line(const char *stack, uint64_t value, void *ctx)
+{
+	fprintf(ctx, "%s %llu\n", stack, (unsigned long long)value);
+	return 0;
+}
+
+int lden_fold_write(const struct lden_fold *f, FILE *out)
+{
+	int rc = lden_fold_each(f, write_line, out);
+
+	if (rc < 0)
+		return rc;
 	return ferror(out) ? -EIO : 0;
 }
 
 uint64_t lden_fold_overflow(const struct lden_fold *f)
 {
 	return f->overflow;
+}
+
+uint64_t lden_fold_total(const struct lden_fold *f)
+{
+	return f->total;
+}
+
+size_t lden_fold_stacks(const struct lden_fold *f)
+{
+	return f->stacks.n;
+}
+
+int lden_fold_read(struct lden_fold *f, FILE *in, size_t max_bytes)
+{
+	char *line = NULL, *space, *end;
+	size_t cap = 0, seen = 0;
+	unsigned long long v;
+	ssize_t n;
+	int rc = 0, stacks = 0;
+
+	while ((n = getline(&line, &cap, in)) > 0) {
+		seen += (size_t)n;
+		if (seen > max_bytes) {
+			rc = -EFBIG;
+			break;
+		}
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[0] == '#' || !n)
+			continue;
+		space = strrchr(line, ' ');
+		errno = 0;
+		v = space && space > line && space[1] ? strtoull(space + 1, &end, 10) : 0;
+		if (!space || space == line || !space[1] || *end || errno ||
+		    space[1] == '-') {
+			rc = -EINVAL;
+			break;
+		}
+		*space = '\0';
+		rc = add_key(f, line, v);
+		if (rc < 0)
+			break;
+		stacks++;
+	}
+	if (!rc && ferror(in))
+		rc = -EIO;
+	free(line);
+	return rc < 0 ? rc : stacks;
 }

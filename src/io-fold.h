@@ -30,4 +30,25 @@ int lden_fold_write(const struct lden_fold *f, FILE *out);
 
 uint64_t lden_fold_overflow(const struct lden_fold *f);
 
+/* The sum of every value added, and the number of distinct stacks. */
+uint64_t lden_fold_total(const struct lden_fold *f);
+size_t lden_fold_stacks(const struct lden_fold *f);
+
+/*
+ * lden_fold_each - @fn on every stack ("a;b;c", frames root first) with
+ * its value, sorted by stack: the frames of a subtree come together.
+ * Stops at @fn's first non-zero return and returns it; else 0, or -ENOMEM.
+ */
+int lden_fold_each(const struct lden_fold *f,
+		   int (*fn)(const char *stack, uint64_t value, void *ctx),
+		   void *ctx);
+
+/*
+ * lden_fold_read - add the lines of @in, as lden_fold_write() writes them
+ * ("STACK VALUE"; lines starting with '#' are skipped), at most @max_bytes
+ * of them.  Returns the number of stacks read, or -EINVAL (a line without
+ * a value), -EFBIG (more than @max_bytes), -ENOMEM, -EIO.
+ */
+int lden_fold_read(struct lden_fold *f, FILE *in, size_t max_bytes);
+
 #endif

@@ -4,12 +4,16 @@
  * `lden visualize` shows its numbers with nothing else installed.
  *
  *   /               the page (index.html)
- *   /static/NAME    lden.js, lden.css and lden.svg (the icon); nothing else
+ *   /static/NAME    lden.js, lden.css, lden.svg (the icon) and flame.js;
+ *                   nothing else
  *   /api/stats      the latest tick: per event its totals, speed, lost
  *                   records, kernel source and mode; the host; lost total
  *   /api/series     the history, ?since=EPOCH for what came after,
  *                   &events=a,b for some events only, &step=SEC for at
  *                   most a point per event every SEC seconds
+ *   /api/flamegraphs, /flamegraph.svg?pid=N
+ *                   the live flame graphs of running `lden io`s
+ *                   (dash-flame.h)
  *
  * The files are read once, at open, from the dashboard directory: a
  * request can only ever get one of them, whatever its path says.  The
@@ -30,6 +34,7 @@
 
 #include <json-c/json.h>
 
+#include "dash-flame.h"
 #include "history.h"
 #include "httpd.h"
 #include "sink.h"
@@ -53,7 +58,7 @@ struct dash_file {
 	size_t len;
 };
 
-enum { FILE_INDEX, FILE_JS, FILE_CSS, FILE_ICON, NFILES };
+enum { FILE_INDEX, FILE_JS, FILE_CSS, FILE_ICON, FILE_FLAME, NFILES };
 
 struct dash {
 	pthread_mutex_t lock;
@@ -81,6 +86,7 @@ static const struct dash_file file_table[] = {
 	[FILE_JS] = { "lden.js", "text/javascript; charset=utf-8", NULL, 0 },
 	[FILE_CSS] = { "lden.css", "text/css; charset=utf-8", NULL, 0 },
 	[FILE_ICON] = { "lden.svg", "image/svg+xml", NULL, 0 },
+	[FILE_FLAME] = { "flame.js", "text/javascript; charset=utf-8", NULL, 0 },
 };
 
 static double wall_clock(void)
@@ -442,6 +448,33 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	return 0;
 }
 
+static int api_flamegraphs(void *ctx, const struct lden_http_request *req,
+			   struct lden_http_reply *rep)
+{
+	(void)req;
+	count_request(ctx);
+	if (lden_dash_flame_list(&rep->body, &rep->len) < 0)
+		return -1;
+	rep->content_type = "application/json";
+	return 0;
+}
+
+static int page_flamegraph(void *ctx, const struct lden_http_request *req,
+			   struct lden_http_reply *rep)
+{
+	int rc;
+
+	count_request(ctx);
+	rc = lden_dash_flame_svg(lden_http_arg(req, "pid"), &rep->body,
+				 &rep->len);
+	if (rc < 0)
+		return -1;
+	if (rc)
+		rep->status = rc;
+	rep->content_type = rc ? "text/plain; charset=utf-8" : "image/svg+xml";
+	return 0;
+}
+
 static void dash_close(void *state)
 {
 	struct dash *d = state;
@@ -486,7 +519,9 @@ static void *dash_open(const struct lden_viz_conf *c, char *err,
 	if (lden_httpd_route(c->httpd, "/", page_index, d) < 0 ||
 	    lden_httpd_route(c->httpd, "/static/", page_static, d) < 0 ||
 	    lden_httpd_route(c->httpd, "/api/stats", api_stats, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/api/series", api_series, d) < 0) {
+	    lden_httpd_route(c->httpd, "/api/series", api_series, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/api/flamegraphs", api_flamegraphs, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/flamegraph.svg", page_flamegraph, d) < 0) {
 		snprintf(err, errlen, "cannot add the dashboard's routes: %s",
 			 strerror(errno));
 		goto out_close;

@@ -447,6 +447,81 @@ int ltr_field__s64(const struct ltr_field *f, const struct ltr_sample *s,
 int ltr_field__str(const struct ltr_field *f, const struct ltr_sample *s,
 		   const char **str, size_t *len);
 
+/* ------------------------------------------------------------------ */
+/* Processes: their namespaces */
+
+struct ltr_process;
+
+/* The kinds of namespace, as obs numbers them; names as in /proc/PID/ns. */
+enum ltr_ns {
+	LTR_NS_NET,		/* "net": network */
+	LTR_NS_IPC,		/* "ipc": System V IPC, POSIX queues */
+	LTR_NS_UTS,		/* "uts": host and domain name */
+	LTR_NS_MNT,		/* "mnt": mount points */
+	LTR_NS_PID,		/* "pid": the process's own PID namespace */
+	LTR_NS_USER,		/* "user": user and group ids */
+	LTR_NS_CGROUP,		/* "cgroup": the cgroup root it sees */
+	LTR_NS_COUNT
+};
+
+/**
+ * ltr_ns__name - the name of a kind of namespace: "net", "ipc", "uts",
+ * "mnt", "pid", "user" or "cgroup" (static), or NULL for no such kind
+ */
+const char *ltr_ns__name(enum ltr_ns kind);
+
+/**
+ * ltr_ns__from_name - the kind named @name, as ltr_ns__name() spells it
+ * @kind: out: the kind
+ *
+ * Returns 0, or -EINVAL (the message lists the names).
+ */
+int ltr_ns__from_name(const char *name, enum ltr_ns *kind);
+
+/**
+ * ltr_process__new - a process, for reading its namespaces
+ * @pid: a process (or thread) id, in the caller's PID namespace
+ *
+ * Opens /proc/@pid once.  The object stays tied to that process: after it
+ * exits, ltr_process__namespace() fails with ESRCH even when the pid has
+ * been reused, so a value read is never another process's.
+ *
+ * Returns an object to release with ltr_process__free(), or NULL with
+ * errno set: ESRCH (no such process), EINVAL (@pid <= 0), ENOMEM.
+ */
+struct ltr_process *ltr_process__new(pid_t pid);
+
+/**
+ * ltr_process__new_at - the same, through a procfs mounted at @proc_dir
+ * @proc_dir: the mount point ("/proc" when NULL), e.g. the procfs of
+ *            another PID namespace, where @pid is that namespace's number
+ */
+struct ltr_process *ltr_process__new_at(const char *proc_dir, pid_t pid);
+
+/** ltr_process__free - release a process object (NULL is fine) */
+void ltr_process__free(struct ltr_process *p);
+
+/** ltr_process__pid - the pid the object was made for */
+pid_t ltr_process__pid(const struct ltr_process *p);
+
+/**
+ * ltr_process__namespace - the inode of one of the process's namespaces
+ * @p:     the process
+ * @kind:  which namespace
+ * @inode: out (written only on success): the namespace's inode, the
+ *         number readlink(2) shows in "net:[4026531833]"; two processes
+ *         share a namespace when the numbers are equal
+ *
+ * Returns 0, or a negative errno a caller can act on, with
+ * ltr_last_error() naming the process and the namespace:
+ * -ESRCH (the process has exited, zombies included), -EACCES (no ptrace
+ * read access to it: another user's process without CAP_SYS_PTRACE),
+ * -EOPNOTSUPP (a kernel built without that kind of namespace), -EINVAL
+ * (no such kind).
+ */
+int ltr_process__namespace(const struct ltr_process *p, enum ltr_ns kind,
+			   uint64_t *inode);
+
 #ifdef __cplusplus
 }
 #endif

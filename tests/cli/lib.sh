@@ -201,3 +201,20 @@ within_budget() {
 	awk -v a="$after" 'BEGIN { exit !(a <= 5 + 2) }' ||
 		fail "$1: lden used $after % of a CPU after the switch (budget 5 + 2)"
 }
+
+# --- lden io's known workload (tests/kernel/io-target) ---
+
+# io_recipe_folded DATA FIFO W: the folded stacks, by count, of io-target's
+# file recipe on DATA with W writes and reads, released through FIFO
+io_recipe_folded() {
+	{
+		echo "io-target;$1;close 3"
+		echo "io-target;$1;dup 1"
+		echo "io-target;$1;fcntl 1"
+		echo "io-target;$1;lseek 2"
+		echo "io-target;$1;openat 1"
+		echo "io-target;$1;read $(($3 + 1))"
+		echo "io-target;$1;write $(($3 + 2))"
+		echo "io-target;$2;read 2"
+	} | LC_ALL=C sort
+}

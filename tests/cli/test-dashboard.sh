@@ -149,6 +149,7 @@ echo "PASS: after $M more forks both say $((N + M)); step= sums the ticks it mer
 # the page and its files, with their types and the security headers
 for f in /:index.html:text/html /static/lden.js:lden.js:text/javascript \
 	/static/lden.css:lden.css:text/css /static/lden.svg:lden.svg:image/svg+xml \
+	/static/flame.js:flame.js:text/javascript \
 	/api/stats::application/json \
 	/api/series::application/json; do
 	path=${f%%:*}
@@ -171,7 +172,7 @@ done
 grep -qi -e '<script>' -e '<style' -e ' style=' -e ' on[a-z]*=' "$DASH/index.html" &&
 	fail "index.html has inline script or style"
 grep -v 'xmlns="http://www.w3.org/2000/svg"' "$DASH/index.html" "$DASH/lden.js" \
-	"$DASH/lden.css" "$DASH/lden.svg" | grep -Eq 'https?://' &&
+	"$DASH/lden.css" "$DASH/lden.svg" "$DASH/flame.js" | grep -Eq 'https?://' &&
 	fail "the dashboard loads something from elsewhere"
 echo "PASS: page, script and styles served as installed, with their types and security headers"
 

@@ -51,3 +51,44 @@ wait "$tracer" || fail "count exit status"
 tracer=""
 grep -qx 'forks 5' "$tmp/count.out" || fail "expected 'forks 5'"
 echo "PASS: lden-exec exec lines, fork count, errors"
+
+# --mntns: each exec's mount namespace, exact or marked.  A process
+# execs unshare, which moves to a new mount namespace and execs sh there
+# (held on a fifo), then the link to true runs and exits at once.
+"$EXEC" --mntns --count 2>"$tmp/m.err"; [ $? = 2 ] || fail "--mntns --count status"
+grep -qx "lden-exec: --mntns goes with the exec lines, not with --count" "$tmp/m.err" ||
+	fail "--mntns --count message"
+command -v unshare >/dev/null || { echo "SKIP: no unshare for --mntns"; exit 0; }
+own=$(readlink /proc/self/ns/mnt | tr -dc 0-9)
+mkfifo "$tmp/ns.go" "$tmp/ns.hold" || exit 99
+printf 'read x < "$1"\n' > "$tmp/hold.sh"
+sh -c 'read x < "$1"; unshare --mount -- sh "$2" "$3"; "$4"' sh "$tmp/ns.go" \
+	"$tmp/hold.sh" "$tmp/ns.hold" "$tmp/lden-example-$$" &
+worker=$!
+"$EXEC" --mntns -p "$worker" >"$tmp/ns.out" 2>"$tmp/ns.err" &
+tracer=$!
+wait_for "$tmp/ns.err" 'Ctrl-C to stop' || fail "no readiness line (--mntns)"
+grep -qx "lden-exec: mount namespace of lden-exec: $own" "$tmp/ns.err" ||
+	fail "--mntns does not give its own mount namespace $own"
+echo go > "$tmp/ns.go"
+wait_for "$tmp/ns.out" '^exec [0-9]* [0-9]* .*/sh$' || fail "no exec line for sh with a namespace"
+set -- $(grep '/sh$' "$tmp/ns.out")
+inner=$2
+new=$(readlink "/proc/$inner/ns/mnt" | tr -dc 0-9)
+[ "$3" = "$new" ] || fail "sh in the new namespace: $3, /proc/$inner/ns/mnt says $new"
+[ "$new" != "$own" ] || fail "unshare --mount did not make a new namespace"
+# the same process's exec of unshare, before it moved: ours, or unknown
+set -- $(grep "^exec $inner .*/unshare\$" "$tmp/ns.out")
+[ "$#" = 4 ] || fail "no exec line for unshare"
+case $3 in "$own"|"?") ;; *) fail "unshare's exec shows namespace $3, not ours ($own) or '?'" ;; esac
+echo go > "$tmp/ns.hold"
+wait "$worker"
+wait_for "$tmp/ns.out" "lden-example-$$\$" || fail "no exec line for the link"
+set -- $(grep "lden-example-$$\$" "$tmp/ns.out")
+case $3 in "$own"|-) ;; *) fail "the short-lived link shows namespace $3, not ours ($own) or '-'" ;; esac
+kill -INT "$tracer"
+wait "$tracer" || fail "--mntns exit status after SIGINT"
+tracer=""
+grep -qx 'samples 3 lost 0' "$tmp/ns.err" || fail "--mntns: want 3 exec samples, none lost"
+[ "$(wc -l < "$tmp/ns.out")" = 3 ] || fail "--mntns: want 3 lines"
+echo "PASS: lden-exec --mntns: sh in its new namespace exactly, unshare's exec as ours or '?', the short-lived one as ours or '-'"

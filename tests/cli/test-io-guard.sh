@@ -54,7 +54,8 @@ fi
 # count every call; lden's CPU after the switch is within the budget
 N=4000000
 burst go $N
-"$LDEN" io --json --pid "$w" --max-rate 50000 >"$tmp/rate.out" 2>"$tmp/rate.err" &
+"$LDEN" io --json --pid "$w" --max-rate 50000 --flamegraph "$tmp/rate.svg" \
+	>"$tmp/rate.out" 2>"$tmp/rate.err" &
 tracer=$!
 started $tracer
 wait_for "$tmp/rate.err" '^lden: tracing' || fail "--max-rate: no header"
@@ -78,7 +79,10 @@ stats=$(tail -n 1 "$tmp/rate.out")
 grep -Eq "^  read: switched to counting at [0-9:]{8} by the guard \(rate $rate/s > 50000/s\); $((N + other)) calls in all\$" "$tmp/rate.err" ||
 	fail "--max-rate: no guard line in the statistics"
 within_budget "--max-rate"
-echo "PASS: --max-rate 50000: read switched once at $rate events/s, $lines lines, $((N + other)) calls counted exactly"
+# the flame graph says its reads stop at the switch
+grep -q '<text id="notes"[^>]*>incomplete: \(.*; \)\{0,1\}the guard switched read to counting: later calls missing</text>' \
+	"$tmp/rate.svg" || fail "--max-rate: the flame graph does not say it lacks the later reads"
+echo "PASS: --max-rate 50000: read switched once at $rate events/s, $lines lines, $((N + other)) calls counted exactly; the flame graph says what it lacks"
 
 # 3. no limits: no switch, every read a line
 # few enough that the rings hold them all even when lden reads slowly

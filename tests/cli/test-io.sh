@@ -105,16 +105,7 @@ jq -s -e --arg d "$data" 'first(.[] | select(.type == "file" and .key == $d)) | 
 	"$tmp/run.out" >/dev/null || fail "run: summary latency total is not the sum of the calls' ($lat)"
 echo "PASS: summary: $((2 * W + 11)) calls, $((K + 30)) bytes each way on the file, latency total = sum of the calls'"
 
-{
-	echo "io-target;$data;close 3"
-	echo "io-target;$data;dup 1"
-	echo "io-target;$data;fcntl 1"
-	echo "io-target;$data;lseek 2"
-	echo "io-target;$data;openat 1"
-	echo "io-target;$data;read $((W + 1))"
-	echo "io-target;$data;write $((W + 2))"
-	echo "io-target;$fifo;read 2"
-} | LC_ALL=C sort > "$tmp/fold.expected"
+io_recipe_folded "$data" "$fifo" $W > "$tmp/fold.expected"
 diff "$tmp/fold.expected" "$tmp/run.folded" > "$tmp/fold.diff" ||
 	fail "flame graph differs: $(cat "$tmp/fold.diff")"
 echo "PASS: flame graph (count): the 8 expected folded lines"

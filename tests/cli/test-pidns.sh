@@ -17,6 +17,8 @@ UP="$top_builddir/tests/kernel/uprobe-target"
 [ -w "$T/uprobe_events" ] || { echo "SKIP: no uprobe_events"; exit 77; }
 unshare --pid --fork true 2>/dev/null || { echo "SKIP: no PID namespaces"; exit 77; }
 test_tmp
+# a copy of its own: the kernel tests run the same target meanwhile (make -j)
+cp "$UP" "$tmp/uprobe-target" && UP="$tmp/uprobe-target"
 EXPR="count(uprobe($UP:lden_uprobe_target_fn)) > 9"
 
 # probes_of GROUP: how many dynamic events GROUP has

@@ -109,7 +109,9 @@ grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
 echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
 
 # --- a uprobe, sampled: one line per call, removed at the end --------
-UP="$top_builddir/tests/kernel/uprobe-target"
+# a copy of its own: the kernel tests run the same target meanwhile (make -j)
+UP="$tmp/uprobe-target"
+cp "$top_builddir/tests/kernel/uprobe-target" "$UP"
 trace up "uprobe($UP:lden_uprobe_target_fn)" --json
 group=$(lden_group "$tpid")
 grep -q "$group/" "$T/dynamic_events" || fail "uprobe: no probe in group $group"

@@ -221,13 +221,11 @@ def check_page(drv, url, event, more_fifo, shot, want):
     return first, grown
 
 
-def main():
-    if len(sys.argv) not in (5, 6):
-        print("usage: webdriver.py URL EVENT MORE_FIFO SCREENSHOT [WANT]",
-              file=sys.stderr)
-        return 2
-    url, event, more_fifo, shot = sys.argv[1:5]
-    want = int(sys.argv[5]) if len(sys.argv) == 6 else None
+def drive(fn):
+    """Starts chromedriver and a headless Chromium session, calls
+    fn(drv), and stops them.  Returns 0, 1 when fn raised Failed, 77 when
+    chromium or chromedriver is absent, 99 when the browser cannot be
+    driven at all."""
     for prog in (CHROMIUM, CHROMEDRIVER):
         if not os.access(prog, os.X_OK):
             print("SKIP: no %s" % prog)
@@ -242,7 +240,7 @@ def main():
     try:
         wait_until("chromedriver to answer", lambda: ready(drv), Broken)
         drv.new_session(profile)
-        check_page(drv, url, event, more_fifo, shot, want)
+        fn(drv)
     except Failed as e:
         print("FAIL: %s" % e)
         rc = 1
@@ -266,6 +264,16 @@ def main():
         log.close()
         shutil.rmtree(profile, ignore_errors=True)
     return rc
+
+
+def main():
+    if len(sys.argv) not in (5, 6):
+        print("usage: webdriver.py URL EVENT MORE_FIFO SCREENSHOT [WANT]",
+              file=sys.stderr)
+        return 2
+    url, event, more_fifo, shot = sys.argv[1:5]
+    want = int(sys.argv[5]) if len(sys.argv) == 6 else None
+    return drive(lambda drv: check_page(drv, url, event, more_fifo, shot, want))
 
 
 def ready(drv):

@@ -279,12 +279,12 @@ static void two_pid_ones(void **state)
 static void container_sweep_keeps_ours(void **state)
 {
 	struct tracefs_dynevent *dyn;
-	const char *group;
+	char group[LTR_OWNER_NAME_MAX];
 	uint64_t off;
 
 	cur = ltr_session__new(NULL);
 	assert_non_null(cur);
-	group = ltr_session__group(cur);
+	snprintf(group, sizeof(group), "%s", ltr_session__group(cur));
 	assert_int_equal(ltr_session__add_uprobe(cur, "mine", target, TARGET_FN,
 						 NULL, false),
 			 0);

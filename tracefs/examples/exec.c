@@ -6,7 +6,8 @@
  * machine (sched:sched_process_exec, sampling mode).  With --count it
  * counts forks (sched:sched_process_fork) in counting mode, with no ring
  * buffer, and prints the total when stopped.  --event traces another
- * tracepoint the same way, printing its fields.
+ * tracepoint the same way, printing its fields.  --mntns adds each exec's
+ * mount namespace, the obs example's container view (see mntns.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "lden-trace.h"
+#include "mntns.h"
 
 static volatile sig_atomic_t stop;
 
@@ -29,13 +31,16 @@ static void on_signal(int sig)
 
 static void usage(FILE *out)
 {
-	fputs("usage: lden-exec [--count] [--event SYS:NAME] [--filter EXPR] [--pid PID]\n"
-	      "                 [--time SEC] [--quiet] [--ring-pages N]\n"
+	fputs("usage: lden-exec [--count] [--event SYS:NAME] [--mntns] [--filter EXPR]\n"
+	      "                 [--pid PID] [--time SEC] [--quiet] [--ring-pages N]\n"
 	      "\n"
 	      "Print one line per exec on this machine: 'exec <pid> <filename>'.\n"
 	      "\n"
 	      "  -c, --count           count forks in counting mode; print 'forks <N>' at the end\n"
 	      "  -e, --event SYS:NAME  trace this tracepoint instead\n"
+	      "  -m, --mntns           'exec <pid> <mntns> <filename>': the mount namespace\n"
+	      "                        inode, '?' if the process moved to another before it\n"
+	      "                        could be read, '-' if it exited first\n"
 	      "  -f, --filter EXPR     kernel filter, ftrace syntax ('common_pid == 42')\n"
 	      "  -p, --pid PID         only this process and the children it creates\n"
 	      "  -t, --time SEC        stop after SEC seconds (default: at Ctrl-C)\n"
@@ -57,6 +62,7 @@ struct state {
 	uint64_t checksum;
 	int nfields;
 	const struct ltr_field *fields[64];
+	struct mntns_view *mntns;	/* --mntns, else NULL */
 };
 
 static int on_sample(const struct ltr_sample *s, void *ctx)
@@ -66,12 +72,16 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	size_t len;
 	uint64_t v;
 
+	if (st->mntns && mntns_view_sample(st->mntns, s))
+		return 0;
 	st->samples++;
 	if (st->exec) {
 		if (ltr_field__u64(st->pid, s, &v) < 0 ||
 		    ltr_field__str(st->filename, s, &str, &len) < 0)
 			return 0;
-		if (!st->quiet)
+		if (st->mntns)
+			mntns_view_exec(st->mntns, (uint32_t)v, s->time, str, len);
+		else if (!st->quiet)
 			printf("exec %" PRIu64 " %.*s\n", v, (int)len, str);
 		return 0;
 	}
@@ -111,6 +121,22 @@ static void collect_fields(struct state *st, struct ltr_event *ev)
 	}
 }
 
+/* This program's own mount namespace: lines with another ran elsewhere. */
+static int show_own_mntns(void)
+{
+	struct ltr_process *self = ltr_process__new(getpid());
+	uint64_t ino;
+	int err = self ? ltr_process__namespace(self, LTR_NS_MNT, &ino) : -errno;
+
+	ltr_process__free(self);
+	if (err < 0) {
+		fprintf(stderr, "lden-exec: %s\n", ltr_last_error());
+		return err;
+	}
+	fprintf(stderr, "lden-exec: mount namespace of lden-exec: %" PRIu64 "\n", ino);
+	return 0;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -124,6 +150,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "count", no_argument, NULL, 'c' },
 		{ "event", required_argument, NULL, 'e' },
+		{ "mntns", no_argument, NULL, 'm' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "time", required_argument, NULL, 't' },
@@ -140,10 +167,10 @@ int main(int argc, char **argv)
 	const char *event = NULL;
 	char *system, *name, *end;
 	double seconds = 0, deadline = 0;
-	bool count = false;
+	bool count = false, mntns = false;
 	int c, status = 1;
 
-	while ((c = getopt_long(argc, argv, "ce:f:p:t:qr:h", longopts,
+	while ((c = getopt_long(argc, argv, "ce:mf:p:t:qr:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -151,6 +178,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			event = optarg;
+			break;
+		case 'm':
+			mntns = true;
 			break;
 		case 'f':
 			eopts.filter = optarg;
@@ -192,6 +222,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lden-exec: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (mntns && (count || event)) {
+		fprintf(stderr, "lden-exec: --mntns goes with the exec lines, not with --%s\n",
+			count ? "count" : "event");
+		return 2;
+	}
 	if (!event)
 		event = count ? "sched:sched_process_fork" : "sched:sched_process_exec";
 	system = strdup(event);
@@ -230,6 +265,18 @@ int main(int argc, char **argv)
 	} else {
 		collect_fields(&st, st.ev);
 	}
+	if (mntns && show_own_mntns() < 0)
+		goto out;
+	if (mntns) {
+		struct ltr_event_opts scope = eopts;
+
+		scope.filter = NULL;
+		st.mntns = mntns_view_new(s, &scope, stdout);
+		if (!st.mntns) {
+			fprintf(stderr, "lden-exec: %s\n", ltr_last_error());
+			goto out;
+		}
+	}
 	if (ltr_session__enable(s) < 0) {
 		fprintf(stderr, "lden-exec: %s\n", ltr_last_error());
 		goto out;
@@ -255,6 +302,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "lden-exec: %s\n", strerror(-n));
 			goto out;
 		}
+		if (st.mntns) {
+			/* every record before this drain is in the rings */
+			uint64_t from = mntns_now();
+
+			n = ltr_session__drain(s, on_sample, &st);
+			if (n < 0) {
+				fprintf(stderr, "lden-exec: %s\n", strerror(-n));
+				goto out;
+			}
+			mntns_view_flush(st.mntns, from);
+		}
 		if (!st.quiet)
 			fflush(stdout);
 	}
@@ -274,11 +332,14 @@ int main(int argc, char **argv)
 	} else {
 		if (ltr_session__drain(s, on_sample, &st) < 0)
 			goto out;
+		if (st.mntns)
+			mntns_view_flush(st.mntns, UINT64_MAX);
 		fprintf(stderr, "samples %" PRIu64 " lost %" PRIu64 "\n",
 			st.samples, ltr_session__lost(s, -1));
 	}
 	status = 0;
 out:
+	mntns_view_free(st.mntns);
 	ltr_session__free(s);
 	free(system);
 	if (fflush(stdout) != 0 || ferror(stdout))
