@@ -352,7 +352,19 @@ static int attach_catalog(struct ltr_session *s,
 	if (need_size && !r->has_size)
 		return aerr(err, errlen, "%s has no size on this kernel (source: %s)",
 			    a->label, r->source_text);
-	need_size = need_size || (sample && r->has_size);
+	/*
+	 * commands that print samples get a size per sample, which a joined
+	 * one (memory.free) is not: it needs the allocations' samples too
+	 */
+	if (sample && r->has_size && src->kind == LDEN_SRC_TRACEPOINT) {
+		bool per_sample = false;
+
+		for (int t = 0; t < src->ntps; t++)
+			per_sample |= r->tp_present[t] && src->tps[t].size;
+		need_size = need_size || per_sample;
+	} else {
+		need_size = need_size || (sample && r->has_size);
+	}
 
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
 		rc = attach_source_probe(s, a, src, r->func, extra_filter,
