@@ -45,7 +45,7 @@
 
 #define CHUNK 65536
 #define TCP_BYTES MIB
-#define NB_BYTES (4 * MIB)
+#define NB_BYTES MIB
 #define UDP_N 50
 #define UDP_SIZE 1000
 #define RECEIVERS 32
