@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lden list-events: the catalog, and which source each event uses on this
- * kernel.  Creates nothing in the kernel and reads no kallsyms unless a
+ * kernel.  Creates nothing in the kernel (it removes what lden processes
+ * that are gone left there, saying so) and reads no kallsyms unless a
  * kprobe fallback has to be looked up.
  */
 #include <errno.h>
@@ -185,6 +186,14 @@ static int run(int argc, char **argv)
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
+	/*
+	 * what crashed lden processes left, removed as a session would (the
+	 * library's liveness test; it says what it removed): a listing is
+	 * often the first thing run after a crash.  Not as a user who may
+	 * only read tracefs: nothing to sweep then.
+	 */
+	if (access(dir, W_OK) == 0)
+		ltr_sweep_stale_groups(dir);
 	k = lden_kernel_new(dir);
 	if (!k) {
 		lden_err("out of memory");

@@ -6,16 +6,6 @@
 
 #include "plan.h"
 
-bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
-{
-	char path[4096];
-	const char *colon = strchr(spec, ':');
-
-	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", tracing_dir,
-		 (int)(colon - spec), spec, colon + 1);
-	return access(path, F_OK) == 0;
-}
-
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 		    const struct lden_expr *e, bool scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err)

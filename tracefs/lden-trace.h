@@ -188,7 +188,10 @@ bool ltr_kprobes_supported(const struct ltr_session *s);
  *
  * The event is then opened with ltr_event__open(s, ltr_session__group(s),
  * name, ...), and removed from the kernel by ltr_session__free() or the
- * signal handlers.
+ * signal handlers.  A kretprobe gets as many instances (returns it can
+ * wait for at once) as this machine may need: twice the threads that
+ * exist, within the kernel's bounds; the returns it still misses are in
+ * ltr_event__missed().
  *
  * Returns 0, or -EOPNOTSUPP when the kernel has no kprobes, -EEXIST,
  * -EINVAL (the kernel rejected the definition; ltr_last_error() quotes
@@ -240,7 +243,8 @@ int ltr_elf__symbol_offset(const char *path, const char *symbol,
  * session holds a lock on its group and instance for its lifetime, which
  * works across PID namespaces, so the live objects of an lden in another
  * container are never taken.  Never touches other tools' groups.
- * ltr_session__new() calls it.
+ * ltr_session__new() calls it.  What it removed it says in one line,
+ * through the print hook at LTR_INFO.
  *
  * Returns the number of events and instances removed, or a negative errno.
  */
@@ -264,6 +268,14 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/*
+	 * an event of the same session, scope and CPUs, or NULL: this one
+	 * joins its group on every CPU, so that enabling or disabling
+	 * @group starts or stops both at the same instant (a sampling event
+	 * and its counting twin count the same hits); on its own, this one
+	 * can still be disabled (ltr_event__disable()) while @group goes on
+	 */
+	struct ltr_event *group;
 	/*
 	 * sampling only: the records go to the session's recall rings,
 	 * which the kernel overwrites and nobody reads until
@@ -342,6 +354,20 @@ int ltr_event__count(struct ltr_event *ev, uint64_t *count);
  * before 6.0 (use ltr_session__lost()).
  */
 int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
+
+/**
+ * ltr_event__missed - hits the kernel could not record, for kprobe events
+ * @ev:     the event
+ * @missed: out: for a kprobe or kretprobe of the session's group, the
+ *          probe's missed count (kprobe_profile): returns a kretprobe
+ *          missed for lack of an instance, hits skipped while another
+ *          kprobe ran on the CPU; for every task, not only the event's
+ *          scope, since the probe was created.  0 for other events.
+ *
+ * A count with misses is short by at most that many.  Returns 0 or a
+ * negative errno.
+ */
+int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
 
 /* ------------------------------------------------------------------ */
 /* Samples */
