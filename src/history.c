@@ -15,7 +15,7 @@
 struct sample {
 	unsigned int event;	/* index in events */
 	double speed;
-	uint64_t count, size, count_total, size_total, lost;
+	uint64_t count, size, count_total, size_total, lost, missed;
 };
 
 struct event {
@@ -141,6 +141,7 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t)
 		d->size_total = p->size_total;
 		d->speed = p->speed;
 		d->lost = p->lost;
+		d->missed = p->missed;
 	}
 	/* to the millisecond, as the JSON says it: a client asking for what
 	 * came after a time it was given must not get that tick again */
@@ -182,6 +183,7 @@ static void to_point(const struct lden_history *h, double t,
 		.size_total = d->size_total,
 		.speed = d->speed,
 		.lost = d->lost,
+		.missed = d->missed,
 	};
 }
 

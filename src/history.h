@@ -33,6 +33,7 @@ struct lden_history_point {
 	uint64_t size_total;
 	double speed;
 	uint64_t lost;
+	uint64_t missed;
 };
 
 /*

@@ -234,7 +234,8 @@ __attribute__((format(printf, 2, 0)))
 static int print_library_message(enum ltr_log_level level, const char *fmt,
 				 va_list ap)
 {
-	if (level != LTR_WARN)
+	/* warnings, and what a sweep removed (LTR_INFO): not debugging */
+	if (level == LTR_DEBUG)
 		return 0;
 	fputs("lden: ", stderr);
 	return vfprintf(stderr, fmt, ap);

@@ -6,16 +6,6 @@
 
 #include "plan.h"
 
-bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
-{
-	char path[4096];
-	const char *colon = strchr(spec, ':');
-
-	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", tracing_dir,
-		 (int)(colon - spec), spec, colon + 1);
-	return access(path, F_OK) == 0;
-}
-
 /* A present tracepoint of the chosen source whose size line gave none. */
 static const struct lden_tp *sized_tp(const struct lden_resolution *r)
 {

@@ -90,6 +90,7 @@ struct dash {
 	double start;		/* tracing began, seconds since the epoch */
 	double now;		/* the latest tick */
 	uint64_t lost_total;
+	uint64_t missed_total;
 	bool ticked;
 	uint64_t served;	/* requests answered, for the final summary */
 };
@@ -255,6 +256,7 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
 	json_object_object_add(j, "speed", json_num(p->speed, 3));
 	json_object_object_add(j, "lost", json_u64(p->lost));
+	json_object_object_add(j, "missed", json_u64(p->missed));
 	if (json_object_array_add(ctx, j)) {
 		json_object_put(j);
 		return -ENOMEM;
@@ -279,6 +281,7 @@ static json_object *stats_json(const struct dash *d)
 			       json_num(d->ticked ? d->now : wall_clock(), 3));
 	json_object_object_add(o, "interval", json_num(d->interval, 3));
 	json_object_object_add(o, "lost_total", json_u64(d->lost_total));
+	json_object_object_add(o, "missed_total", json_u64(d->missed_total));
 	json_object_object_add(o, "events", events);
 	return o;
 }
@@ -677,6 +680,7 @@ static void dash_tick(void *state, const struct lden_tick *t)
 			d->start = t->time - t->elapsed;
 		d->now = round(t->time * 1000) / 1000;
 		d->lost_total = t->lost_total;
+		d->missed_total = t->missed_total;
 		d->ticked = true;
 		if (t->host && *t->host)
 			snprintf(d->host, sizeof(d->host), "%s", t->host);

@@ -12,6 +12,11 @@
  *   lden_lost_records_total{event,host}  counter  samples the kernel dropped
  *                                                 (0 for counted events,
  *                                                 which cannot lose any)
+ *   lden_missed_events_total{event,host} counter  hits its kprobes missed:
+ *                                                 the count is short by up
+ *                                                 to that many
+ *   lden_unsized_events_total{event,host} counter memory.free's frees of
+ *                                                 unknown size
  *   lden_event_speed{event,host}         gauge    events in the last second
  *   lden_event_info{event,source,mode,host} gauge 1
  *   lden_up{host}                        gauge    1 once the first tick is in
@@ -39,6 +44,9 @@ struct metric {
 	uint64_t count_total;
 	uint64_t size_total;
 	uint64_t lost;
+	uint64_t missed;
+	bool joined;
+	uint64_t unsized;
 	double speed;
 };
 
@@ -132,6 +140,20 @@ static void render(FILE *out, const struct prom_sink *p)
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_lost_records_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);
+	}
+	family(out, "lden_missed_events_total", "counter",
+	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_missed_events_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].missed);
+	}
+	family(out, "lden_unsized_events_total", "counter",
+	       "Events of a joined size (memory.free) whose bytes are unknown: memory allocated before lden started, outside its scope, or no longer in its table.");
+	for (int i = 0; i < p->n; i++) {
+		if (!p->m[i].joined)
+			continue;
+		series(out, p, "lden_unsized_events_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].unsized);
 	}
 	family(out, "lden_event_speed", "gauge", "Events in the last second.");
 	for (int i = 0; i < p->n; i++) {
@@ -279,6 +301,9 @@ static void prom_tick(void *state, const struct lden_tick *t)
 		m->count_total = pt->count_total;
 		m->size_total = pt->size_total;
 		m->lost = pt->lost;
+		m->missed = pt->missed;
+		m->joined = pt->joined;
+		m->unsized = pt->unsized;
 		m->speed = pt->speed;
 	}
 	p->up = true;

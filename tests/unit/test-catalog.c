@@ -286,9 +286,9 @@ static const struct invalid_case invalid_cases[] = {
 	/* unknown keywords */
 	{ "frob x\n", "t.events:1: unknown keyword 'frob'" },
 	{ EVT "\tfrob\tx\n",
-	  "t.events:4: unknown keyword 'frob' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)" },
+	  "t.events:4: unknown keyword 'frob' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe, size, join or notfrom)" },
 	{ EVT "\tTracepoint s:m\n",
-	  "t.events:4: unknown keyword 'Tracepoint' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)" },
+	  "t.events:4: unknown keyword 'Tracepoint' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe, size, join or notfrom)" },
 	/* event names */
 	{ "event Task.create\n",
 	  "t.events:1: invalid event name 'Task.create' (expected words joined by dots: 'task.create')" },
@@ -315,9 +315,48 @@ static const struct invalid_case invalid_cases[] = {
 	{ EVT "event c.d\n\tkprobe\tf\n",
 	  "t.events:4: event 'c.d' has no 'describe' line" },
 	/* also, size: what they must follow */
-	{ EV "\talso\ts:n\n", "t.events:3: 'also' must follow a tracepoint line" },
+	{ EV "\talso\ts:n\n",
+	  "t.events:3: 'also' must follow a tracepoint, kprobe or kretprobe line" },
 	{ EV "\tkprobe\tf\n\talso\ts:n\n",
-	  "t.events:4: 'also' must follow a tracepoint line" },
+	  "t.events:4: 'also' in a kprobe source takes 'kprobe FUNC...' or 'kretprobe FUNC...'" },
+	{ EVT "\talso\tkprobe f\n",
+	  "t.events:4: expected SYSTEM:EVENT after the keyword, got 'kprobe f'" },
+	{ EV "\tkprobe\tf\n\talso\tkretprobe\n",
+	  "t.events:4: expected a function name after the keyword" },
+	{ EV "\tkprobe\tf\n\talso\tkprobe g-h\n",
+	  "t.events:4: invalid function name 'g-h'" },
+	{ EV "\tkprobe\tf\n" "\talso\tkprobe a\n\talso\tkprobe b\n"
+	  "\talso\tkprobe c\n\talso\tkprobe d\n\talso\tkprobe e\n"
+	  "\talso\tkprobe g\n\talso\tkprobe h\n\talso\tkprobe i\n",
+	  "t.events:11: more than 7 'also' probes in one source" },
+	/* every probe of a source sized, or none: the line of the odd one */
+	{ EV "\tkretprobe\tf r=$retval\n\tsize\tr\n\talso\tkretprobe g\n",
+	  "t.events:5: probe 'g' has no size and the source's first has one: give every probe of a source a size, or none" },
+	{ EV "\tkprobe\tf\n\talso\tkretprobe g r=$retval\n\tsize\tr\n",
+	  "t.events:4: probe 'g' has a size and the source's first has none: give every probe of a source a size, or none" },
+	/* notfrom: only after a kretprobe */
+	{ EVT "\tnotfrom\tf\n", "t.events:4: 'notfrom' must follow a kretprobe line" },
+	{ EV "\tkprobe\tf\n\tnotfrom\tg\n",
+	  "t.events:4: 'notfrom' must follow a kretprobe line (a kprobe has no return address)" },
+	{ EV "\tkretprobe\tf\n\talso\tkprobe g\n\tnotfrom\th\n",
+	  "t.events:5: 'notfrom' must follow a kretprobe line (a kprobe has no return address)" },
+	{ EV "\tkretprobe\tf\n\tnotfrom\tg|9h\n",
+	  "t.events:4: invalid function name '9h'" },
+	{ "notfrom f\n", "t.events:1: 'notfrom' before any 'event' line" },
+	/* join */
+	{ EV "\tkprobe\tf\n\tjoin\tp k:m p n\n",
+	  "t.events:4: 'join' must follow a tracepoint or also line" },
+	{ EVT "\tjoin\tp k:m p\n",
+	  "t.events:4: expected 'join KEY SYSTEM:EVENT KEY SIZE'" },
+	{ EVT "\tjoin\tp km p n\n",
+	  "t.events:4: expected 'join KEY SYSTEM:EVENT KEY SIZE', got 'p km p'" },
+	{ EVT "\tjoin\tp k:m p n *\n",
+	  "t.events:4: bad size expression 'n *': unexpected end at column 4" },
+	{ EVT "\tsize\t1\n\tjoin\tp k:m p n\n",
+	  "t.events:5: 'join' and 'size' for the same tracepoint" },
+	{ EVT "\tjoin\tp k:m p n\n\tsize\t1\n",
+	  "t.events:5: 'join' and 'size' for the same tracepoint" },
+	{ "join p k:m p n\n", "t.events:1: 'join' before any 'event' line" },
 	{ EV "\tsize\t1\n",
 	  "t.events:3: 'size' must follow a tracepoint, also, kprobe or kretprobe line" },
 	{ EVT "\tsize\t1\n\tsize\t2\n",
@@ -546,8 +585,198 @@ static void load_shipped(struct lden_catalog *cat)
 
 static bool tp_source_sized(const struct lden_source *s)
 {
-	return s->kind == LDEN_SRC_TRACEPOINT ? s->tps[0].size != NULL :
-						s->size != NULL;
+	return s->kind == LDEN_SRC_TRACEPOINT ?
+		       s->tps[0].size != NULL || s->tps[0].njoins :
+		       s->size != NULL;
+}
+
+/* Whether @expr names only @names' fields (and numbers, PAGE_SIZE). */
+static bool only_fields(const char *expr, const char *const *names, int n)
+{
+	for (const char *p = expr; *p;) {
+		size_t len = strspn(p, "abcdefghijklmnopqrstuvwxyz_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+		bool known = !len || (*p >= '0' && *p <= '9') ||
+			     (len == 9 && !strncmp(p, "PAGE_SIZE", 9));
+
+		for (int i = 0; i < n && !known; i++)
+			known = strlen(names[i]) == len && !strncmp(p, names[i], len);
+		if (!known)
+			return false;
+		p += len ? len : 1;
+	}
+	return true;
+}
+
+/*
+ * Fallback sizes are what the call achieved: a kretprobe's return value
+ * ("x=$retval"), never an argument (the length asked for, which a short
+ * or non-blocking call does not move), and counted where it moved data.
+ */
+static void check_fallback_size(const char *event, const struct lden_source *p)
+{
+	const char *names[8];
+	char args[512], *tok, *save = NULL;
+	int n = 0;
+
+	if (!p->size)
+		return;
+	/* read-ahead counts requests: its size is the request on both paths */
+	if (!strcmp(event, "fs.read_ahead"))
+		return;
+	if (p->kind != LDEN_SRC_KRETPROBE)
+		fail_msg("%s: probe %s (line %d) is sized but not a kretprobe",
+			 event, p->funcs[0], p->line);
+	snprintf(args, sizeof(args), "%s", p->fetchargs ? p->fetchargs : "");
+	for (tok = strtok_r(args, " ", &save); tok && n < 8;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (eq && !strncmp(eq + 1, "$retval", 7)) {
+			*eq = '\0';
+			names[n++] = tok;
+		}
+	}
+	if (!n || !only_fields(p->size, names, n))
+		fail_msg("%s: probe %s (line %d) is sized by '%s', not by its return value",
+			 event, p->funcs[0], p->line, p->size);
+}
+
+/* Every sized fallback, every "also" probe of it included. */
+static void shipped_fallbacks(void **state)
+{
+	struct lden_catalog cat = { 0 };
+	const struct lden_event_def *d;
+
+	(void)state;
+	load_shipped(&cat);
+	for (int i = 0; i < cat.ndefs; i++) {
+		d = &cat.defs[i];
+		for (int s = 0; s < d->nsrcs; s++) {
+			const struct lden_source *src = &d->srcs[s];
+
+			if (src->kind == LDEN_SRC_TRACEPOINT)
+				continue;
+			check_fallback_size(d->name, src);
+			for (int m = 0; m < src->nmore; m++)
+				check_fallback_size(d->name, &src->more[m]);
+		}
+	}
+	/* sends that moved nothing (EAGAIN) or less than asked are not counted */
+	d = lden_catalog_find(&cat, "network.tcp_send");
+	assert_non_null(d);
+	assert_int_equal(d->srcs[1].kind, LDEN_SRC_KRETPROBE);
+	assert_string_equal(d->srcs[1].filter, "ret > 0");
+	/* UDP over IPv6 on kernels without sock_send_length, counted once */
+	d = lden_catalog_find(&cat, "network.udp_send");
+	assert_non_null(d);
+	assert_string_equal(d->srcs[1].funcs[0], "udp_sendmsg");
+	assert_int_equal(d->srcs[1].nnotfrom, 1);
+	assert_string_equal(d->srcs[1].notfrom[0], "udpv6_sendmsg");
+	assert_true(d->srcs[1].nmore >= 1);
+	assert_string_equal(d->srcs[1].more[0].funcs[0], "udpv6_sendmsg");
+	assert_string_equal(d->srcs[1].more[0].filter, "ret > 0");
+	d = lden_catalog_find(&cat, "network.udp_recv");
+	assert_non_null(d);
+	assert_string_equal(d->srcs[1].more[0].funcs[0], "udpv6_recvmsg");
+	/* memory.free is sized by its allocations, found by pointer */
+	d = lden_catalog_find(&cat, "memory.free");
+	assert_non_null(d);
+	assert_null(d->srcs[0].tps[0].size);
+	assert_int_equal(d->srcs[0].tps[0].njoins, 4);
+	assert_string_equal(d->srcs[0].tps[0].joins[0].key, "ptr");
+	assert_string_equal(d->srcs[0].tps[0].joins[0].system, "kmem");
+	assert_string_equal(d->srcs[0].tps[0].joins[0].name, "kmalloc");
+	assert_string_equal(d->srcs[0].tps[0].joins[0].from_key, "ptr");
+	assert_string_equal(d->srcs[0].tps[0].joins[0].size, "bytes_alloc");
+	assert_string_equal(d->srcs[0].tps[0].joins[1].name, "kmem_cache_alloc");
+	lden_catalog_free(&cat);
+}
+
+/* The same directory reached twice (a slash, a link) is read once. */
+static void same_dir_twice(void **state)
+{
+	struct lden_catalog cat = { 0 };
+	char slash[4200], link[4200], err[1024];
+	const char *dirs[3];
+	const char *tmp = getenv("TMPDIR");
+
+	(void)state;
+	assert_non_null(find_shipped_dir());
+	snprintf(slash, sizeof(slash), "%s/", shipped_dir);
+	snprintf(link, sizeof(link), "%s/lden-test-catalog-link-%d",
+		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+	assert_int_equal(symlink(shipped_dir, link), 0);
+	dirs[0] = shipped_dir;
+	dirs[1] = slash;
+	dirs[2] = link;
+	if (lden_catalog_load(&cat, dirs, 3, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(cat.ndefs, (int)ARRAY_SIZE(lden_events));
+	assert_int_equal(unlink(link), 0);
+	lden_catalog_free(&cat);
+}
+
+/* "also" probes, notfrom and join, field by field */
+static void parse_probes_and_joins(void **state)
+{
+	struct lden_catalog cat = { 0 };
+	const struct lden_source *s;
+	const struct lden_tp *tp;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(lden_catalog_parse(&cat,
+		"event a.b\n"
+		"\tdescribe\td\n"
+		"\tkretprobe\tf|g r=$retval:s32 if r > 0\n"
+		"\tsize\tr\n"
+		"\tnotfrom\th | i\n"
+		"\talso  kretprobe\th r=$retval:s32 if r > 0\n"
+		"\tsize\tr * 2\n"
+		"\tnotfrom\tj\n"
+		"\talso\tkprobe k n=$arg3:u64\n"
+		"\tsize\tn\n"
+		"event c.d\n"
+		"\tdescribe\td\n"
+		"\ttracepoint\tkmem:kfree\n"
+		"\tjoin\tptr kmem:kmalloc ptr bytes_alloc\n"
+		"\talso\tkmem:kfree2\n"
+		"\tjoin\tp2  kmem:kmalloc2 ptr  bytes_alloc * 2 \n",
+		"t.events", err, sizeof(err)), 0);
+	s = &lden_catalog_find(&cat, "a.b")->srcs[0];
+	assert_int_equal(s->kind, LDEN_SRC_KRETPROBE);
+	assert_int_equal(s->nfuncs, 2);
+	assert_string_equal(s->size, "r");
+	assert_string_equal(s->filter, "r > 0");
+	assert_int_equal(s->nnotfrom, 2);
+	assert_string_equal(s->notfrom[0], "h");
+	assert_string_equal(s->notfrom[1], "i");
+	assert_int_equal(s->nmore, 2);
+	assert_int_equal(s->more[0].kind, LDEN_SRC_KRETPROBE);
+	assert_string_equal(s->more[0].funcs[0], "h");
+	assert_string_equal(s->more[0].fetchargs, "r=$retval:s32");
+	assert_string_equal(s->more[0].filter, "r > 0");
+	assert_string_equal(s->more[0].size, "r * 2");
+	assert_int_equal(s->more[0].nnotfrom, 1);
+	assert_string_equal(s->more[0].notfrom[0], "j");
+	assert_int_equal(s->more[0].line, 6);
+	assert_int_equal(s->more[1].kind, LDEN_SRC_KPROBE);
+	assert_string_equal(s->more[1].funcs[0], "k");
+	assert_string_equal(s->more[1].size, "n");
+	assert_null(s->more[1].filter);
+	assert_int_equal(s->more[1].nnotfrom, 0);
+	tp = &lden_catalog_find(&cat, "c.d")->srcs[0].tps[0];
+	assert_null(tp->size);
+	assert_int_equal(tp->njoins, 1);
+	assert_int_equal(tp->joins[0].line, 14);
+	tp++;
+	assert_int_equal(tp->njoins, 1);
+	assert_string_equal(tp->joins[0].key, "p2");
+	assert_string_equal(tp->joins[0].system, "kmem");
+	assert_string_equal(tp->joins[0].name, "kmalloc2");
+	assert_string_equal(tp->joins[0].from_key, "ptr");
+	assert_string_equal(tp->joins[0].size, "bytes_alloc * 2");
+	lden_catalog_free(&cat);
 }
 
 static void shipped_catalog(void **state)
@@ -1053,6 +1282,9 @@ int main(void)
 		cmocka_unit_test(parse_error_short_buffer),
 		cmocka_unit_test(later_file_overrides),
 		cmocka_unit_test(shipped_catalog),
+		cmocka_unit_test(shipped_fallbacks),
+		cmocka_unit_test(parse_probes_and_joins),
+		cmocka_unit_test(same_dir_twice),
 		cmocka_unit_test(load_override_dir),
 		cmocka_unit_test(load_hostile_files),
 		cmocka_unit_test(load_many),
