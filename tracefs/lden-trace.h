@@ -298,6 +298,7 @@ struct ltr_event_opts {
 	 * enabling and counting such an event do nothing
 	 */
 	bool format_only;
+	/*
 	 * an event of the same session, scope and CPUs, or NULL: this one
 	 * joins its group on every CPU, so that enabling or disabling
 	 * @group starts or stops both at the same instant (a sampling event
