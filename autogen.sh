@@ -10,7 +10,10 @@ cd "$(dirname "$0")"
 # Build: autotools, bash-completion and systemd (where completions and
 # units go; systemd-analyze checks the unit),
 # libtracefs/libtraceevent, libcurl (Elasticsearch),
-# libmicrohttpd (/metrics and the dashboard), json-c, cmocka.
+# libmicrohttpd (/metrics and the dashboard; Debian's is built with
+# GnuTLS, for --web-config's TLS), json-c, libyaml and libxcrypt
+# (--web-config's file and its bcrypt hashes), cmocka; openssl makes the
+# test certificates.
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
@@ -19,7 +22,7 @@ cd "$(dirname "$0")"
 # trace-cmd (peers).
 DEPS="autoconf automake libtool pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
-libmicrohttpd-dev libjson-c-dev
+libmicrohttpd-dev libjson-c-dev libyaml-dev libcrypt-dev openssl
 linux-perf time qemu-system-x86 busybox-static cpio perl
 clang libclang-rt-14-dev
 python3 prometheus chromium chromium-driver jq bpftrace trace-cmd"

@@ -33,6 +33,15 @@ struct lden_stat {
 	 * "*" after it in the table, "lost_shared":true in JSON
 	 */
 	bool lost_shared;
+	/*
+	 * Hits its kprobes could not record (lden_attached_missed): count
+	 * and size are short by up to this many, shown as ">=N" and said
+	 * under the table
+	 */
+	uint64_t missed;
+	/* a joined size (memory.free): occurrences whose size is unknown */
+	bool joined;
+	uint64_t unsized;
 	struct lden_window win;
 	/*
 	 * The overhead guard stopped sampling it: size is frozen, shown as
@@ -51,8 +60,8 @@ struct lden_stat {
 double lden_window_push(struct lden_window *w, double t, uint64_t count);
 
 /*
- * The table ENAME COUNT SIZE SPEED [LOST], and the notes of stopped sizes
- * and of shared losses.
+ * The table ENAME COUNT SIZE SPEED [LOST] [MISSED], and the notes under it:
+ * stopped sizes, shared losses, misses, unsized occurrences.
  */
 void lden_print_table(FILE *out, const struct lden_stat *st, int n);
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lden list-events: the catalog, and which source each event uses on this
- * kernel.  Creates nothing in the kernel and reads no kallsyms unless a
+ * kernel, checked as attaching it would check it (check.c): filters and
+ * sizes against the tracepoints' formats, loaded without opening any perf
+ * event.  Creates nothing in the kernel (it removes what lden processes
+ * that are gone left there, saying so) and reads no kallsyms unless a
  * kprobe fallback has to be looked up.
  */
 #include <errno.h>
@@ -9,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aggregate.h"
 #include "catalog.h"
+#include "check.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "scope.h"
+#include "strcap.h"
 
 static void usage(FILE *out)
 {
@@ -33,16 +40,24 @@ static void usage(FILE *out)
 	      out);
 }
 
-static void print_json(const struct lden_resolution *r, bool first)
+/* What the checks of one event found. */
+struct verdict {
+	bool bad;		/* the catalog entry would fail: reason says */
+	char no_size[512];	/* why its size line gives no size here, or "" */
+};
+
+static void print_json(const struct lden_resolution *r,
+		       const struct verdict *v, bool first)
 {
 	const struct lden_event_def *d = r->def;
+	bool ok = r->src && !v->bad;
 
 	printf("%s\n  {\"name\": ", first ? "" : ",");
 	lden_json_string(stdout, d->name);
 	printf(", \"description\": ");
 	lden_json_string(stdout, d->describe);
 	printf(", \"data\": [\"count\", %s\"speed\"], \"available\": %s",
-	       r->has_size ? "\"size\", " : "", r->src ? "true" : "false");
+	       r->has_size ? "\"size\", " : "", ok ? "true" : "false");
 	printf(", \"source\": ");
 	if (r->src)
 		lden_json_string(stdout, r->source_text);
@@ -50,6 +65,12 @@ static void print_json(const struct lden_resolution *r, bool first)
 		printf("null");
 	printf(", \"reason\": ");
 	lden_json_string(stdout, r->reason);
+	if (v->bad)
+		printf(", \"catalog_error\": true");
+	if (v->no_size[0]) {
+		printf(", \"no_size\": ");
+		lden_json_string(stdout, v->no_size);
+	}
 	if (d->note) {
 		printf(", \"note\": ");
 		lden_json_string(stdout, d->note);
@@ -91,6 +112,10 @@ static void print_size_path(const struct lden_catalog *cat,
 							       src->size;
 	struct lden_size_hist plan;
 
+	if (src->kind == LDEN_SRC_TRACEPOINT && src->tps[0].njoins) {
+		printf("    size: joined to the allocations' records, all sampled through the perf ring\n");
+		return;
+	}
 	if (hist && size && lden_size_hist_plan(size, &plan) == 0)
 		printf("    size: summed in the kernel by a hist trigger (%s %s)\n",
 		       plan.linear ? "sum of" : "grouped by",
@@ -126,6 +151,48 @@ static int list_tracepoints(const char *dir)
 	return 0;
 }
 
+/*
+ * How the recipes of lden trace (and lden io) would obtain their strings
+ * on this kernel, for the whole machine and per process.
+ */
+static void print_strings(const char *dir)
+{
+	static const struct {
+		const char *what;
+		enum lden_strcap_kind kind;
+	} uses[] = {
+		{ "trace exec", LDEN_STRCAP_EXEC },
+		{ "trace open, io", LDEN_STRCAP_OPEN },
+	};
+	struct ltr_session_opts so = { .tracing_dir = dir, .no_sweep = true };
+	struct ltr_session *s = ltr_session__new(&so);
+	struct lden_scope_opts whole = { .npids = 0 }, one = { .npids = 1 };
+	char how[2048], err[512];
+
+	if (!s)
+		return;
+	one.pids[0] = getpid();
+	printf("\nstrings of the recipes (see lden-trace(8), EXACT STRINGS):\n");
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		for (int per = 0; per < 2; per++) {
+			struct lden_strcap *c = lden_strcap_new(uses[i].kind);
+
+			if (!c)
+				break;
+			if (lden_strcap_plan(c, s, LDEN_STRINGS_AUTO,
+					     per ? &one : &whole, "syscalls",
+					     "sys_enter_openat", err,
+					     sizeof(err)) == 0) {
+				lden_strcap_describe(c, how, sizeof(how));
+				printf("  %s, %s: %s\n", uses[i].what,
+				       per ? "per process" : "whole machine", how);
+			}
+			lden_strcap_free(c);
+		}
+	}
+	ltr_session__free(s);
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -141,10 +208,11 @@ static int run(int argc, char **argv)
 	struct lden_resolution *rs = NULL;
 	struct lden_kernel *k = NULL;
 	bool hist;
+	struct ltr_session *s = NULL;
 	const char *extra = NULL, *dir;
 	bool all = false, json = false, verbose = false, new_sizes = false;
-	bool names = false;
-	int c, status = LDEN_EXIT_FAIL;
+	bool names = false, denied = false;
+	int c, nbad = 0, status = LDEN_EXIT_FAIL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ajnvd:h", longopts, NULL)) != -1) {
@@ -189,10 +257,19 @@ static int run(int argc, char **argv)
 		/* the catalog still lists, each event saying why it cannot be checked */
 		lden_err("%s", ltr_last_error());
 		dir = "/sys/kernel/tracing";
+		denied = true;
 	} else if (!dir) {
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
+	/*
+	 * what crashed lden processes left, removed as a session would (the
+	 * library's liveness test; it says what it removed): a listing is
+	 * often the first thing run after a crash.  Not as a user who may
+	 * only read tracefs: nothing to sweep then.
+	 */
+	if (access(dir, W_OK) == 0)
+		ltr_sweep_stale_groups(dir);
 	k = lden_kernel_new(dir);
 	rs = calloc(cat.ndefs ? cat.ndefs : 1, sizeof(*rs));
 	if (!k || !rs) {
@@ -202,25 +279,48 @@ static int run(int argc, char **argv)
 	hist = ltr_hist_triggers_supported(dir);
 	for (int i = 0; i < cat.ndefs; i++)
 		lden_resolve(k, &cat.defs[i], &rs[i]);
+	if (!denied) {
+		s = ltr_session__new(&(struct ltr_session_opts){ .tracing_dir = dir });
+		if (!s) {
+			lden_err("%s", ltr_last_error());
+			goto out;
+		}
+	}
 
 	if (json)
 		printf("[");
 	else
 		printf("%-28s %-18s %-48s %s\n", "NAME", "DATA", "SOURCE", "STATUS");
 	for (int i = 0; i < cat.ndefs; i++) {
-		const struct lden_resolution r = rs[i];
+		struct verdict v = { 0 };
+		struct lden_resolution r = rs[i];
 
+		if (s && r.src) {
+			int rc = lden_check_source(s, &r, r.reason,
+						   sizeof(r.reason));
+
+			v.bad = rc == -1;
+			denied |= rc == -2;
+			if (rc == -2)
+				r.src = NULL;
+			lden_check_no_size(s, &r, v.no_size, sizeof(v.no_size));
+		}
+		nbad += v.bad;
 		new_sizes |= r.has_size && cat.defs[i].note;
 		if (json) {
-			print_json(&r, i == 0);
+			print_json(&r, &v, i == 0);
 			continue;
 		}
-		printf("%-28s %-18s %-48s %s%s\n", cat.defs[i].name,
+		printf("%-28s %-18s %-48s %s%s", cat.defs[i].name,
 		       !r.has_size ? "count speed" :
 		       cat.defs[i].note ? "count size+ speed" :
 					  "count size speed",
 		       r.src ? r.source_text : "-",
-		       r.src ? "ok" : "unavailable: ", r.src ? "" : r.reason);
+		       v.bad ? "error: " : r.src ? "ok" : "unavailable: ",
+		       r.src && !v.bad ? "" : r.reason);
+		if (v.no_size[0])
+			printf(" (no size here: %s)", v.no_size);
+		putchar('\n');
 		if (verbose) {
 			printf("    %s\n", cat.defs[i].describe);
 			if (cat.defs[i].note)
@@ -239,11 +339,25 @@ static int run(int argc, char **argv)
 		printf("\n]\n");
 	else if (new_sizes)
 		printf("\nsize+: a size LDEN did not have (see --verbose)\n");
+	if (verbose && !json)
+		print_strings(dir);
 	if (all && !json && list_tracepoints(dir) < 0)
 		goto out;
+	if (nbad) {
+		lden_err("list-events: %d event(s) of the catalog would fail to attach (see STATUS)",
+			 nbad);
+		status = LDEN_EXIT_USAGE;
+		goto out;
+	}
+	if (denied) {
+		/* the README: missing privileges exit 1 */
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
 	status = 0;
 out:
 	free(rs);
+	ltr_session__free(s);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
 	return status;

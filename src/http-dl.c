@@ -68,12 +68,23 @@ static struct dl_lib mhd_lib = {
 	X(enum MHD_Result, MHD_queue_response, \
 	  (struct MHD_Connection *c, unsigned int status, \
 	   struct MHD_Response *r), (c, status, r)) \
-	V(MHD_stop_daemon, (struct MHD_Daemon *d), (d))
+	V(MHD_stop_daemon, (struct MHD_Daemon *d), (d)) \
+	X(char *, MHD_basic_auth_get_username_password, \
+	  (struct MHD_Connection *c, char **password), (c, password)) \
+	V(MHD_free, (void *p), (p)) \
+	X(int, MHD_get_connection_values, \
+	  (struct MHD_Connection *c, enum MHD_ValueKind kind, \
+	   MHD_KeyValueIterator it, void *it_cls), (c, kind, it, it_cls)) \
+	X(enum MHD_Result, MHD_queue_basic_auth_fail_response, \
+	  (struct MHD_Connection *c, const char *realm, \
+	   struct MHD_Response *r), (c, realm, r))
 
 /* the variadic ones, forwarded by hand below */
 #define VARIADIC_FUNCS(X) \
 	X(CURLcode, curl_easy_setopt, (CURL *, CURLoption, ...)) \
 	X(CURLcode, curl_easy_getinfo, (CURL *, CURLINFO, ...)) \
+	X(const union MHD_ConnectionInfo *, MHD_get_connection_info, \
+	  (struct MHD_Connection *, enum MHD_ConnectionInfoType, ...)) \
 	X(struct MHD_Daemon *, MHD_start_daemon_va, \
 	  (unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *, \
 	   MHD_AccessHandlerCallback, void *, va_list))
@@ -133,6 +144,9 @@ static void load_mhd(void)
 	if (!lib->handle)
 		return;
 	MHD_FUNCS(RESOLVE, VRESOLVE)
+	p_MHD_get_connection_info = (const union MHD_ConnectionInfo *(*)(
+			struct MHD_Connection *, enum MHD_ConnectionInfoType,
+			...))resolve(lib, "MHD_get_connection_info");
 	p_MHD_start_daemon_va = (struct MHD_Daemon *(*)(unsigned int, uint16_t,
 			MHD_AcceptPolicyCallback, void *,
 			MHD_AccessHandlerCallback, void *, va_list))
@@ -247,4 +261,13 @@ HIDDEN struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
 	d = p_MHD_start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
 	va_end(ap);
 	return d;
+}
+
+/* the kinds of information lden asks for take no further argument */
+HIDDEN const union MHD_ConnectionInfo *
+MHD_get_connection_info(struct MHD_Connection *c,
+			enum MHD_ConnectionInfoType type, ...)
+{
+	need(&mhd_lib, "MHD_get_connection_info");
+	return p_MHD_get_connection_info(c, type);
 }

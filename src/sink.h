@@ -31,6 +31,12 @@ struct lden_point {
 	uint64_t lost;		/* records lost so far (sampling only) */
 	bool lost_shared;	/* lost is the ftrace ring's, shared with
 				 * the other events in it */
+	/* hits its kprobes missed so far: count_total (and size_total) are
+	 * short by up to this many (lden_attached_missed) */
+	uint64_t missed;
+	/* a joined size (memory.free): occurrences so far with no known size */
+	bool joined;
+	uint64_t unsized;
 };
 
 /* Everything at one tick; valid only during the call. */
@@ -43,6 +49,7 @@ struct lden_tick {
 	const struct lden_point *points;
 	int npoints;
 	uint64_t lost_total;	/* sum of points[].lost, a shared ring once */
+	uint64_t missed_total;	/* sum of points[].missed */
 };
 
 /* What visualize was asked for; sinks read what concerns them. */
@@ -68,6 +75,8 @@ struct lden_sink_stats {
 	uint64_t retries;	/* requests repeated after a failure */
 	uint64_t queued;	/* points waiting now */
 	char last_error[256];	/* "" when none */
+	/* its last attempt failed and it is retrying (last_error says why) */
+	bool failing;
 };
 
 struct lden_sink_ops {

@@ -294,6 +294,10 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->speed = st->speed;
 		p->lost = st->lost;
 		p->lost_shared = st->lost_shared;
+		p->missed = st->missed;
+		tick->missed_total += st->missed;
+		p->joined = st->joined;
+		p->unsized = st->unsized;
 		v->prev_count[i] = st->count;
 		v->prev_size[i] = st->size;
 	}
@@ -336,6 +340,11 @@ struct json_object *lden_viz_totals_json(const struct lden_viz *v)
 		if (v->st[i].lost_shared)
 			json_object_object_add(e, "lost_shared",
 					       json_object_new_boolean(1));
+		json_object_object_add(e, "missed",
+				       json_object_new_uint64(v->st[i].missed));
+		if (v->st[i].joined)
+			json_object_object_add(e, "unsized",
+					       json_object_new_uint64(v->st[i].unsized));
 		json_object_array_add(a, e);
 	}
 	return a;

@@ -118,6 +118,11 @@ struct ltr_session_opts {
 	 * killed).  Probes are still closed and removed before it returns.
 	 */
 	bool detach_close;
+	/*
+	 * data pages per CPU recall ring (see ltr_session__recall), a power
+	 * of two; 0 means 1024 (4 MiB); mapped only when an event asks
+	 */
+	unsigned int recall_pages;
 };
 
 /**
@@ -180,6 +185,11 @@ enum ltr_feature {
 	LTR_FEATURE_FUNCTION_HOOKS,	/* perf ftrace:function (tried) */
 	LTR_FEATURE_LOST_COUNTERS,	/* PERF_FORMAT_LOST (6.0+) */
 	LTR_FEATURE_HIST_TRIGGERS,	/* CONFIG_HIST_TRIGGERS: LTR_MODE_HIST */
+	/* probe fetch-args, from the syntax tracefs's README describes: */
+	LTR_FEATURE_PROBE_USTRING,	/* the 'ustring' type (5.5+) */
+	LTR_FEATURE_PROBE_ARGS,		/* $argN on kprobes (4.20+) */
+	LTR_FEATURE_PROBE_USER_DEREF,	/* +u<offset>(...) (5.5+) */
+	LTR_FEATURE_RETPROBE_ARGS,	/* $argN on kretprobes (6.10+) */
 };
 
 /**
@@ -206,6 +216,30 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 bool ltr_hist_triggers_supported(const char *tracing_dir);
 
 /* ------------------------------------------------------------------ */
+/* What tracing costs the kernel */
+
+struct ltr_event_cost {
+	double count_ns;	/* a hit of a counted event */
+	double sample_ns;	/* a hit of a sampled event, into a perf ring */
+};
+
+/**
+ * ltr_measure_event_cost - what a hit of a traced event costs the kernel
+ * on this machine, paid by the task that hits it (not by the tracer)
+ * @tracing_dir: tracefs, or NULL to find it
+ * @cost:        out: written only on success
+ *
+ * The calling thread makes getppid() calls in rounds, bare, counted and
+ * sampled (syscalls:sys_enter_getppid, on itself only), and compares its
+ * own CPU time per call: some 10 to 50 ms of its time.
+ *
+ * Returns 0, or -ENOENT (no syscall tracepoints), -EACCES (perf events
+ * refused; the message says which privilege), or another negative errno.
+ */
+int ltr_measure_event_cost(const char *tracing_dir,
+			   struct ltr_event_cost *cost);
+
+/* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 
 /**
@@ -224,7 +258,10 @@ bool ltr_kprobes_supported(const struct ltr_session *s);
  *
  * The event is then opened with ltr_event__open(s, ltr_session__group(s),
  * name, ...), and removed from the kernel by ltr_session__free() or the
- * signal handlers.
+ * signal handlers.  A kretprobe gets as many instances (returns it can
+ * wait for at once) as this machine may need: twice the threads that
+ * exist, within the kernel's bounds; the returns it still misses are in
+ * ltr_event__missed().
  *
  * Returns 0, or -EOPNOTSUPP when the kernel has no kprobes, -EEXIST,
  * -EINVAL (the kernel rejected the definition; ltr_last_error() quotes
@@ -252,6 +289,22 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
 			    const char *fetchargs, bool retprobe);
 
 /**
+ * ltr_elf__symbol_offset - the file offset of a function, for a uprobe
+ * @path:   an ELF64 little-endian executable or shared library
+ * @symbol: the function's name as in its symbol table (.symtab, else
+ *          .dynsym, the default version first)
+ * @offset: out: the offset of its first instruction in @path
+ *
+ * Aliases (open and open64 in glibc) give the same offset: a caller
+ * probing several names of one library can tell them apart by it.
+ *
+ * Returns 0, or -ENOENT (no such file or function), -ENOEXEC (not an
+ * ELF64 little-endian file, or corrupt), or another negative errno.
+ */
+int ltr_elf__symbol_offset(const char *path, const char *symbol,
+			   uint64_t *offset);
+
+/**
  * ltr_sweep_stale_groups - remove what lden processes that are gone left
  * @tracing_dir: tracefs mount point
  *
@@ -260,7 +313,8 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
  * session holds a lock on its group and instance for its lifetime, which
  * works across PID namespaces, so the live objects of an lden in another
  * container are never taken.  Never touches other tools' groups.
- * ltr_session__new() calls it.
+ * ltr_session__new() calls it.  What it removed it says in one line,
+ * through the print hook at LTR_INFO.
  *
  * Returns the number of events and instances removed, or a negative errno.
  */
@@ -295,6 +349,8 @@ struct ltr_event_opts {
 	const char *cgroup;
 	/* sampling: where the records go; AUTO: the session's choice */
 	enum ltr_ring_kind ring;
+	/* why @ring, for ltr_event__ring_why() (static); NULL: "asked for" */
+	const char *ring_why;
 	/*
 	 * on the ftrace ring: count the records delivered rather than keep a
 	 * perf counter beside them, which costs the kernel more per hit than
@@ -313,6 +369,27 @@ struct ltr_event_opts {
 	 */
 	const char *hist_keys;
 	const char *hist_vals;
+	/*
+	 * open nothing: only load the format and check the filter, as an
+	 * open would, for ltr_event__field() (lden list-events' checks);
+	 * enabling and counting such an event do nothing
+	 */
+	bool format_only;
+	/*
+	 * an event of the same session, scope and CPUs, or NULL: this one
+	 * joins its group on every CPU, so that enabling or disabling
+	 * @group starts or stops both at the same instant (a sampling event
+	 * and its counting twin count the same hits); on its own, this one
+	 * can still be disabled (ltr_event__disable()) while @group goes on
+	 */
+	struct ltr_event *group;
+	/*
+	 * sampling only: the records go to the session's recall rings,
+	 * which the kernel overwrites and nobody reads until
+	 * ltr_session__recall() looks back in them; ltr_session__poll()
+	 * never delivers them
+	 */
+	bool recall;
 };
 
 /**
@@ -454,6 +531,20 @@ struct ltr_hist {
 int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h);
 void ltr_hist__fini(struct ltr_hist *h);
 
+/**
+ * ltr_event__missed - hits the kernel could not record, for kprobe events
+ * @ev:     the event
+ * @missed: out: for a kprobe or kretprobe of the session's group, the
+ *          probe's missed count (kprobe_profile): returns a kretprobe
+ *          missed for lack of an instance, hits skipped while another
+ *          kprobe ran on the CPU; for every task, not only the event's
+ *          scope, since the probe was created.  0 for other events.
+ *
+ * A count with misses is short by at most that many.  Returns 0 or a
+ * negative errno.
+ */
+int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
+
 /* ------------------------------------------------------------------ */
 /* Samples */
 
@@ -493,6 +584,30 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
  * Returns the number of samples delivered, or a negative errno.
  */
 int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+
+/**
+ * ltr_session__recall - look back at the samples of recall events
+ * @s:     the session
+ * @tid:   only this thread's samples (0: every sample)
+ * @since: the walk ends at the first sample older than this (0: none)
+ * @until: only samples at or before this time (CLOCK_MONOTONIC ns, as
+ *         ltr_sample.time), e.g. the time of the sample that asks
+ * @fn:    called per sample, newest first, every CPU merged by time; the
+ *         sample is a copy valid only during the call; return non-zero
+ *         to stop
+ * @ctx:   passed to @fn
+ *
+ * Recall rings are never paused: the kernel goes on overwriting their
+ * oldest records.  A sample is delivered only while every ring can still
+ * vouch that it holds everything it recorded after that sample.
+ *
+ * Returns 1 when @fn stopped the walk, 0 when it reached @since or
+ * every record the rings ever held (none was overwritten), -ENODATA when the history
+ * ends at an overwritten record (the samples delivered are exact; older
+ * ones are gone), or another negative errno.
+ */
+int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
+			uint64_t until, ltr_sample_fn fn, void *ctx);
 
 /**
  * ltr_session__lost - records the kernel dropped because a ring was full

@@ -79,6 +79,10 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		return ltr_error_null(EINVAL, "ring size of %u pages is not a power of two",
 				      pages);
 
+	if (opts->recall_pages & (opts->recall_pages - 1))
+		return ltr_error_null(EINVAL, "recall ring size of %u pages is not a power of two",
+				      opts->recall_pages);
+
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ltr_error_null(ENOMEM, "out of memory");
@@ -91,6 +95,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->detach_close = opts->detach_close;
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
+	s->recall_pages = opts->recall_pages;
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
@@ -103,13 +108,9 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		goto out_free;
 	s->ncpus = n;
 
-	if (!opts->no_sweep) {
-		int swept = ltr_sweep_stale_groups(s->tracing_dir);
-
-		if (swept > 0)
-			ltr_info("removed %d probe(s) left by lden processes that are gone\n",
-				 swept);
-	}
+	/* it says what it removed (LTR_INFO) */
+	if (!opts->no_sweep)
+		ltr_sweep_stale_groups(s->tracing_dir);
 	ltr_clear_error();
 	return s;
 
@@ -273,6 +274,14 @@ static void idmap_remove_event(struct ltr_session *s, struct ltr_event *ev)
 		if (s->idmap[i].ev != ev)
 			s->idmap[j++] = s->idmap[i];
 	s->nidmap = j;
+}
+
+static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id);
+
+struct ltr_event *ltr_session_event_of(const struct ltr_session *s,
+				       uint64_t id)
+{
+	return idmap_find(s, id);
 }
 
 static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id)
@@ -512,23 +521,31 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 
 	for (int i = 0; i < s->ncpus; i++) {
 		struct perf_event_attr a = { 0 };
-		int fd;
+		int fd, group_fd = -1;
 
 		a.type = PERF_TYPE_TRACEPOINT;
 		a.size = sizeof(a);
 		a.config = ev->id;
-		a.disabled = 1;
+		/* the kernel groups only events of one clock: counting ones too */
+		a.use_clockid = 1;
+		a.clockid = CLOCK_MONOTONIC;
 		if (perf_samples(ev))
 			fill_sampling_attr(s, &a);
+		/* a group member follows its leader: enabled, it waits for it */
+		a.disabled = !o->group;
+		if (o->group)
+			group_fd = o->group->fds[i];
+		if (o->recall)
+			ltr_recall_attr(&a);
 		a.inherit = o->pid > 0 && o->inherit;
 		if (perf_samples(ev) && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
-		fd = ltr_perf_open(&a, pid, s->cpus[i], -1, flags);
+		fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
 		if (fd == -EINVAL && a.read_format) {
 			/* before 6.0: losses only from the rings' LOST records */
 			s->no_format_lost = true;
 			a.read_format = 0;
-			fd = ltr_perf_open(&a, pid, s->cpus[i], -1, flags);
+			fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
 		}
 		if (fd < 0) {
 			if (fd == -ESRCH)
@@ -547,7 +564,8 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		}
 		if (!perf_samples(ev))
 			continue;
-		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[i].fd) < 0) {
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT,
+			  o->recall ? ltr_recall_fd(s, i) : s->rings[i].fd) < 0) {
 			err = ltr_error(errno, "cannot send %s samples to the CPU %d ring: %s",
 					what, s->cpus[i], strerror(errno));
 			goto out_close_cgroup;
@@ -646,7 +664,7 @@ static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
 {
 	struct ltr_session *s = ev->session;
 	enum ltr_ring_kind want = o->ring ? o->ring : s->ring;
-	const char *why = "asked for";
+	const char *why = o->ring && o->ring_why ? o->ring_why : "asked for";
 	int err;
 
 	if (want == LTR_RING_PERF) {
@@ -706,6 +724,13 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	    opts->mode != LTR_MODE_HIST)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
 				      system, name);
+	if (opts->group && (opts->group->session != s ||
+			    opts->group->nfds != s->ncpus))
+		return ltr_error_null(EINVAL, "'%s:%s': its group is an event of another session",
+				      system, name);
+	if (opts->recall && opts->mode != LTR_MODE_SAMPLE)
+		return ltr_error_null(EINVAL, "'%s:%s': only sampling events can be recalled",
+				      system, name);
 
 	idtext = read_event_file(s, system, name, "id", NULL);
 	if (!idtext) {
@@ -735,6 +760,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		return ltr_error_null(ENOMEM, "out of memory");
 	ev->session = s;
 	ev->mode = opts->mode;
+	ev->recall = opts->recall;
 	ev->id = (int)id;
 	ev->system = strdup(system);
 	ev->name = strdup(name);
@@ -746,6 +772,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	err = load_format(ev, opts->filter);
 	if (err < 0)
 		goto out_free;
+	if (opts->format_only)
+		goto out_link;
 	if (ev->mode == LTR_MODE_HIST) {
 		err = open_hist(ev, opts);
 		if (err < 0)
@@ -753,9 +781,16 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		goto out_link;
 	}
 	if (ev->mode == LTR_MODE_SAMPLE) {
-		err = choose_ring(ev, opts);
-		if (err == 0 && ev->ring == LTR_RING_PERF)
-			err = map_rings(s);
+		/* recalled: into the recall rings, which are perf's */
+		if (opts->recall) {
+			ev->ring = LTR_RING_PERF;
+			ev->ring_why = "recalled";
+			err = ltr_recall_map(s);
+		} else {
+			err = choose_ring(ev, opts);
+			if (err == 0 && ev->ring == LTR_RING_PERF)
+				err = map_rings(s);
+		}
 		if (err < 0)
 			goto out_free;
 	}
@@ -1106,7 +1141,9 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 		for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
 			uint64_t v[2];
 
-			if (perf_samples(ev) && read_counter(ev, i, v) == 0)
+			/* a recall ring overwrites, never loses */
+			if (perf_samples(ev) && !ev->recall &&
+			    read_counter(ev, i, v) == 0)
 				from_events += v[1];
 		}
 	}
@@ -1187,6 +1224,7 @@ void ltr_session__free(struct ltr_session *s)
 	if (release >= 0)
 		close(release);
 	unmap_rings(s);
+	ltr_recall_unmap(s);
 	/* before the probes: one enabled in the instance cannot be removed */
 	ltr_ftrace_destroy(s);
 	ltr_probe_destroy_all(s);

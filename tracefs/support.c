@@ -23,7 +23,7 @@ static bool tracefs_has(const struct ltr_session *s, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-static int read_int_file(const char *path, long *val)
+int ltr_read_long(const char *path, long *val)
 {
 	char buf[64], *end;
 	ssize_t n;
@@ -54,7 +54,7 @@ static bool try_function_hook(struct ltr_session *s, const char **why)
 
 	snprintf(path, sizeof(path), "%s/events/ftrace/function/id",
 		 s->tracing_dir);
-	if (read_int_file(path, &id) < 0) {
+	if (ltr_read_long(path, &id) < 0) {
 		*why = "no ftrace:function event (kernel built without CONFIG_FUNCTION_TRACER)";
 		return false;
 	}
@@ -80,6 +80,26 @@ static bool try_function_hook(struct ltr_session *s, const char **why)
 	return false;
 }
 
+/* Whether tracefs's README (the probe syntax it accepts) says @what. */
+static bool readme_has(const struct ltr_session *s, const char *what)
+{
+	char path[PATH_MAX], buf[16384];
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/README", s->tracing_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (len + 1 < sizeof(buf) &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
 bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why)
 {
@@ -97,7 +117,7 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 		reason = "no uprobe_events in tracefs: this kernel was built without CONFIG_UPROBE_EVENTS";
 		break;
 	case LTR_FEATURE_KPROBE_PMU:
-		ok = read_int_file("/sys/bus/event_source/devices/kprobe/type",
+		ok = ltr_read_long("/sys/bus/event_source/devices/kprobe/type",
 				   &type) == 0;
 		reason = "no kprobe PMU (/sys/bus/event_source/devices/kprobe): kernel before 4.17 or without CONFIG_KPROBES";
 		break;
@@ -111,6 +131,22 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 	case LTR_FEATURE_HIST_TRIGGERS:
 		ok = ltr_hist_supported(s);
 		reason = "no hist triggers (CONFIG_HIST_TRIGGERS is off)";
+		break;
+	case LTR_FEATURE_PROBE_USTRING:
+		ok = readme_has(s, "ustring");
+		reason = "probes cannot fetch user strings with 'ustring' (before Linux 5.5)";
+		break;
+	case LTR_FEATURE_PROBE_ARGS:
+		ok = readme_has(s, "$arg<N>");
+		reason = "kprobes have no $argN fetch-args (before Linux 4.20, or an architecture without them)";
+		break;
+	case LTR_FEATURE_PROBE_USER_DEREF:
+		ok = readme_has(s, "[u]<offset>");
+		reason = "probes cannot dereference user memory with +u (before Linux 5.5)";
+		break;
+	case LTR_FEATURE_RETPROBE_ARGS:
+		ok = readme_has(s, "return probes support: $retval, $arg<N>");
+		reason = "kretprobes cannot fetch the function's arguments (before Linux 6.10)";
 		break;
 	default:
 		ok = false;
