@@ -158,6 +158,9 @@ stop_pid() {	# $1 = a pid this script started: SIGINT, then SIGKILL after 10 s
 cleanup() {
 	[ -n "$CUR_PID" ] && stop_pid "$CUR_PID"
 	[ -n "$CUR_TPID" ] && wait "$CUR_TPID" 2>/dev/null
+	# trace-cmd's instance (not lden's: never named lden_*), if a trial
+	# was cut short before its own rmdir
+	[ -n "${TC_INST:-}" ] && rmdir "$TRACEFS/instances/$TC_INST" 2>/dev/null
 	if [ "$KEEP" = 1 ]; then
 		log "raw outputs kept in $SCRATCH"
 	else
@@ -300,7 +303,7 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	# the same size as bench.open's, summed in the kernel's BPF map
 	bt-sum)         CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = sum(args->flags * 0 + 1); }") ;;
 	# the ftrace ring of an instance of its own, pages spliced to a file
-	trace-cmd)      TC_INST=lden_bench_tc_$$_$RANDOM
+	trace-cmd)      TC_INST=bench_tc_$$_$RANDOM
 			CMD=(trace-cmd record -B "$TC_INST" -d -k -e "$EVENT" -o "$d/trace.dat") ;;
 	esac
 }
