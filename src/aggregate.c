@@ -50,9 +50,14 @@ static void print_notes(FILE *out, const struct lden_stat *st)
 {
 	if (st->size_stopped)
 		fprintf(out, "  %s: %s\n", st->label, st->note);
-	if (st->missed)
+	if (st->missed > st->short_records)
 		fprintf(out, "  %s: its probes missed %" PRIu64 " hits (of any task: kretprobe instances all in use, or another kprobe running): count%s short by up to that many\n",
-			st->label, st->missed, st->has_size ? " and size are" : " is");
+			st->label, st->missed - st->short_records,
+			st->has_size ? " and size are" : " is");
+	if (st->short_records)
+		fprintf(out, "  %s: counted from its records in the ftrace ring, which dropped %" PRIu64 " records of the events it holds: count%s short by up to that many\n",
+			st->label, st->short_records,
+			st->has_size ? " and size are" : " is");
 	if (st->joined && st->unsized && st->has_size && !st->size_stopped)
 		fprintf(out, "  %s: %" PRIu64 " of %" PRIu64 " not sized (memory allocated before lden started, outside its scope, or no longer in its table): the size is the other %" PRIu64 "'s\n",
 			st->label, st->unsized, st->count,

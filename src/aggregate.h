@@ -39,6 +39,11 @@ struct lden_stat {
 	 * under the table
 	 */
 	uint64_t missed;
+	/*
+	 * of missed, the drops of the ftrace ring that a count from its
+	 * records may lack (lden_attached_count_short)
+	 */
+	uint64_t short_records;
 	/* a joined size (memory.free): occurrences whose size is unknown */
 	bool joined;
 	uint64_t unsized;

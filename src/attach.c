@@ -771,6 +771,27 @@ int lden_attached_missed(struct lden_attached *a, uint64_t *missed)
 	return 0;
 }
 
+int lden_attached_count_short(struct lden_attached *a, uint64_t *short_by)
+{
+	uint64_t most = 0;
+
+	for (int i = 0; i < a->nparts; i++) {
+		const struct lden_part *p = &a->parts[i];
+		uint64_t m;
+
+		/* a twin counts exactly; a feeder's hits are not counted */
+		if (p->counter || p->feeder)
+			continue;
+		if (ltr_event__count_short(p->ev, &m) < 0)
+			return -1;
+		/* one ring's drops, whichever part asks */
+		if (m > most)
+			most = m;
+	}
+	*short_by = most;
+	return 0;
+}
+
 uint64_t lden_attached_unsized(const struct lden_attached *a)
 {
 	return a->join ? lden_sizejoin_unsized(a->join) : 0;

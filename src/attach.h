@@ -193,6 +193,13 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
  */
 int lden_attached_missed(struct lden_attached *a, uint64_t *missed);
 
+/*
+ * lden_attached_count_short - up to how many hits lden_attached_count()
+ * may lack: the drops of the ftrace ring its sampled parts share with
+ * other events, when they are counted from their records (no twin); 0
+ * when the count is exact.  Returns 0 or a negative errno.
+ */
+int lden_attached_count_short(struct lden_attached *a, uint64_t *short_by);
 
 /*
  * lden_attached_unsized - occurrences of a joined-size event (memory.free)

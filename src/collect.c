@@ -36,7 +36,7 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 {
 	for (int i = 0; i < nevents; i++) {
 		uint64_t total = 0, size = 0, lost_total = 0, missed = 0;
-		uint64_t unsized = 0;
+		uint64_t unsized = 0, short_by = 0;
 		bool shared = false;
 
 		/* one attachment per scope (per --pid process) */
@@ -63,6 +63,9 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			if (lden_attached_missed(a, &count) < 0)
 				count = 0;
 			missed += count;
+			if (lden_attached_count_short(a, &count) < 0)
+				count = 0;
+			short_by += count;
 			unsized += lden_attached_unsized(a);
 			st[i].joined |= a->join != NULL;
 		}
@@ -71,9 +74,14 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 		st[i].speed = lden_window_push(&st[i].win, t, total);
 		st[i].lost = lost_total;
 		st[i].lost_shared = shared;
-		/* never less than already said */
-		if (missed > st[i].missed)
-			st[i].missed = missed;
+		/*
+		 * a count from the ftrace ring's records is short by up to
+		 * its drops, said as misses are; never less than already said
+		 */
+		if (short_by > st[i].short_records)
+			st[i].short_records = short_by;
+		if (missed + short_by > st[i].missed)
+			st[i].missed = missed + short_by;
 		st[i].unsized = unsized;
 	}
 	return 0;

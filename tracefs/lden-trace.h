@@ -497,6 +497,18 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
 bool ltr_event__lost_shared(const struct ltr_event *ev);
 
 /**
+ * ltr_event__count_short - how many hits ltr_event__count() may lack
+ * @short_by: out: 0 when the count is exact; else up to this many hits
+ *            are missing from it.  Only an event counted from its records
+ *            (opts.count_records) in a ring it shares with other events
+ *            can be short: by the records that ring dropped, of which
+ *            the kernel does not say how many were this event's.
+ *
+ * Returns 0 or a negative errno.
+ */
+int ltr_event__count_short(struct ltr_event *ev, uint64_t *short_by);
+
+/**
  * ltr_event__stop_sampling - stop an event's records, keep its count
  * @ev: a sampling event on the ftrace ring
  *

@@ -1048,6 +1048,15 @@ bool ltr_event__lost_shared(const struct ltr_event *ev)
 	return in_instance(ev);
 }
 
+int ltr_event__count_short(struct ltr_event *ev, uint64_t *short_by)
+{
+	/* alone in the ring, its drops are counted (ltr_event__count) */
+	*short_by = 0;
+	if (ev->count_records && ltr_ftrace_nevents(ev->session) > 1)
+		*short_by = ltr_ftrace_lost(ev->session, -1);
+	return 0;
+}
+
 const struct ltr_field *ltr_event__field(struct ltr_event *ev,
 					 const char *name)
 {

@@ -293,6 +293,8 @@ static void counted_from_records(void **state)
 	/* alone in the ring: its drops are its own, the count exact */
 	assert_int_equal(seen.n[0] + lost, (uint64_t)n);
 	assert_int_equal(count[0], (uint64_t)n);
+	assert_int_equal(ltr_event__count_short(seen.ev[0], &count[1]), 0);
+	assert_int_equal(count[1], 0);
 	ltr_session__free(s);
 
 	/* two events sharing the ring: each counts what it delivered */
@@ -307,8 +309,15 @@ static void counted_from_records(void **state)
 	assert_non_null(seen.ev[1]);
 	lost = run_burst(s, &c, &seen);
 	for (int i = 0; i < 2; i++) {
+		uint64_t short_by;
+
 		assert_int_equal(ltr_event__count(seen.ev[i], &count[i]), 0);
 		assert_int_equal(count[i], seen.n[i]);
+		/* short, and said so: by up to the ring's drops */
+		assert_int_equal(ltr_event__count_short(seen.ev[i], &short_by),
+				 0);
+		assert_int_equal(short_by, lost);
+		assert_true(count[i] + short_by >= (uint64_t)n);
 	}
 	assert_true(lost > 0);
 	assert_int_equal(count[0] + count[1] + lost, 2 * (uint64_t)n);

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,11 +210,73 @@ static void nothing_to_close(void **state)
 	assert_int_equal(children_named("lden-close", pids, 4), 0);
 }
 
+/* A session as lden has it, freed after telling @ready; never returns. */
+static void session_then_free(int ready)
+{
+	struct ltr_session_opts so = { .detach_close = true };
+	struct ltr_session *s = ltr_session__new(&so);
+
+	if (!s)
+		_exit(2);
+	for (int i = 0; i < NTP; i++)
+		if (!ltr_event__open(s, tracepoints[i][0], tracepoints[i][1], NULL))
+			_exit(3);
+	if (ltr_session__enable(s) < 0 || write(ready, "r", 1) != 1)
+		_exit(4);
+	ltr_session__free(s);
+	for (;;)
+		pause();
+}
+
+/*
+ * lden SIGKILLed at any moment of its teardown, before the detached
+ * process exists, while it is made, or after: no lden-close outlives the
+ * kernel's closes (it waits for an end of file that lden's death gives).
+ */
+static void killed_at_any_moment(void **state)
+{
+	for (int k = 0; k < 24; k++) {
+		struct timespec delay = { 0, k * 250 * 1000 };
+		int ready[2], status, i;
+		pid_t pid, gone;
+		pid_t pids[4];
+		char b;
+
+		assert_int_equal(pipe(ready), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(ready[0]);
+			session_then_free(ready[1]);
+		}
+		close(ready[1]);
+		assert_int_equal(read(ready[0], &b, 1), 1);
+		close(ready[0]);
+		nanosleep(&delay, NULL);
+		assert_int_equal(kill(pid, SIGKILL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		/* whatever it left comes back to us: all of it exits */
+		for (i = 0; i < TIMEOUT_MS; i++) {
+			while ((gone = waitpid(-1, &status, WNOHANG)) > 0)
+				;
+			if (gone < 0 && errno == ECHILD)
+				break;
+			usleep(1000);
+		}
+		if (i == TIMEOUT_MS)
+			fail_msg("kill after %d us: %d lden-close left after %d ms",
+				 k * 250, children_named("lden-close", pids, 4),
+				 TIMEOUT_MS);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(closed_by_another_process),
 		cmocka_unit_test(nothing_to_close),
+		cmocka_unit_test(killed_at_any_moment),
 	};
 
 	ktest_require_tracing();
