@@ -319,6 +319,9 @@ void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out)
 			fprintf(out, ", %llu dropped, %llu queued",
 				(unsigned long long)st.dropped,
 				(unsigned long long)st.queued);
+		if (st.unknown)
+			fprintf(out, ", %llu unknown (sent, no answer: stored or not)",
+				(unsigned long long)st.unknown);
 		if (st.last_error[0])
 			fprintf(out, " (last error: %s)", st.last_error);
 		fputc('\n', out);
@@ -343,6 +346,8 @@ struct json_object *lden_viz_sinks_json(const struct lden_viz_sinks *s)
 				       json_object_new_uint64(st.sent));
 		json_object_object_add(e, "dropped",
 				       json_object_new_uint64(st.dropped));
+		json_object_object_add(e, "unknown",
+				       json_object_new_uint64(st.unknown));
 		json_object_object_add(e, "retries",
 				       json_object_new_uint64(st.retries));
 		json_object_object_add(e, "queued",
