@@ -314,11 +314,13 @@ void lden_actions_stats(struct lden_actions *acts, int i,
 	pthread_mutex_unlock(&acts->lock);
 }
 
-void lden_actions_free(struct lden_actions *acts, double drain)
+void lden_actions_flush(struct lden_actions *acts, double drain)
 {
-	if (!acts)
-		return;
 	pthread_mutex_lock(&acts->lock);
+	if (acts->stopping) {
+		pthread_mutex_unlock(&acts->lock);
+		return;
+	}
 	acts->stopping = true;
 	acts->deadline = in_seconds(drain);
 	pthread_cond_broadcast(&acts->cond);
@@ -329,9 +331,19 @@ void lden_actions_free(struct lden_actions *acts, double drain)
 		/* a delivery in flight ends within its own timeout */
 		if (c->running)
 			pthread_join(c->thread, NULL);
-		free(c->q);
-		free(c->target);
-		free(c);
+		c->running = false;
+	}
+}
+
+void lden_actions_free(struct lden_actions *acts)
+{
+	if (!acts)
+		return;
+	lden_actions_flush(acts, 0);
+	for (int i = 0; i < acts->nch; i++) {
+		free(acts->ch[i]->q);
+		free(acts->ch[i]->target);
+		free(acts->ch[i]);
 	}
 	pthread_cond_destroy(&acts->cond);
 	pthread_mutex_destroy(&acts->lock);

@@ -62,10 +62,14 @@ void lden_actions_stats(struct lden_actions *acts, int i,
 			struct lden_action_stats *st);
 
 /*
- * lden_actions_free - deliver what is queued for at most @drain seconds
- * in all (the rest counted as dropped), stop the workers, free
+ * lden_actions_flush - take no more alerts, deliver what is queued for at
+ * most @drain seconds in all (the rest counted as dropped) and stop the
+ * workers; the numbers stay for lden_actions_stats()
  */
-void lden_actions_free(struct lden_actions *acts, double drain);
+void lden_actions_flush(struct lden_actions *acts, double drain);
+
+/* lden_actions_free - flush (if not yet, with no time), free; NULL is fine */
+void lden_actions_free(struct lden_actions *acts);
 
 /* ------------------------------------------------------------------ */
 /* The deliveries, one file each; run in a channel's worker */

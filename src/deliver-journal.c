@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -24,6 +25,7 @@
 
 #define SYSTEMD_SONAME "libsystemd.so.0"
 #define MAX_FIELDS 512
+#define SYSLOG_SOCKET "/dev/log"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static __typeof__(sd_journal_sendv) *sendv;
@@ -147,7 +149,14 @@ int lden_deliver_journal(const struct lden_alert *a, const char **via,
 		snprintf(err, errlen, "journal: out of memory");
 		return -1;
 	}
-	/* no libsystemd, or no journald listening: the system's syslog */
+	/* no libsystemd, or no journald listening: the system's syslog,
+	 * if there is one (syslog(3) would lose the line without a word) */
+	if (access(SYSLOG_SOCKET, W_OK) < 0) {
+		snprintf(err, errlen, "no journal (%s) and no syslog (%s: %s)",
+			 sendv ? strerror(-rc) : "no " SYSTEMD_SONAME,
+			 SYSLOG_SOCKET, strerror(errno));
+		return -1;
+	}
 	to_syslog(a);
 	*via = "syslog";
 	return 0;

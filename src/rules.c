@@ -139,6 +139,7 @@ static void rule_free(struct lden_rule *r)
 	free(r->name);
 	free(r->describe);
 	lden_template_free(r->describe_tpl);
+	src_free(&r->describe_src);
 	free(r->when);
 	lden_expr_free(r->expr);
 	src_free(&r->when_src);
@@ -581,7 +582,9 @@ static int set_describe(struct parser *p, const char *val, int kwcol, int col)
 	if (set_once(p, &r->describe, "describe", val, kwcol) < 0)
 		return -1;
 	r->describe_tpl = lden_template_parse(val, &e);
-	return r->describe_tpl ? 0 : template_err(p, col, &e);
+	if (!r->describe_tpl)
+		return template_err(p, col, &e);
+	return src_set(p, &r->describe_src, col);
 }
 
 /* The rule ends (another 'rule', or the end of the file). */
@@ -787,6 +790,7 @@ int lden_rules_parse(struct lden_rules *rs, const char *text,
 		struct lden_rule *r = &rs->rules[i];
 
 		r->when_src.file = r->file;
+		r->describe_src.file = r->file;
 		r->cgroup_src.file = r->file;
 		for (int j = 0; j < r->nlabels; j++)
 			r->labels[j].src.file = r->file;

@@ -70,6 +70,7 @@ struct lden_rule {
 	char *name;
 	char *describe;			/* or NULL */
 	struct lden_template *describe_tpl;
+	struct lden_rule_src describe_src;
 	char *when;			/* the expression's text */
 	struct lden_expr *expr;
 	struct lden_rule_src when_src;

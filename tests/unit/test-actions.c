@@ -296,7 +296,11 @@ static void hanging_and_refusing(void **state)
 	assert_string_equal(st.target, url);
 	lden_alert_unref(a);
 	/* a short drain: what is still queued is dropped, counted */
-	lden_actions_free(acts, 0.1);
+	lden_actions_flush(acts, 0.1);
+	lden_actions_stats(acts, 0, &st);
+	/* in flight, queued or dropped: all five accounted for */
+	assert_int_equal(st.sent + st.failed + st.dropped, 6);
+	lden_actions_free(acts);
 	close(hfd);
 	close(rfd);
 	snprintf(cmd, sizeof(cmd), "%s/ran", dir);
