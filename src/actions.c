@@ -35,6 +35,7 @@ struct lden_actions {
 	pthread_cond_t cond;	/* work, or stop; on CLOCK_MONOTONIC */
 	bool stopping;
 	struct timespec deadline;	/* stopping: deliver until then */
+	atomic_bool give_up;		/* then: deliveries in flight abort */
 	struct channel *ch[MAX_CHANNELS];
 	int nch;
 };
@@ -64,7 +65,8 @@ static bool past(const struct timespec *t)
 
 /* Alertmanager's endpoint under the URL given. */
 static int am_post(const char *base, struct lden_alert **batch, int n,
-		   double timeout, char *err, size_t errlen)
+		   double timeout, const atomic_bool *give_up, char *err,
+		   size_t errlen)
 {
 	size_t bl = strlen(base), len = 0;
 	char *url, *body = NULL;
@@ -92,7 +94,7 @@ static int am_post(const char *base, struct lden_alert **batch, int n,
 		free(body);
 		goto out_nomem;
 	}
-	rc = lden_deliver_http(url, body, len, timeout, err, errlen);
+	rc = lden_deliver_http(url, body, len, timeout, give_up, err, errlen);
 	free(url);
 	free(body);
 	return rc;
@@ -103,7 +105,8 @@ out_nomem:
 }
 
 static int webhook_post(const char *url, const struct lden_alert *a,
-			double timeout, char *err, size_t errlen)
+			double timeout, const atomic_bool *give_up, char *err,
+			size_t errlen)
 {
 	char *body = NULL;
 	size_t len = 0;
@@ -120,7 +123,7 @@ static int webhook_post(const char *url, const struct lden_alert *a,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = lden_deliver_http(url, body, len, timeout, err, errlen);
+	rc = lden_deliver_http(url, body, len, timeout, give_up, err, errlen);
 	free(body);
 	return rc;
 }
@@ -130,15 +133,16 @@ static int deliver(struct channel *c, struct lden_alert **batch, int n,
 		   char *err, size_t errlen)
 {
 	double t = c->owner->o.timeout;
+	const atomic_bool *g = &c->owner->give_up;
 	const char *via;
 
 	switch (c->kind) {
 	case LDEN_ACTION_ALERTMANAGER:
-		return am_post(c->target, batch, n, t, err, errlen);
+		return am_post(c->target, batch, n, t, g, err, errlen);
 	case LDEN_ACTION_WEBHOOK:
-		return webhook_post(c->target, batch[0], t, err, errlen);
+		return webhook_post(c->target, batch[0], t, g, err, errlen);
 	case LDEN_ACTION_EXEC:
-		return lden_deliver_exec(c->target, batch[0], t, err, errlen);
+		return lden_deliver_exec(c->target, batch[0], t, g, err, errlen);
 	case LDEN_ACTION_JOURNAL:
 		return lden_deliver_journal(batch[0], &via, err, errlen);
 	}
@@ -158,7 +162,8 @@ static void *worker(void *arg)
 
 		while (!c->n && !acts->stopping)
 			pthread_cond_wait(&acts->cond, &acts->lock);
-		if (!c->n || (acts->stopping && past(&acts->deadline)))
+		if (!c->n || atomic_load(&acts->give_up) ||
+		    (acts->stopping && past(&acts->deadline)))
 			break;
 		/* Alertmanager takes many alerts a request; the rest one */
 		while (c->n && n < (c->kind == LDEN_ACTION_ALERTMANAGER ?
@@ -208,6 +213,7 @@ struct lden_actions *lden_actions_new(const struct lden_actions_opts *o)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&acts->cond, &ca);
+	atomic_init(&acts->give_up, false);
 	pthread_condattr_destroy(&ca);
 	return acts;
 }
@@ -314,6 +320,15 @@ void lden_actions_stats(struct lden_actions *acts, int i,
 	pthread_mutex_unlock(&acts->lock);
 }
 
+/* Whether every channel has delivered all it had; locked. */
+static bool idle(const struct lden_actions *acts)
+{
+	for (int i = 0; i < acts->nch; i++)
+		if (acts->ch[i]->n || acts->ch[i]->busy)
+			return false;
+	return true;
+}
+
 void lden_actions_flush(struct lden_actions *acts, double drain)
 {
 	pthread_mutex_lock(&acts->lock);
@@ -324,11 +339,17 @@ void lden_actions_flush(struct lden_actions *acts, double drain)
 	acts->stopping = true;
 	acts->deadline = in_seconds(drain);
 	pthread_cond_broadcast(&acts->cond);
+	while (!idle(acts) &&
+	       pthread_cond_timedwait(&acts->cond, &acts->lock,
+				      &acts->deadline) != ETIMEDOUT)
+		;
+	/* the time is over: what is in flight aborts, the rest is dropped */
+	atomic_store(&acts->give_up, true);
+	pthread_cond_broadcast(&acts->cond);
 	pthread_mutex_unlock(&acts->lock);
 	for (int i = 0; i < acts->nch; i++) {
 		struct channel *c = acts->ch[i];
 
-		/* a delivery in flight ends within its own timeout */
 		if (c->running)
 			pthread_join(c->thread, NULL);
 		c->running = false;

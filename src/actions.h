@@ -14,6 +14,7 @@
 #ifndef LDEN_ACTIONS_H
 #define LDEN_ACTIONS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "alert.h"
@@ -63,8 +64,9 @@ void lden_actions_stats(struct lden_actions *acts, int i,
 
 /*
  * lden_actions_flush - take no more alerts, deliver what is queued for at
- * most @drain seconds in all (the rest counted as dropped) and stop the
- * workers; the numbers stay for lden_actions_stats()
+ * most @drain seconds in all, then give up: a delivery in flight is
+ * aborted (counted as failed), what is still queued dropped; the workers
+ * stop and the numbers stay for lden_actions_stats()
  */
 void lden_actions_flush(struct lden_actions *acts, double drain);
 
@@ -75,22 +77,26 @@ void lden_actions_free(struct lden_actions *acts);
 /* The deliveries, one file each; run in a channel's worker */
 
 /*
- * lden_deliver_http - POST @body (JSON) to @url within @timeout seconds
+ * lden_deliver_http - POST @body (JSON) to @url within @timeout seconds,
+ * or until *@give_up (lden is stopping and the time to drain is over)
  * Returns 0 on a 2xx answer, else -1 with @err ("HTTP 500", "Timeout was
  * reached", "Connection refused").
  */
 int lden_deliver_http(const char *url, const char *body, size_t len,
-		      double timeout, char *err, size_t errlen);
+		      double timeout, const atomic_bool *give_up, char *err,
+		      size_t errlen);
 
 /*
  * lden_deliver_exec - run @command with /bin/sh -c, the alert in its
  * environment (lden_alert_env()), its output on lden's standard error;
- * killed (its whole process group) after @timeout seconds
+ * killed (its whole process group) after @timeout seconds or once
+ * *@give_up
  * Returns 0 when it exited 0, else -1 with @err ("exited with status 3",
  * "killed after 5 s").
  */
 int lden_deliver_exec(const char *command, const struct lden_alert *a,
-		      double timeout, char *err, size_t errlen);
+		      double timeout, const atomic_bool *give_up, char *err,
+		      size_t errlen);
 
 /*
  * lden_alert_env - the environment of a command run for @a: lden's own,

@@ -21,6 +21,8 @@
 
 #define DEFAULT_RULES "/etc/lden/rules.d"
 #define MAX_PATHS 32
+/* seconds the actions have at the end to deliver what is queued */
+#define DRAIN 2.0
 
 struct watch_opts {
 	const char *paths[MAX_PATHS];
@@ -384,7 +386,9 @@ static int run(int argc, char **argv)
 		goto out;
 	}
 	lden_guard_start(r.guard, lden_now());
-	if (!r.o.quiet && !r.o.json)
+	if (r.o.json)
+		lden_watch_print_start_json(stdout, &r.w);
+	else if (!r.o.quiet)
 		lden_watch_print_header(stdout, &r.w);
 	fflush(stdout);
 	lden_watch_http_tick(r.http, &r.w, lden_now(), wall_now(), true);
@@ -393,8 +397,7 @@ static int run(int argc, char **argv)
 	lden_watch_http_free(r.http);
 	r.http = NULL;
 	/* the actions still queued get a last, short chance */
-	lden_actions_flush(conf.actions, 2 * (r.o.actions.timeout > 0 ?
-					      r.o.actions.timeout : 1));
+	lden_actions_flush(conf.actions, DRAIN);
 	if (r.o.json || !r.o.quiet)
 		lden_watch_print_end(stdout, &r.w, r.guard, r.o.json,
 				     lden_now() - r.w.start);

@@ -120,8 +120,12 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Waits for @pid until @deadline; 1 when it ended (status in *@st). */
-static int wait_until(pid_t pid, double deadline, int *st)
+/*
+ * Waits for @pid until @deadline or *@give_up (looked at every 100 ms);
+ * 1 when it ended (status in *@st).
+ */
+static int wait_until(pid_t pid, double deadline, const atomic_bool *give_up,
+		      int *st)
 {
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
@@ -135,7 +139,7 @@ static int wait_until(pid_t pid, double deadline, int *st)
 			*st = 0;
 			break;
 		}
-		if (left <= 0) {
+		if (left <= 0 || (give_up && atomic_load(give_up))) {
 			if (pfd >= 0)
 				close(pfd);
 			return 0;
@@ -143,7 +147,7 @@ static int wait_until(pid_t pid, double deadline, int *st)
 		if (pfd >= 0) {
 			struct pollfd p = { .fd = pfd, .events = POLLIN };
 
-			poll(&p, 1, (int)(left * 1000) + 1);
+			poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
 		} else {
 			/* kernels before 5.3: look again every 10 ms */
 			struct timespec ts = { 0, 10000000L };
@@ -157,7 +161,8 @@ static int wait_until(pid_t pid, double deadline, int *st)
 }
 
 int lden_deliver_exec(const char *command, const struct lden_alert *a,
-		      double timeout, char *err, size_t errlen)
+		      double timeout, const atomic_bool *give_up, char *err,
+		      size_t errlen)
 {
 	static char sh[] = "sh", dash_c[] = "-c";
 	char *argv[] = { sh, dash_c, (char *)command, NULL };
@@ -199,11 +204,15 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
 			 strerror(rc));
 		return -1;
 	}
-	if (!wait_until(pid, now() + timeout, &st)) {
+	if (!wait_until(pid, now() + timeout, give_up, &st)) {
 		kill(-pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
-		snprintf(err, errlen, "%s: killed after %g s", command, timeout);
+		if (give_up && atomic_load(give_up))
+			snprintf(err, errlen, "%s: killed: lden stopped", command);
+		else
+			snprintf(err, errlen, "%s: killed after %g s", command,
+				 timeout);
 		return -1;
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)

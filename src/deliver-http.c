@@ -19,6 +19,13 @@ static void init(void)
 	init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* lden stops and its time to deliver is over: abort. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	return arg && atomic_load((const atomic_bool *)arg);
+}
+
 /* The answer's body is not wanted, only its status. */
 static size_t discard(char *p, size_t size, size_t n, void *ctx)
 {
@@ -26,7 +33,8 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
 }
 
 int lden_deliver_http(const char *url, const char *body, size_t len,
-		      double timeout, char *err, size_t errlen)
+		      double timeout, const atomic_bool *give_up, char *err,
+		      size_t errlen)
 {
 	char cerr[CURL_ERROR_SIZE] = "";
 	struct curl_slist *hdrs = NULL, *h;
@@ -61,6 +69,9 @@ int lden_deliver_http(const char *url, const char *body, size_t len,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)give_up);
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

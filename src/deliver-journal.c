@@ -26,6 +26,7 @@
 #define SYSTEMD_SONAME "libsystemd.so.0"
 #define MAX_FIELDS 512
 #define SYSLOG_SOCKET "/dev/log"
+#define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static __typeof__(sd_journal_sendv) *sendv;
@@ -135,7 +136,10 @@ int lden_deliver_journal(const struct lden_alert *a, const char **via,
 	int rc = -ENOSYS;
 
 	pthread_once(&once, load);
-	if (sendv) {
+	/* sd_journal_sendv() says nothing when journald is not there */
+	if (sendv && access(JOURNAL_SOCKET, W_OK) < 0)
+		rc = -errno;
+	else if (sendv) {
 		fields_of(&f, a);
 		rc = f.failed ? -ENOMEM : sendv(f.iov, f.n);
 		for (int i = 0; i < f.n; i++)
@@ -152,8 +156,9 @@ int lden_deliver_journal(const struct lden_alert *a, const char **via,
 	/* no libsystemd, or no journald listening: the system's syslog,
 	 * if there is one (syslog(3) would lose the line without a word) */
 	if (access(SYSLOG_SOCKET, W_OK) < 0) {
-		snprintf(err, errlen, "no journal (%s) and no syslog (%s: %s)",
-			 sendv ? strerror(-rc) : "no " SYSTEMD_SONAME,
+		snprintf(err, errlen, "no journal (%s%s%s) and no syslog (%s: %s)",
+			 sendv ? JOURNAL_SOCKET : "no " SYSTEMD_SONAME,
+			 sendv ? ": " : "", sendv ? strerror(-rc) : "",
 			 SYSLOG_SOCKET, strerror(errno));
 		return -1;
 	}

@@ -33,6 +33,45 @@ void lden_watch_print_header(FILE *out, const struct lden_watch *w)
 	}
 }
 
+void lden_watch_print_start_json(FILE *out, const struct lden_watch *w)
+{
+	char *scope = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&scope, &len);
+
+	if (f) {
+		lden_scope_describe(w->ev.scope, f);
+		fclose(f);
+	}
+	fputs("{\"type\":\"start\",\"scope\":", out);
+	lden_json_string(out, scope ? scope : "");
+	free(scope);
+	fputs(",\"rules\":[", out);
+	for (int i = 0; i < w->n; i++) {
+		const struct lden_rule *d = w->r[i]->def;
+
+		fprintf(out, "%s{\"rule\":", i ? "," : "");
+		lden_json_string(out, d->name);
+		fputs(",\"expression\":", out);
+		lden_json_string(out, d->when);
+		fputs(",\"file\":", out);
+		lden_json_string(out, d->file);
+		fprintf(out, ",\"line\":%d}", d->line);
+	}
+	fputs("],\"events\":[", out);
+	for (int i = 0; i < w->ev.n; i++) {
+		const struct lden_watch_event *e = w->ev.ev[i];
+
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		lden_json_string(out, e->label);
+		fputs(",\"source\":", out);
+		lden_json_string(out, e->att[0].source);
+		fprintf(out, ",\"mode\":\"%s\"}",
+			e->att[0].sampling ? "sampling" : "counting");
+	}
+	fputs("]}\n", out);
+}
+
 static void action_json(FILE *out, const struct lden_action_stats *st)
 {
 	fprintf(out, "{\"action\":\"%s\",\"target\":",

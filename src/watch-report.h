@@ -33,6 +33,12 @@ struct lden_watch_pub;
 void lden_watch_print_header(FILE *out, const struct lden_watch *w);
 
 /*
+ * lden_watch_print_start_json - {"type":"start","scope":..,"rules":[{"rule",
+ * "expression","file","line"}],"events":[{"name","source","mode"}]}
+ */
+void lden_watch_print_start_json(FILE *out, const struct lden_watch *w);
+
+/*
  * lden_watch_print_end - each rule's state and firings, each action's
  * deliveries (dropped and failed ones counted, with the last error), the
  * evaluation cost; with @json one {"type":"end",...} line

@@ -34,28 +34,50 @@ static int find_slot(const struct lden_watch_rule *r, const char *label)
 	return -1;
 }
 
-/* Each expression of the rule, with where its text is, in turn. */
+/* Each expression of the rule, with where its text is in the file. */
 struct rule_expr {
 	const struct lden_expr *e;
-	const struct lden_rule_src *src;
+	struct lden_rule_src src;	/* col: where the expression begins */
 };
 
+static void add_template(const struct lden_template *t,
+			 const struct lden_rule_src *src, struct rule_expr *out,
+			 int *n, int max)
+{
+	for (int j = 0; t && j < t->nparts && *n < max; j++) {
+		if (!t->parts[j].e)
+			continue;
+		out[*n].e = t->parts[j].e;
+		out[*n].src = *src;
+		out[*n].src.col += t->parts[j].pos;
+		(*n)++;
+	}
+}
+
+static int by_place(const void *a, const void *b)
+{
+	const struct rule_expr *x = a, *y = b;
+
+	if (x->src.line != y->src.line)
+		return x->src.line - y->src.line;
+	return x->src.col - y->src.col;
+}
+
+/* The expressions of rule @d, in the order they are written. */
 static int rule_exprs(const struct lden_rule *d, struct rule_expr *out,
 		      int max)
 {
 	int n = 0;
 
-	out[n++] = (struct rule_expr){ d->expr, &d->when_src };
-	for (int pass = 0; pass < 2; pass++) {
-		const struct lden_rule_text *t = pass ? d->annotations : d->labels;
-		int nt = pass ? d->nannotations : d->nlabels;
-
-		for (int i = 0; i < nt; i++)
-			for (int j = 0; j < t[i].tpl->nparts && n < max; j++)
-				if (t[i].tpl->parts[j].e)
-					out[n++] = (struct rule_expr){
-						t[i].tpl->parts[j].e, &t[i].src };
-	}
+	out[n].e = d->expr;
+	out[n++].src = d->when_src;
+	add_template(d->describe_tpl, &d->describe_src, out, &n, max);
+	for (int i = 0; i < d->nlabels; i++)
+		add_template(d->labels[i].tpl, &d->labels[i].src, out, &n, max);
+	for (int i = 0; i < d->nannotations; i++)
+		add_template(d->annotations[i].tpl, &d->annotations[i].src, out,
+			     &n, max);
+	qsort(out, (size_t)n, sizeof(*out), by_place);
 	return n;
 }
 
@@ -65,8 +87,7 @@ static int rule_exprs(const struct lden_rule *d, struct rule_expr *out,
  */
 static int bind_expr(struct lden_watch *w, struct lden_watch_rule *r,
 		     const struct lden_expr *e, const struct lden_rule_src *src,
-		     bool sized_pass, bool check_only,
-		     struct lden_rules_error *err)
+		     bool sized_pass, struct lden_rules_error *err)
 {
 	const struct lden_rule *d = r->def;
 
@@ -79,14 +100,6 @@ static int bind_expr(struct lden_watch *w, struct lden_watch_rule *r,
 
 		if (ev->need_size != sized_pass)
 			continue;
-		if (check_only) {
-			if (lden_watch_event_check(&w->ev, ev, ev->need_size,
-						   d->cgroup, &xe) < 0) {
-				lden_rules_error_at(err, src, &xe);
-				return -1;
-			}
-			continue;
-		}
 		lden_expr_event_label(ev, label, sizeof(label));
 		/* a rule holds each event once: sized serves a count too */
 		if (find_slot(r, label) >= 0)
@@ -111,6 +124,26 @@ static int bind_expr(struct lden_watch *w, struct lden_watch_rule *r,
 		r->ev = arr;
 		r->ev[r->nev++] = (struct lden_watch_rule_event){ .we = we };
 	}
+	return 0;
+}
+
+/* Every event of the rule checked, in the order written: 0 or -1. */
+static int check_exprs(struct lden_watch *w, const struct lden_rule *d,
+		       const struct rule_expr *ex, int nex,
+		       struct lden_rules_error *err)
+{
+	for (int i = 0; i < nex; i++)
+		for (int j = 0; j < ex[i].e->nevents; j++) {
+			const struct lden_expr_event *ev = &ex[i].e->events[j];
+			struct lden_expr_error xe;
+
+			if (lden_watch_event_check(&w->ev, ev, ev->need_size,
+						   d->cgroup, &xe) < 0) {
+				lden_rules_error_at(err, &ex[i].src, &xe);
+				errno = EINVAL;
+				return -1;
+			}
+		}
 	return 0;
 }
 
@@ -144,19 +177,13 @@ static struct lden_watch_rule *rule_new(struct lden_watch *w,
 		goto out_nomem;
 	r->def = d;
 	nex = rule_exprs(d, ex, 256);
-	for (int pass = 1; pass >= 0; pass--)
+	if (check_exprs(w, d, ex, nex, err) < 0)
+		goto out_free;
+	/* sized events first: a rule's count of the same event shares them */
+	for (int pass = 1; pass >= 0 && !check_only; pass--)
 		for (int i = 0; i < nex; i++)
-			if (bind_expr(w, r, ex[i].e, ex[i].src, pass, check_only,
-				      err) < 0)
+			if (bind_expr(w, r, ex[i].e, &ex[i].src, pass, err) < 0)
 				goto out_free;
-	if (d->describe_tpl)
-		for (int pass = 1; pass >= 0; pass--)
-			for (int j = 0; j < d->describe_tpl->nparts; j++)
-				if (d->describe_tpl->parts[j].e &&
-				    bind_expr(w, r, d->describe_tpl->parts[j].e,
-					      &d->describe_src, pass, check_only,
-					      err) < 0)
-					goto out_free;
 	r->when_slot = calloc((size_t)d->expr->nevents + 1, sizeof(int));
 	if (!r->when_slot)
 		goto out_nomem;

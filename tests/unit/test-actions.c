@@ -160,7 +160,7 @@ static void exec_command(void **state)
 	snprintf(path, sizeof(path), "%s/out", dir);
 	snprintf(cmd, sizeof(cmd), "echo \"$LDEN_RULE $LDEN_STATE $LDEN_TASK_CREATE_COUNT\" > %s",
 		 path);
-	assert_int_equal(lden_deliver_exec(cmd, a, 5, err, sizeof(err)), 0);
+	assert_int_equal(lden_deliver_exec(cmd, a, 5, NULL, err, sizeof(err)), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(cmd, sizeof(cmd), f));
@@ -168,14 +168,14 @@ static void exec_command(void **state)
 	assert_string_equal(cmd, "fork-storm resolved 9000\n");
 	unlink(path);
 
-	assert_int_equal(lden_deliver_exec("exit 3", a, 5, err, sizeof(err)), -1);
+	assert_int_equal(lden_deliver_exec("exit 3", a, 5, NULL, err, sizeof(err)), -1);
 	assert_string_equal(err, "exit 3: exited with status 3");
 
 	/* an overrun: killed at the timeout, with the child it started */
 	snprintf(path, sizeof(path), "%s/pid", dir);
 	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! > %s; wait", path);
 	t0 = mono();
-	assert_int_equal(lden_deliver_exec(cmd, a, 0.3, err, sizeof(err)), -1);
+	assert_int_equal(lden_deliver_exec(cmd, a, 0.3, NULL, err, sizeof(err)), -1);
 	assert_true(mono() - t0 < 5);
 	assert_non_null(strstr(err, ": killed after 0.3 s"));
 	f = fopen(path, "r");
