@@ -10,18 +10,22 @@ cd "$(dirname "$0")"
 # Build: autotools, bash-completion and systemd (where completions and
 # units go; systemd-analyze checks the unit),
 # libtracefs/libtraceevent, libcurl (Elasticsearch),
-# libmicrohttpd (/metrics and the dashboard), json-c, cmocka.
+# libmicrohttpd (/metrics and the dashboard), json-c, cmocka, libsystemd
+# (lden watch's journal action: its header; the library is loaded at run
+# time).
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
 # Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
-# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
+# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer),
+# prometheus-alertmanager (lden watch's alerts, end to end).
 DEPS="autoconf automake libtool pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
-libmicrohttpd-dev libjson-c-dev
+libmicrohttpd-dev libjson-c-dev libsystemd-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl
 clang libclang-rt-14-dev
-python3 prometheus chromium chromium-driver jq bpftrace"
+python3 prometheus chromium chromium-driver jq bpftrace
+prometheus-alertmanager"
 
 if [ "$1" = "--install-deps" ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -156,6 +156,15 @@ jqv() {
 	tail -n 1 "$1" | jq -r "$2"
 }
 
+# jtrue FILE [JQ OPTIONS] FILTER: FILTER's last output over the JSON
+# objects of FILE is true (jq 1.6's -e judges by the last object, whether
+# FILTER selected it or not)
+jtrue() {
+	_f=$1
+	shift
+	[ "$(jq -r "$@" "$_f" | tail -n 1)" = true ]
+}
+
 # --- the overhead guard's workload (test-guard.sh, test-viz-guard.sh) ---
 
 # need_read_burst: $RB, tests/cli/read-burst; $EVENTS, the directory of

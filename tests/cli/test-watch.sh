@@ -67,14 +67,6 @@ transitions() {
 	jq -r --arg r "$2" 'select(.type == "transition" and .rule == $r) | .from + ">" + .state' "$1"
 }
 
-# jtrue FILE [JQ OPTIONS] FILTER: FILTER's last output over the objects
-# of FILE is true (jq -e judges by the last object, matched or not)
-jtrue() {
-	_f=$1
-	shift
-	[ "$(jq -r "$@" "$_f" | tail -n 1)" = true ]
-}
-
 # perf_fds PID: the perf events a process holds
 perf_fds() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'perf_event'
