@@ -324,6 +324,15 @@ grep -q "^lden_action_dropped_total{action=\"webhook\",target=\"http://127.0.0.1
 	fail "/metrics counts no drop: $(grep lden_action "$tmp/metrics.txt")"
 grep -q '^lden_rule_state{rule="counted",state="resolved",host="[^"]*"} 1$' "$tmp/metrics.txt" ||
 	fail "/metrics: $(grep lden_rule_state "$tmp/metrics.txt")"
+if command -v promtool >/dev/null; then
+	promtool check metrics < "$tmp/metrics.txt" > "$tmp/promtool.out" 2>&1 ||
+		fail "promtool: $(cat "$tmp/promtool.out")"
+fi
+# the dashboard's list of the rules, as JSON
+curl -s "http://127.0.0.1:$mport/api/rules" > "$tmp/rules.json" || fail "no /api/rules"
+jtrue "$tmp/rules.json" '[.rules[] | .name + " " + .state + " " + (.fired | tostring)] ==
+	["hooked resolved 3", "counted resolved 3"] and .rules[1].values[0].name == "task.create"' ||
+	fail "/api/rules: $(cat "$tmp/rules.json")"
 stop $n
 reaped $n
 exec 8>&-
