@@ -8,6 +8,7 @@
 #include "aggregate.h"
 #include "guard.h"
 #include "httpd.h"
+#include "prom-text.h"
 #include "watch-report.h"
 
 void lden_watch_print_header(FILE *out, const struct lden_watch *w)
@@ -244,27 +245,6 @@ int lden_watch_pub_routes(struct lden_watch_pub *p, struct lden_httpd *h)
 	return 0;
 }
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label_value(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(out, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-static void family(FILE *out, const char *name, const char *type,
-		   const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 /* NAME{KEY="v",host="h"} */
 static void series(FILE *out, const struct lden_watch_pub *p, const char *name,
 		   const char *key, const char *value)
@@ -273,11 +253,11 @@ static void series(FILE *out, const struct lden_watch_pub *p, const char *name,
 	fputc('{', out);
 	if (key) {
 		fprintf(out, "%s=", key);
-		label_value(out, value);
+		lden_prom_label_value(out, value);
 		fputc(',', out);
 	}
 	fputs("host=", out);
-	label_value(out, p->host);
+	lden_prom_label_value(out, p->host);
 	fputs("} ", out);
 }
 
@@ -292,7 +272,7 @@ static void render_actions(FILE *out, const struct lden_watch_pub *p,
 
 		snprintf(name, sizeof(name), k < 3 ? "lden_action_%s_total" :
 			 "lden_action_queued", k < 3 ? what[k] : "");
-		family(out, name, k < 3 ? "counter" : "gauge",
+		lden_prom_family(out, name, k < 3 ? "counter" : "gauge",
 		       k == 0 ? "Alerts an action delivered." :
 		       k == 1 ? "Alerts whose delivery failed or timed out." :
 		       k == 2 ? "Alerts dropped because the action's queue was full." :
@@ -306,9 +286,9 @@ static void render_actions(FILE *out, const struct lden_watch_pub *p,
 			    k == 2 ? st.dropped : st.queued;
 			fprintf(out, "%s{action=\"%s\",target=", name,
 				lden_action_kind_name(st.kind));
-			label_value(out, st.target);
+			lden_prom_label_value(out, st.target);
 			fputs(",host=", out);
-			label_value(out, p->host);
+			lden_prom_label_value(out, p->host);
 			fprintf(out, "} %" PRIu64 "\n", v);
 		}
 	}
@@ -317,53 +297,53 @@ static void render_actions(FILE *out, const struct lden_watch_pub *p,
 static void render_metrics(FILE *out, const struct lden_watch_pub *p,
 			   const struct lden_watch *w)
 {
-	family(out, "lden_up", "gauge", "Whether lden watch evaluates its rules (1).");
+	lden_prom_family(out, "lden_up", "gauge", "Whether lden watch evaluates its rules (1).");
 	series(out, p, "lden_up", NULL, NULL);
 	fputs("1\n", out);
-	family(out, "lden_rule_state", "gauge",
+	lden_prom_family(out, "lden_rule_state", "gauge",
 	       "1 for the state each rule is in (inactive, pending, firing, resolved), 0 for the others.");
 	for (int i = 0; i < w->n; i++)
 		for (int s = 0; s < LDEN_RULE_NSTATES; s++) {
 			fputs("lden_rule_state{rule=", out);
-			label_value(out, w->r[i]->def->name);
+			lden_prom_label_value(out, w->r[i]->def->name);
 			fprintf(out, ",state=\"%s\",host=",
 				lden_rule_state_name((enum lden_rule_state)s));
-			label_value(out, p->host);
+			lden_prom_label_value(out, p->host);
 			fprintf(out, "} %d\n", (int)w->r[i]->sm.state == s);
 		}
-	family(out, "lden_rule_firings_total", "counter",
+	lden_prom_family(out, "lden_rule_firings_total", "counter",
 	       "Times each rule fired since it was loaded.");
 	for (int i = 0; i < w->n; i++) {
 		series(out, p, "lden_rule_firings_total", "rule",
 		       w->r[i]->def->name);
 		fprintf(out, "%u\n", w->r[i]->sm.fired);
 	}
-	family(out, "lden_watch_eval_seconds", "gauge",
+	lden_prom_family(out, "lden_watch_eval_seconds", "gauge",
 	       "CPU seconds the last evaluation took: every event read and every rule evaluated.");
 	series(out, p, "lden_watch_eval_seconds", NULL, NULL);
 	fprintf(out, "%.9f\n", w->eval_last);
-	family(out, "lden_watch_eval_seconds_total", "counter",
+	lden_prom_family(out, "lden_watch_eval_seconds_total", "counter",
 	       "CPU seconds of every evaluation since lden watch started.");
 	series(out, p, "lden_watch_eval_seconds_total", NULL, NULL);
 	fprintf(out, "%.9f\n", w->eval_total);
-	family(out, "lden_watch_evaluations_total", "counter",
+	lden_prom_family(out, "lden_watch_evaluations_total", "counter",
 	       "Evaluations (ticks) since lden watch started.");
 	series(out, p, "lden_watch_evaluations_total", NULL, NULL);
 	fprintf(out, "%" PRIu64 "\n", w->ticks);
-	family(out, "lden_watch_rules", "gauge", "Rules loaded.");
+	lden_prom_family(out, "lden_watch_rules", "gauge", "Rules loaded.");
 	series(out, p, "lden_watch_rules", NULL, NULL);
 	fprintf(out, "%d\n", w->n);
-	family(out, "lden_watch_events", "gauge",
+	lden_prom_family(out, "lden_watch_events", "gauge",
 	       "Distinct kernel events attached for the rules.");
 	series(out, p, "lden_watch_events", NULL, NULL);
 	fprintf(out, "%d\n", w->ev.n);
-	family(out, "lden_events_total", "counter",
+	lden_prom_family(out, "lden_events_total", "counter",
 	       "Events counted since each was attached.");
 	for (int i = 0; i < w->ev.n; i++) {
 		series(out, p, "lden_events_total", "event", w->ev.ev[i]->label);
 		fprintf(out, "%" PRIu64 "\n", w->ev.ev[i]->st.count);
 	}
-	family(out, "lden_lost_records_total", "counter",
+	lden_prom_family(out, "lden_lost_records_total", "counter",
 	       "Samples the kernel dropped because lden's ring was full (0 for counted events).");
 	for (int i = 0; i < w->ev.n; i++) {
 		series(out, p, "lden_lost_records_total", "event",
