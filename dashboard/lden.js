@@ -453,7 +453,7 @@
   async function pollRules() {
     try {
       const r = await fetch('/api/rules', { cache: 'no-store' });
-      if (r.status === 404) return;	// lden visualize: no rules, no more asking
+      if (r.status === 204) return;	// lden visualize: no rules, no more asking
       if (r.ok) {
         const data = await r.json();
         const body = $('rules-body');
