@@ -299,7 +299,7 @@ echo "ok 4: an unchanged firing rule kept its state"
 
 # ---------------------------------------------------------------------
 # 5. a webhook that never answers, one that refuses; exec goes on.  The
-# first alert hangs for ever (the timeout is 30 s), the next two wait in
+# first alert hangs for ever (the timeout is 600 s), the next two wait in
 # the queue of 2, the last three find it full; at the end the one in
 # flight is given up (failed) and the two queued are dropped.
 python3 "$RECV" hang "$tmp/hang.port" &
@@ -321,7 +321,7 @@ rule counted
 EOF
 mport=$(free_port)
 watch_bg hook -i 100 -r "$tmp/hook.rules" --pid $wpid --children \
-	--action-timeout 30 --action-queue 2 --prometheus "127.0.0.1:$mport"
+	--action-timeout 600 --action-queue 2 --prometheus "127.0.0.1:$mport"
 for burst in 1 2 3; do
 	release_workload forker5
 	until_lines "$tmp/hook.out" '"rule":"counted","from":"firing","state":"resolved"' $burst
@@ -362,6 +362,8 @@ root=/sys/fs/cgroup/unified
 if [ -f "$root/cgroup.procs" ] && grep -q cgroup2 /proc/mounts; then
 	cg="$root/lden-test-watch-$$"
 	mkdir "$cg" || fail "mkdir $cg"
+	# its processes killed first, then the cgroup removed, whatever happens
+	trap 'test_cleanup; rmdir "$cg" 2>/dev/null' EXIT
 	mkfifo "$tmp/in.go" "$tmp/out.go"
 	sh "$tmp/forker.sh" 20 < "$tmp/in.go" > "$tmp/in.tgt" &
 	inw=$!
@@ -376,7 +378,8 @@ if [ -f "$root/cgroup.procs" ] && grep -q cgroup2 /proc/mounts; then
 	printf 'rule incg\n\twhen\tcount(task.create) > 1000000\n\tcgroup\t%s\n' "$cg" > "$tmp/cg.rules"
 	printf 'rule all\n\twhen\tcount(task.create) > 1000000000\n' >> "$tmp/cg.rules"
 	mport=$(free_port)
-	watch_bg cg -r "$tmp/cg.rules" --prometheus "127.0.0.1:$mport"
+	# lden must not hold the workloads' FIFOs open: they end on EOF
+	watch_bg cg -r "$tmp/cg.rules" --prometheus "127.0.0.1:$mport" 7>&- 6>&-
 	jtrue "$tmp/cg.out" 'select(.type == "start") | .events | length == 2' ||
 		fail "task.create is not attached twice: $(head -1 "$tmp/cg.out")"
 	echo go >&7

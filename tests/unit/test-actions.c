@@ -152,7 +152,7 @@ static double mono(void)
 static void exec_command(void **state)
 {
 	struct lden_alert *a = make_alert(LDEN_RULE_FIRING, LDEN_RULE_RESOLVED);
-	char dir[] = "/tmp/lden-exec-XXXXXX", cmd[512], path[256], err[256];
+	char dir[] = "/tmp/lden-exec-XXXXXX", cmd[1024], path[256], err[256];
 	double t0;
 	FILE *f;
 
