@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aggregate.h"
+#include "escape.h"
 
 double lden_window_push(struct lden_window *w, double t, uint64_t count)
 {
@@ -57,6 +59,11 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 
 void lden_json_string(FILE *out, const char *s)
 {
+	char *clean = NULL;
+
+	/* JSON is UTF-8: a malformed byte becomes U+FFFD */
+	if (s && !lden_utf8_valid(s, strlen(s)))
+		s = clean = lden_utf8_sanitize(s);
 	fputc('"', out);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -69,6 +76,7 @@ void lden_json_string(FILE *out, const char *s)
 			fputc(c, out);
 	}
 	fputc('"', out);
+	free(clean);
 }
 
 void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)

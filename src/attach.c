@@ -50,14 +50,17 @@ static char *and_filters(const char *a, const char *b)
 	return NULL;
 }
 
-static int open_part(struct ltr_session *s, struct lden_attached *a,
-		     const char *system, const char *name, const char *filter,
-		     const char *size_text, bool sample,
-		     const struct lden_scope *scope, char *err, size_t errlen)
+static int open_part_in(struct ltr_session *s, struct lden_attached *a,
+			const char *system, const char *name,
+			const char *filter, const char *size_text,
+			bool sample, bool recall,
+			const struct lden_scope *scope, char *err,
+			size_t errlen)
 {
 	struct ltr_event_opts o = {
 		.mode = sample ? LTR_MODE_SAMPLE : LTR_MODE_COUNT,
 		.filter = filter,
+		.recall = recall,
 	};
 	struct lden_part *p;
 	char msg[256];
@@ -77,7 +80,7 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 	p->owner = a;
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
-	if (sample && twins) {
+	if (sample && twins && !recall) {
 		o.mode = LTR_MODE_COUNT;
 		p->counter = ltr_event__open(s, system, name, &o);
 		if (!p->counter)
@@ -92,6 +95,30 @@ static int open_part(struct ltr_session *s, struct lden_attached *a,
 				    a->label, size_text, system, name, msg);
 	}
 	return 0;
+}
+
+static int open_part(struct ltr_session *s, struct lden_attached *a,
+		     const char *system, const char *name, const char *filter,
+		     const char *size_text, bool sample,
+		     const struct lden_scope *scope, char *err, size_t errlen)
+{
+	return open_part_in(s, a, system, name, filter, size_text, sample,
+			    false, scope, err, errlen);
+}
+
+int lden_attach_event(struct ltr_session *s, const char *system,
+		      const char *name, const char *filter, bool recall,
+		      const struct lden_scope *scope, struct lden_attached *a,
+		      char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->label, sizeof(a->label), "%s:%s", system, name);
+	snprintf(a->source, sizeof(a->source), "%s %s:%s",
+		 recall ? "recalled" : "sampled", system, name);
+	a->sampling = !recall;
+	a->recalled = recall;
+	return open_part_in(s, a, system, name, filter, NULL, true, recall,
+			    scope, err, errlen);
 }
 
 /*

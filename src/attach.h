@@ -47,6 +47,7 @@ struct lden_attached {
 	char source[256];		/* "tracepoint sched:sched_process_fork" */
 	bool has_size;
 	bool sampling;
+	bool recalled;			/* into the recall rings */
 	struct lden_part parts[LDEN_MAX_PARTS];
 	int nparts;
 	uint64_t size_total;		/* sum of sizes over samples */
@@ -123,6 +124,20 @@ int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
 			    const char *symbol, const char *filter,
 			    bool sample, const struct lden_scope *scope,
 			    struct lden_attached *a, char *err, size_t errlen);
+
+/*
+ * lden_attach_event - SYSTEM:NAME (a tracepoint, or a probe already in
+ * the session's group) sampled for @scope, @filter may be NULL
+ * @recall: the records go to the session's recall rings, read only when
+ *          lden looks back (ltr_session__recall); such an event costs
+ *          lden nothing per record, so it has no counting twin and
+ *          a->sampling stays false (the guard leaves it alone)
+ * Returns 0, or -1 with @err set.
+ */
+int lden_attach_event(struct ltr_session *s, const char *system,
+		      const char *name, const char *filter, bool recall,
+		      const struct lden_scope *scope, struct lden_attached *a,
+		      char *err, size_t errlen);
 
 /* The kernel's count, summed over parts and CPUs. */
 int lden_attached_count(struct lden_attached *a, uint64_t *count);

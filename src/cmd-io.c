@@ -42,6 +42,7 @@ struct io_opts {
 	int nflame;
 	const char *flame_format;
 	bool weight_latency;
+	enum lden_strings strings;
 };
 
 struct io_run {
@@ -88,6 +89,9 @@ static void usage(FILE *out)
 	      "      --format FMT       the flame graphs' format: folded or svg\n"
 	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
 	      "  -q, --quiet            no line per call\n"
+	      "      --strings HOW      open paths: auto (default), exact (copied by\n"
+	      "                         the kernel at the call, at a cost), late\n"
+	      "                         (read from the process afterwards, marked '?')\n"
 	      "  -- CMD [ARGS]          run CMD and trace only it and its children\n"
 	      LDEN_GUARD_USAGE
 	      "  -h, --help             show this help\n"
@@ -113,6 +117,7 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		{ "format", required_argument, NULL, 'F' },
 		{ "weight", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "strings", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -199,6 +204,13 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'X':
+			if (lden_strings_parse(optarg, &o->strings) < 0) {
+				lden_err("io: invalid --strings value '%s' (auto, exact or late)",
+					 optarg);
+				return LDEN_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -256,7 +268,7 @@ static bool passes(const struct io_run *r, const struct lden_io_event *ev)
 static void on_event(const struct lden_io_event *ev, void *ctx)
 {
 	struct io_run *r = ctx;
-	char key[64], fdname[32];
+	char key[64], fdname[32], marked[LDEN_IO_PATH_MAX + 2];
 	const char *path = ev->path;
 
 	if (!passes(r, ev))
@@ -272,6 +284,10 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		else
 			snprintf(fdname, sizeof(fdname), "[none]");
 		path = fdname;
+	} else if (ev->path_prov == LDEN_PROV_LATE) {
+		/* a path read late is another key than the same one copied */
+		snprintf(marked, sizeof(marked), "%s?", path);
+		path = marked;
 	}
 	if (r->files) {
 		bool failed = ev->ret < 0;
@@ -371,6 +387,8 @@ static int run(int argc, char **argv)
 			return LDEN_EXIT_USAGE;
 	io.inherit = r.o.scope.children || r.o.scope.command;
 	io.cgroup = r.o.scope.cgroup;
+	io.strings = r.o.strings;
+	io.scope = &r.o.scope;
 	/* a perf fd per tracepoint, CPU and task */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -430,6 +448,12 @@ static int run(int argc, char **argv)
 	fprintf(stderr, "lden: tracing file I/O of ");
 	lden_scope_describe(&r.o.scope, stderr);
 	fprintf(stderr, "%s\n", r.o.duration > 0 ? "" : "; Ctrl-C to stop");
+	{
+		char how[2048];
+
+		lden_io_tracer__describe(r.t, how, sizeof(how));
+		fprintf(stderr, "lden: %s\n", how);
+	}
 	if (r.per_call && !r.o.json)
 		printf("%12s %-15s %7s %7s %-15s %5s %14s %10s %s\n", "TIME",
 		       "COMM", "PID", "TID", "SYSCALL", "FD", "RESULT",

@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aggregate.h"
 #include "catalog.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "scope.h"
+#include "strcap.h"
 
 static void usage(FILE *out)
 {
@@ -73,6 +76,48 @@ static int list_tracepoints(const char *dir)
 		fputs(line, stdout);
 	fclose(f);
 	return 0;
+}
+
+/*
+ * How the recipes of lden trace (and lden io) would obtain their strings
+ * on this kernel, for the whole machine and per process.
+ */
+static void print_strings(const char *dir)
+{
+	static const struct {
+		const char *what;
+		enum lden_strcap_kind kind;
+	} uses[] = {
+		{ "trace exec", LDEN_STRCAP_EXEC },
+		{ "trace open, io", LDEN_STRCAP_OPEN },
+	};
+	struct ltr_session_opts so = { .tracing_dir = dir, .no_sweep = true };
+	struct ltr_session *s = ltr_session__new(&so);
+	struct lden_scope_opts whole = { .npids = 0 }, one = { .npids = 1 };
+	char how[2048], err[512];
+
+	if (!s)
+		return;
+	one.pids[0] = getpid();
+	printf("\nstrings of the recipes (see lden-trace(8), EXACT STRINGS):\n");
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		for (int per = 0; per < 2; per++) {
+			struct lden_strcap *c = lden_strcap_new(uses[i].kind);
+
+			if (!c)
+				break;
+			if (lden_strcap_plan(c, s, LDEN_STRINGS_AUTO,
+					     per ? &one : &whole, "syscalls",
+					     "sys_enter_openat", err,
+					     sizeof(err)) == 0) {
+				lden_strcap_describe(c, how, sizeof(how));
+				printf("  %s, %s: %s\n", uses[i].what,
+				       per ? "per process" : "whole machine", how);
+			}
+			lden_strcap_free(c);
+		}
+	}
+	ltr_session__free(s);
 }
 
 static int run(int argc, char **argv)
@@ -179,6 +224,8 @@ static int run(int argc, char **argv)
 		printf("\n]\n");
 	else if (new_sizes)
 		printf("\nsize+: a size LDEN did not have (see --verbose)\n");
+	if (verbose && !json)
+		print_strings(dir);
 	if (all && !json && list_tracepoints(dir) < 0)
 		goto out;
 	status = 0;

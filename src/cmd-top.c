@@ -163,10 +163,15 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	int i;
 
 	if (t->recipe.def) {
-		if (t->recipe.def->capture)
+		size_t len = t->recipe.def->capture ?
 			t->recipe.def->capture(&t->recipe, s, extra,
-					       sizeof(extra));
-		return t->recipe.def->sample(&t->recipe, s, extra, NULL) < 0;
+					       sizeof(extra)) : 0;
+
+		if (!len) {
+			extra[0] = '\0';
+			len = 1;
+		}
+		return t->recipe.def->sample(&t->recipe, s, extra, len, NULL) < 0;
 	}
 	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
 	if (i < 0)

@@ -23,12 +23,15 @@
 #include "scope.h"
 
 #define FIELDS_MAX 32
+#define LDEN_OPT_STRINGS 0x4715
 
 struct trace_opts {
 	struct lden_evopts c;	/* the options shared with lden top */
 	char *fields_buf;
 	const char *fields[FIELDS_MAX + 1];
 	bool failed;
+	bool strings_given;
+	enum lden_strings strings;
 };
 
 struct trace {
@@ -59,6 +62,9 @@ static void usage(FILE *out)
 	      "\n"
 	      "  -F, --fields A,B      print only these fields\n"
 	      "      --failed          open: only the opens that failed\n"
+	      "      --strings HOW     exec, open: auto (default), exact (copied by the\n"
+	      "                        kernel at the call, at a cost), late (read\n"
+	      "                        from the process afterwards, marked '?')\n"
 	      "  -j, --json            one JSON object per line\n", out);
 	fputs(lden_evopts_help, out);
 	fputs("\n"
@@ -104,6 +110,14 @@ static int trace_option(int c, const char *arg, void *ctx)
 	case 'x':
 		o->failed = true;
 		return 0;
+	case LDEN_OPT_STRINGS:
+		if (lden_strings_parse(arg, &o->strings) < 0) {
+			lden_err("trace: invalid --strings value '%s' (auto, exact or late)",
+				 arg);
+			return LDEN_EXIT_USAGE;
+		}
+		o->strings_given = true;
+		return 0;
 	default:
 		return 1;
 	}
@@ -114,6 +128,7 @@ static int parse_opts(int argc, char **argv, struct trace_opts *o)
 	static const struct option longopts[] = {
 		{ "fields", required_argument, NULL, 'F' },
 		{ "failed", no_argument, NULL, 'x' },
+		{ "strings", required_argument, NULL, LDEN_OPT_STRINGS },
 		{ NULL, 0, NULL, 0 },
 	};
 
@@ -131,26 +146,31 @@ static int on_ordered(const struct ltr_sample *s, void *ctx);
 static int on_arrival(const struct ltr_sample *s, void *ctx)
 {
 	struct trace *t = ctx;
-	char extra[4608] = "";
+	char extra[8192] = "";
+	size_t len = 0;
 	int rc;
 
 	if (t->recipe.def) {
 		if (t->recipe.def->capture)
-			t->recipe.def->capture(&t->recipe, s, extra,
-					       sizeof(extra));
+			len = t->recipe.def->capture(&t->recipe, s, extra,
+						     sizeof(extra));
 	} else {
 		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
 								 (pid_t)s->tid);
 
 		snprintf(extra, sizeof(extra), "%s", pi->comm);
+		len = strlen(extra) + 1;
 	}
-	rc = lden_sorder_add_extra(t->order, s, extra, strlen(extra) + 1);
+	if (!len) {
+		extra[0] = '\0';
+		len = 1;
+	}
+	rc = lden_sorder_add_extra(t->order, s, extra, len);
 	if (rc == -ENOSPC) {
 		/* a reader far behind: print what is held, out of order */
 		lden_sorder_note_forced(t->order);
 		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
-		rc = lden_sorder_add_extra(t->order, s, extra,
-					   strlen(extra) + 1);
+		rc = lden_sorder_add_extra(t->order, s, extra, len);
 	}
 	/* out of memory: stop, leaving the rest in the rings for later */
 	return rc == -ENOMEM;
@@ -198,7 +218,8 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row_add(&t->row, "time", false, "%s", when);
 	if (t->recipe.def) {
-		int rc = t->recipe.def->sample(&t->recipe, s, extra, &t->row);
+		int rc = t->recipe.def->sample(&t->recipe, s, extra, len,
+					       &t->row);
 
 		if (rc < 0) {
 			t->failed = rc;
@@ -337,6 +358,23 @@ static void summary_recipe_guard(struct trace *t)
 	}
 }
 
+/* How the strings shown were obtained. */
+static void summary_strings(struct trace *t)
+{
+	struct lden_strcap *c = t->recipe.strcap;
+	char what[32];
+
+	if (!c)
+		return;
+	snprintf(what, sizeof(what), "%s", t->recipe.def == &lden_recipe_exec ?
+		 "arguments" : "paths");
+	fprintf(stderr, "  %s: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n",
+		what,
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_EXACT),
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_LATE),
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_NONE));
+}
+
 static void summary(struct trace *t, double secs)
 {
 	uint64_t lost = ltr_session__lost(t->s, -1);
@@ -345,6 +383,7 @@ static void summary(struct trace *t, double secs)
 	if (t->recipe.def) {
 		fprintf(stderr, "  %-40s %12llu\n", t->recipe.def->name,
 			(unsigned long long)t->counts[0]);
+		summary_strings(t);
 		if (t->recipe.unmatched)
 			fprintf(stderr, "  %-40s %12llu\n", "unpaired (enter or exit not seen)",
 				(unsigned long long)t->recipe.unmatched);
@@ -388,14 +427,26 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 {
 	char err[1024];
 
+	bool strings = def == &lden_recipe_open || def == &lden_recipe_exec;
+
 	if (t->o.c.nevents > 1 || t->o.c.filter || t->o.fields[0] ||
-	    (t->o.failed && def != &lden_recipe_open)) {
-		lden_err("trace: the recipe '%s' takes no other events, --filter, --fields%s",
-			 def->name, def != &lden_recipe_open ? " or --failed" : "");
+	    (t->o.failed && def != &lden_recipe_open) ||
+	    (t->o.strings_given && !strings)) {
+		lden_err("trace: the recipe '%s' takes no other events, --filter, --fields%s%s",
+			 def->name, def != &lden_recipe_open ? " or --failed" : "",
+			 strings ? "" : " or --strings");
+		return LDEN_EXIT_USAGE;
+	}
+	if (t->o.c.comm && (strpbrk(t->o.c.comm, "\"\\") ||
+			    strlen(t->o.c.comm) > 15 || !*t->o.c.comm)) {
+		lden_err("trace: invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
+			 t->o.c.comm);
 		return LDEN_EXIT_USAGE;
 	}
 	t->recipe.def = def;
 	t->recipe.failed_only = t->o.failed;
+	t->recipe.comm = t->o.c.comm;
+	t->recipe.strings = t->o.strings;
 	t->recipe.tracing_dir = ltr_session__tracing_dir(t->s);
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
@@ -422,13 +473,21 @@ static int run(int argc, char **argv)
 		return status < 0 ? 0 : status;
 	}
 	def = lden_recipe_find("trace", t.o.c.events[0]);
-	if (t.o.failed && !def) {
-		lden_err("trace: --failed goes with the recipe 'open'");
+	if ((t.o.failed || t.o.strings_given) && !def) {
+		lden_err("trace: %s", t.o.failed ?
+			 "--failed goes with the recipe 'open'" :
+			 "--strings goes with the recipes 'open' and 'exec'");
 		free(t.o.fields_buf);
 		return LDEN_EXIT_USAGE;
 	}
 	lden_catch_stop_signals();
-	/* samples are read at once: the process's memory is still there */
+	/*
+	 * samples are read at once: the process's memory is still there;
+	 * but a failed open's exit reads nothing the kernel did not keep
+	 * (its enter is recalled), so those are read in batches
+	 */
+	if (t.o.failed)
+		so.wakeup_bytes = 16384;
 	t.s = ltr_session__new(&so);
 	if (!t.s) {
 		lden_err("%s", ltr_last_error());
@@ -470,6 +529,12 @@ static int run(int argc, char **argv)
 	/* on stderr: tests and scripts wait for it */
 	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
 		def ? "recipe " : "", def ? def->name : t.o.c.events[0]);
+	if (t.recipe.strcap) {
+		char how[2048];
+
+		lden_strcap_describe(t.recipe.strcap, how, sizeof(how));
+		fprintf(stderr, "lden: %s\n", how);
+	}
 	if (def && !t.o.c.json)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);

@@ -12,8 +12,13 @@ struct io_proc {
 	pid_t pid;
 	uint64_t last_use;		/* for eviction */
 	char comm[32];
-	struct lden_u64map fds;		/* fd -> malloc'd path */
+	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
+	 * at the call), 'l' read later (late, or /proc) */
+	struct lden_u64map fds;
 };
+
+#define EXACT 'e'
+#define LATE 'l'
 
 struct lden_io_fdtable {
 	struct lden_u64map procs;	/* pid -> struct io_proc */
@@ -108,25 +113,26 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 	return p;
 }
 
-static char *copy_path(const char *path)
+static char *copy_path(const char *path, bool exact)
 {
 	size_t len = strlen(path);
 	char *s;
 
 	if (len > LDEN_IO_PATH_MAX - 1)
 		len = LDEN_IO_PATH_MAX - 1;
-	s = malloc(len + 1);
+	s = malloc(len + 2);
 	if (!s)
 		return NULL;
-	memcpy(s, path, len);
-	s[len] = '\0';
+	s[0] = exact ? EXACT : LATE;
+	memcpy(s + 1, path, len);
+	s[len + 1] = '\0';
 	if (len == LDEN_IO_PATH_MAX - 1)
-		memcpy(s + len - 3, "...", 3);
+		memcpy(s + 1 + len - 3, "...", 3);
 	return s;
 }
 
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
-		    const char *path)
+		    const char *path, bool exact)
 {
 	char *old = lden_u64map_get(&p->fds, (uint64_t)(unsigned int)fd);
 	char *s;
@@ -135,7 +141,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		t->st.fds_refused++;
 		return -ENOSPC;
 	}
-	s = copy_path(path);
+	s = copy_path(path, exact);
 	if (!s)
 		return -ENOMEM;
 	if (lden_u64map_put(&p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
@@ -150,13 +156,13 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 }
 
 int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
-			 const char *path)
+			 const char *path, bool exact)
 {
 	struct io_proc *p = get_proc(t, pid);
 
 	if (!p)
 		return -ENOMEM;
-	return proc_set(t, p, fd, path);
+	return proc_set(t, p, fd, path, exact);
 }
 
 const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
@@ -170,7 +176,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		return NULL;
 	s = lden_u64map_get(&p->fds, (uint64_t)fd);
 	if (s)
-		return *s ? s : NULL;
+		return s[1] ? s + 1 : NULL;
 	/* opened before tracing began (or its open was lost) */
 	t->st.proc_lookups++;
 	if (lden_proc_fd_path(pid, fd, buf, sizeof(buf)) < 0) {
@@ -179,12 +185,12 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		 * closed already: remember that, so that every later call on
 		 * it does not ask again; an open of this fd replaces it
 		 */
-		proc_set(t, p, fd, "");
+		proc_set(t, p, fd, "", false);
 		return NULL;
 	}
-	if (proc_set(t, p, fd, buf) < 0)
+	if (proc_set(t, p, fd, buf, false) < 0)
 		return NULL;
-	return lden_u64map_get(&p->fds, (uint64_t)fd);
+	return (const char *)lden_u64map_get(&p->fds, (uint64_t)fd) + 1;
 }
 
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
@@ -198,13 +204,25 @@ const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 		return NULL;
 	s = lden_u64map_get(&p->fds, (uint64_t)fd);
 	/* "" marks an fd found closed in /proc: unknown */
-	return s && *s ? s : NULL;
+	return s && s[1] ? s + 1 : NULL;
+}
+
+bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	const char *s;
+
+	if (!p || fd < 0)
+		return false;
+	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	return s && s[0] == EXACT;
 }
 
 int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 			 int newfd)
 {
 	const char *s = lden_io_fdtable__get(t, pid, oldfd);
+	bool exact = lden_io_fdtable__exact(t, pid, oldfd);
 	struct io_proc *p;
 	char *copy;
 	int err;
@@ -218,7 +236,7 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 	if (!copy)
 		return -ENOMEM;
 	p = get_proc(t, pid);
-	err = p ? proc_set(t, p, newfd, copy) : -ENOMEM;
+	err = p ? proc_set(t, p, newfd, copy, exact) : -ENOMEM;
 	free(copy);
 	return err;
 }

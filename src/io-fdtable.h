@@ -14,6 +14,7 @@
 #ifndef LDEN_IO_FDTABLE_H
 #define LDEN_IO_FDTABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,11 +37,18 @@ void lden_io_fdtable__free(struct lden_io_fdtable *t);
 
 /*
  * lden_io_fdtable__set - @fd of @pid now refers to @path (an open)
+ * @exact: the path was copied at the call (strcap.h), not read later
  * Returns 0, or -ENOSPC (max_fds entries kept: counted in fds_refused),
  * -ENOMEM.
  */
 int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
-			 const char *path);
+			 const char *path, bool exact);
+
+/*
+ * Whether the table's entry for @fd of @pid came from a path copied at
+ * the call (entries from /proc, or from late reads, are not).
+ */
+bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd);
 
 /*
  * lden_io_fdtable__path - what @fd of @pid refers to

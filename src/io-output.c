@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "escape.h"
 #include "guard.h"
 #include "io-output.h"
 
@@ -32,10 +33,13 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->path) {
 		fprintf(out, ",\"path\":");
 		lden_json_string(out, ev->path);
+		fprintf(out, ",\"path_source\":\"%s\"", lden_prov_name(ev->path_prov));
 	}
 	if (ev->path2) {
 		fprintf(out, ",\"path2\":");
 		lden_json_string(out, ev->path2);
+		fprintf(out, ",\"path2_source\":\"%s\"",
+			lden_prov_name(ev->path2_prov));
 	}
 	fprintf(out, ",\"ret\":%lld", (long long)ev->ret);
 	if (ev->ret < 0)
@@ -46,10 +50,26 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	fprintf(out, ",\"latency_ns\":%llu}\n", (unsigned long long)ev->latency_ns);
 }
 
+/* A path for the terminal: escaped, '?' after it when read late. */
+static void path_text(const char *p, enum lden_prov prov, char *out,
+		      size_t len)
+{
+	size_t k;
+
+	if (!p) {
+		snprintf(out, len, "-");
+		return;
+	}
+	k = lden_escape_text(p, strlen(p), true, out, len - 1);
+	if (prov == LDEN_PROV_LATE)
+		snprintf(out + k, len - k, "?");
+}
+
 void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 			uint64_t start_ns)
 {
-	char res[48], fd[16];
+	char res[48], fd[16], comm[80], p1[4 * LDEN_IO_PATH_MAX],
+		p2[4 * LDEN_IO_PATH_MAX];
 
 	if (ev->ret < 0)
 		snprintf(res, sizeof(res), "%lld %s", (long long)ev->ret,
@@ -60,11 +80,14 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(fd, sizeof(fd), "%d", ev->fd);
 	else
 		strcpy(fd, "-");
+	lden_escape_text(ev->comm, strlen(ev->comm), false, comm, sizeof(comm));
+	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
+	path_text(ev->path2, ev->path2_prov, p2, sizeof(p2));
 	fprintf(out, "%12.6f %-15s %7u %7u %-15s %5s %14s %10.1f %s%s%s\n",
-	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9, ev->comm,
+	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
 	       ev->pid, ev->tid, ev->sys->name, fd, res,
-	       (double)ev->latency_ns / 1e3, ev->path ? ev->path : "-",
-	       ev->path2 ? " -> " : "", ev->path2 ? ev->path2 : "");
+	       (double)ev->latency_ns / 1e3, p1,
+	       ev->path2 ? " -> " : "", ev->path2 ? p2 : "");
 }
 
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
@@ -97,13 +120,15 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			       (unsigned long long)p50, (unsigned long long)p99);
 			continue;
 		}
-		fprintf(out, "%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  %s\n",
+		fprintf(out, "%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  ",
 		       kind, (unsigned long long)w->calls,
 		       (unsigned long long)w->errors,
 		       (unsigned long long)w->bytes_read,
 		       (unsigned long long)w->bytes_written,
 		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
-		       (double)p99 / 1e3, w->key);
+		       (double)p99 / 1e3);
+		lden_fputs_escaped(out, w->key);
+		fputc('\n', out);
 	}
 	free(rows);
 }
@@ -163,6 +188,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
 		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
+		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n"
 		"  lost records %llu\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
@@ -178,6 +204,9 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 				     st.pair.enter_without_exit -
 				     st.pair.other_syscall - st.pair.dropped -
 				     st.pair.refused),
+		(unsigned long long)st.open_paths[LDEN_PROV_EXACT],
+		(unsigned long long)st.open_paths[LDEN_PROV_LATE],
+		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
 		(unsigned long long)st.lost,
 		(unsigned long long)st.fdt.procs,
 		(unsigned long long)st.fdt.procs_evicted,
@@ -190,7 +219,10 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	print_guard(err, NULL, t, g);
 	if (!json)
 		return;
-	fprintf(json, "{\"type\":\"stats\",\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	       (unsigned long long)st.open_paths[LDEN_PROV_EXACT],
+	       (unsigned long long)st.open_paths[LDEN_PROV_LATE],
+	       (unsigned long long)st.open_paths[LDEN_PROV_NONE],
 	       secs, (unsigned long long)st.tracepoints,
 	       (double)st.tracepoints / d, (unsigned long long)mism,
 	       (unsigned long long)st.pair.exit_without_enter,

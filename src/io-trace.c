@@ -43,6 +43,7 @@ struct lden_io_tracer {
 	struct lden_io_fdtable *fdt;
 	struct lden_sorder *order;
 	struct lden_io_call call;	/* the call being completed */
+	struct lden_strcap *strcap;	/* open paths copied at the call */
 	lden_io_event_fn fn;
 	void *ctx;
 	uint64_t start_ns;
@@ -78,12 +79,15 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 	}
 }
 
-/* The struct tp of a sample's tracepoint, or NULL. */
-static const struct tp *tp_of(const struct ltr_sample *s)
+/* The struct tp of a sample's tracepoint, or NULL (a capture's too). */
+static const struct tp *tp_of(const struct lden_io_tracer *t,
+			      const struct ltr_sample *s)
 {
 	const struct lden_part *p = ltr_event__user(s->event);
 
-	return p && p->owner ? p->owner->user : NULL;
+	if (!p || !p->owner || lden_strcap_owns(t->strcap, s))
+		return NULL;
+	return p->owner->user;
 }
 
 /*
@@ -120,6 +124,47 @@ static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		t->st.tracepoints_opened++;
 	}
 	return 0;
+}
+
+/* The captures of open paths, in the scopes the tracepoints have. */
+static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
+			 char *err, size_t errlen)
+{
+	struct lden_scope_opts none = { .npids = 0 };
+	char filter[64], msg[768];
+	int n = o->ntasks ? o->ntasks : 1;
+
+	t->strcap = lden_strcap_new(LDEN_STRCAP_OPEN);
+	if (!t->strcap) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lden_strcap_choose(t->strcap, t->s, o->strings,
+			       o->scope ? o->scope : &none, "syscalls",
+			       "sys_enter_openat", msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
+	for (int i = 0; i < n; i++) {
+		struct lden_scope sc = { .cgroup = o->cgroup };
+
+		if (o->ntasks) {
+			sc.pid = o->tasks[i];
+			sc.children = o->inherit;
+		}
+		if (lden_strcap_attach(t->strcap, t->s, &sc,
+				       o->ntasks ? NULL : filter, false, err,
+				       errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
+			      size_t len)
+{
+	lden_strcap_describe(t->strcap, buf, len);
 }
 
 struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
@@ -179,6 +224,8 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 			snprintf(err, errlen, "%s", ltr_last_error());
 		goto out_free;
 	}
+	if (open_captures(t, o, err, errlen) < 0)
+		goto out_free;
 	return t;
 
 out_free:
@@ -191,6 +238,7 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 	if (!t)
 		return;
 	lden_sorder_free(t->order);
+	lden_strcap_free(t->strcap);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
 	for (int i = 0; i < t->natt; i++)
@@ -220,52 +268,36 @@ static uint64_t field_u64(const struct ltr_field *f, const struct ltr_sample *s)
 	return v;
 }
 
-/* @path made absolute against the dirfd's path or the cwd, when known. */
-static void absolute(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
-		     char *path, size_t len)
+/*
+ * @path (as the call was given it) made absolute against its directory
+ * fd's path, when that is known; relative to the current directory it
+ * stays as it was passed (the directory at the call is not known).  What
+ * it was joined to counts for its provenance.
+ */
+static void resolve_at(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
+		       char *path, size_t len, enum lden_prov *prov)
 {
-	char base[LDEN_IO_PATH_MAX], link[64];
-	const char *b = NULL;
-	ssize_t n;
+	const char *b;
+	char joined[LDEN_IO_PATH_MAX * 2];
 
-	if (path[0] == '/' || !path[0])
+	if (path[0] == '/' || !path[0] || dfd == AT_FDCWD)
 		return;
-	if (dfd == AT_FDCWD) {
-		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)pid);
-		n = readlink(link, base, sizeof(base) - 1);
-		if (n > 0) {
-			base[n] = '\0';
-			b = base;
-		}
-	} else {
-		b = lden_io_fdtable__get(t->fdt, pid, (int)dfd);
-	}
-	if (b && b[0] == '/') {
-		char joined[LDEN_IO_PATH_MAX * 2];
-
-		snprintf(joined, sizeof(joined), "%s%s%s", b,
-			 strcmp(b, "/") ? "/" : "", path);
-		/* cut, as paths kept are */
-		joined[len - 1] = '\0';
-		memcpy(path, joined, strlen(joined) + 1);
-	}
-}
-
-/* @path (from the extra bytes) made absolute and stored in @buf. */
-static void set_path(struct lden_io_tracer *t, const struct ltr_sample *s,
-		     const struct tp *tp, int dslot, const char *path,
-		     char *buf)
-{
-	int64_t dfd = tp->f[dslot] ? (int64_t)(int32_t)field_u64(tp->f[dslot], s) :
-				     AT_FDCWD;
-
-	snprintf(buf, LDEN_IO_PATH_MAX, "%s", path);
-	absolute(t, (pid_t)s->pid, dfd, buf, LDEN_IO_PATH_MAX);
+	b = lden_io_fdtable__get(t->fdt, pid, (int)dfd);
+	if (!b || b[0] != '/')
+		return;
+	snprintf(joined, sizeof(joined), "%s%s%s", b, strcmp(b, "/") ? "/" : "",
+		 path);
+	/* cut, as paths kept are */
+	joined[len - 1] = '\0';
+	memcpy(path, joined, strlen(joined) + 1);
+	if (*prov == LDEN_PROV_EXACT && !lden_io_fdtable__exact(t->fdt, pid, (int)dfd))
+		*prov = LDEN_PROV_LATE;
 }
 
 static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		     const struct ltr_sample *s)
 {
+	const struct lden_io_syscall *sys = &t->table[tp->sys];
 	struct lden_io_call *c;
 	const char *extra;
 	size_t len;
@@ -275,18 +307,43 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		return;
 	for (int a = 0; a < LDEN_IO_NARGS; a++)
 		c->args[a] = field_u64(tp->f[a], s);
+	if (sys->kind == LDEN_IO_OPEN)
+		lden_strcap_enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
+				  c->args[LDEN_IO_ARG_PATH]);
 	/* the strings read when the record arrived: "path\0path2\0" */
 	extra = lden_sorder_extra(t->order, &len);
 	if (extra && len >= 2 && extra[len - 1] == '\0') {
-		set_path(t, s, tp, LDEN_IO_ARG_DFD, extra, c->path);
+		snprintf(c->path, sizeof(c->path), "%s", extra);
 		if (strlen(extra) + 1 < len)
-			set_path(t, s, tp, LDEN_IO_ARG_DFD2,
-				 extra + strlen(extra) + 1, c->path2);
+			snprintf(c->path2, sizeof(c->path2), "%s",
+				 extra + strlen(extra) + 1);
 	}
 }
 
+/*
+ * The path of @c's call: copied at the call for an open when a capture
+ * has it, else what was read when its enter arrived; made absolute
+ * against its directory fd.  Into @c->path, with its provenance.
+ */
+static enum lden_prov call_path(struct lden_io_tracer *t,
+				struct lden_io_call *c, int dslot,
+				char *path, uint64_t exit_ns)
+{
+	const struct lden_io_syscall *sys = &t->table[c->sys];
+	enum lden_prov prov = path[0] ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	int64_t dfd = sys->fields[dslot] ?
+		(int64_t)(int32_t)c->args[dslot] : AT_FDCWD;
+
+	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD &&
+	    lden_strcap_take_path(t->strcap, c->tid, c->args[LDEN_IO_ARG_PATH],
+				  exit_ns, path, LDEN_IO_PATH_MAX, NULL, 0))
+		prov = LDEN_PROV_EXACT;
+	resolve_at(t, (pid_t)c->pid, dfd, path, LDEN_IO_PATH_MAX, &prov);
+	return prov;
+}
+
 /* What the call did to the fd table, and what to report. */
-static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
+static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		     int64_t ret, uint64_t exit_ns)
 {
 	const struct lden_io_syscall *sys = &t->table[c->sys];
@@ -305,14 +362,18 @@ static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
 	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
+	ev.path_prov = ev.path2_prov = LDEN_PROV_NONE;
 	switch (sys->kind) {
 	case LDEN_IO_OPEN:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
+		t->st.open_paths[ev.path_prov]++;
 		ev.path = c->path[0] ? c->path : NULL;
 		if (ret >= 0) {
 			ev.newfd = (int)ret;
 			if (c->path[0])
 				lden_io_fdtable__set(t->fdt, pid, (int)ret,
-						     c->path);
+						     c->path,
+						     ev.path_prov == LDEN_PROV_EXACT);
 		}
 		break;
 	case LDEN_IO_READ:
@@ -345,13 +406,21 @@ static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
 		}
 		break;
 	case LDEN_IO_PATH:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
 		ev.path = c->path[0] ? c->path : NULL;
 		break;
 	case LDEN_IO_RENAME:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
+		ev.path2_prov = call_path(t, c, LDEN_IO_ARG_DFD2, c->path2,
+					  exit_ns);
 		ev.path = c->path[0] ? c->path : NULL;
 		ev.path2 = c->path2[0] ? c->path2 : NULL;
 		break;
 	}
+	/* an fd's path: as exact as the open it came from */
+	if (ev.path && ev.fd >= 0 && sys->kind != LDEN_IO_OPEN)
+		ev.path_prov = lden_io_fdtable__exact(t->fdt, pid, fd) ?
+				       LDEN_PROV_EXACT : LDEN_PROV_LATE;
 	t->fn(&ev, t->ctx);
 	/* the fd is gone only now: the event above still named it */
 	if (sys->kind == LDEN_IO_CLOSE)
@@ -365,10 +434,10 @@ static void complete(struct lden_io_tracer *t, const struct lden_io_call *c,
 static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
-	const struct tp *tp = tp_of(s);
+	const struct tp *tp = tp_of(t, s);
 	uint64_t v;
 
-	if (!tp)
+	if (lden_strcap_feed(t->strcap, s) || !tp)
 		return 0;
 	t->st.tracepoints++;
 	switch (tp->role) {
@@ -389,6 +458,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		t->st.tasks_exited++;
 		v = field_u64(tp->exit_pid, s);
 		lden_io_pairer__drop(t->pair, (uint32_t)v);
+		lden_strcap_forget(t->strcap, (uint32_t)v);
 		/* the last thread out (6.16+), else the group leader */
 		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
 				     v == s->pid)
@@ -411,6 +481,11 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 	ssize_t n, m;
 
 	lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+	/* the kernel copies every open's path: nothing to read now */
+	if (kind == LDEN_IO_OPEN &&
+	    (lden_strcap_method(t->strcap) == LDEN_STRCAP_KPROBE ||
+	     lden_strcap_method(t->strcap) == LDEN_STRCAP_TRACEPOINT))
+		return 0;
 	if (kind == LDEN_IO_OPEN || kind == LDEN_IO_PATH ||
 	    kind == LDEN_IO_RENAME) {
 		n = lden_proc_read_str((pid_t)s->pid,
@@ -434,7 +509,7 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
-	const struct tp *tp = tp_of(s);
+	const struct tp *tp = tp_of(t, s);
 	char buf[2 * LDEN_IO_PATH_MAX];
 	size_t len = 0;
 
@@ -506,6 +581,12 @@ int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
 		if (tp->role == TP_TASK_EXIT)
 			continue;
 		if (lden_guard_add(g, t->table[tp->sys].name, &t->att[i]) < 0)
+			return -ENOMEM;
+	}
+	for (int i = 0; i < lden_strcap_nattached(t->strcap); i++) {
+		struct lden_attached *a = lden_strcap_attached(t->strcap, i);
+
+		if (lden_guard_add(g, a->label, a) < 0)
 			return -ENOMEM;
 	}
 	return 0;

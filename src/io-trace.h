@@ -16,6 +16,7 @@
 #include "io-pair.h"
 #include "io-fdtable.h"
 #include "io-syscalls.h"
+#include "strcap.h"
 
 struct ltr_session;
 
@@ -38,6 +39,9 @@ struct lden_io_opts {
 	const char *cgroup;
 	/* data pages per CPU ring (0: the session's default) */
 	unsigned int ring_pages;
+	/* how open paths are obtained (strcap.h), for the command's scope */
+	enum lden_strings strings;
+	const struct lden_scope_opts *scope;
 };
 
 /* One completed call. */
@@ -51,6 +55,12 @@ struct lden_io_event {
 	int newfd;			/* dup/F_DUPFD/open result, else -1 */
 	const char *path;		/* NULL: unknown or none */
 	const char *path2;		/* rename's new name, else NULL */
+	/*
+	 * how each was obtained: exact (an open's path copied at the call,
+	 * or an fd opened so), late (read from the process afterwards, or
+	 * from /proc), none (NULL)
+	 */
+	enum lden_prov path_prov, path2_prov;
 	int64_t ret;			/* the return value (-errno on failure) */
 	uint64_t bytes_read, bytes_written;
 };
@@ -65,6 +75,8 @@ struct lden_io_stats {
 	struct lden_io_fdtable_stats fdt;
 	int tracepoints_opened;
 	int syscalls_missing;		/* in the table, not on this kernel */
+	/* the paths of opens, by provenance (enum lden_prov) */
+	uint64_t open_paths[3];
 };
 
 typedef void (*lden_io_event_fn)(const struct lden_io_event *ev, void *ctx);
@@ -127,6 +139,10 @@ int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
  */
 int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
 			  uint64_t *calls);
+
+/* How open paths are obtained, for the header (lden_strcap_describe). */
+void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
+			      size_t len);
 
 /* CLOCK_MONOTONIC ns when the events were enabled. */
 uint64_t lden_io_tracer__start_ns(const struct lden_io_tracer *t);

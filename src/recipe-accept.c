@@ -98,8 +98,9 @@ static void addr_text(int family, const void *addr, char *buf, size_t len)
 }
 
 /* At accept's exit: "lport SEP raddr SEP rport SEP comm SEP uid". */
-static void accept_capture(struct lden_recipe *r, const struct ltr_sample *s,
-			   char *extra, size_t len)
+static size_t accept_capture(struct lden_recipe *r,
+			     const struct ltr_sample *s, char *extra,
+			     size_t len)
 {
 	const struct ltr_field *f = ltr_event__field(s->event, "ret");
 	struct sockaddr_storage local, peer;
@@ -113,19 +114,19 @@ static void accept_capture(struct lden_recipe *r, const struct ltr_sample *s,
 
 	if (lden_recipe_role(s) != ROLE_ACCEPT || !f ||
 	    ltr_field__s64(f, s, &fd) < 0 || fd < 0)
-		return;
+		return 0;
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)s->pid, 0);
 	if (pidfd < 0)
-		return;
+		return 0;
 	sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
 	close(pidfd);
 	if (sock < 0)
-		return;
+		return 0;
 	if (getsockname(sock, (struct sockaddr *)&local, &ll) < 0 ||
 	    getpeername(sock, (struct sockaddr *)&peer, &pl) < 0 ||
 	    local.ss_family != peer.ss_family) {
 		close(sock);
-		return;
+		return 0;
 	}
 	close(sock);
 	if (peer.ss_family == AF_INET) {
@@ -147,13 +148,14 @@ static void accept_capture(struct lden_recipe *r, const struct ltr_sample *s,
 			addr_text(AF_INET6, &p->sin6_addr, raddr,
 				  sizeof(raddr));
 	} else {
-		return;		/* a unix socket */
+		return 0;	/* a unix socket */
 	}
 	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
 	lden_proc_ids((pid_t)s->pid, &ppid, &uid);
 	snprintf(extra, len, "%d" LDEN_SEP "%s" LDEN_SEP "%d" LDEN_SEP "%s"
 		 LDEN_SEP "%d", lport, raddr, rport, comm,
 		 uid == (uid_t)-1 ? -1 : (int)uid);
+	return strlen(extra) + 1;
 }
 
 static int u16_field(const struct ltr_sample *s, const char *name)
@@ -198,7 +200,8 @@ static void state_key(const struct ltr_sample *s, char *key, size_t len)
 }
 
 static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
-			 const char *extra, struct lden_row *row)
+			 const char *extra, size_t elen,
+			 struct lden_row *row)
 {
 	struct accept_state *st = r->priv;
 	char key[96], port[16], raddr[INET6_ADDRSTRLEN + 8], comm[64], uid[16];

@@ -56,7 +56,8 @@ static int drops_attach(struct lden_recipe *r, struct ltr_session *s,
 }
 
 static int drops_sample(struct lden_recipe *r, const struct ltr_sample *s,
-			const char *extra, struct lden_row *row)
+			const char *extra, size_t elen,
+			struct lden_row *row)
 {
 	struct drops *d = r->priv;
 	const struct ltr_field *floc = ltr_event__field(s->event, "location");

@@ -2,67 +2,223 @@
 /*
  * lden trace exec: new programs with their arguments (bpftrace's
  * execsnoop job).  sched:sched_process_exec carries the file name and
- * the pid but no argv, so the argument list is read from
- * /proc/PID/cmdline as soon as the sample arrives; a process that has
- * already exited (or exec'd again) by then shows an empty one.
+ * the pid but no argv: the argument list comes from the string capture
+ * (strcap.h), copied by the kernel when execve was called, matched by
+ * the calling thread (old_pid) and the file name; else it is read from
+ * /proc/PID/cmdline as soon as the sample arrives (late, marked: a
+ * process that has exited or exec'd again by then shows none).  The
+ * comm is the one the kernel gave the program at exec, the file name's
+ * last part.
  */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lden-trace.h"
 #include "proc.h"
 #include "recipe.h"
 #include "row.h"
 
+#define ARGV_MAX 4096
+
+enum { ROLE_EXEC = 1, ROLE_EXIT };
+
 static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope *scope, char *err,
 		       size_t errlen)
 {
+	char fbuf[256];
+
+	if (lden_recipe_strings(r, s, LDEN_STRCAP_EXEC, r->scopes, NULL, NULL,
+				err, errlen) < 0)
+		return -1;
+	/*
+	 * --comm is the new program's name: the execve call (and the exit
+	 * of a thread whose exec failed) still bears the caller's
+	 */
+	if (lden_strcap_attach(r->strcap, s, scope, NULL, false, err,
+			       errlen) < 0 ||
+	    (lden_strcap_method(r->strcap) != LDEN_STRCAP_LATE &&
+	     lden_recipe_open_event(r, s, "sched", "sched_process_exit", NULL,
+				    scope, ROLE_EXIT, err, errlen) < 0))
+		return -1;
 	return lden_recipe_open_event(r, s, "sched", "sched_process_exec",
-				      NULL, scope, 0, err, errlen);
+				      lden_recipe_filter(r, NULL, fbuf,
+							 sizeof(fbuf)),
+				      scope, ROLE_EXEC, err, errlen);
 }
 
-/* "ppid SEP uid SEP comm SEP argv": the new program's, read now */
-static void exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
-			 char *extra, size_t len)
+/* /proc/PID/cmdline as it is: the arguments, each NUL-terminated. */
+static size_t read_cmdline(pid_t pid, char *buf, size_t len)
 {
-	char comm[64] = "?", argv[4096] = "";
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, len);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	/* cut: end it at the last whole argument */
+	if (buf[n - 1]) {
+		while (n > 0 && buf[n - 1])
+			n--;
+	}
+	return (size_t)n;
+}
+
+/* "ppid\0uid\0" then /proc/PID/cmdline's bytes, read now */
+static size_t exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
+			   char *extra, size_t len)
+{
 	pid_t pid = (pid_t)s->pid, ppid = -1;
 	uid_t uid = (uid_t)-1;
+	int n;
 
+	if (lden_recipe_role(s) != ROLE_EXEC)
+		return 0;
 	lden_proc_ids(pid, &ppid, &uid);
-	lden_proc_comm(pid, comm, sizeof(comm));
-	lden_proc_cmdline(pid, argv, sizeof(argv));
-	lden_recipe_printable(comm);
-	lden_recipe_printable(argv);
-	snprintf(extra, len, "%d" LDEN_SEP "%d" LDEN_SEP "%s" LDEN_SEP "%s",
-		 (int)ppid, uid == (uid_t)-1 ? -1 : (int)uid, comm, argv);
+	n = snprintf(extra, len, "%d%c%d%c", (int)ppid, '\0',
+		     uid == (uid_t)-1 ? -1 : (int)uid, '\0');
+	if (n < 0 || (size_t)n >= len)
+		return 0;
+	return (size_t)n + read_cmdline(pid, extra + n, len - (size_t)n);
+}
+
+/* Whether the shell would take @a as one word as it is. */
+static bool plain_word(const char *a)
+{
+	if (!*a)
+		return false;
+	for (; *a; a++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_./:=@%+,-", *a))
+			return false;
+	return true;
+}
+
+/*
+ * The @n NUL-terminated arguments in @args as one line, each quoted as
+ * the shell would need it ('a b', '', 'it'\''s'), so that the line says
+ * where each argument ends.
+ */
+static void join_args(const char *args, size_t n, char *out, size_t len)
+{
+	size_t k = 0;
+
+	out[0] = '\0';
+	for (size_t at = 0; at < n && k + 1 < len;) {
+		const char *a = args + at;
+		size_t alen = strnlen(a, n - at);
+
+		if (k)
+			out[k++] = ' ';
+		if (plain_word(a)) {
+			k += (size_t)snprintf(out + k, len - k, "%s", a);
+		} else {
+			out[k++] = '\'';
+			for (const char *c = a; *c && k + 5 < len; c++) {
+				if (*c == '\'') {
+					memcpy(out + k, "'\\''", 4);
+					k += 4;
+				} else {
+					out[k++] = *c;
+				}
+			}
+			if (k + 1 < len)
+				out[k++] = '\'';
+		}
+		if (k >= len)
+			k = len - 1;
+		out[k] = '\0';
+		at += alen + 1;
+	}
+}
+
+/* What the kernel named the program at exec: the file name's last part. */
+static void exec_comm(const char *file, size_t n, char *comm, size_t len)
+{
+	const char *b = memrchr(file, '/', n);
+
+	b = b ? b + 1 : file;
+	snprintf(comm, len, "%.*s", (int)(n - (size_t)(b - file) > 15 ? 15 :
+					   n - (size_t)(b - file)), b);
+}
+
+/* The @i-th NUL-terminated part of @extra's @len bytes, or "". */
+static const char *part(const char *extra, size_t len, int i, size_t *rest)
+{
+	size_t at = 0;
+
+	while (i-- > 0 && at < len)
+		at += strnlen(extra + at, len - at) + 1;
+	*rest = at < len ? len - at : 0;
+	return at < len ? extra + at : "";
 }
 
 static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
-		       const char *extra, struct lden_row *row)
+		       const char *extra, size_t elen, struct lden_row *row)
 {
 	const struct ltr_field *f = ltr_event__field(s->event, "filename");
-	char ppid[16], uid[16], comm[64], argv[4096];
-	const char *file = "?";
-	size_t n = 1;
+	const struct ltr_field *op = ltr_event__field(s->event, "old_pid");
+	char args[ARGV_MAX], line[2 * ARGV_MAX], comm[16], name[ARGV_MAX];
+	const char *file = "?", *ppid, *uid, *cmdline;
+	enum lden_prov prov = LDEN_PROV_NONE;
+	size_t n = 1, alen = 0, rest;
+	uint64_t old = s->tid;
+	bool partial = false;
+	int argc;
 
+	if (lden_strcap_feed(r->strcap, s))
+		return 0;
+	if (lden_recipe_role(s) == ROLE_EXIT) {
+		lden_strcap_forget(r->strcap, s->tid);
+		return 0;
+	}
 	if (f && ltr_field__str(f, s, &file, &n) < 0) {
 		file = "?";
 		n = 1;
 	}
-	lden_recipe_part(extra, 0, ppid, sizeof(ppid));
-	lden_recipe_part(extra, 1, uid, sizeof(uid));
-	lden_recipe_part(extra, 2, comm, sizeof(comm));
-	lden_recipe_part(extra, 3, argv, sizeof(argv));
+	if (op)
+		ltr_field__u64(op, s, &old);
+	ppid = part(extra, elen, 0, &rest);
+	uid = part(extra, elen, 1, &rest);
+	cmdline = part(extra, elen, 2, &rest);
+	if (lden_strcap_take_exec(r->strcap, (uint32_t)old, file, n, s->time,
+				  args, sizeof(args), &argc, &partial)) {
+		prov = LDEN_PROV_EXACT;
+		for (int i = 0; i < argc; i++)
+			alen += strlen(args + alen) + 1;
+	} else if (rest && *cmdline) {
+		/* the arguments read at arrival, each NUL-terminated */
+		prov = LDEN_PROV_LATE;
+		alen = rest < sizeof(args) ? rest : sizeof(args);
+		while (alen && cmdline[alen - 1])
+			alen--;
+		memcpy(args, cmdline, alen);
+	}
+	lden_strcap_count(r->strcap, prov);
+	join_args(args, alen, line, sizeof(line));
+	if (partial && strlen(line) + 5 < sizeof(line))
+		strcat(line, " ...");
+	exec_comm(file, n, comm, sizeof(comm));
+	snprintf(name, sizeof(name), "%.*s", (int)n, file);
 	lden_row_add(row, "pid", true, "%u", s->pid);
 	lden_row_add(row, "ppid", strcmp(ppid, "-1") != 0, "%s",
 		     strcmp(ppid, "-1") ? ppid : "?");
 	lden_row_add(row, "uid", strcmp(uid, "-1") != 0, "%s",
 		     strcmp(uid, "-1") ? uid : "?");
 	lden_row_add(row, "comm", false, "%s", comm);
-	lden_row_add(row, "filename", false, "%.*s", (int)n, file);
-	lden_row_add(row, "argv", false, "%s", argv);
+	lden_row_add(row, "filename", false, "%s", name);
+	lden_row_add_str(row, "argv", line, prov);
+	if (partial)
+		lden_row_add(row, "argv_partial", false, "true");
 	return 1;
 }
 

@@ -40,8 +40,8 @@ static int net_attach(struct lden_recipe *r, struct ltr_session *s,
 				      scope, ROLE_RECV, err, errlen);
 }
 
-static void net_capture(struct lden_recipe *r, const struct ltr_sample *s,
-			char *extra, size_t len)
+static size_t net_capture(struct lden_recipe *r, const struct ltr_sample *s,
+			  char *extra, size_t len)
 {
 	const struct lden_pidinfo *pi = lden_pidinfo_get(r->priv,
 							 (pid_t)s->pid);
@@ -50,10 +50,12 @@ static void net_capture(struct lden_recipe *r, const struct ltr_sample *s,
 		snprintf(extra, len, "?");
 	else
 		snprintf(extra, len, "%u", (unsigned int)pi->uid);
+	return strlen(extra) + 1;
 }
 
 static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
-		      const char *extra, struct lden_row *row)
+		      const char *extra, size_t elen,
+		      struct lden_row *row)
 {
 	const struct ltr_field *flen = ltr_event__field(s->event, "len");
 	const struct ltr_field *fdev = ltr_event__field(s->event, "name");

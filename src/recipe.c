@@ -28,10 +28,10 @@ const struct lden_recipe_def *lden_recipe_find(const char *command,
 	return NULL;
 }
 
-int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
-			   const char *system, const char *name,
-			   const char *filter, const struct lden_scope *scope,
-			   int role, char *err, size_t errlen)
+static int open_event(struct lden_recipe *r, struct ltr_session *s,
+		      const char *system, const char *name,
+		      const char *filter, const struct lden_scope *scope,
+		      int role, bool recall, char *err, size_t errlen)
 {
 	struct lden_attached **att, *a;
 	char msg[512];
@@ -48,8 +48,11 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (lden_attach_tracepoint_mode(s, system, name, filter, true, scope,
-					a, msg, sizeof(msg)) < 0) {
+	if ((recall ? lden_attach_event(s, system, name, filter, true, scope,
+					a, msg, sizeof(msg)) :
+		      lden_attach_tracepoint_mode(s, system, name, filter, true,
+						  scope, a, msg,
+						  sizeof(msg))) < 0) {
 		snprintf(err, errlen, "%s: %s", r->def->name, msg);
 		free(a);
 		return -1;
@@ -57,6 +60,24 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 	a->user = (void *)(intptr_t)role;
 	r->att[r->natt++] = a;
 	return 0;
+}
+
+int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
+			   const char *system, const char *name,
+			   const char *filter, const struct lden_scope *scope,
+			   int role, char *err, size_t errlen)
+{
+	return open_event(r, s, system, name, filter, scope, role, false, err,
+			  errlen);
+}
+
+int lden_recipe_recall_event(struct lden_recipe *r, struct ltr_session *s,
+			     const char *system, const char *name,
+			     const char *filter, const struct lden_scope *scope,
+			     int role, char *err, size_t errlen)
+{
+	return open_event(r, s, system, name, filter, scope, role, true, err,
+			  errlen);
 }
 
 int lden_recipe_role(const struct ltr_sample *s)
@@ -75,7 +96,19 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 	if (!g)
 		return NULL;
 	for (int i = 0; i < r->natt; i++) {
+		/* recalled events cost lden nothing per record */
+		if (r->att[i]->recalled)
+			continue;
 		if (lden_guard_add(g, r->att[i]->label, r->att[i]) < 0) {
+			lden_guard_free(g);
+			return NULL;
+		}
+	}
+	/* the captures cost lden per call too (not when recalled) */
+	for (int i = 0; r->strcap && i < lden_strcap_nattached(r->strcap); i++) {
+		struct lden_attached *a = lden_strcap_attached(r->strcap, i);
+
+		if (a->sampling && lden_guard_add(g, a->label, a) < 0) {
 			lden_guard_free(g);
 			return NULL;
 		}
@@ -86,6 +119,8 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 
 void lden_recipe_release(struct lden_recipe *r)
 {
+	lden_strcap_free(r->strcap);
+	r->strcap = NULL;
 	for (int i = 0; i < r->natt; i++) {
 		lden_attached_release(r->att[i]);
 		free(r->att[i]);
@@ -102,6 +137,42 @@ bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
 
 	snprintf(spec, sizeof(spec), "%s:%s", system, name);
 	return lden_tracepoint_exists(r->tracing_dir, spec);
+}
+
+const char *lden_recipe_filter(const struct lden_recipe *r, const char *filter,
+			       char *buf, size_t len)
+{
+	if (!r->comm)
+		return filter;
+	if (filter)
+		snprintf(buf, len, "(%s) && COMM == \"%s\"", filter, r->comm);
+	else
+		snprintf(buf, len, "COMM == \"%s\"", r->comm);
+	return buf;
+}
+
+int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
+			enum lden_strcap_kind kind,
+			const struct lden_scope_opts *scope,
+			const char *enter_system, const char *enter_name,
+			char *err, size_t errlen)
+{
+	char msg[768];
+
+	r->session = s;
+	if (r->strcap)
+		return 0;
+	r->strcap = lden_strcap_new(kind);
+	if (!r->strcap) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lden_strcap_choose(r->strcap, s, r->strings, scope, enter_system,
+			       enter_name, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s: %s", r->def->name, msg);
+		return -1;
+	}
+	return 0;
 }
 
 void lden_recipe_part(const char *extra, int i, char *buf, size_t len)
@@ -131,6 +202,8 @@ int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope_opts *scope, char *err,
 		       size_t errlen)
 {
+	r->scopes = scope;
+	r->session = s;
 	for (int i = 0; i < lden_scope_count(scope); i++) {
 		struct lden_scope buf;
 		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);

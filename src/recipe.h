@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "attach.h"
+#include "strcap.h"
 
 struct ltr_session;
 struct ltr_sample;
@@ -27,6 +28,12 @@ struct lden_tally;
 struct lden_recipe {
 	const struct lden_recipe_def *def;
 	bool failed_only;		/* open --failed */
+	const char *comm;		/* --comm, or NULL */
+	enum lden_strings strings;	/* --strings */
+	/* open, exec: how the strings they show are obtained */
+	struct lden_strcap *strcap;
+	struct ltr_session *session;
+	const struct lden_scope_opts *scopes;	/* all of them */
 	const char *tracing_dir;
 	struct lden_tally *tally;	/* top recipes add here */
 	uint64_t unmatched;		/* halves never paired (lost, cap) */
@@ -52,16 +59,21 @@ struct lden_recipe_def {
 	int (*attach)(struct lden_recipe *r, struct ltr_session *s,
 		      const struct lden_scope *scope, char *err,
 		      size_t errlen);
-	/* At arrival: what to read from the process now, into @extra. */
-	void (*capture)(struct lden_recipe *r, const struct ltr_sample *s,
-			char *extra, size_t len);
 	/*
-	 * In time order, with what capture read; trace recipes return 1
+	 * At arrival: what to read from the process now, into @extra;
+	 * returns the bytes of @extra to keep (0: none; parts may be
+	 * NUL-separated)
+	 */
+	size_t (*capture)(struct lden_recipe *r, const struct ltr_sample *s,
+			  char *extra, size_t len);
+	/*
+	 * In time order, with what capture read (@elen bytes at @extra,
+	 * the last one a NUL); trace recipes return 1
 	 * when @row holds a line (columns as def->columns say), top recipes
 	 * add to r->tally and return 0.  Negative: a fatal error.
 	 */
 	int (*sample)(struct lden_recipe *r, const struct ltr_sample *s,
-		      const char *extra, struct lden_row *row);
+		      const char *extra, size_t elen, struct lden_row *row);
 	void (*free)(struct lden_recipe *r);
 };
 
@@ -95,6 +107,14 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 			   const char *system, const char *name,
 			   const char *filter, const struct lden_scope *scope,
 			   int role, char *err, size_t errlen);
+/*
+ * lden_recipe_recall_event - the same, into the session's recall rings:
+ * nothing reaches lden until it looks back (ltr_session__recall)
+ */
+int lden_recipe_recall_event(struct lden_recipe *r, struct ltr_session *s,
+			     const char *system, const char *name,
+			     const char *filter, const struct lden_scope *scope,
+			     int role, char *err, size_t errlen);
 int lden_recipe_role(const struct ltr_sample *s);
 
 struct lden_guard;
@@ -115,6 +135,24 @@ void lden_recipe_release(struct lden_recipe *r);
 /* Whether the kernel has SYSTEM:NAME (tracefs events/SYSTEM/NAME). */
 bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
 			   const char *name);
+
+/*
+ * lden_recipe_filter - @filter (may be NULL) and, with --comm, the task
+ * name, in @buf; NULL when there is neither
+ */
+const char *lden_recipe_filter(const struct lden_recipe *r, const char *filter,
+			       char *buf, size_t len);
+
+/*
+ * lden_recipe_strings - r->strcap for @kind, its method chosen for this
+ * kernel and @scope (lden_strcap_choose); once per recipe
+ * Returns 0, or -1 with @err set.
+ */
+int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
+			enum lden_strcap_kind kind,
+			const struct lden_scope_opts *scope,
+			const char *enter_system, const char *enter_name,
+			char *err, size_t errlen);
 
 /* The @i-th LDEN_SEP-separated part of @extra, into @buf ("" if none). */
 void lden_recipe_part(const char *extra, int i, char *buf, size_t len);

@@ -7,8 +7,10 @@
 
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "lden-trace.h"
 #include "row.h"
+#include "strcap.h"
 
 void lden_row_reset(struct lden_row *r)
 {
@@ -35,9 +37,38 @@ int lden_row_add(struct lden_row *r, const char *name, bool number,
 	r->c[r->n].name = name;
 	r->c[r->n].text = r->buf + r->used;
 	r->c[r->n].number = number;
+	r->c[r->n].prov = -1;
 	r->n++;
 	r->used += (size_t)n + 1;
 	return 0;
+}
+
+int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
+		     int prov)
+{
+	int rc = lden_row_add(r, name, false, "%s",
+			      prov == LDEN_PROV_NONE || !s ? "" : s);
+
+	if (rc == 0)
+		r->c[r->n - 1].prov = (signed char)prov;
+	return rc;
+}
+
+/* A cell as text: escaped, with its provenance mark. */
+static void cell_text(const struct lden_cell *c, char *out, size_t len)
+{
+	size_t k;
+
+	if (c->prov == LDEN_PROV_NONE) {
+		snprintf(out, len, "?");
+		return;
+	}
+	k = lden_escape_text(c->text, strlen(c->text), c->prov >= 0, out,
+			     len > 1 ? len - 1 : len);
+	if (c->prov == LDEN_PROV_LATE && k + 1 < len) {
+		out[k] = '?';
+		out[k + 1] = '\0';
+	}
 }
 
 const char *lden_row_get(const struct lden_row *r, const char *name)
@@ -119,10 +150,12 @@ void lden_row_format(const struct lden_row *r, int from, bool named,
 		return;
 	out[0] = '\0';
 	for (int i = from; i < r->n && k + 1 < len; i++) {
-		const char *t = r->c[i].text;
-		bool quote = named && (!*t || strpbrk(t, " \t\""));
+		char t[4096];
+		bool quote;
 		int n;
 
+		cell_text(&r->c[i], t, sizeof(t));
+		quote = named && (!*t || strpbrk(t, " \""));
 		n = snprintf(out + k, len - k, "%s%s%s%s%s%s", k ? " " : "",
 			     named ? r->c[i].name : "", named ? "=" : "",
 			     quote ? "\"" : "", t, quote ? "\"" : "");
@@ -147,6 +180,7 @@ struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
 		}
 		struct json_object *v = NULL;
 		const char *t = r->c[i].text;
+		char key[128], hex[8192];
 
 		if (r->c[i].number) {
 			long long x;
@@ -160,10 +194,21 @@ struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
 				v = json_object_new_uint64(strtoull(t, NULL, 10));
 			else
 				v = json_object_new_double(strtod(t, NULL));
-		} else {
-			v = json_object_new_string(t);
+		} else if (r->c[i].prov != LDEN_PROV_NONE) {
+			v = lden_json_text(t);
+			if (!lden_utf8_valid(t, strlen(t))) {
+				snprintf(key, sizeof(key), "%s_hex", r->c[i].name);
+				lden_hex(t, hex, sizeof(hex));
+				json_object_object_add(into, key,
+						       json_object_new_string(hex));
+			}
 		}
 		json_object_object_add(into, r->c[i].name, v);
+		if (r->c[i].prov >= 0) {
+			snprintf(key, sizeof(key), "%s_source", r->c[i].name);
+			json_object_object_add(into, key, json_object_new_string(
+				lden_prov_name((enum lden_prov)r->c[i].prov)));
+		}
 	}
 	return o;
 }
@@ -184,8 +229,11 @@ void lden_row_print_header(FILE *out, const char *columns)
 
 void lden_row_print_columns(FILE *out, const struct lden_row *r)
 {
-	for (int i = 0; i < r->n; i++)
-		fprintf(out, !i ? "%-15s" : i + 1 < r->n ? " %-7s" : " %s",
-			r->c[i].text);
+	char t[16384];
+
+	for (int i = 0; i < r->n; i++) {
+		cell_text(&r->c[i], t, sizeof(t));
+		fprintf(out, !i ? "%-15s" : i + 1 < r->n ? " %-7s" : " %s", t);
+	}
 	fputc('\n', out);
 }

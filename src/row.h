@@ -22,8 +22,13 @@ struct json_object;
 
 struct lden_cell {
 	const char *name;	/* borrowed: a literal or a field's name */
-	const char *text;	/* inside the row's buffer */
+	const char *text;	/* inside the row's buffer, raw bytes */
 	bool number;		/* a JSON number, not a string */
+	/*
+	 * a string from a traced program: how it was obtained (enum
+	 * lden_prov), or -1 for any other cell
+	 */
+	signed char prov;
 };
 
 struct lden_row {
@@ -38,6 +43,15 @@ void lden_row_reset(struct lden_row *r);
 /* Adds a cell; a value that does not fit is cut. -ENOSPC: no cell left. */
 int lden_row_add(struct lden_row *r, const char *name, bool number,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * lden_row_add_str - a string a program passed (a path, an argument
+ * list) with its provenance @prov (enum lden_prov): shown as it is when
+ * exact, followed by '?' when read late, as a lone '?' (JSON null) when
+ * unavailable; JSON adds "NAME_source"
+ */
+int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
+		     int prov);
 
 /* The text of the cell @name, or NULL. */
 const char *lden_row_get(const struct lden_row *r, const char *name);
@@ -61,7 +75,8 @@ int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
 /*
  * lden_row_format - the cells from @from on as text: "name=value" when
  * @named, else the values alone, separated by spaces; values with spaces
- * (or empty ones) are quoted when @named.  Cut at @len.
+ * (or empty ones) are quoted when @named.  Strings are escaped (escape.h).
+ * Cut at @len.
  */
 void lden_row_format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len);
@@ -77,7 +92,9 @@ void lden_row_print_columns(FILE *out, const struct lden_row *r);
 /*
  * A new JSON object of every cell (put it with json_object_put()); the
  * cells from @nest_from on (-1: none) go in an object "fields", so that
- * an event's own "pid" or "comm" cannot clash with the header's.
+ * an event's own "pid" or "comm" cannot clash with the header's.  Strings
+ * that are not well-formed UTF-8 show U+FFFD for each wrong byte, and
+ * their exact bytes in hex in "NAME_hex".
  */
 struct json_object *lden_row_json(const struct lden_row *r, int nest_from);
 

@@ -146,3 +146,14 @@ size_t lden_tidmap_max(const struct lden_tidmap *m)
 {
 	return m->max;
 }
+
+void lden_tidmap_each(struct lden_tidmap *m,
+		      void (*fn)(int32_t tid, void *val, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < m->nslots; i++) {
+		unsigned char *p = slot(m, i);
+
+		if (p[0])
+			fn(slot_tid(p), p + SLOT_HDR, ctx);
+	}
+}

@@ -28,6 +28,10 @@ void *lden_tidmap_put(struct lden_tidmap *m, int32_t tid);
 
 void lden_tidmap_del(struct lden_tidmap *m, int32_t tid);
 
+/* Calls @fn on every entry, in no order; @fn must not add or delete. */
+void lden_tidmap_each(struct lden_tidmap *m,
+		      void (*fn)(int32_t tid, void *val, void *ctx), void *ctx);
+
 size_t lden_tidmap_count(const struct lden_tidmap *m);
 size_t lden_tidmap_max(const struct lden_tidmap *m);
 

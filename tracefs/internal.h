@@ -95,6 +95,7 @@ struct ltr_ring {
 	uint64_t bad;		/* records too short to parse (skipped) */
 	int fd;			/* the ring owner's perf fd, or -1 */
 	int cpu;
+	struct ltr_recall_index *index;	/* recall rings: see recall.c */
 };
 
 /*
@@ -117,6 +118,18 @@ int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
 void ltr_ring_fini(struct ltr_ring *r);
 
 /*
+ * ltr_ring_layout - the data area of a perf mmap of @map_size bytes (one
+ * header page, then 2^n pages), from its header or the page size
+ * Returns 0, or -EINVAL when it is not a ring.
+ */
+int ltr_ring_layout(void *base, size_t map_size, unsigned char **data,
+		    uint64_t *data_size);
+
+/* Copies @len bytes at offset @off of a ring's data (may wrap) to @dst. */
+void ltr_ring_copy(const unsigned char *data, uint64_t size, uint64_t off,
+		   void *dst, size_t len);
+
+/*
  * ltr_ring_drain - consume every record between tail and head
  * Samples go to @fn; LOST and LOST_SAMPLES are added to r->lost; other
  * record types are skipped.  The tail is published (release) after each
@@ -131,6 +144,29 @@ int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx);
  */
 int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 		     struct ltr_sample *s);
+
+/* ------------------------------------------------------------------ */
+/*
+ * recall.c: backward, overwritten rings, read on demand; each a struct
+ * ltr_ring over a read-only mapping, its scratch the record being read
+ */
+
+/*
+ * ltr_recall_walk - the samples of @tid (0: all) in [@since, @until] in
+ * @n rings, newest first; see recall.c.  Returns 1 (stopped by @fn), 0
+ * (@since or the oldest record reached), -ENODATA (history overwritten
+ * before this point).
+ */
+int ltr_recall_walk(struct ltr_ring *rings, int n, uint32_t tid,
+		    uint64_t since, uint64_t until, ltr_ring_sample_fn fn,
+		    void *ctx);
+/* Frees what ltr_recall_walk() learnt of @r (not the ring itself). */
+void ltr_recall_index_free(struct ltr_ring *r);
+/* session.c's hooks: attr bits, the rings, the fd events output to */
+void ltr_recall_attr(struct perf_event_attr *a);
+int ltr_recall_map(struct ltr_session *s);
+void ltr_recall_unmap(struct ltr_session *s);
+int ltr_recall_fd(const struct ltr_session *s, int cpu_index);
 
 /* ------------------------------------------------------------------ */
 /* owner.c: names and liveness of the session's tracefs objects */
@@ -158,6 +194,7 @@ struct ltr_event {
 	char *system;
 	char *name;
 	enum ltr_mode mode;
+	bool recall;		/* into the recall rings: never loses */
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
 	int nfds;		/* one per CPU */
 	int *fds;
@@ -189,6 +226,9 @@ struct ltr_session {
 	unsigned int ring_pages;
 	unsigned int wakeup_bytes;
 	struct ltr_ring *rings;	/* ncpus entries, mapped on first sampling open */
+	/* ncpus recall rings, mapped on the first opts->recall open */
+	struct ltr_ring *recall;
+	unsigned int recall_pages;
 	int epfd;
 	struct ltr_event *events;
 	struct ltr_probe *probes;
@@ -200,6 +240,10 @@ struct ltr_session {
 	} *idmap;
 	size_t nidmap;
 };
+
+/* The event whose samples carry PERF_SAMPLE_IDENTIFIER @id, or NULL. */
+struct ltr_event *ltr_session_event_of(const struct ltr_session *s,
+				       uint64_t id);
 
 /* perf.c */
 int ltr_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu,

@@ -82,6 +82,11 @@ struct ltr_session_opts {
 	unsigned int wakeup_bytes;
 	/* do not remove probe groups left by dead lden processes */
 	bool no_sweep;
+	/*
+	 * data pages per CPU recall ring (see ltr_session__recall), a power
+	 * of two; 0 means 1024 (4 MiB); mapped only when an event asks
+	 */
+	unsigned int recall_pages;
 };
 
 /**
@@ -141,6 +146,11 @@ enum ltr_feature {
 	LTR_FEATURE_KPROBE_PMU,		/* perf's kprobe PMU (4.17+) */
 	LTR_FEATURE_FUNCTION_HOOKS,	/* perf ftrace:function (tried) */
 	LTR_FEATURE_LOST_COUNTERS,	/* PERF_FORMAT_LOST (6.0+) */
+	/* probe fetch-args, from the syntax tracefs's README describes: */
+	LTR_FEATURE_PROBE_USTRING,	/* the 'ustring' type (5.5+) */
+	LTR_FEATURE_PROBE_ARGS,		/* $argN on kprobes (4.20+) */
+	LTR_FEATURE_PROBE_USER_DEREF,	/* +u<offset>(...) (5.5+) */
+	LTR_FEATURE_RETPROBE_ARGS,	/* $argN on kretprobes (6.10+) */
 };
 
 /**
@@ -206,6 +216,22 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
 			    const char *fetchargs, bool retprobe);
 
 /**
+ * ltr_elf__symbol_offset - the file offset of a function, for a uprobe
+ * @path:   an ELF64 little-endian executable or shared library
+ * @symbol: the function's name as in its symbol table (.symtab, else
+ *          .dynsym, the default version first)
+ * @offset: out: the offset of its first instruction in @path
+ *
+ * Aliases (open and open64 in glibc) give the same offset: a caller
+ * probing several names of one library can tell them apart by it.
+ *
+ * Returns 0, or -ENOENT (no such file or function), -ENOEXEC (not an
+ * ELF64 little-endian file, or corrupt), or another negative errno.
+ */
+int ltr_elf__symbol_offset(const char *path, const char *symbol,
+			   uint64_t *offset);
+
+/**
  * ltr_sweep_stale_groups - remove what lden processes that are gone left
  * @tracing_dir: tracefs mount point
  *
@@ -238,6 +264,13 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/*
+	 * sampling only: the records go to the session's recall rings,
+	 * which the kernel overwrites and nobody reads until
+	 * ltr_session__recall() looks back in them; ltr_session__poll()
+	 * never delivers them
+	 */
+	bool recall;
 };
 
 /**
@@ -345,6 +378,30 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
  * Returns the number of samples delivered, or a negative errno.
  */
 int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+
+/**
+ * ltr_session__recall - look back at the samples of recall events
+ * @s:     the session
+ * @tid:   only this thread's samples (0: every sample)
+ * @since: the walk ends at the first sample older than this (0: none)
+ * @until: only samples at or before this time (CLOCK_MONOTONIC ns, as
+ *         ltr_sample.time), e.g. the time of the sample that asks
+ * @fn:    called per sample, newest first, every CPU merged by time; the
+ *         sample is a copy valid only during the call; return non-zero
+ *         to stop
+ * @ctx:   passed to @fn
+ *
+ * Recall rings are never paused: the kernel goes on overwriting their
+ * oldest records.  A sample is delivered only while every ring can still
+ * vouch that it holds everything it recorded after that sample.
+ *
+ * Returns 1 when @fn stopped the walk, 0 when it reached @since or
+ * every record the rings ever held (none was overwritten), -ENODATA when the history
+ * ends at an overwritten record (the samples delivered are exact; older
+ * ones are gone), or another negative errno.
+ */
+int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
+			uint64_t until, ltr_sample_fn fn, void *ctx);
 
 /**
  * ltr_session__lost - records the kernel dropped because a ring was full

@@ -336,6 +336,13 @@ int ltr_session__add_kprobe(struct ltr_session *s, const char *name,
 	return create_probe(s, p, kind, addr);
 }
 
+int ltr_elf__symbol_offset(const char *path, const char *symbol,
+			   uint64_t *offset)
+{
+	ltr_clear_error();
+	return ltr_elf_symbol_offset(path, symbol, offset);
+}
+
 /* "0x<hex digits>" and nothing else: a file offset given directly. */
 static bool parse_offset(const char *symbol, uint64_t *offset)
 {

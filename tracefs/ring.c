@@ -42,15 +42,14 @@ static bool is_pow2(uint64_t x)
  * Return: 0, -EINVAL when the layout is not a valid ring, or -ENOMEM
  * (errno set).  Release with ltr_ring_fini().
  */
-int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
-		  int cpu)
+int ltr_ring_layout(void *base, size_t map_size, unsigned char **data,
+		    uint64_t *data_size)
 {
 	struct perf_event_mmap_page *pg = base;
-	struct ltr_ring nr = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t off, size;
 
-	if (!r || !base || page <= 0 || map_size <= (size_t)page)
+	if (!base || page <= 0 || map_size <= (size_t)page)
 		return ltr_error(EINVAL, "ring of %zu bytes is too small",
 				 map_size);
 
@@ -62,14 +61,27 @@ int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
 				 "ring data area %llu+%llu does not fit a %zu-byte mapping",
 				 (unsigned long long)off,
 				 (unsigned long long)size, map_size);
+	*data = (unsigned char *)base + off;
+	*data_size = size;
+	return 0;
+}
 
+int ltr_ring_init(struct ltr_ring *r, void *base, size_t map_size, int fd,
+		  int cpu)
+{
+	struct ltr_ring nr = { 0 };
+	int err;
+
+	if (!r)
+		return ltr_error(EINVAL, "invalid argument");
+	err = ltr_ring_layout(base, map_size, &nr.data, &nr.data_size);
+	if (err < 0)
+		return err;
 	nr.scratch = malloc(SCRATCH_SIZE);
 	if (!nr.scratch)
 		return ltr_error(ENOMEM, "out of memory for a ring buffer");
 	nr.base = base;
 	nr.map_size = map_size;
-	nr.data = (unsigned char *)base + off;
-	nr.data_size = size;
 	nr.fd = fd;
 	nr.cpu = cpu;
 	*r = nr;
@@ -147,18 +159,23 @@ int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 	return 0;
 }
 
-/* Copies @len bytes from ring offset @off, which may wrap, to @dst. */
+void ltr_ring_copy(const unsigned char *data, uint64_t size, uint64_t off,
+		   void *dst, size_t len)
+{
+	size_t first = size - off;
+
+	if (first >= len) {
+		memcpy(dst, data + off, len);
+		return;
+	}
+	memcpy(dst, data + off, first);
+	memcpy((unsigned char *)dst + first, data, len - first);
+}
+
 static void copy_out(const struct ltr_ring *r, uint64_t off, void *dst,
 		     size_t len)
 {
-	size_t first = r->data_size - off;
-
-	if (first >= len) {
-		memcpy(dst, r->data + off, len);
-		return;
-	}
-	memcpy(dst, r->data + off, first);
-	memcpy((unsigned char *)dst + first, r->data, len - first);
+	ltr_ring_copy(r->data, r->data_size, off, dst, len);
 }
 
 /*

@@ -79,6 +79,10 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		return ltr_error_null(EINVAL, "ring size of %u pages is not a power of two",
 				      pages);
 
+	if (opts->recall_pages & (opts->recall_pages - 1))
+		return ltr_error_null(EINVAL, "recall ring size of %u pages is not a power of two",
+				      opts->recall_pages);
+
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ltr_error_null(ENOMEM, "out of memory");
@@ -87,6 +91,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->instance_lock = -1;
 	s->ring_pages = pages;
 	s->wakeup_bytes = opts->wakeup_bytes;
+	s->recall_pages = opts->recall_pages;
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
@@ -261,6 +266,14 @@ static void idmap_remove_event(struct ltr_session *s, struct ltr_event *ev)
 		if (s->idmap[i].ev != ev)
 			s->idmap[j++] = s->idmap[i];
 	s->nidmap = j;
+}
+
+static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id);
+
+struct ltr_event *ltr_session_event_of(const struct ltr_session *s,
+				       uint64_t id)
+{
+	return idmap_find(s, id);
 }
 
 static struct ltr_event *idmap_find(const struct ltr_session *s, uint64_t id)
@@ -499,6 +512,8 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		a.disabled = 1;
 		if (ev->mode == LTR_MODE_SAMPLE)
 			fill_sampling_attr(s, &a);
+		if (o->recall)
+			ltr_recall_attr(&a);
 		a.inherit = o->pid > 0 && o->inherit;
 		if (ev->mode == LTR_MODE_SAMPLE && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
@@ -526,7 +541,8 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 		}
 		if (ev->mode != LTR_MODE_SAMPLE)
 			continue;
-		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, s->rings[i].fd) < 0) {
+		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT,
+			  o->recall ? ltr_recall_fd(s, i) : s->rings[i].fd) < 0) {
 			err = ltr_error(errno, "cannot send %s samples to the CPU %d ring: %s",
 					what, s->cpus[i], strerror(errno));
 			goto out_close_cgroup;
@@ -566,6 +582,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
 				      system, name);
+	if (opts->recall && opts->mode != LTR_MODE_SAMPLE)
+		return ltr_error_null(EINVAL, "'%s:%s': only sampling events can be recalled",
+				      system, name);
 
 	idtext = read_event_file(s, system, name, "id", NULL);
 	if (!idtext) {
@@ -595,6 +614,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		return ltr_error_null(ENOMEM, "out of memory");
 	ev->session = s;
 	ev->mode = opts->mode;
+	ev->recall = opts->recall;
 	ev->id = (int)id;
 	ev->system = strdup(system);
 	ev->name = strdup(name);
@@ -607,7 +627,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 	if (ev->mode == LTR_MODE_SAMPLE) {
-		err = map_rings(s);
+		err = opts->recall ? ltr_recall_map(s) : map_rings(s);
 		if (err < 0)
 			goto out_free;
 	}
@@ -866,7 +886,8 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 		for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
 			uint64_t v[2];
 
-			if (ev->mode == LTR_MODE_SAMPLE &&
+			/* a recall ring overwrites, never loses */
+			if (ev->mode == LTR_MODE_SAMPLE && !ev->recall &&
 			    read_counter(ev, i, v) == 0)
 				from_events += v[1];
 		}
@@ -889,6 +910,7 @@ void ltr_session__free(struct ltr_session *s)
 		event_free(ev);
 	}
 	unmap_rings(s);
+	ltr_recall_unmap(s);
 	ltr_instance_destroy(s);
 	ltr_probe_destroy_all(s);
 	free(s->idmap);

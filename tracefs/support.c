@@ -80,6 +80,26 @@ static bool try_function_hook(struct ltr_session *s, const char **why)
 	return false;
 }
 
+/* Whether tracefs's README (the probe syntax it accepts) says @what. */
+static bool readme_has(const struct ltr_session *s, const char *what)
+{
+	char path[PATH_MAX], buf[16384];
+	ssize_t n;
+	size_t len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/README", s->tracing_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	while (len + 1 < sizeof(buf) &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return strstr(buf, what) != NULL;
+}
+
 bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why)
 {
@@ -107,6 +127,22 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 	case LTR_FEATURE_LOST_COUNTERS:
 		ok = !s->no_format_lost;
 		reason = "no per-event lost counters (PERF_FORMAT_LOST, Linux 6.0)";
+		break;
+	case LTR_FEATURE_PROBE_USTRING:
+		ok = readme_has(s, "ustring");
+		reason = "probes cannot fetch user strings with 'ustring' (before Linux 5.5)";
+		break;
+	case LTR_FEATURE_PROBE_ARGS:
+		ok = readme_has(s, "$arg<N>");
+		reason = "kprobes have no $argN fetch-args (before Linux 4.20, or an architecture without them)";
+		break;
+	case LTR_FEATURE_PROBE_USER_DEREF:
+		ok = readme_has(s, "[u]<offset>");
+		reason = "probes cannot dereference user memory with +u (before Linux 5.5)";
+		break;
+	case LTR_FEATURE_RETPROBE_ARGS:
+		ok = readme_has(s, "return probes support: $retval, $arg<N>");
+		reason = "kretprobes cannot fetch the function's arguments (before Linux 6.10)";
 		break;
 	default:
 		ok = false;

@@ -214,7 +214,8 @@ within_budget() {
 # --- lden io's known workload (tests/kernel/io-target) ---
 
 # io_recipe_folded DATA FIFO W: the folded stacks, by count, of io-target's
-# file recipe on DATA with W writes and reads, released through FIFO
+# file recipe on DATA with W writes and reads, released through FIFO (which
+# it opened before lden started: its path is read from /proc, late, '?')
 io_recipe_folded() {
 	{
 		echo "io-target;$1;close 3"
@@ -224,6 +225,6 @@ io_recipe_folded() {
 		echo "io-target;$1;openat 1"
 		echo "io-target;$1;read $(($3 + 1))"
 		echo "io-target;$1;write $(($3 + 2))"
-		echo "io-target;$2;read 2"
+		echo "io-target;$2?;read 2"
 	} | LC_ALL=C sort
 }

@@ -109,6 +109,10 @@ io_recipe_folded "$data" "$fifo" $W > "$tmp/fold.expected"
 diff "$tmp/fold.expected" "$tmp/run.folded" > "$tmp/fold.diff" ||
 	fail "flame graph differs: $(cat "$tmp/fold.diff")"
 echo "PASS: flame graph (count): the 8 expected folded lines"
+[ "$(jq -r --arg d "$data" --arg f "$fifo" 'select(.type == "call" and (.path == $d or .path == $f)) | "\(.path) \(.path_source)"' \
+	"$tmp/run.out" | sort -u | tr '\n' ' ')" = "$data exact $fifo late " ] ||
+	fail "run: the data file's path is not exact, or the fifo's not late"
+echo "PASS: the data file's path copied at its open, the fifo's (opened before lden) read late"
 
 # By latency: each stack's value is the sum of its calls' latencies.
 start_target lat file "$data" $K $W
@@ -117,7 +121,7 @@ printf g > "$tmp/lat.go"
 wait_count "$tmp/lat.out" '"syscall":"close"' 3 || fail "lat: the three closes never came"
 printf x > "$tmp/lat.go"
 wait "$target"; wait "$tracer" || fail "lat: lden io failed"
-jq -r 'select(.type == "call") | "\(.comm);\(.path);\(.syscall) \(.latency_ns)"' "$tmp/lat.out" |
+jq -r 'select(.type == "call") | "\(.comm);\(.path)\(if .path_source == "late" then "?" else "" end);\(.syscall) \(.latency_ns)"' "$tmp/lat.out" |
 	awk '{ v[$1] += $2 } END { for (k in v) print k, v[k] }' | LC_ALL=C sort > "$tmp/lat.expected"
 diff "$tmp/lat.expected" "$tmp/lat.folded" > "$tmp/lat.diff" ||
 	fail "flame graph (latency) differs: $(cat "$tmp/lat.diff")"

@@ -140,9 +140,10 @@ print("done", flush=True)
 sys.stdin.readline()
 ' $CALLS
 lpid=$wpid
-# the pipe's reader sleeps while the rings fill
+# the pipe's reader sleeps while the rings fill (long enough for a
+# workload slowed down by a loaded machine to fill them too)
 "$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 --max-cpu 0 2>"$tmp/lost.err" |
-	(sleep 2; cat) >"$tmp/lost.out" &
+	(sleep 5; cat) >"$tmp/lost.out" &
 rpid=$!
 pids="$pids $rpid"
 wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"

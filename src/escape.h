@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Strings from the traced programs (paths, argument lists, comm) made safe
+ * to show: a file name may hold any byte but '/' and NUL, and a terminal
+ * obeys the escape sequences it receives; a JSON parser rejects invalid
+ * UTF-8.
+ *
+ * Text: printable ASCII and well-formed UTF-8 go out as they are; '\' is
+ * "\\"; newline, tab and carriage return are "\n", "\t", "\r"; every
+ * other byte (controls, DEL, bytes of malformed UTF-8, and the UTF-8 of
+ * C1 controls and of the bidirectional overrides U+202A..U+202E and
+ * U+2066..U+2069) is "\xHH".  So the text is unambiguous: it can be read
+ * back to the exact bytes.
+ *
+ * JSON: RFC 8259 escapes ("\"", "\\", "\u001b"), well-formed UTF-8 as it
+ * is, each byte of malformed UTF-8 as U+FFFD; the exact bytes then go in
+ * a second member (lden_json_raw_hex).
+ */
+#ifndef LDEN_ESCAPE_H
+#define LDEN_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct json_object;
+
+/*
+ * lden_escape_text - @n bytes of @s escaped for a terminal into @out
+ * (always NUL-terminated when @len > 0; cut at a whole escape)
+ * @qmark_last: a '?' ending the string is written "\x3f", so that a bare
+ *              '?' after it can only be lden's own mark (a late read)
+ * Returns the length written.
+ */
+size_t lden_escape_text(const char *s, size_t n, bool qmark_last, char *out,
+			size_t len);
+
+/* The same, written to @f. */
+void lden_fputs_escaped(FILE *f, const char *s);
+
+/* Whether @n bytes of @s are well-formed UTF-8. */
+bool lden_utf8_valid(const char *s, size_t n);
+
+/* A malloc'd copy of @s with each byte of malformed UTF-8 as U+FFFD. */
+char *lden_utf8_sanitize(const char *s);
+
+/*
+ * lden_json_text - a JSON string of @s (a new json-c object, put it with
+ * json_object_put()): malformed UTF-8 as U+FFFD, NULL when out of memory
+ */
+struct json_object *lden_json_text(const char *s);
+
+/* Lowercase hex of @s's bytes into @out (cut at @len). */
+void lden_hex(const char *s, char *out, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+#!/bin/sh
+# Exact strings (root): paths and argument lists as the program passed
+# them, on the workloads that late reads get wrong, each traced with
+# -- COMMAND (only it pays for the probes, and it exits at once, so a
+# string read from its memory afterwards is gone):
+#  - trace open, with and without --failed: N paths built in one reused
+#    buffer, each shown once, exactly, marked exact;
+#  - trace exec: a burst of short-lived processes with distinct argv;
+#  - io --summary: a short-lived writer of many files with distinct sizes;
+#  - a statically linked opener, which the C library's probes miss: its
+#    paths are marked late ('?', path_source) or unavailable, never exact;
+#  - a path with an escape sequence, a newline and a byte that is not
+#    UTF-8: escaped in text, exact in JSON (and its bytes in path_hex);
+#  - --failed at the default guard while the command makes a storm of
+#    successful opens: every failed one shown, nothing switched;
+#  - --strings late marks everything; bad values exit 2.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd jq
+LDEN="$top_builddir/src/lden"
+TGT="$top_builddir/tests/kernel/strings-target"
+STATIC="$top_builddir/tests/kernel/strings-target-static"
+[ -r "$T/uprobe_events" ] || [ -r "$T/kprobe_events" ] ||
+	{ echo "SKIP: no uprobes or kprobes"; exit 77; }
+test_tmp
+
+# run NAME ARGS...: lden ARGS (--max-cpu 0 but where the guard is the
+# test), stdout in $tmp/NAME.out, stderr in $tmp/NAME.err; its status $rc
+run() {
+	_n=$1
+	shift
+	"$LDEN" "$@" >"$tmp/$_n.out" 2>"$tmp/$_n.err"
+	rc=$?
+}
+
+# exact_once FILE N PID: each of the N paths of PID in FILE (JSON lines)
+# exactly once, with path_source exact
+exact_once() {
+	jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | "\(.path) \(.path_source)"' \
+		"$1" | sort >"$tmp/seen" || fail "$1: not JSON lines"
+	_i=0
+	while [ $_i -lt "$2" ]; do
+		echo "/nonexistent-lden/$3-$_i exact"
+		_i=$((_i + 1))
+	done | sort >"$tmp/want"
+	cmp -s "$tmp/seen" "$tmp/want" ||
+		fail "$1: not each of the $2 paths once, exact ($(wc -l <"$tmp/seen") lines; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
+}
+
+# the pid of the command lden ran, from its header
+cmd_pid() {
+	sed -n 's/^lden: tracing.*(pid \([0-9]*\)).*/\1/p' "$1" | head -1
+}
+
+N=2000
+
+# --- trace open --failed: a reused buffer -----------------------------
+run failed trace open --failed --json --max-cpu 0 -- "$TGT" reuse $N
+[ $rc = 0 ] || fail "failed: exit $rc"
+pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | .pid' "$tmp/failed.out" | head -1)
+exact_once "$tmp/failed.out" $N "$pid"
+grep -q "paths: [0-9]* exact" "$tmp/failed.err" || fail "failed: no provenance in the summary"
+grep -q '^lden: paths copied at the call by' "$tmp/failed.err" ||
+	fail "failed: the header does not say how paths are copied"
+echo "PASS: open --failed: $N paths from one reused buffer, each once, exact"
+
+# --- trace open: the same, every open shown ---------------------------
+run all trace open --json --max-cpu 0 -- "$TGT" reuse $N
+[ $rc = 0 ] || fail "all: exit $rc"
+pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | .pid' "$tmp/all.out" | head -1)
+exact_once "$tmp/all.out" $N "$pid"
+echo "PASS: open: the same $N paths among every open, each once, exact"
+
+# --- trace exec: short-lived processes with distinct argv -------------
+M=200
+run exec trace exec --json --max-cpu 0 -- \
+	sh -c "i=0; while [ \$i -lt $M ]; do /bin/true arg-\$i x; i=\$((i + 1)); done"
+[ $rc = 0 ] || fail "exec: exit $rc"
+jq -r 'select(.filename == "/bin/true") | "\(.argv) \(.argv_source)"' \
+	"$tmp/exec.out" | sort >"$tmp/seen" || fail "exec: not JSON lines"
+i=0
+while [ $i -lt $M ]; do
+	echo "/bin/true arg-$i x exact"
+	i=$((i + 1))
+done | sort >"$tmp/want"
+cmp -s "$tmp/seen" "$tmp/want" ||
+	fail "exec: not each of the $M argument lists once, exact ($(wc -l <"$tmp/seen") lines)"
+echo "PASS: exec: $M short-lived processes, each argument list exact"
+
+# --- io: a short-lived writer of many files of distinct sizes ---------
+F=200
+mkdir "$tmp/files"
+run io io --summary --json --max-cpu 0 -- "$TGT" write "$tmp/files" $F
+[ $rc = 0 ] || fail "io: exit $rc"
+jq -r --arg d "$tmp/files/" 'select(.type == "file") | select(.key | startswith($d)) | "\(.key) \(.bytes_written) \(.calls)"' \
+	"$tmp/io.out" | sort >"$tmp/seen" || fail "io: not JSON lines"
+i=0
+while [ $i -lt $F ]; do
+	# the open, the write, the close
+	echo "$tmp/files/f$i $((i + 1)) 3"
+	i=$((i + 1))
+done | sort >"$tmp/want"
+cmp -s "$tmp/seen" "$tmp/want" ||
+	fail "io: not each of the $F files with its bytes ($(wc -l <"$tmp/seen") rows; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
+n=$(jq -r --arg d "$tmp/files/" 'select(.type == "call" and .syscall == "openat") | select(.path | startswith($d)) | .path_source' \
+	"$tmp/io.out" | sort | uniq -c | awk '{ print $2 "=" $1 }')
+[ "$n" = "exact=$F" ] || fail "io: open paths not all exact: $n"
+echo "PASS: io: $F files of a short-lived writer, each with its exact bytes"
+
+# --- a static program: the C library's probes miss it -----------------
+if [ -x "$STATIC" ]; then
+	run static trace open --failed --json --max-cpu 0 -- "$STATIC" reuse 50
+	[ $rc = 0 ] || fail "static: exit $rc"
+	n=$(jq -r 'select(.path == null or (.path | startswith("/nonexistent-lden/"))) | select(.result == "ENOENT") | .path_source' \
+		"$tmp/static.out" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')
+	case "$n" in
+	*exact=*) fail "static: a path not copied at the call is shown as exact: $n" ;;
+	esac
+	[ "$(jq -s 'map(select(.result == "ENOENT")) | length' "$tmp/static.out")" -ge 50 ] ||
+		fail "static: not every failed open shown"
+	run statictext trace open --failed --max-cpu 0 -- "$STATIC" reuse 50
+	bad=$(grep ' ENOENT$' "$tmp/statictext.out" | awk '$5 !~ /\?$/' | head -1)
+	[ -z "$bad" ] || fail "static: a line without the late mark: $bad"
+	echo "PASS: static opener: its paths marked late or unavailable ($n)"
+else
+	echo "SKIP: no static strings-target (no static C library)"
+fi
+
+# --- bytes a terminal would act on, and bytes that are not UTF-8 ------
+mkdir "$tmp/odd"
+run odd trace open --json --max-cpu 0 -- "$TGT" odd "$tmp/odd"
+[ $rc = 0 ] || fail "odd: exit $rc"
+want=$(printf '%s/\033[31mred\nline\\x?' "$tmp/odd")
+got=$(jq -r --arg w "$want" 'select(.path == $w) | .path_source' "$tmp/odd.out")
+[ "$got" = exact ] || fail "odd: the escape-sequence path is not exact in JSON ('$got')"
+jq -s -e 'any(.[]; .path != null and (.path | endswith("byte")) and .path_hex != null and (.path_hex | endswith("626164ff62797465")))' \
+	"$tmp/odd.out" >/dev/null || fail "odd: no path_hex with the exact bytes of the non-UTF-8 name"
+run oddtext trace open --max-cpu 0 -- "$TGT" odd "$tmp/odd"
+grep -q "$(printf '\033')" "$tmp/oddtext.out" && fail "odd: a raw ESC byte reached the output"
+grep -qF '/\x1b[31mred\nline\\x\x3f ' "$tmp/oddtext.out" ||
+	fail "odd: the path is not escaped as expected in text"
+grep -qF '/bad\xffbyte ENOENT' "$tmp/oddtext.out" || fail "odd: the non-UTF-8 byte is not \\xff"
+echo "PASS: odd bytes escaped in text, exact in JSON"
+
+# --- --failed at the default guard: a storm of successful opens -------
+run storm trace open --failed --json -- "$TGT" storm 3 300
+[ $rc = 0 ] || fail "storm: exit $rc"
+grep -q 'guard' "$tmp/storm.err" && fail "storm: the guard acted on successful opens"
+pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | .pid' "$tmp/storm.out" | head -1)
+exact_once "$tmp/storm.out" 300 "$pid"
+echo "PASS: storm: every failed open shown among $(sed -n "s/^opens\/s //p" "$tmp/storm.err") successful opens/s, no guard action"
+
+# --- --strings late, and bad values -----------------------------------
+run late trace open --failed --json --strings late --max-cpu 0 -- "$TGT" reuse 20
+[ $rc = 0 ] || fail "late: exit $rc"
+jq -e -s 'map(select(.result == "ENOENT")) | length >= 20 and all(.path_source != "exact")' \
+	"$tmp/late.out" >/dev/null || fail "late: a path shown as exact with --strings late"
+grep -q 'paths: 0 exact' "$tmp/late.err" || fail "late: the summary counts exact paths"
+run bad trace open --strings maybe
+[ $rc = 2 ] || fail "bad: --strings maybe exited $rc, not 2"
+[ "$(wc -l <"$tmp/bad.err")" = 1 ] && grep -q "invalid --strings value 'maybe'" "$tmp/bad.err" ||
+	fail "bad: not one clear line: $(cat "$tmp/bad.err")"
+run badrecipe trace tcp-accept --strings exact
+[ $rc = 2 ] || fail "bad: --strings on tcp-accept exited $rc"
+run badio io --strings never
+[ $rc = 2 ] || fail "bad: io --strings never exited $rc"
+echo "PASS: --strings late marks every path; bad values exit 2"

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The workloads of the exact-strings tests: programs whose every string
+ * is known, the kinds that late reads get wrong.
+ *
+ *   strings-target reuse N ...  N opens of missing paths, each name built
+ *                               in the same stack buffer just before its
+ *                               open: /nonexistent-lden/PID-I (further
+ *                               arguments only tell processes apart)
+ *   strings-target storm SEC N  for SEC seconds, opens and closes of
+ *                               /etc/hostname as fast as it can, and N
+ *                               opens of missing paths spread among them
+ *                               (reused buffer, as above); prints
+ *                               "opens/s R" on stderr at the end
+ *   strings-target write DIR N  creates DIR/f0 .. DIR/fN-1 and writes
+ *                               I+1 bytes to file I, then exits
+ *   strings-target odd DIR      opens DIR/ plus each of a name with a
+ *                               terminal escape sequence and a newline,
+ *                               and a name that is not UTF-8 (missing)
+ *
+ * It exits at once when done: the tests trace it with -- COMMAND, so a
+ * string read from its memory afterwards is gone.  Built twice: dynamic
+ * (the C library's entry points are probed) and static (they are not).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One missing path, built in @buf (reused by every call). */
+static int open_missing(char *buf, size_t len, long i)
+{
+	snprintf(buf, len, "/nonexistent-lden/%d-%ld", (int)getpid(), i);
+	return open(buf, O_RDONLY) < 0 ? 0 : 1;
+}
+
+static int reuse(long n)
+{
+	char buf[64];
+	int bad = 0;
+
+	for (long i = 0; i < n; i++)
+		bad |= open_missing(buf, sizeof(buf), i);
+	return bad;
+}
+
+static int storm(double secs, long n)
+{
+	double t0 = now(), el = 0;
+	long opens = 0, done = 0;
+	char buf[64];
+	int bad = 0;
+
+	while (el < secs || done < n) {
+		for (int k = 0; k < 1000; k++) {
+			int fd = open("/etc/hostname", O_RDONLY);
+
+			if (fd < 0)
+				return 3;
+			close(fd);
+		}
+		opens += 1000;
+		el = now() - t0;
+		/* the missing ones evenly over the run */
+		while (done < n && (el >= secs || done < (long)(n * el / secs)))
+			bad |= open_missing(buf, sizeof(buf), done++);
+	}
+	fprintf(stderr, "opens/s %.0f\n", (double)opens / el);
+	return bad;
+}
+
+static int write_files(const char *dir, long n)
+{
+	static char data[65536];
+	char path[4096];
+
+	memset(data, 'x', sizeof(data));
+	for (long i = 0; i < n && i < (long)sizeof(data); i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/f%ld", dir, i);
+		fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		if (fd < 0 || write(fd, data, (size_t)i + 1) != i + 1)
+			return 4;
+		close(fd);
+	}
+	return 0;
+}
+
+static int odd(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	/* ESC [31m, a newline, a backslash and a trailing '?' */
+	snprintf(path, sizeof(path), "%s/\x1b[31mred\nline\\x?", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		return 5;
+	close(fd);
+	/* 0xff is never UTF-8 */
+	snprintf(path, sizeof(path), "%s/bad\xff" "byte", dir);
+	return open(path, O_RDONLY) < 0 ? 0 : 6;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && !strcmp(argv[1], "reuse"))
+		return reuse(atol(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "storm"))
+		return storm(atof(argv[2]), atol(argv[3]));
+	if (argc == 4 && !strcmp(argv[1], "write"))
+		return write_files(argv[2], atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "odd"))
+		return odd(argv[2]);
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR\n");
+	return 2;
+}

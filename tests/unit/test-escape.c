@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Strings from traced programs as lden shows them: escaped for the
+ * terminal (table-driven), valid JSON for any bytes, and a row's marks
+ * of provenance in text and JSON.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <json-c/json.h>
+
+#include "escape.h"
+#include "row.h"
+#include "strcap.h"
+
+static const struct {
+	const char *in;
+	bool qmark;
+	const char *out;
+} text_cases[] = {
+	{ "/etc/passwd", false, "/etc/passwd" },
+	{ "\x1b[31mred", false, "\\x1b[31mred" },
+	{ "a\nb\tc\rd", false, "a\\nb\\tc\\rd" },
+	{ "back\\slash", false, "back\\\\slash" },
+	{ "del\x7f", false, "del\\x7f" },
+	{ "caf\xc3\xa9", false, "caf\xc3\xa9" },		/* é: UTF-8 */
+	{ "\xe6\x97\xa5", false, "\xe6\x97\xa5" },		/* 日 */
+	{ "\xf0\x9f\x98\x80", false, "\xf0\x9f\x98\x80" },	/* 😀 */
+	{ "bad\xff", false, "bad\\xff" },
+	{ "\xc2\x9b" "2J", false, "\\xc2\\x9b2J" },		/* C1 CSI */
+	{ "\xe2\x80\xae" "fdp.exe", false, "\\xe2\\x80\\xaefdp.exe" }, /* RLO */
+	{ "\xc0\xaf", false, "\\xc0\\xaf" },			/* overlong '/' */
+	{ "\xed\xa0\x80", false, "\\xed\\xa0\\x80" },		/* surrogate */
+	{ "\xe6\x97", false, "\\xe6\\x97" },			/* cut short */
+	{ "why?", true, "why\\x3f" },
+	{ "why?", false, "why?" },
+	{ "a?b", true, "a?b" },
+	{ "", true, "" },
+};
+
+static void test_text(void **state)
+{
+	char out[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
+		size_t n = lden_escape_text(text_cases[i].in,
+					    strlen(text_cases[i].in),
+					    text_cases[i].qmark, out,
+					    sizeof(out));
+
+		if (strcmp(out, text_cases[i].out))
+			fail_msg("case %zu: got '%s', want '%s'", i, out,
+				 text_cases[i].out);
+		assert_int_equal(n, strlen(out));
+	}
+}
+
+/* A short buffer ends before an escape that does not fit, never in it. */
+static void test_text_cut(void **state)
+{
+	char out[8];
+
+	(void)state;
+	lden_escape_text("ab\x1b\x1b", 4, false, out, sizeof(out));
+	assert_string_equal(out, "ab\\x1b");
+	lden_escape_text("abcdefghij", 10, false, out, sizeof(out));
+	assert_string_equal(out, "abcdefg");
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(lden_utf8_valid("plain", 5));
+	assert_true(lden_utf8_valid("caf\xc3\xa9", 5));
+	assert_false(lden_utf8_valid("caf\xe9", 4));
+	assert_false(lden_utf8_valid("\xc3", 1));
+	assert_false(lden_utf8_valid("\xf5\x80\x80\x80", 4));	/* > U+10FFFF */
+}
+
+/* Any bytes give JSON that parses back, malformed ones as U+FFFD. */
+static void test_json(void **state)
+{
+	struct json_object *o, *back;
+	char all[256];
+
+	(void)state;
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	o = lden_json_text(all);
+	assert_non_null(o);
+	back = json_tokener_parse(json_object_to_json_string(o));
+	assert_non_null(back);
+	assert_true(lden_utf8_valid(json_object_get_string(back),
+				    strlen(json_object_get_string(back))));
+	/* ASCII, controls included, comes back as it was */
+	assert_memory_equal(json_object_get_string(back), all, 127);
+	json_object_put(back);
+	json_object_put(o);
+
+	o = lden_json_text("a\xff" "b");
+	assert_string_equal(json_object_get_string(o), "a\xef\xbf\xbd" "b");
+	json_object_put(o);
+}
+
+/* A row's strings: marks in text, source and exact bytes in JSON. */
+static void test_row_provenance(void **state)
+{
+	struct lden_row r;
+	struct json_object *o, *v;
+	char line[512];
+	FILE *f;
+
+	(void)state;
+	lden_row_reset(&r);
+	lden_row_add(&r, "time", false, "%s", "12:00:00");
+	lden_row_add_str(&r, "exact", "/tmp/\x1b[1m", LDEN_PROV_EXACT);
+	lden_row_add_str(&r, "late", "/tmp/b?", LDEN_PROV_LATE);
+	lden_row_add_str(&r, "none", "ignored", LDEN_PROV_NONE);
+	lden_row_add_str(&r, "odd", "x\xffy", LDEN_PROV_EXACT);
+
+	f = fmemopen(line, sizeof(line), "w");
+	assert_non_null(f);
+	lden_row_print_columns(f, &r);
+	fclose(f);
+	assert_string_equal(line, "12:00:00        /tmp/\\x1b[1m /tmp/b\\x3f? ?       x\\xffy\n");
+
+	o = lden_row_json(&r, -1);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "exact", &v));
+	assert_string_equal(json_object_get_string(v), "/tmp/\x1b[1m");
+	assert_true(json_object_object_get_ex(o, "exact_source", &v));
+	assert_string_equal(json_object_get_string(v), "exact");
+	assert_true(json_object_object_get_ex(o, "late", &v));
+	assert_string_equal(json_object_get_string(v), "/tmp/b?");
+	assert_true(json_object_object_get_ex(o, "late_source", &v));
+	assert_string_equal(json_object_get_string(v), "late");
+	assert_true(json_object_object_get_ex(o, "none", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(o, "none_source", &v));
+	assert_string_equal(json_object_get_string(v), "unavailable");
+	assert_true(json_object_object_get_ex(o, "odd_hex", &v));
+	assert_string_equal(json_object_get_string(v), "78ff79");
+	assert_false(json_object_object_get_ex(o, "exact_hex", NULL));
+	json_object_put(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_cut),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_row_provenance),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
