@@ -282,6 +282,7 @@ static void caret_with_tabs(void **state)
 	assert_string_equal(buf, "t.rules:2: expected a value, found the end\n"
 			    "  \twhen\tcount(x.y) > \n"
 			    "  \t    \t            ^");
+	lden_rules_free(&rs);
 }
 
 /* An error in a later file drops that file's rules, not the earlier. */
