@@ -109,8 +109,15 @@ static int loop(struct run *r)
 		}
 		lden_watch_http_tick(r->http, &r->w, t, wall_now(),
 				     r->w.transitions != before);
-		if (lden_command_poll(&r->o.scope))
+		/* the command ended: one last look at its last events */
+		if (lden_command_poll(&r->o.scope)) {
+			lden_collect_drain(r->w.ev.s, sampling);
+			if (lden_watch_tick(&r->w, lden_now(), wall_now()) < 0) {
+				lden_err("watch: %s", ltr_last_error());
+				return LDEN_EXIT_FAIL;
+			}
 			return LDEN_EXIT_OK;
+		}
 	}
 }
 
