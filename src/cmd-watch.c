@@ -100,10 +100,12 @@ static int loop(struct run *r)
 		next += r->o.interval;
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
+		/* the guard says what went wrong itself */
 		if (lden_guard_say(r->guard, lden_guard_tick(r->guard, r->w.ev.s, t,
 							     lden_collect_sample, NULL),
-				   "watch", NULL, NULL, NULL) < 0 ||
-		    lden_watch_tick(&r->w, t, wall_now()) < 0) {
+				   "watch", NULL, NULL, NULL) < 0)
+			return LDEN_EXIT_FAIL;
+		if (lden_watch_tick(&r->w, t, wall_now()) < 0) {
 			lden_err("watch: %s", ltr_last_error());
 			return LDEN_EXIT_FAIL;
 		}
