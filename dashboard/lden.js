@@ -85,6 +85,7 @@
       cell(tr, name, 'size', 'num');
       cell(tr, name, 'speed', 'num');
       cell(tr, name, 'lost', 'num');
+      cell(tr, name, 'missed', 'num');
       cell(tr, name, 'source', 'src');
       cell(tr, name, 'mode');
       body.appendChild(tr);
@@ -103,15 +104,19 @@
   function fillTable() {
     for (const name of state.events) {
       const e = state.info.get(name);
-      setCell(name, 'count', group(e.count_total), e.count_total);
+      // a count known to be short is never shown as exact
+      const least = e.missed > 0 ? '≥' : '';
+      setCell(name, 'count', least + group(e.count_total), e.count_total);
       if (e.has_size && e.size_valid === false)
         setCell(name, 'size', bytes(e.size_total) + ' (size stopped by the guard)', e.size_total);
-      else if (e.has_size) setCell(name, 'size', bytes(e.size_total), e.size_total);
+      else if (e.has_size) setCell(name, 'size', least + bytes(e.size_total), e.size_total);
       else setCell(name, 'size', '—', '');
       setCell(name, 'speed', short(e.speed) + '/s', e.speed);
       const lost = setCell(name, 'lost', e.mode === 'sampling' ? group(e.lost) : '—',
         e.lost);
       lost.classList.toggle('lost-bad', e.lost > 0);
+      const missed = setCell(name, 'missed', group(e.missed || 0), e.missed || 0);
+      missed.classList.toggle('lost-bad', e.missed > 0);
       setCell(name, 'source', e.source);
       setCell(name, 'mode', e.mode);
       const tr = lost.parentElement;
@@ -325,6 +330,10 @@
     lost.textContent = group(s.lost_total);
     lost.dataset.value = String(s.lost_total);
     lost.classList.toggle('bad', s.lost_total > 0);
+    const missed = $('missed-total');
+    missed.textContent = group(s.missed_total || 0);
+    missed.dataset.value = String(s.missed_total || 0);
+    missed.classList.toggle('bad', s.missed_total > 0);
     state.interval = s.interval;
 
     const names = s.events.map((e) => e.event);

@@ -31,30 +31,52 @@ double lden_window_push(struct lden_window *w, double t, uint64_t count)
 	return (double)(count - w->count[found]);
 }
 
+/* What the table says under itself about row @st, if anything. */
+static void print_notes(FILE *out, const struct lden_stat *st)
+{
+	if (st->size_stopped)
+		fprintf(out, "  %s: %s\n", st->label, st->note);
+	if (st->missed)
+		fprintf(out, "  %s: its probes missed %" PRIu64 " hits (of any task: kretprobe instances all in use, or another kprobe running): count%s short by up to that many\n",
+			st->label, st->missed, st->has_size ? " and size are" : " is");
+	if (st->joined && st->unsized && st->has_size && !st->size_stopped)
+		fprintf(out, "  %s: %" PRIu64 " of %" PRIu64 " not sized (memory allocated before lden started, outside its scope, or no longer in its table): the size is the other %" PRIu64 "'s\n",
+			st->label, st->unsized, st->count,
+			st->count > st->unsized ? st->count - st->unsized : 0);
+}
+
 void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 {
-	bool lost = false;
+	bool lost = false, missed = false;
 
-	for (int i = 0; i < n; i++)
-		lost |= st[i].lost != 0;
-	fprintf(out, "%-32s %14s %16s %12s%s\n", "ENAME", "COUNT", "SIZE",
-		"SPEED", lost ? "         LOST" : "");
 	for (int i = 0; i < n; i++) {
-		char size[32];
+		lost |= st[i].lost != 0;
+		missed |= st[i].missed != 0;
+	}
+	fprintf(out, "%-32s %14s %16s %12s%s%s\n", "ENAME", "COUNT", "SIZE",
+		"SPEED", lost ? "         LOST" : "",
+		missed ? "       MISSED" : "");
+	for (int i = 0; i < n; i++) {
+		/* a count known to be short is never shown as exact */
+		const char *least = st[i].missed ? ">=" : "";
+		char count[32], size[32];
 
+		snprintf(count, sizeof(count), "%s%" PRIu64, least, st[i].count);
 		if (st[i].has_size && !st[i].size_stopped)
-			snprintf(size, sizeof(size), "%" PRIu64, st[i].size);
+			snprintf(size, sizeof(size), "%s%" PRIu64, least,
+				 st[i].size);
 		else
 			snprintf(size, sizeof(size), "-");
-		fprintf(out, "%-32s %14" PRIu64 " %16s %12.0f", st[i].label,
-			st[i].count, size, st[i].speed);
+		fprintf(out, "%-32s %14s %16s %12.0f", st[i].label, count, size,
+			st[i].speed);
 		if (lost)
 			fprintf(out, " %12" PRIu64, st[i].lost);
+		if (missed)
+			fprintf(out, " %12" PRIu64, st[i].missed);
 		fputc('\n', out);
 	}
 	for (int i = 0; i < n; i++)
-		if (st[i].size_stopped)
-			fprintf(out, "  %s: %s\n", st[i].label, st[i].note);
+		print_notes(out, &st[i]);
 }
 
 void lden_json_string(FILE *out, const char *s)
@@ -91,8 +113,13 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 				st[i].size, st[i].size_stopped ? "false" : "true");
 		else
 			fprintf(out, ",\"size\":null");
-		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "}",
-			st[i].speed, st[i].lost);
+		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64
+			",\"missed\":%" PRIu64 ",\"count_exact\":%s",
+			st[i].speed, st[i].lost, st[i].missed,
+			st[i].missed ? "false" : "true");
+		if (st[i].joined)
+			fprintf(out, ",\"unsized\":%" PRIu64, st[i].unsized);
+		fputc('}', out);
 	}
 	fputc(']', out);
 }

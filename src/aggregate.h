@@ -28,6 +28,15 @@ struct lden_stat {
 	uint64_t size;
 	double speed;
 	uint64_t lost;
+	/*
+	 * Hits its kprobes could not record (lden_attached_missed): count
+	 * and size are short by up to this many, shown as ">=N" and said
+	 * under the table
+	 */
+	uint64_t missed;
+	/* a joined size (memory.free): occurrences whose size is unknown */
+	bool joined;
+	uint64_t unsized;
 	struct lden_window win;
 	/*
 	 * The overhead guard stopped sampling it: size is frozen, shown as
@@ -45,7 +54,10 @@ struct lden_stat {
  */
 double lden_window_push(struct lden_window *w, double t, uint64_t count);
 
-/* The table ENAME COUNT SIZE SPEED [LOST], and the notes of stopped sizes. */
+/*
+ * The table ENAME COUNT SIZE SPEED [LOST] [MISSED], and the notes under it:
+ * stopped sizes, misses, unsized occurrences.
+ */
 void lden_print_table(FILE *out, const struct lden_stat *st, int n);
 
 /* One JSON array of the stats, no newline. */

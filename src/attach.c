@@ -9,10 +9,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attach.h"
+#include "check.h"
+#include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
+#include "sizejoin.h"
+
+/*
+ * Entries of a joined size's table: 24 bytes each, so 6 MiB; the live
+ * allocations of a busy machine outnumber it, and the oldest of a set
+ * gives way (counted: their frees are unsized)
+ */
+#define JOIN_SLOTS (256 * 1024)
 
 /* whether sampled parts get a counting twin (lden_attach_twins) */
 static bool twins = true;
@@ -35,19 +46,51 @@ static int aerr(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* "(a) && (b)", either may be NULL; malloc'd or NULL. */
-static char *and_filters(const char *a, const char *b)
+/*
+ * "(a) && (b)" in *@out (malloc'd; NULL when both are), or -1 with @err:
+ * a part that is not one expression could close the other's parenthesis
+ * and widen what it selects.
+ */
+static int join_filters(const char *a, const char *b, const char *label,
+			char **out, char *err, size_t errlen)
 {
-	char *out = NULL;
+	const char *why, *bad = b;
+	int at;
 
-	if (a && b) {
-		if (asprintf(&out, "(%s) && (%s)", a, b) < 0)
-			return NULL;
-		return out;
+	*out = lden_filter_and(a, b);
+	if (*out || (!a && !b))
+		return 0;
+	if (errno == ENOMEM)
+		return aerr(err, errlen, "out of memory");
+	if (!b || !lden_filter_check(b, &at, &why))
+		bad = a;
+	return aerr(err, errlen, "%s: the filter '%s' is not one expression (unbalanced parentheses or quotes)",
+		    label, bad);
+}
+
+/*
+ * The next part of @a, zeroed, with @o scoped as @scope says; NULL (and
+ * @err set) when @a has all it can hold.
+ */
+static struct lden_part *next_part(struct lden_attached *a,
+				   const struct lden_scope *scope,
+				   struct ltr_event_opts *o, char *err,
+				   size_t errlen)
+{
+	struct lden_part *p;
+
+	if (a->nparts == LDEN_MAX_PARTS) {
+		aerr(err, errlen, "%s: too many tracepoints", a->label);
+		return NULL;
 	}
-	if (a || b)
-		return strdup(a ? a : b);
-	return NULL;
+	if (scope) {
+		o->pid = scope->pid;
+		o->inherit = scope->children;
+		o->cgroup = scope->cgroup;
+	}
+	p = &a->parts[a->nparts];
+	memset(p, 0, sizeof(*p));
+	return p;
 }
 
 static int open_part_in(struct ltr_session *s, struct lden_attached *a,
@@ -62,32 +105,34 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 		.filter = filter,
 		.recall = recall,
 	};
-	struct lden_part *p;
+	struct lden_part *p = next_part(a, scope, &o, err, errlen);
 	char msg[256];
 
-	if (a->nparts == LDEN_MAX_PARTS)
-		return aerr(err, errlen, "%s: too many tracepoints", a->label);
-	if (scope) {
-		o.pid = scope->pid;
-		o.inherit = scope->children;
-		o.cgroup = scope->cgroup;
-	}
-	p = &a->parts[a->nparts];
-	memset(p, 0, sizeof(*p));
-	p->ev = ltr_event__open(s, system, name, &o);
-	if (!p->ev)
-		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
-	p->owner = a;
-	ltr_event__set_user(p->ev, p);
-	a->nparts++;
+	if (!p)
+		return -1;
 	if (sample && twins && !recall) {
+		/*
+		 * The twin leads a group the sampling event joins: enabled
+		 * and disabled at the same instant, they count the same hits
+		 * (enabled one after the other, a hit in between would be
+		 * counted and never sampled, nor lost).  The guard can still
+		 * disable the sampling event alone.
+		 */
 		o.mode = LTR_MODE_COUNT;
 		p->counter = ltr_event__open(s, system, name, &o);
 		if (!p->counter)
 			return aerr(err, errlen, "%s: %s", a->label,
 				    ltr_last_error());
 		ltr_event__set_user(p->counter, p);
+		o.mode = LTR_MODE_SAMPLE;
+		o.group = p->counter;
 	}
+	p->ev = ltr_event__open(s, system, name, &o);
+	if (!p->ev)
+		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
+	p->owner = a;
+	ltr_event__set_user(p->ev, p);
+	a->nparts++;
 	if (sample && size_text) {
 		p->size = lden_size_compile(size_text, p->ev, msg, sizeof(msg));
 		if (!p->size)
@@ -119,6 +164,81 @@ int lden_attach_event(struct ltr_session *s, const char *system,
 	a->recalled = recall;
 	return open_part_in(s, a, system, name, filter, NULL, true, recall,
 			    scope, err, errlen);
+}
+
+bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
+{
+	char path[4096];
+	const char *colon = strchr(spec, ':');
+
+	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", tracing_dir,
+		 (int)(colon - spec), spec, colon + 1);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A join's input: @j's allocation event, sampled (no twin: its hits are
+ * not the event's count), in the same scope, its samples keyed by
+ * @j->from_key and sized by @j->size.
+ */
+static int open_feeder(struct ltr_session *s, struct lden_attached *a,
+		       const struct lden_join *j,
+		       const struct lden_scope *scope, char *err,
+		       size_t errlen)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct lden_part *p = next_part(a, scope, &o, err, errlen);
+	char msg[256];
+
+	if (!p)
+		return -1;
+	p->ev = ltr_event__open(s, j->system, j->name, &o);
+	if (!p->ev)
+		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
+	p->owner = a;
+	p->feeder = true;
+	ltr_event__set_user(p->ev, p);
+	a->nparts++;
+	p->key = ltr_event__field(p->ev, j->from_key);
+	if (!p->key)
+		return aerr(err, errlen, "%s: join on %s:%s: %s", a->label,
+			    j->system, j->name, ltr_last_error());
+	p->size = lden_size_compile(j->size, p->ev, msg, sizeof(msg));
+	if (!p->size)
+		return aerr(err, errlen, "%s: size '%s' on %s:%s: %s", a->label,
+			    j->size, j->system, j->name, msg);
+	return 0;
+}
+
+/*
+ * The size of @tp joined to earlier records (catalog "join"): its own
+ * part, just opened (sampled), reads the key; each allocation event this
+ * kernel has feeds the table.
+ */
+static int attach_join(struct ltr_session *s, struct lden_attached *a,
+		       const struct lden_tp *tp, const char *tracing_dir,
+		       const struct lden_scope *scope, char *err,
+		       size_t errlen)
+{
+	struct lden_part *own = &a->parts[a->nparts - 1];
+	int rc = 0;
+
+	own->key = ltr_event__field(own->ev, tp->joins[0].key);
+	if (!own->key)
+		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
+	a->join = lden_sizejoin_new(JOIN_SLOTS);
+	if (!a->join)
+		return aerr(err, errlen, "%s: out of memory", a->label);
+	for (int j = 0; j < tp->njoins && rc == 0; j++) {
+		char spec[300];
+
+		snprintf(spec, sizeof(spec), "%s:%s", tp->joins[j].system,
+			 tp->joins[j].name);
+		if (lden_tracepoint_exists(tracing_dir, spec))
+			rc = open_feeder(s, a, &tp->joins[j], scope, err,
+					 errlen);
+	}
+	return rc;
 }
 
 /*
@@ -154,12 +274,102 @@ static int attach_probe(struct ltr_session *s, struct lden_attached *a,
 	rc = ltr_session__add_kprobe(s, name, func, fetchargs, ret);
 	if (rc < 0)
 		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
-	snprintf(a->source, sizeof(a->source), "%s %s", ret ? "kretprobe" :
-		 "kprobe", func);
+	if (!a->nparts)
+		snprintf(a->source, sizeof(a->source), "%s %s",
+			 ret ? "kretprobe" : "kprobe", func);
 	a->has_size = need_size && size_text;
 	a->sampling = a->has_size || sample;
 	return open_part(s, a, ltr_session__group(s), name, filter,
 			 size_text, a->sampling, scope, err, errlen);
+}
+
+/*
+ * "notfrom": a kernel filter that drops returns into the functions
+ * named, "(__probe_ret_ip < START || __probe_ret_ip >= END) && ..."
+ * (their addresses from kallsyms), malloc'd in *@out; NULL when none of
+ * them exists here.  Returns 0, or -1 with @err set.
+ */
+static int notfrom_filter(struct lden_attached *a,
+			  const struct lden_source *src, char **out,
+			  char *err, size_t errlen)
+{
+	struct lden_kallsyms *k;
+	char *f = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (!src->nnotfrom)
+		return 0;
+	k = lden_kallsyms_load(NULL);
+	if (!k)
+		return aerr(err, errlen, "%s: cannot read /proc/kallsyms: %s",
+			    a->label, strerror(errno));
+	for (int i = 0; i < src->nnotfrom && rc == 0; i++) {
+		uint64_t r[4][2];
+		int n = lden_kallsyms_ranges(k, src->notfrom[i], r, 4);
+
+		if (n < 0) {
+			rc = aerr(err, errlen, "%s: cannot tell returns into %s apart: %s",
+				  a->label, src->notfrom[i],
+				  n == -EPERM ? "/proc/kallsyms shows no addresses (kernel.kptr_restrict)" :
+						"more than 4 functions of that name");
+			break;
+		}
+		for (int j = 0; j < n && rc == 0; j++) {
+			char *nf = NULL;
+
+			/* decimal: libtraceevent's filter check refuses hex
+			 * above INT64_MAX */
+			if (asprintf(&nf, "%s%s(__probe_ret_ip < %llu || __probe_ret_ip >= %llu)",
+				     f ? f : "", f ? " && " : "",
+				     (unsigned long long)r[j][0],
+				     (unsigned long long)r[j][1]) < 0) {
+				rc = aerr(err, errlen, "%s: out of memory", a->label);
+				break;
+			}
+			free(f);
+			f = nf;
+		}
+	}
+	lden_kallsyms_free(k);
+	if (rc < 0)
+		free(f);
+	else
+		*out = f;
+	return rc;
+}
+
+/*
+ * One probe of a kprobe source (the first, or an "also" one) on @func,
+ * with the catalog's filter, the user's, and the notfrom clause.
+ */
+static int attach_source_probe(struct ltr_session *s, struct lden_attached *a,
+			       const struct lden_source *src, const char *func,
+			       const char *extra_filter, bool need_size,
+			       bool sample, const struct lden_scope *scope,
+			       char *err, size_t errlen)
+{
+	char *filter, *nf, *all;
+	int rc;
+
+	if (join_filters(src->filter, extra_filter, a->label, &filter, err,
+			 errlen) < 0)
+		return -1;
+	rc = notfrom_filter(a, src, &nf, err, errlen);
+	if (rc < 0) {
+		free(filter);
+		return rc;
+	}
+	rc = join_filters(filter, nf, a->label, &all, err, errlen);
+	if (rc == 0)
+		rc = attach_probe(s, a, func, src->fetchargs,
+				  src->kind == LDEN_SRC_KRETPROBE, all,
+				  src->size, need_size, sample, scope, err,
+				  errlen);
+	free(all);
+	free(nf);
+	free(filter);
+	return rc;
 }
 
 /*
@@ -180,19 +390,42 @@ static int attach_catalog(struct ltr_session *s,
 	if (!src)
 		return aerr(err, errlen, "%s: unavailable: %s", a->label,
 			    r->reason);
-	if (need_size && !r->has_size)
+	if (need_size && !r->has_size) {
+		char why[512];
+
+		if (lden_check_no_size(s, r, why, sizeof(why)))
+			return aerr(err, errlen, "%s has no size on this kernel: %s",
+				    a->label, why);
 		return aerr(err, errlen, "%s has no size on this kernel (source: %s)",
 			    a->label, r->source_text);
-	need_size = need_size || (sample && r->has_size);
+	}
+	/*
+	 * commands that print samples get a size per sample, which a joined
+	 * one (memory.free) is not: it needs the allocations' samples too
+	 */
+	if (sample && r->has_size && src->kind == LDEN_SRC_TRACEPOINT) {
+		bool per_sample = false;
+
+		for (int t = 0; t < src->ntps; t++)
+			per_sample |= r->tp_present[t] && src->tps[t].size;
+		need_size = need_size || per_sample;
+	} else {
+		need_size = need_size || (sample && r->has_size);
+	}
 
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
-		char *filter = and_filters(src->filter, extra_filter);
-
-		rc = attach_probe(s, a, r->func, src->fetchargs,
-				  src->kind == LDEN_SRC_KRETPROBE, filter,
-				  src->size, need_size, sample, scope, err,
-				  errlen);
-		free(filter);
+		rc = attach_source_probe(s, a, src, r->func, extra_filter,
+					 need_size, sample, scope, err, errlen);
+		for (int m = 0; m < src->nmore && rc == 0; m++)
+			if (r->more_funcs[m])
+				rc = attach_source_probe(s, a, &src->more[m],
+							 r->more_funcs[m],
+							 extra_filter, need_size,
+							 sample, scope, err,
+							 errlen);
+		if (rc == 0)
+			snprintf(a->source, sizeof(a->source), "%s",
+				 r->source_text);
 		return rc;
 	}
 
@@ -205,11 +438,27 @@ static int attach_catalog(struct ltr_session *s,
 
 		if (!r->tp_present[t])
 			continue;
-		filter = and_filters(tp->filter, extra_filter);
+		if (join_filters(tp->filter, extra_filter, a->label, &filter,
+				 err, errlen) < 0)
+			return -1;
 		rc = open_part(s, a, tp->system, tp->name, filter,
 			       need_size ? tp->size : NULL, a->sampling, scope,
 			       err, errlen);
 		free(filter);
+		/*
+		 * not for commands that print samples (trace, top): the
+		 * feeders' samples are not occurrences of the event
+		 */
+		if (rc == 0 && need_size && tp->njoins && !sample)
+			rc = attach_join(s, a, tp, ltr_session__tracing_dir(s),
+					 scope, err, errlen);
+	}
+	/* the catalog's own filter or size at fault: say where it is */
+	if (rc < 0) {
+		char why[512];
+
+		if (lden_check_source(s, r, why, sizeof(why)) == -1)
+			aerr(err, errlen, "%s: %s", a->label, why);
 	}
 	return rc;
 }
@@ -369,6 +618,8 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count)
 		struct lden_part *p = &a->parts[i];
 		uint64_t c;
 
+		if (p->feeder)
+			continue;
 		if (ltr_event__count(p->counter ? p->counter : p->ev, &c) < 0)
 			return -1;
 		total += c;
@@ -387,7 +638,9 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 		int rc;
 
 		total += p->lost_stopped;
-		if (ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
+		/* a feeder stopped with its event: its losses are in lost_stopped */
+		if (ltr_event__mode(p->ev) != LTR_MODE_SAMPLE ||
+		    (p->feeder && a->size_stopped))
 			continue;
 		rc = ltr_event__lost(p->ev, &l);
 		if (rc < 0)
@@ -396,6 +649,30 @@ int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
 	}
 	*lost = total;
 	return 0;
+}
+
+int lden_attached_missed(struct lden_attached *a, uint64_t *missed)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < a->nparts; i++) {
+		uint64_t m;
+		int rc;
+
+		if (a->parts[i].feeder)
+			continue;
+		rc = ltr_event__missed(a->parts[i].ev, &m);
+		if (rc < 0)
+			return rc;
+		total += m;
+	}
+	*missed = total;
+	return 0;
+}
+
+uint64_t lden_attached_unsized(const struct lden_attached *a)
+{
+	return a->join ? lden_sizejoin_unsized(a->join) : 0;
 }
 
 int lden_attached_disable_sampling(struct lden_attached *a)
@@ -407,13 +684,13 @@ int lden_attached_disable_sampling(struct lden_attached *a)
 	for (int i = 0; i < a->nparts; i++) {
 		/* without its twin, the count would stop with the samples */
 		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE &&
-		    !a->parts[i].counter)
+		    !a->parts[i].counter && !a->parts[i].feeder)
 			return -EINVAL;
 	}
 	for (int i = 0; i < a->nparts; i++) {
 		struct lden_part *p = &a->parts[i];
 
-		if (!p->counter)
+		if (!p->counter && !p->feeder)
 			continue;
 		rc = ltr_event__disable(p->ev);
 		if (rc < 0)
@@ -443,6 +720,8 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 		struct lden_part *p = &a->parts[i];
 		uint64_t l = 0;
 
+		if (p->feeder && ltr_event__lost(p->ev, &l) == 0)
+			p->lost_stopped += l;
 		if (!p->counter)
 			continue;
 		if (ltr_event__lost(p->ev, &l) == 0)
@@ -463,12 +742,35 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 	return 0;
 }
 
+/* A sample of a joined-size event, or of one of its feeders. */
+static void add_joined(struct lden_part *p, const struct ltr_sample *sample)
+{
+	struct lden_attached *a = p->owner;
+	uint64_t key = 0, size;
+
+	if (ltr_field__u64(p->key, sample, &key) < 0)
+		key = UINT64_MAX;	/* unreadable: matches nothing */
+	if (p->feeder) {
+		size = lden_size_eval(p->size, sample);
+		if (lden_sizejoin_put(a->join, key, size, sample->time))
+			a->size_total += size;
+		return;
+	}
+	a->samples++;
+	if (lden_sizejoin_take(a->join, key, sample->time, &size))
+		a->size_total += size;
+}
+
 void lden_attached_add_sample(const struct ltr_sample *sample)
 {
 	struct lden_part *p = ltr_event__user(sample->event);
 
 	if (!p || p->owner->size_stopped)
 		return;
+	if (p->key && p->owner->join) {
+		add_joined(p, sample);
+		return;
+	}
 	p->owner->samples++;
 	if (p->size)
 		p->owner->size_total += lden_size_eval(p->size, sample);
@@ -481,4 +783,6 @@ void lden_attached_release(struct lden_attached *a)
 		a->parts[i].size = NULL;
 	}
 	a->nparts = 0;
+	lden_sizejoin_free(a->join);
+	a->join = NULL;
 }

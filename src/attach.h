@@ -15,6 +15,7 @@
 struct ltr_session;
 struct ltr_event;
 struct ltr_sample;
+struct lden_sizejoin;
 
 #define LDEN_MAX_PARTS 8
 
@@ -38,6 +39,14 @@ struct lden_part {
 	/* the sampling event after the switch: disabled, kept open */
 	struct ltr_event *stopped;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
+	/*
+	 * Joined sizes (catalog "join"): the part's field holding the key.
+	 * On a feeder (an allocation event), its samples go into the owner's
+	 * join table with @size, and its hits are not the event's count; on
+	 * the event's own part, each sample takes its size from the table.
+	 */
+	const struct ltr_field *key;
+	bool feeder;
 	struct lden_attached *owner;
 	uint64_t lost_stopped;		/* lost records when sampling stopped */
 };
@@ -51,7 +60,9 @@ struct lden_attached {
 	struct lden_part parts[LDEN_MAX_PARTS];
 	int nparts;
 	uint64_t size_total;		/* sum of sizes over samples */
-	uint64_t samples;
+	uint64_t samples;		/* of the event's own parts */
+	/* the size join of a "join" source, or NULL (lden_attached_unsized) */
+	struct lden_sizejoin *join;
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
 	void *user;			/* the caller's; set after attaching */
@@ -80,6 +91,9 @@ int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
 		bool need_size, const char *extra_filter,
 		const struct lden_scope *scope, struct lden_attached *a,
 		char *err, size_t errlen);
+
+/* Whether the tracepoint "system:name" exists under @tracing_dir. */
+bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
 
 /* A raw tracepoint "system:name"; @filter may be NULL. */
 int lden_attach_tracepoint(struct ltr_session *s, const char *system,
@@ -150,6 +164,22 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count);
  * use ltr_session__lost()).
  */
 int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
+
+/*
+ * lden_attached_missed - hits its kprobes could not record (kretprobe
+ * returns without an instance, hits while another kprobe ran), summed
+ * over parts, for any task; 0 for tracepoints and uprobes.  The count is
+ * short by at most this much.  Returns 0 or a negative errno.
+ */
+int lden_attached_missed(struct lden_attached *a, uint64_t *missed);
+
+/*
+ * lden_attached_unsized - occurrences of a joined-size event (memory.free)
+ * whose size could not be known: the memory was allocated before the
+ * start, outside the scope, or its entry evicted.  Their bytes are not in
+ * size_total.  0 for other events.
+ */
+uint64_t lden_attached_unsized(const struct lden_attached *a);
 
 /*
  * lden_attached_stop_sampling - turn a sampled event into a counted one

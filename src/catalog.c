@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "expr.h"
+#include "infile.h"
 
 #define MAX_TPS 8
 
@@ -40,6 +42,15 @@ static int perr(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
+static void join_free(struct lden_join *j)
+{
+	free(j->key);
+	free(j->system);
+	free(j->name);
+	free(j->from_key);
+	free(j->size);
+}
+
 static void source_free(struct lden_source *s)
 {
 	for (int i = 0; i < s->ntps; i++) {
@@ -47,11 +58,20 @@ static void source_free(struct lden_source *s)
 		free(s->tps[i].name);
 		free(s->tps[i].filter);
 		free(s->tps[i].size);
+		for (int j = 0; j < s->tps[i].njoins; j++)
+			join_free(&s->tps[i].joins[j]);
+		free(s->tps[i].joins);
 	}
 	free(s->tps);
 	for (int i = 0; i < s->nfuncs; i++)
 		free(s->funcs[i]);
 	free(s->funcs);
+	for (int i = 0; i < s->nnotfrom; i++)
+		free(s->notfrom[i]);
+	free(s->notfrom);
+	for (int i = 0; i < s->nmore; i++)
+		source_free(&s->more[i]);
+	free(s->more);
 	free(s->fetchargs);
 	free(s->filter);
 	free(s->size);
@@ -76,17 +96,64 @@ void lden_catalog_free(struct lden_catalog *cat)
 	for (int i = 0; i < cat->ndefs; i++)
 		def_free(&cat->defs[i]);
 	free(cat->defs);
-	cat->defs = NULL;
-	cat->ndefs = 0;
+	free(cat->index);
+	*cat = (struct lden_catalog){ 0 };
+}
+
+/* ------------------------------------------------------------------ */
+/* Names to definitions: a hash table, so that loading stays linear */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* The index slot of @name: holding it, or the free one where it goes. */
+static size_t index_slot(const struct lden_catalog *cat, const char *name)
+{
+	size_t mask = cat->index_size - 1, i = name_hash(name) & mask;
+
+	while (cat->index[i] &&
+	       strcmp(cat->defs[cat->index[i] - 1].name, name))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Room for one more name, at most half full; 0 or -1. */
+static int index_reserve(struct lden_catalog *cat)
+{
+	size_t size = cat->index_size ? cat->index_size : 64;
+	int *old = cat->index;
+
+	if ((size_t)cat->ndefs + 1 <= size / 2 && old)
+		return 0;
+	while ((size_t)cat->ndefs + 1 > size / 2)
+		size *= 2;
+	cat->index = calloc(size, sizeof(*cat->index));
+	if (!cat->index) {
+		cat->index = old;
+		return -1;
+	}
+	cat->index_size = size;
+	for (int i = 0; i < cat->ndefs; i++)
+		cat->index[index_slot(cat, cat->defs[i].name)] = i + 1;
+	free(old);
+	return 0;
 }
 
 const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
 					       const char *name)
 {
-	for (int i = 0; i < cat->ndefs; i++)
-		if (!strcmp(cat->defs[i].name, name))
-			return &cat->defs[i];
-	return NULL;
+	size_t i;
+
+	if (!cat->index_size)
+		return NULL;
+	i = index_slot(cat, name);
+	return cat->index[i] ? &cat->defs[cat->index[i] - 1] : NULL;
 }
 
 static size_t min3(size_t a, size_t b, size_t c)
@@ -211,6 +278,23 @@ static char *split_filter(char *rest)
 	return NULL;
 }
 
+/* A filter after "if": one expression, or the error. */
+static int set_filter(struct parser *p, char **slot, const char *text)
+{
+	const char *why;
+	int at;
+
+	*slot = dup_trimmed(text);
+	if (!*slot)
+		return perr(p, "out of memory");
+	if (!**slot)
+		return perr(p, "empty filter after 'if'");
+	if (lden_filter_check(*slot, &at, &why))
+		return perr(p, "filter '%s' is not one expression: %s at byte %d",
+			    *slot, why, at + 1);
+	return 0;
+}
+
 static struct lden_source *add_source(struct parser *p,
 				      enum lden_source_kind kind)
 {
@@ -260,10 +344,28 @@ static int add_tracepoint(struct parser *p, struct lden_source *s, char *rest)
 	tp->system = strdup(spec);
 	tp->name = strdup(colon + 1);
 	free(spec);
-	if (filter) {
-		tp->filter = dup_trimmed(filter);
-		if (tp->filter && !*tp->filter)
-			return perr(p, "empty filter after 'if'");
+	return filter ? set_filter(p, &tp->filter, filter) : 0;
+}
+
+/* Function names of @list, split at @seps, appended to *@names. */
+static int add_names(struct parser *p, char *list, const char *seps,
+		     char ***names, int *n)
+{
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, seps, &save); tok;
+	     tok = strtok_r(NULL, seps, &save)) {
+		char **nn;
+
+		if (!valid_ident(tok, strlen(tok)))
+			return perr(p, "invalid function name '%s'", tok);
+		nn = realloc(*names, (*n + 1) * sizeof(*nn));
+		if (!nn)
+			return perr(p, "out of memory");
+		*names = nn;
+		nn[*n] = strdup(tok);
+		if (!nn[(*n)++])
+			return perr(p, "out of memory");
 	}
 	return 0;
 }
@@ -271,7 +373,7 @@ static int add_tracepoint(struct parser *p, struct lden_source *s, char *rest)
 static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
 {
 	char *filter = split_filter(rest);
-	char *funcs, *args, *tok, *save = NULL;
+	char *funcs, *args;
 
 	while (isspace((unsigned char)*rest))
 		rest++;
@@ -281,20 +383,8 @@ static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
 		*args++ = '\0';
 	if (!*funcs)
 		return perr(p, "expected a function name after the keyword");
-	for (tok = strtok_r(funcs, "|", &save); tok;
-	     tok = strtok_r(NULL, "|", &save)) {
-		char **f;
-
-		if (!valid_ident(tok, strlen(tok)))
-			return perr(p, "invalid function name '%s'", tok);
-		f = realloc(s->funcs, (s->nfuncs + 1) * sizeof(*f));
-		if (!f)
-			return perr(p, "out of memory");
-		s->funcs = f;
-		s->funcs[s->nfuncs] = strdup(tok);
-		if (!s->funcs[s->nfuncs++])
-			return perr(p, "out of memory");
-	}
+	if (add_names(p, funcs, "|", &s->funcs, &s->nfuncs) < 0)
+		return -1;
 	if (!s->nfuncs)
 		return perr(p, "expected a function name after the keyword");
 	s->fetchargs = dup_trimmed(args);
@@ -302,10 +392,116 @@ static int add_kprobe(struct parser *p, struct lden_source *s, char *rest)
 		free(s->fetchargs);
 		s->fetchargs = NULL;
 	}
-	if (filter) {
-		s->filter = dup_trimmed(filter);
-		if (s->filter && !*s->filter)
-			return perr(p, "empty filter after 'if'");
+	return filter ? set_filter(p, &s->filter, filter) : 0;
+}
+
+/* The probe the lines below a kprobe source refer to: the last "also". */
+static struct lden_source *last_probe(struct lden_source *s)
+{
+	return s->nmore ? &s->more[s->nmore - 1] : s;
+}
+
+/* "also kprobe FUNC..." or "also kretprobe FUNC..." in a kprobe source */
+static int add_more_probe(struct parser *p, struct lden_source *s, char *rest)
+{
+	size_t kwlen = strcspn(rest, " \t");
+	enum lden_source_kind kind;
+	struct lden_source *m;
+
+	if (kwlen == 6 && !strncmp(rest, "kprobe", 6))
+		kind = LDEN_SRC_KPROBE;
+	else if (kwlen == 9 && !strncmp(rest, "kretprobe", 9))
+		kind = LDEN_SRC_KRETPROBE;
+	else
+		return perr(p, "'also' in a kprobe source takes 'kprobe FUNC...' or 'kretprobe FUNC...'");
+	if (s->nmore == LDEN_MAX_MORE)
+		return perr(p, "more than %d 'also' probes in one source",
+			    LDEN_MAX_MORE);
+	m = realloc(s->more, (s->nmore + 1) * sizeof(*m));
+	if (!m)
+		return perr(p, "out of memory");
+	s->more = m;
+	m = &s->more[s->nmore++];
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->line = p->line;
+	return add_kprobe(p, m, rest + kwlen);
+}
+
+/* "notfrom FUNC[|FUNC...]": returns into these are not counted */
+static int add_notfrom(struct parser *p, char *rest)
+{
+	struct lden_event_def *d = p->cur;
+	struct lden_source *s;
+
+	if (!d->nsrcs || d->srcs[d->nsrcs - 1].kind == LDEN_SRC_TRACEPOINT)
+		return perr(p, "'notfrom' must follow a kretprobe line");
+	s = last_probe(&d->srcs[d->nsrcs - 1]);
+	if (s->kind != LDEN_SRC_KRETPROBE)
+		return perr(p, "'notfrom' must follow a kretprobe line (a kprobe has no return address)");
+	return add_names(p, rest, "| \t", &s->notfrom, &s->nnotfrom);
+}
+
+/* "join KEY SYSTEM:EVENT FROM_KEY SIZE" on the tracepoint above */
+static int add_join(struct parser *p, char *rest)
+{
+	struct lden_event_def *d = p->cur;
+	char *key, *spec, *from, *size, *colon, *save = NULL;
+	struct lden_join *j;
+	struct lden_tp *tp;
+	char msg[256];
+
+	if (!d->nsrcs || d->srcs[d->nsrcs - 1].kind != LDEN_SRC_TRACEPOINT)
+		return perr(p, "'join' must follow a tracepoint or also line");
+	tp = &d->srcs[d->nsrcs - 1].tps[d->srcs[d->nsrcs - 1].ntps - 1];
+	if (tp->size)
+		return perr(p, "'join' and 'size' for the same tracepoint");
+	key = strtok_r(rest, " \t", &save);
+	spec = strtok_r(NULL, " \t", &save);
+	from = strtok_r(NULL, " \t", &save);
+	size = save;
+	while (size && isspace((unsigned char)*size))
+		size++;
+	if (!key || !spec || !from || !size || !*size)
+		return perr(p, "expected 'join KEY SYSTEM:EVENT KEY SIZE'");
+	colon = strchr(spec, ':');
+	if (!valid_ident(key, strlen(key)) || !valid_ident(from, strlen(from)) ||
+	    !colon || !valid_ident(spec, colon - spec) ||
+	    !valid_ident(colon + 1, strlen(colon + 1)))
+		return perr(p, "expected 'join KEY SYSTEM:EVENT KEY SIZE', got '%s %s %s'",
+			    key, spec, from);
+	if (lden_size_check(size, msg, sizeof(msg)) < 0)
+		return perr(p, "bad size expression '%s': %s", size, msg);
+	if (tp->njoins == MAX_TPS)
+		return perr(p, "more than %d joins for one tracepoint", MAX_TPS);
+	j = realloc(tp->joins, (tp->njoins + 1) * sizeof(*j));
+	if (!j)
+		return perr(p, "out of memory");
+	tp->joins = j;
+	j = &tp->joins[tp->njoins++];
+	memset(j, 0, sizeof(*j));
+	j->line = p->line;
+	*colon = '\0';
+	j->key = strdup(key);
+	j->system = strdup(spec);
+	j->name = strdup(colon + 1);
+	j->from_key = strdup(from);
+	j->size = dup_trimmed(size);
+	if (!j->key || !j->system || !j->name || !j->from_key || !j->size)
+		return perr(p, "out of memory");
+	return 0;
+}
+
+/* Sized probes of one kprobe source: all of them, or none. */
+static int check_probe_sizes(struct parser *p, const struct lden_source *s)
+{
+	for (int i = 0; i < s->nmore; i++) {
+		if (!s->more[i].size == !s->size)
+			continue;
+		p->line = s->more[i].line;
+		return perr(p, "probe '%s' has %s size and the source's first %s: give every probe of a source a size, or none",
+			    s->more[i].funcs[0], s->more[i].size ? "a" : "no",
+			    s->size ? "has one" : "has none");
 	}
 	return 0;
 }
@@ -324,6 +520,9 @@ static int finish_event(struct parser *p)
 			    d->name);
 	if (!d->describe)
 		return perr(p, "event '%s' has no 'describe' line", d->name);
+	for (int i = 0; i < d->nsrcs; i++)
+		if (check_probe_sizes(p, &d->srcs[i]) < 0)
+			return -1;
 	p->line = save;
 	return 0;
 }
@@ -333,6 +532,7 @@ static int start_event(struct parser *p, char *rest)
 	struct lden_catalog *cat = p->cat;
 	struct lden_event_def *defs, *d;
 	char *name = dup_trimmed(rest);
+	size_t slot;
 
 	if (!name)
 		return perr(p, "out of memory");
@@ -342,29 +542,36 @@ static int start_event(struct parser *p, char *rest)
 		free(name);
 		return -1;
 	}
-	/* a later file overrides: drop the earlier definition */
-	for (int i = 0; i < cat->ndefs; i++) {
-		if (strcmp(cat->defs[i].name, name))
-			continue;
-		if (!strcmp(cat->defs[i].file, p->file)) {
-			perr(p, "event '%s' defined twice (first at line %d)",
-			     name, cat->defs[i].line);
-			free(name);
-			return -1;
-		}
-		def_free(&cat->defs[i]);
-		memmove(&cat->defs[i], &cat->defs[i + 1],
-			(cat->ndefs - i - 1) * sizeof(*cat->defs));
-		cat->ndefs--;
-		break;
-	}
-	defs = realloc(cat->defs, (cat->ndefs + 1) * sizeof(*defs));
-	if (!defs) {
+	if (index_reserve(cat) < 0) {
 		free(name);
 		return perr(p, "out of memory");
 	}
-	cat->defs = defs;
-	d = &cat->defs[cat->ndefs++];
+	slot = index_slot(cat, name);
+	if (cat->index[slot]) {
+		/* a later file overrides: the earlier definition goes */
+		d = &cat->defs[cat->index[slot] - 1];
+		if (!strcmp(d->file, p->file)) {
+			perr(p, "event '%s' defined twice (first at line %d)",
+			     name, d->line);
+			free(name);
+			return -1;
+		}
+		def_free(d);
+	} else {
+		if (cat->ndefs == cat->cap) {
+			int cap = cat->cap ? cat->cap * 2 : 32;
+
+			defs = realloc(cat->defs, (size_t)cap * sizeof(*defs));
+			if (!defs) {
+				free(name);
+				return perr(p, "out of memory");
+			}
+			cat->defs = defs;
+			cat->cap = cap;
+		}
+		d = &cat->defs[cat->ndefs++];
+		cat->index[slot] = cat->ndefs;
+	}
 	memset(d, 0, sizeof(*d));
 	d->name = name;
 	d->line = p->line;
@@ -383,8 +590,12 @@ static int set_size(struct parser *p, char *rest)
 	if (!d->nsrcs)
 		return perr(p, "'size' must follow a tracepoint, also, kprobe or kretprobe line");
 	s = &d->srcs[d->nsrcs - 1];
+	if (s->kind == LDEN_SRC_TRACEPOINT && s->tps[s->ntps - 1].njoins)
+		return perr(p, "'join' and 'size' for the same tracepoint");
 	slot = s->kind == LDEN_SRC_TRACEPOINT ? &s->tps[s->ntps - 1].size :
-						&s->size;
+						&last_probe(s)->size;
+	*(s->kind == LDEN_SRC_TRACEPOINT ? &s->tps[s->ntps - 1].size_line :
+					    &last_probe(s)->size_line) = p->line;
 	if (*slot)
 		return perr(p, "a second 'size' for the same source");
 	*slot = dup_trimmed(rest);
@@ -421,7 +632,8 @@ static int parse_line(struct parser *p, char *line)
 		if (!strcmp(kw, "describe") || !strcmp(kw, "tracepoint") ||
 		    !strcmp(kw, "also") || !strcmp(kw, "kprobe") ||
 		    !strcmp(kw, "kretprobe") || !strcmp(kw, "size") ||
-		    !strcmp(kw, "note") || !strcmp(kw, "unscoped"))
+		    !strcmp(kw, "note") || !strcmp(kw, "unscoped") ||
+		    !strcmp(kw, "notfrom") || !strcmp(kw, "join"))
 			return perr(p, "'%s' before any 'event' line", kw);
 		return perr(p, "unknown keyword '%s'", kw);
 	}
@@ -446,10 +658,16 @@ static int parse_line(struct parser *p, char *line)
 	if (!strcmp(kw, "also")) {
 		struct lden_event_def *d = p->cur;
 
-		if (!d->nsrcs || d->srcs[d->nsrcs - 1].kind != LDEN_SRC_TRACEPOINT)
-			return perr(p, "'also' must follow a tracepoint line");
+		if (!d->nsrcs)
+			return perr(p, "'also' must follow a tracepoint, kprobe or kretprobe line");
+		if (d->srcs[d->nsrcs - 1].kind != LDEN_SRC_TRACEPOINT)
+			return add_more_probe(p, &d->srcs[d->nsrcs - 1], rest);
 		return add_tracepoint(p, &d->srcs[d->nsrcs - 1], rest);
 	}
+	if (!strcmp(kw, "notfrom"))
+		return add_notfrom(p, rest);
+	if (!strcmp(kw, "join"))
+		return add_join(p, rest);
 	if (!strcmp(kw, "kprobe") || !strcmp(kw, "kretprobe")) {
 		struct lden_source *s = add_source(p, kw[1] == 'p' ?
 						   LDEN_SRC_KPROBE :
@@ -459,8 +677,20 @@ static int parse_line(struct parser *p, char *line)
 	}
 	if (!strcmp(kw, "size"))
 		return set_size(p, rest);
-	return perr(p, "unknown keyword '%s' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe or size)",
+	return perr(p, "unknown keyword '%s' (expected event, describe, note, unscoped, tracepoint, also, kprobe, kretprobe, size, join or notfrom)",
 		    kw);
+}
+
+/*
+ * Names, descriptions and filters reach terminals and the kernel: no
+ * control bytes but tabs (and the \r of CRLF files, white space here).
+ */
+static int check_text(struct parser *p, const char *line)
+{
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++)
+		if ((*c < 0x20 && *c != '\t' && *c != '\r') || *c == 0x7f)
+			return perr(p, "control character 0x%02x", *c);
+	return 0;
 }
 
 int lden_catalog_parse(struct lden_catalog *cat, const char *text,
@@ -480,7 +710,9 @@ int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 		if (next)
 			*next++ = '\0';
 		p.line++;
-		ret = parse_line(&p, line);
+		ret = check_text(&p, line);
+		if (ret == 0)
+			ret = parse_line(&p, line);
 	}
 	if (ret == 0)
 		ret = finish_event(&p);
@@ -496,43 +728,13 @@ static int cmp_str(const void *a, const void *b)
 static int load_file(struct lden_catalog *cat, const char *path, char *err,
 		     size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
+	char *buf;
+	size_t len;
 	int ret;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (lden_read_file(path, LDEN_CATALOG_FILE_MAX, &buf, &len, err,
+			   errlen) < 0)
 		return -1;
-	}
-	for (;;) {
-		size_t n;
-
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				snprintf(err, errlen, "%s: out of memory", path);
-				return -1;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[len] = '\0';
 	if (memchr(buf, '\0', len)) {
 		snprintf(err, errlen, "%s: not a text file", path);
 		free(buf);
@@ -543,15 +745,36 @@ static int load_file(struct lden_catalog *cat, const char *path, char *err,
 	return ret;
 }
 
+/*
+ * Whether directory @i of @dirs is one of those before it under another
+ * name (--events-dir naming the installed catalog, a symbolic link, a
+ * trailing slash): read once, or its events would be defined twice.
+ */
+static bool seen_before(const char *const *dirs, int i)
+{
+	struct stat st, prev;
+
+	if (stat(dirs[i], &st) < 0)
+		return false;
+	for (int j = 0; j < i; j++)
+		if (stat(dirs[j], &prev) == 0 && prev.st_dev == st.st_dev &&
+		    prev.st_ino == st.st_ino)
+			return true;
+	return false;
+}
+
 int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
 		      int ndirs, char *err, size_t errlen)
 {
 	for (int i = 0; i < ndirs; i++) {
-		DIR *dir = opendir(dirs[i]);
 		struct dirent *de;
 		char **names = NULL;
 		int n = 0, ret = 0;
+		DIR *dir;
 
+		if (seen_before(dirs, i))
+			continue;
+		dir = opendir(dirs[i]);
 		if (!dir) {
 			if (errno == ENOENT)
 				continue;

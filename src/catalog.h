@@ -23,14 +23,37 @@ enum lden_source_kind {
 	LDEN_SRC_KRETPROBE,
 };
 
+/*
+ * A size looked up rather than read: the record's @key field names what
+ * an earlier record of SYSTEM:NAME (an allocation) had in its @from_key
+ * field, and the size is that record's @size expression ("join ptr
+ * kmem:kmalloc ptr bytes_alloc": a kfree is as large as the kmalloc that
+ * returned its pointer).  Needs the samples of both events, in user space.
+ */
+struct lden_join {
+	char *key;
+	char *system;
+	char *name;
+	char *from_key;
+	char *size;
+	int line;
+};
+
 /* One tracepoint of a source: the first, or one added with "also". */
 struct lden_tp {
 	char *system;
 	char *name;
 	char *filter;		/* kernel filter, or NULL */
 	char *size;		/* size expression text, or NULL */
+	/* or a size joined to earlier records of other events */
+	struct lden_join *joins;
+	int njoins;
 	int line;
+	int size_line;		/* of the size expression */
 };
+
+/* at most this many "also" probes in a kprobe source */
+#define LDEN_MAX_MORE 7
 
 struct lden_source {
 	enum lden_source_kind kind;
@@ -43,7 +66,21 @@ struct lden_source {
 	char *fetchargs;	/* kprobe fetch-args, or NULL */
 	char *filter;		/* filter on the probe's fields, or NULL */
 	char *size;		/* size expression, or NULL */
+	/*
+	 * kretprobes: returns into these functions are not counted (they
+	 * call this one and are probed themselves: "notfrom udpv6_sendmsg")
+	 */
+	char **notfrom;
+	int nnotfrom;
+	/*
+	 * kprobe sources: more probes ("also kretprobe ..."), each a source
+	 * of kind kprobe or kretprobe with no @more of its own, attached with
+	 * the first where their function exists
+	 */
+	struct lden_source *more;
+	int nmore;
 	int line;
+	int size_line;		/* of the size expression */
 };
 
 struct lden_event_def {
@@ -61,6 +98,10 @@ struct lden_event_def {
 struct lden_catalog {
 	struct lden_event_def *defs;
 	int ndefs;
+	/* private: room in defs, and name -> index + 1 (0: free slot) */
+	int cap;
+	int *index;
+	size_t index_size;	/* a power of two, or 0 */
 };
 
 /*
@@ -75,9 +116,15 @@ struct lden_catalog {
 int lden_catalog_parse(struct lden_catalog *cat, const char *text,
 		       const char *file, char *err, size_t errlen);
 
+/* The largest catalog file read: 16 MiB, some 200,000 events. */
+#define LDEN_CATALOG_FILE_MAX (16u << 20)
+
 /*
  * lden_catalog_load - read every "*.events" file of each directory, in
- * order; directories that do not exist are skipped.
+ * order; directories that do not exist are skipped, and so is one given
+ * again (the same directory under another path).  Each must be a
+ * regular file of at most LDEN_CATALOG_FILE_MAX bytes (never a FIFO or a
+ * device, which are refused without a read).
  * Returns 0, or -1 with @err set.
  */
 int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
@@ -129,6 +176,8 @@ struct lden_resolution {
 	const struct lden_event_def *def;
 	const struct lden_source *src;	/* NULL: unavailable */
 	const char *func;		/* kprobe sources: the function found */
+	/* ... and for each of src->more, its function, or NULL when absent */
+	const char *more_funcs[LDEN_MAX_MORE];
 	bool tp_present[8];		/* tracepoint sources: which exist */
 	bool has_size;
 	char source_text[256];		/* "tracepoint sched:sched_process_fork" */

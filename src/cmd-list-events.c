@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lden list-events: the catalog, and which source each event uses on this
- * kernel.  Creates nothing in the kernel and reads no kallsyms unless a
+ * kernel, checked as attaching it would check it (check.c): filters and
+ * sizes against the tracepoints' formats, loaded without opening any perf
+ * event.  Creates nothing in the kernel (it removes what lden processes
+ * that are gone left there, saying so) and reads no kallsyms unless a
  * kprobe fallback has to be looked up.
  */
 #include <errno.h>
@@ -13,6 +16,7 @@
 
 #include "aggregate.h"
 #include "catalog.h"
+#include "check.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "scope.h"
@@ -36,16 +40,24 @@ static void usage(FILE *out)
 	      out);
 }
 
-static void print_json(const struct lden_resolution *r, bool first)
+/* What the checks of one event found. */
+struct verdict {
+	bool bad;		/* the catalog entry would fail: reason says */
+	char no_size[512];	/* why its size line gives no size here, or "" */
+};
+
+static void print_json(const struct lden_resolution *r,
+		       const struct verdict *v, bool first)
 {
 	const struct lden_event_def *d = r->def;
+	bool ok = r->src && !v->bad;
 
 	printf("%s\n  {\"name\": ", first ? "" : ",");
 	lden_json_string(stdout, d->name);
 	printf(", \"description\": ");
 	lden_json_string(stdout, d->describe);
 	printf(", \"data\": [\"count\", %s\"speed\"], \"available\": %s",
-	       r->has_size ? "\"size\", " : "", r->src ? "true" : "false");
+	       r->has_size ? "\"size\", " : "", ok ? "true" : "false");
 	printf(", \"source\": ");
 	if (r->src)
 		lden_json_string(stdout, r->source_text);
@@ -53,6 +65,12 @@ static void print_json(const struct lden_resolution *r, bool first)
 		printf("null");
 	printf(", \"reason\": ");
 	lden_json_string(stdout, r->reason);
+	if (v->bad)
+		printf(", \"catalog_error\": true");
+	if (v->no_size[0]) {
+		printf(", \"no_size\": ");
+		lden_json_string(stdout, v->no_size);
+	}
 	if (d->note) {
 		printf(", \"note\": ");
 		lden_json_string(stdout, d->note);
@@ -133,10 +151,11 @@ static int run(int argc, char **argv)
 	};
 	struct lden_catalog cat = { 0 };
 	struct lden_kernel *k = NULL;
+	struct ltr_session *s = NULL;
 	const char *extra = NULL, *dir;
 	bool all = false, json = false, verbose = false, new_sizes = false;
-	bool names = false;
-	int c, status = LDEN_EXIT_FAIL;
+	bool names = false, denied = false;
+	int c, nbad = 0, status = LDEN_EXIT_FAIL;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ajnvd:h", longopts, NULL)) != -1) {
@@ -181,14 +200,30 @@ static int run(int argc, char **argv)
 		/* the catalog still lists, each event saying why it cannot be checked */
 		lden_err("%s", ltr_last_error());
 		dir = "/sys/kernel/tracing";
+		denied = true;
 	} else if (!dir) {
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
+	/*
+	 * what crashed lden processes left, removed as a session would (the
+	 * library's liveness test; it says what it removed): a listing is
+	 * often the first thing run after a crash.  Not as a user who may
+	 * only read tracefs: nothing to sweep then.
+	 */
+	if (access(dir, W_OK) == 0)
+		ltr_sweep_stale_groups(dir);
 	k = lden_kernel_new(dir);
 	if (!k) {
 		lden_err("out of memory");
 		goto out;
+	}
+	if (!denied) {
+		s = ltr_session__new(&(struct ltr_session_opts){ .tracing_dir = dir });
+		if (!s) {
+			lden_err("%s", ltr_last_error());
+			goto out;
+		}
 	}
 
 	if (json)
@@ -196,20 +231,36 @@ static int run(int argc, char **argv)
 	else
 		printf("%-28s %-18s %-48s %s\n", "NAME", "DATA", "SOURCE", "STATUS");
 	for (int i = 0; i < cat.ndefs; i++) {
+		struct verdict v = { 0 };
 		struct lden_resolution r;
 
 		lden_resolve(k, &cat.defs[i], &r);
+		if (s && r.src) {
+			int rc = lden_check_source(s, &r, r.reason,
+						   sizeof(r.reason));
+
+			v.bad = rc == -1;
+			denied |= rc == -2;
+			if (rc == -2)
+				r.src = NULL;
+			lden_check_no_size(s, &r, v.no_size, sizeof(v.no_size));
+		}
+		nbad += v.bad;
 		new_sizes |= r.has_size && cat.defs[i].note;
 		if (json) {
-			print_json(&r, i == 0);
+			print_json(&r, &v, i == 0);
 			continue;
 		}
-		printf("%-28s %-18s %-48s %s%s\n", cat.defs[i].name,
+		printf("%-28s %-18s %-48s %s%s", cat.defs[i].name,
 		       !r.has_size ? "count speed" :
 		       cat.defs[i].note ? "count size+ speed" :
 					  "count size speed",
 		       r.src ? r.source_text : "-",
-		       r.src ? "ok" : "unavailable: ", r.src ? "" : r.reason);
+		       v.bad ? "error: " : r.src ? "ok" : "unavailable: ",
+		       r.src && !v.bad ? "" : r.reason);
+		if (v.no_size[0])
+			printf(" (no size here: %s)", v.no_size);
+		putchar('\n');
 		if (verbose) {
 			printf("    %s\n", cat.defs[i].describe);
 			if (cat.defs[i].note)
@@ -228,8 +279,20 @@ static int run(int argc, char **argv)
 		print_strings(dir);
 	if (all && !json && list_tracepoints(dir) < 0)
 		goto out;
+	if (nbad) {
+		lden_err("list-events: %d event(s) of the catalog would fail to attach (see STATUS)",
+			 nbad);
+		status = LDEN_EXIT_USAGE;
+		goto out;
+	}
+	if (denied) {
+		/* the README: missing privileges exit 1 */
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
 	status = 0;
 out:
+	ltr_session__free(s);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
 	return status;

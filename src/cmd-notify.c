@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "argv.h"
 #include "collect.h"
 #include "guard.h"
 #include "lden.h"
@@ -117,9 +118,13 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const char optstring[] = ":t:s:i:rc:jqd:p:g:h";
+	const char *dash_expr;
 	double ms;
 	int c, rc;
 
+	dash_expr = lden_take_dash_expression(&argc, argv, longopts,
+					       optstring + 1);
 	/* everything after "--" is the command to run */
 	argc = lden_scope_take_command(&o->scope, argc, argv);
 
@@ -127,8 +132,7 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:s:i:rc:jqd:p:g:h", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (!parse_seconds("--time", optarg, &o->time_limit, false))
@@ -184,16 +188,16 @@ static int parse_opts(int argc, char **argv, struct notify_opts *o,
 	}
 	if (lden_scope_check(&o->scope, "notify") < 0)
 		return LDEN_EXIT_USAGE;
-	if (optind >= argc) {
+	if (optind >= argc && !dash_expr) {
 		lden_err("notify: missing the expression (see 'lden notify --help')");
 		return LDEN_EXIT_USAGE;
 	}
-	if (optind + 1 < argc) {
+	if (optind + !dash_expr < argc) {
 		lden_err("notify: unexpected argument '%s' (quote the expression)",
-			 argv[optind + 1]);
+			 argv[optind + !dash_expr]);
 		return LDEN_EXIT_USAGE;
 	}
-	*expr = argv[optind];
+	*expr = dash_expr ? dash_expr : argv[optind];
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -23,6 +24,7 @@
 #include "viz-end.h"
 #include "viz-opts.h"
 #include "viz-sinks.h"
+#include "webconfig.h"
 
 /* the first numbers this soon after the events are enabled */
 #define FIRST_TICK 0.05
@@ -33,6 +35,8 @@ struct viz_opts {
 	bool es_required;
 	const char *ca, *index, *events, *prometheus, *events_dir;
 	const char *listen;
+	const char *web_config;
+	struct lden_web_config web;	/* loaded from web_config */
 	double interval, time_limit;
 	bool no_dashboard, json, no_size;
 	struct lden_scope_opts scope;
@@ -43,7 +47,8 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden visualize [-a HOST] [-p PORT] [--url URL] [--ca FILE] [--index NAME]\n"
 	      "                      [-e LIST] [-i SEC] [--prometheus [ADDR:]PORT]\n"
-	      "                      [--listen ADDR:PORT | --no-dashboard] [-o json] [--no-size]\n"
+	      "                      [--listen ADDR:PORT | --no-dashboard] [--web-config FILE]\n"
+	      "                      [-o json] [--no-size]\n"
 	      "                      [-t SEC] [-d DIR] [--pid PID[,PID...] [--children] |\n"
 	      "                      --cgroup DIR] [-- CMD [ARGS]]\n"
 	      "\n"
@@ -61,6 +66,8 @@ static void usage(FILE *out)
 	      "  -i, --interval SEC      send every SEC seconds (default 1)\n"
 	      "      --prometheus [ADDR:]PORT  serve /metrics there (default address 127.0.0.1)\n"
 	      "      --listen ADDR:PORT  the dashboard's address (default 127.0.0.1:5601)\n"
+	      "      --web-config FILE   TLS and basic authentication for the dashboard and\n"
+	      "                          /metrics (Prometheus exporters' web config format)\n"
 	      "      --no-dashboard      no dashboard\n"
 	      "  -o, --output json       one JSON object per event per interval on stdout\n"
 	      "      --no-size           count every event, sample none (no sizes)\n"
@@ -115,10 +122,11 @@ static int es_target(struct viz_opts *o)
 }
 
 enum { OPT_URL = 256, OPT_CA, OPT_INDEX, OPT_PROM, OPT_LISTEN, OPT_NODASH,
-       OPT_NOSIZE, OPT_PID, OPT_CHILDREN };
+       OPT_NOSIZE, OPT_PID, OPT_CHILDREN, OPT_WEB };
 
 static int parse_opts(int argc, char **argv, struct viz_opts *o)
 {
+	struct stat st;
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
@@ -129,6 +137,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "prometheus", required_argument, NULL, OPT_PROM },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "web-config", required_argument, NULL, OPT_WEB },
 		{ "no-dashboard", no_argument, NULL, OPT_NODASH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-size", no_argument, NULL, OPT_NOSIZE },
@@ -162,6 +171,7 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		case 'e': o->events = optarg; break;
 		case OPT_PROM: o->prometheus = optarg; break;
 		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_WEB: o->web_config = optarg; break;
 		case OPT_NODASH: o->no_dashboard = true; break;
 		case OPT_NOSIZE: o->no_size = true; break;
 		case 'd': o->events_dir = optarg; break;
@@ -219,6 +229,25 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 			 strerror(errno));
 		return LDEN_EXIT_USAGE;
 	}
+	/* libcurl would wait on a FIFO for ever, or read a device without end */
+	if (o->ca && (stat(o->ca, &st) < 0 || !S_ISREG(st.st_mode))) {
+		lden_err("visualize: --ca file '%s' is not a regular file", o->ca);
+		return LDEN_EXIT_USAGE;
+	}
+	if (o->web_config) {
+		char err[8800];
+
+		if (o->no_dashboard && !o->prometheus) {
+			lden_err("visualize: --web-config protects the dashboard and /metrics, and this run serves neither");
+			return LDEN_EXIT_USAGE;
+		}
+		if (lden_web_config_load(o->web_config, &o->web, err,
+					 sizeof(err)) < 0) {
+			lden_err("visualize: --web-config: %s", err);
+			lden_web_config_free(&o->web);
+			return LDEN_EXIT_USAGE;
+		}
+	}
 	return 0;
 }
 
@@ -249,6 +278,8 @@ static void header(const struct run *r, FILE *out)
 	fflush(out);
 }
 
+static void warn(const char *msg);
+
 static int tick(struct run *r, double t)
 {
 	struct lden_tick tk;
@@ -258,6 +289,8 @@ static int tick(struct run *r, double t)
 		return -1;
 	}
 	lden_viz_sinks_tick(r->sinks, &tk);
+	/* a sink that stops delivering (Elasticsearch down) says so now */
+	lden_viz_sinks_watch(r->sinks, warn);
 	return 0;
 }
 
@@ -395,6 +428,7 @@ static int run(int argc, char **argv)
 	out = (struct lden_viz_outputs){
 		.json = r.o.json, .dashboard = !r.o.no_dashboard,
 		.listen = r.o.listen, .prometheus = r.o.prometheus,
+		.web = r.o.web_config ? &r.o.web : NULL,
 	};
 	/* the sinks' threads inherit this mask: signals come to this one */
 	sigemptyset(&stop_signals);
@@ -456,6 +490,7 @@ out:
 	ltr_session__free(r.s);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
+	lden_web_config_free(&r.o.web);
 	return status;
 }
 

@@ -35,7 +35,8 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 		       struct lden_stat *st, double t)
 {
 	for (int i = 0; i < nevents; i++) {
-		uint64_t total = 0, size = 0, lost_total = 0;
+		uint64_t total = 0, size = 0, lost_total = 0, missed = 0;
+		uint64_t unsized = 0;
 
 		/* one attachment per scope (per --pid process) */
 		for (int k = 0; k < nscopes; k++) {
@@ -49,11 +50,21 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			/* stopped sampling (the guard) keeps what it lost */
 			if (lden_attached_lost(a, &count) == 0)
 				lost_total += count;
+			/* unreadable a moment (probes coming and going): 0 */
+			if (lden_attached_missed(a, &count) < 0)
+				count = 0;
+			missed += count;
+			unsized += lden_attached_unsized(a);
+			st[i].joined |= a->join != NULL;
 		}
 		st[i].count = total;
 		st[i].size = size;
 		st[i].speed = lden_window_push(&st[i].win, t, total);
 		st[i].lost = lost_total;
+		/* never less than already said */
+		if (missed > st[i].missed)
+			st[i].missed = missed;
+		st[i].unsized = unsized;
 	}
 	return 0;
 }

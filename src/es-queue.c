@@ -147,6 +147,7 @@ size_t lden_es_queue__push_tick(struct lden_es_queue *q,
 			.count_total = p->count_total,
 			.size_total = p->size_total,
 			.lost = p->lost,
+			.missed = p->missed,
 		};
 	}
 	return dropped;

@@ -27,7 +27,7 @@ struct lden_es_doc {
 	bool sampling;
 	bool has_size;
 	bool size_stopped;	/* by the overhead guard: size means nothing */
-	uint64_t count, size, count_total, size_total, lost;
+	uint64_t count, size, count_total, size_total, lost, missed;
 };
 
 struct lden_es_queue;

@@ -86,9 +86,9 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 	static const char *const keywords[] = { "event", "host", "source",
 						"mode" };
 	static const char *const longs[] = { "count", "size", "count_total",
-					     "size_total", "lost" };
+					     "size_total", "lost", "missed" };
 	static const char *const doubles[] = { "speed", "interval" };
-	static const char *const booleans[] = { "size_valid" };
+	static const char *const booleans[] = { "size_valid", "count_exact" };
 	int err = 0;
 
 	err |= lden_es_buf__add(b, "{\"index_patterns\":[", 19);
@@ -193,7 +193,9 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 			       d->size_stopped ? "false" : "true");
 	err |= lden_es_buf__add(b, ",\"speed\":", 9);
 	err |= add_num(b, d->speed);
-	err |= add_fmt(b, ",\"lost\":%" PRIu64 "}\n", d->lost);
+	err |= add_fmt(b, ",\"lost\":%" PRIu64 ",\"missed\":%" PRIu64
+		       ",\"count_exact\":%s}\n", d->lost, d->missed,
+		       d->missed ? "false" : "true");
 	return err ? -ENOMEM : 0;
 }
 

@@ -13,9 +13,10 @@
 
 /*
  * Bumped whenever the template changes, so servers get the new one.
- * 1: the first; 2: "size_valid" (boolean).
+ * 1: the first; 2: "size_valid" (boolean); 3: "missed" (long) and
+ * "count_exact" (boolean).
  */
-#define LDEN_ES_TEMPLATE_VERSION 2
+#define LDEN_ES_TEMPLATE_VERSION 3
 
 /* A growable byte buffer; free p. */
 struct lden_es_buf {

@@ -15,16 +15,12 @@
 #include "plan.h"
 #include "scope.h"
 
-/* "(a) && (b)" into *@dst, freeing the old value; -1 on ENOMEM. */
+/* "(a) && (b)" into *@dst, freeing the old value; -1 with errno. */
 static int and_into(char **dst, const char *add)
 {
-	char *out;
+	char *out = lden_filter_and(*dst, add);
 
-	if (!*dst) {
-		*dst = strdup(add);
-		return *dst ? 0 : -1;
-	}
-	if (asprintf(&out, "(%s) && (%s)", *dst, add) < 0)
+	if (!out)
 		return -1;
 	free(*dst);
 	*dst = out;
@@ -38,9 +34,16 @@ struct lden_expr *lden_evlist_parse(char *const *events, int n,
 	struct lden_expr_error perr;
 	struct lden_expr *e;
 	char comm_filter[64];
+	const char *why;
 	size_t len = 1;
 	char *text;
+	int at;
 
+	if (filter && lden_filter_check(filter, &at, &why)) {
+		snprintf(err, errlen, "invalid --filter '%s': %s at byte %d (a filter is one expression, ANDed with each event's own)",
+			 filter, why, at + 1);
+		return NULL;
+	}
 	if (comm && (strpbrk(comm, "\"\\") || strlen(comm) > 15 || !*comm)) {
 		snprintf(err, errlen, "invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
 			 comm);

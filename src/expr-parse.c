@@ -16,6 +16,13 @@
 
 #define MAX_DEPTH 64
 #define MAX_EVENTS 64
+/*
+ * Operators in a chain ("1+1+1...", "a or b or ...") are parsed in a loop
+ * but make a tree as deep as the chain, which evaluation and freeing walk
+ * recursively: the tree's height is bounded, so is the text.
+ */
+#define MAX_HEIGHT 1000
+#define MAX_TEXT 65536
 
 enum node_kind {
 	N_NUM, N_DATUM, N_NEG, N_ADD, N_SUB, N_MUL, N_DIV, N_MOD,
@@ -29,6 +36,7 @@ struct lden_expr_node {
 	int event;
 	enum lden_datum datum;
 	struct lden_expr_node *l, *r;
+	int height;		/* 1 for a leaf */
 	int pos, len;		/* the source range, for errors */
 };
 
@@ -76,6 +84,31 @@ static struct lden_expr_node *node_new(struct parser *p, enum node_kind k,
 	n->kind = k;
 	n->pos = pos;
 	n->len = len;
+	n->height = 1;
+	return n;
+}
+
+/*
+ * Makes @n the parent of @l and @r (either may be NULL); fails when the
+ * tree would be too deep.  Returns @n, or NULL having freed all three.
+ */
+static struct lden_expr_node *adopt(struct parser *p, struct lden_expr_node *n,
+				    struct lden_expr_node *l,
+				    struct lden_expr_node *r, int oppos)
+{
+	int h = l ? l->height : 0;
+
+	if (r && r->height > h)
+		h = r->height;
+	n->l = l;
+	n->r = r;
+	n->height = h + 1;
+	if (n->height > MAX_HEIGHT) {
+		node_free(n);
+		return fail(p, oppos, 1,
+			    "expression too long: more than %d operators in a chain",
+			    MAX_HEIGHT - 1);
+	}
 	return n;
 }
 
@@ -178,6 +211,11 @@ static struct lden_expr_node *parse_number(struct parser *p)
 				    ulen, p->s + p->pos);
 		p->pos += ulen;
 	}
+	/* ERANGE for a tiny one too: 1e-400 is no large number */
+	if (errno == ERANGE && fabs(v) < 1)
+		return fail(p, start, p->pos - start,
+			    "number too small '%.*s' (closer to 0 than 1e-308)",
+			    p->pos - start, p->s + start);
 	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0)
 		return fail(p, start, p->pos - start,
 			    "number too large '%.*s' (the largest is 2^64)",
@@ -367,28 +405,105 @@ static bool parse_event(struct parser *p, struct lden_expr_event *ev)
 	return ev->name != NULL;
 }
 
+int lden_filter_check(const char *f, int *at, const char **why)
+{
+	int depth = 0, open = -1, quote_at = -1;
+	char quote = 0;
+
+	for (int i = 0; f[i]; i++) {
+		if (quote) {
+			/* the kernel's strings have no escapes */
+			if (f[i] == quote)
+				quote = 0;
+		} else if (f[i] == '"' || f[i] == '\'') {
+			quote = f[i];
+			quote_at = i;
+		} else if (f[i] == '(') {
+			if (!depth++)
+				open = i;
+		} else if (f[i] == ')' && !depth--) {
+			*at = i;
+			*why = "unbalanced ')'";
+			return -1;
+		}
+	}
+	if (quote) {
+		*at = quote_at;
+		*why = "unterminated string";
+		return -1;
+	}
+	if (depth) {
+		*at = open;
+		*why = "unclosed '('";
+		return -1;
+	}
+	return 0;
+}
+
+char *lden_filter_and(const char *a, const char *b)
+{
+	const char *why;
+	char *out;
+	int at;
+
+	if ((a && lden_filter_check(a, &at, &why)) ||
+	    (b && lden_filter_check(b, &at, &why))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (a && b) {
+		if (asprintf(&out, "(%s) && (%s)", a, b) < 0) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return out;
+	}
+	if (!a && !b)
+		return NULL;
+	out = strdup(a ? a : b);
+	if (!out)
+		errno = ENOMEM;
+	return out;
+}
+
 static bool parse_filter(struct parser *p, struct lden_expr_event *ev)
 {
-	int open = p->pos, depth = 1, start;
+	int open = p->pos, depth = 1, start, at;
+	const char *why;
+	char quote = 0;
 
 	p->pos++;
 	start = p->pos;
+	/* a ']' in a quoted string does not end the filter */
 	while (p->s[p->pos] && depth) {
-		if (p->s[p->pos] == '[')
+		char c = p->s[p->pos];
+
+		if (quote)
+			quote = c == quote ? 0 : quote;
+		else if (c == '"' || c == '\'')
+			quote = c;
+		else if (c == '[')
 			depth++;
-		else if (p->s[p->pos] == ']')
+		else if (c == ']')
 			depth--;
 		if (depth)
 			p->pos++;
 	}
 	if (!p->s[p->pos]) {
-		fail(p, open, 1, "missing ']' after the filter");
+		fail(p, open, 1, quote ? "unterminated string in the filter" :
+					 "missing ']' after the filter");
 		return false;
 	}
 	ev->filter = strndup(p->s + start, p->pos - start);
 	p->pos++;
 	if (!ev->filter)
 		return false;
+	if (lden_filter_check(ev->filter, &at, &why)) {
+		fail(p, start + at, 1,
+		     "%s in the filter: a filter is one expression, joined to the event's own with '&&'",
+		     why);
+		return false;
+	}
 	/* a filter of only spaces is a mistake, not "no filter" */
 	for (const char *c = ev->filter; *c; c++)
 		if (!isspace((unsigned char)*c))
@@ -553,10 +668,8 @@ static struct lden_expr_node *binary(struct parser *p, enum node_kind k,
 	n = node_new(p, k, l->pos, r->pos + r->len - l->pos);
 	if (!n)
 		goto out_free;
-	n->l = l;
-	n->r = r;
 	n->is_cond = cond || cmp;
-	return n;
+	return adopt(p, n, l, r, oppos);
 
 out_free:
 	node_free(l);
@@ -587,8 +700,7 @@ static struct lden_expr_node *unary(struct parser *p)
 			node_free(sub);
 			return NULL;
 		}
-		n->l = sub;
-		return n;
+		return adopt(p, n, sub, NULL, start);
 	}
 	return primary(p);
 }
@@ -709,9 +821,8 @@ static struct lden_expr_node *notexpr(struct parser *p)
 			node_free(sub);
 			return NULL;
 		}
-		n->l = sub;
 		n->is_cond = true;
-		return n;
+		return adopt(p, n, sub, NULL, start);
 	}
 	return compare(p);
 }
@@ -795,6 +906,19 @@ static struct lden_expr *parse(const char *text, bool want_cond,
 	char q[40];
 
 	memset(err, 0, sizeof(*err));
+	for (int i = 0; text[i]; i++) {
+		if (i == MAX_TEXT) {
+			fail(&p, 0, 1, "expression too long (more than %d bytes)",
+			     MAX_TEXT);
+			return NULL;
+		}
+		/* nothing a terminal would act on reaches a message or the kernel */
+		if (iscntrl((unsigned char)text[i]) && !isspace((unsigned char)text[i])) {
+			fail(&p, i, 1, "control character 0x%02x in the expression",
+			     (unsigned char)text[i]);
+			return NULL;
+		}
+	}
 	e = calloc(1, sizeof(*e));
 	if (!e || !(e->text = strdup(text))) {
 		free(e);
@@ -961,7 +1085,19 @@ void lden_expr_format_error(const char *text,
 		cl = 1;
 	if (pos + cl > tl + 1)
 		cl = tl + 1 - pos;
-	n = snprintf(buf, len, "%s\n  %s\n  %*s^", err->msg, text, pos, "");
+	n = snprintf(buf, len, "%s\n  ", err->msg);
+	/*
+	 * the text on one line, one column a byte, so that the caret is
+	 * under its byte: tabs, newlines and control bytes shown as spaces
+	 * and '?'
+	 */
+	for (int i = 0; i < tl && n >= 0 && (size_t)n + 1 < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		buf[n++] = isspace(c) ? ' ' : iscntrl(c) ? '?' : (char)c;
+	}
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, "\n  %*s^", pos, "");
 	for (int i = 1; i < cl && n > 0 && (size_t)n + 1 < len; i++)
 		buf[n++] = '~';
 	if (n > 0 && (size_t)n < len)

@@ -126,6 +126,22 @@ void lden_expr_format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,
 			    size_t len);
 
+/*
+ * lden_filter_check - whether @f is one kernel filter that can be joined
+ * as "(other) && (f)": its parentheses balanced outside quoted strings,
+ * so that it cannot close the other's, and every string closed.
+ * Returns 0, or -1 with *@at the offset of the byte at fault and *@why a
+ * static phrase ("unbalanced ')'", "unclosed '('", "unterminated string").
+ */
+int lden_filter_check(const char *f, int *at, const char **why);
+
+/*
+ * lden_filter_and - "(a) && (b)", or a copy of the one that is not NULL
+ * (NULL when both are).  Returns NULL with errno EINVAL when a part fails
+ * lden_filter_check(), ENOMEM when out of memory; malloc'd.
+ */
+char *lden_filter_and(const char *a, const char *b);
+
 /* The label users see for an event: "task.create", "custom(vfs_read)". */
 void lden_expr_event_label(const struct lden_expr_event *ev, char *buf,
 			   size_t len);

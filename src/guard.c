@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,6 +16,8 @@
 #include "aggregate.h"
 #include "attach.h"
 #include "guard.h"
+#include "lden-trace.h"
+#include "selfcpu.h"
 
 #define SLOTS 128		/* 12.8 s of snapshots at 100 ms */
 #define STEP 0.1		/* seconds between snapshots, at least */
@@ -26,7 +29,19 @@ struct source {
 	int natts;
 	bool stopped;
 	double rate;
+	double cost_ns;		/* a sample beyond a count; < 0: measured */
 	uint64_t count[SLOTS];
+};
+
+/* The kernel's cost of an event, measured in a thread of its own. */
+struct calibration {
+	pthread_t thread;
+	bool started;
+	char *tracing_dir;
+	/* written by the thread, then done set (release) */
+	struct ltr_event_cost cost;
+	int err;
+	bool done;
 };
 
 struct lden_guard {
@@ -39,19 +54,47 @@ struct lden_guard {
 	int n;
 	double start, cpu_start;
 	double judge_from;	/* CPU windows start here (start, last action) */
-	double cpu_pct;
+	double cpu_pct;		/* own_pct + kernel_pct */
+	double own_pct, kernel_pct;
+	double excluded_start;	/* serving threads' CPU at the start */
+	struct calibration cal;
 	uint64_t lost;
 	struct lden_guard_action *acts;
 	int nacts;
 };
 
+/* lden's CPU spent tracing: not the threads that serve (selfcpu.h) */
 static double cpu_seconds(void)
 {
-	struct timespec ts;
+	return lden_selfcpu_tracing();
+}
 
-	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+static void *calibrate(void *arg)
+{
+	struct calibration *c = arg;
+	struct ltr_event_cost cost = { 0 };
+	int err;
+
+	lden_selfcpu_exclude_thread();
+	err = ltr_measure_event_cost(c->tracing_dir, &cost);
+	c->cost = cost;
+	c->err = err;
+	lden_selfcpu_thread_done();
+	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The measured cost of a sample beyond a count, once known; else 0. */
+static double measured_ns(const struct lden_guard *g)
+{
+	const struct calibration *c = &g->cal;
+
+	if (g->o.sample_ns >= 0)
+		return g->o.sample_ns;
+	if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || c->err < 0 ||
+	    c->cost.sample_ns <= c->cost.count_ns)
 		return 0;
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	return c->cost.sample_ns - c->cost.count_ns;
 }
 
 int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
@@ -106,6 +149,9 @@ void lden_guard_free(struct lden_guard *g)
 {
 	if (!g)
 		return;
+	if (g->cal.started)
+		pthread_join(g->cal.thread, NULL);
+	free(g->cal.tracing_dir);
 	for (int i = 0; i < g->nsrc; i++) {
 		free(g->src[i].label);
 		free(g->src[i].atts);
@@ -134,6 +180,7 @@ int lden_guard_add(struct lden_guard *g, const char *label,
 		src = &g->src[g->nsrc];
 		memset(src, 0, sizeof(*src));
 		src->label = strdup(label);
+		src->cost_ns = -1;
 		if (!src->label)
 			return -ENOMEM;
 		i = ++g->nsrc;
@@ -223,8 +270,15 @@ int lden_guard_count(const struct lden_guard *g, const char *label,
 	return -1;
 }
 
+void lden_guard_source_cost(struct lden_guard *g, int i, double ns)
+{
+	if (i >= 0 && i < g->nsrc)
+		g->src[i].cost_ns = ns;
+}
+
 void lden_guard_start(struct lden_guard *g, double now)
 {
+	g->excluded_start = lden_selfcpu_excluded();
 	g->start = now;
 	g->judge_from = now;
 	g->n = 0;
@@ -277,10 +331,55 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 	a->limit = why == LDEN_GUARD_RATE ? (double)g->o.max_rate :
 					    g->o.max_cpu;
 	a->cpu_pct = g->cpu_pct;
+	a->own_pct = g->own_pct;
+	a->kernel_pct = g->kernel_pct;
+	a->sample_ns = measured_ns(g);
 	a->size = size;
 	/* the next CPU window starts after this switch and its drain */
 	g->judge_from = now + 1e-6;
 	return 1;
+}
+
+/*
+ * Measures the kernel's cost of a sample, in a thread, once: when a CPU
+ * budget judges a sampled source whose cost it does not know yet.
+ */
+static void start_calibration(struct lden_guard *g, struct ltr_session *s)
+{
+	struct calibration *c = &g->cal;
+	bool needed = false;
+
+	if (c->started || g->o.sample_ns >= 0 || g->o.max_cpu <= 0)
+		return;
+	for (int i = 0; i < g->nsrc; i++)
+		needed |= sampled(&g->src[i]) && g->src[i].cost_ns < 0;
+	if (!needed)
+		return;
+	c->tracing_dir = strdup(ltr_session__tracing_dir(s));
+	if (!c->tracing_dir)
+		return;
+	c->started = !pthread_create(&c->thread, NULL, calibrate, c);
+}
+
+/* The kernel's share over the window from slot @base: its samples' cost. */
+static double kernel_pct(const struct lden_guard *g, int newest, int base)
+{
+	double dt = g->t[newest] - g->t[base], ns = measured_ns(g), pct = 0;
+
+	if (dt <= 0)
+		return 0;
+	for (int i = 0; i < g->nsrc; i++) {
+		const struct source *src = &g->src[i];
+		double cost = src->cost_ns >= 0 ? src->cost_ns : ns;
+
+		/* a source switched in the window paid until then: judged
+		 * again only from its switch (judge_from), so none here */
+		if (src->stopped || !sampled(src))
+			continue;
+		pct += (src->count[newest] - src->count[base]) / dt * cost /
+		       1e9 * 100;
+	}
+	return pct;
 }
 
 int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
@@ -292,6 +391,7 @@ int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
 
 	if (g->n && now - g->t[slot_back(g, 0)] < STEP - 1e-9)
 		return 0;
+	start_calibration(g, s);
 	rc = snapshot(g, now);
 	if (rc < 0)
 		return rc;
@@ -306,9 +406,12 @@ int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
 				     0;
 	}
 	base = base_slot(g, g->o.cpu_window, g->judge_from, &cpu_full);
-	if (base >= 0 && now > g->t[base])
-		g->cpu_pct = 100 * (g->cpu[newest] - g->cpu[base]) /
+	if (base >= 0 && now > g->t[base]) {
+		g->own_pct = 100 * (g->cpu[newest] - g->cpu[base]) /
 			     (now - g->t[base]);
+		g->kernel_pct = kernel_pct(g, newest, base);
+		g->cpu_pct = g->own_pct + g->kernel_pct;
+	}
 
 	for (int i = 0; i < g->nsrc; i++) {
 		struct source *src = &g->src[i];
@@ -358,12 +461,18 @@ struct lden_guard_action *lden_guard_find(struct lden_guard *g,
 void lden_guard_message_for(const struct lden_guard_action *a,
 			    const char *effect, char *buf, size_t len)
 {
+	char share[160] = "";
+
+	if (a->reason == LDEN_GUARD_CPU && a->kernel_pct > 0)
+		snprintf(share, sizeof(share),
+			 ", %.1f%% of it in the traced tasks for its samples (%.0f ns each)",
+			 a->kernel_pct, a->sample_ns);
 	if (a->reason == LDEN_GUARD_RATE)
 		snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): %s",
 			 a->event, a->rate, a->limit, effect);
 	else
-		snprintf(buf, len, "guard: lden used %.1f%% of a CPU (limit %g%%): '%s', the busiest sampled source at %.0f events/s, %s",
-			 a->cpu_pct, a->limit, a->event, a->rate, effect);
+		snprintf(buf, len, "guard: lden used %.1f%% of a CPU%s (limit %g%%): '%s', the busiest sampled source at %.0f events/s, %s",
+			 a->cpu_pct, share, a->limit, a->event, a->rate, effect);
 }
 
 void lden_guard_message(const struct lden_guard_action *a, char *buf,
@@ -390,6 +499,10 @@ void lden_guard_note(const struct lden_guard_action *a, const char *what,
 	if (a->reason == LDEN_GUARD_RATE)
 		snprintf(buf, len, "%s at %s by the guard (rate %.0f/s > %.0f/s)",
 			 what, when, a->rate, a->limit);
+	else if (a->kernel_pct > 0)
+		snprintf(buf, len, "%s at %s by the guard (lden at %.1f%% CPU, %.1f%% of it in the kernel, > %g%%, rate %.0f/s)",
+			 what, when, a->cpu_pct, a->kernel_pct, a->limit,
+			 a->rate);
 	else
 		snprintf(buf, len, "%s at %s by the guard (lden at %.1f%% CPU > %g%%, rate %.0f/s)",
 			 what, when, a->cpu_pct, a->limit, a->rate);
@@ -419,6 +532,16 @@ bool lden_guard_stop_stat(const struct lden_guard_action *a,
 double lden_guard_cpu_pct(const struct lden_guard *g)
 {
 	return g->cpu_pct;
+}
+
+double lden_guard_kernel_pct(const struct lden_guard *g)
+{
+	return g->kernel_pct;
+}
+
+double lden_guard_sample_ns(const struct lden_guard *g)
+{
+	return measured_ns(g);
 }
 
 double lden_guard_cpu_pct_total(const struct lden_guard *g)
@@ -453,10 +576,10 @@ void lden_guard_print_action_json(FILE *out, const struct lden_guard_action *a)
 {
 	fputs("{\"event\":", out);
 	lden_json_string(out, a->event);
-	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"size\":%" PRIu64 "}",
+	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"own_pct\":%.2f,\"kernel_pct\":%.2f,\"sample_ns\":%.0f,\"size\":%" PRIu64 "}",
 		a->at, a->rate, a->limit,
 		a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
-		a->cpu_pct, a->size);
+		a->cpu_pct, a->own_pct, a->kernel_pct, a->sample_ns, a->size);
 }
 
 void lden_guard_print_json(FILE *out, const struct lden_guard *g)
@@ -472,9 +595,24 @@ void lden_guard_print_json(FILE *out, const struct lden_guard *g)
 
 void lden_guard_print_self_json(FILE *out, const struct lden_guard *g)
 {
-	fprintf(out, "\"self\":{\"cpu_pct\":%.2f,\"cpu_pct_window\":%.2f,\"max_cpu\":%g,\"max_rate\":%" PRIu64 ",\"rates\":{",
-		lden_guard_cpu_pct_total(g), g->cpu_pct, g->o.max_cpu,
-		g->o.max_rate);
+	int newest = slot_back(g, 0);
+	double dt = g->n ? g->t[newest] - g->start : 0;
+	double serving = lden_selfcpu_excluded() - g->excluded_start;
+	const struct calibration *c = &g->cal;
+	bool known = __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) && !c->err;
+
+	fprintf(out, "\"self\":{\"cpu_pct\":%.2f,\"cpu_pct_window\":%.2f,\"kernel_pct_window\":%.2f,\"serving_cpu_pct\":%.2f,\"max_cpu\":%g,\"max_rate\":%" PRIu64,
+		lden_guard_cpu_pct_total(g), g->cpu_pct, g->kernel_pct,
+		dt > 0 ? 100 * serving / dt : 0, g->o.max_cpu, g->o.max_rate);
+	if (g->o.sample_ns >= 0)
+		fprintf(out, ",\"sample_ns\":%.0f,\"count_ns\":null",
+			g->o.sample_ns);
+	else if (known)
+		fprintf(out, ",\"sample_ns\":%.0f,\"count_ns\":%.0f",
+			measured_ns(g), c->cost.count_ns);
+	else
+		fputs(",\"sample_ns\":null,\"count_ns\":null", out);
+	fputs(",\"rates\":{", out);
 	for (int i = 0; i < g->nsrc; i++) {
 		if (i)
 			fputc(',', out);

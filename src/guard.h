@@ -7,16 +7,21 @@
  * What it measures, at most every 100 ms:
  * - events per second of every source (an attached event), from the
  *   kernel's counters, over the last second;
- * - lden's own CPU time (CLOCK_PROCESS_CPUTIME_ID: every thread, user and
- *   system) as a percentage of one CPU, over the last cpu_window seconds;
+ * - lden's own CPU time spent tracing (the process's, user and system,
+ *   less that of the threads that serve HTTP or Elasticsearch: selfcpu.h)
+ *   as a percentage of one CPU, over the last cpu_window seconds;
+ * - the kernel's share: what sampling costs the traced tasks, which pay
+ *   for the records lden takes (rate x the cost of a sample over a count,
+ *   measured at the start on this machine: ltr_measure_event_cost());
  * - the records the kernel dropped because a ring was full.
  *
  * Budgets (struct lden_guard_opts):
  * - max_rate: a sampled source above it (events/s over the last second)
  *   is switched to counting at once;
- * - max_cpu: when lden used more than this over a whole window, the
- *   busiest sampled source is switched to counting, then the guard waits
- *   for a new whole window before it judges (and switches) again.
+ * - max_cpu: when lden's own CPU and the kernel's share together were
+ *   more than this over a whole window, the busiest sampled source is
+ *   switched to counting, then the guard waits for a new whole window
+ *   before it judges (and switches) again.
  * Counted sources cost lden no CPU per event: they are never switched.
  *
  * Switching (lden_attached_stop_sampling): the sampled event is disabled,
@@ -74,15 +79,26 @@ struct lden_guard;
 /* ... averaged over this many seconds */
 #define LDEN_GUARD_CPU_WINDOW 3.0
 
+/* lden_guard_opts.sample_ns: measure it when the guard starts */
+#define LDEN_GUARD_MEASURE (-1.0)
+
 struct lden_guard_opts {
 	uint64_t max_rate;	/* events/s per sampled source; 0: no limit */
 	double max_cpu;		/* % of one CPU; 0: no CPU budget */
 	double cpu_window;	/* seconds; 0: LDEN_GUARD_CPU_WINDOW */
+	/*
+	 * what a sampled event costs the kernel beyond a counted one, ns:
+	 * LDEN_GUARD_MEASURE (the commands' default) measures it on this
+	 * machine when the first sampled source is judged; 0 leaves the
+	 * kernel's share out
+	 */
+	double sample_ns;
 };
 
 #define LDEN_GUARD_OPTS_INIT { .max_rate = 0, \
 			       .max_cpu = LDEN_GUARD_DEFAULT_MAX_CPU, \
-			       .cpu_window = 0 }
+			       .cpu_window = 0, \
+			       .sample_ns = LDEN_GUARD_MEASURE }
 
 /* getopt codes and table rows for --max-rate N and --max-cpu PCT */
 #define LDEN_OPT_MAX_RATE 0x4701
@@ -93,9 +109,10 @@ struct lden_guard_opts {
 #define LDEN_GUARD_USAGE \
 	"      --max-rate N      sample a source at most N events/s, then count it\n" \
 	"                        only (its size stops); default: no limit\n" \
-	"      --max-cpu PCT     lden's own CPU budget, % of one CPU over 3 s\n" \
-	"                        (default 5; 0: none): over it, the busiest\n" \
-	"                        sampled source is counted only\n"
+	"      --max-cpu PCT     lden's CPU budget, % of one CPU over 3 s, its\n" \
+	"                        own and its samples' in the kernel (default 5;\n" \
+	"                        0: none): over it, the busiest sampled source\n" \
+	"                        is counted only\n"
 
 /*
  * lden_guard_parse_opt - the value of --max-rate (@opt LDEN_OPT_MAX_RATE:
@@ -126,7 +143,10 @@ struct lden_guard_action {
 	time_t when;			/* wall clock */
 	double rate;			/* the source's events/s then */
 	double limit;			/* max_rate (rate), max_cpu (cpu) */
-	double cpu_pct;			/* lden's CPU % over the window then */
+	double cpu_pct;			/* own_pct + kernel_pct then */
+	double own_pct;			/* lden's own tracing CPU % */
+	double kernel_pct;		/* the kernel's share for its samples */
+	double sample_ns;		/* the cost of a sample it used, or 0 */
 	uint64_t size;			/* the size it stopped at */
 	bool size_used;			/* set by the caller: its expression
 					   uses size() of this event */
@@ -156,6 +176,13 @@ int lden_guard_add(struct lden_guard *g, const char *label,
  */
 int lden_guard_count(const struct lden_guard *g, const char *label,
 		     uint64_t *count);
+
+/*
+ * lden_guard_source_cost - what a hit of source @i (lden_guard_add()'s
+ * index) costs the kernel when sampled, beyond a count, in ns, for
+ * sampling paths other than the perf ring (whose cost the guard measures)
+ */
+void lden_guard_source_cost(struct lden_guard *g, int i, double ns);
 
 /* lden_guard_start - the baseline: call when the events are enabled. */
 void lden_guard_start(struct lden_guard *g, double now);
@@ -219,8 +246,15 @@ void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
 bool lden_guard_stop_stat(const struct lden_guard_action *a,
 			  struct lden_stat *st);
 
-/* lden's CPU % of one CPU over the last window (since start if shorter). */
+/*
+ * lden's CPU % of one CPU over the last window (since start if shorter):
+ * its own tracing threads', plus the kernel's share for its samples
+ */
 double lden_guard_cpu_pct(const struct lden_guard *g);
+/* the kernel's share alone, over the last window */
+double lden_guard_kernel_pct(const struct lden_guard *g);
+/* the measured cost of a sample beyond a count, ns; 0 until known */
+double lden_guard_sample_ns(const struct lden_guard *g);
 /* lden's CPU % of one CPU since lden_guard_start(). */
 double lden_guard_cpu_pct_total(const struct lden_guard *g);
 int lden_guard_nsources(const struct lden_guard *g);
@@ -236,7 +270,9 @@ void lden_guard_print_json(FILE *out, const struct lden_guard *g);
 /* {"event":..,"action":"counting",...}: one action, as in "guard" */
 void lden_guard_print_action_json(FILE *out,
 				  const struct lden_guard_action *a);
-/* "self":{"cpu_pct":..,"cpu_pct_window":..,"rates":{..},"lost":..} */
+/* "self":{"cpu_pct":..,"cpu_pct_window":..,"kernel_pct_window":..,
+ * "serving_cpu_pct":..,"sample_ns":..|null,"count_ns":..|null,
+ * "rates":{..},"lost":..} */
 void lden_guard_print_self_json(FILE *out, const struct lden_guard *g);
 
 #endif

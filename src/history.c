@@ -15,7 +15,7 @@
 struct sample {
 	unsigned int event;	/* index in events */
 	double speed;
-	uint64_t count, size, count_total, size_total, lost;
+	uint64_t count, size, count_total, size_total, lost, missed;
 };
 
 struct event {
@@ -141,6 +141,7 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t)
 		d->size_total = p->size_total;
 		d->speed = p->speed;
 		d->lost = p->lost;
+		d->missed = p->missed;
 	}
 	/* to the millisecond, as the JSON says it: a client asking for what
 	 * came after a time it was given must not get that tick again */
@@ -182,6 +183,7 @@ static void to_point(const struct lden_history *h, double t,
 		.size_total = d->size_total,
 		.speed = d->speed,
 		.lost = d->lost,
+		.missed = d->missed,
 	};
 }
 
@@ -193,10 +195,15 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 	size_t first = (h->head + h->cap - h->len) % h->cap;
 	/* per event, what the ticks not yet emitted counted */
 	uint64_t *acc = calloc(2 * (size_t)h->nevents + 1, sizeof(*acc));
+	/* @want asked once an event, not once a point: 0 unknown, 1 yes, 2 no */
+	unsigned char *wanted = calloc((size_t)h->nevents + 1, 1);
 	int rc = 0;
 
-	if (!acc)
+	if (!acc || !wanted) {
+		free(acc);
+		free(wanted);
 		return -ENOMEM;
+	}
 	for (size_t k = 0; k < h->len && !rc; k++) {
 		const struct slot *s = &h->slots[(first + k) % h->cap];
 		bool emit;
@@ -209,7 +216,9 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 			uint64_t *sum = &acc[2 * d->event];
 			struct lden_history_point p;
 
-			if (want && !want(ctx, h->events[d->event].name))
+			if (want && !wanted[d->event])
+				wanted[d->event] = want(ctx, h->events[d->event].name) ? 1 : 2;
+			if (want && wanted[d->event] == 2)
 				continue;
 			sum[0] += d->count;
 			sum[1] += d->size;
@@ -223,7 +232,13 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 		}
 	}
 	free(acc);
+	free(wanted);
 	return rc;
+}
+
+unsigned int lden_history_nevents(const struct lden_history *h)
+{
+	return h->nevents;
 }
 
 int lden_history_last(const struct lden_history *h,

@@ -33,6 +33,7 @@ struct lden_history_point {
 	uint64_t size_total;
 	double speed;
 	uint64_t lost;
+	uint64_t missed;
 };
 
 /*
@@ -49,6 +50,9 @@ size_t lden_history_capacity(const struct lden_history *h);
 /* How many it holds now. */
 size_t lden_history_len(const struct lden_history *h);
 
+/* How many different events it has seen. */
+unsigned int lden_history_nevents(const struct lden_history *h);
+
 /*
  * lden_history_add - append @t, dropping the oldest tick when full.
  * Returns 0, or -ENOMEM (the history is unchanged).
@@ -58,7 +62,7 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t);
 /*
  * lden_history_walk - call @fn for every point of the ticks later than
  * @since (seconds since the epoch), oldest first, skipping events for
- * which @want (when not NULL) returns 0.  With @step > 0, at most one
+ * which @want (when not NULL, and asked once an event) returns 0.  With @step > 0, at most one
  * point per event per @step seconds (the last tick of each multiple of
  * @step, and the newest tick): its count and size are then the sums over
  * the ticks it stands for, so the counts of a walk still add up to what

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct lden_httpd;
 struct lden_http_request;
@@ -59,6 +60,25 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
  * Returns 0, or -1 with @err set ("invalid port '0' in '0'...").
  */
 int lden_httpd_check_addr(const char *addr, char *err, size_t errlen);
+
+struct lden_web_config;
+
+/*
+ * lden_httpd_protect - serve with the TLS certificate and check the users
+ * of @web (lden_web_config_load()); before the first listen.  @web must
+ * outlive the server.
+ */
+void lden_httpd_protect(struct lden_httpd *h,
+			const struct lden_web_config *web);
+
+/*
+ * lden_httpd_loopback - whether "[ADDR:]PORT" is on a loopback address
+ * (127.0.0.0/8, ::1): reachable from this host only
+ */
+bool lden_httpd_loopback(const char *addr);
+
+/* How many connections the watchdog ended at their request's deadline. */
+uint64_t lden_httpd_shut_down(struct lden_httpd *h);
 
 /* Stops every listener, then frees. */
 void lden_httpd_free(struct lden_httpd *h);

@@ -152,6 +152,31 @@ int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
 	return 0;
 }
 
+int lden_kallsyms_ranges(const struct lden_kallsyms *k, const char *name,
+			 uint64_t (*ranges)[2], int max)
+{
+	int n = 0;
+
+	if (!k->have_addrs)
+		return -EPERM;
+	for (size_t i = 0; i < k->n; i++) {
+		if (strcmp(k->syms[i].name, name) || k->syms[i].module)
+			continue;
+		/* ends where the next function (at another address) starts */
+		for (size_t e = i + 1; e < k->n; e++) {
+			if (k->syms[e].addr == k->syms[i].addr)
+				continue;
+			if (n == max)
+				return -E2BIG;
+			ranges[n][0] = k->syms[i].addr;
+			ranges[n][1] = k->syms[e].addr;
+			n++;
+			break;
+		}
+	}
+	return n;
+}
+
 size_t lden_kallsyms_count(const struct lden_kallsyms *k)
 {
 	return k->n;

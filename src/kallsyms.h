@@ -34,6 +34,16 @@ bool lden_kallsyms_has(const struct lden_kallsyms *k, const char *name);
 int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
 			    char *buf, size_t len);
 
+/*
+ * lden_kallsyms_ranges - where the kernel's (not a module's) functions
+ * called @name lie: [start, end) pairs into @ranges, at most @max
+ * (static functions of the same name may be several)
+ * Returns how many (0: none), -EPERM when the table has no addresses,
+ * -E2BIG when there are more than @max.
+ */
+int lden_kallsyms_ranges(const struct lden_kallsyms *k, const char *name,
+			 uint64_t (*ranges)[2], int max);
+
 size_t lden_kallsyms_count(const struct lden_kallsyms *k);
 
 #endif

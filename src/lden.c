@@ -101,15 +101,31 @@ static const struct lden_cmd *const commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/*
+ * Messages quote what users and files gave (expressions, paths, catalog
+ * lines): a control byte in them is shown as \xNN, never sent raw to the
+ * terminal; the message's own line breaks stay.
+ */
 void lden_err(const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
 
-	fputs("lden: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	fputs("lden: ", stderr);
+	for (const char *c = msg ? msg : "out of memory"; *c; c++) {
+		unsigned char b = (unsigned char)*c;
+
+		if ((b < 0x20 && b != '\n') || b == 0x7f)
+			fprintf(stderr, "\\x%02x", b);
+		else
+			fputc(b, stderr);
+	}
 	fputc('\n', stderr);
+	free(msg);
 }
 
 int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
@@ -131,8 +147,10 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 		return -1;
 	}
 
+	/* what was loaded before the error is freed here, for every caller */
 	if (lden_catalog_load(cat, dirs, n, err, sizeof(err)) < 0) {
 		lden_err("bad event catalog: %s", err);
+		lden_catalog_free(cat);
 		return -1;
 	}
 	if (!cat->ndefs) {
@@ -217,7 +235,8 @@ __attribute__((format(printf, 2, 0)))
 static int print_library_message(enum ltr_log_level level, const char *fmt,
 				 va_list ap)
 {
-	if (level != LTR_WARN)
+	/* warnings, and what a sweep removed (LTR_INFO): not debugging */
+	if (level == LTR_DEBUG)
 		return 0;
 	fputs("lden: ", stderr);
 	return vfprintf(stderr, fmt, ap);

@@ -6,14 +6,15 @@
 
 #include "plan.h"
 
-bool lden_tracepoint_exists(const char *tracing_dir, const char *spec)
+/* A present tracepoint of the chosen source whose size line gave none. */
+static const struct lden_tp *sized_tp(const struct lden_resolution *r)
 {
-	char path[4096];
-	const char *colon = strchr(spec, ':');
-
-	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", tracing_dir,
-		 (int)(colon - spec), spec, colon + 1);
-	return access(path, F_OK) == 0;
+	if (!r->src || r->src->kind != LDEN_SRC_TRACEPOINT)
+		return NULL;
+	for (int t = 0; t < r->src->ntps && t < 8; t++)
+		if (r->tp_present[t] && r->src->tps[t].size)
+			return &r->src->tps[t];
+	return NULL;
 }
 
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
@@ -52,8 +53,15 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 				return -1;
 			}
 			if (ev->need_size && !res[i].has_size) {
-				lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
-						   ev->name);
+				const struct lden_tp *tp = sized_tp(&res[i]);
+
+				if (tp)
+					lden_expr_error_at(err, ev, "%s has no size on this kernel: the size at %s:%d names a field %s:%s lacks here (see 'lden list-events')",
+							   ev->name, def->file, tp->size_line,
+							   tp->system, tp->name);
+				else
+					lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
+							   ev->name);
 				return -1;
 			}
 			break;

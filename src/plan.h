@@ -46,9 +46,6 @@ int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 			     struct lden_attached *a,
 			     struct lden_expr_error *err);
 
-/* Whether the tracepoint "system:name" exists under @tracing_dir. */
-bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
-
 /*
  * lden_plan_attach_scopes - lden_plan_attach() of @e once in each scope
  * of @o (lden_scope_count() of them; the whole machine when none), into

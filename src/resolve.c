@@ -82,10 +82,10 @@ static bool has_tracepoint(const struct lden_kernel *k, const struct lden_tp *tp
  * arrived in 6.8).  A textual check: no format parse.
  */
 static bool size_fields_present(const struct lden_kernel *k,
-				 const struct lden_tp *tp)
+				 const struct lden_tp *tp, const char *expr)
 {
 	char path[4096], fmt[16384], name[130];
-	const char *p = tp->size;
+	const char *p = expr;
 	size_t n;
 	FILE *f;
 
@@ -125,6 +125,30 @@ static bool size_fields_present(const struct lden_kernel *k,
 	return true;
 }
 
+/*
+ * Whether a joined size can be had: this tracepoint's key field, and at
+ * least one of the events it joins to, with theirs and their size's.
+ */
+static bool join_present(const struct lden_kernel *k, const struct lden_tp *tp)
+{
+	char key[140];
+	bool any = false;
+
+	snprintf(key, sizeof(key), "%s", tp->joins[0].key);
+	if (!size_fields_present(k, tp, key))
+		return false;
+	for (int j = 0; j < tp->njoins && !any; j++) {
+		const struct lden_join *jn = &tp->joins[j];
+		struct lden_tp from = { .system = jn->system, .name = jn->name };
+		char need[600];
+
+		snprintf(need, sizeof(need), "%s + %s", jn->from_key, jn->size);
+		any = has_tracepoint(k, &from) &&
+		      size_fields_present(k, &from, need);
+	}
+	return any;
+}
+
 __attribute__((format(printf, 2, 3)))
 static void tried(struct lden_resolution *res, const char *fmt, ...)
 {
@@ -140,6 +164,42 @@ static void tried(struct lden_resolution *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->tried + used, sizeof(res->tried) - used, fmt, ap);
 	va_end(ap);
+}
+
+static const char *probe_kind(const struct lden_source *s)
+{
+	return s->kind == LDEN_SRC_KPROBE ? "kprobe" : "kretprobe";
+}
+
+/*
+ * The "also" probes of a kprobe source whose function this kernel has
+ * (udpv6_sendmsg, tcp_sendpage...), and the source's text: "kretprobe
+ * udp_sendmsg (+2 more)".
+ */
+static void resolve_more(struct lden_kernel *k, const struct lden_source *s,
+			 struct lden_resolution *res)
+{
+	int found = 0;
+
+	for (int m = 0; m < s->nmore && m < LDEN_MAX_MORE; m++) {
+		const struct lden_source *ms = &s->more[m];
+
+		res->more_funcs[m] = NULL;
+		for (int f = 0; f < ms->nfuncs && !res->more_funcs[m]; f++)
+			if (has_function(k, ms->funcs[f]))
+				res->more_funcs[m] = ms->funcs[f];
+		if (res->more_funcs[m])
+			found++;
+		else
+			tried(res, "%s %s: no such kernel function (not attached)",
+			      probe_kind(ms), ms->funcs[0]);
+	}
+	if (found)
+		snprintf(res->source_text, sizeof(res->source_text),
+			 "%s %s (+%d more)", probe_kind(s), res->func, found);
+	else
+		snprintf(res->source_text, sizeof(res->source_text), "%s %s",
+			 probe_kind(s), res->func);
 }
 
 int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
@@ -170,8 +230,10 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 			res->src = s;
 			res->has_size = false;
 			for (int t = 0; t < s->ntps; t++)
-				if (res->tp_present[t] && s->tps[t].size &&
-				    size_fields_present(k, &s->tps[t]))
+				if (res->tp_present[t] &&
+				    (s->tps[t].size ?
+				     size_fields_present(k, &s->tps[t], s->tps[t].size) :
+				     s->tps[t].njoins && join_present(k, &s->tps[t])))
 					res->has_size = true;
 			snprintf(res->source_text, sizeof(res->source_text),
 				 "tracepoint %s:%s%s", s->tps[0].system,
@@ -200,11 +262,7 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 				res->src = s;
 				res->func = s->funcs[f];
 				res->has_size = s->size != NULL;
-				snprintf(res->source_text, sizeof(res->source_text),
-					 "%s %s",
-					 s->kind == LDEN_SRC_KPROBE ? "kprobe" :
-								      "kretprobe",
-					 s->funcs[f]);
+				resolve_more(k, s, res);
 				return 0;
 			}
 			tried(res, "%s %s: no such kernel function",
@@ -212,11 +270,18 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 			      s->funcs[f]);
 		}
 	}
-	/* the reason a user can act on */
-	if (!k->kprobes && def->nsrcs > 1)
-		snprintf(res->reason, sizeof(res->reason),
-			 "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)");
-	else if (!k->kprobes)
+	/* the reason a user can act on: what its sources needed */
+	bool tps = false, probes = false;
+
+	for (int i = 0; i < def->nsrcs; i++) {
+		tps |= def->srcs[i].kind == LDEN_SRC_TRACEPOINT;
+		probes |= def->srcs[i].kind != LDEN_SRC_TRACEPOINT;
+	}
+	if (!k->kprobes && probes)
+		snprintf(res->reason, sizeof(res->reason), "%s",
+			 tps ? "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)" :
+			       "it needs kprobes, and this kernel has no kprobe support (CONFIG_KPROBES is off)");
+	else if (!probes)
 		snprintf(res->reason, sizeof(res->reason),
 			 "its tracepoint is not on this kernel");
 	else

@@ -40,6 +40,9 @@ static void run_child(const char *command, const struct lden_script_env *env)
 			set_env_u64(name, "SIZE", st->size);
 		set_env_u64(name, "SPEED", (uint64_t)st->speed);
 		set_env_u64(name, "LOST", st->lost);
+		set_env_u64(name, "MISSED", st->missed);
+		if (st->joined)
+			set_env_u64(name, "UNSIZED", st->unsized);
 	}
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -20,10 +20,15 @@
  * request can only ever get one of them, whatever its path says.  The
  * history holds the last LDEN_DASHBOARD_WINDOW seconds of ticks (at most
  * LDEN_HISTORY_MAX_SLOTS ticks).  tick() runs in the tracing loop and the
- * handlers in the server's thread: one mutex between them.
+ * handlers in the server's thread: one mutex between them, which a
+ * request holds for a bounded time: at most MAX_NAMES names in events=,
+ * at most MAX_POINTS points a reply (a coarser step when more would be
+ * due; the reply says which), and the replies of a tick cached, so that
+ * many clients asking the same cost one walk.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -38,6 +43,7 @@
 #include "dash-flame.h"
 #include "history.h"
 #include "httpd.h"
+#include "infile.h"
 #include "sink.h"
 
 #ifndef LDEN_DASHBOARD_DIR
@@ -51,6 +57,11 @@
 #define LDEN_DASHBOARD_WINDOW 900.0
 /* A dashboard file larger than this is not one of ours. */
 #define MAX_FILE (1024 * 1024)
+/* At most this many names in ?events=, and points in a series reply */
+#define MAX_NAMES 256
+#define MAX_POINTS 25000
+/* Series replies kept for the current tick */
+#define CACHE_SLOTS 8
 
 struct dash_file {
 	const char *name;
@@ -61,15 +72,26 @@ struct dash_file {
 
 enum { FILE_INDEX, FILE_JS, FILE_CSS, FILE_ICON, FILE_FLAME, NFILES };
 
+/* A reply of the current tick, and the request it answers. */
+struct cached {
+	char *key;		/* "since step events", or NULL: free */
+	char *body;
+	size_t len;
+};
+
 struct dash {
 	pthread_mutex_t lock;
 	struct lden_history *hist;
+	struct cached stats;	/* key unused */
+	struct cached series[CACHE_SLOTS];
+	int next_slot;
 	struct dash_file files[NFILES];
 	char host[256];
 	double interval;
 	double start;		/* tracing began, seconds since the epoch */
 	double now;		/* the latest tick */
 	uint64_t lost_total;
+	uint64_t missed_total;
 	bool ticked;
 	uint64_t served;	/* requests answered, for the final summary */
 };
@@ -111,41 +133,13 @@ static const char *default_dir(void)
 static int load_file(const char *dir, struct dash_file *f, char *err,
 		     size_t errlen)
 {
-	char path[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char path[4096], why[4300];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out_errno;
-	if (fstat(fd, &st) < 0)
-		goto out_close_fd;
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
-		snprintf(err, errlen, "cannot read dashboard file '%s': %s",
-			 path, S_ISREG(st.st_mode) ? "too large" :
-			 "not a regular file");
-		close(fd);
-		return -1;
-	}
-	f->body = malloc((size_t)st.st_size + 1);
-	if (!f->body)
-		goto out_close_fd;
-	n = read(fd, f->body, (size_t)st.st_size + 1);
-	if (n < 0)
-		goto out_close_fd;
-	f->len = (size_t)n;
-	close(fd);
-	return 0;
-
-out_close_fd:
-	n = errno;
-	close(fd);
-	errno = (int)n;
-out_errno:
-	snprintf(err, errlen, "cannot read dashboard file '%s': %s", path,
-		 strerror(errno));
+	if (lden_read_file(path, MAX_FILE, &f->body, &f->len, why,
+			   sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot read dashboard file %s", why);
 	return -1;
 }
 
@@ -263,6 +257,7 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
 	json_object_object_add(j, "speed", json_num(p->speed, 3));
 	json_object_object_add(j, "lost", json_u64(p->lost));
+	json_object_object_add(j, "missed", json_u64(p->missed));
 	if (json_object_array_add(ctx, j)) {
 		json_object_put(j);
 		return -ENOMEM;
@@ -287,8 +282,52 @@ static json_object *stats_json(const struct dash *d)
 			       json_num(d->ticked ? d->now : wall_clock(), 3));
 	json_object_object_add(o, "interval", json_num(d->interval, 3));
 	json_object_object_add(o, "lost_total", json_u64(d->lost_total));
+	json_object_object_add(o, "missed_total", json_u64(d->missed_total));
 	json_object_object_add(o, "events", events);
 	return o;
+}
+
+/* The cache is for one tick: a new tick empties it. */
+static void cache_clear(struct dash *d)
+{
+	free(d->stats.body);
+	d->stats = (struct cached){ 0 };
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		free(d->series[i].key);
+		free(d->series[i].body);
+		d->series[i] = (struct cached){ 0 };
+	}
+}
+
+/* A copy of a cached body as the reply; -1 when out of memory. */
+static int reply_cached(const struct cached *c, struct lden_http_reply *rep)
+{
+	rep->body = malloc(c->len + 1);
+	if (!rep->body)
+		return -1;
+	memcpy(rep->body, c->body, c->len + 1);
+	rep->len = c->len;
+	rep->content_type = "application/json";
+	return 0;
+}
+
+/* Keeps a copy of @rep's body in @c, under @key (taken); quietly not when
+ * out of memory. */
+static void cache_put(struct cached *c, char *key,
+		      const struct lden_http_reply *rep)
+{
+	char *body = malloc(rep->len + 1);
+
+	if (!body) {
+		free(key);
+		return;
+	}
+	memcpy(body, rep->body, rep->len + 1);
+	free(c->key);
+	free(c->body);
+	c->key = key;
+	c->body = body;
+	c->len = rep->len;
 }
 
 static int api_stats(void *ctx, const struct lden_http_request *req,
@@ -296,17 +335,27 @@ static int api_stats(void *ctx, const struct lden_http_request *req,
 {
 	struct dash *d = ctx;
 	json_object *o;
+	int rc;
 
 	(void)req;
 	pthread_mutex_lock(&d->lock);
 	d->served++;
+	if (d->ticked && d->stats.body) {
+		rc = reply_cached(&d->stats, rep);
+		pthread_mutex_unlock(&d->lock);
+		return rc;
+	}
 	o = stats_json(d);
+	rc = reply_json(o, rep);
+	/* before the first tick "now" moves: nothing to keep */
+	if (!rc && d->ticked)
+		cache_put(&d->stats, NULL, rep);
 	pthread_mutex_unlock(&d->lock);
-	return reply_json(o, rep);
+	return rc;
 }
 
-/* A series reply, written as it is walked: a tree of json-c objects for
- * every point would cost ten times the text. */
+/* A series reply, written as it is walked: text, not a tree of json-c
+ * objects, which would cost ten times the time and the memory. */
 struct series_walk {
 	const char *events;	/* the events=a,b filter, or NULL: all */
 	char *buf;
@@ -350,42 +399,72 @@ static int series_append(struct series_walk *w, const char *s, size_t n)
 	return 0;
 }
 
-/* Appends @o's text (and takes @o). */
-static int series_append_json(struct series_walk *w, json_object *o)
+/* @v with at most @decimals decimals, as written ("0.1", "12") */
+static int append_num(struct series_walk *w, double v, int decimals)
 {
-	const char *s;
-	size_t n;
-	int rc = -ENOMEM;
+	char buf[64];
+	int n;
 
-	if (!o)
-		return rc;
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &n);
-	if (s)
-		rc = series_append(w, s, n);
-	json_object_put(o);
-	return rc;
+	if (!isfinite(v))
+		v = 0;
+	n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	if (strchr(buf, '.')) {
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+		if (buf[n - 1] == '.')
+			buf[--n] = '\0';
+	}
+	return series_append(w, buf, (size_t)n);
+}
+
+/* @s as a JSON string (labels may hold quotes: "x[comm == \"a\"]") */
+static int append_string(struct series_walk *w, const char *s)
+{
+	int rc = series_append(w, "\"", 1);
+
+	for (; *s && !rc; s++) {
+		char esc[8];
+
+		if (*s == '"' || *s == '\\') {
+			esc[0] = '\\';
+			esc[1] = *s;
+			rc = series_append(w, esc, 2);
+		} else if ((unsigned char)*s < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*s);
+			rc = series_append(w, esc, 6);
+		} else {
+			rc = series_append(w, s, 1);
+		}
+	}
+	return rc ? rc : series_append(w, "\"", 1);
 }
 
 static int series_point(void *ctx, const struct lden_history_point *p)
 {
 	struct series_walk *w = ctx;
-	json_object *j = json_object_new_object();
+	char nums[160];
+	int rc, n;
 
-	if (!j)
-		return -ENOMEM;
-	json_object_object_add(j, "t", json_num(p->t, 3));
-	json_object_object_add(j, "event", json_object_new_string(p->event));
-	json_object_object_add(j, "count", json_u64(p->count));
-	json_object_object_add(j, "size", json_u64(p->size));
-	json_object_object_add(j, "speed", json_num(p->speed, 3));
-	json_object_object_add(j, "count_total", json_u64(p->count_total));
-	json_object_object_add(j, "size_total", json_u64(p->size_total));
-	if (!w->first && series_append(w, ",", 1) < 0) {
-		json_object_put(j);
-		return -ENOMEM;
-	}
+	rc = series_append(w, w->first ? "{\"t\":" : ",{\"t\":",
+			   w->first ? 5 : 6);
 	w->first = false;
-	return series_append_json(w, j);
+	if (!rc)
+		rc = append_num(w, p->t, 3);
+	if (!rc)
+		rc = series_append(w, ",\"event\":", 9);
+	if (!rc)
+		rc = append_string(w, p->event);
+	n = snprintf(nums, sizeof(nums),
+		     ",\"count\":%" PRIu64 ",\"size\":%" PRIu64 ",\"speed\":",
+		     p->count, p->size);
+	if (!rc)
+		rc = series_append(w, nums, (size_t)n);
+	if (!rc)
+		rc = append_num(w, p->speed, 3);
+	n = snprintf(nums, sizeof(nums),
+		     ",\"count_total\":%" PRIu64 ",\"size_total\":%" PRIu64 "}",
+		     p->count_total, p->size_total);
+	return rc ? rc : series_append(w, nums, (size_t)n);
 }
 
 /* ?NAME=SECONDS: 0 when absent, -1 when not a number >= 0. */
@@ -405,12 +484,40 @@ static int seconds_arg(const struct lden_http_request *req, const char *name,
 	return 0;
 }
 
+/* The names of ?events=a,b: how many, or -1 when too many. */
+static int count_names(const char *events)
+{
+	int n = 1;
+
+	for (const char *c = events; *c; c++)
+		if (*c == ',' && ++n > MAX_NAMES)
+			return -1;
+	return n;
+}
+
+/*
+ * A step that keeps the reply within MAX_POINTS points: the one asked,
+ * or a coarser one.  @nev: the events it holds.
+ */
+static double bounded_step(const struct dash *d, double since, double step,
+			   unsigned int nev)
+{
+	double span = d->now - since, per_point = step > d->interval ? step :
+					      d->interval;
+
+	if (span <= 0 || !nev || span / per_point * nev <= MAX_POINTS)
+		return step;
+	return ceil(span * nev / MAX_POINTS / d->interval) * d->interval;
+}
+
 static int api_series(void *ctx, const struct lden_http_request *req,
 		      struct lden_http_reply *rep)
 {
 	struct dash *d = ctx;
 	struct series_walk w = { lden_http_arg(req, "events"), NULL, 0, 0, true };
-	double since, step;
+	double since, step, now;
+	unsigned int nev;
+	char *key = NULL;
 	int rc;
 
 	if (seconds_arg(req, "since", &since) < 0)
@@ -418,31 +525,60 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 				  rep);
 	if (seconds_arg(req, "step", &step) < 0)
 		return reply_text(400, "bad 'step': want seconds\n", rep);
+	if (w.events && count_names(w.events) < 0)
+		return reply_text(400, "too many names in 'events' (at most 256)\n",
+				  rep);
 	pthread_mutex_lock(&d->lock);
 	d->served++;
-	rc = series_append(&w, "{\"now\":", 7);
-	if (!rc)
-		rc = series_append_json(&w, json_num(d->ticked ? d->now :
-						     wall_clock(), 3));
-	if (!rc)
-		rc = series_append(&w, ",\"points\":[", 11);
+	now = d->ticked ? d->now : wall_clock();
 	/* no older than the window, even if the ring holds more */
 	if (d->ticked && since < d->now - LDEN_DASHBOARD_WINDOW)
 		since = d->now - LDEN_DASHBOARD_WINDOW;
+	nev = lden_history_nevents(d->hist);
+	if (w.events && (unsigned int)count_names(w.events) < nev)
+		nev = (unsigned int)count_names(w.events);
+	if (d->ticked)
+		step = bounded_step(d, since, step, nev);
+	/* the same question within a tick: the same answer, kept */
+	if (d->ticked &&
+	    asprintf(&key, "%.3f %.3f %s", since, step, w.events ? w.events : "") < 0)
+		key = NULL;
+	for (int i = 0; key && i < CACHE_SLOTS; i++)
+		if (d->series[i].key && !strcmp(d->series[i].key, key)) {
+			rc = reply_cached(&d->series[i], rep);
+			pthread_mutex_unlock(&d->lock);
+			free(key);
+			return rc;
+		}
+	rc = series_append(&w, "{\"now\":", 7);
+	if (!rc)
+		rc = append_num(&w, now, 3);
+	if (!rc)
+		rc = series_append(&w, ",\"step\":", 8);
+	if (!rc)
+		rc = append_num(&w, step, 3);
+	if (!rc)
+		rc = series_append(&w, ",\"points\":[", 11);
 	if (!rc)
 		rc = lden_history_walk(d->hist, since, step,
 				       w.events ? series_want : NULL,
 				       series_point, &w);
-	pthread_mutex_unlock(&d->lock);
 	if (!rc)
 		rc = series_append(&w, "]}", 2);
 	if (rc) {
+		pthread_mutex_unlock(&d->lock);
 		free(w.buf);
+		free(key);
 		return -1;
 	}
 	rep->body = w.buf;
 	rep->len = w.len;
 	rep->content_type = "application/json";
+	if (key) {
+		cache_put(&d->series[d->next_slot], key, rep);
+		d->next_slot = (d->next_slot + 1) % CACHE_SLOTS;
+	}
+	pthread_mutex_unlock(&d->lock);
 	return 0;
 }
 
@@ -492,6 +628,7 @@ static void dash_close(void *state)
 	if (!d)
 		return;
 	pthread_mutex_destroy(&d->lock);
+	cache_clear(d);
 	lden_history_free(d->hist);
 	for (int i = 0; i < NFILES; i++)
 		free(d->files[i].body);
@@ -549,6 +686,7 @@ static void dash_tick(void *state, const struct lden_tick *t)
 	struct dash *d = state;
 
 	pthread_mutex_lock(&d->lock);
+	cache_clear(d);
 	/* out of memory: this tick is missing from the page, no more */
 	if (lden_history_add(d->hist, t) == 0) {
 		/* once: the page takes a new start for a new lden */
@@ -556,6 +694,7 @@ static void dash_tick(void *state, const struct lden_tick *t)
 			d->start = t->time - t->elapsed;
 		d->now = round(t->time * 1000) / 1000;
 		d->lost_total = t->lost_total;
+		d->missed_total = t->missed_total;
 		d->ticked = true;
 		if (t->host && *t->host)
 			snprintf(d->host, sizeof(d->host), "%s", t->host);

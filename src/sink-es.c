@@ -21,6 +21,7 @@
 
 #include "es-queue.h"
 #include "es-wire.h"
+#include "selfcpu.h"
 #include "sink.h"
 #include "viz-opts.h"
 
@@ -57,6 +58,7 @@ struct es {
 	_Atomic bool give_up;
 	struct timespec give_up_at;	/* written before give_up is set */
 	uint64_t sent, dropped, retries;
+	bool failing;		/* the last request failed: retrying */
 	char last_error[256];
 	bool error_is_drop;	/* last_error explains a drop: keep it */
 
@@ -286,6 +288,8 @@ static void *worker(void *arg)
 	struct es *es = arg;
 	char err[256], reason[256];
 
+	/* sending is no tracing: the overhead guard leaves this thread out */
+	lden_selfcpu_exclude_thread();
 	pthread_mutex_lock(&es->lock);
 	for (;;) {
 		long timeout_ms = es->timeout_ms;
@@ -320,6 +324,7 @@ static void *worker(void *arg)
 		n = send_batch(es, timeout_ms, err, sizeof(err), reason,
 			       sizeof(reason));
 		pthread_mutex_lock(&es->lock);
+		es->failing = !n;
 		if (n && !settle(es, n, reason)) {
 			es->backoff = BACKOFF_MIN;
 			continue;
@@ -399,6 +404,7 @@ static void es_stats(void *state, struct lden_sink_stats *st)
 	st->dropped = es->dropped;
 	st->retries = es->retries;
 	st->queued = es->nbatch + lden_es_queue__len(es->q);
+	st->failing = es->failing;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", es->last_error);
 	pthread_mutex_unlock(&es->lock);
 }

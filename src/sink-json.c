@@ -97,6 +97,12 @@ static struct json_object *point_object(const struct lden_tick *t,
 				       json_object_new_boolean(0));
 	json_object_object_add(o, "speed", number(p->speed));
 	json_object_object_add(o, "lost", json_object_new_uint64(p->lost));
+	json_object_object_add(o, "missed", json_object_new_uint64(p->missed));
+	json_object_object_add(o, "count_exact",
+			       json_object_new_boolean(!p->missed));
+	if (p->joined)
+		json_object_object_add(o, "unsized",
+				       json_object_new_uint64(p->unsized));
 	return o;
 }
 

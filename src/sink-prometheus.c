@@ -12,10 +12,19 @@
  *   lden_lost_records_total{event,host}  counter  samples the kernel dropped
  *                                                 (0 for counted events,
  *                                                 which cannot lose any)
+ *   lden_missed_events_total{event,host} counter  hits its kprobes missed:
+ *                                                 the count is short by up
+ *                                                 to that many
+ *   lden_unsized_events_total{event,host} counter memory.free's frees of
+ *                                                 unknown size
  *   lden_event_speed{event,host}         gauge    events in the last second
  *   lden_event_info{event,source,mode,host} gauge 1
  *   lden_up{host}                        gauge    1 once the first tick is in
  *   lden_interval_seconds{host}          gauge    seconds between updates
+ *
+ * The text of a tick is rendered once, at its first scrape, and kept for
+ * the scrapes that follow until the next tick: a flood of scrapes costs a
+ * copy each.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -36,6 +45,9 @@ struct metric {
 	uint64_t count_total;
 	uint64_t size_total;
 	uint64_t lost;
+	uint64_t missed;
+	bool joined;
+	uint64_t unsized;
 	double speed;
 };
 
@@ -48,6 +60,8 @@ struct prom_sink {
 	bool up;
 	uint64_t ticks;
 	uint64_t scrapes;
+	char *text;		/* this tick's rendering, or NULL */
+	size_t text_len;
 };
 
 /* name{event="...",host="..."} */
@@ -105,6 +119,20 @@ static void render(FILE *out, const struct prom_sink *p)
 		series(out, p, "lden_lost_records_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);
 	}
+	lden_prom_family(out, "lden_missed_events_total", "counter",
+	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_missed_events_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].missed);
+	}
+	lden_prom_family(out, "lden_unsized_events_total", "counter",
+	       "Events of a joined size (memory.free) whose bytes are unknown: memory allocated before lden started, outside its scope, or no longer in its table.");
+	for (int i = 0; i < p->n; i++) {
+		if (!p->m[i].joined)
+			continue;
+		series(out, p, "lden_unsized_events_total", &p->m[i]);
+		fprintf(out, "%" PRIu64 "\n", p->m[i].unsized);
+	}
 	lden_prom_family(out, "lden_event_speed", "gauge", "Events in the last second.");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_event_speed", &p->m[i]);
@@ -128,21 +156,38 @@ static int serve_metrics(void *ctx, const struct lden_http_request *req,
 			 struct lden_http_reply *rep)
 {
 	struct prom_sink *p = ctx;
+	char *text = NULL;
+	size_t len = 0;
 	FILE *out;
-	int rc;
+	int rc = 0;
 
-	out = open_memstream(&rep->body, &rep->len);
-	if (!out)
-		return -1;
+	(void)req;
 	pthread_mutex_lock(&p->lock);
 	p->scrapes++;
-	render(out, p);
+	if (!p->text) {
+		out = open_memstream(&text, &len);
+		if (out) {
+			render(out, p);
+			rc = ferror(out) ? -1 : 0;
+			if (fclose(out) != 0)
+				rc = -1;
+		}
+		if (!out || rc < 0) {
+			free(text);
+			pthread_mutex_unlock(&p->lock);
+			return -1;
+		}
+		p->text = text;
+		p->text_len = len;
+	}
+	rep->body = malloc(p->text_len + 1);
+	if (rep->body) {
+		memcpy(rep->body, p->text, p->text_len + 1);
+		rep->len = p->text_len;
+	}
 	pthread_mutex_unlock(&p->lock);
-	rc = ferror(out) ? -1 : 0;
-	if (fclose(out) != 0)
-		rc = -1;
 	rep->content_type = "text/plain; version=0.0.4; charset=utf-8";
-	return rc;
+	return rep->body ? 0 : -1;
 }
 
 static void free_metrics(struct prom_sink *p)
@@ -215,6 +260,9 @@ static void prom_tick(void *state, const struct lden_tick *t)
 	struct prom_sink *p = state;
 
 	pthread_mutex_lock(&p->lock);
+	/* a new tick: a new text at the next scrape */
+	free(p->text);
+	p->text = NULL;
 	if (!same_events(p, t) && copy_events(p, t) < 0) {
 		free_metrics(p);
 		p->up = false;
@@ -231,6 +279,9 @@ static void prom_tick(void *state, const struct lden_tick *t)
 		m->count_total = pt->count_total;
 		m->size_total = pt->size_total;
 		m->lost = pt->lost;
+		m->missed = pt->missed;
+		m->joined = pt->joined;
+		m->unsized = pt->unsized;
 		m->speed = pt->speed;
 	}
 	p->up = true;
@@ -257,6 +308,7 @@ static void prom_close(void *state)
 	if (!p)
 		return;
 	free_metrics(p);
+	free(p->text);
 	pthread_mutex_destroy(&p->lock);
 	free(p->host);
 	free(p);

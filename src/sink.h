@@ -29,6 +29,12 @@ struct lden_point {
 	uint64_t size_total;
 	double speed;		/* events in the last second */
 	uint64_t lost;		/* records lost so far (sampling only) */
+	/* hits its kprobes missed so far: count_total (and size_total) are
+	 * short by up to this many (lden_attached_missed) */
+	uint64_t missed;
+	/* a joined size (memory.free): occurrences so far with no known size */
+	bool joined;
+	uint64_t unsized;
 };
 
 /* Everything at one tick; valid only during the call. */
@@ -41,6 +47,7 @@ struct lden_tick {
 	const struct lden_point *points;
 	int npoints;
 	uint64_t lost_total;	/* sum of points[].lost */
+	uint64_t missed_total;	/* sum of points[].missed */
 };
 
 /* What visualize was asked for; sinks read what concerns them. */
@@ -66,6 +73,8 @@ struct lden_sink_stats {
 	uint64_t retries;	/* requests repeated after a failure */
 	uint64_t queued;	/* points waiting now */
 	char last_error[256];	/* "" when none */
+	/* its last attempt failed and it is retrying (last_error says why) */
+	bool failing;
 };
 
 struct lden_sink_ops {

@@ -13,13 +13,16 @@
 #include "viz-end.h"
 #include "viz-sinks.h"
 
-static void totals(const struct lden_viz *v, uint64_t *total, uint64_t *lost)
+static void totals(const struct lden_viz *v, uint64_t *total, uint64_t *lost,
+		   uint64_t *missed)
 {
 	*total = 0;
 	*lost = 0;
+	*missed = 0;
 	for (int i = 0; i < v->n; i++) {
 		*total += v->st[i].count;
 		*lost += v->st[i].lost;
+		*missed += v->st[i].missed;
 	}
 }
 
@@ -28,9 +31,9 @@ void lden_viz_print_end(FILE *out, const struct lden_viz *v,
 			const struct lden_viz_sinks *sinks)
 {
 	int cs = e->command_status;
-	uint64_t total, lost;
+	uint64_t total, lost, missed;
 
-	totals(v, &total, &lost);
+	totals(v, &total, &lost, &missed);
 	if (!strcmp(e->reason, "command") && WIFEXITED(cs))
 		fprintf(out, "lden: the command exited with status %d",
 			WEXITSTATUS(cs));
@@ -40,9 +43,13 @@ void lden_viz_print_end(FILE *out, const struct lden_viz *v,
 	else
 		fprintf(out, "lden: stopped by %s",
 			!strcmp(e->reason, "time") ? "--time" : e->reason);
-	fprintf(out, " after %.3f s: %llu events counted, %llu records lost\n",
-		e->elapsed, (unsigned long long)total,
-		(unsigned long long)lost);
+	fprintf(out, " after %.3f s: %s%llu events counted, %llu records lost",
+		e->elapsed, missed ? "at least " : "",
+		(unsigned long long)total, (unsigned long long)lost);
+	if (missed)
+		fprintf(out, ", %llu hits missed by kprobes (counts short by up to that)",
+			(unsigned long long)missed);
+	fputc('\n', out);
 	lden_viz_sinks_report(sinks, out);
 }
 
@@ -52,11 +59,11 @@ void lden_viz_print_end_json(FILE *out, const struct lden_viz *v,
 			     const struct lden_guard *guard)
 {
 	struct json_object *o = json_object_new_object();
-	uint64_t total, lost;
+	uint64_t total, lost, missed;
 	const char *js;
 	char num[64];
 
-	totals(v, &total, &lost);
+	totals(v, &total, &lost, &missed);
 	json_object_object_add(o, "type", json_object_new_string("end"));
 	json_object_object_add(o, "host", json_object_new_string(v->host));
 	json_object_object_add(o, "reason", json_object_new_string(e->reason));
@@ -72,6 +79,7 @@ void lden_viz_print_end_json(FILE *out, const struct lden_viz *v,
 			       json_object_new_double_s(e->elapsed, num));
 	json_object_object_add(o, "ticks", json_object_new_uint64(v->seq));
 	json_object_object_add(o, "lost_total", json_object_new_uint64(lost));
+	json_object_object_add(o, "missed_total", json_object_new_uint64(missed));
 	json_object_object_add(o, "events", lden_viz_totals_json(v));
 	json_object_object_add(o, "sinks", lden_viz_sinks_json(sinks));
 	js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |

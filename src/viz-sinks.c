@@ -6,6 +6,13 @@
 
 #include "httpd.h"
 #include "viz-sinks.h"
+#include "webconfig.h"
+
+/* "https" with TLS from --web-config */
+static const char *scheme(const struct lden_viz_outputs *o)
+{
+	return o->web && o->web->cert_pem ? "https" : "http";
+}
 
 /* "5601" -> "127.0.0.1:5601", as httpd.c reads it */
 static const char *full_addr(const char *a, char *buf, size_t len)
@@ -63,12 +70,14 @@ static void describe_prometheus(const struct lden_viz_conf *c,
 
 	fprintf(out, "  prometheus: ");
 	if (o->prometheus)
-		fprintf(out, "http://%s/metrics%s",
+		fprintf(out, "%s://%s/metrics%s", scheme(o),
 			full_addr(o->prometheus, a, sizeof(a)),
 			o->dashboard ? ", " : "");
 	if (o->dashboard)
-		fprintf(out, "http://%s/metrics",
+		fprintf(out, "%s://%s/metrics", scheme(o),
 			full_addr(o->listen, b, sizeof(b)));
+	if (o->web && o->web->nusers)
+		fprintf(out, " (basic authentication)");
 	fputc('\n', out);
 }
 
@@ -77,8 +86,9 @@ static void describe_dashboard(const struct lden_viz_conf *c,
 {
 	char a[300];
 
-	fprintf(out, "  dashboard: http://%s/\n",
-		full_addr(o->listen, a, sizeof(a)));
+	fprintf(out, "  dashboard: %s://%s/%s\n", scheme(o),
+		full_addr(o->listen, a, sizeof(a)),
+		o->web && o->web->nusers ? " (basic authentication)" : "");
 }
 
 static void describe_es(const struct lden_viz_conf *c,
@@ -125,13 +135,43 @@ struct lden_viz_sinks {
 	struct lden_viz_outputs o;
 	struct lden_httpd *httpd;
 	void *state[NSINKS];	/* NULL: not open */
+	bool failing[NSINKS];	/* what lden_viz_sinks_watch() said last */
+	uint64_t dropped[NSINKS];	/* then */
 	int nopen;
 };
 
-static int start_http(struct lden_viz_sinks *s, char *err, size_t errlen)
+/*
+ * What listening on @addr exposes, beyond this host, in @buf (a warning
+ * without "lden: "), or "" when it is loopback or fully protected.
+ */
+static void exposure(const struct lden_viz_outputs *o, const char *what,
+		     const char *addr, char *buf, size_t len)
+{
+	const struct lden_web_config *w = o->web;
+	bool tls = w && w->cert_pem, users = w && w->nusers;
+	char a[300];
+
+	buf[0] = '\0';
+	if (lden_httpd_loopback(addr) || (tls && users))
+		return;
+	snprintf(buf, len, "warning: %s on %s is reachable beyond this host %s%s",
+		 what, full_addr(addr, a, sizeof(a)),
+		 tls ? "without a password (no basic_auth_users in --web-config)" :
+		 users ? "unencrypted, passwords included (no tls_server_config in --web-config)" :
+			 "unencrypted and without a password",
+		 w ? "" : " (--web-config FILE adds TLS and basic authentication)");
+}
+
+/* warnings wait for success: a run that fails says one line */
+#define MAX_WARNINGS (NSINKS + 2)
+#define WARNING_LEN 700
+
+static int start_http(struct lden_viz_sinks *s, char (*line)[WARNING_LEN],
+		      size_t *nwarn, char *err, size_t errlen)
 {
 	char msg[512];
 
+	lden_httpd_protect(s->httpd, s->o.web);
 	if (s->o.dashboard &&
 	    lden_httpd_listen(s->httpd, s->o.listen, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s (--listen to choose another, --no-dashboard for none)",
@@ -143,6 +183,17 @@ static int start_http(struct lden_viz_sinks *s, char *err, size_t errlen)
 		snprintf(err, errlen, "%s (--prometheus)", msg);
 		return -1;
 	}
+	/* one line each: the dashboard (with its /metrics), --prometheus */
+	if (s->o.dashboard) {
+		exposure(&s->o, "the dashboard", s->o.listen, line[*nwarn],
+			 WARNING_LEN);
+		*nwarn += line[*nwarn][0] != '\0';
+	}
+	if (s->o.prometheus) {
+		exposure(&s->o, "/metrics", s->o.prometheus, line[*nwarn],
+			 WARNING_LEN);
+		*nwarn += line[*nwarn][0] != '\0';
+	}
 	return 0;
 }
 
@@ -152,8 +203,7 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 					   size_t errlen)
 {
 	struct lden_viz_sinks *s = calloc(1, sizeof(*s));
-	/* warnings wait for success: a run that fails says one line */
-	char msg[512], line[NSINKS][700];
+	char msg[512], line[MAX_WARNINGS][WARNING_LEN];
 	size_t nwarn = 0;
 
 	if (!s) {
@@ -185,7 +235,7 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 				 sinks[i].ops->name);
 		}
 	}
-	if (s->httpd && start_http(s, err, errlen) < 0)
+	if (s->httpd && start_http(s, line, &nwarn, err, errlen) < 0)
 		goto out_close;
 	for (size_t i = 0; warn && i < nwarn; i++)
 		warn(line[i]);
@@ -195,6 +245,33 @@ out_close:
 	lden_viz_sinks_close(s);
 	conf->httpd = NULL;
 	return NULL;
+}
+
+void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
+{
+	for (size_t i = 0; i < NSINKS; i++) {
+		struct lden_sink_stats st = { 0 };
+		char msg[512];
+
+		if (!s->state[i] || !sinks[i].ops->stats)
+			continue;
+		sinks[i].ops->stats(s->state[i], &st);
+		if (st.failing == s->failing[i])
+			continue;
+		if (st.failing)
+			snprintf(msg, sizeof(msg), "warning: %s: %s; %llu %s queued, retrying",
+				 sinks[i].ops->name, st.last_error,
+				 (unsigned long long)st.queued, sinks[i].unit);
+		else
+			snprintf(msg, sizeof(msg), "%s: delivering again (%llu %s dropped meanwhile)",
+				 sinks[i].ops->name,
+				 (unsigned long long)(st.dropped - s->dropped[i]),
+				 sinks[i].unit);
+		s->failing[i] = st.failing;
+		s->dropped[i] = st.dropped;
+		if (warn)
+			warn(msg);
+	}
 }
 
 void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t)

@@ -14,6 +14,7 @@
 #include "sink.h"
 
 struct json_object;
+struct lden_web_config;
 
 /* What the run asked for, besides the struct lden_viz_conf. */
 struct lden_viz_outputs {
@@ -21,6 +22,8 @@ struct lden_viz_outputs {
 	bool dashboard;			/* not --no-dashboard */
 	const char *listen;		/* the dashboard's [ADDR:]PORT */
 	const char *prometheus;		/* --prometheus [ADDR:]PORT, or NULL */
+	/* --web-config: TLS and users for both, or NULL */
+	const struct lden_web_config *web;
 };
 
 struct lden_viz_sinks;
@@ -32,7 +35,9 @@ typedef void (*lden_viz_warn_fn)(const char *msg);
  * lden_viz_sinks_open - open every sink this run wants, then listen
  * @conf: read by the sinks for as long as they are open; its httpd is
  *        set here when the dashboard or --prometheus is on
- * @warn: told when an optional sink does not open (it is left out)
+ * @warn: told when an optional sink does not open (it is left out), and
+ *        when a listener is reachable beyond this host without TLS or a
+ *        password
  *
  * Returns the open sinks (free with lden_viz_sinks_close()), or NULL with
  * @err set when a required sink failed or a listener could not bind.
@@ -41,6 +46,14 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 					   const struct lden_viz_outputs *o,
 					   lden_viz_warn_fn warn, char *err,
 					   size_t errlen);
+
+/*
+ * lden_viz_sinks_watch - tells @warn once when a sink starts failing
+ * (Elasticsearch down: "warning: elasticsearch: cannot reach ...; 120
+ * points queued, retrying") and once when it delivers again; call from
+ * the tick loop
+ */
+void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn);
 
 /* Hands @t to every open sink, in the table's order. */
 void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t);

@@ -294,6 +294,10 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->speed = st->speed;
 		p->lost = st->lost;
 		tick->lost_total += st->lost;
+		p->missed = st->missed;
+		tick->missed_total += st->missed;
+		p->joined = st->joined;
+		p->unsized = st->unsized;
 		v->prev_count[i] = st->count;
 		v->prev_size[i] = st->size;
 	}
@@ -328,6 +332,11 @@ struct json_object *lden_viz_totals_json(const struct lden_viz *v)
 					       json_object_new_uint64(v->st[i].size));
 		json_object_object_add(e, "lost",
 				       json_object_new_uint64(v->st[i].lost));
+		json_object_object_add(e, "missed",
+				       json_object_new_uint64(v->st[i].missed));
+		if (v->st[i].joined)
+			json_object_object_add(e, "unsized",
+					       json_object_new_uint64(v->st[i].unsized));
 		json_object_array_add(a, e);
 	}
 	return a;

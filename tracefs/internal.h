@@ -180,6 +180,8 @@ int ltr_owner_name(char *buf, size_t size);
 bool ltr_owner_name_match(const char *name, size_t len);
 /* a shared lock on a directory just created: the fd, or -ENOENT (swept) */
 int ltr_owner_lock(const char *path);
+/* A whole tracefs file, malloc'd; NULL with errno set. */
+char *ltr_read_text(const char *path);
 /* instances/<group>, made and held on the first call (borrowed), or NULL */
 const char *ltr_session_instance(struct ltr_session *s);
 /* rmdir of that instance, by ltr_session__free() */
@@ -206,7 +208,9 @@ struct ltr_event {
 
 struct ltr_probe {
 	struct ltr_probe *next;
+	/* written by libtracefs, or, when NULL, @create_line by probe.c */
 	struct tracefs_dynevent *dyn;
+	char *create_line;
 	char *name;
 	/* "-:<group>/<name>\n", written by the signal handler */
 	char *remove_line;
@@ -261,8 +265,14 @@ int ltr_perf_open_error(int err, const char *what);
 /* kernel.perf_event_paranoid as text, or "unknown"; a static buffer. */
 const char *ltr_paranoid(void);
 
+/* support.c: a number from a small file (tracefs ids); 0 or -errno */
+int ltr_read_long(const char *path, long *val);
+
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);
+
+/* missed.c: instances for a kretprobe, sized for this machine */
+unsigned int ltr_kretprobe_maxactive(void);
 
 /* elf.c: symbol to file offset, for uprobes */
 int ltr_elf_symbol_offset(const char *path, const char *symbol,

@@ -170,6 +170,30 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why);
 
 /* ------------------------------------------------------------------ */
+/* What tracing costs the kernel */
+
+struct ltr_event_cost {
+	double count_ns;	/* a hit of a counted event */
+	double sample_ns;	/* a hit of a sampled event, into a perf ring */
+};
+
+/**
+ * ltr_measure_event_cost - what a hit of a traced event costs the kernel
+ * on this machine, paid by the task that hits it (not by the tracer)
+ * @tracing_dir: tracefs, or NULL to find it
+ * @cost:        out: written only on success
+ *
+ * The calling thread makes getppid() calls in rounds, bare, counted and
+ * sampled (syscalls:sys_enter_getppid, on itself only), and compares its
+ * own CPU time per call: some 10 to 50 ms of its time.
+ *
+ * Returns 0, or -ENOENT (no syscall tracepoints), -EACCES (perf events
+ * refused; the message says which privilege), or another negative errno.
+ */
+int ltr_measure_event_cost(const char *tracing_dir,
+			   struct ltr_event_cost *cost);
+
+/* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 
 /**
@@ -188,7 +212,10 @@ bool ltr_kprobes_supported(const struct ltr_session *s);
  *
  * The event is then opened with ltr_event__open(s, ltr_session__group(s),
  * name, ...), and removed from the kernel by ltr_session__free() or the
- * signal handlers.
+ * signal handlers.  A kretprobe gets as many instances (returns it can
+ * wait for at once) as this machine may need: twice the threads that
+ * exist, within the kernel's bounds; the returns it still misses are in
+ * ltr_event__missed().
  *
  * Returns 0, or -EOPNOTSUPP when the kernel has no kprobes, -EEXIST,
  * -EINVAL (the kernel rejected the definition; ltr_last_error() quotes
@@ -240,7 +267,8 @@ int ltr_elf__symbol_offset(const char *path, const char *symbol,
  * session holds a lock on its group and instance for its lifetime, which
  * works across PID namespaces, so the live objects of an lden in another
  * container are never taken.  Never touches other tools' groups.
- * ltr_session__new() calls it.
+ * ltr_session__new() calls it.  What it removed it says in one line,
+ * through the print hook at LTR_INFO.
  *
  * Returns the number of events and instances removed, or a negative errno.
  */
@@ -264,6 +292,20 @@ struct ltr_event_opts {
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
+	/*
+	 * open nothing: only load the format and check the filter, as an
+	 * open would, for ltr_event__field() (lden list-events' checks);
+	 * enabling and counting such an event do nothing
+	 */
+	bool format_only;
+	/*
+	 * an event of the same session, scope and CPUs, or NULL: this one
+	 * joins its group on every CPU, so that enabling or disabling
+	 * @group starts or stops both at the same instant (a sampling event
+	 * and its counting twin count the same hits); on its own, this one
+	 * can still be disabled (ltr_event__disable()) while @group goes on
+	 */
+	struct ltr_event *group;
 	/*
 	 * sampling only: the records go to the session's recall rings,
 	 * which the kernel overwrites and nobody reads until
@@ -342,6 +384,20 @@ int ltr_event__count(struct ltr_event *ev, uint64_t *count);
  * before 6.0 (use ltr_session__lost()).
  */
 int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
+
+/**
+ * ltr_event__missed - hits the kernel could not record, for kprobe events
+ * @ev:     the event
+ * @missed: out: for a kprobe or kretprobe of the session's group, the
+ *          probe's missed count (kprobe_profile): returns a kretprobe
+ *          missed for lack of an instance, hits skipped while another
+ *          kprobe ran on the CPU; for every task, not only the event's
+ *          scope, since the probe was created.  0 for other events.
+ *
+ * A count with misses is short by at most that many.  Returns 0 or a
+ * negative errno.
+ */
+int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
 
 /* ------------------------------------------------------------------ */
 /* Samples */

@@ -171,8 +171,11 @@ static int lock_if_unowned(const char *path)
 /* ------------------------------------------------------------------ */
 /* Probe groups */
 
-/* Reads a whole tracefs file (they report size 0, so read to EOF). */
-static char *read_text(const char *path)
+/*
+ * ltr_read_text - a whole tracefs file, malloc'd and NUL-terminated (they
+ * report size 0, so read to EOF); NULL with errno set
+ */
+char *ltr_read_text(const char *path)
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -214,6 +217,28 @@ out_err:
 	close(fd);
 	errno = err;
 	return NULL;
+}
+
+/* What a sweep removed, for its one line (ltr_sweep_stale_groups()). */
+struct swept {
+	int probes;
+	int instances;
+	char names[512];	/* the groups and instances, ", "-joined */
+};
+
+/* Adds @len bytes of @name to @w's list, or "..." once it is full. */
+static void swept_name(struct swept *w, const char *name, size_t len)
+{
+	size_t used = strlen(w->names);
+
+	if (used + len + 6 >= sizeof(w->names)) {
+		if (used + 5 < sizeof(w->names) &&
+		    (used < 3 || strcmp(w->names + used - 3, "...")))
+			snprintf(w->names + used, sizeof(w->names) - used, ", ...");
+		return;
+	}
+	snprintf(w->names + used, sizeof(w->names) - used, "%s%.*s",
+		 used ? ", " : "", (int)len, name);
 }
 
 /* One line of a dynamic events file, "p:grp/ev addr args", split. */
@@ -280,7 +305,7 @@ static int remove_group(const char *path, const char *text, int nlines,
  * group by group, each while holding its lock.  Returns the number
  * removed, or a negative errno when the file cannot be read.
  */
-static int sweep_file(const char *dir, const char *file)
+static int sweep_file(const char *dir, const char *file, struct swept *w)
 {
 	char path[PATH_MAX], gdir[PATH_MAX];
 	char *text, *line, *next;
@@ -289,7 +314,7 @@ static int sweep_file(const char *dir, const char *file)
 	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >=
 	    (int)sizeof(path))
 		return ltr_error(ENAMETOOLONG, "tracing directory path too long");
-	text = read_text(path);
+	text = ltr_read_text(path);
 	if (!text) {
 		if (errno == ENOENT)
 			return 0;
@@ -330,6 +355,8 @@ static int sweep_file(const char *dir, const char *file)
 			return n;
 		}
 		removed += n;
+		if (n > 0)
+			swept_name(w, pl.group, pl.glen);
 	}
 	free(text);
 	return removed;
@@ -338,7 +365,7 @@ static int sweep_file(const char *dir, const char *file)
 /* ------------------------------------------------------------------ */
 /* Instances */
 
-static int sweep_instances(const char *dir)
+static int sweep_instances(const char *dir, struct swept *w)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -361,12 +388,16 @@ static int sweep_instances(const char *dir)
 		fd = lock_if_unowned(path);
 		if (fd < 0)
 			continue;
-		if (rmdir(path) == 0)
+		if (rmdir(path) == 0) {
 			removed++;
-		else if (errno != ENOENT)
+			/* its group's probes, if any, named it already */
+			if (!strstr(w->names, de->d_name))
+				swept_name(w, de->d_name, strlen(de->d_name));
+		} else if (errno != ENOENT) {
 			ltr_warn("cannot remove stale instance '%s': %s%s\n",
 				 de->d_name, strerror(errno),
 				 errno == EBUSY ? " (a reader still has it open)" : "");
+		}
 		close(fd);
 	}
 	closedir(d);
@@ -384,31 +415,40 @@ static int sweep_instances(const char *dir)
  * dynamic_events (or kprobe_events and uprobe_events on kernels without
  * it) is parsed here rather than with tracefs_dynevent_get_all(), which in
  * 1.6.4 mixes uprobes into kprobe results and needs one call per group
- * name.  ltr_session__new() calls it.
+ * name.  ltr_session__new() calls it.  When it removed anything, it
+ * says what in one line, at LTR_INFO ("removed 2 probes and 1 instance
+ * left by lden processes that are gone: lden_4026531836_812").
  *
  * Return: the number of events and instances removed, or a negative errno.
  */
 int ltr_sweep_stale_groups(const char *tracing_dir)
 {
+	struct swept w = { 0 };
 	char path[PATH_MAX];
-	int total = 0, n;
+	int n;
 
 	if (!tracing_dir)
 		return ltr_error(EINVAL, "no tracing directory");
 	snprintf(path, sizeof(path), "%s/dynamic_events", tracing_dir);
 	if (access(path, F_OK) == 0) {
-		total = sweep_file(tracing_dir, "dynamic_events");
+		w.probes = sweep_file(tracing_dir, "dynamic_events", &w);
 	} else {
-		for (int i = 0; i < 2 && total >= 0; i++) {
+		for (int i = 0; i < 2 && w.probes >= 0; i++) {
 			n = sweep_file(tracing_dir,
-				       i ? "uprobe_events" : "kprobe_events");
-			total = n < 0 ? n : total + n;
+				       i ? "uprobe_events" : "kprobe_events", &w);
+			w.probes = n < 0 ? n : w.probes + n;
 		}
 	}
-	if (total < 0)
-		return total;
-	n = sweep_instances(tracing_dir);
-	return n < 0 ? n : total + n;
+	if (w.probes < 0)
+		return w.probes;
+	w.instances = sweep_instances(tracing_dir, &w);
+	if (w.instances < 0)
+		return w.instances;
+	if (w.probes || w.instances)
+		ltr_info("removed %d probe%s and %d instance%s left by lden processes that are gone: %s\n",
+			 w.probes, w.probes == 1 ? "" : "s", w.instances,
+			 w.instances == 1 ? "" : "s", w.names);
+	return w.probes + w.instances;
 }
 
 /* ------------------------------------------------------------------ */

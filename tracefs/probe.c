@@ -84,6 +84,7 @@ static void probe_free(struct ltr_probe *p)
 	if (!p)
 		return;
 	tracefs_dynevent_free(p->dyn);
+	free(p->create_line);
 	free(p->name);
 	free(p->remove_line);
 	free(p->remove_path);
@@ -185,6 +186,40 @@ static bool kernel_reason(const char *log, char *buf, size_t size)
 	return true;
 }
 
+/* Appends @line to @path, whole or not at all; 0 or -1 with errno set. */
+static int append_line(const char *path, const char *line)
+{
+	size_t len = strlen(line);
+	ssize_t n;
+	int fd, err;
+
+	/* never O_TRUNC: that would delete every tool's probes */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = write(fd, line, len);
+	err = n < 0 ? errno : n == (ssize_t)len ? 0 : EIO;
+	close(fd);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* Creates @p in the kernel: libtracefs's definition or our own line. */
+static int probe_write(const struct ltr_probe *p)
+{
+	if (p->dyn)
+		return tracefs_dynevent_create(p->dyn);
+	return append_line(p->remove_path, p->create_line);
+}
+
+/* Removes @p from the kernel; 0 or -1 with errno set. */
+static int probe_remove(const struct ltr_probe *p)
+{
+	if (p->dyn)
+		return tracefs_dynevent_destroy(p->dyn, false);
+	return append_line(p->remove_path, p->remove_line);
+}
+
 /*
  * The group's directory appears with its first probe: hold it for the
  * session's lifetime, so that no other lden's sweep takes it (owner.c).
@@ -200,7 +235,7 @@ static int hold_group(struct ltr_session *s, struct ltr_probe *p)
 	snprintf(dir, sizeof(dir), "%s/events/%s", s->tracing_dir, s->group);
 	snprintf(ev, sizeof(ev), "%s/%s", dir, p->name);
 	for (int tries = 0; s->group_lock < 0; tries++) {
-		if (tries && tracefs_dynevent_create(p->dyn) < 0 &&
+		if (tries && probe_write(p) < 0 &&
 		    errno != EEXIST)
 			return ltr_error(errno, "cannot create probe '%s/%s' again after another lden's sweep took it: %s",
 					 s->group, p->name, strerror(errno));
@@ -217,7 +252,8 @@ static int hold_group(struct ltr_session *s, struct ltr_probe *p)
 }
 
 /*
- * Writes @p->dyn to the kernel and keeps @p in the session.  On failure
+ * Writes @p (p->dyn, or p->create_line) to the kernel and keeps @p in
+ * the session.  On failure
  * the error carries the kernel's own explanation from error_log when
  * there is one, and @p is freed.
  */
@@ -239,11 +275,11 @@ static int create_probe(struct ltr_session *s, struct ltr_probe *p,
 	__atomic_store_n(&s->probes, p, __ATOMIC_RELEASE);
 	/* error_log is shared by every tool: clear it right before */
 	tracefs_error_clear(NULL);
-	if (tracefs_dynevent_create(p->dyn) == 0) {
+	if (probe_write(p) == 0) {
 		err = hold_group(s, p);
 		if (err == 0)
 			return 0;
-		tracefs_dynevent_destroy(p->dyn, false);
+		probe_remove(p);
 		__atomic_store_n(&s->probes, p->next, __ATOMIC_RELEASE);
 		probe_free(p);
 		errno = -err;
@@ -291,7 +327,8 @@ static int check_new_name(const struct ltr_session *s, const char *kind,
  * @retprobe:  true for a kretprobe
  *
  * The probe is kept in the session and removed from the kernel by
- * ltr_session__free() or the signal handlers.
+ * ltr_session__free() or the signal handlers.  A kretprobe is written as
+ * "r<N>:", N from ltr_kretprobe_maxactive().
  *
  * Returns 0, or -EOPNOTSUPP (no kprobe_events on this kernel), -EEXIST
  * (the name is taken, in the session or in the kernel), -EINVAL (bad
@@ -323,17 +360,37 @@ int ltr_session__add_kprobe(struct ltr_session *s, const char *name,
 	if (!p)
 		return -errno;
 	/*
-	 * max stays 0: libtracefs 1.6.4 turns max > 0 into "r<max>::grp/ev",
-	 * which the kernel rejects.
+	 * A kretprobe gets instances for this machine
+	 * (ltr_kretprobe_maxactive()), in a line written here: libtracefs
+	 * 1.6.4 turns max > 0 into "r<max>::grp/ev", which the kernel rejects.
 	 */
-	p->dyn = retprobe ?
-		tracefs_kretprobe_alloc(s->group, name, addr, fetchargs, 0) :
-		tracefs_kprobe_alloc(s->group, name, addr, fetchargs);
-	if (!p->dyn) {
+	if (retprobe) {
+		if (asprintf(&p->create_line, "r%u:%s/%s %s%s%s\n",
+			     ltr_kretprobe_maxactive(), s->group, name, addr,
+			     fetchargs && *fetchargs ? " " : "",
+			     fetchargs ? fetchargs : "") < 0)
+			p->create_line = NULL;
+	} else {
+		p->dyn = tracefs_kprobe_alloc(s->group, name, addr, fetchargs);
+	}
+	if (!p->dyn && !p->create_line) {
 		probe_free(p);
 		return ltr_error(ENOMEM, "out of memory");
 	}
 	return create_probe(s, p, kind, addr);
+}
+
+/*
+ * The kernel splits a probe definition on what its isspace() calls white
+ * space: the C locale's six, and 0xa0 (Latin-1's no-break space, a byte
+ * of UTF-8 names too); control bytes have no place in a path we pass on.
+ */
+static bool path_fits_kernel(const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == 0xa0)
+			return false;
+	return true;
 }
 
 int ltr_elf__symbol_offset(const char *path, const char *symbol,
@@ -404,9 +461,8 @@ int ltr_session__add_uprobe(struct ltr_session *s, const char *name,
 		return ltr_error(errno, "cannot resolve '%s': %s", path,
 				 strerror(errno));
 	}
-	/* the kernel splits its command line on white space */
-	if (abs[strcspn(abs, " \t\n")]) {
-		err = ltr_error(EINVAL, "cannot probe '%s': white space in the path",
+	if (!path_fits_kernel(abs)) {
+		err = ltr_error(EINVAL, "cannot probe '%s': white space or a control character in the path",
 				abs);
 		goto out_free;
 	}
@@ -466,7 +522,7 @@ void ltr_probe_destroy_all(struct ltr_session *s)
 	if (s->probes)
 		use_session_dir(s);
 	while ((p = s->probes)) {
-		if (p->dyn && tracefs_dynevent_destroy(p->dyn, false) < 0 &&
+		if ((p->dyn || p->create_line) && probe_remove(p) < 0 &&
 		    errno != ENOENT)
 			ltr_warn("cannot remove probe '%s/%s': %s%s\n", s->group,
 				 p->name, strerror(errno),

@@ -104,13 +104,9 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 		goto out_free;
 	s->ncpus = n;
 
-	if (!opts->no_sweep) {
-		int swept = ltr_sweep_stale_groups(s->tracing_dir);
-
-		if (swept > 0)
-			ltr_info("removed %d probe(s) left by lden processes that are gone\n",
-				 swept);
-	}
+	/* it says what it removed (LTR_INFO) */
+	if (!opts->no_sweep)
+		ltr_sweep_stale_groups(s->tracing_dir);
 	ltr_clear_error();
 	return s;
 
@@ -504,25 +500,31 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 
 	for (int i = 0; i < s->ncpus; i++) {
 		struct perf_event_attr a = { 0 };
-		int fd;
+		int fd, group_fd = -1;
 
 		a.type = PERF_TYPE_TRACEPOINT;
 		a.size = sizeof(a);
 		a.config = ev->id;
-		a.disabled = 1;
+		/* the kernel groups only events of one clock: counting ones too */
+		a.use_clockid = 1;
+		a.clockid = CLOCK_MONOTONIC;
 		if (ev->mode == LTR_MODE_SAMPLE)
 			fill_sampling_attr(s, &a);
+		/* a group member follows its leader: enabled, it waits for it */
+		a.disabled = !o->group;
+		if (o->group)
+			group_fd = o->group->fds[i];
 		if (o->recall)
 			ltr_recall_attr(&a);
 		a.inherit = o->pid > 0 && o->inherit;
 		if (ev->mode == LTR_MODE_SAMPLE && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
-		fd = ltr_perf_open(&a, pid, s->cpus[i], -1, flags);
+		fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
 		if (fd == -EINVAL && a.read_format) {
 			/* before 6.0: losses only from the rings' LOST records */
 			s->no_format_lost = true;
 			a.read_format = 0;
-			fd = ltr_perf_open(&a, pid, s->cpus[i], -1, flags);
+			fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
 		}
 		if (fd < 0) {
 			if (fd == -ESRCH)
@@ -582,6 +584,10 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
 				      system, name);
+	if (opts->group && (opts->group->session != s ||
+			    opts->group->nfds != s->ncpus))
+		return ltr_error_null(EINVAL, "'%s:%s': its group is an event of another session",
+				      system, name);
 	if (opts->recall && opts->mode != LTR_MODE_SAMPLE)
 		return ltr_error_null(EINVAL, "'%s:%s': only sampling events can be recalled",
 				      system, name);
@@ -626,6 +632,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	err = load_format(ev, opts->filter);
 	if (err < 0)
 		goto out_free;
+	if (opts->format_only)
+		goto out_link;
 	if (ev->mode == LTR_MODE_SAMPLE) {
 		err = opts->recall ? ltr_recall_map(s) : map_rings(s);
 		if (err < 0)
@@ -635,6 +643,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (err < 0)
 		goto out_free;
 
+out_link:
 	ev->next = s->events;
 	s->events = ev;
 	return ev;

@@ -23,7 +23,7 @@ static bool tracefs_has(const struct ltr_session *s, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-static int read_int_file(const char *path, long *val)
+int ltr_read_long(const char *path, long *val)
 {
 	char buf[64], *end;
 	ssize_t n;
@@ -54,7 +54,7 @@ static bool try_function_hook(struct ltr_session *s, const char **why)
 
 	snprintf(path, sizeof(path), "%s/events/ftrace/function/id",
 		 s->tracing_dir);
-	if (read_int_file(path, &id) < 0) {
+	if (ltr_read_long(path, &id) < 0) {
 		*why = "no ftrace:function event (kernel built without CONFIG_FUNCTION_TRACER)";
 		return false;
 	}
@@ -117,7 +117,7 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 		reason = "no uprobe_events in tracefs: this kernel was built without CONFIG_UPROBE_EVENTS";
 		break;
 	case LTR_FEATURE_KPROBE_PMU:
-		ok = read_int_file("/sys/bus/event_source/devices/kprobe/type",
+		ok = ltr_read_long("/sys/bus/event_source/devices/kprobe/type",
 				   &type) == 0;
 		reason = "no kprobe PMU (/sys/bus/event_source/devices/kprobe): kernel before 4.17 or without CONFIG_KPROBES";
 		break;

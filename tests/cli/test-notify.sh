@@ -248,7 +248,7 @@ join $n
 [ -s "$tmp/speed.err" ] && fail "speed: messages on stderr"
 forks=$(cat "$tmp/forks3.txt")
 # (then the guard's actions and, at the end, lden's own cost)
-pat_events='"events":\[{"name":"task.create\[parent_pid == '$w'\]","count":\([0-9]*\),"size":null,"speed":\([0-9]*\),"lost":0}\],"guard":\[\]\(,"self":{.*}\)\{0,1\}}$'
+pat_events='"events":\[{"name":"task.create\[parent_pid == '$w'\]","count":\([0-9]*\),"size":null,"speed":\([0-9]*\),"lost":0,"missed":0,"count_exact":true}\],"guard":\[\]\(,"self":{.*}\)\{0,1\}}$'
 first=$(sed -n 1p "$tmp/speed.out")
 speed=$(echo "$first" | sed -n 's/^{"type":"fire","elapsed":[0-9.]*,"expression":"speed(task.create\[parent_pid == '$w'\]) > 50",'"$pat_events"'/\2/p')
 [ -n "$speed" ] && [ "$speed" -gt 50 ] || fail "speed: first line '$first'"

@@ -76,8 +76,8 @@ for g in "$hg" "$ag" "$bg"; do
 done
 echo "PASS: host and two pid-1 container lden trace one uprobe at once, each counts 10"
 
-# 2. a container lden killed: its probe stays (nothing could remove it),
-# a live container lden's too; the next host lden takes the dead one's only
+# 2. a container lden killed and a live one: the next host lden takes the
+# dead one's probe, and only that
 # (the live one first: a namespace's inode is reused as soon as it dies)
 in_ns live notify "$EXPR" -t 60
 live=$lu; livep=$lp; lg2=$lg
@@ -85,7 +85,8 @@ in_ns dead notify "$EXPR" -t 60
 dead=$lu; dg=$lg
 kill -KILL "$lp"
 join "$dead"
-[ "$(probes_of "$dg")" = 1 ] || fail "the killed lden's probe is already gone"
+# (any lden starting meanwhile, another test's, may sweep it first: that
+# a probe stays until a sweep is test-owner's, which holds it)
 "$LDEN" notify "count(task.create) > 1000000" -t 0.1 >"$tmp/sweep.out" 2>&1
 [ "$(probes_of "$dg")" = 0 ] || fail "the host lden did not sweep the dead container's $dg"
 [ "$(probes_of "$lg2")" = 1 ] || fail "the host lden swept the live container's $lg2"

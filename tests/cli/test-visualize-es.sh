@@ -7,7 +7,8 @@
 # its documents say "size_valid":true, then false with a frozen
 # size_total, and the count stays exact.
 # The server down at start: an error when its address was given, one
-# warning for the default one.  Every wait is bounded.
+# warning for the default one; down in the middle: a warning when it goes,
+# a line when it is back.  Every wait is bounded.
 set -u
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 T=${LDEN_TRACEFS:-/sys/kernel/tracing}
@@ -122,6 +123,28 @@ PY
 else
 	echo "SKIP (part): $RB not built"
 fi
+
+# ---------------------------------------------------------------------
+# Elasticsearch down in the middle of a run: one warning line as it goes
+# down (not only in the final report), one as it delivers again
+fake_start mid
+"$LDEN" visualize --url "$url" -e task.create --no-dashboard -i 0.2 -t 60 \
+	> "$tmp/mid.out" 2> "$tmp/mid.err" &
+v=$!
+started $v
+wait_for "$d/docs" . 20 || fail "down in the middle: no document before"
+fake_mode '"down": true'
+wait_for "$tmp/mid.err" '^lden: warning: elasticsearch: cannot reach Elasticsearch: .*; [0-9]* points queued, retrying$' 20 ||
+	fail "down in the middle: no warning while it was down"
+fake_mode '"down": false'
+wait_for "$tmp/mid.err" '^lden: elasticsearch: delivering again (0 points dropped meanwhile)$' 60 ||
+	fail "down in the middle: no line when it came back"
+kill -INT $v
+join $v
+[ "$(grep -c 'warning: elasticsearch' "$tmp/mid.err")" = 1 ] ||
+	fail "down in the middle: the warning more than once"
+fake_stop
+echo "PASS: Elasticsearch down in the middle: one warning at once, one line when it is back"
 
 # ---------------------------------------------------------------------
 # $url: the last fake's, stopped

@@ -58,9 +58,11 @@ PROMISED = {"@timestamp": "date", "event": "keyword", "host": "keyword",
             "source": "keyword", "mode": "keyword", "count": "long",
             "size": "long", "count_total": "long", "size_total": "long",
             "lost": "long", "speed": "double", "interval": "double",
-            "size_valid": "boolean"}
+            "size_valid": "boolean", "missed": "long",
+            "count_exact": "boolean"}
 REQUIRED = {"@timestamp", "host", "event", "source", "mode", "interval",
-            "count", "count_total", "speed", "lost"}
+            "count", "count_total", "speed", "lost", "missed",
+            "count_exact"}
 
 
 class State:

@@ -333,12 +333,31 @@ static void uprobe_errors(void **state)
 {
 	struct tracefs_dynevent *dyn;
 	const char *group;
-	char own[32];
+	char own[64];
 	uint64_t off;
 
 	cur = ltr_session__new(NULL);
 	assert_non_null(cur);
 	group = ltr_session__group(cur);
+
+	/*
+	 * bytes the kernel splits a definition on (its isspace() has \v, \r,
+	 * \f and 0xa0 too): refused before they reach it
+	 */
+	for (const char *c = "\v\r\f\xa0\x01"; *c; c++) {
+		char alias[PATH_MAX + 8];
+
+		snprintf(alias, sizeof(alias), "%s%c", target, *c);
+		unlink(alias);
+		assert_int_equal(link(target, alias), 0);
+		assert_int_equal(ltr_session__add_uprobe(cur, "ws", alias,
+							 TARGET_FN, NULL,
+							 false),
+				 -EINVAL);
+		assert_non_null(strstr(ltr_last_error(), "white space"));
+		unlink(alias);
+	}
+	assert_false(listed(group, "ws"));
 
 	assert_int_equal(ltr_session__add_uprobe(cur, "e1", target,
 						 "no_such_function", NULL,

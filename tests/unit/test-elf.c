@@ -387,6 +387,107 @@ static void test_random_flips(void **state)
 	free(img);
 }
 
+/*
+ * Neither a FIFO nor a device is an ELF file; opening a FIFO for reading
+ * used to wait for a writer for ever (the alarm ends such a test).
+ */
+static void test_not_regular(void **state)
+{
+	char path[PATH_MAX + 16];
+	uint64_t off;
+
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(20);
+	assert_int_equal(ltr_elf_symbol_offset(path, "main", &off), -ENOEXEC);
+	assert_non_null(strstr(ltr_last_error(), "not a regular file"));
+	assert_int_equal(ltr_elf_symbol_offset("/dev/zero", "main", &off),
+			 -ENOEXEC);
+	assert_non_null(strstr(ltr_last_error(), "not a regular file"));
+	alarm(0);
+	unlink(path);
+}
+
+/* The section header of section @i of @img. */
+static size_t section_header(const unsigned char *img, size_t i)
+{
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, img, sizeof(eh));
+	return eh.e_shoff + i * eh.e_shentsize;
+}
+
+/* Peak resident memory of this process so far, in KiB. */
+static long peak_rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	assert_true(kib > 0);
+	return kib;
+}
+
+/*
+ * A copy of this binary, made sparse to 1.5 GiB past a table, whose
+ * header then claims those 1.5 GiB: the string table (the names it holds
+ * are still found, at the same offset), then the symbol table.  Read
+ * whole, as it once was, the first took 1.5 GiB of memory; now a lookup
+ * stays within a few MiB of what the process used before.
+ */
+static void test_sparse_tables(void **state)
+{
+	const uint64_t claim = 3ull << 29;	/* 1.5 GiB */
+	size_t symtab = symtab_header(exe);
+	char path[PATH_MAX + 16];
+	uint64_t want, off;
+	Elf64_Shdr sh, str;
+	long before;
+
+	assert_int_equal(ltr_elf_symbol_offset("/proc/self/exe",
+					       "test_elf_known_fn", &want), 0);
+	memcpy(&sh, exe + symtab, sizeof(sh));
+	memcpy(&str, exe + section_header(exe, sh.sh_link), sizeof(str));
+	snprintf(path, sizeof(path), "%s/sparse", tmpdir);
+	before = peak_rss_kib();
+	for (int table = 0; table < 2; table++) {
+		unsigned char *img = malloc(exe_len);
+		size_t at = table ? symtab : section_header(exe, sh.sh_link);
+		Elf64_Shdr patched;
+		uint64_t size;
+		int fd;
+
+		assert_non_null(img);
+		memcpy(img, exe, exe_len);
+		memcpy(&patched, img + at, sizeof(patched));
+		patched.sh_size = claim;
+		memcpy(img + at, &patched, sizeof(patched));
+		write_file(path, img, exe_len);
+		free(img);
+		size = patched.sh_offset + claim;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, (off_t)(size > exe_len ? size : exe_len)),
+				 0);
+		close(fd);
+
+		off = 0;
+		if (ltr_elf_symbol_offset(path, "test_elf_known_fn", &off) != 0)
+			fail_msg("%s of 1.5 GiB: %s", table ? "symbol table" :
+				 "string table", ltr_last_error());
+		assert_int_equal(off, want);
+		unlink(path);
+	}
+	if (peak_rss_kib() - before > 8192)
+		fail_msg("the lookups took the peak RSS from %ld to %ld KiB",
+			 before, peak_rss_kib());
+}
+
 static int setup(void **state)
 {
 	struct stat st;
@@ -428,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_random_flips),
+		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_sparse_tables),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -86,7 +86,7 @@ static void test_bulk_body(void **unused)
 		  .host = "h", .event = "disk.read", .source = "s",
 		  .sampling = true, .has_size = true, .count = 1, .size = 4096,
 		  .count_total = 1, .size_total = 4096,
-		  .lost = UINT64_C(18446744073709551615) },
+		  .lost = UINT64_C(18446744073709551615), .missed = 22 },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *o[4], *meta;
@@ -139,6 +139,13 @@ static void test_bulk_body(void **unused)
 	assert_false(json_object_object_get_ex(o[1], "size_total", NULL));
 	assert_int_equal(json_object_get_uint64(get(o[3], "lost")),
 			 UINT64_C(18446744073709551615));
+	/* a count its kprobes missed hits of is not exact */
+	assert_int_equal(json_object_get_uint64(get(o[3], "missed")), 22);
+	assert_false(json_object_get_boolean(get(o[3], "count_exact")));
+	assert_int_equal(json_object_get_uint64(get(o[1], "missed")), 0);
+	assert_true(json_object_is_type(get(o[1], "count_exact"),
+					json_type_boolean));
+	assert_true(json_object_get_boolean(get(o[1], "count_exact")));
 	for (int i = 0; i < 4; i++)
 		json_object_put(o[i]);
 
@@ -238,6 +245,7 @@ static void test_template(void **unused)
 		{ "count_total", "long" }, { "size_total", "long" },
 		{ "lost", "long" }, { "speed", "double" },
 		{ "interval", "double" }, { "size_valid", "boolean" },
+		{ "missed", "long" }, { "count_exact", "boolean" },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *t, *props;
@@ -260,11 +268,13 @@ static void test_template(void **unused)
 	free(b.p);
 
 	/* this version and a newer lden's are left alone, older replaced */
-	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 2);
-	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":2}}]}"), 1);
+	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 3);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":3}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":4}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":2}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":1}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","

@@ -6,6 +6,7 @@
  * message and the exact range the caret points at; and when a condition
  * fires (trigger.c): on its edges, re-armed by false, with a cooldown.
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -397,6 +398,7 @@ static const struct error_case error_cases[] = {
 	{ "count(a.b) > 5X", "unknown unit 'X' (expected k, M, G, T, Ki, Mi, Gi, Ti, KiB, MiB, GiB, TiB or B)", 14, 1 },
 	{ "speed(a.b) > 1kB", "unknown unit 'kB' (expected k, M, G, T, Ki, Mi, Gi, Ti, KiB, MiB, GiB, TiB or B)", 14, 2 },
 	{ "count(a.b) > 1e", "unknown unit 'e' (expected k, M, G, T, Ki, Mi, Gi, Ti, KiB, MiB, GiB, TiB or B)", 14, 1 },
+	{ "count(a.b) > 1e-400", "number too small '1e-400' (closer to 0 than 1e-308)", 13, 6 },
 	/* data and events */
 	{ "cnt(a.b) > 1", "unknown data 'cnt' (expected count, size or speed)", 0, 3 },
 	{ "SIZE(a.b) > 1", "unknown data 'SIZE' (expected count, size or speed)", 0, 4 },
@@ -428,6 +430,14 @@ static const struct error_case error_cases[] = {
 	{ "count(a.b[  ]) > 1", "empty filter '[]'", 9, 4 },
 	{ "count(custom(foo)[]) > 1", "empty filter '[]'", 17, 2 },
 	{ "count(a.b[x > 1) > 1", "missing ']' after the filter", 9, 1 },
+	/* a filter cannot close the parenthesis of the event's own */
+	{ "count(a.b[x == 1) || (x == 2]) > 1", "unbalanced ')' in the filter: a filter is one expression, joined to the event's own with '&&'", 16, 1 },
+	{ "count(a.b[(x == 1]) > 1", "unclosed '(' in the filter: a filter is one expression, joined to the event's own with '&&'", 10, 1 },
+	{ "count(a.b[x == \"a]) > 1", "unterminated string in the filter", 9, 1 },
+	{ "count(a.b[x == 'a) || (b']) > 1 or count(a.b[x == 'a]']) > 1 ) ", "unmatched ')'", 61, 1 },
+	/* control bytes never reach a terminal or the kernel */
+	{ "count(a.b) > 1\x1b[31m", "control character 0x1b in the expression", 14, 1 },
+	{ "count(a.b[x == \"\x07\"]) > 1", "control character 0x07 in the expression", 16, 1 },
 	/* types: conditions and numbers in the wrong places */
 	{ "count(a.b)", "the expression is a number, not a condition: compare it, e.g. '> 100'", 0, 10 },
 	{ "count(a.b) + count(c.d)", "the expression is a number, not a condition: compare it, e.g. '> 100'", 0, 23 },
@@ -522,6 +532,43 @@ static void test_limits(void **state)
 	assert_true(lden_expr_eval(e, NULL));
 	lden_expr_free(e);
 
+	/* a chain makes a tree as deep as it is long: 999 operators */
+	n = sprintf(text, "count(a.b) > 1");
+	for (int i = 0; i < 998; i++)
+		n += sprintf(text + n, "+1");
+	e = parse_ok(text);
+	assert_true(lden_expr_eval(e, &(struct lden_expr_values){ 1000, 0, 0 }));
+	lden_expr_free(e);
+	/* one more, in the other kind of chain too */
+	sprintf(text + n, "+1");
+	assert_null(lden_expr_parse(text, &err));
+	assert_string_equal(err.msg, "expression too long: more than 999 operators in a chain");
+	assert_int_equal(err.pos, 11);	/* the '>' that made it one too deep */
+	n = sprintf(text, "1 > 0");
+	for (int i = 0; i < 999; i++)
+		n += sprintf(text + n, "|1>0");
+	assert_null(lden_expr_parse(text, &err));
+	assert_string_equal(err.msg, "expression too long: more than 999 operators in a chain");
+	{
+		/* 60,000 terms (once a stack overflow), and a text too long */
+		char *big = malloc(400000);
+
+		assert_non_null(big);
+		n = sprintf(big, "count(a.b) > 0");
+		for (int i = 0; i < 60000; i++)
+			n += sprintf(big + n, " or 1");
+		assert_null(lden_expr_parse(big, &err));
+		assert_string_equal(err.msg, "expression too long (more than 65536 bytes)");
+		memset(big, ' ', 65535);
+		strcpy(big + 65535, "1 > 0");
+		assert_null(lden_expr_parse(big, &err));
+		big[65535] = '\0';
+		memcpy(big + 65530, "1 > 0", 5);
+		e = parse_ok(big);
+		lden_expr_free(e);
+		free(big);
+	}
+
 	/* 64 different events, then one too many */
 	n = sprintf(text, "count(e.e0) > 0");
 	for (int i = 1; i < 64; i++)
@@ -540,6 +587,43 @@ static void test_limits(void **state)
 /* ------------------------------------------------------------------ */
 /* The message users see */
 
+/* Filters joined as one unit each, or refused */
+static void test_filter_and(void **state)
+{
+	static const struct {
+		const char *f;
+		int at;		/* -1: fine */
+	} cases[] = {
+		{ "ret > 0", -1 }, { "(a == 1) || (b == 2)", -1 },
+		{ "comm == \"a) || (b\"", -1 }, { "comm == 'x(('", -1 },
+		{ "comm ~ \"*)\" && (x > 1)", -1 },
+		{ "x) || (y", 1 }, { "(x", 0 }, { "a == 1)", 6 },
+		{ "comm == \"x", 8 }, { "comm == 'x\" )", 8 },
+		{ "((a) || (b)))", 12 },
+	};
+	const char *why;
+	char *j;
+	int at;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = lden_filter_check(cases[i].f, &at, &why);
+
+		if ((rc == 0) != (cases[i].at < 0) || (rc && at != cases[i].at))
+			fail_msg("'%s': %d at %d (%s), want %d", cases[i].f, rc,
+				 at, rc ? why : "", cases[i].at);
+	}
+	j = lden_filter_and("protocol == 6", "ret > 0");
+	assert_string_equal(j, "(protocol == 6) && (ret > 0)");
+	free(j);
+	j = lden_filter_and(NULL, "ret > 0");
+	assert_string_equal(j, "ret > 0");
+	free(j);
+	assert_null(lden_filter_and(NULL, NULL));
+	errno = 0;
+	assert_null(lden_filter_and("protocol == 6", "ret == 1) || (ret == 1"));
+	assert_int_equal(errno, EINVAL);
+}
+
 static void test_format_error(void **state)
 {
 	struct lden_expr_error err;
@@ -551,6 +635,14 @@ static void test_format_error(void **state)
 			    "number too large '1e30' (the largest is 2^64)\n"
 			    "  count(a.b) > 1e30\n"
 			    "               ^~~~");
+
+	/* white space in the text is shown as spaces, the caret stays under */
+	assert_null(lden_expr_parse("count(a.b)\t>\r\n1e30", &err));
+	lden_expr_format_error("count(a.b)\t>\r\n1e30", &err, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "number too large '1e30' (the largest is 2^64)\n"
+			    "  count(a.b) >  1e30\n"
+			    "                ^~~~");
 
 	/* at the end of the input, the caret is one past it */
 	assert_null(lden_expr_parse("count(a.b) >", &err));
@@ -612,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_error_at),
 		cmocka_unit_test(test_error_table),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_filter_and),
 		cmocka_unit_test(test_format_error),
 		cmocka_unit_test(test_trigger),
 	};

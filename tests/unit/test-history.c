@@ -243,7 +243,7 @@ static void test_last(void **unused)
 	struct lden_point p = { .event = "disk.read", .source = "tracepoint a:b",
 				.sampling = true, .has_size = true, .count = 3,
 				.count_total = 3, .size = 4096, .size_total = 4096,
-				.lost = 2 };
+				.lost = 2, .missed = 1 };
 	struct lden_tick t = { .time = 5, .points = &p, .npoints = 1 };
 	struct kept got = { 0 };
 
@@ -255,6 +255,7 @@ static void test_last(void **unused)
 	p.count = 1;
 	p.count_total = 4;
 	p.lost = 5;
+	p.missed = 7;
 	t.time = 6;
 	assert_int_equal(lden_history_add(h, &t), 0);
 	assert_int_equal(lden_history_last(h, keep, &got), 0);
@@ -266,6 +267,7 @@ static void test_last(void **unused)
 	assert_int_equal(got.p.count, 1);
 	assert_int_equal(got.p.count_total, 4);
 	assert_int_equal(got.p.lost, 5);
+	assert_int_equal(got.p.missed, 7);
 	lden_history_free(h);
 }
 

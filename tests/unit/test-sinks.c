@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "aggregate.h"
 #include "httpd.h"
 #include "sink.h"
 #include "viz-opts.h"
@@ -48,7 +49,8 @@ static const struct lden_point points[] = {
 	  .count = 3, .count_total = 40, .speed = 12, .lost = 0 },
 	{ .event = "memory.alloc", .source = "tracepoint kmem:kmalloc",
 	  .sampling = true, .has_size = true, .count = 5, .size = 4096,
-	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2 },
+	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2,
+	  .missed = 3, .joined = true, .unsized = 9 },
 };
 
 static const struct lden_tick tick = {
@@ -87,16 +89,72 @@ static void test_json_lines(void **state)
 		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
 		"\"event\":\"task.create\",\"source\":\"tracepoint sched:sched_process_fork\","
 		"\"mode\":\"counting\",\"interval\":1,\"count\":3,\"count_total\":40,"
-		"\"speed\":12,\"lost\":0}\n");
+		"\"speed\":12,\"lost\":0,\"missed\":0,\"count_exact\":true}\n");
 	assert_non_null(fgets(line, sizeof(line), f));
 	assert_string_equal(line,
 		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
 		"\"event\":\"memory.alloc\",\"source\":\"tracepoint kmem:kmalloc\","
 		"\"mode\":\"sampling\",\"interval\":1,\"count\":5,\"count_total\":50,"
-		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2}\n");
+		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2,"
+		"\"missed\":3,\"count_exact\":false,\"unsized\":9}\n");
 	assert_null(fgets(line, sizeof(line), f));
 	fclose(f);
 	unlink(path);
+}
+
+/* ------------------------------------------------------------------ */
+/* notify's table and JSON: what is not exact says so */
+
+static char *printed(void (*fn)(FILE *, const struct lden_stat *, int),
+		     const struct lden_stat *st, int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, st, n);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_table_exactness(void **state)
+{
+	struct lden_stat st[3] = {
+		{ .label = "task.create", .count = 120, .speed = 4 },
+		{ .label = "network.tcp_recv", .has_size = true, .count = 10,
+		  .size = 1000, .missed = 22 },
+		{ .label = "memory.free", .has_size = true, .count = 50,
+		  .size = 4096, .joined = true, .unsized = 3, .lost = 1 },
+	};
+	char *t;
+
+	(void)state;
+	t = printed(lden_print_table, st, 3);
+	assert_string_equal(t,
+		"ENAME                                     COUNT             SIZE        SPEED         LOST       MISSED\n"
+		"task.create                                 120                -            4            0            0\n"
+		"network.tcp_recv                           >=10           >=1000            0            0           22\n"
+		"memory.free                                  50             4096            0            1            0\n"
+		"  network.tcp_recv: its probes missed 22 hits (of any task: kretprobe instances all in use, or another kprobe running): count and size are short by up to that many\n"
+		"  memory.free: 3 of 50 not sized (memory allocated before lden started, outside its scope, or no longer in its table): the size is the other 47's\n");
+	free(t);
+	/* nothing missed, nothing unsized: the plain table */
+	st[1].missed = 0;
+	st[2].unsized = 0;
+	st[2].lost = 0;
+	t = printed(lden_print_table, st, 3);
+	assert_non_null(strstr(t, "SPEED\n"));
+	assert_null(strstr(t, "MISSED"));
+	assert_null(strstr(t, ">="));
+	assert_null(strstr(t, "  "  "memory.free:"));
+	free(t);
+	st[1].missed = 5;
+	t = printed(lden_print_json_stats, st + 1, 2);
+	assert_string_equal(t,
+		"[{\"name\":\"network.tcp_recv\",\"count\":10,\"size\":1000,\"size_valid\":true,\"speed\":0,\"lost\":0,\"missed\":5,\"count_exact\":false},"
+		"{\"name\":\"memory.free\",\"count\":50,\"size\":4096,\"size_valid\":true,\"speed\":0,\"lost\":0,\"missed\":0,\"count_exact\":true,\"unsized\":0}]");
+	free(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -280,6 +338,11 @@ static void test_prometheus(void **state)
 	assert_null(strstr(r, "lden_event_bytes_total{event=\"odd"));
 	assert_non_null(strstr(r, "\nlden_lost_records_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 2\n"));
 	assert_non_null(strstr(r, "\nlden_event_speed{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 7.5\n"));
+	assert_non_null(strstr(r, "\n# TYPE lden_missed_events_total counter\n"));
+	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 3\n"));
+	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_non_null(strstr(r, "\nlden_unsized_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 9\n"));
+	assert_null(strstr(r, "lden_unsized_events_total{event=\"odd"));
 	assert_non_null(strstr(r, "\nlden_event_info{event=\"memory.alloc\",source=\"tracepoint kmem:kmalloc\",mode=\"sampling\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
 	free(r);
 
@@ -351,6 +414,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iso8601),
 		cmocka_unit_test(test_json_lines),
+		cmocka_unit_test(test_table_exactness),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_prometheus),

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the kernel checks when a catalog event is attached, checked before:
+ * for a tracepoint source, each filter against the tracepoint's format by
+ * the kernel's own filter grammar (libtracefs) and each size expression
+ * against its fields; for a kprobe source, which the kernel would create
+ * to check, the fields its filter and size name against those its
+ * fetch-args make.  Every error names the catalog file and line, so that
+ * lden list-events says what notify would fail on.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "check.h"
+#include "lden-trace.h"
+
+__attribute__((format(printf, 5, 6)))
+static int cerr(char *err, size_t errlen, const struct lden_event_def *d,
+		int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "%s:%d: ", d->file, line);
+
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int check_tracepoint(struct ltr_session *s,
+			    const struct lden_event_def *d,
+			    const struct lden_tp *tp, bool want_size,
+			    char *err, size_t errlen)
+{
+	struct ltr_event_opts o = { .filter = tp->filter, .format_only = true };
+	struct lden_size_expr *se;
+	struct ltr_event *ev;
+	char msg[256];
+
+	ev = ltr_event__open(s, tp->system, tp->name, &o);
+	if (!ev) {
+		if (errno == EACCES || errno == EPERM)
+			return snprintf(err, errlen, "%s", ltr_last_error()), -2;
+		return cerr(err, errlen, d, tp->line, "%s", ltr_last_error());
+	}
+	if (want_size && tp->size) {
+		se = lden_size_compile(tp->size, ev, msg, sizeof(msg));
+		if (!se) {
+			ltr_event__close(ev);
+			return cerr(err, errlen, d, tp->size_line,
+				    "size '%s' on %s:%s: %s", tp->size,
+				    tp->system, tp->name, msg);
+		}
+		lden_size_free(se);
+	}
+	ltr_event__close(ev);
+	return 0;
+}
+
+/* Whether @name (@len bytes) is a field of the probe @src makes. */
+static bool probe_field(const struct lden_source *src, const char *name,
+			size_t len)
+{
+	/* every event's, the filter's own (COMM, CPU), then the probe's */
+	static const char *const fixed[] = {
+		"common_type", "common_flags", "common_preempt_count",
+		"common_pid", "COMM", "comm", "CPU", "cpu", "__probe_ip",
+		"__probe_func", "__probe_ret_ip",
+	};
+	const char *a = src->fetchargs;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strlen(fixed[i]) == len && !strncmp(fixed[i], name, len))
+			return i < 9 || src->kind == LDEN_SRC_KRETPROBE;
+	/* "len=$arg3:u64 ret=$retval": the names before '=' */
+	while (a && *a) {
+		size_t n;
+
+		a += strspn(a, " \t");
+		n = strcspn(a, "= \t");
+		if (a[n] == '=' && n == len && !strncmp(a, name, len))
+			return true;
+		a += strcspn(a, " \t");
+	}
+	return false;
+}
+
+/*
+ * The first name in @text that the probe lacks, or NULL.  In a filter
+ * (@filter) only the names left of a comparison are fields (the right
+ * may be a bare string), and quoted strings are skipped; in a size every
+ * name is one, PAGE_SIZE aside.
+ */
+static const char *missing_field(const struct lden_source *src,
+				 const char *text, bool filter, size_t *len)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *q;
+
+		if (*p == '"' || *p == '\'') {
+			q = strchr(p + 1, *p);
+			p = q ? q + 1 : p + strlen(p);
+			continue;
+		}
+		if (isdigit((unsigned char)*p)) {
+			while (isalnum((unsigned char)*p) || *p == '_')
+				p++;
+			continue;
+		}
+		if (!isalpha((unsigned char)*p) && *p != '_') {
+			p++;
+			continue;
+		}
+		*len = 0;
+		while (isalnum((unsigned char)p[*len]) || p[*len] == '_')
+			(*len)++;
+		q = p + *len;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (filter ? strchr("=!<>&~", *q) && *q :
+			     strncmp(p, "PAGE_SIZE", *len) || *len != 9)
+			if (!probe_field(src, p, *len))
+				return p;
+		p += *len;
+	}
+	return NULL;
+}
+
+static int check_probe(const struct lden_event_def *d,
+		       const struct lden_source *src, bool want_size,
+		       char *err, size_t errlen)
+{
+	const char *bad;
+	size_t len;
+
+	if (src->filter && (bad = missing_field(src, src->filter, true, &len)))
+		return cerr(err, errlen, d, src->line,
+			    "filter '%s' names '%.*s', which the probe's fetch-args do not make",
+			    src->filter, (int)len, bad);
+	if (want_size && src->size &&
+	    (bad = missing_field(src, src->size, false, &len)))
+		return cerr(err, errlen, d, src->size_line,
+			    "size '%s' names '%.*s', which the probe's fetch-args do not make",
+			    src->size, (int)len, bad);
+	return 0;
+}
+
+int lden_check_source(struct ltr_session *s, const struct lden_resolution *r,
+		      char *err, size_t errlen)
+{
+	const struct lden_source *src = r->src;
+
+	if (!src)
+		return 0;
+	if (src->kind != LDEN_SRC_TRACEPOINT)
+		return check_probe(r->def, src, r->has_size, err, errlen);
+	for (int t = 0; t < src->ntps && t < 8; t++) {
+		int rc;
+
+		if (!r->tp_present[t])
+			continue;
+		rc = check_tracepoint(s, r->def, &src->tps[t], r->has_size, err,
+				      errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+bool lden_check_no_size(struct ltr_session *s, const struct lden_resolution *r,
+			char *why, size_t len)
+{
+	const struct lden_source *src = r->src;
+
+	if (!src || r->has_size || src->kind != LDEN_SRC_TRACEPOINT)
+		return false;
+	for (int t = 0; t < src->ntps && t < 8; t++) {
+		if (!r->tp_present[t] || !src->tps[t].size)
+			continue;
+		if (check_tracepoint(s, r->def, &src->tps[t], true, why, len) == -1)
+			return true;
+	}
+	return false;
+}

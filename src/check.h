@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the kernel will check when a catalog event is attached, checked
+ * before anything is: see check.c.
+ */
+#ifndef LDEN_CHECK_H
+#define LDEN_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ltr_session;
+struct lden_resolution;
+
+/*
+ * lden_check_source - the resolved source of @r, checked as attaching it
+ * would be, without attaching: filters and sizes against the formats of
+ * its tracepoints (loaded, no perf event opened), or against the fields a
+ * kprobe source's fetch-args make
+ * Returns 0; -1 with "FILE:LINE: message" in @err when the catalog entry
+ * would fail; -2 with the privilege message when tracefs cannot be read.
+ */
+int lden_check_source(struct ltr_session *s, const struct lden_resolution *r,
+		      char *err, size_t errlen);
+
+/*
+ * lden_check_no_size - why an event whose catalog entry has a size has
+ * none on this kernel ("FILE:LINE: size 'rss * 4096' on oom:mark_victim:
+ * no field rss at column 1") in @why; false when it has one, or its
+ * entry none
+ */
+bool lden_check_no_size(struct ltr_session *s, const struct lden_resolution *r,
+			char *why, size_t len);
+
+#endif
