@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "infile.h"
 #include "rules.h"
 
 #define MAX_LINE 65536
@@ -76,10 +77,23 @@ void lden_rules_error_at(struct lden_rules_error *err,
 	err->len = e->len > 0 ? e->len : 1;
 }
 
+/* @c to @buf at *@n, if it fits with a NUL after it */
+static void put_char(char *buf, size_t len, int *n, char c)
+{
+	if (*n >= 0 && (size_t)*n + 1 < len)
+		buf[(*n)++] = c;
+}
+
+/*
+ * The message, the line with its tabs expanded to spaces (stops every 8
+ * columns: lden_err() would show a tab as \x09, and a terminal's tab
+ * width is not ours to know) and a caret under the columns at fault.
+ */
 void lden_rules_format_error(const struct lden_rules_error *err, char *buf,
 			     size_t len)
 {
 	int ll = (int)strlen(err->line), col = err->col, cl = err->len, n;
+	int at = 0, from = 0, to = 0;
 
 	if (col < 0 || !len) {
 		snprintf(buf, len, "%s", err->msg);
@@ -91,15 +105,32 @@ void lden_rules_format_error(const struct lden_rules_error *err, char *buf,
 		cl = 1;
 	if (col + cl > ll + 1)
 		cl = ll + 1 - col;
-	n = snprintf(buf, len, "%s\n  %s\n  ", err->msg, err->line);
-	for (int i = 0; i < col && n > 0 && (size_t)n + 1 < len; i++)
-		buf[n++] = err->line[i] == '\t' ? '\t' : ' ';
-	if (n > 0 && (size_t)n + 1 < len)
-		buf[n++] = '^';
-	for (int i = 1; i < cl && n > 0 && (size_t)n + 1 < len; i++)
-		buf[n++] = '~';
-	if (n > 0 && (size_t)n < len)
-		buf[n] = '\0';
+	n = snprintf(buf, len, "%s\n  ", err->msg);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	/* the line, and where the caret goes in it once expanded */
+	for (int i = 0; i <= ll; i++) {
+		if (i == col)
+			from = at;
+		if (i == col + cl - 1)
+			to = at;
+		if (i == ll)
+			break;
+		do
+			put_char(buf, len, &n, err->line[i] == '\t' ? ' ' : err->line[i]);
+		while (err->line[i] == '\t' && ++at % 8);
+		if (err->line[i] != '\t')
+			at++;
+	}
+	put_char(buf, len, &n, '\n');
+	put_char(buf, len, &n, ' ');
+	put_char(buf, len, &n, ' ');
+	for (int i = 0; i < from; i++)
+		put_char(buf, len, &n, ' ');
+	put_char(buf, len, &n, '^');
+	for (int i = from + 1; i <= to; i++)
+		put_char(buf, len, &n, '~');
+	buf[n] = '\0';
 }
 
 const char *lden_action_kind_name(enum lden_action_kind k)
@@ -817,67 +848,19 @@ static void file_err(struct lden_rules_error *err, const char *fmt, ...)
 }
 
 /*
- * The bytes of @path: opened without blocking (a FIFO would wait for a
- * writer for ever), a regular file only, at most @max bytes.
+ * The text of @path (lden_read_file(): without blocking, a regular file,
+ * at most @max bytes), with no NUL byte in it.
  */
 static int read_bounded(const char *path, size_t max, char **out,
 			struct lden_rules_error *err)
 {
-	size_t got = 0, cap;
-	struct stat st;
-	char *buf;
-	int fd;
+	char msg[sizeof(err->msg)], *buf;
+	size_t got;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		file_err(err, "%s: %s", path, strerror(errno));
+	if (lden_read_file(path, max, &buf, &got, msg, sizeof(msg)) < 0) {
+		file_err(err, "%s", msg);
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (unsigned long long)st.st_size > max) {
-		file_err(err, "%s: %s", path, !S_ISREG(st.st_mode) ?
-			 "not a regular file" : "larger than 4194304 bytes");
-		close(fd);
-		return -1;
-	}
-	cap = (size_t)st.st_size + 1;
-	buf = malloc(cap + 1);
-	while (buf) {
-		ssize_t n = read(fd, buf + got, cap - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0) {
-				file_err(err, "%s: %s", path, strerror(errno));
-				free(buf);
-				close(fd);
-				return -1;
-			}
-			break;
-		}
-		got += (size_t)n;
-		if (got > max) {
-			file_err(err, "%s: larger than 4194304 bytes", path);
-			free(buf);
-			close(fd);
-			return -1;
-		}
-		if (got == cap) {
-			char *nb = realloc(buf, cap * 2 + 1);
-
-			if (!nb)
-				free(buf);
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	if (!buf) {
-		file_err(err, "%s: out of memory", path);
-		return -1;
-	}
-	buf[got] = '\0';
 	if (memchr(buf, '\0', got)) {
 		file_err(err, "%s: not a text file (a NUL byte)", path);
 		free(buf);

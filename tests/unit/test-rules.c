@@ -269,7 +269,11 @@ static void bad_files(void **state)
 	assert_true(ARRAY_SIZE(bad_cases) >= 30);
 }
 
-/* The caret line keeps the tabs of the line, so the caret is under it. */
+/*
+ * Tabs are expanded to spaces (stops every 8 columns) in the line and
+ * under it, so the caret is under the column at fault on any terminal,
+ * and no \x09 reaches it.
+ */
 static void caret_with_tabs(void **state)
 {
 	struct lden_rules rs = { 0 };
@@ -280,8 +284,8 @@ static void caret_with_tabs(void **state)
 					  "t.rules", &err), -1);
 	lden_rules_format_error(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "t.rules:2: expected a value, found the end\n"
-			    "  \twhen\tcount(x.y) > \n"
-			    "  \t    \t            ^");
+			    "          when    count(x.y) > \n"
+			    "                              ^");
 	lden_rules_free(&rs);
 }
 
