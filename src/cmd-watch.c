@@ -13,6 +13,7 @@
 
 #include "collect.h"
 #include "guard.h"
+#include "httpd.h"
 #include "lden.h"
 #include "lden-trace.h"
 #include "watch-http.h"
@@ -123,6 +124,23 @@ static int loop(struct run *r)
 	}
 }
 
+/* One line each for what anyone beyond this host may reach. */
+static void warn_exposure(const struct lden_watch_opts *o, char *msg,
+			  size_t len)
+{
+	const char *what[] = { "the dashboard", "/metrics" };
+	const char *addr[] = { o->listen, o->prometheus };
+
+	for (int i = 0; i < 2; i++) {
+		if (!addr[i])
+			continue;
+		lden_httpd_exposure(o->web_config ? &o->web : NULL, what[i],
+				    addr[i], msg, len);
+		if (msg[0])
+			lden_err("watch: %s", msg);
+	}
+}
+
 static int run(int argc, char **argv)
 {
 	struct run r = { 0 };
@@ -136,8 +154,10 @@ static int run(int argc, char **argv)
 	const char *dir;
 	int status = lden_watch_opts_parse(argc, argv, &r.o);
 
-	if (status)
+	if (status) {
+		lden_web_config_free(&r.o.web);
 		return status < 0 ? 0 : status;
+	}
 	gethostname(host, sizeof(host) - 1);
 	if (lden_watch_opts_load(&r.o, &rs, "") < 0 || lden_load_catalog(&cat, r.o.events_dir) < 0) {
 		status = LDEN_EXIT_USAGE;
@@ -176,11 +196,13 @@ static int run(int argc, char **argv)
 	}
 	if (r.o.prometheus || r.o.listen) {
 		r.http = lden_watch_http_open(r.o.prometheus, r.o.listen, host,
+					      r.o.web_config ? &r.o.web : NULL,
 					      msg, sizeof(msg));
 		if (!r.http) {
 			lden_err("watch: %s", msg);
 			goto out;
 		}
+		warn_exposure(&r.o, msg, sizeof(msg));
 	}
 	conf.dashboard_url = r.o.external_url ? r.o.external_url :
 			     lden_watch_http_url(r.http);
@@ -224,6 +246,7 @@ out:
 	lden_rules_free(&rs);
 	lden_kernel_free(k);
 	lden_catalog_free(&cat);
+	lden_web_config_free(&r.o.web);
 	return status;
 }
 

@@ -8,6 +8,7 @@
 #include "sink.h"
 #include "watch-http.h"
 #include "watch-report.h"
+#include "webconfig.h"
 
 struct lden_watch_http {
 	struct lden_httpd *httpd;
@@ -20,23 +21,24 @@ struct lden_watch_http {
 };
 
 /* "5601" -> "127.0.0.1:5601", "0.0.0.0:5601" -> "HOST:5601" */
-static void url_of(const char *listen, const char *host, char *buf,
-		   size_t len)
+static void url_of(const char *scheme, const char *listen, const char *host,
+		   char *buf, size_t len)
 {
 	const char *colon = strrchr(listen, ':');
 
 	if (!colon)
-		snprintf(buf, len, "http://127.0.0.1:%s", listen);
+		snprintf(buf, len, "%s://127.0.0.1:%s", scheme, listen);
 	else if (!strncmp(listen, "0.0.0.0:", 8) || !strncmp(listen, "[::]:", 5))
-		snprintf(buf, len, "http://%s%s", host, colon);
+		snprintf(buf, len, "%s://%s%s", scheme, host, colon);
 	else
-		snprintf(buf, len, "http://%s", listen);
+		snprintf(buf, len, "%s://%s", scheme, listen);
 }
 
 struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 					     const char *listen,
-					     const char *host, char *err,
-					     size_t errlen)
+					     const char *host,
+					     const struct lden_web_config *web,
+					     char *err, size_t errlen)
 {
 	struct lden_watch_http *h = calloc(1, sizeof(*h));
 
@@ -46,6 +48,7 @@ struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
+	lden_httpd_protect(h->httpd, web);
 	if (listen) {
 		struct lden_viz_conf c = { .host = host, .interval = 1,
 					   .httpd = h->httpd };
@@ -53,7 +56,8 @@ struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 		h->dash = lden_sink_dashboard.open(&c, err, errlen);
 		if (!h->dash)
 			goto out_free;
-		url_of(listen, host, h->url, sizeof(h->url));
+		url_of(web && web->cert_pem ? "https" : "http", listen, host,
+		       h->url, sizeof(h->url));
 		if (lden_httpd_listen(h->httpd, listen, err, errlen) < 0)
 			goto out_free;
 	}
@@ -99,10 +103,13 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 			.size = e->st.size - e->dash_size,
 			.count_total = e->st.count, .size_total = e->st.size,
 			.speed = e->st.speed, .lost = e->st.lost,
+			.missed = e->st.missed, .joined = e->st.joined,
+			.unsized = e->st.unsized,
 		};
 		e->dash_count = e->st.count;
 		e->dash_size = e->st.size;
 		t.lost_total += e->st.lost;
+		t.missed_total += e->st.missed;
 	}
 	lden_sink_dashboard.tick(h->dash, &t);
 	free(pts);

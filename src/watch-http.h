@@ -17,17 +17,20 @@ struct lden_watch_http;
 /*
  * lden_watch_http_open - listen on @prometheus and @listen ("[ADDR:]PORT",
  * either NULL), /metrics and /api/rules on both, the dashboard's page and
- * event charts too when @listen is set
+ * event charts too when @listen is set; with TLS and the users of @web
+ * (--web-config, or NULL: neither), which must outlive the server
  * Returns the server (free with lden_watch_http_free()), or NULL with
  * @err set ("cannot listen on 127.0.0.1:9464: Address already in use").
  */
+struct lden_web_config;
 struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 					     const char *listen,
-					     const char *host, char *err,
-					     size_t errlen);
+					     const char *host,
+					     const struct lden_web_config *web,
+					     char *err, size_t errlen);
 
 /*
- * lden_watch_http_url - the dashboard's URL, "http://ADDR:PORT" (the host
+ * lden_watch_http_url - the dashboard's URL, "http[s]://ADDR:PORT" (the host
  * name for a wildcard address), for the alerts' generatorURL; NULL
  * without --listen
  */

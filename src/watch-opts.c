@@ -12,6 +12,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden watch [-r PATH]... [-i MS] [--json] [--quiet] [--events-dir DIR]\n"
 	      "                  [--prometheus ADDR] [--listen ADDR] [--external-url URL]\n"
+	      "                  [--web-config FILE]\n"
 	      "                  [--resend SEC] [--action-timeout SEC] [--action-queue N]\n"
 	      "                  [--max-rate N] [--max-cpu PCT]\n"
 	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR] [-- CMD [ARGS]]\n"
@@ -30,6 +31,8 @@ static void usage(FILE *out)
 	      "      --prometheus ADDR   serve /metrics on [ADDR:]PORT\n"
 	      "      --listen ADDR       serve the dashboard, with the rules, on [ADDR:]PORT\n"
 	      "      --external-url URL  the dashboard's URL in alerts (generatorURL)\n"
+	      "      --web-config FILE   TLS and basic authentication for the dashboard and\n"
+	      "                          /metrics (the Prometheus exporters' format)\n"
 	      "      --resend SEC        tell Alertmanager of a firing alert again every\n"
 	      "                          SEC seconds (default 60)\n"
 	      "      --action-timeout SEC  the longest an action may take (default 5)\n"
@@ -61,7 +64,7 @@ static bool number(const char *opt, const char *arg, double lo, double hi,
 int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 {
 	enum { O_CHECK = 0x5701, O_PROM, O_LISTEN, O_URL, O_RESEND, O_TIMEOUT,
-	       O_QUEUE };
+	       O_QUEUE, O_WEB };
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "check", no_argument, NULL, O_CHECK },
@@ -72,6 +75,7 @@ int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 		{ "prometheus", required_argument, NULL, O_PROM },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "external-url", required_argument, NULL, O_URL },
+		{ "web-config", required_argument, NULL, O_WEB },
 		{ "resend", required_argument, NULL, O_RESEND },
 		{ "action-timeout", required_argument, NULL, O_TIMEOUT },
 		{ "action-queue", required_argument, NULL, O_QUEUE },
@@ -113,6 +117,7 @@ int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 		case O_PROM: o->prometheus = optarg; break;
 		case O_LISTEN: o->listen = optarg; break;
 		case O_URL: o->external_url = optarg; break;
+		case O_WEB: o->web_config = optarg; break;
 		case O_RESEND:
 			if (!number("--resend", optarg, 1, 86400, &o->resend))
 				return LDEN_EXIT_USAGE;
@@ -151,6 +156,19 @@ int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 			return LDEN_EXIT_USAGE;
 		}
 		o->paths[o->npaths++] = argv[optind];
+	}
+	if (o->web_config && !o->check) {
+		char err[8800];
+
+		if (!o->prometheus && !o->listen) {
+			lden_err("watch: --web-config protects the dashboard and /metrics, and this run serves neither (--listen, --prometheus)");
+			return LDEN_EXIT_USAGE;
+		}
+		if (lden_web_config_load(o->web_config, &o->web, err,
+					 sizeof(err)) < 0) {
+			lden_err("watch: --web-config: %s", err);
+			return LDEN_EXIT_USAGE;
+		}
 	}
 	return 0;
 }

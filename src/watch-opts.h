@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "rules.h"
 #include "scope.h"
+#include "webconfig.h"
 
 #define LDEN_WATCH_DEFAULT_RULES "/etc/lden/rules.d"
 #define LDEN_WATCH_MAX_PATHS 32
@@ -23,6 +24,8 @@ struct lden_watch_opts {
 	double interval, resend;
 	bool json, quiet;
 	const char *events_dir, *prometheus, *listen, *external_url;
+	const char *web_config;
+	struct lden_web_config web;	/* loaded from web_config */
 	struct lden_actions_opts actions;
 	struct lden_scope_opts scope;
 	struct lden_guard_opts guard;
@@ -31,7 +34,7 @@ struct lden_watch_opts {
 /*
  * lden_watch_opts_parse - @argv into @o (the command after "--" too)
  * Returns 0, -1 after --help (exit 0), or LDEN_EXIT_USAGE after printing
- * the error.
+ * the error.  Free @o->web with lden_web_config_free() either way.
  */
 int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o);
 
