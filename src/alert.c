@@ -2,6 +2,7 @@
 /* One transition of a rule, frozen (see alert.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +90,74 @@ static void print_time(FILE *out, double t)
 	lden_json_string(out, stamp);
 }
 
+/* "; " between the parts of @note, "not exact: " before the first */
+static void note_add(char *note, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void note_add(char *note, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= len)
+		return;
+	n = snprintf(note + *at, len - *at, "%s", *at ? "; " : "not exact: ");
+	if (n > 0)
+		*at += (size_t)n;
+	if (*at >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(note + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
+void lden_alert_exactness(const struct lden_alert *a, bool *count_exact,
+			  bool *size_exact, char *note, size_t len)
+{
+	size_t at = 0;
+
+	*count_exact = *size_exact = true;
+	if (len)
+		note[0] = '\0';
+	for (int i = 0; i < a->nvalues; i++) {
+		const struct lden_alert_value *v = &a->values[i];
+
+		if (v->missed) {
+			*count_exact = false;
+			*size_exact &= !v->has_size;
+			note_add(note, len, &at,
+				 "%s%s short by up to %" PRIu64 " (hits its kprobes missed)",
+				 v->name, v->has_size ? " count and size" : "",
+				 v->missed);
+		}
+		if (!v->has_size)
+			continue;
+		if (!v->size_valid) {
+			*size_exact = false;
+			note_add(note, len, &at,
+				 "size(%s) stopped by the overhead guard", v->name);
+		} else if (v->lost) {
+			*size_exact = false;
+			note_add(note, len, &at,
+				 "size(%s) without %" PRIu64 " lost records",
+				 v->name, v->lost);
+		}
+		if (v->joined && v->unsized) {
+			*size_exact = false;
+			note_add(note, len, &at,
+				 "size(%s) without %" PRIu64 " unsized occurrences",
+				 v->name, v->unsized);
+		}
+	}
+}
+
 void lden_alert_print_json(FILE *out, const struct lden_alert *a)
 {
+	char note[1024];
+	bool count_exact, size_exact;
+
 	fputs("{\"type\":\"transition\",\"rule\":", out);
 	lden_json_string(out, a->rule);
 	fprintf(out, ",\"from\":\"%s\",\"state\":\"%s\",\"at\":",
@@ -121,10 +188,21 @@ void lden_alert_print_json(FILE *out, const struct lden_alert *a)
 				v->size, v->size_valid ? "true" : "false");
 		else
 			fputs(",\"size\":null", out);
-		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "}", v->speed,
-			v->lost);
+		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64
+			",\"missed\":%" PRIu64 ",\"count_exact\":%s", v->speed,
+			v->lost, v->missed, v->missed ? "false" : "true");
+		if (v->joined)
+			fprintf(out, ",\"unsized\":%" PRIu64, v->unsized);
+		fputc('}', out);
 	}
-	fputs("]}", out);
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	fprintf(out, "],\"count_exact\":%s,\"size_exact\":%s",
+		count_exact ? "true" : "false", size_exact ? "true" : "false");
+	if (note[0]) {
+		fputs(",\"exactness\":", out);
+		lden_json_string(out, note);
+	}
+	fputc('}', out);
 }
 
 void lden_alert_print_am(FILE *out, const struct lden_alert *a)

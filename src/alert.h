@@ -11,8 +11,10 @@
  *   {"type":"transition","rule":..,"from":..,"state":..,"at":ISO,
  *    "elapsed":..,"fired":..,"host":..,"expression":..,"describe":..,
  *    "labels":{..},"annotations":{..},"values":[{"name","count",
- *    "size","size_valid","speed","lost"}]} (the values as notify's
- *    "events")
+ *    "size","size_valid","speed","lost","missed","count_exact"[,"unsized"]}],
+ *    "count_exact":..,"size_exact":..[,"exactness":NOTE]} (the values as
+ *    notify's "events"; NOTE what is short and why, as
+ *    lden_alert_exactness() says)
  * - one alert of Alertmanager's API v2 (POST /api/v2/alerts takes an
  *   array of them): {"labels":{"alertname":RULE,"host":HOST,..},
  *   "annotations":{..},"startsAt":ISO,"endsAt":ISO,"generatorURL":..}
@@ -40,7 +42,11 @@ struct lden_alert_value {
 	bool has_size;
 	bool size_valid;	/* false: the overhead guard stopped its size */
 	double speed;
-	uint64_t lost;
+	uint64_t lost;		/* records lost: size short by theirs */
+	/* hits its kprobes missed: count and size short by up to this many */
+	uint64_t missed;
+	bool joined;		/* a joined size (memory.free) */
+	uint64_t unsized;	/* occurrences of a joined size not sized */
 };
 
 struct lden_alert {
@@ -76,6 +82,17 @@ int lden_alert_add_kv(struct lden_kv **arr, int *n, const char *key,
 struct lden_alert *lden_alert_ref(struct lden_alert *a);
 /* drops a reference; the last frees it (NULL is fine) */
 void lden_alert_unref(struct lden_alert *a);
+
+/*
+ * lden_alert_exactness - whether @a's counts are exact (no kprobe missed a
+ * hit) and its sizes (nor records lost, nor frees unsized, nor sampling
+ * stopped), and when not, one line saying what is short and by how much
+ * into @note ("" when exact).  The transition still happened: the note
+ * goes with it (the text line, JSON, annotation "exactness", the journal,
+ * LDEN_EXACTNESS).
+ */
+void lden_alert_exactness(const struct lden_alert *a, bool *count_exact,
+			  bool *size_exact, char *note, size_t len);
 
 /* lden's own JSON object for @a (no newline) */
 void lden_alert_print_json(FILE *out, const struct lden_alert *a);

@@ -101,6 +101,9 @@ char **lden_alert_env(const struct lden_alert *a)
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);
 		add(&e, "LDEN_%s_SPEED=%" PRIu64, name, (uint64_t)v->speed);
 		add(&e, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
+		add(&e, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);
+		if (v->joined)
+			add(&e, "LDEN_%s_UNSIZED=%" PRIu64, name, v->unsized);
 	}
 	if (e.failed || !e.v) {
 		for (int i = 0; i < e.n; i++)

@@ -74,11 +74,14 @@ static int priority(const struct lden_alert *a)
 
 static void fields_of(struct fields *f, const struct lden_alert *a)
 {
-	char name[200];
+	bool count_exact, size_exact;
+	char name[200], note[1024];
 
-	field(f, "MESSAGE=lden: rule %s %s (was %s): %s", a->rule,
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	field(f, "MESSAGE=lden: rule %s %s (was %s): %s%s%s", a->rule,
 	      lden_rule_state_name(a->state), lden_rule_state_name(a->from),
-	      a->describe ? a->describe : a->expression);
+	      a->describe ? a->describe : a->expression,
+	      note[0] ? " -- " : "", note);
 	field(f, "PRIORITY=%d", priority(a));
 	field(f, "SYSLOG_IDENTIFIER=lden");
 	field(f, "RULE=%s", a->rule);
@@ -86,6 +89,10 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 	field(f, "FROM=%s", lden_rule_state_name(a->from));
 	field(f, "FIRED=%u", a->fired);
 	field(f, "EXPRESSION=%s", a->expression);
+	field(f, "COUNT_EXACT=%d", count_exact);
+	field(f, "SIZE_EXACT=%d", size_exact);
+	if (note[0])
+		field(f, "EXACTNESS=%s", note);
 	for (int i = 0; i < a->nlabels; i++) {
 		lden_env_name(a->labels[i].key, name, sizeof(name));
 		field(f, "LABEL_%s=%s", name, a->labels[i].value);
@@ -100,6 +107,7 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 			      v->size_valid ? "" : " (size stopped)");
 		field(f, "LDEN_%s_SPEED=%.0f", name, v->speed);
 		field(f, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
+		field(f, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);
 	}
 }
 
@@ -123,6 +131,10 @@ static void to_syslog(const struct lden_alert *a)
 			fprintf(f, " %s.size=%" PRIu64 "%s", v->name, v->size,
 				v->size_valid ? "" : "(stopped)");
 		fprintf(f, " %s.speed=%.0f", v->name, v->speed);
+		if (v->lost)
+			fprintf(f, " %s.lost=%" PRIu64, v->name, v->lost);
+		if (v->missed)
+			fprintf(f, " %s.missed=%" PRIu64, v->name, v->missed);
 	}
 	if (fclose(f) == 0)
 		syslog(priority(a), "%s", line);

@@ -99,9 +99,10 @@ static void end_json(FILE *out, const struct lden_watch *w,
 	for (int i = 0; i < w->n; i++) {
 		fprintf(out, "%s{\"rule\":", i ? "," : "");
 		lden_json_string(out, w->r[i]->def->name);
-		fprintf(out, ",\"state\":\"%s\",\"fired\":%u}",
+		fprintf(out, ",\"state\":\"%s\",\"fired\":%u,\"count_exact\":%s}",
 			lden_rule_state_name(w->r[i]->sm.state),
-			w->r[i]->sm.fired);
+			w->r[i]->sm.fired,
+			lden_watch_rule_count_exact(w->r[i]) ? "true" : "false");
 	}
 	fputs("],\"actions\":[", out);
 	for (int i = 0; i < nch; i++) {
@@ -138,10 +139,12 @@ void lden_watch_print_end(FILE *out, const struct lden_watch *w,
 		elapsed, w->ticks,
 		w->ticks ? 1e6 * w->eval_total / (double)w->ticks : 0);
 	for (int i = 0; i < w->n; i++)
-		fprintf(out, "  rule %-24s %-8s fired %u time%s\n",
+		fprintf(out, "  rule %-24s %-8s fired %u time%s%s\n",
 			w->r[i]->def->name,
 			lden_rule_state_name(w->r[i]->sm.state),
-			w->r[i]->sm.fired, w->r[i]->sm.fired == 1 ? "" : "s");
+			w->r[i]->sm.fired, w->r[i]->sm.fired == 1 ? "" : "s",
+			lden_watch_rule_count_exact(w->r[i]) ? "" :
+			" (counts short: its kprobes missed hits)");
 	for (int i = 0; i < nch; i++) {
 		struct lden_action_stats st;
 
@@ -350,6 +353,20 @@ static void render_metrics(FILE *out, const struct lden_watch_pub *p,
 		       w->ev.ev[i]->label);
 		fprintf(out, "%" PRIu64 "\n", w->ev.ev[i]->st.lost);
 	}
+	lden_prom_family(out, "lden_missed_events_total", "counter",
+	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
+	for (int i = 0; i < w->ev.n; i++) {
+		series(out, p, "lden_missed_events_total", "event",
+		       w->ev.ev[i]->label);
+		fprintf(out, "%" PRIu64 "\n", w->ev.ev[i]->st.missed);
+	}
+	lden_prom_family(out, "lden_rule_count_exact", "gauge",
+	       "1 when every count of the rule since it started is exact, 0 when a kprobe of its events missed hits (its state may rest on a short count).");
+	for (int i = 0; i < w->n; i++) {
+		series(out, p, "lden_rule_count_exact", "rule",
+		       w->r[i]->def->name);
+		fprintf(out, "%d\n", lden_watch_rule_count_exact(w->r[i]));
+	}
 	render_actions(out, p, w->conf.actions);
 }
 
@@ -379,11 +396,15 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 		for (int j = 0; j < nv; j++) {
 			fprintf(out, "%s{\"name\":", j ? "," : "");
 			lden_json_string(out, v[j].name);
-			fprintf(out, ",\"count\":%" PRIu64 ",\"speed\":%.0f}",
-				v[j].count, v[j].speed);
+			fprintf(out, ",\"count\":%" PRIu64 ",\"speed\":%.0f"
+				",\"lost\":%" PRIu64 ",\"missed\":%" PRIu64
+				",\"count_exact\":%s}", v[j].count, v[j].speed,
+				v[j].lost, v[j].missed,
+				v[j].missed ? "false" : "true");
 		}
 		free(v);
-		fputs("]}", out);
+		fprintf(out, "],\"count_exact\":%s}",
+			lden_watch_rule_count_exact(r) ? "true" : "false");
 	}
 	fputs("]}", out);
 }

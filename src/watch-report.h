@@ -15,7 +15,8 @@
  *                lden_action_{sent,failed,dropped}_total{action,target,host},
  *                lden_action_queued{action,target,host}, lden_up{host}
  *   /api/rules   {"host","elapsed","rules":[{"name","state","since",
- *                "fired","expression","describe","for","values":[..]}]}
+ *                "fired","expression","describe","for","values":[{"name","count",
+ *                "speed","lost","missed","count_exact"}],"count_exact"}]}
  *                (the dashboard's list of rules)
  */
 #ifndef LDEN_WATCH_REPORT_H

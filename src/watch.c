@@ -263,7 +263,18 @@ void lden_watch_rule_values(const struct lden_watch_rule *r,
 		v[i].size_valid = !we->att[0].size_stopped;
 		v[i].speed = we->st.speed;
 		v[i].lost = we->st.lost - re->lost0;
+		v[i].missed = we->st.missed - re->missed0;
+		v[i].joined = we->st.joined;
+		v[i].unsized = we->st.unsized - re->unsized0;
 	}
+}
+
+bool lden_watch_rule_count_exact(const struct lden_watch_rule *r)
+{
+	for (int i = 0; i < r->nev; i++)
+		if (r->ev[i].we->st.missed != r->ev[i].missed0)
+			return false;
+	return true;
 }
 
 static bool evaluate(const struct lden_watch_rule *r)
@@ -349,8 +360,18 @@ static struct lden_alert *make_alert(struct lden_watch *w,
 	a->values = calloc((size_t)r->nev + 1, sizeof(*a->values));
 	ok = ok && a->values;
 	if (ok) {
+		bool count_exact, size_exact;
+		char note[1024];
+
 		lden_watch_rule_values(r, a->values);
 		a->nvalues = r->nev;
+		/* a short count is said where the alert goes */
+		lden_alert_exactness(a, &count_exact, &size_exact, note,
+				     sizeof(note));
+		if (note[0])
+			ok = lden_alert_add_kv(&a->annotations,
+					       &a->nannotations, "exactness",
+					       note) == 0;
 	}
 	if (!ok) {
 		lden_alert_unref(a);
@@ -370,10 +391,16 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 		fprintf(out, "lden: %.3f s: rule %s %s (was %s): %s", a->elapsed,
 			a->rule, lden_rule_state_name(a->state),
 			lden_rule_state_name(a->from), a->expression);
+		bool count_exact, size_exact;
+		char note[1024];
+
 		for (int i = 0; i < a->nvalues; i++)
 			fprintf(out, "%s%s %.0f/s", i ? ", " : " [", a->values[i].name,
 				a->values[i].speed);
-		fprintf(out, "%s\n", a->nvalues ? "]" : "");
+		fprintf(out, "%s", a->nvalues ? "]" : "");
+		lden_alert_exactness(a, &count_exact, &size_exact, note,
+				     sizeof(note));
+		fprintf(out, "%s%s\n", note[0] ? " -- " : "", note);
 	}
 	fflush(out);
 }
@@ -572,6 +599,8 @@ int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
 			r->ev[j].count0 = r->ev[j].we->st.count;
 			r->ev[j].size0 = r->ev[j].we->st.size;
 			r->ev[j].lost0 = r->ev[j].we->st.lost;
+			r->ev[j].missed0 = r->ev[j].we->st.missed;
+			r->ev[j].unsized0 = r->ev[j].we->st.unsized;
 		}
 		lden_rule_sm_init(&r->sm, r->def->for_s, r->def->keep_firing_s,
 				  r->def->cooldown_s, now);

@@ -45,7 +45,7 @@ struct lden_watch_conf {
 /* One event of a rule, counted from when the rule started. */
 struct lden_watch_rule_event {
 	struct lden_watch_event *we;
-	uint64_t count0, size0, lost0;
+	uint64_t count0, size0, lost0, missed0, unsized0;
 };
 
 struct lden_watch_rule {
@@ -105,6 +105,9 @@ int lden_watch_tick(struct lden_watch *w, double now, double wall);
 /* The rule @i's values of its events now, into @v (nev of them). */
 void lden_watch_rule_values(const struct lden_watch_rule *r,
 			    struct lden_alert_value *v);
+
+/* Whether no kprobe of the rule's events missed a hit since it started. */
+bool lden_watch_rule_count_exact(const struct lden_watch_rule *r);
 
 void lden_watch_free(struct lden_watch *w);
 

@@ -58,6 +58,7 @@ static struct lden_alert *make_alert(enum lden_rule_state from,
 	snprintf(a->values[1].name, sizeof(a->values[1].name), "disk.read");
 	a->values[1].has_size = true;
 	a->values[1].size = 4096;
+	a->values[1].size_valid = true;
 	a->values[1].count = 1;
 	return a;
 }
@@ -86,8 +87,10 @@ static void json_shapes(void **state)
 		"\"fired\":2,\"host\":\"h1\",\"expression\":\"speed(task.create) > 500\","
 		"\"describe\":\"more than 500 \\\"new\\\" tasks\",\"labels\":{\"severity\":\"page\"},"
 		"\"annotations\":{\"summary\":\"812 tasks/s\"},\"values\":["
-		"{\"name\":\"task.create\",\"count\":9000,\"size\":null,\"speed\":812,\"lost\":0},"
-		"{\"name\":\"disk.read\",\"count\":1,\"size\":4096,\"size_valid\":false,\"speed\":0,\"lost\":0}]}");
+		"{\"name\":\"task.create\",\"count\":9000,\"size\":null,\"speed\":812,\"lost\":0,"
+		"\"missed\":0,\"count_exact\":true},"
+		"{\"name\":\"disk.read\",\"count\":1,\"size\":4096,\"size_valid\":true,\"speed\":0,\"lost\":0,"
+		"\"missed\":0,\"count_exact\":true}],\"count_exact\":true,\"size_exact\":true}");
 	free(s);
 	/* firing: endsAt is when the resends would be overdue */
 	s = to_string(lden_alert_print_am, a);
@@ -103,6 +106,76 @@ static void json_shapes(void **state)
 	assert_non_null(strstr(s, "\"endsAt\":\"2026-11-22T09:00:01.250Z\","
 			       "\"generatorURL\":\"http://127.0.0.1:5601/#rule=fork-storm\"}"));
 	free(s);
+	lden_alert_unref(a);
+}
+
+static bool has(char **env, const char *kv);
+
+/*
+ * A transition on short numbers says so: each event's missed hits and
+ * lost records, the rule's count_exact and size_exact, and one note
+ * naming what is short and by how much; an exact one has no note.
+ */
+static void exactness(void **state)
+{
+	struct lden_alert *a = make_alert(LDEN_RULE_PENDING, LDEN_RULE_FIRING);
+	bool count_exact, size_exact;
+	char note[1024], *s, **env;
+
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	assert_true(count_exact);
+	assert_true(size_exact);
+	assert_string_equal(note, "");
+	/* records lost: the count stays exact, the size does not */
+	a->values[1].lost = 5;
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	assert_true(count_exact);
+	assert_false(size_exact);
+	assert_string_equal(note, "not exact: size(disk.read) without 5 lost records");
+	/* a kretprobe's misses: the count is short */
+	a->values[0].missed = 28;
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	assert_false(count_exact);
+	assert_string_equal(note,
+		"not exact: task.create short by up to 28 (hits its kprobes missed); "
+		"size(disk.read) without 5 lost records");
+	s = to_string(lden_alert_print_json, a);
+	assert_non_null(strstr(s, "\"speed\":812,\"lost\":0,\"missed\":28,\"count_exact\":false}"));
+	assert_non_null(strstr(s, "\"lost\":5,\"missed\":0,\"count_exact\":true}],"
+			       "\"count_exact\":false,\"size_exact\":false,\"exactness\":"
+			       "\"not exact: task.create short by up to 28"));
+	free(s);
+	env = lden_alert_env(a);
+	assert_non_null(env);
+	assert_true(has(env, "LDEN_TASK_CREATE_MISSED=28"));
+	assert_true(has(env, "LDEN_DISK_READ_LOST=5"));
+	assert_true(has(env, "LDEN_DISK_READ_MISSED=0"));
+	for (int i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+	/* a sized count missed: both short; a joined size's unsized frees */
+	a->values[0].missed = 0;
+	a->values[1].lost = 0;
+	a->values[1].missed = 3;
+	a->values[1].joined = true;
+	a->values[1].unsized = 7;
+	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	assert_false(count_exact);
+	assert_false(size_exact);
+	assert_string_equal(note,
+		"not exact: disk.read count and size short by up to 3 (hits its kprobes missed); "
+		"size(disk.read) without 7 unsized occurrences");
+	s = to_string(lden_alert_print_json, a);
+	assert_non_null(strstr(s, "\"missed\":3,\"count_exact\":false,\"unsized\":7}"));
+	free(s);
+	/* the guard stopped the size; a note too small is cut, not overrun */
+	a->values[1].missed = 0;
+	a->values[1].unsized = 0;
+	a->values[1].size_valid = false;
+	lden_alert_exactness(a, &count_exact, &size_exact, note, 20);
+	assert_true(count_exact);
+	assert_false(size_exact);
+	assert_string_equal(note, "not exact: size(di");
 	lden_alert_unref(a);
 }
 
@@ -314,6 +387,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_shapes),
+		cmocka_unit_test(exactness),
 		cmocka_unit_test(environment),
 		cmocka_unit_test(exec_command),
 		cmocka_unit_test(hanging_and_refusing),
