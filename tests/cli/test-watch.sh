@@ -127,7 +127,7 @@ check_bad tabs "lden: $tmp/tabs.rules:2: unknown event 'task.creat' (did you mea
 printf 'rule a\n\twhen count(task.create) > 1000\nrule b\n\twhen count(uprobe(/bin/true:lden_no_such_symbol)) > 1\n' > "$tmp/nosym.rules"
 check_bad nosym "lden: $tmp/nosym.rules:4: uprobe(/bin/true:lden_no_such_symbol): no function 'lden_no_such_symbol' in '$(realpath /bin/true)'" \
 	"          when count(uprobe(/bin/true:lden_no_such_symbol)) > 1" \
-	"                     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+	"                     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
 "$LDEN" watch -r "$tmp/nosym.rules" >"$tmp/bad.out" 2>"$tmp/bad.err"
 [ $? = 2 ] && [ "$(head -n 1 "$tmp/bad.err")" = "lden: $tmp/nosym.rules:4: uprobe(/bin/true:lden_no_such_symbol): no function 'lden_no_such_symbol' in '$(realpath /bin/true)'" ] ||
 	fail "watch of nosym.rules: $(cat "$tmp/bad.err")"

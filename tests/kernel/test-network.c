@@ -43,6 +43,7 @@
 #include "evtest.h"
 #include "lden-trace.h"
 #include "collect.h"
+#include "lden.h"
 #include "watch.h"
 
 #define CHUNK 65536
@@ -561,6 +562,18 @@ static void missed_returns(void **state)
 		    evt_count(&recv), 4);
 	evt_exactly(&recv, "missed (kretprobe of 4 instances, 32 blocked)",
 		    missed, RECEIVERS - 4);
+}
+
+/* what the lden program has for its messages (scope.c says them) */
+void lden_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lden: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
 /*

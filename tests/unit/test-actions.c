@@ -175,7 +175,7 @@ static void exactness(void **state)
 	lden_alert_exactness(a, &count_exact, &size_exact, note, 20);
 	assert_true(count_exact);
 	assert_false(size_exact);
-	assert_string_equal(note, "not exact: size(di");
+	assert_string_equal(note, "not exact: size(dis");
 	lden_alert_unref(a);
 }
 
