@@ -49,6 +49,9 @@ snapshot() {
 		printf '%s\n' "$line"
 	done
 }
+# what lden processes that are gone left, swept now (any lden would sweep
+# it during the test, which would look like a change)
+"$LDEN" list-events >/dev/null 2>&1
 snapshot > "$tmp/state.before" || exit 99
 
 # the workload: N forks of /bin/true each time it reads "go"
