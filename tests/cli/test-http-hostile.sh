@@ -216,14 +216,7 @@ echo "PASS: listening on 0.0.0.0 says so in one line, on 127.0.0.1 not"
 # ---------------------------------------------------------------------
 # (5) --web-config: TLS and basic authentication, as exporters have them
 [ -x "$BH" ] || fail "$BH not built"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.crt" \
-	-days 2 -subj "/CN=lden test CA" >/dev/null 2>&1 || exit 99
-openssl req -newkey rsa:2048 -nodes -keyout "$tmp/server.key" -out "$tmp/server.csr" \
-	-subj "/CN=127.0.0.5" >/dev/null 2>&1 || exit 99
-printf 'subjectAltName=IP:127.0.0.5\n' >"$tmp/san.ext"
-openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
-	-CAcreateserial -out "$tmp/server.crt" -days 2 -extfile "$tmp/san.ext" \
-	>/dev/null 2>&1 || exit 99
+tls_cert 127.0.0.5
 hash=$("$BH" 's3cret pass') || fail "no bcrypt hash"
 cat >"$tmp/web.yml" <<EOF
 tls_server_config:
