@@ -58,6 +58,9 @@ struct lden_part {
 	/* lden_attached_settle(): hits never sampled nor lost, final */
 	uint64_t unsampled;
 	bool settled;
+	/* twin_gap()'s last reading and when (CLOCK_MONOTONIC s), or 0 */
+	uint64_t gap;
+	double gap_at;
 };
 
 struct lden_attached {
