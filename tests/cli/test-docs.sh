@@ -153,6 +153,15 @@ for md in README.md HACKING.md tests/README.md tracefs/README.md bench/README.md
 	done
 done
 
+# every test of the tree is in a list of Makefile.am (else it never runs)
+for t in "$top_srcdir"/tests/*/test-*.sh "$top_srcdir"/tests/unit/test-*.c \
+	"$top_srcdir"/tests/kernel/test-*.c; do
+	name=${t#"$top_srcdir"/}
+	name=${name%.c}
+	sed 's/ *\\$//' "$top_srcdir/Makefile.am" | grep -qxF "	$name" ||
+		bad "$name is in no test list of Makefile.am"
+done
+
 # The first command, as written, on this kernel: it fires when more than
 # 100 tasks were created and its script sees LDEN_ELAPSED.
 if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/tracing/events/sched/sched_process_fork/id ]; then
