@@ -140,10 +140,13 @@ print("done", flush=True)
 sys.stdin.readline()
 ' $CALLS
 lpid=$wpid
-# the pipe's reader sleeps while the rings fill (long enough for a
-# workload slowed down by a loaded machine to fill them too)
-"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 --max-cpu 0 2>"$tmp/lost.err" |
-	(sleep 5; cat) >"$tmp/lost.out" &
+# the pipe's reader reads nothing until the workload has made all its
+# calls: lden blocks on the full pipe, and the rings fill whatever the
+# machine's load (a sleep of a few seconds was not enough under load:
+# a slowed workload did not fill them in that time)
+"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 300 --max-cpu 0 2>"$tmp/lost.err" |
+	(_i=0; while ! grep -q '^done' "$tmp/lost.tgt" && [ $_i -lt 3000 ]; do
+		sleep 0.1; _i=$((_i + 1)); done; cat) >"$tmp/lost.out" &
 rpid=$!
 pids="$pids $rpid"
 wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"
