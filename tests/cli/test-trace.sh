@@ -55,6 +55,9 @@ argv=$(printf '%s\n' "$line" | jq -r .argv) || fail "exec: not JSON: $line"
 [ "$(printf '%s\n' "$line" | jq -r .filename)" = "$TARGET" ] ||
 	fail "exec: wrong filename in $line"
 [ "$(printf '%s\n' "$line" | jq -r .uid)" = 0 ] || fail "exec: uid not 0: $line"
+# read from /proc as the record arrived, not in the record: said so
+[ "$(printf '%s\n' "$line" | jq -r '"\(.uid_source) \(.ppid_source)"')" = "late late" ] ||
+	fail "exec: uid and ppid not marked late: $line"
 [ "$(printf '%s\n' "$line" | jq -r .comm)" = open-target ] ||
 	fail "exec: comm is not open-target: $line"
 grep -q '^  exec  *[1-9]' "$tmp/exec.err" || fail "exec: no summary on stderr"
