@@ -65,7 +65,8 @@ for f in sorted(os.listdir(CATALOG)):
         w = line.split()
         if not w or w[0].startswith("#"): continue
         if w[0] == "event": cur = w[1]; tps[cur] = []
-        elif w[0] in ("tracepoint", "also") and cur:
+        # a tracepoint SYSTEM:NAME (not "also kretprobe ...")
+        elif w[0] in ("tracepoint", "also") and cur and ":" in w[1]:
             s, n = w[1].split(":")
             if os.path.exists(f"{T}/events/{s}/{n}/id") and w[1] not in tps[cur]:
                 tps[cur].append(w[1])

@@ -14,7 +14,9 @@
  * caller's own copies then close at once.  The grandchild waits until
  * the caller has closed them (a pipe's end of file): its closes must be
  * the last ones, which are the slow ones.  The events are disabled
- * before: they count and sample nothing while the grandchild works.
+ * before: they count and sample nothing while the grandchild works.  It
+ * maps none of the rings (the kernel does not copy a perf mapping into a
+ * child: VM_DONTCOPY), so no ring or locked memory outlives lden.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,8 @@
  * returns; the probes are gone from tracefs by then; exactly one
  * lden-close process was made, holding nothing but perf events (not the
  * caller's stdout, so no pipe waits for it), and it exits with status 0;
- * a session with nothing to close makes none.
+ * a session with nothing to close makes none; a session started at once
+ * counts exactly on the same tracepoints.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +19,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -229,6 +232,54 @@ static void session_then_free(int ready)
 }
 
 /*
+ * A session started while lden-close still holds the previous one's
+ * events, on the same tracepoints: they count nothing of its hits (they
+ * are disabled) and take none from it.
+ */
+static void second_session_at_once(void **state)
+{
+	struct ltr_session_opts so = { .detach_close = true };
+	struct ltr_session *s = ltr_session__new(&so);
+	struct ltr_event_opts o = { .mode = LTR_MODE_COUNT };
+	char filter[64];
+	struct ltr_event *ev;
+	uint64_t count;
+	pid_t pids[4];
+	int status;
+
+	assert_non_null(s);
+	for (int i = 0; i < NTP; i++)
+		if (!ltr_event__open(s, tracepoints[i][0], tracepoints[i][1], NULL))
+			fail_msg("open %s:%s: %s", tracepoints[i][0],
+				 tracepoints[i][1], ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	ltr_session__free(s);
+
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)getpid());
+	o.filter = filter;
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	if (!ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	for (int i = 0; i < 1000; i++)
+		syscall(SYS_getppid);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_int_equal(ltr_event__count(ev, &count), 0);
+	print_message("  %d lden-close at work; counted %" PRIu64 "\n",
+		      children_named("lden-close", pids, 4), count);
+	assert_int_equal(count, 1000);
+	ltr_session__free(s);
+	/* the first session's lden-close exits, with status 0 */
+	for (int i = 0; i < 4 && children_named("lden-close", pids, 4); i++) {
+		status = wait_exit(pids[0]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+}
+
+/*
  * lden SIGKILLed at any moment of its teardown, before the detached
  * process exists, while it is made, or after: no lden-close outlives the
  * kernel's closes (it waits for an end of file that lden's death gives).
@@ -276,6 +327,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(closed_by_another_process),
 		cmocka_unit_test(nothing_to_close),
+		cmocka_unit_test(second_session_at_once),
 		cmocka_unit_test(killed_at_any_moment),
 	};
 
