@@ -56,6 +56,7 @@ struct sock_priv {
 	bool has_raw;
 	char comm[32];
 	bool comm_late;
+	bool comm_exact;		/* tracepoints: --comm's */
 	uint32_t pid, tid;
 };
 
@@ -222,6 +223,19 @@ static int prepare(struct lden_recipe *r, struct ltr_session *s, char *err,
 	return 0;
 }
 
+/*
+ * The event just opened, named by its function ("kprobe:__sys_connect"),
+ * not by its probe, in the guard's messages and the summary: entry and
+ * return under one name, so that the guard stops (or keeps) both
+ */
+static void relabel(struct lden_recipe *r, const struct sock_priv *p, int i)
+{
+	struct lden_attached *a = r->att[r->natt - 1];
+
+	snprintf(a->label, sizeof(a->label), "%s:%s",
+		 p->kprobes ? "kprobe" : "syscalls", p->funcs.f[i].name);
+}
+
 static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 			 const struct lden_scope *scope, char *err,
 			 size_t errlen)
@@ -249,11 +263,14 @@ static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 			snprintf(rname, sizeof(rname), "sys_exit_%s", syscalls[i]);
 		}
 		if (lden_recipe_open_event(r, s, sys, e, filter, scope,
-					   FUNC_ROLE + 2 * i, err, errlen) < 0 ||
-		    lden_recipe_open_event(r, s, sys, rname, filter, scope,
+					   FUNC_ROLE + 2 * i, err, errlen) < 0)
+			return -1;
+		relabel(r, p, i);
+		if (lden_recipe_open_event(r, s, sys, rname, filter, scope,
 					   FUNC_ROLE + 2 * i + 1, err,
 					   errlen) < 0)
 			return -1;
+		relabel(r, p, i);
 	}
 	/* a tid that comes back is another thread: its own first event */
 	return lden_recipe_open_event(r, s, "sched", "sched_process_exit", NULL,
@@ -292,7 +309,8 @@ static int emit(struct lden_recipe *r, struct sock_priv *p,
 	lden_row_add(row, "comm", false, "%s", p->comm);
 	if (!p->kprobes)
 		lden_row_add(row, "comm_source", false, "%s",
-			     p->comm_late ? "late" : "none");
+			     p->comm_exact ? "exact" : p->comm_late ? "late" :
+			     "unavailable");
 	lden_row_add(row, "pid", true, "%u", p->pid);
 	lden_row_add(row, "tid", true, "%u", p->tid);
 	lden_row_add(row, "depth", true, "%d", l->depth);
@@ -335,6 +353,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	p->tid = s->tid;
 	p->has_raw = false;
 	p->comm_late = false;
+	p->comm_exact = false;
 	snprintf(p->comm, sizeof(p->comm), "?");
 	if (p->kprobes) {
 		const char *c;
@@ -343,6 +362,10 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		f = ltr_event__field(s->event, "comm");
 		if (f && ltr_field__str(f, s, &c, &cn) == 0)
 			snprintf(p->comm, sizeof(p->comm), "%.*s", (int)cn, c);
+	} else if (r->comm) {
+		/* the kernel's filter matched it: exact */
+		snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
+		p->comm_exact = true;
 	} else if (elen > 1 && extra[0]) {
 		snprintf(p->comm, sizeof(p->comm), "%s", extra);
 		p->comm_late = true;
@@ -412,8 +435,9 @@ static int socket_header(struct lden_recipe *r, struct lden_row *row)
 		lden_row_add(row, "refused", false, "%d the kernel would not probe: %s",
 			     p->nrefused, p->refused);
 	lden_row_add(row, "comm", false, "%s", p->kprobes ?
-		     "copied by the kernel at each call" :
-		     "read from /proc when each record arrives, '?' after it (late)");
+		     "copied by the kernel at each call" : r->comm ?
+		     "the one --comm names, which the kernel's filter matched" :
+		     "read from /proc when each record arrives, '?' after it (late), '?' alone once the thread is gone");
 	return 0;
 }
 

@@ -4,15 +4,17 @@
  * made with syscall(2), so that the C library cannot turn one into
  * another (send into sendto), from one thread, in a fixed order; after
  * each, a line "NAME RESULT" on stdout (the raw result: -errno on
- * failure).  Two fail on purpose: a connect to a port nobody listens on
+ * failure), after a first line "pid PID".  Two fail on purpose: a connect to a port nobody listens on
  * (-ECONNREFUSED) and a bind on a descriptor that is not open (-EBADF).
  *
- *   socket-target [wait | block]
+ *   socket-target [wait | block | loop N]
  *
  * "wait": read a byte from stdin first (a tracer attaches meanwhile).
  * "block": only a receive that blocks (print "ready", then a recvfrom on
  * one end of a socket pair) until SIGUSR1 interrupts it (-EINTR), then a
  * shutdown: a tracer started meanwhile sees a return without its entry.
+ * "loop N": a socket, then N getsockopt calls on it, quietly, then
+ * "getsockopt N" (for the overhead guard).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,6 +60,23 @@ static int block(void)
 	return 0;
 }
 
+static int loop(long n)
+{
+	int s = socket(AF_INET, SOCK_STREAM, 0), err;
+	socklen_t len;
+	long ok = 0;
+
+	if (s < 0)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		len = sizeof(err);
+		ok += syscall(SYS_getsockopt, s, SOL_SOCKET, SO_ERROR, &err,
+			      &len) == 0;
+	}
+	printf("getsockopt %ld\n", ok);
+	return ok == n ? 0 : 1;
+}
+
 static void die(const char *what)
 {
 	fprintf(stderr, "socket-target: %s failed\n", what);
@@ -75,8 +94,12 @@ int main(int argc, char **argv)
 	socklen_t elen = sizeof(err);
 	long s, c, a, d;
 
+	printf("pid %d\n", (int)getpid());
+	fflush(stdout);
 	if (argc > 1 && !strcmp(argv[1], "block"))
 		return block();
+	if (argc > 2 && !strcmp(argv[1], "loop"))
+		return loop(atol(argv[2]));
 	if (argc > 1 && !strcmp(argv[1], "wait") && read(0, buf, 1) != 1)
 		die("wait");
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
