@@ -15,7 +15,10 @@ need_root
 need_tracefs
 LDEN="$top_builddir/src/lden"
 ERRORS="$top_srcdir/tests/cli/notify-errors.txt"
-SNAPSHOT="$top_srcdir/tests/kernel/state-snapshot.sh"
+# only what sessions that are gone left: other tests run beside this one
+snapshot() {
+	LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$top_srcdir/tests/kernel/state-snapshot.sh"
+}
 test_tmp
 
 # row FILE LABEL: the columns after LABEL in the table of FILE
@@ -36,7 +39,7 @@ is_between() {
 		exit !(v ~ /^[0-9]+(\.[0-9]+)?$/ && v + 0 >= lo + 0 && v + 0 <= hi + 0) }'
 }
 
-"$SNAPSHOT" > "$tmp/state.before" || exit 99
+snapshot > "$tmp/state.before" || exit 99
 
 # ---------------------------------------------------------------------
 # 1. Bad input: exit 2, exactly the message, nothing on stdout; errors in
@@ -107,9 +110,9 @@ check_caret 'count(task.exec) > 0 or count(syscalls:sys_exit_openat[nosuch < 0])
 	"syscalls:sys_exit_openat: bad filter 'nosuch < 0' on syscalls:sys_exit_openat: field not valid" \
 	'                                ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~'
 
-"$SNAPSHOT" > "$tmp/state.errors"
+snapshot > "$tmp/state.errors"
 diff -u "$tmp/state.before" "$tmp/state.errors" > "$tmp/state.diff.out" ||
-	fail "tracefs changed by the bad inputs"
+	{ cat "$tmp/state.diff.out"; fail "tracefs changed by the bad inputs"; }
 echo "PASS: $cases bad inputs, exit 2 with their messages, tracefs unchanged"
 
 # ---------------------------------------------------------------------
@@ -224,8 +227,9 @@ set -- $(row "$tmp/size.out" network.tcp_send)
 echo "PASS: size() fires after 1 MiB over TCP, the sender's size exactly 1048576"
 
 # ---------------------------------------------------------------------
-# 6. speed(): rises with a burst of forks, and falls back to 0 a second
-# after they stop (LDEN's never did).  --json prints no header, so the
+# 6. speed(): rises with a burst of forks (over 10 a second: a loaded
+# machine forks a shell's subshells at some 30 a second), and falls back
+# to 0 a second after they stop (LDEN's never did).  --json prints no header, so the
 # workload forks until the first firing is out.
 mkfifo "$tmp/go3" || exit 99
 sh -c 'read x < "$1"; i=0
@@ -233,7 +237,7 @@ sh -c 'read x < "$1"; i=0
 	echo $i > "$3"' sh "$tmp/go3" "$tmp/stop3" "$tmp/forks3.txt" &
 w=$!; started $w
 mine="task.create[parent_pid == $w]"
-"$LDEN" notify --repeat --json -t 60 "speed($mine) > 50" \
+"$LDEN" notify --repeat --json -t 60 "speed($mine) > 10" \
 	>"$tmp/speed.out" 2>"$tmp/speed.err" &
 n=$!; started $n
 release "$tmp/go3"
@@ -250,15 +254,15 @@ forks=$(cat "$tmp/forks3.txt")
 # (then the guard's actions and, at the end, lden's own cost)
 pat_events='"events":\[{"name":"task.create\[parent_pid == '$w'\]","count":\([0-9]*\),"size":null,"speed":\([0-9]*\),"lost":0,"missed":0,"count_exact":true}\],"guard":\[\]\(,"self":{.*}\)\{0,1\}}$'
 first=$(sed -n 1p "$tmp/speed.out")
-speed=$(echo "$first" | sed -n 's/^{"type":"fire","elapsed":[0-9.]*,"expression":"speed(task.create\[parent_pid == '$w'\]) > 50",'"$pat_events"'/\2/p')
-[ -n "$speed" ] && [ "$speed" -gt 50 ] || fail "speed: first line '$first'"
+speed=$(echo "$first" | sed -n 's/^{"type":"fire","elapsed":[0-9.]*,"expression":"speed(task.create\[parent_pid == '$w'\]) > 10",'"$pat_events"'/\2/p')
+[ -n "$speed" ] && [ "$speed" -gt 10 ] || fail "speed: first line '$first'"
 last=$(tail -n 1 "$tmp/speed.out")
 end=$(echo "$last" | sed -n 's/^{"type":"end","reason":"signal","elapsed":[0-9.]*,"fired":\([0-9]*\),'"$pat_events"'/\1 \2 \3/p')
 set -- $end
 [ $# = 3 ] || fail "speed: last line '$last'"
 [ "$1" -ge 1 ] && [ "$1" = "$(grep -c '"type":"fire"' "$tmp/speed.out")" ] ||
 	fail "speed: fired $1"
-[ "$2" -gt 50 ] && [ "$2" -le "$forks" ] || fail "speed: count $2 of $forks forks"
+[ "$2" -gt 10 ] && [ "$2" -le "$forks" ] || fail "speed: count $2 of $forks forks"
 [ "$3" = 0 ] || fail "speed: still $3 a second after the forks stopped"
 echo "PASS: speed() rose to $speed, back to 0 after the burst ($2 forks counted)"
 
@@ -341,7 +345,7 @@ grep -qx 'lden: stopped after 8 s, fired 1 time' "$tmp/cooldown.out" ||
 echo "PASS: --repeat fired $fired times, with --cooldown once"
 
 # ---------------------------------------------------------------------
-"$SNAPSHOT" > "$tmp/state.after"
+snapshot > "$tmp/state.after"
 diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
-	fail "tracefs changed"
+	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }
 echo "PASS: tracefs unchanged"
