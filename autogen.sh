@@ -12,19 +12,22 @@ cd "$(dirname "$0")"
 # libtracefs/libtraceevent, libcurl (Elasticsearch),
 # libmicrohttpd (/metrics and the dashboard; Debian's is built with
 # GnuTLS, for --web-config's TLS), json-c, libyaml and libxcrypt
-# (--web-config's file and its bcrypt hashes), cmocka; openssl makes the
-# test certificates.
+# (--web-config's file and its bcrypt hashes), cmocka, libsystemd
+# (lden watch's journal action: its header; the library is loaded at run
+# time); openssl makes the test certificates.
 # Tests and benchmarks: linux-perf (peer), qemu + busybox + cpio (the
 # kernel matrix), time (peak RSS), perl (a loopback TCP peer), clang and
 # its libFuzzer runtime (--enable-fuzzing), python3 (a loopback
 # Elasticsearch stand-in), prometheus (scrapes /metrics), chromium and
-# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer).
+# chromium-driver (the dashboard in a real browser), jq, bpftrace (peer),
+# prometheus-alertmanager (lden watch's alerts, end to end).
 DEPS="autoconf automake libtool pkg-config make gcc libc6-dev bash-completion systemd
 libtracefs-dev libtraceevent-dev libcurl4-openssl-dev libcmocka-dev
-libmicrohttpd-dev libjson-c-dev libyaml-dev libcrypt-dev openssl
+libmicrohttpd-dev libjson-c-dev libyaml-dev libcrypt-dev openssl libsystemd-dev
 linux-perf time qemu-system-x86 busybox-static cpio perl
 clang libclang-rt-14-dev
-python3 prometheus chromium chromium-driver jq bpftrace"
+python3 prometheus chromium chromium-driver jq bpftrace
+prometheus-alertmanager"
 
 if [ "$1" = "--install-deps" ]; then
 	if [ "$(id -u)" != 0 ]; then

@@ -454,6 +454,47 @@
     }
   }
 
+  // ---- the rules of lden watch -----------------------------------------
+  // Shown when the server is an `lden watch` (it answers /api/rules): each
+  // rule's state, since when, how often it fired and its values now; the
+  // rule named in the address (#rule=NAME, an alert's generatorURL) is
+  // marked.
+  async function pollRules() {
+    try {
+      const r = await fetch('/api/rules', { cache: 'no-store' });
+      if (r.status === 204) return;	// lden visualize: no rules, no more asking
+      if (r.ok) {
+        const data = await r.json();
+        const body = $('rules-body');
+        const want = decodeURIComponent((location.hash.match(/rule=([^&]*)/) || [])[1] || '');
+        body.textContent = '';
+        for (const rule of data.rules) {
+          const tr = document.createElement('tr');
+          tr.dataset.rule = rule.name;
+          tr.dataset.state = rule.state;
+          if (rule.name === want) tr.classList.add('chosen');
+          const values = rule.values.map((v) => v.name + ' ' + group(v.count) +
+            ' (' + short(v.speed) + '/s)').join(', ');
+          for (const [text, cls] of [[rule.name, ''], [rule.state, 'state'],
+            [duration(data.elapsed - rule.since), 'num'], [group(rule.fired), 'num'],
+            [rule.expression + (rule.for ? ' for ' + rule.for + ' s' : ''), ''],
+            [values, '']]) {
+            const td = document.createElement('td');
+            td.textContent = text;
+            if (cls) td.className = cls;
+            tr.appendChild(td);
+          }
+          if (rule.describe) tr.title = rule.describe;
+          body.appendChild(tr);
+        }
+        $('rules').hidden = false;
+      }
+    } catch (err) {
+      // the main poll says when lden does not answer
+    }
+    setTimeout(pollRules, PERIOD);
+  }
+
   function init() {
     const checked = document.querySelector('#range input:checked');
     if (checked) state.range = Number(checked.value);
@@ -475,6 +516,7 @@
     });
     poll();
     pollFlame();
+    pollRules();
   }
 
   document.addEventListener('DOMContentLoaded', init);

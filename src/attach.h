@@ -30,10 +30,15 @@ struct lden_part {
 	struct ltr_event *ev;
 	/*
 	 * A sampling part also has a counting event on the same tracepoint,
-	 * filter and scope, enabled with it: the count comes from there, so
-	 * that the overhead guard can stop the sampling event at any moment
-	 * and the count goes on without a seam (lden_attached_stop_sampling).
-	 * NULL when twins are off (lden_attach_twins()).
+	 * filter and scope, enabled just before it: the count comes from
+	 * there, so that the overhead guard can stop the sampling event at
+	 * any moment and the count goes on without a seam
+	 * (lden_attached_stop_sampling()).  It is not in a group with the
+	 * sampling event: on 6.18 a sampling tracepoint event can miss hits
+	 * that a counting one sees, and a group leader misses them with its
+	 * member; alone, the twin keeps the kernel's count and the difference
+	 * is said (lden_attached_lost()).  NULL when twins are off
+	 * (lden_attach_twins()).
 	 */
 	struct ltr_event *counter;
 	/* the sampling event after the switch: disabled, kept open */
@@ -49,6 +54,13 @@ struct lden_part {
 	bool feeder;
 	struct lden_attached *owner;
 	uint64_t lost_stopped;		/* lost records when sampling stopped */
+	uint64_t delivered;		/* samples that reached lden */
+	/* lden_attached_settle(): hits never sampled nor lost, final */
+	uint64_t unsampled;
+	bool settled;
+	/* twin_gap()'s last reading and when (CLOCK_MONOTONIC s), or 0 */
+	uint64_t gap;
+	double gap_at;
 };
 
 struct lden_attached {
@@ -157,9 +169,13 @@ int lden_attach_event(struct ltr_session *s, const char *system,
 int lden_attached_count(struct lden_attached *a, uint64_t *count);
 
 /*
- * lden_attached_lost - records the kernel dropped for this event (ring
- * full), summed over parts; 0 for counted events.  After
- * lden_attached_stop_sampling() it stays at the value it had then.
+ * lden_attached_lost - hits of this event whose sample lden never had,
+ * summed over parts; 0 for counted events: the records the kernel
+ * dropped (ring full), plus the hits the counting twin counted and the
+ * sampling event did not (read live: the twin's count less the sampling
+ * event's), or, once settled (lden_attached_settle()), every hit
+ * counted that did not arrive.  After lden_attached_stop_sampling() it
+ * stays at the value it had then.
  * Returns 0, or a negative errno (kernels before 6.0 cannot say per event:
  * use ltr_session__lost()).
  */
@@ -213,6 +229,20 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
  * each.  Returns 0 or a negative errno (-EINVAL: no twin).
  */
 int lden_attached_disable_sampling(struct lden_attached *a);
+
+/*
+ * lden_attached_settle - the end of a run, once the session is disabled:
+ * drains the rings until every part's samples and lost records add up to
+ * what its sampling event counted (a sample being written on another CPU
+ * when the event was disabled arrives a moment later), at most 200 ms,
+ * through @fn; what still does not arrive, or what the twin counted
+ * beyond the sampling event, is the parts' unsampled count, reported in
+ * lden_attached_lost() from then on.  Returns 0 or a negative errno.
+ */
+int lden_attached_settle(struct lden_attached *att, int n,
+			 struct ltr_session *s,
+			 int (*fn)(const struct ltr_sample *, void *),
+			 void *ctx);
 
 /*
  * Adds one sample's size to its owner; the sample's event must belong to

@@ -291,6 +291,14 @@ static void final_report(const struct run *r, enum lden_notify_end why,
 		lden_notify_print_end(stdout, &rep, why, elapsed);
 }
 
+/* The last samples, and those that will never arrive counted as lost. */
+static void finish(struct run *r, bool sampling)
+{
+	if (lden_collect_finish(r->s, r->att, r->e->nevents * r->nscopes,
+				sampling) < 0)
+		lden_err("reading samples: %s", ltr_last_error());
+}
+
 static int watch(struct run *r)
 {
 	struct lden_trigger tr = LDEN_TRIGGER_INIT(r->o.cooldown);
@@ -333,7 +341,7 @@ static int watch(struct run *r)
 		}
 		/* the command ended: one last look (its last events), then stop */
 		if (lden_command_poll(&r->o.scope)) {
-			lden_collect_drain(r->s, sampling);
+			finish(r, sampling);
 			if (update(r, lden_now()) < 0)
 				return LDEN_EXIT_FAIL;
 			/* at once: no cooldown for the last look */
@@ -346,7 +354,7 @@ static int watch(struct run *r)
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}
 	}
-	lden_collect_drain(r->s, sampling);
+	finish(r, sampling);
 	update(r, lden_now());
 	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
 	return 128 + lden_stop_signal;

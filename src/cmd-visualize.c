@@ -302,6 +302,14 @@ static int guard_tick(struct run *r, double t)
 			      NULL, NULL, NULL, NULL);
 }
 
+/* The last samples, and those that will never arrive counted as lost. */
+static void finish(struct run *r)
+{
+	if (lden_collect_finish(r->s, r->v->att, r->v->n * r->v->nscopes,
+				r->v->sampling) < 0)
+		lden_err("reading samples: %s", ltr_last_error());
+}
+
 /* Ticks until --time, a signal, the command's end or a closed stdout. */
 static int trace(struct run *r)
 {
@@ -323,10 +331,10 @@ static int trace(struct run *r)
 		t = lden_now();
 		if (guard_tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
-		if (rc == 1) {	/* a signal: the last numbers, then stop */
+		if (rc == 1)	/* a signal: the last numbers, then stop */
 			r->reason = "signal";
-			lden_collect_drain(r->s, r->v->sampling);
-		}
+		if (rc == 1 || (stop_at && t >= stop_at))
+			finish(r);
 		if (tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		r->end = t;
@@ -342,7 +350,7 @@ static int trace(struct run *r)
 		}
 		if (lden_command_poll(&r->o.scope)) {
 			r->reason = "command";
-			lden_collect_drain(r->s, r->v->sampling);
+			finish(r);
 			r->end = lden_now();
 			return tick(r, r->end) < 0 ? LDEN_EXIT_FAIL : LDEN_EXIT_OK;
 		}

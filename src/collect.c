@@ -103,3 +103,13 @@ int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
 	}
 	return lden_collect_drain(s, sampling);
 }
+
+int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
+			int n, bool sampling)
+{
+	int rc = ltr_session__disable(s);
+
+	if (rc < 0 || !sampling)
+		return rc;
+	return lden_attached_settle(att, n, s, lden_collect_sample, NULL);
+}

@@ -56,4 +56,13 @@ int lden_collect_sample(const struct ltr_sample *sample, void *ctx);
 /* Delivers the samples in the rings now; 0 or a negative errno. */
 int lden_collect_drain(struct ltr_session *s, bool sampling);
 
+/*
+ * lden_collect_finish - the end of a run: disables the session's events
+ * (counts stay readable) and, @sampling, settles the @n attached events
+ * (lden_attached_settle()): every sample written arrives, and what never
+ * will is counted as lost.  0 or a negative errno.
+ */
+int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
+			int n, bool sampling);
+
 #endif

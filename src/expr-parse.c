@@ -898,8 +898,8 @@ void lden_expr_free(struct lden_expr *e)
 	free(e);
 }
 
-struct lden_expr *lden_expr_parse(const char *text,
-				  struct lden_expr_error *err)
+static struct lden_expr *parse(const char *text, bool want_cond,
+				struct lden_expr_error *err)
 {
 	struct parser p = { .s = text, .err = err };
 	struct lden_expr *e;
@@ -943,9 +943,14 @@ struct lden_expr *lden_expr_parse(const char *text,
 			     quote_at(&p, p.pos, q, sizeof(q)));
 		goto out_free;
 	}
-	if (!e->root->is_cond) {
+	if (want_cond && !e->root->is_cond) {
 		fail(&p, e->root->pos, e->root->len,
 		     "the expression is a number, not a condition: compare it, e.g. '> 100'");
+		goto out_free;
+	}
+	if (!want_cond && e->root->is_cond) {
+		fail(&p, e->root->pos, e->root->len,
+		     "this is a condition, not a number: a value is wanted here");
 		goto out_free;
 	}
 	return e;
@@ -953,6 +958,18 @@ struct lden_expr *lden_expr_parse(const char *text,
 out_free:
 	lden_expr_free(e);
 	return NULL;
+}
+
+struct lden_expr *lden_expr_parse(const char *text,
+				  struct lden_expr_error *err)
+{
+	return parse(text, true, err);
+}
+
+struct lden_expr *lden_expr_parse_number(const char *text,
+					 struct lden_expr_error *err)
+{
+	return parse(text, false, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1034,6 +1051,13 @@ bool lden_expr_eval(const struct lden_expr *e,
 		    const struct lden_expr_values *vals)
 {
 	return cond(e->root, vals);
+}
+
+double lden_expr_value(const struct lden_expr *e,
+		       const struct lden_expr_values *vals)
+{
+	return e->root->is_cond ? (cond(e->root, vals) ? 1 : 0) :
+				  num(e->root, vals);
 }
 
 void lden_expr_error_at(struct lden_expr_error *err,

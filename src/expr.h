@@ -82,6 +82,15 @@ struct lden_expr_error {
  */
 struct lden_expr *lden_expr_parse(const char *text, struct lden_expr_error *err);
 
+/*
+ * lden_expr_parse_number - the same grammar for a number rather than a
+ * condition ("speed(task.create)", "size(disk.read) / 1Mi"), for the
+ * values rules interpolate into their text (rule-template.h)
+ * Returns the expression (free with lden_expr_free()), or NULL with @err.
+ */
+struct lden_expr *lden_expr_parse_number(const char *text,
+					 struct lden_expr_error *err);
+
 void lden_expr_free(struct lden_expr *e);
 
 /* The values of one event at evaluation time. */
@@ -94,6 +103,13 @@ struct lden_expr_values {
 /* Evaluates the condition; @vals is indexed like e->events. */
 bool lden_expr_eval(const struct lden_expr *e,
 		    const struct lden_expr_values *vals);
+
+/*
+ * lden_expr_value - the value of a number expression (NaN for 0/0);
+ * a condition gives 1 or 0
+ */
+double lden_expr_value(const struct lden_expr *e,
+		       const struct lden_expr_values *vals);
 
 /*
  * lden_expr_error_at - set @err to @msg pointing at @ev's first use

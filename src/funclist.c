@@ -19,7 +19,7 @@ static const char *const type_names[] = {
 	[LDEN_RET_BOOL] = "bool", [LDEN_RET_PTR] = "ptr",
 };
 
-const char *lden_rettype_name(enum lden_rettype t)
+const char *lden_rettype__name(enum lden_rettype t)
 {
 	return (size_t)t < sizeof(type_names) / sizeof(type_names[0]) ?
 		type_names[t] : "?";
@@ -46,14 +46,14 @@ static bool is_ident(const char *s)
 	return true;
 }
 
-void lden_funclist_free(struct lden_funclist *l)
+void lden_funclist__free(struct lden_funclist *l)
 {
 	free(l->f);
 	l->f = NULL;
 	l->n = 0;
 }
 
-int lden_funclist_load(const char *path, struct lden_funclist *l, char *err,
+int lden_funclist__load(const char *path, struct lden_funclist *l, char *err,
 		       size_t errlen)
 {
 	FILE *fp = fopen(path, "re");
@@ -105,11 +105,11 @@ int lden_funclist_load(const char *path, struct lden_funclist *l, char *err,
 	}
 	fclose(fp);
 	if (rc < 0)
-		lden_funclist_free(l);
+		lden_funclist__free(l);
 	return rc;
 }
 
-int lden_funclist_find(const char *const *dirs, int ndirs, const char *name,
+int lden_funclist__find(const char *const *dirs, int ndirs, const char *name,
 		       char *path, size_t len)
 {
 	for (int i = ndirs - 1; i >= 0; i--) {
@@ -120,7 +120,7 @@ int lden_funclist_find(const char *const *dirs, int ndirs, const char *name,
 	return -ENOENT;
 }
 
-int lden_funclist_check(struct lden_funclist *l, const struct lden_kallsyms *k)
+int lden_funclist__check(struct lden_funclist *l, const struct lden_kallsyms *k)
 {
 	int n = 0;
 
@@ -131,7 +131,7 @@ int lden_funclist_check(struct lden_funclist *l, const struct lden_kallsyms *k)
 	return n;
 }
 
-bool lden_rettype_format(enum lden_rettype t, uint64_t raw, char *buf,
+bool lden_rettype__format(enum lden_rettype t, uint64_t raw, char *buf,
 			 size_t len, int64_t *num)
 {
 	int64_t v;

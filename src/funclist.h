@@ -27,7 +27,7 @@ enum lden_rettype {
 struct lden_func {
 	char name[64];
 	enum lden_rettype ret;
-	bool present;		/* in /proc/kallsyms (lden_funclist_check) */
+	bool present;		/* in /proc/kallsyms (lden_funclist__check) */
 };
 
 struct lden_funclist {
@@ -36,39 +36,39 @@ struct lden_funclist {
 };
 
 /*
- * lden_funclist_load - read "NAME TYPE" lines ('#' comments, blank lines)
- * from @path into @l (free with lden_funclist_free())
+ * lden_funclist__load - read "NAME TYPE" lines ('#' comments, blank lines)
+ * from @path into @l (free with lden_funclist__free())
  * Returns 0, or -1 with @err set ("FILE:LINE: unknown type 'x'"); @l is
  * then empty.
  */
-int lden_funclist_load(const char *path, struct lden_funclist *l, char *err,
+int lden_funclist__load(const char *path, struct lden_funclist *l, char *err,
 		       size_t errlen);
-void lden_funclist_free(struct lden_funclist *l);
+void lden_funclist__free(struct lden_funclist *l);
 
 /*
- * lden_funclist_find - @name (e.g. "socket.functions") in the first of
+ * lden_funclist__find - @name (e.g. "socket.functions") in the first of
  * @dirs, looked at from the last: a later directory replaces an earlier
  * one's file, as the catalog's do.  Writes the path to @path; returns 0,
  * or -ENOENT.
  */
-int lden_funclist_find(const char *const *dirs, int ndirs, const char *name,
+int lden_funclist__find(const char *const *dirs, int ndirs, const char *name,
 		       char *path, size_t len);
 
 /*
- * lden_funclist_check - mark which functions @k has (text symbols)
+ * lden_funclist__check - mark which functions @k has (text symbols)
  * Returns how many it has.
  */
-int lden_funclist_check(struct lden_funclist *l, const struct lden_kallsyms *k);
+int lden_funclist__check(struct lden_funclist *l, const struct lden_kallsyms *k);
 
 /*
- * lden_rettype_format - @raw, the return register, as @t says: the text
+ * lden_rettype__format - @raw, the return register, as @t says: the text
  * in @buf ("" for void), and the number in *@num when it is one (not for
  * void and for pointers that are not ERR_PTRs); returns whether it is
  */
-bool lden_rettype_format(enum lden_rettype t, uint64_t raw, char *buf,
+bool lden_rettype__format(enum lden_rettype t, uint64_t raw, char *buf,
 			 size_t len, int64_t *num);
 
 /* "int", "uint", ... (static) */
-const char *lden_rettype_name(enum lden_rettype t);
+const char *lden_rettype__name(enum lden_rettype t);
 
 #endif

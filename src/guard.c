@@ -425,7 +425,8 @@ int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
 			acted++;
 			continue;
 		}
-		if (!busiest || src->rate > busiest->rate)
+		/* a source with no events costs nothing: counting it saves nothing */
+		if (src->rate > 0 && (!busiest || src->rate > busiest->rate))
 			busiest = src;
 	}
 	full = cpu_full && !acted;

@@ -645,6 +645,22 @@ bool lden_httpd_loopback(const char *addr)
 	return (ntohl(((const struct sockaddr_in *)(const void *)&ss)->sin_addr.s_addr) >> 24) == 127;
 }
 
+void lden_httpd_exposure(const struct lden_web_config *w, const char *what,
+			 const char *addr, char *buf, size_t len)
+{
+	bool tls = w && w->cert_pem, users = w && w->nusers;
+
+	buf[0] = '\0';
+	if (lden_httpd_loopback(addr) || (tls && users))
+		return;
+	snprintf(buf, len, "warning: %s on %s%s is reachable beyond this host %s%s",
+		 what, strchr(addr, ':') ? "" : "127.0.0.1:", addr,
+		 tls ? "without a password (no basic_auth_users in --web-config)" :
+		 users ? "unencrypted, passwords included (no tls_server_config in --web-config)" :
+			 "unencrypted and without a password",
+		 w ? "" : " (--web-config FILE adds TLS and basic authentication)");
+}
+
 uint64_t lden_httpd_shut_down(struct lden_httpd *h)
 {
 	uint64_t n;

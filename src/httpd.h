@@ -77,6 +77,14 @@ void lden_httpd_protect(struct lden_httpd *h,
  */
 bool lden_httpd_loopback(const char *addr);
 
+/*
+ * lden_httpd_exposure - what serving @what on @addr with @web (or NULL)
+ * exposes beyond this host, as one warning without "lden: " in @buf, or
+ * "" when @addr is loopback or @web has both TLS and users
+ */
+void lden_httpd_exposure(const struct lden_web_config *web, const char *what,
+			 const char *addr, char *buf, size_t len);
+
 /* How many connections the watchdog ended at their request's deadline. */
 uint64_t lden_httpd_shut_down(struct lden_httpd *h);
 

@@ -18,7 +18,7 @@ struct lden_indent {
 	struct lden_tidmap *threads;
 };
 
-struct lden_indent *lden_indent_new(int max_threads)
+struct lden_indent *lden_indent__new(int max_threads)
 {
 	struct lden_indent *in = calloc(1, sizeof(*in));
 
@@ -32,7 +32,7 @@ struct lden_indent *lden_indent_new(int max_threads)
 	return in;
 }
 
-void lden_indent_free(struct lden_indent *in)
+void lden_indent__free(struct lden_indent *in)
 {
 	if (!in)
 		return;
@@ -65,7 +65,7 @@ static int close_to(struct thread *t, int to, uint64_t time,
 	return n;
 }
 
-int lden_indent_feed(struct lden_indent *in, int32_t tid, uint64_t time,
+int lden_indent__feed(struct lden_indent *in, int32_t tid, uint64_t time,
 		     int func, bool entry, bool nests,
 		     struct lden_indent_line *lines)
 {
@@ -114,7 +114,7 @@ int lden_indent_feed(struct lden_indent *in, int32_t tid, uint64_t time,
 	return n;
 }
 
-void lden_indent_forget(struct lden_indent *in, int32_t tid)
+void lden_indent__forget(struct lden_indent *in, int32_t tid)
 {
 	lden_tidmap_del(in->threads, tid);
 }
@@ -127,7 +127,7 @@ static void add_open(int32_t tid, void *val, void *ctx)
 	*(uint64_t *)ctx += (uint64_t)(t->depth + t->overflow);
 }
 
-uint64_t lden_indent_open_calls(struct lden_indent *in)
+uint64_t lden_indent__open_calls(struct lden_indent *in)
 {
 	uint64_t n = 0;
 

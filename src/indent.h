@@ -34,11 +34,11 @@ struct lden_indent_line {
 struct lden_indent;
 
 /* A table for at most @max_threads threads; NULL when out of memory. */
-struct lden_indent *lden_indent_new(int max_threads);
-void lden_indent_free(struct lden_indent *in);
+struct lden_indent *lden_indent__new(int max_threads);
+void lden_indent__free(struct lden_indent *in);
 
 /*
- * lden_indent_feed - an entry (@entry) or return of @func by @tid at
+ * lden_indent__feed - an entry (@entry) or return of @func by @tid at
  * @time (ns)
  * @nests: whether calls nest (kprobes); when not (system calls), an entry
  *         while the thread is inside a call closes that call first
@@ -49,14 +49,14 @@ void lden_indent_free(struct lden_indent *in);
  * event's line is then written alone, at depth 0, marked as a lone
  * return for returns).
  */
-int lden_indent_feed(struct lden_indent *in, int32_t tid, uint64_t time,
+int lden_indent__feed(struct lden_indent *in, int32_t tid, uint64_t time,
 		     int func, bool entry, bool nests,
 		     struct lden_indent_line *lines);
 
 /* The thread exited: its tid may come back as another thread. */
-void lden_indent_forget(struct lden_indent *in, int32_t tid);
+void lden_indent__forget(struct lden_indent *in, int32_t tid);
 
 /* Calls entered and not returned from, over every thread (at the end). */
-uint64_t lden_indent_open_calls(struct lden_indent *in);
+uint64_t lden_indent__open_calls(struct lden_indent *in);
 
 #endif

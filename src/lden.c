@@ -89,6 +89,7 @@ static const struct lden_cmd cmd_version_row = {
 
 static const struct lden_cmd *const commands[] = {
 	&lden_cmd_notify,
+	&lden_cmd_watch,
 	&lden_cmd_visualize,
 	&lden_cmd_list_events,
 	&lden_cmd_trace,

@@ -38,6 +38,7 @@ extern const struct lden_cmd lden_cmd_trace;
 extern const struct lden_cmd lden_cmd_top;
 extern const struct lden_cmd lden_cmd_visualize;
 extern const struct lden_cmd lden_cmd_io;
+extern const struct lden_cmd lden_cmd_watch;
 
 /* Exit statuses shared by every command. */
 #define LDEN_EXIT_OK 0

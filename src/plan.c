@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lden-trace.h"
 #include "plan.h"
 
 /* A present tracepoint of the chosen source whose size line gave none. */
@@ -15,6 +18,33 @@ static const struct lden_tp *sized_tp(const struct lden_resolution *r)
 		if (r->tp_present[t] && r->src->tps[t].size)
 			return &r->src->tps[t];
 	return NULL;
+}
+
+/*
+ * The function of a uprobe in its file, as attaching would look for it
+ * (ltr_session__add_uprobe: the real path's ELF symbols), so that a check
+ * (lden watch --check, before anything is attached) finds a missing one;
+ * an offset ("0x1234") is the kernel's to check.  0, or -1 with @err.
+ */
+static int uprobe_symbol_check(const struct lden_expr_event *ev,
+			       const char *label, struct lden_expr_error *err)
+{
+	uint64_t offset;
+	char *abs;
+	int rc;
+
+	if (!ev->symbol || isdigit((unsigned char)ev->symbol[0]))
+		return 0;
+	abs = realpath(ev->name, NULL);
+	if (!abs)
+		return 0;	/* attaching says why */
+	rc = ltr_elf__symbol_offset(abs, ev->symbol, &offset);
+	free(abs);
+	if (rc < 0) {
+		lden_expr_error_at(err, ev, "%s: %s", label, ltr_last_error());
+		return -1;
+	}
+	return 0;
 }
 
 int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
@@ -84,6 +114,9 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 						   ev->name, strerror(errno));
 				return -1;
 			}
+			if (ev->kind == LDEN_EV_UPROBE &&
+			    uprobe_symbol_check(ev, label, err) < 0)
+				return -1;
 			break;
 		}
 	}

@@ -210,10 +210,14 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	exec_comm(file, n, comm, sizeof(comm));
 	snprintf(name, sizeof(name), "%.*s", (int)n, file);
 	lden_row_add(row, "pid", true, "%u", s->pid);
-	lden_row_add(row, "ppid", strcmp(ppid, "-1") != 0, "%s",
-		     strcmp(ppid, "-1") ? ppid : "?");
-	lden_row_add(row, "uid", strcmp(uid, "-1") != 0, "%s",
-		     strcmp(uid, "-1") ? uid : "?");
+	/*
+	 * the exec record has neither: read from /proc as the record
+	 * arrived, after a setuid or a reparenting maybe (marked late)
+	 */
+	lden_row_add_num(row, "ppid", ppid, strcmp(ppid, "-1") ?
+				LDEN_PROV_LATE : LDEN_PROV_NONE);
+	lden_row_add_num(row, "uid", uid, strcmp(uid, "-1") ?
+				LDEN_PROV_LATE : LDEN_PROV_NONE);
 	lden_row_add(row, "comm", false, "%s", comm);
 	lden_row_add(row, "filename", false, "%s", name);
 	lden_row_add_str(row, "argv", line, prov);

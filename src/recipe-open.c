@@ -37,9 +37,15 @@
 #define RECALL_RECORDS 16
 /*
  * how long before its enter a uprobe's capture is looked for (a thread
- * may be preempted between the C library's entry and the system call)
+ * may be preempted between the C library's entry and the system call):
+ * the last 50 ms first, then further back while neither the capture nor
+ * the thread's previous enter was met (on a loaded machine a thread
+ * waits that long for a CPU: 1 or 2 of 2000 reused-buffer paths fell
+ * back to a late read), up to 10 s
  */
-#define RECALL_BACK_NS 50000000ULL
+static const uint64_t recall_back_ns[] = {
+	50000000ULL, 1000000000ULL, 10000000000ULL
+};
 
 enum { ROLE_ENTER = 1, ROLE_EXIT, ROLE_TASK_EXIT };
 
@@ -162,6 +168,7 @@ struct recalled {
 	bool have_enter;
 	uint64_t ptr;		/* the enter's path pointer */
 	uint64_t enter_time;
+	bool done;		/* the capture, or an earlier enter, was met */
 	struct ltr_sample s[RECALL_RECORDS];
 	void *raw[RECALL_RECORDS];
 	const struct lden_strcap *c;
@@ -181,14 +188,17 @@ static int recalled_one(const struct ltr_sample *s, void *ctx)
 		return 0;
 	if (!capture) {
 		/* the enter of an earlier call: nothing older is ours */
-		if (b->have_enter)
+		if (b->have_enter) {
+			b->done = true;
 			return 1;
+		}
 		b->have_enter = true;
 		b->ptr = field_u64(s, "filename");
 		b->enter_time = s->time;
 		last = true;
 	} else if (b->have_enter) {
 		last = field_u64(s, "ptr") == b->ptr;
+		b->done |= last;
 	}
 	b->raw[b->n] = malloc(s->raw_size ? s->raw_size : 1);
 	if (!b->raw[b->n])
@@ -197,6 +207,30 @@ static int recalled_one(const struct ltr_sample *s, void *ctx)
 	b->s[b->n] = *s;
 	b->s[b->n].raw = b->raw[b->n];
 	return ++b->n == RECALL_RECORDS || last;
+}
+
+/*
+ * The records of @tid before its enter, newest first, in ever longer
+ * windows (recall_back_ns) until the capture or an earlier enter.
+ */
+static void recall_before(struct lden_recipe *r, uint32_t tid,
+			  struct recalled *b)
+{
+	uint64_t until = b->enter_time - 1;
+
+	for (size_t k = 0; k < sizeof(recall_back_ns) / sizeof(*recall_back_ns) &&
+			   !b->done && b->n < RECALL_RECORDS; k++) {
+		uint64_t since = b->enter_time > recall_back_ns[k] ?
+					 b->enter_time - recall_back_ns[k] : 0;
+
+		if (since > until)
+			continue;
+		ltr_session__recall(r->session, tid, since, until,
+				    recalled_one, b);
+		if (!since)
+			break;
+		until = since - 1;
+	}
 }
 
 /*
@@ -215,12 +249,8 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 
 	ltr_session__recall(r->session, s->tid, 0, s->time, recalled_one, &b);
 	/* the C library's entry came before the system call */
-	if (b.have_enter && b.n < RECALL_RECORDS &&
-	    lden_strcap_method(r->strcap) == LDEN_STRCAP_UPROBE)
-		ltr_session__recall(r->session, s->tid,
-				    b.enter_time > RECALL_BACK_NS ?
-					    b.enter_time - RECALL_BACK_NS : 0,
-				    b.enter_time - 1, recalled_one, &b);
+	if (b.have_enter && lden_strcap_method(r->strcap) == LDEN_STRCAP_UPROBE)
+		recall_before(r, s->tid, &b);
 	for (int i = b.n - 1; i >= 0; i--) {
 		if (lden_strcap_feed(r->strcap, &b.s[i]))
 			continue;

@@ -80,12 +80,12 @@ static int load_funcs(struct lden_recipe *r, struct sock_priv *p, char *err,
 	struct lden_kallsyms *k;
 	char path[4096], msg[4200];
 
-	if (lden_funclist_find(dirs, ndirs, FUNCS_FILE, path, sizeof(path)) < 0) {
+	if (lden_funclist__find(dirs, ndirs, FUNCS_FILE, path, sizeof(path)) < 0) {
 		snprintf(err, errlen, "socket: no %s in the event catalog (%s)",
 			 FUNCS_FILE, dirs[0]);
 		return -1;
 	}
-	if (lden_funclist_load(path, &p->funcs, msg, sizeof(msg)) < 0) {
+	if (lden_funclist__load(path, &p->funcs, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "socket: %s", msg);
 		return -1;
 	}
@@ -95,7 +95,7 @@ static int load_funcs(struct lden_recipe *r, struct sock_priv *p, char *err,
 			 strerror(errno));
 		return -1;
 	}
-	lden_funclist_check(&p->funcs, k);
+	lden_funclist__check(&p->funcs, k);
 	lden_kallsyms_free(k);
 	return 0;
 }
@@ -211,7 +211,7 @@ static int prepare(struct lden_recipe *r, struct ltr_session *s, char *err,
 	r->priv = p;
 	p->kprobes = ltr_session__supports(s, LTR_FEATURE_KPROBES, NULL) &&
 		     !(via && !strcmp(via, "syscalls"));
-	p->indent = lden_indent_new(THREADS_MAX);
+	p->indent = lden_indent__new(THREADS_MAX);
 	if (!p->indent) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -319,7 +319,7 @@ static int emit(struct lden_recipe *r, struct sock_priv *p,
 	lden_row_add(row, "function", false, "%s", f->name);
 	/* the closed calls' lines have no value: it never came */
 	if (!l->entry && l->mark != LDEN_INDENT_NO_RETURN && p->has_raw) {
-		if (lden_rettype_format(f->ret, p->raw, val, sizeof(val), &num))
+		if (lden_rettype__format(f->ret, p->raw, val, sizeof(val), &num))
 			lden_row_add(row, "retval", true, "%s", val);
 		else if (f->ret == LDEN_RET_PTR)
 			lden_row_add(row, "retptr", false, "%s", val);
@@ -342,7 +342,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	if (p->next < p->nlines)
 		return emit(r, p, row);
 	if (role == ROLE_EXIT) {
-		lden_indent_forget(p->indent, (int32_t)s->tid);
+		lden_indent__forget(p->indent, (int32_t)s->tid);
 		return 0;
 	}
 	if (role < FUNC_ROLE)
@@ -375,7 +375,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		f = ltr_event__field(s->event, "ret");
 		p->has_raw = f && ltr_field__u64(f, s, &p->raw) == 0;
 	}
-	n = lden_indent_feed(p->indent, (int32_t)s->tid, s->time, func, entry,
+	n = lden_indent__feed(p->indent, (int32_t)s->tid, s->time, func, entry,
 			     p->kprobes, p->lines);
 	if (n < 0) {
 		r->dropped++;
@@ -457,8 +457,8 @@ static void socket_free(struct lden_recipe *r)
 
 	if (!p)
 		return;
-	lden_funclist_free(&p->funcs);
-	lden_indent_free(p->indent);
+	lden_funclist__free(&p->funcs);
+	lden_indent__free(p->indent);
 	free(p);
 	r->priv = NULL;
 }

@@ -54,6 +54,16 @@ int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
 	return rc;
 }
 
+int lden_row_add_num(struct lden_row *r, const char *name, const char *num,
+		     int prov)
+{
+	int rc = lden_row_add_str(r, name, num, prov);
+
+	if (rc == 0)
+		r->c[r->n - 1].number = prov != LDEN_PROV_NONE;
+	return rc;
+}
+
 /* A cell as text: escaped, with its provenance mark. */
 static void cell_text(const struct lden_cell *c, char *out, size_t len)
 {

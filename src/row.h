@@ -53,6 +53,13 @@ int lden_row_add(struct lden_row *r, const char *name, bool number,
 int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
 		     int prov);
 
+/*
+ * lden_row_add_num - a decimal number @num with its provenance @prov, as
+ * lden_row_add_str() marks it (a number in JSON, null when unavailable)
+ */
+int lden_row_add_num(struct lden_row *r, const char *name, const char *num,
+		     int prov);
+
 /* The text of the cell @name, or NULL. */
 const char *lden_row_get(const struct lden_row *r, const char *name);
 

@@ -14,6 +14,7 @@
  *   /api/flamegraphs, /flamegraph.svg?pid=N
  *                   the live flame graphs of running `lden io`s
  *                   (dash-flame.h)
+ *   /api/rules      204: no rules here (lden watch routes its own first)
  *
  * The files are read once, at open, from the dashboard directory: a
  * request can only ever get one of them, whatever its path says.  The
@@ -608,6 +609,18 @@ static int page_flamegraph(void *ctx, const struct lden_http_request *req,
 	return 0;
 }
 
+/*
+ * lden visualize has no rules: 204, and the page stops asking (lden
+ * watch serves its own /api/rules, routed before this one).
+ */
+static int api_no_rules(void *ctx, const struct lden_http_request *req,
+			struct lden_http_reply *rep)
+{
+	count_request(ctx);
+	rep->status = 204;
+	return 0;
+}
+
 static void dash_close(void *state)
 {
 	struct dash *d = state;
@@ -655,7 +668,8 @@ static void *dash_open(const struct lden_viz_conf *c, char *err,
 	    lden_httpd_route(c->httpd, "/api/stats", api_stats, d) < 0 ||
 	    lden_httpd_route(c->httpd, "/api/series", api_series, d) < 0 ||
 	    lden_httpd_route(c->httpd, "/api/flamegraphs", api_flamegraphs, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/flamegraph.svg", page_flamegraph, d) < 0) {
+	    lden_httpd_route(c->httpd, "/flamegraph.svg", page_flamegraph, d) < 0 ||
+	    lden_httpd_route(c->httpd, "/api/rules", api_no_rules, d) < 0) {
 		snprintf(err, errlen, "cannot add the dashboard's routes: %s",
 			 strerror(errno));
 		goto out_close;

@@ -9,6 +9,9 @@
  * rejects for good.  Each document has an id derived from the point and is
  * sent with "create", so a request repeated after a timeout cannot store it
  * twice (the server answers 409 for the copy, which counts as delivered).
+ * Documents whose last request got no answer when the time to flush ran
+ * out are neither delivered nor dropped: the server may have stored them,
+ * and the stats say so ("unknown").
  */
 #include <errno.h>
 #include <pthread.h>
@@ -57,7 +60,7 @@ struct es {
 	/* the same, for the request in flight to see without the lock */
 	_Atomic bool give_up;
 	struct timespec give_up_at;	/* written before give_up is set */
-	uint64_t sent, dropped, retries;
+	uint64_t sent, dropped, retries, unknown;
 	bool failing;		/* the last request failed: retrying */
 	char last_error[256];
 	bool error_is_drop;	/* last_error explains a drop: keep it */
@@ -65,6 +68,13 @@ struct es {
 	/* the worker's alone */
 	struct lden_es_doc *batch;	/* oldest first, BATCH_MAX */
 	size_t nbatch;
+	/*
+	 * the first ndoubt documents of the batch went out in a request that
+	 * got no answer (a timeout, a connection cut): stored or not, only a
+	 * later answer for them tells
+	 */
+	size_t ndoubt;
+	bool maybe_sent;	/* the last request's body may have arrived */
 	enum lden_es_verdict *verdict;
 	double backoff;
 	unsigned int seed;
@@ -167,6 +177,9 @@ static long request(struct es *es, const char *method, const char *path,
 		curl_easy_setopt(es->curl, CURLOPT_CUSTOMREQUEST, method);
 	}
 	rc = curl_easy_perform(es->curl);
+	es->maybe_sent = rc != CURLE_OK && rc != CURLE_COULDNT_CONNECT &&
+			 rc != CURLE_COULDNT_RESOLVE_HOST &&
+			 rc != CURLE_COULDNT_RESOLVE_PROXY;
 	if (rc != CURLE_OK) {
 		transfer_error(es, rc, err, errlen);
 		return 0;
@@ -229,6 +242,8 @@ static size_t send_batch(struct es *es, long timeout_ms, char *err,
 
 		snprintf(why, sizeof(why), "%s", err);
 		snprintf(err, errlen, "cannot reach Elasticsearch: %s", why);
+		if (es->maybe_sent && (size_t)n > es->ndoubt)
+			es->ndoubt = (size_t)n;
 	}
 	if (status == 0 || status == 429 || status >= 500)
 		return 0;
@@ -263,6 +278,8 @@ static bool settle(struct es *es, size_t n, const char *reason)
 	memmove(es->batch + keep, es->batch + n,
 		(es->nbatch - n) * sizeof(*es->batch));
 	es->nbatch -= n - keep;
+	/* an answer for them: none of the @n is in doubt any more */
+	es->ndoubt = es->ndoubt > n ? es->ndoubt - n : 0;
 	return keep > 0;
 }
 
@@ -307,9 +324,17 @@ static void *worker(void *arg)
 			long left = ms_until(&es->deadline);
 
 			if (!left) {
-				/* flush time is up: what is left is lost */
-				es->dropped += es->nbatch +
+				/*
+				 * flush time is up: what is left is lost,
+				 * but for what may have arrived unanswered
+				 */
+				size_t doubt = es->ndoubt < es->nbatch ?
+					       es->ndoubt : es->nbatch;
+
+				es->unknown += doubt;
+				es->dropped += es->nbatch - doubt +
 					       lden_es_queue__len(es->q);
+				es->ndoubt = 0;
 				while (lden_es_queue__pop(es->q, es->batch,
 							  BATCH_MAX))
 					;
@@ -402,6 +427,7 @@ static void es_stats(void *state, struct lden_sink_stats *st)
 	pthread_mutex_lock(&es->lock);
 	st->sent = es->sent;
 	st->dropped = es->dropped;
+	st->unknown = es->unknown;
 	st->retries = es->retries;
 	st->queued = es->nbatch + lden_es_queue__len(es->q);
 	st->failing = es->failing;

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "httpd.h"
+#include "prom-text.h"
 #include "sink.h"
 
 struct metric {
@@ -63,29 +64,6 @@ struct prom_sink {
 	size_t text_len;
 };
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label_value(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\')
-			fputs("\\\\", out);
-		else if (*s == '"')
-			fputs("\\\"", out);
-		else if (*s == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
-static void family(FILE *out, const char *name, const char *type,
-		   const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 /* name{event="...",host="..."} */
 static void series(FILE *out, const struct prom_sink *p, const char *name,
 		   const struct metric *m)
@@ -94,32 +72,32 @@ static void series(FILE *out, const struct prom_sink *p, const char *name,
 	fputc('{', out);
 	if (m) {
 		fputs("event=", out);
-		label_value(out, m->event);
+		lden_prom_label_value(out, m->event);
 		fputc(',', out);
 	}
 	fputs("host=", out);
-	label_value(out, p->host);
+	lden_prom_label_value(out, p->host);
 	fputs("} ", out);
 }
 
 static void render(FILE *out, const struct prom_sink *p)
 {
-	family(out, "lden_up", "gauge",
+	lden_prom_family(out, "lden_up", "gauge",
 	       "Whether lden traces and these numbers are current (1).");
 	series(out, p, "lden_up", NULL);
 	fprintf(out, "%d\n", p->up);
-	family(out, "lden_interval_seconds", "gauge",
+	lden_prom_family(out, "lden_interval_seconds", "gauge",
 	       "Seconds between lden's updates of these numbers.");
 	series(out, p, "lden_interval_seconds", NULL);
 	fprintf(out, "%g\n", p->interval);
 
-	family(out, "lden_events_total", "counter",
+	lden_prom_family(out, "lden_events_total", "counter",
 	       "Events counted since lden started.");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_events_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].count_total);
 	}
-	family(out, "lden_event_bytes_total", "counter",
+	lden_prom_family(out, "lden_event_bytes_total", "counter",
 	       "Bytes summed over the sampled events of the events that have a size, since lden started.");
 	for (int i = 0; i < p->n; i++) {
 		if (!p->m[i].has_size)
@@ -127,7 +105,7 @@ static void render(FILE *out, const struct prom_sink *p)
 		series(out, p, "lden_event_bytes_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].size_total);
 	}
-	family(out, "lden_event_size_valid", "gauge",
+	lden_prom_family(out, "lden_event_size_valid", "gauge",
 	       "1 while an event's bytes are summed; 0 once the overhead guard switched it to counting.");
 	for (int i = 0; i < p->n; i++) {
 		if (!p->m[i].has_size)
@@ -135,19 +113,19 @@ static void render(FILE *out, const struct prom_sink *p)
 		series(out, p, "lden_event_size_valid", &p->m[i]);
 		fprintf(out, "%d\n", !p->m[i].size_stopped);
 	}
-	family(out, "lden_lost_records_total", "counter",
+	lden_prom_family(out, "lden_lost_records_total", "counter",
 	       "Samples the kernel dropped because lden's ring was full (0 for counted events).");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_lost_records_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);
 	}
-	family(out, "lden_missed_events_total", "counter",
+	lden_prom_family(out, "lden_missed_events_total", "counter",
 	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_missed_events_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].missed);
 	}
-	family(out, "lden_unsized_events_total", "counter",
+	lden_prom_family(out, "lden_unsized_events_total", "counter",
 	       "Events of a joined size (memory.free) whose bytes are unknown: memory allocated before lden started, outside its scope, or no longer in its table.");
 	for (int i = 0; i < p->n; i++) {
 		if (!p->m[i].joined)
@@ -155,21 +133,21 @@ static void render(FILE *out, const struct prom_sink *p)
 		series(out, p, "lden_unsized_events_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].unsized);
 	}
-	family(out, "lden_event_speed", "gauge", "Events in the last second.");
+	lden_prom_family(out, "lden_event_speed", "gauge", "Events in the last second.");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_event_speed", &p->m[i]);
 		fprintf(out, "%.15g\n", p->m[i].speed);
 	}
-	family(out, "lden_event_info", "gauge",
+	lden_prom_family(out, "lden_event_info", "gauge",
 	       "Each event's kernel source and mode (counting or sampling); always 1.");
 	for (int i = 0; i < p->n; i++) {
 		fputs("lden_event_info{event=", out);
-		label_value(out, p->m[i].event);
+		lden_prom_label_value(out, p->m[i].event);
 		fputs(",source=", out);
-		label_value(out, p->m[i].source);
+		lden_prom_label_value(out, p->m[i].source);
 		fprintf(out, ",mode=\"%s\",host=",
 			p->m[i].sampling ? "sampling" : "counting");
-		label_value(out, p->host);
+		lden_prom_label_value(out, p->host);
 		fputs("} 1\n", out);
 	}
 }

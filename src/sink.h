@@ -70,6 +70,11 @@ struct lden_viz_conf {
 struct lden_sink_stats {
 	uint64_t sent;		/* points delivered */
 	uint64_t dropped;	/* points given up on (queue full, rejected) */
+	/*
+	 * points given up on whose last request got no answer: the server
+	 * may have stored them or not (Elasticsearch, at the end)
+	 */
+	uint64_t unknown;
 	uint64_t retries;	/* requests repeated after a failure */
 	uint64_t queued;	/* points waiting now */
 	char last_error[256];	/* "" when none */

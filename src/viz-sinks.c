@@ -140,28 +140,6 @@ struct lden_viz_sinks {
 	int nopen;
 };
 
-/*
- * What listening on @addr exposes, beyond this host, in @buf (a warning
- * without "lden: "), or "" when it is loopback or fully protected.
- */
-static void exposure(const struct lden_viz_outputs *o, const char *what,
-		     const char *addr, char *buf, size_t len)
-{
-	const struct lden_web_config *w = o->web;
-	bool tls = w && w->cert_pem, users = w && w->nusers;
-	char a[300];
-
-	buf[0] = '\0';
-	if (lden_httpd_loopback(addr) || (tls && users))
-		return;
-	snprintf(buf, len, "warning: %s on %s is reachable beyond this host %s%s",
-		 what, full_addr(addr, a, sizeof(a)),
-		 tls ? "without a password (no basic_auth_users in --web-config)" :
-		 users ? "unencrypted, passwords included (no tls_server_config in --web-config)" :
-			 "unencrypted and without a password",
-		 w ? "" : " (--web-config FILE adds TLS and basic authentication)");
-}
-
 /* warnings wait for success: a run that fails says one line */
 #define MAX_WARNINGS (NSINKS + 2)
 #define WARNING_LEN 700
@@ -185,13 +163,13 @@ static int start_http(struct lden_viz_sinks *s, char (*line)[WARNING_LEN],
 	}
 	/* one line each: the dashboard (with its /metrics), --prometheus */
 	if (s->o.dashboard) {
-		exposure(&s->o, "the dashboard", s->o.listen, line[*nwarn],
-			 WARNING_LEN);
+		lden_httpd_exposure(s->o.web, "the dashboard", s->o.listen,
+				    line[*nwarn], WARNING_LEN);
 		*nwarn += line[*nwarn][0] != '\0';
 	}
 	if (s->o.prometheus) {
-		exposure(&s->o, "/metrics", s->o.prometheus, line[*nwarn],
-			 WARNING_LEN);
+		lden_httpd_exposure(s->o.web, "/metrics", s->o.prometheus,
+				    line[*nwarn], WARNING_LEN);
 		*nwarn += line[*nwarn][0] != '\0';
 	}
 	return 0;
@@ -319,6 +297,9 @@ void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out)
 			fprintf(out, ", %llu dropped, %llu queued",
 				(unsigned long long)st.dropped,
 				(unsigned long long)st.queued);
+		if (st.unknown)
+			fprintf(out, ", %llu unknown (sent, no answer: stored or not)",
+				(unsigned long long)st.unknown);
 		if (st.last_error[0])
 			fprintf(out, " (last error: %s)", st.last_error);
 		fputc('\n', out);
@@ -343,6 +324,8 @@ struct json_object *lden_viz_sinks_json(const struct lden_viz_sinks *s)
 				       json_object_new_uint64(st.sent));
 		json_object_object_add(e, "dropped",
 				       json_object_new_uint64(st.dropped));
+		json_object_object_add(e, "unknown",
+				       json_object_new_uint64(st.unknown));
 		json_object_object_add(e, "retries",
 				       json_object_new_uint64(st.retries));
 		json_object_object_add(e, "queued",

@@ -359,7 +359,10 @@ int ltr_event__enable(struct ltr_event *ev);
 /** ltr_event__disable - stop one event on all CPUs */
 int ltr_event__disable(struct ltr_event *ev);
 
-/** ltr_session__enable - enable every event of the session */
+/**
+ * ltr_session__enable - enable every event of the session, in the order
+ * they were opened (ltr_session__disable() goes the other way)
+ */
 int ltr_session__enable(struct ltr_session *s);
 
 /** ltr_session__disable - disable every event of the session */

@@ -721,15 +721,25 @@ int ltr_event__disable(struct ltr_event *ev)
 	return event_ioctl(ev, PERF_EVENT_IOC_DISABLE);
 }
 
+/* from the last of the list: the order the events were opened in */
+static int enable_from(struct ltr_event *ev)
+{
+	int err;
+
+	if (!ev)
+		return 0;
+	err = enable_from(ev->next);
+	return err < 0 ? err : ltr_event__enable(ev);
+}
+
+/*
+ * Events are enabled in the order they were opened and disabled in the
+ * reverse order (lden opens a counting twin before its sampling event:
+ * counting is on whenever sampling is).
+ */
 int ltr_session__enable(struct ltr_session *s)
 {
-	for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
-		int err = ltr_event__enable(ev);
-
-		if (err < 0)
-			return err;
-	}
-	return 0;
+	return enable_from(s->events);
 }
 
 int ltr_session__disable(struct ltr_session *s)

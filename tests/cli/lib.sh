@@ -134,6 +134,20 @@ release() {
 
 # free_port: a loopback port nothing listens on now (another may take it
 # before we do: the callers retry)
+# tls_cert IP: a CA ($tmp/ca.crt) and a server certificate for IP signed
+# by it ($tmp/server.crt, $tmp/server.key), for --web-config; exit 99
+# (a hard error) when openssl fails
+tls_cert() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/ca.key" -out "$tmp/ca.crt" \
+		-days 2 -subj "/CN=lden test CA" >/dev/null 2>&1 || exit 99
+	openssl req -newkey rsa:2048 -nodes -keyout "$tmp/server.key" -out "$tmp/server.csr" \
+		-subj "/CN=$1" >/dev/null 2>&1 || exit 99
+	printf 'subjectAltName=IP:%s\n' "$1" >"$tmp/san.ext"
+	openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" \
+		-CAcreateserial -out "$tmp/server.crt" -days 2 -extfile "$tmp/san.ext" \
+		>/dev/null 2>&1 || exit 99
+}
+
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -154,6 +168,15 @@ notify_bg() {
 # jqv FILE FILTER: jq FILTER on the last line of FILE
 jqv() {
 	tail -n 1 "$1" | jq -r "$2"
+}
+
+# jtrue FILE [JQ OPTIONS] FILTER: FILTER's last output over the JSON
+# objects of FILE is true (jq 1.6's -e judges by the last object, whether
+# FILTER selected it or not)
+jtrue() {
+	_f=$1
+	shift
+	[ "$(jq -r "$@" "$_f" | tail -n 1)" = true ]
 }
 
 # --- the overhead guard's workload (test-guard.sh, test-viz-guard.sh) ---

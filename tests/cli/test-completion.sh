@@ -52,6 +52,12 @@ expect "list-events option '--na'" "--names" "$(complete_words list-events --na)
 # an option's argument named DIR completes directories
 d=$(cd "$top_srcdir" && complete_words notify --events-dir kprobe_ev)
 expect "--events-dir DIR" "kprobe_events" "$d"
+# lden watch: its options, and --rules PATH completes files and directories
+expect "watch option '--ru'" "--rules" "$(complete_words watch --ru)"
+expect "watch option '--action'" "--action-queue
+--action-timeout" "$(complete_words watch --action)"
+d=$(cd "$top_srcdir" && complete_words watch --rules tests/cli/rec)
+expect "watch --rules PATH" "tests/cli/recv.py" "$d"
 # other arguments (SEC) complete nothing
 expect "--time SEC" "" "$(complete_words notify --time '')"
 

@@ -56,6 +56,9 @@ done
 expect "$bashcompletiondir/lden"
 expect "$systemdsystemunitdir/lden-visualize.service"
 expect "$pkgdatadir/visualize.env"
+expect "$systemdsystemunitdir/lden-watch.service"
+expect "$pkgdatadir/watch.env"
+expect "$mandir/man5/lden-rules.5"
 expect "$includedir/lden/lden-trace.h"
 expect "$libdir/liblden-trace.a"
 expect "$libdir/liblden-trace.so.0" x
@@ -66,7 +69,9 @@ expect "$libdir/pkgconfig/liblden-trace.pc"
 # what was installed names the installed paths, not the build's
 grep -q "^ExecStart=$sbindir/lden visualize " "$dest$systemdsystemunitdir/lden-visualize.service" ||
 	fail "the unit's ExecStart is not $sbindir/lden visualize"
-grep -q "@[A-Z]*@" "$dest$systemdsystemunitdir/lden-visualize.service" "$dest$mandir"/man*/* &&
+grep -q "^ExecStart=$sbindir/lden watch " "$dest$systemdsystemunitdir/lden-watch.service" ||
+	fail "lden-watch's ExecStart is not $sbindir/lden watch"
+grep -q "@[A-Z]*@" "$dest$systemdsystemunitdir"/lden-*.service "$dest$mandir"/man*/* &&
 	fail "an @VARIABLE@ is left in an installed file"
 grep -q "$pkgdatadir/events" "$dest$mandir/man8/lden.8" || fail "lden(8) does not name $pkgdatadir/events"
 [ "$("$dest$sbindir/lden" --version)" = "$("$LDEN" --version)" ] || fail "the installed lden does not run"

@@ -182,7 +182,10 @@ ms=$(( (t1 - t0) / 1000000 ))
 is_between $ms 1000 10000 || fail "--time 1 took $ms ms"
 "$LDEN" notify -q -t 0.2 'count(sys.kill) > 1e12' >"$tmp/quiet.out" 2>&1
 [ $? = 1 ] || fail "--quiet: exit status"
-[ -s "$tmp/quiet.out" ] && fail "--quiet printed something"
+# (but for the line of a sweep of what a gone lden left, which another
+# test may leave for it to take: not a header or a table)
+grep -v '^lden: removed .* left by lden processes that are gone: ' "$tmp/quiet.out" |
+	grep -q . && fail "--quiet printed something"
 echo "PASS: --time 1 ends after $ms ms with status 1, --quiet"
 
 # ---------------------------------------------------------------------

@@ -55,6 +55,9 @@ argv=$(printf '%s\n' "$line" | jq -r .argv) || fail "exec: not JSON: $line"
 [ "$(printf '%s\n' "$line" | jq -r .filename)" = "$TARGET" ] ||
 	fail "exec: wrong filename in $line"
 [ "$(printf '%s\n' "$line" | jq -r .uid)" = 0 ] || fail "exec: uid not 0: $line"
+# read from /proc as the record arrived, not in the record: said so
+[ "$(printf '%s\n' "$line" | jq -r '"\(.uid_source) \(.ppid_source)"')" = "late late" ] ||
+	fail "exec: uid and ppid not marked late: $line"
 [ "$(printf '%s\n' "$line" | jq -r .comm)" = open-target ] ||
 	fail "exec: comm is not open-target: $line"
 grep -q '^  exec  *[1-9]' "$tmp/exec.err" || fail "exec: no summary on stderr"
@@ -140,10 +143,13 @@ print("done", flush=True)
 sys.stdin.readline()
 ' $CALLS
 lpid=$wpid
-# the pipe's reader sleeps while the rings fill (long enough for a
-# workload slowed down by a loaded machine to fill them too)
-"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 60 --max-cpu 0 2>"$tmp/lost.err" |
-	(sleep 5; cat) >"$tmp/lost.out" &
+# the pipe's reader reads nothing until the workload has made all its
+# calls: lden blocks on the full pipe, and the rings fill whatever the
+# machine's load (a sleep of a few seconds was not enough under load:
+# a slowed workload did not fill them in that time)
+"$LDEN" trace syscalls:sys_enter_getppid --pid $lpid -t 300 --max-cpu 0 2>"$tmp/lost.err" |
+	(_i=0; while ! grep -q '^done' "$tmp/lost.tgt" && [ $_i -lt 3000 ]; do
+		sleep 0.1; _i=$((_i + 1)); done; cat) >"$tmp/lost.out" &
 rpid=$!
 pids="$pids $rpid"
 wait_for "$tmp/lost.err" '^lden: tracing' || fail "lost: lden trace did not start"

@@ -163,9 +163,10 @@ int main(int argc, char **argv)
 	}
 	lden_sink_es.flush(state, 3.0);
 	lden_sink_es.stats(state, &st);
-	printf("pushed %ld sent %" PRIu64 " dropped %" PRIu64 " retries %"
+	printf("pushed %ld sent %" PRIu64 " dropped %" PRIu64 " unknown %"
+	       PRIu64 " retries %"
 	       PRIu64 " queued %" PRIu64 " max_tick_us %.0f hwm_start_kb %ld "
-	       "hwm_end_kb %ld\n", ticks * nev, st.sent, st.dropped,
+	       "hwm_end_kb %ld\n", ticks * nev, st.sent, st.dropped, st.unknown,
 	       st.retries, st.queued, max_tick * 1e6, hwm_start, hwm_kb());
 	printf("last_error %s\n", st.last_error);
 	lden_sink_es.close(state);

@@ -196,17 +196,21 @@ join $ppid
 pushed=$(num pushed)
 sent=$(num sent)
 dropped=$(num dropped)
+unknown=$(num unknown)
 [ "$pushed" = 16000 ] || fail "pushed $pushed"
-[ $((sent + dropped)) = "$pushed" ] ||
-	fail "sent $sent + dropped $dropped != pushed $pushed"
+[ $((sent + dropped + unknown)) = "$pushed" ] ||
+	fail "sent $sent + dropped $dropped + unknown $unknown != pushed $pushed"
 # 10 s at 1000 points/s cannot fit in a queue of 3000
 [ "$dropped" -ge 5000 ] || fail "only $dropped dropped"
 [ "$(num retries)" -ge 1 ] || fail "no retries"
 set -- $(docs)
-[ "$1" = "$sent" ] && [ "$2" = "$sent" ] ||
-	fail "stored $1 (unique $2), sink says $sent"
+# what was sent is stored, once; of the documents whose request got no
+# answer when the time to flush ran out (a loaded machine), some or all
+# may be stored too: never more
+[ "$2" = "$1" ] && [ "$1" -ge "$sent" ] && [ "$1" -le $((sent + unknown)) ] ||
+	fail "stored $1 (unique $2), sink says $sent sent and $unknown unknown"
 no_violations "outage"
-echo "  sent $sent dropped $dropped"
+echo "  sent $sent dropped $dropped unknown $unknown"
 # the newest points made it
 grep -q '"count_total": 16000,' "$d/docs" || fail "last tick not delivered"
 fake_stop
@@ -224,7 +228,7 @@ for q in 3000 1000000; do
 	outage 5
 	join $ppid
 	[ "$rc" = 0 ] || fail "es-push exited $rc"
-	[ $(($(num sent) + $(num dropped))) = 100000 ] ||
+	[ $(($(num sent) + $(num dropped) + $(num unknown))) = 100000 ] ||
 		fail "queue $q: $(cat "$d/push.out")"
 	eval "growth_$q=\$((\$(num hwm_end_kb) - \$(num hwm_start_kb)))"
 done
@@ -304,7 +308,12 @@ fake_start hung
 fake_mode '"delay": 30'
 start=$(date +%s)
 push --url "$url" --required --ticks 3 --every 10 --events 2
-expect_report 0 6
+# the request waiting for its answer went out: its points are unknown
+# (the server may have them), the others dropped; none counted as sent
+[ "$rc" = 0 ] || fail "es-push exited $rc"
+[ "$(num sent)" = 0 ] && [ "$(num unknown)" -ge 2 ] &&
+	[ $(($(num dropped) + $(num unknown))) = 6 ] ||
+	fail "expected 0 sent, the request in flight unknown, 6 in all: $(cat "$d/push.out")"
 [ $(($(date +%s) - start)) -le 6 ] ||
 	fail "es-push took $(($(date +%s) - start)) s to give up"
 fake_stop
@@ -363,8 +372,9 @@ LDEN_ES_QUEUE_MAX=10 push --url "$url" --required --ticks 60 --every 5 \
 [ "$rc" = 0 ] || fail "es-push exited $rc"
 sent=$(num sent)
 dropped=$(num dropped)
-[ $((sent + dropped)) = 60 ] && [ "$dropped" -ge 30 ] ||
-	fail "sent $sent dropped $dropped"
+unknown=$(num unknown)
+[ $((sent + dropped + unknown)) = 60 ] && [ "$dropped" -ge 30 ] ||
+	fail "sent $sent dropped $dropped unknown $unknown"
 # delivered: the first few (in flight when the queue filled) and the
 # newest 10; dropped: everything between
 python3 - "$d/docs" <<'PY' || fail "not the oldest dropped"

@@ -257,19 +257,34 @@ uint64_t evt_count(struct lden_attached *a)
 	return c;
 }
 
+/*
+ * Every hit counted has its sample, or is said lost: the rings do not
+ * overflow here, but the kernel can miss a sample of a hit it counted
+ * (seen on 6.18 under load: 2060 samples for a count of 2061), which
+ * lden must report as lost, never hide.
+ */
 void evt_check_samples(struct fx *f, struct lden_attached *a)
 {
-	uint64_t lost = ltr_session__lost(f->s, -1), c = evt_count(a), m;
+	uint64_t ring_lost, c, m, lost;
 
-	if (lost)
-		fail_msg("%s: %" PRIu64 " samples lost", a->label, lost);
+	if (lden_attached_settle(a, 1, f->s, add_sample, NULL) < 0)
+		fail_msg("%s: settle: %s", a->label, ltr_last_error());
+	ring_lost = ltr_session__lost(f->s, -1);
+	c = evt_count(a);
+	if (ring_lost)
+		fail_msg("%s: %" PRIu64 " samples lost", a->label, ring_lost);
 	if (lden_attached_missed(a, &m) < 0)
 		fail_msg("%s: missed: %s", a->label, ltr_last_error());
 	if (m)
 		fail_msg("%s: its probes missed %" PRIu64 " hits", a->label, m);
-	if (a->samples != c)
-		fail_msg("%s: %" PRIu64 " samples for a count of %" PRIu64,
-			 a->label, a->samples, c);
+	if (lden_attached_lost(a, &lost) < 0)
+		fail_msg("%s: lost: %s", a->label, ltr_last_error());
+	if (lost)
+		print_message("  %-18s %" PRIu64 " hits counted and never sampled: reported lost\n",
+			      a->label, lost);
+	if (a->samples + lost != c)
+		fail_msg("%s: %" PRIu64 " samples and %" PRIu64 " lost for a count of %" PRIu64,
+			 a->label, a->samples, lost, c);
 }
 
 void evt_in_range(const struct lden_attached *a, const char *what,

@@ -72,7 +72,7 @@ static void test_load(void **state)
 			    "__sys_sendmsg long\nsock_is_registered bool\n");
 
 	(void)state;
-	assert_int_equal(lden_funclist_load(p, &l, err, sizeof(err)), 0);
+	assert_int_equal(lden_funclist__load(p, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.n, 6);
 	assert_string_equal(l.f[0].name, "__sys_connect");
 	assert_int_equal(l.f[0].ret, LDEN_RET_INT);
@@ -83,7 +83,7 @@ static void test_load(void **state)
 	assert_int_equal(l.f[4].ret, LDEN_RET_LONG);
 	assert_int_equal(l.f[5].ret, LDEN_RET_BOOL);
 	assert_false(l.f[0].present);
-	lden_funclist_free(&l);
+	lden_funclist__free(&l);
 	assert_null(l.f);
 }
 
@@ -104,12 +104,12 @@ static void test_load_bad(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *p = put("bad", "bad.functions", bad[i].text);
 
-		assert_int_equal(lden_funclist_load(p, &l, err, sizeof(err)), -1);
+		assert_int_equal(lden_funclist__load(p, &l, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, bad[i].msg));
 		assert_null(l.f);
 		assert_int_equal(l.n, 0);
 	}
-	assert_int_equal(lden_funclist_load("/nonexistent/x.functions", &l,
+	assert_int_equal(lden_funclist__load("/nonexistent/x.functions", &l,
 					    err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "No such file"));
 }
@@ -124,15 +124,15 @@ static void test_find(void **state)
 	snprintf(b, sizeof(b), "%s/two", dir);
 	snprintf(c, sizeof(c), "%s/none", dir);
 	put("one", "socket.functions", "x int\n");
-	assert_int_equal(lden_funclist_find(dirs, 3, "socket.functions", path,
+	assert_int_equal(lden_funclist__find(dirs, 3, "socket.functions", path,
 					    sizeof(path)), 0);
 	assert_non_null(strstr(path, "/one/socket.functions"));
 	/* a later directory's file replaces an earlier one's */
 	put("two", "socket.functions", "y int\n");
-	assert_int_equal(lden_funclist_find(dirs, 3, "socket.functions", path,
+	assert_int_equal(lden_funclist__find(dirs, 3, "socket.functions", path,
 					    sizeof(path)), 0);
 	assert_non_null(strstr(path, "/two/socket.functions"));
-	assert_int_equal(lden_funclist_find(dirs, 3, "other.functions", path,
+	assert_int_equal(lden_funclist__find(dirs, 3, "other.functions", path,
 					    sizeof(path)), -ENOENT);
 }
 
@@ -150,14 +150,14 @@ static void test_check(void **state)
 
 	(void)state;
 	assert_non_null(k);
-	assert_int_equal(lden_funclist_load(p, &l, err, sizeof(err)), 0);
+	assert_int_equal(lden_funclist__load(p, &l, err, sizeof(err)), 0);
 	/* a data symbol is no function */
-	assert_int_equal(lden_funclist_check(&l, k), 2);
+	assert_int_equal(lden_funclist__check(&l, k), 2);
 	assert_true(l.f[0].present);
 	assert_false(l.f[1].present);
 	assert_true(l.f[2].present);
 	assert_false(l.f[3].present);
-	lden_funclist_free(&l);
+	lden_funclist__free(&l);
 	lden_kallsyms_free(k);
 }
 
@@ -191,7 +191,7 @@ static void test_format(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char buf[32];
 		int64_t num = 12345;
-		bool is = lden_rettype_format(cases[i].t, cases[i].raw, buf,
+		bool is = lden_rettype__format(cases[i].t, cases[i].raw, buf,
 					      sizeof(buf), &num);
 
 		assert_string_equal(buf, cases[i].text);
@@ -201,7 +201,7 @@ static void test_format(void **state)
 		else
 			assert_int_equal(num, 12345);
 	}
-	assert_string_equal(lden_rettype_name(LDEN_RET_PTR), "ptr");
+	assert_string_equal(lden_rettype__name(LDEN_RET_PTR), "ptr");
 }
 
 /* feed: one event, its lines compared with "depth:e|r:func:mark ..." */
@@ -210,7 +210,7 @@ static void feed(struct lden_indent *in, int32_t tid, uint64_t t, int func,
 {
 	struct lden_indent_line l[LDEN_INDENT_MAX + 1];
 	char got[512] = "";
-	int n = lden_indent_feed(in, tid, t, func, entry, nests, l);
+	int n = lden_indent__feed(in, tid, t, func, entry, nests, l);
 
 	if (n < 0)
 		n = 1;
@@ -226,7 +226,7 @@ static void feed(struct lden_indent *in, int32_t tid, uint64_t t, int func,
 
 static void test_indent_nesting(void **state)
 {
-	struct lden_indent *in = lden_indent_new(16);
+	struct lden_indent *in = lden_indent__new(16);
 	struct lden_indent_line l[LDEN_INDENT_MAX + 1];
 
 	(void)state;
@@ -241,16 +241,16 @@ static void test_indent_nesting(void **state)
 	/* another thread has its own depth and time */
 	feed(in, 8, 5000, 1, true, true, "0:e:1:0");
 	feed(in, 7, 6000, 2, false, true, "1:r:2:0");
-	assert_int_equal(lden_indent_feed(in, 7, 9000, 1, false, true, l), 1);
+	assert_int_equal(lden_indent__feed(in, 7, 9000, 1, false, true, l), 1);
 	assert_int_equal(l[0].depth, 0);
 	assert_int_equal(l[0].since_ns, 8000);
-	assert_int_equal(lden_indent_open_calls(in), 1);	/* thread 8's */
-	lden_indent_free(in);
+	assert_int_equal(lden_indent__open_calls(in), 1);	/* thread 8's */
+	lden_indent__free(in);
 }
 
 static void test_indent_lost(void **state)
 {
-	struct lden_indent *in = lden_indent_new(16);
+	struct lden_indent *in = lden_indent__new(16);
 
 	(void)state;
 	/* 2's and 3's returns lost: 1's return closes them, marked */
@@ -263,13 +263,13 @@ static void test_indent_lost(void **state)
 	feed(in, 7, 6, 1, true, true, "0:e:1:0");
 	feed(in, 7, 7, 5, false, true, "1:r:5:2");
 	feed(in, 7, 8, 1, false, true, "0:r:1:0");
-	assert_int_equal(lden_indent_open_calls(in), 0);
-	lden_indent_free(in);
+	assert_int_equal(lden_indent__open_calls(in), 0);
+	lden_indent__free(in);
 }
 
 static void test_indent_syscalls(void **state)
 {
-	struct lden_indent *in = lden_indent_new(16);
+	struct lden_indent *in = lden_indent__new(16);
 
 	(void)state;
 	/* system calls do not nest: an entry closes the call left open */
@@ -279,51 +279,51 @@ static void test_indent_syscalls(void **state)
 	feed(in, 7, 4, 3, true, false, "0:r:2:1 0:e:3:0");
 	feed(in, 7, 5, 3, false, false, "0:r:3:0");
 	feed(in, 7, 6, 2, false, false, "0:r:2:2");
-	lden_indent_free(in);
+	lden_indent__free(in);
 }
 
 static void test_indent_reuse(void **state)
 {
-	struct lden_indent *in = lden_indent_new(1);
+	struct lden_indent *in = lden_indent__new(1);
 	struct lden_indent_line l[LDEN_INDENT_MAX + 1];
 
 	(void)state;
-	assert_int_equal(lden_indent_feed(in, 7, 100, 1, true, true, l), 1);
+	assert_int_equal(lden_indent__feed(in, 7, 100, 1, true, true, l), 1);
 	assert_int_equal(l[0].since_ns, 0);
-	assert_int_equal(lden_indent_feed(in, 7, 350, 2, true, true, l), 1);
+	assert_int_equal(lden_indent__feed(in, 7, 350, 2, true, true, l), 1);
 	assert_int_equal(l[0].since_ns, 250);
 	/* the table holds one thread: another is shown, flat, and said */
-	assert_int_equal(lden_indent_feed(in, 9, 400, 2, false, true, l), -ENOSPC);
+	assert_int_equal(lden_indent__feed(in, 9, 400, 2, false, true, l), -ENOSPC);
 	assert_int_equal(l[0].depth, 0);
 	assert_int_equal(l[0].mark, LDEN_INDENT_NO_ENTRY);
 	/* thread 7 exits; a new thread 7 starts from its own first event */
-	lden_indent_forget(in, 7);
-	assert_int_equal(lden_indent_feed(in, 7, 1000, 1, true, true, l), 1);
+	lden_indent__forget(in, 7);
+	assert_int_equal(lden_indent__feed(in, 7, 1000, 1, true, true, l), 1);
 	assert_int_equal(l[0].since_ns, 0);
 	assert_int_equal(l[0].depth, 0);
-	lden_indent_free(in);
+	lden_indent__free(in);
 }
 
 static void test_indent_deep(void **state)
 {
-	struct lden_indent *in = lden_indent_new(4);
+	struct lden_indent *in = lden_indent__new(4);
 	struct lden_indent_line l[LDEN_INDENT_MAX + 1];
 	int i;
 
 	(void)state;
 	for (i = 0; i < LDEN_INDENT_MAX + 3; i++) {
-		assert_int_equal(lden_indent_feed(in, 7, (uint64_t)i, i, true,
+		assert_int_equal(lden_indent__feed(in, 7, (uint64_t)i, i, true,
 						  true, l), 1);
 		assert_int_equal(l[0].depth, i);
 	}
-	assert_int_equal(lden_indent_open_calls(in), LDEN_INDENT_MAX + 3);
+	assert_int_equal(lden_indent__open_calls(in), LDEN_INDENT_MAX + 3);
 	for (i = LDEN_INDENT_MAX + 2; i >= 0; i--) {
-		assert_int_equal(lden_indent_feed(in, 7, 100, i, false, true, l), 1);
+		assert_int_equal(lden_indent__feed(in, 7, 100, i, false, true, l), 1);
 		assert_int_equal(l[0].depth, i);
 		assert_int_equal(l[0].mark, LDEN_INDENT_OK);
 	}
-	assert_int_equal(lden_indent_open_calls(in), 0);
-	lden_indent_free(in);
+	assert_int_equal(lden_indent__open_calls(in), 0);
+	lden_indent__free(in);
 }
 
 int main(void)

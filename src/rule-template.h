@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The text of a rule's labels and annotations, with the numbers of the
+ * moment put in: "{{ speed(task.create) }} new tasks a second" renders as
+ * "812 new tasks a second".  Between "{{" and "}}" is any number
+ * expression of lden notify's grammar (expr.h); everything else is kept
+ * as written.  The events a template names are counted like those of the
+ * rule's condition.
+ *
+ * Numbers are written exactly: integers in full ("1048576"), others
+ * with at most three decimals ("12.5"), "NaN" for 0/0, and a value that
+ * depends on a size the overhead guard stopped is followed by
+ * " (size stopped)".
+ */
+#ifndef LDEN_RULE_TEMPLATE_H
+#define LDEN_RULE_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "expr.h"
+
+struct lden_template_part {
+	char *text;		/* literal text, or NULL */
+	struct lden_expr *e;	/* or a number to put in */
+	int pos;		/* byte offset of the expression in the text */
+};
+
+struct lden_template {
+	struct lden_template_part *parts;
+	int nparts;
+};
+
+/*
+ * lden_template_parse - split @text into literal text and expressions
+ * Returns the template (free with lden_template_free()), or NULL with
+ * @err pointing into @text ("unclosed '{{'", the expression's own errors).
+ */
+struct lden_template *lden_template_parse(const char *text,
+					  struct lden_expr_error *err);
+
+void lden_template_free(struct lden_template *t);
+
+/*
+ * The value of one expression of a template, from the caller's numbers;
+ * *@stale set when it depends on a size that is no longer updated.
+ */
+typedef double (*lden_template_value_fn)(const struct lden_expr *e,
+					 bool *stale, void *ctx);
+
+/*
+ * lden_template_render - the text with every expression's value put in
+ * Returns a malloc'd string (the caller frees it), or NULL (ENOMEM).
+ */
+char *lden_template_render(const struct lden_template *t,
+			   lden_template_value_fn fn, void *ctx);
+
+/* lden_format_value - @v as templates write it, into @buf */
+void lden_format_value(double v, char *buf, size_t len);
+
+#endif
