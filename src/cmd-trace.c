@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "comms.h"
 #include "evlist.h"
 #include "evopts.h"
 #include "guard.h"
@@ -44,8 +45,11 @@ struct trace {
 	struct lden_sorder *order;	/* samples put in time order */
 	int failed;			/* a recipe's error while ordered */
 	struct lden_pidinfo_cache *pidinfo;
+	struct lden_comms *comms;	/* tasks' names, plain events */
+	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
+	uint64_t missed_seen;		/* a recipe's probes' misses */
 	uint64_t lines;
 	struct lden_guard *guard;
 };
@@ -55,7 +59,7 @@ static void usage(FILE *out)
 	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
 	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
 	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
-	      "       lden trace exec | open [--failed] | tcp-accept [OPTIONS]\n"
+	      "       lden trace exec | open [--failed] | tcp-accept | socket [OPTIONS]\n"
 	      "\n"
 	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
 	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
@@ -74,6 +78,8 @@ static void usage(FILE *out)
 	      "  exec         PID PPID UID COMM FILENAME ARGV of new programs\n"
 	      "  open         COMM PID TID PATH RESULT of open/openat/openat2\n"
 	      "  tcp-accept   UID CMD PID PORT IP_SOURCE of accepted TCP connections\n"
+	      "  socket       net/socket.c's functions (or the socket system calls),\n"
+	      "               entry and return, indented per thread (socket-trace.stp)\n"
 	      "See lden-trace(8).\n", out);
 }
 
@@ -154,7 +160,8 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		if (t->recipe.def->capture)
 			len = t->recipe.def->capture(&t->recipe, s, extra,
 						     sizeof(extra));
-	} else {
+	} else if (!lden_comms_owns(t->comms, s)) {
+		/* the name now, in case no fork, exec or rename names it */
 		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
 								 (pid_t)s->tid);
 
@@ -185,10 +192,16 @@ static void print_row(struct trace *t, const char *event)
 		struct json_object *o = lden_row_json(&t->row,
 						      t->recipe.def ? -1 : 6);
 
+		if (o && !t->recipe.def)
+			json_object_object_add(o, "comm_source",
+				json_object_new_string(t->comm_late ? "late" : "exact"));
 		if (o) {
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		}
+	} else if (t->recipe.def && t->recipe.def->text) {
+		t->recipe.def->text(&t->row, line, sizeof(line));
+		puts(line);
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
 		char pt[32];
@@ -198,8 +211,12 @@ static void print_row(struct trace *t, const char *event)
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
 			 t->row.c[3].text : "");
 		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		char comm[24];
+
+		snprintf(comm, sizeof(comm), "%s%s", t->row.c[4].text,
+			 t->comm_late ? "?" : "");
 		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
-		       t->row.c[1].text, pt, t->row.c[4].text, event, line);
+		       t->row.c[1].text, pt, comm, event, line);
 	} else {
 		lden_row_print_columns(stdout, &t->row);
 	}
@@ -211,6 +228,7 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	struct trace *t = ctx;
 	size_t len;
 	const char *extra = lden_sorder_extra(t->order, &len);
+	const char *comm;
 	char when[32];
 	int i;
 
@@ -218,27 +236,39 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row_add(&t->row, "time", false, "%s", when);
 	if (t->recipe.def) {
-		int rc = t->recipe.def->sample(&t->recipe, s, extra, len,
-					       &t->row);
+		int rc;
 
-		if (rc < 0) {
-			t->failed = rc;
-			return rc;
-		}
-		if (rc > 0) {
-			t->counts[0]++;
-			print_row(t, NULL);
-		}
+		/* one sample may make several lines */
+		do {
+			rc = t->recipe.def->sample(&t->recipe, s, extra, len,
+						   &t->row);
+			if (rc < 0) {
+				t->failed = rc;
+				return rc;
+			}
+			if (rc > 0) {
+				t->counts[0]++;
+				print_row(t, NULL);
+				lden_row_reset(&t->row);
+				lden_row_add(&t->row, "time", false, "%s", when);
+			}
+		} while (rc == LDEN_RECIPE_MORE);
 		return 0;
 	}
+	if (lden_comms_feed(t->comms, s))
+		return 0;
 	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
 	if (i < 0)
 		return 0;
 	t->counts[i]++;
+	comm = lden_comms_get(t->comms, (pid_t)s->tid);
+	t->comm_late = !comm;
+	if (!comm)
+		comm = extra && *extra ? extra : "?";
 	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
 	lden_row_add(&t->row, "pid", true, "%u", s->pid);
 	lden_row_add(&t->row, "tid", true, "%u", s->tid);
-	lden_row_add(&t->row, "comm", false, "%s", extra ? extra : "?");
+	lden_row_add(&t->row, "comm", false, "%s", comm);
 	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
 	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
 	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
@@ -261,6 +291,23 @@ static void report_lost(struct trace *t)
 			       (unsigned long long)(lost - t->lost_seen[c]), c);
 		t->lost_seen[c] = lost;
 	}
+}
+
+/* "-- kprobes missed N hits --" when a recipe's probes' misses grew. */
+static void report_missed(struct trace *t)
+{
+	uint64_t m;
+
+	if (!t->recipe.def || !t->recipe.def->missed ||
+	    t->recipe.def->missed(&t->recipe, &m) < 0 || m <= t->missed_seen)
+		return;
+	if (t->o.c.json)
+		printf("{\"missed\":%llu}\n",
+		       (unsigned long long)(m - t->missed_seen));
+	else
+		printf("-- kprobes missed %llu hits (of any process: a return with no free instance, or a hit while another probe ran): lines of them are not shown --\n",
+		       (unsigned long long)(m - t->missed_seen));
+	t->missed_seen = m;
 }
 
 /* The guard's action, inline in the output too (lines stop there). */
@@ -308,6 +355,10 @@ static int loop(struct trace *t)
 		/* the counters cost a read per event and CPU: not per batch */
 		if (mark - lost_at > 100000000u) {
 			report_lost(t);
+			/* a read of kprobe_profile: once a second */
+			if ((mark - start) / 1000000000u !=
+			    (lost_at - start) / 1000000000u)
+				report_missed(t);
 			lost_at = mark;
 		}
 		fflush(stdout);
@@ -315,6 +366,7 @@ static int loop(struct trace *t)
 	ltr_session__drain(t->s, on_arrival, t);
 	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
+	report_missed(t);
 	fflush(stdout);
 	return LDEN_EXIT_OK;
 }
@@ -390,12 +442,38 @@ static void summary(struct trace *t, double secs)
 		if (t->recipe.dropped)
 			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
 				(unsigned long long)t->recipe.dropped);
+		if (t->missed_seen)
+			fprintf(stderr, "  %-40s %12llu\n", "missed by kprobes (any process)",
+				(unsigned long long)t->missed_seen);
 		summary_recipe_guard(t);
 	} else {
 		for (int i = 0; i < t->ev.nevents; i++)
 			summary_event(t, i);
 	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
+}
+
+/* A recipe's header: "# name: value" lines, or one JSON object. */
+static void print_header(struct trace *t)
+{
+	lden_row_reset(&t->row);
+	if (t->recipe.def->header(&t->recipe, &t->row) < 0)
+		return;
+	if (t->o.c.json) {
+		struct json_object *o = lden_row_json(&t->row, -1), *h;
+
+		h = json_object_new_object();
+		if (o && h) {
+			json_object_object_add(h, "header", o);
+			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+			o = NULL;
+		}
+		json_object_put(o);
+		json_object_put(h);
+		return;
+	}
+	for (int i = 0; i < t->row.n; i++)
+		printf("# %s: %s\n", t->row.c[i].name, t->row.c[i].text);
 }
 
 static int attach_events(struct trace *t)
@@ -411,7 +489,8 @@ static int attach_events(struct trace *t)
 		return status;
 	}
 	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
-	if (!t->counts)
+	t->comms = lden_comms_new();
+	if (!t->counts || !t->comms)
 		return LDEN_EXIT_FAIL;
 	for (int k = 0; t->o.fields[k]; k++) {
 		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
@@ -419,6 +498,13 @@ static int attach_events(struct trace *t)
 				 t->o.fields[k]);
 			return LDEN_EXIT_USAGE;
 		}
+	}
+	/* without the task tracepoints, every name is read late (marked) */
+	status = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg,
+				   sizeof(msg));
+	if (status < 0 && status != -ENOENT) {
+		lden_err("trace: %s", msg);
+		return LDEN_EXIT_FAIL;
 	}
 	return 0;
 }
@@ -448,6 +534,7 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 	t->recipe.comm = t->o.c.comm;
 	t->recipe.strings = t->o.strings;
 	t->recipe.tracing_dir = ltr_session__tracing_dir(t->s);
+	t->recipe.events_dir = t->o.c.events_dir;
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
@@ -539,7 +626,9 @@ static int run(int argc, char **argv)
 		lden_strcap_describe(t.recipe.strcap, how, sizeof(how));
 		fprintf(stderr, "lden: %s\n", how);
 	}
-	if (def && !t.o.c.json)
+	if (def && def->header)
+		print_header(&t);
+	if (def && def->columns && !t.o.c.json)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 	start = lden_now_ns();
@@ -552,6 +641,7 @@ out:
 	lden_guard_free(t.guard);
 	ltr_session__free(t.s);
 	lden_evlist_release(&t.ev);
+	lden_comms_free(t.comms);
 	if (t.recipe.def && t.recipe.def->free)
 		t.recipe.def->free(&t.recipe);
 	lden_recipe_release(&t.recipe);
@@ -566,5 +656,5 @@ out:
 const struct lden_cmd lden_cmd_trace = {
 	.name = "trace",
 	.run = run,
-	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept)",
+	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept, socket)",
 };

@@ -560,6 +560,15 @@ void ltr_hist__fini(struct ltr_hist *h);
  */
 int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
 
+/**
+ * ltr_session__missed - the same, summed over every kprobe and kretprobe
+ * of the session's group, in one reading of kprobe_profile (for a
+ * session with many probes)
+ *
+ * Returns 0 (with 0 on a kernel without kprobes) or a negative errno.
+ */
+int ltr_session__missed(struct ltr_session *s, uint64_t *missed);
+
 /* ------------------------------------------------------------------ */
 /* Samples */
 
