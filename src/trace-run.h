@@ -8,6 +8,7 @@
 #ifndef LDEN_TRACE_RUN_H
 #define LDEN_TRACE_RUN_H
 
+#include "comms.h"
 #include "evopts.h"
 #include "pidinfo.h"
 #include "row.h"
@@ -36,6 +37,8 @@ struct lden_trace {
 	struct lden_sorder *order;	/* samples put in time order */
 	int failed;			/* a recipe's error while ordered */
 	struct lden_pidinfo_cache *pidinfo;
+	struct lden_comms *comms;	/* tasks' names, plain events */
+	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t lines;
