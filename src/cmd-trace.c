@@ -19,7 +19,7 @@ static void usage(FILE *out)
 	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
 	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
 	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
-	      "       lden trace exec | open [--failed] | tcp-accept [OPTIONS]\n"
+	      "       lden trace exec | open [--failed] | tcp-accept | socket [OPTIONS]\n"
 	      "\n"
 	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
 	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
@@ -38,6 +38,8 @@ static void usage(FILE *out)
 	      "  exec         PID PPID UID COMM FILENAME ARGV of new programs\n"
 	      "  open         COMM PID TID PATH RESULT of open/openat/openat2\n"
 	      "  tcp-accept   UID CMD PID PORT IP_SOURCE of accepted TCP connections\n"
+	      "  socket       net/socket.c's functions (or the socket system calls),\n"
+	      "               entry and return, indented per thread (socket-trace.stp)\n"
 	      "See lden-trace(8).\n", out);
 }
 
@@ -152,5 +154,5 @@ out:
 const struct lden_cmd lden_cmd_trace = {
 	.name = "trace",
 	.run = run,
-	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept)",
+	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept, socket)",
 };

@@ -68,6 +68,9 @@ static void print_row(struct lden_trace *t, const char *event)
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		}
+	} else if (t->recipe.def && t->recipe.def->text) {
+		t->recipe.def->text(&t->row, line, sizeof(line));
+		puts(line);
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
 		char pt[32];
@@ -102,17 +105,23 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row_add(&t->row, "time", false, "%s", when);
 	if (t->recipe.def) {
-		int rc = t->recipe.def->sample(&t->recipe, s, extra, len,
-					       &t->row);
+		int rc;
 
-		if (rc < 0) {
-			t->failed = rc;
-			return rc;
-		}
-		if (rc > 0) {
-			t->counts[0]++;
-			print_row(t, NULL);
-		}
+		/* one sample may make several lines */
+		do {
+			rc = t->recipe.def->sample(&t->recipe, s, extra, len,
+						   &t->row);
+			if (rc < 0) {
+				t->failed = rc;
+				return rc;
+			}
+			if (rc > 0) {
+				t->counts[0]++;
+				print_row(t, NULL);
+				lden_row_reset(&t->row);
+				lden_row_add(&t->row, "time", false, "%s", when);
+			}
+		} while (rc == LDEN_RECIPE_MORE);
 		return 0;
 	}
 	if (lden_comms_feed(t->comms, s))
@@ -151,6 +160,23 @@ static void report_lost(struct lden_trace *t)
 			       (unsigned long long)(lost - t->lost_seen[c]), c);
 		t->lost_seen[c] = lost;
 	}
+}
+
+/* "-- kprobes missed N hits --" when a recipe's probes' misses grew. */
+static void report_missed(struct lden_trace *t)
+{
+	uint64_t m;
+
+	if (!t->recipe.def || !t->recipe.def->missed ||
+	    t->recipe.def->missed(&t->recipe, &m) < 0 || m <= t->missed_seen)
+		return;
+	if (t->o.c.json)
+		printf("{\"missed\":%llu}\n",
+		       (unsigned long long)(m - t->missed_seen));
+	else
+		printf("-- kprobes missed %llu hits (of any process: a return with no free instance, or a hit while another probe ran): lines of them are not shown --\n",
+		       (unsigned long long)(m - t->missed_seen));
+	t->missed_seen = m;
 }
 
 /* The guard's action, inline in the output too (lines stop there). */
@@ -195,6 +221,10 @@ static void after_guard(void *ctx, double now)
 	/* the counters cost a read per event and CPU: not per batch */
 	if (t->mark - t->lost_at > 100000000u) {
 		report_lost(t);
+		/* a read of kprobe_profile: once a second */
+		if ((t->mark - t->start) / 1000000000u !=
+		    (t->lost_at - t->start) / 1000000000u)
+			report_missed(t);
 		t->lost_at = t->mark;
 	}
 	fflush(stdout);
@@ -206,6 +236,7 @@ static void last(void *ctx)
 
 	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
+	report_missed(t);
 	fflush(stdout);
 }
 
@@ -218,6 +249,7 @@ int lden_trace__loop(struct lden_trace *t)
 		.ctx = t,
 	};
 
+	t->start = lden_now_ns();
 	return lden_run__loop(t->run, &l);
 }
 
@@ -292,12 +324,38 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 		if (t->recipe.dropped)
 			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
 				(unsigned long long)t->recipe.dropped);
+		if (t->missed_seen)
+			fprintf(stderr, "  %-40s %12llu\n", "missed by kprobes (any process)",
+				(unsigned long long)t->missed_seen);
 		summary_recipe_guard(t);
 	} else {
 		for (int i = 0; i < t->ev.nevents; i++)
 			summary_event(t, i);
 	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
+}
+
+/* A recipe's header: "# name: value" lines, or one JSON object. */
+static void print_header(struct lden_trace *t)
+{
+	lden_row_reset(&t->row);
+	if (t->recipe.def->header(&t->recipe, &t->row) < 0)
+		return;
+	if (t->o.c.json) {
+		struct json_object *o = lden_row_json(&t->row, -1), *h;
+
+		h = json_object_new_object();
+		if (o && h) {
+			json_object_object_add(h, "header", o);
+			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+			o = NULL;
+		}
+		json_object_put(o);
+		json_object_put(h);
+		return;
+	}
+	for (int i = 0; i < t->row.n; i++)
+		printf("# %s: %s\n", t->row.c[i].name, t->row.c[i].text);
 }
 
 static int attach_events(struct lden_trace *t)
@@ -350,6 +408,7 @@ static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def
 	t->recipe.failed_only = t->o.failed;
 	t->recipe.comm = t->o.c.comm;
 	t->recipe.strings = t->o.strings;
+	t->recipe.events_dir = t->o.c.events_dir;
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
@@ -378,7 +437,7 @@ int lden_trace__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	return status;
 }
 
-void lden_trace__header(const struct lden_trace *t)
+void lden_trace__header(struct lden_trace *t)
 {
 	const struct lden_recipe_def *def = t->def;
 
@@ -391,7 +450,9 @@ void lden_trace__header(const struct lden_trace *t)
 		lden_strcap_describe(t->recipe.strcap, how, sizeof(how));
 		fprintf(stderr, "lden: %s\n", how);
 	}
-	if (def && !t->o.c.json)
+	if (def && def->header)
+		print_header(t);
+	if (def && def->columns && !t->o.c.json)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 }

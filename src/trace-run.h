@@ -41,9 +41,11 @@ struct lden_trace {
 	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
+	uint64_t missed_seen;		/* a recipe's probes' misses */
 	uint64_t lines;
 	struct lden_guard *guard;	/* the run's */
-	uint64_t mark, lost_at;		/* lden_now_ns() before a read, a lost report */
+	/* lden_now_ns() at the loop's start, before a read, a lost report */
+	uint64_t start, mark, lost_at;
 };
 
 /*
@@ -54,8 +56,11 @@ struct lden_trace {
  */
 int lden_trace__attach(void *ctx, struct lden_run *run, struct lden_guard **g);
 
-/* The line that says what is traced (stderr), the recipe's column names. */
-void lden_trace__header(const struct lden_trace *t);
+/*
+ * The line that says what is traced (stderr); a recipe's header and
+ * column names.
+ */
+void lden_trace__header(struct lden_trace *t);
 
 /* Until the run is done: LDEN_EXIT_OK or LDEN_EXIT_FAIL. */
 int lden_trace__loop(struct lden_trace *t);
