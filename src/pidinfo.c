@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "pidinfo.h"
 #include "proc.h"
 #include "tidmap.h"
@@ -17,14 +17,6 @@ struct lden_pidinfo_cache {
 	uint64_t max_age;
 	struct lden_pidinfo scratch;	/* when the table is full */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns)
 {
@@ -95,7 +87,7 @@ static void fill(struct lden_pidinfo *pi, pid_t pid, uint64_t t)
 const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
 					    pid_t pid)
 {
-	uint64_t t = now_ns();
+	uint64_t t = lden_now_ns();
 	struct lden_pidinfo *pi = lden_tidmap_get(c->map, pid);
 
 	if (pi && t - pi->read_at <= c->max_age)
