@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "clock.h"
+#include "comms.h"
 #include "evlist.h"
 #include "evopts.h"
 #include "guard.h"
@@ -45,6 +46,8 @@ struct trace {
 	struct lden_sorder *order;	/* samples put in time order */
 	int failed;			/* a recipe's error while ordered */
 	struct lden_pidinfo_cache *pidinfo;
+	struct lden_comms *comms;	/* tasks' names, plain events */
+	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t lines;
@@ -155,7 +158,8 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		if (t->recipe.def->capture)
 			len = t->recipe.def->capture(&t->recipe, s, extra,
 						     sizeof(extra));
-	} else {
+	} else if (!lden_comms_owns(t->comms, s)) {
+		/* the name now, in case no fork, exec or rename names it */
 		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
 								 (pid_t)s->tid);
 
@@ -186,6 +190,9 @@ static void print_row(struct trace *t, const char *event)
 		struct json_object *o = lden_row_json(&t->row,
 						      t->recipe.def ? -1 : 6);
 
+		if (o && !t->recipe.def)
+			json_object_object_add(o, "comm_source",
+				json_object_new_string(t->comm_late ? "late" : "exact"));
 		if (o) {
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
@@ -199,8 +206,12 @@ static void print_row(struct trace *t, const char *event)
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
 			 t->row.c[3].text : "");
 		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		char comm[24];
+
+		snprintf(comm, sizeof(comm), "%s%s", t->row.c[4].text,
+			 t->comm_late ? "?" : "");
 		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
-		       t->row.c[1].text, pt, t->row.c[4].text, event, line);
+		       t->row.c[1].text, pt, comm, event, line);
 	} else {
 		lden_row_print_columns(stdout, &t->row);
 	}
@@ -212,6 +223,7 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	struct trace *t = ctx;
 	size_t len;
 	const char *extra = lden_sorder_extra(t->order, &len);
+	const char *comm;
 	char when[32];
 	int i;
 
@@ -232,14 +244,20 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 		}
 		return 0;
 	}
+	if (lden_comms_feed(t->comms, s))
+		return 0;
 	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
 	if (i < 0)
 		return 0;
 	t->counts[i]++;
+	comm = lden_comms_get(t->comms, (pid_t)s->tid);
+	t->comm_late = !comm;
+	if (!comm)
+		comm = extra && *extra ? extra : "?";
 	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
 	lden_row_add(&t->row, "pid", true, "%u", s->pid);
 	lden_row_add(&t->row, "tid", true, "%u", s->tid);
-	lden_row_add(&t->row, "comm", false, "%s", extra ? extra : "?");
+	lden_row_add(&t->row, "comm", false, "%s", comm);
 	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
 	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
 	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
@@ -412,7 +430,8 @@ static int attach_events(struct trace *t)
 		return status;
 	}
 	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
-	if (!t->counts)
+	t->comms = lden_comms_new();
+	if (!t->counts || !t->comms)
 		return LDEN_EXIT_FAIL;
 	for (int k = 0; t->o.fields[k]; k++) {
 		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
@@ -420,6 +439,13 @@ static int attach_events(struct trace *t)
 				 t->o.fields[k]);
 			return LDEN_EXIT_USAGE;
 		}
+	}
+	/* without the task tracepoints, every name is read late (marked) */
+	status = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg,
+				   sizeof(msg));
+	if (status < 0 && status != -ENOENT) {
+		lden_err("trace: %s", msg);
+		return LDEN_EXIT_FAIL;
 	}
 	return 0;
 }
@@ -549,6 +575,7 @@ out:
 	lden_guard_free(t.guard);
 	ltr_session__free(t.s);
 	lden_evlist_release(&t.ev);
+	lden_comms_free(t.comms);
 	if (t.recipe.def && t.recipe.def->free)
 		t.recipe.def->free(&t.recipe);
 	lden_recipe_release(&t.recipe);

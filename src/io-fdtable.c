@@ -12,6 +12,9 @@ struct io_proc {
 	pid_t pid;
 	uint64_t last_use;		/* for eviction */
 	char comm[32];
+	/* comm from a tracepoint (a fork, a rename or exec, an exit), not
+	 * read from /proc after the fact */
+	bool comm_exact;
 	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
 	 * at the call), 'l' read later (late, or /proc) */
 	struct lden_intmap *fds;
@@ -85,14 +88,11 @@ static void find_oldest(uint64_t key, void *val, void *ctx)
 }
 
 /* The process's entry, made (and named) when first seen; NULL: ENOMEM. */
-static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
+/* A new entry for @pid, its name not read (the caller names it). */
+static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 {
-	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	struct io_proc *p;
 
-	if (p) {
-		p->last_use = ++t->clock;
-		return p;
-	}
 	if (lden_intmap__count(t->procs) >= t->max_procs) {
 		struct oldest o = { NULL };
 
@@ -113,13 +113,30 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 	}
 	p->pid = pid;
 	p->last_use = ++t->clock;
-	if (lden_proc_comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
-		strcpy(p->comm, "?");
+	strcpy(p->comm, "?");
 	if (lden_intmap__put_ptr(t->procs, (uint64_t)pid, p) < 0) {
 		proc_free(t, p);
 		return NULL;
 	}
 	t->st.procs = lden_intmap__count(t->procs);
+	return p;
+}
+
+static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+
+	if (p) {
+		p->last_use = ++t->clock;
+		return p;
+	}
+	p = new_proc(t, pid);
+	if (!p)
+		return NULL;
+	/* read after the fact: late (a fork, exec or rename seen names it
+	 * exactly instead) */
+	if (lden_proc_comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
+		strcpy(p->comm, "?");
 	return p;
 }
 
@@ -312,6 +329,22 @@ const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
 	return p ? p->comm : "?";
 }
 
+bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	return p && p->comm_exact;
+}
+
+static void set_comm(struct io_proc *p, const char *comm, size_t len)
+{
+	if (len > sizeof(p->comm) - 1)
+		len = sizeof(p->comm) - 1;
+	memcpy(p->comm, comm, len);
+	p->comm[len] = '\0';
+	p->comm_exact = true;
+}
+
 void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
 			   const char *comm, size_t len)
 {
@@ -319,10 +352,24 @@ void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || strcmp(p->comm, "?") || !len)
 		return;
-	if (len > sizeof(p->comm) - 1)
-		len = sizeof(p->comm) - 1;
-	memcpy(p->comm, comm, len);
-	p->comm[len] = '\0';
+	set_comm(p, comm, strnlen(comm, len));
+}
+
+void lden_io_fdtable__rename(struct lden_io_fdtable *t, pid_t pid,
+			     const char *comm, size_t len, bool create)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+
+	len = strnlen(comm, len);
+	if (!len)
+		return;
+	if (!p && create) {
+		p = new_proc(t, pid);
+		if (!p)
+			return;
+	}
+	if (p)
+		set_comm(p, comm, len);
 }
 
 const struct lden_io_fdtable_stats *

@@ -24,6 +24,7 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	fprintf(out, "{\"type\":\"call\",\"time\":%.6f,\"comm\":",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
 	lden_json_string(out, ev->comm);
+	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov_name(ev->comm_prov));
 	fprintf(out, ",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
 	       ev->sys->name);
 	if (ev->fd >= 0)
@@ -70,6 +71,7 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 {
 	char res[48], fd[16], comm[80], p1[4 * LDEN_IO_PATH_MAX],
 		p2[4 * LDEN_IO_PATH_MAX];
+	size_t k;
 
 	if (ev->ret < 0)
 		snprintf(res, sizeof(res), "%lld %s", (long long)ev->ret,
@@ -80,7 +82,10 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(fd, sizeof(fd), "%d", ev->fd);
 	else
 		strcpy(fd, "-");
-	lden_escape_text(ev->comm, strlen(ev->comm), false, comm, sizeof(comm));
+	k = lden_escape_text(ev->comm, strlen(ev->comm), false, comm,
+			     sizeof(comm) - 1);
+	if (ev->comm_prov == LDEN_PROV_LATE)
+		snprintf(comm + k, sizeof(comm) - k, "?");
 	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
 	path_text(ev->path2, ev->path2_prov, p2, sizeof(p2));
 	fprintf(out, "%12.6f %-15s %7u %7u %-15s %5s %14s %10.1f %s%s%s\n",
@@ -189,6 +194,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
 		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n"
+		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?)\n"
 		"  lost records %llu\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
@@ -207,6 +213,8 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.open_paths[LDEN_PROV_EXACT],
 		(unsigned long long)st.open_paths[LDEN_PROV_LATE],
 		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
+		(unsigned long long)st.comms[LDEN_PROV_EXACT],
+		(unsigned long long)st.comms[LDEN_PROV_LATE],
 		(unsigned long long)st.lost,
 		(unsigned long long)st.fdt.procs,
 		(unsigned long long)st.fdt.procs_evicted,
@@ -219,10 +227,13 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	print_guard(err, NULL, t, g);
 	if (!json)
 		return;
-	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
 	       (unsigned long long)st.open_paths[LDEN_PROV_EXACT],
 	       (unsigned long long)st.open_paths[LDEN_PROV_LATE],
 	       (unsigned long long)st.open_paths[LDEN_PROV_NONE],
+	       (unsigned long long)st.comms[LDEN_PROV_EXACT],
+	       (unsigned long long)st.comms[LDEN_PROV_LATE],
+	       (unsigned long long)st.comms[LDEN_PROV_NONE],
 	       secs, (unsigned long long)st.tracepoints,
 	       (double)st.tracepoints / d, (unsigned long long)mism,
 	       (unsigned long long)st.pair.exit_without_enter,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,13 @@
 #include "proc.h"
 #include "sample-order.h"
 
+/* The task tracepoints after the syscalls': exit, new task, rename. */
+#define NTASK_TPS 3
+
 /* Records newer than this before a drain wait for the next one. */
 #define ORDER_SLACK_NS 10000000ULL
 
-enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT };
+enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT, TP_NEWTASK, TP_RENAME };
 
 struct tp {
 	enum tp_role role;
@@ -28,7 +32,10 @@ struct tp {
 	const struct ltr_field *ret;		/* exit: ret */
 	const struct ltr_field *exit_pid;	/* task exit: pid */
 	const struct ltr_field *group_dead;	/* task exit, 6.16+ */
-	const struct ltr_field *comm;		/* task exit */
+	const struct ltr_field *comm;		/* task exit, new task */
+	const struct ltr_field *task_pid;	/* new task, rename: pid */
+	const struct ltr_field *newcomm;	/* rename */
+	const struct ltr_field *clone_flags;	/* new task */
 	bool ready;
 };
 
@@ -39,7 +46,7 @@ struct lden_io_tracer {
 	int natt;
 	const struct lden_io_syscall *table;
 	int nsys;
-	struct tp *tps;			/* 2 per syscall, then the task exit */
+	struct tp *tps;			/* 2 per syscall, then NTASK_TPS */
 	struct lden_io_pairer *pair;
 	struct lden_io_fdtable *fdt;
 	struct lden_sorder *order;
@@ -64,6 +71,13 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 		tp->exit_pid = ltr_event__field(ev, "pid");
 		tp->group_dead = ltr_event__field(ev, "group_dead");
 		tp->comm = ltr_event__field(ev, "comm");
+	} else if (tp->role == TP_NEWTASK) {
+		tp->task_pid = ltr_event__field(ev, "pid");
+		tp->comm = ltr_event__field(ev, "comm");
+		tp->clone_flags = ltr_event__field(ev, "clone_flags");
+	} else if (tp->role == TP_RENAME) {
+		tp->task_pid = ltr_event__field(ev, "pid");
+		tp->newcomm = ltr_event__field(ev, "newcomm");
 	} else {
 		for (int a = 0; a < LDEN_IO_NARGS; a++)
 			if (t->table[tp->sys].fields[a])
@@ -173,8 +187,8 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	}
 	t->s = s;
 	t->table = lden_io_syscalls(&t->nsys);
-	t->tps = calloc((size_t)t->nsys * 2 + 1, sizeof(*t->tps));
-	t->att = calloc(((size_t)t->nsys * 2 + 1) *
+	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
+	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
 			(size_t)(o->ntasks ? o->ntasks : 1), sizeof(*t->att));
 	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
 	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
@@ -216,6 +230,22 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 		if (!*err)
 			snprintf(err, errlen, "%s", ltr_last_error());
 		goto out_free;
+	}
+	/* the names of processes, exact: a fork's child has its parent's,
+	 * exec and prctl(PR_SET_NAME) rename; without these, names are read
+	 * from /proc, late */
+	t->tps[2 * t->nsys + 1].role = TP_NEWTASK;
+	t->tps[2 * t->nsys + 2].role = TP_RENAME;
+	for (int i = 1; i < NTASK_TPS; i++) {
+		struct tp *tp = &t->tps[2 * t->nsys + i];
+		int rc = open_tp(t, o, "task", tp->role == TP_NEWTASK ?
+				 "task_newtask" : "task_rename", tp, err, errlen);
+
+		if (rc < 0 && rc != -ENOENT) {
+			if (!*err)
+				snprintf(err, errlen, "%s", ltr_last_error());
+			goto out_free;
+		}
 	}
 	if (open_captures(t, o, err, errlen) < 0)
 		goto out_free;
@@ -355,6 +385,10 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
 	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
+	ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
+			       LDEN_PROV_EXACT :
+		       strcmp(ev.comm, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	t->st.comms[ev.comm_prov]++;
 	ev.path_prov = ev.path2_prov = LDEN_PROV_NONE;
 	switch (sys->kind) {
 	case LDEN_IO_OPEN:
@@ -424,6 +458,26 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
 }
 
+/*
+ * A task named by a record (@pidf, @commf): a process known by that pid
+ * takes the name from now on; an unknown one gets an entry when it is
+ * the record's own process (exec), or a new process (fork).
+ */
+static void name_task(struct lden_io_tracer *t, const struct ltr_field *pidf,
+		      const struct ltr_field *commf,
+		      const struct ltr_sample *s, bool fork)
+{
+	const char *comm;
+	size_t len;
+	pid_t pid;
+
+	if (!pidf || !commf || ltr_field__str(commf, s, &comm, &len) < 0)
+		return;
+	pid = (pid_t)field_u64(pidf, s);
+	lden_io_fdtable__rename(t->fdt, pid, comm, len,
+				fork || pid == (pid_t)s->pid);
+}
+
 static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
@@ -446,6 +500,14 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 			t->st.syscalls++;
 			complete(t, &t->call, ret, s->time);
 		}
+		break;
+	case TP_NEWTASK:
+		/* a new process (not a thread) is named as its parent */
+		if (!(field_u64(tp->clone_flags, s) & CLONE_THREAD))
+			name_task(t, tp->task_pid, tp->comm, s, true);
+		break;
+	case TP_RENAME:
+		name_task(t, tp->task_pid, tp->newcomm, s, false);
 		break;
 	case TP_TASK_EXIT:
 		t->st.tasks_exited++;

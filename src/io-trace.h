@@ -50,6 +50,9 @@ struct lden_io_event {
 	uint64_t latency_ns;		/* exit time - enter time */
 	uint32_t pid, tid;
 	const char *comm;
+	/* exact: named by a tracepoint (fork, exec, rename, exit); late:
+	 * read from /proc/PID/comm after the fact */
+	enum lden_prov comm_prov;
 	const struct lden_io_syscall *sys;
 	int fd;				/* -1: the call has none */
 	int newfd;			/* dup/F_DUPFD/open result, else -1 */
@@ -77,6 +80,8 @@ struct lden_io_stats {
 	int syscalls_missing;		/* in the table, not on this kernel */
 	/* the paths of opens, by provenance (enum lden_prov) */
 	uint64_t open_paths[3];
+	/* the calls, by the provenance of their process's name */
+	uint64_t comms[3];
 };
 
 typedef void (*lden_io_event_fn)(const struct lden_io_event *ev, void *ctx);

@@ -262,16 +262,20 @@ for round in 1 2 3 4; do
 		-u "scraper:guessN" -w "%{http_code}\n" $2' sh "$tmp/ca.crt" "$urls" |
 		sort | uniq -c | tr -s ' \n' ' ')
 	echo "$codes" | grep -q ' 429' && break
-	# no guess answered at all (curl's 000: a loaded machine, a watchdog's
-	# cut): nothing to judge the throttle by; another flood
-	if ! echo "$codes" | grep -q ' [1-9][0-9][0-9]'; then
-		echo "  flood $round: no guess answered ($codes)"
-		[ $round -lt 4 ] || fail "web: no guess of 4 floods answered ($codes)"
-		continue
-	fi
 	share=$(awk -v c="$(($(cpu_ticks "$viz") - c0))" -v hz="$(getconf CLK_TCK)" \
 		-v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')
-	awk -v s="$share" 'BEGIN { exit !(s < 0.25) }' ||
+	starved=$(awk -v s="$share" 'BEGIN { print (s < 0.25) ? 1 : 0 }')
+	# no guess answered at all (curl's 000): the watchdog cut requests
+	# that took over 10 s; only a server starved of CPU (its threads run
+	# at nice 10) may take that long
+	if ! echo "$codes" | grep -q ' [1-9][0-9][0-9]'; then
+		[ "$starved" = 1 ] ||
+			fail "web: no guess of 32 answered ($codes), though lden had $share of a CPU"
+		echo "  flood $round: no guess answered ($codes): lden had $share of a CPU, starved"
+		codes="none judged: lden was starved of CPU in 4 floods"
+		continue
+	fi
+	[ "$starved" = 1 ] ||
 		fail "web: 32 wrong passwords at once were not throttled ($codes), lden had $share of a CPU"
 	echo "  flood $round: not throttled ($codes): lden had $share of a CPU, under the budget"
 	codes="none throttled: lden never had the CPU for it"

@@ -182,6 +182,62 @@ grep -q "^  lost records $lost\$" "$tmp/heavy.err" || fail "heavy: stderr does n
 [ "$hwm" -gt 0 ] && [ "$hwm" -lt $HWM_KB ] || fail "heavy: VmHWM $hwm kB (bound $HWM_KB kB)"
 echo "PASS: $N writes: $seen records seen + $lost lost = $made made, $calls calls, $mism mismatches, VmHWM $hwm kB < $HWM_KB kB"
 
+# Process names as the kernel had them at each call: a fork's child is
+# named as its parent, exec and prctl(PR_SET_NAME) rename, all followed
+# from the task tracepoints; a process lden did not see start (--pid
+# above) is named from /proc, late, marked.
+n1="$tmp/name-exec" n2="$tmp/name-fork" n3="$tmp/name-prctl"
+echo a >"$n1"; echo b >"$n2"; echo c >"$n3"
+"$LDEN" io --json --max-cpu 0 -- sh -c "(cat '$n2' >/dev/null); python3 -c \"import ctypes
+ctypes.CDLL(None).prctl(15, b'renamed-it', 0, 0, 0)
+open('$n3').read()\"; exec cat '$n1' >/dev/null" >"$tmp/names.out" 2>"$tmp/names.err" ||
+	fail "names: lden io failed: $(tail -1 "$tmp/names.err")"
+# name comm_source of the openat of FILE
+name_of() {
+	jq -r --arg p "$1" 'select(.type == "call" and .syscall == "openat" and .path == $p) |
+		"\(.comm) \(.comm_source)"' "$tmp/names.out" | tr '\n' ' '
+}
+[ "$(name_of "$n2")" = "cat exact " ] || fail "names: fork+exec: $(name_of "$n2")"
+[ "$(name_of "$n1")" = "cat exact " ] || fail "names: exec of the shell itself: $(name_of "$n1")"
+# prctl: the process's calls are python3's up to the rename (and those
+# of the programs it was before: pyenv's shims exec), renamed-it's after
+# (not matched by path: a path may be read late under load)
+jq -e -s '[.[] | select(.type == "call")] as $c |
+	($c | map(select(.comm == "renamed-it")) | .[0].pid) as $p |
+	[$c[] | select(.pid == $p) | .comm] as $n |
+	($n | map(select(. == "renamed-it")) | length) >= 3 and
+	($n | index("renamed-it")) as $i |
+	$i > 0 and $n[$i - 1] == "python3" and ($n[$i:] | unique) == ["renamed-it"]' \
+	"$tmp/names.out" >/dev/null || fail "names: prctl: not python3 then renamed-it"
+# the shell before its exec, and the subshell before cat's: sh
+jq -e -s '[.[] | select(.type == "call" and .syscall == "openat" and .path == "/etc/ld.so.cache")] |
+	map(.comm) | index("sh") != null' "$tmp/names.out" >/dev/null ||
+	fail "names: no call named sh"
+late=$(jq -s '[.[] | select(.type == "call" and .comm_source != "exact")] | length' "$tmp/names.out")
+[ "$late" = 0 ] || fail "names: $late calls of processes lden saw start not named exactly"
+jq -e -s 'first(.[] | select(.type == "stats")) | .comms.late == 0 and .comms.exact > 20' \
+	"$tmp/names.out" >/dev/null || fail "names: stats $(grep '"stats"' "$tmp/names.out")"
+# --comm finds a program by the name it has at the call, not at the
+# process's first call (sh, before its exec)
+"$LDEN" io --json --max-cpu 0 --comm cat -- sh -c "exec cat '$n1' >/dev/null" >"$tmp/namesc.out" 2>"$tmp/namesc.err" ||
+	fail "names: lden io --comm failed: $(tail -1 "$tmp/namesc.err")"
+[ "$(jq -r --arg p "$n1" 'select(.type == "call" and .path == $p and .syscall == "read") | .comm' "$tmp/namesc.out" | sort -u)" = cat ] ||
+	fail "names: --comm cat misses cat's reads after sh's exec"
+# a process that was running before: its name read from /proc, marked
+# (the run above traced io-target by --pid)
+[ "$(jq -r 'select(.type == "call") | .comm_source' "$tmp/run.out" | sort -u)" = late ] ||
+	fail "names: io-target (started before lden) not marked late"
+start_target namel file "$data" $K $W
+trace namel
+printf g > "$tmp/namel.go"
+wait_count "$tmp/namel.out" ' close ' 3 || fail "namel: the three closes never came"
+printf x > "$tmp/namel.go"
+wait "$target"; wait "$tracer" || fail "namel: lden io failed"
+grep -q "^ *[0-9.]* io-target? " "$tmp/namel.out" || fail "namel: the text does not mark io-target's name late: $(sed -n 2p "$tmp/namel.out")"
+grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?)\$" "$tmp/namel.err" ||
+	fail "namel: $(grep 'process names' "$tmp/namel.err")"
+echo "PASS: process names: fork, exec and prctl followed exactly (--comm cat finds cat after sh's exec); a process started before lden marked late"
+
 # Bad input: status 2, one line, nothing left attached
 before=$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)
 while IFS='|' read -r args msg; do

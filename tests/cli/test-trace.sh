@@ -106,6 +106,9 @@ n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret ==
 	and .pid == '"$opid"' and .comm == "open-target" and (.fields | keys) == ["ret"])] | length' \
 	"$tmp/raw.out") || fail "raw: output is not JSON"
 [ "$n" = 5 ] || fail "raw: $n lines with ret -2 for pid $opid, expected 5"
+# open-target ran before lden: its name read from /proc, said so
+[ "$(jq -r .comm_source "$tmp/raw.out" | sort -u)" = late ] ||
+	fail "raw: the name of a process started before lden is not marked late"
 [ "$(wc -l <"$tmp/raw.out")" = 5 ] || fail "raw: lines besides the 5 failures"
 grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
 	fail "raw: the summary does not count 5"
@@ -228,6 +231,35 @@ rc=$?
 [ "$(awk '$1 == "task.create" { print $2 }' "$tmp/cmd.err")" = 6 ] || fail "-- COMMAND: want a count of 6"
 grep -q '^lden: the command exited with status 3$' "$tmp/cmd.err" || fail "-- COMMAND: no status line"
 echo "PASS: -- COMMAND: its 6 forks, stopped when it exited, its status 3 passed on"
+
+# --- names as at each record: fork, exec, prctl followed -------------
+PY=/usr/bin/python3
+[ -x $PY ] || PY=python3
+"$LDEN" trace syscalls:sys_enter_openat --json --max-cpu 0 -- sh -c "cat /etc/hostname >/dev/null
+$PY -c \"import ctypes
+ctypes.CDLL(None).prctl(15, b'renamed-it', 0, 0, 0)
+open('/etc/hostname').read()\"
+exec cat /etc/hostname >/dev/null" >"$tmp/names.out" 2>"$tmp/names.err" || fail "names: lden trace failed"
+jq -e -s 'length > 20 and (map(.comm_source) | unique) == ["exact"]' "$tmp/names.out" >/dev/null ||
+	fail "names: a process lden saw start not named exactly: $(jq -r .comm_source "$tmp/names.out" | sort | uniq -c)"
+# the shell: sh up to its exec, cat after (its own pid, the first line's)
+jq -e -s '.[0].pid as $p | [.[] | select(.pid == $p) | .comm] as $n |
+	$n[0] == "sh" and ($n | index("cat")) as $i | $i != null and
+	($n[:$i] | unique) == ["sh"] and ($n[$i:] | unique) == ["cat"]' \
+	"$tmp/names.out" >/dev/null || fail "names: the shell is not sh then cat after its exec"
+# the child cat: cat from its exec on; the child python: renamed after prctl
+jq -e -s '[.[] | select(.comm == "renamed-it")] | length >= 1' "$tmp/names.out" >/dev/null ||
+	fail "names: no line named renamed-it after prctl"
+jq -e -s '([.[] | select(.comm == "renamed-it")][0].pid) as $p |
+	[.[] | select(.pid == $p) | .comm] as $n | ($n | index("renamed-it")) as $i |
+	$i > 0 and $n[$i - 1] == "python3" and ($n[$i:] | unique) == ["renamed-it"]' \
+	"$tmp/names.out" >/dev/null || fail "names: python3 not renamed-it after its prctl"
+# the text: no name marked late for the command's processes
+"$LDEN" trace syscalls:sys_enter_openat --max-cpu 0 -- sh -c "exec cat /etc/hostname >/dev/null" \
+	>"$tmp/namest.out" 2>"$tmp/namest.err" || fail "names: lden trace (text) failed"
+awk '$4 ~ /\?$/' "$tmp/namest.out" | grep -q . && fail "names: marked late in the text: $(awk '$4 ~ /\?$/' "$tmp/namest.out" | head -1)"
+grep -q '^[0-9:.]*  *[0-9]*  *[0-9]* cat  ' "$tmp/namest.out" || fail "names: no cat line in the text"
+echo "PASS: names as at each record: sh until its exec, cat after, python3 until prctl; a process started before lden marked late"
 
 # --- bad input: exit 2, one line, nothing attached -------------------
 before=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)

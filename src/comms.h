@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The name (comm) of each task as the kernel had it at each record: the
+ * task tracepoints task_newtask (a new task is named as its parent) and
+ * task_rename (exec, prctl(PR_SET_NAME), a write to /proc/TID/comm),
+ * attached in the command's scope and fed in time order, name every task
+ * lden saw start or rename exactly.  Any other task (running before lden
+ * started) is named from /proc when its record arrives: late, and said
+ * so.
+ */
+#ifndef LDEN_COMMS_H
+#define LDEN_COMMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct ltr_sample;
+struct ltr_session;
+struct lden_scope_opts;
+struct lden_comms;
+
+/* Returns a tracker (lden_comms_free()), or NULL (ENOMEM). */
+struct lden_comms *lden_comms_new(void);
+
+/* Frees @c and what it attached (NULL is fine). */
+void lden_comms_free(struct lden_comms *c);
+
+/*
+ * lden_comms_attach - sample task_newtask and task_rename in every scope
+ * of @scope (none: the whole machine)
+ * Returns 0; -ENOENT when the kernel lacks them (every name is then
+ * read late); another negative errno with @err set.
+ */
+int lden_comms_attach(struct lden_comms *c, struct ltr_session *s,
+		      const struct lden_scope_opts *scope, char *err,
+		      size_t errlen);
+
+/*
+ * lden_comms_feed - a record, in time order: true when it was one of the
+ * tracker's (the caller shows nothing of it), after naming its task
+ */
+bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s);
+
+/* Whether @s is one of the tracker's records (in any order). */
+bool lden_comms_owns(const struct lden_comms *c, const struct ltr_sample *s);
+
+/*
+ * lden_comms_get - the name of @tid at the record being handled (call in
+ * time order, after lden_comms_feed() of the records before it)
+ * Returns the name when known exactly, else NULL: the caller then shows
+ * the name it read from /proc when the record arrived, marked late.
+ */
+const char *lden_comms_get(struct lden_comms *c, pid_t tid);
+
+#endif
