@@ -316,7 +316,8 @@ static bool scope_gone(const struct io_opts *o)
 static int guard_tick(struct io_run *r)
 {
 	return lden_guard_say(r->guard,
-			      lden_io_tracer__guard_tick(r->t, r->guard, lden_now()),
+			      lden_io_tracer__guard_tick(r->t, r->guard,
+							 lden_now()),
 			      "io", "its calls are counted only from now on",
 			      NULL, NULL);
 }
@@ -464,7 +465,8 @@ static int run(int argc, char **argv)
 		status = LDEN_EXIT_FAIL;
 	}
 	lden_io_print_stats(stderr, r.o.json ? stdout : NULL, r.t, r.guard,
-			    r.after_filter, lden_now() - (double)r.start_ns / 1e9);
+			    r.after_filter,
+			    lden_now() - (double)r.start_ns / 1e9);
 
 out:
 	lden_command_abandon(&r.o.scope);

@@ -51,7 +51,8 @@
  *						      on_sample, ctx),
  *				   "top", NULL, NULL, NULL) < 0)
  *			stop;	// "lden: top: guard: <why>" was printed
- *		// each new action said once: "lden: guard: 'fs.read' sampled at ..."
+ *		// each new action is said once:
+ *		//     "lden: guard: 'fs.read' sampled at ..."
  *	in reports: a->size_stopped, lden_guard_size_note() for the table,
  *	lden_guard_print_json() and lden_guard_print_self_json() for JSON;
  *	lden_guard_free(g) before the attached events are released.

@@ -179,7 +179,8 @@ bool lden_intmap__del(struct lden_intmap *m, uint64_t key, void *out)
 		size_t h = home(m, slot_key1(slot(m, j)));
 
 		/* j may move to i only if i lies cyclically in [h, j) */
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+		if ((j > i && (h <= i || h > j)) ||
+		    (j < i && h <= i && h > j)) {
 			memcpy(slot(m, i), slot(m, j), m->stride);
 			i = j;
 		}

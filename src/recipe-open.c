@@ -71,7 +71,8 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 				"sys_enter_openat", err, errlen) < 0)
 		return -1;
 	if (!r->priv) {
-		r->priv = lden_intmap__new(OPEN_PAIRS_MAX, sizeof(struct pending));
+		r->priv = lden_intmap__new(OPEN_PAIRS_MAX,
+					   sizeof(struct pending));
 		if (!r->priv) {
 			snprintf(err, errlen, "open: out of memory");
 			return -1;

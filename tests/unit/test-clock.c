@@ -32,8 +32,9 @@ static void test_parse_seconds(void **state)
 		{ ".25", LDEN_ABOVE_ZERO, 1e9, 0, 0.25 },
 		{ "1e3", LDEN_ABOVE_ZERO, 1e9, 0, 1000 },
 		{ "0x10", LDEN_ABOVE_ZERO, 1e9, 0, 16 },	/* strtod's */
-		{ " 3", LDEN_ABOVE_ZERO, 1e9, 0, 3 },	/* strtod skips it */
-		{ "1e9", LDEN_ABOVE_ZERO, 1e9, 0, 1e9 },	/* bounds included */
+		/* strtod skips leading blanks; bounds are included */
+		{ " 3", LDEN_ABOVE_ZERO, 1e9, 0, 3 },
+		{ "1e9", LDEN_ABOVE_ZERO, 1e9, 0, 1e9 },
 		{ "0.05", 0.05, 3600, 0, 0.05 },
 		{ "3600", 0.05, 3600, 0, 3600 },
 		{ "0", 0, 1e9, 0, 0 },			/* --cooldown 0 */
@@ -41,14 +42,15 @@ static void test_parse_seconds(void **state)
 		{ "0.0", LDEN_ABOVE_ZERO, 1e9, -ERANGE, 0 },
 		{ "-1", LDEN_ABOVE_ZERO, 1e9, -ERANGE, 0 },
 		{ "-1", 0, 1e9, -ERANGE, 0 },
-		{ "1e9000", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },	/* overflow */
-		{ "1e-400", 0, 1e9, -EINVAL, 0 },	/* underflow */
 		{ "1000000001", LDEN_ABOVE_ZERO, 1e9, -ERANGE, 0 },
 		{ "0.01", 0.05, 3600, -ERANGE, 0 },
 		{ "3600.5", 0.05, 3600, -ERANGE, 0 },
+		/* strtod's overflow and underflow; no units */
+		{ "1e9000", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },
+		{ "1e-400", 0, 1e9, -EINVAL, 0 },
 		{ "", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },
 		{ "x", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },
-		{ "1s", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },	/* no units */
+		{ "1s", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },
 		{ "1 ", LDEN_ABOVE_ZERO, 1e9, -EINVAL, 0 },
 		{ "nan", 0, 1e9, -EINVAL, 0 },
 		{ "inf", 0, 1e9, -EINVAL, 0 },
