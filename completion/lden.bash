@@ -6,6 +6,7 @@
 #   options   the long options of 'lden COMMAND --help' ("  -t, --time SEC")
 #   events    'lden list-events --names', completed inside count(, size(
 #             and speed( and after options whose argument is EVENT
+#   recipes   the rows under "Recipes:" of 'lden COMMAND --help' (trace)
 # (each a few milliseconds: nothing is cached, nothing goes stale)
 
 # _lden_run ARGS...: the lden being completed (./src/lden, or lden on PATH)
@@ -26,6 +27,12 @@ _lden_options()
 {
 	_lden_run "$1" --help |
 		sed -n 's/^ \{1,8\}\(-[a-zA-Z0-9], \)\{0,1\}\(--[a-z][a-z0-9-]*\)\( \([A-Z][A-Z_]*\)\)\{0,1\}.*/\2 \4/p'
+}
+
+_lden_recipes()
+{
+	_lden_run "$1" --help |
+		sed -n '/^Recipes:/,/^[^ ]/s/^  \([a-z][a-z0-9-]*\)  .*/\1/p'
 }
 
 _lden_events()
@@ -97,6 +104,12 @@ _lden()
 		prefix=${cur%"${cur##*[(\"\' !&|]}"}
 		mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$(_lden_events)" -- "${cur#"$prefix"}")
 		((${#COMPREPLY[@]})) && compopt -o nospace 2>/dev/null
+		return 0
+	fi
+	# a command with recipes (lden trace socket): them, and events
+	arg=$(_lden_recipes "$cmd")
+	if [[ -n $arg ]]; then
+		mapfile -t COMPREPLY < <(compgen -W "$arg $(_lden_events)" -- "$cur")
 		return 0
 	fi
 	# the start of an expression, for commands whose usage has one

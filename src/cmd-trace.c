@@ -50,6 +50,7 @@ struct trace {
 	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
+	uint64_t missed_seen;		/* a recipe's probes' misses */
 	uint64_t lines;
 	struct lden_guard *guard;
 };
@@ -59,7 +60,7 @@ static void usage(FILE *out)
 	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
 	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
 	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
-	      "       lden trace exec | open [--failed] | tcp-accept [OPTIONS]\n"
+	      "       lden trace exec | open [--failed] | tcp-accept | socket [OPTIONS]\n"
 	      "\n"
 	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
 	      "comm, event, then its fields.  Ctrl-C prints a summary to stderr.\n"
@@ -78,6 +79,8 @@ static void usage(FILE *out)
 	      "  exec         PID PPID UID COMM FILENAME ARGV of new programs\n"
 	      "  open         COMM PID TID PATH RESULT of open/openat/openat2\n"
 	      "  tcp-accept   UID CMD PID PORT IP_SOURCE of accepted TCP connections\n"
+	      "  socket       net/socket.c's functions (or the socket system calls),\n"
+	      "               entry and return, indented per thread (socket-trace.stp)\n"
 	      "See lden-trace(8).\n", out);
 }
 
@@ -197,6 +200,9 @@ static void print_row(struct trace *t, const char *event)
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		}
+	} else if (t->recipe.def && t->recipe.def->text) {
+		t->recipe.def->text(&t->row, line, sizeof(line));
+		puts(line);
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
 		char pt[32];
@@ -231,17 +237,23 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row_add(&t->row, "time", false, "%s", when);
 	if (t->recipe.def) {
-		int rc = t->recipe.def->sample(&t->recipe, s, extra, len,
-					       &t->row);
+		int rc;
 
-		if (rc < 0) {
-			t->failed = rc;
-			return rc;
-		}
-		if (rc > 0) {
-			t->counts[0]++;
-			print_row(t, NULL);
-		}
+		/* one sample may make several lines */
+		do {
+			rc = t->recipe.def->sample(&t->recipe, s, extra, len,
+						   &t->row);
+			if (rc < 0) {
+				t->failed = rc;
+				return rc;
+			}
+			if (rc > 0) {
+				t->counts[0]++;
+				print_row(t, NULL);
+				lden_row_reset(&t->row);
+				lden_row_add(&t->row, "time", false, "%s", when);
+			}
+		} while (rc == LDEN_RECIPE_MORE);
 		return 0;
 	}
 	if (lden_comms_feed(t->comms, s))
@@ -280,6 +292,23 @@ static void report_lost(struct trace *t)
 			       (unsigned long long)(lost - t->lost_seen[c]), c);
 		t->lost_seen[c] = lost;
 	}
+}
+
+/* "-- kprobes missed N hits --" when a recipe's probes' misses grew. */
+static void report_missed(struct trace *t)
+{
+	uint64_t m;
+
+	if (!t->recipe.def || !t->recipe.def->missed ||
+	    t->recipe.def->missed(&t->recipe, &m) < 0 || m <= t->missed_seen)
+		return;
+	if (t->o.c.json)
+		printf("{\"missed\":%llu}\n",
+		       (unsigned long long)(m - t->missed_seen));
+	else
+		printf("-- kprobes missed %llu hits (of any process: a return with no free instance, or a hit while another probe ran): lines of them are not shown --\n",
+		       (unsigned long long)(m - t->missed_seen));
+	t->missed_seen = m;
 }
 
 /* The guard's action, inline in the output too (lines stop there). */
@@ -327,6 +356,10 @@ static int loop(struct trace *t)
 		/* the counters cost a read per event and CPU: not per batch */
 		if (mark - lost_at > 100000000u) {
 			report_lost(t);
+			/* a read of kprobe_profile: once a second */
+			if ((mark - start) / 1000000000u !=
+			    (lost_at - start) / 1000000000u)
+				report_missed(t);
 			lost_at = mark;
 		}
 		fflush(stdout);
@@ -334,6 +367,7 @@ static int loop(struct trace *t)
 	ltr_session__drain(t->s, on_arrival, t);
 	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
+	report_missed(t);
 	fflush(stdout);
 	return LDEN_EXIT_OK;
 }
@@ -409,12 +443,38 @@ static void summary(struct trace *t, double secs)
 		if (t->recipe.dropped)
 			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
 				(unsigned long long)t->recipe.dropped);
+		if (t->missed_seen)
+			fprintf(stderr, "  %-40s %12llu\n", "missed by kprobes (any process)",
+				(unsigned long long)t->missed_seen);
 		summary_recipe_guard(t);
 	} else {
 		for (int i = 0; i < t->ev.nevents; i++)
 			summary_event(t, i);
 	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
+}
+
+/* A recipe's header: "# name: value" lines, or one JSON object. */
+static void print_header(struct trace *t)
+{
+	lden_row_reset(&t->row);
+	if (t->recipe.def->header(&t->recipe, &t->row) < 0)
+		return;
+	if (t->o.c.json) {
+		struct json_object *o = lden_row_json(&t->row, -1), *h;
+
+		h = json_object_new_object();
+		if (o && h) {
+			json_object_object_add(h, "header", o);
+			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+			o = NULL;
+		}
+		json_object_put(o);
+		json_object_put(h);
+		return;
+	}
+	for (int i = 0; i < t->row.n; i++)
+		printf("# %s: %s\n", t->row.c[i].name, t->row.c[i].text);
 }
 
 static int attach_events(struct trace *t)
@@ -475,6 +535,7 @@ static int attach_recipe(struct trace *t, const struct lden_recipe_def *def)
 	t->recipe.comm = t->o.c.comm;
 	t->recipe.strings = t->o.strings;
 	t->recipe.tracing_dir = ltr_session__tracing_dir(t->s);
+	t->recipe.events_dir = t->o.c.events_dir;
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
@@ -562,7 +623,9 @@ static int run(int argc, char **argv)
 		lden_strcap_describe(t.recipe.strcap, how, sizeof(how));
 		fprintf(stderr, "lden: %s\n", how);
 	}
-	if (def && !t.o.c.json)
+	if (def && def->header)
+		print_header(&t);
+	if (def && def->columns && !t.o.c.json)
 		lden_row_print_header(stdout, def->columns);
 	fflush(stdout);
 	start = lden_now_ns();
@@ -590,5 +653,5 @@ out:
 const struct lden_cmd lden_cmd_trace = {
 	.name = "trace",
 	.run = run,
-	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept)",
+	.summary = "print kernel events as they happen (and recipes: exec, open, tcp-accept, socket)",
 };

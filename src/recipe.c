@@ -16,6 +16,7 @@ static const struct lden_recipe_def *const recipes[] = {
 	&lden_recipe_tcp_accept,
 	&lden_recipe_net,
 	&lden_recipe_drops,
+	&lden_recipe_socket,
 };
 
 const struct lden_recipe_def *lden_recipe_find(const char *command,

@@ -35,6 +35,7 @@ struct lden_recipe {
 	struct ltr_session *session;
 	const struct lden_scope_opts *scopes;	/* all of them */
 	const char *tracing_dir;
+	const char *events_dir;		/* --events-dir, or NULL */
 	struct lden_tally *tally;	/* top recipes add here */
 	uint64_t unmatched;		/* halves never paired (lost, cap) */
 	uint64_t dropped;		/* pairing entries refused at the cap */
@@ -74,14 +75,30 @@ struct lden_recipe_def {
 	 */
 	int (*sample)(struct lden_recipe *r, const struct ltr_sample *s,
 		      const char *extra, size_t elen, struct lden_row *row);
+	/*
+	 * Optional, for lines of their own form (no columns then): @row as
+	 * text, in @out
+	 */
+	void (*text)(const struct lden_row *row, char *out, size_t len);
+	/*
+	 * Optional: what the output's header says once attached (the
+	 * source chosen, what was skipped), one cell each
+	 */
+	int (*header)(struct lden_recipe *r, struct lden_row *row);
+	/* Optional: hits its probes missed so far (ltr_session__missed) */
+	int (*missed)(struct lden_recipe *r, uint64_t *missed);
 	void (*free)(struct lden_recipe *r);
 };
+
+/* sample(): @row holds a line, and the same sample has more: call again */
+#define LDEN_RECIPE_MORE 2
 
 extern const struct lden_recipe_def lden_recipe_exec;
 extern const struct lden_recipe_def lden_recipe_open;
 extern const struct lden_recipe_def lden_recipe_tcp_accept;
 extern const struct lden_recipe_def lden_recipe_net;
 extern const struct lden_recipe_def lden_recipe_drops;
+extern const struct lden_recipe_def lden_recipe_socket;
 
 struct lden_scope_opts;
 

@@ -402,6 +402,15 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost);
  */
 int ltr_event__missed(struct ltr_event *ev, uint64_t *missed);
 
+/**
+ * ltr_session__missed - the same, summed over every kprobe and kretprobe
+ * of the session's group, in one reading of kprobe_profile (for a
+ * session with many probes)
+ *
+ * Returns 0 (with 0 on a kernel without kprobes) or a negative errno.
+ */
+int ltr_session__missed(struct ltr_session *s, uint64_t *missed);
+
 /* ------------------------------------------------------------------ */
 /* Samples */
 

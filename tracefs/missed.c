@@ -110,17 +110,20 @@ static char *next_line(char *text, size_t *pos)
  * may hold events of the same name.  So the two are read and walked side
  * by side; when their names disagree (a probe came or went between the
  * reads) the caller tries again.  Returns 0 with *@missed set, -ENOENT
- * when the probe is not listed, -EAGAIN on a disagreement.
+ * when the probe is not listed, -EAGAIN on a disagreement.  @name NULL:
+ * the sum over every probe of @group (0 when it has none).
  */
 static int missed_once(const char *dir, const char *group, const char *name,
 		       uint64_t *missed)
 {
+	size_t glen = strlen(group);
 	char path[4096], id[160], want[160];
 	char *events, *profile, *el, *pl;
 	size_t ep = 0, pp = 0;
 	int err = -ENOENT;
 
-	snprintf(want, sizeof(want), "%s/%s", group, name);
+	snprintf(want, sizeof(want), "%s/%s", group, name ? name : "");
+	*missed = 0;
 	snprintf(path, sizeof(path), "%s/kprobe_events", dir);
 	events = ltr_read_text(path);
 	if (!events)
@@ -145,12 +148,17 @@ static int missed_once(const char *dir, const char *group, const char *name,
 			err = -EAGAIN;
 			break;
 		}
-		if (!strcmp(id, want)) {
+		/* no name: every probe of the group, summed */
+		if (!name && !strncmp(id, group, glen) && id[glen] == '/') {
+			*missed += miss;
+		} else if (name && !strcmp(id, want)) {
 			*missed = miss;
 			err = 0;
 			break;
 		}
 	}
+	if (!name && err == -ENOENT)
+		err = 0;
 	free(profile);
 	free(events);
 	return err;
@@ -183,5 +191,30 @@ int ltr_event__missed(struct ltr_event *ev, uint64_t *missed)
 	if (err < 0)
 		return ltr_error(-err, "cannot read the missed count of probe '%s/%s': %s",
 				 s->group, ev->name, strerror(-err));
+	return 0;
+}
+
+/**
+ * ltr_session__missed - hits every kprobe and kretprobe of the session's
+ * group could not record, summed (as ltr_event__missed() says for one),
+ * in one reading of kprobe_profile
+ * @s:      the session
+ * @missed: out: the sum (0 when the group has no kprobe)
+ *
+ * Returns 0, or a negative errno (the files cannot be read; none on a
+ * kernel without kprobes: 0 then).
+ */
+int ltr_session__missed(struct ltr_session *s, uint64_t *missed)
+{
+	int err = -EAGAIN;
+
+	*missed = 0;
+	if (!ltr_kprobes_supported(s))
+		return 0;
+	for (int tries = 0; tries < 5 && err == -EAGAIN; tries++)
+		err = missed_once(s->tracing_dir, s->group, NULL, missed);
+	if (err < 0)
+		return ltr_error(-err, "cannot read the missed counts of group '%s': %s",
+				 s->group, strerror(-err));
 	return 0;
 }

@@ -61,6 +61,9 @@ expect "watch --rules PATH" "tests/cli/recv.py" "$d"
 # other arguments (SEC) complete nothing
 expect "--time SEC" "" "$(complete_words notify --time '')"
 
+# a recipe of lden trace --help, by its name
+expect "trace recipe 'soc'" "socket" "$(complete_words trace soc)"
+expect "trace recipe 'tcp-'" "tcp-accept" "$(complete_words trace --json tcp-)"
 expect "event inside 'count(task.c'" "count(task.create" "$(complete_words notify 'count(task.c')"
 expect "event inside a quoted expression" "\"count(sys.open) > 1 and size(disk.read
 \"count(sys.open) > 1 and size(disk.write" \
