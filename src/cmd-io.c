@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "clock.h"
 #include "io-flame.h"
 #include "io-output.h"
 #include "io-summary.h"
@@ -123,7 +124,6 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *weight = NULL;
-	char *end;
 	int c, rc;
 
 	argc = lden_scope_take_command(&o->scope, argc, argv);
@@ -149,11 +149,8 @@ static int parse_opts(int argc, char **argv, struct io_opts *o)
 			o->path_glob = optarg;
 			break;
 		case 't':
-			errno = 0;
-			o->duration = strtod(optarg, &end);
-			if (end == optarg || *end || errno ||
-			    !isfinite(o->duration) || o->duration <= 0 ||
-			    o->duration > 1e9) {
+			if (lden_parse_seconds(optarg, LDEN_ABOVE_ZERO, 1e9,
+					       &o->duration) < 0) {
 				lden_err("io: invalid --duration value '%s'", optarg);
 				return LDEN_EXIT_USAGE;
 			}
@@ -315,30 +312,23 @@ static bool scope_gone(const struct io_opts *o)
 	return true;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The guard's new actions, said once on stderr. */
 static int guard_tick(struct io_run *r)
 {
 	return lden_guard_say(r->guard,
-			      lden_io_tracer__guard_tick(r->t, r->guard, now_s()),
+			      lden_io_tracer__guard_tick(r->t, r->guard,
+							 lden_now()),
 			      "io", "its calls are counted only from now on",
 			      NULL, NULL);
 }
 
 static int trace_loop(struct io_run *r)
 {
-	double start = now_s(), end = start + r->o.duration;
+	double start = lden_now(), end = start + r->o.duration;
 	int err;
 
 	for (;;) {
-		double t = now_s();
+		double t = lden_now();
 		int wait = 20;
 
 		if (got_signal)
@@ -358,7 +348,7 @@ static int trace_loop(struct io_run *r)
 			return LDEN_EXIT_FAIL;
 		if (r->flame)
 			lden_io_flame_live(r->flame, r->t, r->guard,
-					   r->after_filter, now_s() - start);
+					   r->after_filter, lden_now() - start);
 		fflush(stdout);
 		if (scope_gone(&r->o))
 			break;
@@ -443,7 +433,7 @@ static int run(int argc, char **argv)
 		lden_err("%s", ltr_last_error());
 		goto out;
 	}
-	lden_guard_start(r.guard, now_s());
+	lden_guard_start(r.guard, lden_now());
 	r.start_ns = lden_io_tracer__start_ns(r.t);
 	fprintf(stderr, "lden: tracing file I/O of ");
 	lden_scope_describe(&r.o.scope, stderr);
@@ -469,13 +459,14 @@ static int run(int argc, char **argv)
 	}
 	if (r.flame &&
 	    lden_io_flame_finish(r.flame, r.t, r.guard, r.after_filter,
-				 now_s() - (double)r.start_ns / 1e9, err,
+				 lden_now() - (double)r.start_ns / 1e9, err,
 				 sizeof(err)) < 0) {
 		lden_err("io: %s", err);
 		status = LDEN_EXIT_FAIL;
 	}
 	lden_io_print_stats(stderr, r.o.json ? stdout : NULL, r.t, r.guard,
-			    r.after_filter, now_s() - (double)r.start_ns / 1e9);
+			    r.after_filter,
+			    lden_now() - (double)r.start_ns / 1e9);
 
 out:
 	lden_command_abandon(&r.o.scope);

@@ -12,6 +12,7 @@
 
 #include "aggregate.h"
 #include "argv.h"
+#include "clock.h"
 #include "collect.h"
 #include "guard.h"
 #include "lden.h"
@@ -85,17 +86,11 @@ static void usage(FILE *out)
 static bool parse_seconds(const char *opt, const char *arg, double *out,
 			  bool zero_ok)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
-	    (!zero_ok && v == 0) || v > 1e9) {
+	if (lden_parse_seconds(arg, zero_ok ? 0 : LDEN_ABOVE_ZERO, 1e9,
+			       out) < 0) {
 		lden_err("notify: invalid %s value '%s'", opt, arg);
 		return false;
 	}
-	*out = v;
 	return true;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "evlist.h"
 #include "evopts.h"
 #include "guard.h"
@@ -87,8 +88,7 @@ static int top_option(int c, const char *arg, void *ctx)
 		o->by = arg;
 		return 0;
 	case 'i':
-		if (lden_parse_seconds(arg, &o->interval) < 0 ||
-		    o->interval < 0.01) {
+		if (lden_parse_seconds(arg, 0.01, 1e9, &o->interval) < 0) {
 			lden_err("top: invalid --interval value '%s' (seconds, at least 0.01)",
 				 arg);
 			return LDEN_EXIT_USAGE;

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "comms.h"
 #include "evlist.h"
 #include "evopts.h"

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collect.h"
 #include "guard.h"
 #include "httpd.h"

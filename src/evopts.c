@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "evlist.h"
 #include "evopts.h"
 #include "lden.h"
@@ -49,7 +50,8 @@ static int shared(struct lden_evopts *o, int c, const char *cmd)
 		o->json = true;
 		return 0;
 	case 't':
-		if (lden_parse_seconds(optarg, &o->time_limit) < 0) {
+		if (lden_parse_seconds(optarg, LDEN_ABOVE_ZERO, 1e9,
+				       &o->time_limit) < 0) {
 			lden_err("%s: invalid --time value '%s'", cmd, optarg);
 			return LDEN_EXIT_USAGE;
 		}
