@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "alert.h"
+#include "clock.h"
 #include "sink.h"
 
 struct lden_alert *lden_alert_new(void)

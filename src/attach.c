@@ -17,6 +17,7 @@
 #include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
+#include "scope.h"
 #include "sizejoin.h"
 
 /*

@@ -16,15 +16,9 @@ struct ltr_session;
 struct ltr_event;
 struct ltr_sample;
 struct lden_sizejoin;
+struct lden_scope;
 
 #define LDEN_MAX_PARTS 8
-
-/* Where events are counted: everywhere, one process tree, one cgroup. */
-struct lden_scope {
-	pid_t pid;
-	bool children;
-	const char *cgroup;
-};
 
 struct lden_part {
 	struct ltr_event *ev;

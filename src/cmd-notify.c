@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "guard.h"
 #include "lden.h"
 #include "notify-run.h"
@@ -50,17 +51,11 @@ static void usage(FILE *out)
 static bool parse_seconds(const char *opt, const char *arg, double *out,
 			  bool zero_ok)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
-	    (!zero_ok && v == 0) || v > 1e9) {
+	if (lden_parse_seconds(arg, zero_ok ? 0 : LDEN_ABOVE_ZERO, 1e9,
+			       out) < 0) {
 		lden_cli_err("invalid %s value '%s'", opt, arg);
 		return false;
 	}
-	*out = v;
 	return true;
 }
 

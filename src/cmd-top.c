@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "lden.h"
 #include "top-run.h"
 
@@ -45,8 +46,7 @@ static int top_option(int c, const char *arg, void *ctx)
 		o->by = arg;
 		return 0;
 	case 'i':
-		if (lden_parse_seconds(arg, &o->interval) < 0 ||
-		    o->interval < 0.01) {
+		if (lden_parse_seconds(arg, 0.01, 1e9, &o->interval) < 0) {
 			lden_cli_err("invalid --interval value '%s' (seconds, at least 0.01)",
 				     arg);
 			return LDEN_EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "collect.h"
 #include "httpd.h"
 #include "lden.h"

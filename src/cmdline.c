@@ -5,7 +5,7 @@
 #include "argv.h"
 #include "cli.h"
 #include "cmdline.h"
-#include "evlist.h"
+#include "clock.h"
 #include "lden.h"
 #include "webconfig.h"
 
@@ -84,7 +84,7 @@ static int take(struct lden_cmdline *cl, int c, const char *arg,
 		cl->scope.cgroup = arg;
 		return 0;
 	case LDEN_CL_OPT_TIME:
-		if (lden_parse_seconds(arg, &cl->time_limit) == 0)
+		if (lden_parse_seconds(arg, LDEN_ABOVE_ZERO, 1e9, &cl->time_limit) == 0)
 			return 0;
 		lden_cli_err("invalid --%s value '%s'", name, arg);
 		return LDEN_EXIT_USAGE;

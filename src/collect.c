@@ -3,6 +3,7 @@
 #include <math.h>
 #include <time.h>
 
+#include "clock.h"
 #include "collect.h"
 #include "lden-trace.h"
 
@@ -21,14 +22,6 @@ void lden_catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	/* a closed terminal too: probes are removed on the way out */
 	sigaction(SIGHUP, &sa, NULL);
-}
-
-double lden_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,

@@ -25,9 +25,6 @@ extern volatile sig_atomic_t lden_stop_signal;
  * waits). */
 void lden_catch_stop_signals(void);
 
-/* CLOCK_MONOTONIC in seconds. */
-double lden_now(void);
-
 /*
  * lden_collect_stats - read every event's totals into @st
  * @att: nevents x nscopes attachments, scope-major (att[k * nevents + i])

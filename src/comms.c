@@ -6,7 +6,7 @@
 
 #include "attach.h"
 #include "comms.h"
-#include "io-map.h"
+#include "intmap.h"
 #include "lden-trace.h"
 #include "scope.h"
 
@@ -26,20 +26,29 @@ struct lden_comms {
 	struct lden_attached *att;	/* NROLES per scope */
 	int natt;
 	const struct ltr_field *pid[NROLES], *comm[NROLES];
-	struct lden_u64map names;	/* tid -> struct name */
+	struct lden_intmap *names;	/* tid -> struct name * */
 	uint64_t seq;
 };
 
 struct lden_comms *lden_comms_new(void)
 {
-	return calloc(1, sizeof(struct lden_comms));
+	struct lden_comms *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->names = lden_intmap__new(0, sizeof(struct name *));
+	if (!c->names) {
+		free(c);
+		return NULL;
+	}
+	return c;
 }
 
 static void free_name(uint64_t key, void *val, void *ctx)
 {
 	(void)key;
 	(void)ctx;
-	free(val);
+	free(*(struct name **)val);
 }
 
 void lden_comms_free(struct lden_comms *c)
@@ -49,8 +58,8 @@ void lden_comms_free(struct lden_comms *c)
 	for (int i = 0; i < c->natt; i++)
 		lden_attached_release(&c->att[i]);
 	free(c->att);
-	lden_u64map_each(&c->names, free_name, NULL);
-	lden_u64map_fini(&c->names);
+	lden_intmap__each(c->names, free_name, NULL);
+	lden_intmap__free(c->names);
 	free(c);
 }
 
@@ -115,7 +124,7 @@ struct oldest {
 static void find_oldest(uint64_t key, void *val, void *ctx)
 {
 	struct oldest *o = ctx;
-	struct name *n = val;
+	struct name *n = *(struct name **)val;
 
 	(void)key;
 	if (!o->n || n->seq < o->n->seq)
@@ -125,22 +134,22 @@ static void find_oldest(uint64_t key, void *val, void *ctx)
 static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
 		     size_t len)
 {
-	struct name *n = lden_u64map_get(&c->names, (uint64_t)tid);
+	struct name *n = lden_intmap__get_ptr(c->names, (uint64_t)tid);
 
 	if (!n) {
-		if (c->names.n >= MAX_TASKS) {
+		if (lden_intmap__count(c->names) >= MAX_TASKS) {
 			struct oldest o = { NULL };
 
-			lden_u64map_each(&c->names, find_oldest, &o);
+			lden_intmap__each(c->names, find_oldest, &o);
 			if (o.n)
-				free(lden_u64map_del(&c->names,
-						     (uint64_t)o.n->tid));
+				free(lden_intmap__del_ptr(c->names,
+							  (uint64_t)o.n->tid));
 		}
 		n = calloc(1, sizeof(*n));
 		if (!n)
 			return;
 		n->tid = tid;
-		if (lden_u64map_put(&c->names, (uint64_t)tid, n) < 0) {
+		if (lden_intmap__put_ptr(c->names, (uint64_t)tid, n) < 0) {
 			free(n);
 			return;
 		}
@@ -172,7 +181,8 @@ bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s)
 
 const char *lden_comms_get(struct lden_comms *c, pid_t tid)
 {
-	struct name *n = c ? lden_u64map_get(&c->names, (uint64_t)tid) : NULL;
+	struct name *n = c ? lden_intmap__get_ptr(c->names, (uint64_t)tid) :
+			    NULL;
 
 	return n ? n->comm : NULL;
 }

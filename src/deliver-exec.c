@@ -21,6 +21,7 @@
 
 #include "actions.h"
 #include "aggregate.h"
+#include "clock.h"
 
 extern char **environ;
 
@@ -115,14 +116,6 @@ char **lden_alert_env(const struct lden_alert *a)
 	return e.v;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Waits for @pid until @deadline or *@give_up (looked at every 100 ms);
  * 1 when it ended (status in *@st).
@@ -134,7 +127,7 @@ static int wait_until(pid_t pid, double deadline, const atomic_bool *give_up,
 
 	for (;;) {
 		pid_t r = waitpid(pid, st, WNOHANG);
-		double left = deadline - now();
+		double left = deadline - lden_now();
 
 		if (r == pid)
 			break;
@@ -207,7 +200,7 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
 			 strerror(rc));
 		return -1;
 	}
-	if (!wait_until(pid, now() + timeout, give_up, &st)) {
+	if (!wait_until(pid, lden_now() + timeout, give_up, &st)) {
 		kill(-pid, SIGKILL);
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "es-wire.h"
 
 int lden_es_buf__add(struct lden_es_buf *b, const char *s, size_t n)

@@ -99,43 +99,6 @@ int lden_evlist_index(const struct lden_attached *att, int nevents,
 	return (int)(i % nevents);
 }
 
-int lden_parse_seconds(const char *arg, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v) || v <= 0 || v > 1e9)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-uint64_t lden_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void lden_wall_time(uint64_t mono_ns, char *buf, size_t len)
-{
-	struct timespec rt;
-	int64_t wall;
-	time_t sec;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &rt);
-	wall = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec -
-	       ((int64_t)lden_now_ns() - (int64_t)mono_ns);
-	sec = (time_t)(wall / 1000000000);
-	localtime_r(&sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06d", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (int)(wall % 1000000000 / 1000));
-}
-
 static int load_catalog(struct lden_catalog *cat, const char *extra,
 			char *err, size_t errlen)
 {

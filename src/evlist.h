@@ -79,15 +79,4 @@ struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
 int lden_evlist_index(const struct lden_attached *att, int nevents,
 		      int nscopes, const struct ltr_sample *s);
 
-/*
- * lden_parse_seconds - a positive number of seconds (at most 1e9)
- * Returns 0, or -1 when @arg is not one.
- */
-int lden_parse_seconds(const char *arg, double *out);
-
-/* CLOCK_MONOTONIC ns as local wall-clock "HH:MM:SS.uuuuuu". */
-void lden_wall_time(uint64_t mono_ns, char *buf, size_t len);
-
-uint64_t lden_now_ns(void);
-
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What lden trace and lden top share (see evopts.h). */
 #include "cli.h"
+#include "clock.h"
 #include "collect.h"
 #include "evopts.h"
 #include "lden.h"

@@ -36,23 +36,23 @@
  *	struct lden_guard_opts go = LDEN_GUARD_OPTS_INIT;
  *	// options: LDEN_GUARD_LONGOPTS in the getopt table,
  *	//   case LDEN_OPT_MAX_RATE / LDEN_OPT_MAX_CPU:
- *	//     if (lden_guard_parse_opt(&go, c, optarg, msg, sizeof(msg)) < 0) {
- *	//             lden_err("top: %s", msg);
- *	//             return LDEN_EXIT_USAGE;
- *	//     }
+ *	//     if (lden_guard_option(&go, c, optarg, "top"))
+ *	//             return LDEN_EXIT_USAGE;	// it printed why
+ *	//   (or lden_scope_guard_option() with -p, -g, --children),
  *	//   and LDEN_GUARD_USAGE in --help
  *	g = lden_guard_new(&go);
  *	for each attached event a (one label may be added several times,
  *	    once per --pid scope: they form one source)
  *		lden_guard_add(g, label, a);
  *	ltr_session__enable(s);
- *	lden_guard_start(g, now());
+ *	lden_guard_start(g, lden_now());
  *	per tick, after draining the rings with the command's callback:
- *		int n = lden_guard_tick(g, s, now(), on_sample, ctx);
- *		for (i = lden_guard_nactions(g) - n; i < lden_guard_nactions(g); i++) {
- *			lden_guard_message(g, lden_guard_action(g, i), buf, sizeof(buf));
- *			lden_err("%s", buf);	// "guard: 'fs.read' sampled at ..."
- *		}
+ *		if (lden_guard_say(g, lden_guard_tick(g, s, lden_now(),
+ *						      on_sample, ctx),
+ *				   "top", NULL, NULL, NULL) < 0)
+ *			stop;	// "lden: top: guard: <why>" was printed
+ *		// each new action is said once:
+ *		//     "lden: guard: 'fs.read' sampled at ..."
  *	in reports: a->size_stopped, lden_guard_size_note() for the table,
  *	lden_guard_print_json() and lden_guard_print_self_json() for JSON;
  *	lden_guard_free(g) before the attached events are released.

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "indent.h"
-#include "tidmap.h"
+#include "intmap.h"
 
 struct thread {
 	uint64_t first;			/* time of its first event */
@@ -15,7 +15,7 @@ struct thread {
 };
 
 struct lden_indent {
-	struct lden_tidmap *threads;
+	struct lden_intmap *threads;
 };
 
 struct lden_indent *lden_indent__new(int max_threads)
@@ -24,7 +24,7 @@ struct lden_indent *lden_indent__new(int max_threads)
 
 	if (!in)
 		return NULL;
-	in->threads = lden_tidmap_new((size_t)max_threads, sizeof(struct thread));
+	in->threads = lden_intmap__new((size_t)max_threads, sizeof(struct thread));
 	if (!in->threads) {
 		free(in);
 		return NULL;
@@ -36,7 +36,7 @@ void lden_indent__free(struct lden_indent *in)
 {
 	if (!in)
 		return;
-	lden_tidmap_free(in->threads);
+	lden_intmap__free(in->threads);
 	free(in);
 }
 
@@ -69,11 +69,11 @@ int lden_indent__feed(struct lden_indent *in, int32_t tid, uint64_t time,
 		     int func, bool entry, bool nests,
 		     struct lden_indent_line *lines)
 {
-	struct thread *t = lden_tidmap_get(in->threads, tid);
+	struct thread *t = lden_intmap__get(in->threads, (uint32_t)tid);
 	int n = 0, at;
 
 	if (!t) {
-		t = lden_tidmap_put(in->threads, tid);
+		t = lden_intmap__put(in->threads, (uint32_t)tid);
 		if (!t) {
 			struct thread none = { .first = time };
 
@@ -116,10 +116,10 @@ int lden_indent__feed(struct lden_indent *in, int32_t tid, uint64_t time,
 
 void lden_indent__forget(struct lden_indent *in, int32_t tid)
 {
-	lden_tidmap_del(in->threads, tid);
+	lden_intmap__del(in->threads, (uint32_t)tid, NULL);
 }
 
-static void add_open(int32_t tid, void *val, void *ctx)
+static void add_open(uint64_t tid, void *val, void *ctx)
 {
 	const struct thread *t = val;
 
@@ -131,6 +131,6 @@ uint64_t lden_indent__open_calls(struct lden_indent *in)
 {
 	uint64_t n = 0;
 
-	lden_tidmap_each(in->threads, add_open, &n);
+	lden_intmap__each(in->threads, add_open, &n);
 	return n;
 }

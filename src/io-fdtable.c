@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intmap.h"
 #include "io-fdtable.h"
-#include "io-map.h"
 #include "io-pair.h"
 #include "proc.h"
 
@@ -17,14 +17,14 @@ struct io_proc {
 	bool comm_exact;
 	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
 	 * at the call), 'l' read later (late, or /proc) */
-	struct lden_u64map fds;
+	struct lden_intmap *fds;
 };
 
 #define EXACT 'e'
 #define LATE 'l'
 
 struct lden_io_fdtable {
-	struct lden_u64map procs;	/* pid -> struct io_proc */
+	struct lden_intmap *procs;	/* pid -> struct io_proc * */
 	size_t max_procs;
 	size_t max_fds;
 	uint64_t clock;
@@ -39,33 +39,38 @@ struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds)
 		return NULL;
 	t->max_procs = max_procs ? max_procs : 1;
 	t->max_fds = max_fds;
+	t->procs = lden_intmap__new(0, sizeof(struct io_proc *));
+	if (!t->procs) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
 static void free_path(uint64_t key, void *val, void *ctx)
 {
-	free(val);
+	free(*(char **)val);
 }
 
 static void proc_free(struct lden_io_fdtable *t, struct io_proc *p)
 {
-	t->st.fds -= p->fds.n;
-	lden_u64map_each(&p->fds, free_path, NULL);
-	lden_u64map_fini(&p->fds);
+	t->st.fds -= lden_intmap__count(p->fds);
+	lden_intmap__each(p->fds, free_path, NULL);
+	lden_intmap__free(p->fds);
 	free(p);
 }
 
 static void free_proc(uint64_t key, void *val, void *ctx)
 {
-	proc_free(ctx, val);
+	proc_free(ctx, *(struct io_proc **)val);
 }
 
 void lden_io_fdtable__free(struct lden_io_fdtable *t)
 {
 	if (!t)
 		return;
-	lden_u64map_each(&t->procs, free_proc, t);
-	lden_u64map_fini(&t->procs);
+	lden_intmap__each(t->procs, free_proc, t);
+	lden_intmap__free(t->procs);
 	free(t);
 }
 
@@ -76,7 +81,7 @@ struct oldest {
 static void find_oldest(uint64_t key, void *val, void *ctx)
 {
 	struct oldest *o = ctx;
-	struct io_proc *p = val;
+	struct io_proc *p = *(struct io_proc **)val;
 
 	if (!o->p || p->last_use < o->p->last_use)
 		o->p = p;
@@ -88,12 +93,12 @@ static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 {
 	struct io_proc *p;
 
-	if (t->procs.n >= t->max_procs) {
+	if (lden_intmap__count(t->procs) >= t->max_procs) {
 		struct oldest o = { NULL };
 
-		lden_u64map_each(&t->procs, find_oldest, &o);
+		lden_intmap__each(t->procs, find_oldest, &o);
 		if (o.p) {
-			lden_u64map_del(&t->procs, (uint64_t)o.p->pid);
+			lden_intmap__del_ptr(t->procs, (uint64_t)o.p->pid);
 			proc_free(t, o.p);
 			t->st.procs_evicted++;
 		}
@@ -101,20 +106,25 @@ static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->pid = pid;
-	p->last_use = ++t->clock;
-	strcpy(p->comm, "?");
-	if (lden_u64map_put(&t->procs, (uint64_t)pid, p) < 0) {
+	p->fds = lden_intmap__new(0, sizeof(char *));
+	if (!p->fds) {
 		free(p);
 		return NULL;
 	}
-	t->st.procs = t->procs.n;
+	p->pid = pid;
+	p->last_use = ++t->clock;
+	strcpy(p->comm, "?");
+	if (lden_intmap__put_ptr(t->procs, (uint64_t)pid, p) < 0) {
+		proc_free(t, p);
+		return NULL;
+	}
+	t->st.procs = lden_intmap__count(t->procs);
 	return p;
 }
 
 static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 {
-	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 
 	if (p) {
 		p->last_use = ++t->clock;
@@ -151,7 +161,7 @@ static char *copy_path(const char *path, bool exact)
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		    const char *path, bool exact)
 {
-	char *old = lden_u64map_get(&p->fds, (uint64_t)(unsigned int)fd);
+	char *old = lden_intmap__get_ptr(p->fds, (uint64_t)(unsigned int)fd);
 	char *s;
 
 	if (!old && t->st.fds >= t->max_fds) {
@@ -161,7 +171,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 	s = copy_path(path, exact);
 	if (!s)
 		return -ENOMEM;
-	if (lden_u64map_put(&p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
+	if (lden_intmap__put_ptr(p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
@@ -191,7 +201,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || fd < 0)
 		return NULL;
-	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
 	if (s)
 		return s[1] ? s + 1 : NULL;
 	/* opened before tracing began (or its open was lost) */
@@ -207,7 +217,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 	}
 	if (proc_set(t, p, fd, buf, false) < 0)
 		return NULL;
-	return (const char *)lden_u64map_get(&p->fds, (uint64_t)fd) + 1;
+	return (const char *)lden_intmap__get_ptr(p->fds, (uint64_t)fd) + 1;
 }
 
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
@@ -219,19 +229,19 @@ const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || fd < 0)
 		return NULL;
-	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
 	/* "" marks an fd found closed in /proc: unknown */
 	return s && s[1] ? s + 1 : NULL;
 }
 
 bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
 {
-	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 	const char *s;
 
 	if (!p || fd < 0)
 		return false;
-	s = lden_u64map_get(&p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
 	return s && s[0] == EXACT;
 }
 
@@ -260,12 +270,12 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 
 void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd)
 {
-	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 	char *s;
 
 	if (!p || fd < 0)
 		return;
-	s = lden_u64map_del(&p->fds, (uint64_t)fd);
+	s = lden_intmap__del_ptr(p->fds, (uint64_t)fd);
 	if (s) {
 		free(s);
 		t->st.fds--;
@@ -289,7 +299,7 @@ static void in_range(uint64_t key, void *val, void *ctx)
 void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 				  unsigned int lo, unsigned int hi)
 {
-	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 	struct range r = { .lo = lo, .hi = hi };
 
 	if (!p)
@@ -297,7 +307,7 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 	/* a pass removes up to 64; repeat until none is left */
 	do {
 		r.n = 0;
-		lden_u64map_each(&p->fds, in_range, &r);
+		lden_intmap__each(p->fds, in_range, &r);
 		for (int i = 0; i < r.n; i++)
 			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
 	} while (r.n == 64);
@@ -305,11 +315,11 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)
 {
-	struct io_proc *p = lden_u64map_del(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__del_ptr(t->procs, (uint64_t)pid);
 
 	if (p)
 		proc_free(t, p);
-	t->st.procs = t->procs.n;
+	t->st.procs = lden_intmap__count(t->procs);
 }
 
 const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
@@ -348,7 +358,7 @@ void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
 void lden_io_fdtable__rename(struct lden_io_fdtable *t, pid_t pid,
 			     const char *comm, size_t len, bool create)
 {
-	struct io_proc *p = lden_u64map_get(&t->procs, (uint64_t)pid);
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 
 	len = strnlen(comm, len);
 	if (!len)

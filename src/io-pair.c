@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io-map.h"
+#include "intmap.h"
 #include "io-pair.h"
 
 struct lden_io_pairer {
-	struct lden_u64map by_tid;	/* tid -> struct lden_io_call */
+	struct lden_intmap *by_tid;	/* tid -> struct lden_io_call * */
 	struct lden_io_call **free_list;	/* recycled calls */
 	size_t nfree;
 	size_t max_pending;
@@ -22,8 +22,9 @@ struct lden_io_pairer *lden_io_pairer__new(size_t max_pending)
 		return NULL;
 	p->max_pending = max_pending ? max_pending : 1;
 	p->free_list = calloc(p->max_pending, sizeof(*p->free_list));
-	if (!p->free_list) {
-		free(p);
+	p->by_tid = lden_intmap__new(0, sizeof(struct lden_io_call *));
+	if (!p->free_list || !p->by_tid) {
+		lden_io_pairer__free(p);
 		return NULL;
 	}
 	return p;
@@ -31,15 +32,16 @@ struct lden_io_pairer *lden_io_pairer__new(size_t max_pending)
 
 static void free_call(uint64_t key, void *val, void *ctx)
 {
-	free(val);
+	free(*(struct lden_io_call **)val);
 }
 
 void lden_io_pairer__free(struct lden_io_pairer *p)
 {
 	if (!p)
 		return;
-	lden_u64map_each(&p->by_tid, free_call, NULL);
-	lden_u64map_fini(&p->by_tid);
+	if (p->by_tid)
+		lden_intmap__each(p->by_tid, free_call, NULL);
+	lden_intmap__free(p->by_tid);
 	for (size_t i = 0; i < p->nfree; i++)
 		free(p->free_list[i]);
 	free(p->free_list);
@@ -59,19 +61,19 @@ struct lden_io_call *lden_io_pairer__enter(struct lden_io_pairer *p,
 	struct lden_io_call *c;
 
 	p->st.enters++;
-	c = lden_u64map_get(&p->by_tid, tid);
+	c = lden_intmap__get_ptr(p->by_tid, tid);
 	if (c) {
 		/* the exit of the previous call never came */
 		p->st.enter_without_exit++;
 	} else {
-		if (p->by_tid.n >= p->max_pending) {
+		if (lden_intmap__count(p->by_tid) >= p->max_pending) {
 			p->st.refused++;
 			return NULL;
 		}
 		c = p->nfree ? p->free_list[--p->nfree] : malloc(sizeof(*c));
 		if (!c)
 			return NULL;
-		if (lden_u64map_put(&p->by_tid, tid, c) < 0) {
+		if (lden_intmap__put_ptr(p->by_tid, tid, c) < 0) {
 			recycle(p, c);
 			p->st.refused++;
 			return NULL;
@@ -94,7 +96,7 @@ int lden_io_pairer__exit(struct lden_io_pairer *p, uint32_t tid, int sys,
 	struct lden_io_call *c;
 
 	p->st.exits++;
-	c = lden_u64map_del(&p->by_tid, tid);
+	c = lden_intmap__del_ptr(p->by_tid, tid);
 	if (!c) {
 		p->st.exit_without_enter++;
 		return -ENOENT;
@@ -114,7 +116,7 @@ int lden_io_pairer__exit(struct lden_io_pairer *p, uint32_t tid, int sys,
 
 void lden_io_pairer__drop(struct lden_io_pairer *p, uint32_t tid)
 {
-	struct lden_io_call *c = lden_u64map_del(&p->by_tid, tid);
+	struct lden_io_call *c = lden_intmap__del_ptr(p->by_tid, tid);
 
 	if (c) {
 		p->st.dropped++;
@@ -124,7 +126,7 @@ void lden_io_pairer__drop(struct lden_io_pairer *p, uint32_t tid)
 
 size_t lden_io_pairer__pending(const struct lden_io_pairer *p)
 {
-	return p->by_tid.n;
+	return lden_intmap__count(p->by_tid);
 }
 
 const struct lden_io_pair_stats *

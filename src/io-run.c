@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "collect.h"
 #include "io-output.h"
 #include "io-run.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "clock.h"
 #include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
@@ -56,14 +57,6 @@ struct lden_io_tracer {
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* The fields a tracepoint needs, looked up on its first open. */
 static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
@@ -280,7 +273,7 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 
 int lden_io_tracer__start(struct lden_io_tracer *t)
 {
-	t->start_ns = now_ns();
+	t->start_ns = lden_now_ns();
 	return ltr_session__enable(t->s);
 }
 
@@ -601,7 +594,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 			 lden_io_event_fn fn, void *ctx)
 {
 	/* every record older than this is in the rings when they are read */
-	uint64_t mark = now_ns() - ORDER_SLACK_NS;
+	uint64_t mark = lden_now_ns() - ORDER_SLACK_NS;
 	int n;
 
 	t->fn = fn;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "collect.h"
 #include "guard.h"
 #include "lden.h"

@@ -3,28 +3,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "intmap.h"
 #include "pidinfo.h"
 #include "proc.h"
-#include "tidmap.h"
 
 #define PIDINFO_MAX 16384
 
 struct lden_pidinfo_cache {
-	struct lden_tidmap *map;
+	struct lden_intmap *map;
 	uint64_t max_age;
 	struct lden_pidinfo scratch;	/* when the table is full */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns)
 {
@@ -32,7 +24,7 @@ struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns)
 
 	if (!c)
 		return NULL;
-	c->map = lden_tidmap_new(PIDINFO_MAX, sizeof(struct lden_pidinfo));
+	c->map = lden_intmap__new(PIDINFO_MAX, sizeof(struct lden_pidinfo));
 	if (!c->map) {
 		free(c);
 		return NULL;
@@ -45,7 +37,7 @@ void lden_pidinfo_cache_free(struct lden_pidinfo_cache *c)
 {
 	if (!c)
 		return;
-	lden_tidmap_free(c->map);
+	lden_intmap__free(c->map);
 	free(c);
 }
 
@@ -95,22 +87,22 @@ static void fill(struct lden_pidinfo *pi, pid_t pid, uint64_t t)
 const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
 					    pid_t pid)
 {
-	uint64_t t = now_ns();
-	struct lden_pidinfo *pi = lden_tidmap_get(c->map, pid);
+	uint64_t t = lden_now_ns();
+	struct lden_pidinfo *pi = lden_intmap__get(c->map, (uint32_t)pid);
 
 	if (pi && t - pi->read_at <= c->max_age)
 		return pi;
 	if (!pi)
-		pi = lden_tidmap_put(c->map, pid);
+		pi = lden_intmap__put(c->map, (uint32_t)pid);
 	if (!pi) {
 		/* full: start again rather than keep the dead forever */
-		struct lden_tidmap *m = lden_tidmap_new(PIDINFO_MAX,
+		struct lden_intmap *m = lden_intmap__new(PIDINFO_MAX,
 							sizeof(*pi));
 
 		if (m) {
-			lden_tidmap_free(c->map);
+			lden_intmap__free(c->map);
 			c->map = m;
-			pi = lden_tidmap_put(c->map, pid);
+			pi = lden_intmap__put(c->map, (uint32_t)pid);
 		}
 	}
 	if (!pi)
@@ -121,5 +113,5 @@ const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
 
 void lden_pidinfo_forget(struct lden_pidinfo_cache *c, pid_t pid)
 {
-	lden_tidmap_del(c->map, pid);
+	lden_intmap__del(c->map, (uint32_t)pid, NULL);
 }

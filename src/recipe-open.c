@@ -27,7 +27,7 @@
 #include "proc.h"
 #include "recipe.h"
 #include "row.h"
-#include "tidmap.h"
+#include "intmap.h"
 
 #define OPEN_PAIRS_MAX 8192
 /* a late read kept per call in flight */
@@ -71,7 +71,8 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 				"sys_enter_openat", err, errlen) < 0)
 		return -1;
 	if (!r->priv) {
-		r->priv = lden_tidmap_new(OPEN_PAIRS_MAX, sizeof(struct pending));
+		r->priv = lden_intmap__new(OPEN_PAIRS_MAX,
+					   sizeof(struct pending));
 		if (!r->priv) {
 			snprintf(err, errlen, "open: out of memory");
 			return -1;
@@ -332,7 +333,7 @@ static void add_row(struct lden_recipe *r, const struct ltr_sample *s,
 static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		       const char *extra, size_t elen, struct lden_row *row)
 {
-	struct lden_tidmap *m = r->priv;
+	struct lden_intmap *m = r->priv;
 	char path[OPEN_PATH_MAX];
 	enum lden_prov prov;
 	struct pending *p;
@@ -342,7 +343,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		return 0;
 	switch (lden_recipe_role(s)) {
 	case ROLE_ENTER:
-		p = lden_tidmap_put(m, (int32_t)s->tid);
+		p = lden_intmap__put(m, s->tid);
 		if (!p) {
 			r->dropped++;
 			return 0;
@@ -356,7 +357,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		lden_strcap_enter(r->strcap, s, "filename", p->ptr);
 		return 0;
 	case ROLE_TASK_EXIT:
-		lden_tidmap_del(m, (int32_t)s->tid);
+		lden_intmap__del(m, s->tid, NULL);
 		lden_strcap_forget(r->strcap, s->tid);
 		return 0;
 	case ROLE_EXIT:
@@ -374,10 +375,10 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			late ? LDEN_PROV_LATE : LDEN_PROV_EXACT, ret);
 		return 1;
 	}
-	p = lden_tidmap_get(m, (int32_t)s->tid);
+	p = lden_intmap__get(m, s->tid);
 	if (p && p->nr != (int32_t)field_s64(s, "__syscall_nr")) {
 		/* an enter of another open syscall: its exit was lost */
-		lden_tidmap_del(m, (int32_t)s->tid);
+		lden_intmap__del(m, s->tid, NULL);
 		p = NULL;
 	}
 	if (!p) {
@@ -395,13 +396,13 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		prov = LDEN_PROV_NONE;
 	add_row(r, s, row, p->comm, prov == LDEN_PROV_EXACT ? path : p->path,
 		prov, ret);
-	lden_tidmap_del(m, (int32_t)s->tid);
+	lden_intmap__del(m, s->tid, NULL);
 	return 1;
 }
 
 static void open_free(struct lden_recipe *r)
 {
-	lden_tidmap_free(r->priv);
+	lden_intmap__free(r->priv);
 	r->priv = NULL;
 }
 

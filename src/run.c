@@ -8,6 +8,7 @@
 
 #include "attach.h"
 #include "cli.h"
+#include "clock.h"
 #include "collect.h"
 #include "lden.h"
 #include "run.h"

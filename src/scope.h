@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a command traces: the whole machine, some processes (--pid, with
- * --children), a cgroup (--cgroup), or a command it runs (-- CMD ARGS).
+ * --children), a cgroup (--cgroup), or a command it runs (-- CMD ARGS);
+ * the options that say it; and struct lden_scope, one of them as an
+ * event is attached to it (attach.h).
  */
 #ifndef LDEN_SCOPE_H
 #define LDEN_SCOPE_H
@@ -10,7 +12,12 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "attach.h"
+/* Where events are counted: everywhere, one process tree, one cgroup. */
+struct lden_scope {
+	pid_t pid;
+	bool children;
+	const char *cgroup;
+};
 
 #define LDEN_MAX_PIDS 16
 

@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "sink.h"
 
 struct json_sink {
@@ -28,23 +29,6 @@ struct json_sink {
 	uint64_t dropped;
 	char last_error[256];
 };
-
-/* "2026-11-22T09:00:01.250Z": UTC, milliseconds */
-void lden_iso8601(double t, char *buf, size_t len)
-{
-	time_t secs = (time_t)floor(t);
-	long ms = lround((t - (double)secs) * 1000);
-	struct tm tm;
-
-	if (ms >= 1000) {
-		secs++;
-		ms -= 1000;
-	}
-	gmtime_r(&secs, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ms);
-}
 
 /* A number: integral values without a fraction, others to the ms. */
 static struct json_object *number(double v)

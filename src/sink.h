@@ -103,13 +103,6 @@ struct lden_sink_ops {
 	void (*close)(void *state);
 };
 
-/*
- * lden_iso8601 - @t (seconds since the epoch) as "2026-11-22T09:00:01.250Z",
- * UTC with milliseconds, the "@timestamp" of JSON lines and documents
- * (sink-json.c).
- */
-void lden_iso8601(double t, char *buf, size_t len);
-
 extern const struct lden_sink_ops lden_sink_json;
 extern const struct lden_sink_ops lden_sink_es;
 extern const struct lden_sink_ops lden_sink_prometheus;

@@ -11,7 +11,7 @@
 #include "lden-trace.h"
 #include "scope.h"
 #include "strcap.h"
-#include "tidmap.h"
+#include "intmap.h"
 
 /* argv entries an exec capture copies (each costs two fetch-args) */
 #define NARGV 16
@@ -64,7 +64,7 @@ struct lden_strcap {
 	int nprobes;
 	struct capev **evs;
 	int nevs;
-	struct lden_tidmap *threads;
+	struct lden_intmap *threads;
 	uint64_t counts[3];
 	uint64_t unused;
 };
@@ -95,7 +95,7 @@ struct lden_strcap *lden_strcap_new(enum lden_strcap_kind kind)
 	if (!c)
 		return NULL;
 	c->kind = kind;
-	c->threads = lden_tidmap_new(MAX_THREADS, sizeof(struct tcaps));
+	c->threads = lden_intmap__new(MAX_THREADS, sizeof(struct tcaps));
 	if (!c->threads) {
 		free(c);
 		return NULL;
@@ -113,16 +113,16 @@ static void drop_caps(struct tcaps *t, int k)
 
 void lden_strcap_forget(struct lden_strcap *c, uint32_t tid)
 {
-	struct tcaps *t = lden_tidmap_get(c->threads, (int32_t)tid);
+	struct tcaps *t = lden_intmap__get(c->threads, tid);
 
 	if (!t)
 		return;
 	c->unused += (uint64_t)t->n;
 	drop_caps(t, t->n);
-	lden_tidmap_del(c->threads, (int32_t)tid);
+	lden_intmap__del(c->threads, tid, NULL);
 }
 
-static void free_thread(int32_t tid, void *val, void *ctx)
+static void free_thread(uint64_t tid, void *val, void *ctx)
 {
 	struct tcaps *t = val;
 
@@ -135,8 +135,8 @@ void lden_strcap_free(struct lden_strcap *c)
 {
 	if (!c)
 		return;
-	lden_tidmap_each(c->threads, free_thread, NULL);
-	lden_tidmap_free(c->threads);
+	lden_intmap__each(c->threads, free_thread, NULL);
+	lden_intmap__free(c->threads);
 	for (int i = 0; i < c->nevs; i++) {
 		lden_attached_release(&c->evs[i]->a);
 		free(c->evs[i]);
@@ -671,7 +671,7 @@ static void resolve(struct capev *e, struct ltr_event *ev)
 /* Keeps @cap for @tid (taking its data), the oldest going when full. */
 static void keep(struct lden_strcap *c, uint32_t tid, struct cap *cap)
 {
-	struct tcaps *t = lden_tidmap_put(c->threads, (int32_t)tid);
+	struct tcaps *t = lden_intmap__put(c->threads, tid);
 
 	if (!t) {
 		c->unused++;
@@ -811,7 +811,7 @@ static int take(struct lden_strcap *c, uint32_t tid, uint64_t until,
 		bool (*match)(const struct cap *, const void *),
 		const void *arg, struct cap *out)
 {
-	struct tcaps *t = lden_tidmap_get(c->threads, (int32_t)tid);
+	struct tcaps *t = lden_intmap__get(c->threads, tid);
 	int found = -1, used = 0;
 
 	if (!t)
@@ -828,7 +828,7 @@ static int take(struct lden_strcap *c, uint32_t tid, uint64_t until,
 	c->unused += (uint64_t)(used - (found >= 0));
 	drop_caps(t, used);
 	if (!t->n)
-		lden_tidmap_del(c->threads, (int32_t)tid);
+		lden_intmap__del(c->threads, tid, NULL);
 	return found >= 0;
 }
 

@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "cli.h"
+#include "clock.h"
 #include "lden.h"
 #include "tally-view.h"
 #include "top-run.h"

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "lden.h"
 #include "trace-run.h"
 

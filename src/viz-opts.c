@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "viz-opts.h"
 
 __attribute__((format(printf, 3, 4)))
@@ -22,17 +23,13 @@ static int oerr(char *err, size_t errlen, const char *fmt, ...)
 int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
 		     double *out, char *err, size_t errlen)
 {
-	char *end;
-	double v;
+	int n = lden_parse_seconds(arg, lo, hi, out);
 
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v))
-		return oerr(err, errlen, "invalid %s value '%s'", opt, arg);
-	if (v < lo || v > hi)
+	if (n == -ERANGE)
 		return oerr(err, errlen, "%s must be between %g and %g s, not '%s'",
 			    opt, lo, hi, arg);
-	*out = v;
+	if (n < 0)
+		return oerr(err, errlen, "invalid %s value '%s'", opt, arg);
 	return 0;
 }
 

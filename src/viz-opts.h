@@ -11,8 +11,8 @@
 #include <stddef.h>
 
 /*
- * lden_viz_seconds - @arg as seconds in [@lo, @hi]; @opt names the option
- * in the error.  Returns 0, or -1 with @err set.
+ * lden_viz_seconds - lden_parse_seconds() with its error as a message,
+ * @opt naming the option.  Returns 0, or -1 with @err set.
  */
 int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
 		     double *out, char *err, size_t errlen);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "httpd.h"
 #include "sink.h"
 #include "watch-http.h"

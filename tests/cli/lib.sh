@@ -1,7 +1,10 @@
 # Shared by the CLI tests (sourced, not run).
 
 # wait_for FILE PATTERN [SECONDS]: until a line of FILE matches, at most
-# SECONDS (default 20)
+# SECONDS (default 20).  FILE must hold nothing from an earlier run: a
+# background 'cmd >FILE &' truncates it only once the shell has forked,
+# so a readiness line of the previous run in FILE can be matched first
+# (remove FILE before starting cmd)
 wait_for() {
 	_i=0
 	while ! grep -q -e "$2" "$1" 2>/dev/null; do
