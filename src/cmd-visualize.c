@@ -5,44 +5,18 @@
  * lines, /metrics for Prometheus, Elasticsearch, the dashboard.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "clock.h"
 #include "collect.h"
-#include "guard.h"
 #include "httpd.h"
 #include "lden.h"
-#include "lden-trace.h"
-#include "sink.h"
-#include "viz.h"
-#include "viz-end.h"
 #include "viz-opts.h"
-#include "viz-sinks.h"
-#include "webconfig.h"
-
-/* the first numbers this soon after the events are enabled */
-#define FIRST_TICK 0.05
-
-struct viz_opts {
-	const char *es_host, *es_port, *es_url_opt;
-	char es_url[512];
-	bool es_required;
-	const char *ca, *index, *events, *prometheus, *events_dir;
-	const char *listen;
-	const char *web_config;
-	struct lden_web_config web;	/* loaded from web_config */
-	double interval, time_limit;
-	bool no_dashboard, json, no_size;
-	struct lden_scope_opts scope;
-	struct lden_guard_opts guard;
-};
+#include "viz-run.h"
 
 static void usage(FILE *out)
 {
@@ -91,7 +65,7 @@ static bool parse_seconds(const char *opt, const char *arg, double lo,
 	char err[300];
 
 	if (lden_viz_seconds(opt, arg, lo, hi, out, err, sizeof(err)) < 0) {
-		lden_err("visualize: %s", err);
+		lden_cli_err("%s", err);
 		return false;
 	}
 	return true;
@@ -102,32 +76,87 @@ static bool check_addr(const char *opt, const char *addr)
 	char err[300];
 
 	if (lden_httpd_check_addr(addr, err, sizeof(err)) < 0) {
-		lden_err("visualize: %s: %s", opt, err);
+		lden_cli_err("%s: %s", opt, err);
 		return false;
 	}
 	return true;
 }
 
 /* The Elasticsearch URL and whether it must answer. */
-static int es_target(struct viz_opts *o)
+static int es_target(struct lden_viz_opts *o)
 {
 	char err[600];
 
 	o->es_required = o->es_host || o->es_port || o->es_url_opt;
 	if (lden_viz_es_url(o->es_host, o->es_port, o->es_url_opt, o->es_url,
 			    sizeof(o->es_url), err, sizeof(err)) < 0) {
-		lden_err("visualize: %s", err);
+		lden_cli_err("%s", err);
 		return -1;
 	}
 	return 0;
 }
 
 enum { OPT_URL = 256, OPT_CA, OPT_INDEX, OPT_PROM, OPT_LISTEN, OPT_NODASH,
-       OPT_NOSIZE, OPT_PID, OPT_CHILDREN, OPT_WEB };
+       OPT_NOSIZE, OPT_WEB };
 
-static int parse_opts(int argc, char **argv, struct viz_opts *o)
+static int viz_option(int c, const char *arg, void *ctx)
+{
+	struct lden_viz_opts *o = ctx;
+
+	switch (c) {
+	case 'a': o->es_host = arg; return 0;
+	case 'p': o->es_port = arg; return 0;
+	case OPT_URL: o->es_url_opt = arg; return 0;
+	case OPT_CA: o->ca = arg; return 0;
+	case OPT_INDEX: o->index = arg; return 0;
+	case 'e': o->events = arg; return 0;
+	case OPT_PROM: o->prometheus = arg; return 0;
+	case OPT_LISTEN: o->listen = arg; return 0;
+	case OPT_WEB: o->web_config = arg; return 0;
+	case OPT_NODASH: o->no_dashboard = true; return 0;
+	case OPT_NOSIZE: o->no_size = true; return 0;
+	case 'i':
+		return parse_seconds("--interval", arg, 0.05, 3600,
+				     &o->interval) ? 0 : LDEN_EXIT_USAGE;
+	case 't':
+	case LDEN_CL_OPT_TIME:
+		return parse_seconds("--time", arg, 0.001, 1e9,
+				     &o->c.time_limit) ? 0 : LDEN_EXIT_USAGE;
+	case 'o':
+		if (strcmp(arg, "json")) {
+			lden_cli_err("unknown --output format '%s' (expected 'json')",
+				     arg);
+			return LDEN_EXIT_USAGE;
+		}
+		o->json = true;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* --ca: a file libcurl can read. */
+static int check_ca(const char *ca)
 {
 	struct stat st;
+
+	if (!ca)
+		return 0;
+	if (access(ca, R_OK) < 0) {
+		lden_cli_err("cannot read --ca file '%s': %s", ca,
+			     strerror(errno));
+		return -1;
+	}
+	/* libcurl would wait on a FIFO for ever, or read a device without end */
+	if (stat(ca, &st) < 0 || !S_ISREG(st.st_mode)) {
+		lden_cli_err("--ca file '%s' is not a regular file", ca);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct lden_viz_opts *o)
+{
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'p' },
@@ -142,363 +171,66 @@ static int parse_opts(int argc, char **argv, struct viz_opts *o)
 		{ "no-dashboard", no_argument, NULL, OPT_NODASH },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-size", no_argument, NULL, OPT_NOSIZE },
-		{ "time", required_argument, NULL, 't' },
-		{ "events-dir", required_argument, NULL, 'd' },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "children", no_argument, NULL, OPT_CHILDREN },
-		{ "cgroup", required_argument, NULL, 'g' },
-		LDEN_GUARD_LONGOPTS,
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	static const struct lden_cmdline_def def = {
+		.shared = LDEN_CL_SCOPE | LDEN_CL_GUARD | LDEN_CL_TIME |
+			  LDEN_CL_EVENTS_DIR,
+		.shorts = "a:p:e:i:o:t:d:g:h", .longopts = longopts,
+		.option = viz_option, .usage = usage,
+	};
+	int rc;
 
-	/* everything after "--" is the command to run */
-	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->interval = 1;
-	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	o->index = "lden";
 	o->listen = "127.0.0.1:5601";
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":a:p:e:i:o:t:d:g:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'a': o->es_host = optarg; break;
-		case 'p': o->es_port = optarg; break;
-		case OPT_URL: o->es_url_opt = optarg; break;
-		case OPT_CA: o->ca = optarg; break;
-		case OPT_INDEX: o->index = optarg; break;
-		case 'e': o->events = optarg; break;
-		case OPT_PROM: o->prometheus = optarg; break;
-		case OPT_LISTEN: o->listen = optarg; break;
-		case OPT_WEB: o->web_config = optarg; break;
-		case OPT_NODASH: o->no_dashboard = true; break;
-		case OPT_NOSIZE: o->no_size = true; break;
-		case 'd': o->events_dir = optarg; break;
-		case OPT_CHILDREN: o->scope.children = true; break;
-		case 'g': o->scope.cgroup = optarg; break;
-		case 'i':
-			if (!parse_seconds("--interval", optarg, 0.05, 3600,
-					   &o->interval))
-				return LDEN_EXIT_USAGE;
-			break;
-		case 't':
-			if (!parse_seconds("--time", optarg, 0.001, 1e9,
-					   &o->time_limit))
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'o':
-			if (strcmp(optarg, "json")) {
-				lden_err("visualize: unknown --output format '%s' (expected 'json')",
-					 optarg);
-				return LDEN_EXIT_USAGE;
-			}
-			o->json = true;
-			break;
-		case OPT_PID:
-			if (lden_scope_add_pids(&o->scope, optarg, "visualize") < 0)
-				return LDEN_EXIT_USAGE;
-			break;
-		case LDEN_OPT_MAX_RATE:
-		case LDEN_OPT_MAX_CPU:
-			if (lden_guard_option(&o->guard, c, optarg, "visualize"))
-				return LDEN_EXIT_USAGE;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			return lden_option_error("visualize", c, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		lden_err("visualize: unexpected argument '%s'", argv[optind]);
-		return LDEN_EXIT_USAGE;
-	}
-	if (es_target(o) < 0 || lden_scope_check(&o->scope, "visualize") < 0 ||
+	rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
+	if (rc || (rc = lden_cmdline_no_args(&o->c)))
+		return rc;
+	if (es_target(o) < 0 ||
 	    (o->prometheus && !check_addr("--prometheus", o->prometheus)) ||
 	    !check_addr("--listen", o->listen))
 		return LDEN_EXIT_USAGE;
 	if (!lden_viz_index_ok(o->index)) {
-		lden_err("visualize: invalid --index '%s' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)",
-			 o->index);
+		lden_cli_err("invalid --index '%s' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)",
+			     o->index);
 		return LDEN_EXIT_USAGE;
 	}
-	if (o->ca && access(o->ca, R_OK) < 0) {
-		lden_err("visualize: cannot read --ca file '%s': %s", o->ca,
-			 strerror(errno));
+	if (check_ca(o->ca) < 0)
 		return LDEN_EXIT_USAGE;
-	}
-	/* libcurl would wait on a FIFO for ever, or read a device without end */
-	if (o->ca && (stat(o->ca, &st) < 0 || !S_ISREG(st.st_mode))) {
-		lden_err("visualize: --ca file '%s' is not a regular file", o->ca);
-		return LDEN_EXIT_USAGE;
-	}
-	if (o->web_config) {
-		char err[8800];
-
-		if (o->no_dashboard && !o->prometheus) {
-			lden_err("visualize: --web-config protects the dashboard and /metrics, and this run serves neither");
-			return LDEN_EXIT_USAGE;
-		}
-		if (lden_web_config_load(o->web_config, &o->web, err,
-					 sizeof(err)) < 0) {
-			lden_err("visualize: --web-config: %s", err);
-			lden_web_config_free(&o->web);
-			return LDEN_EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
-struct run {
-	struct viz_opts o;
-	struct lden_viz *v;
-	struct ltr_session *s;
-	struct lden_viz_conf conf;
-	struct lden_viz_sinks *sinks;
-	struct lden_guard *guard;
-	const char *reason;	/* why it stopped */
-	double end;		/* lden_now() then */
-};
-
-static void header(const struct run *r, FILE *out)
-{
-	const struct lden_viz *v = r->v;
-
-	fprintf(out, "lden: visualizing %d event%s on %s every %g s\n", v->n,
-		v->n == 1 ? "" : "s", v->host, r->o.interval);
-	lden_viz_describe(v, out);
-	fprintf(out, "  in ");
-	lden_scope_describe(&r->o.scope, out);
-	fputc('\n', out);
-	if (r->o.time_limit > 0)
-		fprintf(out, "  for %g s\n", r->o.time_limit);
-	lden_viz_sinks_describe(r->sinks, out);
-	fflush(out);
-}
-
-static void warn(const char *msg);
-
-static int tick(struct run *r, double t)
-{
-	struct lden_tick tk;
-
-	if (lden_viz_tick(r->v, t, &tk) < 0) {
-		lden_err("%s", ltr_last_error());
-		return -1;
-	}
-	lden_viz_sinks_tick(r->sinks, &tk);
-	/* a sink that stops delivering (Elasticsearch down) says so now */
-	lden_viz_sinks_watch(r->sinks, warn);
-	return 0;
-}
-
-/* The overhead guard's look: says once on stderr what it switched. */
-static int guard_tick(struct run *r, double t)
-{
-	return lden_guard_say(r->guard, lden_guard_tick(r->guard, r->s, t,
-						     lden_collect_sample, NULL),
-			      NULL, NULL, NULL, NULL);
-}
-
-/* The last samples, and those that will never arrive counted as lost. */
-static void finish(struct run *r)
-{
-	if (lden_collect_finish(r->s, r->v->att, r->v->n * r->v->nscopes,
-				r->v->sampling) < 0)
-		lden_err("reading samples: %s", ltr_last_error());
-}
-
-/* Ticks until --time, a signal, the command's end or a closed stdout. */
-static int trace(struct run *r)
-{
-	double start = r->v->start, next = start + FIRST_TICK;
-	double stop_at = r->o.time_limit > 0 ? start + r->o.time_limit : 0;
-	uint64_t n = 0;
-
-	for (;;) {
-		int rc;
-		double t;
-
-		if (stop_at && next > stop_at)
-			next = stop_at;
-		rc = lden_collect_wait(r->s, next, r->v->sampling, &lden_stop_signal);
-		if (rc < 0) {
-			lden_err("reading samples: %s", strerror(-rc));
-			return LDEN_EXIT_FAIL;
-		}
-		t = lden_now();
-		if (guard_tick(r, t) < 0)
-			return LDEN_EXIT_FAIL;
-		if (rc == 1)	/* a signal: the last numbers, then stop */
-			r->reason = "signal";
-		if (rc == 1 || (stop_at && t >= stop_at))
-			finish(r);
-		if (tick(r, t) < 0)
-			return LDEN_EXIT_FAIL;
-		r->end = t;
-		if (rc == 1)
-			return LDEN_EXIT_OK;
-		if (stop_at && t >= stop_at) {
-			r->reason = "time";
-			return LDEN_EXIT_OK;
-		}
-		if (r->o.json && ferror(stdout)) {
-			r->reason = "output";
-			return LDEN_EXIT_OK;
-		}
-		if (lden_command_poll(&r->o.scope)) {
-			r->reason = "command";
-			finish(r);
-			r->end = lden_now();
-			return tick(r, r->end) < 0 ? LDEN_EXIT_FAIL : LDEN_EXIT_OK;
-		}
-		/* then on whole intervals since the start; after a stall the
-		 * missed ones are skipped, not sent in a burst */
-		do
-			next = start + (double)++n * r->o.interval;
-		while (next <= t);
-	}
-}
-
-/* The end: a JSON object on stdout, or a few lines on stderr. */
-static void summary(const struct run *r)
-{
-	struct lden_viz_end e = {
-		.reason = r->reason,
-		.command_status = r->o.scope.command_status,
-		.elapsed = r->end - r->v->start,
-	};
-
-	if (r->o.json)
-		lden_viz_print_end_json(stdout, r->v, &e, r->sinks, r->guard);
-	else
-		lden_viz_print_end(stderr, r->v, &e, r->sinks);
-}
-
-static int setup(struct run *r, struct lden_catalog *cat,
-		 struct lden_kernel **k)
-{
-	const char *dir;
-	char err[1024];
-
-	if (lden_load_catalog(cat, r->o.events_dir) < 0)
-		return LDEN_EXIT_USAGE;
-	dir = ltr_tracing_dir();
-	if (!dir) {
-		lden_err("%s", ltr_last_error());
-		return LDEN_EXIT_FAIL;
-	}
-	*k = lden_kernel_new(dir);
-	if (!*k) {
-		lden_err("out of memory");
-		return LDEN_EXIT_FAIL;
-	}
-	r->v = lden_viz_new(cat, *k, r->o.events, lden_scope_is_set(&r->o.scope),
-			    r->o.no_size, err, sizeof(err));
-	if (!r->v) {
-		lden_err("%s", err);
-		return errno == ENOMEM ? LDEN_EXIT_FAIL : LDEN_EXIT_USAGE;
-	}
-	return 0;
-}
-
-static void warn(const char *msg)
-{
-	lden_err("%s", msg);
+	return lden_cmdline_web_config(o->web_config,
+				       !o->no_dashboard || o->prometheus, "",
+				       &o->web);
 }
 
 static int run(int argc, char **argv)
 {
-	struct run r = { .reason = "signal" };
-	struct lden_catalog cat = { 0 };
-	struct lden_kernel *k = NULL;
-	struct lden_viz_outputs out = { 0 };
-	sigset_t stop_signals, old_mask;
-	char err[1024];
+	struct lden_visualize r = { .reason = "signal" };
 	int status;
 
 	status = parse_opts(argc, argv, &r.o);
 	if (status)
 		return status < 0 ? 0 : status;
-	status = setup(&r, &cat, &k);
+	status = lden_visualize__setup(&r);
+	if (!status)
+		status = lden_visualize__open_sinks(&r);
+	if (!status) {
+		r.run = lden_run__new(&r.o.c, NULL, 0);
+		status = lden_run__attach(r.run, lden_visualize__attach, NULL, &r);
+	}
 	if (status)
 		goto out;
-	status = LDEN_EXIT_FAIL;
-	lden_catch_stop_signals();
-	signal(SIGPIPE, SIG_IGN);
-	r.conf = (struct lden_viz_conf){
-		.host = r.v->host, .interval = r.o.interval,
-		.es_url = r.o.es_url, .es_required = r.o.es_required,
-		.es_index = r.o.index, .es_ca_file = r.o.ca,
-	};
-	out = (struct lden_viz_outputs){
-		.json = r.o.json, .dashboard = !r.o.no_dashboard,
-		.listen = r.o.listen, .prometheus = r.o.prometheus,
-		.web = r.o.web_config ? &r.o.web : NULL,
-	};
-	/* the sinks' threads inherit this mask: signals come to this one */
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-	r.sinks = lden_viz_sinks_open(&r.conf, &out, warn, err, sizeof(err));
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
-	if (!r.sinks) {
-		lden_err("%s", err);
-		goto out;
-	}
-	r.s = ltr_session__new(NULL);
-	if (!r.s) {
-		lden_err("%s", ltr_last_error());
-		goto out;
-	}
-	if (r.o.scope.command && lden_command_start(&r.o.scope) < 0) {
-		lden_err("visualize: cannot start the command: %s", strerror(errno));
-		goto out;
-	}
-	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
-	if (lden_viz_attach(r.v, r.s, &r.o.scope, err, sizeof(err)) < 0) {
-		lden_err("%s", err);
-		goto out;
-	}
-	r.guard = lden_guard_new(&r.o.guard);
-	if (!r.guard) {
-		lden_err("out of memory");
-		goto out;
-	}
-	for (int i = 0; i < r.v->n * r.v->nscopes; i++)
-		if (lden_guard_add(r.guard, r.v->ev[r.v->idx[i % r.v->n]].name,
-				   &r.v->att[i]) < 0) {
-			lden_err("out of memory");
-			goto out;
-		}
-	if (ltr_session__enable(r.s) < 0) {
-		lden_err("%s", ltr_last_error());
-		goto out;
-	}
+	r.guard = r.run->guard;
 	lden_viz_start(r.v, lden_now());
-	lden_guard_start(r.guard, r.v->start);
-	header(&r, r.o.json ? stderr : stdout);
-	/* traced from its first instruction: released only now */
-	lden_command_go(&r.o.scope);
-	status = trace(&r);
-	/* no scrape after the last tick: the numbers in the summary are final */
-	lden_viz_sinks_stop_http(r.sinks);
-	if (status == LDEN_EXIT_OK)
-		summary(&r);
-
+	lden_visualize__header(&r);
+	lden_run__go(r.run);
+	status = lden_visualize__loop(&r);
 out:
+	/* the sinks first: they read the events the run holds */
 	lden_viz_sinks_close(r.sinks);
-	lden_command_abandon(&r.o.scope);
-	lden_guard_free(r.guard);
-	lden_viz_free(r.v);
-	ltr_session__free(r.s);
-	lden_kernel_free(k);
-	lden_catalog_free(&cat);
+	r.sinks = NULL;
+	lden_run__free(r.run);
+	lden_visualize__release(&r);
 	lden_web_config_free(&r.o.web);
 	return status;
 }

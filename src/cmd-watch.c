@@ -17,6 +17,7 @@
 #include "httpd.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "run.h"
 #include "watch-http.h"
 #include "watch-opts.h"
 #include "watch-report.h"
@@ -39,15 +40,20 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct run {
+struct watch {
 	struct lden_watch_opts o;
+	struct lden_run *run;		/* its guard: the one in force */
+	struct lden_catalog cat;
+	struct lden_kernel *k;
+	struct lden_rules rs;		/* as loaded at the start */
+	struct lden_watch_conf conf;
+	char host[256];
 	struct lden_watch w;
-	struct lden_guard *guard;
 	struct lden_watch_http *http;
 };
 
 /* SIGHUP: the rules again; an error keeps those in force. */
-static void do_reload(struct run *r)
+static void do_reload(struct watch *r)
 {
 	struct lden_rules rs = { 0 };
 	struct lden_rules_error err;
@@ -63,13 +69,13 @@ static void do_reload(struct run *r)
 		return;
 	}
 	/* the guard watches the events held now */
-	g = lden_watch_events_guard(&r->w.ev, &r->o.guard);
+	g = lden_watch_events_guard(&r->w.ev, &r->o.c.guard);
 	if (g) {
-		lden_guard_free(r->guard);
-		r->guard = g;
+		lden_guard_free(r->run->guard);
+		r->run->guard = g;
 		lden_guard_start(g, now);
 	}
-	if (r->o.json)
+	if (r->o.c.json)
 		printf("{\"type\":\"reload\",\"rules\":%d,\"added\":%d,\"removed\":%d,\"kept\":%d,\"events\":%d}\n",
 		       r->w.n, r->w.added, r->w.removed, r->w.kept, r->w.ev.n);
 	else if (!r->o.quiet)
@@ -78,7 +84,7 @@ static void do_reload(struct run *r)
 	fflush(stdout);
 }
 
-static int loop(struct run *r)
+static int loop(struct watch *r)
 {
 	double next = lden_now() + r->o.interval;
 
@@ -103,21 +109,20 @@ static int loop(struct run *r)
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
 		/* the guard says what went wrong itself */
-		if (lden_guard_say(r->guard, lden_guard_tick(r->guard, r->w.ev.s, t,
-							     lden_collect_sample, NULL),
-				   "watch", NULL, NULL, NULL) < 0)
+		if (lden_run__guard_tick(r->run, t, lden_collect_sample, NULL,
+					 NULL, NULL, NULL) < 0)
 			return LDEN_EXIT_FAIL;
 		if (lden_watch_tick(&r->w, t, wall_now()) < 0) {
-			lden_err("watch: %s", ltr_last_error());
+			lden_cli_err("%s", ltr_last_error());
 			return LDEN_EXIT_FAIL;
 		}
 		lden_watch_http_tick(r->http, &r->w, t, wall_now(),
 				     r->w.transitions != before);
 		/* the command ended: one last look at its last events */
-		if (lden_command_poll(&r->o.scope)) {
+		if (lden_command_poll(&r->o.c.scope)) {
 			lden_collect_drain(r->w.ev.s, sampling);
 			if (lden_watch_tick(&r->w, lden_now(), wall_now()) < 0) {
-				lden_err("watch: %s", ltr_last_error());
+				lden_cli_err("%s", ltr_last_error());
 				return LDEN_EXIT_FAIL;
 			}
 			return LDEN_EXIT_OK;
@@ -138,117 +143,129 @@ static void warn_exposure(const struct lden_watch_opts *o, char *msg,
 		lden_httpd_exposure(o->web_config ? &o->web : NULL, what[i],
 				    addr[i], msg, len);
 		if (msg[0])
-			lden_err("watch: %s", msg);
+			lden_cli_err("%s", msg);
 	}
+}
+
+/* The rules, the catalog, this kernel; --check ends here (status -1). */
+static int prepare(struct watch *r)
+{
+	struct lden_rules_error err;
+	int status;
+
+	gethostname(r->host, sizeof(r->host) - 1);
+	if (lden_watch_opts_load(&r->o, &r->rs, "") < 0)
+		return LDEN_EXIT_USAGE;
+	status = lden_load_catalog_kernel(&r->cat, r->o.c.events_dir, &r->k);
+	if (status)
+		return status;
+	r->conf = (struct lden_watch_conf){ .host = r->host,
+		.resend = r->o.resend, .json = r->o.c.json,
+		.quiet = r->o.quiet, .out = stdout };
+	if (!r->o.check)
+		return 0;
+	lden_watch_init(&r->w, &r->conf, NULL, r->k, &r->cat, &r->o.c.scope);
+	if (lden_watch_bind(&r->w, &r->rs, lden_now(), true, &err) < 0) {
+		lden_watch_rules_error("", &err);
+		return LDEN_EXIT_USAGE;
+	}
+	printf("lden: %d rule%s checked: no error\n", r->rs.n,
+	       r->rs.n == 1 ? "" : "s");
+	return -1;
+}
+
+/* The actions, the HTTP server, the rules bound, the guard over them. */
+static int attach(void *ctx, struct lden_run *run, struct lden_guard **g)
+{
+	struct watch *r = ctx;
+	struct lden_rules_error err;
+	char msg[512];
+
+	r->conf.actions = lden_actions_new(&r->o.actions);
+	if (!r->conf.actions) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	if (r->o.prometheus || r->o.listen) {
+		r->http = lden_watch_http_open(r->o.prometheus, r->o.listen,
+					       r->host,
+					       r->o.web_config ? &r->o.web : NULL,
+					       msg, sizeof(msg));
+		if (!r->http) {
+			lden_cli_err("%s", msg);
+			return LDEN_EXIT_FAIL;
+		}
+		warn_exposure(&r->o, msg, sizeof(msg));
+	}
+	r->conf.dashboard_url = r->o.external_url ? r->o.external_url :
+				lden_watch_http_url(r->http);
+	lden_watch_init(&r->w, &r->conf, run->s, r->k, &r->cat, &r->o.c.scope);
+	if (lden_watch_bind(&r->w, &r->rs, lden_now(), false, &err) < 0) {
+		lden_watch_rules_error("", &err);
+		return errno == EACCES || errno == EPERM ? LDEN_EXIT_FAIL :
+		       LDEN_EXIT_USAGE;
+	}
+	*g = lden_watch_events_guard(&r->w.ev, &r->o.c.guard);
+	return 0;
+}
+
+/* lden_watch_bind() enabled the events (counting twins stay off). */
+static int enabled(void *ctx)
+{
+	return 0;
+}
+
+static void header(struct watch *r)
+{
+	if (r->o.c.json)
+		lden_watch_print_start_json(stdout, &r->w);
+	else if (!r->o.quiet)
+		lden_watch_print_header(stdout, &r->w);
+	fflush(stdout);
+	lden_watch_http_tick(r->http, &r->w, lden_now(), wall_now(), true);
+}
+
+/* The end: the actions queued get a last, short chance; the report. */
+static void end(struct watch *r)
+{
+	lden_watch_http_free(r->http);
+	r->http = NULL;
+	lden_actions_flush(r->conf.actions, DRAIN);
+	if (r->o.c.json || !r->o.quiet)
+		lden_watch_print_end(stdout, &r->w, r->run->guard, r->o.c.json,
+				     lden_now() - r->w.start);
 }
 
 static int run(int argc, char **argv)
 {
-	struct run r = { 0 };
-	struct lden_catalog cat = { 0 };
-	struct lden_kernel *k = NULL;
-	struct lden_rules rs = { 0 };
-	struct lden_rules_error err;
-	struct ltr_session *s = NULL;
-	struct lden_watch_conf conf = { .out = stdout };
-	char host[256] = "", msg[512];
-	const char *dir;
+	struct watch r = { 0 };
 	int status = lden_watch_opts_parse(argc, argv, &r.o);
 
-	if (status) {
-		lden_web_config_free(&r.o.web);
-		return status < 0 ? 0 : status;
+	if (!status)
+		status = prepare(&r);
+	if (!status) {
+		r.run = lden_run__new(&r.o.c, NULL, 0);
+		/* SIGHUP reloads the rules */
+		signal(SIGHUP, on_hup);
+		status = lden_run__attach(r.run, attach, enabled, &r);
 	}
-	gethostname(host, sizeof(host) - 1);
-	if (lden_watch_opts_load(&r.o, &rs, "") < 0 || lden_load_catalog(&cat, r.o.events_dir) < 0) {
-		status = LDEN_EXIT_USAGE;
+	if (status)
 		goto out;
-	}
-	status = LDEN_EXIT_FAIL;
-	dir = ltr_tracing_dir();
-	if (!dir || !(k = lden_kernel_new(dir))) {
-		lden_err("%s", ltr_last_error());
-		goto out;
-	}
-	conf = (struct lden_watch_conf){ .host = host, .resend = r.o.resend,
-		.json = r.o.json, .quiet = r.o.quiet, .out = stdout };
-	if (r.o.check) {
-		lden_watch_init(&r.w, &conf, NULL, k, &cat, &r.o.scope);
-		status = LDEN_EXIT_USAGE;
-		if (lden_watch_bind(&r.w, &rs, lden_now(), true, &err) < 0) {
-			lden_watch_rules_error("", &err);
-			goto out;
-		}
-		printf("lden: %d rule%s checked: no error\n", rs.n, rs.n == 1 ? "" : "s");
-		status = LDEN_EXIT_OK;
-		goto out;
-	}
-	lden_catch_stop_signals();
-	signal(SIGHUP, on_hup);
-	s = ltr_session__new(NULL);
-	conf.actions = lden_actions_new(&r.o.actions);
-	if (!s || !conf.actions) {
-		lden_err("%s", s ? "out of memory" : ltr_last_error());
-		goto out;
-	}
-	if (r.o.scope.command && lden_command_start(&r.o.scope) < 0) {
-		lden_err("watch: cannot start the command: %s", strerror(errno));
-		goto out;
-	}
-	if (r.o.prometheus || r.o.listen) {
-		r.http = lden_watch_http_open(r.o.prometheus, r.o.listen, host,
-					      r.o.web_config ? &r.o.web : NULL,
-					      msg, sizeof(msg));
-		if (!r.http) {
-			lden_err("watch: %s", msg);
-			goto out;
-		}
-		warn_exposure(&r.o, msg, sizeof(msg));
-	}
-	conf.dashboard_url = r.o.external_url ? r.o.external_url :
-			     lden_watch_http_url(r.http);
-	lden_attach_twins(lden_guard_opts_active(&r.o.guard));
-	lden_watch_init(&r.w, &conf, s, k, &cat, &r.o.scope);
-	if (lden_watch_bind(&r.w, &rs, lden_now(), false, &err) < 0) {
-		lden_watch_rules_error("", &err);
-		if (errno != EACCES && errno != EPERM)
-			status = LDEN_EXIT_USAGE;
-		goto out;
-	}
-	r.guard = lden_watch_events_guard(&r.w.ev, &r.o.guard);
-	if (!r.guard) {
-		lden_err("out of memory");
-		goto out;
-	}
-	lden_guard_start(r.guard, lden_now());
-	if (r.o.json)
-		lden_watch_print_start_json(stdout, &r.w);
-	else if (!r.o.quiet)
-		lden_watch_print_header(stdout, &r.w);
-	fflush(stdout);
-	lden_watch_http_tick(r.http, &r.w, lden_now(), wall_now(), true);
-	lden_command_go(&r.o.scope);
+	header(&r);
+	lden_run__go(r.run);
 	status = loop(&r);
-	lden_watch_http_free(r.http);
-	r.http = NULL;
-	/* the actions still queued get a last, short chance */
-	lden_actions_flush(conf.actions, DRAIN);
-	if (r.o.json || !r.o.quiet)
-		lden_watch_print_end(stdout, &r.w, r.guard, r.o.json,
-				     lden_now() - r.w.start);
-
+	end(&r);
 out:
-	lden_command_abandon(&r.o.scope);
 	lden_watch_http_free(r.http);
-	lden_actions_free(conf.actions);
-	lden_guard_free(r.guard);
+	lden_actions_free(r.conf.actions);
+	/* its events close in the session: before it */
 	lden_watch_free(&r.w);
-	ltr_session__free(s);
-	lden_rules_free(&rs);
-	lden_kernel_free(k);
-	lden_catalog_free(&cat);
+	lden_run__free(r.run);
+	lden_rules_free(&r.rs);
+	lden_kernel_free(r.k);
+	lden_catalog_free(&r.cat);
 	lden_web_config_free(&r.o.web);
-	return status;
+	return status < 0 ? 0 : status;
 }
 
 const struct lden_cmd lden_cmd_watch = {

@@ -11,71 +11,9 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
-#include "guard.h"
+#include "cli.h"
 #include "lden.h"
 #include "lden-trace.h"
-#include "scope.h"
-
-int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
-		      const char *cmd)
-{
-	char msg[200];
-
-	if (lden_guard_parse_opt(o, c, arg, msg, sizeof(msg)) == 0)
-		return 0;
-	lden_err("%s: %s", cmd, msg);
-	return LDEN_EXIT_USAGE;
-}
-
-int lden_scope_guard_option(struct lden_scope_opts *s,
-			    struct lden_guard_opts *g, int c, const char *arg,
-			    const char *cmd, const char *word)
-{
-	switch (c) {
-	case 'p':
-		return lden_scope_add_pids(s, arg, cmd) < 0 ? LDEN_EXIT_USAGE : 0;
-	case 'C':
-		s->children = true;
-		return 0;
-	case 'g':
-		s->cgroup = arg;
-		return 0;
-	case LDEN_OPT_MAX_RATE:
-	case LDEN_OPT_MAX_CPU:
-		return lden_guard_option(g, c, arg, cmd);
-	default:
-		return word ? lden_option_error(cmd, c, word) : 1;
-	}
-}
-
-int lden_guard_say(struct lden_guard *g, int n, const char *cmd,
-		   const char *effect,
-		   void (*said)(struct lden_guard_action *a, void *ctx),
-		   void *ctx)
-{
-	int total;
-	char msg[512];
-
-	if (n < 0) {
-		lden_err("%s%sguard: %s", cmd ? cmd : "", cmd ? ": " : "",
-			 ltr_last_error());
-		return -1;
-	}
-	total = lden_guard_nactions(g);
-	for (int i = total - n; i < total; i++) {
-		struct lden_guard_action *a = lden_guard_find(g,
-			lden_guard_action(g, i)->event);
-
-		if (said)
-			said(a, ctx);
-		if (effect)
-			lden_guard_message_for(a, effect, msg, sizeof(msg));
-		else
-			lden_guard_message(a, msg, sizeof(msg));
-		lden_err("%s", msg);
-	}
-	return 0;
-}
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -100,33 +38,6 @@ static const struct lden_cmd *const commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-/*
- * Messages quote what users and files gave (expressions, paths, catalog
- * lines): a control byte in them is shown as \xNN, never sent raw to the
- * terminal; the message's own line breaks stay.
- */
-void lden_err(const char *fmt, ...)
-{
-	char *msg = NULL;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	fputs("lden: ", stderr);
-	for (const char *c = msg ? msg : "out of memory"; *c; c++) {
-		unsigned char b = (unsigned char)*c;
-
-		if ((b < 0x20 && b != '\n') || b == 0x7f)
-			fprintf(stderr, "\\x%02x", b);
-		else
-			fputc(b, stderr);
-	}
-	fputc('\n', stderr);
-	free(msg);
-}
 
 int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 {
@@ -161,6 +72,26 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 	return 0;
 }
 
+int lden_load_catalog_kernel(struct lden_catalog *cat, const char *extra_dir,
+			     struct lden_kernel **k)
+{
+	const char *dir;
+
+	if (lden_load_catalog(cat, extra_dir) < 0)
+		return LDEN_EXIT_USAGE;
+	dir = ltr_tracing_dir();
+	if (!dir) {
+		lden_err("%s", ltr_last_error());
+		return LDEN_EXIT_FAIL;
+	}
+	*k = lden_kernel_new(dir);
+	if (!*k) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -175,16 +106,6 @@ static void usage(FILE *out)
 		fprintf(out, "  %-11s  %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(out, "\n'lden COMMAND --help' shows a command's options.\n");
-}
-
-int lden_option_error(const char *cmd, int c, const char *opt)
-{
-	if (c == ':')
-		lden_err("%s: option '%s' needs a value", cmd, opt);
-	else
-		lden_err("%s: unknown option '%s' (see 'lden %s --help')", cmd,
-			 opt, cmd);
-	return LDEN_EXIT_USAGE;
 }
 
 static int cmd_version(int argc, char **argv)
@@ -217,6 +138,7 @@ static int cmd_help(int argc, char **argv)
 		return LDEN_EXIT_USAGE;
 	}
 	args[0] = (char *)cmd->name;
+	lden_cli_set_command(cmd->name);
 	return cmd->run(2, args);
 }
 
@@ -260,5 +182,6 @@ int main(int argc, char **argv)
 		lden_err("unknown command '%s' (see 'lden --help')", argv[1]);
 		return LDEN_EXIT_USAGE;
 	}
+	lden_cli_set_command(cmd->name);
 	return close_stdout(cmd->run(argc - 1, argv + 1));
 }

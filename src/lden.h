@@ -24,6 +24,8 @@
 
 #include <stdio.h>
 
+#include "cli.h"
+
 struct lden_catalog;
 
 struct lden_cmd {
@@ -45,61 +47,22 @@ extern const struct lden_cmd lden_cmd_watch;
 #define LDEN_EXIT_FAIL 1
 #define LDEN_EXIT_USAGE 2
 
-/* "lden: " + message + newline on stderr. */
-void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * lden_option_error - getopt_long's ':' (a value missing) or '?' (unknown)
- * for command @cmd, @opt the word it stopped at (argv[optind - 1]): prints
- * the one-line error and returns LDEN_EXIT_USAGE.
- */
-int lden_option_error(const char *cmd, int c, const char *opt);
-
-struct lden_guard_opts;
-
-/*
- * lden_guard_option - the value of --max-rate or --max-cpu (getopt code
- * @c, LDEN_OPT_MAX_RATE or LDEN_OPT_MAX_CPU) into @o; when bad, prints
- * "lden: CMD: invalid --max-rate value ..." and returns LDEN_EXIT_USAGE
- */
-int lden_guard_option(struct lden_guard_opts *o, int c, const char *arg,
-		      const char *cmd);
-
-struct lden_scope_opts;
-
-/*
- * lden_scope_guard_option - the options every tracing command with -p, -g
- * shares: -p/--pid, --children (getopt code 'C'), -g/--cgroup into @s,
- * --max-rate and --max-cpu into @g
- * @word: the word getopt stopped at (argv[optind - 1]), or NULL
- * Returns 0, LDEN_EXIT_USAGE after printing the error (with @word, also
- * when @c is none of them: lden_option_error()), or, without @word, 1
- * when @c is none of them.
- */
-int lden_scope_guard_option(struct lden_scope_opts *s,
-			    struct lden_guard_opts *g, int c, const char *arg,
-			    const char *cmd, const char *word);
-
-struct lden_guard;
-struct lden_guard_action;
-
-/*
- * lden_guard_say - after @n = lden_guard_tick(): each new action handed to
- * @said (may be NULL; it may set a->size_used), then said once on stderr,
- * "lden: guard: 'EV' sampled at ...: EFFECT" (@effect NULL: the words of
- * lden_guard_message()).  @n < 0: prints "lden: [CMD: ]guard: <why>".
- * Returns 0, or -1 when @n was an error.
- */
-int lden_guard_say(struct lden_guard *g, int n, const char *cmd,
-		   const char *effect,
-		   void (*said)(struct lden_guard_action *a, void *ctx),
-		   void *ctx);
-
 /*
  * lden_load_catalog - the installed catalog, /etc/lden/events.d,
  * $LDEN_EVENTS_PATH and @extra_dir; prints the error (with file and line)
  * and returns -1 when a file is bad.
  */
 int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir);
+
+struct lden_kernel;
+
+/*
+ * lden_load_catalog_kernel - lden_load_catalog() (LDEN_EXIT_USAGE when it
+ * failed), then what this kernel has (*@k, lden_kernel_new(): LDEN_EXIT_FAIL
+ * when tracefs cannot be read).  Returns 0 or the exit status after
+ * printing the error.
+ */
+int lden_load_catalog_kernel(struct lden_catalog *cat, const char *extra_dir,
+			     struct lden_kernel **k);
 
 #endif

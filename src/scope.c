@@ -23,7 +23,7 @@ int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv)
 }
 
 int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
-			const char *cmd)
+			char *err, size_t errlen)
 {
 	const char *p = arg;
 
@@ -35,17 +35,17 @@ int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
 		v = strtol(p, &end, 10);
 		if (end == p || (*end && *end != ',') || errno || v <= 0 ||
 		    v > 0x3fffffff) {
-			lden_err("%s: invalid --pid value '%s' (expected PID[,PID...])",
-				 cmd, arg);
+			snprintf(err, errlen, "invalid --pid value '%s' (expected PID[,PID...])",
+				 arg);
 			return -1;
 		}
 		if (o->npids == LDEN_MAX_PIDS) {
-			lden_err("%s: more than %d processes in --pid", cmd,
+			snprintf(err, errlen, "more than %d processes in --pid",
 				 LDEN_MAX_PIDS);
 			return -1;
 		}
 		if (kill((pid_t)v, 0) < 0 && errno == ESRCH) {
-			lden_err("%s: no process %ld (--pid)", cmd, v);
+			snprintf(err, errlen, "no process %ld (--pid)", v);
 			return -1;
 		}
 		o->pids[o->npids++] = (pid_t)v;
@@ -54,7 +54,7 @@ int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
 	return 0;
 }
 
-int lden_scope_check(struct lden_scope_opts *o, const char *cmd)
+int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
 	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL);
@@ -63,20 +63,20 @@ int lden_scope_check(struct lden_scope_opts *o, const char *cmd)
 	o->go_fd = -1;
 	o->command_status = -1;
 	if (kinds > 1) {
-		lden_err("%s: choose one of --pid, --cgroup and -- COMMAND", cmd);
+		snprintf(err, errlen, "choose one of --pid, --cgroup and -- COMMAND");
 		return -1;
 	}
 	if (o->children && !o->npids) {
-		lden_err("%s: --children needs --pid", cmd);
+		snprintf(err, errlen, "--children needs --pid");
 		return -1;
 	}
 	if (o->command && !o->command[0]) {
-		lden_err("%s: no command after '--'", cmd);
+		snprintf(err, errlen, "no command after '--'");
 		return -1;
 	}
 	if (o->cgroup && (stat(o->cgroup, &st) < 0 || !S_ISDIR(st.st_mode) ||
 			  access(o->cgroup, R_OK | X_OK) < 0)) {
-		lden_err("%s: cannot use cgroup '%s': %s", cmd, o->cgroup,
+		snprintf(err, errlen, "cannot use cgroup '%s': %s", o->cgroup,
 			 errno ? strerror(errno) : "not a directory");
 		return -1;
 	}

@@ -38,12 +38,15 @@ struct lden_scope_opts {
  */
 int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv);
 
-/* Parses "PID[,PID...]"; prints the error and returns -1 when bad. */
+/*
+ * Parses "PID[,PID...]"; returns 0, or -1 when bad with the error in @err
+ * ("invalid --pid value ...", without the command's name).
+ */
 int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
-			const char *cmd);
+			char *err, size_t errlen);
 
-/* Checks the combination; prints the error and returns -1 when bad. */
-int lden_scope_check(struct lden_scope_opts *o, const char *cmd);
+/* Checks the combination; returns 0, or -1 with the error in @err. */
+int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen);
 
 bool lden_scope_is_set(const struct lden_scope_opts *o);
 

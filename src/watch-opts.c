@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cli.h"
+#include "cmdline.h"
 #include "lden.h"
 #include "watch-opts.h"
 
@@ -56,22 +58,79 @@ static bool number(const char *opt, const char *arg, double lo, double hi,
 	*out = strtod(arg, &end);
 	if (end != arg && !*end && !errno && *out >= lo && *out <= hi)
 		return true;
-	lden_err("watch: invalid %s value '%s' (expected %g to %g)", opt, arg,
-		 lo, hi);
+	lden_cli_err("invalid %s value '%s' (expected %g to %g)", opt, arg,
+		     lo, hi);
 	return false;
+}
+
+enum { O_CHECK = 0x5701, O_PROM, O_LISTEN, O_URL, O_RESEND, O_TIMEOUT,
+       O_QUEUE, O_WEB };
+
+static int watch_option(int c, const char *arg, void *ctx)
+{
+	struct lden_watch_opts *o = ctx;
+	double v;
+
+	switch (c) {
+	case 'r':
+		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
+			lden_cli_err("more than %d --rules", LDEN_WATCH_MAX_PATHS);
+			return LDEN_EXIT_USAGE;
+		}
+		o->paths[o->npaths++] = arg;
+		return 0;
+	case O_CHECK: o->check = true; return 0;
+	case 'i':
+		if (!number("--interval", arg, 1, 3600000, &v))
+			return LDEN_EXIT_USAGE;
+		o->interval = v / 1000;
+		return 0;
+	case 'q': o->quiet = true; return 0;
+	case O_PROM: o->prometheus = arg; return 0;
+	case O_LISTEN: o->listen = arg; return 0;
+	case O_URL: o->external_url = arg; return 0;
+	case O_WEB: o->web_config = arg; return 0;
+	case O_RESEND:
+		return number("--resend", arg, 1, 86400, &o->resend) ?
+		       0 : LDEN_EXIT_USAGE;
+	case O_TIMEOUT:
+		return number("--action-timeout", arg, 0.01, 600,
+			      &o->actions.timeout) ? 0 : LDEN_EXIT_USAGE;
+	case O_QUEUE:
+		if (!number("--action-queue", arg, 1, 1000000, &v))
+			return LDEN_EXIT_USAGE;
+		o->actions.queue_max = (int)v;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+/* --check's FILE arguments: 0 or LDEN_EXIT_USAGE after the error. */
+static int check_files(struct lden_watch_opts *o)
+{
+	for (int i = 0; i < o->c.nargs; i++) {
+		if (!o->check) {
+			lden_cli_err("unexpected argument '%s' (rules files go after --rules or --check)",
+				     o->c.args[i]);
+			return LDEN_EXIT_USAGE;
+		}
+		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
+			lden_cli_err("more than %d rules files", LDEN_WATCH_MAX_PATHS);
+			return LDEN_EXIT_USAGE;
+		}
+		o->paths[o->npaths++] = o->c.args[i];
+	}
+	return 0;
 }
 
 int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 {
-	enum { O_CHECK = 0x5701, O_PROM, O_LISTEN, O_URL, O_RESEND, O_TIMEOUT,
-	       O_QUEUE, O_WEB };
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
 		{ "check", no_argument, NULL, O_CHECK },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "events-dir", required_argument, NULL, 'd' },
 		{ "prometheus", required_argument, NULL, O_PROM },
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "external-url", required_argument, NULL, O_URL },
@@ -79,98 +138,26 @@ int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 		{ "resend", required_argument, NULL, O_RESEND },
 		{ "action-timeout", required_argument, NULL, O_TIMEOUT },
 		{ "action-queue", required_argument, NULL, O_QUEUE },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "children", no_argument, NULL, 'C' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		LDEN_GUARD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	double v;
-	int c, rc;
+	static const struct lden_cmdline_def def = {
+		.shared = LDEN_CL_SCOPE | LDEN_CL_GUARD | LDEN_CL_EVENTS_DIR |
+			  LDEN_CL_JSON,
+		.shorts = "r:i:jqd:p:g:h", .longopts = longopts,
+		.option = watch_option, .usage = usage,
+	};
+	int rc;
 
-	argc = lden_scope_take_command(&o->scope, argc, argv);
 	o->interval = 1;
 	o->resend = 60;
-	o->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:i:jqd:p:g:h", longopts,
-				NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (o->npaths == LDEN_WATCH_MAX_PATHS) {
-				lden_err("watch: more than %d --rules", LDEN_WATCH_MAX_PATHS);
-				return LDEN_EXIT_USAGE;
-			}
-			o->paths[o->npaths++] = optarg;
-			break;
-		case O_CHECK: o->check = true; break;
-		case 'i':
-			if (!number("--interval", optarg, 1, 3600000, &v))
-				return LDEN_EXIT_USAGE;
-			o->interval = v / 1000;
-			break;
-		case 'j': o->json = true; break;
-		case 'q': o->quiet = true; break;
-		case 'd': o->events_dir = optarg; break;
-		case O_PROM: o->prometheus = optarg; break;
-		case O_LISTEN: o->listen = optarg; break;
-		case O_URL: o->external_url = optarg; break;
-		case O_WEB: o->web_config = optarg; break;
-		case O_RESEND:
-			if (!number("--resend", optarg, 1, 86400, &o->resend))
-				return LDEN_EXIT_USAGE;
-			break;
-		case O_TIMEOUT:
-			if (!number("--action-timeout", optarg, 0.01, 600,
-				    &o->actions.timeout))
-				return LDEN_EXIT_USAGE;
-			break;
-		case O_QUEUE:
-			if (!number("--action-queue", optarg, 1, 1000000, &v))
-				return LDEN_EXIT_USAGE;
-			o->actions.queue_max = (int)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			rc = lden_scope_guard_option(&o->scope, &o->guard, c,
-						     optarg, "watch",
-						     argv[optind - 1]);
-			if (rc)
-				return rc;
-		}
-	}
-	if (lden_scope_check(&o->scope, "watch") < 0)
-		return LDEN_EXIT_USAGE;
-	for (; optind < argc; optind++) {
-		if (!o->check) {
-			lden_err("watch: unexpected argument '%s' (rules files go after --rules or --check)",
-				 argv[optind]);
-			return LDEN_EXIT_USAGE;
-		}
-		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
-			lden_err("watch: more than %d rules files", LDEN_WATCH_MAX_PATHS);
-			return LDEN_EXIT_USAGE;
-		}
-		o->paths[o->npaths++] = argv[optind];
-	}
-	if (o->web_config && !o->check) {
-		char err[8800];
-
-		if (!o->prometheus && !o->listen) {
-			lden_err("watch: --web-config protects the dashboard and /metrics, and this run serves neither (--listen, --prometheus)");
-			return LDEN_EXIT_USAGE;
-		}
-		if (lden_web_config_load(o->web_config, &o->web, err,
-					 sizeof(err)) < 0) {
-			lden_err("watch: --web-config: %s", err);
-			return LDEN_EXIT_USAGE;
-		}
-	}
-	return 0;
+	rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
+	if (rc || (rc = check_files(o)))
+		return rc;
+	if (o->check)
+		return 0;
+	return lden_cmdline_web_config(o->web_config,
+				       o->prometheus || o->listen,
+				       " (--listen, --prometheus)", &o->web);
 }
 
 void lden_watch_rules_error(const char *what,
@@ -200,7 +187,7 @@ int lden_watch_opts_load(const struct lden_watch_opts *o,
 		return -1;
 	}
 	for (int i = 0; i < rs->n; i++) {
-		if (!rs->rules[i].cgroup || !lden_scope_is_set(&o->scope))
+		if (!rs->rules[i].cgroup || !lden_scope_is_set(&o->c.scope))
 			continue;
 		lden_err("%s%s:%d: rule '%s' has its own cgroup: not with --pid, --cgroup or -- CMD",
 			 what, rs->rules[i].file, rs->rules[i].cgroup_src.line,

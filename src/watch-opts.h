@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "actions.h"
+#include "cmdline.h"
 #include "guard.h"
 #include "rules.h"
 #include "scope.h"
@@ -18,17 +19,16 @@
 #define LDEN_WATCH_MAX_PATHS 32
 
 struct lden_watch_opts {
+	struct lden_cmdline c;	/* --json, --events-dir, scope, guard */
 	const char *paths[LDEN_WATCH_MAX_PATHS];
 	int npaths;
 	bool check;
 	double interval, resend;
-	bool json, quiet;
-	const char *events_dir, *prometheus, *listen, *external_url;
+	bool quiet;
+	const char *prometheus, *listen, *external_url;
 	const char *web_config;
 	struct lden_web_config web;	/* loaded from web_config */
 	struct lden_actions_opts actions;
-	struct lden_scope_opts scope;
-	struct lden_guard_opts guard;
 };
 
 /*

@@ -251,6 +251,8 @@ done <<'BAD'
 --pid 1073741823|lden: io: no process 1073741823
 --duration x|lden: io: invalid --duration value 'x'
 --duration 0|lden: io: invalid --duration value '0'
+--time x|lden: io: invalid --time value 'x'
+-t 0|lden: io: invalid --time value '0'
 --weight latency|lden: io: --weight needs --flamegraph
 --flamegraph /nonexistent/x.folded|lden: io: cannot write '/nonexistent/x.folded'
 --flamegraph f --weight size|lden: io: invalid --weight value 'size'
@@ -262,4 +264,13 @@ extra|lden: io: unexpected argument 'extra'
 BAD
 [ "$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)" = "$before" ] || fail "bad input left an instance"
 echo "PASS: bad input: status 2 and one line each"
+
+# --time, and --duration (its old name), stop the run: status 0, the
+# statistics said, within a bound far above the 0.3 s asked
+for opt in --time --duration -t; do
+	timeout 30 "$LDEN" io "$opt" 0.3 --quiet --comm lden-no-such >"$tmp/time.out" 2>"$tmp/time.err"; rc=$?
+	[ "$rc" = 0 ] || fail "'lden io $opt 0.3' exited $rc: $(cat "$tmp/time.err")"
+	grep -q "^  lost records " "$tmp/time.err" || fail "'lden io $opt 0.3': no statistics: $(cat "$tmp/time.err")"
+done
+echo "PASS: --time, -t and --duration stop the run"
 exit 0
