@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A run of lden top (see top-run.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,30 +11,47 @@
 #include "catalog.h"
 #include "cli.h"
 #include "clock.h"
+#include "comms.h"
 #include "lden.h"
+#include "sample-order.h"
 #include "tally-view.h"
 #include "top-run.h"
 
 #define TOP_MAX_KEYS 10000
 
+/* --by comm: samples held to be put in time order, at most */
+#define ORDER_MAX_RECORDS 65536
+#define ORDER_MAX_BYTES (16u << 20)
+
 /* the key of the one row a switched event has from then on */
 #define TOP_COUNTED_KEY "(all, counted: guard)"
 
-/* The --by key of a sample, into @buf. */
-static void sample_key(struct lden_top *t, const struct ltr_sample *s, char *buf,
-		       size_t len)
+/*
+ * The --by key of a sample, into @buf; @late: for --by comm, the name
+ * read from /proc when the sample arrived (used, marked '?', when no
+ * fork, exec or rename named the process).
+ */
+static void sample_key(struct lden_top *t, const struct ltr_sample *s,
+		       const char *late, char *buf, size_t len)
 {
 	const struct lden_pidinfo *pi;
 	const char *by = t->o.by ? t->o.by : "pid";
 	const struct ltr_field *f;
+	const char *comm;
 
 	if (!strcmp(by, "pid")) {
 		snprintf(buf, len, "%u", s->pid);
 	} else if (!strcmp(by, "cpu")) {
 		snprintf(buf, len, "%u", s->cpu);
-	} else if (!strcmp(by, "comm") || !strcmp(by, "cgroup")) {
+	} else if (!strcmp(by, "comm")) {
+		comm = lden_comms_get(t->comms, (pid_t)s->pid);
+		if (comm)
+			snprintf(buf, len, "%s", comm);
+		else
+			snprintf(buf, len, "%s?", late && *late ? late : "");
+	} else if (!strcmp(by, "cgroup")) {
 		pi = lden_pidinfo_get(t->pidinfo, (pid_t)s->pid);
-		snprintf(buf, len, "%s", by[1] == 'o' ? pi->comm : pi->cgroup);
+		snprintf(buf, len, "%s", pi->cgroup);
 	} else {
 		f = ltr_event__field(s->event, by);
 		lden_row_reset(&t->scratch);
@@ -47,13 +65,65 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s, char *buf
 			*p = ' ';
 }
 
+/* A sample of the events, into the tally; @late as sample_key()'s. */
+static int count_sample(struct lden_top *t, const struct ltr_sample *s,
+			const char *late)
+{
+	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
+	const struct lden_part *p;
+	char key[512];
+	int i;
+
+	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
+	if (i < 0)
+		return 0;
+	t->sampled[i]++;
+	p = ltr_event__user(s->event);
+	if (p->size)
+		v[1] = lden_size_eval(p->size, s);
+	sample_key(t, s, late,
+		   key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
+		   sizeof(key) - 200);
+	return lden_tally_add(t->tally, key, v) < 0;
+}
+
+/* In time order (--by comm): names first, then the counts. */
+static int on_ordered(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_top *t = ctx;
+	size_t len;
+	const char *late = lden_sorder_extra(t->order, &len);
+
+	if (lden_comms_feed(t->comms, s))
+		return 0;
+	return count_sample(t, s, late);
+}
+
+/* --by comm: the sample held to be put in order, with its late name. */
+static int hold(struct lden_top *t, const struct ltr_sample *s)
+{
+	char name[32] = "";
+	int rc;
+
+	if (!lden_comms_owns(t->comms, s))
+		snprintf(name, sizeof(name), "%s",
+			 lden_pidinfo_get(t->pidinfo, (pid_t)s->pid)->comm);
+	rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+	if (rc == -ENOSPC) {
+		/* a reader far behind: count what is held, out of order */
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+	}
+	if (rc == -ENOMEM)
+		t->failed = LDEN_EXIT_FAIL;
+	return rc == -ENOMEM;
+}
+
 static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_top *t = ctx;
-	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
-	const struct lden_part *p;
-	char extra[512] = "", key[512];
-	int i;
+	char extra[512] = "";
 
 	if (t->recipe.def) {
 		size_t len = t->recipe.def->capture ?
@@ -66,16 +136,9 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		}
 		return t->recipe.def->sample(&t->recipe, s, extra, len, NULL) < 0;
 	}
-	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
-	if (i < 0)
-		return 0;
-	t->sampled[i]++;
-	p = ltr_event__user(s->event);
-	if (p->size)
-		v[1] = lden_size_eval(p->size, s);
-	sample_key(t, s, key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
-		   sizeof(key) - 200);
-	return lden_tally_add(t->tally, key, v) < 0;
+	if (t->order)
+		return hold(t, s);
+	return count_sample(t, s, NULL);
 }
 
 /*
@@ -156,6 +219,9 @@ static int table_due(void *ctx, double now_s)
 
 	if (now >= t->next) {
 		ltr_session__drain(t->s, on_sample, t);
+		/* what arrived before now is all in: counted in this table */
+		if (t->order)
+			lden_sorder_flush(t->order, now, on_ordered, t);
 		print_table(t);
 		t->next += t->step;
 		if (t->next <= now)
@@ -166,16 +232,40 @@ static int table_due(void *ctx, double now_s)
 	       100 : (int)((t->next - now) / 1000000 + 1);
 }
 
+/* Before a read: what arrived before now can be put in order. */
+static int before_read(void *ctx, double now_s)
+{
+	struct lden_top *t = ctx;
+
+	t->mark = lden_now_ns();
+	return table_due(ctx, now_s);
+}
+
+static int after_read(void *ctx, double now_s)
+{
+	struct lden_top *t = ctx;
+
+	(void)now_s;
+	if (t->order)
+		lden_sorder_flush(t->order, t->mark, on_ordered, t);
+	return t->failed;
+}
+
 /* The last table, once the records are drained. */
 static void last(void *ctx)
 {
-	print_table(ctx);
+	struct lden_top *t = ctx;
+
+	if (t->order)
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+	print_table(t);
 }
 
 int lden_top__loop(struct lden_top *t)
 {
 	const struct lden_run_loop l = {
-		.on_sample = on_sample, .wait = table_due, .last = last,
+		.on_sample = on_sample, .wait = before_read, .read = after_read,
+		.last = last,
 		.guard_effect = t->recipe.def ? "no more rows from it" :
 			"its rows stop, one row counts it all from now on",
 		.guard_said = guard_said, .ctx = t,
@@ -242,6 +332,29 @@ static int attach_recipe(struct lden_top *t, const struct lden_recipe_def *def)
 	return lden_evopts_attach_recipe(&t->recipe, t->run);
 }
 
+/*
+ * --by comm: each process named as it was at its sample (task_newtask,
+ * task_rename in the events' scope); without them, names read late
+ */
+static int attach_comms(struct lden_top *t)
+{
+	char msg[1024];
+	int rc;
+
+	t->comms = lden_comms_new();
+	t->order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
+	if (!t->comms || !t->order) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	rc = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg, sizeof(msg));
+	if (rc < 0 && rc != -ENOENT) {
+		lden_cli_err("%s", msg);
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int attach_events(struct lden_top *t)
 {
 	char by[64];
@@ -267,7 +380,7 @@ static int attach_events(struct lden_top *t)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	return 0;
+	return t->o.by && !strcmp(t->o.by, "comm") ? attach_comms(t) : 0;
 }
 
 /* What the run adds into, its events, the guard: 0 or an exit status. */
@@ -299,4 +412,6 @@ void lden_top__release(struct lden_top *t)
 	lden_evopts_release(&t->ev, &t->recipe);
 	lden_pidinfo_cache_free(t->pidinfo);
 	lden_tally_free(t->tally);
+	lden_sorder_free(t->order);
+	lden_comms_free(t->comms);
 }
