@@ -486,7 +486,12 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 
 	if (lden_strcap_feed(t->strcap, s) || !tp)
 		return 0;
-	t->st.tracepoints++;
+	/* the names' records apart: the syscalls' and exits' are the
+	 * figure a workload can know it made */
+	if (tp->role == TP_NEWTASK || tp->role == TP_RENAME)
+		t->st.name_records++;
+	else
+		t->st.tracepoints++;
 	switch (tp->role) {
 	case TP_ENTER:
 		on_enter(t, tp, s);

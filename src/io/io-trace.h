@@ -70,6 +70,7 @@ struct lden_io_event {
 
 struct lden_io_stats {
 	uint64_t tracepoints;		/* records seen (syscalls and exits) */
+	uint64_t name_records;		/* task_newtask, task_rename seen */
 	uint64_t syscalls;		/* paired calls */
 	uint64_t lost;			/* records the kernel dropped */
 	uint64_t order_forced;		/* time order given up (buffer full) */
