@@ -105,7 +105,9 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 	char name[32] = "";
 	int rc;
 
-	if (!lden_comms_owns(t->comms, s))
+	/* /proc only for a process no fork, exec or rename named yet */
+	if (!lden_comms_owns(t->comms, s) &&
+	    !lden_comms_get(t->comms, (pid_t)s->pid))
 		snprintf(name, sizeof(name), "%s",
 			 lden_pidinfo_get(t->pidinfo, (pid_t)s->pid)->comm);
 	rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);

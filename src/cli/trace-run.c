@@ -30,8 +30,10 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		if (t->recipe.def->capture)
 			len = t->recipe.def->capture(&t->recipe, s, extra,
 						     sizeof(extra));
-	} else if (!lden_comms_owns(t->comms, s)) {
-		/* the name now, in case no fork, exec or rename names it */
+	} else if (!lden_comms_owns(t->comms, s) &&
+		   !lden_comms_get(t->comms, (pid_t)s->tid)) {
+		/* the name now, in case no fork, exec or rename names it
+		 * (one already named needs no read of /proc) */
 		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
 								 (pid_t)s->tid);
 
