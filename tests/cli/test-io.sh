@@ -175,8 +175,15 @@ mism=$(echo "$stats" | jq .mismatches)
 # made: read(fifo), openat, N writes, close, write(done), read(fifo): 2
 # records each, and the process's exit
 made=$((2 * (N + 5) + 1))
-[ $((seen + lost)) = $made ] ||
-	fail "heavy: $seen records seen + $lost lost != $made made"
+# (seen: the syscalls' and exits' records; the fork and rename records
+# that name processes, e.g. LeakSanitizer's thread at exit, are apart,
+# but a lost one counts in lost)
+if [ "$lost" = 0 ]; then
+	[ "$seen" = $made ] || fail "heavy: $seen records seen, 0 lost, $made made"
+else
+	[ $((seen + lost)) -ge $made ] && [ $((seen + lost)) -le $((made + 4)) ] ||
+		fail "heavy: $seen records seen + $lost lost: not $made made (plus at most 4 name records)"
+fi
 [ "$lost" -gt 0 ] || [ "$calls" = $((N + 5)) ] ||
 	fail "heavy: no loss but $calls calls, want $((N + 5))"
 [ "$mism" -le "$lost" ] || fail "heavy: $mism mismatches with only $lost lost"
@@ -236,7 +243,7 @@ wait_count "$tmp/namel.out" ' close ' 3 || fail "namel: the three closes never c
 printf x > "$tmp/namel.go"
 wait "$target"; wait "$tracer" || fail "namel: lden io failed"
 grep -q "^ *[0-9.]* io-target? " "$tmp/namel.out" || fail "namel: the text does not mark io-target's name late: $(sed -n 2p "$tmp/namel.out")"
-grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?)\$" "$tmp/namel.err" ||
+grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
 	fail "namel: $(grep 'process names' "$tmp/namel.err")"
 echo "PASS: process names: fork, exec and prctl followed exactly (--comm cat finds cat after sh's exec); a process started before lden marked late"
 
@@ -253,6 +260,8 @@ done <<'BAD'
 --pid 1073741823|lden: io: no process 1073741823
 --duration x|lden: io: invalid --duration value 'x'
 --duration 0|lden: io: invalid --duration value '0'
+--time x|lden: io: invalid --time value 'x'
+-t 0|lden: io: invalid --time value '0'
 --weight latency|lden: io: --weight needs --flamegraph
 --flamegraph /nonexistent/x.folded|lden: io: cannot write '/nonexistent/x.folded'
 --flamegraph f --weight size|lden: io: invalid --weight value 'size'
@@ -264,4 +273,13 @@ extra|lden: io: unexpected argument 'extra'
 BAD
 [ "$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)" = "$before" ] || fail "bad input left an instance"
 echo "PASS: bad input: status 2 and one line each"
+
+# --time, and --duration (its old name), stop the run: status 0, the
+# statistics said, within a bound far above the 0.3 s asked
+for opt in --time --duration -t; do
+	timeout 30 "$LDEN" io "$opt" 0.3 --quiet --comm lden-no-such >"$tmp/time.out" 2>"$tmp/time.err"; rc=$?
+	[ "$rc" = 0 ] || fail "'lden io $opt 0.3' exited $rc: $(cat "$tmp/time.err")"
+	grep -q "^  lost records " "$tmp/time.err" || fail "'lden io $opt 0.3': no statistics: $(cat "$tmp/time.err")"
+done
+echo "PASS: --time, -t and --duration stop the run"
 exit 0

@@ -22,6 +22,7 @@
 
 #include "evtest.h"
 #include "lden-trace.h"
+#include "scope.h"
 #include "sizejoin.h"
 
 struct lden_catalog evt_cat;

@@ -22,6 +22,7 @@
 #include "attach.h"
 #include "ktest.h"
 #include "lden-trace.h"
+#include "scope.h"
 
 #define N_OPENS 300
 

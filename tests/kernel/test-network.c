@@ -40,6 +40,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "evtest.h"
 #include "lden-trace.h"
 #include "collect.h"

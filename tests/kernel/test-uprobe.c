@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -333,7 +334,8 @@ static void uprobe_errors(void **state)
 {
 	struct tracefs_dynevent *dyn;
 	const char *group;
-	char own[64];
+	char own[64], path[160];
+	int hold;
 	uint64_t off;
 
 	cur = ltr_session__new(NULL);
@@ -406,12 +408,22 @@ static void uprobe_errors(void **state)
 			 -EEXIST);
 	assert_non_null(strstr(ltr_last_error(), "already"));
 
-	/* the session removes only its own: "pre" stays for teardown */
+	/*
+	 * the session removes only its own: "pre" stays for teardown.  Once
+	 * the session is gone, the group is anyone's to sweep (owner.c): the
+	 * test holds it, as a foreign owner would, so that another lden's
+	 * sweep (the suite runs several at once) cannot take "pre" first
+	 */
 	snprintf(own, sizeof(own), "%s", group);
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s", own);
+	hold = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(hold >= 0);
+	assert_int_equal(flock(hold, LOCK_SH), 0);
 	ltr_session__free(cur);
 	cur = NULL;
 	assert_false(listed(own, "dup"));
 	assert_true(listed(own, "pre"));
+	close(hold);
 }
 
 /* ------------------------------------------------------------------ */

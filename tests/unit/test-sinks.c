@@ -26,22 +26,6 @@
 #include "viz-opts.h"
 
 /* ------------------------------------------------------------------ */
-/* Time stamps */
-
-static void test_iso8601(void **state)
-{
-	char buf[40];
-
-	lden_iso8601(0, buf, sizeof(buf));
-	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
-	lden_iso8601(1795338001.25, buf, sizeof(buf));
-	assert_string_equal(buf, "2026-11-22T09:00:01.250Z");
-	/* rounds into the next second, not to ".1000" */
-	lden_iso8601(1.9996, buf, sizeof(buf));
-	assert_string_equal(buf, "1970-01-01T00:00:02.000Z");
-}
-
-/* ------------------------------------------------------------------ */
 /* JSON lines */
 
 static const struct lden_point points[] = {
@@ -412,7 +396,6 @@ static void test_index_and_seconds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iso8601),
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_table_exactness),
 		cmocka_unit_test(test_routes),

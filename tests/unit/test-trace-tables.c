@@ -3,8 +3,7 @@
  * The tables under lden trace and lden top, on canned input: kallsyms
  * lookups by address (function+offset, modules, before the first symbol,
  * no addresses), print-format symbols (the kernel's kfree_skb and
- * inet_sock_set_state formats), the bounded tid table against a model
- * under random puts and deletes, the time-ordering buffer (order, ties,
+ * inet_sock_set_state formats), the time-ordering buffer (order, ties,
  * the watermark, the ceiling), and the tally (sums, sort, "(other)").
  */
 #include <setjmp.h>
@@ -25,7 +24,6 @@
 #include "sample-order.h"
 #include "symbolic.h"
 #include "tally.h"
-#include "tidmap.h"
 
 static const char kallsyms_text[] =
 	"ffffffff81000000 T _stext\n"
@@ -131,58 +129,6 @@ static void test_symbolic(void **state)
 	assert_null(lden_symbolic_parse("print fmt: \"%d\", __print_symbolic(REC->x, { 1, ", "x"));
 	assert_null(lden_symbolic_parse("no print format", "reason"));
 	lden_symbolic_free(NULL);
-}
-
-/* The table against an array model, under random puts and deletes. */
-static void test_tidmap(void **state)
-{
-	enum { MAX = 300, RANGE = 1000 };
-	struct lden_tidmap *m = lden_tidmap_new(MAX, sizeof(uint64_t));
-	uint64_t model[RANGE];
-	bool present[RANGE] = { false };
-	size_t count = 0;
-
-	(void)state;
-	assert_non_null(m);
-	srand(7);
-	for (int step = 0; step < 200000; step++) {
-		int32_t tid = rand() % RANGE;
-		uint64_t *v;
-
-		if (rand() % 3) {
-			v = lden_tidmap_put(m, tid);
-			if (!present[tid] && count == MAX) {
-				assert_null(v);	/* full: refused, not grown */
-				continue;
-			}
-			assert_non_null(v);
-			if (!present[tid]) {
-				assert_int_equal(*v, 0);	/* new: zeroed */
-				present[tid] = true;
-				count++;
-			}
-			*v = (uint64_t)step;
-			model[tid] = (uint64_t)step;
-		} else {
-			lden_tidmap_del(m, tid);
-			if (present[tid])
-				count--;
-			present[tid] = false;
-		}
-		assert_int_equal(lden_tidmap_count(m), count);
-		if (step % 1000 == 0) {
-			for (int i = 0; i < RANGE; i++) {
-				v = lden_tidmap_get(m, i);
-				if (present[i]) {
-					assert_non_null(v);
-					assert_int_equal(*v, model[i]);
-				} else {
-					assert_null(v);
-				}
-			}
-		}
-	}
-	lden_tidmap_free(m);
 }
 
 struct seen {
@@ -321,7 +267,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kallsyms),
 		cmocka_unit_test(test_symbolic),
-		cmocka_unit_test(test_tidmap),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_ceiling),
 		cmocka_unit_test(test_tally),

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The program's messages (see cli.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "lden.h"
+
+static const char *command;
+
+void lden_cli_set_command(const char *name)
+{
+	command = name;
+}
+
+const char *lden_cli_command(void)
+{
+	return command;
+}
+
+/*
+ * Messages quote what users and files gave (expressions, paths, catalog
+ * lines): a control byte in them is shown as \xNN, never sent raw to the
+ * terminal; the message's own line breaks stay.
+ */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	fputs("lden: ", stderr);
+	if (prefix)
+		fprintf(stderr, "%s: ", prefix);
+	for (const char *c = msg ? msg : "out of memory"; *c; c++) {
+		unsigned char b = (unsigned char)*c;
+
+		if ((b < 0x20 && b != '\n') || b == 0x7f)
+			fprintf(stderr, "\\x%02x", b);
+		else
+			fputc(b, stderr);
+	}
+	fputc('\n', stderr);
+	free(msg);
+}
+
+void lden_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(NULL, fmt, ap);
+	va_end(ap);
+}
+
+void lden_cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(command, fmt, ap);
+	va_end(ap);
+}
+
+int lden_cli_option_error(int c, const char *word)
+{
+	if (c == ':')
+		lden_cli_err("option '%s' needs a value", word);
+	else
+		lden_cli_err("unknown option '%s' (see 'lden %s --help')", word,
+			     command);
+	return LDEN_EXIT_USAGE;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The program's messages: "lden: MESSAGE" on stderr, and the command's
+ * own, "lden: CMD: MESSAGE", whose name the dispatcher sets once
+ * (lden_cli_set_command()): no command types its own name.  Only the
+ * program and the commands print; the files below them return errors.
+ */
+#ifndef LDEN_CLI_H
+#define LDEN_CLI_H
+
+/* "lden: " + message + newline on stderr (control bytes shown as \xNN). */
+void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The command being run (lden.c sets it before calling it), or NULL. */
+void lden_cli_set_command(const char *name);
+const char *lden_cli_command(void);
+
+/* "lden: CMD: " + message, CMD the command being run. */
+void lden_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * lden_cli_option_error - getopt_long's ':' (a value missing) or '?'
+ * (unknown) at @word (argv[optind - 1]): prints the one-line error and
+ * returns LDEN_EXIT_USAGE.
+ */
+int lden_cli_option_error(int c, const char *word);
+
+#endif

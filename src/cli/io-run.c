@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A run of lden io (see io-run.h). */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "collect.h"
+#include "io-output.h"
+#include "io-run.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "proc.h"
+
+#define SUMMARY_MAX_KEYS 4096
+
+/* The process's threads, each traced per task. */
+static int add_tasks(struct lden_io_opts *io, pid_t pid)
+{
+	int n = lden_proc_tasks(pid, io->tasks + io->ntasks,
+				LDEN_IO_MAX_TASKS - io->ntasks);
+
+	if (n == -E2BIG) {
+		lden_cli_err("more than %d threads in the --pid processes",
+			     LDEN_IO_MAX_TASKS);
+		return -1;
+	}
+	if (n <= 0) {
+		lden_cli_err("no process %d (--pid)", (int)pid);
+		return -1;
+	}
+	io->ntasks += n;
+	return 0;
+}
+
+static bool passes(const struct lden_io_run *r, const struct lden_io_event *ev)
+{
+	if (r->o.comm && strcmp(ev->comm, r->o.comm))
+		return false;
+	if (r->o.path_glob &&
+	    !(ev->path && !fnmatch(r->o.path_glob, ev->path, 0)) &&
+	    !(ev->path2 && !fnmatch(r->o.path_glob, ev->path2, 0)))
+		return false;
+	return true;
+}
+
+static void on_event(const struct lden_io_event *ev, void *ctx)
+{
+	struct lden_io_run *r = ctx;
+	char key[64], fdname[32], marked[LDEN_IO_PATH_MAX + 2];
+	const char *path = ev->path;
+
+	if (!passes(r, ev))
+		return;
+	r->after_filter++;
+	if (r->per_call && r->o.c.json)
+		lden_io_print_json(stdout, ev, r->start_ns);
+	else if (r->per_call)
+		lden_io_print_line(stdout, ev, r->start_ns);
+	if (!path) {
+		if (ev->fd >= 0)
+			snprintf(fdname, sizeof(fdname), "[fd %d]", ev->fd);
+		else
+			snprintf(fdname, sizeof(fdname), "[none]");
+		path = fdname;
+	} else if (ev->path_prov == LDEN_PROV_LATE) {
+		/* a path read late is another key than the same one copied */
+		snprintf(marked, sizeof(marked), "%s?", path);
+		path = marked;
+	}
+	if (r->files) {
+		bool failed = ev->ret < 0;
+
+		snprintf(key, sizeof(key), "%s[%u]", ev->comm, ev->pid);
+		lden_io_summary__add(r->files, path, ev->latency_ns,
+				     ev->bytes_read, ev->bytes_written, failed);
+		lden_io_summary__add(r->procs, key, ev->latency_ns,
+				     ev->bytes_read, ev->bytes_written, failed);
+	}
+	if (r->flame)
+		lden_io_flame_add(r->flame, ev->comm, path, ev->sys->name,
+				  r->o.weight_latency ? ev->latency_ns : 1);
+}
+
+static bool scope_gone(struct lden_scope_opts *scope)
+{
+	if (scope->command)
+		return lden_command_poll(scope);
+	if (!scope->npids)
+		return false;
+	for (int i = 0; i < scope->npids; i++)
+		if (lden_proc_alive(scope->pids[i]))
+			return false;
+	return true;
+}
+
+/* The guard's new actions, said once on stderr. */
+static int guard_tick(struct lden_io_run *r)
+{
+	return lden_guard_say(r->guard,
+			      lden_io_tracer__guard_tick(r->t, r->guard, lden_now()),
+			      "its calls are counted only from now on", NULL, NULL);
+}
+
+static int trace_loop(struct lden_io_run *r)
+{
+	double start = lden_now(), end = r->run->end;
+	int err;
+
+	for (;;) {
+		double t = lden_now();
+		int wait = 20;
+
+		if (lden_stop_signal)
+			break;
+		if (end) {
+			if (t >= end)
+				break;
+			if ((end - t) * 1000 < wait)
+				wait = (int)((end - t) * 1000) + 1;
+		}
+		err = lden_io_tracer__poll(r->t, wait, on_event, r);
+		if (err < 0 && err != -EINTR) {
+			lden_cli_err("reading samples: %s", strerror(-err));
+			return LDEN_EXIT_FAIL;
+		}
+		if (guard_tick(r) < 0)
+			return LDEN_EXIT_FAIL;
+		if (r->flame)
+			lden_io_flame_live(r->flame, r->t, r->guard,
+					   r->after_filter, lden_now() - start);
+		fflush(stdout);
+		if (scope_gone(&r->o.c.scope))
+			break;
+	}
+	lden_io_tracer__finish(r->t, on_event, r);
+	return LDEN_EXIT_OK;
+}
+
+/* The tracer's options from the command line; prints the error. */
+int lden_io_run__prepare(struct lden_io_run *r)
+{
+	struct lden_io_opts *io = &r->io;
+
+	struct rlimit rl;
+	char err[1024] = "";
+
+	for (int i = 0; i < r->o.c.scope.npids; i++)
+		if (add_tasks(io, r->o.c.scope.pids[i]) < 0)
+			return LDEN_EXIT_USAGE;
+	io->inherit = r->o.c.scope.children || r->o.c.scope.command;
+	io->cgroup = r->o.c.scope.cgroup;
+	io->strings = r->o.strings;
+	io->scope = &r->o.c.scope;
+	/* a perf fd per tracepoint, CPU and task */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	r->per_call = !r->o.quiet &&
+		      (r->o.c.json || (!r->o.summary && !r->o.nflame));
+	if (r->o.nflame) {
+		r->flame = lden_io_flame_new(r->o.flamegraph, r->o.nflame,
+					     r->o.flame_format,
+					     r->o.weight_latency, err,
+					     sizeof(err));
+		if (!r->flame) {
+			lden_cli_err("%s", err);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	if (r->o.summary) {
+		r->files = lden_io_summary__new(SUMMARY_MAX_KEYS);
+		r->procs = lden_io_summary__new(SUMMARY_MAX_KEYS);
+		if (!r->files || !r->procs) {
+			lden_err("out of memory");
+			return LDEN_EXIT_FAIL;
+		}
+	}
+	return 0;
+}
+
+/* The tracer on the run's session, the guard over it: 0 or FAIL. */
+int lden_io_run__attach(void *ctx, struct lden_run *run,
+			struct lden_guard **g)
+{
+	struct lden_io_run *r = ctx;
+	char err[1024] = "";
+
+	if (r->o.c.scope.command)
+		r->io.tasks[r->io.ntasks++] = r->o.c.scope.command_pid;
+	r->t = lden_io_tracer__new(run->s, &r->io, err, sizeof(err));
+	*g = lden_guard_new(&r->o.c.guard);
+	if (!r->t || !*g || lden_io_tracer__guard(r->t, *g) < 0) {
+		lden_err("%s", r->t ? "out of memory" : err);
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int lden_io_run__enable(void *ctx)
+{
+	struct lden_io_run *r = ctx;
+	int rc = lden_io_tracer__start(r->t);
+
+	r->start_ns = lden_io_tracer__start_ns(r->t);
+	return rc;
+}
+
+void lden_io_run__header(const struct lden_io_run *r)
+{
+	char how[2048];
+
+	fprintf(stderr, "lden: tracing file I/O of ");
+	lden_scope_describe(&r->o.c.scope, stderr);
+	fprintf(stderr, "%s\n", r->o.c.time_limit > 0 ? "" : "; Ctrl-C to stop");
+	lden_io_tracer__describe(r->t, how, sizeof(how));
+	fprintf(stderr, "lden: %s\n", how);
+	if (r->per_call && !r->o.c.json)
+		printf("%12s %-15s %7s %7s %-15s %5s %14s %10s %s\n", "TIME",
+		       "COMM", "PID", "TID", "SYSCALL", "FD", "RESULT",
+		       "LAT_US", "PATH");
+	fflush(stdout);
+}
+
+/* The summary, the flame graphs, the statistics. */
+static int finish(struct lden_io_run *r, int status)
+{
+	double secs = lden_now() - (double)r->start_ns / 1e9;
+	char err[1024];
+
+	if (r->o.summary) {
+		lden_io_print_rows(stdout, r->files, "file", r->o.sort_bytes,
+				   r->o.c.json);
+		lden_io_print_rows(stdout, r->procs, "process",
+				   r->o.sort_bytes, r->o.c.json);
+	}
+	if (r->flame &&
+	    lden_io_flame_finish(r->flame, r->t, r->guard, r->after_filter,
+				 secs, err, sizeof(err)) < 0) {
+		lden_cli_err("%s", err);
+		status = LDEN_EXIT_FAIL;
+	}
+	lden_io_print_stats(stderr, r->o.c.json ? stdout : NULL, r->t, r->guard,
+			    r->after_filter, lden_now() - (double)r->start_ns / 1e9);
+	return status;
+}
+
+int lden_io_run__loop(struct lden_io_run *r)
+{
+	return finish(r, trace_loop(r));
+}
+
+void lden_io_run__release(struct lden_io_run *r)
+{
+	lden_io_tracer__free(r->t);
+	lden_io_summary__free(r->files);
+	lden_io_summary__free(r->procs);
+	lden_io_flame_free(r->flame);
+}

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A run of lden notify (see notify-run.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "collect.h"
+#include "guard.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "notify-report.h"
+#include "notify-run.h"
+#include "plan.h"
+#include "scope.h"
+#include "script.h"
+#include "trigger.h"
+
+static void expr_error(const char *text, const struct lden_expr_error *err)
+{
+	char buf[2048];
+
+	lden_expr_format_error(text, err, buf, sizeof(buf));
+	lden_err("%s", buf);
+}
+
+/* Reads every counter, adds the samples' sizes, updates the speeds. */
+static int update(struct lden_notify *r, double t)
+{
+	if (lden_collect_stats(r->att, r->e->nevents, r->nscopes, r->st,
+			       t) < 0) {
+		lden_err("%s", ltr_last_error());
+		return -1;
+	}
+	for (int i = 0; i < r->e->nevents; i++) {
+		r->vals[i].count = (double)r->st[i].count;
+		r->vals[i].size = (double)r->st[i].size;
+		r->vals[i].speed = r->st[i].speed;
+	}
+	return 0;
+}
+
+/* An event switched: its stats say so; the message, whether size() is used. */
+static void guard_said(struct lden_guard_action *act, void *ctx)
+{
+	struct lden_notify *r = ctx;
+
+	for (int i = 0; i < r->e->nevents; i++)
+		if (lden_guard_stop_stat(act, &r->st[i]))
+			act->size_used |= r->e->events[i].need_size;
+}
+
+/* The overhead guard's look at this tick: says once what it switched. */
+static int guard_tick(struct lden_notify *r, double t)
+{
+	return lden_run__guard_tick(r->run, t, lden_collect_sample, NULL, NULL,
+				    guard_said, r);
+}
+
+/* The run as notify-report.c sees it. */
+static struct lden_notify_report report_of(const struct lden_notify *r)
+{
+	return (struct lden_notify_report){
+		.expression = r->e->text,
+		.st = r->st,
+		.att = r->att,
+		.nevents = r->e->nevents,
+		.scope = &r->o.c.scope,
+		.guard = r->guard,
+		.time_limit = r->o.c.time_limit,
+		.script = r->o.script,
+		.fired = r->fired,
+		.json = r->o.c.json,
+	};
+}
+
+static void fire(struct lden_notify *r, double elapsed)
+{
+	struct lden_notify_report rep;
+	int status;
+	pid_t pid;
+
+	r->fired++;
+	rep = report_of(r);
+	if (r->o.c.json || !r->o.quiet)
+		lden_notify_print_fire(stdout, &rep, elapsed);
+	fflush(stdout);
+	if (!r->o.script)
+		return;
+	pid = lden_script_start(r->o.script, &(struct lden_script_env){
+		.expression = r->e->text, .elapsed = elapsed,
+		.fired = r->fired, .st = r->st, .nevents = r->e->nevents });
+	if (pid < 0)
+		lden_err("cannot run the script: %s", strerror(errno));
+	else if (!lden_script_wait(pid, &status) && !r->o.quiet && !r->o.c.json)
+		lden_script_print_status(stdout, status);
+}
+
+static void final_report(const struct lden_notify *r, enum lden_notify_end why,
+			 double elapsed)
+{
+	struct lden_notify_report rep = report_of(r);
+
+	if (r->o.c.json || !r->o.quiet)
+		lden_notify_print_end(stdout, &rep, why, elapsed);
+}
+
+/* The last samples, and those that will never arrive counted as lost. */
+static void finish(struct lden_notify *r, bool sampling)
+{
+	if (lden_collect_finish(r->s, r->att, r->e->nevents * r->nscopes,
+				sampling) < 0)
+		lden_err("reading samples: %s", ltr_last_error());
+}
+
+int lden_notify__watch(struct lden_notify *r)
+{
+	struct lden_trigger tr = LDEN_TRIGGER_INIT(r->o.cooldown);
+	bool sampling = false;
+	double next;
+
+	for (int i = 0; i < r->e->nevents; i++)
+		sampling |= r->att[i].sampling;
+	r->start = lden_now();
+	next = r->start + r->o.interval;
+	if (update(r, r->start) < 0)
+		return LDEN_EXIT_FAIL;
+	for (;;) {
+		int rc = lden_collect_wait(r->s, next, sampling, &lden_stop_signal);
+		double t = lden_now(), elapsed;
+
+		if (rc == 1)
+			break;
+		if (rc < 0) {
+			lden_err("reading samples: %s", strerror(-rc));
+			return LDEN_EXIT_FAIL;
+		}
+		next += r->o.interval;
+		if (next < t)	/* a stall: do not tick in a burst */
+			next = t + r->o.interval;
+		if (guard_tick(r, t) < 0)
+			return LDEN_EXIT_FAIL;
+		if (update(r, t) < 0)
+			return LDEN_EXIT_FAIL;
+		elapsed = t - r->start;
+		if (lden_trigger_check(&tr, lden_expr_eval(r->e, r->vals), t)) {
+			fire(r, elapsed);
+			if (!r->o.repeat)
+				return LDEN_EXIT_OK;
+		}
+		if (r->o.c.time_limit > 0 && elapsed >= r->o.c.time_limit) {
+			final_report(r, LDEN_NOTIFY_END_TIME, elapsed);
+			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
+		}
+		/* the command ended: one last look (its last events), then stop */
+		if (lden_command_poll(&r->o.c.scope)) {
+			finish(r, sampling);
+			if (update(r, lden_now()) < 0)
+				return LDEN_EXIT_FAIL;
+			/* at once: no cooldown for the last look */
+			if (lden_expr_eval(r->e, r->vals) && tr.armed) {
+				fire(r, lden_now() - r->start);
+				if (!r->o.repeat)
+					return LDEN_EXIT_OK;
+			}
+			final_report(r, LDEN_NOTIFY_END_COMMAND, lden_now() - r->start);
+			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
+		}
+	}
+	finish(r, sampling);
+	if (update(r, lden_now()) < 0)
+		lden_cli_err("the last look failed; the figures are the previous tick's");
+	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
+	return 128 + lden_stop_signal;
+}
+
+/* The expression checked against the catalog and the kernel. */
+int lden_notify__prepare(struct lden_notify *r, const char *text)
+{
+	struct lden_expr_error err;
+	int status;
+
+	r->e = lden_expr_parse(text, &err);
+	if (!r->e) {
+		expr_error(text, &err);
+		return LDEN_EXIT_USAGE;
+	}
+	status = lden_load_catalog_kernel(&r->cat, r->o.c.events_dir, &r->k);
+	if (status)
+		return status;
+	r->nscopes = lden_scope_count(&r->o.c.scope);
+	r->res = calloc(r->e->nevents, sizeof(*r->res));
+	r->att = calloc((size_t)r->e->nevents * r->nscopes, sizeof(*r->att));
+	r->st = calloc(r->e->nevents, sizeof(*r->st));
+	r->vals = calloc(r->e->nevents, sizeof(*r->vals));
+	if (!r->res || !r->att || !r->st || !r->vals) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	if (lden_plan_check(&r->cat, r->k, r->e,
+			    lden_scope_is_set(&r->o.c.scope), r->res, &err) < 0) {
+		expr_error(text, &err);
+		return LDEN_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The events attached on the run's session; the guard over them. */
+int lden_notify__attach(void *ctx, struct lden_run *run,
+			struct lden_guard **g)
+{
+	struct lden_notify *r = ctx;
+	struct lden_expr_error err;
+
+	r->s = run->s;
+	if (lden_plan_attach_scopes(r->s, r->e, r->res, &r->o.c.scope, r->att,
+				    &err) < 0) {
+		/* privileges: no caret, nothing to fix there */
+		if (errno == EACCES || errno == EPERM) {
+			lden_err("%s", err.msg);
+			return LDEN_EXIT_FAIL;
+		}
+		expr_error(r->e->text, &err);
+		return LDEN_EXIT_USAGE;
+	}
+	for (int i = 0; i < r->e->nevents; i++) {
+		/* with the filter: events differing only by it stay apart */
+		lden_expr_event_label(&r->e->events[i], r->st[i].label,
+				      sizeof(r->st[i].label));
+		r->st[i].has_size = r->att[i].has_size;
+	}
+	*g = lden_guard_new(&r->o.c.guard);
+	for (int i = 0; *g && i < r->e->nevents * r->nscopes; i++)
+		if (lden_guard_add(*g, r->st[i % r->e->nevents].label,
+				   &r->att[i]) < 0) {
+			lden_guard_free(*g);
+			*g = NULL;
+		}
+	return 0;
+}
+
+void lden_notify__header(const struct lden_notify *r)
+{
+	struct lden_notify_report rep;
+
+	if (r->o.quiet || r->o.c.json)
+		return;
+	rep = report_of(r);
+	lden_notify_print_header(stdout, &rep);
+	fflush(stdout);
+}
+
+void lden_notify__release(struct lden_notify *r)
+{
+	if (r->att)
+		for (int i = 0; i < r->e->nevents * r->nscopes; i++)
+			lden_attached_release(&r->att[i]);
+	lden_kernel_free(r->k);
+	lden_catalog_free(&r->cat);
+	free(r->res);
+	free(r->att);
+	free(r->st);
+	free(r->vals);
+	lden_expr_free(r->e);
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* One run of a tracing command (see run.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "attach.h"
+#include "cli.h"
+#include "clock.h"
+#include "collect.h"
+#include "lden.h"
+#include "run.h"
+
+struct lden_run *lden_run__new(struct lden_cmdline *cl,
+			       const struct ltr_session_opts *so,
+			       unsigned int flags)
+{
+	struct lden_run *r = calloc(1, sizeof(*r));
+	struct ltr_session_opts o = { 0 };
+
+	if (!r) {
+		lden_err("out of memory");
+		return NULL;
+	}
+	r->cl = cl;
+	lden_catch_stop_signals();
+	if (flags & LDEN_RUN_KEEP_HUP)
+		signal(SIGHUP, SIG_DFL);
+	if (so)
+		o = *so;
+	o.ring = cl->ring;
+	r->s = ltr_session__new(&o);
+	if (!r->s) {
+		lden_err("%s", ltr_last_error());
+		goto out_free;
+	}
+	if (cl->scope.command && lden_command_start(&cl->scope) < 0) {
+		lden_cli_err("cannot start the command: %s", strerror(errno));
+		goto out_free;
+	}
+	lden_attach_twins(lden_guard_opts_active(&cl->guard));
+	return r;
+
+out_free:
+	lden_run__free(r);
+	return NULL;
+}
+
+int lden_run__attach(struct lden_run *r,
+		     int (*attach)(void *ctx, struct lden_run *r,
+				   struct lden_guard **g),
+		     int (*enable)(void *ctx), void *ctx)
+{
+	struct lden_guard *g = NULL;
+	int status;
+
+	if (!r)
+		return LDEN_EXIT_FAIL;
+	status = attach(ctx, r, &g);
+	if (status) {
+		lden_guard_free(g);
+		return status;
+	}
+	return lden_run__start(r, g, enable, ctx);
+}
+
+int lden_run__start(struct lden_run *r, struct lden_guard *g,
+		    int (*enable)(void *ctx), void *ctx)
+{
+	if (!g) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	r->guard = g;
+	if ((enable ? enable(ctx) : ltr_session__enable(r->s)) < 0) {
+		lden_err("%s", ltr_last_error());
+		return LDEN_EXIT_FAIL;
+	}
+	r->start = lden_now();
+	if (r->cl->time_limit > 0)
+		r->end = r->start + r->cl->time_limit;
+	lden_guard_start(g, r->start);
+	return 0;
+}
+
+void lden_run__go(struct lden_run *r)
+{
+	lden_command_go(&r->cl->scope);
+}
+
+bool lden_run__done(struct lden_run *r, double now)
+{
+	return lden_stop_signal || (r->end && now >= r->end) ||
+	       lden_command_poll(&r->cl->scope);
+}
+
+int lden_guard_say(struct lden_guard *g, int n, const char *effect,
+		   void (*said)(struct lden_guard_action *a, void *ctx),
+		   void *ctx)
+{
+	int total;
+	char msg[512];
+
+	if (n < 0) {
+		lden_cli_err("guard: %s", ltr_last_error());
+		return -1;
+	}
+	total = lden_guard_nactions(g);
+	for (int i = total - n; i < total; i++) {
+		struct lden_guard_action *a = lden_guard_find(g,
+			lden_guard_action(g, i)->event);
+
+		if (said)
+			said(a, ctx);
+		if (effect)
+			lden_guard_message_for(a, effect, msg, sizeof(msg));
+		else
+			lden_guard_message(a, msg, sizeof(msg));
+		lden_err("%s", msg);
+	}
+	return 0;
+}
+
+int lden_run__guard_tick(struct lden_run *r, double now,
+			 int (*fn)(const struct ltr_sample *, void *),
+			 void *fn_ctx, const char *effect,
+			 void (*said)(struct lden_guard_action *, void *),
+			 void *said_ctx)
+{
+	return lden_guard_say(r->guard, lden_guard_tick(r->guard, r->s, now,
+							fn, fn_ctx),
+			      effect, said, said_ctx);
+}
+
+int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
+{
+	while (!lden_run__done(r, lden_now())) {
+		double now = lden_now();
+		int ms = l->wait ? l->wait(l->ctx, now) : 100;
+		int n;
+
+		if (ms < 0)
+			continue;
+		n = ltr_session__poll(r->s, ms, l->on_sample, l->ctx);
+		if (n < 0 && n != -EINTR) {
+			lden_cli_err("reading samples: %s", strerror(-n));
+			return LDEN_EXIT_FAIL;
+		}
+		if (l->read && l->read(l->ctx, now))
+			return LDEN_EXIT_FAIL;
+		if (lden_run__guard_tick(r, lden_now(), l->on_sample, l->ctx,
+					 l->guard_effect, l->guard_said,
+					 l->ctx) < 0)
+			return LDEN_EXIT_FAIL;
+		if (l->after)
+			l->after(l->ctx, now);
+	}
+	ltr_session__drain(r->s, l->on_sample, l->ctx);
+	if (l->last)
+		l->last(l->ctx);
+	return LDEN_EXIT_OK;
+}
+
+int lden_run__end(struct lden_run *r, int status)
+{
+	int st = r->cl->scope.command_status;
+
+	if (!r->cl->scope.command || st < 0)
+		return status;
+	if (WIFEXITED(st))
+		fprintf(stderr, "lden: the command exited with status %d\n",
+			WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		fprintf(stderr, "lden: the command was killed by signal %d\n",
+			WTERMSIG(st));
+	/* lden's own failure first; else the command's, as perf stat does */
+	if (status != LDEN_EXIT_OK)
+		return status;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void lden_run__free(struct lden_run *r)
+{
+	if (!r)
+		return;
+	/* a command never released exits without running */
+	lden_command_abandon(&r->cl->scope);
+	lden_guard_free(r->guard);
+	ltr_session__free(r->s);
+	free(r);
+}

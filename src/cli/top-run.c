@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A run of lden top (see top-run.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "clock.h"
+#include "comms.h"
+#include "lden.h"
+#include "sample-order.h"
+#include "tally-view.h"
+#include "top-run.h"
+
+#define TOP_MAX_KEYS 10000
+
+/* --by comm: samples held to be put in time order, at most */
+#define ORDER_MAX_RECORDS 65536
+#define ORDER_MAX_BYTES (16u << 20)
+
+/* the key of the one row a switched event has from then on */
+#define TOP_COUNTED_KEY "(all, counted: guard)"
+
+/*
+ * The --by key of a sample, into @buf; @late: for --by comm, the name
+ * read from /proc when the sample arrived (used, marked '?', when no
+ * fork, exec or rename named the process).
+ */
+static void sample_key(struct lden_top *t, const struct ltr_sample *s,
+		       const char *late, char *buf, size_t len)
+{
+	const struct lden_pidinfo *pi;
+	const char *by = t->o.by ? t->o.by : "pid";
+	const struct ltr_field *f;
+	const char *comm;
+
+	if (!strcmp(by, "pid")) {
+		snprintf(buf, len, "%u", s->pid);
+	} else if (!strcmp(by, "cpu")) {
+		snprintf(buf, len, "%u", s->cpu);
+	} else if (!strcmp(by, "comm")) {
+		comm = lden_comms_get(t->comms, (pid_t)s->pid);
+		if (comm)
+			snprintf(buf, len, "%s", comm);
+		else
+			snprintf(buf, len, "%s?", late && *late ? late : "");
+	} else if (!strcmp(by, "cgroup")) {
+		pi = lden_pidinfo_get(t->pidinfo, (pid_t)s->pid);
+		snprintf(buf, len, "%s", pi->cgroup);
+	} else {
+		f = ltr_event__field(s->event, by);
+		lden_row_reset(&t->scratch);
+		if (f)
+			lden_row_add_field(&t->scratch, f, s);
+		snprintf(buf, len, "%s", t->scratch.n ? t->scratch.c[0].text : "-");
+	}
+	/* a separator would split the key into columns */
+	for (char *p = buf; *p; p++)
+		if (*p == LDEN_SEP[0])
+			*p = ' ';
+}
+
+/* A sample of the events, into the tally; @late as sample_key()'s. */
+static int count_sample(struct lden_top *t, const struct ltr_sample *s,
+			const char *late)
+{
+	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
+	const struct lden_part *p;
+	char key[512];
+	int i;
+
+	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
+	if (i < 0)
+		return 0;
+	t->sampled[i]++;
+	p = ltr_event__user(s->event);
+	if (p->size)
+		v[1] = lden_size_eval(p->size, s);
+	sample_key(t, s, late,
+		   key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
+		   sizeof(key) - 200);
+	return lden_tally_add(t->tally, key, v) < 0;
+}
+
+/* In time order (--by comm): names first, then the counts. */
+static int on_ordered(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_top *t = ctx;
+	size_t len;
+	const char *late = lden_sorder_extra(t->order, &len);
+
+	if (lden_comms_feed(t->comms, s))
+		return 0;
+	return count_sample(t, s, late);
+}
+
+/* --by comm: the sample held to be put in order, with its late name. */
+static int hold(struct lden_top *t, const struct ltr_sample *s)
+{
+	char name[32] = "";
+	int rc;
+
+	/* /proc only for a process no fork, exec or rename named yet */
+	if (!lden_comms_owns(t->comms, s) &&
+	    !lden_comms_get(t->comms, (pid_t)s->pid))
+		snprintf(name, sizeof(name), "%s",
+			 lden_pidinfo_get(t->pidinfo, (pid_t)s->pid)->comm);
+	rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+	if (rc == -ENOSPC) {
+		/* a reader far behind: count what is held, out of order */
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+	}
+	if (rc == -ENOMEM)
+		t->failed = LDEN_EXIT_FAIL;
+	return rc == -ENOMEM;
+}
+
+static int on_sample(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_top *t = ctx;
+	char extra[512] = "";
+
+	if (t->recipe.def) {
+		size_t len = t->recipe.def->capture ?
+			t->recipe.def->capture(&t->recipe, s, extra,
+					       sizeof(extra)) : 0;
+
+		if (!len) {
+			extra[0] = '\0';
+			len = 1;
+		}
+		return t->recipe.def->sample(&t->recipe, s, extra, len, NULL) < 0;
+	}
+	if (t->order)
+		return hold(t, s);
+	return count_sample(t, s, NULL);
+}
+
+/*
+ * An event the guard switched to counting has no more samples to split
+ * by key: one row, TOP_COUNTED_KEY, with what the kernel counted since
+ * the last table.
+ */
+static void add_counted(struct lden_top *t)
+{
+	for (int i = 0; t->guard && i < t->ev.nevents; i++) {
+		uint64_t v[LDEN_TALLY_VALUES] = { 0 }, now;
+		char key[256];
+
+		if (!lden_guard_find(t->guard, t->ev.att[i].label) ||
+		    lden_guard_count(t->guard, t->ev.att[i].label, &now) < 0)
+			continue;
+		v[0] = now - t->counted[i];
+		t->counted[i] = now;
+		snprintf(key, sizeof(key), "%s" LDEN_SEP TOP_COUNTED_KEY,
+			 t->ev.att[i].label);
+		if (v[0])
+			lden_tally_add(t->tally, key, v);
+	}
+}
+
+/*
+ * A switched event's rows so far are by key, one sample each, up to the
+ * moment sampling was disabled; the kernel's count goes on from there.
+ */
+static void guard_said(struct lden_guard_action *a, void *ctx)
+{
+	struct lden_top *t = ctx;
+
+	for (int k = 0; k < t->ev.nevents; k++)
+		if (!strcmp(t->ev.att[k].label, a->event))
+			t->counted[k] = t->sampled[k];
+}
+
+static void print_table(struct lden_top *t)
+{
+	struct lden_tally_view v = {
+		.columns = t->columns,
+		.nkeys = t->nkeys,
+		.nvalues = t->nvalues,
+		.sort_col = t->sort_col,
+		.rows = t->o.rows,
+		.json = t->o.c.json,
+		.tty = t->tty,
+		.interval = t->o.interval,
+	};
+	char when[32], *extra = NULL;
+	size_t len;
+	FILE *f;
+
+	/* once the guard acted, every JSON block says what it did */
+	if (t->o.c.json && t->guard && lden_guard_nactions(t->guard) &&
+	    (f = open_memstream(&extra, &len))) {
+		fputc('{', f);
+		lden_guard_print_json(f, t->guard);
+		fputc('}', f);
+		if (fclose(f) == 0)
+			v.json_extra = extra;
+	}
+	add_counted(t);
+	lden_wall_time(lden_now_ns(), when, sizeof(when));
+	lden_tally_print(stdout, t->tally, &v, when,
+			 ltr_session__lost(t->s, -1));
+	fflush(stdout);
+	lden_tally_reset(t->tally);
+	free(extra);
+}
+
+/* A table when one is due (then look again), else how long to wait. */
+static int table_due(void *ctx, double now_s)
+{
+	struct lden_top *t = ctx;
+	uint64_t now = lden_now_ns();
+
+	if (now >= t->next) {
+		ltr_session__drain(t->s, on_sample, t);
+		/* what arrived before now is all in: counted in this table */
+		if (t->order)
+			lden_sorder_flush(t->order, now, on_ordered, t);
+		print_table(t);
+		t->next += t->step;
+		if (t->next <= now)
+			t->next = now + t->step;
+		return -1;
+	}
+	return (int)((t->next - now) / 1000000 + 1) > 100 ?
+	       100 : (int)((t->next - now) / 1000000 + 1);
+}
+
+/* Before a read: what arrived before now can be put in order. */
+static int before_read(void *ctx, double now_s)
+{
+	struct lden_top *t = ctx;
+
+	t->mark = lden_now_ns();
+	return table_due(ctx, now_s);
+}
+
+static int after_read(void *ctx, double now_s)
+{
+	struct lden_top *t = ctx;
+
+	(void)now_s;
+	if (t->order)
+		lden_sorder_flush(t->order, t->mark, on_ordered, t);
+	return t->failed;
+}
+
+/* The last table, once the records are drained. */
+static void last(void *ctx)
+{
+	struct lden_top *t = ctx;
+
+	if (t->order)
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+	print_table(t);
+}
+
+int lden_top__loop(struct lden_top *t)
+{
+	const struct lden_run_loop l = {
+		.on_sample = on_sample, .wait = before_read, .read = after_read,
+		.last = last,
+		.guard_effect = t->recipe.def ? "no more rows from it" :
+			"its rows stop, one row counts it all from now on",
+		.guard_said = guard_said, .ctx = t,
+	};
+
+	t->step = (uint64_t)(t->o.interval * 1e9);
+	t->next = lden_now_ns() + t->step;
+	return lden_run__loop(t->run, &l);
+}
+
+/* --by: pid, comm, cgroup, cpu, or a field some event has. */
+static int check_by(struct lden_top *t)
+{
+	static const char *const keys[] = { "pid", "comm", "cgroup", "cpu" };
+	const char *by = t->o.by;
+
+	if (!by)
+		return 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(by, keys[i]))
+			return 0;
+	if (lden_evlist_has_field(&t->ev, by))
+		return 0;
+	lden_cli_err("bad --by key '%s' (pid, comm, cgroup, cpu, or a field of the events)",
+		     by);
+	return -1;
+}
+
+/* --sort: the value column, by name, case-insensitive. */
+static int check_sort(struct lden_top *t)
+{
+	char name[64];
+
+	if (!t->o.sort)
+		return 0;
+	for (int c = 0; c < t->nvalues; c++) {
+		lden_tally_column(t->columns, t->nkeys + c, name, sizeof(name));
+		if (!strcasecmp(name, t->o.sort)) {
+			t->sort_col = c;
+			return 0;
+		}
+	}
+	lden_tally_column(t->columns, t->nkeys, name, sizeof(name));
+	lden_cli_err("unknown --sort column '%s' (one of the value columns: %s)",
+		     t->o.sort, strstr(t->columns, name));
+	return -1;
+}
+
+static int attach_recipe(struct lden_top *t, const struct lden_recipe_def *def)
+{
+	if (t->o.c.nargs > 1 || t->o.by || t->o.c.filter || t->o.c.comm) {
+		lden_cli_err("the recipe '%s' takes no other events, --by, --filter or --comm",
+			     def->name);
+		return LDEN_EXIT_USAGE;
+	}
+	t->recipe.def = def;
+	t->recipe.tally = t->tally;
+	snprintf(t->columns, sizeof(t->columns), "%s", def->columns);
+	t->nkeys = def->nkeys;
+	t->nvalues = 0;
+	for (const char *p = def->columns; p; p = strchr(p + 1, ' '))
+		t->nvalues++;
+	t->nvalues -= t->nkeys;
+	return lden_evopts_attach_recipe(&t->recipe, t->run);
+}
+
+/*
+ * --by comm: each process named as it was at its sample (task_newtask,
+ * task_rename in the events' scope); without them, names read late
+ */
+static int attach_comms(struct lden_top *t)
+{
+	char msg[1024];
+	int rc;
+
+	t->comms = lden_comms_new();
+	t->order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
+	if (!t->comms || !t->order) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	rc = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg, sizeof(msg));
+	if (rc < 0 && rc != -ENOENT) {
+		lden_cli_err("%s", msg);
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int attach_events(struct lden_top *t)
+{
+	char by[64];
+	bool size = false;
+	int status = lden_evopts_attach(&t->ev, t->run);
+
+	if (status)
+		return status;
+	if (check_by(t) < 0)
+		return LDEN_EXIT_USAGE;
+	for (int i = 0; i < t->ev.nevents; i++)
+		size |= t->ev.att[i].has_size;
+	snprintf(by, sizeof(by), "%s", t->o.by ? t->o.by : "pid");
+	for (char *p = by; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	snprintf(t->columns, sizeof(t->columns), "EVENT %s COUNT%s", by,
+		 size ? " SIZE" : "");
+	t->nkeys = 2;
+	t->nvalues = size ? 2 : 1;
+	t->counted = calloc((size_t)t->ev.nevents, sizeof(*t->counted));
+	t->sampled = calloc((size_t)t->ev.nevents, sizeof(*t->sampled));
+	if (!t->counted || !t->sampled) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	return t->o.by && !strcmp(t->o.by, "comm") ? attach_comms(t) : 0;
+}
+
+/* What the run adds into, its events, the guard: 0 or an exit status. */
+int lden_top__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
+{
+	struct lden_top *t = ctx;
+	int status;
+
+	t->s = run->s;
+	t->tty = isatty(STDOUT_FILENO);
+	t->pidinfo = lden_pidinfo_cache_new(1000000000u);
+	t->tally = lden_tally_new(TOP_MAX_KEYS);
+	if (!t->pidinfo || !t->tally) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	status = t->def ? attach_recipe(t, t->def) : attach_events(t);
+	if (!status && check_sort(t) < 0)
+		status = LDEN_EXIT_USAGE;
+	if (!status)
+		*g = lden_evopts_guard(&t->ev, &t->recipe, run);
+	return status;
+}
+
+void lden_top__release(struct lden_top *t)
+{
+	free(t->counted);
+	free(t->sampled);
+	lden_evopts_release(&t->ev, &t->recipe);
+	lden_pidinfo_cache_free(t->pidinfo);
+	lden_tally_free(t->tally);
+	lden_sorder_free(t->order);
+	lden_comms_free(t->comms);
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A run of lden trace (see trace-run.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cli.h"
+#include "clock.h"
+#include "lden.h"
+#include "trace-run.h"
+
+/* Bounds of the time-ordering buffer: past them, it is flushed at once. */
+#define ORDER_MAX_RECORDS 262144
+#define ORDER_MAX_BYTES (64u << 20)
+
+static int on_ordered(const struct ltr_sample *s, void *ctx);
+
+/* At arrival: what must be read from the process before it moves on. */
+static int on_arrival(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_trace *t = ctx;
+	char extra[8192] = "";
+	size_t len = 0;
+	int rc;
+
+	if (t->recipe.def) {
+		if (t->recipe.def->capture)
+			len = t->recipe.def->capture(&t->recipe, s, extra,
+						     sizeof(extra));
+	} else if (!lden_comms_owns(t->comms, s) &&
+		   !lden_comms_get(t->comms, (pid_t)s->tid)) {
+		/* the name now, in case no fork, exec or rename names it
+		 * (one already named needs no read of /proc) */
+		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
+								 (pid_t)s->tid);
+
+		snprintf(extra, sizeof(extra), "%s", pi->comm);
+		len = strlen(extra) + 1;
+	}
+	if (!len) {
+		extra[0] = '\0';
+		len = 1;
+	}
+	rc = lden_sorder_add_extra(t->order, s, extra, len);
+	if (rc == -ENOSPC) {
+		/* a reader far behind: print what is held, out of order */
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder_add_extra(t->order, s, extra, len);
+	}
+	/* out of memory: stop, leaving the rest in the rings for later */
+	return rc == -ENOMEM;
+}
+
+static void print_row(struct lden_trace *t, const char *event)
+{
+	char line[20000];
+
+	if (t->o.c.json) {
+		/* time cpu pid tid comm event, then the event's fields */
+		struct json_object *o = lden_row_json(&t->row,
+						      t->recipe.def ? -1 : 6);
+
+		if (o && !t->recipe.def)
+			json_object_object_add(o, "comm_source",
+				json_object_new_string(t->comm_late ? "late" : "exact"));
+		if (o) {
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		}
+	} else if (t->recipe.def && t->recipe.def->text) {
+		t->recipe.def->text(&t->row, line, sizeof(line));
+		puts(line);
+	} else if (event) {
+		/* time cpu pid[/tid] comm event fields... */
+		char pt[32];
+
+		snprintf(pt, sizeof(pt), "%s%s%s", t->row.c[2].text,
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ? "/" : "",
+			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
+			 t->row.c[3].text : "");
+		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		char comm[24];
+
+		snprintf(comm, sizeof(comm), "%s%s", t->row.c[4].text,
+			 t->comm_late ? "?" : "");
+		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
+		       t->row.c[1].text, pt, comm, event, line);
+	} else {
+		lden_row_print_columns(stdout, &t->row);
+	}
+	t->lines++;
+}
+
+static int on_ordered(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_trace *t = ctx;
+	size_t len;
+	const char *extra = lden_sorder_extra(t->order, &len);
+	const char *comm;
+	char when[32];
+	int i;
+
+	lden_row_reset(&t->row);
+	lden_wall_time(s->time, when, sizeof(when));
+	lden_row_add(&t->row, "time", false, "%s", when);
+	if (t->recipe.def) {
+		int rc;
+
+		/* one sample may make several lines */
+		do {
+			rc = t->recipe.def->sample(&t->recipe, s, extra, len,
+						   &t->row);
+			if (rc < 0) {
+				t->failed = rc;
+				return rc;
+			}
+			if (rc > 0) {
+				t->counts[0]++;
+				print_row(t, NULL);
+				lden_row_reset(&t->row);
+				lden_row_add(&t->row, "time", false, "%s", when);
+			}
+		} while (rc == LDEN_RECIPE_MORE);
+		return 0;
+	}
+	if (lden_comms_feed(t->comms, s))
+		return 0;
+	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
+	if (i < 0)
+		return 0;
+	t->counts[i]++;
+	comm = lden_comms_get(t->comms, (pid_t)s->tid);
+	t->comm_late = !comm;
+	if (!comm)
+		comm = extra && *extra ? extra : "?";
+	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
+	lden_row_add(&t->row, "pid", true, "%u", s->pid);
+	lden_row_add(&t->row, "tid", true, "%u", s->tid);
+	lden_row_add(&t->row, "comm", false, "%s", comm);
+	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
+	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
+	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
+	return 0;
+}
+
+/* "-- lost N records on CPU c --" for each CPU whose count grew. */
+static void report_lost(struct lden_trace *t)
+{
+	for (int c = 0; c < ltr_session__ncpus(t->s); c++) {
+		uint64_t lost = ltr_session__lost(t->s, c);
+
+		if (lost <= t->lost_seen[c])
+			continue;
+		if (t->o.c.json)
+			printf("{\"lost\":%llu,\"cpu\":%d}\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		else
+			printf("-- lost %llu records on CPU %d --\n",
+			       (unsigned long long)(lost - t->lost_seen[c]), c);
+		t->lost_seen[c] = lost;
+	}
+}
+
+/* "-- kprobes missed N hits --" when a recipe's probes' misses grew. */
+static void report_missed(struct lden_trace *t)
+{
+	uint64_t m;
+
+	if (!t->recipe.def || !t->recipe.def->missed ||
+	    t->recipe.def->missed(&t->recipe, &m) < 0 || m <= t->missed_seen)
+		return;
+	if (t->o.c.json)
+		printf("{\"missed\":%llu}\n",
+		       (unsigned long long)(m - t->missed_seen));
+	else
+		printf("-- kprobes missed %llu hits (of any process: a return with no free instance, or a hit while another probe ran): lines of them are not shown --\n",
+		       (unsigned long long)(m - t->missed_seen));
+	t->missed_seen = m;
+}
+
+/* The guard's action, inline in the output too (lines stop there). */
+#define TRACE_GUARD_EFFECT "no more lines for it, its count goes on"
+
+static void guard_said(struct lden_guard_action *a, void *ctx)
+{
+	struct lden_trace *t = ctx;
+	char msg[512];
+
+	lden_guard_message_for(a, TRACE_GUARD_EFFECT, msg, sizeof(msg));
+	if (t->o.c.json) {
+		fputs("{\"guard\":", stdout);
+		lden_guard_print_action_json(stdout, a);
+		fputs("}\n", stdout);
+	} else {
+		printf("-- %s --\n", msg);
+	}
+}
+
+/* Before a read: what arrived before now can be put in order. */
+static int before_read(void *ctx, double now)
+{
+	struct lden_trace *t = ctx;
+
+	t->mark = lden_now_ns();
+	return 100;
+}
+
+static int after_read(void *ctx, double now)
+{
+	struct lden_trace *t = ctx;
+
+	lden_sorder_flush(t->order, t->mark, on_ordered, t);
+	return t->failed;
+}
+
+static void after_guard(void *ctx, double now)
+{
+	struct lden_trace *t = ctx;
+
+	/* the counters cost a read per event and CPU: not per batch */
+	if (t->mark - t->lost_at > 100000000u) {
+		report_lost(t);
+		/* a read of kprobe_profile: once a second */
+		if ((t->mark - t->start) / 1000000000u !=
+		    (t->lost_at - t->start) / 1000000000u)
+			report_missed(t);
+		t->lost_at = t->mark;
+	}
+	fflush(stdout);
+}
+
+static void last(void *ctx)
+{
+	struct lden_trace *t = ctx;
+
+	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+	report_lost(t);
+	report_missed(t);
+	fflush(stdout);
+}
+
+int lden_trace__loop(struct lden_trace *t)
+{
+	const struct lden_run_loop l = {
+		.on_sample = on_arrival, .wait = before_read,
+		.read = after_read, .after = after_guard, .last = last,
+		.guard_effect = TRACE_GUARD_EFFECT, .guard_said = guard_said,
+		.ctx = t,
+	};
+
+	t->start = lden_now_ns();
+	return lden_run__loop(t->run, &l);
+}
+
+/*
+ * One event's line: the lines printed; for an event the guard switched,
+ * the kernel's exact count instead, and when its lines stopped.
+ */
+static void summary_event(struct lden_trace *t, int i)
+{
+	const char *label = t->ev.att[i].label;
+	struct lden_guard_action *a = t->guard ?
+		lden_guard_find(t->guard, label) : NULL;
+	uint64_t count = t->counts[i];
+	char note[256];
+
+	if (a && lden_guard_count(t->guard, label, &count) < 0)
+		count = t->counts[i];
+	fprintf(stderr, "  %-40s %12llu\n", label, (unsigned long long)count);
+	if (a) {
+		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		fprintf(stderr, "    %s after %llu; the count is the kernel's\n",
+			note, (unsigned long long)t->counts[i]);
+	}
+}
+
+/* The recipe's tracepoints the guard switched: their exact counts. */
+static void summary_recipe_guard(struct lden_trace *t)
+{
+	char note[256];
+	uint64_t n;
+
+	for (int i = 0; t->guard && i < lden_guard_nactions(t->guard); i++) {
+		const struct lden_guard_action *a = lden_guard_action(t->guard, i);
+
+		if (lden_guard_count(t->guard, a->event, &n) < 0)
+			continue;
+		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		fprintf(stderr, "  %-40s %12llu\n    %s; the count is the kernel's\n",
+			a->event, (unsigned long long)n, note);
+	}
+}
+
+/* How the strings shown were obtained. */
+static void summary_strings(struct lden_trace *t)
+{
+	struct lden_strcap *c = t->recipe.strcap;
+	char what[32];
+
+	if (!c)
+		return;
+	snprintf(what, sizeof(what), "%s", t->recipe.def == &lden_recipe_exec ?
+		 "arguments" : "paths");
+	fprintf(stderr, "  %s: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n",
+		what,
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_EXACT),
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_LATE),
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_NONE));
+}
+
+void lden_trace__summary(struct lden_trace *t, double secs)
+{
+	uint64_t lost = ltr_session__lost(t->s, -1);
+
+	fprintf(stderr, "lden: trace stopped after %.1f s\n", secs);
+	if (t->recipe.def) {
+		fprintf(stderr, "  %-40s %12llu\n", t->recipe.def->name,
+			(unsigned long long)t->counts[0]);
+		summary_strings(t);
+		if (t->recipe.unmatched)
+			fprintf(stderr, "  %-40s %12llu\n", "unpaired (enter or exit not seen)",
+				(unsigned long long)t->recipe.unmatched);
+		if (t->recipe.dropped)
+			fprintf(stderr, "  %-40s %12llu\n", "dropped (pairing table full)",
+				(unsigned long long)t->recipe.dropped);
+		if (t->missed_seen)
+			fprintf(stderr, "  %-40s %12llu\n", "missed by kprobes (any process)",
+				(unsigned long long)t->missed_seen);
+		summary_recipe_guard(t);
+	} else {
+		for (int i = 0; i < t->ev.nevents; i++)
+			summary_event(t, i);
+	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
+		(unsigned long long)lost);
+}
+
+/* A recipe's header: "# name: value" lines, or one JSON object. */
+static void print_header(struct lden_trace *t)
+{
+	lden_row_reset(&t->row);
+	if (t->recipe.def->header(&t->recipe, &t->row) < 0)
+		return;
+	if (t->o.c.json) {
+		struct json_object *o = lden_row_json(&t->row, -1), *h;
+
+		h = json_object_new_object();
+		if (o && h) {
+			json_object_object_add(h, "header", o);
+			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+			o = NULL;
+		}
+		json_object_put(o);
+		json_object_put(h);
+		return;
+	}
+	for (int i = 0; i < t->row.n; i++)
+		printf("# %s: %s\n", t->row.c[i].name, t->row.c[i].text);
+}
+
+static int attach_events(struct lden_trace *t)
+{
+	char msg[1024];
+	int status = lden_evopts_attach(&t->ev, t->run);
+
+	if (status)
+		return status;
+	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
+	t->comms = lden_comms_new();
+	if (!t->counts || !t->comms)
+		return LDEN_EXIT_FAIL;
+	for (int k = 0; t->o.fields[k]; k++) {
+		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
+			lden_cli_err("no event has a field '%s' (--fields)",
+				     t->o.fields[k]);
+			return LDEN_EXIT_USAGE;
+		}
+	}
+	/* without the task tracepoints, every name is read late (marked) */
+	status = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg,
+				   sizeof(msg));
+	if (status < 0 && status != -ENOENT) {
+		lden_cli_err("%s", msg);
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def)
+{
+	bool strings = def == &lden_recipe_open || def == &lden_recipe_exec;
+
+	if (t->o.c.nargs > 1 || t->o.c.filter || t->o.fields[0] ||
+	    (t->o.failed && def != &lden_recipe_open) ||
+	    (t->o.strings_given && !strings)) {
+		lden_cli_err("the recipe '%s' takes no other events, --filter, --fields%s%s",
+			     def->name, def != &lden_recipe_open ? " or --failed" : "",
+			     strings ? "" : " or --strings");
+		return LDEN_EXIT_USAGE;
+	}
+	if (t->o.c.comm && (strpbrk(t->o.c.comm, "\"\\") ||
+			    strlen(t->o.c.comm) > 15 || !*t->o.c.comm)) {
+		lden_cli_err("invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
+			     t->o.c.comm);
+		return LDEN_EXIT_USAGE;
+	}
+	t->recipe.def = def;
+	t->recipe.failed_only = t->o.failed;
+	t->recipe.comm = t->o.c.comm;
+	t->recipe.strings = t->o.strings;
+	t->recipe.events_dir = t->o.c.events_dir;
+	t->counts = calloc(1, sizeof(*t->counts));
+	if (!t->counts)
+		return LDEN_EXIT_FAIL;
+	return lden_evopts_attach_recipe(&t->recipe, t->run);
+}
+
+/* What the run reads into, its events, the guard: 0 or an exit status. */
+int lden_trace__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
+{
+	struct lden_trace *t = ctx;
+	int status;
+
+	t->s = run->s;
+	t->nscopes = lden_scope_count(&t->o.c.scope);
+	t->order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
+	t->pidinfo = lden_pidinfo_cache_new(100000000u);
+	t->lost_seen = calloc((size_t)ltr_session__ncpus(t->s),
+			      sizeof(*t->lost_seen));
+	if (!t->order || !t->pidinfo || !t->lost_seen) {
+		lden_err("out of memory");
+		return LDEN_EXIT_FAIL;
+	}
+	status = t->def ? attach_recipe(t, t->def) : attach_events(t);
+	if (!status)
+		*g = lden_evopts_guard(&t->ev, &t->recipe, run);
+	return status;
+}
+
+void lden_trace__header(struct lden_trace *t)
+{
+	const struct lden_recipe_def *def = t->def;
+
+	/* on stderr: tests and scripts wait for it */
+	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
+		def ? "recipe " : "", def ? def->name : t->o.c.args[0]);
+	if (t->recipe.strcap) {
+		char how[2048];
+
+		lden_strcap_describe(t->recipe.strcap, how, sizeof(how));
+		fprintf(stderr, "lden: %s\n", how);
+	}
+	if (def && def->header)
+		print_header(t);
+	if (def && def->columns && !t->o.c.json)
+		lden_row_print_header(stdout, def->columns);
+	fflush(stdout);
+}
+
+void lden_trace__release(struct lden_trace *t)
+{
+	lden_evopts_release(&t->ev, &t->recipe);
+	lden_comms_free(t->comms);
+	lden_sorder_free(t->order);
+	lden_pidinfo_cache_free(t->pidinfo);
+	free(t->counts);
+	free(t->lost_seen);
+}

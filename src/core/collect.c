@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <time.h>
+
+#include "clock.h"
+#include "collect.h"
+#include "lden-trace.h"
+
+volatile sig_atomic_t lden_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	lden_stop_signal = sig;
+}
+
+void lden_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal too: probes are removed on the way out */
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
+		       struct lden_stat *st, double t)
+{
+	for (int i = 0; i < nevents; i++) {
+		uint64_t total = 0, size = 0, lost_total = 0, missed = 0;
+		uint64_t unsized = 0, short_by = 0;
+		bool shared = false;
+
+		/* one attachment per scope (per --pid process) */
+		for (int k = 0; k < nscopes; k++) {
+			struct lden_attached *a = &att[k * nevents + i];
+			uint64_t count;
+
+			if (lden_attached_count(a, &count) < 0)
+				return -1;
+			total += count;
+			if (lden_attached_size(a, &count) < 0)
+				return -1;
+			size += count;
+			/* stopped sampling (the guard) keeps what it lost */
+			/* a ring shared with others: its total, once */
+			if (lden_attached_lost(a, &count) == 0) {
+				if (!a->lost_shared)
+					lost_total += count;
+				else if (count > lost_total)
+					lost_total = count;
+			}
+			shared |= a->lost_shared;
+			/* unreadable a moment (probes coming and going): 0 */
+			if (lden_attached_missed(a, &count) < 0)
+				count = 0;
+			missed += count;
+			if (lden_attached_count_short(a, &count) < 0)
+				count = 0;
+			short_by += count;
+			unsized += lden_attached_unsized(a);
+			st[i].joined |= a->join != NULL;
+		}
+		st[i].count = total;
+		st[i].size = size;
+		st[i].speed = lden_window_push(&st[i].win, t, total);
+		st[i].lost = lost_total;
+		st[i].lost_shared = shared;
+		/*
+		 * a count from the ftrace ring's records is short by up to
+		 * its drops, said as misses are; never less than already said
+		 */
+		if (short_by > st[i].short_records)
+			st[i].short_records = short_by;
+		if (missed + short_by > st[i].missed)
+			st[i].missed = missed + short_by;
+		st[i].unsized = unsized;
+	}
+	return 0;
+}
+
+int lden_collect_sample(const struct ltr_sample *sample, void *ctx)
+{
+	lden_attached_add_sample(sample);
+	return 0;
+}
+
+int lden_collect_drain(struct ltr_session *s, bool sampling)
+{
+	int n;
+
+	if (!sampling)
+		return 0;
+	n = ltr_session__drain(s, lden_collect_sample, NULL);
+	return n < 0 ? n : 0;
+}
+
+int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
+		      volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		int wait_ms, n;
+
+		if (*stop)
+			return 1;
+		wait_ms = (int)ceil((deadline - lden_now()) * 1000);
+		if (wait_ms <= 0)
+			break;
+		n = ltr_session__poll(s, wait_ms, sampling ? lden_collect_sample : NULL,
+				      NULL);
+		if (n < 0 && n != -EINTR)
+			return n;
+	}
+	return lden_collect_drain(s, sampling);
+}
+
+int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
+			int n, bool sampling)
+{
+	int rc = ltr_session__disable(s);
+
+	if (rc < 0 || !sampling)
+		return rc;
+	return lden_attached_settle(att, n, s, lden_collect_sample, NULL);
+}

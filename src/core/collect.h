@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Between ticks and at each tick: the loop notify and visualize share.
+ * Samples are delivered as they come (sampling events sum their sizes);
+ * at a tick every event's counters are read and summed over its
+ * attachments (one per traced process) into its lden_stat.
+ */
+#ifndef LDEN_COLLECT_H
+#define LDEN_COLLECT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "aggregate.h"
+#include "attach.h"
+
+struct ltr_session;
+struct ltr_sample;
+
+/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
+extern volatile sig_atomic_t lden_stop_signal;
+
+/* Makes SIGINT, SIGTERM and SIGHUP set lden_stop_signal (and interrupt
+ * waits). */
+void lden_catch_stop_signals(void);
+
+/*
+ * lden_collect_stats - read every event's totals into @st
+ * @att: nevents x nscopes attachments, scope-major (att[k * nevents + i])
+ * @t: now (lden_now()), for the speed window
+ *
+ * Returns 0, or -1 when a counter cannot be read (ltr_last_error() says
+ * why).
+ */
+int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
+		       struct lden_stat *st, double t);
+
+/*
+ * lden_collect_wait - deliver samples until @deadline (lden_now() time)
+ * @sampling: whether any event samples (else only waits)
+ * @stop: returns early once it is non-zero (a signal handler sets it)
+ *
+ * Returns 0 at the deadline (the rings drained), 1 when stopped, or a
+ * negative errno when reading the rings failed.
+ */
+int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
+		      volatile sig_atomic_t *stop);
+
+/* The sample callback: adds the sample's size to its attached event. */
+int lden_collect_sample(const struct ltr_sample *sample, void *ctx);
+
+/* Delivers the samples in the rings now; 0 or a negative errno. */
+int lden_collect_drain(struct ltr_session *s, bool sampling);
+
+/*
+ * lden_collect_finish - the end of a run: disables the session's events
+ * (counts stay readable) and, @sampling, settles the @n attached events
+ * (lden_attached_settle()): every sample written arrives, and what never
+ * will is counted as lost.  0 or a negative errno.
+ */
+int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
+			int n, bool sampling);
+
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "attach.h"
+#include "guard.h"
+#include "evlist.h"
+#include "catalog.h"
+#include "lden.h"
+#include "lden-trace.h"
+#include "plan.h"
+#include "scope.h"
+
+/* "(a) && (b)" into *@dst, freeing the old value; -1 with errno. */
+static int and_into(char **dst, const char *add)
+{
+	char *out = lden_filter_and(*dst, add);
+
+	if (!out)
+		return -1;
+	free(*dst);
+	*dst = out;
+	return 0;
+}
+
+struct lden_expr *lden_evlist_parse(char *const *events, int n,
+				    const char *filter, const char *comm,
+				    char *err, size_t errlen)
+{
+	struct lden_expr_error perr;
+	struct lden_expr *e;
+	char comm_filter[64];
+	const char *why;
+	size_t len = 1;
+	char *text;
+	int at;
+
+	if (filter && lden_filter_check(filter, &at, &why)) {
+		snprintf(err, errlen, "invalid --filter '%s': %s at byte %d (a filter is one expression, ANDed with each event's own)",
+			 filter, why, at + 1);
+		return NULL;
+	}
+	if (comm && (strpbrk(comm, "\"\\") || strlen(comm) > 15 || !*comm)) {
+		snprintf(err, errlen, "invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
+			 comm);
+		return NULL;
+	}
+	for (int i = 0; i < n; i++)
+		len += strlen(events[i]) + 20;
+	text = malloc(len);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	text[0] = '\0';
+	for (int i = 0; i < n; i++)
+		snprintf(text + strlen(text), len - strlen(text),
+			 "%scount(%s) >= 0", i ? " or " : "", events[i]);
+	e = lden_expr_parse(text, &perr);
+	free(text);
+	if (!e) {
+		snprintf(err, errlen, "%s", perr.msg);
+		return NULL;
+	}
+	if (e->nevents != n) {
+		/* one argument held two events, or the same one twice */
+		snprintf(err, errlen, "each EVENT argument must name one event, once");
+		lden_expr_free(e);
+		return NULL;
+	}
+	snprintf(comm_filter, sizeof(comm_filter), "COMM == \"%s\"",
+		 comm ? comm : "");
+	for (int i = 0; i < e->nevents; i++) {
+		if ((filter && and_into(&e->events[i].filter, filter) < 0) ||
+		    (comm && and_into(&e->events[i].filter, comm_filter) < 0)) {
+			snprintf(err, errlen, "out of memory");
+			lden_expr_free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+int lden_evlist_index(const struct lden_attached *att, int nevents,
+		      int nscopes, const struct ltr_sample *s)
+{
+	const struct lden_part *p = ltr_event__user(s->event);
+	ptrdiff_t i;
+
+	if (!p || !p->owner)
+		return -1;
+	i = p->owner - att;
+	if (i < 0 || i >= (ptrdiff_t)nevents * nscopes)
+		return -1;
+	return (int)(i % nevents);
+}
+
+static int load_catalog(struct lden_catalog *cat, const char *extra,
+			char *err, size_t errlen)
+{
+	const char *dirs[16];
+	char msg[1024];
+	int n = lden_catalog_default_dirs(dirs, 16, extra);
+
+	if (lden_catalog_load(cat, dirs, n, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "bad event catalog: %s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+int lden_evlist_attach(struct lden_evlist *l, struct ltr_session *s,
+		       char *const *events, int n, const char *filter,
+		       const char *comm, const struct lden_scope_opts *scope,
+		       const char *events_dir, char *err, size_t errlen)
+{
+	struct lden_catalog cat = { 0 };
+	struct lden_kernel *k = NULL;
+	struct lden_resolution *res = NULL;
+	struct lden_expr_error perr;
+	int status = LDEN_EXIT_USAGE;
+
+	memset(l, 0, sizeof(*l));
+	l->e = lden_evlist_parse(events, n, filter, comm, err, errlen);
+	if (!l->e)
+		return LDEN_EXIT_USAGE;
+	if (load_catalog(&cat, events_dir, err, errlen) < 0)
+		goto out;
+	l->nevents = l->e->nevents;
+	l->nscopes = lden_scope_count(scope);
+	k = lden_kernel_new(ltr_session__tracing_dir(s));
+	res = calloc(l->nevents, sizeof(*res));
+	l->att = calloc((size_t)l->nevents * l->nscopes, sizeof(*l->att));
+	if (!k || !res || !l->att) {
+		snprintf(err, errlen, "out of memory");
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
+	if (lden_plan_check(&cat, k, l->e, lden_scope_is_set(scope), res,
+			    &perr) < 0) {
+		snprintf(err, errlen, "%s", perr.msg);
+		goto out;
+	}
+	for (int i = 0; i < l->nscopes; i++) {
+		struct lden_scope buf;
+		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+
+		if (lden_plan_attach_sampled(s, l->e, res, sc,
+					     l->att + (size_t)i * l->nevents,
+					     &perr) < 0) {
+			snprintf(err, errlen, "%s", perr.msg);
+			goto out;
+		}
+	}
+	status = 0;
+out:
+	lden_kernel_free(k);
+	lden_catalog_free(&cat);
+	free(res);
+	return status;
+}
+
+bool lden_evlist_has_field(const struct lden_evlist *l, const char *name)
+{
+	for (int i = 0; i < l->nevents * l->nscopes; i++)
+		for (int p = 0; p < l->att[i].nparts; p++)
+			if (ltr_event__field(l->att[i].parts[p].ev, name))
+				return true;
+	return false;
+}
+
+void lden_evlist_release(struct lden_evlist *l)
+{
+	if (l->att)
+		for (int i = 0; i < l->nevents * l->nscopes; i++)
+			lden_attached_release(&l->att[i]);
+	free(l->att);
+	lden_expr_free(l->e);
+	memset(l, 0, sizeof(*l));
+}
+
+struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
+				     const struct lden_guard_opts *o,
+				     double now)
+{
+	struct lden_guard *g = lden_guard_new(o);
+
+	if (!g)
+		return NULL;
+	for (int i = 0; i < l->nevents * l->nscopes; i++) {
+		if (lden_guard_add(g, l->att[i].label, &l->att[i]) < 0) {
+			lden_guard_free(g);
+			return NULL;
+		}
+	}
+	lden_guard_start(g, now);
+	return g;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What a command traces: the whole machine, some processes (--pid, with
+ * --children), a cgroup (--cgroup), or a command it runs (-- CMD ARGS);
+ * the options that say it; and struct lden_scope, one of them as an
+ * event is attached to it (attach.h).
+ */
+#ifndef LDEN_SCOPE_H
+#define LDEN_SCOPE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Where events are counted: everywhere, one process tree, one cgroup. */
+struct lden_scope {
+	pid_t pid;
+	bool children;
+	const char *cgroup;
+};
+
+#define LDEN_MAX_PIDS 16
+
+struct lden_scope_opts {
+	pid_t pids[LDEN_MAX_PIDS];
+	int npids;
+	bool children;
+	const char *cgroup;
+	char **command;		/* argv after "--", or NULL */
+	pid_t command_pid;	/* started, waiting for lden_command_go() */
+	int go_fd;
+	int command_status;	/* wait status once it exited, else -1 */
+};
+
+/*
+ * lden_scope_take_command - everything after "--" in @argv is the
+ * command to run (o->command); returns the argc before the "--".
+ */
+int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv);
+
+/*
+ * Parses "PID[,PID...]"; returns 0, or -1 when bad with the error in @err
+ * ("invalid --pid value ...", without the command's name).
+ */
+int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
+			char *err, size_t errlen);
+
+/* Checks the combination; returns 0, or -1 with the error in @err. */
+int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen);
+
+bool lden_scope_is_set(const struct lden_scope_opts *o);
+
+/* How many times each event is attached (one per pid), at least 1. */
+int lden_scope_count(const struct lden_scope_opts *o);
+
+/* The i-th scope, or NULL for the whole machine. */
+const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
+					int i, struct lden_scope *buf);
+
+/* "pid 42 and its children", "cgroup /sys/fs/cgroup/x", "command make" */
+void lden_scope_describe(const struct lden_scope_opts *o, FILE *out);
+
+/*
+ * The command: forked at once, blocked until lden_command_go() so that
+ * it is traced from its first instruction; lden_command_abandon() makes
+ * it exit (127) without running if it was not released, and otherwise
+ * leaves it running (lden may stop before it, when the condition fires).
+ */
+int lden_command_start(struct lden_scope_opts *o);
+void lden_command_go(struct lden_scope_opts *o);
+void lden_command_abandon(struct lden_scope_opts *o);
+/* 1 once it has exited (status in command_status), else 0. */
+int lden_command_poll(struct lden_scope_opts *o);
+
+#endif

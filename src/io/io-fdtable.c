@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intmap.h"
+#include "io-fdtable.h"
+#include "io-pair.h"
+#include "proc.h"
+
+struct io_proc {
+	pid_t pid;
+	uint64_t last_use;		/* for eviction */
+	char comm[32];
+	/* comm from a tracepoint (a fork, a rename or exec, an exit), not
+	 * read from /proc after the fact */
+	bool comm_exact;
+	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
+	 * at the call), 'l' read later (late, or /proc) */
+	struct lden_intmap *fds;
+};
+
+#define EXACT 'e'
+#define LATE 'l'
+
+struct lden_io_fdtable {
+	struct lden_intmap *procs;	/* pid -> struct io_proc * */
+	size_t max_procs;
+	size_t max_fds;
+	uint64_t clock;
+	struct lden_io_fdtable_stats st;
+};
+
+struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds)
+{
+	struct lden_io_fdtable *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->max_procs = max_procs ? max_procs : 1;
+	t->max_fds = max_fds;
+	t->procs = lden_intmap__new(0, sizeof(struct io_proc *));
+	if (!t->procs) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static void free_path(uint64_t key, void *val, void *ctx)
+{
+	free(*(char **)val);
+}
+
+static void proc_free(struct lden_io_fdtable *t, struct io_proc *p)
+{
+	t->st.fds -= lden_intmap__count(p->fds);
+	lden_intmap__each(p->fds, free_path, NULL);
+	lden_intmap__free(p->fds);
+	free(p);
+}
+
+static void free_proc(uint64_t key, void *val, void *ctx)
+{
+	proc_free(ctx, *(struct io_proc **)val);
+}
+
+void lden_io_fdtable__free(struct lden_io_fdtable *t)
+{
+	if (!t)
+		return;
+	lden_intmap__each(t->procs, free_proc, t);
+	lden_intmap__free(t->procs);
+	free(t);
+}
+
+struct oldest {
+	struct io_proc *p;
+};
+
+static void find_oldest(uint64_t key, void *val, void *ctx)
+{
+	struct oldest *o = ctx;
+	struct io_proc *p = *(struct io_proc **)val;
+
+	if (!o->p || p->last_use < o->p->last_use)
+		o->p = p;
+}
+
+/* The process's entry, made (and named) when first seen; NULL: ENOMEM. */
+/* A new entry for @pid, its name not read (the caller names it). */
+static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p;
+
+	if (lden_intmap__count(t->procs) >= t->max_procs) {
+		struct oldest o = { NULL };
+
+		lden_intmap__each(t->procs, find_oldest, &o);
+		if (o.p) {
+			lden_intmap__del_ptr(t->procs, (uint64_t)o.p->pid);
+			proc_free(t, o.p);
+			t->st.procs_evicted++;
+		}
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->fds = lden_intmap__new(0, sizeof(char *));
+	if (!p->fds) {
+		free(p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->last_use = ++t->clock;
+	strcpy(p->comm, "?");
+	if (lden_intmap__put_ptr(t->procs, (uint64_t)pid, p) < 0) {
+		proc_free(t, p);
+		return NULL;
+	}
+	t->st.procs = lden_intmap__count(t->procs);
+	return p;
+}
+
+static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+
+	if (p) {
+		p->last_use = ++t->clock;
+		return p;
+	}
+	p = new_proc(t, pid);
+	if (!p)
+		return NULL;
+	/* read after the fact: late (a fork, exec or rename seen names it
+	 * exactly instead) */
+	if (lden_proc_comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
+		strcpy(p->comm, "?");
+	return p;
+}
+
+static char *copy_path(const char *path, bool exact)
+{
+	size_t len = strlen(path);
+	char *s;
+
+	if (len > LDEN_IO_PATH_MAX - 1)
+		len = LDEN_IO_PATH_MAX - 1;
+	s = malloc(len + 2);
+	if (!s)
+		return NULL;
+	s[0] = exact ? EXACT : LATE;
+	memcpy(s + 1, path, len);
+	s[len + 1] = '\0';
+	if (len == LDEN_IO_PATH_MAX - 1)
+		memcpy(s + 1 + len - 3, "...", 3);
+	return s;
+}
+
+static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
+		    const char *path, bool exact)
+{
+	char *old = lden_intmap__get_ptr(p->fds, (uint64_t)(unsigned int)fd);
+	char *s;
+
+	if (!old && t->st.fds >= t->max_fds) {
+		t->st.fds_refused++;
+		return -ENOSPC;
+	}
+	s = copy_path(path, exact);
+	if (!s)
+		return -ENOMEM;
+	if (lden_intmap__put_ptr(p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	if (old)
+		free(old);
+	else
+		t->st.fds++;
+	return 0;
+}
+
+int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
+			 const char *path, bool exact)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	if (!p)
+		return -ENOMEM;
+	return proc_set(t, p, fd, path, exact);
+}
+
+const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
+				  int fd)
+{
+	struct io_proc *p = get_proc(t, pid);
+	char buf[LDEN_IO_PATH_MAX * 2];
+	const char *s;
+
+	if (!p || fd < 0)
+		return NULL;
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	if (s)
+		return s[1] ? s + 1 : NULL;
+	/* opened before tracing began (or its open was lost) */
+	t->st.proc_lookups++;
+	if (lden_proc_fd_path(pid, fd, buf, sizeof(buf)) < 0) {
+		t->st.proc_failures++;
+		/*
+		 * closed already: remember that, so that every later call on
+		 * it does not ask again; an open of this fd replaces it
+		 */
+		proc_set(t, p, fd, "", false);
+		return NULL;
+	}
+	if (proc_set(t, p, fd, buf, false) < 0)
+		return NULL;
+	return (const char *)lden_intmap__get_ptr(p->fds, (uint64_t)fd) + 1;
+}
+
+const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
+				 int fd)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	const char *s;
+
+	if (!p || fd < 0)
+		return NULL;
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	/* "" marks an fd found closed in /proc: unknown */
+	return s && s[1] ? s + 1 : NULL;
+}
+
+bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	const char *s;
+
+	if (!p || fd < 0)
+		return false;
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	return s && s[0] == EXACT;
+}
+
+int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
+			 int newfd)
+{
+	const char *s = lden_io_fdtable__get(t, pid, oldfd);
+	bool exact = lden_io_fdtable__exact(t, pid, oldfd);
+	struct io_proc *p;
+	char *copy;
+	int err;
+
+	if (!s)
+		return -ENOENT;
+	if (oldfd == newfd)
+		return 0;
+	/* the source may move when the new entry grows the map */
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	p = get_proc(t, pid);
+	err = p ? proc_set(t, p, newfd, copy, exact) : -ENOMEM;
+	free(copy);
+	return err;
+}
+
+void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	char *s;
+
+	if (!p || fd < 0)
+		return;
+	s = lden_intmap__del_ptr(p->fds, (uint64_t)fd);
+	if (s) {
+		free(s);
+		t->st.fds--;
+	}
+}
+
+struct range {
+	unsigned int lo, hi;
+	uint64_t keys[64];
+	int n;
+};
+
+static void in_range(uint64_t key, void *val, void *ctx)
+{
+	struct range *r = ctx;
+
+	if (key >= r->lo && key <= r->hi && r->n < 64)
+		r->keys[r->n++] = key;
+}
+
+void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
+				  unsigned int lo, unsigned int hi)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	struct range r = { .lo = lo, .hi = hi };
+
+	if (!p)
+		return;
+	/* a pass removes up to 64; repeat until none is left */
+	do {
+		r.n = 0;
+		lden_intmap__each(p->fds, in_range, &r);
+		for (int i = 0; i < r.n; i++)
+			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
+	} while (r.n == 64);
+}
+
+void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_intmap__del_ptr(t->procs, (uint64_t)pid);
+
+	if (p)
+		proc_free(t, p);
+	t->st.procs = lden_intmap__count(t->procs);
+}
+
+const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	return p ? p->comm : "?";
+}
+
+bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	return p && p->comm_exact;
+}
+
+static void set_comm(struct io_proc *p, const char *comm, size_t len)
+{
+	if (len > sizeof(p->comm) - 1)
+		len = sizeof(p->comm) - 1;
+	memcpy(p->comm, comm, len);
+	p->comm[len] = '\0';
+	p->comm_exact = true;
+}
+
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+			   const char *comm, size_t len)
+{
+	struct io_proc *p = get_proc(t, pid);
+
+	if (!p || strcmp(p->comm, "?") || !len)
+		return;
+	set_comm(p, comm, strnlen(comm, len));
+}
+
+void lden_io_fdtable__rename(struct lden_io_fdtable *t, pid_t pid,
+			     const char *comm, size_t len, bool create)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+
+	len = strnlen(comm, len);
+	if (!len)
+		return;
+	if (!p && create) {
+		p = new_proc(t, pid);
+		if (!p)
+			return;
+	}
+	if (p)
+		set_comm(p, comm, len);
+}
+
+const struct lden_io_fdtable_stats *
+lden_io_fdtable__stats(const struct lden_io_fdtable *t)
+{
+	return &t->st;
+}

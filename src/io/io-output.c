@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lden io's output formats: a line or a JSON object per call, summary rows. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "escape.h"
+#include "guard.h"
+#include "io-output.h"
+
+const char *lden_io_errno_name(int64_t ret)
+{
+	const char *n = NULL;
+
+	if (ret < 0 && ret > -4096)
+		n = strerrorname_np((int)-ret);
+	return n ? n : "E?";
+}
+
+void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
+			uint64_t start_ns)
+{
+	fprintf(out, "{\"type\":\"call\",\"time\":%.6f,\"comm\":",
+	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
+	lden_json_string(out, ev->comm);
+	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov_name(ev->comm_prov));
+	fprintf(out, ",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
+	       ev->sys->name);
+	if (ev->fd >= 0)
+		fprintf(out, ",\"fd\":%d", ev->fd);
+	if (ev->newfd >= 0)
+		fprintf(out, ",\"newfd\":%d", ev->newfd);
+	if (ev->path) {
+		fprintf(out, ",\"path\":");
+		lden_json_string(out, ev->path);
+		fprintf(out, ",\"path_source\":\"%s\"", lden_prov_name(ev->path_prov));
+	}
+	if (ev->path2) {
+		fprintf(out, ",\"path2\":");
+		lden_json_string(out, ev->path2);
+		fprintf(out, ",\"path2_source\":\"%s\"",
+			lden_prov_name(ev->path2_prov));
+	}
+	fprintf(out, ",\"ret\":%lld", (long long)ev->ret);
+	if (ev->ret < 0)
+		fprintf(out, ",\"errno\":\"%s\"", lden_io_errno_name(ev->ret));
+	if (ev->sys->kind == LDEN_IO_READ || ev->sys->kind == LDEN_IO_WRITE)
+		fprintf(out, ",\"bytes\":%llu", (unsigned long long)(ev->bytes_read +
+							      ev->bytes_written));
+	fprintf(out, ",\"latency_ns\":%llu}\n", (unsigned long long)ev->latency_ns);
+}
+
+/* A path for the terminal: escaped, '?' after it when read late. */
+static void path_text(const char *p, enum lden_prov prov, char *out,
+		      size_t len)
+{
+	size_t k;
+
+	if (!p) {
+		snprintf(out, len, "-");
+		return;
+	}
+	k = lden_escape_text(p, strlen(p), true, out, len - 1);
+	if (prov == LDEN_PROV_LATE)
+		snprintf(out + k, len - k, "?");
+}
+
+void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
+			uint64_t start_ns)
+{
+	char res[48], fd[16], comm[80], p1[4 * LDEN_IO_PATH_MAX],
+		p2[4 * LDEN_IO_PATH_MAX];
+	size_t k;
+
+	if (ev->ret < 0)
+		snprintf(res, sizeof(res), "%lld %s", (long long)ev->ret,
+			 lden_io_errno_name(ev->ret));
+	else
+		snprintf(res, sizeof(res), "%lld", (long long)ev->ret);
+	if (ev->fd >= 0)
+		snprintf(fd, sizeof(fd), "%d", ev->fd);
+	else
+		strcpy(fd, "-");
+	k = lden_escape_text(ev->comm, strlen(ev->comm), false, comm,
+			     sizeof(comm) - 1);
+	if (ev->comm_prov == LDEN_PROV_LATE)
+		snprintf(comm + k, sizeof(comm) - k, "?");
+	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
+	path_text(ev->path2, ev->path2_prov, p2, sizeof(p2));
+	fprintf(out, "%12.6f %-15s %7u %7u %-15s %5s %14s %10.1f %s%s%s\n",
+	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
+	       ev->pid, ev->tid, ev->sys->name, fd, res,
+	       (double)ev->latency_ns / 1e3, p1,
+	       ev->path2 ? " -> " : "", ev->path2 ? p2 : "");
+}
+
+void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
+			const char *kind, bool by_bytes, bool json)
+{
+	const struct lden_io_row **rows;
+	size_t n;
+
+	rows = lden_io_summary__rows(sum, by_bytes, &n);
+	if (!rows)
+		return;
+	if (!json)
+		fprintf(out, "\n%-8s %10s %8s %14s %14s %14s %12s %12s  %s\n", "", "CALLS",
+		       "ERRORS", "READ", "WRITTEN", "LAT_TOTAL_US", "P50_US",
+		       "P99_US", !strcmp(kind, "file") ? "FILE" : "PROCESS");
+	for (size_t i = 0; i < n; i++) {
+		const struct lden_io_row *w = rows[i];
+		uint64_t p50 = lden_io_row_quantile(w, 0.5);
+		uint64_t p99 = lden_io_row_quantile(w, 0.99);
+
+		if (json) {
+			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
+			lden_json_string(out, w->key);
+			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu}\n",
+			       (unsigned long long)w->calls,
+			       (unsigned long long)w->errors,
+			       (unsigned long long)w->bytes_read,
+			       (unsigned long long)w->bytes_written,
+			       (unsigned long long)w->lat_total_ns,
+			       (unsigned long long)p50, (unsigned long long)p99);
+			continue;
+		}
+		fprintf(out, "%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  ",
+		       kind, (unsigned long long)w->calls,
+		       (unsigned long long)w->errors,
+		       (unsigned long long)w->bytes_read,
+		       (unsigned long long)w->bytes_written,
+		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
+		       (double)p99 / 1e3);
+		lden_fputs_escaped(out, w->key);
+		fputc('\n', out);
+	}
+	free(rows);
+}
+
+/*
+ * What the guard did: on @err, a line per syscall it switched; on @json,
+ * ,"guard":[..],"self":{..},"counted":{"write":N,..} (the calls of the
+ * switched syscalls, counted by the kernel, exact).
+ */
+static void print_guard(FILE *err, FILE *json, struct lden_io_tracer *t,
+			struct lden_guard *g)
+{
+	char note[256];
+	uint64_t calls;
+
+	if (!g)
+		return;
+	if (json) {
+		fputc(',', json);
+		lden_guard_print_json(json, g);
+		fputc(',', json);
+		lden_guard_print_self_json(json, g);
+		fputs(",\"counted\":{", json);
+	}
+	for (int i = 0; i < lden_guard_nactions(g); i++) {
+		const struct lden_guard_action *a = lden_guard_action(g, i);
+
+		if (lden_io_tracer__calls(t, a->event, &calls) < 0)
+			continue;
+		if (json) {
+			fprintf(json, "%s", i ? "," : "");
+			lden_json_string(json, a->event);
+			fprintf(json, ":%llu", (unsigned long long)calls);
+		} else {
+			lden_guard_note(a, "switched to counting", note,
+					sizeof(note));
+			fprintf(err, "  %s: %s; %llu calls in all\n", a->event,
+				note, (unsigned long long)calls);
+		}
+	}
+	if (json)
+		fputc('}', json);
+}
+
+void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
+			 struct lden_guard *g, uint64_t after_filter,
+			 double secs)
+{
+	struct lden_io_stats st;
+	uint64_t mism;
+	double d = secs > 0 ? secs : 1e-9;
+
+	lden_io_tracer__stats(t, &st);
+	mism = lden_io_pair_mismatches(&st.pair);
+	fprintf(err,
+		"lden: io statistics over %.3f s:\n"
+		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
+		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
+		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
+		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n"
+		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
+		"  lost records %llu\n"
+		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
+		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
+		st.tracepoints_opened, st.syscalls_missing,
+		(unsigned long long)mism,
+		st.tracepoints ? 100.0 * (double)mism / (double)st.tracepoints : 0.0,
+		(unsigned long long)st.pair.exit_without_enter,
+		(unsigned long long)st.pair.enter_without_exit,
+		(unsigned long long)st.pair.other_syscall,
+		(unsigned long long)st.syscalls, (double)st.syscalls / d,
+		(unsigned long long)after_filter, (double)after_filter / d,
+		(unsigned long long)(st.pair.enters - st.pair.paired -
+				     st.pair.enter_without_exit -
+				     st.pair.other_syscall - st.pair.dropped -
+				     st.pair.refused),
+		(unsigned long long)st.open_paths[LDEN_PROV_EXACT],
+		(unsigned long long)st.open_paths[LDEN_PROV_LATE],
+		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
+		(unsigned long long)st.comms[LDEN_PROV_EXACT],
+		(unsigned long long)st.comms[LDEN_PROV_LATE],
+		(unsigned long long)st.name_records,
+		(unsigned long long)st.lost,
+		(unsigned long long)st.fdt.procs,
+		(unsigned long long)st.fdt.procs_evicted,
+		(unsigned long long)st.fdt.fds,
+		(unsigned long long)st.fdt.fds_refused,
+		(unsigned long long)st.pair.refused,
+		(unsigned long long)st.fdt.proc_lookups,
+		(unsigned long long)st.fdt.proc_failures,
+		(unsigned long long)st.order_forced);
+	print_guard(err, NULL, t, g);
+	if (!json)
+		return;
+	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"name_records\":%llu,\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	       (unsigned long long)st.open_paths[LDEN_PROV_EXACT],
+	       (unsigned long long)st.open_paths[LDEN_PROV_LATE],
+	       (unsigned long long)st.open_paths[LDEN_PROV_NONE],
+	       (unsigned long long)st.comms[LDEN_PROV_EXACT],
+	       (unsigned long long)st.comms[LDEN_PROV_LATE],
+	       (unsigned long long)st.comms[LDEN_PROV_NONE],
+	       (unsigned long long)st.name_records,
+	       secs, (unsigned long long)st.tracepoints,
+	       (double)st.tracepoints / d, (unsigned long long)mism,
+	       (unsigned long long)st.pair.exit_without_enter,
+	       (unsigned long long)st.pair.enter_without_exit,
+	       (unsigned long long)st.pair.other_syscall,
+	       (unsigned long long)st.syscalls, (double)st.syscalls / d,
+	       (unsigned long long)after_filter,
+	       (unsigned long long)st.lost,
+	       (unsigned long long)st.fdt.procs_evicted,
+	       (unsigned long long)st.fdt.fds_refused,
+	       (unsigned long long)st.pair.refused,
+	       (unsigned long long)st.fdt.proc_lookups,
+	       (unsigned long long)st.order_forced);
+	print_guard(NULL, json, t, g);
+	fputs("}\n", json);
+}

@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "clock.h"
+#include "guard.h"
+#include "io-trace.h"
+#include "lden-trace.h"
+#include "plan.h"
+#include "proc.h"
+#include "sample-order.h"
+
+/* The task tracepoints after the syscalls': exit, new task, rename. */
+#define NTASK_TPS 3
+
+/* Records newer than this before a drain wait for the next one. */
+#define ORDER_SLACK_NS 10000000ULL
+
+enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT, TP_NEWTASK, TP_RENAME };
+
+struct tp {
+	enum tp_role role;
+	int sys;				/* index in the table */
+	const struct ltr_field *f[LDEN_IO_NARGS];
+	const struct ltr_field *ret;		/* exit: ret */
+	const struct ltr_field *exit_pid;	/* task exit: pid */
+	const struct ltr_field *group_dead;	/* task exit, 6.16+ */
+	const struct ltr_field *comm;		/* task exit, new task */
+	const struct ltr_field *task_pid;	/* new task, rename: pid */
+	const struct ltr_field *newcomm;	/* rename */
+	const struct ltr_field *clone_flags;	/* new task */
+	bool ready;
+};
+
+struct lden_io_tracer {
+	struct ltr_session *s;
+	/* every tracepoint opened, per scope: its user is its struct tp */
+	struct lden_attached *att;
+	int natt;
+	const struct lden_io_syscall *table;
+	int nsys;
+	struct tp *tps;			/* 2 per syscall, then NTASK_TPS */
+	struct lden_io_pairer *pair;
+	struct lden_io_fdtable *fdt;
+	struct lden_sorder *order;
+	struct lden_io_call call;	/* the call being completed */
+	struct lden_strcap *strcap;	/* open paths copied at the call */
+	lden_io_event_fn fn;
+	void *ctx;
+	uint64_t start_ns;
+	struct lden_io_stats st;
+};
+
+/* The fields a tracepoint needs, looked up on its first open. */
+static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
+			   struct ltr_event *ev)
+{
+	if (tp->ready)
+		return;
+	tp->ready = true;
+	if (tp->role == TP_EXIT) {
+		tp->ret = ltr_event__field(ev, "ret");
+	} else if (tp->role == TP_TASK_EXIT) {
+		tp->exit_pid = ltr_event__field(ev, "pid");
+		tp->group_dead = ltr_event__field(ev, "group_dead");
+		tp->comm = ltr_event__field(ev, "comm");
+	} else if (tp->role == TP_NEWTASK) {
+		tp->task_pid = ltr_event__field(ev, "pid");
+		tp->comm = ltr_event__field(ev, "comm");
+		tp->clone_flags = ltr_event__field(ev, "clone_flags");
+	} else if (tp->role == TP_RENAME) {
+		tp->task_pid = ltr_event__field(ev, "pid");
+		tp->newcomm = ltr_event__field(ev, "newcomm");
+	} else {
+		for (int a = 0; a < LDEN_IO_NARGS; a++)
+			if (t->table[tp->sys].fields[a])
+				tp->f[a] = ltr_event__field(
+					ev, t->table[tp->sys].fields[a]);
+	}
+}
+
+/* The struct tp of a sample's tracepoint, or NULL (a capture's too). */
+static const struct tp *tp_of(const struct lden_io_tracer *t,
+			      const struct ltr_sample *s)
+{
+	const struct lden_part *p = ltr_event__user(s->event);
+
+	if (!p || !p->owner || lden_strcap_owns(t->strcap, s))
+		return NULL;
+	return p->owner->user;
+}
+
+/*
+ * Opens one tracepoint in every scope, sampled (with a counting twin
+ * when the guard may switch it: lden_attach_twins()); -ENOENT when the
+ * kernel lacks it.
+ */
+static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
+		   const char *sys, const char *name, struct tp *tp,
+		   char *err, size_t errlen)
+{
+	char filter[64], spec[128];
+	int n = o->ntasks ? o->ntasks : 1;
+
+	snprintf(spec, sizeof(spec), "%s:%s", sys, name);
+	if (!lden_tracepoint_exists(ltr_session__tracing_dir(t->s), spec))
+		return -ENOENT;
+	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
+	for (int i = 0; i < n; i++) {
+		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_attached *a = &t->att[t->natt];
+
+		if (o->ntasks) {
+			sc.pid = o->tasks[i];
+			sc.children = o->inherit;
+		}
+		if (lden_attach_tracepoint_mode(t->s, sys, name,
+						o->ntasks ? NULL : filter, true,
+						&sc, a, err, errlen) < 0)
+			return -1;
+		t->natt++;
+		a->user = tp;
+		resolve_fields(t, tp, a->parts[0].ev);
+		t->st.tracepoints_opened++;
+	}
+	return 0;
+}
+
+/* The captures of open paths, in the scopes the tracepoints have. */
+static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
+			 char *err, size_t errlen)
+{
+	struct lden_scope_opts none = { .npids = 0 };
+	char filter[64], msg[768];
+	int n = o->ntasks ? o->ntasks : 1;
+
+	t->strcap = lden_strcap_new(LDEN_STRCAP_OPEN);
+	if (!t->strcap) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (lden_strcap_choose(t->strcap, t->s, o->strings,
+			       o->scope ? o->scope : &none, "syscalls",
+			       "sys_enter_openat", msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
+	for (int i = 0; i < n; i++) {
+		struct lden_scope sc = { .cgroup = o->cgroup };
+
+		if (o->ntasks) {
+			sc.pid = o->tasks[i];
+			sc.children = o->inherit;
+		}
+		if (lden_strcap_attach(t->strcap, t->s, &sc,
+				       o->ntasks ? NULL : filter, false, err,
+				       errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
+			      size_t len)
+{
+	lden_strcap_describe(t->strcap, buf, len);
+}
+
+struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
+					   const struct lden_io_opts *o,
+					   char *err, size_t errlen)
+{
+	struct lden_io_tracer *t = calloc(1, sizeof(*t));
+	char name[64];
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->s = s;
+	t->table = lden_io_syscalls(&t->nsys);
+	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
+	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
+			(size_t)(o->ntasks ? o->ntasks : 1), sizeof(*t->att));
+	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
+	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
+	t->order = lden_sorder_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
+	if (!t->tps || !t->att || !t->pair || !t->fdt || !t->order) {
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	for (int i = 0; i < t->nsys; i++) {
+		struct tp *in = &t->tps[2 * i], *out = &t->tps[2 * i + 1];
+		int rc;
+
+		in->role = TP_ENTER;
+		in->sys = i;
+		out->role = TP_EXIT;
+		out->sys = i;
+		snprintf(name, sizeof(name), "sys_enter_%s", t->table[i].name);
+		rc = open_tp(t, o, "syscalls", name, in, err, errlen);
+		if (rc == -ENOENT) {
+			t->st.syscalls_missing++;
+			continue;
+		}
+		if (rc < 0)
+			goto out_free;
+		snprintf(name, sizeof(name), "sys_exit_%s", t->table[i].name);
+		if (open_tp(t, o, "syscalls", name, out, err, errlen) < 0) {
+			if (!*err)
+				snprintf(err, errlen, "%s", ltr_last_error());
+			goto out_free;
+		}
+	}
+	if (!t->st.tracepoints_opened) {
+		snprintf(err, errlen, "no file I/O syscall tracepoints on this kernel (CONFIG_FTRACE_SYSCALLS)");
+		goto out_free;
+	}
+	t->tps[2 * t->nsys].role = TP_TASK_EXIT;
+	if (open_tp(t, o, "sched", "sched_process_exit", &t->tps[2 * t->nsys],
+		    err, errlen) < 0) {
+		if (!*err)
+			snprintf(err, errlen, "%s", ltr_last_error());
+		goto out_free;
+	}
+	/* the names of processes, exact: a fork's child has its parent's,
+	 * exec and prctl(PR_SET_NAME) rename; without these, names are read
+	 * from /proc, late */
+	t->tps[2 * t->nsys + 1].role = TP_NEWTASK;
+	t->tps[2 * t->nsys + 2].role = TP_RENAME;
+	for (int i = 1; i < NTASK_TPS; i++) {
+		struct tp *tp = &t->tps[2 * t->nsys + i];
+		int rc = open_tp(t, o, "task", tp->role == TP_NEWTASK ?
+				 "task_newtask" : "task_rename", tp, err, errlen);
+
+		if (rc < 0 && rc != -ENOENT) {
+			if (!*err)
+				snprintf(err, errlen, "%s", ltr_last_error());
+			goto out_free;
+		}
+	}
+	if (open_captures(t, o, err, errlen) < 0)
+		goto out_free;
+	return t;
+
+out_free:
+	lden_io_tracer__free(t);
+	return NULL;
+}
+
+void lden_io_tracer__free(struct lden_io_tracer *t)
+{
+	if (!t)
+		return;
+	lden_sorder_free(t->order);
+	lden_strcap_free(t->strcap);
+	lden_io_fdtable__free(t->fdt);
+	lden_io_pairer__free(t->pair);
+	for (int i = 0; i < t->natt; i++)
+		lden_attached_release(&t->att[i]);
+	free(t->att);
+	free(t->tps);
+	free(t);
+}
+
+int lden_io_tracer__start(struct lden_io_tracer *t)
+{
+	t->start_ns = lden_now_ns();
+	return ltr_session__enable(t->s);
+}
+
+uint64_t lden_io_tracer__start_ns(const struct lden_io_tracer *t)
+{
+	return t->start_ns;
+}
+
+static uint64_t field_u64(const struct ltr_field *f, const struct ltr_sample *s)
+{
+	uint64_t v = 0;
+
+	if (f)
+		ltr_field__u64(f, s, &v);
+	return v;
+}
+
+/*
+ * @path (as the call was given it) made absolute against its directory
+ * fd's path, when that is known; relative to the current directory it
+ * stays as it was passed (the directory at the call is not known).  What
+ * it was joined to counts for its provenance.
+ */
+static void resolve_at(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
+		       char *path, size_t len, enum lden_prov *prov)
+{
+	const char *b;
+	char joined[LDEN_IO_PATH_MAX * 2];
+
+	if (path[0] == '/' || !path[0] || dfd == AT_FDCWD)
+		return;
+	b = lden_io_fdtable__get(t->fdt, pid, (int)dfd);
+	if (!b || b[0] != '/')
+		return;
+	snprintf(joined, sizeof(joined), "%s%s%s", b, strcmp(b, "/") ? "/" : "",
+		 path);
+	/* cut, as paths kept are */
+	joined[len - 1] = '\0';
+	memcpy(path, joined, strlen(joined) + 1);
+	if (*prov == LDEN_PROV_EXACT && !lden_io_fdtable__exact(t->fdt, pid, (int)dfd))
+		*prov = LDEN_PROV_LATE;
+}
+
+static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
+		     const struct ltr_sample *s)
+{
+	const struct lden_io_syscall *sys = &t->table[tp->sys];
+	struct lden_io_call *c;
+	const char *extra;
+	size_t len;
+
+	c = lden_io_pairer__enter(t->pair, s->tid, s->pid, tp->sys, s->time);
+	if (!c)
+		return;
+	for (int a = 0; a < LDEN_IO_NARGS; a++)
+		c->args[a] = field_u64(tp->f[a], s);
+	if (sys->kind == LDEN_IO_OPEN)
+		lden_strcap_enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
+				  c->args[LDEN_IO_ARG_PATH]);
+	/* the strings read when the record arrived: "path\0path2\0" */
+	extra = lden_sorder_extra(t->order, &len);
+	if (extra && len >= 2 && extra[len - 1] == '\0') {
+		snprintf(c->path, sizeof(c->path), "%s", extra);
+		if (strlen(extra) + 1 < len)
+			snprintf(c->path2, sizeof(c->path2), "%s",
+				 extra + strlen(extra) + 1);
+	}
+}
+
+/*
+ * The path of @c's call: copied at the call for an open when a capture
+ * has it, else what was read when its enter arrived; made absolute
+ * against its directory fd.  Into @c->path, with its provenance.
+ */
+static enum lden_prov call_path(struct lden_io_tracer *t,
+				struct lden_io_call *c, int dslot,
+				char *path, uint64_t exit_ns)
+{
+	const struct lden_io_syscall *sys = &t->table[c->sys];
+	enum lden_prov prov = path[0] ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	int64_t dfd = sys->fields[dslot] ?
+		(int64_t)(int32_t)c->args[dslot] : AT_FDCWD;
+
+	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD &&
+	    lden_strcap_take_path(t->strcap, c->tid, c->args[LDEN_IO_ARG_PATH],
+				  exit_ns, path, LDEN_IO_PATH_MAX, NULL, 0))
+		prov = LDEN_PROV_EXACT;
+	resolve_at(t, (pid_t)c->pid, dfd, path, LDEN_IO_PATH_MAX, &prov);
+	return prov;
+}
+
+/* What the call did to the fd table, and what to report. */
+static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
+		     int64_t ret, uint64_t exit_ns)
+{
+	const struct lden_io_syscall *sys = &t->table[c->sys];
+	pid_t pid = (pid_t)c->pid;
+	struct lden_io_event ev = {
+		.enter_ns = c->enter_ns,
+		.latency_ns = exit_ns >= c->enter_ns ? exit_ns - c->enter_ns : 0,
+		.pid = c->pid,
+		.tid = c->tid,
+		.sys = sys,
+		.fd = -1,
+		.newfd = -1,
+		.ret = ret,
+	};
+	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
+	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
+
+	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
+	ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
+			       LDEN_PROV_EXACT :
+		       strcmp(ev.comm, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	t->st.comms[ev.comm_prov]++;
+	ev.path_prov = ev.path2_prov = LDEN_PROV_NONE;
+	switch (sys->kind) {
+	case LDEN_IO_OPEN:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
+		t->st.open_paths[ev.path_prov]++;
+		ev.path = c->path[0] ? c->path : NULL;
+		if (ret >= 0) {
+			ev.newfd = (int)ret;
+			if (c->path[0])
+				lden_io_fdtable__set(t->fdt, pid, (int)ret,
+						     c->path,
+						     ev.path_prov == LDEN_PROV_EXACT);
+		}
+		break;
+	case LDEN_IO_READ:
+	case LDEN_IO_WRITE:
+	case LDEN_IO_FD:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		if (ret > 0 && sys->kind == LDEN_IO_READ)
+			ev.bytes_read = (uint64_t)ret;
+		if (ret > 0 && sys->kind == LDEN_IO_WRITE)
+			ev.bytes_written = (uint64_t)ret;
+		break;
+	case LDEN_IO_CLOSE:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		break;
+	case LDEN_IO_CLOSE_RANGE:
+		ev.fd = fd;
+		break;
+	case LDEN_IO_DUP:
+	case LDEN_IO_FCNTL:
+		ev.fd = fd;
+		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		if (ret >= 0 && (sys->kind == LDEN_IO_DUP ||
+				 cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
+			ev.newfd = (int)ret;
+			lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret);
+			/* the source entry may have moved */
+			ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		}
+		break;
+	case LDEN_IO_PATH:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
+		ev.path = c->path[0] ? c->path : NULL;
+		break;
+	case LDEN_IO_RENAME:
+		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
+		ev.path2_prov = call_path(t, c, LDEN_IO_ARG_DFD2, c->path2,
+					  exit_ns);
+		ev.path = c->path[0] ? c->path : NULL;
+		ev.path2 = c->path2[0] ? c->path2 : NULL;
+		break;
+	}
+	/* an fd's path: as exact as the open it came from */
+	if (ev.path && ev.fd >= 0 && sys->kind != LDEN_IO_OPEN)
+		ev.path_prov = lden_io_fdtable__exact(t->fdt, pid, fd) ?
+				       LDEN_PROV_EXACT : LDEN_PROV_LATE;
+	t->fn(&ev, t->ctx);
+	/* the fd is gone only now: the event above still named it */
+	if (sys->kind == LDEN_IO_CLOSE)
+		lden_io_fdtable__close(t->fdt, pid, fd);
+	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0)
+		lden_io_fdtable__close_range(
+			t->fdt, pid, (unsigned int)c->args[LDEN_IO_ARG_FD],
+			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
+}
+
+/*
+ * A task named by a record (@pidf, @commf): a process known by that pid
+ * takes the name from now on; an unknown one gets an entry when it is
+ * the record's own process (exec), or a new process (fork).
+ */
+static void name_task(struct lden_io_tracer *t, const struct ltr_field *pidf,
+		      const struct ltr_field *commf,
+		      const struct ltr_sample *s, bool fork)
+{
+	const char *comm;
+	size_t len;
+	pid_t pid;
+
+	if (!pidf || !commf || ltr_field__str(commf, s, &comm, &len) < 0)
+		return;
+	pid = (pid_t)field_u64(pidf, s);
+	lden_io_fdtable__rename(t->fdt, pid, comm, len,
+				fork || pid == (pid_t)s->pid);
+}
+
+static int on_sample(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_io_tracer *t = ctx;
+	const struct tp *tp = tp_of(t, s);
+	uint64_t v;
+
+	if (lden_strcap_feed(t->strcap, s) || !tp)
+		return 0;
+	/* the names' records apart: the syscalls' and exits' are the
+	 * figure a workload can know it made */
+	if (tp->role == TP_NEWTASK || tp->role == TP_RENAME)
+		t->st.name_records++;
+	else
+		t->st.tracepoints++;
+	switch (tp->role) {
+	case TP_ENTER:
+		on_enter(t, tp, s);
+		break;
+	case TP_EXIT:
+		if (lden_io_pairer__exit(t->pair, s->tid, tp->sys, &t->call) == 0) {
+			int64_t ret = 0;
+
+			if (tp->ret)
+				ltr_field__s64(tp->ret, s, &ret);
+			t->st.syscalls++;
+			complete(t, &t->call, ret, s->time);
+		}
+		break;
+	case TP_NEWTASK:
+		/* a new process (not a thread) is named as its parent */
+		if (!(field_u64(tp->clone_flags, s) & CLONE_THREAD))
+			name_task(t, tp->task_pid, tp->comm, s, true);
+		break;
+	case TP_RENAME:
+		name_task(t, tp->task_pid, tp->newcomm, s, false);
+		break;
+	case TP_TASK_EXIT:
+		t->st.tasks_exited++;
+		v = field_u64(tp->exit_pid, s);
+		lden_io_pairer__drop(t->pair, (uint32_t)v);
+		lden_strcap_forget(t->strcap, (uint32_t)v);
+		/* the last thread out (6.16+), else the group leader */
+		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
+				     v == s->pid)
+			lden_io_fdtable__drop(t->fdt, (pid_t)s->pid);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * What must be read from the process while it still runs, as soon as the
+ * record arrives (before it is put in order): the strings of a path
+ * argument, what an fd not yet in the table refers to, the process name.
+ * Returns the length of the strings put in @buf.
+ */
+static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
+			 const struct ltr_sample *s, char *buf)
+{
+	enum lden_io_kind kind = t->table[tp->sys].kind;
+	ssize_t n, m;
+
+	lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+	/* the kernel copies every open's path: nothing to read now */
+	if (kind == LDEN_IO_OPEN &&
+	    (lden_strcap_method(t->strcap) == LDEN_STRCAP_KPROBE ||
+	     lden_strcap_method(t->strcap) == LDEN_STRCAP_TRACEPOINT))
+		return 0;
+	if (kind == LDEN_IO_OPEN || kind == LDEN_IO_PATH ||
+	    kind == LDEN_IO_RENAME) {
+		n = lden_proc_read_str((pid_t)s->pid,
+				       field_u64(tp->f[LDEN_IO_ARG_PATH], s),
+				       buf, LDEN_IO_PATH_MAX);
+		if (n < 0)
+			return 0;
+		if (kind != LDEN_IO_RENAME)
+			return (size_t)n + 1;
+		m = lden_proc_read_str((pid_t)s->pid,
+				       field_u64(tp->f[LDEN_IO_ARG_PATH2], s),
+				       buf + n + 1, LDEN_IO_PATH_MAX);
+		return (size_t)n + 1 + (m < 0 ? 1 : (size_t)m + 1);
+	}
+	if (tp->f[LDEN_IO_ARG_FD] && kind != LDEN_IO_CLOSE_RANGE)
+		lden_io_fdtable__path(t->fdt, (pid_t)s->pid,
+				      (int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD], s));
+	return 0;
+}
+
+static int collect(const struct ltr_sample *s, void *ctx)
+{
+	struct lden_io_tracer *t = ctx;
+	const struct tp *tp = tp_of(t, s);
+	char buf[2 * LDEN_IO_PATH_MAX];
+	size_t len = 0;
+
+	if (tp && tp->role == TP_ENTER)
+		len = read_early(t, tp, s, buf);
+	/* a process gone before its first record was read: name it now,
+	 * before its calls (still in the order buffer) are reported */
+	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&
+	    field_u64(tp->exit_pid, s) == s->pid) {
+		const char *comm;
+		size_t clen;
+
+		if (ltr_field__str(tp->comm, s, &comm, &clen) == 0)
+			lden_io_fdtable__name(t->fdt, (pid_t)s->pid, comm, clen);
+	}
+	if (len)
+		buf[len - 1] = '\0';
+	if (lden_sorder_add_extra(t->order, s, buf, len) == -ENOSPC) {
+		lden_sorder_note_forced(t->order);
+		lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
+		lden_sorder_add_extra(t->order, s, buf, len);
+	}
+	return 0;
+}
+
+int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
+			 lden_io_event_fn fn, void *ctx)
+{
+	/* every record older than this is in the rings when they are read */
+	uint64_t mark = lden_now_ns() - ORDER_SLACK_NS;
+	int n;
+
+	t->fn = fn;
+	t->ctx = ctx;
+	n = ltr_session__poll(t->s, timeout_ms, collect, t);
+	if (n < 0 && n != -EINTR)
+		return n;
+	lden_sorder_flush(t->order, mark, on_sample, t);
+	return n < 0 ? n : 0;
+}
+
+int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
+			   void *ctx)
+{
+	int n;
+
+	t->fn = fn;
+	t->ctx = ctx;
+	ltr_session__disable(t->s);
+	n = ltr_session__drain(t->s, collect, t);
+	lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
+	return n < 0 ? n : 0;
+}
+
+void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
+{
+	t->st.lost = ltr_session__lost(t->s, -1);
+	t->st.order_forced = lden_sorder_forced(t->order);
+	t->st.pair = *lden_io_pairer__stats(t->pair);
+	t->st.fdt = *lden_io_fdtable__stats(t->fdt);
+	*st = t->st;
+}
+
+int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
+{
+	for (int i = 0; i < t->natt; i++) {
+		const struct tp *tp = t->att[i].user;
+
+		if (tp->role == TP_TASK_EXIT)
+			continue;
+		if (lden_guard_add(g, t->table[tp->sys].name, &t->att[i]) < 0)
+			return -ENOMEM;
+	}
+	for (int i = 0; i < lden_strcap_nattached(t->strcap); i++) {
+		struct lden_attached *a = lden_strcap_attached(t->strcap, i);
+
+		if (lden_guard_add(g, a->label, a) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
+			       double now)
+{
+	return lden_guard_tick(g, t->s, now, collect, t);
+}
+
+int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
+			  uint64_t *calls)
+{
+	*calls = 0;
+	for (int i = 0; i < t->natt; i++) {
+		const struct tp *tp = t->att[i].user;
+		uint64_t c;
+
+		if (tp->role != TP_ENTER || strcmp(t->table[tp->sys].name, name))
+			continue;
+		if (lden_attached_count(&t->att[i], &c) < 0)
+			return -1;
+		*calls += c;
+	}
+	return 0;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attach.h"
+#include "comms.h"
+#include "intmap.h"
+#include "lden-trace.h"
+#include "scope.h"
+
+/* Tasks named at once; beyond, the least recently named is forgotten
+ * (its next record is named late, from /proc). */
+#define MAX_TASKS 65536
+
+enum role { NEWTASK, RENAME, NROLES };
+
+struct name {
+	pid_t tid;
+	uint64_t seq;			/* when named, for eviction */
+	char comm[16];
+};
+
+struct lden_comms {
+	struct lden_attached *att;	/* NROLES per scope */
+	int natt;
+	const struct ltr_field *pid[NROLES], *comm[NROLES];
+	struct lden_intmap *names;	/* tid -> struct name * */
+	uint64_t seq;
+};
+
+struct lden_comms *lden_comms_new(void)
+{
+	struct lden_comms *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->names = lden_intmap__new(0, sizeof(struct name *));
+	if (!c->names) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void free_name(uint64_t key, void *val, void *ctx)
+{
+	(void)key;
+	(void)ctx;
+	free(*(struct name **)val);
+}
+
+void lden_comms_free(struct lden_comms *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->natt; i++)
+		lden_attached_release(&c->att[i]);
+	free(c->att);
+	lden_intmap__each(c->names, free_name, NULL);
+	lden_intmap__free(c->names);
+	free(c);
+}
+
+int lden_comms_attach(struct lden_comms *c, struct ltr_session *s,
+		      const struct lden_scope_opts *scope, char *err,
+		      size_t errlen)
+{
+	static const char *const tp[NROLES] = { "task_newtask", "task_rename" };
+	static const char *const commf[NROLES] = { "comm", "newcomm" };
+	const char *dir = ltr_session__tracing_dir(s);
+	int n = lden_scope_count(scope);
+
+	if (!lden_tracepoint_exists(dir, "task:task_newtask") ||
+	    !lden_tracepoint_exists(dir, "task:task_rename"))
+		return -ENOENT;
+	c->att = calloc((size_t)n * NROLES, sizeof(*c->att));
+	if (!c->att) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		struct lden_scope buf;
+		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+
+		for (int r = 0; r < NROLES; r++) {
+			struct lden_attached *a = &c->att[c->natt];
+			struct ltr_event *ev;
+
+			if (lden_attach_tracepoint_mode(s, "task", tp[r], NULL,
+							true, sc, a, err,
+							errlen) < 0)
+				return -EINVAL;
+			c->natt++;
+			a->user = c;
+			ev = a->parts[0].ev;
+			c->pid[r] = ltr_event__field(ev, "pid");
+			c->comm[r] = ltr_event__field(ev, commf[r]);
+		}
+	}
+	return 0;
+}
+
+/* Which of the tracker's tracepoints @s comes from, or -1. */
+static int role_of(const struct lden_comms *c, const struct ltr_sample *s)
+{
+	const struct lden_part *p = ltr_event__user(s->event);
+
+	if (!c || !c->natt || !p || !p->owner || p->owner->user != c)
+		return -1;
+	return (int)((p->owner - c->att) % NROLES);
+}
+
+bool lden_comms_owns(const struct lden_comms *c, const struct ltr_sample *s)
+{
+	return role_of(c, s) >= 0;
+}
+
+struct oldest {
+	struct name *n;
+};
+
+static void find_oldest(uint64_t key, void *val, void *ctx)
+{
+	struct oldest *o = ctx;
+	struct name *n = *(struct name **)val;
+
+	(void)key;
+	if (!o->n || n->seq < o->n->seq)
+		o->n = n;
+}
+
+static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
+		     size_t len)
+{
+	struct name *n = lden_intmap__get_ptr(c->names, (uint64_t)tid);
+
+	if (!n) {
+		if (lden_intmap__count(c->names) >= MAX_TASKS) {
+			struct oldest o = { NULL };
+
+			lden_intmap__each(c->names, find_oldest, &o);
+			if (o.n)
+				free(lden_intmap__del_ptr(c->names,
+							  (uint64_t)o.n->tid));
+		}
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return;
+		n->tid = tid;
+		if (lden_intmap__put_ptr(c->names, (uint64_t)tid, n) < 0) {
+			free(n);
+			return;
+		}
+	}
+	len = strnlen(comm, len);
+	if (len > sizeof(n->comm) - 1)
+		len = sizeof(n->comm) - 1;
+	memcpy(n->comm, comm, len);
+	n->comm[len] = '\0';
+	n->seq = ++c->seq;
+}
+
+bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s)
+{
+	int r = role_of(c, s);
+	uint64_t tid = 0;
+	const char *comm;
+	size_t len;
+
+	if (r < 0)
+		return false;
+	if (!c->pid[r] || !c->comm[r] || ltr_field__u64(c->pid[r], s, &tid) < 0 ||
+	    ltr_field__str(c->comm[r], s, &comm, &len) < 0)
+		return true;
+	/* a new task, thread or process, has its parent's name */
+	set_name(c, (pid_t)tid, comm, len);
+	return true;
+}
+
+const char *lden_comms_get(struct lden_comms *c, pid_t tid)
+{
+	struct name *n = c ? lden_intmap__get_ptr(c->names, (uint64_t)tid) :
+			    NULL;
+
+	return n ? n->comm : NULL;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "viz-opts.h"
+
+__attribute__((format(printf, 3, 4)))
+static int oerr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
+		     double *out, char *err, size_t errlen)
+{
+	int n = lden_parse_seconds(arg, lo, hi, out);
+
+	if (n == -ERANGE)
+		return oerr(err, errlen, "%s must be between %g and %g s, not '%s'",
+			    opt, lo, hi, arg);
+	if (n < 0)
+		return oerr(err, errlen, "invalid %s value '%s'", opt, arg);
+	return 0;
+}
+
+int lden_viz_es_url(const char *host, const char *port, const char *url,
+		    char *buf, size_t len, char *err, size_t errlen)
+{
+	char *end;
+	long p;
+
+	if (url && (host || port))
+		return oerr(err, errlen, "--url replaces --address and --port; give one or the other");
+	if (url) {
+		if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+			return oerr(err, errlen, "invalid --url '%s' (expected http[s]://HOST[:PORT][/PATH])",
+				    url);
+		snprintf(buf, len, "%s", url);
+		return 0;
+	}
+	host = host ? host : "localhost";
+	port = port ? port : "9200";
+	errno = 0;
+	p = strtol(port, &end, 10);
+	if (!*port || *end || errno || p < 1 || p > 65535)
+		return oerr(err, errlen, "invalid --port '%s' (expected 1 to 65535)",
+			    port);
+	if (!*host || strpbrk(host, "/?#@ []"))
+		return oerr(err, errlen, "invalid --address '%s' (expected a host name or address)",
+			    host);
+	/* an IPv6 address goes in brackets */
+	snprintf(buf, len, strchr(host, ':') ? "http://[%s]:%ld" :
+		 "http://%s:%ld", host, p);
+	return 0;
+}
+
+bool lden_viz_index_ok(const char *s)
+{
+	if (!*s || strlen(s) > 255 || strchr("-_+", *s) || !strcmp(s, ".") ||
+	    !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if ((*s >= 'A' && *s <= 'Z') || strchr("\\/*?\"<>| ,#:", *s) ||
+		    (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
