@@ -153,7 +153,10 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 		if (l->after)
 			l->after(l->ctx, now);
 	}
-	ltr_session__drain(r->s, l->on_sample, l->ctx);
+	if (lden_collect_settle(r->s, l->on_sample, l->ctx) < 0) {
+		lden_cli_err("reading samples: %s", ltr_last_error());
+		return LDEN_EXIT_FAIL;
+	}
 	if (l->last)
 		l->last(l->ctx);
 	return LDEN_EXIT_OK;

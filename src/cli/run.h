@@ -100,7 +100,7 @@ struct lden_run_loop {
 	int (*read)(void *ctx, double now);
 	/* after the guard */
 	void (*after)(void *ctx, double now);
-	/* at the end, the records drained */
+	/* at the end, the records settled (lden_collect_settle()) */
 	void (*last)(void *ctx);
 	const char *guard_effect;
 	void (*guard_said)(struct lden_guard_action *a, void *ctx);

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "clock.h"
 #include "lden.h"
 #include "trace-run.h"
@@ -83,10 +84,15 @@ static void print_row(struct lden_trace *t, const char *event)
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
 			 t->row.c[3].text : "");
 		lden_row_format(&t->row, 6, true, line, sizeof(line));
-		char comm[24];
+		char comm[80];
+		size_t k;
 
-		snprintf(comm, sizeof(comm), "%s%s", t->row.c[4].text,
-			 t->comm_late ? "?" : "");
+		/* any byte may be in a name: escaped, one line per row; a
+		 * name ending in '?' is told apart from the late mark */
+		k = lden_escape_text(t->row.c[4].text, strlen(t->row.c[4].text),
+				     true, comm, sizeof(comm) - 1);
+		if (t->comm_late)
+			snprintf(comm + k, sizeof(comm) - k, "?");
 		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
 		       t->row.c[1].text, pt, comm, event, line);
 	} else {

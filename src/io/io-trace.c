@@ -10,6 +10,7 @@
 
 #include "attach.h"
 #include "clock.h"
+#include "collect.h"
 #include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
@@ -626,8 +627,8 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 
 	t->fn = fn;
 	t->ctx = ctx;
-	ltr_session__disable(t->s);
-	n = ltr_session__drain(t->s, collect, t);
+	/* every record written arrives, or is counted lost */
+	n = lden_collect_settle(t->s, collect, t);
 	lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }
