@@ -8,6 +8,7 @@
 #include "guard.h"
 #include "lden-trace.h"
 #include "plan.h"
+#include "resolve.h"
 #include "watch-events.h"
 
 static bool same_cgroup(const char *a, const char *b)
