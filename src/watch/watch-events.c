@@ -28,6 +28,7 @@ static const struct lden_scope_opts *scope_of(const struct lden_watch_events *w,
 	buf->command_pid = -1;
 	buf->go_fd = -1;
 	buf->command_status = -1;
+	buf->no_twins = w->scope && w->scope->no_twins;
 	return buf;
 }
 
