@@ -9,6 +9,7 @@
 #include "check.h"
 #include "cli.h"
 #include "list-run.h"
+#include "resolve.h"
 #include "scope.h"
 #include "strcap.h"
 

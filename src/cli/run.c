@@ -36,7 +36,7 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 		lden_cli_err("cannot start the command: %s", strerror(errno));
 		goto out_free;
 	}
-	lden_attach_twins(lden_guard_opts_active(&cl->guard));
+	cl->scope.no_twins = !lden_guard_opts_active(&cl->guard);
 	return r;
 
 out_free:

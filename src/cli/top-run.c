@@ -14,6 +14,7 @@
 #include "comms.h"
 #include "lden.h"
 #include "sample-order.h"
+#include "size.h"
 #include "tally-view.h"
 #include "top-run.h"
 

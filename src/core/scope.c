@@ -97,6 +97,7 @@ const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf)
 {
 	memset(buf, 0, sizeof(*buf));
+	buf->no_twins = o->no_twins;
 	if (o->npids) {
 		buf->pid = o->pids[i];
 		buf->children = o->children;
@@ -105,10 +106,15 @@ const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
 		buf->children = true;
 	} else if (o->cgroup) {
 		buf->cgroup = o->cgroup;
-	} else {
+	} else if (!o->no_twins) {
 		return NULL;
 	}
 	return buf;
+}
+
+bool lden_scope__whole(const struct lden_scope *sc)
+{
+	return !sc || (!sc->pid && !sc->cgroup);
 }
 
 void lden_scope_describe(const struct lden_scope_opts *o, FILE *out)

@@ -12,11 +12,21 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Where events are counted: everywhere, one process tree, one cgroup. */
+/*
+ * Where events are counted: everywhere, one process tree, one cgroup; and
+ * how they are attached there (attach.h).
+ */
 struct lden_scope {
 	pid_t pid;
 	bool children;
 	const char *cgroup;
+	/*
+	 * Sampled parts get no counting twin: the twin lets the overhead
+	 * guard switch a source to counting without losing a count, and
+	 * costs about 40 ns per event; a command whose guard cannot act (no
+	 * --max-rate, no CPU budget: lden_guard_opts_active()) goes without.
+	 */
+	bool no_twins;
 };
 
 #define LDEN_MAX_PIDS 16
@@ -30,6 +40,7 @@ struct lden_scope_opts {
 	pid_t command_pid;	/* started, waiting for lden_command_go() */
 	int go_fd;
 	int command_status;	/* wait status once it exited, else -1 */
+	bool no_twins;		/* each lden_scope's no_twins */
 };
 
 /*
@@ -53,9 +64,16 @@ bool lden_scope_is_set(const struct lden_scope_opts *o);
 /* How many times each event is attached (one per pid), at least 1. */
 int lden_scope_count(const struct lden_scope_opts *o);
 
-/* The i-th scope, or NULL for the whole machine. */
+/*
+ * The i-th scope, or NULL for the whole machine attached as by default
+ * (with counting twins); @buf with pid 0 and no cgroup for the whole
+ * machine without them.
+ */
 const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf);
+
+/* Whether @sc (from lden_scope_get(), NULL too) is the whole machine. */
+bool lden_scope__whole(const struct lden_scope *sc);
 
 /* "pid 42 and its children", "cgroup /sys/fs/cgroup/x", "command make" */
 void lden_scope_describe(const struct lden_scope_opts *o, FILE *out);

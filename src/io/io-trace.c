@@ -100,7 +100,7 @@ static const struct tp *tp_of(const struct lden_io_tracer *t,
 
 /*
  * Opens one tracepoint in every scope, sampled (with a counting twin
- * when the guard may switch it: lden_attach_twins()); -ENOENT when the
+ * unless the scope says no_twins, scope.h); -ENOENT when the
  * kernel lacks it.
  */
 static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
@@ -115,7 +115,10 @@ static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		return -ENOENT;
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_scope sc = {
+			.cgroup = o->cgroup,
+			.no_twins = o->scope && o->scope->no_twins,
+		};
 		struct lden_attached *a = &t->att[t->natt];
 
 		if (o->ntasks) {
@@ -155,7 +158,10 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 	}
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_scope sc = {
+			.cgroup = o->cgroup,
+			.no_twins = o->scope && o->scope->no_twins,
+		};
 
 		if (o->ntasks) {
 			sc.pid = o->tasks[i];
