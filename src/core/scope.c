@@ -141,7 +141,11 @@ static int visit(const char *path, const struct stat *st, int flag,
 	if (flag != FTW_D || ftw->level == 0)
 		return 0;
 	snprintf(comp, sizeof(comp), "/%s", path + ftw->base);
-	if (strcmp(lden_container_name(comp, buf, sizeof(buf)), search.name))
+	lden_container_name(comp, buf, sizeof(buf));
+	/* the short id shown, or the full id the runtime prints */
+	if (strcmp(buf, search.name) &&
+	    !(strlen(search.name) == 64 && !strncmp(buf, search.name, 12) &&
+	      strstr(comp, search.name)))
 		return 0;
 	if (search.found) {
 		n = strlen(search.found);

@@ -190,6 +190,10 @@ static void test_find_container(void **state)
 	assert_non_null(dir);
 	assert_string_equal(dir, want);
 	free(dir);
+	dir = lden_scope_find_container(root, ID_A, err, sizeof(err));
+	assert_non_null(dir);
+	assert_string_equal(dir, want);
+	free(dir);
 	dir = lden_scope_find_container(root, "web-1", err, sizeof(err));
 	assert_non_null(dir);
 	assert_non_null(strstr(dir, "machine-web\\x2d1.scope"));
