@@ -60,8 +60,8 @@ int lden_scope_set_netns(struct lden_scope_opts *o, const char *arg,
 
 /*
  * lden_scope_find_container - the cgroup directory (malloc'd) of the
- * container named @name (container.h's name: a runtime's short id, a
- * machine's name, a unit) under the cgroup v2 mount @root (NULL: where
+ * container named @name (container.h's name: a runtime's short id or
+ * its full id, a machine's name, a unit) under the cgroup v2 mount @root (NULL: where
  * /proc/self/mounts has cgroup2): the outermost cgroup that names it.
  * Returns NULL with the error in @err (none, or two apart).
  */
