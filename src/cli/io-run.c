@@ -51,7 +51,7 @@ static bool passes(const struct lden_io_run *r, const struct lden_io_event *ev)
 static void on_event(const struct lden_io_event *ev, void *ctx)
 {
 	struct lden_io_run *r = ctx;
-	char key[64], fdname[32], marked[LDEN_IO_PATH_MAX + 2];
+	char key[64], fdname[32], marked[LDEN_IO_PATH_MAX + 5];
 	const char *path = ev->path;
 
 	if (!passes(r, ev))
@@ -67,9 +67,12 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		else
 			snprintf(fdname, sizeof(fdname), "[none]");
 		path = fdname;
-	} else if (ev->path_prov == LDEN_PROV_LATE) {
-		/* a path read late is another key than the same one copied */
-		snprintf(marked, sizeof(marked), "%s?", path);
+	} else if (ev->path_prov == LDEN_PROV_LATE ||
+		   ev->path_prov == LDEN_PROV_PARTIAL) {
+		/* a path read late or cut is another key than the same one
+		 * copied whole */
+		snprintf(marked, sizeof(marked), "%s%s", path,
+			 ev->path_prov == LDEN_PROV_LATE ? "?" : "...?");
 		path = marked;
 	}
 	if (r->files) {

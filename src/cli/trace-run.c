@@ -347,10 +347,11 @@ static void summary_strings(struct lden_trace *t)
 		return;
 	snprintf(what, sizeof(what), "%s", t->recipe.def == &lden_recipe_exec ?
 		 "arguments" : "paths");
-	fprintf(stderr, "  %s: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n",
+	fprintf(stderr, "  %s: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut short, marked ...?), %llu unavailable\n",
 		what,
 		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_EXACT),
 		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_LATE),
+		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_PARTIAL),
 		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_NONE));
 }
 

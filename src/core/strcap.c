@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kallsyms.h"
 #include "lden-trace.h"
@@ -65,8 +66,12 @@ struct lden_strcap {
 	struct capev **evs;
 	int nevs;
 	struct lden_intmap *threads;
-	uint64_t counts[3];
+	uint64_t counts[4];
 	uint64_t unused;
+	/* tracepoint method: the kernel copies at most this many bytes of
+	 * a string (tracefs' syscall_user_buf_size), appending "..." to a
+	 * longer one */
+	size_t tp_limit;
 };
 
 int lden_strings_parse(const char *arg, enum lden_strings *out)
@@ -85,7 +90,8 @@ int lden_strings_parse(const char *arg, enum lden_strings *out)
 const char *lden_prov_name(enum lden_prov p)
 {
 	return p == LDEN_PROV_EXACT ? "exact" :
-	       p == LDEN_PROV_LATE ? "late" : "unavailable";
+	       p == LDEN_PROV_LATE ? "late" :
+	       p == LDEN_PROV_PARTIAL ? "partial" : "unavailable";
 }
 
 struct lden_strcap *lden_strcap_new(enum lden_strcap_kind kind)
@@ -262,6 +268,30 @@ static void probe_name(struct lden_strcap *c, char *buf, size_t len)
 		 c->kind == LDEN_STRCAP_EXEC ? "exec" : "open", seq++);
 }
 
+/*
+ * Whether a warning would panic this kernel (kernel.panic_on_warn).  A
+ * uprobe whose strings pass a page, or a kprobe record past perf's 8 KiB
+ * (an exec's arguments), makes the kernel warn once (trace_uprobe.c's
+ * and perf_trace_buf_alloc()'s WARN_ON_ONCE): any process could then
+ * crash the machine by passing a long string while lden traces.
+ */
+static bool warn_panics(void)
+{
+	const char *t = getenv("LDEN_TEST_PANIC_ON_WARN");
+	int v = 0;
+	FILE *f;
+
+	if (t && *t)
+		return atoi(t) != 0;
+	f = fopen("/proc/sys/kernel/panic_on_warn", "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v != 0;
+}
+
 static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 {
 	const struct kfunc *k = c->kind == LDEN_STRCAP_EXEC ? exec_kfuncs :
@@ -281,6 +311,11 @@ static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 	    (c->kind == LDEN_STRCAP_EXEC &&
 	     !ltr_session__supports(s, LTR_FEATURE_PROBE_USER_DEREF, NULL))) {
 		snprintf(c->why, sizeof(c->why), "its kprobes cannot fetch arguments");
+		return -1;
+	}
+	if (c->kind == LDEN_STRCAP_EXEC && warn_panics()) {
+		snprintf(c->why, sizeof(c->why),
+			 "kernel.panic_on_warn is set: arguments past 8 KiB would make perf warn, and so panic the kernel");
 		return -1;
 	}
 	ks = lden_kallsyms_load(NULL);
@@ -307,6 +342,27 @@ static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 	if (!c->nprobes && !c->why[0])
 		snprintf(c->why, sizeof(c->why), "no kernel function to probe");
 	return c->nprobes ? 0 : -1;
+}
+
+/*
+ * How many bytes of a user string a syscall tracepoint copies: tracefs'
+ * syscall_user_buf_size, else the kernel's first default (63).
+ */
+static size_t tracepoint_string_limit(struct ltr_session *s)
+{
+	char path[4096];
+	unsigned long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/syscall_user_buf_size",
+		 ltr_session__tracing_dir(s));
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v ? (size_t)v : 63;
 }
 
 /* Whether the enter tracepoint has a string field for @field. */
@@ -442,6 +498,11 @@ static int try_uprobes(struct lden_strcap *c, struct ltr_session *s,
 		snprintf(c->why, sizeof(c->why), "this kernel has no uprobes either");
 		return -1;
 	}
+	if (warn_panics()) {
+		snprintf(c->why, sizeof(c->why),
+			 "kernel.panic_on_warn is set: a uprobe copying a string of about 4 KiB would make the kernel warn, and so panic");
+		return -1;
+	}
 	find_libs(c, scope);
 	for (int l = 0; l < c->nlibs; l++) {
 		uint64_t seen[N(open_cfuncs) + N(exec_cfuncs)];
@@ -499,6 +560,8 @@ int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
 			    want == LDEN_STRINGS_EXACT;
 
 	c->method = LDEN_STRCAP_LATE;
+	if (tp_ok)
+		c->tp_limit = tracepoint_string_limit(s);
 	if (via && *via) {
 		if (!strcmp(via, "kprobe") ? try_kprobes(c, s) == 0 :
 		    !strcmp(via, "tracepoint") ? tp_ok :
@@ -559,8 +622,8 @@ void lden_strcap_describe(const struct lden_strcap *c, char *buf, size_t len)
 					      c->probes[i].what);
 		break;
 	case LDEN_STRCAP_TRACEPOINT:
-		snprintf(buf, len, "%s copied at the call by the syscall tracepoints",
-			 what);
+		snprintf(buf, len, "%s copied at the call by the syscall tracepoints, up to %zu bytes (longer ones are cut: marked partial, '...?')",
+			 what, c->tp_limit);
 		break;
 	case LDEN_STRCAP_UPROBE:
 		k = (size_t)snprintf(buf, len, "%s copied at the call by uprobes on",
@@ -709,6 +772,25 @@ static bool str_of(const struct ltr_field *f, const struct ltr_sample *s,
 	return true;
 }
 
+/*
+ * The kernel copies a probe's string with at most 4096 bytes, its NUL
+ * included (a longer one is cut to 4095), and all of a uprobe's
+ * arguments in one page (a record that would be larger is clipped: its
+ * strings are cut short or left out).  A copy that reaches either limit
+ * may be shorter than what the program passed: it is partial, not exact.
+ */
+#define STRCAP_STRING_MAX 4096
+
+static bool maybe_cut(const struct ltr_sample *s, size_t len)
+{
+	static long page;
+
+	if (!page)
+		page = sysconf(_SC_PAGESIZE);
+	return len + 1 >= STRCAP_STRING_MAX ||
+	       (page > 0 && s->raw_size >= (unsigned long)page);
+}
+
 /* "file\0arg0\0arg1\0..." from an exec capture. */
 static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 			 struct cap *cap)
@@ -722,6 +804,7 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 	buf = malloc(len + 1 + NARGV * 4097);
 	if (!buf)
 		return false;
+	cap->partial = maybe_cut(s, len);
 	memcpy(buf, str, len);
 	buf[len] = '\0';
 	total = len + 1;
@@ -733,6 +816,7 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 			cap->partial = true;
 			break;
 		}
+		cap->partial |= maybe_cut(s, len);
 		memcpy(buf + total, str, len);
 		buf[total + len] = '\0';
 		total += len + 1;
@@ -770,9 +854,14 @@ bool lden_strcap_feed(struct lden_strcap *c, const struct ltr_sample *s)
 		if (!cap.data)
 			return true;
 		cap.len = (uint32_t)len + 1;
+		cap.partial = maybe_cut(s, len);
+		/* the name follows the path: missing when the record was
+		 * clipped (a path longer than the kernel copies) */
 		if (str_of(e->comm, s, &str, &len))
 			snprintf(cap.comm, sizeof(cap.comm), "%.*s", (int)len,
 				 str);
+		else
+			cap.partial = true;
 	}
 	keep(c, s->tid, &cap);
 	return true;
@@ -794,6 +883,12 @@ void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
 			continue;
 		if (!str_of(f, s, &str, &len))
 			return;
+		/* at the limit the string may be cut; past it the kernel
+		 * added "..." to what it copied */
+		cap.partial = len >= c->tp_limit || maybe_cut(s, len);
+		if (len > c->tp_limit && len >= 3 &&
+		    !memcmp(str + len - 3, "...", 3))
+			len -= 3;
 		cap.data = strndup(str, len);
 		if (!cap.data)
 			return;
@@ -843,13 +938,16 @@ int lden_strcap_take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
 {
 	struct cap cap;
 
+	bool cut;
+
 	if (!take(c, tid, until, same_ptr, &ptr, &cap))
 		return 0;
+	cut = cap.partial || strlen(cap.data) >= len;
 	snprintf(buf, len, "%s", cap.data);
 	if (comm && cap.comm[0])
 		snprintf(comm, clen, "%s", cap.comm);
 	free(cap.data);
-	return 1;
+	return cut ? 2 : 1;
 }
 
 struct file_name {

@@ -65,6 +65,9 @@ enum lden_prov {
 	LDEN_PROV_EXACT,	/* copied by the kernel at the call */
 	LDEN_PROV_LATE,		/* read from the process afterwards */
 	LDEN_PROV_NONE,		/* unavailable */
+	LDEN_PROV_PARTIAL,	/* copied at the call, but maybe cut short by
+				 * the kernel's limit (a string near 4 KiB, or
+				 * a record the probe had to clip) */
 };
 
 /*
@@ -168,7 +171,9 @@ void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
  * capture of @tid up to @until is used up
  * @comm: out (may be NULL): the task's name at the call, when the
  *        capture copied it (else left as it is)
- * Returns 1 with the path in @buf (NUL-terminated, cut at @len), or 0.
+ * Returns 1 with the path in @buf (NUL-terminated), 2 with the path in
+ * @buf when it may be cut short (by the kernel's copy, or at @len): shown
+ * as partial, never as exact, or 0.
  */
 int lden_strcap_take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
 			  uint64_t until, char *buf, size_t len, char *comm,

@@ -90,9 +90,11 @@ static void path_text(const char *p, enum lden_prov prov, char *out,
 		snprintf(out, len, "-");
 		return;
 	}
-	k = lden_escape_text(p, strlen(p), true, out, len - 1);
+	k = lden_escape_text(p, strlen(p), true, out, len - 4);
 	if (prov == LDEN_PROV_LATE)
 		snprintf(out + k, len - k, "?");
+	else if (prov == LDEN_PROV_PARTIAL)
+		snprintf(out + k, len - k, "...?");
 }
 
 void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
@@ -225,7 +227,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
 		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
-		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu unavailable\n"
+		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut, marked ...?), %llu unavailable\n"
 		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
 		"  lost records %llu\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
@@ -244,6 +246,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 				     st.pair.refused),
 		(unsigned long long)st.open_paths[LDEN_PROV_EXACT],
 		(unsigned long long)st.open_paths[LDEN_PROV_LATE],
+		(unsigned long long)st.open_paths[LDEN_PROV_PARTIAL],
 		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
 		(unsigned long long)st.comms[LDEN_PROV_EXACT],
 		(unsigned long long)st.comms[LDEN_PROV_LATE],
@@ -260,9 +263,10 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	print_guard(err, NULL, t, g);
 	if (!json)
 		return;
-	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"name_records\":%llu,\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
+	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"partial\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"name_records\":%llu,\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu",
 	       (unsigned long long)st.open_paths[LDEN_PROV_EXACT],
 	       (unsigned long long)st.open_paths[LDEN_PROV_LATE],
+	       (unsigned long long)st.open_paths[LDEN_PROV_PARTIAL],
 	       (unsigned long long)st.open_paths[LDEN_PROV_NONE],
 	       (unsigned long long)st.comms[LDEN_PROV_EXACT],
 	       (unsigned long long)st.comms[LDEN_PROV_LATE],

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 /* Longest path kept, with its NUL; longer ones are cut and end in "..." */
-#define LDEN_IO_PATH_MAX 512
+#define LDEN_IO_PATH_MAX 4096
 
 struct lden_io_call {
 	uint32_t tid;

@@ -316,11 +316,15 @@ static void resolve_at(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
 		return;
 	snprintf(joined, sizeof(joined), "%s%s%s", b, strcmp(b, "/") ? "/" : "",
 		 path);
-	/* cut, as paths kept are */
-	joined[len - 1] = '\0';
-	memcpy(path, joined, strlen(joined) + 1);
 	if (*prov == LDEN_PROV_EXACT && !lden_io_fdtable__exact(t->fdt, pid, (int)dfd))
 		*prov = LDEN_PROV_LATE;
+	/* cut, as paths kept are: then not exact */
+	if (strlen(joined) >= len) {
+		joined[len - 1] = '\0';
+		if (*prov == LDEN_PROV_EXACT)
+			*prov = LDEN_PROV_PARTIAL;
+	}
+	memcpy(path, joined, strlen(joined) + 1);
 }
 
 static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
@@ -363,10 +367,14 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 	int64_t dfd = sys->fields[dslot] ?
 		(int64_t)(int32_t)c->args[dslot] : AT_FDCWD;
 
-	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD &&
-	    lden_strcap_take_path(t->strcap, c->tid, c->args[LDEN_IO_ARG_PATH],
-				  exit_ns, path, LDEN_IO_PATH_MAX, NULL, 0))
-		prov = LDEN_PROV_EXACT;
+	int taken = 0;
+
+	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD)
+		taken = lden_strcap_take_path(t->strcap, c->tid,
+					      c->args[LDEN_IO_ARG_PATH], exit_ns,
+					      path, LDEN_IO_PATH_MAX, NULL, 0);
+	if (taken)
+		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	resolve_at(t, (pid_t)c->pid, dfd, path, LDEN_IO_PATH_MAX, &prov);
 	return prov;
 }

@@ -91,7 +91,7 @@ struct lden_io_stats {
 	int tracepoints_opened;
 	int syscalls_missing;		/* in the table, not on this kernel */
 	/* the paths of opens, by provenance (enum lden_prov) */
-	uint64_t open_paths[3];
+	uint64_t open_paths[4];	/* by enum lden_prov */
 	/* the calls, by the provenance of their process's name */
 	uint64_t comms[3];
 };

@@ -192,7 +192,8 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	cmdline = part(extra, elen, 2, &rest);
 	if (lden_strcap_take_exec(r->strcap, (uint32_t)old, file, n, s->time,
 				  args, sizeof(args), &argc, &partial)) {
-		prov = LDEN_PROV_EXACT;
+		/* more arguments than copied, or one cut: not exact */
+		prov = partial ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 		for (int i = 0; i < argc; i++)
 			alen += strlen(args + alen) + 1;
 	} else if (rest && *cmdline) {
@@ -205,8 +206,6 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	lden_strcap_count(r->strcap, prov);
 	join_args(args, alen, line, sizeof(line));
-	if (partial && strlen(line) + 5 < sizeof(line))
-		strcat(line, " ...");
 	exec_comm(file, n, comm, sizeof(comm));
 	snprintf(name, sizeof(name), "%.*s", (int)n, file);
 	lden_row_add(row, "pid", true, "%u", s->pid);

@@ -247,6 +247,7 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 	int32_t nr = (int32_t)field_s64(s, "__syscall_nr");
 	uint64_t ptr = 0;
 	bool entered = false;
+	int taken;
 
 	ltr_session__recall(r->session, s->tid, 0, s->time, recalled_one, &b);
 	/* the C library's entry came before the system call */
@@ -260,9 +261,10 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 		ptr = field_u64(&b.s[i], "filename");
 		lden_strcap_enter(r->strcap, &b.s[i], "filename", ptr);
 	}
-	if (entered && lden_strcap_take_path(r->strcap, s->tid, ptr, s->time,
-					     path, len, comm, clen))
-		prov = LDEN_PROV_EXACT;
+	if (entered && (taken = lden_strcap_take_path(r->strcap, s->tid, ptr,
+						      s->time, path, len, comm,
+						      clen)))
+		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (entered && lden_proc_read_str((pid_t)s->tid, ptr, path,
 					       len) >= 0)
 		prov = LDEN_PROV_LATE;
@@ -295,7 +297,8 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 					       sizeof(comm)) < 0)
 			snprintf(comm, sizeof(comm), "?");
 		return put_parts(extra, len, comm, p == LDEN_PROV_NONE ? -ENOENT :
-				 p == LDEN_PROV_LATE ? 1 : 0, path);
+				 p == LDEN_PROV_LATE ? 1 :
+				 p == LDEN_PROV_PARTIAL ? 2 : 0, path);
 	}
 	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
 	path[0] = '\0';
@@ -338,6 +341,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	enum lden_prov prov;
 	struct pending *p;
 	int64_t ret;
+	int taken;
 
 	if (lden_strcap_feed(r->strcap, s))
 		return 0;
@@ -371,7 +375,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 
 		add_row(r, s, row, part(extra, elen, 0),
 			late < 0 ? "" : part(extra, elen, 2),
-			late < 0 ? LDEN_PROV_NONE :
+			late < 0 ? LDEN_PROV_NONE : late == 2 ? LDEN_PROV_PARTIAL :
 			late ? LDEN_PROV_LATE : LDEN_PROV_EXACT, ret);
 		return 1;
 	}
@@ -387,15 +391,15 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		add_row(r, s, row, "?", "", LDEN_PROV_NONE, ret);
 		return 1;
 	}
-	if (lden_strcap_take_path(r->strcap, s->tid, p->ptr, s->time, path,
-				  sizeof(path), p->comm, sizeof(p->comm)))
-		prov = LDEN_PROV_EXACT;
+	taken = lden_strcap_take_path(r->strcap, s->tid, p->ptr, s->time, path,
+				      sizeof(path), p->comm, sizeof(p->comm));
+	if (taken)
+		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (!p->late)
 		prov = LDEN_PROV_LATE;
 	else
 		prov = LDEN_PROV_NONE;
-	add_row(r, s, row, p->comm, prov == LDEN_PROV_EXACT ? path : p->path,
-		prov, ret);
+	add_row(r, s, row, p->comm, taken ? path : p->path, prov, ret);
 	lden_intmap__del(m, s->tid, NULL);
 	return 1;
 }

@@ -74,11 +74,12 @@ static void cell_text(const struct lden_cell *c, char *out, size_t len)
 		return;
 	}
 	k = lden_escape_text(c->text, strlen(c->text), c->prov >= 0, out,
-			     len > 1 ? len - 1 : len);
-	if (c->prov == LDEN_PROV_LATE && k + 1 < len) {
-		out[k] = '?';
-		out[k + 1] = '\0';
-	}
+			     len > 4 ? len - 4 : len);
+	/* '?' is never a string's own byte here: that one is escaped */
+	if (c->prov == LDEN_PROV_LATE && k + 1 < len)
+		snprintf(out + k, len - k, "?");
+	else if (c->prov == LDEN_PROV_PARTIAL && k + 4 < len)
+		snprintf(out + k, len - k, "...?");
 }
 
 const char *lden_row_get(const struct lden_row *r, const char *name)

@@ -11,6 +11,11 @@
 #    paths are marked late ('?', path_source) or unavailable, never exact;
 #  - a path with an escape sequence, a newline and a byte that is not
 #    UTF-8: escaped in text, exact in JSON (and its bytes in path_hex);
+#  - paths and argument lists near and past the kernel's copy limits
+#    (4 KiB a string, a page a uprobe record): shown exact only when
+#    whole, else partial ('...?', path_source), never cut and exact;
+#  - kernel.panic_on_warn set (the test hook): no string probes (a long
+#    string would make the kernel warn), strings late and said why;
 #  - --failed at the default guard while the command makes a storm of
 #    successful opens: every failed one shown, nothing switched;
 #  - --strings late marks everything; bad values exit 2.
@@ -165,6 +170,75 @@ grep -qF '/\x1b[31mred\nline\\x\x3f ' "$tmp/oddtext.out" ||
 	fail "odd: the path is not escaped as expected in text"
 grep -qF '/bad\xffbyte ENOENT' "$tmp/oddtext.out" || fail "odd: the non-UTF-8 byte is not \\xff"
 echo "PASS: odd bytes escaped in text, exact in JSON"
+
+# --- near and past the kernel's copy limits ---------------------------
+# A copy the kernel cut must never be shown as exact: each path is
+# either whole and exact, or marked (partial, late, unavailable).
+LENS="200 4000 4062 4079 4094 4095 4096 5000 9000"
+# long_rows NAME JQ: NAME's rows JQ selects, in the order made, each
+# "length source wanted" against LENS; fails on a cut one shown exact,
+# one past the kernel's 4095 shown exact, one of 4000 or less not exact
+long_rows() {
+	jq -r "$2"' | "\(if .path == null then 0 else (.path | length) end) \(.path_source)"' \
+		"$tmp/$1.out" >"$tmp/seen" || fail "$1: not JSON lines"
+	[ "$(wc -l <"$tmp/seen")" = "$(echo $LENS | wc -w)" ] ||
+		fail "$1: $(wc -l <"$tmp/seen") rows for $(echo $LENS | wc -w) opens"
+	echo $LENS | tr ' ' '\n' | paste -d ' ' "$tmp/seen" - >"$tmp/rows"
+	bad=$(awk '($2 == "exact" && ($1 != $3 || $3 >= 4096)) || ($3 <= 4000 && $2 != "exact")' \
+		"$tmp/rows" | head -1)
+	[ -z "$bad" ] || fail "$1: a path cut and exact, or whole and not (length, source, wanted): $bad"
+}
+# the paths that start as asked (whole or cut at their end) and the ones
+# too long for the kernel (ENAMETOOLONG, which nothing else here gets),
+# whatever their copy shows
+for how in "" "--failed"; do
+	run long trace open $how --json --max-cpu 0 -- "$TGT" long $LENS
+	[ $rc = 0 ] || fail "long$how: exit $rc"
+	long_rows long 'select((.result == "ENAMETOOLONG") or (.path != null and (.path | startswith("/nonexistent-lden/long-"))))'
+	# the same in text: a cut one ends in the mark
+	run longtext trace open $how --max-cpu 0 -- "$TGT" long 9000
+	line=$(grep ' ENAMETOOLONG$' "$tmp/longtext.out")
+	case "$line" in
+	*"...? ENAMETOOLONG" | *"? ENAMETOOLONG") ;;
+	*) fail "long$how: the cut path has no mark in text: $(echo "$line" | cut -c1-80)" ;;
+	esac
+	grep -q 'partial (cut' "$tmp/long.err" || fail "long$how: the summary does not count partial paths"
+done
+run longio io --json --max-cpu 0 -- "$TGT" long $LENS
+[ $rc = 0 ] || fail "longio: exit $rc"
+long_rows longio 'select(.type == "call" and (.syscall | startswith("open"))) | select((.ret == -36) or (.path != null and (.path | startswith("/nonexistent-lden/long-"))))'
+echo "PASS: paths of $LENS bytes: exact only when whole, else marked (trace open, --failed, io)"
+
+# argument lists: one whole of 3 KiB, one past a page, one of 20
+A=$(printf '%3000s' | tr ' ' b)
+B=$(printf '%2000s' | tr ' ' c)
+run longexec trace exec --json --max-cpu 0 -- \
+	sh -c "/bin/true x $A; /bin/true $A $B y; /bin/true $(seq -s ' ' 1 20)"
+[ $rc = 0 ] || fail "longexec: exit $rc"
+jq -r 'select(.filename == "/bin/true") | "\(.argv | length) \(.argv_source)"' \
+	"$tmp/longexec.out" >"$tmp/seen" || fail "longexec: not JSON lines"
+[ "$(sed -n 1p "$tmp/seen")" = "3012 exact" ] ||
+	fail "longexec: 3 KiB of arguments not whole and exact: $(sed -n 1p "$tmp/seen")"
+case "$(sed -n 2p "$tmp/seen")" in
+"5013 exact" | *" partial" | *" late") ;;
+*) fail "longexec: arguments past a page shown cut as exact: $(sed -n 2p "$tmp/seen")" ;;
+esac
+case "$(sed -n 3p "$tmp/seen")" in
+*" partial") ;;
+*) fail "longexec: 20 arguments (16 copied) not partial: $(sed -n 3p "$tmp/seen")" ;;
+esac
+echo "PASS: argument lists: whole and exact, or partial"
+
+# --- kernel.panic_on_warn: no probe a long string could make warn -----
+# (the setting is the test hook's: this machine must not panic)
+LDEN_TEST_PANIC_ON_WARN=1 run pow trace exec --max-cpu 0 -- /bin/true
+[ $rc = 0 ] || fail "panic_on_warn: exit $rc"
+grep -q "^lden: arguments read from the process.*panic_on_warn" "$tmp/pow.err" ||
+	fail "panic_on_warn: the header does not say why strings are late: $(sed -n 2p "$tmp/pow.err")"
+LDEN_TEST_PANIC_ON_WARN=1 run powx trace open --strings exact -- /bin/true
+[ $rc = 2 ] && [ "$(wc -l <"$tmp/powx.err")" = 1 ] && grep -q panic_on_warn "$tmp/powx.err" ||
+	fail "panic_on_warn: --strings exact did not exit 2 with one line: $rc $(cat "$tmp/powx.err")"
+echo "PASS: kernel.panic_on_warn: strings read late, said why; --strings exact refused"
 
 # --- --failed at the default guard: a storm of successful opens -------
 run storm trace open --failed --json -- "$TGT" storm 3 300

@@ -17,6 +17,12 @@
  *   strings-target odd DIR      opens DIR/ plus each of a name with a
  *                               terminal escape sequence and a newline,
  *                               and a name that is not UTF-8 (missing)
+ *   strings-target long L...    for each L, opens a missing path of
+ *                               exactly L bytes that starts with
+ *                               /nonexistent-lden/long-L/ (then parts of
+ *                               200 bytes), near and past the kernel's
+ *                               copy limits (4095 is the longest path
+ *                               the kernel takes)
  *
  * It exits at once when done: the tests trace it with -- COMMAND, so a
  * string read from its memory afterwards is gone.  Built twice: dynamic
@@ -113,6 +119,29 @@ static int odd(const char *dir)
 	return open(path, O_RDONLY) < 0 ? 0 : 6;
 }
 
+static int long_paths(int n, char **lens)
+{
+	static char path[65536];
+
+	for (int i = 0; i < n; i++) {
+		long len = atol(lens[i]);
+		int k;
+
+		if (len < 40 || len >= (long)sizeof(path))
+			return 7;
+		k = snprintf(path, sizeof(path), "/nonexistent-lden/long-%ld/",
+			     len);
+		for (long j = k; j < len; j++)
+			path[j] = (j - k) % 201 == 200 ? '/' : 'a';
+		path[len] = '\0';
+		if (path[len - 1] == '/')
+			path[len - 1] = 'z';
+		if (open(path, O_RDONLY) >= 0)
+			return 8;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "reuse"))
@@ -123,6 +152,8 @@ int main(int argc, char **argv)
 		return write_files(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "odd"))
 		return odd(argv[2]);
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR\n");
+	if (argc >= 3 && !strcmp(argv[1], "long"))
+		return long_paths(argc - 2, argv + 2);
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L...\n");
 	return 2;
 }

@@ -113,7 +113,27 @@ static void test_tracepoint_with_string(void **state)
 					  sizeof(err)), 0);
 	assert_int_equal(lden_strcap_method(c), LDEN_STRCAP_TRACEPOINT);
 	lden_strcap_describe(c, how, sizeof(how));
-	assert_string_equal(how, "paths copied at the call by the syscall tracepoints");
+	/* no syscall_user_buf_size: the kernel's first default */
+	assert_string_equal(how, "paths copied at the call by the syscall tracepoints, up to 63 bytes (longer ones are cut: marked partial, '...?')");
+	lden_strcap_free(c);
+
+	/* the limit tracefs says */
+	{
+		char path[128];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/syscall_user_buf_size", f->dir);
+		fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs("165\n", fp);
+		fclose(fp);
+	}
+	c = lden_strcap_new(LDEN_STRCAP_OPEN);
+	assert_int_equal(lden_strcap_plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
+					  "syscalls", "sys_enter_openat", err,
+					  sizeof(err)), 0);
+	lden_strcap_describe(c, how, sizeof(how));
+	assert_non_null(strstr(how, "up to 165 bytes"));
 	lden_strcap_free(c);
 	unfake(f);
 }
