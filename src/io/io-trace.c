@@ -55,6 +55,9 @@ struct lden_io_tracer {
 	struct lden_strcap *strcap;	/* open paths copied at the call */
 	lden_io_event_fn fn;
 	void *ctx;
+	bool (*keep)(const struct ltr_sample *s, void *ctx);
+	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
+	void *ns_ctx;
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -193,6 +196,9 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 		return NULL;
 	}
 	t->s = s;
+	t->keep = o->keep;
+	t->ns_of = o->ns_of;
+	t->ns_ctx = o->ns_ctx;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -399,6 +405,8 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
+	if (t->ns_of)
+		ev.ns = t->ns_of(t->ns_ctx, (pid_t)c->tid);
 	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
 	ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
 			       LDEN_PROV_EXACT :
@@ -588,6 +596,14 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	char buf[2 * LDEN_IO_PATH_MAX];
 	size_t len = 0;
 
+	/* a call's records: kept or not by its task (--netns), whose
+	 * namespaces are read now, while it runs */
+	if (tp && (tp->role == TP_ENTER || tp->role == TP_EXIT)) {
+		if (t->keep && !t->keep(s, t->ns_ctx))
+			return 0;
+		if (t->ns_of)
+			t->ns_of(t->ns_ctx, (pid_t)s->tid);
+	}
 	if (tp && tp->role == TP_ENTER)
 		len = read_early(t, tp, s, buf);
 	/* a process gone before its first record was read: name it now,

@@ -283,7 +283,7 @@ bad "takes no other events" exec --failed
 bad "--failed goes with the recipe 'open'" sched:sched_switch --failed
 bad "invalid --comm value" task.create --comm 'a"b'
 bad "no command after '--'" task.create --
-bad "choose one of --pid, --cgroup and -- COMMAND" task.create --pid $$ -- true
+bad "choose one of --pid, --cgroup, --container and -- COMMAND" task.create --pid $$ -- true
 bad "missing EVENT" 
 bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
 after=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
