@@ -74,6 +74,12 @@ _lden()
 		fi
 	done
 
+	# top --by KEY: the keys of every event (a field name is typed)
+	if [[ $cmd == top && ( $prev == --by || $prev == -b ) ]]; then
+		mapfile -t COMPREPLY < <(compgen -W 'pid comm cgroup cpu container netns pidns mntns userns cgroupns ipcns utsns' -- "$cur")
+		return 0
+	fi
+
 	# the argument of the option before, by the name its --help gives it
 	if [[ $prev == --* ]]; then
 		arg=$(_lden_options "$cmd" | sed -n "s/^$prev \([A-Z_]*\)\$/\1/p")

@@ -214,6 +214,7 @@ struct ltr_event {
 	struct ltr_field *fields;
 	int nfields;
 	void *user;
+	uint64_t delivered;	/* samples handed to a reader */
 };
 
 struct ltr_probe {
@@ -255,6 +256,9 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
+	/* ltr_session__settle(): hits counted that neither arrived nor were
+	 * said lost (throttled, or still being written at the end) */
+	uint64_t unarrived;
 	/* sample id -> event, sorted by id for bsearch */
 	struct ltr_id_map {
 		uint64_t id;

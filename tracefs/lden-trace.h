@@ -634,12 +634,31 @@ int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
 			uint64_t until, ltr_sample_fn fn, void *ctx);
 
 /**
+ * ltr_session__settle - the end of a session's reading
+ * @timeout_ms: how long to wait for records still being written
+ *
+ * Disables every event, then delivers the samples in the rings until
+ * every hit each sampling event counted has either arrived or is counted
+ * lost by the kernel, or @timeout_ms passed.  What is still missing then
+ * (ltr_session__unarrived(): a throttled sample, a record not written in
+ * time) is added to ltr_session__lost(s, -1): never dropped unsaid.
+ *
+ * Returns the number of samples delivered, or a negative errno.
+ */
+int ltr_session__settle(struct ltr_session *s, int timeout_ms,
+			ltr_sample_fn fn, void *ctx);
+
+/* Hits the last ltr_session__settle() found neither delivered nor lost. */
+uint64_t ltr_session__unarrived(const struct ltr_session *s);
+
+/**
  * ltr_session__lost - records the kernel dropped because a ring was full
  * @s:   the session
  * @cpu: a CPU index in [0, ltr_session__ncpus()), or -1 for all
  *
  * For the perf rings, the larger of their LOST records and the events'
- * own counters; plus the ftrace ring's drops (per_cpu/cpuN/stats).
+ * own counters; plus the ftrace ring's drops (per_cpu/cpuN/stats); for
+ * @cpu -1 after ltr_session__settle(), plus its unarrived hits.
  */
 uint64_t ltr_session__lost(const struct ltr_session *s, int cpu);
 

@@ -1099,6 +1099,7 @@ static int dispatch_sample(uint64_t id, struct ltr_sample *sample, void *ctx)
 	sample->event = idmap_find(d->s, id);
 	if (!sample->event)
 		return 0;	/* an event closed while its samples were queued */
+	sample->event->delivered++;
 	d->stop = d->fn(sample, d->ctx);
 	return d->stop;
 }
@@ -1142,6 +1143,61 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 }
 
 /*
+ * Hits of the sampling events (recall ones overwrite: not theirs) that
+ * neither were delivered nor are counted lost by the kernel.
+ */
+static uint64_t unarrived(struct ltr_session *s)
+{
+	uint64_t want = 0, got = 0, c, l;
+
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
+		/* the ftrace ring's drops are counted by the ring itself
+		 * (ltr_ftrace_lost()) */
+		if (!perf_samples(ev) || ev->recall ||
+		    ltr_event__count(ev, &c) < 0)
+			continue;
+		/* before 6.0: the rings' LOST records, summed below */
+		if (ltr_event__lost(ev, &l) < 0)
+			l = 0;
+		want += c;
+		got += ev->delivered + l;
+	}
+	if (s->no_format_lost)
+		for (int i = 0; s->rings && i < s->ncpus; i++)
+			got += s->rings[i].lost;
+	return want > got ? want - got : 0;
+}
+
+int ltr_session__settle(struct ltr_session *s, int timeout_ms,
+			ltr_sample_fn fn, void *ctx)
+{
+	struct timespec t0, t, nap = { 0, 1000000 };
+	int total = 0, n;
+
+	n = ltr_session__disable(s);
+	if (n < 0)
+		return n;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		n = ltr_session__drain(s, fn, ctx);
+		if (n < 0)
+			return n;
+		total += n;
+		s->unarrived = unarrived(s);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (!s->unarrived || (t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+			return total;
+		nanosleep(&nap, NULL);
+	}
+}
+
+uint64_t ltr_session__unarrived(const struct ltr_session *s)
+{
+	return s->unarrived;
+}
+
+/*
  * The kernel writes a LOST record only once the ring has room again, so
  * the rings' tally lags; the per-event counters (PERF_FORMAT_LOST, 6.0+)
  * are current.  Both count the same drops: take the larger.  The ftrace
@@ -1166,8 +1222,9 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 				from_events += v[1];
 		}
 	}
+	/* after ltr_session__settle(): what never came is lost too */
 	return (from_events > from_rings ? from_events : from_rings) +
-	       ltr_ftrace_lost(s, cpu);
+	       ltr_ftrace_lost(s, cpu) + (cpu < 0 ? s->unarrived : 0);
 }
 
 /* ------------------------------------------------------------------ */

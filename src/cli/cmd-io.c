@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "io-output.h"
 #include "io-run.h"
 #include "lden.h"
 
@@ -18,7 +19,8 @@ static void usage(FILE *out)
 	      "               [--path GLOB] [--max-rate N] [--max-cpu PCT]\n"
 	      "               [-t SEC] [--json] [--summary [--sort latency|bytes]]\n"
 	      "               [--flamegraph FILE [--format folded|svg] [--weight count|latency]]\n"
-	      "               [--quiet]\n"
+	      "               [--quiet] [--container NAME] [--netns INODE|PID]\n"
+	      "               [--ns] [--show-container]\n"
 	      "               [-- CMD [ARGS]]\n"
 	      "\n"
 	      "Trace file I/O system calls: who, which file, how many bytes, how long.\n"
@@ -26,6 +28,9 @@ static void usage(FILE *out)
 	      "  -p, --pid PID,...      only these processes (and the threads they have)\n"
 	      "      --children         with --pid, also the tasks they create\n"
 	      "  -g, --cgroup DIR       only the tasks of this cgroup\n"
+	      "      --container NAME   only the tasks of this container (its cgroup)\n"
+	      "      --netns INODE|PID  only the tasks of this network namespace (or\n"
+	      "                         of PID's), filtered in user space\n"
 	      "  -c, --comm NAME        only processes named NAME\n"
 	      "  -P, --path GLOB        only calls on paths matching GLOB (fnmatch)\n"
 	      "  -t, --time SEC         stop after SEC seconds\n"
@@ -39,6 +44,8 @@ static void usage(FILE *out)
 	      "      --format FMT       the flame graphs' format: folded or svg\n"
 	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
 	      "  -q, --quiet            no line per call\n"
+	      "      --ns               with --json: each call's task's namespace inodes\n"
+	      "      --show-container   a CONTAINER column (JSON: \"container\")\n"
 	      "      --strings HOW      open paths: auto (default), exact (copied by\n"
 	      "                         the kernel at the call, at a cost), late\n"
 	      "                         (read from the process afterwards, marked '?')\n"
@@ -118,6 +125,12 @@ static int io_option(int c, const char *arg, void *ctx)
 	case 'q':
 		o->quiet = true;
 		return 0;
+	case 'N':
+		o->show |= LDEN_IO_SHOW_NS;
+		return 0;
+	case 'C':
+		o->show |= LDEN_IO_SHOW_CONTAINER;
+		return 0;
 	case 'X':
 		if (lden_strings_parse(arg, &o->strings) == 0)
 			return 0;
@@ -143,11 +156,13 @@ static int parse_opts(int argc, char **argv, struct lden_io_run_opts *o)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "strings", required_argument, NULL, 'X' },
+		{ "ns", no_argument, NULL, 'N' },
+		{ "show-container", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct lden_cmdline_def def = {
 		.shared = LDEN_CL_SCOPE | LDEN_CL_GUARD | LDEN_CL_TIME |
-			  LDEN_CL_RING | LDEN_CL_JSON,
+			  LDEN_CL_RING | LDEN_CL_JSON | LDEN_CL_NETNS,
 		.shorts = "p:g:c:P:t:jsf:w:qh", .longopts = longopts,
 		.option = io_option, .usage = usage,
 	};
@@ -155,6 +170,10 @@ static int parse_opts(int argc, char **argv, struct lden_io_run_opts *o)
 
 	if (rc || (rc = lden_cmdline_no_args(&o->c)))
 		return rc;
+	if ((o->show & LDEN_IO_SHOW_NS) && !o->c.json) {
+		lden_cli_err("--ns goes with --json (text shows the container: --show-container)");
+		return LDEN_EXIT_USAGE;
+	}
 	if ((o->weight_given || o->flame_format) && !o->nflame) {
 		lden_cli_err("--%s needs --flamegraph",
 			     o->weight_given ? "weight" : "format");
@@ -177,6 +196,9 @@ static int run(int argc, char **argv)
 	status = parse_opts(argc, argv, &r.o);
 	if (status)
 		return status < 0 ? 0 : status;
+	/* namespaces are read at a record's arrival: sooner, fewer unknown */
+	if (r.o.show || r.o.c.scope.netns)
+		so.wakeup_bytes = 4096;
 	status = lden_io_run__prepare(&r);
 	if (!status) {
 		r.run = lden_run__new(&r.o.c, &so, LDEN_RUN_KEEP_HUP);
@@ -189,8 +211,10 @@ static int run(int argc, char **argv)
 	lden_io_run__header(&r);
 	lden_run__go(r.run);
 	status = lden_io_run__loop(&r);
+	lden_run__ns_say(r.run, r.o.show != 0);
 out:
 	lden_run__free(r.run);
+	lden_scope_release(&r.o.c.scope);
 	lden_io_run__release(&r);
 	return status;
 }

@@ -36,6 +36,7 @@ static void usage(FILE *out)
 	      "  -p, --pid PID,...     count only these processes' events\n"
 	      "      --children        with --pid, also the children they create\n"
 	      "  -g, --cgroup DIR      count only the events of tasks in this cgroup\n"
+	      "      --container NAME  the same, the cgroup of this container\n"
 	      "  -- CMD [ARGS]         run CMD and count only it and its children\n"
 	      LDEN_GUARD_USAGE
 	      LDEN_RING_USAGE

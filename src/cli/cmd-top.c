@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * lden top EVENT...: every interval, a table of count and size per key
- * (pid, comm, cgroup, cpu or a field); recipes net (nettop) and drops
+ * (pid, comm, cgroup, cpu, container, a namespace or a field); recipes net (nettop) and drops
  * (dropwatch).  In a terminal the table is redrawn in place; in a pipe
  * each interval is a block under a timestamp line.
  */
@@ -19,12 +19,15 @@ static void usage(FILE *out)
 {
 	fputs("usage: lden top EVENT... [--by KEY] [-i SEC] [--sort COL] [-n ROWS] [-t SEC]\n"
 	      "                [--filter EXPR] [--comm NAME] [--json] [--events-dir DIR]\n"
-	      "                [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
+	      "                [--pid PID[,PID...] [--children] | --cgroup DIR |\n"
+	      "                 --container NAME] [--netns INODE|PID]\n"
 	      "       lden top net | drops [OPTIONS]\n"
 	      "\n"
 	      "Show, every interval, how many events (and their size) each key had.\n"
 	      "\n"
-	      "  -b, --by KEY          pid (default), comm, cgroup, cpu, or a field name\n"
+	      "  -b, --by KEY          pid (default), comm, cgroup, cpu, container,\n"
+	      "                        netns, pidns, mntns, userns, cgroupns, ipcns,\n"
+	      "                        utsns (the namespace's inode), or a field name\n"
 	      "  -i, --interval SEC    refresh every SEC seconds (default 5)\n"
 	      "  -s, --sort COL        sort by this value column (default the first)\n"
 	      "  -n, --rows N          show the N largest rows (default 20, 0: all)\n"
@@ -112,9 +115,11 @@ static int run(int argc, char **argv)
 	t.guard = t.run->guard;
 	lden_run__go(t.run);
 	status = lden_top__loop(&t);
+	lden_run__ns_say(t.run, t.by_ns);
 	status = lden_run__end(t.run, status);
 out:
 	lden_run__free(t.run);
+	lden_scope_release(&t.o.c.scope);
 	lden_top__release(&t);
 	return status;
 }

@@ -14,12 +14,16 @@
 #include "trace-run.h"
 
 #define LDEN_OPT_STRINGS 0x4715
+#define LDEN_OPT_NS 0x4716
+#define LDEN_OPT_SHOW_CONTAINER 0x4717
 
 static void usage(FILE *out)
 {
 	fputs("usage: lden trace EVENT... [--filter EXPR] [--comm NAME] [--fields A,B]\n"
-	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR]\n"
-	      "                  [--json] [-t SEC] [--events-dir DIR]\n"
+	      "                  [--pid PID[,PID...] [--children] | --cgroup DIR |\n"
+	      "                   --container NAME] [--netns INODE|PID]\n"
+	      "                  [--json [--ns]] [--show-container] [-t SEC]\n"
+	      "                  [--events-dir DIR]\n"
 	      "       lden trace exec | open [--failed] | tcp-accept | socket [OPTIONS]\n"
 	      "\n"
 	      "Print kernel events as they happen, one line each: time, CPU, pid,\n"
@@ -30,7 +34,9 @@ static void usage(FILE *out)
 	      "      --strings HOW     exec, open: auto (default), exact (copied by the\n"
 	      "                        kernel at the call, at a cost), late (read\n"
 	      "                        from the process afterwards, marked '?')\n"
-	      "  -j, --json            one JSON object per line\n", out);
+	      "  -j, --json            one JSON object per line\n"
+	      "      --ns              with --json: each task's namespace inodes\n"
+	      "      --show-container  a CONTAINER column (JSON: \"container\")\n", out);
 	fputs(lden_cmdline_help, out);
 	fputs("\n"
 	      "EVENT: a name from 'lden list-events', SYSTEM:NAME[FILTER],\n"
@@ -77,6 +83,12 @@ static int trace_option(int c, const char *arg, void *ctx)
 	case 'x':
 		o->failed = true;
 		return 0;
+	case LDEN_OPT_NS:
+		o->ns = true;
+		return 0;
+	case LDEN_OPT_SHOW_CONTAINER:
+		o->show_container = true;
+		return 0;
 	case LDEN_OPT_STRINGS:
 		if (lden_strings_parse(arg, &o->strings) < 0) {
 			lden_cli_err("invalid --strings value '%s' (auto, exact or late)",
@@ -97,6 +109,8 @@ static int parse_opts(int argc, char **argv, struct lden_trace_opts *o,
 		{ "fields", required_argument, NULL, 'F' },
 		{ "failed", no_argument, NULL, 'x' },
 		{ "strings", required_argument, NULL, LDEN_OPT_STRINGS },
+		{ "ns", no_argument, NULL, LDEN_OPT_NS },
+		{ "show-container", no_argument, NULL, LDEN_OPT_SHOW_CONTAINER },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lden_cmdline_def cl = {
@@ -108,6 +122,10 @@ static int parse_opts(int argc, char **argv, struct lden_trace_opts *o,
 	if (status)
 		return status;
 	*def = lden_recipe_find(lden_cli_command(), o->c.args[0]);
+	if (o->ns && !o->c.json) {
+		lden_cli_err("--ns goes with --json (text shows the container: --show-container)");
+		return LDEN_EXIT_USAGE;
+	}
 	if ((o->failed || o->strings_given) && !*def) {
 		lden_cli_err("%s", o->failed ?
 			     "--failed goes with the recipe 'open'" :
@@ -147,9 +165,11 @@ static int run(int argc, char **argv)
 	lden_run__go(t.run);
 	status = lden_trace__loop(&t);
 	lden_trace__summary(&t, (double)(lden_now_ns() - start) / 1e9);
+	lden_run__ns_say(t.run, t.o.ns || t.o.show_container);
 	status = lden_run__end(t.run, status);
 out:
 	lden_run__free(t.run);
+	lden_scope_release(&t.o.c.scope);
 	lden_trace__release(&t);
 	free(t.o.fields_buf);
 	return status < 0 ? 0 : status;

@@ -17,6 +17,7 @@
 #include "httpd.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "resolve.h"
 #include "run.h"
 #include "watch-http.h"
 #include "watch-opts.h"

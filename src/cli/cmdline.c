@@ -15,6 +15,9 @@ const char lden_cmdline_help[] =
 	"  -p, --pid PID,...     only these processes (per-task events)\n"
 	"      --children        with --pid, also the children they create\n"
 	"  -g, --cgroup DIR      only the tasks of this cgroup\n"
+	"      --container NAME  only the tasks of this container (its cgroup)\n"
+	"      --netns INODE|PID only the tasks of this network namespace (or of\n"
+	"                        PID's), filtered in user space\n"
 	"  -- CMD [ARGS]         run CMD, trace only it and its children, stop\n"
 	"                        when it exits\n"
 	"  -t, --time SEC        stop after SEC seconds\n"
@@ -32,6 +35,8 @@ static const struct shared {
 	{ { "pid", required_argument, NULL, LDEN_CL_OPT_PID }, LDEN_CL_SCOPE, 'p' },
 	{ { "children", no_argument, NULL, LDEN_CL_OPT_CHILDREN }, LDEN_CL_SCOPE, 0 },
 	{ { "cgroup", required_argument, NULL, LDEN_CL_OPT_CGROUP }, LDEN_CL_SCOPE, 'g' },
+	{ { "container", required_argument, NULL, LDEN_CL_OPT_CONTAINER }, LDEN_CL_SCOPE, 0 },
+	{ { "netns", required_argument, NULL, LDEN_CL_OPT_NETNS }, LDEN_CL_NETNS, 0 },
 	{ { "time", required_argument, NULL, LDEN_CL_OPT_TIME }, LDEN_CL_TIME, 't' },
 	{ { "events-dir", required_argument, NULL, LDEN_CL_OPT_EVENTS_DIR }, LDEN_CL_EVENTS_DIR, 'd' },
 	{ { "json", no_argument, NULL, LDEN_CL_OPT_JSON }, LDEN_CL_JSON, 'j' },
@@ -105,6 +110,14 @@ static int take(struct lden_cmdline *cl, int c, const char *arg,
 	case LDEN_CL_OPT_CGROUP:
 		cl->scope.cgroup = arg;
 		return 0;
+	case LDEN_CL_OPT_CONTAINER:
+		cl->scope.container = arg;
+		return 0;
+	case LDEN_CL_OPT_NETNS:
+		if (lden_scope_set_netns(&cl->scope, arg, err, sizeof(err)) == 0)
+			return 0;
+		lden_cli_err("%s", err);
+		return LDEN_EXIT_USAGE;
 	case LDEN_CL_OPT_TIME:
 		if (lden_parse_seconds(arg, LDEN_ABOVE_ZERO, 1e9, &cl->time_limit) == 0)
 			return 0;

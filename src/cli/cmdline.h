@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The command line every tracing command shares: one table of the shared
- * options (--pid, --children, --cgroup and -- CMD; --max-rate, --max-cpu;
+ * options (--pid, --children, --cgroup, --container, --netns and -- CMD; --max-rate, --max-cpu;
  * --time; --events-dir; --json; --filter, --comm; --help), each command
  * taking the ones it has, and one parser that adds the command's own.
  * Errors are printed ("lden: CMD: ..."), CMD set once by the dispatcher.
@@ -19,13 +19,16 @@
 
 /* The shared options a command takes. */
 enum lden_cmdline_shared {
-	LDEN_CL_SCOPE = 1 << 0,		/* -p/--pid, --children, -g/--cgroup, -- CMD */
+	LDEN_CL_SCOPE = 1 << 0,		/* -p/--pid, --children, -g/--cgroup,
+					   --container, -- CMD */
 	LDEN_CL_GUARD = 1 << 1,		/* --max-rate, --max-cpu */
 	LDEN_CL_TIME = 1 << 2,		/* -t/--time SEC */
 	LDEN_CL_EVENTS_DIR = 1 << 3,	/* -d/--events-dir DIR */
 	LDEN_CL_JSON = 1 << 4,		/* -j/--json */
 	LDEN_CL_FILTER = 1 << 5,	/* -f/--filter EXPR, --comm NAME */
 	LDEN_CL_RING = 1 << 6,		/* --ring RING */
+	LDEN_CL_NETNS = 1 << 7,		/* --netns (the command filters with
+					   lden_run__keep()) */
 };
 
 /* The getopt codes of the shared long options (short ones: their letter). */
@@ -33,7 +36,7 @@ enum {
 	LDEN_CL_OPT_PID = 0x4c01, LDEN_CL_OPT_CHILDREN, LDEN_CL_OPT_CGROUP,
 	LDEN_CL_OPT_TIME, LDEN_CL_OPT_EVENTS_DIR, LDEN_CL_OPT_JSON,
 	LDEN_CL_OPT_FILTER, LDEN_CL_OPT_COMM, LDEN_CL_OPT_HELP,
-	LDEN_CL_OPT_RING,
+	LDEN_CL_OPT_RING, LDEN_CL_OPT_NETNS, LDEN_CL_OPT_CONTAINER,
 };
 
 struct lden_cmdline {

@@ -16,7 +16,7 @@ int lden_evopts_parse(struct lden_cmdline *cl, struct lden_cmdline_def *def,
 	def->shorts = shorts;
 	def->shared = LDEN_CL_SCOPE | LDEN_CL_GUARD | LDEN_CL_TIME |
 		      LDEN_CL_EVENTS_DIR | LDEN_CL_JSON | LDEN_CL_FILTER |
-		      LDEN_CL_RING;
+		      LDEN_CL_RING | LDEN_CL_NETNS;
 	rc = lden_cmdline_parse(cl, def, ctx, argc, argv);
 	if (rc)
 		return rc;

@@ -58,9 +58,9 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		return;
 	r->after_filter++;
 	if (r->per_call && r->o.c.json)
-		lden_io_print_json(stdout, ev, r->start_ns);
+		lden_io_print_json(stdout, ev, r->start_ns, r->o.show);
 	else if (r->per_call)
-		lden_io_print_line(stdout, ev, r->start_ns);
+		lden_io_print_line(stdout, ev, r->start_ns, r->o.show);
 	if (!path) {
 		if (ev->fd >= 0)
 			snprintf(fdname, sizeof(fdname), "[fd %d]", ev->fd);
@@ -187,6 +187,17 @@ int lden_io_run__prepare(struct lden_io_run *r)
 	return 0;
 }
 
+/* The run's --netns filter and namespaces, for the tracer. */
+static bool keep(const struct ltr_sample *s, void *ctx)
+{
+	return lden_run__keep(ctx, s);
+}
+
+static const struct lden_nsinfo *ns_of(void *ctx, pid_t tid)
+{
+	return lden_run__ns(ctx, tid);
+}
+
 /* The tracer on the run's session, the guard over it: 0 or FAIL. */
 int lden_io_run__attach(void *ctx, struct lden_run *run,
 			struct lden_guard **g)
@@ -196,6 +207,9 @@ int lden_io_run__attach(void *ctx, struct lden_run *run,
 
 	if (r->o.c.scope.command)
 		r->io.tasks[r->io.ntasks++] = r->o.c.scope.command_pid;
+	r->io.keep = r->o.c.scope.netns ? keep : NULL;
+	r->io.ns_of = r->o.show ? ns_of : NULL;
+	r->io.ns_ctx = run;
 	r->t = lden_io_tracer__new(run->s, &r->io, err, sizeof(err));
 	*g = lden_guard_new(&r->o.c.guard);
 	if (!r->t || !*g || lden_io_tracer__guard(r->t, *g) < 0) {
@@ -223,10 +237,13 @@ void lden_io_run__header(const struct lden_io_run *r)
 	fprintf(stderr, "%s\n", r->o.c.time_limit > 0 ? "" : "; Ctrl-C to stop");
 	lden_io_tracer__describe(r->t, how, sizeof(how));
 	fprintf(stderr, "lden: %s\n", how);
-	if (r->per_call && !r->o.c.json)
-		printf("%12s %-15s %7s %7s %-15s %5s %14s %10s %s\n", "TIME",
-		       "COMM", "PID", "TID", "SYSCALL", "FD", "RESULT",
+	if (r->per_call && !r->o.c.json) {
+		printf("%12s %-15s %7s %7s ", "TIME", "COMM", "PID", "TID");
+		if (r->o.show & LDEN_IO_SHOW_CONTAINER)
+			printf("%-12s ", "CONTAINER");
+		printf("%-15s %5s %14s %10s %s\n", "SYSCALL", "FD", "RESULT",
 		       "LAT_US", "PATH");
+	}
 	fflush(stdout);
 }
 

@@ -27,6 +27,7 @@ struct lden_io_run_opts {
 	bool weight_latency;
 	bool weight_given;
 	enum lden_strings strings;
+	unsigned int show;	/* LDEN_IO_SHOW_*: --ns, --show-container */
 };
 
 struct lden_io_run {

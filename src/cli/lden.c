@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "resolve.h"
 #include "cli.h"
 #include "lden.h"
 #include "lden-trace.h"

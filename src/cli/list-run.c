@@ -10,6 +10,8 @@
 #include "check.h"
 #include "cli.h"
 #include "list-run.h"
+#include "resolve.h"
+#include "size.h"
 #include "scope.h"
 #include "strcap.h"
 

@@ -14,6 +14,8 @@
 #include "catalog.h"
 #include "lden-trace.h"
 
+struct lden_kernel;
+
 struct lden_list {
 	bool all, json, verbose, names;
 	const char *extra;		/* --events-dir */

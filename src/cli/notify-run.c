@@ -14,6 +14,7 @@
 #include "notify-report.h"
 #include "notify-run.h"
 #include "plan.h"
+#include "resolve.h"
 #include "scope.h"
 #include "script.h"
 #include "trigger.h"

@@ -15,6 +15,9 @@
 #include "expr.h"
 #include "run.h"
 
+struct lden_kernel;
+struct lden_resolution;
+
 struct lden_notify_opts {
 	struct lden_cmdline c;	/* --time: give up after (0: until true) */
 	const char *script;

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "collect.h"
 #include "lden.h"
+#include "nsinfo.h"
 #include "run.h"
 
 struct lden_run *lden_run__new(struct lden_cmdline *cl,
@@ -40,7 +41,7 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 		lden_cli_err("cannot start the command: %s", strerror(errno));
 		goto out_free;
 	}
-	lden_attach_twins(lden_guard_opts_active(&cl->guard));
+	cl->scope.no_twins = !lden_guard_opts_active(&cl->guard);
 	return r;
 
 out_free:
@@ -157,10 +158,50 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 		if (l->after)
 			l->after(l->ctx, now);
 	}
-	ltr_session__drain(r->s, l->on_sample, l->ctx);
+	if (lden_collect_settle(r->s, l->on_sample, l->ctx) < 0) {
+		lden_cli_err("reading samples: %s", ltr_last_error());
+		return LDEN_EXIT_FAIL;
+	}
 	if (l->last)
 		l->last(l->ctx);
 	return LDEN_EXIT_OK;
+}
+
+const struct lden_nsinfo *lden_run__ns(struct lden_run *r, pid_t tid)
+{
+	static const struct lden_nsinfo unknown = { .container = "?" };
+
+	if (!r->ns)
+		r->ns = lden_nscache_new();
+	return r->ns ? lden_nscache_get(r->ns, tid) : &unknown;
+}
+
+bool lden_run__keep(struct lden_run *r, const struct ltr_sample *s)
+{
+	const struct lden_nsinfo *ni;
+
+	if (!r->cl->scope.netns)
+		return true;
+	ni = lden_run__ns(r, (pid_t)s->tid);
+	if (!ni->known) {
+		r->ns_unknown++;
+		return false;
+	}
+	return ni->ns[LTR_NS_NET] == r->cl->scope.netns;
+}
+
+void lden_run__ns_say(struct lden_run *r, bool shown)
+{
+	uint64_t tasks = r->ns ? lden_nscache_unknown(r->ns) : 0;
+
+	if (r->cl->scope.netns)
+		lden_cli_err("--netns: %llu sample%s of %llu task%s whose namespace could not be read (exited before lden read /proc) not counted",
+			     (unsigned long long)r->ns_unknown,
+			     r->ns_unknown == 1 ? "" : "s",
+			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
+	else if (shown && tasks)
+		lden_cli_err("%llu task%s exited before lden read their namespaces: shown as unknown (0, container '?')",
+			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
 }
 
 int lden_run__end(struct lden_run *r, int status)
@@ -188,6 +229,8 @@ void lden_run__free(struct lden_run *r)
 	/* a command never released exits without running */
 	lden_command_abandon(&r->cl->scope);
 	lden_guard_free(r->guard);
+	lden_nscache_free(r->ns);
+	lden_scope_release(&r->cl->scope);
 	ltr_session__free(r->s);
 	free(r);
 }

@@ -33,6 +33,8 @@ struct lden_run {
 	struct lden_guard *guard;	/* from lden_run__start() */
 	double start;			/* lden_now() when enabled */
 	double end;			/* start + --time, or 0 */
+	struct lden_nscache *ns;	/* tasks' namespaces, made on demand */
+	uint64_t ns_unknown;		/* --netns: samples of unreadable tasks */
 };
 
 /*
@@ -101,7 +103,7 @@ struct lden_run_loop {
 	int (*read)(void *ctx, double now);
 	/* after the guard */
 	void (*after)(void *ctx, double now);
-	/* at the end, the records drained */
+	/* at the end, the records settled (lden_collect_settle()) */
 	void (*last)(void *ctx);
 	const char *guard_effect;
 	void (*guard_said)(struct lden_guard_action *a, void *ctx);
@@ -118,6 +120,28 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l);
  * Without a command: @status.
  */
 int lden_run__end(struct lden_run *r, int status);
+
+/*
+ * lden_run__ns - the namespaces and container of task @tid, read at its
+ * first sample (nsinfo.h); the run's cache.  Never NULL: on no memory,
+ * unknown ones.
+ */
+const struct lden_nsinfo *lden_run__ns(struct lden_run *r, pid_t tid);
+
+/*
+ * lden_run__keep - whether the sample is in --netns's namespace (always,
+ * without --netns).  A task whose namespace could not be read is not
+ * kept, and its sample counted in r->ns_unknown.  Call it at the sample's
+ * arrival, while the task may still be read.
+ */
+bool lden_run__keep(struct lden_run *r, const struct ltr_sample *s);
+
+/*
+ * lden_run__ns_say - with --netns, or when tasks were unknown to a
+ * command that shows namespaces (@shown): the line that says how many
+ * samples and tasks were unknown, on stderr.
+ */
+void lden_run__ns_say(struct lden_run *r, bool shown);
 
 /* Makes a command never released exit unrun, frees the guard, the session. */
 void lden_run__free(struct lden_run *r);

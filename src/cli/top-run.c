@@ -13,7 +13,9 @@
 #include "clock.h"
 #include "comms.h"
 #include "lden.h"
+#include "nsinfo.h"
 #include "sample-order.h"
+#include "size.h"
 #include "tally-view.h"
 #include "top-run.h"
 
@@ -38,6 +40,8 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	const char *by = t->o.by ? t->o.by : "pid";
 	const struct ltr_field *f;
 	const char *comm;
+	uint64_t ns;
+	int k;
 
 	if (!strcmp(by, "pid")) {
 		snprintf(buf, len, "%u", s->pid);
@@ -52,6 +56,16 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	} else if (!strcmp(by, "cgroup")) {
 		pi = lden_pidinfo_get(t->pidinfo, (pid_t)s->pid);
 		snprintf(buf, len, "%s", pi->cgroup);
+	} else if (!strcmp(by, "container")) {
+		/* read at the task's first sample (its arrival) */
+		snprintf(buf, len, "%s",
+			 lden_run__ns(t->run, (pid_t)s->tid)->container);
+	} else if ((k = lden_ns_by(by)) >= 0) {
+		ns = lden_run__ns(t->run, (pid_t)s->tid)->ns[k];
+		if (ns)
+			snprintf(buf, len, "%llu", (unsigned long long)ns);
+		else
+			snprintf(buf, len, "?");
 	} else {
 		f = ltr_event__field(s->event, by);
 		lden_row_reset(&t->scratch);
@@ -126,6 +140,14 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_top *t = ctx;
 	char extra[512] = "";
+
+	/* --netns, and the namespaces --by shows: read at arrival */
+	if (!lden_comms_owns(t->comms, s)) {
+		if (!lden_run__keep(t->run, s))
+			return 0;
+		if (t->by_ns)
+			lden_run__ns(t->run, (pid_t)s->tid);
+	}
 
 	if (t->recipe.def) {
 		size_t len = t->recipe.def->capture ?
@@ -278,7 +300,10 @@ int lden_top__loop(struct lden_top *t)
 	return lden_run__loop(t->run, &l);
 }
 
-/* --by: pid, comm, cgroup, cpu, or a field some event has. */
+/*
+ * --by: pid, comm, cgroup, cpu, container, a namespace (netns, pidns,
+ * mntns, userns, cgroupns, ipcns, utsns), or a field some event has.
+ */
 static int check_by(struct lden_top *t)
 {
 	static const char *const keys[] = { "pid", "comm", "cgroup", "cpu" };
@@ -289,9 +314,13 @@ static int check_by(struct lden_top *t)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(by, keys[i]))
 			return 0;
+	if (!strcmp(by, "container") || lden_ns_by(by) >= 0) {
+		t->by_ns = true;
+		return 0;
+	}
 	if (lden_evlist_has_field(&t->ev, by))
 		return 0;
-	lden_cli_err("bad --by key '%s' (pid, comm, cgroup, cpu, or a field of the events)",
+	lden_cli_err("bad --by key '%s' (pid, comm, cgroup, cpu, container, netns, pidns, mntns, userns, cgroupns, ipcns, utsns, or a field of the events)",
 		     by);
 	return -1;
 }

@@ -44,6 +44,7 @@ struct lden_top {
 	struct lden_sorder *order;
 	uint64_t mark;			/* what arrived before it is in order */
 	int failed;			/* out of memory while ordered */
+	bool by_ns;			/* --by a namespace or container */
 };
 
 /*

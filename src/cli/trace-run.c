@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "clock.h"
 #include "lden.h"
 #include "trace-run.h"
@@ -26,6 +27,13 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	size_t len = 0;
 	int rc;
 
+	/* --netns, and the namespaces shown: read at arrival */
+	if (!lden_comms_owns(t->comms, s)) {
+		if (!lden_run__keep(t->run, s))
+			return 0;
+		if (t->o.ns || t->o.show_container)
+			lden_run__ns(t->run, (pid_t)s->tid);
+	}
 	if (t->recipe.def) {
 		if (t->recipe.def->capture)
 			len = t->recipe.def->capture(&t->recipe, s, extra,
@@ -55,6 +63,29 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	return rc == -ENOMEM;
 }
 
+/*
+ * --ns: "ns": {"net": inode, ...} (null where unknown), "ns_source":
+ * "read" (from /proc at the task's first sample) or "unknown" (it
+ * exited first); --show-container: "container".
+ */
+static void add_ns_json(struct lden_trace *t, struct json_object *o)
+{
+	struct json_object *ns;
+
+	if (t->o.show_container)
+		json_object_object_add(o, "container",
+				       json_object_new_string(t->nsi.container));
+	if (!t->o.ns || !(ns = json_object_new_object()))
+		return;
+	for (int k = 0; k < LTR_NS_COUNT; k++)
+		json_object_object_add(ns, ltr_ns__name((enum ltr_ns)k),
+			t->nsi.ns[k] ? json_object_new_int64((int64_t)t->nsi.ns[k]) :
+				       NULL);
+	json_object_object_add(o, "ns", ns);
+	json_object_object_add(o, "ns_source", json_object_new_string(
+		t->nsi.known ? "read" : "unknown"));
+}
+
 static void print_row(struct lden_trace *t, const char *event)
 {
 	char line[20000];
@@ -67,12 +98,16 @@ static void print_row(struct lden_trace *t, const char *event)
 		if (o && !t->recipe.def)
 			json_object_object_add(o, "comm_source",
 				json_object_new_string(t->comm_late ? "late" : "exact"));
+		if (o)
+			add_ns_json(t, o);
 		if (o) {
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 			json_object_put(o);
 		}
 	} else if (t->recipe.def && t->recipe.def->text) {
 		t->recipe.def->text(&t->row, line, sizeof(line));
+		if (t->o.show_container)
+			printf("%-12s ", t->nsi.container);
 		puts(line);
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
@@ -83,13 +118,23 @@ static void print_row(struct lden_trace *t, const char *event)
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
 			 t->row.c[3].text : "");
 		lden_row_format(&t->row, 6, true, line, sizeof(line));
-		char comm[24];
+		char comm[80];
+		size_t k;
 
-		snprintf(comm, sizeof(comm), "%s%s", t->row.c[4].text,
-			 t->comm_late ? "?" : "");
-		printf("%s %3s %7s %-16s %s %s\n", t->row.c[0].text,
-		       t->row.c[1].text, pt, comm, event, line);
+		/* any byte may be in a name: escaped, one line per row; a
+		 * name ending in '?' is told apart from the late mark */
+		k = lden_escape_text(t->row.c[4].text, strlen(t->row.c[4].text),
+				     true, comm, sizeof(comm) - 1);
+		if (t->comm_late)
+			snprintf(comm + k, sizeof(comm) - k, "?");
+		printf("%s %3s %7s %-16s ", t->row.c[0].text, t->row.c[1].text,
+		       pt, comm);
+		if (t->o.show_container)
+			printf("%-12s ", t->nsi.container);
+		printf("%s %s\n", event, line);
 	} else {
+		if (t->o.show_container)
+			printf("%-12s ", t->nsi.container);
 		lden_row_print_columns(stdout, &t->row);
 	}
 	t->lines++;
@@ -104,6 +149,9 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	char when[32];
 	int i;
 
+	if (!lden_comms_owns(t->comms, s) &&
+	    (t->o.ns || t->o.show_container))
+		t->nsi = *lden_run__ns(t->run, (pid_t)s->tid);
 	lden_row_reset(&t->row);
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row_add(&t->row, "time", false, "%s", when);
@@ -456,8 +504,16 @@ void lden_trace__header(struct lden_trace *t)
 	}
 	if (def && def->header)
 		print_header(t);
-	if (def && def->columns && !t->o.c.json)
+	if (t->o.c.scope.netns) {
+		fprintf(stderr, "lden: only ");
+		lden_scope_describe(&t->o.c.scope, stderr);
+		fputc('\n', stderr);
+	}
+	if (def && def->columns && !t->o.c.json) {
+		if (t->o.show_container)
+			printf("%-12s ", "CONTAINER");
 		lden_row_print_header(stdout, def->columns);
+	}
 	fflush(stdout);
 }
 

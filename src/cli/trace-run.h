@@ -10,6 +10,7 @@
 
 #include "comms.h"
 #include "evopts.h"
+#include "nsinfo.h"
 #include "pidinfo.h"
 #include "row.h"
 #include "sample-order.h"
@@ -23,6 +24,8 @@ struct lden_trace_opts {
 	bool failed;
 	bool strings_given;
 	enum lden_strings strings;
+	bool ns;		/* --ns: the namespace inodes in JSON */
+	bool show_container;	/* --show-container: the CONTAINER column */
 };
 
 struct lden_trace {
@@ -39,6 +42,8 @@ struct lden_trace {
 	struct lden_pidinfo_cache *pidinfo;
 	struct lden_comms *comms;	/* tasks' names, plain events */
 	bool comm_late;			/* the row's comm read from /proc */
+	struct lden_nsinfo nsi;		/* the row's task's, with --ns or
+					   --show-container */
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t missed_seen;		/* a recipe's probes' misses */

@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "resolve.h"
 #include "viz-end.h"
 #include "viz-run.h"
 

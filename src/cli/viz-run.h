@@ -16,6 +16,8 @@
 #include "viz-sinks.h"
 #include "webconfig.h"
 
+struct lden_kernel;
+
 struct lden_viz_opts {
 	struct lden_cmdline c;
 	const char *es_host, *es_port, *es_url_opt;

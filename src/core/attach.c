@@ -17,7 +17,9 @@
 #include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
+#include "resolve.h"
 #include "scope.h"
+#include "size.h"
 #include "sizejoin.h"
 
 /*
@@ -26,14 +28,6 @@
  * gives way (counted: their frees are unsized)
  */
 #define JOIN_SLOTS (256 * 1024)
-
-/* whether sampled parts get a counting twin (lden_attach_twins) */
-static bool twins = true;
-
-void lden_attach_twins(bool on)
-{
-	twins = on;
-}
 
 __attribute__((format(printf, 3, 4)))
 static int aerr(char *err, size_t errlen, const char *fmt, ...)
@@ -169,7 +163,7 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 	if (sample && size_text && !recall &&
 	    try_hist(s, a, p, system, name, filter, size_text, scope) == 0)
 		return 0;
-	if (sample && twins && !recall) {
+	if (sample && !(scope && scope->no_twins) && !recall) {
 		/*
 		 * The twin is opened first, so the session enables it first
 		 * (ltr_session__enable()) and disables it last: a hit between

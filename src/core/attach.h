@@ -15,6 +15,8 @@
 struct ltr_session;
 struct ltr_event;
 struct ltr_sample;
+struct lden_size_expr;
+struct lden_resolution;
 struct lden_sizejoin;
 struct lden_scope;
 
@@ -31,8 +33,8 @@ struct lden_part {
 	 * sampling event: on 6.18 a sampling tracepoint event can miss hits
 	 * that a counting one sees, and a group leader misses them with its
 	 * member; alone, the twin keeps the kernel's count and the difference
-	 * is said (lden_attached_lost()).  NULL when twins are off
-	 * (lden_attach_twins()): the count is then the sampling event's
+	 * is said (lden_attached_lost()).  NULL when the scope attached to
+	 * says no_twins (scope.h): the count is then the sampling event's
 	 * own (perf ring), or its records' (ftrace ring,
 	 * ltr_event_opts.count_records).
 	 */
@@ -93,15 +95,6 @@ struct lden_attached {
 	bool join_perf;
 	void *user;			/* the caller's; set after attaching */
 };
-
-/*
- * lden_attach_twins - whether the sampled parts attached from now on get
- * a counting twin (on by default).  The twin lets the overhead guard
- * switch a source to counting without losing a count, and costs about
- * 40 ns per event: a command whose guard cannot act (no --max-rate, no
- * CPU budget) turns it off before attaching (lden_guard_opts_active()).
- */
-void lden_attach_twins(bool on);
 
 /*
  * lden_attach - open the events of a resolved source
@@ -238,7 +231,7 @@ uint64_t lden_attached_unsized(const struct lden_attached *a);
  * part all along, which stays.  Afterwards a->sampling is false,
  * a->size_stopped true and a->size_total never changes again.
  * Returns 0, or a negative errno (ltr_last_error() says why; -EINVAL: a
- * part was attached without its twin, see lden_attach_twins()); on
+ * part was attached without its twin, see struct lden_scope's no_twins); on
  * failure the event may be left half switched, still counted exactly.
  */
 int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,

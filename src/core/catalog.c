@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "expr.h"
 #include "infile.h"
+#include "size.h"
 
 #define MAX_TPS 8
 

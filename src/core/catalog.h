@@ -2,20 +2,14 @@
 /*
  * The event catalog: lden's event names (task.create, disk.read, ...) and,
  * for each, its sources in order of preference, read from text files in
- * kprobe_events/ (see lden-events(5)), and resolved at run time to the
- * first source this kernel has.
+ * kprobe_events/ (see lden-events(5)).  Sources are resolved against
+ * this kernel in resolve.h, their size expressions compiled in size.h.
  */
 #ifndef LDEN_CATALOG_H
 #define LDEN_CATALOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
-
-struct ltr_session;
-struct ltr_event;
-struct ltr_sample;
-struct lden_size_expr;
 
 enum lden_source_kind {
 	LDEN_SRC_TRACEPOINT,
@@ -149,99 +143,5 @@ const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
  */
 const char *lden_catalog_suggest(const struct lden_catalog *cat,
 				 const char *name);
-
-/* ------------------------------------------------------------------ */
-/* Size expressions: "bytes_req", "nr_sector * 512", "PAGE_SIZE << order" */
-
-/*
- * lden_size_compile - parse @text; field names are looked up in @ev's
- * format (so the expression is checked against the live kernel)
- * Returns the compiled expression (free with lden_size_free()), or NULL
- * with @err set.
- */
-struct lden_size_expr *lden_size_compile(const char *text,
-					 struct ltr_event *ev,
-					 char *err, size_t errlen);
-/* Checks syntax only, against no event: 0 or -1 with @err set. */
-int lden_size_check(const char *text, char *err, size_t errlen);
-/* The value for one sample; 0 when a field cannot be read. */
-uint64_t lden_size_eval(const struct lden_size_expr *e,
-			const struct ltr_sample *s);
-void lden_size_free(struct lden_size_expr *e);
-
-/*
- * Sizes summed in the kernel by a hist trigger (LTR_MODE_HIST): an
- * expression linear in its fields ("nr_sector * 512", "anon_rss +
- * file_rss") is the hits times its constant plus each field's sum times
- * its coefficient; any other one ("PAGE_SIZE << order") is evaluated per
- * group of its fields' values, with the group's hits.
- */
-#define LDEN_SIZE_MAX_FIELDS 6
-
-struct lden_size_hist {
-	bool linear;
-	char keys[160];		/* opts.hist_keys: the fields, not linear */
-	char vals[320];		/* opts.hist_vals: the fields, linear */
-	char fields[LDEN_SIZE_MAX_FIELDS][48];
-	int nfields;
-	uint64_t c0;		/* linear: the constant */
-	uint64_t coef[LDEN_SIZE_MAX_FIELDS];
-};
-
-struct ltr_hist;
-
-/*
- * lden_size_hist_plan - how the kernel can sum @text (syntax only)
- * Returns 0, or -1 when it cannot (too many fields for a non-linear
- * expression, a syntax error).
- */
-int lden_size_hist_plan(const char *text, struct lden_size_hist *h);
-
-/*
- * lden_size_hist_exact - whether @e, compiled against the hist event, is
- * summed exactly by plan @h: a linear sum adds whole fields, so a value
- * stored wider than its C type (syscall arguments) is not
- */
-bool lden_size_hist_exact(const struct lden_size_expr *e,
-			  const struct lden_size_hist *h);
-
-/* The total size the hist @hist gives, for @e compiled against its event. */
-uint64_t lden_size_hist_total(const struct lden_size_expr *e,
-			      const struct lden_size_hist *h,
-			      const struct ltr_hist *hist);
-
-/* ------------------------------------------------------------------ */
-/* Resolution: which source this kernel has */
-
-struct lden_resolution {
-	const struct lden_event_def *def;
-	const struct lden_source *src;	/* NULL: unavailable */
-	const char *func;		/* kprobe sources: the function found */
-	/* ... and for each of src->more, its function, or NULL when absent */
-	const char *more_funcs[LDEN_MAX_MORE];
-	bool tp_present[8];		/* tracepoint sources: which exist */
-	bool has_size;
-	char source_text[256];		/* "tracepoint sched:sched_process_fork" */
-	char reason[512];		/* why unavailable, or "" */
-	char tried[1024];		/* each source tried and why skipped */
-};
-
-struct lden_kernel;	/* what this kernel offers, cached */
-
-/*
- * lden_kernel_new - look at tracefs (no probes created, no full kallsyms
- * parse: function names are looked up only when a kprobe source is
- * reached).  Returns NULL with errno set.
- */
-struct lden_kernel *lden_kernel_new(const char *tracing_dir);
-void lden_kernel_free(struct lden_kernel *k);
-const char *lden_kernel_tracing_dir(const struct lden_kernel *k);
-
-/*
- * lden_resolve - choose the first source of @def this kernel has.
- * Returns 0 when a source was found, -1 (with res->reason) when none.
- */
-int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
-		 struct lden_resolution *res);
 
 #endif

@@ -18,6 +18,8 @@
 #include "catalog.h"
 #include "check.h"
 #include "lden-trace.h"
+#include "resolve.h"
+#include "size.h"
 
 __attribute__((format(printf, 5, 6)))
 static int cerr(char *err, size_t errlen, const struct lden_event_def *d,

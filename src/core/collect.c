@@ -124,3 +124,12 @@ int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
 		return rc;
 	return lden_attached_settle(att, n, s, lden_collect_sample, NULL);
 }
+
+int lden_collect_settle(struct ltr_session *s,
+			int (*fn)(const struct ltr_sample *, void *),
+			void *ctx)
+{
+	int n = ltr_session__settle(s, LDEN_SETTLE_MS, fn, ctx);
+
+	return n < 0 ? n : 0;
+}

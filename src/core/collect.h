@@ -53,6 +53,19 @@ int lden_collect_sample(const struct ltr_sample *sample, void *ctx);
 /* Delivers the samples in the rings now; 0 or a negative errno. */
 int lden_collect_drain(struct ltr_session *s, bool sampling);
 
+/* How long the end of a run waits for records still being written. */
+#define LDEN_SETTLE_MS 200
+
+/*
+ * lden_collect_settle - the end of trace's, top's and io's reading: the
+ * events disabled, the rings drained to @fn until each hit counted has
+ * arrived or is counted lost (ltr_session__settle()): what never came is
+ * in ltr_session__lost(s, -1), said, not dropped.  0 or a negative errno.
+ */
+int lden_collect_settle(struct ltr_session *s,
+			int (*fn)(const struct ltr_sample *, void *),
+			void *ctx);
+
 /*
  * lden_collect_finish - the end of a run: disables the session's events
  * (counts stay readable) and, @sampling, settles the @n attached events

@@ -13,6 +13,7 @@
 #include "lden.h"
 #include "lden-trace.h"
 #include "plan.h"
+#include "resolve.h"
 #include "scope.h"
 
 /* "(a) && (b)" into *@dst, freeing the old value; -1 with errno. */

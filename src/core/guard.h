@@ -126,7 +126,7 @@ int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 /*
  * lden_guard_opts_active - whether a guard with budgets @o can ever act
  * (a rate limit or a CPU budget); when not, the command attaches without
- * counting twins: lden_attach_twins(lden_guard_opts_active(&o)).
+ * counting twins (struct lden_scope_opts's no_twins).
  */
 bool lden_guard_opts_active(const struct lden_guard_opts *o);
 

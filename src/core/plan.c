@@ -8,6 +8,7 @@
 
 #include "lden-trace.h"
 #include "plan.h"
+#include "resolve.h"
 
 /* A present tracepoint of the chosen source whose size line gave none. */
 static const struct lden_tp *sized_tp(const struct lden_resolution *r)

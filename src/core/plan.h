@@ -12,6 +12,8 @@
 #include "expr.h"
 #include "scope.h"
 
+struct lden_kernel;
+struct lden_resolution;
 struct ltr_session;
 
 /*

@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "kallsyms.h"
+#include "resolve.h"
 
 struct lden_kernel {
 	char *tracing_dir;

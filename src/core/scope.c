@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "container.h"
+#include "lden-trace.h"
 #include "lden.h"
 #include "scope.h"
+
+/* pid_max's limit (PID_MAX_LIMIT): a bigger number is a namespace inode */
+#define PID_LIMIT (1L << 22)
 
 int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv)
 {
@@ -54,17 +62,178 @@ int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
 	return 0;
 }
 
+/* Whether a process or a /run/netns name holds net namespace @inode. */
+static bool netns_exists(uint64_t inode)
+{
+	const char *dirs[] = { "/proc", "/run/netns" };
+	bool found = false;
+
+	for (size_t d = 0; d < 2 && !found; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		while (dir && !found && (e = readdir(dir))) {
+			char path[300];
+			struct stat st;
+
+			if (d == 0 && (e->d_name[0] < '1' || e->d_name[0] > '9'))
+				continue;
+			snprintf(path, sizeof(path), d ? "%s/%s" : "%s/%s/ns/net",
+				 dirs[d], e->d_name);
+			found = stat(path, &st) == 0 && st.st_ino == inode;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	return found;
+}
+
+int lden_scope_set_netns(struct lden_scope_opts *o, const char *arg,
+			 char *err, size_t errlen)
+{
+	struct ltr_process *p;
+	unsigned long long v;
+	char *end;
+	int rc;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || *end || errno || v == 0 || arg[0] == '-') {
+		snprintf(err, errlen, "invalid --netns value '%s' (expected a namespace inode or a PID)",
+			 arg);
+		return -1;
+	}
+	if (v > PID_LIMIT) {
+		if (!netns_exists(v)) {
+			snprintf(err, errlen, "no network namespace %llu (--netns: no process or /run/netns name holds it)",
+				 v);
+			return -1;
+		}
+		o->netns = v;
+		return 0;
+	}
+	p = ltr_process__new((pid_t)v);
+	rc = p ? ltr_process__namespace(p, LTR_NS_NET, &o->netns) : -errno;
+	ltr_process__free(p);
+	if (rc < 0) {
+		snprintf(err, errlen, rc == -ESRCH ? "no process %llu (--netns)" :
+			 "cannot read the network namespace of process %llu (--netns): %s",
+			 v, strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* nftw() has no context: the search's */
+static struct {
+	const char *name;
+	char *found;
+	int more;		/* another match apart from found */
+} search;
+
+static int visit(const char *path, const struct stat *st, int flag,
+		 struct FTW *ftw)
+{
+	char buf[128], comp[300];
+	size_t n;
+
+	(void)st;
+	if (flag != FTW_D || ftw->level == 0)
+		return 0;
+	snprintf(comp, sizeof(comp), "/%s", path + ftw->base);
+	lden_container_name(comp, buf, sizeof(buf));
+	/* the short id shown, or the full id the runtime prints */
+	if (strcmp(buf, search.name) &&
+	    !(strlen(search.name) == 64 && !strncmp(buf, search.name, 12) &&
+	      strstr(comp, search.name)))
+		return 0;
+	if (search.found) {
+		n = strlen(search.found);
+		if (strncmp(path, search.found, n) || path[n] != '/')
+			search.more++;
+		return 0;
+	}
+	search.found = strdup(path);
+	return search.found ? 0 : -1;
+}
+
+/* Where cgroup v2 is mounted (/sys/fs/cgroup, or .../unified in hybrid). */
+static void cgroup2_root(char *buf, size_t len)
+{
+	char dev[64], dir[4096], type[64];
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	snprintf(buf, len, "/sys/fs/cgroup");
+	while (f && fscanf(f, "%63s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(buf, len, "%s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+char *lden_scope_find_container(const char *root, const char *name,
+				char *err, size_t errlen)
+{
+	char where[4096];
+	char *found;
+
+	if (!root) {
+		cgroup2_root(where, sizeof(where));
+		root = where;
+	}
+	if (!*name || !strcmp(name, LDEN_CONTAINER_HOST)) {
+		snprintf(err, errlen, "invalid --container value '%s' (a container's name, short id or unit)",
+			 name);
+		return NULL;
+	}
+	search.name = name;
+	search.found = NULL;
+	search.more = 0;
+	if (nftw(root, visit, 32, FTW_PHYS) < 0 && !search.found) {
+		snprintf(err, errlen, "cannot search the cgroups under %s for --container: %s",
+			 root, strerror(errno));
+		return NULL;
+	}
+	found = search.found;
+	if (!found)
+		snprintf(err, errlen, "unknown container '%s' (no cgroup under %s names it)",
+			 name, root);
+	else if (search.more) {
+		snprintf(err, errlen, "container '%s' is ambiguous: %s and %d more cgroup%s name it",
+			 name, found, search.more, search.more > 1 ? "s" : "");
+		free(found);
+		found = NULL;
+	}
+	return found;
+}
+
+void lden_scope_release(struct lden_scope_opts *o)
+{
+	free(o->container_dir);
+	o->container_dir = NULL;
+}
+
 int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
-	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL);
+	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL) +
+		    (o->container != NULL);
 
 	o->command_pid = -1;
 	o->go_fd = -1;
 	o->command_status = -1;
 	if (kinds > 1) {
-		snprintf(err, errlen, "choose one of --pid, --cgroup and -- COMMAND");
+		snprintf(err, errlen, "choose one of --pid, --cgroup, --container and -- COMMAND");
 		return -1;
+	}
+	if (o->container && !o->container_dir) {
+		o->container_dir = lden_scope_find_container(NULL, o->container,
+							     err, errlen);
+		if (!o->container_dir)
+			return -1;
+		o->cgroup = o->container_dir;
 	}
 	if (o->children && !o->npids) {
 		snprintf(err, errlen, "--children needs --pid");
@@ -97,6 +266,7 @@ const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf)
 {
 	memset(buf, 0, sizeof(*buf));
+	buf->no_twins = o->no_twins;
 	if (o->npids) {
 		buf->pid = o->pids[i];
 		buf->children = o->children;
@@ -105,10 +275,15 @@ const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
 		buf->children = true;
 	} else if (o->cgroup) {
 		buf->cgroup = o->cgroup;
-	} else {
+	} else if (!o->no_twins) {
 		return NULL;
 	}
 	return buf;
+}
+
+bool lden_scope__whole(const struct lden_scope *sc)
+{
+	return !sc || (!sc->pid && !sc->cgroup);
 }
 
 void lden_scope_describe(const struct lden_scope_opts *o, FILE *out)
@@ -119,6 +294,8 @@ void lden_scope_describe(const struct lden_scope_opts *o, FILE *out)
 			fprintf(out, "%s%d", i ? ", " : " ", (int)o->pids[i]);
 		if (o->children)
 			fprintf(out, " and the children they create");
+	} else if (o->container) {
+		fprintf(out, "container %s (cgroup %s)", o->container, o->cgroup);
 	} else if (o->cgroup) {
 		fprintf(out, "cgroup %s", o->cgroup);
 	} else if (o->command) {
@@ -126,9 +303,13 @@ void lden_scope_describe(const struct lden_scope_opts *o, FILE *out)
 		for (char **a = o->command; *a; a++)
 			fprintf(out, " %s", *a);
 		fprintf(out, " (pid %d) and its children", (int)o->command_pid);
-	} else {
+	} else if (!o->netns) {
 		fprintf(out, "the whole machine");
 	}
+	if (o->netns)
+		fprintf(out, "%snetwork namespace %llu (filtered in user space, by each task's namespace read at its first sample)",
+			o->npids || o->cgroup || o->command ? ", in " : "",
+			(unsigned long long)o->netns);
 }
 
 int lden_command_start(struct lden_scope_opts *o)

@@ -13,6 +13,7 @@
 
 #include "catalog.h"
 #include "lden-trace.h"
+#include "size.h"
 
 #define MAX_OPS 64
 #define MAX_DEPTH 16

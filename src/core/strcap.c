@@ -781,14 +781,25 @@ static bool str_of(const struct ltr_field *f, const struct ltr_sample *s,
  */
 #define STRCAP_STRING_MAX 4096
 
-static bool maybe_cut(const struct ltr_sample *s, size_t len)
+static bool maybe_cut(const struct ltr_sample *s, const char *str, size_t len)
 {
 	static long page;
+	size_t end;
 
 	if (!page)
 		page = sysconf(_SC_PAGESIZE);
-	return len + 1 >= STRCAP_STRING_MAX ||
-	       (page > 0 && s->raw_size >= (unsigned long)page);
+	if (len + 1 >= STRCAP_STRING_MAX)
+		return true;
+	if (page <= 0 || s->raw_size < (unsigned long)page || !s->raw)
+		return false;
+	/*
+	 * A full record: the string the clip fell in is the one whose copy
+	 * reaches the record's end (up to its padding); the strings before
+	 * it are whole (an exec's fetch-args past its argv's NULL may read
+	 * strings of no use, which the clip may take instead)
+	 */
+	end = (size_t)(str - (const char *)s->raw) + len + 1;
+	return end + 8 >= s->raw_size;
 }
 
 /* "file\0arg0\0arg1\0..." from an exec capture. */
@@ -804,7 +815,7 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 	buf = malloc(len + 1 + NARGV * 4097);
 	if (!buf)
 		return false;
-	cap->partial = maybe_cut(s, len);
+	cap->partial = maybe_cut(s, str, len);
 	memcpy(buf, str, len);
 	buf[len] = '\0';
 	total = len + 1;
@@ -816,7 +827,7 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 			cap->partial = true;
 			break;
 		}
-		cap->partial |= maybe_cut(s, len);
+		cap->partial |= maybe_cut(s, str, len);
 		memcpy(buf + total, str, len);
 		buf[total + len] = '\0';
 		total += len + 1;
@@ -854,7 +865,7 @@ bool lden_strcap_feed(struct lden_strcap *c, const struct ltr_sample *s)
 		if (!cap.data)
 			return true;
 		cap.len = (uint32_t)len + 1;
-		cap.partial = maybe_cut(s, len);
+		cap.partial = maybe_cut(s, str, len);
 		/* the name follows the path: missing when the record was
 		 * clipped (a path longer than the kernel copies) */
 		if (str_of(e->comm, s, &str, &len))
@@ -885,7 +896,7 @@ void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
 			return;
 		/* at the limit the string may be cut; past it the kernel
 		 * added "..." to what it copied */
-		cap.partial = len >= c->tp_limit || maybe_cut(s, len);
+		cap.partial = len >= c->tp_limit || maybe_cut(s, str, len);
 		if (len > c->tp_limit && len >= 3 &&
 		    !memcmp(str + len - 3, "...", 3))
 			len -= 3;

@@ -8,6 +8,8 @@
 #include "escape.h"
 #include "guard.h"
 #include "io-output.h"
+#include "lden-trace.h"
+#include "nsinfo.h"
 
 const char *lden_io_errno_name(int64_t ret)
 {
@@ -18,8 +20,33 @@ const char *lden_io_errno_name(int64_t ret)
 	return n ? n : "E?";
 }
 
+/* --ns, --show-container: the task's namespaces, as read (nsinfo.h) */
+static void print_ns_json(FILE *out, const struct lden_io_event *ev,
+			  unsigned int show)
+{
+	if (!ev->ns)
+		return;
+	if (show & LDEN_IO_SHOW_CONTAINER) {
+		fputs(",\"container\":", out);
+		lden_json_string(out, ev->ns->container);
+	}
+	if (!(show & LDEN_IO_SHOW_NS))
+		return;
+	fputs(",\"ns\":{", out);
+	for (int k = 0; k < LTR_NS_COUNT; k++) {
+		fprintf(out, "%s\"%s\":", k ? "," : "",
+			ltr_ns__name((enum ltr_ns)k));
+		if (ev->ns->ns[k])
+			fprintf(out, "%llu", (unsigned long long)ev->ns->ns[k]);
+		else
+			fputs("null", out);
+	}
+	fprintf(out, "},\"ns_source\":\"%s\"",
+		ev->ns->known ? "read" : "unknown");
+}
+
 void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
-			uint64_t start_ns)
+			uint64_t start_ns, unsigned int show)
 {
 	fprintf(out, "{\"type\":\"call\",\"time\":%.6f,\"comm\":",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
@@ -48,7 +75,9 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->sys->kind == LDEN_IO_READ || ev->sys->kind == LDEN_IO_WRITE)
 		fprintf(out, ",\"bytes\":%llu", (unsigned long long)(ev->bytes_read +
 							      ev->bytes_written));
-	fprintf(out, ",\"latency_ns\":%llu}\n", (unsigned long long)ev->latency_ns);
+	fprintf(out, ",\"latency_ns\":%llu", (unsigned long long)ev->latency_ns);
+	print_ns_json(out, ev, show);
+	fputs("}\n", out);
 }
 
 /* A path for the terminal: escaped, '?' after it when read late. */
@@ -69,7 +98,7 @@ static void path_text(const char *p, enum lden_prov prov, char *out,
 }
 
 void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
-			uint64_t start_ns)
+			uint64_t start_ns, unsigned int show)
 {
 	char res[48], fd[16], comm[80], p1[4 * LDEN_IO_PATH_MAX],
 		p2[4 * LDEN_IO_PATH_MAX];
@@ -90,9 +119,12 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(comm + k, sizeof(comm) - k, "?");
 	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
 	path_text(ev->path2, ev->path2_prov, p2, sizeof(p2));
-	fprintf(out, "%12.6f %-15s %7u %7u %-15s %5s %14s %10.1f %s%s%s\n",
-	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
-	       ev->pid, ev->tid, ev->sys->name, fd, res,
+	fprintf(out, "%12.6f %-15s %7u %7u ",
+		(double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
+		ev->pid, ev->tid);
+	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->ns)
+		fprintf(out, "%-12s ", ev->ns->container);
+	fprintf(out, "%-15s %5s %14s %10.1f %s%s%s\n", ev->sys->name, fd, res,
 	       (double)ev->latency_ns / 1e3, p1,
 	       ev->path2 ? " -> " : "", ev->path2 ? p2 : "");
 }

@@ -13,13 +13,17 @@
 /* "ENOENT" for -2; "E?" when unknown. */
 const char *lden_io_errno_name(int64_t ret);
 
+/* What a call's line shows besides the call (needs ev->ns). */
+#define LDEN_IO_SHOW_NS 1		/* JSON: "ns" and "ns_source" */
+#define LDEN_IO_SHOW_CONTAINER 2	/* JSON "container", a CONTAINER column */
+
 /* One call as a JSON object line; times from @start_ns. */
 void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
-			uint64_t start_ns);
+			uint64_t start_ns, unsigned int show);
 
 /* One call as a table line (the header is the caller's). */
 void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
-			uint64_t start_ns);
+			uint64_t start_ns, unsigned int show);
 
 /* The rows of a summary, as a table or JSON lines of type @kind. */
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,

@@ -10,6 +10,7 @@
 
 #include "attach.h"
 #include "clock.h"
+#include "collect.h"
 #include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
@@ -54,6 +55,9 @@ struct lden_io_tracer {
 	struct lden_strcap *strcap;	/* open paths copied at the call */
 	lden_io_event_fn fn;
 	void *ctx;
+	bool (*keep)(const struct ltr_sample *s, void *ctx);
+	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
+	void *ns_ctx;
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -99,7 +103,7 @@ static const struct tp *tp_of(const struct lden_io_tracer *t,
 
 /*
  * Opens one tracepoint in every scope, sampled (with a counting twin
- * when the guard may switch it: lden_attach_twins()); -ENOENT when the
+ * unless the scope says no_twins, scope.h); -ENOENT when the
  * kernel lacks it.
  */
 static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
@@ -114,7 +118,10 @@ static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		return -ENOENT;
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_scope sc = {
+			.cgroup = o->cgroup,
+			.no_twins = o->scope && o->scope->no_twins,
+		};
 		struct lden_attached *a = &t->att[t->natt];
 
 		if (o->ntasks) {
@@ -154,7 +161,10 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 	}
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = { .cgroup = o->cgroup };
+		struct lden_scope sc = {
+			.cgroup = o->cgroup,
+			.no_twins = o->scope && o->scope->no_twins,
+		};
 
 		if (o->ntasks) {
 			sc.pid = o->tasks[i];
@@ -186,6 +196,9 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 		return NULL;
 	}
 	t->s = s;
+	t->keep = o->keep;
+	t->ns_of = o->ns_of;
+	t->ns_ctx = o->ns_ctx;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -392,6 +405,8 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
+	if (t->ns_of)
+		ev.ns = t->ns_of(t->ns_ctx, (pid_t)c->tid);
 	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
 	ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
 			       LDEN_PROV_EXACT :
@@ -581,6 +596,14 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	char buf[2 * LDEN_IO_PATH_MAX];
 	size_t len = 0;
 
+	/* a call's records: kept or not by its task (--netns), whose
+	 * namespaces are read now, while it runs */
+	if (tp && (tp->role == TP_ENTER || tp->role == TP_EXIT)) {
+		if (t->keep && !t->keep(s, t->ns_ctx))
+			return 0;
+		if (t->ns_of)
+			t->ns_of(t->ns_ctx, (pid_t)s->tid);
+	}
 	if (tp && tp->role == TP_ENTER)
 		len = read_early(t, tp, s, buf);
 	/* a process gone before its first record was read: name it now,
@@ -626,8 +649,8 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 
 	t->fn = fn;
 	t->ctx = ctx;
-	ltr_session__disable(t->s);
-	n = ltr_session__drain(t->s, collect, t);
+	/* every record written arrives, or is counted lost */
+	n = lden_collect_settle(t->s, collect, t);
 	lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }

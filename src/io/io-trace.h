@@ -19,6 +19,8 @@
 #include "strcap.h"
 
 struct ltr_session;
+struct ltr_sample;
+struct lden_nsinfo;
 
 /* Bounds on what the engine keeps (see lden-io(8), MEMORY). */
 #define LDEN_IO_MAX_PROCS 4096
@@ -42,6 +44,14 @@ struct lden_io_opts {
 	/* how open paths are obtained (strcap.h), for the command's scope */
 	enum lden_strings strings;
 	const struct lden_scope_opts *scope;
+	/*
+	 * at a call's records' arrival: whether to keep them (--netns),
+	 * and the namespaces of its task (read then, shown with the event);
+	 * NULL: all kept, none shown
+	 */
+	bool (*keep)(const struct ltr_sample *s, void *ctx);
+	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
+	void *ns_ctx;
 };
 
 /* One completed call. */
@@ -66,6 +76,7 @@ struct lden_io_event {
 	enum lden_prov path_prov, path2_prov;
 	int64_t ret;			/* the return value (-errno on failure) */
 	uint64_t bytes_read, bytes_written;
+	const struct lden_nsinfo *ns;	/* with ns_of, else NULL */
 };
 
 struct lden_io_stats {

@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "recipe.h"
 #include "row.h"
+#include "scope.h"
 #include "symbolic.h"
 
 #define ACCEPT_PENDING 1024
@@ -62,6 +63,10 @@ static int accept_attach(struct lden_recipe *r, struct ltr_session *s,
 {
 	static const char *const calls[] = { "sys_exit_accept4",
 					      "sys_exit_accept" };
+	/* the whole machine, attached as the scopes are (twins or not) */
+	struct lden_scope machine = {
+		.no_twins = scope && scope->no_twins,
+	};
 	char filter[128];
 
 	if (!r->priv) {
@@ -76,7 +81,7 @@ static int accept_attach(struct lden_recipe *r, struct ltr_session *s,
 			 IPPROTO_TCP, state_value(r, "TCP_SYN_RECV", 3),
 			 state_value(r, "TCP_ESTABLISHED", 1));
 		if (lden_recipe_open_event(r, s, "sock", "inet_sock_set_state",
-					   filter, NULL, ROLE_STATE, err,
+					   filter, &machine, ROLE_STATE, err,
 					   errlen) < 0)
 			return -1;
 	}

@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "recipe.h"
 #include "row.h"
+#include "scope.h"
 
 #define FUNCS_FILE "socket.functions"
 #define THREADS_MAX 16384
@@ -249,7 +250,8 @@ static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 	p = r->priv;
 	/* machine-wide, lden's own writes to a socket would trace themselves */
 	snprintf(own, sizeof(own), "common_pid != %d", (int)getpid());
-	filter = lden_recipe_filter(r, scope ? NULL : own, fbuf, sizeof(fbuf));
+	filter = lden_recipe_filter(r, lden_scope__whole(scope) ? own : NULL,
+				    fbuf, sizeof(fbuf));
 	for (int i = 0; i < p->funcs.n; i++) {
 		const char *sys = p->kprobes ? ltr_session__group(s) : "syscalls";
 		char e[64], rname[64];

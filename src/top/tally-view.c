@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 
+#include "escape.h"
 #include "recipe.h"
 #include "tally.h"
 #include "tally-view.h"
@@ -25,6 +26,18 @@ void lden_tally_column(const char *columns, int i, char *buf, size_t len)
 	while (i-- > 0 && p)
 		p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
 	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
+}
+
+/*
+ * Key column @c of @key for a terminal: a process name or a field holds
+ * any byte (a newline would split the row): escaped (escape.h).
+ */
+static void text_part(const char *key, int c, char *out, size_t len)
+{
+	char part[256];
+
+	lden_recipe_part(key, c, part, sizeof(part));
+	lden_escape_text(part, strlen(part), false, out, len);
 }
 
 static void print_json(FILE *out, const struct lden_tally_view *v,
@@ -52,8 +65,9 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 				*q = (char)tolower((unsigned char)*q);
 			if (c < v->nkeys) {
 				lden_recipe_part(rows[r].key, c, part, sizeof(part));
+				/* valid UTF-8 whatever the bytes (escape.h) */
 				json_object_object_add(row, name,
-						       json_object_new_string(part));
+						       lden_json_text(part));
 			} else {
 				json_object_object_add(row, name,
 						       json_object_new_uint64(rows[r].v[c - v->nkeys]));
@@ -83,7 +97,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 	const struct lden_tally_row *rows;
 	size_t n = lden_tally_sorted(t, v->sort_col, &rows);
 	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
-	char name[64], part[256];
+	char name[64], part[1024];
 
 	if (v->rows && n > (size_t)v->rows)
 		n = (size_t)v->rows;
@@ -97,7 +111,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 		lden_tally_column(v->columns, c, name, sizeof(name));
 		width[c] = (int)strlen(name);
 		for (size_t r = 0; r < n; r++) {
-			lden_recipe_part(rows[r].key, c, part, sizeof(part));
+			text_part(rows[r].key, c, part, sizeof(part));
 			if ((int)strlen(part) > width[c])
 				width[c] = (int)strlen(part);
 		}
@@ -117,7 +131,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 	fputc('\n', out);
 	for (size_t r = 0; r < n; r++) {
 		for (int c = 0; c < nkeys; c++) {
-			lden_recipe_part(rows[r].key, c, part, sizeof(part));
+			text_part(rows[r].key, c, part, sizeof(part));
 			fprintf(out, "%-*s ", width[c], part);
 		}
 		for (int c = 0; c < v->nvalues; c++) {

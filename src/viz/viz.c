@@ -18,6 +18,7 @@
 #include "collect.h"
 #include "lden-trace.h"
 #include "plan.h"
+#include "resolve.h"
 #include "viz.h"
 
 __attribute__((format(printf, 4, 5)))

@@ -21,6 +21,8 @@
 #include "scope.h"
 #include "sink.h"
 
+struct lden_kernel;
+struct lden_resolution;
 struct ltr_session;
 struct json_object;
 

@@ -8,6 +8,7 @@
 #include "guard.h"
 #include "lden-trace.h"
 #include "plan.h"
+#include "resolve.h"
 #include "watch-events.h"
 
 static bool same_cgroup(const char *a, const char *b)
@@ -27,6 +28,7 @@ static const struct lden_scope_opts *scope_of(const struct lden_watch_events *w,
 	buf->command_pid = -1;
 	buf->go_fd = -1;
 	buf->command_status = -1;
+	buf->no_twins = w->scope && w->scope->no_twins;
 	return buf;
 }
 

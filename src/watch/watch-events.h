@@ -19,6 +19,7 @@
 #include "expr.h"
 #include "scope.h"
 
+struct lden_kernel;
 struct ltr_session;
 struct lden_guard;
 

@@ -31,6 +31,8 @@
 #include "rules.h"
 #include "watch-events.h"
 
+struct lden_kernel;
+
 struct lden_watch_conf {
 	const char *host;
 	/* the dashboard's URL (generatorURL of alerts), or NULL */

@@ -46,7 +46,15 @@ expect "'help COMMAND'" "notify" "$(complete_words help not)"
 
 expect "notify option '--c'" "--cgroup
 --children
+--container
 --cooldown" "$(complete_words notify --c)"
+# top --by KEY: the keys that are not an event's fields
+expect "top --by 'net'" "netns" "$(complete_words top sched:sched_switch --by net)"
+expect "top --by 'c'" "cgroup
+cgroupns
+comm
+container
+cpu" "$(complete_words top sched:sched_switch --by c)"
 expect "notify option '--ti'" "--time" "$(complete_words notify 'count(task.create) > 1' --ti)"
 expect "list-events option '--na'" "--names" "$(complete_words list-events --na)"
 # an option's argument named DIR completes directories

@@ -115,5 +115,5 @@ check() {	# want args...
 check "lden: io: invalid --max-rate value 'x' (expected events per second, a positive integer)" --max-rate x
 check "lden: io: invalid --max-cpu value '-1' (expected a percentage of one CPU, 0 to 100)" --max-cpu -1
 check "lden: io: cannot use cgroup '/nonexistent': No such file or directory" --cgroup /nonexistent
-check "lden: io: choose one of --pid, --cgroup and -- COMMAND" --cgroup /sys/fs/cgroup --pid $$
+check "lden: io: choose one of --pid, --cgroup, --container and -- COMMAND" --cgroup /sys/fs/cgroup --pid $$
 echo "PASS: bad --max-rate, --max-cpu and --cgroup values exit 2 with one line"

@@ -108,7 +108,7 @@ check_err "lden: irq.hard cannot be counted per process or cgroup: runs in inter
 	"count(irq.hard) > 1" -p $$
 check_err "lden: disk.read cannot be counted per process or cgroup: requests are issued by kernel threads and plugs as often as by the task that asked" \
 	"size(disk.read) > 1" -- /bin/true
-check_err "lden: notify: choose one of --pid, --cgroup and -- COMMAND" "count(task.create) > 1" -p $$ -- /bin/true
+check_err "lden: notify: choose one of --pid, --cgroup, --container and -- COMMAND" "count(task.create) > 1" -p $$ -- /bin/true
 check_err "lden: notify: --children needs --pid" "count(task.create) > 1" --children
 check_err "lden: notify: no command after '--'" "count(task.create) > 1" --
 check_err "lden: notify: invalid --pid value '1,x' (expected PID[,PID...])" "count(task.create) > 1" -p 1,x

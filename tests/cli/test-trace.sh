@@ -262,11 +262,16 @@ grep -q '^[0-9:.]*  *[0-9]*  *[0-9]* cat  ' "$tmp/namest.out" || fail "names: no
 echo "PASS: names as at each record: sh until its exec, cat after, python3 until prctl; a process started before lden marked late"
 
 # --- bad input: exit 2, one line, nothing attached -------------------
-before=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
+# what each bad run left is told by its pid (groups are lden_<ns>_<pid>;
+# other tests' lden may add and remove theirs meanwhile)
+: >"$tmp/bad.pids"
 bad() {	# expected-message-pattern, args...
 	_pat=$1
 	shift
-	"$LDEN" trace "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	"$LDEN" trace "$@" >"$tmp/bad.out" 2>"$tmp/bad.err" &
+	_p=$!
+	echo "$_p" >>"$tmp/bad.pids"
+	wait "$_p"
 	_rc=$?
 	[ $_rc = 2 ] || fail "trace $*: exit $_rc, expected 2"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "trace $*: not one line: $(cat "$tmp/bad.err")"
@@ -283,10 +288,14 @@ bad "takes no other events" exec --failed
 bad "--failed goes with the recipe 'open'" sched:sched_switch --failed
 bad "invalid --comm value" task.create --comm 'a"b'
 bad "no command after '--'" task.create --
-bad "choose one of --pid, --cgroup and -- COMMAND" task.create --pid $$ -- true
+bad "choose one of --pid, --cgroup, --container and -- COMMAND" task.create --pid $$ -- true
 bad "missing EVENT" 
 bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
-after=$(cat "$T/dynamic_events" 2>/dev/null | grep -c lden_)
-[ "$before" = "$after" ] || fail "bad input left dynamic events behind"
+while read -r _p; do
+	grep -E "lden_[0-9]+_${_p}[/ ]" "$T/dynamic_events" 2>/dev/null &&
+		fail "bad input (pid $_p) left dynamic events behind"
+	ls "$T/instances" 2>/dev/null | grep -E "^lden_[0-9]+_${_p}\$" &&
+		fail "bad input (pid $_p) left an instance behind"
+done <"$tmp/bad.pids"
 echo "PASS: bad input exits 2 with one line"
 exit 0

@@ -204,7 +204,7 @@ check_err 2 "lden: visualize: --url replaces --address and --port; give one or t
 	-a es.example --url http://es.example:9200
 check_err 2 "lden: visualize: invalid --index 'Lden' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)" \
 	--index Lden
-check_err 2 "lden: visualize: choose one of --pid, --cgroup and -- COMMAND" --pid $$ -- true
+check_err 2 "lden: visualize: choose one of --pid, --cgroup, --container and -- COMMAND" --pid $$ -- true
 check_err 2 "lden: cannot trace irq.hard: not counted per process or cgroup: runs in interrupt context, whatever task was interrupted" \
 	--no-dashboard -e irq.hard --pid $$
 check_err 2 "lden: visualize: unexpected argument 'now'" now

@@ -22,7 +22,9 @@
 
 #include "evtest.h"
 #include "lden-trace.h"
+#include "resolve.h"
 #include "scope.h"
+#include "size.h"
 #include "sizejoin.h"
 
 struct lden_catalog evt_cat;

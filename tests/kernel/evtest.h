@@ -21,6 +21,10 @@
 #include "catalog.h"
 #include "ktest.h"
 
+struct lden_kernel;
+struct lden_resolution;
+struct lden_size_expr;
+
 #define EVT_TIMEOUT_MS 60000
 #define MIB (UINT64_C(1) << 20)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -48,6 +48,7 @@
 #include "evtest.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
+#include "resolve.h"
 
 /* ------------------------------------------------------------------ */
 /* Workloads, run in the child */

@@ -30,6 +30,7 @@
 #include "guard.h"
 #include "ktest.h"
 #include "lden-trace.h"
+#include "resolve.h"
 #include "scope.h"
 
 #define SIZE 4093

@@ -24,6 +24,8 @@
 #include "catalog.h"
 #include "check.h"
 #include "internal.h"
+#include "resolve.h"
+#include "size.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Resolution: which source of a catalog event this kernel has (resolve.c),
+ * and the cached view of the kernel it is looked up in.
+ */
+#ifndef LDEN_RESOLVE_H
+#define LDEN_RESOLVE_H
+
+#include <stdbool.h>
+
+#include "catalog.h"
+
+struct lden_resolution {
+	const struct lden_event_def *def;
+	const struct lden_source *src;	/* NULL: unavailable */
+	const char *func;		/* kprobe sources: the function found */
+	/* ... and for each of src->more, its function, or NULL when absent */
+	const char *more_funcs[LDEN_MAX_MORE];
+	bool tp_present[8];		/* tracepoint sources: which exist */
+	bool has_size;
+	char source_text[256];		/* "tracepoint sched:sched_process_fork" */
+	char reason[512];		/* why unavailable, or "" */
+	char tried[1024];		/* each source tried and why skipped */
+};
+
+struct lden_kernel;	/* what this kernel offers, cached */
+
+/*
+ * lden_kernel_new - look at tracefs (no probes created, no full kallsyms
+ * parse: function names are looked up only when a kprobe source is
+ * reached).  Returns NULL with errno set.
+ */
+struct lden_kernel *lden_kernel_new(const char *tracing_dir);
+void lden_kernel_free(struct lden_kernel *k);
+const char *lden_kernel_tracing_dir(const struct lden_kernel *k);
+
+/*
+ * lden_resolve - choose the first source of @def this kernel has.
+ * Returns 0 when a source was found, -1 (with res->reason) when none.
+ */
+int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
+		 struct lden_resolution *res);
+
+#endif

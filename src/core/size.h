@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Size expressions of the catalog: integer arithmetic over a record's
+ * fields ("bytes_req", "nr_sector * 512", "PAGE_SIZE << order"), compiled
+ * once against an event's format, evaluated per sample (size.c).
+ */
+#ifndef LDEN_SIZE_H
+#define LDEN_SIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ltr_event;
+struct ltr_sample;
+struct lden_size_expr;
+
+/*
+ * lden_size_compile - parse @text; field names are looked up in @ev's
+ * format (so the expression is checked against the live kernel)
+ * Returns the compiled expression (free with lden_size_free()), or NULL
+ * with @err set.
+ */
+struct lden_size_expr *lden_size_compile(const char *text,
+					 struct ltr_event *ev,
+					 char *err, size_t errlen);
+/* Checks syntax only, against no event: 0 or -1 with @err set. */
+int lden_size_check(const char *text, char *err, size_t errlen);
+/* The value for one sample; 0 when a field cannot be read. */
+uint64_t lden_size_eval(const struct lden_size_expr *e,
+			const struct ltr_sample *s);
+void lden_size_free(struct lden_size_expr *e);
+
+/*
+ * Sizes summed in the kernel by a hist trigger (LTR_MODE_HIST): an
+ * expression linear in its fields ("nr_sector * 512", "anon_rss +
+ * file_rss") is the hits times its constant plus each field's sum times
+ * its coefficient; any other one ("PAGE_SIZE << order") is evaluated per
+ * group of its fields' values, with the group's hits.
+ */
+#define LDEN_SIZE_MAX_FIELDS 6
+
+struct lden_size_hist {
+	bool linear;
+	char keys[160];		/* opts.hist_keys: the fields, not linear */
+	char vals[320];		/* opts.hist_vals: the fields, linear */
+	char fields[LDEN_SIZE_MAX_FIELDS][48];
+	int nfields;
+	uint64_t c0;		/* linear: the constant */
+	uint64_t coef[LDEN_SIZE_MAX_FIELDS];
+};
+
+struct ltr_hist;
+
+/*
+ * lden_size_hist_plan - how the kernel can sum @text (syntax only)
+ * Returns 0, or -1 when it cannot (too many fields for a non-linear
+ * expression, a syntax error).
+ */
+int lden_size_hist_plan(const char *text, struct lden_size_hist *h);
+
+/*
+ * lden_size_hist_exact - whether @e, compiled against the hist event, is
+ * summed exactly by plan @h: a linear sum adds whole fields, so a value
+ * stored wider than its C type (syscall arguments) is not
+ */
+bool lden_size_hist_exact(const struct lden_size_expr *e,
+			  const struct lden_size_hist *h);
+
+/* The total size the hist @hist gives, for @e compiled against its event. */
+uint64_t lden_size_hist_total(const struct lden_size_expr *e,
+			      const struct lden_size_hist *h,
+			      const struct ltr_hist *hist);
+
+#endif
