@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "resolve.h"
+#include "size.h"
 #include "ktest.h"
 #include "lden-trace.h"
 

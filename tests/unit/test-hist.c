@@ -19,6 +19,8 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "resolve.h"
+#include "size.h"
 #include "internal.h"
 
 static const char one_bucket[] =
