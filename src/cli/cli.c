@@ -9,12 +9,12 @@
 
 static const char *command;
 
-void lden_cli_set_command(const char *name)
+void lden_cli__set_command(const char *name)
 {
 	command = name;
 }
 
-const char *lden_cli_command(void)
+const char *lden_cli__command(void)
 {
 	return command;
 }
@@ -54,7 +54,7 @@ void lden_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-void lden_cli_err(const char *fmt, ...)
+void lden_cli__err(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -63,12 +63,12 @@ void lden_cli_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-int lden_cli_option_error(int c, const char *word)
+int lden_cli__option_error(int c, const char *word)
 {
 	if (c == ':')
-		lden_cli_err("option '%s' needs a value", word);
+		lden_cli__err("option '%s' needs a value", word);
 	else
-		lden_cli_err("unknown option '%s' (see 'lden %s --help')", word,
+		lden_cli__err("unknown option '%s' (see 'lden %s --help')", word,
 			     command);
 	return LDEN_EXIT_USAGE;
 }

@@ -2,7 +2,7 @@
 /*
  * The program's messages: "lden: MESSAGE" on stderr, and the command's
  * own, "lden: CMD: MESSAGE", whose name the dispatcher sets once
- * (lden_cli_set_command()): no command types its own name.  Only the
+ * (lden_cli__set_command()): no command types its own name.  Only the
  * program and the commands print; the files below them return errors.
  */
 #ifndef LDEN_CLI_H
@@ -12,17 +12,17 @@
 void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The command being run (lden.c sets it before calling it), or NULL. */
-void lden_cli_set_command(const char *name);
-const char *lden_cli_command(void);
+void lden_cli__set_command(const char *name);
+const char *lden_cli__command(void);
 
 /* "lden: CMD: " + message, CMD the command being run. */
-void lden_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lden_cli__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * lden_cli_option_error - getopt_long's ':' (a value missing) or '?'
+ * lden_cli__option_error - getopt_long's ':' (a value missing) or '?'
  * (unknown) at @word (argv[optind - 1]): prints the one-line error and
  * returns LDEN_EXIT_USAGE.
  */
-int lden_cli_option_error(int c, const char *word);
+int lden_cli__option_error(int c, const char *word);
 
 #endif

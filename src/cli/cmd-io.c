@@ -65,7 +65,7 @@ static int one_of(const char *opt, const char *arg, const char *a,
 {
 	if (!strcmp(arg, a) || !strcmp(arg, b))
 		return 0;
-	lden_cli_err("invalid --%s value '%s' (%s or %s)", opt, arg, a, b);
+	lden_cli__err("invalid --%s value '%s' (%s or %s)", opt, arg, a, b);
 	return LDEN_EXIT_USAGE;
 }
 
@@ -74,11 +74,11 @@ static int io_flame_option(int c, const char *arg, struct lden_io_run_opts *o)
 	switch (c) {
 	case 'f':
 		if (!*arg) {
-			lden_cli_err("--flamegraph needs a file name");
+			lden_cli__err("--flamegraph needs a file name");
 			return LDEN_EXIT_USAGE;
 		}
 		if (o->nflame == LDEN_IO_FLAME_MAX_FILES) {
-			lden_cli_err("--flamegraph given more than %d times",
+			lden_cli__err("--flamegraph given more than %d times",
 				     LDEN_IO_FLAME_MAX_FILES);
 			return LDEN_EXIT_USAGE;
 		}
@@ -103,7 +103,7 @@ static int io_option(int c, const char *arg, void *ctx)
 	switch (c) {
 	case 'c':
 		if (!*arg || strlen(arg) > 15) {
-			lden_cli_err("invalid --comm value '%s' (1 to 15 characters)",
+			lden_cli__err("invalid --comm value '%s' (1 to 15 characters)",
 				     arg);
 			return LDEN_EXIT_USAGE;
 		}
@@ -111,7 +111,7 @@ static int io_option(int c, const char *arg, void *ctx)
 		return 0;
 	case 'P':
 		if (!*arg) {
-			lden_cli_err("--path needs a pattern");
+			lden_cli__err("--path needs a pattern");
 			return LDEN_EXIT_USAGE;
 		}
 		o->path_glob = arg;
@@ -132,9 +132,9 @@ static int io_option(int c, const char *arg, void *ctx)
 		o->show |= LDEN_IO_SHOW_CONTAINER;
 		return 0;
 	case 'X':
-		if (lden_strings_parse(arg, &o->strings) == 0)
+		if (lden_strings__parse(arg, &o->strings) == 0)
 			return 0;
-		lden_cli_err("invalid --strings value '%s' (auto, exact or late)",
+		lden_cli__err("invalid --strings value '%s' (auto, exact or late)",
 			     arg);
 		return LDEN_EXIT_USAGE;
 	default:
@@ -166,16 +166,16 @@ static int parse_opts(int argc, char **argv, struct lden_io_run_opts *o)
 		.shorts = "p:g:c:P:t:jsf:w:qh", .longopts = longopts,
 		.option = io_option, .usage = usage,
 	};
-	int rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
+	int rc = lden_cmdline__parse(&o->c, &def, o, argc, argv);
 
-	if (rc || (rc = lden_cmdline_no_args(&o->c)))
+	if (rc || (rc = lden_cmdline__no_args(&o->c)))
 		return rc;
 	if ((o->show & LDEN_IO_SHOW_NS) && !o->c.json) {
-		lden_cli_err("--ns goes with --json (text shows the container: --show-container)");
+		lden_cli__err("--ns goes with --json (text shows the container: --show-container)");
 		return LDEN_EXIT_USAGE;
 	}
 	if ((o->weight_given || o->flame_format) && !o->nflame) {
-		lden_cli_err("--%s needs --flamegraph",
+		lden_cli__err("--%s needs --flamegraph",
 			     o->weight_given ? "weight" : "format");
 		return LDEN_EXIT_USAGE;
 	}
@@ -214,7 +214,7 @@ static int run(int argc, char **argv)
 	lden_run__ns_say(r.run, r.o.show != 0);
 out:
 	lden_run__free(r.run);
-	lden_scope_release(&r.o.c.scope);
+	lden_scope__release(&r.o.c.scope);
 	lden_io_run__release(&r);
 	return status;
 }

@@ -63,7 +63,7 @@ static int parse_opts(int argc, char **argv, struct lden_list *l)
 		}
 	}
 	if (optind != argc) {
-		lden_cli_err("unexpected argument '%s'", argv[optind]);
+		lden_cli__err("unexpected argument '%s'", argv[optind]);
 		return LDEN_EXIT_USAGE;
 	}
 	return 0;
@@ -86,7 +86,7 @@ static int run(int argc, char **argv)
 	} else if (lden_list__open(&l) < 0 || lden_list__print(&l) < 0) {
 		status = LDEN_EXIT_FAIL;
 	} else if (l.nbad) {
-		lden_cli_err("%d event(s) of the catalog would fail to attach (see STATUS)",
+		lden_cli__err("%d event(s) of the catalog would fail to attach (see STATUS)",
 			     l.nbad);
 		status = LDEN_EXIT_USAGE;
 	} else {

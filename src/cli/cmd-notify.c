@@ -55,7 +55,7 @@ static bool parse_seconds(const char *opt, const char *arg, double *out,
 {
 	if (lden_parse_seconds(arg, zero_ok ? 0 : LDEN_ABOVE_ZERO, 1e9,
 			       out) < 0) {
-		lden_cli_err("invalid %s value '%s'", opt, arg);
+		lden_cli__err("invalid %s value '%s'", opt, arg);
 		return false;
 	}
 	return true;
@@ -69,7 +69,7 @@ static int notify_option(int c, const char *arg, void *ctx)
 	switch (c) {
 	case 's':
 		if (!*arg) {
-			lden_cli_err("--script needs a command");
+			lden_cli__err("--script needs a command");
 			return LDEN_EXIT_USAGE;
 		}
 		o->script = arg;
@@ -78,7 +78,7 @@ static int notify_option(int c, const char *arg, void *ctx)
 		if (!parse_seconds("--interval", arg, &ms, false))
 			return LDEN_EXIT_USAGE;
 		if (ms < 1 || ms > 3600000) {
-			lden_cli_err("--interval must be between 1 and 3600000 ms, not '%s'",
+			lden_cli__err("--interval must be between 1 and 3600000 ms, not '%s'",
 				     arg);
 			return LDEN_EXIT_USAGE;
 		}
@@ -120,21 +120,21 @@ static int parse_opts(int argc, char **argv, struct lden_notify_opts *o,
 	int rc;
 
 	o->interval = 0.1;
-	rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
+	rc = lden_cmdline__parse(&o->c, &def, o, argc, argv);
 	if (rc)
 		return rc;
 	dash = o->c.dash_arg;
 	if (o->cooldown > 0 && !o->repeat) {
-		lden_cli_err("--cooldown needs --repeat");
+		lden_cli__err("--cooldown needs --repeat");
 		return LDEN_EXIT_USAGE;
 	}
 	if (!o->c.nargs && !dash) {
-		lden_cli_err("missing the expression (see 'lden %s --help')",
-			     lden_cli_command());
+		lden_cli__err("missing the expression (see 'lden %s --help')",
+			     lden_cli__command());
 		return LDEN_EXIT_USAGE;
 	}
 	if (o->c.nargs > !dash) {
-		lden_cli_err("unexpected argument '%s' (quote the expression)",
+		lden_cli__err("unexpected argument '%s' (quote the expression)",
 			     o->c.args[!dash]);
 		return LDEN_EXIT_USAGE;
 	}

@@ -51,7 +51,7 @@ static int top_option(int c, const char *arg, void *ctx)
 		return 0;
 	case 'i':
 		if (lden_parse_seconds(arg, 0.01, 1e9, &o->interval) < 0) {
-			lden_cli_err("invalid --interval value '%s' (seconds, at least 0.01)",
+			lden_cli__err("invalid --interval value '%s' (seconds, at least 0.01)",
 				     arg);
 			return LDEN_EXIT_USAGE;
 		}
@@ -63,7 +63,7 @@ static int top_option(int c, const char *arg, void *ctx)
 		errno = 0;
 		o->rows = strtol(arg, &end, 10);
 		if (end == arg || *end || errno || o->rows < 0) {
-			lden_cli_err("invalid --rows value '%s'", arg);
+			lden_cli__err("invalid --rows value '%s'", arg);
 			return LDEN_EXIT_USAGE;
 		}
 		return 0;
@@ -89,7 +89,7 @@ static int parse_opts(int argc, char **argv, struct lden_top_opts *o)
 
 	o->interval = 5;
 	o->rows = 20;
-	return lden_evopts_parse(&o->c, &def, o, argc, argv);
+	return lden_evopts__parse(&o->c, &def, o, argc, argv);
 }
 
 static int run(int argc, char **argv)
@@ -104,7 +104,7 @@ static int run(int argc, char **argv)
 	status = parse_opts(argc, argv, &t.o);
 	if (status)
 		return status < 0 ? 0 : status;
-	t.def = lden_recipe_find(lden_cli_command(), t.o.c.args[0]);
+	t.def = lden_recipe__find(lden_cli__command(), t.o.c.args[0]);
 	/* rows by process (its name or cgroup), and the recipes', need its id */
 	so.need_tgid = t.def || !t.o.by || !strcmp(t.o.by, "pid") ||
 		       !strcmp(t.o.by, "comm") || !strcmp(t.o.by, "cgroup");
@@ -119,7 +119,7 @@ static int run(int argc, char **argv)
 	status = lden_run__end(t.run, status);
 out:
 	lden_run__free(t.run);
-	lden_scope_release(&t.o.c.scope);
+	lden_scope__release(&t.o.c.scope);
 	lden_top__release(&t);
 	return status;
 }

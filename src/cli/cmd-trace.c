@@ -60,13 +60,13 @@ static int split_fields(struct lden_trace_opts *o, const char *arg)
 	for (char *tok = strtok(o->fields_buf, ","); tok;
 	     tok = strtok(NULL, ",")) {
 		if (n == LDEN_TRACE_FIELDS_MAX) {
-			lden_cli_err("more than %d fields in --fields", LDEN_TRACE_FIELDS_MAX);
+			lden_cli__err("more than %d fields in --fields", LDEN_TRACE_FIELDS_MAX);
 			return -1;
 		}
 		o->fields[n++] = tok;
 	}
 	if (!n) {
-		lden_cli_err("--fields needs field names");
+		lden_cli__err("--fields needs field names");
 		return -1;
 	}
 	o->fields[n] = NULL;
@@ -90,8 +90,8 @@ static int trace_option(int c, const char *arg, void *ctx)
 		o->show_container = true;
 		return 0;
 	case LDEN_OPT_STRINGS:
-		if (lden_strings_parse(arg, &o->strings) < 0) {
-			lden_cli_err("invalid --strings value '%s' (auto, exact or late)",
+		if (lden_strings__parse(arg, &o->strings) < 0) {
+			lden_cli__err("invalid --strings value '%s' (auto, exact or late)",
 				     arg);
 			return LDEN_EXIT_USAGE;
 		}
@@ -117,17 +117,17 @@ static int parse_opts(int argc, char **argv, struct lden_trace_opts *o,
 		.shorts = "F:", .longopts = longopts, .option = trace_option,
 		.usage = usage,
 	};
-	int status = lden_evopts_parse(&o->c, &cl, o, argc, argv);
+	int status = lden_evopts__parse(&o->c, &cl, o, argc, argv);
 
 	if (status)
 		return status;
-	*def = lden_recipe_find(lden_cli_command(), o->c.args[0]);
+	*def = lden_recipe__find(lden_cli__command(), o->c.args[0]);
 	if (o->ns && !o->c.json) {
-		lden_cli_err("--ns goes with --json (text shows the container: --show-container)");
+		lden_cli__err("--ns goes with --json (text shows the container: --show-container)");
 		return LDEN_EXIT_USAGE;
 	}
 	if ((o->failed || o->strings_given) && !*def) {
-		lden_cli_err("%s", o->failed ?
+		lden_cli__err("%s", o->failed ?
 			     "--failed goes with the recipe 'open'" :
 			     "--strings goes with the recipes 'open' and 'exec'");
 		return LDEN_EXIT_USAGE;
@@ -169,7 +169,7 @@ static int run(int argc, char **argv)
 	status = lden_run__end(t.run, status);
 out:
 	lden_run__free(t.run);
-	lden_scope_release(&t.o.c.scope);
+	lden_scope__release(&t.o.c.scope);
 	lden_trace__release(&t);
 	free(t.o.fields_buf);
 	return status < 0 ? 0 : status;

@@ -66,8 +66,8 @@ static bool parse_seconds(const char *opt, const char *arg, double lo,
 {
 	char err[300];
 
-	if (lden_viz_seconds(opt, arg, lo, hi, out, err, sizeof(err)) < 0) {
-		lden_cli_err("%s", err);
+	if (lden_viz__seconds(opt, arg, lo, hi, out, err, sizeof(err)) < 0) {
+		lden_cli__err("%s", err);
 		return false;
 	}
 	return true;
@@ -77,8 +77,8 @@ static bool check_addr(const char *opt, const char *addr)
 {
 	char err[300];
 
-	if (lden_httpd_check_addr(addr, err, sizeof(err)) < 0) {
-		lden_cli_err("%s: %s", opt, err);
+	if (lden_httpd__check_addr(addr, err, sizeof(err)) < 0) {
+		lden_cli__err("%s: %s", opt, err);
 		return false;
 	}
 	return true;
@@ -90,9 +90,9 @@ static int es_target(struct lden_viz_opts *o)
 	char err[600];
 
 	o->es_required = o->es_host || o->es_port || o->es_url_opt;
-	if (lden_viz_es_url(o->es_host, o->es_port, o->es_url_opt, o->es_url,
+	if (lden_viz__es_url(o->es_host, o->es_port, o->es_url_opt, o->es_url,
 			    sizeof(o->es_url), err, sizeof(err)) < 0) {
-		lden_cli_err("%s", err);
+		lden_cli__err("%s", err);
 		return -1;
 	}
 	return 0;
@@ -126,7 +126,7 @@ static int viz_option(int c, const char *arg, void *ctx)
 				     &o->c.time_limit) ? 0 : LDEN_EXIT_USAGE;
 	case 'o':
 		if (strcmp(arg, "json")) {
-			lden_cli_err("unknown --output format '%s' (expected 'json')",
+			lden_cli__err("unknown --output format '%s' (expected 'json')",
 				     arg);
 			return LDEN_EXIT_USAGE;
 		}
@@ -145,13 +145,13 @@ static int check_ca(const char *ca)
 	if (!ca)
 		return 0;
 	if (access(ca, R_OK) < 0) {
-		lden_cli_err("cannot read --ca file '%s': %s", ca,
+		lden_cli__err("cannot read --ca file '%s': %s", ca,
 			     strerror(errno));
 		return -1;
 	}
 	/* libcurl would wait on a FIFO for ever, or read a device without end */
 	if (stat(ca, &st) < 0 || !S_ISREG(st.st_mode)) {
-		lden_cli_err("--ca file '%s' is not a regular file", ca);
+		lden_cli__err("--ca file '%s' is not a regular file", ca);
 		return -1;
 	}
 	return 0;
@@ -186,21 +186,21 @@ static int parse_opts(int argc, char **argv, struct lden_viz_opts *o)
 	o->interval = 1;
 	o->index = "lden";
 	o->listen = "127.0.0.1:5601";
-	rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
-	if (rc || (rc = lden_cmdline_no_args(&o->c)))
+	rc = lden_cmdline__parse(&o->c, &def, o, argc, argv);
+	if (rc || (rc = lden_cmdline__no_args(&o->c)))
 		return rc;
 	if (es_target(o) < 0 ||
 	    (o->prometheus && !check_addr("--prometheus", o->prometheus)) ||
 	    !check_addr("--listen", o->listen))
 		return LDEN_EXIT_USAGE;
-	if (!lden_viz_index_ok(o->index)) {
-		lden_cli_err("invalid --index '%s' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)",
+	if (!lden_viz__index_ok(o->index)) {
+		lden_cli__err("invalid --index '%s' (lowercase, not starting with '-', '_' or '+', none of \\/*?\"<>| ,#:)",
 			     o->index);
 		return LDEN_EXIT_USAGE;
 	}
 	if (check_ca(o->ca) < 0)
 		return LDEN_EXIT_USAGE;
-	return lden_cmdline_web_config(o->web_config,
+	return lden_cmdline__web_config(o->web_config,
 				       !o->no_dashboard || o->prometheus, "",
 				       &o->web);
 }
@@ -225,17 +225,17 @@ static int run(int argc, char **argv)
 	if (status)
 		goto out;
 	r.guard = r.run->guard;
-	lden_viz_start(r.v, lden_now());
+	lden_viz__start(r.v, lden_now());
 	lden_visualize__header(&r);
 	lden_run__go(r.run);
 	status = lden_visualize__loop(&r);
 out:
 	/* the sinks first: they read the events the run holds */
-	lden_viz_sinks_close(r.sinks);
+	lden_viz_sinks__close(r.sinks);
 	r.sinks = NULL;
 	lden_run__free(r.run);
 	lden_visualize__release(&r);
-	lden_web_config_free(&r.o.web);
+	lden_web_config__free(&r.o.web);
 	return status;
 }
 

@@ -62,19 +62,19 @@ static void do_reload(struct watch *r)
 	double now = lden_now();
 
 	reload = 0;
-	if (lden_watch_opts_load(&r->o, &rs, "reload: ") < 0)
+	if (lden_watch_opts__load(&r->o, &rs, "reload: ") < 0)
 		return;
-	if (lden_watch_bind(&r->w, &rs, now, false, &err) < 0) {
-		lden_watch_rules_error("reload: ", &err);
-		lden_rules_free(&rs);
+	if (lden_watch__bind(&r->w, &rs, now, false, &err) < 0) {
+		lden_watch__rules_error("reload: ", &err);
+		lden_rules__free(&rs);
 		return;
 	}
 	/* the guard watches the events held now */
-	g = lden_watch_events_guard(&r->w.ev, &r->o.c.guard);
+	g = lden_watch_events__guard(&r->w.ev, &r->o.c.guard);
 	if (g) {
-		lden_guard_free(r->run->guard);
+		lden_guard__free(r->run->guard);
 		r->run->guard = g;
-		lden_guard_start(g, now);
+		lden_guard__start(g, now);
 	}
 	if (r->o.c.json)
 		printf("{\"type\":\"reload\",\"rules\":%d,\"added\":%d,\"removed\":%d,\"kept\":%d,\"events\":%d}\n",
@@ -90,8 +90,8 @@ static int loop(struct watch *r)
 	double next = lden_now() + r->o.interval;
 
 	for (;;) {
-		bool sampling = lden_watch_events_sampling(&r->w.ev);
-		int rc = lden_collect_wait(r->w.ev.s, next, sampling,
+		bool sampling = lden_watch_events__sampling(&r->w.ev);
+		int rc = lden_collect__wait(r->w.ev.s, next, sampling,
 					   &lden_stop_signal);
 		double t = lden_now();
 		uint64_t before = r->w.transitions;
@@ -110,20 +110,20 @@ static int loop(struct watch *r)
 		if (next < t)	/* a stall: do not tick in a burst */
 			next = t + r->o.interval;
 		/* the guard says what went wrong itself */
-		if (lden_run__guard_tick(r->run, t, lden_collect_sample, NULL,
+		if (lden_run__guard_tick(r->run, t, lden_collect__sample, NULL,
 					 NULL, NULL, NULL) < 0)
 			return LDEN_EXIT_FAIL;
-		if (lden_watch_tick(&r->w, t, wall_now()) < 0) {
-			lden_cli_err("%s", ltr_last_error());
+		if (lden_watch__tick(&r->w, t, wall_now()) < 0) {
+			lden_cli__err("%s", ltr_last_error());
 			return LDEN_EXIT_FAIL;
 		}
-		lden_watch_http_tick(r->http, &r->w, t, wall_now(),
+		lden_watch_http__tick(r->http, &r->w, t, wall_now(),
 				     r->w.transitions != before);
 		/* the command ended: one last look at its last events */
 		if (lden_command_poll(&r->o.c.scope)) {
-			lden_collect_drain(r->w.ev.s, sampling);
-			if (lden_watch_tick(&r->w, lden_now(), wall_now()) < 0) {
-				lden_cli_err("%s", ltr_last_error());
+			lden_collect__drain(r->w.ev.s, sampling);
+			if (lden_watch__tick(&r->w, lden_now(), wall_now()) < 0) {
+				lden_cli__err("%s", ltr_last_error());
 				return LDEN_EXIT_FAIL;
 			}
 			return LDEN_EXIT_OK;
@@ -141,10 +141,10 @@ static void warn_exposure(const struct lden_watch_opts *o, char *msg,
 	for (int i = 0; i < 2; i++) {
 		if (!addr[i])
 			continue;
-		lden_httpd_exposure(o->web_config ? &o->web : NULL, what[i],
+		lden_httpd__exposure(o->web_config ? &o->web : NULL, what[i],
 				    addr[i], msg, len);
 		if (msg[0])
-			lden_cli_err("%s", msg);
+			lden_cli__err("%s", msg);
 	}
 }
 
@@ -155,7 +155,7 @@ static int prepare(struct watch *r)
 	int status;
 
 	gethostname(r->host, sizeof(r->host) - 1);
-	if (lden_watch_opts_load(&r->o, &r->rs, "") < 0)
+	if (lden_watch_opts__load(&r->o, &r->rs, "") < 0)
 		return LDEN_EXIT_USAGE;
 	status = lden_load_catalog_kernel(&r->cat, r->o.c.events_dir, &r->k);
 	if (status)
@@ -165,9 +165,9 @@ static int prepare(struct watch *r)
 		.quiet = r->o.quiet, .out = stdout };
 	if (!r->o.check)
 		return 0;
-	lden_watch_init(&r->w, &r->conf, NULL, r->k, &r->cat, &r->o.c.scope);
-	if (lden_watch_bind(&r->w, &r->rs, lden_now(), true, &err) < 0) {
-		lden_watch_rules_error("", &err);
+	lden_watch__init(&r->w, &r->conf, NULL, r->k, &r->cat, &r->o.c.scope);
+	if (lden_watch__bind(&r->w, &r->rs, lden_now(), true, &err) < 0) {
+		lden_watch__rules_error("", &err);
 		return LDEN_EXIT_USAGE;
 	}
 	printf("lden: %d rule%s checked: no error\n", r->rs.n,
@@ -182,35 +182,35 @@ static int attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	struct lden_rules_error err;
 	char msg[512];
 
-	r->conf.actions = lden_actions_new(&r->o.actions);
+	r->conf.actions = lden_actions__new(&r->o.actions);
 	if (!r->conf.actions) {
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
 	if (r->o.prometheus || r->o.listen) {
-		r->http = lden_watch_http_open(r->o.prometheus, r->o.listen,
+		r->http = lden_watch_http__open(r->o.prometheus, r->o.listen,
 					       r->host,
 					       r->o.web_config ? &r->o.web : NULL,
 					       msg, sizeof(msg));
 		if (!r->http) {
-			lden_cli_err("%s", msg);
+			lden_cli__err("%s", msg);
 			return LDEN_EXIT_FAIL;
 		}
 		warn_exposure(&r->o, msg, sizeof(msg));
 	}
 	r->conf.dashboard_url = r->o.external_url ? r->o.external_url :
-				lden_watch_http_url(r->http);
-	lden_watch_init(&r->w, &r->conf, run->s, r->k, &r->cat, &r->o.c.scope);
-	if (lden_watch_bind(&r->w, &r->rs, lden_now(), false, &err) < 0) {
-		lden_watch_rules_error("", &err);
+				lden_watch_http__url(r->http);
+	lden_watch__init(&r->w, &r->conf, run->s, r->k, &r->cat, &r->o.c.scope);
+	if (lden_watch__bind(&r->w, &r->rs, lden_now(), false, &err) < 0) {
+		lden_watch__rules_error("", &err);
 		return errno == EACCES || errno == EPERM ? LDEN_EXIT_FAIL :
 		       LDEN_EXIT_USAGE;
 	}
-	*g = lden_watch_events_guard(&r->w.ev, &r->o.c.guard);
+	*g = lden_watch_events__guard(&r->w.ev, &r->o.c.guard);
 	return 0;
 }
 
-/* lden_watch_bind() enabled the events (counting twins stay off). */
+/* lden_watch__bind() enabled the events (counting twins stay off). */
 static int enabled(void *ctx)
 {
 	return 0;
@@ -219,28 +219,28 @@ static int enabled(void *ctx)
 static void header(struct watch *r)
 {
 	if (r->o.c.json)
-		lden_watch_print_start_json(stdout, &r->w);
+		lden_watch__print_start_json(stdout, &r->w);
 	else if (!r->o.quiet)
-		lden_watch_print_header(stdout, &r->w);
+		lden_watch__print_header(stdout, &r->w);
 	fflush(stdout);
-	lden_watch_http_tick(r->http, &r->w, lden_now(), wall_now(), true);
+	lden_watch_http__tick(r->http, &r->w, lden_now(), wall_now(), true);
 }
 
 /* The end: the actions queued get a last, short chance; the report. */
 static void end(struct watch *r)
 {
-	lden_watch_http_free(r->http);
+	lden_watch_http__free(r->http);
 	r->http = NULL;
-	lden_actions_flush(r->conf.actions, DRAIN);
+	lden_actions__flush(r->conf.actions, DRAIN);
 	if (r->o.c.json || !r->o.quiet)
-		lden_watch_print_end(stdout, &r->w, r->run->guard, r->o.c.json,
+		lden_watch__print_end(stdout, &r->w, r->run->guard, r->o.c.json,
 				     lden_now() - r->w.start);
 }
 
 static int run(int argc, char **argv)
 {
 	struct watch r = { 0 };
-	int status = lden_watch_opts_parse(argc, argv, &r.o);
+	int status = lden_watch_opts__parse(argc, argv, &r.o);
 
 	if (!status)
 		status = prepare(&r);
@@ -257,15 +257,15 @@ static int run(int argc, char **argv)
 	status = loop(&r);
 	end(&r);
 out:
-	lden_watch_http_free(r.http);
-	lden_actions_free(r.conf.actions);
+	lden_watch_http__free(r.http);
+	lden_actions__free(r.conf.actions);
 	/* its events close in the session: before it */
-	lden_watch_free(&r.w);
+	lden_watch__free(&r.w);
 	lden_run__free(r.run);
-	lden_rules_free(&r.rs);
-	lden_kernel_free(r.k);
-	lden_catalog_free(&r.cat);
-	lden_web_config_free(&r.o.web);
+	lden_rules__free(&r.rs);
+	lden_kernel__free(r.k);
+	lden_catalog__free(&r.cat);
+	lden_web_config__free(&r.o.web);
 	return status < 0 ? 0 : status;
 }
 

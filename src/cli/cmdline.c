@@ -87,7 +87,7 @@ static int take_ring(struct lden_cmdline *cl, const char *arg)
 			return 0;
 		}
 	}
-	lden_cli_err("invalid --ring value '%s' (expected auto, ftrace or perf)",
+	lden_cli__err("invalid --ring value '%s' (expected auto, ftrace or perf)",
 		     arg);
 	return LDEN_EXIT_USAGE;
 }
@@ -100,9 +100,9 @@ static int take(struct lden_cmdline *cl, int c, const char *arg,
 
 	switch (c) {
 	case LDEN_CL_OPT_PID:
-		if (lden_scope_add_pids(&cl->scope, arg, err, sizeof(err)) == 0)
+		if (lden_scope__add_pids(&cl->scope, arg, err, sizeof(err)) == 0)
 			return 0;
-		lden_cli_err("%s", err);
+		lden_cli__err("%s", err);
 		return LDEN_EXIT_USAGE;
 	case LDEN_CL_OPT_CHILDREN:
 		cl->scope.children = true;
@@ -114,14 +114,14 @@ static int take(struct lden_cmdline *cl, int c, const char *arg,
 		cl->scope.container = arg;
 		return 0;
 	case LDEN_CL_OPT_NETNS:
-		if (lden_scope_set_netns(&cl->scope, arg, err, sizeof(err)) == 0)
+		if (lden_scope__set_netns(&cl->scope, arg, err, sizeof(err)) == 0)
 			return 0;
-		lden_cli_err("%s", err);
+		lden_cli__err("%s", err);
 		return LDEN_EXIT_USAGE;
 	case LDEN_CL_OPT_TIME:
 		if (lden_parse_seconds(arg, LDEN_ABOVE_ZERO, 1e9, &cl->time_limit) == 0)
 			return 0;
-		lden_cli_err("invalid --%s value '%s'", name, arg);
+		lden_cli__err("invalid --%s value '%s'", name, arg);
 		return LDEN_EXIT_USAGE;
 	case LDEN_CL_OPT_EVENTS_DIR:
 		cl->events_dir = arg;
@@ -139,9 +139,9 @@ static int take(struct lden_cmdline *cl, int c, const char *arg,
 		return take_ring(cl, arg);
 	case LDEN_OPT_MAX_RATE:
 	case LDEN_OPT_MAX_CPU:
-		if (lden_guard_parse_opt(&cl->guard, c, arg, err, sizeof(err)) == 0)
+		if (lden_guard__parse_opt(&cl->guard, c, arg, err, sizeof(err)) == 0)
 			return 0;
-		lden_cli_err("%s", err);
+		lden_cli__err("%s", err);
 		return LDEN_EXIT_USAGE;
 	default:
 		return 1;
@@ -159,7 +159,7 @@ static const char *long_name(const struct option *all, int idx, int c)
 	return "";
 }
 
-int lden_cmdline_parse(struct lden_cmdline *cl,
+int lden_cmdline__parse(struct lden_cmdline *cl,
 		       const struct lden_cmdline_def *def, void *ctx,
 		       int argc, char **argv)
 {
@@ -176,12 +176,12 @@ int lden_cmdline_parse(struct lden_cmdline *cl,
 	cl->guard = (struct lden_guard_opts)LDEN_GUARD_OPTS_INIT;
 	/* everything after "--" is the command to run and trace */
 	if (def->shared & LDEN_CL_SCOPE)
-		argc = lden_scope_take_command(&cl->scope, argc, argv);
+		argc = lden_scope__take_command(&cl->scope, argc, argv);
 	optind = 1;
 	opterr = 0;
 	while ((idx = -1, c = getopt_long(argc, argv, shorts, all, &idx)) != -1) {
 		if (c == ':' || c == '?')
-			return lden_cli_option_error(c, argv[optind - 1]);
+			return lden_cli__option_error(c, argv[optind - 1]);
 		rc = def->option ? def->option(c, optarg, ctx) : 1;
 		if (rc == 1) {
 			c = code_of(def, c);
@@ -192,13 +192,13 @@ int lden_cmdline_parse(struct lden_cmdline *cl,
 			rc = take(cl, c, optarg, long_name(all, idx, c));
 		}
 		if (rc == 1)
-			return lden_cli_option_error('?', argv[optind - 1]);
+			return lden_cli__option_error('?', argv[optind - 1]);
 		if (rc)
 			return rc;
 	}
 	if ((def->shared & LDEN_CL_SCOPE) &&
-	    lden_scope_check(&cl->scope, err, sizeof(err)) < 0) {
-		lden_cli_err("%s", err);
+	    lden_scope__check(&cl->scope, err, sizeof(err)) < 0) {
+		lden_cli__err("%s", err);
 		return LDEN_EXIT_USAGE;
 	}
 	cl->args = argv + optind;
@@ -206,7 +206,7 @@ int lden_cmdline_parse(struct lden_cmdline *cl,
 	return 0;
 }
 
-int lden_cmdline_web_config(const char *file, bool serves, const char *hint,
+int lden_cmdline__web_config(const char *file, bool serves, const char *hint,
 			    struct lden_web_config *web)
 {
 	char err[8800];
@@ -214,22 +214,22 @@ int lden_cmdline_web_config(const char *file, bool serves, const char *hint,
 	if (!file)
 		return 0;
 	if (!serves) {
-		lden_cli_err("--web-config protects the dashboard and /metrics, and this run serves neither%s",
+		lden_cli__err("--web-config protects the dashboard and /metrics, and this run serves neither%s",
 			     hint);
 		return LDEN_EXIT_USAGE;
 	}
-	if (lden_web_config_load(file, web, err, sizeof(err)) < 0) {
-		lden_cli_err("--web-config: %s", err);
-		lden_web_config_free(web);
+	if (lden_web_config__load(file, web, err, sizeof(err)) < 0) {
+		lden_cli__err("--web-config: %s", err);
+		lden_web_config__free(web);
 		return LDEN_EXIT_USAGE;
 	}
 	return 0;
 }
 
-int lden_cmdline_no_args(const struct lden_cmdline *cl)
+int lden_cmdline__no_args(const struct lden_cmdline *cl)
 {
 	if (!cl->nargs)
 		return 0;
-	lden_cli_err("unexpected argument '%s'", cl->args[0]);
+	lden_cli__err("unexpected argument '%s'", cl->args[0]);
 	return LDEN_EXIT_USAGE;
 }

@@ -77,26 +77,26 @@ struct lden_cmdline_def {
 };
 
 /*
- * lden_cmdline_parse - @argv (argv[0] the command's name) into @cl, the
+ * lden_cmdline__parse - @argv (argv[0] the command's name) into @cl, the
  * command's own options through @def->option with @ctx
  * Returns 0, -1 when --help was shown, or LDEN_EXIT_USAGE after the error.
  */
-int lden_cmdline_parse(struct lden_cmdline *cl,
+int lden_cmdline__parse(struct lden_cmdline *cl,
 		       const struct lden_cmdline_def *def, void *ctx,
 		       int argc, char **argv);
 
 /* "lden: CMD: unexpected argument 'X'" when there is one: LDEN_EXIT_USAGE. */
-int lden_cmdline_no_args(const struct lden_cmdline *cl);
+int lden_cmdline__no_args(const struct lden_cmdline *cl);
 
 struct lden_web_config;
 
 /*
- * lden_cmdline_web_config - --web-config @file (may be NULL: nothing to
+ * lden_cmdline__web_config - --web-config @file (may be NULL: nothing to
  * do) loaded into @web, for a run that serves the dashboard or /metrics
  * (@serves; else the error, @hint after it).  Returns 0, or
  * LDEN_EXIT_USAGE after the error (@web freed).
  */
-int lden_cmdline_web_config(const char *file, bool serves, const char *hint,
+int lden_cmdline__web_config(const char *file, bool serves, const char *hint,
 			    struct lden_web_config *web);
 
 /* The --help lines of trace's and top's shared options. */

@@ -6,7 +6,7 @@
 #include "evopts.h"
 #include "lden.h"
 
-int lden_evopts_parse(struct lden_cmdline *cl, struct lden_cmdline_def *def,
+int lden_evopts__parse(struct lden_cmdline *cl, struct lden_cmdline_def *def,
 		      void *ctx, int argc, char **argv)
 {
 	char shorts[64];
@@ -17,56 +17,56 @@ int lden_evopts_parse(struct lden_cmdline *cl, struct lden_cmdline_def *def,
 	def->shared = LDEN_CL_SCOPE | LDEN_CL_GUARD | LDEN_CL_TIME |
 		      LDEN_CL_EVENTS_DIR | LDEN_CL_JSON | LDEN_CL_FILTER |
 		      LDEN_CL_RING | LDEN_CL_NETNS;
-	rc = lden_cmdline_parse(cl, def, ctx, argc, argv);
+	rc = lden_cmdline__parse(cl, def, ctx, argc, argv);
 	if (rc)
 		return rc;
 	if (!cl->nargs) {
-		lden_cli_err("missing EVENT (see 'lden %s --help')",
-			     lden_cli_command());
+		lden_cli__err("missing EVENT (see 'lden %s --help')",
+			     lden_cli__command());
 		return LDEN_EXIT_USAGE;
 	}
 	return 0;
 }
 
-int lden_evopts_attach(struct lden_evlist *ev, struct lden_run *r)
+int lden_evopts__attach(struct lden_evlist *ev, struct lden_run *r)
 {
 	const struct lden_cmdline *cl = r->cl;
 	char msg[1024];
 	int status;
 
-	status = lden_evlist_attach(ev, r->s, cl->args, cl->nargs, cl->filter,
+	status = lden_evlist__attach(ev, r->s, cl->args, cl->nargs, cl->filter,
 				    cl->comm, &cl->scope, cl->events_dir, msg,
 				    sizeof(msg));
 	if (status)
-		lden_cli_err("%s", msg);
+		lden_cli__err("%s", msg);
 	return status;
 }
 
-int lden_evopts_attach_recipe(struct lden_recipe *rc, struct lden_run *r)
+int lden_evopts__attach_recipe(struct lden_recipe *rc, struct lden_run *r)
 {
 	char err[1024];
 
 	rc->tracing_dir = ltr_session__tracing_dir(r->s);
-	if (lden_recipe_attach(rc, r->s, &r->cl->scope, err, sizeof(err)) < 0) {
-		lden_cli_err("%s", err);
+	if (lden_recipe__attach(rc, r->s, &r->cl->scope, err, sizeof(err)) < 0) {
+		lden_cli__err("%s", err);
 		return LDEN_EXIT_USAGE;
 	}
 	return 0;
 }
 
-struct lden_guard *lden_evopts_guard(struct lden_evlist *ev,
+struct lden_guard *lden_evopts__guard(struct lden_evlist *ev,
 				     struct lden_recipe *rc,
 				     const struct lden_run *r)
 {
 	if (rc->def)
-		return lden_recipe_guard(rc, &r->cl->guard, lden_now());
-	return lden_evlist_guard(ev, &r->cl->guard, lden_now());
+		return lden_recipe__guard(rc, &r->cl->guard, lden_now());
+	return lden_evlist__guard(ev, &r->cl->guard, lden_now());
 }
 
-void lden_evopts_release(struct lden_evlist *ev, struct lden_recipe *rc)
+void lden_evopts__release(struct lden_evlist *ev, struct lden_recipe *rc)
 {
-	lden_evlist_release(ev);
+	lden_evlist__release(ev);
 	if (rc->def && rc->def->free)
 		rc->def->free(rc);
-	lden_recipe_release(rc);
+	lden_recipe__release(rc);
 }

@@ -21,16 +21,16 @@
 /* The process's threads, each traced per task. */
 static int add_tasks(struct lden_io_opts *io, pid_t pid)
 {
-	int n = lden_proc_tasks(pid, io->tasks + io->ntasks,
+	int n = lden_proc__tasks(pid, io->tasks + io->ntasks,
 				LDEN_IO_MAX_TASKS - io->ntasks);
 
 	if (n == -E2BIG) {
-		lden_cli_err("more than %d threads in the --pid processes",
+		lden_cli__err("more than %d threads in the --pid processes",
 			     LDEN_IO_MAX_TASKS);
 		return -1;
 	}
 	if (n <= 0) {
-		lden_cli_err("no process %d (--pid)", (int)pid);
+		lden_cli__err("no process %d (--pid)", (int)pid);
 		return -1;
 	}
 	io->ntasks += n;
@@ -85,7 +85,7 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 				     ev->bytes_read, ev->bytes_written, failed);
 	}
 	if (r->flame)
-		lden_io_flame_add(r->flame, ev->comm, path, ev->sys->name,
+		lden_io_flame__add(r->flame, ev->comm, path, ev->sys->name,
 				  r->o.weight_latency ? ev->latency_ns : 1);
 }
 
@@ -96,7 +96,7 @@ static bool scope_gone(struct lden_scope_opts *scope)
 	if (!scope->npids)
 		return false;
 	for (int i = 0; i < scope->npids; i++)
-		if (lden_proc_alive(scope->pids[i]))
+		if (lden_proc__alive(scope->pids[i]))
 			return false;
 	return true;
 }
@@ -104,7 +104,7 @@ static bool scope_gone(struct lden_scope_opts *scope)
 /* The guard's new actions, said once on stderr. */
 static int guard_tick(struct lden_io_run *r)
 {
-	return lden_guard_say(r->guard,
+	return lden_guard__say(r->guard,
 			      lden_io_tracer__guard_tick(r->t, r->guard, lden_now()),
 			      "its calls are counted only from now on", NULL, NULL);
 }
@@ -128,13 +128,13 @@ static int trace_loop(struct lden_io_run *r)
 		}
 		err = lden_io_tracer__poll(r->t, wait, on_event, r);
 		if (err < 0 && err != -EINTR) {
-			lden_cli_err("reading samples: %s", strerror(-err));
+			lden_cli__err("reading samples: %s", strerror(-err));
 			return LDEN_EXIT_FAIL;
 		}
 		if (guard_tick(r) < 0)
 			return LDEN_EXIT_FAIL;
 		if (r->flame)
-			lden_io_flame_live(r->flame, r->t, r->guard,
+			lden_io_flame__live(r->flame, r->t, r->guard,
 					   r->after_filter, lden_now() - start);
 		fflush(stdout);
 		if (scope_gone(&r->o.c.scope))
@@ -167,12 +167,12 @@ int lden_io_run__prepare(struct lden_io_run *r)
 	r->per_call = !r->o.quiet &&
 		      (r->o.c.json || (!r->o.summary && !r->o.nflame));
 	if (r->o.nflame) {
-		r->flame = lden_io_flame_new(r->o.flamegraph, r->o.nflame,
+		r->flame = lden_io_flame__new(r->o.flamegraph, r->o.nflame,
 					     r->o.flame_format,
 					     r->o.weight_latency, err,
 					     sizeof(err));
 		if (!r->flame) {
-			lden_cli_err("%s", err);
+			lden_cli__err("%s", err);
 			return LDEN_EXIT_USAGE;
 		}
 	}
@@ -211,7 +211,7 @@ int lden_io_run__attach(void *ctx, struct lden_run *run,
 	r->io.ns_of = r->o.show ? ns_of : NULL;
 	r->io.ns_ctx = run;
 	r->t = lden_io_tracer__new(run->s, &r->io, err, sizeof(err));
-	*g = lden_guard_new(&r->o.c.guard);
+	*g = lden_guard__new(&r->o.c.guard);
 	if (!r->t || !*g || lden_io_tracer__guard(r->t, *g) < 0) {
 		lden_err("%s", r->t ? "out of memory" : err);
 		return LDEN_EXIT_FAIL;
@@ -233,7 +233,7 @@ void lden_io_run__header(const struct lden_io_run *r)
 	char how[2048];
 
 	fprintf(stderr, "lden: tracing file I/O of ");
-	lden_scope_describe(&r->o.c.scope, stderr);
+	lden_scope__describe(&r->o.c.scope, stderr);
 	fprintf(stderr, "%s\n", r->o.c.time_limit > 0 ? "" : "; Ctrl-C to stop");
 	lden_io_tracer__describe(r->t, how, sizeof(how));
 	fprintf(stderr, "lden: %s\n", how);
@@ -260,9 +260,9 @@ static int finish(struct lden_io_run *r, int status)
 				   r->o.sort_bytes, r->o.c.json);
 	}
 	if (r->flame &&
-	    lden_io_flame_finish(r->flame, r->t, r->guard, r->after_filter,
+	    lden_io_flame__finish(r->flame, r->t, r->guard, r->after_filter,
 				 secs, err, sizeof(err)) < 0) {
-		lden_cli_err("%s", err);
+		lden_cli__err("%s", err);
 		status = LDEN_EXIT_FAIL;
 	}
 	lden_io_print_stats(stderr, r->o.c.json ? stdout : NULL, r->t, r->guard,
@@ -280,5 +280,5 @@ void lden_io_run__release(struct lden_io_run *r)
 	lden_io_tracer__free(r->t);
 	lden_io_summary__free(r->files);
 	lden_io_summary__free(r->procs);
-	lden_io_flame_free(r->flame);
+	lden_io_flame__free(r->flame);
 }

@@ -45,7 +45,7 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 	const char *dirs[16];
 	char err[1024];
 	struct stat st;
-	int n = lden_catalog_default_dirs(dirs, 16, extra_dir);
+	int n = lden_catalog__default_dirs(dirs, 16, extra_dir);
 
 	/* the installed and system directories are optional; this one not */
 	if (extra_dir && stat(extra_dir, &st) < 0) {
@@ -60,9 +60,9 @@ int lden_load_catalog(struct lden_catalog *cat, const char *extra_dir)
 	}
 
 	/* what was loaded before the error is freed here, for every caller */
-	if (lden_catalog_load(cat, dirs, n, err, sizeof(err)) < 0) {
+	if (lden_catalog__load(cat, dirs, n, err, sizeof(err)) < 0) {
 		lden_err("bad event catalog: %s", err);
-		lden_catalog_free(cat);
+		lden_catalog__free(cat);
 		return -1;
 	}
 	if (!cat->ndefs) {
@@ -85,7 +85,7 @@ int lden_load_catalog_kernel(struct lden_catalog *cat, const char *extra_dir,
 		lden_err("%s", ltr_last_error());
 		return LDEN_EXIT_FAIL;
 	}
-	*k = lden_kernel_new(dir);
+	*k = lden_kernel__new(dir);
 	if (!*k) {
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
@@ -139,7 +139,7 @@ static int cmd_help(int argc, char **argv)
 		return LDEN_EXIT_USAGE;
 	}
 	args[0] = (char *)cmd->name;
-	lden_cli_set_command(cmd->name);
+	lden_cli__set_command(cmd->name);
 	return cmd->run(2, args);
 }
 
@@ -183,6 +183,6 @@ int main(int argc, char **argv)
 		lden_err("unknown command '%s' (see 'lden --help')", argv[1]);
 		return LDEN_EXIT_USAGE;
 	}
-	lden_cli_set_command(cmd->name);
+	lden_cli__set_command(cmd->name);
 	return close_stdout(cmd->run(argc - 1, argv + 1));
 }

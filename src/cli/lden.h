@@ -58,7 +58,7 @@ struct lden_kernel;
 
 /*
  * lden_load_catalog_kernel - lden_load_catalog() (LDEN_EXIT_USAGE when it
- * failed), then what this kernel has (*@k, lden_kernel_new(): LDEN_EXIT_FAIL
+ * failed), then what this kernel has (*@k, lden_kernel__new(): LDEN_EXIT_FAIL
  * when tracefs cannot be read).  Returns 0 or the exit status after
  * printing the error.
  */

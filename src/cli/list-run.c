@@ -95,19 +95,19 @@ static void print_strings(const char *dir)
 	printf("\nstrings of the recipes (see lden-trace(8), EXACT STRINGS):\n");
 	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
 		for (int per = 0; per < 2; per++) {
-			struct lden_strcap *c = lden_strcap_new(uses[i].kind);
+			struct lden_strcap *c = lden_strcap__new(uses[i].kind);
 
 			if (!c)
 				break;
-			if (lden_strcap_plan(c, s, LDEN_STRINGS_AUTO,
+			if (lden_strcap__plan(c, s, LDEN_STRINGS_AUTO,
 					     per ? &one : &whole, "syscalls",
 					     "sys_enter_openat", err,
 					     sizeof(err)) == 0) {
-				lden_strcap_describe(c, how, sizeof(how));
+				lden_strcap__describe(c, how, sizeof(how));
 				printf("  %s, %s: %s\n", uses[i].what,
 				       per ? "per process" : "whole machine", how);
 			}
-			lden_strcap_free(c);
+			lden_strcap__free(c);
 		}
 	}
 	ltr_session__free(s);
@@ -134,7 +134,7 @@ int lden_list__open(struct lden_list *l)
 	 */
 	if (access(l->dir, W_OK) == 0)
 		ltr_sweep_stale_groups(l->dir);
-	l->k = lden_kernel_new(l->dir);
+	l->k = lden_kernel__new(l->dir);
 	l->rs = calloc(l->cat.ndefs ? (size_t)l->cat.ndefs : 1, sizeof(*l->rs));
 	if (!l->k || !l->rs) {
 		lden_err("out of memory");
@@ -190,7 +190,7 @@ static void print_size_path(const struct lden_list *l, int i)
 		printf("    size: joined to the allocations' records, all sampled through the perf ring\n");
 		return;
 	}
-	if (l->hist && size && lden_size_hist_plan(size, &plan) == 0)
+	if (l->hist && size && lden_size_hist__plan(size, &plan) == 0)
 		printf("    size: summed in the kernel by a hist trigger (%s %s)\n",
 		       plan.linear ? "sum of" : "grouped by",
 		       plan.linear ? plan.vals : plan.keys);
@@ -276,6 +276,6 @@ void lden_list__release(struct lden_list *l)
 {
 	free(l->rs);
 	ltr_session__free(l->s);
-	lden_kernel_free(l->k);
-	lden_catalog_free(&l->cat);
+	lden_kernel__free(l->k);
+	lden_catalog__free(&l->cat);
 }

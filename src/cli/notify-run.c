@@ -23,14 +23,14 @@ static void expr_error(const char *text, const struct lden_expr_error *err)
 {
 	char buf[2048];
 
-	lden_expr_format_error(text, err, buf, sizeof(buf));
+	lden_expr__format_error(text, err, buf, sizeof(buf));
 	lden_err("%s", buf);
 }
 
 /* Reads every counter, adds the samples' sizes, updates the speeds. */
 static int update(struct lden_notify *r, double t)
 {
-	if (lden_collect_stats(r->att, r->e->nevents, r->nscopes, r->st,
+	if (lden_collect__stats(r->att, r->e->nevents, r->nscopes, r->st,
 			       t) < 0) {
 		lden_err("%s", ltr_last_error());
 		return -1;
@@ -49,14 +49,14 @@ static void guard_said(struct lden_guard_action *act, void *ctx)
 	struct lden_notify *r = ctx;
 
 	for (int i = 0; i < r->e->nevents; i++)
-		if (lden_guard_stop_stat(act, &r->st[i]))
+		if (lden_guard__stop_stat(act, &r->st[i]))
 			act->size_used |= r->e->events[i].need_size;
 }
 
 /* The overhead guard's look at this tick: says once what it switched. */
 static int guard_tick(struct lden_notify *r, double t)
 {
-	return lden_run__guard_tick(r->run, t, lden_collect_sample, NULL, NULL,
+	return lden_run__guard_tick(r->run, t, lden_collect__sample, NULL, NULL,
 				    guard_said, r);
 }
 
@@ -86,17 +86,17 @@ static void fire(struct lden_notify *r, double elapsed)
 	r->fired++;
 	rep = report_of(r);
 	if (r->o.c.json || !r->o.quiet)
-		lden_notify_print_fire(stdout, &rep, elapsed);
+		lden_notify__print_fire(stdout, &rep, elapsed);
 	fflush(stdout);
 	if (!r->o.script)
 		return;
-	pid = lden_script_start(r->o.script, &(struct lden_script_env){
+	pid = lden_script__start(r->o.script, &(struct lden_script_env){
 		.expression = r->e->text, .elapsed = elapsed,
 		.fired = r->fired, .st = r->st, .nevents = r->e->nevents });
 	if (pid < 0)
 		lden_err("cannot run the script: %s", strerror(errno));
-	else if (!lden_script_wait(pid, &status) && !r->o.quiet && !r->o.c.json)
-		lden_script_print_status(stdout, status);
+	else if (!lden_script__wait(pid, &status) && !r->o.quiet && !r->o.c.json)
+		lden_script__print_status(stdout, status);
 }
 
 static void final_report(const struct lden_notify *r, enum lden_notify_end why,
@@ -105,13 +105,13 @@ static void final_report(const struct lden_notify *r, enum lden_notify_end why,
 	struct lden_notify_report rep = report_of(r);
 
 	if (r->o.c.json || !r->o.quiet)
-		lden_notify_print_end(stdout, &rep, why, elapsed);
+		lden_notify__print_end(stdout, &rep, why, elapsed);
 }
 
 /* The last samples, and those that will never arrive counted as lost. */
 static void finish(struct lden_notify *r, bool sampling)
 {
-	if (lden_collect_finish(r->s, r->att, r->e->nevents * r->nscopes,
+	if (lden_collect__finish(r->s, r->att, r->e->nevents * r->nscopes,
 				sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());
 }
@@ -129,7 +129,7 @@ int lden_notify__watch(struct lden_notify *r)
 	if (update(r, r->start) < 0)
 		return LDEN_EXIT_FAIL;
 	for (;;) {
-		int rc = lden_collect_wait(r->s, next, sampling, &lden_stop_signal);
+		int rc = lden_collect__wait(r->s, next, sampling, &lden_stop_signal);
 		double t = lden_now(), elapsed;
 
 		if (rc == 1)
@@ -146,7 +146,7 @@ int lden_notify__watch(struct lden_notify *r)
 		if (update(r, t) < 0)
 			return LDEN_EXIT_FAIL;
 		elapsed = t - r->start;
-		if (lden_trigger_check(&tr, lden_expr_eval(r->e, r->vals), t)) {
+		if (lden_trigger__check(&tr, lden_expr__eval(r->e, r->vals), t)) {
 			fire(r, elapsed);
 			if (!r->o.repeat)
 				return LDEN_EXIT_OK;
@@ -161,7 +161,7 @@ int lden_notify__watch(struct lden_notify *r)
 			if (update(r, lden_now()) < 0)
 				return LDEN_EXIT_FAIL;
 			/* at once: no cooldown for the last look */
-			if (lden_expr_eval(r->e, r->vals) && tr.armed) {
+			if (lden_expr__eval(r->e, r->vals) && tr.armed) {
 				fire(r, lden_now() - r->start);
 				if (!r->o.repeat)
 					return LDEN_EXIT_OK;
@@ -172,7 +172,7 @@ int lden_notify__watch(struct lden_notify *r)
 	}
 	finish(r, sampling);
 	if (update(r, lden_now()) < 0)
-		lden_cli_err("the last look failed; the figures are the previous tick's");
+		lden_cli__err("the last look failed; the figures are the previous tick's");
 	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
 	return 128 + lden_stop_signal;
 }
@@ -183,7 +183,7 @@ int lden_notify__prepare(struct lden_notify *r, const char *text)
 	struct lden_expr_error err;
 	int status;
 
-	r->e = lden_expr_parse(text, &err);
+	r->e = lden_expr__parse(text, &err);
 	if (!r->e) {
 		expr_error(text, &err);
 		return LDEN_EXIT_USAGE;
@@ -191,7 +191,7 @@ int lden_notify__prepare(struct lden_notify *r, const char *text)
 	status = lden_load_catalog_kernel(&r->cat, r->o.c.events_dir, &r->k);
 	if (status)
 		return status;
-	r->nscopes = lden_scope_count(&r->o.c.scope);
+	r->nscopes = lden_scope__count(&r->o.c.scope);
 	r->res = calloc(r->e->nevents, sizeof(*r->res));
 	r->att = calloc((size_t)r->e->nevents * r->nscopes, sizeof(*r->att));
 	r->st = calloc(r->e->nevents, sizeof(*r->st));
@@ -200,8 +200,8 @@ int lden_notify__prepare(struct lden_notify *r, const char *text)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	if (lden_plan_check(&r->cat, r->k, r->e,
-			    lden_scope_is_set(&r->o.c.scope), r->res, &err) < 0) {
+	if (lden_plan__check(&r->cat, r->k, r->e,
+			    lden_scope__is_set(&r->o.c.scope), r->res, &err) < 0) {
 		expr_error(text, &err);
 		return LDEN_EXIT_USAGE;
 	}
@@ -216,7 +216,7 @@ int lden_notify__attach(void *ctx, struct lden_run *run,
 	struct lden_expr_error err;
 
 	r->s = run->s;
-	if (lden_plan_attach_scopes(r->s, r->e, r->res, &r->o.c.scope, r->att,
+	if (lden_plan__attach_scopes(r->s, r->e, r->res, &r->o.c.scope, r->att,
 				    &err) < 0) {
 		/* privileges: no caret, nothing to fix there */
 		if (errno == EACCES || errno == EPERM) {
@@ -228,15 +228,15 @@ int lden_notify__attach(void *ctx, struct lden_run *run,
 	}
 	for (int i = 0; i < r->e->nevents; i++) {
 		/* with the filter: events differing only by it stay apart */
-		lden_expr_event_label(&r->e->events[i], r->st[i].label,
+		lden_expr_event__label(&r->e->events[i], r->st[i].label,
 				      sizeof(r->st[i].label));
 		r->st[i].has_size = r->att[i].has_size;
 	}
-	*g = lden_guard_new(&r->o.c.guard);
+	*g = lden_guard__new(&r->o.c.guard);
 	for (int i = 0; *g && i < r->e->nevents * r->nscopes; i++)
-		if (lden_guard_add(*g, r->st[i % r->e->nevents].label,
+		if (lden_guard__add(*g, r->st[i % r->e->nevents].label,
 				   &r->att[i]) < 0) {
-			lden_guard_free(*g);
+			lden_guard__free(*g);
 			*g = NULL;
 		}
 	return 0;
@@ -249,7 +249,7 @@ void lden_notify__header(const struct lden_notify *r)
 	if (r->o.quiet || r->o.c.json)
 		return;
 	rep = report_of(r);
-	lden_notify_print_header(stdout, &rep);
+	lden_notify__print_header(stdout, &rep);
 	fflush(stdout);
 }
 
@@ -257,12 +257,12 @@ void lden_notify__release(struct lden_notify *r)
 {
 	if (r->att)
 		for (int i = 0; i < r->e->nevents * r->nscopes; i++)
-			lden_attached_release(&r->att[i]);
-	lden_kernel_free(r->k);
-	lden_catalog_free(&r->cat);
+			lden_attached__release(&r->att[i]);
+	lden_kernel__free(r->k);
+	lden_catalog__free(&r->cat);
 	free(r->res);
 	free(r->att);
 	free(r->st);
 	free(r->vals);
-	lden_expr_free(r->e);
+	lden_expr__free(r->e);
 }

@@ -38,10 +38,10 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 		goto out_free;
 	}
 	if (cl->scope.command && lden_command_start(&cl->scope) < 0) {
-		lden_cli_err("cannot start the command: %s", strerror(errno));
+		lden_cli__err("cannot start the command: %s", strerror(errno));
 		goto out_free;
 	}
-	cl->scope.no_twins = !lden_guard_opts_active(&cl->guard);
+	cl->scope.no_twins = !lden_guard_opts__active(&cl->guard);
 	return r;
 
 out_free:
@@ -61,7 +61,7 @@ int lden_run__attach(struct lden_run *r,
 		return LDEN_EXIT_FAIL;
 	status = attach(ctx, r, &g);
 	if (status) {
-		lden_guard_free(g);
+		lden_guard__free(g);
 		return status;
 	}
 	return lden_run__start(r, g, enable, ctx);
@@ -82,7 +82,7 @@ int lden_run__start(struct lden_run *r, struct lden_guard *g,
 	r->start = lden_now();
 	if (r->cl->time_limit > 0)
 		r->end = r->start + r->cl->time_limit;
-	lden_guard_start(g, r->start);
+	lden_guard__start(g, r->start);
 	return 0;
 }
 
@@ -97,7 +97,7 @@ bool lden_run__done(struct lden_run *r, double now)
 	       lden_command_poll(&r->cl->scope);
 }
 
-int lden_guard_say(struct lden_guard *g, int n, const char *effect,
+int lden_guard__say(struct lden_guard *g, int n, const char *effect,
 		   void (*said)(struct lden_guard_action *a, void *ctx),
 		   void *ctx)
 {
@@ -105,20 +105,20 @@ int lden_guard_say(struct lden_guard *g, int n, const char *effect,
 	char msg[512];
 
 	if (n < 0) {
-		lden_cli_err("guard: %s", ltr_last_error());
+		lden_cli__err("guard: %s", ltr_last_error());
 		return -1;
 	}
-	total = lden_guard_nactions(g);
+	total = lden_guard__nactions(g);
 	for (int i = total - n; i < total; i++) {
-		struct lden_guard_action *a = lden_guard_find(g,
-			lden_guard_action(g, i)->event);
+		struct lden_guard_action *a = lden_guard__find(g,
+			lden_guard__action(g, i)->event);
 
 		if (said)
 			said(a, ctx);
 		if (effect)
-			lden_guard_message_for(a, effect, msg, sizeof(msg));
+			lden_guard__message_for(a, effect, msg, sizeof(msg));
 		else
-			lden_guard_message(a, msg, sizeof(msg));
+			lden_guard__message(a, msg, sizeof(msg));
 		lden_err("%s", msg);
 	}
 	return 0;
@@ -130,7 +130,7 @@ int lden_run__guard_tick(struct lden_run *r, double now,
 			 void (*said)(struct lden_guard_action *, void *),
 			 void *said_ctx)
 {
-	return lden_guard_say(r->guard, lden_guard_tick(r->guard, r->s, now,
+	return lden_guard__say(r->guard, lden_guard__tick(r->guard, r->s, now,
 							fn, fn_ctx),
 			      effect, said, said_ctx);
 }
@@ -146,7 +146,7 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 			continue;
 		n = ltr_session__poll(r->s, ms, l->on_sample, l->ctx);
 		if (n < 0 && n != -EINTR) {
-			lden_cli_err("reading samples: %s", strerror(-n));
+			lden_cli__err("reading samples: %s", strerror(-n));
 			return LDEN_EXIT_FAIL;
 		}
 		if (l->read && l->read(l->ctx, now))
@@ -158,8 +158,8 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 		if (l->after)
 			l->after(l->ctx, now);
 	}
-	if (lden_collect_settle(r->s, l->on_sample, l->ctx) < 0) {
-		lden_cli_err("reading samples: %s", ltr_last_error());
+	if (lden_collect__settle(r->s, l->on_sample, l->ctx) < 0) {
+		lden_cli__err("reading samples: %s", ltr_last_error());
 		return LDEN_EXIT_FAIL;
 	}
 	if (l->last)
@@ -172,8 +172,8 @@ const struct lden_nsinfo *lden_run__ns(struct lden_run *r, pid_t tid)
 	static const struct lden_nsinfo unknown = { .container = "?" };
 
 	if (!r->ns)
-		r->ns = lden_nscache_new();
-	return r->ns ? lden_nscache_get(r->ns, tid) : &unknown;
+		r->ns = lden_nscache__new();
+	return r->ns ? lden_nscache__get(r->ns, tid) : &unknown;
 }
 
 bool lden_run__keep(struct lden_run *r, const struct ltr_sample *s)
@@ -192,15 +192,15 @@ bool lden_run__keep(struct lden_run *r, const struct ltr_sample *s)
 
 void lden_run__ns_say(struct lden_run *r, bool shown)
 {
-	uint64_t tasks = r->ns ? lden_nscache_unknown(r->ns) : 0;
+	uint64_t tasks = r->ns ? lden_nscache__unknown(r->ns) : 0;
 
 	if (r->cl->scope.netns)
-		lden_cli_err("--netns: %llu sample%s of %llu task%s whose namespace could not be read (exited before lden read /proc) not counted",
+		lden_cli__err("--netns: %llu sample%s of %llu task%s whose namespace could not be read (exited before lden read /proc) not counted",
 			     (unsigned long long)r->ns_unknown,
 			     r->ns_unknown == 1 ? "" : "s",
 			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
 	else if (shown && tasks)
-		lden_cli_err("%llu task%s exited before lden read their namespaces: shown as unknown (0, container '?')",
+		lden_cli__err("%llu task%s exited before lden read their namespaces: shown as unknown (0, container '?')",
 			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
 }
 
@@ -228,9 +228,9 @@ void lden_run__free(struct lden_run *r)
 		return;
 	/* a command never released exits without running */
 	lden_command_abandon(&r->cl->scope);
-	lden_guard_free(r->guard);
-	lden_nscache_free(r->ns);
-	lden_scope_release(&r->cl->scope);
+	lden_guard__free(r->guard);
+	lden_nscache__free(r->ns);
+	lden_scope__release(&r->cl->scope);
 	ltr_session__free(r->s);
 	free(r);
 }

@@ -86,11 +86,11 @@ int lden_run__guard_tick(struct lden_run *r, double now,
 			 void *said_ctx);
 
 /*
- * lden_guard_say - after @n = lden_guard_tick(): each new action handed
+ * lden_guard__say - after @n = lden_guard__tick(): each new action handed
  * to @said (may be NULL), then said once on stderr; @n < 0: prints
  * "lden: CMD: guard: <why>".  Returns 0, or -1 when @n was an error.
  */
-int lden_guard_say(struct lden_guard *g, int n, const char *effect,
+int lden_guard__say(struct lden_guard *g, int n, const char *effect,
 		   void (*said)(struct lden_guard_action *a, void *ctx),
 		   void *ctx);
 
@@ -103,7 +103,7 @@ struct lden_run_loop {
 	int (*read)(void *ctx, double now);
 	/* after the guard */
 	void (*after)(void *ctx, double now);
-	/* at the end, the records settled (lden_collect_settle()) */
+	/* at the end, the records settled (lden_collect__settle()) */
 	void (*last)(void *ctx);
 	const char *guard_effect;
 	void (*guard_said)(struct lden_guard_action *a, void *ctx);

@@ -48,13 +48,13 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	} else if (!strcmp(by, "cpu")) {
 		snprintf(buf, len, "%u", s->cpu);
 	} else if (!strcmp(by, "comm")) {
-		comm = lden_comms_get(t->comms, (pid_t)s->pid);
+		comm = lden_comms__get(t->comms, (pid_t)s->pid);
 		if (comm)
 			snprintf(buf, len, "%s", comm);
 		else
 			snprintf(buf, len, "%s?", late && *late ? late : "");
 	} else if (!strcmp(by, "cgroup")) {
-		pi = lden_pidinfo_get(t->pidinfo, (pid_t)s->pid);
+		pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->pid);
 		snprintf(buf, len, "%s", pi->cgroup);
 	} else if (!strcmp(by, "container")) {
 		/* read at the task's first sample (its arrival) */
@@ -68,9 +68,9 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 			snprintf(buf, len, "?");
 	} else {
 		f = ltr_event__field(s->event, by);
-		lden_row_reset(&t->scratch);
+		lden_row__reset(&t->scratch);
 		if (f)
-			lden_row_add_field(&t->scratch, f, s);
+			lden_row__add_field(&t->scratch, f, s);
 		snprintf(buf, len, "%s", t->scratch.n ? t->scratch.c[0].text : "-");
 	}
 	/* a separator would split the key into columns */
@@ -88,17 +88,17 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 	char key[512];
 	int i;
 
-	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
+	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
 	if (i < 0)
 		return 0;
 	t->sampled[i]++;
 	p = ltr_event__user(s->event);
 	if (p->size)
-		v[1] = lden_size_eval(p->size, s);
+		v[1] = lden_size_expr__eval(p->size, s);
 	sample_key(t, s, late,
 		   key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
 		   sizeof(key) - 200);
-	return lden_tally_add(t->tally, key, v) < 0;
+	return lden_tally__add(t->tally, key, v) < 0;
 }
 
 /* In time order (--by comm): names first, then the counts. */
@@ -106,9 +106,9 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_top *t = ctx;
 	size_t len;
-	const char *late = lden_sorder_extra(t->order, &len);
+	const char *late = lden_sorder__extra(t->order, &len);
 
-	if (lden_comms_feed(t->comms, s))
+	if (lden_comms__feed(t->comms, s))
 		return 0;
 	return count_sample(t, s, late);
 }
@@ -120,16 +120,16 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 	int rc;
 
 	/* /proc only for a process no fork, exec or rename named yet */
-	if (!lden_comms_owns(t->comms, s) &&
-	    !lden_comms_get(t->comms, (pid_t)s->pid))
+	if (!lden_comms__owns(t->comms, s) &&
+	    !lden_comms__get(t->comms, (pid_t)s->pid))
 		snprintf(name, sizeof(name), "%s",
-			 lden_pidinfo_get(t->pidinfo, (pid_t)s->pid)->comm);
-	rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+			 lden_pidinfo__get(t->pidinfo, (pid_t)s->pid)->comm);
+	rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	if (rc == -ENOSPC) {
 		/* a reader far behind: count what is held, out of order */
-		lden_sorder_note_forced(t->order);
-		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
-		rc = lden_sorder_add_extra(t->order, s, name, strlen(name) + 1);
+		lden_sorder__note_forced(t->order);
+		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	}
 	if (rc == -ENOMEM)
 		t->failed = LDEN_EXIT_FAIL;
@@ -142,7 +142,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	char extra[512] = "";
 
 	/* --netns, and the namespaces --by shows: read at arrival */
-	if (!lden_comms_owns(t->comms, s)) {
+	if (!lden_comms__owns(t->comms, s)) {
 		if (!lden_run__keep(t->run, s))
 			return 0;
 		if (t->by_ns)
@@ -176,15 +176,15 @@ static void add_counted(struct lden_top *t)
 		uint64_t v[LDEN_TALLY_VALUES] = { 0 }, now;
 		char key[256];
 
-		if (!lden_guard_find(t->guard, t->ev.att[i].label) ||
-		    lden_guard_count(t->guard, t->ev.att[i].label, &now) < 0)
+		if (!lden_guard__find(t->guard, t->ev.att[i].label) ||
+		    lden_guard__count(t->guard, t->ev.att[i].label, &now) < 0)
 			continue;
 		v[0] = now - t->counted[i];
 		t->counted[i] = now;
 		snprintf(key, sizeof(key), "%s" LDEN_SEP TOP_COUNTED_KEY,
 			 t->ev.att[i].label);
 		if (v[0])
-			lden_tally_add(t->tally, key, v);
+			lden_tally__add(t->tally, key, v);
 	}
 }
 
@@ -218,20 +218,20 @@ static void print_table(struct lden_top *t)
 	FILE *f;
 
 	/* once the guard acted, every JSON block says what it did */
-	if (t->o.c.json && t->guard && lden_guard_nactions(t->guard) &&
+	if (t->o.c.json && t->guard && lden_guard__nactions(t->guard) &&
 	    (f = open_memstream(&extra, &len))) {
 		fputc('{', f);
-		lden_guard_print_json(f, t->guard);
+		lden_guard__print_json(f, t->guard);
 		fputc('}', f);
 		if (fclose(f) == 0)
 			v.json_extra = extra;
 	}
 	add_counted(t);
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
-	lden_tally_print(stdout, t->tally, &v, when,
+	lden_tally__print(stdout, t->tally, &v, when,
 			 ltr_session__lost(t->s, -1));
 	fflush(stdout);
-	lden_tally_reset(t->tally);
+	lden_tally__reset(t->tally);
 	free(extra);
 }
 
@@ -245,7 +245,7 @@ static int table_due(void *ctx, double now_s)
 		ltr_session__drain(t->s, on_sample, t);
 		/* what arrived before now is all in: counted in this table */
 		if (t->order)
-			lden_sorder_flush(t->order, now, on_ordered, t);
+			lden_sorder__flush(t->order, now, on_ordered, t);
 		print_table(t);
 		t->next += t->step;
 		if (t->next <= now)
@@ -271,7 +271,7 @@ static int after_read(void *ctx, double now_s)
 
 	(void)now_s;
 	if (t->order)
-		lden_sorder_flush(t->order, t->mark, on_ordered, t);
+		lden_sorder__flush(t->order, t->mark, on_ordered, t);
 	return t->failed;
 }
 
@@ -281,7 +281,7 @@ static void last(void *ctx)
 	struct lden_top *t = ctx;
 
 	if (t->order)
-		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	print_table(t);
 }
 
@@ -318,9 +318,9 @@ static int check_by(struct lden_top *t)
 		t->by_ns = true;
 		return 0;
 	}
-	if (lden_evlist_has_field(&t->ev, by))
+	if (lden_evlist__has_field(&t->ev, by))
 		return 0;
-	lden_cli_err("bad --by key '%s' (pid, comm, cgroup, cpu, container, netns, pidns, mntns, userns, cgroupns, ipcns, utsns, or a field of the events)",
+	lden_cli__err("bad --by key '%s' (pid, comm, cgroup, cpu, container, netns, pidns, mntns, userns, cgroupns, ipcns, utsns, or a field of the events)",
 		     by);
 	return -1;
 }
@@ -333,14 +333,14 @@ static int check_sort(struct lden_top *t)
 	if (!t->o.sort)
 		return 0;
 	for (int c = 0; c < t->nvalues; c++) {
-		lden_tally_column(t->columns, t->nkeys + c, name, sizeof(name));
+		lden_tally__column(t->columns, t->nkeys + c, name, sizeof(name));
 		if (!strcasecmp(name, t->o.sort)) {
 			t->sort_col = c;
 			return 0;
 		}
 	}
-	lden_tally_column(t->columns, t->nkeys, name, sizeof(name));
-	lden_cli_err("unknown --sort column '%s' (one of the value columns: %s)",
+	lden_tally__column(t->columns, t->nkeys, name, sizeof(name));
+	lden_cli__err("unknown --sort column '%s' (one of the value columns: %s)",
 		     t->o.sort, strstr(t->columns, name));
 	return -1;
 }
@@ -348,7 +348,7 @@ static int check_sort(struct lden_top *t)
 static int attach_recipe(struct lden_top *t, const struct lden_recipe_def *def)
 {
 	if (t->o.c.nargs > 1 || t->o.by || t->o.c.filter || t->o.c.comm) {
-		lden_cli_err("the recipe '%s' takes no other events, --by, --filter or --comm",
+		lden_cli__err("the recipe '%s' takes no other events, --by, --filter or --comm",
 			     def->name);
 		return LDEN_EXIT_USAGE;
 	}
@@ -360,7 +360,7 @@ static int attach_recipe(struct lden_top *t, const struct lden_recipe_def *def)
 	for (const char *p = def->columns; p; p = strchr(p + 1, ' '))
 		t->nvalues++;
 	t->nvalues -= t->nkeys;
-	return lden_evopts_attach_recipe(&t->recipe, t->run);
+	return lden_evopts__attach_recipe(&t->recipe, t->run);
 }
 
 /*
@@ -372,15 +372,15 @@ static int attach_comms(struct lden_top *t)
 	char msg[1024];
 	int rc;
 
-	t->comms = lden_comms_new();
-	t->order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
+	t->comms = lden_comms__new();
+	t->order = lden_sorder__new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
 	if (!t->comms || !t->order) {
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	rc = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg, sizeof(msg));
+	rc = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg, sizeof(msg));
 	if (rc < 0 && rc != -ENOENT) {
-		lden_cli_err("%s", msg);
+		lden_cli__err("%s", msg);
 		return LDEN_EXIT_FAIL;
 	}
 	return 0;
@@ -390,7 +390,7 @@ static int attach_events(struct lden_top *t)
 {
 	char by[64];
 	bool size = false;
-	int status = lden_evopts_attach(&t->ev, t->run);
+	int status = lden_evopts__attach(&t->ev, t->run);
 
 	if (status)
 		return status;
@@ -422,8 +422,8 @@ int lden_top__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 
 	t->s = run->s;
 	t->tty = isatty(STDOUT_FILENO);
-	t->pidinfo = lden_pidinfo_cache_new(1000000000u);
-	t->tally = lden_tally_new(TOP_MAX_KEYS);
+	t->pidinfo = lden_pidinfo_cache__new(1000000000u);
+	t->tally = lden_tally__new(TOP_MAX_KEYS);
 	if (!t->pidinfo || !t->tally) {
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
@@ -432,7 +432,7 @@ int lden_top__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	if (!status && check_sort(t) < 0)
 		status = LDEN_EXIT_USAGE;
 	if (!status)
-		*g = lden_evopts_guard(&t->ev, &t->recipe, run);
+		*g = lden_evopts__guard(&t->ev, &t->recipe, run);
 	return status;
 }
 
@@ -440,9 +440,9 @@ void lden_top__release(struct lden_top *t)
 {
 	free(t->counted);
 	free(t->sampled);
-	lden_evopts_release(&t->ev, &t->recipe);
-	lden_pidinfo_cache_free(t->pidinfo);
-	lden_tally_free(t->tally);
-	lden_sorder_free(t->order);
-	lden_comms_free(t->comms);
+	lden_evopts__release(&t->ev, &t->recipe);
+	lden_pidinfo_cache__free(t->pidinfo);
+	lden_tally__free(t->tally);
+	lden_sorder__free(t->order);
+	lden_comms__free(t->comms);
 }

@@ -28,7 +28,7 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	int rc;
 
 	/* --netns, and the namespaces shown: read at arrival */
-	if (!lden_comms_owns(t->comms, s)) {
+	if (!lden_comms__owns(t->comms, s)) {
 		if (!lden_run__keep(t->run, s))
 			return 0;
 		if (t->o.ns || t->o.show_container)
@@ -38,11 +38,11 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		if (t->recipe.def->capture)
 			len = t->recipe.def->capture(&t->recipe, s, extra,
 						     sizeof(extra));
-	} else if (!lden_comms_owns(t->comms, s) &&
-		   !lden_comms_get(t->comms, (pid_t)s->tid)) {
+	} else if (!lden_comms__owns(t->comms, s) &&
+		   !lden_comms__get(t->comms, (pid_t)s->tid)) {
 		/* the name now, in case no fork, exec or rename names it
 		 * (one already named needs no read of /proc) */
-		const struct lden_pidinfo *pi = lden_pidinfo_get(t->pidinfo,
+		const struct lden_pidinfo *pi = lden_pidinfo__get(t->pidinfo,
 								 (pid_t)s->tid);
 
 		snprintf(extra, sizeof(extra), "%s", pi->comm);
@@ -52,12 +52,12 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		extra[0] = '\0';
 		len = 1;
 	}
-	rc = lden_sorder_add_extra(t->order, s, extra, len);
+	rc = lden_sorder__add_extra(t->order, s, extra, len);
 	if (rc == -ENOSPC) {
 		/* a reader far behind: print what is held, out of order */
-		lden_sorder_note_forced(t->order);
-		lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
-		rc = lden_sorder_add_extra(t->order, s, extra, len);
+		lden_sorder__note_forced(t->order);
+		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+		rc = lden_sorder__add_extra(t->order, s, extra, len);
 	}
 	/* out of memory: stop, leaving the rest in the rings for later */
 	return rc == -ENOMEM;
@@ -92,7 +92,7 @@ static void print_row(struct lden_trace *t, const char *event)
 
 	if (t->o.c.json) {
 		/* time cpu pid tid comm event, then the event's fields */
-		struct json_object *o = lden_row_json(&t->row,
+		struct json_object *o = lden_row__json(&t->row,
 						      t->recipe.def ? -1 : 6);
 
 		if (o && !t->recipe.def)
@@ -117,13 +117,13 @@ static void print_row(struct lden_trace *t, const char *event)
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ? "/" : "",
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
 			 t->row.c[3].text : "");
-		lden_row_format(&t->row, 6, true, line, sizeof(line));
+		lden_row__format(&t->row, 6, true, line, sizeof(line));
 		char comm[80];
 		size_t k;
 
 		/* any byte may be in a name: escaped, one line per row; a
 		 * name ending in '?' is told apart from the late mark */
-		k = lden_escape_text(t->row.c[4].text, strlen(t->row.c[4].text),
+		k = lden_escape__text(t->row.c[4].text, strlen(t->row.c[4].text),
 				     true, comm, sizeof(comm) - 1);
 		if (t->comm_late)
 			snprintf(comm + k, sizeof(comm) - k, "?");
@@ -135,7 +135,7 @@ static void print_row(struct lden_trace *t, const char *event)
 	} else {
 		if (t->o.show_container)
 			printf("%-12s ", t->nsi.container);
-		lden_row_print_columns(stdout, &t->row);
+		lden_row__print_columns(stdout, &t->row);
 	}
 	t->lines++;
 }
@@ -144,17 +144,17 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_trace *t = ctx;
 	size_t len;
-	const char *extra = lden_sorder_extra(t->order, &len);
+	const char *extra = lden_sorder__extra(t->order, &len);
 	const char *comm;
 	char when[32];
 	int i;
 
-	if (!lden_comms_owns(t->comms, s) &&
+	if (!lden_comms__owns(t->comms, s) &&
 	    (t->o.ns || t->o.show_container))
 		t->nsi = *lden_run__ns(t->run, (pid_t)s->tid);
-	lden_row_reset(&t->row);
+	lden_row__reset(&t->row);
 	lden_wall_time(s->time, when, sizeof(when));
-	lden_row_add(&t->row, "time", false, "%s", when);
+	lden_row__add(&t->row, "time", false, "%s", when);
 	if (t->recipe.def) {
 		int rc;
 
@@ -169,28 +169,28 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 			if (rc > 0) {
 				t->counts[0]++;
 				print_row(t, NULL);
-				lden_row_reset(&t->row);
-				lden_row_add(&t->row, "time", false, "%s", when);
+				lden_row__reset(&t->row);
+				lden_row__add(&t->row, "time", false, "%s", when);
 			}
 		} while (rc == LDEN_RECIPE_MORE);
 		return 0;
 	}
-	if (lden_comms_feed(t->comms, s))
+	if (lden_comms__feed(t->comms, s))
 		return 0;
-	i = lden_evlist_index(t->ev.att, t->ev.nevents, t->nscopes, s);
+	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->nscopes, s);
 	if (i < 0)
 		return 0;
 	t->counts[i]++;
-	comm = lden_comms_get(t->comms, (pid_t)s->tid);
+	comm = lden_comms__get(t->comms, (pid_t)s->tid);
 	t->comm_late = !comm;
 	if (!comm)
 		comm = extra && *extra ? extra : "?";
-	lden_row_add(&t->row, "cpu", true, "%u", s->cpu);
-	lden_row_add(&t->row, "pid", true, "%u", s->pid);
-	lden_row_add(&t->row, "tid", true, "%u", s->tid);
-	lden_row_add(&t->row, "comm", false, "%s", comm);
-	lden_row_add(&t->row, "event", false, "%s", t->ev.att[i].label);
-	lden_row_add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
+	lden_row__add(&t->row, "cpu", true, "%u", s->cpu);
+	lden_row__add(&t->row, "pid", true, "%u", s->pid);
+	lden_row__add(&t->row, "tid", true, "%u", s->tid);
+	lden_row__add(&t->row, "comm", false, "%s", comm);
+	lden_row__add(&t->row, "event", false, "%s", t->ev.att[i].label);
+	lden_row__add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
 	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
 	return 0;
 }
@@ -238,10 +238,10 @@ static void guard_said(struct lden_guard_action *a, void *ctx)
 	struct lden_trace *t = ctx;
 	char msg[512];
 
-	lden_guard_message_for(a, TRACE_GUARD_EFFECT, msg, sizeof(msg));
+	lden_guard__message_for(a, TRACE_GUARD_EFFECT, msg, sizeof(msg));
 	if (t->o.c.json) {
 		fputs("{\"guard\":", stdout);
-		lden_guard_print_action_json(stdout, a);
+		lden_guard__print_action_json(stdout, a);
 		fputs("}\n", stdout);
 	} else {
 		printf("-- %s --\n", msg);
@@ -261,7 +261,7 @@ static int after_read(void *ctx, double now)
 {
 	struct lden_trace *t = ctx;
 
-	lden_sorder_flush(t->order, t->mark, on_ordered, t);
+	lden_sorder__flush(t->order, t->mark, on_ordered, t);
 	return t->failed;
 }
 
@@ -285,7 +285,7 @@ static void last(void *ctx)
 {
 	struct lden_trace *t = ctx;
 
-	lden_sorder_flush(t->order, UINT64_MAX, on_ordered, t);
+	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	report_missed(t);
 	fflush(stdout);
@@ -312,15 +312,15 @@ static void summary_event(struct lden_trace *t, int i)
 {
 	const char *label = t->ev.att[i].label;
 	struct lden_guard_action *a = t->guard ?
-		lden_guard_find(t->guard, label) : NULL;
+		lden_guard__find(t->guard, label) : NULL;
 	uint64_t count = t->counts[i];
 	char note[256];
 
-	if (a && lden_guard_count(t->guard, label, &count) < 0)
+	if (a && lden_guard__count(t->guard, label, &count) < 0)
 		count = t->counts[i];
 	fprintf(stderr, "  %-40s %12llu\n", label, (unsigned long long)count);
 	if (a) {
-		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		lden_guard__note(a, "lines stopped", note, sizeof(note));
 		fprintf(stderr, "    %s after %llu; the count is the kernel's\n",
 			note, (unsigned long long)t->counts[i]);
 	}
@@ -332,12 +332,12 @@ static void summary_recipe_guard(struct lden_trace *t)
 	char note[256];
 	uint64_t n;
 
-	for (int i = 0; t->guard && i < lden_guard_nactions(t->guard); i++) {
-		const struct lden_guard_action *a = lden_guard_action(t->guard, i);
+	for (int i = 0; t->guard && i < lden_guard__nactions(t->guard); i++) {
+		const struct lden_guard_action *a = lden_guard__action(t->guard, i);
 
-		if (lden_guard_count(t->guard, a->event, &n) < 0)
+		if (lden_guard__count(t->guard, a->event, &n) < 0)
 			continue;
-		lden_guard_note(a, "lines stopped", note, sizeof(note));
+		lden_guard__note(a, "lines stopped", note, sizeof(note));
 		fprintf(stderr, "  %-40s %12llu\n    %s; the count is the kernel's\n",
 			a->event, (unsigned long long)n, note);
 	}
@@ -355,10 +355,10 @@ static void summary_strings(struct lden_trace *t)
 		 "arguments" : "paths");
 	fprintf(stderr, "  %s: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut short, marked ...?), %llu unavailable\n",
 		what,
-		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_EXACT),
-		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_LATE),
-		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_PARTIAL),
-		(unsigned long long)lden_strcap_counted(c, LDEN_PROV_NONE));
+		(unsigned long long)lden_strcap__counted(c, LDEN_PROV_EXACT),
+		(unsigned long long)lden_strcap__counted(c, LDEN_PROV_LATE),
+		(unsigned long long)lden_strcap__counted(c, LDEN_PROV_PARTIAL),
+		(unsigned long long)lden_strcap__counted(c, LDEN_PROV_NONE));
 }
 
 void lden_trace__summary(struct lden_trace *t, double secs)
@@ -390,11 +390,11 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 /* A recipe's header: "# name: value" lines, or one JSON object. */
 static void print_header(struct lden_trace *t)
 {
-	lden_row_reset(&t->row);
+	lden_row__reset(&t->row);
 	if (t->recipe.def->header(&t->recipe, &t->row) < 0)
 		return;
 	if (t->o.c.json) {
-		struct json_object *o = lden_row_json(&t->row, -1), *h;
+		struct json_object *o = lden_row__json(&t->row, -1), *h;
 
 		h = json_object_new_object();
 		if (o && h) {
@@ -413,26 +413,26 @@ static void print_header(struct lden_trace *t)
 static int attach_events(struct lden_trace *t)
 {
 	char msg[1024];
-	int status = lden_evopts_attach(&t->ev, t->run);
+	int status = lden_evopts__attach(&t->ev, t->run);
 
 	if (status)
 		return status;
 	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
-	t->comms = lden_comms_new();
+	t->comms = lden_comms__new();
 	if (!t->counts || !t->comms)
 		return LDEN_EXIT_FAIL;
 	for (int k = 0; t->o.fields[k]; k++) {
-		if (!lden_evlist_has_field(&t->ev, t->o.fields[k])) {
-			lden_cli_err("no event has a field '%s' (--fields)",
+		if (!lden_evlist__has_field(&t->ev, t->o.fields[k])) {
+			lden_cli__err("no event has a field '%s' (--fields)",
 				     t->o.fields[k]);
 			return LDEN_EXIT_USAGE;
 		}
 	}
 	/* without the task tracepoints, every name is read late (marked) */
-	status = lden_comms_attach(t->comms, t->s, &t->o.c.scope, msg,
+	status = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg,
 				   sizeof(msg));
 	if (status < 0 && status != -ENOENT) {
-		lden_cli_err("%s", msg);
+		lden_cli__err("%s", msg);
 		return LDEN_EXIT_FAIL;
 	}
 	return 0;
@@ -445,14 +445,14 @@ static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def
 	if (t->o.c.nargs > 1 || t->o.c.filter || t->o.fields[0] ||
 	    (t->o.failed && def != &lden_recipe_open) ||
 	    (t->o.strings_given && !strings)) {
-		lden_cli_err("the recipe '%s' takes no other events, --filter, --fields%s%s",
+		lden_cli__err("the recipe '%s' takes no other events, --filter, --fields%s%s",
 			     def->name, def != &lden_recipe_open ? " or --failed" : "",
 			     strings ? "" : " or --strings");
 		return LDEN_EXIT_USAGE;
 	}
 	if (t->o.c.comm && (strpbrk(t->o.c.comm, "\"\\") ||
 			    strlen(t->o.c.comm) > 15 || !*t->o.c.comm)) {
-		lden_cli_err("invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
+		lden_cli__err("invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
 			     t->o.c.comm);
 		return LDEN_EXIT_USAGE;
 	}
@@ -464,7 +464,7 @@ static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
-	return lden_evopts_attach_recipe(&t->recipe, t->run);
+	return lden_evopts__attach_recipe(&t->recipe, t->run);
 }
 
 /* What the run reads into, its events, the guard: 0 or an exit status. */
@@ -474,9 +474,9 @@ int lden_trace__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	int status;
 
 	t->s = run->s;
-	t->nscopes = lden_scope_count(&t->o.c.scope);
-	t->order = lden_sorder_new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
-	t->pidinfo = lden_pidinfo_cache_new(100000000u);
+	t->nscopes = lden_scope__count(&t->o.c.scope);
+	t->order = lden_sorder__new(ORDER_MAX_RECORDS, ORDER_MAX_BYTES);
+	t->pidinfo = lden_pidinfo_cache__new(100000000u);
 	t->lost_seen = calloc((size_t)ltr_session__ncpus(t->s),
 			      sizeof(*t->lost_seen));
 	if (!t->order || !t->pidinfo || !t->lost_seen) {
@@ -485,7 +485,7 @@ int lden_trace__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	}
 	status = t->def ? attach_recipe(t, t->def) : attach_events(t);
 	if (!status)
-		*g = lden_evopts_guard(&t->ev, &t->recipe, run);
+		*g = lden_evopts__guard(&t->ev, &t->recipe, run);
 	return status;
 }
 
@@ -499,30 +499,30 @@ void lden_trace__header(struct lden_trace *t)
 	if (t->recipe.strcap) {
 		char how[2048];
 
-		lden_strcap_describe(t->recipe.strcap, how, sizeof(how));
+		lden_strcap__describe(t->recipe.strcap, how, sizeof(how));
 		fprintf(stderr, "lden: %s\n", how);
 	}
 	if (def && def->header)
 		print_header(t);
 	if (t->o.c.scope.netns) {
 		fprintf(stderr, "lden: only ");
-		lden_scope_describe(&t->o.c.scope, stderr);
+		lden_scope__describe(&t->o.c.scope, stderr);
 		fputc('\n', stderr);
 	}
 	if (def && def->columns && !t->o.c.json) {
 		if (t->o.show_container)
 			printf("%-12s ", "CONTAINER");
-		lden_row_print_header(stdout, def->columns);
+		lden_row__print_header(stdout, def->columns);
 	}
 	fflush(stdout);
 }
 
 void lden_trace__release(struct lden_trace *t)
 {
-	lden_evopts_release(&t->ev, &t->recipe);
-	lden_comms_free(t->comms);
-	lden_sorder_free(t->order);
-	lden_pidinfo_cache_free(t->pidinfo);
+	lden_evopts__release(&t->ev, &t->recipe);
+	lden_comms__free(t->comms);
+	lden_sorder__free(t->order);
+	lden_pidinfo_cache__free(t->pidinfo);
 	free(t->counts);
 	free(t->lost_seen);
 }

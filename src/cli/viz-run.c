@@ -29,13 +29,13 @@ static void header(const struct lden_visualize *r, FILE *out)
 
 	fprintf(out, "lden: visualizing %d event%s on %s every %g s\n", v->n,
 		v->n == 1 ? "" : "s", v->host, r->o.interval);
-	lden_viz_describe(v, out);
+	lden_viz__describe(v, out);
 	fprintf(out, "  in ");
-	lden_scope_describe(&r->o.c.scope, out);
+	lden_scope__describe(&r->o.c.scope, out);
 	fputc('\n', out);
 	if (r->o.c.time_limit > 0)
 		fprintf(out, "  for %g s\n", r->o.c.time_limit);
-	lden_viz_sinks_describe(r->sinks, out);
+	lden_viz_sinks__describe(r->sinks, out);
 	fflush(out);
 }
 
@@ -45,27 +45,27 @@ static int tick(struct lden_visualize *r, double t)
 {
 	struct lden_tick tk;
 
-	if (lden_viz_tick(r->v, t, &tk) < 0) {
+	if (lden_viz__tick(r->v, t, &tk) < 0) {
 		lden_err("%s", ltr_last_error());
 		return -1;
 	}
-	lden_viz_sinks_tick(r->sinks, &tk);
+	lden_viz_sinks__tick(r->sinks, &tk);
 	/* a sink that stops delivering (Elasticsearch down) says so now */
-	lden_viz_sinks_watch(r->sinks, warn);
+	lden_viz_sinks__watch(r->sinks, warn);
 	return 0;
 }
 
 /* The overhead guard's look: says once on stderr what it switched. */
 static int guard_tick(struct lden_visualize *r, double t)
 {
-	return lden_run__guard_tick(r->run, t, lden_collect_sample, NULL, NULL,
+	return lden_run__guard_tick(r->run, t, lden_collect__sample, NULL, NULL,
 				    NULL, NULL);
 }
 
 /* The last samples, and those that will never arrive counted as lost. */
 static void finish(struct lden_visualize *r)
 {
-	if (lden_collect_finish(r->s, r->v->att, r->v->n * r->v->nscopes,
+	if (lden_collect__finish(r->s, r->v->att, r->v->n * r->v->nscopes,
 				r->v->sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());
 }
@@ -83,7 +83,7 @@ static int trace(struct lden_visualize *r)
 
 		if (stop_at && next > stop_at)
 			next = stop_at;
-		rc = lden_collect_wait(r->s, next, r->v->sampling, &lden_stop_signal);
+		rc = lden_collect__wait(r->s, next, r->v->sampling, &lden_stop_signal);
 		if (rc < 0) {
 			lden_err("reading samples: %s", strerror(-rc));
 			return LDEN_EXIT_FAIL;
@@ -132,9 +132,9 @@ static void summary(const struct lden_visualize *r)
 	};
 
 	if (r->o.json)
-		lden_viz_print_end_json(stdout, r->v, &e, r->sinks, r->guard);
+		lden_viz__print_end_json(stdout, r->v, &e, r->sinks, r->guard);
 	else
-		lden_viz_print_end(stderr, r->v, &e, r->sinks);
+		lden_viz__print_end(stderr, r->v, &e, r->sinks);
 }
 
 int lden_visualize__setup(struct lden_visualize *r)
@@ -145,8 +145,8 @@ int lden_visualize__setup(struct lden_visualize *r)
 	status = lden_load_catalog_kernel(&r->cat, r->o.c.events_dir, &r->k);
 	if (status)
 		return status;
-	r->v = lden_viz_new(&r->cat, r->k, r->o.events,
-			    lden_scope_is_set(&r->o.c.scope), r->o.no_size, err,
+	r->v = lden_viz__new(&r->cat, r->k, r->o.events,
+			    lden_scope__is_set(&r->o.c.scope), r->o.no_size, err,
 			    sizeof(err));
 	if (!r->v) {
 		lden_err("%s", err);
@@ -184,7 +184,7 @@ int lden_visualize__open_sinks(struct lden_visualize *r)
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop_signals, &old_mask);
-	r->sinks = lden_viz_sinks_open(&r->conf, &out, warn, err, sizeof(err));
+	r->sinks = lden_viz_sinks__open(&r->conf, &out, warn, err, sizeof(err));
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (!r->sinks) {
 		lden_err("%s", err);
@@ -201,15 +201,15 @@ int lden_visualize__attach(void *ctx, struct lden_run *run,
 	char err[1024];
 
 	r->s = run->s;
-	if (lden_viz_attach(r->v, r->s, &r->o.c.scope, err, sizeof(err)) < 0) {
+	if (lden_viz__attach(r->v, r->s, &r->o.c.scope, err, sizeof(err)) < 0) {
 		lden_err("%s", err);
 		return LDEN_EXIT_FAIL;
 	}
-	*g = lden_guard_new(&r->o.c.guard);
+	*g = lden_guard__new(&r->o.c.guard);
 	for (int i = 0; *g && i < r->v->n * r->v->nscopes; i++)
-		if (lden_guard_add(*g, r->v->ev[r->v->idx[i % r->v->n]].name,
+		if (lden_guard__add(*g, r->v->ev[r->v->idx[i % r->v->n]].name,
 				   &r->v->att[i]) < 0) {
-			lden_guard_free(*g);
+			lden_guard__free(*g);
 			*g = NULL;
 		}
 	return 0;
@@ -225,7 +225,7 @@ int lden_visualize__loop(struct lden_visualize *r)
 	int status = trace(r);
 
 	/* no scrape after the last tick: the numbers in the summary are final */
-	lden_viz_sinks_stop_http(r->sinks);
+	lden_viz_sinks__stop_http(r->sinks);
 	if (status == LDEN_EXIT_OK)
 		summary(r);
 	return status;
@@ -233,9 +233,9 @@ int lden_visualize__loop(struct lden_visualize *r)
 
 void lden_visualize__release(struct lden_visualize *r)
 {
-	lden_viz_sinks_close(r->sinks);
+	lden_viz_sinks__close(r->sinks);
 	r->sinks = NULL;
-	lden_viz_free(r->v);
-	lden_kernel_free(r->k);
-	lden_catalog_free(&r->cat);
+	lden_viz__free(r->v);
+	lden_kernel__free(r->k);
+	lden_catalog__free(&r->cat);
 }

@@ -59,7 +59,7 @@ static bool number(const char *opt, const char *arg, double lo, double hi,
 	*out = strtod(arg, &end);
 	if (end != arg && !*end && !errno && *out >= lo && *out <= hi)
 		return true;
-	lden_cli_err("invalid %s value '%s' (expected %g to %g)", opt, arg,
+	lden_cli__err("invalid %s value '%s' (expected %g to %g)", opt, arg,
 		     lo, hi);
 	return false;
 }
@@ -75,7 +75,7 @@ static int watch_option(int c, const char *arg, void *ctx)
 	switch (c) {
 	case 'r':
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
-			lden_cli_err("more than %d --rules", LDEN_WATCH_MAX_PATHS);
+			lden_cli__err("more than %d --rules", LDEN_WATCH_MAX_PATHS);
 			return LDEN_EXIT_USAGE;
 		}
 		o->paths[o->npaths++] = arg;
@@ -112,12 +112,12 @@ static int check_files(struct lden_watch_opts *o)
 {
 	for (int i = 0; i < o->c.nargs; i++) {
 		if (!o->check) {
-			lden_cli_err("unexpected argument '%s' (rules files go after --rules or --check)",
+			lden_cli__err("unexpected argument '%s' (rules files go after --rules or --check)",
 				     o->c.args[i]);
 			return LDEN_EXIT_USAGE;
 		}
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
-			lden_cli_err("more than %d rules files", LDEN_WATCH_MAX_PATHS);
+			lden_cli__err("more than %d rules files", LDEN_WATCH_MAX_PATHS);
 			return LDEN_EXIT_USAGE;
 		}
 		o->paths[o->npaths++] = o->c.args[i];
@@ -125,7 +125,7 @@ static int check_files(struct lden_watch_opts *o)
 	return 0;
 }
 
-int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
+int lden_watch_opts__parse(int argc, char **argv, struct lden_watch_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "rules", required_argument, NULL, 'r' },
@@ -151,36 +151,36 @@ int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o)
 
 	o->interval = 1;
 	o->resend = 60;
-	rc = lden_cmdline_parse(&o->c, &def, o, argc, argv);
+	rc = lden_cmdline__parse(&o->c, &def, o, argc, argv);
 	if (rc || (rc = check_files(o)))
 		return rc;
 	if (o->check)
 		return 0;
-	return lden_cmdline_web_config(o->web_config,
+	return lden_cmdline__web_config(o->web_config,
 				       o->prometheus || o->listen,
 				       " (--listen, --prometheus)", &o->web);
 }
 
-void lden_watch_rules_error(const char *what,
+void lden_watch__rules_error(const char *what,
 			    const struct lden_rules_error *err)
 {
 	char buf[2048];
 
-	lden_rules_format_error(err, buf, sizeof(buf));
+	lden_rules__format_error(err, buf, sizeof(buf));
 	lden_err("%s%s", what, buf);
 }
 
 /* The rules of every path; prints the error.  0, or -1. */
-int lden_watch_opts_load(const struct lden_watch_opts *o,
+int lden_watch_opts__load(const struct lden_watch_opts *o,
 			 struct lden_rules *rs, const char *what)
 {
 	static const char *const def[] = { LDEN_WATCH_DEFAULT_RULES };
 	const char *const *paths = o->npaths ? o->paths : def;
 	struct lden_rules_error err;
 
-	if (lden_rules_load(rs, paths, o->npaths ? o->npaths : 1, !o->npaths,
+	if (lden_rules__load(rs, paths, o->npaths ? o->npaths : 1, !o->npaths,
 			    &err) < 0) {
-		lden_watch_rules_error(what, &err);
+		lden_watch__rules_error(what, &err);
 		return -1;
 	}
 	if (!rs->n) {
@@ -188,7 +188,7 @@ int lden_watch_opts_load(const struct lden_watch_opts *o,
 		return -1;
 	}
 	for (int i = 0; i < rs->n; i++) {
-		if (!rs->rules[i].cgroup || !lden_scope_is_set(&o->c.scope))
+		if (!rs->rules[i].cgroup || !lden_scope__is_set(&o->c.scope))
 			continue;
 		lden_err("%s%s:%d: rule '%s' has its own cgroup: not with --pid, --cgroup or -- CMD",
 			 what, rs->rules[i].file, rs->rules[i].cgroup_src.line,

@@ -32,22 +32,22 @@ struct lden_watch_opts {
 };
 
 /*
- * lden_watch_opts_parse - @argv into @o (the command after "--" too)
+ * lden_watch_opts__parse - @argv into @o (the command after "--" too)
  * Returns 0, -1 after --help (exit 0), or LDEN_EXIT_USAGE after printing
- * the error.  Free @o->web with lden_web_config_free() either way.
+ * the error.  Free @o->web with lden_web_config__free() either way.
  */
-int lden_watch_opts_parse(int argc, char **argv, struct lden_watch_opts *o);
+int lden_watch_opts__parse(int argc, char **argv, struct lden_watch_opts *o);
 
-/* lden_watch_rules_error - "lden: WHAT" and the error with its caret */
-void lden_watch_rules_error(const char *what,
+/* lden_watch__rules_error - "lden: WHAT" and the error with its caret */
+void lden_watch__rules_error(const char *what,
 			    const struct lden_rules_error *err);
 
 /*
- * lden_watch_opts_load - the rules of every path of @o (the default
+ * lden_watch_opts__load - the rules of every path of @o (the default
  * directory when none), checked against @o's scope; prints the error
  * after @what ("" or "reload: ").  Returns 0, or -1.
  */
-int lden_watch_opts_load(const struct lden_watch_opts *o,
+int lden_watch_opts__load(const struct lden_watch_opts *o,
 			 struct lden_rules *rs, const char *what);
 
 #endif

@@ -7,7 +7,7 @@
 #include "aggregate.h"
 #include "escape.h"
 
-double lden_window_push(struct lden_window *w, double t, uint64_t count)
+double lden_window__push(struct lden_window *w, double t, uint64_t count)
 {
 	int i, found = -1;
 

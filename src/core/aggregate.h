@@ -34,14 +34,14 @@ struct lden_stat {
 	 */
 	bool lost_shared;
 	/*
-	 * Hits its kprobes could not record (lden_attached_missed): count
+	 * Hits its kprobes could not record (lden_attached__missed): count
 	 * and size are short by up to this many, shown as ">=N" and said
 	 * under the table
 	 */
 	uint64_t missed;
 	/*
 	 * of missed, the drops of the ftrace ring that a count from its
-	 * records may lack (lden_attached_count_short)
+	 * records may lack (lden_attached__count_short)
 	 */
 	uint64_t short_records;
 	/* a joined size (memory.free): occurrences whose size is unknown */
@@ -57,12 +57,12 @@ struct lden_stat {
 };
 
 /*
- * lden_window_push - record the count at time @t (seconds, monotonic) and
+ * lden_window__push - record the count at time @t (seconds, monotonic) and
  * return the events of the last second: the count now minus the count at
  * the newest tick at least one second old (or at the start, when the run
  * is younger than a second).
  */
-double lden_window_push(struct lden_window *w, double t, uint64_t count);
+double lden_window__push(struct lden_window *w, double t, uint64_t count);
 
 /*
  * The table ENAME COUNT SIZE SPEED [LOST] [MISSED], and the notes under it:

@@ -82,17 +82,17 @@ static int try_hist(struct ltr_session *s, struct lden_attached *a,
 	if (!a->kernel_sum_ok || (scope && (scope->pid > 0 || scope->cgroup)) ||
 	    ltr_session__ring(s) != LTR_RING_AUTO ||
 	    !ltr_session__supports(s, LTR_FEATURE_HIST_TRIGGERS, NULL) ||
-	    lden_size_hist_plan(size_text, &plan) < 0)
+	    lden_size_hist__plan(size_text, &plan) < 0)
 		return 1;
 	o.hist_keys = plan.keys;
 	o.hist_vals = plan.vals;
 	p->ev = ltr_event__open(s, system, name, &o);
 	if (!p->ev)
 		return 1;	/* one hist per tracepoint, a refused trigger */
-	p->size = lden_size_compile(size_text, p->ev, msg, sizeof(msg));
+	p->size = lden_size_expr__compile(size_text, p->ev, msg, sizeof(msg));
 	p->hist = malloc(sizeof(*p->hist));
-	if (!p->size || !p->hist || !lden_size_hist_exact(p->size, &plan)) {
-		lden_size_free(p->size);
+	if (!p->size || !p->hist || !lden_size_hist__exact(p->size, &plan)) {
+		lden_size_expr__free(p->size);
 		free(p->hist);
 		ltr_event__close(p->ev);
 		memset(p, 0, sizeof(*p));
@@ -168,7 +168,7 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 		 * The twin is opened first, so the session enables it first
 		 * (ltr_session__enable()) and disables it last: a hit between
 		 * the two is counted and not sampled, which the difference of
-		 * their counts says (lden_attached_lost()).  Not a group: a
+		 * their counts says (lden_attached__lost()).  Not a group: a
 		 * sampling event that misses hits would take its leader's
 		 * count with it, and a group is perf's (on the ftrace ring
 		 * the records start after the twin counts and stop before
@@ -191,7 +191,7 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 	a->nparts++;
 	a->lost_shared |= ltr_event__lost_shared(p->ev);
 	if (sample && size_text) {
-		p->size = lden_size_compile(size_text, p->ev, msg, sizeof(msg));
+		p->size = lden_size_expr__compile(size_text, p->ev, msg, sizeof(msg));
 		if (!p->size)
 			return aerr(err, errlen, "%s: size '%s' on %s:%s: %s",
 				    a->label, size_text, system, name, msg);
@@ -264,7 +264,7 @@ static int open_feeder(struct ltr_session *s, struct lden_attached *a,
 	if (!p->key)
 		return aerr(err, errlen, "%s: join on %s:%s: %s", a->label,
 			    j->system, j->name, ltr_last_error());
-	p->size = lden_size_compile(j->size, p->ev, msg, sizeof(msg));
+	p->size = lden_size_expr__compile(j->size, p->ev, msg, sizeof(msg));
 	if (!p->size)
 		return aerr(err, errlen, "%s: size '%s' on %s:%s: %s", a->label,
 			    j->size, j->system, j->name, msg);
@@ -287,7 +287,7 @@ static int attach_join(struct ltr_session *s, struct lden_attached *a,
 	own->key = ltr_event__field(own->ev, tp->joins[0].key);
 	if (!own->key)
 		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
-	a->join = lden_sizejoin_new(JOIN_SLOTS);
+	a->join = lden_sizejoin__new(JOIN_SLOTS);
 	if (!a->join)
 		return aerr(err, errlen, "%s: out of memory", a->label);
 	for (int j = 0; j < tp->njoins && rc == 0; j++) {
@@ -365,13 +365,13 @@ static int notfrom_filter(struct lden_attached *a,
 	*out = NULL;
 	if (!src->nnotfrom)
 		return 0;
-	k = lden_kallsyms_load(NULL);
+	k = lden_kallsyms__load(NULL);
 	if (!k)
 		return aerr(err, errlen, "%s: cannot read /proc/kallsyms: %s",
 			    a->label, strerror(errno));
 	for (int i = 0; i < src->nnotfrom && rc == 0; i++) {
 		uint64_t r[4][2];
-		int n = lden_kallsyms_ranges(k, src->notfrom[i], r, 4);
+		int n = lden_kallsyms__ranges(k, src->notfrom[i], r, 4);
 
 		if (n < 0) {
 			rc = aerr(err, errlen, "%s: cannot tell returns into %s apart: %s",
@@ -396,7 +396,7 @@ static int notfrom_filter(struct lden_attached *a,
 			f = nf;
 		}
 	}
-	lden_kallsyms_free(k);
+	lden_kallsyms__free(k);
 	if (rc < 0)
 		free(f);
 	else
@@ -582,13 +582,13 @@ int lden_attach_tracepoint_mode(struct ltr_session *s, const char *system,
 /* Whether kallsyms has a text symbol @func. */
 static bool kallsyms_has(const char *func)
 {
-	struct lden_kallsyms *k = lden_kallsyms_load(NULL);
+	struct lden_kallsyms *k = lden_kallsyms__load(NULL);
 	bool found;
 
 	if (!k)
 		return true;	/* cannot tell: let the kernel decide */
-	found = lden_kallsyms_has(k, func);
-	lden_kallsyms_free(k);
+	found = lden_kallsyms__has(k, func);
+	lden_kallsyms__free(k);
 	return found;
 }
 
@@ -619,7 +619,7 @@ static int attach_function_hook(struct ltr_session *s, struct lden_attached *a,
 		      scope, err, errlen) == 0)
 		return 0;
 	why = errno;
-	/* not a privilege to grant: this kernel cannot (lden_plan_attach) */
+	/* not a privilege to grant: this kernel cannot (lden_plan__attach) */
 	errno = EOPNOTSUPP;
 	return aerr(err, errlen, "%s: %s%sfunction hooks are refused too (ftrace:function: %s)",
 		    a->label, no_kprobes, *no_kprobes ? "; " : "",
@@ -683,7 +683,7 @@ int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
 			 sample, scope, err, errlen);
 }
 
-int lden_attached_count(struct lden_attached *a, uint64_t *count)
+int lden_attached__count(struct lden_attached *a, uint64_t *count)
 {
 	uint64_t total = 0;
 
@@ -701,7 +701,7 @@ int lden_attached_count(struct lden_attached *a, uint64_t *count)
 	return 0;
 }
 
-int lden_attached_size(struct lden_attached *a, uint64_t *size)
+int lden_attached__size(struct lden_attached *a, uint64_t *size)
 {
 	uint64_t total = a->size_total;
 
@@ -713,7 +713,7 @@ int lden_attached_size(struct lden_attached *a, uint64_t *size)
 			continue;
 		if (ltr_event__hist(p->ev, &h) < 0)
 			return -1;
-		total += lden_size_hist_total(p->size, p->hist, &h);
+		total += lden_size_hist__total(p->size, p->hist, &h);
 		ltr_hist__fini(&h);
 	}
 	*size = total;
@@ -740,7 +740,7 @@ static uint64_t twin_gap(struct lden_part *p)
  * on every CPU, and a per-task counter read on another CPU than its task's
  * costs an interrupt there; io has some eighty sampled parts, whose gaps
  * read ten times a second cost lden more than its --max-cpu.  The final
- * figure comes from lden_attached_settle(), read afresh.
+ * figure comes from lden_attached__settle(), read afresh.
  */
 static uint64_t twin_gap_recent(struct lden_part *p)
 {
@@ -756,7 +756,7 @@ static uint64_t twin_gap_recent(struct lden_part *p)
 	return p->gap;
 }
 
-int lden_attached_lost(struct lden_attached *a, uint64_t *lost)
+int lden_attached__lost(struct lden_attached *a, uint64_t *lost)
 {
 	uint64_t total = 0;
 
@@ -872,7 +872,7 @@ static int drain_complete(struct lden_attached *att, int n,
 	}
 }
 
-int lden_attached_settle(struct lden_attached *att, int n,
+int lden_attached__settle(struct lden_attached *att, int n,
 			 struct ltr_session *s,
 			 int (*fn)(const struct ltr_sample *, void *),
 			 void *ctx)
@@ -885,7 +885,7 @@ int lden_attached_settle(struct lden_attached *att, int n,
 	return 0;
 }
 
-int lden_attached_missed(struct lden_attached *a, uint64_t *missed)
+int lden_attached__missed(struct lden_attached *a, uint64_t *missed)
 {
 	uint64_t total = 0;
 
@@ -904,7 +904,7 @@ int lden_attached_missed(struct lden_attached *a, uint64_t *missed)
 	return 0;
 }
 
-int lden_attached_count_short(struct lden_attached *a, uint64_t *short_by)
+int lden_attached__count_short(struct lden_attached *a, uint64_t *short_by)
 {
 	uint64_t most = 0;
 
@@ -925,12 +925,12 @@ int lden_attached_count_short(struct lden_attached *a, uint64_t *short_by)
 	return 0;
 }
 
-uint64_t lden_attached_unsized(const struct lden_attached *a)
+uint64_t lden_attached__unsized(const struct lden_attached *a)
 {
-	return a->join ? lden_sizejoin_unsized(a->join) : 0;
+	return a->join ? lden_sizejoin__unsized(a->join) : 0;
 }
 
-int lden_attached_disable_sampling(struct lden_attached *a)
+int lden_attached__disable_sampling(struct lden_attached *a)
 {
 	int rc;
 
@@ -954,7 +954,7 @@ int lden_attached_disable_sampling(struct lden_attached *a)
 	return 0;
 }
 
-int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
+int lden_attached__stop_sampling(struct lden_attached *a, struct ltr_session *s,
 				int (*fn)(const struct ltr_sample *, void *),
 				void *ctx)
 {
@@ -962,7 +962,7 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 
 	if (!a->sampling)
 		return 0;
-	rc = lden_attached_disable_sampling(a);
+	rc = lden_attached__disable_sampling(a);
 	if (rc < 0)
 		return rc;
 	/*
@@ -995,7 +995,7 @@ int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
 		p->stopped = p->ev;
 		p->ev = p->counter;
 		p->counter = NULL;
-		lden_size_free(p->size);
+		lden_size_expr__free(p->size);
 		p->size = NULL;
 	}
 	a->sampling = false;
@@ -1012,18 +1012,18 @@ static void add_joined(struct lden_part *p, const struct ltr_sample *sample)
 	if (ltr_field__u64(p->key, sample, &key) < 0)
 		key = UINT64_MAX;	/* unreadable: matches nothing */
 	if (p->feeder) {
-		size = lden_size_eval(p->size, sample);
-		if (lden_sizejoin_put(a->join, key, size, sample->time))
+		size = lden_size_expr__eval(p->size, sample);
+		if (lden_sizejoin__put(a->join, key, size, sample->time))
 			a->size_total += size;
 		return;
 	}
 	a->samples++;
 	p->delivered++;
-	if (lden_sizejoin_take(a->join, key, sample->time, &size))
+	if (lden_sizejoin__take(a->join, key, sample->time, &size))
 		a->size_total += size;
 }
 
-void lden_attached_add_sample(const struct ltr_sample *sample)
+void lden_attached__add_sample(const struct ltr_sample *sample)
 {
 	struct lden_part *p = ltr_event__user(sample->event);
 
@@ -1036,10 +1036,10 @@ void lden_attached_add_sample(const struct ltr_sample *sample)
 	p->owner->samples++;
 	p->delivered++;
 	if (p->size)
-		p->owner->size_total += lden_size_eval(p->size, sample);
+		p->owner->size_total += lden_size_expr__eval(p->size, sample);
 }
 
-void lden_attached_mode(const struct lden_attached *a, char *buf,
+void lden_attached__mode(const struct lden_attached *a, char *buf,
 			size_t len)
 {
 	const struct ltr_event *ev = NULL;
@@ -1061,15 +1061,15 @@ void lden_attached_mode(const struct lden_attached *a, char *buf,
 		 ltr_event__ring_why(ev));
 }
 
-void lden_attached_release(struct lden_attached *a)
+void lden_attached__release(struct lden_attached *a)
 {
 	for (int i = 0; i < a->nparts; i++) {
-		lden_size_free(a->parts[i].size);
+		lden_size_expr__free(a->parts[i].size);
 		a->parts[i].size = NULL;
 		free(a->parts[i].hist);
 		a->parts[i].hist = NULL;
 	}
 	a->nparts = 0;
-	lden_sizejoin_free(a->join);
+	lden_sizejoin__free(a->join);
 	a->join = NULL;
 }

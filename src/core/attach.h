@@ -29,11 +29,11 @@ struct lden_part {
 	 * filter and scope, enabled just before it: the count comes from
 	 * there, so that the overhead guard can stop the sampling event at
 	 * any moment and the count goes on without a seam
-	 * (lden_attached_stop_sampling()).  It is not in a group with the
+	 * (lden_attached__stop_sampling()).  It is not in a group with the
 	 * sampling event: on 6.18 a sampling tracepoint event can miss hits
 	 * that a counting one sees, and a group leader misses them with its
 	 * member; alone, the twin keeps the kernel's count and the difference
-	 * is said (lden_attached_lost()).  NULL when the scope attached to
+	 * is said (lden_attached__lost()).  NULL when the scope attached to
 	 * says no_twins (scope.h): the count is then the sampling event's
 	 * own (perf ring), or its records' (ftrace ring,
 	 * ltr_event_opts.count_records).
@@ -55,7 +55,7 @@ struct lden_part {
 	struct lden_attached *owner;
 	uint64_t lost_stopped;		/* lost records when sampling stopped */
 	uint64_t delivered;		/* samples that reached lden */
-	/* lden_attached_settle(): hits never sampled nor lost, final */
+	/* lden_attached__settle(): hits never sampled nor lost, final */
 	uint64_t unsampled;
 	bool settled;
 	/* twin_gap()'s last reading and when (CLOCK_MONOTONIC s), or 0 */
@@ -79,7 +79,7 @@ struct lden_attached {
 	 * its own, but more may be other events'
 	 */
 	bool lost_shared;
-	/* the size join of a "join" source, or NULL (lden_attached_unsized) */
+	/* the size join of a "join" source, or NULL (lden_attached__unsized) */
 	struct lden_sizejoin *join;
 	/* sampling stopped by the guard: size_total is frozen */
 	bool size_stopped;
@@ -173,53 +173,53 @@ int lden_attach_event(struct ltr_session *s, const char *system,
 		      char *err, size_t errlen);
 
 /* The kernel's count, summed over parts and CPUs. */
-int lden_attached_count(struct lden_attached *a, uint64_t *count);
+int lden_attached__count(struct lden_attached *a, uint64_t *count);
 
 /*
- * lden_attached_lost - hits of this event whose sample lden never had,
+ * lden_attached__lost - hits of this event whose sample lden never had,
  * summed over parts; 0 for counted events: the records the kernel
  * dropped (ring full), plus the hits the counting twin counted and the
  * sampling event did not (read live: the twin's count less the sampling
  * event's; not live on the ftrace ring, whose records not yet read are
  * not lost, and whose drops are the ring's, shared by its events), or,
- * once settled (lden_attached_settle()), every hit counted that did not
- * arrive.  After lden_attached_stop_sampling() it stays at the value it
+ * once settled (lden_attached__settle()), every hit counted that did not
+ * arrive.  After lden_attached__stop_sampling() it stays at the value it
  * had then.
  * Returns 0, or a negative errno (kernels before 6.0 cannot say per event:
  * use ltr_session__lost()).
  */
-int lden_attached_lost(struct lden_attached *a, uint64_t *lost);
+int lden_attached__lost(struct lden_attached *a, uint64_t *lost);
 
 /*
- * lden_attached_missed - hits its kprobes could not record (kretprobe
+ * lden_attached__missed - hits its kprobes could not record (kretprobe
  * returns without an instance, hits while another kprobe ran), summed
  * over parts, for any task; 0 for tracepoints and uprobes.  The count is
  * short by at most this much.  Returns 0 or a negative errno.
  */
-int lden_attached_missed(struct lden_attached *a, uint64_t *missed);
+int lden_attached__missed(struct lden_attached *a, uint64_t *missed);
 
 /*
- * lden_attached_count_short - up to how many hits lden_attached_count()
+ * lden_attached__count_short - up to how many hits lden_attached__count()
  * may lack: the drops of the ftrace ring its sampled parts share with
  * other events, when they are counted from their records (no twin); 0
  * when the count is exact.  Returns 0 or a negative errno.
  */
-int lden_attached_count_short(struct lden_attached *a, uint64_t *short_by);
+int lden_attached__count_short(struct lden_attached *a, uint64_t *short_by);
 
 /*
- * lden_attached_unsized - occurrences of a joined-size event (memory.free)
+ * lden_attached__unsized - occurrences of a joined-size event (memory.free)
  * whose size could not be known: the memory was allocated before the
  * start, outside the scope, or its entry evicted.  Their bytes are not in
  * size_total.  0 for other events.
  */
-uint64_t lden_attached_unsized(const struct lden_attached *a);
+uint64_t lden_attached__unsized(const struct lden_attached *a);
 
 /*
- * lden_attached_stop_sampling - turn a sampled event into a counted one
+ * lden_attached__stop_sampling - turn a sampled event into a counted one
  * @a:   an attached event with a->sampling
  * @s:   its session
  * @fn:  the caller's sample callback (the one that calls
- *       lden_attached_add_sample), or NULL
+ *       lden_attached__add_sample), or NULL
  * @ctx: passed to @fn
  *
  * Disables the sampling events, delivers the samples still in the rings
@@ -234,36 +234,36 @@ uint64_t lden_attached_unsized(const struct lden_attached *a);
  * part was attached without its twin, see struct lden_scope's no_twins); on
  * failure the event may be left half switched, still counted exactly.
  */
-int lden_attached_stop_sampling(struct lden_attached *a, struct ltr_session *s,
+int lden_attached__stop_sampling(struct lden_attached *a, struct ltr_session *s,
 				int (*fn)(const struct ltr_sample *, void *),
 				void *ctx);
 
 /*
- * lden_attached_disable_sampling - the first step of the above alone:
+ * lden_attached__disable_sampling - the first step of the above alone:
  * the sampling events disabled, nothing read or closed yet.  For sources
  * made of several attached events (enter and exit) that must stop at
- * the same moment: disable them all, then lden_attached_stop_sampling()
+ * the same moment: disable them all, then lden_attached__stop_sampling()
  * each.  Returns 0 or a negative errno (-EINVAL: no twin).
  */
-int lden_attached_disable_sampling(struct lden_attached *a);
+int lden_attached__disable_sampling(struct lden_attached *a);
 
 /*
- * lden_attached_size - the size so far: the samples' sum, plus what the
+ * lden_attached__size - the size so far: the samples' sum, plus what the
  * kernel summed for parts aggregated there (read now)
  * Returns 0, or -1 (ltr_last_error() says why).
  */
-int lden_attached_size(struct lden_attached *a, uint64_t *size);
+int lden_attached__size(struct lden_attached *a, uint64_t *size);
 
 /*
- * lden_attached_settle - the end of a run, once the session is disabled:
+ * lden_attached__settle - the end of a run, once the session is disabled:
  * drains the rings until every part's samples and lost records add up to
  * what its sampling event counted (a sample being written on another CPU
  * when the event was disabled arrives a moment later), at most 200 ms,
  * through @fn; what still does not arrive, or what the twin counted
  * beyond the sampling event, is the parts' unsampled count, reported in
- * lden_attached_lost() from then on.  Returns 0 or a negative errno.
+ * lden_attached__lost() from then on.  Returns 0 or a negative errno.
  */
-int lden_attached_settle(struct lden_attached *att, int n,
+int lden_attached__settle(struct lden_attached *att, int n,
 			 struct ltr_session *s,
 			 int (*fn)(const struct ltr_sample *, void *),
 			 void *ctx);
@@ -272,16 +272,16 @@ int lden_attached_settle(struct lden_attached *att, int n,
  * Adds one sample's size to its owner; the sample's event must belong to
  * an attached event (ltr_event__user() is the part).
  */
-void lden_attached_add_sample(const struct ltr_sample *sample);
+void lden_attached__add_sample(const struct ltr_sample *sample);
 
-void lden_attached_release(struct lden_attached *a);
+void lden_attached__release(struct lden_attached *a);
 
 /*
- * lden_attached_mode - how it is traced, for headers: "counting", or
+ * lden_attached__mode - how it is traced, for headers: "counting", or
  * "sampling, for size: ftrace ring (system-wide)", "sampling: perf ring
  * (a tracefs instance cannot count per cgroup)"
  */
-void lden_attached_mode(const struct lden_attached *a, char *buf,
+void lden_attached__mode(const struct lden_attached *a, char *buf,
 			size_t len);
 
 #endif

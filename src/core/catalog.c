@@ -90,7 +90,7 @@ static void def_free(struct lden_event_def *d)
 	free(d->file);
 }
 
-void lden_catalog_free(struct lden_catalog *cat)
+void lden_catalog__free(struct lden_catalog *cat)
 {
 	if (!cat)
 		return;
@@ -146,7 +146,7 @@ static int index_reserve(struct lden_catalog *cat)
 	return 0;
 }
 
-const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
+const struct lden_event_def *lden_catalog__find(const struct lden_catalog *cat,
 					       const char *name)
 {
 	size_t i;
@@ -189,7 +189,7 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-const char *lden_catalog_suggest(const struct lden_catalog *cat,
+const char *lden_catalog__suggest(const struct lden_catalog *cat,
 				 const char *name)
 {
 	const char *best = NULL;
@@ -471,7 +471,7 @@ static int add_join(struct parser *p, char *rest)
 	    !valid_ident(colon + 1, strlen(colon + 1)))
 		return perr(p, "expected 'join KEY SYSTEM:EVENT KEY SIZE', got '%s %s %s'",
 			    key, spec, from);
-	if (lden_size_check(size, msg, sizeof(msg)) < 0)
+	if (lden_size_expr__check(size, msg, sizeof(msg)) < 0)
 		return perr(p, "bad size expression '%s': %s", size, msg);
 	if (tp->njoins == MAX_TPS)
 		return perr(p, "more than %d joins for one tracepoint", MAX_TPS);
@@ -602,7 +602,7 @@ static int set_size(struct parser *p, char *rest)
 	*slot = dup_trimmed(rest);
 	if (!*slot)
 		return perr(p, "out of memory");
-	if (lden_size_check(*slot, msg, sizeof(msg)) < 0)
+	if (lden_size_expr__check(*slot, msg, sizeof(msg)) < 0)
 		return perr(p, "bad size expression '%s': %s", *slot, msg);
 	return 0;
 }
@@ -694,7 +694,7 @@ static int check_text(struct parser *p, const char *line)
 	return 0;
 }
 
-int lden_catalog_parse(struct lden_catalog *cat, const char *text,
+int lden_catalog__parse(struct lden_catalog *cat, const char *text,
 		       const char *file, char *err, size_t errlen)
 {
 	struct parser p = { .cat = cat, .file = file, .err = err,
@@ -741,7 +741,7 @@ static int load_file(struct lden_catalog *cat, const char *path, char *err,
 		free(buf);
 		return -1;
 	}
-	ret = lden_catalog_parse(cat, buf, path, err, errlen);
+	ret = lden_catalog__parse(cat, buf, path, err, errlen);
 	free(buf);
 	return ret;
 }
@@ -764,7 +764,7 @@ static bool seen_before(const char *const *dirs, int i)
 	return false;
 }
 
-int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
+int lden_catalog__load(struct lden_catalog *cat, const char *const *dirs,
 		      int ndirs, char *err, size_t errlen)
 {
 	for (int i = 0; i < ndirs; i++) {
@@ -815,7 +815,7 @@ int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
 	return 0;
 }
 
-int lden_catalog_default_dirs(const char **dirs, int max, const char *extra)
+int lden_catalog__default_dirs(const char **dirs, int max, const char *extra)
 {
 	static char env_copy[4096];
 	const char *env = getenv("LDEN_EVENTS_PATH");

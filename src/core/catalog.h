@@ -99,7 +99,7 @@ struct lden_catalog {
 };
 
 /*
- * lden_catalog_parse - add the events defined in @text to @cat
+ * lden_catalog__parse - add the events defined in @text to @cat
  * @file: the name used in error messages
  * @err, @errlen: on failure, "FILE:LINE: message"
  *
@@ -107,41 +107,41 @@ struct lden_catalog {
  * directories can override the installed catalog.
  * Returns 0, or -1 with @err set.
  */
-int lden_catalog_parse(struct lden_catalog *cat, const char *text,
+int lden_catalog__parse(struct lden_catalog *cat, const char *text,
 		       const char *file, char *err, size_t errlen);
 
 /* The largest catalog file read: 16 MiB, some 200,000 events. */
 #define LDEN_CATALOG_FILE_MAX (16u << 20)
 
 /*
- * lden_catalog_load - read every "*.events" file of each directory, in
+ * lden_catalog__load - read every "*.events" file of each directory, in
  * order; directories that do not exist are skipped, and so is one given
  * again (the same directory under another path).  Each must be a
  * regular file of at most LDEN_CATALOG_FILE_MAX bytes (never a FIFO or a
  * device, which are refused without a read).
  * Returns 0, or -1 with @err set.
  */
-int lden_catalog_load(struct lden_catalog *cat, const char *const *dirs,
+int lden_catalog__load(struct lden_catalog *cat, const char *const *dirs,
 		      int ndirs, char *err, size_t errlen);
 
 /*
- * lden_catalog_default_dirs - the installed catalog, /etc/lden/events.d,
+ * lden_catalog__default_dirs - the installed catalog, /etc/lden/events.d,
  * then $LDEN_EVENTS_PATH (colon-separated), then @extra (may be NULL).
  * Returns how many were written to @dirs (at most @max); they point to
  * static or environment storage, or to @extra.
  */
-int lden_catalog_default_dirs(const char **dirs, int max, const char *extra);
+int lden_catalog__default_dirs(const char **dirs, int max, const char *extra);
 
-void lden_catalog_free(struct lden_catalog *cat);
+void lden_catalog__free(struct lden_catalog *cat);
 
-const struct lden_event_def *lden_catalog_find(const struct lden_catalog *cat,
+const struct lden_event_def *lden_catalog__find(const struct lden_catalog *cat,
 					       const char *name);
 
 /*
- * lden_catalog_suggest - the known name closest to @name, for "did you
+ * lden_catalog__suggest - the known name closest to @name, for "did you
  * mean", or NULL when none is close.
  */
-const char *lden_catalog_suggest(const struct lden_catalog *cat,
+const char *lden_catalog__suggest(const struct lden_catalog *cat,
 				 const char *name);
 
 #endif

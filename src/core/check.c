@@ -53,14 +53,14 @@ static int check_tracepoint(struct ltr_session *s,
 		return cerr(err, errlen, d, tp->line, "%s", ltr_last_error());
 	}
 	if (want_size && tp->size) {
-		se = lden_size_compile(tp->size, ev, msg, sizeof(msg));
+		se = lden_size_expr__compile(tp->size, ev, msg, sizeof(msg));
 		if (!se) {
 			ltr_event__close(ev);
 			return cerr(err, errlen, d, tp->size_line,
 				    "size '%s' on %s:%s: %s", tp->size,
 				    tp->system, tp->name, msg);
 		}
-		lden_size_free(se);
+		lden_size_expr__free(se);
 	}
 	ltr_event__close(ev);
 	return 0;

@@ -24,7 +24,7 @@ void lden_catch_stop_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
+int lden_collect__stats(struct lden_attached *att, int nevents, int nscopes,
 		       struct lden_stat *st, double t)
 {
 	for (int i = 0; i < nevents; i++) {
@@ -37,15 +37,15 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			struct lden_attached *a = &att[k * nevents + i];
 			uint64_t count;
 
-			if (lden_attached_count(a, &count) < 0)
+			if (lden_attached__count(a, &count) < 0)
 				return -1;
 			total += count;
-			if (lden_attached_size(a, &count) < 0)
+			if (lden_attached__size(a, &count) < 0)
 				return -1;
 			size += count;
 			/* stopped sampling (the guard) keeps what it lost */
 			/* a ring shared with others: its total, once */
-			if (lden_attached_lost(a, &count) == 0) {
+			if (lden_attached__lost(a, &count) == 0) {
 				if (!a->lost_shared)
 					lost_total += count;
 				else if (count > lost_total)
@@ -53,18 +53,18 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			}
 			shared |= a->lost_shared;
 			/* unreadable a moment (probes coming and going): 0 */
-			if (lden_attached_missed(a, &count) < 0)
+			if (lden_attached__missed(a, &count) < 0)
 				count = 0;
 			missed += count;
-			if (lden_attached_count_short(a, &count) < 0)
+			if (lden_attached__count_short(a, &count) < 0)
 				count = 0;
 			short_by += count;
-			unsized += lden_attached_unsized(a);
+			unsized += lden_attached__unsized(a);
 			st[i].joined |= a->join != NULL;
 		}
 		st[i].count = total;
 		st[i].size = size;
-		st[i].speed = lden_window_push(&st[i].win, t, total);
+		st[i].speed = lden_window__push(&st[i].win, t, total);
 		st[i].lost = lost_total;
 		st[i].lost_shared = shared;
 		/*
@@ -80,23 +80,23 @@ int lden_collect_stats(struct lden_attached *att, int nevents, int nscopes,
 	return 0;
 }
 
-int lden_collect_sample(const struct ltr_sample *sample, void *ctx)
+int lden_collect__sample(const struct ltr_sample *sample, void *ctx)
 {
-	lden_attached_add_sample(sample);
+	lden_attached__add_sample(sample);
 	return 0;
 }
 
-int lden_collect_drain(struct ltr_session *s, bool sampling)
+int lden_collect__drain(struct ltr_session *s, bool sampling)
 {
 	int n;
 
 	if (!sampling)
 		return 0;
-	n = ltr_session__drain(s, lden_collect_sample, NULL);
+	n = ltr_session__drain(s, lden_collect__sample, NULL);
 	return n < 0 ? n : 0;
 }
 
-int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
+int lden_collect__wait(struct ltr_session *s, double deadline, bool sampling,
 		      volatile sig_atomic_t *stop)
 {
 	for (;;) {
@@ -107,25 +107,25 @@ int lden_collect_wait(struct ltr_session *s, double deadline, bool sampling,
 		wait_ms = (int)ceil((deadline - lden_now()) * 1000);
 		if (wait_ms <= 0)
 			break;
-		n = ltr_session__poll(s, wait_ms, sampling ? lden_collect_sample : NULL,
+		n = ltr_session__poll(s, wait_ms, sampling ? lden_collect__sample : NULL,
 				      NULL);
 		if (n < 0 && n != -EINTR)
 			return n;
 	}
-	return lden_collect_drain(s, sampling);
+	return lden_collect__drain(s, sampling);
 }
 
-int lden_collect_finish(struct ltr_session *s, struct lden_attached *att,
+int lden_collect__finish(struct ltr_session *s, struct lden_attached *att,
 			int n, bool sampling)
 {
 	int rc = ltr_session__disable(s);
 
 	if (rc < 0 || !sampling)
 		return rc;
-	return lden_attached_settle(att, n, s, lden_collect_sample, NULL);
+	return lden_attached__settle(att, n, s, lden_collect__sample, NULL);
 }
 
-int lden_collect_settle(struct ltr_session *s,
+int lden_collect__settle(struct ltr_session *s,
 			int (*fn)(const struct ltr_sample *, void *),
 			void *ctx)
 {

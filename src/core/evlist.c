@@ -28,7 +28,7 @@ static int and_into(char **dst, const char *add)
 	return 0;
 }
 
-struct lden_expr *lden_evlist_parse(char *const *events, int n,
+struct lden_expr *lden_evlist__parse(char *const *events, int n,
 				    const char *filter, const char *comm,
 				    char *err, size_t errlen)
 {
@@ -61,7 +61,7 @@ struct lden_expr *lden_evlist_parse(char *const *events, int n,
 	for (int i = 0; i < n; i++)
 		snprintf(text + strlen(text), len - strlen(text),
 			 "%scount(%s) >= 0", i ? " or " : "", events[i]);
-	e = lden_expr_parse(text, &perr);
+	e = lden_expr__parse(text, &perr);
 	free(text);
 	if (!e) {
 		snprintf(err, errlen, "%s", perr.msg);
@@ -70,7 +70,7 @@ struct lden_expr *lden_evlist_parse(char *const *events, int n,
 	if (e->nevents != n) {
 		/* one argument held two events, or the same one twice */
 		snprintf(err, errlen, "each EVENT argument must name one event, once");
-		lden_expr_free(e);
+		lden_expr__free(e);
 		return NULL;
 	}
 	snprintf(comm_filter, sizeof(comm_filter), "COMM == \"%s\"",
@@ -79,14 +79,14 @@ struct lden_expr *lden_evlist_parse(char *const *events, int n,
 		if ((filter && and_into(&e->events[i].filter, filter) < 0) ||
 		    (comm && and_into(&e->events[i].filter, comm_filter) < 0)) {
 			snprintf(err, errlen, "out of memory");
-			lden_expr_free(e);
+			lden_expr__free(e);
 			return NULL;
 		}
 	}
 	return e;
 }
 
-int lden_evlist_index(const struct lden_attached *att, int nevents,
+int lden_evlist__index(const struct lden_attached *att, int nevents,
 		      int nscopes, const struct ltr_sample *s)
 {
 	const struct lden_part *p = ltr_event__user(s->event);
@@ -105,16 +105,16 @@ static int load_catalog(struct lden_catalog *cat, const char *extra,
 {
 	const char *dirs[16];
 	char msg[1024];
-	int n = lden_catalog_default_dirs(dirs, 16, extra);
+	int n = lden_catalog__default_dirs(dirs, 16, extra);
 
-	if (lden_catalog_load(cat, dirs, n, msg, sizeof(msg)) < 0) {
+	if (lden_catalog__load(cat, dirs, n, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "bad event catalog: %s", msg);
 		return -1;
 	}
 	return 0;
 }
 
-int lden_evlist_attach(struct lden_evlist *l, struct ltr_session *s,
+int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 		       char *const *events, int n, const char *filter,
 		       const char *comm, const struct lden_scope_opts *scope,
 		       const char *events_dir, char *err, size_t errlen)
@@ -126,14 +126,14 @@ int lden_evlist_attach(struct lden_evlist *l, struct ltr_session *s,
 	int status = LDEN_EXIT_USAGE;
 
 	memset(l, 0, sizeof(*l));
-	l->e = lden_evlist_parse(events, n, filter, comm, err, errlen);
+	l->e = lden_evlist__parse(events, n, filter, comm, err, errlen);
 	if (!l->e)
 		return LDEN_EXIT_USAGE;
 	if (load_catalog(&cat, events_dir, err, errlen) < 0)
 		goto out;
 	l->nevents = l->e->nevents;
-	l->nscopes = lden_scope_count(scope);
-	k = lden_kernel_new(ltr_session__tracing_dir(s));
+	l->nscopes = lden_scope__count(scope);
+	k = lden_kernel__new(ltr_session__tracing_dir(s));
 	res = calloc(l->nevents, sizeof(*res));
 	l->att = calloc((size_t)l->nevents * l->nscopes, sizeof(*l->att));
 	if (!k || !res || !l->att) {
@@ -141,16 +141,16 @@ int lden_evlist_attach(struct lden_evlist *l, struct ltr_session *s,
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (lden_plan_check(&cat, k, l->e, lden_scope_is_set(scope), res,
+	if (lden_plan__check(&cat, k, l->e, lden_scope__is_set(scope), res,
 			    &perr) < 0) {
 		snprintf(err, errlen, "%s", perr.msg);
 		goto out;
 	}
 	for (int i = 0; i < l->nscopes; i++) {
 		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+		const struct lden_scope *sc = lden_scope__get(scope, i, &buf);
 
-		if (lden_plan_attach_sampled(s, l->e, res, sc,
+		if (lden_plan__attach_sampled(s, l->e, res, sc,
 					     l->att + (size_t)i * l->nevents,
 					     &perr) < 0) {
 			snprintf(err, errlen, "%s", perr.msg);
@@ -159,13 +159,13 @@ int lden_evlist_attach(struct lden_evlist *l, struct ltr_session *s,
 	}
 	status = 0;
 out:
-	lden_kernel_free(k);
-	lden_catalog_free(&cat);
+	lden_kernel__free(k);
+	lden_catalog__free(&cat);
 	free(res);
 	return status;
 }
 
-bool lden_evlist_has_field(const struct lden_evlist *l, const char *name)
+bool lden_evlist__has_field(const struct lden_evlist *l, const char *name)
 {
 	for (int i = 0; i < l->nevents * l->nscopes; i++)
 		for (int p = 0; p < l->att[i].nparts; p++)
@@ -174,30 +174,30 @@ bool lden_evlist_has_field(const struct lden_evlist *l, const char *name)
 	return false;
 }
 
-void lden_evlist_release(struct lden_evlist *l)
+void lden_evlist__release(struct lden_evlist *l)
 {
 	if (l->att)
 		for (int i = 0; i < l->nevents * l->nscopes; i++)
-			lden_attached_release(&l->att[i]);
+			lden_attached__release(&l->att[i]);
 	free(l->att);
-	lden_expr_free(l->e);
+	lden_expr__free(l->e);
 	memset(l, 0, sizeof(*l));
 }
 
-struct lden_guard *lden_evlist_guard(struct lden_evlist *l,
+struct lden_guard *lden_evlist__guard(struct lden_evlist *l,
 				     const struct lden_guard_opts *o,
 				     double now)
 {
-	struct lden_guard *g = lden_guard_new(o);
+	struct lden_guard *g = lden_guard__new(o);
 
 	if (!g)
 		return NULL;
 	for (int i = 0; i < l->nevents * l->nscopes; i++) {
-		if (lden_guard_add(g, l->att[i].label, &l->att[i]) < 0) {
-			lden_guard_free(g);
+		if (lden_guard__add(g, l->att[i].label, &l->att[i]) < 0) {
+			lden_guard__free(g);
 			return NULL;
 		}
 	}
-	lden_guard_start(g, now);
+	lden_guard__start(g, now);
 	return g;
 }

@@ -883,7 +883,7 @@ static struct lden_expr_node *parse_or(struct parser *p)
 
 /* ------------------------------------------------------------------ */
 
-void lden_expr_free(struct lden_expr *e)
+void lden_expr__free(struct lden_expr *e)
 {
 	if (!e)
 		return;
@@ -956,17 +956,17 @@ static struct lden_expr *parse(const char *text, bool want_cond,
 	return e;
 
 out_free:
-	lden_expr_free(e);
+	lden_expr__free(e);
 	return NULL;
 }
 
-struct lden_expr *lden_expr_parse(const char *text,
+struct lden_expr *lden_expr__parse(const char *text,
 				  struct lden_expr_error *err)
 {
 	return parse(text, true, err);
 }
 
-struct lden_expr *lden_expr_parse_number(const char *text,
+struct lden_expr *lden_expr__parse_number(const char *text,
 					 struct lden_expr_error *err)
 {
 	return parse(text, false, err);
@@ -1047,20 +1047,20 @@ static bool cond(const struct lden_expr_node *n,
 	}
 }
 
-bool lden_expr_eval(const struct lden_expr *e,
+bool lden_expr__eval(const struct lden_expr *e,
 		    const struct lden_expr_values *vals)
 {
 	return cond(e->root, vals);
 }
 
-double lden_expr_value(const struct lden_expr *e,
+double lden_expr__value(const struct lden_expr *e,
 		       const struct lden_expr_values *vals)
 {
 	return e->root->is_cond ? (cond(e->root, vals) ? 1 : 0) :
 				  num(e->root, vals);
 }
 
-void lden_expr_error_at(struct lden_expr_error *err,
+void lden_expr_error__at(struct lden_expr_error *err,
 			const struct lden_expr_event *ev, const char *fmt, ...)
 {
 	va_list ap;
@@ -1072,7 +1072,7 @@ void lden_expr_error_at(struct lden_expr_error *err,
 	va_end(ap);
 }
 
-void lden_expr_format_error(const char *text,
+void lden_expr__format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,
 			    size_t len)
 {
@@ -1104,7 +1104,7 @@ void lden_expr_format_error(const char *text,
 		buf[n] = '\0';
 }
 
-void lden_expr_event_label(const struct lden_expr_event *ev, char *buf,
+void lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
 			   size_t len)
 {
 	const char *f = ev->filter ? ev->filter : "";

@@ -76,22 +76,22 @@ struct lden_expr_error {
 };
 
 /*
- * lden_expr_parse - parse @text
- * Returns the expression (free with lden_expr_free()), or NULL with @err.
- * Event names are not checked here: see lden_expr_error_at().
+ * lden_expr__parse - parse @text
+ * Returns the expression (free with lden_expr__free()), or NULL with @err.
+ * Event names are not checked here: see lden_expr_error__at().
  */
-struct lden_expr *lden_expr_parse(const char *text, struct lden_expr_error *err);
+struct lden_expr *lden_expr__parse(const char *text, struct lden_expr_error *err);
 
 /*
- * lden_expr_parse_number - the same grammar for a number rather than a
+ * lden_expr__parse_number - the same grammar for a number rather than a
  * condition ("speed(task.create)", "size(disk.read) / 1Mi"), for the
  * values rules interpolate into their text (rule-template.h)
- * Returns the expression (free with lden_expr_free()), or NULL with @err.
+ * Returns the expression (free with lden_expr__free()), or NULL with @err.
  */
-struct lden_expr *lden_expr_parse_number(const char *text,
+struct lden_expr *lden_expr__parse_number(const char *text,
 					 struct lden_expr_error *err);
 
-void lden_expr_free(struct lden_expr *e);
+void lden_expr__free(struct lden_expr *e);
 
 /* The values of one event at evaluation time. */
 struct lden_expr_values {
@@ -101,28 +101,28 @@ struct lden_expr_values {
 };
 
 /* Evaluates the condition; @vals is indexed like e->events. */
-bool lden_expr_eval(const struct lden_expr *e,
+bool lden_expr__eval(const struct lden_expr *e,
 		    const struct lden_expr_values *vals);
 
 /*
- * lden_expr_value - the value of a number expression (NaN for 0/0);
+ * lden_expr__value - the value of a number expression (NaN for 0/0);
  * a condition gives 1 or 0
  */
-double lden_expr_value(const struct lden_expr *e,
+double lden_expr__value(const struct lden_expr *e,
 		       const struct lden_expr_values *vals);
 
 /*
- * lden_expr_error_at - set @err to @msg pointing at @ev's first use
+ * lden_expr_error__at - set @err to @msg pointing at @ev's first use
  */
-void lden_expr_error_at(struct lden_expr_error *err,
+void lden_expr_error__at(struct lden_expr_error *err,
 			const struct lden_expr_event *ev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * lden_expr_format_error - "MESSAGE\n  TEXT\n  ^~~~" into @buf (no final
+ * lden_expr__format_error - "MESSAGE\n  TEXT\n  ^~~~" into @buf (no final
  * newline), the caret under the range the error points at.
  */
-void lden_expr_format_error(const char *text,
+void lden_expr__format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,
 			    size_t len);
 
@@ -143,7 +143,7 @@ int lden_filter_check(const char *f, int *at, const char **why);
 char *lden_filter_and(const char *a, const char *b);
 
 /* The label users see for an event: "task.create", "custom(vfs_read)". */
-void lden_expr_event_label(const struct lden_expr_event *ev, char *buf,
+void lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
 			   size_t len);
 
 #endif

@@ -66,7 +66,7 @@ struct lden_guard {
 /* lden's CPU spent tracing: not the threads that serve (selfcpu.h) */
 static double cpu_seconds(void)
 {
-	return lden_selfcpu_tracing();
+	return lden_selfcpu__tracing();
 }
 
 static void *calibrate(void *arg)
@@ -75,11 +75,11 @@ static void *calibrate(void *arg)
 	struct ltr_event_cost cost = { 0 };
 	int err;
 
-	lden_selfcpu_exclude_thread();
+	lden_selfcpu__exclude_thread();
 	err = ltr_measure_event_cost(c->tracing_dir, &cost);
 	c->cost = cost;
 	c->err = err;
-	lden_selfcpu_thread_done();
+	lden_selfcpu__thread_done();
 	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -97,7 +97,7 @@ static double measured_ns(const struct lden_guard *g)
 	return c->cost.sample_ns - c->cost.count_ns;
 }
 
-int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
+int lden_guard__parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 			 char *err, size_t errlen)
 {
 	char *end;
@@ -127,12 +127,12 @@ int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 	return 0;
 }
 
-bool lden_guard_opts_active(const struct lden_guard_opts *o)
+bool lden_guard_opts__active(const struct lden_guard_opts *o)
 {
 	return o->max_rate > 0 || o->max_cpu > 0;
 }
 
-struct lden_guard *lden_guard_new(const struct lden_guard_opts *o)
+struct lden_guard *lden_guard__new(const struct lden_guard_opts *o)
 {
 	struct lden_guard_opts defaults = LDEN_GUARD_OPTS_INIT;
 	struct lden_guard *g = calloc(1, sizeof(*g));
@@ -145,7 +145,7 @@ struct lden_guard *lden_guard_new(const struct lden_guard_opts *o)
 	return g;
 }
 
-void lden_guard_free(struct lden_guard *g)
+void lden_guard__free(struct lden_guard *g)
 {
 	if (!g)
 		return;
@@ -161,7 +161,7 @@ void lden_guard_free(struct lden_guard *g)
 	free(g);
 }
 
-int lden_guard_add(struct lden_guard *g, const char *label,
+int lden_guard__add(struct lden_guard *g, const char *label,
 		   struct lden_attached *a)
 {
 	struct lden_attached **atts;
@@ -238,10 +238,10 @@ static int snapshot(struct lden_guard *g, double now)
 		for (int k = 0; k < src->natts; k++) {
 			uint64_t c, l;
 
-			if (lden_attached_count(src->atts[k], &c) < 0)
+			if (lden_attached__count(src->atts[k], &c) < 0)
 				return -errno;
 			src->count[h] += c;
-			if (lden_attached_lost(src->atts[k], &l) == 0)
+			if (lden_attached__lost(src->atts[k], &l) == 0)
 				g->lost += l;
 		}
 	}
@@ -251,7 +251,7 @@ static int snapshot(struct lden_guard *g, double now)
 	return 0;
 }
 
-int lden_guard_count(const struct lden_guard *g, const char *label,
+int lden_guard__count(const struct lden_guard *g, const char *label,
 		     uint64_t *count)
 {
 	*count = 0;
@@ -261,7 +261,7 @@ int lden_guard_count(const struct lden_guard *g, const char *label,
 		for (int k = 0; k < g->src[i].natts; k++) {
 			uint64_t c;
 
-			if (lden_attached_count(g->src[i].atts[k], &c) < 0)
+			if (lden_attached__count(g->src[i].atts[k], &c) < 0)
 				return -1;
 			*count += c;
 		}
@@ -270,15 +270,15 @@ int lden_guard_count(const struct lden_guard *g, const char *label,
 	return -1;
 }
 
-void lden_guard_source_cost(struct lden_guard *g, int i, double ns)
+void lden_guard__source_cost(struct lden_guard *g, int i, double ns)
 {
 	if (i >= 0 && i < g->nsrc)
 		g->src[i].cost_ns = ns;
 }
 
-void lden_guard_start(struct lden_guard *g, double now)
+void lden_guard__start(struct lden_guard *g, double now)
 {
-	g->excluded_start = lden_selfcpu_excluded();
+	g->excluded_start = lden_selfcpu__excluded();
 	g->start = now;
 	g->judge_from = now;
 	g->n = 0;
@@ -308,13 +308,13 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 	g->acts = acts;
 	/* all at once first (an enter and its exit stop together) */
 	for (int k = 0; k < src->natts; k++) {
-		int rc = lden_attached_disable_sampling(src->atts[k]);
+		int rc = lden_attached__disable_sampling(src->atts[k]);
 
 		if (rc < 0)
 			return rc;
 	}
 	for (int k = 0; k < src->natts; k++) {
-		int rc = lden_attached_stop_sampling(src->atts[k], s, fn, ctx);
+		int rc = lden_attached__stop_sampling(src->atts[k], s, fn, ctx);
 
 		if (rc < 0)
 			return rc;
@@ -382,7 +382,7 @@ static double kernel_pct(const struct lden_guard *g, int newest, int base)
 	return pct;
 }
 
-int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
+int lden_guard__tick(struct lden_guard *g, struct ltr_session *s, double now,
 		    int (*fn)(const struct ltr_sample *, void *), void *ctx)
 {
 	int newest, base, rc, acted = 0;
@@ -439,18 +439,18 @@ int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
 	return acted;
 }
 
-int lden_guard_nactions(const struct lden_guard *g)
+int lden_guard__nactions(const struct lden_guard *g)
 {
 	return g->nacts;
 }
 
-const struct lden_guard_action *lden_guard_action(const struct lden_guard *g,
+const struct lden_guard_action *lden_guard__action(const struct lden_guard *g,
 						  int i)
 {
 	return i >= 0 && i < g->nacts ? &g->acts[i] : NULL;
 }
 
-struct lden_guard_action *lden_guard_find(struct lden_guard *g,
+struct lden_guard_action *lden_guard__find(struct lden_guard *g,
 					  const char *label)
 {
 	for (int i = 0; i < g->nacts; i++)
@@ -459,7 +459,7 @@ struct lden_guard_action *lden_guard_find(struct lden_guard *g,
 	return NULL;
 }
 
-void lden_guard_message_for(const struct lden_guard_action *a,
+void lden_guard__message_for(const struct lden_guard_action *a,
 			    const char *effect, char *buf, size_t len)
 {
 	char share[160] = "";
@@ -476,12 +476,12 @@ void lden_guard_message_for(const struct lden_guard_action *a,
 			 a->cpu_pct, share, a->limit, a->event, a->rate, effect);
 }
 
-void lden_guard_message(const struct lden_guard_action *a, char *buf,
+void lden_guard__message(const struct lden_guard_action *a, char *buf,
 			size_t len)
 {
 	size_t n;
 
-	lden_guard_message_for(a, "counted from now on, its size is no longer updated",
+	lden_guard__message_for(a, "counted from now on, its size is no longer updated",
 			       buf, len);
 	n = strlen(buf);
 	if (a->size_used && n + 1 < len)
@@ -489,7 +489,7 @@ void lden_guard_message(const struct lden_guard_action *a, char *buf,
 			 a->event, a->size);
 }
 
-void lden_guard_note(const struct lden_guard_action *a, const char *what,
+void lden_guard__note(const struct lden_guard_action *a, const char *what,
 		     char *buf, size_t len)
 {
 	char when[16];
@@ -509,43 +509,43 @@ void lden_guard_note(const struct lden_guard_action *a, const char *what,
 			 what, when, a->cpu_pct, a->limit, a->rate);
 }
 
-void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
+void lden_guard__size_note(const struct lden_guard_action *a, char *buf,
 			  size_t len)
 {
 	size_t n;
 
-	lden_guard_note(a, "size stopped", buf, len);
+	lden_guard__note(a, "size stopped", buf, len);
 	n = strlen(buf);
 	if (n + 1 < len)
 		snprintf(buf + n, len - n, "; it was %" PRIu64 " then", a->size);
 }
 
-bool lden_guard_stop_stat(const struct lden_guard_action *a,
+bool lden_guard__stop_stat(const struct lden_guard_action *a,
 			  struct lden_stat *st)
 {
 	if (strcmp(st->label, a->event))
 		return false;
 	st->size_stopped = true;
-	lden_guard_size_note(a, st->note, sizeof(st->note));
+	lden_guard__size_note(a, st->note, sizeof(st->note));
 	return true;
 }
 
-double lden_guard_cpu_pct(const struct lden_guard *g)
+double lden_guard__cpu_pct(const struct lden_guard *g)
 {
 	return g->cpu_pct;
 }
 
-double lden_guard_kernel_pct(const struct lden_guard *g)
+double lden_guard__kernel_pct(const struct lden_guard *g)
 {
 	return g->kernel_pct;
 }
 
-double lden_guard_sample_ns(const struct lden_guard *g)
+double lden_guard__sample_ns(const struct lden_guard *g)
 {
 	return measured_ns(g);
 }
 
-double lden_guard_cpu_pct_total(const struct lden_guard *g)
+double lden_guard__cpu_pct_total(const struct lden_guard *g)
 {
 	int newest = slot_back(g, 0);
 	double dt = g->n ? g->t[newest] - g->start : 0;
@@ -553,27 +553,27 @@ double lden_guard_cpu_pct_total(const struct lden_guard *g)
 	return dt > 0 ? 100 * (g->cpu[newest] - g->cpu_start) / dt : 0;
 }
 
-int lden_guard_nsources(const struct lden_guard *g)
+int lden_guard__nsources(const struct lden_guard *g)
 {
 	return g->nsrc;
 }
 
-const char *lden_guard_source_label(const struct lden_guard *g, int i)
+const char *lden_guard__source_label(const struct lden_guard *g, int i)
 {
 	return g->src[i].label;
 }
 
-double lden_guard_source_rate(const struct lden_guard *g, int i)
+double lden_guard__source_rate(const struct lden_guard *g, int i)
 {
 	return g->src[i].rate;
 }
 
-uint64_t lden_guard_lost(const struct lden_guard *g)
+uint64_t lden_guard__lost(const struct lden_guard *g)
 {
 	return g->lost;
 }
 
-void lden_guard_print_action_json(FILE *out, const struct lden_guard_action *a)
+void lden_guard__print_action_json(FILE *out, const struct lden_guard_action *a)
 {
 	fputs("{\"event\":", out);
 	lden_json_string(out, a->event);
@@ -583,27 +583,27 @@ void lden_guard_print_action_json(FILE *out, const struct lden_guard_action *a)
 		a->cpu_pct, a->own_pct, a->kernel_pct, a->sample_ns, a->size);
 }
 
-void lden_guard_print_json(FILE *out, const struct lden_guard *g)
+void lden_guard__print_json(FILE *out, const struct lden_guard *g)
 {
 	fputs("\"guard\":[", out);
 	for (int i = 0; i < g->nacts; i++) {
 		if (i)
 			fputc(',', out);
-		lden_guard_print_action_json(out, &g->acts[i]);
+		lden_guard__print_action_json(out, &g->acts[i]);
 	}
 	fputc(']', out);
 }
 
-void lden_guard_print_self_json(FILE *out, const struct lden_guard *g)
+void lden_guard__print_self_json(FILE *out, const struct lden_guard *g)
 {
 	int newest = slot_back(g, 0);
 	double dt = g->n ? g->t[newest] - g->start : 0;
-	double serving = lden_selfcpu_excluded() - g->excluded_start;
+	double serving = lden_selfcpu__excluded() - g->excluded_start;
 	const struct calibration *c = &g->cal;
 	bool known = __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) && !c->err;
 
 	fprintf(out, "\"self\":{\"cpu_pct\":%.2f,\"cpu_pct_window\":%.2f,\"kernel_pct_window\":%.2f,\"serving_cpu_pct\":%.2f,\"max_cpu\":%g,\"max_rate\":%" PRIu64,
-		lden_guard_cpu_pct_total(g), g->cpu_pct, g->kernel_pct,
+		lden_guard__cpu_pct_total(g), g->cpu_pct, g->kernel_pct,
 		dt > 0 ? 100 * serving / dt : 0, g->o.max_cpu, g->o.max_rate);
 	if (g->o.sample_ns >= 0)
 		fprintf(out, ",\"sample_ns\":%.0f,\"count_ns\":null",

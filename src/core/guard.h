@@ -24,7 +24,7 @@
  *   before it judges (and switches) again.
  * Counted sources cost lden no CPU per event: they are never switched.
  *
- * Switching (lden_attached_stop_sampling): the sampled event is disabled,
+ * Switching (lden_attached__stop_sampling): the sampled event is disabled,
  * its remaining samples delivered, and it stays disabled; the count comes from
  * a counting twin all along, so it stays exact, with no gap and no event
  * counted twice.  The size keeps the value it had at the switch and is
@@ -40,22 +40,22 @@
  *	//             return LDEN_EXIT_USAGE;	// it printed why
  *	//   (or lden_scope_guard_option() with -p, -g, --children),
  *	//   and LDEN_GUARD_USAGE in --help
- *	g = lden_guard_new(&go);
+ *	g = lden_guard__new(&go);
  *	for each attached event a (one label may be added several times,
  *	    once per --pid scope: they form one source)
- *		lden_guard_add(g, label, a);
+ *		lden_guard__add(g, label, a);
  *	ltr_session__enable(s);
- *	lden_guard_start(g, lden_now());
+ *	lden_guard__start(g, lden_now());
  *	per tick, after draining the rings with the command's callback:
- *		if (lden_guard_say(g, lden_guard_tick(g, s, lden_now(),
+ *		if (lden_guard__say(g, lden_guard__tick(g, s, lden_now(),
  *						      on_sample, ctx),
  *				   "top", NULL, NULL, NULL) < 0)
  *			stop;	// "lden: top: guard: <why>" was printed
  *		// each new action is said once:
  *		//     "lden: guard: 'fs.read' sampled at ..."
- *	in reports: a->size_stopped, lden_guard_size_note() for the table,
- *	lden_guard_print_json() and lden_guard_print_self_json() for JSON;
- *	lden_guard_free(g) before the attached events are released.
+ *	in reports: a->size_stopped, lden_guard__size_note() for the table,
+ *	lden_guard__print_json() and lden_guard__print_self_json() for JSON;
+ *	lden_guard__free(g) before the attached events are released.
  *
  * Library code: nothing here prints but the *_print_* functions, on the
  * stream they are given.
@@ -115,20 +115,20 @@ struct lden_guard_opts {
 	"                        is counted only\n"
 
 /*
- * lden_guard_parse_opt - the value of --max-rate (@opt LDEN_OPT_MAX_RATE:
+ * lden_guard__parse_opt - the value of --max-rate (@opt LDEN_OPT_MAX_RATE:
  * a positive integer) or --max-cpu (LDEN_OPT_MAX_CPU: 0 to 100)
  * Returns 0, or -1 with @err set to "invalid --max-rate value 'X' (...)"
  * (print it as "lden: CMD: ERR", exit 2).
  */
-int lden_guard_parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
+int lden_guard__parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 			 char *err, size_t errlen);
 
 /*
- * lden_guard_opts_active - whether a guard with budgets @o can ever act
+ * lden_guard_opts__active - whether a guard with budgets @o can ever act
  * (a rate limit or a CPU budget); when not, the command attaches without
  * counting twins (struct lden_scope_opts's no_twins).
  */
-bool lden_guard_opts_active(const struct lden_guard_opts *o);
+bool lden_guard_opts__active(const struct lden_guard_opts *o);
 
 enum lden_guard_reason {
 	LDEN_GUARD_RATE,	/* the source's rate was above max_rate */
@@ -139,7 +139,7 @@ enum lden_guard_reason {
 struct lden_guard_action {
 	const char *event;		/* the source's label (borrowed) */
 	enum lden_guard_reason reason;
-	double at;			/* seconds since lden_guard_start() */
+	double at;			/* seconds since lden_guard__start() */
 	time_t when;			/* wall clock */
 	double rate;			/* the source's events/s then */
 	double limit;			/* max_rate (rate), max_cpu (cpu) */
@@ -153,126 +153,126 @@ struct lden_guard_action {
 };
 
 /*
- * lden_guard_new - a guard with budgets @o (NULL: the defaults)
- * Returns the guard (free with lden_guard_free()), or NULL (ENOMEM).
+ * lden_guard__new - a guard with budgets @o (NULL: the defaults)
+ * Returns the guard (free with lden_guard__free()), or NULL (ENOMEM).
  */
-struct lden_guard *lden_guard_new(const struct lden_guard_opts *o);
-void lden_guard_free(struct lden_guard *g);
+struct lden_guard *lden_guard__new(const struct lden_guard_opts *o);
+void lden_guard__free(struct lden_guard *g);
 
 /*
- * lden_guard_add - watch an attached event, under @label (copied); the
+ * lden_guard__add - watch an attached event, under @label (copied); the
  * same label added again (another scope of the same event) joins the same
  * source.  Counted events are watched for their rate only.
- * @a must stay valid until lden_guard_free().  Before lden_guard_start().
+ * @a must stay valid until lden_guard__free().  Before lden_guard__start().
  * Returns the source's index, or -ENOMEM.
  */
-int lden_guard_add(struct lden_guard *g, const char *label,
+int lden_guard__add(struct lden_guard *g, const char *label,
 		   struct lden_attached *a);
 
 /*
- * lden_guard_count - the kernel's count of source @label now: the sum over
+ * lden_guard__count - the kernel's count of source @label now: the sum over
  * its attached events (exact, also after it was switched)
  * Returns 0, or -1 (no such source, or a counter could not be read).
  */
-int lden_guard_count(const struct lden_guard *g, const char *label,
+int lden_guard__count(const struct lden_guard *g, const char *label,
 		     uint64_t *count);
 
 /*
- * lden_guard_source_cost - what a hit of source @i (lden_guard_add()'s
+ * lden_guard__source_cost - what a hit of source @i (lden_guard__add()'s
  * index) costs the kernel when sampled, beyond a count, in ns, for
  * sampling paths other than the perf ring (whose cost the guard measures)
  */
-void lden_guard_source_cost(struct lden_guard *g, int i, double ns);
+void lden_guard__source_cost(struct lden_guard *g, int i, double ns);
 
-/* lden_guard_start - the baseline: call when the events are enabled. */
-void lden_guard_start(struct lden_guard *g, double now);
+/* lden_guard__start - the baseline: call when the events are enabled. */
+void lden_guard__start(struct lden_guard *g, double now);
 
 /*
- * lden_guard_tick - measure (at most every 100 ms) and act
+ * lden_guard__tick - measure (at most every 100 ms) and act
  * @s:   the session the events belong to
  * @now: CLOCK_MONOTONIC seconds
  * @fn, @ctx: the command's sample callback, used to deliver the samples
  *       still in the rings of a source being switched (may be NULL)
- * Returns how many new actions (lden_guard_action) this tick took, or a
+ * Returns how many new actions (lden_guard__action) this tick took, or a
  * negative errno when a counter could not be read or an event switched
  * (ltr_last_error() says why).
  */
-int lden_guard_tick(struct lden_guard *g, struct ltr_session *s, double now,
+int lden_guard__tick(struct lden_guard *g, struct ltr_session *s, double now,
 		    int (*fn)(const struct ltr_sample *, void *), void *ctx);
 
-int lden_guard_nactions(const struct lden_guard *g);
+int lden_guard__nactions(const struct lden_guard *g);
 /* The i-th action, oldest first (borrowed). */
-const struct lden_guard_action *lden_guard_action(const struct lden_guard *g,
+const struct lden_guard_action *lden_guard__action(const struct lden_guard *g,
 						  int i);
 /* The action that switched @label, or NULL. */
-struct lden_guard_action *lden_guard_find(struct lden_guard *g,
+struct lden_guard_action *lden_guard__find(struct lden_guard *g,
 					  const char *label);
 
 /*
- * lden_guard_message - the one-time line for an action, without "lden: ":
+ * lden_guard__message - the one-time line for an action, without "lden: ":
  * "guard: 'fs.read' sampled at 182345 events/s (limit 50000): counted
  * from now on, its size is no longer updated"
  */
-void lden_guard_message(const struct lden_guard_action *a, char *buf,
+void lden_guard__message(const struct lden_guard_action *a, char *buf,
 			size_t len);
 
 /*
- * lden_guard_message_for - the same for commands where switching has
+ * lden_guard__message_for - the same for commands where switching has
  * another @effect ("no more lines for it, its count goes on"): "guard:
  * 'fs.read' sampled at 182345 events/s (limit 50000): EFFECT"
  */
-void lden_guard_message_for(const struct lden_guard_action *a,
+void lden_guard__message_for(const struct lden_guard_action *a,
 			    const char *effect, char *buf, size_t len);
 
 /*
- * lden_guard_note - "WHAT at 12:00:01 by the guard (rate 182345/s >
+ * lden_guard__note - "WHAT at 12:00:01 by the guard (rate 182345/s >
  * 50000/s)", or with the CPU reason "(lden at 7.3% CPU > 5%, rate ...)"
  */
-void lden_guard_note(const struct lden_guard_action *a, const char *what,
+void lden_guard__note(const struct lden_guard_action *a, const char *what,
 		     char *buf, size_t len);
 
 /*
- * lden_guard_size_note - for the report under the table: "size stopped at
+ * lden_guard__size_note - for the report under the table: "size stopped at
  * 12:00:01 by the guard (rate 182345/s > 50000/s)"
  */
-void lden_guard_size_note(const struct lden_guard_action *a, char *buf,
+void lden_guard__size_note(const struct lden_guard_action *a, char *buf,
 			  size_t len);
 
 /*
- * lden_guard_stop_stat - if @st is the stats of the event @a switched (by
- * label): marks its size stopped, with lden_guard_size_note() as its note
+ * lden_guard__stop_stat - if @st is the stats of the event @a switched (by
+ * label): marks its size stopped, with lden_guard__size_note() as its note
  * under the table, and returns true; else false, @st untouched.
  */
-bool lden_guard_stop_stat(const struct lden_guard_action *a,
+bool lden_guard__stop_stat(const struct lden_guard_action *a,
 			  struct lden_stat *st);
 
 /*
  * lden's CPU % of one CPU over the last window (since start if shorter):
  * its own tracing threads', plus the kernel's share for its samples
  */
-double lden_guard_cpu_pct(const struct lden_guard *g);
+double lden_guard__cpu_pct(const struct lden_guard *g);
 /* the kernel's share alone, over the last window */
-double lden_guard_kernel_pct(const struct lden_guard *g);
+double lden_guard__kernel_pct(const struct lden_guard *g);
 /* the measured cost of a sample beyond a count, ns; 0 until known */
-double lden_guard_sample_ns(const struct lden_guard *g);
-/* lden's CPU % of one CPU since lden_guard_start(). */
-double lden_guard_cpu_pct_total(const struct lden_guard *g);
-int lden_guard_nsources(const struct lden_guard *g);
-const char *lden_guard_source_label(const struct lden_guard *g, int i);
+double lden_guard__sample_ns(const struct lden_guard *g);
+/* lden's CPU % of one CPU since lden_guard__start(). */
+double lden_guard__cpu_pct_total(const struct lden_guard *g);
+int lden_guard__nsources(const struct lden_guard *g);
+const char *lden_guard__source_label(const struct lden_guard *g, int i);
 /* events/s over the last second (since start if shorter) */
-double lden_guard_source_rate(const struct lden_guard *g, int i);
+double lden_guard__source_rate(const struct lden_guard *g, int i);
 /* records lost, over every source */
-uint64_t lden_guard_lost(const struct lden_guard *g);
+uint64_t lden_guard__lost(const struct lden_guard *g);
 
 /* "guard":[{"event":..,"action":"counting","at":..,"rate":..,
  * "limit":..,"reason":"rate"|"cpu"}] (no braces around, no newline) */
-void lden_guard_print_json(FILE *out, const struct lden_guard *g);
+void lden_guard__print_json(FILE *out, const struct lden_guard *g);
 /* {"event":..,"action":"counting",...}: one action, as in "guard" */
-void lden_guard_print_action_json(FILE *out,
+void lden_guard__print_action_json(FILE *out,
 				  const struct lden_guard_action *a);
 /* "self":{"cpu_pct":..,"cpu_pct_window":..,"kernel_pct_window":..,
  * "serving_cpu_pct":..,"sample_ns":..|null,"count_ns":..|null,
  * "rates":{..},"lost":..} */
-void lden_guard_print_self_json(FILE *out, const struct lden_guard *g);
+void lden_guard__print_self_json(FILE *out, const struct lden_guard *g);
 
 #endif

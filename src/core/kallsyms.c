@@ -31,7 +31,7 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void lden_kallsyms_free(struct lden_kallsyms *k)
+void lden_kallsyms__free(struct lden_kallsyms *k)
 {
 	if (!k)
 		return;
@@ -73,7 +73,7 @@ static int add(struct lden_kallsyms *k, size_t *cap, uint64_t addr,
 	return 0;
 }
 
-struct lden_kallsyms *lden_kallsyms_load(const char *path)
+struct lden_kallsyms *lden_kallsyms__load(const char *path)
 {
 	struct lden_kallsyms *k = calloc(1, sizeof(*k));
 	char line[512];
@@ -109,7 +109,7 @@ struct lden_kallsyms *lden_kallsyms_load(const char *path)
 			err = ENOMEM;
 	}
 	if (err) {
-		lden_kallsyms_free(k);
+		lden_kallsyms__free(k);
 		errno = err;
 		return NULL;
 	}
@@ -120,13 +120,13 @@ struct lden_kallsyms *lden_kallsyms_load(const char *path)
 	return k;
 }
 
-bool lden_kallsyms_has(const struct lden_kallsyms *k, const char *name)
+bool lden_kallsyms__has(const struct lden_kallsyms *k, const char *name)
 {
 	return bsearch(&name, k->names, k->n, sizeof(*k->names),
 		       cmp_name) != NULL;
 }
 
-int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
+int lden_kallsyms__addr_name(const struct lden_kallsyms *k, uint64_t addr,
 			    char *buf, size_t len)
 {
 	size_t lo = 0, hi = k->n;
@@ -152,7 +152,7 @@ int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
 	return 0;
 }
 
-int lden_kallsyms_ranges(const struct lden_kallsyms *k, const char *name,
+int lden_kallsyms__ranges(const struct lden_kallsyms *k, const char *name,
 			 uint64_t (*ranges)[2], int max)
 {
 	int n = 0;
@@ -177,7 +177,7 @@ int lden_kallsyms_ranges(const struct lden_kallsyms *k, const char *name,
 	return n;
 }
 
-size_t lden_kallsyms_count(const struct lden_kallsyms *k)
+size_t lden_kallsyms__count(const struct lden_kallsyms *k)
 {
 	return k->n;
 }

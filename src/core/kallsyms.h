@@ -15,35 +15,35 @@
 struct lden_kallsyms;
 
 /*
- * lden_kallsyms_load - read the text symbols (t, T) of @path
+ * lden_kallsyms__load - read the text symbols (t, T) of @path
  * @path: NULL for /proc/kallsyms; another file for tests
- * Returns the table (free with lden_kallsyms_free()), or NULL with errno
+ * Returns the table (free with lden_kallsyms__free()), or NULL with errno
  * set.  As non-root the addresses are all zero: then lookups by address
  * fail with -EPERM.
  */
-struct lden_kallsyms *lden_kallsyms_load(const char *path);
-void lden_kallsyms_free(struct lden_kallsyms *k);
+struct lden_kallsyms *lden_kallsyms__load(const char *path);
+void lden_kallsyms__free(struct lden_kallsyms *k);
 
-bool lden_kallsyms_has(const struct lden_kallsyms *k, const char *name);
+bool lden_kallsyms__has(const struct lden_kallsyms *k, const char *name);
 
 /*
- * lden_kallsyms_addr_name - "function+0xoff" (and " [module]") of @addr
+ * lden_kallsyms__addr_name - "function+0xoff" (and " [module]") of @addr
  * Returns 0, -ENOENT when @addr lies before the first symbol, -EPERM when
  * the table has no addresses.
  */
-int lden_kallsyms_addr_name(const struct lden_kallsyms *k, uint64_t addr,
+int lden_kallsyms__addr_name(const struct lden_kallsyms *k, uint64_t addr,
 			    char *buf, size_t len);
 
 /*
- * lden_kallsyms_ranges - where the kernel's (not a module's) functions
+ * lden_kallsyms__ranges - where the kernel's (not a module's) functions
  * called @name lie: [start, end) pairs into @ranges, at most @max
  * (static functions of the same name may be several)
  * Returns how many (0: none), -EPERM when the table has no addresses,
  * -E2BIG when there are more than @max.
  */
-int lden_kallsyms_ranges(const struct lden_kallsyms *k, const char *name,
+int lden_kallsyms__ranges(const struct lden_kallsyms *k, const char *name,
 			 uint64_t (*ranges)[2], int max);
 
-size_t lden_kallsyms_count(const struct lden_kallsyms *k);
+size_t lden_kallsyms__count(const struct lden_kallsyms *k);
 
 #endif

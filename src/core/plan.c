@@ -42,13 +42,13 @@ static int uprobe_symbol_check(const struct lden_expr_event *ev,
 	rc = ltr_elf__symbol_offset(abs, ev->symbol, &offset);
 	free(abs);
 	if (rc < 0) {
-		lden_expr_error_at(err, ev, "%s: %s", label, ltr_last_error());
+		lden_expr_error__at(err, ev, "%s: %s", label, ltr_last_error());
 		return -1;
 	}
 	return 0;
 }
 
-int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
+int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 		    const struct lden_expr *e, bool scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err)
 {
@@ -58,28 +58,28 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 		char label[300];
 
 		memset(&res[i], 0, sizeof(res[i]));
-		lden_expr_event_label(ev, label, sizeof(label));
+		lden_expr_event__label(ev, label, sizeof(label));
 		switch (ev->kind) {
 		case LDEN_EV_CATALOG:
-			def = lden_catalog_find(cat, ev->name);
+			def = lden_catalog__find(cat, ev->name);
 			if (!def) {
-				const char *near = lden_catalog_suggest(cat, ev->name);
+				const char *near = lden_catalog__suggest(cat, ev->name);
 
 				if (near)
-					lden_expr_error_at(err, ev, "unknown event '%s' (did you mean '%s'?)",
+					lden_expr_error__at(err, ev, "unknown event '%s' (did you mean '%s'?)",
 							   ev->name, near);
 				else
-					lden_expr_error_at(err, ev, "unknown event '%s' (see 'lden list-events')",
+					lden_expr_error__at(err, ev, "unknown event '%s' (see 'lden list-events')",
 							   ev->name);
 				return -1;
 			}
 			if (scoped && def->unscoped) {
-				lden_expr_error_at(err, ev, "%s cannot be counted per process or cgroup: %s",
+				lden_expr_error__at(err, ev, "%s cannot be counted per process or cgroup: %s",
 						   ev->name, def->unscoped);
 				return -1;
 			}
 			if (lden_resolve(k, def, &res[i]) < 0) {
-				lden_expr_error_at(err, ev, "%s is unavailable on this kernel: %s",
+				lden_expr_error__at(err, ev, "%s is unavailable on this kernel: %s",
 						   ev->name, res[i].reason);
 				return -1;
 			}
@@ -87,18 +87,18 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 				const struct lden_tp *tp = sized_tp(&res[i]);
 
 				if (tp)
-					lden_expr_error_at(err, ev, "%s has no size on this kernel: the size at %s:%d names a field %s:%s lacks here (see 'lden list-events')",
+					lden_expr_error__at(err, ev, "%s has no size on this kernel: the size at %s:%d names a field %s:%s lacks here (see 'lden list-events')",
 							   ev->name, def->file, tp->size_line,
 							   tp->system, tp->name);
 				else
-					lden_expr_error_at(err, ev, "%s has no size (it counts events only); use count() or speed()",
+					lden_expr_error__at(err, ev, "%s has no size (it counts events only); use count() or speed()",
 							   ev->name);
 				return -1;
 			}
 			break;
 		case LDEN_EV_TRACEPOINT:
-			if (!lden_tracepoint_exists(lden_kernel_tracing_dir(k), ev->name)) {
-				lden_expr_error_at(err, ev, "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
+			if (!lden_tracepoint_exists(lden_kernel__tracing_dir(k), ev->name)) {
+				lden_expr_error__at(err, ev, "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
 						   ev->name);
 				return -1;
 			}
@@ -106,12 +106,12 @@ int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
 		case LDEN_EV_CUSTOM:
 		case LDEN_EV_UPROBE:
 			if (ev->need_size) {
-				lden_expr_error_at(err, ev, "size() needs a catalog event with a size; '%s' counts events only",
+				lden_expr_error__at(err, ev, "size() needs a catalog event with a size; '%s' counts events only",
 						   label);
 				return -1;
 			}
 			if (ev->kind == LDEN_EV_UPROBE && access(ev->name, R_OK) < 0) {
-				lden_expr_error_at(err, ev, "uprobe: cannot read '%s': %s",
+				lden_expr_error__at(err, ev, "uprobe: cannot read '%s': %s",
 						   ev->name, strerror(errno));
 				return -1;
 			}
@@ -169,7 +169,7 @@ static int plan_attach(struct ltr_session *s, const struct lden_expr *e,
 		if (rc < 0) {
 			int saved = errno;
 
-			lden_expr_error_at(err, ev, "%s", msg);
+			lden_expr_error__at(err, ev, "%s", msg);
 			errno = saved;
 			return -1;
 		}
@@ -177,7 +177,7 @@ static int plan_attach(struct ltr_session *s, const struct lden_expr *e,
 	return 0;
 }
 
-int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach(struct ltr_session *s, const struct lden_expr *e,
 		     const struct lden_resolution *res,
 		     const struct lden_scope *scope, struct lden_attached *a,
 		     struct lden_expr_error *err)
@@ -185,7 +185,7 @@ int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
 	return plan_attach(s, e, res, false, scope, a, err);
 }
 
-int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 			     const struct lden_resolution *res,
 			     const struct lden_scope *scope,
 			     struct lden_attached *a,
@@ -194,19 +194,19 @@ int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 	return plan_attach(s, e, res, true, scope, a, err);
 }
 
-int lden_plan_attach_scopes(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach_scopes(struct ltr_session *s, const struct lden_expr *e,
 			    const struct lden_resolution *res,
 			    const struct lden_scope_opts *o,
 			    struct lden_attached *a,
 			    struct lden_expr_error *err)
 {
-	int n = lden_scope_count(o);
+	int n = lden_scope__count(o);
 
 	for (int k = 0; k < n; k++) {
 		struct lden_scope buf;
-		const struct lden_scope *scope = lden_scope_get(o, k, &buf);
+		const struct lden_scope *scope = lden_scope__get(o, k, &buf);
 
-		if (lden_plan_attach(s, e, res, scope,
+		if (lden_plan__attach(s, e, res, scope,
 				     a + (size_t)k * e->nevents, err) < 0)
 			return -1;
 	}

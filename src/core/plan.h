@@ -17,46 +17,46 @@ struct lden_resolution;
 struct ltr_session;
 
 /*
- * lden_plan_check - resolve every event of @e (no kernel state changes)
+ * lden_plan__check - resolve every event of @e (no kernel state changes)
  * @scoped: counted per process or cgroup: events the catalog marks
  *          'unscoped' (interrupts, kernel threads) are refused
  * @res: out, indexed like e->events (catalog events only)
  * Returns 0, or -1 with @err pointing at the event that is wrong.
  */
-int lden_plan_check(const struct lden_catalog *cat, struct lden_kernel *k,
+int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 		    const struct lden_expr *e, bool scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err);
 
 /*
- * lden_plan_attach - attach every event of @e; on failure the caller
+ * lden_plan__attach - attach every event of @e; on failure the caller
  * frees the session, which removes whatever was created
  * Returns 0, or -1 with @err pointing at the event that failed and errno
  * set: EACCES or EPERM is a missing privilege, not a mistake in @e.
  */
-int lden_plan_attach(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach(struct ltr_session *s, const struct lden_expr *e,
 		     const struct lden_resolution *res,
 		     const struct lden_scope *scope, struct lden_attached *a,
 		     struct lden_expr_error *err);
 
 /*
- * lden_plan_attach_sampled - the same, every event sampled so that its
+ * lden_plan__attach_sampled - the same, every event sampled so that its
  * fields can be read (lden trace, lden top)
  */
-int lden_plan_attach_sampled(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach_sampled(struct ltr_session *s, const struct lden_expr *e,
 			     const struct lden_resolution *res,
 			     const struct lden_scope *scope,
 			     struct lden_attached *a,
 			     struct lden_expr_error *err);
 
 /*
- * lden_plan_attach_scopes - lden_plan_attach() of @e once in each scope
- * of @o (lden_scope_count() of them; the whole machine when none), into
+ * lden_plan__attach_scopes - lden_plan__attach() of @e once in each scope
+ * of @o (lden_scope__count() of them; the whole machine when none), into
  * @a: nevents x nscopes, scope after scope.  Returns 0, or -1 with errno
  * set and @err filled at the first failure (EACCES or EPERM: missing
  * privileges, where a caret under the expression would point at nothing
- * to fix); what was attached stays in @a for lden_attached_release().
+ * to fix); what was attached stays in @a for lden_attached__release().
  */
-int lden_plan_attach_scopes(struct ltr_session *s, const struct lden_expr *e,
+int lden_plan__attach_scopes(struct ltr_session *s, const struct lden_expr *e,
 			    const struct lden_resolution *res,
 			    const struct lden_scope_opts *o,
 			    struct lden_attached *a,

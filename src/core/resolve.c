@@ -26,7 +26,7 @@ struct lden_kernel {
 	struct lden_kallsyms *ksyms;	/* NULL until needed, or unreadable */
 };
 
-struct lden_kernel *lden_kernel_new(const char *tracing_dir)
+struct lden_kernel *lden_kernel__new(const char *tracing_dir)
 {
 	struct lden_kernel *k = calloc(1, sizeof(*k));
 	char path[4096];
@@ -45,16 +45,16 @@ struct lden_kernel *lden_kernel_new(const char *tracing_dir)
 	return k;
 }
 
-void lden_kernel_free(struct lden_kernel *k)
+void lden_kernel__free(struct lden_kernel *k)
 {
 	if (!k)
 		return;
-	lden_kallsyms_free(k->ksyms);
+	lden_kallsyms__free(k->ksyms);
 	free(k->tracing_dir);
 	free(k);
 }
 
-const char *lden_kernel_tracing_dir(const struct lden_kernel *k)
+const char *lden_kernel__tracing_dir(const struct lden_kernel *k)
 {
 	return k->tracing_dir;
 }
@@ -63,9 +63,9 @@ static bool has_function(struct lden_kernel *k, const char *name)
 {
 	if (!k->kallsyms_loaded) {
 		k->kallsyms_loaded = true;
-		k->ksyms = lden_kallsyms_load(NULL);
+		k->ksyms = lden_kallsyms__load(NULL);
 	}
-	return k->ksyms && lden_kallsyms_has(k->ksyms, name);
+	return k->ksyms && lden_kallsyms__has(k->ksyms, name);
 }
 
 static bool has_tracepoint(const struct lden_kernel *k, const struct lden_tp *tp)

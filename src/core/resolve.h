@@ -26,13 +26,13 @@ struct lden_resolution {
 struct lden_kernel;	/* what this kernel offers, cached */
 
 /*
- * lden_kernel_new - look at tracefs (no probes created, no full kallsyms
+ * lden_kernel__new - look at tracefs (no probes created, no full kallsyms
  * parse: function names are looked up only when a kprobe source is
  * reached).  Returns NULL with errno set.
  */
-struct lden_kernel *lden_kernel_new(const char *tracing_dir);
-void lden_kernel_free(struct lden_kernel *k);
-const char *lden_kernel_tracing_dir(const struct lden_kernel *k);
+struct lden_kernel *lden_kernel__new(const char *tracing_dir);
+void lden_kernel__free(struct lden_kernel *k);
+const char *lden_kernel__tracing_dir(const struct lden_kernel *k);
 
 /*
  * lden_resolve - choose the first source of @def this kernel has.

@@ -19,7 +19,7 @@
 /* pid_max's limit (PID_MAX_LIMIT): a bigger number is a namespace inode */
 #define PID_LIMIT (1L << 22)
 
-int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv)
+int lden_scope__take_command(struct lden_scope_opts *o, int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--")) {
@@ -30,7 +30,7 @@ int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv)
 	return argc;
 }
 
-int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
+int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 			char *err, size_t errlen)
 {
 	const char *p = arg;
@@ -88,7 +88,7 @@ static bool netns_exists(uint64_t inode)
 	return found;
 }
 
-int lden_scope_set_netns(struct lden_scope_opts *o, const char *arg,
+int lden_scope__set_netns(struct lden_scope_opts *o, const char *arg,
 			 char *err, size_t errlen)
 {
 	struct ltr_process *p;
@@ -141,7 +141,7 @@ static int visit(const char *path, const struct stat *st, int flag,
 	if (flag != FTW_D || ftw->level == 0)
 		return 0;
 	snprintf(comp, sizeof(comp), "/%s", path + ftw->base);
-	lden_container_name(comp, buf, sizeof(buf));
+	lden_container__name(comp, buf, sizeof(buf));
 	/* the short id shown, or the full id the runtime prints */
 	if (strcmp(buf, search.name) &&
 	    !(strlen(search.name) == 64 && !strncmp(buf, search.name, 12) &&
@@ -173,7 +173,7 @@ static void cgroup2_root(char *buf, size_t len)
 		fclose(f);
 }
 
-char *lden_scope_find_container(const char *root, const char *name,
+char *lden_scope__find_container(const char *root, const char *name,
 				char *err, size_t errlen)
 {
 	char where[4096];
@@ -209,13 +209,13 @@ char *lden_scope_find_container(const char *root, const char *name,
 	return found;
 }
 
-void lden_scope_release(struct lden_scope_opts *o)
+void lden_scope__release(struct lden_scope_opts *o)
 {
 	free(o->container_dir);
 	o->container_dir = NULL;
 }
 
-int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen)
+int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
 	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL) +
@@ -229,7 +229,7 @@ int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen)
 		return -1;
 	}
 	if (o->container && !o->container_dir) {
-		o->container_dir = lden_scope_find_container(NULL, o->container,
+		o->container_dir = lden_scope__find_container(NULL, o->container,
 							     err, errlen);
 		if (!o->container_dir)
 			return -1;
@@ -252,17 +252,17 @@ int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-bool lden_scope_is_set(const struct lden_scope_opts *o)
+bool lden_scope__is_set(const struct lden_scope_opts *o)
 {
 	return o->npids || o->cgroup || o->command;
 }
 
-int lden_scope_count(const struct lden_scope_opts *o)
+int lden_scope__count(const struct lden_scope_opts *o)
 {
 	return o->npids ? o->npids : 1;
 }
 
-const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
+const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf)
 {
 	memset(buf, 0, sizeof(*buf));
@@ -286,7 +286,7 @@ bool lden_scope__whole(const struct lden_scope *sc)
 	return !sc || (!sc->pid && !sc->cgroup);
 }
 
-void lden_scope_describe(const struct lden_scope_opts *o, FILE *out)
+void lden_scope__describe(const struct lden_scope_opts *o, FILE *out)
 {
 	if (o->npids) {
 		fprintf(out, "process%s", o->npids > 1 ? "es" : "");

@@ -25,7 +25,7 @@ struct lden_scope {
 	 * Sampled parts get no counting twin: the twin lets the overhead
 	 * guard switch a source to counting without losing a count, and
 	 * costs about 40 ns per event; a command whose guard cannot act (no
-	 * --max-rate, no CPU budget: lden_guard_opts_active()) goes without.
+	 * --max-rate, no CPU budget: lden_guard_opts__active()) goes without.
 	 */
 	bool no_twins;
 };
@@ -48,61 +48,61 @@ struct lden_scope_opts {
 };
 
 /*
- * lden_scope_take_command - everything after "--" in @argv is the
+ * lden_scope__take_command - everything after "--" in @argv is the
  * command to run (o->command); returns the argc before the "--".
  */
-int lden_scope_take_command(struct lden_scope_opts *o, int argc, char **argv);
+int lden_scope__take_command(struct lden_scope_opts *o, int argc, char **argv);
 
 /*
  * Parses "PID[,PID...]"; returns 0, or -1 when bad with the error in @err
  * ("invalid --pid value ...", without the command's name).
  */
-int lden_scope_add_pids(struct lden_scope_opts *o, const char *arg,
+int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 			char *err, size_t errlen);
 
 /*
- * lden_scope_set_netns - "--netns INODE|PID": a number up to the largest
+ * lden_scope__set_netns - "--netns INODE|PID": a number up to the largest
  * pid (2^22) is a process, whose network namespace it means; a bigger one
  * the inode of a namespace some process or /run/netns holds.  Returns 0,
  * or -1 with the error in @err.
  */
-int lden_scope_set_netns(struct lden_scope_opts *o, const char *arg,
+int lden_scope__set_netns(struct lden_scope_opts *o, const char *arg,
 			 char *err, size_t errlen);
 
 /*
- * lden_scope_find_container - the cgroup directory (malloc'd) of the
+ * lden_scope__find_container - the cgroup directory (malloc'd) of the
  * container named @name (container.h's name: a runtime's short id or
  * its full id, a machine's name, a unit) under the cgroup v2 mount @root (NULL: where
  * /proc/self/mounts has cgroup2): the outermost cgroup that names it.
  * Returns NULL with the error in @err (none, or two apart).
  */
-char *lden_scope_find_container(const char *root, const char *name,
+char *lden_scope__find_container(const char *root, const char *name,
 				char *err, size_t errlen);
 
 /* Checks the combination; returns 0, or -1 with the error in @err. */
-int lden_scope_check(struct lden_scope_opts *o, char *err, size_t errlen);
+int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen);
 
-bool lden_scope_is_set(const struct lden_scope_opts *o);
+bool lden_scope__is_set(const struct lden_scope_opts *o);
 
 /* How many times each event is attached (one per pid), at least 1. */
-int lden_scope_count(const struct lden_scope_opts *o);
+int lden_scope__count(const struct lden_scope_opts *o);
 
 /*
  * The i-th scope, or NULL for the whole machine attached as by default
  * (with counting twins); @buf with pid 0 and no cgroup for the whole
  * machine without them.
  */
-const struct lden_scope *lden_scope_get(const struct lden_scope_opts *o,
+const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf);
 
-/* Whether @sc (from lden_scope_get(), NULL too) is the whole machine. */
+/* Whether @sc (from lden_scope__get(), NULL too) is the whole machine. */
 bool lden_scope__whole(const struct lden_scope *sc);
 
 /* Frees what the options hold (the container's directory). */
-void lden_scope_release(struct lden_scope_opts *o);
+void lden_scope__release(struct lden_scope_opts *o);
 
 /* "pid 42 and its children", "cgroup /sys/fs/cgroup/x", "command make" */
-void lden_scope_describe(const struct lden_scope_opts *o, FILE *out);
+void lden_scope__describe(const struct lden_scope_opts *o, FILE *out);
 
 /*
  * The command: forked at once, blocked until lden_command_go() so that

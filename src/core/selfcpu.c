@@ -30,7 +30,7 @@ static double seconds(clockid_t c, double fallback)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void lden_selfcpu_exclude_thread(void)
+void lden_selfcpu__exclude_thread(void)
 {
 	clockid_t c;
 
@@ -49,7 +49,7 @@ void lden_selfcpu_exclude_thread(void)
 	pthread_mutex_unlock(&lock);
 }
 
-void lden_selfcpu_thread_done(void)
+void lden_selfcpu__thread_done(void)
 {
 	clockid_t c;
 
@@ -64,7 +64,7 @@ void lden_selfcpu_thread_done(void)
 	pthread_mutex_unlock(&lock);
 }
 
-double lden_selfcpu_excluded(void)
+double lden_selfcpu__excluded(void)
 {
 	double sum = 0;
 
@@ -79,9 +79,9 @@ double lden_selfcpu_excluded(void)
 	return sum;
 }
 
-double lden_selfcpu_tracing(void)
+double lden_selfcpu__tracing(void)
 {
-	double excluded = lden_selfcpu_excluded();
+	double excluded = lden_selfcpu__excluded();
 	double all = seconds(CLOCK_PROCESS_CPUTIME_ID, 0);
 
 	return all > excluded ? all - excluded : 0;

@@ -10,19 +10,19 @@
 #define LDEN_SELFCPU_H
 
 /*
- * lden_selfcpu_exclude_thread - the calling thread's CPU time, from now
+ * lden_selfcpu__exclude_thread - the calling thread's CPU time, from now
  * on and before, is not tracing cost; a second call from the same thread
  * does nothing.  Thread-safe.
  */
-void lden_selfcpu_exclude_thread(void);
+void lden_selfcpu__exclude_thread(void);
 
 /* An excluded thread about to end: its time so far stays excluded. */
-void lden_selfcpu_thread_done(void);
+void lden_selfcpu__thread_done(void);
 
 /* CPU seconds of the excluded threads, the ones that ended included. */
-double lden_selfcpu_excluded(void);
+double lden_selfcpu__excluded(void);
 
-/* CPU seconds of the process, less lden_selfcpu_excluded(). */
-double lden_selfcpu_tracing(void);
+/* CPU seconds of the process, less lden_selfcpu__excluded(). */
+double lden_selfcpu__tracing(void);
 
 #endif

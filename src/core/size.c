@@ -231,14 +231,14 @@ static struct lden_size_expr *compile(const char *text, struct ltr_event *ev,
 	return e;
 }
 
-struct lden_size_expr *lden_size_compile(const char *text,
+struct lden_size_expr *lden_size_expr__compile(const char *text,
 					 struct ltr_event *ev,
 					 char *err, size_t errlen)
 {
 	return compile(text, ev, err, errlen);
 }
 
-int lden_size_check(const char *text, char *err, size_t errlen)
+int lden_size_expr__check(const char *text, char *err, size_t errlen)
 {
 	struct lden_size_expr *e = compile(text, NULL, err, errlen);
 
@@ -306,7 +306,7 @@ static uint64_t sample_field(const struct op *o, const void *ctx)
 	return v;
 }
 
-uint64_t lden_size_eval(const struct lden_size_expr *e,
+uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 			const struct ltr_sample *s)
 {
 	return run(e, sample_field, s);
@@ -430,7 +430,7 @@ static void join(char *buf, size_t len, char names[][48], int n)
 					i ? "," : "", names[i]);
 }
 
-int lden_size_hist_plan(const char *text, struct lden_size_hist *h)
+int lden_size_hist__plan(const char *text, struct lden_size_hist *h)
 {
 	char err[128];
 	struct lden_size_expr *e = compile(text, NULL, err, sizeof(err));
@@ -475,7 +475,7 @@ static uint64_t bucket_field(const struct op *o, const void *ctx)
 	return 0;
 }
 
-uint64_t lden_size_hist_total(const struct lden_size_expr *e,
+uint64_t lden_size_hist__total(const struct lden_size_expr *e,
 			      const struct lden_size_hist *h,
 			      const struct ltr_hist *hist)
 {
@@ -497,7 +497,7 @@ uint64_t lden_size_hist_total(const struct lden_size_expr *e,
 	return total;
 }
 
-bool lden_size_hist_exact(const struct lden_size_expr *e,
+bool lden_size_hist__exact(const struct lden_size_expr *e,
 			  const struct lden_size_hist *h)
 {
 	/* a sum in the kernel is of the whole slot: the field's own type only */
@@ -509,7 +509,7 @@ bool lden_size_hist_exact(const struct lden_size_expr *e,
 	return true;
 }
 
-void lden_size_free(struct lden_size_expr *e)
+void lden_size_expr__free(struct lden_size_expr *e)
 {
 	free(e);
 }

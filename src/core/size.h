@@ -16,20 +16,20 @@ struct ltr_sample;
 struct lden_size_expr;
 
 /*
- * lden_size_compile - parse @text; field names are looked up in @ev's
+ * lden_size_expr__compile - parse @text; field names are looked up in @ev's
  * format (so the expression is checked against the live kernel)
- * Returns the compiled expression (free with lden_size_free()), or NULL
+ * Returns the compiled expression (free with lden_size_expr__free()), or NULL
  * with @err set.
  */
-struct lden_size_expr *lden_size_compile(const char *text,
+struct lden_size_expr *lden_size_expr__compile(const char *text,
 					 struct ltr_event *ev,
 					 char *err, size_t errlen);
 /* Checks syntax only, against no event: 0 or -1 with @err set. */
-int lden_size_check(const char *text, char *err, size_t errlen);
+int lden_size_expr__check(const char *text, char *err, size_t errlen);
 /* The value for one sample; 0 when a field cannot be read. */
-uint64_t lden_size_eval(const struct lden_size_expr *e,
+uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 			const struct ltr_sample *s);
-void lden_size_free(struct lden_size_expr *e);
+void lden_size_expr__free(struct lden_size_expr *e);
 
 /*
  * Sizes summed in the kernel by a hist trigger (LTR_MODE_HIST): an
@@ -53,22 +53,22 @@ struct lden_size_hist {
 struct ltr_hist;
 
 /*
- * lden_size_hist_plan - how the kernel can sum @text (syntax only)
+ * lden_size_hist__plan - how the kernel can sum @text (syntax only)
  * Returns 0, or -1 when it cannot (too many fields for a non-linear
  * expression, a syntax error).
  */
-int lden_size_hist_plan(const char *text, struct lden_size_hist *h);
+int lden_size_hist__plan(const char *text, struct lden_size_hist *h);
 
 /*
- * lden_size_hist_exact - whether @e, compiled against the hist event, is
+ * lden_size_hist__exact - whether @e, compiled against the hist event, is
  * summed exactly by plan @h: a linear sum adds whole fields, so a value
  * stored wider than its C type (syscall arguments) is not
  */
-bool lden_size_hist_exact(const struct lden_size_expr *e,
+bool lden_size_hist__exact(const struct lden_size_expr *e,
 			  const struct lden_size_hist *h);
 
 /* The total size the hist @hist gives, for @e compiled against its event. */
-uint64_t lden_size_hist_total(const struct lden_size_expr *e,
+uint64_t lden_size_hist__total(const struct lden_size_expr *e,
 			      const struct lden_size_hist *h,
 			      const struct ltr_hist *hist);
 

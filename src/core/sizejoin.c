@@ -76,7 +76,7 @@ static struct entry *slot_for(const struct table *t, uint64_t key,
 	return old;
 }
 
-struct lden_sizejoin *lden_sizejoin_new(uint64_t slots)
+struct lden_sizejoin *lden_sizejoin__new(uint64_t slots)
 {
 	struct lden_sizejoin *j = calloc(1, sizeof(*j));
 
@@ -84,13 +84,13 @@ struct lden_sizejoin *lden_sizejoin_new(uint64_t slots)
 		return NULL;
 	if (table_init(&j->live, slots) < 0 ||
 	    table_init(&j->waiting, WAITING_SLOTS) < 0) {
-		lden_sizejoin_free(j);
+		lden_sizejoin__free(j);
 		return NULL;
 	}
 	return j;
 }
 
-void lden_sizejoin_free(struct lden_sizejoin *j)
+void lden_sizejoin__free(struct lden_sizejoin *j)
 {
 	if (!j)
 		return;
@@ -99,7 +99,7 @@ void lden_sizejoin_free(struct lden_sizejoin *j)
 	free(j);
 }
 
-bool lden_sizejoin_put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
+bool lden_sizejoin__put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
 		       uint64_t time)
 {
 	struct entry *e;
@@ -127,7 +127,7 @@ bool lden_sizejoin_put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
 	return false;
 }
 
-bool lden_sizejoin_take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
+bool lden_sizejoin__take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
 			uint64_t *size)
 {
 	struct entry *e;
@@ -152,12 +152,12 @@ bool lden_sizejoin_take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
 	return false;
 }
 
-uint64_t lden_sizejoin_unsized(const struct lden_sizejoin *j)
+uint64_t lden_sizejoin__unsized(const struct lden_sizejoin *j)
 {
 	return j->unsized;
 }
 
-uint64_t lden_sizejoin_evicted(const struct lden_sizejoin *j)
+uint64_t lden_sizejoin__evicted(const struct lden_sizejoin *j)
 {
 	return j->evicted;
 }

@@ -25,33 +25,33 @@ struct lden_sizejoin;
 #define LDEN_SIZEJOIN_NULL_KEYS 4096
 
 /*
- * lden_sizejoin_new - a table of @slots entries (rounded up to a power of
+ * lden_sizejoin__new - a table of @slots entries (rounded up to a power of
  * two, at least 4), 24 bytes each
- * Returns it (free with lden_sizejoin_free()), or NULL (ENOMEM).
+ * Returns it (free with lden_sizejoin__free()), or NULL (ENOMEM).
  */
-struct lden_sizejoin *lden_sizejoin_new(uint64_t slots);
-void lden_sizejoin_free(struct lden_sizejoin *j);
+struct lden_sizejoin *lden_sizejoin__new(uint64_t slots);
+void lden_sizejoin__free(struct lden_sizejoin *j);
 
 /*
- * lden_sizejoin_put - an allocation of @size bytes at @key, at @time (ns)
+ * lden_sizejoin__put - an allocation of @size bytes at @key, at @time (ns)
  * Returns true when a free that came first waited for it: settled now
- * (the caller adds @size to the total; lden_sizejoin_unsized() went down
+ * (the caller adds @size to the total; lden_sizejoin__unsized() went down
  * by one); false when it is kept for a later free.
  */
-bool lden_sizejoin_put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
+bool lden_sizejoin__put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
 		       uint64_t time);
 
 /*
- * lden_sizejoin_take - a free of @key at @time (ns)
+ * lden_sizejoin__take - a free of @key at @time (ns)
  * Returns true with *@size the allocation's bytes (its entry removed), or
- * false: not sizable (yet), counted in lden_sizejoin_unsized().
+ * false: not sizable (yet), counted in lden_sizejoin__unsized().
  */
-bool lden_sizejoin_take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
+bool lden_sizejoin__take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
 			uint64_t *size);
 
 /* Frees that could not be sized, so far. */
-uint64_t lden_sizejoin_unsized(const struct lden_sizejoin *j);
+uint64_t lden_sizejoin__unsized(const struct lden_sizejoin *j);
 /* Allocations dropped from the full table (their frees will be unsized). */
-uint64_t lden_sizejoin_evicted(const struct lden_sizejoin *j);
+uint64_t lden_sizejoin__evicted(const struct lden_sizejoin *j);
 
 #endif

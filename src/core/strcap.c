@@ -74,7 +74,7 @@ struct lden_strcap {
 	size_t tp_limit;
 };
 
-int lden_strings_parse(const char *arg, enum lden_strings *out)
+int lden_strings__parse(const char *arg, enum lden_strings *out)
 {
 	static const char *const names[] = { "auto", "exact", "late" };
 
@@ -87,14 +87,14 @@ int lden_strings_parse(const char *arg, enum lden_strings *out)
 	return -1;
 }
 
-const char *lden_prov_name(enum lden_prov p)
+const char *lden_prov__name(enum lden_prov p)
 {
 	return p == LDEN_PROV_EXACT ? "exact" :
 	       p == LDEN_PROV_LATE ? "late" :
 	       p == LDEN_PROV_PARTIAL ? "partial" : "unavailable";
 }
 
-struct lden_strcap *lden_strcap_new(enum lden_strcap_kind kind)
+struct lden_strcap *lden_strcap__new(enum lden_strcap_kind kind)
 {
 	struct lden_strcap *c = calloc(1, sizeof(*c));
 
@@ -117,7 +117,7 @@ static void drop_caps(struct tcaps *t, int k)
 	t->n -= k;
 }
 
-void lden_strcap_forget(struct lden_strcap *c, uint32_t tid)
+void lden_strcap__forget(struct lden_strcap *c, uint32_t tid)
 {
 	struct tcaps *t = lden_intmap__get(c->threads, tid);
 
@@ -137,21 +137,21 @@ static void free_thread(uint64_t tid, void *val, void *ctx)
 	drop_caps(t, t->n);
 }
 
-void lden_strcap_free(struct lden_strcap *c)
+void lden_strcap__free(struct lden_strcap *c)
 {
 	if (!c)
 		return;
 	lden_intmap__each(c->threads, free_thread, NULL);
 	lden_intmap__free(c->threads);
 	for (int i = 0; i < c->nevs; i++) {
-		lden_attached_release(&c->evs[i]->a);
+		lden_attached__release(&c->evs[i]->a);
 		free(c->evs[i]);
 	}
 	free(c->evs);
 	free(c);
 }
 
-enum lden_strcap_method lden_strcap_method(const struct lden_strcap *c)
+enum lden_strcap_method lden_strcap__method(const struct lden_strcap *c)
 {
 	return c->method;
 }
@@ -318,11 +318,11 @@ static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 			 "kernel.panic_on_warn is set: arguments past 8 KiB would make perf warn, and so panic the kernel");
 		return -1;
 	}
-	ks = lden_kallsyms_load(NULL);
+	ks = lden_kallsyms__load(NULL);
 	for (size_t i = 0; i < nk; i++) {
 		struct probe *p = &c->probes[c->nprobes];
 
-		if (ks && !lden_kallsyms_has(ks, k[i].func))
+		if (ks && !lden_kallsyms__has(ks, k[i].func))
 			continue;
 		probe_name(c, p->name, sizeof(p->name));
 		fetchargs(c, k[i].ptr, k[i].argv, type, true, args,
@@ -338,7 +338,7 @@ static int try_kprobes(struct lden_strcap *c, struct ltr_session *s)
 		if (c->kind != LDEN_STRCAP_EXEC)
 			break;
 	}
-	lden_kallsyms_free(ks);
+	lden_kallsyms__free(ks);
 	if (!c->nprobes && !c->why[0])
 		snprintf(c->why, sizeof(c->why), "no kernel function to probe");
 	return c->nprobes ? 0 : -1;
@@ -546,7 +546,7 @@ static bool per_task(const struct lden_scope_opts *scope)
 	return scope->npids > 0 || scope->command;
 }
 
-int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__choose(struct lden_strcap *c, struct ltr_session *s,
 		       enum lden_strings want,
 		       const struct lden_scope_opts *scope,
 		       const char *enter_system, const char *enter_name,
@@ -598,17 +598,17 @@ int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
 	return 0;
 }
 
-int lden_strcap_plan(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__plan(struct lden_strcap *c, struct ltr_session *s,
 		     enum lden_strings want, const struct lden_scope_opts *scope,
 		     const char *enter_system, const char *enter_name,
 		     char *err, size_t errlen)
 {
 	c->dry = true;
-	return lden_strcap_choose(c, s, want, scope, enter_system, enter_name,
+	return lden_strcap__choose(c, s, want, scope, enter_system, enter_name,
 				  err, errlen);
 }
 
-void lden_strcap_describe(const struct lden_strcap *c, char *buf, size_t len)
+void lden_strcap__describe(const struct lden_strcap *c, char *buf, size_t len)
 {
 	const char *what = c->kind == LDEN_STRCAP_EXEC ? "arguments" : "paths";
 	size_t k;
@@ -644,7 +644,7 @@ void lden_strcap_describe(const struct lden_strcap *c, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* The events */
 
-int lden_strcap_attach(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__attach(struct lden_strcap *c, struct ltr_session *s,
 		       const struct lden_scope *scope, const char *filter,
 		       bool recall, char *err, size_t errlen)
 {
@@ -665,7 +665,7 @@ int lden_strcap_attach(struct lden_strcap *c, struct ltr_session *s,
 		if (lden_attach_event(s, ltr_session__group(s),
 				      c->probes[i].name, filter, recall, scope,
 				      &e->a, err, errlen) < 0) {
-			lden_attached_release(&e->a);
+			lden_attached__release(&e->a);
 			free(e);
 			return -1;
 		}
@@ -679,12 +679,12 @@ int lden_strcap_attach(struct lden_strcap *c, struct ltr_session *s,
 	return 0;
 }
 
-int lden_strcap_nattached(const struct lden_strcap *c)
+int lden_strcap__nattached(const struct lden_strcap *c)
 {
 	return c->nevs;
 }
 
-struct lden_attached *lden_strcap_attached(const struct lden_strcap *c,
+struct lden_attached *lden_strcap__attached(const struct lden_strcap *c,
 					   int i)
 {
 	return i >= 0 && i < c->nevs ? &c->evs[i]->a : NULL;
@@ -706,7 +706,7 @@ static struct capev *capev_of(const struct lden_strcap *c,
 	return e->c == c ? e : NULL;
 }
 
-bool lden_strcap_owns(const struct lden_strcap *c, const struct ltr_sample *s)
+bool lden_strcap__owns(const struct lden_strcap *c, const struct ltr_sample *s)
 {
 	return capev_of(c, s) != NULL;
 }
@@ -840,7 +840,7 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 	return true;
 }
 
-bool lden_strcap_feed(struct lden_strcap *c, const struct ltr_sample *s)
+bool lden_strcap__feed(struct lden_strcap *c, const struct ltr_sample *s)
 {
 	struct capev *e = capev_of(c, s);
 	struct cap cap = { .time = s->time };
@@ -878,7 +878,7 @@ bool lden_strcap_feed(struct lden_strcap *c, const struct ltr_sample *s)
 	return true;
 }
 
-void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
+void lden_strcap__enter(struct lden_strcap *c, const struct ltr_sample *s,
 		       const char *field, uint64_t ptr)
 {
 	const struct ltr_field *f;
@@ -943,7 +943,7 @@ static bool same_ptr(const struct cap *cap, const void *arg)
 	return cap->ptr == *(const uint64_t *)arg;
 }
 
-int lden_strcap_take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
+int lden_strcap__take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
 			  uint64_t until, char *buf, size_t len, char *comm,
 			  size_t clen)
 {
@@ -983,7 +983,7 @@ static bool same_file(const struct cap *cap, const void *arg)
 		      !memcmp(f->s + f->n - n, cap->data, n));
 }
 
-int lden_strcap_take_exec(struct lden_strcap *c, uint32_t tid,
+int lden_strcap__take_exec(struct lden_strcap *c, uint32_t tid,
 			  const char *file, size_t flen, uint64_t until,
 			  char *argv, size_t len, int *argc, bool *partial)
 {
@@ -1013,17 +1013,17 @@ int lden_strcap_take_exec(struct lden_strcap *c, uint32_t tid,
 	return 1;
 }
 
-void lden_strcap_count(struct lden_strcap *c, enum lden_prov p)
+void lden_strcap__count(struct lden_strcap *c, enum lden_prov p)
 {
 	c->counts[p]++;
 }
 
-uint64_t lden_strcap_counted(const struct lden_strcap *c, enum lden_prov p)
+uint64_t lden_strcap__counted(const struct lden_strcap *c, enum lden_prov p)
 {
 	return c->counts[p];
 }
 
-uint64_t lden_strcap_unused(const struct lden_strcap *c)
+uint64_t lden_strcap__unused(const struct lden_strcap *c)
 {
 	return c->unused;
 }

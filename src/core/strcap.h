@@ -7,7 +7,7 @@
  * Syscall tracepoints carry only pointers; reading the string from the
  * process when the record reaches lden is too late for a buffer the
  * program has reused or a process that has exited.  So, per kernel, the
- * first of these that works (lden_strcap_choose):
+ * first of these that works (lden_strcap__choose):
  *
  *  - kprobe: a kprobe on the kernel function that receives the user
  *    pointer, with fetch-args that copy the string (+0($argN):ustring);
@@ -71,26 +71,26 @@ enum lden_prov {
 };
 
 /*
- * lden_strings_parse - "auto", "exact" or "late" into @out
+ * lden_strings__parse - "auto", "exact" or "late" into @out
  * Returns 0, or -1 for anything else.
  */
-int lden_strings_parse(const char *arg, enum lden_strings *out);
+int lden_strings__parse(const char *arg, enum lden_strings *out);
 
 /* "exact", "late", "unavailable": the JSON value of a provenance. */
-const char *lden_prov_name(enum lden_prov p);
+const char *lden_prov__name(enum lden_prov p);
 
 struct lden_strcap;
 
 /*
- * lden_strcap_new - an empty capture for @kind, method late until
- * lden_strcap_choose()
- * Returns it (free with lden_strcap_free() before the session), or NULL.
+ * lden_strcap__new - an empty capture for @kind, method late until
+ * lden_strcap__choose()
+ * Returns it (free with lden_strcap__free() before the session), or NULL.
  */
-struct lden_strcap *lden_strcap_new(enum lden_strcap_kind kind);
-void lden_strcap_free(struct lden_strcap *c);
+struct lden_strcap *lden_strcap__new(enum lden_strcap_kind kind);
+void lden_strcap__free(struct lden_strcap *c);
 
 /*
- * lden_strcap_choose - pick the method for this kernel, @want and
+ * lden_strcap__choose - pick the method for this kernel, @want and
  * @scope, and create its probes in the session (removed with it)
  * @enter_system, @enter_name: the tracepoint whose string field the
  *                tracepoint method would read ("syscalls",
@@ -106,67 +106,67 @@ void lden_strcap_free(struct lden_strcap *c);
  * Returns 0, or -1 with @err set: @want exact on a kernel with no exact
  * method (the caller exits 2), or a probe the kernel refused.
  */
-int lden_strcap_choose(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__choose(struct lden_strcap *c, struct ltr_session *s,
 		       enum lden_strings want,
 		       const struct lden_scope_opts *scope,
 		       const char *enter_system, const char *enter_name,
 		       char *err, size_t errlen);
 
 /*
- * lden_strcap_plan - the same choice, nothing created in the kernel: for
+ * lden_strcap__plan - the same choice, nothing created in the kernel: for
  * saying what lden would do (lden list-events --verbose); @c is then
- * only for lden_strcap_describe()
+ * only for lden_strcap__describe()
  */
-int lden_strcap_plan(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__plan(struct lden_strcap *c, struct ltr_session *s,
 		     enum lden_strings want, const struct lden_scope_opts *scope,
 		     const char *enter_system, const char *enter_name,
 		     char *err, size_t errlen);
 
-enum lden_strcap_method lden_strcap_method(const struct lden_strcap *c);
+enum lden_strcap_method lden_strcap__method(const struct lden_strcap *c);
 
 /*
- * lden_strcap_describe - one line for the header: how strings are
+ * lden_strcap__describe - one line for the header: how strings are
  * obtained, and what is not covered ("paths copied at the call by
  * uprobes on /lib/x86_64-linux-gnu/libc.so.6 (open openat ...); calls
  * that bypass it are read late, marked '?'").
  */
-void lden_strcap_describe(const struct lden_strcap *c, char *buf,
+void lden_strcap__describe(const struct lden_strcap *c, char *buf,
 			  size_t len);
 
 /*
- * lden_strcap_attach - open the capture events for @scope, sampled, or
+ * lden_strcap__attach - open the capture events for @scope, sampled, or
  * into the recall rings (@recall), with @filter (may be NULL)
  * Returns 0, or -1 with @err set.
  */
-int lden_strcap_attach(struct lden_strcap *c, struct ltr_session *s,
+int lden_strcap__attach(struct lden_strcap *c, struct ltr_session *s,
 		       const struct lden_scope *scope, const char *filter,
 		       bool recall, char *err, size_t errlen);
 
 /* The events opened (for the overhead guard), borrowed. */
-int lden_strcap_nattached(const struct lden_strcap *c);
-struct lden_attached *lden_strcap_attached(const struct lden_strcap *c,
+int lden_strcap__nattached(const struct lden_strcap *c);
+struct lden_attached *lden_strcap__attached(const struct lden_strcap *c,
 					   int i);
 
 /* Whether @s is one of the capture events' samples. */
-bool lden_strcap_owns(const struct lden_strcap *c, const struct ltr_sample *s);
+bool lden_strcap__owns(const struct lden_strcap *c, const struct ltr_sample *s);
 
 /*
- * lden_strcap_feed - a capture sample, in time order: kept for its
+ * lden_strcap__feed - a capture sample, in time order: kept for its
  * thread until the call it belongs to takes it
  * Returns true when @s was a capture sample (kept or not).
  */
-bool lden_strcap_feed(struct lden_strcap *c, const struct ltr_sample *s);
+bool lden_strcap__feed(struct lden_strcap *c, const struct ltr_sample *s);
 
 /*
- * lden_strcap_enter - an enter sample of an open with path pointer @ptr,
+ * lden_strcap__enter - an enter sample of an open with path pointer @ptr,
  * in time order: with the tracepoint method, the string it carries
  * (field @field's string twin) is kept as the call's capture
  */
-void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
+void lden_strcap__enter(struct lden_strcap *c, const struct ltr_sample *s,
 		       const char *field, uint64_t ptr);
 
 /*
- * lden_strcap_take_path - the path thread @tid's open with pointer @ptr
+ * lden_strcap__take_path - the path thread @tid's open with pointer @ptr
  * was given, if a capture of it was seen (at or before @until); every
  * capture of @tid up to @until is used up
  * @comm: out (may be NULL): the task's name at the call, when the
@@ -175,28 +175,28 @@ void lden_strcap_enter(struct lden_strcap *c, const struct ltr_sample *s,
  * @buf when it may be cut short (by the kernel's copy, or at @len): shown
  * as partial, never as exact, or 0.
  */
-int lden_strcap_take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
+int lden_strcap__take_path(struct lden_strcap *c, uint32_t tid, uint64_t ptr,
 			  uint64_t until, char *buf, size_t len, char *comm,
 			  size_t clen);
 
 /*
- * lden_strcap_take_exec - the argument list of thread @tid's exec of
+ * lden_strcap__take_exec - the argument list of thread @tid's exec of
  * @file (the name sched_process_exec carries, @flen bytes)
  * @argv: out: the arguments, NUL-separated, @argc of them
  * @partial: out: more arguments than were copied, or one that did not fit
  * Returns 1, or 0 when no capture matches.
  */
-int lden_strcap_take_exec(struct lden_strcap *c, uint32_t tid,
+int lden_strcap__take_exec(struct lden_strcap *c, uint32_t tid,
 			  const char *file, size_t flen, uint64_t until,
 			  char *argv, size_t len, int *argc, bool *partial);
 
 /* A thread exited: its captures go. */
-void lden_strcap_forget(struct lden_strcap *c, uint32_t tid);
+void lden_strcap__forget(struct lden_strcap *c, uint32_t tid);
 
 /* Counting each string shown, by provenance (the end summary). */
-void lden_strcap_count(struct lden_strcap *c, enum lden_prov p);
-uint64_t lden_strcap_counted(const struct lden_strcap *c, enum lden_prov p);
+void lden_strcap__count(struct lden_strcap *c, enum lden_prov p);
+uint64_t lden_strcap__counted(const struct lden_strcap *c, enum lden_prov p);
 /* captures never taken (their call was not seen) or not kept (table full) */
-uint64_t lden_strcap_unused(const struct lden_strcap *c);
+uint64_t lden_strcap__unused(const struct lden_strcap *c);
 
 #endif

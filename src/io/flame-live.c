@@ -16,7 +16,7 @@
 
 #define DEFAULT_DIR "/run/lden"
 
-const char *lden_flame_live_dir(void)
+const char *lden_flame_live__dir(void)
 {
 	const char *dir = getenv("LDEN_RUNTIME_DIR");
 
@@ -32,7 +32,7 @@ static bool ours(const struct stat *st)
 /* The directory, made if @make; 0 or a negative errno. */
 static int check_dir(bool make)
 {
-	const char *dir = lden_flame_live_dir();
+	const char *dir = lden_flame_live__dir();
 	struct stat st;
 
 	if (make && mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -46,7 +46,7 @@ static int check_dir(bool make)
 
 static void snapshot_path(char *buf, size_t size, pid_t pid, const char *ext)
 {
-	snprintf(buf, size, "%s/io-%d.folded%s", lden_flame_live_dir(),
+	snprintf(buf, size, "%s/io-%d.folded%s", lden_flame_live__dir(),
 		 (int)pid, ext);
 }
 
@@ -64,7 +64,7 @@ static bool running_lden(pid_t pid)
 {
 	char comm[32];
 
-	return lden_proc_comm(pid, comm, sizeof(comm)) == 0 &&
+	return lden_proc__comm(pid, comm, sizeof(comm)) == 0 &&
 	       !strcmp(comm, "lden");
 }
 
@@ -84,7 +84,7 @@ static pid_t snapshot_pid(const char *name)
 /* Removes the snapshots of lden processes that ended without doing so. */
 static void sweep(void)
 {
-	DIR *d = opendir(lden_flame_live_dir());
+	DIR *d = opendir(lden_flame_live__dir());
 	struct dirent *e;
 	char path[4096];
 	pid_t pid;
@@ -99,7 +99,7 @@ static void sweep(void)
 		closedir(d);
 }
 
-int lden_flame_live_publish(const struct lden_fold *f,
+int lden_flame_live__publish(const struct lden_fold *f,
 			    const struct lden_flame_meta *m, char *err,
 			    size_t errlen)
 {
@@ -109,7 +109,7 @@ int lden_flame_live_publish(const struct lden_fold *f,
 
 	if (rc < 0) {
 		snprintf(err, errlen, "cannot use '%s': %s",
-			 lden_flame_live_dir(), rc == -EPERM ?
+			 lden_flame_live__dir(), rc == -EPERM ?
 			 "not owned by this user, or writable by others" :
 			 strerror(-rc));
 		return rc;
@@ -135,7 +135,7 @@ int lden_flame_live_publish(const struct lden_fold *f,
 	put_header(out, "unit", m->unit);
 	snprintf(num, sizeof(num), "%.3f", m->updated);
 	put_header(out, "updated", num);
-	rc = lden_fold_write(f, out);
+	rc = lden_fold__write(f, out);
 	if (fclose(out) != 0 && !rc)
 		rc = -errno;
 	if (!rc && rename(tmp, path) < 0)
@@ -147,7 +147,7 @@ int lden_flame_live_publish(const struct lden_fold *f,
 	return rc;
 }
 
-void lden_flame_live_remove(void)
+void lden_flame_live__remove(void)
 {
 	char path[4096];
 
@@ -235,14 +235,14 @@ static int load(pid_t pid, struct lden_fold *f, struct lden_flame_meta *m)
 	}
 	rc = read_header(in, m);
 	if (!rc && f) {
-		rc = lden_fold_read(f, in, LDEN_FLAME_LIVE_MAX_BYTES);
+		rc = lden_fold__read(f, in, LDEN_FLAME_LIVE_MAX_BYTES);
 		rc = rc < 0 ? rc : 0;
 	}
 	fclose(in);
 	return rc;
 }
 
-int lden_flame_live_load(pid_t pid, struct lden_fold *f,
+int lden_flame_live__load(pid_t pid, struct lden_fold *f,
 			 struct lden_flame_meta *m)
 {
 	int rc = check_dir(false);
@@ -259,7 +259,7 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int lden_flame_live_list(int (*fn)(const struct lden_flame_meta *m,
+int lden_flame_live__list(int (*fn)(const struct lden_flame_meta *m,
 				   void *ctx), void *ctx)
 {
 	pid_t pids[256];
@@ -270,7 +270,7 @@ int lden_flame_live_list(int (*fn)(const struct lden_flame_meta *m,
 
 	if (check_dir(false) < 0)
 		return 0;
-	d = opendir(lden_flame_live_dir());
+	d = opendir(lden_flame_live__dir());
 	if (!d)
 		return 0;
 	while ((e = readdir(d)) && n < sizeof(pids) / sizeof(pids[0]))

@@ -35,34 +35,34 @@ struct lden_flame_meta {
 };
 
 /* The directory ($LDEN_RUNTIME_DIR, else /run/lden). */
-const char *lden_flame_live_dir(void);
+const char *lden_flame_live__dir(void);
 
 /*
- * lden_flame_live_publish - write @f and @m (m->pid is ignored: this
+ * lden_flame_live__publish - write @f and @m (m->pid is ignored: this
  * process) as this process's snapshot, making the directory if needed.
  * Returns 0, or a negative errno with @err set.
  */
-int lden_flame_live_publish(const struct lden_fold *f,
+int lden_flame_live__publish(const struct lden_fold *f,
 			    const struct lden_flame_meta *m, char *err,
 			    size_t errlen);
 
 /* Removes this process's snapshot, if any. */
-void lden_flame_live_remove(void);
+void lden_flame_live__remove(void);
 
 /*
- * lden_flame_live_list - @fn on the header of each snapshot whose process
+ * lden_flame_live__list - @fn on the header of each snapshot whose process
  * is a running lden, by pid.  Returns 0 (also when there is no
  * directory), or @fn's first non-zero return.
  */
-int lden_flame_live_list(int (*fn)(const struct lden_flame_meta *m,
+int lden_flame_live__list(int (*fn)(const struct lden_flame_meta *m,
 				   void *ctx), void *ctx);
 
 /*
- * lden_flame_live_load - the snapshot of @pid into @f (empty) and @m
+ * lden_flame_live__load - the snapshot of @pid into @f (empty) and @m
  * Returns 0, or -ENOENT (none, or its process has gone), -EINVAL (not a
  * snapshot), -EFBIG, -EPERM (not ours, or writable by others), -ENOMEM.
  */
-int lden_flame_live_load(pid_t pid, struct lden_fold *f,
+int lden_flame_live__load(pid_t pid, struct lden_fold *f,
 			 struct lden_flame_meta *m);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * The SVG flame graph: see flame-svg.h.
  *
- * The stacks come sorted (lden_fold_each()), so the frames of a subtree
+ * The stacks come sorted (lden_fold__each()), so the frames of a subtree
  * are consecutive and one pass builds the tree: a new frame starts where
  * its parent's children so far end.  Frames are then written in that
  * order, the root at the bottom.
@@ -320,7 +320,7 @@ static void put_head(FILE *out, const struct lden_flame_opts *o,
 	put_line(out, "details", MARGIN, height - 10, "", NULL);
 }
 
-int lden_flame_svg_write(const struct lden_fold *f,
+int lden_flame_svg__write(const struct lden_fold *f,
 			 const struct lden_flame_opts *o, FILE *out)
 {
 	struct tree t = { 0 };
@@ -329,7 +329,7 @@ int lden_flame_svg_write(const struct lden_fold *f,
 
 	if (new_frame(&t, -1, "all", 3) < 0)
 		return -ENOMEM;
-	rc = lden_fold_each(f, add_stack, &t);
+	rc = lden_fold__each(f, add_stack, &t);
 	if (rc < 0) {
 		free(t.f);
 		return rc;

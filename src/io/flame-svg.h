@@ -35,10 +35,10 @@ struct lden_flame_opts {
 #define LDEN_FLAME_WIDTH 1180
 
 /*
- * lden_flame_svg_write - the flame graph of @f on @out
+ * lden_flame_svg__write - the flame graph of @f on @out
  * Returns 0, or -ENOMEM, or -EIO (@out failed).
  */
-int lden_flame_svg_write(const struct lden_fold *f,
+int lden_flame_svg__write(const struct lden_fold *f,
 			 const struct lden_flame_opts *o, FILE *out);
 
 /* The interactive script (dashboard/flame.js), for the dashboard to serve. */

@@ -135,7 +135,7 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 		return NULL;
 	/* read after the fact: late (a fork, exec or rename seen names it
 	 * exactly instead) */
-	if (lden_proc_comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
+	if (lden_proc__comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
 		strcpy(p->comm, "?");
 	return p;
 }
@@ -206,7 +206,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		return s[1] ? s + 1 : NULL;
 	/* opened before tracing began (or its open was lost) */
 	t->st.proc_lookups++;
-	if (lden_proc_fd_path(pid, fd, buf, sizeof(buf)) < 0) {
+	if (lden_proc__fd_path(pid, fd, buf, sizeof(buf)) < 0) {
 		t->st.proc_failures++;
 		/*
 		 * closed already: remember that, so that every later call on

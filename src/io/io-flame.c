@@ -47,15 +47,15 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-struct lden_io_flame *lden_io_flame_new(const char *const *files, int nfiles,
+struct lden_io_flame *lden_io_flame__new(const char *const *files, int nfiles,
 					const char *format, bool latency,
 					char *err, size_t errlen)
 {
 	struct lden_io_flame *fl = calloc(1, sizeof(*fl));
 
-	if (!fl || !(fl->fold = lden_fold_new(FOLD_MAX_STACKS))) {
+	if (!fl || !(fl->fold = lden_fold__new(FOLD_MAX_STACKS))) {
 		snprintf(err, errlen, "out of memory");
-		lden_io_flame_free(fl);
+		lden_io_flame__free(fl);
 		return NULL;
 	}
 	fl->latency = latency;
@@ -69,7 +69,7 @@ struct lden_io_flame *lden_io_flame_new(const char *const *files, int nfiles,
 		if (!ff->f) {
 			snprintf(err, errlen, "cannot write '%s': %s", files[i],
 				 strerror(errno));
-			lden_io_flame_free(fl);
+			lden_io_flame__free(fl);
 			return NULL;
 		}
 		fl->nfiles++;
@@ -84,7 +84,7 @@ struct lden_io_flame *lden_io_flame_new(const char *const *files, int nfiles,
 	return fl;
 }
 
-void lden_io_flame_free(struct lden_io_flame *fl)
+void lden_io_flame__free(struct lden_io_flame *fl)
 {
 	if (!fl)
 		return;
@@ -92,16 +92,16 @@ void lden_io_flame_free(struct lden_io_flame *fl)
 		if (fl->files[i].f)
 			fclose(fl->files[i].f);
 	if (fl->next_live > 0)
-		lden_flame_live_remove();
-	lden_fold_free(fl->fold);
+		lden_flame_live__remove();
+	lden_fold__free(fl->fold);
 	free(fl);
 }
 
-int lden_io_flame_add(struct lden_io_flame *fl, const char *comm,
+int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
 		      const char *path, const char *syscall, uint64_t value)
 {
 	const char *frames[3] = { comm, path, syscall };
-	int rc = lden_fold_add(fl->fold, frames, 3, value);
+	int rc = lden_fold__add(fl->fold, frames, 3, value);
 
 	if (rc < 0)
 		fl->dropped++;
@@ -116,12 +116,12 @@ static void append(char *buf, size_t size, const char *part)
 	snprintf(buf + len, size - len, "%s%s", len ? "; " : "", part);
 }
 
-void lden_io_flame_context(struct lden_io_flame *fl,
+void lden_io_flame__context(struct lden_io_flame *fl,
 			   struct lden_io_tracer *t, struct lden_guard *g,
 			   uint64_t calls, double secs)
 {
 	struct lden_flame_meta *m = &fl->meta;
-	uint64_t total = lden_fold_total(fl->fold);
+	uint64_t total = lden_fold__total(fl->fold);
 	struct lden_io_stats st;
 	char part[256], names[160] = "";
 
@@ -141,11 +141,11 @@ void lden_io_flame_context(struct lden_io_flame *fl,
 			 (unsigned long long)st.lost);
 		append(m->notes, sizeof(m->notes), part);
 	}
-	for (int i = 0; g && i < lden_guard_nactions(g); i++) {
+	for (int i = 0; g && i < lden_guard__nactions(g); i++) {
 		size_t len = strlen(names);
 
 		snprintf(names + len, sizeof(names) - len, "%s%s",
-			 len ? ", " : "", lden_guard_action(g, i)->event);
+			 len ? ", " : "", lden_guard__action(g, i)->event);
 	}
 	if (names[0]) {
 		snprintf(part, sizeof(part),
@@ -163,16 +163,16 @@ void lden_io_flame_context(struct lden_io_flame *fl,
 		memcpy(m->notes, "incomplete: ", 12);
 		m->notes[sizeof(m->notes) - 1] = '\0';
 	}
-	if (lden_fold_overflow(fl->fold)) {
+	if (lden_fold__overflow(fl->fold)) {
 		snprintf(part, sizeof(part),
 			 "%llu calls beyond %d distinct stacks summed as [other]",
-			 (unsigned long long)lden_fold_overflow(fl->fold),
+			 (unsigned long long)lden_fold__overflow(fl->fold),
 			 FOLD_MAX_STACKS);
 		append(m->notes, sizeof(m->notes), part);
 	}
 }
 
-void lden_io_flame_live(struct lden_io_flame *fl, struct lden_io_tracer *t,
+void lden_io_flame__live(struct lden_io_flame *fl, struct lden_io_tracer *t,
 			struct lden_guard *g, uint64_t calls, double secs)
 {
 	char err[512];
@@ -181,36 +181,36 @@ void lden_io_flame_live(struct lden_io_flame *fl, struct lden_io_tracer *t,
 	if (fl->live_off || secs < fl->next_live)
 		return;
 	fl->next_live = secs + LIVE_PERIOD;
-	if (fl->live_total == lden_fold_total(fl->fold) && fl->live_total)
+	if (fl->live_total == lden_fold__total(fl->fold) && fl->live_total)
 		return;
-	lden_io_flame_context(fl, t, g, calls, secs);
+	lden_io_flame__context(fl, t, g, calls, secs);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	fl->meta.updated = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (lden_flame_live_publish(fl->fold, &fl->meta, err, sizeof(err)) < 0) {
+	if (lden_flame_live__publish(fl->fold, &fl->meta, err, sizeof(err)) < 0) {
 		fprintf(stderr, "lden: warning: io: no live flame graph for the dashboard: %s\n",
 			err);
 		fl->live_off = true;
 		return;
 	}
-	fl->live_total = lden_fold_total(fl->fold);
+	fl->live_total = lden_fold__total(fl->fold);
 }
 
-int lden_io_flame_finish(struct lden_io_flame *fl, struct lden_io_tracer *t,
+int lden_io_flame__finish(struct lden_io_flame *fl, struct lden_io_tracer *t,
 			 struct lden_guard *g, uint64_t calls, double secs,
 			 char *err, size_t errlen)
 {
 	struct lden_flame_opts o = { .script = true };
 	int rc = 0;
 
-	lden_io_flame_context(fl, t, g, calls, secs);
+	lden_io_flame__context(fl, t, g, calls, secs);
 	o.title = fl->meta.title;
 	o.subtitle = fl->meta.subtitle;
 	o.notes = fl->meta.notes;
 	o.unit = fl->meta.unit;
 	for (int i = 0; i < fl->nfiles; i++) {
 		struct flame_file *ff = &fl->files[i];
-		int werr = ff->svg ? lden_flame_svg_write(fl->fold, &o, ff->f) :
-				     lden_fold_write(fl->fold, ff->f);
+		int werr = ff->svg ? lden_flame_svg__write(fl->fold, &o, ff->f) :
+				     lden_fold__write(fl->fold, ff->f);
 
 		if (fclose(ff->f) != 0 && !werr)
 			werr = -errno;

@@ -20,20 +20,20 @@ struct lden_io_tracer;
 struct lden_guard;
 
 /*
- * lden_io_flame_new - open @files (so that a bad name is an error before
+ * lden_io_flame__new - open @files (so that a bad name is an error before
  * tracing starts); @format is "folded", "svg" or NULL (by the name);
  * values are calls, or latencies in ns with @latency.
  * Returns the object, or NULL with @err set.
  */
-struct lden_io_flame *lden_io_flame_new(const char *const *files, int nfiles,
+struct lden_io_flame *lden_io_flame__new(const char *const *files, int nfiles,
 					const char *format, bool latency,
 					char *err, size_t errlen);
 
 /* Frees, closing files not written and removing the live snapshot. */
-void lden_io_flame_free(struct lden_io_flame *fl);
+void lden_io_flame__free(struct lden_io_flame *fl);
 
 /* One call: 0 or -ENOMEM. */
-int lden_io_flame_add(struct lden_io_flame *fl, const char *comm,
+int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
 		      const char *path, const char *syscall, uint64_t value);
 
 /*
@@ -41,20 +41,20 @@ int lden_io_flame_add(struct lden_io_flame *fl, const char *comm,
  * the tracer's lost records and the syscalls the guard switched to
  * counting (their calls are not in the graph), for a run of @secs.
  */
-void lden_io_flame_context(struct lden_io_flame *fl,
+void lden_io_flame__context(struct lden_io_flame *fl,
 			   struct lden_io_tracer *t, struct lden_guard *g,
 			   uint64_t calls, double secs);
 
 /*
- * lden_io_flame_live - publish the graph for the dashboard when a second
+ * lden_io_flame__live - publish the graph for the dashboard when a second
  * has passed since the last time (@secs from the start) and it has
  * changed; the first failure is said once on stderr, then no more tries.
  */
-void lden_io_flame_live(struct lden_io_flame *fl, struct lden_io_tracer *t,
+void lden_io_flame__live(struct lden_io_flame *fl, struct lden_io_tracer *t,
 			struct lden_guard *g, uint64_t calls, double secs);
 
 /* Writes every file.  Returns 0, or -1 with @err set. */
-int lden_io_flame_finish(struct lden_io_flame *fl, struct lden_io_tracer *t,
+int lden_io_flame__finish(struct lden_io_flame *fl, struct lden_io_tracer *t,
 			 struct lden_guard *g, uint64_t calls, double secs,
 			 char *err, size_t errlen);
 

@@ -16,7 +16,7 @@ struct lden_fold {
 	size_t cap;
 };
 
-struct lden_fold *lden_fold_new(size_t max_stacks)
+struct lden_fold *lden_fold__new(size_t max_stacks)
 {
 	struct lden_fold *f = calloc(1, sizeof(*f));
 
@@ -25,13 +25,13 @@ struct lden_fold *lden_fold_new(size_t max_stacks)
 	return f;
 }
 
-void lden_fold_free(struct lden_fold *f)
+void lden_fold__free(struct lden_fold *f)
 {
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->stacks.cap; i++)
 		free(f->stacks.vals[i]);
-	lden_strmap_fini(&f->stacks);
+	lden_strmap__fini(&f->stacks);
 	free(f->buf);
 	free(f);
 }
@@ -39,16 +39,16 @@ void lden_fold_free(struct lden_fold *f)
 /* @key: a stack as written, in f->buf or elsewhere. */
 static int add_key(struct lden_fold *f, const char *key, uint64_t value)
 {
-	uint64_t *v = lden_strmap_get(&f->stacks, key);
+	uint64_t *v = lden_strmap__get(&f->stacks, key);
 
 	if (!v && f->stacks.n >= f->max_stacks) {
 		f->overflow++;
 		key = "[other]";
-		v = lden_strmap_get(&f->stacks, key);
+		v = lden_strmap__get(&f->stacks, key);
 	}
 	if (!v) {
 		v = calloc(1, sizeof(*v));
-		if (!v || lden_strmap_put(&f->stacks, key, v) < 0) {
+		if (!v || lden_strmap__put(&f->stacks, key, v) < 0) {
 			free(v);
 			return -ENOMEM;
 		}
@@ -58,7 +58,7 @@ static int add_key(struct lden_fold *f, const char *key, uint64_t value)
 	return 0;
 }
 
-int lden_fold_add(struct lden_fold *f, const char *const *frames,
+int lden_fold__add(struct lden_fold *f, const char *const *frames,
 		  int nframes, uint64_t value)
 {
 	size_t len = 1;
@@ -92,7 +92,7 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
-int lden_fold_each(const struct lden_fold *f,
+int lden_fold__each(const struct lden_fold *f,
 		   int (*fn)(const char *stack, uint64_t value, void *ctx),
 		   void *ctx)
 {
@@ -101,7 +101,7 @@ int lden_fold_each(const struct lden_fold *f,
 
 	if (!f->stacks.n)
 		return 0;
-	e = lden_strmap_entries(&f->stacks);
+	e = lden_strmap__entries(&f->stacks);
 	if (!e)
 		return -ENOMEM;
 	qsort(e, f->stacks.n, sizeof(*e), cmp_key);
@@ -117,31 +117,31 @@ static int write_line(const char *stack, uint64_t value, void *ctx)
 	return 0;
 }
 
-int lden_fold_write(const struct lden_fold *f, FILE *out)
+int lden_fold__write(const struct lden_fold *f, FILE *out)
 {
-	int rc = lden_fold_each(f, write_line, out);
+	int rc = lden_fold__each(f, write_line, out);
 
 	if (rc < 0)
 		return rc;
 	return ferror(out) ? -EIO : 0;
 }
 
-uint64_t lden_fold_overflow(const struct lden_fold *f)
+uint64_t lden_fold__overflow(const struct lden_fold *f)
 {
 	return f->overflow;
 }
 
-uint64_t lden_fold_total(const struct lden_fold *f)
+uint64_t lden_fold__total(const struct lden_fold *f)
 {
 	return f->total;
 }
 
-size_t lden_fold_stacks(const struct lden_fold *f)
+size_t lden_fold__stacks(const struct lden_fold *f)
 {
 	return f->stacks.n;
 }
 
-int lden_fold_read(struct lden_fold *f, FILE *in, size_t max_bytes)
+int lden_fold__read(struct lden_fold *f, FILE *in, size_t max_bytes)
 {
 	char *line = NULL, *space, *end;
 	size_t cap = 0, seen = 0;

@@ -4,7 +4,7 @@
  * input of flamegraph.pl, inferno-flamegraph and speedscope.  Frames have
  * ';' and line breaks replaced by '_'.  At most max_stacks distinct
  * stacks are kept; values of further ones are summed into the stack
- * "[other]" (counted in lden_fold_overflow()).
+ * "[other]" (counted in lden_fold__overflow()).
  */
 #ifndef LDEN_IO_FOLD_H
 #define LDEN_IO_FOLD_H
@@ -15,40 +15,40 @@
 
 struct lden_fold;
 
-struct lden_fold *lden_fold_new(size_t max_stacks);
-void lden_fold_free(struct lden_fold *f);
+struct lden_fold *lden_fold__new(size_t max_stacks);
+void lden_fold__free(struct lden_fold *f);
 
 /*
- * lden_fold_add - add @value to the stack of @nframes frames, root first
+ * lden_fold__add - add @value to the stack of @nframes frames, root first
  * Returns 0 or -ENOMEM.
  */
-int lden_fold_add(struct lden_fold *f, const char *const *frames,
+int lden_fold__add(struct lden_fold *f, const char *const *frames,
 		  int nframes, uint64_t value);
 
 /* Writes the lines sorted by stack; returns 0 or -errno (EIO). */
-int lden_fold_write(const struct lden_fold *f, FILE *out);
+int lden_fold__write(const struct lden_fold *f, FILE *out);
 
-uint64_t lden_fold_overflow(const struct lden_fold *f);
+uint64_t lden_fold__overflow(const struct lden_fold *f);
 
 /* The sum of every value added, and the number of distinct stacks. */
-uint64_t lden_fold_total(const struct lden_fold *f);
-size_t lden_fold_stacks(const struct lden_fold *f);
+uint64_t lden_fold__total(const struct lden_fold *f);
+size_t lden_fold__stacks(const struct lden_fold *f);
 
 /*
- * lden_fold_each - @fn on every stack ("a;b;c", frames root first) with
+ * lden_fold__each - @fn on every stack ("a;b;c", frames root first) with
  * its value, sorted by stack: the frames of a subtree come together.
  * Stops at @fn's first non-zero return and returns it; else 0, or -ENOMEM.
  */
-int lden_fold_each(const struct lden_fold *f,
+int lden_fold__each(const struct lden_fold *f,
 		   int (*fn)(const char *stack, uint64_t value, void *ctx),
 		   void *ctx);
 
 /*
- * lden_fold_read - add the lines of @in, as lden_fold_write() writes them
+ * lden_fold__read - add the lines of @in, as lden_fold__write() writes them
  * ("STACK VALUE"; lines starting with '#' are skipped), at most @max_bytes
  * of them.  Returns the number of stacks read, or -EINVAL (a line without
  * a value), -EFBIG (more than @max_bytes), -ENOMEM, -EIO.
  */
-int lden_fold_read(struct lden_fold *f, FILE *in, size_t max_bytes);
+int lden_fold__read(struct lden_fold *f, FILE *in, size_t max_bytes);
 
 #endif

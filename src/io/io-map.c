@@ -39,7 +39,7 @@ static size_t hash_str(const char *s)
 	return hash64(h);
 }
 
-void *lden_strmap_get(const struct lden_strmap *m, const char *key)
+void *lden_strmap__get(const struct lden_strmap *m, const char *key)
 {
 	size_t mask, i;
 
@@ -63,7 +63,7 @@ static void str_insert(char **keys, void **vals, size_t cap, char *key,
 	vals[i] = val;
 }
 
-int lden_strmap_put(struct lden_strmap *m, const char *key, void *val)
+int lden_strmap__put(struct lden_strmap *m, const char *key, void *val)
 {
 	char *copy;
 
@@ -102,7 +102,7 @@ int lden_strmap_put(struct lden_strmap *m, const char *key, void *val)
 	return 0;
 }
 
-struct lden_strmap_entry *lden_strmap_entries(const struct lden_strmap *m)
+struct lden_strmap_entry *lden_strmap__entries(const struct lden_strmap *m)
 {
 	struct lden_strmap_entry *e = malloc((m->n + 1) * sizeof(*e));
 	size_t k = 0;
@@ -119,7 +119,7 @@ struct lden_strmap_entry *lden_strmap_entries(const struct lden_strmap *m)
 	return e;
 }
 
-void lden_strmap_fini(struct lden_strmap *m)
+void lden_strmap__fini(struct lden_strmap *m)
 {
 	for (size_t i = 0; i < m->cap; i++)
 		free(m->keys[i]);

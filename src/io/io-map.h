@@ -17,10 +17,10 @@ struct lden_strmap {
 	size_t n;
 };
 
-void *lden_strmap_get(const struct lden_strmap *m, const char *key);
+void *lden_strmap__get(const struct lden_strmap *m, const char *key);
 
 /* Stores a copy of @key; returns 0 or -ENOMEM. */
-int lden_strmap_put(struct lden_strmap *m, const char *key, void *val);
+int lden_strmap__put(struct lden_strmap *m, const char *key, void *val);
 
 struct lden_strmap_entry {
 	const char *key;
@@ -30,9 +30,9 @@ struct lden_strmap_entry {
  * The @m->n entries as an array (keys borrowed from the map), for the
  * caller to sort, or NULL (ENOMEM).  Free the array with free().
  */
-struct lden_strmap_entry *lden_strmap_entries(const struct lden_strmap *m);
+struct lden_strmap_entry *lden_strmap__entries(const struct lden_strmap *m);
 
 /* Frees the keys and arrays, not the values. */
-void lden_strmap_fini(struct lden_strmap *m);
+void lden_strmap__fini(struct lden_strmap *m);
 
 #endif

@@ -51,7 +51,7 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	fprintf(out, "{\"type\":\"call\",\"time\":%.6f,\"comm\":",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
 	lden_json_string(out, ev->comm);
-	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov_name(ev->comm_prov));
+	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov__name(ev->comm_prov));
 	fprintf(out, ",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
 	       ev->sys->name);
 	if (ev->fd >= 0)
@@ -61,13 +61,13 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->path) {
 		fprintf(out, ",\"path\":");
 		lden_json_string(out, ev->path);
-		fprintf(out, ",\"path_source\":\"%s\"", lden_prov_name(ev->path_prov));
+		fprintf(out, ",\"path_source\":\"%s\"", lden_prov__name(ev->path_prov));
 	}
 	if (ev->path2) {
 		fprintf(out, ",\"path2\":");
 		lden_json_string(out, ev->path2);
 		fprintf(out, ",\"path2_source\":\"%s\"",
-			lden_prov_name(ev->path2_prov));
+			lden_prov__name(ev->path2_prov));
 	}
 	fprintf(out, ",\"ret\":%lld", (long long)ev->ret);
 	if (ev->ret < 0)
@@ -90,7 +90,7 @@ static void path_text(const char *p, enum lden_prov prov, char *out,
 		snprintf(out, len, "-");
 		return;
 	}
-	k = lden_escape_text(p, strlen(p), true, out, len - 4);
+	k = lden_escape__text(p, strlen(p), true, out, len - 4);
 	if (prov == LDEN_PROV_LATE)
 		snprintf(out + k, len - k, "?");
 	else if (prov == LDEN_PROV_PARTIAL)
@@ -113,7 +113,7 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(fd, sizeof(fd), "%d", ev->fd);
 	else
 		strcpy(fd, "-");
-	k = lden_escape_text(ev->comm, strlen(ev->comm), false, comm,
+	k = lden_escape__text(ev->comm, strlen(ev->comm), false, comm,
 			     sizeof(comm) - 1);
 	if (ev->comm_prov == LDEN_PROV_LATE)
 		snprintf(comm + k, sizeof(comm) - k, "?");
@@ -144,8 +144,8 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		       "P99_US", !strcmp(kind, "file") ? "FILE" : "PROCESS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lden_io_row *w = rows[i];
-		uint64_t p50 = lden_io_row_quantile(w, 0.5);
-		uint64_t p99 = lden_io_row_quantile(w, 0.99);
+		uint64_t p50 = lden_io_row__quantile(w, 0.5);
+		uint64_t p99 = lden_io_row__quantile(w, 0.99);
 
 		if (json) {
 			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
@@ -187,13 +187,13 @@ static void print_guard(FILE *err, FILE *json, struct lden_io_tracer *t,
 		return;
 	if (json) {
 		fputc(',', json);
-		lden_guard_print_json(json, g);
+		lden_guard__print_json(json, g);
 		fputc(',', json);
-		lden_guard_print_self_json(json, g);
+		lden_guard__print_self_json(json, g);
 		fputs(",\"counted\":{", json);
 	}
-	for (int i = 0; i < lden_guard_nactions(g); i++) {
-		const struct lden_guard_action *a = lden_guard_action(g, i);
+	for (int i = 0; i < lden_guard__nactions(g); i++) {
+		const struct lden_guard_action *a = lden_guard__action(g, i);
 
 		if (lden_io_tracer__calls(t, a->event, &calls) < 0)
 			continue;
@@ -202,7 +202,7 @@ static void print_guard(FILE *err, FILE *json, struct lden_io_tracer *t,
 			lden_json_string(json, a->event);
 			fprintf(json, ":%llu", (unsigned long long)calls);
 		} else {
-			lden_guard_note(a, "switched to counting", note,
+			lden_guard__note(a, "switched to counting", note,
 					sizeof(note));
 			fprintf(err, "  %s: %s; %llu calls in all\n", a->event,
 				note, (unsigned long long)calls);
@@ -221,7 +221,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	double d = secs > 0 ? secs : 1e-9;
 
 	lden_io_tracer__stats(t, &st);
-	mism = lden_io_pair_mismatches(&st.pair);
+	mism = lden_io_pair__mismatches(&st.pair);
 	fprintf(err,
 		"lden: io statistics over %.3f s:\n"
 		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"

@@ -135,7 +135,7 @@ lden_io_pairer__stats(const struct lden_io_pairer *p)
 	return &p->st;
 }
 
-uint64_t lden_io_pair_mismatches(const struct lden_io_pair_stats *st)
+uint64_t lden_io_pair__mismatches(const struct lden_io_pair_stats *st)
 {
 	return st->exit_without_enter + st->enter_without_exit +
 	       st->other_syscall;

@@ -82,6 +82,6 @@ const struct lden_io_pair_stats *
 lden_io_pairer__stats(const struct lden_io_pairer *p);
 
 /* Mismatches: the sum of the three kinds above. */
-uint64_t lden_io_pair_mismatches(const struct lden_io_pair_stats *st);
+uint64_t lden_io_pair__mismatches(const struct lden_io_pair_stats *st);
 
 #endif

@@ -30,7 +30,7 @@ void lden_io_summary__free(struct lden_io_summary *s)
 		return;
 	for (size_t i = 0; i < s->rows.cap; i++)
 		free(s->rows.vals[i]);
-	lden_strmap_fini(&s->rows);
+	lden_strmap__fini(&s->rows);
 	free(s);
 }
 
@@ -61,20 +61,20 @@ uint64_t lden_hist_value(int bucket)
 
 static struct lden_io_row *row_for(struct lden_io_summary *s, const char *key)
 {
-	struct lden_io_row *r = lden_strmap_get(&s->rows, key);
+	struct lden_io_row *r = lden_strmap__get(&s->rows, key);
 
 	if (r)
 		return r;
 	if (s->rows.n >= s->max_keys) {
 		key = OTHER_KEY;
-		r = lden_strmap_get(&s->rows, key);
+		r = lden_strmap__get(&s->rows, key);
 		if (r)
 			return r;
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	if (lden_strmap_put(&s->rows, key, r) < 0) {
+	if (lden_strmap__put(&s->rows, key, r) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -141,7 +141,7 @@ const struct lden_io_row **lden_io_summary__rows(struct lden_io_summary *s,
 	return rows;
 }
 
-uint64_t lden_io_row_quantile(const struct lden_io_row *r, double q)
+uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q)
 {
 	uint64_t total = 0, want, seen = 0;
 

@@ -50,7 +50,7 @@ const struct lden_io_row **lden_io_summary__rows(struct lden_io_summary *s,
 						 bool by_bytes, size_t *n);
 
 /* The latency (ns) at quantile @q (0..1) of a row's histogram; 0 when empty. */
-uint64_t lden_io_row_quantile(const struct lden_io_row *r, double q);
+uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q);
 
 /* The histogram bucket of @ns, and the value a bucket stands for. */
 int lden_hist_bucket(uint64_t ns);

@@ -96,7 +96,7 @@ static const struct tp *tp_of(const struct lden_io_tracer *t,
 {
 	const struct lden_part *p = ltr_event__user(s->event);
 
-	if (!p || !p->owner || lden_strcap_owns(t->strcap, s))
+	if (!p || !p->owner || lden_strcap__owns(t->strcap, s))
 		return NULL;
 	return p->owner->user;
 }
@@ -148,12 +148,12 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 	char filter[64], msg[768];
 	int n = o->ntasks ? o->ntasks : 1;
 
-	t->strcap = lden_strcap_new(LDEN_STRCAP_OPEN);
+	t->strcap = lden_strcap__new(LDEN_STRCAP_OPEN);
 	if (!t->strcap) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (lden_strcap_choose(t->strcap, t->s, o->strings,
+	if (lden_strcap__choose(t->strcap, t->s, o->strings,
 			       o->scope ? o->scope : &none, "syscalls",
 			       "sys_enter_openat", msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s", msg);
@@ -170,7 +170,7 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 			sc.pid = o->tasks[i];
 			sc.children = o->inherit;
 		}
-		if (lden_strcap_attach(t->strcap, t->s, &sc,
+		if (lden_strcap__attach(t->strcap, t->s, &sc,
 				       o->ntasks ? NULL : filter, false, err,
 				       errlen) < 0)
 			return -1;
@@ -181,7 +181,7 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
 			      size_t len)
 {
-	lden_strcap_describe(t->strcap, buf, len);
+	lden_strcap__describe(t->strcap, buf, len);
 }
 
 struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
@@ -205,7 +205,7 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 			(size_t)(o->ntasks ? o->ntasks : 1), sizeof(*t->att));
 	t->pair = lden_io_pairer__new(LDEN_IO_MAX_PENDING);
 	t->fdt = lden_io_fdtable__new(LDEN_IO_MAX_PROCS, LDEN_IO_MAX_FDS);
-	t->order = lden_sorder_new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
+	t->order = lden_sorder__new(LDEN_IO_ORDER_RECORDS, LDEN_IO_ORDER_BYTES);
 	if (!t->tps || !t->att || !t->pair || !t->fdt || !t->order) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
@@ -273,12 +273,12 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 {
 	if (!t)
 		return;
-	lden_sorder_free(t->order);
-	lden_strcap_free(t->strcap);
+	lden_sorder__free(t->order);
+	lden_strcap__free(t->strcap);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
 	for (int i = 0; i < t->natt; i++)
-		lden_attached_release(&t->att[i]);
+		lden_attached__release(&t->att[i]);
 	free(t->att);
 	free(t->tps);
 	free(t);
@@ -348,10 +348,10 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 	for (int a = 0; a < LDEN_IO_NARGS; a++)
 		c->args[a] = field_u64(tp->f[a], s);
 	if (sys->kind == LDEN_IO_OPEN)
-		lden_strcap_enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
+		lden_strcap__enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
 				  c->args[LDEN_IO_ARG_PATH]);
 	/* the strings read when the record arrived: "path\0path2\0" */
-	extra = lden_sorder_extra(t->order, &len);
+	extra = lden_sorder__extra(t->order, &len);
 	if (extra && len >= 2 && extra[len - 1] == '\0') {
 		snprintf(c->path, sizeof(c->path), "%s", extra);
 		if (strlen(extra) + 1 < len)
@@ -377,7 +377,7 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 	int taken = 0;
 
 	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD)
-		taken = lden_strcap_take_path(t->strcap, c->tid,
+		taken = lden_strcap__take_path(t->strcap, c->tid,
 					      c->args[LDEN_IO_ARG_PATH], exit_ns,
 					      path, LDEN_IO_PATH_MAX, NULL, 0);
 	if (taken)
@@ -507,7 +507,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	const struct tp *tp = tp_of(t, s);
 	uint64_t v;
 
-	if (lden_strcap_feed(t->strcap, s) || !tp)
+	if (lden_strcap__feed(t->strcap, s) || !tp)
 		return 0;
 	/* the names' records apart: the syscalls' and exits' are the
 	 * figure a workload can know it made */
@@ -541,7 +541,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		t->st.tasks_exited++;
 		v = field_u64(tp->exit_pid, s);
 		lden_io_pairer__drop(t->pair, (uint32_t)v);
-		lden_strcap_forget(t->strcap, (uint32_t)v);
+		lden_strcap__forget(t->strcap, (uint32_t)v);
 		/* the last thread out (6.16+), else the group leader */
 		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
 				     v == s->pid)
@@ -566,19 +566,19 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 	lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
 	/* the kernel copies every open's path: nothing to read now */
 	if (kind == LDEN_IO_OPEN &&
-	    (lden_strcap_method(t->strcap) == LDEN_STRCAP_KPROBE ||
-	     lden_strcap_method(t->strcap) == LDEN_STRCAP_TRACEPOINT))
+	    (lden_strcap__method(t->strcap) == LDEN_STRCAP_KPROBE ||
+	     lden_strcap__method(t->strcap) == LDEN_STRCAP_TRACEPOINT))
 		return 0;
 	if (kind == LDEN_IO_OPEN || kind == LDEN_IO_PATH ||
 	    kind == LDEN_IO_RENAME) {
-		n = lden_proc_read_str((pid_t)s->pid,
+		n = lden_proc__read_str((pid_t)s->pid,
 				       field_u64(tp->f[LDEN_IO_ARG_PATH], s),
 				       buf, LDEN_IO_PATH_MAX);
 		if (n < 0)
 			return 0;
 		if (kind != LDEN_IO_RENAME)
 			return (size_t)n + 1;
-		m = lden_proc_read_str((pid_t)s->pid,
+		m = lden_proc__read_str((pid_t)s->pid,
 				       field_u64(tp->f[LDEN_IO_ARG_PATH2], s),
 				       buf + n + 1, LDEN_IO_PATH_MAX);
 		return (size_t)n + 1 + (m < 0 ? 1 : (size_t)m + 1);
@@ -618,10 +618,10 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	}
 	if (len)
 		buf[len - 1] = '\0';
-	if (lden_sorder_add_extra(t->order, s, buf, len) == -ENOSPC) {
-		lden_sorder_note_forced(t->order);
-		lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
-		lden_sorder_add_extra(t->order, s, buf, len);
+	if (lden_sorder__add_extra(t->order, s, buf, len) == -ENOSPC) {
+		lden_sorder__note_forced(t->order);
+		lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
+		lden_sorder__add_extra(t->order, s, buf, len);
 	}
 	return 0;
 }
@@ -638,7 +638,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 	n = ltr_session__poll(t->s, timeout_ms, collect, t);
 	if (n < 0 && n != -EINTR)
 		return n;
-	lden_sorder_flush(t->order, mark, on_sample, t);
+	lden_sorder__flush(t->order, mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
 
@@ -650,15 +650,15 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 	t->fn = fn;
 	t->ctx = ctx;
 	/* every record written arrives, or is counted lost */
-	n = lden_collect_settle(t->s, collect, t);
-	lden_sorder_flush(t->order, UINT64_MAX, on_sample, t);
+	n = lden_collect__settle(t->s, collect, t);
+	lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }
 
 void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 {
 	t->st.lost = ltr_session__lost(t->s, -1);
-	t->st.order_forced = lden_sorder_forced(t->order);
+	t->st.order_forced = lden_sorder__forced(t->order);
 	t->st.pair = *lden_io_pairer__stats(t->pair);
 	t->st.fdt = *lden_io_fdtable__stats(t->fdt);
 	*st = t->st;
@@ -671,13 +671,13 @@ int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
 
 		if (tp->role == TP_TASK_EXIT)
 			continue;
-		if (lden_guard_add(g, t->table[tp->sys].name, &t->att[i]) < 0)
+		if (lden_guard__add(g, t->table[tp->sys].name, &t->att[i]) < 0)
 			return -ENOMEM;
 	}
-	for (int i = 0; i < lden_strcap_nattached(t->strcap); i++) {
-		struct lden_attached *a = lden_strcap_attached(t->strcap, i);
+	for (int i = 0; i < lden_strcap__nattached(t->strcap); i++) {
+		struct lden_attached *a = lden_strcap__attached(t->strcap, i);
 
-		if (lden_guard_add(g, a->label, a) < 0)
+		if (lden_guard__add(g, a->label, a) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -686,7 +686,7 @@ int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
 int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
 			       double now)
 {
-	return lden_guard_tick(g, t->s, now, collect, t);
+	return lden_guard__tick(g, t->s, now, collect, t);
 }
 
 int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
@@ -699,7 +699,7 @@ int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
 
 		if (tp->role != TP_ENTER || strcmp(t->table[tp->sys].name, name))
 			continue;
-		if (lden_attached_count(&t->att[i], &c) < 0)
+		if (lden_attached__count(&t->att[i], &c) < 0)
 			return -1;
 		*calls += c;
 	}

@@ -142,9 +142,9 @@ struct lden_guard;
 int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g);
 
 /*
- * lden_io_tracer__guard_tick - lden_guard_tick() on the tracer's session;
+ * lden_io_tracer__guard_tick - lden_guard__tick() on the tracer's session;
  * the records of a syscall being switched are read into the tracer first
- * (handed out at the next poll).  Returns what lden_guard_tick() does.
+ * (handed out at the next poll).  Returns what lden_guard__tick() does.
  */
 int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
 			       double now);
@@ -157,7 +157,7 @@ int lden_io_tracer__guard_tick(struct lden_io_tracer *t, struct lden_guard *g,
 int lden_io_tracer__calls(struct lden_io_tracer *t, const char *name,
 			  uint64_t *calls);
 
-/* How open paths are obtained, for the header (lden_strcap_describe). */
+/* How open paths are obtained, for the header (lden_strcap__describe). */
 void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
 			      size_t len);
 

@@ -7,18 +7,18 @@
 
 #include "notify-report.h"
 
-void lden_notify_print_header(FILE *out, const struct lden_notify_report *r)
+void lden_notify__print_header(FILE *out, const struct lden_notify_report *r)
 {
 	char mode[300];
 
 	fprintf(out, "lden: watching %s\n", r->expression);
 	for (int i = 0; i < r->nevents; i++) {
-		lden_attached_mode(&r->att[i], mode, sizeof(mode));
+		lden_attached__mode(&r->att[i], mode, sizeof(mode));
 		fprintf(out, "  %-30s %s (%s)\n", r->st[i].label,
 			r->att[i].source, mode);
 	}
 	fprintf(out, "  in ");
-	lden_scope_describe(r->scope, out);
+	lden_scope__describe(r->scope, out);
 	fputc('\n', out);
 	if (r->time_limit > 0)
 		fprintf(out, "  until it is true, or for at most %g s",
@@ -35,10 +35,10 @@ static void json_events(FILE *out, const struct lden_notify_report *r)
 	fprintf(out, "\"events\":");
 	lden_print_json_stats(out, r->st, r->nevents);
 	fputc(',', out);
-	lden_guard_print_json(out, r->guard);
+	lden_guard__print_json(out, r->guard);
 }
 
-void lden_notify_print_fire(FILE *out, const struct lden_notify_report *r,
+void lden_notify__print_fire(FILE *out, const struct lden_notify_report *r,
 			    double elapsed)
 {
 	if (!r->json) {
@@ -72,11 +72,11 @@ static void print_end_json(FILE *out, const struct lden_notify_report *r,
 			WEXITSTATUS(st) : 128 + WTERMSIG(st));
 	json_events(out, r);
 	fputc(',', out);
-	lden_guard_print_self_json(out, r->guard);
+	lden_guard__print_self_json(out, r->guard);
 	fprintf(out, "}\n");
 }
 
-void lden_notify_print_end(FILE *out, const struct lden_notify_report *r,
+void lden_notify__print_end(FILE *out, const struct lden_notify_report *r,
 			   enum lden_notify_end why, double elapsed)
 {
 	int st = r->scope->command_status;

@@ -30,7 +30,7 @@ struct lden_notify_report {
 	bool json;
 };
 
-/* Why the run ended, for lden_notify_print_end(). */
+/* Why the run ended, for lden_notify__print_end(). */
 enum lden_notify_end {
 	LDEN_NOTIFY_END_TIME,		/* --time ran out */
 	LDEN_NOTIFY_END_COMMAND,	/* the -- CMD exited */
@@ -38,26 +38,26 @@ enum lden_notify_end {
 };
 
 /*
- * lden_notify_print_header - "lden: watching EXPR", one line per event
+ * lden_notify__print_header - "lden: watching EXPR", one line per event
  * (label, source, counting or sampling), the scope, until when and the
  * script (text only: callers skip it for JSON and --quiet)
  */
-void lden_notify_print_header(FILE *out, const struct lden_notify_report *r);
+void lden_notify__print_header(FILE *out, const struct lden_notify_report *r);
 
 /*
- * lden_notify_print_fire - the condition fired @elapsed seconds in:
+ * lden_notify__print_fire - the condition fired @elapsed seconds in:
  * "lden: condition true after ..." and the table, or with r->json the
  * {"type":"fire",...} line
  */
-void lden_notify_print_fire(FILE *out, const struct lden_notify_report *r,
+void lden_notify__print_fire(FILE *out, const struct lden_notify_report *r,
 			    double elapsed);
 
 /*
- * lden_notify_print_end - the run ended for @why, @elapsed seconds in:
+ * lden_notify__print_end - the run ended for @why, @elapsed seconds in:
  * what ended it and the table, or with r->json the {"type":"end",...}
  * line (with "command_status" when the command ended it)
  */
-void lden_notify_print_end(FILE *out, const struct lden_notify_report *r,
+void lden_notify__print_end(FILE *out, const struct lden_notify_report *r,
 			   enum lden_notify_end why, double elapsed);
 
 #endif

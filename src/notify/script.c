@@ -50,7 +50,7 @@ static void run_child(const char *command, const struct lden_script_env *env)
 	_exit(127);
 }
 
-pid_t lden_script_start(const char *command, const struct lden_script_env *env)
+pid_t lden_script__start(const char *command, const struct lden_script_env *env)
 {
 	pid_t pid;
 
@@ -61,7 +61,7 @@ pid_t lden_script_start(const char *command, const struct lden_script_env *env)
 	return pid;
 }
 
-int lden_script_wait(pid_t pid, int *status)
+int lden_script__wait(pid_t pid, int *status)
 {
 	int st;
 
@@ -72,7 +72,7 @@ int lden_script_wait(pid_t pid, int *status)
 	return 0;
 }
 
-void lden_script_print_status(FILE *out, int status)
+void lden_script__print_status(FILE *out, int status)
 {
 	if (WIFEXITED(status))
 		fprintf(out, "lden: script exited with status %d\n",

@@ -28,24 +28,24 @@ struct lden_script_env {
 };
 
 /*
- * lden_script_start - fork and run @command with /bin/sh -c, @env in its
+ * lden_script__start - fork and run @command with /bin/sh -c, @env in its
  * environment (lden's own is left alone), SIGINT and SIGTERM back to
  * their defaults.  stdio is flushed first so that nothing is written
- * twice.  Returns the child's pid (reap it with lden_script_wait()), or
+ * twice.  Returns the child's pid (reap it with lden_script__wait()), or
  * -1 with errno set.
  */
-pid_t lden_script_start(const char *command, const struct lden_script_env *env);
+pid_t lden_script__start(const char *command, const struct lden_script_env *env);
 
 /*
- * lden_script_wait - wait for the script @pid to end, through EINTR
+ * lden_script__wait - wait for the script @pid to end, through EINTR
  * Its wait status in @status.  Returns 0, or -1 with errno set.
  */
-int lden_script_wait(pid_t pid, int *status);
+int lden_script__wait(pid_t pid, int *status);
 
 /*
- * lden_script_print_status - "lden: script exited with status N" (or
+ * lden_script__print_status - "lden: script exited with status N" (or
  * "killed by signal N") and a newline on @out, for the wait @status
  */
-void lden_script_print_status(FILE *out, int status);
+void lden_script__print_status(FILE *out, int status);
 
 #endif

@@ -2,7 +2,7 @@
 /* When lden notify fires (see trigger.h). */
 #include "trigger.h"
 
-bool lden_trigger_check(struct lden_trigger *tr, bool truth, double t)
+bool lden_trigger__check(struct lden_trigger *tr, bool truth, double t)
 {
 	if (!truth) {
 		tr->armed = true;

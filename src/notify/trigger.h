@@ -22,11 +22,11 @@ struct lden_trigger {
 	((struct lden_trigger){ (cooldown), true, -1e300 })
 
 /*
- * lden_trigger_check - the condition is @truth at @t (seconds, any clock
+ * lden_trigger__check - the condition is @truth at @t (seconds, any clock
  * that does not go back).  Returns true when it fires now: @truth, armed,
  * and at least the cooldown since the last firing; it is then disarmed
  * until a check with @truth false.
  */
-bool lden_trigger_check(struct lden_trigger *tr, bool truth, double t);
+bool lden_trigger__check(struct lden_trigger *tr, bool truth, double t);
 
 #endif

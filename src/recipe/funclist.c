@@ -125,7 +125,7 @@ int lden_funclist__check(struct lden_funclist *l, const struct lden_kallsyms *k)
 	int n = 0;
 
 	for (int i = 0; i < l->n; i++) {
-		l->f[i].present = lden_kallsyms_has(k, l->f[i].name);
+		l->f[i].present = lden_kallsyms__has(k, l->f[i].name);
 		n += l->f[i].present;
 	}
 	return n;

@@ -46,14 +46,14 @@ struct accept_state {
 
 static int state_value(struct lden_recipe *r, const char *name, int dflt)
 {
-	struct lden_symbolic *t = lden_symbolic_load(r->tracing_dir, "sock",
+	struct lden_symbolic *t = lden_symbolic__load(r->tracing_dir, "sock",
 						     "inet_sock_set_state",
 						     "newstate");
 	int64_t v = dflt;
 
 	if (t)
-		lden_symbolic_value(t, name, &v);
-	lden_symbolic_free(t);
+		lden_symbolic__value(t, name, &v);
+	lden_symbolic__free(t);
 	return (int)v;
 }
 
@@ -80,15 +80,15 @@ static int accept_attach(struct lden_recipe *r, struct ltr_session *s,
 			 "protocol == %d && oldstate == %d && newstate == %d",
 			 IPPROTO_TCP, state_value(r, "TCP_SYN_RECV", 3),
 			 state_value(r, "TCP_ESTABLISHED", 1));
-		if (lden_recipe_open_event(r, s, "sock", "inet_sock_set_state",
+		if (lden_recipe__open_event(r, s, "sock", "inet_sock_set_state",
 					   filter, &machine, ROLE_STATE, err,
 					   errlen) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
-		if (!lden_recipe_has_event(r, "syscalls", calls[i]))
+		if (!lden_recipe__has_event(r, "syscalls", calls[i]))
 			continue;
-		if (lden_recipe_open_event(r, s, "syscalls", calls[i],
+		if (lden_recipe__open_event(r, s, "syscalls", calls[i],
 					   "ret >= 0", scope, ROLE_ACCEPT, err,
 					   errlen) < 0)
 			return -1;
@@ -117,7 +117,7 @@ static size_t accept_capture(struct lden_recipe *r,
 	uid_t uid = (uid_t)-1;
 	int lport, rport;
 
-	if (lden_recipe_role(s) != ROLE_ACCEPT || !f ||
+	if (lden_recipe__role(s) != ROLE_ACCEPT || !f ||
 	    ltr_field__s64(f, s, &fd) < 0 || fd < 0)
 		return 0;
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)s->pid, 0);
@@ -155,8 +155,8 @@ static size_t accept_capture(struct lden_recipe *r,
 	} else {
 		return 0;	/* a unix socket */
 	}
-	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
-	lden_proc_ids((pid_t)s->pid, &ppid, &uid);
+	lden_proc__comm((pid_t)s->tid, comm, sizeof(comm));
+	lden_proc__ids((pid_t)s->pid, &ppid, &uid);
 	snprintf(extra, len, "%d" LDEN_SEP "%s" LDEN_SEP "%d" LDEN_SEP "%s"
 		 LDEN_SEP "%d", lport, raddr, rport, comm,
 		 uid == (uid_t)-1 ? -1 : (int)uid);
@@ -211,7 +211,7 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	struct accept_state *st = r->priv;
 	char key[96], port[16], raddr[INET6_ADDRSTRLEN + 8], comm[64], uid[16];
 
-	if (lden_recipe_role(s) == ROLE_STATE) {
+	if (lden_recipe__role(s) == ROLE_STATE) {
 		struct conn *c = &st->pending[st->next++ % ACCEPT_PENDING];
 
 		state_key(s, c->key, sizeof(c->key));
@@ -220,10 +220,10 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	if (!extra || !*extra)
 		return 0;	/* not TCP, or the descriptor was gone */
-	lden_recipe_part(extra, 0, port, sizeof(port));
-	lden_recipe_part(extra, 1, raddr, sizeof(raddr));
+	lden_recipe__part(extra, 0, port, sizeof(port));
+	lden_recipe__part(extra, 1, raddr, sizeof(raddr));
 	snprintf(key, sizeof(key), "%s" LDEN_SEP "%s" LDEN_SEP, port, raddr);
-	lden_recipe_part(extra, 2, key + strlen(key), sizeof(key) - strlen(key));
+	lden_recipe__part(extra, 2, key + strlen(key), sizeof(key) - strlen(key));
 	for (unsigned int i = 0; i < ACCEPT_PENDING; i++) {
 		struct conn *c = &st->pending[i];
 
@@ -231,14 +231,14 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			continue;
 		c->time = 0;
 		c->key[0] = '\0';
-		lden_recipe_part(extra, 3, comm, sizeof(comm));
-		lden_recipe_part(extra, 4, uid, sizeof(uid));
-		lden_row_add(row, "uid", strcmp(uid, "-1") != 0, "%s",
+		lden_recipe__part(extra, 3, comm, sizeof(comm));
+		lden_recipe__part(extra, 4, uid, sizeof(uid));
+		lden_row__add(row, "uid", strcmp(uid, "-1") != 0, "%s",
 			     strcmp(uid, "-1") ? uid : "?");
-		lden_row_add(row, "cmd", false, "%s", comm);
-		lden_row_add(row, "pid", true, "%u", s->pid);
-		lden_row_add(row, "port", true, "%s", port);
-		lden_row_add(row, "ip_source", false, "%s", raddr);
+		lden_row__add(row, "cmd", false, "%s", comm);
+		lden_row__add(row, "pid", true, "%u", s->pid);
+		lden_row__add(row, "port", true, "%s", port);
+		lden_row__add(row, "ip_source", false, "%s", raddr);
 		return 1;
 	}
 	r->unmatched++;		/* a TCP accept without its handshake */

@@ -36,21 +36,21 @@ static int drops_attach(struct lden_recipe *r, struct ltr_session *s,
 			return -1;
 		}
 		r->priv = d;
-		d->ksyms = lden_kallsyms_load(NULL);
+		d->ksyms = lden_kallsyms__load(NULL);
 		if (!d->ksyms) {
 			snprintf(err, errlen, "drops: cannot read /proc/kallsyms: %m");
 			return -1;
 		}
-		d->reasons = lden_symbolic_load(r->tracing_dir, "skb",
+		d->reasons = lden_symbolic__load(r->tracing_dir, "skb",
 						"kfree_skb", "reason");
 		d->not_dropped = -1;
-		if (lden_symbolic_value(d->reasons, "NOT_DROPPED_YET", &v) == 0)
+		if (lden_symbolic__value(d->reasons, "NOT_DROPPED_YET", &v) == 0)
 			d->not_dropped = (int)v;
 	}
 	/* a free that is no drop (older kernels) is not worth sampling */
 	if (d->not_dropped >= 0)
 		snprintf(filter, sizeof(filter), "reason != %d", d->not_dropped);
-	return lden_recipe_open_event(r, s, "skb", "kfree_skb",
+	return lden_recipe__open_event(r, s, "skb", "kfree_skb",
 				      *filter ? filter : NULL, scope, 0, err,
 				      errlen);
 }
@@ -68,10 +68,10 @@ static int drops_sample(struct lden_recipe *r, const struct ltr_sample *s,
 
 	if (floc)
 		ltr_field__u64(floc, s, &loc);
-	if (lden_kallsyms_addr_name(d->ksyms, loc, where, sizeof(where)) < 0)
+	if (lden_kallsyms__addr_name(d->ksyms, loc, where, sizeof(where)) < 0)
 		snprintf(where, sizeof(where), "0x%llx", (unsigned long long)loc);
 	if (freason && ltr_field__u64(freason, s, &reason) == 0) {
-		name = lden_symbolic_name(d->reasons, (int64_t)reason);
+		name = lden_symbolic__name(d->reasons, (int64_t)reason);
 		if (name)
 			snprintf(why, sizeof(why), "%s", name);
 		else
@@ -81,7 +81,7 @@ static int drops_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		snprintf(why, sizeof(why), "-");
 	}
 	snprintf(key, sizeof(key), "%s" LDEN_SEP "%s", where, why);
-	return lden_tally_add(r->tally, key, v);
+	return lden_tally__add(r->tally, key, v);
 }
 
 static void drops_free(struct lden_recipe *r)
@@ -90,8 +90,8 @@ static void drops_free(struct lden_recipe *r)
 
 	if (!d)
 		return;
-	lden_kallsyms_free(d->ksyms);
-	lden_symbolic_free(d->reasons);
+	lden_kallsyms__free(d->ksyms);
+	lden_symbolic__free(d->reasons);
 	free(d);
 	r->priv = NULL;
 }

@@ -31,21 +31,21 @@ static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 {
 	char fbuf[256];
 
-	if (lden_recipe_strings(r, s, LDEN_STRCAP_EXEC, r->scopes, NULL, NULL,
+	if (lden_recipe__strings(r, s, LDEN_STRCAP_EXEC, r->scopes, NULL, NULL,
 				err, errlen) < 0)
 		return -1;
 	/*
 	 * --comm is the new program's name: the execve call (and the exit
 	 * of a thread whose exec failed) still bears the caller's
 	 */
-	if (lden_strcap_attach(r->strcap, s, scope, NULL, false, err,
+	if (lden_strcap__attach(r->strcap, s, scope, NULL, false, err,
 			       errlen) < 0 ||
-	    (lden_strcap_method(r->strcap) != LDEN_STRCAP_LATE &&
-	     lden_recipe_open_event(r, s, "sched", "sched_process_exit", NULL,
+	    (lden_strcap__method(r->strcap) != LDEN_STRCAP_LATE &&
+	     lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
 				    scope, ROLE_EXIT, err, errlen) < 0))
 		return -1;
-	return lden_recipe_open_event(r, s, "sched", "sched_process_exec",
-				      lden_recipe_filter(r, NULL, fbuf,
+	return lden_recipe__open_event(r, s, "sched", "sched_process_exec",
+				      lden_recipe__filter(r, NULL, fbuf,
 							 sizeof(fbuf)),
 				      scope, ROLE_EXEC, err, errlen);
 }
@@ -81,9 +81,9 @@ static size_t exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	uid_t uid = (uid_t)-1;
 	int n;
 
-	if (lden_recipe_role(s) != ROLE_EXEC)
+	if (lden_recipe__role(s) != ROLE_EXEC)
 		return 0;
-	lden_proc_ids(pid, &ppid, &uid);
+	lden_proc__ids(pid, &ppid, &uid);
 	n = snprintf(extra, len, "%d%c%d%c", (int)ppid, '\0',
 		     uid == (uid_t)-1 ? -1 : (int)uid, '\0');
 	if (n < 0 || (size_t)n >= len)
@@ -175,10 +175,10 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	bool partial = false;
 	int argc;
 
-	if (lden_strcap_feed(r->strcap, s))
+	if (lden_strcap__feed(r->strcap, s))
 		return 0;
-	if (lden_recipe_role(s) == ROLE_EXIT) {
-		lden_strcap_forget(r->strcap, s->tid);
+	if (lden_recipe__role(s) == ROLE_EXIT) {
+		lden_strcap__forget(r->strcap, s->tid);
 		return 0;
 	}
 	if (f && ltr_field__str(f, s, &file, &n) < 0) {
@@ -190,7 +190,7 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	ppid = part(extra, elen, 0, &rest);
 	uid = part(extra, elen, 1, &rest);
 	cmdline = part(extra, elen, 2, &rest);
-	if (lden_strcap_take_exec(r->strcap, (uint32_t)old, file, n, s->time,
+	if (lden_strcap__take_exec(r->strcap, (uint32_t)old, file, n, s->time,
 				  args, sizeof(args), &argc, &partial)) {
 		/* more arguments than copied, or one cut: not exact */
 		prov = partial ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
@@ -204,24 +204,24 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			alen--;
 		memcpy(args, cmdline, alen);
 	}
-	lden_strcap_count(r->strcap, prov);
+	lden_strcap__count(r->strcap, prov);
 	join_args(args, alen, line, sizeof(line));
 	exec_comm(file, n, comm, sizeof(comm));
 	snprintf(name, sizeof(name), "%.*s", (int)n, file);
-	lden_row_add(row, "pid", true, "%u", s->pid);
+	lden_row__add(row, "pid", true, "%u", s->pid);
 	/*
 	 * the exec record has neither: read from /proc as the record
 	 * arrived, after a setuid or a reparenting maybe (marked late)
 	 */
-	lden_row_add_num(row, "ppid", ppid, strcmp(ppid, "-1") ?
+	lden_row__add_num(row, "ppid", ppid, strcmp(ppid, "-1") ?
 				LDEN_PROV_LATE : LDEN_PROV_NONE);
-	lden_row_add_num(row, "uid", uid, strcmp(uid, "-1") ?
+	lden_row__add_num(row, "uid", uid, strcmp(uid, "-1") ?
 				LDEN_PROV_LATE : LDEN_PROV_NONE);
-	lden_row_add(row, "comm", false, "%s", comm);
-	lden_row_add(row, "filename", false, "%s", name);
-	lden_row_add_str(row, "argv", line, prov);
+	lden_row__add(row, "comm", false, "%s", comm);
+	lden_row__add(row, "filename", false, "%s", name);
+	lden_row__add_str(row, "argv", line, prov);
 	if (partial)
-		lden_row_add(row, "argv_partial", false, "true");
+		lden_row__add(row, "argv_partial", false, "true");
 	return 1;
 }
 

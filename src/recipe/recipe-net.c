@@ -27,23 +27,23 @@ static int net_attach(struct lden_recipe *r, struct ltr_session *s,
 		      const struct lden_scope *scope, char *err, size_t errlen)
 {
 	if (!r->priv) {
-		r->priv = lden_pidinfo_cache_new(1000000000u);
+		r->priv = lden_pidinfo_cache__new(1000000000u);
 		if (!r->priv) {
 			snprintf(err, errlen, "net: out of memory");
 			return -1;
 		}
 	}
-	if (lden_recipe_open_event(r, s, "net", "net_dev_queue", NULL, scope,
+	if (lden_recipe__open_event(r, s, "net", "net_dev_queue", NULL, scope,
 				   ROLE_XMIT, err, errlen) < 0)
 		return -1;
-	return lden_recipe_open_event(r, s, "net", "netif_receive_skb", NULL,
+	return lden_recipe__open_event(r, s, "net", "netif_receive_skb", NULL,
 				      scope, ROLE_RECV, err, errlen);
 }
 
 static size_t net_capture(struct lden_recipe *r, const struct ltr_sample *s,
 			  char *extra, size_t len)
 {
-	const struct lden_pidinfo *pi = lden_pidinfo_get(r->priv,
+	const struct lden_pidinfo *pi = lden_pidinfo__get(r->priv,
 							 (pid_t)s->pid);
 
 	if (pi->uid == (uid_t)-1)
@@ -72,19 +72,19 @@ static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	snprintf(key, sizeof(key), "%u" LDEN_SEP "%s" LDEN_SEP "%.*s", s->pid,
 		 extra && *extra ? extra : "?", (int)n, dev);
-	if (lden_recipe_role(s) == ROLE_XMIT) {
+	if (lden_recipe__role(s) == ROLE_XMIT) {
 		v[0] = 1;
 		v[2] = bytes;
 	} else {
 		v[1] = 1;
 		v[3] = bytes;
 	}
-	return lden_tally_add(r->tally, key, v);
+	return lden_tally__add(r->tally, key, v);
 }
 
 static void net_free(struct lden_recipe *r)
 {
-	lden_pidinfo_cache_free(r->priv);
+	lden_pidinfo_cache__free(r->priv);
 	r->priv = NULL;
 }
 

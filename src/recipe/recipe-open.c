@@ -67,7 +67,7 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 	char fbuf[256];
 	int found = 0;
 
-	if (lden_recipe_strings(r, s, LDEN_STRCAP_OPEN, r->scopes, "syscalls",
+	if (lden_recipe__strings(r, s, LDEN_STRCAP_OPEN, r->scopes, "syscalls",
 				"sys_enter_openat", err, errlen) < 0)
 		return -1;
 	if (!r->priv) {
@@ -80,26 +80,26 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 	}
 	for (size_t i = 0; i < sizeof(syscalls) / sizeof(syscalls[0]); i++) {
 		char enter[64], exit[64];
-		const char *f = lden_recipe_filter(r, NULL, fbuf, sizeof(fbuf));
+		const char *f = lden_recipe__filter(r, NULL, fbuf, sizeof(fbuf));
 
 		snprintf(enter, sizeof(enter), "sys_enter_%s", syscalls[i]);
 		snprintf(exit, sizeof(exit), "sys_exit_%s", syscalls[i]);
 		/* arm64 and riscv have no open(2) */
-		if (!lden_recipe_has_event(r, "syscalls", enter) ||
-		    !lden_recipe_has_event(r, "syscalls", exit))
+		if (!lden_recipe__has_event(r, "syscalls", enter) ||
+		    !lden_recipe__has_event(r, "syscalls", exit))
 			continue;
 		if ((r->failed_only ?
-			     lden_recipe_recall_event(r, s, "syscalls", enter, f,
+			     lden_recipe__recall_event(r, s, "syscalls", enter, f,
 						      scope, ROLE_ENTER, err,
 						      errlen) :
-			     lden_recipe_open_event(r, s, "syscalls", enter, f,
+			     lden_recipe__open_event(r, s, "syscalls", enter, f,
 						    scope, ROLE_ENTER, err,
 						    errlen)) < 0)
 			return -1;
 		/* only the failed ones cross to lden */
-		f = lden_recipe_filter(r, r->failed_only ? "ret < 0" : NULL, fbuf,
+		f = lden_recipe__filter(r, r->failed_only ? "ret < 0" : NULL, fbuf,
 				       sizeof(fbuf));
-		if (lden_recipe_open_event(r, s, "syscalls", exit, f, scope,
+		if (lden_recipe__open_event(r, s, "syscalls", exit, f, scope,
 					   ROLE_EXIT, err, errlen) < 0)
 			return -1;
 		found++;
@@ -108,15 +108,15 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 		snprintf(err, errlen, "open: this kernel has no syscalls:sys_enter_open* tracepoints (CONFIG_FTRACE_SYSCALLS)");
 		return -1;
 	}
-	if (lden_strcap_attach(r->strcap, s, scope,
-			       lden_recipe_filter(r, NULL, fbuf, sizeof(fbuf)),
+	if (lden_strcap__attach(r->strcap, s, scope,
+			       lden_recipe__filter(r, NULL, fbuf, sizeof(fbuf)),
 			       r->failed_only, err, errlen) < 0)
 		return -1;
 	/* with --failed nothing is kept per thread */
 	if (r->failed_only)
 		return 0;
-	return lden_recipe_open_event(r, s, "sched", "sched_process_exit",
-				      lden_recipe_filter(r, NULL, fbuf,
+	return lden_recipe__open_event(r, s, "sched", "sched_process_exit",
+				      lden_recipe__filter(r, NULL, fbuf,
 							 sizeof(fbuf)),
 				      scope, ROLE_TASK_EXIT, err, errlen);
 }
@@ -183,9 +183,9 @@ struct recalled {
 static int recalled_one(const struct ltr_sample *s, void *ctx)
 {
 	struct recalled *b = ctx;
-	bool capture = lden_strcap_owns(b->c, s), last = false;
+	bool capture = lden_strcap__owns(b->c, s), last = false;
 
-	if (!capture && lden_recipe_role(s) != ROLE_ENTER)
+	if (!capture && lden_recipe__role(s) != ROLE_ENTER)
 		return 0;
 	if (!capture) {
 		/* the enter of an earlier call: nothing older is ours */
@@ -251,24 +251,24 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 
 	ltr_session__recall(r->session, s->tid, 0, s->time, recalled_one, &b);
 	/* the C library's entry came before the system call */
-	if (b.have_enter && lden_strcap_method(r->strcap) == LDEN_STRCAP_UPROBE)
+	if (b.have_enter && lden_strcap__method(r->strcap) == LDEN_STRCAP_UPROBE)
 		recall_before(r, s->tid, &b);
 	for (int i = b.n - 1; i >= 0; i--) {
-		if (lden_strcap_feed(r->strcap, &b.s[i]))
+		if (lden_strcap__feed(r->strcap, &b.s[i]))
 			continue;
 		/* a different syscall's enter: this one's was lost */
 		entered = (int32_t)field_s64(&b.s[i], "__syscall_nr") == nr;
 		ptr = field_u64(&b.s[i], "filename");
-		lden_strcap_enter(r->strcap, &b.s[i], "filename", ptr);
+		lden_strcap__enter(r->strcap, &b.s[i], "filename", ptr);
 	}
-	if (entered && (taken = lden_strcap_take_path(r->strcap, s->tid, ptr,
+	if (entered && (taken = lden_strcap__take_path(r->strcap, s->tid, ptr,
 						      s->time, path, len, comm,
 						      clen)))
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
-	else if (entered && lden_proc_read_str((pid_t)s->tid, ptr, path,
+	else if (entered && lden_proc__read_str((pid_t)s->tid, ptr, path,
 					       len) >= 0)
 		prov = LDEN_PROV_LATE;
-	lden_strcap_forget(r->strcap, s->tid);
+	lden_strcap__forget(r->strcap, s->tid);
 	for (int i = 0; i < b.n; i++)
 		free(b.raw[i]);
 	return prov;
@@ -281,10 +281,10 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 			   char *extra, size_t len)
 {
 	char path[OPEN_PATH_MAX], comm[64] = "?";
-	int role = lden_recipe_role(s);
+	int role = lden_recipe__role(s);
 	ssize_t n = 0;
 
-	if (lden_strcap_owns(r->strcap, s) ||
+	if (lden_strcap__owns(r->strcap, s) ||
 	    role != (r->failed_only ? ROLE_EXIT : ROLE_ENTER))
 		return 0;
 	if (r->failed_only) {
@@ -293,19 +293,19 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 		comm[0] = '\0';
 		p = failed_path(r, s, path, sizeof(path), comm, sizeof(comm));
 		/* the capture's copy, else the process's now */
-		if (!comm[0] && lden_proc_comm((pid_t)s->tid, comm,
+		if (!comm[0] && lden_proc__comm((pid_t)s->tid, comm,
 					       sizeof(comm)) < 0)
 			snprintf(comm, sizeof(comm), "?");
 		return put_parts(extra, len, comm, p == LDEN_PROV_NONE ? -ENOENT :
 				 p == LDEN_PROV_LATE ? 1 :
 				 p == LDEN_PROV_PARTIAL ? 2 : 0, path);
 	}
-	lden_proc_comm((pid_t)s->tid, comm, sizeof(comm));
+	lden_proc__comm((pid_t)s->tid, comm, sizeof(comm));
 	path[0] = '\0';
 	/* a copy at the call is coming: no need to read it now */
-	if (lden_strcap_method(r->strcap) != LDEN_STRCAP_KPROBE &&
-	    lden_strcap_method(r->strcap) != LDEN_STRCAP_TRACEPOINT)
-		n = lden_proc_read_str((pid_t)s->tid,
+	if (lden_strcap__method(r->strcap) != LDEN_STRCAP_KPROBE &&
+	    lden_strcap__method(r->strcap) != LDEN_STRCAP_TRACEPOINT)
+		n = lden_proc__read_str((pid_t)s->tid,
 				       field_u64(s, "filename"), path,
 				       OPEN_LATE_MAX);
 	else
@@ -319,17 +319,17 @@ static void add_row(struct lden_recipe *r, const struct ltr_sample *s,
 {
 	const char *name = ret < 0 ? strerrorname_np((int)-ret) : NULL;
 
-	lden_strcap_count(r->strcap, prov);
-	lden_row_add(row, "comm", false, "%s", comm);
-	lden_row_add(row, "pid", true, "%u", s->pid);
-	lden_row_add(row, "tid", true, "%u", s->tid);
-	lden_row_add_str(row, "path", path, prov);
+	lden_strcap__count(r->strcap, prov);
+	lden_row__add(row, "comm", false, "%s", comm);
+	lden_row__add(row, "pid", true, "%u", s->pid);
+	lden_row__add(row, "tid", true, "%u", s->tid);
+	lden_row__add_str(row, "path", path, prov);
 	if (ret >= 0)
-		lden_row_add(row, "result", false, "fd=%lld", (long long)ret);
+		lden_row__add(row, "result", false, "fd=%lld", (long long)ret);
 	else if (name)
-		lden_row_add(row, "result", false, "%s", name);
+		lden_row__add(row, "result", false, "%s", name);
 	else
-		lden_row_add(row, "result", false, "errno %lld",
+		lden_row__add(row, "result", false, "errno %lld",
 			     (long long)-ret);
 }
 
@@ -343,9 +343,9 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	int64_t ret;
 	int taken;
 
-	if (lden_strcap_feed(r->strcap, s))
+	if (lden_strcap__feed(r->strcap, s))
 		return 0;
-	switch (lden_recipe_role(s)) {
+	switch (lden_recipe__role(s)) {
 	case ROLE_ENTER:
 		p = lden_intmap__put(m, s->tid);
 		if (!p) {
@@ -358,11 +358,11 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		snprintf(p->comm, sizeof(p->comm), "%s", part(extra, elen, 0));
 		p->late = atoi(part(extra, elen, 1));
 		snprintf(p->path, sizeof(p->path), "%s", part(extra, elen, 2));
-		lden_strcap_enter(r->strcap, s, "filename", p->ptr);
+		lden_strcap__enter(r->strcap, s, "filename", p->ptr);
 		return 0;
 	case ROLE_TASK_EXIT:
 		lden_intmap__del(m, s->tid, NULL);
-		lden_strcap_forget(r->strcap, s->tid);
+		lden_strcap__forget(r->strcap, s->tid);
 		return 0;
 	case ROLE_EXIT:
 		break;
@@ -387,11 +387,11 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	if (!p) {
 		r->unmatched++;
-		lden_strcap_forget(r->strcap, s->tid);
+		lden_strcap__forget(r->strcap, s->tid);
 		add_row(r, s, row, "?", "", LDEN_PROV_NONE, ret);
 		return 1;
 	}
-	taken = lden_strcap_take_path(r->strcap, s->tid, p->ptr, s->time, path,
+	taken = lden_strcap__take_path(r->strcap, s->tid, p->ptr, s->time, path,
 				      sizeof(path), p->comm, sizeof(p->comm));
 	if (taken)
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;

@@ -77,7 +77,7 @@ static int load_funcs(struct lden_recipe *r, struct sock_priv *p, char *err,
 		      size_t errlen)
 {
 	const char *dirs[16];
-	int ndirs = lden_catalog_default_dirs(dirs, 16, r->events_dir);
+	int ndirs = lden_catalog__default_dirs(dirs, 16, r->events_dir);
 	struct lden_kallsyms *k;
 	char path[4096], msg[4200];
 
@@ -90,14 +90,14 @@ static int load_funcs(struct lden_recipe *r, struct sock_priv *p, char *err,
 		snprintf(err, errlen, "socket: %s", msg);
 		return -1;
 	}
-	k = lden_kallsyms_load(NULL);
+	k = lden_kallsyms__load(NULL);
 	if (!k) {
 		snprintf(err, errlen, "socket: cannot read /proc/kallsyms: %s",
 			 strerror(errno));
 		return -1;
 	}
 	lden_funclist__check(&p->funcs, k);
-	lden_kallsyms_free(k);
+	lden_kallsyms__free(k);
 	return 0;
 }
 
@@ -182,8 +182,8 @@ static int list_syscalls(struct lden_recipe *r, struct sock_priv *p,
 		f->ret = LDEN_RET_LONG;
 		snprintf(enter, sizeof(enter), "sys_enter_%s", syscalls[i]);
 		snprintf(exit_, sizeof(exit_), "sys_exit_%s", syscalls[i]);
-		f->present = lden_recipe_has_event(r, "syscalls", enter) &&
-			     lden_recipe_has_event(r, "syscalls", exit_);
+		f->present = lden_recipe__has_event(r, "syscalls", enter) &&
+			     lden_recipe__has_event(r, "syscalls", exit_);
 		if (f->present) {
 			p->nused++;
 		} else {
@@ -250,7 +250,7 @@ static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 	p = r->priv;
 	/* machine-wide, lden's own writes to a socket would trace themselves */
 	snprintf(own, sizeof(own), "common_pid != %d", (int)getpid());
-	filter = lden_recipe_filter(r, lden_scope__whole(scope) ? own : NULL,
+	filter = lden_recipe__filter(r, lden_scope__whole(scope) ? own : NULL,
 				    fbuf, sizeof(fbuf));
 	for (int i = 0; i < p->funcs.n; i++) {
 		const char *sys = p->kprobes ? ltr_session__group(s) : "syscalls";
@@ -264,18 +264,18 @@ static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 			snprintf(e, sizeof(e), "sys_enter_%s", syscalls[i]);
 			snprintf(rname, sizeof(rname), "sys_exit_%s", syscalls[i]);
 		}
-		if (lden_recipe_open_event(r, s, sys, e, filter, scope,
+		if (lden_recipe__open_event(r, s, sys, e, filter, scope,
 					   FUNC_ROLE + 2 * i, err, errlen) < 0)
 			return -1;
 		relabel(r, p, i);
-		if (lden_recipe_open_event(r, s, sys, rname, filter, scope,
+		if (lden_recipe__open_event(r, s, sys, rname, filter, scope,
 					   FUNC_ROLE + 2 * i + 1, err,
 					   errlen) < 0)
 			return -1;
 		relabel(r, p, i);
 	}
 	/* a tid that comes back is another thread: its own first event */
-	return lden_recipe_open_event(r, s, "sched", "sched_process_exit", NULL,
+	return lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
 				      scope, ROLE_EXIT, err, errlen);
 }
 
@@ -285,9 +285,9 @@ static size_t socket_capture(struct lden_recipe *r, const struct ltr_sample *s,
 {
 	struct sock_priv *p = r->priv;
 
-	if (p->kprobes || lden_recipe_role(s) < FUNC_ROLE)
+	if (p->kprobes || lden_recipe__role(s) < FUNC_ROLE)
 		return 0;
-	if (lden_proc_comm((pid_t)s->tid, extra, len) < 0)
+	if (lden_proc__comm((pid_t)s->tid, extra, len) < 0)
 		return 0;
 	return strlen(extra) + 1;
 }
@@ -307,27 +307,27 @@ static int emit(struct lden_recipe *r, struct sock_priv *p,
 	char val[32];
 	int64_t num;
 
-	lden_row_add(row, "since_us", true, "%" PRIu64, l->since_ns / 1000);
-	lden_row_add(row, "comm", false, "%s", p->comm);
+	lden_row__add(row, "since_us", true, "%" PRIu64, l->since_ns / 1000);
+	lden_row__add(row, "comm", false, "%s", p->comm);
 	if (!p->kprobes)
-		lden_row_add(row, "comm_source", false, "%s",
+		lden_row__add(row, "comm_source", false, "%s",
 			     p->comm_exact ? "exact" : p->comm_late ? "late" :
 			     "unavailable");
-	lden_row_add(row, "pid", true, "%u", p->pid);
-	lden_row_add(row, "tid", true, "%u", p->tid);
-	lden_row_add(row, "depth", true, "%d", l->depth);
-	lden_row_add(row, "direction", false, "%s",
+	lden_row__add(row, "pid", true, "%u", p->pid);
+	lden_row__add(row, "tid", true, "%u", p->tid);
+	lden_row__add(row, "depth", true, "%d", l->depth);
+	lden_row__add(row, "direction", false, "%s",
 		     l->entry ? "entry" : "return");
-	lden_row_add(row, "function", false, "%s", f->name);
+	lden_row__add(row, "function", false, "%s", f->name);
 	/* the closed calls' lines have no value: it never came */
 	if (!l->entry && l->mark != LDEN_INDENT_NO_RETURN && p->has_raw) {
 		if (lden_rettype__format(f->ret, p->raw, val, sizeof(val), &num))
-			lden_row_add(row, "retval", true, "%s", val);
+			lden_row__add(row, "retval", true, "%s", val);
 		else if (f->ret == LDEN_RET_PTR)
-			lden_row_add(row, "retptr", false, "%s", val);
+			lden_row__add(row, "retptr", false, "%s", val);
 	}
 	if (marks[l->mark]) {
-		lden_row_add(row, "not_seen", false, "%s", marks[l->mark]);
+		lden_row__add(row, "not_seen", false, "%s", marks[l->mark]);
 		r->unmatched++;
 	}
 	return p->next < p->nlines ? LDEN_RECIPE_MORE : 1;
@@ -337,7 +337,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			 const char *extra, size_t elen, struct lden_row *row)
 {
 	struct sock_priv *p = r->priv;
-	int role = lden_recipe_role(s), func, n;
+	int role = lden_recipe__role(s), func, n;
 	const struct ltr_field *f;
 	bool entry;
 
@@ -372,7 +372,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		snprintf(p->comm, sizeof(p->comm), "%s", extra);
 		p->comm_late = true;
 	}
-	lden_recipe_printable(p->comm);
+	lden_recipe__printable(p->comm);
 	if (!entry) {
 		f = ltr_event__field(s->event, "ret");
 		p->has_raw = f && ltr_field__u64(f, s, &p->raw) == 0;
@@ -394,16 +394,16 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
  */
 static void socket_text(const struct lden_row *row, char *out, size_t len)
 {
-	const char *since = lden_row_get(row, "since_us"),
-		   *comm = lden_row_get(row, "comm"),
-		   *tid = lden_row_get(row, "tid"),
-		   *depth = lden_row_get(row, "depth"),
-		   *dir = lden_row_get(row, "direction"),
-		   *fn = lden_row_get(row, "function"),
-		   *ret = lden_row_get(row, "retval"),
-		   *ptr = lden_row_get(row, "retptr"),
-		   *not_seen = lden_row_get(row, "not_seen"),
-		   *late = lden_row_get(row, "comm_source");
+	const char *since = lden_row__get(row, "since_us"),
+		   *comm = lden_row__get(row, "comm"),
+		   *tid = lden_row__get(row, "tid"),
+		   *depth = lden_row__get(row, "depth"),
+		   *dir = lden_row__get(row, "direction"),
+		   *fn = lden_row__get(row, "function"),
+		   *ret = lden_row__get(row, "retval"),
+		   *ptr = lden_row__get(row, "retptr"),
+		   *not_seen = lden_row__get(row, "not_seen"),
+		   *late = lden_row__get(row, "comm_source");
 	bool entry = dir && !strcmp(dir, "entry");
 
 	snprintf(out, len, "%6s %s%s(%s):%*s %s %s%s%s%s", since ? since : "?",
@@ -421,22 +421,22 @@ static int socket_header(struct lden_recipe *r, struct lden_row *row)
 	struct sock_priv *p = r->priv;
 
 	if (p->kprobes)
-		lden_row_add(row, "source", false,
+		lden_row__add(row, "source", false,
 			     "kprobes: entry and return probes on %d functions of net/socket.c",
 			     p->nused);
 	else
-		lden_row_add(row, "source", false,
+		lden_row__add(row, "source", false,
 			     "tracepoints: the enter and exit of %d socket system calls (no kprobes on this kernel)",
 			     p->nused);
 	if (p->nmissing)
-		lden_row_add(row, "skipped", false, "%d %s: %s", p->nmissing,
+		lden_row__add(row, "skipped", false, "%d %s: %s", p->nmissing,
 			     p->kprobes ? "not in /proc/kallsyms" :
 					  "without tracepoints here",
 			     p->missing);
 	if (p->nrefused)
-		lden_row_add(row, "refused", false, "%d the kernel would not probe: %s",
+		lden_row__add(row, "refused", false, "%d the kernel would not probe: %s",
 			     p->nrefused, p->refused);
-	lden_row_add(row, "comm", false, "%s", p->kprobes ?
+	lden_row__add(row, "comm", false, "%s", p->kprobes ?
 		     "copied by the kernel at each call" : r->comm ?
 		     "the one --comm names, which the kernel's filter matched" :
 		     "read from /proc when each record arrives, '?' after it (late), '?' alone once the thread is gone");

@@ -19,7 +19,7 @@ static const struct lden_recipe_def *const recipes[] = {
 	&lden_recipe_socket,
 };
 
-const struct lden_recipe_def *lden_recipe_find(const char *command,
+const struct lden_recipe_def *lden_recipe__find(const char *command,
 					       const char *name)
 {
 	for (size_t i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++)
@@ -63,7 +63,7 @@ static int open_event(struct lden_recipe *r, struct ltr_session *s,
 	return 0;
 }
 
-int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__open_event(struct lden_recipe *r, struct ltr_session *s,
 			   const char *system, const char *name,
 			   const char *filter, const struct lden_scope *scope,
 			   int role, char *err, size_t errlen)
@@ -72,7 +72,7 @@ int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
 			  errlen);
 }
 
-int lden_recipe_recall_event(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__recall_event(struct lden_recipe *r, struct ltr_session *s,
 			     const char *system, const char *name,
 			     const char *filter, const struct lden_scope *scope,
 			     int role, char *err, size_t errlen)
@@ -81,18 +81,18 @@ int lden_recipe_recall_event(struct lden_recipe *r, struct ltr_session *s,
 			  errlen);
 }
 
-int lden_recipe_role(const struct ltr_sample *s)
+int lden_recipe__role(const struct ltr_sample *s)
 {
 	const struct lden_part *p = ltr_event__user(s->event);
 
 	return p && p->owner ? (int)(intptr_t)p->owner->user : 0;
 }
 
-struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
+struct lden_guard *lden_recipe__guard(struct lden_recipe *r,
 				     const struct lden_guard_opts *o,
 				     double now)
 {
-	struct lden_guard *g = lden_guard_new(o);
+	struct lden_guard *g = lden_guard__new(o);
 
 	if (!g)
 		return NULL;
@@ -100,30 +100,30 @@ struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
 		/* recalled events cost lden nothing per record */
 		if (r->att[i]->recalled)
 			continue;
-		if (lden_guard_add(g, r->att[i]->label, r->att[i]) < 0) {
-			lden_guard_free(g);
+		if (lden_guard__add(g, r->att[i]->label, r->att[i]) < 0) {
+			lden_guard__free(g);
 			return NULL;
 		}
 	}
 	/* the captures cost lden per call too (not when recalled) */
-	for (int i = 0; r->strcap && i < lden_strcap_nattached(r->strcap); i++) {
-		struct lden_attached *a = lden_strcap_attached(r->strcap, i);
+	for (int i = 0; r->strcap && i < lden_strcap__nattached(r->strcap); i++) {
+		struct lden_attached *a = lden_strcap__attached(r->strcap, i);
 
-		if (a->sampling && lden_guard_add(g, a->label, a) < 0) {
-			lden_guard_free(g);
+		if (a->sampling && lden_guard__add(g, a->label, a) < 0) {
+			lden_guard__free(g);
 			return NULL;
 		}
 	}
-	lden_guard_start(g, now);
+	lden_guard__start(g, now);
 	return g;
 }
 
-void lden_recipe_release(struct lden_recipe *r)
+void lden_recipe__release(struct lden_recipe *r)
 {
-	lden_strcap_free(r->strcap);
+	lden_strcap__free(r->strcap);
 	r->strcap = NULL;
 	for (int i = 0; i < r->natt; i++) {
-		lden_attached_release(r->att[i]);
+		lden_attached__release(r->att[i]);
 		free(r->att[i]);
 	}
 	free(r->att);
@@ -131,7 +131,7 @@ void lden_recipe_release(struct lden_recipe *r)
 	r->natt = 0;
 }
 
-bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
+bool lden_recipe__has_event(const struct lden_recipe *r, const char *system,
 			   const char *name)
 {
 	char spec[256];
@@ -140,7 +140,7 @@ bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
 	return lden_tracepoint_exists(r->tracing_dir, spec);
 }
 
-const char *lden_recipe_filter(const struct lden_recipe *r, const char *filter,
+const char *lden_recipe__filter(const struct lden_recipe *r, const char *filter,
 			       char *buf, size_t len)
 {
 	if (!r->comm)
@@ -152,7 +152,7 @@ const char *lden_recipe_filter(const struct lden_recipe *r, const char *filter,
 	return buf;
 }
 
-int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__strings(struct lden_recipe *r, struct ltr_session *s,
 			enum lden_strcap_kind kind,
 			const struct lden_scope_opts *scope,
 			const char *enter_system, const char *enter_name,
@@ -163,12 +163,12 @@ int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
 	r->session = s;
 	if (r->strcap)
 		return 0;
-	r->strcap = lden_strcap_new(kind);
+	r->strcap = lden_strcap__new(kind);
 	if (!r->strcap) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (lden_strcap_choose(r->strcap, s, r->strings, scope, enter_system,
+	if (lden_strcap__choose(r->strcap, s, r->strings, scope, enter_system,
 			       enter_name, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s: %s", r->def->name, msg);
 		return -1;
@@ -176,7 +176,7 @@ int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
 	return 0;
 }
 
-void lden_recipe_part(const char *extra, int i, char *buf, size_t len)
+void lden_recipe__part(const char *extra, int i, char *buf, size_t len)
 {
 	const char *p = extra ? extra : "";
 
@@ -192,22 +192,22 @@ void lden_recipe_part(const char *extra, int i, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)strcspn(p, LDEN_SEP), p);
 }
 
-void lden_recipe_printable(char *s)
+void lden_recipe__printable(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			*s = '?';
 }
 
-int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope_opts *scope, char *err,
 		       size_t errlen)
 {
 	r->scopes = scope;
 	r->session = s;
-	for (int i = 0; i < lden_scope_count(scope); i++) {
+	for (int i = 0; i < lden_scope__count(scope); i++) {
 		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+		const struct lden_scope *sc = lden_scope__get(scope, i, &buf);
 
 		if (r->def->attach(r, s, sc, err, errlen) < 0)
 			return -1;

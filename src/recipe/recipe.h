@@ -103,78 +103,78 @@ extern const struct lden_recipe_def lden_recipe_socket;
 struct lden_scope_opts;
 
 /*
- * lden_recipe_attach - r->def->attach() for every scope of @scope (each
+ * lden_recipe__attach - r->def->attach() for every scope of @scope (each
  * --pid, or the cgroup, or the whole machine)
  * Returns 0, or -1 with @err set.
  */
-int lden_recipe_attach(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope_opts *scope, char *err,
 		       size_t errlen);
 
 /* The recipe of @command ("trace", "top") named @name, or NULL. */
-const struct lden_recipe_def *lden_recipe_find(const char *command,
+const struct lden_recipe_def *lden_recipe__find(const char *command,
 					       const char *name);
 
 /*
- * lden_recipe_open_event - open SYSTEM:NAME sampling, for @scope, tagged
- * with @role (read back with lden_recipe_role())
+ * lden_recipe__open_event - open SYSTEM:NAME sampling, for @scope, tagged
+ * with @role (read back with lden_recipe__role())
  * Returns 0, or -1 with @err set ("exec: sched:sched_process_exec: ...").
  */
-int lden_recipe_open_event(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__open_event(struct lden_recipe *r, struct ltr_session *s,
 			   const char *system, const char *name,
 			   const char *filter, const struct lden_scope *scope,
 			   int role, char *err, size_t errlen);
 /*
- * lden_recipe_recall_event - the same, into the session's recall rings:
+ * lden_recipe__recall_event - the same, into the session's recall rings:
  * nothing reaches lden until it looks back (ltr_session__recall)
  */
-int lden_recipe_recall_event(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__recall_event(struct lden_recipe *r, struct ltr_session *s,
 			     const char *system, const char *name,
 			     const char *filter, const struct lden_scope *scope,
 			     int role, char *err, size_t errlen);
-int lden_recipe_role(const struct ltr_sample *s);
+int lden_recipe__role(const struct ltr_sample *s);
 
 struct lden_guard;
 struct lden_guard_opts;
 
 /*
- * lden_recipe_guard - an overhead guard (guard.h) over the recipe's
+ * lden_recipe__guard - an overhead guard (guard.h) over the recipe's
  * events, one source per tracepoint ("sched:sched_process_exec"), started
  * at @now; NULL when out of memory
  */
-struct lden_guard *lden_recipe_guard(struct lden_recipe *r,
+struct lden_guard *lden_recipe__guard(struct lden_recipe *r,
 				     const struct lden_guard_opts *o,
 				     double now);
 
-/* Frees what lden_recipe_open_event() kept (after the session). */
-void lden_recipe_release(struct lden_recipe *r);
+/* Frees what lden_recipe__open_event() kept (after the session). */
+void lden_recipe__release(struct lden_recipe *r);
 
 /* Whether the kernel has SYSTEM:NAME (tracefs events/SYSTEM/NAME). */
-bool lden_recipe_has_event(const struct lden_recipe *r, const char *system,
+bool lden_recipe__has_event(const struct lden_recipe *r, const char *system,
 			   const char *name);
 
 /*
- * lden_recipe_filter - @filter (may be NULL) and, with --comm, the task
+ * lden_recipe__filter - @filter (may be NULL) and, with --comm, the task
  * name, in @buf; NULL when there is neither
  */
-const char *lden_recipe_filter(const struct lden_recipe *r, const char *filter,
+const char *lden_recipe__filter(const struct lden_recipe *r, const char *filter,
 			       char *buf, size_t len);
 
 /*
- * lden_recipe_strings - r->strcap for @kind, its method chosen for this
- * kernel and @scope (lden_strcap_choose); once per recipe
+ * lden_recipe__strings - r->strcap for @kind, its method chosen for this
+ * kernel and @scope (lden_strcap__choose); once per recipe
  * Returns 0, or -1 with @err set.
  */
-int lden_recipe_strings(struct lden_recipe *r, struct ltr_session *s,
+int lden_recipe__strings(struct lden_recipe *r, struct ltr_session *s,
 			enum lden_strcap_kind kind,
 			const struct lden_scope_opts *scope,
 			const char *enter_system, const char *enter_name,
 			char *err, size_t errlen);
 
 /* The @i-th LDEN_SEP-separated part of @extra, into @buf ("" if none). */
-void lden_recipe_part(const char *extra, int i, char *buf, size_t len);
+void lden_recipe__part(const char *extra, int i, char *buf, size_t len);
 
 /* Control characters (and LDEN_SEP) in @s become '?', in place. */
-void lden_recipe_printable(char *s);
+void lden_recipe__printable(char *s);
 
 #endif

@@ -271,7 +271,7 @@ static json_object *stats_json(const struct dash *d)
 	json_object *o = json_object_new_object();
 	json_object *events = json_object_new_array();
 
-	if (!o || !events || lden_history_last(d->hist, stats_event, events)) {
+	if (!o || !events || lden_history__last(d->hist, stats_event, events)) {
 		json_object_put(o);
 		json_object_put(events);
 		return NULL;
@@ -534,7 +534,7 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	/* no older than the window, even if the ring holds more */
 	if (d->ticked && since < d->now - LDEN_DASHBOARD_WINDOW)
 		since = d->now - LDEN_DASHBOARD_WINDOW;
-	nev = lden_history_nevents(d->hist);
+	nev = lden_history__nevents(d->hist);
 	if (w.events && (unsigned int)count_names(w.events) < nev)
 		nev = (unsigned int)count_names(w.events);
 	if (d->ticked)
@@ -560,7 +560,7 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	if (!rc)
 		rc = series_append(&w, ",\"points\":[", 11);
 	if (!rc)
-		rc = lden_history_walk(d->hist, since, step,
+		rc = lden_history__walk(d->hist, since, step,
 				       w.events ? series_want : NULL,
 				       series_point, &w);
 	if (!rc)
@@ -587,7 +587,7 @@ static int api_flamegraphs(void *ctx, const struct lden_http_request *req,
 {
 	(void)req;
 	count_request(ctx);
-	if (lden_dash_flame_list(&rep->body, &rep->len) < 0)
+	if (lden_dash_flame__list(&rep->body, &rep->len) < 0)
 		return -1;
 	rep->content_type = "application/json";
 	return 0;
@@ -599,7 +599,7 @@ static int page_flamegraph(void *ctx, const struct lden_http_request *req,
 	int rc;
 
 	count_request(ctx);
-	rc = lden_dash_flame_svg(lden_http_arg(req, "pid"), &rep->body,
+	rc = lden_dash_flame__svg(lden_http_arg(req, "pid"), &rep->body,
 				 &rep->len);
 	if (rc < 0)
 		return -1;
@@ -629,7 +629,7 @@ static void dash_close(void *state)
 		return;
 	pthread_mutex_destroy(&d->lock);
 	cache_clear(d);
-	lden_history_free(d->hist);
+	lden_history__free(d->hist);
 	for (int i = 0; i < NFILES; i++)
 		free(d->files[i].body);
 	free(d);
@@ -658,18 +658,18 @@ static void *dash_open(const struct lden_viz_conf *c, char *err,
 	for (int i = 0; i < NFILES; i++)
 		if (load_file(dir, &d->files[i], err, errlen) < 0)
 			goto out_close;
-	d->hist = lden_history_new(LDEN_DASHBOARD_WINDOW, d->interval);
+	d->hist = lden_history__new(LDEN_DASHBOARD_WINDOW, d->interval);
 	if (!d->hist) {
 		snprintf(err, errlen, "out of memory");
 		goto out_close;
 	}
-	if (lden_httpd_route(c->httpd, "/", page_index, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/static/", page_static, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/api/stats", api_stats, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/api/series", api_series, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/api/flamegraphs", api_flamegraphs, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/flamegraph.svg", page_flamegraph, d) < 0 ||
-	    lden_httpd_route(c->httpd, "/api/rules", api_no_rules, d) < 0) {
+	if (lden_httpd__route(c->httpd, "/", page_index, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/static/", page_static, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/api/stats", api_stats, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/api/series", api_series, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/api/flamegraphs", api_flamegraphs, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/flamegraph.svg", page_flamegraph, d) < 0 ||
+	    lden_httpd__route(c->httpd, "/api/rules", api_no_rules, d) < 0) {
 		snprintf(err, errlen, "cannot add the dashboard's routes: %s",
 			 strerror(errno));
 		goto out_close;
@@ -688,7 +688,7 @@ static void dash_tick(void *state, const struct lden_tick *t)
 	pthread_mutex_lock(&d->lock);
 	cache_clear(d);
 	/* out of memory: this tick is missing from the page, no more */
-	if (lden_history_add(d->hist, t) == 0) {
+	if (lden_history__add(d->hist, t) == 0) {
 		/* once: the page takes a new start for a new lden */
 		if (!d->ticked)
 			d->start = t->time - t->elapsed;

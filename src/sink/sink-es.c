@@ -307,7 +307,7 @@ static void *worker(void *arg)
 	char err[256], reason[256];
 
 	/* sending is no tracing: the overhead guard leaves this thread out */
-	lden_selfcpu_exclude_thread();
+	lden_selfcpu__exclude_thread();
 	pthread_mutex_lock(&es->lock);
 	for (;;) {
 		long timeout_ms = es->timeout_ms;
@@ -594,7 +594,7 @@ static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "no Elasticsearch URL");
 		return NULL;
 	}
-	if (!lden_viz_index_ok(index)) {
+	if (!lden_viz__index_ok(index)) {
 		snprintf(err, errlen, "bad index name '%s' (lowercase, not "
 			 "starting with -, _ or +, none of \\/*?\"<>| ,#:)",
 			 index);
@@ -605,7 +605,7 @@ static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 	    env_size("LDEN_ES_TIMEOUT_MS", REQUEST_TIMEOUT_MS, &timeout_ms,
 		     err, errlen))
 		return NULL;
-	if (lden_http_dl_curl(err, errlen) < 0)
+	if (lden_http_dl__curl(err, errlen) < 0)
 		return NULL;
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_result != CURLE_OK) {

@@ -218,7 +218,7 @@ static void *prom_open(const struct lden_viz_conf *c, char *err,
 	}
 	pthread_mutex_init(&p->lock, NULL);
 	p->interval = c->interval;
-	if (lden_httpd_route(c->httpd, "/metrics", serve_metrics, p) < 0) {
+	if (lden_httpd__route(c->httpd, "/metrics", serve_metrics, p) < 0) {
 		snprintf(err, errlen, "prometheus: cannot add the route /metrics");
 		pthread_mutex_destroy(&p->lock);
 		free(p->host);

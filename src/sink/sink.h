@@ -33,7 +33,7 @@ struct lden_point {
 				 * the other events in it */
 	/* hits its kprobes missed so far, and the ftrace ring's drops a
 	 * count from its records may lack: count_total (and size_total) are
-	 * short by up to this many (lden_attached_missed, _count_short) */
+	 * short by up to this many (lden_attached__missed, _count_short) */
 	uint64_t missed;
 	/* a joined size (memory.free): occurrences so far with no known size */
 	bool joined;

@@ -30,7 +30,7 @@ struct lden_comms {
 	uint64_t seq;
 };
 
-struct lden_comms *lden_comms_new(void)
+struct lden_comms *lden_comms__new(void)
 {
 	struct lden_comms *c = calloc(1, sizeof(*c));
 
@@ -51,26 +51,26 @@ static void free_name(uint64_t key, void *val, void *ctx)
 	free(*(struct name **)val);
 }
 
-void lden_comms_free(struct lden_comms *c)
+void lden_comms__free(struct lden_comms *c)
 {
 	if (!c)
 		return;
 	for (int i = 0; i < c->natt; i++)
-		lden_attached_release(&c->att[i]);
+		lden_attached__release(&c->att[i]);
 	free(c->att);
 	lden_intmap__each(c->names, free_name, NULL);
 	lden_intmap__free(c->names);
 	free(c);
 }
 
-int lden_comms_attach(struct lden_comms *c, struct ltr_session *s,
+int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
 		      const struct lden_scope_opts *scope, char *err,
 		      size_t errlen)
 {
 	static const char *const tp[NROLES] = { "task_newtask", "task_rename" };
 	static const char *const commf[NROLES] = { "comm", "newcomm" };
 	const char *dir = ltr_session__tracing_dir(s);
-	int n = lden_scope_count(scope);
+	int n = lden_scope__count(scope);
 
 	if (!lden_tracepoint_exists(dir, "task:task_newtask") ||
 	    !lden_tracepoint_exists(dir, "task:task_rename"))
@@ -82,7 +82,7 @@ int lden_comms_attach(struct lden_comms *c, struct ltr_session *s,
 	}
 	for (int i = 0; i < n; i++) {
 		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope_get(scope, i, &buf);
+		const struct lden_scope *sc = lden_scope__get(scope, i, &buf);
 
 		for (int r = 0; r < NROLES; r++) {
 			struct lden_attached *a = &c->att[c->natt];
@@ -112,7 +112,7 @@ static int role_of(const struct lden_comms *c, const struct ltr_sample *s)
 	return (int)((p->owner - c->att) % NROLES);
 }
 
-bool lden_comms_owns(const struct lden_comms *c, const struct ltr_sample *s)
+bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s)
 {
 	return role_of(c, s) >= 0;
 }
@@ -162,7 +162,7 @@ static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
 	n->seq = ++c->seq;
 }
 
-bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s)
+bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 {
 	int r = role_of(c, s);
 	uint64_t tid = 0;
@@ -179,7 +179,7 @@ bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s)
 	return true;
 }
 
-const char *lden_comms_get(struct lden_comms *c, pid_t tid)
+const char *lden_comms__get(struct lden_comms *c, pid_t tid)
 {
 	struct name *n = c ? lden_intmap__get_ptr(c->names, (uint64_t)tid) :
 			    NULL;

@@ -20,37 +20,37 @@ struct ltr_session;
 struct lden_scope_opts;
 struct lden_comms;
 
-/* Returns a tracker (lden_comms_free()), or NULL (ENOMEM). */
-struct lden_comms *lden_comms_new(void);
+/* Returns a tracker (lden_comms__free()), or NULL (ENOMEM). */
+struct lden_comms *lden_comms__new(void);
 
 /* Frees @c and what it attached (NULL is fine). */
-void lden_comms_free(struct lden_comms *c);
+void lden_comms__free(struct lden_comms *c);
 
 /*
- * lden_comms_attach - sample task_newtask and task_rename in every scope
+ * lden_comms__attach - sample task_newtask and task_rename in every scope
  * of @scope (none: the whole machine)
  * Returns 0; -ENOENT when the kernel lacks them (every name is then
  * read late); another negative errno with @err set.
  */
-int lden_comms_attach(struct lden_comms *c, struct ltr_session *s,
+int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
 		      const struct lden_scope_opts *scope, char *err,
 		      size_t errlen);
 
 /*
- * lden_comms_feed - a record, in time order: true when it was one of the
+ * lden_comms__feed - a record, in time order: true when it was one of the
  * tracker's (the caller shows nothing of it), after naming its task
  */
-bool lden_comms_feed(struct lden_comms *c, const struct ltr_sample *s);
+bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s);
 
 /* Whether @s is one of the tracker's records (in any order). */
-bool lden_comms_owns(const struct lden_comms *c, const struct ltr_sample *s);
+bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
 
 /*
- * lden_comms_get - the name of @tid at the record being handled (call in
- * time order, after lden_comms_feed() of the records before it)
+ * lden_comms__get - the name of @tid at the record being handled (call in
+ * time order, after lden_comms__feed() of the records before it)
  * Returns the name when known exactly, else NULL: the caller then shows
  * the name it read from /proc when the record arrived, marked late.
  */
-const char *lden_comms_get(struct lden_comms *c, pid_t tid);
+const char *lden_comms__get(struct lden_comms *c, pid_t tid);
 
 #endif

@@ -19,7 +19,7 @@ static bool is_kb(const char *name)
 	return n > 3 && !strcmp(name + n - 3, "_KB");
 }
 
-void lden_tally_column(const char *columns, int i, char *buf, size_t len)
+void lden_tally__column(const char *columns, int i, char *buf, size_t len)
 {
 	const char *p = columns;
 
@@ -36,8 +36,8 @@ static void text_part(const char *key, int c, char *out, size_t len)
 {
 	char part[256];
 
-	lden_recipe_part(key, c, part, sizeof(part));
-	lden_escape_text(part, strlen(part), false, out, len);
+	lden_recipe__part(key, c, part, sizeof(part));
+	lden_escape__text(part, strlen(part), false, out, len);
 }
 
 static void print_json(FILE *out, const struct lden_tally_view *v,
@@ -56,7 +56,7 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 		for (int c = 0; c < v->nkeys + v->nvalues; c++) {
 			size_t len;
 
-			lden_tally_column(v->columns, c, name, sizeof(name));
+			lden_tally__column(v->columns, c, name, sizeof(name));
 			len = strlen(name);
 			if (is_kb(name))
 				snprintf(name + len - 3, sizeof(name) - len + 3,
@@ -64,7 +64,7 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 			for (char *q = name; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
 			if (c < v->nkeys) {
-				lden_recipe_part(rows[r].key, c, part, sizeof(part));
+				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				/* valid UTF-8 whatever the bytes (escape.h) */
 				json_object_object_add(row, name,
 						       lden_json_text(part));
@@ -90,12 +90,12 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 	json_object_put(o);
 }
 
-void lden_tally_print(FILE *out, struct lden_tally *t,
+void lden_tally__print(FILE *out, struct lden_tally *t,
 		      const struct lden_tally_view *v, const char *when,
 		      uint64_t lost)
 {
 	const struct lden_tally_row *rows;
-	size_t n = lden_tally_sorted(t, v->sort_col, &rows);
+	size_t n = lden_tally__sorted(t, v->sort_col, &rows);
 	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
 	char name[64], part[1024];
 
@@ -108,7 +108,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 	if (nkeys > KEY_COLS)
 		nkeys = KEY_COLS;
 	for (int c = 0; c < nkeys; c++) {
-		lden_tally_column(v->columns, c, name, sizeof(name));
+		lden_tally__column(v->columns, c, name, sizeof(name));
 		width[c] = (int)strlen(name);
 		for (size_t r = 0; r < n; r++) {
 			text_part(rows[r].key, c, part, sizeof(part));
@@ -121,7 +121,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 	fprintf(out, "--- %s  every %g s  lost %llu ---\n", when, v->interval,
 		(unsigned long long)lost);
 	for (int c = 0; c < nkeys + v->nvalues; c++) {
-		lden_tally_column(v->columns, c < nkeys ? c : c - nkeys + v->nkeys,
+		lden_tally__column(v->columns, c < nkeys ? c : c - nkeys + v->nkeys,
 				  name, sizeof(name));
 		if (c < nkeys)
 			fprintf(out, "%-*s ", width[c], name);
@@ -135,7 +135,7 @@ void lden_tally_print(FILE *out, struct lden_tally *t,
 			fprintf(out, "%-*s ", width[c], part);
 		}
 		for (int c = 0; c < v->nvalues; c++) {
-			lden_tally_column(v->columns, v->nkeys + c, name,
+			lden_tally__column(v->columns, v->nkeys + c, name,
 					  sizeof(name));
 			fprintf(out, "%12llu ", (unsigned long long)
 				(is_kb(name) ? rows[r].v[c] / 1024 : rows[r].v[c]));

@@ -30,10 +30,10 @@ struct lden_tally_view {
 };
 
 /* The @i-th column name of @columns, into @buf. */
-void lden_tally_column(const char *columns, int i, char *buf, size_t len);
+void lden_tally__column(const char *columns, int i, char *buf, size_t len);
 
 /* Prints the tally, sorted; @lost: records the kernel dropped so far. */
-void lden_tally_print(FILE *out, struct lden_tally *t,
+void lden_tally__print(FILE *out, struct lden_tally *t,
 		      const struct lden_tally_view *v, const char *when,
 		      uint64_t lost);
 

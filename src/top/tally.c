@@ -22,7 +22,7 @@ static size_t hash(const char *s)
 	return h;
 }
 
-struct lden_tally *lden_tally_new(size_t max_keys)
+struct lden_tally *lden_tally__new(size_t max_keys)
 {
 	struct lden_tally *t = calloc(1, sizeof(*t));
 
@@ -40,7 +40,7 @@ struct lden_tally *lden_tally_new(size_t max_keys)
 	return t;
 }
 
-void lden_tally_reset(struct lden_tally *t)
+void lden_tally__reset(struct lden_tally *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		free(t->rows[i].key);
@@ -48,11 +48,11 @@ void lden_tally_reset(struct lden_tally *t)
 	memset(t->index, 0, t->nindex * sizeof(*t->index));
 }
 
-void lden_tally_free(struct lden_tally *t)
+void lden_tally__free(struct lden_tally *t)
 {
 	if (!t)
 		return;
-	lden_tally_reset(t);
+	lden_tally__reset(t);
 	free(t->rows);
 	free(t->index);
 	free(t);
@@ -68,7 +68,7 @@ static size_t *slot_of(struct lden_tally *t, const char *key)
 	return &t->index[i];
 }
 
-int lden_tally_add(struct lden_tally *t, const char *key, const uint64_t *v)
+int lden_tally__add(struct lden_tally *t, const char *key, const uint64_t *v)
 {
 	size_t *slot = slot_of(t, key);
 	struct lden_tally_row *r;
@@ -76,7 +76,7 @@ int lden_tally_add(struct lden_tally *t, const char *key, const uint64_t *v)
 	if (!*slot) {
 		/* one row is kept back for "(other)" */
 		if (t->n >= t->max && strcmp(key, LDEN_TALLY_OTHER))
-			return lden_tally_add(t, LDEN_TALLY_OTHER, v);
+			return lden_tally__add(t, LDEN_TALLY_OTHER, v);
 		if (t->n == t->cap) {
 			size_t cap = t->cap ? t->cap * 2 : 64;
 			struct lden_tally_row *nr;
@@ -110,7 +110,7 @@ static int cmp_rows(const void *a, const void *b, void *arg)
 	return strcmp(x->key, y->key);
 }
 
-size_t lden_tally_sorted(struct lden_tally *t, int col,
+size_t lden_tally__sorted(struct lden_tally *t, int col,
 			 const struct lden_tally_row **rows)
 {
 	if (col < 0 || col >= LDEN_TALLY_VALUES)

@@ -21,21 +21,21 @@ struct lden_tally_row {
 	uint64_t v[LDEN_TALLY_VALUES];
 };
 
-/* Returns the table (lden_tally_free()), or NULL (ENOMEM). */
-struct lden_tally *lden_tally_new(size_t max_keys);
-void lden_tally_free(struct lden_tally *t);
+/* Returns the table (lden_tally__free()), or NULL (ENOMEM). */
+struct lden_tally *lden_tally__new(size_t max_keys);
+void lden_tally__free(struct lden_tally *t);
 
 /* Adds @v (LDEN_TALLY_VALUES numbers) to @key's row; 0 or -ENOMEM. */
-int lden_tally_add(struct lden_tally *t, const char *key, const uint64_t *v);
+int lden_tally__add(struct lden_tally *t, const char *key, const uint64_t *v);
 
 /*
- * lden_tally_sorted - the rows, largest value @col first (then by key)
+ * lden_tally__sorted - the rows, largest value @col first (then by key)
  * Returns how many; *@rows is borrowed until the next add or reset.
  */
-size_t lden_tally_sorted(struct lden_tally *t, int col,
+size_t lden_tally__sorted(struct lden_tally *t, int col,
 			 const struct lden_tally_row **rows);
 
 /* Empties the table (for the next interval). */
-void lden_tally_reset(struct lden_tally *t);
+void lden_tally__reset(struct lden_tally *t);
 
 #endif

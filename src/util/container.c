@@ -135,7 +135,7 @@ static enum match path_match(const char *path, size_t n, char *buf,
 	return best;
 }
 
-const char *lden_container_name(const char *cgroup_path, char *buf,
+const char *lden_container__name(const char *cgroup_path, char *buf,
 				size_t size)
 {
 	if (!size)
@@ -166,7 +166,7 @@ static bool line_in_pass(const char *line, const char *colon1,
 	}
 }
 
-const char *lden_container_of_cgroup_file(const char *text, char *buf,
+const char *lden_container__of_cgroup_file(const char *text, char *buf,
 					  size_t size)
 {
 	if (!size)
@@ -192,7 +192,7 @@ const char *lden_container_of_cgroup_file(const char *text, char *buf,
 	return buf;
 }
 
-int lden_container_of_pid(pid_t pid, char *buf, size_t size)
+int lden_container__of_pid(pid_t pid, char *buf, size_t size)
 {
 	char path[64], text[8192];
 	size_t len = 0;
@@ -211,6 +211,6 @@ int lden_container_of_pid(pid_t pid, char *buf, size_t size)
 	if (n < 0)
 		return (int)n == -ENOENT ? -ESRCH : (int)n;
 	text[len] = '\0';
-	lden_container_of_cgroup_file(text, buf, size);
+	lden_container__of_cgroup_file(text, buf, size);
 	return 0;
 }

@@ -29,27 +29,27 @@
 #define LDEN_CONTAINER_HOST "-"
 
 /*
- * lden_container_name - the container of a cgroup path ("/system.slice/
+ * lden_container__name - the container of a cgroup path ("/system.slice/
  * docker-<id>.scope") into @buf (truncated to @size, always terminated;
  * bytes that are not printable ASCII become '_').  Returns @buf.
  */
-const char *lden_container_name(const char *cgroup_path, char *buf,
+const char *lden_container__name(const char *cgroup_path, char *buf,
 				size_t size);
 
 /*
- * lden_container_of_cgroup_file - the same, from the text of a
+ * lden_container__of_cgroup_file - the same, from the text of a
  * /proc/PID/cgroup file: the cgroup v2 line ("0::/...") first, then
  * systemd's v1 hierarchy ("name=systemd"), then the other v1 lines in
  * order; the first that names a container gives it.  Returns @buf.
  */
-const char *lden_container_of_cgroup_file(const char *text, char *buf,
+const char *lden_container__of_cgroup_file(const char *text, char *buf,
 					  size_t size);
 
 /*
- * lden_container_of_pid - the container of a running process, read from
+ * lden_container__of_pid - the container of a running process, read from
  * /proc/@pid/cgroup.  Returns 0, or -ESRCH (no such process) or another
  * negative errno; @buf is written only on success.
  */
-int lden_container_of_pid(pid_t pid, char *buf, size_t size);
+int lden_container__of_pid(pid_t pid, char *buf, size_t size);
 
 #endif

@@ -73,7 +73,7 @@ static bool unsafe_cp(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-size_t lden_escape_text(const char *s, size_t n, bool qmark_last, char *out,
+size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
 			size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -126,7 +126,7 @@ void lden_fputs_escaped(FILE *f, const char *s)
 
 	if (!buf)
 		return;
-	lden_escape_text(s, n, false, buf, 4 * n + 1);
+	lden_escape__text(s, n, false, buf, 4 * n + 1);
 	fputs(buf, f);
 	free(buf);
 }

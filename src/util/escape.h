@@ -26,13 +26,13 @@
 struct json_object;
 
 /*
- * lden_escape_text - @n bytes of @s escaped for a terminal into @out
+ * lden_escape__text - @n bytes of @s escaped for a terminal into @out
  * (always NUL-terminated when @len > 0; cut at a whole escape)
  * @qmark_last: a '?' ending the string is written "\x3f", so that a bare
  *              '?' after it can only be lden's own mark (a late read)
  * Returns the length written.
  */
-size_t lden_escape_text(const char *s, size_t n, bool qmark_last, char *out,
+size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
 			size_t len);
 
 /* The same, written to @f. */

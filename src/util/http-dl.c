@@ -164,12 +164,12 @@ static int load(struct dl_lib *l, void (*fn)(void), char *err, size_t errlen)
 	return 0;
 }
 
-int lden_http_dl_curl(char *err, size_t errlen)
+int lden_http_dl__curl(char *err, size_t errlen)
 {
 	return load(&curl_lib, load_curl, err, errlen);
 }
 
-int lden_http_dl_mhd(char *err, size_t errlen)
+int lden_http_dl__mhd(char *err, size_t errlen)
 {
 	return load(&mhd_lib, load_mhd, err, errlen);
 }

@@ -16,14 +16,14 @@
 #include <stddef.h>
 
 /*
- * lden_http_dl_curl - load libcurl, once (thread-safe)
+ * lden_http_dl__curl - load libcurl, once (thread-safe)
  * Returns 0, or -1 with @err set to a one-line message naming the library
  * and the Debian package that has it.  Call it before any curl_*()
  * function: those abort with a message when the library is not loaded.
  */
-int lden_http_dl_curl(char *err, size_t errlen);
+int lden_http_dl__curl(char *err, size_t errlen);
 
-/* lden_http_dl_mhd - the same for libmicrohttpd and the MHD_*() calls */
-int lden_http_dl_mhd(char *err, size_t errlen);
+/* lden_http_dl__mhd - the same for libmicrohttpd and the MHD_*() calls */
+int lden_http_dl__mhd(char *err, size_t errlen);
 
 #endif

@@ -20,7 +20,7 @@ struct lden_nscache {
 	struct lden_nsinfo scratch;	/* when the table is full */
 };
 
-struct lden_nscache *lden_nscache_new(void)
+struct lden_nscache *lden_nscache__new(void)
 {
 	struct lden_nscache *c = calloc(1, sizeof(*c));
 
@@ -34,7 +34,7 @@ struct lden_nscache *lden_nscache_new(void)
 	return c;
 }
 
-void lden_nscache_free(struct lden_nscache *c)
+void lden_nscache__free(struct lden_nscache *c)
 {
 	if (!c)
 		return;
@@ -47,7 +47,7 @@ static pid_t idle_stand_in(void)
 {
 	char comm[16];
 
-	if (lden_proc_comm(2, comm, sizeof(comm)) == 0 &&
+	if (lden_proc__comm(2, comm, sizeof(comm)) == 0 &&
 	    !strcmp(comm, "kthreadd"))
 		return 2;
 	return -1;
@@ -70,7 +70,7 @@ static int read_task(pid_t tid, struct lden_nsinfo *out)
 		if (ltr_process__namespace(p, (enum ltr_ns)k, &n.ns[k]) < 0)
 			n.ns[k] = 0;
 	/* the container after the inodes: both of the same live task */
-	if (lden_container_of_pid(tid, n.container, sizeof(n.container)) < 0 ||
+	if (lden_container__of_pid(tid, n.container, sizeof(n.container)) < 0 ||
 	    ltr_process__namespace(p, LTR_NS_NET, &n.ns[LTR_NS_NET]) == -ESRCH) {
 		ltr_process__free(p);
 		return -1;
@@ -80,7 +80,7 @@ static int read_task(pid_t tid, struct lden_nsinfo *out)
 	return 0;
 }
 
-const struct lden_nsinfo *lden_nscache_get(struct lden_nscache *c, pid_t tid)
+const struct lden_nsinfo *lden_nscache__get(struct lden_nscache *c, pid_t tid)
 {
 	uint64_t t = lden_now_ns();
 	struct lden_nsinfo *ni = lden_intmap__get(c->map, (uint32_t)tid);
@@ -120,7 +120,7 @@ const struct lden_nsinfo *lden_nscache_get(struct lden_nscache *c, pid_t tid)
 	return ni;
 }
 
-uint64_t lden_nscache_unknown(const struct lden_nscache *c)
+uint64_t lden_nscache__unknown(const struct lden_nscache *c)
 {
 	return c->unknown;
 }

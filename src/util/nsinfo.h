@@ -25,20 +25,20 @@ struct lden_nsinfo {
 	uint64_t read_at;		/* CLOCK_MONOTONIC ns */
 };
 
-/* Returns the cache (lden_nscache_free()), or NULL (ENOMEM). */
-struct lden_nscache *lden_nscache_new(void);
-void lden_nscache_free(struct lden_nscache *c);
+/* Returns the cache (lden_nscache__free()), or NULL (ENOMEM). */
+struct lden_nscache *lden_nscache__new(void);
+void lden_nscache__free(struct lden_nscache *c);
 
 /*
- * lden_nscache_get - the namespaces of task @tid (borrowed, valid until
+ * lden_nscache__get - the namespaces of task @tid (borrowed, valid until
  * the next call; never NULL): read now when not known or older than a
  * second.  A re-read that fails (the task exited) keeps what was read
  * while it lived.  The idle task (0) has the namespaces of kthreadd.
  */
-const struct lden_nsinfo *lden_nscache_get(struct lden_nscache *c, pid_t tid);
+const struct lden_nsinfo *lden_nscache__get(struct lden_nscache *c, pid_t tid);
 
 /* Tasks whose namespaces could not be read (exited before the read). */
-uint64_t lden_nscache_unknown(const struct lden_nscache *c);
+uint64_t lden_nscache__unknown(const struct lden_nscache *c);
 
 /*
  * lden_ns_by - the namespace kind of a --by key ("netns", "pidns",

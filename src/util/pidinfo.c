@@ -18,7 +18,7 @@ struct lden_pidinfo_cache {
 	struct lden_pidinfo scratch;	/* when the table is full */
 };
 
-struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns)
+struct lden_pidinfo_cache *lden_pidinfo_cache__new(uint64_t max_age_ns)
 {
 	struct lden_pidinfo_cache *c = calloc(1, sizeof(*c));
 
@@ -33,7 +33,7 @@ struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns)
 	return c;
 }
 
-void lden_pidinfo_cache_free(struct lden_pidinfo_cache *c)
+void lden_pidinfo_cache__free(struct lden_pidinfo_cache *c)
 {
 	if (!c)
 		return;
@@ -75,16 +75,16 @@ static void fill(struct lden_pidinfo *pi, pid_t pid, uint64_t t)
 		pi->uid = 0;
 		snprintf(pi->cgroup, sizeof(pi->cgroup), "/");
 	} else {
-		if (lden_proc_comm(pid, pi->comm, sizeof(pi->comm)) < 0)
+		if (lden_proc__comm(pid, pi->comm, sizeof(pi->comm)) < 0)
 			snprintf(pi->comm, sizeof(pi->comm), "?");
-		if (lden_proc_ids(pid, &ppid, &pi->uid) < 0)
+		if (lden_proc__ids(pid, &ppid, &pi->uid) < 0)
 			pi->uid = (uid_t)-1;
 		read_cgroup(pid, pi->cgroup, sizeof(pi->cgroup));
 	}
 	pi->read_at = t;
 }
 
-const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
+const struct lden_pidinfo *lden_pidinfo__get(struct lden_pidinfo_cache *c,
 					    pid_t pid)
 {
 	uint64_t t = lden_now_ns();
@@ -111,7 +111,7 @@ const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
 	return pi;
 }
 
-void lden_pidinfo_forget(struct lden_pidinfo_cache *c, pid_t pid)
+void lden_pidinfo__forget(struct lden_pidinfo_cache *c, pid_t pid)
 {
 	lden_intmap__del(c->map, (uint32_t)pid, NULL);
 }

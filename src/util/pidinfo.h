@@ -22,16 +22,16 @@ struct lden_pidinfo {
 
 /*
  * @max_age_ns: how long an entry is trusted (comm changes at exec)
- * Returns the cache (lden_pidinfo_cache_free()), or NULL (ENOMEM).
+ * Returns the cache (lden_pidinfo_cache__free()), or NULL (ENOMEM).
  */
-struct lden_pidinfo_cache *lden_pidinfo_cache_new(uint64_t max_age_ns);
-void lden_pidinfo_cache_free(struct lden_pidinfo_cache *c);
+struct lden_pidinfo_cache *lden_pidinfo_cache__new(uint64_t max_age_ns);
+void lden_pidinfo_cache__free(struct lden_pidinfo_cache *c);
 
 /* The info of @pid (borrowed, valid until the next call); never NULL. */
-const struct lden_pidinfo *lden_pidinfo_get(struct lden_pidinfo_cache *c,
+const struct lden_pidinfo *lden_pidinfo__get(struct lden_pidinfo_cache *c,
 					    pid_t pid);
 
 /* Forget @pid (it exec'd or exited). */
-void lden_pidinfo_forget(struct lden_pidinfo_cache *c, pid_t pid);
+void lden_pidinfo__forget(struct lden_pidinfo_cache *c, pid_t pid);
 
 #endif

@@ -12,7 +12,7 @@
 
 /* Reads in pieces that end at page boundaries: the string may end just
  * before an unmapped page, and process_vm_readv stops at the first fault. */
-ssize_t lden_proc_read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
+ssize_t lden_proc__read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
 {
 	const size_t page = 4096;
 	size_t got = 0;
@@ -64,7 +64,7 @@ static int read_small(const char *path, char *buf, size_t len)
 	return (int)n;
 }
 
-int lden_proc_comm(pid_t pid, char *buf, size_t len)
+int lden_proc__comm(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	int n;
@@ -76,7 +76,7 @@ int lden_proc_comm(pid_t pid, char *buf, size_t len)
 	return n < 0 ? n : 0;
 }
 
-int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len)
+int lden_proc__fd_path(pid_t pid, int fd, char *buf, size_t len)
 {
 	char path[64];
 	ssize_t n;
@@ -89,7 +89,7 @@ int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len)
 	return 0;
 }
 
-int lden_proc_cmdline(pid_t pid, char *buf, size_t len)
+int lden_proc__cmdline(pid_t pid, char *buf, size_t len)
 {
 	char path[64];
 	int n;
@@ -109,7 +109,7 @@ int lden_proc_cmdline(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
-int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid)
+int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid)
 {
 	char path[64], buf[2048];
 	const char *p;
@@ -128,7 +128,7 @@ int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid)
 	return 0;
 }
 
-int lden_proc_tasks(pid_t pid, pid_t *tids, int max)
+int lden_proc__tasks(pid_t pid, pid_t *tids, int max)
 {
 	char path[64];
 	struct dirent *d;
@@ -152,7 +152,7 @@ int lden_proc_tasks(pid_t pid, pid_t *tids, int max)
 	return n;
 }
 
-bool lden_proc_alive(pid_t pid)
+bool lden_proc__alive(pid_t pid)
 {
 	char path[64], buf[512], *p;
 	bool live = false;

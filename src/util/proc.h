@@ -15,33 +15,33 @@
 #include <sys/types.h>
 
 /*
- * lden_proc_read_str - the NUL-terminated string at @addr in @pid
+ * lden_proc__read_str - the NUL-terminated string at @addr in @pid
  * Reads at most @len - 1 bytes; the result is always terminated.
  * Returns its length, or -errno (-ESRCH: gone, -EFAULT: not mapped).
  */
-ssize_t lden_proc_read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
+ssize_t lden_proc__read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
 
 /* The process's comm (/proc/PID/comm, no newline); -errno when gone. */
-int lden_proc_comm(pid_t pid, char *buf, size_t len);
+int lden_proc__comm(pid_t pid, char *buf, size_t len);
 
 /* The target of /proc/PID/fd/FD ("/etc/passwd", "pipe:[123]"). */
-int lden_proc_fd_path(pid_t pid, int fd, char *buf, size_t len);
+int lden_proc__fd_path(pid_t pid, int fd, char *buf, size_t len);
 
 /*
  * The argument list from /proc/PID/cmdline, NULs turned into spaces;
  * an empty string for a kernel thread or a process that already exited.
  */
-int lden_proc_cmdline(pid_t pid, char *buf, size_t len);
+int lden_proc__cmdline(pid_t pid, char *buf, size_t len);
 
 /* Its parent's pid and its real uid, from /proc/PID/status; -errno. */
-int lden_proc_ids(pid_t pid, pid_t *ppid, uid_t *uid);
+int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid);
 /*
  * The thread ids of @pid (/proc/PID/task) into @tids, at most @max;
  * returns how many, -E2BIG when there are more, -errno (-ENOENT: gone).
  */
-int lden_proc_tasks(pid_t pid, pid_t *tids, int max);
+int lden_proc__tasks(pid_t pid, pid_t *tids, int max);
 
 /* Whether @pid exists and is not a zombie. */
-bool lden_proc_alive(pid_t pid);
+bool lden_proc__alive(pid_t pid);
 
 #endif

@@ -12,13 +12,13 @@
 #include "row.h"
 #include "strcap.h"
 
-void lden_row_reset(struct lden_row *r)
+void lden_row__reset(struct lden_row *r)
 {
 	r->n = 0;
 	r->used = 0;
 }
 
-int lden_row_add(struct lden_row *r, const char *name, bool number,
+int lden_row__add(struct lden_row *r, const char *name, bool number,
 		 const char *fmt, ...)
 {
 	size_t room = sizeof(r->buf) - r->used;
@@ -43,10 +43,10 @@ int lden_row_add(struct lden_row *r, const char *name, bool number,
 	return 0;
 }
 
-int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
+int lden_row__add_str(struct lden_row *r, const char *name, const char *s,
 		     int prov)
 {
-	int rc = lden_row_add(r, name, false, "%s",
+	int rc = lden_row__add(r, name, false, "%s",
 			      prov == LDEN_PROV_NONE || !s ? "" : s);
 
 	if (rc == 0)
@@ -54,10 +54,10 @@ int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
 	return rc;
 }
 
-int lden_row_add_num(struct lden_row *r, const char *name, const char *num,
+int lden_row__add_num(struct lden_row *r, const char *name, const char *num,
 		     int prov)
 {
-	int rc = lden_row_add_str(r, name, num, prov);
+	int rc = lden_row__add_str(r, name, num, prov);
 
 	if (rc == 0)
 		r->c[r->n - 1].number = prov != LDEN_PROV_NONE;
@@ -73,7 +73,7 @@ static void cell_text(const struct lden_cell *c, char *out, size_t len)
 		snprintf(out, len, "?");
 		return;
 	}
-	k = lden_escape_text(c->text, strlen(c->text), c->prov >= 0, out,
+	k = lden_escape__text(c->text, strlen(c->text), c->prov >= 0, out,
 			     len > 4 ? len - 4 : len);
 	/* '?' is never a string's own byte here: that one is escaped */
 	if (c->prov == LDEN_PROV_LATE && k + 1 < len)
@@ -82,7 +82,7 @@ static void cell_text(const struct lden_cell *c, char *out, size_t len)
 		snprintf(out + k, len - k, "...?");
 }
 
-const char *lden_row_get(const struct lden_row *r, const char *name)
+const char *lden_row__get(const struct lden_row *r, const char *name)
 {
 	for (int i = 0; i < r->n; i++)
 		if (!strcmp(r->c[i].name, name))
@@ -100,10 +100,10 @@ static int add_hex(struct lden_row *r, const char *name,
 		k += (size_t)snprintf(hex + k, sizeof(hex) - k, "%02x", p[i]);
 	if (i < n)
 		snprintf(hex + k, sizeof(hex) - k, "..");
-	return lden_row_add(r, name, false, "%s", hex);
+	return lden_row__add(r, name, false, "%s", hex);
 }
 
-int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
+int lden_row__add_field(struct lden_row *r, const struct ltr_field *f,
 		       const struct ltr_sample *s)
 {
 	const char *name = ltr_field__name(f), *type = ltr_field__type(f);
@@ -115,24 +115,24 @@ int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
 
 	if (ltr_field__is_string(f)) {
 		if (ltr_field__str(f, s, &str, &len) < 0)
-			return lden_row_add(r, name, false, "?");
-		return lden_row_add(r, name, false, "%.*s", (int)len, str);
+			return lden_row__add(r, name, false, "?");
+		return lden_row__add(r, name, false, "%.*s", (int)len, str);
 	}
 	if (ltr_field__u64(f, s, &u) == 0) {
 		/* addresses: pointers, and the ip a probe hit */
 		if ((type && strchr(type, '*')) || !strcmp(name, "__probe_ip"))
-			return lden_row_add(r, name, false, "0x%llx",
+			return lden_row__add(r, name, false, "0x%llx",
 					    (unsigned long long)u);
 		if (ltr_field__is_signed(f) && ltr_field__s64(f, s, &v) == 0)
-			return lden_row_add(r, name, true, "%lld", (long long)v);
-		return lden_row_add(r, name, true, "%llu", (unsigned long long)u);
+			return lden_row__add(r, name, true, "%lld", (long long)v);
+		return lden_row__add(r, name, true, "%llu", (unsigned long long)u);
 	}
 	if (ltr_field__bytes(f, s, &bytes, &len) == 0)
 		return add_hex(r, name, bytes, len);
-	return lden_row_add(r, name, false, "?");
+	return lden_row__add(r, name, false, "?");
 }
 
-int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
+int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
 			const char *const *only)
 {
 	const struct ltr_field *f;
@@ -146,13 +146,13 @@ int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
 			continue;
 		for (int k = 0; only && only[k]; k++)
 			want |= !strcmp(only[k], name);
-		if (want && lden_row_add_field(r, f, s) == 0)
+		if (want && lden_row__add_field(r, f, s) == 0)
 			added++;
 	}
 	return added;
 }
 
-void lden_row_format(const struct lden_row *r, int from, bool named,
+void lden_row__format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len)
 {
 	size_t k = 0;
@@ -178,7 +178,7 @@ void lden_row_format(const struct lden_row *r, int from, bool named,
 	}
 }
 
-struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
+struct json_object *lden_row__json(const struct lden_row *r, int nest_from)
 {
 	struct json_object *o = json_object_new_object(), *into = o;
 
@@ -218,13 +218,13 @@ struct json_object *lden_row_json(const struct lden_row *r, int nest_from)
 		if (r->c[i].prov >= 0) {
 			snprintf(key, sizeof(key), "%s_source", r->c[i].name);
 			json_object_object_add(into, key, json_object_new_string(
-				lden_prov_name((enum lden_prov)r->c[i].prov)));
+				lden_prov__name((enum lden_prov)r->c[i].prov)));
 		}
 	}
 	return o;
 }
 
-void lden_row_print_header(FILE *out, const char *columns)
+void lden_row__print_header(FILE *out, const char *columns)
 {
 	const char *p = columns;
 
@@ -238,7 +238,7 @@ void lden_row_print_header(FILE *out, const char *columns)
 	fputc('\n', out);
 }
 
-void lden_row_print_columns(FILE *out, const struct lden_row *r)
+void lden_row__print_columns(FILE *out, const struct lden_row *r)
 {
 	char t[16384];
 

@@ -38,54 +38,54 @@ struct lden_row {
 	char buf[16384];
 };
 
-void lden_row_reset(struct lden_row *r);
+void lden_row__reset(struct lden_row *r);
 
 /* Adds a cell; a value that does not fit is cut. -ENOSPC: no cell left. */
-int lden_row_add(struct lden_row *r, const char *name, bool number,
+int lden_row__add(struct lden_row *r, const char *name, bool number,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * lden_row_add_str - a string a program passed (a path, an argument
+ * lden_row__add_str - a string a program passed (a path, an argument
  * list) with its provenance @prov (enum lden_prov): shown as it is when
  * exact, followed by '?' when read late, as a lone '?' (JSON null) when
  * unavailable; JSON adds "NAME_source"
  */
-int lden_row_add_str(struct lden_row *r, const char *name, const char *s,
+int lden_row__add_str(struct lden_row *r, const char *name, const char *s,
 		     int prov);
 
 /*
- * lden_row_add_num - a decimal number @num with its provenance @prov, as
- * lden_row_add_str() marks it (a number in JSON, null when unavailable)
+ * lden_row__add_num - a decimal number @num with its provenance @prov, as
+ * lden_row__add_str() marks it (a number in JSON, null when unavailable)
  */
-int lden_row_add_num(struct lden_row *r, const char *name, const char *num,
+int lden_row__add_num(struct lden_row *r, const char *name, const char *num,
 		     int prov);
 
 /* The text of the cell @name, or NULL. */
-const char *lden_row_get(const struct lden_row *r, const char *name);
+const char *lden_row__get(const struct lden_row *r, const char *name);
 
 /*
- * lden_row_add_field - a field of @s as a cell named after it: signed or
+ * lden_row__add_field - a field of @s as a cell named after it: signed or
  * unsigned decimal, "0x..." for pointers, the text of strings, hex bytes
  * for other arrays.
  */
-int lden_row_add_field(struct lden_row *r, const struct ltr_field *f,
+int lden_row__add_field(struct lden_row *r, const struct ltr_field *f,
 		       const struct ltr_sample *s);
 
 /*
- * lden_row_add_fields - every field of @s's event but the common_*
+ * lden_row__add_fields - every field of @s's event but the common_*
  * header, or only those named in @only (NULL-terminated, may be NULL).
  * Returns how many were added.
  */
-int lden_row_add_fields(struct lden_row *r, const struct ltr_sample *s,
+int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
 			const char *const *only);
 
 /*
- * lden_row_format - the cells from @from on as text: "name=value" when
+ * lden_row__format - the cells from @from on as text: "name=value" when
  * @named, else the values alone, separated by spaces; values with spaces
  * (or empty ones) are quoted when @named.  Strings are escaped (escape.h).
  * Cut at @len.
  */
-void lden_row_format(const struct lden_row *r, int from, bool named,
+void lden_row__format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len);
 
 /*
@@ -93,8 +93,8 @@ void lden_row_format(const struct lden_row *r, int from, bool named,
  * then the cells of each row under them (time 15 wide, then 7 but the
  * last).
  */
-void lden_row_print_header(FILE *out, const char *columns);
-void lden_row_print_columns(FILE *out, const struct lden_row *r);
+void lden_row__print_header(FILE *out, const char *columns);
+void lden_row__print_columns(FILE *out, const struct lden_row *r);
 
 /*
  * A new JSON object of every cell (put it with json_object_put()); the
@@ -103,6 +103,6 @@ void lden_row_print_columns(FILE *out, const struct lden_row *r);
  * that are not well-formed UTF-8 show U+FFFD for each wrong byte, and
  * their exact bytes in hex in "NAME_hex".
  */
-struct json_object *lden_row_json(const struct lden_row *r, int nest_from);
+struct json_object *lden_row__json(const struct lden_row *r, int nest_from);
 
 #endif

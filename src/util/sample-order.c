@@ -28,7 +28,7 @@ static size_t held_size(const struct held *h)
 	return ((size_t)h->s.raw_size + h->extra_len + 7) & ~(size_t)7;
 }
 
-struct lden_sorder *lden_sorder_new(size_t max_records, size_t max_bytes)
+struct lden_sorder *lden_sorder__new(size_t max_records, size_t max_bytes)
 {
 	struct lden_sorder *o = calloc(1, sizeof(*o));
 
@@ -39,13 +39,13 @@ struct lden_sorder *lden_sorder_new(size_t max_records, size_t max_bytes)
 	o->recs = malloc(max_records * sizeof(*o->recs));
 	o->arena = malloc(max_bytes);
 	if (!o->recs || !o->arena) {
-		lden_sorder_free(o);
+		lden_sorder__free(o);
 		return NULL;
 	}
 	return o;
 }
 
-void lden_sorder_free(struct lden_sorder *o)
+void lden_sorder__free(struct lden_sorder *o)
 {
 	if (!o)
 		return;
@@ -54,7 +54,7 @@ void lden_sorder_free(struct lden_sorder *o)
 	free(o);
 }
 
-int lden_sorder_add_extra(struct lden_sorder *o, const struct ltr_sample *s,
+int lden_sorder__add_extra(struct lden_sorder *o, const struct ltr_sample *s,
 			 const void *extra, size_t len)
 {
 	/* raw records are 8-byte aligned in the arena, as in the ring */
@@ -76,12 +76,12 @@ int lden_sorder_add_extra(struct lden_sorder *o, const struct ltr_sample *s,
 	return 0;
 }
 
-int lden_sorder_add(struct lden_sorder *o, const struct ltr_sample *s)
+int lden_sorder__add(struct lden_sorder *o, const struct ltr_sample *s)
 {
-	return lden_sorder_add_extra(o, s, NULL, 0);
+	return lden_sorder__add_extra(o, s, NULL, 0);
 }
 
-const void *lden_sorder_extra(const struct lden_sorder *o, size_t *len)
+const void *lden_sorder__extra(const struct lden_sorder *o, size_t *len)
 {
 	if (!o->cur || !o->cur->extra_len) {
 		*len = 0;
@@ -100,7 +100,7 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int lden_sorder_flush(struct lden_sorder *o, uint64_t upto, ltr_sample_fn fn,
+int lden_sorder__flush(struct lden_sorder *o, uint64_t upto, ltr_sample_fn fn,
 		     void *ctx)
 {
 	size_t i, keep, used;
@@ -156,17 +156,17 @@ int lden_sorder_flush(struct lden_sorder *o, uint64_t upto, ltr_sample_fn fn,
 	return sent;
 }
 
-size_t lden_sorder_held(const struct lden_sorder *o)
+size_t lden_sorder__held(const struct lden_sorder *o)
 {
 	return o->n;
 }
 
-uint64_t lden_sorder_forced(const struct lden_sorder *o)
+uint64_t lden_sorder__forced(const struct lden_sorder *o)
 {
 	return o->forced;
 }
 
-void lden_sorder_note_forced(struct lden_sorder *o)
+void lden_sorder__note_forced(struct lden_sorder *o)
 {
 	o->forced++;
 }

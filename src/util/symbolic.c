@@ -17,7 +17,7 @@ struct lden_symbolic {
 	size_t n;
 };
 
-void lden_symbolic_free(struct lden_symbolic *t)
+void lden_symbolic__free(struct lden_symbolic *t)
 {
 	if (!t)
 		return;
@@ -78,7 +78,7 @@ static const char *parse_entry(const char *p, struct lden_symbolic *t,
 	return *p == '}' ? p + 1 : NULL;
 }
 
-struct lden_symbolic *lden_symbolic_parse(const char *text, const char *field)
+struct lden_symbolic *lden_symbolic__parse(const char *text, const char *field)
 {
 	struct lden_symbolic *t = calloc(1, sizeof(*t));
 	char needle[160];
@@ -96,14 +96,14 @@ struct lden_symbolic *lden_symbolic_parse(const char *text, const char *field)
 			p = parse_entry(p, t, &err);
 	}
 	if (err || !t->n) {
-		lden_symbolic_free(t);
+		lden_symbolic__free(t);
 		errno = err ? err : ENOENT;
 		return NULL;
 	}
 	return t;
 }
 
-struct lden_symbolic *lden_symbolic_load(const char *tracing_dir,
+struct lden_symbolic *lden_symbolic__load(const char *tracing_dir,
 					 const char *system, const char *name,
 					 const char *field)
 {
@@ -127,14 +127,14 @@ struct lden_symbolic *lden_symbolic_load(const char *tracing_dir,
 	n = fread(text, 1, (1 << 20) - 1, f);
 	fclose(f);
 	text[n] = '\0';
-	t = lden_symbolic_parse(text, field);
+	t = lden_symbolic__parse(text, field);
 	err = errno;
 	free(text);
 	errno = err;
 	return t;
 }
 
-const char *lden_symbolic_name(const struct lden_symbolic *t, int64_t value)
+const char *lden_symbolic__name(const struct lden_symbolic *t, int64_t value)
 {
 	for (size_t i = 0; t && i < t->n; i++)
 		if (t->e[i].value == value)
@@ -142,7 +142,7 @@ const char *lden_symbolic_name(const struct lden_symbolic *t, int64_t value)
 	return NULL;
 }
 
-int lden_symbolic_value(const struct lden_symbolic *t, const char *name,
+int lden_symbolic__value(const struct lden_symbolic *t, const char *name,
 			int64_t *value)
 {
 	for (size_t i = 0; t && i < t->n; i++)

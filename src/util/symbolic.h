@@ -13,25 +13,25 @@
 struct lden_symbolic;
 
 /*
- * lden_symbolic_parse - the table of @field in a format file's text
- * Returns the table (free with lden_symbolic_free()), or NULL with errno
+ * lden_symbolic__parse - the table of @field in a format file's text
+ * Returns the table (free with lden_symbolic__free()), or NULL with errno
  * ENOENT (the print format names no symbols for @field) or ENOMEM.
  */
-struct lden_symbolic *lden_symbolic_parse(const char *format_text,
+struct lden_symbolic *lden_symbolic__parse(const char *format_text,
 					  const char *field);
 
 /* The same, reading TRACING_DIR/events/SYSTEM/NAME/format. */
-struct lden_symbolic *lden_symbolic_load(const char *tracing_dir,
+struct lden_symbolic *lden_symbolic__load(const char *tracing_dir,
 					 const char *system, const char *name,
 					 const char *field);
 
-void lden_symbolic_free(struct lden_symbolic *t);
+void lden_symbolic__free(struct lden_symbolic *t);
 
 /* The name of @value (borrowed), or NULL when the table has none. */
-const char *lden_symbolic_name(const struct lden_symbolic *t, int64_t value);
+const char *lden_symbolic__name(const struct lden_symbolic *t, int64_t value);
 
 /* The value named @name; 0 when found, -ENOENT otherwise. */
-int lden_symbolic_value(const struct lden_symbolic *t, const char *name,
+int lden_symbolic__value(const struct lden_symbolic *t, const char *name,
 			int64_t *value);
 
 #endif

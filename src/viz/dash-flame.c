@@ -37,19 +37,19 @@ static int add_graph(const struct lden_flame_meta *m, void *ctx)
 	return 0;
 }
 
-int lden_dash_flame_list(char **body, size_t *len)
+int lden_dash_flame__list(char **body, size_t *len)
 {
 	json_object *o = json_object_new_object();
 	json_object *graphs = json_object_new_array();
 	const char *s;
 	int rc = -ENOMEM;
 
-	if (!o || !graphs || lden_flame_live_list(add_graph, graphs)) {
+	if (!o || !graphs || lden_flame_live__list(add_graph, graphs)) {
 		json_object_put(graphs);
 		goto out;
 	}
 	json_object_object_add(o, "dir",
-			       json_object_new_string(lden_flame_live_dir()));
+			       json_object_new_string(lden_flame_live__dir()));
 	json_object_object_add(o, "graphs", graphs);
 	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, len);
 	*body = s ? strdup(s) : NULL;
@@ -68,7 +68,7 @@ static int message(int status, const char *text, char **body, size_t *len)
 	return status;
 }
 
-int lden_dash_flame_svg(const char *arg, char **body, size_t *len)
+int lden_dash_flame__svg(const char *arg, char **body, size_t *len)
 {
 	struct lden_flame_opts o = { .script = false };
 	struct lden_flame_meta m;
@@ -82,12 +82,12 @@ int lden_dash_flame_svg(const char *arg, char **body, size_t *len)
 	pid = arg ? strtol(arg, &end, 10) : 0;
 	if (!arg || !*arg || *end || errno || pid <= 0 || pid > INT32_MAX)
 		return message(400, "bad 'pid': want a process id\n", body, len);
-	f = lden_fold_new(MAX_STACKS);
+	f = lden_fold__new(MAX_STACKS);
 	if (!f)
 		return -ENOMEM;
-	rc = lden_flame_live_load((pid_t)pid, f, &m);
+	rc = lden_flame_live__load((pid_t)pid, f, &m);
 	if (rc < 0) {
-		lden_fold_free(f);
+		lden_fold__free(f);
 		if (rc == -ENOMEM)
 			return rc;
 		return message(404, "no live flame graph of that process\n",
@@ -98,10 +98,10 @@ int lden_dash_flame_svg(const char *arg, char **body, size_t *len)
 	o.notes = m.notes;
 	o.unit = m.unit;
 	out = open_memstream(body, len);
-	rc = out ? lden_flame_svg_write(f, &o, out) : -ENOMEM;
+	rc = out ? lden_flame_svg__write(f, &o, out) : -ENOMEM;
 	if (out && fclose(out) != 0 && !rc)
 		rc = -ENOMEM;
-	lden_fold_free(f);
+	lden_fold__free(f);
 	if (rc < 0 && out) {
 		free(*body);
 		*body = NULL;

@@ -15,13 +15,13 @@
 #include <stddef.h>
 
 /* The list, as a malloc'd JSON text in @body; 0 or -ENOMEM. */
-int lden_dash_flame_list(char **body, size_t *len);
+int lden_dash_flame__list(char **body, size_t *len);
 
 /*
  * The SVG of the snapshot of process @pid (the text of ?pid=, checked
  * here) in @body (malloc'd).  Returns 0, or an HTTP status (400: not a
  * pid, 404: no such graph) with a one-line message in @body, or -ENOMEM.
  */
-int lden_dash_flame_svg(const char *pid, char **body, size_t *len);
+int lden_dash_flame__svg(const char *pid, char **body, size_t *len);
 
 #endif

@@ -42,7 +42,7 @@ struct lden_history {
 	unsigned int nevents;
 };
 
-struct lden_history *lden_history_new(double window, double interval)
+struct lden_history *lden_history__new(double window, double interval)
 {
 	struct lden_history *h;
 	double want;
@@ -66,12 +66,12 @@ struct lden_history *lden_history_new(double window, double interval)
 	return h;
 }
 
-size_t lden_history_capacity(const struct lden_history *h)
+size_t lden_history__capacity(const struct lden_history *h)
 {
 	return h->cap;
 }
 
-size_t lden_history_len(const struct lden_history *h)
+size_t lden_history__len(const struct lden_history *h)
 {
 	return h->len;
 }
@@ -113,7 +113,7 @@ static long intern(struct lden_history *h, const struct lden_point *p)
 	return i;
 }
 
-int lden_history_add(struct lden_history *h, const struct lden_tick *t)
+int lden_history__add(struct lden_history *h, const struct lden_tick *t)
 {
 	struct slot *s = &h->slots[h->head];
 	int n = t->npoints > 0 ? t->npoints : 0;
@@ -187,7 +187,7 @@ static void to_point(const struct lden_history *h, double t,
 	};
 }
 
-int lden_history_walk(const struct lden_history *h, double since, double step,
+int lden_history__walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx)
@@ -236,12 +236,12 @@ int lden_history_walk(const struct lden_history *h, double since, double step,
 	return rc;
 }
 
-unsigned int lden_history_nevents(const struct lden_history *h)
+unsigned int lden_history__nevents(const struct lden_history *h)
 {
 	return h->nevents;
 }
 
-int lden_history_last(const struct lden_history *h,
+int lden_history__last(const struct lden_history *h,
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx)
 {
@@ -262,7 +262,7 @@ int lden_history_last(const struct lden_history *h,
 	return rc;
 }
 
-void lden_history_free(struct lden_history *h)
+void lden_history__free(struct lden_history *h)
 {
 	if (!h)
 		return;

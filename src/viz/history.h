@@ -37,30 +37,30 @@ struct lden_history_point {
 };
 
 /*
- * lden_history_new - a ring holding @window seconds of ticks made every
+ * lden_history__new - a ring holding @window seconds of ticks made every
  * @interval seconds (at most LDEN_HISTORY_MAX_SLOTS ticks); freed by
- * lden_history_free().  Returns NULL with errno set (EINVAL for a
+ * lden_history__free().  Returns NULL with errno set (EINVAL for a
  * non-positive window or interval, ENOMEM).
  */
-struct lden_history *lden_history_new(double window, double interval);
+struct lden_history *lden_history__new(double window, double interval);
 
 /* How many ticks it can hold. */
-size_t lden_history_capacity(const struct lden_history *h);
+size_t lden_history__capacity(const struct lden_history *h);
 
 /* How many it holds now. */
-size_t lden_history_len(const struct lden_history *h);
+size_t lden_history__len(const struct lden_history *h);
 
 /* How many different events it has seen. */
-unsigned int lden_history_nevents(const struct lden_history *h);
+unsigned int lden_history__nevents(const struct lden_history *h);
 
 /*
- * lden_history_add - append @t, dropping the oldest tick when full.
+ * lden_history__add - append @t, dropping the oldest tick when full.
  * Returns 0, or -ENOMEM (the history is unchanged).
  */
-int lden_history_add(struct lden_history *h, const struct lden_tick *t);
+int lden_history__add(struct lden_history *h, const struct lden_tick *t);
 
 /*
- * lden_history_walk - call @fn for every point of the ticks later than
+ * lden_history__walk - call @fn for every point of the ticks later than
  * @since (seconds since the epoch), oldest first, skipping events for
  * which @want (when not NULL, and asked once an event) returns 0.  With @step > 0, at most one
  * point per event per @step seconds (the last tick of each multiple of
@@ -69,21 +69,21 @@ int lden_history_add(struct lden_history *h, const struct lden_tick *t);
  * happened after @since.  Stops when @fn returns non-zero and returns
  * that value; else 0, or -ENOMEM.
  */
-int lden_history_walk(const struct lden_history *h, double since, double step,
+int lden_history__walk(const struct lden_history *h, double since, double step,
 		      int (*want)(void *ctx, const char *event),
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx);
 
 /*
- * lden_history_last - call @fn for every point of the newest tick; stops
+ * lden_history__last - call @fn for every point of the newest tick; stops
  * when @fn returns non-zero and returns that value, else 0 (also when the
  * history is empty).
  */
-int lden_history_last(const struct lden_history *h,
+int lden_history__last(const struct lden_history *h,
 		      int (*fn)(void *ctx, const struct lden_history_point *p),
 		      void *ctx);
 
 /* Frees @h; NULL is fine. */
-void lden_history_free(struct lden_history *h);
+void lden_history__free(struct lden_history *h);
 
 #endif

@@ -117,7 +117,7 @@ const char *lden_http_path(const struct lden_http_request *req)
 	return req->path;
 }
 
-struct lden_httpd *lden_httpd_new(void)
+struct lden_httpd *lden_httpd__new(void)
 {
 	struct lden_httpd *h = calloc(1, sizeof(*h));
 	pthread_condattr_t ca;
@@ -152,7 +152,7 @@ static void serving_thread(void)
 	if (done)
 		return;
 	done = true;
-	lden_selfcpu_exclude_thread();
+	lden_selfcpu__exclude_thread();
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 }
 
@@ -252,7 +252,7 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
-int lden_httpd_route(struct lden_httpd *h, const char *path, lden_http_fn fn,
+int lden_httpd__route(struct lden_httpd *h, const char *path, lden_http_fn fn,
 		     void *ctx)
 {
 	struct route *r;
@@ -480,7 +480,7 @@ static int parse_addr(const char *spec, struct sockaddr_storage *ss,
 	return 0;
 }
 
-int lden_httpd_check_addr(const char *addr, char *err, size_t errlen)
+int lden_httpd__check_addr(const char *addr, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -538,7 +538,7 @@ static bool same_addr(const struct listener *l,
 	return l->sslen == len && !memcmp(&l->ss, ss, len);
 }
 
-int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
+int lden_httpd__listen(struct lden_httpd *h, const char *addr, char *err,
 		      size_t errlen)
 {
 	struct MHD_OptionItem tls[4] = {
@@ -552,7 +552,7 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 	int fd;
 
 	if (parse_addr(addr, &ss, &sslen, err, errlen) < 0 ||
-	    lden_http_dl_mhd(err, errlen) < 0)
+	    lden_http_dl__mhd(err, errlen) < 0)
 		return -1;
 	/* the same address twice (--prometheus on the dashboard's port):
 	 * every route is on every listener already */
@@ -625,13 +625,13 @@ int lden_httpd_listen(struct lden_httpd *h, const char *addr, char *err,
 	return 0;
 }
 
-void lden_httpd_protect(struct lden_httpd *h,
+void lden_httpd__protect(struct lden_httpd *h,
 			const struct lden_web_config *web)
 {
 	h->web = web;
 }
 
-bool lden_httpd_loopback(const char *addr)
+bool lden_httpd__loopback(const char *addr)
 {
 	struct sockaddr_storage ss;
 	char err[256];
@@ -647,13 +647,13 @@ bool lden_httpd_loopback(const char *addr)
 	return (ntohl(((const struct sockaddr_in *)(const void *)&ss)->sin_addr.s_addr) >> 24) == 127;
 }
 
-void lden_httpd_exposure(const struct lden_web_config *w, const char *what,
+void lden_httpd__exposure(const struct lden_web_config *w, const char *what,
 			 const char *addr, char *buf, size_t len)
 {
 	bool tls = w && w->cert_pem, users = w && w->nusers;
 
 	buf[0] = '\0';
-	if (lden_httpd_loopback(addr) || (tls && users))
+	if (lden_httpd__loopback(addr) || (tls && users))
 		return;
 	snprintf(buf, len, "warning: %s on %s%s is reachable beyond this host %s%s",
 		 what, strchr(addr, ':') ? "" : "127.0.0.1:", addr,
@@ -663,7 +663,7 @@ void lden_httpd_exposure(const struct lden_web_config *w, const char *what,
 		 w ? "" : " (--web-config FILE adds TLS and basic authentication)");
 }
 
-uint64_t lden_httpd_shut_down(struct lden_httpd *h)
+uint64_t lden_httpd__shut_down(struct lden_httpd *h)
 {
 	uint64_t n;
 
@@ -673,7 +673,7 @@ uint64_t lden_httpd_shut_down(struct lden_httpd *h)
 	return n;
 }
 
-void lden_httpd_free(struct lden_httpd *h)
+void lden_httpd__free(struct lden_httpd *h)
 {
 	if (!h)
 		return;

@@ -25,7 +25,7 @@ static void totals(const struct lden_viz *v, uint64_t *total, uint64_t *lost,
 	*lost = lden_lost_total(v->st, v->n);
 }
 
-void lden_viz_print_end(FILE *out, const struct lden_viz *v,
+void lden_viz__print_end(FILE *out, const struct lden_viz *v,
 			const struct lden_viz_end *e,
 			const struct lden_viz_sinks *sinks)
 {
@@ -49,10 +49,10 @@ void lden_viz_print_end(FILE *out, const struct lden_viz *v,
 		fprintf(out, ", %llu hits missed by kprobes (counts short by up to that)",
 			(unsigned long long)missed);
 	fputc('\n', out);
-	lden_viz_sinks_report(sinks, out);
+	lden_viz_sinks__report(sinks, out);
 }
 
-void lden_viz_print_end_json(FILE *out, const struct lden_viz *v,
+void lden_viz__print_end_json(FILE *out, const struct lden_viz *v,
 			     const struct lden_viz_end *e,
 			     const struct lden_viz_sinks *sinks,
 			     const struct lden_guard *guard)
@@ -79,15 +79,15 @@ void lden_viz_print_end_json(FILE *out, const struct lden_viz *v,
 	json_object_object_add(o, "ticks", json_object_new_uint64(v->seq));
 	json_object_object_add(o, "lost_total", json_object_new_uint64(lost));
 	json_object_object_add(o, "missed_total", json_object_new_uint64(missed));
-	json_object_object_add(o, "events", lden_viz_totals_json(v));
-	json_object_object_add(o, "sinks", lden_viz_sinks_json(sinks));
+	json_object_object_add(o, "events", lden_viz__totals_json(v));
+	json_object_object_add(o, "sinks", lden_viz_sinks__json(sinks));
 	js = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					       JSON_C_TO_STRING_NOSLASHESCAPE);
 	/* the guard's part, as lden notify prints it: before the last brace */
 	fprintf(out, "%.*s,", (int)strlen(js) - 1, js);
-	lden_guard_print_json(out, guard);
+	lden_guard__print_json(out, guard);
 	fputc(',', out);
-	lden_guard_print_self_json(out, guard);
+	lden_guard__print_self_json(out, guard);
 	fprintf(out, "}\n");
 	json_object_put(o);
 }

@@ -20,19 +20,19 @@ struct lden_viz_end {
 };
 
 /*
- * lden_viz_print_end - "lden: stopped by SIGINT after 3.100 s: 1234
+ * lden_viz__print_end - "lden: stopped by SIGINT after 3.100 s: 1234
  * events counted, 0 records lost" and the sinks' lines
  */
-void lden_viz_print_end(FILE *out, const struct lden_viz *v,
+void lden_viz__print_end(FILE *out, const struct lden_viz *v,
 			const struct lden_viz_end *e,
 			const struct lden_viz_sinks *sinks);
 
 /*
- * lden_viz_print_end_json - {"type":"end","host":..,"reason":..,
+ * lden_viz__print_end_json - {"type":"end","host":..,"reason":..,
  * ["command_status":..,]"elapsed":..,"ticks":..,"lost_total":..,
  * "events":[..],"sinks":{..},"guard":[..],"self":{..}} and a newline
  */
-void lden_viz_print_end_json(FILE *out, const struct lden_viz *v,
+void lden_viz__print_end_json(FILE *out, const struct lden_viz *v,
 			     const struct lden_viz_end *e,
 			     const struct lden_viz_sinks *sinks,
 			     const struct lden_guard *guard);

@@ -20,7 +20,7 @@ static int oerr(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
+int lden_viz__seconds(const char *opt, const char *arg, double lo, double hi,
 		     double *out, char *err, size_t errlen)
 {
 	int n = lden_parse_seconds(arg, lo, hi, out);
@@ -33,7 +33,7 @@ int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
 	return 0;
 }
 
-int lden_viz_es_url(const char *host, const char *port, const char *url,
+int lden_viz__es_url(const char *host, const char *port, const char *url,
 		    char *buf, size_t len, char *err, size_t errlen)
 {
 	char *end;
@@ -64,7 +64,7 @@ int lden_viz_es_url(const char *host, const char *port, const char *url,
 	return 0;
 }
 
-bool lden_viz_index_ok(const char *s)
+bool lden_viz__index_ok(const char *s)
 {
 	if (!*s || strlen(s) > 255 || strchr("-_+", *s) || !strcmp(s, ".") ||
 	    !strcmp(s, ".."))

@@ -11,21 +11,21 @@
 #include <stddef.h>
 
 /*
- * lden_viz_seconds - lden_parse_seconds() with its error as a message,
+ * lden_viz__seconds - lden_parse_seconds() with its error as a message,
  * @opt naming the option.  Returns 0, or -1 with @err set.
  */
-int lden_viz_seconds(const char *opt, const char *arg, double lo, double hi,
+int lden_viz__seconds(const char *opt, const char *arg, double lo, double hi,
 		     double *out, char *err, size_t errlen);
 
 /*
- * lden_viz_es_url - the Elasticsearch URL from --url, or from --address
+ * lden_viz__es_url - the Elasticsearch URL from --url, or from --address
  * and --port (either may be NULL: localhost, 9200), into @buf.
  * Returns 0, or -1 with @err set.
  */
-int lden_viz_es_url(const char *host, const char *port, const char *url,
+int lden_viz__es_url(const char *host, const char *port, const char *url,
 		    char *buf, size_t len, char *err, size_t errlen);
 
 /* Whether Elasticsearch accepts @s as an index name. */
-bool lden_viz_index_ok(const char *s);
+bool lden_viz__index_ok(const char *s);
 
 #endif

@@ -135,7 +135,7 @@ struct lden_viz_sinks {
 	struct lden_viz_outputs o;
 	struct lden_httpd *httpd;
 	void *state[NSINKS];	/* NULL: not open */
-	bool failing[NSINKS];	/* what lden_viz_sinks_watch() said last */
+	bool failing[NSINKS];	/* what lden_viz_sinks__watch() said last */
 	uint64_t dropped[NSINKS];	/* then */
 	int nopen;
 };
@@ -149,33 +149,33 @@ static int start_http(struct lden_viz_sinks *s, char (*line)[WARNING_LEN],
 {
 	char msg[512];
 
-	lden_httpd_protect(s->httpd, s->o.web);
+	lden_httpd__protect(s->httpd, s->o.web);
 	if (s->o.dashboard &&
-	    lden_httpd_listen(s->httpd, s->o.listen, msg, sizeof(msg)) < 0) {
+	    lden_httpd__listen(s->httpd, s->o.listen, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s (--listen to choose another, --no-dashboard for none)",
 			 msg);
 		return -1;
 	}
 	if (s->o.prometheus &&
-	    lden_httpd_listen(s->httpd, s->o.prometheus, msg, sizeof(msg)) < 0) {
+	    lden_httpd__listen(s->httpd, s->o.prometheus, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s (--prometheus)", msg);
 		return -1;
 	}
 	/* one line each: the dashboard (with its /metrics), --prometheus */
 	if (s->o.dashboard) {
-		lden_httpd_exposure(s->o.web, "the dashboard", s->o.listen,
+		lden_httpd__exposure(s->o.web, "the dashboard", s->o.listen,
 				    line[*nwarn], WARNING_LEN);
 		*nwarn += line[*nwarn][0] != '\0';
 	}
 	if (s->o.prometheus) {
-		lden_httpd_exposure(s->o.web, "/metrics", s->o.prometheus,
+		lden_httpd__exposure(s->o.web, "/metrics", s->o.prometheus,
 				    line[*nwarn], WARNING_LEN);
 		*nwarn += line[*nwarn][0] != '\0';
 	}
 	return 0;
 }
 
-struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
+struct lden_viz_sinks *lden_viz_sinks__open(struct lden_viz_conf *conf,
 					   const struct lden_viz_outputs *o,
 					   lden_viz_warn_fn warn, char *err,
 					   size_t errlen)
@@ -191,7 +191,7 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 	s->conf = conf;
 	s->o = *o;
 	if (want_http(conf, o)) {
-		s->httpd = lden_httpd_new();
+		s->httpd = lden_httpd__new();
 		if (!s->httpd) {
 			snprintf(err, errlen, "out of memory");
 			goto out_close;
@@ -220,12 +220,12 @@ struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
 	return s;
 
 out_close:
-	lden_viz_sinks_close(s);
+	lden_viz_sinks__close(s);
 	conf->httpd = NULL;
 	return NULL;
 }
 
-void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
+void lden_viz_sinks__watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
 {
 	for (size_t i = 0; i < NSINKS; i++) {
 		struct lden_sink_stats st = { 0 };
@@ -252,19 +252,19 @@ void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
 	}
 }
 
-void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t)
+void lden_viz_sinks__tick(struct lden_viz_sinks *s, const struct lden_tick *t)
 {
 	for (size_t i = 0; i < NSINKS; i++)
 		if (s->state[i])
 			sinks[i].ops->tick(s->state[i], t);
 }
 
-int lden_viz_sinks_count(const struct lden_viz_sinks *s)
+int lden_viz_sinks__count(const struct lden_viz_sinks *s)
 {
 	return s->nopen;
 }
 
-void lden_viz_sinks_describe(const struct lden_viz_sinks *s, FILE *out)
+void lden_viz_sinks__describe(const struct lden_viz_sinks *s, FILE *out)
 {
 	for (size_t i = 0; i < NSINKS; i++)
 		if (s->state[i])
@@ -273,9 +273,9 @@ void lden_viz_sinks_describe(const struct lden_viz_sinks *s, FILE *out)
 		fprintf(out, "  no output: nothing is sent anywhere\n");
 }
 
-void lden_viz_sinks_stop_http(struct lden_viz_sinks *s)
+void lden_viz_sinks__stop_http(struct lden_viz_sinks *s)
 {
-	lden_httpd_free(s->httpd);
+	lden_httpd__free(s->httpd);
 	s->httpd = NULL;
 	/* the sinks that queue deliver what they can, so the report is final */
 	for (size_t i = 0; i < NSINKS; i++)
@@ -283,7 +283,7 @@ void lden_viz_sinks_stop_http(struct lden_viz_sinks *s)
 			sinks[i].ops->flush(s->state[i], 3.0);
 }
 
-void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out)
+void lden_viz_sinks__report(const struct lden_viz_sinks *s, FILE *out)
 {
 	for (size_t i = 0; i < NSINKS; i++) {
 		struct lden_sink_stats st = { 0 };
@@ -306,7 +306,7 @@ void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out)
 	}
 }
 
-struct json_object *lden_viz_sinks_json(const struct lden_viz_sinks *s)
+struct json_object *lden_viz_sinks__json(const struct lden_viz_sinks *s)
 {
 	struct json_object *a = json_object_new_array();
 
@@ -337,12 +337,12 @@ struct json_object *lden_viz_sinks_json(const struct lden_viz_sinks *s)
 	return a;
 }
 
-void lden_viz_sinks_close(struct lden_viz_sinks *s)
+void lden_viz_sinks__close(struct lden_viz_sinks *s)
 {
 	if (!s)
 		return;
 	/* the server's threads call into the sinks: stop it first */
-	lden_viz_sinks_stop_http(s);
+	lden_viz_sinks__stop_http(s);
 	for (size_t i = 0; i < NSINKS; i++)
 		if (s->state[i])
 			sinks[i].ops->close(s->state[i]);

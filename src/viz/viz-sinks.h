@@ -32,51 +32,51 @@ struct lden_viz_sinks;
 typedef void (*lden_viz_warn_fn)(const char *msg);
 
 /*
- * lden_viz_sinks_open - open every sink this run wants, then listen
+ * lden_viz_sinks__open - open every sink this run wants, then listen
  * @conf: read by the sinks for as long as they are open; its httpd is
  *        set here when the dashboard or --prometheus is on
  * @warn: told when an optional sink does not open (it is left out), and
  *        when a listener is reachable beyond this host without TLS or a
  *        password
  *
- * Returns the open sinks (free with lden_viz_sinks_close()), or NULL with
+ * Returns the open sinks (free with lden_viz_sinks__close()), or NULL with
  * @err set when a required sink failed or a listener could not bind.
  */
-struct lden_viz_sinks *lden_viz_sinks_open(struct lden_viz_conf *conf,
+struct lden_viz_sinks *lden_viz_sinks__open(struct lden_viz_conf *conf,
 					   const struct lden_viz_outputs *o,
 					   lden_viz_warn_fn warn, char *err,
 					   size_t errlen);
 
 /*
- * lden_viz_sinks_watch - tells @warn once when a sink starts failing
+ * lden_viz_sinks__watch - tells @warn once when a sink starts failing
  * (Elasticsearch down: "warning: elasticsearch: cannot reach ...; 120
  * points queued, retrying") and once when it delivers again; call from
  * the tick loop
  */
-void lden_viz_sinks_watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn);
+void lden_viz_sinks__watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn);
 
 /* Hands @t to every open sink, in the table's order. */
-void lden_viz_sinks_tick(struct lden_viz_sinks *s, const struct lden_tick *t);
+void lden_viz_sinks__tick(struct lden_viz_sinks *s, const struct lden_tick *t);
 
 /* How many sinks are open. */
-int lden_viz_sinks_count(const struct lden_viz_sinks *s);
+int lden_viz_sinks__count(const struct lden_viz_sinks *s);
 
 /* One line per open sink for the header: "  json: ...". */
-void lden_viz_sinks_describe(const struct lden_viz_sinks *s, FILE *out);
+void lden_viz_sinks__describe(const struct lden_viz_sinks *s, FILE *out);
 
 /*
  * Stops the HTTP server (no more scrapes) and lets the sinks that queue
  * (Elasticsearch) flush, 3 s at most; the sinks stay open, no more ticks.
  */
-void lden_viz_sinks_stop_http(struct lden_viz_sinks *s);
+void lden_viz_sinks__stop_http(struct lden_viz_sinks *s);
 
 /* One line per open sink: what it sent and dropped ("  json: 40 points"). */
-void lden_viz_sinks_report(const struct lden_viz_sinks *s, FILE *out);
+void lden_viz_sinks__report(const struct lden_viz_sinks *s, FILE *out);
 
 /* The same as a JSON array of {"name", UNIT, "dropped", ...} (new ref). */
-struct json_object *lden_viz_sinks_json(const struct lden_viz_sinks *s);
+struct json_object *lden_viz_sinks__json(const struct lden_viz_sinks *s);
 
 /* Stops the server, closes every sink (each flushes, bounded), frees. */
-void lden_viz_sinks_close(struct lden_viz_sinks *s);
+void lden_viz_sinks__close(struct lden_viz_sinks *s);
 
 #endif

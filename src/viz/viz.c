@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Choosing, attaching and reading visualize's events.  Attachment goes
- * through lden_plan_attach(), as notify's does, with an expression made
+ * through lden_plan__attach(), as notify's does, with an expression made
  * of the chosen events alone (no condition).
  */
 #include <ctype.h>
@@ -71,7 +71,7 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 			return verr(err, errlen, EINVAL,
 				    "invalid tracepoint '%s' in --events (expected SYSTEM:NAME)",
 				    name);
-		if (!lden_tracepoint_exists(lden_kernel_tracing_dir(k), name))
+		if (!lden_tracepoint_exists(lden_kernel__tracing_dir(k), name))
 			return verr(err, errlen, EINVAL,
 				    "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
 				    name);
@@ -79,9 +79,9 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 		v->nev++;
 		return e;
 	}
-	def = lden_catalog_find(cat, name);
+	def = lden_catalog__find(cat, name);
 	if (!def) {
-		const char *near = lden_catalog_suggest(cat, name);
+		const char *near = lden_catalog__suggest(cat, name);
 
 		if (near)
 			return verr(err, errlen, EINVAL,
@@ -158,7 +158,7 @@ static int list_len(const char *list)
 	return n;
 }
 
-struct lden_viz *lden_viz_new(const struct lden_catalog *cat,
+struct lden_viz *lden_viz__new(const struct lden_catalog *cat,
 			      struct lden_kernel *k, const char *list,
 			      bool scoped, bool no_size, char *err,
 			      size_t errlen)
@@ -221,17 +221,17 @@ struct lden_viz *lden_viz_new(const struct lden_catalog *cat,
 
 out_free:
 	free(all);
-	lden_viz_free(v);
+	lden_viz__free(v);
 	return NULL;
 }
 
-int lden_viz_attach(struct lden_viz *v, struct ltr_session *s,
+int lden_viz__attach(struct lden_viz *v, struct ltr_session *s,
 		    const struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct lden_expr x = { .events = v->xev, .nevents = v->n };
 	struct lden_expr_error xerr;
 
-	v->nscopes = lden_scope_count(o);
+	v->nscopes = lden_scope__count(o);
 	v->att = calloc((size_t)v->n * v->nscopes, sizeof(*v->att));
 	if (!v->att) {
 		verr(err, errlen, ENOMEM, "out of memory");
@@ -239,9 +239,9 @@ int lden_viz_attach(struct lden_viz *v, struct ltr_session *s,
 	}
 	for (int k = 0; k < v->nscopes; k++) {
 		struct lden_scope buf;
-		const struct lden_scope *scope = lden_scope_get(o, k, &buf);
+		const struct lden_scope *scope = lden_scope__get(o, k, &buf);
 
-		if (lden_plan_attach(s, &x, v->res, scope,
+		if (lden_plan__attach(s, &x, v->res, scope,
 				     v->att + (size_t)k * v->n, &xerr) < 0) {
 			snprintf(err, errlen, "%s", xerr.msg);
 			return -1;
@@ -252,20 +252,20 @@ int lden_viz_attach(struct lden_viz *v, struct ltr_session *s,
 	return 0;
 }
 
-void lden_viz_start(struct lden_viz *v, double t)
+void lden_viz__start(struct lden_viz *v, double t)
 {
 	v->start = t;
 	v->last = t;
 	/* counts start at 0 here: the first tick's speed is since now */
 	for (int i = 0; i < v->n; i++)
-		lden_window_push(&v->st[i].win, t, 0);
+		lden_window__push(&v->st[i].win, t, 0);
 }
 
-int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
+int lden_viz__tick(struct lden_viz *v, double t, struct lden_tick *tick)
 {
 	struct timespec wall;
 
-	if (lden_collect_stats(v->att, v->n, v->nscopes, v->st, t) < 0)
+	if (lden_collect__stats(v->att, v->n, v->nscopes, v->st, t) < 0)
 		return -1;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	memset(tick, 0, sizeof(*tick));
@@ -307,12 +307,12 @@ int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick)
 	return 0;
 }
 
-void lden_viz_describe(const struct lden_viz *v, FILE *out)
+void lden_viz__describe(const struct lden_viz *v, FILE *out)
 {
 	char mode[300];
 
 	for (int i = 0; i < v->n; i++) {
-		lden_attached_mode(&v->att[i], mode, sizeof(mode));
+		lden_attached__mode(&v->att[i], mode, sizeof(mode));
 		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label,
 			v->att[i].source, mode);
 	}
@@ -322,7 +322,7 @@ void lden_viz_describe(const struct lden_viz *v, FILE *out)
 				v->ev[i].skipped);
 }
 
-struct json_object *lden_viz_totals_json(const struct lden_viz *v)
+struct json_object *lden_viz__totals_json(const struct lden_viz *v)
 {
 	struct json_object *a = json_object_new_array();
 
@@ -351,13 +351,13 @@ struct json_object *lden_viz_totals_json(const struct lden_viz *v)
 	return a;
 }
 
-void lden_viz_free(struct lden_viz *v)
+void lden_viz__free(struct lden_viz *v)
 {
 	if (!v)
 		return;
 	if (v->att)
 		for (int i = 0; i < v->n * v->nscopes; i++)
-			lden_attached_release(&v->att[i]);
+			lden_attached__release(&v->att[i]);
 	free(v->att);
 	free(v->ev);
 	free(v->idx);

@@ -40,7 +40,7 @@ struct lden_viz {
 	int n;				/* traced events */
 	/* indexed 0..n-1, the traced events */
 	int *idx;			/* into ev[] */
-	struct lden_expr_event *xev;	/* what lden_plan_attach() takes */
+	struct lden_expr_event *xev;	/* what lden_plan__attach() takes */
 	struct lden_resolution *res;
 	struct lden_stat *st;
 	uint64_t *prev_count;
@@ -57,7 +57,7 @@ struct lden_viz {
 };
 
 /*
- * lden_viz_new - choose the events
+ * lden_viz__new - choose the events
  * @list: comma-separated catalog names or SYSTEM:NAME tracepoints, or
  *        NULL for every catalog event
  * @scoped: counted per process or cgroup: events the catalog marks
@@ -65,42 +65,42 @@ struct lden_viz {
  * @no_size: count every event, sample none
  *
  * Events this kernel lacks are kept with ->skipped set.  Returns the
- * plan (free with lden_viz_free()), or NULL with @err set: errno EINVAL
+ * plan (free with lden_viz__free()), or NULL with @err set: errno EINVAL
  * for an unknown name or an empty list (a usage error), ENOENT when
  * nothing is left to trace, ENOMEM.
  */
-struct lden_viz *lden_viz_new(const struct lden_catalog *cat,
+struct lden_viz *lden_viz__new(const struct lden_catalog *cat,
 			      struct lden_kernel *k, const char *list,
 			      bool scoped, bool no_size, char *err,
 			      size_t errlen);
 
 /*
- * lden_viz_attach - open every traced event in each scope of @o
+ * lden_viz__attach - open every traced event in each scope of @o
  * (disabled; ltr_session__enable() starts them).  On failure the caller
  * frees the session, which removes whatever was created.
  * Returns 0, or -1 with @err set.
  */
-int lden_viz_attach(struct lden_viz *v, struct ltr_session *s,
+int lden_viz__attach(struct lden_viz *v, struct ltr_session *s,
 		    const struct lden_scope_opts *o, char *err, size_t errlen);
 
 /* The events were enabled at @t (lden_now()): the counts start there. */
-void lden_viz_start(struct lden_viz *v, double t);
+void lden_viz__start(struct lden_viz *v, double t);
 
 /*
- * lden_viz_tick - read every counter at @t (lden_now(); the samples
+ * lden_viz__tick - read every counter at @t (lden_now(); the samples
  * already delivered, see collect.h) and fill @tick, whose points stay
  * valid until the next call.  Returns 0, or -1 when a counter cannot be
  * read (ltr_last_error()).
  */
-int lden_viz_tick(struct lden_viz *v, double t, struct lden_tick *tick);
+int lden_viz__tick(struct lden_viz *v, double t, struct lden_tick *tick);
 
 /* One line per event for the header: its source and mode, or why skipped. */
-void lden_viz_describe(const struct lden_viz *v, FILE *out);
+void lden_viz__describe(const struct lden_viz *v, FILE *out);
 
 /* [{"event", "count_total", "size_total" (with a size), "lost"}] (new ref) */
-struct json_object *lden_viz_totals_json(const struct lden_viz *v);
+struct json_object *lden_viz__totals_json(const struct lden_viz *v);
 
 /* Releases the attachments and the memory; NULL is fine. */
-void lden_viz_free(struct lden_viz *v);
+void lden_viz__free(struct lden_viz *v);
 
 #endif

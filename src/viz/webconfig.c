@@ -218,7 +218,7 @@ static int load_root(struct loader *l, const yaml_node_t *root)
 	return 0;
 }
 
-int lden_web_config_load(const char *path, struct lden_web_config *wc,
+int lden_web_config__load(const char *path, struct lden_web_config *wc,
 			 char *err, size_t errlen)
 {
 	struct loader l = { .wc = wc, .path = path, .err = err,
@@ -267,7 +267,7 @@ int lden_web_config_load(const char *path, struct lden_web_config *wc,
 	return rc;
 }
 
-void lden_web_config_free(struct lden_web_config *wc)
+void lden_web_config__free(struct lden_web_config *wc)
 {
 	if (!wc)
 		return;

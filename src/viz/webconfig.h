@@ -35,15 +35,15 @@ struct lden_web_config {
 };
 
 /*
- * lden_web_config_load - read and check @path (a regular file of at most
+ * lden_web_config__load - read and check @path (a regular file of at most
  * 1 MiB: lden_read_file()), with the certificate and key it names
  * Returns 0, or -1 with "FILE:LINE: message" in @err; free @wc with
- * lden_web_config_free() either way.
+ * lden_web_config__free() either way.
  */
-int lden_web_config_load(const char *path, struct lden_web_config *wc,
+int lden_web_config__load(const char *path, struct lden_web_config *wc,
 			 char *err, size_t errlen);
 
-void lden_web_config_free(struct lden_web_config *wc);
+void lden_web_config__free(struct lden_web_config *wc);
 
 enum lden_web_auth {
 	LDEN_WEB_OK,

@@ -86,7 +86,7 @@ static int am_post(const char *base, struct lden_alert **batch, int n,
 	for (int i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
-		lden_alert_print_am(f, batch[i]);
+		lden_alert__print_am(f, batch[i]);
 	}
 	fputc(']', f);
 	if (fclose(f) != 0) {
@@ -117,7 +117,7 @@ static int webhook_post(const char *url, const struct lden_alert *a,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	lden_alert_print_json(f, a);
+	lden_alert__print_json(f, a);
 	if (fclose(f) != 0) {
 		free(body);
 		snprintf(err, errlen, "out of memory");
@@ -176,7 +176,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&acts->lock);
 		rc = deliver(c, batch, n, err, sizeof(err));
 		for (int i = 0; i < n; i++)
-			lden_alert_unref(batch[i]);
+			lden_alert__unref(batch[i]);
 		pthread_mutex_lock(&acts->lock);
 		c->busy = false;
 		if (rc == 0) {
@@ -189,7 +189,7 @@ static void *worker(void *arg)
 	}
 	/* given up at the deadline: what is left is dropped */
 	while (c->n) {
-		lden_alert_unref(c->q[c->head]);
+		lden_alert__unref(c->q[c->head]);
 		c->head = (c->head + 1) % acts->o.queue_max;
 		c->n--;
 		c->dropped++;
@@ -198,7 +198,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-struct lden_actions *lden_actions_new(const struct lden_actions_opts *o)
+struct lden_actions *lden_actions__new(const struct lden_actions_opts *o)
 {
 	struct lden_actions *acts = calloc(1, sizeof(*acts));
 	pthread_condattr_t ca;
@@ -262,7 +262,7 @@ static struct channel *channel(struct lden_actions *acts,
 	return c;
 }
 
-int lden_actions_send(struct lden_actions *acts,
+int lden_actions__send(struct lden_actions *acts,
 		      const struct lden_rule_action *ra,
 		      struct lden_alert *alert)
 {
@@ -285,7 +285,7 @@ int lden_actions_send(struct lden_actions *acts,
 			dropped++;
 			continue;
 		}
-		c->q[(c->head + c->n) % acts->o.queue_max] = lden_alert_ref(alert);
+		c->q[(c->head + c->n) % acts->o.queue_max] = lden_alert__ref(alert);
 		c->n++;
 	}
 	pthread_cond_broadcast(&acts->cond);
@@ -293,7 +293,7 @@ int lden_actions_send(struct lden_actions *acts,
 	return dropped;
 }
 
-int lden_actions_nchannels(struct lden_actions *acts)
+int lden_actions__nchannels(struct lden_actions *acts)
 {
 	int n;
 
@@ -303,7 +303,7 @@ int lden_actions_nchannels(struct lden_actions *acts)
 	return n;
 }
 
-void lden_actions_stats(struct lden_actions *acts, int i,
+void lden_actions__stats(struct lden_actions *acts, int i,
 			struct lden_action_stats *st)
 {
 	struct channel *c;
@@ -329,7 +329,7 @@ static bool idle(const struct lden_actions *acts)
 	return true;
 }
 
-void lden_actions_flush(struct lden_actions *acts, double drain)
+void lden_actions__flush(struct lden_actions *acts, double drain)
 {
 	pthread_mutex_lock(&acts->lock);
 	if (acts->stopping) {
@@ -356,11 +356,11 @@ void lden_actions_flush(struct lden_actions *acts, double drain)
 	}
 }
 
-void lden_actions_free(struct lden_actions *acts)
+void lden_actions__free(struct lden_actions *acts)
 {
 	if (!acts)
 		return;
-	lden_actions_flush(acts, 0);
+	lden_actions__flush(acts, 0);
 	for (int i = 0; i < acts->nch; i++) {
 		free(acts->ch[i]->q);
 		free(acts->ch[i]->target);

@@ -8,7 +8,7 @@
  * an HTTP request, a command then killed); an alert that finds its
  * channel's queue full is dropped and counted, never waited for.
  *
- * The channels are made on first use and live until lden_actions_free(),
+ * The channels are made on first use and live until lden_actions__free(),
  * which gives the queued alerts a last, bounded chance.
  */
 #ifndef LDEN_ACTIONS_H
@@ -43,35 +43,35 @@ struct lden_action_stats {
 };
 
 /*
- * lden_actions_new - no channel yet; NULL on ENOMEM
- * Free with lden_actions_free().
+ * lden_actions__new - no channel yet; NULL on ENOMEM
+ * Free with lden_actions__free().
  */
-struct lden_actions *lden_actions_new(const struct lden_actions_opts *o);
+struct lden_actions *lden_actions__new(const struct lden_actions_opts *o);
 
 /*
- * lden_actions_send - @alert (a reference is taken) to every destination
+ * lden_actions__send - @alert (a reference is taken) to every destination
  * of @ra, without blocking: queued, or dropped when a queue is full
  * Returns how many were dropped, or -ENOMEM / -EAGAIN (no thread).
  */
-int lden_actions_send(struct lden_actions *acts,
+int lden_actions__send(struct lden_actions *acts,
 		      const struct lden_rule_action *ra,
 		      struct lden_alert *alert);
 
-int lden_actions_nchannels(struct lden_actions *acts);
+int lden_actions__nchannels(struct lden_actions *acts);
 /* A snapshot of channel @i's numbers. */
-void lden_actions_stats(struct lden_actions *acts, int i,
+void lden_actions__stats(struct lden_actions *acts, int i,
 			struct lden_action_stats *st);
 
 /*
- * lden_actions_flush - take no more alerts, deliver what is queued for at
+ * lden_actions__flush - take no more alerts, deliver what is queued for at
  * most @drain seconds in all, then give up: a delivery in flight is
  * aborted (counted as failed), what is still queued dropped; the workers
- * stop and the numbers stay for lden_actions_stats()
+ * stop and the numbers stay for lden_actions__stats()
  */
-void lden_actions_flush(struct lden_actions *acts, double drain);
+void lden_actions__flush(struct lden_actions *acts, double drain);
 
-/* lden_actions_free - flush (if not yet, with no time), free; NULL is fine */
-void lden_actions_free(struct lden_actions *acts);
+/* lden_actions__free - flush (if not yet, with no time), free; NULL is fine */
+void lden_actions__free(struct lden_actions *acts);
 
 /* ------------------------------------------------------------------ */
 /* The deliveries, one file each; run in a channel's worker */
@@ -88,7 +88,7 @@ int lden_deliver_http(const char *url, const char *body, size_t len,
 
 /*
  * lden_deliver_exec - run @command with /bin/sh -c, the alert in its
- * environment (lden_alert_env()), its output on lden's standard error;
+ * environment (lden_alert__env()), its output on lden's standard error;
  * killed (its whole process group) after @timeout seconds or once
  * *@give_up
  * Returns 0 when it exited 0, else -1 with @err ("exited with status 3",
@@ -99,7 +99,7 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
 		      size_t errlen);
 
 /*
- * lden_alert_env - the environment of a command run for @a: lden's own,
+ * lden_alert__env - the environment of a command run for @a: lden's own,
  * then LDEN_RULE, LDEN_STATE, LDEN_FROM, LDEN_FIRED, LDEN_ELAPSED,
  * LDEN_EXPRESSION, LDEN_HOST, LDEN_DESCRIBE, LDEN_LABEL_<NAME>,
  * LDEN_ANNOTATION_<NAME> and per event LDEN_<EVENT>_COUNT, _SIZE (events
@@ -107,7 +107,7 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
  * Returns a NULL-terminated array (free each string, then the array), or
  * NULL (ENOMEM).
  */
-char **lden_alert_env(const struct lden_alert *a);
+char **lden_alert__env(const struct lden_alert *a);
 
 /*
  * lden_deliver_journal - one structured entry for @a: MESSAGE, PRIORITY,

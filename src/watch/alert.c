@@ -11,7 +11,7 @@
 #include "clock.h"
 #include "sink.h"
 
-struct lden_alert *lden_alert_new(void)
+struct lden_alert *lden_alert__new(void)
 {
 	struct lden_alert *a = calloc(1, sizeof(*a));
 
@@ -20,7 +20,7 @@ struct lden_alert *lden_alert_new(void)
 	return a;
 }
 
-int lden_alert_add_kv(struct lden_kv **arr, int *n, const char *key,
+int lden_alert__add_kv(struct lden_kv **arr, int *n, const char *key,
 		      const char *value)
 {
 	struct lden_kv *kv = realloc(*arr, (*n + 1) * sizeof(*kv));
@@ -39,7 +39,7 @@ int lden_alert_add_kv(struct lden_kv **arr, int *n, const char *key,
 	return 0;
 }
 
-struct lden_alert *lden_alert_ref(struct lden_alert *a)
+struct lden_alert *lden_alert__ref(struct lden_alert *a)
 {
 	atomic_fetch_add(&a->refs, 1);
 	return a;
@@ -54,7 +54,7 @@ static void kv_free(struct lden_kv *kv, int n)
 	free(kv);
 }
 
-void lden_alert_unref(struct lden_alert *a)
+void lden_alert__unref(struct lden_alert *a)
 {
 	if (!a || atomic_fetch_sub(&a->refs, 1) != 1)
 		return;
@@ -114,7 +114,7 @@ static void note_add(char *note, size_t len, size_t *at, const char *fmt, ...)
 		*at += (size_t)n;
 }
 
-void lden_alert_exactness(const struct lden_alert *a, bool *count_exact,
+void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 			  bool *size_exact, char *note, size_t len)
 {
 	size_t at = 0;
@@ -154,7 +154,7 @@ void lden_alert_exactness(const struct lden_alert *a, bool *count_exact,
 	}
 }
 
-void lden_alert_print_json(FILE *out, const struct lden_alert *a)
+void lden_alert__print_json(FILE *out, const struct lden_alert *a)
 {
 	char note[1024];
 	bool count_exact, size_exact;
@@ -162,7 +162,7 @@ void lden_alert_print_json(FILE *out, const struct lden_alert *a)
 	fputs("{\"type\":\"transition\",\"rule\":", out);
 	lden_json_string(out, a->rule);
 	fprintf(out, ",\"from\":\"%s\",\"state\":\"%s\",\"at\":",
-		lden_rule_state_name(a->from), lden_rule_state_name(a->state));
+		lden_rule_state__name(a->from), lden_rule_state__name(a->state));
 	print_time(out, a->at);
 	fprintf(out, ",\"elapsed\":%.3f,\"fired\":%u,\"host\":", a->elapsed,
 		a->fired);
@@ -196,7 +196,7 @@ void lden_alert_print_json(FILE *out, const struct lden_alert *a)
 			fprintf(out, ",\"unsized\":%" PRIu64, v->unsized);
 		fputc('}', out);
 	}
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	fprintf(out, "],\"count_exact\":%s,\"size_exact\":%s",
 		count_exact ? "true" : "false", size_exact ? "true" : "false");
 	if (note[0]) {
@@ -206,7 +206,7 @@ void lden_alert_print_json(FILE *out, const struct lden_alert *a)
 	fputc('}', out);
 }
 
-void lden_alert_print_am(FILE *out, const struct lden_alert *a)
+void lden_alert__print_am(FILE *out, const struct lden_alert *a)
 {
 	fputs("{\"labels\":{\"alertname\":", out);
 	lden_json_string(out, a->rule);

@@ -14,7 +14,7 @@
  *    "size","size_valid","speed","lost","missed","count_exact"[,"unsized"]}],
  *    "count_exact":..,"size_exact":..[,"exactness":NOTE]} (the values as
  *    notify's "events"; NOTE what is short and why, as
- *    lden_alert_exactness() says)
+ *    lden_alert__exactness() says)
  * - one alert of Alertmanager's API v2 (POST /api/v2/alerts takes an
  *   array of them): {"labels":{"alertname":RULE,"host":HOST,..},
  *   "annotations":{..},"startsAt":ISO,"endsAt":ISO,"generatorURL":..}
@@ -72,32 +72,32 @@ struct lden_alert {
 	int nvalues;
 };
 
-/* lden_alert_new - an empty alert with one reference; NULL (ENOMEM) */
-struct lden_alert *lden_alert_new(void);
+/* lden_alert__new - an empty alert with one reference; NULL (ENOMEM) */
+struct lden_alert *lden_alert__new(void);
 
-/* lden_alert_add_kv - @key=@value (copied) to @arr; 0 or -ENOMEM */
-int lden_alert_add_kv(struct lden_kv **arr, int *n, const char *key,
+/* lden_alert__add_kv - @key=@value (copied) to @arr; 0 or -ENOMEM */
+int lden_alert__add_kv(struct lden_kv **arr, int *n, const char *key,
 		      const char *value);
 
-struct lden_alert *lden_alert_ref(struct lden_alert *a);
+struct lden_alert *lden_alert__ref(struct lden_alert *a);
 /* drops a reference; the last frees it (NULL is fine) */
-void lden_alert_unref(struct lden_alert *a);
+void lden_alert__unref(struct lden_alert *a);
 
 /*
- * lden_alert_exactness - whether @a's counts are exact (no kprobe missed a
+ * lden_alert__exactness - whether @a's counts are exact (no kprobe missed a
  * hit) and its sizes (nor records lost, nor frees unsized, nor sampling
  * stopped), and when not, one line saying what is short and by how much
  * into @note ("" when exact).  The transition still happened: the note
  * goes with it (the text line, JSON, annotation "exactness", the journal,
  * LDEN_EXACTNESS).
  */
-void lden_alert_exactness(const struct lden_alert *a, bool *count_exact,
+void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 			  bool *size_exact, char *note, size_t len);
 
 /* lden's own JSON object for @a (no newline) */
-void lden_alert_print_json(FILE *out, const struct lden_alert *a);
+void lden_alert__print_json(FILE *out, const struct lden_alert *a);
 
 /* the Alertmanager v2 alert for @a (no newline) */
-void lden_alert_print_am(FILE *out, const struct lden_alert *a);
+void lden_alert__print_am(FILE *out, const struct lden_alert *a);
 
 #endif

@@ -73,7 +73,7 @@ static void add_kv(struct env *e, const char *prefix, const struct lden_kv *kv,
 	}
 }
 
-char **lden_alert_env(const struct lden_alert *a)
+char **lden_alert__env(const struct lden_alert *a)
 {
 	struct env e = { 0 };
 	char name[200];
@@ -83,8 +83,8 @@ char **lden_alert_env(const struct lden_alert *a)
 		if (strncmp(*p, "LDEN_", 5))
 			add(&e, "%s", *p);
 	add(&e, "LDEN_RULE=%s", a->rule);
-	add(&e, "LDEN_STATE=%s", lden_rule_state_name(a->state));
-	add(&e, "LDEN_FROM=%s", lden_rule_state_name(a->from));
+	add(&e, "LDEN_STATE=%s", lden_rule_state__name(a->state));
+	add(&e, "LDEN_FROM=%s", lden_rule_state__name(a->from));
 	add(&e, "LDEN_FIRED=%u", a->fired);
 	add(&e, "LDEN_ELAPSED=%.3f", a->elapsed);
 	add(&e, "LDEN_EXPRESSION=%s", a->expression);
@@ -165,7 +165,7 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
-	char **env = lden_alert_env(a);
+	char **env = lden_alert__env(a);
 	int rc, st = 0;
 	pid_t pid;
 

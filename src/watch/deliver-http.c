@@ -44,7 +44,7 @@ int lden_deliver_http(const char *url, const char *body, size_t len,
 	CURL *c;
 
 	/* libcurl is loaded by the first delivery (http-dl.h) */
-	if (lden_http_dl_curl(err, errlen) < 0)
+	if (lden_http_dl__curl(err, errlen) < 0)
 		return -1;
 	pthread_once(&once, init);
 	if (init_rc != CURLE_OK) {

@@ -77,16 +77,16 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 	bool count_exact, size_exact;
 	char name[200], note[1024];
 
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	field(f, "MESSAGE=lden: rule %s %s (was %s): %s%s%s", a->rule,
-	      lden_rule_state_name(a->state), lden_rule_state_name(a->from),
+	      lden_rule_state__name(a->state), lden_rule_state__name(a->from),
 	      a->describe ? a->describe : a->expression,
 	      note[0] ? " -- " : "", note);
 	field(f, "PRIORITY=%d", priority(a));
 	field(f, "SYSLOG_IDENTIFIER=lden");
 	field(f, "RULE=%s", a->rule);
-	field(f, "STATE=%s", lden_rule_state_name(a->state));
-	field(f, "FROM=%s", lden_rule_state_name(a->from));
+	field(f, "STATE=%s", lden_rule_state__name(a->state));
+	field(f, "FROM=%s", lden_rule_state__name(a->from));
 	field(f, "FIRED=%u", a->fired);
 	field(f, "EXPRESSION=%s", a->expression);
 	field(f, "COUNT_EXACT=%d", count_exact);
@@ -121,7 +121,7 @@ static void to_syslog(const struct lden_alert *a)
 	if (!f)
 		return;
 	fprintf(f, "rule=%s state=%s from=%s fired=%u", a->rule,
-		lden_rule_state_name(a->state), lden_rule_state_name(a->from),
+		lden_rule_state__name(a->state), lden_rule_state__name(a->from),
 		a->fired);
 	for (int i = 0; i < a->nvalues; i++) {
 		const struct lden_alert_value *v = &a->values[i];

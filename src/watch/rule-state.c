@@ -4,7 +4,7 @@
 
 #include "rule-state.h"
 
-const char *lden_rule_state_name(enum lden_rule_state s)
+const char *lden_rule_state__name(enum lden_rule_state s)
 {
 	static const char *const names[] = {
 		[LDEN_RULE_INACTIVE] = "inactive",
@@ -16,7 +16,7 @@ const char *lden_rule_state_name(enum lden_rule_state s)
 	return (unsigned int)s < LDEN_RULE_NSTATES ? names[s] : "?";
 }
 
-void lden_rule_sm_init(struct lden_rule_sm *sm, double for_s,
+void lden_rule_sm__init(struct lden_rule_sm *sm, double for_s,
 		       double keep_firing_s, double cooldown_s, double now)
 {
 	sm->for_s = for_s;
@@ -52,7 +52,7 @@ static bool may_fire(const struct lden_rule_sm *sm, double now)
 	       now - sm->fired_at >= sm->cooldown_s;
 }
 
-bool lden_rule_sm_step(struct lden_rule_sm *sm, bool truth, double now,
+bool lden_rule_sm__step(struct lden_rule_sm *sm, bool truth, double now,
 		       enum lden_rule_state *from)
 {
 	switch (sm->state) {

@@ -41,19 +41,19 @@ struct lden_rule_sm {
 	unsigned int fired;	/* firings so far */
 };
 
-/* lden_rule_sm_init - inactive at @now, with the rule's timings */
-void lden_rule_sm_init(struct lden_rule_sm *sm, double for_s,
+/* lden_rule_sm__init - inactive at @now, with the rule's timings */
+void lden_rule_sm__init(struct lden_rule_sm *sm, double for_s,
 		       double keep_firing_s, double cooldown_s, double now);
 
 /*
- * lden_rule_sm_step - the condition is @truth at @now
+ * lden_rule_sm__step - the condition is @truth at @now
  * Returns true when the state changed (sm->state is the new one, @from
  * the old), false otherwise.
  */
-bool lden_rule_sm_step(struct lden_rule_sm *sm, bool truth, double now,
+bool lden_rule_sm__step(struct lden_rule_sm *sm, bool truth, double now,
 		       enum lden_rule_state *from);
 
 /* "inactive", "pending", "firing", "resolved" */
-const char *lden_rule_state_name(enum lden_rule_state s);
+const char *lden_rule_state__name(enum lden_rule_state s);
 
 #endif

@@ -8,13 +8,13 @@
 
 #include "rule-template.h"
 
-void lden_template_free(struct lden_template *t)
+void lden_template__free(struct lden_template *t)
 {
 	if (!t)
 		return;
 	for (int i = 0; i < t->nparts; i++) {
 		free(t->parts[i].text);
-		lden_expr_free(t->parts[i].e);
+		lden_expr__free(t->parts[i].e);
 	}
 	free(t->parts);
 	free(t);
@@ -63,7 +63,7 @@ static int add_expr(struct lden_template *t, const char *text, int open,
 		return -1;
 	}
 	p->pos = open + 2;
-	p->e = lden_expr_parse_number(inner, err);
+	p->e = lden_expr__parse_number(inner, err);
 	free(inner);
 	if (!p->e) {
 		err->pos += open + 2;	/* from the expression to the text */
@@ -72,7 +72,7 @@ static int add_expr(struct lden_template *t, const char *text, int open,
 	return 0;
 }
 
-struct lden_template *lden_template_parse(const char *text,
+struct lden_template *lden_template__parse(const char *text,
 					  struct lden_expr_error *err)
 {
 	struct lden_template *t = calloc(1, sizeof(*t));
@@ -122,7 +122,7 @@ struct lden_template *lden_template_parse(const char *text,
 	return t;
 
 out_free:
-	lden_template_free(t);
+	lden_template__free(t);
 	return NULL;
 }
 
@@ -154,7 +154,7 @@ void lden_format_value(double v, char *buf, size_t len)
 		snprintf(buf, len, "%.3g", v);
 }
 
-char *lden_template_render(const struct lden_template *t,
+char *lden_template__render(const struct lden_template *t,
 			   lden_template_value_fn fn, void *ctx)
 {
 	char *out = NULL;

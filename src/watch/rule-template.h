@@ -32,14 +32,14 @@ struct lden_template {
 };
 
 /*
- * lden_template_parse - split @text into literal text and expressions
- * Returns the template (free with lden_template_free()), or NULL with
+ * lden_template__parse - split @text into literal text and expressions
+ * Returns the template (free with lden_template__free()), or NULL with
  * @err pointing into @text ("unclosed '{{'", the expression's own errors).
  */
-struct lden_template *lden_template_parse(const char *text,
+struct lden_template *lden_template__parse(const char *text,
 					  struct lden_expr_error *err);
 
-void lden_template_free(struct lden_template *t);
+void lden_template__free(struct lden_template *t);
 
 /*
  * The value of one expression of a template, from the caller's numbers;
@@ -49,10 +49,10 @@ typedef double (*lden_template_value_fn)(const struct lden_expr *e,
 					 bool *stale, void *ctx);
 
 /*
- * lden_template_render - the text with every expression's value put in
+ * lden_template__render - the text with every expression's value put in
  * Returns a malloc'd string (the caller frees it), or NULL (ENOMEM).
  */
-char *lden_template_render(const struct lden_template *t,
+char *lden_template__render(const struct lden_template *t,
 			   lden_template_value_fn fn, void *ctx);
 
 /* lden_format_value - @v as templates write it, into @buf */

@@ -65,7 +65,7 @@ static int perr(struct parser *p, int col, int len, const char *fmt, ...)
 	return -1;
 }
 
-void lden_rules_error_at(struct lden_rules_error *err,
+void lden_rules_error__at(struct lden_rules_error *err,
 			 const struct lden_rule_src *src,
 			 const struct lden_expr_error *e)
 {
@@ -89,7 +89,7 @@ static void put_char(char *buf, size_t len, int *n, char c)
  * columns: lden_err() would show a tab as \x09, and a terminal's tab
  * width is not ours to know) and a caret under the columns at fault.
  */
-void lden_rules_format_error(const struct lden_rules_error *err, char *buf,
+void lden_rules__format_error(const struct lden_rules_error *err, char *buf,
 			     size_t len)
 {
 	int ll = (int)strlen(err->line), col = err->col, cl = err->len, n;
@@ -133,7 +133,7 @@ void lden_rules_format_error(const struct lden_rules_error *err, char *buf,
 	buf[n] = '\0';
 }
 
-const char *lden_action_kind_name(enum lden_action_kind k)
+const char *lden_action_kind__name(enum lden_action_kind k)
 {
 	static const char *const names[] = {
 		[LDEN_ACTION_ALERTMANAGER] = "alertmanager",
@@ -159,7 +159,7 @@ static void texts_free(struct lden_rule_text *t, int n)
 	for (int i = 0; i < n; i++) {
 		free(t[i].name);
 		free(t[i].text);
-		lden_template_free(t[i].tpl);
+		lden_template__free(t[i].tpl);
 		src_free(&t[i].src);
 	}
 	free(t);
@@ -169,10 +169,10 @@ static void rule_free(struct lden_rule *r)
 {
 	free(r->name);
 	free(r->describe);
-	lden_template_free(r->describe_tpl);
+	lden_template__free(r->describe_tpl);
 	src_free(&r->describe_src);
 	free(r->when);
-	lden_expr_free(r->expr);
+	lden_expr__free(r->expr);
 	src_free(&r->when_src);
 	texts_free(r->labels, r->nlabels);
 	texts_free(r->annotations, r->nannotations);
@@ -188,7 +188,7 @@ static void rule_free(struct lden_rule *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void lden_rules_free(struct lden_rules *rs)
+void lden_rules__free(struct lden_rules *rs)
 {
 	if (!rs)
 		return;
@@ -199,7 +199,7 @@ void lden_rules_free(struct lden_rules *rs)
 	rs->n = 0;
 }
 
-const struct lden_rule *lden_rules_find(const struct lden_rules *rs,
+const struct lden_rule *lden_rules__find(const struct lden_rules *rs,
 					const char *name)
 {
 	for (int i = 0; i < rs->n; i++)
@@ -348,7 +348,7 @@ static int set_when(struct parser *p, const char *val, int kwcol, int col)
 	r->when = strdup(val);
 	if (!r->when)
 		return perr(p, -1, 0, "out of memory");
-	r->expr = lden_expr_parse(val, &e);
+	r->expr = lden_expr__parse(val, &e);
 	if (!r->expr)
 		return template_err(p, col, &e);
 	return src_set(p, &r->when_src, col);
@@ -402,7 +402,7 @@ static int set_text_value(struct parser *p, struct lden_rule_text *t,
 	if (!t->text)
 		return perr(p, -1, 0, "out of memory");
 	t->src.col = col;
-	t->tpl = lden_template_parse(t->text, &e);
+	t->tpl = lden_template__parse(t->text, &e);
 	if (!t->tpl)
 		return template_err(p, col, &e);
 	return 0;
@@ -612,7 +612,7 @@ static int set_describe(struct parser *p, const char *val, int kwcol, int col)
 				    r->annotations[i].src.line);
 	if (set_once(p, &r->describe, "describe", val, kwcol) < 0)
 		return -1;
-	r->describe_tpl = lden_template_parse(val, &e);
+	r->describe_tpl = lden_template__parse(val, &e);
 	if (!r->describe_tpl)
 		return template_err(p, col, &e);
 	return src_set(p, &r->describe_src, col);
@@ -650,7 +650,7 @@ static int start_rule(struct parser *p, const char *name, int col)
 		return perr(p, col, (int)strlen(name),
 			    "invalid rule name '%s' (letters, digits and _ . : -, at most %d, first a letter or digit)",
 			    name, MAX_NAME);
-	old = lden_rules_find(rs, name);
+	old = lden_rules__find(rs, name);
 	if (old)
 		return perr(p, col, (int)strlen(name),
 			    "rule '%s' defined twice (first at %s:%d)", name,
@@ -765,7 +765,7 @@ static int check_bytes(struct parser *p, const char *line)
 	return 0;
 }
 
-int lden_rules_parse(struct lden_rules *rs, const char *text,
+int lden_rules__parse(struct lden_rules *rs, const char *text,
 		     const char *file, struct lden_rules_error *err)
 {
 	struct parser p = { .rs = rs, .file = file, .err = err };
@@ -878,7 +878,7 @@ static int load_file(struct lden_rules *rs, const char *path,
 
 	if (read_bounded(path, LDEN_RULES_FILE_MAX, &text, err) < 0)
 		return -1;
-	rc = lden_rules_parse(rs, text, path, err);
+	rc = lden_rules__parse(rs, text, path, err);
 	free(text);
 	return rc;
 }
@@ -933,7 +933,7 @@ static int load_dir(struct lden_rules *rs, const char *dir,
 	return ret;
 }
 
-int lden_rules_load(struct lden_rules *rs, const char *const *paths,
+int lden_rules__load(struct lden_rules *rs, const char *const *paths,
 		    int npaths, bool missing_ok, struct lden_rules_error *err)
 {
 	for (int i = 0; i < npaths; i++) {
@@ -969,7 +969,7 @@ static bool texts_eq(const struct lden_rule_text *a,
 	return true;
 }
 
-bool lden_rule_same(const struct lden_rule *a, const struct lden_rule *b)
+bool lden_rule__same(const struct lden_rule *a, const struct lden_rule *b)
 {
 	if (!str_eq(a->name, b->name) || !str_eq(a->when, b->when) ||
 	    !str_eq(a->describe, b->describe) || !str_eq(a->cgroup, b->cgroup) ||

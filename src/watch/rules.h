@@ -102,54 +102,54 @@ struct lden_rules_error {
 };
 
 /*
- * lden_rules_parse - add the rules of @text (the contents of @file) to @rs
+ * lden_rules__parse - add the rules of @text (the contents of @file) to @rs
  * Returns 0, or -1 with @err set; on error @rs keeps only the rules of
  * the files before (those of this file are dropped).
  */
-int lden_rules_parse(struct lden_rules *rs, const char *text,
+int lden_rules__parse(struct lden_rules *rs, const char *text,
 		     const char *file, struct lden_rules_error *err);
 
 /*
- * lden_rules_load - every path of @paths: a file, or a directory whose
+ * lden_rules__load - every path of @paths: a file, or a directory whose
  * "*.rules" files are read in name order.  Files are read without
  * blocking (a FIFO is refused), must be regular files of at most
  * LDEN_RULES_FILE_MAX bytes.  A directory that does not exist is skipped
  * when @missing_ok, else an error.  Returns 0, or -1 with @err set.
  */
-int lden_rules_load(struct lden_rules *rs, const char *const *paths,
+int lden_rules__load(struct lden_rules *rs, const char *const *paths,
 		    int npaths, bool missing_ok, struct lden_rules_error *err);
 
-void lden_rules_free(struct lden_rules *rs);
+void lden_rules__free(struct lden_rules *rs);
 
 /* The rule named @name, or NULL. */
-const struct lden_rule *lden_rules_find(const struct lden_rules *rs,
+const struct lden_rule *lden_rules__find(const struct lden_rules *rs,
 					const char *name);
 
 /*
- * lden_rule_same - whether @a and @b define the same rule (same name,
+ * lden_rule__same - whether @a and @b define the same rule (same name,
  * condition, timings, labels, annotations, actions and scope): a reload
  * keeps the state of such a rule.
  */
-bool lden_rule_same(const struct lden_rule *a, const struct lden_rule *b);
+bool lden_rule__same(const struct lden_rule *a, const struct lden_rule *b);
 
 /*
- * lden_rules_error_at - @err from an expression's @e, whose text begins
+ * lden_rules_error__at - @err from an expression's @e, whose text begins
  * at @src (for the event errors found when the rule is bound)
  */
-void lden_rules_error_at(struct lden_rules_error *err,
+void lden_rules_error__at(struct lden_rules_error *err,
 			 const struct lden_rule_src *src,
 			 const struct lden_expr_error *e);
 
 /*
- * lden_rules_format_error - "MESSAGE\n  LINE\n  ^~~" into @buf (no final
+ * lden_rules__format_error - "MESSAGE\n  LINE\n  ^~~" into @buf (no final
  * newline; only the message when there is no line), tabs of the line
  * kept in the caret line so that the caret stays under its column
  */
-void lden_rules_format_error(const struct lden_rules_error *err, char *buf,
+void lden_rules__format_error(const struct lden_rules_error *err, char *buf,
 			     size_t len);
 
 /* "alertmanager", "webhook", "exec", "journal" */
-const char *lden_action_kind_name(enum lden_action_kind k);
+const char *lden_action_kind__name(enum lden_action_kind k);
 
 /*
  * lden_parse_duration - "500ms", "10s", "5m", "1h", "1d", or several

@@ -43,7 +43,7 @@ static void one_event(const struct lden_expr_event *ev, bool need_size,
 	e->nevents = 1;
 }
 
-int lden_watch_event_check(struct lden_watch_events *w,
+int lden_watch_event__check(struct lden_watch_events *w,
 			   const struct lden_expr_event *ev, bool need_size,
 			   const char *cgroup, struct lden_expr_error *err)
 {
@@ -54,7 +54,7 @@ int lden_watch_event_check(struct lden_watch_events *w,
 	struct lden_expr e;
 
 	one_event(ev, need_size, &copy, &e);
-	return lden_plan_check(w->cat, w->k, &e, lden_scope_is_set(o), &res,
+	return lden_plan__check(w->cat, w->k, &e, lden_scope__is_set(o), &res,
 			       err);
 }
 
@@ -70,14 +70,14 @@ static void detach(struct lden_watch_event *e)
 			if (a->parts[i].stopped)
 				ltr_event__close(a->parts[i].stopped);
 		}
-		lden_attached_release(a);
+		lden_attached__release(a);
 	}
 	free(e->att);
 	free(e->cgroup);
 	free(e);
 }
 
-struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
+struct lden_watch_event *lden_watch_event__get(struct lden_watch_events *w,
 					      const struct lden_expr_event *ev,
 					      bool need_size,
 					      const char *cgroup,
@@ -91,7 +91,7 @@ struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
 	struct lden_expr one;
 	char label[160];
 
-	lden_expr_event_label(ev, label, sizeof(label));
+	lden_expr_event__label(ev, label, sizeof(label));
 	for (int i = 0; i < w->n; i++) {
 		e = w->ev[i];
 		if (!strcmp(e->label, label) && same_cgroup(e->cgroup, cgroup) &&
@@ -101,7 +101,7 @@ struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
 		}
 	}
 	one_event(ev, need_size, &copy, &one);
-	if (lden_plan_check(w->cat, w->k, &one, lden_scope_is_set(o), &res,
+	if (lden_plan__check(w->cat, w->k, &one, lden_scope__is_set(o), &res,
 			    err) < 0) {
 		errno = EINVAL;
 		return NULL;
@@ -112,11 +112,11 @@ struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
 		w->ev = arr;
 	if (!arr || !e || (cgroup && !(e->cgroup = strdup(cgroup))))
 		goto out_nomem;
-	e->nscopes = lden_scope_count(o);
+	e->nscopes = lden_scope__count(o);
 	e->att = calloc((size_t)e->nscopes, sizeof(*e->att));
 	if (!e->att)
 		goto out_nomem;
-	if (lden_plan_attach_scopes(w->s, &one, &res, o, e->att, err) < 0) {
+	if (lden_plan__attach_scopes(w->s, &one, &res, o, e->att, err) < 0) {
 		int saved = errno;
 
 		detach(e);
@@ -135,12 +135,12 @@ struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
 out_nomem:
 	if (e)
 		detach(e);
-	lden_expr_error_at(err, ev, "out of memory");
+	lden_expr_error__at(err, ev, "out of memory");
 	errno = ENOMEM;
 	return NULL;
 }
 
-void lden_watch_event_put(struct lden_watch_events *w,
+void lden_watch_event__put(struct lden_watch_events *w,
 			  struct lden_watch_event *e)
 {
 	if (!e || --e->refs > 0)
@@ -158,10 +158,10 @@ void lden_watch_event_put(struct lden_watch_events *w,
 
 static int update_one(struct lden_watch_event *e, double now)
 {
-	return lden_collect_stats(e->att, 1, e->nscopes, &e->st, now);
+	return lden_collect__stats(e->att, 1, e->nscopes, &e->st, now);
 }
 
-int lden_watch_events_enable(struct lden_watch_events *w, double now)
+int lden_watch_events__enable(struct lden_watch_events *w, double now)
 {
 	for (int i = 0; i < w->n; i++) {
 		struct lden_watch_event *e = w->ev[i];
@@ -187,7 +187,7 @@ int lden_watch_events_enable(struct lden_watch_events *w, double now)
 	return 0;
 }
 
-int lden_watch_events_update(struct lden_watch_events *w, double now)
+int lden_watch_events__update(struct lden_watch_events *w, double now)
 {
 	for (int i = 0; i < w->n; i++)
 		if (update_one(w->ev[i], now) < 0)
@@ -195,7 +195,7 @@ int lden_watch_events_update(struct lden_watch_events *w, double now)
 	return 0;
 }
 
-bool lden_watch_events_sampling(const struct lden_watch_events *w)
+bool lden_watch_events__sampling(const struct lden_watch_events *w)
 {
 	for (int i = 0; i < w->n; i++)
 		for (int k = 0; k < w->ev[i]->nscopes; k++)
@@ -204,27 +204,27 @@ bool lden_watch_events_sampling(const struct lden_watch_events *w)
 	return false;
 }
 
-struct lden_guard *lden_watch_events_guard(struct lden_watch_events *w,
+struct lden_guard *lden_watch_events__guard(struct lden_watch_events *w,
 					   const struct lden_guard_opts *opts)
 {
-	struct lden_guard *g = lden_guard_new(opts);
+	struct lden_guard *g = lden_guard__new(opts);
 
 	for (int i = 0; g && i < w->n; i++)
 		for (int k = 0; k < w->ev[i]->nscopes; k++)
-			if (lden_guard_add(g, w->ev[i]->label,
+			if (lden_guard__add(g, w->ev[i]->label,
 					   &w->ev[i]->att[k]) < 0) {
-				lden_guard_free(g);
+				lden_guard__free(g);
 				return NULL;
 			}
 	return g;
 }
 
-int lden_watch_events_count(const struct lden_watch_events *w)
+int lden_watch_events__count(const struct lden_watch_events *w)
 {
 	return w->n;
 }
 
-void lden_watch_events_free(struct lden_watch_events *w)
+void lden_watch_events__free(struct lden_watch_events *w)
 {
 	for (int i = 0; i < w->n; i++)
 		detach(w->ev[i]);

@@ -48,60 +48,60 @@ struct lden_watch_events {
 };
 
 /*
- * lden_watch_event_get - the event @ev (of an expression) counted in
+ * lden_watch_event__get - the event @ev (of an expression) counted in
  * @cgroup (NULL: lden watch's scope), sampled if @need_size: the one held
  * already if any (sampled serves a count too), else attached now, not
  * yet enabled.  Its reference count goes up.
  * Returns it, or NULL with @err (pointing at @ev in its expression) and
  * errno (EACCES/EPERM: privileges).
  */
-struct lden_watch_event *lden_watch_event_get(struct lden_watch_events *w,
+struct lden_watch_event *lden_watch_event__get(struct lden_watch_events *w,
 					      const struct lden_expr_event *ev,
 					      bool need_size,
 					      const char *cgroup,
 					      struct lden_expr_error *err);
 
 /*
- * lden_watch_event_check - what lden_watch_event_get() would refuse (an
+ * lden_watch_event__check - what lden_watch_event__get() would refuse (an
  * unknown event, one this kernel lacks, size() of an event without one),
  * without attaching anything: for --check.  0, or -1 with @err.
  */
-int lden_watch_event_check(struct lden_watch_events *w,
+int lden_watch_event__check(struct lden_watch_events *w,
 			   const struct lden_expr_event *ev, bool need_size,
 			   const char *cgroup, struct lden_expr_error *err);
 
-/* lden_watch_event_put - a rule stops using @e; 0 uses: detached. */
-void lden_watch_event_put(struct lden_watch_events *w,
+/* lden_watch_event__put - a rule stops using @e; 0 uses: detached. */
+void lden_watch_event__put(struct lden_watch_events *w,
 			  struct lden_watch_event *e);
 
 /*
- * lden_watch_events_enable - enable what was attached and not yet
+ * lden_watch_events__enable - enable what was attached and not yet
  * enabled, and read its totals (the base of the rules that start now)
  * Returns 0, or -1 (ltr_last_error() says why).
  */
-int lden_watch_events_enable(struct lden_watch_events *w, double now);
+int lden_watch_events__enable(struct lden_watch_events *w, double now);
 
 /*
- * lden_watch_events_update - every event's totals and speed at @now
+ * lden_watch_events__update - every event's totals and speed at @now
  * Returns 0, or -1 (ltr_last_error()).
  */
-int lden_watch_events_update(struct lden_watch_events *w, double now);
+int lden_watch_events__update(struct lden_watch_events *w, double now);
 
-/* lden_watch_events_sampling - whether any event is sampled (rings to read) */
-bool lden_watch_events_sampling(const struct lden_watch_events *w);
+/* lden_watch_events__sampling - whether any event is sampled (rings to read) */
+bool lden_watch_events__sampling(const struct lden_watch_events *w);
 
 /*
- * lden_watch_events_guard - a new overhead guard watching every event
+ * lden_watch_events__guard - a new overhead guard watching every event
  * held (after a reload, the set has changed); NULL on ENOMEM
  */
 struct lden_guard_opts;
-struct lden_guard *lden_watch_events_guard(struct lden_watch_events *w,
+struct lden_guard *lden_watch_events__guard(struct lden_watch_events *w,
 					   const struct lden_guard_opts *opts);
 
-/* lden_watch_events_free - detach everything (the session stays) */
-void lden_watch_events_free(struct lden_watch_events *w);
+/* lden_watch_events__free - detach everything (the session stays) */
+void lden_watch_events__free(struct lden_watch_events *w);
 
 /* The number of perf events' attached objects now (for the header). */
-int lden_watch_events_count(const struct lden_watch_events *w);
+int lden_watch_events__count(const struct lden_watch_events *w);
 
 #endif

@@ -35,7 +35,7 @@ static void url_of(const char *scheme, const char *listen, const char *host,
 		snprintf(buf, len, "%s://%s", scheme, listen);
 }
 
-struct lden_watch_http *lden_watch_http_open(const char *prometheus,
+struct lden_watch_http *lden_watch_http__open(const char *prometheus,
 					     const char *listen,
 					     const char *host,
 					     const struct lden_web_config *web,
@@ -43,13 +43,13 @@ struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 {
 	struct lden_watch_http *h = calloc(1, sizeof(*h));
 
-	if (!h || !(h->httpd = lden_httpd_new()) ||
-	    !(h->pub = lden_watch_pub_new(host)) ||
-	    lden_watch_pub_routes(h->pub, h->httpd) < 0) {
+	if (!h || !(h->httpd = lden_httpd__new()) ||
+	    !(h->pub = lden_watch_pub__new(host)) ||
+	    lden_watch_pub__routes(h->pub, h->httpd) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
-	lden_httpd_protect(h->httpd, web);
+	lden_httpd__protect(h->httpd, web);
 	if (listen) {
 		struct lden_viz_conf c = { .host = host, .interval = 1,
 					   .httpd = h->httpd };
@@ -59,21 +59,21 @@ struct lden_watch_http *lden_watch_http_open(const char *prometheus,
 			goto out_free;
 		url_of(web && web->cert_pem ? "https" : "http", listen, host,
 		       h->url, sizeof(h->url));
-		if (lden_httpd_listen(h->httpd, listen, err, errlen) < 0)
+		if (lden_httpd__listen(h->httpd, listen, err, errlen) < 0)
 			goto out_free;
 	}
-	if (prometheus && lden_httpd_listen(h->httpd, prometheus, err, errlen) < 0)
+	if (prometheus && lden_httpd__listen(h->httpd, prometheus, err, errlen) < 0)
 		goto out_free;
 	h->last = -1e300;
 	h->last_dash = -1e300;
 	return h;
 
 out_free:
-	lden_watch_http_free(h);
+	lden_watch_http__free(h);
 	return NULL;
 }
 
-const char *lden_watch_http_url(const struct lden_watch_http *h)
+const char *lden_watch_http__url(const struct lden_watch_http *h)
 {
 	return h && h->dash ? h->url : NULL;
 }
@@ -117,7 +117,7 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 	h->last_dash = now;
 }
 
-void lden_watch_http_tick(struct lden_watch_http *h, struct lden_watch *w,
+void lden_watch_http__tick(struct lden_watch_http *h, struct lden_watch *w,
 			  double now, double wall, bool force)
 {
 	if (!h)
@@ -126,18 +126,18 @@ void lden_watch_http_tick(struct lden_watch_http *h, struct lden_watch *w,
 		dash_tick(h, w, now, wall);
 	if (!force && now - h->last < 1)
 		return;
-	lden_watch_pub_update(h->pub, w, now);
+	lden_watch_pub__update(h->pub, w, now);
 	h->last = now;
 }
 
-void lden_watch_http_free(struct lden_watch_http *h)
+void lden_watch_http__free(struct lden_watch_http *h)
 {
 	if (!h)
 		return;
 	/* the server's thread reads what the others hold: it goes first */
-	lden_httpd_free(h->httpd);
+	lden_httpd__free(h->httpd);
 	if (h->dash)
 		lden_sink_dashboard.close(h->dash);
-	lden_watch_pub_free(h->pub);
+	lden_watch_pub__free(h->pub);
 	free(h);
 }

@@ -15,33 +15,33 @@
 struct lden_watch_http;
 
 /*
- * lden_watch_http_open - listen on @prometheus and @listen ("[ADDR:]PORT",
+ * lden_watch_http__open - listen on @prometheus and @listen ("[ADDR:]PORT",
  * either NULL), /metrics and /api/rules on both, the dashboard's page and
  * event charts too when @listen is set; with TLS and the users of @web
  * (--web-config, or NULL: neither), which must outlive the server
- * Returns the server (free with lden_watch_http_free()), or NULL with
+ * Returns the server (free with lden_watch_http__free()), or NULL with
  * @err set ("cannot listen on 127.0.0.1:9464: Address already in use").
  */
 struct lden_web_config;
-struct lden_watch_http *lden_watch_http_open(const char *prometheus,
+struct lden_watch_http *lden_watch_http__open(const char *prometheus,
 					     const char *listen,
 					     const char *host,
 					     const struct lden_web_config *web,
 					     char *err, size_t errlen);
 
 /*
- * lden_watch_http_url - the dashboard's URL, "http[s]://ADDR:PORT" (the host
+ * lden_watch_http__url - the dashboard's URL, "http[s]://ADDR:PORT" (the host
  * name for a wildcard address), for the alerts' generatorURL; NULL
  * without --listen
  */
-const char *lden_watch_http_url(const struct lden_watch_http *h);
+const char *lden_watch_http__url(const struct lden_watch_http *h);
 
-/* lden_watch_http_tick - refresh what it serves, at most once a second
+/* lden_watch_http__tick - refresh what it serves, at most once a second
  * unless @force (a transition happened) */
-void lden_watch_http_tick(struct lden_watch_http *h, struct lden_watch *w,
+void lden_watch_http__tick(struct lden_watch_http *h, struct lden_watch *w,
 			  double now, double wall, bool force);
 
 /* Stops the server, then frees. */
-void lden_watch_http_free(struct lden_watch_http *h);
+void lden_watch_http__free(struct lden_watch_http *h);
 
 #endif

@@ -11,11 +11,11 @@
 #include "prom-text.h"
 #include "watch-report.h"
 
-void lden_watch_print_header(FILE *out, const struct lden_watch *w)
+void lden_watch__print_header(FILE *out, const struct lden_watch *w)
 {
 	fprintf(out, "lden: watching %d rule%s over %d event%s in ", w->n,
 		w->n == 1 ? "" : "s", w->ev.n, w->ev.n == 1 ? "" : "s");
-	lden_scope_describe(w->ev.scope, out);
+	lden_scope__describe(w->ev.scope, out);
 	fputc('\n', out);
 	for (int i = 0; i < w->ev.n; i++) {
 		const struct lden_watch_event *e = w->ev.ev[i];
@@ -34,14 +34,14 @@ void lden_watch_print_header(FILE *out, const struct lden_watch *w)
 	}
 }
 
-void lden_watch_print_start_json(FILE *out, const struct lden_watch *w)
+void lden_watch__print_start_json(FILE *out, const struct lden_watch *w)
 {
 	char *scope = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&scope, &len);
 
 	if (f) {
-		lden_scope_describe(w->ev.scope, f);
+		lden_scope__describe(w->ev.scope, f);
 		fclose(f);
 	}
 	fputs("{\"type\":\"start\",\"scope\":", out);
@@ -76,7 +76,7 @@ void lden_watch_print_start_json(FILE *out, const struct lden_watch *w)
 static void action_json(FILE *out, const struct lden_action_stats *st)
 {
 	fprintf(out, "{\"action\":\"%s\",\"target\":",
-		lden_action_kind_name(st->kind));
+		lden_action_kind__name(st->kind));
 	lden_json_string(out, st->target);
 	fprintf(out, ",\"sent\":%" PRIu64 ",\"failed\":%" PRIu64
 		",\"dropped\":%" PRIu64 ",\"queued\":%" PRIu64 ",\"last_error\":",
@@ -89,7 +89,7 @@ static void end_json(FILE *out, const struct lden_watch *w,
 		     const struct lden_guard *g, double elapsed)
 {
 	struct lden_actions *acts = w->conf.actions;
-	int nch = acts ? lden_actions_nchannels(acts) : 0;
+	int nch = acts ? lden_actions__nchannels(acts) : 0;
 
 	fprintf(out, "{\"type\":\"end\",\"elapsed\":%.3f,\"evaluations\":%"
 		PRIu64 ",\"eval_seconds_avg\":%.9f,\"eval_seconds_max\":%.9f,"
@@ -100,36 +100,36 @@ static void end_json(FILE *out, const struct lden_watch *w,
 		fprintf(out, "%s{\"rule\":", i ? "," : "");
 		lden_json_string(out, w->r[i]->def->name);
 		fprintf(out, ",\"state\":\"%s\",\"fired\":%u,\"count_exact\":%s}",
-			lden_rule_state_name(w->r[i]->sm.state),
+			lden_rule_state__name(w->r[i]->sm.state),
 			w->r[i]->sm.fired,
-			lden_watch_rule_count_exact(w->r[i]) ? "true" : "false");
+			lden_watch_rule__count_exact(w->r[i]) ? "true" : "false");
 	}
 	fputs("],\"actions\":[", out);
 	for (int i = 0; i < nch; i++) {
 		struct lden_action_stats st;
 
-		lden_actions_stats(acts, i, &st);
+		lden_actions__stats(acts, i, &st);
 		if (i)
 			fputc(',', out);
 		action_json(out, &st);
 	}
 	fputs("],", out);
 	if (g) {
-		lden_guard_print_json(out, g);
+		lden_guard__print_json(out, g);
 		fputc(',', out);
-		lden_guard_print_self_json(out, g);
+		lden_guard__print_self_json(out, g);
 	} else {
 		fputs("\"guard\":[]", out);
 	}
 	fputs("}\n", out);
 }
 
-void lden_watch_print_end(FILE *out, const struct lden_watch *w,
+void lden_watch__print_end(FILE *out, const struct lden_watch *w,
 			  const struct lden_guard *g, bool json,
 			  double elapsed)
 {
 	struct lden_actions *acts = w->conf.actions;
-	int nch = acts ? lden_actions_nchannels(acts) : 0;
+	int nch = acts ? lden_actions__nchannels(acts) : 0;
 
 	if (json) {
 		end_json(out, w, g, elapsed);
@@ -141,17 +141,17 @@ void lden_watch_print_end(FILE *out, const struct lden_watch *w,
 	for (int i = 0; i < w->n; i++)
 		fprintf(out, "  rule %-24s %-8s fired %u time%s%s\n",
 			w->r[i]->def->name,
-			lden_rule_state_name(w->r[i]->sm.state),
+			lden_rule_state__name(w->r[i]->sm.state),
 			w->r[i]->sm.fired, w->r[i]->sm.fired == 1 ? "" : "s",
-			lden_watch_rule_count_exact(w->r[i]) ? "" :
+			lden_watch_rule__count_exact(w->r[i]) ? "" :
 			" (counts short: its kprobes missed hits)");
 	for (int i = 0; i < nch; i++) {
 		struct lden_action_stats st;
 
-		lden_actions_stats(acts, i, &st);
+		lden_actions__stats(acts, i, &st);
 		fprintf(out, "  action %s %s: %" PRIu64 " sent, %" PRIu64
 			" failed, %" PRIu64 " dropped (queue full)",
-			lden_action_kind_name(st.kind), st.target, st.sent,
+			lden_action_kind__name(st.kind), st.target, st.sent,
 			st.failed, st.dropped);
 		if (st.queued)
 			fprintf(out, ", %" PRIu64 " not delivered", st.queued);
@@ -173,7 +173,7 @@ struct lden_watch_pub {
 	size_t rules_len;
 };
 
-struct lden_watch_pub *lden_watch_pub_new(const char *host)
+struct lden_watch_pub *lden_watch_pub__new(const char *host)
 {
 	struct lden_watch_pub *p = calloc(1, sizeof(*p));
 
@@ -188,7 +188,7 @@ struct lden_watch_pub *lden_watch_pub_new(const char *host)
 	return p;
 }
 
-void lden_watch_pub_free(struct lden_watch_pub *p)
+void lden_watch_pub__free(struct lden_watch_pub *p)
 {
 	if (!p)
 		return;
@@ -240,10 +240,10 @@ static int serve_rules(void *ctx, const struct lden_http_request *req,
 			  "application/json", rep);
 }
 
-int lden_watch_pub_routes(struct lden_watch_pub *p, struct lden_httpd *h)
+int lden_watch_pub__routes(struct lden_watch_pub *p, struct lden_httpd *h)
 {
-	if (lden_httpd_route(h, "/metrics", serve_metrics, p) < 0 ||
-	    lden_httpd_route(h, "/api/rules", serve_rules, p) < 0)
+	if (lden_httpd__route(h, "/metrics", serve_metrics, p) < 0 ||
+	    lden_httpd__route(h, "/api/rules", serve_rules, p) < 0)
 		return -1;
 	return 0;
 }
@@ -268,7 +268,7 @@ static void render_actions(FILE *out, const struct lden_watch_pub *p,
 			   struct lden_actions *acts)
 {
 	static const char *const what[] = { "sent", "failed", "dropped" };
-	int nch = acts ? lden_actions_nchannels(acts) : 0;
+	int nch = acts ? lden_actions__nchannels(acts) : 0;
 
 	for (int k = 0; k < 4; k++) {
 		char name[64];
@@ -284,11 +284,11 @@ static void render_actions(FILE *out, const struct lden_watch_pub *p,
 			struct lden_action_stats st;
 			uint64_t v;
 
-			lden_actions_stats(acts, i, &st);
+			lden_actions__stats(acts, i, &st);
 			v = k == 0 ? st.sent : k == 1 ? st.failed :
 			    k == 2 ? st.dropped : st.queued;
 			fprintf(out, "%s{action=\"%s\",target=", name,
-				lden_action_kind_name(st.kind));
+				lden_action_kind__name(st.kind));
 			lden_prom_label_value(out, st.target);
 			fputs(",host=", out);
 			lden_prom_label_value(out, p->host);
@@ -310,7 +310,7 @@ static void render_metrics(FILE *out, const struct lden_watch_pub *p,
 			fputs("lden_rule_state{rule=", out);
 			lden_prom_label_value(out, w->r[i]->def->name);
 			fprintf(out, ",state=\"%s\",host=",
-				lden_rule_state_name((enum lden_rule_state)s));
+				lden_rule_state__name((enum lden_rule_state)s));
 			lden_prom_label_value(out, p->host);
 			fprintf(out, "} %d\n", (int)w->r[i]->sm.state == s);
 		}
@@ -365,7 +365,7 @@ static void render_metrics(FILE *out, const struct lden_watch_pub *p,
 	for (int i = 0; i < w->n; i++) {
 		series(out, p, "lden_rule_count_exact", "rule",
 		       w->r[i]->def->name);
-		fprintf(out, "%d\n", lden_watch_rule_count_exact(w->r[i]));
+		fprintf(out, "%d\n", lden_watch_rule__count_exact(w->r[i]));
 	}
 	render_actions(out, p, w->conf.actions);
 }
@@ -385,14 +385,14 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 		fprintf(out, "%s{\"name\":", i ? "," : "");
 		lden_json_string(out, r->def->name);
 		fprintf(out, ",\"state\":\"%s\",\"since\":%.3f,\"fired\":%u,\"expression\":",
-			lden_rule_state_name(r->sm.state), r->sm.since - w->start,
+			lden_rule_state__name(r->sm.state), r->sm.since - w->start,
 			r->sm.fired);
 		lden_json_string(out, r->def->when);
 		fputs(",\"describe\":", out);
 		lden_json_string(out, r->def->describe ? r->def->describe : "");
 		fprintf(out, ",\"for\":%g,\"values\":[", r->def->for_s);
 		if (v)
-			lden_watch_rule_values(r, v);
+			lden_watch_rule__values(r, v);
 		for (int j = 0; j < nv; j++) {
 			fprintf(out, "%s{\"name\":", j ? "," : "");
 			lden_json_string(out, v[j].name);
@@ -404,7 +404,7 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 		}
 		free(v);
 		fprintf(out, "],\"count_exact\":%s}",
-			lden_watch_rule_count_exact(r) ? "true" : "false");
+			lden_watch_rule__count_exact(r) ? "true" : "false");
 	}
 	fputs("]}", out);
 }
@@ -420,7 +420,7 @@ static void swap_in(struct lden_watch_pub *p, char **text, size_t *len,
 	pthread_mutex_unlock(&p->lock);
 }
 
-void lden_watch_pub_update(struct lden_watch_pub *p,
+void lden_watch_pub__update(struct lden_watch_pub *p,
 			   const struct lden_watch *w, double now)
 {
 	char *body = NULL;

@@ -31,36 +31,36 @@ struct lden_guard;
 struct lden_watch_pub;
 
 /* "lden: watching N rules over M events", the events, the rules */
-void lden_watch_print_header(FILE *out, const struct lden_watch *w);
+void lden_watch__print_header(FILE *out, const struct lden_watch *w);
 
 /*
- * lden_watch_print_start_json - {"type":"start","scope":..,"rules":[{"rule",
+ * lden_watch__print_start_json - {"type":"start","scope":..,"rules":[{"rule",
  * "expression","file","line"}],"events":[{"name","source","mode"}]}
  */
-void lden_watch_print_start_json(FILE *out, const struct lden_watch *w);
+void lden_watch__print_start_json(FILE *out, const struct lden_watch *w);
 
 /*
- * lden_watch_print_end - each rule's state and firings, each action's
+ * lden_watch__print_end - each rule's state and firings, each action's
  * deliveries (dropped and failed ones counted, with the last error), the
  * evaluation cost; with @json one {"type":"end",...} line
  */
-void lden_watch_print_end(FILE *out, const struct lden_watch *w,
+void lden_watch__print_end(FILE *out, const struct lden_watch *w,
 			  const struct lden_guard *g, bool json,
 			  double elapsed);
 
 /*
- * lden_watch_pub_new - the texts the HTTP server serves, for @host;
- * NULL on ENOMEM.  Free with lden_watch_pub_free() after the server.
+ * lden_watch_pub__new - the texts the HTTP server serves, for @host;
+ * NULL on ENOMEM.  Free with lden_watch_pub__free() after the server.
  */
-struct lden_watch_pub *lden_watch_pub_new(const char *host);
+struct lden_watch_pub *lden_watch_pub__new(const char *host);
 
-/* lden_watch_pub_routes - /metrics and /api/rules on @h; 0 or -1 */
-int lden_watch_pub_routes(struct lden_watch_pub *p, struct lden_httpd *h);
+/* lden_watch_pub__routes - /metrics and /api/rules on @h; 0 or -1 */
+int lden_watch_pub__routes(struct lden_watch_pub *p, struct lden_httpd *h);
 
-/* lden_watch_pub_update - render both from @w now (the tracing thread) */
-void lden_watch_pub_update(struct lden_watch_pub *p,
+/* lden_watch_pub__update - render both from @w now (the tracing thread) */
+void lden_watch_pub__update(struct lden_watch_pub *p,
 			   const struct lden_watch *w, double now);
 
-void lden_watch_pub_free(struct lden_watch_pub *p);
+void lden_watch_pub__free(struct lden_watch_pub *p);
 
 #endif

@@ -10,7 +10,7 @@
 #include "lden-trace.h"
 #include "watch.h"
 
-void lden_watch_init(struct lden_watch *w, const struct lden_watch_conf *c,
+void lden_watch__init(struct lden_watch *w, const struct lden_watch_conf *c,
 		     struct ltr_session *s, struct lden_kernel *k,
 		     const struct lden_catalog *cat,
 		     const struct lden_scope_opts *scope)
@@ -100,23 +100,23 @@ static int bind_expr(struct lden_watch *w, struct lden_watch_rule *r,
 
 		if (ev->need_size != sized_pass)
 			continue;
-		lden_expr_event_label(ev, label, sizeof(label));
+		lden_expr_event__label(ev, label, sizeof(label));
 		/* a rule holds each event once: sized serves a count too */
 		if (find_slot(r, label) >= 0)
 			continue;
-		we = lden_watch_event_get(&w->ev, ev, ev->need_size, d->cgroup,
+		we = lden_watch_event__get(&w->ev, ev, ev->need_size, d->cgroup,
 					  &xe);
 		if (!we) {
 			int saved = errno;
 
-			lden_rules_error_at(err, src, &xe);
+			lden_rules_error__at(err, src, &xe);
 			errno = saved;
 			return -1;
 		}
 		arr = realloc(r->ev, (r->nev + 1) * sizeof(*arr));
 		if (!arr) {
-			lden_watch_event_put(&w->ev, we);
-			lden_rules_error_at(err, src, &(struct lden_expr_error){
+			lden_watch_event__put(&w->ev, we);
+			lden_rules_error__at(err, src, &(struct lden_expr_error){
 				.msg = "out of memory", .pos = 0, .len = 1 });
 			errno = ENOMEM;
 			return -1;
@@ -137,9 +137,9 @@ static int check_exprs(struct lden_watch *w, const struct lden_rule *d,
 			const struct lden_expr_event *ev = &ex[i].e->events[j];
 			struct lden_expr_error xe;
 
-			if (lden_watch_event_check(&w->ev, ev, ev->need_size,
+			if (lden_watch_event__check(&w->ev, ev, ev->need_size,
 						   d->cgroup, &xe) < 0) {
-				lden_rules_error_at(err, &ex[i].src, &xe);
+				lden_rules_error__at(err, &ex[i].src, &xe);
 				errno = EINVAL;
 				return -1;
 			}
@@ -152,7 +152,7 @@ static void rule_free(struct lden_watch *w, struct lden_watch_rule *r)
 	if (!r)
 		return;
 	for (int i = 0; i < r->nev; i++)
-		lden_watch_event_put(&w->ev, r->ev[i].we);
+		lden_watch_event__put(&w->ev, r->ev[i].we);
 	free(r->ev);
 	free(r->when_slot);
 	for (int i = 0; i < r->nlabels; i++) {
@@ -190,7 +190,7 @@ static struct lden_watch_rule *rule_new(struct lden_watch *w,
 	for (int i = 0; i < d->expr->nevents && !check_only; i++) {
 		char label[160];
 
-		lden_expr_event_label(&d->expr->events[i], label, sizeof(label));
+		lden_expr_event__label(&d->expr->events[i], label, sizeof(label));
 		r->when_slot[i] = find_slot(r, label);
 	}
 	for (int i = 0; i < d->nactions; i++)
@@ -228,7 +228,7 @@ static void expr_values(const struct lden_watch_rule *r,
 		int s;
 		const struct lden_watch_rule_event *re;
 
-		lden_expr_event_label(&e->events[i], label, sizeof(label));
+		lden_expr_event__label(&e->events[i], label, sizeof(label));
 		s = find_slot(r, label);
 		re = &r->ev[s];
 		v[i].count = (double)(re->we->st.count - re->count0);
@@ -245,10 +245,10 @@ static double template_value(const struct lden_expr *e, bool *stale,
 	struct lden_expr_values v[64];
 
 	expr_values(ctx, e, v, stale);
-	return lden_expr_value(e, v);
+	return lden_expr__value(e, v);
 }
 
-void lden_watch_rule_values(const struct lden_watch_rule *r,
+void lden_watch_rule__values(const struct lden_watch_rule *r,
 			    struct lden_alert_value *v)
 {
 	for (int i = 0; i < r->nev; i++) {
@@ -269,7 +269,7 @@ void lden_watch_rule_values(const struct lden_watch_rule *r,
 	}
 }
 
-bool lden_watch_rule_count_exact(const struct lden_watch_rule *r)
+bool lden_watch_rule__count_exact(const struct lden_watch_rule *r)
 {
 	for (int i = 0; i < r->nev; i++)
 		if (r->ev[i].we->st.missed != r->ev[i].missed0)
@@ -289,7 +289,7 @@ static bool evaluate(const struct lden_watch_rule *r)
 		v[i].size = (double)(re->we->st.size - re->size0);
 		v[i].speed = re->we->st.speed;
 	}
-	return lden_expr_eval(e, v);
+	return lden_expr__eval(e, v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -300,9 +300,9 @@ static int render_kv(struct lden_watch_rule *r,
 		     struct lden_kv **out, int *nout)
 {
 	for (int i = 0; i < n; i++) {
-		char *s = lden_template_render(t[i].tpl, template_value, r);
+		char *s = lden_template__render(t[i].tpl, template_value, r);
 
-		if (!s || lden_alert_add_kv(out, nout, t[i].name, s) < 0) {
+		if (!s || lden_alert__add_kv(out, nout, t[i].name, s) < 0) {
 			free(s);
 			return -1;
 		}
@@ -317,7 +317,7 @@ static struct lden_alert *make_alert(struct lden_watch *w,
 				     double wall)
 {
 	const struct lden_rule *d = r->def;
-	struct lden_alert *a = lden_alert_new();
+	struct lden_alert *a = lden_alert__new();
 	bool ok;
 
 	if (!a)
@@ -327,10 +327,10 @@ static struct lden_alert *make_alert(struct lden_watch *w,
 	a->host = strdup(w->conf.host ? w->conf.host : "");
 	ok = a->rule && a->expression && a->host;
 	if (d->describe_tpl) {
-		a->describe = lden_template_render(d->describe_tpl,
+		a->describe = lden_template__render(d->describe_tpl,
 						   template_value, r);
 		ok = ok && a->describe &&
-		     lden_alert_add_kv(&a->annotations, &a->nannotations,
+		     lden_alert__add_kv(&a->annotations, &a->nannotations,
 				       "description", a->describe) == 0;
 	}
 	if (w->conf.dashboard_url) {
@@ -348,7 +348,7 @@ static struct lden_alert *make_alert(struct lden_watch *w,
 	/* labels name the alert: as they were when it fired, until resolved */
 	if (r->sm.state == LDEN_RULE_FIRING || r->sm.state == LDEN_RULE_RESOLVED) {
 		for (int i = 0; ok && i < r->nlabels; i++)
-			ok = lden_alert_add_kv(&a->labels, &a->nlabels,
+			ok = lden_alert__add_kv(&a->labels, &a->nlabels,
 					       r->labels[i].key,
 					       r->labels[i].value) == 0;
 	} else {
@@ -363,18 +363,18 @@ static struct lden_alert *make_alert(struct lden_watch *w,
 		bool count_exact, size_exact;
 		char note[1024];
 
-		lden_watch_rule_values(r, a->values);
+		lden_watch_rule__values(r, a->values);
 		a->nvalues = r->nev;
 		/* a short count is said where the alert goes */
-		lden_alert_exactness(a, &count_exact, &size_exact, note,
+		lden_alert__exactness(a, &count_exact, &size_exact, note,
 				     sizeof(note));
 		if (note[0])
-			ok = lden_alert_add_kv(&a->annotations,
+			ok = lden_alert__add_kv(&a->annotations,
 					       &a->nannotations, "exactness",
 					       note) == 0;
 	}
 	if (!ok) {
-		lden_alert_unref(a);
+		lden_alert__unref(a);
 		return NULL;
 	}
 	return a;
@@ -385,12 +385,12 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 	FILE *out = w->conf.out;
 
 	if (w->conf.json) {
-		lden_alert_print_json(out, a);
+		lden_alert__print_json(out, a);
 		fputc('\n', out);
 	} else if (!w->conf.quiet) {
 		fprintf(out, "lden: %.3f s: rule %s %s (was %s): %s", a->elapsed,
-			a->rule, lden_rule_state_name(a->state),
-			lden_rule_state_name(a->from), a->expression);
+			a->rule, lden_rule_state__name(a->state),
+			lden_rule_state__name(a->from), a->expression);
 		bool count_exact, size_exact;
 		char note[1024];
 
@@ -398,7 +398,7 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 			fprintf(out, "%s%s %.0f/s", i ? ", " : " [", a->values[i].name,
 				a->values[i].speed);
 		fprintf(out, "%s", a->nvalues ? "]" : "");
-		lden_alert_exactness(a, &count_exact, &size_exact, note,
+		lden_alert__exactness(a, &count_exact, &size_exact, note,
 				     sizeof(note));
 		fprintf(out, "%s%s\n", note[0] ? " -- " : "", note);
 	}
@@ -420,7 +420,7 @@ static void act(struct lden_watch *w, struct lden_watch_rule *r,
 		if (resend ? ra->kind != LDEN_ACTION_ALERTMANAGER :
 		    ra->kind != LDEN_ACTION_JOURNAL && !edge)
 			continue;
-		if (lden_actions_send(w->conf.actions, ra, a) < 0)
+		if (lden_actions__send(w->conf.actions, ra, a) < 0)
 			w->action_errors++;
 	}
 	if (r->has_am && edge)
@@ -460,7 +460,7 @@ static void transition(struct lden_watch *w, struct lden_watch_rule *r,
 	}
 	say(w, a);
 	act(w, r, a, false);
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 /* Alertmanager forgets an alert not heard of again: tell it again. */
@@ -479,7 +479,7 @@ static void resend(struct lden_watch *w, struct lden_watch_rule *r,
 	}
 	act(w, r, a, true);
 	r->last_am = wall;
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 static double cpu_now(void)
@@ -490,18 +490,18 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int lden_watch_tick(struct lden_watch *w, double now, double wall)
+int lden_watch__tick(struct lden_watch *w, double now, double wall)
 {
 	double t0 = cpu_now(), dt;
 
-	if (lden_watch_events_update(&w->ev, now) < 0)
+	if (lden_watch_events__update(&w->ev, now) < 0)
 		return -1;
 	for (int i = 0; i < w->n; i++) {
 		struct lden_watch_rule *r = w->r[i];
 		enum lden_rule_state from;
 
 		r->truth = evaluate(r);
-		if (lden_rule_sm_step(&r->sm, r->truth, now, &from))
+		if (lden_rule_sm__step(&r->sm, r->truth, now, &from))
 			transition(w, r, from, now, wall);
 		resend(w, r, now, wall);
 	}
@@ -531,7 +531,7 @@ static void retire(struct lden_watch *w, struct lden_watch_rule *r, double now)
 	transition(w, r, LDEN_RULE_FIRING, now, wall);
 }
 
-int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
+int lden_watch__bind(struct lden_watch *w, struct lden_rules *rs, double now,
 		    bool check_only, struct lden_rules_error *err)
 {
 	struct lden_watch_rule **nr = calloc((size_t)rs->n + 1, sizeof(*nr));
@@ -552,7 +552,7 @@ int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
 		struct lden_watch_rule *old = check_only ? NULL :
 					      find_rule(w, d->name);
 
-		if (old && lden_rule_same(old->def, d)) {
+		if (old && lden_rule__same(old->def, d)) {
 			nr[i] = old;
 			w->kept++;
 			continue;
@@ -570,8 +570,8 @@ int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
 		return 0;
 	}
 	/* from here nothing fails but reading the counters */
-	if (lden_watch_events_enable(&w->ev, now) < 0 ||
-	    lden_watch_events_update(&w->ev, now) < 0) {
+	if (lden_watch_events__enable(&w->ev, now) < 0 ||
+	    lden_watch_events__update(&w->ev, now) < 0) {
 		memset(err, 0, sizeof(*err));
 		snprintf(err->msg, sizeof(err->msg), "%s", ltr_last_error());
 		err->col = -1;
@@ -602,7 +602,7 @@ int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
 			r->ev[j].missed0 = r->ev[j].we->st.missed;
 			r->ev[j].unsized0 = r->ev[j].we->st.unsized;
 		}
-		lden_rule_sm_init(&r->sm, r->def->for_s, r->def->keep_firing_s,
+		lden_rule_sm__init(&r->sm, r->def->for_s, r->def->keep_firing_s,
 				  r->def->cooldown_s, now);
 	}
 	for (int j = 0; j < w->n; j++) {
@@ -616,7 +616,7 @@ int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
 	free(kept);
 	w->r = nr;
 	w->n = rs->n;
-	lden_rules_free(&w->rules);
+	lden_rules__free(&w->rules);
 	w->rules = *rs;
 	memset(rs, 0, sizeof(*rs));
 	/* the rules' definitions moved with the array: point at it again */
@@ -643,13 +643,13 @@ out_undo:
 	return -1;
 }
 
-void lden_watch_free(struct lden_watch *w)
+void lden_watch__free(struct lden_watch *w)
 {
 	for (int i = 0; i < w->n; i++)
 		rule_free(w, w->r[i]);
 	free(w->r);
 	w->r = NULL;
 	w->n = 0;
-	lden_watch_events_free(&w->ev);
-	lden_rules_free(&w->rules);
+	lden_watch_events__free(&w->ev);
+	lden_rules__free(&w->rules);
 }

@@ -9,15 +9,15 @@
  * Alertmanager hears a firing alert again every 'resend' seconds, as it
  * expects.
  *
- * A reload (lden_watch_bind() with the new rules) keeps the rules that
+ * A reload (lden_watch__bind() with the new rules) keeps the rules that
  * are the same (their state, their numbers), starts the new ones,
  * resolves and drops the others, and attaches and detaches only the
  * events that changes; a new set with an error changes nothing.
  *
- *	lden_watch_init(&w, &conf, session, kernel, catalog, scope);
- *	lden_watch_bind(&w, &rules, now, &err);	// the rules are taken
- *	each tick: lden_watch_tick(&w, now, wall);
- *	lden_watch_free(&w);
+ *	lden_watch__init(&w, &conf, session, kernel, catalog, scope);
+ *	lden_watch__bind(&w, &rules, now, &err);	// the rules are taken
+ *	each tick: lden_watch__tick(&w, now, wall);
+ *	lden_watch__free(&w);
  */
 #ifndef LDEN_WATCH_H
 #define LDEN_WATCH_H
@@ -77,40 +77,40 @@ struct lden_watch {
 	uint64_t ticks;
 	double eval_last, eval_total, eval_max;	/* seconds */
 	uint64_t transitions;
-	int added, removed, kept;	/* by the last lden_watch_bind() */
+	int added, removed, kept;	/* by the last lden_watch__bind() */
 	uint64_t action_errors;		/* alerts an action could not take */
 };
 
-void lden_watch_init(struct lden_watch *w, const struct lden_watch_conf *c,
+void lden_watch__init(struct lden_watch *w, const struct lden_watch_conf *c,
 		     struct ltr_session *s, struct lden_kernel *k,
 		     const struct lden_catalog *cat,
 		     const struct lden_scope_opts *scope);
 
 /*
- * lden_watch_bind - make @rs (taken: emptied on success, left to the
+ * lden_watch__bind - make @rs (taken: emptied on success, left to the
  * caller on failure) the rules, at @now (lden_now())
  * @check_only: only check every event against the catalog and the
  *              kernel, attach nothing (lden watch --check)
  * Returns 0, or -1 with @err at the rule's line (errno EACCES or EPERM:
  * privileges), the rules in force unchanged.
  */
-int lden_watch_bind(struct lden_watch *w, struct lden_rules *rs, double now,
+int lden_watch__bind(struct lden_watch *w, struct lden_rules *rs, double now,
 		    bool check_only, struct lden_rules_error *err);
 
 /*
- * lden_watch_tick - read the events, evaluate every rule at @now
+ * lden_watch__tick - read the events, evaluate every rule at @now
  * (lden_now()) and @wall (seconds since the epoch), act on transitions
  * Returns 0, or -1 when a counter could not be read (ltr_last_error()).
  */
-int lden_watch_tick(struct lden_watch *w, double now, double wall);
+int lden_watch__tick(struct lden_watch *w, double now, double wall);
 
 /* The rule @i's values of its events now, into @v (nev of them). */
-void lden_watch_rule_values(const struct lden_watch_rule *r,
+void lden_watch_rule__values(const struct lden_watch_rule *r,
 			    struct lden_alert_value *v);
 
 /* Whether no kprobe of the rule's events missed a hit since it started. */
-bool lden_watch_rule_count_exact(const struct lden_watch_rule *r);
+bool lden_watch_rule__count_exact(const struct lden_watch_rule *r);
 
-void lden_watch_free(struct lden_watch *w);
+void lden_watch__free(struct lden_watch *w);
 
 #endif

@@ -40,27 +40,27 @@ static void *one_input(void *arg)
 	char *text = arg, buf[512];
 	for (int i = 0; i < 128; i++)
 		vals[i] = (struct lden_expr_values){ i, i * 4096.0, i % 3 };
-	e = lden_expr_parse(text, &err);
+	e = lden_expr__parse(text, &err);
 	if (e) {
 		char label[300];
 
-		lden_expr_eval(e, vals);
+		lden_expr__eval(e, vals);
 		for (int i = 0; i < e->nevents; i++)
-			lden_expr_event_label(&e->events[i], label,
+			lden_expr_event__label(&e->events[i], label,
 					      sizeof(label));
 		if (e->nevents) {
-			lden_expr_error_at(&err, &e->events[e->nevents - 1],
+			lden_expr_error__at(&err, &e->events[e->nevents - 1],
 					   "%s", "check");
-			lden_expr_format_error(text, &err, buf, sizeof(buf));
+			lden_expr__format_error(text, &err, buf, sizeof(buf));
 		}
-		lden_expr_free(e);
+		lden_expr__free(e);
 	} else {
 		if (err.pos < 0 || err.len < 1 || err.pos > (int)strlen(text) ||
 		    !err.msg[0])
 			abort();	/* the caret must point into the text */
-		lden_expr_format_error(text, &err, buf, sizeof(buf));
+		lden_expr__format_error(text, &err, buf, sizeof(buf));
 		/* a tiny buffer too: truncated, never overrun */
-		lden_expr_format_error(text, &err, buf, 8);
+		lden_expr__format_error(text, &err, buf, 8);
 	}
 	return NULL;
 }

@@ -76,7 +76,7 @@ int evt_group_setup(void **state)
 		fprintf(stderr, "cannot find kprobe_events/ (set top_srcdir)\n");
 		return -1;
 	}
-	if (lden_catalog_load(&evt_cat, &dir, 1, err, sizeof(err)) < 0) {
+	if (lden_catalog__load(&evt_cat, &dir, 1, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -96,7 +96,7 @@ int evt_group_teardown(void **state)
 	(void)state;
 	if (rmdir(evt_tmpdir) < 0)
 		fprintf(stderr, "rmdir %s: %s\n", evt_tmpdir, strerror(errno));
-	lden_catalog_free(&evt_cat);
+	lden_catalog__free(&evt_cat);
 	return 0;
 }
 
@@ -113,7 +113,7 @@ int evt_setup(void **state)
 		free(f);
 		return -1;
 	}
-	f->k = lden_kernel_new(ltr_session__tracing_dir(f->s));
+	f->k = lden_kernel__new(ltr_session__tracing_dir(f->s));
 	if (!f->k) {
 		ltr_session__free(f->s);
 		free(f);
@@ -131,11 +131,11 @@ int evt_teardown(void **state)
 	if (f->child_started && !f->child_waited)
 		ktest_child_wait(&f->child, EVT_TIMEOUT_MS);
 	ltr_session__free(f->s);
-	lden_kernel_free(f->k);
+	lden_kernel__free(f->k);
 	for (int i = 0; i < f->nsizes; i++)
-		lden_size_free(f->sizes[i]);
+		lden_size_expr__free(f->sizes[i]);
 	for (int i = 0; i < f->njoins; i++)
-		lden_sizejoin_free(f->joins[i]);
+		lden_sizejoin__free(f->joins[i]);
 	for (int i = 0; i < f->nfiles; i++)
 		if (unlink(f->files[i]) < 0 && errno != ENOENT)
 			fprintf(stderr, "unlink %s: %s\n", f->files[i],
@@ -170,7 +170,7 @@ void evt_attach(struct fx *f, const char *name, bool need_size,
 		const char *filter, pid_t pid, struct lden_attached *a,
 		struct lden_resolution *res)
 {
-	const struct lden_event_def *d = lden_catalog_find(&evt_cat, name);
+	const struct lden_event_def *d = lden_catalog__find(&evt_cat, name);
 	struct lden_scope scope = { .pid = pid, .children = true };
 	struct lden_resolution r;
 	char err[1024];
@@ -202,7 +202,7 @@ void evt_attach(struct fx *f, const char *name, bool need_size,
 static int add_sample(const struct ltr_sample *s, void *ctx)
 {
 	(void)ctx;
-	lden_attached_add_sample(s);
+	lden_attached__add_sample(s);
 	return 0;
 }
 
@@ -256,7 +256,7 @@ uint64_t evt_count(struct lden_attached *a)
 {
 	uint64_t c;
 
-	if (lden_attached_count(a, &c) < 0)
+	if (lden_attached__count(a, &c) < 0)
 		fail_msg("%s: count: %s", a->label, ltr_last_error());
 	return c;
 }
@@ -271,25 +271,25 @@ void evt_check_samples(struct fx *f, struct lden_attached *a)
 {
 	uint64_t ring_lost, c, m, lost;
 
-	if (lden_attached_settle(a, 1, f->s, add_sample, NULL) < 0)
+	if (lden_attached__settle(a, 1, f->s, add_sample, NULL) < 0)
 		fail_msg("%s: settle: %s", a->label, ltr_last_error());
 	ring_lost = ltr_session__lost(f->s, -1);
 	c = evt_count(a);
 	if (ring_lost)
 		fail_msg("%s: %" PRIu64 " samples lost", a->label, ring_lost);
-	if (lden_attached_missed(a, &m) < 0)
+	if (lden_attached__missed(a, &m) < 0)
 		fail_msg("%s: missed: %s", a->label, ltr_last_error());
 	if (m)
 		fail_msg("%s: its probes missed %" PRIu64 " hits", a->label, m);
 	if (a->size_in_kernel) {
 		/* nothing the kernel's hist could not aggregate */
-		if (lden_attached_lost(a, &m) < 0 || m)
+		if (lden_attached__lost(a, &m) < 0 || m)
 			fail_msg("%s: the kernel's hist dropped %" PRIu64,
 				 a->label, m);
 		print_message("  %s: size summed in the kernel\n", a->label);
 		return;
 	}
-	if (lden_attached_lost(a, &lost) < 0)
+	if (lden_attached__lost(a, &lost) < 0)
 		fail_msg("%s: lost: %s", a->label, ltr_last_error());
 	if (lost)
 		print_message("  %-18s %" PRIu64 " hits counted and never sampled: reported lost\n",
@@ -303,7 +303,7 @@ uint64_t evt_size(struct lden_attached *a)
 {
 	uint64_t size;
 
-	if (lden_attached_size(a, &size) < 0)
+	if (lden_attached__size(a, &size) < 0)
 		fail_msg("%s: size: %s", a->label, ltr_last_error());
 	return size;
 }

@@ -115,11 +115,11 @@ static void count_opens(const char *via)
 	assert_int_equal(ltr_session__enable(s), 0);
 	ktest_child_go(&c);
 	assert_int_equal(ktest_child_wait(&c, 60000), 0);
-	assert_int_equal(lden_attached_count(&a, &count), 0);
+	assert_int_equal(lden_attached__count(&a, &count), 0);
 	print_message("custom(%s) via %s: %llu calls\n", func,
 		      via ? via : "kprobe", (unsigned long long)count);
 	assert_int_equal(count, N_OPENS);
-	lden_attached_release(&a);
+	lden_attached__release(&a);
 	ltr_session__free(s);
 	left = ktest_tracefs_lden_lines("kprobe_events");
 	assert_non_null(left);

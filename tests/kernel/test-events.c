@@ -443,7 +443,7 @@ static void all_events_attach(void **state)
 			fail_msg("counting %s: %s", d->name, err);
 		assert_false(a.sampling);
 		assert_true(a.nparts >= 1);
-		lden_attached_release(&a);
+		lden_attached__release(&a);
 		if (r.has_size) {
 			if (lden_attach(f->s, &r, true, NULL, NULL, &a, err,
 					sizeof(err)) < 0)
@@ -456,7 +456,7 @@ static void all_events_attach(void **state)
 			for (int p = 0; p < a.nparts; p++)
 				assert_true(a.parts[p].size ||
 					    (a.join && a.parts[p].key));
-			lden_attached_release(&a);
+			lden_attached__release(&a);
 			continue;
 		}
 		assert_int_equal(lden_attach(f->s, &r, true, NULL, NULL, &a, err,
@@ -470,7 +470,7 @@ static void all_events_attach(void **state)
 static void size_refused(void **state)
 {
 	struct fx *f = *state;
-	const struct lden_event_def *d = lden_catalog_find(&evt_cat, "task.create");
+	const struct lden_event_def *d = lden_catalog__find(&evt_cat, "task.create");
 	struct lden_resolution r;
 	struct lden_attached a;
 	char err[512];
@@ -679,10 +679,10 @@ static void memory_free_msg(void **state)
 		skip();
 	}
 	msgctl(q, IPC_RMID, NULL);
-	k = lden_kallsyms_load(NULL);
+	k = lden_kallsyms__load(NULL);
 	assert_non_null(k);
-	n = lden_kallsyms_ranges(k, "free_msg", range, 2);
-	lden_kallsyms_free(k);
+	n = lden_kallsyms__ranges(k, "free_msg", range, 2);
+	lden_kallsyms__free(k);
 	assert_int_equal(n, 1);
 	evt_start_child(f, work_msg, NULL);
 	snprintf(filter, sizeof(filter), "bytes_req == %d",
@@ -708,13 +708,13 @@ static void memory_free_msg(void **state)
 	evt_exactly(&freed, "size [in free_msg]", evt_size(&freed),
 		    (uint64_t)MSG_N * 4096);
 	evt_exactly(&freed, "unsized [in free_msg]",
-		    lden_attached_unsized(&freed), 0);
+		    lden_attached__unsized(&freed), 0);
 	/* everything it freed: the messages at least; what it had before
 	 * the start (its stack of pages, files) cannot be sized, and says so */
 	evt_in_range(&all, "size (all its kfree)", evt_size(&all),
 		     (uint64_t)MSG_N * 4096, 64 * MIB);
 	evt_in_range(&all, "unsized (all its kfree)",
-		     lden_attached_unsized(&all), 0, evt_count(&all));
+		     lden_attached__unsized(&all), 0, evt_count(&all));
 }
 
 static void memory_pages(void **state)

@@ -4,7 +4,7 @@
  * counting keeps an exact count (between two bursts, in the middle of
  * one, with children running at the switch and started after it), hits
  * counted and never sampled are said lost, and
- * lden_guard_tick() decides as documented, driven with chosen times.
+ * lden_guard__tick() decides as documented, driven with chosen times.
  *
  * The event is guard.read: read(2) calls of 4093 bytes, scoped to a child
  * process, its size the bytes asked for.
@@ -108,7 +108,7 @@ static void start_child(struct fx *f, const unsigned long n[3])
 
 static void attach(struct fx *f, bool need_size, const char *filter)
 {
-	const struct lden_event_def *d = lden_catalog_find(&cat, "guard.read");
+	const struct lden_event_def *d = lden_catalog__find(&cat, "guard.read");
 	struct lden_scope scope = { .pid = f->child, .children = true };
 	struct lden_resolution r;
 	char err[1024];
@@ -125,7 +125,7 @@ static void attach(struct fx *f, bool need_size, const char *filter)
 static int add_sample(const struct ltr_sample *s, void *ctx)
 {
 	(void)ctx;
-	lden_attached_add_sample(s);
+	lden_attached__add_sample(s);
 	return 0;
 }
 
@@ -133,7 +133,7 @@ static uint64_t count_of(struct lden_attached *a)
 {
 	uint64_t c;
 
-	if (lden_attached_count(a, &c) < 0)
+	if (lden_attached__count(a, &c) < 0)
 		fail_msg("count: %s", ltr_last_error());
 	return c;
 }
@@ -162,7 +162,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	f->s = ltr_session__new(NULL);
-	f->k = lden_kernel_new(ltr_tracing_dir());
+	f->k = lden_kernel__new(ltr_tracing_dir());
 	f->go[0] = f->go[1] = f->done[0] = f->done[1] = -1;
 	*state = f;
 	return f->s && f->k ? 0 : -1;
@@ -183,9 +183,9 @@ static int teardown(void **state)
 			close(f->done[i]);
 	}
 	for (int i = 0; i < f->na; i++)
-		lden_attached_release(&f->a[i]);
+		lden_attached__release(&f->a[i]);
 	ltr_session__free(f->s);
-	lden_kernel_free(f->k);
+	lden_kernel__free(f->k);
 	free(f);
 	return 0;
 }
@@ -217,16 +217,16 @@ static void switch_between_bursts(void **state)
 	post(f->go[1]);
 	until_done(f);
 	assert_int_equal(count_of(a), n[0]);
-	assert_int_equal(lden_attached_stop_sampling(a, f->s, add_sample, NULL), 0);
+	assert_int_equal(lden_attached__stop_sampling(a, f->s, add_sample, NULL), 0);
 	assert_false(a->sampling);
 	assert_true(a->size_stopped);
 	assert_int_equal(a->samples, n[0]);
 	assert_int_equal(a->size_total, (uint64_t)n[0] * SIZE);
-	assert_int_equal(lden_attached_lost(a, &lost), 0);
+	assert_int_equal(lden_attached__lost(a, &lost), 0);
 	for (int p = 0; p < a->nparts; p++)
 		assert_int_equal(ltr_event__mode(a->parts[p].ev), LTR_MODE_COUNT);
 	/* stopping again does nothing */
-	assert_int_equal(lden_attached_stop_sampling(a, f->s, add_sample, NULL), 0);
+	assert_int_equal(lden_attached__stop_sampling(a, f->s, add_sample, NULL), 0);
 
 	post(f->go[1]);
 	until_done(f);
@@ -234,7 +234,7 @@ static void switch_between_bursts(void **state)
 	assert_int_equal(count_of(a), n[0] + n[1] + n[2]);
 	assert_int_equal(a->samples, n[0]);
 	assert_int_equal(a->size_total, (uint64_t)n[0] * SIZE);
-	assert_int_equal(lden_attached_lost(a, &lost2), 0);
+	assert_int_equal(lden_attached__lost(a, &lost2), 0);
 	assert_int_equal(lost2, lost);
 	print_message("  count %lu after the switch, size frozen at %llu\n",
 		      n[0] + n[1] + n[2], (unsigned long long)a->size_total);
@@ -267,10 +267,10 @@ static void unarrived_said_lost(void **state)
 	post(f->go[1]);
 	wait_byte(f->done[0]);
 	assert_int_equal(ltr_session__disable(f->s), 0);
-	assert_int_equal(lden_attached_settle(a, 1, f->s, discard, NULL), 0);
+	assert_int_equal(lden_attached__settle(a, 1, f->s, discard, NULL), 0);
 	assert_int_equal(count_of(a), n[0]);
 	assert_int_equal(a->samples, 0);
-	assert_int_equal(lden_attached_lost(a, &lost), 0);
+	assert_int_equal(lden_attached__lost(a, &lost), 0);
 	assert_int_equal(lost, n[0]);
 	print_message("  %lu hits counted, no sample arrived: %llu said lost\n",
 		      n[0], (unsigned long long)lost);
@@ -296,12 +296,12 @@ static void twin_counts_what_sampling_misses(void **state)
 	post(f->go[1]);
 	wait_byte(f->done[0]);
 	assert_int_equal(count_of(a), n[0]);
-	assert_int_equal(lden_attached_lost(a, &lost), 0);
+	assert_int_equal(lden_attached__lost(a, &lost), 0);
 	assert_int_equal(lost, n[0]);
 	assert_int_equal(ltr_session__disable(f->s), 0);
-	assert_int_equal(lden_attached_settle(a, 1, f->s, add_sample, NULL), 0);
+	assert_int_equal(lden_attached__settle(a, 1, f->s, add_sample, NULL), 0);
 	assert_int_equal(a->samples, 0);
-	assert_int_equal(lden_attached_lost(a, &lost), 0);
+	assert_int_equal(lden_attached__lost(a, &lost), 0);
 	assert_int_equal(lost, n[0]);
 }
 
@@ -326,9 +326,9 @@ static void switch_mid_burst(void **state)
 		assert_true(time(NULL) < end);
 		assert_true(ltr_session__poll(f->s, 1, add_sample, NULL) >= 0);
 	}
-	assert_int_equal(lden_attached_stop_sampling(a, f->s, add_sample, NULL), 0);
+	assert_int_equal(lden_attached__stop_sampling(a, f->s, add_sample, NULL), 0);
 	samples = a->samples;
-	assert_int_equal(lden_attached_lost(a, &lost), 0);
+	assert_int_equal(lden_attached__lost(a, &lost), 0);
 	until_done(f);
 	post(f->go[1]);
 	until_done(f);
@@ -358,13 +358,13 @@ static struct lden_guard *guard_of_two(struct fx *f,
 				       const struct lden_guard_opts *o,
 				       const char *label0, const char *label1)
 {
-	struct lden_guard *g = lden_guard_new(o);
+	struct lden_guard *g = lden_guard__new(o);
 
 	assert_non_null(g);
-	assert_int_equal(lden_guard_add(g, label0, &f->a[0]), 0);
-	assert_int_equal(lden_guard_add(g, label1, &f->a[1]), 1);
+	assert_int_equal(lden_guard__add(g, label0, &f->a[0]), 0);
+	assert_int_equal(lden_guard__add(g, label1, &f->a[1]), 1);
 	assert_int_equal(ltr_session__enable(f->s), 0);
-	lden_guard_start(g, 100.0);
+	lden_guard__start(g, 100.0);
 	return g;
 }
 
@@ -390,13 +390,13 @@ static void guard_rate(void **state)
 	assert_int_equal(count_of(&f->a[1]), n[0]);
 
 	/* half a second: 10000/s, but not a whole second yet */
-	assert_int_equal(lden_guard_tick(g, f->s, 100.5, add_sample, NULL), 0);
-	assert_true(lden_guard_source_rate(g, 0) > 9999);
+	assert_int_equal(lden_guard__tick(g, f->s, 100.5, add_sample, NULL), 0);
+	assert_true(lden_guard__source_rate(g, 0) > 9999);
 	/* closer than 100 ms to the last look: not even measured */
-	assert_int_equal(lden_guard_tick(g, f->s, 100.55, add_sample, NULL), 0);
-	assert_int_equal(lden_guard_tick(g, f->s, 101.25, add_sample, NULL), 1);
-	assert_int_equal(lden_guard_nactions(g), 1);
-	act = lden_guard_action(g, 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 100.55, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 101.25, add_sample, NULL), 1);
+	assert_int_equal(lden_guard__nactions(g), 1);
+	act = lden_guard__action(g, 0);
 	assert_string_equal(act->event, "sampled");
 	assert_int_equal(act->reason, LDEN_GUARD_RATE);
 	assert_true(act->rate > 3999 && act->rate < 4001);	/* 5000 / 1.25 */
@@ -405,16 +405,16 @@ static void guard_rate(void **state)
 	assert_int_equal(act->size, (uint64_t)n[0] * SIZE);
 	assert_true(f->a[0].size_stopped);
 	assert_false(f->a[1].size_stopped);
-	lden_guard_message(act, msg, sizeof(msg));
+	lden_guard__message(act, msg, sizeof(msg));
 	assert_string_equal(msg, "guard: 'sampled' sampled at 4000 events/s (limit 1000): counted from now on, its size is no longer updated");
 	/* once */
-	assert_int_equal(lden_guard_tick(g, f->s, 101.4, add_sample, NULL), 0);
-	assert_int_equal(lden_guard_nactions(g), 1);
+	assert_int_equal(lden_guard__tick(g, f->s, 101.4, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__nactions(g), 1);
 	post(f->go[1]);
 	until_done(f);
 	finish_child(f);
 	assert_int_equal(count_of(&f->a[0]), n[0]);
-	lden_guard_free(g);
+	lden_guard__free(g);
 }
 
 /*
@@ -432,16 +432,16 @@ static void guard_cpu(void **state)
 	attach(f, true, "fd > 100000");	/* sampled, never hit */
 	attach(f, true, NULL);
 	g = guard_of_two(f, &o, "idle", "busy");
-	assert_int_equal(lden_guard_tick(g, f->s, 102.0, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 102.0, add_sample, NULL), 0);
 	/* in the last second: the reads, and more than 1% of 3 s of CPU */
 	post(f->go[1]);
 	until_done(f);
 	burn_cpu(0.1);
-	assert_int_equal(lden_guard_tick(g, f->s, 103.1, add_sample, NULL), 1);
-	assert_true(lden_guard_cpu_pct(g) > 1);
-	assert_string_equal(lden_guard_action(g, 0)->event, "busy");
-	assert_int_equal(lden_guard_action(g, 0)->reason, LDEN_GUARD_CPU);
-	assert_true(lden_guard_action(g, 0)->limit == 1);
+	assert_int_equal(lden_guard__tick(g, f->s, 103.1, add_sample, NULL), 1);
+	assert_true(lden_guard__cpu_pct(g) > 1);
+	assert_string_equal(lden_guard__action(g, 0)->event, "busy");
+	assert_int_equal(lden_guard__action(g, 0)->reason, LDEN_GUARD_CPU);
+	assert_true(lden_guard__action(g, 0)->limit == 1);
 	assert_true(f->a[1].size_stopped);
 	assert_false(f->a[0].size_stopped);
 	/*
@@ -449,20 +449,20 @@ static void guard_cpu(void **state)
 	 * budget still, but the only source left sampled had no events, and
 	 * counting it would save nothing: it stays sampled
 	 */
-	assert_int_equal(lden_guard_tick(g, f->s, 104.0, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 104.0, add_sample, NULL), 0);
 	burn_cpu(0.1);
-	assert_int_equal(lden_guard_tick(g, f->s, 106.0, add_sample, NULL), 0);
-	assert_int_equal(lden_guard_tick(g, f->s, 107.1, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 106.0, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__tick(g, f->s, 107.1, add_sample, NULL), 0);
 	assert_false(f->a[0].size_stopped);
 	burn_cpu(0.1);
-	assert_int_equal(lden_guard_tick(g, f->s, 111.0, add_sample, NULL), 0);
-	assert_int_equal(lden_guard_nactions(g), 1);
+	assert_int_equal(lden_guard__tick(g, f->s, 111.0, add_sample, NULL), 0);
+	assert_int_equal(lden_guard__nactions(g), 1);
 	post(f->go[1]);
 	until_done(f);
 	finish_child(f);
 	assert_int_equal(count_of(&f->a[1]), n[0]);
 	assert_int_equal(count_of(&f->a[0]), 0);
-	lden_guard_free(g);
+	lden_guard__free(g);
 }
 
 /* guard.read, as in tests/cli/guard.events (written here: the qemu
@@ -491,7 +491,7 @@ static int group_setup(void **state)
 	fputs(guard_events, fp);
 	rc = fclose(fp);
 	if (rc == 0)
-		rc = lden_catalog_load(&cat, &dir, 1, err, sizeof(err));
+		rc = lden_catalog__load(&cat, &dir, 1, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", path, err);
 	unlink(path);
@@ -502,7 +502,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 	return 0;
 }
 

@@ -80,7 +80,7 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		return 0;
 	x->n[i]++;
 	x->sum[i] += v;
-	x->size[i] += lden_size_eval(x->e[i], s);
+	x->size[i] += lden_size_expr__eval(x->e[i], s);
 	return 0;
 }
 
@@ -119,11 +119,11 @@ static void hist_against_sampling(void **state)
 			fail_msg("open sampled: %s", ltr_last_error());
 		x.field[i] = ltr_event__field(x.ev[i], fields[i]);
 		assert_non_null(x.field[i]);
-		x.e[i] = lden_size_compile(exprs[i], x.ev[i], err, sizeof(err));
+		x.e[i] = lden_size_expr__compile(exprs[i], x.ev[i], err, sizeof(err));
 		assert_non_null(x.e[i]);
 
 		/* the kernel's, as lden plans it */
-		assert_int_equal(lden_size_hist_plan(exprs[i], &plan[i]), 0);
+		assert_int_equal(lden_size_hist__plan(exprs[i], &plan[i]), 0);
 		assert_true(plan[i].linear == (i == 1));
 		hist[i] = ltr_event__open(k, "syscalls", tps[i],
 					  &(struct ltr_event_opts){
@@ -150,22 +150,22 @@ static void hist_against_sampling(void **state)
 	assert_int_equal(ltr_session__lost(p, -1), 0);
 
 	for (int i = 0; i < 2; i++) {
-		struct lden_size_expr *e = lden_size_compile(exprs[i], hist[i],
+		struct lden_size_expr *e = lden_size_expr__compile(exprs[i], hist[i],
 							     err, sizeof(err));
 
 		/* the sampling path saw every write, 1..N bytes */
 		assert_int_equal(x.n[i], N_WRITES);
 		assert_int_equal(x.sum[i], total);
 		assert_non_null(e);
-		assert_true(lden_size_hist_exact(e, &plan[i]));
+		assert_true(lden_size_hist__exact(e, &plan[i]));
 		assert_int_equal(ltr_event__hist(hist[i], &h), 0);
 		print_message("%s: kernel %llu, samples %llu (%d groups)\n",
 			      exprs[i],
-			      (unsigned long long)lden_size_hist_total(e, &plan[i], &h),
+			      (unsigned long long)lden_size_hist__total(e, &plan[i], &h),
 			      (unsigned long long)x.size[i], h.nbuckets);
 		assert_int_equal(h.hits, x.n[i]);
 		assert_int_equal(h.dropped, 0);
-		assert_int_equal(lden_size_hist_total(e, &plan[i], &h), x.size[i]);
+		assert_int_equal(lden_size_hist__total(e, &plan[i], &h), x.size[i]);
 		/* the plain sum, from either kind of hist */
 		sum = 0;
 		for (int b = 0; b < h.nbuckets; b++)
@@ -177,8 +177,8 @@ static void hist_against_sampling(void **state)
 		ltr_hist__fini(&h);
 		assert_int_equal(ltr_event__count(hist[i], &count), 0);
 		assert_int_equal(count, x.n[i]);
-		lden_size_free(e);
-		lden_size_free(x.e[i]);
+		lden_size_expr__free(e);
+		lden_size_expr__free(x.e[i]);
 	}
 	ltr_session__free(p);
 	ltr_session__free(k);

@@ -522,7 +522,7 @@ static void blocked_receivers(void **state)
 	evt_attach(f, "network.tcp_recv", true, NULL, f->child.pid, &recv, NULL);
 	assert_int_equal(evt_run(f), 0);
 	evt_check_samples(f, &recv);
-	assert_int_equal(lden_attached_missed(&recv, &missed), 0);
+	assert_int_equal(lden_attached__missed(&recv, &missed), 0);
 	evt_exactly(&recv, "count (32 receivers blocked at once)",
 		    evt_count(&recv), RECEIVERS);
 	evt_exactly(&recv, "size", evt_size(&recv),
@@ -556,7 +556,7 @@ static void missed_returns(void **state)
 		skip();
 	}
 	assert_int_equal(evt_run(f), 0);
-	assert_int_equal(lden_attached_missed(&recv, &missed), 0);
+	assert_int_equal(lden_attached__missed(&recv, &missed), 0);
 	/* the first 4 to block took the instances; nothing else here
 	 * (the guest) enters tcp_recvmsg */
 	evt_exactly(&recv, "count (kretprobe of 4 instances, 32 blocked)",
@@ -601,11 +601,11 @@ static void watch_missed_returns(void **state)
 	scope.pids[0] = f->child.pid;
 	conf.out = open_memstream(&out, &len);
 	assert_non_null(conf.out);
-	lden_watch_init(&w, &conf, f->s, f->k, &evt_cat, &scope);
-	assert_int_equal(lden_rules_parse(&rs,
+	lden_watch__init(&w, &conf, f->s, f->k, &evt_cat, &scope);
+	assert_int_equal(lden_rules__parse(&rs,
 		"rule short\n\twhen count(network.tcp_recv) >= 4\n",
 		"short.rules", &err), 0);
-	if (lden_watch_bind(&w, &rs, lden_now(), false, &err) < 0)
+	if (lden_watch__bind(&w, &rs, lden_now(), false, &err) < 0)
 		fail_msg("bind: %s", err.msg);
 	unsetenv("LDEN_KRETPROBE_MAXACTIVE");
 	assert_int_equal(w.ev.n, 1);
@@ -614,15 +614,15 @@ static void watch_missed_returns(void **state)
 				     ltr_session__group(f->s))) {
 		print_message("SKIP: %s: no return probe to miss\n", a->source);
 		assert_int_equal(evt_run(f), 0);
-		lden_watch_free(&w);
+		lden_watch__free(&w);
 		fclose(conf.out);
 		free(out);
 		skip();
 	}
 	assert_int_equal(evt_run(f), 0);
-	assert_int_equal(lden_watch_tick(&w, lden_now(), 1e9), 0);
+	assert_int_equal(lden_watch__tick(&w, lden_now(), 1e9), 0);
 	assert_int_equal(w.r[0]->sm.state, LDEN_RULE_FIRING);
-	assert_false(lden_watch_rule_count_exact(w.r[0]));
+	assert_false(lden_watch_rule__count_exact(w.r[0]));
 	assert_int_equal(fflush(conf.out), 0);
 	print_message("%s", out);
 	assert_non_null(strstr(out, "\"state\":\"firing\""));
@@ -634,7 +634,7 @@ static void watch_missed_returns(void **state)
 	evt_exactly(a, "watch: a rule's missed (kretprobe of 4 instances, 32 blocked)",
 		    w.r[0]->ev[0].we->st.missed - w.r[0]->ev[0].missed0,
 		    RECEIVERS - 4);
-	lden_watch_free(&w);
+	lden_watch__free(&w);
 	fclose(conf.out);
 	free(out);
 }

@@ -32,7 +32,7 @@
 static struct lden_alert *make_alert(enum lden_rule_state from,
 				     enum lden_rule_state to)
 {
-	struct lden_alert *a = lden_alert_new();
+	struct lden_alert *a = lden_alert__new();
 
 	assert_non_null(a);
 	a->rule = strdup("fork-storm");
@@ -47,8 +47,8 @@ static struct lden_alert *make_alert(enum lden_rule_state from,
 	a->valid_for = 240;
 	a->elapsed = 12.5;
 	a->fired = 2;
-	assert_int_equal(lden_alert_add_kv(&a->labels, &a->nlabels, "severity", "page"), 0);
-	assert_int_equal(lden_alert_add_kv(&a->annotations, &a->nannotations,
+	assert_int_equal(lden_alert__add_kv(&a->labels, &a->nlabels, "severity", "page"), 0);
+	assert_int_equal(lden_alert__add_kv(&a->annotations, &a->nannotations,
 					   "summary", "812 tasks/s"), 0);
 	a->values = calloc(2, sizeof(*a->values));
 	a->nvalues = 2;
@@ -79,7 +79,7 @@ static char *to_string(void (*fn)(FILE *, const struct lden_alert *),
 static void json_shapes(void **state)
 {
 	struct lden_alert *a = make_alert(LDEN_RULE_PENDING, LDEN_RULE_FIRING);
-	char *s = to_string(lden_alert_print_json, a);
+	char *s = to_string(lden_alert__print_json, a);
 
 	assert_string_equal(s,
 		"{\"type\":\"transition\",\"rule\":\"fork-storm\",\"from\":\"pending\","
@@ -93,20 +93,20 @@ static void json_shapes(void **state)
 		"\"missed\":0,\"count_exact\":true}],\"count_exact\":true,\"size_exact\":true}");
 	free(s);
 	/* firing: endsAt is when the resends would be overdue */
-	s = to_string(lden_alert_print_am, a);
+	s = to_string(lden_alert__print_am, a);
 	assert_string_equal(s,
 		"{\"labels\":{\"alertname\":\"fork-storm\",\"host\":\"h1\",\"severity\":\"page\"},"
 		"\"annotations\":{\"summary\":\"812 tasks/s\"},"
 		"\"startsAt\":\"2026-11-22T09:00:00.000Z\",\"endsAt\":\"2026-11-22T09:04:01.250Z\"}");
 	free(s);
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 	a = make_alert(LDEN_RULE_FIRING, LDEN_RULE_RESOLVED);
 	a->generator_url = strdup("http://127.0.0.1:5601/#rule=fork-storm");
-	s = to_string(lden_alert_print_am, a);
+	s = to_string(lden_alert__print_am, a);
 	assert_non_null(strstr(s, "\"endsAt\":\"2026-11-22T09:00:01.250Z\","
 			       "\"generatorURL\":\"http://127.0.0.1:5601/#rule=fork-storm\"}"));
 	free(s);
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 static bool has(char **env, const char *kv);
@@ -122,30 +122,30 @@ static void exactness(void **state)
 	bool count_exact, size_exact;
 	char note[1024], *s, **env;
 
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	assert_true(count_exact);
 	assert_true(size_exact);
 	assert_string_equal(note, "");
 	/* records lost: the count stays exact, the size does not */
 	a->values[1].lost = 5;
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	assert_true(count_exact);
 	assert_false(size_exact);
 	assert_string_equal(note, "not exact: size(disk.read) without 5 lost records");
 	/* a kretprobe's misses: the count is short */
 	a->values[0].missed = 28;
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	assert_false(count_exact);
 	assert_string_equal(note,
 		"not exact: task.create short by up to 28 (hits its kprobes missed); "
 		"size(disk.read) without 5 lost records");
-	s = to_string(lden_alert_print_json, a);
+	s = to_string(lden_alert__print_json, a);
 	assert_non_null(strstr(s, "\"speed\":812,\"lost\":0,\"missed\":28,\"count_exact\":false}"));
 	assert_non_null(strstr(s, "\"lost\":5,\"missed\":0,\"count_exact\":true}],"
 			       "\"count_exact\":false,\"size_exact\":false,\"exactness\":"
 			       "\"not exact: task.create short by up to 28"));
 	free(s);
-	env = lden_alert_env(a);
+	env = lden_alert__env(a);
 	assert_non_null(env);
 	assert_true(has(env, "LDEN_TASK_CREATE_MISSED=28"));
 	assert_true(has(env, "LDEN_DISK_READ_LOST=5"));
@@ -159,24 +159,24 @@ static void exactness(void **state)
 	a->values[1].missed = 3;
 	a->values[1].joined = true;
 	a->values[1].unsized = 7;
-	lden_alert_exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	assert_false(count_exact);
 	assert_false(size_exact);
 	assert_string_equal(note,
 		"not exact: disk.read count and size short by up to 3 (hits its kprobes missed); "
 		"size(disk.read) without 7 unsized occurrences");
-	s = to_string(lden_alert_print_json, a);
+	s = to_string(lden_alert__print_json, a);
 	assert_non_null(strstr(s, "\"missed\":3,\"count_exact\":false,\"unsized\":7}"));
 	free(s);
 	/* the guard stopped the size; a note too small is cut, not overrun */
 	a->values[1].missed = 0;
 	a->values[1].unsized = 0;
 	a->values[1].size_valid = false;
-	lden_alert_exactness(a, &count_exact, &size_exact, note, 20);
+	lden_alert__exactness(a, &count_exact, &size_exact, note, 20);
 	assert_true(count_exact);
 	assert_false(size_exact);
 	assert_string_equal(note, "not exact: size(dis");
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 static bool has(char **env, const char *kv)
@@ -193,7 +193,7 @@ static void environment(void **state)
 	char **env;
 
 	setenv("LDEN_RULE", "stale", 1);
-	env = lden_alert_env(a);
+	env = lden_alert__env(a);
 	assert_non_null(env);
 	assert_true(has(env, "LDEN_RULE=fork-storm"));
 	assert_false(has(env, "LDEN_RULE=stale"));
@@ -211,7 +211,7 @@ static void environment(void **state)
 		free(env[i]);
 	free(env);
 	unsetenv("LDEN_RULE");
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 static double mono(void)
@@ -267,7 +267,7 @@ static void exec_command(void **state)
 	fclose(f);
 	unlink(path);
 	rmdir(dir);
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 }
 
 /* A loopback listener that never accepts: connects, never answers. */
@@ -306,7 +306,7 @@ static void wait_stats(struct lden_actions *acts, int ch,
 		       uint64_t failed)
 {
 	for (int i = 0; i < 500; i++) {
-		lden_actions_stats(acts, ch, st);
+		lden_actions__stats(acts, ch, st);
 		if (st->sent >= sent && st->failed >= failed)
 			return;
 		usleep(10000);
@@ -318,7 +318,7 @@ static void wait_stats(struct lden_actions *acts, int ch,
 static void hanging_and_refusing(void **state)
 {
 	struct lden_actions_opts o = { .timeout = 1.0, .queue_max = 2 };
-	struct lden_actions *acts = lden_actions_new(&o);
+	struct lden_actions *acts = lden_actions__new(&o);
 	struct lden_alert *a = make_alert(LDEN_RULE_PENDING, LDEN_RULE_FIRING);
 	char dir[] = "/tmp/lden-act-XXXXXX", url[128], url2[128], cmd[300];
 	struct lden_rule_action hang = { .kind = LDEN_ACTION_WEBHOOK, .nargs = 1 };
@@ -341,7 +341,7 @@ static void hanging_and_refusing(void **state)
 
 	/* one in flight, two queued, the other three dropped at once */
 	for (int i = 0; i < 6; i++) {
-		int n = lden_actions_send(acts, &hang, a);
+		int n = lden_actions__send(acts, &hang, a);
 
 		assert_true(n >= 0);
 		dropped += n;
@@ -351,16 +351,16 @@ static void hanging_and_refusing(void **state)
 	assert_int_equal(dropped, 3);
 	/* meanwhile another channel goes on */
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(lden_actions_send(acts, &run, a), 0);
-	assert_int_equal(lden_actions_send(acts, &refuse, a), 0);
-	assert_int_equal(lden_actions_nchannels(acts), 3);
+		assert_int_equal(lden_actions__send(acts, &run, a), 0);
+	assert_int_equal(lden_actions__send(acts, &refuse, a), 0);
+	assert_int_equal(lden_actions__nchannels(acts), 3);
 	wait_stats(acts, 1, &st, 2, 0);
 	assert_int_equal(st.kind, LDEN_ACTION_EXEC);
 	assert_int_equal(st.dropped, 0);
 	wait_stats(acts, 2, &st, 0, 1);
 	if (!strstr(st.last_error, "/api/v2/alerts: Failed to connect to 127.0.0.1"))
 		fail_msg("%s", st.last_error);
-	lden_actions_stats(acts, 0, &st);
+	lden_actions__stats(acts, 0, &st);
 	assert_int_equal(st.dropped, 3);
 	assert_true(st.queued >= 2);
 	/* the hanging one times out, request after request */
@@ -369,13 +369,13 @@ static void hanging_and_refusing(void **state)
 	if (!strstr(st.last_error, "/hook: Operation timed out after 10"))
 		fail_msg("%s", st.last_error);
 	assert_string_equal(st.target, url);
-	lden_alert_unref(a);
+	lden_alert__unref(a);
 	/* a short drain: what is still queued is dropped, counted */
-	lden_actions_flush(acts, 0.1);
-	lden_actions_stats(acts, 0, &st);
+	lden_actions__flush(acts, 0.1);
+	lden_actions__stats(acts, 0, &st);
 	/* in flight, queued or dropped: all five accounted for */
 	assert_int_equal(st.sent + st.failed + st.dropped, 6);
-	lden_actions_free(acts);
+	lden_actions__free(acts);
 	close(hfd);
 	close(rfd);
 	snprintf(cmd, sizeof(cmd), "%s/ran", dir);

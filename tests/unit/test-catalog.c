@@ -241,14 +241,14 @@ static void parse_valid(void **state)
 		const struct lden_event_def *d;
 		char err[512] = "";
 
-		if (lden_catalog_parse(&cat, vc->text, "t.events", err,
+		if (lden_catalog__parse(&cat, vc->text, "t.events", err,
 				       sizeof(err)) < 0)
 			fail_msg("%s: %s", vc->title, err);
 		if (cat.ndefs != vc->ndefs)
 			fail_msg("%s: %d events, want %d", vc->title, cat.ndefs,
 				 vc->ndefs);
 		if (vc->name) {
-			d = lden_catalog_find(&cat, vc->name);
+			d = lden_catalog__find(&cat, vc->name);
 			if (!d)
 				fail_msg("%s: no event '%s'", vc->title, vc->name);
 			check_str(vc->title, vc->name, d->name);
@@ -260,8 +260,8 @@ static void parse_valid(void **state)
 			for (int s = 0; s < vc->nsrcs; s++)
 				check_source(vc, s, &vc->srcs[s], &d->srcs[s]);
 		}
-		assert_null(lden_catalog_find(&cat, "no.such"));
-		lden_catalog_free(&cat);
+		assert_null(lden_catalog__find(&cat, "no.such"));
+		lden_catalog__free(&cat);
 		assert_int_equal(cat.ndefs, 0);
 		assert_null(cat.defs);
 	}
@@ -437,14 +437,14 @@ static void parse_invalid(void **state)
 		struct lden_catalog cat = { 0 };
 		char err[512] = "";
 
-		if (lden_catalog_parse(&cat, ic->text, "t.events", err,
+		if (lden_catalog__parse(&cat, ic->text, "t.events", err,
 				       sizeof(err)) == 0)
 			fail_msg("case %zu parsed, want \"%s\"", i, ic->err);
 		if (strcmp(err, ic->err))
 			fail_msg("case %zu: got \"%s\", want \"%s\"", i, err,
 				 ic->err);
 		/* whatever was half built is freed */
-		lden_catalog_free(&cat);
+		lden_catalog__free(&cat);
 	}
 }
 
@@ -456,10 +456,10 @@ static void parse_error_short_buffer(void **state)
 
 	(void)state;
 	memset(err, 'x', sizeof(err));
-	assert_int_equal(lden_catalog_parse(&cat, "frob x\n", "t.events", err,
+	assert_int_equal(lden_catalog__parse(&cat, "frob x\n", "t.events", err,
 					    sizeof(err)), -1);
 	assert_string_equal(err, "t.events:1:");
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /* ------------------------------------------------------------------ */
@@ -486,14 +486,14 @@ static void later_file_overrides(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(lden_catalog_parse(&cat, file_a, "a.events", err,
+	assert_int_equal(lden_catalog__parse(&cat, file_a, "a.events", err,
 					    sizeof(err)), 0);
 	assert_int_equal(cat.ndefs, 2);
-	assert_int_equal(lden_catalog_parse(&cat, file_b, "b.events", err,
+	assert_int_equal(lden_catalog__parse(&cat, file_b, "b.events", err,
 					    sizeof(err)), 0);
 	assert_int_equal(cat.ndefs, 2);
 
-	d = lden_catalog_find(&cat, "task.create");
+	d = lden_catalog__find(&cat, "task.create");
 	assert_non_null(d);
 	assert_string_equal(d->describe, "from b");
 	assert_string_equal(d->file, "b.events");
@@ -503,13 +503,13 @@ static void later_file_overrides(void **state)
 	assert_string_equal(d->srcs[0].funcs[0], "kernel_clone");
 
 	/* the other event of a.events is untouched */
-	d = lden_catalog_find(&cat, "task.exit");
+	d = lden_catalog__find(&cat, "task.exit");
 	assert_non_null(d);
 	assert_string_equal(d->describe, "exits from a");
 	assert_string_equal(d->file, "a.events");
 	assert_string_equal(d->srcs[0].tps[0].name, "sched_process_exit");
 
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /* ------------------------------------------------------------------ */
@@ -581,7 +581,7 @@ static void load_shipped(struct lden_catalog *cat)
 
 	if (!dir)
 		fail_msg("cannot find kprobe_events/ (set top_srcdir)");
-	if (lden_catalog_load(cat, &dir, 1, err, sizeof(err)) < 0)
+	if (lden_catalog__load(cat, &dir, 1, err, sizeof(err)) < 0)
 		fail_msg("loading %s: %s", dir, err);
 }
 
@@ -664,12 +664,12 @@ static void shipped_fallbacks(void **state)
 		}
 	}
 	/* sends that moved nothing (EAGAIN) or less than asked are not counted */
-	d = lden_catalog_find(&cat, "network.tcp_send");
+	d = lden_catalog__find(&cat, "network.tcp_send");
 	assert_non_null(d);
 	assert_int_equal(d->srcs[1].kind, LDEN_SRC_KRETPROBE);
 	assert_string_equal(d->srcs[1].filter, "ret > 0");
 	/* UDP over IPv6 on kernels without sock_send_length, counted once */
-	d = lden_catalog_find(&cat, "network.udp_send");
+	d = lden_catalog__find(&cat, "network.udp_send");
 	assert_non_null(d);
 	assert_string_equal(d->srcs[1].funcs[0], "udp_sendmsg");
 	assert_int_equal(d->srcs[1].nnotfrom, 1);
@@ -677,11 +677,11 @@ static void shipped_fallbacks(void **state)
 	assert_true(d->srcs[1].nmore >= 1);
 	assert_string_equal(d->srcs[1].more[0].funcs[0], "udpv6_sendmsg");
 	assert_string_equal(d->srcs[1].more[0].filter, "ret > 0");
-	d = lden_catalog_find(&cat, "network.udp_recv");
+	d = lden_catalog__find(&cat, "network.udp_recv");
 	assert_non_null(d);
 	assert_string_equal(d->srcs[1].more[0].funcs[0], "udpv6_recvmsg");
 	/* memory.free is sized by its allocations, found by pointer */
-	d = lden_catalog_find(&cat, "memory.free");
+	d = lden_catalog__find(&cat, "memory.free");
 	assert_non_null(d);
 	assert_null(d->srcs[0].tps[0].size);
 	assert_int_equal(d->srcs[0].tps[0].njoins, 4);
@@ -691,7 +691,7 @@ static void shipped_fallbacks(void **state)
 	assert_string_equal(d->srcs[0].tps[0].joins[0].from_key, "ptr");
 	assert_string_equal(d->srcs[0].tps[0].joins[0].size, "bytes_alloc");
 	assert_string_equal(d->srcs[0].tps[0].joins[1].name, "kmem_cache_alloc");
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /* The same directory reached twice (a slash, a link) is read once. */
@@ -711,11 +711,11 @@ static void same_dir_twice(void **state)
 	dirs[0] = shipped_dir;
 	dirs[1] = slash;
 	dirs[2] = link;
-	if (lden_catalog_load(&cat, dirs, 3, err, sizeof(err)) < 0)
+	if (lden_catalog__load(&cat, dirs, 3, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(cat.ndefs, (int)ARRAY_SIZE(lden_events));
 	assert_int_equal(unlink(link), 0);
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /* "also" probes, notfrom and join, field by field */
@@ -727,7 +727,7 @@ static void parse_probes_and_joins(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(lden_catalog_parse(&cat,
+	assert_int_equal(lden_catalog__parse(&cat,
 		"event a.b\n"
 		"\tdescribe\td\n"
 		"\tkretprobe\tf|g r=$retval:s32 if r > 0\n"
@@ -745,7 +745,7 @@ static void parse_probes_and_joins(void **state)
 		"\talso\tkmem:kfree2\n"
 		"\tjoin\tp2  kmem:kmalloc2 ptr  bytes_alloc * 2 \n",
 		"t.events", err, sizeof(err)), 0);
-	s = &lden_catalog_find(&cat, "a.b")->srcs[0];
+	s = &lden_catalog__find(&cat, "a.b")->srcs[0];
 	assert_int_equal(s->kind, LDEN_SRC_KRETPROBE);
 	assert_int_equal(s->nfuncs, 2);
 	assert_string_equal(s->size, "r");
@@ -767,7 +767,7 @@ static void parse_probes_and_joins(void **state)
 	assert_string_equal(s->more[1].size, "n");
 	assert_null(s->more[1].filter);
 	assert_int_equal(s->more[1].nnotfrom, 0);
-	tp = &lden_catalog_find(&cat, "c.d")->srcs[0].tps[0];
+	tp = &lden_catalog__find(&cat, "c.d")->srcs[0].tps[0];
 	assert_null(tp->size);
 	assert_int_equal(tp->njoins, 1);
 	assert_int_equal(tp->joins[0].line, 14);
@@ -778,7 +778,7 @@ static void parse_probes_and_joins(void **state)
 	assert_string_equal(tp->joins[0].name, "kmalloc2");
 	assert_string_equal(tp->joins[0].from_key, "ptr");
 	assert_string_equal(tp->joins[0].size, "bytes_alloc * 2");
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 static void shipped_catalog(void **state)
@@ -793,7 +793,7 @@ static void shipped_catalog(void **state)
 		fail_msg("%d events, want %zu", cat.ndefs, ARRAY_SIZE(lden_events));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(lden_events); i++) {
-		const struct lden_event_def *d = lden_catalog_find(&cat, lden_events[i].name);
+		const struct lden_event_def *d = lden_catalog__find(&cat, lden_events[i].name);
 		bool any_size = false;
 
 		if (!d)
@@ -827,7 +827,7 @@ static void shipped_catalog(void **state)
 			fail_msg("%s: a size LDEN lacks, without a note saying so",
 				 d->name);
 	}
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /*
@@ -860,12 +860,12 @@ static void load_hostile_files(void **state)
 			assert_int_equal(truncate(path, LDEN_CATALOG_FILE_MAX + 1ll), 0);
 		if (i == 2)
 			continue;
-		assert_int_equal(lden_catalog_load(&cat, dirs, 1, err,
+		assert_int_equal(lden_catalog__load(&cat, dirs, 1, err,
 						   sizeof(err)), -1);
 		if (!strstr(err, path) || !strstr(err, why[i]))
 			fail_msg("case %d: '%s'", i, err);
 		assert_int_equal(cat.ndefs, 0);
-		lden_catalog_free(&cat);
+		lden_catalog__free(&cat);
 		assert_int_equal(unlink(path), 0);
 		if (i == 1) {
 			int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -874,10 +874,10 @@ static void load_hostile_files(void **state)
 			close(fd);
 		}
 	}
-	assert_int_equal(lden_catalog_load(&cat, dirs, 1, err, sizeof(err)), -1);
+	assert_int_equal(lden_catalog__load(&cat, dirs, 1, err, sizeof(err)), -1);
 	if (!strstr(err, path) || !strstr(err, why[2]))
 		fail_msg("too large: '%s'", err);
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 	alarm(0);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -904,7 +904,7 @@ static void load_many(void **state)
 			len += (size_t)snprintf(text + len, cap - len,
 						"event e%d.n%d\n\tdescribe\tf%d\n\ttracepoint\ts:t\n",
 						f ? i * 2 : i, f ? i * 2 : i, f);
-		if (lden_catalog_parse(&cat, text, f ? "b.events" : "a.events",
+		if (lden_catalog__parse(&cat, text, f ? "b.events" : "a.events",
 				       err, sizeof(err)) < 0)
 			fail_msg("%s", err);
 	}
@@ -912,7 +912,7 @@ static void load_many(void **state)
 	assert_int_equal(cat.ndefs, n + n / 2);
 	for (int i = 0; i < 2 * n; i += 3) {
 		snprintf(name, sizeof(name), "e%d.n%d", i, i);
-		d = lden_catalog_find(&cat, name);
+		d = lden_catalog__find(&cat, name);
 		if (i >= n && i % 2) {
 			assert_null(d);
 			continue;
@@ -921,8 +921,8 @@ static void load_many(void **state)
 			fail_msg("%s not found", name);
 		assert_string_equal(d->describe, i % 2 == 0 ? "f1" : "f0");
 	}
-	assert_null(lden_catalog_find(&cat, "e1.n2"));
-	lden_catalog_free(&cat);
+	assert_null(lden_catalog__find(&cat, "e1.n2"));
+	lden_catalog__free(&cat);
 }
 
 /*
@@ -953,16 +953,16 @@ static void unavailable_reasons(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(sub, sizeof(sub), "%s/events", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
-	assert_int_equal(lden_catalog_parse(&cat, text, "r.events", err,
+	assert_int_equal(lden_catalog__parse(&cat, text, "r.events", err,
 					    sizeof(err)), 0);
-	k = lden_kernel_new(dir);
+	k = lden_kernel__new(dir);
 	assert_non_null(k);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(lden_resolve(k, &cat.defs[i], &r), -1);
 		assert_string_equal(r.reason, want[i]);
 	}
-	lden_kernel_free(k);
-	lden_catalog_free(&cat);
+	lden_kernel__free(k);
+	lden_catalog__free(&cat);
 	assert_int_equal(rmdir(sub), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
@@ -998,7 +998,7 @@ static void probe_fields_checked(void **state)
 
 		snprintf(text, sizeof(text), "event c.d\n\tdescribe\td\n%s",
 			 cases[i].src);
-		assert_int_equal(lden_catalog_parse(&cat, text, "c.events", err,
+		assert_int_equal(lden_catalog__parse(&cat, text, "c.events", err,
 						    sizeof(err)), 0);
 		r.def = &cat.defs[0];
 		r.src = &cat.defs[0].srcs[0];
@@ -1006,7 +1006,7 @@ static void probe_fields_checked(void **state)
 		rc = lden_check_source(NULL, &r, err, sizeof(err));
 		if (cases[i].err ? rc != -1 || strcmp(err, cases[i].err) : rc)
 			fail_msg("case %zu: %d '%s'", i, rc, rc ? err : "");
-		lden_catalog_free(&cat);
+		lden_catalog__free(&cat);
 	}
 }
 
@@ -1035,26 +1035,26 @@ static void load_override_dir(void **state)
 	assert_non_null(dirs[0]);
 	dirs[1] = "/nonexistent/lden-test-catalog";
 	dirs[2] = dir;
-	if (lden_catalog_load(&cat, dirs, 3, err, sizeof(err)) < 0)
+	if (lden_catalog__load(&cat, dirs, 3, err, sizeof(err)) < 0)
 		fail_msg("load: %s", err);
 	assert_int_equal(cat.ndefs, (int)ARRAY_SIZE(lden_events));
-	d = lden_catalog_find(&cat, "task.create");
+	d = lden_catalog__find(&cat, "task.create");
 	assert_non_null(d);
 	assert_string_equal(d->describe, "mine");
 	assert_string_equal(d->file, path);
 	assert_string_equal(d->srcs[0].tps[0].filter, "parent_pid == 1");
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 
 	/* an error in a loaded file names the file's path and line */
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("event task.create\n\tdescribe\tmine\n\tkprobe\tnot-a-function\n", f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(lden_catalog_load(&cat, dirs, 3, err, sizeof(err)), -1);
+	assert_int_equal(lden_catalog__load(&cat, dirs, 3, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "%s:3: invalid function name 'not-a-function'",
 		 path);
 	assert_string_equal(err, want);
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
@@ -1080,14 +1080,14 @@ static void suggest(void **state)
 	};
 
 	(void)state;
-	assert_null(lden_catalog_suggest(&cat, "task.creat"));
+	assert_null(lden_catalog__suggest(&cat, "task.creat"));
 	load_shipped(&cat);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		const char *got = lden_catalog_suggest(&cat, cases[i].typo);
+		const char *got = lden_catalog__suggest(&cat, cases[i].typo);
 
 		check_str(cases[i].typo, cases[i].want, got);
 	}
-	lden_catalog_free(&cat);
+	lden_catalog__free(&cat);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1128,7 +1128,7 @@ static void size_check(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(size_syntax); i++) {
 		char err[256] = "";
-		int rc = lden_size_check(size_syntax[i].text, err, sizeof(err));
+		int rc = lden_size_expr__check(size_syntax[i].text, err, sizeof(err));
 
 		if (!size_syntax[i].err && rc != 0)
 			fail_msg("'%s': %s", size_syntax[i].text, err);
@@ -1149,11 +1149,11 @@ static void size_too_long(void **state)
 	(void)state;
 	for (int i = 0; i < 40; i++)
 		strcat(text, " + 1");
-	assert_int_equal(lden_size_check(text, err, sizeof(err)), -1);
+	assert_int_equal(lden_size_expr__check(text, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "expression too long"));
 	/* 31 operations fit */
 	text[1 + 15 * 4] = '\0';
-	if (lden_size_check(text, err, sizeof(err)) < 0)
+	if (lden_size_expr__check(text, err, sizeof(err)) < 0)
 		fail_msg("'%s': %s", text, err);
 }
 
@@ -1164,11 +1164,11 @@ static uint64_t eval_text(const char *text, struct ltr_event *ev,
 	char err[256];
 	uint64_t v;
 
-	e = lden_size_compile(text, ev, err, sizeof(err));
+	e = lden_size_expr__compile(text, ev, err, sizeof(err));
 	if (!e)
 		fail_msg("'%s': %s", text, err);
-	v = lden_size_eval(e, s);
-	lden_size_free(e);
+	v = lden_size_expr__eval(e, s);
+	lden_size_expr__free(e);
 	return v;
 }
 
@@ -1268,11 +1268,11 @@ static void size_eval_fields(void **state)
 	assert_int_equal(eval_text("nr_sector * 512 + 7", &ev, &s), 7);
 
 	/* fields are checked against the event at compile time */
-	assert_null(lden_size_compile("nosuch + 1", &ev, err, sizeof(err)));
+	assert_null(lden_size_expr__compile("nosuch + 1", &ev, err, sizeof(err)));
 	assert_string_equal(err, "no field nosuch at column 1");
-	assert_null(lden_size_compile("2 * rwbs", &ev, err, sizeof(err)));
+	assert_null(lden_size_expr__compile("2 * rwbs", &ev, err, sizeof(err)));
 	assert_string_equal(err, "string field rwbs at column 5");
-	assert_null(lden_size_compile("nr_sector *", &ev, err, sizeof(err)));
+	assert_null(lden_size_expr__compile("nr_sector *", &ev, err, sizeof(err)));
 	assert_string_equal(err, "unexpected end at column 12");
 }
 

@@ -101,7 +101,7 @@ static void test_paths(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		memset(buf, 'X', sizeof(buf));
-		lden_container_name(paths[i].path, buf, sizeof(buf));
+		lden_container__name(paths[i].path, buf, sizeof(buf));
 		if (strcmp(buf, paths[i].want))
 			fail_msg("'%s': got '%s', want '%s'", paths[i].path, buf,
 				 paths[i].want);
@@ -114,11 +114,11 @@ static void test_truncation(void **state)
 	char buf[6] = "zzzzz";
 
 	(void)state;
-	assert_string_equal(lden_container_name("/system.slice/nginx.service",
+	assert_string_equal(lden_container__name("/system.slice/nginx.service",
 						buf, sizeof(buf)), "nginx");
-	assert_string_equal(lden_container_name("/", buf, 2), "-");
+	assert_string_equal(lden_container__name("/", buf, 2), "-");
 	memcpy(buf, "zzzzz", 6);
-	lden_container_name("/docker/" ID_A, buf, 0);
+	lden_container__name("/docker/" ID_A, buf, 0);
 	assert_string_equal(buf, "zzzzz");
 }
 
@@ -154,7 +154,7 @@ static void test_cgroup_files(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		lden_container_of_cgroup_file(files[i].text, buf, sizeof(buf));
+		lden_container__of_cgroup_file(files[i].text, buf, sizeof(buf));
 		if (strcmp(buf, files[i].want))
 			fail_msg("file %zu: got '%s', want '%s'", i, buf,
 				 files[i].want);
@@ -174,8 +174,8 @@ static void test_pid(void **state)
 	n = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[n] = '\0';
-	lden_container_of_cgroup_file(text, want, sizeof(want));
-	assert_int_equal(lden_container_of_pid(getpid(), got, sizeof(got)), 0);
+	lden_container__of_cgroup_file(text, want, sizeof(want));
+	assert_int_equal(lden_container__of_pid(getpid(), got, sizeof(got)), 0);
 	assert_string_equal(got, want);
 
 	f = fopen("/proc/sys/kernel/pid_max", "r");
@@ -183,7 +183,7 @@ static void test_pid(void **state)
 	assert_int_equal(fscanf(f, "%ld", &pid_max), 1);
 	fclose(f);
 	strcpy(got, "untouched");
-	assert_int_equal(lden_container_of_pid((pid_t)(pid_max + 1), got,
+	assert_int_equal(lden_container__of_pid((pid_t)(pid_max + 1), got,
 					       sizeof(got)), -ESRCH);
 	assert_string_equal(got, "untouched");
 }
@@ -281,10 +281,10 @@ static void test_real_cgroup(void **state)
 		_exit(0);
 	}
 	move(cg.child, cg.scope);
-	assert_int_equal(lden_container_of_pid(cg.child, got, sizeof(got)), 0);
+	assert_int_equal(lden_container__of_pid(cg.child, got, sizeof(got)), 0);
 	assert_string_equal(got, "4f1a2b3c4d5e");
 	move(cg.child, cg.parent);
-	assert_int_equal(lden_container_of_pid(cg.child, got, sizeof(got)), 0);
+	assert_int_equal(lden_container__of_pid(cg.child, got, sizeof(got)), 0);
 	assert_string_equal(got, "-");
 }
 

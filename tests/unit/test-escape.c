@@ -49,7 +49,7 @@ static void test_text(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
-		size_t n = lden_escape_text(text_cases[i].in,
+		size_t n = lden_escape__text(text_cases[i].in,
 					    strlen(text_cases[i].in),
 					    text_cases[i].qmark, out,
 					    sizeof(out));
@@ -67,9 +67,9 @@ static void test_text_cut(void **state)
 	char out[8];
 
 	(void)state;
-	lden_escape_text("ab\x1b\x1b", 4, false, out, sizeof(out));
+	lden_escape__text("ab\x1b\x1b", 4, false, out, sizeof(out));
 	assert_string_equal(out, "ab\\x1b");
-	lden_escape_text("abcdefghij", 10, false, out, sizeof(out));
+	lden_escape__text("abcdefghij", 10, false, out, sizeof(out));
 	assert_string_equal(out, "abcdefg");
 }
 
@@ -118,20 +118,20 @@ static void test_row_provenance(void **state)
 	FILE *f;
 
 	(void)state;
-	lden_row_reset(&r);
-	lden_row_add(&r, "time", false, "%s", "12:00:00");
-	lden_row_add_str(&r, "exact", "/tmp/\x1b[1m", LDEN_PROV_EXACT);
-	lden_row_add_str(&r, "late", "/tmp/b?", LDEN_PROV_LATE);
-	lden_row_add_str(&r, "none", "ignored", LDEN_PROV_NONE);
-	lden_row_add_str(&r, "odd", "x\xffy", LDEN_PROV_EXACT);
+	lden_row__reset(&r);
+	lden_row__add(&r, "time", false, "%s", "12:00:00");
+	lden_row__add_str(&r, "exact", "/tmp/\x1b[1m", LDEN_PROV_EXACT);
+	lden_row__add_str(&r, "late", "/tmp/b?", LDEN_PROV_LATE);
+	lden_row__add_str(&r, "none", "ignored", LDEN_PROV_NONE);
+	lden_row__add_str(&r, "odd", "x\xffy", LDEN_PROV_EXACT);
 
 	f = fmemopen(line, sizeof(line), "w");
 	assert_non_null(f);
-	lden_row_print_columns(f, &r);
+	lden_row__print_columns(f, &r);
 	fclose(f);
 	assert_string_equal(line, "12:00:00        /tmp/\\x1b[1m /tmp/b\\x3f? ?       x\\xffy\n");
 
-	o = lden_row_json(&r, -1);
+	o = lden_row__json(&r, -1);
 	assert_non_null(o);
 	assert_true(json_object_object_get_ex(o, "exact", &v));
 	assert_string_equal(json_object_get_string(v), "/tmp/\x1b[1m");

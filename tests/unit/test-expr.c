@@ -27,7 +27,7 @@
 static struct lden_expr *parse_ok(const char *text)
 {
 	struct lden_expr_error err;
-	struct lden_expr *e = lden_expr_parse(text, &err);
+	struct lden_expr *e = lden_expr__parse(text, &err);
 
 	if (!e)
 		fail_msg("'%s' did not parse: %s (at %d)", text, err.msg, err.pos);
@@ -145,12 +145,12 @@ static void test_eval_table(void **state)
 		if (e->nevents != c->nevents)
 			fail_msg("'%s': %d events, expected %d", c->text,
 				 e->nevents, c->nevents);
-		if (lden_expr_eval(e, c->v) != c->want)
+		if (lden_expr__eval(e, c->v) != c->want)
 			fail_msg("'%s' is %s, expected %s", c->text,
 				 c->want ? "false" : "true",
 				 c->want ? "true" : "false");
 		assert_string_equal(e->text, c->text);
-		lden_expr_free(e);
+		lden_expr__free(e);
 	}
 }
 
@@ -195,7 +195,7 @@ static void test_lden_equivalents(void **state)
 					    (kill[b] > 5 || read[c] > 30);
 
 				for (int t = 0; t < 3; t++)
-					if (lden_expr_eval(e[t], v) != want)
+					if (lden_expr__eval(e[t], v) != want)
 						fail_msg("'%s' with foo=%g kill=%g read=%g: expected %d",
 							 texts[t], foo[a], kill[b],
 							 read[c], want);
@@ -207,7 +207,7 @@ static void test_lden_equivalents(void **state)
 	/* foo < 10 in 2 of 4; kill > 5 or read > 30 in 16 - 2 * 2 */
 	assert_int_equal(trues, 2 * 12);
 	for (int t = 0; t < 3; t++)
-		lden_expr_free(e[t]);
+		lden_expr__free(e[t]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -227,7 +227,7 @@ static void test_events_dedup(void **state)
 	assert_false(e->events[0].need_size);
 	assert_int_equal(e->events[0].pos, 6);
 	assert_int_equal(e->events[0].len, 11);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* size() anywhere makes it sample, and errors about the size
 	 * point at the size() use */
@@ -236,7 +236,7 @@ static void test_events_dedup(void **state)
 	assert_true(e->events[0].need_size);
 	assert_int_equal(e->events[0].pos, 32);
 	assert_int_equal(e->events[0].len, 11);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* only size() needs the size */
 	e = parse_ok("size(a.b) > 1 and count(c.d) > 1 and speed(e.f) > 1");
@@ -244,32 +244,32 @@ static void test_events_dedup(void **state)
 	assert_true(e->events[0].need_size);
 	assert_false(e->events[1].need_size);
 	assert_false(e->events[2].need_size);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* a different filter is a different event; the same filter is not */
 	e = parse_ok("count(a.b[x > 1]) > 1 and count(a.b) > 1 and count(a.b[x > 1]) > 2");
 	assert_int_equal(e->nevents, 2);
 	assert_string_equal(e->events[0].filter, "x > 1");
 	assert_null(e->events[1].filter);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* filters are kept verbatim, so spacing makes a difference */
 	e = parse_ok("count(a.b[x > 1]) > 1 and count(a.b[x>1]) > 1");
 	assert_int_equal(e->nevents, 2);
 	assert_string_equal(e->events[1].filter, "x>1");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* a catalog name and a function of the same name are two events */
 	e = parse_ok("count(custom(foo)) > 1 and count(foo) > 1");
 	assert_int_equal(e->nevents, 2);
 	assert_int_equal(e->events[0].kind, LDEN_EV_CUSTOM);
 	assert_int_equal(e->events[1].kind, LDEN_EV_CATALOG);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* uprobes differ by symbol */
 	e = parse_ok("count(uprobe(/bin/sh:a)) > 1 and count(uprobe(/bin/sh:b)) > 1 and count(uprobe(/bin/sh:a)) > 3");
 	assert_int_equal(e->nevents, 2);
-	lden_expr_free(e);
+	lden_expr__free(e);
 }
 
 static void test_events_kinds(void **state)
@@ -284,29 +284,29 @@ static void test_events_kinds(void **state)
 	assert_string_equal(e->events[0].filter, "ret < 0");
 	assert_int_equal(e->events[0].pos, 6);
 	assert_int_equal(e->events[0].len, 33);
-	lden_expr_event_label(&e->events[0], label, sizeof(label));
+	lden_expr_event__label(&e->events[0], label, sizeof(label));
 	assert_string_equal(label, "syscalls:sys_exit_openat[ret < 0]");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* filters keep brackets, quotes and operators as they are */
 	e = parse_ok("count(sched:sched_process_exec[filename ~ \"*/[ab]sh\" && pid != 1]) > 0");
 	assert_string_equal(e->events[0].filter, "filename ~ \"*/[ab]sh\" && pid != 1");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	e = parse_ok("count(custom( vfs_read )) > 1");
 	assert_int_equal(e->events[0].kind, LDEN_EV_CUSTOM);
 	assert_string_equal(e->events[0].name, "vfs_read");
 	assert_null(e->events[0].symbol);
-	lden_expr_event_label(&e->events[0], label, sizeof(label));
+	lden_expr_event__label(&e->events[0], label, sizeof(label));
 	assert_string_equal(label, "custom(vfs_read)");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	e = parse_ok("speed(custom(do_sys_openat2)[flags > 0]) > 1");
 	assert_string_equal(e->events[0].name, "do_sys_openat2");
 	assert_string_equal(e->events[0].filter, "flags > 0");
-	lden_expr_event_label(&e->events[0], label, sizeof(label));
+	lden_expr_event__label(&e->events[0], label, sizeof(label));
 	assert_string_equal(label, "custom(do_sys_openat2)[flags > 0]");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	e = parse_ok("count(uprobe(/bin/bash:readline)) > 1");
 	assert_int_equal(e->events[0].kind, LDEN_EV_UPROBE);
@@ -314,20 +314,20 @@ static void test_events_kinds(void **state)
 	assert_string_equal(e->events[0].symbol, "readline");
 	assert_int_equal(e->events[0].pos, 6);
 	assert_int_equal(e->events[0].len, 26);
-	lden_expr_event_label(&e->events[0], label, sizeof(label));
+	lden_expr_event__label(&e->events[0], label, sizeof(label));
 	assert_string_equal(label, "uprobe(/bin/bash:readline)");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	/* the symbol is after the last colon: paths may hold colons */
 	e = parse_ok("count(uprobe(/opt/a:b/prog:main)) > 1");
 	assert_string_equal(e->events[0].name, "/opt/a:b/prog");
 	assert_string_equal(e->events[0].symbol, "main");
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	e = parse_ok("count(task.create) > 1");
-	lden_expr_event_label(&e->events[0], label, sizeof(label));
+	lden_expr_event__label(&e->events[0], label, sizeof(label));
 	assert_string_equal(label, "task.create");
-	lden_expr_free(e);
+	lden_expr__free(e);
 }
 
 static void test_error_at(void **state)
@@ -336,16 +336,16 @@ static void test_error_at(void **state)
 	struct lden_expr_error err;
 	char buf[512];
 
-	lden_expr_error_at(&err, &e->events[0], "unknown event '%s'",
+	lden_expr_error__at(&err, &e->events[0], "unknown event '%s'",
 			   e->events[0].name);
 	assert_string_equal(err.msg, "unknown event 'task.creat'");
 	assert_int_equal(err.pos, 15);
 	assert_int_equal(err.len, 10);
-	lden_expr_format_error(e->text, &err, buf, sizeof(buf));
+	lden_expr__format_error(e->text, &err, buf, sizeof(buf));
 	assert_string_equal(buf, "unknown event 'task.creat'\n"
 				 "  1 > 0 or count(task.creat) > 1\n"
 				 "                 ^~~~~~~~~~");
-	lden_expr_free(e);
+	lden_expr__free(e);
 }
 
 /* ------------------------------------------------------------------ */
@@ -467,10 +467,10 @@ static void test_error_table(void **state)
 	for (size_t i = 0; i < n; i++) {
 		const struct error_case *c = &error_cases[i];
 		struct lden_expr_error err;
-		struct lden_expr *e = lden_expr_parse(c->text, &err);
+		struct lden_expr *e = lden_expr__parse(c->text, &err);
 
 		if (e) {
-			lden_expr_free(e);
+			lden_expr__free(e);
 			fail_msg("'%s' parsed, expected \"%s\"", c->text, c->msg);
 		}
 		if (strcmp(err.msg, c->msg) || err.pos != c->pos ||
@@ -497,7 +497,7 @@ static void test_limits(void **state)
 		text[n++] = ')';
 	text[n] = '\0';
 	e = parse_ok(text);
-	lden_expr_free(e);
+	lden_expr__free(e);
 
 	n = sprintf(text, "(");
 	for (int i = 0; i < 64; i++)
@@ -506,7 +506,7 @@ static void test_limits(void **state)
 	for (int i = 0; i < 65; i++)
 		text[n++] = ')';
 	text[n] = '\0';
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "too deeply nested");
 	assert_int_equal(err.pos, 64);
 
@@ -515,13 +515,13 @@ static void test_limits(void **state)
 	for (int i = 0; i < 200; i++)
 		text[n++] = '!';
 	sprintf(text + n, "1 > 0");
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "too deeply nested");
 	n = sprintf(text, "1 > ");
 	for (int i = 0; i < 200; i++)
 		text[n++] = '-';
 	sprintf(text + n, "1");
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "too deeply nested");
 
 	/* but long flat chains are not nesting */
@@ -529,25 +529,25 @@ static void test_limits(void **state)
 	for (int i = 0; i < 300; i++)
 		n += sprintf(text + n, " or 1 > 0");
 	e = parse_ok(text);
-	assert_true(lden_expr_eval(e, NULL));
-	lden_expr_free(e);
+	assert_true(lden_expr__eval(e, NULL));
+	lden_expr__free(e);
 
 	/* a chain makes a tree as deep as it is long: 999 operators */
 	n = sprintf(text, "count(a.b) > 1");
 	for (int i = 0; i < 998; i++)
 		n += sprintf(text + n, "+1");
 	e = parse_ok(text);
-	assert_true(lden_expr_eval(e, &(struct lden_expr_values){ 1000, 0, 0 }));
-	lden_expr_free(e);
+	assert_true(lden_expr__eval(e, &(struct lden_expr_values){ 1000, 0, 0 }));
+	lden_expr__free(e);
 	/* one more, in the other kind of chain too */
 	sprintf(text + n, "+1");
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "expression too long: more than 999 operators in a chain");
 	assert_int_equal(err.pos, 11);	/* the '>' that made it one too deep */
 	n = sprintf(text, "1 > 0");
 	for (int i = 0; i < 999; i++)
 		n += sprintf(text + n, "|1>0");
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "expression too long: more than 999 operators in a chain");
 	{
 		/* 60,000 terms (once a stack overflow), and a text too long */
@@ -557,15 +557,15 @@ static void test_limits(void **state)
 		n = sprintf(big, "count(a.b) > 0");
 		for (int i = 0; i < 60000; i++)
 			n += sprintf(big + n, " or 1");
-		assert_null(lden_expr_parse(big, &err));
+		assert_null(lden_expr__parse(big, &err));
 		assert_string_equal(err.msg, "expression too long (more than 65536 bytes)");
 		memset(big, ' ', 65535);
 		strcpy(big + 65535, "1 > 0");
-		assert_null(lden_expr_parse(big, &err));
+		assert_null(lden_expr__parse(big, &err));
 		big[65535] = '\0';
 		memcpy(big + 65530, "1 > 0", 5);
 		e = parse_ok(big);
-		lden_expr_free(e);
+		lden_expr__free(e);
 		free(big);
 	}
 
@@ -576,9 +576,9 @@ static void test_limits(void **state)
 	e = parse_ok(text);
 	assert_int_equal(e->nevents, 64);
 	assert_string_equal(e->events[63].name, "e.e63");
-	lden_expr_free(e);
+	lden_expr__free(e);
 	sprintf(text + n, " or count(e.e64) > 0");
-	assert_null(lden_expr_parse(text, &err));
+	assert_null(lden_expr__parse(text, &err));
 	assert_string_equal(err.msg, "more than 64 different events");
 	assert_int_equal(err.pos, n + 10);
 	assert_int_equal(err.len, 5);
@@ -629,24 +629,24 @@ static void test_format_error(void **state)
 	struct lden_expr_error err;
 	char buf[512], small[20];
 
-	assert_null(lden_expr_parse("count(a.b) > 1e30", &err));
-	lden_expr_format_error("count(a.b) > 1e30", &err, buf, sizeof(buf));
+	assert_null(lden_expr__parse("count(a.b) > 1e30", &err));
+	lden_expr__format_error("count(a.b) > 1e30", &err, buf, sizeof(buf));
 	assert_string_equal(buf,
 			    "number too large '1e30' (the largest is 2^64)\n"
 			    "  count(a.b) > 1e30\n"
 			    "               ^~~~");
 
 	/* white space in the text is shown as spaces, the caret stays under */
-	assert_null(lden_expr_parse("count(a.b)\t>\r\n1e30", &err));
-	lden_expr_format_error("count(a.b)\t>\r\n1e30", &err, buf, sizeof(buf));
+	assert_null(lden_expr__parse("count(a.b)\t>\r\n1e30", &err));
+	lden_expr__format_error("count(a.b)\t>\r\n1e30", &err, buf, sizeof(buf));
 	assert_string_equal(buf,
 			    "number too large '1e30' (the largest is 2^64)\n"
 			    "  count(a.b) >  1e30\n"
 			    "                ^~~~");
 
 	/* at the end of the input, the caret is one past it */
-	assert_null(lden_expr_parse("count(a.b) >", &err));
-	lden_expr_format_error("count(a.b) >", &err, buf, sizeof(buf));
+	assert_null(lden_expr__parse("count(a.b) >", &err));
+	lden_expr__format_error("count(a.b) >", &err, buf, sizeof(buf));
 	assert_string_equal(buf,
 			    "expected a value, found the end\n"
 			    "  count(a.b) >\n"
@@ -654,13 +654,13 @@ static void test_format_error(void **state)
 
 	/* a range past the end is clipped */
 	err = (struct lden_expr_error){ .msg = "m", .pos = 100, .len = 50 };
-	lden_expr_format_error("ab", &err, buf, sizeof(buf));
+	lden_expr__format_error("ab", &err, buf, sizeof(buf));
 	assert_string_equal(buf, "m\n  ab\n    ^");
 
 	/* a small buffer gets the start, terminated */
 	memset(small, 'x', sizeof(small));
-	assert_null(lden_expr_parse("count(a.b) > 1e30", &err));
-	lden_expr_format_error("count(a.b) > 1e30", &err, small, sizeof(small));
+	assert_null(lden_expr__parse("count(a.b) > 1e30", &err));
+	lden_expr__format_error("count(a.b) > 1e30", &err, small, sizeof(small));
 	assert_string_equal(small, "number too large '1");
 }
 
@@ -685,7 +685,7 @@ static void test_trigger(void **unused)
 		char got[16] = "";
 
 		for (size_t i = 0; cases[c].truth[i]; i++)
-			got[i] = lden_trigger_check(&tr, cases[c].truth[i] == '1',
+			got[i] = lden_trigger__check(&tr, cases[c].truth[i] == '1',
 						    (double)i) ? '1' : '0';
 		if (strcmp(got, cases[c].fires))
 			fail_msg("cooldown %g, truth %s: fired %s, want %s",

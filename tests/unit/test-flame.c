@@ -38,7 +38,7 @@ static char *render(const struct lden_fold *f, bool script, size_t *len)
 	FILE *out = open_memstream(&buf, len);
 
 	assert_non_null(out);
-	assert_int_equal(lden_flame_svg_write(f, &o, out), 0);
+	assert_int_equal(lden_flame_svg__write(f, &o, out), 0);
 	assert_int_equal(fclose(out), 0);
 	return buf;
 }
@@ -91,12 +91,12 @@ static void add(struct lden_fold *f, const char *stack, uint64_t v)
 	snprintf(buf, sizeof(buf), "%s", stack);
 	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save))
 		frames_[n++] = tok;
-	assert_int_equal(lden_fold_add(f, frames_, n, v), 0);
+	assert_int_equal(lden_fold__add(f, frames_, n, v), 0);
 }
 
 static void test_tree(void **state)
 {
-	struct lden_fold *f = lden_fold_new(100);
+	struct lden_fold *f = lden_fold__new(100);
 	static const struct drawn want[] = {
 		/* s, v, depth */
 		{ 0, 20, 0, 0, 0 },	/* all */
@@ -119,7 +119,7 @@ static void test_tree(void **state)
 	add(f, "a;b", 3);
 	add(f, "a;e", 2);
 	add(f, "a;b;c", 5);
-	assert_int_equal(lden_fold_total(f), 20);
+	assert_int_equal(lden_fold__total(f), 20);
 	svg = render(f, true, &len);
 	n = frames(svg, got, 16);
 	assert_int_equal(n, 7);
@@ -144,13 +144,13 @@ static void test_tree(void **state)
 	svg = render(f, false, &len);
 	assert_null(strstr(svg, "<script"));
 	free(svg);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 /* Many stacks of one at the same depth: each level's widths add up. */
 static void test_levels(void **state)
 {
-	struct lden_fold *f = lden_fold_new(4096);
+	struct lden_fold *f = lden_fold__new(4096);
 	static struct drawn got[4096];
 	uint64_t sum[4] = { 0 };
 	char stack[64];
@@ -170,13 +170,13 @@ static void test_levels(void **state)
 	for (int d = 0; d < 4; d++)
 		assert_int_equal(sum[d], 118000);
 	free(svg);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 /* Values whose sum needs more than 64 bits in pos()'s product. */
 static void test_large(void **state)
 {
-	struct lden_fold *f = lden_fold_new(10);
+	struct lden_fold *f = lden_fold__new(10);
 	struct drawn got[8];
 	size_t len;
 	char *svg;
@@ -191,12 +191,12 @@ static void test_large(void **state)
 	assert_int_equal(got[2].w, 59000);
 	assert_non_null(strstr(svg, "data-total=\"9223372036854775808\""));
 	free(svg);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 static void test_names(void **state)
 {
-	struct lden_fold *f = lden_fold_new(10);
+	struct lden_fold *f = lden_fold__new(10);
 	const char *odd[] = { "p<&\">q", "caf\xc3\xa9", "bad\xff", "ctl\x01\x7f",
 			      "over\xc0\xaf", "cut\xe2\x82" };
 	const char *want[] = { "<title>p&lt;&amp;&quot;&gt;q\n", "<title>caf\xc3\xa9\n",
@@ -210,12 +210,12 @@ static void test_names(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
 		frames_[0] = odd[i];
-		assert_int_equal(lden_fold_add(f, frames_, 1, 1000), 0);
+		assert_int_equal(lden_fold__add(f, frames_, 1, 1000), 0);
 	}
 	memset(longname, 'n', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
 	frames_[0] = longname;
-	assert_int_equal(lden_fold_add(f, frames_, 1, 3000), 0);
+	assert_int_equal(lden_fold__add(f, frames_, 1, 3000), 0);
 	svg = render(f, false, &len);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(svg, want[i]))
@@ -239,12 +239,12 @@ static void test_names(void **state)
 			    (double)hundredths(g + 7) / 100);
 	}
 	free(svg);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 static void test_empty(void **state)
 {
-	struct lden_fold *f = lden_fold_new(10);
+	struct lden_fold *f = lden_fold__new(10);
 	struct drawn got[2];
 	size_t len;
 	char *svg = render(f, true, &len);
@@ -255,7 +255,7 @@ static void test_empty(void **state)
 	assert_int_equal(got[0].w, 0);
 	assert_non_null(strstr(svg, "</svg>\n"));
 	free(svg);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 static void test_script(void **state)
@@ -267,7 +267,7 @@ static void test_script(void **state)
 
 static void test_read(void **state)
 {
-	struct lden_fold *f = lden_fold_new(10), *g = lden_fold_new(10);
+	struct lden_fold *f = lden_fold__new(10), *g = lden_fold__new(10);
 	char *text = NULL, *again = NULL;
 	size_t len, len2;
 	FILE *io;
@@ -276,18 +276,18 @@ static void test_read(void **state)
 	add(f, "a b;c", 3);
 	add(f, "a b;d", 4);
 	io = open_memstream(&text, &len);
-	assert_int_equal(lden_fold_write(f, io), 0);
+	assert_int_equal(lden_fold__write(f, io), 0);
 	fclose(io);
 	io = fmemopen(text, len, "r");
-	assert_int_equal(lden_fold_read(g, io, 1000), 2);
+	assert_int_equal(lden_fold__read(g, io, 1000), 2);
 	fclose(io);
 	io = open_memstream(&again, &len2);
-	assert_int_equal(lden_fold_write(g, io), 0);
+	assert_int_equal(lden_fold__write(g, io), 0);
 	fclose(io);
 	assert_string_equal(again, "a b;c 3\na b;d 4\n");
-	assert_int_equal(lden_fold_total(g), 7);
+	assert_int_equal(lden_fold__total(g), 7);
 	free(again);
-	lden_fold_free(g);
+	lden_fold__free(g);
 
 	static const struct {
 		const char *text;
@@ -303,15 +303,15 @@ static void test_read(void **state)
 		{ "x 1\nyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy 2\n", -EFBIG },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		g = lden_fold_new(10);
+		g = lden_fold__new(10);
 		io = fmemopen((void *)cases[i].text, strlen(cases[i].text), "r");
-		if (lden_fold_read(g, io, 40) != cases[i].rc)
+		if (lden_fold__read(g, io, 40) != cases[i].rc)
 			fail_msg("'%s': not %d", cases[i].text, cases[i].rc);
 		fclose(io);
-		lden_fold_free(g);
+		lden_fold__free(g);
 	}
 	free(text);
-	lden_fold_free(f);
+	lden_fold__free(f);
 }
 
 int main(void)

@@ -116,42 +116,42 @@ static void plans(void **state)
 {
 	struct lden_size_hist h;
 
-	assert_int_equal(lden_size_hist_plan("bytes_req", &h), 0);
+	assert_int_equal(lden_size_hist__plan("bytes_req", &h), 0);
 	assert_true(h.linear);
 	assert_string_equal(h.vals, "bytes_req");
 	assert_string_equal(h.keys, "");
 	assert_int_equal(h.c0, 0);
 	assert_int_equal(h.coef[0], 1);
 
-	assert_int_equal(lden_size_hist_plan("nr_sector * 512", &h), 0);
+	assert_int_equal(lden_size_hist__plan("nr_sector * 512", &h), 0);
 	assert_true(h.linear);
 	assert_int_equal(h.coef[0], 512);
 
-	assert_int_equal(lden_size_hist_plan("(anon_rss + file_rss + shmem_rss) * 1024",
+	assert_int_equal(lden_size_hist__plan("(anon_rss + file_rss + shmem_rss) * 1024",
 					     &h), 0);
 	assert_true(h.linear);
 	assert_string_equal(h.vals, "anon_rss,file_rss,shmem_rss");
 	assert_int_equal(h.coef[2], 1024);
 
 	/* a constant and a shift by a constant stay linear */
-	assert_int_equal(lden_size_hist_plan("8 + (wrote << 12) - 2", &h), 0);
+	assert_int_equal(lden_size_hist__plan("8 + (wrote << 12) - 2", &h), 0);
 	assert_true(h.linear);
 	assert_int_equal(h.c0, 6);
 	assert_int_equal(h.coef[0], 4096);
 
 	/* shifts by a field, products, divisions: grouped by the fields */
-	assert_int_equal(lden_size_hist_plan("PAGE_SIZE << order", &h), 0);
+	assert_int_equal(lden_size_hist__plan("PAGE_SIZE << order", &h), 0);
 	assert_false(h.linear);
 	assert_string_equal(h.keys, "order");
-	assert_int_equal(lden_size_hist_plan("nr * len", &h), 0);
+	assert_int_equal(lden_size_hist__plan("nr * len", &h), 0);
 	assert_false(h.linear);
 	assert_string_equal(h.keys, "nr,len");
-	assert_int_equal(lden_size_hist_plan("len / 3", &h), 0);
+	assert_int_equal(lden_size_hist__plan("len / 3", &h), 0);
 	assert_false(h.linear);
 
 	/* four fields cannot be keys */
-	assert_int_equal(lden_size_hist_plan("a * b * c * d", &h), -1);
-	assert_int_equal(lden_size_hist_plan("a *", &h), -1);
+	assert_int_equal(lden_size_hist__plan("a * b * c * d", &h), -1);
+	assert_int_equal(lden_size_hist__plan("a *", &h), -1);
 }
 
 /* fields of a made-up event, for compiling against */
@@ -174,27 +174,27 @@ static void totals(void **state)
 	char err[128];
 
 	/* 2 x order 3, 7 x order 1, 100 x order 0 */
-	assert_int_equal(lden_size_hist_plan("PAGE_SIZE << order", &plan), 0);
-	e = lden_size_compile("PAGE_SIZE << order", &ev, err, sizeof(err));
+	assert_int_equal(lden_size_hist__plan("PAGE_SIZE << order", &plan), 0);
+	e = lden_size_expr__compile("PAGE_SIZE << order", &ev, err, sizeof(err));
 	assert_non_null(e);
-	assert_true(lden_size_hist_exact(e, &plan));
+	assert_true(lden_size_hist__exact(e, &plan));
 	assert_int_equal(ltr_hist_parse(by_order, 1, NULL, 0, &h), 0);
-	assert_int_equal(lden_size_hist_total(e, &plan, &h),
+	assert_int_equal(lden_size_hist__total(e, &plan, &h),
 			 page * (2 * 8 + 7 * 2 + 100));
 	ltr_hist__fini(&h);
-	lden_size_free(e);
+	lden_size_expr__free(e);
 
 	/* linear: hits times the constant, the sum times the coefficient */
-	assert_int_equal(lden_size_hist_plan("nr_sector * 512 + 1", &plan), 0);
-	e = lden_size_compile("nr_sector * 512 + 1", &ev, err, sizeof(err));
+	assert_int_equal(lden_size_hist__plan("nr_sector * 512 + 1", &plan), 0);
+	e = lden_size_expr__compile("nr_sector * 512 + 1", &ev, err, sizeof(err));
 	assert_non_null(e);
 	assert_int_equal(ltr_hist_parse(
 		"{ common_type: 7 } hitcount: 5  nr_sector: 40\n"
 		"\nTotals:\n    Hits: 5\n    Entries: 1\n    Dropped: 0\n",
 		0, vals, 1, &h), 0);
-	assert_int_equal(lden_size_hist_total(e, &plan, &h), 40 * 512 + 5);
+	assert_int_equal(lden_size_hist__total(e, &plan, &h), 40 * 512 + 5);
 	ltr_hist__fini(&h);
-	lden_size_free(e);
+	lden_size_expr__free(e);
 }
 
 static void wide_slot_not_summed(void **state)
@@ -208,12 +208,12 @@ static void wide_slot_not_summed(void **state)
 	struct lden_size_expr *e;
 	char err[128];
 
-	assert_int_equal(lden_size_hist_plan("fd * 2", &plan), 0);
-	e = lden_size_compile("fd * 2", &ev, err, sizeof(err));
+	assert_int_equal(lden_size_hist__plan("fd * 2", &plan), 0);
+	e = lden_size_expr__compile("fd * 2", &ev, err, sizeof(err));
 	assert_non_null(e);
 	/* a sum of whole slots is not a sum of ints */
-	assert_false(lden_size_hist_exact(e, &plan));
-	lden_size_free(e);
+	assert_false(lden_size_hist__exact(e, &plan));
+	lden_size_expr__free(e);
 	/* a key of the whole slot is cut to the int, sign included */
 	assert_int_equal((int64_t)ltr_field__narrow(&wide[0],
 						    0xdeadbeefffffffffull), -1);

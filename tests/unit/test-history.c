@@ -33,7 +33,7 @@ static void add_tick(struct lden_history *h, int seq)
 		.seq = (uint64_t)seq, .host = "h", .points = pts, .npoints = 2,
 	};
 
-	assert_int_equal(lden_history_add(h, &t), 0);
+	assert_int_equal(lden_history__add(h, &t), 0);
 }
 
 struct seen {
@@ -70,84 +70,84 @@ static void test_bounds(void **unused)
 	struct lden_history *h;
 
 	(void)unused;
-	h = lden_history_new(900, 1);
+	h = lden_history__new(900, 1);
 	assert_non_null(h);
-	assert_int_equal(lden_history_capacity(h), 901);
-	lden_history_free(h);
-	h = lden_history_new(900, 0.01);	/* would be 90001 */
+	assert_int_equal(lden_history__capacity(h), 901);
+	lden_history__free(h);
+	h = lden_history__new(900, 0.01);	/* would be 90001 */
 	assert_non_null(h);
-	assert_int_equal(lden_history_capacity(h), LDEN_HISTORY_MAX_SLOTS);
-	lden_history_free(h);
+	assert_int_equal(lden_history__capacity(h), LDEN_HISTORY_MAX_SLOTS);
+	lden_history__free(h);
 	errno = 0;
-	assert_null(lden_history_new(900, 0));
+	assert_null(lden_history__new(900, 0));
 	assert_int_equal(errno, EINVAL);
-	assert_null(lden_history_new(-1, 1));
-	lden_history_free(NULL);
+	assert_null(lden_history__new(-1, 1));
+	lden_history__free(NULL);
 }
 
 static void test_since_and_filter(void **unused)
 {
-	struct lden_history *h = lden_history_new(10, 1);	/* 11 ticks */
+	struct lden_history *h = lden_history__new(10, 1);	/* 11 ticks */
 	struct seen s = { 0 };
 
 	(void)unused;
 	for (int i = 0; i < 5; i++)
 		add_tick(h, i);
-	assert_int_equal(lden_history_len(h), 5);
+	assert_int_equal(lden_history__len(h), 5);
 
 	/* everything: 5 ticks of 2 events, forks 1 + 2 + 3 + 4 + 5 */
-	assert_int_equal(lden_history_walk(h, 0, 0, NULL, collect, &s), 0);
+	assert_int_equal(lden_history__walk(h, 0, 0, NULL, collect, &s), 0);
 	assert_int_equal(s.n, 10);
 	assert_int_equal(s.count_sum, 15);
 	assert_true(s.first_t == 1000.0 && s.last_t == 1004.0);
 
 	/* strictly after 1002: the ticks at 1003 and 1004 */
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, 1002.0, 0, NULL, collect, &s);
+	lden_history__walk(h, 1002.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.count_sum, 4 + 5);
 
 	/* one event only */
 	memset(&s, 0, sizeof(s));
 	s.only = "memory.alloc";
-	lden_history_walk(h, 0, 0, want_only, collect, &s);
+	lden_history__walk(h, 0, 0, want_only, collect, &s);
 	assert_int_equal(s.n, 5);
 	assert_int_equal(s.count_sum, 0);
 
 	/* nothing newer than the newest */
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, 1004.0, 0, NULL, collect, &s);
+	lden_history__walk(h, 1004.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 0);
 
 	/* the callback stops the walk and its value comes back */
 	memset(&s, 0, sizeof(s));
 	s.stop_after = 3;
-	assert_int_equal(lden_history_walk(h, 0, 0, NULL, collect, &s), 7);
+	assert_int_equal(lden_history__walk(h, 0, 0, NULL, collect, &s), 7);
 	assert_int_equal(s.n, 3);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 static void test_wraps(void **unused)
 {
-	struct lden_history *h = lden_history_new(3, 1);	/* 4 ticks */
+	struct lden_history *h = lden_history__new(3, 1);	/* 4 ticks */
 	struct seen s = { 0 };
 
 	(void)unused;
 	for (int i = 0; i < 10; i++)
 		add_tick(h, i);
-	assert_int_equal(lden_history_len(h), 4);
-	lden_history_walk(h, 0, 0, NULL, collect, &s);
+	assert_int_equal(lden_history__len(h), 4);
+	lden_history__walk(h, 0, 0, NULL, collect, &s);
 	/* the 4 newest: 1006 .. 1009, forks 7 + 8 + 9 + 10 */
 	assert_int_equal(s.n, 8);
 	assert_true(s.first_t == 1006.0 && s.last_t == 1009.0);
 	assert_int_equal(s.count_sum, 34);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 /* A tick with more events than the slot it reuses had. */
 static void test_growing_tick(void **unused)
 {
-	struct lden_history *h = lden_history_new(1, 1);	/* 2 ticks */
+	struct lden_history *h = lden_history__new(1, 1);	/* 2 ticks */
 	struct lden_point many[5];
 	struct lden_tick t = { .time = 2000, .points = many, .npoints = 5 };
 	static const char *names[5] = { "a", "b", "c", "d", "e" };
@@ -161,17 +161,17 @@ static void test_growing_tick(void **unused)
 		many[i].event = names[i];
 		many[i].count_total = (uint64_t)i;
 	}
-	assert_int_equal(lden_history_add(h, &t), 0);
-	lden_history_walk(h, 1001.0, 0, NULL, collect, &s);
+	assert_int_equal(lden_history__add(h, &t), 0);
+	lden_history__walk(h, 1001.0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 5);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 /* Times are kept to the millisecond: asking for what came after a time
  * as printed ("%.3f") does not return that tick again. */
 static void test_since_printed_time(void **unused)
 {
-	struct lden_history *h = lden_history_new(10, 1);
+	struct lden_history *h = lden_history__new(10, 1);
 	struct lden_point p = { .event = "e", .count = 1, .count_total = 1 };
 	struct lden_tick t = { .time = 1795338373.3612345, .points = &p,
 			       .npoints = 1 };
@@ -179,29 +179,29 @@ static void test_since_printed_time(void **unused)
 	char buf[64];
 
 	(void)unused;
-	assert_int_equal(lden_history_add(h, &t), 0);
-	lden_history_walk(h, 0, 0, NULL, collect, &s);
+	assert_int_equal(lden_history__add(h, &t), 0);
+	lden_history__walk(h, 0, 0, NULL, collect, &s);
 	assert_int_equal(s.n, 1);
 	snprintf(buf, sizeof(buf), "%.3f", s.last_t);
 	assert_string_equal(buf, "1795338373.361");
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, strtod(buf, NULL), 0, NULL, collect, &s);
+	lden_history__walk(h, strtod(buf, NULL), 0, NULL, collect, &s);
 	assert_int_equal(s.n, 0);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 /* step: one point per event per 4 s, its count the sum of the ticks it
  * stands for, the newest tick always there */
 static void test_step(void **unused)
 {
-	struct lden_history *h = lden_history_new(60, 1);
+	struct lden_history *h = lden_history__new(60, 1);
 	struct seen s = { 0 };
 
 	(void)unused;
 	for (int i = 0; i < 10; i++)	/* 1000 .. 1009, forks 1 .. 10 */
 		add_tick(h, i);
 	s.only = "task.create";
-	assert_int_equal(lden_history_walk(h, 0, 4, want_only, collect, &s), 0);
+	assert_int_equal(lden_history__walk(h, 0, 4, want_only, collect, &s), 0);
 	/* 1000-1003 at 1003 (10), 1004-1007 at 1007 (26), 1008-1009 (19) */
 	assert_int_equal(s.n, 3);
 	assert_true(s.first_t == 1003.0 && s.last_t == 1009.0);
@@ -210,15 +210,15 @@ static void test_step(void **unused)
 	/* from 1001.5: 1002 + 1003 at 1003, then as before */
 	memset(&s, 0, sizeof(s));
 	s.only = "task.create";
-	lden_history_walk(h, 1001.5, 4, want_only, collect, &s);
+	lden_history__walk(h, 1001.5, 4, want_only, collect, &s);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.count_sum, 3 + 4 + 26 + 19);
 
 	/* every event gets its point at the same ticks */
 	memset(&s, 0, sizeof(s));
-	lden_history_walk(h, 0, 4, NULL, collect, &s);
+	lden_history__walk(h, 0, 4, NULL, collect, &s);
 	assert_int_equal(s.n, 6);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 struct kept {
@@ -239,7 +239,7 @@ static int keep(void *ctx, const struct lden_history_point *p)
  * the mode, lost records. */
 static void test_last(void **unused)
 {
-	struct lden_history *h = lden_history_new(10, 1);
+	struct lden_history *h = lden_history__new(10, 1);
 	struct lden_point p = { .event = "disk.read", .source = "tracepoint a:b",
 				.sampling = true, .has_size = true, .count = 3,
 				.count_total = 3, .size = 4096, .size_total = 4096,
@@ -248,17 +248,17 @@ static void test_last(void **unused)
 	struct kept got = { 0 };
 
 	(void)unused;
-	assert_int_equal(lden_history_last(h, keep, &got), 0);
+	assert_int_equal(lden_history__last(h, keep, &got), 0);
 	assert_int_equal(got.n, 0);	/* empty: nothing */
-	assert_int_equal(lden_history_add(h, &t), 0);
+	assert_int_equal(lden_history__add(h, &t), 0);
 	p.source = "tracepoint c:d";
 	p.count = 1;
 	p.count_total = 4;
 	p.lost = 5;
 	p.missed = 7;
 	t.time = 6;
-	assert_int_equal(lden_history_add(h, &t), 0);
-	assert_int_equal(lden_history_last(h, keep, &got), 0);
+	assert_int_equal(lden_history__add(h, &t), 0);
+	assert_int_equal(lden_history__last(h, keep, &got), 0);
 	assert_int_equal(got.n, 1);
 	assert_true(got.p.t == 6.0);
 	assert_string_equal(got.p.event, "disk.read");
@@ -268,7 +268,7 @@ static void test_last(void **unused)
 	assert_int_equal(got.p.count_total, 4);
 	assert_int_equal(got.p.lost, 5);
 	assert_int_equal(got.p.missed, 7);
-	lden_history_free(h);
+	lden_history__free(h);
 }
 
 int main(void)

@@ -56,13 +56,13 @@ static uint64_t ino_of(pid_t pid, const char *kind)
 
 static void test_live_task(void **state)
 {
-	struct lden_nscache *c = lden_nscache_new();
+	struct lden_nscache *c = lden_nscache__new();
 	const struct lden_nsinfo *ni;
 	char want[80];
 
 	(void)state;
 	assert_non_null(c);
-	ni = lden_nscache_get(c, getpid());
+	ni = lden_nscache__get(c, getpid());
 	assert_true(ni->known);
 	for (int k = 0; k < LTR_NS_COUNT; k++) {
 		const char *name = ltr_ns__name((enum ltr_ns)k);
@@ -70,16 +70,16 @@ static void test_live_task(void **state)
 		if (ino_of(getpid(), name))
 			assert_int_equal(ni->ns[k], ino_of(getpid(), name));
 	}
-	assert_int_equal(lden_container_of_pid(getpid(), want, sizeof(want)), 0);
+	assert_int_equal(lden_container__of_pid(getpid(), want, sizeof(want)), 0);
 	assert_string_equal(ni->container, want);
-	assert_int_equal(lden_nscache_unknown(c), 0);
-	lden_nscache_free(c);
+	assert_int_equal(lden_nscache__unknown(c), 0);
+	lden_nscache__free(c);
 }
 
 /* A reaped child: its pid names no task; unknown, counted once. */
 static void test_exited_task(void **state)
 {
-	struct lden_nscache *c = lden_nscache_new();
+	struct lden_nscache *c = lden_nscache__new();
 	const struct lden_nsinfo *ni;
 	pid_t child = fork();
 
@@ -88,15 +88,15 @@ static void test_exited_task(void **state)
 	if (child == 0)
 		_exit(0);
 	assert_int_equal(waitpid(child, NULL, 0), child);
-	ni = lden_nscache_get(c, child);
+	ni = lden_nscache__get(c, child);
 	assert_false(ni->known);
 	for (int k = 0; k < LTR_NS_COUNT; k++)
 		assert_int_equal(ni->ns[k], 0);
 	assert_string_equal(ni->container, "?");
-	ni = lden_nscache_get(c, child);
+	ni = lden_nscache__get(c, child);
 	assert_false(ni->known);
-	assert_int_equal(lden_nscache_unknown(c), 1);
-	lden_nscache_free(c);
+	assert_int_equal(lden_nscache__unknown(c), 1);
+	lden_nscache__free(c);
 }
 
 static void test_by_keys(void **state)
@@ -123,21 +123,21 @@ static void test_netns_option(void **state)
 
 	(void)state;
 	snprintf(arg, sizeof(arg), "%d", (int)getpid());
-	assert_int_equal(lden_scope_set_netns(&o, arg, err, sizeof(err)), 0);
+	assert_int_equal(lden_scope__set_netns(&o, arg, err, sizeof(err)), 0);
 	assert_int_equal(o.netns, ino_of(getpid(), "net"));
 	o.netns = 0;
 	snprintf(arg, sizeof(arg), "%llu",
 		 (unsigned long long)ino_of(getpid(), "net"));
-	assert_int_equal(lden_scope_set_netns(&o, arg, err, sizeof(err)), 0);
+	assert_int_equal(lden_scope__set_netns(&o, arg, err, sizeof(err)), 0);
 	assert_int_equal(o.netns, ino_of(getpid(), "net"));
-	assert_int_equal(lden_scope_set_netns(&o, "abc", err, sizeof(err)), -1);
+	assert_int_equal(lden_scope__set_netns(&o, "abc", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "invalid --netns value 'abc'"));
-	assert_int_equal(lden_scope_set_netns(&o, "-5", err, sizeof(err)), -1);
-	assert_int_equal(lden_scope_set_netns(&o, "0", err, sizeof(err)), -1);
-	assert_int_equal(lden_scope_set_netns(&o, "99999999999", err,
+	assert_int_equal(lden_scope__set_netns(&o, "-5", err, sizeof(err)), -1);
+	assert_int_equal(lden_scope__set_netns(&o, "0", err, sizeof(err)), -1);
+	assert_int_equal(lden_scope__set_netns(&o, "99999999999", err,
 					      sizeof(err)), -1);
 	assert_non_null(strstr(err, "no network namespace 99999999999"));
-	assert_int_equal(lden_scope_set_netns(&o, "4194303", err, sizeof(err)),
+	assert_int_equal(lden_scope__set_netns(&o, "4194303", err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, "no process 4194303"));
 }
@@ -184,32 +184,32 @@ static void test_find_container(void **state)
 	mk("system.slice/nginx.service");
 	mk("machine.slice");
 	mk("machine.slice/machine-web\\x2d1.scope");
-	dir = lden_scope_find_container(root, "4f1a2b3c4d5e", err, sizeof(err));
+	dir = lden_scope__find_container(root, "4f1a2b3c4d5e", err, sizeof(err));
 	snprintf(want, sizeof(want), "%s/system.slice/docker-" ID_A ".scope",
 		 root);
 	assert_non_null(dir);
 	assert_string_equal(dir, want);
 	free(dir);
-	dir = lden_scope_find_container(root, ID_A, err, sizeof(err));
+	dir = lden_scope__find_container(root, ID_A, err, sizeof(err));
 	assert_non_null(dir);
 	assert_string_equal(dir, want);
 	free(dir);
-	dir = lden_scope_find_container(root, "web-1", err, sizeof(err));
+	dir = lden_scope__find_container(root, "web-1", err, sizeof(err));
 	assert_non_null(dir);
 	assert_non_null(strstr(dir, "machine-web\\x2d1.scope"));
 	free(dir);
-	dir = lden_scope_find_container(root, "nginx.service", err, sizeof(err));
+	dir = lden_scope__find_container(root, "nginx.service", err, sizeof(err));
 	assert_non_null(dir);
 	free(dir);
-	assert_null(lden_scope_find_container(root, "0123456789ab", err,
+	assert_null(lden_scope__find_container(root, "0123456789ab", err,
 					      sizeof(err)));
 	assert_non_null(strstr(err, "unknown container '0123456789ab'"));
-	assert_null(lden_scope_find_container(root, "-", err, sizeof(err)));
+	assert_null(lden_scope__find_container(root, "-", err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid --container value '-'"));
 	/* two cgroups apart name it: ambiguous, not the first found */
 	mk("machine.slice/libpod-" ID_B ".scope");
 	mk("system.slice/docker-" ID_B ".scope");
-	assert_null(lden_scope_find_container(root, "0123456789ab", err,
+	assert_null(lden_scope__find_container(root, "0123456789ab", err,
 					      sizeof(err)));
 	assert_non_null(strstr(err, "ambiguous"));
 }
@@ -226,21 +226,21 @@ static void test_hostile_names(void **state)
 	memset(path + n, 'a', 5000);
 	snprintf(path + n + 5000, sizeof(path) - n - 5000, ".scope");
 	memset(buf, 'X', sizeof(buf));
-	lden_container_name(path, buf, sizeof(buf));
+	lden_container__name(path, buf, sizeof(buf));
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 	/* a very long id is no id: the host's */
 	n = (size_t)snprintf(path, sizeof(path), "/system.slice/docker-");
 	memset(path + n, 'a', 3000);
 	snprintf(path + n + 3000, sizeof(path) - n - 3000, ".scope");
-	assert_string_equal(lden_container_name(path, buf, sizeof(buf)), "-");
+	assert_string_equal(lden_container__name(path, buf, sizeof(buf)), "-");
 	/* escape sequences, DEL, bytes above 0x7f, escaped or raw */
-	lden_container_name("/machine.slice/machine-\x1b[31mred\x7f\xc3\xa9.scope",
+	lden_container__name("/machine.slice/machine-\x1b[31mred\x7f\xc3\xa9.scope",
 			    buf, sizeof(buf));
 	assert_string_equal(buf, "_[31mred___");
-	lden_container_name("/machine.slice/machine-a\\x1b\\x0d\\x00b.scope",
+	lden_container__name("/machine.slice/machine-a\\x1b\\x0d\\x00b.scope",
 			    buf, sizeof(buf));
 	assert_string_equal(buf, "a___b");
-	lden_container_name("/system.slice/x\ty\n.service", buf, sizeof(buf));
+	lden_container__name("/system.slice/x\ty\n.service", buf, sizeof(buf));
 	for (const char *p = buf; *p; p++)
 		assert_true(*p >= 0x20 && *p < 0x7f);
 }

@@ -54,9 +54,9 @@ static void parse_good(void **state)
 	struct lden_rules_error err;
 	const struct lden_rule *r;
 
-	assert_int_equal(lden_rules_parse(&rs, good, "x.rules", &err), 0);
+	assert_int_equal(lden_rules__parse(&rs, good, "x.rules", &err), 0);
 	assert_int_equal(rs.n, 2);
-	r = lden_rules_find(&rs, "fork-storm");
+	r = lden_rules__find(&rs, "fork-storm");
 	assert_non_null(r);
 	assert_int_equal(r->line, 2);
 	assert_string_equal(r->describe, "more than {{ 500 }} new tasks a second");
@@ -91,14 +91,14 @@ static void parse_good(void **state)
 	assert_int_equal(r->actions[3].nargs, 0);
 	assert_null(r->cgroup);
 
-	r = lden_rules_find(&rs, "quiet");
+	r = lden_rules__find(&rs, "quiet");
 	assert_non_null(r);
 	assert_int_equal(r->expr->nevents, 2);
 	assert_true(r->expr->events[1].need_size);
 	assert_string_equal(r->cgroup, "/sys/fs/cgroup/app");
 	assert_int_equal(r->nactions, 0);
 	assert_true(r->for_s == 0 && r->keep_firing_s == 0);
-	lden_rules_free(&rs);
+	lden_rules__free(&rs);
 }
 
 /* A rule changed in any field is not the same rule; an identical one is. */
@@ -116,18 +116,18 @@ static void same_rule(void **state)
 	struct lden_rules a = { 0 }, b = { 0 };
 	struct lden_rules_error err;
 
-	assert_int_equal(lden_rules_parse(&a, base, "a", &err), 0);
+	assert_int_equal(lden_rules__parse(&a, base, "a", &err), 0);
 	/* whitespace and comments do not matter */
-	assert_int_equal(lden_rules_parse(&b, "# c\nrule a\n\twhen\tcount(sys.kill) > 0\n  for 2s  \n",
+	assert_int_equal(lden_rules__parse(&b, "# c\nrule a\n\twhen\tcount(sys.kill) > 0\n  for 2s  \n",
 					  "b", &err), 0);
-	assert_true(lden_rule_same(&a.rules[0], &b.rules[0]));
+	assert_true(lden_rule__same(&a.rules[0], &b.rules[0]));
 	for (size_t i = 0; i < ARRAY_SIZE(changed); i++) {
-		lden_rules_free(&b);
-		assert_int_equal(lden_rules_parse(&b, changed[i], "b", &err), 0);
-		assert_false(lden_rule_same(&a.rules[0], &b.rules[0]));
+		lden_rules__free(&b);
+		assert_int_equal(lden_rules__parse(&b, changed[i], "b", &err), 0);
+		assert_false(lden_rule__same(&a.rules[0], &b.rules[0]));
 	}
-	lden_rules_free(&a);
-	lden_rules_free(&b);
+	lden_rules__free(&a);
+	lden_rules__free(&b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -241,10 +241,10 @@ static void bad_files(void **state)
 		struct lden_rules_error err;
 		char buf[2048];
 
-		if (lden_rules_parse(&rs, c->text, "f.rules", &err) == 0) {
+		if (lden_rules__parse(&rs, c->text, "f.rules", &err) == 0) {
 			print_error("case %zu parsed: %s\n", i, c->text);
 			failed++;
-			lden_rules_free(&rs);
+			lden_rules__free(&rs);
 			continue;
 		}
 		if (strcmp(err.msg, c->msg)) {
@@ -259,11 +259,11 @@ static void bad_files(void **state)
 		}
 		/* a rules set that failed keeps nothing of the file */
 		assert_int_equal(rs.n, 0);
-		lden_rules_format_error(&err, buf, sizeof(buf));
+		lden_rules__format_error(&err, buf, sizeof(buf));
 		assert_memory_equal(buf, c->msg, strlen(c->msg));
 		if (c->col >= 0)
 			assert_non_null(strstr(buf, "\n  "));
-		lden_rules_free(&rs);
+		lden_rules__free(&rs);
 	}
 	assert_int_equal(failed, 0);
 	assert_true(ARRAY_SIZE(bad_cases) >= 30);
@@ -280,13 +280,13 @@ static void caret_with_tabs(void **state)
 	struct lden_rules_error err;
 	char buf[1024];
 
-	assert_int_equal(lden_rules_parse(&rs, "rule a\n\twhen\tcount(x.y) > \n",
+	assert_int_equal(lden_rules__parse(&rs, "rule a\n\twhen\tcount(x.y) > \n",
 					  "t.rules", &err), -1);
-	lden_rules_format_error(&err, buf, sizeof(buf));
+	lden_rules__format_error(&err, buf, sizeof(buf));
 	assert_string_equal(buf, "t.rules:2: expected a value, found the end\n"
 			    "          when    count(x.y) > \n"
 			    "                              ^");
-	lden_rules_free(&rs);
+	lden_rules__free(&rs);
 }
 
 /* An error in a later file drops that file's rules, not the earlier. */
@@ -295,16 +295,16 @@ static void error_keeps_earlier(void **state)
 	struct lden_rules rs = { 0 };
 	struct lden_rules_error err;
 
-	assert_int_equal(lden_rules_parse(&rs, "rule a\n when count(sys.kill) > 0\n",
+	assert_int_equal(lden_rules__parse(&rs, "rule a\n when count(sys.kill) > 0\n",
 					  "1.rules", &err), 0);
-	assert_int_equal(lden_rules_parse(&rs, "rule b\n when count(sys.kill) > 0\nrule c\n",
+	assert_int_equal(lden_rules__parse(&rs, "rule b\n when count(sys.kill) > 0\nrule c\n",
 					  "2.rules", &err), -1);
 	assert_string_equal(err.msg, "2.rules:3: rule 'c' has no 'when' line");
 	assert_int_equal(rs.n, 1);
-	assert_int_equal(lden_rules_parse(&rs, "rule a\n when count(sys.kill) > 0\n",
+	assert_int_equal(lden_rules__parse(&rs, "rule a\n when count(sys.kill) > 0\n",
 					  "3.rules", &err), -1);
 	assert_string_equal(err.msg, "3.rules:1: rule 'a' defined twice (first at 1.rules:1)");
-	lden_rules_free(&rs);
+	lden_rules__free(&rs);
 }
 
 /*
@@ -352,7 +352,7 @@ static void mutated_files(void **state)
 		text[len] = '\0';
 		for (size_t i = 0; i < strlen(text); i++)
 			lines += text[i] == '\n';
-		if (lden_rules_parse(&rs, text, "m.rules", &err) < 0) {
+		if (lden_rules__parse(&rs, text, "m.rules", &err) < 0) {
 			int line = atoi(err.msg + strlen("m.rules:"));
 
 			if (strncmp(err.msg, "m.rules:", 8) || line < 1 ||
@@ -362,10 +362,10 @@ static void mutated_files(void **state)
 			if (err.col > (int)strlen(err.line) + 1)
 				fail_msg("iteration %d: caret at %d past '%s'",
 					 iter, err.col, err.line);
-			lden_rules_format_error(&err, buf, sizeof(buf));
-			lden_rules_format_error(&err, buf, 8);
+			lden_rules__format_error(&err, buf, sizeof(buf));
+			lden_rules__format_error(&err, buf, 8);
 		}
-		lden_rules_free(&rs);
+		lden_rules__free(&rs);
 	}
 }
 
@@ -423,18 +423,18 @@ static void files(void **state)
 	write_file(".hidden.rules", "junk\n");
 	paths[0] = dir;
 	/* *.rules only, in name order */
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), 0);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), 0);
 	assert_int_equal(rs.n, 2);
 	assert_string_equal(rs.rules[0].name, "a");
 	assert_string_equal(rs.rules[1].name, "b");
-	lden_rules_free(&rs);
+	lden_rules__free(&rs);
 
 	/* a missing directory: skipped or an error, as asked */
 	snprintf(path, sizeof(path), "%s/none", dir);
 	paths[0] = path;
-	assert_int_equal(lden_rules_load(&rs, paths, 1, true, &err), 0);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, true, &err), 0);
 	assert_int_equal(rs.n, 0);
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_non_null(strstr(err.msg, "No such file or directory"));
 	assert_int_equal(err.col, -1);
 
@@ -442,16 +442,16 @@ static void files(void **state)
 	snprintf(path, sizeof(path), "%s/fifo.rules", dir);
 	assert_int_equal(mkfifo(path, 0600), 0);
 	paths[0] = path;
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_non_null(strstr(err.msg, "fifo.rules: not a regular file"));
 	paths[0] = dir;
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_non_null(strstr(err.msg, "fifo.rules: not a regular file"));
 	unlink(path);
 
 	/* a device, and a file over the bound */
 	paths[0] = "/dev/zero";
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_string_equal(err.msg, "/dev/zero: not a regular file");
 	snprintf(path, sizeof(path), "%s/big.rules", dir);
 	assert_int_equal(truncate(path, 0) == 0 || errno == ENOENT, 1);
@@ -463,7 +463,7 @@ static void files(void **state)
 		close(fd);
 	}
 	paths[0] = path;
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_non_null(strstr(err.msg, "big.rules: larger than 4194304 bytes"));
 	unlink(path);
 
@@ -476,7 +476,7 @@ static void files(void **state)
 		fwrite("rule a\n\0x", 1, 9, f);
 		fclose(f);
 	}
-	assert_int_equal(lden_rules_load(&rs, paths, 1, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 1, false, &err), -1);
 	assert_non_null(strstr(err.msg, "nul.rules: not a text file (a NUL byte)"));
 	unlink(path);
 
@@ -484,10 +484,10 @@ static void files(void **state)
 	snprintf(path, sizeof(path), "%s/a.rules", dir);
 	paths[0] = path;
 	paths[1] = dir;
-	assert_int_equal(lden_rules_load(&rs, paths, 2, false, &err), -1);
+	assert_int_equal(lden_rules__load(&rs, paths, 2, false, &err), -1);
 	assert_memory_equal(err.msg + strlen(dir) + 1,
 			    "a.rules:1: rule 'a' defined twice (first at ", 44);
-	lden_rules_free(&rs);
+	lden_rules__free(&rs);
 	snprintf(path, sizeof(path), "%s/a.rules", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/b.rules", dir);
@@ -513,7 +513,7 @@ static double fake_value(const struct lden_expr *e, bool *stale, void *ctx)
 		if (e->events[i].need_size)
 			*stale = ctx != NULL;
 	}
-	return lden_expr_value(e, v);
+	return lden_expr__value(e, v);
 }
 
 static void templates(void **state)
@@ -533,20 +533,20 @@ static void templates(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct lden_expr_error err;
-		struct lden_template *t = lden_template_parse(cases[i].in, &err);
+		struct lden_template *t = lden_template__parse(cases[i].in, &err);
 		char *s;
 
 		if (!t)
 			fail_msg("'%s': %s", cases[i].in, err.msg);
-		s = lden_template_render(t, fake_value, NULL);
+		s = lden_template__render(t, fake_value, NULL);
 		assert_string_equal(s, cases[i].out);
 		free(s);
 		if (cases[i].stale) {
-			s = lden_template_render(t, fake_value, (void *)1);
+			s = lden_template__render(t, fake_value, (void *)1);
 			assert_string_equal(s, cases[i].stale);
 			free(s);
 		}
-		lden_template_free(t);
+		lden_template__free(t);
 	}
 }
 
@@ -576,7 +576,7 @@ static void run(struct lden_rule_sm *sm, const char *truths, double t0,
 	for (int i = 0; truths[i]; i++) {
 		static const char letters[] = "ipFr";
 
-		lden_rule_sm_step(sm, truths[i] == 't', t0 + i * dt, NULL);
+		lden_rule_sm__step(sm, truths[i] == 't', t0 + i * dt, NULL);
 		out[i] = letters[sm->state];
 	}
 	out[strlen(truths)] = '\0';
@@ -603,7 +603,7 @@ static void state_machine(void **state)
 		struct lden_rule_sm sm;
 		char got[32];
 
-		lden_rule_sm_init(&sm, cases[i].for_s, cases[i].keep_s,
+		lden_rule_sm__init(&sm, cases[i].for_s, cases[i].keep_s,
 				  cases[i].cool_s, 100);
 		run(&sm, cases[i].truths, 100, 1, got);
 		if (strcmp(got, cases[i].states))
@@ -619,7 +619,7 @@ static void cooldown(void **state)
 	enum lden_rule_state from;
 	char got[32];
 
-	lden_rule_sm_init(&sm, 0, 0, 4, 0);
+	lden_rule_sm__init(&sm, 0, 0, 4, 0);
 	/* fires at 0, resolves at 1, true at 2 and 3: pending (cooldown
 	 * until 4), fires at 4 */
 	run(&sm, "tftttt", 0, 1, got);
@@ -628,19 +628,19 @@ static void cooldown(void **state)
 	assert_true(sm.fired_at == 4);
 
 	/* transitions say where from */
-	lden_rule_sm_init(&sm, 1, 0, 0, 0);
-	assert_true(lden_rule_sm_step(&sm, true, 0, &from));
+	lden_rule_sm__init(&sm, 1, 0, 0, 0);
+	assert_true(lden_rule_sm__step(&sm, true, 0, &from));
 	assert_int_equal(from, LDEN_RULE_INACTIVE);
 	assert_int_equal(sm.state, LDEN_RULE_PENDING);
-	assert_false(lden_rule_sm_step(&sm, true, 0.5, &from));
-	assert_true(lden_rule_sm_step(&sm, true, 1.0, &from));
+	assert_false(lden_rule_sm__step(&sm, true, 0.5, &from));
+	assert_true(lden_rule_sm__step(&sm, true, 1.0, &from));
 	assert_int_equal(from, LDEN_RULE_PENDING);
 	assert_int_equal(sm.state, LDEN_RULE_FIRING);
 	assert_true(sm.since == 1.0);
-	assert_true(lden_rule_sm_step(&sm, false, 1.1, &from));
+	assert_true(lden_rule_sm__step(&sm, false, 1.1, &from));
 	assert_int_equal(from, LDEN_RULE_FIRING);
-	assert_string_equal(lden_rule_state_name(sm.state), "resolved");
-	assert_string_equal(lden_rule_state_name(LDEN_RULE_INACTIVE), "inactive");
+	assert_string_equal(lden_rule_state__name(sm.state), "resolved");
+	assert_string_equal(lden_rule_state__name(LDEN_RULE_INACTIVE), "inactive");
 }
 
 int main(void)

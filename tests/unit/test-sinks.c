@@ -159,7 +159,7 @@ static int listen_free(struct lden_httpd *h)
 		assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
 		close(s);
 		snprintf(addr, sizeof(addr), "%u", ntohs(sin.sin_port));
-		if (lden_httpd_listen(h, addr, err, sizeof(err)) == 0)
+		if (lden_httpd__listen(h, addr, err, sizeof(err)) == 0)
 			return ntohs(sin.sin_port);
 	}
 	fail_msg("no free port");
@@ -211,17 +211,17 @@ static char name_static[] = "static", name_deep[] = "deep",
 
 static void test_routes(void **state)
 {
-	struct lden_httpd *h = lden_httpd_new();
+	struct lden_httpd *h = lden_httpd__new();
 	char *r;
 	int port;
 
-	assert_int_equal(lden_httpd_route(h, "/static/", hello, name_static), 0);
-	assert_int_equal(lden_httpd_route(h, "/static/deep/", hello, name_deep), 0);
-	assert_int_equal(lden_httpd_route(h, "/exact", hello, name_exact), 0);
-	assert_int_equal(lden_httpd_route(h, "/broken", broken, NULL), 0);
+	assert_int_equal(lden_httpd__route(h, "/static/", hello, name_static), 0);
+	assert_int_equal(lden_httpd__route(h, "/static/deep/", hello, name_deep), 0);
+	assert_int_equal(lden_httpd__route(h, "/exact", hello, name_exact), 0);
+	assert_int_equal(lden_httpd__route(h, "/broken", broken, NULL), 0);
 	port = listen_free(h);
 	/* no route after the first listen */
-	assert_int_equal(lden_httpd_route(h, "/late", hello, name_exact), -1);
+	assert_int_equal(lden_httpd__route(h, "/late", hello, name_exact), -1);
 
 	r = request(port, "GET", "/exact?who=me");
 	assert_non_null(strstr(r, "HTTP/1.1 200"));
@@ -252,37 +252,37 @@ static void test_routes(void **state)
 	r = request(port, "GET", "/broken");
 	assert_non_null(strstr(r, "HTTP/1.1 500"));
 	free(r);
-	lden_httpd_free(h);
+	lden_httpd__free(h);
 }
 
 static void test_listen_errors(void **state)
 {
-	struct lden_httpd *h = lden_httpd_new();
+	struct lden_httpd *h = lden_httpd__new();
 	char err[256], addr[32];
 	int port;
 
-	assert_int_equal(lden_httpd_check_addr("0", err, sizeof(err)), -1);
+	assert_int_equal(lden_httpd__check_addr("0", err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid port '0' in '0' (expected 1 to 65535)");
-	assert_int_equal(lden_httpd_check_addr("[::1", err, sizeof(err)), -1);
+	assert_int_equal(lden_httpd__check_addr("[::1", err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid address '[::1' (expected [ADDR:]PORT)");
-	assert_int_equal(lden_httpd_check_addr("[::1]:9464", err, sizeof(err)), 0);
-	assert_int_equal(lden_httpd_check_addr("0.0.0.0:9464", err, sizeof(err)), 0);
+	assert_int_equal(lden_httpd__check_addr("[::1]:9464", err, sizeof(err)), 0);
+	assert_int_equal(lden_httpd__check_addr("0.0.0.0:9464", err, sizeof(err)), 0);
 	port = listen_free(h);
 	/* the same address again is the listener already there */
 	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
-	assert_int_equal(lden_httpd_listen(h, addr, err, sizeof(err)), 0);
+	assert_int_equal(lden_httpd__listen(h, addr, err, sizeof(err)), 0);
 	/* another server on it: the kernel's words */
 	{
-		struct lden_httpd *h2 = lden_httpd_new();
+		struct lden_httpd *h2 = lden_httpd__new();
 		char want[128];
 
-		assert_int_equal(lden_httpd_listen(h2, addr, err, sizeof(err)), -1);
+		assert_int_equal(lden_httpd__listen(h2, addr, err, sizeof(err)), -1);
 		snprintf(want, sizeof(want),
 			 "cannot listen on 127.0.0.1:%d: Address already in use", port);
 		assert_string_equal(err, want);
-		lden_httpd_free(h2);
+		lden_httpd__free(h2);
 	}
-	lden_httpd_free(h);
+	lden_httpd__free(h);
 }
 
 static void test_prometheus(void **state)
@@ -295,7 +295,7 @@ static void test_prometheus(void **state)
 	void *prom;
 	int port;
 
-	conf.httpd = lden_httpd_new();
+	conf.httpd = lden_httpd__new();
 	prom = lden_sink_prometheus.open(&conf, err, sizeof(err));
 	assert_non_null(prom);
 	port = listen_free(conf.httpd);
@@ -338,7 +338,7 @@ static void test_prometheus(void **state)
 	free(r);
 	lden_sink_prometheus.stats(prom, &st);
 	assert_int_equal(st.sent, 3);	/* scrapes */
-	lden_httpd_free(conf.httpd);
+	lden_httpd__free(conf.httpd);
 	lden_sink_prometheus.close(prom);
 }
 
@@ -349,24 +349,24 @@ static void test_es_url(void **state)
 {
 	char url[256], err[256];
 
-	assert_int_equal(lden_viz_es_url(NULL, NULL, NULL, url, sizeof(url), err,
+	assert_int_equal(lden_viz__es_url(NULL, NULL, NULL, url, sizeof(url), err,
 					 sizeof(err)), 0);
 	assert_string_equal(url, "http://localhost:9200");
-	assert_int_equal(lden_viz_es_url("::1", "9201", NULL, url, sizeof(url),
+	assert_int_equal(lden_viz__es_url("::1", "9201", NULL, url, sizeof(url),
 					 err, sizeof(err)), 0);
 	assert_string_equal(url, "http://[::1]:9201");
-	assert_int_equal(lden_viz_es_url(NULL, NULL, "https://es.example/x",
+	assert_int_equal(lden_viz__es_url(NULL, NULL, "https://es.example/x",
 					 url, sizeof(url), err, sizeof(err)), 0);
 	assert_string_equal(url, "https://es.example/x");
-	assert_int_equal(lden_viz_es_url("h", NULL, "http://x", url, sizeof(url),
+	assert_int_equal(lden_viz__es_url("h", NULL, "http://x", url, sizeof(url),
 					 err, sizeof(err)), -1);
 	assert_string_equal(err, "--url replaces --address and --port; give one or the other");
-	assert_int_equal(lden_viz_es_url(NULL, "65536", NULL, url, sizeof(url),
+	assert_int_equal(lden_viz__es_url(NULL, "65536", NULL, url, sizeof(url),
 					 err, sizeof(err)), -1);
 	assert_string_equal(err, "invalid --port '65536' (expected 1 to 65535)");
-	assert_int_equal(lden_viz_es_url("a/b", NULL, NULL, url, sizeof(url),
+	assert_int_equal(lden_viz__es_url("a/b", NULL, NULL, url, sizeof(url),
 					 err, sizeof(err)), -1);
-	assert_int_equal(lden_viz_es_url(NULL, NULL, "ftp://x", url, sizeof(url),
+	assert_int_equal(lden_viz__es_url(NULL, NULL, "ftp://x", url, sizeof(url),
 					 err, sizeof(err)), -1);
 }
 
@@ -379,16 +379,16 @@ static void test_index_and_seconds(void **state)
 	double v;
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(lden_viz_index_ok(good[i]));
+		assert_true(lden_viz__index_ok(good[i]));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(lden_viz_index_ok(bad[i]));
-	assert_int_equal(lden_viz_seconds("--interval", "0.5", 0.05, 3600, &v,
+		assert_false(lden_viz__index_ok(bad[i]));
+	assert_int_equal(lden_viz__seconds("--interval", "0.5", 0.05, 3600, &v,
 					  err, sizeof(err)), 0);
 	assert_true(v == 0.5);
-	assert_int_equal(lden_viz_seconds("--interval", "0.01", 0.05, 3600, &v,
+	assert_int_equal(lden_viz__seconds("--interval", "0.01", 0.05, 3600, &v,
 					  err, sizeof(err)), -1);
 	assert_string_equal(err, "--interval must be between 0.05 and 3600 s, not '0.01'");
-	assert_int_equal(lden_viz_seconds("--time", "nan", 0.001, 1e9, &v, err,
+	assert_int_equal(lden_viz__seconds("--time", "nan", 0.001, 1e9, &v, err,
 					  sizeof(err)), -1);
 	assert_string_equal(err, "invalid --time value 'nan'");
 }

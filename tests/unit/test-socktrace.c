@@ -138,7 +138,7 @@ static void test_find(void **state)
 
 static void test_check(void **state)
 {
-	struct lden_kallsyms *k = lden_kallsyms_load(
+	struct lden_kallsyms *k = lden_kallsyms__load(
 		put("k", "kallsyms", "ffffffff81000000 T __sys_connect\n"
 			"ffffffff81000100 t sock_poll\n"
 			"ffffffff81000200 D sock_alloc\n"));
@@ -158,7 +158,7 @@ static void test_check(void **state)
 	assert_true(l.f[2].present);
 	assert_false(l.f[3].present);
 	lden_funclist__free(&l);
-	lden_kallsyms_free(k);
+	lden_kallsyms__free(k);
 }
 
 static void test_format(void **state)

@@ -103,19 +103,19 @@ static void unfake(struct fixture *f)
 static void test_tracepoint_with_string(void **state)
 {
 	struct fixture *f = fake(format_string);
-	struct lden_strcap *c = lden_strcap_new(LDEN_STRCAP_OPEN);
+	struct lden_strcap *c = lden_strcap__new(LDEN_STRCAP_OPEN);
 	struct lden_scope_opts whole = { .npids = 0 };
 	char err[256], how[512];
 
 	(void)state;
-	assert_int_equal(lden_strcap_plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
+	assert_int_equal(lden_strcap__plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
 					  "syscalls", "sys_enter_openat", err,
 					  sizeof(err)), 0);
-	assert_int_equal(lden_strcap_method(c), LDEN_STRCAP_TRACEPOINT);
-	lden_strcap_describe(c, how, sizeof(how));
+	assert_int_equal(lden_strcap__method(c), LDEN_STRCAP_TRACEPOINT);
+	lden_strcap__describe(c, how, sizeof(how));
 	/* no syscall_user_buf_size: the kernel's first default */
 	assert_string_equal(how, "paths copied at the call by the syscall tracepoints, up to 63 bytes (longer ones are cut: marked partial, '...?')");
-	lden_strcap_free(c);
+	lden_strcap__free(c);
 
 	/* the limit tracefs says */
 	{
@@ -128,41 +128,41 @@ static void test_tracepoint_with_string(void **state)
 		fputs("165\n", fp);
 		fclose(fp);
 	}
-	c = lden_strcap_new(LDEN_STRCAP_OPEN);
-	assert_int_equal(lden_strcap_plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
+	c = lden_strcap__new(LDEN_STRCAP_OPEN);
+	assert_int_equal(lden_strcap__plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
 					  "syscalls", "sys_enter_openat", err,
 					  sizeof(err)), 0);
-	lden_strcap_describe(c, how, sizeof(how));
+	lden_strcap__describe(c, how, sizeof(how));
 	assert_non_null(strstr(how, "up to 165 bytes"));
-	lden_strcap_free(c);
+	lden_strcap__free(c);
 	unfake(f);
 }
 
 static void test_pointer_only(void **state)
 {
 	struct fixture *f = fake(format_pointer);
-	struct lden_strcap *c = lden_strcap_new(LDEN_STRCAP_OPEN);
+	struct lden_strcap *c = lden_strcap__new(LDEN_STRCAP_OPEN);
 	struct lden_scope_opts whole = { .npids = 0 };
 	char err[256] = "", how[512];
 
 	(void)state;
 	/* no kprobes, no uprobes, no string: late, and says why */
-	assert_int_equal(lden_strcap_plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
+	assert_int_equal(lden_strcap__plan(c, f->s, LDEN_STRINGS_AUTO, &whole,
 					  "syscalls", "sys_enter_openat", err,
 					  sizeof(err)), 0);
-	assert_int_equal(lden_strcap_method(c), LDEN_STRCAP_LATE);
-	lden_strcap_describe(c, how, sizeof(how));
+	assert_int_equal(lden_strcap__method(c), LDEN_STRCAP_LATE);
+	lden_strcap__describe(c, how, sizeof(how));
 	assert_non_null(strstr(how, "read from the process when the record arrives, marked '?'"));
 	assert_non_null(strstr(how, "no kprobes"));
-	lden_strcap_free(c);
+	lden_strcap__free(c);
 
 	/* --strings exact cannot be had here: an error that says why */
-	c = lden_strcap_new(LDEN_STRCAP_OPEN);
-	assert_int_equal(lden_strcap_plan(c, f->s, LDEN_STRINGS_EXACT, &whole,
+	c = lden_strcap__new(LDEN_STRCAP_OPEN);
+	assert_int_equal(lden_strcap__plan(c, f->s, LDEN_STRINGS_EXACT, &whole,
 					  "syscalls", "sys_enter_openat", err,
 					  sizeof(err)), -1);
 	assert_non_null(strstr(err, "--strings exact: this kernel cannot copy them at the call"));
-	lden_strcap_free(c);
+	lden_strcap__free(c);
 	unfake(f);
 }
 

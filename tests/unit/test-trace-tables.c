@@ -49,40 +49,40 @@ static char *write_tmp(const char *text)
 static void test_kallsyms(void **state)
 {
 	char *path = write_tmp(kallsyms_text);
-	struct lden_kallsyms *k = lden_kallsyms_load(path);
+	struct lden_kallsyms *k = lden_kallsyms__load(path);
 	char buf[128];
 
 	(void)state;
 	unlink(path);
 	assert_non_null(k);
-	assert_int_equal(lden_kallsyms_count(k), 5);	/* no data symbol */
-	assert_true(lden_kallsyms_has(k, "__udp4_lib_rcv"));
-	assert_false(lden_kallsyms_has(k, "some_data"));
-	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff810004bcull, buf,
+	assert_int_equal(lden_kallsyms__count(k), 5);	/* no data symbol */
+	assert_true(lden_kallsyms__has(k, "__udp4_lib_rcv"));
+	assert_false(lden_kallsyms__has(k, "some_data"));
+	assert_int_equal(lden_kallsyms__addr_name(k, 0xffffffff810004bcull, buf,
 						 sizeof(buf)), 0);
 	assert_string_equal(buf, "__udp4_lib_rcv+0xbc");
-	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff81000300ull, buf,
+	assert_int_equal(lden_kallsyms__addr_name(k, 0xffffffff81000300ull, buf,
 						 sizeof(buf)), 0);
 	assert_string_equal(buf, "kfree_skb_reason+0x0");
 	/* the data symbol is not a function: its address is helper_a's */
-	lden_kallsyms_addr_name(k, 0xffffffff81000210ull, buf, sizeof(buf));
+	lden_kallsyms__addr_name(k, 0xffffffff81000210ull, buf, sizeof(buf));
 	assert_string_equal(buf, "helper_a+0x110");
-	lden_kallsyms_addr_name(k, 0xffffffffc0001010ull, buf, sizeof(buf));
+	lden_kallsyms__addr_name(k, 0xffffffffc0001010ull, buf, sizeof(buf));
 	assert_string_equal(buf, "mod_fn+0x10 [nf_tables]");
-	assert_int_equal(lden_kallsyms_addr_name(k, 0x1000, buf, sizeof(buf)),
+	assert_int_equal(lden_kallsyms__addr_name(k, 0x1000, buf, sizeof(buf)),
 			 -ENOENT);
-	lden_kallsyms_free(k);
+	lden_kallsyms__free(k);
 
 	/* as non-root: every address is zero */
 	path = write_tmp("0000000000000000 T a\n0000000000000000 T b\n");
-	k = lden_kallsyms_load(path);
+	k = lden_kallsyms__load(path);
 	unlink(path);
 	assert_non_null(k);
-	assert_true(lden_kallsyms_has(k, "b"));
-	assert_int_equal(lden_kallsyms_addr_name(k, 0xffffffff81000000ull, buf,
+	assert_true(lden_kallsyms__has(k, "b"));
+	assert_int_equal(lden_kallsyms__addr_name(k, 0xffffffff81000000ull, buf,
 						 sizeof(buf)), -EPERM);
-	lden_kallsyms_free(k);
-	assert_null(lden_kallsyms_load("/nonexistent/kallsyms"));
+	lden_kallsyms__free(k);
+	assert_null(lden_kallsyms__load("/nonexistent/kallsyms"));
 	assert_int_equal(errno, ENOENT);
 }
 
@@ -101,34 +101,34 @@ static const char state_format[] =
 
 static void test_symbolic(void **state)
 {
-	struct lden_symbolic *t = lden_symbolic_parse(skb_format, "reason");
+	struct lden_symbolic *t = lden_symbolic__parse(skb_format, "reason");
 	int64_t v;
 
 	(void)state;
 	assert_non_null(t);
-	assert_string_equal(lden_symbolic_name(t, 3), "NO_SOCKET");
-	assert_string_equal(lden_symbolic_name(t, 16), "HEX");
-	assert_null(lden_symbolic_name(t, 4));
-	assert_int_equal(lden_symbolic_value(t, "NOT_DROPPED_YET", &v), 0);
+	assert_string_equal(lden_symbolic__name(t, 3), "NO_SOCKET");
+	assert_string_equal(lden_symbolic__name(t, 16), "HEX");
+	assert_null(lden_symbolic__name(t, 4));
+	assert_int_equal(lden_symbolic__value(t, "NOT_DROPPED_YET", &v), 0);
 	assert_int_equal(v, 1);
-	assert_int_equal(lden_symbolic_value(t, "NOPE", &v), -ENOENT);
-	lden_symbolic_free(t);
+	assert_int_equal(lden_symbolic__value(t, "NOPE", &v), -ENOENT);
+	lden_symbolic__free(t);
 
 	/* each field gets its own table */
-	t = lden_symbolic_parse(state_format, "newstate");
+	t = lden_symbolic__parse(state_format, "newstate");
 	assert_non_null(t);
-	assert_string_equal(lden_symbolic_name(t, 10), "TCP_LISTEN");
-	assert_null(lden_symbolic_name(t, 3));
-	lden_symbolic_free(t);
-	t = lden_symbolic_parse(state_format, "oldstate");
-	assert_string_equal(lden_symbolic_name(t, 3), "TCP_SYN_RECV");
-	lden_symbolic_free(t);
+	assert_string_equal(lden_symbolic__name(t, 10), "TCP_LISTEN");
+	assert_null(lden_symbolic__name(t, 3));
+	lden_symbolic__free(t);
+	t = lden_symbolic__parse(state_format, "oldstate");
+	assert_string_equal(lden_symbolic__name(t, 3), "TCP_SYN_RECV");
+	lden_symbolic__free(t);
 
-	assert_null(lden_symbolic_parse(state_format, "protocol"));
+	assert_null(lden_symbolic__parse(state_format, "protocol"));
 	assert_int_equal(errno, ENOENT);
-	assert_null(lden_symbolic_parse("print fmt: \"%d\", __print_symbolic(REC->x, { 1, ", "x"));
-	assert_null(lden_symbolic_parse("no print format", "reason"));
-	lden_symbolic_free(NULL);
+	assert_null(lden_symbolic__parse("print fmt: \"%d\", __print_symbolic(REC->x, { 1, ", "x"));
+	assert_null(lden_symbolic__parse("no print format", "reason"));
+	lden_symbolic__free(NULL);
 }
 
 struct seen {
@@ -142,7 +142,7 @@ static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct seen *seen = ctx;
 	size_t len;
-	const char *extra = lden_sorder_extra(seen->o, &len);
+	const char *extra = lden_sorder__extra(seen->o, &len);
 
 	seen->time[seen->n] = s->time;
 	snprintf(seen->extra[seen->n], sizeof(seen->extra[0]), "%s",
@@ -155,12 +155,12 @@ static int collect(const struct ltr_sample *s, void *ctx)
 static int add(struct lden_sorder *o, const struct ltr_sample *s,
 	       const char *extra)
 {
-	return lden_sorder_add_extra(o, s, extra, extra ? strlen(extra) + 1 : 0);
+	return lden_sorder__add_extra(o, s, extra, extra ? strlen(extra) + 1 : 0);
 }
 
 static void test_order(void **state)
 {
-	struct lden_sorder *o = lden_sorder_new(1024, 65536);
+	struct lden_sorder *o = lden_sorder__new(1024, 65536);
 	struct ltr_sample s = { 0 };
 	uint32_t raw = 0xabcd;
 	struct seen seen = { .o = o };
@@ -178,8 +178,8 @@ static void test_order(void **state)
 	}
 	raw = 0;	/* the buffer holds copies */
 	/* up to 45: 10 20 30 30 40, ties in arrival order; 50 stays */
-	assert_int_equal(lden_sorder_flush(o, 45, collect, &seen), 5);
-	assert_int_equal(lden_sorder_held(o), 1);
+	assert_int_equal(lden_sorder__flush(o, 45, collect, &seen), 5);
+	assert_int_equal(lden_sorder__held(o), 1);
 	assert_int_equal(seen.time[0], 10);
 	assert_int_equal(seen.time[1], 20);
 	assert_string_equal(seen.extra[1], "d");
@@ -188,18 +188,18 @@ static void test_order(void **state)
 	assert_int_equal(seen.time[4], 40);
 	s.time = 45;
 	add(o, &s, NULL);
-	assert_int_equal(lden_sorder_flush(o, UINT64_MAX, collect, &seen), 2);
+	assert_int_equal(lden_sorder__flush(o, UINT64_MAX, collect, &seen), 2);
 	assert_int_equal(seen.time[5], 45);
 	assert_string_equal(seen.extra[5], "-");
 	assert_int_equal(seen.time[6], 50);
-	assert_int_equal(lden_sorder_held(o), 0);
-	lden_sorder_free(o);
+	assert_int_equal(lden_sorder__held(o), 0);
+	lden_sorder__free(o);
 }
 
 /* Full at max_records, or at max_bytes, whichever comes first. */
 static void test_order_ceiling(void **state)
 {
-	struct lden_sorder *o = lden_sorder_new(262144, 64u << 20);
+	struct lden_sorder *o = lden_sorder__new(262144, 64u << 20);
 	struct ltr_sample s = { 0 };
 	char raw[8] = { 0 };
 	int i, rc = 0;
@@ -213,21 +213,21 @@ static void test_order_ceiling(void **state)
 		rc = add(o, &s, NULL);
 	}
 	assert_int_equal(rc, -ENOSPC);
-	assert_int_equal(lden_sorder_held(o), 262144);
-	lden_sorder_free(o);
+	assert_int_equal(lden_sorder__held(o), 262144);
+	lden_sorder__free(o);
 	/* 8 raw bytes and "comm" (5 bytes) take 16: 1024 fill 16 KiB */
-	o = lden_sorder_new(262144, 16384);
+	o = lden_sorder__new(262144, 16384);
 	assert_non_null(o);
 	for (i = 0, rc = 0; i < 2000 && rc == 0; i++)
 		rc = add(o, &s, "comm");
 	assert_int_equal(rc, -ENOSPC);
-	assert_int_equal(lden_sorder_held(o), 1024);
-	lden_sorder_free(o);
+	assert_int_equal(lden_sorder__held(o), 1024);
+	lden_sorder__free(o);
 }
 
 static void test_tally(void **state)
 {
-	struct lden_tally *t = lden_tally_new(3);
+	struct lden_tally *t = lden_tally__new(3);
 	const struct lden_tally_row *rows;
 	uint64_t one[LDEN_TALLY_VALUES] = { 1, 100 };
 	uint64_t big[LDEN_TALLY_VALUES] = { 1, 5000 };
@@ -235,14 +235,14 @@ static void test_tally(void **state)
 	(void)state;
 	assert_non_null(t);
 	for (int i = 0; i < 5; i++)
-		lden_tally_add(t, "b", one);
-	lden_tally_add(t, "a", big);
-	lden_tally_add(t, "c", one);
-	lden_tally_add(t, "c", one);
+		lden_tally__add(t, "b", one);
+	lden_tally__add(t, "a", big);
+	lden_tally__add(t, "c", one);
+	lden_tally__add(t, "c", one);
 	/* past 3 keys: summed under "(other)" */
-	lden_tally_add(t, "d", one);
-	lden_tally_add(t, "e", one);
-	assert_int_equal(lden_tally_sorted(t, 0, &rows), 4);
+	lden_tally__add(t, "d", one);
+	lden_tally__add(t, "e", one);
+	assert_int_equal(lden_tally__sorted(t, 0, &rows), 4);
 	assert_string_equal(rows[0].key, "b");
 	assert_int_equal(rows[0].v[0], 5);
 	assert_int_equal(rows[0].v[1], 500);
@@ -251,15 +251,15 @@ static void test_tally(void **state)
 	assert_string_equal(rows[2].key, "c");
 	assert_string_equal(rows[3].key, "a");
 	/* by the second column; still found by key after the sort */
-	lden_tally_add(t, "c", one);
-	assert_int_equal(lden_tally_sorted(t, 1, &rows), 4);
+	lden_tally__add(t, "c", one);
+	assert_int_equal(lden_tally__sorted(t, 1, &rows), 4);
 	assert_string_equal(rows[0].key, "a");
 	assert_string_equal(rows[2].key, "c");	/* 300 */
 	assert_int_equal(rows[2].v[0], 3);
 	assert_string_equal(rows[3].key, "(other)");	/* 200 */
-	lden_tally_reset(t);
-	assert_int_equal(lden_tally_sorted(t, 0, &rows), 0);
-	lden_tally_free(t);
+	lden_tally__reset(t);
+	assert_int_equal(lden_tally__sorted(t, 0, &rows), 0);
+	lden_tally__free(t);
 }
 
 int main(void)

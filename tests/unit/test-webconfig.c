@@ -48,7 +48,7 @@ static const char *load(const char *text, struct lden_web_config *wc)
 	put("web.yml", text);
 	snprintf(path, sizeof(path), "%s/web.yml", dir);
 	err[0] = '\0';
-	if (lden_web_config_load(path, wc, err, sizeof(err)) == 0)
+	if (lden_web_config__load(path, wc, err, sizeof(err)) == 0)
 		return "";
 	/* the message without the directory */
 	return strstr(err, "web.yml:") ? strstr(err, "web.yml:") : err;
@@ -75,18 +75,18 @@ static void valid(void **state)
 	assert_true(wc.tls13_only);
 	assert_int_equal(wc.nusers, 2);
 	assert_string_equal(wc.users[1].name, "bob");
-	lden_web_config_free(&wc);
+	lden_web_config__free(&wc);
 
 	/* users alone, TLS alone, nothing at all */
 	snprintf(text, sizeof(text), "basic_auth_users:\n  a: %s\n", hash);
 	assert_string_equal(load(text, &wc), "");
 	assert_null(wc.cert_pem);
-	lden_web_config_free(&wc);
+	lden_web_config__free(&wc);
 	assert_string_equal(load("tls_server_config:\n  cert_file: c.pem\n  key_file: k.pem\n", &wc), "");
 	assert_int_equal(wc.nusers, 0);
-	lden_web_config_free(&wc);
+	lden_web_config__free(&wc);
 	assert_string_equal(load("", &wc), "");
-	lden_web_config_free(&wc);
+	lden_web_config__free(&wc);
 }
 
 static void invalid(void **state)
@@ -136,7 +136,7 @@ static void invalid(void **state)
 		if (strncmp(got, cases[i].err, strlen(cases[i].err)) || !*got)
 			fail_msg("case %zu: got '%s', want '%s'", i, got,
 				 cases[i].err);
-		lden_web_config_free(&wc);
+		lden_web_config__free(&wc);
 	}
 }
 
@@ -214,7 +214,7 @@ static void check_passwords(void **state)
 	assert_true(denied > 0);
 	/* the remembered password needs no check: never throttled */
 	assert_int_equal(lden_web_check(&wc, "alice", "pw"), LDEN_WEB_OK);
-	lden_web_config_free(&wc);
+	lden_web_config__free(&wc);
 }
 
 static int setup(void **state)
