@@ -141,18 +141,11 @@ fi
 model=$5
 bare=$(per_read bare); counted=$(per_read count); sampled=$(per_read size)
 echo "  a read: $bare ns bare, $counted counted, $sampled sampled; the guard's model: $model ns a sample beyond a count"
-# the model against what the workload paid: a comparison of timings,
-# meaningless under AddressSanitizer (the workload's own read costs 1.8
-# us there, and the difference of two such figures is noise: 64 ns seen
-# against a model of 306)
-case "${LDEN_SAN_CFLAGS:-}" in
-*address*) ;;
-*)
-	awk -v c="$counted" -v s="$sampled" -v m="$model" 'BEGIN { d = s - c; exit !(m > 0 && d > m / 4 && d < m * 4) }' ||
-		fail "kernel share: a sample costs the workload $sampled - $counted ns, the model says $model"
-	;;
-esac
-echo "PASS: $acted; the model within 4x of what the workload paid"
+# the model against what the workload paid is a comparison of timings:
+# said here, not asserted (two timings of a workload beside another test
+# under make -j2 check can come out in either order: counted 1937 ns a
+# read against sampled 1709 was seen): a timing is for bench/, not a test
+echo "PASS: $acted"
 
 # 4. Without limits: no message, the size is whole
 "$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 \
