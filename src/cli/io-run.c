@@ -51,7 +51,10 @@ static bool passes(const struct lden_io_run *r, const struct lden_io_event *ev)
 static void on_event(const struct lden_io_event *ev, void *ctx)
 {
 	struct lden_io_run *r = ctx;
-	char key[64], fdname[32], marked[LDEN_IO_PATH_MAX + 5];
+	/* not on the stack: a call's cost must not grow with the longest
+	 * path (io runs in one thread) */
+	static char marked[LDEN_IO_PATH_MAX + 5];
+	char key[64], fdname[32];
 	const char *path = ev->path;
 
 	if (!passes(r, ev))

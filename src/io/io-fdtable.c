@@ -196,7 +196,8 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 				  int fd)
 {
 	struct io_proc *p = get_proc(t, pid);
-	char buf[LDEN_IO_PATH_MAX * 2];
+	/* not on the stack: looked at for every fd call (one thread) */
+	static char buf[LDEN_IO_PATH_MAX * 2];
 	const char *s;
 
 	if (!p || fd < 0)

@@ -100,8 +100,9 @@ static void path_text(const char *p, enum lden_prov prov, char *out,
 void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 			uint64_t start_ns, unsigned int show)
 {
-	char res[48], fd[16], comm[80], p1[4 * LDEN_IO_PATH_MAX],
-		p2[4 * LDEN_IO_PATH_MAX];
+	/* not on the stack: printed for every call (one thread) */
+	static char p1[4 * LDEN_IO_PATH_MAX], p2[4 * LDEN_IO_PATH_MAX];
+	char res[48], fd[16], comm[80];
 	size_t k;
 
 	if (ev->ret < 0)

@@ -48,6 +48,9 @@ struct lden_io_tracer {
 	const struct lden_io_syscall *table;
 	int nsys;
 	struct tp *tps;			/* 2 per syscall, then NTASK_TPS */
+	/* collect()'s strings read at an enter (not on its stack: a
+	 * record's cost must not grow with the longest path) */
+	char early[2 * LDEN_IO_PATH_MAX];
 	struct lden_io_pairer *pair;
 	struct lden_io_fdtable *fdt;
 	struct lden_sorder *order;
@@ -593,7 +596,7 @@ static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
 	const struct tp *tp = tp_of(t, s);
-	char buf[2 * LDEN_IO_PATH_MAX];
+	char *buf = t->early;
 	size_t len = 0;
 
 	/* a call's records: kept or not by its task (--netns), whose
