@@ -21,6 +21,8 @@
 
 #define SLOTS 128		/* 12.8 s of snapshots at 100 ms */
 #define STEP 0.1		/* seconds between snapshots, at least */
+/* events/s below which a source is never switched for the CPU budget */
+#define CPU_MIN_RATE 100
 #define RATE_WINDOW 1.0		/* rates are over the last second */
 
 struct source {
@@ -425,8 +427,13 @@ int lden_guard__tick(struct lden_guard *g, struct ltr_session *s, double now,
 			acted++;
 			continue;
 		}
-		/* a source with no events costs nothing: counting it saves nothing */
-		if (src->rate > 0 && (!busiest || src->rate > busiest->rate))
+		/*
+		 * a source of a few events costs next to nothing: counting it
+		 * saves nothing (when lden's own fixed cost, reading many
+		 * counters, is over the budget, no source is to blame)
+		 */
+		if (src->rate >= CPU_MIN_RATE &&
+		    (!busiest || src->rate > busiest->rate))
 			busiest = src;
 	}
 	full = cpu_full && !acted;
