@@ -202,20 +202,11 @@ static void ftrace_free(struct ltr_ftrace *ft)
 /* The instance's ring size per CPU in KiB, or 0. */
 static long default_size_kb(const struct ltr_ftrace *ft)
 {
-	char path[FT_FILE_MAX], buf[32];
-	ssize_t n;
-	int fd;
+	char path[FT_FILE_MAX];
+	long kb;
 
 	snprintf(path, sizeof(path), "%s/buffer_size_kb", ft->path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
+	return ltr_read_long(path, &kb) == 0 ? kb : 0;
 }
 
 /* The sub-buffer size: the instance's setting (6.7+), else a page. */
@@ -672,18 +663,10 @@ static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
 	};
 	char path[FT_FILE_MAX], buf[1024];
 	uint64_t lost = 0;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", ft->path, cpu);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (ltr_read_into(path, buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		const char *p = strstr(buf, keys[k]);
 

@@ -294,6 +294,11 @@ const char *ltr_paranoid(void);
 int ltr_close_detached(int *fds, int n, int *release);
 /* support.c: a number from a small file (tracefs ids); 0 or -errno */
 int ltr_read_long(const char *path, long *val);
+/*
+ * support.c: a small file's first bytes into @buf (NUL-terminated, cut at
+ * @size - 1); the bytes read, or -errno
+ */
+int ltr_read_into(const char *path, char *buf, size_t size);
 
 /* probe.c: create and remove the session's dynamic events */
 void ltr_probe_destroy_all(struct ltr_session *s);

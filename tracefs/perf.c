@@ -21,19 +21,6 @@ int ltr_perf_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 	return fd < 0 ? -errno : (int)fd;
 }
 
-static int read_small_file(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, size - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (int)n;
-}
-
 /*
  * ltr_online_cpus - the online CPU numbers, from sysfs rather than a count,
  * because CPUs need not be numbered 0..n-1.
@@ -46,7 +33,7 @@ int ltr_online_cpus(int **cpus)
 	int *list = NULL;
 	int n = 0, cap = 0;
 
-	if (read_small_file("/sys/devices/system/cpu/online", buf,
+	if (ltr_read_into("/sys/devices/system/cpu/online", buf,
 			    sizeof(buf)) < 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -102,7 +89,7 @@ static bool has_capability(int cap)
 	char *line;
 	unsigned long long eff;
 
-	if (read_small_file("/proc/self/status", buf, sizeof(buf)) < 0)
+	if (ltr_read_into("/proc/self/status", buf, sizeof(buf)) < 0)
 		return false;
 	line = strstr(buf, "CapEff:");
 	if (!line || sscanf(line + 7, "%llx", &eff) != 1)
@@ -117,7 +104,7 @@ const char *ltr_paranoid(void)
 {
 	static char paranoid[32];
 
-	if (read_small_file("/proc/sys/kernel/perf_event_paranoid",
+	if (ltr_read_into("/proc/sys/kernel/perf_event_paranoid",
 			    paranoid, sizeof(paranoid)) > 0)
 		paranoid[strcspn(paranoid, "\n")] = '\0';
 	else

@@ -23,19 +23,40 @@ static bool tracefs_has(const struct ltr_session *s, const char *file)
 	return access(path, F_OK) == 0;
 }
 
-int ltr_read_long(const char *path, long *val)
+int ltr_read_into(const char *path, char *buf, size_t size)
 {
-	char buf[64], *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+	ssize_t n = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
+	/* procfs and tracefs files give a record a read: to EOF or full */
+	while (got + 1 < size && n > 0) {
+		n = read(fd, buf + got, size - 1 - got);
+		if (n < 0 && errno == EINTR)
+			n = 1;
+		else if (n < 0)
+			err = -errno;
+		else
+			got += (size_t)n;
+	}
 	close(fd);
-	if (n <= 0)
+	if (err)
+		return err;
+	buf[got] = '\0';
+	return (int)got;
+}
+
+int ltr_read_long(const char *path, long *val)
+{
+	char buf[64], *end;
+	int n = ltr_read_into(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (n == 0)
 		return -EIO;
-	buf[n] = '\0';
 	*val = strtol(buf, &end, 10);
 	return end == buf ? -EINVAL : 0;
 }
