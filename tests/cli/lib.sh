@@ -220,6 +220,17 @@ join_burst() {
 	after=$(echo "$_c1 $_c2 $_t1 $_t2 $(getconf CLK_TCK)" |
 		awk '{ printf "%.2f", 100 * ($2 - $1) / $5 / ($4 - $3) }')
 }
+# until_jq FILE JQ: until JQ, over all the JSON lines of FILE slurped (other
+# lines left out), prints true; at most 20 s
+until_jq() {
+	_i=0
+	until [ "$(grep '^{' "$1" | jq -s "$2" 2>/dev/null)" = true ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 400 ] && return 1
+		sleep 0.05
+	done
+}
+
 # within_budget WHAT: $after is at most 5 (the default --max-cpu; 15 under
 # ASan) plus 2
 # percentage points

@@ -49,15 +49,6 @@ bg() {
 	pids="$pids $bpid"
 }
 
-# until JQ (over all JSON lines of FILE, slurped) is true, at most 20 s
-until_jq() {
-	_i=0
-	until [ "$(grep '^{' "$1" | jq -s "$2" 2>/dev/null)" = true ]; do
-		_i=$((_i + 1))
-		[ $_i -gt 400 ] && return 1
-		sleep 0.05
-	done
-}
 
 ino() { stat -L -c %i "/proc/$1/ns/$2"; }
 

@@ -27,15 +27,6 @@ top() {
 	pids="$pids $tpid"
 }
 
-# until JQ (a filter over all blocks, slurped) prints true, at most 20 s
-until_jq() {
-	_i=0
-	until [ "$(jq -s "$2" "$1" 2>/dev/null)" = true ]; do
-		_i=$((_i + 1))
-		[ $_i -gt 400 ] && return 1
-		sleep 0.05
-	done
-}
 
 
 # --- a tracepoint per comm and per field: exact counts ---------------
