@@ -91,6 +91,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->instance_lock = -1;
 	s->ring_pages = pages;
 	s->ring_pages_default = !opts->ring_pages;
+	s->ftrace_no_mmap = opts->ftrace_read;
 	s->wakeup_bytes = opts->wakeup_bytes;
 	s->detach_close = opts->detach_close;
 	s->ring = opts->ring;
