@@ -444,6 +444,13 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev);
  */
 const char *ltr_event__ring_why(const struct ltr_event *ev);
 
+/**
+ * ltr_event__ring_reader - how an event on the ftrace ring is read:
+ * "mmap" or "read" (see ltr_session__ftrace_reader()); "" on the perf
+ * ring or counting (static)
+ */
+const char *ltr_event__ring_reader(const struct ltr_event *ev);
+
 /** ltr_session__ring - the session's ring choice (opts->ring) */
 enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s);
 

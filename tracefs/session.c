@@ -863,6 +863,15 @@ const char *ltr_event__ring_why(const struct ltr_event *ev)
 	return ev->mode == LTR_MODE_SAMPLE && ev->ring_why ? ev->ring_why : "";
 }
 
+const char *ltr_event__ring_reader(const struct ltr_event *ev)
+{
+	const char *how = NULL;
+
+	if (ltr_event__ring(ev) == LTR_RING_FTRACE)
+		how = ltr_session__ftrace_reader(ev->session);
+	return how ? how : "";
+}
+
 void ltr_event__set_user(struct ltr_event *ev, void *user)
 {
 	ev->user = user;
