@@ -669,14 +669,14 @@ static int drain_read(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 							 c->cpu, strerror(errno));
 				break;
 			}
-			if (ltr_subbuf__load(&c->w, c->page, (size_t)n,
-					     ft->commit_size) < 0) {
+			if (ltr_subbuf_load(&c->w, c->page, (size_t)n,
+					    ft->commit_size) < 0) {
 				c->bad++;
 				continue;
 			}
 			c->loaded = true;
 		}
-		rc = ltr_subbuf__next(&c->w, &r);
+		rc = ltr_subbuf_next(&c->w, &r);
 		if (rc == 0) {
 			c->loaded = false;
 			continue;
@@ -721,13 +721,13 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 		int rc;
 
 		if (c->loaded) {
-			uint32_t commit = ltr_subbuf__commit(
+			uint32_t commit = ltr_subbuf_commit(
 				c->map + c->meta->meta_page_size + (size_t)c->id * size,
 				ft->commit_size);
 
 			if (commit > c->w.len && commit <= c->w.cap)
 				c->w.len = commit;
-			rc = ltr_subbuf__next(&c->w, &r);
+			rc = ltr_subbuf_next(&c->w, &r);
 			if (rc > 0) {
 				delivered += deliver(ft, c, &r, fn, ctx, stop);
 				continue;
@@ -758,9 +758,9 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 		same = 0;
 		c->id = id;
 		c->loaded = true;
-		if (ltr_subbuf__load(&c->w, c->map + c->meta->meta_page_size +
-						    (size_t)id * size,
-				     size, ft->commit_size) < 0)
+		if (ltr_subbuf_load(&c->w, c->map + c->meta->meta_page_size +
+						   (size_t)id * size,
+				    size, ft->commit_size) < 0)
 			c->bad++;
 	}
 	return delivered;

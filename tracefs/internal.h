@@ -328,10 +328,10 @@ struct ltr_subbuf_rec {
 	uint64_t ts;
 };
 
-uint32_t ltr_subbuf__commit(const void *page, int commit_size);
-int ltr_subbuf__load(struct ltr_subbuf *w, const void *page, size_t size,
-		     int commit_size);
-int ltr_subbuf__next(struct ltr_subbuf *w, struct ltr_subbuf_rec *rec);
+uint32_t ltr_subbuf_commit(const void *page, int commit_size);
+int ltr_subbuf_load(struct ltr_subbuf *w, const void *page, size_t size,
+		    int commit_size);
+int ltr_subbuf_next(struct ltr_subbuf *w, struct ltr_subbuf_rec *rec);
 
 /* ftrace.c: the session's tracefs instance and its ring (see there) */
 struct ltr_ftrace;

@@ -46,7 +46,7 @@ static uint32_t read_u32(const unsigned char *p)
 }
 
 /**
- * ltr_subbuf__commit - the events' bytes of a sub-buffer's header
+ * ltr_subbuf_commit - the events' bytes of a sub-buffer's header
  * @page: the sub-buffer, at least 8 + @commit_size bytes
  * @commit_size: the kernel's long, 4 or 8
  *
@@ -54,7 +54,7 @@ static uint32_t read_u32(const unsigned char *p)
  * commit, so the bytes below the value read are complete (the mmap'd
  * ring's reader page can be written to while it is read).
  */
-uint32_t ltr_subbuf__commit(const void *page, int commit_size)
+uint32_t ltr_subbuf_commit(const void *page, int commit_size)
 {
 	const unsigned char *p = page;
 	uint64_t c;
@@ -67,14 +67,14 @@ uint32_t ltr_subbuf__commit(const void *page, int commit_size)
 }
 
 /**
- * ltr_subbuf__load - start a walk over the sub-buffer at @page
+ * ltr_subbuf_load - start a walk over the sub-buffer at @page
  * @size: the bytes readable at @page
  *
  * Returns 0, or -EBADMSG when the header says more bytes than there are
  * (the walk is then empty).
  */
-int ltr_subbuf__load(struct ltr_subbuf *w, const void *page, size_t size,
-		     int commit_size)
+int ltr_subbuf_load(struct ltr_subbuf *w, const void *page, size_t size,
+		    int commit_size)
 {
 	size_t hdr = 8 + (size_t)commit_size;
 	uint32_t commit;
@@ -85,7 +85,7 @@ int ltr_subbuf__load(struct ltr_subbuf *w, const void *page, size_t size,
 	w->data = (const unsigned char *)page + hdr;
 	w->cap = (uint32_t)(size - hdr);
 	memcpy(&w->ts, page, sizeof(w->ts));
-	commit = ltr_subbuf__commit(page, commit_size);
+	commit = ltr_subbuf_commit(page, commit_size);
 	if (commit > w->cap)
 		return -EBADMSG;
 	w->len = commit;
@@ -93,7 +93,7 @@ int ltr_subbuf__load(struct ltr_subbuf *w, const void *page, size_t size,
 }
 
 /**
- * ltr_subbuf__next - the next record of the walk
+ * ltr_subbuf_next - the next record of the walk
  * @rec: out: its data, bytes and time
  *
  * Returns 1 with @rec set, 0 at the end of what is committed (more may
@@ -101,7 +101,7 @@ int ltr_subbuf__load(struct ltr_subbuf *w, const void *page, size_t size,
  * past the end; the rest of the sub-buffer is then skipped.  Discarded
  * events are skipped and counted in w->discarded.
  */
-int ltr_subbuf__next(struct ltr_subbuf *w, struct ltr_subbuf_rec *rec)
+int ltr_subbuf_next(struct ltr_subbuf *w, struct ltr_subbuf_rec *rec)
 {
 	while (w->off + 4 <= w->len) {
 		const unsigned char *ev = w->data + w->off;

@@ -88,7 +88,7 @@ static void want(struct ltr_subbuf *w, uint32_t size, int fill, uint64_t ts)
 {
 	struct ltr_subbuf_rec r;
 
-	assert_int_equal(ltr_subbuf__next(w, &r), 1);
+	assert_int_equal(ltr_subbuf_next(w, &r), 1);
 	assert_int_equal(r.size, size);
 	assert_int_equal(r.data[0], fill);
 	assert_int_equal(r.data[size - 1], fill);
@@ -123,13 +123,13 @@ static void every_type(void **state)
 		commit(&p, 1ull << 31);			/* missed events: a flag */
 		/* the rest unused: a padding event of delta 0 */
 		word(&p, T_PAD, 0);
-		assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b),
-						  sizes[i]), 0);
+		assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b),
+						 sizes[i]), 0);
 		want(&w, 16, 0xa1, 1005);
 		want(&w, 200, 0xa2, 1008);
 		want(&w, 112, 0xa3, 1008 + (2ull << 27) + 5 + 1);
 		want(&w, 4, 0xa4, (1ull << 27 | 77) + 2);
-		assert_int_equal(ltr_subbuf__next(&w, &r), 0);
+		assert_int_equal(ltr_subbuf_next(&w, &r), 0);
 		assert_int_equal(w.discarded, 1);
 	}
 }
@@ -147,9 +147,9 @@ static void padding_ends(void **state)
 	word(&p, T_PAD, 0);
 	data(&p, 1, 8, 0xb2, false);		/* never to be seen */
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b), 8), 0);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b), 8), 0);
 	want(&w, 8, 0xb1, 1);
-	assert_int_equal(ltr_subbuf__next(&w, &r), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), 0);
 }
 
 /* The mmap'd reader sub-buffer: more is committed while it is walked. */
@@ -163,16 +163,16 @@ static void resumes_as_committed(void **state)
 	start(&p, 50, 8);
 	data(&p, 1, 8, 0xc1, false);
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b), 8), 0);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b), 8), 0);
 	want(&w, 8, 0xc1, 51);
-	assert_int_equal(ltr_subbuf__next(&w, &r), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), 0);
 	data(&p, 2, 12, 0xc2, false);
 	data(&p, 3, 8, 0xc3, true);
 	commit(&p, 0);
-	w.len = ltr_subbuf__commit(p.b, 8);
+	w.len = ltr_subbuf_commit(p.b, 8);
 	want(&w, 12, 0xc2, 53);
 	want(&w, 8, 0xc3, 56);
-	assert_int_equal(ltr_subbuf__next(&w, &r), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), 0);
 }
 
 static void broken(void **state)
@@ -186,9 +186,9 @@ static void broken(void **state)
 	start(&p, 0, 8);
 	data(&p, 1, 8, 0xd1, false);
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, 16 + 8, 8), -EBADMSG);
-	assert_int_equal(ltr_subbuf__next(&w, &r), 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, 12, 8), -EBADMSG);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, 16 + 8, 8), -EBADMSG);
+	assert_int_equal(ltr_subbuf_next(&w, &r), 0);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, 12, 8), -EBADMSG);
 
 	/* an event longer than what is committed: the rest is skipped */
 	start(&p, 0, 8);
@@ -197,25 +197,25 @@ static void broken(void **state)
 	put32(&p, 4000);
 	p.at += 8;
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b), 8), 0);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b), 8), 0);
 	want(&w, 8, 0xd2, 1);
-	assert_int_equal(ltr_subbuf__next(&w, &r), -EBADMSG);
-	assert_int_equal(ltr_subbuf__next(&w, &r), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), -EBADMSG);
+	assert_int_equal(ltr_subbuf_next(&w, &r), 0);
 
 	/* a long-form length below its own word */
 	start(&p, 0, 8);
 	word(&p, 0, 1);
 	put32(&p, 2);
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b), 8), 0);
-	assert_int_equal(ltr_subbuf__next(&w, &r), -EBADMSG);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b), 8), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), -EBADMSG);
 
 	/* a header cut short by the commit */
 	start(&p, 0, 8);
 	word(&p, T_EXTEND, 1);
 	commit(&p, 0);
-	assert_int_equal(ltr_subbuf__load(&w, p.b, sizeof(p.b), 8), 0);
-	assert_int_equal(ltr_subbuf__next(&w, &r), -EBADMSG);
+	assert_int_equal(ltr_subbuf_load(&w, p.b, sizeof(p.b), 8), 0);
+	assert_int_equal(ltr_subbuf_next(&w, &r), -EBADMSG);
 }
 
 int main(void)
