@@ -135,6 +135,22 @@ lden_group() {
 	echo "lden_${_ns}_$_p"
 }
 
+# left_behind PID: true (and says what) when the exited lden process PID
+# left a probe group or an instance in tracefs: names are lden_<ns>_<pid>,
+# so other tests' lden, adding and removing theirs meanwhile, do not count
+left_behind() {
+	_t=${LDEN_TRACEFS:-/sys/kernel/tracing}
+	grep -E "lden_[0-9]+_$1[/ ]" "$_t/dynamic_events" 2>/dev/null ||
+		ls "$_t/instances" 2>/dev/null | grep -E "^lden_[0-9]+_$1\$"
+}
+
+# drop_sweep FILE: removes from lden's stderr in FILE the line of a sweep
+# of what a gone lden left (another test's, killed on purpose, may leave
+# it for any lden to take): not part of what a run is tested for
+drop_sweep() {
+	sed -i '/^lden: removed .* left by lden processes that are gone: /d' "$1"
+}
+
 # release FIFO: the workload blocked on FIFO goes on, at most 10 s
 release() {
 	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||

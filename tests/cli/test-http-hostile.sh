@@ -342,6 +342,7 @@ bad() {	# want-regex yaml...
 	"$LDEN" visualize --web-config "$tmp/bad.yml" -t 1 >"$tmp/bad.out" 2>"$tmp/bad.err"
 	_rc=$?
 	[ "$_rc" = 2 ] || fail "bad web config ($*): exit $_rc"
+	drop_sweep "$tmp/bad.err"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] && grep -q "^lden: visualize: --web-config: $tmp/bad.yml:$_want" "$tmp/bad.err" ||
 		fail "bad web config ($*): $(cat "$tmp/bad.err")"
 }

@@ -168,6 +168,7 @@ for bad in "--netns 12345678901" "--netns abc" "--netns 4194303" "--container no
 	"$LDEN" top $EV $bad -t 1 >"$tmp/bad.out" 2>"$tmp/bad.err"
 	rc=$?
 	[ $rc = 2 ] || fail "top $bad: exit $rc, want 2"
+	drop_sweep "$tmp/bad.err"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "top $bad: not one line"
 	grep -q '^lden: top: ' "$tmp/bad.err" || fail "top $bad: no error line"
 done

@@ -236,6 +236,7 @@ LDEN_TEST_PANIC_ON_WARN=1 run pow trace exec --max-cpu 0 -- /bin/true
 grep -q "^lden: arguments read from the process.*panic_on_warn" "$tmp/pow.err" ||
 	fail "panic_on_warn: the header does not say why strings are late: $(sed -n 2p "$tmp/pow.err")"
 LDEN_TEST_PANIC_ON_WARN=1 run powx trace open --strings exact -- /bin/true
+drop_sweep "$tmp/powx.err"
 [ $rc = 2 ] && [ "$(wc -l <"$tmp/powx.err")" = 1 ] && grep -q panic_on_warn "$tmp/powx.err" ||
 	fail "panic_on_warn: --strings exact did not exit 2 with one line: $rc $(cat "$tmp/powx.err")"
 echo "PASS: kernel.panic_on_warn: strings read late, said why; --strings exact refused"
@@ -256,6 +257,7 @@ jq -e -s 'map(select(.result == "ENOENT")) | length >= 20 and all(.path_source !
 grep -q 'paths: 0 exact' "$tmp/late.err" || fail "late: the summary counts exact paths"
 run bad trace open --strings maybe
 [ $rc = 2 ] || fail "bad: --strings maybe exited $rc, not 2"
+drop_sweep "$tmp/bad.err"
 [ "$(wc -l <"$tmp/bad.err")" = 1 ] && grep -q "invalid --strings value 'maybe'" "$tmp/bad.err" ||
 	fail "bad: not one clear line: $(cat "$tmp/bad.err")"
 run badrecipe trace tcp-accept --strings exact

@@ -201,6 +201,7 @@ bad() {	# expected-message-pattern, args...
 	"$LDEN" top "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
 	_rc=$?
 	[ $_rc = 2 ] || fail "top $*: exit $_rc, expected 2"
+	drop_sweep "$tmp/bad.err"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "top $*: not one line: $(cat "$tmp/bad.err")"
 	grep -q "^lden: .*$_pat" "$tmp/bad.err" || fail "top $*: message '$(cat "$tmp/bad.err")'"
 	[ -s "$tmp/bad.out" ] && fail "top $*: printed on stdout"

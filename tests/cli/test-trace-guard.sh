@@ -138,6 +138,7 @@ for cmd in trace top; do
 	"$LDEN" $cmd task.create --max-cpu 101 >"$tmp/e.out" 2>"$tmp/e.err"
 	rc=$?
 	[ "$rc" = 2 ] || fail "$cmd --max-cpu 101: exit $rc, want 2"
+	drop_sweep "$tmp/e.err"
 	[ "$(wc -l <"$tmp/e.err")" = 1 ] || fail "$cmd --max-cpu 101: not one line"
 done
 echo "PASS: bad --max-rate and --max-cpu values exit 2 with one line"

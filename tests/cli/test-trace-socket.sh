@@ -193,6 +193,7 @@ for args in "--filter ret<0" "--fields ret" "--failed" "--strings exact"; do
 	"$LDEN" trace socket $args -t 1 >"$tmp/bad.out" 2>"$tmp/bad.err"
 	rc=$?
 	[ $rc = 2 ] || fail "bad: '$args' exited $rc, not 2"
+	drop_sweep "$tmp/bad.err"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "bad: '$args': not one line"
 done
 echo "PASS: bad input exits 2 with one line"

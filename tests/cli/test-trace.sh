@@ -308,8 +308,7 @@ grep -q '^[0-9:.]*  *[0-9]*  *[0-9]* cat  ' "$tmp/namest.out" || fail "names: no
 echo "PASS: names as at each record: sh until its exec, cat after, python3 until prctl; a process started before lden marked late"
 
 # --- bad input: exit 2, one line, nothing attached -------------------
-# what each bad run left is told by its pid (groups are lden_<ns>_<pid>;
-# other tests' lden may add and remove theirs meanwhile)
+# what each bad run left is told by its pid (left_behind)
 : >"$tmp/bad.pids"
 bad() {	# expected-message-pattern, args...
 	_pat=$1
@@ -320,6 +319,7 @@ bad() {	# expected-message-pattern, args...
 	wait "$_p"
 	_rc=$?
 	[ $_rc = 2 ] || fail "trace $*: exit $_rc, expected 2"
+	drop_sweep "$tmp/bad.err"
 	[ "$(wc -l <"$tmp/bad.err")" = 1 ] || fail "trace $*: not one line: $(cat "$tmp/bad.err")"
 	grep -q "^lden: .*$_pat" "$tmp/bad.err" || fail "trace $*: message '$(cat "$tmp/bad.err")'"
 	[ -s "$tmp/bad.out" ] && fail "trace $*: printed on stdout"
@@ -338,10 +338,7 @@ bad "choose one of --pid, --cgroup, --container and -- COMMAND" task.create --pi
 bad "missing EVENT" 
 bad "uprobe" 'uprobe(/bin/true:nosuch_symbol_lden)'
 while read -r _p; do
-	grep -E "lden_[0-9]+_${_p}[/ ]" "$T/dynamic_events" 2>/dev/null &&
-		fail "bad input (pid $_p) left dynamic events behind"
-	ls "$T/instances" 2>/dev/null | grep -E "^lden_[0-9]+_${_p}\$" &&
-		fail "bad input (pid $_p) left an instance behind"
+	left_behind "$_p" && fail "bad input (pid $_p) left kernel state behind"
 done <"$tmp/bad.pids"
 echo "PASS: bad input exits 2 with one line"
 exit 0
