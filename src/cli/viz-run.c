@@ -91,12 +91,18 @@ static int trace(struct lden_visualize *r)
 		t = lden_now();
 		if (guard_tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
-		if (rc == 1)	/* a signal: the last numbers, then stop */
+		if (rc == 1) {	/* a signal: the last numbers, then stop */
+			lden_debug("signal %d: the last values", (int)lden_stop_signal);
 			r->reason = "signal";
-		if (rc == 1 || (stop_at && t >= stop_at))
+		}
+		if (rc == 1 || (stop_at && t >= stop_at)) {
 			finish(r);
+			lden_debug("the last samples read");
+		}
 		if (tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
+		if (!n)
+			lden_debug("the first values");
 		r->end = t;
 		if (rc == 1)
 			return LDEN_EXIT_OK;
