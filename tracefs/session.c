@@ -1194,8 +1194,12 @@ int ltr_session__settle(struct ltr_session *s, int timeout_ms,
 		s->unarrived = unarrived(s);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (!s->unarrived || (t.tv_sec - t0.tv_sec) * 1000 +
-		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms) {
+			if (s->unarrived)
+				ltr_debug("%llu samples never arrived\n",
+					  (unsigned long long)s->unarrived);
 			return total;
+		}
 		nanosleep(&nap, NULL);
 	}
 }

@@ -162,6 +162,7 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 		if (l->after)
 			l->after(l->ctx, now);
 	}
+	lden_guard__end(r->guard);
 	if (lden_collect__settle(r->s, l->on_sample, l->ctx) < 0) {
 		lden_cli__err("reading samples: %s", ltr_last_error());
 		return LDEN_EXIT_FAIL;

@@ -65,6 +65,7 @@ static int guard_tick(struct lden_visualize *r, double t)
 /* The last samples, and those that will never arrive counted as lost. */
 static void finish(struct lden_visualize *r)
 {
+	lden_guard__end(r->guard);
 	if (lden_collect__finish(r->s, r->v->att, r->v->n * r->v->nscopes,
 				r->v->sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());
