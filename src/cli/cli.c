@@ -3,9 +3,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -80,43 +77,12 @@ int lden_cli__option_error(int c, const char *word)
 /* 0: not debugging; else CLOCK_MONOTONIC ns the times are counted from */
 static uint64_t debug_t0;
 
-/*
- * When the process was made, on the monotonic clock: its start time in
- * /proc/self/stat (clock ticks since boot, on CLOCK_BOOTTIME), so that the
- * times include the loading of the program; main's time when unreadable.
- */
-static uint64_t exec_time(void)
-{
-	uint64_t now = lden_now_ns(), boot, start;
-	struct timespec ts;
-	char buf[1024], *p;
-	unsigned long long ticks;
-	long hz = sysconf(_SC_CLK_TCK);
-	FILE *f = fopen("/proc/self/stat", "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	int i;
-
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* starttime is field 22; p is at the end of field 2 */
-	for (i = 2; p && i < 21; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || hz <= 0 || sscanf(p + 1, "%llu", &ticks) != 1 ||
-	    clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
-		return now;
-	boot = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	start = ticks * (1000000000ull / (uint64_t)hz);
-	return boot > start && boot - start < now ? now - (boot - start) : now;
-}
-
 void lden_cli__debug_init(void)
 {
 	const char *v = getenv("LDEN_DEBUG");
 
 	if (v && *v)
-		debug_t0 = exec_time();
+		debug_t0 = lden_now_ns();
 }
 
 bool lden_cli__debugging(void)

@@ -32,8 +32,7 @@ int lden_cli__option_error(int c, const char *word);
  * Timing of a run, for a user who wants to know what a slow start or
  * stop waited on: with LDEN_DEBUG=timing in the environment (or any other
  * value: every debug message), "lden: [+12.3 ms] MESSAGE" on stderr, the
- * time since the process was made (exec), also for the library's debug
- * messages.  lden_cli__debug_init() reads the environment once.
+ * time since main() began, also for the library's debug messages.  lden_cli__debug_init() reads the environment once.
  */
 void lden_cli__debug_init(void);
 bool lden_cli__debugging(void);

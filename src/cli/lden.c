@@ -175,7 +175,7 @@ int main(int argc, char **argv)
 
 	lden_cli__debug_init();
 	ltr_set_print(print_library_message);
-	lden_debug("started (times since exec, to the clock tick)");
+	lden_debug("started (times since here)");
 	if (argc < 2) {
 		usage(stderr);
 		return LDEN_EXIT_USAGE;
