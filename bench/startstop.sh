@@ -30,7 +30,13 @@
 # to finish, at most 10 s, and reports how long lden's took.
 #
 # Knobs [defaults]: REPS [7], LOAD_PROCS [nproc], SETS ["1 5 all"],
-# TRACERS ["lden perf-stat bpftrace"], LDEN [BUILDDIR/src/lden].
+# TRACERS ["lden perf-stat bpftrace"], LDEN [BUILDDIR/src/lden],
+# LDEN_BASE [none]: another lden binary (main's), tracer "lden-base", run
+# interleaved with "lden" for a same-run comparison,
+# IDLE [0]: seconds; instead of the start/stop series, each lden binary
+# runs visualize with every event, and after 5 s its threads' CPU time
+# (schedstat) and context switches (wakeups) are summed over IDLE
+# seconds, the script itself sleeping meanwhile; REPS times, interleaved.
 # Needs root, perf (linux-perf), bpftrace, python3.
 
 set -u
@@ -42,6 +48,7 @@ LDEN=${LDEN:-$BUILDDIR/src/lden}
 [ "$(id -u)" = 0 ] || { echo "startstop.sh: run as root" >&2; exit 1; }
 export LDEN REPS=${REPS:-7} LOAD_PROCS=${LOAD_PROCS:-$(nproc)}
 export SETS=${SETS:-"1 5 all"} TRACERS=${TRACERS:-"lden perf-stat bpftrace"}
+export LDEN_BASE=${LDEN_BASE:-} IDLE=${IDLE:-0}
 export CATALOG=${CATALOG:-$BENCH_DIR/../kprobe_events}
 
 exec python3 - <<'EOF'
@@ -52,6 +59,8 @@ LOAD = int(os.environ["LOAD_PROCS"]); SETS = os.environ["SETS"].split()
 TRACERS = os.environ["TRACERS"].split(); CATALOG = os.environ["CATALOG"]
 T = "/sys/kernel/tracing"
 NCPU = os.cpu_count()
+BASE = os.environ.get("LDEN_BASE", ""); IDLE = float(os.environ.get("IDLE", "0"))
+BIN = {"lden": LDEN, "lden-base": BASE}
 FIVE = ["task.create", "task.exec", "sys.open", "memory.alloc", "network.tcp_send"]
 
 def log(*a): print(*a, file=sys.stderr, flush=True)
@@ -129,8 +138,8 @@ def readline_until(f, pred, deadline):
 def trial(tracer, setname, tmp):
     evs = events(setname); tpl = tracepoints(evs)
     ready = first = None
-    if tracer == "lden":
-        cmd = [LDEN, "visualize", "--no-dashboard", "-o", "json"]
+    if tracer in BIN:
+        cmd = [BIN[tracer], "visualize", "--no-dashboard", "-o", "json"]
         if setname != "all": cmd += ["-e", ",".join(evs)]
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -179,7 +188,7 @@ def trial(tracer, setname, tmp):
                 p.kill(); p.wait(); break
     if p.stdout: p.stdout.read()
     stop = time.monotonic() - ts
-    reap = wait_reapers() if tracer == "lden" else 0.0
+    reap = wait_reapers() if tracer in BIN else 0.0
     ms = lambda x: None if x is None else (x - t0) * 1000
     return ms(ready), ms(first), stop * 1000, reap * 1000
 
@@ -209,13 +218,51 @@ def report(name, rows):
         for t in TRACERS:
             r = rows.get((t, s))
             if not r: continue
-            print(f"{t:10s} {s:>6s} {len(tracepoints(events(s))):4d} {f([x[0] for x in r]):>20s} {f([x[1] for x in r]) if t == 'lden' else '-':>20s} {f([x[2] for x in r]):>22s} {f([x[3] for x in r]) if t == 'lden' else '-':>10s}")
+            print(f"{t:10s} {s:>6s} {len(tracepoints(events(s))):4d} {f([x[0] for x in r]):>20s} {f([x[1] for x in r]) if t in BIN else '-':>20s} {f([x[2] for x in r]):>22s} {f([x[3] for x in r]) if t in BIN else '-':>10s}")
+
+def task_stats(pid):
+    # (CPU ns, context switches) summed over the process's threads
+    ns = cs = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            ns += int(open(f"/proc/{pid}/task/{t}/schedstat").read().split()[0])
+            for line in open(f"/proc/{pid}/task/{t}/status"):
+                if "ctxt_switches" in line:
+                    cs += int(line.split()[-1])
+        except (OSError, ValueError, IndexError): pass
+    return ns, cs
+
+def idle_series():
+    rows = {}
+    names = [n for n in ("lden", "lden-base") if BIN.get(n)]
+    for rep in range(REPS):
+        for name in names[rep % len(names):] + names[:rep % len(names)]:
+            p = subprocess.Popen([BIN[name], "visualize", "--no-dashboard", "-o", "json"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(5)
+            la0 = open("/proc/loadavg").read().split()[0]
+            n0, c0 = task_stats(p.pid); t0 = time.monotonic()
+            time.sleep(IDLE)
+            n1, c1 = task_stats(p.pid); dt = time.monotonic() - t0
+            p.send_signal(signal.SIGINT); p.wait(); wait_reapers()
+            r = (100 * (n1 - n0) / 1e9 / dt, (c1 - c0) / dt)
+            rows.setdefault(name, []).append(r)
+            log(f"idle rep {rep + 1}: {name:9s} cpu {r[0]:.3f}% wakeups/s {r[1]:.1f} (load {la0})")
+    print(f"\n--- idle: visualize with all events, {IDLE:g} s from 5 s after start, medians over {REPS} reps [min-max] ---")
+    print(f"{'binary':10s} {'CPU % of one':>22s} {'wakeups/s':>22s}")
+    for name, r in rows.items():
+        g = lambda v: f"{med(v):8.3f} [{min(v):.3f}-{max(v):.3f}]"
+        print(f"{name:10s} {g([x[0] for x in r]):>22s} {g([x[1] for x in r]):>22s}")
 
 tmp = tempfile.mkdtemp(prefix="lden-startstop.")
 print(f"=== lden start/stop: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, {os.uname().release}, {NCPU} CPUs ===")
 print(f"lden: {LDEN}; perf: {subprocess.run(['perf', '--version'], capture_output=True, text=True).stdout.strip()}; bpftrace: {subprocess.run(['bpftrace', '--version'], capture_output=True, text=True).stdout.strip()}")
 print(f"events: 1 = task.create; 5 = {', '.join(FIVE)}; all = {len(every)} events")
 print(f"loadavg at start: {open('/proc/loadavg').read().split()[:3]}")
+if IDLE > 0:
+    idle_series()
+    print(f"loadavg at end: {open('/proc/loadavg').read().split()[:3]}")
+    sys.exit(0)
 quiet = series("quiet", tmp)
 load = [subprocess.Popen(["sh", "-c", "while :; do :; done"]) for _ in range(LOAD)]
 try:

@@ -96,6 +96,13 @@ static int open_event(long id, bool sample)
 int ltr_measure_event_cost(const char *tracing_dir,
 			   struct ltr_event_cost *cost)
 {
+	return ltr_measure_event_cost_until(tracing_dir, cost, NULL);
+}
+
+int ltr_measure_event_cost_until(const char *tracing_dir,
+				 struct ltr_event_cost *cost,
+				 const int *stop)
+{
 	long page = sysconf(_SC_PAGESIZE);
 	size_t map_size = (size_t)(RING_PAGES + 1) * page;
 	double best[NKINDS] = { 1e18, 1e18, 1e18 };
@@ -127,6 +134,11 @@ int ltr_measure_event_cost(const char *tracing_dir,
 	}
 	pg = map;
 	for (int r = 0; r < ROUNDS; r++) {
+		if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
+			err = -ECANCELED;
+			errno = ECANCELED;
+			goto out_close;
+		}
 		for (int k = 0; k < NKINDS; k++) {
 			/* a different order each round: no kind always first */
 			int kind = (k + r) % NKINDS;

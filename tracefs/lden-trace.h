@@ -244,6 +244,15 @@ struct ltr_event_cost {
 int ltr_measure_event_cost(const char *tracing_dir,
 			   struct ltr_event_cost *cost);
 
+/*
+ * ltr_measure_event_cost_until - the same, given up between two rounds
+ * once *@stop is not 0 (set by another thread): then -ECANCELED, at most
+ * a round (1,000 calls) after
+ */
+int ltr_measure_event_cost_until(const char *tracing_dir,
+				 struct ltr_event_cost *cost,
+				 const int *stop);
+
 /* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 

@@ -147,5 +147,6 @@ int ltr_close_detached(int *fds, int n, int *release)
 		return err;
 	}
 	*release = go[1];
+	ltr_debug("%d perf events handed to lden-close\n", n);
 	return 0;
 }

@@ -806,6 +806,11 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 out_link:
 	ev->next = s->events;
 	s->events = ev;
+	ltr_debug("opened %s:%s (%s)\n", system, name,
+		  ev->mode == LTR_MODE_HIST ? "hist" :
+		  ev->mode == LTR_MODE_COUNT ? "counted" :
+		  ev->ring == LTR_RING_FTRACE ? "sampled, ftrace ring" :
+						"sampled, perf ring");
 	return ev;
 
 out_free:
@@ -962,7 +967,10 @@ static int enable_from(struct ltr_event *ev)
  */
 int ltr_session__enable(struct ltr_session *s)
 {
-	return enable_from(s->events);
+	int err = enable_from(s->events);
+
+	ltr_debug("events enabled\n");
+	return err;
 }
 
 int ltr_session__disable(struct ltr_session *s)
@@ -1196,8 +1204,12 @@ int ltr_session__settle(struct ltr_session *s, int timeout_ms,
 		s->unarrived = unarrived(s);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (!s->unarrived || (t.tv_sec - t0.tv_sec) * 1000 +
-		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+		    (t.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms) {
+			if (s->unarrived)
+				ltr_debug("%llu samples never arrived\n",
+					  (unsigned long long)s->unarrived);
 			return total;
+		}
 		nanosleep(&nap, NULL);
 	}
 }
@@ -1299,6 +1311,7 @@ void ltr_session__free(struct ltr_session *s)
 	/* it cannot be removed while a file of it is open, in any process */
 	ltr_ftrace_close_readers(s);
 	/* nor a probe while a perf fd refers to it */
+	ltr_debug("events disabled, readers closed\n");
 	if (s->detach_close)
 		release = detach_tracepoint_fds(s);
 	while (s->events) {
@@ -1309,11 +1322,14 @@ void ltr_session__free(struct ltr_session *s)
 	}
 	if (release >= 0)
 		close(release);
+	ltr_debug("perf events closed\n");
 	unmap_rings(s);
 	ltr_recall_unmap(s);
 	/* before the probes: one enabled in the instance cannot be removed */
 	ltr_ftrace_destroy(s);
+	ltr_debug("instance removed\n");
 	ltr_probe_destroy_all(s);
+	ltr_debug("probes removed\n");
 	if (s->epfd >= 0)
 		close(s->epfd);
 	free(s->idmap);

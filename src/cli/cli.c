@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "lden.h"
 
 static const char *command;
@@ -71,4 +72,39 @@ int lden_cli__option_error(int c, const char *word)
 		lden_cli__err("unknown option '%s' (see 'lden %s --help')", word,
 			     command);
 	return LDEN_EXIT_USAGE;
+}
+
+/* 0: not debugging; else CLOCK_MONOTONIC ns the times are counted from */
+static uint64_t debug_t0;
+
+void lden_cli__debug_init(void)
+{
+	const char *v = getenv("LDEN_DEBUG");
+
+	if (v && *v)
+		debug_t0 = lden_now_ns();
+}
+
+bool lden_cli__debugging(void)
+{
+	return debug_t0 != 0;
+}
+
+void lden_cli__debug_prefix(FILE *f)
+{
+	fprintf(f, "lden: [+%.1f ms] ",
+		(double)(lden_now_ns() - debug_t0) / 1e6);
+}
+
+void lden_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!debug_t0)
+		return;
+	lden_cli__debug_prefix(stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }

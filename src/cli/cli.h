@@ -8,6 +8,9 @@
 #ifndef LDEN_CLI_H
 #define LDEN_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 /* "lden: " + message + newline on stderr (control bytes shown as \xNN). */
 void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -24,5 +27,17 @@ void lden_cli__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * returns LDEN_EXIT_USAGE.
  */
 int lden_cli__option_error(int c, const char *word);
+
+/*
+ * Timing of a run, for a user who wants to know what a slow start or
+ * stop waited on: with LDEN_DEBUG=timing in the environment (or any other
+ * value: every debug message), "lden: [+12.3 ms] MESSAGE" on stderr, the
+ * time since main() began, also for the library's debug messages.  lden_cli__debug_init() reads the environment once.
+ */
+void lden_cli__debug_init(void);
+bool lden_cli__debugging(void);
+void lden_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* the prefix of a debug line on @f: "lden: [+12.3 ms] " */
+void lden_cli__debug_prefix(FILE *f);
 
 #endif

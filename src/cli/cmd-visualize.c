@@ -216,8 +216,10 @@ static int run(int argc, char **argv)
 	if (status)
 		return status < 0 ? 0 : status;
 	status = lden_visualize__setup(&r);
+	lden_debug("events resolved");
 	if (!status)
 		status = lden_visualize__open_sinks(&r);
+	lden_debug("sinks open");
 	if (!status) {
 		r.run = lden_run__new(&r.o.c, &so, 0);
 		status = lden_run__attach(r.run, lden_visualize__attach, NULL, &r);
@@ -227,15 +229,19 @@ static int run(int argc, char **argv)
 	r.guard = r.run->guard;
 	lden_viz__start(r.v, lden_now());
 	lden_visualize__header(&r);
+	lden_debug("header printed");
 	lden_run__go(r.run);
 	status = lden_visualize__loop(&r);
 out:
+	lden_debug("the last values sent");
 	/* the sinks first: they read the events the run holds */
 	lden_viz_sinks__close(r.sinks);
 	r.sinks = NULL;
+	lden_debug("sinks closed");
 	lden_run__free(r.run);
 	lden_visualize__release(&r);
 	lden_web_config__free(&r.o.web);
+	lden_debug("done");
 	return status;
 }
 

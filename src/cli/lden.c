@@ -158,9 +158,13 @@ __attribute__((format(printf, 2, 0)))
 static int print_library_message(enum ltr_log_level level, const char *fmt,
 				 va_list ap)
 {
-	/* warnings, and what a sweep removed (LTR_INFO): not debugging */
-	if (level == LTR_DEBUG)
-		return 0;
+	/* warnings, and what a sweep removed (LTR_INFO); debugging on demand */
+	if (level == LTR_DEBUG) {
+		if (!lden_cli__debugging())
+			return 0;
+		lden_cli__debug_prefix(stderr);
+		return vfprintf(stderr, fmt, ap);
+	}
 	fputs("lden: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
@@ -169,7 +173,9 @@ int main(int argc, char **argv)
 {
 	const struct lden_cmd *cmd;
 
+	lden_cli__debug_init();
 	ltr_set_print(print_library_message);
+	lden_debug("started (times since here)");
 	if (argc < 2) {
 		usage(stderr);
 		return LDEN_EXIT_USAGE;

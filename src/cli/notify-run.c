@@ -111,6 +111,7 @@ static void final_report(const struct lden_notify *r, enum lden_notify_end why,
 /* The last samples, and those that will never arrive counted as lost. */
 static void finish(struct lden_notify *r, bool sampling)
 {
+	lden_guard__end(r->run->guard);
 	if (lden_collect__finish(r->s, r->att, r->e->nevents * r->nscopes,
 				sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());

@@ -32,6 +32,7 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 	if (so)
 		o = *so;
 	o.ring = cl->ring;
+	lden_debug("opening the session");
 	r->s = ltr_session__new(&o);
 	if (!r->s) {
 		lden_err("%s", ltr_last_error());
@@ -59,7 +60,9 @@ int lden_run__attach(struct lden_run *r,
 
 	if (!r)
 		return LDEN_EXIT_FAIL;
+	lden_debug("session made; attaching");
 	status = attach(ctx, r, &g);
+	lden_debug("attached");
 	if (status) {
 		lden_guard__free(g);
 		return status;
@@ -80,6 +83,7 @@ int lden_run__start(struct lden_run *r, struct lden_guard *g,
 		return LDEN_EXIT_FAIL;
 	}
 	r->start = lden_now();
+	lden_debug("started");
 	if (r->cl->time_limit > 0)
 		r->end = r->start + r->cl->time_limit;
 	lden_guard__start(g, r->start);
@@ -158,6 +162,7 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l)
 		if (l->after)
 			l->after(l->ctx, now);
 	}
+	lden_guard__end(r->guard);
 	if (lden_collect__settle(r->s, l->on_sample, l->ctx) < 0) {
 		lden_cli__err("reading samples: %s", ltr_last_error());
 		return LDEN_EXIT_FAIL;
@@ -229,8 +234,11 @@ void lden_run__free(struct lden_run *r)
 	/* a command never released exits without running */
 	lden_command_abandon(&r->cl->scope);
 	lden_guard__free(r->guard);
+	lden_debug("guard stopped");
 	lden_nscache__free(r->ns);
 	lden_scope__release(&r->cl->scope);
+	lden_debug("closing the session");
 	ltr_session__free(r->s);
+	lden_debug("session closed");
 	free(r);
 }

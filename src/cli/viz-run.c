@@ -65,6 +65,7 @@ static int guard_tick(struct lden_visualize *r, double t)
 /* The last samples, and those that will never arrive counted as lost. */
 static void finish(struct lden_visualize *r)
 {
+	lden_guard__end(r->guard);
 	if (lden_collect__finish(r->s, r->v->att, r->v->n * r->v->nscopes,
 				r->v->sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());
@@ -91,12 +92,18 @@ static int trace(struct lden_visualize *r)
 		t = lden_now();
 		if (guard_tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
-		if (rc == 1)	/* a signal: the last numbers, then stop */
+		if (rc == 1) {	/* a signal: the last numbers, then stop */
+			lden_debug("signal %d: the last values", (int)lden_stop_signal);
 			r->reason = "signal";
-		if (rc == 1 || (stop_at && t >= stop_at))
+		}
+		if (rc == 1 || (stop_at && t >= stop_at)) {
 			finish(r);
+			lden_debug("the last samples read");
+		}
 		if (tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
+		if (!n)
+			lden_debug("the first values");
 		r->end = t;
 		if (rc == 1)
 			return LDEN_EXIT_OK;

@@ -44,6 +44,8 @@ struct calibration {
 	struct ltr_event_cost cost;
 	int err;
 	bool done;
+	int stop;	/* set by lden_guard__end(): given up between rounds */
+	bool joined;
 };
 
 struct lden_guard {
@@ -78,7 +80,7 @@ static void *calibrate(void *arg)
 	int err;
 
 	lden_selfcpu__exclude_thread();
-	err = ltr_measure_event_cost(c->tracing_dir, &cost);
+	err = ltr_measure_event_cost_until(c->tracing_dir, &cost, &c->stop);
 	c->cost = cost;
 	c->err = err;
 	lden_selfcpu__thread_done();
@@ -147,12 +149,21 @@ struct lden_guard *lden_guard__new(const struct lden_guard_opts *o)
 	return g;
 }
 
+void lden_guard__end(struct lden_guard *g)
+{
+	if (!g || !g->cal.started || g->cal.joined)
+		return;
+	/* an exit does not wait for a measure nobody will use */
+	__atomic_store_n(&g->cal.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(g->cal.thread, NULL);
+	g->cal.joined = true;
+}
+
 void lden_guard__free(struct lden_guard *g)
 {
 	if (!g)
 		return;
-	if (g->cal.started)
-		pthread_join(g->cal.thread, NULL);
+	lden_guard__end(g);
 	free(g->cal.tracing_dir);
 	for (int i = 0; i < g->nsrc; i++) {
 		free(g->src[i].label);
@@ -344,14 +355,23 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 
 /*
  * Measures the kernel's cost of a sample, in a thread, once: when a CPU
- * budget judges a sampled source whose cost it does not know yet.
+ * budget judges a sampled source whose cost it does not know yet.  Not
+ * before CALIBRATE_AFTER s: its 27,000 system calls and its own perf
+ * events (whose last close waits for the kernel, under the mutex every
+ * tracepoint's open takes) would compete with lden's start and its first
+ * values on a busy machine; the first CPU window is judged only after
+ * cpu_window (3 s by default; a quarter of it when shorter).
  */
-static void start_calibration(struct lden_guard *g, struct ltr_session *s)
+#define CALIBRATE_AFTER 0.5
+
+static void start_calibration(struct lden_guard *g, struct ltr_session *s,
+			      double now)
 {
 	struct calibration *c = &g->cal;
 	bool needed = false;
 
-	if (c->started || g->o.sample_ns >= 0 || g->o.max_cpu <= 0)
+	if (c->started || g->o.sample_ns >= 0 || g->o.max_cpu <= 0 ||
+	    now - g->start < fmin(CALIBRATE_AFTER, g->o.cpu_window / 4))
 		return;
 	for (int i = 0; i < g->nsrc; i++)
 		needed |= sampled(&g->src[i]) && g->src[i].cost_ns < 0;
@@ -393,7 +413,7 @@ int lden_guard__tick(struct lden_guard *g, struct ltr_session *s, double now,
 
 	if (g->n && now - g->t[slot_back(g, 0)] < STEP - 1e-9)
 		return 0;
-	start_calibration(g, s);
+	start_calibration(g, s, now);
 	rc = snapshot(g, now);
 	if (rc < 0)
 		return rc;

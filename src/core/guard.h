@@ -160,6 +160,15 @@ struct lden_guard *lden_guard__new(const struct lden_guard_opts *o);
 void lden_guard__free(struct lden_guard *g);
 
 /*
+ * lden_guard__end - at the end of a run, before its last samples are
+ * read: the measure of the kernel's cost, if running, is given up and
+ * waited for (a round of it, 1,000 system calls), so that it neither
+ * delays the exit nor runs, with its own perf events, while the last
+ * samples are read.  Idempotent; lden_guard__free() calls it.
+ */
+void lden_guard__end(struct lden_guard *g);
+
+/*
  * lden_guard__add - watch an attached event, under @label (copied); the
  * same label added again (another scope of the same event) joins the same
  * source.  Counted events are watched for their rate only.

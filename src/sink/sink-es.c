@@ -14,11 +14,15 @@
  * and the stats say so ("unknown").
  */
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -583,12 +587,71 @@ static int check_server(struct es *es, const char *url, char *err,
 	return ret;
 }
 
+/*
+ * Whether a TCP connection to @host:@port is accepted within @ms; if not,
+ * *@why is the last address's errno (ETIMEDOUT when it did not answer).
+ */
+static bool tcp_answers(const char *host, const char *port, int ms, int *why)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	bool ok = false;
+
+	*why = EHOSTUNREACH;
+	if (getaddrinfo(host, port, &hints, &res))
+		return false;
+	for (ai = res; ai && !ok; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family,
+				ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				ai->ai_protocol);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int e = 0;
+		socklen_t len = sizeof(e);
+
+		if (fd < 0)
+			continue;
+		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
+			ok = true;
+		else if (errno != EINPROGRESS)
+			*why = errno;
+		else if (poll(&p, 1, ms) != 1)
+			*why = ETIMEDOUT;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) || e)
+			*why = e ? e : errno;
+		else
+			ok = true;
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+/*
+ * The default server, optional (no -a, -p or --url), is looked for with
+ * a TCP connection first: where nothing listens, lden does not load
+ * libcurl and its TLS libraries for nothing (some 20 ms of a start).  Not
+ * where a proxy is set: curl would go through it.
+ */
+static bool default_absent(const struct lden_viz_conf *c, int *why)
+{
+	static const char *const proxies[] = {
+		"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY",
+	};
+
+	if (c->es_required || strcmp(c->es_url, "http://localhost:9200"))
+		return false;
+	for (size_t i = 0; i < sizeof(proxies) / sizeof(proxies[0]); i++)
+		if (getenv(proxies[i]) && *getenv(proxies[i]))
+			return false;
+	return !tcp_answers("localhost", "9200", OPEN_TIMEOUT_MS, why);
+}
+
 static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 {
 	const char *index = c->es_index ? c->es_index : "lden";
 	pthread_condattr_t attr;
 	size_t queue_max, timeout_ms, len;
 	struct es *es;
+	int why;
 
 	if (!c->es_url) {
 		snprintf(err, errlen, "no Elasticsearch URL");
@@ -605,6 +668,11 @@ static void *es_open(const struct lden_viz_conf *c, char *err, size_t errlen)
 	    env_size("LDEN_ES_TIMEOUT_MS", REQUEST_TIMEOUT_MS, &timeout_ms,
 		     err, errlen))
 		return NULL;
+	if (default_absent(c, &why)) {
+		snprintf(err, errlen, "cannot reach Elasticsearch at %s: %s",
+			 c->es_url, strerror(why));
+		return NULL;
+	}
 	if (lden_http_dl__curl(err, errlen) < 0)
 		return NULL;
 	pthread_once(&curl_once, curl_init);
