@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The program's messages (see cli.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,4 +72,18 @@ int lden_cli__option_error(int c, const char *word)
 		lden_cli__err("unknown option '%s' (see 'lden %s --help')", word,
 			     command);
 	return LDEN_EXIT_USAGE;
+}
+
+int lden_stdout_errno;
+
+int lden_stdout__flush(void)
+{
+	if (lden_stdout_errno)
+		return -1;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* a write that failed before this flush left no errno we can trust */
+	lden_stdout_errno = errno ? errno : -1;
+	return -1;
 }

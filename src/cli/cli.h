@@ -25,4 +25,14 @@ void lden_cli__err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int lden_cli__option_error(int c, const char *word);
 
+/*
+ * The errno of stdout's first failed write (-1: its errno unknown), 0
+ * while none failed: a full disk, or a reader gone (EPIPE).  The tracing loops stop on it, and the
+ * program's exit names it.
+ */
+extern int lden_stdout_errno;
+
+/* fflush(stdout); at the first failure keeps its errno; -1 once failed. */
+int lden_stdout__flush(void);
+
 #endif

@@ -278,7 +278,7 @@ static void after_guard(void *ctx, double now)
 			report_missed(t);
 		t->lost_at = t->mark;
 	}
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 static void last(void *ctx)
@@ -288,7 +288,7 @@ static void last(void *ctx)
 	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	report_missed(t);
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 int lden_trace__loop(struct lden_trace *t)
@@ -514,7 +514,7 @@ void lden_trace__header(struct lden_trace *t)
 			printf("%-12s ", "CONTAINER");
 		lden_row__print_header(stdout, def->columns);
 	}
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 void lden_trace__release(struct lden_trace *t)
