@@ -30,6 +30,27 @@ int lden_scope__take_command(struct lden_scope_opts *o, int argc, char **argv)
 	return argc;
 }
 
+/* The process (thread group) of task @tid, or @tid when /proc does not say. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int fd, tgid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return tid;
+	buf[n] = '\0';
+	p = strstr(buf, "\nTgid:");
+	return p && sscanf(p + 6, "%d", &tgid) == 1 && tgid > 0 ? tgid : tid;
+}
+
 int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 			char *err, size_t errlen)
 {
@@ -56,7 +77,19 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 			snprintf(err, errlen, "no process %ld (--pid)", v);
 			return -1;
 		}
-		o->pids[o->npids++] = (pid_t)v;
+		/*
+		 * a task named twice, or a thread with its process (which
+		 * has all of its threads), counts once: the process stays
+		 */
+		for (int i = 0; i < o->npids && v; i++) {
+			if (o->pids[i] == (pid_t)v ||
+			    o->pids[i] == tgid_of((pid_t)v))
+				v = 0;
+			else if (tgid_of(o->pids[i]) == (pid_t)v)
+				o->pids[i] = o->pids[--o->npids], i--;
+		}
+		if (v)
+			o->pids[o->npids++] = (pid_t)v;
 		p = *end ? end + 1 : end;
 	} while (*p);
 	return 0;
