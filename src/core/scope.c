@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "container.h"
 #include "lden-trace.h"
@@ -251,6 +254,7 @@ void lden_scope__release(struct lden_scope_opts *o)
 int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
+	struct statfs fs;
 	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL) +
 		    (o->container != NULL);
 
@@ -280,6 +284,14 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 			  access(o->cgroup, R_OK | X_OK) < 0)) {
 		snprintf(err, errlen, "cannot use cgroup '%s': %s", o->cgroup,
 			 errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	/* '/', /tmp, the tmpfs over v1 hierarchies: the kernel said EBADF */
+	if (o->cgroup && (statfs(o->cgroup, &fs) < 0 ||
+			  (fs.f_type != CGROUP2_SUPER_MAGIC &&
+			   fs.f_type != CGROUP_SUPER_MAGIC))) {
+		snprintf(err, errlen, "cannot use cgroup '%s': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)",
+			 o->cgroup);
 		return -1;
 	}
 	return 0;

@@ -136,4 +136,8 @@ check_err "lden: notify: --children needs --pid" "count(task.create) > 1" --chil
 check_err "lden: notify: no command after '--'" "count(task.create) > 1" --
 check_err "lden: notify: invalid --pid value '1,x' (expected PID[,PID...])" "count(task.create) > 1" -p 1,x
 check_err "lden: notify: cannot use cgroup '/nonexistent': No such file or directory" "count(task.create) > 1" -g /nonexistent
+# a directory that is no cgroup: the kernel's EBADF named the event, not the option
+check_err "lden: notify: cannot use cgroup '$tmp': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)" \
+	"count(task.create) > 1" -g "$tmp"
+[ "$(wc -l < "$tmp/e.err")" = 1 ] || fail "-g $tmp: not one line"
 echo "PASS: unattributable events and bad scope options exit 2"
