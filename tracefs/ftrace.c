@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The ftrace ring: sampling through a tracefs instance of the session's
- * own, read as raw sub-buffers (trace_pipe_raw, libtracefs's tracefs_cpu
- * reads) and walked with libtraceevent's kbuffer.
+ * own, its per-CPU rings mapped into lden (Linux 6.10+: trace_pipe_raw's
+ * mmap, Documentation/trace/ring-buffer-map.rst) or, where the kernel
+ * cannot, read as raw sub-buffers (trace_pipe_raw, libtracefs's
+ * tracefs_cpu reads); either way walked by subbuf.c.
  *
  * Why: a record in the ftrace ring costs the kernel about a tenth of a
  * perf sample (kernel-apis.md section 9: 23 against 199 ns per event
@@ -35,10 +37,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <kbuffer.h>
 #include <tracefs.h>
 
 #include "internal.h"
@@ -56,8 +59,26 @@
  */
 #define SUBBUF_KB "8"
 #define SUBBUF_MIN (8 * 1024)
-/* the commit word's bits that are the data's length (kernel ring_buffer.c) */
-#define COMMIT_MASK ((1u << 27) - 1)
+/*
+ * The mapped ring (6.10+, include/uapi/linux/trace_mmap.h): a meta page,
+ * then every sub-buffer by id.  The kernel hands the reader one
+ * sub-buffer at a time (reader.id) on GET_READER, counting as read what
+ * was committed in it at that call.
+ */
+struct ft_meta {
+	uint32_t meta_page_size;
+	uint32_t meta_struct_len;
+	uint32_t subbuf_size;
+	uint32_t nr_subbufs;
+	uint64_t reader_lost_events;
+	uint32_t reader_id;
+	uint32_t reader_read;
+	uint64_t flags;
+	uint64_t entries;
+	uint64_t overrun;
+	uint64_t read;
+};
+#define FT_GET_READER _IO('R', 0x20)
 /* the record's common header: u16 type, u8 flags, u8 preempt, s32 pid */
 #define REC_PID_OFF 4
 #define REC_MIN 8
@@ -68,13 +89,18 @@
 struct ltr_ftrace_cpu {
 	int cpu;
 	int fd;				/* per_cpu/cpuN/trace_pipe_raw */
-	struct tracefs_cpu *tcpu;
-	struct kbuffer *kb;
-	unsigned char *page;		/* the sub-buffer read last */
-	unsigned char *end;		/* the end of its records */
-	bool loaded;			/* records of page are still to deliver */
+	struct tracefs_cpu *tcpu;	/* read(): its reader */
+	unsigned char *page;		/* read(): the sub-buffer read last */
+	unsigned char *map;		/* mmap: the mapping, or NULL */
+	size_t map_len;
+	const volatile struct ft_meta *meta;
+	uint32_t id;			/* mmap: the sub-buffer walked */
+	struct ltr_subbuf w;		/* the walk over page or sub-buffer id */
+	bool loaded;			/* w is a sub-buffer's */
 	uint64_t records;		/* delivered */
 	uint64_t bad;			/* sub-buffers that could not be walked */
+	uint64_t lost;			/* stats' loss counters, last read */
+	uint64_t lost_at;		/* ... at this drain of the instance */
 };
 
 struct ltr_ftrace_id {
@@ -89,6 +115,8 @@ struct ltr_ftrace {
 	int subbuf_size;
 	int commit_size;		/* the kernel's long: 4 or 8 */
 	int ncpus;
+	int mapped;			/* CPUs read through a mapping */
+	uint64_t drains;		/* ltr_ftrace_drain() calls */
 	struct ltr_ftrace_cpu *cpus;
 	/* the events in the instance, by tracepoint id (sorted) */
 	struct ltr_ftrace_id *ids;
@@ -178,6 +206,12 @@ static void close_readers(struct ltr_ftrace *ft)
 		if (c->tcpu)
 			tracefs_cpu_free_fd(c->tcpu);
 		c->tcpu = NULL;
+		/* a mapping holds the file, and so the instance, too */
+		if (c->map)
+			munmap(c->map, c->map_len);
+		c->map = NULL;
+		c->meta = NULL;
+		c->loaded = false;
 		if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;
@@ -189,10 +223,8 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	if (!ft)
 		return;
 	close_readers(ft);
-	for (int i = 0; ft->cpus && i < ft->ncpus; i++) {
-		kbuffer_free(ft->cpus[i].kb);
+	for (int i = 0; ft->cpus && i < ft->ncpus; i++)
 		free(ft->cpus[i].page);
-	}
 	free(ft->cpus);
 	free(ft->ids);
 	tracefs_instance_free(ft->inst);
@@ -255,6 +287,37 @@ static int commit_size(const struct ltr_session *s)
 	return p && atoi(p + 5) == 4 ? 4 : 8;
 }
 
+/*
+ * Maps CPU @c's ring: the meta page first, for the size of the whole.
+ * Returns 0, or a negative errno: the kernel cannot (before 6.10:
+ * -ENODEV), and the caller reads instead.
+ */
+static int map_cpu(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
+{
+	size_t pg = (size_t)getpagesize(), len;
+	const struct ft_meta *m;
+	void *p;
+
+	p = mmap(NULL, pg, PROT_READ, MAP_SHARED, c->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	m = p;
+	len = (size_t)m->meta_page_size + (size_t)m->nr_subbufs * m->subbuf_size;
+	if (m->meta_struct_len < sizeof(*m) || m->meta_page_size < pg ||
+	    m->subbuf_size != (uint32_t)ft->subbuf_size || m->nr_subbufs < 2) {
+		munmap(p, pg);
+		return -EPROTO;
+	}
+	munmap(p, pg);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, c->fd, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	c->map = p;
+	c->map_len = len;
+	c->meta = p;
+	return 0;
+}
+
 static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 {
 	ft->subbuf_size = subbuf_size(ft);
@@ -271,13 +334,15 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 		if (c->fd < 0)
 			return ltr_error(errno, "cannot open '%s': %s", path,
 					 strerror(errno));
-		c->tcpu = tracefs_cpu_alloc_fd(c->fd, ft->subbuf_size, true);
-		c->kb = kbuffer_alloc(ft->commit_size == 4 ? KBUFFER_LSIZE_4 :
-						     KBUFFER_LSIZE_8,
-				      KBUFFER_ENDIAN_SAME_AS_HOST);
-		c->page = malloc(ft->subbuf_size);
-		if (!c->tcpu || !c->kb || !c->page)
-			return ltr_error(ENOMEM, "out of memory");
+		/* mapped where the kernel can, tried while every CPU before took it */
+		if (!s->ftrace_no_mmap && ft->mapped == i && map_cpu(ft, c) == 0)
+			ft->mapped++;
+		if (!c->map) {
+			c->tcpu = tracefs_cpu_alloc_fd(c->fd, ft->subbuf_size, true);
+			c->page = malloc(ft->subbuf_size);
+			if (!c->tcpu || !c->page)
+				return ltr_error(ENOMEM, "out of memory");
+		}
 		ee.data.u32 = (uint32_t)(s->ncpus + i);
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ee) < 0)
 			return ltr_error(errno, "epoll_ctl: %s", strerror(errno));
@@ -542,50 +607,55 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev)
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-/*
- * Checks what kbuffer does not: the commit length fits the bytes read.
- * Returns the end of the records, or NULL: the sub-buffer is skipped and
- * counted.
- */
-static unsigned char *subbuf_end(const struct ltr_ftrace *ft,
-				 unsigned char *page, ssize_t n)
+/* One record of CPU @c, found by the walk: to its event, and @fn. */
+static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
+		   const struct ltr_subbuf_rec *r, ltr_sample_fn fn, void *ctx,
+		   int *stop)
 {
-	size_t hdr = 8 + (size_t)ft->commit_size;
-	uint64_t commit = 0;
-	uint32_t c32;
+	struct ltr_ftrace_id *m;
+	struct ltr_sample smp;
+	uint16_t type;
+	int32_t pid;
 
-	if (n < (ssize_t)hdr)
-		return NULL;
-	if (ft->commit_size == 4) {
-		memcpy(&c32, page + 8, 4);
-		commit = c32;
-	} else {
-		memcpy(&commit, page + 8, 8);
+	if (r->size < REC_MIN) {
+		c->bad++;
+		return 0;
 	}
-	commit &= COMMIT_MASK;
-	return commit <= (uint64_t)n - hdr ? page + hdr + commit : NULL;
+	memcpy(&type, r->data, sizeof(type));
+	m = id_find(ft, type);
+	if (!m)
+		return 0;	/* removed while its records were queued */
+	memcpy(&pid, r->data + REC_PID_OFF, sizeof(pid));
+	smp = (struct ltr_sample){
+		.event = m->ev, .pid = (uint32_t)pid, .tid = (uint32_t)pid,
+		.time = r->ts, .cpu = (uint32_t)c->cpu,
+		.raw_size = r->size, .raw = r->data,
+		.flags = LTR_SAMPLE_NO_TGID,
+	};
+	c->records++;
+	m->ev->records++;
+	if (fn)
+		*stop = fn(&smp, ctx);
+	return 1;
 }
 
 /*
- * Delivers the records of one CPU: at most twice what its ring holds (the
- * reader's sub-buffer and the ring's), so that a CPU writing as fast as
- * it is read cannot keep the caller here, while a stopped one is emptied.  *@stop is set when @fn asked to stop; the next call
- * resumes after that record.
+ * Delivers the records of one CPU read with read(): at most twice what
+ * its ring holds (the reader's sub-buffer and the ring's), so that a CPU
+ * writing as fast as it is read cannot keep the caller here, while a
+ * stopped one is emptied.  *@stop is set when @fn asked to stop; the
+ * next call resumes after that record.
  */
-static int drain_cpu(struct ltr_session *s, struct ltr_ftrace_cpu *c,
-		     ltr_sample_fn fn, void *ctx, int *stop)
+static int drain_read(struct ltr_session *s, struct ltr_ftrace_cpu *c,
+		      ltr_sample_fn fn, void *ctx, int *stop)
 {
 	struct ltr_ftrace *ft = s->ft;
 	unsigned int pages = 0;
 	int delivered = 0;
 
 	while (!*stop) {
-		struct ltr_ftrace_id *m;
-		struct ltr_sample smp;
-		unsigned long long ts;
-		unsigned char *rec;
-		int32_t pid;
-		int size;
+		struct ltr_subbuf_rec r;
+		int rc;
 
 		if (!c->loaded) {
 			ssize_t n;
@@ -599,40 +669,99 @@ static int drain_cpu(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 							 c->cpu, strerror(errno));
 				break;
 			}
-			c->end = subbuf_end(ft, c->page, n);
-			if (!c->end || kbuffer_load_subbuffer(c->kb, c->page) < 0) {
+			if (ltr_subbuf_load(&c->w, c->page, (size_t)n,
+					    ft->commit_size) < 0) {
 				c->bad++;
 				continue;
 			}
 			c->loaded = true;
 		}
-		rec = kbuffer_read_event(c->kb, &ts);
-		if (!rec) {
+		rc = ltr_subbuf_next(&c->w, &r);
+		if (rc == 0) {
 			c->loaded = false;
 			continue;
 		}
-		size = kbuffer_event_size(c->kb);
-		/* advance first: a stop resumes after this record */
-		kbuffer_next_event(c->kb, NULL);
-		if (size < REC_MIN || rec < c->page || rec + size > c->end) {
+		if (rc < 0) {
 			c->bad++;
 			continue;
 		}
-		m = id_find(ft, *(const uint16_t *)rec);
-		if (!m)
-			continue;	/* removed while its records were queued */
-		memcpy(&pid, rec + REC_PID_OFF, sizeof(pid));
-		smp = (struct ltr_sample){
-			.event = m->ev, .pid = (uint32_t)pid, .tid = (uint32_t)pid,
-			.time = ts, .cpu = (uint32_t)c->cpu,
-			.raw_size = (uint32_t)size, .raw = rec,
-			.flags = LTR_SAMPLE_NO_TGID,
-		};
-		c->records++;
-		m->ev->records++;
-		delivered++;
-		if (fn)
-			*stop = fn(&smp, ctx);
+		delivered += deliver(ft, c, &r, fn, ctx, stop);
+	}
+	return delivered;
+}
+
+/*
+ * The same through the mapping: the records of the reader sub-buffer,
+ * then GET_READER for the next one.  The kernel counts a sub-buffer read
+ * as far as it was committed at that call; the walk resumes where it
+ * was on the same sub-buffer (more committed since: the writer is on
+ * it), from its start on another.
+ *
+ * When the call hands back the same sub-buffer and the kernel's count of
+ * bytes read in it did not move, the ring is empty.  When it moved, the
+ * writer may be on that sub-buffer, a few records ahead: chasing it one
+ * call per few records cost more than the records (14,500 ioctls for
+ * 300,000 records); after SAME_MAX such calls the drain moves on, and
+ * the next resumes.  A stopped ring is emptied all the same: each of its
+ * sub-buffers takes at most two calls.  At most twice the ring's
+ * sub-buffers a drain.
+ */
+#define SAME_MAX 2
+static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
+			ltr_sample_fn fn, void *ctx, int *stop)
+{
+	struct ltr_ftrace *ft = s->ft;
+	uint32_t nsub = c->meta->nr_subbufs, size = c->meta->subbuf_size;
+	unsigned int calls = 0, same = 0;
+	int delivered = 0;
+
+	while (!*stop) {
+		struct ltr_subbuf_rec r;
+		uint32_t id, was;
+		int rc;
+
+		if (c->loaded) {
+			uint32_t commit = ltr_subbuf_commit(
+				c->map + c->meta->meta_page_size + (size_t)c->id * size,
+				ft->commit_size);
+
+			if (commit > c->w.len && commit <= c->w.cap)
+				c->w.len = commit;
+			rc = ltr_subbuf_next(&c->w, &r);
+			if (rc > 0) {
+				delivered += deliver(ft, c, &r, fn, ctx, stop);
+				continue;
+			}
+			if (rc < 0) {
+				c->bad++;
+				continue;
+			}
+		}
+		if (calls++ > 2 * (nsub + 1))
+			break;
+		was = c->meta->reader_read;
+		if (ioctl(c->fd, FT_GET_READER) < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
+					 c->cpu, strerror(errno));
+		}
+		id = __atomic_load_n(&c->meta->reader_id, __ATOMIC_ACQUIRE);
+		if (id >= nsub)
+			return ltr_error(EPROTO, "the ftrace ring of CPU %d: reader sub-buffer %u of %u",
+					 c->cpu, id, nsub);
+		if (c->loaded && id == c->id) {
+			if (c->meta->reader_read == was || ++same > SAME_MAX)
+				break;
+			continue;
+		}
+		same = 0;
+		c->id = id;
+		c->loaded = true;
+		if (ltr_subbuf_load(&c->w, c->map + c->meta->meta_page_size +
+						   (size_t)id * size,
+				    size, ft->commit_size) < 0)
+			c->bad++;
 	}
 	return delivered;
 }
@@ -645,8 +774,11 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 
 	if (!s->ft)
 		return 0;
+	s->ft->drains++;
 	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
-		int n = drain_cpu(s, &s->ft->cpus[i], fn, ctx, stop);
+		struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
+		int n = c->map ? drain_mapped(s, c, fn, ctx, stop) :
+				 drain_read(s, c, fn, ctx, stop);
 
 		if (n < 0)
 			return n;
@@ -679,12 +811,28 @@ static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
 	return lost;
 }
 
+/*
+ * CPU @c's counters, read once per drain of the instance: the callers ask
+ * several times a tick (each event's loss, count and shortfall), and a
+ * drop that happened since the drain is one of records not yet read, so
+ * the figures agree with what was delivered.
+ */
+static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
+{
+	if (c->lost_at != ft->drains + 1) {
+		c->lost = cpu_lost(ft, c->cpu);
+		c->lost_at = ft->drains + 1;
+	}
+	return c->lost;
+}
+
 /**
  * ltr_ftrace_lost - records the instance's ring dropped
  * @cpu: an index into the session's CPUs, or -1 for all
  *
- * Exact, and current: the kernel counts a drop when it happens.  Per
- * ring: shared by every event in the instance.
+ * Exact as of the last drain: the kernel counts a drop when it happens,
+ * and lden reads the counters again after each drain.  Per ring: shared
+ * by every event in the instance.
  */
 uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu)
 {
@@ -695,7 +843,7 @@ uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu)
 	for (int i = 0; i < s->ft->ncpus; i++) {
 		if (cpu >= 0 && i != cpu)
 			continue;
-		lost += cpu_lost(s->ft, s->ft->cpus[i].cpu) + s->ft->cpus[i].bad;
+		lost += cpu_lost_now(s->ft, &s->ft->cpus[i]) + s->ft->cpus[i].bad;
 	}
 	return lost;
 }
@@ -739,10 +887,25 @@ int ltr_ftrace_nevents(const struct ltr_session *s)
 	return s->ft ? s->ft->nids : 0;
 }
 
+const char *ltr_session__ftrace_reader(const struct ltr_session *s)
+{
+	if (!s->ft)
+		return NULL;
+	return s->ft->mapped == s->ft->ncpus ? "mmap" :
+	       s->ft->mapped ? "mmap and read" : "read";
+}
+
 /** ltr_ftrace_name - the instance's name, or NULL while there is none */
 const char *ltr_ftrace_name(const struct ltr_session *s)
 {
 	return s->ft ? s->ft->name : NULL;
+}
+
+void ltr_ftrace_unmap(const struct ltr_session *s)
+{
+	for (int i = 0; s->ft && i < s->ft->ncpus; i++)
+		if (s->ft->cpus[i].map)
+			munmap(s->ft->cpus[i].map, s->ft->cpus[i].map_len);
 }
 
 /** ltr_ftrace_fd - the reader fd of CPU index @i, or -1 */

@@ -240,6 +240,7 @@ struct ltr_session {
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
 	bool ring_pages_default;	/* not asked for: opts->ring_pages 0 */
+	bool ftrace_no_mmap;		/* opts->ftrace_read */
 	unsigned int wakeup_bytes;
 	bool detach_close;
 	enum ltr_ring_kind ring;
@@ -311,6 +312,27 @@ char *ltr_read_text(const char *path);
 bool ltr_probe_is_uprobe(const struct ltr_session *s, const char *system,
 			 const char *name);
 
+/* subbuf.c: a walk over one ftrace sub-buffer's records (see there) */
+struct ltr_subbuf {
+	const unsigned char *data;	/* the events, after the header */
+	uint32_t cap;			/* bytes readable at data */
+	uint32_t len;			/* bytes committed */
+	uint32_t off;			/* the next event */
+	uint32_t discarded;		/* discarded events skipped */
+	uint64_t ts;			/* the time of the last event */
+};
+
+struct ltr_subbuf_rec {
+	const unsigned char *data;
+	uint32_t size;
+	uint64_t ts;
+};
+
+uint32_t ltr_subbuf_commit(const void *page, int commit_size);
+int ltr_subbuf_load(struct ltr_subbuf *w, const void *page, size_t size,
+		    int commit_size);
+int ltr_subbuf_next(struct ltr_subbuf *w, struct ltr_subbuf_rec *rec);
+
 /* ftrace.c: the session's tracefs instance and its ring (see there) */
 struct ltr_ftrace;
 #define LTR_FTRACE_TOO_LONG "its records can be longer than this kernel's ftrace sub-buffers"
@@ -331,6 +353,8 @@ void ltr_ftrace_destroy(struct ltr_session *s);
 const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
 int ltr_ftrace_fd(const struct ltr_session *s, int i);
+/* munmap only (async-signal-safe): a mapping holds the instance too */
+void ltr_ftrace_unmap(const struct ltr_session *s);
 /* Makes the instance if there is none yet; 0 or a negative errno. */
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */

@@ -123,6 +123,11 @@ struct ltr_session_opts {
 	 * of two; 0 means 1024 (4 MiB); mapped only when an event asks
 	 */
 	unsigned int recall_pages;
+	/*
+	 * read the instance's ftrace ring with read() where the kernel could
+	 * map it (6.10+): for tests of the older kernels' path
+	 */
+	bool ftrace_read;
 };
 
 /**
@@ -439,6 +444,13 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev);
  */
 const char *ltr_event__ring_why(const struct ltr_event *ev);
 
+/**
+ * ltr_event__ring_reader - how an event on the ftrace ring is read:
+ * "mmap" or "read" (see ltr_session__ftrace_reader()); "" on the perf
+ * ring or counting (static)
+ */
+const char *ltr_event__ring_reader(const struct ltr_event *ev);
+
 /** ltr_session__ring - the session's ring choice (opts->ring) */
 enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s);
 
@@ -447,6 +459,13 @@ enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s);
  * NULL while it has none (borrowed)
  */
 const char *ltr_session__instance(const struct ltr_session *s);
+
+/**
+ * ltr_session__ftrace_reader - how the instance's ring is read: "mmap"
+ * (mapped, Linux 6.10+), "read" (sub-buffers copied out by read()), or
+ * NULL while there is no instance (static)
+ */
+const char *ltr_session__ftrace_reader(const struct ltr_session *s);
 
 /** ltr_event__set_user - attach a caller pointer to an event */
 void ltr_event__set_user(struct ltr_event *ev, void *user);

@@ -593,6 +593,7 @@ static void cleanup_handler(int sig)
 				if (ev->fds[i] >= 0)
 					close(ev->fds[i]);
 		/* then the instance, its files closed: probes may be on in it */
+		ltr_ftrace_unmap(s);
 		for (int i = 0; i < s->ncpus; i++)
 			if (ltr_ftrace_fd(s, i) >= 0)
 				close(ltr_ftrace_fd(s, i));

@@ -91,6 +91,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->instance_lock = -1;
 	s->ring_pages = pages;
 	s->ring_pages_default = !opts->ring_pages;
+	s->ftrace_no_mmap = opts->ftrace_read;
 	s->wakeup_bytes = opts->wakeup_bytes;
 	s->detach_close = opts->detach_close;
 	s->ring = opts->ring;
@@ -860,6 +861,15 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev)
 const char *ltr_event__ring_why(const struct ltr_event *ev)
 {
 	return ev->mode == LTR_MODE_SAMPLE && ev->ring_why ? ev->ring_why : "";
+}
+
+const char *ltr_event__ring_reader(const struct ltr_event *ev)
+{
+	const char *how = NULL;
+
+	if (ltr_event__ring(ev) == LTR_RING_FTRACE)
+		how = ltr_session__ftrace_reader(ev->session);
+	return how ? how : "";
 }
 
 void ltr_event__set_user(struct ltr_event *ev, void *user)

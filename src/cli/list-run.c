@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "aggregate.h"
@@ -175,6 +176,22 @@ static const char *shares_tracepoint(const struct lden_list *l, int i)
 }
 
 /*
+ * How the ftrace ring is read on this kernel: mapped from 6.10 on
+ * (trace_pipe_raw's mmap), its sub-buffers copied out by read() before.
+ * A session says what it did (ltr_event__ring_reader()); this is what
+ * it will do.
+ */
+static const char *ftrace_reader(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return "read";
+	return major > 6 || (major == 6 && minor >= 10) ? "mmap" : "read";
+}
+
+/*
  * How a size is read on this kernel, and why: summed in the kernel, or
  * sampled through which ring (--verbose).
  */
@@ -195,7 +212,8 @@ static void print_size_path(const struct lden_list *l, int i)
 		       plan.linear ? "sum of" : "grouped by",
 		       plan.linear ? plan.vals : plan.keys);
 	else
-		printf("    size: sampled through the ftrace ring of lden's instance%s\n",
+		printf("    size: sampled through the ftrace ring of lden's instance, %s%s\n",
+		       ftrace_reader(),
 		       l->hist ? " (its size cannot be summed in the kernel)" :
 				 " (no hist triggers here: CONFIG_HIST_TRIGGERS)");
 	printf("    size per process or cgroup: sampled through the perf ring\n");

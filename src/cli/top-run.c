@@ -207,6 +207,7 @@ static void print_table(struct lden_top *t)
 		.columns = t->columns,
 		.nkeys = t->nkeys,
 		.nvalues = t->nvalues,
+		.late_keys = t->recipe.def ? t->recipe.def->late_keys : 0,
 		.sort_col = t->sort_col,
 		.rows = t->o.rows,
 		.json = t->o.c.json,

@@ -35,7 +35,7 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 			lden_run__ns(t->run, (pid_t)s->tid);
 	}
 	if (t->recipe.def) {
-		if (t->recipe.def->capture)
+		if (t->recipe.def->capture && !lden_comms__owns(t->comms, s))
 			len = t->recipe.def->capture(&t->recipe, s, extra,
 						     sizeof(extra));
 	} else if (!lden_comms__owns(t->comms, s) &&
@@ -158,6 +158,9 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	if (t->recipe.def) {
 		int rc;
 
+		/* the tasks' names, in time order, before their records */
+		if (lden_comms__feed(t->comms, s))
+			return 0;
 		/* one sample may make several lines */
 		do {
 			rc = t->recipe.def->sample(&t->recipe, s, extra, len,
@@ -361,6 +364,19 @@ static void summary_strings(struct lden_trace *t)
 		(unsigned long long)lden_strcap__counted(c, LDEN_PROV_NONE));
 }
 
+/* How the process values shown (names, uids, ppids) were obtained. */
+static void summary_values(struct lden_trace *t)
+{
+	const uint64_t *v = t->recipe.values;
+
+	if (!v[LDEN_PROV_EXACT] && !v[LDEN_PROV_LATE] && !v[LDEN_PROV_NONE])
+		return;
+	fprintf(stderr, "  process values (names, uids, ppids): %llu exact (at the record), %llu late (read from /proc as it arrived, marked ?), %llu unavailable (gone, ?)\n",
+		(unsigned long long)v[LDEN_PROV_EXACT],
+		(unsigned long long)v[LDEN_PROV_LATE],
+		(unsigned long long)v[LDEN_PROV_NONE]);
+}
+
 void lden_trace__summary(struct lden_trace *t, double secs)
 {
 	uint64_t lost = ltr_session__lost(t->s, -1);
@@ -370,6 +386,7 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 		fprintf(stderr, "  %-40s %12llu\n", t->recipe.def->name,
 			(unsigned long long)t->counts[0]);
 		summary_strings(t);
+		summary_values(t);
 		if (t->recipe.unmatched)
 			fprintf(stderr, "  %-40s %12llu\n", "unpaired (enter or exit not seen)",
 				(unsigned long long)t->recipe.unmatched);
@@ -410,16 +427,33 @@ static void print_header(struct lden_trace *t)
 		printf("# %s: %s\n", t->row.c[i].name, t->row.c[i].text);
 }
 
-static int attach_events(struct lden_trace *t)
+/* The tasks' names as at each record (comms.h): 0 or an exit status. */
+static int attach_comms(struct lden_trace *t)
 {
 	char msg[1024];
+	int rc;
+
+	t->comms = lden_comms__new();
+	if (!t->comms)
+		return LDEN_EXIT_FAIL;
+	/* without the task tracepoints, every name is read late (marked) */
+	rc = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg,
+			       sizeof(msg));
+	if (rc < 0 && rc != -ENOENT) {
+		lden_cli__err("%s", msg);
+		return LDEN_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int attach_events(struct lden_trace *t)
+{
 	int status = lden_evopts__attach(&t->ev, t->run);
 
 	if (status)
 		return status;
 	t->counts = calloc(t->ev.nevents, sizeof(*t->counts));
-	t->comms = lden_comms__new();
-	if (!t->counts || !t->comms)
+	if (!t->counts)
 		return LDEN_EXIT_FAIL;
 	for (int k = 0; t->o.fields[k]; k++) {
 		if (!lden_evlist__has_field(&t->ev, t->o.fields[k])) {
@@ -428,14 +462,7 @@ static int attach_events(struct lden_trace *t)
 			return LDEN_EXIT_USAGE;
 		}
 	}
-	/* without the task tracepoints, every name is read late (marked) */
-	status = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg,
-				   sizeof(msg));
-	if (status < 0 && status != -ENOENT) {
-		lden_cli__err("%s", msg);
-		return LDEN_EXIT_FAIL;
-	}
-	return 0;
+	return attach_comms(t);
 }
 
 static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def)
@@ -464,6 +491,13 @@ static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def
 	t->counts = calloc(1, sizeof(*t->counts));
 	if (!t->counts)
 		return LDEN_EXIT_FAIL;
+	if (def->names) {
+		int status = attach_comms(t);
+
+		if (status)
+			return status;
+		t->recipe.comms = t->comms;
+	}
 	return lden_evopts__attach_recipe(&t->recipe, t->run);
 }
 

@@ -40,7 +40,8 @@ struct lden_trace {
 	struct lden_sorder *order;	/* samples put in time order */
 	int failed;			/* a recipe's error while ordered */
 	struct lden_pidinfo_cache *pidinfo;
-	struct lden_comms *comms;	/* tasks' names, plain events */
+	struct lden_comms *comms;	/* tasks' names: plain events, recipes
+					   with def->names */
 	bool comm_late;			/* the row's comm read from /proc */
 	struct lden_nsinfo nsi;		/* the row's task's, with --ns or
 					   --show-container */

@@ -1043,6 +1043,7 @@ void lden_attached__mode(const struct lden_attached *a, char *buf,
 			size_t len)
 {
 	const struct ltr_event *ev = NULL;
+	const char *how;
 
 	for (int i = 0; i < a->nparts && !ev; i++)
 		if (ltr_event__mode(a->parts[i].ev) == LTR_MODE_SAMPLE)
@@ -1055,10 +1056,11 @@ void lden_attached__mode(const struct lden_attached *a, char *buf,
 		snprintf(buf, len, "counting");
 		return;
 	}
-	snprintf(buf, len, "sampling%s: %s ring (%s)",
+	how = ltr_event__ring_reader(ev);
+	snprintf(buf, len, "sampling%s: %s ring%s%s (%s)",
 		 a->has_size ? ", for size" : "",
 		 ltr_event__ring(ev) == LTR_RING_FTRACE ? "ftrace" : "perf",
-		 ltr_event__ring_why(ev));
+		 *how ? ", " : "", how, ltr_event__ring_why(ev));
 }
 
 void lden_attached__release(struct lden_attached *a)

@@ -278,7 +278,7 @@ void lden_attached__release(struct lden_attached *a);
 
 /*
  * lden_attached__mode - how it is traced, for headers: "counting", or
- * "sampling, for size: ftrace ring (system-wide)", "sampling: perf ring
+ * "sampling, for size: ftrace ring, mmap (system-wide)", "sampling: perf ring
  * (a tracefs instance cannot count per cgroup)"
  */
 void lden_attached__mode(const struct lden_attached *a, char *buf,

@@ -28,9 +28,19 @@ struct op {
 	char name[48];		/* OP_FIELD: the field's name */
 };
 
+/*
+ * The shapes evaluated without the stack program: most catalog sizes are
+ * one field ("len", "bytes_req"), or one field times a constant
+ * ("nr_sector * 512").
+ */
+enum shape { SHAPE_PROGRAM, SHAPE_FIELD, SHAPE_FIELD_TIMES };
+
 struct lden_size_expr {
 	struct op ops[MAX_OPS];
 	int nops;
+	enum shape shape;
+	int field;			/* SHAPE_FIELD(_TIMES)'s op */
+	uint64_t factor;		/* SHAPE_FIELD_TIMES's constant */
 };
 
 struct cparser {
@@ -208,6 +218,22 @@ static int parse_shift(struct cparser *p)
 	}
 }
 
+static void classify(struct lden_size_expr *e)
+{
+	const struct op *o = e->ops;
+
+	if (e->nops == 1 && o[0].kind == OP_FIELD) {
+		e->shape = SHAPE_FIELD;
+		e->field = 0;
+	} else if (e->nops == 3 && o[2].kind == OP_MUL &&
+		   ((o[0].kind == OP_FIELD && o[1].kind == OP_CONST) ||
+		    (o[0].kind == OP_CONST && o[1].kind == OP_FIELD))) {
+		e->shape = SHAPE_FIELD_TIMES;
+		e->field = o[0].kind == OP_FIELD ? 0 : 1;
+		e->factor = o[0].kind == OP_CONST ? o[0].value : o[1].value;
+	}
+}
+
 static struct lden_size_expr *compile(const char *text, struct ltr_event *ev,
 				      char *err, size_t errlen)
 {
@@ -228,6 +254,7 @@ static struct lden_size_expr *compile(const char *text, struct ltr_event *ev,
 		free(e);
 		return NULL;
 	}
+	classify(e);
 	return e;
 }
 
@@ -309,7 +336,14 @@ static uint64_t sample_field(const struct op *o, const void *ctx)
 uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 			const struct ltr_sample *s)
 {
-	return run(e, sample_field, s);
+	switch (e->shape) {
+	case SHAPE_FIELD:
+		return sample_field(&e->ops[e->field], s);
+	case SHAPE_FIELD_TIMES:
+		return sample_field(&e->ops[e->field], s) * e->factor;
+	default:
+		return run(e, sample_field, s);
+	}
 }
 
 /* ------------------------------------------------------------------ */

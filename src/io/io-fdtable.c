@@ -12,7 +12,7 @@ struct io_proc {
 	pid_t pid;
 	uint64_t last_use;		/* for eviction */
 	char comm[32];
-	/* comm from a tracepoint (a fork, a rename or exec, an exit), not
+	/* comm from the exit record of the process, not
 	 * read from /proc after the fact */
 	bool comm_exact;
 	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
@@ -133,8 +133,8 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 	p = new_proc(t, pid);
 	if (!p)
 		return NULL;
-	/* read after the fact: late (a fork, exec or rename seen names it
-	 * exactly instead) */
+	/* read after the fact: late (the task tracepoints, comms.h, name
+	 * a thread lden saw start or rename exactly instead) */
 	if (lden_proc__comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
 		strcpy(p->comm, "?");
 	return p;
@@ -354,23 +354,6 @@ void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
 	if (!p || strcmp(p->comm, "?") || !len)
 		return;
 	set_comm(p, comm, strnlen(comm, len));
-}
-
-void lden_io_fdtable__rename(struct lden_io_fdtable *t, pid_t pid,
-			     const char *comm, size_t len, bool create)
-{
-	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
-
-	len = strnlen(comm, len);
-	if (!len)
-		return;
-	if (!p && create) {
-		p = new_proc(t, pid);
-		if (!p)
-			return;
-	}
-	if (p)
-		set_comm(p, comm, len);
 }
 
 const struct lden_io_fdtable_stats *

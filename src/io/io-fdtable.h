@@ -79,23 +79,15 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);
 
 /*
- * The name of @pid: from the tracepoints that name it (its fork, exec or
- * prctl rename, its exit) when one was seen, else read from
- * /proc/PID/comm when first seen, late ("?" when the process was already
- * gone); borrowed, valid until the next change.
+ * The name of @pid read from /proc/PID/comm when first seen, late ("?"
+ * when the process was already gone), or the one its exit record
+ * carried (lden_io_fdtable__name()); borrowed, valid until the next
+ * change.  The tasks lden saw start or rename are named by comms.h.
  */
 const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid);
 
-/* Whether @pid's name came from a tracepoint, not from /proc. */
+/* Whether @pid's name came from its exit record, not from /proc. */
 bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t pid);
-
-/*
- * @pid is named @comm (at most @len bytes) from now on: a fork's child
- * (with its parent's name), an exec, a prctl(PR_SET_NAME).  Exact.  An
- * unknown @pid gets an entry only if @create.
- */
-void lden_io_fdtable__rename(struct lden_io_fdtable *t, pid_t pid,
-			     const char *comm, size_t len, bool create);
 
 /*
  * Names @pid @comm when its name is not known ("?": it was gone when

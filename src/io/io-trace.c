@@ -11,6 +11,7 @@
 #include "attach.h"
 #include "clock.h"
 #include "collect.h"
+#include "comms.h"
 #include "guard.h"
 #include "io-trace.h"
 #include "lden-trace.h"
@@ -18,13 +19,13 @@
 #include "proc.h"
 #include "sample-order.h"
 
-/* The task tracepoints after the syscalls': exit, new task, rename. */
-#define NTASK_TPS 3
+/* The task tracepoint after the syscalls': exit. */
+#define NTASK_TPS 1
 
 /* Records newer than this before a drain wait for the next one. */
 #define ORDER_SLACK_NS 10000000ULL
 
-enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT, TP_NEWTASK, TP_RENAME };
+enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT };
 
 struct tp {
 	enum tp_role role;
@@ -33,10 +34,7 @@ struct tp {
 	const struct ltr_field *ret;		/* exit: ret */
 	const struct ltr_field *exit_pid;	/* task exit: pid */
 	const struct ltr_field *group_dead;	/* task exit, 6.16+ */
-	const struct ltr_field *comm;		/* task exit, new task */
-	const struct ltr_field *task_pid;	/* new task, rename: pid */
-	const struct ltr_field *newcomm;	/* rename */
-	const struct ltr_field *clone_flags;	/* new task */
+	const struct ltr_field *comm;		/* task exit */
 	bool ready;
 };
 
@@ -56,6 +54,7 @@ struct lden_io_tracer {
 	struct lden_sorder *order;
 	struct lden_io_call call;	/* the call being completed */
 	struct lden_strcap *strcap;	/* open paths copied at the call */
+	struct lden_comms *comms;	/* the tasks' names at each record */
 	lden_io_event_fn fn;
 	void *ctx;
 	bool (*keep)(const struct ltr_sample *s, void *ctx);
@@ -78,13 +77,6 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 		tp->exit_pid = ltr_event__field(ev, "pid");
 		tp->group_dead = ltr_event__field(ev, "group_dead");
 		tp->comm = ltr_event__field(ev, "comm");
-	} else if (tp->role == TP_NEWTASK) {
-		tp->task_pid = ltr_event__field(ev, "pid");
-		tp->comm = ltr_event__field(ev, "comm");
-		tp->clone_flags = ltr_event__field(ev, "clone_flags");
-	} else if (tp->role == TP_RENAME) {
-		tp->task_pid = ltr_event__field(ev, "pid");
-		tp->newcomm = ltr_event__field(ev, "newcomm");
 	} else {
 		for (int a = 0; a < LDEN_IO_NARGS; a++)
 			if (t->table[tp->sys].fields[a])
@@ -99,9 +91,22 @@ static const struct tp *tp_of(const struct lden_io_tracer *t,
 {
 	const struct lden_part *p = ltr_event__user(s->event);
 
-	if (!p || !p->owner || lden_strcap__owns(t->strcap, s))
+	if (!p || !p->owner || lden_strcap__owns(t->strcap, s) ||
+	    lden_comms__owns(t->comms, s))
 		return NULL;
 	return p->owner->user;
+}
+
+/* The @i-th of the tracer's scopes: a task (and its children), or all. */
+static void io_scope(const struct lden_io_opts *o, int i, struct lden_scope *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->cgroup = o->cgroup;
+	sc->no_twins = o->scope && o->scope->no_twins;
+	if (o->ntasks) {
+		sc->pid = o->tasks[i];
+		sc->children = o->inherit;
+	}
 }
 
 /*
@@ -121,16 +126,10 @@ static int open_tp(struct lden_io_tracer *t, const struct lden_io_opts *o,
 		return -ENOENT;
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = {
-			.cgroup = o->cgroup,
-			.no_twins = o->scope && o->scope->no_twins,
-		};
 		struct lden_attached *a = &t->att[t->natt];
+		struct lden_scope sc;
 
-		if (o->ntasks) {
-			sc.pid = o->tasks[i];
-			sc.children = o->inherit;
-		}
+		io_scope(o, i, &sc);
 		if (lden_attach_tracepoint_mode(t->s, sys, name,
 						o->ntasks ? NULL : filter, true,
 						&sc, a, err, errlen) < 0)
@@ -164,21 +163,39 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 	}
 	snprintf(filter, sizeof(filter), "common_pid != %d", (int)o->self);
 	for (int i = 0; i < n; i++) {
-		struct lden_scope sc = {
-			.cgroup = o->cgroup,
-			.no_twins = o->scope && o->scope->no_twins,
-		};
+		struct lden_scope sc;
 
-		if (o->ntasks) {
-			sc.pid = o->tasks[i];
-			sc.children = o->inherit;
-		}
+		io_scope(o, i, &sc);
 		if (lden_strcap__attach(t->strcap, t->s, &sc,
 				       o->ntasks ? NULL : filter, false, err,
 				       errlen) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * The tasks' names, exact (comms.h): a new task has its parent's, exec
+ * and prctl(PR_SET_NAME) rename; in the tracepoints' scopes.  Without
+ * the task tracepoints, names are read from /proc, late.
+ */
+static int attach_comms(struct lden_io_tracer *t, const struct lden_io_opts *o,
+			char *err, size_t errlen)
+{
+	int n = o->ntasks ? o->ntasks : 1, rc;
+	struct lden_scope *sc = calloc((size_t)n, sizeof(*sc));
+
+	t->comms = lden_comms__new();
+	if (!sc || !t->comms) {
+		free(sc);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		io_scope(o, i, &sc[i]);
+	rc = lden_comms__attach_scopes(t->comms, t->s, sc, n, err, errlen);
+	free(sc);
+	return rc < 0 && rc != -ENOENT ? -1 : 0;
 }
 
 void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
@@ -247,22 +264,8 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 			snprintf(err, errlen, "%s", ltr_last_error());
 		goto out_free;
 	}
-	/* the names of processes, exact: a fork's child has its parent's,
-	 * exec and prctl(PR_SET_NAME) rename; without these, names are read
-	 * from /proc, late */
-	t->tps[2 * t->nsys + 1].role = TP_NEWTASK;
-	t->tps[2 * t->nsys + 2].role = TP_RENAME;
-	for (int i = 1; i < NTASK_TPS; i++) {
-		struct tp *tp = &t->tps[2 * t->nsys + i];
-		int rc = open_tp(t, o, "task", tp->role == TP_NEWTASK ?
-				 "task_newtask" : "task_rename", tp, err, errlen);
-
-		if (rc < 0 && rc != -ENOENT) {
-			if (!*err)
-				snprintf(err, errlen, "%s", ltr_last_error());
-			goto out_free;
-		}
-	}
+	if (attach_comms(t, o, err, errlen) < 0)
+		goto out_free;
 	if (open_captures(t, o, err, errlen) < 0)
 		goto out_free;
 	return t;
@@ -280,6 +283,7 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 	lden_strcap__free(t->strcap);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
+	lden_comms__free(t->comms);
 	for (int i = 0; i < t->natt; i++)
 		lden_attached__release(&t->att[i]);
 	free(t->att);
@@ -410,10 +414,18 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 
 	if (t->ns_of)
 		ev.ns = t->ns_of(t->ns_ctx, (pid_t)c->tid);
-	ev.comm = lden_io_fdtable__comm(t->fdt, pid);
-	ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
-			       LDEN_PROV_EXACT :
-		       strcmp(ev.comm, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	/* the thread's name at the call when lden saw it start or rename;
+	 * else the one its process's exit carried; else read late */
+	ev.comm = lden_comms__get(t->comms, (pid_t)c->tid);
+	if (ev.comm) {
+		ev.comm_prov = LDEN_PROV_EXACT;
+	} else {
+		ev.comm = lden_io_fdtable__comm(t->fdt, pid);
+		ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
+				       LDEN_PROV_EXACT :
+			       strcmp(ev.comm, "?") ? LDEN_PROV_LATE :
+						      LDEN_PROV_NONE;
+	}
 	t->st.comms[ev.comm_prov]++;
 	ev.path_prov = ev.path2_prov = LDEN_PROV_NONE;
 	switch (sys->kind) {
@@ -484,40 +496,21 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
 }
 
-/*
- * A task named by a record (@pidf, @commf): a process known by that pid
- * takes the name from now on; an unknown one gets an entry when it is
- * the record's own process (exec), or a new process (fork).
- */
-static void name_task(struct lden_io_tracer *t, const struct ltr_field *pidf,
-		      const struct ltr_field *commf,
-		      const struct ltr_sample *s, bool fork)
-{
-	const char *comm;
-	size_t len;
-	pid_t pid;
-
-	if (!pidf || !commf || ltr_field__str(commf, s, &comm, &len) < 0)
-		return;
-	pid = (pid_t)field_u64(pidf, s);
-	lden_io_fdtable__rename(t->fdt, pid, comm, len,
-				fork || pid == (pid_t)s->pid);
-}
-
 static int on_sample(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
 	const struct tp *tp = tp_of(t, s);
 	uint64_t v;
 
-	if (lden_strcap__feed(t->strcap, s) || !tp)
-		return 0;
 	/* the names' records apart: the syscalls' and exits' are the
 	 * figure a workload can know it made */
-	if (tp->role == TP_NEWTASK || tp->role == TP_RENAME)
+	if (lden_comms__feed(t->comms, s)) {
 		t->st.name_records++;
-	else
-		t->st.tracepoints++;
+		return 0;
+	}
+	if (lden_strcap__feed(t->strcap, s) || !tp)
+		return 0;
+	t->st.tracepoints++;
 	switch (tp->role) {
 	case TP_ENTER:
 		on_enter(t, tp, s);
@@ -531,14 +524,6 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 			t->st.syscalls++;
 			complete(t, &t->call, ret, s->time);
 		}
-		break;
-	case TP_NEWTASK:
-		/* a new process (not a thread) is named as its parent */
-		if (!(field_u64(tp->clone_flags, s) & CLONE_THREAD))
-			name_task(t, tp->task_pid, tp->comm, s, true);
-		break;
-	case TP_RENAME:
-		name_task(t, tp->task_pid, tp->newcomm, s, false);
 		break;
 	case TP_TASK_EXIT:
 		t->st.tasks_exited++;
@@ -566,7 +551,9 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 	enum lden_io_kind kind = t->table[tp->sys].kind;
 	ssize_t n, m;
 
-	lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+	/* the name now, unless the task tracepoints name the thread */
+	if (!lden_comms__get(t->comms, (pid_t)s->tid))
+		lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
 	/* the kernel copies every open's path: nothing to read now */
 	if (kind == LDEN_IO_OPEN &&
 	    (lden_strcap__method(t->strcap) == LDEN_STRCAP_KPROBE ||

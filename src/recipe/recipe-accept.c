@@ -12,6 +12,11 @@
  * the handshake announced.  A connection nobody accepts with accept(2)
  * (io_uring, or never accepted) prints nothing; at most ACCEPT_PENDING
  * handshakes wait for their accept.
+ *
+ * The command is the accepting thread's name at the accept's record
+ * when lden saw the thread start or rename (comms.h), else read from
+ * /proc as the record arrived (marked late); the uid is always read
+ * then (no record carries it: marked late).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -155,7 +160,9 @@ static size_t accept_capture(struct lden_recipe *r,
 	} else {
 		return 0;	/* a unix socket */
 	}
-	lden_proc__comm((pid_t)s->tid, comm, sizeof(comm));
+	/* late, both: used when nothing exact is known at the record */
+	if (lden_proc__comm((pid_t)s->tid, comm, sizeof(comm)) < 0)
+		snprintf(comm, sizeof(comm), "?");
 	lden_proc__ids((pid_t)s->pid, &ppid, &uid);
 	snprintf(extra, len, "%d" LDEN_SEP "%s" LDEN_SEP "%d" LDEN_SEP "%s"
 		 LDEN_SEP "%d", lport, raddr, rport, comm,
@@ -209,7 +216,9 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			 struct lden_row *row)
 {
 	struct accept_state *st = r->priv;
-	char key[96], port[16], raddr[INET6_ADDRSTRLEN + 8], comm[64], uid[16];
+	char key[96], port[16], raddr[INET6_ADDRSTRLEN + 8], comm[64], late[64];
+	char uid[16];
+	enum lden_prov uprov, cprov;
 
 	if (lden_recipe__role(s) == ROLE_STATE) {
 		struct conn *c = &st->pending[st->next++ % ACCEPT_PENDING];
@@ -231,11 +240,16 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			continue;
 		c->time = 0;
 		c->key[0] = '\0';
-		lden_recipe__part(extra, 3, comm, sizeof(comm));
+		lden_recipe__part(extra, 3, late, sizeof(late));
 		lden_recipe__part(extra, 4, uid, sizeof(uid));
-		lden_row__add(row, "uid", strcmp(uid, "-1") != 0, "%s",
-			     strcmp(uid, "-1") ? uid : "?");
-		lden_row__add(row, "cmd", false, "%s", comm);
+		/* neither record carries the uid: read at arrival */
+		uprov = strcmp(uid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+		lden_recipe__count(r, uprov);
+		lden_row__add_num(row, "uid", uid, uprov);
+		cprov = lden_recipe__name(r, (pid_t)s->tid, late, comm,
+					 sizeof(comm));
+		lden_recipe__count(r, cprov);
+		lden_row__add_str(row, "cmd", comm, cprov);
 		lden_row__add(row, "pid", true, "%u", s->pid);
 		lden_row__add(row, "port", true, "%s", port);
 		lden_row__add(row, "ip_source", false, "%s", raddr);
@@ -256,6 +270,7 @@ const struct lden_recipe_def lden_recipe_tcp_accept = {
 	.command = "trace",
 	.summary = "accepted TCP connections: uid, command, pid, port, source",
 	.columns = "UID CMD PID PORT IP_SOURCE",
+	.names = true,
 	.attach = accept_attach,
 	.capture = accept_capture,
 	.sample = accept_sample,

@@ -169,7 +169,7 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	const struct ltr_field *op = ltr_event__field(s->event, "old_pid");
 	char args[ARGV_MAX], line[2 * ARGV_MAX], comm[16], name[ARGV_MAX];
 	const char *file = "?", *ppid, *uid, *cmdline;
-	enum lden_prov prov = LDEN_PROV_NONE;
+	enum lden_prov prov = LDEN_PROV_NONE, pprov, uprov;
 	size_t n = 1, alen = 0, rest;
 	uint64_t old = s->tid;
 	bool partial = false;
@@ -213,10 +213,12 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	 * the exec record has neither: read from /proc as the record
 	 * arrived, after a setuid or a reparenting maybe (marked late)
 	 */
-	lden_row__add_num(row, "ppid", ppid, strcmp(ppid, "-1") ?
-				LDEN_PROV_LATE : LDEN_PROV_NONE);
-	lden_row__add_num(row, "uid", uid, strcmp(uid, "-1") ?
-				LDEN_PROV_LATE : LDEN_PROV_NONE);
+	pprov = strcmp(ppid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	uprov = strcmp(uid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	lden_recipe__count(r, pprov);
+	lden_recipe__count(r, uprov);
+	lden_row__add_num(row, "ppid", ppid, pprov);
+	lden_row__add_num(row, "uid", uid, uprov);
 	lden_row__add(row, "comm", false, "%s", comm);
 	lden_row__add(row, "filename", false, "%s", name);
 	lden_row__add_str(row, "argv", line, prov);

@@ -12,6 +12,11 @@
  * or ksoftirqd (pid 0 is the idle task).  So RECV_* is approximate per
  * process, exact per device.  Lengths are the packets' (headers
  * included), not the application's bytes.
+ *
+ * The UID is in neither record: it is read from /proc when the sample
+ * arrives (kept a second per process), so a process that changed its
+ * uid or exited since shows another uid or none; it is marked late,
+ * "1000?" ("?" alone: unavailable).
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,10 +51,11 @@ static size_t net_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	const struct lden_pidinfo *pi = lden_pidinfo__get(r->priv,
 							 (pid_t)s->pid);
 
+	/* no record carries it: read now, marked late ("0?") */
 	if (pi->uid == (uid_t)-1)
 		snprintf(extra, len, "?");
 	else
-		snprintf(extra, len, "%u", (unsigned int)pi->uid);
+		snprintf(extra, len, "%u?", (unsigned int)pi->uid);
 	return strlen(extra) + 1;
 }
 
@@ -94,6 +100,7 @@ const struct lden_recipe_def lden_recipe_net = {
 	.summary = "packets and bytes sent and received per process and device",
 	.columns = "PID UID DEV XMIT_PK RECV_PK XMIT_KB RECV_KB",
 	.nkeys = 3,
+	.late_keys = 1u << 1,
 	.attach = net_attach,
 	.capture = net_capture,
 	.sample = net_sample,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comms.h"
 #include "lden-trace.h"
 #include "proc.h"
 #include "recipe.h"
@@ -54,6 +55,7 @@ struct pending {
 	uint64_t ptr;
 	int32_t nr;		/* __syscall_nr of the enter */
 	int late;		/* 0: @path holds a late read, else -errno */
+	enum lden_prov comm_prov;	/* of @comm */
 	char comm[16];
 	char path[OPEN_LATE_MAX];
 };
@@ -290,12 +292,14 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 	if (r->failed_only) {
 		enum lden_prov p;
 
-		comm[0] = '\0';
-		p = failed_path(r, s, path, sizeof(path), comm, sizeof(comm));
-		/* the capture's copy, else the process's now */
-		if (!comm[0] && lden_proc__comm((pid_t)s->tid, comm,
-					       sizeof(comm)) < 0)
-			snprintf(comm, sizeof(comm), "?");
+		/* 'e': the capture's copy, at the call; 'l': read now */
+		comm[0] = 'e';
+		comm[1] = '\0';
+		p = failed_path(r, s, path, sizeof(path), comm + 1,
+				sizeof(comm) - 1);
+		if (!comm[1] && lden_proc__comm((pid_t)s->tid, comm + 1,
+					       sizeof(comm) - 1) == 0)
+			comm[0] = 'l';
 		return put_parts(extra, len, comm, p == LDEN_PROV_NONE ? -ENOENT :
 				 p == LDEN_PROV_LATE ? 1 :
 				 p == LDEN_PROV_PARTIAL ? 2 : 0, path);
@@ -314,13 +318,15 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 }
 
 static void add_row(struct lden_recipe *r, const struct ltr_sample *s,
-		    struct lden_row *row, const char *comm, const char *path,
+		    struct lden_row *row, const char *comm,
+		    enum lden_prov cprov, const char *path,
 		    enum lden_prov prov, int64_t ret)
 {
 	const char *name = ret < 0 ? strerrorname_np((int)-ret) : NULL;
 
 	lden_strcap__count(r->strcap, prov);
-	lden_row__add(row, "comm", false, "%s", comm);
+	lden_recipe__count(r, cprov);
+	lden_row__add_str(row, "comm", comm, cprov);
 	lden_row__add(row, "pid", true, "%u", s->pid);
 	lden_row__add(row, "tid", true, "%u", s->tid);
 	lden_row__add_str(row, "path", path, prov);
@@ -337,7 +343,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		       const char *extra, size_t elen, struct lden_row *row)
 {
 	struct lden_intmap *m = r->priv;
-	char path[OPEN_PATH_MAX];
+	char path[OPEN_PATH_MAX], comm[16];
 	enum lden_prov prov;
 	struct pending *p;
 	int64_t ret;
@@ -355,7 +361,17 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		p->time = s->time;
 		p->nr = (int32_t)field_s64(s, "__syscall_nr");
 		p->ptr = field_u64(s, "filename");
-		snprintf(p->comm, sizeof(p->comm), "%s", part(extra, elen, 0));
+		/* the name at this record when known, else the late read */
+		if (lden_comms__get(r->comms, (pid_t)s->tid)) {
+			snprintf(p->comm, sizeof(p->comm), "%s",
+				 lden_comms__get(r->comms, (pid_t)s->tid));
+			p->comm_prov = LDEN_PROV_EXACT;
+		} else {
+			snprintf(p->comm, sizeof(p->comm), "%s",
+				 part(extra, elen, 0));
+			p->comm_prov = p->comm[0] && strcmp(p->comm, "?") ?
+				       LDEN_PROV_LATE : LDEN_PROV_NONE;
+		}
 		p->late = atoi(part(extra, elen, 1));
 		snprintf(p->path, sizeof(p->path), "%s", part(extra, elen, 2));
 		lden_strcap__enter(r->strcap, s, "filename", p->ptr);
@@ -372,8 +388,20 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	ret = field_s64(s, "ret");
 	if (r->failed_only) {
 		int late = atoi(part(extra, elen, 1));
+		const char *c = part(extra, elen, 0);
+		enum lden_prov cprov = LDEN_PROV_EXACT;
 
-		add_row(r, s, row, part(extra, elen, 0),
+		/* the copy at the call, else the name at this record (the
+		 * same call's exit), else the late read */
+		if (*c != 'e' || !c[1]) {
+			cprov = lden_recipe__name(r, (pid_t)s->tid,
+						  *c == 'l' ? c + 1 : "", comm,
+						  sizeof(comm));
+			c = comm;
+		} else {
+			c++;
+		}
+		add_row(r, s, row, c, cprov,
 			late < 0 ? "" : part(extra, elen, 2),
 			late < 0 ? LDEN_PROV_NONE : late == 2 ? LDEN_PROV_PARTIAL :
 			late ? LDEN_PROV_LATE : LDEN_PROV_EXACT, ret);
@@ -386,20 +414,31 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		p = NULL;
 	}
 	if (!p) {
+		enum lden_prov cprov;
+
 		r->unmatched++;
 		lden_strcap__forget(r->strcap, s->tid);
-		add_row(r, s, row, "?", "", LDEN_PROV_NONE, ret);
+		cprov = lden_recipe__name(r, (pid_t)s->tid, "", comm,
+					  sizeof(comm));
+		add_row(r, s, row, comm, cprov, "", LDEN_PROV_NONE, ret);
 		return 1;
 	}
+	comm[0] = '\0';
 	taken = lden_strcap__take_path(r->strcap, s->tid, p->ptr, s->time, path,
-				      sizeof(path), p->comm, sizeof(p->comm));
+				      sizeof(path), comm, sizeof(comm));
+	/* the capture's copy of the name, at the call */
+	if (taken && comm[0]) {
+		snprintf(p->comm, sizeof(p->comm), "%s", comm);
+		p->comm_prov = LDEN_PROV_EXACT;
+	}
 	if (taken)
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (!p->late)
 		prov = LDEN_PROV_LATE;
 	else
 		prov = LDEN_PROV_NONE;
-	add_row(r, s, row, p->comm, taken ? path : p->path, prov, ret);
+	add_row(r, s, row, p->comm, p->comm_prov, taken ? path : p->path,
+		prov, ret);
 	lden_intmap__del(m, s->tid, NULL);
 	return 1;
 }
@@ -415,6 +454,7 @@ const struct lden_recipe_def lden_recipe_open = {
 	.command = "trace",
 	.summary = "opens, with --failed only failed ones: comm, pid, path, errno",
 	.columns = "COMM PID TID PATH RESULT",
+	.names = true,
 	.attach = open_attach,
 	.capture = open_capture,
 	.sample = open_sample,

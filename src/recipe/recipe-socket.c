@@ -6,8 +6,9 @@
  * entry probe and a return probe on each function of the catalog's list
  * (kprobe_events/socket.functions) that /proc/kallsyms has, the comm
  * copied by the kernel at the call.  Where it has none: the socket system
- * calls' enter and exit tracepoints, which do not nest, the comm read
- * from /proc as each record arrives.  The nesting is indent.c's.
+ * calls' enter and exit tracepoints, which do not nest, the comm the
+ * thread had at the record when lden saw it start or rename (comms.h),
+ * else read from /proc as the record arrives (marked late).  The nesting is indent.c's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -368,9 +369,16 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		/* the kernel's filter matched it: exact */
 		snprintf(p->comm, sizeof(p->comm), "%s", r->comm);
 		p->comm_exact = true;
-	} else if (elen > 1 && extra[0]) {
-		snprintf(p->comm, sizeof(p->comm), "%s", extra);
-		p->comm_late = true;
+	} else {
+		enum lden_prov prov = lden_recipe__name(r, (pid_t)s->tid,
+						       elen > 1 ? extra : "",
+						       p->comm, sizeof(p->comm));
+
+		lden_recipe__count(r, prov);
+		p->comm_exact = prov == LDEN_PROV_EXACT;
+		p->comm_late = prov == LDEN_PROV_LATE;
+		if (prov == LDEN_PROV_NONE)
+			snprintf(p->comm, sizeof(p->comm), "?");
 	}
 	lden_recipe__printable(p->comm);
 	if (!entry) {
@@ -439,7 +447,7 @@ static int socket_header(struct lden_recipe *r, struct lden_row *row)
 	lden_row__add(row, "comm", false, "%s", p->kprobes ?
 		     "copied by the kernel at each call" : r->comm ?
 		     "the one --comm names, which the kernel's filter matched" :
-		     "read from /proc when each record arrives, '?' after it (late), '?' alone once the thread is gone");
+		     "the thread's name at the record when lden saw it start or rename, else read from /proc when the record arrives, '?' after it (late), '?' alone once the thread is gone");
 	return 0;
 }
 
@@ -468,6 +476,7 @@ static void socket_free(struct lden_recipe *r)
 const struct lden_recipe_def lden_recipe_socket = {
 	.name = "socket",
 	.command = "trace",
+	.names = true,
 	.summary = "net/socket.c's functions, on entry and return, indented per thread (socket-trace.stp)",
 	.attach = socket_attach,
 	.capture = socket_capture,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "comms.h"
 #include "guard.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -190,6 +191,25 @@ void lden_recipe__part(const char *extra, int i, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%.*s", (int)strcspn(p, LDEN_SEP), p);
+}
+
+void lden_recipe__count(struct lden_recipe *r, enum lden_prov prov)
+{
+	if ((unsigned int)prov < sizeof(r->values) / sizeof(r->values[0]))
+		r->values[prov]++;
+}
+
+enum lden_prov lden_recipe__name(struct lden_recipe *r, pid_t tid,
+				const char *late, char *buf, size_t len)
+{
+	const char *exact = lden_comms__get(r->comms, tid);
+	enum lden_prov prov = exact ? LDEN_PROV_EXACT :
+			      late && *late && strcmp(late, "?") ?
+			      LDEN_PROV_LATE : LDEN_PROV_NONE;
+
+	snprintf(buf, len, "%s", exact ? exact :
+		 prov == LDEN_PROV_LATE ? late : "");
+	return prov;
 }
 
 void lden_recipe__printable(char *s)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "attach.h"
 #include "strcap.h"
@@ -37,6 +38,13 @@ struct lden_recipe {
 	const char *tracing_dir;
 	const char *events_dir;		/* --events-dir, or NULL */
 	struct lden_tally *tally;	/* top recipes add here */
+	/*
+	 * the tasks' names at each record (comms.h), for recipes whose
+	 * def->names says so, or NULL; fed before sample() in time order
+	 */
+	struct lden_comms *comms;
+	/* the process values shown (names, uids, ppids), by enum lden_prov */
+	uint64_t values[LDEN_PROV_PARTIAL + 1];
 	uint64_t unmatched;		/* halves never paired (lost, cap) */
 	uint64_t dropped;		/* pairing entries refused at the cap */
 	void *priv;
@@ -53,6 +61,13 @@ struct lden_recipe_def {
 	/* output columns, space-separated; top: keys then values */
 	const char *columns;
 	int nkeys;			/* top: how many columns are the key */
+	/*
+	 * top: the key columns (bit per column) whose value was read from
+	 * /proc at arrival: "V?" (late) or "?" (unavailable) in the key
+	 */
+	unsigned int late_keys;
+	/* trace: the tasks' names are wanted (r->comms) */
+	bool names;
 	/*
 	 * Opens the recipe's events in @s for @scope (NULL: everything);
 	 * called once per scope.  Returns 0, or -1 with @err set.
@@ -173,6 +188,18 @@ int lden_recipe__strings(struct lden_recipe *r, struct ltr_session *s,
 
 /* The @i-th LDEN_SEP-separated part of @extra, into @buf ("" if none). */
 void lden_recipe__part(const char *extra, int i, char *buf, size_t len);
+
+/*
+ * lden_recipe__name - the name of @tid at the record in hand, into @buf:
+ * the tracker's (exact, r->comms) when it named @tid, else @late (read
+ * from /proc at arrival, "" or "?" when it was gone)
+ * Returns how it was obtained: LDEN_PROV_EXACT, _LATE or _NONE.
+ */
+enum lden_prov lden_recipe__name(struct lden_recipe *r, pid_t tid,
+				const char *late, char *buf, size_t len);
+
+/* A process value shown with provenance @prov: counted in r->values. */
+void lden_recipe__count(struct lden_recipe *r, enum lden_prov prov);
 
 /* Control characters (and LDEN_SEP) in @s become '?', in place. */
 void lden_recipe__printable(char *s);

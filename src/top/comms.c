@@ -63,34 +63,35 @@ void lden_comms__free(struct lden_comms *c)
 	free(c);
 }
 
-int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
-		      const struct lden_scope_opts *scope, char *err,
-		      size_t errlen)
+int lden_comms__attach_scopes(struct lden_comms *c, struct ltr_session *s,
+			     const struct lden_scope *scopes, int n,
+			     char *err, size_t errlen)
 {
 	static const char *const tp[NROLES] = { "task_newtask", "task_rename" };
 	static const char *const commf[NROLES] = { "comm", "newcomm" };
 	const char *dir = ltr_session__tracing_dir(s);
-	int n = lden_scope__count(scope);
 
 	if (!lden_tracepoint_exists(dir, "task:task_newtask") ||
 	    !lden_tracepoint_exists(dir, "task:task_rename"))
 		return -ENOENT;
+	/* once: the parts point at their owner, in this array */
+	if (c->att) {
+		snprintf(err, errlen, "task names attached twice");
+		return -EINVAL;
+	}
 	c->att = calloc((size_t)n * NROLES, sizeof(*c->att));
 	if (!c->att) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
-		struct lden_scope buf;
-		const struct lden_scope *sc = lden_scope__get(scope, i, &buf);
-
 		for (int r = 0; r < NROLES; r++) {
 			struct lden_attached *a = &c->att[c->natt];
 			struct ltr_event *ev;
 
 			if (lden_attach_tracepoint_mode(s, "task", tp[r], NULL,
-							true, sc, a, err,
-							errlen) < 0)
+							true, &scopes[i], a,
+							err, errlen) < 0)
 				return -EINVAL;
 			c->natt++;
 			a->user = c;
@@ -100,6 +101,30 @@ int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
 		}
 	}
 	return 0;
+}
+
+int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
+		      const struct lden_scope_opts *scope, char *err,
+		      size_t errlen)
+{
+	int n = lden_scope__count(scope), rc;
+	struct lden_scope *sc = calloc((size_t)n, sizeof(*sc));
+
+	if (!sc) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n; i++) {
+		struct lden_scope buf;
+		const struct lden_scope *one = lden_scope__get(scope, i, &buf);
+
+		/* none: the whole machine, as a zeroed scope is */
+		if (one)
+			sc[i] = *one;
+	}
+	rc = lden_comms__attach_scopes(c, s, sc, n, err, errlen);
+	free(sc);
+	return rc;
 }
 
 /* Which of the tracker's tracepoints @s comes from, or -1. */

@@ -37,6 +37,16 @@ int lden_comms__attach(struct lden_comms *c, struct ltr_session *s,
 		      size_t errlen);
 
 /*
+ * lden_comms__attach_scopes - the same in each of the @n scopes @scopes
+ * (a zeroed one: the whole machine), for a command that builds its own
+ * (lden io's per-task scopes); once per tracker
+ */
+struct lden_scope;
+int lden_comms__attach_scopes(struct lden_comms *c, struct ltr_session *s,
+			     const struct lden_scope *scopes, int n,
+			     char *err, size_t errlen);
+
+/*
  * lden_comms__feed - a record, in time order: true when it was one of the
  * tracker's (the caller shows nothing of it), after naming its task
  */

@@ -40,6 +40,21 @@ static void text_part(const char *key, int c, char *out, size_t len)
 	lden_escape__text(part, strlen(part), false, out, len);
 }
 
+/* A key read at arrival, "V?" or "?": "name": V or null, "name_source". */
+static void late_key(struct json_object *row, const char *name, char *part)
+{
+	size_t n = strlen(part);
+	char key[80];
+	bool late = n > 1 && part[n - 1] == '?';
+
+	if (late)
+		part[n - 1] = '\0';
+	json_object_object_add(row, name, late ? lden_json_text(part) : NULL);
+	snprintf(key, sizeof(key), "%s_source", name);
+	json_object_object_add(row, key, json_object_new_string(
+		late ? "late" : "unavailable"));
+}
+
 static void print_json(FILE *out, const struct lden_tally_view *v,
 		       const struct lden_tally_row *rows, size_t n,
 		       const char *when, uint64_t lost)
@@ -63,7 +78,10 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 					 "_bytes");
 			for (char *q = name; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
-			if (c < v->nkeys) {
+			if (c < v->nkeys && c < 32 && (v->late_keys >> c & 1)) {
+				lden_recipe__part(rows[r].key, c, part, sizeof(part));
+				late_key(row, name, part);
+			} else if (c < v->nkeys) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				/* valid UTF-8 whatever the bytes (escape.h) */
 				json_object_object_add(row, name,

@@ -20,6 +20,11 @@ struct lden_tally_view {
 	 */
 	const char *columns;
 	int nkeys, nvalues;
+	/*
+	 * key columns (bit per column) read at arrival, "V?" or "?": in
+	 * JSON "name": V or null and "name_source": "late" or "unavailable"
+	 */
+	unsigned int late_keys;
 	int sort_col;		/* a value column */
 	long rows;		/* the largest ROWS, 0: all */
 	bool json;

@@ -121,6 +121,12 @@ need_cmd() {
 
 # --- shared by the tests below ---
 
+# How lden reads its instance's ftrace ring on this kernel: "mmap" from
+# 6.10 (trace_pipe_raw's mmap), "read" before.
+ftrace_reader() {
+	uname -r | awk -F. '{ print ($1 > 6 || ($1 == 6 && $2 + 0 >= 10)) ? "mmap" : "read" }'
+}
+
 # lden_group PID: the probe group (and instance) name of lden process PID,
 # lden_<inode of its PID namespace>_<pid as it sees itself>
 lden_group() {

@@ -201,10 +201,10 @@ echo a >"$n1"; echo b >"$n2"; echo c >"$n3"
 ctypes.CDLL(None).prctl(15, b'renamed-it', 0, 0, 0)
 open('$n3').read()\"; exec cat '$n1' >/dev/null" >"$tmp/names.out" 2>"$tmp/names.err" ||
 	fail "names: lden io failed: $(tail -1 "$tmp/names.err")"
-# name comm_source of the openat of FILE
+# name_of FILE [RUN]: name comm_source of the openat of FILE in RUN.out
 name_of() {
 	jq -r --arg p "$1" 'select(.type == "call" and .syscall == "openat" and .path == $p) |
-		"\(.comm) \(.comm_source)"' "$tmp/names.out" | tr '\n' ' '
+		"\(.comm) \(.comm_source)"' "$tmp/${2:-names}.out" | tr '\n' ' '
 }
 [ "$(name_of "$n2")" = "cat exact " ] || fail "names: fork+exec: $(name_of "$n2")"
 [ "$(name_of "$n1")" = "cat exact " ] || fail "names: exec of the shell itself: $(name_of "$n1")"
@@ -246,6 +246,22 @@ grep -q "^ *[0-9.]* io-target? " "$tmp/namel.out" || fail "namel: the text does 
 grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
 	fail "namel: $(grep 'process names' "$tmp/namel.err")"
 echo "PASS: process names: fork, exec and prctl followed exactly (--comm cat finds cat after sh's exec); a process started before lden marked late"
+
+# Names are the thread's, as the kernel has them at each call: a thread
+# of a short-lived process renames itself (prctl) and opens a file, the
+# main thread another; then the process exits
+t1="$tmp/name-thread" t2="$tmp/name-main"
+echo d >"$t1"; echo e >"$t2"
+"$LDEN" io --json --max-cpu 0 -- python3 -c "import ctypes, threading
+def work():
+    ctypes.CDLL(None).prctl(15, b'io-worker', 0, 0, 0)
+    open('$t1').read()
+w = threading.Thread(target=work); w.start(); w.join()
+open('$t2').read()" >"$tmp/namet.out" 2>"$tmp/namet.err" ||
+	fail "names: lden io failed: $(tail -1 "$tmp/namet.err")"
+[ "$(name_of "$t1" namet)" = "io-worker exact " ] || fail "names: the renamed thread's open: $(name_of "$t1" namet)"
+[ "$(name_of "$t2" namet)" = "python3 exact " ] || fail "names: the main thread's open: $(name_of "$t2" namet)"
+echo "PASS: process names per thread: a thread renamed by prctl is named so at its calls, the main thread not"
 
 # Bad input: status 2, one line, nothing left attached
 before=$(ls /sys/kernel/tracing/instances 2>/dev/null | wc -l)

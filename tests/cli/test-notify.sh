@@ -222,7 +222,7 @@ join $s
 [ $rc = 0 ] || fail "size: the sender failed"
 join $n
 [ $rc = 0 ] || fail "size: exit status $rc"
-grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size: ftrace ring (system-wide))" "$tmp/size.out" ||
+grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))" "$tmp/size.out" ||
 	fail "size: $mine not on the ftrace ring: $(grep sock_send "$tmp/size.out")"
 grep -q "^  network.tcp_send  *tracepoint sock:sock_send_length (sampling, for size: perf ring (the tracepoint is in lden's instance already, with another filter))\$" "$tmp/size.out" ||
 	fail "size: network.tcp_send not on the perf ring: $(grep sock_send "$tmp/size.out")"

@@ -47,12 +47,12 @@ run() {
 }
 
 run auto auto
-grep -q "^  guard\.read\[common_pid == $w\]  *tracepoint syscalls:sys_enter_read (sampling, for size: ftrace ring (system-wide))\$" "$tmp/auto.out" ||
+grep -q "^  guard\.read\[common_pid == $w\]  *tracepoint syscalls:sys_enter_read (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))\$" "$tmp/auto.out" ||
 	fail "auto: header: $(grep sys_enter_read "$tmp/auto.out")"
 echo "PASS: --ring auto: the ftrace ring, count $N, size $((N * SIZE)), the instance removed"
 
 run ftrace ftrace
-grep -q "(sampling, for size: ftrace ring (asked for))\$" "$tmp/ftrace.out" ||
+grep -q "(sampling, for size: ftrace ring, $(ftrace_reader) (asked for))\$" "$tmp/ftrace.out" ||
 	fail "ftrace: header: $(grep sys_enter_read "$tmp/ftrace.out")"
 run perf perf
 grep -q "(sampling, for size: perf ring (asked for))\$" "$tmp/perf.out" ||
@@ -80,7 +80,7 @@ echo "PASS: per process the perf ring; --ring ftrace there, or a bad --ring, is 
 if grep -q 'hist:keys=' "$T/README"; then
 	want="    size: summed in the kernel by a hist trigger (sum of bytes_req)"
 else
-	want="    size: sampled through the ftrace ring of lden's instance (no hist triggers here: CONFIG_HIST_TRIGGERS)"
+	want="    size: sampled through the ftrace ring of lden's instance, $(ftrace_reader) (no hist triggers here: CONFIG_HIST_TRIGGERS)"
 fi
 awk '/^memory\.alloc /{f=1; next} /^[a-z]/{f=0} f' "$tmp/list.out" | grep -qxF "$want" ||
 	fail "list-events: memory.alloc does not say '$want'"

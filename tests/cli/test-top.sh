@@ -121,7 +121,41 @@ pk=$(jq -s "$mine | .xmit_pk] | add" "$tmp/net.out")
 [ "$pk" -ge "$UDP" ] || fail "top net: $pk packets sent, fewer than the $UDP datagrams"
 [ "$(jq -s "$mine | .uid] | unique" "$tmp/net.out" | jq -c .)" = '["0"]' ] ||
 	fail "top net: uid is not 0"
+[ "$(jq -s -c "$mine | .uid_source] | unique" "$tmp/net.out")" = '["late"]' ] ||
+	fail "top net: uid not marked late (read from /proc at arrival)"
 echo "PASS: top net shows >= $want bytes ($pk packets) sent by pid $npid"
+
+# --- top net: a sender that drops root half way, then exits: no uid of
+# it is shown as if exact (read at arrival, after the change maybe) ---
+workload nu python3 -c '
+import os, socket, sys
+n = int(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(n):
+    v.sendto(b"r" * 100, u.getsockname()); u.recv(100)
+os.setresuid(65534, 65534, 65534)
+for i in range(n):
+    v.sendto(b"n" * 100, u.getsockname()); u.recv(100)
+print("done", flush=True)
+' $UDP
+nupid=$wpid
+top nu net --pid $nupid -i 0.3 --json
+wait_for "$tmp/nu.out" '"rows"' || fail "top net printed no block"
+release_workload nu
+join $nupid
+reaped $nupid
+exec 8>&-
+mine="[.[].rows[] | select(.pid == \"$nupid\" and .dev == \"lo\")"
+until_jq "$tmp/nu.out" "$mine | .xmit_pk] | add >= $((2 * UDP))" ||
+	fail "top net: pid $nupid sent fewer than $((2 * UDP)) packets: $(jq -s -c "$mine]" "$tmp/nu.out")"
+stop $tpid
+# each row: a uid marked late, or none (unavailable): never bare
+[ "$(jq -s -c "$mine | select((.uid_source == \"late\" and (.uid == \"0\" or .uid == \"65534\")) or (.uid_source == \"unavailable\" and .uid == null) | not)]" "$tmp/nu.out")" = '[]' ] ||
+	fail "top net: a uid of the sender that changed uid shown unmarked: $(jq -s -c "$mine]" "$tmp/nu.out")"
+echo "PASS: top net: the uid of a sender that dropped root, then exited, is marked late or unavailable"
 
 # --- top drops: datagrams to a closed port ---------------------------
 D=40

@@ -46,9 +46,12 @@ calls=$(grep -vc '^pid ' "$tmp/prog.tgt")
 grep -q '^# source: tracepoints: the enter and exit of [0-9]* socket system calls' \
 	"$tmp/text.out" || fail "text: the header does not name the source"
 pid=$(target_pid "$tmp/prog.tgt")
-# the comm, read late: the program's, or '?' once it was gone
-grep -v '^#' "$tmp/text.out" | grep -qv "^ *[0-9]* \(socket-target\)\{0,1\}?($pid):" &&
-	fail "text: a line not of socket-target ($pid) or with its comm unmarked"
+# the comm: lden saw sh exec the program, so its name at each record is
+# exact (no mark), even for the records read after it exited
+grep -v '^#' "$tmp/text.out" | grep -qv "^ *[0-9]* socket-target($pid):" &&
+	fail "text: a line not of socket-target ($pid) or with its comm marked"
+grep -q "process values (names, uids, ppids): 46 exact (at the record), 0 late" \
+	"$tmp/text.err" || fail "text: the summary does not count 46 exact names"
 expected "$tmp/prog.tgt" >"$tmp/want.txt"
 shown "$tmp/text.out" "$pid" >"$tmp/got.txt"
 diff "$tmp/want.txt" "$tmp/got.txt" >"$tmp/diff.err" ||
@@ -78,8 +81,7 @@ diff "$tmp/want2.txt" "$tmp/got2.txt" >"$tmp/diff2.err" ||
 n=$(jq -s "[.[] | select(.tid == $jpid)]"' |
 	[.[] | select(.depth == 0 and .tid == .pid and (.since_us | type) == "number"
 		and (.time | type) == "string" and
-		((.comm == "socket-target" and .comm_source == "late") or
-		 (.comm == "?" and .comm_source == "unavailable")))] | length' \
+		.comm == "socket-target" and .comm_source == "exact")] | length' \
 	"$tmp/json.out")
 [ "$n" = 46 ] || fail "json: $n of 46 lines with depth 0, tid, comm, time"
 jq -s -e "[.[] | select(.tid == $jpid) | .since_us]"' as $t |
@@ -110,6 +112,9 @@ shown "$tmp/pid.out" $apid >"$tmp/got3.txt"
 diff "$tmp/want3.txt" "$tmp/got3.txt" >"$tmp/diff3.err" ||
 	fail "pid: the lines of $apid differ from its calls"
 grep -q "($bpid):" "$tmp/pid.out" && fail "pid: lines of the other process $bpid"
+# its shell child exec'd it once the fifo opened, lden tracing: exact
+grep -v '^#' "$tmp/pid.out" | grep -qv "^ *[0-9]* socket-target($apid):" &&
+	fail "pid: a comm not socket-target, or marked late"
 [ "$(grep -vc '^#' "$tmp/pid.out")" = 46 ] || fail "pid: lines besides the 46"
 echo "PASS: --pid $apid: its 46 lines, none of $bpid"
 

@@ -213,14 +213,60 @@ stop $tpid
 exec 8>&-
 p4=$(sed -n 's/^port 127.0.0.1 //p' "$tmp/srv.tgt")
 p6=$(sed -n 's/^port ::1 //p' "$tmp/srv.tgt")
-# TIME UID CMD PID PORT IP_SOURCE
-n4=$(awk -v p=$spid -v port=$p4 '$3 == "python3" && $4 == p && $5 == port && $6 == "127.0.0.1"' "$tmp/acc.out" | wc -l)
-n6=$(awk -v p=$spid -v port=$p6 '$3 == "python3" && $4 == p && $5 == port && $6 == "::1"' "$tmp/acc.out" | wc -l)
+# TIME UID CMD PID PORT IP_SOURCE: the server ran before lden, so its
+# name and uid are read from /proc as each record arrives: marked late
+n4=$(awk -v p=$spid -v port=$p4 '$3 == "python3?" && $4 == p && $5 == port && $6 == "127.0.0.1"' "$tmp/acc.out" | wc -l)
+n6=$(awk -v p=$spid -v port=$p6 '$3 == "python3?" && $4 == p && $5 == port && $6 == "::1"' "$tmp/acc.out" | wc -l)
 [ "$n4" = $M ] || fail "tcp-accept: $n4 lines for 127.0.0.1 port $p4, expected $M"
 [ "$n6" = $M ] || fail "tcp-accept: $n6 lines for ::1 port $p6, expected $M"
 [ "$(grep -vc '^TIME' "$tmp/acc.out")" = $((2 * M)) ] || fail "tcp-accept: extra lines"
-awk '$2 != 0 && $1 != "TIME"' "$tmp/acc.out" | grep -q . && fail "tcp-accept: uid is not 0"
-echo "PASS: tcp-accept shows $M connections on 127.0.0.1:$p4 and $M on [::1]:$p6"
+awk '$2 != "0?" && $1 != "TIME"' "$tmp/acc.out" | grep -q . && fail "tcp-accept: uid is not 0, marked late"
+grep -q "process values (names, uids, ppids): 0 exact (at the record), $((4 * M)) late" "$tmp/acc.err" ||
+	fail "tcp-accept: the summary does not count $((4 * M)) late values"
+echo "PASS: tcp-accept shows $M connections on 127.0.0.1:$p4 and $M on [::1]:$p6 (name and uid read late, marked)"
+
+# --- tcp-accept: a server started after lden renames itself and drops
+# root after each accept: its name at the accept is exact, the uid
+# (in no record) marked late --------------------------------------------
+trace acc2 tcp-accept --json
+workload srv2 python3 -c '
+import ctypes, os, socket, sys
+m = int(sys.argv[1])
+prctl = ctypes.CDLL(None, use_errno=True).prctl
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print("ready", flush=True)
+sys.stdin.readline()
+keep = []
+for i in range(m):
+    c = socket.create_connection(s.getsockname())
+    a, _ = s.accept()
+    keep += [c, a]
+    prctl(15, b"renamed-%d" % i, 0, 0, 0)
+    if i == 0:
+        os.setresuid(65534, 65534, 65534)
+print("done", flush=True)
+sys.stdin.readline()
+' $M
+spid2=$wpid
+release_workload srv2
+mine2="select(.pid == $spid2)"
+until_jq "$tmp/acc2.out" "[.[] | $mine2] | length >= $M" ||
+	fail "tcp-accept: fewer than $M lines for the renaming server"
+stop $tpid
+exec 8>&-
+# accept i: python3, then renamed-(i-1) (read at arrival: a later name)
+want='[["python3","exact","late"]'
+i=1
+while [ $i -lt $M ]; do
+	want="$want,[\"renamed-$((i - 1))\",\"exact\",\"late\"]"
+	i=$((i + 1))
+done
+want="$want]"
+[ "$(grep '^{' "$tmp/acc2.out" | jq -s -c "[.[] | $mine2 | [.cmd, .cmd_source, .uid_source]]")" = "$want" ] ||
+	fail "tcp-accept: the renaming server's names at its accepts are not $want: $(grep "$spid2" "$tmp/acc2.out")"
+echo "PASS: tcp-accept names a server that renamed itself after each accept as it was at each accept (exact); its uid marked late"
 
 # --- -- COMMAND: only it and its children, its status passed on ------
 "$LDEN" trace task.create --max-cpu 0 -- sh -c 'for i in 1 2 3 4 5 6; do /bin/true; done; exit 3' \

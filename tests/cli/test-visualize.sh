@@ -131,7 +131,7 @@ t1=$(date +%s%N)
 ms=$(( (t1 - t0) / 1000000 ))
 [ $ms -ge 1200 ] && [ $ms -lt 6000 ] || fail "all: --time 1.2 took $ms ms"
 json_ok "$tmp/all.out"
-traced=$(grep -c '^  [a-z_.]*  *\(tracepoint\|kprobe\|kretprobe\) .*(\(counting\|sampling, for size: \(ftrace\|perf\) ring (.*)\))$' "$tmp/all.err")
+traced=$(grep -c '^  [a-z_.]*  *\(tracepoint\|kprobe\|kretprobe\) .*(\(counting\|sampling, for size: \(ftrace\|perf\) ring\(, \(mmap\|read\)\)\? (.*)\))$' "$tmp/all.err")
 skipped=$(grep -c '^  [a-z_.]*  *skipped: ' "$tmp/all.err")
 catalog=$("$LDEN" list-events | grep -c '^[a-z]*\.[a-z_]* ')
 [ $((traced + skipped)) = "$catalog" ] && [ "$catalog" -ge 20 ] ||

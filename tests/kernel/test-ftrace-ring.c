@@ -8,6 +8,8 @@
  *   kernel's count says N too;
  * - two events in a tiny ring: what was delivered plus what the ring
  *   dropped is what the two counted, and each says its loss is shared;
+ * - both of these through the mapped ring (Linux 6.10+, said as "mmap")
+ *   and through read() (older kernels, or ltr_session_opts.ftrace_read);
  * - ltr_event__stop_sampling(): the records stop, the count goes on;
  * - counted from its records (no perf event at all): alone in a tiny
  *   ring, delivered plus dropped is N; sharing it, the count is what was
@@ -37,6 +39,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +67,28 @@ static uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
+
+/* Whether this kernel maps an instance's ring (trace_pipe_raw mmap: 6.10) */
+static bool kernel_maps(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) < 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 10);
+}
+
+/* The session options and reader of a test's state: "mmap" or "read". */
+static const char *reader_of(void **state, struct ltr_session_opts *so)
+{
+	const char *want = *state ? *state : "mmap";
+
+	so->ftrace_read = !strcmp(want, "read");
+	return so->ftrace_read || !kernel_maps() ? "read" : "mmap";
+}
+
+static char MMAP[] = "mmap", READ[] = "read";
 
 static bool instance_exists(const char *name)
 {
@@ -129,7 +154,9 @@ static struct ltr_event *open_getppid(struct ltr_session *s, pid_t child,
 
 static void every_call_once(void **state)
 {
-	struct ltr_session *s = ltr_session__new(NULL);
+	struct ltr_session_opts so = { 0 };
+	const char *reader = reader_of(state, &so);
+	struct ltr_session *s = ltr_session__new(&so);
 	struct seen seen = { 0 };
 	struct ktest_child c;
 	int n = N_CALLS;
@@ -148,6 +175,7 @@ static void every_call_once(void **state)
 	snprintf(name, sizeof(name), "%s", ltr_session__instance(s));
 	assert_string_equal(name, ltr_session__group(s));
 	assert_true(instance_exists(name));
+	assert_string_equal(ltr_session__ftrace_reader(s), reader);
 	seen.tid = c.pid;
 	seen.t0 = now_ns();
 	assert_int_equal(ltr_session__enable(s), 0);
@@ -182,6 +210,7 @@ static void every_call_once(void **state)
 static void shared_loss_is_exact(void **state)
 {
 	struct ltr_session_opts so = { .ring_pages = 1 };
+	const char *reader = reader_of(state, &so);
 	struct ltr_session *s = ltr_session__new(&so);
 	struct seen seen = { 0 };
 	struct ktest_child c;
@@ -205,6 +234,7 @@ static void shared_loss_is_exact(void **state)
 		if (!seen.ev[1])
 			fail_msg("open: %s", ltr_last_error());
 	}
+	assert_string_equal(ltr_session__ftrace_reader(s), reader);
 	assert_int_equal(ltr_session__enable(s), 0);
 	ktest_child_go(&c);
 	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
@@ -493,8 +523,10 @@ static void sigterm_removes_instance(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_call_once),
-		cmocka_unit_test(shared_loss_is_exact),
+		cmocka_unit_test_prestate(every_call_once, MMAP),
+		cmocka_unit_test_prestate(every_call_once, READ),
+		cmocka_unit_test_prestate(shared_loss_is_exact, MMAP),
+		cmocka_unit_test_prestate(shared_loss_is_exact, READ),
 		cmocka_unit_test(stop_sampling_keeps_count),
 		cmocka_unit_test(counted_from_records),
 		cmocka_unit_test(where_it_cannot_serve),

@@ -1251,7 +1251,12 @@ static void size_eval_fields(void **state)
 	memcpy(rec + 44, &ret, 4);
 	memcpy(rec + 48, &order, 4);
 
+	/* one field, or one field times a constant, skip the program */
 	assert_int_equal(eval_text("nr_sector * 512", &ev, &s), 4096);
+	assert_int_equal(eval_text("512 * nr_sector", &ev, &s), 4096);
+	assert_int_equal(eval_text("nr_sector", &ev, &s), 8);
+	assert_int_equal(eval_text("nr_sector * 512 * 2", &ev, &s), 8192);
+	assert_int_equal(eval_text("nr_sector * order", &ev, &s), 24);
 	assert_int_equal(eval_text("PAGE_SIZE << order", &ev, &s), page << 3);
 	assert_int_equal(eval_text("ret", &ev, &s), 1000);
 	assert_int_equal(eval_text("(nr_sector + ret) * 2 - order", &ev, &s),
@@ -1266,6 +1271,8 @@ static void size_eval_fields(void **state)
 	/* a record too short for the field: 0, not a read past it */
 	s.raw_size = 26;
 	assert_int_equal(eval_text("nr_sector * 512 + 7", &ev, &s), 7);
+	assert_int_equal(eval_text("nr_sector * 512", &ev, &s), 0);
+	assert_int_equal(eval_text("nr_sector", &ev, &s), 0);
 
 	/* fields are checked against the event at compile time */
 	assert_null(lden_size_expr__compile("nosuch + 1", &ev, err, sizeof(err)));
