@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The program's messages (see cli.h). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,4 +108,18 @@ void lden_debug(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int lden_stdout_errno;
+
+int lden_stdout__flush(void)
+{
+	if (lden_stdout_errno)
+		return -1;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* a write that failed before this flush left no errno we can trust */
+	lden_stdout_errno = errno ? errno : -1;
+	return -1;
 }

@@ -32,12 +32,23 @@ int lden_cli__option_error(int c, const char *word);
  * Timing of a run, for a user who wants to know what a slow start or
  * stop waited on: with LDEN_DEBUG=timing in the environment (or any other
  * value: every debug message), "lden: [+12.3 ms] MESSAGE" on stderr, the
- * time since main() began, also for the library's debug messages.  lden_cli__debug_init() reads the environment once.
+ * time since main() began, also for the library's debug messages.
+ * lden_cli__debug_init() reads the environment once.
  */
 void lden_cli__debug_init(void);
 bool lden_cli__debugging(void);
 void lden_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* the prefix of a debug line on @f: "lden: [+12.3 ms] " */
 void lden_cli__debug_prefix(FILE *f);
+
+/*
+ * The errno of stdout's first failed write (-1: its errno unknown), 0
+ * while none failed: a full disk, or a reader gone (EPIPE).  The tracing
+ * loops stop on it, and the program's exit names it.
+ */
+extern int lden_stdout_errno;
+
+/* fflush(stdout); at the first failure keeps its errno; -1 once failed. */
+int lden_stdout__flush(void);
 
 #endif

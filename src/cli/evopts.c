@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What lden trace and lden top share (see evopts.h). */
+#include <errno.h>
+
 #include "cli.h"
 #include "clock.h"
 #include "collect.h"
@@ -48,8 +50,12 @@ int lden_evopts__attach_recipe(struct lden_recipe *rc, struct lden_run *r)
 
 	rc->tracing_dir = ltr_session__tracing_dir(r->s);
 	if (lden_recipe__attach(rc, r->s, &r->cl->scope, err, sizeof(err)) < 0) {
+		/* a privilege missing is a failure, not a usage error */
+		int status = errno == EACCES || errno == EPERM ?
+			     LDEN_EXIT_FAIL : LDEN_EXIT_USAGE;
+
 		lden_cli__err("%s", err);
-		return LDEN_EXIT_USAGE;
+		return status;
 	}
 	return 0;
 }

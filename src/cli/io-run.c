@@ -121,7 +121,7 @@ static int trace_loop(struct lden_io_run *r)
 		double t = lden_now();
 		int wait = 20;
 
-		if (lden_stop_signal)
+		if (lden_stop_signal || lden_stdout_errno)
 			break;
 		if (end) {
 			if (t >= end)
@@ -139,7 +139,7 @@ static int trace_loop(struct lden_io_run *r)
 		if (r->flame)
 			lden_io_flame__live(r->flame, r->t, r->guard,
 					   r->after_filter, lden_now() - start);
-		fflush(stdout);
+		lden_stdout__flush();
 		if (scope_gone(&r->o.c.scope))
 			break;
 	}
@@ -247,7 +247,7 @@ void lden_io_run__header(const struct lden_io_run *r)
 		printf("%-15s %5s %14s %10s %s\n", "SYSCALL", "FD", "RESULT",
 		       "LAT_US", "PATH");
 	}
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 /* The summary, the flame graphs, the statistics. */

@@ -4,6 +4,7 @@
  * its own and describes itself with a struct lden_cmd.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "catalog.h"
+#include "collect.h"
 #include "resolve.h"
 #include "cli.h"
 #include "lden.h"
@@ -146,12 +148,21 @@ static int cmd_help(int argc, char **argv)
 /* A full disk or a closed pipe on stdout is an error, not a success. */
 static int close_stdout(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno != EPIPE)
-			lden_err("write error: %s", strerror(errno));
-		return status ? status : LDEN_EXIT_FAIL;
-	}
-	return status;
+	int err = lden_stdout_errno;
+
+	if (!err && fflush(stdout) != 0)
+		err = errno;
+	if (!err && ferror(stdout))
+		err = -1;	/* an earlier write: its errno is gone */
+	if (fclose(stdout) != 0 && !err)
+		err = errno;
+	if (!err)
+		return status;
+	/* the reader went away (SIGPIPE stopped the run): nothing to say */
+	if (err != EPIPE && lden_stop_signal != SIGPIPE)
+		lden_err("write error on stdout%s%s", err > 0 ? ": " : "",
+			 err > 0 ? strerror(err) : "");
+	return status ? status : LDEN_EXIT_FAIL;
 }
 
 __attribute__((format(printf, 2, 0)))

@@ -97,7 +97,9 @@ void lden_run__go(struct lden_run *r)
 
 bool lden_run__done(struct lden_run *r, double now)
 {
-	return lden_stop_signal || (r->end && now >= r->end) ||
+	/* output that cannot be written: no use tracing on */
+	return lden_stop_signal || lden_stdout_errno ||
+	       (r->end && now >= r->end) ||
 	       lden_command_poll(&r->cl->scope);
 }
 

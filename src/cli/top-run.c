@@ -231,7 +231,7 @@ static void print_table(struct lden_top *t)
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
 	lden_tally__print(stdout, t->tally, &v, when,
 			 ltr_session__lost(t->s, -1));
-	fflush(stdout);
+	lden_stdout__flush();
 	lden_tally__reset(t->tally);
 	free(extra);
 }

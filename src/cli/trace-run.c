@@ -281,7 +281,7 @@ static void after_guard(void *ctx, double now)
 			report_missed(t);
 		t->lost_at = t->mark;
 	}
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 static void last(void *ctx)
@@ -291,7 +291,7 @@ static void last(void *ctx)
 	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	report_missed(t);
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 int lden_trace__loop(struct lden_trace *t)
@@ -548,7 +548,7 @@ void lden_trace__header(struct lden_trace *t)
 			printf("%-12s ", "CONTAINER");
 		lden_row__print_header(stdout, def->columns);
 	}
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 void lden_trace__release(struct lden_trace *t)

@@ -22,6 +22,11 @@ void lden_catch_stop_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	/* a closed terminal too: probes are removed on the way out */
 	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * and the reader of stdout gone ('lden trace exec | head -1'):
+	 * dying of it would leave the probes and the instance in tracefs
+	 */
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 int lden_collect__stats(struct lden_attached *att, int nevents, int nscopes,

@@ -18,11 +18,11 @@
 struct ltr_session;
 struct ltr_sample;
 
-/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP), or 0. */
+/* The signal that asked to stop (SIGINT, SIGTERM, SIGHUP, SIGPIPE), or 0. */
 extern volatile sig_atomic_t lden_stop_signal;
 
-/* Makes SIGINT, SIGTERM and SIGHUP set lden_stop_signal (and interrupt
- * waits). */
+/* Makes SIGINT, SIGTERM, SIGHUP and SIGPIPE set lden_stop_signal (and
+ * interrupt waits). */
 void lden_catch_stop_signals(void);
 
 /*

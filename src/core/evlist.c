@@ -153,6 +153,9 @@ int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 		if (lden_plan__attach_sampled(s, l->e, res, sc,
 					     l->att + (size_t)i * l->nevents,
 					     &perr) < 0) {
+			/* a privilege missing is not the user's input */
+			if (errno == EACCES || errno == EPERM)
+				status = LDEN_EXIT_FAIL;
 			snprintf(err, errlen, "%s", perr.msg);
 			goto out;
 		}

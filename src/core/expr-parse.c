@@ -141,6 +141,19 @@ static bool at_word(const struct parser *p, const char *w)
 }
 
 /* A short quote of what is at pos, for messages. */
+/* The length of the UTF-8 character at @s (lead byte >= 0x80), 0 if invalid. */
+static int utf8_len(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int n = u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 ? 3 :
+		u[0] >= 0xc2 && u[0] <= 0xdf ? 2 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
 static const char *quote_at(const struct parser *p, int pos, char *buf,
 			    size_t len)
 {
@@ -152,7 +165,15 @@ static const char *quote_at(const struct parser *p, int pos, char *buf,
 		while (n < 24 && (is_word_char(p->s[pos + n]) ||
 				  p->s[pos + n] == '.' || p->s[pos + n] == ':'))
 			n++;
-	else
+	else if ((unsigned char)p->s[pos] >= 0x80) {
+		/* a whole character, never half of one on the terminal */
+		n = utf8_len(p->s + pos);
+		if (!n) {
+			snprintf(buf, len, "byte 0x%02x (not UTF-8)",
+				 (unsigned char)p->s[pos]);
+			return buf;
+		}
+	} else
 		n = 1;
 	snprintf(buf, len, "'%.*s'", n, p->s + pos);
 	return buf;
@@ -1076,7 +1097,7 @@ void lden_expr__format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,
 			    size_t len)
 {
-	int tl = (int)strlen(text), pos = err->pos, n;
+	int tl = (int)strlen(text), pos = err->pos, n, col = 0;
 	int cl = err->len;
 
 	if (pos > tl)
@@ -1087,17 +1108,24 @@ void lden_expr__format_error(const char *text,
 		cl = tl + 1 - pos;
 	n = snprintf(buf, len, "%s\n  ", err->msg);
 	/*
-	 * the text on one line, one column a byte, so that the caret is
-	 * under its byte: tabs, newlines and control bytes shown as spaces
-	 * and '?'
+	 * the text on one line, so that the caret is under its character:
+	 * tabs, newlines and control bytes shown as spaces and '?'
 	 */
 	for (int i = 0; i < tl && n >= 0 && (size_t)n + 1 < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		buf[n++] = isspace(c) ? ' ' : iscntrl(c) ? '?' : (char)c;
 	}
+	/* a character of several bytes takes one column, before and under */
+	for (int i = 0, w = 0; i < pos + cl && i < tl; i++) {
+		w = ((unsigned char)text[i] & 0xc0) != 0x80;
+		if (i < pos)
+			col += w;
+		else if (i > pos && !w)
+			cl--;
+	}
 	if (n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - n, "\n  %*s^", pos, "");
+		n += snprintf(buf + n, len - n, "\n  %*s^", col, "");
 	for (int i = 1; i < cl && n > 0 && (size_t)n + 1 < len; i++)
 		buf[n++] = '~';
 	if (n > 0 && (size_t)n < len)

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "container.h"
 #include "lden-trace.h"
@@ -28,6 +31,27 @@ int lden_scope__take_command(struct lden_scope_opts *o, int argc, char **argv)
 		}
 	}
 	return argc;
+}
+
+/* The process (thread group) of task @tid, or @tid when /proc does not say. */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int fd, tgid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return tid;
+	buf[n] = '\0';
+	p = strstr(buf, "\nTgid:");
+	return p && sscanf(p + 6, "%d", &tgid) == 1 && tgid > 0 ? tgid : tid;
 }
 
 int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
@@ -56,7 +80,19 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 			snprintf(err, errlen, "no process %ld (--pid)", v);
 			return -1;
 		}
-		o->pids[o->npids++] = (pid_t)v;
+		/*
+		 * a task named twice, or a thread with its process (which
+		 * has all of its threads), counts once: the process stays
+		 */
+		for (int i = 0; i < o->npids && v; i++) {
+			if (o->pids[i] == (pid_t)v ||
+			    o->pids[i] == tgid_of((pid_t)v))
+				v = 0;
+			else if (tgid_of(o->pids[i]) == (pid_t)v)
+				o->pids[i] = o->pids[--o->npids], i--;
+		}
+		if (v)
+			o->pids[o->npids++] = (pid_t)v;
 		p = *end ? end + 1 : end;
 	} while (*p);
 	return 0;
@@ -218,6 +254,7 @@ void lden_scope__release(struct lden_scope_opts *o)
 int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
+	struct statfs fs;
 	int kinds = (o->npids > 0) + (o->cgroup != NULL) + (o->command != NULL) +
 		    (o->container != NULL);
 
@@ -247,6 +284,14 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 			  access(o->cgroup, R_OK | X_OK) < 0)) {
 		snprintf(err, errlen, "cannot use cgroup '%s': %s", o->cgroup,
 			 errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	/* '/', /tmp, the tmpfs over v1 hierarchies: the kernel said EBADF */
+	if (o->cgroup && (statfs(o->cgroup, &fs) < 0 ||
+			  (fs.f_type != CGROUP2_SUPER_MAGIC &&
+			   fs.f_type != CGROUP_SUPER_MAGIC))) {
+		snprintf(err, errlen, "cannot use cgroup '%s': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)",
+			 o->cgroup);
 		return -1;
 	}
 	return 0;

@@ -33,6 +33,58 @@ int lden_viz__seconds(const char *opt, const char *arg, double lo, double hi,
 	return 0;
 }
 
+/*
+ * What is wrong with an Elasticsearch URL, or NULL: a usage error found
+ * here, with the options, rather than when the sink opens (exit 1)
+ */
+static const char *url_fault(const char *url)
+{
+	const char *h, *end, *colon;
+
+	if (!strncmp(url, "http://", 7))
+		h = url + 7;
+	else if (!strncmp(url, "https://", 8))
+		h = url + 8;
+	else
+		return "not http or https";
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= ' ' || *c == 0x7f)
+			return "white space or a control character";
+	end = h + strcspn(h, "/?#");
+	if (end == h)
+		return "no host";
+	if (memchr(h, '@', (size_t)(end - h)))
+		return "credentials go in LDEN_ES_API_KEY, or LDEN_ES_USER and LDEN_ES_PASSWORD";
+	if (*h == '[') {
+		const char *close = memchr(h, ']', (size_t)(end - h));
+
+		if (!close || close == h + 1)
+			return "an IPv6 address without its ']'";
+		colon = close + 1 < end ? close + 1 : NULL;
+		if (colon && *colon != ':')
+			return "text after the IPv6 address";
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+		if (colon == h)
+			return "no host";
+	}
+	if (colon) {
+		long p = 0;
+		const char *d = colon + 1;
+
+		if (d == end)
+			return "an empty port";
+		for (; d < end; d++) {
+			if (*d < '0' || *d > '9' || p > 65535)
+				return "a port that is not 1 to 65535";
+			p = p * 10 + (*d - '0');
+		}
+		if (p < 1 || p > 65535)
+			return "a port that is not 1 to 65535";
+	}
+	return NULL;
+}
+
 int lden_viz__es_url(const char *host, const char *port, const char *url,
 		    char *buf, size_t len, char *err, size_t errlen)
 {
@@ -42,9 +94,11 @@ int lden_viz__es_url(const char *host, const char *port, const char *url,
 	if (url && (host || port))
 		return oerr(err, errlen, "--url replaces --address and --port; give one or the other");
 	if (url) {
-		if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-			return oerr(err, errlen, "invalid --url '%s' (expected http[s]://HOST[:PORT][/PATH])",
-				    url);
+		const char *why = url_fault(url);
+
+		if (why)
+			return oerr(err, errlen, "invalid --url '%s': %s (expected http[s]://HOST[:PORT][/PATH])",
+				    url, why);
 		snprintf(buf, len, "%s", url);
 		return 0;
 	}

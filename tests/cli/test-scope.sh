@@ -56,6 +56,29 @@ wait "$tracer" || fail "--pid A,B: did not fire"
 [ "$(count_of "$tmp/pids.out" task.create)" = 18 ] || fail "--pid A,B: want 7 + 11"
 echo "PASS: --pid A,B sums 7 + 11 forks and fires at 18"
 
+# --pid A,A,A counts A once (it counted each event three times), and
+# --pid A,B,A,B each once
+worker g 9; g=$!
+worker h 5; h=$!
+pids="$g $h"
+"$LDEN" notify "count(task.create) > 1000" -t 60 -p "$g,$g,$g" \
+	>"$tmp/dup.out" 2>"$tmp/dup.err" &
+tracer=$!
+"$LDEN" notify "count(task.create) > 1000" -t 60 -p "$g,$h" -p "$g,$h" \
+	>"$tmp/dup2.out" 2>"$tmp/dup2.err" &
+tracer2=$!
+wait_for "$tmp/dup.out" '^lden: watching' || fail "--pid A,A,A: no header"
+wait_for "$tmp/dup2.out" '^lden: watching' || fail "--pid A,B -p A,B: no header"
+grep -q "in process $g\$" "$tmp/dup.out" || fail "--pid A,A,A: header does not name process $g once"
+echo go > "$tmp/g.go"; echo go > "$tmp/h.go"
+wait "$g"; wait "$h"; pids=""
+kill -INT "$tracer" "$tracer2"; wait "$tracer"; wait "$tracer2"
+[ "$(count_of "$tmp/dup.out" task.create)" = 9 ] ||
+	fail "--pid A,A,A: $(count_of "$tmp/dup.out" task.create) forks, want 9"
+[ "$(count_of "$tmp/dup2.out" task.create)" = 14 ] ||
+	fail "--pid A,B -p A,B: $(count_of "$tmp/dup2.out" task.create) forks, want 9 + 5"
+echo "PASS: a process named several times in --pid counts once (9; 9 + 5)"
+
 # --cgroup: a fresh cgroup v2 directory holding one worker
 root=/sys/fs/cgroup/unified
 [ -d "$root" ] || root=/sys/fs/cgroup
@@ -113,4 +136,8 @@ check_err "lden: notify: --children needs --pid" "count(task.create) > 1" --chil
 check_err "lden: notify: no command after '--'" "count(task.create) > 1" --
 check_err "lden: notify: invalid --pid value '1,x' (expected PID[,PID...])" "count(task.create) > 1" -p 1,x
 check_err "lden: notify: cannot use cgroup '/nonexistent': No such file or directory" "count(task.create) > 1" -g /nonexistent
+# a directory that is no cgroup: the kernel's EBADF named the event, not the option
+check_err "lden: notify: cannot use cgroup '$tmp': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)" \
+	"count(task.create) > 1" -g "$tmp"
+[ "$(wc -l < "$tmp/e.err")" = 1 ] || fail "-g $tmp: not one line"
 echo "PASS: unattributable events and bad scope options exit 2"

@@ -380,6 +380,11 @@ static const struct error_case error_cases[] = {
 	{ "count(a.b) > 1 ]", "expected an operator, found ']'", 15, 1 },
 	{ "count(a.b) > 1.5.3", "expected an operator, found '.3'", 16, 1 },
 	{ "count(a.b)[x] > 1", "expected an operator, found '['", 10, 1 },
+	/* a character of several bytes whole, a byte not UTF-8 by its value */
+	{ "count(a.b\xc3\xa9) > 1", "expected ')' after the event, found '\xc3\xa9'", 9, 1 },
+	{ "count(a.b) \xe2\x89\xa5 1", "expected an operator, found '\xe2\x89\xa5'", 11, 1 },
+	{ "count(a.b\xff) > 1", "expected ')' after the event, found byte 0xff (not UTF-8)", 9, 1 },
+	{ "count(a.b\xc3) > 1", "expected ')' after the event, found byte 0xc3 (not UTF-8)", 9, 1 },
 	/* missing operands */
 	{ "count(a.b) >", "expected a value, found the end", 12, 1 },
 	{ "count(a.b) > 1 or", "expected a value, found the end", 17, 1 },
@@ -643,6 +648,15 @@ static void test_format_error(void **state)
 			    "number too large '1e30' (the largest is 2^64)\n"
 			    "  count(a.b) >  1e30\n"
 			    "                ^~~~");
+
+	/* a character of several bytes is one column: the caret stays under */
+	assert_null(lden_expr__parse("count(a.b[x == \"\xc3\xa9\xe2\x82\xac\"]) > 1e30", &err));
+	lden_expr__format_error("count(a.b[x == \"\xc3\xa9\xe2\x82\xac\"]) > 1e30", &err,
+			       buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "number too large '1e30' (the largest is 2^64)\n"
+			    "  count(a.b[x == \"\xc3\xa9\xe2\x82\xac\"]) > 1e30\n"
+			    "                          ^~~~");
 
 	/* at the end of the input, the caret is one past it */
 	assert_null(lden_expr__parse("count(a.b) >", &err));

@@ -368,6 +368,34 @@ static void test_es_url(void **state)
 					 err, sizeof(err)), -1);
 	assert_int_equal(lden_viz__es_url(NULL, NULL, "ftp://x", url, sizeof(url),
 					 err, sizeof(err)), -1);
+	/* a usage error with the options, not when the sink opens (exit 1) */
+	{
+		static const char *const bad[] = {
+			"http://", "https:///x", "http://:9200", "http://[::1",
+			"http://[::1]x", "http://[]:1", "http://h:", "http://h:0",
+			"http://h:65536", "http://h:99999999999999999999",
+			"http://h:9x", "http://a b", "http://h/\tx",
+			"http://u:p@h:9200", "http://u@h",
+		};
+		static const char *const good[] = {
+			"http://h", "https://h:1/p?q", "http://[::1]:9200/x",
+			"http://[fe80::1]", "http://127.0.0.1:65535#f",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (lden_viz__es_url(NULL, NULL, bad[i], url, sizeof(url),
+					    err, sizeof(err)) != -1)
+				fail_msg("--url '%s' taken", bad[i]);
+			assert_non_null(strstr(err, "invalid --url"));
+		}
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			if (lden_viz__es_url(NULL, NULL, good[i], url, sizeof(url),
+					    err, sizeof(err)) != 0)
+				fail_msg("--url '%s' refused: %s", good[i], err);
+	}
+	assert_int_equal(lden_viz__es_url(NULL, NULL, "http://u:p@h", url,
+					 sizeof(url), err, sizeof(err)), -1);
+	assert_string_equal(err, "invalid --url 'http://u:p@h': credentials go in LDEN_ES_API_KEY, or LDEN_ES_USER and LDEN_ES_PASSWORD (expected http[s]://HOST[:PORT][/PATH])");
 }
 
 static void test_index_and_seconds(void **state)
