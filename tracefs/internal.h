@@ -208,7 +208,7 @@ struct ltr_event {
 	char hist_vals[LTR_HIST_MAX_VALS][64];
 	bool recall;		/* into the recall rings: never loses */
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
-	int nfds;		/* one per CPU */
+	int nfds;		/* one per CPU, of each task: [task][cpu] */
 	int *fds;
 	uint64_t *sample_ids;	/* PERF_EVENT_IOC_ID of each fd */
 	struct ltr_field *fields;
@@ -257,6 +257,10 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
+	/* kernel before 5.13: no inherit_thread, a process's later threads
+	 * cannot be counted without its children */
+	bool no_inherit_thread;
+	bool nofile_raised;	/* RLIMIT_NOFILE's soft limit raised once */
 	/* ltr_session__settle(): hits counted that neither arrived nor were
 	 * said lost (throttled, or still being written at the end) */
 	uint64_t unarrived;

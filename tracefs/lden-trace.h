@@ -195,6 +195,8 @@ enum ltr_feature {
 	LTR_FEATURE_PROBE_ARGS,		/* $argN on kprobes (4.20+) */
 	LTR_FEATURE_PROBE_USER_DEREF,	/* +u<offset>(...) (5.5+) */
 	LTR_FEATURE_RETPROBE_ARGS,	/* $argN on kretprobes (6.10+) */
+	/* a process's later threads counted without its children (5.13+) */
+	LTR_FEATURE_INHERIT_THREAD,
 };
 
 /**
@@ -208,7 +210,8 @@ enum ltr_feature {
  * kernels that refuse it; where it works, the trial patches every kernel
  * function for a moment (an ftrace callback with no filter yet), so ask
  * only when a function hook is the fallback you would use; LTR_FEATURE_LOST_COUNTERS is known only after a
- * sampling event was opened.
+ * sampling event was opened, LTR_FEATURE_INHERIT_THREAD after an event of
+ * a process's threads (opts.threads) was.
  */
 bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 			   const char **why);
@@ -355,9 +358,10 @@ struct ltr_event_opts {
 	enum ltr_mode mode;
 	/* kernel filter in ftrace syntax ("common_pid == 42"), or NULL */
 	const char *filter;
-	/* > 0: only this task (and its children with inherit), else all */
+	/* > 0: only this task (its threads with @threads), else all */
 	pid_t pid;
-	/* with pid: also count tasks it creates after the open */
+	/* with pid: also count the tasks it creates after the open, child
+	 * processes and threads */
 	bool inherit;
 	/* a cgroup directory (perf cgroup mode), or NULL */
 	const char *cgroup;
@@ -404,6 +408,14 @@ struct ltr_event_opts {
 	 * never delivers them
 	 */
 	bool recall;
+	/*
+	 * with pid, when it is a process: every thread of it, each opened
+	 * (/proc/<pid>/task), and the threads it creates later, inherited
+	 * (inherit_thread, Linux 5.13; before it, see
+	 * LTR_FEATURE_INHERIT_THREAD), not its child processes unless
+	 * @inherit; not with @group
+	 */
+	bool threads;
 };
 
 /**

@@ -3,6 +3,7 @@
  * The session: tracefs, the online CPUs, one mmap ring per CPU shared by
  * every sampling event on that CPU, and the events themselves.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -489,38 +491,112 @@ static bool perf_samples(const struct ltr_event *ev)
 	return ev->mode == LTR_MODE_SAMPLE && ev->ring == LTR_RING_PERF;
 }
 
-static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
+/*
+ * Whether the scope of @o is every thread of a process: its threads alive
+ * at the open each opened, those created later inherited (inherit_thread,
+ * 5.13+), never its child processes unless o->inherit asks for them.
+ */
+static bool whole_process(const struct ltr_event_opts *o)
+{
+	return o->pid > 0 && o->threads && !o->cgroup;
+}
+
+/*
+ * With o->pid and no o->inherit: only the task; with it, the task and
+ * every task it creates; with whole_process(), threads created later
+ * too, unless the kernel lacks inherit_thread (s->no_inherit_thread).
+ */
+static void scope_attr(struct ltr_session *s, const struct ltr_event_opts *o,
+		       struct perf_event_attr *a)
+{
+	a->inherit = o->pid > 0 && o->inherit;
+	a->inherit_thread = 0;
+	/* the tests' stand-in for a kernel before 5.13 */
+	if (whole_process(o) && !o->inherit &&
+	    getenv("LDEN_TEST_NO_INHERIT_THREAD"))
+		s->no_inherit_thread = true;
+	if (whole_process(o) && !o->inherit && !s->no_inherit_thread) {
+		a->inherit = 1;
+		a->inherit_thread = 1;
+	}
+}
+
+/*
+ * One perf event, with the fallbacks of older kernels: no
+ * PERF_FORMAT_LOST before 6.0, no inherit_thread before 5.13 (both
+ * EINVAL); an exhausted RLIMIT_NOFILE soft limit raised to the hard one
+ * once.  Returns the fd, or a negative errno.
+ */
+static int open_attr(struct ltr_session *s, struct perf_event_attr *a,
+		     pid_t pid, int cpu, int group_fd, unsigned long flags)
+{
+	int fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
+
+	if (fd == -EINVAL && a->read_format) {
+		/* before 6.0: losses only from the rings' LOST records */
+		s->no_format_lost = true;
+		a->read_format = 0;
+		fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
+	}
+	if (fd == -EINVAL && a->inherit_thread) {
+		/* before 5.13: threads created later cannot be told from
+		 * child processes; the threads alive now are opened each */
+		s->no_inherit_thread = true;
+		a->inherit = 0;
+		a->inherit_thread = 0;
+		fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
+	}
+	if (fd == -EMFILE && !s->nofile_raised) {
+		struct rlimit rl;
+
+		s->nofile_raised = true;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+				fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
+		}
+	}
+	return fd;
+}
+
+/* RLIMIT_NOFILE, even its hard limit, is too low for the events. */
+static int nofile_error(const struct ltr_event_opts *o, const char *what,
+			int ncpus)
+{
+	struct rlimit rl = { 0 };
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	return ltr_error(EMFILE, "too many open files opening '%s': a perf event per %sCPU and event (%d CPUs), %llu files at most (RLIMIT_NOFILE, its hard limit %llu: raise it, ulimit -Hn)",
+			 what, whole_process(o) ? "thread, " : "", ncpus,
+			 (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)rl.rlim_max);
+}
+
+/*
+ * The event on task @tid, on every CPU: fds ev->nfds .. + ncpus.  On an
+ * error none of them stays open; -ESRCH when the task is gone.
+ */
+static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
+		     pid_t tid, unsigned long flags, const char *what)
 {
 	struct ltr_session *s = ev->session;
-	char what[300];
-	int cgroup_fd = -1;
-	unsigned long flags = 0;
-	pid_t pid = -1;
-	int err = 0;
+	int base = ev->nfds, n = s->ncpus, err = 0;
+	int *fds = realloc(ev->fds, (base + n) * sizeof(*fds));
+	uint64_t *ids;
 
-	snprintf(what, sizeof(what), "%s:%s", ev->system, ev->name);
-	if (o->cgroup) {
-		cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cgroup_fd < 0)
-			return ltr_error(errno, "cannot open cgroup '%s': %s",
-					 o->cgroup, strerror(errno));
-		pid = cgroup_fd;
-		flags = PERF_FLAG_PID_CGROUP;
-	} else if (o->pid > 0) {
-		pid = o->pid;
+	if (fds)
+		ev->fds = fds;
+	ids = fds ? realloc(ev->sample_ids, (base + n) * sizeof(*ids)) : NULL;
+	if (!ids)
+		return ltr_error(ENOMEM, "out of memory");
+	ev->sample_ids = ids;
+	for (int i = 0; i < n; i++) {
+		fds[base + i] = -1;
+		ids[base + i] = 0;
 	}
 
-	ev->fds = malloc(s->ncpus * sizeof(*ev->fds));
-	ev->sample_ids = calloc(s->ncpus, sizeof(*ev->sample_ids));
-	if (!ev->fds || !ev->sample_ids) {
-		err = ltr_error(ENOMEM, "out of memory");
-		goto out_close_cgroup;
-	}
-	for (int i = 0; i < s->ncpus; i++)
-		ev->fds[i] = -1;
-	ev->nfds = s->ncpus;
-
-	for (int i = 0; i < s->ncpus; i++) {
+	for (int i = 0; i < n && !err; i++) {
 		struct perf_event_attr a = { 0 };
 		int fd, group_fd = -1;
 
@@ -538,50 +614,198 @@ static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
 			group_fd = o->group->fds[i];
 		if (o->recall)
 			ltr_recall_attr(&a);
-		a.inherit = o->pid > 0 && o->inherit;
+		scope_attr(s, o, &a);
 		if (perf_samples(ev) && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
-		fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
-		if (fd == -EINVAL && a.read_format) {
-			/* before 6.0: losses only from the rings' LOST records */
-			s->no_format_lost = true;
-			a.read_format = 0;
-			fd = ltr_perf_open(&a, pid, s->cpus[i], group_fd, flags);
+		fd = open_attr(s, &a, tid, s->cpus[i], group_fd, flags);
+		if (fd == -ESRCH) {
+			err = -ESRCH;
+			break;
 		}
-		if (fd < 0) {
-			if (fd == -ESRCH)
-				err = ltr_error(ESRCH, "no process %d to trace",
-						(int)o->pid);
-			else
-				err = ltr_perf_open_error(-fd, what);
-			goto out_close_cgroup;
-		}
-		ev->fds[i] = fd;
+		if (fd == -EMFILE)
+			err = nofile_error(o, what, n);
+		else if (fd < 0)
+			err = ltr_perf_open_error(-fd, what);
+		if (err)
+			break;
+		fds[base + i] = fd;
 		if (o->filter && *o->filter &&
 		    ioctl(fd, PERF_EVENT_IOC_SET_FILTER, o->filter) < 0) {
 			err = ltr_error(errno, "the kernel rejected filter '%s' on %s: %s",
 					o->filter, what, strerror(errno));
-			goto out_close_cgroup;
+			break;
 		}
 		if (!perf_samples(ev))
 			continue;
+		/* an inherited event's samples go to its parent's ring */
 		if (ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT,
-			  o->recall ? ltr_recall_fd(s, i) : s->rings[i].fd) < 0) {
+			  o->recall ? ltr_recall_fd(s, i) : s->rings[i].fd) < 0)
 			err = ltr_error(errno, "cannot send %s samples to the CPU %d ring: %s",
 					what, s->cpus[i], strerror(errno));
-			goto out_close_cgroup;
-		}
-		if (ioctl(fd, PERF_EVENT_IOC_ID, &ev->sample_ids[i]) < 0) {
+		else if (ioctl(fd, PERF_EVENT_IOC_ID, &ids[base + i]) < 0)
 			err = ltr_error(errno, "PERF_EVENT_IOC_ID on %s: %s",
 					what, strerror(errno));
-			goto out_close_cgroup;
-		}
-		err = idmap_add(s, ev->sample_ids[i], ev);
+	}
+	if (err) {
+		for (int i = 0; i < n; i++)
+			if (fds[base + i] >= 0)
+				close(fds[base + i]);
+		return err;
+	}
+	ev->nfds += n;
+	/* an inherited copy's samples carry the id of the event it copies */
+	for (int i = 0; perf_samples(ev) && i < n; i++) {
+		err = idmap_add(s, ids[base + i], ev);
 		if (err < 0)
-			goto out_close_cgroup;
+			return err;
+	}
+	return 0;
+}
+
+/* The tids /proc/@pid/task lists, in *@tids (malloc'd); how many, or -errno. */
+static int list_threads(pid_t pid, pid_t **tids)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0, cap = 0;
+	DIR *dir;
+
+	*tids = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((d = readdir(dir))) {
+		pid_t tid = (pid_t)atoi(d->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (n == cap) {
+			pid_t *t = realloc(*tids, (cap ? 2 * cap : 16) * sizeof(*t));
+
+			if (!t) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			*tids = t;
+			cap = cap ? 2 * cap : 16;
+		}
+		(*tids)[n++] = tid;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Whether a tid of @now[0..@m) is not in @was[0..@n). */
+static bool any_new(const pid_t *now, int m, const pid_t *was, int n)
+{
+	for (int i = 0; i < m; i++) {
+		int j = 0;
+
+		while (j < n && was[j] != now[i])
+			j++;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+/* Closes every fd of @ev, forgets its ids: the event as before opening. */
+static void close_fds(struct ltr_event *ev)
+{
+	for (int i = 0; i < ev->nfds; i++)
+		if (ev->fds[i] >= 0)
+			close(ev->fds[i]);
+	idmap_remove_event(ev->session, ev);
+	ev->nfds = 0;
+}
+
+#define LTR_THREAD_TRIES 8
+
+/*
+ * The event on every thread of process o->pid that /proc/<pid>/task
+ * lists, then listed again.  A thread new in the second listing was
+ * created during the opens: before its creator's events were open (not
+ * inherited) or after (inherited), which nothing tells apart, so the
+ * opens start over (closing an event removes its inherited copies).
+ * Once a second listing shows no new thread, every thread alive was
+ * opened before it could inherit, and any created later inherits from
+ * a thread whose events are all open: each counted once.  A thread
+ * gone meanwhile (ESRCH) ended before the events are enabled.
+ */
+static int open_process(struct ltr_event *ev, const struct ltr_event_opts *o,
+			const char *what)
+{
+	pid_t *was = NULL, *now = NULL;
+	int n, m = 0, err = 0, tries = 0;
+	bool changed = false;
+
+	n = list_threads(o->pid, &was);
+	do {
+		if (n < 0) {
+			err = n == -ENOMEM ? ltr_error(ENOMEM, "out of memory") : n;
+			break;
+		}
+		close_fds(ev);
+		for (int i = 0; i < n && !err; i++) {
+			err = open_task(ev, o, was[i], 0, what);
+			if (err == -ESRCH)
+				err = 0;
+		}
+		if (err)
+			break;
+		free(now);
+		m = list_threads(o->pid, &now);
+		if (m < 0) {
+			/* the process ended: nothing more to count */
+			m = 0;
+			break;
+		}
+		changed = any_new(now, m, was, n);
+		free(was);
+		was = now;
+		n = m;
+		now = NULL;
+	} while (changed && ++tries < LTR_THREAD_TRIES);
+	if (!err && changed)
+		ltr_warn("process %d created threads while %s was being opened, %d times: a thread created then may be counted twice or not at all\n",
+			 (int)o->pid, what, LTR_THREAD_TRIES);
+	free(was);
+	free(now);
+	if (!err && !ev->nfds)
+		err = -ESRCH;
+	if (!err)
+		ltr_debug("%s: %d threads of process %d (%d tries)\n", what,
+			  ev->nfds / ev->session->ncpus, (int)o->pid, tries + 1);
+	return err;
+}
+
+static int open_on_cpus(struct ltr_event *ev, const struct ltr_event_opts *o)
+{
+	char what[300];
+	int cgroup_fd = -1;
+	unsigned long flags = 0;
+	pid_t pid = -1;
+	int err;
+
+	snprintf(what, sizeof(what), "%s:%s", ev->system, ev->name);
+	if (o->cgroup) {
+		cgroup_fd = open(o->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgroup_fd < 0)
+			return ltr_error(errno, "cannot open cgroup '%s': %s",
+					 o->cgroup, strerror(errno));
+		pid = cgroup_fd;
+		flags = PERF_FLAG_PID_CGROUP;
+	} else if (o->pid > 0) {
+		pid = o->pid;
 	}
 
-out_close_cgroup:
+	if (whole_process(o))
+		err = open_process(ev, o, what);
+	else
+		err = open_task(ev, o, pid, flags, what);
+	if (err == -ESRCH)
+		err = ltr_error(ESRCH, "no process %d to trace", (int)o->pid);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	return err;
@@ -724,6 +948,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	if (opts->mode != LTR_MODE_COUNT && opts->mode != LTR_MODE_SAMPLE &&
 	    opts->mode != LTR_MODE_HIST)
 		return ltr_error_null(EINVAL, "invalid mode for '%s:%s'",
+				      system, name);
+	if (opts->group && opts->threads && opts->pid > 0)
+		return ltr_error_null(EINVAL, "'%s:%s': a group is of one task, not of every thread of a process",
 				      system, name);
 	if (opts->group && (opts->group->session != s ||
 			    opts->group->nfds != s->ncpus))
@@ -1239,9 +1466,13 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 			uint64_t v[2];
 
 			/* a recall ring overwrites, never loses */
-			if (perf_samples(ev) && !ev->recall &&
-			    read_counter(ev, i, v) == 0)
-				from_events += v[1];
+			if (!perf_samples(ev) || ev->recall)
+				continue;
+			/* the CPU's fd of each thread (ev->fds: per thread,
+			 * per CPU) */
+			for (int k = i; k < ev->nfds; k += s->ncpus)
+				if (read_counter(ev, k, v) == 0)
+					from_events += v[1];
 		}
 	}
 	/* after ltr_session__settle(): what never came is lost too */

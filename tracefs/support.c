@@ -169,6 +169,10 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 		ok = readme_has(s, "return probes support: $retval, $arg<N>");
 		reason = "kretprobes cannot fetch the function's arguments (before Linux 6.10)";
 		break;
+	case LTR_FEATURE_INHERIT_THREAD:
+		ok = !s->no_inherit_thread;
+		reason = "threads created after start are not counted: the kernel lacks inherit_thread (Linux 5.13)";
+		break;
 	default:
 		ok = false;
 		reason = "unknown feature";

@@ -3,8 +3,11 @@
  * A child forks exactly N times; lden-trace must count exactly N forks in
  * counting mode and deliver exactly N samples in sampling mode, whatever
  * else the machine does, when scoped to the child by a kernel filter, by
- * per-task events, or by a cgroup.
+ * per-task events, or by a cgroup; and that every thread of a process
+ * counts (opts.threads): one alive at the open, one created after it,
+ * not a child process unless inherit asks for it.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -270,6 +275,143 @@ static void count_in_cgroup(void **state)
 	ltr_session__free(s);
 }
 
+/* --- every thread of a process: this one ------------------------------ */
+
+#define EARLY_CALLS 30
+#define LATER_CALLS 12
+#define CHILD_CALLS 5
+
+struct calls {
+	int n;
+	int gate;	/* read end of a pipe: a byte, then the calls; or -1 */
+};
+
+static void *make_calls(void *arg)
+{
+	struct calls *c = arg;
+	char b;
+
+	if (c->gate >= 0 && read(c->gate, &b, 1) != 1)
+		return NULL;
+	for (int i = 0; i < c->n; i++)
+		syscall(SYS_getppid);
+	return NULL;
+}
+
+static int count_sample(const struct ltr_sample *sample, void *ctx)
+{
+	(void)sample;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/*
+ * This process's getppid calls, every thread of it: EARLY_CALLS by a
+ * thread alive at the open, LATER_CALLS by one created after it,
+ * CHILD_CALLS by a child process.  Returns the count; *@delivered the
+ * samples (sampling mode), *@s the session (to free).
+ */
+static uint64_t thread_calls(enum ltr_mode mode, bool inherit,
+			     uint64_t *delivered, struct ltr_session **sp)
+{
+	struct ltr_session_opts so = { .ring = LTR_RING_PERF };
+	struct ltr_event_opts o = {
+		.mode = mode, .pid = getpid(), .threads = true,
+		.inherit = inherit,
+	};
+	struct calls early = { EARLY_CALLS, -1 }, later = { LATER_CALLS, -1 };
+	struct ltr_session *s;
+	struct ltr_event *ev;
+	pthread_t t;
+	uint64_t count = 0;
+	int gate[2], status;
+	pid_t child;
+
+	*delivered = 0;
+	assert_int_equal(pipe(gate), 0);
+	early.gate = gate[0];
+	assert_int_equal(pthread_create(&t, NULL, make_calls, &early), 0);
+	s = ltr_session__new(&so);
+	assert_non_null(s);
+	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	if (!ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_session__enable(s), 0);
+	assert_int_equal(write(gate[1], "g", 1), 1);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(pthread_create(&t, NULL, make_calls, &later), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		for (int i = 0; i < CHILD_CALLS; i++)
+			syscall(SYS_getppid);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	close(gate[0]);
+	close(gate[1]);
+	assert_true(ltr_session__settle(s, TIMEOUT_MS, count_sample,
+					delivered) >= 0);
+	assert_int_equal(ltr_event__count(ev, &count), 0);
+	*sp = s;
+	return count;
+}
+
+static void count_threads(void **state)
+{
+	struct ltr_session *s;
+	uint64_t got;
+
+	assert_int_equal(thread_calls(LTR_MODE_COUNT, false, &got, &s),
+			 EARLY_CALLS + LATER_CALLS);
+	assert_true(ltr_session__supports(s, LTR_FEATURE_INHERIT_THREAD, NULL));
+	ltr_session__free(s);
+}
+
+static void sample_threads(void **state)
+{
+	struct ltr_session *s;
+	uint64_t got;
+
+	/* the later thread's samples go to the ring of the event it copies */
+	assert_int_equal(thread_calls(LTR_MODE_SAMPLE, false, &got, &s),
+			 EARLY_CALLS + LATER_CALLS);
+	assert_int_equal(got, EARLY_CALLS + LATER_CALLS);
+	assert_int_equal(ltr_session__unarrived(s), 0);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+}
+
+static void sample_threads_children(void **state)
+{
+	struct ltr_session *s;
+	uint64_t got;
+
+	assert_int_equal(thread_calls(LTR_MODE_SAMPLE, true, &got, &s),
+			 EARLY_CALLS + LATER_CALLS + CHILD_CALLS);
+	assert_int_equal(got, EARLY_CALLS + LATER_CALLS + CHILD_CALLS);
+	assert_int_equal(ltr_session__unarrived(s), 0);
+	ltr_session__free(s);
+}
+
+/* a kernel before 5.13 (stood in for): the threads alive at the open */
+static void count_threads_no_inherit_thread(void **state)
+{
+	struct ltr_session *s;
+	const char *why;
+	uint64_t got;
+
+	setenv("LDEN_TEST_NO_INHERIT_THREAD", "1", 1);
+	assert_int_equal(thread_calls(LTR_MODE_COUNT, false, &got, &s),
+			 EARLY_CALLS);
+	unsetenv("LDEN_TEST_NO_INHERIT_THREAD");
+	assert_false(ltr_session__supports(s, LTR_FEATURE_INHERIT_THREAD,
+					   &why));
+	assert_string_equal(why, "threads created after start are not counted: the kernel lacks inherit_thread (Linux 5.13)");
+	ltr_session__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +422,10 @@ int main(void)
 		cmocka_unit_test(two_events_one_ring),
 		cmocka_unit_test_setup_teardown(count_in_cgroup, cgroup_setup,
 						cgroup_teardown),
+		cmocka_unit_test(count_threads),
+		cmocka_unit_test(sample_threads),
+		cmocka_unit_test(sample_threads_children),
+		cmocka_unit_test(count_threads_no_inherit_thread),
 	};
 
 	ktest_require_tracing();
