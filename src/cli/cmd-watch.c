@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "clock.h"
 #include "collect.h"
 #include "guard.h"
@@ -203,7 +204,7 @@ static int attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 	lden_watch__init(&r->w, &r->conf, run->s, r->k, &r->cat, &r->o.c.scope);
 	if (lden_watch__bind(&r->w, &r->rs, lden_now(), false, &err) < 0) {
 		lden_watch__rules_error("", &err);
-		return errno == EACCES || errno == EPERM ? LDEN_EXIT_FAIL :
+		return lden_attach__machine_fault(errno) ? LDEN_EXIT_FAIL :
 		       LDEN_EXIT_USAGE;
 	}
 	*g = lden_watch_events__guard(&r->w.ev, &r->o.c.guard);

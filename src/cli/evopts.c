@@ -2,6 +2,7 @@
 /* What lden trace and lden top share (see evopts.h). */
 #include <errno.h>
 
+#include "attach.h"
 #include "cli.h"
 #include "clock.h"
 #include "collect.h"
@@ -51,7 +52,7 @@ int lden_evopts__attach_recipe(struct lden_recipe *rc, struct lden_run *r)
 	rc->tracing_dir = ltr_session__tracing_dir(r->s);
 	if (lden_recipe__attach(rc, r->s, &r->cl->scope, err, sizeof(err)) < 0) {
 		/* a privilege missing is a failure, not a usage error */
-		int status = errno == EACCES || errno == EPERM ?
+		int status = lden_attach__machine_fault(errno) ?
 			     LDEN_EXIT_FAIL : LDEN_EXIT_USAGE;
 
 		lden_cli__err("%s", err);

@@ -18,22 +18,17 @@
 
 #define SUMMARY_MAX_KEYS 4096
 
-/* The process's threads, each traced per task. */
+/*
+ * A --pid process, traced in all its threads (those it creates later
+ * too: lden_scope's threads), or a thread named alone.
+ */
 static int add_tasks(struct lden_io_opts *io, pid_t pid)
 {
-	int n = lden_proc__tasks(pid, io->tasks + io->ntasks,
-				LDEN_IO_MAX_TASKS - io->ntasks);
-
-	if (n == -E2BIG) {
-		lden_cli__err("more than %d threads in the --pid processes",
-			     LDEN_IO_MAX_TASKS);
-		return -1;
-	}
-	if (n <= 0) {
+	if (!lden_proc__alive(pid)) {
 		lden_cli__err("no process %d (--pid)", (int)pid);
 		return -1;
 	}
-	io->ntasks += n;
+	io->tasks[io->ntasks++] = pid;
 	return 0;
 }
 

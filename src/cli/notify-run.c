@@ -219,8 +219,8 @@ int lden_notify__attach(void *ctx, struct lden_run *run,
 	r->s = run->s;
 	if (lden_plan__attach_scopes(r->s, r->e, r->res, &r->o.c.scope, r->att,
 				    &err) < 0) {
-		/* privileges: no caret, nothing to fix there */
-		if (errno == EACCES || errno == EPERM) {
+		/* privileges, open files: no caret, nothing to fix there */
+		if (lden_attach__machine_fault(errno)) {
 			lden_err("%s", err.msg);
 			return LDEN_EXIT_FAIL;
 		}

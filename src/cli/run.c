@@ -73,6 +73,8 @@ int lden_run__attach(struct lden_run *r,
 int lden_run__start(struct lden_run *r, struct lden_guard *g,
 		    int (*enable)(void *ctx), void *ctx)
 {
+	const char *why;
+
 	if (!g) {
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
@@ -84,6 +86,9 @@ int lden_run__start(struct lden_run *r, struct lden_guard *g,
 	}
 	r->start = lden_now();
 	lden_debug("started");
+	/* --pid: the threads alive at the start were each opened */
+	if (!ltr_session__supports(r->s, LTR_FEATURE_INHERIT_THREAD, &why))
+		lden_err("%s", why);
 	if (r->cl->time_limit > 0)
 		r->end = r->start + r->cl->time_limit;
 	lden_guard__start(g, r->start);

@@ -42,6 +42,12 @@ static int aerr(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+bool lden_attach__machine_fault(int err)
+{
+	return err == EACCES || err == EPERM || err == EMFILE ||
+	       err == ENFILE || err == ENOMEM;
+}
+
 /*
  * "(a) && (b)" in *@out (malloc'd; NULL when both are), or -1 with @err:
  * a part that is not one expression could close the other's parenthesis
@@ -127,6 +133,7 @@ static struct lden_part *next_part(struct lden_attached *a,
 	if (scope) {
 		o->pid = scope->pid;
 		o->inherit = scope->children;
+		o->threads = scope->threads;
 		o->cgroup = scope->cgroup;
 	}
 	p = &a->parts[a->nparts];

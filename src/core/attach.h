@@ -111,6 +111,13 @@ int lden_attach(struct ltr_session *s, const struct lden_resolution *r,
 		const struct lden_scope *scope, struct lden_attached *a,
 		char *err, size_t errlen);
 
+/*
+ * Whether an attach that failed with errno @err failed for the machine (a
+ * privilege missing, open files or memory short), not for the input: an
+ * exit status 1, not a usage error's 2, and no caret under the input.
+ */
+bool lden_attach__machine_fault(int err);
+
 /* Whether the tracepoint "system:name" exists under @tracing_dir. */
 bool lden_tracepoint_exists(const char *tracing_dir, const char *spec);
 

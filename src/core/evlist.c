@@ -154,7 +154,7 @@ int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 					     l->att + (size_t)i * l->nevents,
 					     &perr) < 0) {
 			/* a privilege missing is not the user's input */
-			if (errno == EACCES || errno == EPERM)
+			if (lden_attach__machine_fault(errno))
 				status = LDEN_EXIT_FAIL;
 			snprintf(err, errlen, "%s", perr.msg);
 			goto out;

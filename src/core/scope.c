@@ -314,6 +314,7 @@ const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 	buf->no_twins = o->no_twins;
 	if (o->npids) {
 		buf->pid = o->pids[i];
+		buf->threads = lden_scope__is_process(buf->pid);
 		buf->children = o->children;
 	} else if (o->command) {
 		buf->pid = o->command_pid;
@@ -324,6 +325,11 @@ const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 		return NULL;
 	}
 	return buf;
+}
+
+bool lden_scope__is_process(pid_t pid)
+{
+	return tgid_of(pid) == pid;
 }
 
 bool lden_scope__whole(const struct lden_scope *sc)

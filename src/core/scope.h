@@ -19,6 +19,11 @@
  */
 struct lden_scope {
 	pid_t pid;
+	/*
+	 * pid is a process: all its threads, those alive at the start and
+	 * those it creates later; else (a thread named alone) that thread
+	 */
+	bool threads;
 	bool children;
 	const char *cgroup;
 	/*
@@ -94,6 +99,9 @@ int lden_scope__count(const struct lden_scope_opts *o);
  */
 const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 					int i, struct lden_scope *buf);
+
+/* Whether @pid is a process (a thread group's leader), not a thread of one. */
+bool lden_scope__is_process(pid_t pid);
 
 /* Whether @sc (from lden_scope__get(), NULL too) is the whole machine. */
 bool lden_scope__whole(const struct lden_scope *sc);

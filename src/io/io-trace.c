@@ -105,6 +105,7 @@ static void io_scope(const struct lden_io_opts *o, int i, struct lden_scope *sc)
 	sc->no_twins = o->scope && o->scope->no_twins;
 	if (o->ntasks) {
 		sc->pid = o->tasks[i];
+		sc->threads = lden_scope__is_process(sc->pid);
 		sc->children = o->inherit;
 	}
 }

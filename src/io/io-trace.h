@@ -31,8 +31,8 @@ struct lden_nsinfo;
 #define LDEN_IO_MAX_TASKS 64
 
 struct lden_io_opts {
-	/* tasks traced per task (with their children when inherit), or none:
-	 * the whole machine but @self */
+	/* processes (all their threads) or threads named alone, with their
+	 * children when inherit; or none: the whole machine but @self */
 	pid_t tasks[LDEN_IO_MAX_TASKS];
 	int ntasks;
 	bool inherit;

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -126,30 +125,6 @@ int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid)
 	if (!p || sscanf(p + 5, "%u", uid) != 1)
 		return -EINVAL;
 	return 0;
-}
-
-int lden_proc__tasks(pid_t pid, pid_t *tids, int max)
-{
-	char path[64];
-	struct dirent *d;
-	DIR *dir;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		if (n == max) {
-			closedir(dir);
-			return -E2BIG;
-		}
-		tids[n++] = (pid_t)atoi(d->d_name);
-	}
-	closedir(dir);
-	return n;
 }
 
 bool lden_proc__alive(pid_t pid)

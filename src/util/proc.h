@@ -35,12 +35,6 @@ int lden_proc__cmdline(pid_t pid, char *buf, size_t len);
 
 /* Its parent's pid and its real uid, from /proc/PID/status; -errno. */
 int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid);
-/*
- * The thread ids of @pid (/proc/PID/task) into @tids, at most @max;
- * returns how many, -E2BIG when there are more, -errno (-ENOENT: gone).
- */
-int lden_proc__tasks(pid_t pid, pid_t *tids, int max);
-
 /* Whether @pid exists and is not a zombie. */
 bool lden_proc__alive(pid_t pid);
 
