@@ -151,6 +151,12 @@ drop_sweep() {
 	sed -i '/^lden: removed .* left by lden processes that are gone: /d' "$1"
 }
 
+# snapshot: tracefs' state (tests/kernel/state-snapshot.sh), only what
+# sessions that are gone left: other tests' lden run beside this one
+snapshot() {
+	LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$top_srcdir/tests/kernel/state-snapshot.sh"
+}
+
 # release FIFO: the workload blocked on FIFO goes on, at most 10 s
 release() {
 	timeout 10 sh -c 'echo go > "$1"' sh "$1" ||

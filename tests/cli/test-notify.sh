@@ -15,10 +15,6 @@ need_root
 need_tracefs
 LDEN="$top_builddir/src/lden"
 ERRORS="$top_srcdir/tests/cli/notify-errors.txt"
-# only what sessions that are gone left: other tests run beside this one
-snapshot() {
-	LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$top_srcdir/tests/kernel/state-snapshot.sh"
-}
 test_tmp
 
 # row FILE LABEL: the columns after LABEL in the table of FILE

@@ -14,10 +14,6 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 	{ echo "SKIP: no tracefs at $T"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 LDEN="$top_builddir/src/lden"
-# only what sessions that are gone left: other tests run beside this one
-snapshot() {
-	LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$top_srcdir/tests/kernel/state-snapshot.sh"
-}
 . "$top_srcdir/tests/cli/lib.sh"
 test_tmp
 
