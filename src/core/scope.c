@@ -340,9 +340,25 @@ bool lden_scope__whole(const struct lden_scope *sc)
 void lden_scope__describe(const struct lden_scope_opts *o, FILE *out)
 {
 	if (o->npids) {
-		fprintf(out, "process%s", o->npids > 1 ? "es" : "");
+		bool threads = false;
+
 		for (int i = 0; i < o->npids; i++)
-			fprintf(out, "%s%d", i ? ", " : " ", (int)o->pids[i]);
+			threads |= !lden_scope__is_process(o->pids[i]);
+		if (!threads)
+			fprintf(out, "process%s", o->npids > 1 ? "es" : "");
+		for (int i = 0; i < o->npids; i++) {
+			pid_t p = o->pids[i];
+
+			/* a thread named alone counts alone: say which */
+			fprintf(out, "%s", i ? ", " : threads ? "" : " ");
+			if (!threads)
+				fprintf(out, "%d", (int)p);
+			else if (lden_scope__is_process(p))
+				fprintf(out, "process %d", (int)p);
+			else
+				fprintf(out, "thread %d of process %d", (int)p,
+					(int)tgid_of(p));
+		}
 		if (o->children)
 			fprintf(out, " and the children they create");
 	} else if (o->container) {

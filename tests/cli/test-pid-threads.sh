@@ -38,6 +38,8 @@ notify_bg kids "count($EV) > 100000" -t 120 -p "$wp" --children
 nkids=$n
 notify_bg tid "count($EV) > 100000" -t 120 -p "$t50"
 ntid=$n
+grep -qx "  in thread $t50 of process $wp" "$tmp/tid.out" ||
+	fail "--pid TID: the header does not say it is a thread of $wp"
 LDEN_TEST_NO_INHERIT_THREAD=1 "$LDEN" notify "count($EV) > 100000" -t 120 -p "$wp" \
 	>"$tmp/old.out" 2>"$tmp/old.err" &
 nold=$!
