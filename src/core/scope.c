@@ -17,6 +17,7 @@
 #include "container.h"
 #include "lden-trace.h"
 #include "lden.h"
+#include "proc.h"
 #include "scope.h"
 
 /* pid_max's limit (PID_MAX_LIMIT): a bigger number is a namespace inode */
@@ -31,27 +32,6 @@ int lden_scope__take_command(struct lden_scope_opts *o, int argc, char **argv)
 		}
 	}
 	return argc;
-}
-
-/* The process (thread group) of task @tid, or @tid when /proc does not say. */
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	int fd, tgid;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tid;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return tid;
-	buf[n] = '\0';
-	p = strstr(buf, "\nTgid:");
-	return p && sscanf(p + 6, "%d", &tgid) == 1 && tgid > 0 ? tgid : tid;
 }
 
 int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
@@ -86,9 +66,9 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 		 */
 		for (int i = 0; i < o->npids && v; i++) {
 			if (o->pids[i] == (pid_t)v ||
-			    o->pids[i] == tgid_of((pid_t)v))
+			    o->pids[i] == lden_proc__tgid((pid_t)v))
 				v = 0;
-			else if (tgid_of(o->pids[i]) == (pid_t)v)
+			else if (lden_proc__tgid(o->pids[i]) == (pid_t)v)
 				o->pids[i] = o->pids[--o->npids], i--;
 		}
 		if (v)
@@ -329,7 +309,7 @@ const struct lden_scope *lden_scope__get(const struct lden_scope_opts *o,
 
 bool lden_scope__is_process(pid_t pid)
 {
-	return tgid_of(pid) == pid;
+	return lden_proc__tgid(pid) == pid;
 }
 
 bool lden_scope__whole(const struct lden_scope *sc)
@@ -357,7 +337,7 @@ void lden_scope__describe(const struct lden_scope_opts *o, FILE *out)
 				fprintf(out, "process %d", (int)p);
 			else
 				fprintf(out, "thread %d of process %d", (int)p,
-					(int)tgid_of(p));
+					(int)lden_proc__tgid(p));
 		}
 		if (o->children)
 			fprintf(out, " and the children they create");

@@ -127,6 +127,19 @@ int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid)
 	return 0;
 }
 
+pid_t lden_proc__tgid(pid_t tid)
+{
+	char path[64], buf[1024];
+	const char *p;
+	int tgid;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if (read_small(path, buf, sizeof(buf)) < 0)
+		return tid;
+	p = strstr(buf, "\nTgid:");
+	return p && sscanf(p + 6, "%d", &tgid) == 1 && tgid > 0 ? tgid : tid;
+}
+
 bool lden_proc__alive(pid_t pid)
 {
 	char path[64], buf[512], *p;

@@ -36,6 +36,9 @@ int lden_proc__cmdline(pid_t pid, char *buf, size_t len);
 /* Its parent's pid and its real uid, from /proc/PID/status; -errno. */
 int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid);
 /* Whether @pid exists and is not a zombie. */
+/* The process (thread group) of task @tid, or @tid when /proc does not say. */
+pid_t lden_proc__tgid(pid_t tid);
+
 bool lden_proc__alive(pid_t pid);
 
 #endif
