@@ -152,14 +152,25 @@ const char *ltr_session__instance(const struct ltr_session *s)
 /* ------------------------------------------------------------------ */
 /* Rings: one per CPU, owned by a dummy software event that never samples */
 
+/*
+ * What the samples of an event opened with @o carry (NULL: a ring's
+ * owner, which writes none): see LTR_SAMPLE_LEAN.
+ */
+static uint64_t sample_type_of(const struct ltr_event_opts *o)
+{
+	if (o && o->size_only && !o->recall)
+		return LTR_SAMPLE_LEAN;
+	return LTR_SAMPLE_TYPE;
+}
+
 static void fill_sampling_attr(struct ltr_session *s,
-			       struct perf_event_attr *a)
+			       struct perf_event_attr *a, uint64_t type)
 {
 	size_t data_bytes = (size_t)s->ring_pages * sysconf(_SC_PAGESIZE);
 
 	a->size = sizeof(*a);
 	a->sample_period = 1;
-	a->sample_type = LTR_SAMPLE_TYPE;
+	a->sample_type = type;
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
@@ -216,7 +227,7 @@ static int map_rings(struct ltr_session *s)
 
 		a.type = PERF_TYPE_SOFTWARE;
 		a.config = PERF_COUNT_SW_DUMMY;
-		fill_sampling_attr(s, &a);
+		fill_sampling_attr(s, &a, sample_type_of(NULL));
 		fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
 		if (fd < 0) {
 			err = ltr_perf_open_error(-fd, "ring buffer");
@@ -237,6 +248,7 @@ static int map_rings(struct ltr_session *s)
 			munmap(base, map_size);
 			goto out_unmap;
 		}
+		r->session = s;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ee) < 0) {
 			err = ltr_error(errno, "epoll_ctl: %s", strerror(errno));
 			goto out_unmap;
@@ -595,6 +607,7 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 		fds[base + i] = -1;
 		ids[base + i] = 0;
 	}
+	ev->sample_type = sample_type_of(o);
 
 	for (int i = 0; i < n && !err; i++) {
 		struct perf_event_attr a = { 0 };
@@ -607,7 +620,7 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 		a.use_clockid = 1;
 		a.clockid = CLOCK_MONOTONIC;
 		if (perf_samples(ev))
-			fill_sampling_attr(s, &a);
+			fill_sampling_attr(s, &a, ev->sample_type);
 		/* a group member follows its leader: enabled, it waits for it */
 		a.disabled = !o->group;
 		if (o->group)
@@ -1341,7 +1354,9 @@ static int dispatch_sample(uint64_t id, struct ltr_sample *sample, void *ctx)
 {
 	struct dispatch *d = ctx;
 
-	sample->event = idmap_find(d->s, id);
+	/* the ring found it already, to parse the record */
+	if (!sample->event)
+		sample->event = idmap_find(d->s, id);
 	if (!sample->event)
 		return 0;	/* an event closed while its samples were queued */
 	sample->event->delivered++;
