@@ -256,6 +256,8 @@ struct ltr_session {
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
 	bool ring_pages_default;	/* not asked for: opts->ring_pages 0 */
+	/* the perf rings' data pages a CPU, set when they are mapped */
+	unsigned int perf_pages;
 	bool ftrace_no_mmap;		/* opts->ftrace_read */
 	unsigned int wakeup_bytes;
 	bool detach_close;

@@ -93,8 +93,10 @@ struct ltr_session_opts {
 	const char *tracing_dir;
 	/*
 	 * data pages per CPU ring, a power of two; 0 means 512 (2 MiB: about
-	 * 20k perf samples, 80 ms of a reader kept off the CPU at 250k
-	 * events/s); the same for the instance's ftrace ring
+	 * 20k full perf samples, 80 ms of a reader kept off the CPU at 250k
+	 * events/s); the same for the instance's ftrace ring; 0 with a first
+	 * sampled event scoped to a task or cgroup: perf rings of 1024 on up
+	 * to 8 CPUs (one process flat out overran 2 MiB on a loaded machine)
 	 */
 	unsigned int ring_pages;
 	/* the ring of sampling events whose own opts say LTR_RING_AUTO */
