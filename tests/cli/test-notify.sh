@@ -94,6 +94,7 @@ check_caret() {
 	timeout 10 "$LDEN" notify "$1" >"$tmp/c.out" 2>"$tmp/c.err"
 	[ $? = 2 ] || fail "'$1': exit status"
 	printf 'lden: %s\n  %s\n%s\n' "$2" "$1" "$3" > "$tmp/c.want"
+	drop_sweep "$tmp/c.err"
 	cmp -s "$tmp/c.want" "$tmp/c.err" ||
 		fail "'$1': expected $(cat "$tmp/c.want")"
 }
@@ -125,6 +126,7 @@ release "$tmp/go1"
 join $w
 join $n
 [ $rc = 0 ] || fail "fire: exit status $rc"
+drop_sweep "$tmp/fire.err"
 [ -s "$tmp/fire.err" ] && fail "fire: messages on stderr"
 grep -qx 'lden: watching count(task.create) > 100' "$tmp/fire.out" || fail "header"
 grep -qx '  task.create  *tracepoint sched:sched_process_fork (counting)' "$tmp/fire.out" ||
@@ -170,6 +172,7 @@ t0=$(date +%s%N)
 rc=$?
 t1=$(date +%s%N)
 [ $rc = 1 ] || fail "--time: exit status $rc, expected 1"
+drop_sweep "$tmp/time.err"
 [ -s "$tmp/time.err" ] && fail "--time: messages on stderr"
 grep -qx 'lden: condition not met within 1 s: count(sys.kill) > 1e12' "$tmp/time.out" ||
 	fail "--time: no 'not met' line"
@@ -194,6 +197,7 @@ for sig in INT:130 TERM:143; do
 	kill -"${sig%:*}" $n
 	join $n
 	[ $rc = "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, expected ${sig#*:}"
+	drop_sweep "$tmp/sig.err"
 	[ -s "$tmp/sig.err" ] && fail "SIG${sig%:*}: messages on stderr"
 	grep -q '^lden: stopped by signal after [0-9.]* s$' "$out" ||
 		fail "SIG${sig%:*}: no 'stopped' line"
@@ -252,6 +256,7 @@ sleep 2
 kill -INT $n
 join $n
 [ $rc = 130 ] || fail "speed: exit status $rc"
+drop_sweep "$tmp/speed.err"
 [ -s "$tmp/speed.err" ] && fail "speed: messages on stderr"
 forks=$(cat "$tmp/forks3.txt")
 # (then the guard's actions and, at the end, lden's own cost)

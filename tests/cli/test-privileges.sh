@@ -19,6 +19,7 @@ tracing=/sys/kernel/tracing
 
 # one_line_fix NAME: NAME.err is one line naming the fix and the paranoid value
 one_line_fix() {
+	drop_sweep "$tmp/$1.err"
 	[ "$(wc -l < "$tmp/$1.err")" -eq 1 ] || fail "$1: not one line on stderr"
 	for want in "^lden: " "permission denied" "run as root" "CAP_PERFMON" \
 		"CAP_SYS_ADMIN for kprobes" "kernel.perf_event_paranoid is $paranoid)"; do
