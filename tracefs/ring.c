@@ -156,6 +156,8 @@ int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 	s->cpu = get_u32(p + SAMPLE_CPU_OFF);
 	s->raw_size = raw_size;
 	s->raw = p + SAMPLE_MIN;
+	s->flags = 0;
+	s->cgroup = 0;
 	return 0;
 }
 
@@ -194,6 +196,11 @@ static int dispatch(struct ltr_ring *r, const struct perf_event_header *h,
 		if (ltr_parse_sample(h, &id, &s)) {
 			r->bad++;
 			return 0;
+		}
+		/* PERF_SAMPLE_CGROUP follows RAW (whose size keeps u64 alignment) */
+		if (r->cgroup && h->size >= SAMPLE_MIN + s.raw_size + 8u) {
+			s.cgroup = get_u64(p + SAMPLE_MIN + s.raw_size);
+			s.flags |= LTR_SAMPLE_CGROUP;
 		}
 		r->samples++;
 		(*delivered)++;

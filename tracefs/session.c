@@ -99,6 +99,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
+	s->sample_cgroup = opts->sample_cgroup && ltr_has_sample_cgroup();
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
@@ -134,6 +135,11 @@ const char *ltr_session__group(const struct ltr_session *s)
 	return s->group;
 }
 
+bool ltr_session__sample_cgroup(const struct ltr_session *s)
+{
+	return s->sample_cgroup;
+}
+
 int ltr_session__ncpus(const struct ltr_session *s)
 {
 	return s->ncpus;
@@ -159,7 +165,8 @@ static void fill_sampling_attr(struct ltr_session *s,
 
 	a->size = sizeof(*a);
 	a->sample_period = 1;
-	a->sample_type = LTR_SAMPLE_TYPE;
+	a->sample_type = LTR_SAMPLE_TYPE |
+			 (s->sample_cgroup ? PERF_SAMPLE_CGROUP : 0);
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;
 	a->watermark = 1;
@@ -237,6 +244,7 @@ static int map_rings(struct ltr_session *s)
 			munmap(base, map_size);
 			goto out_unmap;
 		}
+		r->cgroup = s->sample_cgroup;
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ee) < 0) {
 			err = ltr_error(errno, "epoll_ctl: %s", strerror(errno));
 			goto out_unmap;

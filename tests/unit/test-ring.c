@@ -686,6 +686,65 @@ static void test_parse_sample(void **state)
 	assert_int_equal(s.raw_size, 0);
 }
 
+static int cgroup_fn(uint64_t id, struct ltr_sample *s, void *ctx)
+{
+	struct ltr_sample *got = ctx;
+
+	(void)id;
+	got[got[0].cpu++ + 1] = *s;
+	return 0;
+}
+
+/*
+ * PERF_SAMPLE_CGROUP's u64 after the padded raw payload: read where the
+ * ring's events ask for it (flag and id), not where they do not, and a
+ * record that ends before it carries none.
+ */
+static void test_sample_cgroup(void **state)
+{
+	unsigned char buf[128];
+	struct ltr_sample got[4] = { 0 };
+	uint64_t id = 0x123456789abcull;
+	struct want w = { 7, 1, 2, 0, 3, 5, (const unsigned char *)"abcde" };
+	size_t size = sample_size(w.raw_len);
+	struct fake fk;
+
+	(void)state;
+	fake_init(&fk, 2, true, 0);
+	fk.r.cgroup = true;
+	/* a sample with the id: LTR_SAMPLE_TYPE's record, then 8 bytes */
+	memset(buf, 0, sizeof(buf));
+	put_hdr(buf, PERF_RECORD_SAMPLE, (uint16_t)(size + 8));
+	memcpy(buf + 8, &w.id, 8);
+	{
+		uint32_t raw_size = (uint32_t)(size - 44);
+
+		memcpy(buf + 40, &raw_size, 4);
+	}
+	memcpy(buf + 44, w.raw, w.raw_len);
+	memcpy(buf + size, &id, 8);
+	fake_write(&fk, buf, size + 8);
+	/* one without (too short for it) */
+	write_sample(&fk, &w);
+	fake_publish(&fk);
+	assert_int_equal(ltr_ring_drain(&fk.r, cgroup_fn, got), 2);
+	assert_true(got[1].flags & LTR_SAMPLE_CGROUP);
+	assert_int_equal(got[1].cgroup, id);
+	assert_int_equal(got[1].raw_size, size - 44);
+	assert_false(got[2].flags & LTR_SAMPLE_CGROUP);
+	assert_int_equal(fk.r.bad, 0);
+
+	/* a ring whose events do not ask: the same bytes are padding */
+	fk.r.cgroup = false;
+	got[0].cpu = 0;
+	fake_write(&fk, buf, size + 8);
+	fake_publish(&fk);
+	assert_int_equal(ltr_ring_drain(&fk.r, cgroup_fn, got), 1);
+	assert_false(got[1].flags & LTR_SAMPLE_CGROUP);
+	assert_int_equal(got[1].cgroup, 0);
+	fake_fini(&fk);
+}
+
 static void test_init_errors(void **state)
 {
 	long page = page_size();
@@ -746,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_records),
 		cmocka_unit_test(test_short_samples_skipped),
 		cmocka_unit_test(test_parse_sample),
+		cmocka_unit_test(test_sample_cgroup),
 		cmocka_unit_test(test_init_errors),
 	};
 
