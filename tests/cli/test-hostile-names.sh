@@ -124,7 +124,7 @@ jq -e -s --arg hex $hex --argjson p $spid --argjson port $port --argjson u "$(id
 	fail "tcp-accept --json: no record with the name's exact bytes, late, and uid, pid, port, source in place"
 echo "PASS: tcp-accept: a name with 0x1f, tab, newline, quote, backslash, malformed UTF-8 and '?' shifts no field (text escaped, JSON exact bytes)"
 
-# trace and io with the same name, set after lden started (exact)
+# trace, top and io with the same name, set after lden started (exact)
 cat >"$tmp/namer2.py" <<PY
 import ctypes, os
 ctypes.CDLL(None).prctl(15, $name_py, 0, 0, 0)
@@ -142,6 +142,15 @@ PY
 	>"$tmp/t2j.out" 2>"$tmp/t2j.err" || fail "trace --json (2) failed"
 jq -e -s --arg hex $hex '[.[] | select(.comm_hex == $hex and .comm_source == "exact")] | length == 3' \
 	"$tmp/t2j.out" >/dev/null || fail "trace --json: not 3 records with the exact bytes"
+"$LDEN" top syscalls:sys_enter_openat --by comm --max-cpu 0 -i 60 -- python3 "$tmp/namer2.py" \
+	>"$tmp/top2.out" 2>"$tmp/top2.err" || fail "top (2) failed"
+c="$esc" awk '$1 == "syscalls:sys_enter_openat" && $2 == ENVIRON["c"] && $3 == 3 && NF == 3' \
+	"$tmp/top2.out" | grep -q . || fail "top text: no row '$esc 3' (the separator split or shifted it)"
+"$LDEN" top syscalls:sys_enter_openat --by comm --json --max-cpu 0 -i 60 -- python3 "$tmp/namer2.py" \
+	>"$tmp/top2j.out" 2>"$tmp/top2j.err" || fail "top --json (2) failed"
+jq -e -s --arg hex $hex '[.[].rows[] | select(.comm_hex == $hex and .comm_source == "exact")] |
+	length == 1 and .[0].count == 3' "$tmp/top2j.out" >/dev/null ||
+	fail "top --json: no row of 3 with the exact bytes"
 # io: its 3 failed opens under the name, in text its own column (the
 # last '?' escaped: not late), in JSON the exact bytes
 "$LDEN" io --max-cpu 0 -- python3 "$tmp/namer2.py" \
@@ -153,4 +162,4 @@ c="$esc" awk '$2 == ENVIRON["c"] && $5 == "openat" && $NF == "/nonexistent-lden-
 jq -e -s --arg hex $hex '[.[] | select(.type == "call" and .comm_hex == $hex and
 	.comm_source == "exact" and .path == "/nonexistent-lden-hostile2")] | length == 3' \
 	"$tmp/io2j.out" >/dev/null || fail "io --json: not 3 opens with the name's exact bytes"
-echo "PASS: trace and io with the name (text: escaped, one field; JSON: exact bytes)"
+echo "PASS: trace, top and io with the name (text: escaped, one field; JSON: exact bytes)"
