@@ -281,6 +281,7 @@ static void print_table(struct lden_top *t)
 		.marked_keys = marked ? 1u << 1 : 0,
 		.none_text = marked && !strcmp(t->o.by, "cgroup") ? "unknown" :
 			     NULL,
+		.own_key = TOP_COUNTED_KEY,
 		.sort_col = t->sort_col,
 		.rows = t->o.rows,
 		.json = t->o.c.json,

@@ -57,7 +57,7 @@ static void text_part(const struct lden_tally_view *v, const char *key,
  * "name_hex" when they are not UTF-8, and with a mark "name_source".
  */
 static void escaped_key(struct json_object *row, const char *name,
-			char *part, bool marked)
+			char *part, bool marked, const char *own)
 {
 	size_t n = strlen(part);
 	bool none = marked && !strcmp(part, "?");
@@ -73,7 +73,7 @@ static void escaped_key(struct json_object *row, const char *name,
 		lden_hex(bytes, hex, sizeof(hex));
 		json_object_object_add(row, key, json_object_new_string(hex));
 	}
-	if (!marked)
+	if (!marked || (own && !strcmp(bytes, own)))
 		return;
 	snprintf(key, sizeof(key), "%s_source", name);
 	json_object_object_add(row, key, json_object_new_string(
@@ -124,7 +124,8 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 			} else if (c < v->nkeys && has_bit(v->escaped_keys, c)) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				escaped_key(row, name, part,
-					    has_bit(v->marked_keys, c));
+					    has_bit(v->marked_keys, c),
+					    v->own_key);
 			} else if (c < v->nkeys) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				/* valid UTF-8 whatever the bytes (escape.h) */

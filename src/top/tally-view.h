@@ -38,6 +38,8 @@ struct lden_tally_view {
 	 */
 	unsigned int marked_keys;
 	const char *none_text;
+	/* a key lden names itself (the guard's one row): no "name_source" */
+	const char *own_key;
 	int sort_col;		/* a value column */
 	long rows;		/* the largest ROWS, 0: all */
 	bool json;
