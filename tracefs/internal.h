@@ -81,12 +81,17 @@ int ltr_decode_str(const struct ltr_field *f, const void *raw,
 /* ------------------------------------------------------------------ */
 /* ring.c: one perf mmap ring, the head/tail protocol */
 
+#ifndef PERF_SAMPLE_CGROUP
+#define PERF_SAMPLE_CGROUP (1U << 21)	/* Linux 5.7 */
+#endif
+
 /*
  * sample_type of the session's sampling events: LTR_SAMPLE_TYPE, or
  * LTR_SAMPLE_LEAN where the reader reads the raw record alone
  * (opts.size_only): the thread and the time cost the kernel a field each
  * per record (the time, read from the event's clock, the most), for
- * nothing there.  Chosen in one place, session.c's sample_type_of().
+ * nothing there.  With ltr_session_opts.sample_cgroup, PERF_SAMPLE_CGROUP
+ * too.  Chosen in one place, session.c's sample_type_of().
  */
 #define LTR_SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | \
 			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
@@ -275,6 +280,8 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
+	/* opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP */
+	bool sample_cgroup;
 	/* kernel before 5.13: no inherit_thread, a process's later threads
 	 * cannot be counted without its children */
 	bool no_inherit_thread;
@@ -315,6 +322,12 @@ const char *ltr_paranoid(void);
  * n + 1) once the caller closed its copies and then *@release; 0 or -errno
  */
 int ltr_close_detached(int *fds, int n, int *release);
+/*
+ * support.c: whether perf samples can carry the cgroup id (5.7+, and
+ * CONFIG_CGROUP_PERF); LDEN_TEST_NO_SAMPLE_CGROUP stands in for a kernel
+ * without
+ */
+bool ltr_has_sample_cgroup(void);
 /* support.c: a number from a small file (tracefs ids); 0 or -errno */
 int ltr_read_long(const char *path, long *val);
 /*

@@ -130,6 +130,13 @@ struct ltr_session_opts {
 	 * map it (6.10+): for tests of the older kernels' path
 	 */
 	bool ftrace_read;
+	/*
+	 * perf samples carry the cgroup v2 id of the task at the event
+	 * (PERF_SAMPLE_CGROUP, Linux 5.7+: ltr_sample.cgroup with
+	 * LTR_SAMPLE_CGROUP), where the kernel has it; never in the ftrace
+	 * ring's samples
+	 */
+	bool sample_cgroup;
 };
 
 /**
@@ -167,6 +174,12 @@ const char *ltr_session__tracing_dir(const struct ltr_session *s);
  * it, whichever containers they run in.
  */
 const char *ltr_session__group(const struct ltr_session *s);
+
+/**
+ * ltr_session__sample_cgroup - whether the perf ring's samples carry the
+ * cgroup id (asked in ltr_session_opts.sample_cgroup, and the kernel has it)
+ */
+bool ltr_session__sample_cgroup(const struct ltr_session *s);
 
 /** ltr_session__ncpus - number of online CPUs events are opened on */
 int ltr_session__ncpus(const struct ltr_session *s);
@@ -634,6 +647,8 @@ int ltr_session__missed(struct ltr_session *s, uint64_t *missed);
 #define LTR_SAMPLE_NO_TIME 0x4u
 /* (internal: the ring's CPU fills it in) */
 #define LTR_SAMPLE_NO_CPU 0x8u
+/* cgroup is the kernel's (ltr_session_opts.sample_cgroup) */
+#define LTR_SAMPLE_CGROUP 0x10u
 
 struct ltr_sample {
 	struct ltr_event *event;	/* the event that produced it */
@@ -644,6 +659,9 @@ struct ltr_sample {
 	uint32_t raw_size;
 	const void *raw;		/* the ftrace record; see ltr_field__*() */
 	uint32_t flags;			/* LTR_SAMPLE_* */
+	/* with LTR_SAMPLE_CGROUP: the task's cgroup v2 id at the event (its
+	 * directory's inode number in the cgroup2 file system) */
+	uint64_t cgroup;
 };
 
 /* Return non-zero to stop the drain after this sample. */

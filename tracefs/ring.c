@@ -114,7 +114,8 @@ static uint32_t get_u32(const unsigned char *p)
  * ltr_parse_sample_as - split a PERF_RECORD_SAMPLE written for @type
  * @h:    the record, header first, all h->size bytes readable
  * @type: the sample_type it was written for: PERF_SAMPLE_IDENTIFIER and
- *        PERF_SAMPLE_RAW, with any of LTR_SAMPLE_TYPE's TID, TIME, CPU
+ *        PERF_SAMPLE_RAW, with any of LTR_SAMPLE_TYPE's TID, TIME, CPU,
+ *        and PERF_SAMPLE_CGROUP (s->cgroup, LTR_SAMPLE_CGROUP)
  * @id:   out: the PERF_SAMPLE_IDENTIFIER value
  * @s:    out: pid, tid, time, cpu and the raw payload, which points into
  *        the record; s->event is set to NULL.  What @type leaves out is 0
@@ -135,7 +136,7 @@ int ltr_parse_sample_as(const struct perf_event_header *h, uint64_t type,
 
 	if (!h || !id || !s)
 		return ltr_error(EINVAL, "invalid argument");
-	if ((type & ~LTR_SAMPLE_TYPE) ||
+	if ((type & ~(LTR_SAMPLE_TYPE | PERF_SAMPLE_CGROUP)) ||
 	    (type & LTR_SAMPLE_LEAN) != LTR_SAMPLE_LEAN)
 		return ltr_error(EINVAL, "sample_type %#llx is not one lden reads",
 				 (unsigned long long)type);
@@ -174,6 +175,16 @@ int ltr_parse_sample_as(const struct perf_event_header *h, uint64_t type,
 	}
 	out.raw_size = raw_size;
 	out.raw = p + off + 4;
+	/* PERF_SAMPLE_CGROUP follows RAW (whose size keeps u64 alignment) */
+	if (type & PERF_SAMPLE_CGROUP) {
+		off += 4 + raw_size;
+		if (h->size < off + 8)
+			return ltr_error(EINVAL,
+					 "sample record of %u bytes ends before its cgroup",
+					 h->size);
+		out.cgroup = get_u64(p + off);
+		out.flags |= LTR_SAMPLE_CGROUP;
+	}
 	*id = get_u64(p + sizeof(*h));
 	*s = out;
 	return 0;

@@ -110,6 +110,7 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
+	s->sample_cgroup = opts->sample_cgroup && ltr_has_sample_cgroup();
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
@@ -145,6 +146,11 @@ const char *ltr_session__group(const struct ltr_session *s)
 	return s->group;
 }
 
+bool ltr_session__sample_cgroup(const struct ltr_session *s)
+{
+	return s->sample_cgroup;
+}
+
 int ltr_session__ncpus(const struct ltr_session *s)
 {
 	return s->ncpus;
@@ -164,14 +170,18 @@ const char *ltr_session__instance(const struct ltr_session *s)
 /* Rings: one per CPU, owned by a dummy software event that never samples */
 
 /*
- * What the samples of an event opened with @o carry (NULL: a ring's
- * owner, which writes none): see LTR_SAMPLE_LEAN.
+ * What the samples of an event of @s opened with @o carry (NULL: a ring's
+ * owner, which writes none): see LTR_SAMPLE_LEAN; each with the cgroup id
+ * where the session asked for it (top --by cgroup).
  */
-static uint64_t sample_type_of(const struct ltr_event_opts *o)
+static uint64_t sample_type_of(const struct ltr_session *s,
+			       const struct ltr_event_opts *o)
 {
+	uint64_t cgroup = s->sample_cgroup ? PERF_SAMPLE_CGROUP : 0;
+
 	if (o && o->size_only && !o->recall)
-		return LTR_SAMPLE_LEAN;
-	return LTR_SAMPLE_TYPE;
+		return LTR_SAMPLE_LEAN | cgroup;
+	return LTR_SAMPLE_TYPE | cgroup;
 }
 
 static void fill_sampling_attr(struct ltr_session *s,
@@ -250,7 +260,7 @@ static int map_rings(struct ltr_session *s, const struct ltr_event_opts *o)
 
 		a.type = PERF_TYPE_SOFTWARE;
 		a.config = PERF_COUNT_SW_DUMMY;
-		fill_sampling_attr(s, &a, sample_type_of(NULL));
+		fill_sampling_attr(s, &a, sample_type_of(s, NULL));
 		fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
 		if (fd < 0) {
 			err = ltr_perf_open_error(-fd, "ring buffer");
@@ -630,7 +640,7 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 		fds[base + i] = -1;
 		ids[base + i] = 0;
 	}
-	ev->sample_type = sample_type_of(o);
+	ev->sample_type = sample_type_of(s, o);
 
 	for (int i = 0; i < n && !err; i++) {
 		struct perf_event_attr a = { 0 };

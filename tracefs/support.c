@@ -61,6 +61,26 @@ int ltr_read_long(const char *path, long *val)
 	return end == buf ? -EINVAL : 0;
 }
 
+bool ltr_has_sample_cgroup(void)
+{
+	struct perf_event_attr a = { 0 };
+	int fd;
+
+	if (getenv("LDEN_TEST_NO_SAMPLE_CGROUP"))
+		return false;
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_DUMMY;
+	a.sample_period = 1;
+	a.sample_type = PERF_SAMPLE_CGROUP;
+	a.disabled = 1;
+	fd = ltr_perf_open(&a, 0, -1, -1, 0);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /*
  * Opening ftrace:function registers an ftrace callback, which patches
  * every kernel function until a filter is set; so it is tried only when

@@ -108,6 +108,8 @@ static int run(int argc, char **argv)
 	/* rows by process (its name or cgroup), and the recipes', need its id */
 	so.need_tgid = t.def || !t.o.by || !strcmp(t.o.by, "pid") ||
 		       !strcmp(t.o.by, "comm") || !strcmp(t.o.by, "cgroup");
+	/* --by cgroup: each sample's cgroup id, where the kernel has it */
+	so.sample_cgroup = t.o.by && !strcmp(t.o.by, "cgroup");
 	t.run = lden_run__new(&t.o.c, &so, 0);
 	status = lden_run__attach(t.run, lden_top__attach, NULL, &t);
 	if (status)

@@ -9,13 +9,16 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "cgpaths.h"
 #include "cli.h"
 #include "clock.h"
 #include "comms.h"
+#include "escape.h"
 #include "lden.h"
 #include "nsinfo.h"
 #include "sample-order.h"
 #include "size.h"
+#include "strcap.h"
 #include "tally-view.h"
 #include "top-run.h"
 
@@ -29,6 +32,49 @@
 #define TOP_COUNTED_KEY "(all, counted: guard)"
 
 /*
+ * @val as a key column (tally-view.h's escaped and marked keys): escaped
+ * text, so that no byte is LDEN_SEP; with provenance @prov (counted in
+ * t->values), a '?' after it when read late, a lone '?' when unavailable;
+ * @prov -1 for a value lden has exactly from the record or itself.
+ */
+static void put_key(struct lden_top *t, const char *val, int prov,
+		    char *buf, size_t len)
+{
+	size_t k;
+
+	if (prov >= 0)
+		t->values[prov]++;
+	if (prov == LDEN_PROV_NONE || !len) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	/* a '?' of its own escaped: a bare one after it is the mark */
+	k = lden_escape__text(val, strlen(val), prov >= 0, buf,
+			      len > 1 ? len - 1 : len);
+	if (prov == LDEN_PROV_LATE)
+		snprintf(buf + k, len - k, "?");
+}
+
+/* --by cgroup: the sample's cgroup from its id, else read at arrival. */
+static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
+		       char *buf, size_t len)
+{
+	const struct lden_pidinfo *pi;
+	const char *path;
+
+	if (s->flags & LTR_SAMPLE_CGROUP) {
+		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
+		put_key(t, path ? path : "", path ? LDEN_PROV_EXACT :
+			LDEN_PROV_NONE, buf, len);
+		return;
+	}
+	/* a kernel before 5.7: /proc's, which may have moved since */
+	pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->pid);
+	put_key(t, pi->cgroup, strcmp(pi->cgroup, "?") ? LDEN_PROV_LATE :
+		LDEN_PROV_NONE, buf, len);
+}
+
+/*
  * The --by key of a sample, into @buf; @late: for --by comm, the name
  * read from /proc when the sample arrived (used, marked '?', when no
  * fork, exec or rename named the process).
@@ -36,7 +82,6 @@
 static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 		       const char *late, char *buf, size_t len)
 {
-	const struct lden_pidinfo *pi;
 	const char *by = t->o.by ? t->o.by : "pid";
 	const struct ltr_field *f;
 	const char *comm;
@@ -50,16 +95,16 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	} else if (!strcmp(by, "comm")) {
 		comm = lden_comms__get(t->comms, (pid_t)s->pid);
 		if (comm)
-			snprintf(buf, len, "%s", comm);
+			put_key(t, comm, LDEN_PROV_EXACT, buf, len);
 		else
-			snprintf(buf, len, "%s?", late && *late ? late : "");
+			put_key(t, late ? late : "", late && *late ?
+				LDEN_PROV_LATE : LDEN_PROV_NONE, buf, len);
 	} else if (!strcmp(by, "cgroup")) {
-		pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->pid);
-		snprintf(buf, len, "%s", pi->cgroup);
+		cgroup_key(t, s, buf, len);
 	} else if (!strcmp(by, "container")) {
 		/* read at the task's first sample (its arrival) */
-		snprintf(buf, len, "%s",
-			 lden_run__ns(t->run, (pid_t)s->tid)->container);
+		put_key(t, lden_run__ns(t->run, (pid_t)s->tid)->container, -1,
+			buf, len);
 	} else if ((k = lden_ns_by(by)) >= 0) {
 		ns = lden_run__ns(t->run, (pid_t)s->tid)->ns[k];
 		if (ns)
@@ -71,12 +116,10 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 		lden_row__reset(&t->scratch);
 		if (f)
 			lden_row__add_field(&t->scratch, f, s);
-		snprintf(buf, len, "%s", t->scratch.n ? t->scratch.c[0].text : "-");
+		/* any bytes: escaped, so that none is LDEN_SEP */
+		put_key(t, t->scratch.n ? t->scratch.c[0].text : "-", -1, buf,
+			len);
 	}
-	/* a separator would split the key into columns */
-	for (char *p = buf; *p; p++)
-		if (*p == LDEN_SEP[0])
-			*p = ' ';
 }
 
 /* A sample of the events, into the tally; @late as sample_key()'s. */
@@ -201,28 +244,67 @@ static void guard_said(struct lden_guard_action *a, void *ctx)
 			t->counted[k] = t->sampled[k];
 }
 
+/* What the late-able values are, in the summary: "names", or NULL. */
+static const char *marked_what(const struct lden_top *t)
+{
+	if (t->recipe.def)
+		return t->recipe.def->late_keys ? "uids" : NULL;
+	if (t->o.by && !strcmp(t->o.by, "comm"))
+		return "names";
+	if (t->o.by && !strcmp(t->o.by, "cgroup"))
+		return "cgroups";
+	return NULL;
+}
+
+/* The late-able values' provenance counts, for the last JSON block. */
+static void summary_json(struct lden_top *t, FILE *f)
+{
+	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
+
+	fprintf(f, "\"summary\":{\"%s\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu}}",
+		marked_what(t), (unsigned long long)n[LDEN_PROV_EXACT],
+		(unsigned long long)n[LDEN_PROV_LATE],
+		(unsigned long long)n[LDEN_PROV_NONE]);
+}
+
 static void print_table(struct lden_top *t)
 {
+	bool by_event = !t->recipe.def;
+	bool marked = by_event && marked_what(t);
 	struct lden_tally_view v = {
 		.columns = t->columns,
 		.nkeys = t->nkeys,
 		.nvalues = t->nvalues,
 		.late_keys = t->recipe.def ? t->recipe.def->late_keys : 0,
+		/* the --by column: put_key()'s */
+		.escaped_keys = by_event ? 1u << 1 : 0,
+		.marked_keys = marked ? 1u << 1 : 0,
+		.none_text = marked && !strcmp(t->o.by, "cgroup") ? "unknown" :
+			     NULL,
+		.own_key = TOP_COUNTED_KEY,
 		.sort_col = t->sort_col,
 		.rows = t->o.rows,
 		.json = t->o.c.json,
 		.tty = t->tty,
 		.interval = t->o.interval,
 	};
+	/* once the guard acted, every JSON block says what it did; the
+	 * last one how the late-able values were obtained */
+	bool guard = t->guard && lden_guard__nactions(t->guard);
+	bool summary = t->final && marked_what(t);
 	char when[32], *extra = NULL;
 	size_t len;
 	FILE *f;
 
-	/* once the guard acted, every JSON block says what it did */
-	if (t->o.c.json && t->guard && lden_guard__nactions(t->guard) &&
+	if (t->o.c.json && (guard || summary) &&
 	    (f = open_memstream(&extra, &len))) {
 		fputc('{', f);
-		lden_guard__print_json(f, t->guard);
+		if (guard)
+			lden_guard__print_json(f, t->guard);
+		if (guard && summary)
+			fputc(',', f);
+		if (summary)
+			summary_json(t, f);
 		fputc('}', f);
 		if (fclose(f) == 0)
 			v.json_extra = extra;
@@ -276,6 +358,29 @@ static int after_read(void *ctx, double now_s)
 	return t->failed;
 }
 
+/*
+ * How the late-able values shown were obtained, as lden trace says it:
+ * exact (from the record), late (/proc at arrival, marked ?), unavailable.
+ */
+static void summary_values(struct lden_top *t)
+{
+	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
+	const char *what = marked_what(t);
+
+	if (!what)
+		return;
+	fprintf(stderr, "lden: %s shown: %llu exact (%s), %llu late (read from /proc as the record arrived, marked ?), %llu unavailable (%s)\n",
+		what, (unsigned long long)n[LDEN_PROV_EXACT],
+		!strcmp(what, "cgroups") ? "the kernel's cgroup id at the event" :
+		"at the record",
+		(unsigned long long)n[LDEN_PROV_LATE],
+		(unsigned long long)n[LDEN_PROV_NONE],
+		!strcmp(what, "cgroups") ?
+		"cgroup removed, or process gone: unknown" : "gone, ?");
+	if (!strcmp(what, "cgroups") && !ltr_session__sample_cgroup(t->s))
+		fprintf(stderr, "lden: this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): cgroups read from /proc as each record arrived\n");
+}
+
 /* The last table, once the records are drained. */
 static void last(void *ctx)
 {
@@ -283,7 +388,9 @@ static void last(void *ctx)
 
 	if (t->order)
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+	t->final = true;
 	print_table(t);
+	summary_values(t);
 }
 
 int lden_top__loop(struct lden_top *t)
@@ -412,6 +519,13 @@ static int attach_events(struct lden_top *t)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
+	if (t->o.by && !strcmp(t->o.by, "cgroup")) {
+		t->cgpaths = lden_cgpaths__new(NULL);
+		if (!t->cgpaths) {
+			lden_err("out of memory");
+			return LDEN_EXIT_FAIL;
+		}
+	}
 	return t->o.by && !strcmp(t->o.by, "comm") ? attach_comms(t) : 0;
 }
 
@@ -446,4 +560,5 @@ void lden_top__release(struct lden_top *t)
 	lden_tally__free(t->tally);
 	lden_sorder__free(t->order);
 	lden_comms__free(t->comms);
+	lden_cgpaths__free(t->cgpaths);
 }

@@ -45,6 +45,11 @@ struct lden_top {
 	uint64_t mark;			/* what arrived before it is in order */
 	int failed;			/* out of memory while ordered */
 	bool by_ns;			/* --by a namespace or container */
+	/* --by cgroup: the samples' cgroup ids to paths */
+	struct lden_cgpaths *cgpaths;
+	/* the --by keys shown (comm, cgroup), by enum lden_prov */
+	uint64_t values[LDEN_PROV_PARTIAL + 1];
+	bool final;			/* the last table */
 };
 
 /*

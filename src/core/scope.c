@@ -14,6 +14,7 @@
 
 #include <linux/magic.h>
 
+#include "cgpaths.h"
 #include "container.h"
 #include "lden-trace.h"
 #include "lden.h"
@@ -173,22 +174,6 @@ static int visit(const char *path, const struct stat *st, int flag,
 	return search.found ? 0 : -1;
 }
 
-/* Where cgroup v2 is mounted (/sys/fs/cgroup, or .../unified in hybrid). */
-static void cgroup2_root(char *buf, size_t len)
-{
-	char dev[64], dir[4096], type[64];
-	FILE *f = fopen("/proc/self/mounts", "re");
-
-	snprintf(buf, len, "/sys/fs/cgroup");
-	while (f && fscanf(f, "%63s %4095s %63s %*[^\n]", dev, dir, type) == 3)
-		if (!strcmp(type, "cgroup2")) {
-			snprintf(buf, len, "%s", dir);
-			break;
-		}
-	if (f)
-		fclose(f);
-}
-
 char *lden_scope__find_container(const char *root, const char *name,
 				char *err, size_t errlen)
 {
@@ -196,7 +181,7 @@ char *lden_scope__find_container(const char *root, const char *name,
 	char *found;
 
 	if (!root) {
-		cgroup2_root(where, sizeof(where));
+		lden_cgroup2_mount(where, sizeof(where));
 		root = where;
 	}
 	if (!*name || !strcmp(name, LDEN_CONTAINER_HOST)) {

@@ -45,12 +45,28 @@ static void print_ns_json(FILE *out, const struct lden_io_event *ev,
 		ev->ns->known ? "read" : "unknown");
 }
 
+/*
+ * ,"NAME":@s — as valid UTF-8 (escape.h), and ,"NAME_hex": its exact
+ * bytes when they are not
+ */
+static void json_bytes(FILE *out, const char *name, const char *s)
+{
+	char hex[2 * 4096 + 1];
+
+	fprintf(out, ",\"%s\":", name);
+	lden_json_string(out, s);
+	if (lden_utf8_valid(s, strlen(s)))
+		return;
+	lden_hex(s, hex, sizeof(hex));
+	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
+}
+
 void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 			uint64_t start_ns, unsigned int show)
 {
-	fprintf(out, "{\"type\":\"call\",\"time\":%.6f,\"comm\":",
+	fprintf(out, "{\"type\":\"call\",\"time\":%.6f",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
-	lden_json_string(out, ev->comm);
+	json_bytes(out, "comm", ev->comm);
 	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov__name(ev->comm_prov));
 	fprintf(out, ",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
 	       ev->sys->name);
@@ -59,13 +75,11 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->newfd >= 0)
 		fprintf(out, ",\"newfd\":%d", ev->newfd);
 	if (ev->path) {
-		fprintf(out, ",\"path\":");
-		lden_json_string(out, ev->path);
+		json_bytes(out, "path", ev->path);
 		fprintf(out, ",\"path_source\":\"%s\"", lden_prov__name(ev->path_prov));
 	}
 	if (ev->path2) {
-		fprintf(out, ",\"path2\":");
-		lden_json_string(out, ev->path2);
+		json_bytes(out, "path2", ev->path2);
 		fprintf(out, ",\"path2_source\":\"%s\"",
 			lden_prov__name(ev->path2_prov));
 	}
@@ -114,7 +128,8 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(fd, sizeof(fd), "%d", ev->fd);
 	else
 		strcpy(fd, "-");
-	k = lden_escape__text(ev->comm, strlen(ev->comm), false, comm,
+	/* a '?' ending the name escaped: a bare one after it is the mark */
+	k = lden_escape__text(ev->comm, strlen(ev->comm), true, comm,
 			     sizeof(comm) - 1);
 	if (ev->comm_prov == LDEN_PROV_LATE)
 		snprintf(comm + k, sizeof(comm) - k, "?");

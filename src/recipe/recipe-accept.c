@@ -107,7 +107,10 @@ static void addr_text(int family, const void *addr, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-/* At accept's exit: "lport SEP raddr SEP rport SEP comm SEP uid". */
+/*
+ * At accept's exit: "lport SEP raddr SEP rport SEP uid SEP comm", the
+ * name last: it may hold LDEN_SEP (any byte but NUL), read as the rest
+ */
 static size_t accept_capture(struct lden_recipe *r,
 			     const struct ltr_sample *s, char *extra,
 			     size_t len)
@@ -115,7 +118,7 @@ static size_t accept_capture(struct lden_recipe *r,
 	const struct ltr_field *f = ltr_event__field(s->event, "ret");
 	struct sockaddr_storage local, peer;
 	socklen_t ll = sizeof(local), pl = sizeof(peer);
-	char comm[64] = "?", raddr[INET6_ADDRSTRLEN];
+	char comm[64] = "", raddr[INET6_ADDRSTRLEN];
 	int64_t fd = -1;
 	int pidfd, sock;
 	pid_t ppid;
@@ -162,11 +165,11 @@ static size_t accept_capture(struct lden_recipe *r,
 	}
 	/* late, both: used when nothing exact is known at the record */
 	if (lden_proc__comm((pid_t)s->tid, comm, sizeof(comm)) < 0)
-		snprintf(comm, sizeof(comm), "?");
+		comm[0] = '\0';	/* gone: not a process named "?" */
 	lden_proc__ids((pid_t)s->pid, &ppid, &uid);
-	snprintf(extra, len, "%d" LDEN_SEP "%s" LDEN_SEP "%d" LDEN_SEP "%s"
-		 LDEN_SEP "%d", lport, raddr, rport, comm,
-		 uid == (uid_t)-1 ? -1 : (int)uid);
+	snprintf(extra, len, "%d" LDEN_SEP "%s" LDEN_SEP "%d" LDEN_SEP "%d"
+		 LDEN_SEP "%s", lport, raddr, rport,
+		 uid == (uid_t)-1 ? -1 : (int)uid, comm);
 	return strlen(extra) + 1;
 }
 
@@ -240,8 +243,8 @@ static int accept_sample(struct lden_recipe *r, const struct ltr_sample *s,
 			continue;
 		c->time = 0;
 		c->key[0] = '\0';
-		lden_recipe__part(extra, 3, late, sizeof(late));
-		lden_recipe__part(extra, 4, uid, sizeof(uid));
+		lden_recipe__part(extra, 3, uid, sizeof(uid));
+		lden_recipe__rest(extra, 4, late, sizeof(late));
 		/* neither record carries the uid: read at arrival */
 		uprov = strcmp(uid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
 		lden_recipe__count(r, uprov);

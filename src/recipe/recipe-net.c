@@ -78,6 +78,9 @@ static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	snprintf(key, sizeof(key), "%u" LDEN_SEP "%s" LDEN_SEP "%.*s", s->pid,
 		 extra && *extra ? extra : "?", (int)n, dev);
+	/* for the summary: the uid of each packet, late or gone */
+	lden_recipe__count(r, extra && *extra && strcmp(extra, "?") ?
+			   LDEN_PROV_LATE : LDEN_PROV_NONE);
 	if (lden_recipe__role(s) == ROLE_XMIT) {
 		v[0] = 1;
 		v[2] = bytes;

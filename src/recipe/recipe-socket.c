@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "escape.h"
 #include "funclist.h"
 #include "indent.h"
 #include "kallsyms.h"
@@ -309,11 +310,10 @@ static int emit(struct lden_recipe *r, struct sock_priv *p,
 	int64_t num;
 
 	lden_row__add(row, "since_us", true, "%" PRIu64, l->since_ns / 1000);
-	lden_row__add(row, "comm", false, "%s", p->comm);
-	if (!p->kprobes)
-		lden_row__add(row, "comm_source", false, "%s",
-			     p->comm_exact ? "exact" : p->comm_late ? "late" :
-			     "unavailable");
+	/* the kprobes' $comm is the kernel's at the call: exact */
+	lden_row__add_str(row, "comm", p->comm,
+			  p->kprobes || p->comm_exact ? LDEN_PROV_EXACT :
+			  p->comm_late ? LDEN_PROV_LATE : LDEN_PROV_NONE);
 	lden_row__add(row, "pid", true, "%u", p->pid);
 	lden_row__add(row, "tid", true, "%u", p->tid);
 	lden_row__add(row, "depth", true, "%d", l->depth);
@@ -377,10 +377,7 @@ static int socket_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		lden_recipe__count(r, prov);
 		p->comm_exact = prov == LDEN_PROV_EXACT;
 		p->comm_late = prov == LDEN_PROV_LATE;
-		if (prov == LDEN_PROV_NONE)
-			snprintf(p->comm, sizeof(p->comm), "?");
 	}
-	lden_recipe__printable(p->comm);
 	if (!entry) {
 		f = ltr_event__field(s->event, "ret");
 		p->has_raw = f && ltr_field__u64(f, s, &p->raw) == 0;
@@ -410,13 +407,19 @@ static void socket_text(const struct lden_row *row, char *out, size_t len)
 		   *fn = lden_row__get(row, "function"),
 		   *ret = lden_row__get(row, "retval"),
 		   *ptr = lden_row__get(row, "retptr"),
-		   *not_seen = lden_row__get(row, "not_seen"),
-		   *late = lden_row__get(row, "comm_source");
+		   *not_seen = lden_row__get(row, "not_seen");
 	bool entry = dir && !strcmp(dir, "entry");
+	int prov = LDEN_PROV_NONE;
+	char name[4 * 64 + 2] = "?";
 
+	for (int i = 0; i < row->n; i++)
+		if (!strcmp(row->c[i].name, "comm"))
+			prov = row->c[i].prov;
+	/* any bytes the program chose: escaped, a '?' of its own too */
+	if (comm && prov != LDEN_PROV_NONE)
+		lden_escape__text(comm, strlen(comm), true, name, sizeof(name));
 	snprintf(out, len, "%6s %s%s(%s):%*s %s %s%s%s%s", since ? since : "?",
-		 comm ? comm : "?",
-		 late && !strcmp(late, "late") ? "?" : "", tid ? tid : "?",
+		 name, prov == LDEN_PROV_LATE ? "?" : "", tid ? tid : "?",
 		 2 * (depth ? atoi(depth) : 0), "", entry ? "->" : "<-",
 		 fn ? fn : "?", ret || ptr ? " ret=" : "",
 		 ret ? ret : ptr ? ptr : "",

@@ -177,7 +177,8 @@ int lden_recipe__strings(struct lden_recipe *r, struct ltr_session *s,
 	return 0;
 }
 
-void lden_recipe__part(const char *extra, int i, char *buf, size_t len)
+/* Where the @i-th part of @extra starts, or NULL. */
+static const char *part_at(const char *extra, int i)
 {
 	const char *p = extra ? extra : "";
 
@@ -186,11 +187,22 @@ void lden_recipe__part(const char *extra, int i, char *buf, size_t len)
 		if (p)
 			p++;
 	}
-	if (!p) {
-		snprintf(buf, len, "%s", "");
-		return;
-	}
-	snprintf(buf, len, "%.*s", (int)strcspn(p, LDEN_SEP), p);
+	return p;
+}
+
+void lden_recipe__part(const char *extra, int i, char *buf, size_t len)
+{
+	const char *p = part_at(extra, i);
+
+	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, LDEN_SEP) : 0,
+		 p ? p : "");
+}
+
+void lden_recipe__rest(const char *extra, int i, char *buf, size_t len)
+{
+	const char *p = part_at(extra, i);
+
+	snprintf(buf, len, "%s", p ? p : "");
 }
 
 void lden_recipe__count(struct lden_recipe *r, enum lden_prov prov)
@@ -210,13 +222,6 @@ enum lden_prov lden_recipe__name(struct lden_recipe *r, pid_t tid,
 	snprintf(buf, len, "%s", exact ? exact :
 		 prov == LDEN_PROV_LATE ? late : "");
 	return prov;
-}
-
-void lden_recipe__printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
 }
 
 int lden_recipe__attach(struct lden_recipe *r, struct ltr_session *s,

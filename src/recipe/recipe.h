@@ -190,6 +190,13 @@ int lden_recipe__strings(struct lden_recipe *r, struct ltr_session *s,
 void lden_recipe__part(const char *extra, int i, char *buf, size_t len);
 
 /*
+ * Everything from the @i-th part of @extra to its end, separators and
+ * all, into @buf: the last part when it may hold LDEN_SEP itself (a
+ * process name is any 15 bytes but NUL)
+ */
+void lden_recipe__rest(const char *extra, int i, char *buf, size_t len);
+
+/*
  * lden_recipe__name - the name of @tid at the record in hand, into @buf:
  * the tracker's (exact, r->comms) when it named @tid, else @late (read
  * from /proc at arrival, "" or "?" when it was gone)
@@ -200,8 +207,5 @@ enum lden_prov lden_recipe__name(struct lden_recipe *r, pid_t tid,
 
 /* A process value shown with provenance @prov: counted in r->values. */
 void lden_recipe__count(struct lden_recipe *r, enum lden_prov prov);
-
-/* Control characters (and LDEN_SEP) in @s become '?', in place. */
-void lden_recipe__printable(char *s);
 
 #endif

@@ -28,16 +28,56 @@ void lden_tally__column(const char *columns, int i, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", p ? (int)strcspn(p, " ") : 0, p ? p : "");
 }
 
+static bool has_bit(unsigned int mask, int c)
+{
+	return c < 32 && (mask >> c & 1);
+}
+
 /*
  * Key column @c of @key for a terminal: a process name or a field holds
- * any byte (a newline would split the row): escaped (escape.h).
+ * any byte (a newline would split the row): escaped (escape.h), unless
+ * stored so.
  */
-static void text_part(const char *key, int c, char *out, size_t len)
+static void text_part(const struct lden_tally_view *v, const char *key,
+		      int c, char *out, size_t len)
 {
-	char part[256];
+	char part[1024];
 
 	lden_recipe__part(key, c, part, sizeof(part));
-	lden_escape__text(part, strlen(part), false, out, len);
+	if (has_bit(v->marked_keys, c) && !strcmp(part, "?"))
+		snprintf(out, len, "%s", v->none_text ? v->none_text : "?");
+	else if (has_bit(v->escaped_keys, c))
+		snprintf(out, len, "%s", part);
+	else
+		lden_escape__text(part, strlen(part), false, out, len);
+}
+
+/*
+ * An escaped key column (tally-view.h), its exact bytes in JSON: "name",
+ * "name_hex" when they are not UTF-8, and with a mark "name_source".
+ */
+static void escaped_key(struct json_object *row, const char *name,
+			char *part, bool marked, const char *own)
+{
+	size_t n = strlen(part);
+	bool none = marked && !strcmp(part, "?");
+	bool late = marked && !none && n && part[n - 1] == '?';
+	char key[80], bytes[1024], hex[2048];
+
+	if (late)
+		part[n - 1] = '\0';
+	lden_unescape__text(part, bytes, sizeof(bytes));
+	json_object_object_add(row, name, none ? NULL : lden_json_text(bytes));
+	if (!none && !lden_utf8_valid(bytes, strlen(bytes))) {
+		snprintf(key, sizeof(key), "%s_hex", name);
+		lden_hex(bytes, hex, sizeof(hex));
+		json_object_object_add(row, key, json_object_new_string(hex));
+	}
+	if (!marked || (own && !strcmp(bytes, own)))
+		return;
+	snprintf(key, sizeof(key), "%s_source", name);
+	json_object_object_add(row, key, json_object_new_string(
+		none ? "unavailable" : late ? "late" : "exact"));
 }
 
 /* A key read at arrival, "V?" or "?": "name": V or null, "name_source". */
@@ -60,7 +100,7 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 		       const char *when, uint64_t lost)
 {
 	struct json_object *o = json_object_new_object(), *a;
-	char name[64], part[256];
+	char name[64], part[1024];
 
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "lost", json_object_new_uint64(lost));
@@ -78,9 +118,14 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 					 "_bytes");
 			for (char *q = name; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
-			if (c < v->nkeys && c < 32 && (v->late_keys >> c & 1)) {
+			if (c < v->nkeys && has_bit(v->late_keys, c)) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				late_key(row, name, part);
+			} else if (c < v->nkeys && has_bit(v->escaped_keys, c)) {
+				lden_recipe__part(rows[r].key, c, part, sizeof(part));
+				escaped_key(row, name, part,
+					    has_bit(v->marked_keys, c),
+					    v->own_key);
 			} else if (c < v->nkeys) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				/* valid UTF-8 whatever the bytes (escape.h) */
@@ -129,7 +174,7 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 		lden_tally__column(v->columns, c, name, sizeof(name));
 		width[c] = (int)strlen(name);
 		for (size_t r = 0; r < n; r++) {
-			text_part(rows[r].key, c, part, sizeof(part));
+			text_part(v, rows[r].key, c, part, sizeof(part));
 			if ((int)strlen(part) > width[c])
 				width[c] = (int)strlen(part);
 		}
@@ -149,7 +194,7 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	fputc('\n', out);
 	for (size_t r = 0; r < n; r++) {
 		for (int c = 0; c < nkeys; c++) {
-			text_part(rows[r].key, c, part, sizeof(part));
+			text_part(v, rows[r].key, c, part, sizeof(part));
 			fprintf(out, "%-*s ", width[c], part);
 		}
 		for (int c = 0; c < v->nvalues; c++) {

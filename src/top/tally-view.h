@@ -25,6 +25,21 @@ struct lden_tally_view {
 	 * JSON "name": V or null and "name_source": "late" or "unavailable"
 	 */
 	unsigned int late_keys;
+	/*
+	 * key columns (bit per column) stored escaped (lden_escape__text):
+	 * shown as they are, read back to their bytes in JSON ("NAME_hex"
+	 * too when they are not UTF-8)
+	 */
+	unsigned int escaped_keys;
+	/*
+	 * of those, the ones with a provenance mark (lden_row__add_str's):
+	 * "V" exact, "V?" late (a '?' of V's own escaped), "?" unavailable
+	 * (shown as none_text, "?" when NULL); in JSON "name_source"
+	 */
+	unsigned int marked_keys;
+	const char *none_text;
+	/* a key lden names itself (the guard's one row): no "name_source" */
+	const char *own_key;
 	int sort_col;		/* a value column */
 	long rows;		/* the largest ROWS, 0: all */
 	bool json;

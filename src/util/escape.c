@@ -119,6 +119,38 @@ size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
 	return k;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+size_t lden_unescape__text(const char *s, char *out, size_t len)
+{
+	size_t k = 0;
+
+	if (!len)
+		return 0;
+	while (*s && k + 1 < len) {
+		int hi, lo;
+
+		if (s[0] != '\\' || !s[1]) {
+			out[k++] = *s++;
+		} else if (s[1] == 'x' && (hi = hex_digit(s[2])) >= 0 &&
+			   (lo = hex_digit(s[3])) >= 0) {
+			out[k++] = (char)(hi << 4 | lo);
+			s += 4;
+		} else {
+			out[k++] = s[1] == 'n' ? '\n' : s[1] == 't' ? '\t' :
+				   s[1] == 'r' ? '\r' : s[1];
+			s += 2;
+		}
+	}
+	out[k] = '\0';
+	return k;
+}
+
 void lden_fputs_escaped(FILE *f, const char *s)
 {
 	size_t n = strlen(s);

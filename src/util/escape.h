@@ -35,6 +35,13 @@ struct json_object;
 size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
 			size_t len);
 
+/*
+ * lden_unescape__text - lden_escape__text()'s output @s read back to its
+ * bytes into @out (NUL-terminated, cut at @len)
+ * Returns the length written.
+ */
+size_t lden_unescape__text(const char *s, char *out, size_t len);
+
 /* The same, written to @f. */
 void lden_fputs_escaped(FILE *f, const char *s);
 

@@ -59,3 +59,107 @@ rows = [r for b in blocks for r in b["rows"] if r["comm"].startswith("a\nb\"c\\d
 assert sum(r["count"] for r in rows) >= 3, rows
 ' "$tmp/topj.out" || fail "top --json: invalid UTF-8/JSON, or the name's row missing"
 echo "PASS: a 15-byte name with a newline, quote, backslash, control bytes and a UTF-8 fragment: escaped on one line in trace and top text, valid JSON"
+
+# --- every byte a name may hold, through each command that prints one --
+# 0x1f (lden's own key separator), a tab, a newline, a quote, a
+# backslash, a byte of malformed UTF-8, and a '?' of its own at the end
+# (not lden's late mark): 10 bytes
+name_py="b'x\\x1fy\\tz\\n\"\\\\\\xc3?'"
+esc='x\x1fy\tz\n"\\\xc3\x3f'
+hex=781f7909
+hex=${hex}7a0a225cc33f
+
+# tcp-accept: a server named so before lden started (its name read from
+# /proc as the accept's record arrives, carried to the line beside the
+# uid: a separator in it shifted the uid, port and source), accepting one
+# connection from itself on 127.0.0.1 per line it reads
+cat >"$tmp/server.py" <<PY
+import ctypes, os, socket, sys
+ctypes.CDLL(None).prctl(15, $name_py, 0, 0, 0)
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print("port", s.getsockname()[1], flush=True)
+print("ready", flush=True)
+keep = []
+for n in (1, 2):
+    sys.stdin.readline()
+    c = socket.socket()
+    c.connect(s.getsockname())
+    a, peer = s.accept()
+    keep += [c, a]
+    print("done", n, flush=True)
+sys.stdin.readline()
+PY
+workload srv python3 "$tmp/server.py"
+spid=$wpid
+port=$(sed -n 's/^port //p' "$tmp/srv.tgt")
+for form in text json; do
+	n=1 opt=
+	[ $form = json ] && n=2 opt=--json
+	rm -f "$tmp/acc$form.out" "$tmp/acc$form.err"
+	"$LDEN" trace tcp-accept --pid $spid $opt -t 60 --max-cpu 0 \
+		>"$tmp/acc$form.out" 2>"$tmp/acc$form.err" &
+	tpid=$!
+	started $tpid
+	wait_for "$tmp/acc$form.err" '^lden: tracing' || fail "tcp-accept $form: lden did not start"
+	echo go >&8
+	wait_for "$tmp/srv.tgt" "^done $n" || fail "tcp-accept $form: the server did not accept"
+	until_lines "$tmp/acc$form.out" "$port" 1
+	stop $tpid
+	reaped $tpid
+done
+exec 8>&-
+# TIME UID CMD PID PORT IP_SOURCE: the name escaped, marked late, in its
+# column; the uid, pid, port and source after it where they belong
+c="$esc?" awk -v p=$spid -v port=$port -v u="$(id -u)" \
+	'$2 == u "?" && $3 == ENVIRON["c"] && $4 == p && $5 == port && $6 == "127.0.0.1" && NF == 6' \
+	"$tmp/acctext.out" | grep -q . ||
+	fail "tcp-accept text: no line 'UID $esc? $spid $port 127.0.0.1' (fields shifted?)"
+[ "$(grep -vc '^TIME' "$tmp/acctext.out")" = 1 ] || fail "tcp-accept text: not one line"
+jq -e -s --arg hex $hex --argjson p $spid --argjson port $port --argjson u "$(id -u)" \
+	'[.[] | select(.uid == $u and .cmd_hex == $hex and .cmd_source == "late" and
+		.pid == $p and .port == $port and .ip_source == "127.0.0.1")] | length == 1' \
+	"$tmp/accjson.out" >/dev/null ||
+	fail "tcp-accept --json: no record with the name's exact bytes, late, and uid, pid, port, source in place"
+echo "PASS: tcp-accept: a name with 0x1f, tab, newline, quote, backslash, malformed UTF-8 and '?' shifts no field (text escaped, JSON exact bytes)"
+
+# trace, top and io with the same name, set after lden started (exact)
+cat >"$tmp/namer2.py" <<PY
+import ctypes, os
+ctypes.CDLL(None).prctl(15, $name_py, 0, 0, 0)
+for i in range(3):
+    try:
+        os.open("/nonexistent-lden-hostile2", os.O_RDONLY)
+    except OSError:
+        pass
+PY
+"$LDEN" trace syscalls:sys_enter_openat --max-cpu 0 -- python3 "$tmp/namer2.py" \
+	>"$tmp/t2.out" 2>"$tmp/t2.err" || fail "trace (2) failed"
+[ "$(grep -cF " $esc syscalls:sys_enter_openat " "$tmp/t2.out")" = 3 ] ||
+	fail "trace text: not 3 rows with the name escaped (and '?' as \\x3f)"
+"$LDEN" trace syscalls:sys_enter_openat --json --max-cpu 0 -- python3 "$tmp/namer2.py" \
+	>"$tmp/t2j.out" 2>"$tmp/t2j.err" || fail "trace --json (2) failed"
+jq -e -s --arg hex $hex '[.[] | select(.comm_hex == $hex and .comm_source == "exact")] | length == 3' \
+	"$tmp/t2j.out" >/dev/null || fail "trace --json: not 3 records with the exact bytes"
+"$LDEN" top syscalls:sys_enter_openat --by comm --max-cpu 0 -i 60 -- python3 "$tmp/namer2.py" \
+	>"$tmp/top2.out" 2>"$tmp/top2.err" || fail "top (2) failed"
+c="$esc" awk '$1 == "syscalls:sys_enter_openat" && $2 == ENVIRON["c"] && $3 == 3 && NF == 3' \
+	"$tmp/top2.out" | grep -q . || fail "top text: no row '$esc 3' (the separator split or shifted it)"
+"$LDEN" top syscalls:sys_enter_openat --by comm --json --max-cpu 0 -i 60 -- python3 "$tmp/namer2.py" \
+	>"$tmp/top2j.out" 2>"$tmp/top2j.err" || fail "top --json (2) failed"
+jq -e -s --arg hex $hex '[.[].rows[] | select(.comm_hex == $hex and .comm_source == "exact")] |
+	length == 1 and .[0].count == 3' "$tmp/top2j.out" >/dev/null ||
+	fail "top --json: no row of 3 with the exact bytes"
+# io: its 3 failed opens under the name, in text its own column (the
+# last '?' escaped: not late), in JSON the exact bytes
+"$LDEN" io --max-cpu 0 -- python3 "$tmp/namer2.py" \
+	>"$tmp/io2.out" 2>"$tmp/io2.err" || fail "io failed"
+c="$esc" awk '$2 == ENVIRON["c"] && $5 == "openat" && $NF == "/nonexistent-lden-hostile2"' \
+	"$tmp/io2.out" | wc -l | grep -qx 3 || fail "io text: not 3 opens under the escaped name"
+"$LDEN" io --json --max-cpu 0 -- python3 "$tmp/namer2.py" \
+	>"$tmp/io2j.out" 2>"$tmp/io2j.err" || fail "io --json failed"
+jq -e -s --arg hex $hex '[.[] | select(.type == "call" and .comm_hex == $hex and
+	.comm_source == "exact" and .path == "/nonexistent-lden-hostile2")] | length == 3' \
+	"$tmp/io2j.out" >/dev/null || fail "io --json: not 3 opens with the name's exact bytes"
+echo "PASS: trace, top and io with the name (text: escaped, one field; JSON: exact bytes)"

@@ -49,7 +49,7 @@ wait_for "$tmp/cpu.out" '"rows"' || fail "top (cpu) printed no block"
 release_workload t
 sum='[.[].rows[] | select(.event == "syscalls:sys_exit_openat")'
 # open-target ran before lden: its name is read from /proc, marked late
-until_jq "$tmp/comm.out" "$sum | select(.comm == \"open-target?\") | .count] | add == $((N + 2))" ||
+until_jq "$tmp/comm.out" "$sum | select(.comm == \"open-target\" and .comm_source == \"late\") | .count] | add == $((N + 2))" ||
 	fail "top --by comm: open-target? (started before lden, named late) does not have $((N + 2)) opens"
 until_jq "$tmp/field.out" "$sum | select(.ret == \"-2\") | .count] | add == $N" ||
 	fail "top --by ret: ret -2 does not have $N"
@@ -76,7 +76,7 @@ echo "PASS: top counts the $((N + 2)) opens by comm, cgroup ($cgroup) and cpu, t
 	sh -c 'exec cat /etc/hostname >/dev/null' >"$tmp/names.out" 2>"$tmp/names.err" ||
 	fail "top --by comm -- CMD failed: $(tail -1 "$tmp/names.err")"
 rows='[.[].rows[] | select(.event == "syscalls:sys_enter_openat")]'
-jq -e -s "$rows | map(.comm) | unique == [\"cat\", \"sh\"]" "$tmp/names.out" >/dev/null ||
+jq -e -s "$rows | (map(.comm) | unique == [\"cat\", \"sh\"]) and all(.comm_source == \"exact\")" "$tmp/names.out" >/dev/null ||
 	fail "top --by comm: want rows sh and cat only (no late name): $(jq -c -s "$rows" "$tmp/names.out")"
 jq -e -s "$rows | (map(select(.comm == \"sh\") | .count) | add) <= 5 and
 	(map(select(.comm == \"cat\") | .count) | add) >= 3" "$tmp/names.out" >/dev/null ||
@@ -123,7 +123,12 @@ pk=$(jq -s "$mine | .xmit_pk] | add" "$tmp/net.out")
 	fail "top net: uid is not 0"
 [ "$(jq -s -c "$mine | .uid_source] | unique" "$tmp/net.out")" = '["late"]' ] ||
 	fail "top net: uid not marked late (read from /proc at arrival)"
-echo "PASS: top net shows >= $want bytes ($pk packets) sent by pid $npid"
+# the end summary: no uid exact, at least this sender's packets late
+jq -e -s --argjson pk "$pk" '.[-1].summary.uids | .exact == 0 and .late >= $pk' \
+	"$tmp/net.out" >/dev/null || fail "top net: the last block's summary does not count the uids late"
+grep -q '^lden: uids shown: 0 exact (at the record), [1-9][0-9]* late' "$tmp/net.err" ||
+	fail "top net: no summary line of the uids"
+echo "PASS: top net shows >= $want bytes ($pk packets) sent by pid $npid; the uids late in the summary"
 
 # --- top net: a sender that drops root half way, then exits: no uid of
 # it is shown as if exact (read at arrival, after the change maybe) ---

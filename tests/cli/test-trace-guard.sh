@@ -91,6 +91,19 @@ total=$(jq -s '[.[].rows[] | select(.event == "guard.read") | .count] | add' "$t
 within_budget top
 echo "PASS: top --max-rate $LIMIT: switched once at $rate events/s, the tables add up to exactly $N"
 
+# 3b. top --by comm: the counted row is lden's, not a name (no
+# comm_source); the last block has both the guard and the summary
+run topc $N top --json -i 0.3 --max-rate $LIMIT --by comm
+jq -e -s '[.[].rows[] | select(.comm == "(all, counted: guard)")] |
+	length > 0 and all(has("comm_source") | not)' "$tmp/topc.out" >/dev/null ||
+	fail "top --by comm: no counted row, or one with a comm_source"
+jq -e -s '[.[].rows[] | select(.comm != "(all, counted: guard)")] |
+	length > 0 and all(.comm_source == "exact" or .comm_source == "late")' \
+	"$tmp/topc.out" >/dev/null || fail "top --by comm: a named row without its source"
+tail -n 1 "$tmp/topc.out" | jq -e 'has("guard") and (.summary.names | has("exact"))' >/dev/null ||
+	fail "top --by comm: the last block lacks the guard or the summary"
+echo "PASS: top --by comm with the guard: the counted row unnamed, the last block with guard and summary"
+
 # 4. a recipe: open --failed on a shell making 100000 failed opens; the
 # recipe's sampled tracepoint over the limit (the failed exits: the enters
 # go to the recall rings, which cost lden nothing and are not watched) is

@@ -61,6 +61,29 @@ static void test_text(void **state)
 	}
 }
 
+/* Each case's escape reads back to its exact bytes. */
+static void test_unescape(void **state)
+{
+	char esc[256], back[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
+		lden_escape__text(text_cases[i].in, strlen(text_cases[i].in),
+				  text_cases[i].qmark, esc, sizeof(esc));
+		lden_unescape__text(esc, back, sizeof(back));
+		if (strcmp(back, text_cases[i].in))
+			fail_msg("case %zu: '%s' read back differs", i, esc);
+	}
+	/* a unit separator, a tab, a quote */
+	lden_escape__text("a\x1f" "b\t\"c", 6, true, esc, sizeof(esc));
+	assert_string_equal(esc, "a\\x1fb\\t\"c");
+	assert_int_equal(lden_unescape__text(esc, back, sizeof(back)), 6);
+	assert_string_equal(back, "a\x1f" "b\t\"c");
+	/* cut at @len, NUL-terminated */
+	assert_int_equal(lden_unescape__text("abc\\x41", back, 3), 2);
+	assert_string_equal(back, "ab");
+}
+
 /* A short buffer ends before an escape that does not fit, never in it. */
 static void test_text_cut(void **state)
 {
@@ -156,6 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_text_cut),
+		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_row_provenance),

@@ -744,6 +744,58 @@ static void test_parse_lean_sample(void **state)
 					     &id, &s), -EINVAL);
 }
 
+/*
+ * PERF_SAMPLE_CGROUP's u64 after the padded raw payload, for a full and a
+ * lean sample: read where the event's sample_type has it (flag and id), a
+ * record that ends before it is refused, and where the sample_type does
+ * not have it the same bytes are the record's tail, not a cgroup.
+ */
+static void test_sample_cgroup(void **state)
+{
+	uint64_t buf[12] = { 0 };
+	unsigned char *p = (unsigned char *)buf;
+	struct ltr_sample s;
+	uint64_t id = 0, want = 0x1122334455667788ull, cg = 0x123456789abcull;
+	uint32_t raw_size = 12;	/* 4 + 12: u64-aligned */
+
+	(void)state;
+	/* full: id 8, tid 8, time 8, cpu 8, raw 4 + 12, cgroup 8 */
+	put_hdr(p, PERF_RECORD_SAMPLE, 8 + 32 + 16 + 8);
+	memcpy(p + 8, &want, 8);
+	memcpy(p + 40, &raw_size, 4);
+	memcpy(p + 44, "abcdefghijkl", 12);
+	memcpy(p + 56, &cg, 8);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_TYPE |
+					     PERF_SAMPLE_CGROUP, &id, &s), 0);
+	assert_true(id == want);
+	assert_true(s.flags & LTR_SAMPLE_CGROUP);
+	assert_true(s.cgroup == cg);
+	assert_int_equal(s.raw_size, 12);
+	/* read without the bit: no cgroup, the 8 bytes are left alone */
+	assert_int_equal(ltr_parse_sample((void *)p, &id, &s), 0);
+	assert_false(s.flags & LTR_SAMPLE_CGROUP);
+	assert_true(s.cgroup == 0);
+	/* a record that ends before its cgroup */
+	put_hdr(p, PERF_RECORD_SAMPLE, 8 + 32 + 16);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_TYPE |
+					     PERF_SAMPLE_CGROUP, &id, &s),
+			 -EINVAL);
+
+	/* lean: id 8, raw 4 + 12, cgroup 8 */
+	memset(buf, 0, sizeof(buf));
+	put_hdr(p, PERF_RECORD_SAMPLE, 8 + 8 + 16 + 8);
+	memcpy(p + 8, &want, 8);
+	memcpy(p + 16, &raw_size, 4);
+	memcpy(p + 20, "abcdefghijkl", 12);
+	memcpy(p + 32, &cg, 8);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_LEAN |
+					     PERF_SAMPLE_CGROUP, &id, &s), 0);
+	assert_true(s.cgroup == cg);
+	assert_int_equal(s.flags, LTR_SAMPLE_NO_TGID | LTR_SAMPLE_NO_TID |
+				  LTR_SAMPLE_NO_TIME | LTR_SAMPLE_NO_CPU |
+				  LTR_SAMPLE_CGROUP);
+}
+
 static void test_init_errors(void **state)
 {
 	long page = page_size();
@@ -805,6 +857,7 @@ int main(void)
 		cmocka_unit_test(test_short_samples_skipped),
 		cmocka_unit_test(test_parse_sample),
 		cmocka_unit_test(test_parse_lean_sample),
+		cmocka_unit_test(test_sample_cgroup),
 		cmocka_unit_test(test_init_errors),
 	};
 

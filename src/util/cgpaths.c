@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgpaths.h"
+#include "intmap.h"
+
+/* deeper than any cgroup tree: a bound on the walk's open directories */
+#define CG_MAX_DEPTH 64
+
+struct cg_entry {
+	char *path;		/* NULL: not found in the walk after its miss */
+};
+
+struct lden_cgpaths {
+	char root[PATH_MAX];
+	struct lden_intmap *map;	/* id -> struct cg_entry */
+	unsigned int walks;
+	bool walked;
+};
+
+void lden_cgroup2_mount(char *buf, size_t len)
+{
+	char dev[64], dir[4096], type[64];
+	FILE *f = fopen("/proc/self/mounts", "re");
+
+	snprintf(buf, len, "/sys/fs/cgroup");
+	while (f && fscanf(f, "%63s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(buf, len, "%s", dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+struct lden_cgpaths *lden_cgpaths__new(const char *root)
+{
+	struct lden_cgpaths *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->map = lden_intmap__new(0, sizeof(struct cg_entry));
+	if (!c->map) {
+		free(c);
+		return NULL;
+	}
+	if (root)
+		snprintf(c->root, sizeof(c->root), "%s", root);
+	else
+		lden_cgroup2_mount(c->root, sizeof(c->root));
+	return c;
+}
+
+static void free_entry(uint64_t key, void *val, void *ctx)
+{
+	struct cg_entry *e = val;
+
+	(void)key;
+	(void)ctx;
+	free(e->path);
+}
+
+void lden_cgpaths__free(struct lden_cgpaths *c)
+{
+	if (!c)
+		return;
+	lden_intmap__each(c->map, free_entry, NULL);
+	lden_intmap__free(c->map);
+	free(c);
+}
+
+/* @id is the directory @rel (under the root): kept, or renamed since. */
+static void seen(struct lden_cgpaths *c, uint64_t id, const char *rel)
+{
+	struct cg_entry *e = lden_intmap__put(c->map, id);
+	char *p;
+
+	if (!e || (e->path && !strcmp(e->path, rel)))
+		return;
+	p = strdup(rel);
+	if (!p)
+		return;
+	free(e->path);
+	e->path = p;
+}
+
+/* The directories under @fd, whose path under the root is @rel. */
+static void walk_dir(struct lden_cgpaths *c, int fd, char *rel, size_t len,
+		     int depth)
+{
+	DIR *d = fdopendir(fd);
+	size_t n = strlen(rel);
+	struct dirent *de;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		int sub;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+		    !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(rel + n, len - n, "%s%s", n > 1 ? "/" : "",
+			     de->d_name) >= (int)(len - n))
+			continue;
+		sub = openat(dirfd(d), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (sub >= 0 && fstat(sub, &st) == 0) {
+			seen(c, (uint64_t)st.st_ino, rel);
+			if (depth < CG_MAX_DEPTH) {
+				walk_dir(c, sub, rel, len, depth + 1);
+				sub = -1;
+			}
+		}
+		if (sub >= 0)
+			close(sub);
+		rel[n] = '\0';
+	}
+	closedir(d);
+}
+
+static void walk(struct lden_cgpaths *c)
+{
+	char rel[PATH_MAX] = "/";
+	struct stat st;
+	int fd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	c->walks++;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0)
+		seen(c, (uint64_t)st.st_ino, rel);
+	walk_dir(c, fd, rel, sizeof(rel), 0);
+}
+
+const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
+{
+	struct cg_entry *e;
+
+	if (!c->walked) {
+		c->walked = true;
+		walk(c);
+	}
+	e = lden_intmap__get(c->map, id);
+	if (e)
+		return e->path;
+	/* made since the last walk, or already removed */
+	walk(c);
+	e = lden_intmap__get(c->map, id);
+	if (!e)
+		e = lden_intmap__put(c->map, id);	/* a miss, remembered */
+	return e ? e->path : NULL;
+}
+
+unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c)
+{
+	return c->walks;
+}

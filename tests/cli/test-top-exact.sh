@@ -1,0 +1,168 @@
+#!/bin/sh
+# Values lden top and trace key or print by, exact or marked, on the
+# owners' classes of workload:
+# - top --by cgroup: a process that moves itself from one cgroup to a
+#   second after a known number of events in each, and a child that moves
+#   to a third, makes its events and exits at once: each cgroup's count
+#   exact (the samples' cgroup ids, PERF_SAMPLE_CGROUP), and with the ids
+#   unavailable (LDEN_TEST_NO_SAMPLE_CGROUP: a kernel before 5.7) every
+#   row marked late or unknown; the end summary counts them (text, JSON);
+# - a storm of N short-lived children each making K known calls and
+#   exiting at once: top --by comm counts K for each child's name, exact;
+#   trace open --failed and trace exec show every call with its name
+#   exact, each path exact and right or marked.
+set -u
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=${LDEN_TRACEFS:-/sys/kernel/tracing}
+[ -r "$T/events/syscalls/sys_enter_getppid/id" ] ||
+	{ echo "SKIP: no syscall tracepoints at $T"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+[ -n "$CGROOT" ] && [ -f "$CGROOT/cgroup.procs" ] ||
+	{ echo "SKIP: no cgroup2 file system"; exit 77; }
+LDEN="$top_builddir/src/lden"
+. "$top_srcdir/tests/cli/lib.sh"
+setup_tmp
+cgs=""
+trap 'for _p in $pids; do kill "$_p" 2>/dev/null; done
+for _c in $cgs; do rmdir "$_c" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+
+# --- top --by cgroup: a move midway, a short-lived child ---------------
+NA=5 NB=7 NC=3
+for x in a b c; do
+	mkdir "$CGROOT/lden-test-$$-$x" || fail "cannot make a cgroup under $CGROOT"
+	cgs="$CGROOT/lden-test-$$-$x $cgs"
+done
+cat >"$tmp/mover.py" <<'PY'
+import os, sys
+na, nb, nc = (int(x) for x in sys.argv[1:4])
+a, b, c = sys.argv[4:7]
+def move(cg):
+    with open(cg + "/cgroup.procs", "w") as f:
+        f.write(str(os.getpid()))
+move(a)
+for i in range(na):
+    os.getppid()
+move(b)
+for i in range(nb):
+    os.getppid()
+pid = os.fork()
+if pid == 0:
+    move(c)
+    for i in range(nc):
+        os.getppid()
+    os._exit(0)
+os.waitpid(pid, 0)
+PY
+mover() {
+	"$LDEN" top syscalls:sys_enter_getppid --by cgroup --rows 0 --max-cpu 0 -i 60 "$@" -- \
+		python3 "$tmp/mover.py" $NA $NB $NC "$CGROOT/lden-test-$$-a" \
+		"$CGROOT/lden-test-$$-b" "$CGROOT/lden-test-$$-c"
+}
+mover --json >"$tmp/cg.out" 2>"$tmp/cg.err" || fail "top --by cgroup failed"
+if grep -q 'carry no cgroup id' "$tmp/cg.err"; then
+	echo "SKIP (part): this kernel's samples carry no cgroup id"
+else
+	for x in a:$NA b:$NB c:$NC; do
+		jq -e -s --arg cg "/lden-test-$$-${x%:*}" --argjson n ${x#*:} \
+			'[.[].rows[] | select(.cgroup == $cg)] |
+			 length == 1 and .[0].count == $n and .[0].cgroup_source == "exact"' \
+			"$tmp/cg.out" >/dev/null ||
+			fail "top --by cgroup: /lden-test-$$-${x%:*} has not ${x#*:} calls, exact"
+	done
+	# every row exact; the last block's summary says as many as counted
+	jq -e -s '([.[].rows[] | .count] | add) as $n |
+		  all(.[].rows[]; .cgroup_source == "exact") and
+		  .[-1].summary.cgroups == {"exact": $n, "late": 0, "unavailable": 0}' \
+		"$tmp/cg.out" >/dev/null || fail "top --by cgroup: a row not exact, or the summary wrong"
+	grep -q "^lden: cgroups shown: [0-9]* exact (the kernel's cgroup id at the event), 0 late" \
+		"$tmp/cg.err" || fail "top --by cgroup: no summary line on stderr"
+	mover >"$tmp/cgt.out" 2>"$tmp/cgt.err" || fail "top --by cgroup (text) failed"
+	for x in a:$NA b:$NB c:$NC; do
+		awk -v cg="/lden-test-$$-${x%:*}" -v n=${x#*:} '$2 == cg && $3 == n && NF == 3' \
+			"$tmp/cgt.out" | grep -q . || fail "top --by cgroup text: no row '/lden-test-$$-${x%:*} ${x#*:}'"
+	done
+	echo "PASS: top --by cgroup: $NA, $NB (after a move) and $NC (a child gone at once) calls in their cgroups, exact; summary"
+fi
+
+# without the ids: read from /proc as the samples arrive, so marked: the
+# moved process's calls may show in the cgroup it moved to, the gone
+# child's nowhere; each row says so, and the summary counts them
+LDEN_TEST_NO_SAMPLE_CGROUP=1 mover --json >"$tmp/cgl.out" 2>"$tmp/cgl.err" ||
+	fail "top --by cgroup (no ids) failed"
+grep -q 'carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7)' "$tmp/cgl.err" ||
+	fail "top --by cgroup (no ids): the run does not say the cgroups are read late"
+jq -e -s '([.[].rows[] | .count] | add) as $n |
+	  ([.[].rows[] | select(.cgroup_source == "late" or .cgroup_source == "unavailable")] |
+	   map(.count) | add) == $n and
+	  ([.[].rows[] | select(.cgroup_source == "unavailable") | .cgroup] | all(. == null)) and
+	  .[-1].summary.cgroups.exact == 0 and
+	  .[-1].summary.cgroups.late + .[-1].summary.cgroups.unavailable == $n and
+	  $n >= '$((NA + NB + NC)) "$tmp/cgl.out" >/dev/null ||
+	fail "top --by cgroup (no ids): a row not marked late or unavailable, or the summary wrong"
+LDEN_TEST_NO_SAMPLE_CGROUP=1 mover >"$tmp/cglt.out" 2>"$tmp/cglt.err" ||
+	fail "top --by cgroup (no ids, text) failed"
+awk '$1 == "syscalls:sys_enter_getppid" && $2 !~ /\?$/ && $2 != "unknown"' "$tmp/cglt.out" |
+	grep -q . && fail "top --by cgroup (no ids) text: a cgroup neither marked '?' nor unknown"
+echo "PASS: top --by cgroup without the samples' ids: every row marked late (?) or unknown, counted in the summary"
+
+# --- a storm of short-lived processes ---------------------------------
+N=40 K=4
+cat >"$tmp/storm.py" <<'PY'
+import ctypes, os, sys
+n, k = int(sys.argv[1]), int(sys.argv[2])
+prctl = ctypes.CDLL(None).prctl
+kids = []
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        prctl(15, b"w-%d" % i, 0, 0, 0)
+        for j in range(k):
+            os.getppid()
+            try:
+                os.open("/nonexistent-lden-storm-%d-%d" % (i, j), os.O_RDONLY)
+            except OSError:
+                pass
+        os._exit(0)
+    kids.append(pid)
+for p in kids:
+    os.waitpid(p, 0)
+PY
+"$LDEN" top syscalls:sys_enter_getppid --by comm --json --rows 0 --max-cpu 0 -i 60 -- \
+	python3 "$tmp/storm.py" $N $K >"$tmp/st.out" 2>"$tmp/st.err" || fail "top --by comm (storm) failed"
+jq -e -s --argjson n $N --argjson k $K '[.[].rows[] | select(.comm | startswith("w-"))] |
+	length == $n and all(.count == $k and .comm_source == "exact") and
+	(map(.comm) | unique | length) == $n' "$tmp/st.out" >/dev/null ||
+	fail "top --by comm: not $N children named w-I with $K calls each, exact"
+jq -e -s '([.[].rows[] | .count] | add) as $n | .[-1].summary.names.exact +
+	.[-1].summary.names.late + .[-1].summary.names.unavailable == $n and
+	([.[].rows[] | select(.comm_source == "exact") | .count] | add) == .[-1].summary.names.exact' \
+	"$tmp/st.out" >/dev/null || fail "top --by comm: the summary does not count the rows"
+grep -q '^lden: names shown: [0-9]* exact' "$tmp/st.err" || fail "top --by comm: no summary line"
+echo "PASS: top --by comm: $N children gone at once, $K calls each under its own name, exact; summary"
+
+"$LDEN" trace open --failed --json --max-cpu 0 -- python3 "$tmp/storm.py" $N $K \
+	>"$tmp/so.out" 2>"$tmp/so.err" || fail "trace open (storm) failed"
+# each child's K lines under its name, exact; a path exact is its own
+jq -e -s --argjson n $N --argjson k $K '[.[] | select(.comm | startswith("w-"))] |
+	length == $n * $k and all(.comm_source == "exact") and
+	all(. as $l | $l.path_source != "exact" or ($l.path |
+	    startswith("/nonexistent-lden-storm-" + ($l.comm | ltrimstr("w-")) + "-")))' \
+	"$tmp/so.out" >/dev/null ||
+	fail "trace open: not $((N * K)) lines named exactly, or an exact path of another child"
+jq -e -s '[.[] | select(.comm | startswith("w-")) |
+	select(.path_source == "late" or .path_source == "unavailable")] | length' "$tmp/so.out" \
+	>"$tmp/so.marked" || fail "trace open: JSON"
+echo "PASS: trace open: $N children gone at once, $((N * K)) lines named exactly, paths exact or marked ($(cat "$tmp/so.marked") marked)"
+
+"$LDEN" trace exec --json --max-cpu 0 -- sh -c \
+	'i=0; while [ $i -lt '$N' ]; do i=$((i + 1)); /bin/true lden-storm-$i & done; wait' \
+	>"$tmp/se.out" 2>"$tmp/se.err" || fail "trace exec (storm) failed"
+sh=$(jq -s '[.[] | select(.comm == "sh")][0].pid' "$tmp/se.out")
+jq -e -s --argjson n $N --argjson sh "$sh" '[.[] | select(.argv | test("^/bin/true lden-storm-"))] |
+	length == $n and (map(.argv) | unique | length) == $n and
+	all(.comm == "true" and .argv_source == "exact") and
+	all(.ppid == $sh or .ppid_source != "exact")' "$tmp/se.out" >/dev/null ||
+	fail "trace exec: not $N execs of true, each argument list exact, each ppid the shell or marked"
+echo "PASS: trace exec: $N short-lived execs, each named and listed exactly, ppids right or marked"
