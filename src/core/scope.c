@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -45,8 +46,9 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 
 		errno = 0;
 		v = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || errno || v <= 0 ||
-		    v > 0x3fffffff) {
+		/* digits only: strtol takes " 5" and "+5" too */
+		if (!isdigit((unsigned char)*p) || (*end && *end != ',') ||
+		    errno || v <= 0 || v > 0x3fffffff) {
 			snprintf(err, errlen, "invalid --pid value '%s' (expected PID[,PID...])",
 				 arg);
 			return -1;
@@ -114,7 +116,7 @@ int lden_scope__set_netns(struct lden_scope_opts *o, const char *arg,
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (end == arg || *end || errno || v == 0 || arg[0] == '-') {
+	if (!isdigit((unsigned char)*arg) || *end || errno || v == 0) {
 		snprintf(err, errlen, "invalid --netns value '%s' (expected a namespace inode or a PID)",
 			 arg);
 		return -1;
