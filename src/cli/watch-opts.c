@@ -72,6 +72,10 @@ static int watch_option(int c, const char *arg, void *ctx)
 
 	switch (c) {
 	case 'r':
+		if (!*arg) {
+			lden_cli__err("--rules needs a path: the one given is empty");
+			return LDEN_EXIT_USAGE;
+		}
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
 			lden_cli__err("more than %d --rules", LDEN_WATCH_MAX_PATHS);
 			return LDEN_EXIT_USAGE;
@@ -115,6 +119,10 @@ static int check_files(struct lden_watch_opts *o)
 		if (!o->check) {
 			lden_cli__err("unexpected argument '%s' (rules files go after --rules or --check)",
 				     o->c.args[i]);
+			return LDEN_EXIT_USAGE;
+		}
+		if (!*o->c.args[i]) {
+			lden_cli__err("--check needs paths: one given is empty");
 			return LDEN_EXIT_USAGE;
 		}
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
