@@ -8,7 +8,8 @@
 # catalog of 100,000 events (quadratic).  Each must end quickly, with a
 # one-line error and exit 2 where the input is bad, and leave no probe
 # (the suite's state-after.sh checks the rest of tracefs).  Numbers of
-# options are decimal: '-t 0x10' was 16 s.
+# options are decimal: '-t 0x10' was 16 s.  Event names that look like
+# paths are refused as invalid names.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 need_root
@@ -224,6 +225,21 @@ bounded numok 20 "$LDEN" notify -t .3 -i 50.5 'count(task.create) > 1e9'
 [ "$rc" = 1 ] && grep -q 'condition not met within 0.3 s' "$tmp/numok.out" ||
 	fail "notify -t .3 -i 50.5: exit $rc, want 1 and 'not met within 0.3 s'"
 echo "ok: -t .3 -i 50.5 taken"
+
+# 9. Event names: one that looks like a path is an invalid name, said as
+# such ("expected ')' after the event, found '/'" before)
+n=0
+while IFS='|' read -r want args; do
+	n=$((n + 1))
+	eval "set -- $args"
+	bounded ev$n 10 "$LDEN" "$@"
+	drop_sweep "$tmp/ev$n.err"
+	refused ev$n "lden $args" "$want"
+	[ "$(wc -l <"$tmp/ev$n.err")" = 1 ] || fail "lden $args: more than one line"
+done <<'EOF'
+^lden: trace: invalid tracepoint 'sched:x/../y': '/' cannot be in it|trace 'sched:x/../y' -t 1
+^lden: top: invalid event name 'task.create/..': '/' cannot be in it|top 'task.create/..' -t 1
+EOF
 
 grep -q "$tmp" "$T/uprobe_events" && fail "a probe on a file of this test is left"
 echo "PASS: hostile input refused quickly, one line each, no probe left"
