@@ -9,7 +9,7 @@
 # one-line error and exit 2 where the input is bad, and leave no probe
 # (the suite's state-after.sh checks the rest of tracefs).  Numbers of
 # options are decimal: '-t 0x10' was 16 s.  Event names that look like
-# paths are refused as invalid names.
+# paths, and ftrace's own records, are refused as what they are.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 need_root
@@ -227,7 +227,12 @@ bounded numok 20 "$LDEN" notify -t .3 -i 50.5 'count(task.create) > 1e9'
 echo "ok: -t .3 -i 50.5 taken"
 
 # 9. Event names: one that looks like a path is an invalid name, said as
-# such ("expected ')' after the event, found '/'" before)
+# such ("expected ')' after the event, found '/'" before); ftrace's own
+# records (events/ftrace/function has an id but no 'enable') are not
+# tracepoints: ftrace:function, a hook on every kernel function, was
+# refused here (the kernel allows no function hooks) as "a security
+# module or lockdown refuses it", ftrace:print counted 0 whatever
+# trace_marker was written
 n=0
 while IFS='|' read -r want args; do
 	n=$((n + 1))
@@ -240,6 +245,16 @@ done <<'EOF'
 ^lden: trace: invalid tracepoint 'sched:x/../y': '/' cannot be in it|trace 'sched:x/../y' -t 1
 ^lden: top: invalid event name 'task.create/..': '/' cannot be in it|top 'task.create/..' -t 1
 EOF
+for e in function print; do
+	[ -r "$T/events/ftrace/$e/id" ] && [ ! -e "$T/events/ftrace/$e/enable" ] || continue
+	for c in trace top; do
+		n=$((n + 1))
+		bounded ev$n 10 "$LDEN" $c "ftrace:$e" -t 1
+		drop_sweep "$tmp/ev$n.err"
+		refused ev$n "lden $c ftrace:$e" "^lden: $c: 'ftrace:$e' is not a tracepoint but a record ftrace writes into its own buffer"
+		[ "$(wc -l <"$tmp/ev$n.err")" = 1 ] || fail "lden $c ftrace:$e: more than one line"
+	done
+done
 
 grep -q "$tmp" "$T/uprobe_events" && fail "a probe on a file of this test is left"
 echo "PASS: hostile input refused quickly, one line each, no probe left"
