@@ -513,6 +513,27 @@ char *lden_filter_and(const char *a, const char *b)
 	return out;
 }
 
+const char *lden_comm_fault(const char *comm)
+{
+	if (!*comm)
+		return "empty";
+	if (strlen(comm) > 15)
+		return "longer than the 15 bytes the kernel keeps of a process name";
+	for (const char *c = comm; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			return "a control character, which a kernel filter cannot hold";
+	if (strchr(comm, '"') && strchr(comm, '\''))
+		return "both ' and \": a kernel filter's string cannot hold them";
+	return NULL;
+}
+
+void lden_comm_filter(const char *comm, char *buf, size_t len)
+{
+	char q = strchr(comm, '"') ? '\'' : '"';
+
+	snprintf(buf, len, "COMM == %c%s%c", q, comm, q);
+}
+
 static bool parse_filter(struct parser *p, struct lden_expr_event *ev)
 {
 	int open = p->pos, depth = 1, start, at;
