@@ -102,9 +102,11 @@ static int io_option(int c, const char *arg, void *ctx)
 
 	switch (c) {
 	case 'c':
+		/* matched in lden, not in a kernel filter: any quote will do */
 		if (!*arg || strlen(arg) > 15) {
-			lden_cli__err("invalid --comm value '%s' (1 to 15 characters)",
-				     arg);
+			lden_cli__err("invalid --comm value '%s': %s", arg,
+				     *arg ? "longer than the 15 bytes the kernel keeps of a process name" :
+					    "empty");
 			return LDEN_EXIT_USAGE;
 		}
 		o->comm = arg;

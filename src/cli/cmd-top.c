@@ -6,6 +6,7 @@
  * each interval is a block under a timestamp line.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "lden.h"
+#include "number.h"
 #include "top-run.h"
 
 static void usage(FILE *out)
@@ -43,7 +45,7 @@ static void usage(FILE *out)
 static int top_option(int c, const char *arg, void *ctx)
 {
 	struct lden_top_opts *o = ctx;
-	char *end;
+	unsigned long long n;
 
 	switch (c) {
 	case 'b':
@@ -60,12 +62,11 @@ static int top_option(int c, const char *arg, void *ctx)
 		o->sort = arg;
 		return 0;
 	case 'n':
-		errno = 0;
-		o->rows = strtol(arg, &end, 10);
-		if (end == arg || *end || errno || o->rows < 0) {
+		if (lden_parse_count(arg, 0, INT_MAX, &n) < 0) {
 			lden_cli__err("invalid --rows value '%s'", arg);
 			return LDEN_EXIT_USAGE;
 		}
+		o->rows = (long)n;
 		return 0;
 	default:
 		return 1;

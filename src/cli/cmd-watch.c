@@ -83,7 +83,7 @@ static void do_reload(struct watch *r)
 	else if (!r->o.quiet)
 		printf("lden: reloaded: %d rules (%d added, %d removed, %d kept), %d events\n",
 		       r->w.n, r->w.added, r->w.removed, r->w.kept, r->w.ev.n);
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 static int loop(struct watch *r)
@@ -97,8 +97,10 @@ static int loop(struct watch *r)
 		double t = lden_now();
 		uint64_t before = r->w.transitions;
 
+		/* a reader gone (SIGPIPE) is output that failed, not a ^C */
 		if (rc == 1 && !reload)
-			return 128 + lden_stop_signal;
+			return lden_stop_signal == SIGPIPE ? LDEN_EXIT_FAIL :
+			       128 + lden_stop_signal;
 		if (rc < 0) {
 			lden_err("reading samples: %s", strerror(-rc));
 			return LDEN_EXIT_FAIL;
@@ -120,6 +122,9 @@ static int loop(struct watch *r)
 		}
 		lden_watch_http__tick(r->http, &r->w, t, wall_now(),
 				     r->w.transitions != before);
+		/* output that cannot be written: no use watching on */
+		if (lden_stdout__flush() < 0)
+			return LDEN_EXIT_FAIL;
 		/* the command ended: one last look at its last events */
 		if (lden_command_poll(&r->o.c.scope)) {
 			lden_collect__drain(r->w.ev.s, sampling);
@@ -223,7 +228,7 @@ static void header(struct watch *r)
 		lden_watch__print_start_json(stdout, &r->w);
 	else if (!r->o.quiet)
 		lden_watch__print_header(stdout, &r->w);
-	fflush(stdout);
+	lden_stdout__flush();
 	lden_watch_http__tick(r->http, &r->w, lden_now(), wall_now(), true);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* A run of lden notify (see notify-run.h). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static void fire(struct lden_notify *r, double elapsed)
 	rep = report_of(r);
 	if (r->o.c.json || !r->o.quiet)
 		lden_notify__print_fire(stdout, &rep, elapsed);
-	fflush(stdout);
+	lden_stdout__flush();
 	if (!r->o.script)
 		return;
 	pid = lden_script__start(r->o.script, &(struct lden_script_env){
@@ -152,6 +153,9 @@ int lden_notify__watch(struct lden_notify *r)
 			if (!r->o.repeat)
 				return LDEN_EXIT_OK;
 		}
+		/* output that cannot be written: no use watching on */
+		if (lden_stdout_errno)
+			return LDEN_EXIT_FAIL;
 		if (r->o.c.time_limit > 0 && elapsed >= r->o.c.time_limit) {
 			final_report(r, LDEN_NOTIFY_END_TIME, elapsed);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
@@ -174,6 +178,9 @@ int lden_notify__watch(struct lden_notify *r)
 	finish(r, sampling);
 	if (update(r, lden_now()) < 0)
 		lden_cli__err("the last look failed; the figures are the previous tick's");
+	/* a reader gone (SIGPIPE) is output that failed, not a ^C */
+	if (lden_stop_signal == SIGPIPE)
+		return LDEN_EXIT_FAIL;
 	final_report(r, LDEN_NOTIFY_END_SIGNAL, lden_now() - r->start);
 	return 128 + lden_stop_signal;
 }
@@ -251,7 +258,7 @@ void lden_notify__header(const struct lden_notify *r)
 		return;
 	rep = report_of(r);
 	lden_notify__print_header(stdout, &rep);
-	fflush(stdout);
+	lden_stdout__flush();
 }
 
 void lden_notify__release(struct lden_notify *r)

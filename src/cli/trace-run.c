@@ -477,10 +477,9 @@ static int attach_recipe(struct lden_trace *t, const struct lden_recipe_def *def
 			     strings ? "" : " or --strings");
 		return LDEN_EXIT_USAGE;
 	}
-	if (t->o.c.comm && (strpbrk(t->o.c.comm, "\"\\") ||
-			    strlen(t->o.c.comm) > 15 || !*t->o.c.comm)) {
-		lden_cli__err("invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
-			     t->o.c.comm);
+	if (t->o.c.comm && lden_comm_fault(t->o.c.comm)) {
+		lden_cli__err("invalid --comm value '%s': %s", t->o.c.comm,
+			     lden_comm_fault(t->o.c.comm));
 		return LDEN_EXIT_USAGE;
 	}
 	t->recipe.def = def;

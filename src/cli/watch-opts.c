@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "lden.h"
+#include "number.h"
 #include "watch-opts.h"
 
 static void usage(FILE *out)
@@ -53,13 +54,9 @@ static void usage(FILE *out)
 static bool number(const char *opt, const char *arg, double lo, double hi,
 		   double *out)
 {
-	char *end;
-
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (end != arg && !*end && !errno && *out >= lo && *out <= hi)
+	if (lden_parse_decimal(arg, lo, hi, out) == 0)
 		return true;
-	lden_cli__err("invalid %s value '%s' (expected %g to %g)", opt, arg,
+	lden_cli__err("invalid %s value '%s' (expected %.15g to %.15g)", opt, arg,
 		     lo, hi);
 	return false;
 }
@@ -70,10 +67,15 @@ enum { O_CHECK = 0x5701, O_PROM, O_LISTEN, O_URL, O_RESEND, O_TIMEOUT,
 static int watch_option(int c, const char *arg, void *ctx)
 {
 	struct lden_watch_opts *o = ctx;
+	unsigned long long n;
 	double v;
 
 	switch (c) {
 	case 'r':
+		if (!*arg) {
+			lden_cli__err("--rules needs a path: the one given is empty");
+			return LDEN_EXIT_USAGE;
+		}
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {
 			lden_cli__err("more than %d --rules", LDEN_WATCH_MAX_PATHS);
 			return LDEN_EXIT_USAGE;
@@ -98,9 +100,12 @@ static int watch_option(int c, const char *arg, void *ctx)
 		return number("--action-timeout", arg, 0.01, 600,
 			      &o->actions.timeout) ? 0 : LDEN_EXIT_USAGE;
 	case O_QUEUE:
-		if (!number("--action-queue", arg, 1, 1000000, &v))
+		if (lden_parse_count(arg, 1, 1000000, &n) < 0) {
+			lden_cli__err("invalid --action-queue value '%s' (expected 1 to 1000000)",
+				     arg);
 			return LDEN_EXIT_USAGE;
-		o->actions.queue_max = (int)v;
+		}
+		o->actions.queue_max = (int)n;
 		return 0;
 	default:
 		return 1;
@@ -114,6 +119,10 @@ static int check_files(struct lden_watch_opts *o)
 		if (!o->check) {
 			lden_cli__err("unexpected argument '%s' (rules files go after --rules or --check)",
 				     o->c.args[i]);
+			return LDEN_EXIT_USAGE;
+		}
+		if (!*o->c.args[i]) {
+			lden_cli__err("--check needs paths: one given is empty");
 			return LDEN_EXIT_USAGE;
 		}
 		if (o->npaths == LDEN_WATCH_MAX_PATHS) {

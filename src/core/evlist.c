@@ -45,9 +45,9 @@ struct lden_expr *lden_evlist__parse(char *const *events, int n,
 			 filter, why, at + 1);
 		return NULL;
 	}
-	if (comm && (strpbrk(comm, "\"\\") || strlen(comm) > 15 || !*comm)) {
-		snprintf(err, errlen, "invalid --comm value '%s' (a process name of 1 to 15 characters, no quotes)",
-			 comm);
+	if (comm && lden_comm_fault(comm)) {
+		snprintf(err, errlen, "invalid --comm value '%s': %s", comm,
+			 lden_comm_fault(comm));
 		return NULL;
 	}
 	for (int i = 0; i < n; i++)
@@ -73,8 +73,8 @@ struct lden_expr *lden_evlist__parse(char *const *events, int n,
 		lden_expr__free(e);
 		return NULL;
 	}
-	snprintf(comm_filter, sizeof(comm_filter), "COMM == \"%s\"",
-		 comm ? comm : "");
+	if (comm)
+		lden_comm_filter(comm, comm_filter, sizeof(comm_filter));
 	for (int i = 0; i < e->nevents; i++) {
 		if ((filter && and_into(&e->events[i].filter, filter) < 0) ||
 		    (comm && and_into(&e->events[i].filter, comm_filter) < 0)) {

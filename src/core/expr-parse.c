@@ -331,6 +331,30 @@ static bool parse_inner_parens(struct parser *p, const char *what, int *start,
 	return true;
 }
 
+/*
+ * False after the error when the name at @start (@len bytes of name
+ * characters) goes on with a character no name holds, '/' or '-' as in
+ * 'sched:x/../y': the whole word is the invalid name, not "expected ')'"
+ * at its middle.  A comparison right after it is left to the caller.
+ */
+static bool name_goes_on(struct parser *p, int start, int len)
+{
+	const char *w = p->s + start;
+	int wlen = len;
+	bool tp;
+
+	while (isgraph((unsigned char)w[wlen]) && !strchr(")[<>=!&|", w[wlen]))
+		wlen++;
+	if (wlen == len)
+		return true;
+	tp = memchr(w, ':', len) != NULL;
+	fail(p, start, wlen,
+	     tp ? "invalid tracepoint '%.*s': '%c' cannot be in it (SYSTEM:NAME, each letters, digits and '_')" :
+		  "invalid event name '%.*s': '%c' cannot be in it (letters, digits and '_', words joined by '.')",
+	     wlen, w, w[len]);
+	return false;
+}
+
 static bool parse_event(struct parser *p, struct lden_expr_event *ev)
 {
 	int start, len;
@@ -396,6 +420,8 @@ static bool parse_event(struct parser *p, struct lden_expr_event *ev)
 		     quote_at(p, start, q, sizeof(q)));
 		return false;
 	}
+	if (!name_goes_on(p, start, len))
+		return false;
 	if (memchr(p->s + start, ':', len)) {
 		const char *colon = memchr(p->s + start, ':', len);
 		int slen = (int)(colon - (p->s + start));
@@ -485,6 +511,27 @@ char *lden_filter_and(const char *a, const char *b)
 	if (!out)
 		errno = ENOMEM;
 	return out;
+}
+
+const char *lden_comm_fault(const char *comm)
+{
+	if (!*comm)
+		return "empty";
+	if (strlen(comm) > 15)
+		return "longer than the 15 bytes the kernel keeps of a process name";
+	for (const char *c = comm; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			return "a control character, which a kernel filter cannot hold";
+	if (strchr(comm, '"') && strchr(comm, '\''))
+		return "both ' and \": a kernel filter's string cannot hold them";
+	return NULL;
+}
+
+void lden_comm_filter(const char *comm, char *buf, size_t len)
+{
+	char q = strchr(comm, '"') ? '\'' : '"';
+
+	snprintf(buf, len, "COMM == %c%s%c", q, comm, q);
 }
 
 static bool parse_filter(struct parser *p, struct lden_expr_event *ev)

@@ -142,6 +142,21 @@ int lden_filter_check(const char *f, int *at, const char **why);
  */
 char *lden_filter_and(const char *a, const char *b);
 
+/*
+ * lden_comm_fault - what makes @comm no process name a kernel filter can
+ * match exactly (a static phrase), or NULL: empty, longer than the 15
+ * bytes the kernel keeps of a name, a control character, or both quote
+ * characters (a filter's string has no escapes: one holding '"' is
+ * quoted with '\'', and one holding both cannot be written).
+ */
+const char *lden_comm_fault(const char *comm);
+
+/*
+ * lden_comm_filter - the kernel filter "COMM == NAME" for @comm, which
+ * lden_comm_fault() passed, into @buf (at least 24 bytes)
+ */
+void lden_comm_filter(const char *comm, char *buf, size_t len);
+
 /* The label users see for an event: "task.create", "custom(vfs_read)". */
 void lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
 			   size_t len);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "attach.h"
 #include "guard.h"
 #include "lden-trace.h"
+#include "number.h"
 #include "selfcpu.h"
 
 #define SLOTS 128		/* 12.8 s of snapshots at 100 ms */
@@ -104,24 +106,19 @@ static double measured_ns(const struct lden_guard *g)
 int lden_guard__parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
 			 char *err, size_t errlen)
 {
-	char *end;
-
-	errno = 0;
 	if (opt == LDEN_OPT_MAX_RATE) {
-		unsigned long long v = isdigit((unsigned char)*arg) ?
-					       strtoull(arg, &end, 10) : 0;
+		unsigned long long v;
 
-		if (!v || *end || errno) {
+		if (lden_parse_count(arg, 1, ULLONG_MAX, &v) < 0) {
 			snprintf(err, errlen, "invalid --max-rate value '%s' (expected events per second, a positive integer)",
 				 arg);
 			return -1;
 		}
 		o->max_rate = v;
 	} else {
-		double v = strtod(arg, &end);
+		double v;
 
-		if (end == arg || *end || errno || !isfinite(v) || v < 0 ||
-		    v > 100) {
+		if (lden_parse_decimal(arg, 0, 100, &v) < 0) {
 			snprintf(err, errlen, "invalid --max-cpu value '%s' (expected a percentage of one CPU, 0 to 100)",
 				 arg);
 			return -1;

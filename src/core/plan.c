@@ -48,6 +48,20 @@ static int uprobe_symbol_check(const struct lden_expr_event *ev,
 	return 0;
 }
 
+const char *lden_ftrace_record(const char *tracing_dir, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/events/%.*s/%s/enable", tracing_dir,
+		 (int)(colon - spec), spec, colon + 1);
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		return NULL;
+	if (!strcmp(spec, "ftrace:function"))
+		return ": perf opens it only as a hook on every kernel function; custom(FUNCTION) hooks one";
+	return ": perf never fires it";
+}
+
 int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 		    const struct lden_expr *e, bool scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err)
@@ -55,6 +69,7 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 	for (int i = 0; i < e->nevents; i++) {
 		const struct lden_expr_event *ev = &e->events[i];
 		const struct lden_event_def *def;
+		const char *why;
 		char label[300];
 
 		memset(&res[i], 0, sizeof(res[i]));
@@ -100,6 +115,13 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 			if (!lden_tracepoint_exists(lden_kernel__tracing_dir(k), ev->name)) {
 				lden_expr_error__at(err, ev, "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
 						   ev->name);
+				return -1;
+			}
+			why = lden_ftrace_record(lden_kernel__tracing_dir(k),
+						 ev->name);
+			if (why) {
+				lden_expr_error__at(err, ev, LDEN_FTRACE_RECORD_FMT,
+						   ev->name, why);
 				return -1;
 			}
 			__attribute__((fallthrough));

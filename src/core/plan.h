@@ -17,6 +17,22 @@ struct lden_resolution;
 struct ltr_session;
 
 /*
+ * lden_ftrace_record - whether the tracepoint "system:name" (which
+ * exists) is one of ftrace's own records, not an event: ftrace:function
+ * and ftrace:print have an id and a format but no 'enable' file, as the
+ * function tracer and trace_marker write them into ftrace's buffer
+ * themselves.  perf opens ftrace:print, which then counts 0 whatever is
+ * written; it opens ftrace:function only as a hook on every kernel
+ * function (refused with EPERM even to root where the kernel allows no
+ * function hooks, which read as a privilege missing).
+ * Returns NULL for an event, else the end of LDEN_FTRACE_RECORD_FMT's
+ * message (a literal).
+ */
+const char *lden_ftrace_record(const char *tracing_dir, const char *spec);
+#define LDEN_FTRACE_RECORD_FMT \
+	"'%s' is not a tracepoint but a record ftrace writes into its own buffer (tracefs has no 'enable' for it)%s"
+
+/*
  * lden_plan__check - resolve every event of @e (no kernel state changes)
  * @scoped: counted per process or cgroup: events the catalog marks
  *          'unscoped' (interrupts, kernel threads) are refused

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,8 +48,9 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 
 		errno = 0;
 		v = strtol(p, &end, 10);
-		if (end == p || (*end && *end != ',') || errno || v <= 0 ||
-		    v > 0x3fffffff) {
+		/* digits only: strtol takes " 5" and "+5" too */
+		if (!isdigit((unsigned char)*p) || (*end && *end != ',') ||
+		    errno || v <= 0 || v > 0x3fffffff) {
 			snprintf(err, errlen, "invalid --pid value '%s' (expected PID[,PID...])",
 				 arg);
 			return -1;
@@ -115,7 +118,7 @@ int lden_scope__set_netns(struct lden_scope_opts *o, const char *arg,
 
 	errno = 0;
 	v = strtoull(arg, &end, 10);
-	if (end == arg || *end || errno || v == 0 || arg[0] == '-') {
+	if (!isdigit((unsigned char)*arg) || *end || errno || v == 0) {
 		snprintf(err, errlen, "invalid --netns value '%s' (expected a namespace inode or a PID)",
 			 arg);
 		return -1;
@@ -216,6 +219,42 @@ void lden_scope__release(struct lden_scope_opts *o)
 	o->container_dir = NULL;
 }
 
+/*
+ * Whether the cgroup v1 hierarchy of device @dev (each has its own) holds
+ * the perf_event controller, from its mount's super options in
+ * /proc/self/mountinfo ("... - cgroup cgroup rw,perf_event"); true when
+ * that cannot be told, for the kernel to judge.
+ */
+static bool v1_perf_event(dev_t dev)
+{
+	char line[4096];
+	bool found = false, perf = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - cgroup "), *opts, *tok, *save;
+		unsigned int maj, min;
+
+		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
+		if (!dash || sscanf(line, "%*d %*d %u:%u", &maj, &min) != 2 ||
+		    maj != major(dev) || min != minor(dev))
+			continue;
+		found = true;
+		/* " - cgroup SOURCE OPTIONS" */
+		opts = strchr(dash + strlen(" - cgroup "), ' ');
+		if (!opts)
+			break;
+		opts[strcspn(opts, "\n")] = '\0';
+		for (tok = strtok_r(opts + 1, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			perf |= !strcmp(tok, "perf_event");
+	}
+	fclose(f);
+	return !found || perf;
+}
+
 int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 {
 	struct stat st;
@@ -256,6 +295,13 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 			  (fs.f_type != CGROUP2_SUPER_MAGIC &&
 			   fs.f_type != CGROUP_SUPER_MAGIC))) {
 		snprintf(err, errlen, "cannot use cgroup '%s': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)",
+			 o->cgroup);
+		return -1;
+	}
+	/* another v1 hierarchy: the kernel said ENOENT on the first event */
+	if (o->cgroup && fs.f_type == CGROUP_SUPER_MAGIC &&
+	    !v1_perf_event(st.st_dev)) {
+		snprintf(err, errlen, "cannot use cgroup '%s': its cgroup v1 hierarchy has no perf_event controller (perf counts by the cgroups of the v1 perf_event hierarchy, or of cgroup v2)",
 			 o->cgroup);
 		return -1;
 	}

@@ -144,12 +144,15 @@ bool lden_recipe__has_event(const struct lden_recipe *r, const char *system,
 const char *lden_recipe__filter(const struct lden_recipe *r, const char *filter,
 			       char *buf, size_t len)
 {
+	char comm[40];
+
 	if (!r->comm)
 		return filter;
+	lden_comm_filter(r->comm, comm, sizeof(comm));
 	if (filter)
-		snprintf(buf, len, "(%s) && COMM == \"%s\"", filter, r->comm);
+		snprintf(buf, len, "(%s) && %s", filter, comm);
 	else
-		snprintf(buf, len, "COMM == \"%s\"", r->comm);
+		snprintf(buf, len, "%s", comm);
 	return buf;
 }
 

@@ -13,6 +13,7 @@
  * out are neither delivered nor dropped: the server may have stored them,
  * and the stats say so ("unknown").
  */
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -453,7 +454,7 @@ static int env_size(const char *name, size_t def, size_t *out, char *err,
 		return 0;
 	errno = 0;
 	n = strtoull(v, &end, 10);
-	if (errno || *end || n == 0 || *v == '-') {
+	if (errno || *end || n == 0 || !isdigit((unsigned char)*v)) {
 		snprintf(err, errlen, "bad %s '%s' (a positive number)", name,
 			 v);
 		return -EINVAL;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "number.h"
 
 uint64_t lden_now_ns(void)
 {
@@ -22,21 +23,7 @@ double lden_now(void)
 
 int lden_parse_seconds(const char *arg, double lo, double hi, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (end == arg || *end || errno || !isfinite(v)) {
-		errno = EINVAL;
-		return -EINVAL;
-	}
-	if (v < lo || v > hi) {
-		errno = ERANGE;
-		return -ERANGE;
-	}
-	*out = v;
-	return 0;
+	return lden_parse_decimal(arg, lo, hi, out);
 }
 
 void lden_wall_time(uint64_t mono_ns, char *buf, size_t len)

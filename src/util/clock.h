@@ -21,9 +21,10 @@ double lden_now(void);
 #define LDEN_ABOVE_ZERO DBL_TRUE_MIN
 
 /*
- * lden_parse_seconds - @arg as a number of seconds in [@lo, @hi]: a
- * decimal or hexadecimal floating-point number as strtod() reads it, all
- * of @arg, finite (no unit: "1s" is refused)
+ * lden_parse_seconds - @arg as a number of seconds in [@lo, @hi]:
+ * decimal digits with an optional fraction, all of @arg (no unit: "1s"
+ * is refused; nor are a sign, an exponent, hexadecimal, "inf" or white
+ * space, see lden_parse_decimal())
  * @out: written only on success
  * Returns 0, -EINVAL (errno too) when @arg is not such a number, or
  * -ERANGE when it is one outside [@lo, @hi].

@@ -2,6 +2,7 @@
 /*
  * The dashboard's live flame graphs: see dash-flame.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,7 +81,8 @@ int lden_dash_flame__svg(const char *arg, char **body, size_t *len)
 
 	errno = 0;
 	pid = arg ? strtol(arg, &end, 10) : 0;
-	if (!arg || !*arg || *end || errno || pid <= 0 || pid > INT32_MAX)
+	if (!arg || !isdigit((unsigned char)*arg) || *end || errno ||
+	    pid <= 0 || pid > INT32_MAX)
 		return message(400, "bad 'pid': want a process id\n", body, len);
 	f = lden_fold__new(MAX_STACKS);
 	if (!f)

@@ -15,6 +15,7 @@
  * threads say they serve (selfcpu.h): the overhead guard leaves their CPU
  * out of lden's tracing cost.
  */
+#include <ctype.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -467,7 +468,8 @@ static int parse_addr(const char *spec, struct sockaddr_storage *ss,
 	}
 	errno = 0;
 	p = strtol(port, &end, 10);
-	if (!*port || *end || errno || p < 1 || p > 65535)
+	if (!isdigit((unsigned char)*port) || *end || errno || p < 1 ||
+	    p > 65535)
 		return herr(err, errlen, "invalid port '%s' in '%s' (expected 1 to 65535)",
 			    port, spec);
 	rc = getaddrinfo(host, port, &hints, &ai);

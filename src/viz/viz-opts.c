@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -106,7 +107,8 @@ int lden_viz__es_url(const char *host, const char *port, const char *url,
 	port = port ? port : "9200";
 	errno = 0;
 	p = strtol(port, &end, 10);
-	if (!*port || *end || errno || p < 1 || p > 65535)
+	if (!isdigit((unsigned char)*port) || *end || errno || p < 1 ||
+	    p > 65535)
 		return oerr(err, errlen, "invalid --port '%s' (expected 1 to 65535)",
 			    port);
 	if (!*host || strpbrk(host, "/?#@ []"))

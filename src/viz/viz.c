@@ -62,6 +62,7 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 {
 	struct lden_viz_event *e = &v->ev[v->nev];
 	const struct lden_event_def *def;
+	const char *why;
 
 	memset(e, 0, sizeof(*e));
 	memset(res, 0, sizeof(*res));
@@ -75,6 +76,11 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 			return verr(err, errlen, EINVAL,
 				    "no tracepoint '%s' on this kernel (see 'lden list-events --all')",
 				    name);
+		why = lden_ftrace_record(lden_kernel__tracing_dir(k), name);
+		if (why)
+			return verr(err, errlen, EINVAL,
+				    LDEN_FTRACE_RECORD_FMT " (--events)", name,
+				    why);
 		e->kind = LDEN_EV_TRACEPOINT;
 		v->nev++;
 		return e;

@@ -7,7 +7,9 @@
 # '-'; control bytes echoed to the terminal; a uprobe path with \v; a
 # catalog of 100,000 events (quadratic).  Each must end quickly, with a
 # one-line error and exit 2 where the input is bad, and leave no probe
-# (the suite's state-after.sh checks the rest of tracefs).
+# (the suite's state-after.sh checks the rest of tracefs).  Numbers of
+# options are decimal: '-t 0x10' was 16 s.  Event names that look like
+# paths, and ftrace's own records, are refused as what they are.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 need_root
@@ -181,6 +183,78 @@ bounded many 10 "$LDEN" list-events --names -d "$tmp/many"
 [ "$(grep -c '^e[0-9]*\.n[0-9]*$' "$tmp/many.out")" = 100000 ] ||
 	fail "100,000 events: not all listed"
 echo "ok: 100,000 catalog events listed within 10 s"
+
+# 8. Durations, intervals and counts are decimal numbers: strtod() and
+# strtol() took '-t 0x10' as 16 s, and 1e1, ' 1', '+1', 'nan' (as 0)
+n=0
+while IFS='|' read -r want args; do
+	n=$((n + 1))
+	eval "set -- $args"
+	bounded num$n 10 "$LDEN" "$@"
+	drop_sweep "$tmp/num$n.err"
+	refused num$n "lden $args" "^lden: [a-z-]*: invalid $want \(value \)*'"
+	[ "$(wc -l <"$tmp/num$n.err")" = 1 ] || fail "lden $args: more than one line"
+done <<'EOF'
+--time|trace exec -t 0x10
+--time|trace exec -t 1e1
+--time|trace exec -t ' 1'
+--time|trace exec -t +1
+--time|trace exec -t nan
+--time|trace exec -t 1s
+--duration|io --duration 0x10
+--time|io -t 0x10
+--interval|top task.create -i 0x1
+--rows|top task.create -n ' 3'
+--rows|top task.create -n 0x3
+--time|notify -t 0x10 'count(task.create) > 1'
+--interval|notify -i 0x64 'count(task.create) > 1'
+--cooldown|notify --repeat -c 1e1 'count(task.create) > 1'
+--interval|watch -i 0x10
+--resend|watch --resend 1e3
+--action-timeout|watch --action-timeout ' 1'
+--action-queue|watch --action-queue 1.5
+--interval|visualize -i 0x1
+--port|visualize --port 0x50
+--max-cpu|trace exec --max-cpu 0x10
+--max-rate|trace exec --max-rate ' 5'
+--pid|trace exec -p +1
+--netns|trace exec --netns ' -5'
+EOF
+# and decimals as documented still are numbers
+bounded numok 20 "$LDEN" notify -t .3 -i 50.5 'count(task.create) > 1e9'
+[ "$rc" = 1 ] && grep -q 'condition not met within 0.3 s' "$tmp/numok.out" ||
+	fail "notify -t .3 -i 50.5: exit $rc, want 1 and 'not met within 0.3 s'"
+echo "ok: -t .3 -i 50.5 taken"
+
+# 9. Event names: one that looks like a path is an invalid name, said as
+# such ("expected ')' after the event, found '/'" before); ftrace's own
+# records (events/ftrace/function has an id but no 'enable') are not
+# tracepoints: ftrace:function, a hook on every kernel function, was
+# refused here (the kernel allows no function hooks) as "a security
+# module or lockdown refuses it", ftrace:print counted 0 whatever
+# trace_marker was written
+n=0
+while IFS='|' read -r want args; do
+	n=$((n + 1))
+	eval "set -- $args"
+	bounded ev$n 10 "$LDEN" "$@"
+	drop_sweep "$tmp/ev$n.err"
+	refused ev$n "lden $args" "$want"
+	[ "$(wc -l <"$tmp/ev$n.err")" = 1 ] || fail "lden $args: more than one line"
+done <<'EOF'
+^lden: trace: invalid tracepoint 'sched:x/../y': '/' cannot be in it|trace 'sched:x/../y' -t 1
+^lden: top: invalid event name 'task.create/..': '/' cannot be in it|top 'task.create/..' -t 1
+EOF
+for e in function print; do
+	[ -r "$T/events/ftrace/$e/id" ] && [ ! -e "$T/events/ftrace/$e/enable" ] || continue
+	for c in trace top; do
+		n=$((n + 1))
+		bounded ev$n 10 "$LDEN" $c "ftrace:$e" -t 1
+		drop_sweep "$tmp/ev$n.err"
+		refused ev$n "lden $c ftrace:$e" "^lden: $c: 'ftrace:$e' is not a tracepoint but a record ftrace writes into its own buffer"
+		[ "$(wc -l <"$tmp/ev$n.err")" = 1 ] || fail "lden $c ftrace:$e: more than one line"
+	done
+done
 
 grep -q "$tmp" "$T/uprobe_events" && fail "a probe on a file of this test is left"
 echo "PASS: hostile input refused quickly, one line each, no probe left"

@@ -59,6 +59,8 @@ w=$!; started $w
 tries=0
 while :; do
 	lport=$(free_port)
+	# a retry's wait_for must not read the attempt before (lib.sh)
+	rm -f "$tmp/lden.out" "$tmp/lden.err"
 	"$LDEN" visualize --no-dashboard --prometheus "127.0.0.1:$lport" \
 		-e task.create,memory.alloc --pid $w >"$tmp/lden.out" 2>"$tmp/lden.err" &
 	v=$!; started $v

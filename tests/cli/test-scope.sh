@@ -140,4 +140,39 @@ check_err "lden: notify: cannot use cgroup '/nonexistent': No such file or direc
 check_err "lden: notify: cannot use cgroup '$tmp': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)" \
 	"count(task.create) > 1" -g "$tmp"
 [ "$(wc -l < "$tmp/e.err")" = 1 ] || fail "-g $tmp: not one line"
+# a cgroup of a v1 hierarchy without perf_event: the kernel's ENOENT on
+# the first event, said as the event's ('cannot open
+# sched:sched_process_fork as a perf event') over three lines; made here
+# (name=, no controller) in a mount namespace of its own, so nothing
+# leaks, where the machine has none
+if command -v unshare >/dev/null; then
+	mkdir "$tmp/v1"
+	unshare -m sh -c '
+		mount --make-rprivate / 2>/dev/null
+		mount -t cgroup -o none,name=ldentest$$ cgroup "$1" || exit 77
+		mkdir "$1/sub"
+		for cmd in "notify -t 1 count(task.create)>1" "trace task.create -t 1" "top task.create -t 1"; do
+			# shellcheck disable=SC2086
+			"$2" $cmd -g "$1/sub" >"$3/v1.out" 2>"$3/v1.err"
+			echo "$? $(wc -l <"$3/v1.err") $(head -n 1 "$3/v1.err")"
+		done
+		rmdir "$1/sub"
+		umount "$1"' sh "$tmp/v1" "$LDEN" "$tmp" >"$tmp/v1.res"
+	case $? in
+	0)
+		c=0
+		while read -r rc lines msg; do
+			c=$((c + 1))
+			cmd=$(echo "$msg" | sed -n 's/^lden: \([a-z]*\): .*/\1/p')
+			[ "$rc $lines" = "2 1" ] &&
+				[ "$msg" = "lden: $cmd: cannot use cgroup '$tmp/v1/sub': its cgroup v1 hierarchy has no perf_event controller (perf counts by the cgroups of the v1 perf_event hierarchy, or of cgroup v2)" ] ||
+				fail "a v1 cgroup without perf_event: exit $rc, $lines lines: $msg"
+		done <"$tmp/v1.res"
+		[ $c = 3 ] || fail "a v1 cgroup without perf_event: $c of 3 commands ran"
+		echo "ok: a v1 cgroup without perf_event: one line, exit 2 (notify, trace, top)" ;;
+	77) echo "skip: cannot mount a v1 cgroup hierarchy here" ;;
+	*) fail "the v1 hierarchy's namespace failed: $(cat "$tmp/v1.res")" ;;
+	esac
+	rmdir "$tmp/v1"
+fi
 echo "PASS: unattributable events and bad scope options exit 2"

@@ -100,6 +100,23 @@ EOF
 [ "$(cat "$tmp/check.out")" = "lden: 1 rule checked: no error" ] ||
 	fail "--check said: $(cat "$tmp/check.out")"
 
+# an empty path is named as such, with its option ('lden: : No such
+# file or directory' before)
+empty_path() {
+	_o=$1
+	shift
+	"$LDEN" watch "$@" >"$tmp/empty.out" 2>"$tmp/empty.err"
+	rc=$?
+	drop_sweep "$tmp/empty.err"
+	[ $rc = 2 ] && [ ! -s "$tmp/empty.out" ] &&
+		[ "$(wc -l <"$tmp/empty.err")" = 1 ] &&
+		grep -q "^lden: watch: $_o needs .*empty$" "$tmp/empty.err" ||
+		fail "watch $*: exit $rc, want 2 and one line naming $_o and the empty path"
+}
+empty_path --rules -r ''
+empty_path --rules --rules=
+empty_path --check --check ''
+
 # check_bad NAME MESSAGE LINE CARET: the file $tmp/NAME.rules is refused
 # with exactly these three lines on stderr, exit 2, nothing on stdout
 check_bad() {
