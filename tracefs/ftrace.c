@@ -89,6 +89,7 @@ struct ft_meta {
 struct ltr_ftrace_cpu {
 	int cpu;
 	int fd;				/* per_cpu/cpuN/trace_pipe_raw */
+	int stats_fd;			/* per_cpu/cpuN/stats, kept open */
 	struct tracefs_cpu *tcpu;	/* read(): its reader */
 	unsigned char *page;		/* read(): the sub-buffer read last */
 	unsigned char *map;		/* mmap: the mapping, or NULL */
@@ -215,6 +216,9 @@ static void close_readers(struct ltr_ftrace *ft)
 		if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
+		c->stats_fd = -1;
 	}
 }
 
@@ -334,6 +338,14 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 		if (c->fd < 0)
 			return ltr_error(errno, "cannot open '%s': %s", path,
 					 strerror(errno));
+		/* read at each drain: opened once (an open and a close a
+		 * CPU a tick cost more than the read) */
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats",
+			 ft->path, c->cpu);
+		c->stats_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->stats_fd < 0)
+			return ltr_error(errno, "cannot open '%s': %s", path,
+					 strerror(errno));
 		/* mapped where the kernel can, tried while every CPU before took it */
 		if (!s->ftrace_no_mmap && ft->mapped == i && map_cpu(ft, c) == 0)
 			ft->mapped++;
@@ -377,7 +389,7 @@ static int ftrace_create(struct ltr_session *s)
 		return ltr_error(ENOMEM, "out of memory");
 	}
 	for (int i = 0; i < ft->ncpus; i++)
-		ft->cpus[i].fd = -1;
+		ft->cpus[i].fd = ft->cpus[i].stats_fd = -1;
 	/* named, made and held by owner.c */
 	snprintf(ft->name, sizeof(ft->name), "%s", s->group);
 	path = ltr_session_instance(s);
@@ -787,18 +799,29 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 	return total;
 }
 
-/* The sum of a CPU's loss counters in per_cpu/cpuN/stats. */
-static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
+/*
+ * The sum of a CPU's loss counters in per_cpu/cpuN/stats, read from its
+ * open file (the kernel prints it anew at offset 0).  The mapped ring's
+ * meta page is no substitute (Documentation/trace/ring-buffer-map.rst):
+ * its overrun counts what a ring that overwrites lost, not what one that
+ * does not dropped ("dropped events"), nor commit overruns, and it is
+ * updated only at GET_READER.
+ */
+static uint64_t cpu_lost(const struct ltr_ftrace_cpu *c)
 {
 	static const char *const keys[] = {
 		"overrun:", "commit overrun:", "dropped events:",
 	};
-	char path[FT_FILE_MAX], buf[1024];
+	char buf[1024];
 	uint64_t lost = 0;
+	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", ft->path, cpu);
-	if (ltr_read_into(path, buf, sizeof(buf)) <= 0)
+	if (c->stats_fd < 0)
 		return 0;
+	n = pread(c->stats_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		const char *p = strstr(buf, keys[k]);
 
@@ -820,7 +843,7 @@ static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
 static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
 {
 	if (c->lost_at != ft->drains + 1) {
-		c->lost = cpu_lost(ft, c->cpu);
+		c->lost = cpu_lost(c);
 		c->lost_at = ft->drains + 1;
 	}
 	return c->lost;
@@ -901,15 +924,21 @@ const char *ltr_ftrace_name(const struct ltr_session *s)
 	return s->ft ? s->ft->name : NULL;
 }
 
-void ltr_ftrace_unmap(const struct ltr_session *s)
+/*
+ * ltr_ftrace_release - unmap the rings and close every file of the
+ * instance (an open one keeps it busy), for a signal handler: munmap and
+ * close only, nothing freed or written back
+ */
+void ltr_ftrace_release(const struct ltr_session *s)
 {
-	for (int i = 0; s->ft && i < s->ft->ncpus; i++)
-		if (s->ft->cpus[i].map)
-			munmap(s->ft->cpus[i].map, s->ft->cpus[i].map_len);
-}
+	for (int i = 0; s->ft && i < s->ft->ncpus; i++) {
+		const struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
 
-/** ltr_ftrace_fd - the reader fd of CPU index @i, or -1 */
-int ltr_ftrace_fd(const struct ltr_session *s, int i)
-{
-	return s->ft && i < s->ft->ncpus ? s->ft->cpus[i].fd : -1;
+		if (c->map)
+			munmap(c->map, c->map_len);
+		if (c->fd >= 0)
+			close(c->fd);
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
+	}
 }

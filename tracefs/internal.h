@@ -356,9 +356,8 @@ void ltr_ftrace_close_readers(struct ltr_session *s);
 void ltr_ftrace_destroy(struct ltr_session *s);
 const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
-int ltr_ftrace_fd(const struct ltr_session *s, int i);
-/* munmap only (async-signal-safe): a mapping holds the instance too */
-void ltr_ftrace_unmap(const struct ltr_session *s);
+/* munmap and close only (async-signal-safe): an open file or a mapping holds the instance */
+void ltr_ftrace_release(const struct ltr_session *s);
 /* Makes the instance if there is none yet; 0 or a negative errno. */
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */
