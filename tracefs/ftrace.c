@@ -401,7 +401,15 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 					 strerror(errno));
 		/* mapped where the kernel can, CPU by CPU */
 		if (!s->ftrace_no_mmap) {
-			int err = ft->fail_map == i ? -EPERM : map_cpu(ft, c);
+			int err = map_cpu(ft, c);
+
+			if (!err && ft->fail_map == i) {
+				/* the stand-in: as if the map had failed */
+				munmap(c->map, c->map_len);
+				c->map = NULL;
+				c->meta = NULL;
+				err = -EPERM;
+			}
 
 			if (!err)
 				ft->mapped++;
