@@ -735,7 +735,8 @@ static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
  * then one read() of the pipe; the sub-buffer being written is read()
  * only when the caller wants everything (@all: an interval's end, the
  * settle) or when this CPU's last complete read is LTR_FTRACE_LAG_MS
- * old: a record waits that long at most.  c->complete_at says up to when
+ * old: a record waits that long and the caller's next poll at most.
+ * c->complete_at says up to when
  * every record of the CPU was delivered (ltr_session__complete_until()).
  *
  * At most twice what the ring holds a drain (the reader's sub-buffer and
@@ -1018,18 +1019,6 @@ uint64_t ltr_ftrace_complete_until(const struct ltr_session *s)
 			t = c->complete_at;
 	}
 	return t;
-}
-
-/* ltr_ftrace_due_ms - ms until a CPU's sub-buffer being written is due, or -1 */
-int ltr_ftrace_due_ms(const struct ltr_session *s)
-{
-	uint64_t t = ltr_ftrace_complete_until(s), now;
-
-	if (t == UINT64_MAX || !s->ft->nids)
-		return -1;
-	now = now_ns();
-	t += LTR_FTRACE_LAG_MS * 1000000ull;
-	return t <= now ? 0 : (int)((t - now + 999999) / 1000000);
 }
 
 /*

@@ -350,7 +350,6 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 		     int *stop, bool all);
 uint64_t ltr_ftrace_complete_until(const struct ltr_session *s);
-int ltr_ftrace_due_ms(const struct ltr_session *s);
 uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu);
 /* how many events the instance holds */
 int ltr_ftrace_nevents(const struct ltr_session *s);

@@ -637,11 +637,13 @@ typedef int (*ltr_sample_fn)(const struct ltr_sample *sample, void *ctx);
  * @ctx:        passed to @fn
  *
  * On the ftrace ring read with read() (before Linux 6.10), a CPU's
- * sub-buffer that the kernel is still writing is read only once
- * LTR_FTRACE_LAG_MS passed since that CPU was last read to its end (the
- * wait is cut short for it): a record is delivered at most that long
- * after it was written, and ltr_session__complete_until() says up to
- * when every record was.  ltr_session__drain() reads everything.
+ * sub-buffer that the kernel is still writing is read only by a poll
+ * that comes LTR_FTRACE_LAG_MS or more after that CPU was last read to
+ * its end: a caller polling every T ms gets a record at most
+ * LTR_FTRACE_LAG_MS + T ms after it was written (the wait is not cut
+ * short for it: an idle session wakes no more often), and
+ * ltr_session__complete_until() says up to when every record was.
+ * ltr_session__drain() reads everything.
  *
  * Returns the number of samples delivered, or a negative errno (-EINTR
  * when a signal interrupted the wait).

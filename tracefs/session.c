@@ -1380,7 +1380,6 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 		      ltr_sample_fn fn, void *ctx)
 {
 	struct epoll_event ev[16];
-	int due;
 
 	if (!s->rings && !s->ft) {
 		struct timespec ts;
@@ -1393,10 +1392,6 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 			return -errno;
 		return 0;
 	}
-	/* no later than a CPU's sub-buffer being written is due */
-	due = ltr_ftrace_due_ms(s);
-	if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))
-		timeout_ms = due;
 	if (epoll_wait(s->epfd, ev, 16, timeout_ms) < 0)
 		return -errno;
 	return drain(s, fn, ctx, false);
