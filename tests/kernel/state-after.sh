@@ -1,13 +1,32 @@
 #!/bin/sh
 # Runs after every other test: tracefs must hold exactly what it held
-# before the suite (no probe, no instance left behind).
+# before the suite (no probe, no instance left behind).  The last tests'
+# lden-close may still be tearing down for a moment: up to 10 s are given
+# for tracefs to come back to the record.  What is still there then and
+# held by a live lden session (tracefs/owner.c's lock) is another user's
+# run on the same machine, in use, not left behind: it is named, not
+# failed; everything else is.
 [ -f "$LDEN_STATE_FILE" ] || { echo "SKIP: no state recorded"; exit 77; }
 now=$(mktemp) || exit 99
-sh "$top_srcdir/tests/kernel/state-snapshot.sh" > "$now"
-if ! diff -u "$LDEN_STATE_FILE" "$now"; then
-	echo "FAIL: the test suite left kernel state behind (diff above)"
-	rm -f "$now"
-	exit 1
-fi
+snap="$top_srcdir/tests/kernel/state-snapshot.sh"
+i=0
+while :; do
+	sh "$snap" > "$now"
+	cmp -s "$LDEN_STATE_FILE" "$now" && break
+	i=$((i + 1))
+	if [ $i -ge 50 ]; then
+		held=$(diff "$LDEN_STATE_FILE" "$now" | grep '^[<>]')
+		LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$snap" > "$now"
+		if ! diff -u "$LDEN_STATE_FILE" "$now"; then
+			echo "FAIL: the test suite left kernel state behind (diff above)"
+			rm -f "$now"
+			exit 1
+		fi
+		echo "note: live lden sessions of other processes, left out:"
+		echo "$held"
+		break
+	fi
+	sleep 0.2
+done
 rm -f "$now"
 echo "tracefs dynamic events and instances unchanged"
