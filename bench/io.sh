@@ -16,6 +16,9 @@
 #   perf-trace perf trace -s -e write -- W N (per-syscall summary)
 #              (falls back to perf record -e 'syscalls:sys_*_write')
 #   bpftrace   enter/exit of write paired per tid, latency histogram
+#   lden-io-base  lden-io with the lden LDEN_BASE names (another build)
+# IO_TRACERS picks them [lden-io perf-trace bpftrace, and lden-io-base when
+# LDEN_BASE is set].
 # Per trial: the loop time, the slowdown against the median baseline,
 # syscall records handled per second (2 N / loop time), and lost records
 # (lden: its stats; perf: "LOST" lines; bpftrace: "Lost N events").
@@ -24,6 +27,7 @@
 set -u
 BUILD=${1:?usage: bench/io.sh BUILDDIR}
 LDEN=${LDEN:-$BUILD/src/lden}
+LDEN_BASE=${LDEN_BASE:-}
 N=${N:-1000000}
 REPS=${REPS:-5}
 [ "$(id -u)" = 0 ] || { echo "bench/io.sh: needs root" >&2; exit 1; }
@@ -64,6 +68,7 @@ run() {	# tracer -> prints "elapsed_ns lost"
 	case $1 in
 	baseline) "$dir/w" "$N" 2>"$dir/out" ;;
 	lden-io) "$LDEN" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
+	lden-io-base) "$LDEN_BASE" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
 	perf-trace)
 		if [ $perf_mode = trace ]; then
 			perf trace -s -e write -- "$dir/w" "$N" >/dev/null 2>"$dir/out"
@@ -74,7 +79,7 @@ run() {	# tracer -> prints "elapsed_ns lost"
 	esac
 	e=$(sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p' "$dir/out" | tail -n 1)
 	case $1 in
-	lden-io) lost=$(jq -r 'select(.type == "stats") | .lost' "$dir/lden.json") ;;
+	lden-io*) lost=$(jq -r 'select(.type == "stats") | .lost' "$dir/lden.json") ;;
 	perf-trace) lost=$(grep -ci 'lost' "$dir/out") ;;
 	bpftrace) lost=$(sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' "$dir/out" "$dir/bt.out" | awk '{ s += $1 } END { print s + 0 }') ;;
 	*) lost=0 ;;
@@ -82,14 +87,15 @@ run() {	# tracer -> prints "elapsed_ns lost"
 	echo "${e:-0} ${lost:-?}"
 }
 
-tracers=(lden-io perf-trace bpftrace)
+read -r -a tracers <<<"${IO_TRACERS:-lden-io perf-trace bpftrace${LDEN_BASE:+ lden-io-base}}"
+nt=${#tracers[@]}
 echo "# bench/io.sh: N=$N one-byte writes to /dev/null, REPS=$REPS, perf mode: $perf_mode"
-printf '%-4s %-11s %14s %8s\n' rep tracer loop_ns lost
+printf '%-4s %-12s %14s %8s\n' rep tracer loop_ns lost
 for rep in $(seq 1 "$REPS"); do
-	order=("${tracers[@]:$(( (rep - 1) % 3 ))}" "${tracers[@]:0:$(( (rep - 1) % 3 ))}")
+	order=("${tracers[@]:$(( (rep - 1) % nt ))}" "${tracers[@]:0:$(( (rep - 1) % nt ))}")
 	for t in baseline "${order[@]}"; do
 		read -r e lost < <(run "$t")
-		printf '%-4s %-11s %14s %8s\n' "$rep" "$t" "$e" "$lost" | tee -a "$dir/trials"
+		printf '%-4s %-12s %14s %8s\n' "$rep" "$t" "$e" "$lost" | tee -a "$dir/trials"
 	done
 done
 echo
@@ -98,5 +104,5 @@ base=$(awk '$2 == "baseline" { print $3 }' "$dir/trials" | sort -n | awk '{ a[NR
 for t in baseline "${tracers[@]}"; do
 	awk -v t="$t" -v b="$base" -v n="$N" '$2 == t { print $3, $4 }' "$dir/trials" | sort -n |
 	awk -v t="$t" -v b="$base" -v n="$N" '{ a[NR] = $1; if ($2 + 0 > l) l = $2 + 0 }
-		END { m = a[int((NR + 1) / 2)]; printf "%-11s %12.0f ns  x%.2f  %.2f M records/s  lost %d\n", t, m, m / b, 2 * n / m * 1000, l }'
+		END { m = a[int((NR + 1) / 2)]; printf "%-12s %12.0f ns  x%.2f  %.2f M records/s  lost %d\n", t, m, m / b, 2 * n / m * 1000, l }'
 done

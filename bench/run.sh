@@ -56,6 +56,9 @@
 #                       twin's cost (not in the default TRACERS)
 #   lden-notify-size-ftrace, lden-notify-size-perf
 #                       lden-notify-size with --ring ftrace / --ring perf
+#   lden-notify-base-size-ftrace, lden-notify-base-size-perf
+#                       the same with the lden NOTIFY_BASE names (another
+#                       build, e.g. main's), in the same interleaved run
 #                       (lden-notify-size is --ring auto: the ftrace ring
 #                       system-wide, or a hist trigger where the kernel
 #                       has them)
@@ -93,6 +96,7 @@
 #   NOTIFY_COUNT_EXPR ["count(sys.open) > 1e12"]
 #   NOTIFY_SIZE_EXPR ["size(bench.open) > 1e18"]
 #   NOTIFY_TIME [3600]     notify's --time (the trials stop it before that)
+#   NOTIFY_BASE []         a second lden, for lden-notify-base-*
 #   BPFTRACE [bpftrace]
 #   SETTLE [0.5]           seconds between readiness and the workload
 #   READY_TIMEOUT [20]     seconds to wait for a tracer to become ready
@@ -124,6 +128,7 @@ NOTIFY=${LDEN_NOTIFY:-$BUILDDIR/src/lden}
 NOTIFY_COUNT_EXPR=${NOTIFY_COUNT_EXPR:-"count(sys.open) > 1e12"}
 NOTIFY_SIZE_EXPR=${NOTIFY_SIZE_EXPR:-"size(bench.open) > 1e18"}
 NOTIFY_TIME=${NOTIFY_TIME:-3600}
+NOTIFY_BASE=${NOTIFY_BASE:-}
 BPFTRACE=${BPFTRACE:-bpftrace}
 N=${N:-2000000}
 REPS=${REPS:-5}
@@ -230,6 +235,12 @@ if [ -x "$LDEN" ]; then
 		LDEN_NOTE=", SANITIZER BUILD"
 	fi
 fi
+if uses 'lden-notify-base-*'; then
+	[ -x "$NOTIFY_BASE" ] || { echo "run.sh: lden-notify-base-* needs NOTIFY_BASE, a built lden" >&2; exit 1; }
+	cp "$NOTIFY_BASE" "$SCRATCH/lden-base" || exit 1
+	NOTIFY_BASE_SRC=$NOTIFY_BASE
+	NOTIFY_BASE=$SCRATCH/lden-base
+fi
 NOTIFY_SRC=$NOTIFY
 if [ -x "$NOTIFY" ]; then
 	cp "$NOTIFY" "$SCRATCH/lden" || exit 1
@@ -248,6 +259,7 @@ valid_tracer() {
 	perf-stat|lden-count|perf-record|perf-record-B|lden-sample) return 0 ;;
 	lden-notify-count|lden-notify-size|lden-notify-twin|bt-count) return 0 ;;
 	lden-notify-size-ftrace|lden-notify-size-perf|bt-sum|trace-cmd) return 0 ;;
+	lden-notify-base-size-ftrace|lden-notify-base-size-perf) return 0 ;;
 	perf-record-m[0-9]*|lden-sample-r[0-9]*)
 		local p=${1##*-[mr]}
 		case $p in *[!0-9]*) return 1 ;; esac
@@ -298,6 +310,7 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
 	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0) ;;
 	lden-notify-twin)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --max-rate 1000000000) ;;
+	lden-notify-base-size-*) CMD=("$NOTIFY_BASE" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --ring "${t#lden-notify-base-size-}") ;;
 	lden-notify-size-*) CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --ring "${t#lden-notify-size-}") ;;
 	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
 	# the same size as bench.open's, summed in the kernel's BPF map
@@ -654,6 +667,7 @@ echo "host: $(uname -r), $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; ex
 SRC_REV=$(cd "$BENCH_DIR/.." 2>/dev/null && git describe --always --dirty 2>/dev/null | sed 's/^/ (source /;s/$/)/')
 uses 'lden-count' || uses 'lden-sample*' && echo "lden-exec: $LDEN_SRC${LDEN_NOTE:-}$SRC_REV"
 uses 'lden-notify-*' && echo "lden notify: $NOTIFY_SRC${NOTIFY_NOTE:-}$SRC_REV, built $(date -u -r "$NOTIFY_SRC" '+%Y-%m-%d %H:%M UTC' 2>/dev/null)"
+uses 'lden-notify-base-*' && echo "lden notify base (lden-notify-base-*): $NOTIFY_BASE_SRC, built $(date -u -r "$NOTIFY_BASE_SRC" '+%Y-%m-%d %H:%M UTC' 2>/dev/null)"
 uses 'lden-notify-count' && echo "  lden-notify-count: lden notify \"$NOTIFY_COUNT_EXPR\" --time $NOTIFY_TIME"
 uses 'lden-notify-size' && echo "  lden-notify-size:  lden notify \"$NOTIFY_SIZE_EXPR\" --time $NOTIFY_TIME --events-dir $BENCH_DIR"
 echo "perf: $(perf --version 2>/dev/null)"
@@ -732,6 +746,8 @@ for p in perf-record trace-cmd lden-notify-size-perf; do
 	compare "$MAIN" lden-notify-size-ftrace "$p"
 done
 compare "$MAIN" lden-notify-size-perf perf-record
+compare "$MAIN" lden-notify-base-size-perf perf-record
+compare "$MAIN" lden-notify-size-perf lden-notify-base-size-perf
 compare "$MAIN" trace-cmd perf-record
 compare "$MAIN" bt-sum perf-record
 uses lden-notify-twin && compare "$MAIN" lden-notify-twin lden-notify-size

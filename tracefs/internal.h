@@ -81,9 +81,16 @@ int ltr_decode_str(const struct ltr_field *f, const void *raw,
 /* ------------------------------------------------------------------ */
 /* ring.c: one perf mmap ring, the head/tail protocol */
 
-/* sample_type of every sampling event the session opens */
+/*
+ * sample_type of the session's sampling events: LTR_SAMPLE_TYPE, or
+ * LTR_SAMPLE_LEAN where the reader reads the raw record alone
+ * (opts.size_only): the thread and the time cost the kernel a field each
+ * per record (the time, read from the event's clock, the most), for
+ * nothing there.  Chosen in one place, session.c's sample_type_of().
+ */
 #define LTR_SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | \
 			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
+#define LTR_SAMPLE_LEAN (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_RAW)
 
 struct ltr_ring {
 	void *base;		/* the mmap: struct perf_event_mmap_page first */
@@ -96,6 +103,11 @@ struct ltr_ring {
 	uint64_t bad;		/* records too short to parse (skipped) */
 	int fd;			/* the ring owner's perf fd, or -1 */
 	int cpu;
+	/*
+	 * the session whose events write here: each record parsed as its
+	 * event's sample_type says; NULL: every record is LTR_SAMPLE_TYPE
+	 */
+	const struct ltr_session *session;
 	struct ltr_recall_index *index;	/* recall rings: see recall.c */
 };
 
@@ -141,10 +153,13 @@ int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx);
 
 /*
  * ltr_parse_sample - split one PERF_RECORD_SAMPLE laid out as
- * LTR_SAMPLE_TYPE says.  Returns 0 or -EINVAL when it is too short.
+ * LTR_SAMPLE_TYPE says (ltr_parse_sample_as: as @type says, see ring.c).
+ * Returns 0 or -EINVAL when it is too short.
  */
 int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
 		     struct ltr_sample *s);
+int ltr_parse_sample_as(const struct perf_event_header *h, uint64_t type,
+			uint64_t *id, struct ltr_sample *s);
 
 /* ------------------------------------------------------------------ */
 /*
@@ -211,6 +226,7 @@ struct ltr_event {
 	int nfds;		/* one per CPU, of each task: [task][cpu] */
 	int *fds;
 	uint64_t *sample_ids;	/* PERF_EVENT_IOC_ID of each fd */
+	uint64_t sample_type;	/* of its perf samples: see LTR_SAMPLE_TYPE */
 	struct ltr_field *fields;
 	int nfields;
 	void *user;
@@ -240,6 +256,8 @@ struct ltr_session {
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
 	bool ring_pages_default;	/* not asked for: opts->ring_pages 0 */
+	/* the perf rings' data pages a CPU, set when they are mapped */
+	unsigned int perf_pages;
 	bool ftrace_no_mmap;		/* opts->ftrace_read */
 	unsigned int wakeup_bytes;
 	bool detach_close;

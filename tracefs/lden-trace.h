@@ -93,8 +93,10 @@ struct ltr_session_opts {
 	const char *tracing_dir;
 	/*
 	 * data pages per CPU ring, a power of two; 0 means 512 (2 MiB: about
-	 * 20k perf samples, 80 ms of a reader kept off the CPU at 250k
-	 * events/s); the same for the instance's ftrace ring
+	 * 20k full perf samples, 80 ms of a reader kept off the CPU at 250k
+	 * events/s); the same for the instance's ftrace ring; 0 with a first
+	 * sampled event scoped to a task or cgroup: perf rings of 1024 on up
+	 * to 8 CPUs (one process flat out overran 2 MiB on a loaded machine)
 	 */
 	unsigned int ring_pages;
 	/* the ring of sampling events whose own opts say LTR_RING_AUTO */
@@ -416,6 +418,16 @@ struct ltr_event_opts {
 	 * @inherit; not with @group
 	 */
 	bool threads;
+	/*
+	 * sampling on the perf ring: the reader reads each record's raw
+	 * fields alone (a size summed, nothing per thread or in time order),
+	 * so the samples carry no thread and no time (ltr_sample.flags
+	 * LTR_SAMPLE_NO_TID, LTR_SAMPLE_NO_TIME; pid, tid and time 0): each
+	 * field costs the kernel per record, the time the most.  Not with
+	 * @recall, whose walk reads both.  The ftrace ring's records carry
+	 * them anyway.
+	 */
+	bool size_only;
 };
 
 /**
@@ -614,6 +626,14 @@ int ltr_session__missed(struct ltr_session *s, uint64_t *missed);
 
 /* ltr_sample.flags: pid is the thread's id, the ftrace ring has no other */
 #define LTR_SAMPLE_NO_TGID 0x1u
+/*
+ * a perf sample of an event opened with opts.size_only: no thread (pid
+ * and tid 0), no time (0); its raw record and CPU only
+ */
+#define LTR_SAMPLE_NO_TID 0x2u
+#define LTR_SAMPLE_NO_TIME 0x4u
+/* (internal: the ring's CPU fills it in) */
+#define LTR_SAMPLE_NO_CPU 0x8u
 
 struct ltr_sample {
 	struct ltr_event *event;	/* the event that produced it */

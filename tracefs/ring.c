@@ -14,14 +14,6 @@
 /* A record's size is a u16, so no record is larger than this. */
 #define SCRATCH_SIZE 65536
 
-/* struct perf_event_header, then what LTR_SAMPLE_TYPE adds, in order */
-#define SAMPLE_ID_OFF	8	/* u64 PERF_SAMPLE_IDENTIFIER */
-#define SAMPLE_PID_OFF	16	/* u32 pid, u32 tid */
-#define SAMPLE_TIME_OFF	24	/* u64 */
-#define SAMPLE_CPU_OFF	32	/* u32 cpu, u32 reserved */
-#define SAMPLE_RAW_OFF	40	/* u32 size, then the bytes */
-#define SAMPLE_MIN	(SAMPLE_RAW_OFF + 4u)
-
 static bool is_pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));
@@ -119,44 +111,78 @@ static uint32_t get_u32(const unsigned char *p)
 }
 
 /**
- * ltr_parse_sample - split a PERF_RECORD_SAMPLE written for LTR_SAMPLE_TYPE
- * @h:  the record, header first, all h->size bytes readable
- * @id: out: the PERF_SAMPLE_IDENTIFIER value
- * @s:  out: pid, tid, time, cpu and the raw payload, which points into
- *      the record; s->event is set to NULL
+ * ltr_parse_sample_as - split a PERF_RECORD_SAMPLE written for @type
+ * @h:    the record, header first, all h->size bytes readable
+ * @type: the sample_type it was written for: PERF_SAMPLE_IDENTIFIER and
+ *        PERF_SAMPLE_RAW, with any of LTR_SAMPLE_TYPE's TID, TIME, CPU
+ * @id:   out: the PERF_SAMPLE_IDENTIFIER value
+ * @s:    out: pid, tid, time, cpu and the raw payload, which points into
+ *        the record; s->event is set to NULL.  What @type leaves out is 0
+ *        and said in s->flags (LTR_SAMPLE_NO_TID, LTR_SAMPLE_NO_TIME,
+ *        LTR_SAMPLE_NO_CPU)
  *
  * Both outputs are written only on success.
  *
  * Return: 0, or -EINVAL when the record is too short for its fields or
- * its raw payload (errno set).
+ * its raw payload, or @type is not one this reader knows (errno set).
  */
-int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
-		     struct ltr_sample *s)
+int ltr_parse_sample_as(const struct perf_event_header *h, uint64_t type,
+			uint64_t *id, struct ltr_sample *s)
 {
 	const unsigned char *p = (const void *)h;
-	uint32_t raw_size;
+	struct ltr_sample out = { 0 };
+	uint32_t off = sizeof(*h) + 8, raw_size;
 
 	if (!h || !id || !s)
 		return ltr_error(EINVAL, "invalid argument");
-	if (h->size < SAMPLE_MIN)
+	if ((type & ~LTR_SAMPLE_TYPE) ||
+	    (type & LTR_SAMPLE_LEAN) != LTR_SAMPLE_LEAN)
+		return ltr_error(EINVAL, "sample_type %#llx is not one lden reads",
+				 (unsigned long long)type);
+	/* in the kernel's order: IDENTIFIER, TID, TIME, CPU, RAW */
+	off += type & PERF_SAMPLE_TID ? 8 : 0;
+	off += type & PERF_SAMPLE_TIME ? 8 : 0;
+	off += type & PERF_SAMPLE_CPU ? 8 : 0;
+	if (h->size < off + 4)
 		return ltr_error(EINVAL,
 				 "sample record of %u bytes is too short",
 				 h->size);
-	raw_size = get_u32(p + SAMPLE_RAW_OFF);
-	if (raw_size > h->size - SAMPLE_MIN)
+	raw_size = get_u32(p + off);
+	if (raw_size > h->size - (off + 4))
 		return ltr_error(EINVAL,
 				 "sample payload of %u bytes overruns its %u-byte record",
 				 raw_size, h->size);
-
-	*id = get_u64(p + SAMPLE_ID_OFF);
-	s->event = NULL;
-	s->pid = get_u32(p + SAMPLE_PID_OFF);
-	s->tid = get_u32(p + SAMPLE_PID_OFF + 4);
-	s->time = get_u64(p + SAMPLE_TIME_OFF);
-	s->cpu = get_u32(p + SAMPLE_CPU_OFF);
-	s->raw_size = raw_size;
-	s->raw = p + SAMPLE_MIN;
+	off = sizeof(*h) + 8;
+	if (type & PERF_SAMPLE_TID) {
+		out.pid = get_u32(p + off);
+		out.tid = get_u32(p + off + 4);
+		off += 8;
+	} else {
+		out.flags |= LTR_SAMPLE_NO_TGID | LTR_SAMPLE_NO_TID;
+	}
+	if (type & PERF_SAMPLE_TIME) {
+		out.time = get_u64(p + off);
+		off += 8;
+	} else {
+		out.flags |= LTR_SAMPLE_NO_TIME;
+	}
+	if (type & PERF_SAMPLE_CPU) {
+		out.cpu = get_u32(p + off);
+		off += 8;
+	} else {
+		out.flags |= LTR_SAMPLE_NO_CPU;
+	}
+	out.raw_size = raw_size;
+	out.raw = p + off + 4;
+	*id = get_u64(p + sizeof(*h));
+	*s = out;
 	return 0;
+}
+
+int ltr_parse_sample(const struct perf_event_header *h, uint64_t *id,
+		     struct ltr_sample *s)
+{
+	return ltr_parse_sample_as(h, LTR_SAMPLE_TYPE, id, s);
 }
 
 void ltr_ring_copy(const unsigned char *data, uint64_t size, uint64_t off,
@@ -186,15 +212,39 @@ static int dispatch(struct ltr_ring *r, const struct perf_event_header *h,
 		    ltr_ring_sample_fn fn, void *ctx, int *delivered)
 {
 	const unsigned char *p = (const void *)h;
+	uint64_t type = LTR_SAMPLE_TYPE;
+	struct ltr_event *ev = NULL;
 	struct ltr_sample s;
 	uint64_t id = 0;
 
 	switch (h->type) {
 	case PERF_RECORD_SAMPLE:
-		if (ltr_parse_sample(h, &id, &s)) {
+		/*
+		 * a session's ring holds events of several sample_types:
+		 * the id, first in each, says whose record it is
+		 */
+		if (r->session && h->size >= sizeof(*h) + 8) {
+			ev = ltr_session_event_of(r->session,
+						  get_u64(p + sizeof(*h)));
+			if (!ev) {
+				/* an event closed while its records were
+				 * queued: nothing to read them with */
+				r->samples++;
+				(*delivered)++;
+				return 0;
+			}
+			type = ev->sample_type;
+		}
+		if (ltr_parse_sample_as(h, type, &id, &s)) {
 			r->bad++;
 			return 0;
 		}
+		if (s.flags & LTR_SAMPLE_NO_CPU) {
+			/* a CPU's ring: the CPU its records were written on */
+			s.cpu = (uint32_t)r->cpu;
+			s.flags &= ~LTR_SAMPLE_NO_CPU;
+		}
+		s.event = ev;
 		r->samples++;
 		(*delivered)++;
 		return fn ? fn(id, &s, ctx) : 0;
@@ -234,7 +284,8 @@ static int dispatch(struct ltr_ring *r, const struct perf_event_header *h,
  * A record whose size cannot be right (smaller than its header, larger
  * than the ring, or past the head) means the ring cannot be walked: the
  * rest of it is dropped (the tail is set to the head) and r->bad counted.
- * Samples too short for LTR_SAMPLE_TYPE are skipped and counted in r->bad.
+ * Samples too short for their event's sample_type (LTR_SAMPLE_TYPE in a
+ * ring of no session) are skipped and counted in r->bad.
  *
  * Return: the number of samples delivered (or discarded), or -EINVAL
  * when @r is not set up (errno set).

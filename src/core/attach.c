@@ -161,6 +161,12 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 		/* a join's records are ordered with its feeders' in perf */
 		.ring = a->join_perf ? LTR_RING_PERF : LTR_RING_AUTO,
 		.ring_why = a->join_perf ? JOIN_RING_WHY : NULL,
+		/*
+		 * a size summed (what the kernel could sum) reads the record
+		 * alone: its perf samples carry no thread and no time, which
+		 * cost the kernel per hit; a join orders by time
+		 */
+		.size_only = size_text && a->kernel_sum_ok && !a->join_perf,
 	};
 	struct lden_part *p = next_part(a, scope, &o, err, errlen);
 	char msg[256];

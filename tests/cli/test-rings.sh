@@ -10,6 +10,7 @@
 # - per process (-p): the perf ring, and --ring ftrace with -p is a
 #   usage error naming the reason, leaving nothing behind;
 # - --ring with a bad value is a usage error;
+# - a scoped run (-- CMD) maps 4 MiB perf rings on up to 8 CPUs;
 # - list-events --verbose says how each event's size is read here.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
@@ -74,6 +75,24 @@ rc=$?
 [ $rc = 2 ] && [ "$(cat "$tmp/bad.err")" = "lden: notify: invalid --ring value 'ftrace2' (expected auto, ftrace or perf)" ] ||
 	fail "--ring ftrace2: exit $rc, '$(cat "$tmp/bad.err")'"
 echo "PASS: per process the perf ring; --ring ftrace there, or a bad --ring, is a usage error"
+
+# a scoped run's perf rings: 4 MiB a CPU on up to 8 CPUs (a process flat
+# out overran 2 MiB on a loaded machine), one a CPU; the command, run once
+# everything is attached, lists lden's perf mappings
+ncpu=$(getconf _NPROCESSORS_ONLN)
+pg=$(getconf PAGESIZE)
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 60 --max-cpu 0 -- \
+	sh -c 'grep "perf_event" /proc/$PPID/maps | while read -r r rest; do
+		echo $(( (0x${r#*-} - 0x${r%-*}) / '"$pg"' - 1 )); done' \
+	>"$tmp/maps.out" 2>"$tmp/maps.err"
+rc=$?
+# 1: the command exited, the condition not met
+[ $rc = 1 ] || fail "scoped rings: notify exit status $rc, want 1: $(cat "$tmp/maps.err")"
+want=512
+[ "$ncpu" -le 8 ] && want=1024
+[ "$(grep -cx "$want" "$tmp/maps.out")" = "$ncpu" ] && [ "$(grep -cx '[0-9]*' "$tmp/maps.out")" = "$ncpu" ] ||
+	fail "scoped rings: want $ncpu rings of $want pages, got: $(tr '\n' ' ' <"$tmp/maps.out")"
+echo "PASS: a scoped run's perf rings: $ncpu of $want pages"
 
 # list-events --verbose: how sizes are read on this kernel
 "$LDEN" list-events --verbose >"$tmp/list.out" || fail "list-events --verbose failed"

@@ -213,6 +213,97 @@ static void two_events_one_ring(void **state)
 	ltr_session__free(s);
 }
 
+#define MAX_CPUS 1024
+
+struct lean_full {
+	struct collected full;
+	struct ltr_event *lean_ev;
+	const struct ltr_field *lean_parent;
+	int lean, lean_wrong;
+	int full_flags;
+	int lean_cpu[MAX_CPUS], full_cpu[MAX_CPUS];
+};
+
+static int collect_lean_full(const struct ltr_sample *s, void *ctx)
+{
+	struct lean_full *t = ctx;
+	int64_t parent = -1;
+
+	if (s->cpu >= MAX_CPUS)
+		fail_msg("sample of cpu %u", s->cpu);
+	if (s->event == t->lean_ev) {
+		t->lean++;
+		t->lean_cpu[s->cpu]++;
+		assert_int_equal(ltr_field__s64(t->lean_parent, s, &parent), 0);
+		if (parent != (int64_t)t->full.sample_pid || s->pid || s->tid ||
+		    s->time || s->flags != (LTR_SAMPLE_NO_TGID |
+					    LTR_SAMPLE_NO_TID |
+					    LTR_SAMPLE_NO_TIME))
+			t->lean_wrong++;
+		return 0;
+	}
+	if (s->event == t->full.ev) {
+		t->full_cpu[s->cpu]++;
+		if (s->flags || !s->time)
+			t->full_flags++;
+	}
+	return collect(s, &t->full);
+}
+
+/*
+ * A size-only event (opts.size_only: samples of the raw record alone,
+ * no thread, no time) and a full one on the same hits, in the same
+ * perf rings: each record is read as its own event's sample_type says,
+ * the lean ones' fields and CPU as exact as the full ones'.
+ */
+static void lean_and_full_one_ring(void **state)
+{
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE,
+				    .ring = LTR_RING_PERF };
+	static struct lean_full t;
+	struct ktest_child c;
+	struct ltr_session *s;
+	uint64_t count = 0;
+	char filter[64];
+
+	memset(&t, 0, sizeof(t));
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, ktest_fork_n, &n_forks), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	o.filter = filter;
+	o.size_only = true;
+	t.lean_ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
+	if (!t.lean_ev)
+		fail_msg("open: %s", ltr_last_error());
+	o.size_only = false;
+	t.full.ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
+	if (!t.full.ev)
+		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_event__ring(t.lean_ev), LTR_RING_PERF);
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	t.lean_parent = ltr_event__field(t.lean_ev, "parent_pid");
+	assert_non_null(t.lean_parent);
+	t.full.parent_pid = ltr_event__field(t.full.ev, "parent_pid");
+	t.full.child_pid = ltr_event__field(t.full.ev, "child_pid");
+	t.full.sample_pid = (uint32_t)c.pid;
+	assert_true(ltr_session__drain(s, collect_lean_full, &t) >= 0);
+	assert_int_equal(t.lean, n_forks);
+	assert_int_equal(t.lean_wrong, 0);
+	assert_int_equal(t.full.samples, n_forks);
+	assert_int_equal(t.full.wrong_parent, 0);
+	assert_int_equal(t.full_flags, 0);
+	/* the lean records' CPU is their ring's: the full ones say it too */
+	assert_memory_equal(t.lean_cpu, t.full_cpu, sizeof(t.lean_cpu));
+	assert_int_equal(ltr_event__count(t.lean_ev, &count), 0);
+	assert_int_equal(count, n_forks);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+}
+
 static char cgroup_dir[256];
 
 static int cgroup_setup(void **state)
@@ -420,6 +511,7 @@ int main(void)
 		cmocka_unit_test(sample_with_filter),
 		cmocka_unit_test(sample_per_task),
 		cmocka_unit_test(two_events_one_ring),
+		cmocka_unit_test(lean_and_full_one_ring),
 		cmocka_unit_test_setup_teardown(count_in_cgroup, cgroup_setup,
 						cgroup_teardown),
 		cmocka_unit_test(count_threads),

@@ -659,7 +659,9 @@ static void test_parse_sample(void **state)
 	put_hdr(p, PERF_RECORD_SAMPLE, 48);
 	memcpy(p + 40, &raw_size, 4);
 	memcpy(p + 44, "abcd", 4);
+	s.flags = 99;
 	assert_int_equal(ltr_parse_sample((void *)p, &id, &s), 0);
+	assert_int_equal(s.flags, 0);
 	assert_int_equal(s.raw_size, 4);
 	assert_ptr_equal(s.raw, p + 44);
 	assert_memory_equal(s.raw, "abcd", 4);
@@ -684,6 +686,62 @@ static void test_parse_sample(void **state)
 	memcpy(p + 40, &raw_size, 4);
 	assert_int_equal(ltr_parse_sample((void *)p, &id, &s), 0);
 	assert_int_equal(s.raw_size, 0);
+}
+
+/*
+ * A sample of opts.size_only (LTR_SAMPLE_LEAN): the id, then the raw
+ * size and payload; no thread, time or CPU, said in the flags.
+ */
+static void test_parse_lean_sample(void **state)
+{
+	uint64_t buf[8] = { 0 };
+	unsigned char *p = (unsigned char *)buf;
+	struct ltr_sample s = { .pid = 1, .tid = 2, .time = 3, .cpu = 4 };
+	uint32_t raw_size = 4;
+	uint64_t id = 0, want = 0x1122334455667788ull;
+
+	put_hdr(p, PERF_RECORD_SAMPLE, 24);
+	memcpy(p + 8, &want, 8);
+	memcpy(p + 16, &raw_size, 4);
+	memcpy(p + 20, "wxyz", 4);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_LEAN, &id,
+					     &s), 0);
+	assert_true(id == want);
+	assert_int_equal(s.raw_size, 4);
+	assert_ptr_equal(s.raw, p + 20);
+	assert_int_equal(s.pid, 0);
+	assert_int_equal(s.tid, 0);
+	assert_true(s.time == 0);
+	assert_int_equal(s.flags, LTR_SAMPLE_NO_TGID | LTR_SAMPLE_NO_TID |
+				  LTR_SAMPLE_NO_TIME | LTR_SAMPLE_NO_CPU);
+
+	/* the same bytes read as a full sample are too short */
+	assert_int_equal(ltr_parse_sample((void *)p, &id, &s), -EINVAL);
+
+	/* one byte too many for the record */
+	raw_size = 5;
+	memcpy(p + 16, &raw_size, 4);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_LEAN, &id,
+					     &s), -EINVAL);
+
+	/* with the thread and no time: the raw size moves by 8 */
+	raw_size = 4;
+	put_hdr(p, PERF_RECORD_SAMPLE, 32);
+	memcpy(p + 16, "\x07\0\0\0\x09\0\0\0", 8);
+	memcpy(p + 24, &raw_size, 4);
+	memcpy(p + 28, "wxyz", 4);
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_LEAN |
+					     PERF_SAMPLE_TID, &id, &s), 0);
+	assert_int_equal(s.pid, 7);
+	assert_int_equal(s.tid, 9);
+	assert_ptr_equal(s.raw, p + 28);
+	assert_int_equal(s.flags, LTR_SAMPLE_NO_TIME | LTR_SAMPLE_NO_CPU);
+
+	/* a sample_type this reader does not know, or without the raw */
+	assert_int_equal(ltr_parse_sample_as((void *)p, LTR_SAMPLE_LEAN |
+					     PERF_SAMPLE_IP, &id, &s), -EINVAL);
+	assert_int_equal(ltr_parse_sample_as((void *)p, PERF_SAMPLE_IDENTIFIER,
+					     &id, &s), -EINVAL);
 }
 
 static void test_init_errors(void **state)
@@ -746,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_records),
 		cmocka_unit_test(test_short_samples_skipped),
 		cmocka_unit_test(test_parse_sample),
+		cmocka_unit_test(test_parse_lean_sample),
 		cmocka_unit_test(test_init_errors),
 	};
 
