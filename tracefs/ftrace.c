@@ -40,6 +40,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -59,6 +60,8 @@
  */
 #define SUBBUF_KB "8"
 #define SUBBUF_MIN (8 * 1024)
+/* read(): sub-buffers a splice moves, a pipe's default room (drain_read) */
+#define BATCH 16
 /*
  * The mapped ring (6.10+, include/uapi/linux/trace_mmap.h): a meta page,
  * then every sub-buffer by id.  The kernel hands the reader one
@@ -89,8 +92,19 @@ struct ft_meta {
 struct ltr_ftrace_cpu {
 	int cpu;
 	int fd;				/* per_cpu/cpuN/trace_pipe_raw */
-	struct tracefs_cpu *tcpu;	/* read(): its reader */
-	unsigned char *page;		/* read(): the sub-buffer read last */
+	int stats_fd;			/* per_cpu/cpuN/stats, kept open */
+	int pipe[2];			/* read: whole sub-buffers spliced in */
+	unsigned char *page;		/* read: BATCH sub-buffers read last */
+	size_t page_len, page_off;	/* ... their bytes, and those walked */
+	uint64_t complete_at;		/* read: every record before, delivered */
+	/* read after the mapping failed: bytes of the first sub-buffer read
+	 * that were delivered from the mapping, the time of the last one,
+	 * and the offset of that sub-buffer's times (see fall_back()) */
+	uint32_t skip;
+	bool fixup;
+	uint64_t fix_ts;
+	int64_t ts_off;
+	unsigned int get_readers;	/* GET_READER calls (the fault stand-in) */
 	unsigned char *map;		/* mmap: the mapping, or NULL */
 	size_t map_len;
 	const volatile struct ft_meta *meta;
@@ -116,6 +130,13 @@ struct ltr_ftrace {
 	int commit_size;		/* the kernel's long: 4 or 8 */
 	int ncpus;
 	int mapped;			/* CPUs read through a mapping */
+	char why[160];			/* why a CPU is read, not mapped */
+	char reader[256];		/* ltr_session__ftrace_reader()'s */
+	/* LDEN_TEST_FTRACE: map:I or reader:I:K, CPU index I's map, or
+	 * its Kth GET_READER, fails (EPERM); reader-ahead:I, its first
+	 * GET_READER once the walk is past what the kernel counts read;
+	 * read: no mapping at all */
+	int fail_map, fail_reader, fail_reader_at, fail_ahead;
 	uint64_t drains;		/* ltr_ftrace_drain() calls */
 	struct ltr_ftrace_cpu *cpus;
 	/* the events in the instance, by tracepoint id (sorted) */
@@ -203,9 +224,12 @@ static void close_readers(struct ltr_ftrace *ft)
 	for (int i = 0; ft->cpus && i < ft->ncpus; i++) {
 		struct ltr_ftrace_cpu *c = &ft->cpus[i];
 
-		if (c->tcpu)
-			tracefs_cpu_free_fd(c->tcpu);
-		c->tcpu = NULL;
+		for (int k = 0; k < 2; k++) {
+			if (c->pipe[k] >= 0)
+				close(c->pipe[k]);
+			c->pipe[k] = -1;
+		}
+		c->page_len = c->page_off = 0;
 		/* a mapping holds the file, and so the instance, too */
 		if (c->map)
 			munmap(c->map, c->map_len);
@@ -215,6 +239,9 @@ static void close_readers(struct ltr_ftrace *ft)
 		if (c->fd >= 0)
 			close(c->fd);
 		c->fd = -1;
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
+		c->stats_fd = -1;
 	}
 }
 
@@ -318,8 +345,38 @@ static int map_cpu(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
 	return 0;
 }
 
+/* CPU @c read with read(): its buffer, and a pipe to splice into */
+static int read_setup(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
+{
+	c->page = malloc((size_t)BATCH * ft->subbuf_size);
+	if (!c->page)
+		return -ENOMEM;
+	/* without a pipe, read() alone (see drain_read) */
+	if (pipe2(c->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
+		c->pipe[0] = c->pipe[1] = -1;
+	return 0;
+}
+
+/* LDEN_TEST_FTRACE, a fault for the tests (see struct ltr_ftrace) */
+static void test_faults(struct ltr_session *s, struct ltr_ftrace *ft)
+{
+	const char *f = getenv("LDEN_TEST_FTRACE");
+
+	ft->fail_map = ft->fail_reader = ft->fail_ahead = -1;
+	if (!f)
+		return;
+	if (!strcmp(f, "read"))
+		s->ftrace_no_mmap = true;
+	else if (sscanf(f, "map:%d", &ft->fail_map) != 1 &&
+		 sscanf(f, "reader:%d:%d", &ft->fail_reader,
+			&ft->fail_reader_at) != 2 &&
+		 sscanf(f, "reader-ahead:%d", &ft->fail_ahead) != 1)
+		ft->fail_map = ft->fail_reader = ft->fail_ahead = -1;
+}
+
 static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 {
+	test_faults(s, ft);
 	ft->subbuf_size = subbuf_size(ft);
 	ft->commit_size = commit_size(s);
 	for (int i = 0; i < ft->ncpus; i++) {
@@ -334,15 +391,35 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
 		if (c->fd < 0)
 			return ltr_error(errno, "cannot open '%s': %s", path,
 					 strerror(errno));
-		/* mapped where the kernel can, tried while every CPU before took it */
-		if (!s->ftrace_no_mmap && ft->mapped == i && map_cpu(ft, c) == 0)
-			ft->mapped++;
-		if (!c->map) {
-			c->tcpu = tracefs_cpu_alloc_fd(c->fd, ft->subbuf_size, true);
-			c->page = malloc(ft->subbuf_size);
-			if (!c->tcpu || !c->page)
-				return ltr_error(ENOMEM, "out of memory");
+		/* read at each drain: opened once (an open and a close a
+		 * CPU a tick cost more than the read) */
+		snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats",
+			 ft->path, c->cpu);
+		c->stats_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->stats_fd < 0)
+			return ltr_error(errno, "cannot open '%s': %s", path,
+					 strerror(errno));
+		/* mapped where the kernel can, CPU by CPU */
+		if (!s->ftrace_no_mmap) {
+			int err = map_cpu(ft, c);
+
+			if (!err && ft->fail_map == i) {
+				/* the stand-in: as if the map had failed */
+				munmap(c->map, c->map_len);
+				c->map = NULL;
+				c->meta = NULL;
+				err = -EPERM;
+			}
+
+			if (!err)
+				ft->mapped++;
+			else if (!ft->why[0] && err != -ENODEV)
+				snprintf(ft->why, sizeof(ft->why),
+					 "CPU %d: mmap: %s", c->cpu,
+					 strerror(-err));
 		}
+		if (!c->map && read_setup(ft, c) < 0)
+			return ltr_error(ENOMEM, "out of memory");
 		ee.data.u32 = (uint32_t)(s->ncpus + i);
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, c->fd, &ee) < 0)
 			return ltr_error(errno, "epoll_ctl: %s", strerror(errno));
@@ -377,7 +454,8 @@ static int ftrace_create(struct ltr_session *s)
 		return ltr_error(ENOMEM, "out of memory");
 	}
 	for (int i = 0; i < ft->ncpus; i++)
-		ft->cpus[i].fd = -1;
+		ft->cpus[i].fd = ft->cpus[i].stats_fd =
+			ft->cpus[i].pipe[0] = ft->cpus[i].pipe[1] = -1;
 	/* named, made and held by owner.c */
 	snprintf(ft->name, sizeof(ft->name), "%s", s->group);
 	path = ltr_session_instance(s);
@@ -607,6 +685,14 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev)
 /* ------------------------------------------------------------------ */
 /* Reading */
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* One record of CPU @c, found by the walk: to its event, and @fn. */
 static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
 		   const struct ltr_subbuf_rec *r, ltr_sample_fn fn, void *ctx,
@@ -628,7 +714,7 @@ static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
 	memcpy(&pid, r->data + REC_PID_OFF, sizeof(pid));
 	smp = (struct ltr_sample){
 		.event = m->ev, .pid = (uint32_t)pid, .tid = (uint32_t)pid,
-		.time = r->ts, .cpu = (uint32_t)c->cpu,
+		.time = r->ts + (uint64_t)c->ts_off, .cpu = (uint32_t)c->cpu,
 		.raw_size = r->size, .raw = r->data,
 		.flags = LTR_SAMPLE_NO_TGID,
 	};
@@ -640,52 +726,128 @@ static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
 }
 
 /*
- * Delivers the records of one CPU read with read(): at most twice what
- * its ring holds (the reader's sub-buffer and the ring's), so that a CPU
- * writing as fast as it is read cannot keep the caller here, while a
- * stopped one is emptied.  *@stop is set when @fn asked to stop; the
- * next call resumes after that record.
+ * The read() path (before Linux 6.10), without chasing the writer: a
+ * read() of trace_pipe_raw hands out the reader sub-buffer as far as it
+ * is written, and when the writer is on it, each read() yields the few
+ * records written since the last (12,219 reads for 300,000 records).  So
+ * whole sub-buffers come by splice() into a pipe, which the kernel gives
+ * only once the writer has left them (-EAGAIN else), BATCH at a time,
+ * then one read() of the pipe; the sub-buffer being written is read()
+ * only when the caller wants everything (@all: an interval's end, the
+ * settle) or when this CPU's last complete read is LTR_FTRACE_LAG_MS
+ * old: a record waits that long and the caller's next poll at most.
+ * c->complete_at says up to when
+ * every record of the CPU was delivered (ltr_session__complete_until()).
+ *
+ * At most twice what the ring holds a drain (the reader's sub-buffer and
+ * the ring's), so that a CPU writing as fast as it is read cannot keep
+ * the caller here, while a stopped one is emptied.  *@stop is set when
+ * @fn asked to stop; the next call resumes after that record.
  */
+/*
+ * A sub-buffer loaded into c->w.  The first after the mapping failed
+ * (fall_back()) may begin with records delivered from the mapping: the
+ * kernel counted as read only what was committed at the last GET_READER.
+ * They are skipped, and its times, which the kernel recounts from the
+ * reader's own time stamp, are set by the last record delivered.
+ */
+static void loaded(struct ltr_ftrace_cpu *c)
+{
+	struct ltr_subbuf_rec r;
+
+	c->loaded = true;
+	c->ts_off = 0;
+	if (!c->fixup)
+		return;
+	c->fixup = false;
+	if (!c->skip)
+		return;
+	while (c->w.off < c->skip && ltr_subbuf_next(&c->w, &r) > 0)
+		;
+	c->ts_off = (int64_t)(c->fix_ts - c->w.ts);
+	c->skip = 0;
+}
+
 static int drain_read(struct ltr_session *s, struct ltr_ftrace_cpu *c,
-		      ltr_sample_fn fn, void *ctx, int *stop)
+		      ltr_sample_fn fn, void *ctx, int *stop, bool all)
 {
 	struct ltr_ftrace *ft = s->ft;
-	unsigned int pages = 0;
+	uint64_t t0 = now_ns();
+	bool partial = all || t0 - c->complete_at >= LTR_FTRACE_LAG_MS * 1000000ull;
+	size_t sb = (size_t)ft->subbuf_size;
+	unsigned int subbufs = 0;
 	int delivered = 0;
 
 	while (!*stop) {
 		struct ltr_subbuf_rec r;
+		ssize_t n;
 		int rc;
 
-		if (!c->loaded) {
-			ssize_t n;
-
-			if (pages++ > 2 * (s->ring_pages + 1))
-				break;
-			n = tracefs_cpu_read(c->tcpu, c->page, true);
-			if (n <= 0) {
-				if (n < 0 && errno != EAGAIN && errno != EINTR)
-					return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
-							 c->cpu, strerror(errno));
-				break;
-			}
-			if (ltr_subbuf_load(&c->w, c->page, (size_t)n,
-					    ft->commit_size) < 0) {
-				c->bad++;
+		if (c->loaded) {
+			rc = ltr_subbuf_next(&c->w, &r);
+			if (rc > 0) {
+				delivered += deliver(ft, c, &r, fn, ctx, stop);
 				continue;
 			}
-			c->loaded = true;
-		}
-		rc = ltr_subbuf_next(&c->w, &r);
-		if (rc == 0) {
 			c->loaded = false;
+			if (rc < 0)
+				c->bad++;
+		}
+		if (c->page_off < c->page_len) {
+			n = (ssize_t)(c->page_len - c->page_off < sb ?
+				      c->page_len - c->page_off : sb);
+			if (ltr_subbuf_load(&c->w, c->page + c->page_off,
+					    (size_t)n, ft->commit_size) < 0)
+				c->bad++;
+			else
+				loaded(c);
+			c->page_off += (size_t)n;
 			continue;
 		}
-		if (rc < 0) {
-			c->bad++;
+		if (subbufs > 2 * (s->ring_pages + 1))
+			break;
+		c->page_len = c->page_off = 0;
+		n = -1;
+		errno = EAGAIN;
+		if (c->pipe[1] >= 0)
+			n = splice(c->fd, NULL, c->pipe[1], NULL, BATCH * sb,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			/* all of it: the pipe holds nothing else */
+			n = read(c->pipe[0], c->page, (size_t)n);
+			if (n < 0)
+				return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
+						 c->cpu, strerror(errno));
+			c->page_len = (size_t)n;
+			subbufs += (unsigned int)((size_t)n / sb);
 			continue;
 		}
-		delivered += deliver(ft, c, &r, fn, ctx, stop);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			/* splice refused: read() alone from now on */
+			close(c->pipe[0]);
+			close(c->pipe[1]);
+			c->pipe[0] = c->pipe[1] = -1;
+		}
+		if (!partial && c->pipe[1] >= 0)
+			break;
+		/* no whole sub-buffer left: the one being written */
+		n = read(c->fd, c->page, sb);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
+					 c->cpu, strerror(errno));
+		subbufs++;
+		if (n > 0)
+			c->page_len = (size_t)n;
+		/* without a pipe, read() until the ring is empty */
+		if (n > 0 && c->pipe[1] < 0)
+			continue;
+		/* everything written before t0 is in what was read */
+		if (n >= 0 || errno == EAGAIN) {
+			c->complete_at = t0;
+			partial = false;
+		}
+		if (n <= 0)
+			break;
 	}
 	return delivered;
 }
@@ -707,6 +869,52 @@ static int drain_read(struct ltr_session *s, struct ltr_ftrace_cpu *c,
  * sub-buffers a drain.
  */
 #define SAME_MAX 2
+
+static int get_reader(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
+{
+	int i = (int)(c - ft->cpus);
+
+	if ((ft->fail_reader == i &&
+	     ++c->get_readers == (unsigned int)ft->fail_reader_at) ||
+	    (ft->fail_ahead == i && c->loaded &&
+	     c->w.off > c->meta->reader_read)) {
+		errno = EPERM;
+		return -1;
+	}
+	return ioctl(c->fd, FT_GET_READER);
+}
+
+/*
+ * GET_READER failed on a mapped ring (an LSM or seccomp refusing the
+ * ioctl, a kernel bug): CPU @c is read with read() from now on, said
+ * once.  Exact all the same: the kernel counted as read what was
+ * committed in the reader sub-buffer at the last call; what the walk
+ * delivered beyond comes again first, and is skipped (loaded()).
+ */
+static int fall_back(struct ltr_session *s, struct ltr_ftrace_cpu *c, int err)
+{
+	struct ltr_ftrace *ft = s->ft;
+	uint32_t read = c->meta->reader_read;
+
+	c->skip = c->loaded && c->w.off > read ? c->w.off - read : 0;
+	c->fix_ts = c->w.ts;
+	c->fixup = true;
+	c->loaded = false;
+	munmap(c->map, c->map_len);
+	c->map = NULL;
+	c->meta = NULL;
+	ft->mapped--;
+	if (!ft->why[0]) {
+		snprintf(ft->why, sizeof(ft->why), "CPU %d: GET_READER: %s",
+			 c->cpu, strerror(err));
+		ltr_warn("the ftrace ring of CPU %d is read with read() from now on: the kernel refused TRACE_MMAP_IOCTL_GET_READER: %s\n",
+			 c->cpu, strerror(err));
+	}
+	if (read_setup(ft, c) < 0)
+		return ltr_error(ENOMEM, "out of memory");
+	c->complete_at = 0;
+	return 0;
+}
 static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 			ltr_sample_fn fn, void *ctx, int *stop)
 {
@@ -740,11 +948,15 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 		if (calls++ > 2 * (nsub + 1))
 			break;
 		was = c->meta->reader_read;
-		if (ioctl(c->fd, FT_GET_READER) < 0) {
+		if (get_reader(ft, c) < 0) {
+			int n;
+
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			return ltr_error(errno, "reading the ftrace ring of CPU %d: %s",
-					 c->cpu, strerror(errno));
+			n = fall_back(s, c, errno);
+			if (n == 0)
+				n = drain_read(s, c, fn, ctx, stop, true);
+			return n < 0 ? n : delivered + n;
 		}
 		id = __atomic_load_n(&c->meta->reader_id, __ATOMIC_ACQUIRE);
 		if (id >= nsub)
@@ -766,9 +978,13 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 	return delivered;
 }
 
-/** ltr_ftrace_drain - deliver what every CPU's ring holds now */
+/**
+ * ltr_ftrace_drain - deliver what every CPU's ring holds now
+ * @all: the sub-buffers being written too (else only once due: see
+ *       drain_read())
+ */
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
-		     int *stop)
+		     int *stop, bool all)
 {
 	int total = 0;
 
@@ -778,7 +994,7 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
 		struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
 		int n = c->map ? drain_mapped(s, c, fn, ctx, stop) :
-				 drain_read(s, c, fn, ctx, stop);
+				 drain_read(s, c, fn, ctx, stop, all);
 
 		if (n < 0)
 			return n;
@@ -787,18 +1003,47 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 	return total;
 }
 
-/* The sum of a CPU's loss counters in per_cpu/cpuN/stats. */
-static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
+/*
+ * ltr_ftrace_complete_until - every record older than this was delivered
+ * (CLOCK_MONOTONIC ns); UINT64_MAX when no CPU holds records back (the
+ * mapped ring is read to the end at each drain)
+ */
+uint64_t ltr_ftrace_complete_until(const struct ltr_session *s)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (int i = 0; s->ft && i < s->ft->ncpus; i++) {
+		const struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
+
+		if (!c->map && c->pipe[1] >= 0 && c->complete_at < t)
+			t = c->complete_at;
+	}
+	return t;
+}
+
+/*
+ * The sum of a CPU's loss counters in per_cpu/cpuN/stats, read from its
+ * open file (the kernel prints it anew at offset 0).  The mapped ring's
+ * meta page is no substitute (Documentation/trace/ring-buffer-map.rst):
+ * its overrun counts what a ring that overwrites lost, not what one that
+ * does not dropped ("dropped events"), nor commit overruns, and it is
+ * updated only at GET_READER.
+ */
+static uint64_t cpu_lost(const struct ltr_ftrace_cpu *c)
 {
 	static const char *const keys[] = {
 		"overrun:", "commit overrun:", "dropped events:",
 	};
-	char path[FT_FILE_MAX], buf[1024];
+	char buf[1024];
 	uint64_t lost = 0;
+	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/per_cpu/cpu%d/stats", ft->path, cpu);
-	if (ltr_read_into(path, buf, sizeof(buf)) <= 0)
+	if (c->stats_fd < 0)
 		return 0;
+	n = pread(c->stats_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 		const char *p = strstr(buf, keys[k]);
 
@@ -820,7 +1065,7 @@ static uint64_t cpu_lost(const struct ltr_ftrace *ft, int cpu)
 static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
 {
 	if (c->lost_at != ft->drains + 1) {
-		c->lost = cpu_lost(ft, c->cpu);
+		c->lost = cpu_lost(c);
 		c->lost_at = ft->drains + 1;
 	}
 	return c->lost;
@@ -889,10 +1134,16 @@ int ltr_ftrace_nevents(const struct ltr_session *s)
 
 const char *ltr_session__ftrace_reader(const struct ltr_session *s)
 {
-	if (!s->ft)
+	struct ltr_ftrace *ft = s->ft;
+
+	if (!ft)
 		return NULL;
-	return s->ft->mapped == s->ft->ncpus ? "mmap" :
-	       s->ft->mapped ? "mmap and read" : "read";
+	if (!ft->why[0])
+		return ft->mapped == ft->ncpus ? "mmap" :
+		       ft->mapped ? "mmap and read" : "read";
+	snprintf(ft->reader, sizeof(ft->reader), "%s (%s)",
+		 ft->mapped ? "mmap and read" : "read", ft->why);
+	return ft->reader;
 }
 
 /** ltr_ftrace_name - the instance's name, or NULL while there is none */
@@ -901,15 +1152,21 @@ const char *ltr_ftrace_name(const struct ltr_session *s)
 	return s->ft ? s->ft->name : NULL;
 }
 
-void ltr_ftrace_unmap(const struct ltr_session *s)
+/*
+ * ltr_ftrace_release - unmap the rings and close every file of the
+ * instance (an open one keeps it busy), for a signal handler: munmap and
+ * close only, nothing freed or written back
+ */
+void ltr_ftrace_release(const struct ltr_session *s)
 {
-	for (int i = 0; s->ft && i < s->ft->ncpus; i++)
-		if (s->ft->cpus[i].map)
-			munmap(s->ft->cpus[i].map, s->ft->cpus[i].map_len);
-}
+	for (int i = 0; s->ft && i < s->ft->ncpus; i++) {
+		const struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
 
-/** ltr_ftrace_fd - the reader fd of CPU index @i, or -1 */
-int ltr_ftrace_fd(const struct ltr_session *s, int i)
-{
-	return s->ft && i < s->ft->ncpus ? s->ft->cpus[i].fd : -1;
+		if (c->map)
+			munmap(c->map, c->map_len);
+		if (c->fd >= 0)
+			close(c->fd);
+		if (c->stats_fd >= 0)
+			close(c->stats_fd);
+	}
 }

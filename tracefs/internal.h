@@ -379,7 +379,8 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on);
 void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
-		     int *stop);
+		     int *stop, bool all);
+uint64_t ltr_ftrace_complete_until(const struct ltr_session *s);
 uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu);
 /* how many events the instance holds */
 int ltr_ftrace_nevents(const struct ltr_session *s);
@@ -387,9 +388,8 @@ void ltr_ftrace_close_readers(struct ltr_session *s);
 void ltr_ftrace_destroy(struct ltr_session *s);
 const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
-int ltr_ftrace_fd(const struct ltr_session *s, int i);
-/* munmap only (async-signal-safe): a mapping holds the instance too */
-void ltr_ftrace_unmap(const struct ltr_session *s);
+/* munmap and close only (async-signal-safe): an open file or a mapping holds the instance */
+void ltr_ftrace_release(const struct ltr_session *s);
 /* Makes the instance if there is none yet; 0 or a negative errno. */
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */

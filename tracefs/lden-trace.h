@@ -674,18 +674,36 @@ typedef int (*ltr_sample_fn)(const struct ltr_sample *sample, void *ctx);
  * @fn:         called for every sample, in per-CPU time order
  * @ctx:        passed to @fn
  *
+ * On the ftrace ring read with read() (before Linux 6.10), a CPU's
+ * sub-buffer that the kernel is still writing is read only by a poll
+ * that comes LTR_FTRACE_LAG_MS or more after that CPU was last read to
+ * its end: a caller polling every T ms gets a record at most
+ * LTR_FTRACE_LAG_MS + T ms after it was written (the wait is not cut
+ * short for it: an idle session wakes no more often), and
+ * ltr_session__complete_until() says up to when every record was.
+ * ltr_session__drain() reads everything.
+ *
  * Returns the number of samples delivered, or a negative errno (-EINTR
  * when a signal interrupted the wait).
  */
 int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 		      ltr_sample_fn fn, void *ctx);
+#define LTR_FTRACE_LAG_MS 100
 
 /**
  * ltr_session__drain - deliver the samples already in the rings, no wait
  *
+ * Every record written before the call is delivered (or counted lost).
  * Returns the number of samples delivered, or a negative errno.
  */
 int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+
+/*
+ * ltr_session__complete_until - every record with a time before this
+ * (CLOCK_MONOTONIC ns) was delivered by the polls and drains so far;
+ * UINT64_MAX when no ring holds records back
+ */
+uint64_t ltr_session__complete_until(const struct ltr_session *s);
 
 /**
  * ltr_session__recall - look back at the samples of recall events

@@ -593,10 +593,7 @@ static void cleanup_handler(int sig)
 				if (ev->fds[i] >= 0)
 					close(ev->fds[i]);
 		/* then the instance, its files closed: probes may be on in it */
-		ltr_ftrace_unmap(s);
-		for (int i = 0; i < s->ncpus; i++)
-			if (ltr_ftrace_fd(s, i) >= 0)
-				close(ltr_ftrace_fd(s, i));
+		ltr_ftrace_release(s);
 		if (s->instance_path)
 			rmdir(s->instance_path);
 		for (struct ltr_probe *p = s->probes; p; p = p->next) {

@@ -1397,7 +1397,7 @@ static int dispatch_sample(uint64_t id, struct ltr_sample *sample, void *ctx)
 	return d->stop;
 }
 
-int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
+static int drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx, bool all)
 {
 	struct dispatch d = { .s = s, .fn = fn, .ctx = ctx };
 	int total = 0, n;
@@ -1410,8 +1410,18 @@ int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
 	}
 	if (d.stop)
 		return total;
-	n = ltr_ftrace_drain(s, fn, ctx, &d.stop);
+	n = ltr_ftrace_drain(s, fn, ctx, &d.stop, all);
 	return n < 0 ? n : total + n;
+}
+
+int ltr_session__drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
+{
+	return drain(s, fn, ctx, true);
+}
+
+uint64_t ltr_session__complete_until(const struct ltr_session *s)
+{
+	return ltr_ftrace_complete_until(s);
 }
 
 int ltr_session__poll(struct ltr_session *s, int timeout_ms,
@@ -1432,7 +1442,7 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 	}
 	if (epoll_wait(s->epfd, ev, 16, timeout_ms) < 0)
 		return -errno;
-	return ltr_session__drain(s, fn, ctx);
+	return drain(s, fn, ctx, false);
 }
 
 /*

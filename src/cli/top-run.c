@@ -353,8 +353,13 @@ static int after_read(void *ctx, double now_s)
 	struct lden_top *t = ctx;
 
 	(void)now_s;
-	if (t->order)
-		lden_sorder__flush(t->order, t->mark, on_ordered, t);
+	if (t->order) {
+		uint64_t done = ltr_session__complete_until(t->s);
+
+		/* a CPU's records may wait in the ring (ltr_session__poll) */
+		lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
+				   on_ordered, t);
+	}
 	return t->failed;
 }
 

@@ -263,8 +263,11 @@ static int before_read(void *ctx, double now)
 static int after_read(void *ctx, double now)
 {
 	struct lden_trace *t = ctx;
+	uint64_t done = ltr_session__complete_until(t->s);
 
-	lden_sorder__flush(t->order, t->mark, on_ordered, t);
+	/* a CPU's records may wait in the ring (ltr_session__poll) */
+	lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
+			   on_ordered, t);
 	return t->failed;
 }
 

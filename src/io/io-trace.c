@@ -621,7 +621,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 			 lden_io_event_fn fn, void *ctx)
 {
 	/* every record older than this is in the rings when they are read */
-	uint64_t mark = lden_now_ns() - ORDER_SLACK_NS;
+	uint64_t mark = lden_now_ns() - ORDER_SLACK_NS, done;
 	int n;
 
 	t->fn = fn;
@@ -629,7 +629,9 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 	n = ltr_session__poll(t->s, timeout_ms, collect, t);
 	if (n < 0 && n != -EINTR)
 		return n;
-	lden_sorder__flush(t->order, mark, on_sample, t);
+	/* a CPU's records may wait in the ring (ltr_session__poll) */
+	done = ltr_session__complete_until(t->s);
+	lden_sorder__flush(t->order, done < mark ? done : mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
 

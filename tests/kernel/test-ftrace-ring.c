@@ -8,7 +8,12 @@
  *   kernel's count says N too;
  * - two events in a tiny ring: what was delivered plus what the ring
  *   dropped is what the two counted, and each says its loss is shared;
- * - both of these through the mapped ring (Linux 6.10+, said as "mmap")
+ * - a few records in the sub-buffer being written: polls alone deliver
+ *   them, all at once, when ltr_session__complete_until() passes them;
+ * - the mapping failing for CPU 0, or its GET_READER at the first or a
+ *   later call, or once lden walked past what the kernel counts read
+ *   (LDEN_TEST_FTRACE): read() from there on, said, exact;
+ * - all of these through the mapped ring (Linux 6.10+, said as "mmap")
  *   and through read() (older kernels, or ltr_session_opts.ftrace_read);
  * - ltr_event__stop_sampling(): the records stop, the count goes on;
  * - counted from its records (no perf event at all): alone in a tiny
@@ -21,6 +26,7 @@
  *   process holds is swept, one held and other names are kept; SIGTERM
  *   with ltr_session__cleanup_on_signal() removes it.
  */
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,6 +158,37 @@ static struct ltr_event *open_getppid(struct ltr_session *s, pid_t child,
 	return ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
 }
 
+/*
+ * The child run, the rings polled while it runs, until it exits
+ * (bounded), then drained; every sample checked.  Returns a time after
+ * the last record.
+ */
+static uint64_t run_polled(struct ltr_session *s, struct ktest_child *c,
+			   struct seen *seen)
+{
+	uint64_t t1;
+
+	seen->tid = c->pid;
+	seen->t0 = now_ns();
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(c);
+	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
+		struct pollfd p = { .fd = c->pidfd, .events = POLLIN };
+		int rc = ltr_session__poll(s, 10, on_sample, seen);
+
+		assert_true(rc >= 0 || rc == -EINTR);
+		if (poll(&p, 1, 0) == 1)
+			break;
+	}
+	assert_int_equal(ktest_child_wait(c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	t1 = now_ns();
+	assert_true(ltr_session__drain(s, on_sample, seen) >= 0);
+	if (seen->bad)
+		fail_msg("%s", seen->why);
+	return t1;
+}
+
 static void every_call_once(void **state)
 {
 	struct ltr_session_opts so = { 0 };
@@ -176,25 +213,7 @@ static void every_call_once(void **state)
 	assert_string_equal(name, ltr_session__group(s));
 	assert_true(instance_exists(name));
 	assert_string_equal(ltr_session__ftrace_reader(s), reader);
-	seen.tid = c.pid;
-	seen.t0 = now_ns();
-	assert_int_equal(ltr_session__enable(s), 0);
-	ktest_child_go(&c);
-	/* drained while it runs, too, until it exits (bounded) */
-	for (int i = 0; i < TIMEOUT_MS / 10; i++) {
-		struct pollfd p = { .fd = c.pidfd, .events = POLLIN };
-		int rc = ltr_session__poll(s, 10, on_sample, &seen);
-
-		assert_true(rc >= 0 || rc == -EINTR);
-		if (poll(&p, 1, 0) == 1)
-			break;
-	}
-	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
-	assert_int_equal(ltr_session__disable(s), 0);
-	t1 = now_ns();
-	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
-	if (seen.bad)
-		fail_msg("%s", seen.why);
+	t1 = run_polled(s, &c, &seen);
 	/* CLOCK_MONOTONIC, as perf's samples: inside the run */
 	assert_true(seen.tmax <= t1);
 	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
@@ -404,6 +423,255 @@ static void stop_sampling_keeps_count(void **state)
 	}
 }
 
+#define N_FALLBACK 20000
+
+static int pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* N_FALLBACK getppid calls on CPU 0, whose ring the fault is on */
+static int getppid_on_cpu0(void *arg)
+{
+	if (pin_cpu0() < 0)
+		return 3;
+	for (int i = 0; i < N_FALLBACK; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+/*
+ * The mapping fails for CPU 0, or its Kth GET_READER does (the stand-in
+ * LDEN_TEST_FTRACE, see ftrace.c): that ring is read with read() from
+ * there on, the reader says so and why, and every call is delivered
+ * once, in order, at its time: none twice (what the mapping delivered
+ * past the kernel's count comes again, and is skipped), none lost.
+ */
+static void fallback_is_exact(void **state)
+{
+	const char *fault = *state;
+	struct ltr_session *s;
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	int n = N_FALLBACK;
+	uint64_t count, t1;
+	const char *reader;
+
+	assert_int_equal(setenv("LDEN_TEST_FTRACE", fault, 1), 0);
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_on_cpu0, &n), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	unsetenv("LDEN_TEST_FTRACE");
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	t1 = run_polled(s, &c, &seen);
+	assert_true(seen.tmax <= t1);
+	reader = ltr_session__ftrace_reader(s);
+	print_message("%s: reader '%s', delivered %llu\n", fault, reader,
+		      (unsigned long long)seen.n[0]);
+	if (kernel_maps()) {
+		/* CPU 0 is read; the others, if any, mapped */
+		assert_non_null(strstr(reader, ltr_session__ncpus(s) > 1 ?
+						"mmap and read (CPU 0: " :
+						"read (CPU 0: "));
+		assert_non_null(strstr(reader, strncmp(fault, "map", 3) ?
+						"GET_READER: " : "mmap: "));
+	}
+	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
+	assert_int_equal(count, N_FALLBACK);
+	assert_int_equal(seen.n[0], N_FALLBACK);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+}
+
+static char FAIL_MAP[] = "map:0", FAIL_FIRST[] = "reader:0:1",
+	    FAIL_LATER[] = "reader:0:4";
+
+/* 10 calls, a word to the parent and its answer, twice; then N_CALLS */
+static int getppid_in_steps(void *arg)
+{
+	int *fds = arg;
+	char b;
+
+	/* the parent's ends: its end (a failed test) ends the wait */
+	close(fds[2]);
+	close(fds[3]);
+
+	if (pin_cpu0() < 0)
+		return 3;
+	for (int step = 0; step < 2; step++) {
+		for (int i = 0; i < 10; i++)
+			syscall(SYS_getppid);
+		if (write(fds[1], "h", 1) != 1 || read(fds[0], &b, 1) != 1)
+			return 2;
+	}
+	for (int i = 0; i < N_CALLS; i++)
+		syscall(SYS_getppid);
+	return 0;
+}
+
+/* Polls until @want calls were seen (bounded). */
+static void poll_until(struct ltr_session *s, struct seen *seen,
+		       uint64_t want)
+{
+	for (int i = 0; i < TIMEOUT_MS / 10 && seen->n[0] < want; i++) {
+		int rc = ltr_session__poll(s, 10, on_sample, seen);
+
+		assert_true(rc >= 0 || rc == -EINTR);
+	}
+	assert_int_equal(seen->n[0], want);
+}
+
+/*
+ * The hard case of the fallback: GET_READER fails (reader-ahead:0) when
+ * lden has walked records in the reader sub-buffer that the kernel has
+ * not counted read (written after the last call, on the sub-buffer the
+ * writer is on).  read() hands them out again: skipped, with the times
+ * of the rest of that sub-buffer right (in order, inside the run).
+ */
+static void fallback_ahead_is_exact(void **state)
+{
+	struct ltr_session *s;
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	int half[2], resume[2], fds[4];
+	uint64_t count, t1;
+	char b;
+
+	if (!kernel_maps())
+		skip();
+	assert_int_equal(pipe(half), 0);
+	assert_int_equal(pipe(resume), 0);
+	fds[0] = resume[0];
+	fds[1] = half[1];
+	fds[2] = resume[1];
+	fds[3] = half[0];
+	assert_int_equal(setenv("LDEN_TEST_FTRACE", "reader-ahead:0", 1), 0);
+	s = ltr_session__new(NULL);
+	assert_non_null(s);
+	assert_int_equal(ktest_child_start(&c, getppid_in_steps, fds), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	unsetenv("LDEN_TEST_FTRACE");
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	seen.tid = c.pid;
+	seen.t0 = now_ns();
+	assert_int_equal(ltr_session__enable(s), 0);
+	ktest_child_go(&c);
+	/* 10 on the sub-buffer the kernel handed over, then 10 more on it */
+	assert_int_equal(read(half[0], &b, 1), 1);
+	poll_until(s, &seen, 10);
+	assert_string_equal(ltr_session__ftrace_reader(s), "mmap");
+	assert_int_equal(write(resume[1], "r", 1), 1);
+	assert_int_equal(read(half[0], &b, 1), 1);
+	poll_until(s, &seen, 20);
+	assert_non_null(strstr(ltr_session__ftrace_reader(s), "CPU 0: GET_READER: "));
+	assert_int_equal(write(resume[1], "r", 1), 1);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	t1 = now_ns();
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	if (seen.bad)
+		fail_msg("%s", seen.why);
+	assert_true(seen.tmax <= t1);
+	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
+	assert_int_equal(count, 20 + N_CALLS);
+	assert_int_equal(seen.n[0], 20 + N_CALLS);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+	for (int k = 0; k < 2; k++) {
+		close(half[k]);
+		close(resume[k]);
+	}
+}
+
+static int few_calls_then_wait(void *arg)
+{
+	int *fds = arg;
+	char b;
+
+	/* the parent's ends: its end (a failed test) ends the wait */
+	close(fds[2]);
+	close(fds[3]);
+
+	for (int i = 0; i < 10; i++)
+		syscall(SYS_getppid);
+	if (write(fds[1], "h", 1) != 1 || read(fds[0], &b, 1) != 1)
+		return 2;
+	return 0;
+}
+
+/*
+ * A few records, in the sub-buffer the kernel is still writing: a poll
+ * delivers them exactly when ltr_session__complete_until() passes them
+ * (read(): not before LTR_FTRACE_LAG_MS since the last complete read;
+ * mmap: at once), and polls alone, with no drain, deliver them all.
+ */
+static void partial_subbuf_by_poll(void **state)
+{
+	struct ltr_session_opts so = { 0 };
+	const char *reader = reader_of(state, &so);
+	struct ltr_session *s = ltr_session__new(&so);
+	struct seen seen = { 0 };
+	struct ktest_child c;
+	int half[2], resume[2], fds[4], rc, i;
+	uint64_t written;
+	char b;
+
+	assert_non_null(s);
+	assert_int_equal(pipe(half), 0);
+	assert_int_equal(pipe(resume), 0);
+	fds[0] = resume[0];
+	fds[1] = half[1];
+	fds[2] = resume[1];
+	fds[3] = half[0];
+	assert_int_equal(ktest_child_start(&c, few_calls_then_wait, fds), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	assert_string_equal(ltr_session__ftrace_reader(s), reader);
+	assert_int_equal(ltr_session__enable(s), 0);
+	/* read to the end: the clock of the lag starts here */
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	if (!strcmp(reader, "read"))
+		assert_true(ltr_session__complete_until(s) <= now_ns());
+	else
+		assert_true(ltr_session__complete_until(s) == UINT64_MAX);
+	ktest_child_go(&c);
+	assert_int_equal(read(half[0], &b, 1), 1);
+	written = now_ns();
+	rc = ltr_session__poll(s, 0, on_sample, &seen);
+	assert_true(rc >= 0 || rc == -EINTR);
+	/* all or none, as complete_until says */
+	assert_int_equal(seen.n[0],
+			 ltr_session__complete_until(s) >= written ? 10 : 0);
+	for (i = 0; i < TIMEOUT_MS / 100 && seen.n[0] < 10; i++) {
+		rc = ltr_session__poll(s, 100, on_sample, &seen);
+		assert_true(rc >= 0 || rc == -EINTR);
+	}
+	if (seen.bad)
+		fail_msg("%s", seen.why);
+	assert_int_equal(seen.n[0], 10);
+	assert_true(ltr_session__complete_until(s) >= seen.tmax);
+	assert_true(ltr_session__complete_until(s) >= written);
+	assert_int_equal(write(resume[1], "r", 1), 1);
+	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	assert_int_equal(seen.n[0], 10);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	ltr_session__free(s);
+	for (int k = 0; k < 2; k++) {
+		close(half[k]);
+		close(resume[k]);
+	}
+}
+
 static void where_it_cannot_serve(void **state)
 {
 	struct ltr_session *s = ltr_session__new(NULL);
@@ -527,6 +795,12 @@ int main(void)
 		cmocka_unit_test_prestate(every_call_once, READ),
 		cmocka_unit_test_prestate(shared_loss_is_exact, MMAP),
 		cmocka_unit_test_prestate(shared_loss_is_exact, READ),
+		cmocka_unit_test_prestate(partial_subbuf_by_poll, MMAP),
+		cmocka_unit_test_prestate(partial_subbuf_by_poll, READ),
+		cmocka_unit_test_prestate(fallback_is_exact, FAIL_MAP),
+		cmocka_unit_test_prestate(fallback_is_exact, FAIL_FIRST),
+		cmocka_unit_test_prestate(fallback_is_exact, FAIL_LATER),
+		cmocka_unit_test(fallback_ahead_is_exact),
 		cmocka_unit_test(stop_sampling_keeps_count),
 		cmocka_unit_test(counted_from_records),
 		cmocka_unit_test(where_it_cannot_serve),
