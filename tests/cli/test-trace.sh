@@ -316,6 +316,18 @@ bad() {	# expected-message-pattern, args...
 	"$LDEN" trace "$@" >"$tmp/bad.out" 2>"$tmp/bad.err" &
 	_p=$!
 	echo "$_p" >>"$tmp/bad.pids"
+	# bounded: a refusal that regressed into a run must fail, not hang
+	_i=0
+	while [ -d "/proc/$_p" ] &&
+		[ "$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null | cut -c1)" != Z ]; do
+		_i=$((_i + 1))
+		if [ $_i -gt 300 ]; then
+			kill -INT "$_p" 2>/dev/null
+			wait "$_p"
+			fail "trace $*: still running after 30 s, expected a refusal"
+		fi
+		sleep 0.1
+	done
 	wait "$_p"
 	_rc=$?
 	[ $_rc = 2 ] || fail "trace $*: exit $_rc, expected 2"
