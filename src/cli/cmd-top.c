@@ -109,8 +109,10 @@ static int run(int argc, char **argv)
 	/* rows by process (its name or cgroup), and the recipes', need its id */
 	so.need_tgid = t.def || !t.o.by || !strcmp(t.o.by, "pid") ||
 		       !strcmp(t.o.by, "comm") || !strcmp(t.o.by, "cgroup");
-	/* --by cgroup: each sample's cgroup id, where the kernel has it */
-	so.sample_cgroup = t.o.by && !strcmp(t.o.by, "cgroup");
+	/* --by cgroup or container: each sample's cgroup id, where the
+	 * kernel has it */
+	so.sample_cgroup = t.o.by && (!strcmp(t.o.by, "cgroup") ||
+				      !strcmp(t.o.by, "container"));
 	t.run = lden_run__new(&t.o.c, &so, 0);
 	status = lden_run__attach(t.run, lden_top__attach, NULL, &t);
 	if (status)

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "comms.h"
+#include "container.h"
 #include "escape.h"
 #include "lden.h"
 #include "nsinfo.h"
@@ -75,6 +76,27 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 }
 
 /*
+ * --by container: the container of the sample's cgroup, from its id
+ * (exact); else the task's, read from /proc at its first sample (late).
+ */
+static void container_key(struct lden_top *t, const struct ltr_sample *s,
+			  char *buf, size_t len)
+{
+	char name[sizeof(((struct lden_nsinfo *)0)->container)];
+	const char *path, *c;
+
+	if (s->flags & LTR_SAMPLE_CGROUP) {
+		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
+		put_key(t, path ? lden_container__name(path, name, sizeof(name)) :
+			"", path ? LDEN_PROV_EXACT : LDEN_PROV_NONE, buf, len);
+		return;
+	}
+	c = lden_run__ns(t->run, (pid_t)s->tid)->container;
+	put_key(t, c, strcmp(c, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE, buf,
+		len);
+}
+
+/*
  * The --by key of a sample, into @buf; @late: for --by comm, the name
  * read from /proc when the sample arrived (used, marked '?', when no
  * fork, exec or rename named the process).
@@ -102,9 +124,7 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	} else if (!strcmp(by, "cgroup")) {
 		cgroup_key(t, s, buf, len);
 	} else if (!strcmp(by, "container")) {
-		/* read at the task's first sample (its arrival) */
-		put_key(t, lden_run__ns(t->run, (pid_t)s->tid)->container, -1,
-			buf, len);
+		container_key(t, s, buf, len);
 	} else if ((k = lden_ns_by(by)) >= 0) {
 		ns = lden_run__ns(t->run, (pid_t)s->tid)->ns[k];
 		if (ns)
@@ -253,6 +273,8 @@ static const char *marked_what(const struct lden_top *t)
 		return "names";
 	if (t->o.by && !strcmp(t->o.by, "cgroup"))
 		return "cgroups";
+	if (t->o.by && !strcmp(t->o.by, "container"))
+		return "containers";
 	return NULL;
 }
 
@@ -279,8 +301,9 @@ static void print_table(struct lden_top *t)
 		/* the --by column: put_key()'s */
 		.escaped_keys = by_event ? 1u << 1 : 0,
 		.marked_keys = marked ? 1u << 1 : 0,
-		.none_text = marked && !strcmp(t->o.by, "cgroup") ? "unknown" :
-			     NULL,
+		.none_text = marked && (!strcmp(t->o.by, "cgroup") ||
+					!strcmp(t->o.by, "container")) ?
+			     "unknown" : NULL,
 		.own_key = TOP_COUNTED_KEY,
 		.sort_col = t->sort_col,
 		.rows = t->o.rows,
@@ -371,19 +394,21 @@ static void summary_values(struct lden_top *t)
 {
 	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
 	const char *what = marked_what(t);
+	bool by_id;
 
 	if (!what)
 		return;
+	by_id = !strcmp(what, "cgroups") || !strcmp(what, "containers");
 	fprintf(stderr, "lden: %s shown: %llu exact (%s), %llu late (read from /proc as the record arrived, marked ?), %llu unavailable (%s)\n",
 		what, (unsigned long long)n[LDEN_PROV_EXACT],
-		!strcmp(what, "cgroups") ? "the kernel's cgroup id at the event" :
-		"at the record",
+		by_id ? "the kernel's cgroup id at the event" : "at the record",
 		(unsigned long long)n[LDEN_PROV_LATE],
 		(unsigned long long)n[LDEN_PROV_NONE],
-		!strcmp(what, "cgroups") ?
-		"cgroup removed, or process gone: unknown" : "gone, ?");
-	if (!strcmp(what, "cgroups") && !ltr_session__sample_cgroup(t->s))
-		fprintf(stderr, "lden: this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): cgroups read from /proc as each record arrived\n");
+		by_id ? "cgroup removed, or process gone: unknown" : "gone, ?");
+	if (by_id && !ltr_session__sample_cgroup(t->s))
+		fprintf(stderr, "lden: this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): %s read from /proc %s\n",
+			what, !strcmp(what, "cgroups") ? "as each record arrived" :
+			"at each task's first record");
 }
 
 /* The last table, once the records are drained. */
@@ -524,7 +549,8 @@ static int attach_events(struct lden_top *t)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	if (t->o.by && !strcmp(t->o.by, "cgroup")) {
+	if (t->o.by && (!strcmp(t->o.by, "cgroup") ||
+			!strcmp(t->o.by, "container"))) {
 		t->cgpaths = lden_cgpaths__new(NULL);
 		if (!t->cgpaths) {
 			lden_err("out of memory");

@@ -107,6 +107,50 @@ awk '$1 == "syscalls:sys_enter_getppid" && $2 !~ /\?$/ && $2 != "unknown"' "$tmp
 	grep -q . && fail "top --by cgroup (no ids) text: a cgroup neither marked '?' nor unknown"
 echo "PASS: top --by cgroup without the samples' ids: every row marked late (?) or unknown, counted in the summary"
 
+# --- top --by container: the same moves between containers' cgroups ----
+# (the container was read from /proc at a task's first sample and kept
+# for a second, unmarked: the moved process's calls all showed under its
+# first container)
+ida=$(printf 'a1%010d%052d' $$ 0) idb=$(printf 'b2%010d%052d' $$ 0)
+idc=$(printf 'c3%010d%052d' $$ 0)
+for id in $ida $idb $idc; do
+	mkdir "$CGROOT/docker-$id.scope" || fail "cannot make a cgroup under $CGROOT"
+	cgs="$CGROOT/docker-$id.scope $cgs"
+done
+cmover() {
+	"$LDEN" top syscalls:sys_enter_getppid --by container --rows 0 --max-cpu 0 -i 60 "$@" -- \
+		python3 "$tmp/mover.py" $NA $NB $NC "$CGROOT/docker-$ida.scope" \
+		"$CGROOT/docker-$idb.scope" "$CGROOT/docker-$idc.scope"
+}
+cmover --json >"$tmp/ct.out" 2>"$tmp/ct.err" || fail "top --by container failed"
+if grep -q 'carry no cgroup id' "$tmp/ct.err"; then
+	echo "SKIP (part): this kernel's samples carry no cgroup id"
+else
+	for x in $ida:$NA $idb:$NB $idc:$NC; do
+		id=${x%:*}
+		jq -e -s --arg c "$(echo "$id" | cut -c1-12)" --argjson n ${x#*:} \
+			'[.[].rows[] | select(.container == $c)] |
+			 length == 1 and .[0].count == $n and .[0].container_source == "exact"' \
+			"$tmp/ct.out" >/dev/null ||
+			fail "top --by container: $(echo "$id" | cut -c1-12) has not ${x#*:} calls, exact"
+	done
+	jq -e -s '([.[].rows[] | .count] | add) as $n |
+		  .[-1].summary.containers == {"exact": $n, "late": 0, "unavailable": 0}' \
+		"$tmp/ct.out" >/dev/null || fail "top --by container: the summary does not count the rows"
+	echo "PASS: top --by container: $NA, $NB (after a move) and $NC (a child gone at once) calls in their containers, exact; summary"
+fi
+LDEN_TEST_NO_SAMPLE_CGROUP=1 cmover --json >"$tmp/ctl.out" 2>"$tmp/ctl.err" ||
+	fail "top --by container (no ids) failed"
+grep -q 'carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): containers read from /proc at each task' "$tmp/ctl.err" ||
+	fail "top --by container (no ids): the run does not say the containers are read late"
+jq -e -s '([.[].rows[] | .count] | add) as $n |
+	  all(.[].rows[]; .container_source == "late" or .container_source == "unavailable") and
+	  .[-1].summary.containers.exact == 0 and
+	  .[-1].summary.containers.late + .[-1].summary.containers.unavailable == $n' \
+	"$tmp/ctl.out" >/dev/null ||
+	fail "top --by container (no ids): a row not marked late or unavailable, or the summary wrong"
+echo "PASS: top --by container without the samples' ids: every row marked late or unknown, counted"
+
 # --- a storm of short-lived processes ---------------------------------
 N=40 K=4
 cat >"$tmp/storm.py" <<'PY'
