@@ -945,6 +945,8 @@ static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
 	}
 	if (s->need_tgid)
 		why = "the process id is shown: the ftrace ring does not record it";
+	else if (s->sample_cgroup)
+		why = "the cgroup is shown: the ftrace ring does not record it";
 	else if (ltr_ftrace_can_take(s, ev, o, &why)) {
 		err = ltr_ftrace_add(s, ev, o);
 		if (!err) {

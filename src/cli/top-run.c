@@ -208,7 +208,8 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	if (!lden_comms__owns(t->comms, s)) {
 		if (!lden_run__keep(t->run, s))
 			return 0;
-		if (t->by_ns)
+		/* (a container from the sample's cgroup id needs none) */
+		if (t->by_ns && !(s->flags & LTR_SAMPLE_CGROUP))
 			lden_run__ns(t->run, (pid_t)s->tid);
 	}
 
@@ -399,10 +400,12 @@ static void summary_values(struct lden_top *t)
 	if (!what)
 		return;
 	by_id = !strcmp(what, "cgroups") || !strcmp(what, "containers");
-	fprintf(stderr, "lden: %s shown: %llu exact (%s), %llu late (read from /proc as the record arrived, marked ?), %llu unavailable (%s)\n",
+	fprintf(stderr, "lden: %s shown: %llu exact (%s), %llu late (read from /proc %s, marked ?), %llu unavailable (%s)\n",
 		what, (unsigned long long)n[LDEN_PROV_EXACT],
 		by_id ? "the kernel's cgroup id at the event" : "at the record",
 		(unsigned long long)n[LDEN_PROV_LATE],
+		!strcmp(what, "containers") ? "at the task's first record" :
+		"as the record arrived",
 		(unsigned long long)n[LDEN_PROV_NONE],
 		by_id ? "cgroup removed, or process gone: unknown" : "gone, ?");
 	if (by_id && !ltr_session__sample_cgroup(t->s))

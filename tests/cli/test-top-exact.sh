@@ -139,6 +139,30 @@ else
 		"$tmp/ct.out" >/dev/null || fail "top --by container: the summary does not count the rows"
 	echo "PASS: top --by container: $NA, $NB (after a move) and $NC (a child gone at once) calls in their containers, exact; summary"
 fi
+# system-wide too (where a sample could go through the ftrace ring, which
+# records no cgroup: top takes the perf ring for cgroups and containers)
+"$LDEN" top syscalls:sys_enter_getppid --by container --rows 0 --max-cpu 0 \
+	-i 0.5 -t 120 --json >"$tmp/ctw.out" 2>"$tmp/ctw.err" &
+twp=$!
+started $twp
+wait_for "$tmp/ctw.out" '"rows"' || fail "top --by container (system-wide) printed no block"
+python3 "$tmp/mover.py" $NA $NB $NC "$CGROOT/docker-$ida.scope" \
+	"$CGROOT/docker-$idb.scope" "$CGROOT/docker-$idc.scope" ||
+	fail "the mover failed"
+kill -INT $twp
+join $twp
+[ "$rc" = 0 ] || fail "top --by container (system-wide) exited $rc"
+if ! grep -q 'carry no cgroup id' "$tmp/ct.err"; then
+	for x in $ida:$NA $idb:$NB $idc:$NC; do
+		id=$(echo "${x%:*}" | cut -c1-12)
+		jq -e -s --arg c "$id" --argjson n ${x#*:} \
+			'[.[].rows[] | select(.container == $c)] |
+			 (map(.count) | add) == $n and all(.container_source == "exact")' \
+			"$tmp/ctw.out" >/dev/null ||
+			fail "top --by container (system-wide): $id has not ${x#*:} calls, exact"
+	done
+	echo "PASS: top --by container, system-wide: the same $NA, $NB and $NC calls, exact"
+fi
 LDEN_TEST_NO_SAMPLE_CGROUP=1 cmover --json >"$tmp/ctl.out" 2>"$tmp/ctl.err" ||
 	fail "top --by container (no ids) failed"
 grep -q 'carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): containers read from /proc at each task' "$tmp/ctl.err" ||
