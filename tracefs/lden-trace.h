@@ -735,7 +735,8 @@ int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
  *
  * Disables every event, then delivers the samples in the rings until
  * every hit each sampling event counted has either arrived or is counted
- * lost by the kernel, or @timeout_ms passed.  What is still missing then
+ * lost by the kernel, until none has come for LTR_SETTLE_QUIET_MS, or
+ * @timeout_ms passed.  What is still missing then
  * (ltr_session__unarrived(): a throttled sample, a record not written in
  * time) is added to ltr_session__lost(s, -1): never dropped unsaid.
  *
@@ -743,6 +744,9 @@ int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
  */
 int ltr_session__settle(struct ltr_session *s, int timeout_ms,
 			ltr_sample_fn fn, void *ctx);
+
+/* The end of a settle once no sample has come for this long (ms). */
+#define LTR_SETTLE_QUIET_MS 25
 
 /* Hits the last ltr_session__settle() found neither delivered nor lost. */
 uint64_t ltr_session__unarrived(const struct ltr_session *s);

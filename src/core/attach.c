@@ -861,25 +861,38 @@ static bool account(struct lden_attached *att, int n, bool settle)
 	return complete;
 }
 
-/* Drains until every sampled part of @att is complete, or for 200 ms. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * Drains until every sampled part of @att is complete, until nothing has
+ * come for LTR_SETTLE_QUIET_MS (ltr_session__settle() says why that is
+ * enough), or for 200 ms.
+ */
 static int drain_complete(struct lden_attached *att, int n,
 			  struct ltr_session *s,
 			  int (*fn)(const struct ltr_sample *, void *),
 			  void *ctx)
 {
-	struct timespec t0, t, nap = { 0, 1000000 };
+	struct timespec t0, last, nap = { 0, 1000000 };
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last = t0;
 	for (;;) {
-		bool complete;
 		int rc = ltr_session__drain(s, fn, ctx);
 
 		if (rc < 0)
 			return rc;
-		complete = account(att, n, false);
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (complete || (t.tv_sec - t0.tv_sec) * 1000 +
-				(t.tv_nsec - t0.tv_nsec) / 1000000 >= 200)
+		if (rc > 0)
+			clock_gettime(CLOCK_MONOTONIC, &last);
+		if (account(att, n, false) || ms_since(&t0) >= 200 ||
+		    ms_since(&last) >= LTR_SETTLE_QUIET_MS)
 			return 0;
 		nanosleep(&nap, NULL);
 	}
