@@ -654,6 +654,18 @@ void lden_strcap__describe(const struct lden_strcap *c, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* The events */
 
+/* The anchors opened so far closed, and why there are none. */
+static void unanchor(struct lden_strcap *c, const char *why)
+{
+	for (int i = 0; i < c->nanchors; i++) {
+		for (int k = 0; k < c->anchors[i].nparts; k++)
+			ltr_event__close(c->anchors[i].parts[k].ev);
+		lden_attached__release(&c->anchors[i]);
+	}
+	c->nanchors = 0;
+	snprintf(c->unanchored, sizeof(c->unanchored), "%s", why);
+}
+
 /*
  * A uprobe's perf events on a task (pid > 0) make the kernel arm its
  * breakpoint only in the mms of the tasks they name, each inherited
@@ -673,20 +685,11 @@ void lden_strcap__describe(const struct lden_strcap *c, char *buf, size_t len)
  * pass every hit on: the per-task events still record only the traced
  * tasks' calls, at the cost of the trap in every other process's call
  * too (lden-trace(8)).  It counts, nothing more: no record, no ring.
- */
-/* The anchors opened so far closed, and why there are none. */
-static void unanchor(struct lden_strcap *c, const char *why)
-{
-	for (int i = 0; i < c->nanchors; i++) {
-		for (int k = 0; k < c->anchors[i].nparts; k++)
-			ltr_event__close(c->anchors[i].parts[k].ev);
-		lden_attached__release(&c->anchors[i]);
-	}
-	c->nanchors = 0;
-	snprintf(c->unanchored, sizeof(c->unanchored), "%s", why);
-}
-
-/*
+ * Measured on 6.18: the misses were both hits counted in uprobe_profile
+ * with no record, and calls with no hit at all; with perf's slow context
+ * switch forced (an inherited PERF_SAMPLE_READ event in the same
+ * contexts) there were none in 2400 execs, against 7 without.
+ *
  * Where the anchor cannot be opened (the tests' LDEN_TEST_NO_UPROBE_ANCHOR
  * too), the per-task events go alone: what they miss is read late and
  * marked, and the header says why (lden_strcap__describe()).
