@@ -100,7 +100,8 @@ void lden_strcap__free(struct lden_strcap *c);
  * exist; uprobes (about 5 us per call in every process that maps the
  * library, on the machines this was measured on) only for exec, and for
  * opens when the scope is per process (--pid, -- COMMAND), where only
- * the traced processes pay.  LDEN_TEST_STRINGS_VIA=kprobe|tracepoint|
+ * the traced processes' calls are recorded (the trap is every mapping
+ * process's: lden_strcap__attach()).  LDEN_TEST_STRINGS_VIA=kprobe|tracepoint|
  * uprobe|late in the environment forces a method (tests).
  *
  * Returns 0, or -1 with @err set: @want exact on a kernel with no exact
@@ -135,7 +136,10 @@ void lden_strcap__describe(const struct lden_strcap *c, char *buf,
 
 /*
  * lden_strcap__attach - open the capture events for @scope, sampled, or
- * into the recall rings (@recall), with @filter (may be NULL)
+ * into the recall rings (@recall), with @filter (may be NULL); for
+ * uprobes on a task (@scope's pid), also one counting event per probe
+ * for every task, once, without which the kernel loses the per-task
+ * events' hits in storms of short-lived children (strcap.c, anchor())
  * Returns 0, or -1 with @err set.
  */
 int lden_strcap__attach(struct lden_strcap *c, struct ltr_session *s,
