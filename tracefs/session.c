@@ -1138,6 +1138,12 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev)
 	return ev->mode == LTR_MODE_SAMPLE ? ev->ring : LTR_RING_AUTO;
 }
 
+uint64_t ltr_event__sample_type(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE && ev->ring == LTR_RING_PERF ?
+	       ev->sample_type : 0;
+}
+
 const char *ltr_event__ring_why(const struct ltr_event *ev)
 {
 	return ev->mode == LTR_MODE_SAMPLE && ev->ring_why ? ev->ring_why : "";
