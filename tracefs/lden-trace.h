@@ -470,6 +470,14 @@ struct ltr_event_opts {
 	 * them anyway.
 	 */
 	bool size_only;
+	/*
+	 * sampling on the perf ring: the kernel writes each record's CPU
+	 * (PERF_SAMPLE_CPU).  Without it (the default) a record's CPU is
+	 * its ring's, the same (each CPU's events write to that CPU's
+	 * ring), and a field less for the kernel to write per record; for
+	 * tests that check the two agree.
+	 */
+	bool sample_cpu;
 };
 
 /**
