@@ -27,7 +27,9 @@
 #define ROUNDS 9
 #define RING_PAGES 32		/* 128 KiB of data: one round fits */
 
-enum { BARE, COUNTED, SAMPLED, NKINDS };
+/* the kinds of round: bare, counted, then each sample type measured */
+enum { BARE, COUNTED, FULL, FIRST_TYPE };
+#define NKINDS (FIRST_TYPE + LTR_COST_MAX_TYPES)
 
 static int read_id(const char *dir, long *id)
 {
@@ -58,8 +60,11 @@ static double round_ns(void)
 	return (thread_ns() - t0) / CALLS;
 }
 
-/* Opens the event on the calling thread; -errno when refused. */
-static int open_event(long id, bool sample)
+/*
+ * Opens the event on the calling thread, counting (@type 0) or sampling
+ * with @type; -errno when refused.
+ */
+static int open_event(long id, uint64_t type)
 {
 	struct perf_event_attr a = { 0 };
 	long page = sysconf(_SC_PAGESIZE);
@@ -68,10 +73,10 @@ static int open_event(long id, bool sample)
 	a.size = sizeof(a);
 	a.config = (unsigned long long)id;
 	a.disabled = 1;
-	if (sample) {
+	if (type) {
 		/* as the session's sampling events are */
 		a.sample_period = 1;
-		a.sample_type = LTR_SAMPLE_TYPE;
+		a.sample_type = type;
 		a.use_clockid = 1;
 		a.clockid = CLOCK_MONOTONIC;
 		a.watermark = 1;
@@ -84,8 +89,8 @@ static int open_event(long id, bool sample)
  * ltr_measure_event_cost - what a hit of a traced event costs the kernel
  * on this machine, in the task that hits it
  * @tracing_dir: tracefs, or NULL to find it
- * @cost: out: the cost of a hit counted, and sampled into a perf ring;
- *        written only on success
+ * @cost: out: the cost of a hit counted, and sampled into a perf ring with
+ *        every field (LTR_SAMPLE_TYPE); written only on success
  *
  * Uses syscalls:sys_enter_getppid on the calling thread, which makes about
  * 27,000 getppid() calls: some 10 to 50 ms of its time.
@@ -103,14 +108,53 @@ int ltr_measure_event_cost_until(const char *tracing_dir,
 				 struct ltr_event_cost *cost,
 				 const int *stop)
 {
+	struct ltr_sample_costs c = { .ntypes = 0 };
+	int err = ltr_measure_sample_costs_until(tracing_dir, &c, stop);
+
+	if (err < 0)
+		return err;
+	cost->count_ns = c.count_ns;
+	cost->sample_ns = c.full_ns;
+	return 0;
+}
+
+/* Whether the session could open a sampling event with @type. */
+static bool type_valid(uint64_t type)
+{
+	uint64_t must = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_RAW;
+
+	return (type & must) == must &&
+	       !(type & ~(LTR_SAMPLE_TYPE | PERF_SAMPLE_CGROUP));
+}
+
+/*
+ * ltr_measure_sample_costs_until - the same, for the sample types the
+ * session's events use (ltr_event__sample_type()); see lden-trace.h
+ */
+int ltr_measure_sample_costs_until(const char *tracing_dir,
+				   struct ltr_sample_costs *costs,
+				   const int *stop)
+{
 	long page = sysconf(_SC_PAGESIZE);
 	size_t map_size = (size_t)(RING_PAGES + 1) * page;
-	double best[NKINDS] = { 1e18, 1e18, 1e18 };
-	struct perf_event_mmap_page *pg;
-	int cfd = -1, sfd = -1, err;
-	void *map = MAP_FAILED;
+	int nkinds = FIRST_TYPE + (costs->ntypes > 0 ? costs->ntypes : 0);
+	int fd[NKINDS], err = 0;
+	void *map[NKINDS];
+	double best[NKINDS];
 	long id;
 
+	if (costs->ntypes < 0 || costs->ntypes > LTR_COST_MAX_TYPES)
+		return ltr_error(EINVAL, "cannot measure %d sample types (at most %d)",
+				 costs->ntypes, LTR_COST_MAX_TYPES);
+	for (int i = 0; i < costs->ntypes; i++)
+		if (!type_valid(costs->type[i]))
+			return ltr_error(EINVAL, "cannot measure the cost of sample type %#llx: not one a session opens",
+					 (unsigned long long)costs->type[i]);
+	for (int k = 0; k < NKINDS; k++) {
+		fd[k] = -1;
+		map[k] = MAP_FAILED;
+		best[k] = 1e18;
+	}
 	if (!tracing_dir)
 		tracing_dir = ltr_tracing_dir();
 	if (!tracing_dir)
@@ -119,56 +163,72 @@ int ltr_measure_event_cost_until(const char *tracing_dir,
 	if (err < 0)
 		return ltr_error(-err, "cannot measure the kernel's cost of an event: no syscalls:sys_enter_getppid (%s)",
 				 strerror(-err));
-	cfd = open_event(id, false);
-	sfd = open_event(id, true);
-	if (cfd < 0 || sfd < 0) {
-		err = ltr_perf_open_error(cfd < 0 ? -cfd : -sfd,
-					  "syscalls:sys_enter_getppid");
-		goto out_close;
+	for (int k = COUNTED; k < nkinds; k++) {
+		uint64_t type = k == COUNTED ? 0 : k == FULL ? LTR_SAMPLE_TYPE :
+			      costs->type[k - FIRST_TYPE];
+
+		fd[k] = open_event(id, type);
+		if (fd[k] < 0) {
+			err = ltr_perf_open_error(-fd[k],
+						  "syscalls:sys_enter_getppid");
+			goto out_close;
+		}
+		if (k == COUNTED)
+			continue;
+		map[k] = mmap(NULL, map_size, PROT_READ | PROT_WRITE,
+			      MAP_SHARED, fd[k], 0);
+		if (map[k] == MAP_FAILED) {
+			err = ltr_error(errno, "cannot map a ring to measure the kernel's cost: %s",
+					strerror(errno));
+			goto out_close;
+		}
 	}
-	map = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0);
-	if (map == MAP_FAILED) {
-		err = ltr_error(errno, "cannot map a ring to measure the kernel's cost: %s",
-				strerror(errno));
-		goto out_close;
-	}
-	pg = map;
 	for (int r = 0; r < ROUNDS; r++) {
 		if (stop && __atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
 			err = -ECANCELED;
 			errno = ECANCELED;
 			goto out_close;
 		}
-		for (int k = 0; k < NKINDS; k++) {
+		for (int j = 0; j < nkinds; j++) {
 			/* a different order each round: no kind always first */
-			int kind = (k + r) % NKINDS;
-			int fd = kind == COUNTED ? cfd : kind == SAMPLED ? sfd : -1;
+			int kind = (j + r) % nkinds;
 			double ns;
 
-			if (fd >= 0)
-				ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+			if (fd[kind] >= 0)
+				ioctl(fd[kind], PERF_EVENT_IOC_ENABLE, 0);
 			ns = round_ns();
-			if (fd >= 0)
-				ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+			if (fd[kind] >= 0)
+				ioctl(fd[kind], PERF_EVENT_IOC_DISABLE, 0);
 			if (ns < best[kind])
 				best[kind] = ns;
 		}
-		/* throw the round's records away: the ring is empty again */
-		__atomic_store_n(&pg->data_tail,
-				 __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE),
-				 __ATOMIC_RELEASE);
+		/* throw the round's records away: the rings are empty again */
+		for (int k = FULL; k < nkinds; k++) {
+			struct perf_event_mmap_page *pg = map[k];
+
+			__atomic_store_n(&pg->data_tail,
+					 __atomic_load_n(&pg->data_head,
+							 __ATOMIC_ACQUIRE),
+					 __ATOMIC_RELEASE);
+		}
 	}
-	cost->count_ns = best[COUNTED] > best[BARE] ? best[COUNTED] - best[BARE] : 0;
-	cost->sample_ns = best[SAMPLED] > best[BARE] ? best[SAMPLED] - best[BARE] : 0;
+	costs->count_ns = best[COUNTED] > best[BARE] ?
+			  best[COUNTED] - best[BARE] : 0;
+	costs->full_ns = best[FULL] > best[BARE] ? best[FULL] - best[BARE] : 0;
+	for (int i = 0; i < costs->ntypes; i++) {
+		double ns = best[FIRST_TYPE + i];
+
+		costs->sample_ns[i] = ns > best[BARE] ? ns - best[BARE] : 0;
+	}
 	err = 0;
 
 out_close:
-	if (map != MAP_FAILED)
-		munmap(map, map_size);
-	if (cfd >= 0)
-		close(cfd);
-	if (sfd >= 0)
-		close(sfd);
+	for (int k = 0; k < NKINDS; k++) {
+		if (map[k] != MAP_FAILED)
+			munmap(map[k], map_size);
+		if (fd[k] >= 0)
+			close(fd[k]);
+	}
 	if (err < 0)
 		errno = -err;
 	return err;

@@ -86,16 +86,21 @@ int ltr_decode_str(const struct ltr_field *f, const void *raw,
 #endif
 
 /*
- * sample_type of the session's sampling events: LTR_SAMPLE_TYPE, or
+ * sample_type of the session's sampling events: LTR_SAMPLE_RING, whose
+ * CPU is the ring's (each CPU's events write to that CPU's ring, so the
+ * ring says it exactly and the kernel need not write it), or
  * LTR_SAMPLE_LEAN where the reader reads the raw record alone
  * (opts.size_only): the thread and the time cost the kernel a field each
  * per record (the time, read from the event's clock, the most), for
- * nothing there.  With ltr_session_opts.sample_cgroup, PERF_SAMPLE_CGROUP
- * too.  Chosen in one place, session.c's sample_type_of().
+ * nothing there.  LTR_SAMPLE_TYPE, the CPU written too, for the recall
+ * rings (their walk reads it) and opts.sample_cpu.  With
+ * ltr_session_opts.sample_cgroup, PERF_SAMPLE_CGROUP too.  Chosen in one
+ * place, session.c's sample_type_of().
  */
 #define LTR_SAMPLE_TYPE (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | \
 			 PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
 #define LTR_SAMPLE_LEAN (PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_RAW)
+#define LTR_SAMPLE_RING (LTR_SAMPLE_TYPE & ~(uint64_t)PERF_SAMPLE_CPU)
 
 struct ltr_ring {
 	void *base;		/* the mmap: struct perf_event_mmap_page first */

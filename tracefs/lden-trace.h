@@ -271,6 +271,35 @@ int ltr_measure_event_cost_until(const char *tracing_dir,
 				 struct ltr_event_cost *cost,
 				 const int *stop);
 
+#define LTR_COST_MAX_TYPES 4
+
+/*
+ * What a hit costs the kernel by the way it is recorded: counted, and
+ * sampled into a perf ring with each sample type a session uses (a size
+ * summed samples its raw record alone: ltr_event_opts.size_only).
+ */
+struct ltr_sample_costs {
+	/* in: the perf sample types to measure, ltr_event__sample_type() */
+	int ntypes;
+	uint64_t type[LTR_COST_MAX_TYPES];
+	/* out: ns a hit, over a bare one */
+	double count_ns;	/* counted */
+	double full_ns;		/* sampled with every field a session reads */
+	double sample_ns[LTR_COST_MAX_TYPES];	/* sampled with type[i] */
+};
+
+/*
+ * ltr_measure_sample_costs_until - ltr_measure_event_cost_until() for the
+ * sample types in @costs (up to LTR_COST_MAX_TYPES, each as
+ * ltr_event__sample_type() gives it): the same getppid() rounds, one more
+ * kind per type (1,000 calls a round each).  The out fields are written
+ * only on success.  Returns 0, -EINVAL (a type no session opens, or too
+ * many), -ECANCELED, or as ltr_measure_event_cost().
+ */
+int ltr_measure_sample_costs_until(const char *tracing_dir,
+				   struct ltr_sample_costs *costs,
+				   const int *stop);
+
 /* ------------------------------------------------------------------ */
 /* Dynamic probes (kprobe_events, uprobe_events) */
 
@@ -441,6 +470,14 @@ struct ltr_event_opts {
 	 * them anyway.
 	 */
 	bool size_only;
+	/*
+	 * sampling on the perf ring: the kernel writes each record's CPU
+	 * (PERF_SAMPLE_CPU).  Without it (the default) a record's CPU is
+	 * its ring's, the same (each CPU's events write to that CPU's
+	 * ring), and a field less for the kernel to write per record; for
+	 * tests that check the two agree.
+	 */
+	bool sample_cpu;
 };
 
 /**
@@ -489,6 +526,13 @@ enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev);
  * (borrowed, valid while the event is open)
  */
 const char *ltr_event__ring_why(const struct ltr_event *ev);
+
+/**
+ * ltr_event__sample_type - the perf sample_type of a sampling event's
+ * records on the perf ring (what each costs the kernel:
+ * ltr_measure_sample_costs_until()); 0 for any other event
+ */
+uint64_t ltr_event__sample_type(const struct ltr_event *ev);
 
 /**
  * ltr_event__ring_reader - how an event on the ftrace ring is read:

@@ -171,17 +171,20 @@ const char *ltr_session__instance(const struct ltr_session *s)
 
 /*
  * What the samples of an event of @s opened with @o carry (NULL: a ring's
- * owner, which writes none): see LTR_SAMPLE_LEAN; each with the cgroup id
- * where the session asked for it (top --by cgroup).
+ * owner, which writes none): see LTR_SAMPLE_LEAN and LTR_SAMPLE_RING;
+ * each with the cgroup id where the session asked for it (top --by
+ * cgroup).
  */
 static uint64_t sample_type_of(const struct ltr_session *s,
 			       const struct ltr_event_opts *o)
 {
 	uint64_t cgroup = s->sample_cgroup ? PERF_SAMPLE_CGROUP : 0;
 
-	if (o && o->size_only && !o->recall)
+	if (!o || o->recall || o->sample_cpu)
+		return LTR_SAMPLE_TYPE | cgroup;
+	if (o->size_only)
 		return LTR_SAMPLE_LEAN | cgroup;
-	return LTR_SAMPLE_TYPE | cgroup;
+	return LTR_SAMPLE_RING | cgroup;
 }
 
 static void fill_sampling_attr(struct ltr_session *s,
@@ -1136,6 +1139,12 @@ enum ltr_mode ltr_event__mode(const struct ltr_event *ev)
 enum ltr_ring_kind ltr_event__ring(const struct ltr_event *ev)
 {
 	return ev->mode == LTR_MODE_SAMPLE ? ev->ring : LTR_RING_AUTO;
+}
+
+uint64_t ltr_event__sample_type(const struct ltr_event *ev)
+{
+	return ev->mode == LTR_MODE_SAMPLE && ev->ring == LTR_RING_PERF ?
+	       ev->sample_type : 0;
 }
 
 const char *ltr_event__ring_why(const struct ltr_event *ev)

@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "clock.h"
 #include "comms.h"
-#include "container.h"
 #include "escape.h"
 #include "lden.h"
 #include "nsinfo.h"
@@ -82,13 +81,13 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 static void container_key(struct lden_top *t, const struct ltr_sample *s,
 			  char *buf, size_t len)
 {
-	char name[sizeof(((struct lden_nsinfo *)0)->container)];
-	const char *path, *c;
+	const char *c;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
-		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
-		put_key(t, path ? lden_container__name(path, name, sizeof(name)) :
-			"", path ? LDEN_PROV_EXACT : LDEN_PROV_NONE, buf, len);
+		/* parsed once a cgroup, not once a sample */
+		c = lden_cgpaths__container(t->cgpaths, s->cgroup);
+		put_key(t, c ? c : "", c ? LDEN_PROV_EXACT : LDEN_PROV_NONE,
+			buf, len);
 		return;
 	}
 	c = lden_run__ns(t->run, (pid_t)s->tid)->container;

@@ -42,8 +42,9 @@ struct calibration {
 	pthread_t thread;
 	bool started;
 	char *tracing_dir;
-	/* written by the thread, then done set (release) */
-	struct ltr_event_cost cost;
+	/* types to measure set before, the rest written by the thread,
+	 * then done set (release) */
+	struct ltr_sample_costs cost;
 	int err;
 	bool done;
 	int stop;	/* set by lden_guard__end(): given up between rounds */
@@ -78,29 +79,98 @@ static double cpu_seconds(void)
 static void *calibrate(void *arg)
 {
 	struct calibration *c = arg;
-	struct ltr_event_cost cost = { 0 };
 	int err;
 
 	lden_selfcpu__exclude_thread();
-	err = ltr_measure_event_cost_until(c->tracing_dir, &cost, &c->stop);
-	c->cost = cost;
+	err = ltr_measure_sample_costs_until(c->tracing_dir, &c->cost,
+					     &c->stop);
 	c->err = err;
 	lden_selfcpu__thread_done();
 	__atomic_store_n(&c->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-/* The measured cost of a sample beyond a count, once known; else 0. */
-static double measured_ns(const struct lden_guard *g)
+/* The costs measured (or given), once known; else NULL. */
+static const struct ltr_sample_costs *known_costs(const struct lden_guard *g)
 {
 	const struct calibration *c = &g->cal;
 
+	if (g->o.costs)
+		return g->o.costs;
+	if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || c->err < 0)
+		return NULL;
+	return &c->cost;
+}
+
+/* @ns less a count's, never below 0 */
+static double beyond_count(const struct ltr_sample_costs *c, double ns)
+{
+	return ns > c->count_ns ? ns - c->count_ns : 0;
+}
+
+/* The cost of a full perf sample beyond a count, once known; else 0. */
+static double measured_ns(const struct lden_guard *g)
+{
+	const struct ltr_sample_costs *c = known_costs(g);
+
 	if (g->o.sample_ns >= 0)
 		return g->o.sample_ns;
-	if (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) || c->err < 0 ||
-	    c->cost.sample_ns <= c->cost.count_ns)
+	return c ? beyond_count(c, c->full_ns) : 0;
+}
+
+/*
+ * What sampling one hit of part @p costs the kernel beyond its count, by
+ * the path its records take: on the perf ring, the sample type it was
+ * opened with (a size summed samples the raw record alone, which costs
+ * the kernel less than a full sample); *est set when that is not
+ * measured.  On the ftrace ring (not measured: it needs an instance of
+ * its own) a full perf sample's whole cost is taken, estimated: the
+ * ftrace ring builds a record of its own, beside the counting twin's.
+ * Below 0 for a part that is not sampled.
+ */
+static double part_cost(const struct ltr_sample_costs *c,
+			const struct lden_part *p, bool *est)
+{
+	uint64_t type;
+
+	if (!p->ev || p->feeder || ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
+		return -1;
+	if (ltr_event__ring(p->ev) == LTR_RING_FTRACE) {
+		*est = true;
+		return c->full_ns;
+	}
+	type = ltr_event__sample_type(p->ev);
+	for (int i = 0; i < c->ntypes; i++)
+		if (c->type[i] == type)
+			return beyond_count(c, c->sample_ns[i]);
+	*est = true;
+	return beyond_count(c, c->full_ns);
+}
+
+/*
+ * What a hit of @src costs the kernel while it is sampled, beyond its
+ * count (what switching it to counting saves), in ns; 0 while unknown.
+ * A source whose parts take different paths costs as its dearest: which
+ * part a hit is is not known.  *est: partly estimated (part_cost()).
+ */
+static double source_cost(const struct lden_guard *g,
+			  const struct source *src, bool *est)
+{
+	const struct ltr_sample_costs *c = known_costs(g);
+	double worst = 0;
+
+	*est = false;
+	if (src->cost_ns >= 0)
+		return src->cost_ns;
+	if (g->o.sample_ns >= 0)
+		return g->o.sample_ns;
+	if (!c)
 		return 0;
-	return c->cost.sample_ns - c->cost.count_ns;
+	for (int k = 0; k < src->natts; k++)
+		for (int j = 0; j < src->atts[k]->nparts; j++)
+			worst = fmax(worst, part_cost(c, &src->atts[k]->parts[j],
+						      est));
+	return worst;
 }
 
 int lden_guard__parse_opt(struct lden_guard_opts *o, int opt, const char *arg,
@@ -343,7 +413,7 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 	a->cpu_pct = g->cpu_pct;
 	a->own_pct = g->own_pct;
 	a->kernel_pct = g->kernel_pct;
-	a->sample_ns = measured_ns(g);
+	a->sample_ns = source_cost(g, src, &a->sample_estimated);
 	a->size = size;
 	/* the next CPU window starts after this switch and its drain */
 	g->judge_from = now + 1e-6;
@@ -353,7 +423,8 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 /*
  * Measures the kernel's cost of a sample, in a thread, once: when a CPU
  * budget judges a sampled source whose cost it does not know yet.  Not
- * before CALIBRATE_AFTER s: its 27,000 system calls and its own perf
+ * before CALIBRATE_AFTER s: its 27,000 system calls (9,000 more per
+ * sample type the sources use) and its own perf
  * events (whose last close waits for the kernel, under the mutex every
  * tracepoint's open takes) would compete with lden's start and its first
  * values on a busy machine; the first CPU window is judged only after
@@ -361,17 +432,44 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
  */
 #define CALIBRATE_AFTER 0.5
 
+/* Adds the perf sample types of @src's parts to those @c will measure. */
+static void add_types(struct ltr_sample_costs *c, const struct source *src)
+{
+	for (int k = 0; k < src->natts; k++) {
+		for (int j = 0; j < src->atts[k]->nparts; j++) {
+			const struct lden_part *p = &src->atts[k]->parts[j];
+			uint64_t type;
+			int i;
+
+			if (!p->ev || p->feeder)
+				continue;
+			type = ltr_event__sample_type(p->ev);
+			for (i = 0; i < c->ntypes && c->type[i] != type; i++)
+				;
+			/* beyond the table: a full sample's, said estimated */
+			if (type && i == c->ntypes && i < LTR_COST_MAX_TYPES)
+				c->type[c->ntypes++] = type;
+		}
+	}
+}
+
 static void start_calibration(struct lden_guard *g, struct ltr_session *s,
 			      double now)
 {
 	struct calibration *c = &g->cal;
 	bool needed = false;
 
-	if (c->started || g->o.sample_ns >= 0 || g->o.max_cpu <= 0 ||
+	if (c->started || g->o.sample_ns >= 0 || g->o.costs ||
+	    g->o.max_cpu <= 0 ||
 	    now - g->start < fmin(CALIBRATE_AFTER, g->o.cpu_window / 4))
 		return;
-	for (int i = 0; i < g->nsrc; i++)
-		needed |= sampled(&g->src[i]) && g->src[i].cost_ns < 0;
+	c->cost.ntypes = 0;
+	for (int i = 0; i < g->nsrc; i++) {
+		if (!sampled(&g->src[i]) || g->src[i].cost_ns >= 0)
+			continue;
+		needed = true;
+		add_types(&c->cost, &g->src[i]);
+	}
 	if (!needed)
 		return;
 	c->tracing_dir = strdup(ltr_session__tracing_dir(s));
@@ -383,13 +481,14 @@ static void start_calibration(struct lden_guard *g, struct ltr_session *s,
 /* The kernel's share over the window from slot @base: its samples' cost. */
 static double kernel_pct(const struct lden_guard *g, int newest, int base)
 {
-	double dt = g->t[newest] - g->t[base], ns = measured_ns(g), pct = 0;
+	double dt = g->t[newest] - g->t[base], pct = 0;
+	bool est;
 
 	if (dt <= 0)
 		return 0;
 	for (int i = 0; i < g->nsrc; i++) {
 		const struct source *src = &g->src[i];
-		double cost = src->cost_ns >= 0 ? src->cost_ns : ns;
+		double cost = source_cost(g, src, &est);
 
 		/* a source switched in the window paid until then: judged
 		 * again only from its switch (judge_from), so none here */
@@ -490,8 +589,9 @@ void lden_guard__message_for(const struct lden_guard_action *a,
 
 	if (a->reason == LDEN_GUARD_CPU && a->kernel_pct > 0)
 		snprintf(share, sizeof(share),
-			 ", %.1f%% of it in the traced tasks for its samples (%.0f ns each)",
-			 a->kernel_pct, a->sample_ns);
+			 ", %.1f%% of it in the traced tasks for its samples (%.0f ns each%s)",
+			 a->kernel_pct, a->sample_ns,
+			 a->sample_estimated ? ", estimated" : "");
 	if (a->reason == LDEN_GUARD_RATE)
 		snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): %s",
 			 a->event, a->rate, a->limit, effect);
@@ -601,10 +701,11 @@ void lden_guard__print_action_json(FILE *out, const struct lden_guard_action *a)
 {
 	fputs("{\"event\":", out);
 	lden_json_string(out, a->event);
-	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"own_pct\":%.2f,\"kernel_pct\":%.2f,\"sample_ns\":%.0f,\"size\":%" PRIu64 "}",
+	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"own_pct\":%.2f,\"kernel_pct\":%.2f,\"sample_ns\":%.0f,\"sample_ns_estimated\":%s,\"size\":%" PRIu64 "}",
 		a->at, a->rate, a->limit,
 		a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
-		a->cpu_pct, a->own_pct, a->kernel_pct, a->sample_ns, a->size);
+		a->cpu_pct, a->own_pct, a->kernel_pct, a->sample_ns,
+		a->sample_estimated ? "true" : "false", a->size);
 }
 
 void lden_guard__print_json(FILE *out, const struct lden_guard *g)
@@ -623,8 +724,8 @@ void lden_guard__print_self_json(FILE *out, const struct lden_guard *g)
 	int newest = slot_back(g, 0);
 	double dt = g->n ? g->t[newest] - g->start : 0;
 	double serving = lden_selfcpu__excluded() - g->excluded_start;
-	const struct calibration *c = &g->cal;
-	bool known = __atomic_load_n(&c->done, __ATOMIC_ACQUIRE) && !c->err;
+	const struct ltr_sample_costs *c = known_costs(g);
+	bool first = true;
 
 	fprintf(out, "\"self\":{\"cpu_pct\":%.2f,\"cpu_pct_window\":%.2f,\"kernel_pct_window\":%.2f,\"serving_cpu_pct\":%.2f,\"max_cpu\":%g,\"max_rate\":%" PRIu64,
 		lden_guard__cpu_pct_total(g), g->cpu_pct, g->kernel_pct,
@@ -632,11 +733,30 @@ void lden_guard__print_self_json(FILE *out, const struct lden_guard *g)
 	if (g->o.sample_ns >= 0)
 		fprintf(out, ",\"sample_ns\":%.0f,\"count_ns\":null",
 			g->o.sample_ns);
-	else if (known)
+	else if (c)
 		fprintf(out, ",\"sample_ns\":%.0f,\"count_ns\":%.0f",
-			measured_ns(g), c->cost.count_ns);
+			measured_ns(g), c->count_ns);
 	else
 		fputs(",\"sample_ns\":null,\"count_ns\":null", out);
+	/* what the model took for a hit of each sampled source */
+	fputs(",\"source_ns\":{", out);
+	for (int i = 0; i < g->nsrc; i++) {
+		bool est;
+		double ns = source_cost(g, &g->src[i], &est);
+
+		if (!sampled(&g->src[i]))
+			continue;
+		if (!first)
+			fputc(',', out);
+		first = false;
+		lden_json_string(out, g->src[i].label);
+		if (ns > 0 || c || g->o.sample_ns >= 0 || g->src[i].cost_ns >= 0)
+			fprintf(out, ":{\"ns\":%.0f,\"estimated\":%s}", ns,
+				est ? "true" : "false");
+		else
+			fputs(":null", out);
+	}
+	fputc('}', out);
 	fputs(",\"rates\":{", out);
 	for (int i = 0; i < g->nsrc; i++) {
 		if (i)

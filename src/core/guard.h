@@ -12,7 +12,9 @@
  *   as a percentage of one CPU, over the last cpu_window seconds;
  * - the kernel's share: what sampling costs the traced tasks, which pay
  *   for the records lden takes (rate x the cost of a sample over a count,
- *   measured at the start on this machine: ltr_measure_event_cost());
+ *   measured on this machine for the sample types the sources' perf
+ *   rings use: ltr_measure_sample_costs_until(); a source on the ftrace
+ *   ring, not measured, is said estimated at a full perf sample's cost);
  * - the records the kernel dropped because a ring was full.
  *
  * Budgets (struct lden_guard_opts):
@@ -69,6 +71,7 @@
 #include <time.h>
 
 struct ltr_session;
+struct ltr_sample_costs;
 struct lden_stat;
 struct ltr_sample;
 struct lden_attached;
@@ -90,15 +93,22 @@ struct lden_guard_opts {
 	 * what a sampled event costs the kernel beyond a counted one, ns:
 	 * LDEN_GUARD_MEASURE (the commands' default) measures it on this
 	 * machine when the first sampled source is judged; 0 leaves the
-	 * kernel's share out
+	 * kernel's share out; it stands for every sampled source's cost
 	 */
 	double sample_ns;
+	/*
+	 * the costs by path, given (tests) rather than measured, or NULL:
+	 * each source's cost is then its parts' (by ring and perf sample
+	 * type) as when measured; borrowed, kept until lden_guard__free()
+	 */
+	const struct ltr_sample_costs *costs;
 };
 
 #define LDEN_GUARD_OPTS_INIT { .max_rate = 0, \
 			       .max_cpu = LDEN_GUARD_DEFAULT_MAX_CPU, \
 			       .cpu_window = 0, \
-			       .sample_ns = LDEN_GUARD_MEASURE }
+			       .sample_ns = LDEN_GUARD_MEASURE, \
+			       .costs = NULL }
 
 /* getopt codes and table rows for --max-rate N and --max-cpu PCT */
 #define LDEN_OPT_MAX_RATE 0x4701
@@ -146,7 +156,10 @@ struct lden_guard_action {
 	double cpu_pct;			/* own_pct + kernel_pct then */
 	double own_pct;			/* lden's own tracing CPU % */
 	double kernel_pct;		/* the kernel's share for its samples */
-	double sample_ns;		/* the cost of a sample it used, or 0 */
+	double sample_ns;		/* the cost of one of the source's
+					   samples it used, or 0 */
+	bool sample_estimated;		/* that cost is estimated (a path
+					   not measured: the ftrace ring) */
 	uint64_t size;			/* the size it stopped at */
 	bool size_used;			/* set by the caller: its expression
 					   uses size() of this event */
@@ -262,7 +275,8 @@ bool lden_guard__stop_stat(const struct lden_guard_action *a,
 double lden_guard__cpu_pct(const struct lden_guard *g);
 /* the kernel's share alone, over the last window */
 double lden_guard__kernel_pct(const struct lden_guard *g);
-/* the measured cost of a sample beyond a count, ns; 0 until known */
+/* the measured cost of a full perf sample beyond a count, ns; 0 until
+ * known (each source's own: "source_ns" in lden_guard__print_self_json) */
 double lden_guard__sample_ns(const struct lden_guard *g);
 /* lden's CPU % of one CPU since lden_guard__start(). */
 double lden_guard__cpu_pct_total(const struct lden_guard *g);
@@ -281,6 +295,7 @@ void lden_guard__print_action_json(FILE *out,
 				  const struct lden_guard_action *a);
 /* "self":{"cpu_pct":..,"cpu_pct_window":..,"kernel_pct_window":..,
  * "serving_cpu_pct":..,"sample_ns":..|null,"count_ns":..|null,
+ * "source_ns":{"fs.read":{"ns":..,"estimated":false}|null},
  * "rates":{..},"lost":..} */
 void lden_guard__print_self_json(FILE *out, const struct lden_guard *g);
 

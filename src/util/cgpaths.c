@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgpaths.h"
+#include "container.h"
 #include "intmap.h"
 
 /* deeper than any cgroup tree: a bound on the walk's open directories */
@@ -18,6 +19,8 @@
 
 struct cg_entry {
 	char *path;		/* NULL: not found in the walk after its miss */
+	/* the container of @path, once asked for; NULL: not yet */
+	char *container;
 };
 
 struct lden_cgpaths {
@@ -25,6 +28,8 @@ struct lden_cgpaths {
 	struct lden_intmap *map;	/* id -> struct cg_entry */
 	unsigned int walks;
 	bool walked;
+	/* a container's name when it could not be kept (no memory) */
+	char scratch[LDEN_CONTAINER_NAME_MAX];
 };
 
 void lden_cgroup2_mount(char *buf, size_t len)
@@ -67,6 +72,7 @@ static void free_entry(uint64_t key, void *val, void *ctx)
 	(void)key;
 	(void)ctx;
 	free(e->path);
+	free(e->container);
 }
 
 void lden_cgpaths__free(struct lden_cgpaths *c)
@@ -91,6 +97,9 @@ static void seen(struct lden_cgpaths *c, uint64_t id, const char *rel)
 		return;
 	free(e->path);
 	e->path = p;
+	/* its container is the new path's, made when asked for */
+	free(e->container);
+	e->container = NULL;
 }
 
 /* The directories under @fd, whose path under the root is @rel. */
@@ -162,6 +171,22 @@ const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
 	if (!e)
 		e = lden_intmap__put(c->map, id);	/* a miss, remembered */
 	return e ? e->path : NULL;
+}
+
+const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id)
+{
+	const char *path = lden_cgpaths__get(c, id);
+	struct cg_entry *e;
+
+	if (!path)
+		return NULL;
+	e = lden_intmap__get(c->map, id);
+	if (e && e->container)
+		return e->container;
+	lden_container__name(path, c->scratch, sizeof(c->scratch));
+	if (e)
+		e->container = strdup(c->scratch);
+	return e && e->container ? e->container : c->scratch;
 }
 
 unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c)

@@ -34,6 +34,15 @@ void lden_cgpaths__free(struct lden_cgpaths *c);
  */
 const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id);
 
+/*
+ * lden_cgpaths__container - the container of cgroup @id
+ * (lden_container__name() of its path, LDEN_CONTAINER_NAME_MAX at most),
+ * made at its first call and kept beside the path: made again only when
+ * a walk finds the cgroup under another path.  Borrowed until the next
+ * call; NULL when no directory has @id.
+ */
+const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id);
+
 /* Walks of the file system so far (one at the start, one per miss). */
 unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c);
 

@@ -27,6 +27,8 @@
 
 /* The name of the host's processes. */
 #define LDEN_CONTAINER_HOST "-"
+/* The room a name is kept in, its NUL included (longer ones truncated) */
+#define LDEN_CONTAINER_NAME_MAX 80
 
 /*
  * lden_container__name - the container of a cgroup path ("/system.slice/

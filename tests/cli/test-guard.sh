@@ -131,7 +131,7 @@ else
 	# to cost 5%: then the run's own figures must say the budget was not
 	# reached (the reads' rate times a sample's cost, and lden's CPU),
 	# or the guard failed to act.
-	set -- $(jqv "$tmp/kern.out" '"\(.events[0].speed) \(.self.rates["guard.read"]) \(.self.sample_ns) \(.self.cpu_pct)"')
+	set -- $(jqv "$tmp/kern.out" '"\(.events[0].speed) \(.self.rates["guard.read"]) \(.self.source_ns["guard.read"].ns) \(.self.cpu_pct)"')
 	awk -v a="$1" -v b="$2" -v ns="$3" -v own="$4" 'BEGIN {
 		r = a > b ? a : b; exit !(ns > 0 && r * ns / 1e7 + own < 5) }' ||
 		fail "kernel share: no guard action at $1 reads/s (last window $2), samples of $3 ns, lden's own $4%: over the 5% budget"

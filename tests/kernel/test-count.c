@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -217,6 +218,10 @@ static void two_events_one_ring(void **state)
 
 struct lean_full {
 	struct collected full;
+	/* the default: thread and time, the CPU the ring's */
+	struct collected ring;
+	int ring_flags;
+	int ring_cpu[MAX_CPUS];
 	struct ltr_event *lean_ev;
 	const struct ltr_field *lean_parent;
 	int lean, lean_wrong;
@@ -242,6 +247,12 @@ static int collect_lean_full(const struct ltr_sample *s, void *ctx)
 			t->lean_wrong++;
 		return 0;
 	}
+	if (s->event == t->ring.ev) {
+		t->ring_cpu[s->cpu]++;
+		if (s->flags || !s->time)
+			t->ring_flags++;
+		return collect(s, &t->ring);
+	}
 	if (s->event == t->full.ev) {
 		t->full_cpu[s->cpu]++;
 		if (s->flags || !s->time)
@@ -252,9 +263,11 @@ static int collect_lean_full(const struct ltr_sample *s, void *ctx)
 
 /*
  * A size-only event (opts.size_only: samples of the raw record alone,
- * no thread, no time) and a full one on the same hits, in the same
- * perf rings: each record is read as its own event's sample_type says,
- * the lean ones' fields and CPU as exact as the full ones'.
+ * no thread, no time), one as trace, top and io open them (thread and
+ * time, the CPU its ring's) and a full one (opts.sample_cpu: the CPU
+ * written by the kernel) on the same hits, in the same perf rings: each
+ * record is read as its own event's sample_type says, the others'
+ * fields, thread and CPU as exact as the full ones'.
  */
 static void lean_and_full_one_ring(void **state)
 {
@@ -277,10 +290,19 @@ static void lean_and_full_one_ring(void **state)
 	if (!t.lean_ev)
 		fail_msg("open: %s", ltr_last_error());
 	o.size_only = false;
+	t.ring.ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
+	if (!t.ring.ev)
+		fail_msg("open: %s", ltr_last_error());
+	o.sample_cpu = true;
 	t.full.ev = ltr_event__open(s, "sched", "sched_process_fork", &o);
 	if (!t.full.ev)
 		fail_msg("open: %s", ltr_last_error());
 	assert_int_equal(ltr_event__ring(t.lean_ev), LTR_RING_PERF);
+	/* the kernel writes no CPU for the default, one for sample_cpu */
+	assert_int_equal(ltr_event__sample_type(t.ring.ev) & PERF_SAMPLE_CPU,
+			 0);
+	assert_int_not_equal(ltr_event__sample_type(t.full.ev) &
+			     PERF_SAMPLE_CPU, 0);
 	assert_int_equal(ltr_session__enable(s), 0);
 	ktest_child_go(&c);
 	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
@@ -290,6 +312,9 @@ static void lean_and_full_one_ring(void **state)
 	t.full.parent_pid = ltr_event__field(t.full.ev, "parent_pid");
 	t.full.child_pid = ltr_event__field(t.full.ev, "child_pid");
 	t.full.sample_pid = (uint32_t)c.pid;
+	t.ring.parent_pid = ltr_event__field(t.ring.ev, "parent_pid");
+	t.ring.child_pid = ltr_event__field(t.ring.ev, "child_pid");
+	t.ring.sample_pid = (uint32_t)c.pid;
 	assert_true(ltr_session__drain(s, collect_lean_full, &t) >= 0);
 	assert_int_equal(t.lean, n_forks);
 	assert_int_equal(t.lean_wrong, 0);
@@ -298,6 +323,10 @@ static void lean_and_full_one_ring(void **state)
 	assert_int_equal(t.full_flags, 0);
 	/* the lean records' CPU is their ring's: the full ones say it too */
 	assert_memory_equal(t.lean_cpu, t.full_cpu, sizeof(t.lean_cpu));
+	assert_int_equal(t.ring.samples, n_forks);
+	assert_int_equal(t.ring.wrong_parent, 0);
+	assert_int_equal(t.ring_flags, 0);
+	assert_memory_equal(t.ring_cpu, t.full_cpu, sizeof(t.ring_cpu));
 	assert_int_equal(ltr_event__count(t.lean_ev, &count), 0);
 	assert_int_equal(count, n_forks);
 	assert_int_equal(ltr_session__lost(s, -1), 0);

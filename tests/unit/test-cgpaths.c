@@ -4,7 +4,8 @@
  * inode numbers stand for the ids: every directory found by the first
  * walk, a directory made later found by the walk a miss starts, a renamed
  * one under its new path, a removed one (or an id no directory has) NULL
- * after one more walk, and that miss remembered (no walk for it again).
+ * after one more walk, and that miss remembered (no walk for it again);
+ * the container of each, made once and again only when its path changes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -108,6 +109,58 @@ static void test_paths(void **state)
 	assert_int_equal(rmdir(root), 0);
 }
 
+/*
+ * Containers: made once a cgroup and kept (the same pointer each time),
+ * made again when a walk finds the cgroup renamed; none for an unknown id.
+ */
+static void test_containers(void **state)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef"
+				 "0123456789abcdef0123456789abcdef";
+	char docker[128], crio[128], from[256], to[256];
+	struct lden_cgpaths *c;
+	const char *name;
+	uint64_t cg;
+
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/lden-cgpaths-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(docker, sizeof(docker), "/docker-%s.scope", id);
+	snprintf(crio, sizeof(crio), "/crio-%s.scope", id);
+	mk("/s");
+	mk(docker);
+	c = lden_cgpaths__new(root);
+	assert_non_null(c);
+
+	assert_string_equal(lden_cgpaths__container(c, ino("/s")), "-");
+	cg = ino(docker);
+	name = lden_cgpaths__container(c, cg);
+	assert_string_equal(name, "0123456789ab");
+	/* kept: not made again */
+	assert_ptr_equal(lden_cgpaths__container(c, cg), name);
+	assert_ptr_equal(lden_cgpaths__container(c, cg), name);
+	assert_int_equal(lden_cgpaths__walks(c), 1);
+
+	/* renamed into a service: the walk a miss starts finds it, and its
+	 * container is the new path's */
+	snprintf(from, sizeof(from), "%s%s", root, docker);
+	snprintf(to, sizeof(to), "%s/s/db.service", root);
+	assert_int_equal(rename(from, to), 0);
+	assert_string_equal(lden_cgpaths__container(c, cg), "0123456789ab");
+	assert_null(lden_cgpaths__container(c, UINT64_MAX - 1));
+	assert_string_equal(lden_cgpaths__get(c, cg), "/s/db.service");
+	assert_string_equal(lden_cgpaths__container(c, cg), "db.service");
+	mk(crio);
+	assert_string_equal(lden_cgpaths__container(c, ino(crio)),
+			    "0123456789ab");
+
+	lden_cgpaths__free(c);
+	rm(crio);
+	rm("/s/db.service");
+	rm("/s");
+	assert_int_equal(rmdir(root), 0);
+}
+
 /* A root that does not exist: every id unknown, nothing crashes. */
 static void test_no_root(void **state)
 {
@@ -125,6 +178,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_containers),
 		cmocka_unit_test(test_no_root),
 	};
 
