@@ -597,7 +597,7 @@ struct ltr_hist {
 	int nkeys, nvals;
 	struct ltr_hist_bucket *buckets;
 	int nbuckets;
-	uint64_t hits;		/* every hit, aggregated or dropped */
+	uint64_t hits;		/* hits aggregated ("Hits:"; not the dropped) */
 	uint64_t dropped;	/* hits the kernel's map had no room for */
 };
 
@@ -606,7 +606,9 @@ struct ltr_hist {
  * @h: out: release with ltr_hist__fini()
  *
  * Returns 0, or a negative errno (-EINVAL: not an LTR_MODE_HIST event).
- * ltr_event__count() of such an event is its hits.
+ * ltr_event__count() of such an event is every hit, aggregated or
+ * dropped (h->hits + h->dropped); ltr_event__lost() the dropped, whose
+ * values are in no bucket.
  */
 int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h);
 void ltr_hist__fini(struct ltr_hist *h);

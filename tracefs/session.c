@@ -1280,7 +1280,12 @@ static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 	return 0;
 }
 
-/* A hist event's totals: every hit, and those it could not aggregate. */
+/*
+ * A hist event's totals: every hit, and those it could not aggregate.
+ * The kernel's "Hits:" are the hits its map took; one that found the map
+ * full (or lost a race for a slot too often) is counted in "Dropped:"
+ * only, so the event's hits are the two together.
+ */
 static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 		       uint64_t *dropped)
 {
@@ -1289,7 +1294,7 @@ static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 
 	if (err < 0)
 		return err;
-	*hits = h.hits;
+	*hits = h.hits + h.dropped;
 	*dropped = h.dropped;
 	ltr_hist__fini(&h);
 	return 0;
