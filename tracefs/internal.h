@@ -280,8 +280,13 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
-	/* opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP */
+	/*
+	 * opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP, and
+	 * the cgroups have perf state of their own (support.c); else why
+	 * not (static)
+	 */
 	bool sample_cgroup;
+	const char *sample_cgroup_why;
 	/* kernel before 5.13: no inherit_thread, a process's later threads
 	 * cannot be counted without its children */
 	bool no_inherit_thread;
@@ -327,7 +332,9 @@ int ltr_close_detached(int *fds, int n, int *release);
  * CONFIG_CGROUP_PERF); LDEN_TEST_NO_SAMPLE_CGROUP stands in for a kernel
  * without
  */
-bool ltr_has_sample_cgroup(void);
+bool ltr_has_sample_cgroup(const char **why);
+/* its reason for a kernel without PERF_SAMPLE_CGROUP */
+#define LTR_NO_SAMPLE_CGROUP "this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7)"
 /* support.c: a number from a small file (tracefs ids); 0 or -errno */
 int ltr_read_long(const char *path, long *val);
 /*

@@ -212,6 +212,12 @@ enum ltr_feature {
 	LTR_FEATURE_RETPROBE_ARGS,	/* $argN on kretprobes (6.10+) */
 	/* a process's later threads counted without its children (5.13+) */
 	LTR_FEATURE_INHERIT_THREAD,
+	/*
+	 * samples carry each task's own cgroup id (PERF_SAMPLE_CGROUP,
+	 * 5.7+, and its cgroups have perf state: the why says which is
+	 * missing); known once the session was made with opts.sample_cgroup
+	 */
+	LTR_FEATURE_SAMPLE_CGROUP,
 };
 
 /**

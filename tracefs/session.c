@@ -110,7 +110,8 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
-	s->sample_cgroup = opts->sample_cgroup && ltr_has_sample_cgroup();
+	s->sample_cgroup = opts->sample_cgroup &&
+			   ltr_has_sample_cgroup(&s->sample_cgroup_why);
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
