@@ -427,6 +427,7 @@ static void event_free(struct ltr_event *ev)
 	free(ev->fields);
 	free(ev->fds);
 	free(ev->sample_ids);
+	ltr_hist_close(ev);
 	free(ev->hist_trigger);
 	free(ev->hist_filter);
 	free(ev->system);
@@ -923,6 +924,11 @@ static int open_hist(struct ltr_event *ev, const struct ltr_event_opts *o)
 		free(msg);
 		return err;
 	}
+	/* opened now, paused: a read's open is never one the hist counts */
+	snprintf(path, sizeof(path), "events/%s/%s/hist", ev->system,
+		 ev->name);
+	ev->hist_fd = ltr_ftrace_open(s, path);
+	ev->hist_fd_open = ev->hist_fd >= 0;
 	return 0;
 }
 
@@ -1607,6 +1613,8 @@ void ltr_session__free(struct ltr_session *s)
 		event_ioctl(ev, PERF_EVENT_IOC_DISABLE);
 	/* it cannot be removed while a file of it is open, in any process */
 	ltr_ftrace_close_readers(s);
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		ltr_hist_close(ev);
 	/* nor a probe while a perf fd refers to it */
 	ltr_debug("events disabled, readers closed\n");
 	if (s->detach_close)
