@@ -57,6 +57,9 @@ trial() {	# $1 = tracer or baseline; prints the loop ns, SIZE, COUNT
 		./workload $N | sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1 - -/p'
 		return
 	fi
+	# a fresh file: with the last repetition's header in it, the wait
+	# below ended at once and the workload began before lden attached
+	rm -f out.$1
 	./lden notify "size(bench.ret) > 1e18" -d . --max-cpu 0 --ring $1 -t 3600 >out.$1 2>&1 &
 	p=$!
 	i=0

@@ -190,6 +190,18 @@ char *ltr_ftrace_read(const struct ltr_session *s, const char *file)
 	return ltr_read_text(path);
 }
 
+int ltr_ftrace_open(const struct ltr_session *s, const char *file)
+{
+	char path[FT_FILE_MAX];
+
+	if (!s->ft) {
+		errno = ENOENT;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", s->ft->path, file);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* The kernel's explanation of a failed write, if it logged one. */
 static const char *kernel_says(struct ltr_ftrace *ft, char *buf, size_t len)
 {

@@ -234,16 +234,59 @@ void ltr_hist__fini(struct ltr_hist *h)
 	h->nbuckets = 0;
 }
 
+/* The whole hist file, read from its start through the open @fd. */
+static char *read_again(int fd)
+{
+	size_t cap = 16384, len = 0;
+	char *text = malloc(cap);
+
+	while (text) {
+		ssize_t n = pread(fd, text + len, cap - len - 1, (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(text);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (cap - len < 4096) {
+			char *more = realloc(text, cap * 2);
+
+			if (!more)
+				free(text);
+			text = more;
+			cap *= 2;
+		}
+	}
+	if (text)
+		text[len] = '\0';
+	return text;
+}
+
+void ltr_hist_close(struct ltr_event *ev)
+{
+	if (ev->hist_fd_open)
+		close(ev->hist_fd);
+	ev->hist_fd_open = false;
+}
+
 int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h)
 {
-	char file[512], *text;
+	char file[PATH_MAX], *text;
 	int err;
 
 	if (ev->mode != LTR_MODE_HIST)
 		return ltr_error(EINVAL, "%s:%s is not aggregated in the kernel",
 				 ev->system, ev->name);
 	snprintf(file, sizeof(file), "events/%s/%s/hist", ev->system, ev->name);
-	text = ltr_ftrace_read(ev->session, file);
+	if (!ev->hist_fd_open) {
+		ev->hist_fd = ltr_ftrace_open(ev->session, file);
+		ev->hist_fd_open = ev->hist_fd >= 0;
+	}
+	text = ev->hist_fd_open ? read_again(ev->hist_fd) : NULL;
 	if (!text)
 		return ltr_error(errno, "cannot read the hist of %s:%s: %s",
 				 ev->system, ev->name, strerror(errno));

@@ -230,6 +230,14 @@ struct ltr_event {
 	char *hist_trigger;
 	char *hist_filter;	/* its " if" clause, or NULL */
 	int hist_nkeys, hist_nvals;
+	/*
+	 * its hist file, kept open and read again from offset 0: opened
+	 * anew each read, it was an openat of lden's own a read, which a
+	 * hist on sys_*_openat counted (some 40 a second); hist_fd_open
+	 * says whether hist_fd holds it
+	 */
+	int hist_fd;
+	bool hist_fd_open;
 	char hist_vals[LTR_HIST_MAX_VALS][64];
 	bool recall;		/* into the recall rings: never loses */
 	int id;			/* tracepoint id, from events/<sys>/<name>/id */
@@ -285,8 +293,13 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
-	/* opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP */
+	/*
+	 * opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP, and
+	 * the cgroups have perf state of their own (support.c); else why
+	 * not (static)
+	 */
 	bool sample_cgroup;
+	const char *sample_cgroup_why;
 	/* kernel before 5.13: no inherit_thread, a process's later threads
 	 * cannot be counted without its children */
 	bool no_inherit_thread;
@@ -332,7 +345,9 @@ int ltr_close_detached(int *fds, int n, int *release);
  * CONFIG_CGROUP_PERF); LDEN_TEST_NO_SAMPLE_CGROUP stands in for a kernel
  * without
  */
-bool ltr_has_sample_cgroup(void);
+bool ltr_has_sample_cgroup(const char **why);
+/* its reason for a kernel without PERF_SAMPLE_CGROUP */
+#define LTR_NO_SAMPLE_CGROUP "this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7)"
 /* support.c: a number from a small file (tracefs ids); 0 or -errno */
 int ltr_read_long(const char *path, long *val);
 /*
@@ -399,6 +414,8 @@ void ltr_ftrace_release(const struct ltr_session *s);
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */
 char *ltr_ftrace_read(const struct ltr_session *s, const char *file);
+/* An instance file opened to read (O_CLOEXEC); -1 with errno set. */
+int ltr_ftrace_open(const struct ltr_session *s, const char *file);
 /* The instance's last error_log entry, one line, malloc'd, or NULL. */
 char *ltr_ftrace_error_last(const struct ltr_session *s);
 void ltr_ftrace_error_clear(const struct ltr_session *s);
@@ -411,6 +428,8 @@ int ltr_hist_trigger(struct ltr_event *ev, const struct ltr_event_opts *o,
 		     char *buf, size_t len);
 int ltr_hist_parse(const char *text, int nkeys, char vals[][64], int nvals,
 		   struct ltr_hist *h);
+/* Closes @ev's hist file if open (before the instance is removed). */
+void ltr_hist_close(struct ltr_event *ev);
 /* Whether the kernel has hist triggers (its tracefs README says so). */
 bool ltr_hist_supported(const struct ltr_session *s);
 

@@ -212,6 +212,12 @@ enum ltr_feature {
 	LTR_FEATURE_RETPROBE_ARGS,	/* $argN on kretprobes (6.10+) */
 	/* a process's later threads counted without its children (5.13+) */
 	LTR_FEATURE_INHERIT_THREAD,
+	/*
+	 * samples carry each task's own cgroup id (PERF_SAMPLE_CGROUP,
+	 * 5.7+, and its cgroups have perf state: the why says which is
+	 * missing); known once the session was made with opts.sample_cgroup
+	 */
+	LTR_FEATURE_SAMPLE_CGROUP,
 };
 
 /**
@@ -641,7 +647,7 @@ struct ltr_hist {
 	int nkeys, nvals;
 	struct ltr_hist_bucket *buckets;
 	int nbuckets;
-	uint64_t hits;		/* every hit, aggregated or dropped */
+	uint64_t hits;		/* hits aggregated ("Hits:"; not the dropped) */
 	uint64_t dropped;	/* hits the kernel's map had no room for */
 };
 
@@ -650,7 +656,9 @@ struct ltr_hist {
  * @h: out: release with ltr_hist__fini()
  *
  * Returns 0, or a negative errno (-EINVAL: not an LTR_MODE_HIST event).
- * ltr_event__count() of such an event is its hits.
+ * ltr_event__count() of such an event is every hit, aggregated or
+ * dropped (h->hits + h->dropped); ltr_event__lost() the dropped, whose
+ * values are in no bucket.
  */
 int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h);
 void ltr_hist__fini(struct ltr_hist *h);

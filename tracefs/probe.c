@@ -588,10 +588,14 @@ static void cleanup_handler(int sig)
 	signal_session = NULL;	/* a second signal finds nothing to do */
 	if (s) {
 		/* perf fds first: the kernel refuses to remove probes in use */
-		for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
 			for (int i = 0; i < ev->nfds; i++)
 				if (ev->fds[i] >= 0)
 					close(ev->fds[i]);
+			/* an open hist file keeps the instance too */
+			if (ev->hist_fd_open)
+				close(ev->hist_fd);
+		}
 		/* then the instance, its files closed: probes may be on in it */
 		ltr_ftrace_release(s);
 		if (s->instance_path)

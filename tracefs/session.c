@@ -110,7 +110,8 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
-	s->sample_cgroup = opts->sample_cgroup && ltr_has_sample_cgroup();
+	s->sample_cgroup = opts->sample_cgroup &&
+			   ltr_has_sample_cgroup(&s->sample_cgroup_why);
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
 		goto out_free;
 
@@ -429,6 +430,7 @@ static void event_free(struct ltr_event *ev)
 	free(ev->fields);
 	free(ev->fds);
 	free(ev->sample_ids);
+	ltr_hist_close(ev);
 	free(ev->hist_trigger);
 	free(ev->hist_filter);
 	free(ev->system);
@@ -925,6 +927,11 @@ static int open_hist(struct ltr_event *ev, const struct ltr_event_opts *o)
 		free(msg);
 		return err;
 	}
+	/* opened now, paused: a read's open is never one the hist counts */
+	snprintf(path, sizeof(path), "events/%s/%s/hist", ev->system,
+		 ev->name);
+	ev->hist_fd = ltr_ftrace_open(s, path);
+	ev->hist_fd_open = ev->hist_fd >= 0;
 	return 0;
 }
 
@@ -1289,7 +1296,12 @@ static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 	return 0;
 }
 
-/* A hist event's totals: every hit, and those it could not aggregate. */
+/*
+ * A hist event's totals: every hit, and those it could not aggregate.
+ * The kernel's "Hits:" are the hits its map took; one that found the map
+ * full (or lost a race for a slot too often) is counted in "Dropped:"
+ * only, so the event's hits are the two together.
+ */
 static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 		       uint64_t *dropped)
 {
@@ -1298,7 +1310,7 @@ static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 
 	if (err < 0)
 		return err;
-	*hits = h.hits;
+	*hits = h.hits + h.dropped;
 	*dropped = h.dropped;
 	ltr_hist__fini(&h);
 	return 0;
@@ -1628,6 +1640,8 @@ void ltr_session__free(struct ltr_session *s)
 		event_ioctl(ev, PERF_EVENT_IOC_DISABLE);
 	/* it cannot be removed while a file of it is open, in any process */
 	ltr_ftrace_close_readers(s);
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		ltr_hist_close(ev);
 	/* nor a probe while a perf fd refers to it */
 	ltr_debug("events disabled, readers closed\n");
 	if (s->detach_close)

@@ -4,8 +4,10 @@
  * and PMUs may exist while the operation is still refused (lockdown, an
  * LSM, a kernel built without the feature).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,11 +63,70 @@ int ltr_read_long(const char *path, long *val)
 	return end == buf ? -EINVAL : 0;
 }
 
-bool ltr_has_sample_cgroup(void)
+/* a child directory of the cgroup2 root, opened; -1 when none */
+static int cgroup2_child(void)
+{
+	char dev[64], dir[4096], type[64], path[PATH_MAX];
+	FILE *f = fopen("/proc/self/mounts", "re");
+	struct dirent *de;
+	int fd = -1;
+	DIR *d = NULL;
+
+	while (f && fscanf(f, "%63s %4095s %63s %*[^\n]", dev, dir, type) == 3)
+		if (!strcmp(type, "cgroup2")) {
+			d = opendir(dir);
+			break;
+		}
+	if (f)
+		fclose(f);
+	while (d && fd < 0 && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) <
+		    (int)sizeof(path))
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (d)
+		closedir(d);
+	return fd;
+}
+
+/*
+ * Whether the cgroups have perf state of their own.  perf_event is an
+ * implicit controller of cgroup v2: a cgroup gets its state once any
+ * controller was enabled in the root's cgroup.subtree_control (what a
+ * cgroup manager does at boot); until then every task's is the root's,
+ * and PERF_SAMPLE_CGROUP says the root's id whatever cgroup the task is
+ * in (seen on 6.1 with a cgroup2 mounted and never set up).  Such a
+ * cgroup has no perf state to count in: a cgroup counter on a child of
+ * the root fails with ENOENT.  true when there is no child to try.
+ */
+static bool cgroups_have_perf_state(void)
+{
+	struct perf_event_attr a = { 0 };
+	int cg = cgroup2_child(), cpu, fd;
+
+	if (cg < 0)
+		return true;
+	cpu = sched_getcpu();
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_DUMMY;
+	a.disabled = 1;
+	fd = ltr_perf_open(&a, cg, cpu < 0 ? 0 : cpu, -1,
+			   PERF_FLAG_PID_CGROUP | PERF_FLAG_FD_CLOEXEC);
+	close(cg);
+	if (fd >= 0)
+		close(fd);
+	return fd != -ENOENT;
+}
+
+bool ltr_has_sample_cgroup(const char **why)
 {
 	struct perf_event_attr a = { 0 };
 	int fd;
 
+	*why = LTR_NO_SAMPLE_CGROUP;
 	if (getenv("LDEN_TEST_NO_SAMPLE_CGROUP"))
 		return false;
 	a.type = PERF_TYPE_SOFTWARE;
@@ -78,6 +139,10 @@ bool ltr_has_sample_cgroup(void)
 	if (fd < 0)
 		return false;
 	close(fd);
+	*why = "no cgroup has perf state of its own (no controller was ever enabled in the cgroup2 root's cgroup.subtree_control): every sample would say the root's cgroup id";
+	if (getenv("LDEN_TEST_NO_CGROUP_PERF_STATE") || !cgroups_have_perf_state())
+		return false;
+	*why = "";
 	return true;
 }
 
@@ -188,6 +253,12 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 	case LTR_FEATURE_RETPROBE_ARGS:
 		ok = readme_has(s, "return probes support: $retval, $arg<N>");
 		reason = "kretprobes cannot fetch the function's arguments (before Linux 6.10)";
+		break;
+	case LTR_FEATURE_SAMPLE_CGROUP:
+		ok = s->sample_cgroup;
+		reason = s->sample_cgroup_why && *s->sample_cgroup_why ?
+				 s->sample_cgroup_why :
+				 "not asked for (ltr_session_opts.sample_cgroup)";
 		break;
 	case LTR_FEATURE_INHERIT_THREAD:
 		ok = !s->no_inherit_thread;

@@ -394,6 +394,7 @@ static void summary_values(struct lden_top *t)
 {
 	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
 	const char *what = marked_what(t);
+	const char *why;
 	bool by_id;
 
 	if (!what)
@@ -407,8 +408,9 @@ static void summary_values(struct lden_top *t)
 		"as the record arrived",
 		(unsigned long long)n[LDEN_PROV_NONE],
 		by_id ? "cgroup removed, or process gone: unknown" : "gone, ?");
-	if (by_id && !ltr_session__sample_cgroup(t->s))
-		fprintf(stderr, "lden: this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): %s read from /proc %s\n",
+	if (by_id && !ltr_session__supports(t->s, LTR_FEATURE_SAMPLE_CGROUP,
+					    &why))
+		fprintf(stderr, "lden: %s: %s read from /proc %s\n", why,
 			what, !strcmp(what, "cgroups") ? "as each record arrived" :
 			"at each task's first record");
 }

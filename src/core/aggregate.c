@@ -58,6 +58,11 @@ static void print_notes(FILE *out, const struct lden_stat *st)
 		fprintf(out, "  %s: counted from its records in the ftrace ring, which dropped %" PRIu64 " records of the events it holds: count%s short by up to that many\n",
 			st->label, st->short_records,
 			st->has_size ? " and size are" : " is");
+	if (st->size_in_kernel && st->lost && st->has_size &&
+	    !st->size_stopped)
+		fprintf(out, "  %s: summed in the kernel, whose table had no room for %" PRIu64 " of its %" PRIu64 " hits: counted, not summed; the size is the other %" PRIu64 "'s\n",
+			st->label, st->lost, st->count,
+			st->count > st->lost ? st->count - st->lost : 0);
 	if (st->joined && st->unsized && st->has_size && !st->size_stopped)
 		fprintf(out, "  %s: %" PRIu64 " of %" PRIu64 " not sized (memory allocated before lden started, outside its scope, or no longer in its table): the size is the other %" PRIu64 "'s\n",
 			st->label, st->unsized, st->count,

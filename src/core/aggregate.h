@@ -44,6 +44,12 @@ struct lden_stat {
 	 * records may lack (lden_attached__count_short)
 	 */
 	uint64_t short_records;
+	/*
+	 * summed in the kernel (a hist trigger): its lost are hits its
+	 * table had no room for, counted and not summed (said under the
+	 * table)
+	 */
+	bool size_in_kernel;
 	/* a joined size (memory.free): occurrences whose size is unknown */
 	bool joined;
 	uint64_t unsized;

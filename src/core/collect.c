@@ -57,6 +57,7 @@ int lden_collect__stats(struct lden_attached *att, int nevents, int nscopes,
 					lost_total = count;
 			}
 			shared |= a->lost_shared;
+			st[i].size_in_kernel |= a->size_in_kernel;
 			/* unreadable a moment (probes coming and going): 0 */
 			if (lden_attached__missed(a, &count) < 0)
 				count = 0;

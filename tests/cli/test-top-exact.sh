@@ -106,6 +106,15 @@ LDEN_TEST_NO_SAMPLE_CGROUP=1 mover >"$tmp/cglt.out" 2>"$tmp/cglt.err" ||
 awk '$1 == "syscalls:sys_enter_getppid" && $2 !~ /\?$/ && $2 != "unknown"' "$tmp/cglt.out" |
 	grep -q . && fail "top --by cgroup (no ids) text: a cgroup neither marked '?' nor unknown"
 echo "PASS: top --by cgroup without the samples' ids: every row marked late (?) or unknown, counted in the summary"
+# where no cgroup has perf state of its own, the samples say the root's
+# id (the kernel matrix's test-perf-exact has the real case): the same
+# marks, with that reason
+LDEN_TEST_NO_CGROUP_PERF_STATE=1 mover >"$tmp/cgp.out" 2>"$tmp/cgp.err" ||
+	fail "top --by cgroup (no perf state) failed"
+grep -q '^lden: no cgroup has perf state of its own (no controller was ever enabled in the cgroup2 root' "$tmp/cgp.err" ||
+	fail "top --by cgroup (no perf state): the reason not said"
+awk '$1 == "syscalls:sys_enter_getppid" && $2 !~ /\?$/ && $2 != "unknown"' "$tmp/cgp.out" |
+	grep -q . && fail "top --by cgroup (no perf state): a cgroup neither marked '?' nor unknown"
 
 # --- top --by container: the same moves between containers' cgroups ----
 # (the container was read from /proc at a task's first sample and kept
