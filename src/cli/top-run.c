@@ -50,7 +50,8 @@ static void put_key(struct lden_top *t, const char *val, int prov,
 		return;
 	}
 	/* a '?' of its own escaped: a bare one after it is the mark */
-	k = lden_escape__text(val, strlen(val), prov >= 0, buf,
+	k = lden_escape__text(val, strlen(val), LDEN_ESC_SPACE |
+			      (prov >= 0 ? LDEN_ESC_QMARK_LAST : 0), buf,
 			      len > 1 ? len - 1 : len);
 	if (prov == LDEN_PROV_LATE)
 		snprintf(buf + k, len - k, "?");
@@ -148,7 +149,7 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 {
 	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
 	const struct lden_part *p;
-	char key[512];
+	char key[200 + LDEN_TALLY_KEY_MAX];
 	int i;
 
 	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);

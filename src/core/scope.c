@@ -154,7 +154,7 @@ static struct {
 static int visit(const char *path, const struct stat *st, int flag,
 		 struct FTW *ftw)
 {
-	char buf[128], comp[300];
+	char buf[LDEN_CONTAINER_MAX], comp[300];
 	size_t n;
 
 	(void)st;
