@@ -2,6 +2,7 @@
 /* A run of lden top (see top-run.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,9 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 	const char *path;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
-		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
+		if (lden_cgpaths__lookup(t->cgpaths, s->cgroup, &path) ==
+		    -ENAMETOOLONG)
+			t->too_long++;
 		put_key(t, path ? path : "", path ? LDEN_PROV_EXACT :
 			LDEN_PROV_NONE, buf, len);
 		return;
@@ -87,7 +90,9 @@ static void container_key(struct lden_top *t, const struct ltr_sample *s,
 	const char *path, *c;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
-		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
+		if (lden_cgpaths__lookup(t->cgpaths, s->cgroup, &path) ==
+		    -ENAMETOOLONG)
+			t->too_long++;
 		put_key(t, path ? lden_container__name(path, name, sizeof(name)) :
 			"", path ? LDEN_PROV_EXACT : LDEN_PROV_NONE, buf, len);
 		return;
@@ -285,10 +290,15 @@ static void summary_json(struct lden_top *t, FILE *f)
 {
 	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
 
-	fprintf(f, "\"summary\":{\"%s\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu}}",
+	fprintf(f, "\"summary\":{\"%s\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu",
 		marked_what(t), (unsigned long long)n[LDEN_PROV_EXACT],
 		(unsigned long long)n[LDEN_PROV_LATE],
 		(unsigned long long)n[LDEN_PROV_NONE]);
+	/* of those unavailable */
+	if (t->too_long)
+		fprintf(f, ",\"path_too_long\":%llu",
+			(unsigned long long)t->too_long);
+	fputs("}}", f);
 }
 
 static void print_table(struct lden_top *t)
@@ -409,6 +419,9 @@ static void summary_values(struct lden_top *t)
 		"as the record arrived",
 		(unsigned long long)n[LDEN_PROV_NONE],
 		by_id ? "cgroup removed, or process gone: unknown" : "gone, ?");
+	if (t->too_long)
+		fprintf(stderr, "lden: %llu of the unavailable were in a cgroup whose path is longer than %d bytes (not cut: it would name another)\n",
+			(unsigned long long)t->too_long, PATH_MAX - 1);
 	if (by_id && !ltr_session__sample_cgroup(t->s))
 		fprintf(stderr, "lden: this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7): %s read from /proc %s\n",
 			what, !strcmp(what, "cgroups") ? "as each record arrived" :

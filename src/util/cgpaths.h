@@ -34,6 +34,15 @@ void lden_cgpaths__free(struct lden_cgpaths *c);
  */
 const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id);
 
+/*
+ * lden_cgpaths__lookup - the same, and why not: 0 with *@path set,
+ * -ENAMETOOLONG for a cgroup whose path is longer than PATH_MAX (not
+ * cut: it would name another), -ENOENT when no directory has the id
+ * (removed before the walk); *@path NULL then
+ */
+int lden_cgpaths__lookup(struct lden_cgpaths *c, uint64_t id,
+			 const char **path);
+
 /* Walks of the file system so far (one at the start, one per miss). */
 unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c);
 

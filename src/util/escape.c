@@ -154,6 +154,32 @@ size_t lden_unescape__text(const char *s, char *out, size_t len)
 	return k;
 }
 
+const char *lden_escape__quote(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s), k;
+	char mark[48], *all;
+	int m;
+
+	if (len < sizeof(mark) + 8) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	all = malloc(4 * n + 1);
+	if (all)
+		lden_escape__text(s, n, 0, all, 4 * n + 1);
+	if (all && strlen(all) < len) {
+		memcpy(buf, all, strlen(all) + 1);
+		free(all);
+		return buf;
+	}
+	free(all);
+	m = snprintf(mark, sizeof(mark), "... (%zu bytes)", n);
+	k = lden_escape__text(s, n, 0, buf, len - (size_t)m);
+	memcpy(buf + k, mark, (size_t)m + 1);
+	return buf;
+}
+
 void lden_fputs_escaped(FILE *f, const char *s, unsigned int flags)
 {
 	size_t n = strlen(s);

@@ -54,6 +54,14 @@ size_t lden_escape__text(const char *s, size_t n, unsigned int flags,
  */
 size_t lden_unescape__text(const char *s, char *out, size_t len);
 
+/*
+ * lden_escape__quote - @s quoted in a message, into @buf: escaped (a line
+ * break too: the message stays one line), and when that is longer than
+ * @len allows, cut at a whole escape and marked "... (N bytes)".
+ * Returns @buf.
+ */
+const char *lden_escape__quote(const char *s, char *buf, size_t len);
+
 /* The same, written to @f (with @flags). */
 void lden_fputs_escaped(FILE *f, const char *s, unsigned int flags);
 

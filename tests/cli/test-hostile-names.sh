@@ -224,8 +224,13 @@ if [ -z "$CGROOT" ] || ! mkdir "$CGROOT/lden-test-$$-hostile" 2>/dev/null; then
 	exit 0
 fi
 cgp="$CGROOT/lden-test-$$-hostile"
+# removed by their directories' fds: some paths are longer than PATH_MAX
 trap 'for _p in $pids; do kill "$_p" 2>/dev/null; done
-find "$cgp" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null; rmdir "$cgp"
+python3 -c "import os, sys
+for r, ds, fs, fd in os.fwalk(sys.argv[1], topdown=False):
+    for d in ds:
+        os.rmdir(d, dir_fd=fd)
+os.rmdir(sys.argv[1])" "$cgp"
 rm -rf "$tmp"' EXIT
 python3 - "$cgp" >"$tmp/cgnames" <<'PY' || fail "cannot make the cgroups"
 import os, sys
@@ -309,3 +314,51 @@ done
 	"$tmp/cg-trace.out" | wc -l)" = 1 ] ||
 	fail "trace --show-container: not 1 line with the container 'x\\x20y.service' in its column"
 echo "PASS: cgroups named with a space, tab, 0x1f, quote, backslash, bad UTF-8, a last '?', 255 bytes: top --by cgroup/container each apart and exact (JSON), escaped (text); trace --show-container"
+
+# --- a cgroup path longer than PATH_MAX: said, not cut ------------------
+# 18 nested cgroups of 251-byte names (4.5 kB): top cannot name it (a cut
+# path would name another cgroup): its 5 calls unavailable, and why;
+# --cgroup with that path, or with a line break: one line, exit 2
+python3 - "$cgp" >"$tmp/deepnames" <<'PY' || fail "cannot make the nested cgroups"
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for i in range(18):
+    n = "D" * 249 + "%02d" % i
+    os.mkdir(n, dir_fd=fd)
+    fd = os.open(n, os.O_RDONLY, dir_fd=fd)
+    print(n)
+PY
+cat >"$tmp/deepmover.py" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for n in sys.argv[2:]:
+    fd = os.open(n, os.O_RDONLY, dir_fd=fd)
+os.write(os.open("cgroup.procs", os.O_WRONLY, dir_fd=fd), str(os.getpid()).encode())
+for k in range(5):
+    os.getppid()
+PY
+"$LDEN" top syscalls:sys_enter_getppid --by cgroup --json --rows 0 --max-cpu 0 -i 60 -- \
+	"$py" "$tmp/deepmover.py" "$cgp" $(cat "$tmp/deepnames") \
+	>"$tmp/deep.out" 2>"$tmp/deep.err" || fail "top --by cgroup (deep) failed"
+jq -e -s '.[-1] | ([.rows[] | select(.cgroup == null and .cgroup_source == "unavailable")] |
+	length == 1 and .[0].count == 5) and .summary.cgroups.path_too_long == 5' \
+	"$tmp/deep.out" >/dev/null || fail "top --by cgroup: the 5 calls in a path over PATH_MAX not unavailable, or not counted as such"
+grep -q "^lden: 5 of the unavailable were in a cgroup whose path is longer than 4095 bytes" \
+	"$tmp/deep.err" || fail "top --by cgroup: no line saying a path was too long"
+deep=$cgp/$(paste -sd/ "$tmp/deepnames")
+for c in trace top notify; do
+	e=task.create
+	[ $c = notify ] && e="count(task.create) > 100"
+	"$LDEN" $c "$e" --cgroup "$deep" -t 1 >"$tmp/deepc.out" 2>"$tmp/deepc.err"
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$tmp/deepc.err")" = 1 ] &&
+		grep -q "^lden: $c: cannot use cgroup '/.*\.\.\. (4[0-9]* bytes)': File name too long$" \
+		"$tmp/deepc.err" || fail "$c --cgroup (4.5 kB path): not one line with the reason, exit 2 (exit $rc)"
+	"$LDEN" $c "$e" --cgroup "$cgp/x y
+z?" -t 1 >"$tmp/nlc.out" 2>"$tmp/nlc.err"
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$tmp/nlc.err")" = 1 ] &&
+		grep -qF "cannot use cgroup '$cgp/x y\nz?': No such file or directory" "$tmp/nlc.err" ||
+		fail "$c --cgroup with a line break: not one line, escaped, exit 2 (exit $rc)"
+done
+echo "PASS: a cgroup path over PATH_MAX: its calls unavailable and said (top); --cgroup with it or a line break: one line, exit 2"
