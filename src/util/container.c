@@ -65,8 +65,10 @@ static void copy_name(const char *s, size_t n, bool unescape, char *buf,
 	for (size_t i = 0; i < n && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* not "\x00": a NUL would end the name there, cut */
 		if (unescape && c == '\\' && i + 3 < n && s[i + 1] == 'x' &&
-		    hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
+		    hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0 &&
+		    (hex_digit(s[i + 2]) | hex_digit(s[i + 3]))) {
 			c = (unsigned char)(hex_digit(s[i + 2]) * 16 +
 					    hex_digit(s[i + 3]));
 			i += 3;
