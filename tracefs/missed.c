@@ -57,12 +57,13 @@ unsigned int ltr_kretprobe_maxactive(void)
 	const char *force = getenv("LDEN_KRETPROBE_MAXACTIVE");
 
 	/* tests (and users who know better) choose: misses on demand */
-	if (force && *force) {
-		char *end;
-		unsigned long n = strtoul(force, &end, 10);
+	/* decimal digits only: strtoul() took "-1" (as ULONG_MAX), " 5" */
+	if (force && *force && !force[strspn(force, "0123456789")] &&
+	    strlen(force) <= 4) {
+		unsigned long n = strtoul(force, NULL, 10);
 
-		if (!*end && n >= 1)
-			return n > MAXACTIVE_LIMIT ? MAXACTIVE_LIMIT : (unsigned int)n;
+		if (n >= 1 && n <= MAXACTIVE_LIMIT)
+			return (unsigned int)n;
 	}
 
 	if (want < floor)

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "lden.h"
 #include "lden-trace.h"
+#include "number.h"
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -180,6 +181,23 @@ static int print_library_message(enum ltr_log_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * The environment's numbers, decimal as options' are: the library read
+ * LDEN_KRETPROBE_MAXACTIVE with strtoul(), so "-1" was 4096, "5000"
+ * 4096 and "0x10" silently its own choice.
+ */
+static bool env_ok(void)
+{
+	const char *v = getenv("LDEN_KRETPROBE_MAXACTIVE");
+	unsigned long long n;
+
+	if (!v || !*v || lden_parse_count(v, 1, 4096, &n) == 0)
+		return true;
+	lden_cli__err("invalid LDEN_KRETPROBE_MAXACTIVE '%s' (expected 1 to 4096)",
+		      v);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const struct lden_cmd *cmd;
@@ -201,5 +219,7 @@ int main(int argc, char **argv)
 		return LDEN_EXIT_USAGE;
 	}
 	lden_cli__set_command(cmd->name);
+	if (!env_ok())
+		return LDEN_EXIT_USAGE;
 	return close_stdout(cmd->run(argc - 1, argv + 1));
 }

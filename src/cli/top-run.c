@@ -2,6 +2,7 @@
 /* A run of lden top (see top-run.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,8 @@ static void put_key(struct lden_top *t, const char *val, int prov,
 		return;
 	}
 	/* a '?' of its own escaped: a bare one after it is the mark */
-	k = lden_escape__text(val, strlen(val), prov >= 0, buf,
+	k = lden_escape__text(val, strlen(val), LDEN_ESC_SPACE |
+			      (prov >= 0 ? LDEN_ESC_QMARK_LAST : 0), buf,
 			      len > 1 ? len - 1 : len);
 	if (prov == LDEN_PROV_LATE)
 		snprintf(buf + k, len - k, "?");
@@ -63,7 +65,9 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 	const char *path;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
-		path = lden_cgpaths__get(t->cgpaths, s->cgroup);
+		if (lden_cgpaths__lookup(t->cgpaths, s->cgroup, &path) ==
+		    -ENAMETOOLONG)
+			t->too_long++;
 		put_key(t, path ? path : "", path ? LDEN_PROV_EXACT :
 			LDEN_PROV_NONE, buf, len);
 		return;
@@ -81,11 +85,14 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 static void container_key(struct lden_top *t, const struct ltr_sample *s,
 			  char *buf, size_t len)
 {
-	const char *c;
+	const char *c, *path;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
 		/* parsed once a cgroup, not once a sample */
 		c = lden_cgpaths__container(t->cgpaths, s->cgroup);
+		if (!c && lden_cgpaths__lookup(t->cgpaths, s->cgroup, &path) ==
+		    -ENAMETOOLONG)
+			t->too_long++;
 		put_key(t, c ? c : "", c ? LDEN_PROV_EXACT : LDEN_PROV_NONE,
 			buf, len);
 		return;
@@ -147,7 +154,7 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 {
 	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
 	const struct lden_part *p;
-	char key[512];
+	char key[200 + LDEN_TALLY_KEY_MAX];
 	int i;
 
 	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
@@ -283,10 +290,15 @@ static void summary_json(struct lden_top *t, FILE *f)
 {
 	const uint64_t *n = t->recipe.def ? t->recipe.values : t->values;
 
-	fprintf(f, "\"summary\":{\"%s\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu}}",
+	fprintf(f, "\"summary\":{\"%s\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu",
 		marked_what(t), (unsigned long long)n[LDEN_PROV_EXACT],
 		(unsigned long long)n[LDEN_PROV_LATE],
 		(unsigned long long)n[LDEN_PROV_NONE]);
+	/* of those unavailable */
+	if (t->too_long)
+		fprintf(f, ",\"path_too_long\":%llu",
+			(unsigned long long)t->too_long);
+	fputs("}}", f);
 }
 
 static void print_table(struct lden_top *t)
@@ -408,6 +420,9 @@ static void summary_values(struct lden_top *t)
 		"as the record arrived",
 		(unsigned long long)n[LDEN_PROV_NONE],
 		by_id ? "cgroup removed, or process gone: unknown" : "gone, ?");
+	if (t->too_long)
+		fprintf(stderr, "lden: %llu of the unavailable were in a cgroup whose path is longer than %d bytes (not cut: it would name another)\n",
+			(unsigned long long)t->too_long, PATH_MAX - 1);
 	if (by_id && !ltr_session__supports(t->s, LTR_FEATURE_SAMPLE_CGROUP,
 					    &why))
 		fprintf(stderr, "lden: %s: %s read from /proc %s\n", why,

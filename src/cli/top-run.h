@@ -49,6 +49,8 @@ struct lden_top {
 	struct lden_cgpaths *cgpaths;
 	/* the --by keys shown (comm, cgroup), by enum lden_prov */
 	uint64_t values[LDEN_PROV_PARTIAL + 1];
+	/* of the unavailable: in a cgroup whose path is over PATH_MAX */
+	uint64_t too_long;
 	bool final;			/* the last table */
 };
 

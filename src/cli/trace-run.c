@@ -64,6 +64,23 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 }
 
 /*
+ * --show-container's column: the name escaped, its spaces too (a cgroup's
+ * name holds any byte); "?" when unknown.
+ */
+static void put_container(const struct lden_trace *t)
+{
+	char c[4 * LDEN_CONTAINER_MAX];
+	const char *n = t->nsi.container;
+
+	if (!strcmp(n, "?"))
+		snprintf(c, sizeof(c), "?");
+	else
+		lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
+				  LDEN_ESC_SPACE, c, sizeof(c));
+	printf("%-12s ", c);
+}
+
+/*
  * --ns: "ns": {"net": inode, ...} (null where unknown), "ns_source":
  * "read" (from /proc at the task's first sample) or "unknown" (it
  * exited first); --show-container: "container".
@@ -72,9 +89,19 @@ static void add_ns_json(struct lden_trace *t, struct json_object *o)
 {
 	struct json_object *ns;
 
-	if (t->o.show_container)
-		json_object_object_add(o, "container",
-				       json_object_new_string(t->nsi.container));
+	if (t->o.show_container) {
+		const char *c = t->nsi.container;
+
+		/* the exact bytes: any a cgroup's name holds */
+		json_object_object_add(o, "container", lden_json_text(c));
+		if (!lden_utf8_valid(c, strlen(c))) {
+			char hex[2 * LDEN_CONTAINER_MAX + 1];
+
+			lden_hex(c, hex, sizeof(hex));
+			json_object_object_add(o, "container_hex",
+					       json_object_new_string(hex));
+		}
+	}
 	if (!t->o.ns || !(ns = json_object_new_object()))
 		return;
 	for (int k = 0; k < LTR_NS_COUNT; k++)
@@ -107,7 +134,7 @@ static void print_row(struct lden_trace *t, const char *event)
 	} else if (t->recipe.def && t->recipe.def->text) {
 		t->recipe.def->text(&t->row, line, sizeof(line));
 		if (t->o.show_container)
-			printf("%-12s ", t->nsi.container);
+			put_container(t);
 		puts(line);
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
@@ -124,17 +151,18 @@ static void print_row(struct lden_trace *t, const char *event)
 		/* any byte may be in a name: escaped, one line per row; a
 		 * name ending in '?' is told apart from the late mark */
 		k = lden_escape__text(t->row.c[4].text, strlen(t->row.c[4].text),
-				     true, comm, sizeof(comm) - 1);
+				     LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE, comm,
+				     sizeof(comm) - 1);
 		if (t->comm_late)
 			snprintf(comm + k, sizeof(comm) - k, "?");
 		printf("%s %3s %7s %-16s ", t->row.c[0].text, t->row.c[1].text,
 		       pt, comm);
 		if (t->o.show_container)
-			printf("%-12s ", t->nsi.container);
+			put_container(t);
 		printf("%s %s\n", event, line);
 	} else {
 		if (t->o.show_container)
-			printf("%-12s ", t->nsi.container);
+			put_container(t);
 		lden_row__print_columns(stdout, &t->row);
 	}
 	t->lines++;

@@ -17,11 +17,19 @@
 #include <linux/magic.h>
 
 #include "cgpaths.h"
+#include "escape.h"
 #include "container.h"
 #include "lden-trace.h"
 #include "lden.h"
 #include "proc.h"
 #include "scope.h"
+
+/*
+ * A name or path the user gave, quoted in a message: escaped (a line
+ * break in it would make two lines), cut visibly when long (a path of
+ * 4096 bytes left no room for the reason).
+ */
+#define Q(s) lden_escape__quote((s), (char[200]){ 0 }, 200)
 
 /* pid_max's limit (PID_MAX_LIMIT): a bigger number is a namespace inode */
 #define PID_LIMIT (1L << 22)
@@ -52,7 +60,7 @@ int lden_scope__add_pids(struct lden_scope_opts *o, const char *arg,
 		if (!isdigit((unsigned char)*p) || (*end && *end != ',') ||
 		    errno || v <= 0 || v > 0x3fffffff) {
 			snprintf(err, errlen, "invalid --pid value '%s' (expected PID[,PID...])",
-				 arg);
+				 Q(arg));
 			return -1;
 		}
 		if (o->npids == LDEN_MAX_PIDS) {
@@ -120,7 +128,7 @@ int lden_scope__set_netns(struct lden_scope_opts *o, const char *arg,
 	v = strtoull(arg, &end, 10);
 	if (!isdigit((unsigned char)*arg) || *end || errno || v == 0) {
 		snprintf(err, errlen, "invalid --netns value '%s' (expected a namespace inode or a PID)",
-			 arg);
+			 Q(arg));
 		return -1;
 	}
 	if (v > PID_LIMIT) {
@@ -154,7 +162,7 @@ static struct {
 static int visit(const char *path, const struct stat *st, int flag,
 		 struct FTW *ftw)
 {
-	char buf[128], comp[300];
+	char buf[LDEN_CONTAINER_MAX], comp[300];
 	size_t n;
 
 	(void)st;
@@ -189,7 +197,7 @@ char *lden_scope__find_container(const char *root, const char *name,
 	}
 	if (!*name || !strcmp(name, LDEN_CONTAINER_HOST)) {
 		snprintf(err, errlen, "invalid --container value '%s' (a container's name, short id or unit)",
-			 name);
+			 Q(name));
 		return NULL;
 	}
 	search.name = name;
@@ -203,10 +211,11 @@ char *lden_scope__find_container(const char *root, const char *name,
 	found = search.found;
 	if (!found)
 		snprintf(err, errlen, "unknown container '%s' (no cgroup under %s names it)",
-			 name, root);
+			 Q(name), root);
 	else if (search.more) {
 		snprintf(err, errlen, "container '%s' is ambiguous: %s and %d more cgroup%s name it",
-			 name, found, search.more, search.more > 1 ? "s" : "");
+			 Q(name), Q(found), search.more,
+			 search.more > 1 ? "s" : "");
 		free(found);
 		found = NULL;
 	}
@@ -286,7 +295,7 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 	}
 	if (o->cgroup && (stat(o->cgroup, &st) < 0 || !S_ISDIR(st.st_mode) ||
 			  access(o->cgroup, R_OK | X_OK) < 0)) {
-		snprintf(err, errlen, "cannot use cgroup '%s': %s", o->cgroup,
+		snprintf(err, errlen, "cannot use cgroup '%s': %s", Q(o->cgroup),
 			 errno ? strerror(errno) : "not a directory");
 		return -1;
 	}
@@ -295,14 +304,14 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen)
 			  (fs.f_type != CGROUP2_SUPER_MAGIC &&
 			   fs.f_type != CGROUP_SUPER_MAGIC))) {
 		snprintf(err, errlen, "cannot use cgroup '%s': not a cgroup directory (one under the cgroup v2 mount, or the v1 perf_event hierarchy)",
-			 o->cgroup);
+			 Q(o->cgroup));
 		return -1;
 	}
 	/* another v1 hierarchy: the kernel said ENOENT on the first event */
 	if (o->cgroup && fs.f_type == CGROUP_SUPER_MAGIC &&
 	    !v1_perf_event(st.st_dev)) {
 		snprintf(err, errlen, "cannot use cgroup '%s': its cgroup v1 hierarchy has no perf_event controller (perf counts by the cgroups of the v1 perf_event hierarchy, or of cgroup v2)",
-			 o->cgroup);
+			 Q(o->cgroup));
 		return -1;
 	}
 	return 0;
@@ -411,7 +420,8 @@ int lden_command_start(struct lden_scope_opts *o)
 		if (read(p[0], &b, 1) != 1)
 			_exit(127);
 		execvp(o->command[0], o->command);
-		lden_err("cannot run '%s': %s", o->command[0], strerror(errno));
+		lden_err("cannot run '%s': %s", Q(o->command[0]),
+			 strerror(errno));
 		_exit(127);
 	}
 	close(p[0]);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "flame-live.h"
+#include "number.h"
 #include "proc.h"
 
 #define DEFAULT_DIR "/run/lden"
@@ -68,17 +69,25 @@ static bool running_lden(pid_t pid)
 	       !strcmp(comm, "lden");
 }
 
-/* The pid of a snapshot's file name "io-PID.folded", or 0. */
+/*
+ * The pid of a snapshot's file name "io-PID.folded" as lden writes it
+ * (decimal, no sign, space or leading zero), or 0: strtol() also took
+ * "io-+5.folded" and "io-05.folded", listed as process 5 beside its own.
+ */
 static pid_t snapshot_pid(const char *name)
 {
-	char *end;
-	long pid;
+	size_t n;
+	char num[16];
+	unsigned long long pid;
 
-	if (strncmp(name, "io-", 3))
+	if (strncmp(name, "io-", 3) || name[3] == '0')
 		return 0;
-	pid = strtol(name + 3, &end, 10);
-	return pid > 0 && pid <= INT32_MAX && !strcmp(end, ".folded") ?
-	       (pid_t)pid : 0;
+	n = strspn(name + 3, "0123456789");
+	if (!n || n >= sizeof(num) || strcmp(name + 3 + n, ".folded"))
+		return 0;
+	memcpy(num, name + 3, n);
+	num[n] = '\0';
+	return lden_parse_count(num, 1, INT32_MAX, &pid) == 0 ? (pid_t)pid : 0;
 }
 
 /* Removes the snapshots of lden processes that ended without doing so. */
@@ -191,8 +200,9 @@ static int read_header(FILE *in, struct lden_flame_meta *m)
 			copy_field(m->notes, sizeof(m->notes), value);
 		else if (!strcmp(line + 1, "unit"))
 			copy_field(m->unit, sizeof(m->unit), value);
-		else if (!strcmp(line + 1, "updated"))
-			m->updated = strtod(value, NULL);
+		else if (!strcmp(line + 1, "updated") &&
+			 lden_parse_decimal(value, 0, 1e12, &m->updated) < 0)
+			return -EINVAL;	/* "nan" went out as JSON's nan */
 	}
 	if (c != EOF)
 		ungetc(c, in);

@@ -20,31 +20,6 @@ const char *lden_io_errno_name(int64_t ret)
 	return n ? n : "E?";
 }
 
-/* --ns, --show-container: the task's namespaces, as read (nsinfo.h) */
-static void print_ns_json(FILE *out, const struct lden_io_event *ev,
-			  unsigned int show)
-{
-	if (!ev->ns)
-		return;
-	if (show & LDEN_IO_SHOW_CONTAINER) {
-		fputs(",\"container\":", out);
-		lden_json_string(out, ev->ns->container);
-	}
-	if (!(show & LDEN_IO_SHOW_NS))
-		return;
-	fputs(",\"ns\":{", out);
-	for (int k = 0; k < LTR_NS_COUNT; k++) {
-		fprintf(out, "%s\"%s\":", k ? "," : "",
-			ltr_ns__name((enum ltr_ns)k));
-		if (ev->ns->ns[k])
-			fprintf(out, "%llu", (unsigned long long)ev->ns->ns[k]);
-		else
-			fputs("null", out);
-	}
-	fprintf(out, "},\"ns_source\":\"%s\"",
-		ev->ns->known ? "read" : "unknown");
-}
-
 /*
  * ,"NAME":@s — as valid UTF-8 (escape.h), and ,"NAME_hex": its exact
  * bytes when they are not
@@ -59,6 +34,29 @@ static void json_bytes(FILE *out, const char *name, const char *s)
 		return;
 	lden_hex(s, hex, sizeof(hex));
 	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
+}
+
+/* --ns, --show-container: the task's namespaces, as read (nsinfo.h) */
+static void print_ns_json(FILE *out, const struct lden_io_event *ev,
+			  unsigned int show)
+{
+	if (!ev->ns)
+		return;
+	if (show & LDEN_IO_SHOW_CONTAINER)
+		json_bytes(out, "container", ev->ns->container);
+	if (!(show & LDEN_IO_SHOW_NS))
+		return;
+	fputs(",\"ns\":{", out);
+	for (int k = 0; k < LTR_NS_COUNT; k++) {
+		fprintf(out, "%s\"%s\":", k ? "," : "",
+			ltr_ns__name((enum ltr_ns)k));
+		if (ev->ns->ns[k])
+			fprintf(out, "%llu", (unsigned long long)ev->ns->ns[k]);
+		else
+			fputs("null", out);
+	}
+	fprintf(out, "},\"ns_source\":\"%s\"",
+		ev->ns->known ? "read" : "unknown");
 }
 
 void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
@@ -104,7 +102,9 @@ static void path_text(const char *p, enum lden_prov prov, char *out,
 		snprintf(out, len, "-");
 		return;
 	}
-	k = lden_escape__text(p, strlen(p), true, out, len - 4);
+	/* spaces too: " -> " joins a rename's two paths */
+	k = lden_escape__text(p, strlen(p), LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE,
+			      out, len - 4);
 	if (prov == LDEN_PROV_LATE)
 		snprintf(out + k, len - k, "?");
 	else if (prov == LDEN_PROV_PARTIAL)
@@ -129,8 +129,9 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 	else
 		strcpy(fd, "-");
 	/* a '?' ending the name escaped: a bare one after it is the mark */
-	k = lden_escape__text(ev->comm, strlen(ev->comm), true, comm,
-			     sizeof(comm) - 1);
+	k = lden_escape__text(ev->comm, strlen(ev->comm),
+			      LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE, comm,
+			      sizeof(comm) - 1);
 	if (ev->comm_prov == LDEN_PROV_LATE)
 		snprintf(comm + k, sizeof(comm) - k, "?");
 	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
@@ -138,8 +139,18 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 	fprintf(out, "%12.6f %-15s %7u %7u ",
 		(double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
 		ev->pid, ev->tid);
-	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->ns)
-		fprintf(out, "%-12s ", ev->ns->container);
+	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->ns) {
+		const char *n = ev->ns->container;
+		char c[4 * LDEN_CONTAINER_MAX];
+
+		/* any bytes a cgroup's name holds: escaped, spaces too */
+		if (!strcmp(n, "?"))
+			snprintf(c, sizeof(c), "?");
+		else
+			lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
+					  LDEN_ESC_SPACE, c, sizeof(c));
+		fprintf(out, "%-12s ", c);
+	}
 	fprintf(out, "%-15s %5s %14s %10.1f %s%s%s\n", ev->sys->name, fd, res,
 	       (double)ev->latency_ns / 1e3, p1,
 	       ev->path2 ? " -> " : "", ev->path2 ? p2 : "");
@@ -182,7 +193,8 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		       (unsigned long long)w->bytes_written,
 		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
 		       (double)p99 / 1e3);
-		lden_fputs_escaped(out, w->key);
+		/* the last column: its spaces split nothing */
+		lden_fputs_escaped(out, w->key, 0);
 		fputc('\n', out);
 	}
 	free(rows);

@@ -417,7 +417,9 @@ static void socket_text(const struct lden_row *row, char *out, size_t len)
 			prov = row->c[i].prov;
 	/* any bytes the program chose: escaped, a '?' of its own too */
 	if (comm && prov != LDEN_PROV_NONE)
-		lden_escape__text(comm, strlen(comm), true, name, sizeof(name));
+		lden_escape__text(comm, strlen(comm),
+				  LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE, name,
+				  sizeof(name));
 	snprintf(out, len, "%6s %s%s(%s):%*s %s %s%s%s%s", since ? since : "?",
 		 name, prov == LDEN_PROV_LATE ? "?" : "", tid ? tid : "?",
 		 2 * (depth ? atoi(depth) : 0), "", entry ? "->" : "<-",

@@ -44,6 +44,7 @@
 #include "history.h"
 #include "httpd.h"
 #include "infile.h"
+#include "number.h"
 #include "sink.h"
 
 #ifndef LDEN_DASHBOARD_DIR
@@ -467,21 +468,19 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 	return rc ? rc : series_append(w, nums, (size_t)n);
 }
 
-/* ?NAME=SECONDS: 0 when absent, -1 when not a number >= 0. */
+/*
+ * ?NAME=SECONDS: 0 when absent, -1 when not decimal seconds >= 0 (strtod
+ * took "0x10" as 16, "1e3", " 5" and "+5": number.h).
+ */
 static int seconds_arg(const struct lden_http_request *req, const char *name,
 		       double *out)
 {
 	const char *arg = lden_http_arg(req, name);
-	char *end;
 
 	*out = 0;
 	if (!arg)
 		return 0;
-	errno = 0;
-	*out = strtod(arg, &end);
-	if (!*arg || *end || errno || !isfinite(*out) || *out < 0)
-		return -1;
-	return 0;
+	return lden_parse_decimal(arg, 0, 1e12, out) < 0 ? -1 : 0;
 }
 
 /* The names of ?events=a,b: how many, or -1 when too many. */
@@ -521,10 +520,11 @@ static int api_series(void *ctx, const struct lden_http_request *req,
 	int rc;
 
 	if (seconds_arg(req, "since", &since) < 0)
-		return reply_text(400, "bad 'since': want seconds since the epoch\n",
+		return reply_text(400, "bad 'since': want seconds since the epoch, in decimal (DIGITS[.DIGITS])\n",
 				  rep);
 	if (seconds_arg(req, "step", &step) < 0)
-		return reply_text(400, "bad 'step': want seconds\n", rep);
+		return reply_text(400, "bad 'step': want seconds, in decimal (DIGITS[.DIGITS])\n",
+				  rep);
 	if (w.events && count_names(w.events) < 0)
 		return reply_text(400, "too many names in 'events' (at most 256)\n",
 				  rep);

@@ -41,7 +41,7 @@ static bool has_bit(unsigned int mask, int c)
 static void text_part(const struct lden_tally_view *v, const char *key,
 		      int c, char *out, size_t len)
 {
-	char part[1024];
+	char part[LDEN_TALLY_KEY_MAX];
 
 	lden_recipe__part(key, c, part, sizeof(part));
 	if (has_bit(v->marked_keys, c) && !strcmp(part, "?"))
@@ -49,7 +49,7 @@ static void text_part(const struct lden_tally_view *v, const char *key,
 	else if (has_bit(v->escaped_keys, c))
 		snprintf(out, len, "%s", part);
 	else
-		lden_escape__text(part, strlen(part), false, out, len);
+		lden_escape__text(part, strlen(part), LDEN_ESC_SPACE, out, len);
 }
 
 /*
@@ -62,7 +62,7 @@ static void escaped_key(struct json_object *row, const char *name,
 	size_t n = strlen(part);
 	bool none = marked && !strcmp(part, "?");
 	bool late = marked && !none && n && part[n - 1] == '?';
-	char key[80], bytes[1024], hex[2048];
+	char key[80], bytes[LDEN_TALLY_KEY_MAX], hex[2 * LDEN_TALLY_KEY_MAX];
 
 	if (late)
 		part[n - 1] = '\0';
@@ -100,7 +100,7 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 		       const char *when, uint64_t lost)
 {
 	struct json_object *o = json_object_new_object(), *a;
-	char name[64], part[1024];
+	char name[64], part[LDEN_TALLY_KEY_MAX];
 
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "lost", json_object_new_uint64(lost));
@@ -160,7 +160,7 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	const struct lden_tally_row *rows;
 	size_t n = lden_tally__sorted(t, v->sort_col, &rows);
 	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
-	char name[64], part[1024];
+	char name[64], part[LDEN_TALLY_KEY_MAX];
 
 	if (v->rows && n > (size_t)v->rows)
 		n = (size_t)v->rows;

@@ -13,6 +13,13 @@
 
 struct lden_tally;
 
+/*
+ * A key column's text at most: a cgroup's path (PATH_MAX bytes; a longer
+ * one is not resolved: unavailable) escaped, 4 bytes for each, and its
+ * mark.  Cut shorter, two paths alike in their first bytes were one row.
+ */
+#define LDEN_TALLY_KEY_MAX (4 * 4096 + 8)
+
 struct lden_tally_view {
 	/*
 	 * space-separated, the key columns first; value columns named

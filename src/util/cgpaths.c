@@ -21,6 +21,7 @@ struct cg_entry {
 	char *path;		/* NULL: not found in the walk after its miss */
 	/* the container of @path, once asked for; NULL: not yet */
 	char *container;
+	bool too_long;		/* found, its path longer than PATH_MAX */
 };
 
 struct lden_cgpaths {
@@ -29,7 +30,7 @@ struct lden_cgpaths {
 	unsigned int walks;
 	bool walked;
 	/* a container's name when it could not be kept (no memory) */
-	char scratch[LDEN_CONTAINER_NAME_MAX];
+	char scratch[LDEN_CONTAINER_MAX];
 };
 
 void lden_cgroup2_mount(char *buf, size_t len)
@@ -84,14 +85,26 @@ void lden_cgpaths__free(struct lden_cgpaths *c)
 	free(c);
 }
 
-/* @id is the directory @rel (under the root): kept, or renamed since. */
+/*
+ * @id is the directory @rel (under the root): kept, or renamed since;
+ * @rel NULL: one whose path does not fit PATH_MAX.
+ */
 static void seen(struct lden_cgpaths *c, uint64_t id, const char *rel)
 {
 	struct cg_entry *e = lden_intmap__put(c->map, id);
 	char *p;
 
+	if (e && !rel) {
+		free(e->path);
+		e->path = NULL;
+		free(e->container);
+		e->container = NULL;
+		e->too_long = true;
+		return;
+	}
 	if (!e || (e->path && !strcmp(e->path, rel)))
 		return;
+	e->too_long = false;
 	p = strdup(rel);
 	if (!p)
 		return;
@@ -102,12 +115,15 @@ static void seen(struct lden_cgpaths *c, uint64_t id, const char *rel)
 	e->container = NULL;
 }
 
-/* The directories under @fd, whose path under the root is @rel. */
+/*
+ * The directories under @fd, whose path under the root is @rel (@rel
+ * NULL: too long, and so are theirs).
+ */
 static void walk_dir(struct lden_cgpaths *c, int fd, char *rel, size_t len,
 		     int depth)
 {
 	DIR *d = fdopendir(fd);
-	size_t n = strlen(rel);
+	size_t n = rel ? strlen(rel) : 0;
 	struct dirent *de;
 
 	if (!d) {
@@ -116,26 +132,30 @@ static void walk_dir(struct lden_cgpaths *c, int fd, char *rel, size_t len,
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
+		bool fits;
 		int sub;
 
 		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
 		    !strcmp(de->d_name, ".."))
 			continue;
-		if (snprintf(rel + n, len - n, "%s%s", n > 1 ? "/" : "",
-			     de->d_name) >= (int)(len - n))
-			continue;
+		/* a path that does not fit: known as such, not cut */
+		fits = rel && snprintf(rel + n, len - n, "%s%s",
+				       n > 1 ? "/" : "", de->d_name) <
+			      (int)(len - n);
 		sub = openat(dirfd(d), de->d_name,
 			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (sub >= 0 && fstat(sub, &st) == 0) {
-			seen(c, (uint64_t)st.st_ino, rel);
+			seen(c, (uint64_t)st.st_ino, fits ? rel : NULL);
 			if (depth < CG_MAX_DEPTH) {
-				walk_dir(c, sub, rel, len, depth + 1);
+				walk_dir(c, sub, fits ? rel : NULL, len,
+					 depth + 1);
 				sub = -1;
 			}
 		}
 		if (sub >= 0)
 			close(sub);
-		rel[n] = '\0';
+		if (rel)
+			rel[n] = '\0';
 	}
 	closedir(d);
 }
@@ -154,7 +174,8 @@ static void walk(struct lden_cgpaths *c)
 	walk_dir(c, fd, rel, sizeof(rel), 0);
 }
 
-const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
+int lden_cgpaths__lookup(struct lden_cgpaths *c, uint64_t id,
+			 const char **path)
 {
 	struct cg_entry *e;
 
@@ -164,13 +185,25 @@ const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
 	}
 	e = lden_intmap__get(c->map, id);
 	if (e)
-		return e->path;
+		goto out;
 	/* made since the last walk, or already removed */
 	walk(c);
 	e = lden_intmap__get(c->map, id);
 	if (!e)
 		e = lden_intmap__put(c->map, id);	/* a miss, remembered */
-	return e ? e->path : NULL;
+out:
+	*path = e ? e->path : NULL;
+	if (*path)
+		return 0;
+	return e && e->too_long ? -ENAMETOOLONG : -ENOENT;
+}
+
+const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
+{
+	const char *path;
+
+	lden_cgpaths__lookup(c, id, &path);
+	return path;
 }
 
 const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id)

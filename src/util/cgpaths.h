@@ -35,8 +35,17 @@ void lden_cgpaths__free(struct lden_cgpaths *c);
 const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id);
 
 /*
+ * lden_cgpaths__lookup - the same, and why not: 0 with *@path set,
+ * -ENAMETOOLONG for a cgroup whose path is longer than PATH_MAX (not
+ * cut: it would name another), -ENOENT when no directory has the id
+ * (removed before the walk); *@path NULL then
+ */
+int lden_cgpaths__lookup(struct lden_cgpaths *c, uint64_t id,
+			 const char **path);
+
+/*
  * lden_cgpaths__container - the container of cgroup @id
- * (lden_container__name() of its path, LDEN_CONTAINER_NAME_MAX at most),
+ * (lden_container__name() of its path, LDEN_CONTAINER_MAX at most),
  * made at its first call and kept beside the path: made again only when
  * a walk finds the cgroup under another path.  Borrowed until the next
  * call; NULL when no directory has @id.

@@ -52,7 +52,11 @@ static int hex_digit(char c)
 	return -1;
 }
 
-/* @n bytes of @s into @buf, systemd's \xNN undone when @unescape. */
+/*
+ * @n bytes of @s into @buf, systemd's \xNN undone when @unescape: the
+ * exact bytes (a '_' for each odd one made "a\nb" and "a_b" one
+ * container), escaped where shown.
+ */
 static void copy_name(const char *s, size_t n, bool unescape, char *buf,
 		      size_t size)
 {
@@ -61,13 +65,15 @@ static void copy_name(const char *s, size_t n, bool unescape, char *buf,
 	for (size_t i = 0; i < n && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		/* not "\x00": a NUL would end the name there, cut */
 		if (unescape && c == '\\' && i + 3 < n && s[i + 1] == 'x' &&
-		    hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
+		    hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0 &&
+		    (hex_digit(s[i + 2]) | hex_digit(s[i + 3]))) {
 			c = (unsigned char)(hex_digit(s[i + 2]) * 16 +
 					    hex_digit(s[i + 3]));
 			i += 3;
 		}
-		buf[o++] = (c < 0x20 || c >= 0x7f) ? '_' : (char)c;
+		buf[o++] = (char)c;
 	}
 	if (size)
 		buf[o] = '\0';
@@ -114,7 +120,7 @@ static enum match path_match(const char *path, size_t n, char *buf,
 			     size_t size)
 {
 	enum match best = MATCH_NONE;
-	char name[256];
+	char name[LDEN_CONTAINER_MAX];
 	size_t i = 0;
 
 	while (i < n) {

@@ -27,13 +27,14 @@
 
 /* The name of the host's processes. */
 #define LDEN_CONTAINER_HOST "-"
-/* The room a name is kept in, its NUL included (longer ones truncated) */
-#define LDEN_CONTAINER_NAME_MAX 80
+/* Room for any name: a cgroup's name has at most 255 bytes. */
+#define LDEN_CONTAINER_MAX 256
 
 /*
  * lden_container__name - the container of a cgroup path ("/system.slice/
- * docker-<id>.scope") into @buf (truncated to @size, always terminated;
- * bytes that are not printable ASCII become '_').  Returns @buf.
+ * docker-<id>.scope") into @buf (truncated to @size, always terminated:
+ * LDEN_CONTAINER_MAX holds any), its exact bytes: any but '/' and NUL,
+ * so shown escaped (escape.h).  Returns @buf.
  */
 const char *lden_container__name(const char *cgroup_path, char *buf,
 				size_t size);

@@ -73,9 +73,11 @@ static bool unsafe_cp(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
-			size_t len)
+size_t lden_escape__text(const char *s, size_t n, unsigned int flags,
+			char *out, size_t len)
 {
+	bool qmark_last = flags & LDEN_ESC_QMARK_LAST;
+	bool space = flags & LDEN_ESC_SPACE;
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t k = 0;
@@ -89,7 +91,8 @@ size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
 
 		seq = utf8_seq(p, n, &cp);
 		if (seq && !unsafe_cp(cp) && cp != '\\' &&
-		    !(qmark_last && n == 1 && cp == '?')) {
+		    !(qmark_last && n == 1 && cp == '?') &&
+		    !(space && cp == ' ')) {
 			memcpy(tmp, p, seq);
 			t = seq;
 		} else if (seq == 1 && (cp == '\\' || cp == '\n' || cp == '\t' ||
@@ -151,14 +154,40 @@ size_t lden_unescape__text(const char *s, char *out, size_t len)
 	return k;
 }
 
-void lden_fputs_escaped(FILE *f, const char *s)
+const char *lden_escape__quote(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s), k;
+	char mark[48], *all;
+	int m;
+
+	if (len < sizeof(mark) + 8) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	all = malloc(4 * n + 1);
+	if (all)
+		lden_escape__text(s, n, 0, all, 4 * n + 1);
+	if (all && strlen(all) < len) {
+		memcpy(buf, all, strlen(all) + 1);
+		free(all);
+		return buf;
+	}
+	free(all);
+	m = snprintf(mark, sizeof(mark), "... (%zu bytes)", n);
+	k = lden_escape__text(s, n, 0, buf, len - (size_t)m);
+	memcpy(buf + k, mark, (size_t)m + 1);
+	return buf;
+}
+
+void lden_fputs_escaped(FILE *f, const char *s, unsigned int flags)
 {
 	size_t n = strlen(s);
 	char *buf = malloc(4 * n + 1);
 
 	if (!buf)
 		return;
-	lden_escape__text(s, n, false, buf, 4 * n + 1);
+	lden_escape__text(s, n, flags, buf, 4 * n + 1);
 	fputs(buf, f);
 	free(buf);
 }

@@ -6,7 +6,9 @@
  * UTF-8.
  *
  * Text: printable ASCII and well-formed UTF-8 go out as they are; '\' is
- * "\\"; newline, tab and carriage return are "\n", "\t", "\r"; every
+ * "\\"; newline, tab and carriage return are "\n", "\t", "\r"; a space
+ * is "\x20" in a column (LDEN_ESC_SPACE: a name "a b" would read as two
+ * columns and shift those after it); every
  * other byte (controls, DEL, bytes of malformed UTF-8, and the UTF-8 of
  * C1 controls and of the bidirectional overrides U+202A..U+202E and
  * U+2066..U+2069) is "\xHH".  So the text is unambiguous: it can be read
@@ -25,15 +27,25 @@
 
 struct json_object;
 
+/* lden_escape__text()'s @flags */
+enum {
+	/*
+	 * a '?' ending the string is written "\x3f", so that a bare '?'
+	 * after it can only be lden's own mark (a late read)
+	 */
+	LDEN_ESC_QMARK_LAST = 1,
+	/* a space is written "\x20": the string is one column of several */
+	LDEN_ESC_SPACE = 2,
+};
+
 /*
  * lden_escape__text - @n bytes of @s escaped for a terminal into @out
  * (always NUL-terminated when @len > 0; cut at a whole escape)
- * @qmark_last: a '?' ending the string is written "\x3f", so that a bare
- *              '?' after it can only be lden's own mark (a late read)
+ * @flags: LDEN_ESC_QMARK_LAST, LDEN_ESC_SPACE, or 0
  * Returns the length written.
  */
-size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
-			size_t len);
+size_t lden_escape__text(const char *s, size_t n, unsigned int flags,
+			char *out, size_t len);
 
 /*
  * lden_unescape__text - lden_escape__text()'s output @s read back to its
@@ -42,8 +54,16 @@ size_t lden_escape__text(const char *s, size_t n, bool qmark_last, char *out,
  */
 size_t lden_unescape__text(const char *s, char *out, size_t len);
 
-/* The same, written to @f. */
-void lden_fputs_escaped(FILE *f, const char *s);
+/*
+ * lden_escape__quote - @s quoted in a message, into @buf: escaped (a line
+ * break too: the message stays one line), and when that is longer than
+ * @len allows, cut at a whole escape and marked "... (N bytes)".
+ * Returns @buf.
+ */
+const char *lden_escape__quote(const char *s, char *buf, size_t len);
+
+/* The same, written to @f (with @flags). */
+void lden_fputs_escaped(FILE *f, const char *s, unsigned int flags);
 
 /* Whether @n bytes of @s are well-formed UTF-8. */
 bool lden_utf8_valid(const char *s, size_t n);

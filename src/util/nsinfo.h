@@ -21,7 +21,7 @@ struct lden_nscache;
 
 struct lden_nsinfo {
 	uint64_t ns[LTR_NS_COUNT];	/* inodes, by enum ltr_ns; 0 unknown */
-	char container[LDEN_CONTAINER_NAME_MAX];		/* container.h's name, "?" unknown */
+	char container[LDEN_CONTAINER_MAX]; /* container.h's, "?" unknown */
 	bool known;			/* read from /proc at least once */
 	uint64_t read_at;		/* CLOCK_MONOTONIC ns */
 };

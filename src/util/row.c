@@ -64,8 +64,12 @@ int lden_row__add_num(struct lden_row *r, const char *name, const char *num,
 	return rc;
 }
 
-/* A cell as text: escaped, with its provenance mark. */
-static void cell_text(const struct lden_cell *c, char *out, size_t len)
+/*
+ * A cell as text: escaped, with its provenance mark; @space: its spaces
+ * too (a column that others follow).
+ */
+static void cell_text(const struct lden_cell *c, bool space, char *out,
+		      size_t len)
 {
 	size_t k;
 
@@ -73,8 +77,10 @@ static void cell_text(const struct lden_cell *c, char *out, size_t len)
 		snprintf(out, len, "?");
 		return;
 	}
-	k = lden_escape__text(c->text, strlen(c->text), c->prov >= 0, out,
-			     len > 4 ? len - 4 : len);
+	k = lden_escape__text(c->text, strlen(c->text),
+			      (c->prov >= 0 ? LDEN_ESC_QMARK_LAST : 0) |
+			      (space ? LDEN_ESC_SPACE : 0), out,
+			      len > 4 ? len - 4 : len);
 	/* '?' is never a string's own byte here: that one is escaped */
 	if (c->prov == LDEN_PROV_LATE && k + 1 < len)
 		snprintf(out + k, len - k, "?");
@@ -165,8 +171,9 @@ void lden_row__format(const struct lden_row *r, int from, bool named,
 		bool quote;
 		int n;
 
-		cell_text(&r->c[i], t, sizeof(t));
-		quote = named && (!*t || strpbrk(t, " \""));
+		/* NAME=VALUE pairs: a space of a value would start another */
+		cell_text(&r->c[i], true, t, sizeof(t));
+		quote = named && (!*t || strchr(t, '"'));
 		n = snprintf(out + k, len - k, "%s%s%s%s%s%s", k ? " " : "",
 			     named ? r->c[i].name : "", named ? "=" : "",
 			     quote ? "\"" : "", t, quote ? "\"" : "");
@@ -243,7 +250,8 @@ void lden_row__print_columns(FILE *out, const struct lden_row *r)
 	char t[16384];
 
 	for (int i = 0; i < r->n; i++) {
-		cell_text(&r->c[i], t, sizeof(t));
+		/* the last column runs to the line's end: its spaces stay */
+		cell_text(&r->c[i], i + 1 < r->n, t, sizeof(t));
 		fprintf(out, !i ? "%-15s" : i + 1 < r->n ? " %-7s" : " %s", t);
 	}
 	fputc('\n', out);

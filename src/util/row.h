@@ -81,8 +81,9 @@ int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
 
 /*
  * lden_row__format - the cells from @from on as text: "name=value" when
- * @named, else the values alone, separated by spaces; values with spaces
- * (or empty ones) are quoted when @named.  Strings are escaped (escape.h).
+ * @named, else the values alone, separated by spaces; empty values and
+ * values with a '"' are quoted when @named.  Strings are escaped
+ * (escape.h), their spaces too ("\x20"), so that none splits a value.
  * Cut at @len.
  */
 void lden_row__format(const struct lden_row *r, int from, bool named,
@@ -91,7 +92,8 @@ void lden_row__format(const struct lden_row *r, int from, bool named,
 /*
  * A recipe's lines: "TIME" and @columns (space-separated) as a header,
  * then the cells of each row under them (time 15 wide, then 7 but the
- * last).
+ * last); a space of a cell is "\x20" (escape.h) but in the last, which
+ * runs to the end of the line.
  */
 void lden_row__print_header(FILE *out, const char *columns);
 void lden_row__print_columns(FILE *out, const struct lden_row *r);

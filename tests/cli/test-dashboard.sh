@@ -127,7 +127,17 @@ jq -e '(.points | length) >= 2 and all(.points[]; .event == "task.create")' \
 	"$tmp/body" >/dev/null || fail "/api/series?events=task.create,disk.read"
 get "/api/series?since=yesterday"
 [ "$code" = 400 ] || fail "/api/series?since=yesterday: HTTP $code, want 400"
-echo "PASS: /api/series sums to $N, in order, since= and events= select"
+# decimal seconds only: strtod took 0x10 as 16, 1e3, " 5" and "+5"
+for v in 0x10 1e3 %205 %2B5 nan inf -1 "" 99999999999999999999 1.5.2; do
+	for k in since step; do
+		get "/api/series?$k=$v"
+		[ "$code" = 400 ] && grep -q "^bad '$k': want seconds.*in decimal" "$tmp/body" ||
+			fail "/api/series?$k=$v: HTTP $code ($(cat "$tmp/body")), want 400 and the reason"
+	done
+done
+get "/api/series?since=0.5&step=2"
+[ "$code" = 200 ] || fail "/api/series?since=0.5&step=2: HTTP $code"
+echo "PASS: /api/series sums to $N, in order, since= and events= select; since= and step= decimal only (0x10, 1e3, ' 5', '+5', nan, inf, -1, '', 1e20: 400)"
 
 # more forks: the totals follow
 release "$tmp/a.more"

@@ -163,3 +163,202 @@ jq -e -s --arg hex $hex '[.[] | select(.type == "call" and .comm_hex == $hex and
 	.comm_source == "exact" and .path == "/nonexistent-lden-hostile2")] | length == 3' \
 	"$tmp/io2j.out" >/dev/null || fail "io --json: not 3 opens with the name's exact bytes"
 echo "PASS: trace, top and io with the name (text: escaped, one field; JSON: exact bytes)"
+
+# --- a space: a name "a b" read as two columns shifted the rest --------
+# a process named "a b" opens the missing "/nonexistent lden a b" 3
+# times, then (for exec) runs "/TMP/d i r/tr ue" with the arguments "x y"
+# and z
+mkdir "$tmp/d i r" && ln -s /bin/true "$tmp/d i r/tr ue" ||
+	fail "cannot make the program with spaces"
+cat >"$tmp/spaces.py" <<PY
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(15, b"a b", 0, 0, 0)
+for i in range(3):
+    try:
+        os.open("/nonexistent lden a b", os.O_RDONLY)
+    except OSError:
+        pass
+if len(sys.argv) > 1:
+    os.execv("$tmp/d i r/tr ue", ["tr ue", "x y", "z"])
+PY
+py=$(python3 -c 'import sys; print(sys.executable)')
+"$LDEN" top syscalls:sys_enter_openat --by comm --max-cpu 0 -i 60 -- "$py" "$tmp/spaces.py" \
+	>"$tmp/sp-top.out" 2>"$tmp/sp-top.err" || fail "top (spaces) failed"
+awk '$1 == "syscalls:sys_enter_openat" && $2 == "a\\x20b" && $3 == 3 && NF == 3' \
+	"$tmp/sp-top.out" | grep -q . || fail "top text: no row 'a\\x20b 3' (the space split the name)"
+"$LDEN" trace open --failed --max-cpu 0 -- "$py" "$tmp/spaces.py" \
+	>"$tmp/sp-open.out" 2>"$tmp/sp-open.err" || fail "trace open (spaces) failed"
+# TIME COMM PID TID PATH RESULT
+[ "$(awk '$2 == "a\\x20b" && $5 == "/nonexistent\\x20lden\\x20a\\x20b" && $6 == "ENOENT" &&
+	NF == 6' "$tmp/sp-open.out" | wc -l)" = 3 ] ||
+	fail "trace open text: not 3 lines 'a\\x20b PID TID /nonexistent\\x20lden\\x20a\\x20b ENOENT'"
+"$LDEN" trace open --failed --json --max-cpu 0 -- "$py" "$tmp/spaces.py" \
+	>"$tmp/sp-openj.out" 2>"$tmp/sp-openj.err" || fail "trace open --json (spaces) failed"
+jq -e -s '[.[] | select(.comm == "a b" and .path == "/nonexistent lden a b")] | length == 3' \
+	"$tmp/sp-openj.out" >/dev/null || fail "trace open --json: not 3 records with the exact name and path"
+"$LDEN" trace exec --max-cpu 0 -- "$py" "$tmp/spaces.py" exec \
+	>"$tmp/sp-exec.out" 2>"$tmp/sp-exec.err" || fail "trace exec (spaces) failed"
+# TIME PID PPID UID COMM FILENAME ARGV: ARGV last, quoted as a shell would
+f=$(printf '%s' "$tmp/d i r/tr ue" | sed 's/ /\\x20/g')
+c="$f" awk '$5 == "tr\\x20ue" && $6 == ENVIRON["c"] && $7 == "'"'tr"'"' \
+	"$tmp/sp-exec.out" | grep -q . ||
+	fail "trace exec text: no line 'tr\\x20ue $f 'tr ue' ...' (a space shifted the filename)"
+grep -qF " 'tr ue' 'x y' z" "$tmp/sp-exec.out" || fail "trace exec text: ARGV not 'tr ue' 'x y' z"
+"$LDEN" io --max-cpu 0 -- "$py" "$tmp/spaces.py" \
+	>"$tmp/sp-io.out" 2>"$tmp/sp-io.err" || fail "io (spaces) failed"
+[ "$(awk '$2 == "a\\x20b" && $5 == "openat" && $NF == "/nonexistent\\x20lden\\x20a\\x20b" &&
+	NF == 10' "$tmp/sp-io.out" | wc -l)" = 3 ] ||
+	fail "io text: not 3 opens under 'a\\x20b' with the path one column"
+echo "PASS: a name and paths with spaces: one column each ('\\x20') in top, trace open/exec and io; ARGV quoted; JSON exact"
+
+# --- cgroups named with any byte a cgroup may have ----------------------
+# (the kernel refuses a newline in a cgroup's name): a space, a tab,
+# 0x1f, a quote, a backslash, malformed UTF-8, a '?' of its own at the
+# end, 255 bytes; three as systemd services (containers).  A process
+# moves through them, calling getppid() 1, 2, ... times in each: top
+# --by cgroup and --by container show each apart, exact in JSON, escaped
+# in text, a '?' of the name never lden's late mark.
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -z "$CGROOT" ] || ! mkdir "$CGROOT/lden-test-$$-hostile" 2>/dev/null; then
+	echo "SKIP (part): no cgroup2 file system to make cgroups in"
+	exit 0
+fi
+cgp="$CGROOT/lden-test-$$-hostile"
+# removed by their directories' fds: some paths are longer than PATH_MAX
+trap 'for _p in $pids; do kill "$_p" 2>/dev/null; done
+python3 -c "import os, sys
+for r, ds, fs, fd in os.fwalk(sys.argv[1], topdown=False):
+    for d in ds:
+        os.rmdir(d, dir_fd=fd)
+os.rmdir(sys.argv[1])" "$cgp"
+rm -rf "$tmp"' EXIT
+python3 - "$cgp" >"$tmp/cgnames" <<'PY' || fail "cannot make the cgroups"
+import os, sys
+p = os.fsencode(sys.argv[1])
+for n in [b"x y", b"t\tab", b"u\x1fs", b'q"t', b"b\\s", b"\xff\xfe", b"late?",
+          b"L" * 255, b"x y.service", b"s\tv\xff?.service",
+          b"S" * 247 + b".service"]:
+    os.mkdir(p + b"/" + n)
+    print(n.hex())
+PY
+cat >"$tmp/cgmover.py" <<'PY'
+import os, sys
+root = os.fsencode(sys.argv[1])
+for i, h in enumerate(sys.argv[2:]):
+    with open(root + b"/" + bytes.fromhex(h) + b"/cgroup.procs", "w") as f:
+        f.write(str(os.getpid()))
+    for k in range(i + 1):
+        os.getppid()
+PY
+# the rows each output should have: "BY KIND HEX COUNT", KIND text/json
+cat >"$tmp/cgcheck.py" <<'PY'
+import json, sys
+by, form, out, prefix = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].encode()
+names = [bytes.fromhex(h) for h in open(sys.argv[5]).read().split()]
+def esc(b):
+    s = ""
+    for i, c in enumerate(b):
+        if c == 0x5c: s += "\\\\"
+        elif c == 9: s += "\\t"
+        elif c == 0x20 or c < 0x20 or c >= 0x7f or (c == 0x3f and i == len(b) - 1):
+            s += "\\x%02x" % c
+        else: s += chr(c)
+    return s
+want = {}
+for i, n in enumerate(names):
+    key = prefix + b"/" + n if by == "cgroup" else n
+    if by == "container" and not n.endswith(b".service"):
+        continue
+    want[key] = i + 1
+got = {}
+if form == "json":
+    for line in open(out, "rb").read().decode("utf-8").splitlines():
+        for r in json.loads(line)["rows"]:
+            h = r.get(by + "_hex")
+            b = bytes.fromhex(h) if h else r[by].encode()
+            assert r[by + "_source"] == "exact", r
+            got[b] = got.get(b, 0) + r["count"]
+else:
+    rows = {}
+    for line in open(out, encoding="ascii"):
+        f = line.split()
+        if len(f) and f[0] == "syscalls:sys_enter_getppid":
+            assert len(f) == 3, line
+            rows[f[1]] = int(f[2])
+    got = {k: rows.get(esc(k), 0) for k in want}
+for k, n in want.items():
+    assert got.get(k) == n, (k, got.get(k), n)
+PY
+for by in cgroup container; do
+	for form in text json; do
+		opt=
+		[ $form = json ] && opt=--json
+		"$LDEN" top syscalls:sys_enter_getppid --by $by $opt --rows 0 --max-cpu 0 -i 60 -- \
+			python3 "$tmp/cgmover.py" "$cgp" $(cat "$tmp/cgnames") \
+			>"$tmp/cg-$by.$form" 2>"$tmp/cg-$by.err" || fail "top --by $by $opt failed"
+		if grep -q 'carry no cgroup id' "$tmp/cg-$by.err"; then
+			echo "SKIP (part): this kernel's samples carry no cgroup id"
+			exit 0
+		fi
+		python3 "$tmp/cgcheck.py" $by $form "$tmp/cg-$by.$form" "/lden-test-$$-hostile" \
+			"$tmp/cgnames" || fail "top --by $by ($form): a hostile name's row wrong or missing"
+	done
+done
+# trace --show-container: a process moved into the service "x y.service"
+# before its first record there (trace reads the container from /proc at
+# a task's first record), its one call
+"$LDEN" trace syscalls:sys_enter_getppid --show-container --max-cpu 0 -- \
+	"$py" "$tmp/cgmover.py" "$cgp" "$(sed -n 9p "$tmp/cgnames")" \
+	>"$tmp/cg-trace.out" 2>"$tmp/cg-trace.err" || fail "trace --show-container failed"
+[ "$(awk '$5 == "x\\x20y.service" && $6 == "syscalls:sys_enter_getppid"' \
+	"$tmp/cg-trace.out" | wc -l)" = 1 ] ||
+	fail "trace --show-container: not 1 line with the container 'x\\x20y.service' in its column"
+echo "PASS: cgroups named with a space, tab, 0x1f, quote, backslash, bad UTF-8, a last '?', 255 bytes: top --by cgroup/container each apart and exact (JSON), escaped (text); trace --show-container"
+
+# --- a cgroup path longer than PATH_MAX: said, not cut ------------------
+# 18 nested cgroups of 251-byte names (4.5 kB): top cannot name it (a cut
+# path would name another cgroup): its 5 calls unavailable, and why;
+# --cgroup with that path, or with a line break: one line, exit 2
+python3 - "$cgp" >"$tmp/deepnames" <<'PY' || fail "cannot make the nested cgroups"
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for i in range(18):
+    n = "D" * 249 + "%02d" % i
+    os.mkdir(n, dir_fd=fd)
+    fd = os.open(n, os.O_RDONLY, dir_fd=fd)
+    print(n)
+PY
+cat >"$tmp/deepmover.py" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+for n in sys.argv[2:]:
+    fd = os.open(n, os.O_RDONLY, dir_fd=fd)
+os.write(os.open("cgroup.procs", os.O_WRONLY, dir_fd=fd), str(os.getpid()).encode())
+for k in range(5):
+    os.getppid()
+PY
+"$LDEN" top syscalls:sys_enter_getppid --by cgroup --json --rows 0 --max-cpu 0 -i 60 -- \
+	"$py" "$tmp/deepmover.py" "$cgp" $(cat "$tmp/deepnames") \
+	>"$tmp/deep.out" 2>"$tmp/deep.err" || fail "top --by cgroup (deep) failed"
+jq -e -s '.[-1] | ([.rows[] | select(.cgroup == null and .cgroup_source == "unavailable")] |
+	length == 1 and .[0].count == 5) and .summary.cgroups.path_too_long == 5' \
+	"$tmp/deep.out" >/dev/null || fail "top --by cgroup: the 5 calls in a path over PATH_MAX not unavailable, or not counted as such"
+grep -q "^lden: 5 of the unavailable were in a cgroup whose path is longer than 4095 bytes" \
+	"$tmp/deep.err" || fail "top --by cgroup: no line saying a path was too long"
+deep=$cgp/$(paste -sd/ "$tmp/deepnames")
+for c in trace top notify; do
+	e=task.create
+	[ $c = notify ] && e="count(task.create) > 100"
+	"$LDEN" $c "$e" --cgroup "$deep" -t 1 >"$tmp/deepc.out" 2>"$tmp/deepc.err"
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$tmp/deepc.err")" = 1 ] &&
+		grep -q "^lden: $c: cannot use cgroup '/.*\.\.\. (4[0-9]* bytes)': File name too long$" \
+		"$tmp/deepc.err" || fail "$c --cgroup (4.5 kB path): not one line with the reason, exit 2 (exit $rc)"
+	"$LDEN" $c "$e" --cgroup "$cgp/x y
+z?" -t 1 >"$tmp/nlc.out" 2>"$tmp/nlc.err"
+	rc=$?
+	[ $rc = 2 ] && [ "$(wc -l <"$tmp/nlc.err")" = 1 ] &&
+		grep -qF "cannot use cgroup '$cgp/x y\nz?': No such file or directory" "$tmp/nlc.err" ||
+		fail "$c --cgroup with a line break: not one line, escaped, exit 2 (exit $rc)"
+done
+echo "PASS: a cgroup path over PATH_MAX: its calls unavailable and said (top); --cgroup with it or a line break: one line, exit 2"

@@ -220,6 +220,15 @@ done <<'EOF'
 --pid|trace exec -p +1
 --netns|trace exec --netns ' -5'
 EOF
+# the environment's too: strtoul() took LDEN_KRETPROBE_MAXACTIVE=-1 as
+# 4096, and ignored 0x10 silently
+for v in 0x10 -1 5000 ' 5' +5 0; do
+	n=$((n + 1))
+	LDEN_KRETPROBE_MAXACTIVE=$v bounded num$n 10 "$LDEN" trace exec -t 1
+	refused num$n "LDEN_KRETPROBE_MAXACTIVE='$v' lden trace exec" \
+		"^lden: trace: invalid LDEN_KRETPROBE_MAXACTIVE '$v' (expected 1 to 4096)$"
+	[ "$(wc -l <"$tmp/num$n.err")" = 1 ] || fail "LDEN_KRETPROBE_MAXACTIVE='$v': more than one line"
+done
 # and decimals as documented still are numbers
 bounded numok 20 "$LDEN" notify -t .3 -i 50.5 'count(task.create) > 1e9'
 [ "$rc" = 1 ] && grep -q 'condition not met within 0.3 s' "$tmp/numok.out" ||

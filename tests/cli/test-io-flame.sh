@@ -194,6 +194,22 @@ done
 curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
 jq -e '.graphs == []' "$tmp/list.json" >/dev/null ||
 	fail "/api/flamegraphs lists stale snapshots: $(cat "$tmp/list.json")"
+# a snapshot of a running lden (the dashboard's pid) whose "updated" is
+# not decimal seconds: refused, not listed (strtod read "nan", which went
+# out as JSON's invalid nan, and "0x10" as 16)
+for u in nan 0x10 1e3 -1; do
+	printf '# lden-flame: 1\n# unit: calls\n# updated: %s\nsh;x;read 1\n' "$u" \
+		> "$LDEN_RUNTIME_DIR/io-$viz.folded"
+	curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
+	jq -e '.graphs == []' "$tmp/list.json" >/dev/null ||
+		fail "/api/flamegraphs with 'updated: $u': $(cat "$tmp/list.json")"
+done
+printf '# lden-flame: 1\n# unit: calls\n# updated: 12.500\nsh;x;read 1\n' \
+	> "$LDEN_RUNTIME_DIR/io-$viz.folded"
+curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
+jq -e --argjson p "$viz" '.graphs | length == 1 and .[0].pid == $p and .[0].updated == 12.5' \
+	"$tmp/list.json" >/dev/null || fail "/api/flamegraphs with 'updated: 12.500': $(cat "$tmp/list.json")"
+rm -f "$LDEN_RUNTIME_DIR/io-$viz.folded"
 start_target live file "$data" $K $W
 trace live -q --flamegraph "$tmp/live.svg"
 printf g > "$tmp/live.go"

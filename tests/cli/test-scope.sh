@@ -147,9 +147,11 @@ check_err "lden: notify: cannot use cgroup '$tmp': not a cgroup directory (one u
 # leaks, where the machine has none
 if command -v unshare >/dev/null; then
 	mkdir "$tmp/v1"
+	# named for this shell: state-snapshot.sh leaves it out while the
+	# test runs, and sees it after if the kernel kept it
 	unshare -m sh -c '
 		mount --make-rprivate / 2>/dev/null
-		mount -t cgroup -o none,name=ldentest$$ cgroup "$1" || exit 77
+		mount -t cgroup -o none,name=ldentest$4 cgroup "$1" || exit 77
 		# its root, no child: a child removed just before the umount is
 		# still dying then, and the kernel keeps the hierarchy for good
 		for cmd in "notify -t 1 count(task.create)>1" "trace task.create -t 1" "top task.create -t 1"; do
@@ -157,7 +159,7 @@ if command -v unshare >/dev/null; then
 			"$2" $cmd -g "$1" >"$3/v1.out" 2>"$3/v1.err"
 			echo "$? $(wc -l <"$3/v1.err") $(head -n 1 "$3/v1.err")"
 		done
-		umount "$1"' sh "$tmp/v1" "$LDEN" "$tmp" >"$tmp/v1.res"
+		umount "$1"' sh "$tmp/v1" "$LDEN" "$tmp" $$ >"$tmp/v1.res"
 	case $? in
 	0)
 		c=0
@@ -169,7 +171,16 @@ if command -v unshare >/dev/null; then
 				fail "a v1 cgroup without perf_event: exit $rc, $lines lines: $msg"
 		done <"$tmp/v1.res"
 		[ $c = 3 ] || fail "a v1 cgroup without perf_event: $c of 3 commands ran"
-		echo "ok: a v1 cgroup without perf_event: one line, exit 2 (notify, trace, top)" ;;
+		# unmounted with no child left, the hierarchy is gone (one whose
+		# child was still dying at the umount stayed in every process's
+		# /proc/PID/cgroup for good): 5 s for the kernel to let it go
+		_i=0
+		while grep -q "^[0-9]*:name=ldentest$$:" /proc/self/cgroup; do
+			_i=$((_i + 1))
+			[ $_i -gt 50 ] && fail "the v1 hierarchy name=ldentest$$ is still in the kernel after its umount (/proc/self/cgroup)"
+			sleep 0.1
+		done
+		echo "ok: a v1 cgroup without perf_event: one line, exit 2 (notify, trace, top); its hierarchy gone after" ;;
 	77) echo "skip: cannot mount a v1 cgroup hierarchy here" ;;
 	*) fail "the v1 hierarchy's namespace failed: $(cat "$tmp/v1.res")" ;;
 	esac

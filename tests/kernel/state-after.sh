@@ -1,12 +1,14 @@
 #!/bin/sh
 # Runs after every other test: tracefs must hold exactly what it held
-# before the suite (no probe, no instance left behind).  The last tests'
+# before the suite (no probe, no instance left behind), and no test's
+# cgroup or cgroup v1 hierarchy may be left (state-snapshot.sh).  The last tests'
 # lden-close may still be tearing down for a moment: up to 10 s are given
 # for tracefs to come back to the record.  What is still there then and
 # held by a live lden session (tracefs/owner.c's lock) is another user's
-# run on the same machine, in use, not left behind, and an lden object
-# recorded before and gone now was swept (its owner dead): both are named,
-# not failed; everything else is.
+# run on the same machine, in use, not left behind (a test's cgroup
+# whose pid is alive likewise), and an lden object or test cgroup
+# recorded before and gone now was swept (its owner dead) or removed:
+# both are named, not failed; everything else is.
 [ -f "$LDEN_STATE_FILE" ] || { echo "SKIP: no state recorded"; exit 77; }
 now=$(mktemp) || exit 99
 snap="$top_srcdir/tests/kernel/state-snapshot.sh"
@@ -20,7 +22,9 @@ while :; do
 		LDEN_SNAPSHOT_SKIP_LIVE=1 sh "$snap" > "$now"
 		# an lden object recorded before and gone now was swept: its
 		# owner was dead (a sweep takes only what no lock holds)
+		# so was a test's cgroup recorded before and removed since
 		if diff "$LDEN_STATE_FILE" "$now" | grep '^[<>]' |
+			grep -v '^< cgroup \|^< v1 hierarchy ' |
 			grep -qv '^< .*lden_'; then
 			diff -u "$LDEN_STATE_FILE" "$now"
 			echo "FAIL: the test suite left kernel state behind (diff above)"
@@ -34,4 +38,4 @@ while :; do
 	sleep 0.2
 done
 rm -f "$now"
-echo "tracefs dynamic events and instances unchanged"
+echo "tracefs dynamic events and instances, the tests' cgroups and v1 hierarchies unchanged"

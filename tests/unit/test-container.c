@@ -86,9 +86,14 @@ static const struct {
 	{ "/machine.slice/machine-.scope", "-" },
 	{ "/system.slice/.service", "-" },
 	{ "/system.slice/docker.service/x", "docker.service" },
-	/* odd bytes: an escaped line break, a raw one, a truncated escape */
-	{ "/machine.slice/machine-a\\x0ab.scope", "a_b" },
-	{ "/machine.slice/machine-a\nb.scope", "a_b" },
+	/* odd bytes, kept exact (a '_' for each made "a\nb" and "a_b" one
+	 * container): an escaped line break, a raw one, a space, a
+	 * truncated escape */
+	{ "/machine.slice/machine-a\\x0ab.scope", "a\nb" },
+	{ "/machine.slice/machine-a\nb.scope", "a\nb" },
+	{ "/machine.slice/machine-a_b.scope", "a_b" },
+	{ "/x y.service", "x y.service" },
+	{ "/q\x1f\xff?.service", "q\x1f\xff?.service" },
 	{ "/machine.slice/machine-ab\\x2.scope", "ab\\x2" },
 	/* ':' inside a path */
 	{ "/weird:dir/docker-" ID_A ".scope", "4f1a2b3c4d5e" },

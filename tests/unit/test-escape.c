@@ -18,29 +18,38 @@
 #include "row.h"
 #include "strcap.h"
 
+#define Q LDEN_ESC_QMARK_LAST
+#define S LDEN_ESC_SPACE
+
 static const struct {
 	const char *in;
-	bool qmark;
+	unsigned int flags;
 	const char *out;
 } text_cases[] = {
-	{ "/etc/passwd", false, "/etc/passwd" },
-	{ "\x1b[31mred", false, "\\x1b[31mred" },
-	{ "a\nb\tc\rd", false, "a\\nb\\tc\\rd" },
-	{ "back\\slash", false, "back\\\\slash" },
-	{ "del\x7f", false, "del\\x7f" },
-	{ "caf\xc3\xa9", false, "caf\xc3\xa9" },		/* é: UTF-8 */
-	{ "\xe6\x97\xa5", false, "\xe6\x97\xa5" },		/* 日 */
-	{ "\xf0\x9f\x98\x80", false, "\xf0\x9f\x98\x80" },	/* 😀 */
-	{ "bad\xff", false, "bad\\xff" },
-	{ "\xc2\x9b" "2J", false, "\\xc2\\x9b2J" },		/* C1 CSI */
-	{ "\xe2\x80\xae" "fdp.exe", false, "\\xe2\\x80\\xaefdp.exe" }, /* RLO */
-	{ "\xc0\xaf", false, "\\xc0\\xaf" },			/* overlong '/' */
-	{ "\xed\xa0\x80", false, "\\xed\\xa0\\x80" },		/* surrogate */
-	{ "\xe6\x97", false, "\\xe6\\x97" },			/* cut short */
-	{ "why?", true, "why\\x3f" },
-	{ "why?", false, "why?" },
-	{ "a?b", true, "a?b" },
-	{ "", true, "" },
+	{ "/etc/passwd", 0, "/etc/passwd" },
+	{ "\x1b[31mred", 0, "\\x1b[31mred" },
+	{ "a\nb\tc\rd", 0, "a\\nb\\tc\\rd" },
+	{ "back\\slash", 0, "back\\\\slash" },
+	{ "del\x7f", 0, "del\\x7f" },
+	{ "caf\xc3\xa9", 0, "caf\xc3\xa9" },		/* é: UTF-8 */
+	{ "\xe6\x97\xa5", 0, "\xe6\x97\xa5" },		/* 日 */
+	{ "\xf0\x9f\x98\x80", 0, "\xf0\x9f\x98\x80" },	/* 😀 */
+	{ "bad\xff", 0, "bad\\xff" },
+	{ "\xc2\x9b" "2J", 0, "\\xc2\\x9b2J" },		/* C1 CSI */
+	{ "\xe2\x80\xae" "fdp.exe", 0, "\\xe2\\x80\\xaefdp.exe" }, /* RLO */
+	{ "\xc0\xaf", 0, "\\xc0\\xaf" },			/* overlong '/' */
+	{ "\xed\xa0\x80", 0, "\\xed\\xa0\\x80" },		/* surrogate */
+	{ "\xe6\x97", 0, "\\xe6\\x97" },			/* cut short */
+	{ "why?", Q, "why\\x3f" },
+	{ "why?", 0, "why?" },
+	{ "a?b", Q, "a?b" },
+	{ "", Q, "" },
+	/* a space splits a column: "\x20" there, as it is elsewhere */
+	{ "a b", S, "a\\x20b" },
+	{ "a b", 0, "a b" },
+	{ " why? ", Q | S, "\\x20why?\\x20" },
+	{ "a b?", Q | S, "a\\x20b\\x3f" },
+	{ "tab\tsp ", S, "tab\\tsp\\x20" },
 };
 
 static void test_text(void **state)
@@ -51,7 +60,7 @@ static void test_text(void **state)
 	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
 		size_t n = lden_escape__text(text_cases[i].in,
 					    strlen(text_cases[i].in),
-					    text_cases[i].qmark, out,
+					    text_cases[i].flags, out,
 					    sizeof(out));
 
 		if (strcmp(out, text_cases[i].out))
@@ -69,13 +78,13 @@ static void test_unescape(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(text_cases) / sizeof(text_cases[0]); i++) {
 		lden_escape__text(text_cases[i].in, strlen(text_cases[i].in),
-				  text_cases[i].qmark, esc, sizeof(esc));
+				  text_cases[i].flags, esc, sizeof(esc));
 		lden_unescape__text(esc, back, sizeof(back));
 		if (strcmp(back, text_cases[i].in))
 			fail_msg("case %zu: '%s' read back differs", i, esc);
 	}
 	/* a unit separator, a tab, a quote */
-	lden_escape__text("a\x1f" "b\t\"c", 6, true, esc, sizeof(esc));
+	lden_escape__text("a\x1f" "b\t\"c", 6, LDEN_ESC_QMARK_LAST, esc, sizeof(esc));
 	assert_string_equal(esc, "a\\x1fb\\t\"c");
 	assert_int_equal(lden_unescape__text(esc, back, sizeof(back)), 6);
 	assert_string_equal(back, "a\x1f" "b\t\"c");
@@ -90,9 +99,9 @@ static void test_text_cut(void **state)
 	char out[8];
 
 	(void)state;
-	lden_escape__text("ab\x1b\x1b", 4, false, out, sizeof(out));
+	lden_escape__text("ab\x1b\x1b", 4, 0, out, sizeof(out));
 	assert_string_equal(out, "ab\\x1b");
-	lden_escape__text("abcdefghij", 10, false, out, sizeof(out));
+	lden_escape__text("abcdefghij", 10, 0, out, sizeof(out));
 	assert_string_equal(out, "abcdefg");
 }
 
@@ -174,6 +183,38 @@ static void test_row_provenance(void **state)
 	json_object_put(o);
 }
 
+/*
+ * A space in a column that others follow is "\x20": a process "a b"
+ * would read as two columns and shift the rest; the last column keeps
+ * its spaces; NAME=VALUE pairs escape them too.
+ */
+static void test_row_spaces(void **state)
+{
+	struct lden_row r;
+	char line[512];
+	FILE *f;
+
+	(void)state;
+	lden_row__reset(&r);
+	lden_row__add(&r, "time", false, "%s", "12:00:00");
+	lden_row__add_str(&r, "comm", "a b", LDEN_PROV_EXACT);
+	lden_row__add_str(&r, "path", "/x y/z?", LDEN_PROV_LATE);
+	lden_row__add(&r, "pid", true, "%d", 7);
+	lden_row__add_str(&r, "argv", "'x y' z", LDEN_PROV_EXACT);
+	f = fmemopen(line, sizeof(line), "w");
+	assert_non_null(f);
+	lden_row__print_columns(f, &r);
+	fclose(f);
+	assert_string_equal(line, "12:00:00        a\\x20b  /x\\x20y/z\\x3f? 7       'x y' z\n");
+	lden_row__format(&r, 1, true, line, sizeof(line));
+	assert_string_equal(line, "comm=a\\x20b path=/x\\x20y/z\\x3f? pid=7 argv='x\\x20y'\\x20z");
+	lden_row__reset(&r);
+	lden_row__add_str(&r, "e", "", LDEN_PROV_EXACT);
+	lden_row__add_str(&r, "q", "a\"b", LDEN_PROV_EXACT);
+	lden_row__format(&r, 0, true, line, sizeof(line));
+	assert_string_equal(line, "e=\"\" q=\"a\"b\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_row_provenance),
+		cmocka_unit_test(test_row_spaces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
