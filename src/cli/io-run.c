@@ -48,9 +48,10 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	struct lden_io_run *r = ctx;
 	/* not on the stack: a call's cost must not grow with the longest
 	 * path (io runs in one thread) */
-	static char marked[LDEN_IO_PATH_MAX + 5];
+	static char marked[LDEN_IO_PATH_MAX + 5], fkey[LDEN_IO_PATH_MAX + 2];
 	char key[64], fdname[32];
 	const char *path = ev->path;
+	char kind = LDEN_IO_KEY_EXACT;
 
 	if (!passes(r, ev))
 		return;
@@ -64,23 +65,33 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 			snprintf(fdname, sizeof(fdname), "[fd %d]", ev->fd);
 		else
 			snprintf(fdname, sizeof(fdname), "[none]");
+		kind = ev->fd >= 0 ? LDEN_IO_KEY_FD : LDEN_IO_KEY_NONE;
 		path = fdname;
 	} else if (ev->path_prov == LDEN_PROV_LATE ||
 		   ev->path_prov == LDEN_PROV_PARTIAL) {
-		/* a path read late or cut is another key than the same one
-		 * copied whole */
-		snprintf(marked, sizeof(marked), "%s%s", path,
-			 ev->path_prov == LDEN_PROV_LATE ? "?" : "...?");
-		path = marked;
+		kind = ev->path_prov == LDEN_PROV_LATE ? LDEN_IO_KEY_LATE :
+			LDEN_IO_KEY_PARTIAL;
 	}
 	if (r->files) {
 		bool failed = ev->ret < 0;
 
-		snprintf(key, sizeof(key), "%s[%u]", ev->comm, ev->pid);
-		lden_io_summary__add(r->files, path, ev->latency_ns,
+		/* the summary's key says how the path was had apart from
+		 * it: a path's own trailing '?' is not lden's mark */
+		snprintf(fkey, sizeof(fkey), "%c%s", kind, path);
+		snprintf(key, sizeof(key), "%c%s[%u]", LDEN_IO_KEY_PROCESS,
+			 ev->comm, ev->pid);
+		lden_io_summary__add(r->files, fkey, ev->latency_ns,
 				     ev->bytes_read, ev->bytes_written, failed);
 		lden_io_summary__add(r->procs, key, ev->latency_ns,
 				     ev->bytes_read, ev->bytes_written, failed);
+	}
+	if (r->flame && (kind == LDEN_IO_KEY_LATE ||
+			 kind == LDEN_IO_KEY_PARTIAL)) {
+		/* a path read late or cut is another frame than the same
+		 * one copied whole */
+		snprintf(marked, sizeof(marked), "%s%s", path,
+			 kind == LDEN_IO_KEY_LATE ? "?" : "...?");
+		path = marked;
 	}
 	if (r->flame)
 		lden_io_flame__add(r->flame, ev->comm, path, ev->sys->name,

@@ -156,6 +156,47 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 	       ev->path2 ? " -> " : "", ev->path2 ? p2 : "");
 }
 
+static const char *key_source(char kind)
+{
+	switch (kind) {
+	case LDEN_IO_KEY_EXACT:		return "exact";
+	case LDEN_IO_KEY_LATE:		return "late";
+	case LDEN_IO_KEY_PARTIAL:	return "partial";
+	case LDEN_IO_KEY_FD:		return "fd";
+	case LDEN_IO_KEY_NONE:		return "none";
+	default:			return "other";
+	}
+}
+
+/*
+ * A summary row's key in the text, the last column (its spaces split
+ * nothing): a path read late ends in lden's '?' ("...?" cut), so an
+ * exact path's own last '?' is escaped, and its first '[' or '(' too,
+ * so that it never reads as lden's "[fd N]", "[none]" or "(other)".
+ */
+static void print_key(FILE *out, const char *key)
+{
+	const char *name = key + 1;
+
+	switch (key[0]) {
+	case LDEN_IO_KEY_EXACT:
+		if (*name == '[' || *name == '(')
+			fprintf(out, "\\x%02x", (unsigned char)*name++);
+		lden_fputs_escaped(out, name, LDEN_ESC_QMARK_LAST);
+		return;
+	case LDEN_IO_KEY_LATE:
+	case LDEN_IO_KEY_PARTIAL:
+		lden_fputs_escaped(out, name, LDEN_ESC_QMARK_LAST);
+		fputs(key[0] == LDEN_IO_KEY_LATE ? "?" : "...?", out);
+		return;
+	case LDEN_IO_KEY_PROCESS:
+		lden_fputs_escaped(out, name, 0);
+		return;
+	default:	/* lden's own buckets */
+		fputs(name, out);
+	}
+}
+
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			const char *kind, bool by_bytes, bool json)
 {
@@ -176,7 +217,10 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 
 		if (json) {
 			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
-			lden_json_string(out, w->key);
+			lden_json_string(out, w->key + 1);
+			if (w->key[0] != LDEN_IO_KEY_PROCESS)
+				fprintf(out, ",\"key_source\":\"%s\"",
+					key_source(w->key[0]));
 			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu}\n",
 			       (unsigned long long)w->calls,
 			       (unsigned long long)w->errors,
@@ -193,8 +237,7 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		       (unsigned long long)w->bytes_written,
 		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
 		       (double)p99 / 1e3);
-		/* the last column: its spaces split nothing */
-		lden_fputs_escaped(out, w->key, 0);
+		print_key(out, w->key);
 		fputc('\n', out);
 	}
 	free(rows);

@@ -12,7 +12,7 @@ struct lden_io_summary {
 	size_t max_keys;
 };
 
-#define OTHER_KEY "(other)"
+#define OTHER_KEY "o(other)"	/* LDEN_IO_KEY_OTHER */
 
 struct lden_io_summary *lden_io_summary__new(size_t max_keys)
 {

@@ -34,7 +34,24 @@ struct lden_io_summary *lden_io_summary__new(size_t max_keys);
 void lden_io_summary__free(struct lden_io_summary *s);
 
 /*
- * lden_io_summary__add - one call under @key
+ * What a row's key names, its first byte: a file's path and how it was
+ * had, lden's own buckets, or a process.  A path holds any byte but NUL,
+ * so that a path read late and an exact one ending in '?', or an exact
+ * path "[fd 3]" and the bucket of fd 3, are two keys, never one.
+ */
+enum lden_io_key_kind {
+	LDEN_IO_KEY_EXACT = 'p',	/* a path copied at the call */
+	LDEN_IO_KEY_LATE = 'l',		/* a path read afterwards */
+	LDEN_IO_KEY_PARTIAL = 'c',	/* a path the kernel's copy may have cut */
+	LDEN_IO_KEY_FD = 'f',		/* "[fd N]": a descriptor of unknown path */
+	LDEN_IO_KEY_NONE = 'n',		/* "[none]": a call with no descriptor */
+	LDEN_IO_KEY_OTHER = 'o',	/* "(other)": past the summary's keys */
+	LDEN_IO_KEY_PROCESS = 'k',	/* "comm[pid]" */
+};
+
+/*
+ * lden_io_summary__add - one call under @key: its kind (enum
+ * lden_io_key_kind) then its name
  * Returns 0 or -ENOMEM.
  */
 int lden_io_summary__add(struct lden_io_summary *s, const char *key,
