@@ -65,18 +65,23 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 
 /*
  * --show-container's column: the name escaped, its spaces too (a cgroup's
- * name holds any byte); "?" when unknown.
+ * name holds any byte), then '?': read from /proc at the task's first
+ * record, not at this one (late); "?" alone when unknown.
  */
 static void put_container(const struct lden_trace *t)
 {
-	char c[4 * LDEN_CONTAINER_MAX];
+	char c[4 * LDEN_CONTAINER_MAX + 1];
 	const char *n = t->nsi.container;
+	size_t len;
 
 	if (!strcmp(n, "?"))
 		snprintf(c, sizeof(c), "?");
-	else
-		lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
-				  LDEN_ESC_SPACE, c, sizeof(c));
+	else {
+		len = lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
+					LDEN_ESC_SPACE, c, sizeof(c) - 1);
+		c[len] = '?';
+		c[len + 1] = '\0';
+	}
 	printf("%-12s ", c);
 }
 
@@ -94,6 +99,10 @@ static void add_ns_json(struct lden_trace *t, struct json_object *o)
 
 		/* the exact bytes: any a cgroup's name holds */
 		json_object_object_add(o, "container", lden_json_text(c));
+		/* read from /proc at the task's first record (late) */
+		json_object_object_add(o, "container_source",
+			json_object_new_string(strcmp(c, "?") ? "late" :
+					       "unknown"));
 		if (!lden_utf8_valid(c, strlen(c))) {
 			char hex[2 * LDEN_CONTAINER_MAX + 1];
 

@@ -42,8 +42,12 @@ static void print_ns_json(FILE *out, const struct lden_io_event *ev,
 {
 	if (!ev->ns)
 		return;
-	if (show & LDEN_IO_SHOW_CONTAINER)
+	if (show & LDEN_IO_SHOW_CONTAINER) {
 		json_bytes(out, "container", ev->ns->container);
+		/* read from /proc at the task's first record (late) */
+		fprintf(out, ",\"container_source\":\"%s\"",
+			strcmp(ev->ns->container, "?") ? "late" : "unknown");
+	}
 	if (!(show & LDEN_IO_SHOW_NS))
 		return;
 	fputs(",\"ns\":{", out);
@@ -141,14 +145,21 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		ev->pid, ev->tid);
 	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->ns) {
 		const char *n = ev->ns->container;
-		char c[4 * LDEN_CONTAINER_MAX];
+		char c[4 * LDEN_CONTAINER_MAX + 1];
+		size_t len;
 
-		/* any bytes a cgroup's name holds: escaped, spaces too */
+		/* any bytes a cgroup's name holds: escaped, spaces too; then
+		 * '?': read at the task's first record (late) */
 		if (!strcmp(n, "?"))
 			snprintf(c, sizeof(c), "?");
-		else
-			lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
-					  LDEN_ESC_SPACE, c, sizeof(c));
+		else {
+			len = lden_escape__text(n, strlen(n),
+						LDEN_ESC_QMARK_LAST |
+						LDEN_ESC_SPACE, c,
+						sizeof(c) - 1);
+			c[len] = '?';
+			c[len + 1] = '\0';
+		}
 		fprintf(out, "%-12s ", c);
 	}
 	fprintf(out, "%-15s %5s %14s %10.1f %s%s%s\n", ev->sys->name, fd, res,

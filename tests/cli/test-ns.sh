@@ -115,7 +115,7 @@ for p in $tn $tp $tu $to $th $tt $ti; do wait $p; done
 # the namespaces of every line are the child's, as /proc shows them
 want=$(for k in net ipc uts mnt pid user cgroup; do printf '"%s":%s,' $k "$(ino "$c" $k)"; done)
 want="{${want%,}}"
-jq -e -s "map(select(.event == \"$EV\")) | all(.ns == $want and .ns_source == \"read\" and .container == \"-\")" \
+jq -e -s "map(select(.event == \"$EV\")) | all(.ns == $want and .ns_source == \"read\" and .container == \"-\" and .container_source == \"late\")" \
 	"$tmp/trace.out" >/dev/null ||
 	fail "trace --ns: the inodes are not the child's $want"
 grep '^{' "$tmp/io.out" | jq -e -s "map(select(.type == \"call\")) | all(.ns == $want and .ns_source == \"read\")" >/dev/null ||
@@ -155,9 +155,10 @@ until_jq "$tmp/byc.out" "($rows | select(.container == \"$SHORT\") | .count] | a
 	fail "top --by container: want 3 opens under $SHORT, 4 elsewhere"
 until_jq "$tmp/scope.out" "($rows | .count] | add) == 3 and ($rows | .pid] | unique) == [\"$d\"]" ||
 	fail "top --container $SHORT: want the 3 opens of its process only"
-until_lines "$tmp/text.out" " $SHORT  *$EV " 3
-[ "$(grep -c " $SHORT  *$EV " "$tmp/text.out")" = 3 ] ||
-	fail "trace --show-container: want 3 lines with the column $SHORT"
+# read from /proc at the task's first record: marked late, '?'
+until_lines "$tmp/text.out" " $SHORT?  *$EV " 3
+[ "$(grep -c " $SHORT?  *$EV " "$tmp/text.out")" = 3 ] ||
+	fail "trace --show-container: want 3 lines with the column $SHORT? (late)"
 for p in $tc $ts $tx; do kill -INT $p; done
 for p in $tc $ts $tx; do wait $p; done
 exec 7>&- 8>&-
