@@ -21,7 +21,6 @@
  *
  * Exits 0, or 1 with a line on stderr when a call failed.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
