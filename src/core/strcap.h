@@ -100,8 +100,9 @@ void lden_strcap__free(struct lden_strcap *c);
  * exist; uprobes (about 5 us per call in every process that maps the
  * library, on the machines this was measured on) only for exec, and for
  * opens when the scope is per process (--pid, -- COMMAND), where only
- * the traced processes' calls are recorded (the trap is every mapping
- * process's: lden_strcap__attach()).  LDEN_TEST_STRINGS_VIA=kprobe|tracepoint|
+ * the traced processes' calls are recorded; the trap is every mapping
+ * process's only where lden_strcap__attach() opens the probe for every
+ * task (exec's, and --strings exact's).  LDEN_TEST_STRINGS_VIA=kprobe|tracepoint|
  * uprobe|late in the environment forces a method (tests).
  *
  * Returns 0, or -1 with @err set: @want exact on a kernel with no exact

@@ -3,8 +3,11 @@
 # rounds of 40 children each making calls and exiting at once, traced
 # per task (-- COMMAND, --pid with --children), every string exact:
 #  - trace exec: every child's argument list exact and its own;
-#  - trace open --failed: every child's K failed opens, each path exact
-#    and its own;
+#  - trace open --failed --strings exact: every child's K failed opens,
+#    each path exact and its own; by default (no probe for every task:
+#    each process's opens would take the trap) the header says so, and
+#    each path is exact and its own, or marked (late, or unavailable: the
+#    child gone before it could be read);
 #  - trace exec --pid P --children, P a running shell that then makes
 #    the storm: the same;
 #  - without the probe for every task (LDEN_TEST_NO_UPROBE_ANCHOR: as
@@ -76,7 +79,9 @@ for r in range(rounds):
         os.waitpid(p, 0)
 PY
 OR=3
-timeout 120 "$LDEN" trace open --failed --json --max-cpu 0 -- \
+# --strings exact: the probe for every task is opened for opens only when
+# asked for (every process's opens take the trap meanwhile)
+timeout 120 "$LDEN" trace open --failed --strings exact --json --max-cpu 0 -- \
 	python3 "$tmp/storm.py" $OR $N $K >"$tmp/op.out" 2>"$tmp/op.err" ||
 	fail "trace open --failed (storm) failed"
 # each child's K lines under its name, each path exact and its own
@@ -87,7 +92,22 @@ jq -e -s --argjson n $((OR * N * K)) '[.[] | select(.comm | startswith("w-"))] |
 	    ($l.comm | ltrimstr("w-")) + "-")) and
 	(map(.path) | unique | length) == $n' "$tmp/op.out" >/dev/null ||
 	fail "trace open --failed: not $((OR * N * K)) failed opens each with its own path, exact ($(jq -s '[.[] | select((.comm | startswith("w-")) and .path_source != "exact")] | length' "$tmp/op.out") marked)"
-echo "PASS: trace open --failed -- COMMAND: $OR storms of $N children, $((OR * N * K)) paths exact, 0 marked"
+echo "PASS: trace open --failed --strings exact -- COMMAND: $OR storms of $N children, $((OR * N * K)) paths exact, 0 marked"
+
+# by default, the per-task probes alone, said: each path exact and the
+# child's own, or marked late; every failed open there
+timeout 120 "$LDEN" trace open --failed --json --max-cpu 0 -- \
+	python3 "$tmp/storm.py" 1 $N $K >"$tmp/opa.out" 2>"$tmp/opa.err" ||
+	fail "trace open --failed (storm, auto) failed"
+grep -q 'per-task probes alone (no probe for every task: for opens, only with --strings exact' \
+	"$tmp/opa.err" || fail "trace open --failed: the header does not say the probes are per task alone: $(head -3 "$tmp/opa.err")"
+jq -e -s --argjson n $((N * K)) '[.[] | select(.comm | startswith("w-"))] |
+	length == $n and all(.path_source == "exact" or .path_source == "late" or
+	    (.path_source == "unavailable" and .path == null)) and
+	all(select(.path_source == "exact") | . as $l | $l.path | startswith("/nonexistent-lden-storm-" +
+	    ($l.comm | ltrimstr("w-")) + "-"))' "$tmp/opa.out" >/dev/null ||
+	fail "trace open --failed (auto): not $((N * K)) failed opens, each exact and its own, or marked late or unavailable"
+echo "PASS: trace open --failed -- COMMAND by default: per-task probes, said; $((N * K)) failed opens, $(jq -s '[.[] | select((.comm | startswith("w-")) and .path_source != "exact")] | length' "$tmp/opa.out") marked late or unavailable, the rest exact"
 
 # --- trace exec --pid P --children --------------------------------------
 workload sh sh -c 'echo ready; read x; '"$STORM"'; echo done'
