@@ -225,6 +225,15 @@ out_bad:
 	return ltr_error(EINVAL, "unexpected hist output");
 }
 
+uint64_t ltr_hist__count(const struct ltr_hist *h)
+{
+	uint64_t n = h->dropped;
+
+	for (int i = 0; i < h->nbuckets; i++)
+		n += h->buckets[i].hits;
+	return n;
+}
+
 void ltr_hist__fini(struct ltr_hist *h)
 {
 	if (!h)

@@ -647,7 +647,12 @@ struct ltr_hist {
 	int nkeys, nvals;
 	struct ltr_hist_bucket *buckets;
 	int nbuckets;
-	uint64_t hits;		/* hits aggregated ("Hits:"; not the dropped) */
+	/*
+	 * hits aggregated ("Hits:"; not the dropped): printed after the
+	 * buckets, and counted before a hit's bucket has it, so while the
+	 * event fires it may be ahead of the buckets' (ltr_hist__count())
+	 */
+	uint64_t hits;
 	uint64_t dropped;	/* hits the kernel's map had no room for */
 };
 
@@ -662,6 +667,16 @@ struct ltr_hist {
  */
 int ltr_event__hist(struct ltr_event *ev, struct ltr_hist *h);
 void ltr_hist__fini(struct ltr_hist *h);
+
+/**
+ * ltr_hist__count - every hit of the reading @h: those in its buckets
+ * and the dropped, as ltr_event__count() of its event says
+ *
+ * From the buckets, not "Hits:": of one moment with the buckets' sums
+ * (a hit between the kernel's printing of the buckets and of the totals
+ * is in "Hits:" only); once the event is disabled the two are equal.
+ */
+uint64_t ltr_hist__count(const struct ltr_hist *h);
 
 /**
  * ltr_event__missed - hits the kernel could not record, for kprobe events

@@ -1298,9 +1298,9 @@ static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 
 /*
  * A hist event's totals: every hit, and those it could not aggregate.
- * The kernel's "Hits:" are the hits its map took; one that found the map
- * full (or lost a race for a slot too often) is counted in "Dropped:"
- * only, so the event's hits are the two together.
+ * The kernel's map holds the hits it took; one that found the map full
+ * (or lost a race for a slot too often) is counted in "Dropped:" only,
+ * so the event's hits are the two together (ltr_hist__count()).
  */
 static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 		       uint64_t *dropped)
@@ -1310,7 +1310,7 @@ static int hist_totals(struct ltr_event *ev, uint64_t *hits,
 
 	if (err < 0)
 		return err;
-	*hits = h.hits + h.dropped;
+	*hits = ltr_hist__count(&h);
 	*dropped = h.dropped;
 	ltr_hist__fini(&h);
 	return 0;

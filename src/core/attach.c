@@ -696,6 +696,12 @@ int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
 			 sample, scope, err, errlen);
 }
 
+/* The count of part @p, not summed in the kernel (not a feeder). */
+static int part_count(struct lden_part *p, uint64_t *count)
+{
+	return ltr_event__count(p->counter ? p->counter : p->ev, count);
+}
+
 int lden_attached__count(struct lden_attached *a, uint64_t *count)
 {
 	uint64_t total = 0;
@@ -706,11 +712,30 @@ int lden_attached__count(struct lden_attached *a, uint64_t *count)
 
 		if (p->feeder)
 			continue;
-		if (ltr_event__count(p->counter ? p->counter : p->ev, &c) < 0)
+		if (part_count(p, &c) < 0)
 			return -1;
 		total += c;
 	}
 	*count = total;
+	return 0;
+}
+
+/*
+ * What the kernel summed for part @p (p->hist), from one read of its
+ * hist: its hits (those in the buckets and the dropped: see
+ * ltr_hist__count()), the size of those in the buckets and the dropped.
+ */
+static int part_hist(struct lden_part *p, uint64_t *count, uint64_t *size,
+		     uint64_t *dropped)
+{
+	struct ltr_hist h;
+
+	if (ltr_event__hist(p->ev, &h) < 0)
+		return -1;
+	*count = ltr_hist__count(&h);
+	*size = lden_size_hist__total(p->size, p->hist, &h);
+	*dropped = h.dropped;
+	ltr_hist__fini(&h);
 	return 0;
 }
 
@@ -720,14 +745,13 @@ int lden_attached__size(struct lden_attached *a, uint64_t *size)
 
 	for (int i = 0; i < a->nparts; i++) {
 		struct lden_part *p = &a->parts[i];
-		struct ltr_hist h;
+		uint64_t c, sz, d;
 
 		if (!p->hist)
 			continue;
-		if (ltr_event__hist(p->ev, &h) < 0)
+		if (part_hist(p, &c, &sz, &d) < 0)
 			return -1;
-		total += lden_size_hist__total(p->size, p->hist, &h);
-		ltr_hist__fini(&h);
+		total += sz;
 	}
 	*size = total;
 	return 0;
@@ -769,36 +793,83 @@ static uint64_t twin_gap_recent(struct lden_part *p)
 	return p->gap;
 }
 
+/*
+ * The lost records of part @p (not summed in the kernel), as
+ * lden_attached__lost() says.  Returns 0 or a negative errno.
+ */
+static int part_lost(struct lden_attached *a, struct lden_part *p,
+		     uint64_t *lost)
+{
+	uint64_t l = 0;
+	int rc;
+
+	*lost = p->lost_stopped;
+	/* a feeder stopped with its event: its losses are in lost_stopped */
+	if (p->stopped || ltr_event__mode(p->ev) == LTR_MODE_COUNT ||
+	    (p->feeder && a->size_stopped))
+		return 0;
+	rc = ltr_event__lost(p->ev, &l);
+	if (rc < 0)
+		return rc;
+	*lost += l;
+	/*
+	 * On the ftrace ring the sampling event's count is the records read
+	 * so far: the twin's lead over it is mostly records still in the
+	 * ring, not lost.  What that ring lost is its drops (above, shared);
+	 * settling finds the rest.
+	 */
+	if (!p->feeder && !a->recalled)
+		*lost += p->settled ? p->unsampled :
+			 ltr_event__ring(p->ev) == LTR_RING_FTRACE ?
+				 0 : twin_gap_recent(p);
+	return 0;
+}
+
 int lden_attached__lost(struct lden_attached *a, uint64_t *lost)
 {
 	uint64_t total = 0;
 
 	for (int i = 0; i < a->nparts; i++) {
-		struct lden_part *p = &a->parts[i];
-		uint64_t l = 0;
-		int rc;
+		uint64_t l;
+		int rc = part_lost(a, &a->parts[i], &l);
 
-		total += p->lost_stopped;
-		/* a feeder stopped with its event: its losses are in lost_stopped */
-		if (p->stopped || ltr_event__mode(p->ev) == LTR_MODE_COUNT ||
-		    (p->feeder && a->size_stopped))
-			continue;
-		rc = ltr_event__lost(p->ev, &l);
 		if (rc < 0)
 			return rc;
 		total += l;
-		/*
-		 * On the ftrace ring the sampling event's count is the
-		 * records read so far: the twin's lead over it is mostly
-		 * records still in the ring, not lost.  What that ring lost
-		 * is its drops (above, shared); settling finds the rest.
-		 */
-		if (!p->feeder && !a->recalled)
-			total += p->settled ? p->unsampled :
-				 ltr_event__ring(p->ev) == LTR_RING_FTRACE ?
-					 0 : twin_gap_recent(p);
 	}
 	*lost = total;
+	return 0;
+}
+
+int lden_attached__read(struct lden_attached *a, struct lden_reading *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = a->size_total;
+	for (int i = 0; i < a->nparts; i++) {
+		struct lden_part *p = &a->parts[i];
+		uint64_t c, sz, l;
+
+		if (p->hist) {
+			/* one read: its count, size and dropped of one moment */
+			if (part_hist(p, &c, &sz, &l) < 0)
+				return -1;
+			r->count += c;
+			r->size += sz;
+			r->lost += l + p->lost_stopped;
+			continue;
+		}
+		if (!p->feeder) {
+			if (part_count(p, &c) < 0)
+				return -1;
+			r->count += c;
+		}
+		if (!r->lost_err) {
+			r->lost_err = part_lost(a, p, &l);
+			r->lost += l;
+		}
+	}
+	if (r->lost_err)
+		r->lost = 0;
 	return 0;
 }
 

@@ -198,6 +198,23 @@ int lden_attached__count(struct lden_attached *a, uint64_t *count);
 int lden_attached__lost(struct lden_attached *a, uint64_t *lost);
 
 /*
+ * One reading of an attached event: its count, size and lost records as
+ * lden_attached__count(), __size() and __lost() give them, read together.
+ * A part summed in the kernel gives all three from one read of its hist,
+ * so that they are of one moment: read apart, a hit between the reads is
+ * in one and not in the other (a size with a hit more than its count).
+ */
+struct lden_reading {
+	uint64_t count;
+	uint64_t size;
+	uint64_t lost;		/* 0 when lost_err */
+	int lost_err;		/* lden_attached__lost()'s error, or 0 */
+};
+
+/* Returns 0, or -1 (ltr_last_error() says why) when a count or size could not be read. */
+int lden_attached__read(struct lden_attached *a, struct lden_reading *r);
+
+/*
  * lden_attached__missed - hits its kprobes could not record (kretprobe
  * returns without an instance, hits while another kprobe ran), summed
  * over parts, for any task; 0 for tracepoints and uprobes.  The count is

@@ -40,21 +40,21 @@ int lden_collect__stats(struct lden_attached *att, int nevents, int nscopes,
 		/* one attachment per scope (per --pid process) */
 		for (int k = 0; k < nscopes; k++) {
 			struct lden_attached *a = &att[k * nevents + i];
+			struct lden_reading r;
 			uint64_t count;
 
-			if (lden_attached__count(a, &count) < 0)
+			/* count, size and lost of one moment (one hist read) */
+			if (lden_attached__read(a, &r) < 0)
 				return -1;
-			total += count;
-			if (lden_attached__size(a, &count) < 0)
-				return -1;
-			size += count;
+			total += r.count;
+			size += r.size;
 			/* stopped sampling (the guard) keeps what it lost */
 			/* a ring shared with others: its total, once */
-			if (lden_attached__lost(a, &count) == 0) {
+			if (!r.lost_err) {
 				if (!a->lost_shared)
-					lost_total += count;
-				else if (count > lost_total)
-					lost_total = count;
+					lost_total += r.lost;
+				else if (r.lost > lost_total)
+					lost_total = r.lost;
 			}
 			shared |= a->lost_shared;
 			st[i].size_in_kernel |= a->size_in_kernel;

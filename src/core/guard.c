@@ -316,13 +316,13 @@ static int snapshot(struct lden_guard *g, double now)
 
 		src->count[h] = 0;
 		for (int k = 0; k < src->natts; k++) {
-			uint64_t c, l;
+			struct lden_reading r;
 
-			if (lden_attached__count(src->atts[k], &c) < 0)
+			/* one read of a hist for both */
+			if (lden_attached__read(src->atts[k], &r) < 0)
 				return -errno;
-			src->count[h] += c;
-			if (lden_attached__lost(src->atts[k], &l) == 0)
-				g->lost += l;
+			src->count[h] += r.count;
+			g->lost += r.lost;
 		}
 	}
 	g->head = (h + 1) % SLOTS;

@@ -8,6 +8,9 @@
  *	PROCS processes at once, each writing 1, 2, ... N bytes to FD (a
  *	dup of /dev/null): PROCS * N write(2) calls on FD, of PROCS *
  *	N(N+1)/2 bytes
+ *   count-target fixed FD K N PROCS
+ *	PROCS processes at once, each making N write(2) calls of K bytes
+ *	to FD: a steady load whose size is always K times its count
  *   count-target storm FD K PROCS
  *	PROCS short-lived children forked one after the other, never
  *	waited for until all are made, each writing 1 .. K bytes to FD and
@@ -58,6 +61,17 @@ static int write_up_to(int fd, long n)
 	return 0;
 }
 
+/* "fixed": the bytes of every write (0: 1, 2, ... N, write_up_to()) */
+static long fixed_k;
+
+static int write_fixed(int fd, long n)
+{
+	for (long i = 1; i <= n; i++)
+		if (write(fd, buf, (size_t)fixed_k) != fixed_k)
+			return -1;
+	return 0;
+}
+
 static int procs(int fd, long n, long nproc)
 {
 	int rc = 0, status;
@@ -68,7 +82,8 @@ static int procs(int fd, long n, long nproc)
 		if (pid < 0)
 			return die("fork");
 		if (pid == 0)
-			_exit(write_up_to(fd, n) ? 2 : 0);
+			_exit((fixed_k ? write_fixed(fd, n) :
+					 write_up_to(fd, n)) ? 2 : 0);
 	}
 	while ((pid = wait(&status)) > 0)
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
@@ -114,7 +129,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 4) {
-		fprintf(stderr, "usage: count-target writes|storm FD N PROCS | joined FD N | move CGA NA CGB NB\n");
+		fprintf(stderr, "usage: count-target writes|storm FD N PROCS | fixed FD K N PROCS | joined FD N | move CGA NA CGB NB\n");
 		return 2;
 	}
 	fd = atoi(argv[2]);
@@ -124,6 +139,14 @@ int main(int argc, char **argv)
 		return die("calloc");
 	if (null_on(fd) < 0)
 		return die("/dev/null");
+	if (argc == 6 && !strcmp(argv[1], "fixed")) {
+		fixed_k = n;
+		if (fixed_k < 1) {
+			fprintf(stderr, "count-target: K must be 1 or more\n");
+			return 2;
+		}
+		return procs(fd, atol(argv[4]), atol(argv[5]));
+	}
 	if (argc == 5 && !strcmp(argv[1], "writes"))
 		return procs(fd, n, atol(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "storm"))
