@@ -118,6 +118,18 @@ static void finish(struct lden_notify *r, bool sampling)
 		lden_err("reading samples: %s", ltr_last_error());
 }
 
+/*
+ * Fired, and done: the events stop now (they recorded until the instance
+ * was removed); what they counted since the firing is not shown.
+ */
+static int stop_fired(struct lden_notify *r)
+{
+	lden_guard__end(r->run->guard);
+	if (ltr_session__disable(r->s) < 0)
+		lden_err("stopping the events: %s", ltr_last_error());
+	return LDEN_EXIT_OK;
+}
+
 int lden_notify__watch(struct lden_notify *r)
 {
 	struct lden_trigger tr = LDEN_TRIGGER_INIT(r->o.cooldown);
@@ -151,12 +163,22 @@ int lden_notify__watch(struct lden_notify *r)
 		if (lden_trigger__check(&tr, lden_expr__eval(r->e, r->vals), t)) {
 			fire(r, elapsed);
 			if (!r->o.repeat)
-				return LDEN_EXIT_OK;
+				return stop_fired(r);
 		}
 		/* output that cannot be written: no use watching on */
 		if (lden_stdout_errno)
 			return LDEN_EXIT_FAIL;
 		if (r->o.c.time_limit > 0 && elapsed >= r->o.c.time_limit) {
+			/*
+			 * as at a signal: the events stopped and their last
+			 * samples read (they went on recording until the
+			 * instance was removed, and the table was the last
+			 * tick's, a sampled size short by the records not yet
+			 * read)
+			 */
+			finish(r, sampling);
+			if (update(r, lden_now()) < 0)
+				lden_cli__err("the last look failed; the figures are the previous tick's");
 			final_report(r, LDEN_NOTIFY_END_TIME, elapsed);
 			return r->fired ? LDEN_EXIT_OK : LDEN_EXIT_FAIL;
 		}

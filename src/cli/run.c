@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* One run of a tracing command (see run.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "cli.h"
@@ -234,6 +237,28 @@ int lden_run__end(struct lden_run *r, int status)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * LDEN_TEST_HOLD_CLOSE=PATH, for tests: once the run has stopped and
+ * before its session is closed (its instance still there), PATH.held is
+ * made and lden waits, 10 s at most, for PATH.go.
+ */
+static void test_hold_close(void)
+{
+	const char *at = getenv("LDEN_TEST_HOLD_CLOSE");
+	char path[4096];
+	int fd;
+
+	if (!at || !*at)
+		return;
+	snprintf(path, sizeof(path), "%s.held", at);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s.go", at);
+	for (int i = 0; i < 1000 && access(path, F_OK) < 0; i++)
+		usleep(10000);
+}
+
 void lden_run__free(struct lden_run *r)
 {
 	if (!r)
@@ -244,6 +269,7 @@ void lden_run__free(struct lden_run *r)
 	lden_debug("guard stopped");
 	lden_nscache__free(r->ns);
 	lden_scope__release(&r->cl->scope);
+	test_hold_close();
 	lden_debug("closing the session");
 	ltr_session__free(r->s);
 	lden_debug("session closed");

@@ -10,7 +10,8 @@
  *	N(N+1)/2 bytes
  *   count-target fixed FD K N PROCS
  *	PROCS processes at once, each making N write(2) calls of K bytes
- *	to FD: a steady load whose size is always K times its count
+ *	to FD: a steady load whose size is always K times its count; PROCS
+ *	0: the writes in this process, no child (a kill stops them all)
  *   count-target storm FD K PROCS
  *	PROCS short-lived children forked one after the other, never
  *	waited for until all are made, each writing 1 .. K bytes to FD and
@@ -145,6 +146,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "count-target: K must be 1 or more\n");
 			return 2;
 		}
+		if (atol(argv[5]) == 0)
+			return write_fixed(fd, atol(argv[4])) ? die("write") : 0;
 		return procs(fd, atol(argv[4]), atol(argv[5]));
 	}
 	if (argc == 5 && !strcmp(argv[1], "writes"))
