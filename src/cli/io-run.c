@@ -221,6 +221,11 @@ static const struct lden_nsinfo *ns_of(void *ctx, pid_t tid)
 	return lden_run__ns(ctx, tid);
 }
 
+static void cgroup_seen(void *ctx, uint64_t cgroup_id)
+{
+	lden_run__cgroup_seen(ctx, cgroup_id);
+}
+
 /* The tracer on the run's session, the guard over it: 0 or FAIL. */
 int lden_io_run__attach(void *ctx, struct lden_run *run,
 			struct lden_guard **g)
@@ -235,6 +240,9 @@ int lden_io_run__attach(void *ctx, struct lden_run *run,
 	r->io.ns_ctx = run;
 	/* the container alone: /proc only where a record has no cgroup id */
 	r->io.ns_unless_cgroup = !(r->o.show & LDEN_IO_SHOW_NS);
+	/* its cgroup found as a call arrives, before it may be removed */
+	if (r->o.show & LDEN_IO_SHOW_CONTAINER)
+		r->io.cgroup_seen = cgroup_seen;
 	r->t = lden_io_tracer__new(run->s, &r->io, err, sizeof(err));
 	*g = lden_guard__new(&r->o.c.guard);
 	if (!r->t || !*g || lden_io_tracer__guard(r->t, *g) < 0) {

@@ -242,6 +242,16 @@ void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
 		c->err = -ESRCH;
 }
 
+void lden_run__cgroup_seen(struct lden_run *r, uint64_t cgroup_id)
+{
+	const char *path;
+
+	if (!r->cgpaths)
+		r->cgpaths = lden_cgpaths__new(NULL);
+	if (r->cgpaths)
+		lden_cgpaths__lookup(r->cgpaths, cgroup_id, &path);
+}
+
 void lden_run__container_shown(struct lden_run *r,
 			       const struct lden_run_container *c)
 {

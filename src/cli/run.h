@@ -178,6 +178,14 @@ void lden_run__ns_say(struct lden_run *r, bool shown);
 void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
 			 uint64_t cgroup_id, struct lden_run_container *c);
 
+/*
+ * lden_run__cgroup_seen - a record with cgroup id @cgroup_id arrived: its
+ * path looked up now (a walk of the cgroup2 file system when it is new),
+ * while the cgroup most likely still exists, for lden_run__container()
+ * when the record is printed, perhaps after the cgroup was removed
+ */
+void lden_run__cgroup_seen(struct lden_run *r, uint64_t cgroup_id);
+
 /* A container shown on a line: counted for lden_run__container_say(). */
 void lden_run__container_shown(struct lden_run *r,
 			       const struct lden_run_container *c);

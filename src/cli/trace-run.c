@@ -35,6 +35,9 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		if (t->o.ns || (t->o.show_container &&
 				!(s->flags & LTR_SAMPLE_CGROUP)))
 			lden_run__ns(t->run, (pid_t)s->tid);
+		/* a cgroup new to lden: found now, before it may go */
+		if (t->o.show_container && (s->flags & LTR_SAMPLE_CGROUP))
+			lden_run__cgroup_seen(t->run, s->cgroup);
 	}
 	if (t->recipe.def) {
 		if (t->recipe.def->capture && !lden_comms__owns(t->comms, s))

@@ -61,6 +61,7 @@ struct lden_io_tracer {
 	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
 	void *ns_ctx;
 	bool ns_unless_cgroup;
+	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -222,6 +223,7 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->ns_of = o->ns_of;
 	t->ns_ctx = o->ns_ctx;
 	t->ns_unless_cgroup = o->ns_unless_cgroup;
+	t->cgroup_seen = o->cgroup_seen;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -603,8 +605,11 @@ static int collect(const struct ltr_sample *s, void *ctx)
 				  (s->flags & LTR_SAMPLE_CGROUP)))
 			t->ns_of(t->ns_ctx, (pid_t)s->tid);
 	}
-	if (tp && tp->role == TP_ENTER)
+	if (tp && tp->role == TP_ENTER) {
 		len = read_early(t, tp, s, buf);
+		if (t->cgroup_seen && (s->flags & LTR_SAMPLE_CGROUP))
+			t->cgroup_seen(t->ns_ctx, s->cgroup);
+	}
 	/* a process gone before its first record was read: name it now,
 	 * before its calls (still in the order buffer) are reported */
 	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&

@@ -57,6 +57,9 @@ struct lden_io_opts {
 	 * alone is shown: from the id where there is one)
 	 */
 	bool ns_unless_cgroup;
+	/* at a call's enter record's arrival, its cgroup id (when it has
+	 * one), with ns_ctx; NULL: none asked */
+	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 };
 
 /* One completed call. */
