@@ -45,7 +45,9 @@ static void usage(FILE *out)
 	      "  -w, --weight KEY       flame graph value: count (default) or latency (ns)\n"
 	      "  -q, --quiet            no line per call\n"
 	      "      --ns               with --json: each call's task's namespace inodes\n"
-	      "      --show-container   a CONTAINER column (JSON: \"container\")\n"
+	      "      --show-container   a CONTAINER column (JSON: \"container\"): the\n"
+	      "                         task's at the call, exact where the kernel gives\n"
+	      "                         the record's cgroup; else read late, marked '?'\n"
 	      "      --strings HOW      open paths: auto (default), exact (copied by\n"
 	      "                         the kernel at the call, at a cost), late\n"
 	      "                         (read from the process afterwards, marked '?')\n"
@@ -201,6 +203,9 @@ static int run(int argc, char **argv)
 	/* namespaces are read at a record's arrival: sooner, fewer unknown */
 	if (r.o.show || r.o.c.scope.netns)
 		so.wakeup_bytes = 4096;
+	/* --show-container: each record's cgroup id, where the kernel has
+	 * it (the container at the call); the records stay lean without */
+	so.sample_cgroup = r.o.show & LDEN_IO_SHOW_CONTAINER;
 	status = lden_io_run__prepare(&r);
 	if (!status) {
 		r.run = lden_run__new(&r.o.c, &so, LDEN_RUN_KEEP_HUP);
@@ -214,6 +219,7 @@ static int run(int argc, char **argv)
 	lden_run__go(r.run);
 	status = lden_io_run__loop(&r);
 	lden_run__ns_say(r.run, r.o.show != 0);
+	lden_run__container_say(r.run);
 out:
 	lden_run__free(r.run);
 	lden_scope__release(&r.o.c.scope);

@@ -36,7 +36,9 @@ static void usage(FILE *out)
 	      "                        from the process afterwards, marked '?')\n"
 	      "  -j, --json            one JSON object per line\n"
 	      "      --ns              with --json: each task's namespace inodes\n"
-	      "      --show-container  a CONTAINER column (JSON: \"container\")\n", out);
+	      "      --show-container  a CONTAINER column (JSON: \"container\"): the\n"
+	      "                        task's at the event, exact where the kernel gives\n"
+	      "                        the sample's cgroup; else read late, marked '?'\n", out);
 	fputs(lden_cmdline_help, out);
 	fputs("\n"
 	      "EVENT: a name from 'lden list-events', SYSTEM:NAME[FILTER],\n"
@@ -155,6 +157,9 @@ static int run(int argc, char **argv)
 	 */
 	if (t.o.failed)
 		so.wakeup_bytes = 16384;
+	/* --show-container: each sample's cgroup id, where the kernel has
+	 * it (the container at the event); the samples stay lean without */
+	so.sample_cgroup = t.o.show_container;
 	t.run = lden_run__new(&t.o.c, &so, 0);
 	status = lden_run__attach(t.run, lden_trace__attach, NULL, &t);
 	if (status)
@@ -166,6 +171,7 @@ static int run(int argc, char **argv)
 	status = lden_trace__loop(&t);
 	lden_trace__summary(&t, (double)(lden_now_ns() - start) / 1e9);
 	lden_run__ns_say(t.run, t.o.ns || t.o.show_container);
+	lden_run__container_say(t.run);
 	status = lden_run__end(t.run, status);
 out:
 	lden_run__free(t.run);

@@ -52,10 +52,24 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	char key[64], fdname[32];
 	const char *path = ev->path;
 	char kind = LDEN_IO_KEY_EXACT;
+	struct lden_run_container ctr;
+	struct lden_io_event shown;
 
 	if (!passes(r, ev))
 		return;
 	r->after_filter++;
+	if (r->per_call && (r->o.show & LDEN_IO_SHOW_CONTAINER)) {
+		/* the container at the call: from its cgroup id, else late */
+		lden_run__container(r->run, (pid_t)ev->tid, ev->has_cgroup,
+				    ev->cgroup, &ctr);
+		lden_run__container_shown(r->run, &ctr);
+		shown = *ev;
+		shown.container = ctr.name;
+		shown.container_prov = ctr.prov;
+		shown.container_why = ctr.prov == LDEN_PROV_NONE ?
+				      lden_run__container_why(ctr.err) : NULL;
+		ev = &shown;
+	}
 	if (r->per_call && r->o.c.json)
 		lden_io_print_json(stdout, ev, r->start_ns, r->o.show);
 	else if (r->per_call)
@@ -207,6 +221,11 @@ static const struct lden_nsinfo *ns_of(void *ctx, pid_t tid)
 	return lden_run__ns(ctx, tid);
 }
 
+static void cgroup_seen(void *ctx, uint64_t cgroup_id)
+{
+	lden_run__cgroup_seen(ctx, cgroup_id);
+}
+
 /* The tracer on the run's session, the guard over it: 0 or FAIL. */
 int lden_io_run__attach(void *ctx, struct lden_run *run,
 			struct lden_guard **g)
@@ -219,6 +238,11 @@ int lden_io_run__attach(void *ctx, struct lden_run *run,
 	r->io.keep = r->o.c.scope.netns ? keep : NULL;
 	r->io.ns_of = r->o.show ? ns_of : NULL;
 	r->io.ns_ctx = run;
+	/* the container alone: /proc only where a record has no cgroup id */
+	r->io.ns_unless_cgroup = !(r->o.show & LDEN_IO_SHOW_NS);
+	/* its cgroup found as a call arrives, before it may be removed */
+	if (r->o.show & LDEN_IO_SHOW_CONTAINER)
+		r->io.cgroup_seen = cgroup_seen;
 	r->t = lden_io_tracer__new(run->s, &r->io, err, sizeof(err));
 	*g = lden_guard__new(&r->o.c.guard);
 	if (!r->t || !*g || lden_io_tracer__guard(r->t, *g) < 0) {
@@ -246,6 +270,8 @@ void lden_io_run__header(const struct lden_io_run *r)
 	fprintf(stderr, "%s\n", r->o.c.time_limit > 0 ? "" : "; Ctrl-C to stop");
 	lden_io_tracer__describe(r->t, how, sizeof(how));
 	fprintf(stderr, "lden: %s\n", how);
+	if (r->o.show & LDEN_IO_SHOW_CONTAINER)
+		lden_run__container_header(r->run);
 	if (r->per_call && !r->o.c.json) {
 		printf("%12s %-15s %7s %7s ", "TIME", "COMM", "PID", "TID");
 		if (r->o.show & LDEN_IO_SHOW_CONTAINER)

@@ -2,6 +2,7 @@
 /* One run of a tracing command (see run.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "cgpaths.h"
 #include "cli.h"
 #include "clock.h"
 #include "collect.h"
@@ -219,6 +221,84 @@ void lden_run__ns_say(struct lden_run *r, bool shown)
 			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
 }
 
+void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
+			 uint64_t cgroup_id, struct lden_run_container *c)
+{
+	const struct lden_nsinfo *ni;
+
+	c->err = 0;
+	if (has_id) {
+		if (!r->cgpaths)
+			r->cgpaths = lden_cgpaths__new(NULL);
+		/* no memory: unknown, as a cgroup not found */
+		c->err = r->cgpaths ? lden_cgpaths__container_of(r->cgpaths,
+					cgroup_id, &c->name) : -ENOENT;
+		c->prov = c->err ? LDEN_PROV_NONE : LDEN_PROV_EXACT;
+		if (c->err)
+			c->name = "?";
+		return;
+	}
+	ni = lden_run__ns(r, tid);
+	c->name = ni->container;
+	c->prov = strcmp(ni->container, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	if (c->prov == LDEN_PROV_NONE)
+		c->err = -ESRCH;
+}
+
+void lden_run__cgroup_seen(struct lden_run *r, uint64_t cgroup_id)
+{
+	const char *path;
+
+	if (!r->cgpaths)
+		r->cgpaths = lden_cgpaths__new(NULL);
+	if (r->cgpaths)
+		lden_cgpaths__lookup(r->cgpaths, cgroup_id, &path);
+}
+
+void lden_run__container_shown(struct lden_run *r,
+			       const struct lden_run_container *c)
+{
+	r->containers[c->prov == LDEN_PROV_EXACT ? 0 :
+		      c->prov == LDEN_PROV_LATE ? 1 : 2]++;
+	if (c->err == -ENOENT)
+		r->containers_removed++;
+	else if (c->err == -ENAMETOOLONG)
+		r->containers_too_long++;
+}
+
+const char *lden_run__container_why(int err)
+{
+	return err == -ENOENT ? "cgroup removed" :
+	       err == -ENAMETOOLONG ? "cgroup path too long" : "process gone";
+}
+
+void lden_run__container_header(struct lden_run *r)
+{
+	const char *why;
+
+	if (!ltr_session__supports(r->s, LTR_FEATURE_SAMPLE_CGROUP, &why))
+		lden_err("%s: containers read from /proc at each task's first record (marked ?)",
+			 why);
+}
+
+void lden_run__container_say(struct lden_run *r)
+{
+	const uint64_t *n = r->containers;
+	uint64_t gone = n[2] - r->containers_removed - r->containers_too_long;
+	char why[256] = "";
+
+	if (!n[0] && !n[1] && !n[2])
+		return;
+	if (n[2])
+		snprintf(why, sizeof(why), ": %llu cgroup removed before lden resolved its id, %llu cgroup path longer than %d bytes, %llu process gone before lden read /proc",
+			 (unsigned long long)r->containers_removed,
+			 (unsigned long long)r->containers_too_long,
+			 PATH_MAX - 1, (unsigned long long)gone);
+	lden_err("containers shown: %llu exact (the kernel's cgroup id at the event), %llu late (read from /proc at the task's first record, marked ?), %llu unknown (?)%s",
+		 (unsigned long long)n[0], (unsigned long long)n[1],
+		 (unsigned long long)n[2], why);
+}
+
 int lden_run__end(struct lden_run *r, int status)
 {
 	int st = r->cl->scope.command_status;
@@ -268,6 +348,7 @@ void lden_run__free(struct lden_run *r)
 	lden_guard__free(r->guard);
 	lden_debug("guard stopped");
 	lden_nscache__free(r->ns);
+	lden_cgpaths__free(r->cgpaths);
 	lden_scope__release(&r->cl->scope);
 	test_hold_close();
 	lden_debug("closing the session");

@@ -23,6 +23,7 @@
 #include "cmdline.h"
 #include "guard.h"
 #include "lden-trace.h"
+#include "strcap.h"
 
 /* lden_run__new()'s flags */
 #define LDEN_RUN_KEEP_HUP 1	/* SIGHUP keeps its default (io's, as before) */
@@ -35,6 +36,31 @@ struct lden_run {
 	double end;			/* start + --time, or 0 */
 	struct lden_nscache *ns;	/* tasks' namespaces, made on demand */
 	uint64_t ns_unknown;		/* --netns: samples of unreadable tasks */
+	struct lden_cgpaths *cgpaths;	/* cgroup ids to paths, on demand */
+	/* the containers shown (lden_run__container_shown()), by enum
+	 * lden_prov; of those unknown, why */
+	uint64_t containers[3];
+	uint64_t containers_removed, containers_too_long;
+};
+
+/* A task's container at a record (lden_run__container()). */
+struct lden_run_container {
+	/* container.h's name, borrowed until the next call; "?" unknown */
+	const char *name;
+	/*
+	 * LDEN_PROV_EXACT: from the record's cgroup id (PERF_SAMPLE_CGROUP),
+	 * the cgroup the task was in at the event; LDEN_PROV_LATE: read
+	 * from /proc at the task's first record (nsinfo.h); LDEN_PROV_NONE:
+	 * unknown, @err says why
+	 */
+	enum lden_prov prov;
+	/*
+	 * with LDEN_PROV_NONE: -ENOENT, the cgroup was removed before lden
+	 * resolved its id; -ENAMETOOLONG, its path is longer than PATH_MAX
+	 * (not cut: it would name another); -ESRCH, the task exited before
+	 * lden read /proc
+	 */
+	int err;
 };
 
 /*
@@ -142,6 +168,47 @@ bool lden_run__keep(struct lden_run *r, const struct ltr_sample *s);
  * samples and tasks were unknown, on stderr.
  */
 void lden_run__ns_say(struct lden_run *r, bool shown);
+
+/*
+ * lden_run__container - the container of task @tid at a record into @c:
+ * with @has_id, from @cgroup_id, the record's cgroup id (the sample's
+ * LTR_SAMPLE_CGROUP), exact; else read from /proc at the task's first
+ * record (lden_run__ns(), to be called at the record's arrival), late.
+ */
+void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
+			 uint64_t cgroup_id, struct lden_run_container *c);
+
+/*
+ * lden_run__cgroup_seen - a record with cgroup id @cgroup_id arrived: its
+ * path looked up now (a walk of the cgroup2 file system when it is new),
+ * while the cgroup most likely still exists, for lden_run__container()
+ * when the record is printed, perhaps after the cgroup was removed
+ */
+void lden_run__cgroup_seen(struct lden_run *r, uint64_t cgroup_id);
+
+/* A container shown on a line: counted for lden_run__container_say(). */
+void lden_run__container_shown(struct lden_run *r,
+			       const struct lden_run_container *c);
+
+/*
+ * lden_run__container_why - the JSON words for an unknown container's
+ * @err: "cgroup removed", "cgroup path too long", "process gone"
+ */
+const char *lden_run__container_why(int err);
+
+/*
+ * lden_run__container_header - where the session's samples carry no
+ * cgroup id (asked in its options: the kernel lacks PERF_SAMPLE_CGROUP,
+ * or its cgroups have no perf state), why, once on stderr: the
+ * containers are read from /proc at each task's first record
+ */
+void lden_run__container_header(struct lden_run *r);
+
+/*
+ * lden_run__container_say - how the containers shown were had, on
+ * stderr: exact, late (marked), unknown and why; nothing when none was
+ */
+void lden_run__container_say(struct lden_run *r);
 
 /* Makes a command never released exit unrun, frees the guard, the session. */
 void lden_run__free(struct lden_run *r);

@@ -85,12 +85,11 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 static void container_key(struct lden_top *t, const struct ltr_sample *s,
 			  char *buf, size_t len)
 {
-	const char *c, *path;
+	const char *c;
 
 	if (s->flags & LTR_SAMPLE_CGROUP) {
-		/* parsed once a cgroup, not once a sample */
-		c = lden_cgpaths__container(t->cgpaths, s->cgroup);
-		if (!c && lden_cgpaths__lookup(t->cgpaths, s->cgroup, &path) ==
+		/* parsed once a cgroup, not once a sample; looked up once */
+		if (lden_cgpaths__container_of(t->cgpaths, s->cgroup, &c) ==
 		    -ENAMETOOLONG)
 			t->too_long++;
 		put_key(t, c ? c : "", c ? LDEN_PROV_EXACT : LDEN_PROV_NONE,

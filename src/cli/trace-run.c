@@ -27,12 +27,17 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	size_t len = 0;
 	int rc;
 
-	/* --netns, and the namespaces shown: read at arrival */
+	/* --netns, and the namespaces shown: read at arrival; the
+	 * container too where the sample has no cgroup id */
 	if (!lden_comms__owns(t->comms, s)) {
 		if (!lden_run__keep(t->run, s))
 			return 0;
-		if (t->o.ns || t->o.show_container)
+		if (t->o.ns || (t->o.show_container &&
+				!(s->flags & LTR_SAMPLE_CGROUP)))
 			lden_run__ns(t->run, (pid_t)s->tid);
+		/* a cgroup new to lden: found now, before it may go */
+		if (t->o.show_container && (s->flags & LTR_SAMPLE_CGROUP))
+			lden_run__cgroup_seen(t->run, s->cgroup);
 	}
 	if (t->recipe.def) {
 		if (t->recipe.def->capture && !lden_comms__owns(t->comms, s))
@@ -65,21 +70,22 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 
 /*
  * --show-container's column: the name escaped, its spaces too (a cgroup's
- * name holds any byte), then '?': read from /proc at the task's first
- * record, not at this one (late); "?" alone when unknown.
+ * name holds any byte); exact from the record's cgroup id, else followed
+ * by '?': read from /proc at the task's first record, not at this one
+ * (late); "?" alone when unknown.
  */
 static void put_container(const struct lden_trace *t)
 {
 	char c[4 * LDEN_CONTAINER_MAX + 1];
-	const char *n = t->nsi.container;
+	const char *n = t->ctr.name;
 	size_t len;
 
-	if (!strcmp(n, "?"))
+	if (t->ctr.prov == LDEN_PROV_NONE)
 		snprintf(c, sizeof(c), "?");
 	else {
 		len = lden_escape__text(n, strlen(n), LDEN_ESC_QMARK_LAST |
 					LDEN_ESC_SPACE, c, sizeof(c) - 1);
-		c[len] = '?';
+		c[len] = t->ctr.prov == LDEN_PROV_LATE ? '?' : '\0';
 		c[len + 1] = '\0';
 	}
 	printf("%-12s ", c);
@@ -88,21 +94,28 @@ static void put_container(const struct lden_trace *t)
 /*
  * --ns: "ns": {"net": inode, ...} (null where unknown), "ns_source":
  * "read" (from /proc at the task's first sample) or "unknown" (it
- * exited first); --show-container: "container".
+ * exited first); --show-container: "container", "container_source"
+ * (exact: the record's cgroup id; late: /proc at the task's first
+ * record; unknown: "?", and "container_why").
  */
 static void add_ns_json(struct lden_trace *t, struct json_object *o)
 {
 	struct json_object *ns;
 
 	if (t->o.show_container) {
-		const char *c = t->nsi.container;
+		const char *c = t->ctr.name;
 
 		/* the exact bytes: any a cgroup's name holds */
 		json_object_object_add(o, "container", lden_json_text(c));
-		/* read from /proc at the task's first record (late) */
 		json_object_object_add(o, "container_source",
-			json_object_new_string(strcmp(c, "?") ? "late" :
-					       "unknown"));
+			json_object_new_string(
+				t->ctr.prov == LDEN_PROV_EXACT ? "exact" :
+				t->ctr.prov == LDEN_PROV_LATE ? "late" :
+								"unknown"));
+		if (t->ctr.prov == LDEN_PROV_NONE)
+			json_object_object_add(o, "container_why",
+				json_object_new_string(
+					lden_run__container_why(t->ctr.err)));
 		if (!lden_utf8_valid(c, strlen(c))) {
 			char hex[2 * LDEN_CONTAINER_MAX + 1];
 
@@ -125,6 +138,13 @@ static void add_ns_json(struct lden_trace *t, struct json_object *o)
 static void print_row(struct lden_trace *t, const char *event)
 {
 	char line[20000];
+
+	if (t->o.show_container) {
+		/* the container at this line's record */
+		lden_run__container(t->run, t->tid, t->has_cgroup, t->cgroup,
+				    &t->ctr);
+		lden_run__container_shown(t->run, &t->ctr);
+	}
 
 	if (t->o.c.json) {
 		/* time cpu pid tid comm event, then the event's fields */
@@ -186,9 +206,12 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	char when[32];
 	int i;
 
-	if (!lden_comms__owns(t->comms, s) &&
-	    (t->o.ns || t->o.show_container))
+	if (!lden_comms__owns(t->comms, s) && t->o.ns)
 		t->nsi = *lden_run__ns(t->run, (pid_t)s->tid);
+	/* --show-container: its lines' container from this record */
+	t->tid = (pid_t)s->tid;
+	t->has_cgroup = s->flags & LTR_SAMPLE_CGROUP;
+	t->cgroup = s->cgroup;
 	lden_row__reset(&t->row);
 	lden_wall_time(s->time, when, sizeof(when));
 	lden_row__add(&t->row, "time", false, "%s", when);
@@ -577,6 +600,8 @@ void lden_trace__header(struct lden_trace *t)
 	}
 	if (def && def->header)
 		print_header(t);
+	if (t->o.show_container)
+		lden_run__container_header(t->run);
 	if (t->o.c.scope.netns) {
 		fprintf(stderr, "lden: only ");
 		lden_scope__describe(&t->o.c.scope, stderr);

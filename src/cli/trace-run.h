@@ -13,6 +13,7 @@
 #include "nsinfo.h"
 #include "pidinfo.h"
 #include "row.h"
+#include "run.h"
 #include "sample-order.h"
 
 #define LDEN_TRACE_FIELDS_MAX 32
@@ -43,8 +44,13 @@ struct lden_trace {
 	struct lden_comms *comms;	/* tasks' names: plain events, recipes
 					   with def->names */
 	bool comm_late;			/* the row's comm read from /proc */
-	struct lden_nsinfo nsi;		/* the row's task's, with --ns or
-					   --show-container */
+	struct lden_nsinfo nsi;		/* the row's task's, with --ns */
+	/* --show-container: the record's task and cgroup id (has_cgroup:
+	 * the sample carries one), the container of the line printed */
+	pid_t tid;
+	bool has_cgroup;
+	uint64_t cgroup;
+	struct lden_run_container ctr;
 	struct lden_row row;
 	uint64_t *lost_seen;		/* per CPU */
 	uint64_t missed_seen;		/* a recipe's probes' misses */

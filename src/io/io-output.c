@@ -36,19 +36,24 @@ static void json_bytes(FILE *out, const char *name, const char *s)
 	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
 }
 
-/* --ns, --show-container: the task's namespaces, as read (nsinfo.h) */
+/*
+ * --show-container: the container at the call (ev->container), how it was
+ * had; --ns: the task's namespaces, as read (nsinfo.h)
+ */
 static void print_ns_json(FILE *out, const struct lden_io_event *ev,
 			  unsigned int show)
 {
-	if (!ev->ns)
-		return;
-	if (show & LDEN_IO_SHOW_CONTAINER) {
-		json_bytes(out, "container", ev->ns->container);
-		/* read from /proc at the task's first record (late) */
+	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->container) {
+		json_bytes(out, "container", ev->container);
 		fprintf(out, ",\"container_source\":\"%s\"",
-			strcmp(ev->ns->container, "?") ? "late" : "unknown");
+			ev->container_prov == LDEN_PROV_EXACT ? "exact" :
+			ev->container_prov == LDEN_PROV_LATE ? "late" :
+							      "unknown");
+		if (ev->container_prov == LDEN_PROV_NONE && ev->container_why)
+			fprintf(out, ",\"container_why\":\"%s\"",
+				ev->container_why);
 	}
-	if (!(show & LDEN_IO_SHOW_NS))
+	if (!(show & LDEN_IO_SHOW_NS) || !ev->ns)
 		return;
 	fputs(",\"ns\":{", out);
 	for (int k = 0; k < LTR_NS_COUNT; k++) {
@@ -143,21 +148,23 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 	fprintf(out, "%12.6f %-15s %7u %7u ",
 		(double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
 		ev->pid, ev->tid);
-	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->ns) {
-		const char *n = ev->ns->container;
+	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->container) {
+		const char *n = ev->container;
 		char c[4 * LDEN_CONTAINER_MAX + 1];
 		size_t len;
 
-		/* any bytes a cgroup's name holds: escaped, spaces too; then
-		 * '?': read at the task's first record (late) */
-		if (!strcmp(n, "?"))
+		/* any bytes a cgroup's name holds: escaped, spaces too;
+		 * exact, or '?' after it: read at the task's first record
+		 * (late); '?' alone: unknown */
+		if (ev->container_prov == LDEN_PROV_NONE)
 			snprintf(c, sizeof(c), "?");
 		else {
 			len = lden_escape__text(n, strlen(n),
 						LDEN_ESC_QMARK_LAST |
 						LDEN_ESC_SPACE, c,
 						sizeof(c) - 1);
-			c[len] = '?';
+			c[len] = ev->container_prov == LDEN_PROV_LATE ? '?' :
+									'\0';
 			c[len + 1] = '\0';
 		}
 		fprintf(out, "%-12s ", c);

@@ -81,6 +81,8 @@ struct lden_io_call *lden_io_pairer__enter(struct lden_io_pairer *p,
 	}
 	/* the strings are cleared by their first byte: they are large */
 	memset(c->args, 0, sizeof(c->args));
+	c->has_cgroup = false;
+	c->cgroup = 0;
 	c->path[0] = '\0';
 	c->path2[0] = '\0';
 	c->tid = tid;

@@ -15,6 +15,7 @@
 #ifndef LDEN_IO_PAIR_H
 #define LDEN_IO_PAIR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,10 @@ struct lden_io_call {
 	uint32_t pid;
 	int sys;			/* the caller's syscall id */
 	uint64_t enter_ns;
+	/* the enter record's cgroup id, when it carries one (has_cgroup;
+	 * the caller's) */
+	bool has_cgroup;
+	uint64_t cgroup;
 	uint64_t args[8];		/* the caller's argument slots */
 	char path[LDEN_IO_PATH_MAX];	/* the caller's strings, read at enter */
 	char path2[LDEN_IO_PATH_MAX];

@@ -60,6 +60,8 @@ struct lden_io_tracer {
 	bool (*keep)(const struct ltr_sample *s, void *ctx);
 	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
 	void *ns_ctx;
+	bool ns_unless_cgroup;
+	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -220,6 +222,8 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->keep = o->keep;
 	t->ns_of = o->ns_of;
 	t->ns_ctx = o->ns_ctx;
+	t->ns_unless_cgroup = o->ns_unless_cgroup;
+	t->cgroup_seen = o->cgroup_seen;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -355,6 +359,9 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		return;
 	for (int a = 0; a < LDEN_IO_NARGS; a++)
 		c->args[a] = field_u64(tp->f[a], s);
+	/* the cgroup the task was in at the call */
+	c->has_cgroup = s->flags & LTR_SAMPLE_CGROUP;
+	c->cgroup = s->cgroup;
 	if (sys->kind == LDEN_IO_OPEN)
 		lden_strcap__enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
 				  c->args[LDEN_IO_ARG_PATH]);
@@ -409,11 +416,13 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		.fd = -1,
 		.newfd = -1,
 		.ret = ret,
+		.has_cgroup = c->has_cgroup,
+		.cgroup = c->cgroup,
 	};
 	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
-	if (t->ns_of)
+	if (t->ns_of && !(t->ns_unless_cgroup && c->has_cgroup))
 		ev.ns = t->ns_of(t->ns_ctx, (pid_t)c->tid);
 	/* the thread's name at the call when lden saw it start or rename;
 	 * else the one its process's exit carried; else read late */
@@ -592,11 +601,15 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	if (tp && (tp->role == TP_ENTER || tp->role == TP_EXIT)) {
 		if (t->keep && !t->keep(s, t->ns_ctx))
 			return 0;
-		if (t->ns_of)
+		if (t->ns_of && !(t->ns_unless_cgroup &&
+				  (s->flags & LTR_SAMPLE_CGROUP)))
 			t->ns_of(t->ns_ctx, (pid_t)s->tid);
 	}
-	if (tp && tp->role == TP_ENTER)
+	if (tp && tp->role == TP_ENTER) {
 		len = read_early(t, tp, s, buf);
+		if (t->cgroup_seen && (s->flags & LTR_SAMPLE_CGROUP))
+			t->cgroup_seen(t->ns_ctx, s->cgroup);
+	}
 	/* a process gone before its first record was read: name it now,
 	 * before its calls (still in the order buffer) are reported */
 	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&

@@ -52,6 +52,14 @@ struct lden_io_opts {
 	bool (*keep)(const struct ltr_sample *s, void *ctx);
 	const struct lden_nsinfo *(*ns_of)(void *ctx, pid_t tid);
 	void *ns_ctx;
+	/*
+	 * ns_of only for the records that carry no cgroup id (the container
+	 * alone is shown: from the id where there is one)
+	 */
+	bool ns_unless_cgroup;
+	/* at a call's enter record's arrival, its cgroup id (when it has
+	 * one), with ns_ctx; NULL: none asked */
+	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 };
 
 /* One completed call. */
@@ -77,6 +85,18 @@ struct lden_io_event {
 	int64_t ret;			/* the return value (-errno on failure) */
 	uint64_t bytes_read, bytes_written;
 	const struct lden_nsinfo *ns;	/* with ns_of, else NULL */
+	/* the cgroup id of the call's enter record, when it carries one */
+	bool has_cgroup;
+	uint64_t cgroup;
+	/*
+	 * set by the caller for the output (--show-container, else NULL):
+	 * the container at the call, how it was had (exact: from the
+	 * cgroup id; late: /proc at the task's first record; none: "?"),
+	 * and why not when none ("cgroup removed")
+	 */
+	const char *container;
+	enum lden_prov container_prov;
+	const char *container_why;
 };
 
 struct lden_io_stats {

@@ -206,20 +206,34 @@ const char *lden_cgpaths__get(struct lden_cgpaths *c, uint64_t id)
 	return path;
 }
 
-const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id)
+int lden_cgpaths__container_of(struct lden_cgpaths *c, uint64_t id,
+			       const char **name)
 {
-	const char *path = lden_cgpaths__get(c, id);
+	const char *path;
 	struct cg_entry *e;
+	int rc = lden_cgpaths__lookup(c, id, &path);
 
-	if (!path)
-		return NULL;
+	*name = NULL;
+	if (rc < 0)
+		return rc;
 	e = lden_intmap__get(c->map, id);
-	if (e && e->container)
-		return e->container;
+	if (e && e->container) {
+		*name = e->container;
+		return 0;
+	}
 	lden_container__name(path, c->scratch, sizeof(c->scratch));
 	if (e)
 		e->container = strdup(c->scratch);
-	return e && e->container ? e->container : c->scratch;
+	*name = e && e->container ? e->container : c->scratch;
+	return 0;
+}
+
+const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id)
+{
+	const char *name;
+
+	lden_cgpaths__container_of(c, id, &name);
+	return name;
 }
 
 unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c)

@@ -52,6 +52,14 @@ int lden_cgpaths__lookup(struct lden_cgpaths *c, uint64_t id,
  */
 const char *lden_cgpaths__container(struct lden_cgpaths *c, uint64_t id);
 
+/*
+ * lden_cgpaths__container_of - the same, and why not, in one lookup:
+ * 0 with *@name set, or lden_cgpaths__lookup()'s -ENAMETOOLONG or
+ * -ENOENT with *@name NULL
+ */
+int lden_cgpaths__container_of(struct lden_cgpaths *c, uint64_t id,
+			       const char **name);
+
 /* Walks of the file system so far (one at the start, one per miss). */
 unsigned int lden_cgpaths__walks(const struct lden_cgpaths *c);
 

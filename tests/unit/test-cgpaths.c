@@ -7,6 +7,7 @@
  * after one more walk, and that miss remembered (no walk for it again);
  * the container of each, made once and again only when its path changes.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,6 +121,7 @@ static void test_containers(void **state)
 	char docker[128], crio[128], from[256], to[256];
 	struct lden_cgpaths *c;
 	const char *name;
+	unsigned int walks;
 	uint64_t cg;
 
 	(void)state;
@@ -153,6 +155,17 @@ static void test_containers(void **state)
 	mk(crio);
 	assert_string_equal(lden_cgpaths__container(c, ino(crio)),
 			    "0123456789ab");
+	/* in one lookup, with why not: the same name, or a removed id's
+	 * -ENOENT (its miss remembered: no walk again) */
+	assert_int_equal(lden_cgpaths__container_of(c, cg, &name), 0);
+	assert_ptr_equal(name, lden_cgpaths__container(c, cg));
+	assert_int_equal(lden_cgpaths__container_of(c, UINT64_MAX - 1, &name),
+			 -ENOENT);
+	assert_null(name);
+	walks = lden_cgpaths__walks(c);
+	assert_int_equal(lden_cgpaths__container_of(c, UINT64_MAX - 1, &name),
+			 -ENOENT);
+	assert_int_equal(lden_cgpaths__walks(c), walks);
 
 	lden_cgpaths__free(c);
 	rm(crio);
