@@ -229,6 +229,32 @@ case "$(sed -n 3p "$tmp/seen")" in
 esac
 echo "PASS: argument lists: whole and exact, or partial"
 
+# --- a failed exec, then the same file by the bare system call: the
+# failed call's arguments ("libc-call"), copied at the C library's entry,
+# are not the program's (on the old code: shown exact) ------------------
+run retry trace exec --json --max-cpu 0 -- "$TGT" exec-retry /bin/true
+[ $rc = 0 ] || fail "retry: exit $rc"
+line=$(jq -r 'select(.filename == "/bin/true") | "\(.argv) \(.argv_source)"' \
+	"$tmp/retry.out") || fail "retry: not JSON lines"
+case "$line" in
+"/bin/true raw-call exact" | "/bin/true raw-call late" | "null unavailable") ;;
+*) fail "retry: the failed call's arguments shown for the exec that ran: $line" ;;
+esac
+echo "PASS: a failed exec's arguments are not taken by the next exec ($line)"
+
+# --- fexecve: the kernel's sched_process_exec says "/dev/fd/N"; the
+# program's name (since 6.14 the file's, before "N") is read late, never
+# shown "N" as exact ---------------------------------------------------
+run fexec trace exec --json --max-cpu 0 -- "$TGT" fexec /bin/sleep sl 0.5
+[ $rc = 0 ] || fail "fexec: exit $rc"
+line=$(jq -r 'select(.filename | startswith("/dev/fd/")) | "\(.comm) \(.comm_source)"' \
+	"$tmp/fexec.out") || fail "fexec: not JSON lines"
+case "$line" in
+"sleep late" | "null unavailable") ;;
+*) fail "fexec: the name of a program run by fexecve: $line" ;;
+esac
+echo "PASS: fexecve: the program's name read late ($line)"
+
 # --- kernel.panic_on_warn: no probe a long string could make warn -----
 # (the setting is the test hook's: this machine must not panic)
 LDEN_TEST_PANIC_ON_WARN=1 run pow trace exec --max-cpu 0 -- /bin/true

@@ -43,12 +43,12 @@ mark="lden-argv-$$"
 (sleep 2 | "$TARGET" 0 "$mark" second-arg >/dev/null) &
 xpid=$!
 # (the pattern cannot match a grep's own argv, where JSON escapes quotes)
-wait_for "$tmp/exec.out" '"comm":"open-target","filename"' ||
+wait_for "$tmp/exec.out" '"comm":"open-target",' ||
 	fail "exec: no line for open-target"
 wait $xpid
 stop $tpid
 [ $rc = 0 ] || fail "exec: lden trace exited $rc after SIGINT"
-line=$(grep '"comm":"open-target","filename"' "$tmp/exec.out" | grep "$mark" | head -1)
+line=$(grep '"comm":"open-target",' "$tmp/exec.out" | grep "$mark" | head -1)
 argv=$(printf '%s\n' "$line" | jq -r .argv) || fail "exec: not JSON: $line"
 [ "$argv" = "$TARGET 0 $mark second-arg" ] ||
 	fail "exec: argv is '$argv', expected '$TARGET 0 $mark second-arg'"
