@@ -9,6 +9,7 @@
 #   row marked late or unknown; the end summary counts them (text, JSON);
 # - a storm of N short-lived children each making K known calls and
 #   exiting at once: top --by comm counts K for each child's name, exact;
+#   threads that rename themselves: each thread's calls under its name;
 #   trace open --failed and trace exec show every call with its name
 #   exact, each path exact and right or marked.
 set -u
@@ -218,6 +219,31 @@ jq -e -s '([.[].rows[] | .count] | add) as $n | .[-1].summary.names.exact +
 	"$tmp/st.out" >/dev/null || fail "top --by comm: the summary does not count the rows"
 grep -q '^lden: names shown: [0-9]* exact' "$tmp/st.err" || fail "top --by comm: no summary line"
 echo "PASS: top --by comm: $N children gone at once, $K calls each under its own name, exact; summary"
+
+# --- threads that name themselves: each thread's calls under its own
+# name (the kernel's COMM, which --comm filters on and trace shows), not
+# the process's (on the old code all 4 x 5 calls counted under the main
+# thread's name, marked exact) -----------------------------------------
+cat >"$tmp/threads.py" <<'PY'
+import ctypes, os, sys, threading
+n, k = int(sys.argv[1]), int(sys.argv[2])
+prctl = ctypes.CDLL(None).prctl
+def run(i):
+    prctl(15, b"t-%d" % i, 0, 0, 0)
+    for j in range(k):
+        os.getppid()
+for i in range(n):
+    t = threading.Thread(target=run, args=(i,))
+    t.start()
+    t.join()
+PY
+"$LDEN" top syscalls:sys_enter_getppid --by comm --json --rows 0 --max-cpu 0 -i 60 -- \
+	python3 "$tmp/threads.py" 4 5 >"$tmp/th.out" 2>"$tmp/th.err" || fail "top --by comm (threads) failed"
+jq -e -s '[.[].rows[] | select(.comm | startswith("t-"))] |
+	length == 4 and all(.count == 5 and .comm_source == "exact") and
+	(map(.comm) | unique | length) == 4' "$tmp/th.out" >/dev/null ||
+	fail "top --by comm: not 4 threads named t-I with 5 calls each, exact: $(jq -c '.rows' "$tmp/th.out" | tail -1)"
+echo "PASS: top --by comm: 4 threads that named themselves, 5 calls each under its own name, exact"
 
 "$LDEN" trace open --failed --json --max-cpu 0 -- python3 "$tmp/storm.py" $N $K \
 	>"$tmp/so.out" 2>"$tmp/so.err" || fail "trace open (storm) failed"
