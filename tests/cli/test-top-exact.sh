@@ -10,6 +10,7 @@
 # - a storm of N short-lived children each making K known calls and
 #   exiting at once: top --by comm counts K for each child's name, exact;
 #   threads that rename themselves: each thread's calls under its name;
+#   one tracepoint under two filters: a row each, named with its filter;
 #   trace open --failed and trace exec show every call with its name
 #   exact, each path exact and right or marked.
 set -u
@@ -244,6 +245,21 @@ jq -e -s '[.[].rows[] | select(.comm | startswith("t-"))] |
 	(map(.comm) | unique | length) == 4' "$tmp/th.out" >/dev/null ||
 	fail "top --by comm: not 4 threads named t-I with 5 calls each, exact: $(jq -c '.rows' "$tmp/th.out" | tail -1)"
 echo "PASS: top --by comm: 4 threads that named themselves, 5 calls each under its own name, exact"
+
+# --- one tracepoint under two filters: two events, two rows, each named
+# with its filter (on the old code one row 'syscalls:sys_enter_getppid'
+# of their sum, 10) ------------------------------------------------------
+A='syscalls:sys_enter_getppid[__syscall_nr == 110]'
+B='syscalls:sys_enter_getppid[__syscall_nr >= 0]'
+"$LDEN" top "$A" "$B" --by comm --json --rows 0 --max-cpu 0 -i 60 -- \
+	python3 -c 'import os
+for i in range(5): os.getppid()' >"$tmp/two.out" 2>"$tmp/two.err" ||
+	fail "top, two filters: failed"
+jq -e -s --arg a "$A" --arg b "$B" '[.[].rows[] | select(.comm == "python3")] |
+	length == 2 and (map(.event) | sort) == ([$a, $b] | sort) and all(.count == 5)' \
+	"$tmp/two.out" >/dev/null ||
+	fail "top, two filters: not two rows of 5: $(jq -c '.rows' "$tmp/two.out" | tail -1)"
+echo "PASS: top: one tracepoint under two filters, two rows of 5, each named with its filter"
 
 "$LDEN" trace open --failed --json --max-cpu 0 -- python3 "$tmp/storm.py" $N $K \
 	>"$tmp/so.out" 2>"$tmp/so.err" || fail "trace open (storm) failed"

@@ -102,7 +102,7 @@ release_workload raw
 until_lines "$tmp/raw.out" '"ret":-2' 5
 stop $tpid
 exec 8>&-
-n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret == -2
+n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat[ret < 0]" and .fields.ret == -2
 	and .pid == '"$opid"' and .comm == "open-target" and (.fields | keys) == ["ret"])] | length' \
 	"$tmp/raw.out") || fail "raw: output is not JSON"
 [ "$n" = 5 ] || fail "raw: $n lines with ret -2 for pid $opid, expected 5"
@@ -110,7 +110,7 @@ n=$(jq -s '[.[] | select(.event == "syscalls:sys_exit_openat" and .fields.ret ==
 [ "$(jq -r .comm_source "$tmp/raw.out" | sort -u)" = late ] ||
 	fail "raw: the name of a process started before lden is not marked late"
 [ "$(wc -l <"$tmp/raw.out")" = 5 ] || fail "raw: lines besides the 5 failures"
-grep -q '^  syscalls:sys_exit_openat  *5$' "$tmp/raw.err" ||
+grep -q '^  syscalls:sys_exit_openat\[ret < 0\]  *5$' "$tmp/raw.err" ||
 	fail "raw: the summary does not count 5"
 echo "PASS: a filtered tracepoint as JSON: 5 failures, fields as asked"
 
