@@ -252,12 +252,8 @@ static void fetchargs(const struct lden_strcap *c, const char *ptr,
 
 	k = (size_t)snprintf(buf, len, "ptr=%s:x64 path=+0(%s):%s", ptr, ptr,
 			     type);
-	if (c->kind != LDEN_STRCAP_EXEC || !argv) {
-		/* the task's name as it was at the call */
-		snprintf(buf + k, len - k, " comm=$comm");
-		return;
-	}
-	for (int i = 0; i <= NARGV && k < len; i++) {
+	for (int i = 0; c->kind == LDEN_STRCAP_EXEC && argv && i <= NARGV &&
+			k < len; i++) {
 		k += (size_t)snprintf(buf + k, len - k, " p%d=+%s%d(%s):x64", i,
 				      kernel ? "u" : "", 8 * i, argv);
 		if (i < NARGV && k < len)
@@ -266,6 +262,16 @@ static void fetchargs(const struct lden_strcap *c, const char *ptr,
 					      kernel ? "u" : "", 8 * i, argv,
 					      type);
 	}
+	/*
+	 * the task's name as it was at the call, last: the kernel sizes a
+	 * record by its strings' lengths, a string longer than it copies
+	 * (4096) counting none, and then lets such a string fill the room
+	 * of those after it (trace_probe_tmpl.h, store_trace_args()): cut,
+	 * with a NUL, as if whole; the name, which is always there, is then
+	 * missing (exec_capture(), lden_strcap__feed())
+	 */
+	if (k < len)
+		snprintf(buf + k, len - k, " comm=$comm");
 }
 
 static void probe_name(struct lden_strcap *c, char *buf, size_t len)
@@ -929,6 +935,9 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 		cap->argc++;
 	}
 	if (cap->argc == NARGV && u64_of(e->p[NARGV], s))
+		cap->partial = true;
+	/* no name after the strings: one of them took its room (fetchargs()) */
+	if (!str_of(e->comm, s, &str, &len))
 		cap->partial = true;
 	cap->data = buf;
 	cap->len = (uint32_t)total;
