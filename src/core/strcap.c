@@ -882,16 +882,23 @@ static bool str_of(const struct ltr_field *f, const struct ltr_sample *s,
  */
 #define STRCAP_STRING_MAX 4096
 
-static bool maybe_cut(const struct ltr_sample *s, const char *str, size_t len)
+/* Whether @s is a full record, clipped at a page (a uprobe's). */
+static bool page_clipped(const struct ltr_sample *s)
 {
 	static long page;
-	size_t end;
 
 	if (!page)
 		page = sysconf(_SC_PAGESIZE);
+	return page > 0 && s->raw && s->raw_size >= (unsigned long)page;
+}
+
+static bool maybe_cut(const struct ltr_sample *s, const char *str, size_t len)
+{
+	size_t end;
+
 	if (len + 1 >= STRCAP_STRING_MAX)
 		return true;
-	if (page <= 0 || s->raw_size < (unsigned long)page || !s->raw)
+	if (!page_clipped(s))
 		return false;
 	/*
 	 * A full record: the string the clip fell in is the one whose copy
@@ -936,8 +943,12 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 	}
 	if (cap->argc == NARGV && u64_of(e->p[NARGV], s))
 		cap->partial = true;
-	/* no name after the strings: one of them took its room (fetchargs()) */
-	if (!str_of(e->comm, s, &str, &len))
+	/*
+	 * no name after the strings: one of them took its room (fetchargs()),
+	 * or the record was clipped at a page, where maybe_cut() found the
+	 * string the clip fell in (maybe a string past argv's NULL, of no use)
+	 */
+	if (!str_of(e->comm, s, &str, &len) && !page_clipped(s))
 		cap->partial = true;
 	cap->data = buf;
 	cap->len = (uint32_t)total;
