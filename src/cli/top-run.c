@@ -120,7 +120,8 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	} else if (!strcmp(by, "cpu")) {
 		snprintf(buf, len, "%u", s->cpu);
 	} else if (!strcmp(by, "comm")) {
-		comm = lden_comms__get(t->comms, (pid_t)s->pid);
+		/* the thread's, as the kernel's COMM and trace's column */
+		comm = lden_comms__get(t->comms, (pid_t)s->tid);
 		if (comm)
 			put_key(t, comm, LDEN_PROV_EXACT, buf, len);
 		else
@@ -187,11 +188,11 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 	char name[32] = "";
 	int rc;
 
-	/* /proc only for a process no fork, exec or rename named yet */
+	/* /proc only for a thread no fork, exec or rename named yet */
 	if (!lden_comms__owns(t->comms, s) &&
-	    !lden_comms__get(t->comms, (pid_t)s->pid))
+	    !lden_comms__get(t->comms, (pid_t)s->tid))
 		snprintf(name, sizeof(name), "%s",
-			 lden_pidinfo__get(t->pidinfo, (pid_t)s->pid)->comm);
+			 lden_pidinfo__get(t->pidinfo, (pid_t)s->tid)->comm);
 	rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	if (rc == -ENOSPC) {
 		/* a reader far behind: count what is held, out of order */

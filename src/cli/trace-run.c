@@ -188,7 +188,9 @@ static void print_row(struct lden_trace *t, const char *event)
 		       pt, comm);
 		if (t->o.show_container)
 			put_container(t);
-		printf("%s %s\n", event, line);
+		/* one column: an event's filter has spaces, any byte */
+		lden_fputs_escaped(stdout, event, LDEN_ESC_SPACE);
+		printf(" %s\n", line);
 	} else {
 		if (t->o.show_container)
 			put_container(t);

@@ -173,3 +173,25 @@ void lden_env_name(const char *label, char *buf, size_t len)
 		j--;
 	buf[j] = '\0';
 }
+
+void lden_env_name_among(const char *labels, size_t stride, int n, int i,
+			 char *buf, size_t len)
+{
+	char other[200];
+	int place = 0, shared = 0;
+
+	lden_env_name(labels + (size_t)i * stride, buf, len);
+	for (int k = 0; k < n; k++) {
+		lden_env_name(labels + (size_t)k * stride, other, sizeof(other));
+		if (strcmp(other, buf))
+			continue;
+		shared++;
+		if (k <= i)
+			place++;
+	}
+	if (shared > 1) {
+		size_t k = strlen(buf);
+
+		snprintf(buf + k, len - k, "__%d", place);
+	}
+}

@@ -94,4 +94,16 @@ void lden_json_string(FILE *out, const char *s);
  */
 void lden_env_name(const char *label, char *buf, size_t len);
 
+/*
+ * lden_env_name_among - the name of the @i-th of @n labels, the first at
+ * @labels and each @stride bytes after the one before (a field of an
+ * array of structs): lden_env_name()'s, unless another label of the @n
+ * has the same one ("x[ret < 0]" and "x[ret >= 0]" both give X_RET_0),
+ * then followed by "__" and the label's place among those that share it,
+ * from 1 (X_RET_0__1, X_RET_0__2: lden_env_name() never writes "__", so
+ * no other label's name is one of these)
+ */
+void lden_env_name_among(const char *labels, size_t stride, int n, int i,
+			 char *buf, size_t len);
+
 #endif

@@ -123,12 +123,19 @@ int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 	struct lden_kernel *k = NULL;
 	struct lden_resolution *res = NULL;
 	struct lden_expr_error perr;
+	struct lden_expr *user = NULL;
 	int status = LDEN_EXIT_USAGE;
 
 	memset(l, 0, sizeof(*l));
 	l->e = lden_evlist__parse(events, n, filter, comm, err, errlen);
 	if (!l->e)
 		return LDEN_EXIT_USAGE;
+	/* the events as the user wrote them, before --filter and --comm */
+	user = lden_evlist__parse(events, n, NULL, NULL, err, errlen);
+	if (!user) {
+		status = LDEN_EXIT_FAIL;
+		goto out;
+	}
 	if (load_catalog(&cat, events_dir, err, errlen) < 0)
 		goto out;
 	l->nevents = l->e->nevents;
@@ -160,8 +167,22 @@ int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 			goto out;
 		}
 	}
+	/*
+	 * An event's own filter is in its label, as in notify's: without it
+	 * two filters of one tracepoint ([ret < 0], [ret >= 0]) were two
+	 * rows of one name in trace's summary, one row of their sum in top
+	 */
+	for (int i = 0; i < l->nevents; i++) {
+		if (!user->events[i].filter)
+			continue;
+		for (int c = 0; c < l->nscopes; c++)
+			lden_expr_event__label(&user->events[i],
+					       l->att[(size_t)c * l->nevents + i].label,
+					       sizeof(l->att[0].label));
+	}
 	status = 0;
 out:
+	lden_expr__free(user);
 	lden_kernel__free(k);
 	lden_catalog__free(&cat);
 	free(res);

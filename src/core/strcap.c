@@ -252,12 +252,8 @@ static void fetchargs(const struct lden_strcap *c, const char *ptr,
 
 	k = (size_t)snprintf(buf, len, "ptr=%s:x64 path=+0(%s):%s", ptr, ptr,
 			     type);
-	if (c->kind != LDEN_STRCAP_EXEC || !argv) {
-		/* the task's name as it was at the call */
-		snprintf(buf + k, len - k, " comm=$comm");
-		return;
-	}
-	for (int i = 0; i <= NARGV && k < len; i++) {
+	for (int i = 0; c->kind == LDEN_STRCAP_EXEC && argv && i <= NARGV &&
+			k < len; i++) {
 		k += (size_t)snprintf(buf + k, len - k, " p%d=+%s%d(%s):x64", i,
 				      kernel ? "u" : "", 8 * i, argv);
 		if (i < NARGV && k < len)
@@ -266,6 +262,16 @@ static void fetchargs(const struct lden_strcap *c, const char *ptr,
 					      kernel ? "u" : "", 8 * i, argv,
 					      type);
 	}
+	/*
+	 * the task's name as it was at the call, last: the kernel sizes a
+	 * record by its strings' lengths, a string longer than it copies
+	 * (4096) counting none, and then lets such a string fill the room
+	 * of those after it (trace_probe_tmpl.h, store_trace_args()): cut,
+	 * with a NUL, as if whole; the name, which is always there, is then
+	 * missing (exec_capture(), lden_strcap__feed())
+	 */
+	if (k < len)
+		snprintf(buf + k, len - k, " comm=$comm");
 }
 
 static void probe_name(struct lden_strcap *c, char *buf, size_t len)
@@ -876,16 +882,23 @@ static bool str_of(const struct ltr_field *f, const struct ltr_sample *s,
  */
 #define STRCAP_STRING_MAX 4096
 
-static bool maybe_cut(const struct ltr_sample *s, const char *str, size_t len)
+/* Whether @s is a full record, clipped at a page (a uprobe's). */
+static bool page_clipped(const struct ltr_sample *s)
 {
 	static long page;
-	size_t end;
 
 	if (!page)
 		page = sysconf(_SC_PAGESIZE);
+	return page > 0 && s->raw && s->raw_size >= (unsigned long)page;
+}
+
+static bool maybe_cut(const struct ltr_sample *s, const char *str, size_t len)
+{
+	size_t end;
+
 	if (len + 1 >= STRCAP_STRING_MAX)
 		return true;
-	if (page <= 0 || s->raw_size < (unsigned long)page || !s->raw)
+	if (!page_clipped(s))
 		return false;
 	/*
 	 * A full record: the string the clip fell in is the one whose copy
@@ -929,6 +942,13 @@ static bool exec_capture(struct capev *e, const struct ltr_sample *s,
 		cap->argc++;
 	}
 	if (cap->argc == NARGV && u64_of(e->p[NARGV], s))
+		cap->partial = true;
+	/*
+	 * no name after the strings: one of them took its room (fetchargs()),
+	 * or the record was clipped at a page, where maybe_cut() found the
+	 * string the clip fell in (maybe a string past argv's NULL, of no use)
+	 */
+	if (!str_of(e->comm, s, &str, &len) && !page_clipped(s))
 		cap->partial = true;
 	cap->data = buf;
 	cap->len = (uint32_t)total;

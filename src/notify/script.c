@@ -34,7 +34,8 @@ static void run_child(const char *command, const struct lden_script_env *env)
 	for (int i = 0; i < env->nevents; i++) {
 		const struct lden_stat *st = &env->st[i];
 
-		lden_env_name(st->label, name, sizeof(name));
+		lden_env_name_among(env->st[0].label, sizeof(env->st[0]),
+				    env->nevents, i, name, sizeof(name));
 		set_env_u64(name, "COUNT", st->count);
 		if (st->has_size)
 			set_env_u64(name, "SIZE", st->size);

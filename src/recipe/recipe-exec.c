@@ -6,9 +6,14 @@
  * (strcap.h), copied by the kernel when execve was called, matched by
  * the calling thread (old_pid) and the file name; else it is read from
  * /proc/PID/cmdline as soon as the sample arrives (late, marked: a
- * process that has exited or exec'd again by then shows none).  The
- * comm is the one the kernel gave the program at exec, the file name's
- * last part.
+ * process that has exited or exec'd again by then shows none).  A
+ * capture whose call failed (sys_exit_execve, ret < 0) is dropped then:
+ * a later exec of the same file by that thread through the bare system
+ * call (which the C library's probes do not see) would otherwise take
+ * the failed call's arguments, shown exact.  The comm is the one the
+ * kernel gave the program at exec, the file name's last part, except
+ * for "/dev/fd/N" (fexecve: since 6.14 the name of the file's dentry,
+ * before "N"), read from /proc as the record arrives (late, marked).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,7 +28,7 @@
 
 #define ARGV_MAX 4096
 
-enum { ROLE_EXEC = 1, ROLE_EXIT };
+enum { ROLE_EXEC = 1, ROLE_EXIT, ROLE_FAILED };
 
 static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope *scope, char *err,
@@ -44,6 +49,17 @@ static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 	     lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
 				    scope, ROLE_EXIT, err, errlen) < 0))
 		return -1;
+	/* the failed calls, whose captures no exec will take */
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "sys_exit_execveat" : "sys_exit_execve";
+
+		if (lden_strcap__method(r->strcap) == LDEN_STRCAP_LATE ||
+		    !lden_recipe__has_event(r, "syscalls", name))
+			continue;
+		if (lden_recipe__open_event(r, s, "syscalls", name, "ret < 0",
+					   scope, ROLE_FAILED, err, errlen) < 0)
+			return -1;
+	}
 	return lden_recipe__open_event(r, s, "sched", "sched_process_exec",
 				      lden_recipe__filter(r, NULL, fbuf,
 							 sizeof(fbuf)),
@@ -73,19 +89,22 @@ static size_t read_cmdline(pid_t pid, char *buf, size_t len)
 	return (size_t)n;
 }
 
-/* "ppid\0uid\0" then /proc/PID/cmdline's bytes, read now */
+/* "ppid\0uid\0comm\0" then /proc/PID/cmdline's bytes, read now */
 static size_t exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
 			   char *extra, size_t len)
 {
 	pid_t pid = (pid_t)s->pid, ppid = -1;
 	uid_t uid = (uid_t)-1;
+	char comm[64] = "";
 	int n;
 
 	if (lden_recipe__role(s) != ROLE_EXEC)
 		return 0;
 	lden_proc__ids(pid, &ppid, &uid);
-	n = snprintf(extra, len, "%d%c%d%c", (int)ppid, '\0',
-		     uid == (uid_t)-1 ? -1 : (int)uid, '\0');
+	if (lden_proc__comm(pid, comm, sizeof(comm)) < 0)
+		comm[0] = '\0';
+	n = snprintf(extra, len, "%d%c%d%c%s%c", (int)ppid, '\0',
+		     uid == (uid_t)-1 ? -1 : (int)uid, '\0', comm, '\0');
 	if (n < 0 || (size_t)n >= len)
 		return 0;
 	return (size_t)n + read_cmdline(pid, extra + n, len - (size_t)n);
@@ -141,14 +160,24 @@ static void join_args(const char *args, size_t n, char *out, size_t len)
 	}
 }
 
-/* What the kernel named the program at exec: the file name's last part. */
-static void exec_comm(const char *file, size_t n, char *comm, size_t len)
+/*
+ * What the kernel named the program at exec: the file name's last part;
+ * false for "/dev/fd/N", which an execveat of an fd with an empty path
+ * shows, named since 6.14 after the file's dentry (unknown here), before
+ * "N" (as an execve of "/dev/fd/N" itself still is)
+ */
+static bool exec_comm(const char *file, size_t n, char *comm, size_t len)
 {
 	const char *b = memrchr(file, '/', n);
+	size_t k;
 
 	b = b ? b + 1 : file;
-	snprintf(comm, len, "%.*s", (int)(n - (size_t)(b - file) > 15 ? 15 :
-					   n - (size_t)(b - file)), b);
+	k = n - (size_t)(b - file);
+	if (k && b - file == 8 && !memcmp(file, "/dev/fd/", 8) &&
+	    strspn(b, "0123456789") >= k)
+		return false;
+	snprintf(comm, len, "%.*s", (int)(k > 15 ? 15 : k), b);
+	return true;
 }
 
 /* The @i-th NUL-terminated part of @extra's @len bytes, or "". */
@@ -168,8 +197,8 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	const struct ltr_field *f = ltr_event__field(s->event, "filename");
 	const struct ltr_field *op = ltr_event__field(s->event, "old_pid");
 	char args[ARGV_MAX], line[2 * ARGV_MAX], comm[16], name[ARGV_MAX];
-	const char *file = "?", *ppid, *uid, *cmdline;
-	enum lden_prov prov = LDEN_PROV_NONE, pprov, uprov;
+	const char *file = "?", *ppid, *uid, *late_comm, *cmdline;
+	enum lden_prov prov = LDEN_PROV_NONE, pprov, uprov, cprov;
 	size_t n = 1, alen = 0, rest;
 	uint64_t old = s->tid;
 	bool partial = false;
@@ -177,7 +206,9 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 
 	if (lden_strcap__feed(r->strcap, s))
 		return 0;
-	if (lden_recipe__role(s) == ROLE_EXIT) {
+	/* in time order: a failed call's captures are all before its exit */
+	if (lden_recipe__role(s) == ROLE_EXIT ||
+	    lden_recipe__role(s) == ROLE_FAILED) {
 		lden_strcap__forget(r->strcap, s->tid);
 		return 0;
 	}
@@ -189,7 +220,8 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		ltr_field__u64(op, s, &old);
 	ppid = part(extra, elen, 0, &rest);
 	uid = part(extra, elen, 1, &rest);
-	cmdline = part(extra, elen, 2, &rest);
+	late_comm = part(extra, elen, 2, &rest);
+	cmdline = part(extra, elen, 3, &rest);
 	if (lden_strcap__take_exec(r->strcap, (uint32_t)old, file, n, s->time,
 				  args, sizeof(args), &argc, &partial)) {
 		/* more arguments than copied, or one cut: not exact */
@@ -206,7 +238,11 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	}
 	lden_strcap__count(r->strcap, prov);
 	join_args(args, alen, line, sizeof(line));
-	exec_comm(file, n, comm, sizeof(comm));
+	cprov = LDEN_PROV_EXACT;
+	if (!exec_comm(file, n, comm, sizeof(comm))) {
+		cprov = *late_comm ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+		snprintf(comm, sizeof(comm), "%s", late_comm);
+	}
 	snprintf(name, sizeof(name), "%.*s", (int)n, file);
 	lden_row__add(row, "pid", true, "%u", s->pid);
 	/*
@@ -219,8 +255,10 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	lden_recipe__count(r, uprov);
 	lden_row__add_num(row, "ppid", ppid, pprov);
 	lden_row__add_num(row, "uid", uid, uprov);
-	lden_row__add(row, "comm", false, "%s", comm);
-	lden_row__add(row, "filename", false, "%s", name);
+	lden_recipe__count(r, cprov);
+	lden_row__add_str(row, "comm", comm, cprov);
+	/* exact (the record's): a last '?' of its own is escaped in text */
+	lden_row__add_str(row, "filename", name, LDEN_PROV_EXACT);
 	lden_row__add_str(row, "argv", line, prov);
 	if (partial)
 		lden_row__add(row, "argv_partial", false, "true");

@@ -96,7 +96,8 @@ char **lden_alert__env(const struct lden_alert *a)
 	for (int i = 0; i < a->nvalues; i++) {
 		const struct lden_alert_value *v = &a->values[i];
 
-		lden_env_name(v->name, name, sizeof(name));
+		lden_env_name_among(a->values[0].name, sizeof(a->values[0]),
+				    a->nvalues, i, name, sizeof(name));
 		add(&e, "LDEN_%s_COUNT=%" PRIu64, name, v->count);
 		if (v->has_size)
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);

@@ -100,7 +100,8 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 	for (int i = 0; i < a->nvalues; i++) {
 		const struct lden_alert_value *v = &a->values[i];
 
-		lden_env_name(v->name, name, sizeof(name));
+		lden_env_name_among(a->values[0].name, sizeof(a->values[0]),
+				    a->nvalues, i, name, sizeof(name));
 		field(f, "LDEN_%s_COUNT=%" PRIu64, name, v->count);
 		if (v->has_size)
 			field(f, "LDEN_%s_SIZE=%" PRIu64 "%s", name, v->size,

@@ -353,6 +353,31 @@ grep -qx 'lden: stopped after 8 s, fired 1 time' "$tmp/cooldown.out" ||
 echo "PASS: --repeat fired $fired times, with --cooldown once"
 
 # ---------------------------------------------------------------------
+# 10. Two events with one environment name (a filter's operators are not
+# letters: both are SYSCALLS_SYS_EXIT_OPENAT_RET_0): each has variables of
+# its own (X__1_*, X__2_*), and none is the other's.  On the old code both
+# wrote LDEN_SYSCALLS_SYS_EXIT_OPENAT_RET_0_COUNT, the last one winning.
+failed="syscalls:sys_exit_openat[ret < 0]"
+ok="syscalls:sys_exit_openat[ret >= 0]"
+timeout 30 "$LDEN" notify -t 20 -s "env | grep ^LDEN_ > '$tmp/env2.txt'" \
+	"count($failed) >= 3 and count($ok) >= 1" -- \
+	perl -e 'for (1 .. 3) { open(my $g, "<", "/nonexistent/lden-$_") and die }
+		open(my $f, "<", "/etc/hostname") or die; sleep 10' \
+	>"$tmp/envname.out" 2>&1
+rc=$?
+[ $rc = 0 ] || fail "environment names: exit status $rc"
+V=LDEN_SYSCALLS_SYS_EXIT_OPENAT_RET_0
+set -- $(row "$tmp/envname.out" "$failed")
+[ -n "${1:-}" ] && [ "$(envval "$tmp/env2.txt" ${V}__1_COUNT)" = "$1" ] ||
+	fail "environment names: ${V}__1_COUNT '$(envval "$tmp/env2.txt" ${V}__1_COUNT)', the table's '$failed' ${1:-none}"
+set -- $(row "$tmp/envname.out" "$ok")
+[ -n "${1:-}" ] && [ "$(envval "$tmp/env2.txt" ${V}__2_COUNT)" = "$1" ] ||
+	fail "environment names: ${V}__2_COUNT '$(envval "$tmp/env2.txt" ${V}__2_COUNT)', the table's '$ok' ${1:-none}"
+grep -q "^${V}_COUNT=" "$tmp/env2.txt" &&
+	fail "environment names: ${V}_COUNT, one of two events' counts"
+echo "PASS: two events with one environment name: each its own variables"
+
+# ---------------------------------------------------------------------
 snapshot > "$tmp/state.after"
 diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
 	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }

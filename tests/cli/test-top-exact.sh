@@ -9,6 +9,8 @@
 #   row marked late or unknown; the end summary counts them (text, JSON);
 # - a storm of N short-lived children each making K known calls and
 #   exiting at once: top --by comm counts K for each child's name, exact;
+#   threads that rename themselves: each thread's calls under its name;
+#   one tracepoint under two filters: a row each, named with its filter;
 #   trace open --failed and trace exec show every call with its name
 #   exact, each path exact and right or marked.
 set -u
@@ -218,6 +220,46 @@ jq -e -s '([.[].rows[] | .count] | add) as $n | .[-1].summary.names.exact +
 	"$tmp/st.out" >/dev/null || fail "top --by comm: the summary does not count the rows"
 grep -q '^lden: names shown: [0-9]* exact' "$tmp/st.err" || fail "top --by comm: no summary line"
 echo "PASS: top --by comm: $N children gone at once, $K calls each under its own name, exact; summary"
+
+# --- threads that name themselves: each thread's calls under its own
+# name (the kernel's COMM, which --comm filters on and trace shows), not
+# the process's (on the old code all 4 x 5 calls counted under the main
+# thread's name, marked exact) -----------------------------------------
+cat >"$tmp/threads.py" <<'PY'
+import ctypes, os, sys, threading
+n, k = int(sys.argv[1]), int(sys.argv[2])
+prctl = ctypes.CDLL(None).prctl
+def run(i):
+    prctl(15, b"t-%d" % i, 0, 0, 0)
+    for j in range(k):
+        os.getppid()
+for i in range(n):
+    t = threading.Thread(target=run, args=(i,))
+    t.start()
+    t.join()
+PY
+"$LDEN" top syscalls:sys_enter_getppid --by comm --json --rows 0 --max-cpu 0 -i 60 -- \
+	python3 "$tmp/threads.py" 4 5 >"$tmp/th.out" 2>"$tmp/th.err" || fail "top --by comm (threads) failed"
+jq -e -s '[.[].rows[] | select(.comm | startswith("t-"))] |
+	length == 4 and all(.count == 5 and .comm_source == "exact") and
+	(map(.comm) | unique | length) == 4' "$tmp/th.out" >/dev/null ||
+	fail "top --by comm: not 4 threads named t-I with 5 calls each, exact: $(jq -c '.rows' "$tmp/th.out" | tail -1)"
+echo "PASS: top --by comm: 4 threads that named themselves, 5 calls each under its own name, exact"
+
+# --- one tracepoint under two filters: two events, two rows, each named
+# with its filter (on the old code one row 'syscalls:sys_enter_getppid'
+# of their sum, 10) ------------------------------------------------------
+A='syscalls:sys_enter_getppid[__syscall_nr == 110]'
+B='syscalls:sys_enter_getppid[__syscall_nr >= 0]'
+"$LDEN" top "$A" "$B" --by comm --json --rows 0 --max-cpu 0 -i 60 -- \
+	python3 -c 'import os
+for i in range(5): os.getppid()' >"$tmp/two.out" 2>"$tmp/two.err" ||
+	fail "top, two filters: failed"
+jq -e -s --arg a "$A" --arg b "$B" '[.[].rows[] | select(.comm == "python3")] |
+	length == 2 and (map(.event) | sort) == ([$a, $b] | sort) and all(.count == 5)' \
+	"$tmp/two.out" >/dev/null ||
+	fail "top, two filters: not two rows of 5: $(jq -c '.rows' "$tmp/two.out" | tail -1)"
+echo "PASS: top: one tracepoint under two filters, two rows of 5, each named with its filter"
 
 "$LDEN" trace open --failed --json --max-cpu 0 -- python3 "$tmp/storm.py" $N $K \
 	>"$tmp/so.out" 2>"$tmp/so.err" || fail "trace open (storm) failed"

@@ -23,6 +23,15 @@
  *                               200 bytes), near and past the kernel's
  *                               copy limits (4095 is the longest path
  *                               the kernel takes)
+ *   strings-target exec-retry PROG  execve of PROG through the C library
+ *                               with arguments "PROG libc-call" that
+ *                               fails (an environment string at a bad
+ *                               address: EFAULT, after the C library's
+ *                               entry was passed), then the system call
+ *                               itself, bypassing the C library, with
+ *                               "PROG raw-call"
+ *   strings-target fexec PROG ARG...  PROG run by fexecve (execveat of
+ *                               an fd with an empty path), as ARG...
  *
  * It exits at once when done: the tests trace it with -- COMMAND, so a
  * string read from its memory afterwards is gone.  Built twice: dynamic
@@ -30,6 +39,7 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,6 +152,29 @@ static int long_paths(int n, char **lens)
 	return 0;
 }
 
+static int exec_retry(char *prog)
+{
+	static char libc_arg[] = "libc-call", raw_arg[] = "raw-call";
+	char *libc_call[] = { prog, libc_arg, NULL };
+	char *raw_call[] = { prog, raw_arg, NULL };
+	char *bad_env[] = { (char *)8, NULL };
+	char *env[] = { NULL };
+
+	execve(prog, libc_call, bad_env);
+	syscall(SYS_execve, prog, raw_call, env);
+	return 9;
+}
+
+static int fexec(const char *prog, char **args)
+{
+	char *env[] = { NULL };
+	int fd = open(prog, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		fexecve(fd, args, env);
+	return 10;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "reuse"))
@@ -154,6 +187,10 @@ int main(int argc, char **argv)
 		return odd(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "long"))
 		return long_paths(argc - 2, argv + 2);
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L...\n");
+	if (argc == 3 && !strcmp(argv[1], "exec-retry"))
+		return exec_retry(argv[2]);
+	if (argc >= 4 && !strcmp(argv[1], "fexec"))
+		return fexec(argv[2], argv + 3);
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L... | exec-retry PROG | fexec PROG ARG...\n");
 	return 2;
 }

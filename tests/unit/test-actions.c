@@ -214,6 +214,35 @@ static void environment(void **state)
 	lden_alert__unref(a);
 }
 
+/*
+ * Two events with one environment name (the filters' operators are not
+ * letters): each its own variables, X__1_* and X__2_*, and no X_* that
+ * would hold the last one's values only
+ */
+static void environment_names_shared(void **state)
+{
+	struct lden_alert *a = make_alert(LDEN_RULE_PENDING, LDEN_RULE_FIRING);
+	char **env;
+
+	(void)state;
+	snprintf(a->values[0].name, sizeof(a->values[0].name),
+		 "syscalls:sys_exit_openat[ret < 0]");
+	a->values[0].count = 17;
+	snprintf(a->values[1].name, sizeof(a->values[1].name),
+		 "syscalls:sys_exit_openat[ret >= 0]");
+	a->values[1].count = 21;
+	env = lden_alert__env(a);
+	assert_non_null(env);
+	assert_true(has(env, "LDEN_SYSCALLS_SYS_EXIT_OPENAT_RET_0__1_COUNT=17"));
+	assert_true(has(env, "LDEN_SYSCALLS_SYS_EXIT_OPENAT_RET_0__2_COUNT=21"));
+	for (int i = 0; env[i]; i++)
+		assert_null(strstr(env[i], "_RET_0_COUNT="));
+	for (int i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+	lden_alert__unref(a);
+}
+
 static double mono(void)
 {
 	struct timespec ts;
@@ -389,6 +418,7 @@ int main(void)
 		cmocka_unit_test(json_shapes),
 		cmocka_unit_test(exactness),
 		cmocka_unit_test(environment),
+		cmocka_unit_test(environment_names_shared),
 		cmocka_unit_test(exec_command),
 		cmocka_unit_test(hanging_and_refusing),
 	};
