@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aggregate.h"
 #include "infile.h"
 #include "rules.h"
 
@@ -359,6 +360,7 @@ static struct lden_rule_text *add_text(struct parser *p,
 				       const char *what, const char *name,
 				       size_t namelen, int col)
 {
+	char mine[MAX_NAME + 1], env[MAX_NAME + 1], other[MAX_NAME + 1];
 	struct lden_rule_text *t;
 
 	if (!valid_label_name(name, namelen))
@@ -381,6 +383,26 @@ static struct lden_rule_text *add_text(struct parser *p,
 			return perr(p, col, (int)namelen,
 				    "%s '%.*s' given twice (first at line %d)",
 				    what, (int)namelen, name, (*arr)[i].src.line), NULL;
+	/*
+	 * exec actions and the journal name it LDEN_LABEL_<NAME> or
+	 * LABEL_<NAME> (lden_env_name: upper case, one '_' for a run): two
+	 * names with one such name would be one variable, the last value
+	 */
+	snprintf(mine, sizeof(mine), "%.*s", (int)namelen, name);
+	lden_env_name(mine, env, sizeof(env));
+	if (!*env)
+		return perr(p, col, (int)namelen,
+			    "%s '%s' has no letter or digit: it cannot be named in an exec action's environment",
+			    what, mine), NULL;
+	for (int i = 0; i < *n; i++) {
+		lden_env_name((*arr)[i].name, other, sizeof(other));
+		if (!strcmp(env, other))
+			return perr(p, col, (int)namelen,
+				    "%s '%s' and '%s' (line %d) would be one variable, %s_%s, in an exec action's environment: rename one",
+				    what, mine, (*arr)[i].name, (*arr)[i].src.line,
+				    !strcmp(what, "label") ? "LDEN_LABEL" : "LDEN_ANNOTATION",
+				    env), NULL;
+	}
 	t = realloc(*arr, (*n + 1) * sizeof(*t));
 	if (!t)
 		return perr(p, -1, 0, "out of memory"), NULL;
