@@ -138,6 +138,7 @@ struct ltr_ftrace {
 	 * read: no mapping at all */
 	int fail_map, fail_reader, fail_reader_at, fail_ahead;
 	uint64_t drains;		/* ltr_ftrace_drain() calls */
+	bool ring_off;			/* ltr_ftrace_ring_off() */
 	struct ltr_ftrace_cpu *cpus;
 	/* the events in the instance, by tracepoint id (sorted) */
 	struct ltr_ftrace_id *ids;
@@ -670,12 +671,40 @@ int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 
 	if (!s->ft)
 		return ltr_error(EINVAL, "no tracefs instance");
+	if (on && s->ft->ring_off)
+		return ltr_error(EBUSY, "cannot enable %s:%s: the ring of tracefs instance '%s' was stopped",
+				 ev->system, ev->name, s->ft->name);
 	event_file(ev, "enable", file, sizeof(file));
 	err = write_file(s->ft, file, on ? "1" : "0");
 	if (err < 0)
 		return ltr_error(-err, "cannot %s %s:%s in tracefs instance '%s': %s",
 				 on ? "enable" : "disable", ev->system,
 				 ev->name, s->ft->name, strerror(-err));
+	return 0;
+}
+
+/*
+ * ltr_ftrace_ring_off - the instance's ring takes no more records, from
+ * any of its events, on any CPU: one write to its tracing_on, where
+ * writing each event's enable file takes the kernel's event_mutex and
+ * unregisters a probe, one event after another (8-29 ms for nine events
+ * at a stop, LDEN_DEBUG=timing).  A record refused so is not counted
+ * anywhere (the ring's loss counters count a full ring's drops), so the
+ * counts of the records stay those of the records written.  The events
+ * stay enabled in the instance, writing nothing, until its removal
+ * disables them.  For good: ltr_ftrace_enable() then refuses.
+ */
+int ltr_ftrace_ring_off(struct ltr_session *s)
+{
+	int err;
+
+	if (!s->ft || s->ft->ring_off)
+		return 0;
+	err = write_file(s->ft, "tracing_on", "0");
+	if (err < 0)
+		return ltr_error(-err, "cannot stop the ring of tracefs instance '%s': %s",
+				 s->ft->name, strerror(-err));
+	s->ft->ring_off = true;
 	return 0;
 }
 
