@@ -416,6 +416,9 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on);
 /* The instance's ring takes no more records (tracing_on 0), for good. */
 int ltr_ftrace_ring_off(struct ltr_session *s);
+/* Ring off and CPUs quiesced: the last records, the losses kept, files closed. */
+int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+bool ltr_ftrace_is_final(const struct ltr_session *s);
 void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 		     int *stop, bool all);

@@ -1560,6 +1560,29 @@ out:
 }
 
 /*
+ * At the end (the instance's ring off, the CPUs quiesced): its last
+ * records, then its removal begun, while the perf rings are still read
+ * and the last values go out: the kernel's removal is mostly an RCU wait
+ * (30-90 ms under load).  Not while a hist is in it: its file is read
+ * for the last values.  Returns the records delivered, or a negative
+ * errno.
+ */
+static int finish_instance(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
+{
+	int n;
+
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		if (ev->mode == LTR_MODE_HIST)
+			return 0;
+	n = ltr_ftrace_finish(s, fn, ctx);
+	if (n < 0 || !ltr_ftrace_is_final(s))
+		return n;
+	if (ltr_instance_remove_start(s) == 0)
+		ltr_debug("the instance's last records read; removing it\n");
+	return n;
+}
+
+/*
  * After ltr_session__disable(): every record of the session's events
  * delivered, once the CPUs are quiesced (above).  Returns how many, or a
  * negative errno: -EAGAIN when the CPUs could not be quiesced (then the
@@ -1569,6 +1592,7 @@ int ltr_session__drain_final(struct ltr_session *s, ltr_sample_fn fn,
 			     void *ctx)
 {
 	int total = 0, n, err = ltr_session__quiesce(s);
+	bool first = true;
 
 	if (err < 0) {
 		ltr_debug("cannot run on every CPU (%s): waiting for the last samples instead\n",
@@ -1580,6 +1604,13 @@ int ltr_session__drain_final(struct ltr_session *s, ltr_sample_fn fn,
 		if (n < 0)
 			return n;
 		total += n;
+		if (first) {
+			first = false;
+			err = finish_instance(s, fn, ctx);
+			if (err < 0)
+				return err;
+			total += err;
+		}
 	} while (n > 0);
 	return total;
 }
