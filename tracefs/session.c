@@ -1599,6 +1599,7 @@ int ltr_session__drain_final(struct ltr_session *s, ltr_sample_fn fn,
 			  strerror(-err));
 		return -EAGAIN;
 	}
+	ltr_debug("every CPU quiesced\n");
 	do {
 		n = ltr_session__drain(s, fn, ctx);
 		if (n < 0)
