@@ -805,8 +805,8 @@ int ltr_session__settle(struct ltr_session *s, int timeout_ms,
  * ltr_session__quiesce - wait until every CPU of the session has finished
  * the records it began writing before the call
  *
- * The calling thread runs on each of the session's CPUs in turn, then is
- * given back its CPUs: a hit counts and writes its record with preemption
+ * The calling thread runs on each of the session's other CPUs in turn
+ * (the one it is on has nothing half-written), then is given back its CPUs: a hit counts and writes its record with preemption
  * off, so a CPU that has run the thread since has written it.  Microseconds
  * to a few milliseconds (the wait for a turn on a busy CPU).
  *
