@@ -138,6 +138,8 @@ struct ltr_ftrace {
 	 * read: no mapping at all */
 	int fail_map, fail_reader, fail_reader_at, fail_ahead;
 	uint64_t drains;		/* ltr_ftrace_drain() calls */
+	bool ring_off;			/* ltr_ftrace_ring_off() */
+	bool final;			/* ltr_ftrace_finish(): files closed */
 	struct ltr_ftrace_cpu *cpus;
 	/* the events in the instance, by tracepoint id (sorted) */
 	struct ltr_ftrace_id *ids;
@@ -670,12 +672,40 @@ int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 
 	if (!s->ft)
 		return ltr_error(EINVAL, "no tracefs instance");
+	if (on && s->ft->ring_off)
+		return ltr_error(EBUSY, "cannot enable %s:%s: the ring of tracefs instance '%s' was stopped",
+				 ev->system, ev->name, s->ft->name);
 	event_file(ev, "enable", file, sizeof(file));
 	err = write_file(s->ft, file, on ? "1" : "0");
 	if (err < 0)
 		return ltr_error(-err, "cannot %s %s:%s in tracefs instance '%s': %s",
 				 on ? "enable" : "disable", ev->system,
 				 ev->name, s->ft->name, strerror(-err));
+	return 0;
+}
+
+/*
+ * ltr_ftrace_ring_off - the instance's ring takes no more records, from
+ * any of its events, on any CPU: one write to its tracing_on, where
+ * writing each event's enable file takes the kernel's event_mutex and
+ * unregisters a probe, one event after another (8-29 ms for nine events
+ * at a stop, LDEN_DEBUG=timing).  A record refused so is not counted
+ * anywhere (the ring's loss counters count a full ring's drops), so the
+ * counts of the records stay those of the records written.  The events
+ * stay enabled in the instance, writing nothing, until its removal
+ * disables them.  For good: ltr_ftrace_enable() then refuses.
+ */
+int ltr_ftrace_ring_off(struct ltr_session *s)
+{
+	int err;
+
+	if (!s->ft || s->ft->ring_off)
+		return 0;
+	err = write_file(s->ft, "tracing_on", "0");
+	if (err < 0)
+		return ltr_error(-err, "cannot stop the ring of tracefs instance '%s': %s",
+				 s->ft->name, strerror(-err));
+	s->ft->ring_off = true;
 	return 0;
 }
 
@@ -1000,7 +1030,7 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 {
 	int total = 0;
 
-	if (!s->ft)
+	if (!s->ft || s->ft->final)
 		return 0;
 	s->ft->drains++;
 	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
@@ -1076,7 +1106,7 @@ static uint64_t cpu_lost(const struct ltr_ftrace_cpu *c)
  */
 static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c)
 {
-	if (c->lost_at != ft->drains + 1) {
+	if (!ft->final && c->lost_at != ft->drains + 1) {
 		c->lost = cpu_lost(c);
 		c->lost_at = ft->drains + 1;
 	}
@@ -1108,6 +1138,40 @@ uint64_t ltr_ftrace_lost(const struct ltr_session *s, int cpu)
 /* ------------------------------------------------------------------ */
 /* Teardown */
 
+/**
+ * ltr_ftrace_finish - the instance's last records, then its files closed
+ *
+ * After ltr_ftrace_ring_off() and a quiesce of every CPU (nothing more
+ * can come): delivers what the rings still hold, keeps each CPU's loss
+ * counters as they are now (with the ring off they cannot grow; read from
+ * here on), and closes every file of the instance, so that its removal
+ * (ltr_instance_remove_start()) can begin while the perf rings are read.
+ * Nothing is done while the ring is on.
+ *
+ * Return: the records delivered, or a negative errno.
+ */
+int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
+{
+	struct ltr_ftrace *ft = s->ft;
+	int total = 0, n;
+
+	if (!ft || !ft->ring_off || ft->final)
+		return 0;
+	do {
+		int stop = 0;
+
+		n = ltr_ftrace_drain(s, fn, ctx, &stop, true);
+		if (n < 0)
+			return n;
+		total += n;
+	} while (n > 0);
+	for (int i = 0; i < ft->ncpus; i++)
+		ft->cpus[i].lost = cpu_lost(&ft->cpus[i]);
+	ft->final = true;
+	close_readers(ft);
+	return total;
+}
+
 /** ltr_ftrace_close_readers - close the trace_pipe_raw fds (before a fork) */
 void ltr_ftrace_close_readers(struct ltr_session *s)
 {
@@ -1131,6 +1195,12 @@ void ltr_ftrace_destroy(struct ltr_session *s)
 	ltr_instance_destroy(s);
 	s->ft = NULL;
 	ftrace_free(ft);
+}
+
+/** ltr_ftrace_is_final - whether ltr_ftrace_finish() closed the instance's files */
+bool ltr_ftrace_is_final(const struct ltr_session *s)
+{
+	return s->ft && s->ft->final;
 }
 
 /** ltr_ftrace_path - the instance's directory, for the signal handlers */

@@ -6,6 +6,7 @@
 #define LDEN_TRACE_INTERNAL_H
 
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -208,7 +209,12 @@ bool ltr_owner_name_match(const char *name, size_t len);
 int ltr_owner_lock(const char *path);
 /* instances/<group>, made and held on the first call (borrowed), or NULL */
 const char *ltr_session_instance(struct ltr_session *s);
-/* rmdir of that instance, by ltr_session__free() */
+/*
+ * Its rmdir begun in a thread of its own, every file of it closed: 0, or
+ * a negative errno (no thread: ltr_instance_destroy() does it all)
+ */
+int ltr_instance_remove_start(struct ltr_session *s);
+/* rmdir of that instance (or the wait for the one begun), by ltr_session__free() */
 void ltr_instance_destroy(struct ltr_session *s);
 
 /* ------------------------------------------------------------------ */
@@ -270,6 +276,11 @@ struct ltr_session {
 	int group_lock;		/* holds events/<group> once it exists, or -1 */
 	char *instance_path;	/* instances/<group>, once made, or NULL */
 	int instance_lock;	/* holds it, or -1 */
+	/* ltr_instance_remove_start(): the thread doing its rmdir, and the
+	 * rmdir's errno (0: done) once joined */
+	pthread_t instance_remover;
+	bool instance_removing;
+	int instance_rmdir_errno;
 	int ncpus;
 	int *cpus;		/* online CPU numbers */
 	unsigned int ring_pages;
@@ -337,9 +348,15 @@ const char *ltr_paranoid(void);
 
 /*
  * reaper.c: a detached process closes @fds (sorted in place, room for
- * n + 1) once the caller closed its copies and then *@release; 0 or -errno
+ * n + 1) once the caller closed its copies and then ltr_detached_release()
+ * let it; 0 or -errno
  */
-int ltr_close_detached(int *fds, int n, int *release);
+struct ltr_detached {
+	int release;	/* the pipe's end whose close lets it go, or -1 */
+	pid_t child;	/* the child that made it, to reap, or -1 */
+};
+int ltr_close_detached(int *fds, int n, struct ltr_detached *d);
+void ltr_detached_release(struct ltr_detached *d);
 /*
  * support.c: whether perf samples can carry the cgroup id (5.7+, and
  * CONFIG_CGROUP_PERF); LDEN_TEST_NO_SAMPLE_CGROUP stands in for a kernel
@@ -397,6 +414,11 @@ bool ltr_ftrace_can_take(const struct ltr_session *s,
 int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 		   const struct ltr_event_opts *o);
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on);
+/* The instance's ring takes no more records (tracing_on 0), for good. */
+int ltr_ftrace_ring_off(struct ltr_session *s);
+/* Ring off and CPUs quiesced: the last records, the losses kept, files closed. */
+int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx);
+bool ltr_ftrace_is_final(const struct ltr_session *s);
 void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev);
 int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 		     int *stop, bool all);

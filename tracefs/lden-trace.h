@@ -802,8 +802,9 @@ int ltr_session__recall(struct ltr_session *s, uint32_t tid, uint64_t since,
  *
  * Disables every event, then delivers the samples in the rings until
  * every hit each sampling event counted has either arrived or is counted
- * lost by the kernel, until none has come for LTR_SETTLE_QUIET_MS, or
- * @timeout_ms passed.  What is still missing then
+ * lost by the kernel: at once after ltr_session__drain_final(), where the
+ * CPUs can be quiesced; else until none has come for LTR_SETTLE_QUIET_MS,
+ * or @timeout_ms passed.  What is still missing then
  * (ltr_session__unarrived(): a throttled sample, a record not written in
  * time) is added to ltr_session__lost(s, -1): never dropped unsaid.
  *
@@ -814,6 +815,32 @@ int ltr_session__settle(struct ltr_session *s, int timeout_ms,
 
 /* The end of a settle once no sample has come for this long (ms). */
 #define LTR_SETTLE_QUIET_MS 25
+
+/**
+ * ltr_session__quiesce - wait until every CPU of the session has finished
+ * the records it began writing before the call
+ *
+ * The calling thread runs on each of the session's other CPUs in turn
+ * (the one it is on has nothing half-written), then is given back its CPUs: a hit counts and writes its record with preemption
+ * off, so a CPU that has run the thread since has written it.  Microseconds
+ * to a few milliseconds (the wait for a turn on a busy CPU).
+ *
+ * Returns 0, or a negative errno when a CPU could not be run on (a cpuset
+ * without it).
+ */
+int ltr_session__quiesce(struct ltr_session *s);
+
+/**
+ * ltr_session__drain_final - after ltr_session__disable(): quiesce, then
+ * deliver every record left in the rings.  What has not arrived then
+ * never will (a hit the kernel counted and neither wrote nor counted lost).
+ *
+ * Returns the number delivered, -EAGAIN when the CPUs could not be
+ * quiesced (nothing delivered: wait for the records as
+ * ltr_session__settle() does), or another negative errno.
+ */
+int ltr_session__drain_final(struct ltr_session *s, ltr_sample_fn fn,
+			     void *ctx);
 
 /* Hits the last ltr_session__settle() found neither delivered nor lost. */
 uint64_t ltr_session__unarrived(const struct ltr_session *s);

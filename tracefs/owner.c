@@ -27,6 +27,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,20 +505,72 @@ const char *ltr_session_instance(struct ltr_session *s)
 	return path;
 }
 
+static void *remove_instance(void *arg)
+{
+	struct ltr_session *s = arg;
+
+	s->instance_rmdir_errno = rmdir(s->instance_path) < 0 ? errno : 0;
+	return NULL;
+}
+
+/*
+ * ltr_instance_remove_start - begin the rmdir of the session's instance
+ *
+ * The kernel's removal of an instance disables its events and waits for
+ * every CPU to be done with them (tracepoint_synchronize_unregister(), an
+ * RCU wait): 10-70 ms of a stop, most of it waiting, which the rest of
+ * the stop (the hand-off of the perf events, the last output) can
+ * overlap.  Every file of the instance must be closed and unmapped first,
+ * and stay so: an open one makes the rmdir fail (EBUSY).  The thread
+ * takes no signal (the handlers run on the others) and touches nothing
+ * but the path, which stays until ltr_instance_destroy() joins it.
+ */
+int ltr_instance_remove_start(struct ltr_session *s)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int err;
+
+	if (!s->instance_path || s->instance_removing)
+		return 0;
+	if ((err = pthread_attr_init(&attr)))
+		return -err;
+	/* a syscall's worth of stack */
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	err = pthread_create(&s->instance_remover, &attr, remove_instance, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+	s->instance_removing = true;
+	return 0;
+}
+
 /*
  * ltr_instance_destroy - remove the session's instance, if it made one
- * Called by ltr_session__free() once its events are closed.
+ * Called by ltr_session__free() once its events are closed; waits for the
+ * rmdir that ltr_instance_remove_start() began, if it did.
  */
 void ltr_instance_destroy(struct ltr_session *s)
 {
 	char *path = s->instance_path;
+	int err;
 
 	if (!path)
 		return;
-	if (rmdir(path) < 0 && errno != ENOENT)
+	if (s->instance_removing) {
+		pthread_join(s->instance_remover, NULL);
+		s->instance_removing = false;
+		err = s->instance_rmdir_errno;
+	} else {
+		err = rmdir(path) < 0 ? errno : 0;
+	}
+	if (err && err != ENOENT)
 		ltr_warn("cannot remove tracefs instance '%s': %s%s\n", s->group,
-			 strerror(errno),
-			 errno == EBUSY ? " (a file of it is still open)" : "");
+			 strerror(err),
+			 err == EBUSY ? " (a file of it is still open)" : "");
 	__atomic_store_n(&s->instance_path, NULL, __ATOMIC_RELEASE);
 	free(path);
 	if (s->instance_lock >= 0)

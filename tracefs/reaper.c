@@ -90,28 +90,31 @@ static void reap(int *keep, int n, int go, long max_fd)
 
 /**
  * ltr_close_detached - have a detached process close @fds
- * @fds:     perf fds (sorted here, in place), with room for one more
- * @n:       how many
- * @release: out: the fd to close once the caller closed its copies of
- *           @fds (-1 when @n is 0)
+ * @fds: perf fds (sorted here, in place), with room for one more
+ * @n:   how many
+ * @d:   out: what ltr_detached_release() needs (release -1 when @n is 0)
  *
  * Forks twice: the grandchild, reparented to init, closes every fd but
- * @fds, waits for *@release to be closed, closes @fds, and exits; the
- * child exits at once and is waited for here, so that when this returns
- * the grandchild holds its copies.  The caller then closes its own
- * copies, which no longer are the last ones, then *@release.
+ * @fds, waits for the release pipe to be closed, closes @fds, and exits;
+ * the child exits at once.  From the fork on, the child or the grandchild
+ * holds a copy of @fds, so the caller may close its own copies as soon as
+ * this returns: they are no longer the last ones.  The child is not waited
+ * for here (under load that wait was 20-50 ms of a stop, the child and
+ * then the grandchild waiting for a CPU), but by ltr_detached_release(),
+ * after the caller's other work.
  *
  * Return: 0, or a negative errno when no process could be made (the
  * caller closes @fds itself).
  */
-int ltr_close_detached(int *fds, int n, int *release)
+int ltr_close_detached(int *fds, int n, struct ltr_detached *d)
 {
 	long max_fd = sysconf(_SC_OPEN_MAX);
 	sigset_t all, old;
-	int status, go[2], err = 0;
+	int go[2], err = 0;
 	pid_t child;
 
-	*release = -1;
+	d->release = -1;
+	d->child = -1;
 	if (n <= 0)
 		return 0;
 	if (max_fd < 0 || max_fd > 1 << 20)
@@ -137,16 +140,36 @@ int ltr_close_detached(int *fds, int n, int *release)
 		err = -errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(go[0]);
-	while (!err && waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			err = -errno;
-	if (!err && (!WIFEXITED(status) || WEXITSTATUS(status)))
-		err = -EAGAIN;
 	if (err) {
 		close(go[1]);
 		return err;
 	}
-	*release = go[1];
+	d->release = go[1];
+	d->child = child;
 	ltr_debug("%d perf events handed to lden-close\n", n);
 	return 0;
+}
+
+/**
+ * ltr_detached_release - let the detached process close its fds, once the
+ * caller's copies are closed, and reap the child that made it
+ *
+ * When the child could not make the grandchild, its own exit closed the
+ * fds (slowly), which the wait here waited for.
+ */
+void ltr_detached_release(struct ltr_detached *d)
+{
+	int status, rc;
+
+	if (d->release >= 0)
+		close(d->release);
+	d->release = -1;
+	if (d->child <= 0)
+		return;
+	while ((rc = waitpid(d->child, &status, 0)) < 0 && errno == EINTR)
+		;
+	/* rc < 0: reaped by another wait of the caller's (ECHILD) */
+	if (rc > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
+		ltr_debug("no lden-close: the perf events were closed by its parent\n");
+	d->child = -1;
 }

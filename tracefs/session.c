@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1264,16 +1265,26 @@ int ltr_session__enable(struct ltr_session *s)
 	return err;
 }
 
+/*
+ * The instance's ring is stopped first, all its events at once, before
+ * any counter: its records still stop before their counts do.
+ */
 int ltr_session__disable(struct ltr_session *s)
 {
-	int ret = 0;
+	int ret = ltr_ftrace_ring_off(s);
+	bool off = !ret;
+
 
 	for (struct ltr_event *ev = s->events; ev; ev = ev->next) {
-		int err = ltr_event__disable(ev);
+		/* its records stopped with the ring, its counter goes below */
+		int err = in_instance(ev) && off ?
+			  event_ioctl(ev, PERF_EVENT_IOC_DISABLE) :
+			  ltr_event__disable(ev);
 
 		if (err < 0 && !ret)
 			ret = err;
 	}
+	ltr_debug("events disabled\n");
 	return ret;
 }
 
@@ -1501,6 +1512,122 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 }
 
 /*
+ * ltr_session__quiesce - once it returns, every record whose writing began
+ * before the call, on any of the session's CPUs, is written: a hit counts
+ * and writes its perf sample, or its ftrace record, with preemption off on
+ * its CPU, so a CPU that has run this thread since has finished it.  The
+ * thread runs on each other CPU in turn (sched_setaffinity() returns on
+ * the CPU it asked for), then on those it ran on before.  0, or a negative errno
+ * when a CPU cannot be visited (a cpuset without it): then nothing proves
+ * the rings complete, and the caller waits for them.
+ */
+int ltr_session__quiesce(struct ltr_session *s)
+{
+	int max = 0, err = 0;
+	cpu_set_t *old, *one;
+	size_t size;
+
+	for (int i = 0; i < s->ncpus; i++)
+		if (s->cpus[i] + 1 > max)
+			max = s->cpus[i] + 1;
+	if (max < CPU_SETSIZE)
+		max = CPU_SETSIZE;
+	size = CPU_ALLOC_SIZE(max);
+	old = CPU_ALLOC(max);
+	one = CPU_ALLOC(max);
+	if (!old || !one) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (sched_getaffinity(0, size, old) < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (int i = 0, here = sched_getcpu(); i < s->ncpus && !err; i++) {
+		/*
+		 * The CPU this thread is on has nothing half-written: a
+		 * writer there ran before the thread did, or interrupted it
+		 * and returned; only the others are visited (a hop is a wait
+		 * for a turn there, 5-15 ms under load, 100 ms and more now
+		 * and then)
+		 */
+		if (s->cpus[i] == here)
+			continue;
+		CPU_ZERO_S(size, one);
+		CPU_SET_S(s->cpus[i], size, one);
+		if (sched_setaffinity(0, size, one) < 0)
+			err = -errno;
+		/* on that CPU now; never seen otherwise, but said if so */
+		else if (sched_getcpu() != s->cpus[i])
+			err = -EAGAIN;
+	}
+	if (sched_setaffinity(0, size, old) < 0 && !err)
+		err = -errno;
+out:
+	CPU_FREE(old);
+	CPU_FREE(one);
+	return err;
+}
+
+/*
+ * At the end (the instance's ring off, the CPUs quiesced): its last
+ * records, then its removal begun, while the perf rings are still read
+ * and the last values go out: the kernel's removal is mostly an RCU wait
+ * (30-90 ms under load).  Not while a hist is in it: its file is read
+ * for the last values.  Returns the records delivered, or a negative
+ * errno.
+ */
+static int finish_instance(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
+{
+	int n;
+
+	for (struct ltr_event *ev = s->events; ev; ev = ev->next)
+		if (ev->mode == LTR_MODE_HIST)
+			return 0;
+	n = ltr_ftrace_finish(s, fn, ctx);
+	if (n < 0 || !ltr_ftrace_is_final(s))
+		return n;
+	if (ltr_instance_remove_start(s) == 0)
+		ltr_debug("the instance's last records read; removing it\n");
+	return n;
+}
+
+/*
+ * After ltr_session__disable(): every record of the session's events
+ * delivered, once the CPUs are quiesced (above).  Returns how many, or a
+ * negative errno: -EAGAIN when the CPUs could not be quiesced (then the
+ * caller waits, as ltr_session__settle() does).
+ */
+int ltr_session__drain_final(struct ltr_session *s, ltr_sample_fn fn,
+			     void *ctx)
+{
+	int total, n, err = ltr_session__quiesce(s);
+
+	if (err < 0) {
+		ltr_debug("cannot run on every CPU (%s): waiting for the last samples instead\n",
+			  strerror(-err));
+		return -EAGAIN;
+	}
+	ltr_debug("every CPU quiesced\n");
+	/*
+	 * The instance first, so that its removal overlaps the perf rings'
+	 * reading: this batch is not in time order across the rings, which
+	 * no reader needs (trace, top and io put records in order by their
+	 * times; the size join waits for a free's allocation from any ring)
+	 */
+	total = finish_instance(s, fn, ctx);
+	if (total < 0)
+		return total;
+	do {
+		n = ltr_session__drain(s, fn, ctx);
+		if (n < 0)
+			return n;
+		total += n;
+	} while (n > 0);
+	return total;
+}
+
+/*
  * A sample counted before the events were disabled is in its ring within
  * microseconds: its writer runs with preemption off.  Yet a few hits of
  * some tracepoints are counted and never written, nor counted lost, by
@@ -1518,6 +1645,16 @@ int ltr_session__settle(struct ltr_session *s, int timeout_ms,
 	n = ltr_session__disable(s);
 	if (n < 0)
 		return n;
+	n = ltr_session__drain_final(s, fn, ctx);
+	if (n != -EAGAIN) {
+		if (n < 0)
+			return n;
+		s->unarrived = unarrived(s);
+		if (s->unarrived)
+			ltr_debug("%llu samples never arrived\n",
+				  (unsigned long long)s->unarrived);
+		return n;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	last = t0;
 	for (;;) {
@@ -1602,36 +1739,36 @@ static void free_probe_events(struct ltr_session *s)
  * The fds of the tracepoints' events to a detached process; ours then
  * close at once.  The probes' events are closed here first: the process
  * starts with a copy of every fd, and a copy of a probe's would keep the
- * probe from being removed.  Returns the fd to close once ours are (see
- * ltr_close_detached()), or -1 when there is nothing to close it: then
+ * probe from being removed.  *@d is for ltr_detached_release() once ours
+ * are closed; its release is -1 when there is nothing to close them: then
  * the closes are done here.
  */
-static int detach_tracepoint_fds(struct ltr_session *s)
+static void detach_tracepoint_fds(struct ltr_session *s, struct ltr_detached *d)
 {
 	struct ltr_event *ev;
-	int *fds, n = 0, release = -1;
+	int *fds, n = 0;
 
+	d->release = d->child = -1;
 	free_probe_events(s);
 	for (ev = s->events; ev; ev = ev->next)
 		n += ev->nfds;
 	fds = malloc((n + 1) * sizeof(*fds));
 	if (!fds)
-		return -1;
+		return;
 	n = 0;
 	for (ev = s->events; ev; ev = ev->next) {
 		for (int i = 0; i < ev->nfds; i++)
 			if (ev->fds[i] >= 0)
 				fds[n++] = ev->fds[i];
 	}
-	if (ltr_close_detached(fds, n, &release) < 0)
+	if (ltr_close_detached(fds, n, d) < 0)
 		ltr_debug("closing %d perf events here: no process to do it\n", n);
 	free(fds);
-	return release;
 }
 
 void ltr_session__free(struct ltr_session *s)
 {
-	int release = -1;
+	struct ltr_detached d = { .release = -1, .child = -1 };
 
 	if (!s)
 		return;
@@ -1644,16 +1781,21 @@ void ltr_session__free(struct ltr_session *s)
 		ltr_hist_close(ev);
 	/* nor a probe while a perf fd refers to it */
 	ltr_debug("events disabled, readers closed\n");
+	/*
+	 * Nothing of the instance is open now, and nothing below opens it:
+	 * its removal, mostly the kernel's RCU wait, goes on meanwhile
+	 * (ltr_instance_remove_start()); the fork below copies no file of it
+	 */
+	if (ltr_instance_remove_start(s) < 0)
+		ltr_debug("removing the instance here: no thread to do it\n");
 	if (s->detach_close)
-		release = detach_tracepoint_fds(s);
+		detach_tracepoint_fds(s, &d);
 	while (s->events) {
 		struct ltr_event *ev = s->events;
 
 		s->events = ev->next;
 		event_free(ev);
 	}
-	if (release >= 0)
-		close(release);
 	ltr_debug("perf events closed\n");
 	unmap_rings(s);
 	ltr_recall_unmap(s);
@@ -1662,6 +1804,13 @@ void ltr_session__free(struct ltr_session *s)
 	ltr_debug("instance removed\n");
 	ltr_probe_destroy_all(s);
 	ltr_debug("probes removed\n");
+	/*
+	 * lden-close goes last: each of its closes holds the kernel's
+	 * event_mutex through an RCU wait, which the instance's removal and
+	 * the probes' take too; released before, it made them wait for one
+	 * close or several (the rmdir 27-96 ms under load)
+	 */
+	ltr_detached_release(&d);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	free(s->idmap);

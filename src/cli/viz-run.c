@@ -66,6 +66,7 @@ static int guard_tick(struct lden_visualize *r, double t)
 static void finish(struct lden_visualize *r)
 {
 	lden_guard__end(r->guard);
+	lden_debug("the guard's measure given up");
 	if (lden_collect__finish(r->s, r->v->att, r->v->n * r->v->nscopes,
 				r->v->sampling) < 0)
 		lden_err("reading samples: %s", ltr_last_error());

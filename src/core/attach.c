@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "check.h"
+#include "clock.h"
 #include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
@@ -932,38 +933,35 @@ static bool account(struct lden_attached *att, int n, bool settle)
 	return complete;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 +
-	       (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
- * Drains until every sampled part of @att is complete, until nothing has
- * come for LTR_SETTLE_QUIET_MS (ltr_session__settle() says why that is
- * enough), or for 200 ms.
+ * Every sample of @att that will ever arrive: after the CPUs are quiesced
+ * (ltr_session__drain_final()), at once; else drains until every sampled
+ * part of @att is complete, until nothing has come for LTR_SETTLE_QUIET_MS
+ * (ltr_session__settle() says why that is enough), or for 200 ms.
  */
 static int drain_complete(struct lden_attached *att, int n,
 			  struct ltr_session *s,
 			  int (*fn)(const struct ltr_sample *, void *),
 			  void *ctx)
 {
-	struct timespec t0, last, nap = { 0, 1000000 };
+	struct timespec nap = { 0, 1000000 };
+	int rc = ltr_session__drain_final(s, fn, ctx);
+	double t0, last, t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	last = t0;
+	/* every CPU quiesced: what has not come never will */
+	if (rc != -EAGAIN)
+		return rc < 0 ? rc : 0;
+	t0 = last = lden_now();
 	for (;;) {
-		int rc = ltr_session__drain(s, fn, ctx);
+		rc = ltr_session__drain(s, fn, ctx);
 
 		if (rc < 0)
 			return rc;
+		t = lden_now();
 		if (rc > 0)
-			clock_gettime(CLOCK_MONOTONIC, &last);
-		if (account(att, n, false) || ms_since(&t0) >= 200 ||
-		    ms_since(&last) >= LTR_SETTLE_QUIET_MS)
+			last = t;
+		if (account(att, n, false) || t - t0 >= 0.2 ||
+		    (t - last) * 1000 >= LTR_SETTLE_QUIET_MS)
 			return 0;
 		nanosleep(&nap, NULL);
 	}
