@@ -85,20 +85,14 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 static void container_key(struct lden_top *t, const struct ltr_sample *s,
 			  char *buf, size_t len)
 {
-	const char *c;
+	struct lden_run_container c;
 
-	if (s->flags & LTR_SAMPLE_CGROUP) {
-		/* parsed once a cgroup, not once a sample; looked up once */
-		if (lden_cgpaths__container_of(t->cgpaths, s->cgroup, &c) ==
-		    -ENAMETOOLONG)
-			t->too_long++;
-		put_key(t, c ? c : "", c ? LDEN_PROV_EXACT : LDEN_PROV_NONE,
-			buf, len);
-		return;
-	}
-	c = lden_run__ns(t->run, (pid_t)s->tid)->container;
-	put_key(t, c, strcmp(c, "?") ? LDEN_PROV_LATE : LDEN_PROV_NONE, buf,
-		len);
+	/* the same as trace's and io's (run.c); parsed once a cgroup */
+	lden_run__container(t->run, (pid_t)s->tid, s->flags & LTR_SAMPLE_CGROUP,
+			    s->cgroup, &c);
+	if (c.err == -ENAMETOOLONG)
+		t->too_long++;
+	put_key(t, c.name, c.prov, buf, len);
 }
 
 /*
@@ -568,8 +562,8 @@ static int attach_events(struct lden_top *t)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	if (t->o.by && (!strcmp(t->o.by, "cgroup") ||
-			!strcmp(t->o.by, "container"))) {
+	/* --by container's are the run's (lden_run__container) */
+	if (t->o.by && !strcmp(t->o.by, "cgroup")) {
 		t->cgpaths = lden_cgpaths__new(NULL);
 		if (!t->cgpaths) {
 			lden_err("out of memory");
