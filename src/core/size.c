@@ -31,9 +31,14 @@ struct op {
 /*
  * The shapes evaluated without the stack program: most catalog sizes are
  * one field ("len", "bytes_req"), or one field times a constant
- * ("nr_sector * 512").
+ * ("nr_sector * 512"); any other one linear in its fields ("(anon_rss +
+ * file_rss + shmem_rss) * 1024", "flags * 0 + 1") is a constant plus
+ * each field times its coefficient.  The same value as the program's:
+ * its arithmetic is modulo 2^64, where a product distributes over a sum
+ * and a shift left by a constant is a product; a field unread counts 0
+ * in both.  Division and shifts right of a field are not linear.
  */
-enum shape { SHAPE_PROGRAM, SHAPE_FIELD, SHAPE_FIELD_TIMES };
+enum shape { SHAPE_PROGRAM, SHAPE_FIELD, SHAPE_FIELD_TIMES, SHAPE_LINEAR };
 
 struct lden_size_expr {
 	struct op ops[MAX_OPS];
@@ -41,6 +46,10 @@ struct lden_size_expr {
 	enum shape shape;
 	int field;			/* SHAPE_FIELD(_TIMES)'s op */
 	uint64_t factor;		/* SHAPE_FIELD_TIMES's constant */
+	uint64_t c0;			/* SHAPE_LINEAR: the constant, */
+	int nterms;			/* and the fields of coefficient != 0 */
+	int term_op[LDEN_SIZE_MAX_FIELDS];
+	uint64_t term_coef[LDEN_SIZE_MAX_FIELDS];
 };
 
 struct cparser {
@@ -218,6 +227,35 @@ static int parse_shift(struct cparser *p)
 	}
 }
 
+static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h);
+
+/* The program's linear form, when it has one: SHAPE_LINEAR. */
+static void classify_linear(struct lden_size_expr *e)
+{
+	struct lden_size_hist h;
+
+	memset(&h, 0, sizeof(h));
+	if (!linear(e, &h))
+		return;
+	e->c0 = h.c0;
+	e->nterms = 0;
+	for (int j = 0; j < h.nfields; j++) {
+		int op = -1;
+
+		if (!h.coef[j])
+			continue;	/* times 0: 0 whatever it reads */
+		for (int i = 0; i < e->nops && op < 0; i++)
+			if (e->ops[i].kind == OP_FIELD &&
+			    !strcmp(e->ops[i].name, h.fields[j]))
+				op = i;
+		if (op < 0)
+			return;
+		e->term_op[e->nterms] = op;
+		e->term_coef[e->nterms++] = h.coef[j];
+	}
+	e->shape = SHAPE_LINEAR;
+}
+
 static void classify(struct lden_size_expr *e)
 {
 	const struct op *o = e->ops;
@@ -231,6 +269,8 @@ static void classify(struct lden_size_expr *e)
 		e->shape = SHAPE_FIELD_TIMES;
 		e->field = o[0].kind == OP_FIELD ? 0 : 1;
 		e->factor = o[0].kind == OP_CONST ? o[0].value : o[1].value;
+	} else {
+		classify_linear(e);
 	}
 }
 
@@ -341,6 +381,13 @@ uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 		return sample_field(&e->ops[e->field], s);
 	case SHAPE_FIELD_TIMES:
 		return sample_field(&e->ops[e->field], s) * e->factor;
+	case SHAPE_LINEAR: {
+		uint64_t v = e->c0;
+
+		for (int i = 0; i < e->nterms; i++)
+			v += e->term_coef[i] * sample_field(&e->ops[e->term_op[i]], s);
+		return v;
+	}
 	default:
 		return run(e, sample_field, s);
 	}

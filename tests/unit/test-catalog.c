@@ -1261,18 +1261,35 @@ static void size_eval_fields(void **state)
 	assert_int_equal(eval_text("ret", &ev, &s), 1000);
 	assert_int_equal(eval_text("(nr_sector + ret) * 2 - order", &ev, &s),
 			 2013);
+	/* linear in the fields: summed as terms, the program's value */
+	assert_int_equal(eval_text("nr_sector * 0 + 1", &ev, &s), 1);
+	assert_int_equal(eval_text("order - order", &ev, &s), 0);
+	assert_int_equal(eval_text("nr_sector + nr_sector * 3 + 1", &ev, &s), 33);
+	assert_int_equal(eval_text("(nr_sector + order) << 2", &ev, &s), 44);
+	assert_int_equal(eval_text("2 * (nr_sector - 3 * order) + 64 / 8", &ev, &s),
+			 (uint64_t)(2 * (8 - 9) + 8));
+	assert_int_equal(eval_text("(nr_sector + ret + order) * 1024", &ev, &s),
+			 1011 * 1024);
+	assert_int_equal(eval_text("nr_sector / 2 + order", &ev, &s), 7);
+	assert_int_equal(eval_text("nr_sector << 64", &ev, &s), 0);
 
 	/* a negative ret (an error) is sign-extended: the catalog's
 	 * "ret > 0" filters are what keep it out of size() */
 	ret = -11;
 	memcpy(rec + 44, &ret, 4);
 	assert_int_equal(eval_text("ret", &ev, &s), (uint64_t)-11);
+	/* modulo 2^64 both ways */
+	assert_int_equal(eval_text("ret * 3 + nr_sector", &ev, &s), (uint64_t)-25);
+	assert_int_equal(eval_text("(ret + 18446744073709551615) * 4", &ev, &s),
+			 (uint64_t)-48);
 
 	/* a record too short for the field: 0, not a read past it */
 	s.raw_size = 26;
 	assert_int_equal(eval_text("nr_sector * 512 + 7", &ev, &s), 7);
 	assert_int_equal(eval_text("nr_sector * 512", &ev, &s), 0);
 	assert_int_equal(eval_text("nr_sector", &ev, &s), 0);
+	assert_int_equal(eval_text("nr_sector * 0 + 1", &ev, &s), 1);
+	assert_int_equal(eval_text("(nr_sector + 1) * 3", &ev, &s), 3);
 
 	/* fields are checked against the event at compile time */
 	assert_null(lden_size_expr__compile("nosuch + 1", &ev, err, sizeof(err)));
