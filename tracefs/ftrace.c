@@ -971,13 +971,21 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 		int rc;
 
 		if (c->loaded) {
-			uint32_t commit = ltr_subbuf_commit(
-				c->map + c->meta->meta_page_size + (size_t)c->id * size,
-				ft->commit_size);
-
-			if (commit > c->w.len && commit <= c->w.cap)
-				c->w.len = commit;
 			rc = ltr_subbuf_next(&c->w, &r);
+			if (rc == 0) {
+				/* at what was committed: more since? (the
+				 * writer may be on this sub-buffer); read
+				 * here, not before every record */
+				uint32_t commit = ltr_subbuf_commit(
+					c->map + c->meta->meta_page_size +
+						(size_t)c->id * size,
+					ft->commit_size);
+
+				if (commit > c->w.len && commit <= c->w.cap) {
+					c->w.len = commit;
+					rc = ltr_subbuf_next(&c->w, &r);
+				}
+			}
 			if (rc > 0) {
 				delivered += deliver(ft, c, &r, fn, ctx, stop);
 				continue;
