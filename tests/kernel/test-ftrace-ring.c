@@ -8,6 +8,9 @@
  *   kernel's count says N too;
  * - two events in a tiny ring: what was delivered plus what the ring
  *   dropped is what the two counted, and each says its loss is shared;
+ * - calls 200 ms apart (each record's delta then needs a TIME_EXTEND
+ *   before it, 2^27 ns being 134 ms): each delivered once, at a time
+ *   between the child's clock readings around that call;
  * - a few records in the sub-buffer being written: polls alone deliver
  *   them, all at once, when ltr_session__complete_until() passes them;
  * - the mapping failing for CPU 0, or its GET_READER at the first or a
@@ -43,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -111,6 +115,8 @@ struct seen {
 	pid_t tid;
 	uint64_t t0, tmax;
 	uint64_t last_time[64];
+	uint64_t *times;	/* when set: every sample's time, ntimes of them */
+	size_t ntimes, max_times;
 	bool bad;
 	char why[200];
 };
@@ -126,6 +132,8 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		return 0;
 	}
 	seen->n[i]++;
+	if (seen->times && seen->ntimes < seen->max_times)
+		seen->times[seen->ntimes++] = s->time;
 	if (seen->tid && ((pid_t)s->tid != seen->tid || !(s->flags & LTR_SAMPLE_NO_TGID)))
 		snprintf(seen->why, sizeof(seen->why), "tid %u flags %#x", s->tid,
 			 s->flags), seen->bad = true;
@@ -223,6 +231,78 @@ static void every_call_once(void **state)
 	assert_true(ltr_event__lost_shared(seen.ev[0]));
 	ltr_session__free(s);
 	assert_false(instance_exists(name));
+}
+
+#define N_GAPS 5
+#define GAP_NS 200000000L	/* > 2^27 ns: a TIME_EXTEND in the ring */
+
+/* Clock readings around each call, shared with the parent. */
+struct gaps {
+	uint64_t before[N_GAPS], after[N_GAPS];
+};
+
+static int pin_cpu0(void);
+
+/* N_GAPS calls on CPU 0, GAP_NS apart, each between two clock readings */
+static int getppid_with_gaps(void *arg)
+{
+	struct gaps *g = arg;
+	struct timespec gap = { 0, GAP_NS };
+
+	if (pin_cpu0() < 0)
+		return 3;
+	for (int i = 0; i < N_GAPS; i++) {
+		if (i > 0)
+			nanosleep(&gap, NULL);
+		g->before[i] = now_ns();
+		syscall(SYS_getppid);
+		g->after[i] = now_ns();
+	}
+	return 0;
+}
+
+/*
+ * Calls far apart: the ring holds a TIME_EXTEND before each but the
+ * first (the delta since the previous record does not fit 27 bits), and
+ * the walk must add it: each record's time lies between the child's
+ * clock readings around its call (an extend missed puts it 134 ms or
+ * more early), once each, and the kernel's count agrees.
+ */
+static void times_across_long_gaps(void **state)
+{
+	struct ltr_session_opts so = { 0 };
+	const char *reader = reader_of(state, &so);
+	struct ltr_session *s = ltr_session__new(&so);
+	struct gaps *g = mmap(NULL, sizeof(*g), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t times[N_GAPS + 1], count;
+	struct seen seen = { .times = times, .max_times = N_GAPS + 1 };
+	struct ktest_child c;
+
+	assert_non_null(s);
+	assert_true(g != MAP_FAILED);
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(ktest_child_start(&c, getppid_with_gaps, g), 0);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	if (!seen.ev[0])
+		fail_msg("open: %s", ltr_last_error());
+	assert_string_equal(ltr_session__ftrace_reader(s), reader);
+	run_polled(s, &c, &seen);
+	assert_int_equal(seen.n[0], N_GAPS);
+	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
+	assert_int_equal(count, N_GAPS);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
+	for (int i = 0; i < N_GAPS; i++) {
+		if (times[i] < g->before[i] || times[i] > g->after[i])
+			fail_msg("call %d at %llu, not in [%llu, %llu]", i,
+				 (unsigned long long)times[i],
+				 (unsigned long long)g->before[i],
+				 (unsigned long long)g->after[i]);
+		if (i > 0)
+			assert_true(times[i] - times[i - 1] >= GAP_NS);
+	}
+	munmap(g, sizeof(*g));
+	ltr_session__free(s);
 }
 
 /* Two events, a 1-page ring read only at the end: drops, all accounted. */
@@ -793,6 +873,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_prestate(every_call_once, MMAP),
 		cmocka_unit_test_prestate(every_call_once, READ),
+		cmocka_unit_test_prestate(times_across_long_gaps, MMAP),
+		cmocka_unit_test_prestate(times_across_long_gaps, READ),
 		cmocka_unit_test_prestate(shared_loss_is_exact, MMAP),
 		cmocka_unit_test_prestate(shared_loss_is_exact, READ),
 		cmocka_unit_test_prestate(partial_subbuf_by_poll, MMAP),
