@@ -255,6 +255,28 @@ struct ltr_event {
 	int nfields;
 	void *user;
 	uint64_t delivered;	/* samples handed to a reader */
+	/*
+	 * a value of each fd: read with its CPU's group (readgroup.c) and
+	 * held (ltr_session__hold_counters()), {count, lost}
+	 */
+	struct ltr_snap {
+		uint64_t v[2];
+		bool grouped;	/* a member of its CPU's read group */
+		bool held;	/* v is this tick's: read_counter() uses it */
+	} *snap;
+};
+
+/* readgroup.c: the system-wide counters of one CPU, read at once */
+struct ltr_readgroup {
+	int fd;			/* the leader, or -1 */
+	int n, cap;
+	struct ltr_member {
+		uint64_t id;	/* PERF_EVENT_IOC_ID */
+		struct ltr_event *ev;
+		int idx;	/* in ev->fds */
+	} *m;
+	uint64_t *buf;
+	size_t buflen;
 };
 
 struct ltr_probe {
@@ -324,7 +346,31 @@ struct ltr_session {
 		struct ltr_event *ev;
 	} *idmap;
 	size_t nidmap;
+	/* readgroup.c: ncpus groups, once the first eligible event opened */
+	struct ltr_readgroup *rg;
+	bool rg_tried;
+	bool rg_off;		/* none: no leader, or LDEN_TEST_NO_READ_GROUP */
+	bool rg_lost;		/* the leaders read PERF_FORMAT_LOST */
+	int rg_depth;		/* ltr_session__hold_counters() not released */
 };
+
+/*
+ * readgroup.c: the leader's fd of CPU @cpu_index for a new system-wide
+ * member (@samples: a sampled event, which needs lost counts), or -1
+ */
+int ltr_readgroup_leader(struct ltr_session *s, int cpu_index, bool samples);
+/*
+ * @fd, opened in that group, is (to be) ev->fds[@idx]: a member.  0, or
+ * -errno (the group is then not read at once: its read has a member
+ * more than it knows)
+ */
+int ltr_readgroup_add(struct ltr_session *s, int cpu_index,
+		      struct ltr_event *ev, int idx, int fd);
+/* @ev's fds are no members any more (about to be closed) */
+void ltr_readgroup_forget(struct ltr_session *s, struct ltr_event *ev);
+/* the leaders' fds into @fds (ncpus at most); how many */
+int ltr_readgroup_fds(const struct ltr_session *s, int *fds);
+void ltr_readgroups_close(struct ltr_session *s);
 
 /* The event whose samples carry PERF_SAMPLE_IDENTIFIER @id, or NULL. */
 struct ltr_event *ltr_session_event_of(const struct ltr_session *s,

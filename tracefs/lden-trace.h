@@ -758,6 +758,31 @@ int ltr_session__poll(struct ltr_session *s, int timeout_ms,
 #define LTR_FTRACE_LAG_MS 100
 
 /**
+ * ltr_session__hold_counters - read every system-wide counter now, one
+ * read a CPU
+ *
+ * The session's system-wide events (no task, no cgroup) count in one perf
+ * group a CPU; this reads each group at once (one read, one interrupt of
+ * that CPU, instead of one a counter) and holds the values:
+ * ltr_event__count() and ltr_event__lost() return them, of that moment,
+ * until ltr_session__release_counters() or the next hold.  Counters not
+ * in a group (scoped events, a kernel that refused the group) are read
+ * as always.  Call it where many counters are read together (a tick),
+ * and release right after.  Holds nest: one inside another reads
+ * nothing, and the outermost release ends it.
+ *
+ * Returns 0, or a negative errno: a CPU's group could not be read (its
+ * counters are then read one by one, as without it).
+ */
+int ltr_session__hold_counters(struct ltr_session *s);
+
+/** ltr_session__release_counters - counters read afresh again */
+void ltr_session__release_counters(struct ltr_session *s);
+
+/** ltr_event__session - the session of @ev (borrowed) */
+struct ltr_session *ltr_event__session(const struct ltr_event *ev);
+
+/**
  * ltr_session__drain - deliver the samples already in the rings, no wait
  *
  * Every record written before the call is delivered (or counted lost).

@@ -111,6 +111,8 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
+	/* the tests' way to read every counter on its own (readgroup.c) */
+	s->rg_tried = s->rg_off = getenv("LDEN_TEST_NO_READ_GROUP") != NULL;
 	s->sample_cgroup = opts->sample_cgroup &&
 			   ltr_has_sample_cgroup(&s->sample_cgroup_why);
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
@@ -423,6 +425,7 @@ static void event_free(struct ltr_event *ev)
 {
 	if (!ev)
 		return;
+	ltr_readgroup_forget(ev->session, ev);
 	for (int i = 0; i < ev->nfds; i++)
 		if (ev->fds[i] >= 0)
 			close(ev->fds[i]);
@@ -431,6 +434,7 @@ static void event_free(struct ltr_event *ev)
 	free(ev->fields);
 	free(ev->fds);
 	free(ev->sample_ids);
+	free(ev->snap);
 	ltr_hist_close(ev);
 	free(ev->hist_trigger);
 	free(ev->hist_filter);
@@ -634,17 +638,25 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 	struct ltr_session *s = ev->session;
 	int base = ev->nfds, n = s->ncpus, err = 0;
 	int *fds = realloc(ev->fds, (base + n) * sizeof(*fds));
+	struct ltr_snap *snap = NULL;
 	uint64_t *ids;
+	/* system-wide: read with the CPU's other counters (readgroup.c) */
+	bool grouping = tid == -1 && !flags && !o->group && !o->recall;
 
 	if (fds)
 		ev->fds = fds;
 	ids = fds ? realloc(ev->sample_ids, (base + n) * sizeof(*ids)) : NULL;
-	if (!ids)
+	if (ids) {
+		ev->sample_ids = ids;
+		snap = realloc(ev->snap, (base + n) * sizeof(*snap));
+	}
+	if (!snap)
 		return ltr_error(ENOMEM, "out of memory");
-	ev->sample_ids = ids;
+	ev->snap = snap;
 	for (int i = 0; i < n; i++) {
 		fds[base + i] = -1;
 		ids[base + i] = 0;
+		snap[base + i] = (struct ltr_snap){ 0 };
 	}
 	ev->sample_type = sample_type_of(s, o);
 
@@ -669,7 +681,19 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 		scope_attr(s, o, &a);
 		if (perf_samples(ev) && !s->no_format_lost)
 			a.read_format = PERF_FORMAT_LOST;
-		fd = open_attr(s, &a, tid, s->cpus[i], group_fd, flags);
+		fd = -1;
+		if (grouping)
+			group_fd = ltr_readgroup_leader(s, i, perf_samples(ev));
+		if (group_fd >= 0 && !o->group) {
+			/* refused in the group (too many, an old kernel): alone */
+			fd = ltr_perf_open(&a, tid, s->cpus[i], group_fd, flags);
+			if (fd >= 0 &&
+			    ltr_readgroup_add(s, i, ev, base + i, fd) < 0)
+				snap[base + i].grouped = false;
+			group_fd = -1;
+		}
+		if (fd < 0)
+			fd = open_attr(s, &a, tid, s->cpus[i], group_fd, flags);
 		if (fd == -ESRCH) {
 			err = -ESRCH;
 			break;
@@ -699,9 +723,12 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 					what, strerror(errno));
 	}
 	if (err) {
-		for (int i = 0; i < n; i++)
+		ltr_readgroup_forget(s, ev);
+		for (int i = 0; i < n; i++) {
 			if (fds[base + i] >= 0)
 				close(fds[base + i]);
+			snap[base + i].grouped = false;
+		}
 		return err;
 	}
 	ev->nfds += n;
@@ -765,6 +792,7 @@ static bool any_new(const pid_t *now, int m, const pid_t *was, int n)
 /* Closes every fd of @ev, forgets its ids: the event as before opening. */
 static void close_fds(struct ltr_event *ev)
 {
+	ltr_readgroup_forget(ev->session, ev);
 	for (int i = 0; i < ev->nfds; i++)
 		if (ev->fds[i] >= 0)
 			close(ev->fds[i]);
@@ -1129,6 +1157,11 @@ void ltr_event__close(struct ltr_event *ev)
 	event_free(ev);
 }
 
+struct ltr_session *ltr_event__session(const struct ltr_event *ev)
+{
+	return ev->session;
+}
+
 const char *ltr_event__system(const struct ltr_event *ev)
 {
 	return ev->system;
@@ -1295,6 +1328,12 @@ static int read_counter(struct ltr_event *ev, int i, uint64_t v[2])
 	size_t want = (with_lost ? 2 : 1) * sizeof(uint64_t);
 	ssize_t n;
 
+	/* read with its CPU's group this tick (ltr_session__hold_counters) */
+	if (ev->snap && ev->snap[i].held) {
+		v[0] = ev->snap[i].v[0];
+		v[1] = ev->snap[i].v[1];
+		return 0;
+	}
 	v[1] = 0;
 	do
 		n = read(ev->fds[i], v, want);
@@ -1752,7 +1791,7 @@ static void detach_tracepoint_fds(struct ltr_session *s, struct ltr_detached *d)
 	free_probe_events(s);
 	for (ev = s->events; ev; ev = ev->next)
 		n += ev->nfds;
-	fds = malloc((n + 1) * sizeof(*fds));
+	fds = malloc((n + s->ncpus + 1) * sizeof(*fds));
 	if (!fds)
 		return;
 	n = 0;
@@ -1761,6 +1800,8 @@ static void detach_tracepoint_fds(struct ltr_session *s, struct ltr_detached *d)
 			if (ev->fds[i] >= 0)
 				fds[n++] = ev->fds[i];
 	}
+	/* the read groups' leaders: tracepoint users to tear down too */
+	n += ltr_readgroup_fds(s, fds + n);
 	if (ltr_close_detached(fds, n, d) < 0)
 		ltr_debug("closing %d perf events here: no process to do it\n", n);
 	free(fds);
@@ -1796,6 +1837,7 @@ void ltr_session__free(struct ltr_session *s)
 		s->events = ev->next;
 		event_free(ev);
 	}
+	ltr_readgroups_close(s);
 	ltr_debug("perf events closed\n");
 	unmap_rings(s);
 	ltr_recall_unmap(s);

@@ -697,6 +697,14 @@ int lden_attach_uprobe_mode(struct ltr_session *s, const char *path,
 			 sample, scope, err, errlen);
 }
 
+struct ltr_session *lden_attached__session(const struct lden_attached *a)
+{
+	for (int i = 0; i < a->nparts; i++)
+		if (a->parts[i].ev)
+			return ltr_event__session(a->parts[i].ev);
+	return NULL;
+}
+
 /* The count of part @p, not summed in the kernel (not a feeder). */
 static int part_count(struct lden_part *p, uint64_t *count)
 {

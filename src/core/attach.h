@@ -214,6 +214,9 @@ struct lden_reading {
 /* Returns 0, or -1 (ltr_last_error() says why) when a count or size could not be read. */
 int lden_attached__read(struct lden_attached *a, struct lden_reading *r);
 
+/* The session of @a's events, or NULL (none open). */
+struct ltr_session *lden_attached__session(const struct lden_attached *a);
+
 /*
  * lden_attached__missed - hits its kprobes could not record (kretprobe
  * returns without an instance, hits while another kprobe ran), summed

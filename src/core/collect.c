@@ -29,8 +29,28 @@ void lden_catch_stop_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static int collect_stats(struct lden_attached *att, int nevents, int nscopes,
+			 struct lden_stat *st, double t);
+
 int lden_collect__stats(struct lden_attached *att, int nevents, int nscopes,
 		       struct lden_stat *st, double t)
+{
+	struct ltr_session *s = NULL;
+	int rc;
+
+	for (int i = 0; i < nevents * nscopes && !s; i++)
+		s = lden_attached__session(&att[i]);
+	/* every counter of the tick from one read a CPU */
+	if (s)
+		ltr_session__hold_counters(s);
+	rc = collect_stats(att, nevents, nscopes, st, t);
+	if (s)
+		ltr_session__release_counters(s);
+	return rc;
+}
+
+static int collect_stats(struct lden_attached *att, int nevents, int nscopes,
+			 struct lden_stat *st, double t)
 {
 	for (int i = 0; i < nevents; i++) {
 		uint64_t total = 0, size = 0, lost_total = 0, missed = 0;

@@ -304,13 +304,8 @@ static int base_slot(const struct lden_guard *g, double age, double from,
 	return best;
 }
 
-static int snapshot(struct lden_guard *g, double now)
+static int read_sources(struct lden_guard *g, int h)
 {
-	int h = g->head;
-
-	g->t[h] = now;
-	g->cpu[h] = cpu_seconds();
-	g->lost = 0;
 	for (int i = 0; i < g->nsrc; i++) {
 		struct source *src = &g->src[i];
 
@@ -325,6 +320,26 @@ static int snapshot(struct lden_guard *g, double now)
 			g->lost += r.lost;
 		}
 	}
+	return 0;
+}
+
+static int snapshot(struct lden_guard *g, double now)
+{
+	struct ltr_session *s = NULL;
+	int h = g->head, rc;
+
+	g->t[h] = now;
+	g->cpu[h] = cpu_seconds();
+	g->lost = 0;
+	for (int i = 0; i < g->nsrc && !s; i++)
+		for (int k = 0; k < g->src[i].natts && !s; k++)
+			s = lden_attached__session(g->src[i].atts[k]);
+	/* the sources' counters of one read a CPU */
+	ltr_session__hold_counters(s);
+	rc = read_sources(g, h);
+	ltr_session__release_counters(s);
+	if (rc < 0)
+		return rc;
 	g->head = (h + 1) % SLOTS;
 	if (g->n < SLOTS)
 		g->n++;

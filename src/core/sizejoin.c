@@ -3,24 +3,41 @@
  * The size join (sizejoin.h): two set-associative tables, four entries a
  * set, a set chosen by a hash of the key; a full set gives up its oldest
  * entry.  Bounded, O(1) per sample, no allocation after the start.
+ *
+ * Its cost is the memory's: a put lands anywhere in the 6 MiB live table,
+ * and the first key read of each table was three quarters of put's time
+ * (perf annotate, lden idle at load 4.5).  So a set keeps its four keys
+ * together, then their times, then their sizes (96 bytes, 32-byte
+ * aligned): a lookup reads 32 bytes of keys in one cache line, where four
+ * 24-byte entries spread them over two; put fetches the live set while
+ * it looks in the waiting table, the two misses overlapping; and the live
+ * table is in huge pages where the kernel gives them (MADV_HUGEPAGE), not
+ * 1,536 pages of 4 KiB that random puts miss in the TLB.  Same sets, same
+ * ways, same eviction: the same joins, sizes and counts.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "sizejoin.h"
 
 #define WAYS 4
 /* frees waiting for an allocation from another CPU's ring */
 #define WAITING_SLOTS 4096
+#define HUGE_PAGE (2u << 20)
 
-struct entry {
-	uint64_t key;		/* 0: empty (keys below NULL_KEYS are never kept) */
-	uint64_t size;
-	uint64_t time;
+struct set {
+	uint64_t key[WAYS];	/* 0: empty (keys below NULL_KEYS are never kept) */
+	uint64_t time[WAYS];
+	uint64_t size[WAYS];
 };
 
 struct table {
-	struct entry *e;
+	struct set *s;
 	uint64_t mask;		/* sets - 1 */
+	size_t bytes;
+	bool mapped;		/* mmap'd (else malloc'd) */
 };
 
 struct lden_sizejoin {
@@ -33,44 +50,76 @@ struct lden_sizejoin {
 static int table_init(struct table *t, uint64_t slots)
 {
 	uint64_t sets = 1;
+	void *p;
 
 	while (sets * WAYS < slots)
 		sets <<= 1;
-	t->e = calloc(sets * WAYS, sizeof(*t->e));
 	t->mask = sets - 1;
-	return t->e ? 0 : -1;
+	t->bytes = sets * sizeof(struct set);
+	/* zeroed, touched only where used; in huge pages if big enough */
+	t->s = NULL;
+	if (t->bytes < HUGE_PAGE) {
+		t->s = aligned_alloc(64, t->bytes);
+		if (t->s)
+			memset(t->s, 0, t->bytes);
+		return t->s ? 0 : -1;
+	}
+	/* 2 MiB aligned (the rest unmapped), so that huge pages cover it */
+	p = mmap(NULL, t->bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	{
+		uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+		size_t head = a - (uintptr_t)p;
+
+		if (head)
+			munmap(p, head);
+		munmap((char *)a + t->bytes, HUGE_PAGE - head);
+		t->s = (struct set *)a;
+	}
+	madvise(t->s, t->bytes, MADV_HUGEPAGE);
+	t->mapped = true;
+	return 0;
+}
+
+static void table_fini(struct table *t)
+{
+	if (t->mapped)
+		munmap(t->s, t->bytes);
+	else
+		free(t->s);
+	t->s = NULL;
 }
 
 /* Kernel pointers share their high bits: mix them all into the set. */
-static struct entry *set_of(const struct table *t, uint64_t key)
+static struct set *set_of(const struct table *t, uint64_t key)
 {
 	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
 
-	return &t->e[((h >> 29) & t->mask) * WAYS];
+	return &t->s[(h >> 29) & t->mask];
 }
 
-static struct entry *find(const struct table *t, uint64_t key)
+/* The way of @set holding @key, or -1. */
+static int find(const struct set *set, uint64_t key)
 {
-	struct entry *set = set_of(t, key);
-
 	for (int w = 0; w < WAYS; w++)
-		if (set[w].key == key)
-			return &set[w];
-	return NULL;
+		if (set->key[w] == key)
+			return w;
+	return -1;
 }
 
-/* A slot for a new key: an empty one, else the oldest (*@evicted). */
-static struct entry *slot_for(const struct table *t, uint64_t key,
-			      bool *evicted)
+/* A way for a new key: an empty one, else the oldest (*@evicted). */
+static int slot_for(const struct set *set, bool *evicted)
 {
-	struct entry *set = set_of(t, key), *old = &set[0];
+	int old = 0;
 
 	*evicted = false;
 	for (int w = 0; w < WAYS; w++) {
-		if (!set[w].key)
-			return &set[w];
-		if (set[w].time < old->time)
-			old = &set[w];
+		if (!set->key[w])
+			return w;
+		if (set->time[w] < set->time[old])
+			old = w;
 	}
 	*evicted = true;
 	return old;
@@ -94,61 +143,74 @@ void lden_sizejoin__free(struct lden_sizejoin *j)
 {
 	if (!j)
 		return;
-	free(j->live.e);
-	free(j->waiting.e);
+	table_fini(&j->live);
+	table_fini(&j->waiting);
 	free(j);
 }
 
 bool lden_sizejoin__put(struct lden_sizejoin *j, uint64_t key, uint64_t size,
 		       uint64_t time)
 {
-	struct entry *e;
+	struct set *set, *live;
 	bool evicted;
+	int w;
 
 	if (key < LDEN_SIZEJOIN_NULL_KEYS)
 		return false;
+	/* almost always needed: its miss overlaps the waiting table's */
+	live = set_of(&j->live, key);
+	__builtin_prefetch(live, 1);
 	/* a free of it, later in time, was read first: it is sized now */
-	e = find(&j->waiting, key);
-	if (e && e->time >= time) {
-		e->key = 0;
+	set = set_of(&j->waiting, key);
+	w = find(set, key);
+	if (w >= 0 && set->time[w] >= time) {
+		set->key[w] = 0;
 		j->unsized--;
 		return true;
 	}
-	e = find(&j->live, key);
-	if (e) {
+	set = live;
+	w = find(set, key);
+	if (w >= 0) {
 		/* an older allocation read late: the newer one holds the key */
-		if (e->time > time)
+		if (set->time[w] > time)
 			return false;
 	} else {
-		e = slot_for(&j->live, key, &evicted);
+		w = slot_for(set, &evicted);
 		j->evicted += evicted;
 	}
-	*e = (struct entry){ .key = key, .size = size, .time = time };
+	set->key[w] = key;
+	set->size[w] = size;
+	set->time[w] = time;
 	return false;
 }
 
 bool lden_sizejoin__take(struct lden_sizejoin *j, uint64_t key, uint64_t time,
 			uint64_t *size)
 {
-	struct entry *e;
+	struct set *set;
 	bool evicted;
+	int w;
 
 	if (key < LDEN_SIZEJOIN_NULL_KEYS) {
 		*size = 0;
 		return true;
 	}
-	e = find(&j->live, key);
-	if (e && e->time <= time) {
-		*size = e->size;
-		e->key = 0;
+	set = set_of(&j->live, key);
+	w = find(set, key);
+	if (w >= 0 && set->time[w] <= time) {
+		*size = set->size[w];
+		set->key[w] = 0;
 		return true;
 	}
 	/* not seen (yet): its allocation may still come from another ring */
 	j->unsized++;
-	e = find(&j->waiting, key);
-	if (!e)
-		e = slot_for(&j->waiting, key, &evicted);
-	*e = (struct entry){ .key = key, .time = time };
+	set = set_of(&j->waiting, key);
+	w = find(set, key);
+	if (w < 0)
+		w = slot_for(set, &evicted);
+	set->key[w] = key;
+	set->size[w] = 0;
+	set->time[w] = time;
 	return false;
 }
 

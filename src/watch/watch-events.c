@@ -189,10 +189,15 @@ int lden_watch_events__enable(struct lden_watch_events *w, double now)
 
 int lden_watch_events__update(struct lden_watch_events *w, double now)
 {
-	for (int i = 0; i < w->n; i++)
+	int rc = 0;
+
+	/* every event's counters of one read a CPU, not one each */
+	ltr_session__hold_counters(w->s);
+	for (int i = 0; i < w->n && !rc; i++)
 		if (update_one(w->ev[i], now) < 0)
-			return -1;
-	return 0;
+			rc = -1;
+	ltr_session__release_counters(w->s);
+	return rc;
 }
 
 bool lden_watch_events__sampling(const struct lden_watch_events *w)

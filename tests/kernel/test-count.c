@@ -8,6 +8,7 @@
  * not a child process unless inherit asks for it.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -532,6 +533,130 @@ static void count_threads_no_inherit_thread(void **state)
 	ltr_session__free(s);
 }
 
+/*
+ * Many system-wide counters a CPU, read at once (read groups): eleven
+ * syscalls, each counted by one event and sampled by another, all
+ * filtered on this process, called a known and different number of times
+ * on each CPU.  Held (ltr_session__hold_counters()), every count is
+ * exact and of the moment of the hold (calls made while held do not
+ * show until the release); read one by one afterwards, the same.  A
+ * member read as another's (a mix-up of ids) or a group not read would
+ * show as a wrong count or a count that moved while held.
+ */
+static const long grouped_nr[] = {
+	SYS_getppid, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
+	SYS_gettid, SYS_getpgrp, SYS_sched_yield, SYS_getpid, SYS_getsid,
+	SYS_times,
+};
+static const char *const grouped_tp[] = {
+	"sys_enter_getppid", "sys_enter_getuid", "sys_enter_geteuid",
+	"sys_enter_getgid", "sys_enter_getegid", "sys_enter_gettid",
+	"sys_enter_getpgrp", "sys_enter_sched_yield", "sys_enter_getpid",
+	"sys_enter_getsid", "sys_enter_times",
+};
+#define GROUPED_N (int)(sizeof(grouped_nr) / sizeof(grouped_nr[0]))
+
+/* Calls of syscall @j on the CPU of index @c: all different. */
+static int grouped_calls(int j, int c)
+{
+	return 3 + 7 * j + 101 * c;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+static void call_all(int ncpus, const int *cpus, int times)
+{
+	for (int c = 0; c < ncpus; c++) {
+		pin(cpus[c]);
+		for (int j = 0; j < GROUPED_N; j++)
+			for (int k = 0; k < times * grouped_calls(j, c); k++)
+				syscall(grouped_nr[j], 0, 0, 0);
+	}
+}
+
+static void counts_grouped(bool grouped)
+{
+	struct ltr_event *cnt[GROUPED_N], *smp[GROUPED_N];
+	uint64_t want = 0, got, lost;
+	cpu_set_t was;
+	char filter[64];
+	struct ltr_session *s;
+	int cpus[2], ncpus = 0;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	for (int c = 0; c < CPU_SETSIZE && ncpus < 2; c++)
+		if (CPU_ISSET(c, &was))
+			cpus[ncpus++] = c;
+	if (!grouped)
+		setenv("LDEN_TEST_NO_READ_GROUP", "1", 1);
+	s = ltr_session__new(NULL);
+	unsetenv("LDEN_TEST_NO_READ_GROUP");
+	assert_non_null(s);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)getpid());
+	for (int j = 0; j < GROUPED_N; j++) {
+		struct ltr_event_opts c = { .mode = LTR_MODE_COUNT,
+					    .filter = filter };
+		struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE,
+					    .filter = filter,
+					    .ring = LTR_RING_PERF };
+
+		cnt[j] = ltr_event__open(s, "syscalls", grouped_tp[j], &c);
+		smp[j] = ltr_event__open(s, "syscalls", grouped_tp[j], &o);
+		if (!cnt[j] || !smp[j])
+			fail_msg("open %s: %s", grouped_tp[j], ltr_last_error());
+	}
+	assert_int_equal(ltr_session__enable(s), 0);
+	call_all(ncpus, cpus, 1);
+	assert_int_equal(ltr_session__hold_counters(s), 0);
+	/* not seen while held; without groups, read afresh: seen */
+	call_all(ncpus, cpus, 1);
+	for (int j = 0; j < GROUPED_N; j++) {
+		want = 0;
+		for (int c = 0; c < ncpus; c++)
+			want += (grouped ? 1 : 2) * grouped_calls(j, c);
+		assert_int_equal(ltr_event__count(cnt[j], &got), 0);
+		assert_int_equal(got, want);
+		assert_int_equal(ltr_event__count(smp[j], &got), 0);
+		assert_int_equal(got, want);
+		if (ltr_event__lost(smp[j], &lost) == 0)
+			assert_int_equal(lost, 0);
+	}
+	ltr_session__release_counters(s);
+	assert_int_equal(ltr_session__disable(s), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+	for (int j = 0; j < GROUPED_N; j++) {
+		want = 0;
+		for (int c = 0; c < ncpus; c++)
+			want += 2 * grouped_calls(j, c);
+		assert_int_equal(ltr_event__count(cnt[j], &got), 0);
+		assert_int_equal(got, want);
+		assert_int_equal(ltr_event__count(smp[j], &got), 0);
+		assert_int_equal(got, want);
+	}
+	ltr_session__free(s);
+}
+
+static void count_many_grouped(void **state)
+{
+	counts_grouped(true);
+}
+
+/*
+ * The same, every counter read on its own (no groups): the same numbers,
+ * read afresh while "held"
+ */
+static void count_many_ungrouped(void **state)
+{
+	counts_grouped(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +672,8 @@ int main(void)
 		cmocka_unit_test(sample_threads),
 		cmocka_unit_test(sample_threads_children),
 		cmocka_unit_test(count_threads_no_inherit_thread),
+		cmocka_unit_test(count_many_grouped),
+		cmocka_unit_test(count_many_ungrouped),
 	};
 
 	ktest_require_tracing();

@@ -107,6 +107,13 @@ double __wrap_lden_selfcpu__excluded(void)
 	return 0;
 }
 
+/* no session: the guard's snapshot holds no counters (reads the fakes) */
+struct ltr_session *__wrap_ltr_event__session(const struct ltr_event *ev);
+struct ltr_session *__wrap_ltr_event__session(const struct ltr_event *ev)
+{
+	return NULL;
+}
+
 enum ltr_mode __wrap_ltr_event__mode(const struct ltr_event *ev);
 enum ltr_mode __wrap_ltr_event__mode(const struct ltr_event *ev)
 {
