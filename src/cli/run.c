@@ -70,6 +70,9 @@ int lden_run__attach(struct lden_run *r,
 	lden_debug("attached");
 	if (status) {
 		lden_guard__free(g);
+		/* a signal stopped the start: its status, as at any signal */
+		if (lden_stop_signal && lden_stop_signal != SIGPIPE)
+			return 128 + lden_stop_signal;
 		return status;
 	}
 	return lden_run__start(r, g, enable, ctx);
