@@ -72,8 +72,12 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 			LDEN_PROV_NONE, buf, len);
 		return;
 	}
-	/* a kernel before 5.7: /proc's, which may have moved since */
-	pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->pid);
+	/*
+	 * a kernel before 5.7: /proc's, which may have moved since; the
+	 * thread's, which cgroup v2's threaded mode may put elsewhere than
+	 * its process
+	 */
+	pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->tid);
 	put_key(t, pi->cgroup, strcmp(pi->cgroup, "?") ? LDEN_PROV_LATE :
 		LDEN_PROV_NONE, buf, len);
 }
