@@ -394,9 +394,12 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 		bool count_exact, size_exact;
 		char note[1024];
 
-		for (int i = 0; i < a->nvalues; i++)
-			fprintf(out, "%s%s %.0f/s", i ? ", " : " [", a->values[i].name,
-				a->values[i].speed);
+		/* labels escaped: the transition stays one line */
+		for (int i = 0; i < a->nvalues; i++) {
+			fputs(i ? ", " : " [", out);
+			lden_label__print(out, a->values[i].name, 0);
+			fprintf(out, " %.0f/s", a->values[i].speed);
+		}
 		fprintf(out, "%s", a->nvalues ? "]" : "");
 		lden_alert__exactness(a, &count_exact, &size_exact, note,
 				     sizeof(note));
