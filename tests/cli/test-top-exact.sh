@@ -112,26 +112,29 @@ echo "PASS: top --by cgroup without the samples' ids: every row marked late (?) 
 
 # the same without the ids, threads in two cgroups (cgroup v2's threaded
 # mode): each thread's calls in its own cgroup, read late per thread
-# (/proc/TID), not its process's (before: all under the main thread's)
+# (/proc/TID), not its process's (before: all under the main thread's);
+# their paths, 180 bytes alike but for the last, whole (before: cut to 127)
 P="$CGROOT/lden-test-$$-thr"
+long=$(printf '%0150d' 0)
 mkdir "$P" || fail "cannot make a cgroup under $CGROOT"
 cgs="$P $cgs"
-mkdir "$P/t1" "$P/t2" || fail "cannot make cgroups under $P"
-cgs="$P/t1 $P/t2 $cgs"
-if ! { echo threaded >"$P/t1/cgroup.type" && echo threaded >"$P/t2/cgroup.type"; } 2>/dev/null; then
+mkdir "$P/t-$long-1" "$P/t-$long-2" || fail "cannot make cgroups under $P"
+cgs="$P/t-$long-1 $P/t-$long-2 $cgs"
+if ! { echo threaded >"$P/t-$long-1/cgroup.type" &&
+	echo threaded >"$P/t-$long-2/cgroup.type"; } 2>/dev/null; then
 	echo "SKIP (part): no threaded cgroups here"
 else
 	cat >"$tmp/threads.py" <<'PY'
 import os, sys, threading
-na, nb, cg = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+na, nb, cg, sub = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 def put(f, v):
     with open(cg + f, "w") as o:
         o.write(str(v))
 put("/cgroup.procs", os.getpid())
-put("/t1/cgroup.threads", threading.get_native_id())
+put("/" + sub + "1/cgroup.threads", threading.get_native_id())
 moved, go, end = threading.Event(), threading.Event(), threading.Event()
 def second():
-    put("/t2/cgroup.threads", threading.get_native_id())
+    put("/" + sub + "2/cgroup.threads", threading.get_native_id())
     moved.set()
     go.wait()
     for i in range(nb):
@@ -150,7 +153,7 @@ sys.stdin.read()
 end.set()
 t.join()
 PY
-	workload thr python3 "$tmp/threads.py" $NA $NB "$P"
+	workload thr python3 "$tmp/threads.py" $NA $NB "$P" "t-$long-"
 	LDEN_TEST_NO_SAMPLE_CGROUP=1 "$LDEN" top syscalls:sys_enter_getppid --by cgroup \
 		--pid $wpid --rows 0 --max-cpu 0 -i 0.3 --json -t 60 \
 		>"$tmp/thr.out" 2>"$tmp/thr.err" &
@@ -164,7 +167,7 @@ PY
 			map([.[0].cgroup, .[0].cgroup_source, (map(.count) | add)]) | sort' \
 			"$tmp/thr.out"
 	}
-	want=$(jq -nc --arg a "/lden-test-$$-thr/t1" --arg b "/lden-test-$$-thr/t2" \
+	want=$(jq -nc --arg a "/lden-test-$$-thr/t-$long-1" --arg b "/lden-test-$$-thr/t-$long-2" \
 		--argjson na $NA --argjson nb $NB '[[$a, "late", $na], [$b, "late", $nb]]')
 	i=0
 	while [ "$(sums)" != "$want" ] && [ $i -lt 100 ]; do
@@ -177,7 +180,7 @@ PY
 	wait $l
 	[ "$(sums)" = "$want" ] ||
 		fail "top --by cgroup (threads): $(sums), want $want"
-	echo "PASS: top --by cgroup without the ids: two threads of one process in two threaded cgroups, $NA and $NB calls each in its own (late)"
+	echo "PASS: top --by cgroup without the ids: two threads of one process in two threaded cgroups of long paths, $NA and $NB calls each in its own, whole (late)"
 fi
 # where no cgroup has perf state of its own, the samples say the root's
 # id (the kernel matrix's test-perf-exact has the real case): the same
