@@ -208,8 +208,14 @@ static int attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 				lden_watch_http__url(r->http);
 	lden_watch__init(&r->w, &r->conf, run->s, r->k, &r->cat, &r->o.c.scope);
 	if (lden_watch__bind(&r->w, &r->rs, lden_now(), false, &err) < 0) {
-		lden_watch__rules_error("", &err);
-		return lden_attach__machine_fault(errno) ? LDEN_EXIT_FAIL :
+		int e = errno;
+
+		/* a signal in a slow start: no fault of the line to point at */
+		if (e == EINTR)
+			lden_err("%s", err.msg);
+		else
+			lden_watch__rules_error("", &err);
+		return lden_attach__machine_fault(e) ? LDEN_EXIT_FAIL :
 		       LDEN_EXIT_USAGE;
 	}
 	*g = lden_watch_events__guard(&r->w.ev, &r->o.c.guard);

@@ -70,6 +70,9 @@ int lden_run__attach(struct lden_run *r,
 	lden_debug("attached");
 	if (status) {
 		lden_guard__free(g);
+		/* a signal stopped the start: its status, as at any signal */
+		if (lden_stop_signal && lden_stop_signal != SIGPIPE)
+			return 128 + lden_stop_signal;
 		return status;
 	}
 	return lden_run__start(r, g, enable, ctx);
@@ -221,6 +224,14 @@ void lden_run__ns_say(struct lden_run *r, bool shown)
 			     (unsigned long long)tasks, tasks == 1 ? "" : "s");
 }
 
+/* The run's cgroup id -> path cache, made at its first use; NULL: ENOMEM. */
+static struct lden_cgpaths *cgpaths(struct lden_run *r)
+{
+	if (!r->cgpaths)
+		r->cgpaths = lden_cgpaths__new(NULL);
+	return r->cgpaths;
+}
+
 void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
 			 uint64_t cgroup_id, struct lden_run_container *c)
 {
@@ -228,10 +239,8 @@ void lden_run__container(struct lden_run *r, pid_t tid, bool has_id,
 
 	c->err = 0;
 	if (has_id) {
-		if (!r->cgpaths)
-			r->cgpaths = lden_cgpaths__new(NULL);
 		/* no memory: unknown, as a cgroup not found */
-		c->err = r->cgpaths ? lden_cgpaths__container_of(r->cgpaths,
+		c->err = cgpaths(r) ? lden_cgpaths__container_of(r->cgpaths,
 					cgroup_id, &c->name) : -ENOENT;
 		c->prov = c->err ? LDEN_PROV_NONE : LDEN_PROV_EXACT;
 		if (c->err)
@@ -249,9 +258,7 @@ void lden_run__cgroup_seen(struct lden_run *r, uint64_t cgroup_id)
 {
 	const char *path;
 
-	if (!r->cgpaths)
-		r->cgpaths = lden_cgpaths__new(NULL);
-	if (r->cgpaths)
+	if (cgpaths(r))
 		lden_cgpaths__lookup(r->cgpaths, cgroup_id, &path);
 }
 

@@ -72,8 +72,12 @@ static void cgroup_key(struct lden_top *t, const struct ltr_sample *s,
 			LDEN_PROV_NONE, buf, len);
 		return;
 	}
-	/* a kernel before 5.7: /proc's, which may have moved since */
-	pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->pid);
+	/*
+	 * a kernel before 5.7: /proc's, which may have moved since; the
+	 * thread's, which cgroup v2's threaded mode may put elsewhere than
+	 * its process
+	 */
+	pi = lden_pidinfo__get(t->pidinfo, (pid_t)s->tid);
 	put_key(t, pi->cgroup, strcmp(pi->cgroup, "?") ? LDEN_PROV_LATE :
 		LDEN_PROV_NONE, buf, len);
 }
@@ -148,7 +152,7 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 {
 	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
 	const struct lden_part *p;
-	char key[200 + LDEN_TALLY_KEY_MAX];
+	char key[LDEN_LABEL_LEN + 1 + LDEN_TALLY_KEY_MAX];
 	int i;
 
 	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
@@ -159,8 +163,9 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 	if (p->size)
 		v[1] = lden_size_expr__eval(p->size, s);
 	sample_key(t, s, late,
-		   key + snprintf(key, 200, "%s" LDEN_SEP, t->ev.att[i].label),
-		   sizeof(key) - 200);
+		   key + snprintf(key, LDEN_LABEL_LEN + 1, "%s" LDEN_SEP,
+				  t->ev.att[i].label),
+		   sizeof(key) - LDEN_LABEL_LEN - 1);
 	return lden_tally__add(t->tally, key, v) < 0;
 }
 
@@ -238,7 +243,7 @@ static void add_counted(struct lden_top *t)
 {
 	for (int i = 0; t->guard && i < t->ev.nevents; i++) {
 		uint64_t v[LDEN_TALLY_VALUES] = { 0 }, now;
-		char key[256];
+		char key[LDEN_LABEL_LEN + sizeof(LDEN_SEP TOP_COUNTED_KEY)];
 
 		if (!lden_guard__find(t->guard, t->ev.att[i].label) ||
 		    lden_guard__count(t->guard, t->ev.att[i].label, &now) < 0)

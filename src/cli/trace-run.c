@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "aggregate.h"
 #include "cli.h"
 #include "escape.h"
 #include "clock.h"
@@ -386,7 +387,9 @@ static void summary_event(struct lden_trace *t, int i)
 
 	if (a && lden_guard__count(t->guard, label, &count) < 0)
 		count = t->counts[i];
-	fprintf(stderr, "  %-40s %12llu\n", label, (unsigned long long)count);
+	fputs("  ", stderr);
+	lden_label__print(stderr, label, 40);
+	fprintf(stderr, " %12llu\n", (unsigned long long)count);
 	if (a) {
 		lden_guard__note(a, "lines stopped", note, sizeof(note));
 		fprintf(stderr, "    %s after %llu; the count is the kernel's\n",
@@ -406,8 +409,10 @@ static void summary_recipe_guard(struct lden_trace *t)
 		if (lden_guard__count(t->guard, a->event, &n) < 0)
 			continue;
 		lden_guard__note(a, "lines stopped", note, sizeof(note));
-		fprintf(stderr, "  %-40s %12llu\n    %s; the count is the kernel's\n",
-			a->event, (unsigned long long)n, note);
+		fputs("  ", stderr);
+		lden_label__print(stderr, a->event, 40);
+		fprintf(stderr, " %12llu\n    %s; the count is the kernel's\n",
+			(unsigned long long)n, note);
 	}
 }
 
@@ -592,8 +597,9 @@ void lden_trace__header(struct lden_trace *t)
 	const struct lden_recipe_def *def = t->def;
 
 	/* on stderr: tests and scripts wait for it */
-	fprintf(stderr, "lden: tracing %s%s (Ctrl-C to stop)\n",
-		def ? "recipe " : "", def ? def->name : t->o.c.args[0]);
+	fprintf(stderr, "lden: tracing %s", def ? "recipe " : "");
+	lden_fputs_escaped(stderr, def ? def->name : t->o.c.args[0], 0);
+	fputs(" (Ctrl-C to stop)\n", stderr);
 	if (t->recipe.strcap) {
 		char how[2048];
 

@@ -45,28 +45,52 @@ uint64_t lden_lost_total(const struct lden_stat *st, int n)
 	return own + shared;
 }
 
+char *lden_label__text(const char *label)
+{
+	size_t n = strlen(label);
+	char *buf = malloc(4 * n + 1);
+
+	/* a filter's spaces, newlines and controls: one row, one column */
+	if (buf)
+		lden_escape__text(label, n, LDEN_ESC_SPACE, buf, 4 * n + 1);
+	return buf;
+}
+
+void lden_label__print(FILE *out, const char *label, int width)
+{
+	char *text = lden_label__text(label);
+	const char *l = text ? text : "?";
+
+	fprintf(out, "%-*s", width, l);
+	free(text);
+}
+
 /* What the table says under itself about row @st, if anything. */
 static void print_notes(FILE *out, const struct lden_stat *st)
 {
+	char *text = lden_label__text(st->label);
+	const char *label = text ? text : "?";
+
 	if (st->size_stopped)
-		fprintf(out, "  %s: %s\n", st->label, st->note);
+		fprintf(out, "  %s: %s\n", label, st->note);
 	if (st->missed > st->short_records)
 		fprintf(out, "  %s: its probes missed %" PRIu64 " hits (of any task: kretprobe instances all in use, or another kprobe running): count%s short by up to that many\n",
-			st->label, st->missed - st->short_records,
+			label, st->missed - st->short_records,
 			st->has_size ? " and size are" : " is");
 	if (st->short_records)
 		fprintf(out, "  %s: counted from its records in the ftrace ring, which dropped %" PRIu64 " records of the events it holds: count%s short by up to that many\n",
-			st->label, st->short_records,
+			label, st->short_records,
 			st->has_size ? " and size are" : " is");
 	if (st->size_in_kernel && st->lost && st->has_size &&
 	    !st->size_stopped)
 		fprintf(out, "  %s: summed in the kernel, whose table had no room for %" PRIu64 " of its %" PRIu64 " hits: counted, not summed; the size is the other %" PRIu64 "'s\n",
-			st->label, st->lost, st->count,
+			label, st->lost, st->count,
 			st->count > st->lost ? st->count - st->lost : 0);
 	if (st->joined && st->unsized && st->has_size && !st->size_stopped)
 		fprintf(out, "  %s: %" PRIu64 " of %" PRIu64 " not sized (memory allocated before lden started, outside its scope, or no longer in its table): the size is the other %" PRIu64 "'s\n",
-			st->label, st->unsized, st->count,
+			label, st->unsized, st->count,
 			st->count > st->unsized ? st->count - st->unsized : 0);
+	free(text);
 }
 
 void lden_print_table(FILE *out, const struct lden_stat *st, int n)
@@ -92,8 +116,8 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 				 st[i].size);
 		else
 			snprintf(size, sizeof(size), "-");
-		fprintf(out, "%-32s %14s %16s %12.0f", st[i].label, count, size,
-			st[i].speed);
+		lden_label__print(out, st[i].label, 32);
+		fprintf(out, " %14s %16s %12.0f", count, size, st[i].speed);
 		if (lost)
 			fprintf(out, " %12" PRIu64 "%s", st[i].lost,
 				st[i].lost && st[i].lost_shared ? "*" : "");
@@ -177,7 +201,7 @@ void lden_env_name(const char *label, char *buf, size_t len)
 void lden_env_name_among(const char *labels, size_t stride, int n, int i,
 			 char *buf, size_t len)
 {
-	char other[200];
+	char other[LDEN_ENV_NAME_LEN];
 	int place = 0, shared = 0;
 
 	lden_env_name(labels + (size_t)i * stride, buf, len);

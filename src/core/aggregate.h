@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "label.h"
+
 #define LDEN_WINDOW_SLOTS 256
 
 struct lden_window {
@@ -22,7 +24,7 @@ struct lden_window {
 };
 
 struct lden_stat {
-	char label[160];
+	char label[LDEN_LABEL_LEN];
 	bool has_size;
 	uint64_t count;
 	uint64_t size;
@@ -76,6 +78,17 @@ double lden_window__push(struct lden_window *w, double t, uint64_t count);
  */
 void lden_print_table(FILE *out, const struct lden_stat *st, int n);
 
+/*
+ * lden_label__text - @label for a line of text: escaped as escape.h says,
+ * a space as "\x20" too (a filter's spaces and newlines would split its
+ * row or shift the columns after it)
+ * Returns a malloc'd string (free()), or NULL when out of memory.
+ */
+char *lden_label__text(const char *label);
+
+/* lden_label__text() of @label to @out, padded to @width columns. */
+void lden_label__print(FILE *out, const char *label, int width);
+
 /* One JSON array of the stats, no newline. */
 
 /*
@@ -105,5 +118,11 @@ void lden_env_name(const char *label, char *buf, size_t len);
  */
 void lden_env_name_among(const char *labels, size_t stride, int n, int i,
 			 char *buf, size_t len);
+
+/*
+ * A buffer that holds lden_env_name_among()'s name of any label whole,
+ * with its "__N": a name is never longer than its label
+ */
+#define LDEN_ENV_NAME_LEN (LDEN_LABEL_LEN + 16)
 
 #endif

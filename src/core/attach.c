@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "check.h"
 #include "clock.h"
+#include "collect.h"
 #include "expr.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
@@ -45,8 +46,28 @@ static int aerr(char *err, size_t errlen, const char *fmt, ...)
 
 bool lden_attach__machine_fault(int err)
 {
+	/* EINTR: a signal stopped a slow start (next_part()) */
 	return err == EACCES || err == EPERM || err == EMFILE ||
-	       err == ENFILE || err == ENOMEM;
+	       err == ENFILE || err == ENOMEM || err == EINTR;
+}
+
+/*
+ * LDEN_TEST_SLOW_ATTACH=MS, for tests: each part waits MS milliseconds
+ * before it opens, as behind another lden-close holding the kernel's
+ * event_mutex; a signal ends the wait.
+ */
+static void test_slow_attach(void)
+{
+	const char *ms = getenv("LDEN_TEST_SLOW_ATTACH");
+	struct timespec ts;
+	long v;
+
+	if (!ms || !*ms)
+		return;
+	v = atol(ms);
+	ts.tv_sec = v / 1000;
+	ts.tv_nsec = v % 1000 * 1000000L;
+	nanosleep(&ts, NULL);
 }
 
 /*
@@ -127,6 +148,18 @@ static struct lden_part *next_part(struct lden_attached *a,
 {
 	struct lden_part *p;
 
+	test_slow_attach();
+	/*
+	 * SIGINT, SIGTERM... in a slow start (many events, or each open
+	 * waiting for the kernel's event_mutex): no more opens; the run
+	 * closes what was opened and exits as at any signal
+	 */
+	if (lden_stop_signal) {
+		errno = EINTR;
+		aerr(err, errlen, "%s: stopped by signal %d while attaching",
+		     a->label, (int)lden_stop_signal);
+		return NULL;
+	}
 	if (a->nparts == LDEN_MAX_PARTS) {
 		aerr(err, errlen, "%s: too many tracepoints", a->label);
 		return NULL;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "label.h"
+
 #include "catalog.h"
 
 struct ltr_session;
@@ -64,7 +66,7 @@ struct lden_part {
 };
 
 struct lden_attached {
-	char label[160];		/* "task.create", "sched:sched_switch" */
+	char label[LDEN_LABEL_LEN];	/* "task.create", "sched:sched_switch" */
 	char source[256];		/* "tracepoint sched:sched_process_fork" */
 	bool has_size;
 	bool sampling;

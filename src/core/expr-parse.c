@@ -263,6 +263,7 @@ static bool valid_ident(const char *s, int n)
 static int add_event(struct parser *p, struct lden_expr_event *ev)
 {
 	struct lden_expr *e = p->e;
+	size_t n;
 
 	for (int i = 0; i < e->nevents; i++) {
 		struct lden_expr_event *o = &e->events[i];
@@ -287,6 +288,14 @@ static int add_event(struct parser *p, struct lden_expr_event *ev)
 	if (e->nevents == MAX_EVENTS) {
 		fail(p, ev->pos, ev->len, "more than %d different events",
 		     MAX_EVENTS);
+		goto out_free;
+	}
+	/* whole or not at all: a cut label could be another event's */
+	n = lden_expr_event__label(ev, NULL, 0);
+	if (n >= LDEN_LABEL_LEN) {
+		fail(p, ev->pos, ev->len,
+		     "event name too long: %zu bytes with its filter, at most %d",
+		     n, LDEN_LABEL_LEN - 1);
 		goto out_free;
 	}
 	if (!e->events) {
@@ -1179,21 +1188,24 @@ void lden_expr__format_error(const char *text,
 		buf[n] = '\0';
 }
 
-void lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
-			   size_t len)
+size_t lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
+			      size_t len)
 {
 	const char *f = ev->filter ? ev->filter : "";
 	const char *open = ev->filter ? "[" : "", *close = ev->filter ? "]" : "";
+	int n;
 
 	switch (ev->kind) {
 	case LDEN_EV_CUSTOM:
-		snprintf(buf, len, "custom(%s)%s%s%s", ev->name, open, f, close);
+		n = snprintf(buf, len, "custom(%s)%s%s%s", ev->name, open, f,
+			     close);
 		break;
 	case LDEN_EV_UPROBE:
-		snprintf(buf, len, "uprobe(%s:%s)%s%s%s", ev->name, ev->symbol,
-			 open, f, close);
+		n = snprintf(buf, len, "uprobe(%s:%s)%s%s%s", ev->name,
+			     ev->symbol, open, f, close);
 		break;
 	default:
-		snprintf(buf, len, "%s%s%s%s", ev->name, open, f, close);
+		n = snprintf(buf, len, "%s%s%s%s", ev->name, open, f, close);
 	}
+	return n < 0 ? len : (size_t)n;
 }

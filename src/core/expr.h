@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "label.h"
+
 enum lden_datum {
 	LDEN_COUNT,
 	LDEN_SIZE,
@@ -157,8 +159,13 @@ const char *lden_comm_fault(const char *comm);
  */
 void lden_comm_filter(const char *comm, char *buf, size_t len);
 
-/* The label users see for an event: "task.create", "custom(vfs_read)". */
-void lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
-			   size_t len);
+/*
+ * lden_expr_event__label - the label users see for an event into @buf:
+ * "task.create", "custom(vfs_read)", "sys.open[flags == 0]"
+ * Returns its length, as snprintf() does: @len or more when it did not
+ * fit (an event lden_expr__parse() returned always fits LDEN_LABEL_LEN).
+ */
+size_t lden_expr_event__label(const struct lden_expr_event *ev, char *buf,
+			      size_t len);
 
 #endif

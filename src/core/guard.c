@@ -16,6 +16,7 @@
 
 #include "aggregate.h"
 #include "attach.h"
+#include "escape.h"
 #include "guard.h"
 #include "lden-trace.h"
 #include "number.h"
@@ -600,8 +601,10 @@ struct lden_guard_action *lden_guard__find(struct lden_guard *g,
 void lden_guard__message_for(const struct lden_guard_action *a,
 			    const char *effect, char *buf, size_t len)
 {
-	char share[160] = "";
+	char share[160] = "", event[300];
 
+	/* one line, whatever a filter in the label holds */
+	lden_escape__quote(a->event, event, sizeof(event));
 	if (a->reason == LDEN_GUARD_CPU && a->kernel_pct > 0)
 		snprintf(share, sizeof(share),
 			 ", %.1f%% of it in the traced tasks for its samples (%.0f ns each%s)",
@@ -609,15 +612,16 @@ void lden_guard__message_for(const struct lden_guard_action *a,
 			 a->sample_estimated ? ", estimated" : "");
 	if (a->reason == LDEN_GUARD_RATE)
 		snprintf(buf, len, "guard: '%s' sampled at %.0f events/s (limit %.0f): %s",
-			 a->event, a->rate, a->limit, effect);
+			 event, a->rate, a->limit, effect);
 	else
 		snprintf(buf, len, "guard: lden used %.1f%% of a CPU%s (limit %g%%): '%s', the busiest sampled source at %.0f events/s, %s",
-			 a->cpu_pct, share, a->limit, a->event, a->rate, effect);
+			 a->cpu_pct, share, a->limit, event, a->rate, effect);
 }
 
 void lden_guard__message(const struct lden_guard_action *a, char *buf,
 			size_t len)
 {
+	char event[300];
 	size_t n;
 
 	lden_guard__message_for(a, "counted from now on, its size is no longer updated",
@@ -625,7 +629,8 @@ void lden_guard__message(const struct lden_guard_action *a, char *buf,
 	n = strlen(buf);
 	if (a->size_used && n + 1 < len)
 		snprintf(buf + n, len - n, " (size(%s) keeps its last value, %" PRIu64 ")",
-			 a->event, a->size);
+			 lden_escape__quote(a->event, event, sizeof(event)),
+			 a->size);
 }
 
 void lden_guard__note(const struct lden_guard_action *a, const char *what,

@@ -70,7 +70,7 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 		const struct lden_expr_event *ev = &e->events[i];
 		const struct lden_event_def *def;
 		const char *why;
-		char label[300];
+		char label[LDEN_LABEL_LEN];
 
 		memset(&res[i], 0, sizeof(res[i]));
 		lden_expr_event__label(ev, label, sizeof(label));

@@ -5,17 +5,22 @@
 #include <stdio.h>
 #include <sys/wait.h>
 
+#include "escape.h"
 #include "notify-report.h"
 
 void lden_notify__print_header(FILE *out, const struct lden_notify_report *r)
 {
 	char mode[300];
 
-	fprintf(out, "lden: watching %s\n", r->expression);
+	/* a line each: an expression's newlines escaped, as its labels' */
+	fprintf(out, "lden: watching ");
+	lden_fputs_escaped(out, r->expression, 0);
+	fputc('\n', out);
 	for (int i = 0; i < r->nevents; i++) {
 		lden_attached__mode(&r->att[i], mode, sizeof(mode));
-		fprintf(out, "  %-30s %s (%s)\n", r->st[i].label,
-			r->att[i].source, mode);
+		fputs("  ", out);
+		lden_label__print(out, r->st[i].label, 30);
+		fprintf(out, " %s (%s)\n", r->att[i].source, mode);
 	}
 	fprintf(out, "  in ");
 	lden_scope__describe(r->scope, out);
@@ -42,8 +47,9 @@ void lden_notify__print_fire(FILE *out, const struct lden_notify_report *r,
 			    double elapsed)
 {
 	if (!r->json) {
-		fprintf(out, "lden: condition true after %.3f s: %s\n",
-			elapsed, r->expression);
+		fprintf(out, "lden: condition true after %.3f s: ", elapsed);
+		lden_fputs_escaped(out, r->expression, 0);
+		fputc('\n', out);
 		lden_print_table(out, r->st, r->nevents);
 		return;
 	}
@@ -96,10 +102,12 @@ void lden_notify__print_end(FILE *out, const struct lden_notify_report *r,
 				WTERMSIG(st), unmet);
 		break;
 	case LDEN_NOTIFY_END_TIME:
-		if (!r->fired)
-			fprintf(out, "lden: condition not met within %g s: %s\n",
-				r->time_limit, r->expression);
-		else
+		if (!r->fired) {
+			fprintf(out, "lden: condition not met within %g s: ",
+				r->time_limit);
+			lden_fputs_escaped(out, r->expression, 0);
+			fputc('\n', out);
+		} else
 			fprintf(out, "lden: stopped after %g s, fired %d time%s\n",
 				r->time_limit, r->fired,
 				r->fired == 1 ? "" : "s");

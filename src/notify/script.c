@@ -14,7 +14,7 @@
 
 static void set_env_u64(const char *name, const char *what, uint64_t v)
 {
-	char key[256], val[32];
+	char key[LDEN_ENV_NAME_LEN + 32], val[32];
 
 	snprintf(key, sizeof(key), "LDEN_%s_%s", name, what);
 	snprintf(val, sizeof(val), "%llu", (unsigned long long)v);
@@ -24,7 +24,7 @@ static void set_env_u64(const char *name, const char *what, uint64_t v)
 /* In the child: the numbers in the environment, then the shell. */
 static void run_child(const char *command, const struct lden_script_env *env)
 {
-	char v[64], name[200];
+	char v[64], name[LDEN_ENV_NAME_LEN];
 
 	snprintf(v, sizeof(v), "%.3f", env->elapsed);
 	setenv("LDEN_ELAPSED", v, 1);

@@ -160,7 +160,8 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	const struct lden_tally_row *rows;
 	size_t n = lden_tally__sorted(t, v->sort_col, &rows);
 	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
-	char name[64], part[LDEN_TALLY_KEY_MAX];
+	/* a key part escaped whole: up to 4 bytes ("\xHH") for each */
+	char name[64], part[4 * LDEN_TALLY_KEY_MAX];
 
 	if (v->rows && n > (size_t)v->rows)
 		n = (size_t)v->rows;

@@ -66,6 +66,11 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 
 	memset(e, 0, sizeof(*e));
 	memset(res, 0, sizeof(*res));
+	/* a cut name could be another event's: its rows, its JSON key */
+	if (strlen(name) >= sizeof(e->name))
+		return verr(err, errlen, EINVAL,
+			    "event name too long in --events: %zu bytes, at most %zu",
+			    strlen(name), sizeof(e->name) - 1);
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	if (strchr(name, ':')) {
 		if (!tracepoint_syntax(name))
@@ -319,13 +324,16 @@ void lden_viz__describe(const struct lden_viz *v, FILE *out)
 
 	for (int i = 0; i < v->n; i++) {
 		lden_attached__mode(&v->att[i], mode, sizeof(mode));
-		fprintf(out, "  %-30s %s (%s)\n", v->st[i].label,
-			v->att[i].source, mode);
+		fputs("  ", out);
+		lden_label__print(out, v->st[i].label, 30);
+		fprintf(out, " %s (%s)\n", v->att[i].source, mode);
 	}
 	for (int i = 0; i < v->nev; i++)
-		if (v->ev[i].skipped[0])
-			fprintf(out, "  %-30s skipped: %s\n", v->ev[i].name,
-				v->ev[i].skipped);
+		if (v->ev[i].skipped[0]) {
+			fputs("  ", out);
+			lden_label__print(out, v->ev[i].name, 30);
+			fprintf(out, " skipped: %s\n", v->ev[i].skipped);
+		}
 }
 
 struct json_object *lden_viz__totals_json(const struct lden_viz *v)

@@ -28,7 +28,7 @@ struct json_object;
 
 /* An event visualize was asked for, traced or skipped. */
 struct lden_viz_event {
-	char name[160];			/* "task.create", "sched:sched_switch" */
+	char name[LDEN_LABEL_LEN];	/* "task.create", "sched:sched_switch" */
 	enum lden_event_kind kind;	/* LDEN_EV_CATALOG or _TRACEPOINT */
 	bool sample;			/* sampled for its size */
 	char skipped[600];		/* why it is not traced, or "" */

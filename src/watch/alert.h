@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "label.h"
 #include "rule-state.h"
 
 struct lden_kv {
@@ -36,7 +37,7 @@ struct lden_kv {
 
 /* One event of the rule, since the rule started. */
 struct lden_alert_value {
-	char name[160];		/* its label, "task.create" */
+	char name[LDEN_LABEL_LEN];	/* its label, "task.create" */
 	uint64_t count;
 	uint64_t size;
 	bool has_size;

@@ -65,7 +65,7 @@ static void add(struct env *e, const char *fmt, ...)
 static void add_kv(struct env *e, const char *prefix, const struct lden_kv *kv,
 		   int n)
 {
-	char name[200];
+	char name[LDEN_ENV_NAME_LEN];
 
 	for (int i = 0; i < n; i++) {
 		lden_env_name(kv[i].key, name, sizeof(name));
@@ -76,7 +76,7 @@ static void add_kv(struct env *e, const char *prefix, const struct lden_kv *kv,
 char **lden_alert__env(const struct lden_alert *a)
 {
 	struct env e = { 0 };
-	char name[200];
+	char name[LDEN_ENV_NAME_LEN];
 
 	/* lden's own environment, less what the alert sets */
 	for (char **p = environ; p && *p; p++)

@@ -75,7 +75,7 @@ static int priority(const struct lden_alert *a)
 static void fields_of(struct fields *f, const struct lden_alert *a)
 {
 	bool count_exact, size_exact;
-	char name[200], note[1024];
+	char name[LDEN_ENV_NAME_LEN], note[1024];
 
 	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
 	field(f, "MESSAGE=lden: rule %s %s (was %s): %s%s%s", a->rule,

@@ -89,7 +89,7 @@ struct lden_watch_event *lden_watch_event__get(struct lden_watch_events *w,
 	struct lden_resolution res;
 	struct lden_expr_event copy;
 	struct lden_expr one;
-	char label[160];
+	char label[LDEN_LABEL_LEN];
 
 	lden_expr_event__label(ev, label, sizeof(label));
 	for (int i = 0; i < w->n; i++) {

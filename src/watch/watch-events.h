@@ -24,7 +24,7 @@ struct ltr_session;
 struct lden_guard;
 
 struct lden_watch_event {
-	char label[160];		/* "task.create", "sys.open[...]" */
+	char label[LDEN_LABEL_LEN];	/* "task.create", "sys.open[...]" */
 	char *cgroup;			/* the rules' cgroup, or NULL */
 	bool sampled;			/* for size() */
 	int refs;			/* rules' uses */

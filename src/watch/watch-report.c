@@ -20,7 +20,9 @@ void lden_watch__print_header(FILE *out, const struct lden_watch *w)
 	for (int i = 0; i < w->ev.n; i++) {
 		const struct lden_watch_event *e = w->ev.ev[i];
 
-		fprintf(out, "  %-30s %s (%s)%s%s\n", e->label, e->att[0].source,
+		fputs("  ", out);
+		lden_label__print(out, e->label, 30);
+		fprintf(out, " %s (%s)%s%s\n", e->att[0].source,
 			e->att[0].sampling ? "sampling, for size" : "counting",
 			e->cgroup ? " in cgroup " : "", e->cgroup ? e->cgroup : "");
 	}

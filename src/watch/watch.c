@@ -96,7 +96,7 @@ static int bind_expr(struct lden_watch *w, struct lden_watch_rule *r,
 		struct lden_watch_rule_event *arr;
 		struct lden_watch_event *we;
 		struct lden_expr_error xe;
-		char label[160];
+		char label[LDEN_LABEL_LEN];
 
 		if (ev->need_size != sized_pass)
 			continue;
@@ -188,7 +188,7 @@ static struct lden_watch_rule *rule_new(struct lden_watch *w,
 	if (!r->when_slot)
 		goto out_nomem;
 	for (int i = 0; i < d->expr->nevents && !check_only; i++) {
-		char label[160];
+		char label[LDEN_LABEL_LEN];
 
 		lden_expr_event__label(&d->expr->events[i], label, sizeof(label));
 		r->when_slot[i] = find_slot(r, label);
@@ -224,7 +224,7 @@ static void expr_values(const struct lden_watch_rule *r,
 			bool *stale)
 {
 	for (int i = 0; i < e->nevents; i++) {
-		char label[160];
+		char label[LDEN_LABEL_LEN];
 		int s;
 		const struct lden_watch_rule_event *re;
 
@@ -394,9 +394,12 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 		bool count_exact, size_exact;
 		char note[1024];
 
-		for (int i = 0; i < a->nvalues; i++)
-			fprintf(out, "%s%s %.0f/s", i ? ", " : " [", a->values[i].name,
-				a->values[i].speed);
+		/* labels escaped: the transition stays one line */
+		for (int i = 0; i < a->nvalues; i++) {
+			fputs(i ? ", " : " [", out);
+			lden_label__print(out, a->values[i].name, 0);
+			fprintf(out, " %.0f/s", a->values[i].speed);
+		}
 		fprintf(out, "%s", a->nvalues ? "]" : "");
 		lden_alert__exactness(a, &count_exact, &size_exact, note,
 				     sizeof(note));

@@ -17,11 +17,17 @@ LDEN="$top_builddir/src/lden"
 ERRORS="$top_srcdir/tests/cli/notify-errors.txt"
 test_tmp
 
-# row FILE LABEL: the columns after LABEL in the table of FILE
+# row FILE LABEL: the columns after LABEL (escaped as the table shows it:
+# esc) in the table of FILE
 # (COUNT SIZE SPEED [LOST])
 row() {
-	awk -v l="$2" 'index($0, l) == 1 && substr($0, length(l) + 1, 1) == " " {
+	awk -v l="$(esc "$2" | sed 's/\\/\\\\/g')" 'index($0, l) == 1 && substr($0, length(l) + 1, 1) == " " {
 		print substr($0, length(l) + 1); exit }' "$1"
+}
+
+# esc NAME: NAME as the table and the header show it (a space as \x20)
+esc() {
+	printf '%s' "$1" | sed 's/ /\\x20/g'
 }
 
 # the LDEN_* variable NAME of FILE
@@ -221,7 +227,7 @@ join $s
 [ $rc = 0 ] || fail "size: the sender failed"
 join $n
 [ $rc = 0 ] || fail "size: exit status $rc"
-grep -qF "  $mine tracepoint sock:sock_send_length (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))" "$tmp/size.out" ||
+grep -qF "  $(esc "$mine") tracepoint sock:sock_send_length (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))" "$tmp/size.out" ||
 	fail "size: $mine not on the ftrace ring: $(grep sock_send "$tmp/size.out")"
 grep -q "^  network.tcp_send  *tracepoint sock:sock_send_length (sampling, for size: perf ring (the tracepoint is in lden's instance already, with another filter))\$" "$tmp/size.out" ||
 	fail "size: network.tcp_send not on the perf ring: $(grep sock_send "$tmp/size.out")"

@@ -41,14 +41,14 @@ run() {
 	[ "$rc" = 0 ] || fail "$1: notify exit status $rc, want 0 (fired)"
 	[ -d "$T/instances/$inst" ] && fail "$1: instance $inst left behind"
 	# the table's row: COUNT SIZE SPEED [LOST]
-	set -- "$1" $(awk -v l="guard.read[common_pid == $w]" 'index($0, l " ") == 1 {
+	set -- "$1" $(awk -v l="guard.read[common_pid\\\\x20==\\\\x20$w]" 'index($0, l " ") == 1 {
 		print substr($0, length(l) + 1); exit }' "$tmp/$1.out")
 	[ "${2:-}" = $N ] && [ "${3:-}" = $((N * SIZE)) ] && [ -z "${5:-}" ] ||
 		fail "$1: count '${2:-}' size '${3:-}' lost '${5:-}', want $N, $((N * SIZE)), none"
 }
 
 run auto auto
-grep -q "^  guard\.read\[common_pid == $w\]  *tracepoint syscalls:sys_enter_read (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))\$" "$tmp/auto.out" ||
+grep -q "^  guard\.read\[common_pid\\\\x20==\\\\x20$w\]  *tracepoint syscalls:sys_enter_read (sampling, for size: ftrace ring, $(ftrace_reader) (system-wide))\$" "$tmp/auto.out" ||
 	fail "auto: header: $(grep sys_enter_read "$tmp/auto.out")"
 echo "PASS: --ring auto: the ftrace ring, count $N, size $((N * SIZE)), the instance removed"
 

@@ -7,6 +7,7 @@
 #   exact (the samples' cgroup ids, PERF_SAMPLE_CGROUP), and with the ids
 #   unavailable (LDEN_TEST_NO_SAMPLE_CGROUP: a kernel before 5.7) every
 #   row marked late or unknown; the end summary counts them (text, JSON);
+#   without the ids, two threads in two threaded cgroups each in its own;
 # - a storm of N short-lived children each making K known calls and
 #   exiting at once: top --by comm counts K for each child's name, exact;
 #   threads that rename themselves: each thread's calls under its name;
@@ -108,6 +109,79 @@ LDEN_TEST_NO_SAMPLE_CGROUP=1 mover >"$tmp/cglt.out" 2>"$tmp/cglt.err" ||
 awk '$1 == "syscalls:sys_enter_getppid" && $2 !~ /\?$/ && $2 != "unknown"' "$tmp/cglt.out" |
 	grep -q . && fail "top --by cgroup (no ids) text: a cgroup neither marked '?' nor unknown"
 echo "PASS: top --by cgroup without the samples' ids: every row marked late (?) or unknown, counted in the summary"
+
+# the same without the ids, threads in two cgroups (cgroup v2's threaded
+# mode): each thread's calls in its own cgroup, read late per thread
+# (/proc/TID), not its process's (before: all under the main thread's);
+# their paths, 180 bytes alike but for the last, whole (before: cut to 127)
+P="$CGROOT/lden-test-$$-thr"
+long=$(printf '%0150d' 0)
+mkdir "$P" || fail "cannot make a cgroup under $CGROOT"
+cgs="$P $cgs"
+mkdir "$P/t-$long-1" "$P/t-$long-2" || fail "cannot make cgroups under $P"
+cgs="$P/t-$long-1 $P/t-$long-2 $cgs"
+if ! { echo threaded >"$P/t-$long-1/cgroup.type" &&
+	echo threaded >"$P/t-$long-2/cgroup.type"; } 2>/dev/null; then
+	echo "SKIP (part): no threaded cgroups here"
+else
+	cat >"$tmp/threads.py" <<'PY'
+import os, sys, threading
+na, nb, cg, sub = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def put(f, v):
+    with open(cg + f, "w") as o:
+        o.write(str(v))
+put("/cgroup.procs", os.getpid())
+put("/" + sub + "1/cgroup.threads", threading.get_native_id())
+moved, go, end = threading.Event(), threading.Event(), threading.Event()
+def second():
+    put("/" + sub + "2/cgroup.threads", threading.get_native_id())
+    moved.set()
+    go.wait()
+    for i in range(nb):
+        os.getppid()
+    end.wait()
+t = threading.Thread(target=second)
+t.start()
+moved.wait()
+print("ready", flush=True)
+sys.stdin.readline()
+go.set()
+for i in range(na):
+    os.getppid()
+print("done", flush=True)
+sys.stdin.read()
+end.set()
+t.join()
+PY
+	workload thr python3 "$tmp/threads.py" $NA $NB "$P" "t-$long-"
+	LDEN_TEST_NO_SAMPLE_CGROUP=1 "$LDEN" top syscalls:sys_enter_getppid --by cgroup \
+		--pid $wpid --rows 0 --max-cpu 0 -i 0.3 --json -t 60 \
+		>"$tmp/thr.out" 2>"$tmp/thr.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/thr.out" '"rows"' || fail "top --by cgroup (threads): printed no block"
+	release_workload thr
+	# every block's rows summed, until both are in (a wrong sum stays)
+	sums() {
+		jq -sc '[.[].rows[]] | group_by(.cgroup) |
+			map([.[0].cgroup, .[0].cgroup_source, (map(.count) | add)]) | sort' \
+			"$tmp/thr.out"
+	}
+	want=$(jq -nc --arg a "/lden-test-$$-thr/t-$long-1" --arg b "/lden-test-$$-thr/t-$long-2" \
+		--argjson na $NA --argjson nb $NB '[[$a, "late", $na], [$b, "late", $nb]]')
+	i=0
+	while [ "$(sums)" != "$want" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	exec 8>&-
+	kill -INT $l
+	wait $l
+	[ "$(sums)" = "$want" ] ||
+		fail "top --by cgroup (threads): $(sums), want $want"
+	echo "PASS: top --by cgroup without the ids: two threads of one process in two threaded cgroups of long paths, $NA and $NB calls each in its own, whole (late)"
+fi
 # where no cgroup has perf state of its own, the samples say the root's
 # id (the kernel matrix's test-perf-exact has the real case): the same
 # marks, with that reason

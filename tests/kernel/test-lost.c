@@ -38,25 +38,41 @@ static int count_samples(const struct ltr_sample *s, void *ctx)
 	return 0;
 }
 
-static void burst_into_tiny_ring(void **state)
+/*
+ * A session with rings of @pages pages, a child that will run @fn (not
+ * yet released: ktest_child_go()), and sys_enter_getppid sampled for it
+ * alone into @ring, enabled; the event in *@ev.
+ */
+static struct ltr_session *sample_child(unsigned int pages,
+					enum ltr_ring_kind ring,
+					int (*fn)(void *), struct ktest_child *c,
+					struct ltr_event **ev)
 {
-	struct ltr_session_opts so = { .ring_pages = 1 };
-	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+	struct ltr_session_opts so = { .ring_pages = pages };
+	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE, .ring = ring };
 	struct ltr_session *s;
-	struct ltr_event *ev;
-	struct ktest_child c;
-	uint64_t samples = 0, lost, ev_lost, count;
 	char filter[64];
 
 	s = ltr_session__new(&so);
 	assert_non_null(s);
-	assert_int_equal(ktest_child_start(&c, getppid_n, NULL), 0);
-	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	assert_int_equal(ktest_child_start(c, fn, NULL), 0);
+	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c->pid);
 	o.filter = filter;
-	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
-	if (!ev)
+	*ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	if (!*ev)
 		fail_msg("open: %s", ltr_last_error());
 	assert_int_equal(ltr_session__enable(s), 0);
+	return s;
+}
+
+static void burst_into_tiny_ring(void **state)
+{
+	struct ltr_session *s;
+	struct ltr_event *ev;
+	struct ktest_child c;
+	uint64_t samples = 0, lost, ev_lost, count;
+
+	s = sample_child(1, LTR_RING_AUTO, getppid_n, &c, &ev);
 	ktest_child_go(&c);
 	assert_int_equal(ktest_child_wait(&c, 30000), 0);
 	assert_int_equal(ltr_session__disable(s), 0);
@@ -79,20 +95,12 @@ static void burst_into_tiny_ring(void **state)
 /* The same burst into a ring large enough for all of it loses nothing. */
 static void burst_into_big_ring(void **state)
 {
-	struct ltr_session_opts so = { .ring_pages = 512 };
-	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
 	struct ltr_session *s;
+	struct ltr_event *ev;
 	struct ktest_child c;
 	uint64_t samples = 0;
-	char filter[64];
 
-	s = ltr_session__new(&so);
-	assert_non_null(s);
-	assert_int_equal(ktest_child_start(&c, getppid_n, NULL), 0);
-	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
-	o.filter = filter;
-	assert_non_null(ltr_event__open(s, "syscalls", "sys_enter_getppid", &o));
-	assert_int_equal(ltr_session__enable(s), 0);
+	s = sample_child(512, LTR_RING_AUTO, getppid_n, &c, &ev);
 	ktest_child_go(&c);
 	assert_int_equal(ktest_child_wait(&c, 30000), 0);
 	assert_true(ltr_session__drain(s, count_samples, &samples) >= 0);
@@ -118,26 +126,15 @@ static int getppid_forever(void *arg)
  */
 static void final_drain_perf(void **state)
 {
-	struct ltr_session_opts so = { .ring_pages = 512 };
-	struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE, .ring = LTR_RING_PERF };
 	struct ltr_session *s;
 	struct ltr_event *ev;
 	struct ktest_child c;
 	uint64_t samples = 0, lost, count;
 	cpu_set_t before, after;
 	struct timespec t0, t;
-	char filter[64];
 	int n;
 
-	s = ltr_session__new(&so);
-	assert_non_null(s);
-	assert_int_equal(ktest_child_start(&c, getppid_forever, NULL), 0);
-	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
-	o.filter = filter;
-	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
-	if (!ev)
-		fail_msg("open: %s", ltr_last_error());
-	assert_int_equal(ltr_session__enable(s), 0);
+	s = sample_child(512, LTR_RING_PERF, getppid_forever, &c, &ev);
 	ktest_child_go(&c);
 	/* some of its samples read, the rest of them still coming */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
