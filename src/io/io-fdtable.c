@@ -390,6 +390,41 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 	} while (r.n == 64);
 }
 
+struct fork_copy {
+	struct lden_io_fdtable *t;
+	struct io_proc *child;
+	int err;
+};
+
+static void copy_entry(uint64_t key, void *val, void *ctx)
+{
+	struct fork_copy *f = ctx;
+	const char *s = *(char **)val;
+
+	if (f->err)
+		return;
+	f->err = proc_set(f->t, f->child, (int)key, s + 1, s[0] & EXACT,
+			  mark_cloexec(s));
+}
+
+int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
+			  pid_t child)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
+	struct fork_copy f = { .t = t };
+
+	if (!p || parent == child)
+		return 0;
+	/* its own table: what it looked up in /proc is replaced below */
+	f.child = get_proc(t, child);
+	/* the parent may have been evicted for the child */
+	p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
+	if (!f.child || !p)
+		return f.child ? 0 : -ENOMEM;
+	lden_intmap__each(p->fds, copy_entry, &f);
+	return f.err;
+}
+
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)
 {
 	struct io_proc *p = lden_intmap__del_ptr(t->procs, (uint64_t)pid);

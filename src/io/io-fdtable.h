@@ -104,6 +104,15 @@ void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd);
 void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 				  unsigned int lo, unsigned int hi);
 
+/*
+ * A new process @child of @parent (fork, vfork, clone without
+ * CLONE_THREAD): it has a copy of its parent's descriptors, named as
+ * exactly as the parent's are.  Returns 0, -ENOSPC or -ENOMEM (then some
+ * are not copied: their calls are looked up in /proc, late).
+ */
+int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
+			  pid_t child);
+
 /* The process exited: its table and name are dropped. */
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);
 

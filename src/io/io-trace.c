@@ -63,6 +63,7 @@ struct lden_io_tracer {
 	void *ns_ctx;
 	bool ns_unless_cgroup;
 	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
+	bool fork_copy;			/* child processes are traced */
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -225,6 +226,7 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->ns_ctx = o->ns_ctx;
 	t->ns_unless_cgroup = o->ns_unless_cgroup;
 	t->cgroup_seen = o->cgroup_seen;
+	t->fork_copy = !o->ntasks || o->inherit;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -560,7 +562,12 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	/* the names' records apart: the syscalls' and exits' are the
 	 * figure a workload can know it made */
 	if (lden_comms__feed(t->comms, s)) {
+		pid_t child;
+
 		t->st.name_records++;
+		/* a traced child has its parent's fds, known as they are */
+		if (t->fork_copy && lden_comms__forked(t->comms, s, &child))
+			lden_io_fdtable__fork(t->fdt, (pid_t)s->pid, child);
 		return 0;
 	}
 	if (lden_strcap__feed(t->strcap, s) || !tp)

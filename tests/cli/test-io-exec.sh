@@ -1,5 +1,8 @@
 #!/bin/sh
-# lden io across an exec (tests/kernel/exec-fds): a close-on-exec fd is
+# lden io across a fork and an exec (tests/kernel/exec-fds): a child
+# process's write to an fd it inherited is named after the parent's file,
+# as exactly (its fds are a copy; it exits before /proc could say); a
+# close-on-exec fd is
 # closed by the exec, so a pipe that takes its number afterwards must not
 # have its bytes charged to the old file; an fd kept across the exec is
 # still named after its file, as exactly as its open was.
@@ -32,4 +35,10 @@ n=$(calls ".path == \"$a\" and .syscall != \"openat\"" | wc -l)
 calls '.syscall == "write" and .fd == 7 and .ret == 50' >"$tmp/b.json"
 [ "$(jq -r '.path + " " + .path_source' "$tmp/b.json")" = "$b exact" ] ||
 	fail "the write to B on fd 7 not named exactly: $(cat "$tmp/b.json")"
+# the child's 20 bytes on its inherited fd 7: B's, exact
+calls '.syscall == "write" and .fd == 7 and .ret == 20' >"$tmp/child.json"
+[ "$(jq -r '.path + " " + .path_source' "$tmp/child.json")" = "$b exact" ] ||
+	fail "the child's write to its inherited fd 7 not named B exactly: $(cat "$tmp/child.json")"
+[ "$(jq -r .pid "$tmp/child.json")" != "$(jq -r .pid "$tmp/b.json")" ] ||
+	fail "the child's write came from the parent's pid"
 echo "PASS: test-io-exec"

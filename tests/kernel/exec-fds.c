@@ -5,19 +5,23 @@
  *   exec-fds A B
  *
  * opens A close-on-exec (fd 3), opens B and moves it to fd 7 (kept
- * across exec), then execs itself.  The new image makes a pipe (fds 3
+ * across exec); a child process writes 20 bytes to its copy of fd 7
+ * and exits at once (B's, in a process that opened nothing); then it
+ * execs itself.  The new image makes a pipe (fds 3
  * and 4: 3 is free again), writes 100 bytes into it and reads them back
  * (read(3) = 100, a pipe's bytes, not A's), and writes 50 bytes to fd 7
  * (B's), and exits 0 (1 when a call went otherwise).
  */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
 	char buf[100] = { 0 };
-	int p[2], fd;
+	int p[2], fd, status;
+	pid_t child;
 
 	if (argc == 2 && !strcmp(argv[1], "stage2")) {
 		if (pipe(p) < 0 || write(p[1], buf, 100) != 100 ||
@@ -31,6 +35,12 @@ int main(int argc, char **argv)
 		return 1;
 	fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || dup2(fd, 7) != 7 || close(fd) < 0)
+		return 1;
+	child = fork();
+	if (child == 0)
+		_exit(write(7, buf, 20) == 20 ? 0 : 1);
+	if (child < 0 || waitpid(child, &status, 0) != child ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
 		return 1;
 	execl("/proc/self/exe", "exec-fds", "stage2", (char *)NULL);
 	return 1;
