@@ -1,7 +1,8 @@
 #!/bin/sh
 # lden io across a fork and an exec (tests/kernel/exec-fds): a child
 # process's write to an fd it inherited is named after the parent's file,
-# as exactly (its fds are a copy; it exits before /proc could say); a
+# as exactly (its fds are a copy; it exits before /proc could say); an
+# fd unknown in two processes is two summary rows, not one; a
 # close-on-exec fd is
 # closed by the exec, so a pipe that takes its number afterwards must not
 # have its bytes charged to the old file; an fd kept across the exec is
@@ -17,7 +18,7 @@ test_tmp
 
 a="$tmp/a-cloexec" b="$tmp/b-kept"
 echo a > "$a"
-"$LDEN" io --max-cpu 0 --json -- "$TARGET" "$a" "$b" \
+"$LDEN" io --max-cpu 0 --json --summary -- "$TARGET" "$a" "$b" \
 	>"$tmp/run.out" 2>"$tmp/run.err" || fail "lden io failed"
 jq -e . "$tmp/run.out" >/dev/null || fail "bad JSON"
 calls() { jq -c "select(.type == \"call\" and $1)" "$tmp/run.out"; }
@@ -41,4 +42,10 @@ calls '.syscall == "write" and .fd == 7 and .ret == 20' >"$tmp/child.json"
 	fail "the child's write to its inherited fd 7 not named B exactly: $(cat "$tmp/child.json")"
 [ "$(jq -r .pid "$tmp/child.json")" != "$(jq -r .pid "$tmp/b.json")" ] ||
 	fail "the child's write came from the parent's pid"
+# read(99) in two processes, fd 99 unknown in both: two summary rows
+# (one "[fd 99]" row summed two processes' calls as if one file's)
+jq -r 'select(.type == "file" and .key_source == "fd" and (.key | startswith("[fd 99 "))) | "\(.key) \(.calls) \(.errors)"' \
+	"$tmp/run.out" | sort >"$tmp/fd99.rows"
+[ "$(wc -l <"$tmp/fd99.rows")" = 2 ] && [ "$(awk '$5 == 1 && $6 == 1' "$tmp/fd99.rows" | wc -l)" = 2 ] ||
+	fail "fd 99 of two processes not two rows of one call each: $(cat "$tmp/fd99.rows"; jq -c 'select(.type == "file")' "$tmp/run.out")"
 echo "PASS: test-io-exec"

@@ -6,7 +6,8 @@
  *
  * opens A close-on-exec (fd 3), opens B and moves it to fd 7 (kept
  * across exec); a child process writes 20 bytes to its copy of fd 7
- * and exits at once (B's, in a process that opened nothing); then it
+ * and exits at once (B's, in a process that opened nothing); the child
+ * and then the parent read(99), an fd neither has (EBADF); then it
  * execs itself.  The new image makes a pipe (fds 3
  * and 4: 3 is free again), writes 100 bytes into it and reads them back
  * (read(3) = 100, a pipe's bytes, not A's), and writes 50 bytes to fd 7
@@ -38,9 +39,9 @@ int main(int argc, char **argv)
 		return 1;
 	child = fork();
 	if (child == 0)
-		_exit(write(7, buf, 20) == 20 ? 0 : 1);
+		_exit(write(7, buf, 20) == 20 && read(99, buf, 1) < 0 ? 0 : 1);
 	if (child < 0 || waitpid(child, &status, 0) != child ||
-	    !WIFEXITED(status) || WEXITSTATUS(status))
+	    !WIFEXITED(status) || WEXITSTATUS(status) || read(99, buf, 1) >= 0)
 		return 1;
 	execl("/proc/self/exe", "exec-fds", "stage2", (char *)NULL);
 	return 1;
