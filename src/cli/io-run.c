@@ -92,6 +92,11 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		/* the summary's key says how the path was had apart from
 		 * it: a path's own trailing '?' is not lden's mark */
 		snprintf(fkey, sizeof(fkey), "%c%s", kind, path);
+		/* an unnamed fd is one process's: fd 3 of two processes
+		 * is two files, never one row */
+		if (kind == LDEN_IO_KEY_FD)
+			snprintf(fkey, sizeof(fkey), "%c[fd %d of %u]", kind,
+				 ev->fd, ev->pid);
 		snprintf(key, sizeof(key), "%c%s[%u]", LDEN_IO_KEY_PROCESS,
 			 ev->comm, ev->pid);
 		lden_io_summary__add(r->files, fkey, ev->latency_ns,

@@ -26,8 +26,23 @@ double lden_window__push(struct lden_window *w, double t, uint64_t count)
 			break;
 		}
 	}
-	if (found < 0)	/* younger than a second: since the first tick */
+	w->estimated = false;
+	w->span = 0;
+	if (found < 0) {
+		/* younger than a second: since the first tick */
 		found = (w->head - w->n + LDEN_WINDOW_SLOTS) % LDEN_WINDOW_SLOTS;
+		/* a full ring a second short: its span alone is known */
+		if (w->n == LDEN_WINDOW_SLOTS && t > w->t[found]) {
+			w->estimated = true;
+			w->span = t - w->t[found];
+		}
+	} else if (t - w->t[found] > 1.0 + LDEN_WINDOW_SLACK) {
+		/* no tick in between (stopped, late): not the last second's */
+		w->estimated = true;
+		w->span = t - w->t[found];
+	}
+	if (w->estimated)
+		return (double)(count - w->count[found]) / w->span;
 	return (double)(count - w->count[found]);
 }
 
@@ -71,6 +86,9 @@ static void print_notes(FILE *out, const struct lden_stat *st)
 	char *text = lden_label__text(st->label);
 	const char *label = text ? text : "?";
 
+	if (st->win.estimated)
+		fprintf(out, "  %s: ~: speed estimated, the average per second over the last %.3f s (no tick a second ago: lden was stopped or late, or --interval is too long or too short)\n",
+			label, st->win.span);
 	if (st->size_stopped)
 		fprintf(out, "  %s: %s\n", label, st->note);
 	if (st->missed > st->short_records)
@@ -108,7 +126,7 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 	for (int i = 0; i < n; i++) {
 		/* a count known to be short is never shown as exact */
 		const char *least = st[i].missed ? ">=" : "";
-		char count[32], size[32];
+		char count[32], size[32], speed[40];
 
 		snprintf(count, sizeof(count), "%s%" PRIu64, least, st[i].count);
 		if (st[i].has_size && !st[i].size_stopped)
@@ -116,8 +134,11 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 				 st[i].size);
 		else
 			snprintf(size, sizeof(size), "-");
+		/* an estimated speed is marked as a short count is */
+		snprintf(speed, sizeof(speed), "%s%.0f",
+			 st[i].win.estimated ? "~" : "", st[i].speed);
 		lden_label__print(out, st[i].label, 32);
-		fprintf(out, " %14s %16s %12.0f", count, size, st[i].speed);
+		fprintf(out, " %14s %16s %12s", count, size, speed);
 		if (lost)
 			fprintf(out, " %12" PRIu64 "%s", st[i].lost,
 				st[i].lost && st[i].lost_shared ? "*" : "");
@@ -172,6 +193,9 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 			st[i].missed, st[i].missed ? "false" : "true");
 		if (st[i].joined)
 			fprintf(out, ",\"unsized\":%" PRIu64, st[i].unsized);
+		if (st[i].win.estimated)
+			fprintf(out, ",\"speed_estimated\":true,\"speed_span\":%.3f",
+				st[i].win.span);
 		fputc('}', out);
 	}
 	fputc(']', out);

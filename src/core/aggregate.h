@@ -21,7 +21,18 @@ struct lden_window {
 	uint64_t count[LDEN_WINDOW_SLOTS];
 	int head;	/* next slot to write */
 	int n;
+	/*
+	 * The last speed is an estimate, the average per second over
+	 * @span seconds: no tick was about a second old (lden stopped or
+	 * late, a long --interval, or ticks too short for the ring)
+	 */
+	bool estimated;
+	double span;
 };
+
+/* A base tick up to this much over a second old still gives "the last
+ * second" (the ticks' own jitter); older, the speed is an average. */
+#define LDEN_WINDOW_SLACK 0.25
 
 struct lden_stat {
 	char label[LDEN_LABEL_LEN];
@@ -68,7 +79,10 @@ struct lden_stat {
  * lden_window__push - record the count at time @t (seconds, monotonic) and
  * return the events of the last second: the count now minus the count at
  * the newest tick at least one second old (or at the start, when the run
- * is younger than a second).
+ * is younger than a second).  When that tick is more than a second (and
+ * LDEN_WINDOW_SLACK) old, or the ring holds no tick a second old, the
+ * events of the last second are not known: the average per second over
+ * the span there is, with @w->estimated and @w->span set.
  */
 double lden_window__push(struct lden_window *w, double t, uint64_t count);
 

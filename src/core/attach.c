@@ -495,6 +495,7 @@ static int attach_catalog(struct ltr_session *s,
 			  struct lden_attached *a, char *err, size_t errlen)
 {
 	const struct lden_source *src = r->src;
+	char bad[512];
 	int rc = 0;
 
 	memset(a, 0, sizeof(*a));
@@ -552,6 +553,11 @@ static int attach_catalog(struct ltr_session *s,
 
 		if (!r->tp_present[t])
 			continue;
+		/* a signed size unfiltered: refused, never summed wrapped */
+		if (need_size && tp->size &&
+		    lden_check_tracepoint_size(s, r->def, tp, bad,
+					       sizeof(bad)) < 0)
+			return aerr(err, errlen, "%s: %s", a->label, bad);
 		if (join_filters(tp->filter, extra_filter, a->label, &filter,
 				 err, errlen) < 0)
 			return -1;
@@ -571,10 +577,8 @@ static int attach_catalog(struct ltr_session *s,
 	}
 	/* the catalog's own filter or size at fault: say where it is */
 	if (rc < 0) {
-		char why[512];
-
-		if (lden_check_source(s, r, why, sizeof(why)) == -1)
-			aerr(err, errlen, "%s: %s", a->label, why);
+		if (lden_check_source(s, r, bad, sizeof(bad)) == -1)
+			aerr(err, errlen, "%s: %s", a->label, bad);
 	}
 	/* sampled only where the kernel could not sum */
 	a->sampling = sample;

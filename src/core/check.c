@@ -36,6 +36,26 @@ static int cerr(char *err, size_t errlen, const struct lden_event_def *d,
 	return -1;
 }
 
+/*
+ * Whether @filter bounds the field @name from below: "name >" or
+ * "name >=" somewhere in it (the catalog's "ret > 0").
+ */
+static bool bounded_below(const char *filter, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = filter; p && (p = strstr(p, name)); p += n) {
+		const char *q = p + n;
+
+		if (p > filter && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue;
+		q += strspn(q, " \t");
+		if (*q == '>')
+			return true;
+	}
+	return false;
+}
+
 static int check_tracepoint(struct ltr_session *s,
 			    const struct lden_event_def *d,
 			    const struct lden_tp *tp, bool want_size,
@@ -43,6 +63,7 @@ static int check_tracepoint(struct ltr_session *s,
 {
 	struct ltr_event_opts o = { .filter = tp->filter, .format_only = true };
 	struct lden_size_expr *se;
+	const char *signed_field;
 	struct ltr_event *ev;
 	char msg[256];
 
@@ -60,10 +81,29 @@ static int check_tracepoint(struct ltr_session *s,
 				    "size '%s' on %s:%s: %s", tp->size,
 				    tp->system, tp->name, msg);
 		}
+		/* a negative value (-errno) would wrap the sum */
+		signed_field = lden_size_expr__signed_field(se);
+		if (signed_field && !bounded_below(tp->filter, signed_field)) {
+			cerr(err, errlen, d, tp->size_line,
+			     "size '%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
+			     tp->size, tp->system, tp->name, signed_field,
+			     signed_field);
+			lden_size_expr__free(se);
+			ltr_event__close(ev);
+			return -1;
+		}
 		lden_size_expr__free(se);
 	}
 	ltr_event__close(ev);
 	return 0;
+}
+
+int lden_check_tracepoint_size(struct ltr_session *s,
+			       const struct lden_event_def *d,
+			       const struct lden_tp *tp, char *err,
+			       size_t errlen)
+{
+	return check_tracepoint(s, d, tp, true, err, errlen) == -1 ? -1 : 0;
 }
 
 /* Whether @name (@len bytes) is a field of the probe @src makes. */

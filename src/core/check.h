@@ -32,4 +32,18 @@ int lden_check_source(struct ltr_session *s, const struct lden_resolution *r,
 bool lden_check_no_size(struct ltr_session *s, const struct lden_resolution *r,
 			char *why, size_t len);
 
+/*
+ * lden_check_tracepoint_size - @tp's size against its format, as
+ * lden_check_source() checks it: its fields exist, and a signed one
+ * (-errno on an error) is bounded from below by @tp's filter, else its
+ * negative values would wrap the total.  0, or -1 with @err set (the
+ * catalog file and line).
+ */
+struct lden_tp;
+struct lden_event_def;
+int lden_check_tracepoint_size(struct ltr_session *s,
+			       const struct lden_event_def *d,
+			       const struct lden_tp *tp, char *err,
+			       size_t errlen);
+
 #endif

@@ -590,6 +590,15 @@ bool lden_size_hist__exact(const struct lden_size_expr *e,
 	return true;
 }
 
+const char *lden_size_expr__signed_field(const struct lden_size_expr *e)
+{
+	for (int i = 0; i < e->nops; i++)
+		if (e->ops[i].kind == OP_FIELD && e->ops[i].field &&
+		    ltr_field__is_signed(e->ops[i].field))
+			return e->ops[i].name;
+	return NULL;
+}
+
 void lden_size_expr__free(struct lden_size_expr *e)
 {
 	free(e);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,13 +16,21 @@ struct io_proc {
 	/* comm from the exit record of the process, not
 	 * read from /proc after the fact */
 	bool comm_exact;
-	/* fd -> malloc'd MARK path: MARK 'e' exact (its open's path copied
-	 * at the call), 'l' read later (late, or /proc) */
+	/* fd -> malloc'd MARK path: MARK the bits below; path "" when
+	 * what the fd refers to is not known */
 	struct lden_intmap *fds;
 };
 
-#define EXACT 'e'
-#define LATE 'l'
+/* MARK: always a printable byte, never the string's end */
+#define MARK 0x40
+#define EXACT 0x01		/* its open's path copied at the call */
+#define CLOEXEC_SHIFT 1		/* enum lden_io_cloexec, 2 bits */
+#define CLOEXEC_MASK (3 << CLOEXEC_SHIFT)
+
+static enum lden_io_cloexec mark_cloexec(const char *s)
+{
+	return (enum lden_io_cloexec)((s[0] & CLOEXEC_MASK) >> CLOEXEC_SHIFT);
+}
 
 struct lden_io_fdtable {
 	struct lden_intmap *procs;	/* pid -> struct io_proc * */
@@ -140,7 +149,8 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 	return p;
 }
 
-static char *copy_path(const char *path, bool exact)
+static char *copy_path(const char *path, bool exact,
+		       enum lden_io_cloexec cloexec)
 {
 	size_t len = strlen(path);
 	char *s;
@@ -150,7 +160,8 @@ static char *copy_path(const char *path, bool exact)
 	s = malloc(len + 2);
 	if (!s)
 		return NULL;
-	s[0] = exact ? EXACT : LATE;
+	s[0] = (char)(MARK | (exact ? EXACT : 0) |
+		      ((int)cloexec << CLOEXEC_SHIFT));
 	memcpy(s + 1, path, len);
 	s[len + 1] = '\0';
 	if (len == LDEN_IO_PATH_MAX - 1)
@@ -159,7 +170,7 @@ static char *copy_path(const char *path, bool exact)
 }
 
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
-		    const char *path, bool exact)
+		    const char *path, bool exact, enum lden_io_cloexec cloexec)
 {
 	char *old = lden_intmap__get_ptr(p->fds, (uint64_t)(unsigned int)fd);
 	char *s;
@@ -168,7 +179,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		t->st.fds_refused++;
 		return -ENOSPC;
 	}
-	s = copy_path(path, exact);
+	s = copy_path(path, exact, cloexec);
 	if (!s)
 		return -ENOMEM;
 	if (lden_intmap__put_ptr(p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
@@ -183,13 +194,15 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 }
 
 int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
-			 const char *path, bool exact)
+			 const char *path, bool exact,
+			 enum lden_io_cloexec cloexec)
 {
 	struct io_proc *p = get_proc(t, pid);
 
 	if (!p)
 		return -ENOMEM;
-	return proc_set(t, p, fd, path, exact);
+	return proc_set(t, p, fd, path ? path : "", exact && path && *path,
+			cloexec);
 }
 
 const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
@@ -198,6 +211,8 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 	struct io_proc *p = get_proc(t, pid);
 	/* not on the stack: looked at for every fd call (one thread) */
 	static char buf[LDEN_IO_PATH_MAX * 2];
+	enum lden_io_cloexec cloexec = LDEN_IO_CLOEXEC_UNKNOWN;
+	int flags;
 	const char *s;
 
 	if (!p || fd < 0)
@@ -213,10 +228,14 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		 * closed already: remember that, so that every later call on
 		 * it does not ask again; an open of this fd replaces it
 		 */
-		proc_set(t, p, fd, "", false);
+		proc_set(t, p, fd, "", false, LDEN_IO_CLOEXEC_UNKNOWN);
 		return NULL;
 	}
-	if (proc_set(t, p, fd, buf, false) < 0)
+	/* whether an exec closes it, as /proc/PID/fdinfo/FD says */
+	if (lden_proc__fd_flags(pid, fd, &flags) == 0)
+		cloexec = flags & O_CLOEXEC ? LDEN_IO_CLOEXEC :
+					      LDEN_IO_INHERITED;
+	if (proc_set(t, p, fd, buf, false, cloexec) < 0)
 		return NULL;
 	return (const char *)lden_intmap__get_ptr(p->fds, (uint64_t)fd) + 1;
 }
@@ -243,11 +262,11 @@ bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
 	if (!p || fd < 0)
 		return false;
 	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
-	return s && s[0] == EXACT;
+	return s && (s[0] & EXACT);
 }
 
 int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
-			 int newfd)
+			 int newfd, enum lden_io_cloexec cloexec)
 {
 	const char *s = lden_io_fdtable__get(t, pid, oldfd);
 	bool exact = lden_io_fdtable__exact(t, pid, oldfd);
@@ -255,18 +274,33 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 	char *copy;
 	int err;
 
-	if (!s)
-		return -ENOENT;
 	if (oldfd == newfd)
 		return 0;
-	/* the source may move when the new entry grows the map */
-	copy = strdup(s);
+	/*
+	 * a source not known makes @newfd not known either: whatever
+	 * @newfd referred to before is gone (dup2 onto it closed it)
+	 */
+	copy = strdup(s ? s : "");
 	if (!copy)
 		return -ENOMEM;
 	p = get_proc(t, pid);
-	err = p ? proc_set(t, p, newfd, copy, exact) : -ENOMEM;
+	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec) : -ENOMEM;
 	free(copy);
-	return err;
+	return err ? err : s ? 0 : -ENOENT;
+}
+
+void lden_io_fdtable__set_cloexec(struct lden_io_fdtable *t, pid_t pid,
+				  int fd, enum lden_io_cloexec cloexec)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	char *s;
+
+	if (!p || fd < 0)
+		return;
+	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	if (s)
+		s[0] = (char)((s[0] & ~CLOEXEC_MASK) |
+			      ((int)cloexec << CLOEXEC_SHIFT));
 }
 
 void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd)
@@ -287,14 +321,56 @@ struct range {
 	unsigned int lo, hi;
 	uint64_t keys[64];
 	int n;
+	bool exec;		/* not a range: those an exec closes */
 };
 
 static void in_range(uint64_t key, void *val, void *ctx)
 {
 	struct range *r = ctx;
+	const char *s = *(char **)val;
 
-	if (key >= r->lo && key <= r->hi && r->n < 64)
+	if (r->n >= 64)
+		return;
+	if (r->exec ? mark_cloexec(s) != LDEN_IO_INHERITED :
+		      key >= r->lo && key <= r->hi)
 		r->keys[r->n++] = key;
+}
+
+/* Each fd in [@lo, @hi] that the table has is now close-on-exec. */
+static void mark_range(uint64_t key, void *val, void *ctx)
+{
+	struct range *r = ctx;
+	char *s = *(char **)val;
+
+	if (key >= r->lo && key <= r->hi)
+		s[0] = (char)((s[0] & ~CLOEXEC_MASK) |
+			      (LDEN_IO_CLOEXEC << CLOEXEC_SHIFT));
+}
+
+void lden_io_fdtable__cloexec_range(struct lden_io_fdtable *t, pid_t pid,
+				    unsigned int lo, unsigned int hi)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	struct range r = { .lo = lo, .hi = hi };
+
+	if (p)
+		lden_intmap__each(p->fds, mark_range, &r);
+}
+
+void lden_io_fdtable__exec(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	struct range r = { .exec = true };
+
+	if (!p)
+		return;
+	/* a pass removes up to 64; repeat until none is left */
+	do {
+		r.n = 0;
+		lden_intmap__each(p->fds, in_range, &r);
+		for (int i = 0; i < r.n; i++)
+			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
+	} while (r.n == 64);
 }
 
 void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
@@ -312,6 +388,41 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 		for (int i = 0; i < r.n; i++)
 			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
 	} while (r.n == 64);
+}
+
+struct fork_copy {
+	struct lden_io_fdtable *t;
+	struct io_proc *child;
+	int err;
+};
+
+static void copy_entry(uint64_t key, void *val, void *ctx)
+{
+	struct fork_copy *f = ctx;
+	const char *s = *(char **)val;
+
+	if (f->err)
+		return;
+	f->err = proc_set(f->t, f->child, (int)key, s + 1, s[0] & EXACT,
+			  mark_cloexec(s));
+}
+
+int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
+			  pid_t child)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
+	struct fork_copy f = { .t = t };
+
+	if (!p || parent == child)
+		return 0;
+	/* its own table: what it looked up in /proc is replaced below */
+	f.child = get_proc(t, child);
+	/* the parent may have been evicted for the child */
+	p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
+	if (!f.child || !p)
+		return f.child ? 0 : -ENOMEM;
+	lden_intmap__each(p->fds, copy_entry, &f);
+	return f.err;
 }
 
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)

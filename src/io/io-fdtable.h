@@ -21,6 +21,13 @@
 
 struct lden_io_fdtable;
 
+/* Whether an exec closes an fd (O_CLOEXEC, FD_CLOEXEC). */
+enum lden_io_cloexec {
+	LDEN_IO_INHERITED,		/* kept across exec */
+	LDEN_IO_CLOEXEC,		/* closed by exec */
+	LDEN_IO_CLOEXEC_UNKNOWN,	/* not known: dropped at exec */
+};
+
 struct lden_io_fdtable_stats {
 	uint64_t procs;			/* now */
 	uint64_t fds;			/* entries now */
@@ -37,12 +44,16 @@ void lden_io_fdtable__free(struct lden_io_fdtable *t);
 
 /*
  * lden_io_fdtable__set - @fd of @pid now refers to @path (an open)
+ * @path: NULL or "" when not known: the fd is then known to refer to
+ *	something new, and calls on it are not named
  * @exact: the path was copied at the call (strcap.h), not read later
+ * @cloexec: whether an exec closes it
  * Returns 0, or -ENOSPC (max_fds entries kept: counted in fds_refused),
  * -ENOMEM.
  */
 int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
-			 const char *path, bool exact);
+			 const char *path, bool exact,
+			 enum lden_io_cloexec cloexec);
 
 /*
  * Whether the table's entry for @fd of @pid came from a path copied at
@@ -64,9 +75,27 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 				 int fd);
 
-/* dup, dup2, dup3, F_DUPFD: @newfd refers to what @oldfd does. */
+/*
+ * dup, dup2, dup3, F_DUPFD: @newfd refers to what @oldfd does, with its
+ * own @cloexec; not known when @oldfd is not (then -ENOENT, @newfd's
+ * entry replaced all the same).
+ */
 int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
-			 int newfd);
+			 int newfd, enum lden_io_cloexec cloexec);
+
+/* fcntl F_SETFD: whether an exec closes @fd. */
+void lden_io_fdtable__set_cloexec(struct lden_io_fdtable *t, pid_t pid,
+				  int fd, enum lden_io_cloexec cloexec);
+
+/* close_range(CLOSE_RANGE_CLOEXEC): an exec closes every fd in range. */
+void lden_io_fdtable__cloexec_range(struct lden_io_fdtable *t, pid_t pid,
+				    unsigned int lo, unsigned int hi);
+
+/*
+ * The process exec'd: the fds an exec closes (or that may be) are gone,
+ * so that a new file with one of their numbers is not named after them.
+ */
+void lden_io_fdtable__exec(struct lden_io_fdtable *t, pid_t pid);
 
 /* close: @fd is gone. */
 void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd);
@@ -74,6 +103,15 @@ void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd);
 /* close_range: every fd in [@lo, @hi] is gone. */
 void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 				  unsigned int lo, unsigned int hi);
+
+/*
+ * A new process @child of @parent (fork, vfork, clone without
+ * CLONE_THREAD): it has a copy of its parent's descriptors, named as
+ * exactly as the parent's are.  Returns 0, -ENOSPC or -ENOMEM (then some
+ * are not copied: their calls are looked up in /proc, late).
+ */
+int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
+			  pid_t child);
 
 /* The process exited: its table and name are dropped. */
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);

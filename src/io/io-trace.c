@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "attach.h"
 #include "clock.h"
@@ -19,13 +20,13 @@
 #include "proc.h"
 #include "sample-order.h"
 
-/* The task tracepoint after the syscalls': exit. */
-#define NTASK_TPS 1
+/* The task tracepoints after the syscalls': exit, exec. */
+#define NTASK_TPS 2
 
 /* Records newer than this before a drain wait for the next one. */
 #define ORDER_SLACK_NS 10000000ULL
 
-enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT };
+enum tp_role { TP_ENTER, TP_EXIT, TP_TASK_EXIT, TP_TASK_EXEC };
 
 struct tp {
 	enum tp_role role;
@@ -62,6 +63,7 @@ struct lden_io_tracer {
 	void *ns_ctx;
 	bool ns_unless_cgroup;
 	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
+	bool fork_copy;			/* child processes are traced */
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -79,7 +81,7 @@ static void resolve_fields(struct lden_io_tracer *t, struct tp *tp,
 		tp->exit_pid = ltr_event__field(ev, "pid");
 		tp->group_dead = ltr_event__field(ev, "group_dead");
 		tp->comm = ltr_event__field(ev, "comm");
-	} else {
+	} else if (tp->role == TP_ENTER) {
 		for (int a = 0; a < LDEN_IO_NARGS; a++)
 			if (t->table[tp->sys].fields[a])
 				tp->f[a] = ltr_event__field(
@@ -224,6 +226,7 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->ns_ctx = o->ns_ctx;
 	t->ns_unless_cgroup = o->ns_unless_cgroup;
 	t->cgroup_seen = o->cgroup_seen;
+	t->fork_copy = !o->ntasks || o->inherit;
 	t->table = lden_io_syscalls(&t->nsys);
 	t->tps = calloc((size_t)t->nsys * 2 + NTASK_TPS, sizeof(*t->tps));
 	t->att = calloc(((size_t)t->nsys * 2 + NTASK_TPS) *
@@ -265,6 +268,14 @@ struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 	t->tps[2 * t->nsys].role = TP_TASK_EXIT;
 	if (open_tp(t, o, "sched", "sched_process_exit", &t->tps[2 * t->nsys],
 		    err, errlen) < 0) {
+		if (!*err)
+			snprintf(err, errlen, "%s", ltr_last_error());
+		goto out_free;
+	}
+	/* an exec closes the close-on-exec fds: their numbers are free */
+	t->tps[2 * t->nsys + 1].role = TP_TASK_EXEC;
+	if (open_tp(t, o, "sched", "sched_process_exec",
+		    &t->tps[2 * t->nsys + 1], err, errlen) < 0) {
 		if (!*err)
 			snprintf(err, errlen, "%s", ltr_last_error());
 		goto out_free;
@@ -401,6 +412,31 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 	return prov;
 }
 
+/*
+ * Whether an exec closes the fd an open made: its flags say, where the
+ * tracepoint has them (openat2's are behind a pointer: not known).
+ */
+static enum lden_io_cloexec open_cloexec(const struct lden_io_syscall *sys,
+					 int flags)
+{
+	if (!sys->fields[LDEN_IO_ARG_CMD])
+		return strcmp(sys->name, "creat") ? LDEN_IO_CLOEXEC_UNKNOWN :
+						    LDEN_IO_INHERITED;
+	return flags & O_CLOEXEC ? LDEN_IO_CLOEXEC : LDEN_IO_INHERITED;
+}
+
+/* The same for a copy: dup3's flags, fcntl F_DUPFD_CLOEXEC. */
+static enum lden_io_cloexec dup_cloexec(const struct lden_io_syscall *sys,
+					int cmd)
+{
+	if (sys->kind == LDEN_IO_FCNTL)
+		return cmd == F_DUPFD_CLOEXEC ? LDEN_IO_CLOEXEC :
+						LDEN_IO_INHERITED;
+	if (sys->fields[LDEN_IO_ARG_CMD])	/* dup3 */
+		return cmd & O_CLOEXEC ? LDEN_IO_CLOEXEC : LDEN_IO_INHERITED;
+	return LDEN_IO_INHERITED;
+}
+
 /* What the call did to the fd table, and what to report. */
 static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		     int64_t ret, uint64_t exit_ns)
@@ -443,12 +479,12 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
 		t->st.open_paths[ev.path_prov]++;
 		ev.path = c->path[0] ? c->path : NULL;
+		/* a path not known still replaces what the fd was */
 		if (ret >= 0) {
 			ev.newfd = (int)ret;
-			if (c->path[0])
-				lden_io_fdtable__set(t->fdt, pid, (int)ret,
-						     c->path,
-						     ev.path_prov == LDEN_PROV_EXACT);
+			lden_io_fdtable__set(t->fdt, pid, (int)ret, c->path,
+					     ev.path_prov == LDEN_PROV_EXACT,
+					     open_cloexec(sys, cmd));
 		}
 		break;
 	case LDEN_IO_READ:
@@ -475,10 +511,16 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		if (ret >= 0 && (sys->kind == LDEN_IO_DUP ||
 				 cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
 			ev.newfd = (int)ret;
-			lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret);
+			lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret,
+					     dup_cloexec(sys, cmd));
 			/* the source entry may have moved */
 			ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
 		}
+		if (ret == 0 && sys->kind == LDEN_IO_FCNTL && cmd == F_SETFD)
+			lden_io_fdtable__set_cloexec(
+				t->fdt, pid, fd,
+				c->args[LDEN_IO_ARG_ARG] & FD_CLOEXEC ?
+					LDEN_IO_CLOEXEC : LDEN_IO_INHERITED);
 		break;
 	case LDEN_IO_PATH:
 		ev.path_prov = call_path(t, c, LDEN_IO_ARG_DFD, c->path, exit_ns);
@@ -500,7 +542,12 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	/* the fd is gone only now: the event above still named it */
 	if (sys->kind == LDEN_IO_CLOSE)
 		lden_io_fdtable__close(t->fdt, pid, fd);
-	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0)
+	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0 &&
+	    (c->args[LDEN_IO_ARG_CMD] & CLOSE_RANGE_CLOEXEC))
+		lden_io_fdtable__cloexec_range(
+			t->fdt, pid, (unsigned int)c->args[LDEN_IO_ARG_FD],
+			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
+	else if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0)
 		lden_io_fdtable__close_range(
 			t->fdt, pid, (unsigned int)c->args[LDEN_IO_ARG_FD],
 			(unsigned int)c->args[LDEN_IO_ARG_FD2]);
@@ -515,7 +562,12 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	/* the names' records apart: the syscalls' and exits' are the
 	 * figure a workload can know it made */
 	if (lden_comms__feed(t->comms, s)) {
+		pid_t child;
+
 		t->st.name_records++;
+		/* a traced child has its parent's fds, known as they are */
+		if (t->fork_copy && lden_comms__forked(t->comms, s, &child))
+			lden_io_fdtable__fork(t->fdt, (pid_t)s->pid, child);
 		return 0;
 	}
 	if (lden_strcap__feed(t->strcap, s) || !tp)
@@ -544,6 +596,9 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
 				     v == s->pid)
 			lden_io_fdtable__drop(t->fdt, (pid_t)s->pid);
+		break;
+	case TP_TASK_EXEC:
+		lden_io_fdtable__exec(t->fdt, (pid_t)s->pid);
 		break;
 	}
 	return 0;
@@ -675,7 +730,7 @@ int lden_io_tracer__guard(struct lden_io_tracer *t, struct lden_guard *g)
 	for (int i = 0; i < t->natt; i++) {
 		const struct tp *tp = t->att[i].user;
 
-		if (tp->role == TP_TASK_EXIT)
+		if (tp->role == TP_TASK_EXIT || tp->role == TP_TASK_EXEC)
 			continue;
 		if (lden_guard__add(g, t->table[tp->sys].name, &t->att[i]) < 0)
 			return -ENOMEM;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct lden_comms {
 	struct lden_attached *att;	/* NROLES per scope */
 	int natt;
 	const struct ltr_field *pid[NROLES], *comm[NROLES];
+	const struct ltr_field *clone_flags;	/* task_newtask's */
 	struct lden_intmap *names;	/* tid -> struct name * */
 	uint64_t seq;
 };
@@ -98,6 +100,9 @@ int lden_comms__attach_scopes(struct lden_comms *c, struct ltr_session *s,
 			ev = a->parts[0].ev;
 			c->pid[r] = ltr_event__field(ev, "pid");
 			c->comm[r] = ltr_event__field(ev, commf[r]);
+			if (r == NEWTASK)
+				c->clone_flags = ltr_event__field(
+					ev, "clone_flags");
 		}
 	}
 	return 0;
@@ -201,6 +206,20 @@ bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 		return true;
 	/* a new task, thread or process, has its parent's name */
 	set_name(c, (pid_t)tid, comm, len);
+	return true;
+}
+
+bool lden_comms__forked(const struct lden_comms *c,
+			const struct ltr_sample *s, pid_t *pid)
+{
+	uint64_t flags, v;
+
+	if (role_of(c, s) != NEWTASK || !c->clone_flags || !c->pid[NEWTASK] ||
+	    ltr_field__u64(c->clone_flags, s, &flags) < 0 ||
+	    ltr_field__u64(c->pid[NEWTASK], s, &v) < 0 ||
+	    (flags & CLONE_THREAD))
+		return false;
+	*pid = (pid_t)v;
 	return true;
 }
 

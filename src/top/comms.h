@@ -52,6 +52,14 @@ int lden_comms__attach_scopes(struct lden_comms *c, struct ltr_session *s,
  */
 bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s);
 
+/*
+ * lden_comms__forked - whether @s is the record of a new process (a
+ * task made without CLONE_THREAD), whose pid goes to @pid; its parent
+ * is the record's task
+ */
+bool lden_comms__forked(const struct lden_comms *c,
+			const struct ltr_sample *s, pid_t *pid);
+
 /* Whether @s is one of the tracker's records (in any order). */
 bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
 

@@ -88,6 +88,27 @@ int lden_proc__fd_path(pid_t pid, int fd, char *buf, size_t len)
 	return 0;
 }
 
+int lden_proc__fd_flags(pid_t pid, int fd, int *flags)
+{
+	char path[64], buf[512], *f, *end;
+	unsigned long v;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo/%d", (int)pid, fd);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	f = strstr(buf, "\nflags:");
+	if (!f)
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(f + 7, &end, 8);
+	if (errno || end == f + 7)
+		return -EINVAL;
+	*flags = (int)v;
+	return 0;
+}
+
 int lden_proc__cmdline(pid_t pid, char *buf, size_t len)
 {
 	char path[64];

@@ -28,6 +28,12 @@ int lden_proc__comm(pid_t pid, char *buf, size_t len);
 int lden_proc__fd_path(pid_t pid, int fd, char *buf, size_t len);
 
 /*
+ * The "flags:" of /proc/PID/fdinfo/FD into @flags (octal there): the
+ * file's open flags, with O_CLOEXEC when an exec closes the fd.
+ */
+int lden_proc__fd_flags(pid_t pid, int fd, int *flags);
+
+/*
  * The argument list from /proc/PID/cmdline, NULs turned into spaces;
  * an empty string for a kernel thread or a process that already exited.
  */

@@ -421,11 +421,65 @@ static void test_index_and_seconds(void **state)
 	assert_string_equal(err, "invalid --time value 'nan'");
 }
 
+/*
+ * speed: the events of the last second when a tick about a second old
+ * is there; else an average per second over the span there is, marked
+ * (lden stopped by SIGSTOP for 3 s counted 3 s of events as one
+ * second's, and fired a condition the rate never met)
+ */
+static void test_speed_window(void **state)
+{
+	struct lden_window w = { .n = 0 };
+	struct lden_stat st = { .label = "task.create", .count = 360 };
+	double t = 10.0, v = 0;
+	uint64_t c = 0;
+	char *out;
+
+	(void)state;
+	/* 60 events a second, a tick every 100 ms for 2 s: exact */
+	for (int i = 0; i <= 20; i++, t += 0.1, c += 6)
+		v = lden_window__push(&w, t, c);
+	assert_true(v > 59.5 && v < 60.5);
+	assert_false(w.estimated);
+	/* stopped 3 s (no tick), still 60 a second: 180 more */
+	t += 3.0;
+	c += 180;
+	v = lden_window__push(&w, t, c);
+	assert_true(w.estimated);
+	assert_true(w.span > 3.0 && w.span < 3.2);
+	assert_true(v > 55 && v < 61);
+	/* the next ticks a second on: exact again */
+	for (int i = 0; i <= 10; i++) {
+		t += 0.1;
+		c += 6;
+		v = lden_window__push(&w, t, c);
+	}
+	assert_false(w.estimated);
+	assert_true(v > 59.5 && v < 60.5);
+	/* ticks of 1 ms: the ring (256) holds 0.255 s, not a second */
+	memset(&w, 0, sizeof(w));
+	for (int i = 0; i < 2000; i++)
+		v = lden_window__push(&w, 20.0 + i * 0.001, (uint64_t)i * 3);
+	assert_true(w.estimated);
+	assert_true(v > 2999 && v < 3001);
+	/* the table marks it, and says so under it; JSON too */
+	st.speed = v;
+	st.win = w;
+	out = printed(lden_print_table, &st, 1);
+	assert_non_null(strstr(out, "~3000\n"));
+	assert_non_null(strstr(out, "task.create: ~: speed estimated, the average per second over the last 0.255 s"));
+	free(out);
+	out = printed(lden_print_json_stats, &st, 1);
+	assert_non_null(strstr(out, "\"count_exact\":true,\"speed_estimated\":true,\"speed_span\":0.255}"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_table_exactness),
+		cmocka_unit_test(test_speed_window),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_prometheus),
