@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -36,21 +37,90 @@ static int cerr(char *err, size_t errlen, const struct lden_event_def *d,
 	return -1;
 }
 
+/* Whether @name appears as a whole word in @s's first @len bytes. */
+static bool has_word(const char *s, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!strncmp(s + i, name, n) &&
+		    (i == 0 || !(isalnum((unsigned char)s[i - 1]) ||
+				 s[i - 1] == '_')) &&
+		    (i + n == len || !(isalnum((unsigned char)s[i + n]) ||
+				       s[i + n] == '_')))
+			return true;
+	return false;
+}
+
 /*
- * Whether @filter bounds the field @name from below: "name >" or
- * "name >=" somewhere in it (the catalog's "ret > 0").
+ * Whether a negation in @filter ("!(...)", "!word") covers @name:
+ * "!(flags & 2)" does not touch ret, "!(ret < 0)" does.
+ */
+static bool negates(const char *filter, const char *name)
+{
+	for (const char *p = filter; (p = strchr(p, '!')); p++) {
+		const char *q = p + 1;
+		size_t len;
+
+		if (*q == '=' || *q == '~')
+			continue;
+		q += strspn(q, " \t");
+		if (*q == '(') {
+			int depth = 0;
+
+			for (len = 0; q[len]; len++) {
+				depth += q[len] == '(';
+				depth -= q[len] == ')';
+				if (!depth)
+					break;
+			}
+		} else {
+			len = strspn(q, "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		}
+		if (has_word(q, len, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether @filter bounds the field @name from below at 0: it has
+ * "name > N" (N >= -1) or "name >= N" (N >= 0), the catalog's
+ * "ret > 0", and no "||" or negation that could let a record past the
+ * bound ("ret > 0 || x", "!(ret > 0)").  A filter it cannot read so is
+ * taken as no bound: refused, never summed wrapped.
  */
 static bool bounded_below(const char *filter, const char *name)
 {
 	size_t n = strlen(name);
 
-	for (const char *p = filter; p && (p = strstr(p, name)); p += n) {
+	if (!filter || strstr(filter, "||") || negates(filter, name))
+		return false;
+	for (const char *p = filter; (p = strstr(p, name)); p += n) {
 		const char *q = p + n;
+		bool eq;
+		char *end;
+		long long v;
 
 		if (p > filter && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
 			continue;
+		if (isalnum((unsigned char)*q) || *q == '_')
+			continue;
 		q += strspn(q, " \t");
-		if (*q == '>')
+		if (*q != '>')
+			continue;
+		eq = q[1] == '=';
+		q += eq ? 2 : 1;
+		q += strspn(q, " \t");
+		errno = 0;
+		v = strtoll(q, &end, 0);
+		if (end == q || errno)
+			continue;
+		end += strspn(end, " \t");
+		if (*end && *end != '&' && *end != ')')
+			continue;
+		if (v >= (eq ? 0 : -1))
 			return true;
 	}
 	return false;
@@ -82,8 +152,10 @@ static int check_tracepoint(struct ltr_session *s,
 				    tp->system, tp->name, msg);
 		}
 		/* a negative value (-errno) would wrap the sum */
-		signed_field = lden_size_expr__signed_field(se);
-		if (signed_field && !bounded_below(tp->filter, signed_field)) {
+		for (int pos = 0;
+		     (signed_field = lden_size_expr__signed_field(se, &pos));) {
+			if (bounded_below(tp->filter, signed_field))
+				continue;
 			cerr(err, errlen, d, tp->size_line,
 			     "size '%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
 			     tp->size, tp->system, tp->name, signed_field,

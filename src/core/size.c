@@ -590,12 +590,16 @@ bool lden_size_hist__exact(const struct lden_size_expr *e,
 	return true;
 }
 
-const char *lden_size_expr__signed_field(const struct lden_size_expr *e)
+const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
+					 int *pos)
 {
-	for (int i = 0; i < e->nops; i++)
+	for (int i = *pos; i < e->nops; i++)
 		if (e->ops[i].kind == OP_FIELD && e->ops[i].field &&
-		    ltr_field__is_signed(e->ops[i].field))
+		    ltr_field__is_signed(e->ops[i].field)) {
+			*pos = i + 1;
 			return e->ops[i].name;
+		}
+	*pos = e->nops;
 	return NULL;
 }
 

@@ -30,11 +30,13 @@ int lden_size_expr__check(const char *text, char *err, size_t errlen);
 uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 			const struct ltr_sample *s);
 /*
- * The name of the first field of @e whose type is signed (a syscall's
- * ret: -errno on failure), or NULL: a negative value summed as a size
- * wraps the total around 2^64.
+ * The name of the next field of @e whose type is signed (a syscall's
+ * ret: -errno on failure), from op *@pos on (0 at first; advanced past
+ * it), or NULL when there is none left: a negative value summed as a
+ * size wraps the total around 2^64.
  */
-const char *lden_size_expr__signed_field(const struct lden_size_expr *e);
+const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
+					 int *pos);
 void lden_size_expr__free(struct lden_size_expr *e);
 
 /*

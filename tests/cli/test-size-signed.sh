@@ -35,4 +35,31 @@ printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read i
 "$LDEN" notify "size(my.read) > 1000000000000" --events-dir "$tmp/ok" -t 0.2 -q \
 	>"$tmp/ok.out" 2>"$tmp/ok.err"
 [ $? = 1 ] || fail "'if ret > 0' refused"
+# a bound that does not hold for every record is no bound: refused
+for f in '!(ret < 0)' 'ret > 0 || __syscall_nr == 1'; do
+	printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if %s\n\tsize\t\tret\n' \
+		"$f" >"$tmp/ev/r.events"
+	"$LDEN" notify "size(my.read) > 100" --events-dir "$tmp/ev" -t 0.2 -q \
+		>"$tmp/nb.out" 2>"$tmp/nb.err"
+	rc=$?
+	[ $rc = 2 ] || fail "filter '$f': exit $rc, not 2"
+	grep -q "field 'ret' is signed" "$tmp/nb.err" ||
+		fail "filter '$f': the error does not name the field"
+done
+# every signed field of the size is looked at, not the first only
+printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if ret > 0\n\tsize\t\tret + __syscall_nr\n' \
+	>"$tmp/ev/r.events"
+"$LDEN" notify "size(my.read) > 100" --events-dir "$tmp/ev" -t 0.2 -q \
+	>"$tmp/two.out" 2>"$tmp/two.err"
+rc=$?
+[ $rc = 2 ] || fail "a second signed field unfiltered: exit $rc, not 2"
+grep -q "field '__syscall_nr' is signed" "$tmp/two.err" ||
+	fail "the second signed field is not named"
+# a negation of another field leaves the bound whole (the catalog's
+# network.tcp_recv: 'ret > 0 && !(flags & 2)')
+printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if ret > 0 && !(__syscall_nr == 1)\n\tsize\t\tret\n' \
+	>"$tmp/ok/r.events"
+"$LDEN" notify "size(my.read) > 1000000000000" --events-dir "$tmp/ok" -t 0.2 -q \
+	>"$tmp/ok2.out" 2>"$tmp/ok2.err"
+[ $? = 1 ] || fail "'if ret > 0 && !(...)' refused: $(cat "$tmp/ok2.err")"
 echo "PASS: test-size-signed"
