@@ -357,37 +357,36 @@ void lden_io_fdtable__cloexec_range(struct lden_io_fdtable *t, pid_t pid,
 		lden_intmap__each(p->fds, mark_range, &r);
 }
 
-void lden_io_fdtable__exec(struct lden_io_fdtable *t, pid_t pid)
+/* Close every fd of @pid that @r matches (in_range). */
+static void close_matching(struct lden_io_fdtable *t, pid_t pid,
+			   struct range *r)
 {
 	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
-	struct range r = { .exec = true };
 
 	if (!p)
 		return;
 	/* a pass removes up to 64; repeat until none is left */
 	do {
-		r.n = 0;
-		lden_intmap__each(p->fds, in_range, &r);
-		for (int i = 0; i < r.n; i++)
-			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
-	} while (r.n == 64);
+		r->n = 0;
+		lden_intmap__each(p->fds, in_range, r);
+		for (int i = 0; i < r->n; i++)
+			lden_io_fdtable__close(t, pid, (int)r->keys[i]);
+	} while (r->n == 64);
+}
+
+void lden_io_fdtable__exec(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct range r = { .exec = true };
+
+	close_matching(t, pid, &r);
 }
 
 void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 				  unsigned int lo, unsigned int hi)
 {
-	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 	struct range r = { .lo = lo, .hi = hi };
 
-	if (!p)
-		return;
-	/* a pass removes up to 64; repeat until none is left */
-	do {
-		r.n = 0;
-		lden_intmap__each(p->fds, in_range, &r);
-		for (int i = 0; i < r.n; i++)
-			lden_io_fdtable__close(t, pid, (int)r.keys[i]);
-	} while (r.n == 64);
+	close_matching(t, pid, &r);
 }
 
 struct fork_copy {
