@@ -111,7 +111,14 @@
         setCell(name, 'size', bytes(e.size_total) + ' (size stopped by the guard)', e.size_total);
       else if (e.has_size) setCell(name, 'size', least + bytes(e.size_total), e.size_total);
       else setCell(name, 'size', '—', '');
-      setCell(name, 'speed', short(e.speed) + '/s', e.speed);
+      // an estimated speed (no tick a second ago) is marked as notify's is
+      const est = e.speed_estimated === true;
+      const speed = setCell(name, 'speed', (est ? '~' : '') + short(e.speed) + '/s', e.speed);
+      if (speed) {
+        speed.title = est ? 'estimated: the average per second over the last ' +
+          Number(e.speed_span).toFixed(3) + ' s (no tick a second ago: lden was stopped or late)' : '';
+        speed.dataset.estimated = est ? '1' : '';
+      }
       const lost = setCell(name, 'lost', e.mode === 'sampling' ? group(e.lost) : '—',
         e.lost);
       lost.classList.toggle('lost-bad', e.lost > 0);

@@ -20,6 +20,7 @@ struct lden_es_doc {
 	double time;		/* seconds since the epoch */
 	double interval;
 	double speed;
+	double speed_span;	/* when speed_estimated: seconds averaged */
 	uint64_t seq;		/* the tick's */
 	const char *host;
 	const char *event;
@@ -27,6 +28,7 @@ struct lden_es_doc {
 	bool sampling;
 	bool has_size;
 	bool size_stopped;	/* by the overhead guard: size means nothing */
+	bool speed_estimated;	/* speed is not the last second's */
 	uint64_t count, size, count_total, size_total, lost, missed;
 };
 

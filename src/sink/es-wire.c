@@ -88,8 +88,10 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 						"mode" };
 	static const char *const longs[] = { "count", "size", "count_total",
 					     "size_total", "lost", "missed" };
-	static const char *const doubles[] = { "speed", "interval" };
-	static const char *const booleans[] = { "size_valid", "count_exact" };
+	static const char *const doubles[] = { "speed", "interval",
+					       "speed_span" };
+	static const char *const booleans[] = { "size_valid", "count_exact",
+						"speed_estimated" };
 	int err = 0;
 
 	err |= lden_es_buf__add(b, "{\"index_patterns\":[", 19);
@@ -194,6 +196,16 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 			       d->size_stopped ? "false" : "true");
 	err |= lden_es_buf__add(b, ",\"speed\":", 9);
 	err |= add_num(b, d->speed);
+	/*
+	 * Always there, as count_exact is (a filter on false finds the
+	 * speeds that are the last second's); the span only when estimated
+	 */
+	err |= add_fmt(b, ",\"speed_estimated\":%s",
+		       d->speed_estimated ? "true" : "false");
+	if (d->speed_estimated) {
+		err |= lden_es_buf__add(b, ",\"speed_span\":", 14);
+		err |= add_num(b, round(d->speed_span * 1000) / 1000);
+	}
 	err |= add_fmt(b, ",\"lost\":%" PRIu64 ",\"missed\":%" PRIu64
 		       ",\"count_exact\":%s}\n", d->lost, d->missed,
 		       d->missed ? "false" : "true");

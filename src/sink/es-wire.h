@@ -14,9 +14,10 @@
 /*
  * Bumped whenever the template changes, so servers get the new one.
  * 1: the first; 2: "size_valid" (boolean); 3: "missed" (long) and
- * "count_exact" (boolean).
+ * "count_exact" (boolean); 4: "speed_estimated" (boolean) and
+ * "speed_span" (double).
  */
-#define LDEN_ES_TEMPLATE_VERSION 3
+#define LDEN_ES_TEMPLATE_VERSION 4
 
 /* A growable byte buffer; free p. */
 struct lden_es_buf {

@@ -6,8 +6,10 @@
  *   /               the page (index.html)
  *   /static/NAME    lden.js, lden.css, lden.svg (the icon) and flame.js;
  *                   nothing else
- *   /api/stats      the latest tick: per event its totals, speed, lost
- *                   records, kernel source and mode; the host; lost total
+ *   /api/stats      the latest tick: per event its totals, speed (and
+ *                   whether it is estimated, speed_estimated/speed_span),
+ *                   lost records, kernel source and mode; the host; lost
+ *                   total
  *   /api/series     the history, ?since=EPOCH for what came after,
  *                   &events=a,b for some events only, &step=SEC for at
  *                   most a point per event every SEC seconds
@@ -257,6 +259,11 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 	json_object_object_add(j, "count_total", json_u64(p->count_total));
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
 	json_object_object_add(j, "speed", json_num(p->speed, 3));
+	json_object_object_add(j, "speed_estimated",
+			       json_object_new_boolean(p->speed_estimated));
+	if (p->speed_estimated)
+		json_object_object_add(j, "speed_span",
+				       json_num(p->speed_span, 3));
 	json_object_object_add(j, "lost", json_u64(p->lost));
 	json_object_object_add(j, "missed", json_u64(p->missed));
 	if (json_object_array_add(ctx, j)) {
@@ -462,6 +469,11 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 		rc = series_append(w, nums, (size_t)n);
 	if (!rc)
 		rc = append_num(w, p->speed, 3);
+	if (!rc && p->speed_estimated)
+		rc = series_append(w, ",\"speed_estimated\":true,\"speed_span\":",
+				   37);
+	if (!rc && p->speed_estimated)
+		rc = append_num(w, p->speed_span, 3);
 	n = snprintf(nums, sizeof(nums),
 		     ",\"count_total\":%" PRIu64 ",\"size_total\":%" PRIu64 "}",
 		     p->count_total, p->size_total);

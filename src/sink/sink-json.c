@@ -9,7 +9,9 @@
  *
  * "size" and "size_total" (bytes) only for events with a size; once the
  * overhead guard switched one to counting, "size_valid":false, no "size",
- * and "size_total" frozen.
+ * and "size_total" frozen.  A speed that is not the last second's (no
+ * tick a second ago: lden stopped or late) has "speed_estimated":true and
+ * "speed_span", the seconds it is the average over.
  */
 #include <errno.h>
 #include <math.h>
@@ -80,6 +82,13 @@ static struct json_object *point_object(const struct lden_tick *t,
 		json_object_object_add(o, "size_valid",
 				       json_object_new_boolean(0));
 	json_object_object_add(o, "speed", number(p->speed));
+	/* as notify's JSON: only when the speed is not the last second's */
+	if (p->speed_estimated) {
+		json_object_object_add(o, "speed_estimated",
+				       json_object_new_boolean(1));
+		json_object_object_add(o, "speed_span",
+				       number(round(p->speed_span * 1000) / 1000));
+	}
 	json_object_object_add(o, "lost", json_object_new_uint64(p->lost));
 	if (p->lost_shared)
 		json_object_object_add(o, "lost_shared",

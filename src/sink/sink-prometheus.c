@@ -18,15 +18,27 @@
  *   lden_unsized_events_total{event,host} counter memory.free's frees of
  *                                                 unknown size
  *   lden_event_speed{event,host}         gauge    events in the last second
+ *   lden_event_speed_estimated{event,host} gauge  1 when lden_event_speed is
+ *                                                 not the last second's (no
+ *                                                 tick a second ago: lden
+ *                                                 stopped or late) but the
+ *                                                 average per second over
+ *   lden_event_speed_span_seconds{event,host} gauge  these seconds (1 when
+ *                                                 it is the last second's)
  *   lden_event_info{event,source,mode,host} gauge 1
  *   lden_up{host}                        gauge    1 once the first tick is in
  *   lden_interval_seconds{host}          gauge    seconds between updates
+ *
+ * The mark is a gauge of its own, not a label of lden_event_speed: a label
+ * that comes and goes would split one event's speed into two series (a
+ * graph with gaps, an alert on it resolved and fired again).
  *
  * The text of a tick is rendered once, at its first scrape, and kept for
  * the scrapes that follow until the next tick: a flood of scrapes costs a
  * copy each.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +61,8 @@ struct metric {
 	bool joined;
 	uint64_t unsized;
 	double speed;
+	bool speed_estimated;
+	double speed_span;
 };
 
 struct prom_sink {
@@ -137,6 +151,19 @@ static void render(FILE *out, const struct prom_sink *p)
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_event_speed", &p->m[i]);
 		fprintf(out, "%.15g\n", p->m[i].speed);
+	}
+	lden_prom_family(out, "lden_event_speed_estimated", "gauge",
+	       "1 when lden_event_speed is not the events of the last second (no tick a second ago: lden was stopped or late) but the average per second over lden_event_speed_span_seconds; else 0.");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_event_speed_estimated", &p->m[i]);
+		fprintf(out, "%d\n", p->m[i].speed_estimated);
+	}
+	lden_prom_family(out, "lden_event_speed_span_seconds", "gauge",
+	       "Seconds lden_event_speed is taken over: 1 for the last second, else the span its average covers.");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_event_speed_span_seconds", &p->m[i]);
+		fprintf(out, "%.15g\n", p->m[i].speed_estimated ?
+			round(p->m[i].speed_span * 1000) / 1000 : 1.0);
 	}
 	lden_prom_family(out, "lden_event_info", "gauge",
 	       "Each event's kernel source and mode (counting or sampling); always 1.");
@@ -283,6 +310,8 @@ static void prom_tick(void *state, const struct lden_tick *t)
 		m->joined = pt->joined;
 		m->unsized = pt->unsized;
 		m->speed = pt->speed;
+		m->speed_estimated = pt->speed_estimated;
+		m->speed_span = pt->speed_span;
 	}
 	p->up = true;
 	p->ticks++;

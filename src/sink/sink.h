@@ -28,6 +28,10 @@ struct lden_point {
 	uint64_t count_total;	/* since lden started */
 	uint64_t size_total;
 	double speed;		/* events in the last second */
+	/* speed is not the last second's (no tick a second ago: lden was
+	 * stopped or late): the average per second over speed_span s */
+	bool speed_estimated;
+	double speed_span;
 	uint64_t lost;		/* records lost so far (sampling only) */
 	bool lost_shared;	/* lost is the ftrace ring's, shared with
 				 * the other events in it */

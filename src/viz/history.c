@@ -15,6 +15,7 @@
 struct sample {
 	unsigned int event;	/* index in events */
 	double speed;
+	double speed_span;	/* > 0: speed estimated over that many s */
 	uint64_t count, size, count_total, size_total, lost, missed;
 };
 
@@ -140,6 +141,7 @@ int lden_history__add(struct lden_history *h, const struct lden_tick *t)
 		d->count_total = p->count_total;
 		d->size_total = p->size_total;
 		d->speed = p->speed;
+		d->speed_span = p->speed_estimated ? p->speed_span : 0;
 		d->lost = p->lost;
 		d->missed = p->missed;
 	}
@@ -182,6 +184,8 @@ static void to_point(const struct lden_history *h, double t,
 		.count_total = d->count_total,
 		.size_total = d->size_total,
 		.speed = d->speed,
+		.speed_estimated = d->speed_span > 0,
+		.speed_span = d->speed_span,
 		.lost = d->lost,
 		.missed = d->missed,
 	};

@@ -32,6 +32,9 @@ struct lden_history_point {
 	uint64_t count_total;
 	uint64_t size_total;
 	double speed;
+	/* speed is not the last second's: the average over speed_span s */
+	bool speed_estimated;
+	double speed_span;
 	uint64_t lost;
 	uint64_t missed;
 };

@@ -304,6 +304,8 @@ int lden_viz__tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->count = st->count - v->prev_count[i];
 		p->size = st->size - v->prev_size[i];
 		p->speed = st->speed;
+		p->speed_estimated = st->win.estimated;
+		p->speed_span = st->win.span;
 		p->lost = st->lost;
 		p->lost_shared = st->lost_shared;
 		p->missed = st->missed;

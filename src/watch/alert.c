@@ -133,6 +133,10 @@ void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 				 v->name, v->has_size ? " count and size" : "",
 				 v->missed);
 		}
+		if (v->speed_estimated)
+			note_add(note, len, &at,
+				 "speed(%s) estimated, the average per second over the last %.3f s (no tick a second ago: lden was stopped or late)",
+				 v->name, v->speed_span);
 		if (!v->has_size)
 			continue;
 		if (!v->size_valid) {
@@ -194,6 +198,9 @@ void lden_alert__print_json(FILE *out, const struct lden_alert *a)
 			v->lost, v->missed, v->missed ? "false" : "true");
 		if (v->joined)
 			fprintf(out, ",\"unsized\":%" PRIu64, v->unsized);
+		if (v->speed_estimated)
+			fprintf(out, ",\"speed_estimated\":true,\"speed_span\":%.3f",
+				v->speed_span);
 		fputc('}', out);
 	}
 	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));

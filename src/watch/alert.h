@@ -43,6 +43,10 @@ struct lden_alert_value {
 	bool has_size;
 	bool size_valid;	/* false: the overhead guard stopped its size */
 	double speed;
+	/* speed is not the last second's (no tick a second ago: lden was
+	 * stopped or late): the average per second over speed_span s */
+	bool speed_estimated;
+	double speed_span;
 	uint64_t lost;		/* records lost: size short by theirs */
 	/* hits its kprobes missed: count and size short by up to this many */
 	uint64_t missed;
@@ -88,7 +92,7 @@ void lden_alert__unref(struct lden_alert *a);
  * lden_alert__exactness - whether @a's counts are exact (no kprobe missed a
  * hit) and its sizes (nor records lost, nor frees unsized, nor sampling
  * stopped), and when not, one line saying what is short and by how much
- * into @note ("" when exact).  The transition still happened: the note
+ * into @note ("" when exact); an estimated speed is said there too.  The transition still happened: the note
  * goes with it (the text line, JSON, annotation "exactness", the journal,
  * LDEN_EXACTNESS).
  */

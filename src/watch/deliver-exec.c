@@ -102,6 +102,7 @@ char **lden_alert__env(const struct lden_alert *a)
 		if (v->has_size)
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);
 		add(&e, "LDEN_%s_SPEED=%" PRIu64, name, (uint64_t)v->speed);
+		add(&e, "LDEN_%s_SPEED_ESTIMATED=%d", name, v->speed_estimated);
 		add(&e, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
 		add(&e, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);
 		if (v->joined)

@@ -106,7 +106,8 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 		if (v->has_size)
 			field(f, "LDEN_%s_SIZE=%" PRIu64 "%s", name, v->size,
 			      v->size_valid ? "" : " (size stopped)");
-		field(f, "LDEN_%s_SPEED=%.0f", name, v->speed);
+		field(f, "LDEN_%s_SPEED=%.0f%s", name, v->speed,
+		      v->speed_estimated ? " (estimated)" : "");
 		field(f, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
 		field(f, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);
 	}
@@ -131,7 +132,8 @@ static void to_syslog(const struct lden_alert *a)
 		if (v->has_size)
 			fprintf(f, " %s.size=%" PRIu64 "%s", v->name, v->size,
 				v->size_valid ? "" : "(stopped)");
-		fprintf(f, " %s.speed=%.0f", v->name, v->speed);
+		fprintf(f, " %s.speed=%s%.0f", v->name,
+			v->speed_estimated ? "~" : "", v->speed);
 		if (v->lost)
 			fprintf(f, " %s.lost=%" PRIu64, v->name, v->lost);
 		if (v->missed)

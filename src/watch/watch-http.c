@@ -104,6 +104,8 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 			.size = e->st.size - e->dash_size,
 			.count_total = e->st.count, .size_total = e->st.size,
 			.speed = e->st.speed, .lost = e->st.lost,
+			.speed_estimated = e->st.win.estimated,
+			.speed_span = e->st.win.span,
 			.missed = e->st.missed, .joined = e->st.joined,
 			.unsized = e->st.unsized,
 		};

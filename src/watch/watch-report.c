@@ -400,9 +400,13 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 			lden_json_string(out, v[j].name);
 			fprintf(out, ",\"count\":%" PRIu64 ",\"speed\":%.0f"
 				",\"lost\":%" PRIu64 ",\"missed\":%" PRIu64
-				",\"count_exact\":%s}", v[j].count, v[j].speed,
+				",\"count_exact\":%s", v[j].count, v[j].speed,
 				v[j].lost, v[j].missed,
 				v[j].missed ? "false" : "true");
+			if (v[j].speed_estimated)
+				fprintf(out, ",\"speed_estimated\":true,\"speed_span\":%.3f",
+					v[j].speed_span);
+			fputc('}', out);
 		}
 		free(v);
 		fprintf(out, "],\"count_exact\":%s}",

@@ -262,6 +262,8 @@ void lden_watch_rule__values(const struct lden_watch_rule *r,
 		v[i].size = we->st.size - re->size0;
 		v[i].size_valid = !we->att[0].size_stopped;
 		v[i].speed = we->st.speed;
+		v[i].speed_estimated = we->st.win.estimated;
+		v[i].speed_span = we->st.win.span;
 		v[i].lost = we->st.lost - re->lost0;
 		v[i].missed = we->st.missed - re->missed0;
 		v[i].joined = we->st.joined;
@@ -398,7 +400,9 @@ static void say(struct lden_watch *w, const struct lden_alert *a)
 		for (int i = 0; i < a->nvalues; i++) {
 			fputs(i ? ", " : " [", out);
 			lden_label__print(out, a->values[i].name, 0);
-			fprintf(out, " %.0f/s", a->values[i].speed);
+			fprintf(out, " %s%.0f/s",
+				a->values[i].speed_estimated ? "~" : "",
+				a->values[i].speed);
 		}
 		fprintf(out, "%s", a->nvalues ? "]" : "");
 		lden_alert__exactness(a, &count_exact, &size_exact, note,

@@ -59,10 +59,11 @@ PROMISED = {"@timestamp": "date", "event": "keyword", "host": "keyword",
             "size": "long", "count_total": "long", "size_total": "long",
             "lost": "long", "speed": "double", "interval": "double",
             "size_valid": "boolean", "missed": "long",
-            "count_exact": "boolean"}
+            "count_exact": "boolean", "speed_estimated": "boolean",
+            "speed_span": "double"}
 REQUIRED = {"@timestamp", "host", "event", "source", "mode", "interval",
             "count", "count_total", "speed", "lost", "missed",
-            "count_exact"}
+            "count_exact", "speed_estimated"}
 
 
 class State:
@@ -314,6 +315,9 @@ class Handler(BaseHTTPRequestHandler):
                      doc.get("size_valid"))
         if "size" in doc and "size_total" not in doc:
             p.append("size without size_total")
+        if ("speed_span" in doc) != (doc.get("speed_estimated") is True):
+            p.append("speed_span %r with speed_estimated %r" %
+                     (doc.get("speed_span"), doc.get("speed_estimated")))
         if doc.get("mode") not in ("counting", "sampling"):
             p.append("mode %r" % doc.get("mode"))
         if (is_int(doc.get("count")) and is_int(doc.get("count_total")) and

@@ -86,7 +86,8 @@ static void test_bulk_body(void **unused)
 		  .host = "h", .event = "disk.read", .source = "s",
 		  .sampling = true, .has_size = true, .count = 1, .size = 4096,
 		  .count_total = 1, .size_total = 4096,
-		  .lost = UINT64_C(18446744073709551615), .missed = 22 },
+		  .lost = UINT64_C(18446744073709551615), .missed = 22,
+		  .speed_estimated = true, .speed_span = 2.2506 },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *o[4], *meta;
@@ -146,6 +147,16 @@ static void test_bulk_body(void **unused)
 	assert_true(json_object_is_type(get(o[1], "count_exact"),
 					json_type_boolean));
 	assert_true(json_object_get_boolean(get(o[1], "count_exact")));
+	/* a speed averaged over more than a second says so; the last
+	 * second's says false, with no span */
+	assert_true(json_object_is_type(get(o[3], "speed_estimated"),
+					json_type_boolean));
+	assert_true(json_object_get_boolean(get(o[3], "speed_estimated")));
+	assert_true(json_object_get_double(get(o[3], "speed_span")) == 2.251);
+	assert_true(json_object_is_type(get(o[1], "speed_estimated"),
+					json_type_boolean));
+	assert_false(json_object_get_boolean(get(o[1], "speed_estimated")));
+	assert_false(json_object_object_get_ex(o[1], "speed_span", NULL));
 	for (int i = 0; i < 4; i++)
 		json_object_put(o[i]);
 
@@ -246,6 +257,7 @@ static void test_template(void **unused)
 		{ "lost", "long" }, { "speed", "double" },
 		{ "interval", "double" }, { "size_valid", "boolean" },
 		{ "missed", "long" }, { "count_exact", "boolean" },
+		{ "speed_estimated", "boolean" }, { "speed_span", "double" },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *t, *props;
@@ -268,11 +280,13 @@ static void test_template(void **unused)
 	free(b.p);
 
 	/* this version and a newer lden's are left alone, older replaced */
-	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 3);
-	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":3}}]}"), 1);
+	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 4);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":4}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":5}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":3}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":2}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","

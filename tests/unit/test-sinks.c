@@ -34,7 +34,8 @@ static const struct lden_point points[] = {
 	{ .event = "memory.alloc", .source = "tracepoint kmem:kmalloc",
 	  .sampling = true, .has_size = true, .count = 5, .size = 4096,
 	  .count_total = 50, .size_total = 65536, .speed = 7.5, .lost = 2,
-	  .missed = 3, .joined = true, .unsized = 9 },
+	  .missed = 3, .joined = true, .unsized = 9,
+	  .speed_estimated = true, .speed_span = 3.0504 },
 };
 
 static const struct lden_tick tick = {
@@ -79,7 +80,8 @@ static void test_json_lines(void **state)
 		"{\"@timestamp\":\"2026-11-22T09:00:01.250Z\",\"host\":\"web\\\"1\","
 		"\"event\":\"memory.alloc\",\"source\":\"tracepoint kmem:kmalloc\","
 		"\"mode\":\"sampling\",\"interval\":1,\"count\":5,\"count_total\":50,"
-		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,\"lost\":2,"
+		"\"size\":4096,\"size_total\":65536,\"speed\":7.500,"
+		"\"speed_estimated\":true,\"speed_span\":3.050,\"lost\":2,"
 		"\"missed\":3,\"count_exact\":false,\"unsized\":9}\n");
 	assert_null(fgets(line, sizeof(line), f));
 	fclose(f);
@@ -322,6 +324,14 @@ static void test_prometheus(void **state)
 	assert_null(strstr(r, "lden_event_bytes_total{event=\"odd"));
 	assert_non_null(strstr(r, "\nlden_lost_records_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 2\n"));
 	assert_non_null(strstr(r, "\nlden_event_speed{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 7.5\n"));
+	/* an estimated speed: its own gauges say so, the speed's series
+	 * stays one */
+	assert_non_null(strstr(r, "\n# TYPE lden_event_speed_estimated gauge\n"));
+	assert_non_null(strstr(r, "\nlden_event_speed_estimated{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
+	assert_non_null(strstr(r, "\nlden_event_speed_estimated{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_non_null(strstr(r, "\n# TYPE lden_event_speed_span_seconds gauge\n"));
+	assert_non_null(strstr(r, "\nlden_event_speed_span_seconds{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 3.05\n"));
+	assert_non_null(strstr(r, "\nlden_event_speed_span_seconds{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
 	assert_non_null(strstr(r, "\n# TYPE lden_missed_events_total counter\n"));
 	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 3\n"));
 	assert_non_null(strstr(r, "\nlden_missed_events_total{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
