@@ -9,6 +9,19 @@
 #include "io-pair.h"
 #include "proc.h"
 
+/*
+ * A descriptor table: a process's own, or one that processes made with
+ * clone(CLONE_FILES) share (a close or an open in one is the others'
+ * too), until one unshares it (unshare(CLONE_FILES), exec,
+ * close_range(CLOSE_RANGE_UNSHARE)) or exits
+ */
+struct io_files {
+	unsigned int refs;
+	/* fd -> malloc'd MARK path: MARK the bits below; path "" when
+	 * what the fd refers to is not known */
+	struct lden_intmap *map;
+};
+
 struct io_proc {
 	pid_t pid;
 	uint64_t last_use;		/* for eviction */
@@ -16,9 +29,7 @@ struct io_proc {
 	/* comm from the exit record of the process, not
 	 * read from /proc after the fact */
 	bool comm_exact;
-	/* fd -> malloc'd MARK path: MARK the bits below; path "" when
-	 * what the fd refers to is not known */
-	struct lden_intmap *fds;
+	struct io_files *files;		/* never NULL */
 };
 
 /* MARK: always a printable byte, never the string's end */
@@ -61,11 +72,36 @@ static void free_path(uint64_t key, void *val, void *ctx)
 	free(*(char **)val);
 }
 
+/* An empty table with one reference, or NULL (ENOMEM). */
+static struct io_files *files_new(void)
+{
+	struct io_files *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->map = lden_intmap__new(0, sizeof(char *));
+	if (!f->map) {
+		free(f);
+		return NULL;
+	}
+	f->refs = 1;
+	return f;
+}
+
+/* Drops a reference to @f; the last frees it. */
+static void files_put(struct lden_io_fdtable *t, struct io_files *f)
+{
+	if (!f || --f->refs)
+		return;
+	t->st.fds -= lden_intmap__count(f->map);
+	lden_intmap__each(f->map, free_path, NULL);
+	lden_intmap__free(f->map);
+	free(f);
+}
+
 static void proc_free(struct lden_io_fdtable *t, struct io_proc *p)
 {
-	t->st.fds -= lden_intmap__count(p->fds);
-	lden_intmap__each(p->fds, free_path, NULL);
-	lden_intmap__free(p->fds);
+	files_put(t, p->files);
 	free(p);
 }
 
@@ -115,8 +151,8 @@ static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->fds = lden_intmap__new(0, sizeof(char *));
-	if (!p->fds) {
+	p->files = files_new();
+	if (!p->files) {
 		free(p);
 		return NULL;
 	}
@@ -172,7 +208,7 @@ static char *copy_path(const char *path, bool exact,
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		    const char *path, bool exact, enum lden_io_cloexec cloexec)
 {
-	char *old = lden_intmap__get_ptr(p->fds, (uint64_t)(unsigned int)fd);
+	char *old = lden_intmap__get_ptr(p->files->map, (uint64_t)(unsigned int)fd);
 	char *s;
 
 	if (!old && t->st.fds >= t->max_fds) {
@@ -182,7 +218,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 	s = copy_path(path, exact, cloexec);
 	if (!s)
 		return -ENOMEM;
-	if (lden_intmap__put_ptr(p->fds, (uint64_t)(unsigned int)fd, s) < 0) {
+	if (lden_intmap__put_ptr(p->files->map, (uint64_t)(unsigned int)fd, s) < 0) {
 		free(s);
 		return -ENOMEM;
 	}
@@ -217,7 +253,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || fd < 0)
 		return NULL;
-	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
 	if (s)
 		return s[1] ? s + 1 : NULL;
 	/* opened before tracing began (or its open was lost) */
@@ -237,7 +273,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 					      LDEN_IO_INHERITED;
 	if (proc_set(t, p, fd, buf, false, cloexec) < 0)
 		return NULL;
-	return (const char *)lden_intmap__get_ptr(p->fds, (uint64_t)fd) + 1;
+	return (const char *)lden_intmap__get_ptr(p->files->map, (uint64_t)fd) + 1;
 }
 
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
@@ -249,7 +285,7 @@ const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || fd < 0)
 		return NULL;
-	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
 	/* "" marks an fd found closed in /proc: unknown */
 	return s && s[1] ? s + 1 : NULL;
 }
@@ -261,7 +297,7 @@ bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
 
 	if (!p || fd < 0)
 		return false;
-	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
 	return s && (s[0] & EXACT);
 }
 
@@ -297,7 +333,7 @@ void lden_io_fdtable__set_cloexec(struct lden_io_fdtable *t, pid_t pid,
 
 	if (!p || fd < 0)
 		return;
-	s = lden_intmap__get_ptr(p->fds, (uint64_t)fd);
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
 	if (s)
 		s[0] = (char)((s[0] & ~CLOEXEC_MASK) |
 			      ((int)cloexec << CLOEXEC_SHIFT));
@@ -310,7 +346,7 @@ void lden_io_fdtable__close(struct lden_io_fdtable *t, pid_t pid, int fd)
 
 	if (!p || fd < 0)
 		return;
-	s = lden_intmap__del_ptr(p->fds, (uint64_t)fd);
+	s = lden_intmap__del_ptr(p->files->map, (uint64_t)fd);
 	if (s) {
 		free(s);
 		t->st.fds--;
@@ -354,7 +390,7 @@ void lden_io_fdtable__cloexec_range(struct lden_io_fdtable *t, pid_t pid,
 	struct range r = { .lo = lo, .hi = hi };
 
 	if (p)
-		lden_intmap__each(p->fds, mark_range, &r);
+		lden_intmap__each(p->files->map, mark_range, &r);
 }
 
 /* Close every fd of @pid that @r matches (in_range). */
@@ -368,7 +404,7 @@ static void close_matching(struct lden_io_fdtable *t, pid_t pid,
 	/* a pass removes up to 64; repeat until none is left */
 	do {
 		r->n = 0;
-		lden_intmap__each(p->fds, in_range, r);
+		lden_intmap__each(p->files->map, in_range, r);
 		for (int i = 0; i < r->n; i++)
 			lden_io_fdtable__close(t, pid, (int)r->keys[i]);
 	} while (r->n == 64);
@@ -378,6 +414,9 @@ void lden_io_fdtable__exec(struct lden_io_fdtable *t, pid_t pid)
 {
 	struct range r = { .exec = true };
 
+	/* the kernel unshares the table first (begin_new_exec): the
+	 * close-on-exec fds close in the exec'ing process's copy only */
+	lden_io_fdtable__unshare(t, pid);
 	close_matching(t, pid, &r);
 }
 
@@ -407,7 +446,7 @@ static void copy_entry(uint64_t key, void *val, void *ctx)
 }
 
 int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
-			  pid_t child)
+			  pid_t child, bool share)
 {
 	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
 	struct fork_copy f = { .t = t };
@@ -420,7 +459,44 @@ int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
 	p = lden_intmap__get_ptr(t->procs, (uint64_t)parent);
 	if (!f.child || !p)
 		return f.child ? 0 : -ENOMEM;
-	lden_intmap__each(p->fds, copy_entry, &f);
+	if (share) {
+		/* CLONE_FILES: the parent's table itself */
+		if (f.child->files != p->files) {
+			files_put(t, f.child->files);
+			f.child->files = p->files;
+			p->files->refs++;
+		}
+		return 0;
+	}
+	if (f.child->files == p->files) {
+		/* (a pid reused) a copy, not the table */
+		int err = lden_io_fdtable__unshare(t, child);
+
+		if (err)
+			return err;
+	}
+	lden_intmap__each(p->files->map, copy_entry, &f);
+	return f.err;
+}
+
+int lden_io_fdtable__unshare(struct lden_io_fdtable *t, pid_t pid)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	struct fork_copy f = { .t = t };
+	struct io_files *shared;
+
+	if (!p || p->files->refs == 1)
+		return 0;
+	shared = p->files;
+	p->files = files_new();
+	if (!p->files) {
+		/* left shared: its later changes are the others' too */
+		p->files = shared;
+		return -ENOMEM;
+	}
+	shared->refs--;
+	f.child = p;
+	lden_intmap__each(shared->map, copy_entry, &f);
 	return f.err;
 }
 

@@ -6,6 +6,9 @@
  * table.  A descriptor opened before tracing began is looked up once in
  * /proc/PID/fd and remembered.  Each process also has its name (comm).
  *
+ * Processes made with clone(CLONE_FILES) share one table, as the kernel
+ * has them do, until one unshares it (unshare(CLONE_FILES), exec).
+ *
  * Memory is bounded: at most max_procs processes (the least recently
  * used one is evicted for a new one) and max_fds entries over all
  * processes (an entry beyond that is not kept; a later lookup falls
@@ -107,11 +110,22 @@ void lden_io_fdtable__close_range(struct lden_io_fdtable *t, pid_t pid,
 /*
  * A new process @child of @parent (fork, vfork, clone without
  * CLONE_THREAD): it has a copy of its parent's descriptors, named as
- * exactly as the parent's are.  Returns 0, -ENOSPC or -ENOMEM (then some
- * are not copied: their calls are looked up in /proc, late).
+ * exactly as the parent's are; with @share (clone(CLONE_FILES)) it has
+ * its parent's table itself, not a copy: a close or an open in either
+ * is the other's too, until one unshares it (lden_io_fdtable__unshare())
+ * or exits.  Returns 0, -ENOSPC or -ENOMEM (then some are not copied:
+ * their calls are looked up in /proc, late).
  */
 int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
-			  pid_t child);
+			  pid_t child, bool share);
+
+/*
+ * @pid has a table of its own now, a copy of the one it shared
+ * (unshare(CLONE_FILES), close_range(CLOSE_RANGE_UNSHARE); exec does it
+ * itself): nothing when it shared none.  Returns 0, -ENOSPC or -ENOMEM
+ * (as lden_io_fdtable__fork()).
+ */
+int lden_io_fdtable__unshare(struct lden_io_fdtable *t, pid_t pid);
 
 /* The process exited: its table and name are dropped. */
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);

@@ -59,6 +59,7 @@ static const struct lden_io_syscall table[] = {
 	{ "renameat2", LDEN_IO_RENAME, { F(DFD, "olddfd"), F(PATH, "oldname"),
 					 F(DFD2, "newdfd"),
 					 F(PATH2, "newname") } },
+	{ "unshare", LDEN_IO_UNSHARE, { F(CMD, "unshare_flags") } },
 };
 
 const struct lden_io_syscall *lden_io_syscalls(int *n)

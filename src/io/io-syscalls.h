@@ -18,6 +18,9 @@ enum lden_io_kind {
 	LDEN_IO_FCNTL,		/* fd, cmd, arg in: F_DUPFD* make a new fd */
 	LDEN_IO_PATH,		/* a path (+ dirfd) in, a status out */
 	LDEN_IO_RENAME,		/* two paths (+ dirfds) in */
+	LDEN_IO_UNSHARE,	/* flags in: CLONE_FILES gives the task a
+				 * descriptor table of its own (not shown:
+				 * not a file's call) */
 };
 
 /* Argument slots of a call, filled from the enter record by name. */

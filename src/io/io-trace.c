@@ -458,6 +458,12 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
 	int cmd = (int)c->args[LDEN_IO_ARG_CMD];
 
+	/* not a file's call: what it does to the table only */
+	if (sys->kind == LDEN_IO_UNSHARE) {
+		if (ret == 0 && (c->args[LDEN_IO_ARG_CMD] & CLONE_FILES))
+			lden_io_fdtable__unshare(t->fdt, pid);
+		return;
+	}
 	if (t->ns_of && !(t->ns_unless_cgroup && c->has_cgroup))
 		ev.ns = t->ns_of(t->ns_ctx, (pid_t)c->tid);
 	/* the thread's name at the call when lden saw it start or rename;
@@ -533,6 +539,8 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		ev.path = c->path[0] ? c->path : NULL;
 		ev.path2 = c->path2[0] ? c->path2 : NULL;
 		break;
+	case LDEN_IO_UNSHARE:
+		break;		/* returned above */
 	}
 	/* an fd's path: as exact as the open it came from */
 	if (ev.path && ev.fd >= 0 && sys->kind != LDEN_IO_OPEN)
@@ -542,6 +550,10 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	/* the fd is gone only now: the event above still named it */
 	if (sys->kind == LDEN_IO_CLOSE)
 		lden_io_fdtable__close(t->fdt, pid, fd);
+	/* a table of its own first, then its fds close there */
+	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0 &&
+	    (c->args[LDEN_IO_ARG_CMD] & CLOSE_RANGE_UNSHARE))
+		lden_io_fdtable__unshare(t->fdt, pid);
 	if (sys->kind == LDEN_IO_CLOSE_RANGE && ret == 0 &&
 	    (c->args[LDEN_IO_ARG_CMD] & CLOSE_RANGE_CLOEXEC))
 		lden_io_fdtable__cloexec_range(
@@ -562,12 +574,16 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	/* the names' records apart: the syscalls' and exits' are the
 	 * figure a workload can know it made */
 	if (lden_comms__feed(t->comms, s)) {
+		uint64_t flags;
 		pid_t child;
 
 		t->st.name_records++;
-		/* a traced child has its parent's fds, known as they are */
-		if (t->fork_copy && lden_comms__forked(t->comms, s, &child))
-			lden_io_fdtable__fork(t->fdt, (pid_t)s->pid, child);
+		/* a traced child has its parent's fds, known as they are: a
+		 * copy, or with CLONE_FILES the parent's table itself */
+		if (t->fork_copy &&
+		    lden_comms__forked(t->comms, s, &child, &flags))
+			lden_io_fdtable__fork(t->fdt, (pid_t)s->pid, child,
+					      flags & CLONE_FILES);
 		return 0;
 	}
 	if (lden_strcap__feed(t->strcap, s) || !tp)

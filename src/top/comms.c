@@ -210,7 +210,8 @@ bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 }
 
 bool lden_comms__forked(const struct lden_comms *c,
-			const struct ltr_sample *s, pid_t *pid)
+			const struct ltr_sample *s, pid_t *pid,
+			uint64_t *clone_flags)
 {
 	uint64_t flags, v;
 
@@ -220,6 +221,7 @@ bool lden_comms__forked(const struct lden_comms *c,
 	    (flags & CLONE_THREAD))
 		return false;
 	*pid = (pid_t)v;
+	*clone_flags = flags;
 	return true;
 }
 

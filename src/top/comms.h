@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct ltr_sample;
@@ -54,11 +55,13 @@ bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s);
 
 /*
  * lden_comms__forked - whether @s is the record of a new process (a
- * task made without CLONE_THREAD), whose pid goes to @pid; its parent
- * is the record's task
+ * task made without CLONE_THREAD), whose pid goes to @pid and its clone
+ * flags to @flags (CLONE_FILES: it shares its parent's descriptor
+ * table); its parent is the record's task
  */
 bool lden_comms__forked(const struct lden_comms *c,
-			const struct ltr_sample *s, pid_t *pid);
+			const struct ltr_sample *s, pid_t *pid,
+			uint64_t *flags);
 
 /* Whether @s is one of the tracker's records (in any order). */
 bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
