@@ -528,6 +528,11 @@ static int attach_catalog(struct ltr_session *s,
 
 	a->kernel_sum_ok = need_size && !sample;
 	if (src->kind != LDEN_SRC_TRACEPOINT) {
+		/* a signed size unfiltered: refused, as a tracepoint's */
+		if (need_size &&
+		    lden_check_probe_size(r->def, src, extra_filter, bad,
+					  sizeof(bad)) < 0)
+			return aerr(err, errlen, "%s: %s", a->label, bad);
 		rc = attach_source_probe(s, a, src, r->func, extra_filter,
 					 need_size, sample, scope, err, errlen);
 		for (int m = 0; m < src->nmore && rc == 0; m++)
@@ -555,7 +560,7 @@ static int attach_catalog(struct ltr_session *s,
 			continue;
 		/* a signed size unfiltered: refused, never summed wrapped */
 		if (need_size && tp->size &&
-		    lden_check_tracepoint_size(s, r->def, tp, bad,
+		    lden_check_tracepoint_size(s, r->def, tp, extra_filter, bad,
 					       sizeof(bad)) < 0)
 			return aerr(err, errlen, "%s: %s", a->label, bad);
 		if (join_filters(tp->filter, extra_filter, a->label, &filter,

@@ -126,10 +126,21 @@ static bool bounded_below(const char *filter, const char *name)
 	return false;
 }
 
+/*
+ * Whether @name is bounded below by the source's own filter or by the
+ * filter the user gave the event (EVENT[FILTER]), @extra: the kernel
+ * applies both, "(own) && (extra)", so either one's bound holds for every
+ * record.
+ */
+static bool bounded(const char *own, const char *extra, const char *name)
+{
+	return bounded_below(own, name) || bounded_below(extra, name);
+}
+
 static int check_tracepoint(struct ltr_session *s,
 			    const struct lden_event_def *d,
-			    const struct lden_tp *tp, bool want_size,
-			    char *err, size_t errlen)
+			    const struct lden_tp *tp, const char *extra,
+			    bool want_size, char *err, size_t errlen)
 {
 	struct ltr_event_opts o = { .filter = tp->filter, .format_only = true };
 	struct lden_size_expr *se;
@@ -154,7 +165,7 @@ static int check_tracepoint(struct ltr_session *s,
 		/* a negative value (-errno) would wrap the sum */
 		for (int pos = 0;
 		     (signed_field = lden_size_expr__signed_field(se, &pos));) {
-			if (bounded_below(tp->filter, signed_field))
+			if (bounded(tp->filter, extra, signed_field))
 				continue;
 			cerr(err, errlen, d, tp->size_line,
 			     "size '%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
@@ -172,10 +183,11 @@ static int check_tracepoint(struct ltr_session *s,
 
 int lden_check_tracepoint_size(struct ltr_session *s,
 			       const struct lden_event_def *d,
-			       const struct lden_tp *tp, char *err,
-			       size_t errlen)
+			       const struct lden_tp *tp, const char *extra,
+			       char *err, size_t errlen)
 {
-	return check_tracepoint(s, d, tp, true, err, errlen) == -1 ? -1 : 0;
+	return check_tracepoint(s, d, tp, extra, true, err, errlen) == -1 ?
+		       -1 : 0;
 }
 
 /* Whether @name (@len bytes) is a field of the probe @src makes. */
@@ -249,6 +261,97 @@ static const char *missing_field(const struct lden_source *src,
 	return NULL;
 }
 
+/*
+ * The type the fetch-arg @name (@len bytes) of @src is fetched as
+ * ("s32" of "ret=$retval:s32") into @type, "" when it has none (the
+ * kernel's default, unsigned) or is not one of @src's.
+ */
+static void fetcharg_type(const struct lden_source *src, const char *name,
+			  size_t len, char *type, size_t tlen)
+{
+	const char *a = src->fetchargs;
+
+	type[0] = '\0';
+	while (a && *a) {
+		size_t n, tok;
+
+		a += strspn(a, " \t");
+		tok = strcspn(a, " \t");
+		n = strcspn(a, "= \t");
+		if (a[n] == '=' && n == len && !strncmp(a, name, len)) {
+			const char *colon = NULL;
+
+			for (const char *c = a + n; c < a + tok; c++)
+				if (*c == ':')
+					colon = c;
+			if (colon)
+				snprintf(type, tlen, "%.*s",
+					 (int)(a + tok - colon - 1), colon + 1);
+			return;
+		}
+		a += tok;
+	}
+}
+
+/* The kernel's signed fetch types: s8, s16, s32, s64 (and arrays of them). */
+static bool signed_type(const char *type)
+{
+	return type[0] == 's' && isdigit((unsigned char)type[1]);
+}
+
+/*
+ * One probe's size: every fetch-arg it names that is fetched signed
+ * ("ret=$retval:s32", negative on an error) must be bounded below by the
+ * probe's filter or @extra's.  0, or -1 with @err set.
+ */
+static int probe_size_signed(const struct lden_event_def *d,
+			     const struct lden_source *src, const char *extra,
+			     char *err, size_t errlen)
+{
+	const char *p = src->size;
+
+	while (p && *p) {
+		char name[64], type[32];
+		size_t len = 0;
+
+		if (!isalpha((unsigned char)*p) && *p != '_') {
+			/* a number's digits and suffix are no name */
+			while (isalnum((unsigned char)*p) || *p == '_')
+				p++;
+			if (*p)
+				p++;
+			continue;
+		}
+		while (isalnum((unsigned char)p[len]) || p[len] == '_')
+			len++;
+		fetcharg_type(src, p, len, type, sizeof(type));
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		p += len;
+		if (!signed_type(type) || bounded(src->filter, extra, name))
+			continue;
+		return cerr(err, errlen, d, src->size_line,
+			    "size '%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
+			    src->size,
+			    src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
+			    src->funcs[0], name, type, name);
+	}
+	return 0;
+}
+
+int lden_check_probe_size(const struct lden_event_def *d,
+			  const struct lden_source *src, const char *extra,
+			  char *err, size_t errlen)
+{
+	if (src->kind == LDEN_SRC_TRACEPOINT)
+		return 0;
+	if (probe_size_signed(d, src, extra, err, errlen) < 0)
+		return -1;
+	for (int m = 0; m < src->nmore; m++)
+		if (probe_size_signed(d, &src->more[m], extra, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 static int check_probe(const struct lden_event_def *d,
 		       const struct lden_source *src, bool want_size,
 		       char *err, size_t errlen)
@@ -265,6 +368,8 @@ static int check_probe(const struct lden_event_def *d,
 		return cerr(err, errlen, d, src->size_line,
 			    "size '%s' names '%.*s', which the probe's fetch-args do not make",
 			    src->size, (int)len, bad);
+	if (want_size)
+		return lden_check_probe_size(d, src, NULL, err, errlen);
 	return 0;
 }
 
@@ -282,8 +387,8 @@ int lden_check_source(struct ltr_session *s, const struct lden_resolution *r,
 
 		if (!r->tp_present[t])
 			continue;
-		rc = check_tracepoint(s, r->def, &src->tps[t], r->has_size, err,
-				      errlen);
+		rc = check_tracepoint(s, r->def, &src->tps[t], NULL,
+				      r->has_size, err, errlen);
 		if (rc < 0)
 			return rc;
 	}
@@ -300,7 +405,8 @@ bool lden_check_no_size(struct ltr_session *s, const struct lden_resolution *r,
 	for (int t = 0; t < src->ntps && t < 8; t++) {
 		if (!r->tp_present[t] || !src->tps[t].size)
 			continue;
-		if (check_tracepoint(s, r->def, &src->tps[t], true, why, len) == -1)
+		if (check_tracepoint(s, r->def, &src->tps[t], NULL, true, why,
+				     len) == -1)
 			return true;
 	}
 	return false;

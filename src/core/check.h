@@ -35,15 +35,30 @@ bool lden_check_no_size(struct ltr_session *s, const struct lden_resolution *r,
 /*
  * lden_check_tracepoint_size - @tp's size against its format, as
  * lden_check_source() checks it: its fields exist, and a signed one
- * (-errno on an error) is bounded from below by @tp's filter, else its
- * negative values would wrap the total.  0, or -1 with @err set (the
- * catalog file and line).
+ * (-errno on an error) is bounded from below by @tp's filter or by
+ * @extra (the filter the user gave the event, EVENT[FILTER], or NULL:
+ * the kernel applies both), else its negative values would wrap the
+ * total.  0, or -1 with @err set (the catalog file and line).
  */
 struct lden_tp;
 struct lden_event_def;
+struct lden_source;
 int lden_check_tracepoint_size(struct ltr_session *s,
 			       const struct lden_event_def *d,
-			       const struct lden_tp *tp, char *err,
-			       size_t errlen);
+			       const struct lden_tp *tp, const char *extra,
+			       char *err, size_t errlen);
+
+/*
+ * lden_check_probe_size - the size of the kprobe source @src (and of its
+ * "also" probes), as lden_check_tracepoint_size() checks a tracepoint's,
+ * from the catalog's text alone (no kernel needed): a fetch-arg it names
+ * that is fetched signed (s8, s16, s32, s64: "ret=$retval:s32") is
+ * bounded from below by the probe's filter, or by @extra (the user's
+ * EVENT[FILTER], or NULL).  0 for a tracepoint source; -1 with @err set
+ * (the catalog file and line, the field and its type).
+ */
+int lden_check_probe_size(const struct lden_event_def *d,
+			  const struct lden_source *src, const char *extra,
+			  char *err, size_t errlen);
 
 #endif

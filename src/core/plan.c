@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "lden-trace.h"
 #include "plan.h"
 #include "resolve.h"
@@ -92,6 +93,22 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 				lden_expr_error__at(err, ev, "%s cannot be counted per process or cgroup: %s",
 						   ev->name, def->unscoped);
 				return -1;
+			}
+			/*
+			 * a kprobe source's signed size unfiltered, on any
+			 * kernel: its types are in the file (a tracepoint's
+			 * are the kernel's, checked at attach)
+			 */
+			for (int s = 0; ev->need_size && s < def->nsrcs; s++) {
+				char bad[512];
+
+				if (lden_check_probe_size(def, &def->srcs[s],
+							  ev->filter, bad,
+							  sizeof(bad)) < 0) {
+					lden_expr_error__at(err, ev, "%s: %s",
+							   label, bad);
+					return -1;
+				}
 			}
 			if (lden_resolve(k, def, &res[i]) < 0) {
 				lden_expr_error__at(err, ev, "%s is unavailable on this kernel: %s",
