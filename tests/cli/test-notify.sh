@@ -384,6 +384,20 @@ grep -q "^${V}_COUNT=" "$tmp/env2.txt" &&
 echo "PASS: two events with one environment name: each its own variables"
 
 # ---------------------------------------------------------------------
+# the library's messages quote a filter escaped: a newline in it does not
+# make the error two lines (the expression and its caret follow)
+nl='
+'
+"$LDEN" notify "count(task.create[nosuch == 1 &&${nl} common_pid == 1]) > 1" -t 0.2 \
+	>"$tmp/nlf.out" 2>"$tmp/nlf.err"
+rc=$?
+[ $rc = 2 ] || fail "a filter with a newline: exit $rc, not 2"
+[ "$(wc -l <"$tmp/nlf.err")" = 3 ] &&
+	[ "$(sed -n 1p "$tmp/nlf.err")" = "lden: task.create: bad filter 'nosuch == 1 &&\\n common_pid == 1' on sched:sched_process_fork: field not valid" ] ||
+	fail "a filter with a newline: not one message line with it escaped"
+echo "PASS: a filter's newline escaped in the library's message"
+
+# ---------------------------------------------------------------------
 snapshot > "$tmp/state.after"
 diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
 	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }

@@ -180,6 +180,18 @@ static void test_missing_file(void **state)
 			 -ENOENT);
 	assert_non_null(strstr(ltr_last_error(), "/nonexistent/lden/elf"));
 	assert_int_equal(ltr_elf_symbol_offset("/", "main", &off), -ENOEXEC);
+	/*
+	 * what a message quotes is escaped as lden escapes what it shows:
+	 * one line, no terminal control, well-formed UTF-8 kept, the rest
+	 * (a C1 control, a bidirectional override, a stray byte) \xHH
+	 */
+	assert_int_equal(ltr_elf_symbol_offset(
+		"/nonexistent/a\nb\t\\\x1b[31m\xc2\x9b\xe2\x80\xae\xff\x7f\xc3\xa9",
+		"main", &off), -ENOENT);
+	assert_non_null(strstr(ltr_last_error(),
+		"'/nonexistent/a\\nb\\t\\\\\\x1b[31m\\xc2\\x9b\\xe2\\x80\\xae\\xff\\x7f\xc3\xa9'"));
+	assert_null(strchr(ltr_last_error(), '\n'));
+	assert_null(strchr(ltr_last_error(), '\x1b'));
 }
 
 static void write_file(const char *path, const void *buf, size_t len)
