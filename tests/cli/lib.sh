@@ -248,6 +248,19 @@ join_burst() {
 	after=$(echo "$_c1 $_c2 $_t1 $_t2 $(getconf CLK_TCK)" |
 		awk '{ printf "%.2f", 100 * ($2 - $1) / $5 / ($4 - $3) }')
 }
+# until_equal FN WANT: until the output of the shell function FN is WANT
+# (a sum of counts over a growing output), at most 10 s, then 0.5 s more,
+# so that a count that would go past WANT has gone past it (the caller
+# then compares once more: a wrong sum stays wrong)
+until_equal() {
+	_i=0
+	while [ "$($1)" != "$2" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 0.5
+}
+
 # until_jq FILE JQ: until JQ, over all the JSON lines of FILE slurped (other
 # lines left out), prints true; at most 20 s
 until_jq() {

@@ -61,12 +61,7 @@ sums() {
 		map([.[0].event, (map(.count) | add)]) | sort' "$tmp/top.out"
 }
 want=$(jq -nc --arg a "$A" --arg b "$B" '[[$a, 5], [$b, 1]] | sort')
-i=0
-while [ "$(sums)" != "$want" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-sleep 0.5
+until_equal sums "$want"
 kill -INT $l
 wait $l
 reaped $l

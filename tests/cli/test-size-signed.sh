@@ -3,7 +3,10 @@
 # error) with no filter bounding it from below is refused where it is
 # written: its negative values would be summed into the total as numbers
 # near 2^64 (3 failed reads made size() 18446744073709551590, and
-# 'size(...) > 100' fired).  With 'if ret > 0' it is accepted.
+# 'size(...) > 100' fired).  With 'if ret > 0' it is accepted, as with
+# the user's filter on the event (size(my.read[ret > 0])).  A kprobe
+# source's size over a fetch-arg fetched signed (ret=$retval:s32) is
+# checked the same way, on any kernel.
 set -u
 LDEN="$top_builddir/src/lden"
 . "$top_srcdir/tests/cli/lib.sh"
@@ -13,119 +16,101 @@ test_tmp
 [ -r "$T/events/syscalls/sys_exit_read/format" ] ||
 	{ echo "SKIP: no syscall tracepoints"; exit 77; }
 
-mkdir "$tmp/ev" "$tmp/ok"
-printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read\n\tsize\t\tret\n' \
-	>"$tmp/ev/r.events"
-"$LDEN" notify "size(my.read) > 100" --events-dir "$tmp/ev" -t 1 \
-	>"$tmp/bad.out" 2>"$tmp/bad.err"
-rc=$?
-[ $rc = 2 ] || fail "a signed size unfiltered: exit $rc, not 2"
-grep -q "r.events:4: size 'ret' on syscalls:sys_exit_read: field 'ret' is signed" "$tmp/bad.err" ||
-	fail "the error does not name the file, line and field"
+mkdir "$tmp/ev" "$tmp/kp"
+
+# tp_event FILTER SIZE: $tmp/ev/r.events, my.read on sys_exit_read with
+# the filter (none when empty) and the size, the size on line 4
+tp_event() {
+	printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read%s\n\tsize\t\t%s\n' \
+		"${1:+ if $1}" "$2" >"$tmp/ev/r.events"
+}
+
+# kp_event SOURCE-LINE SIZE [ALSO-LINE]: $tmp/kp/k.events, my.send with
+# that kprobe source and size (line 4) and an 'also' probe with the same
+# size (line 6)
+kp_event() {
+	printf 'event my.send\n\tdescribe\tsends\n\t%s\n\tsize\t\t%s\n%s' \
+		"$1" "$2" "${3:+	$3
+	size		$2
+}" >"$tmp/kp/k.events"
+}
+
+# refused DIR EXPRESSION PATTERN: notify refuses EXPRESSION (exit 2), its
+# one 'lden:' line matching PATTERN (file, line, field)
+refused() {
+	"$LDEN" notify "$2" --events-dir "$tmp/$1" -t 0.2 -q \
+		>"$tmp/no.out" 2>"$tmp/no.err"
+	rc=$?
+	[ $rc = 2 ] || fail "'$2' ($(sed -n 3p "$tmp/$1"/*.events)): exit $rc, not 2"
+	grep -q -e "$3" "$tmp/no.err" ||
+		fail "'$2': the error does not say '$3': $(cat "$tmp/no.err")"
+	[ "$(grep -c '^lden: ' "$tmp/no.err")" = 1 ] || fail "'$2': not one error line"
+}
+
+# accepted DIR EXPRESSION: not refused for a sign: runs (exit 1: the
+# condition never true), or, a kprobe source on a kernel without
+# kprobes, is merely unavailable here
+accepted() {
+	"$LDEN" notify "$2" --events-dir "$tmp/$1" -t 0.2 -q \
+		>"$tmp/yes.out" 2>"$tmp/yes.err"
+	rc=$?
+	grep -q "is signed" "$tmp/yes.err" && fail "'$2' refused for the sign: $(cat "$tmp/yes.err")"
+	[ $rc = 1 ] || grep -q "unavailable on this kernel" "$tmp/yes.err" ||
+		fail "'$2': exit $rc: $(cat "$tmp/yes.err")"
+}
+
+SIGNED="r.events:4: size 'ret' on syscalls:sys_exit_read: field 'ret' is signed"
+tp_event "" ret
+refused ev "size(my.read) > 100" "$SIGNED"
 "$LDEN" list-events --events-dir "$tmp/ev" >"$tmp/list.out" 2>&1
 grep -q "^my.read .*error: .*field 'ret' is signed" "$tmp/list.out" ||
 	fail "list-events does not say it"
 # count() alone needs no size: still fine
-"$LDEN" notify "count(my.read) > 1000000000" --events-dir "$tmp/ev" -t 0.2 -q \
-	>"$tmp/count.out" 2>"$tmp/count.err"
-[ $? = 1 ] || fail "count() of it refused"
-
-printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if ret > 0\n\tsize\t\tret\n' \
-	>"$tmp/ok/r.events"
-"$LDEN" notify "size(my.read) > 1000000000000" --events-dir "$tmp/ok" -t 0.2 -q \
-	>"$tmp/ok.out" 2>"$tmp/ok.err"
-[ $? = 1 ] || fail "'if ret > 0' refused"
+accepted ev "count(my.read) > 1000000000"
+tp_event "ret > 0" ret
+accepted ev "size(my.read) > 1000000000000"
 # a bound that does not hold for every record is no bound: refused
 for f in '!(ret < 0)' 'ret > 0 || __syscall_nr == 1'; do
-	printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if %s\n\tsize\t\tret\n' \
-		"$f" >"$tmp/ev/r.events"
-	"$LDEN" notify "size(my.read) > 100" --events-dir "$tmp/ev" -t 0.2 -q \
-		>"$tmp/nb.out" 2>"$tmp/nb.err"
-	rc=$?
-	[ $rc = 2 ] || fail "filter '$f': exit $rc, not 2"
-	grep -q "field 'ret' is signed" "$tmp/nb.err" ||
-		fail "filter '$f': the error does not name the field"
+	tp_event "$f" ret
+	refused ev "size(my.read) > 100" "$SIGNED"
 done
 # every signed field of the size is looked at, not the first only
-printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if ret > 0\n\tsize\t\tret + __syscall_nr\n' \
-	>"$tmp/ev/r.events"
-"$LDEN" notify "size(my.read) > 100" --events-dir "$tmp/ev" -t 0.2 -q \
-	>"$tmp/two.out" 2>"$tmp/two.err"
-rc=$?
-[ $rc = 2 ] || fail "a second signed field unfiltered: exit $rc, not 2"
-grep -q "field '__syscall_nr' is signed" "$tmp/two.err" ||
-	fail "the second signed field is not named"
+tp_event "ret > 0" "ret + __syscall_nr"
+refused ev "size(my.read) > 100" "field '__syscall_nr' is signed"
 # a negation of another field leaves the bound whole (the catalog's
 # network.tcp_recv: 'ret > 0 && !(flags & 2)')
-printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read if ret > 0 && !(__syscall_nr == 1)\n\tsize\t\tret\n' \
-	>"$tmp/ok/r.events"
-"$LDEN" notify "size(my.read) > 1000000000000" --events-dir "$tmp/ok" -t 0.2 -q \
-	>"$tmp/ok2.out" 2>"$tmp/ok2.err"
-[ $? = 1 ] || fail "'if ret > 0 && !(...)' refused: $(cat "$tmp/ok2.err")"
+tp_event "ret > 0 && !(__syscall_nr == 1)" ret
+accepted ev "size(my.read) > 1000000000000"
 
 # the user's filter on the event (EVENT[FILTER]) is applied with the
-# catalog's: it bounds the field as well ...
-printf 'event my.read\n\tdescribe\treads\n\ttracepoint\tsyscalls:sys_exit_read\n\tsize\t\tret\n' \
-	>"$tmp/ev/r.events"
-"$LDEN" notify "size(my.read[ret > 0]) > 1000000000000" --events-dir "$tmp/ev" -t 0.2 -q \
-	>"$tmp/user.out" 2>"$tmp/user.err"
-[ $? = 1 ] || fail "'my.read[ret > 0]' refused: $(cat "$tmp/user.err")"
-# ... and one that does not hold for every record is no bound
-"$LDEN" notify "size(my.read[ret > 0 || __syscall_nr == 1]) > 100" --events-dir "$tmp/ev" -t 0.2 -q \
-	>"$tmp/user2.out" 2>"$tmp/user2.err"
-rc=$?
-[ $rc = 2 ] || fail "'my.read[ret > 0 || ...]': exit $rc, not 2"
-grep -q "r.events:4: size 'ret' on syscalls:sys_exit_read: field 'ret' is signed" "$tmp/user2.err" ||
-	fail "'my.read[ret > 0 || ...]': the error does not name the file, line and field"
+# catalog's: it bounds the field as well, and one that does not hold for
+# every record is no bound
+tp_event "" ret
+accepted ev "size(my.read[ret > 0]) > 1000000000000"
+refused ev "size(my.read[ret > 0 || __syscall_nr == 1]) > 100" "$SIGNED"
 
 # a kprobe source's fetch-args say their types: one fetched signed
 # (s32/s64, -errno on an error) in a size, unfiltered, is refused on any
-# kernel (the types are the file's, not the kernel's); on a kernel
-# without kprobes a bounded one is merely unavailable here
-kprobe_case() {	# NAME SOURCE-LINE SIZE [ALSO-LINE]
-	printf 'event my.send\n\tdescribe\tsends\n\t%s\n\tsize\t\t%s\n%s' \
-		"$2" "$3" "${4:+	$4
-	size		$3
-}" >"$tmp/kp/k.events"
-}
-mkdir "$tmp/kp"
-for c in 'kretprobe	tcp_sendmsg ret=$retval:s32;ret;ret;4;s32' \
-	 'kprobe	vfs_write n=$arg3:u64 off=$arg4:s64;n + off;off;4;s64' \
-	 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0 || ret < -1;ret;ret;4;s32'; do
-	IFS=';' read -r src size field line type <<EOF2
-$c
-EOF2
-	kprobe_case bad "$src" "$size"
-	"$LDEN" notify "size(my.send) > 100" --events-dir "$tmp/kp" -t 0.2 -q \
-		>"$tmp/kp.out" 2>"$tmp/kp.err"
-	rc=$?
-	[ $rc = 2 ] || fail "kprobe '$src', size '$size': exit $rc, not 2"
-	grep -q "k.events:$line: size '$size' on k.*: field '$field' is signed ($type: " "$tmp/kp.err" ||
-		fail "kprobe '$src': the error does not name the file, line, field and type: $(cat "$tmp/kp.err")"
-	[ "$(grep -c '^lden: ' "$tmp/kp.err")" = 1 ] || fail "kprobe '$src': not one error line"
-done
-# an 'also' probe's size is checked as the first's
-kprobe_case also 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0' ret \
+# kernel (the types are the file's, not the kernel's)
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32' ret
+refused kp "size(my.send) > 100" \
+	"k.events:4: size 'ret' on kretprobe tcp_sendmsg: field 'ret' is signed (s32: "
+kp_event 'kprobe	vfs_write n=$arg3:u64 off=$arg4:s64' 'n + off'
+refused kp "size(my.send) > 100" \
+	"k.events:4: size 'n + off' on kprobe vfs_write: field 'off' is signed (s64: "
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0 || ret < -1' ret
+refused kp "size(my.send) > 100" "k.events:4: .*field 'ret' is signed (s32: "
+# an 'also' probe's size is checked as the first's, at its own line
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0' ret \
 	'also	kretprobe tcp_sendpage ret=$retval:s32'
-"$LDEN" notify "size(my.send) > 100" --events-dir "$tmp/kp" -t 0.2 -q \
-	>"$tmp/kp.out" 2>"$tmp/kp.err"
-rc=$?
-[ $rc = 2 ] && grep -q "k.events:6: size 'ret' on kretprobe tcp_sendpage: field 'ret' is signed" "$tmp/kp.err" ||
-	fail "an unfiltered 'also' probe's signed size: exit $rc: $(cat "$tmp/kp.err")"
-# bounded (by the probe's filter, or the user's), unsigned, or count()
-# only: not refused for the sign
-kp_ok() {	# EXPRESSION
-	"$LDEN" notify "$1" --events-dir "$tmp/kp" -t 0.2 -q >"$tmp/kpok.out" 2>"$tmp/kpok.err"
-	rc=$?
-	grep -q "is signed" "$tmp/kpok.err" && fail "'$1' refused for the sign: $(cat "$tmp/kpok.err")"
-	[ $rc = 1 ] || grep -q "unavailable on this kernel" "$tmp/kpok.err" ||
-		fail "'$1': exit $rc: $(cat "$tmp/kpok.err")"
-}
-kprobe_case ok 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0' ret
-kp_ok "size(my.send) > 1000000000000"
-kprobe_case ok 'kretprobe	tcp_sendmsg ret=$retval:s32' ret
-kp_ok "size(my.send[ret > 0]) > 1000000000000"
-kp_ok "count(my.send) > 1000000000000"
-kprobe_case ok 'kretprobe	tcp_sendmsg ret=$retval:u64' ret
-kp_ok "size(my.send) > 1000000000000"
+refused kp "size(my.send) > 100" \
+	"k.events:6: size 'ret' on kretprobe tcp_sendpage: field 'ret' is signed"
+# bounded by the probe's filter or the user's, unsigned, or count() only
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32 if ret > 0' ret
+accepted kp "size(my.send) > 1000000000000"
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32' ret
+accepted kp "size(my.send[ret > 0]) > 1000000000000"
+accepted kp "count(my.send) > 1000000000000"
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:u64' ret
+accepted kp "size(my.send) > 1000000000000"
 echo "PASS: test-size-signed"

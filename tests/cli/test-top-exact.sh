@@ -169,12 +169,7 @@ PY
 	}
 	want=$(jq -nc --arg a "/lden-test-$$-thr/t-$long-1" --arg b "/lden-test-$$-thr/t-$long-2" \
 		--argjson na $NA --argjson nb $NB '[[$a, "late", $na], [$b, "late", $nb]]')
-	i=0
-	while [ "$(sums)" != "$want" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	sleep 0.5
+	until_equal sums "$want"
 	exec 8>&-
 	kill -INT $l
 	wait $l

@@ -111,6 +111,14 @@ static void json_shapes(void **state)
 
 static bool has(char **env, const char *kv);
 
+/* Frees what lden_alert__env() made. */
+static void free_env(char **env)
+{
+	for (int i = 0; env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
 /*
  * A transition on short numbers says so: each event's missed hits and
  * lost records, the rule's count_exact and size_exact, and one note
@@ -150,9 +158,7 @@ static void exactness(void **state)
 	assert_true(has(env, "LDEN_TASK_CREATE_MISSED=28"));
 	assert_true(has(env, "LDEN_DISK_READ_LOST=5"));
 	assert_true(has(env, "LDEN_DISK_READ_MISSED=0"));
-	for (int i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
+	free_env(env);
 	/* a sized count missed: both short; a joined size's unsized frees */
 	a->values[0].missed = 0;
 	a->values[1].lost = 0;
@@ -199,9 +205,7 @@ static void exactness(void **state)
 	assert_non_null(env);
 	assert_true(has(env, "LDEN_TASK_CREATE_SPEED_ESTIMATED=1"));
 	assert_true(has(env, "LDEN_DISK_READ_SPEED_ESTIMATED=0"));
-	for (int i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
+	free_env(env);
 	lden_alert__unref(a);
 }
 
@@ -233,9 +237,7 @@ static void environment(void **state)
 	assert_true(has(env, "LDEN_TASK_CREATE_SPEED=812"));
 	assert_false(has(env, "LDEN_TASK_CREATE_SIZE=0"));
 	assert_true(has(env, "LDEN_DISK_READ_SIZE=4096"));
-	for (int i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
+	free_env(env);
 	unsetenv("LDEN_RULE");
 	lden_alert__unref(a);
 }
@@ -263,9 +265,7 @@ static void environment_names_shared(void **state)
 	assert_true(has(env, "LDEN_SYSCALLS_SYS_EXIT_OPENAT_RET_0__2_COUNT=21"));
 	for (int i = 0; env[i]; i++)
 		assert_null(strstr(env[i], "_RET_0_COUNT="));
-	for (int i = 0; env[i]; i++)
-		free(env[i]);
-	free(env);
+	free_env(env);
 	lden_alert__unref(a);
 }
 
