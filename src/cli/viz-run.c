@@ -104,8 +104,10 @@ static int trace(struct lden_visualize *r)
 		}
 		if (tick(r, t) < 0)
 			return LDEN_EXIT_FAIL;
-		if (!n)
+		if (!n) {
 			lden_debug("the first values");
+			lden_debug_cpu();
+		}
 		r->end = t;
 		if (rc == 1)
 			return LDEN_EXIT_OK;
