@@ -352,6 +352,8 @@ struct ltr_session {
 	bool rg_off;		/* none: no leader, or LDEN_TEST_NO_READ_GROUP */
 	bool rg_lost;		/* the leaders read PERF_FORMAT_LOST */
 	int rg_depth;		/* ltr_session__hold_counters() not released */
+	/* session.c: each event's format as last parsed, for its next open */
+	struct ltr_format *formats;
 };
 
 /*

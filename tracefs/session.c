@@ -444,45 +444,109 @@ static void event_free(struct ltr_event *ev)
 }
 
 /*
- * Parses the event's format in a handle of its own, copies the fields
- * out, and checks the filter against it.  A private handle is freed at
- * once: event ids are recycled when dynamic events are re-created, and a
- * long-lived handle would keep answering with the stale format.
+ * An event's format as last read, parsed (issue 18): lden opens a
+ * tracepoint two to four times at a start (counted, sampled, in the
+ * instance, the signed-size check), each of those once a scope, and
+ * parsing the same text again and again was 6% of a start's CPU with
+ * every event.  An entry serves only a text equal to its own, byte for
+ * byte (the ID: line included): a dynamic event re-created since, whose
+ * id the kernel may recycle, is parsed afresh.
  */
-static int load_format(struct ltr_event *ev, const char *filter)
-{
-	struct ltr_session *s = ev->session;
-	struct tep_format_field **common = NULL, **fields = NULL;
-	struct tep_handle *tep;
-	struct tep_event *te;
+struct ltr_format {
+	struct ltr_format *next;
+	char *system, *name;
 	char *text;
 	size_t len;
+	struct tep_handle *tep;	/* a handle of its own: this event only */
+	struct tep_event *te;
+};
+
+static void format_free(struct ltr_format *f)
+{
+	if (!f)
+		return;
+	tep_free(f->tep);
+	free(f->text);
+	free(f->system);
+	free(f->name);
+	free(f);
+}
+
+static void formats_free(struct ltr_session *s)
+{
+	while (s->formats) {
+		struct ltr_format *f = s->formats;
+
+		s->formats = f->next;
+		format_free(f);
+	}
+}
+
+/* @text, @len of @ev's format parsed (kept in the session), or NULL. */
+static struct tep_event *parsed_format(struct ltr_event *ev, const char *text,
+				       size_t len)
+{
+	struct ltr_session *s = ev->session;
+	struct ltr_format **pp, *f;
+
+	for (pp = &s->formats; *pp; pp = &(*pp)->next) {
+		f = *pp;
+		if (strcmp(f->system, ev->system) || strcmp(f->name, ev->name))
+			continue;
+		if (f->len == len && !memcmp(f->text, text, len))
+			return f->te;
+		/* changed: parsed again below */
+		*pp = f->next;
+		format_free(f);
+		break;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		goto out_nomem;
+	f->system = strdup(ev->system);
+	f->name = strdup(ev->name);
+	f->text = malloc(len + 1);
+	f->tep = tep_alloc();
+	if (!f->system || !f->name || !f->text || !f->tep)
+		goto out_nomem;
+	memcpy(f->text, text, len);
+	f->text[len] = '\0';
+	f->len = len;
+	tep_set_loglevel(TEP_LOG_NONE);
+	tep_set_long_size(f->tep, sizeof(long));
+	tep_set_page_size(f->tep, getpagesize());
+	tep_parse_event(f->tep, f->text, len, ev->system);
+	f->te = tep_find_event_by_name(f->tep, ev->system, ev->name);
+	if (!f->te) {
+		format_free(f);
+		ltr_error(EINVAL, "cannot parse the format of '%s:%s'",
+			  ev->system, ev->name);
+		return NULL;
+	}
+	f->next = s->formats;
+	s->formats = f;
+	return f->te;
+
+out_nomem:
+	format_free(f);
+	ltr_error(ENOMEM, "out of memory");
+	return NULL;
+}
+
+/*
+ * The event's format (@text, read with its id), its fields copied out,
+ * and the filter checked against it.
+ */
+static int load_format(struct ltr_event *ev, const char *filter,
+		       const char *text, size_t len)
+{
+	struct tep_format_field **common = NULL, **fields = NULL;
+	struct tep_event *te;
 	int ncommon = 0, nfields = 0, err = 0;
 
-	text = read_event_file(s, ev->system, ev->name, "format", &len);
-	if (!text)
-		return ltr_error(errno, "cannot read the format of '%s:%s': %s",
-				 ev->system, ev->name, strerror(errno));
-	tep = tep_alloc();
-	if (!tep) {
-		free(text);
-		return ltr_error(ENOMEM, "out of memory");
-	}
-	tep_set_loglevel(TEP_LOG_NONE);
-	tep_set_long_size(tep, sizeof(long));
-	tep_set_page_size(tep, getpagesize());
-	if (tep_parse_event(tep, text, len, ev->system) != 0 &&
-	    !tep_find_event_by_name(tep, ev->system, ev->name)) {
-		err = ltr_error(EINVAL, "cannot parse the format of '%s:%s'",
-				ev->system, ev->name);
-		goto out_free;
-	}
-	te = tep_find_event_by_name(tep, ev->system, ev->name);
-	if (!te) {
-		err = ltr_error(EINVAL, "cannot parse the format of '%s:%s'",
-				ev->system, ev->name);
-		goto out_free;
-	}
+	te = parsed_format(ev, text, len);
+	if (!te)
+		return -errno;
 
 	common = tep_event_common_fields(te);
 	fields = tep_event_fields(te);
@@ -534,8 +598,6 @@ static int load_format(struct ltr_event *ev, const char *filter)
 out_free:
 	free(common);
 	free(fields);
-	tep_free(tep);
-	free(text);
 	return err;
 }
 
@@ -1022,7 +1084,8 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 {
 	struct ltr_event_opts defaults = { .mode = LTR_MODE_COUNT };
 	struct ltr_event *ev;
-	char *idtext, *end;
+	char *format = NULL, *idtext, *end;
+	size_t format_len;
 	long id;
 	int err;
 
@@ -1047,8 +1110,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		return ltr_error_null(EINVAL, "'%s:%s': only sampling events can be recalled",
 				      system, name);
 
-	idtext = read_event_file(s, system, name, "id", NULL);
-	if (!idtext) {
+	/* one read for both: the format's "ID:" line is the event's id */
+	format = read_event_file(s, system, name, "format", &format_len);
+	if (!format) {
 		char sysdir[PATH_MAX];
 
 		if (errno == EACCES || errno == EPERM)
@@ -1065,14 +1129,23 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		return ltr_error_null(ENOENT, "no event '%s:%s' on this kernel",
 				      system, name);
 	}
-	id = strtol(idtext, &end, 10);
-	free(idtext);
-	if (end == idtext || id < 0 || id > INT_MAX)
+	idtext = strstr(format, "\nID: ");
+	if (!strncmp(format, "ID: ", 4))
+		idtext = format;
+	else if (idtext)
+		idtext++;
+	id = idtext ? strtol(idtext + 4, &end, 10) : -1;
+	if (!idtext || end == idtext + 4 || (*end != '\n' && *end) || id < 0 ||
+	    id > INT_MAX) {
+		free(format);
 		return ltr_error_null(EINVAL, "bad id for '%s:%s'", system, name);
+	}
 
 	ev = calloc(1, sizeof(*ev));
-	if (!ev)
+	if (!ev) {
+		free(format);
 		return ltr_error_null(ENOMEM, "out of memory");
+	}
 	ev->session = s;
 	ev->mode = opts->mode;
 	ev->recall = opts->recall;
@@ -1084,7 +1157,9 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 		goto out_free;
 	}
 
-	err = load_format(ev, opts->filter);
+	err = load_format(ev, opts->filter, format, format_len);
+	free(format);
+	format = NULL;
 	if (err < 0)
 		goto out_free;
 	if (opts->format_only)
@@ -1128,6 +1203,7 @@ out_link:
 	return ev;
 
 out_free:
+	free(format);
 	idmap_remove_event(s, ev);
 	ltr_ftrace_forget(s, ev);
 	event_free(ev);
@@ -1857,6 +1933,7 @@ void ltr_session__free(struct ltr_session *s)
 		close(s->epfd);
 	free(s->idmap);
 	free(s->cpus);
+	formats_free(s);
 	free(s->tracing_dir);
 	free(s);
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -108,6 +109,27 @@ void lden_debug(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void lden_debug_cpu(void)
+{
+	unsigned long long run = 0, wait = 0;
+	struct rusage ru;
+	FILE *f;
+
+	if (!debug_t0 || getrusage(RUSAGE_SELF, &ru) < 0)
+		return;
+	f = fopen("/proc/self/schedstat", "re");
+	if (!f || fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	if (f)
+		fclose(f);
+	lden_debug("CPU so far %.1f ms (user %.1f, system %.1f), waited for a CPU %.1f ms",
+		   (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+			   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3,
+		   ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3,
+		   ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3,
+		   (double)wait / 1e6);
 }
 
 int lden_stdout_errno;

@@ -38,6 +38,12 @@ int lden_cli__option_error(int c, const char *word);
 void lden_cli__debug_init(void);
 bool lden_cli__debugging(void);
 void lden_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Under LDEN_DEBUG: lden's CPU time so far (user, system) and how long
+ * its main thread waited for a CPU while runnable (/proc/self/schedstat):
+ * on a loaded machine, what a slow start ran against what it waited.
+ */
+void lden_debug_cpu(void);
 /* the prefix of a debug line on @f: "lden: [+12.3 ms] " */
 void lden_cli__debug_prefix(FILE *f);
 
