@@ -742,7 +742,9 @@ typedef int (*ltr_sample_fn)(const struct ltr_sample *sample, void *ctx);
  * process told by the forks in the same ring; a record whose process
  * cannot be known comes with LTR_SAMPLE_NO_TGID, counted
  * (ltr_session__unknown_pids()).  Events of another scope go to the perf
- * ring.  Call before the first event opens.
+ * ring.  Only in a session with opts.need_tgid (elsewhere a no-op: the
+ * per-task perf counts stay the reference).  Call before the first
+ * event opens.
  */
 int ltr_session__follow(struct ltr_session *s, pid_t pid);
 uint64_t ltr_session__unknown_pids(const struct ltr_session *s);

@@ -164,7 +164,13 @@ int ltr_session__follow(struct ltr_session *s, pid_t pid)
 {
 	if (s->ft || s->events)
 		return ltr_error(EBUSY, "the session has events already: it cannot follow a command now");
-	s->ft_pid = pid;
+	/*
+	 * Only where the process is shown (trace, top, io): elsewhere the
+	 * perf ring's per-task counts stay the reference (a counting twin
+	 * and set_event_pid start and stop at other points of a task's life)
+	 */
+	if (s->need_tgid)
+		s->ft_pid = pid;
 	return 0;
 }
 
