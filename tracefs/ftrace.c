@@ -171,6 +171,7 @@ struct ltr_ftrace {
 	pid_t follow_pid;
 	struct ltr_follow *follow;
 	int nt_pid_off, nt_flags_off, nt_flags_size;
+	int gd_off;			/* sched_process_exit's group_dead */
 	uint64_t unknown;
 	/* records of tasks the command did not start, dropped */
 	uint64_t foreign;
@@ -569,9 +570,21 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 			err = ltr_error(EPROTO, "task:task_newtask has no field clone_flags");
 	}
 	free(fmt);
+	fmt = NULL;
 	if (!err)
 		err = follow_event(s, ft, "sched", "sched_process_exit",
-				   ROLE_EXIT, NULL);
+				   ROLE_EXIT, &fmt);
+	/*
+	 * Whether the process ends with the task (6.16+): the leader's exit
+	 * with threads alive (pthread_exit, or a thread's exec, which then
+	 * takes the process's id) leaves the id the process's
+	 */
+	if (!err) {
+		ft->gd_off = format_field(fmt, "group_dead", &size);
+		if (ft->gd_off < 0 || size != 1)
+			err = ltr_error(EOPNOTSUPP, "sched:sched_process_exit has no group_dead (Linux 6.16+): a thread's exec could not be told");
+	}
+	free(fmt);
 	return err < 0 ? err : 0;
 }
 
@@ -984,7 +997,11 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 				flags & CLONE_THREAD ? tgid : (uint32_t)child,
 				time);
 	}
-	if (m->role == ROLE_EXIT)
+	/* a leader out with threads alive: its id stays the process's */
+	if (m->role == ROLE_EXIT && known && tid == tgid &&
+	    size > (uint32_t)ft->gd_off && !data[ft->gd_off])
+		;
+	else if (m->role == ROLE_EXIT)
 		ltr_follow_exit(ft->follow, tid, time);
 	/*
 	 * Not the command's, unless a fork was lost: the kernel's pid filter
@@ -1420,7 +1437,7 @@ uint64_t ltr_ftrace_complete_until(const struct ltr_session *s)
 	if (s->ft && s->ft->follow) {
 		uint64_t w = ltr_follow_oldest(s->ft->follow);
 
-		if (w && w - 1 < t)
+		if (w != UINT64_MAX && w && w - 1 < t)
 			t = w - 1;
 	}
 	return t;
