@@ -3,10 +3,14 @@
 # known writes to /dev/null from the process, a thread,
 # a child process and the child's thread, then a thread whose id is one
 # an exited child had (where the kernel hands it out again); the ids to
-# OUT as "role pid tid" lines (tests/cli/test-io-follow.sh).
+# OUT as "role pid tid" lines (tests/cli/test-io-follow.sh); last, a
+# thread other than the leader execs a program that writes 7777 bytes (it
+# takes the process's id).
+import glob
 import os
 import sys
 import threading
+import time
 
 out = open(sys.argv[1], "w")
 fd = os.open("/dev/null", os.O_WRONLY)
@@ -45,6 +49,17 @@ for _ in range(20):
     if gone == 0:
         os._exit(0)
     os.waitpid(gone, 0)
+    # lden's instance (the ftrace ring) drops the id from its filter only
+    # when the kernel frees the task, an RCU grace period later: a task
+    # given the id before then would be dropped with it (ids wrap around
+    # that fast only when forced, as here)
+    for f in glob.glob("/sys/kernel/tracing/instances/lden_*_%d/set_event_pid"
+                       % os.getppid()):
+        for _ in range(500):
+            with open(f) as p:
+                if str(gone) not in p.read().split():
+                    break
+            time.sleep(0.01)
     try:
         with open("/proc/sys/kernel/ns_last_pid", "w") as f:
             f.write(str(gone - 1))
@@ -58,4 +73,10 @@ for _ in range(20):
     if got and got[0] == gone:
         out.write("gone %d %d\n" % (gone, gone))
         break
+out.write("exec %d %d\n" % (os.getpid(), os.getpid()))
 out.close()
+prog = "import os; os.write(os.open('/dev/null', os.O_WRONLY), b'e' * 7777)"
+t = threading.Thread(target=os.execv,
+                     args=(sys.executable, [sys.executable, "-c", prog]))
+t.start()
+t.join()

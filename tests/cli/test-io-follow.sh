@@ -3,7 +3,8 @@
 # the command: set_event_pid, event-fork) and the perf ring (--ring perf).
 # Each write's process and thread are known (tests/cli/io-follow.py): the
 # command's, its thread's, a child process's and that child's thread's, a
-# thread given the id of a child that exited; an unrelated process that
+# thread given the id of a child that exited, a thread that execs (it
+# takes the process's id); an unrelated process that
 # wakes the command and then writes must not appear (the kernel's pid
 # filter lets a waker's records through: they are dropped).
 set -u
@@ -55,13 +56,14 @@ for _ in range(20):
 	while read -r role pid tid; do
 		case $role in
 		main) b=1111 ;; thread) b=2222 ;; child) b=3333 ;;
-		child-thread) b=4444 ;; reused) b=6666 ;; *) continue ;;
+		child-thread) b=4444 ;; reused) b=6666 ;; exec) b=7777 ;;
+		*) continue ;;
 		esac
 		got=$(awk -v b=$b '$1 == b { print $2, $3 }' "$tmp/$name.writes")
 		[ "$got" = "$pid $tid" ] ||
 			fail "$name: the $role's write of $b bytes: '$got', not '$pid $tid'"
 	done < "$tmp/$name.ids"
-	[ "$(wc -l < "$tmp/$name.ids")" -ge 4 ] || fail "$name: io-follow.py did not finish"
+	grep -q '^exec ' "$tmp/$name.ids" || fail "$name: io-follow.py did not finish"
 	grep -q '^reused ' "$tmp/$name.ids" ||
 		echo "note: $name: no thread got an exited child's id (ns_last_pid raced)"
 	main=$(awk '$1 == "main" { print $2 }' "$tmp/$name.ids")
