@@ -19,7 +19,9 @@
 #   lden-io-base  lden-io with the lden LDEN_BASE names (another build)
 # IO_TRACERS picks them [lden-io perf-trace bpftrace, and lden-io-base when
 # LDEN_BASE is set].
-# Per trial: the loop time, the slowdown against the median baseline,
+# Per trial: the loop time and the workload's own CPU time (the figure a
+# loaded, shared machine disturbs least: waiting for a CPU is not in it),
+# the slowdown against the median baseline,
 # syscall records handled per second (2 N / loop time), and lost records
 # (lden: its stats; perf: "LOST" lines; bpftrace: "Lost N events").
 # Each repetition runs the baseline, then the tracers in an order rotated
@@ -53,6 +55,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	fprintf(stderr, "elapsed_ns=%lld\n",
 		(long long)(b.tv_sec - a.tv_sec) * 1000000000LL + b.tv_nsec - a.tv_nsec);
+	/* its own CPU time: what the tracer costs it, whoever else runs */
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+	fprintf(stderr, "cpu_ns=%lld\n",
+		(long long)b.tv_sec * 1000000000LL + b.tv_nsec);
 	return 0;
 }
 C
@@ -64,7 +70,7 @@ perf trace -s -e write -- /bin/true >/dev/null 2>&1 || perf_mode=record
 BT='tracepoint:syscalls:sys_enter_write /pid == cpid/ { @s[tid] = nsecs; }
 tracepoint:syscalls:sys_exit_write /@s[tid]/ { @lat = hist(nsecs - @s[tid]); delete(@s[tid]); @n = count(); }'
 
-run() {	# tracer -> prints "elapsed_ns lost"
+run() {	# tracer -> prints "elapsed_ns cpu_ns lost"
 	case $1 in
 	baseline) "$dir/w" "$N" 2>"$dir/out" ;;
 	lden-io) "$LDEN" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
@@ -78,31 +84,40 @@ run() {	# tracer -> prints "elapsed_ns lost"
 	bpftrace) bpftrace -e "$BT" -c "$dir/w $N" >"$dir/bt.out" 2>"$dir/out" ;;
 	esac
 	e=$(sed -n 's/.*elapsed_ns=\([0-9]*\).*/\1/p' "$dir/out" | tail -n 1)
+	c=$(sed -n 's/.*cpu_ns=\([0-9]*\).*/\1/p' "$dir/out" | tail -n 1)
 	case $1 in
 	lden-io*) lost=$(jq -r 'select(.type == "stats") | .lost' "$dir/lden.json") ;;
 	perf-trace) lost=$(grep -ci 'lost' "$dir/out") ;;
 	bpftrace) lost=$(sed -n 's/.*Lost \([0-9]*\) events.*/\1/p' "$dir/out" "$dir/bt.out" | awk '{ s += $1 } END { print s + 0 }') ;;
 	*) lost=0 ;;
 	esac
-	echo "${e:-0} ${lost:-?}"
+	echo "${e:-0} ${c:-0} ${lost:-?}"
 }
 
 read -r -a tracers <<<"${IO_TRACERS:-lden-io perf-trace bpftrace${LDEN_BASE:+ lden-io-base}}"
 nt=${#tracers[@]}
 echo "# bench/io.sh: N=$N one-byte writes to /dev/null, REPS=$REPS, perf mode: $perf_mode"
-printf '%-4s %-12s %14s %8s\n' rep tracer loop_ns lost
+printf '%-4s %-12s %14s %14s %8s\n' rep tracer loop_ns cpu_ns lost
 for rep in $(seq 1 "$REPS"); do
 	order=("${tracers[@]:$(( (rep - 1) % nt ))}" "${tracers[@]:0:$(( (rep - 1) % nt ))}")
 	for t in baseline "${order[@]}"; do
-		read -r e lost < <(run "$t")
-		printf '%-4s %-12s %14s %8s\n' "$rep" "$t" "$e" "$lost" | tee -a "$dir/trials"
+		read -r e c lost < <(run "$t")
+		printf '%-4s %-12s %14s %14s %8s\n' "$rep" "$t" "$e" "$c" "$lost" | tee -a "$dir/trials"
 	done
 done
 echo
 echo "# median over reps: loop time, slowdown vs baseline, records handled/s (2N / loop), lost (max)"
 base=$(awk '$2 == "baseline" { print $3 }' "$dir/trials" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 for t in baseline "${tracers[@]}"; do
-	awk -v t="$t" -v b="$base" -v n="$N" '$2 == t { print $3, $4 }' "$dir/trials" | sort -n |
+	awk -v t="$t" -v b="$base" -v n="$N" '$2 == t { print $3, $5 }' "$dir/trials" | sort -n |
 	awk -v t="$t" -v b="$base" -v n="$N" '{ a[NR] = $1; if ($2 + 0 > l) l = $2 + 0 }
 		END { m = a[int((NR + 1) / 2)]; printf "%-12s %12.0f ns  x%.2f  %.2f M records/s  lost %d\n", t, m, m / b, 2 * n / m * 1000, l }'
+done
+echo
+echo "# median over reps of the workload's own CPU time per write, and what the tracer adds to it"
+cbase=$(awk '$2 == "baseline" { print $4 }' "$dir/trials" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+for t in baseline "${tracers[@]}"; do
+	awk -v t="$t" '$2 == t { print $4 }' "$dir/trials" | sort -n |
+	awk -v t="$t" -v b="$cbase" -v n="$N" '{ a[NR] = $1 }
+		END { m = a[int((NR + 1) / 2)]; printf "%-12s %7.0f ns/write CPU  +%4.0f ns  x%.2f\n", t, m / n, (m - b) / n, m / b }'
 done

@@ -28,6 +28,7 @@
  * option, record-cmd, which an instance inherits and lden leaves alone.)
  */
 #include <ctype.h>
+#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,8 +48,20 @@
 
 #include "internal.h"
 
+#ifndef CLONE_THREAD
+#define CLONE_THREAD 0x00010000
+#endif
+
 /* the instance's own ring size, when not asked for another, if this big */
 #define RING_MIN_KB 1024
+/*
+ * Following a command, the ring size when not asked for another, on up
+ * to FOLLOW_RING_CPUS CPUs: one process flat out fills the instance's
+ * default 1.4 MiB in 80 ms of a reader kept off the CPU (as the scoped
+ * perf rings, session.c)
+ */
+#define FOLLOW_RING_KB 4096
+#define FOLLOW_RING_CPUS 8
 /* the reader is woken when a CPU's ring is this full (percent) */
 #define WAKEUP_PERCENT "25"
 /*
@@ -115,11 +128,17 @@ struct ltr_ftrace_cpu {
 	uint64_t bad;			/* sub-buffers that could not be walked */
 	uint64_t lost;			/* stats' loss counters, last read */
 	uint64_t lost_at;		/* ... at this drain of the instance */
+	/* following: every record before this was read (CLOCK_MONOTONIC) */
+	uint64_t seen_at;
 };
+
+/* the tracepoints a following instance reads for itself */
+enum { ROLE_NONE, ROLE_NEWTASK, ROLE_EXIT };
 
 struct ltr_ftrace_id {
 	int id;
-	struct ltr_event *ev;
+	struct ltr_event *ev;	/* NULL: read for the instance alone */
+	int role;		/* ROLE_*: kept enabled for the instance */
 };
 
 struct ltr_ftrace {
@@ -144,6 +163,18 @@ struct ltr_ftrace {
 	/* the events in the instance, by tracepoint id (sorted) */
 	struct ltr_ftrace_id *ids;
 	int nids;
+	/*
+	 * Following a command (ltr_session__follow(), ftrace-follow.c): its
+	 * pid, each record's process, task_newtask's child and clone flags
+	 * fields, and the records delivered with their process unknown
+	 */
+	pid_t follow_pid;
+	struct ltr_follow *follow;
+	int nt_pid_off, nt_flags_off, nt_flags_size;
+	int gd_off;			/* sched_process_exit's group_dead */
+	uint64_t unknown;
+	/* records of tasks the command did not start, dropped */
+	uint64_t foreign;
 };
 
 /* ------------------------------------------------------------------ */
@@ -268,6 +299,7 @@ static void ftrace_free(struct ltr_ftrace *ft)
 		free(ft->cpus[i].page);
 	free(ft->cpus);
 	free(ft->ids);
+	ltr_follow_free(ft->follow);
 	tracefs_instance_free(ft->inst);
 	free(ft);
 }
@@ -446,6 +478,133 @@ static int open_readers(struct ltr_session *s, struct ltr_ftrace *ft)
  * taken (another session of this process): the caller samples through
  * the perf ring instead.
  */
+static int id_insert(struct ltr_ftrace *ft, int id, struct ltr_event *ev,
+		     int role);
+
+/* A field's offset in a tracepoint's format text, and its size; or -1. */
+static int format_field(const char *fmt, const char *name, int *size)
+{
+	char key[80];
+	const char *p, *o, *z;
+
+	snprintf(key, sizeof(key), " %s;", name);
+	p = strstr(fmt, key);
+	o = p ? strstr(p, "offset:") : NULL;
+	z = o ? strstr(o, "size:") : NULL;
+	if (!z)
+		return -1;
+	*size = atoi(z + 5);
+	return atoi(o + 7);
+}
+
+/* A tracepoint the instance reads for itself, enabled now; its format in @fmt. */
+static int follow_event(struct ltr_session *s, struct ltr_ftrace *ft,
+			const char *sys, const char *name, int role,
+			char **fmt)
+{
+	char path[PATH_MAX], *text;
+	int id, err;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", s->tracing_dir,
+		 sys, name);
+	text = ltr_read_text(path);
+	if (!text)
+		return ltr_error(errno, "cannot follow the command in tracefs instance '%s': no %s:%s",
+				 ft->name, sys, name);
+	id = atoi(text);
+	free(text);
+	if (fmt) {
+		snprintf(path, sizeof(path), "%s/events/%s/%s/format",
+			 s->tracing_dir, sys, name);
+		*fmt = ltr_read_text(path);
+		if (!*fmt)
+			return ltr_error(errno, "cannot read the format of %s:%s: %s",
+					 sys, name, strerror(errno));
+	}
+	err = id_insert(ft, id, NULL, role);
+	if (err < 0)
+		return err;
+	snprintf(path, sizeof(path), "events/%s/%s/enable", sys, name);
+	err = write_file(ft, path, "1");
+	if (err < 0)
+		return ltr_error(-err, "cannot enable %s:%s in tracefs instance '%s': %s",
+				 sys, name, ft->name, strerror(-err));
+	return 0;
+}
+
+/*
+ * The instance follows the command ltr_session__follow() named, held
+ * before its exec: only its tasks' records, and those of every task it
+ * starts, from the fork on (options/event-fork: the kernel adds the
+ * child at sched_process_fork, before it first runs, and removes a task
+ * when it is freed).  task_newtask and sched_process_exit are read for
+ * each record's process (ftrace-follow.c).
+ */
+static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
+{
+	char *fmt = NULL, pid[32];
+	int err, size = 0;
+
+	ft->follow = ltr_follow_new();
+	if (!ft->follow || ltr_follow_task(ft->follow, (uint32_t)s->ft_pid,
+					   (uint32_t)s->ft_pid, 0) < 0)
+		return ltr_error(ENOMEM, "out of memory");
+	ft->follow_pid = s->ft_pid;
+	/* the filter first: an event enabled before it records every task */
+	err = write_file(ft, "options/event-fork", "1");
+	snprintf(pid, sizeof(pid), "%d", (int)s->ft_pid);
+	if (!err)
+		err = write_file(ft, "set_event_pid", pid);
+	if (err < 0)
+		return ltr_error(-err, "cannot make tracefs instance '%s' follow process %d: %s",
+				 ft->name, (int)s->ft_pid, strerror(-err));
+	err = follow_event(s, ft, "task", "task_newtask", ROLE_NEWTASK, &fmt);
+	if (!err) {
+		ft->nt_pid_off = format_field(fmt, "pid", &size);
+		if (ft->nt_pid_off < 0 || size != 4)
+			err = ltr_error(EPROTO, "task:task_newtask has no 32-bit field pid");
+		ft->nt_flags_off = format_field(fmt, "clone_flags",
+						&ft->nt_flags_size);
+		if (!err && (ft->nt_flags_off < 0 ||
+			     (ft->nt_flags_size != 4 && ft->nt_flags_size != 8)))
+			err = ltr_error(EPROTO, "task:task_newtask has no field clone_flags");
+	}
+	free(fmt);
+	fmt = NULL;
+	if (!err)
+		err = follow_event(s, ft, "sched", "sched_process_exit",
+				   ROLE_EXIT, &fmt);
+	/*
+	 * Whether the process ends with the task (6.16+): the leader's exit
+	 * with threads alive (pthread_exit, or a thread's exec, which then
+	 * takes the process's id) leaves the id the process's
+	 */
+	if (!err) {
+		ft->gd_off = format_field(fmt, "group_dead", &size);
+		if (ft->gd_off < 0 || size != 1)
+			err = ltr_error(EOPNOTSUPP, "sched:sched_process_exit has no group_dead (Linux 6.16+): a thread's exec could not be told");
+	}
+	free(fmt);
+	return err < 0 ? err : 0;
+}
+
+bool ltr_ftrace_follows(const struct ltr_session *s,
+			const struct ltr_event_opts *o)
+{
+	return s->ft_pid > 0 && o->pid == s->ft_pid && o->inherit &&
+	       !o->cgroup;
+}
+
+uint64_t ltr_ftrace_unknown_pids(const struct ltr_session *s)
+{
+	return s->ft ? s->ft->unknown : 0;
+}
+
+uint64_t ltr_ftrace_foreign(const struct ltr_session *s)
+{
+	return s->ft ? s->ft->foreign : 0;
+}
+
 static int ftrace_create(struct ltr_session *s)
 {
 	struct ltr_ftrace *ft;
@@ -493,6 +652,10 @@ static int ftrace_create(struct ltr_session *s)
 	}
 	snprintf(kb, sizeof(kb), "%u",
 		 (unsigned int)((size_t)s->ring_pages * getpagesize() / 1024));
+	if (s->ft_pid > 0 && s->ring_pages_default &&
+	    s->ncpus <= FOLLOW_RING_CPUS &&
+	    (size_t)s->ring_pages * getpagesize() / 1024 < FOLLOW_RING_KB)
+		snprintf(kb, sizeof(kb), "%u", FOLLOW_RING_KB);
 	/* before the size: setting it reallocates the ring; some kernels
 	 * refuse it (EPERM here): then a page it is */
 	write_file(ft, "buffer_subbuf_size_kb", SUBBUF_KB);
@@ -501,7 +664,8 @@ static int ftrace_create(struct ltr_session *s)
 	 * ftrace records than lden's default perf ring holds samples, which
 	 * are three times as long: reallocating it costs 10 ms of start
 	 */
-	if (!s->ring_pages_default || default_size_kb(ft) < RING_MIN_KB)
+	if (!s->ring_pages_default || default_size_kb(ft) < RING_MIN_KB ||
+	    s->ft_pid > 0)
 		err = write_file(ft, "buffer_size_kb", kb);
 	if (!err)
 		err = write_file(ft, "trace_clock", "mono");
@@ -514,6 +678,11 @@ static int ftrace_create(struct ltr_session *s)
 	}
 	/* 4.18+; before, readers are woken per page */
 	write_file(ft, "buffer_percent", WAKEUP_PERCENT);
+	if (s->ft_pid > 0) {
+		err = follow_setup(s, ft);
+		if (err < 0)
+			goto out_destroy;
+	}
 	err = open_readers(s, ft);
 	if (err < 0)
 		goto out_destroy;
@@ -544,7 +713,8 @@ static struct ltr_ftrace_id *id_find(const struct ltr_ftrace *ft, int id)
 	return NULL;
 }
 
-static int id_add(struct ltr_ftrace *ft, struct ltr_event *ev)
+static int id_insert(struct ltr_ftrace *ft, int id, struct ltr_event *ev,
+		     int role)
 {
 	struct ltr_ftrace_id *m = realloc(ft->ids, (ft->nids + 1) * sizeof(*m));
 	int i;
@@ -552,12 +722,18 @@ static int id_add(struct ltr_ftrace *ft, struct ltr_event *ev)
 	if (!m)
 		return ltr_error(ENOMEM, "out of memory");
 	ft->ids = m;
-	for (i = ft->nids; i > 0 && m[i - 1].id > ev->id; i--)
+	for (i = ft->nids; i > 0 && m[i - 1].id > id; i--)
 		m[i] = m[i - 1];
-	m[i].id = ev->id;
+	m[i].id = id;
 	m[i].ev = ev;
+	m[i].role = role;
 	ft->nids++;
 	return 0;
+}
+
+static int id_add(struct ltr_ftrace *ft, struct ltr_event *ev)
+{
+	return id_insert(ft, ev->id, ev, ROLE_NONE);
 }
 
 static void event_file(const struct ltr_event *ev, const char *file,
@@ -588,6 +764,7 @@ bool ltr_ftrace_can_take(const struct ltr_session *s, const struct ltr_event *ev
 			 const struct ltr_event_opts *o, const char **why)
 {
 	const struct ltr_ftrace *ft = s->ft;
+	const struct ltr_ftrace_id *m;
 
 	if (!strcmp(ev->system, "ftrace")) {
 		*why = "ftrace:function is a perf event only";
@@ -597,8 +774,16 @@ bool ltr_ftrace_can_take(const struct ltr_session *s, const struct ltr_event *ev
 		*why = "a tracefs instance cannot count per cgroup";
 		return false;
 	}
-	if (o->pid > 0) {
+	if (o->pid > 0 && !ltr_ftrace_follows(s, o)) {
 		*why = "per task: the count and the records follow the task alike only in perf";
+		return false;
+	}
+	if (s->ft_pid > 0 && !ltr_ftrace_follows(s, o)) {
+		*why = "lden's instance follows the command alone (set_event_pid)";
+		return false;
+	}
+	if (ft && ft->follow_pid != s->ft_pid) {
+		*why = "lden's instance was made for another scope";
 		return false;
 	}
 	if (ft && !fits(ft, ev)) {
@@ -616,7 +801,14 @@ bool ltr_ftrace_can_take(const struct ltr_session *s, const struct ltr_event *ev
 	}
 	if (!ft)
 		return true;
-	if (id_find(ft, ev->id)) {
+	m = id_find(ft, ev->id);
+	if (m && m->role && !m->ev && !(o->filter && *o->filter))
+		return true;	/* read for the instance: shared, unfiltered */
+	if (m && m->role) {
+		*why = "lden's instance reads this tracepoint unfiltered, for each record's process";
+		return false;
+	}
+	if (m) {
 		*why = "the tracepoint is in lden's instance already, with another filter";
 		return false;
 	}
@@ -641,6 +833,7 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 		   const struct ltr_event_opts *o)
 {
 	char file[512], msg[512];
+	struct ltr_ftrace_id *m;
 	struct ltr_ftrace *ft;
 	int err;
 
@@ -648,6 +841,11 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 	if (err < 0)
 		return err;
 	ft = s->ft;
+	m = id_find(ft, ev->id);
+	if (m && m->role && !m->ev) {
+		m->ev = ev;	/* enabled already, unfiltered */
+		return 0;
+	}
 	if (!fits(ft, ev))
 		return ltr_error(EFBIG, "%s:%s: %s", ev->system, ev->name,
 				 LTR_FTRACE_TOO_LONG);
@@ -667,6 +865,7 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 /** ltr_ftrace_enable - start or stop @ev's records */
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 {
+	const struct ltr_ftrace_id *m;
 	char file[512];
 	int err;
 
@@ -675,6 +874,9 @@ int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 	if (on && s->ft->ring_off)
 		return ltr_error(EBUSY, "cannot enable %s:%s: the ring of tracefs instance '%s' was stopped",
 				 ev->system, ev->name, s->ft->name);
+	m = id_find(s->ft, ev->id);
+	if (m && m->role)
+		return 0;	/* enabled for the instance, from its start */
 	event_file(ev, "enable", file, sizeof(file));
 	err = write_file(s->ft, file, on ? "1" : "0");
 	if (err < 0)
@@ -720,6 +922,10 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev)
 
 	if (!ft || !(m = id_find(ft, ev->id)) || m->ev != ev)
 		return;
+	if (m->role) {
+		m->ev = NULL;	/* still read for the instance */
+		return;
+	}
 	memmove(m, m + 1, (ft->nids - (m - ft->ids) - 1) * sizeof(*m));
 	ft->nids--;
 }
@@ -733,6 +939,149 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c);
+
+/* Whether the ring dropped a record yet, on any CPU. */
+static bool follow_lost(struct ltr_ftrace *ft)
+{
+	for (int i = 0; i < ft->ncpus; i++)
+		if (cpu_lost_now(ft, &ft->cpus[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A record of a following instance (ftrace-follow.c): with its process,
+ * or kept until its task's fork is read; with @force (every CPU was read
+ * past it), now: a record of a task still not known is another
+ * process's, dropped, unless the ring lost records (then it is
+ * delivered, marked; so too when too many wait).  The forks and exits
+ * it says are noted.
+ */
+static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
+			  struct ltr_ftrace_cpu *c, const unsigned char *data,
+			  uint32_t size, uint64_t time, uint32_t tid,
+			  ltr_sample_fn fn, void *ctx, int *stop, bool force)
+{
+	struct ltr_sample smp;
+	uint32_t tgid = 0;
+	bool known = ltr_follow_pid(ft->follow, tid, time, &tgid) == 0;
+	/* not known once every CPU was read past it (not: no room to wait) */
+	bool sure = force;
+
+	if (!known && !force &&
+	    ltr_follow_pend(ft->follow, m->id, (int)(c - ft->cpus), time, tid,
+			    data, size) == 0)
+		return 0;
+	if (m->role == ROLE_NEWTASK && known &&
+	    size >= (uint32_t)(ft->nt_flags_off + ft->nt_flags_size) &&
+	    size >= (uint32_t)ft->nt_pid_off + 4) {
+		int32_t child;
+		uint64_t flags = 0;
+
+		memcpy(&child, data + ft->nt_pid_off, 4);
+		if (ft->nt_flags_size == 8) {
+			memcpy(&flags, data + ft->nt_flags_off, 8);
+		} else {
+			uint32_t f32;
+
+			memcpy(&f32, data + ft->nt_flags_off, 4);
+			flags = f32;
+		}
+		/* a thread is in its parent's process; a child is its own;
+		 * a fork by a task not known is not the command's (or lost
+		 * with its parent's): its child is not known either */
+		ltr_follow_task(ft->follow, (uint32_t)child,
+				flags & CLONE_THREAD ? tgid : (uint32_t)child,
+				time);
+	}
+	/* a leader out with threads alive: its id stays the process's */
+	if (m->role == ROLE_EXIT && known && tid == tgid &&
+	    size > (uint32_t)ft->gd_off && !data[ft->gd_off])
+		;
+	else if (m->role == ROLE_EXIT)
+		ltr_follow_exit(ft->follow, tid, time);
+	/*
+	 * Not the command's, unless a fork was lost: the kernel's pid filter
+	 * lets a few records of other tasks through (a task that wakes one
+	 * of the command's is traced until it leaves the CPU); every task
+	 * the command started has its fork in the ring, or counted lost
+	 */
+	if (!known && sure && !follow_lost(ft)) {
+		ft->foreign++;
+		return 0;
+	}
+	if (!m->ev)
+		return 0;
+	if (!known)
+		ft->unknown++;
+	smp = (struct ltr_sample){
+		.event = m->ev, .pid = known ? tgid : tid, .tid = tid,
+		.time = time, .cpu = (uint32_t)c->cpu,
+		.raw_size = size, .raw = data,
+		.flags = known ? 0 : LTR_SAMPLE_NO_TGID,
+	};
+	c->records++;
+	m->ev->records++;
+	if (fn)
+		*stop = fn(&smp, ctx);
+	return 1;
+}
+
+/*
+ * The records that waited for their task's fork: those whose process is
+ * known now, in the order they came; then, one at a time (it may be a
+ * fork the others wait for), the oldest of those every CPU was read past
+ * (@until) without it becoming known, marked.
+ */
+static int follow_retry(struct ltr_ftrace *ft, ltr_sample_fn fn, void *ctx,
+			int *stop, uint64_t until)
+{
+	int delivered = 0;
+	bool progress;
+
+	do {
+		struct ltr_follow_rec *p;
+		size_t n, forced = SIZE_MAX;
+		uint32_t tgid;
+
+		progress = false;
+		p = ltr_follow_pending(ft->follow, &n);
+		for (size_t i = 0; i < n && !*stop;) {
+			const struct ltr_ftrace_id *m = id_find(ft, p[i].id);
+
+			if (m && ltr_follow_pid(ft->follow, p[i].tid, p[i].time,
+						&tgid) < 0) {
+				if (forced == SIZE_MAX && p[i].time < until)
+					forced = i;
+				i++;
+				continue;
+			}
+			if (m)
+				delivered += follow_deliver(ft, m,
+					&ft->cpus[p[i].cpu], p[i].raw,
+					p[i].size, p[i].time, p[i].tid, fn,
+					ctx, stop, true);
+			ltr_follow_drop(ft->follow, i);
+			p = ltr_follow_pending(ft->follow, &n);
+			if (forced != SIZE_MAX && forced > i)
+				forced--;
+			progress = true;
+		}
+		if (!progress && forced != SIZE_MAX && !*stop) {
+			const struct ltr_ftrace_id *m = id_find(ft, p[forced].id);
+
+			delivered += follow_deliver(ft, m,
+				&ft->cpus[p[forced].cpu], p[forced].raw,
+				p[forced].size, p[forced].time, p[forced].tid,
+				fn, ctx, stop, true);
+			ltr_follow_drop(ft->follow, forced);
+			progress = true;
+		}
+	} while (progress && !*stop);
+	return delivered;
 }
 
 /* One record of CPU @c, found by the walk: to its event, and @fn. */
@@ -754,6 +1103,10 @@ static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
 	if (!m)
 		return 0;	/* removed while its records were queued */
 	memcpy(&pid, r->data + REC_PID_OFF, sizeof(pid));
+	if (ft->follow)
+		return follow_deliver(ft, m, c, r->data, r->size,
+				      r->ts + (uint64_t)c->ts_off,
+				      (uint32_t)pid, fn, ctx, stop, false);
 	smp = (struct ltr_sample){
 		.event = m->ev, .pid = (uint32_t)pid, .tid = (uint32_t)pid,
 		.time = r->ts + (uint64_t)c->ts_off, .cpu = (uint32_t)c->cpu,
@@ -1043,12 +1396,24 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 	s->ft->drains++;
 	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
 		struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
+		uint64_t t0 = now_ns();
 		int n = c->map ? drain_mapped(s, c, fn, ctx, stop) :
 				 drain_read(s, c, fn, ctx, stop, all);
 
 		if (n < 0)
 			return n;
 		total += n;
+		/* read to its end (the mapped ring is), or as far as said */
+		if (!*stop)
+			c->seen_at = c->map ? t0 : c->complete_at;
+	}
+	if (s->ft->follow && !*stop) {
+		uint64_t until = UINT64_MAX;
+
+		for (int i = 0; i < s->ft->ncpus; i++)
+			if (s->ft->cpus[i].seen_at < until)
+				until = s->ft->cpus[i].seen_at;
+		total += follow_retry(s->ft, fn, ctx, stop, until);
 	}
 	return total;
 }
@@ -1067,6 +1432,13 @@ uint64_t ltr_ftrace_complete_until(const struct ltr_session *s)
 
 		if (!c->map && c->pipe[1] >= 0 && c->complete_at < t)
 			t = c->complete_at;
+	}
+	/* a record waiting for its task's fork is not delivered yet */
+	if (s->ft && s->ft->follow) {
+		uint64_t w = ltr_follow_oldest(s->ft->follow);
+
+		if (w != UINT64_MAX && w && w - 1 < t)
+			t = w - 1;
 	}
 	return t;
 }
@@ -1173,6 +1545,12 @@ int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
 			return n;
 		total += n;
 	} while (n > 0);
+	/* the ring is off and read: a fork not read by now never will be */
+	if (ft->follow) {
+		int stop = 0;
+
+		total += follow_retry(ft, fn, ctx, &stop, UINT64_MAX);
+	}
 	for (int i = 0; i < ft->ncpus; i++)
 		ft->cpus[i].lost = cpu_lost(&ft->cpus[i]);
 	ft->final = true;

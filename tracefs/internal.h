@@ -314,6 +314,8 @@ struct ltr_session {
 	bool detach_close;
 	enum ltr_ring_kind ring;
 	bool need_tgid;
+	/* ltr_session__follow(): the command the instance may follow, or 0 */
+	pid_t ft_pid;
 	/* the instance, once an event needed it */
 	struct ltr_ftrace *ft;
 	/* why there is none, when making it failed: the perf ring serves */
@@ -480,6 +482,35 @@ const char *ltr_ftrace_path(const struct ltr_session *s);
 const char *ltr_ftrace_name(const struct ltr_session *s);
 /* munmap and close only (async-signal-safe): an open file or a mapping holds the instance */
 void ltr_ftrace_release(const struct ltr_session *s);
+/* whether @o's scope is the command the instance follows (ltr_session__follow()) */
+bool ltr_ftrace_follows(const struct ltr_session *s,
+			const struct ltr_event_opts *o);
+/* records delivered with their process unknown (LTR_SAMPLE_NO_TGID) */
+uint64_t ltr_ftrace_unknown_pids(const struct ltr_session *s);
+/* records of tasks outside the command the kernel let through, dropped */
+uint64_t ltr_ftrace_foreign(const struct ltr_session *s);
+
+/* ftrace-follow.c: the process of each record of a following instance */
+struct ltr_follow;
+struct ltr_follow_rec {
+	int id;			/* the record's tracepoint */
+	int cpu;		/* index in the instance's CPUs */
+	uint64_t time;
+	uint32_t tid, size;
+	unsigned char *raw;
+};
+struct ltr_follow *ltr_follow_new(void);
+void ltr_follow_free(struct ltr_follow *f);
+int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
+		    uint64_t since);
+void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time);
+int ltr_follow_pid(const struct ltr_follow *f, uint32_t tid, uint64_t time,
+		   uint32_t *tgid);
+int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
+		    uint32_t tid, const void *raw, uint32_t size);
+struct ltr_follow_rec *ltr_follow_pending(struct ltr_follow *f, size_t *n);
+void ltr_follow_drop(struct ltr_follow *f, size_t i);
+uint64_t ltr_follow_oldest(const struct ltr_follow *f);
 /* Makes the instance if there is none yet; 0 or a negative errno. */
 int ltr_ftrace_ensure(struct ltr_session *s);
 /* An instance file ("events/S/E/hist"), malloc'd; NULL with errno set. */

@@ -735,6 +735,27 @@ struct ltr_sample {
 typedef int (*ltr_sample_fn)(const struct ltr_sample *sample, void *ctx);
 
 /**
+ * ltr_session__follow - the command lden started, held before its exec:
+ * sampling events scoped to @pid and its children (opts.pid, inherit)
+ * may then take the ftrace ring, the instance following @pid and every
+ * task it starts (set_event_pid, options/event-fork), each record's
+ * process told by the forks in the same ring; a record whose process
+ * cannot be known comes with LTR_SAMPLE_NO_TGID, counted
+ * (ltr_session__unknown_pids()).  Events of another scope go to the perf
+ * ring.  Only in a session with opts.need_tgid (elsewhere a no-op: the
+ * per-task perf counts stay the reference).  Call before the first
+ * event opens.
+ */
+int ltr_session__follow(struct ltr_session *s, pid_t pid);
+uint64_t ltr_session__unknown_pids(const struct ltr_session *s);
+/*
+ * Records of tasks the command did not start, which the kernel's pid
+ * filter let through (a task waking one of the command's is traced
+ * until it leaves its CPU), known as such (no fork lost) and dropped
+ */
+uint64_t ltr_session__foreign(const struct ltr_session *s);
+
+/**
  * ltr_session__poll - wait for samples, then deliver them
  * @s:          the session
  * @timeout_ms: longest wait before draining anyway (-1: no limit)

@@ -160,6 +160,30 @@ int ltr_session__ncpus(const struct ltr_session *s)
 	return s->ncpus;
 }
 
+int ltr_session__follow(struct ltr_session *s, pid_t pid)
+{
+	if (s->ft || s->events)
+		return ltr_error(EBUSY, "the session has events already: it cannot follow a command now");
+	/*
+	 * Only where the process is shown (trace, top, io): elsewhere the
+	 * perf ring's per-task counts stay the reference (a counting twin
+	 * and set_event_pid start and stop at other points of a task's life)
+	 */
+	if (s->need_tgid)
+		s->ft_pid = pid;
+	return 0;
+}
+
+uint64_t ltr_session__unknown_pids(const struct ltr_session *s)
+{
+	return ltr_ftrace_unknown_pids(s);
+}
+
+uint64_t ltr_session__foreign(const struct ltr_session *s)
+{
+	return ltr_ftrace_foreign(s);
+}
+
 enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s)
 {
 	return s->ring;
@@ -982,7 +1006,7 @@ static int open_hist(struct ltr_event *ev, const struct ltr_event_opts *o)
 	char path[PATH_MAX], trigger[4096];
 	int err;
 
-	if (o->pid > 0 || o->cgroup)
+	if (o->pid > 0 || o->cgroup || s->ft_pid > 0)
 		return ltr_error(EINVAL, "%s:%s: the kernel aggregates system-wide only, not per task or cgroup",
 				 ev->system, ev->name);
 	snprintf(path, sizeof(path), "%s/events/%s/%s/hist", s->tracing_dir,
@@ -1044,7 +1068,7 @@ static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
 		ev->ring_why = why;
 		return 0;
 	}
-	if (s->need_tgid)
+	if (s->need_tgid && !ltr_ftrace_follows(s, o))
 		why = "the process id is shown: the ftrace ring does not record it";
 	else if (s->sample_cgroup)
 		why = "the cgroup is shown: the ftrace ring does not record it";
@@ -1053,7 +1077,9 @@ static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
 		if (!err) {
 			ev->ring = LTR_RING_FTRACE;
 			ev->ring_why = want == LTR_RING_FTRACE ? "asked for" :
-							       "system-wide";
+				       ltr_ftrace_follows(s, o) ?
+					       "the command and its children (set_event_pid)" :
+					       "system-wide";
 			return 0;
 		}
 		if (want == LTR_RING_FTRACE)

@@ -275,6 +275,8 @@ void lden_io_run__header(const struct lden_io_run *r)
 	fprintf(stderr, "%s\n", r->o.c.time_limit > 0 ? "" : "; Ctrl-C to stop");
 	lden_io_tracer__describe(r->t, how, sizeof(how));
 	fprintf(stderr, "lden: %s\n", how);
+	lden_io_tracer__ring(r->t, how, sizeof(how));
+	fprintf(stderr, "lden: syscall records: %s\n", how);
 	if (r->o.show & LDEN_IO_SHOW_CONTAINER)
 		lden_run__container_header(r->run);
 	if (r->per_call && !r->o.c.json) {

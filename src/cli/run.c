@@ -47,6 +47,12 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 		lden_cli__err("cannot start the command: %s", strerror(errno));
 		goto out_free;
 	}
+	/* held before its exec: the instance can follow it from its start */
+	if (cl->scope.command &&
+	    ltr_session__follow(r->s, cl->scope.command_pid) < 0) {
+		lden_err("%s", ltr_last_error());
+		goto out_free;
+	}
 	cl->scope.no_twins = !lden_guard_opts__active(&cl->guard);
 	return r;
 

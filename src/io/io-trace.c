@@ -209,6 +209,20 @@ void lden_io_tracer__describe(const struct lden_io_tracer *t, char *buf,
 	lden_strcap__describe(t->strcap, buf, len);
 }
 
+void lden_io_tracer__ring(const struct lden_io_tracer *t, char *buf,
+			  size_t len)
+{
+	for (int i = 0; i < t->natt; i++) {
+		const struct tp *tp = t->att[i].user;
+
+		if (tp && tp->role == TP_ENTER) {
+			lden_attached__mode(&t->att[i], buf, len);
+			return;
+		}
+	}
+	snprintf(buf, len, "none");
+}
+
 struct lden_io_tracer *lden_io_tracer__new(struct ltr_session *s,
 					   const struct lden_io_opts *o,
 					   char *err, size_t errlen)
@@ -735,6 +749,8 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 {
 	t->st.lost = ltr_session__lost(t->s, -1);
+	t->st.unknown_pids = ltr_session__unknown_pids(t->s);
+	t->st.foreign = ltr_session__foreign(t->s);
 	t->st.order_forced = lden_sorder__forced(t->order);
 	t->st.pair = *lden_io_pairer__stats(t->pair);
 	t->st.fdt = *lden_io_fdtable__stats(t->fdt);

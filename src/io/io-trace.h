@@ -104,6 +104,11 @@ struct lden_io_stats {
 	uint64_t name_records;		/* task_newtask, task_rename seen */
 	uint64_t syscalls;		/* paired calls */
 	uint64_t lost;			/* records the kernel dropped */
+	/* ftrace ring following the command: records whose process could
+	 * not be told (LTR_SAMPLE_NO_TGID), their thread id as the pid */
+	uint64_t unknown_pids;
+	/* ... records of other tasks the kernel's pid filter let through */
+	uint64_t foreign;
 	uint64_t order_forced;		/* time order given up (buffer full) */
 	uint64_t tasks_exited;
 	struct lden_io_pair_stats pair;
@@ -119,6 +124,10 @@ struct lden_io_stats {
 typedef void (*lden_io_event_fn)(const struct lden_io_event *ev, void *ctx);
 
 struct lden_io_tracer;
+
+/* Which ring the syscalls' records take, and why, into @buf. */
+void lden_io_tracer__ring(const struct lden_io_tracer *t, char *buf,
+			  size_t len);
 
 /*
  * lden_io_tracer__new - open every traced syscall this kernel has

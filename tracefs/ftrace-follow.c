@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The process of each record in the ftrace ring of an instance that
+ * follows one command (set_event_pid with options/event-fork; ftrace.c).
+ *
+ * An ftrace record says its thread (common_pid), not its process.  The
+ * instance follows only the command and what it starts, so every task
+ * whose records it holds came from the command's first task, whose
+ * process is itself (lden started it, held, before any other thread), or
+ * from a fork the same ring records: task_newtask, written in the parent
+ * before the child first runs, says the child and its clone flags, so a
+ * thread (CLONE_THREAD) is in its parent's process and any other child is
+ * a process of its own.  A task's exit (sched_process_exit) ends what is
+ * known of it: a record of the same thread id after it, with no fork
+ * between, belongs to a task the ring did not see start, and is unknown.
+ * (An exec by a thread other than the leader takes the leader's id,
+ * which is the process's: nothing changes.)
+ *
+ * The rings are per CPU and read one after another, so a child's records
+ * may come before the fork that made it, read from another CPU later:
+ * such a record waits here (pending) until the fork is read, or until
+ * every CPU was read past its time without the fork coming (lost with the
+ * ring's dropped records, or a task the ring did not see start): then it
+ * is delivered marked (LTR_SAMPLE_NO_TGID, its thread id as the pid) and
+ * counted, never given a guessed process.
+ *
+ * What is known of a thread id: the task seen last with it, and the one
+ * before (a record read late may be the earlier task's), each with the
+ * times it was alive.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct ft_task {
+	uint32_t tid;		/* 0: a free slot */
+	uint32_t tgid, prev_tgid;
+	bool has_prev;
+	uint64_t since, until, prev_since, prev_until;
+};
+
+struct ltr_follow {
+	struct ft_task *tasks;
+	size_t cap, used;		/* slots, a power of two, and used */
+	struct ltr_follow_rec *pend;
+	size_t npend;
+};
+
+/* the records waiting for their task's fork, at most */
+#define PEND_MAX 16384
+
+struct ltr_follow *ltr_follow_new(void)
+{
+	struct ltr_follow *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->cap = 256;
+	f->tasks = calloc(f->cap, sizeof(*f->tasks));
+	f->pend = calloc(PEND_MAX, sizeof(*f->pend));
+	if (!f->tasks || !f->pend) {
+		ltr_follow_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void ltr_follow_free(struct ltr_follow *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; f->pend && i < f->npend; i++)
+		free(f->pend[i].raw);
+	free(f->pend);
+	free(f->tasks);
+	free(f);
+}
+
+static struct ft_task *slot(struct ft_task *t, size_t cap, uint32_t tid)
+{
+	size_t i = (tid * 2654435761u) & (cap - 1);
+
+	while (t[i].tid && t[i].tid != tid)
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+static struct ft_task *task_get(struct ltr_follow *f, uint32_t tid, bool add)
+{
+	struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	if (t->tid || !add)
+		return t->tid ? t : NULL;
+	if ((f->used + 1) * 2 > f->cap) {
+		size_t cap = f->cap * 2;
+		struct ft_task *n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < f->cap; i++)
+			if (f->tasks[i].tid)
+				*slot(n, cap, f->tasks[i].tid) = f->tasks[i];
+		free(f->tasks);
+		f->tasks = n;
+		f->cap = cap;
+		t = slot(f->tasks, f->cap, tid);
+	}
+	f->used++;
+	t->tid = tid;
+	return t;
+}
+
+/* @tid is a task of process @tgid from @since on (0: from the start). */
+int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
+		    uint64_t since)
+{
+	struct ft_task *t = task_get(f, tid, true);
+
+	if (!t)
+		return -ENOMEM;
+	if (t->since || t->tgid) {
+		t->prev_tgid = t->tgid;
+		t->prev_since = t->since;
+		t->prev_until = t->until;
+		t->has_prev = true;
+	}
+	t->tgid = tgid;
+	t->since = since;
+	t->until = UINT64_MAX;
+	return 0;
+}
+
+/* @tid's task exited at @time: its later records are another task's. */
+void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time)
+{
+	struct ft_task *t = task_get(f, tid, false);
+
+	if (t && time >= t->since && t->until == UINT64_MAX)
+		t->until = time;
+}
+
+/* The process of thread @tid at @time: 0, or -ENOENT when not known. */
+int ltr_follow_pid(const struct ltr_follow *f, uint32_t tid, uint64_t time,
+		   uint32_t *tgid)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	if (!t->tid)
+		return -ENOENT;
+	if (time >= t->since && time <= t->until) {
+		*tgid = t->tgid;
+		return 0;
+	}
+	if (t->has_prev && time >= t->prev_since && time <= t->prev_until) {
+		*tgid = t->prev_tgid;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* A copy of a record to deliver later; -ENOSPC when too many wait. */
+int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
+		    uint32_t tid, const void *raw, uint32_t size)
+{
+	struct ltr_follow_rec *r;
+
+	if (f->npend == PEND_MAX)
+		return -ENOSPC;
+	r = &f->pend[f->npend];
+	r->raw = malloc(size ? size : 1);
+	if (!r->raw)
+		return -ENOMEM;
+	memcpy(r->raw, raw, size);
+	r->id = id;
+	r->cpu = cpu;
+	r->time = time;
+	r->tid = tid;
+	r->size = size;
+	f->npend++;
+	return 0;
+}
+
+struct ltr_follow_rec *ltr_follow_pending(struct ltr_follow *f, size_t *n)
+{
+	*n = f->npend;
+	return f->pend;
+}
+
+/* Removes the @i-th waiting record, the order of the others kept. */
+void ltr_follow_drop(struct ltr_follow *f, size_t i)
+{
+	free(f->pend[i].raw);
+	memmove(&f->pend[i], &f->pend[i + 1],
+		(f->npend - i - 1) * sizeof(*f->pend));
+	f->npend--;
+}
+
+/* The time of the oldest waiting record, or UINT64_MAX. */
+uint64_t ltr_follow_oldest(const struct ltr_follow *f)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (size_t i = 0; i < f->npend; i++)
+		if (f->pend[i].time < t)
+			t = f->pend[i].time;
+	return t;
+}
