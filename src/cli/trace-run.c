@@ -607,7 +607,14 @@ void lden_trace__header(struct lden_trace *t)
 
 	/* on stderr: tests and scripts wait for it */
 	fprintf(stderr, "lden: tracing %s", def ? "recipe " : "");
-	lden_fputs_escaped(stderr, def ? def->name : t->o.c.args[0], 0);
+	if (def)
+		lden_fputs_escaped(stderr, def->name, 0);
+	/* every event traced, not the first alone */
+	for (int i = 0; !def && i < t->o.c.nargs; i++) {
+		if (i)
+			fputs(", ", stderr);
+		lden_fputs_escaped(stderr, t->o.c.args[i], 0);
+	}
 	fputs(" (Ctrl-C to stop)\n", stderr);
 	if (t->recipe.strcap) {
 		char how[2048];
