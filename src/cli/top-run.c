@@ -197,7 +197,7 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 		/* a reader far behind: count what is held, out of order */
 		lden_sorder__note_forced(t->order);
 		/* a rename lost since: older names not exact */
-		lden_comms__check_lost(t->comms);
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 		rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	}
@@ -365,7 +365,7 @@ static int table_due(void *ctx, double now_s)
 		/* what arrived before now is all in: counted in this table */
 		if (t->order) {
 			/* a rename lost since: older names not exact */
-			lden_comms__check_lost(t->comms);
+			lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 			lden_sorder__flush(t->order, now, on_ordered, t);
 		}
 		print_table(t);
@@ -397,7 +397,7 @@ static int after_read(void *ctx, double now_s)
 
 		/* a CPU's records may wait in the ring (ltr_session__poll) */
 		/* a rename lost since: older names not exact */
-		lden_comms__check_lost(t->comms);
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
 				   on_ordered, t);
 	}
@@ -443,7 +443,7 @@ static void last(void *ctx)
 
 	if (t->order) {
 		/* a rename lost since: older names not exact */
-		lden_comms__check_lost(t->comms);
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	}
 	t->final = true;

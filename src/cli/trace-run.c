@@ -63,7 +63,7 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		/* a reader far behind: print what is held, out of order */
 		lden_sorder__note_forced(t->order);
 		/* a rename lost since: older names not exact */
-		lden_comms__check_lost(t->comms);
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 		rc = lden_sorder__add_extra(t->order, s, extra, len);
 	}
@@ -335,7 +335,7 @@ static int after_read(void *ctx, double now)
 
 	/* a CPU's records may wait in the ring (ltr_session__poll) */
 	/* a rename lost since: older names not exact */
-	lden_comms__check_lost(t->comms);
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
 			   on_ordered, t);
 	return t->failed;
@@ -362,7 +362,7 @@ static void last(void *ctx)
 	struct lden_trace *t = ctx;
 
 	/* a rename lost since: older names not exact */
-	lden_comms__check_lost(t->comms);
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	report_missed(t);

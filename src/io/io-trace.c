@@ -680,7 +680,7 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	if (lden_sorder__add_extra(t->order, s, buf, len) == -ENOSPC) {
 		lden_sorder__note_forced(t->order);
 		/* a rename lost since: older names not exact */
-		lden_comms__check_lost(t->comms);
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 		lden_sorder__add_extra(t->order, s, buf, len);
 	}
@@ -702,7 +702,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 	/* a CPU's records may wait in the ring (ltr_session__poll) */
 	done = ltr_session__complete_until(t->s);
 	/* a rename lost since: older names not exact */
-	lden_comms__check_lost(t->comms);
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, done < mark ? done : mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
@@ -717,7 +717,7 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 	/* every record written arrives, or is counted lost */
 	n = lden_collect__settle(t->s, collect, t);
 	/* a rename lost since: older names not exact */
-	lden_comms__check_lost(t->comms);
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }

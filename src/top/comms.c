@@ -266,11 +266,12 @@ static int tracker_lost(const struct lden_comms *c, uint64_t *lost)
 	return 0;
 }
 
-void lden_comms__check_lost(struct lden_comms *c)
+void lden_comms__check_lost(struct lden_comms *c, size_t held)
 {
 	uint64_t lost;
 
-	if (!c || !c->natt)
+	/* nothing to feed: a drop can wait for the records after it */
+	if (!c || !c->natt || !held)
 		return;
 	/* unknown: as if lost, a name shown late is still true */
 	if (tracker_lost(c, &lost) < 0)
