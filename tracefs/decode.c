@@ -17,8 +17,10 @@
 
 /*
  * The C types whose values the kernel stores in slots wider than the
- * type, as syscall tracepoints do with every argument.  Only fixed-width
- * types are listed: long, size_t and pointers keep the slot's size.
+ * type, as syscall tracepoints do with every argument, marking them all
+ * unsigned.  Fixed-width types, and the signed 64-bit ones (long, off_t),
+ * which keep the slot's size but not its sign; size_t, unsigned long and
+ * pointers keep both.
  */
 struct ctype {
 	const char *name;
@@ -71,6 +73,21 @@ static const struct ctype ctypes[] = {
 	{ "uid_t", 4, 0 },
 	{ "gid_t", 4, 0 },
 	{ "qid_t", 4, 0 },
+	/*
+	 * As wide as a 64-bit slot, but signed, which the syscall formats
+	 * do not say ("off_t offset ... signed:0"): lseek's -60 is -60
+	 */
+	{ "long", 8, 1 },
+	{ "long int", 8, 1 },
+	{ "signed long", 8, 1 },
+	{ "long long", 8, 1 },
+	{ "long long int", 8, 1 },
+	{ "s64", 8, 1 },
+	{ "__s64", 8, 1 },
+	{ "int64_t", 8, 1 },
+	{ "off_t", 8, 1 },
+	{ "loff_t", 8, 1 },
+	{ "ssize_t", 8, 1 },
 };
 
 static bool word_is(const char *w, size_t len, const char *s)
@@ -200,7 +217,10 @@ int ltr_field_init(struct ltr_field *f, const struct tep_format_field *tf)
 	if (nf.kind == LTR_FIELD_NUMBER) {
 		const struct ctype *ct = find_ctype(tf->type);
 
-		if (ct && ct->size < nf.size) {
+		/* a slot as wide as the type (8 bytes) keeps its size, and
+		 * takes the type's sign; a 4-byte slot of a 32-bit kernel's
+		 * long is not one of these */
+		if (ct && ct->size <= nf.size) {
 			nf.value_size = ct->size;
 			if (ct->is_signed >= 0)
 				nf.is_signed = ct->is_signed;

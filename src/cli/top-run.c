@@ -196,6 +196,8 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 	if (rc == -ENOSPC) {
 		/* a reader far behind: count what is held, out of order */
 		lden_sorder__note_forced(t->order);
+		/* a rename lost since: older names not exact */
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 		rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	}
@@ -361,8 +363,11 @@ static int table_due(void *ctx, double now_s)
 	if (now >= t->next) {
 		ltr_session__drain(t->s, on_sample, t);
 		/* what arrived before now is all in: counted in this table */
-		if (t->order)
+		if (t->order) {
+			/* a rename lost since: older names not exact */
+			lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 			lden_sorder__flush(t->order, now, on_ordered, t);
+		}
 		print_table(t);
 		t->next += t->step;
 		if (t->next <= now)
@@ -391,6 +396,8 @@ static int after_read(void *ctx, double now_s)
 		uint64_t done = ltr_session__complete_until(t->s);
 
 		/* a CPU's records may wait in the ring (ltr_session__poll) */
+		/* a rename lost since: older names not exact */
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
 				   on_ordered, t);
 	}
@@ -434,8 +441,11 @@ static void last(void *ctx)
 {
 	struct lden_top *t = ctx;
 
-	if (t->order)
+	if (t->order) {
+		/* a rename lost since: older names not exact */
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+	}
 	t->final = true;
 	print_table(t);
 	summary_values(t);

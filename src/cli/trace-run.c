@@ -62,6 +62,8 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 	if (rc == -ENOSPC) {
 		/* a reader far behind: print what is held, out of order */
 		lden_sorder__note_forced(t->order);
+		/* a rename lost since: older names not exact */
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 		rc = lden_sorder__add_extra(t->order, s, extra, len);
 	}
@@ -249,6 +251,9 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	t->counts[i]++;
 	comm = lden_comms__get(t->comms, (pid_t)s->tid);
 	t->comm_late = !comm;
+	/* named at arrival, but a rename may have been lost: read now */
+	if (!comm && !(extra && *extra))
+		extra = lden_pidinfo__get(t->pidinfo, (pid_t)s->tid)->comm;
 	if (!comm)
 		comm = extra && *extra ? extra : "?";
 	lden_row__add(&t->row, "cpu", true, "%u", s->cpu);
@@ -329,6 +334,8 @@ static int after_read(void *ctx, double now)
 	uint64_t done = ltr_session__complete_until(t->s);
 
 	/* a CPU's records may wait in the ring (ltr_session__poll) */
+	/* a rename lost since: older names not exact */
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
 			   on_ordered, t);
 	return t->failed;
@@ -354,6 +361,8 @@ static void last(void *ctx)
 {
 	struct lden_trace *t = ctx;
 
+	/* a rename lost since: older names not exact */
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
 	report_lost(t);
 	report_missed(t);
@@ -598,7 +607,14 @@ void lden_trace__header(struct lden_trace *t)
 
 	/* on stderr: tests and scripts wait for it */
 	fprintf(stderr, "lden: tracing %s", def ? "recipe " : "");
-	lden_fputs_escaped(stderr, def ? def->name : t->o.c.args[0], 0);
+	if (def)
+		lden_fputs_escaped(stderr, def->name, 0);
+	/* every event traced, not the first alone */
+	for (int i = 0; !def && i < t->o.c.nargs; i++) {
+		if (i)
+			fputs(", ", stderr);
+		lden_fputs_escaped(stderr, t->o.c.args[i], 0);
+	}
 	fputs(" (Ctrl-C to stop)\n", stderr);
 	if (t->recipe.strcap) {
 		char how[2048];

@@ -709,6 +709,8 @@ static int collect(const struct ltr_sample *s, void *ctx)
 		buf[len - 1] = '\0';
 	if (lden_sorder__add_extra(t->order, s, buf, len) == -ENOSPC) {
 		lden_sorder__note_forced(t->order);
+		/* a rename lost since: older names not exact */
+		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 		lden_sorder__add_extra(t->order, s, buf, len);
 	}
@@ -729,6 +731,8 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 		return n;
 	/* a CPU's records may wait in the ring (ltr_session__poll) */
 	done = ltr_session__complete_until(t->s);
+	/* a rename lost since: older names not exact */
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, done < mark ? done : mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
@@ -742,6 +746,8 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 	t->ctx = ctx;
 	/* every record written arrives, or is counted lost */
 	n = lden_collect__settle(t->s, collect, t);
+	/* a rename lost since: older names not exact */
+	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }

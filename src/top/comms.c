@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "attach.h"
+#include "clock.h"
 #include "comms.h"
 #include "intmap.h"
 #include "lden-trace.h"
@@ -20,6 +21,7 @@ enum role { NEWTASK, RENAME, NROLES };
 struct name {
 	pid_t tid;
 	uint64_t seq;			/* when named, for eviction */
+	uint64_t time;			/* the naming record's time */
 	char comm[16];
 };
 
@@ -30,6 +32,14 @@ struct lden_comms {
 	const struct ltr_field *clone_flags;	/* task_newtask's */
 	struct lden_intmap *names;	/* tid -> struct name * */
 	uint64_t seq;
+	/*
+	 * The tracker's own records the kernel dropped so far, and the time
+	 * before which a name may predate a dropped rename or new task: a
+	 * name set by a record older than @unsure_before is not known
+	 * exactly any more (lden_comms__check_lost())
+	 */
+	uint64_t lost_seen;
+	uint64_t unsure_before;
 };
 
 struct lden_comms *lden_comms__new(void)
@@ -162,7 +172,7 @@ static void find_oldest(uint64_t key, void *val, void *ctx)
 }
 
 static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
-		     size_t len)
+		     size_t len, uint64_t time)
 {
 	struct name *n = lden_intmap__get_ptr(c->names, (uint64_t)tid);
 
@@ -190,6 +200,7 @@ static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
 	memcpy(n->comm, comm, len);
 	n->comm[len] = '\0';
 	n->seq = ++c->seq;
+	n->time = time;
 }
 
 bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
@@ -205,7 +216,7 @@ bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 	    ltr_field__str(c->comm[r], s, &comm, &len) < 0)
 		return true;
 	/* a new task, thread or process, has its parent's name */
-	set_name(c, (pid_t)tid, comm, len);
+	set_name(c, (pid_t)tid, comm, len, s->time);
 	return true;
 }
 
@@ -225,10 +236,67 @@ bool lden_comms__forked(const struct lden_comms *c,
 	return true;
 }
 
+/* What the kernel dropped of the tracker's records; 0 or a negative errno. */
+static int tracker_lost(const struct lden_comms *c, uint64_t *lost)
+{
+	uint64_t total = 0, l;
+	int rc;
+
+	for (int i = 0; i < c->natt; i++) {
+		for (int k = 0; k < c->att[i].nparts; k++) {
+			struct ltr_event *ev = c->att[i].parts[k].ev;
+
+			if (!ev)
+				continue;
+			rc = ltr_event__lost(ev, &l);
+			if (rc < 0) {
+				/*
+				 * Before 6.0 no event counts its own drops:
+				 * any record the session lost may be one
+				 */
+				if (rc != -EOPNOTSUPP)
+					return rc;
+				l = ltr_session__lost(ltr_event__session(ev),
+						      -1);
+				*lost = l;
+				return 0;
+			}
+			total += l;
+		}
+	}
+	*lost = total;
+	return 0;
+}
+
+void lden_comms__check_lost(struct lden_comms *c, size_t held)
+{
+	uint64_t lost;
+
+	/* nothing to feed: a drop can wait for the records after it */
+	if (!c || !c->natt || !held)
+		return;
+	/* unknown: as if lost, a name shown late is still true */
+	if (tracker_lost(c, &lost) < 0)
+		lost = c->lost_seen + 1;
+	if (lost == c->lost_seen)
+		return;
+	c->lost_seen = lost;
+	/*
+	 * The kernel counts a drop as it drops, so it happened before now:
+	 * a name set by an older record may have changed since, unseen (the
+	 * names set between the drop and now are exact, but which they are
+	 * is not known)
+	 */
+	c->unsure_before = lden_now_ns();
+}
+
 const char *lden_comms__get(struct lden_comms *c, pid_t tid)
 {
 	struct name *n = c ? lden_intmap__get_ptr(c->names, (uint64_t)tid) :
 			    NULL;
 
+	/* named before a dropped record of ours: perhaps renamed since */
+	if (n && n->time < c->unsure_before)
+		return NULL;
 	return n ? n->comm : NULL;
 }

@@ -67,6 +67,19 @@ bool lden_comms__forked(const struct lden_comms *c,
 bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
 
 /*
+ * lden_comms__check_lost - after reading the rings, before feeding their
+ * records: when the kernel dropped records of the tracker's tracepoints
+ * (a full ring) since the last check, a rename or new task may be among
+ * them, so the names set by records older than now are no longer given
+ * as exact: lden_comms__get() returns NULL for them until a new record
+ * names their task again.  It
+ * reads the tracker's events' lost counters (a read per event and CPU),
+ * only when @held, the records about to be fed, is not 0 (an idle run
+ * reads nothing); before Linux 6.0, any record the session lost counts
+ */
+void lden_comms__check_lost(struct lden_comms *c, size_t held);
+
+/*
  * lden_comms__get - the name of @tid at the record being handled (call in
  * time order, after lden_comms__feed() of the records before it)
  * Returns the name when known exactly, else NULL: the caller then shows

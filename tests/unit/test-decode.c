@@ -75,6 +75,20 @@ static const char fmt_exit_openat[] =
 	"\n"
 	"print fmt: \"0x%lx\", REC->ret\n";
 
+static const char fmt_enter_lseek[] =
+	"name: sys_enter_lseek\n"
+	"ID: 735\n"
+	"format:\n"
+	COMMON_FIELDS
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:unsigned int fd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:off_t offset;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:unsigned int whence;\toffset:32;\tsize:8;\tsigned:0;\n"
+	"\n"
+	"print fmt: \"fd: 0x%08lx, offset: 0x%08lx, whence: 0x%08lx\", "
+	"((unsigned long)(REC->fd)), ((unsigned long)(REC->offset)), "
+	"((unsigned long)(REC->whence))\n";
+
 /* The real print fmt is 5 KiB of __print_flags; the fields are verbatim. */
 static const char fmt_kmalloc[] =
 	"name: kmalloc\n"
@@ -118,6 +132,8 @@ static const struct {
 	{ "sched", "sched_process_exit", fmt_exit, sizeof(fmt_exit) - 1 },
 	{ "syscalls", "sys_enter_openat", fmt_enter_openat,
 	  sizeof(fmt_enter_openat) - 1 },
+	{ "syscalls", "sys_enter_lseek", fmt_enter_lseek,
+	  sizeof(fmt_enter_lseek) - 1 },
 	{ "syscalls", "sys_exit_openat", fmt_exit_openat,
 	  sizeof(fmt_exit_openat) - 1 },
 	{ "kmem", "kmalloc", fmt_kmalloc, sizeof(fmt_kmalloc) - 1 },
@@ -227,6 +243,10 @@ static const struct shape_case {
 	{ "sys_enter_openat.flags", LTR_FIELD_NUMBER, 32, 8, 4, true },
 	{ "sys_enter_openat.mode", LTR_FIELD_NUMBER, 40, 8, 2, false },
 	{ "sys_exit_openat.ret", LTR_FIELD_NUMBER, 16, 8, 8, true },
+	/* an 8-byte signed type in its slot: signed, which the format
+	 * does not say */
+	{ "sys_enter_lseek.offset", LTR_FIELD_NUMBER, 24, 8, 8, true },
+	{ "sys_enter_lseek.fd", LTR_FIELD_NUMBER, 16, 8, 4, false },
 	{ "kmalloc.call_site", LTR_FIELD_NUMBER, 8, 8, 8, false },
 	{ "kmalloc.bytes_req", LTR_FIELD_NUMBER, 24, 8, 8, false },
 	{ "kmalloc.node", LTR_FIELD_NUMBER, 48, 4, 4, true },
@@ -294,6 +314,8 @@ static const struct num_case {
 	{ "sys_enter_openat.dfd", 8, 0x00000000fffffffeull, (uint64_t)-2,
 	  -2 },
 	{ "sys_enter_openat.dfd", 8, 3, 3, 3 },
+	/* lseek(fd, -60, SEEK_END): -60, not 18446744073709551556 */
+	{ "sys_enter_lseek.offset", 8, (uint64_t)-60, (uint64_t)-60, -60 },
 	/* bits above the C type are not part of the value */
 	{ "sys_enter_openat.flags", 8, 0xdead000000080241ull, 0x80241,
 	  0x80241 },

@@ -1,0 +1,134 @@
+#!/bin/sh
+# A rename lost in a full ring: lden names each task from the records of
+# its start and renames (task_newtask, task_rename), and showed that name
+# as exact at every later record.  When the ring was full as the task
+# renamed itself, that record was dropped (counted lost) and the task's
+# records after it carried its old name, marked exact: a workload
+# 'python3' that renamed itself 'renamed' while lden was stopped
+# (SIGSTOP, its ring full of the workload's 200,000 lseeks) had its next
+# calls shown as 'python3' "comm_source":"exact".  Now, once records of
+# the names' tracepoints were lost, every name set before is read from
+# /proc instead (late, marked): 'renamed', late.  For trace, top --by
+# comm and io (each over the same tracker).  The workload stays on one
+# CPU: a rename written to another CPU's ring, which had room, is not
+# lost, and its name stays exact.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd python3
+need_cmd jq
+LDEN="$top_builddir/src/lden"
+test_tmp
+
+# on one CPU, waits for $1/go, makes 200,000 lseek(777) calls (EBADF), renames
+# itself 'renamed', says so ($1/flooded), waits for $1/cont, then calls
+# lseek(778, 0, 0) every 5 ms until $1/seen (at most 15 s)
+cat >"$tmp/ren.py" <<'PY'
+import ctypes, os, sys, time
+d = sys.argv[1]
+def until(f):
+    for _ in range(2000):
+        if os.path.exists(f):
+            return
+        time.sleep(0.01)
+    sys.exit(3)
+def seek(fd):
+    try:
+        os.lseek(fd, 0, 0)
+    except OSError:
+        pass
+# one CPU: the rename is written to the ring the flood filled
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+until(d + "/go")
+for i in range(200000):
+    seek(777)
+ctypes.CDLL(None).prctl(15, b"renamed", 0, 0, 0)
+open(d + "/flooded", "w").close()
+until(d + "/cont")
+for i in range(3000):
+    if os.path.exists(d + "/seen"):
+        break
+    seek(778)
+    time.sleep(0.005)
+PY
+
+# until_file FILE: bounded wait (10 s)
+until_file() {
+	_i=0
+	while [ ! -e "$1" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+# run NAME PATTERN ARGS...: lden ARGS -- python3 ren.py, stopped while
+# the workload floods its ring and renames itself, continued, until
+# PATTERN is in its stdout ($tmp/NAME.out); its exit status in $rc
+run() {
+	_n=$1 _p=$2
+	shift 2
+	rm -f "$tmp/go" "$tmp/flooded" "$tmp/cont" "$tmp/seen"
+	"$LDEN" "$@" -- python3 "$tmp/ren.py" "$tmp" \
+		>"$tmp/$_n.out" 2>"$tmp/$_n.err" &
+	_l=$!
+	started $_l
+	# attached: trace and io say so, top prints its first table
+	wait_for "$tmp/$_n.err" '^lden: tracing' 10 ||
+		wait_for "$tmp/$_n.out" '"time"' 10 ||
+		fail "$_n: lden did not start"
+	kill -STOP $_l
+	touch "$tmp/go"
+	until_file "$tmp/flooded" || { kill -CONT $_l; fail "$_n: the workload did not flood"; }
+	kill -CONT $_l
+	touch "$tmp/cont"
+	wait_for "$tmp/$_n.out" "$_p" 15 || fail "$_n: no call after the rename shown"
+	touch "$tmp/seen"
+	join $_l
+}
+
+E='syscalls:sys_enter_lseek[fd == 777]'
+E2='syscalls:sys_enter_lseek[fd == 778]'
+
+# lost FILE: the records lden said were lost, in its summary FILE
+lost() {
+	awk '$1 == "lost" && $2 == "records" { print $3 }' "$1"
+}
+
+run trace '"fd":778' trace "$E" "$E2" --json --max-cpu 0
+[ $rc = 0 ] || fail "trace: exit $rc"
+n=$(lost "$tmp/trace.err")
+[ "${n:-0}" -gt 0 ] || fail "trace: no record lost (the ring did not fill: the test proves nothing)"
+jq -e -s '[.[] | select(.fields.fd == 778)] | length > 0 and
+	all(.comm == "renamed" and .comm_source == "late")' \
+	"$tmp/trace.out" >/dev/null ||
+	fail "trace: calls after the lost rename not named 'renamed', late: $(jq -c -s '[.[] | select(.fields.fd == 778) | [.comm, .comm_source]] | unique' "$tmp/trace.out")"
+echo "PASS: trace: $n records lost, the calls after the lost rename named 'renamed', late"
+# the header names every event traced (it named the first alone)
+grep -qxF "lden: tracing $E, $E2 (Ctrl-C to stop)" "$tmp/trace.err" ||
+	fail "trace: the header does not name both events: $(head -1 "$tmp/trace.err")"
+echo "PASS: trace: the header names both events"
+
+run top 'fd == 778' top "$E" "$E2" --by comm --json -i 0.2 --max-cpu 0
+[ $rc = 0 ] || fail "top: exit $rc"
+# each table holds its interval's counts: the rows of every table
+jq -e -s 'map(.lost) | add > 0' "$tmp/top.out" >/dev/null ||
+	fail "top: no record lost (the ring did not fill: the test proves nothing)"
+jq -e -s '[.[].rows[] | select(.event | endswith("778]"))] |
+	length > 0 and all(.comm == "renamed" and .comm_source == "late")' \
+	"$tmp/top.out" >/dev/null ||
+	fail "top --by comm: calls after the lost rename not under 'renamed', late: $(jq -c -s '[.[].rows[] | select(.event | endswith("778]"))]' "$tmp/top.out")"
+echo "PASS: top --by comm: the calls after the lost rename under 'renamed', late"
+
+run io '"fd":778' io --json --max-cpu 0
+[ $rc = 0 ] || fail "io: exit $rc"
+grep -q '^  lost records *[1-9]' "$tmp/io.err" ||
+	fail "io: no record lost (the ring did not fill: the test proves nothing)"
+# io's late name is its fd table's, read at the process's first call
+# (before the exec of python3, the pyenv shim's 'bash' here): marked
+jq -e -s '[.[] | select(.fd == 778)] | length > 0 and
+	all(.comm_source == "late")' \
+	"$tmp/io.out" >/dev/null ||
+	fail "io: calls after the lost rename named exactly: $(jq -c -s '[.[] | select(.fd == 778) | [.comm, .comm_source]] | unique' "$tmp/io.out")"
+echo "PASS: io: the calls after the lost rename named late"
