@@ -511,19 +511,18 @@ static struct tep_event *parsed_format(struct ltr_event *ev, const char *text,
 				       size_t len)
 {
 	struct ltr_session *s = ev->session;
-	struct ltr_format **pp, *f;
+	struct ltr_format *f;
 
-	for (pp = &s->formats; *pp; pp = &(*pp)->next) {
-		f = *pp;
-		if (strcmp(f->system, ev->system) || strcmp(f->name, ev->name))
-			continue;
-		if (f->len == len && !memcmp(f->text, text, len))
+	/*
+	 * A text that changed is parsed again below; the old entry stays
+	 * until the session ends: an event opened on it still decodes with
+	 * its tep_event
+	 */
+	for (f = s->formats; f; f = f->next)
+		if (!strcmp(f->system, ev->system) &&
+		    !strcmp(f->name, ev->name) && f->len == len &&
+		    !memcmp(f->text, text, len))
 			return f->te;
-		/* changed: parsed again below */
-		*pp = f->next;
-		format_free(f);
-		break;
-	}
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		goto out_nomem;
