@@ -328,6 +328,7 @@ struct ltr_session {
 	struct ltr_event *events;
 	struct ltr_probe *probes;
 	bool no_format_lost;	/* kernel before 6.0: no PERF_FORMAT_LOST */
+	bool format_lost_ok;	/* an event opened with it: never dropped */
 	/*
 	 * opts->sample_cgroup, and the kernel has PERF_SAMPLE_CGROUP, and
 	 * the cgroups have perf state of their own (support.c); else why

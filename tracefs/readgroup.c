@@ -88,11 +88,16 @@ static void open_leaders(struct ltr_session *s)
 		a.read_format = PERF_FORMAT_GROUP | PERF_FORMAT_ID |
 				(s->rg_lost ? PERF_FORMAT_LOST : 0);
 		fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
-		if (fd == -EINVAL && s->rg_lost) {
-			/* before 6.0: no lost counts; sampled events alone */
-			s->rg_lost = false;
+		if (fd == -EINVAL && s->rg_lost && !s->format_lost_ok) {
+			/* before 6.0: no lost counts.  Taken without them,
+			 * PERF_FORMAT_LOST was what the kernel refused: the
+			 * session's events go without too (open_older()) */
 			a.read_format &= ~(uint64_t)PERF_FORMAT_LOST;
 			fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
+			if (fd >= 0) {
+				s->rg_lost = false;
+				s->no_format_lost = true;
+			}
 		}
 		if (fd < 0) {
 			ltr_debug("no read groups: the leader on CPU %d: %s\n",
@@ -101,6 +106,9 @@ static void open_leaders(struct ltr_session *s)
 			goto off;
 		}
 		s->rg[i].fd = fd;
+		/* the kernel has PERF_FORMAT_LOST: never blamed (open_older) */
+		if (s->rg_lost)
+			s->format_lost_ok = true;
 	}
 	ltr_debug("read groups: one a CPU, led by tracepoint %d\n", id);
 	return;
@@ -114,7 +122,9 @@ int ltr_readgroup_leader(struct ltr_session *s, int cpu_index, bool samples)
 
 	if (!s->rg_tried)
 		open_leaders(s);
-	if (s->rg_off || (samples && !s->rg_lost))
+	/* a sampled member reads as its leader: both with lost counts
+	 * (PERF_FORMAT_LOST) or, the kernel lacking them, both without */
+	if (s->rg_off || (samples && s->rg_lost == s->no_format_lost))
 		return -1;
 	g = &s->rg[cpu_index];
 	return g->n < LTR_READGROUP_MAX ? g->fd : -1;

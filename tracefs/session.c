@@ -662,30 +662,63 @@ static void scope_attr(struct ltr_session *s, const struct ltr_event_opts *o,
 }
 
 /*
- * One perf event, with the fallbacks of older kernels: no
- * PERF_FORMAT_LOST before 6.0, no inherit_thread before 5.13 (both
- * EINVAL); an exhausted RLIMIT_NOFILE soft limit raised to the hard one
- * once.  Returns the fd, or a negative errno.
+ * An EINVAL for @a: which of the newer features does the kernel lack?
+ * PERF_FORMAT_LOST (6.0), inherit_thread (5.13), or both: the first of
+ * the attr without the one, the other, both that the kernel does not
+ * refuse (EINVAL) is taken, with the session's fallback for what it
+ * lacks.  Refused all three ways, the EINVAL has another cause: the attr
+ * and the session stay as they were (before, any EINVAL with read_format
+ * set dropped PERF_FORMAT_LOST for the session, and the events opened
+ * with it were then read short).  Once an event has opened with
+ * PERF_FORMAT_LOST the kernel has it: it is never blamed again.
+ */
+static int open_older(struct ltr_session *s, struct perf_event_attr *a,
+		      pid_t pid, int cpu, int group_fd, unsigned long flags)
+{
+	bool lost = (a->read_format & PERF_FORMAT_LOST) && !s->format_lost_ok;
+	bool thread = a->inherit_thread;
+
+	for (int drop = 1; drop <= 3; drop++) {
+		bool drop_lost = drop & 1, drop_thread = drop & 2;
+		struct perf_event_attr t = *a;
+		int fd;
+
+		if ((drop_lost && !lost) || (drop_thread && !thread))
+			continue;
+		if (drop_lost)
+			t.read_format &= ~(uint64_t)PERF_FORMAT_LOST;
+		if (drop_thread) {
+			t.inherit = 0;
+			t.inherit_thread = 0;
+		}
+		fd = ltr_perf_open(&t, pid, cpu, group_fd, flags);
+		if (fd == -EINVAL)
+			continue;
+		/* before 6.0: losses only from the rings' LOST records */
+		if (drop_lost)
+			s->no_format_lost = true;
+		/* before 5.13: threads created later cannot be told from
+		 * child processes; the threads alive now are opened each */
+		if (drop_thread)
+			s->no_inherit_thread = true;
+		*a = t;
+		return fd;
+	}
+	return -EINVAL;
+}
+
+/*
+ * One perf event, with the fallbacks of older kernels (open_older()); an
+ * exhausted RLIMIT_NOFILE soft limit raised to the hard one once.
+ * Returns the fd, or a negative errno.
  */
 static int open_attr(struct ltr_session *s, struct perf_event_attr *a,
 		     pid_t pid, int cpu, int group_fd, unsigned long flags)
 {
 	int fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
 
-	if (fd == -EINVAL && a->read_format) {
-		/* before 6.0: losses only from the rings' LOST records */
-		s->no_format_lost = true;
-		a->read_format = 0;
-		fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
-	}
-	if (fd == -EINVAL && a->inherit_thread) {
-		/* before 5.13: threads created later cannot be told from
-		 * child processes; the threads alive now are opened each */
-		s->no_inherit_thread = true;
-		a->inherit = 0;
-		a->inherit_thread = 0;
-		fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
-	}
+	if (fd == -EINVAL)
+		fd = open_older(s, a, pid, cpu, group_fd, flags);
 	if (fd == -EMFILE && !s->nofile_raised) {
 		struct rlimit rl;
 
@@ -697,6 +730,8 @@ static int open_attr(struct ltr_session *s, struct perf_event_attr *a,
 				fd = ltr_perf_open(a, pid, cpu, group_fd, flags);
 		}
 	}
+	if (fd >= 0 && (a->read_format & PERF_FORMAT_LOST))
+		s->format_lost_ok = true;
 	return fd;
 }
 
@@ -764,14 +799,17 @@ static int open_task(struct ltr_event *ev, const struct ltr_event_opts *o,
 		if (o->recall)
 			ltr_recall_attr(&a);
 		scope_attr(s, o, &a);
-		if (perf_samples(ev) && !s->no_format_lost)
-			a.read_format = PERF_FORMAT_LOST;
 		fd = -1;
+		/* first: the leaders' open tells an old kernel (readgroup.c) */
 		if (grouping)
 			group_fd = ltr_readgroup_leader(s, i, perf_samples(ev));
+		if (perf_samples(ev) && !s->no_format_lost)
+			a.read_format = PERF_FORMAT_LOST;
 		if (group_fd >= 0 && !o->group) {
 			/* refused in the group (too many, an old kernel): alone */
 			fd = ltr_perf_open(&a, tid, s->cpus[i], group_fd, flags);
+			if (fd >= 0 && (a.read_format & PERF_FORMAT_LOST))
+				s->format_lost_ok = true;
 			if (fd >= 0 &&
 			    ltr_readgroup_add(s, i, ev, base + i, fd) < 0)
 				snap[base + i].grouped = false;
