@@ -387,6 +387,8 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		c->args[a] = field_u64(tp->f[a], s);
 	/* the cgroup the task was in at the call */
 	c->has_cgroup = s->flags & LTR_SAMPLE_CGROUP;
+	/* its process not known: the thread's id stands for it, marked */
+	c->pid_unknown = s->flags & LTR_SAMPLE_NO_TGID;
 	c->cgroup = s->cgroup;
 	if (sys->kind == LDEN_IO_OPEN)
 		lden_strcap__enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
@@ -473,6 +475,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		.enter_ns = c->enter_ns,
 		.latency_ns = exit_ns >= c->enter_ns ? exit_ns - c->enter_ns : 0,
 		.pid = c->pid,
+		.pid_unknown = c->pid_unknown,
 		.tid = c->tid,
 		.sys = sys,
 		.fd = -1,
