@@ -94,11 +94,13 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		snprintf(fkey, sizeof(fkey), "%c%s", kind, path);
 		/* an unnamed fd is one process's: fd 3 of two processes
 		 * is two files, never one row */
+		/* a thread's id standing for a process not known: a row of
+		 * its own, marked, never added to a process's */
 		if (kind == LDEN_IO_KEY_FD)
-			snprintf(fkey, sizeof(fkey), "%c[fd %d of %u]", kind,
-				 ev->fd, ev->pid);
-		snprintf(key, sizeof(key), "%c%s[%u]", LDEN_IO_KEY_PROCESS,
-			 ev->comm, ev->pid);
+			snprintf(fkey, sizeof(fkey), "%c[fd %d of %u%s]", kind,
+				 ev->fd, ev->pid, ev->pid_unknown ? "?" : "");
+		snprintf(key, sizeof(key), "%c%s[%u%s]", LDEN_IO_KEY_PROCESS,
+			 ev->comm, ev->pid, ev->pid_unknown ? "?" : "");
 		lden_io_summary__add(r->files, fkey, ev->latency_ns,
 				     ev->bytes_read, ev->bytes_written, failed);
 		lden_io_summary__add(r->procs, key, ev->latency_ns,

@@ -17,8 +17,9 @@
  */
 struct io_files {
 	unsigned int refs;
-	/* fd -> malloc'd MARK path: MARK the bits below; path "" when
-	 * what the fd refers to is not known */
+	/* fd -> malloc'd MARK path NUL TIME: MARK the bits below; path ""
+	 * when what the fd refers to is not known; TIME (8 bytes, after
+	 * the path's end) the time of the record that set it */
 	struct lden_intmap *map;
 };
 
@@ -48,6 +49,10 @@ struct lden_io_fdtable {
 	size_t max_procs;
 	size_t max_fds;
 	uint64_t clock;
+	uint64_t now;			/* the record being handled */
+	/* entries set by a record older than this may be wrong: records
+	 * of io's own events were lost (lden_io_fdtable__unsure_before) */
+	uint64_t unsure_before;
 	struct lden_io_fdtable_stats st;
 };
 
@@ -185,15 +190,30 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 	return p;
 }
 
+/* When the entry @s was set (the time after its path). */
+static uint64_t entry_time(const char *s)
+{
+	uint64_t time;
+
+	memcpy(&time, s + strlen(s) + 1, sizeof(time));
+	return time;
+}
+
+/* Whether entry @s was set before records of io's were lost. */
+static bool entry_unsure(const struct lden_io_fdtable *t, const char *s)
+{
+	return entry_time(s) < t->unsure_before;
+}
+
 static char *copy_path(const char *path, bool exact,
-		       enum lden_io_cloexec cloexec)
+		       enum lden_io_cloexec cloexec, uint64_t time)
 {
 	size_t len = strlen(path);
 	char *s;
 
 	if (len > LDEN_IO_PATH_MAX - 1)
 		len = LDEN_IO_PATH_MAX - 1;
-	s = malloc(len + 2);
+	s = malloc(len + 2 + sizeof(time));
 	if (!s)
 		return NULL;
 	s[0] = (char)(MARK | (exact ? EXACT : 0) |
@@ -202,11 +222,13 @@ static char *copy_path(const char *path, bool exact,
 	s[len + 1] = '\0';
 	if (len == LDEN_IO_PATH_MAX - 1)
 		memcpy(s + 1 + len - 3, "...", 3);
+	memcpy(s + len + 2, &time, sizeof(time));
 	return s;
 }
 
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
-		    const char *path, bool exact, enum lden_io_cloexec cloexec)
+		    const char *path, bool exact, enum lden_io_cloexec cloexec,
+		    uint64_t time)
 {
 	char *old = lden_intmap__get_ptr(p->files->map, (uint64_t)(unsigned int)fd);
 	char *s;
@@ -215,7 +237,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		t->st.fds_refused++;
 		return -ENOSPC;
 	}
-	s = copy_path(path, exact, cloexec);
+	s = copy_path(path, exact, cloexec, time);
 	if (!s)
 		return -ENOMEM;
 	if (lden_intmap__put_ptr(p->files->map, (uint64_t)(unsigned int)fd, s) < 0) {
@@ -238,7 +260,7 @@ int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
 	if (!p)
 		return -ENOMEM;
 	return proc_set(t, p, fd, path ? path : "", exact && path && *path,
-			cloexec);
+			cloexec, t->now);
 }
 
 const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
@@ -248,15 +270,18 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 	/* not on the stack: looked at for every fd call (one thread) */
 	static char buf[LDEN_IO_PATH_MAX * 2];
 	enum lden_io_cloexec cloexec = LDEN_IO_CLOEXEC_UNKNOWN;
+	/* read now: after any loss seen so far (late all the same) */
+	uint64_t now = t->now > t->unsure_before ? t->now : t->unsure_before;
 	int flags;
 	const char *s;
 
 	if (!p || fd < 0)
 		return NULL;
 	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
-	if (s)
+	if (s && !entry_unsure(t, s))
 		return s[1] ? s + 1 : NULL;
-	/* opened before tracing began (or its open was lost) */
+	/* opened before tracing began (or its open was lost); or set
+	 * before records were lost (perhaps closed and reopened since) */
 	t->st.proc_lookups++;
 	if (lden_proc__fd_path(pid, fd, buf, sizeof(buf)) < 0) {
 		t->st.proc_failures++;
@@ -264,14 +289,14 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 		 * closed already: remember that, so that every later call on
 		 * it does not ask again; an open of this fd replaces it
 		 */
-		proc_set(t, p, fd, "", false, LDEN_IO_CLOEXEC_UNKNOWN);
+		proc_set(t, p, fd, "", false, LDEN_IO_CLOEXEC_UNKNOWN, now);
 		return NULL;
 	}
 	/* whether an exec closes it, as /proc/PID/fdinfo/FD says */
 	if (lden_proc__fd_flags(pid, fd, &flags) == 0)
 		cloexec = flags & O_CLOEXEC ? LDEN_IO_CLOEXEC :
 					      LDEN_IO_INHERITED;
-	if (proc_set(t, p, fd, buf, false, cloexec) < 0)
+	if (proc_set(t, p, fd, buf, false, cloexec, now) < 0)
 		return NULL;
 	return (const char *)lden_intmap__get_ptr(p->files->map, (uint64_t)fd) + 1;
 }
@@ -298,13 +323,39 @@ bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd)
 	if (!p || fd < 0)
 		return false;
 	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
-	return s && (s[0] & EXACT);
+	/* copied at its open, and no record of io's lost since */
+	return s && (s[0] & EXACT) && !entry_unsure(t, s);
+}
+
+bool lden_io_fdtable__unsure(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	const char *s;
+
+	if (!p || fd < 0)
+		return false;
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
+	return s && entry_unsure(t, s);
+}
+
+void lden_io_fdtable__at(struct lden_io_fdtable *t, uint64_t time)
+{
+	t->now = time;
+}
+
+void lden_io_fdtable__unsure_before(struct lden_io_fdtable *t, uint64_t time)
+{
+	if (time > t->unsure_before)
+		t->unsure_before = time;
 }
 
 int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 			 int newfd, enum lden_io_cloexec cloexec)
 {
-	const char *s = lden_io_fdtable__get(t, pid, oldfd);
+	/* a source set before a loss: read again (late) */
+	const char *s = lden_io_fdtable__unsure(t, pid, oldfd) ?
+				lden_io_fdtable__path(t, pid, oldfd) :
+				lden_io_fdtable__get(t, pid, oldfd);
 	bool exact = lden_io_fdtable__exact(t, pid, oldfd);
 	struct io_proc *p;
 	char *copy;
@@ -320,7 +371,8 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 	if (!copy)
 		return -ENOMEM;
 	p = get_proc(t, pid);
-	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec) : -ENOMEM;
+	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec, t->now) :
+		  -ENOMEM;
 	free(copy);
 	return err ? err : s ? 0 : -ENOENT;
 }
@@ -441,8 +493,9 @@ static void copy_entry(uint64_t key, void *val, void *ctx)
 
 	if (f->err)
 		return;
+	/* as sure as the parent's: set when the parent's was */
 	f->err = proc_set(f->t, f->child, (int)key, s + 1, s[0] & EXACT,
-			  mark_cloexec(s));
+			  mark_cloexec(s), entry_time(s));
 }
 
 int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,

@@ -60,14 +60,34 @@ int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
 
 /*
  * Whether the table's entry for @fd of @pid came from a path copied at
- * the call (entries from /proc, or from late reads, are not).
+ * the call (entries from /proc, or from late reads, are not), and was
+ * set after any loss of io's records (lden_io_fdtable__unsure()).
  */
 bool lden_io_fdtable__exact(struct lden_io_fdtable *t, pid_t pid, int fd);
 
 /*
+ * Whether the table's entry for @fd of @pid was set before records of
+ * io's events were lost (lden_io_fdtable__unsure_before()): the fd may
+ * have been closed and reopened since, unseen.
+ */
+bool lden_io_fdtable__unsure(struct lden_io_fdtable *t, pid_t pid, int fd);
+
+/* The time of the record being handled: the entries set now have it. */
+void lden_io_fdtable__at(struct lden_io_fdtable *t, uint64_t time);
+
+/*
+ * Records of io's events were lost before @time: every entry set by an
+ * older record is no longer exact (lden_io_fdtable__exact() false), and
+ * lden_io_fdtable__path() reads it again from /proc (late); an entry set
+ * by a newer record (a new open, dup) is exact as before.
+ */
+void lden_io_fdtable__unsure_before(struct lden_io_fdtable *t, uint64_t time);
+
+/*
  * lden_io_fdtable__path - what @fd of @pid refers to
  * Looks in the table, then in /proc/PID/fd/FD (and keeps the answer,
- * or that there was none, until the fd is opened or closed).
+ * or that there was none, until the fd is opened or closed); an entry
+ * set before a loss (lden_io_fdtable__unsure()) is read again there.
  * Returns a borrowed string valid until the next change to @t, or NULL
  * when neither knows.
  */

@@ -75,7 +75,11 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
 	json_bytes(out, "comm", ev->comm);
 	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov__name(ev->comm_prov));
-	fprintf(out, ",\"pid\":%u,\"tid\":%u,\"syscall\":\"%s\"", ev->pid, ev->tid,
+	fprintf(out, ",\"pid\":%u", ev->pid);
+	/* the thread's id: its process could not be told */
+	if (ev->pid_unknown)
+		fprintf(out, ",\"pid_exact\":false");
+	fprintf(out, ",\"tid\":%u,\"syscall\":\"%s\"", ev->tid,
 	       ev->sys->name);
 	if (ev->fd >= 0)
 		fprintf(out, ",\"fd\":%d", ev->fd);
@@ -125,7 +129,7 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 {
 	/* not on the stack: printed for every call (one thread) */
 	static char p1[4 * LDEN_IO_PATH_MAX], p2[4 * LDEN_IO_PATH_MAX];
-	char res[48], fd[16], comm[80];
+	char res[48], fd[16], comm[80], pid[16];
 	size_t k;
 
 	if (ev->ret < 0)
@@ -145,9 +149,11 @@ void lden_io_print_line(FILE *out, const struct lden_io_event *ev,
 		snprintf(comm + k, sizeof(comm) - k, "?");
 	path_text(ev->path, ev->path_prov, p1, sizeof(p1));
 	path_text(ev->path2, ev->path2_prov, p2, sizeof(p2));
-	fprintf(out, "%12.6f %-15s %7u %7u ",
+	/* '?' after it: the thread's id, its process not known */
+	snprintf(pid, sizeof(pid), "%u%s", ev->pid, ev->pid_unknown ? "?" : "");
+	fprintf(out, "%12.6f %-15s %7s %7u ",
 		(double)(int64_t)(ev->enter_ns - start_ns) / 1e9, comm,
-		ev->pid, ev->tid);
+		pid, ev->tid);
 	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->container) {
 		const char *n = ev->container;
 		char c[4 * LDEN_CONTAINER_MAX + 1];

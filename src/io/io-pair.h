@@ -25,6 +25,8 @@
 struct lden_io_call {
 	uint32_t tid;
 	uint32_t pid;
+	/* the process was not known: pid is the thread's id (the caller's) */
+	bool pid_unknown;
 	int sys;			/* the caller's syscall id */
 	uint64_t enter_ns;
 	/* the enter record's cgroup id, when it carries one (has_cgroup;

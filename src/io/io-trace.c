@@ -64,6 +64,7 @@ struct lden_io_tracer {
 	bool ns_unless_cgroup;
 	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 	bool fork_copy;			/* child processes are traced */
+	uint64_t lost_seen;		/* of io's own events' records */
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -386,6 +387,8 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		c->args[a] = field_u64(tp->f[a], s);
 	/* the cgroup the task was in at the call */
 	c->has_cgroup = s->flags & LTR_SAMPLE_CGROUP;
+	/* its process not known: the thread's id stands for it, marked */
+	c->pid_unknown = s->flags & LTR_SAMPLE_NO_TGID;
 	c->cgroup = s->cgroup;
 	if (sys->kind == LDEN_IO_OPEN)
 		lden_strcap__enter(t->strcap, s, sys->fields[LDEN_IO_ARG_PATH],
@@ -451,6 +454,17 @@ static enum lden_io_cloexec dup_cloexec(const struct lden_io_syscall *sys,
 	return LDEN_IO_INHERITED;
 }
 
+/*
+ * What @fd of @pid refers to at the call: the table's entry, or, when it
+ * was set before records of io's were lost, /proc's now (late).
+ */
+static const char *fd_path(struct lden_io_tracer *t, pid_t pid, int fd)
+{
+	if (lden_io_fdtable__unsure(t->fdt, pid, fd))
+		return lden_io_fdtable__path(t->fdt, pid, fd);
+	return lden_io_fdtable__get(t->fdt, pid, fd);
+}
+
 /* What the call did to the fd table, and what to report. */
 static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		     int64_t ret, uint64_t exit_ns)
@@ -461,6 +475,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		.enter_ns = c->enter_ns,
 		.latency_ns = exit_ns >= c->enter_ns ? exit_ns - c->enter_ns : 0,
 		.pid = c->pid,
+		.pid_unknown = c->pid_unknown,
 		.tid = c->tid,
 		.sys = sys,
 		.fd = -1,
@@ -511,7 +526,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	case LDEN_IO_WRITE:
 	case LDEN_IO_FD:
 		ev.fd = fd;
-		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		ev.path = fd_path(t, pid, fd);
 		if (ret > 0 && sys->kind == LDEN_IO_READ)
 			ev.bytes_read = (uint64_t)ret;
 		if (ret > 0 && sys->kind == LDEN_IO_WRITE)
@@ -519,7 +534,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		break;
 	case LDEN_IO_CLOSE:
 		ev.fd = fd;
-		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		ev.path = fd_path(t, pid, fd);
 		break;
 	case LDEN_IO_CLOSE_RANGE:
 		ev.fd = fd;
@@ -527,7 +542,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	case LDEN_IO_DUP:
 	case LDEN_IO_FCNTL:
 		ev.fd = fd;
-		ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+		ev.path = fd_path(t, pid, fd);
 		if (ret >= 0 && (sys->kind == LDEN_IO_DUP ||
 				 cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
 			ev.newfd = (int)ret;
@@ -603,6 +618,8 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 	if (lden_strcap__feed(t->strcap, s) || !tp)
 		return 0;
 	t->st.tracepoints++;
+	/* the fd table's entries set now have this record's time */
+	lden_io_fdtable__at(t->fdt, s->time);
 	switch (tp->role) {
 	case TP_ENTER:
 		on_enter(t, tp, s);
@@ -674,6 +691,49 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 	return 0;
 }
 
+/*
+ * After reading the rings, before handing out what they held: when the
+ * kernel dropped records of io's own events since the last look (a full
+ * ring), an open, close or dup2 may be among them, so what the fd table
+ * learned from older records is not exact any more (read again from
+ * /proc, late); a new open makes its fd exact again.  Like the names'
+ * (lden_comms__check_lost()): each event's lost counter, current at the
+ * drop; before 6.0, any record the session lost.
+ */
+static void check_lost(struct lden_io_tracer *t)
+{
+	uint64_t total = 0, l;
+	int rc = 0;
+
+	if (!lden_sorder__held(t->order))
+		return;
+	for (int i = 0; i < t->natt && rc == 0; i++) {
+		for (int k = 0; k < t->att[i].nparts; k++) {
+			struct ltr_event *ev = t->att[i].parts[k].ev;
+
+			if (!ev)
+				continue;
+			rc = ltr_event__lost(ev, &l);
+			if (rc == -EOPNOTSUPP) {
+				total = ltr_session__lost(t->s, -1);
+				rc = 1;
+				break;
+			}
+			/* not known: as if lost (late is still true) */
+			if (rc < 0) {
+				total = t->lost_seen + 1;
+				break;
+			}
+			total += l;
+		}
+	}
+	if (total == t->lost_seen)
+		return;
+	t->lost_seen = total;
+	/* counted as dropped, so dropped before now */
+	lden_io_fdtable__unsure_before(t->fdt, lden_now_ns());
+}
+
 static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
@@ -711,6 +771,7 @@ static int collect(const struct ltr_sample *s, void *ctx)
 		lden_sorder__note_forced(t->order);
 		/* a rename lost since: older names not exact */
 		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
+		check_lost(t);
 		lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 		lden_sorder__add_extra(t->order, s, buf, len);
 	}
@@ -733,6 +794,7 @@ int lden_io_tracer__poll(struct lden_io_tracer *t, int timeout_ms,
 	done = ltr_session__complete_until(t->s);
 	/* a rename lost since: older names not exact */
 	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
+	check_lost(t);
 	lden_sorder__flush(t->order, done < mark ? done : mark, on_sample, t);
 	return n < 0 ? n : 0;
 }
@@ -748,6 +810,7 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 	n = lden_collect__settle(t->s, collect, t);
 	/* a rename lost since: older names not exact */
 	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
+	check_lost(t);
 	lden_sorder__flush(t->order, UINT64_MAX, on_sample, t);
 	return n < 0 ? n : 0;
 }

@@ -67,6 +67,11 @@ struct lden_io_event {
 	uint64_t enter_ns;		/* CLOCK_MONOTONIC */
 	uint64_t latency_ns;		/* exit time - enter time */
 	uint32_t pid, tid;
+	/*
+	 * the process could not be told (the ftrace ring after a loss,
+	 * LTR_SAMPLE_NO_TGID): pid is the thread's id, shown marked
+	 */
+	bool pid_unknown;
 	const char *comm;
 	/* exact: named by a tracepoint (fork, exec, rename, exit); late:
 	 * read from /proc/PID/comm after the fact */

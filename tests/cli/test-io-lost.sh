@@ -1,0 +1,93 @@
+#!/bin/sh
+# An fd reopened while records were lost: lden io names each fd after the
+# open (or dup) it saw make it, exact.  When the ring was full as the
+# process closed fd 50 (fileA) and dup2'd fileB onto it, those records
+# were dropped (counted lost) and its next write to fd 50 was shown as
+# fileA, "path_source":"exact".  Now, once records of io's own events
+# were lost, every fd learned before is read again from /proc (late,
+# marked): fileB, late.  The workload stays on one CPU, so that its
+# close and dup2 go to the ring its flood filled.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd python3
+need_cmd jq
+LDEN="$top_builddir/src/lden"
+test_tmp
+
+# on one CPU: fd 50 is fileA, 10 bytes written; waits for $1/go, makes
+# 200,000 lseek(777) calls (EBADF), closes fd 50, dup2s fileB onto it,
+# says so ($1/flooded), waits for $1/cont, writes 100 bytes to fd 50, and
+# stays until $1/seen (at most 20 s)
+cat >"$tmp/fdl.py" <<'PY'
+import os, sys, time
+d = sys.argv[1]
+def until(f):
+    for _ in range(2000):
+        if os.path.exists(f):
+            return
+        time.sleep(0.01)
+    sys.exit(3)
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+fa = os.open(d + "/fileA", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.dup2(fa, 50)
+os.close(fa)
+os.write(50, b"a" * 10)
+until(d + "/go")
+for i in range(200000):
+    try:
+        os.lseek(777, 0, 0)
+    except OSError:
+        pass
+os.close(50)
+fb = os.open(d + "/fileB", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+os.dup2(fb, 50)
+os.close(fb)
+open(d + "/flooded", "w").close()
+until(d + "/cont")
+os.write(50, b"b" * 100)
+until(d + "/seen")
+PY
+
+# until_file FILE: bounded wait (10 s)
+until_file() {
+	_i=0
+	while [ ! -e "$1" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+rm -f "$tmp/go" "$tmp/flooded" "$tmp/cont" "$tmp/seen"
+"$LDEN" io --json --max-cpu 0 -- python3 "$tmp/fdl.py" "$tmp" \
+	>"$tmp/io.out" 2>"$tmp/io.err" &
+l=$!
+started $l
+wait_for "$tmp/io.err" '^lden: tracing' 10 || fail "lden did not start"
+# the 10 bytes to fileA shown: its open is known before the loss
+wait_for "$tmp/io.out" '"bytes":10,' 15 || fail "the write to fileA not shown"
+kill -STOP $l
+touch "$tmp/go"
+until_file "$tmp/flooded" || { kill -CONT $l; fail "the workload did not flood"; }
+kill -CONT $l
+touch "$tmp/cont"
+wait_for "$tmp/io.out" '"bytes":100,' 15 || fail "the write after the loss not shown"
+touch "$tmp/seen"
+join $l
+[ $rc = 0 ] || fail "io: exit $rc"
+grep -q '^  lost records *[1-9]' "$tmp/io.err" ||
+	fail "no record lost (the ring did not fill: the test proves nothing)"
+# before the loss: fileA, exact
+jq -e -s --arg a "$tmp/fileA" '[.[] | select(.fd == 50 and .bytes == 10)] |
+	length == 1 and all(.path == $a and .path_source == "exact")' \
+	"$tmp/io.out" >/dev/null ||
+	fail "the write before the loss not fileA, exact: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source]]' "$tmp/io.out")"
+echo "PASS: the write before the loss: fileA, exact"
+# after: never fileA, nor exact; /proc's fileB, late
+jq -e -s --arg b "$tmp/fileB" '[.[] | select(.fd == 50 and .bytes == 100)] |
+	length == 1 and all(.path == $b and .path_source == "late")' \
+	"$tmp/io.out" >/dev/null ||
+	fail "the write after the lost close and dup2 not fileB, late: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source, .bytes]]' "$tmp/io.out")"
+echo "PASS: the write after the lost close and dup2: fileB, late"
