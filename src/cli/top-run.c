@@ -100,6 +100,26 @@ static void container_key(struct lden_top *t, const struct ltr_sample *s,
 }
 
 /*
+ * --by pid: a row per process, not per pid number: "PID", or "PID.N" for
+ * the N-th process seen start with that pid (lden_comms__process()), a
+ * '?' after when which one is not known (tally-view.h's proc_keys)
+ */
+static void pid_key(struct lden_top *t, const struct ltr_sample *s,
+		    char *buf, size_t len)
+{
+	uint64_t n;
+	bool exact = lden_comms__process(t->comms, (pid_t)s->pid, &n);
+	int k;
+
+	if (n)
+		k = snprintf(buf, len, "%u.%llu", s->pid, (unsigned long long)n);
+	else
+		k = snprintf(buf, len, "%u", s->pid);
+	if (!exact && k >= 0 && (size_t)k + 1 < len)
+		snprintf(buf + k, len - (size_t)k, "?");
+}
+
+/*
  * The --by key of a sample, into @buf; @late: for --by comm, the name
  * read from /proc when the sample arrived (used, marked '?', when no
  * fork, exec or rename named the process).
@@ -114,7 +134,7 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	int k;
 
 	if (!strcmp(by, "pid")) {
-		snprintf(buf, len, "%u", s->pid);
+		pid_key(t, s, buf, len);
 	} else if (!strcmp(by, "cpu")) {
 		snprintf(buf, len, "%u", s->cpu);
 	} else if (!strcmp(by, "comm")) {
@@ -188,7 +208,7 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 	int rc;
 
 	/* /proc only for a thread no fork, exec or rename named yet */
-	if (!lden_comms__owns(t->comms, s) &&
+	if (t->by_comm && !lden_comms__owns(t->comms, s) &&
 	    !lden_comms__get(t->comms, (pid_t)s->tid))
 		snprintf(name, sizeof(name), "%s",
 			 lden_pidinfo__get(t->pidinfo, (pid_t)s->tid)->comm);
@@ -302,11 +322,24 @@ static void summary_json(struct lden_top *t, FILE *f)
 	fputs("}}", f);
 }
 
+/* --by pid: how many processes were seen start with @pid (comms.h). */
+static uint64_t latest_process(void *ctx, unsigned long pid)
+{
+	struct lden_top *t = ctx;
+	uint64_t n;
+
+	lden_comms__process(t->comms, (pid_t)pid, &n);
+	return n;
+}
+
 static void print_table(struct lden_top *t)
 {
 	bool by_event = !t->recipe.def;
 	bool marked = by_event && marked_what(t);
 	struct lden_tally_view v = {
+		.proc_keys = t->by_pid ? 1u << 1 : 0,
+		.latest = latest_process,
+		.ctx = t,
 		.columns = t->columns,
 		.nkeys = t->nkeys,
 		.nvalues = t->nvalues,
@@ -531,7 +564,9 @@ static int attach_recipe(struct lden_top *t, const struct lden_recipe_def *def)
 
 /*
  * --by comm: each process named as it was at its sample (task_newtask,
- * task_rename in the events' scope); without them, names read late
+ * task_rename in the events' scope); without them, names read late.
+ * --by pid: each process's samples its own, where a pid was given again
+ * (task_newtask); without it, every row marked
  */
 static int attach_comms(struct lden_top *t)
 {
@@ -544,7 +579,20 @@ static int attach_comms(struct lden_top *t)
 		lden_err("out of memory");
 		return LDEN_EXIT_FAIL;
 	}
-	rc = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg, sizeof(msg));
+	if (t->by_pid && t->o.c.scope.cgroup) {
+		/*
+		 * a process may enter a cgroup from outside, started there
+		 * unseen: its pid's earlier process's row would take its
+		 * samples; so new processes are followed everywhere
+		 */
+		struct lden_scope all = { 0 };
+
+		rc = lden_comms__attach_scopes(t->comms, t->s, &all, 1, msg,
+					      sizeof(msg));
+	} else {
+		rc = lden_comms__attach(t->comms, t->s, &t->o.c.scope, msg,
+				       sizeof(msg));
+	}
 	if (rc < 0 && rc != -ENOENT) {
 		lden_cli__err("%s", msg);
 		return LDEN_EXIT_FAIL;
@@ -562,6 +610,8 @@ static int attach_events(struct lden_top *t)
 		return status;
 	if (check_by(t) < 0)
 		return LDEN_EXIT_USAGE;
+	t->by_comm = t->o.by && !strcmp(t->o.by, "comm");
+	t->by_pid = !t->o.by || !strcmp(t->o.by, "pid");
 	for (int i = 0; i < t->ev.nevents; i++)
 		size |= t->ev.att[i].has_size;
 	snprintf(by, sizeof(by), "%s", t->o.by ? t->o.by : "pid");
@@ -585,7 +635,7 @@ static int attach_events(struct lden_top *t)
 			return LDEN_EXIT_FAIL;
 		}
 	}
-	return t->o.by && !strcmp(t->o.by, "comm") ? attach_comms(t) : 0;
+	return t->by_comm || t->by_pid ? attach_comms(t) : 0;
 }
 
 /* What the run adds into, its events, the guard: 0 or an exit status. */

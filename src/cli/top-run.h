@@ -38,9 +38,11 @@ struct lden_top {
 	uint64_t next, step;		/* the next table, lden_now_ns() */
 	uint64_t *counted;		/* per event: its count at the last table */
 	uint64_t *sampled;		/* per event: samples seen in all */
-	/* --by comm: names as at each sample (comms.h), so samples are put
-	 * in time order first */
+	/* --by comm: names as at each sample (comms.h); --by pid: which
+	 * process had the pid at each sample; so samples are put in time
+	 * order first */
 	struct lden_comms *comms;
+	bool by_comm, by_pid;
 	struct lden_sorder *order;
 	uint64_t mark;			/* what arrived before it is in order */
 	int failed;			/* out of memory while ordered */

@@ -40,6 +40,18 @@ struct lden_comms {
 	 */
 	uint64_t lost_seen;
 	uint64_t unsure_before;
+	/*
+	 * pid -> struct proc: the processes seen start with each pid (a pid
+	 * is at most PID_MAX_LIMIT, 2^22: bounded); @procs_failed, one
+	 * could not be kept (out of memory): no process known exactly
+	 */
+	struct lden_intmap *procs;
+	bool procs_failed;
+};
+
+struct proc {
+	uint64_t n;			/* processes seen start with the pid */
+	uint64_t time;			/* the last one's task_newtask */
 };
 
 struct lden_comms *lden_comms__new(void)
@@ -49,7 +61,10 @@ struct lden_comms *lden_comms__new(void)
 	if (!c)
 		return NULL;
 	c->names = lden_intmap__new(0, sizeof(struct name *));
-	if (!c->names) {
+	c->procs = lden_intmap__new(0, sizeof(struct proc));
+	if (!c->names || !c->procs) {
+		lden_intmap__free(c->names);
+		lden_intmap__free(c->procs);
 		free(c);
 		return NULL;
 	}
@@ -72,6 +87,7 @@ void lden_comms__free(struct lden_comms *c)
 	free(c->att);
 	lden_intmap__each(c->names, free_name, NULL);
 	lden_intmap__free(c->names);
+	lden_intmap__free(c->procs);
 	free(c);
 }
 
@@ -203,6 +219,33 @@ static void set_name(struct lden_comms *c, pid_t tid, const char *comm,
 	n->time = time;
 }
 
+/*
+ * A new process (not a thread): the pid's earlier process, if any, is
+ * gone (the kernel gives a pid only while no task holds it), so its
+ * samples from now on are another process's
+ */
+static void new_process(struct lden_comms *c, const struct ltr_sample *s,
+			uint64_t pid)
+{
+	uint64_t flags;
+	struct proc *p;
+
+	if (!c->clone_flags || ltr_field__u64(c->clone_flags, s, &flags) < 0) {
+		/* cannot tell a thread from a process */
+		c->procs_failed = true;
+		return;
+	}
+	if (flags & CLONE_THREAD)
+		return;
+	p = lden_intmap__put(c->procs, pid);
+	if (!p) {
+		c->procs_failed = true;
+		return;
+	}
+	p->n++;
+	p->time = s->time;
+}
+
 bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 {
 	int r = role_of(c, s);
@@ -213,10 +256,16 @@ bool lden_comms__feed(struct lden_comms *c, const struct ltr_sample *s)
 	if (r < 0)
 		return false;
 	if (!c->pid[r] || !c->comm[r] || ltr_field__u64(c->pid[r], s, &tid) < 0 ||
-	    ltr_field__str(c->comm[r], s, &comm, &len) < 0)
+	    ltr_field__str(c->comm[r], s, &comm, &len) < 0) {
+		/* a new process, perhaps, unseen */
+		if (r == NEWTASK)
+			c->procs_failed = true;
 		return true;
+	}
 	/* a new task, thread or process, has its parent's name */
 	set_name(c, (pid_t)tid, comm, len, s->time);
+	if (r == NEWTASK)
+		new_process(c, s, tid);
 	return true;
 }
 
@@ -299,4 +348,19 @@ const char *lden_comms__get(struct lden_comms *c, pid_t tid)
 	if (n && n->time < c->unsure_before)
 		return NULL;
 	return n ? n->comm : NULL;
+}
+
+bool lden_comms__process(const struct lden_comms *c, pid_t pid,
+			 uint64_t *n)
+{
+	const struct proc *p = c ? lden_intmap__get(c->procs, (uint64_t)pid) :
+			       NULL;
+
+	*n = p ? p->n : 0;
+	if (!c || !c->natt || c->procs_failed)
+		return false;
+	/* a new task with this pid may be among the records lost */
+	if (c->unsure_before && (!p || p->time < c->unsure_before))
+		return false;
+	return true;
 }

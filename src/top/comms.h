@@ -87,4 +87,18 @@ void lden_comms__check_lost(struct lden_comms *c, size_t held);
  */
 const char *lden_comms__get(struct lden_comms *c, pid_t tid);
 
+/*
+ * lden_comms__process - which process had pid @pid at the record being
+ * handled (call in time order, as lden_comms__get()): into *@n, how many
+ * processes lden saw start with that pid until then (0: one running
+ * before lden, or whose start it did not see); a row per process, not per
+ * pid number, when the kernel gives a pid again (clone3's set_tid, pids
+ * wrapping around)
+ * Returns true when known exactly; false when a start with that pid may
+ * be among the tracker's records the kernel dropped, or the tracker is
+ * not attached (the caller marks what it shows)
+ */
+bool lden_comms__process(const struct lden_comms *c, pid_t pid,
+			 uint64_t *n);
+
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -33,6 +34,48 @@ static bool has_bit(unsigned int mask, int c)
 	return c < 32 && (mask >> c & 1);
 }
 
+/* A process key column (tally-view.h's proc_keys), parsed; false if none. */
+struct proc_key {
+	unsigned long pid;
+	uint64_t n, back;	/* its number; how many came after it */
+	bool unsure;
+};
+
+static bool parse_proc(const struct lden_tally_view *v, const char *part,
+		       struct proc_key *k)
+{
+	unsigned long long n = 0;
+	uint64_t latest;
+	char *end;
+
+	if (!isdigit((unsigned char)*part))
+		return false;
+	k->pid = strtoul(part, &end, 10);
+	if (*end == '.') {
+		n = strtoull(end + 1, &end, 10);
+	}
+	k->unsure = *end == '?';
+	if (*end && strcmp(end, "?"))
+		return false;
+	k->n = n;
+	latest = v->latest ? v->latest(v->ctx, k->pid) : n;
+	k->back = latest > n ? latest - n : 0;
+	return true;
+}
+
+/* "PID", "PID(exited)", "PID(exited-K)"; a '?' after when unsure. */
+static void proc_text(const struct proc_key *k, char *out, size_t len)
+{
+	char back[40] = "";
+
+	if (k->back == 1)
+		snprintf(back, sizeof(back), "(exited)");
+	else if (k->back)
+		snprintf(back, sizeof(back), "(exited-%llu)",
+			 (unsigned long long)k->back);
+	snprintf(out, len, "%lu%s%s", k->pid, back, k->unsure ? "?" : "");
+}
+
 /*
  * Key column @c of @key for a terminal: a process name or a field holds
  * any byte (a newline would split the row): escaped (escape.h), unless
@@ -43,8 +86,12 @@ static void text_part(const struct lden_tally_view *v, const char *key,
 {
 	char part[LDEN_TALLY_KEY_MAX];
 
+	struct proc_key k;
+
 	lden_recipe__part(key, c, part, sizeof(part));
-	if (has_bit(v->marked_keys, c) && !strcmp(part, "?"))
+	if (has_bit(v->proc_keys, c) && parse_proc(v, part, &k))
+		proc_text(&k, out, len);
+	else if (has_bit(v->marked_keys, c) && !strcmp(part, "?"))
 		snprintf(out, len, "%s", v->none_text ? v->none_text : "?");
 	else if (has_bit(v->escaped_keys, c))
 		snprintf(out, len, "%s", part);
@@ -95,12 +142,30 @@ static void late_key(struct json_object *row, const char *name, char *part)
 		late ? "late" : "unavailable"));
 }
 
+/* A process: "pid": "PID", "pid_process", "pid_exited", "pid_source". */
+static void proc_key(struct json_object *row, const char *name,
+		     const struct proc_key *k)
+{
+	char key[80], pid[24];
+
+	snprintf(pid, sizeof(pid), "%lu", k->pid);
+	json_object_object_add(row, name, json_object_new_string(pid));
+	snprintf(key, sizeof(key), "%s_process", name);
+	json_object_object_add(row, key, json_object_new_uint64(k->n));
+	snprintf(key, sizeof(key), "%s_exited", name);
+	json_object_object_add(row, key, json_object_new_boolean(k->back > 0));
+	snprintf(key, sizeof(key), "%s_source", name);
+	json_object_object_add(row, key, json_object_new_string(
+		k->unsure ? "unsure" : "exact"));
+}
+
 static void print_json(FILE *out, const struct lden_tally_view *v,
 		       const struct lden_tally_row *rows, size_t n,
 		       const char *when, uint64_t lost)
 {
 	struct json_object *o = json_object_new_object(), *a;
 	char name[64], part[LDEN_TALLY_KEY_MAX];
+	struct proc_key k;
 
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "lost", json_object_new_uint64(lost));
@@ -118,7 +183,12 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 					 "_bytes");
 			for (char *q = name; *q; q++)
 				*q = (char)tolower((unsigned char)*q);
-			if (c < v->nkeys && has_bit(v->late_keys, c)) {
+			if (c < v->nkeys && has_bit(v->proc_keys, c) &&
+			    (lden_recipe__part(rows[r].key, c, part,
+					       sizeof(part)),
+			     parse_proc(v, part, &k))) {
+				proc_key(row, name, &k);
+			} else if (c < v->nkeys && has_bit(v->late_keys, c)) {
 				lden_recipe__part(rows[r].key, c, part, sizeof(part));
 				late_key(row, name, part);
 			} else if (c < v->nkeys && has_bit(v->escaped_keys, c)) {

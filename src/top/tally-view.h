@@ -45,6 +45,18 @@ struct lden_tally_view {
 	 */
 	unsigned int marked_keys;
 	const char *none_text;
+	/*
+	 * key columns (bit per column) of processes, stored "PID", or
+	 * "PID.N" for the N-th process lden saw start with that pid, a '?'
+	 * after when not known exactly which (lden_comms__process()); with
+	 * @latest(@ctx, PID), the number of the pid's last process: an older
+	 * one shows "PID(exited)" ("PID(exited-K)": K processes back); in
+	 * JSON "pid" (the number, text as before), "pid_process": N,
+	 * "pid_exited", "pid_source": "exact" or "unsure"
+	 */
+	unsigned int proc_keys;
+	uint64_t (*latest)(void *ctx, unsigned long pid);
+	void *ctx;
 	/* a key lden names itself (the guard's one row): no "name_source" */
 	const char *own_key;
 	int sort_col;		/* a value column */

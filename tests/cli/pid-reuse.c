@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Two processes with one pid, one after the other: a child A makes
+ * argv[1] lseek(7717) calls and exits; once it is reaped, a child B made
+ * with clone3(set_tid = A's pid) (CAP_SYS_ADMIN) makes argv[2] calls and
+ * exits.  With argv[3], a cgroup directory, each child moves itself
+ * there first (the parent stays out: B starts outside and enters).
+ * Prints "A B" (the same number) on stdout; exit 77 when the kernel
+ * cannot give a chosen pid (before 5.5, or no privilege).
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *cgroup;
+
+static void calls(int n)
+{
+	char path[4096];
+	FILE *f;
+
+	if (cgroup) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+		f = fopen(path, "w");
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+			perror(path);
+			_exit(1);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		lseek(7717, 0, SEEK_SET);
+}
+
+int main(int argc, char **argv)
+{
+	struct clone_args ca;
+	pid_t a, b, tid;
+	int na, nb, st, tries;
+
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: pid-reuse NA NB [CGROUP]\n");
+		return 2;
+	}
+	cgroup = argc == 4 ? argv[3] : NULL;
+	na = atoi(argv[1]);
+	nb = atoi(argv[2]);
+	a = fork();
+	if (a < 0)
+		return 1;
+	if (a == 0) {
+		calls(na);
+		_exit(0);
+	}
+	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	/* the pid is free once A is reaped; another process may take it
+	 * first (EEXIST): then the test cannot run here */
+	for (tries = 0; tries < 100; tries++) {
+		memset(&ca, 0, sizeof(ca));
+		tid = a;
+		ca.exit_signal = SIGCHLD;
+		ca.set_tid = (uintptr_t)&tid;
+		ca.set_tid_size = 1;
+		b = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (b >= 0 || errno != EEXIST)
+			break;
+	}
+	if (b < 0) {
+		fprintf(stderr, "pid-reuse: clone3(set_tid=%d): %s\n", (int)a,
+			strerror(errno));
+		return errno == ENOSYS || errno == EPERM || errno == E2BIG ||
+		       errno == EINVAL || errno == EEXIST ? 77 : 1;
+	}
+	if (b == 0) {
+		calls(nb);
+		_exit(0);
+	}
+	if (waitpid(b, &st, 0) != b || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	printf("%d %d\n", (int)a, (int)b);
+	return 0;
+}

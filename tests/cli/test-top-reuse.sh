@@ -1,0 +1,110 @@
+#!/bin/sh
+# lden top --by pid: a row per process, not per pid number.  A process A
+# makes 2 calls and exits; once reaped, a process B given the same pid
+# (clone3's set_tid) makes 3.  Before, one row 'PID 5' (B's pid, A's and
+# B's calls summed: a silent wrong count); now two rows, 'PID(exited) 2'
+# and 'PID 3', in JSON "pid_process" telling them apart, "pid_exited"
+# true for A, both "pid_source": "exact".  Scoped to the workload
+# (-- CMD), then system-wide (the same pid: its rows alone).
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd jq
+LDEN="$top_builddir/src/lden"
+W="$top_builddir/tests/cli/pid-reuse"
+[ -x "$W" ] || { echo "SKIP: $W not built (make check builds it)"; exit 77; }
+[ -r "$T/events/task/task_newtask/id" ] ||
+	{ echo "SKIP: no task_newtask tracepoint"; exit 77; }
+test_tmp
+E='syscalls:sys_enter_lseek[fd == 7717]'
+NA=2 NB=3
+
+# the workload alone first: a kernel that cannot give a chosen pid
+# (before 5.5) cannot run this test
+"$W" 1 1 >"$tmp/probe.out" 2>"$tmp/probe.err"
+rc=$?
+[ $rc = 77 ] && { echo "SKIP: $(cat "$tmp/probe.err")"; exit 77; }
+[ $rc = 0 ] || fail "pid-reuse failed ($rc)"
+
+# --- scoped to the workload -------------------------------------------
+"$LDEN" top "$E" --json --rows 0 --max-cpu 0 -i 60 -- "$W" $NA $NB \
+	>"$tmp/s.out" 2>"$tmp/s.err" || fail "top -- pid-reuse failed"
+pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/s.out")
+[ -n "$pid" ] || fail "the workload did not say its pid"
+jq -e -s --arg p "$pid" --argjson na $NA --argjson nb $NB \
+	'[.[].rows? // empty | .[] | select(.pid == $p)] |
+	 length == 2 and
+	 (map(select(.pid_exited)) | length == 1 and .[0].count == $na) and
+	 (map(select(.pid_exited | not)) | length == 1 and .[0].count == $nb) and
+	 (map(.pid_process) | unique | length) == 2 and
+	 all(.pid_source == "exact")' "$tmp/s.out" >/dev/null ||
+	fail "top --by pid: not two rows for pid $pid, $NA exited and $NB, exact: $(grep rows "$tmp/s.out")"
+echo "PASS: top --by pid, scoped: pid $pid given twice, two rows: $NA (exited) and $NB, exact"
+
+# text: 'PID(exited)' and 'PID'
+"$LDEN" top "$E" --rows 0 --max-cpu 0 -i 60 -- "$W" $NA $NB \
+	>"$tmp/t.out" 2>"$tmp/t.err" || fail "top -- pid-reuse (text) failed"
+pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/t.out")
+awk -v p="$pid" -v n=$NA '$2 == p "(exited)" && $3 == n' "$tmp/t.out" | grep -q . ||
+	fail "top --by pid text: no row '$pid(exited) $NA'"
+awk -v p="$pid" -v n=$NB '$2 == p && $3 == n' "$tmp/t.out" | grep -q . ||
+	fail "top --by pid text: no row '$pid $NB'"
+[ "$(awk -v p="$pid" '$1 ~ /^syscalls:/ && $2 ~ "^" p' "$tmp/t.out" | wc -l)" = 2 ] ||
+	fail "top --by pid text: not two rows for $pid"
+echo "PASS: top --by pid, text: '$pid(exited) $NA' and '$pid $NB'"
+
+# --- system-wide: the tracker sees every new task ----------------------
+rm -f "$tmp/w.out"
+"$LDEN" top "$E" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
+	>"$tmp/w.out" 2>"$tmp/w.err" &
+l=$!
+started $l
+wait_for "$tmp/w.out" '"rows"' || fail "top (system-wide) printed no block"
+"$W" $NA $NB >"$tmp/ww.tgt" 2>"$tmp/ww.err" || fail "pid-reuse failed"
+pid=$(awk '{ print $1 }' "$tmp/ww.tgt")
+# A's and B's calls, summed over the tables (they may fall in two)
+sums() {
+	jq -sc --arg p "$pid" '[.[].rows[] | select(.pid == $p)] |
+		group_by(.pid_process) |
+		map([(map(.count) | add), (map(.pid_source) | unique)])' \
+		"$tmp/w.out"
+}
+want="[[$NA,[\"exact\"]],[$NB,[\"exact\"]]]"
+until_equal sums "$want"
+stop $l
+reaped $l
+[ "$(sums)" = "$want" ] ||
+	fail "top --by pid (system-wide): pid $pid's processes $(sums), want $want"
+echo "PASS: top --by pid, system-wide: pid $pid given twice, $NA and $NB calls apart, exact"
+
+# --- --cgroup: B starts outside the cgroup (its parent is not in it) and
+# enters: the start is followed on the whole machine (in the scope alone
+# it was unseen, and B's calls counted in A's row, exact) ---------------
+CGROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -z "$CGROOT" ] || ! mkdir "$CGROOT/lden-test-reuse-$$" 2>/dev/null; then
+	echo "SKIP (part): no cgroup2 to make a cgroup in"
+	exit 0
+fi
+CG="$CGROOT/lden-test-reuse-$$"
+trap 'rmdir "$CG" 2>/dev/null; test_cleanup' EXIT
+rm -f "$tmp/c.out"
+"$LDEN" top "$E" --cgroup "$CG" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
+	>"$tmp/c.out" 2>"$tmp/c.err" &
+l=$!
+started $l
+wait_for "$tmp/c.out" '"rows"' || fail "top --cgroup printed no block"
+"$W" $NA $NB "$CG" >"$tmp/cw.tgt" 2>"$tmp/cw.err" || fail "pid-reuse (cgroup) failed"
+pid=$(awk '{ print $1 }' "$tmp/cw.tgt")
+sums() {
+	jq -sc --arg p "$pid" '[.[].rows[] | select(.pid == $p)] |
+		group_by(.pid_process) |
+		map([(map(.count) | add), (map(.pid_source) | unique)])' \
+		"$tmp/c.out"
+}
+until_equal sums "$want"
+stop $l
+reaped $l
+[ "$(sums)" = "$want" ] ||
+	fail "top --by pid --cgroup: pid $pid's processes $(sums), want $want"
+echo "PASS: top --by pid --cgroup: pid $pid given again to a process that entered from outside, $NA and $NB calls apart, exact"
