@@ -305,3 +305,50 @@ io_recipe_folded() {
 		echo "io-target;$2?;read 2"
 	} | LC_ALL=C sort
 }
+
+# --- a ring filled while lden is stopped (test-comm-lost, test-io-lost) ---
+
+# flood_lib: $tmp/flood.py, imported by a workload in $tmp ('from flood
+# import until, flood'): until(F), a bounded wait (20 s) for the file F,
+# else exit 3; flood(), on one CPU (the records after it go to the ring it
+# filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF)
+flood_lib() {
+	cat >"$tmp/flood.py" <<'PY'
+import os, sys, time
+def until(f):
+    for _ in range(2000):
+        if os.path.exists(f):
+            return
+        time.sleep(0.01)
+    sys.exit(3)
+def flood():
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    for i in range(200000):
+        try:
+            os.lseek(777, 0, 0)
+        except OSError:
+            pass
+PY
+}
+
+# until_file FILE: bounded wait (10 s)
+until_file() {
+	_i=0
+	while [ ! -e "$1" ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+# flood_stopped PID WHAT: lden PID stopped, the workload told to flood
+# ($tmp/go) until it says it did and made its change ($tmp/flooded), lden
+# continued, the workload told so ($tmp/cont); fails naming WHAT
+flood_stopped() {
+	kill -STOP "$1"
+	touch "$tmp/go"
+	until_file "$tmp/flooded" ||
+		{ kill -CONT "$1"; fail "$2: the workload did not flood"; }
+	kill -CONT "$1"
+	touch "$tmp/cont"
+}

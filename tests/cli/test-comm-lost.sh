@@ -22,28 +22,22 @@ need_cmd jq
 LDEN="$top_builddir/src/lden"
 test_tmp
 
-# on one CPU, waits for $1/go, makes 200,000 lseek(777) calls (EBADF), renames
-# itself 'renamed', says so ($1/flooded), waits for $1/cont, then calls
-# lseek(778, 0, 0) every 5 ms until $1/seen (at most 15 s)
+# waits for $1/go, floods (flood_lib: on one CPU, 200,000 lseek(777)),
+# renames itself 'renamed', says so ($1/flooded), waits for $1/cont, then
+# calls lseek(778, 0, 0) every 5 ms until $1/seen (at most 15 s)
+flood_lib
 cat >"$tmp/ren.py" <<'PY'
 import ctypes, os, sys, time
+from flood import until, flood
 d = sys.argv[1]
-def until(f):
-    for _ in range(2000):
-        if os.path.exists(f):
-            return
-        time.sleep(0.01)
-    sys.exit(3)
 def seek(fd):
     try:
         os.lseek(fd, 0, 0)
     except OSError:
         pass
-# one CPU: the rename is written to the ring the flood filled
-os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 until(d + "/go")
-for i in range(200000):
-    seek(777)
+# on one CPU: the rename is written to the ring the flood filled
+flood()
 ctypes.CDLL(None).prctl(15, b"renamed", 0, 0, 0)
 open(d + "/flooded", "w").close()
 until(d + "/cont")
@@ -53,16 +47,6 @@ for i in range(3000):
     seek(778)
     time.sleep(0.005)
 PY
-
-# until_file FILE: bounded wait (10 s)
-until_file() {
-	_i=0
-	while [ ! -e "$1" ]; do
-		_i=$((_i + 1))
-		[ $_i -gt 200 ] && return 1
-		sleep 0.05
-	done
-}
 
 # run NAME PATTERN ARGS...: lden ARGS -- python3 ren.py, stopped while
 # the workload floods its ring and renames itself, continued, until
@@ -79,11 +63,7 @@ run() {
 	wait_for "$tmp/$_n.err" '^lden: tracing' 10 ||
 		wait_for "$tmp/$_n.out" '"time"' 10 ||
 		fail "$_n: lden did not start"
-	kill -STOP $_l
-	touch "$tmp/go"
-	until_file "$tmp/flooded" || { kill -CONT $_l; fail "$_n: the workload did not flood"; }
-	kill -CONT $_l
-	touch "$tmp/cont"
+	flood_stopped $_l "$_n"
 	wait_for "$tmp/$_n.out" "$_p" 15 || fail "$_n: no call after the rename shown"
 	touch "$tmp/seen"
 	join $_l

@@ -16,30 +16,21 @@ need_cmd jq
 LDEN="$top_builddir/src/lden"
 test_tmp
 
-# on one CPU: fd 50 is fileA, 10 bytes written; waits for $1/go, makes
-# 200,000 lseek(777) calls (EBADF), closes fd 50, dup2s fileB onto it,
+# fd 50 is fileA, 10 bytes written; waits for $1/go, floods (flood_lib:
+# on one CPU, 200,000 lseek(777)), closes fd 50, dup2s fileB onto it,
 # says so ($1/flooded), waits for $1/cont, writes 100 bytes to fd 50, and
 # stays until $1/seen (at most 20 s)
+flood_lib
 cat >"$tmp/fdl.py" <<'PY'
-import os, sys, time
+import os, sys
+from flood import until, flood
 d = sys.argv[1]
-def until(f):
-    for _ in range(2000):
-        if os.path.exists(f):
-            return
-        time.sleep(0.01)
-    sys.exit(3)
-os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 fa = os.open(d + "/fileA", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 os.dup2(fa, 50)
 os.close(fa)
 os.write(50, b"a" * 10)
 until(d + "/go")
-for i in range(200000):
-    try:
-        os.lseek(777, 0, 0)
-    except OSError:
-        pass
+flood()
 os.close(50)
 fb = os.open(d + "/fileB", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
 os.dup2(fb, 50)
@@ -50,16 +41,6 @@ os.write(50, b"b" * 100)
 until(d + "/seen")
 PY
 
-# until_file FILE: bounded wait (10 s)
-until_file() {
-	_i=0
-	while [ ! -e "$1" ]; do
-		_i=$((_i + 1))
-		[ $_i -gt 200 ] && return 1
-		sleep 0.05
-	done
-}
-
 rm -f "$tmp/go" "$tmp/flooded" "$tmp/cont" "$tmp/seen"
 "$LDEN" io --json --max-cpu 0 -- python3 "$tmp/fdl.py" "$tmp" \
 	>"$tmp/io.out" 2>"$tmp/io.err" &
@@ -68,11 +49,7 @@ started $l
 wait_for "$tmp/io.err" '^lden: tracing' 10 || fail "lden did not start"
 # the 10 bytes to fileA shown: its open is known before the loss
 wait_for "$tmp/io.out" '"bytes":10,' 15 || fail "the write to fileA not shown"
-kill -STOP $l
-touch "$tmp/go"
-until_file "$tmp/flooded" || { kill -CONT $l; fail "the workload did not flood"; }
-kill -CONT $l
-touch "$tmp/cont"
+flood_stopped $l io
 wait_for "$tmp/io.out" '"bytes":100,' 15 || fail "the write after the loss not shown"
 touch "$tmp/seen"
 join $l
