@@ -55,6 +55,14 @@ awk -v p="$pid" -v n=$NB '$2 == p && $3 == n' "$tmp/t.out" | grep -q . ||
 echo "PASS: top --by pid, text: '$pid(exited) $NA' and '$pid $NB'"
 
 # --- system-wide: the tracker sees every new task ----------------------
+# procs FILE: $pid's processes in FILE, each [calls, [its sources]], the
+# tables summed (A's and B's calls may fall in two); want: A's, B's, exact
+procs() {
+	jq -sc --arg p "$pid" '[.[].rows[] | select(.pid == $p)] |
+		group_by(.pid_process) |
+		map([(map(.count) | add), (map(.pid_source) | unique)])' "$1"
+}
+want="[[$NA,[\"exact\"]],[$NB,[\"exact\"]]]"
 rm -f "$tmp/w.out"
 "$LDEN" top "$E" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
 	>"$tmp/w.out" 2>"$tmp/w.err" &
@@ -63,17 +71,11 @@ started $l
 wait_for "$tmp/w.out" '"rows"' || fail "top (system-wide) printed no block"
 "$W" $NA $NB >"$tmp/ww.tgt" 2>"$tmp/ww.err" || fail "pid-reuse failed"
 pid=$(awk '{ print $1 }' "$tmp/ww.tgt")
-# A's and B's calls, summed over the tables (they may fall in two)
-sums() {
-	jq -sc --arg p "$pid" '[.[].rows[] | select(.pid == $p)] |
-		group_by(.pid_process) |
-		map([(map(.count) | add), (map(.pid_source) | unique)])' \
-		"$tmp/w.out"
-}
-want="[[$NA,[\"exact\"]],[$NB,[\"exact\"]]]"
+sums() { procs "$tmp/w.out"; }
 until_equal sums "$want"
 stop $l
 reaped $l
+[ $rc = 0 ] || fail "top (system-wide) exited $rc"
 [ "$(sums)" = "$want" ] ||
 	fail "top --by pid (system-wide): pid $pid's processes $(sums), want $want"
 echo "PASS: top --by pid, system-wide: pid $pid given twice, $NA and $NB calls apart, exact"
@@ -96,15 +98,11 @@ started $l
 wait_for "$tmp/c.out" '"rows"' || fail "top --cgroup printed no block"
 "$W" $NA $NB "$CG" >"$tmp/cw.tgt" 2>"$tmp/cw.err" || fail "pid-reuse (cgroup) failed"
 pid=$(awk '{ print $1 }' "$tmp/cw.tgt")
-sums() {
-	jq -sc --arg p "$pid" '[.[].rows[] | select(.pid == $p)] |
-		group_by(.pid_process) |
-		map([(map(.count) | add), (map(.pid_source) | unique)])' \
-		"$tmp/c.out"
-}
+sums() { procs "$tmp/c.out"; }
 until_equal sums "$want"
 stop $l
 reaped $l
+[ $rc = 0 ] || fail "top --cgroup exited $rc"
 [ "$(sums)" = "$want" ] ||
 	fail "top --by pid --cgroup: pid $pid's processes $(sums), want $want"
 echo "PASS: top --by pid --cgroup: pid $pid given again to a process that entered from outside, $NA and $NB calls apart, exact"
