@@ -4,7 +4,8 @@
  * lookups by address (function+offset, modules, before the first symbol,
  * no addresses), print-format symbols (the kernel's kfree_skb and
  * inet_sock_set_state formats), the time-ordering buffer (order, ties,
- * the watermark, the ceiling), and the tally (sums, sort, "(other)").
+ * the watermark, the ceiling), and the tally (sums, sort, "(other)"),
+ * with --by pid's processes shown apart.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,7 +24,20 @@
 #include "lden-trace.h"
 #include "sample-order.h"
 #include "symbolic.h"
+#include "recipe.h"
 #include "tally.h"
+#include "tally-view.h"
+
+/* the library's error line (the command's own in lden) */
+void lden_err(const char *fmt, ...);
+void lden_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
 
 static const char kallsyms_text[] =
 	"ffffffff81000000 T _stext\n"
@@ -262,6 +276,74 @@ static void test_tally(void **state)
 	lden_tally__free(t);
 }
 
+/* Processes seen start: pid 42 three times, pid 7 never. */
+static uint64_t latest(void *ctx, unsigned long pid)
+{
+	(void)ctx;
+	return pid == 42 ? 3 : 0;
+}
+
+/* A row "e PID COUNT" of the text table, the PID column 12 wide. */
+static void row(const char *text, const char *pid, int count)
+{
+	char line[80];
+
+	snprintf(line, sizeof(line), "\n%-5s %-12s %12d \n", "e", pid, count);
+	assert_non_null(strstr(text, line));
+}
+
+/*
+ * --by pid's keys (tally-view.h's proc_keys): the latest process with a
+ * pid plain, the earlier ones "(exited)", "(exited-K)", an unsure one
+ * '?'; in JSON the pid as before and which process it was
+ */
+static void test_tally_procs(void **state)
+{
+	struct lden_tally *t = lden_tally__new(100);
+	uint64_t v[LDEN_TALLY_VALUES] = { 1 };
+	struct lden_tally_view view = {
+		.columns = "EVENT PID COUNT", .nkeys = 2, .nvalues = 1,
+		.escaped_keys = 1u << 1, .proc_keys = 1u << 1,
+		.latest = latest, .own_key = "(all, counted: guard)",
+	};
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(t);
+	for (int i = 0; i < 4; i++)
+		lden_tally__add(t, "e" LDEN_SEP "42.3", v);
+	for (int i = 0; i < 3; i++)
+		lden_tally__add(t, "e" LDEN_SEP "42.2", v);
+	for (int i = 0; i < 2; i++)
+		lden_tally__add(t, "e" LDEN_SEP "42.1", v);
+	lden_tally__add(t, "e" LDEN_SEP "7?", v);
+	lden_tally__add(t, "e" LDEN_SEP "(other)", v);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	lden_tally__print(f, t, &view, "12:00:00", 0);
+	fclose(f);
+	/* the columns as wide as their widest: "42(exited-2)" */
+	row(text, "42", 4);
+	row(text, "42(exited)", 3);
+	row(text, "42(exited-2)", 2);
+	row(text, "7?", 1);
+	row(text, "(other)", 1);
+	free(text);
+	view.json = true;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	lden_tally__print(f, t, &view, "12:00:00", 0);
+	fclose(f);
+	assert_non_null(strstr(text, "{\"event\":\"e\",\"pid\":\"42\",\"pid_process\":3,\"pid_exited\":false,\"pid_source\":\"exact\",\"count\":4}"));
+	assert_non_null(strstr(text, "{\"event\":\"e\",\"pid\":\"42\",\"pid_process\":1,\"pid_exited\":true,\"pid_source\":\"exact\",\"count\":2}"));
+	assert_non_null(strstr(text, "{\"event\":\"e\",\"pid\":\"7\",\"pid_process\":0,\"pid_exited\":false,\"pid_source\":\"unsure\",\"count\":1}"));
+	assert_non_null(strstr(text, "{\"event\":\"e\",\"pid\":\"(other)\",\"count\":1}"));
+	free(text);
+	lden_tally__free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_order_ceiling),
 		cmocka_unit_test(test_tally),
+		cmocka_unit_test(test_tally_procs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
