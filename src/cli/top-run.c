@@ -219,6 +219,9 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 		/* a rename lost since: older names not exact */
 		lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 		lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+		/* records older than those fed may come yet: names and
+		 * processes set so far no longer sure */
+		lden_comms__out_of_order(t->comms);
 		rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	}
 	if (rc == -ENOMEM)

@@ -339,6 +339,12 @@ void lden_comms__check_lost(struct lden_comms *c, size_t held)
 	c->unsure_before = lden_now_ns();
 }
 
+void lden_comms__out_of_order(struct lden_comms *c)
+{
+	if (c)
+		c->unsure_before = lden_now_ns();
+}
+
 const char *lden_comms__get(struct lden_comms *c, pid_t tid)
 {
 	struct name *n = c ? lden_intmap__get_ptr(c->names, (uint64_t)tid) :

@@ -80,6 +80,14 @@ bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
 void lden_comms__check_lost(struct lden_comms *c, size_t held);
 
 /*
+ * lden_comms__out_of_order - the caller fed records out of time order (a
+ * full ordering buffer flushed): a record older than those fed may come
+ * yet, so the names and processes set until now are not given as exact,
+ * as after a loss (NULL is fine)
+ */
+void lden_comms__out_of_order(struct lden_comms *c);
+
+/*
  * lden_comms__get - the name of @tid at the record being handled (call in
  * time order, after lden_comms__feed() of the records before it)
  * Returns the name when known exactly, else NULL: the caller then shows
