@@ -1017,6 +1017,33 @@ static int drain_complete(struct lden_attached *att, int n,
 	}
 }
 
+int lden_attached__dropped(const struct lden_attached *att, int n,
+			uint64_t *lost)
+{
+	uint64_t total = 0, l;
+
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+			int rc;
+
+			if (!ev)
+				continue;
+			rc = ltr_event__lost(ev, &l);
+			if (rc == -EOPNOTSUPP) {
+				*lost = ltr_session__lost(ltr_event__session(ev),
+							  -1);
+				return 0;
+			}
+			if (rc < 0)
+				return rc;
+			total += l;
+		}
+	}
+	*lost = total;
+	return 0;
+}
+
 int lden_attached__settle(struct lden_attached *att, int n,
 			 struct ltr_session *s,
 			 int (*fn)(const struct ltr_sample *, void *),

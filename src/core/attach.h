@@ -284,6 +284,15 @@ int lden_attached__disable_sampling(struct lden_attached *a);
 int lden_attached__size(struct lden_attached *a, uint64_t *size);
 
 /*
+ * lden_attached__dropped - the records the kernel dropped of @n attached
+ * events' sampled parts, summed into @lost.  Before 6.0 no event counts
+ * its own drops: then any record the session lost may be one of theirs,
+ * and @lost is the session's total.  0, or a negative errno (not known).
+ */
+int lden_attached__dropped(const struct lden_attached *att, int n,
+			uint64_t *lost);
+
+/*
  * lden_attached__settle - the end of a run, once the session is disabled:
  * drains the rings until every part's samples and lost records add up to
  * what its sampling event counted (a sample being written on another CPU

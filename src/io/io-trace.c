@@ -702,31 +702,13 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
  */
 static void check_lost(struct lden_io_tracer *t)
 {
-	uint64_t total = 0, l;
-	int rc = 0;
+	uint64_t total;
 
 	if (!lden_sorder__held(t->order))
 		return;
-	for (int i = 0; i < t->natt && rc == 0; i++) {
-		for (int k = 0; k < t->att[i].nparts; k++) {
-			struct ltr_event *ev = t->att[i].parts[k].ev;
-
-			if (!ev)
-				continue;
-			rc = ltr_event__lost(ev, &l);
-			if (rc == -EOPNOTSUPP) {
-				total = ltr_session__lost(t->s, -1);
-				rc = 1;
-				break;
-			}
-			/* not known: as if lost (late is still true) */
-			if (rc < 0) {
-				total = t->lost_seen + 1;
-				break;
-			}
-			total += l;
-		}
-	}
+	/* not known: as if lost (late is still true) */
+	if (lden_attached__dropped(t->att, t->natt, &total) < 0)
+		total = t->lost_seen + 1;
 	if (total == t->lost_seen)
 		return;
 	t->lost_seen = total;

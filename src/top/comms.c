@@ -285,38 +285,6 @@ bool lden_comms__forked(const struct lden_comms *c,
 	return true;
 }
 
-/* What the kernel dropped of the tracker's records; 0 or a negative errno. */
-static int tracker_lost(const struct lden_comms *c, uint64_t *lost)
-{
-	uint64_t total = 0, l;
-	int rc;
-
-	for (int i = 0; i < c->natt; i++) {
-		for (int k = 0; k < c->att[i].nparts; k++) {
-			struct ltr_event *ev = c->att[i].parts[k].ev;
-
-			if (!ev)
-				continue;
-			rc = ltr_event__lost(ev, &l);
-			if (rc < 0) {
-				/*
-				 * Before 6.0 no event counts its own drops:
-				 * any record the session lost may be one
-				 */
-				if (rc != -EOPNOTSUPP)
-					return rc;
-				l = ltr_session__lost(ltr_event__session(ev),
-						      -1);
-				*lost = l;
-				return 0;
-			}
-			total += l;
-		}
-	}
-	*lost = total;
-	return 0;
-}
-
 void lden_comms__check_lost(struct lden_comms *c, size_t held)
 {
 	uint64_t lost;
@@ -325,7 +293,7 @@ void lden_comms__check_lost(struct lden_comms *c, size_t held)
 	if (!c || !c->natt || !held)
 		return;
 	/* unknown: as if lost, a name shown late is still true */
-	if (tracker_lost(c, &lost) < 0)
+	if (lden_attached__dropped(c->att, c->natt, &lost) < 0)
 		lost = c->lost_seen + 1;
 	if (lost == c->lost_seen)
 		return;
