@@ -299,8 +299,14 @@ static struct {
 	char *user;
 	char digest[CRYPT_OUTPUT_SIZE];
 } passed[MAX_USERS];
-static time_t window;		/* the second the checks are counted in */
-static double spent;		/* CPU seconds bcrypt took in it */
+/*
+ * The CPU seconds bcrypt checks may still take: refilled at
+ * LDEN_WEB_CHECK_CPU a second up to LDEN_WEB_CHECK_CPU, each check's cost
+ * taken when it ends (whenever that is: a check a loaded machine spread
+ * over a second's boundary costs as much as one that was not).
+ */
+static double credit = LDEN_WEB_CHECK_CPU;
+static double credit_at;	/* CLOCK_MONOTONIC seconds of its last refill */
 
 static void make_salt(void)
 {
@@ -322,12 +328,24 @@ static void make_salt(void)
 	salt[28] = '\0';
 }
 
-static double thread_cpu(void)
+static double seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(clock, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Under auth_lock: the credit refilled for the time since the last refill */
+static void refill(void)
+{
+	double now = seconds(CLOCK_MONOTONIC);
+
+	if (credit_at > 0)
+		credit += (now - credit_at) * LDEN_WEB_CHECK_CPU;
+	if (credit > LDEN_WEB_CHECK_CPU)
+		credit = LDEN_WEB_CHECK_CPU;
+	credit_at = now;
 }
 
 /* Equal, in a time that depends on the lengths only. */
@@ -352,7 +370,6 @@ enum lden_web_auth lden_web_check(const struct lden_web_config *wc,
 	enum lden_web_auth res = LDEN_WEB_DENIED;
 	char digest[CRYPT_OUTPUT_SIZE] = "";
 	int slot = -1;
-	time_t now = time(NULL);
 	double t0;
 
 	if (!user || !password)
@@ -376,11 +393,8 @@ enum lden_web_auth lden_web_check(const struct lden_web_config *wc,
 		free(cd);
 		return LDEN_WEB_OK;
 	}
-	if (now != window) {
-		window = now;
-		spent = 0;
-	}
-	if (spent >= LDEN_WEB_CHECK_CPU) {
+	refill();
+	if (credit <= 0) {
 		pthread_mutex_unlock(&auth_lock);
 		free(cd);
 		return LDEN_WEB_THROTTLED;
@@ -388,13 +402,13 @@ enum lden_web_auth lden_web_check(const struct lden_web_config *wc,
 	pthread_mutex_unlock(&auth_lock);
 
 	/* the slow check, outside the lock, and what it cost */
-	t0 = thread_cpu();
+	t0 = seconds(CLOCK_THREAD_CPUTIME_ID);
 	if (crypt_r(password, u ? u->hash : dummy, cd) && u &&
 	    same(cd->output, u->hash))
 		res = LDEN_WEB_OK;
 	pthread_mutex_lock(&auth_lock);
-	if (window == now)
-		spent += thread_cpu() - t0;
+	refill();
+	credit -= seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
 	pthread_mutex_unlock(&auth_lock);
 	if (res == LDEN_WEB_OK && digest[0]) {
 		pthread_mutex_lock(&auth_lock);

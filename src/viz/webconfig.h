@@ -48,16 +48,17 @@ void lden_web_config__free(struct lden_web_config *wc);
 enum lden_web_auth {
 	LDEN_WEB_OK,
 	LDEN_WEB_DENIED,	/* no such user, or a wrong password */
-	LDEN_WEB_THROTTLED,	/* too many password checks this second */
+	LDEN_WEB_THROTTLED,	/* password checks took their CPU share */
 };
 
 /*
  * lden_web_check - whether @user with @password may in (thread-safe)
  * A bcrypt check costs tens of ms of CPU on purpose: a password that
- * passed is remembered (as a salted SHA-256 crypt, not in clear), and the
- * checks of a second stop once they took LDEN_WEB_CHECK_CPU seconds of
- * CPU, so that a flood of wrong passwords cannot take a CPU, whatever the
- * hashes' cost.  Unknown users cost a check as known ones do.
+ * passed is remembered (as a salted SHA-256 crypt, not in clear), and
+ * checks stop while they took more than LDEN_WEB_CHECK_CPU seconds of CPU
+ * a second (a credit refilled at that rate), so that a flood of wrong
+ * passwords cannot take a CPU, whatever the hashes' cost.  Unknown users
+ * cost a check as known ones do.
  */
 enum lden_web_auth lden_web_check(const struct lden_web_config *wc,
 				  const char *user, const char *password);
