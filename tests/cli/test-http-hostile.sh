@@ -129,8 +129,10 @@ read -r held cut <"$tmp/loris" || fail "slowloris: no result"
 awk -v w="$worst" -v b="$bound" 'BEGIN { exit !(w < b) }' ||
 	fail "slowloris: /api/stats took $worst s during the attack (bound $bound s)"
 # the lone dribbler: cut at its 10 s deadline (the watchdog looks every
-# 0.2 s; a byte a second kept libmicrohttpd's idle timeout from firing)
-awk -v c="$cut" 'BEGIN { exit !(c >= 9.5 && c <= 13) }' ||
+# 0.2 s; a byte a second kept libmicrohttpd's idle timeout from firing;
+# the client sees it at its next byte, 10-11.2 s at load 8, later when
+# loaded more, and never if not cut: -1)
+awk -v c="$cut" 'BEGIN { exit !(c >= 9.5 && c <= 15) }' ||
 	fail "slowloris: a request dribbling a byte a second was cut after '$cut' s, not at 10 s"
 echo "ok: slowloris of 100 connections from 127.0.0.2: /api/stats answered in at most $worst s (bound $bound s); a lone dribbling request cut after $cut s"
 kill -INT $viz
@@ -181,9 +183,13 @@ join $viz
 grep -q 'guard:' "$tmp/flood.err" && fail "flood: the guard switched a size off: $(grep guard: "$tmp/flood.err")"
 [ "$(jq -s '[.[] | select(.guard)] | .[-1].guard | length' "$tmp/flood.out")" = 0 ] ||
 	fail "flood: a guard action in the JSON"
-# the ticks kept their interval: no gap of a second between two
+# the ticks kept their interval: no gap between two longer than what
+# the attack may make /api/stats take ($bound, 2.5-5 s: at load 8.6 ticks
+# were 0.43 s apart); serving threads that starved the ticks would leave
+# one gap of the flood's 8 s
 gap=$(jq -s -r '[.[] | select(.event == "task.create") | .interval] | max' "$tmp/flood.out")
-awk -v g="$gap" 'BEGIN { exit !(g < 1) }' || fail "flood: ticks $gap s apart (interval 0.2 s)"
+awk -v g="$gap" -v b="$bound" 'BEGIN { exit !(g < b) }' ||
+	fail "flood: ticks $gap s apart (interval 0.2 s, bound $bound s)"
 awk -v w="$worst" -v b="$bound" 'BEGIN { exit !(w < b) }' ||
 	fail "flood: /api/stats took $worst s (bound $bound s)"
 serving=$(jq -s -r '.[-1].self.serving_cpu_pct' "$tmp/flood.out")
