@@ -178,7 +178,9 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 	i = lden_evlist__index(t->ev.att, t->ev.nevents, t->ev.nscopes, s);
 	if (i < 0)
 		return 0;
-	t->sampled[i]++;
+	/* held ones were counted as they arrived (on_sample()) */
+	if (!t->order)
+		t->sampled[i]++;
 	p = ltr_event__user(s->event);
 	if (p->size)
 		v[1] = lden_size_expr__eval(p->size, s);
@@ -254,8 +256,18 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		}
 		return t->recipe.def->sample(&t->recipe, s, extra, len, NULL) < 0;
 	}
-	if (t->order)
+	if (t->order) {
+		/*
+		 * a sample held is a row's yet: the guard's count goes on
+		 * from the samples that arrived, held ones included
+		 */
+		int i = lden_evlist__index(t->ev.att, t->ev.nevents,
+					   t->ev.nscopes, s);
+
+		if (i >= 0)
+			t->sampled[i]++;
 		return hold(t, s);
+	}
 	return count_sample(t, s, NULL);
 }
 
