@@ -1149,7 +1149,8 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 	if (m->role == ROLE_FREE) {
 		int32_t freed;
 
-		if (size >= (uint32_t)ft->fr_pid_off + 4) {
+		if (ft->fr_pid_off >= 0 &&
+		    size >= (uint32_t)ft->fr_pid_off + 4) {
 			memcpy(&freed, data + ft->fr_pid_off, 4);
 			ltr_follow_freed(ft->follow, (uint32_t)freed, time);
 		}

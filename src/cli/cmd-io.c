@@ -218,7 +218,6 @@ static int run(int argc, char **argv)
 	lden_io_run__header(&r);
 	lden_run__go(r.run);
 	status = lden_io_run__loop(&r);
-	lden_run__gaps_say(r.run);
 	lden_run__ns_say(r.run, r.o.show != 0);
 	lden_run__container_say(r.run);
 out:

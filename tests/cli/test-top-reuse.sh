@@ -89,6 +89,29 @@ while [ $runs -lt 5 ]; do
 done
 echo "PASS: top --by pid, the ring by default, B 50 ms late: $runs runs exact or said missing ($marked said)"
 
+# io -- CMD alike: A's 2 and B's 3 lseeks, or B said (stderr and
+# "follow_gaps" in the stats)
+for run in 1 2 3; do
+	PID_REUSE_WAIT_MS=50 "$LDEN" io --json -- "$W" $NA $NB \
+		>"$tmp/i.out" 2>"$tmp/i.err" ||
+		fail "io -- pid-reuse failed: $(cat "$tmp/i.err")"
+	pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/i.out")
+	[ -n "$pid" ] || fail "the workload did not say its pid (io)"
+	n=$(jq -s --argjson p "$pid" '[.[] | select(.type? == "call" and
+		.syscall == "lseek" and .fd == 7717 and .pid == $p)] | length' \
+		"$tmp/i.out" 2>/dev/null)
+	gaps=$(jq -s '[.[] | select(.type? == "stats")][0].follow_gaps // 0' \
+		"$tmp/i.out" 2>/dev/null)
+	if grep -q "records of process $pid may be missing" "$tmp/i.err"; then
+		[ "$gaps" -ge 1 ] && [ "$n" -ge $NA ] && [ "$n" -le $((NA + NB)) ] ||
+			fail "io: pid $pid said missing, but $n lseeks, follow_gaps $gaps"
+	else
+		[ "$n" = $((NA + NB)) ] && [ "$gaps" = 0 ] ||
+			fail "io: pid $pid's lseeks $n, not $((NA + NB)), and not said missing (follow_gaps $gaps)"
+	fi
+done
+echo "PASS: io -- CMD, B 50 ms late: its lseeks all there or said missing"
+
 # --- system-wide: the tracker sees every new task ----------------------
 # procs FILE: $pid's processes in FILE, each [calls, [its sources]], the
 # tables summed (A's and B's calls may fall in two); want: A's, B's, exact
