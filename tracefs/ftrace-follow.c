@@ -26,7 +26,9 @@
  *
  * What is known of a thread id: the task seen last with it, and the one
  * before (a record read late may be the earlier task's), each with the
- * times it was alive.
+ * times it was alive, and the last two times a task with it was freed
+ * (sched_process_free: when the kernel takes the id out of the pid
+ * filter, ftrace.c's follow_gaps()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ struct ft_task {
 	uint32_t tgid, prev_tgid;
 	bool has_prev;
 	uint64_t since, until, prev_since, prev_until;
+	uint64_t freed[2];	/* the last two frees seen, 0: none */
 };
 
 struct ltr_follow {
@@ -139,6 +142,59 @@ void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time)
 
 	if (t && time >= t->since && t->until == UINT64_MAX)
 		t->until = time;
+}
+
+/* Whether a task with id @tid was known before (its id given again). */
+bool ltr_follow_known(const struct ltr_follow *f, uint32_t tid)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	return t->tid && (t->since || t->tgid);
+}
+
+/* A task with id @tid was freed at @time (the kernel's sched_process_free). */
+void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time)
+{
+	struct ft_task *t = task_get(f, tid, false);
+
+	if (!t)
+		return;
+	t->freed[0] = t->freed[1];
+	t->freed[1] = time;
+}
+
+/*
+ * Where the free of the task before @tid's task that started at @since
+ * falls: 1 before @since (the fork put the id back in the filter after
+ * it), -1 after (at *@at), 0 not seen (yet).  The earlier task's free
+ * comes after its exit; the later task's, after its own.
+ */
+int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
+			  uint64_t since, uint64_t *at)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+	uint64_t lo, best = UINT64_MAX;
+
+	if (!t->tid || t->since != since || !t->has_prev)
+		return 0;
+	lo = t->prev_until != UINT64_MAX ? t->prev_until : t->prev_since;
+	for (int i = 0; i < 2; i++)
+		if (t->freed[i] && t->freed[i] >= lo &&
+		    t->freed[i] <= t->until && t->freed[i] < best)
+			best = t->freed[i];
+	if (best == UINT64_MAX)
+		return 0;
+	*at = best;
+	return best < since ? 1 : -1;
+}
+
+/* When @tid's task that started at @since exited: UINT64_MAX, not seen. */
+uint64_t ltr_follow_until(const struct ltr_follow *f, uint32_t tid,
+			  uint64_t since)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	return t->tid && t->since == since ? t->until : UINT64_MAX;
 }
 
 /* The process of thread @tid at @time: 0, or -ENOENT when not known. */

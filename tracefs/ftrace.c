@@ -133,7 +133,7 @@ struct ltr_ftrace_cpu {
 };
 
 /* the tracepoints a following instance reads for itself */
-enum { ROLE_NONE, ROLE_NEWTASK, ROLE_EXIT };
+enum { ROLE_NONE, ROLE_NEWTASK, ROLE_EXIT, ROLE_FREE };
 
 struct ltr_ftrace_id {
 	int id;
@@ -175,6 +175,20 @@ struct ltr_ftrace {
 	uint64_t unknown;
 	/* records of tasks the command did not start, dropped */
 	uint64_t foreign;
+	/*
+	 * A task given the id of one of the command's that exited: the
+	 * kernel takes the id out of set_event_pid when the earlier task is
+	 * freed, which may come after the fork put it in (follow_gaps())
+	 */
+	int fr_pid_off;			/* sched_process_free's pid, or -1 */
+	struct ft_reuse {
+		uint32_t pid;
+		uint64_t since;		/* the fork */
+		bool open;		/* not proven either way yet */
+	} *reuse;
+	size_t nreuse, reuse_cap;
+	struct ltr_follow_gap *gaps;	/* ltr_session__follow_gaps() */
+	size_t ngaps;
 };
 
 /* ------------------------------------------------------------------ */
@@ -300,6 +314,8 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft->cpus);
 	free(ft->ids);
 	ltr_follow_free(ft->follow);
+	free(ft->reuse);
+	free(ft->gaps);
 	tracefs_instance_free(ft->inst);
 	free(ft);
 }
@@ -585,6 +601,23 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 			err = ltr_error(EOPNOTSUPP, "sched:sched_process_exit has no group_dead (Linux 6.16+): a thread's exec could not be told");
 	}
 	free(fmt);
+	fmt = NULL;
+	/*
+	 * The frees, where the kernel records them (in the context of
+	 * whatever task runs the RCU callback: only while one of the
+	 * command's is on that CPU): one before a reused id's fork proves
+	 * the id stayed in the filter (follow_gaps())
+	 */
+	ft->fr_pid_off = -1;
+	if (!err)
+		err = follow_event(s, ft, "sched", "sched_process_free",
+				   ROLE_FREE, &fmt);
+	if (!err) {
+		ft->fr_pid_off = format_field(fmt, "pid", &size);
+		if (ft->fr_pid_off < 0 || size != 4)
+			err = ltr_error(EPROTO, "sched:sched_process_free has no 32-bit field pid");
+	}
+	free(fmt);
 	return err < 0 ? err : 0;
 }
 
@@ -603,6 +636,13 @@ uint64_t ltr_ftrace_unknown_pids(const struct ltr_session *s)
 uint64_t ltr_ftrace_foreign(const struct ltr_session *s)
 {
 	return s->ft ? s->ft->foreign : 0;
+}
+
+const struct ltr_follow_gap *ltr_ftrace_follow_gaps(const struct ltr_session *s,
+						    size_t *n)
+{
+	*n = s->ft ? s->ft->ngaps : 0;
+	return s->ft ? s->ft->gaps : NULL;
 }
 
 static int ftrace_create(struct ltr_session *s)
@@ -941,7 +981,141 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The records of @pid from @from to @to may be missing. */
+static void gap_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t from,
+		    uint64_t to, bool out, bool put_back)
+{
+	struct ltr_follow_gap *n = realloc(ft->gaps,
+					   (ft->ngaps + 1) * sizeof(*n));
+
+	if (!n) {
+		/* said at least as one: the last one's is widened */
+		if (ft->ngaps)
+			ft->gaps[ft->ngaps - 1].to = UINT64_MAX;
+		return;
+	}
+	ft->gaps = n;
+	ft->gaps[ft->ngaps++] = (struct ltr_follow_gap){
+		.pid = pid, .from = from, .to = to, .taken_out = out,
+		.put_back = put_back,
+	};
+}
+
 static uint64_t cpu_lost_now(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c);
+
+/* Notes task @pid, started at @since with the id of an earlier one. */
+static void reuse_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t since)
+{
+	if (ft->nreuse == ft->reuse_cap) {
+		size_t cap = ft->reuse_cap ? ft->reuse_cap * 2 : 8;
+		struct ft_reuse *n = realloc(ft->reuse, cap * sizeof(*n));
+
+		if (!n) {
+			/* not followed: said as a gap from its start */
+			gap_add(ft, pid, since, UINT64_MAX, false, false);
+			return;
+		}
+		ft->reuse = n;
+		ft->reuse_cap = cap;
+	}
+	ft->reuse[ft->nreuse++] = (struct ft_reuse){
+		.pid = pid, .since = since, .open = true,
+	};
+}
+
+/*
+ * Whether @pid is in the instance's set_event_pid (read once into
+ * *@text, freed by the caller): 1, 0, or -errno.
+ */
+static int pid_filtered(const struct ltr_ftrace *ft, char **text, uint32_t pid)
+{
+	char path[FT_FILE_MAX], *p, *end;
+
+	if (!*text) {
+		snprintf(path, sizeof(path), "%s/set_event_pid", ft->path);
+		*text = ltr_read_text(path);
+		if (!*text)
+			return -errno;
+	}
+	for (p = *text; *p; p = end) {
+		unsigned long v = strtoul(p, &end, 10);
+
+		if (end == p)
+			end = p + 1;
+		else if (v == pid)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Each task given the id of an earlier task of the command (clone3's
+ * set_tid, ids wrapping): the kernel takes the id out of set_event_pid
+ * when the earlier task is freed (sched_process_free, an RCU grace
+ * period after it was reaped), which can come after the fork that put
+ * the id back for the new task: from then on the new task's records
+ * (and its children's forks) are not written.  Proven safe: the earlier
+ * task's free read in the ring before the fork.  Proven taken out: its
+ * free read after the fork, or the id no longer in set_event_pid while
+ * the task lives: lden puts it back, and the records in between are
+ * said possibly missing (a gap).  Not proven by the end (the free not
+ * recorded: no task of the command was on its CPU): a gap to the end.
+ */
+static void follow_gaps(struct ltr_ftrace *ft, bool final)
+{
+	char *filter = NULL;
+
+	for (size_t i = 0; i < ft->nreuse; i++) {
+		struct ft_reuse *r = &ft->reuse[i];
+		uint64_t at = 0, until, to;
+		int order, in;
+		char pid[16];
+		bool back;
+
+		if (!r->open)
+			continue;
+		order = ltr_follow_free_order(ft->follow, r->pid, r->since, &at);
+		if (order > 0) {
+			r->open = false;
+			continue;
+		}
+		until = ltr_follow_until(ft->follow, r->pid, r->since);
+		/* out of the filter, while the task lives (its own free
+		 * takes the id out too) */
+		if (order == 0 && !final) {
+			if (until != UINT64_MAX)
+				continue;
+			in = pid_filtered(ft, &filter, r->pid);
+			if (in != 0)
+				continue;	/* in it (or unreadable): wait */
+		} else if (order == 0) {
+			/* the free not seen by the end: not proven */
+			gap_add(ft, r->pid, r->since, until, false, false);
+			r->open = false;
+			continue;
+		}
+		/* out of the filter: from the free (or the fork) on */
+		if (order == 0)
+			at = r->since;
+		to = until;
+		back = false;
+		if (until == UINT64_MAX) {
+			snprintf(pid, sizeof(pid), "%u", r->pid);
+			back = write_to(ft, "set_event_pid", pid, true) == 0;
+			if (back)
+				to = now_ns();
+		}
+		gap_add(ft, r->pid, at, to, true, back);
+		r->open = false;
+	}
+	free(filter);
+	/* the proven ones out */
+	for (size_t i = 0; i < ft->nreuse;)
+		if (!ft->reuse[i].open)
+			ft->reuse[i] = ft->reuse[--ft->nreuse];
+		else
+			i++;
+}
 
 /* Whether the ring dropped a record yet, on any CPU. */
 static bool follow_lost(struct ltr_ftrace *ft)
@@ -967,10 +1141,22 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 {
 	struct ltr_sample smp;
 	uint32_t tgid = 0;
-	bool known = ltr_follow_pid(ft->follow, tid, time, &tgid) == 0;
+	bool known;
 	/* not known once every CPU was read past it (not: no room to wait) */
 	bool sure = force;
 
+	/* in whatever task's context: the freed task is in the record */
+	if (m->role == ROLE_FREE) {
+		int32_t freed;
+
+		if (ft->fr_pid_off >= 0 &&
+		    size >= (uint32_t)ft->fr_pid_off + 4) {
+			memcpy(&freed, data + ft->fr_pid_off, 4);
+			ltr_follow_freed(ft->follow, (uint32_t)freed, time);
+		}
+		return 0;
+	}
+	known = ltr_follow_pid(ft->follow, tid, time, &tgid) == 0;
 	if (!known && !force &&
 	    ltr_follow_pend(ft->follow, m->id, (int)(c - ft->cpus), time, tid,
 			    data, size) == 0)
@@ -990,6 +1176,10 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 			memcpy(&f32, data + ft->nt_flags_off, 4);
 			flags = f32;
 		}
+		/* an id an earlier task of the command had: the kernel
+		 * may take it out of the filter yet (follow_gaps()) */
+		if (ltr_follow_known(ft->follow, (uint32_t)child))
+			reuse_add(ft, (uint32_t)child, time);
 		/* a thread is in its parent's process; a child is its own;
 		 * a fork by a task not known is not the command's (or lost
 		 * with its parent's): its child is not known either */
@@ -1414,6 +1604,8 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 			if (s->ft->cpus[i].seen_at < until)
 				until = s->ft->cpus[i].seen_at;
 		total += follow_retry(s->ft, fn, ctx, stop, until);
+		if (s->ft->nreuse)
+			follow_gaps(s->ft, false);
 	}
 	return total;
 }
@@ -1550,6 +1742,7 @@ int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
 		int stop = 0;
 
 		total += follow_retry(ft, fn, ctx, &stop, UINT64_MAX);
+		follow_gaps(ft, true);
 	}
 	for (int i = 0; i < ft->ncpus; i++)
 		ft->cpus[i].lost = cpu_lost(&ft->cpus[i]);

@@ -490,6 +490,8 @@ bool ltr_ftrace_follows(const struct ltr_session *s,
 uint64_t ltr_ftrace_unknown_pids(const struct ltr_session *s);
 /* records of tasks outside the command the kernel let through, dropped */
 uint64_t ltr_ftrace_foreign(const struct ltr_session *s);
+const struct ltr_follow_gap *ltr_ftrace_follow_gaps(const struct ltr_session *s,
+						    size_t *n);
 
 /* ftrace-follow.c: the process of each record of a following instance */
 struct ltr_follow;
@@ -505,6 +507,12 @@ void ltr_follow_free(struct ltr_follow *f);
 int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		    uint64_t since);
 void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time);
+bool ltr_follow_known(const struct ltr_follow *f, uint32_t tid);
+void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time);
+int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
+			  uint64_t since, uint64_t *at);
+uint64_t ltr_follow_until(const struct ltr_follow *f, uint32_t tid,
+			  uint64_t since);
 int ltr_follow_pid(const struct ltr_follow *f, uint32_t tid, uint64_t time,
 		   uint32_t *tgid);
 int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,

@@ -754,6 +754,24 @@ uint64_t ltr_session__unknown_pids(const struct ltr_session *s);
  * until it leaves its CPU), known as such (no fork lost) and dropped
  */
 uint64_t ltr_session__foreign(const struct ltr_session *s);
+/*
+ * A process of the command given the id of an earlier one (clone3's
+ * set_tid, ids wrapping) may have records missing: the kernel takes the
+ * id out of set_event_pid when the earlier task is freed, which may come
+ * after the fork put it back.  Each gap: the process, and the times
+ * (CLOCK_MONOTONIC ns) between which its records (and its children's
+ * forks) may not have been written; @to UINT64_MAX: to its end.  Known
+ * at each drain; complete once the ring is off and read.  A process not
+ * listed was proven in the filter throughout.
+ */
+struct ltr_follow_gap {
+	uint32_t pid;
+	uint64_t from, to;
+	bool taken_out;		/* seen out of the filter (else not proven) */
+	bool put_back;		/* lden put the id back in the filter at @to */
+};
+const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
+						      size_t *n);
 
 /**
  * ltr_session__poll - wait for samples, then deliver them

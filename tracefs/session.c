@@ -184,6 +184,12 @@ uint64_t ltr_session__foreign(const struct ltr_session *s)
 	return ltr_ftrace_foreign(s);
 }
 
+const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
+						      size_t *n)
+{
+	return ltr_ftrace_follow_gaps(s, n);
+}
+
 enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s)
 {
 	return s->ring;

@@ -309,6 +309,7 @@ static int finish(struct lden_io_run *r, int status)
 		lden_cli__err("%s", err);
 		status = LDEN_EXIT_FAIL;
 	}
+	lden_run__gaps_say(r->run);
 	lden_io_print_stats(stderr, r->o.c.json ? stdout : NULL, r->t, r->guard,
 			    r->after_filter, lden_now() - (double)r->start_ns / 1e9);
 	return status;

@@ -312,9 +312,34 @@ void lden_run__container_say(struct lden_run *r)
 		 (unsigned long long)n[2], why);
 }
 
+void lden_run__gaps_say(struct lden_run *r)
+{
+	const struct ltr_follow_gap *g;
+	size_t n;
+
+	g = ltr_session__follow_gaps(r->s, &n);
+	for (size_t i = 0; i < n; i++) {
+		char span[64] = "from its start on";
+
+		if (g[i].to != UINT64_MAX)
+			snprintf(span, sizeof(span), "over %.3f ms",
+				 (double)(g[i].to - g[i].from) / 1e6);
+		if (g[i].taken_out)
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
+				 g[i].pid, span,
+				 g[i].put_back ? "; lden put it back after" :
+						 ", up to its exit");
+		else
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel takes out of its pid filter (set_event_pid) when that process is freed, not proven to come before its start",
+				 g[i].pid, span);
+	}
+}
+
 int lden_run__end(struct lden_run *r, int status)
 {
 	int st = r->cl->scope.command_status;
+
+	lden_run__gaps_say(r);
 
 	if (!r->cl->scope.command || st < 0)
 		return status;

@@ -146,6 +146,11 @@ int lden_run__loop(struct lden_run *r, const struct lden_run_loop *l);
  * Without a command: @status.
  */
 int lden_run__end(struct lden_run *r, int status);
+/*
+ * lden_run__gaps_say - one line for each process of the command whose
+ * records may be missing (ltr_session__follow_gaps()), on stderr
+ */
+void lden_run__gaps_say(struct lden_run *r);
 
 /*
  * lden_run__ns - the namespaces and container of task @tid, read at its

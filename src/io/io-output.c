@@ -358,13 +358,16 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	if (st.unknown_pids)
 		fprintf(err, "  records of a process not known (a fork not read: lost): %llu, shown with the thread id as the pid\n",
 			(unsigned long long)st.unknown_pids);
+	if (st.follow_gaps)
+		fprintf(err, "  processes given the id of an earlier one of the command whose records may be missing (the kernel's pid filter lost the id): %llu, said above\n",
+			(unsigned long long)st.follow_gaps);
 	if (st.foreign)
 		fprintf(err, "  records of other processes let through by the kernel's pid filter, dropped: %llu\n",
 			(unsigned long long)st.foreign);
 	print_guard(err, NULL, t, g);
 	if (!json)
 		return;
-	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"partial\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"name_records\":%llu,\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu,\"unknown_pids\":%llu,\"foreign\":%llu",
+	fprintf(json, "{\"type\":\"stats\",\"open_paths\":{\"exact\":%llu,\"late\":%llu,\"partial\":%llu,\"unavailable\":%llu},\"comms\":{\"exact\":%llu,\"late\":%llu,\"unavailable\":%llu},\"name_records\":%llu,\"duration\":%.6f,\"tracepoints\":%llu,\"tracepoints_per_s\":%.1f,\"mismatches\":%llu,\"exit_without_enter\":%llu,\"enter_without_exit\":%llu,\"other_syscall\":%llu,\"syscalls\":%llu,\"syscalls_per_s\":%.1f,\"syscalls_after_filter\":%llu,\"lost\":%llu,\"procs_evicted\":%llu,\"fds_not_kept\":%llu,\"enters_refused\":%llu,\"proc_lookups\":%llu,\"order_overflows\":%llu,\"unknown_pids\":%llu,\"foreign\":%llu,\"follow_gaps\":%llu",
 	       (unsigned long long)st.open_paths[LDEN_PROV_EXACT],
 	       (unsigned long long)st.open_paths[LDEN_PROV_LATE],
 	       (unsigned long long)st.open_paths[LDEN_PROV_PARTIAL],
@@ -387,7 +390,8 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	       (unsigned long long)st.fdt.proc_lookups,
 	       (unsigned long long)st.order_forced,
 	       (unsigned long long)st.unknown_pids,
-	       (unsigned long long)st.foreign);
+	       (unsigned long long)st.foreign,
+	       (unsigned long long)st.follow_gaps);
 	print_guard(NULL, json, t, g);
 	fputs("}\n", json);
 }

@@ -799,9 +799,13 @@ int lden_io_tracer__finish(struct lden_io_tracer *t, lden_io_event_fn fn,
 
 void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 {
+	size_t ngaps;
+
 	t->st.lost = ltr_session__lost(t->s, -1);
 	t->st.unknown_pids = ltr_session__unknown_pids(t->s);
 	t->st.foreign = ltr_session__foreign(t->s);
+	ltr_session__follow_gaps(t->s, &ngaps);
+	t->st.follow_gaps = ngaps;
 	t->st.order_forced = lden_sorder__forced(t->order);
 	t->st.pair = *lden_io_pairer__stats(t->pair);
 	t->st.fdt = *lden_io_fdtable__stats(t->fdt);

@@ -114,6 +114,9 @@ struct lden_io_stats {
 	uint64_t unknown_pids;
 	/* ... records of other tasks the kernel's pid filter let through */
 	uint64_t foreign;
+	/* ... processes given a reused id whose records may be missing
+	 * (ltr_session__follow_gaps()) */
+	uint64_t follow_gaps;
 	uint64_t order_forced;		/* time order given up (buffer full) */
 	uint64_t tasks_exited;
 	struct lden_io_pair_stats pair;

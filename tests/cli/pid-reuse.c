@@ -5,6 +5,10 @@
  * with clone3(set_tid = A's pid) (CAP_SYS_ADMIN) makes argv[2] calls and
  * exits.  With argv[3], a cgroup directory, each child moves itself
  * there first (the parent stays out: B starts outside and enters).
+ * With PID_REUSE_WAIT_MS in the environment, B waits that long before
+ * its calls (past the RCU grace period after which the kernel frees A);
+ * with PID_REUSE_GAP_MS, the parent waits that long between reaping A
+ * and making B (A freed before B starts).
  * Prints "A B" (the same number) on stdout; exit 77 when the kernel
  * cannot give a chosen pid (before 5.5, or no privilege).
  */
@@ -17,9 +21,22 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *cgroup;
+
+static void wait_ms(const char *var)
+{
+	const char *w = getenv(var);
+	struct timespec ts;
+
+	if (!w || atoi(w) <= 0)
+		return;
+	ts.tv_sec = atoi(w) / 1000;
+	ts.tv_nsec = (atoi(w) % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
 
 static void calls(int n)
 {
@@ -60,6 +77,7 @@ int main(int argc, char **argv)
 	}
 	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
 		return 1;
+	wait_ms("PID_REUSE_GAP_MS");
 	/* the pid is free once A is reaped; another process may take it
 	 * first (EEXIST): then the test cannot run here */
 	for (tries = 0; tries < 100; tries++) {
@@ -79,6 +97,7 @@ int main(int argc, char **argv)
 		       errno == EINVAL || errno == EEXIST ? 77 : 1;
 	}
 	if (b == 0) {
+		wait_ms("PID_REUSE_WAIT_MS");
 		calls(nb);
 		_exit(0);
 	}
