@@ -914,7 +914,8 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu);
  * perf ring dropped a record between them, and no LOST record came (so
  * the events' lost counters, ltr_event__lost(), and ltr_session__lost()
  * without the ftrace ring's are as they were).  When it grew, one may
- * have.  Not the ftrace ring's, not the recall rings'.
+ * have.  Not the ftrace ring's, not the recall rings'.  Call it from
+ * the thread that reads the rings.
  */
 uint64_t ltr_session__full_marks(struct ltr_session *s);
 
