@@ -18,7 +18,7 @@
 #   bpftrace   enter/exit of write paired per tid, latency histogram
 #   lden-io-base  lden-io with the lden LDEN_BASE names (another build)
 # IO_TRACERS picks them [lden-io perf-trace bpftrace, and lden-io-base when
-# LDEN_BASE is set].
+# LDEN_BASE is set]; LDEN_RING (auto, ftrace, perf) is both lden's --ring.
 # Per trial: the loop time and the workload's own CPU time (the figure a
 # loaded, shared machine disturbs least: waiting for a CPU is not in it),
 # the slowdown against the median baseline,
@@ -30,6 +30,7 @@ set -u
 BUILD=${1:?usage: bench/io.sh BUILDDIR}
 LDEN=${LDEN:-$BUILD/src/lden}
 LDEN_BASE=${LDEN_BASE:-}
+LDEN_RING=${LDEN_RING:-auto}
 N=${N:-1000000}
 REPS=${REPS:-5}
 [ "$(id -u)" = 0 ] || { echo "bench/io.sh: needs root" >&2; exit 1; }
@@ -73,8 +74,8 @@ tracepoint:syscalls:sys_exit_write /@s[tid]/ { @lat = hist(nsecs - @s[tid]); del
 run() {	# tracer -> prints "elapsed_ns cpu_ns lost"
 	case $1 in
 	baseline) "$dir/w" "$N" 2>"$dir/out" ;;
-	lden-io) "$LDEN" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
-	lden-io-base) "$LDEN_BASE" io -q --json --max-cpu 0 -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
+	lden-io) "$LDEN" io -q --json --max-cpu 0 --ring "$LDEN_RING" -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
+	lden-io-base) "$LDEN_BASE" io -q --json --max-cpu 0 --ring "$LDEN_RING" -- "$dir/w" "$N" >"$dir/lden.json" 2>"$dir/out" ;;
 	perf-trace)
 		if [ $perf_mode = trace ]; then
 			perf trace -s -e write -- "$dir/w" "$N" >/dev/null 2>"$dir/out"
@@ -96,7 +97,7 @@ run() {	# tracer -> prints "elapsed_ns cpu_ns lost"
 
 read -r -a tracers <<<"${IO_TRACERS:-lden-io perf-trace bpftrace${LDEN_BASE:+ lden-io-base}}"
 nt=${#tracers[@]}
-echo "# bench/io.sh: N=$N one-byte writes to /dev/null, REPS=$REPS, perf mode: $perf_mode"
+echo "# bench/io.sh: N=$N one-byte writes to /dev/null, REPS=$REPS, perf mode: $perf_mode, lden --ring $LDEN_RING"
 printf '%-4s %-12s %14s %14s %8s\n' rep tracer loop_ns cpu_ns lost
 for rep in $(seq 1 "$REPS"); do
 	order=("${tracers[@]:$(( (rep - 1) % nt ))}" "${tracers[@]:0:$(( (rep - 1) % nt ))}")

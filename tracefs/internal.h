@@ -112,6 +112,12 @@ struct ltr_ring {
 	uint64_t lost;		/* PERF_RECORD_LOST + PERF_RECORD_LOST_SAMPLES */
 	uint64_t samples;	/* PERF_RECORD_SAMPLE delivered */
 	uint64_t bad;		/* records too short to parse (skipped) */
+	/*
+	 * ltr_ring_note(): the tail at the last note, and how many notes
+	 * found that the ring may have been full since the one before
+	 */
+	uint64_t note_tail;
+	uint64_t full_marks;
 	int fd;			/* the ring owner's perf fd, or -1 */
 	int cpu;
 	/*
@@ -161,6 +167,14 @@ void ltr_ring_copy(const unsigned char *data, uint64_t size, uint64_t off,
  * Returns the number of samples delivered, or a negative errno.
  */
 int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx);
+
+/*
+ * ltr_ring_note - a look at the ring's head (@head, read with acquire,
+ * the tail then @tail): counts in r->full_marks whether the ring may
+ * have been full since the last look, when the kernel may have dropped a
+ * record.  Done by every drain; ltr_session__full_marks() looks too.
+ */
+void ltr_ring_note(struct ltr_ring *r, uint64_t head, uint64_t tail);
 
 /*
  * ltr_parse_sample - split one PERF_RECORD_SAMPLE laid out as

@@ -920,6 +920,23 @@ uint64_t ltr_session__unarrived(const struct ltr_session *s);
  */
 uint64_t ltr_session__lost(const struct ltr_session *s, int cpu);
 
+/**
+ * ltr_session__full_marks - how many times a look at a perf ring of @s
+ * found that it may have been full since the look before, plus the
+ * records the rings' LOST records said were dropped
+ * @s: the session
+ *
+ * Reads each perf ring's head and tail (memory, no system call); every
+ * drain looks too.  The kernel drops a record of a perf ring only when
+ * the record does not fit: when two calls return the same value, no
+ * perf ring dropped a record between them, and no LOST record came (so
+ * the events' lost counters, ltr_event__lost(), and ltr_session__lost()
+ * without the ftrace ring's are as they were).  When it grew, one may
+ * have.  Not the ftrace ring's, not the recall rings'.  Call it from
+ * the thread that reads the rings.
+ */
+uint64_t ltr_session__full_marks(struct ltr_session *s);
+
 /* ------------------------------------------------------------------ */
 /* Fields, resolved once per event, read per sample */
 

@@ -278,6 +278,28 @@ static int dispatch(struct ltr_ring *r, const struct perf_event_header *h,
 	}
 }
 
+/*
+ * What may be in a ring that its head does not show yet: the record the
+ * kernel could not fit (a record's size is a u16), and those being
+ * written when the head was read, which the kernel publishes when the
+ * outermost writer of the CPU is done (one a context at most: task,
+ * softirq, hardirq, NMI).
+ */
+#define NOTE_MARGIN (5 * 65536u)
+
+void ltr_ring_note(struct ltr_ring *r, uint64_t head, uint64_t tail)
+{
+	/*
+	 * Since the last look the tail was at least note_tail (only this
+	 * reader moves it, forward) and the head at most @head (the kernel
+	 * moves it forward): the ring held at most head - note_tail bytes.
+	 * The kernel drops a record only when it does not fit.
+	 */
+	if (head - r->note_tail + NOTE_MARGIN > r->data_size)
+		r->full_marks++;
+	r->note_tail = tail;
+}
+
 /**
  * ltr_ring_drain - consume the records the kernel has published
  * @r:   the reader
@@ -316,6 +338,7 @@ int ltr_ring_drain(struct ltr_ring *r, ltr_ring_sample_fn fn, void *ctx)
 	head = __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE);
 	/* only this reader writes the tail */
 	tail = __atomic_load_n(&pg->data_tail, __ATOMIC_RELAXED);
+	ltr_ring_note(r, head, tail);
 
 	while (tail != head) {
 		uint64_t avail = head - tail;

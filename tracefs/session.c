@@ -1900,6 +1900,25 @@ uint64_t ltr_session__lost(const struct ltr_session *s, int cpu)
 	       ltr_ftrace_lost(s, cpu) + (cpu < 0 ? s->unarrived : 0);
 }
 
+uint64_t ltr_session__full_marks(struct ltr_session *s)
+{
+	uint64_t marks = 0;
+
+	for (int i = 0; s->rings && i < s->ncpus; i++) {
+		struct ltr_ring *r = &s->rings[i];
+		struct perf_event_mmap_page *pg = r->base;
+
+		if (!pg)
+			continue;
+		ltr_ring_note(r, __atomic_load_n(&pg->data_head, __ATOMIC_ACQUIRE),
+			      __atomic_load_n(&pg->data_tail, __ATOMIC_RELAXED));
+		/* and its LOST records, which come later (before 6.0 the
+		 * only count of drops: ltr_session__lost()) */
+		marks += r->full_marks + r->lost;
+	}
+	return marks;
+}
+
 /* ------------------------------------------------------------------ */
 
 /* Closes the events of the probes in the session's group. */

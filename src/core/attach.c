@@ -1044,6 +1044,40 @@ int lden_attached__dropped(const struct lden_attached *att, int n,
 	return 0;
 }
 
+bool lden_attached__kept_all(const struct lden_attached *att, int n,
+			     uint64_t *mark)
+{
+	struct ltr_session *s = NULL;
+	uint64_t now;
+
+	for (int i = 0; i < n; i++) {
+		if (att[i].recalled)
+			return false;
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+
+			if (!ev)
+				continue;
+			/* counting: no ring, nothing lost */
+			if (ltr_event__mode(ev) == LTR_MODE_COUNT)
+				continue;
+			if (ltr_event__mode(ev) != LTR_MODE_SAMPLE ||
+			    ltr_event__ring(ev) != LTR_RING_PERF ||
+			    (s && ltr_event__session(ev) != s))
+				return false;
+			s = ltr_event__session(ev);
+		}
+	}
+	/* nothing in a ring, or hits that never came (settled): read */
+	if (!s || ltr_session__unarrived(s))
+		return false;
+	now = ltr_session__full_marks(s);
+	if (now == *mark)
+		return true;
+	*mark = now;
+	return false;
+}
+
 int lden_attached__settle(struct lden_attached *att, int n,
 			 struct ltr_session *s,
 			 int (*fn)(const struct ltr_sample *, void *),

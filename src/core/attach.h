@@ -293,6 +293,18 @@ int lden_attached__dropped(const struct lden_attached *att, int n,
 			uint64_t *lost);
 
 /*
+ * lden_attached__kept_all - whether lden_attached__dropped() of @n
+ * attached events must be as at the last call with @mark, without
+ * reading it: all their sampled parts write to their session's perf
+ * rings, and none of those rings could have been full since
+ * (ltr_session__full_marks(), no system call).  False when it may have
+ * changed, or for parts elsewhere (the ftrace ring, recall rings, kernel
+ * sums): then read it.  @mark: the caller's, 0 at first, updated.
+ */
+bool lden_attached__kept_all(const struct lden_attached *att, int n,
+			     uint64_t *mark);
+
+/*
  * lden_attached__settle - the end of a run, once the session is disabled:
  * drains the rings until every part's samples and lost records add up to
  * what its sampling event counted (a sample being written on another CPU

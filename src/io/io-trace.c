@@ -65,6 +65,7 @@ struct lden_io_tracer {
 	void (*cgroup_seen)(void *ctx, uint64_t cgroup_id);
 	bool fork_copy;			/* child processes are traced */
 	uint64_t lost_seen;		/* of io's own events' records */
+	uint64_t full_mark;		/* lden_attached__kept_all()'s */
 	uint64_t start_ns;
 	struct lden_io_stats st;
 };
@@ -705,6 +706,9 @@ static void check_lost(struct lden_io_tracer *t)
 	uint64_t total;
 
 	if (!lden_sorder__held(t->order))
+		return;
+	/* no perf ring could have dropped one: the counters are as seen */
+	if (lden_attached__kept_all(t->att, t->natt, &t->full_mark))
 		return;
 	/* not known: as if lost (late is still true) */
 	if (lden_attached__dropped(t->att, t->natt, &total) < 0)

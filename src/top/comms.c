@@ -39,6 +39,7 @@ struct lden_comms {
 	 * exactly any more (lden_comms__check_lost())
 	 */
 	uint64_t lost_seen;
+	uint64_t full_mark;	/* lden_attached__kept_all()'s */
 	uint64_t unsure_before;
 	/*
 	 * pid -> struct proc: the processes seen start with each pid (a pid
@@ -291,6 +292,9 @@ void lden_comms__check_lost(struct lden_comms *c, size_t held)
 
 	/* nothing to feed: a drop can wait for the records after it */
 	if (!c || !c->natt || !held)
+		return;
+	/* no perf ring could have dropped one: the counters are as seen */
+	if (lden_attached__kept_all(c->att, c->natt, &c->full_mark))
 		return;
 	/* unknown: as if lost, a name shown late is still true */
 	if (lden_attached__dropped(c->att, c->natt, &lost) < 0)

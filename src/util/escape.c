@@ -7,119 +7,25 @@
 
 #include "escape.h"
 
-/*
- * The length of the well-formed UTF-8 sequence at @p (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF), its code point
- * in @cp; 0 when the bytes there are not one.
- */
-static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		c = p[0] & 0x1f;
-		min = 0x80;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		c = p[0] & 0x0f;
-		min = 0x800;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		c = p[0] & 0x07;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 bool lden_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	uint32_t cp;
 
 	while (n) {
-		size_t k = utf8_seq(p, n, &cp);
+		size_t k = ltr_utf8_seq(s, n, &cp);
 
 		if (!k)
 			return false;
-		p += k;
+		s += k;
 		n -= k;
 	}
 	return true;
 }
 
-/* Code points a terminal acts on or that reorder the text around them. */
-static bool unsafe_cp(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-	       (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
-}
-
 size_t lden_escape__text(const char *s, size_t n, unsigned int flags,
 			char *out, size_t len)
 {
-	bool qmark_last = flags & LDEN_ESC_QMARK_LAST;
-	bool space = flags & LDEN_ESC_SPACE;
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	size_t k = 0;
-
-	if (!len)
-		return 0;
-	while (n) {
-		char tmp[16];
-		size_t t = 0, seq;
-		uint32_t cp = 0;
-
-		seq = utf8_seq(p, n, &cp);
-		if (seq && !unsafe_cp(cp) && cp != '\\' &&
-		    !(qmark_last && n == 1 && cp == '?') &&
-		    !(space && cp == ' ')) {
-			memcpy(tmp, p, seq);
-			t = seq;
-		} else if (seq == 1 && (cp == '\\' || cp == '\n' || cp == '\t' ||
-					cp == '\r')) {
-			tmp[t++] = '\\';
-			tmp[t++] = cp == '\\' ? '\\' : cp == '\n' ? 'n' :
-				   cp == '\t' ? 't' : 'r';
-		} else {
-			/* every byte of it, or the one byte that is wrong */
-			if (!seq)
-				seq = 1;
-			for (size_t i = 0; i < seq; i++) {
-				tmp[t++] = '\\';
-				tmp[t++] = 'x';
-				tmp[t++] = hex[p[i] >> 4];
-				tmp[t++] = hex[p[i] & 15];
-			}
-		}
-		if (k + t >= len)
-			break;
-		memcpy(out + k, tmp, t);
-		k += t;
-		p += seq;
-		n -= seq;
-	}
-	out[k] = '\0';
-	return k;
+	return ltr_text_escape(s, n, flags, out, len);
 }
 
 static int hex_digit(char c)
@@ -203,7 +109,7 @@ char *lden_utf8_sanitize(const char *s)
 		return NULL;
 	while (n) {
 		uint32_t cp;
-		size_t seq = utf8_seq(p, n, &cp);
+		size_t seq = ltr_utf8_seq((const char *)p, n, &cp);
 
 		if (seq) {
 			memcpy(buf + k, p, seq);

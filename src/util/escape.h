@@ -5,7 +5,8 @@
  * obeys the escape sequences it receives; a JSON parser rejects invalid
  * UTF-8.
  *
- * Text: printable ASCII and well-formed UTF-8 go out as they are; '\' is
+ * Text (tracefs/text.h, the one escaping of lden and its library's
+ * messages): printable ASCII and well-formed UTF-8 go out as they are; '\' is
  * "\\"; newline, tab and carriage return are "\n", "\t", "\r"; a space
  * is "\x20" in a column (LDEN_ESC_SPACE: a name "a b" would read as two
  * columns and shift those after it); every
@@ -25,6 +26,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "text.h"
+
 struct json_object;
 
 /* lden_escape__text()'s @flags */
@@ -33,9 +36,9 @@ enum {
 	 * a '?' ending the string is written "\x3f", so that a bare '?'
 	 * after it can only be lden's own mark (a late read)
 	 */
-	LDEN_ESC_QMARK_LAST = 1,
+	LDEN_ESC_QMARK_LAST = LTR_TEXT_QMARK_LAST,
 	/* a space is written "\x20": the string is one column of several */
-	LDEN_ESC_SPACE = 2,
+	LDEN_ESC_SPACE = LTR_TEXT_SPACE,
 };
 
 /*

@@ -127,6 +127,27 @@ jq -e -s '[.[] | select(.fd == 778)] | length > 0 and
 	fail "io: calls after the lost rename named exactly: $(jq -c -s '[.[] | select(.fd == 778) | [.comm, .comm_source]] | unique' "$tmp/io.out")"
 echo "PASS: io: the calls after the lost rename named late"
 
+# the perf rings: the tracker reads its events' lost counters only when a
+# look at the rings says one may have been full (ltr_session__full_marks())
+for mode in trace io; do
+	if [ $mode = trace ]; then
+		run perf-$mode '"fd":778' trace "$E" "$E2" --json --max-cpu 0 \
+			--ring perf
+		sel='.fields.fd == 778'
+	else
+		run perf-$mode '"fd":778' io --json --max-cpu 0 --ring perf
+		sel='.fd == 778'
+	fi
+	[ $rc = 0 ] || fail "perf-$mode: exit $rc"
+	n=$(lost "$tmp/perf-$mode.err")
+	[ "${n:-0}" -gt 0 ] || fail "perf-$mode: no record lost (the ring did not fill: the test proves nothing)"
+	jq -e -s "[.[] | select($sel)] | length > 0 and
+		all(.comm_source == \"late\")" \
+		"$tmp/perf-$mode.out" >/dev/null ||
+		fail "perf-$mode: calls after the lost rename named exactly: $(jq -c -s "[.[] | select($sel) | [.comm, .comm_source]] | unique" "$tmp/perf-$mode.out")"
+	echo "PASS: perf ring, $mode: $n records lost, the calls after the lost rename named late"
+done
+
 # Before 6.0 (LDEN_TEST_NO_FORMAT_LOST: the kernel refuses
 # PERF_FORMAT_LOST), on the perf ring: no event counts its own drops, so
 # the tracker takes any the session lost (the rings' LOST records): the

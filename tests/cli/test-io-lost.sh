@@ -41,30 +41,42 @@ os.write(50, b"b" * 100)
 until(d + "/seen")
 PY
 
-rm -f "$tmp/go" "$tmp/flooded" "$tmp/cont" "$tmp/seen"
-"$LDEN" io --json --max-cpu 0 -- python3 "$tmp/fdl.py" "$tmp" \
-	>"$tmp/io.out" 2>"$tmp/io.err" &
-l=$!
-started $l
-wait_for "$tmp/io.err" '^lden: tracing' 10 || fail "lden did not start"
-# the 10 bytes to fileA shown: its open is known before the loss
-wait_for "$tmp/io.out" '"bytes":10,' 15 || fail "the write to fileA not shown"
-flood_stopped $l io
-wait_for "$tmp/io.out" '"bytes":100,' 15 || fail "the write after the loss not shown"
-touch "$tmp/seen"
-join $l
-[ $rc = 0 ] || fail "io: exit $rc"
-grep -q '^  lost records *[1-9]' "$tmp/io.err" ||
-	fail "no record lost (the ring did not fill: the test proves nothing)"
-# before the loss: fileA, exact
-jq -e -s --arg a "$tmp/fileA" '[.[] | select(.fd == 50 and .bytes == 10)] |
-	length == 1 and all(.path == $a and .path_source == "exact")' \
-	"$tmp/io.out" >/dev/null ||
-	fail "the write before the loss not fileA, exact: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source]]' "$tmp/io.out")"
-echo "PASS: the write before the loss: fileA, exact"
-# after: never fileA, nor exact; /proc's fileB, late
-jq -e -s --arg b "$tmp/fileB" '[.[] | select(.fd == 50 and .bytes == 100)] |
-	length == 1 and all(.path == $b and .path_source == "late")' \
-	"$tmp/io.out" >/dev/null ||
-	fail "the write after the lost close and dup2 not fileB, late: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source, .bytes]]' "$tmp/io.out")"
-echo "PASS: the write after the lost close and dup2: fileB, late"
+# lost NAME [ARGS]: the run, with lden io's ARGS
+lost() {
+	name=$1
+	shift
+	rm -f "$tmp/go" "$tmp/flooded" "$tmp/cont" "$tmp/seen"
+	"$LDEN" io --json --max-cpu 0 "$@" -- python3 "$tmp/fdl.py" "$tmp" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/$name.err" '^lden: tracing' 10 || fail "$name: lden did not start"
+	# the 10 bytes to fileA shown: its open is known before the loss
+	wait_for "$tmp/$name.out" '"bytes":10,' 15 || fail "$name: the write to fileA not shown"
+	flood_stopped $l $name
+	wait_for "$tmp/$name.out" '"bytes":100,' 15 || fail "$name: the write after the loss not shown"
+	touch "$tmp/seen"
+	join $l
+	[ $rc = 0 ] || fail "$name: exit $rc"
+	grep -q '^  lost records *[1-9]' "$tmp/$name.err" ||
+		fail "$name: no record lost (the ring did not fill: the test proves nothing)"
+	# before the loss: fileA, exact
+	jq -e -s --arg a "$tmp/fileA" '[.[] | select(.fd == 50 and .bytes == 10)] |
+		length == 1 and all(.path == $a and .path_source == "exact")' \
+		"$tmp/$name.out" >/dev/null ||
+		fail "$name: the write before the loss not fileA, exact: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source]]' "$tmp/$name.out")"
+	echo "PASS: $name: the write before the loss: fileA, exact"
+	# after: never fileA, nor exact; /proc's fileB, late
+	jq -e -s --arg b "$tmp/fileB" '[.[] | select(.fd == 50 and .bytes == 100)] |
+		length == 1 and all(.path == $b and .path_source == "late")' \
+		"$tmp/$name.out" >/dev/null ||
+		fail "$name: the write after the lost close and dup2 not fileB, late: $(jq -c -s '[.[] | select(.fd == 50) | [.syscall, .path, .path_source, .bytes]]' "$tmp/$name.out")"
+	echo "PASS: $name: the write after the lost close and dup2: fileB, late"
+}
+
+# the ring the kernel picks for io (auto: ftrace where it can serve)
+lost auto
+# the perf rings: lden reads the events' lost counters only when a look
+# at the rings says one may have been full (ltr_session__full_marks());
+# the flood filled one, so the loss is seen
+lost perf --ring perf

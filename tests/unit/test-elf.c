@@ -194,6 +194,31 @@ static void test_missing_file(void **state)
 	assert_null(strchr(ltr_last_error(), '\x1b'));
 }
 
+/*
+ * A message longer than ltr_last_error() holds is cut before an escaped
+ * sequence that does not fit whole, as lden cuts what it shows: the C1
+ * control U+0085 whose escape "\xc2\x85" would cross the end is left
+ * out, not cut to "\xc2" (which the library's own escaping did, reading
+ * back as half a character).
+ */
+static void test_message_cut(void **state)
+{
+	char path[600], want[600];
+	const char *prefix = "no such file '/nonexistent/";
+	size_t k = 0, n;
+	uint64_t off;
+
+	k = (size_t)snprintf(path, sizeof(path), "/nonexistent/");
+	/* 478 bytes: the message's escape reaches 505 of its 511 bytes */
+	for (n = 0; n < 478; n++)
+		path[k++] = n % 100 == 99 ? '/' : 'a';
+	memcpy(path + k, "\xc2\x85tail", sizeof("\xc2\x85tail"));
+	assert_int_equal(ltr_elf_symbol_offset(path, "main", &off), -ENOENT);
+	snprintf(want, sizeof(want), "%s%.*s", prefix, 478, path + 13);
+	assert_int_equal(strlen(want), 505);
+	assert_string_equal(ltr_last_error(), want);
+}
+
 static void write_file(const char *path, const void *buf, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -537,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_missing_symbol),
 		cmocka_unit_test(test_not_a_function),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_message_cut),
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_corruptions),
