@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct ltr_event;
+struct ltr_field;
 struct ltr_sample;
 struct lden_size_expr;
 
@@ -37,6 +38,27 @@ uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
  */
 const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
 					 int *pos);
+
+/*
+ * The range of one field of a size: its value is from *@lo to *@hi for
+ * every record summed (its C type's, narrowed by a filter's bound).  @f
+ * is the field of the event the expression was compiled against, NULL
+ * when compiled for syntax only (a kprobe's, typed by its fetch-arg).
+ */
+typedef void (*lden_size_range_fn)(const char *name,
+				   const struct ltr_field *f, void *ctx,
+				   int64_t *lo, uint64_t *hi);
+
+/*
+ * lden_size_expr__negative_at - whether @e can be below 0 for a record
+ * whose fields range as @range says (in whole numbers, not modulo 2^64;
+ * a '-' is assumed to reach its worst case, its operands' correlation
+ * unseen): a negative size is summed as a number near 2^64.
+ * Returns 0 when it cannot, else the column (from 1) of the '-' that
+ * can make it negative.
+ */
+int lden_size_expr__negative_at(const struct lden_size_expr *e,
+				 lden_size_range_fn range, void *ctx);
 void lden_size_expr__free(struct lden_size_expr *e);
 
 /*
