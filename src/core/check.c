@@ -310,13 +310,18 @@ static int negative_size(const struct lden_event_def *d, int line,
 			 size_t errlen)
 {
 	struct range_ctx c = { own, extra, src };
-	int col = lden_size_expr__negative_at(se, field_range, &c);
+	bool over;
+	int col = lden_size_expr__wraps_at(se, field_range, &c, &over);
 
 	if (!col)
 		return 0;
+	if (over)
+		return cerr(err, errlen, d, line,
+			    "size '%.*s%s' on %s passes 2^64 for every record (at the operator at column %d), which a 64-bit total wraps",
+			    LDEN_SIZE_QUOTE(text), where, col);
 	return cerr(err, errlen, d, line,
-		    "size '%s' on %s can be negative (the '-' at column %d goes below 0 for some values of its fields), which would wrap the total around 2^64: bound its fields from below in the filter (e.g. 'if x >= 1000' for 'x - 1000')",
-		    text, where, col);
+		    "size '%.*s%s' on %s can be negative (the '-' at column %d goes below 0 for some values of its fields), which would wrap the total around 2^64: bound its fields from below in the filter (e.g. 'if x >= 1000' for 'x - 1000')",
+		    LDEN_SIZE_QUOTE(text), where, col);
 }
 
 static int check_tracepoint(struct ltr_session *s,
@@ -342,8 +347,9 @@ static int check_tracepoint(struct ltr_session *s,
 		if (!se) {
 			ltr_event__close(ev);
 			return cerr(err, errlen, d, tp->size_line,
-				    "size '%s' on %s:%s: %s", tp->size,
-				    tp->system, tp->name, msg);
+				    "size '%.*s%s' on %s:%s: %s",
+				    LDEN_SIZE_QUOTE(tp->size), tp->system,
+				    tp->name, msg);
 		}
 		/* a negative value (-errno) would wrap the sum */
 		for (int pos = 0;
@@ -353,8 +359,9 @@ static int check_tracepoint(struct ltr_session *s,
 			if (bounded(tp->filter, extra, signed_field))
 				continue;
 			cerr(err, errlen, d, tp->size_line,
-			     "size '%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): %s",
-			     tp->size, tp->system, tp->name, signed_field,
+			     "size '%.*s%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): %s",
+			     LDEN_SIZE_QUOTE(tp->size), tp->system, tp->name,
+			     signed_field,
 			     signed_hint(tp->filter, extra, signed_field, hint,
 					 sizeof(hint)));
 			lden_size_expr__free(se);
@@ -524,8 +531,8 @@ static int probe_size_signed(const struct lden_event_def *d,
 		if (!signed_type(type) || bounded(src->filter, extra, name))
 			continue;
 		return cerr(err, errlen, d, src->size_line,
-			    "size '%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): %s",
-			    src->size,
+			    "size '%.*s%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): %s",
+			    LDEN_SIZE_QUOTE(src->size),
 			    src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
 			    src->funcs[0], name, type,
 			    signed_hint(src->filter, extra, name, hint,
@@ -579,8 +586,8 @@ static int check_probe(const struct lden_event_def *d,
 	if (want_size && src->size &&
 	    (bad = missing_field(src, src->size, false, &len)))
 		return cerr(err, errlen, d, src->size_line,
-			    "size '%s' names '%.*s', which the probe's fetch-args do not make",
-			    src->size, (int)len, bad);
+			    "size '%.*s%s' names '%.*s', which the probe's fetch-args do not make",
+			    LDEN_SIZE_QUOTE(src->size), (int)len, bad);
 	if (want_size)
 		return lden_check_probe_size(d, src, NULL, err, errlen);
 	return 0;

@@ -241,7 +241,8 @@ static struct lden_expr_node *parse_number(struct parser *p)
 			if ((int)strlen(units[i].suffix) == ulen &&
 			    !strncmp(p->s + p->pos, units[i].suffix, ulen)) {
 				v *= units[i].mult;
-				iv *= (__int128)units[i].mult;
+				if (iv <= (__int128)1 << 64)
+					iv *= (__int128)units[i].mult;
 				break;
 			}
 		}
@@ -256,7 +257,9 @@ static struct lden_expr_node *parse_number(struct parser *p)
 		return fail(p, start, p->pos - start,
 			    "number too small '%.*s' (closer to 0 than 1e-308)",
 			    p->pos - start, p->s + start);
-	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0)
+	/* 2^64 + 1 is 2^64 as a double: the digits say it is more */
+	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0 ||
+	    (digits_only && iv > (__int128)1 << 64))
 		return fail(p, start, p->pos - start,
 			    "number too large '%.*s' (the largest is 2^64)",
 			    p->pos - start, p->s + start);

@@ -26,7 +26,7 @@ struct op {
 	uint64_t value;
 	const struct ltr_field *field;
 	char name[48];		/* OP_FIELD: the field's name */
-	int col;		/* OP_SUB, OP_DIV, OP_SHR: the operator's column */
+	int col;		/* an operator's column */
 };
 
 /*
@@ -629,7 +629,10 @@ typedef __int128 wide;
 struct range {
 	wide lo, hi;
 	int neg_col;	/* the column of the '-' that can make it < 0, or 0 */
+	int over_col;	/* the operator's that makes it >= 2^64 always, or 0 */
 };
+
+#define U64_END ((wide)UINT64_MAX + 1)	/* 2^64 */
 
 static wide sat(wide v)
 {
@@ -668,25 +671,25 @@ static wide sat_shl(wide a, wide b)
 			  sat_mul(a, (wide)1 << (int)b);
 }
 
-int lden_size_expr__negative_at(const struct lden_size_expr *e,
-				 lden_size_range_fn range, void *ctx)
+int lden_size_expr__wraps_at(const struct lden_size_expr *e,
+			     lden_size_range_fn range, void *ctx, bool *over)
 {
 	struct range st[MAX_OPS];
 	int sp = 0;
 
 	for (int i = 0; i < e->nops; i++) {
 		const struct op *o = &e->ops[i];
-		struct range a, b, r = { 0, 0, 0 };
+		struct range a, b, r = { 0, 0, 0, 0 };
 		int64_t flo;
 		uint64_t fhi;
 
 		switch (o->kind) {
 		case OP_CONST:
-			st[sp++] = (struct range){ o->value, o->value, 0 };
+			st[sp++] = (struct range){ o->value, o->value, 0, 0 };
 			continue;
 		case OP_FIELD:
 			range(o->name, o->field, ctx, &flo, &fhi);
-			st[sp++] = (struct range){ flo, fhi, 0 };
+			st[sp++] = (struct range){ flo, fhi, 0, 0 };
 			continue;
 		default:
 			break;
@@ -694,6 +697,7 @@ int lden_size_expr__negative_at(const struct lden_size_expr *e,
 		b = st[--sp];
 		a = st[--sp];
 		r.neg_col = a.neg_col ? a.neg_col : b.neg_col;
+		r.over_col = a.over_col ? a.over_col : b.over_col;
 		switch (o->kind) {
 		case OP_ADD:
 			r.lo = sat(a.lo + b.lo);
@@ -717,8 +721,14 @@ int lden_size_expr__negative_at(const struct lden_size_expr *e,
 			 * negative rounds its wrapped form, not it: wrong
 			 * whatever comes after
 			 */
-			if (a.lo < 0 || b.lo < 0)
+			if (a.lo < 0 || b.lo < 0) {
+				*over = false;
 				return r.neg_col ? r.neg_col : o->col;
+			}
+			if (a.lo >= U64_END || b.lo >= U64_END) {
+				*over = true;
+				return r.over_col ? r.over_col : o->col;
+			}
 			if (o->kind == OP_SHL) {
 				r.lo = sat_shl(a.lo, b.lo);
 				r.hi = sat_shl(a.hi, b.hi);
@@ -732,10 +742,18 @@ int lden_size_expr__negative_at(const struct lden_size_expr *e,
 			}
 			break;
 		}
+		/* where it first must pass 2^64 */
+		if (r.lo >= U64_END && !r.over_col)
+			r.over_col = o->col ? o->col : 1;
 		st[sp++] = r;
 	}
+	*over = false;
 	if (sp == 1 && st[0].lo < 0)
 		return st[0].neg_col ? st[0].neg_col : 1;
+	*over = true;
+	if (sp == 1 && st[0].lo >= U64_END)
+		return st[0].over_col ? st[0].over_col : 1;
+	*over = false;
 	return 0;
 }
 

@@ -13,6 +13,17 @@
 
 struct ltr_event;
 struct ltr_field;
+
+/*
+ * A size expression quoted in a message ("'%.*s%s'"): its first 120
+ * bytes and "..." when cut, so that the reason after it is never what
+ * the message's buffer cuts off
+ */
+#define LDEN_SIZE_QUOTE_MAX 120
+#define LDEN_SIZE_QUOTE(s)						\
+	(int)(strlen(s) > LDEN_SIZE_QUOTE_MAX ? LDEN_SIZE_QUOTE_MAX :	\
+						strlen(s)),		\
+	(s), (strlen(s) > LDEN_SIZE_QUOTE_MAX ? "..." : "")
 struct ltr_sample;
 struct lden_size_expr;
 
@@ -50,15 +61,18 @@ typedef void (*lden_size_range_fn)(const char *name,
 				   int64_t *lo, uint64_t *hi);
 
 /*
- * lden_size_expr__negative_at - whether @e can be below 0 for a record
- * whose fields range as @range says (in whole numbers, not modulo 2^64;
+ * lden_size_expr__wraps_at - whether @e, computed modulo 2^64, can be
+ * wrong for a record whose fields range as @range says (in whole numbers;
  * a '-' is assumed to reach its worst case, its operands' correlation
- * unseen): a negative size is summed as a number near 2^64.
- * Returns 0 when it cannot, else the column (from 1) of the '-' that
- * can make it negative.
+ * unseen): below 0 for some record (*@over false: summed as a number
+ * near 2^64), or 2^64 or more for every record (*@over true:
+ * "18446744073709551615 * 2"), or a division or shift of such a value.
+ * Returns 0 when neither, else the column (from 1) of the operator that
+ * makes it so.  One that may pass 2^64 for some record only ("nr *
+ * PAGE_SIZE" over a 64-bit nr) is let be.
  */
-int lden_size_expr__negative_at(const struct lden_size_expr *e,
-				 lden_size_range_fn range, void *ctx);
+int lden_size_expr__wraps_at(const struct lden_size_expr *e,
+			     lden_size_range_fn range, void *ctx, bool *over);
 void lden_size_expr__free(struct lden_size_expr *e);
 
 /*
