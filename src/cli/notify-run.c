@@ -40,6 +40,9 @@ static int update(struct lden_notify *r, double t)
 		r->vals[i].count = (double)r->st[i].count;
 		r->vals[i].size = (double)r->st[i].size;
 		r->vals[i].speed = r->st[i].speed;
+		r->vals[i].exact = true;
+		r->vals[i].icount = r->st[i].count;
+		r->vals[i].isize = r->st[i].size;
 	}
 	return 0;
 }

@@ -240,8 +240,9 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 	if (sample && size_text) {
 		p->size = lden_size_expr__compile(size_text, p->ev, msg, sizeof(msg));
 		if (!p->size)
-			return aerr(err, errlen, "%s: size '%s' on %s:%s: %s",
-				    a->label, size_text, system, name, msg);
+			return aerr(err, errlen, "%s: size '%.*s%s' on %s:%s: %s",
+				    a->label, LDEN_SIZE_QUOTE(size_text), system,
+				    name, msg);
 	}
 	return 0;
 }
@@ -313,8 +314,9 @@ static int open_feeder(struct ltr_session *s, struct lden_attached *a,
 			    j->system, j->name, ltr_last_error());
 	p->size = lden_size_expr__compile(j->size, p->ev, msg, sizeof(msg));
 	if (!p->size)
-		return aerr(err, errlen, "%s: size '%s' on %s:%s: %s", a->label,
-			    j->size, j->system, j->name, msg);
+		return aerr(err, errlen, "%s: size '%.*s%s' on %s:%s: %s",
+			    a->label, LDEN_SIZE_QUOTE(j->size), j->system,
+			    j->name, msg);
 	return 0;
 }
 

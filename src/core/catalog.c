@@ -472,7 +472,8 @@ static int add_join(struct parser *p, char *rest)
 		return perr(p, "expected 'join KEY SYSTEM:EVENT KEY SIZE', got '%s %s %s'",
 			    key, spec, from);
 	if (lden_size_expr__check(size, msg, sizeof(msg)) < 0)
-		return perr(p, "bad size expression '%s': %s", size, msg);
+		return perr(p, "bad size expression '%.*s%s': %s",
+			    LDEN_SIZE_QUOTE(size), msg);
 	if (tp->njoins == MAX_TPS)
 		return perr(p, "more than %d joins for one tracepoint", MAX_TPS);
 	j = realloc(tp->joins, (tp->njoins + 1) * sizeof(*j));
@@ -603,7 +604,8 @@ static int set_size(struct parser *p, char *rest)
 	if (!*slot)
 		return perr(p, "out of memory");
 	if (lden_size_expr__check(*slot, msg, sizeof(msg)) < 0)
-		return perr(p, "bad size expression '%s': %s", *slot, msg);
+		return perr(p, "bad size expression '%.*s%s': %s",
+			    LDEN_SIZE_QUOTE(*slot), msg);
 	return 0;
 }
 

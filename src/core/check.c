@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,104 +38,290 @@ static int cerr(char *err, size_t errlen, const struct lden_event_def *d,
 	return -1;
 }
 
-/* Whether @name appears as a whole word in @s's first @len bytes. */
-static bool has_word(const char *s, size_t len, const char *name)
+/* @s's @len bytes without the blanks around them. */
+static void trim(const char **s, size_t *len)
 {
-	size_t n = strlen(name);
+	while (*len && isspace((unsigned char)**s))
+		(*s)++, (*len)--;
+	while (*len && isspace((unsigned char)(*s)[*len - 1]))
+		(*len)--;
+}
 
-	for (size_t i = 0; i + n <= len; i++)
-		if (!strncmp(s + i, name, n) &&
-		    (i == 0 || !(isalnum((unsigned char)s[i - 1]) ||
-				 s[i - 1] == '_')) &&
-		    (i + n == len || !(isalnum((unsigned char)s[i + n]) ||
-				       s[i + n] == '_')))
-			return true;
+/* Whether @name (@n bytes) is the whole word at @s's start. */
+static bool word_at(const char *s, size_t len, const char *name, size_t n)
+{
+	return n <= len && !strncmp(s, name, n) &&
+	       (n == len || !(isalnum((unsigned char)s[n]) || s[n] == '_'));
+}
+
+/*
+ * The lower bound one comparison @s (@len bytes) puts on @name: "name >
+ * N", "name >= N" or "name == N" (the kernel's filters have the field on
+ * the left); false for any other one (a negation, another field, a bound
+ * from above).
+ */
+static bool comparison_bound(const char *s, size_t len, const char *name,
+			     long long *lo)
+{
+	size_t n = strlen(name), k = 0;
+	char num[32], op[3];
+	char *end;
+	long long v;
+
+	if (!word_at(s, len, name, n))
+		return false;
+	s += n;
+	len -= n;
+	trim(&s, &len);
+	while (k < len && k < 2 && strchr("<>=!", s[k]))
+		k++;
+	memcpy(op, s, k);
+	op[k] = '\0';
+	s += k;
+	len -= k;
+	trim(&s, &len);
+	if (!len || len >= sizeof(num))
+		return false;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	errno = 0;
+	v = strtoll(num, &end, 0);
+	if (end == num || *end || errno)
+		return false;
+	if (!strcmp(op, ">"))
+		return v < LLONG_MAX ? (*lo = v + 1, true) : false;
+	if (!strcmp(op, ">=") || !strcmp(op, "=="))
+		return *lo = v, true;
 	return false;
 }
 
 /*
- * Whether a negation in @filter ("!(...)", "!word") covers @name:
- * "!(flags & 2)" does not touch ret, "!(ret < 0)" does.
+ * The lower bound @filter's @len bytes put on the field @name for every
+ * record they pass: the highest a comparison joined to the rest by "&&"
+ * at the top level puts ("ret > 0 && !(flags & 2)": 1).  False when
+ * there is none lden reads so: none names it, or the filter is an "||"
+ * at its top (either side may let a record past), or the bound is under
+ * a negation ("!(ret < 0)") -- taken as no bound: refused, never summed
+ * wrapped.
  */
-static bool negates(const char *filter, const char *name)
+static bool filter_bound(const char *filter, size_t len, const char *name,
+			 long long *lo)
 {
-	for (const char *p = filter; (p = strchr(p, '!')); p++) {
-		const char *q = p + 1;
-		size_t len;
+	size_t start = 0;
+	bool any = false;
+	int depth = 0;
+	char quote = 0;
 
-		if (*q == '=' || *q == '~')
+	if (!filter)
+		return false;
+	trim(&filter, &len);
+	for (size_t i = 0; i < len; i++) {
+		char c = filter[i];
+
+		if (quote) {
+			if (c == '\\' && i + 1 < len)
+				i++;
+			else if (c == quote)
+				quote = 0;
 			continue;
-		q += strspn(q, " \t");
-		if (*q == '(') {
-			int depth = 0;
+		}
+		if (c == '"' || c == '\'')
+			quote = c;
+		else if (c == '(')
+			depth++;
+		else if (c == ')')
+			depth--;
+		else if (!depth && c == '|' && i + 1 < len && filter[i + 1] == '|')
+			return false;
+	}
+	depth = 0;
+	quote = 0;
+	for (size_t i = 0; i <= len; i++) {
+		const char *part = filter + start;
+		size_t plen = i - start;
+		long long b;
+		char c = i < len ? filter[i] : '\0';
 
-			for (len = 0; q[len]; len++) {
-				depth += q[len] == '(';
-				depth -= q[len] == ')';
-				if (!depth)
+		if (quote) {
+			if (c == '\\' && i + 1 < len)
+				i++;
+			else if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '"' || c == '\'') {
+			quote = c;
+			continue;
+		}
+		depth += (c == '(') - (c == ')');
+		if (i < len && (depth || c != '&' || i + 1 >= len ||
+				filter[i + 1] != '&'))
+			continue;
+		/* one conjunct: [start, i) */
+		trim(&part, &plen);
+		if (plen >= 2 && part[0] == '(' && part[plen - 1] == ')') {
+			/* whole in parentheses: its own conjuncts */
+			int d = 0;
+			size_t j;
+
+			for (j = 0; j < plen; j++) {
+				d += (part[j] == '(') - (part[j] == ')');
+				if (!d)
 					break;
 			}
-		} else {
-			len = strspn(q, "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+			if (j == plen - 1 &&
+			    filter_bound(part + 1, plen - 2, name, &b)) {
+				*lo = any && *lo > b ? *lo : b;
+				any = true;
+			}
+		} else if (comparison_bound(part, plen, name, &b)) {
+			*lo = any && *lo > b ? *lo : b;
+			any = true;
 		}
-		if (has_word(q, len, name))
-			return true;
+		start = i + 2;
+		i++;
 	}
-	return false;
+	return any;
 }
 
 /*
- * Whether @filter bounds the field @name from below at 0: it has
- * "name > N" (N >= -1) or "name >= N" (N >= 0), the catalog's
- * "ret > 0", and no "||" or negation that could let a record past the
- * bound ("ret > 0 || x", "!(ret > 0)").  A filter it cannot read so is
- * taken as no bound: refused, never summed wrapped.
+ * The lower bound on @name of the source's own filter and the filter the
+ * user gave the event (EVENT[FILTER]), @extra: the kernel applies both,
+ * "(own) && (extra)", so either one's bound holds for every record.
  */
-static bool bounded_below(const char *filter, const char *name)
+static bool bound_of(const char *own, const char *extra, const char *name,
+		     long long *lo)
 {
-	size_t n = strlen(name);
+	long long a, b;
+	bool ha = own && filter_bound(own, strlen(own), name, &a);
+	bool hb = extra && filter_bound(extra, strlen(extra), name, &b);
 
-	if (!filter || strstr(filter, "||") || negates(filter, name))
-		return false;
-	for (const char *p = filter; (p = strstr(p, name)); p += n) {
-		const char *q = p + n;
-		bool eq;
-		char *end;
-		long long v;
-
-		if (p > filter && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
-			continue;
-		if (isalnum((unsigned char)*q) || *q == '_')
-			continue;
-		q += strspn(q, " \t");
-		if (*q != '>')
-			continue;
-		eq = q[1] == '=';
-		q += eq ? 2 : 1;
-		q += strspn(q, " \t");
-		errno = 0;
-		v = strtoll(q, &end, 0);
-		if (end == q || errno)
-			continue;
-		end += strspn(end, " \t");
-		if (*end && *end != '&' && *end != ')')
-			continue;
-		if (v >= (eq ? 0 : -1))
-			return true;
-	}
-	return false;
+	if (ha && hb)
+		*lo = a > b ? a : b;
+	else if (ha || hb)
+		*lo = ha ? a : b;
+	return ha || hb;
 }
 
-/*
- * Whether @name is bounded below by the source's own filter or by the
- * filter the user gave the event (EVENT[FILTER]), @extra: the kernel
- * applies both, "(own) && (extra)", so either one's bound holds for every
- * record.
- */
+/* Whether @name is bounded from below at 0 by @own or @extra. */
 static bool bounded(const char *own, const char *extra, const char *name)
 {
-	return bounded_below(own, name) || bounded_below(extra, name);
+	long long lo;
+
+	return bound_of(own, extra, name, &lo) && lo >= 0;
+}
+
+/* Whether a filter of @own and @extra names @name at all. */
+static bool names_field(const char *own, const char *extra, const char *name)
+{
+	const char *f[2] = { own, extra };
+
+	for (int i = 0; i < 2; i++)
+		for (const char *p = f[i]; p && (p = strstr(p, name)); p++)
+			if ((p == f[i] || !(isalnum((unsigned char)p[-1]) ||
+					    p[-1] == '_')) &&
+			    word_at(p, strlen(p), name, strlen(name)))
+				return true;
+	return false;
+}
+
+/*
+ * What to do about a signed field @name: filter it, or (a filter names it
+ * already) say which bounds lden reads.
+ */
+static const char *signed_hint(const char *own, const char *extra,
+			       const char *name, char *buf, size_t len)
+{
+	if (names_field(own, extra, name))
+		snprintf(buf, len,
+			 "the filter does not bound it from below at 0 for every record (lden reads '%s > N' or '%s >= N', N >= 0, joined to the rest by '&&', not under '||' or '!')",
+			 name, name);
+	else
+		snprintf(buf, len, "filter it, e.g. 'if %s > 0'", name);
+	return buf;
+}
+
+/* A field's range for lden_size_expr__negative_at(): the filters' bound. */
+struct range_ctx {
+	const char *own, *extra;
+	const struct lden_source *src;	/* a probe's, typed by fetch-arg */
+};
+
+static void fetcharg_type(const struct lden_source *src, const char *name,
+			  size_t len, char *type, size_t tlen);
+
+/* The range of a @bits-bit number, signed or not. */
+static void type_range(int bits, bool is_signed, int64_t *lo, uint64_t *hi)
+{
+	if (bits <= 0 || bits > 64)
+		bits = 64;
+	if (is_signed) {
+		*hi = ((uint64_t)1 << (bits - 1)) - 1;
+		*lo = -(int64_t)*hi - 1;
+	} else {
+		*hi = bits == 64 ? UINT64_MAX : ((uint64_t)1 << bits) - 1;
+		*lo = 0;
+	}
+}
+
+static void field_range(const char *name, const struct ltr_field *f,
+			void *ctx, int64_t *lo, uint64_t *hi)
+{
+	const struct range_ctx *c = ctx;
+	long long b;
+
+	if (f) {
+		int bits = 64;
+
+		/* its width: the lowest power of two the type cuts at */
+		for (int w = 8; w < 64; w *= 2)
+			if (ltr_field__narrow(f, (uint64_t)1 << w) == 0) {
+				bits = w;
+				break;
+			}
+		type_range(bits, ltr_field__is_signed(f), lo, hi);
+	} else if (c->src) {
+		char type[32];
+
+		fetcharg_type(c->src, name, strlen(name), type, sizeof(type));
+		/* u8..u64, s8..s64, x8..x64; none: unsigned long */
+		if (strchr("usx", type[0]) && isdigit((unsigned char)type[1]))
+			type_range(atoi(type + 1), type[0] == 's', lo, hi);
+		else
+			type_range(64, false, lo, hi);
+	} else {
+		type_range(64, false, lo, hi);
+	}
+	if (bound_of(c->own, c->extra, name, &b) && b > *lo)
+		*lo = b > 0 && (uint64_t)b > *hi ? (int64_t)*hi : b;
+}
+
+/*
+ * A size @text (at @line) that can be below 0 for a record it is summed
+ * for -- "fd - 1000", "0 - fd" -- is refused: a negative size is summed
+ * as a number near 2^64.  Its fields range over their types, from the
+ * bound a filter (@own, @extra) puts on them; @src types a probe's.
+ */
+static int negative_size(const struct lden_event_def *d, int line,
+			 const char *text, const char *where,
+			 const char *own, const char *extra,
+			 const struct lden_size_expr *se,
+			 const struct lden_source *src, char *err,
+			 size_t errlen)
+{
+	struct range_ctx c = { own, extra, src };
+	bool over;
+	int col = lden_size_expr__wraps_at(se, field_range, &c, &over);
+
+	if (!col)
+		return 0;
+	if (over)
+		return cerr(err, errlen, d, line,
+			    "size '%.*s%s' on %s passes 2^64 for every record (at the operator at column %d), which a 64-bit total wraps",
+			    LDEN_SIZE_QUOTE(text), where, col);
+	return cerr(err, errlen, d, line,
+		    "size '%.*s%s' on %s can be negative (the '-' at column %d goes below 0 for some values of its fields), which would wrap the total around 2^64: bound its fields from below in the filter (e.g. 'if x >= 1000' for 'x - 1000')",
+		    LDEN_SIZE_QUOTE(text), where, col);
 }
 
 static int check_tracepoint(struct ltr_session *s,
@@ -147,6 +334,7 @@ static int check_tracepoint(struct ltr_session *s,
 	const char *signed_field;
 	struct ltr_event *ev;
 	char msg[256];
+	int rc;
 
 	ev = ltr_event__open(s, tp->system, tp->name, &o);
 	if (!ev) {
@@ -159,21 +347,34 @@ static int check_tracepoint(struct ltr_session *s,
 		if (!se) {
 			ltr_event__close(ev);
 			return cerr(err, errlen, d, tp->size_line,
-				    "size '%s' on %s:%s: %s", tp->size,
-				    tp->system, tp->name, msg);
+				    "size '%.*s%s' on %s:%s: %s",
+				    LDEN_SIZE_QUOTE(tp->size), tp->system,
+				    tp->name, msg);
 		}
 		/* a negative value (-errno) would wrap the sum */
 		for (int pos = 0;
 		     (signed_field = lden_size_expr__signed_field(se, &pos));) {
+			char hint[256];
+
 			if (bounded(tp->filter, extra, signed_field))
 				continue;
 			cerr(err, errlen, d, tp->size_line,
-			     "size '%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
-			     tp->size, tp->system, tp->name, signed_field,
-			     signed_field);
+			     "size '%.*s%s' on %s:%s: field '%s' is signed (negative on an error, which would wrap the total around 2^64): %s",
+			     LDEN_SIZE_QUOTE(tp->size), tp->system, tp->name,
+			     signed_field,
+			     signed_hint(tp->filter, extra, signed_field, hint,
+					 sizeof(hint)));
 			lden_size_expr__free(se);
 			ltr_event__close(ev);
 			return -1;
+		}
+		snprintf(msg, sizeof(msg), "%s:%s", tp->system, tp->name);
+		rc = negative_size(d, tp->size_line, tp->size, msg, tp->filter,
+				   extra, se, NULL, err, errlen);
+		if (rc < 0) {
+			lden_size_expr__free(se);
+			ltr_event__close(ev);
+			return rc;
 		}
 		lden_size_expr__free(se);
 	}
@@ -311,7 +512,7 @@ static int probe_size_signed(const struct lden_event_def *d,
 	const char *p = src->size;
 
 	while (p && *p) {
-		char name[64], type[32];
+		char name[64], type[32], hint[256];
 		size_t len = 0;
 
 		if (!isalpha((unsigned char)*p) && *p != '_') {
@@ -330,10 +531,29 @@ static int probe_size_signed(const struct lden_event_def *d,
 		if (!signed_type(type) || bounded(src->filter, extra, name))
 			continue;
 		return cerr(err, errlen, d, src->size_line,
-			    "size '%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): filter it, e.g. 'if %s > 0'",
-			    src->size,
+			    "size '%.*s%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): %s",
+			    LDEN_SIZE_QUOTE(src->size),
 			    src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
-			    src->funcs[0], name, type, name);
+			    src->funcs[0], name, type,
+			    signed_hint(src->filter, extra, name, hint,
+					sizeof(hint)));
+	}
+	if (src->size) {
+		char msg[256];
+		struct lden_size_expr *se =
+			lden_size_expr__compile(src->size, NULL, msg,
+						sizeof(msg));
+		int rc;
+
+		if (!se)	/* a syntax error: said where it is parsed */
+			return 0;
+		snprintf(msg, sizeof(msg), "%s %s",
+			 src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
+			 src->funcs[0]);
+		rc = negative_size(d, src->size_line, src->size, msg,
+				   src->filter, extra, se, src, err, errlen);
+		lden_size_expr__free(se);
+		return rc;
 	}
 	return 0;
 }
@@ -366,8 +586,8 @@ static int check_probe(const struct lden_event_def *d,
 	if (want_size && src->size &&
 	    (bad = missing_field(src, src->size, false, &len)))
 		return cerr(err, errlen, d, src->size_line,
-			    "size '%s' names '%.*s', which the probe's fetch-args do not make",
-			    src->size, (int)len, bad);
+			    "size '%.*s%s' names '%.*s', which the probe's fetch-args do not make",
+			    LDEN_SIZE_QUOTE(src->size), (int)len, bad);
 	if (want_size)
 		return lden_check_probe_size(d, src, NULL, err, errlen);
 	return 0;

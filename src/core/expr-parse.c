@@ -33,6 +33,8 @@ struct lden_expr_node {
 	enum node_kind kind;
 	bool is_cond;
 	double num;
+	bool exact;		/* N_NUM: an integer, inum in full */
+	__int128 inum;
 	int event;
 	enum lden_datum datum;
 	struct lden_expr_node *l, *r;
@@ -184,6 +186,14 @@ static struct lden_expr_node *parse_or(struct parser *p);
 /* ------------------------------------------------------------------ */
 /* Numbers */
 
+/*
+ * Whole numbers are computed exactly (a size is a uint64_t, which a
+ * double holds exactly only below 2^53) while they stay within 2^120;
+ * any other is a double.
+ */
+#define EXACT_LIM ((__int128)1 << 120)
+#define EXACT_DOUBLE 9007199254740992.0	/* 2^53 */
+
 static struct lden_expr_node *parse_number(struct parser *p)
 {
 	static const struct {
@@ -202,6 +212,8 @@ static struct lden_expr_node *parse_number(struct parser *p)
 	double v;
 	struct lden_expr_node *n;
 	int ulen;
+	bool digits_only = true;
+	__int128 iv = 0;
 
 	errno = 0;
 	v = strtod(p->s + p->pos, &end);
@@ -214,6 +226,12 @@ static struct lden_expr_node *parse_number(struct parser *p)
 			return fail(p, start, (int)(end - p->s) - start,
 				    "bad number '%.*s'",
 				    (int)(end - (p->s + start)), p->s + start);
+	/* a whole number written in digits is kept exact past 2^53 */
+	for (const char *c = p->s + p->pos; c < end; c++) {
+		digits_only &= isdigit((unsigned char)*c) != 0;
+		if (digits_only && iv < EXACT_LIM)
+			iv = iv * 10 + (*c - '0');
+	}
 	p->pos = (int)(end - p->s);
 	ulen = word_len(p, p->pos);
 	if (ulen) {
@@ -223,6 +241,8 @@ static struct lden_expr_node *parse_number(struct parser *p)
 			if ((int)strlen(units[i].suffix) == ulen &&
 			    !strncmp(p->s + p->pos, units[i].suffix, ulen)) {
 				v *= units[i].mult;
+				if (iv <= (__int128)1 << 64)
+					iv *= (__int128)units[i].mult;
 				break;
 			}
 		}
@@ -237,13 +257,20 @@ static struct lden_expr_node *parse_number(struct parser *p)
 		return fail(p, start, p->pos - start,
 			    "number too small '%.*s' (closer to 0 than 1e-308)",
 			    p->pos - start, p->s + start);
-	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0)
+	/* 2^64 + 1 is 2^64 as a double: the digits say it is more */
+	if (errno == ERANGE || !isfinite(v) || v > 18446744073709551615.0 ||
+	    (digits_only && iv > (__int128)1 << 64))
 		return fail(p, start, p->pos - start,
 			    "number too large '%.*s' (the largest is 2^64)",
 			    p->pos - start, p->s + start);
 	n = node_new(p, N_NUM, start, p->pos - start);
-	if (n)
+	if (n) {
 		n->num = v;
+		/* "1.5k" is 1500 exactly, "1e20" is not known so */
+		n->exact = digits_only ? iv <= EXACT_LIM :
+			   v == floor(v) && fabs(v) < EXACT_DOUBLE;
+		n->inum = digits_only ? iv : (__int128)v;
+	}
 	return n;
 }
 
@@ -1052,45 +1079,113 @@ struct lden_expr *lden_expr__parse_number(const char *text,
 /* ------------------------------------------------------------------ */
 /* Evaluation: NaN (0/0) makes every comparison false */
 
-static double num(const struct lden_expr_node *n,
-		  const struct lden_expr_values *v)
+static __int128 mag(__int128 x)
 {
-	double a, b;
+	return x < 0 ? -x : x;
+}
+
+/* A value: the double, and when it is a whole number known exactly, it. */
+struct val {
+	double d;
+	bool exact;
+	/* not exact, and the double may have lost more than a fraction's
+	 * last digits: a number past 2^53 went into it */
+	bool rounded;
+	__int128 i;
+};
+
+static struct val from_double(double d)
+{
+	bool exact = d == floor(d) && fabs(d) < EXACT_DOUBLE;
+
+	return (struct val){ d, exact, !exact && fabs(d) >= EXACT_DOUBLE,
+			     exact ? (__int128)d : 0 };
+}
+
+static struct val from_u64(uint64_t u)
+{
+	return (struct val){ (double)u, true, false, u };
+}
+
+/* an exact operand past 2^53 made a double: what it gives is rounded */
+static bool big(const struct val *a)
+{
+	return a->rounded || (a->exact && mag(a->i) >= (__int128)1 << 53);
+}
+
+static struct val num(const struct lden_expr_node *n,
+		      const struct lden_expr_values *v)
+{
+	struct val a, b, r;
 
 	switch (n->kind) {
 	case N_NUM:
-		return n->num;
+		return (struct val){ n->num, n->exact,
+				     !n->exact && fabs(n->num) >= EXACT_DOUBLE,
+				     n->inum };
 	case N_DATUM:
-		return n->datum == LDEN_COUNT ? v[n->event].count :
-		       n->datum == LDEN_SIZE ? v[n->event].size :
-					       v[n->event].speed;
+		if (n->datum == LDEN_SPEED)
+			return from_double(v[n->event].speed);
+		if (v[n->event].exact)
+			return from_u64(n->datum == LDEN_COUNT ?
+					v[n->event].icount : v[n->event].isize);
+		return from_double(n->datum == LDEN_COUNT ? v[n->event].count :
+							   v[n->event].size);
 	case N_NEG:
-		return -num(n->l, v);
+		a = num(n->l, v);
+		return (struct val){ -a.d, a.exact, a.rounded, -a.i };
 	default:
 		break;
 	}
 	a = num(n->l, v);
 	b = num(n->r, v);
+	r.exact = a.exact && b.exact;
+	r.rounded = false;
+	r.i = 0;
 	switch (n->kind) {
 	case N_ADD:
-		return a + b;
+		r.d = a.d + b.d;
+		r.i = a.i + b.i;
+		break;
 	case N_SUB:
-		return a - b;
+		r.d = a.d - b.d;
+		r.i = a.i - b.i;
+		break;
 	case N_MUL:
-		return a * b;
+		r.d = a.d * b.d;
+		if (r.exact && a.i && mag(a.i) > EXACT_LIM / mag(b.i ? b.i : 1))
+			r.exact = false;
+		else
+			r.i = a.i * b.i;
+		break;
 	case N_DIV:
-		return b != 0 ? a / b : NAN;
+		r.d = b.d != 0 ? a.d / b.d : NAN;
+		/* exact when it divides: a fraction is a double's */
+		r.exact = r.exact && b.i && a.i % b.i == 0;
+		r.i = r.exact ? a.i / b.i : 0;
+		break;
 	case N_MOD:
-		return b != 0 ? fmod(a, b) : NAN;
+		r.d = b.d != 0 ? fmod(a.d, b.d) : NAN;
+		r.exact = r.exact && b.i;
+		r.i = r.exact ? a.i % b.i : 0;
+		break;
 	default:
-		return NAN;
+		return (struct val){ NAN, false, false, 0 };
 	}
+	if (r.exact && mag(r.i) > EXACT_LIM)
+		r.exact = false;
+	if (r.exact)
+		r.d = (double)r.i;
+	else
+		r.rounded = big(&a) || big(&b) || fabs(r.d) >= EXACT_DOUBLE;
+	return r;
 }
 
 static bool cond(const struct lden_expr_node *n,
 		 const struct lden_expr_values *v)
 {
-	double a, b;
+	struct val a, b;
+	int c;
 
 	switch (n->kind) {
 	case N_AND:
@@ -1104,21 +1199,31 @@ static bool cond(const struct lden_expr_node *n,
 	}
 	a = num(n->l, v);
 	b = num(n->r, v);
-	if (isnan(a) || isnan(b))
+	if (isnan(a.d) || isnan(b.d))
 		return false;
+	/* whole numbers compared exactly: 2^53 + 1 > 2^53 */
+	if (a.exact && b.exact) {
+		c = a.i < b.i ? -1 : a.i > b.i;
+	} else {
+		/* a long double holds any uint64_t exactly */
+		long double x = a.exact ? (long double)a.i : a.d;
+		long double y = b.exact ? (long double)b.i : b.d;
+
+		c = x < y ? -1 : x > y;
+	}
 	switch (n->kind) {
 	case N_GT:
-		return a > b;
+		return c > 0;
 	case N_GE:
-		return a >= b;
+		return c >= 0;
 	case N_LT:
-		return a < b;
+		return c < 0;
 	case N_LE:
-		return a <= b;
+		return c <= 0;
 	case N_EQ:
-		return a == b;
+		return c == 0;
 	case N_NE:
-		return a != b;
+		return c != 0;
 	default:
 		return false;
 	}
@@ -1134,7 +1239,74 @@ double lden_expr__value(const struct lden_expr *e,
 		       const struct lden_expr_values *vals)
 {
 	return e->root->is_cond ? (cond(e->root, vals) ? 1 : 0) :
-				  num(e->root, vals);
+				  num(e->root, vals).d;
+}
+
+void lden_format_value(double v, char *buf, size_t len)
+{
+	size_t n;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(buf, len, "%sInf", v < 0 ? "-" : "+");
+		return;
+	}
+	/* every integer a double holds exactly, in full */
+	if (v == floor(v) && fabs(v) < EXACT_DOUBLE) {
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
+	/* past 2^53 a double's digits may not be the value's: marked */
+	if (fabs(v) >= EXACT_DOUBLE) {
+		snprintf(buf, len, "~%.17g", v);
+		return;
+	}
+	snprintf(buf, len, "%.3f", v);
+	n = strlen(buf);
+	while (n > 1 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 1 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	/* "-0.000" trimmed: a tiny value is not zero; say it with more digits */
+	if (!strcmp(buf, "0") || !strcmp(buf, "-0"))
+		snprintf(buf, len, "%.3g", v);
+}
+
+void lden_expr__format_value(const struct lden_expr *e,
+			     const struct lden_expr_values *vals, char *buf,
+			     size_t len)
+{
+	struct val r;
+	char digits[48];
+	unsigned __int128 m;
+	int n = sizeof(digits);
+
+	if (e->root->is_cond)
+		r = from_u64(cond(e->root, vals));
+	else
+		r = num(e->root, vals);
+	if (!r.exact) {
+		if (r.rounded && !isnan(r.d) && !isinf(r.d) &&
+		    fabs(r.d) < EXACT_DOUBLE) {
+			/* "size / 4" of a size past 2^53: not its digits */
+			snprintf(buf, len, "~%.17g", r.d);
+			return;
+		}
+		lden_format_value(r.d, buf, len);
+		return;
+	}
+	m = r.i < 0 ? -(unsigned __int128)r.i : (unsigned __int128)r.i;
+	digits[--n] = '\0';
+	do {
+		digits[--n] = (char)('0' + (int)(m % 10));
+		m /= 10;
+	} while (m);
+	if (r.i < 0)
+		digits[--n] = '-';
+	snprintf(buf, len, "%s", digits + n);
 }
 
 void lden_expr_error__at(struct lden_expr_error *err,

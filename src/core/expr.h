@@ -100,6 +100,13 @@ struct lden_expr_values {
 	double count;
 	double size;
 	double speed;
+	/*
+	 * exact: count and size are icount and isize, whole (a double holds
+	 * a uint64_t exactly only below 2^53); else the doubles are read
+	 */
+	bool exact;
+	uint64_t icount;
+	uint64_t isize;
 };
 
 /* Evaluates the condition; @vals is indexed like e->events. */
@@ -112,6 +119,24 @@ bool lden_expr__eval(const struct lden_expr *e,
  */
 double lden_expr__value(const struct lden_expr *e,
 		       const struct lden_expr_values *vals);
+
+/*
+ * lden_expr__format_value - the value as text into @buf: a whole number
+ * known exactly in full (count and size past 2^53 given exact, their
+ * sums, products, quotients that divide); any other is a double, written
+ * by lden_format_value(), and marked '~' with 17 digits where a number
+ * past 2^53 went into it ("size(x) / 4")
+ */
+void lden_expr__format_value(const struct lden_expr *e,
+			     const struct lden_expr_values *vals, char *buf,
+			     size_t len);
+
+/*
+ * lden_format_value - @v into @buf: a whole number below 2^53 in full,
+ * one past it (which a double may hold rounded) marked '~' with 17
+ * digits, others with at most 3 decimals ("NaN", "+Inf")
+ */
+void lden_format_value(double v, char *buf, size_t len);
 
 /*
  * lden_expr_error__at - set @err to @msg pointing at @ev's first use

@@ -26,6 +26,7 @@ struct op {
 	uint64_t value;
 	const struct ltr_field *field;
 	char name[48];		/* OP_FIELD: the field's name */
+	int col;		/* an operator's column */
 };
 
 /*
@@ -84,7 +85,7 @@ static int emit(struct cparser *p, enum op_kind k, uint64_t v,
 {
 	if (p->out->nops == MAX_OPS)
 		return cfail(p, "expression too long", NULL);
-	p->out->ops[p->out->nops++] = (struct op){ k, v, f, "" };
+	p->out->ops[p->out->nops++] = (struct op){ k, v, f, "", 0 };
 	return 0;
 }
 
@@ -169,6 +170,8 @@ static int parse_primary(struct cparser *p)
 
 static int parse_mul(struct cparser *p)
 {
+	int col;
+
 	if (parse_primary(p) < 0)
 		return -1;
 	for (;;) {
@@ -181,14 +184,18 @@ static int parse_mul(struct cparser *p)
 			k = OP_DIV;
 		else
 			return 0;
+		col = (int)(p->pos - p->s) + 1;
 		p->pos++;
 		if (parse_primary(p) < 0 || emit(p, k, 0, NULL) < 0)
 			return -1;
+		p->out->ops[p->out->nops - 1].col = col;
 	}
 }
 
 static int parse_add(struct cparser *p)
 {
+	int col;
+
 	if (parse_mul(p) < 0)
 		return -1;
 	for (;;) {
@@ -201,14 +208,18 @@ static int parse_add(struct cparser *p)
 			k = OP_SUB;
 		else
 			return 0;
+		col = (int)(p->pos - p->s) + 1;
 		p->pos++;
 		if (parse_mul(p) < 0 || emit(p, k, 0, NULL) < 0)
 			return -1;
+		p->out->ops[p->out->nops - 1].col = col;
 	}
 }
 
 static int parse_shift(struct cparser *p)
 {
+	int col;
+
 	if (parse_add(p) < 0)
 		return -1;
 	for (;;) {
@@ -221,9 +232,11 @@ static int parse_shift(struct cparser *p)
 			k = OP_SHR;
 		else
 			return 0;
+		col = (int)(p->pos - p->s) + 1;
 		p->pos += 2;
 		if (parse_add(p) < 0 || emit(p, k, 0, NULL) < 0)
 			return -1;
+		p->out->ops[p->out->nops - 1].col = col;
 	}
 }
 
@@ -601,6 +614,147 @@ const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
 		}
 	*pos = e->nops;
 	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Ranges: can a size be negative? */
+
+/*
+ * Bounds in whole numbers, not modulo 2^64, saturated at +-2^100 (far
+ * past any uint64_t, so a saturated bound stays out of range).
+ */
+typedef __int128 wide;
+#define WIDE_LIM ((wide)1 << 100)
+
+struct range {
+	wide lo, hi;
+	int neg_col;	/* the column of the '-' that can make it < 0, or 0 */
+	int over_col;	/* the operator's that makes it >= 2^64 always, or 0 */
+};
+
+#define U64_END ((wide)UINT64_MAX + 1)	/* 2^64 */
+
+static wide sat(wide v)
+{
+	return v > WIDE_LIM ? WIDE_LIM : v < -WIDE_LIM ? -WIDE_LIM : v;
+}
+
+static wide sat_mul(wide a, wide b)
+{
+	wide ma = a < 0 ? -a : a, mb = b < 0 ? -b : b;
+
+	if (ma && mb && ma > WIDE_LIM / mb)
+		return (a < 0) != (b < 0) ? -WIDE_LIM : WIDE_LIM;
+	return sat(a * b);
+}
+
+static wide min4(wide a, wide b, wide c, wide d)
+{
+	wide m = a < b ? a : b;
+
+	m = m < c ? m : c;
+	return m < d ? m : d;
+}
+
+static wide max4(wide a, wide b, wide c, wide d)
+{
+	wide m = a > b ? a : b;
+
+	m = m > c ? m : c;
+	return m > d ? m : d;
+}
+
+/* a << b for b >= 0, as a product by 2^b, saturated */
+static wide sat_shl(wide a, wide b)
+{
+	return b >= 101 ? (a > 0 ? WIDE_LIM : a < 0 ? -WIDE_LIM : 0) :
+			  sat_mul(a, (wide)1 << (int)b);
+}
+
+int lden_size_expr__wraps_at(const struct lden_size_expr *e,
+			     lden_size_range_fn range, void *ctx, bool *over)
+{
+	struct range st[MAX_OPS];
+	int sp = 0;
+
+	for (int i = 0; i < e->nops; i++) {
+		const struct op *o = &e->ops[i];
+		struct range a, b, r = { 0, 0, 0, 0 };
+		int64_t flo;
+		uint64_t fhi;
+
+		switch (o->kind) {
+		case OP_CONST:
+			st[sp++] = (struct range){ o->value, o->value, 0, 0 };
+			continue;
+		case OP_FIELD:
+			range(o->name, o->field, ctx, &flo, &fhi);
+			st[sp++] = (struct range){ flo, fhi, 0, 0 };
+			continue;
+		default:
+			break;
+		}
+		b = st[--sp];
+		a = st[--sp];
+		r.neg_col = a.neg_col ? a.neg_col : b.neg_col;
+		r.over_col = a.over_col ? a.over_col : b.over_col;
+		switch (o->kind) {
+		case OP_ADD:
+			r.lo = sat(a.lo + b.lo);
+			r.hi = sat(a.hi + b.hi);
+			break;
+		case OP_SUB:
+			r.lo = sat(a.lo - b.hi);
+			r.hi = sat(a.hi - b.lo);
+			if (r.lo < 0 && !r.neg_col)
+				r.neg_col = o->col;
+			break;
+		case OP_MUL:
+			r.lo = min4(sat_mul(a.lo, b.lo), sat_mul(a.lo, b.hi),
+				    sat_mul(a.hi, b.lo), sat_mul(a.hi, b.hi));
+			r.hi = max4(sat_mul(a.lo, b.lo), sat_mul(a.lo, b.hi),
+				    sat_mul(a.hi, b.lo), sat_mul(a.hi, b.hi));
+			break;
+		default:
+			/*
+			 * a shift or a division of a value that can be
+			 * negative rounds its wrapped form, not it: wrong
+			 * whatever comes after
+			 */
+			if (a.lo < 0 || b.lo < 0) {
+				*over = false;
+				return r.neg_col ? r.neg_col : o->col;
+			}
+			if (a.lo >= U64_END || b.lo >= U64_END) {
+				*over = true;
+				return r.over_col ? r.over_col : o->col;
+			}
+			if (o->kind == OP_SHL) {
+				r.lo = sat_shl(a.lo, b.lo);
+				r.hi = sat_shl(a.hi, b.hi);
+			} else if (o->kind == OP_SHR) {
+				r.lo = b.hi >= 101 ? 0 : a.lo >> (int)b.hi;
+				r.hi = b.lo >= 101 ? 0 : a.hi >> (int)b.lo;
+			} else {
+				/* by 0: 0 */
+				r.lo = b.lo == 0 ? 0 : a.lo / b.hi;
+				r.hi = a.hi / (b.lo ? b.lo : 1);
+			}
+			break;
+		}
+		/* where it first must pass 2^64 */
+		if (r.lo >= U64_END && !r.over_col)
+			r.over_col = o->col ? o->col : 1;
+		st[sp++] = r;
+	}
+	*over = false;
+	if (sp == 1 && st[0].lo < 0)
+		return st[0].neg_col ? st[0].neg_col : 1;
+	*over = true;
+	if (sp == 1 && st[0].lo >= U64_END)
+		return st[0].over_col ? st[0].over_col : 1;
+	*over = false;
+	return 0;
 }
 
 void lden_size_expr__free(struct lden_size_expr *e)

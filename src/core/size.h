@@ -12,6 +12,18 @@
 #include <stdint.h>
 
 struct ltr_event;
+struct ltr_field;
+
+/*
+ * A size expression quoted in a message ("'%.*s%s'"): its first 120
+ * bytes and "..." when cut, so that the reason after it is never what
+ * the message's buffer cuts off
+ */
+#define LDEN_SIZE_QUOTE_MAX 120
+#define LDEN_SIZE_QUOTE(s)						\
+	(int)(strlen(s) > LDEN_SIZE_QUOTE_MAX ? LDEN_SIZE_QUOTE_MAX :	\
+						strlen(s)),		\
+	(s), (strlen(s) > LDEN_SIZE_QUOTE_MAX ? "..." : "")
 struct ltr_sample;
 struct lden_size_expr;
 
@@ -37,6 +49,30 @@ uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
  */
 const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
 					 int *pos);
+
+/*
+ * The range of one field of a size: its value is from *@lo to *@hi for
+ * every record summed (its C type's, narrowed by a filter's bound).  @f
+ * is the field of the event the expression was compiled against, NULL
+ * when compiled for syntax only (a kprobe's, typed by its fetch-arg).
+ */
+typedef void (*lden_size_range_fn)(const char *name,
+				   const struct ltr_field *f, void *ctx,
+				   int64_t *lo, uint64_t *hi);
+
+/*
+ * lden_size_expr__wraps_at - whether @e, computed modulo 2^64, can be
+ * wrong for a record whose fields range as @range says (in whole numbers;
+ * a '-' is assumed to reach its worst case, its operands' correlation
+ * unseen): below 0 for some record (*@over false: summed as a number
+ * near 2^64), or 2^64 or more for every record (*@over true:
+ * "18446744073709551615 * 2"), or a division or shift of such a value.
+ * Returns 0 when neither, else the column (from 1) of the operator that
+ * makes it so.  One that may pass 2^64 for some record only ("nr *
+ * PAGE_SIZE" over a 64-bit nr) is let be.
+ */
+int lden_size_expr__wraps_at(const struct lden_size_expr *e,
+			     lden_size_range_fn range, void *ctx, bool *over);
 void lden_size_expr__free(struct lden_size_expr *e);
 
 /*

@@ -126,34 +126,6 @@ out_free:
 	return NULL;
 }
 
-void lden_format_value(double v, char *buf, size_t len)
-{
-	size_t n;
-
-	if (isnan(v)) {
-		snprintf(buf, len, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(buf, len, "%sInf", v < 0 ? "-" : "+");
-		return;
-	}
-	/* every integer a double holds exactly, in full */
-	if (v == floor(v) && fabs(v) < 9007199254740992.0) {
-		snprintf(buf, len, "%.0f", v);
-		return;
-	}
-	snprintf(buf, len, "%.3f", v);
-	n = strlen(buf);
-	while (n > 1 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 1 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	/* "-0.000" trimmed: a tiny value is not zero; say it with more digits */
-	if (!strcmp(buf, "0") || !strcmp(buf, "-0"))
-		snprintf(buf, len, "%.3g", v);
-}
-
 char *lden_template__render(const struct lden_template *t,
 			   lden_template_value_fn fn, void *ctx)
 {
@@ -172,7 +144,7 @@ char *lden_template__render(const struct lden_template *t,
 			fputs(p->text, f);
 			continue;
 		}
-		lden_format_value(fn(p->e, &stale, ctx), num, sizeof(num));
+		fn(p->e, &stale, ctx, num, sizeof(num));
 		fputs(num, f);
 		if (stale)
 			fputs(" (size stopped)", f);

@@ -42,11 +42,13 @@ struct lden_template *lden_template__parse(const char *text,
 void lden_template__free(struct lden_template *t);
 
 /*
- * The value of one expression of a template, from the caller's numbers;
- * *@stale set when it depends on a size that is no longer updated.
+ * The value of one expression of a template, from the caller's numbers,
+ * as text into @buf (a whole number in full, see lden_expr__format_value()); *@stale set when it depends on a size that
+ * is no longer updated.
  */
-typedef double (*lden_template_value_fn)(const struct lden_expr *e,
-					 bool *stale, void *ctx);
+typedef void (*lden_template_value_fn)(const struct lden_expr *e,
+				       bool *stale, void *ctx, char *buf,
+				       size_t len);
 
 /*
  * lden_template__render - the text with every expression's value put in
@@ -55,7 +57,6 @@ typedef double (*lden_template_value_fn)(const struct lden_expr *e,
 char *lden_template__render(const struct lden_template *t,
 			   lden_template_value_fn fn, void *ctx);
 
-/* lden_format_value - @v as templates write it, into @buf */
-void lden_format_value(double v, char *buf, size_t len);
+/* lden_format_value(): expr.h */
 
 #endif

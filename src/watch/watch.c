@@ -234,18 +234,21 @@ static void expr_values(const struct lden_watch_rule *r,
 		v[i].count = (double)(re->we->st.count - re->count0);
 		v[i].size = (double)(re->we->st.size - re->size0);
 		v[i].speed = re->we->st.speed;
+		v[i].exact = true;
+		v[i].icount = re->we->st.count - re->count0;
+		v[i].isize = re->we->st.size - re->size0;
 		if (stale && e->events[i].need_size && re->we->att[0].size_stopped)
 			*stale = true;
 	}
 }
 
-static double template_value(const struct lden_expr *e, bool *stale,
-			     void *ctx)
+static void template_value(const struct lden_expr *e, bool *stale,
+			   void *ctx, char *buf, size_t len)
 {
 	struct lden_expr_values v[64];
 
 	expr_values(ctx, e, v, stale);
-	return lden_expr__value(e, v);
+	lden_expr__format_value(e, v, buf, len);
 }
 
 void lden_watch_rule__values(const struct lden_watch_rule *r,
@@ -290,6 +293,9 @@ static bool evaluate(const struct lden_watch_rule *r)
 		v[i].count = (double)(re->we->st.count - re->count0);
 		v[i].size = (double)(re->we->st.size - re->size0);
 		v[i].speed = re->we->st.speed;
+		v[i].exact = true;
+		v[i].icount = re->we->st.count - re->count0;
+		v[i].isize = re->we->st.size - re->size0;
 	}
 	return lden_expr__eval(e, v);
 }

@@ -265,5 +265,52 @@ for e in function print; do
 	done
 done
 
+# 10. Numbers and events files at their limits: each refused in one line
+# with exit 2 before anything is attached.  A literal past 2^64 ('2^64 +
+# 1' is 2^64 as a double: the old code took it as 2^64) and a size that
+# passes 2^64 for every record ('18446744073709551615 * 2' was summed as
+# 2^64 - 2 a record) were accepted; the others held already and are kept
+# so: a size literal past 2^64, 5,000 nested parentheses in a size and in
+# an expression, NUL bytes in an events file, a 1 MiB line (its message
+# cut, not 1 MiB long)
+lim() {
+	mkdir -p "$tmp/lim$1"
+	printf 'event my.x\n\tdescribe\txs\n\ttracepoint\tsyscalls:sys_enter_close\n\tsize\t\t%s\n' \
+		"$2" >"$tmp/lim$1/x.events"
+}
+lim 1 '18446744073709551615 * 2'
+lim 2 'fd * 0 + 99999999999999999999999'
+lim 3 "$(python3 -c 'print("(" * 5000 + "fd" + ")" * 5000)')"
+mkdir "$tmp/lim4" "$tmp/lim5"
+printf 'event my.x\n\tdescribe\tx\0y\n\ttracepoint\tsyscalls:sys_enter_close\n' \
+	>"$tmp/lim4/x.events"
+python3 -c 'import sys; sys.stdout.write("x" * (1 << 20) + "\n")' \
+	>"$tmp/lim5/x.events"
+deep=$(python3 -c 'print("(" * 5000 + "count(task.create)" + ")" * 5000 + " > 1")')
+n=0
+while IFS='|' read -r want args; do
+	n=$((n + 1))
+	eval "set -- $args"
+	bounded lim$n 10 "$LDEN" "$@"
+	drop_sweep "$tmp/lim$n.err"
+	refused lim$n "lden $(printf '%.60s' "$args")" "$want"
+	[ "$(grep -c '^lden: ' "$tmp/lim$n.err")" = 1 ] ||
+		fail "lden $args: not one error line"
+	[ "$(wc -c <"$tmp/lim$n.err")" -lt 4096 ] ||
+		fail "lden $args: an error of $(wc -c <"$tmp/lim$n.err") bytes"
+done <<'EOF'
+number too large '18446744073709551617' (the largest is 2^64)|notify -t 1 'count(task.create) > 18446744073709551617'
+number too large '18446744073709551616k'|notify -t 1 'count(task.create) > 18446744073709551616k'
+lim1/x.events:4: size '18446744073709551615 \* 2' on syscalls:sys_enter_close passes 2^64 for every record|notify -t 1 -d "$tmp/lim1" 'size(my.x) > 1'
+lim2/x.events:4: bad size expression .*number too large|notify -t 1 -d "$tmp/lim2" 'size(my.x) > 1'
+lim3/x.events:4: bad size expression .*too many parentheses|notify -t 1 -d "$tmp/lim3" 'size(my.x) > 1'
+too deeply nested|notify -t 1 "$deep"
+lim4/x.events: not a text file|notify -t 1 -d "$tmp/lim4" 'count(my.x) > 1'
+lim5/x.events:1: unknown keyword 'xxxx|list-events -d "$tmp/lim5"
+EOF
+# 2^64 itself is the largest number, and stays one
+bounded lim-max 10 "$LDEN" notify -t 0.2 'count(task.create) > 18446744073709551616'
+[ "$rc" = 1 ] || fail "'> 18446744073709551616': exit $rc, want 1: $(cat "$tmp/lim-max.err")"
+
 grep -q "$tmp" "$T/uprobe_events" && fail "a probe on a file of this test is left"
 echo "PASS: hostile input refused quickly, one line each, no probe left"

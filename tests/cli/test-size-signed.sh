@@ -47,14 +47,15 @@ refused() {
 	[ "$(grep -c '^lden: ' "$tmp/no.err")" = 1 ] || fail "'$2': not one error line"
 }
 
-# accepted DIR EXPRESSION: not refused for a sign: runs (exit 1: the
+# accepted DIR EXPRESSION: not refused for a sign or a '-': runs (exit 1: the
 # condition never true), or, a kprobe source on a kernel without
 # kprobes, is merely unavailable here
 accepted() {
 	"$LDEN" notify "$2" --events-dir "$tmp/$1" -t 0.2 -q \
 		>"$tmp/yes.out" 2>"$tmp/yes.err"
 	rc=$?
-	grep -q "is signed" "$tmp/yes.err" && fail "'$2' refused for the sign: $(cat "$tmp/yes.err")"
+	grep -q -e "is signed" -e "can be negative" "$tmp/yes.err" &&
+		fail "'$2' refused for the sign: $(cat "$tmp/yes.err")"
 	[ $rc = 1 ] || grep -q "unavailable on this kernel" "$tmp/yes.err" ||
 		fail "'$2': exit $rc: $(cat "$tmp/yes.err")"
 }
@@ -113,4 +114,52 @@ accepted kp "size(my.send[ret > 0]) > 1000000000000"
 accepted kp "count(my.send) > 1000000000000"
 kp_event 'kretprobe	tcp_sendmsg ret=$retval:u64' ret
 accepted kp "size(my.send) > 1000000000000"
+# a size that can be negative is refused where it is written, as a signed
+# field is: 'ret - 10' over 'ret > 0' is -9 for a 1-byte read, summed as
+# 18446744073709551607 (the old code summed it and fired 'size > 1e18'
+# at the first short read); the '-' is named by its column
+NEG="r.events:4: size 'ret - 10' on syscalls:sys_exit_read can be negative (the '-' at column 5 "
+tp_event "ret > 0" "ret - 10"
+refused ev "size(my.read) > 1000000000000000000" "$NEG"
+"$LDEN" list-events --events-dir "$tmp/ev" >"$tmp/list.out" 2>&1
+grep -q "^my.read .*error: .*can be negative" "$tmp/list.out" ||
+	fail "list-events does not say the size can be negative"
+for z in "0 - ret" "(ret - 10) / 2" "(ret + 10) - ret" "(ret - 10) >> 1"; do
+	tp_event "ret > 0" "$z"
+	refused ev "size(my.read) > 100" "size '$z' on syscalls:sys_exit_read can be negative"
+done
+# bounded far enough by the catalog's filter or the user's: accepted
+tp_event "ret >= 10" "ret - 10"
+accepted ev "size(my.read) > 1000000000000"
+tp_event "ret > 0" "ret - 10"
+accepted ev "size(my.read[ret > 9]) > 1000000000000"
+refused ev "size(my.read[ret > 8]) > 100" "$NEG"
+tp_event "ret > 0" "ret * 0 + 5"
+accepted ev "size(my.read) > 1000000000000"
+tp_event "ret > 0" "(ret - 10) * 0"
+accepted ev "size(my.read) > 1000000000000"
+
+# the bounds lden reads: one joined by '&&' at the top whatever else is
+# in parentheses ('||' of other fields in them; the old code refused
+# any '||'); one it cannot read is said so, not answered 'filter it'
+tp_event "ret >= 0 && (__syscall_nr == 0 || __syscall_nr == 1)" ret
+accepted ev "size(my.read) > 1000000000000"
+tp_event "(__syscall_nr == 0 && ret > 0)" ret
+accepted ev "size(my.read) > 1000000000000"
+tp_event "ret < 100" ret
+refused ev "size(my.read) > 100" \
+	"field 'ret' is signed (.*): the filter does not bound it from below at 0 for every record"
+tp_event "__syscall_nr == 0" ret
+refused ev "size(my.read) > 100" "field 'ret' is signed (.*): filter it, e.g. 'if ret > 0'"
+
+# a kprobe's size is checked the same way from its fetch-args' types, on
+# any kernel
+kp_event 'kprobe	vfs_write n=$arg3:u64' 'n - 4096'
+refused kp "size(my.send) > 100" \
+	"k.events:4: size 'n - 4096' on kprobe vfs_write can be negative (the '-' at column 3 "
+accepted kp "size(my.send[n >= 4096]) > 1000000000000"
+kp_event 'kprobe	vfs_write n=$arg3:u64 if n >= 4096' 'n - 4096'
+accepted kp "size(my.send) > 1000000000000"
+kp_event 'kprobe	vfs_write len=$arg3:s64 x=$arg2:u64' len
+accepted kp "size(my.send[len >= 0 && (x == 1 || x == 2)]) > 1000000000000"
 echo "PASS: test-size-signed"

@@ -681,6 +681,48 @@ static void test_format_error(void **state)
 	assert_string_equal(small, "number too large '1");
 }
 
+/*
+ * Counts and sizes past 2^53 given exact are compared and computed
+ * exactly: 2^53 + 1 is more than 2^53, which as doubles they are not
+ * (the old evaluation said 'size > 9007199254740992' false at ...993).
+ */
+static void test_eval_exact(void **unused)
+{
+	static const struct { const char *text; bool want; } cases[] = {
+		{ "size(a.b) > 9007199254740992", true },
+		{ "size(a.b) = 9007199254740993", true },
+		{ "size(a.b) = 9007199254740992", false },
+		{ "size(a.b) < 9007199254740994", true },
+		{ "size(a.b) - 1 = 9007199254740992", true },
+		{ "size(a.b) * 2 = 18014398509481986", true },
+		{ "size(a.b) * 2048 > 18446744073709551615", true },
+		{ "size(a.b) % 2 = 1", true },
+		{ "count(a.b) = 18446744073709551615", true },
+		{ "count(a.b) > 18446744073709551614", true },
+		{ "size(a.b) / 3 = 3002399751580331", true },
+		{ "size(a.b) > 9.007199254740992e15", true },
+		{ "size(a.b) < 9.007199254740994e15", true },
+	};
+	struct lden_expr_values v = {
+		.count = 18446744073709551615.0, .size = 9007199254740993.0,
+		.exact = true, .icount = UINT64_MAX,
+		.isize = 9007199254740993ull,
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lden_expr_error err;
+		struct lden_expr *e = lden_expr__parse(cases[i].text, &err);
+
+		if (!e)
+			fail_msg("'%s': %s", cases[i].text, err.msg);
+		if (lden_expr__eval(e, &v) != cases[i].want)
+			fail_msg("'%s': expected %d", cases[i].text,
+				 cases[i].want);
+		lden_expr__free(e);
+	}
+}
+
 static void test_trigger(void **unused)
 {
 	/* the condition at t = 0, 1, 2, ...; '1' where it fires */
@@ -723,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_filter_and),
 		cmocka_unit_test(test_format_error),
+		cmocka_unit_test(test_eval_exact),
 		cmocka_unit_test(test_trigger),
 	};
 

@@ -511,18 +511,25 @@ static void files(void **state)
 /* ------------------------------------------------------------------ */
 /* Templates */
 
-static double fake_value(const struct lden_expr *e, bool *stale, void *ctx)
+static void fake_value(const struct lden_expr *e, bool *stale, void *ctx,
+		       char *buf, size_t len)
 {
 	struct lden_expr_values v[4];
 
 	for (int i = 0; i < e->nevents; i++) {
-		v[i].count = 1048576;
-		v[i].size = 3;
-		v[i].speed = 812.25;
+		v[i] = (struct lden_expr_values){
+			.count = 1048576, .size = 3, .speed = 812.25 };
+		/* big.y: a size past 2^53, given exact (and rounded in its
+		 * double, as a caller's would be) */
+		if (!strcmp(e->events[i].name, "big.y"))
+			v[i] = (struct lden_expr_values){
+				.count = 3, .size = 9007199254740993.0,
+				.speed = 1, .exact = true, .icount = 3,
+				.isize = 9007199254740993ull };
 		if (e->events[i].need_size)
 			*stale = ctx != NULL;
 	}
-	return lden_expr__value(e, v);
+	lden_expr__format_value(e, v, buf, len);
 }
 
 static void templates(void **state)
@@ -538,6 +545,16 @@ static void templates(void **state)
 		{ "{{ -count(x.y) }}", "-1048576", NULL },
 		{ "{{ 1 / 3000 }}", "0.000333", NULL },
 		{ "x{{ 1 }}{{ 2 }}y", "x12y", NULL },
+		/* past 2^53: a size and what is computed of it exactly in full
+		 * (a double has ...992), a fraction of it marked '~' */
+		{ "{{ size(big.y) }}", "9007199254740993", NULL },
+		{ "{{ size(big.y) * 1000 + 7 }}", "9007199254740993007", NULL },
+		{ "{{ size(big.y) * 3 / 3 - count(big.y) }}", "9007199254740990", NULL },
+		{ "{{ size(big.y) % 10 }}", "3", NULL },
+		{ "{{ size(big.y) / 4 }}", "~2251799813685248", NULL },
+		{ "{{ size(big.y) / 2 }}", "~4503599627370496", NULL },
+		{ "{{ 18446744073709551615 * 2 }}", "36893488147419103230", NULL },
+		{ "{{ 1e17 + 1 }}", "~1e+17", NULL },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -562,7 +579,8 @@ static void templates(void **state)
 static void format_values(void **state)
 {
 	static const struct { double v; const char *s; } cases[] = {
-		{ 0, "0" }, { 18446744073709551615.0, "18446744073709551616" },
+		{ 0, "0" }, { 18446744073709551615.0, "~1.8446744073709552e+19" },
+		{ 9007199254740992.0, "~9007199254740992" },
 		{ 9007199254740991.0, "9007199254740991" }, { 2.5, "2.5" },
 		{ -0.125, "-0.125" }, { 1e-9, "1e-09" }, { INFINITY, "+Inf" },
 	};
