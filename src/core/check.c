@@ -115,27 +115,6 @@ static bool filter_bound(const char *filter, size_t len, const char *name,
 	if (!filter)
 		return false;
 	trim(&filter, &len);
-	for (size_t i = 0; i < len; i++) {
-		char c = filter[i];
-
-		if (quote) {
-			if (c == '\\' && i + 1 < len)
-				i++;
-			else if (c == quote)
-				quote = 0;
-			continue;
-		}
-		if (c == '"' || c == '\'')
-			quote = c;
-		else if (c == '(')
-			depth++;
-		else if (c == ')')
-			depth--;
-		else if (!depth && c == '|' && i + 1 < len && filter[i + 1] == '|')
-			return false;
-	}
-	depth = 0;
-	quote = 0;
 	for (size_t i = 0; i <= len; i++) {
 		const char *part = filter + start;
 		size_t plen = i - start;
@@ -154,6 +133,9 @@ static bool filter_bound(const char *filter, size_t len, const char *name,
 			continue;
 		}
 		depth += (c == '(') - (c == ')');
+		/* an "||" at the top: either side may let a record past */
+		if (!depth && c == '|' && i + 1 < len && filter[i + 1] == '|')
+			return false;
 		if (i < len && (depth || c != '&' || i + 1 >= len ||
 				filter[i + 1] != '&'))
 			continue;

@@ -162,4 +162,6 @@ kp_event 'kprobe	vfs_write n=$arg3:u64 if n >= 4096' 'n - 4096'
 accepted kp "size(my.send) > 1000000000000"
 kp_event 'kprobe	vfs_write len=$arg3:s64 x=$arg2:u64' len
 accepted kp "size(my.send[len >= 0 && (x == 1 || x == 2)]) > 1000000000000"
+# an "||" at the top: its other side lets negative lengths past
+refused kp "size(my.send[len >= 0 || x == 1]) > 100" "field 'len' is signed"
 echo "PASS: test-size-signed"
