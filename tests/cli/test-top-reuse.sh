@@ -121,21 +121,33 @@ procs() {
 		map([(map(.count) | add), (map(.pid_source) | unique)])' "$1"
 }
 want="[[$NA,[\"exact\"]],[$NB,[\"exact\"]]]"
-rm -f "$tmp/w.out"
-"$LDEN" top "$E" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
-	>"$tmp/w.out" 2>"$tmp/w.err" &
-l=$!
-started $l
-wait_for "$tmp/w.out" '"rows"' || fail "top (system-wide) printed no block"
-"$W" $NA $NB >"$tmp/ww.tgt" 2>"$tmp/ww.err" || fail "pid-reuse failed"
-pid=$(awk '{ print $1 }' "$tmp/ww.tgt")
-sums() { procs "$tmp/w.out"; }
-until_equal sums "$want"
-stop $l
-reaped $l
-[ $rc = 0 ] || fail "top (system-wide) exited $rc"
-[ "$(sums)" = "$want" ] ||
-	fail "top --by pid (system-wide): pid $pid's processes $(sums), want $want"
+# outside NAME WHAT [ARGS...]: top --by pid with ARGS watches the workload
+# (started with $WARG after its counts) from outside: $pid's processes,
+# their tables summed, must be A's and B's, exact
+outside() {
+	_n=$1 _what=$2
+	shift 2
+	rm -f "$tmp/$_n.out"
+	"$LDEN" top "$E" "$@" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
+		>"$tmp/$_n.out" 2>"$tmp/$_n.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/$_n.out" '"rows"' || fail "top ($_what) printed no block"
+	"$W" $NA $NB $WARG >"$tmp/$_n.tgt" 2>"$tmp/$_n.werr" ||
+		fail "pid-reuse ($_what) failed"
+	pid=$(awk '{ print $1 }' "$tmp/$_n.tgt")
+	out="$tmp/$_n.out"
+	until_equal sums "$want"
+	stop $l
+	reaped $l
+	[ $rc = 0 ] || fail "top ($_what) exited $rc"
+	[ "$(sums)" = "$want" ] ||
+		fail "top --by pid ($_what): pid $pid's processes $(sums), want $want"
+}
+sums() { procs "$out"; }
+
+WARG=
+outside w system-wide
 echo "PASS: top --by pid, system-wide: pid $pid given twice, $NA and $NB calls apart, exact"
 
 # --- --cgroup: B starts outside the cgroup (its parent is not in it) and
@@ -148,19 +160,6 @@ if [ -z "$CGROOT" ] || ! mkdir "$CGROOT/lden-test-reuse-$$" 2>/dev/null; then
 fi
 CG="$CGROOT/lden-test-reuse-$$"
 trap 'rmdir "$CG" 2>/dev/null; test_cleanup' EXIT
-rm -f "$tmp/c.out"
-"$LDEN" top "$E" --cgroup "$CG" --json --rows 0 --max-cpu 0 -i 0.3 -t 60 \
-	>"$tmp/c.out" 2>"$tmp/c.err" &
-l=$!
-started $l
-wait_for "$tmp/c.out" '"rows"' || fail "top --cgroup printed no block"
-"$W" $NA $NB "$CG" >"$tmp/cw.tgt" 2>"$tmp/cw.err" || fail "pid-reuse (cgroup) failed"
-pid=$(awk '{ print $1 }' "$tmp/cw.tgt")
-sums() { procs "$tmp/c.out"; }
-until_equal sums "$want"
-stop $l
-reaped $l
-[ $rc = 0 ] || fail "top --cgroup exited $rc"
-[ "$(sums)" = "$want" ] ||
-	fail "top --by pid --cgroup: pid $pid's processes $(sums), want $want"
+WARG=$CG
+outside c --cgroup --cgroup "$CG"
 echo "PASS: top --by pid --cgroup: pid $pid given again to a process that entered from outside, $NA and $NB calls apart, exact"
