@@ -216,10 +216,10 @@ static const char *signed_hint(const char *own, const char *extra,
 {
 	if (names_field(own, extra, name))
 		snprintf(buf, len,
-			 "the filter does not bound it from below at 0 for every record (lden reads '%s > N' or '%s >= N', N >= 0, joined to the rest by '&&', not under '||' or '!')",
+			 "the filter does not bound it from below at 0 for every record (lden reads '%.64s > N' or '%.64s >= N', N >= 0, joined to the rest by '&&', not under '||' or '!')",
 			 name, name);
 	else
-		snprintf(buf, len, "filter it, e.g. 'if %s > 0'", name);
+		snprintf(buf, len, "filter it, e.g. 'if %.64s > 0'", name);
 	return buf;
 }
 
@@ -336,7 +336,7 @@ static int check_tracepoint(struct ltr_session *s,
 		/* a negative value (-errno) would wrap the sum */
 		for (int pos = 0;
 		     (signed_field = lden_size_expr__signed_field(se, &pos));) {
-			char hint[256];
+			char hint[512];
 
 			if (bounded(tp->filter, extra, signed_field))
 				continue;
@@ -494,7 +494,7 @@ static int probe_size_signed(const struct lden_event_def *d,
 	const char *p = src->size;
 
 	while (p && *p) {
-		char name[64], type[32], hint[256];
+		char name[64], type[32], hint[512];
 		size_t len = 0;
 
 		if (!isalpha((unsigned char)*p) && *p != '_') {
