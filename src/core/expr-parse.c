@@ -1113,32 +1113,56 @@ static bool big(const struct val *a)
 	return a->rounded || (a->exact && mag(a->i) >= (__int128)1 << 53);
 }
 
-static struct val num(const struct lden_expr_node *n,
-		      const struct lden_expr_values *v)
+static bool arith(enum node_kind k)
 {
-	struct val a, b, r;
+	return k == N_ADD || k == N_SUB || k == N_MUL || k == N_DIV ||
+	       k == N_MOD;
+}
 
-	switch (n->kind) {
-	case N_NUM:
-		return (struct val){ n->num, n->exact,
-				     !n->exact && fabs(n->num) >= EXACT_DOUBLE,
-				     n->inum };
-	case N_DATUM:
-		if (n->datum == LDEN_SPEED)
-			return from_double(v[n->event].speed);
-		if (v[n->event].exact)
-			return from_u64(n->datum == LDEN_COUNT ?
-					v[n->event].icount : v[n->event].isize);
-		return from_double(n->datum == LDEN_COUNT ? v[n->event].count :
-							   v[n->event].size);
-	case N_NEG:
-		a = num(n->l, v);
-		return (struct val){ -a.d, a.exact, a.rounded, -a.i };
-	default:
-		break;
+static bool logic(enum node_kind k)
+{
+	return k == N_AND || k == N_OR;
+}
+
+/*
+ * The nodes of @top's chain, top first: @top and each left child after
+ * it while @in its kind ("1+2+3": the two '+'), into *@spine (@few, or
+ * allocated when more: the caller frees it if not @few).  Returns how
+ * many, or 0 out of memory.  Evaluation walks a chain in a loop, so its
+ * recursion is as deep as the parentheses, not as the chain is long (a
+ * chain of 1,000 terms took 880 KiB of stack in the fuzzer's ASan build).
+ */
+static size_t spine_of(const struct lden_expr_node *top,
+		       bool (*in)(enum node_kind),
+		       const struct lden_expr_node **few, size_t nfew,
+		       const struct lden_expr_node ***spine)
+{
+	const struct lden_expr_node *n;
+	size_t len = 0;
+
+	for (n = top; in(n->kind); n = n->l)
+		len++;
+	*spine = few;
+	if (len > nfew) {
+		*spine = malloc(len * sizeof(**spine));
+		if (!*spine)
+			return 0;
 	}
-	a = num(n->l, v);
-	b = num(n->r, v);
+	len = 0;
+	for (n = top; in(n->kind); n = n->l)
+		(*spine)[len++] = n;
+	return len;
+}
+
+static struct val num(const struct lden_expr_node *n,
+		      const struct lden_expr_values *v);
+
+/* @n's operator on @a and @b, its operands' values */
+static struct val apply(const struct lden_expr_node *n, struct val a,
+			struct val b)
+{
+	struct val r;
+
 	r.exact = a.exact && b.exact;
 	r.rounded = false;
 	r.i = 0;
@@ -1181,24 +1205,60 @@ static struct val num(const struct lden_expr_node *n,
 	return r;
 }
 
-static bool cond(const struct lden_expr_node *n,
-		 const struct lden_expr_values *v)
+/* An arithmetic chain, from its first operand up (@top: its last operator). */
+static struct val num_chain(const struct lden_expr_node *top,
+			    const struct lden_expr_values *v)
 {
-	struct val a, b;
-	int c;
+	const struct lden_expr_node *few[16], **spine;
+	size_t len = spine_of(top, arith, few, 16, &spine);
+	struct val acc;
+
+	if (!len)	/* out of memory: a value not known */
+		return (struct val){ NAN, false, false, 0 };
+	acc = num(spine[len - 1]->l, v);
+	while (len--)
+		acc = apply(spine[len], acc, num(spine[len]->r, v));
+	if (spine != few)
+		free(spine);
+	return acc;
+}
+
+static struct val num(const struct lden_expr_node *n,
+		      const struct lden_expr_values *v)
+{
+	struct val a;
 
 	switch (n->kind) {
-	case N_AND:
-		return cond(n->l, v) && cond(n->r, v);
-	case N_OR:
-		return cond(n->l, v) || cond(n->r, v);
-	case N_NOT:
-		return !cond(n->l, v);
+	case N_NUM:
+		return (struct val){ n->num, n->exact,
+				     !n->exact && fabs(n->num) >= EXACT_DOUBLE,
+				     n->inum };
+	case N_DATUM:
+		if (n->datum == LDEN_SPEED)
+			return from_double(v[n->event].speed);
+		if (v[n->event].exact)
+			return from_u64(n->datum == LDEN_COUNT ?
+					v[n->event].icount : v[n->event].isize);
+		return from_double(n->datum == LDEN_COUNT ? v[n->event].count :
+							   v[n->event].size);
+	case N_NEG:
+		a = num(n->l, v);
+		return (struct val){ -a.d, a.exact, a.rounded, -a.i };
 	default:
 		break;
 	}
-	a = num(n->l, v);
-	b = num(n->r, v);
+	if (arith(n->kind))
+		return num_chain(n, v);
+	return (struct val){ NAN, false, false, 0 };
+}
+
+/* A comparison of two numbers: NaN makes it false. */
+static bool compared(const struct lden_expr_node *n,
+		     const struct lden_expr_values *v)
+{
+	struct val a = num(n->l, v), b = num(n->r, v);
+	int c;
+
 	if (isnan(a.d) || isnan(b.d))
 		return false;
 	/* whole numbers compared exactly: 2^53 + 1 > 2^53 */
@@ -1227,6 +1287,44 @@ static bool cond(const struct lden_expr_node *n,
 	default:
 		return false;
 	}
+}
+
+static bool cond(const struct lden_expr_node *n,
+		 const struct lden_expr_values *v);
+
+/*
+ * A chain of "and"/"or", from its first operand up: no side effects, so
+ * each operand is evaluated whatever the ones before gave
+ */
+static bool cond_chain(const struct lden_expr_node *top,
+		       const struct lden_expr_values *v)
+{
+	const struct lden_expr_node *few[16], **spine;
+	size_t len = spine_of(top, logic, few, 16, &spine);
+	bool acc;
+
+	if (!len)	/* out of memory: not known to be true */
+		return false;
+	acc = cond(spine[len - 1]->l, v);
+	while (len--) {
+		if (spine[len]->kind == N_AND)
+			acc = acc && cond(spine[len]->r, v);
+		else
+			acc = acc || cond(spine[len]->r, v);
+	}
+	if (spine != few)
+		free(spine);
+	return acc;
+}
+
+static bool cond(const struct lden_expr_node *n,
+		 const struct lden_expr_values *v)
+{
+	if (logic(n->kind))
+		return cond_chain(n, v);
+	if (n->kind == N_NOT)
+		return !cond(n->l, v);
+	return compared(n, v);
 }
 
 bool lden_expr__eval(const struct lden_expr *e,
