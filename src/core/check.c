@@ -306,6 +306,20 @@ static int negative_size(const struct lden_event_def *d, int line,
 		    LDEN_SIZE_QUOTE(text), where, col);
 }
 
+/*
+ * Whether @se can be below 0 for a record (its fields' ranges as the
+ * filters bound them): only then is a signed field in it a fault
+ * ("flags * 0 + 1" is never negative, whatever flags is).
+ */
+static bool can_be_negative(const struct lden_size_expr *se, const char *own,
+			    const char *extra, const struct lden_source *src)
+{
+	struct range_ctx c = { own, extra, src };
+	bool over;
+
+	return lden_size_expr__wraps_at(se, field_range, &c, &over) && !over;
+}
+
 static int check_tracepoint(struct ltr_session *s,
 			    const struct lden_event_def *d,
 			    const struct lden_tp *tp, const char *extra,
@@ -335,6 +349,7 @@ static int check_tracepoint(struct ltr_session *s,
 		}
 		/* a negative value (-errno) would wrap the sum */
 		for (int pos = 0;
+		     can_be_negative(se, tp->filter, extra, NULL) &&
 		     (signed_field = lden_size_expr__signed_field(se, &pos));) {
 			char hint[512];
 
@@ -492,7 +507,17 @@ static int probe_size_signed(const struct lden_event_def *d,
 			     char *err, size_t errlen)
 {
 	const char *p = src->size;
+	struct lden_size_expr *se;
+	char msg[256];
+	int rc;
 
+	if (!p)
+		return 0;
+	se = lden_size_expr__compile(p, NULL, msg, sizeof(msg));
+	if (!se)	/* a syntax error: said where it is parsed */
+		return 0;
+	if (!can_be_negative(se, src->filter, extra, src))
+		p = NULL;	/* its signed fields, if any, cannot matter */
 	while (p && *p) {
 		char name[64], type[32], hint[512];
 		size_t len = 0;
@@ -512,6 +537,7 @@ static int probe_size_signed(const struct lden_event_def *d,
 		p += len;
 		if (!signed_type(type) || bounded(src->filter, extra, name))
 			continue;
+		lden_size_expr__free(se);
 		return cerr(err, errlen, d, src->size_line,
 			    "size '%.*s%s' on %s %s: field '%s' is signed (%s: negative on an error, which would wrap the total around 2^64): %s",
 			    LDEN_SIZE_QUOTE(src->size),
@@ -520,24 +546,13 @@ static int probe_size_signed(const struct lden_event_def *d,
 			    signed_hint(src->filter, extra, name, hint,
 					sizeof(hint)));
 	}
-	if (src->size) {
-		char msg[256];
-		struct lden_size_expr *se =
-			lden_size_expr__compile(src->size, NULL, msg,
-						sizeof(msg));
-		int rc;
-
-		if (!se)	/* a syntax error: said where it is parsed */
-			return 0;
-		snprintf(msg, sizeof(msg), "%s %s",
-			 src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
-			 src->funcs[0]);
-		rc = negative_size(d, src->size_line, src->size, msg,
-				   src->filter, extra, se, src, err, errlen);
-		lden_size_expr__free(se);
-		return rc;
-	}
-	return 0;
+	snprintf(msg, sizeof(msg), "%s %s",
+		 src->kind == LDEN_SRC_KRETPROBE ? "kretprobe" : "kprobe",
+		 src->funcs[0]);
+	rc = negative_size(d, src->size_line, src->size, msg, src->filter,
+			   extra, se, src, err, errlen);
+	lden_size_expr__free(se);
+	return rc;
 }
 
 int lden_check_probe_size(const struct lden_event_def *d,

@@ -138,6 +138,18 @@ tp_event "ret > 0" "ret * 0 + 5"
 accepted ev "size(my.read) > 1000000000000"
 tp_event "ret > 0" "(ret - 10) * 0"
 accepted ev "size(my.read) > 1000000000000"
+# a signed field in a size that cannot be negative whatever the field is
+# (bench/bench.events' 'flags * 0 + 1': 1 a record) is no fault: the
+# sign is only said when the size can go below 0 (the old code refused
+# any unbounded signed field, and the benchmark's notify with it)
+tp_event "" "ret * 0 + 1"
+accepted ev "size(my.read) > 1000000000000"
+tp_event "" "(ret * 0 + 1) * 4096"
+accepted ev "size(my.read) > 1000000000000"
+tp_event "" "ret * 0 + 1 + ret"
+refused ev "size(my.read) > 100" "field 'ret' is signed"
+kp_event 'kretprobe	tcp_sendmsg ret=$retval:s32' 'ret * 0 + 1'
+accepted kp "size(my.send) > 1000000000000"
 
 # the bounds lden reads: one joined by '&&' at the top whatever else is
 # in parentheses ('||' of other fields in them; the old code refused
@@ -164,4 +176,12 @@ kp_event 'kprobe	vfs_write len=$arg3:s64 x=$arg2:u64' len
 accepted kp "size(my.send[len >= 0 && (x == 1 || x == 2)]) > 1000000000000"
 # an "||" at the top: its other side lets negative lengths past
 refused kp "size(my.send[len >= 0 || x == 1]) > 100" "field 'len' is signed"
+
+# the benchmark's catalog (bench/bench.events) loads: its sizes are over
+# signed fields that cannot make them negative, or bounded (an error in
+# it went unseen while bench/run.sh's notify runs were "not ready")
+"$LDEN" list-events --events-dir "$top_srcdir/bench" >"$tmp/bench.out" 2>&1 ||
+	fail "list-events on bench/: $(cat "$tmp/bench.out")"
+[ "$(grep -c '^bench\.[a-z]* .* ok$' "$tmp/bench.out")" = 3 ] ||
+	fail "bench/bench.events: not 3 events ok: $(grep '^bench' "$tmp/bench.out")"
 echo "PASS: test-size-signed"
