@@ -409,10 +409,17 @@ run_trial() {
 		sleep 0.02
 	done
 	if [ -z "$CUR_PID" ] || ! wait_ready "$CUR_PID" "$d"; then
-		log "$t: not ready within ${READY_TIMEOUT}s; stderr:"
+		# a tracer that refused to start has exited: say so, with
+		# its error (read once it has exited, so it is all there)
+		if kill -0 "$CUR_TPID" 2>/dev/null; then
+			[ -n "$CUR_PID" ] && stop_pid "$CUR_PID"
+			wait "$CUR_TPID" 2>/dev/null
+			log "$t: not ready within ${READY_TIMEOUT}s; stderr:"
+		else
+			wait "$CUR_TPID" 2>/dev/null
+			log "$t: exited before it was ready (status $?); stderr:"
+		fi
 		sed 's/^/    /' "$d/stderr" >&2
-		[ -n "$CUR_PID" ] && stop_pid "$CUR_PID"
-		wait "$CUR_TPID" 2>/dev/null
 		CUR_TPID="" CUR_PID=""
 		printf '%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\tnot-ready\t-\n' "$t" "$rep" >>"$out"
 		[ "$KEEP" = 1 ] || rm -rf "$d"
