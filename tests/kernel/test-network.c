@@ -565,18 +565,6 @@ static void missed_returns(void **state)
 		    missed, RECEIVERS - 4);
 }
 
-/* what the lden program has for its messages (scope.c says them) */
-void lden_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("lden: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /*
  * lden watch on the same short count: the rule fires on the 4 returns
  * seen, and its transition says that the count is short by up to 28

@@ -19,17 +19,6 @@
 #include "io-syscalls.h"
 #include "io-trace.h"
 
-/* scope.c's command errors print through the program's (cli.c) */
-void lden_err(const char *fmt, ...);
-void lden_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
 /* A write of 100 bytes to fd 50 by thread 4321, pid 1234 or not known. */
 static void make_event(struct lden_io_event *ev, bool unknown)
 {

@@ -29,17 +29,6 @@
 #include "nsinfo.h"
 #include "scope.h"
 
-/* scope.c's command errors print through the program's (cli.c) */
-void lden_err(const char *fmt, ...);
-void lden_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
 #define ID_A "4f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8"
 #define ID_B "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -28,17 +28,6 @@
 #include "tally.h"
 #include "tally-view.h"
 
-/* the library's error line (the command's own in lden) */
-void lden_err(const char *fmt, ...);
-void lden_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
 static const char kallsyms_text[] =
 	"ffffffff81000000 T _stext\n"
 	"ffffffff81000100 t helper_a\n"
