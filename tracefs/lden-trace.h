@@ -387,6 +387,20 @@ int ltr_elf__symbol_offset(const char *path, const char *symbol,
  */
 int ltr_sweep_stale_groups(const char *tracing_dir);
 
+/**
+ * ltr_sweep_at_exit - have this process's probe group and instance
+ * removed however it ends, SIGKILL included
+ * @tracing_dir: tracefs mount point
+ *
+ * Starts a detached watcher ("lden-sweep") that, once this process has
+ * exited, runs ltr_sweep_stale_groups() until this process's objects are
+ * gone (10 s at most).  Once per process; call it before making threads.
+ *
+ * Returns 0, or a negative errno (then only a later session's sweep
+ * removes what a killed process leaves).
+ */
+int ltr_sweep_at_exit(const char *tracing_dir);
+
 /* ------------------------------------------------------------------ */
 /* Events */
 

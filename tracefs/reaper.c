@@ -17,14 +17,24 @@
  * before: they count and sample nothing while the grandchild works.  It
  * maps none of the rings (the kernel does not copy a perf mapping into a
  * child: VM_DONTCOPY), so no ring or locked memory outlives lden.
+ *
+ * And sweeping after a process that could not clean up: one killed by
+ * SIGKILL (the OOM killer, kill -9) runs no handler, and its probe group
+ * and instance stayed, their events on, until the next session's sweep.
+ * A watcher, detached as the closer is, waits for the end of a pipe that
+ * only the session's process holds and then sweeps (ltr_sweep_at_exit()).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -172,4 +182,138 @@ void ltr_detached_release(struct ltr_detached *d)
 	if (rc > 0 && (!WIFEXITED(status) || WEXITSTATUS(status)))
 		ltr_debug("no lden-close: the perf events were closed by its parent\n");
 	d->child = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sweeping after the process, however it ends */
+
+/* how long the watcher waits for the dead process's objects to be free */
+#define WATCH_SWEEP_MS 10000
+#define WATCH_STEP_MS 50
+
+/* Whether @tracing_dir/@sub/@name exists. */
+static bool object_exists(const char *tracing_dir, const char *sub,
+			  const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", tracing_dir, sub, name);
+	return stat(path, &st) == 0;
+}
+
+/*
+ * In the grandchild, made before the caller has threads (see
+ * ltr_sweep_at_exit()): wait for @end's end of file, then sweep until
+ * the owner @name's group and instance are gone or the time is up.
+ */
+static void watch(int end, const char *tracing_dir, const char *name,
+		  long max_fd)
+{
+	struct timespec step = { 0, WATCH_STEP_MS * 1000000L };
+	char c;
+	int fd;
+
+	setsid();
+	prctl(PR_SET_NAME, "lden-sweep", 0, 0, 0);
+	/* nothing of the caller's: no pipe or lock of its stays held */
+	close_span(0, end - 1, max_fd);
+	close_span(end + 1, 0x7fffffff, max_fd);
+	/* 0-2 on /dev/null: a message of the sweep's must never go into a
+	 * tracefs file that took a free low descriptor */
+	fd = open("/dev/null", O_RDWR);
+	for (int i = 0; fd >= 0 && i <= 2; i++)
+		if (fd != i)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+	if (chdir("/") < 0) {
+		/* the mount of the caller's directory stays busy: harmless */
+	}
+	while (read(end, &c, 1) < 0 && errno == EINTR)
+		;
+	close(end);
+	/* the dead process's last descriptors (its locks) close after the
+	 * pipe's, and an object is swept only once no one holds it */
+	for (int ms = 0; ms < WATCH_SWEEP_MS; ms += WATCH_STEP_MS) {
+		ltr_sweep_stale_groups(tracing_dir);
+		if (!object_exists(tracing_dir, "instances", name) &&
+		    !object_exists(tracing_dir, "events", name))
+			break;
+		nanosleep(&step, NULL);
+	}
+	_exit(0);
+}
+
+/**
+ * ltr_sweep_at_exit - have this process's tracefs objects removed
+ * however it ends
+ * @tracing_dir: tracefs mount point
+ *
+ * Forks twice: the grandchild ("lden-sweep" in ps), in a session of its
+ * own and holding nothing of the caller's, waits for the end of a pipe
+ * whose other end the caller keeps (close-on-exec, so no command it
+ * starts holds it) until it exits, by any means, SIGKILL included; then
+ * it removes what no process holds any more (ltr_sweep_stale_groups()),
+ * trying again for up to 10 s while the dead process's own descriptors
+ * close, and exits.  After a clean exit it finds nothing to remove.
+ * Once per process (later calls do nothing); call it before making
+ * threads: the grandchild is not limited to async-signal-safe calls.
+ *
+ * Return: 0, or a negative errno (no watcher: a later session's sweep
+ * still removes what this process leaves).
+ */
+int ltr_sweep_at_exit(const char *tracing_dir)
+{
+	static int end = -1;
+	long max_fd = sysconf(_SC_OPEN_MAX);
+	char name[LTR_OWNER_NAME_MAX];
+	sigset_t all, old;
+	int p[2], err = 0, status;
+	pid_t child;
+
+	if (end >= 0)
+		return 0;
+	if (!tracing_dir)
+		return ltr_error(EINVAL, "no tracing directory");
+	if (max_fd < 0 || max_fd > 1 << 20)
+		max_fd = 1 << 20;
+	err = ltr_owner_name(name, sizeof(name));
+	if (err < 0)
+		return err;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	child = fork();
+	if (child == 0) {
+		pid_t grandchild = fork();
+
+		if (grandchild == 0) {
+			/* no handler of the caller's, no terminal's signal */
+			for (int sig = 1; sig < NSIG; sig++)
+				if (sig != SIGKILL && sig != SIGSTOP)
+					signal(sig, SIG_DFL);
+			signal(SIGINT, SIG_IGN);
+			signal(SIGQUIT, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+			signal(SIGPIPE, SIG_IGN);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			watch(p[0], tracing_dir, name, max_fd);
+		}
+		_exit(grandchild < 0 ? 1 : 0);
+	}
+	if (child < 0)
+		err = -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(p[0]);
+	if (err) {
+		close(p[1]);
+		return err;
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	end = p[1];
+	ltr_debug("lden-sweep watches this process\n");
+	return 0;
 }

@@ -43,6 +43,10 @@ struct lden_run *lden_run__new(struct lden_cmdline *cl,
 		lden_err("%s", ltr_last_error());
 		goto out_free;
 	}
+	/* a kill -9 runs no handler: what lden put in tracefs is removed
+	 * all the same, by a watcher, as soon as lden is gone */
+	if (ltr_sweep_at_exit(ltr_session__tracing_dir(r->s)) < 0)
+		lden_debug("no watcher for the end: %s", ltr_last_error());
 	if (cl->scope.command && lden_command_start(&cl->scope) < 0) {
 		lden_cli__err("cannot start the command: %s", strerror(errno));
 		goto out_free;
