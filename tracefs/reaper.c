@@ -98,6 +98,51 @@ static void reap(int *keep, int n, int go, long max_fd)
 	_exit(0);
 }
 
+/*
+ * Forks twice, every signal blocked meanwhile: the grandchild, reparented
+ * to init, runs @fn(@arg), which never returns, with the caller's signal
+ * mask and none of its handlers; the child exits at once.  Returns the
+ * child's pid, for the caller to reap, or a negative errno.
+ */
+static pid_t fork_detached(void (*fn)(void *arg), void *arg)
+{
+	sigset_t all, old;
+	pid_t child;
+	int err = 0;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	child = fork();
+	if (child == 0) {
+		pid_t grandchild = fork();
+
+		if (grandchild == 0) {
+			for (int sig = 1; sig < NSIG; sig++)
+				if (sig != SIGKILL && sig != SIGSTOP)
+					signal(sig, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			fn(arg);
+		}
+		_exit(grandchild < 0 ? 1 : 0);
+	}
+	if (child < 0)
+		err = -errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return child < 0 ? err : child;
+}
+
+struct reap_args {
+	int *keep, n, go;
+	long max_fd;
+};
+
+static void reap_detached(void *arg)
+{
+	struct reap_args *a = arg;
+
+	reap(a->keep, a->n, a->go, a->max_fd);
+}
+
 /**
  * ltr_close_detached - have a detached process close @fds
  * @fds: perf fds (sorted here, in place), with room for one more
@@ -119,8 +164,8 @@ static void reap(int *keep, int n, int go, long max_fd)
 int ltr_close_detached(int *fds, int n, struct ltr_detached *d)
 {
 	long max_fd = sysconf(_SC_OPEN_MAX);
-	sigset_t all, old;
-	int go[2], err = 0;
+	struct reap_args a;
+	int go[2];
 	pid_t child;
 
 	d->release = -1;
@@ -133,26 +178,12 @@ int ltr_close_detached(int *fds, int n, struct ltr_detached *d)
 	/* close-on-exec: a command lden starts meanwhile holds no copy */
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -errno;
-	/* no handler of the caller's runs in the children */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	child = fork();
-	if (child == 0) {
-		pid_t grandchild = fork();
-
-		if (grandchild == 0) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			reap(fds, n, go[0], max_fd);
-		}
-		_exit(grandchild < 0 ? 1 : 0);
-	}
-	if (child < 0)
-		err = -errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	a = (struct reap_args){ fds, n, go[0], max_fd };
+	child = fork_detached(reap_detached, &a);
 	close(go[0]);
-	if (err) {
+	if (child < 0) {
 		close(go[1]);
-		return err;
+		return child;
 	}
 	d->release = go[1];
 	d->child = child;
@@ -207,13 +238,26 @@ static bool object_exists(const char *tracing_dir, const char *sub,
  * ltr_sweep_at_exit()): wait for @end's end of file, then sweep until
  * the owner @name's group and instance are gone or the time is up.
  */
-static void watch(int end, const char *tracing_dir, const char *name,
-		  long max_fd)
+struct watch_args {
+	int end;
+	const char *tracing_dir, *name;
+	long max_fd;
+};
+
+static void watch(void *arg)
 {
 	struct timespec step = { 0, WATCH_STEP_MS * 1000000L };
+	const struct watch_args *a = arg;
+	const char *tracing_dir = a->tracing_dir, *name = a->name;
+	int fd, end = a->end;
+	long max_fd = a->max_fd;
 	char c;
-	int fd;
 
+	/* no terminal's signal (a pipe's either) */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	setsid();
 	prctl(PR_SET_NAME, "lden-sweep", 0, 0, 0);
 	/* nothing of the caller's: no pipe or lock of its stays held */
@@ -268,8 +312,8 @@ int ltr_sweep_at_exit(const char *tracing_dir)
 	static int end = -1;
 	long max_fd = sysconf(_SC_OPEN_MAX);
 	char name[LTR_OWNER_NAME_MAX];
-	sigset_t all, old;
-	int p[2], err = 0, status;
+	struct watch_args a;
+	int p[2], err, status;
 	pid_t child;
 
 	if (end >= 0)
@@ -283,33 +327,12 @@ int ltr_sweep_at_exit(const char *tracing_dir)
 		return err;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	child = fork();
-	if (child == 0) {
-		pid_t grandchild = fork();
-
-		if (grandchild == 0) {
-			/* no handler of the caller's, no terminal's signal */
-			for (int sig = 1; sig < NSIG; sig++)
-				if (sig != SIGKILL && sig != SIGSTOP)
-					signal(sig, SIG_DFL);
-			signal(SIGINT, SIG_IGN);
-			signal(SIGQUIT, SIG_IGN);
-			signal(SIGHUP, SIG_IGN);
-			signal(SIGPIPE, SIG_IGN);
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			watch(p[0], tracing_dir, name, max_fd);
-		}
-		_exit(grandchild < 0 ? 1 : 0);
-	}
-	if (child < 0)
-		err = -errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	a = (struct watch_args){ p[0], tracing_dir, name, max_fd };
+	child = fork_detached(watch, &a);
 	close(p[0]);
-	if (err) {
+	if (child < 0) {
 		close(p[1]);
-		return err;
+		return child;
 	}
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
