@@ -211,9 +211,14 @@ static int hold(struct lden_top *t, const struct ltr_sample *s)
 
 	/* /proc only for a thread no fork, exec or rename named yet */
 	if (t->by_comm && !lden_comms__owns(t->comms, s) &&
-	    !lden_comms__get(t->comms, (pid_t)s->tid))
+	    !lden_comms__get(t->comms, (pid_t)s->tid)) {
+		const struct lden_pidinfo *pi =
+			lden_pidinfo__get(t->pidinfo, (pid_t)s->tid);
+
+		/* gone: no name (empty), unavailable */
 		snprintf(name, sizeof(name), "%s",
-			 lden_pidinfo__get(t->pidinfo, (pid_t)s->tid)->comm);
+			 pi->comm_known ? pi->comm : "");
+	}
 	rc = lden_sorder__add_extra(t->order, s, name, strlen(name) + 1);
 	if (rc == -ENOSPC) {
 		/* a reader far behind: count what is held, out of order */

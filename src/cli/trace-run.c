@@ -51,7 +51,9 @@ static int on_arrival(const struct ltr_sample *s, void *ctx)
 		const struct lden_pidinfo *pi = lden_pidinfo__get(t->pidinfo,
 								 (pid_t)s->tid);
 
-		snprintf(extra, sizeof(extra), "%s", pi->comm);
+		/* gone: no name (empty) */
+		snprintf(extra, sizeof(extra), "%s",
+			 pi->comm_known ? pi->comm : "");
 		len = strlen(extra) + 1;
 	}
 	if (!len) {
@@ -154,9 +156,13 @@ static void print_row(struct lden_trace *t, const char *event)
 		struct json_object *o = lden_row__json(&t->row,
 						      t->recipe.def ? -1 : 6);
 
+		/* no name: null, as top shows it ("?" may be a name) */
+		if (o && !t->recipe.def && t->comm_prov == LDEN_PROV_NONE)
+			json_object_object_add(o, "comm", NULL);
 		if (o && !t->recipe.def)
 			json_object_object_add(o, "comm_source",
-				json_object_new_string(t->comm_late ? "late" : "exact"));
+				json_object_new_string(lden_prov__name(
+					(enum lden_prov)t->comm_prov)));
 		if (o)
 			add_ns_json(t, o);
 		if (o) {
@@ -182,11 +188,16 @@ static void print_row(struct lden_trace *t, const char *event)
 
 		/* any byte may be in a name: escaped, one line per row; a
 		 * name ending in '?' is told apart from the late mark */
-		k = lden_escape__text(t->row.c[4].text, strlen(t->row.c[4].text),
-				     LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE, comm,
-				     sizeof(comm) - 1);
-		if (t->comm_late)
-			snprintf(comm + k, sizeof(comm) - k, "?");
+		if (t->comm_prov == LDEN_PROV_NONE) {
+			snprintf(comm, sizeof(comm), "?");
+		} else {
+			k = lden_escape__text(t->row.c[4].text,
+					      strlen(t->row.c[4].text),
+					      LDEN_ESC_QMARK_LAST | LDEN_ESC_SPACE,
+					      comm, sizeof(comm) - 1);
+			if (t->comm_prov == LDEN_PROV_LATE)
+				snprintf(comm + k, sizeof(comm) - k, "?");
+		}
 		printf("%s %3s %7s %-16s ", t->row.c[0].text, t->row.c[1].text,
 		       pt, comm);
 		if (t->o.show_container)
@@ -250,12 +261,20 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 		return 0;
 	t->counts[i]++;
 	comm = lden_comms__get(t->comms, (pid_t)s->tid);
-	t->comm_late = !comm;
-	/* named at arrival, but a rename may have been lost: read now */
-	if (!comm && !(extra && *extra))
-		extra = lden_pidinfo__get(t->pidinfo, (pid_t)s->tid)->comm;
-	if (!comm)
+	t->comm_prov = LDEN_PROV_EXACT;
+	if (!comm) {
+		/* named at arrival, but a rename may have been lost: read
+		 * now; a task gone by then has no name to show */
+		if (!(extra && *extra)) {
+			const struct lden_pidinfo *pi =
+				lden_pidinfo__get(t->pidinfo, (pid_t)s->tid);
+
+			extra = pi->comm_known ? pi->comm : NULL;
+		}
 		comm = extra && *extra ? extra : "?";
+		t->comm_prov = extra && *extra ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	}
+	t->comm_provs[t->comm_prov]++;
 	lden_row__add(&t->row, "cpu", true, "%u", s->cpu);
 	lden_row__add(&t->row, "pid", true, "%u", s->pid);
 	lden_row__add(&t->row, "tid", true, "%u", s->tid);
@@ -477,9 +496,17 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 				(unsigned long long)t->missed_seen);
 		summary_recipe_guard(t);
 	} else {
+		const uint64_t *n = t->comm_provs;
+
 		for (int i = 0; i < t->ev.nevents; i++)
 			summary_event(t, i);
-	}	fprintf(stderr, "  %-40s %12llu\n", "lost records",
+		if (n[LDEN_PROV_LATE] || n[LDEN_PROV_NONE])
+			fprintf(stderr, "  names: %llu exact (at the record), %llu late (read from /proc as it arrived, marked ?), %llu unavailable (gone, ?)\n",
+				(unsigned long long)n[LDEN_PROV_EXACT],
+				(unsigned long long)n[LDEN_PROV_LATE],
+				(unsigned long long)n[LDEN_PROV_NONE]);
+	}
+	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
 }
 

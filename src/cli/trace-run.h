@@ -15,6 +15,7 @@
 #include "row.h"
 #include "run.h"
 #include "sample-order.h"
+#include "strcap.h"
 
 #define LDEN_TRACE_FIELDS_MAX 32
 
@@ -43,7 +44,10 @@ struct lden_trace {
 	struct lden_pidinfo_cache *pidinfo;
 	struct lden_comms *comms;	/* tasks' names: plain events, recipes
 					   with def->names */
-	bool comm_late;			/* the row's comm read from /proc */
+	int comm_prov;			/* the row's comm: enum lden_prov
+					 * (exact, late: read from /proc,
+					 * none: gone) */
+	uint64_t comm_provs[LDEN_PROV_PARTIAL + 1]; /* rows of each */
 	struct lden_nsinfo nsi;		/* the row's task's, with --ns */
 	/* --show-container: the record's task and cgroup id (has_cgroup:
 	 * the sample carries one), the container of the line printed */

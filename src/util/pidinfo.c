@@ -122,13 +122,16 @@ static void fill(struct lden_pidinfo_cache *c, struct lden_pidinfo *pi,
 {
 	pid_t ppid;
 
+	pi->comm_known = true;
 	if (pid == 0) {
 		snprintf(pi->comm, sizeof(pi->comm), "swapper");
 		pi->uid = 0;
 		pi->cgroup = "/";
 	} else {
-		if (lden_proc__comm(pid, pi->comm, sizeof(pi->comm)) < 0)
+		if (lden_proc__comm(pid, pi->comm, sizeof(pi->comm)) < 0) {
 			snprintf(pi->comm, sizeof(pi->comm), "?");
+			pi->comm_known = false;
+		}
 		if (lden_proc__ids(pid, &ppid, &pi->uid) < 0)
 			pi->uid = (uid_t)-1;
 		pi->cgroup = read_cgroup(c, pid);

@@ -8,13 +8,15 @@
 #ifndef LDEN_PIDINFO_H
 #define LDEN_PIDINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 struct lden_pidinfo_cache;
 
 struct lden_pidinfo {
-	char comm[16];
+	char comm[16];		/* "?" when it could not be read: see */
+	bool comm_known;	/* false then ("?" may be a name too) */
 	uid_t uid;		/* (uid_t)-1 when unknown */
 	/*
 	 * the cgroup v2 path (or the first v1 line's), whole; "?" when

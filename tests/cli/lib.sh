@@ -309,14 +309,14 @@ io_recipe_folded() {
 # --- a ring filled while lden is stopped (test-comm-lost, test-io-lost) ---
 
 # flood_lib: $tmp/flood.py, imported by a workload in $tmp ('from flood
-# import until, flood'): until(F), a bounded wait (20 s) for the file F,
+# import until, flood'): until(F), a bounded wait (60 s) for the file F,
 # else exit 3; flood(), on one CPU (the records after it go to the ring it
 # filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF)
 flood_lib() {
 	cat >"$tmp/flood.py" <<'PY'
 import os, sys, time
 def until(f):
-    for _ in range(2000):
+    for _ in range(6000):
         if os.path.exists(f):
             return
         time.sleep(0.01)
@@ -331,12 +331,12 @@ def flood():
 PY
 }
 
-# until_file FILE: bounded wait (10 s)
+# until_file FILE [SECONDS]: bounded wait (default 10 s)
 until_file() {
 	_i=0
 	while [ ! -e "$1" ]; do
 		_i=$((_i + 1))
-		[ $_i -gt 200 ] && return 1
+		[ $_i -gt $((${2:-10} * 20)) ] && return 1
 		sleep 0.05
 	done
 }
@@ -347,7 +347,8 @@ until_file() {
 flood_stopped() {
 	kill -STOP "$1"
 	touch "$tmp/go"
-	until_file "$tmp/flooded" ||
+	# (200,000 calls on one CPU: 0.3 s quiet, over 10 s at load 17)
+	until_file "$tmp/flooded" 60 ||
 		{ kill -CONT "$1"; fail "$2: the workload did not flood"; }
 	kill -CONT "$1"
 	touch "$tmp/cont"
