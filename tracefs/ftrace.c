@@ -613,6 +613,9 @@ static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
 		a.clockid = CLOCK_MONOTONIC;
 		a.watermark = 1;
 		a.wakeup_watermark = (uint32_t)(len / 2);
+		/* the drops, counted even when the ring has no room to say
+		 * them (6.0+: every kernel that follows, 6.16+) */
+		a.read_format = PERF_FORMAT_LOST;
 		f->fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
 		ft->nfr = i + 1;
 		if (f->fd < 0)
@@ -1181,14 +1184,22 @@ static void follow_frees(struct ltr_ftrace *ft, uint64_t until, bool final)
 	ft->nfrees = kept;
 }
 
-/* Whether every free on the machine so far was read (follow_frees()). */
+/*
+ * Whether every free on the machine so far was read (follow_frees()):
+ * none dropped, in the ring (PERF_RECORD_LOST) or counted (read()).
+ */
 static bool frees_all(const struct ltr_ftrace *ft)
 {
 	if (!ft->nfr || ft->frees_short)
 		return false;
-	for (int i = 0; i < ft->nfr; i++)
-		if (ft->fr[i].r.lost || ft->fr[i].r.bad)
+	for (int i = 0; i < ft->nfr; i++) {
+		uint64_t v[2];	/* the count, the drops (PERF_FORMAT_LOST) */
+
+		if (ft->fr[i].r.lost || ft->fr[i].r.bad ||
+		    read(ft->fr[i].fd, v, sizeof(v)) != (ssize_t)sizeof(v) ||
+		    v[1])
 			return false;
+	}
 	return true;
 }
 
