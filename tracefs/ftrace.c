@@ -189,6 +189,26 @@ struct ltr_ftrace {
 	size_t nreuse, reuse_cap;
 	struct ltr_follow_gap *gaps;	/* ltr_session__follow_gaps() */
 	size_t ngaps;
+	/*
+	 * Every task's free on the machine (a perf event on
+	 * sched_process_free a CPU, not pid-filtered: the ring has a free
+	 * only when one of the command's tasks was on the CPU that ran the
+	 * RCU callback), kept until the ring was read past them
+	 * (follow_frees()); none open: the ring's frees alone
+	 */
+	struct ft_freering {
+		int fd;
+		void *base;
+		size_t len;
+		struct ltr_ring r;
+	} *fr;
+	int nfr;
+	struct ft_free {
+		uint32_t pid;
+		uint64_t time;
+	} *frees;
+	size_t nfrees, frees_cap;
+	bool frees_short;	/* a free dropped here (no memory) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -314,6 +334,15 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft->cpus);
 	free(ft->ids);
 	ltr_follow_free(ft->follow);
+	for (int i = 0; i < ft->nfr; i++) {
+		ltr_ring_fini(&ft->fr[i].r);
+		if (ft->fr[i].base)
+			munmap(ft->fr[i].base, ft->fr[i].len);
+		if (ft->fr[i].fd >= 0)
+			close(ft->fr[i].fd);
+	}
+	free(ft->fr);
+	free(ft->frees);
 	free(ft->reuse);
 	free(ft->gaps);
 	tracefs_instance_free(ft->inst);
@@ -548,6 +577,74 @@ static int follow_event(struct ltr_session *s, struct ltr_ftrace *ft,
 	return 0;
 }
 
+/* each CPU's ring of frees: 64 KiB, 800 frees between two drains */
+#define FREE_RING_PAGES 16
+
+/*
+ * Every free on the machine, a perf event a CPU on sched_process_free
+ * (@id), in the perf ring's clock, the instance's (mono, CLOCK_MONOTONIC):
+ * when a reused id's earlier task was freed, so when the kernel took the
+ * id out of set_event_pid (its own probe on the tracepoint, run after
+ * the others), compared with the fork that put it in (follow_gaps()).
+ * Not filtered: a filter on the command's ids would miss those of tasks
+ * whose fork was not read yet.  A free costs one sample (a task's exit,
+ * about a microsecond); the ring is read at each drain, never polled.
+ * Where the kernel refuses: none, and the ring's own frees are used.
+ */
+static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
+{
+	size_t len = (size_t)(1 + FREE_RING_PAGES) * getpagesize();
+
+	if (getenv("LDEN_TEST_NO_FREES"))
+		return;
+	ft->fr = calloc(s->ncpus, sizeof(*ft->fr));
+	if (!ft->fr)
+		return;
+	for (int i = 0; i < s->ncpus; i++) {
+		struct perf_event_attr a = { 0 };
+		struct ft_freering *f = &ft->fr[i];
+
+		a.size = sizeof(a);
+		a.type = PERF_TYPE_TRACEPOINT;
+		a.config = (uint64_t)id;
+		a.sample_period = 1;
+		a.sample_type = LTR_SAMPLE_TYPE;
+		a.use_clockid = 1;
+		a.clockid = CLOCK_MONOTONIC;
+		a.watermark = 1;
+		a.wakeup_watermark = (uint32_t)(len / 2);
+		/* the drops, counted even when the ring has no room to say
+		 * them (6.0+: every kernel that follows, 6.16+) */
+		a.read_format = PERF_FORMAT_LOST;
+		f->fd = ltr_perf_open(&a, -1, s->cpus[i], -1, 0);
+		ft->nfr = i + 1;
+		if (f->fd < 0)
+			goto fail;
+		f->base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       f->fd, 0);
+		if (f->base == MAP_FAILED) {
+			f->base = NULL;
+			goto fail;
+		}
+		f->len = len;
+		if (ltr_ring_init(&f->r, f->base, len, f->fd, s->cpus[i]) < 0)
+			goto fail;
+	}
+	return;
+fail:
+	ltr_debug("frees not read from perf: the ring's own alone");
+	for (int i = 0; i < ft->nfr; i++) {
+		ltr_ring_fini(&ft->fr[i].r);
+		if (ft->fr[i].base)
+			munmap(ft->fr[i].base, ft->fr[i].len);
+		if (ft->fr[i].fd >= 0)
+			close(ft->fr[i].fd);
+	}
+	free(ft->fr);
+	ft->fr = NULL;
+	ft->nfr = 0;
+}
+
 /*
  * The instance follows the command ltr_session__follow() named, held
  * before its exec: only its tasks' records, and those of every task it
@@ -618,6 +715,17 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 			err = ltr_error(EPROTO, "sched:sched_process_free has no 32-bit field pid");
 	}
 	free(fmt);
+	if (!err) {
+		char path[PATH_MAX], *text;
+
+		snprintf(path, sizeof(path),
+			 "%s/events/sched/sched_process_free/id",
+			 s->tracing_dir);
+		text = ltr_read_text(path);
+		if (text)
+			frees_open(s, ft, atoi(text));
+		free(text);
+	}
 	return err < 0 ? err : 0;
 }
 
@@ -1023,6 +1131,78 @@ static void reuse_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t since)
 	};
 }
 
+static int free_note(uint64_t id, struct ltr_sample *smp, void *ctx)
+{
+	struct ltr_ftrace *ft = ctx;
+	int32_t pid;
+
+	(void)id;
+	if (ft->fr_pid_off < 0 || !smp->raw ||
+	    smp->raw_size < (uint32_t)ft->fr_pid_off + 4) {
+		ft->frees_short = true;
+		return 0;
+	}
+	memcpy(&pid, (const unsigned char *)smp->raw + ft->fr_pid_off, 4);
+	if (ft->nfrees == ft->frees_cap) {
+		size_t cap = ft->frees_cap ? ft->frees_cap * 2 : 64;
+		struct ft_free *n = realloc(ft->frees, cap * sizeof(*n));
+
+		if (!n) {
+			ft->frees_short = true;
+			return 0;
+		}
+		ft->frees = n;
+		ft->frees_cap = cap;
+	}
+	ft->frees[ft->nfrees++] = (struct ft_free){
+		.pid = (uint32_t)pid, .time = smp->time,
+	};
+	return 0;
+}
+
+/*
+ * The frees of the machine's perf rings (frees_open()): each noted for
+ * its id once every CPU of the instance was read past it (@until; all of
+ * them with @final), so that the fork of the task freed, which came
+ * before, was read and the id is known as the command's; the others'
+ * dropped.
+ */
+static void follow_frees(struct ltr_ftrace *ft, uint64_t until, bool final)
+{
+	size_t kept = 0;
+
+	for (int i = 0; i < ft->nfr; i++)
+		ltr_ring_drain(&ft->fr[i].r, free_note, ft);
+	for (size_t i = 0; i < ft->nfrees; i++) {
+		if (!final && ft->frees[i].time > until) {
+			ft->frees[kept++] = ft->frees[i];
+			continue;
+		}
+		ltr_follow_freed(ft->follow, ft->frees[i].pid,
+				 ft->frees[i].time);
+	}
+	ft->nfrees = kept;
+}
+
+/*
+ * Whether every free on the machine so far was read (follow_frees()):
+ * none dropped, in the ring (PERF_RECORD_LOST) or counted (read()).
+ */
+static bool frees_all(const struct ltr_ftrace *ft)
+{
+	if (!ft->nfr || ft->frees_short)
+		return false;
+	for (int i = 0; i < ft->nfr; i++) {
+		uint64_t v[2];	/* the count, the drops (PERF_FORMAT_LOST) */
+
+		if (ft->fr[i].r.lost || ft->fr[i].r.bad ||
+		    read(ft->fr[i].fd, v, sizeof(v)) != (ssize_t)sizeof(v) ||
+		    v[1])
+			return false;
+	}
+	return true;
+}
+
 /*
  * Whether @pid is in the instance's set_event_pid (read once into
  * *@text, freed by the caller): 1, 0, or -errno.
@@ -1048,6 +1228,103 @@ static int pid_filtered(const struct ltr_ftrace *ft, char **text, uint32_t pid)
 	return 0;
 }
 
+/* Task @tid of process @tgid into the filter if not in it: 1, else 0. */
+static int follow_add(struct ltr_ftrace *ft, char **filter, uint32_t tid,
+		      uint32_t tgid, uint64_t now)
+{
+	char v[16];
+
+	if (pid_filtered(ft, filter, tid) != 0)
+		return 0;	/* in it (or unreadable) */
+	snprintf(v, sizeof(v), "%u", tid);
+	if (write_to(ft, "set_event_pid", v, true) < 0 ||
+	    ltr_follow_task(ft->follow, tid, tgid, now) < 0)
+		return 0;
+	return 1;
+}
+
+/*
+ * The tasks started by task @tid (of process @tgid, just put in the
+ * filter), and by those: its threads and children and theirs, as /proc
+ * has them now, into the filter, each put in before its own are listed
+ * (a task it starts after is added by the kernel: event-fork).  How many.
+ */
+static unsigned int follow_walk(struct ltr_ftrace *ft, char **filter,
+				uint32_t tid, uint32_t tgid, uint64_t now,
+				bool process, int depth)
+{
+	char path[96], *text, *p, *end;
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = NULL;
+
+	if (process) {
+		snprintf(path, sizeof(path), "/proc/%u/task", tid);
+		d = opendir(path);
+	}
+	for (e = NULL;;) {
+		uint32_t t = tid;
+		bool added = true;	/* @tid itself: just put in */
+
+		if (d) {
+			e = readdir(d);
+			if (!e)
+				break;
+			t = (uint32_t)strtoul(e->d_name, &end, 10);
+			if (!t || *end)
+				continue;
+			added = t == tid ||
+				follow_add(ft, filter, t, tgid, now) == 1;
+			if (t != tid && added)
+				n++;
+		}
+		/* the children of a thread followed all along were */
+		if (added) {
+			snprintf(path, sizeof(path), "/proc/%u/task/%u/children",
+				 tid, t);
+			text = ltr_read_text(path);
+			for (p = text; p && *p; p = end) {
+				unsigned long c = strtoul(p, &end, 10);
+
+				if (end == p) {
+					end = p + 1;
+					continue;
+				}
+				if (follow_add(ft, filter, (uint32_t)c,
+					       (uint32_t)c, now) != 1)
+					continue;
+				n++;
+				if (depth < 32)
+					n += follow_walk(ft, filter,
+							 (uint32_t)c,
+							 (uint32_t)c, now,
+							 true, depth + 1);
+			}
+			free(text);
+		}
+		if (!d)
+			break;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * Task @pid, put back in the filter at @now after a gap: what it started
+ * meanwhile (not added by the kernel: it was out) into the filter too:
+ * a thread of its process out of the filter while alive was started in
+ * a gap too.
+ */
+static unsigned int follow_started(struct ltr_ftrace *ft, char **filter,
+				   uint32_t pid, uint64_t now)
+{
+	uint32_t tgid = pid;
+
+	ltr_follow_pid(ft->follow, pid, now, &tgid);
+	return follow_walk(ft, filter, pid, tgid, now, true, 0);
+}
+
 /*
  * Each task given the id of an earlier task of the command (clone3's
  * set_tid, ids wrapping): the kernel takes the id out of set_event_pid
@@ -1055,11 +1332,14 @@ static int pid_filtered(const struct ltr_ftrace *ft, char **text, uint32_t pid)
  * period after it was reaped), which can come after the fork that put
  * the id back for the new task: from then on the new task's records
  * (and its children's forks) are not written.  Proven safe: the earlier
- * task's free read in the ring before the fork.  Proven taken out: its
- * free read after the fork, or the id no longer in set_event_pid while
- * the task lives: lden puts it back, and the records in between are
- * said possibly missing (a gap).  Not proven by the end (the free not
- * recorded: no task of the command was on its CPU): a gap to the end.
+ * task's free before the fork, or, every free of the machine read
+ * (frees_all()), none by the end.  Proven taken out: its free after the
+ * fork, or the id no longer in set_event_pid while the task lives: lden
+ * puts it back, with what the task started meanwhile (follow_started()),
+ * and the records in between are said possibly missing (a gap).  Not
+ * proven by the end (the frees of the machine not all read, and the
+ * ring's own free not recorded: no task of the command was on its CPU):
+ * a gap to the end.
  */
 static void follow_gaps(struct ltr_ftrace *ft, bool final)
 {
@@ -1075,6 +1355,12 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 		if (!r->open)
 			continue;
 		order = ltr_follow_free_order(ft->follow, r->pid, r->since, &at);
+		ltr_debug("id %u given again at %" PRIu64 ": the earlier task's free %s%s (%" PRIu64 ")\n",
+			  r->pid, r->since,
+			  order > 0 ? "before" : order < 0 ? "after" :
+				      "not seen",
+			  order || frees_all(ft) ? "" : ", frees not all read",
+			  at);
 		if (order > 0) {
 			r->open = false;
 			continue;
@@ -1089,8 +1375,13 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 			if (in != 0)
 				continue;	/* in it (or unreadable): wait */
 		} else if (order == 0) {
-			/* the free not seen by the end: not proven */
-			gap_add(ft, r->pid, r->since, until, false, false);
+			/* the free not seen by the end: not proven, unless
+			 * every free of the machine was read (the earlier
+			 * task was not freed while lden traced: the id
+			 * stayed in the filter) */
+			if (!frees_all(ft))
+				gap_add(ft, r->pid, r->since, until, false,
+					false);
 			r->open = false;
 			continue;
 		}
@@ -1106,6 +1397,9 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 				to = now_ns();
 		}
 		gap_add(ft, r->pid, at, to, true, back);
+		if (back)
+			ft->gaps[ft->ngaps - 1].started =
+				follow_started(ft, &filter, r->pid, to);
 		r->open = false;
 	}
 	free(filter);
@@ -1145,11 +1439,12 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 	/* not known once every CPU was read past it (not: no room to wait) */
 	bool sure = force;
 
-	/* in whatever task's context: the freed task is in the record */
+	/* in whatever task's context: the freed task is in the record
+	 * (read from the perf rings instead where they are open) */
 	if (m->role == ROLE_FREE) {
 		int32_t freed;
 
-		if (ft->fr_pid_off >= 0 &&
+		if (!ft->nfr && ft->fr_pid_off >= 0 &&
 		    size >= (uint32_t)ft->fr_pid_off + 4) {
 			memcpy(&freed, data + ft->fr_pid_off, 4);
 			ltr_follow_freed(ft->follow, (uint32_t)freed, time);
@@ -1604,6 +1899,7 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 			if (s->ft->cpus[i].seen_at < until)
 				until = s->ft->cpus[i].seen_at;
 		total += follow_retry(s->ft, fn, ctx, stop, until);
+		follow_frees(s->ft, until, false);
 		if (s->ft->nreuse)
 			follow_gaps(s->ft, false);
 	}
@@ -1742,6 +2038,7 @@ int ltr_ftrace_finish(struct ltr_session *s, ltr_sample_fn fn, void *ctx)
 		int stop = 0;
 
 		total += follow_retry(ft, fn, ctx, &stop, UINT64_MAX);
+		follow_frees(ft, UINT64_MAX, true);
 		follow_gaps(ft, true);
 	}
 	for (int i = 0; i < ft->ncpus; i++)

@@ -783,6 +783,9 @@ struct ltr_follow_gap {
 	uint64_t from, to;
 	bool taken_out;		/* seen out of the filter (else not proven) */
 	bool put_back;		/* lden put the id back in the filter at @to */
+	/* with put_back: the tasks it started in the gap, alive then,
+	 * which lden put in the filter too (from @to on) */
+	unsigned int started;
 };
 const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
 						      size_t *n);

@@ -323,16 +323,22 @@ void lden_run__gaps_say(struct lden_run *r)
 
 	g = ltr_session__follow_gaps(r->s, &n);
 	for (size_t i = 0; i < n; i++) {
-		char span[64] = "from its start on";
+		char span[64] = "from its start on", back[128];
 
 		if (g[i].to != UINT64_MAX)
 			snprintf(span, sizeof(span), "over %.3f ms",
 				 (double)(g[i].to - g[i].from) / 1e6);
-		if (g[i].taken_out)
-			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
-				 g[i].pid, span,
+		if (g[i].started)
+			snprintf(back, sizeof(back),
+				 "; lden put it back after, with the %u tasks it started then still alive (followed from then on)",
+				 g[i].started);
+		else
+			snprintf(back, sizeof(back), "%s",
 				 g[i].put_back ? "; lden put it back after" :
 						 ", up to its exit");
+		if (g[i].taken_out)
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
+				 g[i].pid, span, back);
 		else
 			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel takes out of its pid filter (set_event_pid) when that process is freed, not proven to come before its start",
 				 g[i].pid, span);

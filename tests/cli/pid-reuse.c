@@ -8,11 +8,16 @@
  * With PID_REUSE_WAIT_MS in the environment, B waits that long before
  * its calls (past the RCU grace period after which the kernel frees A);
  * with PID_REUSE_GAP_MS, the parent waits that long between reaping A
- * and making B (A freed before B starts).
+ * and making B, after a global membarrier (an RCU grace period: A freed
+ * before B starts, the kernel's lazy callbacks allowing).  With
+ * PID_REUSE_CHILD=N, B (after its wait) starts a child C that waits
+ * PID_REUSE_CHILD_WAIT_MS, makes N lseek(7718) calls and exits; B makes
+ * its calls once C is reaped, and "child C" is printed first.
  * Prints "A B" (the same number) on stdout; exit 77 when the kernel
  * cannot give a chosen pid (before 5.5, or no privilege).
  */
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -36,6 +41,12 @@ static void wait_ms(const char *var)
 	ts.tv_sec = atoi(w) / 1000;
 	ts.tv_nsec = (atoi(w) % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
+}
+
+static void calls_on(int fd, int n)
+{
+	for (int i = 0; i < n; i++)
+		lseek(fd, 0, SEEK_SET);
 }
 
 static void calls(int n)
@@ -77,6 +88,8 @@ int main(int argc, char **argv)
 	}
 	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
 		return 1;
+	if (getenv("PID_REUSE_GAP_MS"))
+		syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	wait_ms("PID_REUSE_GAP_MS");
 	/* the pid is free once A is reaped; another process may take it
 	 * first (EEXIST): then the test cannot run here */
@@ -97,7 +110,25 @@ int main(int argc, char **argv)
 		       errno == EINVAL || errno == EEXIST ? 77 : 1;
 	}
 	if (b == 0) {
+		const char *nc = getenv("PID_REUSE_CHILD");
+		pid_t c;
+
 		wait_ms("PID_REUSE_WAIT_MS");
+		if (nc && atoi(nc) > 0) {
+			c = fork();
+			if (c < 0)
+				_exit(1);
+			if (c == 0) {
+				wait_ms("PID_REUSE_CHILD_WAIT_MS");
+				calls_on(7718, atoi(nc));
+				_exit(0);
+			}
+			printf("child %d\n", (int)c);
+			fflush(stdout);
+			if (waitpid(c, &st, 0) != c || !WIFEXITED(st) ||
+			    WEXITSTATUS(st))
+				_exit(1);
+		}
 		calls(nb);
 		_exit(0);
 	}
