@@ -69,12 +69,12 @@ done
 echo "PASS: an estimated speed is marked in the script's environment (SPEED_ESTIMATED 1 at -i 1500, 0 at -i 100), a whole size SIZE_VALID=1"
 
 # ---------------------------------------------------------------------
-# 2. 4,000,000 reads above --max-rate: the guard stops the size; the
+# 2. 500,000 reads above --max-rate 5000: the guard stops the size; the
 # script is told (SIZE_VALID=0), as the table shows '-', the count exact.
-N=4000000
+N=500000
 burst guard $N
 notify_bg guard "count(guard.read) >= $N and size(guard.read) >= 0" \
-	-d "$EVENTS" -p "$w" -t 120 --max-rate 50000 \
+	-d "$EVENTS" -p "$w" -t 120 --max-rate 5000 \
 	-s "env | grep ^LDEN_ > '$tmp/envg.txt'"
 release "$tmp/guard.go"
 join "$w"
