@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -84,6 +85,7 @@ static struct lden_notify_report report_of(const struct lden_notify *r)
 static void fire(struct lden_notify *r, double elapsed)
 {
 	struct lden_notify_report rep;
+	bool stopped;
 	int status;
 	pid_t pid;
 
@@ -96,11 +98,24 @@ static void fire(struct lden_notify *r, double elapsed)
 		return;
 	pid = lden_script__start(r->o.script, &(struct lden_script_env){
 		.expression = r->e->text, .elapsed = elapsed,
-		.fired = r->fired, .st = r->st, .nevents = r->e->nevents });
-	if (pid < 0)
+		.fired = r->fired, .st = r->st, .nevents = r->e->nevents },
+		r->o.c.json);
+	if (pid < 0) {
 		lden_err("cannot run the script: %s", strerror(errno));
-	else if (!lden_script__wait(pid, &status) && !r->o.quiet && !r->o.c.json)
-		lden_script__print_status(stdout, status);
+		return;
+	}
+	if (lden_script__wait(pid, &lden_stop_signal, &status, &stopped) < 0) {
+		lden_err("waiting for the script: %s", strerror(errno));
+		return;
+	}
+	/* how it ended is said whatever the output: JSON, --quiet too */
+	if (r->o.c.json)
+		lden_script__print_json(stdout, r->fired, status, stopped);
+	else if (!r->o.quiet)
+		lden_script__print_status(stdout, status, stopped);
+	else if (stopped || !WIFEXITED(status) || WEXITSTATUS(status))
+		lden_script__print_status(stderr, status, stopped);
+	lden_stdout__flush();
 }
 
 static void final_report(const struct lden_notify *r, enum lden_notify_end why,

@@ -306,6 +306,8 @@ static int add_event(struct parser *p, struct lden_expr_event *ev)
 				o->len = ev->len;
 			}
 			o->need_size |= ev->need_size;
+			o->need_count |= ev->need_count;
+			o->need_speed |= ev->need_speed;
 			free(ev->name);
 			free(ev->symbol);
 			free(ev->filter);
@@ -647,6 +649,8 @@ static struct lden_expr_node *parse_datum(struct parser *p, enum lden_datum d)
 	}
 	p->pos++;
 	ev.need_size = d == LDEN_SIZE;
+	ev.need_count = d == LDEN_COUNT;
+	ev.need_speed = d == LDEN_SPEED;
 	idx = add_event(p, &ev);
 	if (idx < 0)
 		return NULL;

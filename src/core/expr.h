@@ -54,6 +54,8 @@ struct lden_expr_event {
 	char *symbol;		/* uprobe only */
 	char *filter;		/* from EVENT[FILTER], or NULL */
 	bool need_size;		/* size() is used on it */
+	bool need_count;	/* count() is used on it */
+	bool need_speed;	/* speed() is used on it */
 	int pos;		/* byte offset of its first use, for errors */
 	int len;
 };

@@ -4,13 +4,21 @@
  * script.h).
  */
 #include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "script.h"
+
+/* Seconds a script stopped with lden has to end after its SIGTERM. */
+#define LDEN_SCRIPT_GRACE 2.0
 
 static void set_env_u64(const char *name, const char *what, uint64_t v)
 {
@@ -22,10 +30,16 @@ static void set_env_u64(const char *name, const char *what, uint64_t v)
 }
 
 /* In the child: the numbers in the environment, then the shell. */
-static void run_child(const char *command, const struct lden_script_env *env)
+static void run_child(const char *command, const struct lden_script_env *env,
+		      bool stdout_to_stderr)
 {
 	char v[64], name[LDEN_ENV_NAME_LEN];
 
+	/* a group of its own: stopping it stops what it started too */
+	setpgid(0, 0);
+	/* lden's stdout is JSON lines: the script writes to stderr */
+	if (stdout_to_stderr && dup2(2, 1) < 0)
+		_exit(127);
 	snprintf(v, sizeof(v), "%.3f", env->elapsed);
 	setenv("LDEN_ELAPSED", v, 1);
 	snprintf(v, sizeof(v), "%d", env->fired);
@@ -37,9 +51,15 @@ static void run_child(const char *command, const struct lden_script_env *env)
 		lden_env_name_among(env->st[0].label, sizeof(env->st[0]),
 				    env->nevents, i, name, sizeof(name));
 		set_env_u64(name, "COUNT", st->count);
-		if (st->has_size)
+		if (st->has_size) {
 			set_env_u64(name, "SIZE", st->size);
-		set_env_u64(name, "SPEED", (uint64_t)st->speed);
+			/* 0: the guard stopped it, SIZE is its last value */
+			set_env_u64(name, "SIZE_VALID", !st->size_stopped);
+		}
+		/* rounded as the table shows it (an average has a fraction) */
+		set_env_u64(name, "SPEED", (uint64_t)llround(st->speed));
+		/* 1: SPEED is an average over more than the last second */
+		set_env_u64(name, "SPEED_ESTIMATED", st->win.estimated);
 		set_env_u64(name, "LOST", st->lost);
 		set_env_u64(name, "MISSED", st->missed);
 		if (st->joined)
@@ -51,34 +71,102 @@ static void run_child(const char *command, const struct lden_script_env *env)
 	_exit(127);
 }
 
-pid_t lden_script__start(const char *command, const struct lden_script_env *env)
+pid_t lden_script__start(const char *command, const struct lden_script_env *env,
+			 bool stdout_to_stderr)
 {
 	pid_t pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		run_child(command, env);
+		run_child(command, env, stdout_to_stderr);
+	/* in the parent too: no race with a kill of the group */
+	if (pid > 0)
+		setpgid(pid, pid);
 	return pid;
 }
 
-int lden_script__wait(pid_t pid, int *status)
+/*
+ * Waits for @pid until @deadline (lden_now(); 0: none) or *@stop
+ * (looked at every 100 ms at most); 1 when it ended (status in *@st), 0
+ * when not, -1 on an error (errno).
+ */
+static int wait_until(pid_t pid, double deadline,
+		      const volatile sig_atomic_t *stop, int *st)
 {
-	int st;
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
 
-	while (waitpid(pid, &st, 0) < 0)
+	for (;;) {
+		pid_t r = waitpid(pid, st, WNOHANG);
+		double left = deadline ? deadline - lden_now() : 1;
+
+		if (r == pid) {
+			rc = 1;
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			rc = -1;
+			break;
+		}
+		if (left <= 0 || (stop && *stop)) {
+			rc = 0;
+			break;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+			poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
+		} else {
+			/* kernels before 5.3: look again every 10 ms */
+			struct timespec ts = { 0, 10000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
+}
+
+int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
+		      int *status, bool *stopped)
+{
+	int rc = wait_until(pid, 0, stop, status);
+
+	*stopped = false;
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	/* lden is stopping: the script (and what it started) too */
+	*stopped = true;
+	kill(-pid, SIGTERM);
+	rc = wait_until(pid, lden_now() + LDEN_SCRIPT_GRACE, NULL, status);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	*status = st;
 	return 0;
 }
 
-void lden_script__print_status(FILE *out, int status)
+void lden_script__print_status(FILE *out, int status, bool stopped)
 {
+	const char *why = stopped ? " (lden was stopped)" : "";
+
 	if (WIFEXITED(status))
-		fprintf(out, "lden: script exited with status %d\n",
-			WEXITSTATUS(status));
+		fprintf(out, "lden: script exited with status %d%s\n",
+			WEXITSTATUS(status), why);
 	else if (WIFSIGNALED(status))
-		fprintf(out, "lden: script killed by signal %d\n",
-			WTERMSIG(status));
+		fprintf(out, "lden: script killed by signal %d%s\n",
+			WTERMSIG(status), why);
+}
+
+void lden_script__print_json(FILE *out, int fired, int status, bool stopped)
+{
+	fprintf(out, "{\"type\":\"script\",\"fired\":%d,", fired);
+	if (WIFEXITED(status))
+		fprintf(out, "\"status\":%d", WEXITSTATUS(status));
+	else
+		fprintf(out, "\"signal\":%d", WTERMSIG(status));
+	fprintf(out, ",\"stopped_by_lden\":%s}\n", stopped ? "true" : "false");
 }

@@ -7,12 +7,20 @@
  *   LDEN_ELAPSED     seconds since tracing started ("1.250")
  *   LDEN_FIRED       how many times the condition fired, this one included
  *   LDEN_EXPRESSION  the expression
- *   LDEN_<EVENT>_COUNT, _SIZE (events with a size), _SPEED, _LOST
- *                    per event, <EVENT> from lden_env_name()
+ *   LDEN_<EVENT>_COUNT, _SIZE and _SIZE_VALID (events with a size; 0
+ *                    when the overhead guard stopped it), _SPEED,
+ *                    _SPEED_ESTIMATED (1 when an average over more than
+ *                    the last second), _LOST, _MISSED (_UNSIZED)
+ *                    per event, <EVENT> from lden_env_name_among()
+ *
+ * It runs in a process group of its own, so that when lden is stopped
+ * while it runs, it and what it started are stopped too.
  */
 #ifndef LDEN_SCRIPT_H
 #define LDEN_SCRIPT_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -30,22 +38,34 @@ struct lden_script_env {
 /*
  * lden_script__start - fork and run @command with /bin/sh -c, @env in its
  * environment (lden's own is left alone), SIGINT and SIGTERM back to
- * their defaults.  stdio is flushed first so that nothing is written
- * twice.  Returns the child's pid (reap it with lden_script__wait()), or
- * -1 with errno set.
+ * their defaults, in a process group of its own; its stdout on lden's
+ * stderr when @stdout_to_stderr (lden's stdout is JSON lines).  stdio is
+ * flushed first so that nothing is written twice.  Returns the child's
+ * pid (reap it with lden_script__wait()), or -1 with errno set.
  */
-pid_t lden_script__start(const char *command, const struct lden_script_env *env);
+pid_t lden_script__start(const char *command, const struct lden_script_env *env,
+			 bool stdout_to_stderr);
 
 /*
- * lden_script__wait - wait for the script @pid to end, through EINTR
- * Its wait status in @status.  Returns 0, or -1 with errno set.
+ * lden_script__wait - wait for the script @pid to end; when *@stop turns
+ * non-zero first (a signal stopping lden), its group gets SIGTERM, and
+ * SIGKILL 2 s later, and *@stopped is set.  Its wait status in @status.
+ * Returns 0, or -1 with errno set.
  */
-int lden_script__wait(pid_t pid, int *status);
+int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
+		      int *status, bool *stopped);
 
 /*
  * lden_script__print_status - "lden: script exited with status N" (or
- * "killed by signal N") and a newline on @out, for the wait @status
+ * "killed by signal N"), with " (lden was stopped)" when @stopped, and a
+ * newline on @out, for the wait @status
  */
-void lden_script__print_status(FILE *out, int status);
+void lden_script__print_status(FILE *out, int status, bool stopped);
+
+/*
+ * lden_script__print_json - {"type":"script","fired":N,"status":N or
+ * "signal":N,"stopped_by_lden":B} and a newline on @out
+ */
+void lden_script__print_json(FILE *out, int fired, int status, bool stopped);
 
 #endif

@@ -13,7 +13,11 @@
 void lden_prom_family(FILE *out, const char *name, const char *type,
 		      const char *help);
 
-/* A label value in double quotes: backslash, quote and newline escaped. */
+/*
+ * A label value in double quotes: backslash, quote and newline escaped,
+ * each byte of malformed UTF-8 as U+FFFD (the format is UTF-8: one such
+ * byte fails the whole scrape)
+ */
 void lden_prom_label_value(FILE *out, const char *s);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -99,9 +100,15 @@ char **lden_alert__env(const struct lden_alert *a)
 		lden_env_name_among(a->values[0].name, sizeof(a->values[0]),
 				    a->nvalues, i, name, sizeof(name));
 		add(&e, "LDEN_%s_COUNT=%" PRIu64, name, v->count);
-		if (v->has_size)
+		if (v->has_size) {
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);
-		add(&e, "LDEN_%s_SPEED=%" PRIu64, name, (uint64_t)v->speed);
+			/* 0: the guard stopped it, SIZE is its last value */
+			add(&e, "LDEN_%s_SIZE_VALID=%d", name, v->size_valid);
+		}
+		/* rounded as the text line shows it (an average has a
+		 * fraction) */
+		add(&e, "LDEN_%s_SPEED=%" PRIu64, name,
+		    (uint64_t)llround(v->speed));
 		add(&e, "LDEN_%s_SPEED_ESTIMATED=%d", name, v->speed_estimated);
 		add(&e, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
 		add(&e, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);

@@ -126,6 +126,17 @@ out_free:
 	return NULL;
 }
 
+/* what a value is marked with, in this order */
+static const struct {
+	unsigned int bit;
+	const char *text;
+} mark_text[] = {
+	{ LDEN_TPL_SIZE_STOPPED, "size stopped" },
+	{ LDEN_TPL_SIZE_SHORT, "size short" },
+	{ LDEN_TPL_COUNT_SHORT, "count short" },
+	{ LDEN_TPL_SPEED_ESTIMATED, "speed estimated" },
+};
+
 char *lden_template__render(const struct lden_template *t,
 			   lden_template_value_fn fn, void *ctx)
 {
@@ -137,17 +148,24 @@ char *lden_template__render(const struct lden_template *t,
 		return NULL;
 	for (int i = 0; i < t->nparts; i++) {
 		const struct lden_template_part *p = &t->parts[i];
-		bool stale = false;
+		unsigned int marks = 0;
+		const char *sep = " (";
 		char num[64];
 
 		if (p->text) {
 			fputs(p->text, f);
 			continue;
 		}
-		fn(p->e, &stale, ctx, num, sizeof(num));
+		fn(p->e, &marks, ctx, num, sizeof(num));
 		fputs(num, f);
-		if (stale)
-			fputs(" (size stopped)", f);
+		for (size_t m = 0; m < sizeof(mark_text) / sizeof(mark_text[0]); m++) {
+			if (!(marks & mark_text[m].bit))
+				continue;
+			fprintf(f, "%s%s", sep, mark_text[m].text);
+			sep = ", ";
+		}
+		if (marks)
+			fputc(')', f);
 	}
 	if (fclose(f) != 0) {
 		free(out);

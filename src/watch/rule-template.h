@@ -8,9 +8,13 @@
  * rule's condition.
  *
  * Numbers are written exactly: integers in full ("1048576"), others
- * with at most three decimals ("12.5"), "NaN" for 0/0, and a value that
- * depends on a size the overhead guard stopped is followed by
- * " (size stopped)".
+ * with at most three decimals ("12.5"), "NaN" for 0/0.  A value that
+ * depends on a number that is not exact is followed by what is not, as
+ * the table marks it: " (size stopped)" (the overhead guard stopped it),
+ * " (size short)" (lost records, missed hits, unsized occurrences),
+ * " (count short)" (missed hits), " (speed estimated)" (an average over
+ * more than the last second), several as " (size short, speed
+ * estimated)".
  */
 #ifndef LDEN_RULE_TEMPLATE_H
 #define LDEN_RULE_TEMPLATE_H
@@ -41,14 +45,23 @@ struct lden_template *lden_template__parse(const char *text,
 
 void lden_template__free(struct lden_template *t);
 
+/* What a value depends on that is not exact: bits of *@marks. */
+enum {
+	LDEN_TPL_SIZE_STOPPED = 1,	/* a size the guard stopped */
+	LDEN_TPL_SIZE_SHORT = 2,	/* a size short of records */
+	LDEN_TPL_COUNT_SHORT = 4,	/* a count short of missed hits */
+	LDEN_TPL_SPEED_ESTIMATED = 8,	/* a speed that is an average */
+};
+
 /*
  * The value of one expression of a template, from the caller's numbers,
- * as text into @buf (a whole number in full, see lden_expr__format_value()); *@stale set when it depends on a size that
- * is no longer updated.
+ * as text into @buf (a whole number in full, see
+ * lden_expr__format_value()); LDEN_TPL_* bits or'ed into *@marks for
+ * the numbers it depends on that are not exact.
  */
 typedef void (*lden_template_value_fn)(const struct lden_expr *e,
-				       bool *stale, void *ctx, char *buf,
-				       size_t len);
+				       unsigned int *marks, void *ctx,
+				       char *buf, size_t len);
 
 /*
  * lden_template__render - the text with every expression's value put in

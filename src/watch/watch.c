@@ -219,9 +219,32 @@ static struct lden_watch_rule *find_rule(struct lden_watch *w,
 /* ------------------------------------------------------------------ */
 /* Values */
 
+/*
+ * What the numbers of @re that @ev's uses read are short of, since the
+ * rule started, as the table and the alert's exactness note say it
+ */
+static unsigned int value_marks(const struct lden_watch_rule_event *re,
+				const struct lden_expr_event *ev)
+{
+	const struct lden_stat *st = &re->we->st;
+	bool missed = st->missed != re->missed0;
+	unsigned int m = 0;
+
+	if (ev->need_size && re->we->att[0].size_stopped)
+		m |= LDEN_TPL_SIZE_STOPPED;
+	else if (ev->need_size && (missed || st->lost != re->lost0 ||
+				   (st->joined && st->unsized != re->unsized0)))
+		m |= LDEN_TPL_SIZE_SHORT;
+	if (ev->need_count && missed)
+		m |= LDEN_TPL_COUNT_SHORT;
+	if (ev->need_speed && st->win.estimated)
+		m |= LDEN_TPL_SPEED_ESTIMATED;
+	return m;
+}
+
 static void expr_values(const struct lden_watch_rule *r,
 			const struct lden_expr *e, struct lden_expr_values *v,
-			bool *stale)
+			unsigned int *marks)
 {
 	for (int i = 0; i < e->nevents; i++) {
 		char label[LDEN_LABEL_LEN];
@@ -237,17 +260,17 @@ static void expr_values(const struct lden_watch_rule *r,
 		v[i].exact = true;
 		v[i].icount = re->we->st.count - re->count0;
 		v[i].isize = re->we->st.size - re->size0;
-		if (stale && e->events[i].need_size && re->we->att[0].size_stopped)
-			*stale = true;
+		if (marks)
+			*marks |= value_marks(re, &e->events[i]);
 	}
 }
 
-static void template_value(const struct lden_expr *e, bool *stale,
+static void template_value(const struct lden_expr *e, unsigned int *marks,
 			   void *ctx, char *buf, size_t len)
 {
 	struct lden_expr_values v[64];
 
-	expr_values(ctx, e, v, stale);
+	expr_values(ctx, e, v, marks);
 	lden_expr__format_value(e, v, buf, len);
 }
 

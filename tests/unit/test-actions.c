@@ -110,6 +110,7 @@ static void json_shapes(void **state)
 }
 
 static bool has(char **env, const char *kv);
+static bool has_prefix(char **env, const char *prefix);
 
 /* Frees what lden_alert__env() made. */
 static void free_env(char **env)
@@ -205,6 +206,19 @@ static void exactness(void **state)
 	assert_non_null(env);
 	assert_true(has(env, "LDEN_TASK_CREATE_SPEED_ESTIMATED=1"));
 	assert_true(has(env, "LDEN_DISK_READ_SPEED_ESTIMATED=0"));
+	assert_true(has(env, "LDEN_DISK_READ_SIZE_VALID=1"));
+	free_env(env);
+	/*
+	 * an average's fraction rounded as the text line shows it ("~813/s"),
+	 * not cut; a size the guard stopped said in the environment too
+	 */
+	a->values[0].speed = 812.6;
+	a->values[1].size_valid = false;
+	env = lden_alert__env(a);
+	assert_non_null(env);
+	assert_true(has(env, "LDEN_TASK_CREATE_SPEED=813"));
+	assert_true(has(env, "LDEN_DISK_READ_SIZE_VALID=0"));
+	assert_false(has_prefix(env, "LDEN_TASK_CREATE_SIZE_VALID="));
 	free_env(env);
 	lden_alert__unref(a);
 }
@@ -213,6 +227,14 @@ static bool has(char **env, const char *kv)
 {
 	for (int i = 0; env[i]; i++)
 		if (!strcmp(env[i], kv))
+			return true;
+	return false;
+}
+
+static bool has_prefix(char **env, const char *prefix)
+{
+	for (int i = 0; env[i]; i++)
+		if (!strncmp(env[i], prefix, strlen(prefix)))
 			return true;
 	return false;
 }

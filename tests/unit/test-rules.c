@@ -511,9 +511,15 @@ static void files(void **state)
 /* ------------------------------------------------------------------ */
 /* Templates */
 
-static void fake_value(const struct lden_expr *e, bool *stale, void *ctx,
-		       char *buf, size_t len)
+/*
+ * @ctx NULL: exact numbers; else the LDEN_TPL_* bits each use reads:
+ * size() the size bits, count() the count's, speed() the speed's
+ */
+static void fake_value(const struct lden_expr *e, unsigned int *marks,
+		       void *ctx, char *buf, size_t len)
 {
+	unsigned int give = ctx ? *(const unsigned int *)ctx : 0;
+
 	struct lden_expr_values v[4];
 
 	for (int i = 0; i < e->nevents; i++) {
@@ -527,7 +533,12 @@ static void fake_value(const struct lden_expr *e, bool *stale, void *ctx,
 				.speed = 1, .exact = true, .icount = 3,
 				.isize = 9007199254740993ull };
 		if (e->events[i].need_size)
-			*stale = ctx != NULL;
+			*marks |= give & (LDEN_TPL_SIZE_STOPPED |
+					  LDEN_TPL_SIZE_SHORT);
+		if (e->events[i].need_count)
+			*marks |= give & LDEN_TPL_COUNT_SHORT;
+		if (e->events[i].need_speed)
+			*marks |= give & LDEN_TPL_SPEED_ESTIMATED;
 	}
 	lden_expr__format_value(e, v, buf, len);
 }
@@ -556,6 +567,22 @@ static void templates(void **state)
 		{ "{{ 18446744073709551615 * 2 }}", "36893488147419103230", NULL },
 		{ "{{ 1e17 + 1 }}", "~1e+17", NULL },
 	};
+	static const struct { const char *in; unsigned int give; const char *out; } marked[] = {
+		{ "{{ speed(task.create) }} tasks/s", LDEN_TPL_SPEED_ESTIMATED,
+		  "812.25 (speed estimated) tasks/s" },
+		{ "{{ count(x.y) }}", LDEN_TPL_COUNT_SHORT,
+		  "1048576 (count short)" },
+		{ "{{ count(x.y) }}", LDEN_TPL_SPEED_ESTIMATED | LDEN_TPL_SIZE_SHORT,
+		  "1048576" },
+		{ "{{ size(x.y) }}", LDEN_TPL_SIZE_SHORT, "3 (size short)" },
+		{ "{{ size(x.y) / count(x.y) + speed(x.y) }}",
+		  LDEN_TPL_SIZE_SHORT | LDEN_TPL_COUNT_SHORT |
+		  LDEN_TPL_SPEED_ESTIMATED,
+		  "812.25 (size short, count short, speed estimated)" },
+		{ "{{ size(x.y) }} {{ speed(x.y) }}",
+		  LDEN_TPL_SIZE_STOPPED | LDEN_TPL_SPEED_ESTIMATED,
+		  "3 (size stopped) 812.25 (speed estimated)" },
+	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct lden_expr_error err;
@@ -568,10 +595,29 @@ static void templates(void **state)
 		assert_string_equal(s, cases[i].out);
 		free(s);
 		if (cases[i].stale) {
-			s = lden_template__render(t, fake_value, (void *)1);
+			unsigned int give = LDEN_TPL_SIZE_STOPPED;
+
+			s = lden_template__render(t, fake_value, &give);
 			assert_string_equal(s, cases[i].stale);
 			free(s);
 		}
+		lden_template__free(t);
+	}
+	/*
+	 * a value that reads a number not exact says which, as the table
+	 * marks it ('~' speed, '>=' count); only for the numbers it reads
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(marked); i++) {
+		struct lden_expr_error err;
+		struct lden_template *t = lden_template__parse(marked[i].in, &err);
+		unsigned int give = marked[i].give;
+		char *s;
+
+		if (!t)
+			fail_msg("'%s': %s", marked[i].in, err.msg);
+		s = lden_template__render(t, fake_value, &give);
+		assert_string_equal(s, marked[i].out);
+		free(s);
 		lden_template__free(t);
 	}
 }

@@ -22,6 +22,7 @@
 
 #include "aggregate.h"
 #include "httpd.h"
+#include "prom-text.h"
 #include "sink.h"
 #include "viz-opts.h"
 
@@ -355,6 +356,41 @@ static void test_prometheus(void **state)
 /* ------------------------------------------------------------------ */
 /* Option values */
 
+/*
+ * A label value is UTF-8, as the format requires: a malformed byte (an
+ * event's filter holds any bytes) is U+FFFD, not passed on to fail the
+ * whole scrape; well-formed UTF-8 is kept, a cut sequence at the end
+ * read no further than the string
+ */
+static void test_prom_label_utf8(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "q\"b\\n\n", "\"q\\\"b\\\\n\\n\"" },
+		{ "a\xff" "b", "\"a\xef\xbf\xbd" "b\"" },
+		{ "\xc3\xa9t\xc3\xa9", "\"\xc3\xa9t\xc3\xa9\"" },
+		{ "\xe2\x82\xac", "\"\xe2\x82\xac\"" },
+		{ "\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\"" },
+		/* overlong, surrogate, cut at the end */
+		{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },
+		{ "x\xf0\x9f", "\"x\xef\xbf\xbd\xef\xbf\xbd\"" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		assert_non_null(f);
+		lden_prom_label_value(f, cases[i].in);
+		fclose(f);
+		assert_string_equal(buf, cases[i].out);
+		free(buf);
+	}
+}
+
 static void test_es_url(void **state)
 {
 	char url[256], err[256];
@@ -493,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_listen_errors),
 		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_prom_label_utf8),
 		cmocka_unit_test(test_es_url),
 		cmocka_unit_test(test_index_and_seconds),
 	};

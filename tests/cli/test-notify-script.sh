@@ -1,0 +1,158 @@
+#!/bin/sh
+# What lden notify's --script is handed and what is said of it, against the
+# live kernel (root): a value the table marks is marked in the script's
+# environment too (an estimated speed, a size the overhead guard stopped);
+# how the script ended is said with --json (a JSON line, its output kept
+# off stdout) and with --quiet (a failure, on stderr); a script that hangs
+# does not keep lden from stopping at SIGTERM, and what it started is
+# stopped with it.  The workloads are read-burst's reads, scoped to its
+# pid: the counts asserted are exact.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd jq
+need_read_burst
+LDEN="$top_builddir/src/lden"
+test_tmp
+
+# the LDEN_* variable NAME of FILE
+envval() {
+	sed -n "s/^$2=//p" "$1"
+}
+
+# alive PID: PID runs (neither gone nor a zombie)
+alive() {
+	[ -r "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]
+}
+
+snapshot > "$tmp/state.before" || exit 99
+
+# ---------------------------------------------------------------------
+# 1. 1000 reads, evaluated every 1.5 s: the speed is the average over
+# 1.5 s, '~' in the table, LDEN_GUARD_READ_SPEED_ESTIMATED=1; the size is
+# whole, LDEN_GUARD_READ_SIZE_VALID=1.  Every 100 ms: not estimated.
+for iv in 1500 100; do
+	burst est$iv 1000
+	rm -f "$tmp/env$iv.txt"
+	notify_bg est$iv 'count(guard.read) >= 1000 and size(guard.read) >= 0' \
+		-d "$EVENTS" -p "$w" -i $iv -t 30 \
+		-s "env | grep ^LDEN_ > '$tmp/env$iv.txt'"
+	release "$tmp/est$iv.go"
+	join "$w"
+	[ $rc = 0 ] || fail "read-burst failed"
+	join "$n"
+	[ $rc = 0 ] || fail "-i $iv: exit status $rc"
+	e="$tmp/env$iv.txt"
+	[ "$(envval "$e" LDEN_GUARD_READ_COUNT)" = 1000 ] || fail "-i $iv: LDEN_GUARD_READ_COUNT"
+	[ "$(envval "$e" LDEN_GUARD_READ_SIZE)" = $((1000 * SIZE)) ] || fail "-i $iv: LDEN_GUARD_READ_SIZE"
+	[ "$(envval "$e" LDEN_GUARD_READ_SIZE_VALID)" = 1 ] ||
+		fail "-i $iv: LDEN_GUARD_READ_SIZE_VALID is not 1"
+	speed=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $4 }' "$tmp/est$iv.out")
+	if [ $iv = 1500 ]; then
+		case $speed in
+		'~'*) ;;
+		*) fail "-i 1500: the table's speed '$speed' is not marked '~'" ;;
+		esac
+		want=1
+	else
+		case $speed in
+		'~'*) fail "-i 100: the table's speed '$speed' is marked '~'" ;;
+		esac
+		want=0
+	fi
+	[ "$(envval "$e" LDEN_GUARD_READ_SPEED_ESTIMATED)" = $want ] ||
+		fail "-i $iv: LDEN_GUARD_READ_SPEED_ESTIMATED is not $want (table: $speed)"
+	[ "$(envval "$e" LDEN_GUARD_READ_SPEED)" = "${speed#\~}" ] ||
+		fail "-i $iv: LDEN_GUARD_READ_SPEED $(envval "$e" LDEN_GUARD_READ_SPEED) is not the table's $speed"
+done
+echo "PASS: an estimated speed is marked in the script's environment (SPEED_ESTIMATED 1 at -i 1500, 0 at -i 100), a whole size SIZE_VALID=1"
+
+# ---------------------------------------------------------------------
+# 2. 500,000 reads above --max-rate 5000: the guard stops the size; the
+# script is told (SIZE_VALID=0), as the table shows '-', the count exact.
+N=500000
+burst guard $N
+notify_bg guard "count(guard.read) >= $N and size(guard.read) >= 0" \
+	-d "$EVENTS" -p "$w" -t 120 --max-rate 5000 \
+	-s "env | grep ^LDEN_ > '$tmp/envg.txt'"
+release "$tmp/guard.go"
+join "$w"
+[ $rc = 0 ] || fail "read-burst failed"
+join "$n"
+[ $rc = 0 ] || fail "guard: exit status $rc"
+grep -q "^lden: guard: 'guard.read' sampled at" "$tmp/guard.err" ||
+	fail "guard: the guard did not stop the size (the case tests nothing)"
+row=$(awk '$1 == "guard.read" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/guard.out")
+[ "$row" = "$N -" ] || fail "guard: row '$row', want $N and '-'"
+[ "$(envval "$tmp/envg.txt" LDEN_GUARD_READ_COUNT)" = $N ] || fail "guard: LDEN_GUARD_READ_COUNT"
+[ "$(envval "$tmp/envg.txt" LDEN_GUARD_READ_SIZE_VALID)" = 0 ] ||
+	fail "guard: LDEN_GUARD_READ_SIZE_VALID is not 0 for a size the guard stopped"
+echo "PASS: a size the guard stopped is SIZE_VALID=0 in the script's environment ($N reads counted exactly)"
+
+# ---------------------------------------------------------------------
+# 3. --json: every line on stdout is JSON, the script's own output goes to
+# stderr, and how it ended is a line of its own.
+timeout 30 "$LDEN" notify 'count(guard.read) >= 10' -d "$EVENTS" -t 20 \
+	--json -s 'echo script-says-hello; exit 3' -- "$RB" 10 $SIZE \
+	>"$tmp/json.out" 2>"$tmp/json.err"
+rc=$?
+[ $rc = 0 ] || fail "--json: exit status $rc"
+jq -e . "$tmp/json.out" >/dev/null 2>&1 || fail "--json: stdout is not JSON lines"
+grep -qx script-says-hello "$tmp/json.err" || fail "--json: the script's output is not on stderr"
+[ "$(jq -c 'select(.type == "script")' "$tmp/json.out")" = \
+  '{"type":"script","fired":1,"status":3,"stopped_by_lden":false}' ] ||
+	fail "--json: no script line with its status"
+echo "PASS: --json: stdout JSON lines only, the script's exit status 3 in a line of its own"
+
+# 4. --quiet: nothing on stdout; a script that fails is said on stderr.
+timeout 30 "$LDEN" notify 'count(guard.read) >= 10' -d "$EVENTS" -t 20 -q \
+	-s 'exit 5' -- "$RB" 10 $SIZE >"$tmp/quiet.out" 2>"$tmp/quiet.err"
+rc=$?
+[ $rc = 0 ] || fail "--quiet: exit status $rc"
+[ -s "$tmp/quiet.out" ] && fail "--quiet: output on stdout"
+drop_sweep "$tmp/quiet.err"
+[ "$(cat "$tmp/quiet.err")" = 'lden: script exited with status 5' ] ||
+	fail "--quiet: the failed script is not said on stderr"
+echo "PASS: --quiet: a script's exit status 5 said on stderr, stdout empty"
+
+# ---------------------------------------------------------------------
+# 5. A script that hangs (and started a child that would outlive it):
+# SIGTERM to lden stops it within the grace, says so, and leaves nothing.
+burst hang 10
+notify_bg hang 'count(guard.read) >= 10' -d "$EVENTS" -p "$w" -t 60 \
+	-s "sleep 1000 & echo \$! > '$tmp/child.pid'; echo \$\$ > '$tmp/script.pid'; wait"
+lden=$n
+release "$tmp/hang.go"
+join "$w"
+until_file "$tmp/script.pid" || fail "hang: the script did not start"
+until_file "$tmp/child.pid" || fail "hang: the script's child did not start"
+child=$(cat "$tmp/child.pid")
+kill -TERM "$lden"
+i=0
+while kill -0 "$lden" 2>/dev/null && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+if kill -0 "$lden" 2>/dev/null; then
+	# let the old lden go on and clean up: end its script
+	kill "$(cat "$tmp/script.pid")" "$child" 2>/dev/null
+	join "$lden"
+	fail "hang: lden did not stop within 10 s of SIGTERM while its script hung"
+fi
+join "$lden"
+# gone, or a zombie not yet reaped by its new parent
+i=0
+while alive "$child" && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+alive "$child" && { kill "$child"; fail "hang: the script's child outlived it"; }
+grep -qx 'lden: script killed by signal 15 (lden was stopped)' "$tmp/hang.out" ||
+	fail "hang: not said that the script was stopped"
+echo "PASS: a hung script is stopped with lden at SIGTERM (and its child), said so"
+
+snapshot > "$tmp/state.after"
+diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
+	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }
+echo "PASS: tracefs as before"

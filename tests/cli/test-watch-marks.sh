@@ -1,0 +1,65 @@
+#!/bin/sh
+# A rule's texts (describe, labels, annotations) carry the marks of the
+# numbers their {{ }} values read, as the table and the transition's
+# exactness note do: a speed that is an average over more than the last
+# second is followed by "(speed estimated)" (lden watch -i 1500: no tick
+# is a second old), never at -i 100.  The reads are read-burst's, scoped
+# to its pid: the count in the text is exact.
+set -u
+. "$top_srcdir/tests/cli/lib.sh"
+need_root
+need_tracefs
+need_cmd jq
+need_read_burst
+LDEN="$top_builddir/src/lden"
+test_tmp
+
+cat > "$tmp/marks.rules" <<'EOF2'
+rule reads
+	describe	{{ speed(guard.read) }} reads a second, {{ count(guard.read) }} in all
+	when		count(guard.read) >= 1000
+	annotation	rate {{ speed(guard.read) }}/s
+EOF2
+
+snapshot > "$tmp/state.before" || exit 99
+
+for iv in 1500 100; do
+	burst b$iv 1000
+	"$LDEN" watch --json -i $iv -r "$tmp/marks.rules" -d "$EVENTS" --pid "$w" \
+		>"$tmp/w$iv.out" 2>"$tmp/w$iv.err" &
+	n=$!
+	started $n
+	wait_for "$tmp/w$iv.out" '"type":"start"' || fail "-i $iv: did not start"
+	release "$tmp/b$iv.go"
+	join "$w"
+	[ $rc = 0 ] || fail "read-burst failed"
+	wait_for "$tmp/w$iv.out" '"state":"firing"' || fail "-i $iv: the rule did not fire"
+	kill -TERM $n
+	join $n
+	[ $rc = 143 ] || fail "-i $iv: exit $rc after SIGTERM"
+	jq -c 'select(.type == "transition" and .state == "firing")' "$tmp/w$iv.out" > "$tmp/f$iv.json"
+	est=$(jq -r '.values[0].speed_estimated // false' "$tmp/f$iv.json")
+	speed=$(jq -r '.values[0].speed' "$tmp/f$iv.json")
+	desc=$(jq -r '.describe' "$tmp/f$iv.json")
+	rate=$(jq -r '.annotations.rate' "$tmp/f$iv.json")
+	[ "$(jq -r '.values[0].count' "$tmp/f$iv.json")" = 1000 ] || fail "-i $iv: count is not 1000"
+	if [ $iv = 1500 ]; then
+		[ "$est" = true ] || fail "-i 1500: the speed is not estimated (the case tests nothing)"
+		# the template's value has its fraction (664.881), the
+		# JSON's speed is rounded (665)
+		printf '%s\n' "$desc" | grep -Eqx '[0-9]+(\.[0-9]+)? \(speed estimated\) reads a second, 1000 in all' ||
+			fail "-i 1500: describe '$desc' does not mark the estimated speed $speed"
+		printf '%s\n' "$rate" | grep -Eqx '[0-9]+(\.[0-9]+)? \(speed estimated\)/s' ||
+			fail "-i 1500: annotation '$rate' does not mark the estimated speed"
+	else
+		[ "$est" = false ] || fail "-i 100: the speed is estimated"
+		[ "$desc" = "$speed reads a second, 1000 in all" ] ||
+			fail "-i 100: describe '$desc', speed $speed"
+	fi
+done
+echo "PASS: an estimated speed is marked in the rule's texts at -i 1500 ('(speed estimated)'), not at -i 100; the count exact"
+
+snapshot > "$tmp/state.after"
+diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
+	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }
+echo "PASS: tracefs as before"
