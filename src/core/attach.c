@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "check.h"
+#include "number.h"
 #include "clock.h"
 #include "collect.h"
 #include "expr.h"
@@ -804,7 +805,7 @@ int lden_attached__size(struct lden_attached *a, uint64_t *size)
 			continue;
 		if (part_hist(p, &c, &sz, &d) < 0)
 			return -1;
-		total += sz;
+		total = lden_u64_add(total, sz);
 	}
 	*size = total;
 	return 0;
@@ -907,7 +908,7 @@ int lden_attached__read(struct lden_attached *a, struct lden_reading *r)
 			if (part_hist(p, &c, &sz, &l) < 0)
 				return -1;
 			r->count += c;
-			r->size += sz;
+			r->size = lden_u64_add(r->size, sz);
 			r->lost += l + p->lost_stopped;
 			continue;
 		}
@@ -1222,13 +1223,13 @@ static void add_joined(struct lden_part *p, const struct ltr_sample *sample)
 	if (p->feeder) {
 		size = lden_size_expr__eval(p->size, sample);
 		if (lden_sizejoin__put(a->join, key, size, sample->time))
-			a->size_total += size;
+			a->size_total = lden_u64_add(a->size_total, size);
 		return;
 	}
 	a->samples++;
 	p->delivered++;
 	if (lden_sizejoin__take(a->join, key, sample->time, &size))
-		a->size_total += size;
+		a->size_total = lden_u64_add(a->size_total, size);
 }
 
 void lden_attached__add_sample(const struct ltr_sample *sample)
@@ -1244,7 +1245,8 @@ void lden_attached__add_sample(const struct ltr_sample *sample)
 	p->owner->samples++;
 	p->delivered++;
 	if (p->size)
-		p->owner->size_total += lden_size_expr__eval(p->size, sample);
+		p->owner->size_total = lden_u64_add(p->owner->size_total,
+					lden_size_expr__eval(p->size, sample));
 }
 
 void lden_attached__mode(const struct lden_attached *a, char *buf,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "aggregate.h"
 #include "escape.h"
 #include "guard.h"
@@ -238,6 +239,7 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		const struct lden_io_row *w = rows[i];
 		uint64_t p50 = lden_io_row__quantile(w, 0.5);
 		uint64_t p99 = lden_io_row__quantile(w, 0.99);
+		char rb[24], wb[24];
 
 		if (json) {
 			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
@@ -245,20 +247,26 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			if (w->key[0] != LDEN_IO_KEY_PROCESS)
 				fprintf(out, ",\"key_source\":\"%s\"",
 					key_source(w->key[0]));
-			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu}\n",
+			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu",
 			       (unsigned long long)w->calls,
 			       (unsigned long long)w->errors,
 			       (unsigned long long)w->bytes_read,
 			       (unsigned long long)w->bytes_written,
 			       (unsigned long long)w->lat_total_ns,
 			       (unsigned long long)p50, (unsigned long long)p99);
+			/* sums past 2^64 - 1 (number.h): a mark, not a wrap */
+			if (lden_u64_over(w->bytes_read))
+				fputs(",\"bytes_read_overflow\":true", out);
+			if (lden_u64_over(w->bytes_written))
+				fputs(",\"bytes_written_overflow\":true", out);
+			fputs("}\n", out);
 			continue;
 		}
-		fprintf(out, "%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  ",
+		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12.1f %12.1f  ",
 		       kind, (unsigned long long)w->calls,
 		       (unsigned long long)w->errors,
-		       (unsigned long long)w->bytes_read,
-		       (unsigned long long)w->bytes_written,
+		       lden_u64_str(w->bytes_read, rb, sizeof(rb)),
+		       lden_u64_str(w->bytes_written, wb, sizeof(wb)),
 		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
 		       (double)p99 / 1e3);
 		print_key(out, w->key);

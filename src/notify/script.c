@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "script.h"
 
 static void set_env_u64(const char *name, const char *what, uint64_t v)
@@ -39,6 +40,9 @@ static void run_child(const char *command, const struct lden_script_env *env)
 		set_env_u64(name, "COUNT", st->count);
 		if (st->has_size)
 			set_env_u64(name, "SIZE", st->size);
+		/* past 2^64 - 1 (number.h): SIZE is a floor */
+		if (st->has_size && lden_u64_over(st->size))
+			set_env_u64(name, "SIZE_OVERFLOW", 1);
 		set_env_u64(name, "SPEED", (uint64_t)st->speed);
 		set_env_u64(name, "LOST", st->lost);
 		set_env_u64(name, "MISSED", st->missed);

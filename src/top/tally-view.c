@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "number.h"
 #include "escape.h"
 #include "recipe.h"
 #include "tally.h"
@@ -202,8 +203,19 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 				json_object_object_add(row, name,
 						       lden_json_text(part));
 			} else {
+				uint64_t x = rows[r].v[c - v->nkeys];
+
 				json_object_object_add(row, name,
-						       json_object_new_uint64(rows[r].v[c - v->nkeys]));
+						       json_object_new_uint64(x));
+				/* a sum past 2^64 - 1: the number is its floor */
+				if (lden_u64_over(x)) {
+					size_t l = strlen(name);
+
+					snprintf(name + l, sizeof(name) - l,
+						 "_overflow");
+					json_object_object_add(row, name,
+						json_object_new_boolean(1));
+				}
 			}
 		}
 		json_object_array_add(a, row);
@@ -271,8 +283,12 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 		for (int c = 0; c < v->nvalues; c++) {
 			lden_tally__column(v->columns, v->nkeys + c, name,
 					  sizeof(name));
-			fprintf(out, "%12llu ", (unsigned long long)
-				(is_kb(name) ? rows[r].v[c] / 1024 : rows[r].v[c]));
+			if (lden_u64_over(rows[r].v[c]))
+				fprintf(out, "%12s ", "overflow");
+			else
+				fprintf(out, "%12llu ", (unsigned long long)
+					(is_kb(name) ? rows[r].v[c] / 1024 :
+						       rows[r].v[c]));
 		}
 		fputc('\n', out);
 	}

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "actions.h"
 #include "aggregate.h"
 #include "clock.h"
@@ -101,6 +102,9 @@ char **lden_alert__env(const struct lden_alert *a)
 		add(&e, "LDEN_%s_COUNT=%" PRIu64, name, v->count);
 		if (v->has_size)
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);
+		/* past 2^64 - 1 (number.h): SIZE is a floor */
+		if (v->has_size && lden_u64_over(v->size))
+			add(&e, "LDEN_%s_SIZE_OVERFLOW=1", name);
 		add(&e, "LDEN_%s_SPEED=%" PRIu64, name, (uint64_t)v->speed);
 		add(&e, "LDEN_%s_SPEED_ESTIMATED=%d", name, v->speed_estimated);
 		add(&e, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
