@@ -1047,6 +1047,34 @@ int lden_attached__dropped(const struct lden_attached *att, int n,
 	return 0;
 }
 
+int lden_attached__dropped_own(const struct lden_attached *att, int n,
+			       uint64_t *lost)
+{
+	*lost = 0;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+
+			/* the ftrace ring counts per ring */
+			if (ev && ltr_event__mode(ev) == LTR_MODE_SAMPLE &&
+			    ltr_event__lost_shared(ev))
+				return 0;
+		}
+	if (lden_attached__dropped(att, n, lost) < 0)
+		return -1;
+	/* before 6.0 it was the session's total: not theirs alone */
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+			uint64_t l;
+
+			if (ev && ltr_event__mode(ev) == LTR_MODE_SAMPLE &&
+			    ltr_event__lost(ev, &l) == -EOPNOTSUPP)
+				return 0;
+		}
+	return 1;
+}
+
 bool lden_attached__kept_all(const struct lden_attached *att, int n,
 			     uint64_t *mark)
 {

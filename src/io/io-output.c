@@ -322,9 +322,18 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	struct lden_io_stats st;
 	uint64_t mism;
 	double d = secs > 0 ? secs : 1e-9;
+	char whose[160] = "";
 
 	lden_io_tracer__stats(t, &st);
 	mism = lden_io_pair__mismatches(&st.pair);
+	/* lden's own task records are not the syscalls' */
+	if (st.lost && st.lost_split)
+		snprintf(whose, sizeof(whose), " (%llu of the syscalls, %llu of lden's process tracker%s)",
+			 (unsigned long long)(st.lost - st.lost_tracker),
+			 (unsigned long long)st.lost_tracker,
+			 st.lost_tracker ? ": names may be unknown" : "");
+	else if (st.lost)
+		snprintf(whose, sizeof(whose), " (of the syscalls and lden's process tracker: counted together)");
 	fprintf(err,
 		"lden: io statistics over %.3f s:\n"
 		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
@@ -332,7 +341,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
 		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut, marked ...?), %llu unavailable\n"
 		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
-		"  lost records %llu\n"
+		"  lost records %llu%s\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
 		st.tracepoints_opened, st.syscalls_missing,
@@ -354,7 +363,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.comms[LDEN_PROV_EXACT],
 		(unsigned long long)st.comms[LDEN_PROV_LATE],
 		(unsigned long long)st.name_records,
-		(unsigned long long)st.lost,
+		(unsigned long long)st.lost, whose,
 		(unsigned long long)st.fdt.procs,
 		(unsigned long long)st.fdt.procs_evicted,
 		(unsigned long long)st.fdt.fds,
@@ -400,6 +409,13 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	       (unsigned long long)st.unknown_pids,
 	       (unsigned long long)st.foreign,
 	       (unsigned long long)st.follow_gaps);
+	/* "lost" is all; lden's own task records apart where told */
+	if (st.lost_split)
+		fprintf(json, ",\"lost_events\":%llu,\"lost_tracker\":%llu",
+			(unsigned long long)(st.lost - st.lost_tracker),
+			(unsigned long long)st.lost_tracker);
+	else
+		fputs(",\"lost_split\":false", json);
 	print_guard(NULL, json, t, g);
 	fputs("}\n", json);
 }
