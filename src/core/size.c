@@ -268,7 +268,9 @@ static void classify_linear(struct lden_size_expr *e)
 			if (e->ops[i].kind == OP_FIELD &&
 			    !strcmp(e->ops[i].name, h.fields[j]))
 				op = i;
-		if (op < 0)
+		/* a signed one times not 0: the program's whole numbers */
+		if (op < 0 || (e->ops[op].field &&
+			       ltr_field__is_signed(e->ops[op].field)))
 			return;
 		e->term_op[e->nterms] = op;
 		e->term_coef[e->nterms++] = h.coef[j];
@@ -281,12 +283,13 @@ static void classify(struct lden_size_expr *e)
 	const struct op *o = e->ops;
 
 	/* a signed field can be negative: only the program's whole numbers */
-	for (int i = 0; i < e->nops; i++)
-		if (o[i].kind == OP_FIELD && o[i].field &&
-		    ltr_field__is_signed(o[i].field))
-			return;
-
-	if (e->nops == 1 && o[0].kind == OP_FIELD) {
+	if (e->nops <= 3 && o[0].kind == OP_FIELD && o[0].field &&
+	    ltr_field__is_signed(o[0].field))
+		classify_linear(e);
+	else if (e->nops == 3 && o[1].kind == OP_FIELD && o[1].field &&
+		 ltr_field__is_signed(o[1].field))
+		classify_linear(e);
+	else if (e->nops == 1 && o[0].kind == OP_FIELD) {
 		e->shape = SHAPE_FIELD;
 		e->field = 0;
 	} else if (e->nops == 3 && o[2].kind == OP_MUL &&
