@@ -352,6 +352,21 @@ static uint64_t latest_process(void *ctx, unsigned long pid)
 	return n;
 }
 
+/* The user's events, "sched:sched_switch, net.send", or the recipe's. */
+static void event_names(const struct lden_top *t, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (t->def) {
+		snprintf(buf, len, "the %s recipe's events", t->def->name);
+		return;
+	}
+	for (int i = 0; i < t->ev.nevents && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", t->ev.att[i].label);
+}
+
 static void print_table(struct lden_top *t)
 {
 	bool by_event = !t->recipe.def;
@@ -381,7 +396,8 @@ static void print_table(struct lden_top *t)
 	 * last one how the late-able values were obtained */
 	bool guard = t->guard && lden_guard__nactions(t->guard);
 	bool summary = t->final && marked_what(t);
-	char when[32], *extra = NULL;
+	char when[32], *extra = NULL, names[256], lost_text[512];
+	uint64_t lost;
 	size_t len;
 	FILE *f;
 
@@ -400,8 +416,20 @@ static void print_table(struct lden_top *t)
 	}
 	add_counted(t);
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
-	lden_tally__print(stdout, t->tally, &v, when,
-			 ltr_session__lost(t->s, -1));
+	lost = ltr_session__lost(t->s, -1);
+	if (t->comms) {
+		struct lden_lost_split ls;
+
+		event_names(t, names, sizeof(names));
+		lden_comms__split_lost(t->comms, lost, names, &ls, lost_text,
+				       sizeof(lost_text));
+		v.lost_text = lost_text;
+		v.lost_split = ls.split;
+		v.lost_tracked = ls.has_tracker;
+		v.lost_events = ls.events;
+		v.lost_tracker = ls.tracker;
+	}
+	lden_tally__print(stdout, t->tally, &v, when, lost);
 	lden_stdout__flush();
 	lden_tally__reset(t->tally);
 	free(extra);

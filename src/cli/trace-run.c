@@ -475,6 +475,44 @@ static void summary_values(struct lden_trace *t)
 		(unsigned long long)v[LDEN_PROV_NONE]);
 }
 
+/*
+ * Under "lost records": whose, where lden's process tracker (the task
+ * records naming processes) shares the session with the user's events.
+ */
+static void summary_lost_split(struct lden_trace *t, uint64_t lost)
+{
+	struct lden_lost_split ls;
+	char names[256], text[512];
+	size_t off = 0;
+
+	if (!t->comms || !lost)
+		return;
+	names[0] = '\0';
+	if (t->recipe.def)
+		snprintf(names, sizeof(names), "the %s recipe's events",
+			 t->recipe.def->name);
+	for (int i = 0; !t->recipe.def && i < t->ev.nevents &&
+			off < sizeof(names); i++)
+		off += (size_t)snprintf(names + off, sizeof(names) - off,
+					"%s%s", i ? ", " : "",
+					t->ev.att[i].label);
+	lden_comms__split_lost(t->comms, lost, names, &ls, text, sizeof(text));
+	if (!ls.has_tracker)
+		return;
+	if (ls.split) {
+		fprintf(stderr, "    %-38s %12llu\n", "of your events",
+			(unsigned long long)ls.events);
+		fprintf(stderr, "    %-38s %12llu%s\n",
+			"of lden's process tracker",
+			(unsigned long long)ls.tracker,
+			ls.tracker ? " (names may be unknown)" : "");
+	} else {
+		/* "lost N (of ...: counted together)": its parenthesis */
+		fprintf(stderr, "    %s\n", strchr(text, '(') ?
+			strchr(text, '(') : text);
+	}
+}
+
 void lden_trace__summary(struct lden_trace *t, double secs)
 {
 	uint64_t lost = ltr_session__lost(t->s, -1);
@@ -508,6 +546,7 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 	}
 	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
+	summary_lost_split(t, lost);
 }
 
 /* A recipe's header: "# name: value" lines, or one JSON object. */

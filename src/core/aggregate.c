@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "aggregate.h"
 #include "escape.h"
 
@@ -129,7 +130,10 @@ void lden_print_table(FILE *out, const struct lden_stat *st, int n)
 		char count[32], size[32], speed[40];
 
 		snprintf(count, sizeof(count), "%s%" PRIu64, least, st[i].count);
-		if (st[i].has_size && !st[i].size_stopped)
+		if (st[i].has_size && !st[i].size_stopped &&
+		    lden_u64_over(st[i].size))
+			snprintf(size, sizeof(size), "overflow");
+		else if (st[i].has_size && !st[i].size_stopped)
 			snprintf(size, sizeof(size), "%s%" PRIu64, least,
 				 st[i].size);
 		else
@@ -182,8 +186,10 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 		lden_json_string(out, st[i].label);
 		fprintf(out, ",\"count\":%" PRIu64, st[i].count);
 		if (st[i].has_size)
-			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s",
-				st[i].size, st[i].size_stopped ? "false" : "true");
+			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s%s",
+				st[i].size, st[i].size_stopped ? "false" : "true",
+				lden_u64_over(st[i].size) ?
+					",\"size_overflow\":true" : "");
 		else
 			fprintf(out, ",\"size\":null");
 		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64 "%s"

@@ -14,6 +14,7 @@
 
 #include "attach.h"
 #include "check.h"
+#include "number.h"
 #include "clock.h"
 #include "collect.h"
 #include "expr.h"
@@ -804,7 +805,7 @@ int lden_attached__size(struct lden_attached *a, uint64_t *size)
 			continue;
 		if (part_hist(p, &c, &sz, &d) < 0)
 			return -1;
-		total += sz;
+		total = lden_u64_add(total, sz);
 	}
 	*size = total;
 	return 0;
@@ -907,7 +908,7 @@ int lden_attached__read(struct lden_attached *a, struct lden_reading *r)
 			if (part_hist(p, &c, &sz, &l) < 0)
 				return -1;
 			r->count += c;
-			r->size += sz;
+			r->size = lden_u64_add(r->size, sz);
 			r->lost += l + p->lost_stopped;
 			continue;
 		}
@@ -1044,6 +1045,34 @@ int lden_attached__dropped(const struct lden_attached *att, int n,
 	}
 	*lost = total;
 	return 0;
+}
+
+int lden_attached__dropped_own(const struct lden_attached *att, int n,
+			       uint64_t *lost)
+{
+	*lost = 0;
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+
+			/* the ftrace ring counts per ring */
+			if (ev && ltr_event__mode(ev) == LTR_MODE_SAMPLE &&
+			    ltr_event__lost_shared(ev))
+				return 0;
+		}
+	if (lden_attached__dropped(att, n, lost) < 0)
+		return -1;
+	/* before 6.0 it was the session's total: not theirs alone */
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < att[i].nparts; k++) {
+			struct ltr_event *ev = att[i].parts[k].ev;
+			uint64_t l;
+
+			if (ev && ltr_event__mode(ev) == LTR_MODE_SAMPLE &&
+			    ltr_event__lost(ev, &l) == -EOPNOTSUPP)
+				return 0;
+		}
+	return 1;
 }
 
 bool lden_attached__kept_all(const struct lden_attached *att, int n,
@@ -1222,13 +1251,13 @@ static void add_joined(struct lden_part *p, const struct ltr_sample *sample)
 	if (p->feeder) {
 		size = lden_size_expr__eval(p->size, sample);
 		if (lden_sizejoin__put(a->join, key, size, sample->time))
-			a->size_total += size;
+			a->size_total = lden_u64_add(a->size_total, size);
 		return;
 	}
 	a->samples++;
 	p->delivered++;
 	if (lden_sizejoin__take(a->join, key, sample->time, &size))
-		a->size_total += size;
+		a->size_total = lden_u64_add(a->size_total, size);
 }
 
 void lden_attached__add_sample(const struct ltr_sample *sample)
@@ -1244,7 +1273,8 @@ void lden_attached__add_sample(const struct ltr_sample *sample)
 	p->owner->samples++;
 	p->delivered++;
 	if (p->size)
-		p->owner->size_total += lden_size_expr__eval(p->size, sample);
+		p->owner->size_total = lden_u64_add(p->owner->size_total,
+					lden_size_expr__eval(p->size, sample));
 }
 
 void lden_attached__mode(const struct lden_attached *a, char *buf,

@@ -293,6 +293,16 @@ int lden_attached__dropped(const struct lden_attached *att, int n,
 			uint64_t *lost);
 
 /*
+ * lden_attached__dropped_own - lden_attached__dropped() where the kernel
+ * counts each event's drops apart (perf rings, Linux 6.0+): returns 1
+ * with @lost, their own.  0 when it counts them per ring only (the
+ * ftrace ring; perf before 6.0): @lost is then 0 and their drops are
+ * among the session's, not told apart.  -1: not readable.
+ */
+int lden_attached__dropped_own(const struct lden_attached *att, int n,
+			       uint64_t *lost);
+
+/*
  * lden_attached__kept_all - whether lden_attached__dropped() of @n
  * attached events must be as at the last call with @mark, without
  * reading it: all their sampled parts write to their session's perf

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <time.h>
 
+#include "number.h"
 #include "clock.h"
 #include "collect.h"
 #include "lden-trace.h"
@@ -67,7 +68,7 @@ static int collect_stats(struct lden_attached *att, int nevents, int nscopes,
 			if (lden_attached__read(a, &r) < 0)
 				return -1;
 			total += r.count;
-			size += r.size;
+			size = lden_u64_add(size, r.size);
 			/* stopped sampling (the guard) keeps what it lost */
 			/* a ring shared with others: its total, once */
 			if (!r.lost_err) {

@@ -1390,6 +1390,13 @@ void lden_expr__format_value(const struct lden_expr *e,
 		r = from_u64(cond(e->root, vals));
 	else
 		r = num(e->root, vals);
+	/* a size past 2^64 - 1 (number.h) in it: its figure is not known */
+	for (int i = 0; i < e->nevents && !e->root->is_cond; i++)
+		if (e->events[i].need_size && vals[i].exact &&
+		    vals[i].isize == UINT64_MAX) {
+			snprintf(buf, len, "overflow");
+			return;
+		}
 	if (!r.exact) {
 		if (r.rounded && !isnan(r.d) && !isinf(r.d) &&
 		    fabs(r.d) < EXACT_DOUBLE) {

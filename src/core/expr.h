@@ -127,7 +127,10 @@ double lden_expr__value(const struct lden_expr *e,
  * known exactly in full (count and size past 2^53 given exact, their
  * sums, products, quotients that divide); any other is a double, written
  * by lden_format_value(), and marked '~' with 17 digits where a number
- * past 2^53 went into it ("size(x) / 4")
+ * past 2^53 went into it ("size(x) / 4"); "overflow" where a size it
+ * reads passed 2^64 - 1 (isize UINT64_MAX: number.h).  In conditions
+ * such a size is 2^64 - 1, its least value: "size(x) > N" holds and
+ * "size(x) < N" does not, for any N below 2^64 - 1.
  */
 void lden_expr__format_value(const struct lden_expr *e,
 			     const struct lden_expr_values *vals, char *buf,

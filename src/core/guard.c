@@ -414,7 +414,7 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 
 		if (rc < 0)
 			return rc;
-		size += src->atts[k]->size_total;
+		size = lden_u64_add(size, src->atts[k]->size_total);
 	}
 	src->stopped = true;
 	a = &g->acts[g->nacts++];
@@ -621,16 +621,16 @@ void lden_guard__message_for(const struct lden_guard_action *a,
 void lden_guard__message(const struct lden_guard_action *a, char *buf,
 			size_t len)
 {
-	char event[300];
+	char event[300], num[24];
 	size_t n;
 
 	lden_guard__message_for(a, "counted from now on, its size is no longer updated",
 			       buf, len);
 	n = strlen(buf);
 	if (a->size_used && n + 1 < len)
-		snprintf(buf + n, len - n, " (size(%s) keeps its last value, %" PRIu64 ")",
+		snprintf(buf + n, len - n, " (size(%s) keeps its last value, %s)",
 			 lden_escape__quote(a->event, event, sizeof(event)),
-			 a->size);
+			 lden_u64_str(a->size, num, sizeof(num)));
 }
 
 void lden_guard__note(const struct lden_guard_action *a, const char *what,
@@ -657,11 +657,13 @@ void lden_guard__size_note(const struct lden_guard_action *a, char *buf,
 			  size_t len)
 {
 	size_t n;
+	char num[24];
 
 	lden_guard__note(a, "size stopped", buf, len);
 	n = strlen(buf);
 	if (n + 1 < len)
-		snprintf(buf + n, len - n, "; it was %" PRIu64 " then", a->size);
+		snprintf(buf + n, len - n, "; it was %s then",
+			 lden_u64_str(a->size, num, sizeof(num)));
 }
 
 bool lden_guard__stop_stat(const struct lden_guard_action *a,
@@ -721,11 +723,12 @@ void lden_guard__print_action_json(FILE *out, const struct lden_guard_action *a)
 {
 	fputs("{\"event\":", out);
 	lden_json_string(out, a->event);
-	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"own_pct\":%.2f,\"kernel_pct\":%.2f,\"sample_ns\":%.0f,\"sample_ns_estimated\":%s,\"size\":%" PRIu64 "}",
+	fprintf(out, ",\"action\":\"counting\",\"at\":%.3f,\"rate\":%.0f,\"limit\":%g,\"reason\":\"%s\",\"cpu_pct\":%.2f,\"own_pct\":%.2f,\"kernel_pct\":%.2f,\"sample_ns\":%.0f,\"sample_ns_estimated\":%s,\"size\":%" PRIu64 "%s}",
 		a->at, a->rate, a->limit,
 		a->reason == LDEN_GUARD_RATE ? "rate" : "cpu",
 		a->cpu_pct, a->own_pct, a->kernel_pct, a->sample_ns,
-		a->sample_estimated ? "true" : "false", a->size);
+		a->sample_estimated ? "true" : "false", a->size,
+		lden_u64_over(a->size) ? ",\"size_overflow\":true" : "");
 }
 
 void lden_guard__print_json(FILE *out, const struct lden_guard *g)

@@ -14,6 +14,7 @@
 #include "catalog.h"
 #include "lden-trace.h"
 #include "size.h"
+#include "number.h"
 
 #define MAX_OPS 64
 #define MAX_DEPTH 16
@@ -37,7 +38,11 @@ struct op {
  * each field times its coefficient.  The same value as the program's:
  * its arithmetic is modulo 2^64, where a product distributes over a sum
  * and a shift left by a constant is a product; a field unread counts 0
- * in both.  Division and shifts right of a field are not linear.
+ * in both.  Division and shifts right of a field are not linear.  Values
+ * are whole numbers, not modulo 2^64: one that passes 2^64 - 1 is
+ * LDEN_U64_OVER (number.h), so a linear shape is used only without a
+ * '-' and with its coefficients folded without overflow; any other
+ * expression runs the program, in 128 bits.
  */
 enum shape { SHAPE_PROGRAM, SHAPE_FIELD, SHAPE_FIELD_TIMES, SHAPE_LINEAR };
 
@@ -240,15 +245,17 @@ static int parse_shift(struct cparser *p)
 	}
 }
 
-static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h);
+static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h,
+		   bool *sub);
 
 /* The program's linear form, when it has one: SHAPE_LINEAR. */
 static void classify_linear(struct lden_size_expr *e)
 {
 	struct lden_size_hist h;
+	bool sub;
 
 	memset(&h, 0, sizeof(h));
-	if (!linear(e, &h))
+	if (!linear(e, &h, &sub) || sub)
 		return;
 	e->c0 = h.c0;
 	e->nterms = 0;
@@ -261,7 +268,9 @@ static void classify_linear(struct lden_size_expr *e)
 			if (e->ops[i].kind == OP_FIELD &&
 			    !strcmp(e->ops[i].name, h.fields[j]))
 				op = i;
-		if (op < 0)
+		/* a signed one times not 0: the program's whole numbers */
+		if (op < 0 || (e->ops[op].field &&
+			       ltr_field__is_signed(e->ops[op].field)))
 			return;
 		e->term_op[e->nterms] = op;
 		e->term_coef[e->nterms++] = h.coef[j];
@@ -273,7 +282,14 @@ static void classify(struct lden_size_expr *e)
 {
 	const struct op *o = e->ops;
 
-	if (e->nops == 1 && o[0].kind == OP_FIELD) {
+	/* a signed field can be negative: only the program's whole numbers */
+	if (e->nops <= 3 && o[0].kind == OP_FIELD && o[0].field &&
+	    ltr_field__is_signed(o[0].field))
+		classify_linear(e);
+	else if (e->nops == 3 && o[1].kind == OP_FIELD && o[1].field &&
+		 ltr_field__is_signed(o[1].field))
+		classify_linear(e);
+	else if (e->nops == 1 && o[0].kind == OP_FIELD) {
 		e->shape = SHAPE_FIELD;
 		e->field = 0;
 	} else if (e->nops == 3 && o[2].kind == OP_MUL &&
@@ -326,24 +342,35 @@ int lden_size_expr__check(const char *text, char *err, size_t errlen)
 	return e ? 0 : -1;
 }
 
-/* The program, with @field giving each field's value. */
+typedef __int128 wide;
+#define WIDE_LIM ((wide)1 << 100)
+
+/*
+ * The program, with @field giving each field's value, in whole numbers:
+ * past 2^100 anywhere (so past 2^64 - 1 at the end) it is LDEN_U64_OVER,
+ * never a value modulo 2^64.  An expression that can be negative is
+ * refused (lden_size_expr__wraps_at()); one that is anyway gives 0.
+ */
 static uint64_t run(const struct lden_size_expr *e,
 		    uint64_t (*field)(const struct op *o, const void *ctx),
 		    const void *ctx)
 {
-	uint64_t st[MAX_OPS];
+	wide st[MAX_OPS];
 	int sp = 0;
 
 	for (int i = 0; i < e->nops; i++) {
 		const struct op *o = &e->ops[i];
-		uint64_t a, b;
+		wide a, b;
 
 		switch (o->kind) {
 		case OP_CONST:
 			st[sp++] = o->value;
 			continue;
 		case OP_FIELD:
-			st[sp++] = field(o, ctx);
+			/* a signed field's value is sign-extended: its own */
+			st[sp++] = o->field && ltr_field__is_signed(o->field) ?
+					   (wide)(int64_t)field(o, ctx) :
+					   (wide)field(o, ctx);
 			continue;
 		default:
 			break;
@@ -358,23 +385,37 @@ static uint64_t run(const struct lden_size_expr *e,
 			a -= b;
 			break;
 		case OP_MUL:
+			if (a && b && (a > WIDE_LIM / (b < 0 ? -b : b) ||
+				       a < -WIDE_LIM / (b < 0 ? -b : b)))
+				return LDEN_U64_OVER;
 			a *= b;
 			break;
 		case OP_DIV:
 			a = b ? a / b : 0;
 			break;
 		case OP_SHL:
-			a = b < 64 ? a << b : 0;
+			if (a && (b < 0 || b > 100 ||
+				  a > (WIDE_LIM >> (int)b) ||
+				  a < -(WIDE_LIM >> (int)b)))
+				return a < 0 || b < 0 ? 0 : LDEN_U64_OVER;
+			a = a * ((wide)1 << (int)b);
 			break;
 		case OP_SHR:
-			a = b < 64 ? a >> b : 0;
+			a = b < 0 ? 0 : b >= 127 ? (a < 0 ? -1 : 0) : a >> (int)b;
 			break;
 		default:
 			break;
 		}
+		if (a > WIDE_LIM)
+			return LDEN_U64_OVER;
+		if (a < -WIDE_LIM)
+			return 0;
 		st[sp++] = a;
 	}
-	return sp ? st[sp - 1] : 0;
+	if (!sp || st[sp - 1] < 0)
+		return 0;
+	return st[sp - 1] >= (wide)UINT64_MAX ? LDEN_U64_OVER :
+						  (uint64_t)st[sp - 1];
 }
 
 static uint64_t sample_field(const struct op *o, const void *ctx)
@@ -393,12 +434,14 @@ uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 	case SHAPE_FIELD:
 		return sample_field(&e->ops[e->field], s);
 	case SHAPE_FIELD_TIMES:
-		return sample_field(&e->ops[e->field], s) * e->factor;
+		return lden_u64_mul(sample_field(&e->ops[e->field], s), e->factor);
 	case SHAPE_LINEAR: {
 		uint64_t v = e->c0;
 
+		/* no '-', coefficients whole: each step only grows */
 		for (int i = 0; i < e->nterms; i++)
-			v += e->term_coef[i] * sample_field(&e->ops[e->term_op[i]], s);
+			v = lden_u64_add(v, lden_u64_mul(e->term_coef[i],
+					sample_field(&e->ops[e->term_op[i]], s)));
 		return v;
 	}
 	default:
@@ -412,6 +455,8 @@ uint64_t lden_size_expr__eval(const struct lden_size_expr *e,
 /* a0 + sum a[i] * field i, or not linear */
 struct lin {
 	bool ok;
+	bool over;	/* a coefficient passed 2^64 - 1: wrong */
+	bool sub;	/* a '-': coefficients modulo 2^64 */
 	uint64_t c;
 	uint64_t a[LDEN_SIZE_MAX_FIELDS];
 };
@@ -437,9 +482,14 @@ static bool constant(const struct lin *l, int n)
 
 static void scale(struct lin *l, uint64_t k, int n)
 {
-	l->c *= k;
-	for (int i = 0; i < n; i++)
-		l->a[i] *= k;
+	uint64_t r;
+
+	l->over |= __builtin_mul_overflow(l->c, k, &r);
+	l->c = r;
+	for (int i = 0; i < n; i++) {
+		l->over |= __builtin_mul_overflow(l->a[i], k, &r);
+		l->a[i] = r;
+	}
 }
 
 /*
@@ -447,7 +497,8 @@ static void scale(struct lin *l, uint64_t k, int n)
  * records is then a0 * hits + sum ai * (sum of fi), which a hist sums.
  * Division and shifts right round per record: not linear.
  */
-static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h)
+static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h,
+		   bool *sub)
 {
 	struct lin st[MAX_OPS];
 	int sp = 0, n;
@@ -479,22 +530,35 @@ static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h)
 		switch (o->kind) {
 		case OP_ADD:
 		case OP_SUB:
-			a.c = o->kind == OP_ADD ? a.c + b.c : a.c - b.c;
-			for (int j = 0; j < n; j++)
-				a.a[j] = o->kind == OP_ADD ? a.a[j] + b.a[j] :
-							     a.a[j] - b.a[j];
+			a.over |= b.over;
+			a.sub |= b.sub || o->kind == OP_SUB;
+			if (o->kind == OP_ADD)
+				a.over |= __builtin_add_overflow(a.c, b.c, &a.c);
+			else
+				a.c -= b.c;	/* modulo 2^64: a.sub */
+			for (int j = 0; j < n; j++) {
+				if (o->kind == OP_SUB)
+					a.a[j] -= b.a[j];
+				else
+					a.over |= __builtin_add_overflow(a.a[j], b.a[j],
+									 &a.a[j]);
+			}
 			break;
 		case OP_MUL:
 			if (constant(&b, n))
-				scale(&a, b.c, n);
+				a.over |= b.over, a.sub |= b.sub,
+					scale(&a, b.c, n);
 			else if (constant(&a, n))
-				scale(&b, a.c, n), a = b;
+				b.over |= a.over, b.sub |= a.sub,
+					scale(&b, a.c, n), a = b;
 			else
 				return false;
 			break;
 		case OP_SHL:
 			if (!constant(&b, n) || b.c >= 64)
 				return false;
+			a.over |= b.over;
+			a.sub |= b.sub;
 			scale(&a, (uint64_t)1 << b.c, n);
 			break;
 		default:	/* DIV, SHR: per-record rounding */
@@ -502,12 +566,15 @@ static bool linear(const struct lden_size_expr *e, struct lden_size_hist *h)
 				return false;
 			a.c = o->kind == OP_DIV ? (b.c ? a.c / b.c : 0) :
 						  (b.c < 64 ? a.c >> b.c : 0);
+			a.over |= b.over;
+			a.sub |= b.sub;
 			break;
 		}
 		st[sp++] = a;
 	}
-	if (sp != 1)
+	if (sp != 1 || st[0].over)
 		return false;
+	*sub = st[0].sub;
 	h->c0 = st[0].c;
 	for (int j = 0; j < h->nfields; j++)
 		h->coef[j] = st[0].a[j];
@@ -528,12 +595,12 @@ int lden_size_hist__plan(const char *text, struct lden_size_hist *h)
 {
 	char err[128];
 	struct lden_size_expr *e = compile(text, NULL, err, sizeof(err));
-	bool ok;
+	bool ok, sub;
 
 	memset(h, 0, sizeof(*h));
 	if (!e)
 		return -1;
-	ok = linear(e, h);
+	ok = linear(e, h, &sub);
 	if (ok && h->nfields <= LTR_HIST_MAX_VALS) {
 		h->linear = true;
 		join(h->vals, sizeof(h->vals), h->fields, h->nfields);
@@ -579,13 +646,15 @@ uint64_t lden_size_hist__total(const struct lden_size_expr *e,
 		const struct ltr_hist_bucket *b = &hist->buckets[i];
 
 		if (h->linear) {
+			/* modulo 2^64 with a '-': the kernel's sums are too */
 			total += h->c0 * b->hits;
 			for (int j = 0; j < h->nfields; j++)
 				total += h->coef[j] * b->vals[j];
 		} else {
 			struct bucket_ctx c = { h, b };
 
-			total += b->hits * run(e, bucket_field, &c);
+			total = lden_u64_add(total, lden_u64_mul(b->hits,
+						run(e, bucket_field, &c)));
 		}
 	}
 	return total;
@@ -623,9 +692,6 @@ const char *lden_size_expr__signed_field(const struct lden_size_expr *e,
  * Bounds in whole numbers, not modulo 2^64, saturated at +-2^100 (far
  * past any uint64_t, so a saturated bound stays out of range).
  */
-typedef __int128 wide;
-#define WIDE_LIM ((wide)1 << 100)
-
 struct range {
 	wide lo, hi;
 	int neg_col;	/* the column of the '-' that can make it < 0, or 0 */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "io-fold.h"
 #include "io-map.h"
 
@@ -53,8 +54,8 @@ static int add_key(struct lden_fold *f, const char *key, uint64_t value)
 			return -ENOMEM;
 		}
 	}
-	*v += value;
-	f->total += value;
+	*v = lden_u64_add(*v, value);
+	f->total = lden_u64_add(f->total, value);
 	return 0;
 }
 

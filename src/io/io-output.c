@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "aggregate.h"
 #include "escape.h"
 #include "guard.h"
@@ -238,6 +239,7 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		const struct lden_io_row *w = rows[i];
 		uint64_t p50 = lden_io_row__quantile(w, 0.5);
 		uint64_t p99 = lden_io_row__quantile(w, 0.99);
+		char rb[24], wb[24];
 
 		if (json) {
 			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
@@ -245,20 +247,26 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			if (w->key[0] != LDEN_IO_KEY_PROCESS)
 				fprintf(out, ",\"key_source\":\"%s\"",
 					key_source(w->key[0]));
-			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu}\n",
+			fprintf(out, ",\"calls\":%llu,\"errors\":%llu,\"bytes_read\":%llu,\"bytes_written\":%llu,\"latency_total_ns\":%llu,\"latency_p50_ns\":%llu,\"latency_p99_ns\":%llu",
 			       (unsigned long long)w->calls,
 			       (unsigned long long)w->errors,
 			       (unsigned long long)w->bytes_read,
 			       (unsigned long long)w->bytes_written,
 			       (unsigned long long)w->lat_total_ns,
 			       (unsigned long long)p50, (unsigned long long)p99);
+			/* sums past 2^64 - 1 (number.h): a mark, not a wrap */
+			if (lden_u64_over(w->bytes_read))
+				fputs(",\"bytes_read_overflow\":true", out);
+			if (lden_u64_over(w->bytes_written))
+				fputs(",\"bytes_written_overflow\":true", out);
+			fputs("}\n", out);
 			continue;
 		}
-		fprintf(out, "%-8s %10llu %8llu %14llu %14llu %14.1f %12.1f %12.1f  ",
+		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12.1f %12.1f  ",
 		       kind, (unsigned long long)w->calls,
 		       (unsigned long long)w->errors,
-		       (unsigned long long)w->bytes_read,
-		       (unsigned long long)w->bytes_written,
+		       lden_u64_str(w->bytes_read, rb, sizeof(rb)),
+		       lden_u64_str(w->bytes_written, wb, sizeof(wb)),
 		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
 		       (double)p99 / 1e3);
 		print_key(out, w->key);
@@ -314,9 +322,18 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	struct lden_io_stats st;
 	uint64_t mism;
 	double d = secs > 0 ? secs : 1e-9;
+	char whose[160] = "";
 
 	lden_io_tracer__stats(t, &st);
 	mism = lden_io_pair__mismatches(&st.pair);
+	/* lden's own task records are not the syscalls' */
+	if (st.lost && st.lost_split)
+		snprintf(whose, sizeof(whose), " (%llu of the syscalls, %llu of lden's process tracker%s)",
+			 (unsigned long long)(st.lost - st.lost_tracker),
+			 (unsigned long long)st.lost_tracker,
+			 st.lost_tracker ? ": names may be unknown" : "");
+	else if (st.lost)
+		snprintf(whose, sizeof(whose), " (of the syscalls and lden's process tracker: counted together)");
 	fprintf(err,
 		"lden: io statistics over %.3f s:\n"
 		"  tracepoints %llu (%.1f/s), %d opened, %d syscalls missing on this kernel\n"
@@ -324,7 +341,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
 		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut, marked ...?), %llu unavailable\n"
 		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
-		"  lost records %llu\n"
+		"  lost records %llu%s\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
 		st.tracepoints_opened, st.syscalls_missing,
@@ -346,7 +363,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.comms[LDEN_PROV_EXACT],
 		(unsigned long long)st.comms[LDEN_PROV_LATE],
 		(unsigned long long)st.name_records,
-		(unsigned long long)st.lost,
+		(unsigned long long)st.lost, whose,
 		(unsigned long long)st.fdt.procs,
 		(unsigned long long)st.fdt.procs_evicted,
 		(unsigned long long)st.fdt.fds,
@@ -392,6 +409,13 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	       (unsigned long long)st.unknown_pids,
 	       (unsigned long long)st.foreign,
 	       (unsigned long long)st.follow_gaps);
+	/* "lost" is all; lden's own task records apart where told */
+	if (st.lost_split)
+		fprintf(json, ",\"lost_events\":%llu,\"lost_tracker\":%llu",
+			(unsigned long long)(st.lost - st.lost_tracker),
+			(unsigned long long)st.lost_tracker);
+	else
+		fputs(",\"lost_split\":false", json);
 	print_guard(NULL, json, t, g);
 	fputs("}\n", json);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "io-map.h"
 #include "io-summary.h"
 
@@ -91,9 +92,9 @@ int lden_io_summary__add(struct lden_io_summary *s, const char *key,
 		return -ENOMEM;
 	r->calls++;
 	r->errors += failed;
-	r->bytes_read += bytes_read;
-	r->bytes_written += bytes_written;
-	r->lat_total_ns += latency_ns;
+	r->bytes_read = lden_u64_add(r->bytes_read, bytes_read);
+	r->bytes_written = lden_u64_add(r->bytes_written, bytes_written);
+	r->lat_total_ns = lden_u64_add(r->lat_total_ns, latency_ns);
 	r->hist[lden_hist_bucket(latency_ns)]++;
 	return 0;
 }

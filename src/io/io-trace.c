@@ -806,6 +806,15 @@ void lden_io_tracer__stats(struct lden_io_tracer *t, struct lden_io_stats *st)
 	size_t ngaps;
 
 	t->st.lost = ltr_session__lost(t->s, -1);
+	if (t->comms) {
+		struct lden_lost_split ls;
+		char text[256];
+
+		lden_comms__split_lost(t->comms, t->st.lost, "the syscalls",
+				       &ls, text, sizeof(text));
+		t->st.lost_split = ls.split;
+		t->st.lost_tracker = ls.tracker;
+	}
 	t->st.unknown_pids = ltr_session__unknown_pids(t->s);
 	t->st.foreign = ltr_session__foreign(t->s);
 	ltr_session__follow_gaps(t->s, &ngaps);

@@ -109,6 +109,10 @@ struct lden_io_stats {
 	uint64_t name_records;		/* task_newtask, task_rename seen */
 	uint64_t syscalls;		/* paired calls */
 	uint64_t lost;			/* records the kernel dropped */
+	/* of them, lden's process tracker's, when the kernel tells them
+	 * apart (lden_comms__split_lost()) */
+	bool lost_split;
+	uint64_t lost_tracker;
 	/* ftrace ring following the command: records whose process could
 	 * not be told (LTR_SAMPLE_NO_TGID), their thread id as the pid */
 	uint64_t unknown_pids;

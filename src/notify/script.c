@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "number.h"
 #include "script.h"
 
 /* Seconds a script stopped with lden has to end after its SIGTERM. */
@@ -55,6 +56,9 @@ static void run_child(const char *command, const struct lden_script_env *env,
 			set_env_u64(name, "SIZE", st->size);
 			/* 0: the guard stopped it, SIZE is its last value */
 			set_env_u64(name, "SIZE_VALID", !st->size_stopped);
+			/* past 2^64 - 1 (number.h): SIZE is a floor */
+			if (lden_u64_over(st->size))
+				set_env_u64(name, "SIZE_OVERFLOW", 1);
 		}
 		/* rounded as the table shows it (an average has a fraction) */
 		set_env_u64(name, "SPEED", (uint64_t)llround(st->speed));

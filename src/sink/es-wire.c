@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "number.h"
 #include "clock.h"
 #include "es-wire.h"
 
@@ -192,8 +193,10 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 		err |= add_fmt(b, ",\"size\":%" PRIu64, d->size);
 	if (d->has_size)
 		err |= add_fmt(b, ",\"size_total\":%" PRIu64
-			       ",\"size_valid\":%s", d->size_total,
-			       d->size_stopped ? "false" : "true");
+			       ",\"size_valid\":%s%s", d->size_total,
+			       d->size_stopped ? "false" : "true",
+			       lden_u64_over(d->size_total) ?
+				       ",\"size_overflow\":true" : "");
 	err |= lden_es_buf__add(b, ",\"speed\":", 9);
 	err |= add_num(b, d->speed);
 	/*

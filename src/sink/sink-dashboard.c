@@ -258,6 +258,9 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 			       json_object_new_boolean(!p->size_stopped));
 	json_object_object_add(j, "count_total", json_u64(p->count_total));
 	json_object_object_add(j, "size_total", json_u64(p->size_total));
+	/* past 2^64 - 1 (number.h): the number is a floor */
+	json_object_object_add(j, "size_overflow", json_object_new_boolean(
+				       p->has_size && lden_u64_over(p->size_total)));
 	json_object_object_add(j, "speed", json_num(p->speed, 3));
 	json_object_object_add(j, "speed_estimated",
 			       json_object_new_boolean(p->speed_estimated));
@@ -475,8 +478,9 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 	if (!rc && p->speed_estimated)
 		rc = append_num(w, p->speed_span, 3);
 	n = snprintf(nums, sizeof(nums),
-		     ",\"count_total\":%" PRIu64 ",\"size_total\":%" PRIu64 "}",
-		     p->count_total, p->size_total);
+		     ",\"count_total\":%" PRIu64 ",\"size_total\":%" PRIu64
+		     "%s}", p->count_total, p->size_total,
+		     lden_u64_over(p->size_total) ? ",\"size_overflow\":true" : "");
 	return rc ? rc : series_append(w, nums, (size_t)n);
 }
 

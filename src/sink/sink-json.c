@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "number.h"
 #include "clock.h"
 #include "sink.h"
 
@@ -81,6 +82,10 @@ static struct json_object *point_object(const struct lden_tick *t,
 	if (p->has_size && p->size_stopped)
 		json_object_object_add(o, "size_valid",
 				       json_object_new_boolean(0));
+	/* the total passed 2^64 - 1 (number.h): both numbers are floors */
+	if (p->has_size && lden_u64_over(p->size_total))
+		json_object_object_add(o, "size_overflow",
+				       json_object_new_boolean(1));
 	json_object_object_add(o, "speed", number(p->speed));
 	/* as notify's JSON: only when the speed is not the last second's */
 	if (p->speed_estimated) {

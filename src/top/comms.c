@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,6 +285,42 @@ bool lden_comms__forked(const struct lden_comms *c,
 	*pid = (pid_t)v;
 	*clone_flags = flags;
 	return true;
+}
+
+int lden_comms__lost(const struct lden_comms *c, uint64_t *lost)
+{
+	*lost = 0;
+	if (!c || !c->natt)
+		return 1;
+	return lden_attached__dropped_own(c->att, c->natt, lost);
+}
+
+void lden_comms__split_lost(const struct lden_comms *c, uint64_t total,
+			    const char *events, struct lden_lost_split *out,
+			    char *buf, size_t len)
+{
+	uint64_t t = 0;
+	int own = lden_comms__lost(c, &t);
+
+	memset(out, 0, sizeof(*out));
+	out->total = total;
+	out->has_tracker = c && c->natt;
+	if (own == 1) {
+		out->split = true;
+		out->tracker = t < total ? t : total;
+		out->events = total - out->tracker;
+		if (out->tracker)
+			snprintf(buf, len, "lost %" PRIu64 "; lden's process tracker lost %" PRIu64 " (names may be unknown)",
+				 out->events, out->tracker);
+		else
+			snprintf(buf, len, "lost %" PRIu64, out->events);
+		return;
+	}
+	if (total)
+		snprintf(buf, len, "lost %" PRIu64 " (of %s and lden's process tracker: counted together)",
+			 total, events && *events ? events : "your events");
+	else
+		snprintf(buf, len, "lost 0");
 }
 
 void lden_comms__check_lost(struct lden_comms *c, size_t held)

@@ -67,6 +67,37 @@ bool lden_comms__forked(const struct lden_comms *c,
 bool lden_comms__owns(const struct lden_comms *c, const struct ltr_sample *s);
 
 /*
+ * lden_comms__lost - the tracker's own records the kernel dropped (task
+ * records of lden, not the user's events), in @lost: 1 when known apart
+ * from the others (lden_attached__dropped_own()), or when there is no
+ * tracker (0 lost); 0 when the kernel counts them with the others' (the
+ * ftrace ring, perf before Linux 6.0); -1 not readable.
+ */
+int lden_comms__lost(const struct lden_comms *c, uint64_t *lost);
+
+/* Lost records told apart: the user's events' and the tracker's. */
+struct lden_lost_split {
+	uint64_t total;		/* ltr_session__lost(s, -1) */
+	bool split;		/* events and tracker known apart */
+	uint64_t events;	/* split: the user's events' */
+	uint64_t tracker;	/* split: the tracker's */
+	bool has_tracker;
+};
+
+/*
+ * lden_comms__split_lost - @total, the session's lost records, told
+ * apart where the kernel counts per event (lden_comms__lost()) into @out;
+ * then "lost N" in @buf says the user's events' alone, with "; lden's
+ * process tracker lost T (names may be unknown)" after it; where it
+ * cannot, "lost N (of EVENTS and lden's process tracker: counted
+ * together)", @events naming the user's events ("net:net_dev_queue,
+ * net:netif_receive_skb").
+ */
+void lden_comms__split_lost(const struct lden_comms *c, uint64_t total,
+			    const char *events, struct lden_lost_split *out,
+			    char *buf, size_t len);
+
+/*
  * lden_comms__check_lost - after reading the rings, before feeding their
  * records: when the kernel dropped records of the tracker's tracepoints
  * (a full ring) since the last check, a rename or new task may be among

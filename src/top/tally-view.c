@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "number.h"
 #include "escape.h"
 #include "recipe.h"
 #include "tally.h"
@@ -169,6 +170,15 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "lost", json_object_new_uint64(lost));
+	if (v->lost_split && v->lost_tracked) {
+		json_object_object_add(o, "lost_events",
+				       json_object_new_uint64(v->lost_events));
+		json_object_object_add(o, "lost_tracker",
+				       json_object_new_uint64(v->lost_tracker));
+	} else if (v->lost_tracked) {
+		json_object_object_add(o, "lost_split",
+				       json_object_new_boolean(0));
+	}
 	a = json_object_new_array();
 	for (size_t r = 0; r < n; r++) {
 		struct json_object *row = json_object_new_object();
@@ -202,8 +212,19 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 				json_object_object_add(row, name,
 						       lden_json_text(part));
 			} else {
+				uint64_t x = rows[r].v[c - v->nkeys];
+
 				json_object_object_add(row, name,
-						       json_object_new_uint64(rows[r].v[c - v->nkeys]));
+						       json_object_new_uint64(x));
+				/* a sum past 2^64 - 1: the number is its floor */
+				if (lden_u64_over(x)) {
+					size_t l = strlen(name);
+
+					snprintf(name + l, sizeof(name) - l,
+						 "_overflow");
+					json_object_object_add(row, name,
+						json_object_new_boolean(1));
+				}
 			}
 		}
 		json_object_array_add(a, row);
@@ -252,8 +273,12 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	}
 	if (v->tty)
 		fputs("\033[H\033[J", out);
-	fprintf(out, "--- %s  every %g s  lost %llu ---\n", when, v->interval,
-		(unsigned long long)lost);
+	if (v->lost_text)
+		fprintf(out, "--- %s  every %g s  %s ---\n", when, v->interval,
+			v->lost_text);
+	else
+		fprintf(out, "--- %s  every %g s  lost %llu ---\n", when,
+			v->interval, (unsigned long long)lost);
 	for (int c = 0; c < nkeys + v->nvalues; c++) {
 		lden_tally__column(v->columns, c < nkeys ? c : c - nkeys + v->nkeys,
 				  name, sizeof(name));
@@ -271,8 +296,12 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 		for (int c = 0; c < v->nvalues; c++) {
 			lden_tally__column(v->columns, v->nkeys + c, name,
 					  sizeof(name));
-			fprintf(out, "%12llu ", (unsigned long long)
-				(is_kb(name) ? rows[r].v[c] / 1024 : rows[r].v[c]));
+			if (lden_u64_over(rows[r].v[c]))
+				fprintf(out, "%12s ", "overflow");
+			else
+				fprintf(out, "%12llu ", (unsigned long long)
+					(is_kb(name) ? rows[r].v[c] / 1024 :
+						       rows[r].v[c]));
 		}
 		fputc('\n', out);
 	}

@@ -64,6 +64,15 @@ struct lden_tally_view {
 	bool json;
 	bool tty;		/* clear the screen first */
 	double interval;
+	/*
+	 * the header's lost records as words ("lost 3; lden's process
+	 * tracker lost 2 (...)"), or NULL: "lost N"; in JSON beside "lost"
+	 * (all): "lost_events" and "lost_tracker" when @lost_split, else
+	 * "lost_split": false when @lost_tracked (a tracker was attached)
+	 */
+	const char *lost_text;
+	bool lost_split, lost_tracked;
+	uint64_t lost_events, lost_tracker;
 	/* JSON members added to each block, "{"guard":[...]}", or NULL */
 	const char *json_extra;
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "tally.h"
 
 struct lden_tally {
@@ -96,7 +97,7 @@ int lden_tally__add(struct lden_tally *t, const char *key, const uint64_t *v)
 	}
 	r = &t->rows[*slot - 1];
 	for (int i = 0; i < LDEN_TALLY_VALUES; i++)
-		r->v[i] += v[i];
+		r->v[i] = lden_u64_add(r->v[i], v[i]);
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Decimal numbers of options (see number.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,4 +55,13 @@ int lden_parse_count(const char *arg, unsigned long long lo,
 		return out_of_range();
 	*out = v;
 	return 0;
+}
+
+char *lden_u64_str(uint64_t v, char *buf, size_t len)
+{
+	if (lden_u64_over(v))
+		snprintf(buf, len, "overflow");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "history.h"
 
 struct sample {
@@ -225,7 +226,7 @@ int lden_history__walk(const struct lden_history *h, double since, double step,
 			if (want && wanted[d->event] == 2)
 				continue;
 			sum[0] += d->count;
-			sum[1] += d->size;
+			sum[1] = lden_u64_add(sum[1], d->size);
 			if (!emit)
 				continue;
 			to_point(h, s->t, d, &p);

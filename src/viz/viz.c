@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "number.h"
 #include "collect.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -302,7 +303,7 @@ int lden_viz__tick(struct lden_viz *v, double t, struct lden_tick *tick)
 		p->count_total = st->count;
 		p->size_total = st->size;
 		p->count = st->count - v->prev_count[i];
-		p->size = st->size - v->prev_size[i];
+		p->size = lden_u64_since(st->size, v->prev_size[i]);
 		p->speed = st->speed;
 		p->speed_estimated = st->win.estimated;
 		p->speed_span = st->win.span;
@@ -352,6 +353,10 @@ struct json_object *lden_viz__totals_json(const struct lden_viz *v)
 		if (v->st[i].has_size)
 			json_object_object_add(e, "size_total",
 					       json_object_new_uint64(v->st[i].size));
+		/* past 2^64 - 1 (number.h): the number is a floor */
+		if (v->st[i].has_size && lden_u64_over(v->st[i].size))
+			json_object_object_add(e, "size_overflow",
+					       json_object_new_boolean(1));
 		json_object_object_add(e, "lost",
 				       json_object_new_uint64(v->st[i].lost));
 		if (v->st[i].lost_shared)

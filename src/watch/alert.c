@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "aggregate.h"
 #include "alert.h"
 #include "clock.h"
@@ -189,8 +190,10 @@ void lden_alert__print_json(FILE *out, const struct lden_alert *a)
 		lden_json_string(out, v->name);
 		fprintf(out, ",\"count\":%" PRIu64, v->count);
 		if (v->has_size)
-			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s",
-				v->size, v->size_valid ? "true" : "false");
+			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s%s",
+				v->size, v->size_valid ? "true" : "false",
+				lden_u64_over(v->size) ?
+					",\"size_overflow\":true" : "");
 		else
 			fputs(",\"size\":null", out);
 		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "actions.h"
 #include "aggregate.h"
 #include "clock.h"
@@ -104,6 +105,9 @@ char **lden_alert__env(const struct lden_alert *a)
 			add(&e, "LDEN_%s_SIZE=%" PRIu64, name, v->size);
 			/* 0: the guard stopped it, SIZE is its last value */
 			add(&e, "LDEN_%s_SIZE_VALID=%d", name, v->size_valid);
+			/* past 2^64 - 1 (number.h): SIZE is a floor */
+			if (lden_u64_over(v->size))
+				add(&e, "LDEN_%s_SIZE_OVERFLOW=1", name);
 		}
 		/* rounded as the text line shows it (an average has a
 		 * fraction) */

@@ -20,6 +20,7 @@
 
 #include <systemd/sd-journal.h>
 
+#include "number.h"
 #include "actions.h"
 #include "aggregate.h"
 
@@ -99,12 +100,14 @@ static void fields_of(struct fields *f, const struct lden_alert *a)
 	}
 	for (int i = 0; i < a->nvalues; i++) {
 		const struct lden_alert_value *v = &a->values[i];
+		char num[24];
 
 		lden_env_name_among(a->values[0].name, sizeof(a->values[0]),
 				    a->nvalues, i, name, sizeof(name));
 		field(f, "LDEN_%s_COUNT=%" PRIu64, name, v->count);
 		if (v->has_size)
-			field(f, "LDEN_%s_SIZE=%" PRIu64 "%s", name, v->size,
+			field(f, "LDEN_%s_SIZE=%s%s", name,
+			      lden_u64_str(v->size, num, sizeof(num)),
 			      v->size_valid ? "" : " (size stopped)");
 		field(f, "LDEN_%s_SPEED=%.0f%s", name, v->speed,
 		      v->speed_estimated ? " (estimated)" : "");
@@ -127,10 +130,12 @@ static void to_syslog(const struct lden_alert *a)
 		a->fired);
 	for (int i = 0; i < a->nvalues; i++) {
 		const struct lden_alert_value *v = &a->values[i];
+		char num[24];
 
 		fprintf(f, " %s.count=%" PRIu64, v->name, v->count);
 		if (v->has_size)
-			fprintf(f, " %s.size=%" PRIu64 "%s", v->name, v->size,
+			fprintf(f, " %s.size=%s%s", v->name,
+				lden_u64_str(v->size, num, sizeof(num)),
 				v->size_valid ? "" : "(stopped)");
 		fprintf(f, " %s.speed=%s%.0f", v->name,
 			v->speed_estimated ? "~" : "", v->speed);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "number.h"
 #include "clock.h"
 #include "httpd.h"
 #include "sink.h"
@@ -101,7 +102,7 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 			.has_size = e->st.has_size,
 			.size_stopped = e->att[0].size_stopped,
 			.count = e->st.count - e->dash_count,
-			.size = e->st.size - e->dash_size,
+			.size = lden_u64_since(e->st.size, e->dash_size),
 			.count_total = e->st.count, .size_total = e->st.size,
 			.speed = e->st.speed, .lost = e->st.lost,
 			.speed_estimated = e->st.win.estimated,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "number.h"
 #include "collect.h"
 #include "lden-trace.h"
 #include "watch.h"
@@ -255,11 +256,11 @@ static void expr_values(const struct lden_watch_rule *r,
 		s = find_slot(r, label);
 		re = &r->ev[s];
 		v[i].count = (double)(re->we->st.count - re->count0);
-		v[i].size = (double)(re->we->st.size - re->size0);
+		v[i].size = (double)lden_u64_since(re->we->st.size, re->size0);
 		v[i].speed = re->we->st.speed;
 		v[i].exact = true;
 		v[i].icount = re->we->st.count - re->count0;
-		v[i].isize = re->we->st.size - re->size0;
+		v[i].isize = lden_u64_since(re->we->st.size, re->size0);
 		if (marks)
 			*marks |= value_marks(re, &e->events[i]);
 	}
@@ -285,7 +286,7 @@ void lden_watch_rule__values(const struct lden_watch_rule *r,
 		snprintf(v[i].name, sizeof(v[i].name), "%s", we->label);
 		v[i].count = we->st.count - re->count0;
 		v[i].has_size = we->st.has_size;
-		v[i].size = we->st.size - re->size0;
+		v[i].size = lden_u64_since(we->st.size, re->size0);
 		v[i].size_valid = !we->att[0].size_stopped;
 		v[i].speed = we->st.speed;
 		v[i].speed_estimated = we->st.win.estimated;
@@ -314,11 +315,11 @@ static bool evaluate(const struct lden_watch_rule *r)
 		const struct lden_watch_rule_event *re = &r->ev[r->when_slot[i]];
 
 		v[i].count = (double)(re->we->st.count - re->count0);
-		v[i].size = (double)(re->we->st.size - re->size0);
+		v[i].size = (double)lden_u64_since(re->we->st.size, re->size0);
 		v[i].speed = re->we->st.speed;
 		v[i].exact = true;
 		v[i].icount = re->we->st.count - re->count0;
-		v[i].isize = re->we->st.size - re->size0;
+		v[i].isize = lden_u64_since(re->we->st.size, re->size0);
 	}
 	return lden_expr__eval(e, v);
 }

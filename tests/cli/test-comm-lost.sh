@@ -96,6 +96,11 @@ jq -e -s '[.[] | select(.fields.fd == 778)] |
 	"$tmp/trace.out" >/dev/null ||
 	fail "trace: calls after the lost rename not named 'renamed', late: $(jq -c -s '[.[] | select(.fields.fd == 778) | [.comm, .comm_source]] | unique' "$tmp/trace.out")"
 echo "PASS: trace: $n records lost, the calls after the lost rename named 'renamed', late"
+# whose: the user's events' and the tracker's, or said counted together
+grep -q '^    of lden.s process tracker  *[1-9]' "$tmp/trace.err" ||
+	grep -q "and lden's process tracker: counted together" "$tmp/trace.err" ||
+	fail "trace: the lost records are not told apart (nor said counted together)"
+echo "PASS: trace: the lost records told apart: $(grep -A2 '^  lost records' "$tmp/trace.err" | tr -s ' ' | tr '\n' ';')"
 # the header names every event traced (it named the first alone)
 grep -qxF "lden: tracing $E, $E2 (Ctrl-C to stop)" "$tmp/trace.err" ||
 	fail "trace: the header does not name both events: $(head -1 "$tmp/trace.err")"
@@ -113,6 +118,20 @@ jq -e -s '[.[].rows[] | select(.event | endswith("778]"))] |
 	"$tmp/top.out" >/dev/null ||
 	fail "top --by comm: calls after the lost rename not under 'renamed', late: $(jq -c -s '[.[].rows[] | select(.event | endswith("778]"))]' "$tmp/top.out")"
 echo "PASS: top --by comm: the calls after the lost rename under 'renamed', late"
+# the lost records told apart: the user's events' and the tracker's (the
+# rename's record among them); on perf rings before 6.0, or the ftrace
+# ring, the kernel counts them together: said so ("lost_split":false).
+# The old code gave one "lost", the tracker's records in it unsaid.
+if jq -e -s 'any(.lost_split == false)' "$tmp/top.out" >/dev/null; then
+	echo "PASS: top: lost records not told apart on this kernel: lost_split false"
+else
+	jq -e -s 'all(has("lost_events") and has("lost_tracker") and
+		.lost == .lost_events + .lost_tracker) and
+		(map(.lost_tracker) | add > 0) and (map(.lost_events) | add > 0)' \
+		"$tmp/top.out" >/dev/null ||
+		fail "top: lost records not split into the events' and the tracker's: $(jq -c -s 'map([.lost, .lost_events, .lost_tracker])' "$tmp/top.out")"
+	echo "PASS: top: lost $(jq -s 'map(.lost_events) | add' "$tmp/top.out") of the events, $(jq -s 'map(.lost_tracker) | add' "$tmp/top.out") of the tracker"
+fi
 
 # top --by pid over the same tracker: a new process with the workload's
 # pid may be among the records lost, so which process had it is not known:
@@ -159,6 +178,19 @@ for mode in trace io; do
 		fail "perf-$mode: calls after the lost rename named exactly: $(jq -c -s "[.[] | select($sel) | [.comm, .comm_source]] | unique" "$tmp/perf-$mode.out")"
 	echo "PASS: perf ring, $mode: $n records lost, the calls after the lost rename named late"
 done
+# on the perf rings of 6.0+ each event counts its own drops: the summary
+# tells the user's events' from the tracker's (the lost rename's record
+# is the tracker's); the old code said one number, the tracker's in it
+ev=$(awk '$1 == "of" && $2 == "your" { print $4 }' "$tmp/perf-trace.err")
+tr=$(awk '$1 == "of" && $2 == "lden'"'"'s" { print $5 }' "$tmp/perf-trace.err")
+n=$(lost "$tmp/perf-trace.err")
+[ -n "$ev" ] && [ -n "$tr" ] && [ "$tr" -gt 0 ] && [ $((ev + tr)) = "$n" ] ||
+	fail "perf-trace: lost $n not told apart (events '$ev', tracker '$tr')"
+echo "PASS: perf ring, trace: lost $n = $ev of the events + $tr of the tracker"
+grep -q "^  lost records [1-9][0-9]* ([0-9]* of the syscalls, [1-9][0-9]* of lden's process tracker: names may be unknown)" \
+	"$tmp/perf-io.err" ||
+	fail "perf-io: the lost records not told apart: $(grep 'lost records' "$tmp/perf-io.err")"
+echo "PASS: perf ring, io: $(grep 'lost records' "$tmp/perf-io.err")"
 
 # Before 6.0 (LDEN_TEST_NO_FORMAT_LOST: the kernel refuses
 # PERF_FORMAT_LOST), on the perf ring: no event counts its own drops, so
@@ -187,6 +219,13 @@ jq -e -s '[.[] | select(.fields.fd == 778)] |
 echo "PASS: before 6.0, perf ring: trace: $n records lost, the calls after the lost rename named 'renamed', late"
 jq -e -s 'map(.lost) | add > 0' "$tmp/old-top.out" >/dev/null ||
 	fail "old-top: no record lost (the ring did not fill: the test proves nothing)"
+# before 6.0 the kernel cannot tell them apart: said so, not split
+jq -e -s 'all(.lost_split == false and (has("lost_tracker") | not))' \
+	"$tmp/old-top.out" >/dev/null ||
+	fail "old-top: lost records split where the kernel cannot"
+grep -q "and lden's process tracker: counted together" "$tmp/old-trace.err" ||
+	fail "old-trace: the summary does not say the lost records are counted together"
+echo "PASS: before 6.0: lost records said counted together, not split"
 # a table after the workload's exit finds no /proc to read: unavailable,
 # said so
 jq -e -s '[.[].rows[] | select(.event | endswith("778]"))] |

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "number.h"
 #include "catalog.h"
 #include "check.h"
 #include "internal.h"
@@ -1194,12 +1195,19 @@ static void size_eval_constants(void **state)
 		{ "7 / 2", 3 },
 		{ "10 / 0", 0 },		/* no trap: 0 */
 		{ "(5 - 5) / (3 - 3) + 4", 4 },
-		{ "2 - 3", UINT64_MAX },	/* unsigned arithmetic */
+		/* whole numbers: negative (refused: wraps_at) is 0, */
+		{ "2 - 3", 0 },
 		{ "1 << 63", UINT64_C(1) << 63 },
-		{ "1 << 64", 0 },		/* no undefined shift: 0 */
+		/* past 2^64 - 1 saturated, never wrapped (number.h) */
+		{ "1 << 64", LDEN_U64_OVER },
+		{ "1 << 200", LDEN_U64_OVER },
+		{ "18446744073709551615 * 18446744073709551615", LDEN_U64_OVER },
+		{ "18446744073709551614", UINT64_MAX - 1 },
+		{ "(1 << 70) >> 10", UINT64_C(1) << 60 },	/* exact within */
+		{ "(1 << 70) - (1 << 70) + 5", 5 },
 		{ "1 >> 64", 0 },
 		{ "0x10 + 010 + 10", 16 + 8 + 10 },	/* C literals */
-		{ "18446744073709551615 + 1", 0 },
+		{ "18446744073709551615 + 1", LDEN_U64_OVER },
 		{ "nr_sector * 512", 0 },	/* no field: 0 */
 		{ "field + 5", 5 },
 		{ "((2))", 2 },
@@ -1271,17 +1279,28 @@ static void size_eval_fields(void **state)
 	assert_int_equal(eval_text("(nr_sector + ret + order) * 1024", &ev, &s),
 			 1011 * 1024);
 	assert_int_equal(eval_text("nr_sector / 2 + order", &ev, &s), 7);
-	assert_int_equal(eval_text("nr_sector << 64", &ev, &s), 0);
+	assert_int_equal(eval_text("nr_sector << 64", &ev, &s), LDEN_U64_OVER);
+	/* past 2^64 on this record only: saturated in every shape */
+	assert_int_equal(eval_text("nr_sector * 4611686018427387904", &ev, &s),
+			 LDEN_U64_OVER);
+	assert_int_equal(eval_text("nr_sector * 2305843009213693952 + 1", &ev, &s),
+			 LDEN_U64_OVER);
+	assert_int_equal(eval_text("nr_sector * 2305843009213693951 + 7", &ev, &s),
+			 UINT64_MAX);	/* 2^64 - 1 itself: the mark too */
+	assert_int_equal(eval_text("nr_sector * 4611686018427387904 - nr_sector * 4611686018427387903", &ev, &s),
+			 8);	/* whole numbers: no wrap in between */
 
-	/* a negative ret (an error) is sign-extended: the catalog's
-	 * "ret > 0" filters are what keep it out of size() */
+	/* a negative ret (an error) is its value, and a size below 0 is 0:
+	 * the catalog's "ret > 0" filters and the check that refuses a size
+	 * that can be negative keep it out of size() */
 	ret = -11;
 	memcpy(rec + 44, &ret, 4);
-	assert_int_equal(eval_text("ret", &ev, &s), (uint64_t)-11);
-	/* modulo 2^64 both ways */
-	assert_int_equal(eval_text("ret * 3 + nr_sector", &ev, &s), (uint64_t)-25);
+	assert_int_equal(eval_text("ret", &ev, &s), 0);
+	assert_int_equal(eval_text("ret * 3 + nr_sector", &ev, &s), 0);
+	assert_int_equal(eval_text("ret + 20", &ev, &s), 9);
+	assert_int_equal(eval_text("ret * 0 + 1", &ev, &s), 1);
 	assert_int_equal(eval_text("(ret + 18446744073709551615) * 4", &ev, &s),
-			 (uint64_t)-48);
+			 LDEN_U64_OVER);
 
 	/* a record too short for the field: 0, not a read past it */
 	s.raw_size = 26;
