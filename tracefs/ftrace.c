@@ -324,6 +324,21 @@ static void close_readers(struct ltr_ftrace *ft)
 	}
 }
 
+/* the perf rings of sched_process_free (frees_open()), closed */
+static void close_frees(struct ltr_ftrace *ft)
+{
+	for (int i = 0; i < ft->nfr; i++) {
+		ltr_ring_fini(&ft->fr[i].r);
+		if (ft->fr[i].base)
+			munmap(ft->fr[i].base, ft->fr[i].len);
+		if (ft->fr[i].fd >= 0)
+			close(ft->fr[i].fd);
+	}
+	free(ft->fr);
+	ft->fr = NULL;
+	ft->nfr = 0;
+}
+
 static void ftrace_free(struct ltr_ftrace *ft)
 {
 	if (!ft)
@@ -334,14 +349,7 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft->cpus);
 	free(ft->ids);
 	ltr_follow_free(ft->follow);
-	for (int i = 0; i < ft->nfr; i++) {
-		ltr_ring_fini(&ft->fr[i].r);
-		if (ft->fr[i].base)
-			munmap(ft->fr[i].base, ft->fr[i].len);
-		if (ft->fr[i].fd >= 0)
-			close(ft->fr[i].fd);
-	}
-	free(ft->fr);
+	close_frees(ft);
 	free(ft->frees);
 	free(ft->reuse);
 	free(ft->gaps);
@@ -633,16 +641,7 @@ static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
 	return;
 fail:
 	ltr_debug("frees not read from perf: the ring's own alone");
-	for (int i = 0; i < ft->nfr; i++) {
-		ltr_ring_fini(&ft->fr[i].r);
-		if (ft->fr[i].base)
-			munmap(ft->fr[i].base, ft->fr[i].len);
-		if (ft->fr[i].fd >= 0)
-			close(ft->fr[i].fd);
-	}
-	free(ft->fr);
-	ft->fr = NULL;
-	ft->nfr = 0;
+	close_frees(ft);
 }
 
 /*
