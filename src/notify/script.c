@@ -5,16 +5,14 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "proc.h"
 #include "number.h"
 #include "script.h"
 
@@ -90,52 +88,18 @@ pid_t lden_script__start(const char *command, const struct lden_script_env *env,
 	return pid;
 }
 
-/*
- * Waits for @pid until @deadline (lden_now(); 0: none) or *@stop
- * (looked at every 100 ms at most); 1 when it ended (status in *@st), 0
- * when not, -1 on an error (errno).
- */
-static int wait_until(pid_t pid, double deadline,
-		      const volatile sig_atomic_t *stop, int *st)
+/* lden_proc__wait_until()'s stop: the signal handler's flag */
+static bool flag_set(void *ctx)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
+	const volatile sig_atomic_t *stop = ctx;
 
-	for (;;) {
-		pid_t r = waitpid(pid, st, WNOHANG);
-		double left = deadline ? deadline - lden_now() : 1;
-
-		if (r == pid) {
-			rc = 1;
-			break;
-		}
-		if (r < 0 && errno != EINTR) {
-			rc = -1;
-			break;
-		}
-		if (left <= 0 || (stop && *stop)) {
-			rc = 0;
-			break;
-		}
-		if (pfd >= 0) {
-			struct pollfd p = { .fd = pfd, .events = POLLIN };
-
-			poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-		} else {
-			/* kernels before 5.3: look again every 10 ms */
-			struct timespec ts = { 0, 10000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (pfd >= 0)
-		close(pfd);
-	return rc;
+	return stop && *stop;
 }
 
 int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
 		      int *status, bool *stopped)
 {
-	int rc = wait_until(pid, 0, stop, status);
+	int rc = lden_proc__wait_until(pid, 0, flag_set, (void *)stop, status);
 
 	*stopped = false;
 	if (rc)
@@ -143,7 +107,8 @@ int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
 	/* lden is stopping: the script (and what it started) too */
 	*stopped = true;
 	kill(-pid, SIGTERM);
-	rc = wait_until(pid, lden_now() + LDEN_SCRIPT_GRACE, NULL, status);
+	rc = lden_proc__wait_until(pid, lden_now() + LDEN_SCRIPT_GRACE, NULL,
+				   NULL, status);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	kill(-pid, SIGKILL);

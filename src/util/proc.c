@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proc.h"
 
 /* Reads in pieces that end at page boundaries: the string may end just
@@ -173,4 +178,41 @@ bool lden_proc__alive(pid_t pid)
 	if (n > 0 && (p = strrchr(buf, ')')))
 		live = p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 	return live;
+}
+
+int lden_proc__wait_until(pid_t pid, double deadline,
+			  bool (*stop)(void *ctx), void *ctx, int *st)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
+
+	for (;;) {
+		pid_t r = waitpid(pid, st, WNOHANG);
+		double left = deadline ? deadline - lden_now() : 1;
+
+		if (r == pid) {
+			rc = 1;
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			rc = -1;
+			break;
+		}
+		if (left <= 0 || (stop && stop(ctx))) {
+			rc = 0;
+			break;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+			poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
+		} else {
+			/* kernels before 5.3: look again every 10 ms */
+			struct timespec ts = { 0, 10000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return rc;
 }

@@ -45,6 +45,16 @@ int lden_proc__ids(pid_t pid, pid_t *ppid, uid_t *uid);
 /* The process (thread group) of task @tid, or @tid when /proc does not say. */
 pid_t lden_proc__tgid(pid_t tid);
 
+/*
+ * lden_proc__wait_until - waits for the child @pid until @deadline
+ * (lden_now(); 0: none) or until @stop(@ctx) says so (asked every 100 ms
+ * at most; NULL: never), woken by a pidfd where the kernel has them (5.3)
+ * Returns 1 when it ended (its status in *@st), 0 when not, -1 on an
+ * error (errno).
+ */
+int lden_proc__wait_until(pid_t pid, double deadline,
+			  bool (*stop)(void *ctx), void *ctx, int *st);
+
 bool lden_proc__alive(pid_t pid);
 
 #endif

@@ -8,22 +8,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "number.h"
 #include "actions.h"
 #include "aggregate.h"
 #include "clock.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -129,44 +127,24 @@ char **lden_alert__env(const struct lden_alert *a)
 	return e.v;
 }
 
-/*
- * Waits for @pid until @deadline or *@give_up (looked at every 100 ms);
- * 1 when it ended (status in *@st).
- */
+/* lden_proc__wait_until()'s stop: the watch's give-up flag */
+static bool given_up(void *ctx)
+{
+	const atomic_bool *give_up = ctx;
+
+	return give_up && atomic_load(give_up);
+}
+
+/* 1 when @pid ended by @deadline (status in *@st; 0 on an error) */
 static int wait_until(pid_t pid, double deadline, const atomic_bool *give_up,
 		      int *st)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int rc = lden_proc__wait_until(pid, deadline, given_up,
+				       (void *)give_up, st);
 
-	for (;;) {
-		pid_t r = waitpid(pid, st, WNOHANG);
-		double left = deadline - lden_now();
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			*st = 0;
-			break;
-		}
-		if (left <= 0 || (give_up && atomic_load(give_up))) {
-			if (pfd >= 0)
-				close(pfd);
-			return 0;
-		}
-		if (pfd >= 0) {
-			struct pollfd p = { .fd = pfd, .events = POLLIN };
-
-			poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-		} else {
-			/* kernels before 5.3: look again every 10 ms */
-			struct timespec ts = { 0, 10000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (pfd >= 0)
-		close(pfd);
-	return 1;
+	if (rc < 0)
+		*st = 0;
+	return rc != 0;
 }
 
 int lden_deliver_exec(const char *command, const struct lden_alert *a,
