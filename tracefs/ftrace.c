@@ -1374,13 +1374,15 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 			if (in != 0)
 				continue;	/* in it (or unreadable): wait */
 		} else if (order == 0) {
-			/* the free not seen by the end: not proven, unless
-			 * every free of the machine was read (the earlier
-			 * task was not freed while lden traced: the id
-			 * stayed in the filter) */
-			if (!frees_all(ft))
-				gap_add(ft, r->pid, r->since, until, false,
-					false);
+			/*
+			 * the free not seen by the end: not proven.  Not
+			 * even when every free of the machine was read
+			 * (frees_all()): test-top-reuse's late case lost
+			 * B's calls unsaid 1 run in 4 that way, the free
+			 * that took the id out never among those read (why
+			 * not found); said, as before the frees were read
+			 */
+			gap_add(ft, r->pid, r->since, until, false, false);
 			r->open = false;
 			continue;
 		}
