@@ -391,6 +391,7 @@ nl='
 "$LDEN" notify "count(task.create[nosuch == 1 &&${nl} common_pid == 1]) > 1" -t 0.2 \
 	>"$tmp/nlf.out" 2>"$tmp/nlf.err"
 rc=$?
+drop_sweep "$tmp/nlf.err"
 [ $rc = 2 ] || fail "a filter with a newline: exit $rc, not 2"
 [ "$(wc -l <"$tmp/nlf.err")" = 3 ] &&
 	[ "$(sed -n 1p "$tmp/nlf.err")" = "lden: task.create: bad filter 'nosuch == 1 &&\\n common_pid == 1' on sched:sched_process_fork: field not valid" ] ||
