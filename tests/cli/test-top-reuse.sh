@@ -118,7 +118,7 @@ echo "PASS: top --by pid, A freed 1 s before B: 3 runs exact, nothing said missi
 # "count unknown"); now lden, putting B back, puts in what B started
 # meanwhile (/proc), and C's calls are all there
 EC='syscalls:sys_enter_lseek[fd >= 7717 && fd <= 7718]'
-said=0
+said=0 missing=0
 for run in 1 2 3; do
 	PID_REUSE_WAIT_MS=50 PID_REUSE_CHILD=4 PID_REUSE_CHILD_WAIT_MS=1000 \
 		"$LDEN" top "$EC" --json --rows 0 --max-cpu 0 -i 60 \
@@ -128,13 +128,18 @@ for run in 1 2 3; do
 	[ -n "$c" ] || fail "the workload did not say its child"
 	n=$(grep '^{' "$tmp/c.out" | jq -s --arg c "$c" \
 		'[.[].rows? // empty | .[] | select(.pid == $c) | .count] | add // 0')
-	[ "$n" = 4 ] ||
-		fail "top -- pid-reuse: the child $c started in B's gap counted $n, not 4 (run $run): $(cat "$tmp/c.err")"
+	# all 4, or fewer with B's gap said to the end, its children's
+	# records included (A's free not seen: no put-back while B lived)
+	if [ "$n" != 4 ]; then
+		[ "$n" -lt 4 ] && grep -q "^lden: records of process [0-9]* may be missing .*and those of the children it started then" "$tmp/c.err" ||
+			fail "top -- pid-reuse: the child $c started in B's gap counted $n, not 4, unsaid (run $run): $(cat "$tmp/c.err")"
+		missing=$((missing + 1))
+	fi
 	if grep -q "with the 1 tasks it started then" "$tmp/c.err"; then
 		said=$((said + 1))
 	fi
 done
-echo "PASS: top --by pid, a child started in B's gap: 3 runs, its 4 calls all counted ($said put back by lden, the others forked before A's free)"
+echo "PASS: top --by pid, a child started in B's gap: 3 runs, its 4 calls all counted or said missing ($said put back by lden, $missing said missing)"
 
 # io -- CMD alike: A's 2 and B's 3 lseeks, or B said (stderr and
 # "follow_gaps" in the stats)
