@@ -337,7 +337,7 @@ bt_attached() {
 
 # Waits until tracer pid $1 (files in $2) has its events enabled.
 wait_ready() {
-	local p=$1 d=$2 i line
+	local p=$1 d=$2 line
 	if [ "$PERF_CTL" = 1 ]; then
 		# O_RDWR opens of a fifo never block; what we write stays in the
 		# pipe until perf opens its end and reads it.
@@ -349,7 +349,10 @@ wait_ready() {
 		[ "$line" = ack ] && kill -0 "$p" 2>/dev/null
 		return
 	fi
-	for i in $(seq $((READY_TIMEOUT * 50))); do
+	# bounded by the clock, not by a count of tries: a try (find, grep)
+	# takes longer than its sleep on a loaded machine
+	local end=$((SECONDS + READY_TIMEOUT))
+	while [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$p" 2>/dev/null || return 1
 		case $CUR_T in
 		lden-notify-*)
