@@ -166,7 +166,8 @@ static void print_row(struct lden_trace *t, const char *event)
 		if (o)
 			add_ns_json(t, o);
 		if (o) {
-			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
 			json_object_put(o);
 		}
 	} else if (t->recipe.def && t->recipe.def->text) {
@@ -561,7 +562,8 @@ static void print_header(struct lden_trace *t)
 		h = json_object_new_object();
 		if (o && h) {
 			json_object_object_add(h, "header", o);
-			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN));
+			puts(json_object_to_json_string_ext(h, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
 			o = NULL;
 		}
 		json_object_put(o);

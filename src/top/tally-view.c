@@ -240,7 +240,8 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 		}
 		json_object_put(x);
 	}
-	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 

@@ -115,6 +115,10 @@ done | sort >"$tmp/want"
 cmp -s "$tmp/seen" "$tmp/want" ||
 	fail "exec: not each of the $M argument lists once, exact ($(wc -l <"$tmp/seen") lines)"
 echo "PASS: exec: $M short-lived processes, each argument list exact"
+# paths as written, as lden's other JSON outputs give them: not "\/bin\/true"
+n=$(grep -c '"filename":"/bin/true"' "$tmp/exec.out")
+[ "$n" = $M ] || fail "exec: $n of $M lines give the path unescaped"
+echo "PASS: exec: JSON paths unescaped"
 
 # --- io: a short-lived writer of many files of distinct sizes ---------
 F=200
