@@ -414,6 +414,9 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 				",\"count_exact\":%s", v[j].count, v[j].speed,
 				v[j].lost, v[j].missed,
 				v[j].missed ? "false" : "true");
+			/* the shared ftrace ring's, the same on each */
+			if (v[j].lost_shared)
+				fputs(",\"lost_shared\":true", out);
 			if (v[j].speed_estimated)
 				fprintf(out, ",\"speed_estimated\":true,\"speed_span\":%.3f",
 					v[j].speed_span);
