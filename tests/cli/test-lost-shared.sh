@@ -11,7 +11,8 @@
 #  1. lden visualize: /api/stats gives lost D on each event, with
 #     "lost_shared":true, and lost_total D (not 2D); /metrics has
 #     lden_lost_records_shared 1 on both and lden_lost_records_all_total
-#     D; the JSON lines' end object lost_total D.  Old code: no
+#     D; the JSON lines' end object lost_total D, and self.lost D (old
+#     code: 2D, the guard's sum over the events).  Old code: no
 #     lost_shared in /api/stats, neither gauge in /metrics (where the
 #     man page said sum(lden_lost_records_total) was the total: 2D).
 #  2. lden notify --script: LDEN_MY_A_LOST_SHARED=1, LDEN_MY_B_LOST_SHARED=1
@@ -127,10 +128,10 @@ echo "PASS: /metrics: lden_lost_records_shared 1 on both, lden_lost_records_all_
 kill -INT $v
 join $v
 [ $rc = 0 ] || fail "visualize: exit $rc after SIGINT"
-jq -e "select(.type == \"end\") | .lost_total == $D and
+jq -e "select(.type == \"end\") | .lost_total == $D and .self.lost == $D and
 	(.events | map(.lost_shared) == [true, true])" "$tmp/v.out" >/dev/null ||
 	fail "the end object: $(grep '"type":"end"' "$tmp/v.out")"
-echo "PASS: the JSON end object: lost_total $D"
+echo "PASS: the JSON end object: lost_total $D, self.lost $D"
 
 # --- 2. notify --script: the environment --------------------------------
 start n
