@@ -24,11 +24,29 @@
   const $ = (id) => document.getElementById(id);
 
   // ---- formatting ----------------------------------------------------
+  // A whole number of the API as exactly as it was sent: JSON.parse
+  // rounds one past Number.MAX_SAFE_INTEGER (2^53 - 1), so the API also
+  // sends such a KEY as the decimal string KEY_string, taken here.
+  function exactOf(o, key) {
+    const s = o[key + '_string'];
+    return typeof s === 'string' && /^[0-9]+$/.test(s) ? s : o[key];
+  }
+  // Digits grouped by thousands: a decimal string as it is (exact); a
+  // number past 2^53 - 1 may not be the one lden sent: marked '≈'.
   function group(n) {
-    return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+    let s;
+    if (typeof n === 'string' && /^[0-9]+$/.test(n)) {
+      s = n;
+    } else {
+      const r = Math.round(Number(n));
+      s = (Math.abs(r) > Number.MAX_SAFE_INTEGER ? '≈' : '') +
+        (Number.isFinite(r) ? BigInt(r).toString() : String(r));
+    }
+    return s.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
   }
   function bytes(n) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+    n = Number(n);
     let i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
     return (i ? n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0) : String(Math.round(n))) +
@@ -106,11 +124,20 @@
       const e = state.info.get(name);
       // a count known to be short is never shown as exact
       const least = e.missed > 0 ? '≥' : '';
-      setCell(name, 'count', least + group(e.count_total), e.count_total);
+      const count = exactOf(e, 'count_total'), size = exactOf(e, 'size_total');
+      setCell(name, 'count', least + group(count), count);
+      // past 2^64 - 1 bytes the total stays there, a floor: said
+      const over = e.has_size && e.size_overflow === true ? 'overflow: ≥ ' : '';
+      let sz;
       if (e.has_size && e.size_valid === false)
-        setCell(name, 'size', bytes(e.size_total) + ' (size stopped by the guard)', e.size_total);
-      else if (e.has_size) setCell(name, 'size', least + bytes(e.size_total), e.size_total);
-      else setCell(name, 'size', '—', '');
+        sz = setCell(name, 'size', over + bytes(size) + ' (size stopped by the guard)', size);
+      else if (e.has_size) sz = setCell(name, 'size', least + over + bytes(size), size);
+      else sz = setCell(name, 'size', '—', '');
+      if (sz) {
+        sz.title = e.has_size ? group(size) + ' bytes' + (over ?
+          ' at least: the total passed 2^64 - 1 and stays there' : '') : '';
+        sz.dataset.overflow = over ? '1' : '';
+      }
       // an estimated speed (no tick a second ago) is marked as notify's is
       const est = e.speed_estimated === true;
       const speed = setCell(name, 'speed', (est ? '~' : '') + short(e.speed) + '/s', e.speed);
@@ -119,10 +146,17 @@
           Number(e.speed_span).toFixed(3) + ' s (no tick a second ago: lden was stopped or late)' : '';
         speed.dataset.estimated = est ? '1' : '';
       }
-      const lost = setCell(name, 'lost', e.mode === 'sampling' ? group(e.lost) : '—',
-        e.lost);
+      // the ftrace ring's drops are the same on every event in it: '*'
+      // (the total up top has them once)
+      const shared = e.lost_shared === true && e.lost > 0;
+      const lost = setCell(name, 'lost', e.mode === 'sampling' ?
+        group(exactOf(e, 'lost')) + (shared ? '*' : '') : '—', exactOf(e, 'lost'));
       lost.classList.toggle('lost-bad', e.lost > 0);
-      const missed = setCell(name, 'missed', group(e.missed || 0), e.missed || 0);
+      lost.title = shared ? 'the drops of the ftrace ring, shared by the events marked *: ' +
+        'not this event\'s alone, counted once in the lost records up top' : '';
+      lost.dataset.shared = e.lost_shared === true ? '1' : '';
+      const missed = setCell(name, 'missed', group(exactOf(e, 'missed') || 0),
+        exactOf(e, 'missed') || 0);
       missed.classList.toggle('lost-bad', e.missed > 0);
       setCell(name, 'source', e.source);
       setCell(name, 'mode', e.mode);
@@ -280,7 +314,8 @@
     g.fillStyle = color(opts.color);
     g.beginPath(); g.arc(nx, y(near[key]), 3, 0, 2 * Math.PI); g.fill();
     const label = new Date(near.t * 1000).toLocaleTimeString() + '  ' +
-      (opts.exact || opts.fmt)(near[key]);
+      (opts.exact || opts.fmt)(exactOf(near, key)) +
+      (key === 'size_total' && near.size_overflow ? ' (overflow: at least)' : '');
     g.font = '600 11px system-ui, sans-serif';
     g.textBaseline = 'top';
     const lw = g.measureText(label).width + 6;
@@ -334,12 +369,12 @@
     $('uptime').textContent = duration(s.now - s.start);
     $('interval').textContent = s.interval + ' s';
     const lost = $('lost-total');
-    lost.textContent = group(s.lost_total);
-    lost.dataset.value = String(s.lost_total);
+    lost.textContent = group(exactOf(s, 'lost_total'));
+    lost.dataset.value = String(exactOf(s, 'lost_total'));
     lost.classList.toggle('bad', s.lost_total > 0);
     const missed = $('missed-total');
-    missed.textContent = group(s.missed_total || 0);
-    missed.dataset.value = String(s.missed_total || 0);
+    missed.textContent = group(exactOf(s, 'missed_total') || 0);
+    missed.dataset.value = String(exactOf(s, 'missed_total') || 0);
     missed.classList.toggle('bad', s.missed_total > 0);
     state.interval = s.interval;
 
@@ -373,7 +408,8 @@
       let a = state.series.get(p.event);
       if (!a) { a = []; state.series.set(p.event, a); }
       a.push({ t: p.t, count_total: p.count_total, size_total: p.size_total,
-        speed: p.speed });
+        speed: p.speed, count_total_string: p.count_total_string,
+        size_total_string: p.size_total_string, size_overflow: p.size_overflow === true });
       if (p.t > state.lastT) state.lastT = p.t;
     }
     state.now = s.now;
@@ -526,5 +562,10 @@
     pollRules();
   }
 
+  // outside a browser (node, for the tests): the formatting only
+  if (typeof document === 'undefined') {
+    if (typeof module !== 'undefined') module.exports = { exactOf, group, bytes, short };
+    return;
+  }
   document.addEventListener('DOMContentLoaded', init);
 })();

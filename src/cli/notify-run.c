@@ -85,7 +85,8 @@ static struct lden_notify_report report_of(const struct lden_notify *r)
 static void fire(struct lden_notify *r, double elapsed)
 {
 	struct lden_notify_report rep;
-	bool stopped;
+	enum lden_script_stop stopped;
+	double deadline = 0;
 	int status;
 	pid_t pid;
 
@@ -104,7 +105,17 @@ static void fire(struct lden_notify *r, double elapsed)
 		lden_err("cannot run the script: %s", strerror(errno));
 		return;
 	}
-	if (lden_script__wait(pid, &lden_stop_signal, &status, &stopped) < 0) {
+	/*
+	 * --time bounds the script too: stopped when it is up; one started
+	 * at the last ticks has LDEN_SCRIPT_MIN_TIME at least
+	 */
+	if (r->o.c.time_limit > 0) {
+		deadline = r->start + r->o.c.time_limit;
+		if (deadline < lden_now() + LDEN_SCRIPT_MIN_TIME)
+			deadline = lden_now() + LDEN_SCRIPT_MIN_TIME;
+	}
+	if (lden_script__wait(pid, &lden_stop_signal, deadline, &status,
+			      &stopped) < 0) {
 		lden_err("waiting for the script: %s", strerror(errno));
 		return;
 	}

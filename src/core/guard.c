@@ -307,6 +307,8 @@ static int base_slot(const struct lden_guard *g, double age, double from,
 
 static int read_sources(struct lden_guard *g, int h)
 {
+	uint64_t own = 0, shared = 0;
+
 	for (int i = 0; i < g->nsrc; i++) {
 		struct source *src = &g->src[i];
 
@@ -318,9 +320,15 @@ static int read_sources(struct lden_guard *g, int h)
 			if (lden_attached__read(src->atts[k], &r) < 0)
 				return -errno;
 			src->count[h] += r.count;
-			g->lost += r.lost;
+			/* the ftrace ring's drops: the same on each of its
+			 * events, once (lden_lost_total()) */
+			if (!src->atts[k]->lost_shared)
+				own += r.lost;
+			else if (r.lost > shared)
+				shared = r.lost;
 		}
 	}
+	g->lost += own + shared;
 	return 0;
 }
 

@@ -284,7 +284,7 @@ int lden_guard__nsources(const struct lden_guard *g);
 const char *lden_guard__source_label(const struct lden_guard *g, int i);
 /* events/s over the last second (since start if shorter) */
 double lden_guard__source_rate(const struct lden_guard *g, int i);
-/* records lost, over every source */
+/* records lost, over every source, the shared ftrace ring's once */
 uint64_t lden_guard__lost(const struct lden_guard *g);
 
 /* "guard":[{"event":..,"action":"counting","at":..,"rate":..,

@@ -4,6 +4,7 @@
  * script.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,9 +34,20 @@ static void run_child(const char *command, const struct lden_script_env *env,
 		      bool stdout_to_stderr)
 {
 	char v[64], name[LDEN_ENV_NAME_LEN];
+	int fd;
 
 	/* a group of its own: stopping it stops what it started too */
 	setpgid(0, 0);
+	/*
+	 * no terminal input: in a group of its own it is not the
+	 * terminal's foreground, where a read of the terminal stops it
+	 * (SIGTTIN) for good; /dev/null says end of file at once
+	 */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		_exit(127);
+	if (fd != 0)
+		close(fd);
 	/* lden's stdout is JSON lines: the script writes to stderr */
 	if (stdout_to_stderr && dup2(2, 1) < 0)
 		_exit(127);
@@ -63,10 +75,16 @@ static void run_child(const char *command, const struct lden_script_env *env,
 		/* 1: SPEED is an average over more than the last second */
 		set_env_u64(name, "SPEED_ESTIMATED", st->win.estimated);
 		set_env_u64(name, "LOST", st->lost);
+		/* 1: LOST is the shared ftrace ring's, as on the others
+		 * with 1: LDEN_LOST_TOTAL counts it once */
+		set_env_u64(name, "LOST_SHARED", st->lost_shared);
 		set_env_u64(name, "MISSED", st->missed);
 		if (st->joined)
 			set_env_u64(name, "UNSIZED", st->unsized);
 	}
+	snprintf(v, sizeof(v), "%llu",
+		 (unsigned long long)lden_lost_total(env->st, env->nevents));
+	setenv("LDEN_LOST_TOTAL", v, 1);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
@@ -97,16 +115,21 @@ static bool flag_set(void *ctx)
 }
 
 int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
-		      int *status, bool *stopped)
+		      double deadline, int *status,
+		      enum lden_script_stop *stopped)
 {
-	int rc = lden_proc__wait_until(pid, 0, flag_set, (void *)stop, status);
+	int rc = lden_proc__wait_until(pid, deadline, flag_set, (void *)stop,
+				       status);
 
-	*stopped = false;
+	*stopped = LDEN_SCRIPT_ENDED;
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	/* lden is stopping: the script (and what it started) too */
-	*stopped = true;
+	*stopped = flag_set((void *)stop) ? LDEN_SCRIPT_STOPPED
+					 : LDEN_SCRIPT_TIME_UP;
 	kill(-pid, SIGTERM);
+	/* a stopped member (SIGSTOP, SIGTSTP) would hold SIGTERM pending */
+	kill(-pid, SIGCONT);
 	rc = lden_proc__wait_until(pid, lden_now() + LDEN_SCRIPT_GRACE, NULL,
 				   NULL, status);
 	if (rc)
@@ -118,9 +141,22 @@ int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
 	return 0;
 }
 
-void lden_script__print_status(FILE *out, int status, bool stopped)
+static const char *stop_text(enum lden_script_stop stopped)
 {
-	const char *why = stopped ? " (lden was stopped)" : "";
+	switch (stopped) {
+	case LDEN_SCRIPT_STOPPED:
+		return " (lden was stopped)";
+	case LDEN_SCRIPT_TIME_UP:
+		return " (lden's --time was up)";
+	default:
+		return "";
+	}
+}
+
+void lden_script__print_status(FILE *out, int status,
+			       enum lden_script_stop stopped)
+{
+	const char *why = stop_text(stopped);
 
 	if (WIFEXITED(status))
 		fprintf(out, "lden: script exited with status %d%s\n",
@@ -130,12 +166,14 @@ void lden_script__print_status(FILE *out, int status, bool stopped)
 			WTERMSIG(status), why);
 }
 
-void lden_script__print_json(FILE *out, int fired, int status, bool stopped)
+void lden_script__print_json(FILE *out, int fired, int status,
+			     enum lden_script_stop stopped)
 {
 	fprintf(out, "{\"type\":\"script\",\"fired\":%d,", fired);
 	if (WIFEXITED(status))
 		fprintf(out, "\"status\":%d", WEXITSTATUS(status));
 	else
 		fprintf(out, "\"signal\":%d", WTERMSIG(status));
-	fprintf(out, ",\"stopped_by_lden\":%s}\n", stopped ? "true" : "false");
+	fprintf(out, ",\"stopped_by_lden\":%s%s}\n", stopped ? "true" : "false",
+		stopped == LDEN_SCRIPT_TIME_UP ? ",\"time_up\":true" : "");
 }

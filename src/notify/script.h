@@ -13,8 +13,15 @@
  *                    the last second), _LOST, _MISSED (_UNSIZED)
  *                    per event, <EVENT> from lden_env_name_among()
  *
+ *   LDEN_<EVENT>_LOST_SHARED  1 when _LOST is the drops of the ftrace ring,
+ *                    the same on every event in it, else 0
+ *   LDEN_LOST_TOTAL  records lost by all the events, such a ring's once
+ *
  * It runs in a process group of its own, so that when lden is stopped
- * while it runs, it and what it started are stopped too.
+ * (a signal, or --time up) while it runs, it and what it started are
+ * stopped too.  Its stdin is /dev/null: outside the terminal's
+ * foreground group, a read of the terminal would stop it (SIGTTIN) and
+ * lden with it, waiting.
  */
 #ifndef LDEN_SCRIPT_H
 #define LDEN_SCRIPT_H
@@ -46,26 +53,41 @@ struct lden_script_env {
 pid_t lden_script__start(const char *command, const struct lden_script_env *env,
 			 bool stdout_to_stderr);
 
+/* Seconds a script has at least, whatever is left of lden's --time. */
+#define LDEN_SCRIPT_MIN_TIME 10.0
+
+/* Why a script ended. */
+enum lden_script_stop {
+	LDEN_SCRIPT_ENDED,	/* by itself */
+	LDEN_SCRIPT_STOPPED,	/* stopped with lden (a signal) */
+	LDEN_SCRIPT_TIME_UP,	/* stopped at lden's --time */
+};
+
 /*
  * lden_script__wait - wait for the script @pid to end; when *@stop turns
- * non-zero first (a signal stopping lden), its group gets SIGTERM, and
- * SIGKILL 2 s later, and *@stopped is set.  Its wait status in @status.
+ * non-zero first (a signal stopping lden), or @deadline passes (lden_now();
+ * 0: none), its group gets SIGTERM (and SIGCONT), and SIGKILL 2 s later,
+ * and *@stopped says which.  Its wait status in @status.
  * Returns 0, or -1 with errno set.
  */
 int lden_script__wait(pid_t pid, const volatile sig_atomic_t *stop,
-		      int *status, bool *stopped);
+		      double deadline, int *status,
+		      enum lden_script_stop *stopped);
 
 /*
  * lden_script__print_status - "lden: script exited with status N" (or
- * "killed by signal N"), with " (lden was stopped)" when @stopped, and a
+ * "killed by signal N"), with " (lden was stopped)" or " (lden's --time
+ * was up)" when @stopped, and a
  * newline on @out, for the wait @status
  */
-void lden_script__print_status(FILE *out, int status, bool stopped);
+void lden_script__print_status(FILE *out, int status,
+			       enum lden_script_stop stopped);
 
 /*
  * lden_script__print_json - {"type":"script","fired":N,"status":N or
- * "signal":N,"stopped_by_lden":B} and a newline on @out
+ * "signal":N,"stopped_by_lden":B[,"time_up":true]} and a newline on @out
  */
-void lden_script__print_json(FILE *out, int fired, int status, bool stopped);
+void lden_script__print_json(FILE *out, int fired, int status,
+			     enum lden_script_stop stopped);
 
 #endif

@@ -149,6 +149,7 @@ size_t lden_es_queue__push_tick(struct lden_es_queue *q,
 			.count_total = p->count_total,
 			.size_total = p->size_total,
 			.lost = p->lost,
+			.lost_shared = p->lost_shared,
 			.missed = p->missed,
 		};
 	}

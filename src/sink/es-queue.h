@@ -29,6 +29,8 @@ struct lden_es_doc {
 	bool has_size;
 	bool size_stopped;	/* by the overhead guard: size means nothing */
 	bool speed_estimated;	/* speed is not the last second's */
+	bool lost_shared;	/* lost is the ftrace ring's, on every event
+				 * in it (sink.h) */
 	uint64_t count, size, count_total, size_total, lost, missed;
 };
 

@@ -92,7 +92,9 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 	static const char *const doubles[] = { "speed", "interval",
 					       "speed_span" };
 	static const char *const booleans[] = { "size_valid", "count_exact",
-						"speed_estimated" };
+						"speed_estimated",
+						"lost_shared",
+						"size_overflow" };
 	int err = 0;
 
 	err |= lden_es_buf__add(b, "{\"index_patterns\":[", 19);
@@ -209,8 +211,14 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 		err |= lden_es_buf__add(b, ",\"speed_span\":", 14);
 		err |= add_num(b, round(d->speed_span * 1000) / 1000);
 	}
-	err |= add_fmt(b, ",\"lost\":%" PRIu64 ",\"missed\":%" PRIu64
-		       ",\"count_exact\":%s}\n", d->lost, d->missed,
+	/*
+	 * Always there too: a sum of "lost" over the documents of one tick
+	 * counts the ftrace ring's drops once per event in it; those with
+	 * "lost_shared":true must be taken once (their max)
+	 */
+	err |= add_fmt(b, ",\"lost\":%" PRIu64 ",\"lost_shared\":%s"
+		       ",\"missed\":%" PRIu64 ",\"count_exact\":%s}\n",
+		       d->lost, d->lost_shared ? "true" : "false", d->missed,
 		       d->missed ? "false" : "true");
 	return err ? -ENOMEM : 0;
 }

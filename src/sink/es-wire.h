@@ -15,9 +15,9 @@
  * Bumped whenever the template changes, so servers get the new one.
  * 1: the first; 2: "size_valid" (boolean); 3: "missed" (long) and
  * "count_exact" (boolean); 4: "speed_estimated" (boolean) and
- * "speed_span" (double).
+ * "speed_span" (double); 5: "lost_shared" and "size_overflow" (boolean).
  */
-#define LDEN_ES_TEMPLATE_VERSION 4
+#define LDEN_ES_TEMPLATE_VERSION 5
 
 /* A growable byte buffer; free p. */
 struct lden_es_buf {

@@ -209,9 +209,26 @@ static json_object *json_num(double v, int decimals)
 	return json_object_new_double_s(v, buf);
 }
 
-static json_object *json_u64(uint64_t v)
+/*
+ * The largest whole number a JavaScript number (a double) holds exactly,
+ * Number.MAX_SAFE_INTEGER; JSON.parse() rounds a larger one
+ */
+#define JS_SAFE_MAX 9007199254740991ULL
+
+/*
+ * @v as @key, exact in the JSON text; past JS_SAFE_MAX also as the
+ * string "@key_string", which a page parsing it (JSON.parse) keeps exact
+ */
+static void add_u64(json_object *j, const char *key, uint64_t v)
 {
-	return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+	char name[64], text[24];
+
+	json_object_object_add(j, key, json_object_new_uint64(v));
+	if (v <= JS_SAFE_MAX)
+		return;
+	snprintf(name, sizeof(name), "%s_string", key);
+	snprintf(text, sizeof(text), "%" PRIu64, v);
+	json_object_object_add(j, name, json_object_new_string(text));
 }
 
 static int page_index(void *ctx, const struct lden_http_request *req,
@@ -256,8 +273,8 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 			       json_object_new_boolean(p->has_size));
 	json_object_object_add(j, "size_valid",
 			       json_object_new_boolean(!p->size_stopped));
-	json_object_object_add(j, "count_total", json_u64(p->count_total));
-	json_object_object_add(j, "size_total", json_u64(p->size_total));
+	add_u64(j, "count_total", p->count_total);
+	add_u64(j, "size_total", p->size_total);
 	/* past 2^64 - 1 (number.h): the number is a floor */
 	json_object_object_add(j, "size_overflow", json_object_new_boolean(
 				       p->has_size && lden_u64_over(p->size_total)));
@@ -267,8 +284,12 @@ static int stats_event(void *ctx, const struct lden_history_point *p)
 	if (p->speed_estimated)
 		json_object_object_add(j, "speed_span",
 				       json_num(p->speed_span, 3));
-	json_object_object_add(j, "lost", json_u64(p->lost));
-	json_object_object_add(j, "missed", json_u64(p->missed));
+	add_u64(j, "lost", p->lost);
+	/* the ftrace ring's drops, the same on every event in it: the
+	 * total ("lost_total") has them once */
+	json_object_object_add(j, "lost_shared",
+			       json_object_new_boolean(p->lost_shared));
+	add_u64(j, "missed", p->missed);
 	if (json_object_array_add(ctx, j)) {
 		json_object_put(j);
 		return -ENOMEM;
@@ -292,8 +313,8 @@ static json_object *stats_json(const struct dash *d)
 	json_object_object_add(o, "now",
 			       json_num(d->ticked ? d->now : wall_clock(), 3));
 	json_object_object_add(o, "interval", json_num(d->interval, 3));
-	json_object_object_add(o, "lost_total", json_u64(d->lost_total));
-	json_object_object_add(o, "missed_total", json_u64(d->missed_total));
+	add_u64(o, "lost_total", d->lost_total);
+	add_u64(o, "missed_total", d->missed_total);
 	json_object_object_add(o, "events", events);
 	return o;
 }
@@ -450,6 +471,18 @@ static int append_string(struct series_walk *w, const char *s)
 	return rc ? rc : series_append(w, "\"", 1);
 }
 
+/* ,"@key_string":"@v" past JS_SAFE_MAX (add_u64()), else nothing */
+static int append_big(struct series_walk *w, const char *key, uint64_t v)
+{
+	char buf[96];
+	int n;
+
+	if (v <= JS_SAFE_MAX)
+		return 0;
+	n = snprintf(buf, sizeof(buf), ",\"%s_string\":\"%" PRIu64 "\"", key, v);
+	return series_append(w, buf, (size_t)n);
+}
+
 static int series_point(void *ctx, const struct lden_history_point *p)
 {
 	struct series_walk *w = ctx;
@@ -465,11 +498,18 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 		rc = series_append(w, ",\"event\":", 9);
 	if (!rc)
 		rc = append_string(w, p->event);
-	n = snprintf(nums, sizeof(nums),
-		     ",\"count\":%" PRIu64 ",\"size\":%" PRIu64 ",\"speed\":",
-		     p->count, p->size);
+	n = snprintf(nums, sizeof(nums), ",\"count\":%" PRIu64, p->count);
 	if (!rc)
 		rc = series_append(w, nums, (size_t)n);
+	if (!rc)
+		rc = append_big(w, "count", p->count);
+	n = snprintf(nums, sizeof(nums), ",\"size\":%" PRIu64, p->size);
+	if (!rc)
+		rc = series_append(w, nums, (size_t)n);
+	if (!rc)
+		rc = append_big(w, "size", p->size);
+	if (!rc)
+		rc = series_append(w, ",\"speed\":", 9);
 	if (!rc)
 		rc = append_num(w, p->speed, 3);
 	if (!rc && p->speed_estimated)
@@ -477,9 +517,19 @@ static int series_point(void *ctx, const struct lden_history_point *p)
 				   37);
 	if (!rc && p->speed_estimated)
 		rc = append_num(w, p->speed_span, 3);
-	n = snprintf(nums, sizeof(nums),
-		     ",\"count_total\":%" PRIu64 ",\"size_total\":%" PRIu64
-		     "%s}", p->count_total, p->size_total,
+	n = snprintf(nums, sizeof(nums), ",\"count_total\":%" PRIu64,
+		     p->count_total);
+	if (!rc)
+		rc = series_append(w, nums, (size_t)n);
+	if (!rc)
+		rc = append_big(w, "count_total", p->count_total);
+	n = snprintf(nums, sizeof(nums), ",\"size_total\":%" PRIu64,
+		     p->size_total);
+	if (!rc)
+		rc = series_append(w, nums, (size_t)n);
+	if (!rc)
+		rc = append_big(w, "size_total", p->size_total);
+	n = snprintf(nums, sizeof(nums), "%s}",
 		     lden_u64_over(p->size_total) ? ",\"size_overflow\":true" : "");
 	return rc ? rc : series_append(w, nums, (size_t)n);
 }

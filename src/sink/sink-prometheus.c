@@ -9,9 +9,18 @@
  *   lden_event_size_valid{event,host}    gauge    0 once the overhead guard
  *                                                 switched it to counting
  *                                                 (bytes_total then frozen)
+ *   lden_event_bytes_overflow{event,host} gauge   1 once bytes_total passed
+ *                                                 2^64 - 1: it stays there,
+ *                                                 a floor (number.h)
  *   lden_lost_records_total{event,host}  counter  samples the kernel dropped
  *                                                 (0 for counted events,
  *                                                 which cannot lose any)
+ *   lden_lost_records_shared{event,host} gauge    1 when that counter is the
+ *                                                 ftrace ring's drops, the
+ *                                                 same on every event in it
+ *   lden_lost_records_all_total{host}    counter  records lost, such a ring's
+ *                                                 once: what a sum over the
+ *                                                 events would over-count
  *   lden_missed_events_total{event,host} counter  hits its kprobes missed:
  *                                                 the count is short by up
  *                                                 to that many
@@ -45,6 +54,7 @@
 #include <string.h>
 
 #include "httpd.h"
+#include "number.h"
 #include "prom-text.h"
 #include "sink.h"
 
@@ -57,6 +67,7 @@ struct metric {
 	uint64_t count_total;
 	uint64_t size_total;
 	uint64_t lost;
+	bool lost_shared;
 	uint64_t missed;
 	bool joined;
 	uint64_t unsized;
@@ -72,6 +83,7 @@ struct prom_sink {
 	struct metric *m;
 	int n;
 	bool up;
+	uint64_t lost_total;	/* the tick's: a shared ring's drops once */
 	uint64_t ticks;
 	uint64_t scrapes;
 	char *text;		/* this tick's rendering, or NULL */
@@ -127,12 +139,31 @@ static void render(FILE *out, const struct prom_sink *p)
 		series(out, p, "lden_event_size_valid", &p->m[i]);
 		fprintf(out, "%d\n", !p->m[i].size_stopped);
 	}
+	/* a gauge of its own, as the speed's mark: no series split */
+	lden_prom_family(out, "lden_event_bytes_overflow", "gauge",
+	       "1 once an event's bytes passed 2^64 - 1: lden_event_bytes_total then stays 18446744073709551615, a floor; else 0.");
+	for (int i = 0; i < p->n; i++) {
+		if (!p->m[i].has_size)
+			continue;
+		series(out, p, "lden_event_bytes_overflow", &p->m[i]);
+		fprintf(out, "%d\n", lden_u64_over(p->m[i].size_total));
+	}
 	lden_prom_family(out, "lden_lost_records_total", "counter",
 	       "Hits whose record lden never had: dropped by a full ring (for events on the ftrace ring, that ring's drops, shared by them), or counted and never sampled (0 for counted events).");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_lost_records_total", &p->m[i]);
 		fprintf(out, "%" PRIu64 "\n", p->m[i].lost);
 	}
+	lden_prom_family(out, "lden_lost_records_shared", "gauge",
+	       "1 when an event's lden_lost_records_total is the drops of the ftrace ring it shares with the other events marked 1 (the same number on each: sum it once), else 0.");
+	for (int i = 0; i < p->n; i++) {
+		series(out, p, "lden_lost_records_shared", &p->m[i]);
+		fprintf(out, "%d\n", p->m[i].lost_shared);
+	}
+	lden_prom_family(out, "lden_lost_records_all_total", "counter",
+	       "Records lost by all events, the drops of a shared ring counted once: a sum of lden_lost_records_total over events counts them once per event of that ring.");
+	series(out, p, "lden_lost_records_all_total", NULL);
+	fprintf(out, "%" PRIu64 "\n", p->lost_total);
 	lden_prom_family(out, "lden_missed_events_total", "counter",
 	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
 	for (int i = 0; i < p->n; i++) {
@@ -306,6 +337,7 @@ static void prom_tick(void *state, const struct lden_tick *t)
 		m->count_total = pt->count_total;
 		m->size_total = pt->size_total;
 		m->lost = pt->lost;
+		m->lost_shared = pt->lost_shared;
 		m->missed = pt->missed;
 		m->joined = pt->joined;
 		m->unsized = pt->unsized;
@@ -313,6 +345,7 @@ static void prom_tick(void *state, const struct lden_tick *t)
 		m->speed_estimated = pt->speed_estimated;
 		m->speed_span = pt->speed_span;
 	}
+	p->lost_total = t->lost_total;
 	p->up = true;
 	p->ticks++;
 	pthread_mutex_unlock(&p->lock);

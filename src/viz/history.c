@@ -26,6 +26,7 @@ struct event {
 	bool sampling;
 	bool has_size;
 	bool size_stopped;
+	bool lost_shared;	/* its lost is the shared ftrace ring's */
 };
 
 struct slot {
@@ -112,6 +113,7 @@ static long intern(struct lden_history *h, const struct lden_point *p)
 	e->sampling = p->sampling;
 	e->has_size = p->has_size;
 	e->size_stopped = p->size_stopped;
+	e->lost_shared = p->lost_shared;
 	return i;
 }
 
@@ -188,6 +190,7 @@ static void to_point(const struct lden_history *h, double t,
 		.speed_estimated = d->speed_span > 0,
 		.speed_span = d->speed_span,
 		.lost = d->lost,
+		.lost_shared = e->lost_shared,
 		.missed = d->missed,
 	};
 }

@@ -36,6 +36,7 @@ struct lden_history_point {
 	bool speed_estimated;
 	double speed_span;
 	uint64_t lost;
+	bool lost_shared;	/* lost is the ftrace ring's (latest) */
 	uint64_t missed;
 };
 

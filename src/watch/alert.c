@@ -147,8 +147,9 @@ void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 		} else if (v->lost) {
 			*size_exact = false;
 			note_add(note, len, &at,
-				 "size(%s) without %" PRIu64 " lost records",
-				 v->name, v->lost);
+				 "size(%s) without %s%" PRIu64 " lost records%s",
+				 v->name, v->lost_shared ? "up to " : "", v->lost,
+				 v->lost_shared ? " (the drops of the ftrace ring it shares)" : "");
 		}
 		if (v->joined && v->unsized) {
 			*size_exact = false;
@@ -199,6 +200,9 @@ void lden_alert__print_json(FILE *out, const struct lden_alert *a)
 		fprintf(out, ",\"speed\":%.0f,\"lost\":%" PRIu64
 			",\"missed\":%" PRIu64 ",\"count_exact\":%s", v->speed,
 			v->lost, v->missed, v->missed ? "false" : "true");
+		/* lost is the shared ftrace ring's: once over the values */
+		if (v->lost_shared)
+			fputs(",\"lost_shared\":true", out);
 		if (v->joined)
 			fprintf(out, ",\"unsized\":%" PRIu64, v->unsized);
 		if (v->speed_estimated)
@@ -242,4 +246,17 @@ void lden_alert__print_am(FILE *out, const struct lden_alert *a)
 		lden_json_string(out, a->generator_url);
 	}
 	fputc('}', out);
+}
+
+uint64_t lden_alert__lost_total(const struct lden_alert *a)
+{
+	uint64_t own = 0, shared = 0;
+
+	for (int i = 0; i < a->nvalues; i++) {
+		if (!a->values[i].lost_shared)
+			own += a->values[i].lost;
+		else if (a->values[i].lost > shared)
+			shared = a->values[i].lost;
+	}
+	return own + shared;
 }

@@ -48,6 +48,9 @@ struct lden_alert_value {
 	bool speed_estimated;
 	double speed_span;
 	uint64_t lost;		/* records lost: size short by theirs */
+	/* lost is the ftrace ring's drops, the same on every event in it:
+	 * this one's size is short by up to that many */
+	bool lost_shared;
 	/* hits its kprobes missed: count and size short by up to this many */
 	uint64_t missed;
 	bool joined;		/* a joined size (memory.free) */
@@ -101,6 +104,12 @@ void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 
 /* lden's own JSON object for @a (no newline) */
 void lden_alert__print_json(FILE *out, const struct lden_alert *a);
+
+/*
+ * lden_alert__lost_total - the records its values lost, the shared ftrace
+ * ring's (lost_shared: the same on each) counted once
+ */
+uint64_t lden_alert__lost_total(const struct lden_alert *a);
 
 /* the Alertmanager v2 alert for @a (no newline) */
 void lden_alert__print_am(FILE *out, const struct lden_alert *a);

@@ -6,6 +6,7 @@
  * allocated between fork and exec in a process with threads.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
@@ -113,10 +114,14 @@ char **lden_alert__env(const struct lden_alert *a)
 		    (uint64_t)llround(v->speed));
 		add(&e, "LDEN_%s_SPEED_ESTIMATED=%d", name, v->speed_estimated);
 		add(&e, "LDEN_%s_LOST=%" PRIu64, name, v->lost);
+		/* 1: LOST is the shared ftrace ring's, as on the others
+		 * with 1: LDEN_LOST_TOTAL counts it once */
+		add(&e, "LDEN_%s_LOST_SHARED=%d", name, v->lost_shared);
 		add(&e, "LDEN_%s_MISSED=%" PRIu64, name, v->missed);
 		if (v->joined)
 			add(&e, "LDEN_%s_UNSIZED=%" PRIu64, name, v->unsized);
 	}
+	add(&e, "LDEN_LOST_TOTAL=%" PRIu64, lden_alert__lost_total(a));
 	if (e.failed || !e.v) {
 		for (int i = 0; i < e.n; i++)
 			free(e.v[i]);
@@ -167,6 +172,12 @@ int lden_deliver_exec(const char *command, const struct lden_alert *a,
 	posix_spawn_file_actions_init(&fa);
 	/* stdout is lden's (--json lines): the command writes to stderr */
 	posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	/*
+	 * no terminal input: in a group of its own it is not the terminal's
+	 * foreground, where a read of the terminal would stop it (SIGTTIN)
+	 * until its timeout killed it
+	 */
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigemptyset(&def);

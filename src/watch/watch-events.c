@@ -237,3 +237,18 @@ void lden_watch_events__free(struct lden_watch_events *w)
 	w->ev = NULL;
 	w->n = 0;
 }
+
+uint64_t lden_watch_events__lost_total(const struct lden_watch_events *w)
+{
+	uint64_t own = 0, shared = 0;
+
+	for (int i = 0; i < w->n; i++) {
+		const struct lden_stat *st = &w->ev[i]->st;
+
+		if (!st->lost_shared)
+			own += st->lost;
+		else if (st->lost > shared)
+			shared = st->lost;
+	}
+	return own + shared;
+}

@@ -75,6 +75,13 @@ void lden_watch_event__put(struct lden_watch_events *w,
 			  struct lden_watch_event *e);
 
 /*
+ * lden_watch_events__lost_total - records lost by all events at the last
+ * tick, the ftrace ring's drops (the same on every event in it,
+ * st.lost_shared) counted once, as lden_lost_total() does
+ */
+uint64_t lden_watch_events__lost_total(const struct lden_watch_events *w);
+
+/*
  * lden_watch_events__enable - enable what was attached and not yet
  * enabled, and read its totals (the base of the rules that start now)
  * Returns 0, or -1 (ltr_last_error() says why).

@@ -105,6 +105,7 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 			.size = lden_u64_since(e->st.size, e->dash_size),
 			.count_total = e->st.count, .size_total = e->st.size,
 			.speed = e->st.speed, .lost = e->st.lost,
+			.lost_shared = e->st.lost_shared,
 			.speed_estimated = e->st.win.estimated,
 			.speed_span = e->st.win.span,
 			.missed = e->st.missed, .joined = e->st.joined,
@@ -112,9 +113,10 @@ static void dash_tick(struct lden_watch_http *h, struct lden_watch *w,
 		};
 		e->dash_count = e->st.count;
 		e->dash_size = e->st.size;
-		t.lost_total += e->st.lost;
 		t.missed_total += e->st.missed;
 	}
+	/* a shared ring's drops once, not once per event in it */
+	t.lost_total = lden_watch_events__lost_total(&w->ev);
 	lden_sink_dashboard.tick(h->dash, &t);
 	free(pts);
 	h->last_dash = now;

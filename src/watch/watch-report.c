@@ -355,6 +355,17 @@ static void render_metrics(FILE *out, const struct lden_watch_pub *p,
 		       w->ev.ev[i]->label);
 		fprintf(out, "%" PRIu64 "\n", w->ev.ev[i]->st.lost);
 	}
+	lden_prom_family(out, "lden_lost_records_shared", "gauge",
+	       "1 when an event's lden_lost_records_total is the drops of the ftrace ring it shares with the other events marked 1 (the same number on each: sum it once), else 0.");
+	for (int i = 0; i < w->ev.n; i++) {
+		series(out, p, "lden_lost_records_shared", "event",
+		       w->ev.ev[i]->label);
+		fprintf(out, "%d\n", w->ev.ev[i]->st.lost_shared);
+	}
+	lden_prom_family(out, "lden_lost_records_all_total", "counter",
+	       "Records lost by all events, the drops of a shared ring counted once: a sum of lden_lost_records_total over events counts them once per event of that ring.");
+	series(out, p, "lden_lost_records_all_total", NULL, NULL);
+	fprintf(out, "%" PRIu64 "\n", lden_watch_events__lost_total(&w->ev));
 	lden_prom_family(out, "lden_missed_events_total", "counter",
 	       "Hits an event's kprobes could not record (any task): its count and bytes are short by up to this many (0 for tracepoints).");
 	for (int i = 0; i < w->ev.n; i++) {
@@ -403,6 +414,9 @@ static void render_rules(FILE *out, const struct lden_watch_pub *p,
 				",\"count_exact\":%s", v[j].count, v[j].speed,
 				v[j].lost, v[j].missed,
 				v[j].missed ? "false" : "true");
+			/* the shared ftrace ring's, the same on each */
+			if (v[j].lost_shared)
+				fputs(",\"lost_shared\":true", out);
 			if (v[j].speed_estimated)
 				fprintf(out, ",\"speed_estimated\":true,\"speed_span\":%.3f",
 					v[j].speed_span);

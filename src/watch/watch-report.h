@@ -12,6 +12,9 @@
  *                lden_watch_evaluations_total, lden_watch_rules,
  *                lden_watch_events, lden_events_total{event,host},
  *                lden_lost_records_total{event,host},
+ *                lden_lost_records_shared{event,host} (1: that counter is
+ *                the shared ftrace ring's, the same on each event in it),
+ *                lden_lost_records_all_total{host} (such a ring's once),
  *                lden_action_{sent,failed,dropped}_total{action,target,host},
  *                lden_action_queued{action,target,host}, lden_up{host}
  *   /api/rules   {"host","elapsed","rules":[{"name","state","since",

@@ -292,6 +292,7 @@ void lden_watch_rule__values(const struct lden_watch_rule *r,
 		v[i].speed_estimated = we->st.win.estimated;
 		v[i].speed_span = we->st.win.span;
 		v[i].lost = we->st.lost - re->lost0;
+		v[i].lost_shared = we->st.lost_shared;
 		v[i].missed = we->st.missed - re->missed0;
 		v[i].joined = we->st.joined;
 		v[i].unsized = we->st.unsized - re->unsized0;

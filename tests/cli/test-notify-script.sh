@@ -5,7 +5,7 @@
 # how the script ended is said with --json (a JSON line, its output kept
 # off stdout) and with --quiet (a failure, on stderr); a script that hangs
 # does not keep lden from stopping at SIGTERM, and what it started is
-# stopped with it.  The workloads are read-burst's reads, scoped to its
+# stopped with it; nor from a terminal, reading stdin; nor at --time.  The workloads are read-burst's reads, scoped to its
 # pid: the counts asserted are exact.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
@@ -151,6 +151,43 @@ alive "$child" && { kill "$child"; fail "hang: the script's child outlived it"; 
 grep -qx 'lden: script killed by signal 15 (lden was stopped)' "$tmp/hang.out" ||
 	fail "hang: not said that the script was stopped"
 echo "PASS: a hung script is stopped with lden at SIGTERM (and its child), said so"
+
+# ---------------------------------------------------------------------
+# 6. Run from a terminal (tests/cli/pty-run.py: lden in its foreground):
+# the script, in a group of its own, reads stdin.  It reads /dev/null (end
+# of file: 'read' fails, status 1) and lden ends.  Old code: the terminal,
+# SIGTTIN, the script stopped and lden waiting for it until killed.
+need_cmd python3
+PTY="python3 $top_srcdir/tests/cli/pty-run.py"
+$PTY 20 "$tmp/tty.txt" "$LDEN" notify 'count(guard.read) >= 10' -d "$EVENTS" \
+	-t 20 -s "read x; echo \"read=\$?\" > '$tmp/read.txt'" -- "$RB" 10 $SIZE \
+	2>"$tmp/tty.err"
+rc=$?
+[ $rc = 124 ] && fail "tty: lden still waited for its script after 20 s (stopped reading the terminal?)"
+[ $rc = 0 ] || fail "tty: exit status $rc"
+[ "$(cat "$tmp/read.txt" 2>/dev/null)" = read=1 ] ||
+	fail "tty: the script's read of stdin: '$(cat "$tmp/read.txt" 2>/dev/null)', not end of file (read=1)"
+grep -q 'lden: script exited with status 0' "$tmp/tty.txt" || fail "tty: the script's end not said"
+echo "PASS: from a terminal, a script reading stdin gets end of file (/dev/null), not SIGTTIN; lden ends"
+
+# 7. --time bounds the script: one that would sleep 1000 s is stopped when
+# lden's 3 s are up (it has 10 s at least: LDEN_SCRIPT_MIN_TIME), said so.
+# Old code: lden waited the 1000 s (here: until timeout's SIGTERM at 40 s).
+t0=$(date +%s)
+timeout -s TERM 40 "$LDEN" notify 'count(guard.read) >= 10' -d "$EVENTS" -t 3 -i 100 \
+	--json -s "sleep 1000" -- "$RB" 10 $SIZE >"$tmp/time.out" 2>"$tmp/time.err"
+rc=$?
+t1=$(date +%s)
+[ $rc = 0 ] || fail "--time: exit status $rc"
+[ "$(jq -c 'select(.type == "script")' "$tmp/time.out")" = \
+  '{"type":"script","fired":1,"signal":15,"stopped_by_lden":true,"time_up":true}' ] ||
+	fail "--time: the script line: $(jq -c 'select(.type == "script")' "$tmp/time.out")"
+[ $((t1 - t0)) -lt 30 ] || fail "--time: lden took $((t1 - t0)) s"
+timeout -s TERM 40 "$LDEN" notify 'count(guard.read) >= 10' -d "$EVENTS" -t 3 -i 100 \
+	-s "sleep 1000" -- "$RB" 10 $SIZE >"$tmp/time2.out" 2>"$tmp/time2.err"
+grep -qx "lden: script killed by signal 15 (lden's --time was up)" "$tmp/time2.out" ||
+	fail "--time: not said in the text output"
+echo "PASS: --time stops a script still running when it is up ($((t1 - t0)) s), said so"
 
 snapshot > "$tmp/state.after"
 diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||

@@ -82,6 +82,74 @@ grep '"count_total":2,' "$tmp/v.out" | tail -n 1 | grep -q '"size_overflow":true
 	fail "visualize: no \"size_overflow\":true"
 echo "PASS: visualize: size_total $MAX, size_overflow true"
 
+# --- 2c. the dashboard and /metrics: exact and marked -----------------------
+# /metrics: lden_event_bytes_overflow 1 (old code: no mark); /api/stats and
+# /api/series: the exact number in the JSON text (old code: /api/stats
+# 9223372036854775807, clamped) and, past 2^53 - 1, the string
+# size_total_string the page's JSON.parse keeps exact; the page's
+# formatting (under node, when there is one) shows those digits, and marks
+# '≈' a number it could only have rounded.
+need_cmd curl jq
+workload d $TARGET 8 1
+tries=0
+while :; do
+	addr=127.0.0.1:$(free_port)
+	rm -f "$tmp/d.out" "$tmp/d.err"
+	"$LDEN" visualize -e my.seek -d "$tmp/ev" --listen "$addr" -i 0.1 \
+		--pid $wpid >"$tmp/d.out" 2>"$tmp/d.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/d.out" "dashboard: http://$addr/" && break
+	join $l
+	grep -q 'Address already in use' "$tmp/d.err" && [ $tries -lt 5 ] ||
+		fail "dashboard: visualize did not start"
+	tries=$((tries + 1))
+done
+release_workload d
+i=0
+until curl -s --max-time 5 -o "$tmp/stats.json" "http://$addr/api/stats" &&
+	jq -e '.events[0].count_total == 2' "$tmp/stats.json" >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && fail "dashboard: /api/stats never counted 2 lseeks"
+	sleep 0.1
+done
+curl -s --max-time 5 -o "$tmp/metrics.txt" "http://$addr/metrics" || fail "/metrics: no answer"
+curl -s --max-time 5 -o "$tmp/series.json" "http://$addr/api/series" || fail "/api/series: no answer"
+kill -INT $l
+join $l
+exec 8>&-
+host=$(hostname)
+grep -qx "lden_event_bytes_total{event=\"my.seek\",host=\"$host\"} $MAX" "$tmp/metrics.txt" ||
+	fail "/metrics: lden_event_bytes_total is not $MAX"
+grep -qx "lden_event_bytes_overflow{event=\"my.seek\",host=\"$host\"} 1" "$tmp/metrics.txt" ||
+	fail "/metrics: no lden_event_bytes_overflow 1"
+grep -q "\"size_total\":$MAX[,}]" "$tmp/stats.json" ||
+	fail "/api/stats: size_total is not $MAX in the text: $(cat "$tmp/stats.json")"
+jq -e ".events[0].size_total_string == \"$MAX\" and .events[0].size_overflow == true
+	and (.events[0] | has(\"count_total_string\") | not)" "$tmp/stats.json" >/dev/null ||
+	fail "/api/stats: no size_total_string \"$MAX\" (or a count_total_string for 2): $(cat "$tmp/stats.json")"
+jq -e "[.points[] | select(.count_total == 2)] | last |
+	.size_total_string == \"$MAX\" and .size_overflow == true" "$tmp/series.json" >/dev/null ||
+	fail "/api/series: the last point has no size_total_string \"$MAX\""
+echo "PASS: dashboard: /metrics marks the overflow, /api/stats and /api/series give $MAX exactly (and as a string)"
+if command -v node >/dev/null; then
+	node -e '
+const f = require(process.argv[1]);
+const s = require("fs").readFileSync(process.argv[2], "utf8");
+const e = JSON.parse(s).events[0];
+const got = f.group(f.exactOf(e, "size_total"));
+const want = "18\u202f446\u202f744\u202f073\u202f709\u202f551\u202f615";
+if (got !== want) { console.log("exact: " + got); process.exit(1); }
+// what JSON.parse alone gives: 2^64, marked as not exact
+if (f.group(e.size_total) !== "\u224818\u202f446\u202f744\u202f073\u202f709\u202f551\u202f616") {
+	console.log("rounded: " + f.group(e.size_total)); process.exit(1);
+}
+if (f.group(9007199254740991) !== "9\u202f007\u202f199\u202f254\u202f740\u202f991") process.exit(1);
+' "$top_srcdir/dashboard/lden.js" "$tmp/stats.json" >"$tmp/node.out" 2>&1 ||
+		fail "the page's formatting: $(cat "$tmp/node.out")"
+	echo "PASS: the page shows $MAX digit for digit, and marks a rounded number '≈'"
+fi
+
 # --- 2b. watch's annotation --------------------------------------------------
 printf 'rule big\n\twhen\tcount(my.seek) >= 2\n\tannotation\ttotal {{ size(my.seek) }} bytes\n' \
 	>"$tmp/big.rules"

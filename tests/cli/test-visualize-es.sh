@@ -67,7 +67,14 @@ grep -qx "  elasticsearch: $docs points" "$tmp/viz.err" ||
 	fail "report does not say $docs points: $(cat "$tmp/viz.err")"
 [ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
 	fail "template not installed once"
-echo "PASS: $N forks of process $w stored as documents adding up to $N ($docs documents)"
+# every document says whether its lost is the shared ftrace ring's (a sum
+# over documents must take those once): false for a counted event
+python3 - "$d/docs" <<'PY' || fail "documents without \"lost_shared\":false"
+import json, sys
+docs = [json.loads(l)["doc"] for l in open(sys.argv[1])]
+sys.exit(not docs or any(d.get("lost_shared") is not False for d in docs))
+PY
+echo "PASS: $N forks of process $w stored as documents adding up to $N ($docs documents, each with lost_shared false)"
 
 fake_stop
 

@@ -59,6 +59,38 @@ for iv in 1500 100; do
 done
 echo "PASS: an estimated speed is marked in the rule's texts at -i 1500 ('(speed estimated)'), not at -i 100; the count exact"
 
+# ---------------------------------------------------------------------
+# From a terminal (tests/cli/pty-run.py: lden in its foreground), an exec
+# action that reads stdin, in a group of its own, reads /dev/null: end of
+# file at once ('read' fails, 1); its environment marks a lost that is the
+# ftrace ring's (LOST_SHARED, 0 here: per process, the perf ring) and has
+# LDEN_LOST_TOTAL.  Old code: the terminal, SIGTTIN, the command stopped
+# until its timeout killed it (the file never written), no LOST_SHARED.
+need_cmd python3
+cat > "$tmp/tty.rules" <<EOF2
+rule reads
+	when		count(guard.read) >= 10
+	action		exec read x; echo "read=\$?" > $tmp/read.txt; env | grep ^LDEN_ > $tmp/env.txt
+EOF2
+burst tty 10
+python3 "$top_srcdir/tests/cli/pty-run.py" 30 "$tmp/tty.txt" "$LDEN" watch -i 100 \
+	-r "$tmp/tty.rules" -d "$EVENTS" --pid "$w" 2>"$tmp/tty.err" &
+p=$!
+started $p
+until_file "$tmp/tty.txt.pid" || fail "tty: pty-run did not start"
+wait_for "$tmp/tty.txt" 'watching' || fail "tty: watch did not start"
+release "$tmp/tty.go"
+join "$w"
+until_file "$tmp/env.txt" 15 ||
+	fail "tty: the exec action never got past its read of stdin (stopped by SIGTTIN?)"
+kill -TERM "$(cat "$tmp/tty.txt.pid")"
+join $p
+[ "$(cat "$tmp/read.txt")" = read=1 ] ||
+	fail "tty: the action's read of stdin: '$(cat "$tmp/read.txt")', not end of file (read=1)"
+grep -qx 'LDEN_GUARD_READ_LOST_SHARED=0' "$tmp/env.txt" || fail "tty: no LDEN_GUARD_READ_LOST_SHARED=0"
+grep -qx 'LDEN_LOST_TOTAL=0' "$tmp/env.txt" || fail "tty: no LDEN_LOST_TOTAL=0"
+echo "PASS: from a terminal, an exec action reading stdin gets end of file (/dev/null); LOST_SHARED and LDEN_LOST_TOTAL in its environment"
+
 snapshot > "$tmp/state.after"
 diff -u "$tmp/state.before" "$tmp/state.after" > "$tmp/state.diff.out" ||
 	{ cat "$tmp/state.diff.out"; fail "tracefs changed"; }

@@ -386,6 +386,11 @@ grep -q '^lden_rule_state{rule="counted",state="resolved",host="[^"]*"} 1$' "$tm
 grep -q '^lden_rule_count_exact{rule="counted",host="[^"]*"} 1$' "$tmp/metrics.txt" &&
 	grep -q '^lden_missed_events_total{event="task.create",host="[^"]*"} 0$' "$tmp/metrics.txt" ||
 	fail "/metrics: exactness: $(grep -e count_exact -e missed "$tmp/metrics.txt")"
+# a lost number others would add up says whether it is a shared ring's,
+# and the host's total is there (a counted event: 0, not shared)
+grep -q '^lden_lost_records_shared{event="task.create",host="[^"]*"} 0$' "$tmp/metrics.txt" &&
+	grep -q '^lden_lost_records_all_total{host="[^"]*"} 0$' "$tmp/metrics.txt" ||
+	fail "/metrics: lost: $(grep lden_lost "$tmp/metrics.txt")"
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$tmp/metrics.txt" > "$tmp/promtool.out" 2>&1 ||
 		fail "promtool: $(cat "$tmp/promtool.out")"

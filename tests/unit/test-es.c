@@ -87,7 +87,8 @@ static void test_bulk_body(void **unused)
 		  .sampling = true, .has_size = true, .count = 1, .size = 4096,
 		  .count_total = 1, .size_total = 4096,
 		  .lost = UINT64_C(18446744073709551615), .missed = 22,
-		  .speed_estimated = true, .speed_span = 2.2506 },
+		  .speed_estimated = true, .speed_span = 2.2506,
+		  .lost_shared = true },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *o[4], *meta;
@@ -157,6 +158,14 @@ static void test_bulk_body(void **unused)
 					json_type_boolean));
 	assert_false(json_object_get_boolean(get(o[1], "speed_estimated")));
 	assert_false(json_object_object_get_ex(o[1], "speed_span", NULL));
+	/* lost that is the shared ftrace ring's says so (a sum over the
+	 * documents of a tick must take it once); always there */
+	assert_true(json_object_is_type(get(o[3], "lost_shared"),
+					json_type_boolean));
+	assert_true(json_object_get_boolean(get(o[3], "lost_shared")));
+	assert_true(json_object_is_type(get(o[1], "lost_shared"),
+					json_type_boolean));
+	assert_false(json_object_get_boolean(get(o[1], "lost_shared")));
 	for (int i = 0; i < 4; i++)
 		json_object_put(o[i]);
 
@@ -258,6 +267,7 @@ static void test_template(void **unused)
 		{ "interval", "double" }, { "size_valid", "boolean" },
 		{ "missed", "long" }, { "count_exact", "boolean" },
 		{ "speed_estimated", "boolean" }, { "speed_span", "double" },
+		{ "lost_shared", "boolean" }, { "size_overflow", "boolean" },
 	};
 	struct lden_es_buf b = { 0 };
 	struct json_object *t, *props;
@@ -280,11 +290,13 @@ static void test_template(void **unused)
 	free(b.p);
 
 	/* this version and a newer lden's are left alone, older replaced */
-	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 4);
-	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":4}}]}"), 1);
+	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 5);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":5}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":6}}]}"), 1);
+	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
+				 "\"index_template\":{\"version\":4}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":3}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","

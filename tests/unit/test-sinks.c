@@ -346,9 +346,36 @@ static void test_prometheus(void **state)
 	lden_sink_prometheus.tick(prom, &t);
 	r = request(port, "GET", "/metrics");
 	assert_non_null(strstr(r, "\nlden_events_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 51\n"));
+	/* not shared, no overflow: said 0; the host's lost as the tick's */
+	assert_non_null(strstr(r, "\n# TYPE lden_lost_records_shared gauge\n"));
+	assert_non_null(strstr(r, "\nlden_lost_records_shared{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_non_null(strstr(r, "\n# TYPE lden_lost_records_all_total counter\n"));
+	assert_non_null(strstr(r, "\nlden_lost_records_all_total{host=\"we\\\\b\\\"1\\n\"} 2\n"));
+	assert_non_null(strstr(r, "\n# TYPE lden_event_bytes_overflow gauge\n"));
+	assert_non_null(strstr(r, "\nlden_event_bytes_overflow{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 0\n"));
+	assert_null(strstr(r, "lden_event_bytes_overflow{event=\"odd"));
+	free(r);
+
+	/*
+	 * both on the ftrace ring, which dropped 7: 7 on each, marked
+	 * shared, 7 for the host (not 14); a size past 2^64 - 1 marked
+	 */
+	p[0].sampling = p[1].sampling = true;
+	p[0].lost = p[1].lost = 7;
+	p[0].lost_shared = p[1].lost_shared = true;
+	p[1].size_total = UINT64_MAX;
+	t.lost_total = 7;
+	lden_sink_prometheus.tick(prom, &t);
+	r = request(port, "GET", "/metrics");
+	assert_non_null(strstr(r, "\nlden_lost_records_total{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 7\n"));
+	assert_non_null(strstr(r, "\nlden_lost_records_shared{event=\"odd\\\"name\\\\\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
+	assert_non_null(strstr(r, "\nlden_lost_records_shared{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
+	assert_non_null(strstr(r, "\nlden_lost_records_all_total{host=\"we\\\\b\\\"1\\n\"} 7\n"));
+	assert_non_null(strstr(r, "\nlden_event_bytes_total{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 18446744073709551615\n"));
+	assert_non_null(strstr(r, "\nlden_event_bytes_overflow{event=\"memory.alloc\",host=\"we\\\\b\\\"1\\n\"} 1\n"));
 	free(r);
 	lden_sink_prometheus.stats(prom, &st);
-	assert_int_equal(st.sent, 3);	/* scrapes */
+	assert_int_equal(st.sent, 4);	/* scrapes */
 	lden_httpd__free(conf.httpd);
 	lden_sink_prometheus.close(prom);
 }
