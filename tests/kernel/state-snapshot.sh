@@ -18,9 +18,14 @@
 # work).
 T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 
-# held DIR: some process holds DIR's lock (an lden session that is alive)
+# held DIR: some process holds DIR's lock (an lden session that is alive),
+# as /proc/locks says (major:minor in hex, inode): taking the lock to find
+# out (flock -n -x) would make a sweep pass over DIR meanwhile, as if its
+# owner lived (test-owner's two_pid_ones saw its sweep do so)
 held() {
-	[ -d "$1" ] && ! flock -n -x "$1" true 2>/dev/null
+	[ -d "$1" ] || return 1
+	_id=$(stat -c '%Hd %Ld %i' "$1" | awk '{ printf "%02x:%02x:%s", $1, $2, $3 }')
+	grep -q " FLOCK .* $_id " /proc/locks
 }
 
 # live DIR: DIR is an object of an lden that is alive, or gone: an lden
