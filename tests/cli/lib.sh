@@ -119,6 +119,17 @@ need_cmd() {
 	done
 }
 
+# live_tmp [CMD...]: the preamble of a test against the live kernel: root,
+# tracefs ($T), each CMD on the PATH (else exit 77); $LDEN, the lden
+# built here; $tmp (test_tmp)
+live_tmp() {
+	need_root
+	need_tracefs
+	need_cmd "$@"
+	LDEN="$top_builddir/src/lden"
+	test_tmp
+}
+
 # --- shared by the tests below ---
 
 # How lden reads its instance's ftrace ring on this kernel: "mmap" from
