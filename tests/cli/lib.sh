@@ -132,6 +132,28 @@ live_tmp() {
 
 # --- shared by the tests below ---
 
+# lden_bg NAME PATTERN ARGS...: lden ARGS in the background, its output in
+# $tmp/NAME.out and $tmp/NAME.err, its pid in $l (and $pids); returns once
+# a line of NAME.out matches PATTERN (at most 20 s), else fails
+lden_bg() {
+	_name=$1
+	_pat=$2
+	shift 2
+	"$LDEN" "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/$_name.out" "$_pat" || fail "$_name: lden $1 did not start (no '$_pat')"
+}
+
+# stop_at NAME PATTERN MESSAGE: once a line of $tmp/NAME.out matches
+# PATTERN (at most 20 s, else fails saying MESSAGE), lden $l is stopped
+# (SIGINT) and reaped, its exit status in $rc
+stop_at() {
+	wait_for "$tmp/$1.out" "$2" || fail "$3"
+	kill -INT $l
+	join $l
+}
+
 # How lden reads its instance's ftrace ring on this kernel: "mmap" from
 # 6.10 (trace_pipe_raw's mmap), "read" before.
 ftrace_reader() {

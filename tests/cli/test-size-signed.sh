@@ -8,11 +8,8 @@
 # source's size over a fetch-arg fetched signed (ret=$retval:s32) is
 # checked the same way, on any kernel.
 set -u
-LDEN="$top_builddir/src/lden"
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-test_tmp
+live_tmp
 [ -r "$T/events/syscalls/sys_exit_read/format" ] ||
 	{ echo "SKIP: no syscall tracepoints"; exit 77; }
 
