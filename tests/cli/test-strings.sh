@@ -5,6 +5,9 @@
 # string read from its memory afterwards is gone):
 #  - trace open, with and without --failed: N paths built in one reused
 #    buffer, each shown once, exactly, marked exact;
+#  - trace open --pid of a live process that reuses one buffer for each
+#    path and then for what it writes: with --strings exact and the
+#    default each path is its call's, exact; with late, all marked;
 #  - trace exec: a burst of short-lived processes with distinct argv;
 #  - io --summary: a short-lived writer of many files with distinct sizes;
 #  - a statically linked opener, which the C library's probes miss: its
@@ -99,6 +102,47 @@ run all trace open --json --max-cpu 0 -- "$TGT" reuse $N
 pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | .pid' "$tmp/all.out" | head -1)
 exact_once "$tmp/all.out" $N "$pid"
 echo "PASS: open: the same $N paths among every open, each once, exact"
+
+# --- trace open --pid: a live process that builds each path in one buffer,
+# then what it writes to that file in the same buffer (so a path read from
+# its memory later is another call's, or file contents): copied at the call
+# (--strings exact, and the default) each path is its own call's, exact;
+# read late, every one is marked ------------------------------------------
+R=300
+# rw_opens: the records of the workload's opens so far
+rw_opens() { grep -c "\"pid\":$wpid," "$tmp/rw-$m.out"; }
+for m in exact auto late; do
+	mkdir "$tmp/rw-$m"
+	workload rw-$m "$TGT" rewrite "$tmp/rw-$m" $R
+	"$LDEN" trace open --strings $m --json --max-cpu 0 --pid $wpid \
+		>"$tmp/rw-$m.out" 2>"$tmp/rw-$m.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/rw-$m.err" '^lden: tracing' || fail "rewrite $m: lden did not start"
+	release_workload rw-$m
+	until_equal rw_opens $R
+	kill -INT $l
+	join $l
+	exec 8>&-
+	[ $rc = 0 ] || fail "rewrite $m: exit $rc"
+	[ "$(rw_opens)" = $R ] || fail "rewrite $m: $(rw_opens) opens of the workload, not $R"
+	if [ $m = late ]; then
+		jq -e -s --argjson p $wpid 'map(select(.pid == $p)) |
+			all(.path_source == "late" or .path_source == "unavailable")' \
+			"$tmp/rw-$m.out" >/dev/null || fail "rewrite late: a path not marked late"
+		continue
+	fi
+	jq -r --argjson p $wpid 'select(.pid == $p) | "\(.path) \(.path_source)"' \
+		"$tmp/rw-$m.out" | sort >"$tmp/seen"
+	i=0
+	while [ $i -lt $R ]; do
+		echo "$tmp/rw-$m/f$i exact"
+		i=$((i + 1))
+	done | sort >"$tmp/want"
+	cmp -s "$tmp/seen" "$tmp/want" ||
+		fail "rewrite $m: not each of the $R paths once, exact (first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
+done
+echo "PASS: open --pid, one buffer rewritten with paths and contents: $R paths each its own call's, exact (--strings exact and the default), all marked late with --strings late"
 
 # --- trace exec: short-lived processes with distinct argv -------------
 M=200
