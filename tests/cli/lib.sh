@@ -112,6 +112,12 @@ need_tracefs() {
 		{ echo "SKIP: no tracefs at $T"; exit 77; }
 }
 
+# need_syscall_tp NAME: the tracepoint syscalls:NAME in $T (need_tracefs)
+need_syscall_tp() {
+	[ -r "$T/events/syscalls/$1/format" ] ||
+		{ echo "SKIP: no syscall tracepoints"; exit 77; }
+}
+
 # need_cmd CMD...: each on the PATH
 need_cmd() {
 	for _c in "$@"; do

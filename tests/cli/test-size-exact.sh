@@ -14,8 +14,7 @@ set -u
 TARGET="$top_builddir/tests/kernel/open-target"
 . "$top_srcdir/tests/cli/lib.sh"
 live_tmp
-[ -r "$T/events/syscalls/sys_enter_openat/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+need_syscall_tp sys_enter_openat
 
 SIZE=63050394783186951
 mkdir "$tmp/ev"

@@ -16,8 +16,7 @@ set -u
 TARGET="python3 $top_srcdir/tests/cli/seek-whence.py"
 . "$top_srcdir/tests/cli/lib.sh"
 live_tmp python3
-[ -r "$T/events/syscalls/sys_enter_lseek/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+need_syscall_tp sys_enter_lseek
 
 MAX=18446744073709551615
 mkdir "$tmp/ev"

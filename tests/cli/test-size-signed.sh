@@ -10,8 +10,7 @@
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 live_tmp
-[ -r "$T/events/syscalls/sys_exit_read/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+need_syscall_tp sys_exit_read
 
 mkdir "$tmp/ev" "$tmp/kp"
 

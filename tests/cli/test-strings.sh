@@ -43,16 +43,19 @@ run() {
 	rc=$?
 }
 
+# want_each N FORMAT: $tmp/want, sorted: FORMAT (awk's printf, given I
+# and I + 1) for each I from 0 to N - 1
+want_each() {
+	awk -v n="$1" -v f="$2" 'BEGIN { for (i = 0; i < n; i++) printf f "\n", i, i + 1 }' |
+		sort >"$tmp/want"
+}
+
 # exact_once FILE N PID: each of the N paths of PID in FILE (JSON lines)
 # exactly once, with path_source exact
 exact_once() {
 	jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | "\(.path) \(.path_source)"' \
 		"$1" | sort >"$tmp/seen" || fail "$1: not JSON lines"
-	_i=0
-	while [ $_i -lt "$2" ]; do
-		echo "/nonexistent-lden/$3-$_i exact"
-		_i=$((_i + 1))
-	done | sort >"$tmp/want"
+	want_each "$2" "/nonexistent-lden/$3-%d exact"
 	cmp -s "$tmp/seen" "$tmp/want" ||
 		fail "$1: not each of the $2 paths once, exact ($(wc -l <"$tmp/seen") lines; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
 }
@@ -134,11 +137,7 @@ for m in exact auto late; do
 	fi
 	jq -r --argjson p $wpid 'select(.pid == $p) | "\(.path) \(.path_source)"' \
 		"$tmp/rw-$m.out" | sort >"$tmp/seen"
-	i=0
-	while [ $i -lt $R ]; do
-		echo "$tmp/rw-$m/f$i exact"
-		i=$((i + 1))
-	done | sort >"$tmp/want"
+	want_each $R "$tmp/rw-$m/f%d exact"
 	cmp -s "$tmp/seen" "$tmp/want" ||
 		fail "rewrite $m: not each of the $R paths once, exact (first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
 done
@@ -151,11 +150,7 @@ run exec trace exec --json --max-cpu 0 -- \
 [ $rc = 0 ] || fail "exec: exit $rc"
 jq -r 'select(.filename == "/bin/true") | "\(.argv) \(.argv_source)"' \
 	"$tmp/exec.out" | sort >"$tmp/seen" || fail "exec: not JSON lines"
-i=0
-while [ $i -lt $M ]; do
-	echo "/bin/true arg-$i x exact"
-	i=$((i + 1))
-done | sort >"$tmp/want"
+want_each $M "/bin/true arg-%d x exact"
 cmp -s "$tmp/seen" "$tmp/want" ||
 	fail "exec: not each of the $M argument lists once, exact ($(wc -l <"$tmp/seen") lines)"
 echo "PASS: exec: $M short-lived processes, each argument list exact"
@@ -167,12 +162,8 @@ run io io --summary --json --max-cpu 0 -- "$TGT" write "$tmp/files" $F
 [ $rc = 0 ] || fail "io: exit $rc"
 jq -r --arg d "$tmp/files/" 'select(.type == "file") | select(.key | startswith($d)) | "\(.key) \(.bytes_written) \(.calls)"' \
 	"$tmp/io.out" | sort >"$tmp/seen" || fail "io: not JSON lines"
-i=0
-while [ $i -lt $F ]; do
-	# the open, the write, the close
-	echo "$tmp/files/f$i $((i + 1)) 3"
-	i=$((i + 1))
-done | sort >"$tmp/want"
+# the open, the write, the close
+want_each $F "$tmp/files/f%d %d 3"
 cmp -s "$tmp/seen" "$tmp/want" ||
 	fail "io: not each of the $F files with its bytes ($(wc -l <"$tmp/seen") rows; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
 n=$(jq -r --arg d "$tmp/files/" 'select(.type == "call" and .syscall == "openat") | select(.path | startswith($d)) | .path_source' \

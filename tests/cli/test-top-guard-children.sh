@@ -11,8 +11,7 @@
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
 live_tmp jq python3
-[ -r "$T/events/syscalls/sys_enter_openat/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+need_syscall_tp sys_enter_openat
 
 N=200000
 mkdir "$tmp/ev"
