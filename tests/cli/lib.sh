@@ -350,10 +350,12 @@ io_recipe_folded() {
 # flood_lib: $tmp/flood.py, imported by a workload in $tmp ('from flood
 # import until, flood'): until(F), a bounded wait (60 s) for the file F,
 # else exit 3; flood(), on one CPU (the records after it go to the ring it
-# filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF)
+# filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF);
+# flood_then(D, CHANGE), what flood_stopped drives: until D/go, flood(),
+# CHANGE(), then D/flooded; rename(NAME), prctl(PR_SET_NAME)
 flood_lib() {
 	cat >"$tmp/flood.py" <<'PY'
-import os, sys, time
+import ctypes, os, sys, time
 def until(f):
     for _ in range(6000):
         if os.path.exists(f):
@@ -367,6 +369,13 @@ def flood():
             os.lseek(777, 0, 0)
         except OSError:
             pass
+def flood_then(d, change):
+    until(d + "/go")
+    flood()
+    change()
+    open(d + "/flooded", "w").close()
+def rename(name):
+    ctypes.CDLL(None).prctl(15, name, 0, 0, 0)
 PY
 }
 
