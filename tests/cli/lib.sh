@@ -151,6 +151,23 @@ lden_bg() {
 	wait_for "$tmp/$_name.out" "$_pat" || fail "$_name: lden $1 did not start (no '$_pat')"
 }
 
+# notify_released NAME ARGS...: lden notify ARGS (lden_bg NAME) on the
+# workload NAME, which is released (release_workload NAME); returns once
+# lden notify ended, its exit status in $rc
+notify_released() {
+	_nr=$1
+	shift
+	lden_bg "$_nr" '^lden: watching ' notify "$@"
+	release_workload "$_nr"
+	join $l
+}
+
+# notify_row FILE EVENT: the count and the size of EVENT in the table of
+# lden notify's output FILE ("3 overflow")
+notify_row() {
+	awk -v e="$2" '$1 == e && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$1"
+}
+
 # stop_at NAME PATTERN MESSAGE: once a line of $tmp/NAME.out matches
 # PATTERN (at most 20 s, else fails saying MESSAGE), lden $l is stopped
 # (SIGINT) and reaped, its exit status in $rc

@@ -23,13 +23,11 @@ printf 'event my.open\n\tdescribe\topens\n\ttracepoint\tsyscalls:sys_enter_opena
 
 # --- 1. notify ----------------------------------------------------------
 workload n "$TARGET" 7
-lden_bg n "^lden: watching " notify "count(my.open) >= 7 and size(my.open) > 63050394783186950" \
+notify_released n "count(my.open) >= 7 and size(my.open) > 63050394783186950" \
 	--events-dir "$tmp/ev" --pid $wpid -t 30 -i 50 \
 	-s "printf '%s\n' \"\$LDEN_MY_OPEN_SIZE\" >'$tmp/env.txt'"
-release_workload n
-join $l
 [ $rc = 0 ] || fail "notify: exit $rc, not 0 (never fired: compared as doubles?)"
-[ "$(awk '$1 == "my.open" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/n.out")" = "7 $SIZE" ] ||
+[ "$(notify_row "$tmp/n.out" my.open)" = "7 $SIZE" ] ||
 	fail "notify: the table does not say 7 $SIZE"
 [ "$(cat "$tmp/env.txt")" = $SIZE ] ||
 	fail "notify: LDEN_MY_OPEN_SIZE=$(cat "$tmp/env.txt"), not $SIZE"

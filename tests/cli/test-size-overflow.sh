@@ -25,13 +25,11 @@ printf 'event my.seek\n\tdescribe\tseeks\n\ttracepoint\tsyscalls:sys_enter_lseek
 
 # --- 1. a sum past 2^64: notify ------------------------------------------
 workload n $TARGET 2 2 1
-lden_bg n "^lden: watching " notify "count(my.seek) >= 3 and size(my.seek) > 5000000000000000000" \
+notify_released n "count(my.seek) >= 3 and size(my.seek) > 5000000000000000000" \
 	--events-dir "$tmp/ev" --pid $wpid -t 30 -i 50 \
 	-s "printf '%s %s\n' \"\$LDEN_MY_SEEK_SIZE\" \"\${LDEN_MY_SEEK_SIZE_OVERFLOW:-}\" >'$tmp/env.txt'"
-release_workload n
-join $l
 [ $rc = 0 ] || fail "notify: exit $rc, not 0 (the sum wrapped: never fired?)"
-[ "$(awk '$1 == "my.seek" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/n.out")" = "3 overflow" ] ||
+[ "$(notify_row "$tmp/n.out" my.seek)" = "3 overflow" ] ||
 	fail "notify: the table does not say '3 overflow'"
 [ "$(cat "$tmp/env.txt")" = "$MAX 1" ] ||
 	fail "notify: the script saw '$(cat "$tmp/env.txt")', not '$MAX 1'"
@@ -40,14 +38,12 @@ echo "PASS: notify: fired on size > 5e18, the table says overflow"
 # --- 1c. '<' must not fire on a saturated size ---------------------------
 # (the time bound ends it: the table at the end shows the count reached 3)
 workload c $TARGET 2 2 1
-lden_bg c "^lden: watching " notify "count(my.seek) >= 3 and size(my.seek) < 5000000000000000000" \
+notify_released c "count(my.seek) >= 3 and size(my.seek) < 5000000000000000000" \
 	--events-dir "$tmp/ev" --pid $wpid -t 2 -i 50
-release_workload c
-join $l
 exec 8>&-
 grep -q "condition true" "$tmp/c.out" &&
 	fail "notify: 'size(my.seek) < 5e18' fired on a saturated size"
-[ "$(awk '$1 == "my.seek" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/c.out")" = "3 overflow" ] ||
+[ "$(notify_row "$tmp/c.out" my.seek)" = "3 overflow" ] ||
 	fail "notify (<): the table does not say '3 overflow'"
 echo "PASS: notify: 'size < 5e18' did not fire (exit $rc); the table says 3 overflow"
 
