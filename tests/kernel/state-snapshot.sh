@@ -24,7 +24,10 @@ T=${LDEN_TRACEFS:-/sys/kernel/tracing}
 # owner lived (test-owner's two_pid_ones saw its sweep do so)
 held() {
 	[ -d "$1" ] || return 1
-	_id=$(stat -c '%Hd %Ld %i' "$1" | awk '{ printf "%02x:%02x:%s", $1, $2, $3 }')
+	# (major and minor from st_dev as glibc's makedev() packs them:
+	# stat's %Hd and %Ld are not in older coreutils)
+	_id=$(stat -c '%d %i' "$1" |
+		awk '{ d = $1; printf "%02x:%02x:%s", int(d / 256) % 4096, d % 256 + int(d / 1048576) * 256, $2 }')
 	grep -q " FLOCK .* $_id " /proc/locks
 }
 
