@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -90,14 +91,25 @@ int lden_evlist__index(const struct lden_attached *att, int nevents,
 		      int nscopes, const struct ltr_sample *s)
 {
 	const struct lden_part *p = ltr_event__user(s->event);
-	ptrdiff_t i;
+	uintptr_t at, base = (uintptr_t)att;
+	size_t i;
 
 	if (!p || !p->owner)
 		return -1;
-	i = p->owner - att;
-	if (i < 0 || i >= (ptrdiff_t)nevents * nscopes)
+	/*
+	 * by address, not by p->owner - att: a part of another list (the
+	 * process tracker's, lden_comms) is no element of @att, and the
+	 * difference of pointers into two arrays is no index: with an
+	 * lden_attached of some 10 KiB, a tracker's task_newtask sample
+	 * came out as event 0 (lden top's guard then short by one a fork)
+	 */
+	at = (uintptr_t)p->owner;
+	if (at < base || (at - base) % sizeof(*att))
 		return -1;
-	return (int)(i % nevents);
+	i = (at - base) / sizeof(*att);
+	if (i >= (size_t)nevents * (size_t)nscopes)
+		return -1;
+	return (int)(i % (size_t)nevents);
 }
 
 static int load_catalog(struct lden_catalog *cat, const char *extra,

@@ -112,6 +112,12 @@ need_tracefs() {
 		{ echo "SKIP: no tracefs at $T"; exit 77; }
 }
 
+# need_syscall_tp NAME: the tracepoint syscalls:NAME in $T (need_tracefs)
+need_syscall_tp() {
+	[ -r "$T/events/syscalls/$1/format" ] ||
+		{ echo "SKIP: no syscall tracepoints"; exit 77; }
+}
+
 # need_cmd CMD...: each on the PATH
 need_cmd() {
 	for _c in "$@"; do
@@ -119,7 +125,57 @@ need_cmd() {
 	done
 }
 
+# live_tmp [CMD...]: the preamble of a test against the live kernel: root,
+# tracefs ($T), each CMD on the PATH (else exit 77); $LDEN, the lden
+# built here; $tmp (test_tmp)
+live_tmp() {
+	need_root
+	need_tracefs
+	need_cmd "$@"
+	LDEN="$top_builddir/src/lden"
+	test_tmp
+}
+
 # --- shared by the tests below ---
+
+# lden_bg NAME PATTERN ARGS...: lden ARGS in the background, its output in
+# $tmp/NAME.out and $tmp/NAME.err, its pid in $l (and $pids); returns once
+# a line of NAME.out matches PATTERN (at most 20 s), else fails
+lden_bg() {
+	_name=$1
+	_pat=$2
+	shift 2
+	"$LDEN" "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/$_name.out" "$_pat" || fail "$_name: lden $1 did not start (no '$_pat')"
+}
+
+# notify_released NAME ARGS...: lden notify ARGS (lden_bg NAME) on the
+# workload NAME, which is released (release_workload NAME); returns once
+# lden notify ended, its exit status in $rc
+notify_released() {
+	_nr=$1
+	shift
+	lden_bg "$_nr" '^lden: watching ' notify "$@"
+	release_workload "$_nr"
+	join $l
+}
+
+# notify_row FILE EVENT: the count and the size of EVENT in the table of
+# lden notify's output FILE ("3 overflow")
+notify_row() {
+	awk -v e="$2" '$1 == e && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$1"
+}
+
+# stop_at NAME PATTERN MESSAGE: once a line of $tmp/NAME.out matches
+# PATTERN (at most 20 s, else fails saying MESSAGE), lden $l is stopped
+# (SIGINT) and reaped, its exit status in $rc
+stop_at() {
+	wait_for "$tmp/$1.out" "$2" || fail "$3"
+	kill -INT $l
+	join $l
+}
 
 # How lden reads its instance's ftrace ring on this kernel: "mmap" from
 # 6.10 (trace_pipe_raw's mmap), "read" before.
@@ -311,10 +367,12 @@ io_recipe_folded() {
 # flood_lib: $tmp/flood.py, imported by a workload in $tmp ('from flood
 # import until, flood'): until(F), a bounded wait (60 s) for the file F,
 # else exit 3; flood(), on one CPU (the records after it go to the ring it
-# filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF)
+# filled, not to another CPU's with room), 200,000 lseek(777) calls (EBADF);
+# flood_then(D, CHANGE), what flood_stopped drives: until D/go, flood(),
+# CHANGE(), then D/flooded; rename(NAME), prctl(PR_SET_NAME)
 flood_lib() {
 	cat >"$tmp/flood.py" <<'PY'
-import os, sys, time
+import ctypes, os, sys, time
 def until(f):
     for _ in range(6000):
         if os.path.exists(f):
@@ -328,6 +386,13 @@ def flood():
             os.lseek(777, 0, 0)
         except OSError:
             pass
+def flood_then(d, change):
+    until(d + "/go")
+    flood()
+    change()
+    open(d + "/flooded", "w").close()
+def rename(name):
+    ctypes.CDLL(None).prctl(15, name, 0, 0, 0)
 PY
 }
 

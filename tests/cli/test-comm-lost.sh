@@ -27,19 +27,16 @@ test_tmp
 # calls lseek(778, 0, 0) every 5 ms until $1/seen (at most 15 s)
 flood_lib
 cat >"$tmp/ren.py" <<'PY'
-import ctypes, os, sys, time
-from flood import until, flood
+import os, sys, time
+from flood import until, flood_then, rename
 d = sys.argv[1]
 def seek(fd):
     try:
         os.lseek(fd, 0, 0)
     except OSError:
         pass
-until(d + "/go")
 # on one CPU: the rename is written to the ring the flood filled
-flood()
-ctypes.CDLL(None).prctl(15, b"renamed", 0, 0, 0)
-open(d + "/flooded", "w").close()
+flood_then(d, lambda: rename(b"renamed"))
 until(d + "/cont")
 for i in range(3000):
     if os.path.exists(d + "/seen"):
@@ -243,13 +240,10 @@ echo "PASS: before 6.0, perf ring: top --by comm: the calls after the lost renam
 # null and "unavailable", a lone '?' in text, counted in the summary (it
 # was "?" marked late, as if read)
 cat >"$tmp/gone.py" <<'PY'
-import ctypes, os, sys
-from flood import until, flood
+import os, sys
+from flood import until, flood_then, rename
 d = sys.argv[1]
-until(d + "/go")
-flood()
-ctypes.CDLL(None).prctl(15, b"gone", 0, 0, 0)
-open(d + "/flooded", "w").close()
+flood_then(d, lambda: rename(b"gone"))
 until(d + "/cont2")
 for i in range(5):
     try:

@@ -5,11 +5,8 @@
 # (lden-sweep, ltr_sweep_at_exit()) removes them as soon as it is gone:
 # here within 10 s, without any other lden being started by this test.
 set -u
-LDEN="$top_builddir/src/lden"
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-test_tmp
+live_tmp
 
 mkdir "$tmp/ev"
 printf 'event k9.open\n\tdescribe\topens\n\ttracepoint\tsyscalls:sys_enter_openat\n\tsize\t\tmode + 1\n' \

@@ -9,12 +9,8 @@
 # pid: the counts asserted are exact.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-need_cmd jq
+live_tmp jq
 need_read_burst
-LDEN="$top_builddir/src/lden"
-test_tmp
 
 # the LDEN_* variable NAME of FILE
 envval() {

@@ -13,15 +13,10 @@
 #     0 + 2^62).  visualize -o json says size_total 18446744073709551615
 #     with "size_overflow":true; watch's annotation says 'overflow'.
 set -u
-LDEN="$top_builddir/src/lden"
 TARGET="python3 $top_srcdir/tests/cli/seek-whence.py"
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-need_cmd python3
-test_tmp
-[ -r "$T/events/syscalls/sys_enter_lseek/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+live_tmp python3
+need_syscall_tp sys_enter_lseek
 
 MAX=18446744073709551615
 mkdir "$tmp/ev"
@@ -30,17 +25,11 @@ printf 'event my.seek\n\tdescribe\tseeks\n\ttracepoint\tsyscalls:sys_enter_lseek
 
 # --- 1. a sum past 2^64: notify ------------------------------------------
 workload n $TARGET 2 2 1
-"$LDEN" notify "count(my.seek) >= 3 and size(my.seek) > 5000000000000000000" \
+notify_released n "count(my.seek) >= 3 and size(my.seek) > 5000000000000000000" \
 	--events-dir "$tmp/ev" --pid $wpid -t 30 -i 50 \
-	-s "printf '%s %s\n' \"\$LDEN_MY_SEEK_SIZE\" \"\${LDEN_MY_SEEK_SIZE_OVERFLOW:-}\" >'$tmp/env.txt'" \
-	>"$tmp/n.out" 2>"$tmp/n.err" &
-l=$!
-started $l
-wait_for "$tmp/n.out" "^lden: watching " || fail "notify did not start"
-release_workload n
-join $l
+	-s "printf '%s %s\n' \"\$LDEN_MY_SEEK_SIZE\" \"\${LDEN_MY_SEEK_SIZE_OVERFLOW:-}\" >'$tmp/env.txt'"
 [ $rc = 0 ] || fail "notify: exit $rc, not 0 (the sum wrapped: never fired?)"
-[ "$(awk '$1 == "my.seek" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/n.out")" = "3 overflow" ] ||
+[ "$(notify_row "$tmp/n.out" my.seek)" = "3 overflow" ] ||
 	fail "notify: the table does not say '3 overflow'"
 [ "$(cat "$tmp/env.txt")" = "$MAX 1" ] ||
 	fail "notify: the script saw '$(cat "$tmp/env.txt")', not '$MAX 1'"
@@ -49,32 +38,21 @@ echo "PASS: notify: fired on size > 5e18, the table says overflow"
 # --- 1c. '<' must not fire on a saturated size ---------------------------
 # (the time bound ends it: the table at the end shows the count reached 3)
 workload c $TARGET 2 2 1
-"$LDEN" notify "count(my.seek) >= 3 and size(my.seek) < 5000000000000000000" \
-	--events-dir "$tmp/ev" --pid $wpid -t 2 -i 50 \
-	>"$tmp/c.out" 2>"$tmp/c.err" &
-l=$!
-started $l
-wait_for "$tmp/c.out" "^lden: watching " || fail "notify (<) did not start"
-release_workload c
-join $l
+notify_released c "count(my.seek) >= 3 and size(my.seek) < 5000000000000000000" \
+	--events-dir "$tmp/ev" --pid $wpid -t 2 -i 50
 exec 8>&-
 grep -q "condition true" "$tmp/c.out" &&
 	fail "notify: 'size(my.seek) < 5e18' fired on a saturated size"
-[ "$(awk '$1 == "my.seek" && $2 ~ /^[0-9]+$/ { print $2, $3 }' "$tmp/c.out")" = "3 overflow" ] ||
+[ "$(notify_row "$tmp/c.out" my.seek)" = "3 overflow" ] ||
 	fail "notify (<): the table does not say '3 overflow'"
 echo "PASS: notify: 'size < 5e18' did not fire (exit $rc); the table says 3 overflow"
 
 # --- 2. one record past 2^64: visualize -o json -----------------------------
 workload v $TARGET 8 1
-"$LDEN" visualize -e my.seek -d "$tmp/ev" -o json --no-dashboard -i 0.1 \
-	--pid $wpid >"$tmp/v.out" 2>"$tmp/v.err" &
-l=$!
-started $l
-wait_for "$tmp/v.out" '"event":"my.seek"' || fail "visualize: no point"
+lden_bg v '"event":"my.seek"' visualize -e my.seek -d "$tmp/ev" -o json --no-dashboard -i 0.1 \
+	--pid $wpid
 release_workload v
-wait_for "$tmp/v.out" '"count_total":2,' || fail "visualize: never 2 lseeks"
-kill -INT $l
-join $l
+stop_at v '"count_total":2,' "visualize: never 2 lseeks"
 exec 8>&-
 grep '"count_total":2,' "$tmp/v.out" | tail -n 1 | grep -q "\"size_total\":$MAX," ||
 	fail "visualize: size_total is not $MAX"
@@ -154,15 +132,10 @@ fi
 printf 'rule big\n\twhen\tcount(my.seek) >= 2\n\tannotation\ttotal {{ size(my.seek) }} bytes\n' \
 	>"$tmp/big.rules"
 workload w $TARGET 8 1
-"$LDEN" watch --json -r "$tmp/big.rules" --events-dir "$tmp/ev" --pid $wpid \
-	-i 100 >"$tmp/w.out" 2>"$tmp/w.err" &
-l=$!
-started $l
-wait_for "$tmp/w.out" '"type":"start"' || fail "watch: did not start"
+lden_bg w '"type":"start"' watch --json -r "$tmp/big.rules" --events-dir "$tmp/ev" --pid $wpid \
+	-i 100
 release_workload w
-wait_for "$tmp/w.out" '"state":"firing"' || fail "watch: the rule never fired"
-kill -INT $l
-join $l
+stop_at w '"state":"firing"' "watch: the rule never fired"
 exec 8>&-
 grep '"state":"firing"' "$tmp/w.out" | grep -q '"total":"overflow bytes"' ||
 	fail "watch: the annotation is not 'overflow bytes'"

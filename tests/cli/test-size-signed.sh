@@ -8,13 +8,9 @@
 # source's size over a fetch-arg fetched signed (ret=$retval:s32) is
 # checked the same way, on any kernel.
 set -u
-LDEN="$top_builddir/src/lden"
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-test_tmp
-[ -r "$T/events/syscalls/sys_exit_read/format" ] ||
-	{ echo "SKIP: no syscall tracepoints"; exit 77; }
+live_tmp
+need_syscall_tp sys_exit_read
 
 mkdir "$tmp/ev" "$tmp/kp"
 

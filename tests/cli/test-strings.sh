@@ -5,6 +5,9 @@
 # string read from its memory afterwards is gone):
 #  - trace open, with and without --failed: N paths built in one reused
 #    buffer, each shown once, exactly, marked exact;
+#  - trace open --pid of a live process that reuses one buffer for each
+#    path and then for what it writes: with --strings exact and the
+#    default each path is its call's, exact; with late, all marked;
 #  - trace exec: a burst of short-lived processes with distinct argv;
 #  - io --summary: a short-lived writer of many files with distinct sizes;
 #  - a statically linked opener, which the C library's probes miss: its
@@ -40,16 +43,19 @@ run() {
 	rc=$?
 }
 
+# want_each N FORMAT: $tmp/want, sorted: FORMAT (awk's printf, given I
+# and I + 1) for each I from 0 to N - 1
+want_each() {
+	awk -v n="$1" -v f="$2" 'BEGIN { for (i = 0; i < n; i++) printf f "\n", i, i + 1 }' |
+		sort >"$tmp/want"
+}
+
 # exact_once FILE N PID: each of the N paths of PID in FILE (JSON lines)
 # exactly once, with path_source exact
 exact_once() {
 	jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | "\(.path) \(.path_source)"' \
 		"$1" | sort >"$tmp/seen" || fail "$1: not JSON lines"
-	_i=0
-	while [ $_i -lt "$2" ]; do
-		echo "/nonexistent-lden/$3-$_i exact"
-		_i=$((_i + 1))
-	done | sort >"$tmp/want"
+	want_each "$2" "/nonexistent-lden/$3-%d exact"
 	cmp -s "$tmp/seen" "$tmp/want" ||
 		fail "$1: not each of the $2 paths once, exact ($(wc -l <"$tmp/seen") lines; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
 }
@@ -100,6 +106,43 @@ pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lde
 exact_once "$tmp/all.out" $N "$pid"
 echo "PASS: open: the same $N paths among every open, each once, exact"
 
+# --- trace open --pid: a live process that builds each path in one buffer,
+# then what it writes to that file in the same buffer (so a path read from
+# its memory later is another call's, or file contents): copied at the call
+# (--strings exact, and the default) each path is its own call's, exact;
+# read late, every one is marked ------------------------------------------
+R=300
+# rw_opens: the records of the workload's opens so far
+rw_opens() { grep -c "\"pid\":$wpid," "$tmp/rw-$m.out"; }
+for m in exact auto late; do
+	mkdir "$tmp/rw-$m"
+	workload rw-$m "$TGT" rewrite "$tmp/rw-$m" $R
+	"$LDEN" trace open --strings $m --json --max-cpu 0 --pid $wpid \
+		>"$tmp/rw-$m.out" 2>"$tmp/rw-$m.err" &
+	l=$!
+	started $l
+	wait_for "$tmp/rw-$m.err" '^lden: tracing' || fail "rewrite $m: lden did not start"
+	release_workload rw-$m
+	until_equal rw_opens $R
+	kill -INT $l
+	join $l
+	exec 8>&-
+	[ $rc = 0 ] || fail "rewrite $m: exit $rc"
+	[ "$(rw_opens)" = $R ] || fail "rewrite $m: $(rw_opens) opens of the workload, not $R"
+	if [ $m = late ]; then
+		jq -e -s --argjson p $wpid 'map(select(.pid == $p)) |
+			all(.path_source == "late" or .path_source == "unavailable")' \
+			"$tmp/rw-$m.out" >/dev/null || fail "rewrite late: a path not marked late"
+		continue
+	fi
+	jq -r --argjson p $wpid 'select(.pid == $p) | "\(.path) \(.path_source)"' \
+		"$tmp/rw-$m.out" | sort >"$tmp/seen"
+	want_each $R "$tmp/rw-$m/f%d exact"
+	cmp -s "$tmp/seen" "$tmp/want" ||
+		fail "rewrite $m: not each of the $R paths once, exact (first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
+done
+echo "PASS: open --pid, one buffer rewritten with paths and contents: $R paths each its own call's, exact (--strings exact and the default), all marked late with --strings late"
+
 # --- trace exec: short-lived processes with distinct argv -------------
 M=200
 run exec trace exec --json --max-cpu 0 -- \
@@ -107,11 +150,7 @@ run exec trace exec --json --max-cpu 0 -- \
 [ $rc = 0 ] || fail "exec: exit $rc"
 jq -r 'select(.filename == "/bin/true") | "\(.argv) \(.argv_source)"' \
 	"$tmp/exec.out" | sort >"$tmp/seen" || fail "exec: not JSON lines"
-i=0
-while [ $i -lt $M ]; do
-	echo "/bin/true arg-$i x exact"
-	i=$((i + 1))
-done | sort >"$tmp/want"
+want_each $M "/bin/true arg-%d x exact"
 cmp -s "$tmp/seen" "$tmp/want" ||
 	fail "exec: not each of the $M argument lists once, exact ($(wc -l <"$tmp/seen") lines)"
 echo "PASS: exec: $M short-lived processes, each argument list exact"
@@ -127,12 +166,8 @@ run io io --summary --json --max-cpu 0 -- "$TGT" write "$tmp/files" $F
 [ $rc = 0 ] || fail "io: exit $rc"
 jq -r --arg d "$tmp/files/" 'select(.type == "file") | select(.key | startswith($d)) | "\(.key) \(.bytes_written) \(.calls)"' \
 	"$tmp/io.out" | sort >"$tmp/seen" || fail "io: not JSON lines"
-i=0
-while [ $i -lt $F ]; do
-	# the open, the write, the close
-	echo "$tmp/files/f$i $((i + 1)) 3"
-	i=$((i + 1))
-done | sort >"$tmp/want"
+# the open, the write, the close
+want_each $F "$tmp/files/f%d %d 3"
 cmp -s "$tmp/seen" "$tmp/want" ||
 	fail "io: not each of the $F files with its bytes ($(wc -l <"$tmp/seen") rows; first difference: $(diff "$tmp/want" "$tmp/seen" | sed -n 2p))"
 n=$(jq -r --arg d "$tmp/files/" 'select(.type == "call" and .syscall == "openat") | select(.path | startswith($d)) | .path_source' \

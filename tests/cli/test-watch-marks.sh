@@ -7,12 +7,8 @@
 # to its pid: the count in the text is exact.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-need_cmd jq
+live_tmp jq
 need_read_burst
-LDEN="$top_builddir/src/lden"
-test_tmp
 
 cat > "$tmp/marks.rules" <<'EOF2'
 rule reads

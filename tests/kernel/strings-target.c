@@ -32,6 +32,14 @@
  *                               "PROG raw-call"
  *   strings-target fexec PROG ARG...  PROG run by fexecve (execveat of
  *                               an fd with an empty path), as ARG...
+ *   strings-target rewrite DIR N  prints "ready", waits for a line on
+ *                               stdin, then N times builds DIR/fI in one
+ *                               buffer, creates that file, writes I+1
+ *                               bytes built in the same buffer over the
+ *                               path, closes it; prints "done" and lives
+ *                               until end of file on stdin (traced by
+ *                               --pid: a string read late from its
+ *                               memory is another call's, or contents)
  *
  * It exits at once when done: the tests trace it with -- COMMAND, so a
  * string read from its memory afterwards is gone.  Built twice: dynamic
@@ -165,6 +173,34 @@ static int exec_retry(char *prog)
 	return 9;
 }
 
+static int rewrite(const char *dir, long n)
+{
+	static char buf[8192];
+	char line[16];
+
+	printf("ready\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 10;
+	for (long i = 0; i < n && i < (long)sizeof(buf); i++) {
+		int fd;
+
+		snprintf(buf, sizeof(buf), "%s/f%ld", dir, i);
+		fd = open(buf, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		if (fd < 0)
+			return 11;
+		memset(buf, 'a' + i % 26, (size_t)i + 1);
+		if (write(fd, buf, (size_t)i + 1) != i + 1)
+			return 12;
+		close(fd);
+	}
+	printf("done\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin))
+		;
+	return 0;
+}
+
 static int fexec(const char *prog, char **args)
 {
 	char *env[] = { NULL };
@@ -191,6 +227,8 @@ int main(int argc, char **argv)
 		return exec_retry(argv[2]);
 	if (argc >= 4 && !strcmp(argv[1], "fexec"))
 		return fexec(argv[2], argv + 3);
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L... | exec-retry PROG | fexec PROG ARG...\n");
+	if (argc == 4 && !strcmp(argv[1], "rewrite"))
+		return rewrite(argv[2], atol(argv[3]));
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N\n");
 	return 2;
 }
