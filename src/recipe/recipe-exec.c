@@ -21,8 +21,10 @@
  * /proc, read as the exec record arrives, still names that parent: a
  * parent is only ever left (reparented at its exit, never back), so it
  * was the parent at the exec too.  /proc naming another (reparented since
- * the fork: at the exec, either), or the process gone by then (its
- * parent's at the fork shown): late.  A process lden did not see start:
+ * the fork: at the exec, either): late.  The process gone by then
+ * (reaped): its parent at the fork, exact when that parent lives yet,
+ * started before the fork (it never exited, so was never left), else
+ * late.  A process lden did not see start:
  * /proc's, late.  The uid is read from /proc, late (no record has it).
  */
 #include <fcntl.h>
@@ -51,6 +53,7 @@ enum { ROLE_EXEC = 1, ROLE_EXIT, ROLE_FAILED, ROLE_FORK };
 
 struct exec_parent {
 	uint32_t ppid;
+	uint64_t time;		/* of the fork */
 };
 
 static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
@@ -252,8 +255,10 @@ static void exec_fork(struct lden_recipe *r, const struct ltr_sample *s)
 			return;
 	}
 	p = lden_intmap__put(r->priv, child);
-	if (p)
+	if (p) {
 		p->ppid = s->pid;
+		p->time = s->time;
+	}
 }
 
 /*
@@ -265,11 +270,21 @@ static enum lden_prov exec_ppid(struct lden_recipe *r, uint32_t pid,
 {
 	const struct exec_parent *p = r->priv ?
 		lden_intmap__get(r->priv, pid) : NULL;
+	const struct exec_parent *q;
 
 	snprintf(out, len, "%s", late);
 	if (p && !strcmp(late, "-1")) {
-		/* gone: its parent at the fork, maybe left since */
+		/*
+		 * gone: its parent at the fork, still its parent at the exec
+		 * when that process lives yet (it never exited: no
+		 * reparenting), the same one (no start of its pid seen since,
+		 * none started after the fork); else maybe left since
+		 */
 		snprintf(out, len, "%u", p->ppid);
+		q = lden_intmap__get(r->priv, p->ppid);
+		if ((!q || q->time <= p->time) &&
+		    lden_proc__alive_since((pid_t)p->ppid, p->time))
+			return LDEN_PROV_EXACT;
 		return LDEN_PROV_LATE;
 	}
 	if (!strcmp(late, "-1"))

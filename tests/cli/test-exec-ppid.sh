@@ -79,17 +79,20 @@ sh=$(awk '$1 == "shell" { print $2 }' "$tmp/t.out")
 	fail "trace exec text: not 2 rows of /bin/true with ppid $sh unmarked: $(cat "$tmp/t.out")"
 echo "PASS: trace exec, text: ppid $sh shown exact (no '?')"
 
-# reparented: the middle shell starts a child and exits; the child execs
-# /bin/true once its parent is gone: its ppid at the exec is not its
-# forker, so not shown as exact
+# reparented: the middle shell starts a child and exits; the child,
+# once its parent is gone (reaped by the outer shell: reparented before),
+# execs touch, whose file the outer shell waits for: its ppid at the exec
+# is not its forker, so not shown as exact
 "$LDEN" trace exec --json --max-cpu 0 -- sh -c \
-	'sh -c '\''(sleep 0.3; exec /bin/true) & echo "middle $$"'\''; sleep 1' \
-	>"$tmp/r.out" 2>"$tmp/r.err" ||
+	'sh -c '\''(while kill -0 $$ 2>/dev/null; do sleep 0.01; done; exec touch "$1") & echo "middle $$"'\'' sh "$1"
+	i=0; while [ ! -e "$1" ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done' \
+	sh "$tmp/orphan.done" >"$tmp/r.out" 2>"$tmp/r.err" ||
 	fail "trace exec (reparented) failed: $(cat "$tmp/r.err")"
+[ -e "$tmp/orphan.done" ] || fail "the orphan did not run touch"
 mid=$(awk '$1 == "middle" { print $2 }' "$tmp/r.out")
 [ -n "$mid" ] || fail "the middle shell did not say its pid"
 grep '^{' "$tmp/r.out" | jq -e -s --argjson m "$mid" '
-	[.[] | select(.filename? == "/bin/true")] | length == 1 and
+	[.[] | select(.comm? == "touch")] | length == 1 and
 	(.[0].ppid_source != "exact" or .[0].ppid != $m)' >/dev/null ||
 	fail "trace exec: a child reparented before its exec shown with its forker $mid exact: $(cat "$tmp/r.out")"
 echo "PASS: trace exec: a child reparented before its exec not given its forker as exact"
