@@ -189,6 +189,13 @@ struct ltr_ftrace {
 	size_t nreuse, reuse_cap;
 	struct ltr_follow_gap *gaps;	/* ltr_session__follow_gaps() */
 	size_t ngaps;
+	/* the tasks lden put back with a gap's task (follow_started()),
+	 * from when: their records before are missing (follow_doubt()) */
+	struct ft_started {
+		uint32_t tid;
+		uint64_t since;
+	} *started;
+	size_t nstarted;
 	/*
 	 * Every task's free on the machine (a perf event on
 	 * sched_process_free a CPU, not pid-filtered: the ring has a free
@@ -353,6 +360,7 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft->frees);
 	free(ft->reuse);
 	free(ft->gaps);
+	free(ft->started);
 	tracefs_instance_free(ft->inst);
 	free(ft);
 }
@@ -752,6 +760,33 @@ const struct ltr_follow_gap *ltr_ftrace_follow_gaps(const struct ltr_session *s,
 	return s->ft ? s->ft->gaps : NULL;
 }
 
+enum ltr_follow_doubt ltr_ftrace_follow_doubt(const struct ltr_session *s,
+					      uint32_t pid, uint32_t tid,
+					      uint64_t time)
+{
+	const struct ltr_ftrace *ft = s->ft;
+
+	if (!ft)
+		return LTR_DOUBT_NONE;
+	for (size_t i = 0; i < ft->ngaps; i++) {
+		const struct ltr_follow_gap *g = &ft->gaps[i];
+
+		if ((g->pid == tid || g->pid == pid) && time >= g->since)
+			return LTR_DOUBT_GAP;
+	}
+	for (size_t i = 0; i < ft->nstarted; i++)
+		if (ft->started[i].tid == tid && time >= ft->started[i].since)
+			return LTR_DOUBT_GAP;
+	for (size_t i = 0; i < ft->nreuse; i++) {
+		const struct ft_reuse *r = &ft->reuse[i];
+
+		if (r->open && (r->pid == tid || r->pid == pid) &&
+		    time >= r->since)
+			return LTR_DOUBT_OPEN;
+	}
+	return LTR_DOUBT_NONE;
+}
+
 static int ftrace_create(struct ltr_session *s)
 {
 	struct ltr_ftrace *ft;
@@ -1089,8 +1124,8 @@ static uint64_t now_ns(void)
 }
 
 /* The records of @pid from @from to @to may be missing. */
-static void gap_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t from,
-		    uint64_t to, bool out, bool put_back)
+static void gap_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t since,
+		    uint64_t from, uint64_t to, bool out, bool put_back)
 {
 	struct ltr_follow_gap *n = realloc(ft->gaps,
 					   (ft->ngaps + 1) * sizeof(*n));
@@ -1104,7 +1139,7 @@ static void gap_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t from,
 	ft->gaps = n;
 	ft->gaps[ft->ngaps++] = (struct ltr_follow_gap){
 		.pid = pid, .from = from, .to = to, .taken_out = out,
-		.put_back = put_back,
+		.put_back = put_back, .since = since,
 	};
 }
 
@@ -1119,7 +1154,8 @@ static void reuse_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t since)
 
 		if (!n) {
 			/* not followed: said as a gap from its start */
-			gap_add(ft, pid, since, UINT64_MAX, false, false);
+			gap_add(ft, pid, since, since, UINT64_MAX, false,
+				false);
 			return;
 		}
 		ft->reuse = n;
@@ -1227,6 +1263,25 @@ static int pid_filtered(const struct ltr_ftrace *ft, char **text, uint32_t pid)
 	return 0;
 }
 
+/*
+ * Task @tid, put back in the filter at @now with a gap's task: its
+ * records before were not written (ltr_session__follow_doubt()).
+ */
+static void started_add(struct ltr_ftrace *ft, uint32_t tid, uint64_t now)
+{
+	struct ft_started *n = realloc(ft->started,
+				       (ft->nstarted + 1) * sizeof(*n));
+
+	if (!n) {
+		/* its rows not marked: the gap's line says it still */
+		return;
+	}
+	ft->started = n;
+	ft->started[ft->nstarted++] = (struct ft_started){
+		.tid = tid, .since = now,
+	};
+}
+
 /* Task @tid of process @tgid into the filter if not in it: 1, else 0. */
 static int follow_add(struct ltr_ftrace *ft, char **filter, uint32_t tid,
 		      uint32_t tgid, uint64_t now)
@@ -1239,6 +1294,7 @@ static int follow_add(struct ltr_ftrace *ft, char **filter, uint32_t tid,
 	if (write_to(ft, "set_event_pid", v, true) < 0 ||
 	    ltr_follow_task(ft->follow, tid, tgid, now) < 0)
 		return 0;
+	started_add(ft, tid, now);
 	return 1;
 }
 
@@ -1382,7 +1438,8 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 			 * that took the id out never among those read (why
 			 * not found); said, as before the frees were read
 			 */
-			gap_add(ft, r->pid, r->since, until, false, false);
+			gap_add(ft, r->pid, r->since, r->since, until, false,
+				false);
 			r->open = false;
 			continue;
 		}
@@ -1397,7 +1454,7 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 			if (back)
 				to = now_ns();
 		}
-		gap_add(ft, r->pid, at, to, true, back);
+		gap_add(ft, r->pid, r->since, at, to, true, back);
 		if (back)
 			ft->gaps[ft->ngaps - 1].started =
 				follow_started(ft, &filter, r->pid, to);

@@ -506,6 +506,9 @@ uint64_t ltr_ftrace_unknown_pids(const struct ltr_session *s);
 uint64_t ltr_ftrace_foreign(const struct ltr_session *s);
 const struct ltr_follow_gap *ltr_ftrace_follow_gaps(const struct ltr_session *s,
 						    size_t *n);
+enum ltr_follow_doubt ltr_ftrace_follow_doubt(const struct ltr_session *s,
+					      uint32_t pid, uint32_t tid,
+					      uint64_t time);
 
 /* ftrace-follow.c: the process of each record of a following instance */
 struct ltr_follow;

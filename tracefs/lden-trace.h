@@ -786,9 +786,30 @@ struct ltr_follow_gap {
 	/* with put_back: the tasks it started in the gap, alive then,
 	 * which lden put in the filter too (from @to on) */
 	unsigned int started;
+	/* the fork of the task given the id (its records are from then) */
+	uint64_t since;
 };
 const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
 						      size_t *n);
+
+/*
+ * ltr_session__follow_doubt - whether a record of task @tid (of process
+ * @pid) at @time (CLOCK_MONOTONIC ns) is of a task whose records may be
+ * missing, so that a count of its records may be short: one given a
+ * reused id from its fork on (@tid or @pid the id), or one it started in
+ * the gap that lden put back.  LTR_DOUBT_NONE: no doubt;
+ * LTR_DOUBT_GAP: a gap of ltr_session__follow_gaps() touches it;
+ * LTR_DOUBT_OPEN: a reused id not proven either way yet (decided at a
+ * later drain, at the latest once the ring is off and read).
+ */
+enum ltr_follow_doubt {
+	LTR_DOUBT_NONE,
+	LTR_DOUBT_GAP,
+	LTR_DOUBT_OPEN,
+};
+enum ltr_follow_doubt ltr_session__follow_doubt(const struct ltr_session *s,
+						uint32_t pid, uint32_t tid,
+						uint64_t time);
 
 /**
  * ltr_session__poll - wait for samples, then deliver them

@@ -190,6 +190,13 @@ const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *
 	return ltr_ftrace_follow_gaps(s, n);
 }
 
+enum ltr_follow_doubt ltr_session__follow_doubt(const struct ltr_session *s,
+						uint32_t pid, uint32_t tid,
+						uint64_t time)
+{
+	return ltr_ftrace_follow_doubt(s, pid, tid, time);
+}
+
 enum ltr_ring_kind ltr_session__ring(const struct ltr_session *s)
 {
 	return s->ring;

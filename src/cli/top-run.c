@@ -29,6 +29,9 @@
 #define ORDER_MAX_RECORDS 65536
 #define ORDER_MAX_BYTES (16u << 20)
 
+/* rows noted with a task whose records may be missing, at most */
+#define TOP_DOUBT_MAX 4096
+
 /* the key of the one row a switched event has from then on */
 #define TOP_COUNTED_KEY "(all, counted: guard)"
 
@@ -166,6 +169,109 @@ static void sample_key(struct lden_top *t, const struct ltr_sample *s,
 	}
 }
 
+/*
+ * A sample counted in @key's row: noted when its task's records may be
+ * missing (a reused id, decided or not yet: lden_top's doubt), to mark
+ * the row when its table is printed.
+ */
+static void note_doubt(struct lden_top *t, const char *key,
+		       const struct ltr_sample *s)
+{
+	struct top_doubt *d;
+	size_t i;
+
+	if (t->doubt_all || ltr_session__follow_doubt(t->s, s->pid, s->tid,
+						      s->time) == LTR_DOUBT_NONE)
+		return;
+	for (i = 0; i < t->ndoubt; i++) {
+		d = &t->doubt[i];
+		if (d->pid == s->pid && d->tid == s->tid && !strcmp(d->key, key)) {
+			if (s->time > d->time)
+				d->time = s->time;
+			return;
+		}
+	}
+	if (!t->doubt) {
+		t->doubt = calloc(TOP_DOUBT_MAX, sizeof(*t->doubt));
+		if (!t->doubt) {
+			t->doubt_all = true;
+			return;
+		}
+	}
+	if (t->ndoubt == TOP_DOUBT_MAX) {
+		t->doubt_all = true;
+		return;
+	}
+	d = &t->doubt[t->ndoubt];
+	d->key = strdup(key);
+	if (!d->key) {
+		t->doubt_all = true;
+		return;
+	}
+	d->pid = s->pid;
+	d->tid = s->tid;
+	d->time = s->time;
+	t->ndoubt++;
+}
+
+/* Whether @key's row holds a sample of a task whose records may be missing. */
+static bool row_doubted(void *ctx, const char *key)
+{
+	struct lden_top *t = ctx;
+
+	if (t->doubt_all)
+		return true;
+	for (size_t i = 0; i < t->ndoubt; i++) {
+		const struct top_doubt *d = &t->doubt[i];
+
+		if (!strcmp(d->key, key) &&
+		    ltr_session__follow_doubt(t->s, d->pid, d->tid, d->time) !=
+		    LTR_DOUBT_NONE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --by pid: a process whose records may be missing (a gap said) has a
+ * row for each event in the first table after the gap is known, with
+ * what was counted of it, 0 when all its records were missing, marked:
+ * a count of none would look exact by its absence
+ */
+static void doubt_rows(struct lden_top *t)
+{
+	const struct ltr_follow_gap *g;
+	size_t n;
+
+	g = ltr_session__follow_gaps(t->s, &n);
+	for (; t->gaps_shown < n; t->gaps_shown++) {
+		const struct ltr_follow_gap *gap = &g[t->gaps_shown];
+		struct ltr_sample s = {
+			.pid = gap->pid, .tid = gap->pid, .time = UINT64_MAX,
+		};
+		char key[LDEN_LABEL_LEN + 1 + LDEN_TALLY_KEY_MAX];
+		uint64_t v[LDEN_TALLY_VALUES] = { 0 };
+
+		for (int i = 0; i < t->ev.nevents; i++) {
+			pid_key(t, &s, key + snprintf(key, LDEN_LABEL_LEN + 1,
+						      "%s" LDEN_SEP,
+						      t->ev.att[i].label),
+				sizeof(key) - LDEN_LABEL_LEN - 1);
+			note_doubt(t, key, &s);
+			lden_tally__add(t->tally, key, v);
+		}
+	}
+}
+
+/* The table printed: its rows' doubts go with it. */
+static void doubt_reset(struct lden_top *t)
+{
+	for (size_t i = 0; i < t->ndoubt; i++)
+		free(t->doubt[i].key);
+	t->ndoubt = 0;
+	t->doubt_all = false;
+}
+
 /* A sample of the events, into the tally; @late as sample_key()'s. */
 static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 			const char *late)
@@ -188,6 +294,7 @@ static int count_sample(struct lden_top *t, const struct ltr_sample *s,
 		   key + snprintf(key, LDEN_LABEL_LEN + 1, "%s" LDEN_SEP,
 				  t->ev.att[i].label),
 		   sizeof(key) - LDEN_LABEL_LEN - 1);
+	note_doubt(t, key, s);
 	return lden_tally__add(t->tally, key, v) < 0;
 }
 
@@ -391,6 +498,7 @@ static void print_table(struct lden_top *t)
 		.json = t->o.c.json,
 		.tty = t->tty,
 		.interval = t->o.interval,
+		.doubted = by_event ? row_doubted : NULL,
 	};
 	/* once the guard acted, every JSON block says what it did; the
 	 * last one how the late-able values were obtained */
@@ -415,6 +523,8 @@ static void print_table(struct lden_top *t)
 			v.json_extra = extra;
 	}
 	add_counted(t);
+	if (by_event && t->by_pid)
+		doubt_rows(t);
 	lden_wall_time(lden_now_ns(), when, sizeof(when));
 	lost = ltr_session__lost(t->s, -1);
 	if (t->comms) {
@@ -432,6 +542,7 @@ static void print_table(struct lden_top *t)
 	lden_tally__print(stdout, t->tally, &v, when, lost);
 	lden_stdout__flush();
 	lden_tally__reset(t->tally);
+	doubt_reset(t);
 	free(extra);
 }
 
@@ -710,6 +821,8 @@ int lden_top__attach(void *ctx, struct lden_run *run, struct lden_guard **g)
 
 void lden_top__release(struct lden_top *t)
 {
+	doubt_reset(t);
+	free(t->doubt);
 	free(t->counted);
 	free(t->sampled);
 	lden_evopts__release(&t->ev, &t->recipe);

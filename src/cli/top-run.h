@@ -54,6 +54,20 @@ struct lden_top {
 	/* of the unavailable: in a cgroup whose path is over PATH_MAX */
 	uint64_t too_long;
 	bool final;			/* the last table */
+	/*
+	 * the rows with a sample of a task whose records may be missing
+	 * (ltr_session__follow_doubt(), asked again at the table): each
+	 * key, process and thread once, with its latest sample's time;
+	 * past TOP_DOUBT_MAX, every row of the table is marked
+	 */
+	struct top_doubt {
+		char *key;
+		uint32_t pid, tid;
+		uint64_t time;
+	} *doubt;
+	size_t ndoubt;
+	bool doubt_all;
+	size_t gaps_shown;	/* --by pid: the gaps given a row so far */
 };
 
 /*

@@ -140,9 +140,27 @@ static void add_ns_json(struct lden_trace *t, struct json_object *o)
 		t->nsi.known ? "read" : "unknown"));
 }
 
+/*
+ * Whether the line's process's records may be missing (a reused id,
+ * ltr_session__follow_doubt(), decided or not yet): counted, and in
+ * text the legend of its mark before the first such line.
+ */
+static bool row_doubted(struct lden_trace *t)
+{
+	if (ltr_session__follow_doubt(t->s, t->pid, (uint32_t)t->tid,
+				      t->time) == LTR_DOUBT_NONE)
+		return false;
+	t->doubted++;
+	if (!t->o.c.json && !t->doubt_said)
+		printf("-- !: the lines so marked are of a process whose records may be missing (it was given the id of an earlier process of the command: see the line at the end) --\n");
+	t->doubt_said = true;
+	return true;
+}
+
 static void print_row(struct lden_trace *t, const char *event)
 {
 	char line[20000];
+	bool doubt = row_doubted(t);
 
 	if (t->o.show_container) {
 		/* the container at this line's record */
@@ -165,6 +183,9 @@ static void print_row(struct lden_trace *t, const char *event)
 					(enum lden_prov)t->comm_prov)));
 		if (o)
 			add_ns_json(t, o);
+		if (o && doubt)
+			json_object_object_add(o, "records_may_be_missing",
+					       json_object_new_boolean(1));
 		if (o) {
 			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -174,15 +195,16 @@ static void print_row(struct lden_trace *t, const char *event)
 		t->recipe.def->text(&t->row, line, sizeof(line));
 		if (t->o.show_container)
 			put_container(t);
-		puts(line);
+		fputs(line, stdout);
+		puts(doubt ? "  !" : "");
 	} else if (event) {
 		/* time cpu pid[/tid] comm event fields... */
 		char pt[32];
 
-		snprintf(pt, sizeof(pt), "%s%s%s", t->row.c[2].text,
+		snprintf(pt, sizeof(pt), "%s%s%s%s", t->row.c[2].text,
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ? "/" : "",
 			 strcmp(t->row.c[2].text, t->row.c[3].text) ?
-			 t->row.c[3].text : "");
+			 t->row.c[3].text : "", doubt ? "!" : "");
 		lden_row__format(&t->row, 6, true, line, sizeof(line));
 		char comm[80];
 		size_t k;
@@ -209,7 +231,23 @@ static void print_row(struct lden_trace *t, const char *event)
 	} else {
 		if (t->o.show_container)
 			put_container(t);
-		lden_row__print_columns(stdout, &t->row);
+		if (doubt) {
+			/* the mark at the line's end */
+			char *text = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&text, &len);
+
+			if (m) {
+				lden_row__print_columns(m, &t->row);
+				fclose(m);
+			}
+			if (text && len && text[len - 1] == '\n')
+				text[len - 1] = '\0';
+			printf("%s  !\n", text ? text : "");
+			free(text);
+		} else {
+			lden_row__print_columns(stdout, &t->row);
+		}
 	}
 	t->lines++;
 }
@@ -227,6 +265,8 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 		t->nsi = *lden_run__ns(t->run, (pid_t)s->tid);
 	/* --show-container: its lines' container from this record */
 	t->tid = (pid_t)s->tid;
+	t->pid = s->pid;
+	t->time = s->time;
 	t->has_cgroup = s->flags & LTR_SAMPLE_CGROUP;
 	t->cgroup = s->cgroup;
 	lden_row__reset(&t->row);
@@ -284,6 +324,36 @@ static int on_ordered(const struct ltr_sample *s, void *ctx)
 	lden_row__add_fields(&t->row, s, t->o.fields[0] ? t->o.fields : NULL);
 	print_row(t, t->o.c.json ? NULL : t->ev.att[i].label);
 	return 0;
+}
+
+/*
+ * --json: each process whose records may be missing, once known, inline
+ * (its lines are marked; one with none missing would show nothing):
+ * {"records_may_be_missing":{"pid":N,"from":TIME,"to":TIME or null (its
+ * end),"taken_out":B,"put_back":B,"started":K}}, as the line at the end
+ */
+static void report_gaps(struct lden_trace *t)
+{
+	const struct ltr_follow_gap *g;
+	char from[32], to[32];
+	size_t n;
+
+	if (!t->o.c.json)
+		return;
+	g = ltr_session__follow_gaps(t->s, &n);
+	for (; t->gaps_said < n; t->gaps_said++) {
+		const struct ltr_follow_gap *p = &g[t->gaps_said];
+
+		lden_wall_time(p->from, from, sizeof(from));
+		if (p->to != UINT64_MAX)
+			lden_wall_time(p->to, to, sizeof(to));
+		printf("{\"records_may_be_missing\":{\"pid\":%u,\"from\":\"%s\",\"to\":%s%s%s,\"taken_out\":%s,\"put_back\":%s,\"started\":%u}}\n",
+		       p->pid, from, p->to != UINT64_MAX ? "\"" : "",
+		       p->to != UINT64_MAX ? to : "null",
+		       p->to != UINT64_MAX ? "\"" : "",
+		       p->taken_out ? "true" : "false",
+		       p->put_back ? "true" : "false", p->started);
+	}
 }
 
 /* "-- lost N records on CPU c --" for each CPU whose count grew. */
@@ -358,6 +428,7 @@ static int after_read(void *ctx, double now)
 	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, done < t->mark ? done : t->mark,
 			   on_ordered, t);
+	report_gaps(t);
 	return t->failed;
 }
 
@@ -384,6 +455,7 @@ static void last(void *ctx)
 	/* a rename lost since: older names not exact */
 	lden_comms__check_lost(t->comms, lden_sorder__held(t->order));
 	lden_sorder__flush(t->order, UINT64_MAX, on_ordered, t);
+	report_gaps(t);
 	report_lost(t);
 	report_missed(t);
 	lden_stdout__flush();
@@ -548,6 +620,9 @@ void lden_trace__summary(struct lden_trace *t, double secs)
 	fprintf(stderr, "  %-40s %12llu\n", "lost records",
 		(unsigned long long)lost);
 	summary_lost_split(t, lost);
+	if (t->doubted)
+		fprintf(stderr, "  lines of a process whose records may be missing (marked !): %llu\n",
+			(unsigned long long)t->doubted);
 }
 
 /* A recipe's header: "# name: value" lines, or one JSON object. */

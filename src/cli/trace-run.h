@@ -52,6 +52,13 @@ struct lden_trace {
 	/* --show-container: the record's task and cgroup id (has_cgroup:
 	 * the sample carries one), the container of the line printed */
 	pid_t tid;
+	/* the record's process and time: whether its process's records
+	 * may be missing (ltr_session__follow_doubt()) */
+	uint32_t pid;
+	uint64_t time;
+	uint64_t doubted;		/* lines marked so */
+	bool doubt_said;		/* the mark's legend, once */
+	size_t gaps_said;		/* --json: the gaps said inline */
 	bool has_cgroup;
 	uint64_t cgroup;
 	struct lden_run_container ctr;

@@ -14,13 +14,27 @@
  * kernel gave the program at exec, the file name's last part, except
  * for "/dev/fd/N" (fexecve: since 6.14 the name of the file's dentry,
  * before "N"), read from /proc as the record arrives (late, marked).
+ *
+ * The exec record has no parent: the ppid is exact for a process lden saw
+ * start (task_newtask in the scope, in the parent's context: its process
+ * is the child's parent, but with CLONE_PARENT or CLONE_THREAD) when
+ * /proc, read as the exec record arrives, still names that parent: a
+ * parent is only ever left (reparented at its exit, never back), so it
+ * was the parent at the exec too.  /proc naming another (reparented since
+ * the fork: at the exec, either): late.  The process gone by then
+ * (reaped): its parent at the fork, exact when that parent lives yet,
+ * started before the fork (it never exited, so was never left), else
+ * late.  A process lden did not see start:
+ * /proc's, late.  The uid is read from /proc, late (no record has it).
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "intmap.h"
 #include "lden-trace.h"
 #include "proc.h"
 #include "recipe.h"
@@ -28,7 +42,19 @@
 
 #define ARGV_MAX 4096
 
-enum { ROLE_EXEC = 1, ROLE_EXIT, ROLE_FAILED };
+enum { ROLE_EXEC = 1, ROLE_EXIT, ROLE_FAILED, ROLE_FORK };
+
+/*
+ * The parent process of each process lden saw start, by pid (r->priv);
+ * emptied when it holds EXEC_PARENTS_MAX (the processes started before
+ * then show /proc's ppid, late)
+ */
+#define EXEC_PARENTS_MAX 65536
+
+struct exec_parent {
+	uint32_t ppid;
+	uint64_t time;		/* of the fork */
+};
 
 static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope *scope, char *err,
@@ -49,6 +75,19 @@ static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 	     lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
 				    scope, ROLE_EXIT, err, errlen) < 0))
 		return -1;
+	/* the new processes' parents: exact ppids */
+	if (lden_recipe__has_event(r, "task", "task_newtask")) {
+		if (!r->priv) {
+			r->priv = lden_intmap__new(0, sizeof(struct exec_parent));
+			if (!r->priv) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+		}
+		if (lden_recipe__open_event(r, s, "task", "task_newtask", NULL,
+					   scope, ROLE_FORK, err, errlen) < 0)
+			return -1;
+	}
 	/* the failed calls, whose captures no exec will take */
 	for (int i = 0; i < 2; i++) {
 		const char *name = i ? "sys_exit_execveat" : "sys_exit_execve";
@@ -191,12 +230,77 @@ static const char *part(const char *extra, size_t len, int i, size_t *rest)
 	return at < len ? extra + at : "";
 }
 
+/* A new task: a process's parent noted, from its record's context. */
+static void exec_fork(struct lden_recipe *r, const struct ltr_sample *s)
+{
+	const struct ltr_field *pf = ltr_event__field(s->event, "pid");
+	const struct ltr_field *ff = ltr_event__field(s->event, "clone_flags");
+	uint64_t child = 0, flags = 0;
+	struct exec_parent *p;
+
+	if (!r->priv || !pf || !ff || ltr_field__u64(pf, s, &child) < 0 ||
+	    ltr_field__u64(ff, s, &flags) < 0 || !child)
+		return;
+	/* a thread is no process; CLONE_PARENT's parent is the caller's */
+	if (flags & (CLONE_THREAD | CLONE_PARENT) ||
+	    (s->flags & LTR_SAMPLE_NO_TGID)) {
+		lden_intmap__del(r->priv, child, NULL);
+		return;
+	}
+	if (lden_intmap__count(r->priv) >= EXEC_PARENTS_MAX &&
+	    !lden_intmap__get(r->priv, child)) {
+		lden_intmap__free(r->priv);
+		r->priv = lden_intmap__new(0, sizeof(struct exec_parent));
+		if (!r->priv)
+			return;
+	}
+	p = lden_intmap__put(r->priv, child);
+	if (p) {
+		p->ppid = s->pid;
+		p->time = s->time;
+	}
+}
+
+/*
+ * The ppid of process @pid at its exec, into @out with its provenance:
+ * @late is /proc's, read as the record arrived ("-1": gone).
+ */
+static enum lden_prov exec_ppid(struct lden_recipe *r, uint32_t pid,
+				const char *late, char *out, size_t len)
+{
+	const struct exec_parent *p = r->priv ?
+		lden_intmap__get(r->priv, pid) : NULL;
+	const struct exec_parent *q;
+
+	snprintf(out, len, "%s", late);
+	if (p && !strcmp(late, "-1")) {
+		/*
+		 * gone: its parent at the fork, still its parent at the exec
+		 * when that process lives yet (it never exited: no
+		 * reparenting), the same one (no start of its pid seen since,
+		 * none started after the fork); else maybe left since
+		 */
+		snprintf(out, len, "%u", p->ppid);
+		q = lden_intmap__get(r->priv, p->ppid);
+		if ((!q || q->time <= p->time) &&
+		    lden_proc__alive_since((pid_t)p->ppid, p->time))
+			return LDEN_PROV_EXACT;
+		return LDEN_PROV_LATE;
+	}
+	if (!strcmp(late, "-1"))
+		return LDEN_PROV_NONE;
+	if (p && strtoul(late, NULL, 10) == p->ppid)
+		return LDEN_PROV_EXACT;
+	return LDEN_PROV_LATE;
+}
+
 static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		       const char *extra, size_t elen, struct lden_row *row)
 {
 	const struct ltr_field *f = ltr_event__field(s->event, "filename");
 	const struct ltr_field *op = ltr_event__field(s->event, "old_pid");
 	char args[ARGV_MAX], line[2 * ARGV_MAX], comm[16], name[ARGV_MAX];
+	char pbuf[16];
 	const char *file = "?", *ppid, *uid, *late_comm, *cmdline;
 	enum lden_prov prov = LDEN_PROV_NONE, pprov, uprov, cprov;
 	size_t n = 1, alen = 0, rest;
@@ -206,6 +310,10 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 
 	if (lden_strcap__feed(r->strcap, s))
 		return 0;
+	if (lden_recipe__role(s) == ROLE_FORK) {
+		exec_fork(r, s);
+		return 0;
+	}
 	/* in time order: a failed call's captures are all before its exit */
 	if (lden_recipe__role(s) == ROLE_EXIT ||
 	    lden_recipe__role(s) == ROLE_FAILED) {
@@ -246,14 +354,15 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	snprintf(name, sizeof(name), "%.*s", (int)n, file);
 	lden_row__add(row, "pid", true, "%u", s->pid);
 	/*
-	 * the exec record has neither: read from /proc as the record
-	 * arrived, after a setuid or a reparenting maybe (marked late)
+	 * the exec record has neither: the ppid exact where lden saw the
+	 * process start (exec_ppid()); the uid read from /proc as the
+	 * record arrived, after a setuid maybe (marked late)
 	 */
-	pprov = strcmp(ppid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
+	pprov = exec_ppid(r, s->pid, ppid, pbuf, sizeof(pbuf));
 	uprov = strcmp(uid, "-1") ? LDEN_PROV_LATE : LDEN_PROV_NONE;
 	lden_recipe__count(r, pprov);
 	lden_recipe__count(r, uprov);
-	lden_row__add_num(row, "ppid", ppid, pprov);
+	lden_row__add_num(row, "ppid", pbuf, pprov);
 	lden_row__add_num(row, "uid", uid, uprov);
 	lden_recipe__count(r, cprov);
 	lden_row__add_str(row, "comm", comm, cprov);
@@ -265,6 +374,12 @@ static int exec_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	return 1;
 }
 
+static void exec_free(struct lden_recipe *r)
+{
+	lden_intmap__free(r->priv);
+	r->priv = NULL;
+}
+
 const struct lden_recipe_def lden_recipe_exec = {
 	.name = "exec",
 	.command = "trace",
@@ -273,4 +388,5 @@ const struct lden_recipe_def lden_recipe_exec = {
 	.attach = exec_attach,
 	.capture = exec_capture,
 	.sample = exec_sample,
+	.free = exec_free,
 };

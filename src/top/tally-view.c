@@ -227,6 +227,9 @@ static void print_json(FILE *out, const struct lden_tally_view *v,
 				}
 			}
 		}
+		if (v->doubted && v->doubted(v->ctx, rows[r].key))
+			json_object_object_add(row, "records_may_be_missing",
+					       json_object_new_boolean(1));
 		json_object_array_add(a, row);
 	}
 	json_object_object_add(o, "rows", a);
@@ -252,6 +255,7 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	const struct lden_tally_row *rows;
 	size_t n = lden_tally__sorted(t, v->sort_col, &rows);
 	int width[KEY_COLS] = { 0 }, nkeys = v->nkeys;
+	bool doubt, any = false;
 	/* a key part escaped whole: up to 4 bytes ("\xHH") for each */
 	char name[64], part[4 * LDEN_TALLY_KEY_MAX];
 
@@ -263,6 +267,8 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 	}
 	if (nkeys > KEY_COLS)
 		nkeys = KEY_COLS;
+	for (size_t r = 0; v->doubted && r < n && !any; r++)
+		any = v->doubted(v->ctx, rows[r].key);
 	for (int c = 0; c < nkeys; c++) {
 		lden_tally__column(v->columns, c, name, sizeof(name));
 		width[c] = (int)strlen(name);
@@ -286,24 +292,34 @@ void lden_tally__print(FILE *out, struct lden_tally *t,
 		if (c < nkeys)
 			fprintf(out, "%-*s ", width[c], name);
 		else
-			fprintf(out, "%12s ", name);
+			fprintf(out, "%12s %s", name, any ? " " : "");
 	}
 	fputc('\n', out);
 	for (size_t r = 0; r < n; r++) {
+		doubt = any && v->doubted(v->ctx, rows[r].key);
 		for (int c = 0; c < nkeys; c++) {
 			text_part(v, rows[r].key, c, part, sizeof(part));
 			fprintf(out, "%-*s ", width[c], part);
 		}
 		for (int c = 0; c < v->nvalues; c++) {
+			char num[32];
+
 			lden_tally__column(v->columns, v->nkeys + c, name,
 					  sizeof(name));
 			if (lden_u64_over(rows[r].v[c]))
-				fprintf(out, "%12s ", "overflow");
+				snprintf(num, sizeof(num), "overflow");
 			else
-				fprintf(out, "%12llu ", (unsigned long long)
-					(is_kb(name) ? rows[r].v[c] / 1024 :
-						       rows[r].v[c]));
+				snprintf(num, sizeof(num), "%llu",
+					 (unsigned long long)
+					 (is_kb(name) ? rows[r].v[c] / 1024 :
+							rows[r].v[c]));
+			/* may be short: at least this */
+			fprintf(out, "%12s%s", num, doubt ? "+ " :
+				any ? "  " : " ");
 		}
 		fputc('\n', out);
 	}
+	if (any)
+		fputs("(N+: the process's records may be missing, its numbers may be short: it was given the id of an earlier process of the command, see the line on stderr)\n",
+		      out);
 }

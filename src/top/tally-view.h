@@ -73,6 +73,13 @@ struct lden_tally_view {
 	const char *lost_text;
 	bool lost_split, lost_tracked;
 	uint64_t lost_events, lost_tracker;
+	/*
+	 * with @doubted(@ctx, KEY) true, the row's records may be missing
+	 * (a process given a reused id: ltr_session__follow_doubt()), its
+	 * numbers may be short: shown "3+", a legend line under the table;
+	 * in JSON "records_may_be_missing": true.  NULL: none
+	 */
+	bool (*doubted)(void *ctx, const char *key);
 	/* JSON members added to each block, "{"guard":[...]}", or NULL */
 	const char *json_extra;
 };

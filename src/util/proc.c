@@ -180,6 +180,31 @@ bool lden_proc__alive(pid_t pid)
 	return live;
 }
 
+bool lden_proc__alive_since(pid_t pid, uint64_t mono)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	long tck = sysconf(_SC_CLK_TCK);
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = read_small(path, buf, sizeof(buf));
+	/* after the name (which may hold ") "): state, then 19 fields to
+	 * starttime */
+	if (n <= 0 || tck <= 0 || !(p = strrchr(buf, ')')) || p[1] != ' ' ||
+	    p[2] == 'Z' || p[2] == 'X')
+		return false;
+	p += 2;
+	for (int f = 3; f < 22 && p; f++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%llu", &start) != 1)
+		return false;
+	return start <= mono / (1000000000ull / (unsigned long long)tck);
+}
+
 int lden_proc__wait_until(pid_t pid, double deadline,
 			  bool (*stop)(void *ctx), void *ctx, int *st)
 {

@@ -57,4 +57,15 @@ int lden_proc__wait_until(pid_t pid, double deadline,
 
 bool lden_proc__alive(pid_t pid);
 
+/*
+ * lden_proc__alive_since - whether process @pid exists, is not a zombie,
+ * and started at or before @mono (CLOCK_MONOTONIC ns): the one that had
+ * the pid then, not a later one given it again.  Its start is the boot
+ * clock's in clock ticks (/proc/PID/stat), rounded down; the boot clock
+ * runs ahead of the monotonic one by the time suspended, so after a
+ * suspend it may say false for the same process, never true for a later
+ * one started a tick or more after @mono.
+ */
+bool lden_proc__alive_since(pid_t pid, uint64_t mono);
+
 #endif

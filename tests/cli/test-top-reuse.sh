@@ -79,15 +79,73 @@ while [ $runs -lt 5 ]; do
 		fail "top --by pid (ring by default): A's row not $NA exited: $(grep rows "$tmp/f.out")"
 	b=$(jq -s --arg p "$pid" '[.[].rows? // empty | .[] |
 		select(.pid == $p and (.pid_exited | not)) | .count] | add // 0' "$tmp/f.out")
+	# the line said, B's row is there (0 when all its calls were
+	# missing) and marked; A's row is exact, never marked
+	jq -e -s --arg p "$pid" '[.[].rows? // empty | .[] |
+		select(.pid == $p and .pid_exited and .records_may_be_missing)] |
+		length == 0' "$tmp/f.out" >/dev/null ||
+		fail "top --by pid (ring by default): A's row marked records_may_be_missing: $(grep rows "$tmp/f.out")"
 	if grep -q "records of process $pid may be missing" "$tmp/f.err"; then
 		[ "$b" -le $NB ] || fail "top --by pid (ring by default): B's $b calls, more than $NB"
+		jq -e -s --arg p "$pid" '[.[].rows? // empty | .[] |
+			select(.pid == $p and (.pid_exited | not))] |
+			length == 1 and .[0].records_may_be_missing == true' \
+			"$tmp/f.out" >/dev/null ||
+			fail "top --by pid (ring by default): B's records said missing, its row not marked records_may_be_missing: $(grep rows "$tmp/f.out")"
 		marked=$((marked + 1))
 	else
 		[ "$b" = $NB ] ||
 			fail "top --by pid (ring by default): B (pid $pid) counted $b, not $NB, and not said missing: $(cat "$tmp/f.err")"
+		grep -q records_may_be_missing "$tmp/f.out" &&
+			fail "top --by pid (ring by default): nothing said missing, a row marked: $(grep rows "$tmp/f.out")"
 	fi
 done
-echo "PASS: top --by pid, the ring by default, B 50 ms late: $runs runs exact or said missing ($marked said)"
+echo "PASS: top --by pid, the ring by default, B 50 ms late: $runs runs exact or said missing with B's row marked ($marked said)"
+
+# text and trace alike, B 50 ms late: the line said, B's count ends in
+# '+' with the legend under the table; trace --json says the gap inline
+# ({"records_may_be_missing":{"pid":P,...}}) and marks B's lines, never
+# A's; nothing said, nothing marked
+for run in 1 2; do
+	PID_REUSE_WAIT_MS=50 "$LDEN" top "$E" --rows 0 --max-cpu 0 -i 60 \
+		-- "$W" $NA $NB >"$tmp/ft.out" 2>"$tmp/ft.err" ||
+		fail "top -- pid-reuse (text) failed: $(cat "$tmp/ft.err")"
+	pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/ft.out")
+	if grep -q "records of process $pid may be missing" "$tmp/ft.err"; then
+		awk -v p="$pid" '$2 == p && $3 ~ /^[0-9]+\+$/' "$tmp/ft.out" | grep -q . &&
+			grep -q '^(N+: the process.s records may be missing' "$tmp/ft.out" ||
+			fail "top text: B's records said missing, its row not 'N+' with the legend: $(cat "$tmp/ft.out")"
+	else
+		grep -q '+' "$tmp/ft.out" &&
+			fail "top text: nothing said missing, a row marked: $(cat "$tmp/ft.out")"
+	fi
+	awk -v p="$pid" -v n=$NA '$2 == p "(exited)" && $3 == n' "$tmp/ft.out" | grep -q . ||
+		fail "top text: A's row not '$pid(exited) $NA' unmarked: $(cat "$tmp/ft.out")"
+
+	PID_REUSE_WAIT_MS=50 "$LDEN" trace "$E" --json -- "$W" $NA $NB \
+		>"$tmp/tr.out" 2>"$tmp/tr.err" ||
+		fail "trace -- pid-reuse failed: $(cat "$tmp/tr.err")"
+	pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/tr.out")
+	[ -n "$pid" ] || fail "the workload did not say its pid (trace)"
+	grep '^{' "$tmp/tr.out" >"$tmp/tr.json"
+	# A's 2 lines come first, before B was made
+	a=$(jq -s --argjson p "$pid" '[.[] | select(.pid? == $p)][:2] |
+		map(select(.records_may_be_missing | not)) | length' "$tmp/tr.json")
+	[ "$a" = $NA ] || fail "trace --json: A's lines marked: $(cat "$tmp/tr.json")"
+	if grep -q "records of process $pid may be missing" "$tmp/tr.err"; then
+		jq -e -s --argjson p "$pid" --argjson na $NA '
+			([.[] | select(.records_may_be_missing.pid? == $p)] |
+			 length == 1) and
+			([.[] | select(.pid? == $p)][$na:] |
+			 all(.records_may_be_missing == true))' \
+			"$tmp/tr.json" >/dev/null ||
+			fail "trace --json: B's records said missing, not said inline or its lines not marked: $(cat "$tmp/tr.json")"
+	else
+		grep -q records_may_be_missing "$tmp/tr.json" &&
+			fail "trace --json: nothing said missing, something marked: $(cat "$tmp/tr.json")"
+	fi
+done
+echo "PASS: top text and trace --json, B 50 ms late: marked where said, A never"
 
 # --- A freed well before B starts (reaped, an RCU grace period, 1 s):
 # the id stayed in the filter, nothing is missing, nothing said.  Before,
@@ -102,6 +160,8 @@ for run in 1 2 3; do
 	[ -n "$pid" ] || fail "the workload did not say its pid"
 	grep -q "may be missing" "$tmp/g.err" &&
 		fail "top -- pid-reuse, A freed 1 s before B started: said missing (run $run): $(cat "$tmp/g.err")"
+	grep -q records_may_be_missing "$tmp/g.out" &&
+		fail "top -- pid-reuse, A freed 1 s before B started: a row marked (run $run): $(grep rows "$tmp/g.out")"
 	jq -e -s --arg p "$pid" --argjson na $NA --argjson nb $NB \
 		'[.[].rows? // empty | .[] | select(.pid == $p)] |
 		 (map(select(.pid_exited)) | length == 1 and .[0].count == $na) and
@@ -137,6 +197,12 @@ for run in 1 2 3; do
 	fi
 	if grep -q "with the 1 tasks it started then" "$tmp/c.err"; then
 		said=$((said + 1))
+		# put back after the gap: its records before may be missing
+		grep '^{' "$tmp/c.out" | jq -e -s --arg c "$c" \
+			'[.[].rows? // empty | .[] | select(.pid == $c)] |
+			 length >= 1 and all(.records_may_be_missing == true)' \
+			>/dev/null ||
+			fail "top -- pid-reuse: the child $c put back after B's gap, its row not marked records_may_be_missing: $(grep rows "$tmp/c.out")"
 	fi
 done
 echo "PASS: top --by pid, a child started in B's gap: 3 runs, its 4 calls all counted or said missing ($said put back by lden, $missing said missing)"
