@@ -164,6 +164,13 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 			__attribute__((fallthrough));
 		case LDEN_EV_CUSTOM:
 		case LDEN_EV_UPROBE:
+			/* as attaching says it (lden watch --check too) */
+			if (ev->kind == LDEN_EV_CUSTOM &&
+			    lden_kernel__has_function(k, ev->name) == 0) {
+				lden_expr_error__at(err, ev, "%s: no kernel function '%s' (not in /proc/kallsyms)",
+						   label, ev->name);
+				return -1;
+			}
 			if (ev->need_size) {
 				lden_expr_error__at(err, ev, "size() needs a catalog event with a size; '%s' counts events only",
 						   label);

@@ -206,6 +206,13 @@ static void resolve_more(struct lden_kernel *k, const struct lden_source *s,
 			 probe_kind(s), res->func);
 }
 
+int lden_kernel__has_function(struct lden_kernel *k, const char *name)
+{
+	if (has_function(k, name))
+		return 1;
+	return k->ksyms ? 0 : -1;
+}
+
 const char *lden_kernel__unseen_per_task(struct lden_kernel *k,
 					 const char *system, const char *name)
 {

@@ -57,6 +57,12 @@ int lden_resolve_scoped(struct lden_kernel *k,
  * where do_exit() detaches the task's perf events before firing it:
  * ltr_exit_seen_per_task(), tried once and cached), or NULL when it is.
  */
+/*
+ * lden_kernel__has_function - whether kallsyms has the text symbol
+ * @name: 1, 0, or -1 when it cannot be read (not told)
+ */
+int lden_kernel__has_function(struct lden_kernel *k, const char *name);
+
 const char *lden_kernel__unseen_per_task(struct lden_kernel *k,
 					 const char *system, const char *name);
 
