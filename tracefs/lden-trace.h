@@ -244,6 +244,21 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
  */
 bool ltr_hist_triggers_supported(const char *tracing_dir);
 
+/**
+ * ltr_exit_seen_per_task - whether a task's own perf events see its
+ * sched:sched_process_exit, tried for real: a child is forked, counted
+ * on that tracepoint (pid = the child) and let exit.  Where do_exit()
+ * detaches a task's perf events (perf_event_exit_task()) before it fires
+ * the tracepoint, an event opened on a pid (--pid, -- COMMAND) counts 0
+ * exits, children inherited or not (seen on Debian's 6.1 and 6.12; 6.18
+ * fires it first); events of a CPU or a cgroup see them on every kernel.  LDEN_TEST_EXIT_NOT_PER_TASK
+ * in the environment says no without trying (the tests' stand-in).
+ * Returns 1 (seen), 0 (not seen), or a negative errno when it could not
+ * be told (no such tracepoint, perf refused): the caller goes on as if
+ * seen, and the event's own open says what is wrong.
+ */
+int ltr_exit_seen_per_task(const char *tracing_dir);
+
 /* ------------------------------------------------------------------ */
 /* What tracing costs the kernel */
 

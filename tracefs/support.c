@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -271,4 +272,62 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 	if (why)
 		*why = ok ? "" : reason;
 	return ok;
+}
+
+int ltr_exit_seen_per_task(const char *tracing_dir)
+{
+	struct perf_event_attr a = { 0 };
+	char path[PATH_MAX], go = 'x';
+	uint64_t count = 0;
+	int pipefd[2], fd, status;
+	long id;
+	pid_t child;
+
+	if (getenv("LDEN_TEST_EXIT_NOT_PER_TASK"))
+		return 0;
+	snprintf(path, sizeof(path), "%s/events/sched/sched_process_exit/id",
+		 tracing_dir);
+	if (ltr_read_long(path, &id) < 0)
+		return -ENOENT;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		int err = -errno;
+
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return err;
+	}
+	if (child == 0) {
+		char c;
+
+		close(pipefd[1]);
+		/* released by the parent's byte, or by its end (EOF) */
+		while (read(pipefd[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(pipefd[0]);
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.size = sizeof(a);
+	a.config = (uint64_t)id;
+	fd = ltr_perf_open(&a, child, -1, -1, 0);
+	if (write(pipefd[1], &go, 1) < 0) {
+		/* the close below releases the child all the same */
+	}
+	close(pipefd[1]);
+	/* ECHILD: a reaper of the caller's took it; it has exited */
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (fd < 0)
+		return fd;
+	if (read(fd, &count, sizeof(count)) != (ssize_t)sizeof(count)) {
+		int err = errno ? -errno : -EIO;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return count > 0;
 }

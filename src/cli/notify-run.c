@@ -260,7 +260,7 @@ int lden_notify__prepare(struct lden_notify *r, const char *text)
 		return LDEN_EXIT_FAIL;
 	}
 	if (lden_plan__check(&r->cat, r->k, r->e,
-			    lden_scope__is_set(&r->o.c.scope), r->res, &err) < 0) {
+			    lden_scope__kind(&r->o.c.scope), r->res, &err) < 0) {
 		expr_error(text, &err);
 		return LDEN_EXIT_USAGE;
 	}

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* lden watch's command line (see watch-opts.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmdline.h"
+#include "escape.h"
 #include "lden.h"
 #include "number.h"
 #include "watch-opts.h"
@@ -197,12 +201,32 @@ int lden_watch_opts__load(const struct lden_watch_opts *o,
 		return -1;
 	}
 	for (int i = 0; i < rs->n; i++) {
-		if (!rs->rules[i].cgroup || !lden_scope__is_set(&o->c.scope))
+		int fd;
+
+		if (!rs->rules[i].cgroup)
 			continue;
-		lden_err("%s%s:%d: rule '%s' has its own cgroup: not with --pid, --cgroup or -- CMD",
-			 what, rs->rules[i].file, rs->rules[i].cgroup_src.line,
-			 rs->rules[i].name);
-		return -1;
+		if (lden_scope__is_set(&o->c.scope)) {
+			lden_err("%s%s:%d: rule '%s' has its own cgroup: not with --pid, --cgroup or -- CMD",
+				 what, rs->rules[i].file,
+				 rs->rules[i].cgroup_src.line,
+				 rs->rules[i].name);
+			return -1;
+		}
+		/* what attaching would refuse, --check refuses too */
+		fd = open(rs->rules[i].cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			const char *cg = rs->rules[i].cgroup;
+			int saved = errno;
+			char esc[4 * 4096 + 1];
+
+			lden_escape__text(cg, strlen(cg), 0, esc, sizeof(esc));
+			lden_err("%s%s:%d: rule '%s': cannot open cgroup '%s': %s",
+				 what, rs->rules[i].file,
+				 rs->rules[i].cgroup_src.line,
+				 rs->rules[i].name, esc, strerror(saved));
+			return -1;
+		}
+		close(fd);
 	}
 	return 0;
 }

@@ -160,7 +160,7 @@ int lden_evlist__attach(struct lden_evlist *l, struct ltr_session *s,
 		status = LDEN_EXIT_FAIL;
 		goto out;
 	}
-	if (lden_plan__check(&cat, k, l->e, lden_scope__is_set(scope), res,
+	if (lden_plan__check(&cat, k, l->e, lden_scope__kind(scope), res,
 			    &perr) < 0) {
 		snprintf(err, errlen, "%s", perr.msg);
 		goto out;

@@ -63,8 +63,20 @@ const char *lden_ftrace_record(const char *tracing_dir, const char *spec)
 	return ": perf never fires it";
 }
 
+/* lden_kernel__unseen_per_task() of the tracepoint "system:name" */
+static const char *unseen_per_task(struct lden_kernel *k, const char *spec)
+{
+	const char *colon = strchr(spec, ':');
+	char sys[128];
+
+	if (!colon || colon - spec >= (long)sizeof(sys))
+		return NULL;
+	snprintf(sys, sizeof(sys), "%.*s", (int)(colon - spec), spec);
+	return lden_kernel__unseen_per_task(k, sys, colon + 1);
+}
+
 int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
-		    const struct lden_expr *e, bool scoped,
+		    const struct lden_expr *e, enum lden_scope_kind scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err)
 {
 	for (int i = 0; i < e->nevents; i++) {
@@ -110,7 +122,9 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 					return -1;
 				}
 			}
-			if (lden_resolve(k, def, &res[i]) < 0) {
+			if (lden_resolve_scoped(k, def,
+						scoped == LDEN_SCOPE_TASKS,
+						&res[i]) < 0) {
 				lden_expr_error__at(err, ev, "%s is unavailable on this kernel: %s",
 						   ev->name, res[i].reason);
 				return -1;
@@ -141,9 +155,22 @@ int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
 						   ev->name, why);
 				return -1;
 			}
+			if (scoped == LDEN_SCOPE_TASKS &&
+			    (why = unseen_per_task(k, ev->name))) {
+				lden_expr_error__at(err, ev, "%s cannot be counted per process here: %s; task.exit counts exits per process (by a kprobe where needed), or count it in a --cgroup or the whole machine",
+						   ev->name, why);
+				return -1;
+			}
 			__attribute__((fallthrough));
 		case LDEN_EV_CUSTOM:
 		case LDEN_EV_UPROBE:
+			/* as attaching says it (lden watch --check too) */
+			if (ev->kind == LDEN_EV_CUSTOM &&
+			    lden_kernel__has_function(k, ev->name) == 0) {
+				lden_expr_error__at(err, ev, "%s: no kernel function '%s' (not in /proc/kallsyms)",
+						   label, ev->name);
+				return -1;
+			}
 			if (ev->need_size) {
 				lden_expr_error__at(err, ev, "size() needs a catalog event with a size; '%s' counts events only",
 						   label);

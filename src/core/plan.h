@@ -34,13 +34,16 @@ const char *lden_ftrace_record(const char *tracing_dir, const char *spec);
 
 /*
  * lden_plan__check - resolve every event of @e (no kernel state changes)
- * @scoped: counted per process or cgroup: events the catalog marks
- *          'unscoped' (interrupts, kernel threads) are refused
+ * @scoped: counted per process or cgroup (not LDEN_SCOPE_NONE): events
+ *          the catalog marks 'unscoped' (interrupts, kernel threads) are
+ *          refused; per process (LDEN_SCOPE_TASKS), a tracepoint a task's
+ *          own events cannot see here is skipped for the event's next
+ *          source (lden_resolve_scoped()), and refused when named
  * @res: out, indexed like e->events (catalog events only)
  * Returns 0, or -1 with @err pointing at the event that is wrong.
  */
 int lden_plan__check(const struct lden_catalog *cat, struct lden_kernel *k,
-		    const struct lden_expr *e, bool scoped,
+		    const struct lden_expr *e, enum lden_scope_kind scoped,
 		    struct lden_resolution *res, struct lden_expr_error *err);
 
 /*

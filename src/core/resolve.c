@@ -16,6 +16,7 @@
 
 #include "catalog.h"
 #include "kallsyms.h"
+#include "lden-trace.h"
 #include "resolve.h"
 
 struct lden_kernel {
@@ -24,6 +25,7 @@ struct lden_kernel {
 	bool tracefs_readable;
 	bool kallsyms_loaded;
 	struct lden_kallsyms *ksyms;	/* NULL until needed, or unreadable */
+	int exit_per_task;		/* ltr_exit_seen_per_task(), 2: not tried */
 };
 
 struct lden_kernel *lden_kernel__new(const char *tracing_dir)
@@ -42,6 +44,7 @@ struct lden_kernel *lden_kernel__new(const char *tracing_dir)
 	k->kprobes = access(path, F_OK) == 0;
 	snprintf(path, sizeof(path), "%s/events", tracing_dir);
 	k->tracefs_readable = access(path, R_OK | X_OK) == 0;
+	k->exit_per_task = 2;
 	return k;
 }
 
@@ -203,8 +206,60 @@ static void resolve_more(struct lden_kernel *k, const struct lden_source *s,
 			 probe_kind(s), res->func);
 }
 
+int lden_kernel__has_function(struct lden_kernel *k, const char *name)
+{
+	if (has_function(k, name))
+		return 1;
+	return k->ksyms ? 0 : -1;
+}
+
+const char *lden_kernel__unseen_per_task(struct lden_kernel *k,
+					 const char *system, const char *name)
+{
+	if (strcmp(system, "sched") || strcmp(name, "sched_process_exit"))
+		return NULL;
+	if (k->exit_per_task == 2)
+		k->exit_per_task = ltr_exit_seen_per_task(k->tracing_dir);
+	/* not told (an error): the open says what is wrong */
+	if (k->exit_per_task != 0)
+		return NULL;
+	return "a task's own perf events do not see it on this kernel (do_exit() detaches them before it fires)";
+}
+
+/*
+ * Whether a tracepoint source cannot count per task here: each of its
+ * tracepoints present is unseen (said in res->tried).
+ */
+static bool unseen_per_task(struct lden_kernel *k, const struct lden_source *s,
+			    struct lden_resolution *res)
+{
+	bool any = false;
+
+	for (int t = 0; t < s->ntps && t < 8; t++) {
+		const char *why;
+
+		if (!res->tp_present[t])
+			continue;
+		why = lden_kernel__unseen_per_task(k, s->tps[t].system,
+						   s->tps[t].name);
+		if (!why)
+			return false;
+		tried(res, "tracepoint %s:%s: not per process: %s",
+		      s->tps[t].system, s->tps[t].name, why);
+		any = true;
+	}
+	return any;
+}
+
 int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 		 struct lden_resolution *res)
+{
+	return lden_resolve_scoped(k, def, false, res);
+}
+
+int lden_resolve_scoped(struct lden_kernel *k,
+			const struct lden_event_def *def, bool per_task,
+			struct lden_resolution *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->def = def;
@@ -213,6 +268,8 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 			 "cannot read tracefs at %s (run as root)", k->tracing_dir);
 		return -1;
 	}
+	bool unseen = false;
+
 	for (int i = 0; i < def->nsrcs; i++) {
 		const struct lden_source *s = &def->srcs[i];
 
@@ -228,6 +285,10 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 			}
 			if (!found)
 				continue;
+			if (per_task && unseen_per_task(k, s, res)) {
+				unseen = true;
+				continue;
+			}
 			res->src = s;
 			res->has_size = false;
 			for (int t = 0; t < s->ntps; t++)
@@ -278,7 +339,12 @@ int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 		tps |= def->srcs[i].kind == LDEN_SRC_TRACEPOINT;
 		probes |= def->srcs[i].kind != LDEN_SRC_TRACEPOINT;
 	}
-	if (!k->kprobes && probes)
+	if (unseen)
+		snprintf(res->reason, sizeof(res->reason),
+			 "%s", k->kprobes || !probes ?
+			 "per process, its tracepoint is not seen on this kernel (do_exit() detaches a task's perf events before it fires), and it has no other source here; count it in a --cgroup or the whole machine" :
+			 "per process, its tracepoint is not seen on this kernel (do_exit() detaches a task's perf events before it fires), and its kprobe fallback needs kprobes (CONFIG_KPROBES is off); count it in a --cgroup or the whole machine");
+	else if (!k->kprobes && probes)
 		snprintf(res->reason, sizeof(res->reason), "%s",
 			 tps ? "no tracepoint for it on this kernel, and no kprobe support (CONFIG_KPROBES is off)" :
 			       "it needs kprobes, and this kernel has no kprobe support (CONFIG_KPROBES is off)");

@@ -41,4 +41,29 @@ const char *lden_kernel__tracing_dir(const struct lden_kernel *k);
 int lden_resolve(struct lden_kernel *k, const struct lden_event_def *def,
 		 struct lden_resolution *res);
 
+/*
+ * lden_resolve_scoped - the same, for events counted per task (@per_task:
+ * on pids, --pid or -- COMMAND): a tracepoint a task's own perf events
+ * cannot see on this kernel (lden_kernel__unseen_per_task()) is skipped
+ * for the next source, and said in res->tried.
+ */
+int lden_resolve_scoped(struct lden_kernel *k,
+			const struct lden_event_def *def, bool per_task,
+			struct lden_resolution *res);
+
+/*
+ * lden_kernel__unseen_per_task - why the tracepoint "system:name" is not
+ * seen by events opened on a pid on this kernel (sched:sched_process_exit
+ * where do_exit() detaches the task's perf events before firing it:
+ * ltr_exit_seen_per_task(), tried once and cached), or NULL when it is.
+ */
+/*
+ * lden_kernel__has_function - whether kallsyms has the text symbol
+ * @name: 1, 0, or -1 when it cannot be read (not told)
+ */
+int lden_kernel__has_function(struct lden_kernel *k, const char *name);
+
+const char *lden_kernel__unseen_per_task(struct lden_kernel *k,
+					 const char *system, const char *name);
+
 #endif

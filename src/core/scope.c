@@ -322,6 +322,13 @@ bool lden_scope__is_set(const struct lden_scope_opts *o)
 	return o->npids || o->cgroup || o->command;
 }
 
+enum lden_scope_kind lden_scope__kind(const struct lden_scope_opts *o)
+{
+	if (o->npids || o->command)
+		return LDEN_SCOPE_TASKS;
+	return o->cgroup ? LDEN_SCOPE_CGROUP : LDEN_SCOPE_NONE;
+}
+
 int lden_scope__count(const struct lden_scope_opts *o)
 {
 	return o->npids ? o->npids : 1;

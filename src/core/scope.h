@@ -89,6 +89,15 @@ int lden_scope__check(struct lden_scope_opts *o, char *err, size_t errlen);
 
 bool lden_scope__is_set(const struct lden_scope_opts *o);
 
+/* What a scope counts in: lden_plan__check()'s @scoped. */
+enum lden_scope_kind {
+	LDEN_SCOPE_NONE,	/* the whole machine */
+	LDEN_SCOPE_CGROUP,	/* a cgroup (--cgroup, --container) */
+	LDEN_SCOPE_TASKS,	/* events opened on pids: --pid, -- COMMAND */
+};
+
+enum lden_scope_kind lden_scope__kind(const struct lden_scope_opts *o);
+
 /* How many times each event is attached (one per pid), at least 1. */
 int lden_scope__count(const struct lden_scope_opts *o);
 

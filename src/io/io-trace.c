@@ -419,6 +419,7 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 		(int64_t)(int32_t)c->args[dslot] : AT_FDCWD;
 
 	int taken = 0;
+	ssize_t n;
 
 	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD)
 		taken = lden_strcap__take_path(t->strcap, c->tid,
@@ -426,6 +427,19 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 					      path, LDEN_IO_PATH_MAX, NULL, 0);
 	if (taken)
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
+	/*
+	 * no copy: the kernel could not read the string at the call (a
+	 * page of the program not yet faulted in: a kprobe's fetch cannot
+	 * fault it, it leaves nothing), and read_early() left it to the
+	 * copy; the process, if it is still there, has it now: late
+	 */
+	else if (sys->kind == LDEN_IO_OPEN && !path[0] &&
+		 (n = lden_proc__read_str((pid_t)c->pid,
+					  c->args[LDEN_IO_ARG_PATH], path,
+					  LDEN_IO_PATH_MAX)) >= 0)
+		/* one that fills the buffer may be longer: cut, marked */
+		prov = (size_t)n + 1 >= LDEN_IO_PATH_MAX ? LDEN_PROV_PARTIAL :
+							   LDEN_PROV_LATE;
 	resolve_at(t, (pid_t)c->pid, dfd, path, LDEN_IO_PATH_MAX, &prov);
 	return prov;
 }

@@ -348,6 +348,7 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	struct pending *p;
 	int64_t ret;
 	int taken;
+	ssize_t n;
 
 	if (lden_strcap__feed(r->strcap, s))
 		return 0;
@@ -435,6 +436,16 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (!p->late)
 		prov = LDEN_PROV_LATE;
+	/*
+	 * the copy at the call left nothing (a kprobe's fetch cannot fault
+	 * in a page of the program not yet touched) and none was read at
+	 * the enter: the process, if it is still there, has it now
+	 */
+	else if ((n = lden_proc__read_str((pid_t)s->pid, p->ptr, p->path,
+					  sizeof(p->path))) >= 0)
+		/* one that fills the buffer may be longer: cut, marked */
+		prov = (size_t)n + 1 >= sizeof(p->path) ? LDEN_PROV_PARTIAL :
+							  LDEN_PROV_LATE;
 	else
 		prov = LDEN_PROV_NONE;
 	add_row(r, s, row, p->comm, p->comm_prov, taken ? path : p->path,

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,45 @@
 
 #include "clock.h"
 #include "proc.h"
+
+/*
+ * A kernel without CONFIG_CROSS_MEMORY_ATTACH (tinyconfig-based ones:
+ * the kernel matrix's nobpf 6.1) has no process_vm_readv (ENOSYS); the
+ * same bytes are read from /proc/PID/mem, which needs the same ptrace
+ * access.  Returns what process_vm_readv would: bytes, or -1 and errno.
+ */
+static ssize_t read_mem(pid_t pid, void *buf, size_t len, uint64_t at)
+{
+	static bool no_vm_readv;
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)at, len };
+	char path[64];
+	ssize_t n;
+	int fd, err;
+
+	if (!no_vm_readv) {
+		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		no_vm_readv = true;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* offsets are addresses: past 2^63 none can be read this way */
+	if (at > (uint64_t)INT64_MAX) {
+		close(fd);
+		errno = EFAULT;
+		return -1;
+	}
+	n = pread(fd, buf, len, (off_t)at);
+	err = errno;
+	close(fd);
+	/* an unmapped address reads as EIO from /proc/PID/mem */
+	errno = n < 0 && err == EIO ? EFAULT : err;
+	return n;
+}
 
 /* Reads in pieces that end at page boundaries: the string may end just
  * before an unmapped page, and process_vm_readv stops at the first fault. */
@@ -26,17 +67,12 @@ ssize_t lden_proc__read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
 	while (got < len - 1) {
 		uint64_t at = addr + got;
 		size_t want = page - (size_t)(at % page);
-		struct iovec local, remote;
 		ssize_t n;
 		char *nul;
 
 		if (want > len - 1 - got)
 			want = len - 1 - got;
-		local.iov_base = buf + got;
-		local.iov_len = want;
-		remote.iov_base = (void *)(uintptr_t)at;
-		remote.iov_len = want;
-		n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		n = read_mem(pid, buf + got, want, at);
 		if (n <= 0) {
 			buf[got] = '\0';
 			if (got)

@@ -54,7 +54,7 @@ int lden_watch_event__check(struct lden_watch_events *w,
 	struct lden_expr e;
 
 	one_event(ev, need_size, &copy, &e);
-	return lden_plan__check(w->cat, w->k, &e, lden_scope__is_set(o), &res,
+	return lden_plan__check(w->cat, w->k, &e, lden_scope__kind(o), &res,
 			       err);
 }
 
@@ -101,7 +101,7 @@ struct lden_watch_event *lden_watch_event__get(struct lden_watch_events *w,
 		}
 	}
 	one_event(ev, need_size, &copy, &one);
-	if (lden_plan__check(w->cat, w->k, &one, lden_scope__is_set(o), &res,
+	if (lden_plan__check(w->cat, w->k, &one, lden_scope__kind(o), &res,
 			    err) < 0) {
 		errno = EINVAL;
 		return NULL;

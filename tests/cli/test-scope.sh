@@ -118,6 +118,51 @@ grep -qx 'lden: command exited with status 3; condition not met' "$tmp/cmd2.out"
 [ "$(count_of "$tmp/cmd2.out" task.create)" = 2 ] || fail "-- COMMAND: want its 2 forks"
 echo "PASS: -- COMMAND fires on its forks; one that ends first reports status 3 and 2 forks"
 
+# task.exit per process: every exit of the command and its children.  On
+# 6.1 and 6.12 a task's own perf events are detached before do_exit()
+# fires sched:sched_process_exit: counted on pids it read 0, silently
+# (tests/kernel-matrix/test-task-exit, where the kprobe on do_exit takes
+# over).  LDEN_TEST_EXIT_NOT_PER_TASK stands in for such a kernel here.
+loop7='i=0; while [ $i -lt 7 ]; do /bin/true; i=$((i + 1)); done'
+"$LDEN" notify "count(task.exit) > 1000" -t 60 -- sh -c "$loop7" \
+	>"$tmp/exit.out" 2>"$tmp/exit.err"
+rc=$?
+[ "$rc" = 1 ] && [ "$(count_of "$tmp/exit.out" task.exit)" = 8 ] ||
+	fail "task.exit -- COMMAND: exit $rc, $(count_of "$tmp/exit.out" task.exit) exits, want 8"
+if [ -e "${LDEN_TRACEFS:-/sys/kernel/tracing}/kprobe_events" ]; then
+	LDEN_TEST_EXIT_NOT_PER_TASK=1 "$LDEN" notify "count(task.exit) > 1000" \
+		-t 60 -- sh -c "$loop7" >"$tmp/exit2.out" 2>"$tmp/exit2.err"
+	rc=$?
+	[ "$rc" = 1 ] && grep -q '^  task\.exit  *kprobe do_exit' "$tmp/exit2.out" &&
+		[ "$(count_of "$tmp/exit2.out" task.exit)" = 8 ] ||
+		fail "task.exit -- COMMAND, exits unseen per task: exit $rc, not 8 by kprobe do_exit"
+else
+	LDEN_TEST_EXIT_NOT_PER_TASK=1 "$LDEN" notify "count(task.exit) > 1000" \
+		-t 60 -- sh -c "$loop7" >"$tmp/exit2.out" 2>"$tmp/exit2.err"
+	rc=$?
+	[ "$rc" = 2 ] && [ ! -s "$tmp/exit2.out" ] &&
+		head -n 1 "$tmp/exit2.err" | grep -q "^lden: task.exit is unavailable on this kernel: per process, its tracepoint is not seen on this kernel (do_exit() detaches a task's perf events before it fires), and its kprobe fallback needs kprobes" ||
+		fail "task.exit -- COMMAND, exits unseen per task, no kprobes: exit $rc, not refused"
+fi
+for how in "notify count(sched:sched_process_exit)>1000 -t 60" \
+	"trace sched:sched_process_exit" "top sched:sched_process_exit"; do
+	# shellcheck disable=SC2086
+	LDEN_TEST_EXIT_NOT_PER_TASK=1 "$LDEN" $how -- /bin/true \
+		>"$tmp/exit3.out" 2>"$tmp/exit3.err"
+	rc=$?
+	[ "$rc" = 2 ] && [ ! -s "$tmp/exit3.out" ] &&
+		head -n 1 "$tmp/exit3.err" |
+		grep -q "^lden: .*sched:sched_process_exit cannot be counted per process here: a task's own perf events do not see it on this kernel" ||
+		fail "$how -- CMD, exits unseen per task: exit $rc, not refused"
+done
+# the whole machine sees every exit: not refused
+LDEN_TEST_EXIT_NOT_PER_TASK=1 "$LDEN" notify "count(sched:sched_process_exit) > 1e18 or count(task.exit) > 1e18" \
+	-t 0.2 >"$tmp/exit4.out" 2>"$tmp/exit4.err"
+rc=$?
+[ "$rc" = 1 ] || fail "exits in the whole machine, unseen per task: exit $rc"
+rm -f "$tmp"/exit*.out "$tmp"/exit*.err
+echo "PASS: task.exit per process counts 8 exits; unseen per task, the tracepoint named is refused in one line"
+
 # refusals, exit 2, nothing attached
 check_err() {	# expected-first-line args...
 	want=$1; shift

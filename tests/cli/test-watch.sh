@@ -154,6 +154,21 @@ check_bad nosym "lden: $tmp/nosym.rules:4: uprobe(/bin/true:lden_no_such_symbol)
 "$LDEN" watch -r "$tmp/nosym.rules" >"$tmp/bad.out" 2>"$tmp/bad.err"
 [ $? = 2 ] && [ "$(head -n 1 "$tmp/bad.err")" = "lden: $tmp/nosym.rules:4: uprobe(/bin/true:lden_no_such_symbol): no function 'lden_no_such_symbol' in '$(realpath /bin/true)'" ] ||
 	fail "watch of nosym.rules: $(cat "$tmp/bad.err")"
+# what attaching refuses, --check refuses too: a custom() function the
+# kernel lacks, a rule's cgroup that is not there (both said "no error"
+# to --check before, and failed only when lden watch attached)
+printf 'rule a\n\twhen count(custom(lden_no_such_function)) > 1\n' > "$tmp/nofunc.rules"
+check_bad nofunc "lden: $tmp/nofunc.rules:2: custom(lden_no_such_function): no kernel function 'lden_no_such_function' (not in /proc/kallsyms)" \
+	"          when count(custom(lden_no_such_function)) > 1" \
+	"                     ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~"
+printf 'rule a\n\twhen count(task.create) > 1\n\tcgroup /sys/fs/cgroup/lden-no-such\377cg\n' > "$tmp/nocg.rules"
+for how in --check -r; do
+	"$LDEN" watch $how "$tmp/nocg.rules" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	rc=$?
+	[ $rc = 2 ] && [ ! -s "$tmp/bad.out" ] &&
+		[ "$(cat "$tmp/bad.err")" = "lden: $tmp/nocg.rules:3: rule 'a': cannot open cgroup '/sys/fs/cgroup/lden-no-such\\xffcg': No such file or directory" ] ||
+		fail "watch $how of a rule with a missing cgroup: exit $rc, $(cat "$tmp/bad.err")"
+done
 # a FIFO is refused at once
 mkfifo "$tmp/fifo.rules"
 timeout 10 "$LDEN" watch --check "$tmp/fifo.rules" 2>"$tmp/bad.err"

@@ -23,6 +23,10 @@
  *                               200 bytes), near and past the kernel's
  *                               copy limits (4095 is the longest path
  *                               the kernel takes)
+ *   strings-target mapped FILE  opens the path FILE holds (NUL-ended),
+ *                               from a mapping of FILE not touched
+ *                               before (a probe's copy faults), then
+ *                               waits for a line on stdin
  *   strings-target exec-retry PROG  execve of PROG through the C library
  *                               with arguments "PROG libc-call" that
  *                               fails (an environment string at a bad
@@ -51,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static double now(void)
@@ -137,6 +142,30 @@ static int odd(const char *dir)
 	return open(path, O_RDONLY) < 0 ? 0 : 6;
 }
 
+/*
+ * The path in FILE's first page, mapped and never touched before the
+ * open: the kernel's getname() faults the page in, a probe's copy at the
+ * call cannot (it leaves nothing).  Then waits for a line on stdin, so
+ * the process is still there when its open's record is read.
+ */
+static int mapped(const char *file)
+{
+	char line[16];
+	void *m;
+	int fd = open(file, O_RDONLY), r;
+
+	if (fd < 0)
+		return 7;
+	m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 7;
+	r = open((const char *)m, O_RDONLY) < 0 ? 0 : 8;
+	if (!fgets(line, sizeof(line), stdin))
+		return 9;
+	return r;
+}
+
 static int long_paths(int n, char **lens)
 {
 	static char path[65536];
@@ -217,6 +246,8 @@ int main(int argc, char **argv)
 		return reuse(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "storm"))
 		return storm(atof(argv[2]), atol(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "mapped"))
+		return mapped(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "write"))
 		return write_files(argv[2], atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "odd"))
@@ -229,6 +260,6 @@ int main(int argc, char **argv)
 		return fexec(argv[2], argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "rewrite"))
 		return rewrite(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N\n");
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | mapped FILE | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N\n");
 	return 2;
 }
