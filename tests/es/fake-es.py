@@ -60,10 +60,11 @@ PROMISED = {"@timestamp": "date", "event": "keyword", "host": "keyword",
             "lost": "long", "speed": "double", "interval": "double",
             "size_valid": "boolean", "missed": "long",
             "count_exact": "boolean", "speed_estimated": "boolean",
-            "speed_span": "double"}
+            "speed_span": "double", "lost_shared": "boolean",
+            "size_overflow": "boolean"}
 REQUIRED = {"@timestamp", "host", "event", "source", "mode", "interval",
             "count", "count_total", "speed", "lost", "missed",
-            "count_exact", "speed_estimated"}
+            "count_exact", "speed_estimated", "lost_shared"}
 
 
 class State:

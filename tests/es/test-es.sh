@@ -153,8 +153,9 @@ expect_report 4 0
 grep -q '"size_valid": true' "$d/docs" || fail "no size_valid stored"
 fake_stop
 # a newer lden's (version 99, which maps size_valid, missed,
-# count_exact, speed_estimated and speed_span too) stays
-sed 's/"size_total": {"type": "long"}/&, "size_valid": {"type": "boolean"}, "missed": {"type": "long"}, "count_exact": {"type": "boolean"}, "speed_estimated": {"type": "boolean"}, "speed_span": {"type": "double"}/; s/"version": 1/"version": 99/' \
+# count_exact, speed_estimated, speed_span, lost_shared and size_overflow
+# too) stays
+sed 's/"size_total": {"type": "long"}/&, "size_valid": {"type": "boolean"}, "missed": {"type": "long"}, "count_exact": {"type": "boolean"}, "speed_estimated": {"type": "boolean"}, "speed_span": {"type": "double"}, "lost_shared": {"type": "boolean"}, "size_overflow": {"type": "boolean"}/; s/"version": 1/"version": 99/' \
 	"$tmp/old.json" > "$tmp/new.json"
 grep -q '"version": 99' "$tmp/new.json" && grep -q boolean "$tmp/new.json" ||
 	fail "could not write the newer template"
