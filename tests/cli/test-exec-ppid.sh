@@ -5,7 +5,7 @@
 # in its parent's context) lden had read.  Now: a shell (the command) forks
 # N children, each execs /bin/true: each row's ppid is the shell's pid,
 # "ppid_source": "exact" (text: no '?'); the uid stays late (no record
-# carries it); the command itself (started by lden before tracing) keeps
+# carries it; unavailable when the child was reaped before lden read it); the command itself (started by lden before tracing) keeps
 # a late ppid; a child whose parent exited before its exec (reparented:
 # /proc names another) is late, not its forker given as exact.  The
 # recipe reads through the perf ring (its uprobes; sched_process_exec's
@@ -21,25 +21,56 @@ LDEN="$top_builddir/src/lden"
 	{ echo "SKIP: no task_newtask tracepoint"; exit 77; }
 test_tmp
 N=5
-for ring in perf; do
-	"$LDEN" trace exec --json --ring "$ring" --max-cpu 0 -- sh -c \
-		'echo "shell $$"; i=0; while [ $i -lt '$N' ]; do /bin/true; i=$((i + 1)); done' \
-		>"$tmp/e.out" 2>"$tmp/e.err" ||
-		fail "trace exec ($ring) failed: $(cat "$tmp/e.err")"
-	sh=$(awk '$1 == "shell" { print $2 }' "$tmp/e.out")
-	[ -n "$sh" ] || fail "the shell did not say its pid ($ring)"
-	grep '^{' "$tmp/e.out" >"$tmp/e.json"
-	jq -e -s --argjson sh "$sh" --argjson n $N '
-		[.[] | select(.filename? == "/bin/true")] |
-		length == $n and
-		all(.ppid == $sh and .ppid_source == "exact" and
-		    .uid_source == "late")' "$tmp/e.json" >/dev/null ||
-		fail "trace exec ($ring): not $N rows of /bin/true with ppid $sh exact, uid late: $(cat "$tmp/e.json")"
-	jq -e -s --argjson sh "$sh" '[.[] | select(.pid? == $sh)] |
-		length == 1 and .[0].ppid_source == "late"' "$tmp/e.json" >/dev/null ||
-		fail "trace exec ($ring): the command's own exec not one row with its ppid late: $(cat "$tmp/e.json")"
-	echo "PASS: trace exec --ring $ring: $N children of $sh, each ppid $sh exact, uid late; the command's own late"
-done
+# the workload: says its pid, runs /bin/true N times, then waits (20 s at
+# most) for "$1" to exist: the test makes it once lden showed the N rows,
+# so that the parent lives while lden handles them (a child reaped before
+# lden read /proc is exact only while its parent lives: a parent gone may
+# have been left)
+WL='echo "shell $$" >"$2"; i=0; while [ $i -lt '$N' ]; do /bin/true; i=$((i + 1)); done
+i=0; while [ ! -e "$1" ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done'
+out=
+n_true() {
+	grep '^{' "$out" | jq -s --argjson sh "$sh" \
+		'[.[] | select(.filename? == "/bin/true" and .ppid == $sh)] | length'
+}
+# rows NAME: waits for the N rows of /bin/true, lets the workload go, and
+# stops lden (ARGS after NAME: how it was started, in $l)
+rows() {
+	out="$tmp/$1.out"
+	_i=0
+	while [ ! -s "$tmp/$1.sh" ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
+	sh=$(awk '{ print $2 }' "$tmp/$1.sh")
+	[ -n "$sh" ] || fail "$1: the workload did not say its pid"
+	_i=0
+	while [ "$(n_true)" != $N ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
+	touch "$tmp/$1.go"
+}
+check() {
+	grep '^{' "$out" | jq -e -s --argjson sh "$sh" --argjson n $N '
+		[.[] | select(.filename? == "/bin/true" and .ppid == $sh)] |
+		length == $n and all(.ppid_source == "exact" and
+				     .uid_source != "exact")' >/dev/null ||
+		fail "trace exec ($1): not $N rows of /bin/true with ppid $sh exact, uid not exact: $(grep "$sh" "$out"); $(tail -5 "${out%.out}.err")"
+}
+
+# the command's scope
+rm -f "$tmp/c.out" "$tmp/c.err"
+"$LDEN" trace exec --json --max-cpu 0 -- sh -c "$WL" sh "$tmp/c.go" "$tmp/c.sh" \
+	>"$tmp/c.out" 2>"$tmp/c.err" &
+l=$!
+started $l
+rows c
+wait $l
+rc=$?
+reaped $l
+[ $rc = 0 ] || fail "trace exec -- CMD exited $rc: $(cat "$tmp/c.err")"
+check "-- CMD"
+jq -e -s --argjson sh "$sh" '[.[] | select(.pid? == $sh)] |
+	length == 1 and .[0].ppid_source == "late"' "$tmp/c.out" >/dev/null 2>&1 ||
+	grep '^{' "$tmp/c.out" | jq -e -s --argjson sh "$sh" '[.[] | select(.pid? == $sh)] |
+	length == 1 and .[0].ppid_source == "late"' >/dev/null ||
+	fail "trace exec: the command's own exec not one row with its ppid late: $(cat "$tmp/c.out")"
+echo "PASS: trace exec -- CMD: $N children of $sh, each ppid $sh exact, uid not; the command's own late"
 
 # the whole machine: the shell's forks seen as any other's
 rm -f "$tmp/w.out" "$tmp/w.err"
@@ -47,36 +78,35 @@ rm -f "$tmp/w.out" "$tmp/w.err"
 l=$!
 started $l
 wait_for "$tmp/w.err" '^lden: tracing' || fail "trace exec (machine) did not start"
-sh -c 'echo "shell $$" >"$1"; i=0; while [ $i -lt '$N' ]; do /bin/true; i=$((i + 1)); done' \
-	sh "$tmp/w.sh"
-sh=$(awk '{ print $2 }' "$tmp/w.sh")
-out="$tmp/w.out"
-until_true() {
-	_i=0
-	while ! "$@" && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
-}
-n_true() {
-	grep '^{' "$out" | jq -s --argjson sh "$sh" \
-		'[.[] | select(.filename? == "/bin/true" and .ppid == $sh)] | length'
-}
-has_all() { [ "$(n_true)" = $N ]; }
-until_true has_all
+sh -c "$WL" sh "$tmp/w.go" "$tmp/w.sh" &
+ws=$!
+rows w
+wait $ws
 stop $l
 reaped $l
 [ $rc = 0 ] || fail "trace exec (machine) exited $rc: $(cat "$tmp/w.err")"
-grep '^{' "$out" | jq -e -s --argjson sh "$sh" --argjson n $N '
-	[.[] | select(.filename? == "/bin/true" and .ppid == $sh)] |
-	length == $n and all(.ppid_source == "exact")' >/dev/null ||
-	fail "trace exec (machine): not $N rows of /bin/true with ppid $sh exact: $(grep "$sh" "$out")"
+check machine
 echo "PASS: trace exec, the whole machine: $N children of $sh, each ppid exact"
 
 # text: the ppid column (3rd) without the late mark '?'
-"$LDEN" trace exec --max-cpu 0 -- sh -c \
-	'echo "shell $$"; /bin/true; /bin/true' >"$tmp/t.out" 2>"$tmp/t.err" ||
-	fail "trace exec (text) failed: $(cat "$tmp/t.err")"
-sh=$(awk '$1 == "shell" { print $2 }' "$tmp/t.out")
-[ "$(awk -v sh="$sh" '$6 == "/bin/true" && $3 == sh' "$tmp/t.out" | wc -l)" = 2 ] ||
-	fail "trace exec text: not 2 rows of /bin/true with ppid $sh unmarked: $(cat "$tmp/t.out")"
+rm -f "$tmp/t.out" "$tmp/t.err"
+"$LDEN" trace exec --max-cpu 0 -- sh -c "$WL" sh "$tmp/t.go" "$tmp/t.sh" \
+	>"$tmp/t.out" 2>"$tmp/t.err" &
+l=$!
+started $l
+_i=0
+while [ ! -s "$tmp/t.sh" ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
+sh=$(awk '{ print $2 }' "$tmp/t.sh")
+n_text() { awk -v sh="$sh" '$6 == "/bin/true" && $3 == sh' "$tmp/t.out" | wc -l; }
+_i=0
+while [ "$(n_text)" -lt $N ] && [ $_i -lt 400 ]; do sleep 0.05; _i=$((_i + 1)); done
+touch "$tmp/t.go"
+wait $l
+rc=$?
+reaped $l
+[ $rc = 0 ] || fail "trace exec (text) exited $rc: $(cat "$tmp/t.err")"
+[ "$(n_text)" = $N ] ||
+	fail "trace exec text: not $N rows of /bin/true with ppid $sh unmarked: $(cat "$tmp/t.out")"
 echo "PASS: trace exec, text: ppid $sh shown exact (no '?')"
 
 # reparented: the middle shell starts a child and exits; the child,
