@@ -225,6 +225,27 @@ static void print_size_path(const struct lden_list *l, int i)
 		       other);
 }
 
+/*
+ * Per process (--pid, -- COMMAND) another source when a task's own
+ * events cannot see this one here (task.exit's tracepoint on 6.1 and
+ * 6.12): said, with the source taken instead.
+ */
+static void per_process(struct lden_list *l, const struct lden_event_def *d,
+			const struct lden_resolution *r)
+{
+	struct lden_resolution t;
+
+	if (!r->src || r->src->kind != LDEN_SRC_TRACEPOINT)
+		return;
+	lden_resolve_scoped(l->k, d, true, &t);
+	if (t.src == r->src)
+		return;
+	if (t.src)
+		printf("    per process: %s (%s)\n", t.source_text, t.tried);
+	else
+		printf("    per process: unavailable: %s\n", t.reason);
+}
+
 /* One event of the catalog: checked, then its line (or JSON object). */
 static void list_event(struct lden_list *l, int i)
 {
@@ -266,6 +287,7 @@ static void list_event(struct lden_list *l, int i)
 			print_size_path(l, i);
 		else if (r.src)
 			printf("    counted by the kernel (a perf counter per CPU)\n");
+		per_process(l, d, &r);
 		printf("    defined in %s:%d\n", d->file, d->line);
 	}
 }

@@ -79,3 +79,23 @@ grep -q '^lden: permission denied reading tracefs' "$tmp/nobody.err" ||
 [ "$(grep -c ' ok$' "$tmp/nobody.out")" = 0 ] || fail "as nobody: events said ok"
 grep -q '^task.create ' "$tmp/nobody.out" || fail "as nobody: no list"
 echo "PASS: list-events checks filters and sizes as attaching would, with file:line"
+
+# --verbose says when an event takes another source per process: here
+# the host's kernel lets a task's events see sched_process_exit (no such
+# line); with LDEN_TEST_EXIT_NOT_PER_TASK (a 6.1 or 6.12 kernel's do_exit)
+# task.exit per process falls back to its kprobe, or is unavailable
+"$LDEN" list-events --verbose >"$tmp/v.out" 2>"$tmp/v.err" || fail "--verbose: exit $?"
+grep -q '^    per process: ' "$tmp/v.out" && fail "--verbose: a per-process line on this kernel"
+LDEN_TEST_EXIT_NOT_PER_TASK=1 "$LDEN" list-events --verbose >"$tmp/v.out" 2>"$tmp/v.err" ||
+	fail "--verbose, exits unseen per task: exit $?"
+got=$(awk '/^task\.exit / { e = 1; next } /^[a-z]/ { e = 0 } e && /^    per process: / { print }' "$tmp/v.out")
+if [ -e "${LDEN_TRACEFS:-/sys/kernel/tracing}/kprobe_events" ]; then
+	echo "$got" | grep -q '^    per process: kprobe do_exit (tracepoint sched:sched_process_exit: not per process: ' ||
+		fail "--verbose, exits unseen per task: task.exit says '$got'"
+else
+	echo "$got" | grep -q '^    per process: unavailable: per process, its tracepoint is not seen on this kernel' ||
+		fail "--verbose, exits unseen per task: task.exit says '$got'"
+fi
+[ "$(grep -c '^    per process: ' "$tmp/v.out")" = 1 ] ||
+	fail "--verbose, exits unseen per task: per-process lines for other events: $(grep -B8 '^    per process: ' "$tmp/v.out")"
+echo "PASS: list-events --verbose says task.exit's source per process where it differs"
