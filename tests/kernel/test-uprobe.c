@@ -566,8 +566,14 @@ static void cleanup_on_sigterm(void **state)
 static void signal_ownership(void **state)
 {
 	struct ltr_session *other;
-	struct sigaction sa;
+	struct sigaction sa, term0, int0;
 
+	/*
+	 * what was there before is put back: SIG_DFL, or SIG_IGN when the
+	 * suite runs in the background of a shell (SIGINT ignored)
+	 */
+	assert_int_equal(sigaction(SIGTERM, NULL, &term0), 0);
+	assert_int_equal(sigaction(SIGINT, NULL, &int0), 0);
 	cur = ltr_session__new(NULL);
 	other = ltr_session__new(NULL);
 	assert_non_null(cur);
@@ -578,15 +584,15 @@ static void signal_ownership(void **state)
 	assert_true(sa.sa_handler != SIG_DFL);
 	assert_int_equal(ltr_session__cleanup_on_signal(other), -EBUSY);
 
-	/* freeing the owner puts the default back and frees the slot */
+	/* freeing the owner puts the old action back and frees the slot */
 	ltr_session__free(cur);
 	cur = NULL;
 	assert_int_equal(sigaction(SIGTERM, NULL, &sa), 0);
-	assert_true(sa.sa_handler == SIG_DFL);
+	assert_true(sa.sa_handler == term0.sa_handler);
 	assert_int_equal(ltr_session__cleanup_on_signal(other), 0);
 	ltr_session__free(other);
 	assert_int_equal(sigaction(SIGINT, NULL, &sa), 0);
-	assert_true(sa.sa_handler == SIG_DFL);
+	assert_true(sa.sa_handler == int0.sa_handler);
 }
 
 int main(int argc, char **argv)
