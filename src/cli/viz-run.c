@@ -157,7 +157,7 @@ int lden_visualize__setup(struct lden_visualize *r)
 	if (status)
 		return status;
 	r->v = lden_viz__new(&r->cat, r->k, r->o.events,
-			    lden_scope__is_set(&r->o.c.scope), r->o.no_size, err,
+			    lden_scope__kind(&r->o.c.scope), r->o.no_size, err,
 			    sizeof(err));
 	if (!r->v) {
 		lden_err("%s", err);

@@ -57,9 +57,9 @@ static bool already(const struct lden_viz *v, const char *name)
 
 /* Adds one name of --events (or of the catalog); NULL on a bad name. */
 static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
-		       struct lden_kernel *k, const char *name, bool scoped,
-		       bool no_size, struct lden_resolution *res, char *err,
-		       size_t errlen)
+		       struct lden_kernel *k, const char *name,
+		       enum lden_scope_kind scope, bool no_size,
+		       struct lden_resolution *res, char *err, size_t errlen)
 {
 	struct lden_viz_event *e = &v->ev[v->nev];
 	const struct lden_event_def *def;
@@ -87,6 +87,20 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 			return verr(err, errlen, EINVAL,
 				    LDEN_FTRACE_RECORD_FMT " (--events)", name,
 				    why);
+		/* as notify: not a count of 0 where a task's own perf
+		 * events never see it (sched_process_exit before 6.18) */
+		if (scope == LDEN_SCOPE_TASKS) {
+			char sys[128];
+			size_t n = (size_t)(strchr(name, ':') - name);
+
+			snprintf(sys, sizeof(sys), "%.*s", (int)n, name);
+			why = lden_kernel__unseen_per_task(k, sys,
+							   name + n + 1);
+			if (why)
+				return verr(err, errlen, EINVAL,
+					    "%s cannot be counted per process here: %s; task.exit counts exits per process (by a kprobe where needed), or count it in a --cgroup or the whole machine",
+					    name, why);
+		}
 		e->kind = LDEN_EV_TRACEPOINT;
 		v->nev++;
 		return e;
@@ -104,10 +118,11 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 			    name);
 	}
 	e->kind = LDEN_EV_CATALOG;
-	if (scoped && def->unscoped)
+	if (scope != LDEN_SCOPE_NONE && def->unscoped)
 		snprintf(e->skipped, sizeof(e->skipped),
 			 "not counted per process or cgroup: %s", def->unscoped);
-	else if (lden_resolve(k, def, res) < 0)
+	else if (lden_resolve_scoped(k, def, scope == LDEN_SCOPE_TASKS,
+				     res) < 0)
 		snprintf(e->skipped, sizeof(e->skipped),
 			 "unavailable on this kernel: %s", res->reason);
 	else
@@ -118,7 +133,8 @@ static void *add_event(struct lden_viz *v, const struct lden_catalog *cat,
 
 /* The names of @list, or of the whole catalog, into v->ev. */
 static int choose(struct lden_viz *v, const struct lden_catalog *cat,
-		  struct lden_kernel *k, const char *list, bool scoped,
+		  struct lden_kernel *k, const char *list,
+		  enum lden_scope_kind scope,
 		  bool no_size, struct lden_resolution *all, char *err,
 		  size_t errlen)
 {
@@ -126,7 +142,7 @@ static int choose(struct lden_viz *v, const struct lden_catalog *cat,
 
 	if (!list) {
 		for (int i = 0; i < cat->ndefs; i++)
-			if (!add_event(v, cat, k, cat->defs[i].name, scoped,
+			if (!add_event(v, cat, k, cat->defs[i].name, scope,
 				       no_size, &all[v->nev], err, errlen))
 				return -1;
 		return 0;
@@ -146,7 +162,7 @@ static int choose(struct lden_viz *v, const struct lden_catalog *cat,
 			*--end = '\0';
 		if (!*tok || already(v, tok))
 			continue;
-		if (!add_event(v, cat, k, tok, scoped, no_size, &all[v->nev],
+		if (!add_event(v, cat, k, tok, scope, no_size, &all[v->nev],
 			       err, errlen)) {
 			free(copy);
 			return -1;
@@ -172,8 +188,8 @@ static int list_len(const char *list)
 
 struct lden_viz *lden_viz__new(const struct lden_catalog *cat,
 			      struct lden_kernel *k, const char *list,
-			      bool scoped, bool no_size, char *err,
-			      size_t errlen)
+			      enum lden_scope_kind scope, bool no_size,
+			      char *err, size_t errlen)
 {
 	struct lden_viz *v = calloc(1, sizeof(*v));
 	struct lden_resolution *all = NULL;
@@ -187,7 +203,7 @@ struct lden_viz *lden_viz__new(const struct lden_catalog *cat,
 		verr(err, errlen, ENOMEM, "out of memory");
 		goto out_free;
 	}
-	if (choose(v, cat, k, list, scoped, no_size, all, err, errlen) < 0)
+	if (choose(v, cat, k, list, scope, no_size, all, err, errlen) < 0)
 		goto out_free;
 	for (int i = 0; i < v->nev; i++)
 		v->n += !v->ev[i].skipped[0];

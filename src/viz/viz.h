@@ -60,8 +60,11 @@ struct lden_viz {
  * lden_viz__new - choose the events
  * @list: comma-separated catalog names or SYSTEM:NAME tracepoints, or
  *        NULL for every catalog event
- * @scoped: counted per process or cgroup: events the catalog marks
- *          'unscoped' are skipped
+ * @scope: where counted: per process or cgroup, events the catalog marks
+ *         'unscoped' are skipped; per process (LDEN_SCOPE_TASKS), each
+ *         event from a source a task's own perf events see on this
+ *         kernel (lden_resolve_scoped()), a tracepoint they do not see
+ *         refused
  * @no_size: count every event, sample none
  *
  * Events this kernel lacks are kept with ->skipped set.  Returns the
@@ -71,8 +74,8 @@ struct lden_viz {
  */
 struct lden_viz *lden_viz__new(const struct lden_catalog *cat,
 			      struct lden_kernel *k, const char *list,
-			      bool scoped, bool no_size, char *err,
-			      size_t errlen);
+			      enum lden_scope_kind scope, bool no_size,
+			      char *err, size_t errlen);
 
 /*
  * lden_viz__attach - open every traced event in each scope of @o
