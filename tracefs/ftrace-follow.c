@@ -115,7 +115,13 @@ static struct ft_task *task_get(struct ltr_follow *f, uint32_t tid, bool add)
 	return t;
 }
 
-/* @tid is a task of process @tgid from @since on (0: from the start). */
+/*
+ * @tid is a task of process @tgid from @since on (0: from the start).
+ * A fork older than the task known with that id is the one before it,
+ * read late: the rings are read one CPU after another, and a parent
+ * that moved between its two forks of one id wrote the later first in
+ * the order read (test-top-reuse's case with the parent on two CPUs).
+ */
 int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		    uint64_t since)
 {
@@ -123,6 +129,15 @@ int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 
 	if (!t)
 		return -ENOMEM;
+	if ((t->since || t->tgid) && since < t->since) {
+		if (t->has_prev && t->prev_since >= since)
+			return 0;	/* older still: not kept */
+		t->prev_tgid = tgid;
+		t->prev_since = since;
+		t->prev_until = UINT64_MAX;	/* its exit, when read */
+		t->has_prev = true;
+		return 0;
+	}
 	if (t->since || t->tgid) {
 		t->prev_tgid = t->tgid;
 		t->prev_since = t->since;
@@ -142,6 +157,17 @@ void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time)
 
 	if (t && time >= t->since && t->until == UINT64_MAX)
 		t->until = time;
+	else if (t && time < t->since && t->has_prev &&
+		 time >= t->prev_since && t->prev_until == UINT64_MAX)
+		t->prev_until = time;	/* the one before's, read late */
+}
+
+/* When the task seen last with id @tid started (0: none, or the start). */
+uint64_t ltr_follow_since(const struct ltr_follow *f, uint32_t tid)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	return t->tid ? t->since : 0;
 }
 
 /* Whether a task with id @tid was known before (its id given again). */

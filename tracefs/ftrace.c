@@ -1531,8 +1531,16 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 		}
 		/* an id an earlier task of the command had: the kernel
 		 * may take it out of the filter yet (follow_gaps()) */
-		if (ltr_follow_known(ft->follow, (uint32_t)child))
-			reuse_add(ft, (uint32_t)child, time);
+		if (ltr_follow_known(ft->follow, (uint32_t)child)) {
+			uint64_t last = ltr_follow_since(ft->follow,
+							 (uint32_t)child);
+
+			/* the fork of the task before, read after the
+			 * later one's (another CPU's ring): the later task
+			 * is the one given the id again */
+			reuse_add(ft, (uint32_t)child,
+				  last > time ? last : time);
+		}
 		/* a thread is in its parent's process; a child is its own;
 		 * a fork by a task not known is not the command's (or lost
 		 * with its parent's): its child is not known either */

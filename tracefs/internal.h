@@ -525,6 +525,7 @@ int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		    uint64_t since);
 void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time);
 bool ltr_follow_known(const struct ltr_follow *f, uint32_t tid);
+uint64_t ltr_follow_since(const struct ltr_follow *f, uint32_t tid);
 void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time);
 int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
 			  uint64_t since, uint64_t *at);

@@ -13,12 +13,16 @@
  * PID_REUSE_CHILD=N, B (after its wait) starts a child C that waits
  * PID_REUSE_CHILD_WAIT_MS, makes N lseek(7718) calls and exits; B makes
  * its calls once C is reaped, and "child C" is printed first.
+ * With PID_REUSE_MOVE, the parent forks A on CPU 1 and makes B on CPU 0:
+ * B's fork is in the ring of a CPU lden reads before A's (exit 77 with
+ * fewer than 2 CPUs).
  * Prints "A B" (the same number) on stdout; exit 77 when the kernel
  * cannot give a chosen pid (before 5.5, or no privilege).
  */
 #include <errno.h>
 #include <linux/membarrier.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +34,21 @@
 #include <unistd.h>
 
 static const char *cgroup;
+
+static void move_to(int cpu)
+{
+	const char *v = getenv("PID_REUSE_MOVE");
+	cpu_set_t set;
+
+	if (!v || !*v)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		perror("pid-reuse: sched_setaffinity");
+		exit(77);
+	}
+}
 
 static void wait_ms(const char *var)
 {
@@ -79,6 +98,7 @@ int main(int argc, char **argv)
 	cgroup = argc == 4 ? argv[3] : NULL;
 	na = atoi(argv[1]);
 	nb = atoi(argv[2]);
+	move_to(1);
 	a = fork();
 	if (a < 0)
 		return 1;
@@ -91,6 +111,7 @@ int main(int argc, char **argv)
 	if (getenv("PID_REUSE_GAP_MS"))
 		syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	wait_ms("PID_REUSE_GAP_MS");
+	move_to(0);
 	/* the pid is free once A is reaped; another process may take it
 	 * first (EEXIST): then the test cannot run here */
 	for (tries = 0; tries < 100; tries++) {
