@@ -491,7 +491,7 @@ run_trial() {
 		local kcount
 		read -r kcount counted lost < <(awk '
 			/^ENAME/ {t = 1; hl = ($NF == "LOST"); next}
-			t && NF >= 4 {c = $2; s = $3; l = hl ? $5 : 0}
+			t && NF >= 4 {c = $2; s = $3; l = hl ? $5 : 0; sub(/\*$/, "", l)}
 			END {if (c != "") print c, s, l}' "$d/stdout")
 		if [ "$t" = lden-notify-count ]; then
 			counted=$kcount

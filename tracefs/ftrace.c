@@ -139,6 +139,7 @@ struct ltr_ftrace_id {
 	int id;
 	struct ltr_event *ev;	/* NULL: read for the instance alone */
 	int role;		/* ROLE_*: kept enabled for the instance */
+	bool on;		/* its enable file says 1 (ltr_ftrace_enable) */
 };
 
 struct ltr_ftrace {
@@ -158,6 +159,7 @@ struct ltr_ftrace {
 	int fail_map, fail_reader, fail_reader_at, fail_ahead;
 	uint64_t drains;		/* ltr_ftrace_drain() calls */
 	bool ring_off;			/* ltr_ftrace_ring_off() */
+	int held_fd;			/* ltr_ftrace_hold(): tracing_on, held */
 	bool final;			/* ltr_ftrace_finish(): files closed */
 	struct ltr_ftrace_cpu *cpus;
 	/* the events in the instance, by tracepoint id (sorted) */
@@ -351,6 +353,8 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	if (!ft)
 		return;
 	close_readers(ft);
+	if (ft->held_fd >= 0)
+		close(ft->held_fd);
 	for (int i = 0; ft->cpus && i < ft->ncpus; i++)
 		free(ft->cpus[i].page);
 	free(ft->cpus);
@@ -802,6 +806,7 @@ static int ftrace_create(struct ltr_session *s)
 	ft = calloc(1, sizeof(*ft));
 	if (!ft)
 		return ltr_error(ENOMEM, "out of memory");
+	ft->held_fd = -1;
 	ft->ncpus = s->ncpus;
 	ft->cpus = calloc(s->ncpus, sizeof(*ft->cpus));
 	if (!ft->cpus) {
@@ -906,9 +911,7 @@ static int id_insert(struct ltr_ftrace *ft, int id, struct ltr_event *ev,
 	ft->ids = m;
 	for (i = ft->nids; i > 0 && m[i - 1].id > id; i--)
 		m[i] = m[i - 1];
-	m[i].id = id;
-	m[i].ev = ev;
-	m[i].role = role;
+	m[i] = (struct ltr_ftrace_id){ .id = id, .ev = ev, .role = role };
 	ft->nids++;
 	return 0;
 }
@@ -1047,7 +1050,7 @@ int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 /** ltr_ftrace_enable - start or stop @ev's records */
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 {
-	const struct ltr_ftrace_id *m;
+	struct ltr_ftrace_id *m;
 	char file[512];
 	int err;
 
@@ -1059,13 +1062,68 @@ int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on)
 	m = id_find(s->ft, ev->id);
 	if (m && m->role)
 		return 0;	/* enabled for the instance, from its start */
+	if (m && m->on == on)
+		return 0;
 	event_file(ev, "enable", file, sizeof(file));
 	err = write_file(s->ft, file, on ? "1" : "0");
 	if (err < 0)
 		return ltr_error(-err, "cannot %s %s:%s in tracefs instance '%s': %s",
 				 on ? "enable" : "disable", ev->system,
 				 ev->name, s->ft->name, strerror(-err));
+	if (m)
+		m->on = on;
 	return 0;
+}
+
+/*
+ * ltr_ftrace_hold - the instance's ring refuses records (tracing_on 0)
+ * while its events are enabled, @hold, or takes them again, !@hold
+ *
+ * Enabling an event writes its enable file: the kernel's event_mutex and
+ * a probe registered, milliseconds each, while the counting twins, which
+ * ltr_session__enable() turns on before, already count.  Hits in between
+ * were counted and not recorded: said lost, every start (lden's own
+ * openat of the enable file, the kmallocs of the enabling).  Held, the
+ * files are written first, the counters enabled, and the ring let go by
+ * one write: only that write is between.  A ring already taking records
+ * of an event (an enable after the start) is not held: its refused
+ * records would be counted nowhere.
+ *
+ * Return: 1 when held now, 0 when there was nothing to hold or let go,
+ * or a negative errno.
+ */
+int ltr_ftrace_hold(struct ltr_session *s, bool hold)
+{
+	struct ltr_ftrace *ft = s->ft;
+	char path[FT_FILE_MAX];
+	int fd, err = 0;
+
+	if (!ft || ft->ring_off || (ft->held_fd >= 0) == hold)
+		return 0;
+	for (int i = 0; hold && i < ft->nids; i++)
+		if (ft->ids[i].on && !ft->ids[i].role)
+			return 0;
+	/* opened once: an open between the counters and the ring would be
+	 * one more hit of an open event counted and not recorded */
+	if (hold) {
+		snprintf(path, sizeof(path), "%s/tracing_on", ft->path);
+		ft->held_fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (ft->held_fd < 0)
+			err = -errno;
+	}
+	fd = ft->held_fd;
+	if (!err && write(fd, hold ? "0" : "1", 1) != 1)
+		err = errno ? -errno : -EIO;
+	if (err < 0 || !hold) {
+		if (fd >= 0)
+			close(fd);
+		ft->held_fd = -1;
+	}
+	if (err < 0)
+		return ltr_error(-err, "cannot %s the ring of tracefs instance '%s': %s",
+				 hold ? "hold" : "start", ft->name,
+				 strerror(-err));
+	return 1;
 }
 
 /*

@@ -479,6 +479,8 @@ bool ltr_ftrace_can_take(const struct ltr_session *s,
 int ltr_ftrace_add(struct ltr_session *s, struct ltr_event *ev,
 		   const struct ltr_event_opts *o);
 int ltr_ftrace_enable(struct ltr_session *s, struct ltr_event *ev, bool on);
+/* The ring refuses records while the session's events are enabled. */
+int ltr_ftrace_hold(struct ltr_session *s, bool hold);
 /* The instance's ring takes no more records (tracing_on 0), for good. */
 int ltr_ftrace_ring_off(struct ltr_session *s);
 /* Ring off and CPUs quiesced: the last records, the losses kept, files closed. */

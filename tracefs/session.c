@@ -1444,8 +1444,21 @@ static int enable_from(struct ltr_event *ev)
  */
 int ltr_session__enable(struct ltr_session *s)
 {
-	int err = enable_from(s->events);
+	int held = ltr_ftrace_hold(s, true), err = held < 0 ? held : 0;
 
+	/* held: the instance's events first, then every counter */
+	for (struct ltr_event *ev = s->events; held > 0 && ev && !err;
+	     ev = ev->next)
+		if (in_instance(ev) && !ev->stopped)
+			err = ltr_ftrace_enable(s, ev, true);
+	if (!err)
+		err = enable_from(s->events);
+	if (held > 0) {
+		int rc = ltr_ftrace_hold(s, false);
+
+		if (!err && rc < 0)
+			err = rc;
+	}
 	ltr_debug("events enabled\n");
 	return err;
 }
