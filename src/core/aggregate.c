@@ -29,21 +29,27 @@ double lden_window__push(struct lden_window *w, double t, uint64_t count)
 	}
 	w->estimated = false;
 	w->span = 0;
+	w->young = false;
 	if (found < 0) {
-		/* younger than a second: since the first tick */
+		/*
+		 * younger than a second, or a full ring a second short: the
+		 * events of the part of the last second before the first tick
+		 * are not known, only those of the span since (a count of
+		 * 0.1 s is not a speed; "speed(x) < 100" would hold at once)
+		 */
 		found = (w->head - w->n + LDEN_WINDOW_SLOTS) % LDEN_WINDOW_SLOTS;
-		/* a full ring a second short: its span alone is known */
-		if (w->n == LDEN_WINDOW_SLOTS && t > w->t[found]) {
-			w->estimated = true;
-			w->span = t - w->t[found];
-		}
+		w->estimated = true;
+		w->young = w->n < LDEN_WINDOW_SLOTS;
+		w->span = t - w->t[found];
 	} else if (t - w->t[found] > 1.0 + LDEN_WINDOW_SLACK) {
 		/* no tick in between (stopped, late): not the last second's */
 		w->estimated = true;
 		w->span = t - w->t[found];
 	}
+	/* the first tick alone: no span, nothing known yet */
 	if (w->estimated)
-		return (double)(count - w->count[found]) / w->span;
+		return w->span > 0 ? (double)(count - w->count[found]) / w->span :
+				     0;
 	return (double)(count - w->count[found]);
 }
 
@@ -87,7 +93,10 @@ static void print_notes(FILE *out, const struct lden_stat *st)
 	char *text = lden_label__text(st->label);
 	const char *label = text ? text : "?";
 
-	if (st->win.estimated)
+	if (st->win.estimated && st->win.young)
+		fprintf(out, "  %s: ~: speed estimated, the average per second over the %.3f s since lden's first tick (less than a second: the events of the last second are not all known)\n",
+			label, st->win.span);
+	else if (st->win.estimated)
 		fprintf(out, "  %s: ~: speed estimated, the average per second over the last %.3f s (no tick a second ago: lden was stopped or late, or --interval is too long or too short)\n",
 			label, st->win.span);
 	if (st->size_stopped)

@@ -28,6 +28,7 @@ struct lden_window {
 	 */
 	bool estimated;
 	double span;
+	bool young;	/* estimated: the span is the whole run, under a second */
 };
 
 /* A base tick up to this much over a second old still gives "the last
@@ -78,11 +79,11 @@ struct lden_stat {
 /*
  * lden_window__push - record the count at time @t (seconds, monotonic) and
  * return the events of the last second: the count now minus the count at
- * the newest tick at least one second old (or at the start, when the run
- * is younger than a second).  When that tick is more than a second (and
- * LDEN_WINDOW_SLACK) old, or the ring holds no tick a second old, the
- * events of the last second are not known: the average per second over
- * the span there is, with @w->estimated and @w->span set.
+ * the newest tick at least one second old.  When that tick is more than a
+ * second (and LDEN_WINDOW_SLACK) old, or there is no tick a second old (a
+ * run younger than a second: @w->young; or a full ring), the events of the
+ * last second are not known: the average per second over the span there
+ * is, with @w->estimated and @w->span set.
  */
 double lden_window__push(struct lden_window *w, double t, uint64_t count);
 

@@ -136,7 +136,7 @@ void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 		}
 		if (v->speed_estimated)
 			note_add(note, len, &at,
-				 "speed(%s) estimated, the average per second over the last %.3f s (no tick a second ago: lden was stopped or late)",
+				 "speed(%s) estimated, the average per second over the last %.3f s (no tick a second ago: lden started less than a second before, or was stopped or late)",
 				 v->name, v->speed_span);
 		if (!v->has_size)
 			continue;

@@ -138,6 +138,24 @@ live_tmp() {
 
 # --- shared by the tests below ---
 
+# wait_age PID SEC: returns once process PID has run SEC seconds (its
+# start time in /proc against the uptime), at most SEC + 20 s, else 1.
+# A speed is the events of the last second only once lden is a second
+# old; before, it is an average over less, marked.
+wait_age() {
+	_hz=$(getconf CLK_TCK)
+	_i=0
+	while :; do
+		_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }')
+		[ -n "$_st" ] || return 1
+		awk -v st="$_st" -v hz="$_hz" -v want="$2" \
+			'{ exit !($1 - st / hz >= want) }' /proc/uptime && return 0
+		_i=$((_i + 1))
+		[ $_i -gt $(((${2%.*} + 20) * 20)) ] && return 1
+		sleep 0.05
+	done
+}
+
 # lden_bg NAME PATTERN ARGS...: lden ARGS in the background, its output in
 # $tmp/NAME.out and $tmp/NAME.err, its pid in $l (and $pids); returns once
 # a line of NAME.out matches PATTERN (at most 20 s), else fails

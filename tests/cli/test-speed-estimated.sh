@@ -7,10 +7,12 @@
 #     (the tick before is 2 s old): the JSON lines ("speed_estimated",
 #     "speed_span"), /metrics (lden_event_speed_estimated 1 and
 #     lden_event_speed_span_seconds), the dashboard's /api/stats and
-#     /api/series; the first tick's is exact there (0, 1, false);
+#     /api/series; so is the first tick's, at the start (no tick a
+#     second old: lden just started);
 #  2. visualize -i 0.1 stopped (SIGSTOP) for 2 s: the ticks after it are
-#     estimated over the 2 s and more, the ticks before and a second
-#     after are not;
+#     estimated over the 2 s and more, those of the first second over
+#     the span since the start, the others before and a second after
+#     are not;
 #  3. watch -i 2000: a transition at the second evaluation carries the
 #     mark in its values and its "exactness" note; at -i 100 none.
 # The events are those of a process of the test's that makes none
@@ -77,15 +79,17 @@ metric() {
 # 1. visualize -i 2
 viz_bg long web -i 2
 [ "$(lines "$tmp/long.out")" = 1 ] || fail "long: more than one tick already"
-# the first tick's speed is the last second's (since the start)
-jtrue "$tmp/long.out" -s '.[0] | has("speed_estimated") | not' ||
-	fail "long: the first tick's speed said estimated"
-[ "$(metric lden_event_speed_estimated)" = 0 ] ||
+# the first tick, at the start: no tick a second old, the events of the
+# last second not known (old code: said exact, the count since the start)
+jtrue "$tmp/long.out" -s '.[0] | .speed_estimated == true and .speed_span < 1' ||
+	fail "long: the first tick's speed not marked: $(sed -n 1p "$tmp/long.out")"
+[ "$(metric lden_event_speed_estimated)" = 1 ] ||
 	fail "long: /metrics speed_estimated after the first tick: $(metric lden_event_speed_estimated)"
-[ "$(metric lden_event_speed_span_seconds)" = 1 ] ||
-	fail "long: /metrics speed_span_seconds after the first tick: $(metric lden_event_speed_span_seconds)"
+span=$(metric lden_event_speed_span_seconds)
+awk -v s="$span" 'BEGIN { exit !(s < 1) }' ||
+	fail "long: /metrics speed_span_seconds after the first tick: $span"
 curl -s --max-time 5 "http://127.0.0.1:$lport/api/stats" > "$tmp/stats1.json"
-jq -e '.events[] | select(.event == "task.create") | .speed_estimated == false and (has("speed_span") | not)' \
+jq -e '.events[] | select(.event == "task.create") | .speed_estimated == true and .speed_span < 1' \
 	"$tmp/stats1.json" >/dev/null || fail "long: /api/stats first tick: $(cat "$tmp/stats1.json")"
 until_jq "$tmp/long.out" 'length >= 2' || fail "long: no second tick"
 jtrue "$tmp/long.out" -s '.[1] | .speed_estimated == true and .speed_span >= 1.9 and .speed_span < 4' ||
@@ -101,13 +105,13 @@ jq -e '.events[] | select(.event == "task.create") | .speed_estimated == true an
 	"$tmp/stats2.json" >/dev/null || fail "long: /api/stats: $(cat "$tmp/stats2.json")"
 curl -s --max-time 5 "http://127.0.0.1:$lport/api/series" > "$tmp/series.json"
 jq -e '[.. | objects | select(.event == "task.create" and has("t"))] as $p |
-	($p | length) >= 2 and ($p[0] | has("speed_estimated") | not) and
+	($p | length) >= 2 and ($p[0] | .speed_estimated == true and .speed_span < 1) and
 	($p | last | .speed_estimated == true and .speed_span >= 1.9)' \
 	"$tmp/series.json" >/dev/null || fail "long: /api/series: $(cat "$tmp/series.json")"
 kill -TERM $v
 join $v
 [ $rc = 0 ] || fail "long: exit status $rc"
-echo "PASS: visualize -i 2: JSON lines, /metrics, /api/stats and /api/series mark the speeds of the second tick on, not the first's"
+echo "PASS: visualize -i 2: JSON lines, /metrics, /api/stats and /api/series mark every speed (the first: lden just started; then 2 s apart)"
 
 # ---------------------------------------------------------------------
 # 2. visualize -i 0.1, stopped for 2 s
@@ -127,14 +131,17 @@ kill -CONT $v
 until_jq "$tmp/stop.out" "length >= $before + 15" || fail "stop: no ticks after SIGCONT"
 kill -TERM $v
 join $v
-# the first tick after the stop: estimated over the 2 s at least; the
-# ticks before it are not; a second and more after it are not again
+# the ticks of lden's first second: estimated over the span since its
+# start (old code: not marked, the count since the start); the first tick
+# after the stop: estimated over the 2 s at least; the other ticks before
+# it are not; a second and more after it are not again
 jtrue "$tmp/stop.out" -s --argjson b "$before" '
-	(.[:$b] | all(has("speed_estimated") | not)) and
+	(.[1] | .speed_estimated == true and .speed_span >= 0.05 and .speed_span < 1) and
+	(.[:$b] | all((has("speed_estimated") | not) or .speed_span < 1)) and
 	(.[$b] | .speed_estimated == true and .speed_span >= 2) and
 	(.[-1] | has("speed_estimated") | not)' ||
 	fail "stop: the marks around the stop (tick $before on)"
-echo "PASS: visualize stopped 2 s: the ticks after it are estimated over the gap, those before and after not"
+echo "PASS: visualize stopped 2 s: the ticks after it are estimated over the gap, those of the first second over the span since the start, the others not"
 
 # ---------------------------------------------------------------------
 # 3. watch

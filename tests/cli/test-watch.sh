@@ -224,6 +224,10 @@ unshare -m --propagation private sh "$tmp/journal.sh" >"$tmp/fire.out" 2>"$tmp/f
 n=$!
 started $n
 wait_for "$tmp/fire.out" '"type":"start"' || fail "fire: did not start"
+# a speed is the last second's once lden is a second old (before, an
+# average over less, marked: the firing below is asserted exact)
+until_file "$tmp/lden.pid" && wait_age "$(cat "$tmp/lden.pid")" 1.2 ||
+	fail "fire: lden did not run"
 release_workload forker
 wait_for "$tmp/fire.out" '"rule":"forks","from":"firing","state":"resolved"' ||
 	fail "forks did not resolve after the burst"

@@ -195,7 +195,7 @@ static void exactness(void **state)
 	assert_true(count_exact);
 	assert_true(size_exact);
 	assert_string_equal(note,
-		"not exact: speed(task.create) estimated, the average per second over the last 3.250 s (no tick a second ago: lden was stopped or late)");
+		"not exact: speed(task.create) estimated, the average per second over the last 3.250 s (no tick a second ago: lden started less than a second before, or was stopped or late)");
 	s = to_string(lden_alert__print_json, a);
 	assert_non_null(strstr(s, "\"speed\":812,\"lost\":0,\"missed\":0,\"count_exact\":true,"
 			       "\"speed_estimated\":true,\"speed_span\":3.250}"));

@@ -500,6 +500,34 @@ static void test_index_and_seconds(void **state)
  * (lden stopped by SIGSTOP for 3 s counted 3 s of events as one
  * second's, and fired a condition the rate never met)
  */
+/* @n ticks 100 ms apart of 60 events a second; the last speed */
+static double sixty(struct lden_window *w, double *t, uint64_t *c, int n)
+{
+	double v = 0;
+
+	for (int i = 0; i < n; i++) {
+		*t += 0.1;
+		*c += 6;
+		v = lden_window__push(w, *t, *c);
+	}
+	return v;
+}
+
+/* The table of @st with speed @v of window @w has @cell and @note. */
+static void table_says(struct lden_stat *st, double v,
+		       const struct lden_window *w, const char *cell,
+		       const char *note)
+{
+	char *out;
+
+	st->speed = v;
+	st->win = *w;
+	out = printed(lden_print_table, st, 1);
+	assert_non_null(strstr(out, cell));
+	assert_non_null(strstr(out, note));
+	free(out);
+}
+
 static void test_speed_window(void **state)
 {
 	struct lden_window w = { .n = 0 };
@@ -509,11 +537,30 @@ static void test_speed_window(void **state)
 	char *out;
 
 	(void)state;
-	/* 60 events a second, a tick every 100 ms for 2 s: exact */
-	for (int i = 0; i <= 20; i++, t += 0.1, c += 6)
+	/*
+	 * 60 events a second, a tick every 100 ms: in the first second the
+	 * events of the last second are not all known (old code: the count
+	 * since the first tick, 6 at 0.1 s, unmarked: "speed(x) < 10" held
+	 * at once); the average over the span since, marked young
+	 */
+	v = lden_window__push(&w, t, c);
+	assert_true(w.estimated && w.young && w.span == 0 && v == 0);
+	for (int i = 1; i <= 5; i++) {
+		t += 0.1;
+		c += 6;
 		v = lden_window__push(&w, t, c);
+		assert_true(w.estimated && w.young);
+		assert_true(w.span > 0.1 * i - 1e-6 && w.span < 0.1 * i + 1e-6);
+		assert_true(v > 59.5 && v < 60.5);
+	}
+	table_says(&st, v, &w, "~60\n",
+		   "task.create: ~: speed estimated, the average per second over the 0.500 s since lden's first tick");
+	/* then a tick a second old: exact */
+	v = sixty(&w, &t, &c, 15);
 	assert_true(v > 59.5 && v < 60.5);
-	assert_false(w.estimated);
+	assert_false(w.estimated || w.young);
+	t += 0.1;
+	c += 6;
 	/* stopped 3 s (no tick), still 60 a second: 180 more */
 	t += 3.0;
 	c += 180;
@@ -522,11 +569,7 @@ static void test_speed_window(void **state)
 	assert_true(w.span > 3.0 && w.span < 3.2);
 	assert_true(v > 55 && v < 61);
 	/* the next ticks a second on: exact again */
-	for (int i = 0; i <= 10; i++) {
-		t += 0.1;
-		c += 6;
-		v = lden_window__push(&w, t, c);
-	}
+	v = sixty(&w, &t, &c, 11);
 	assert_false(w.estimated);
 	assert_true(v > 59.5 && v < 60.5);
 	/* ticks of 1 ms: the ring (256) holds 0.255 s, not a second */
@@ -536,12 +579,8 @@ static void test_speed_window(void **state)
 	assert_true(w.estimated);
 	assert_true(v > 2999 && v < 3001);
 	/* the table marks it, and says so under it; JSON too */
-	st.speed = v;
-	st.win = w;
-	out = printed(lden_print_table, &st, 1);
-	assert_non_null(strstr(out, "~3000\n"));
-	assert_non_null(strstr(out, "task.create: ~: speed estimated, the average per second over the last 0.255 s"));
-	free(out);
+	table_says(&st, v, &w, "~3000\n",
+		   "task.create: ~: speed estimated, the average per second over the last 0.255 s");
 	out = printed(lden_print_json_stats, &st, 1);
 	assert_non_null(strstr(out, "\"count_exact\":true,\"speed_estimated\":true,\"speed_span\":0.255}"));
 	free(out);
