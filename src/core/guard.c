@@ -405,6 +405,9 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 {
 	struct lden_guard_action *acts, *a;
 	uint64_t size = 0;
+	bool est;
+	/* what a hit cost while sampled: once stopped, its parts are not */
+	double ns = source_cost(g, src, &est);
 
 	acts = realloc(g->acts, (g->nacts + 1) * sizeof(*acts));
 	if (!acts)
@@ -437,7 +440,8 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
 	a->cpu_pct = g->cpu_pct;
 	a->own_pct = g->own_pct;
 	a->kernel_pct = g->kernel_pct;
-	a->sample_ns = source_cost(g, src, &a->sample_estimated);
+	a->sample_ns = ns;
+	a->sample_estimated = est;
 	a->size = size;
 	/* the next CPU window starts after this switch and its drain */
 	g->judge_from = now + 1e-6;
