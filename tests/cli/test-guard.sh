@@ -151,10 +151,14 @@ echo "PASS: $acted"
 "$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 \
 	--max-rate 1000000000 --max-cpu 0 -- "$RB" 500000 $SIZE >"$tmp/free.out" 2>"$tmp/free.err"
 [ ! -s "$tmp/free.err" ] || fail "no limits: lden said something: $(cat "$tmp/free.err")"
-[ "$(jqv "$tmp/free.out" '.events[0] | "\(.count) \(.size) \(.size_valid)"')" = "500000 $((500000 * SIZE)) true" ] ||
-	fail "no limits: want 500000 reads, their bytes, size_valid"
+# (on a loaded machine lden may be off its CPU long enough for its ring
+# to fill: then the size is short by exactly the lost records' bytes, and
+# says how many; 1,887 of 500,000 once at load 8 with four suites running)
+set -- $(jqv "$tmp/free.out" '.events[0] | "\(.count) \(.size) \(.size_valid) \(.lost)"')
+[ $# = 4 ] && [ "$1 $3" = "500000 true" ] && [ "$2" = $(((500000 - $4) * SIZE)) ] ||
+	fail "no limits: want 500000 reads, the bytes of all but the lost, size_valid: $*"
 [ "$(jqv "$tmp/free.out" '.guard | length')" = 0 ] || fail "no limits: a guard action"
-echo "PASS: with --max-rate 1e9 --max-cpu 0, nothing switched: 500000 reads, $((500000 * SIZE)) bytes"
+echo "PASS: with --max-rate 1e9 --max-cpu 0, nothing switched: 500000 reads, $2 bytes ($4 lost, said)"
 
 # 4b. A guard that cannot act costs no twin: the command, started once
 # everything is attached, counts lden's perf event fds; the counting twin
