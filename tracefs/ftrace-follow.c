@@ -44,11 +44,19 @@ struct ft_task {
 	uint64_t freed[2];	/* the last two frees seen, 0: none */
 };
 
+struct ft_free {
+	uint32_t tid;
+	uint64_t time;
+};
+
 struct ltr_follow {
 	struct ft_task *tasks;
 	size_t cap, used;		/* slots, a power of two, and used */
 	struct ltr_follow_rec *pend;
 	size_t npend;
+	/* the frees read, until the rings were read past them */
+	struct ft_free *frees;
+	size_t nfrees, frees_cap;
 };
 
 /* the records waiting for their task's fork, at most */
@@ -77,6 +85,7 @@ void ltr_follow_free(struct ltr_follow *f)
 	for (size_t i = 0; f->pend && i < f->npend; i++)
 		free(f->pend[i].raw);
 	free(f->pend);
+	free(f->frees);
 	free(f->tasks);
 	free(f);
 }
@@ -190,6 +199,46 @@ void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time)
 }
 
 /*
+ * A task with id @tid was freed at @time, read in a ring: kept until
+ * every ring was read past it (ltr_follow_frees_due()), for the fork of
+ * the task freed may be in a CPU's ring read after it.  0, or -ENOMEM.
+ */
+int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time)
+{
+	if (f->nfrees == f->frees_cap) {
+		size_t cap = f->frees_cap ? f->frees_cap * 2 : 64;
+		struct ft_free *n = realloc(f->frees, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		f->frees = n;
+		f->frees_cap = cap;
+	}
+	f->frees[f->nfrees++] = (struct ft_free){ .tid = tid, .time = time };
+	return 0;
+}
+
+/*
+ * The frees kept (ltr_follow_free_keep()) up to @until, when every ring
+ * was read past it, noted (ltr_follow_freed()): by then the fork of the
+ * task freed, which came before, was read; a free of an id still not
+ * known is another task's, dropped.
+ */
+void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < f->nfrees; i++) {
+		if (f->frees[i].time > until) {
+			f->frees[kept++] = f->frees[i];
+			continue;
+		}
+		ltr_follow_freed(f, f->frees[i].tid, f->frees[i].time);
+	}
+	f->nfrees = kept;
+}
+
+/*
  * Where the free of the task before @tid's task that started at @since
  * falls: 1 before @since (the fork put the id back in the filter after
  * it), -1 after (at *@at), 0 not seen (yet).  The earlier task's free
@@ -240,6 +289,91 @@ int ltr_follow_pid(const struct ltr_follow *f, uint32_t tid, uint64_t time,
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/*
+ * What record of thread @tid at @time says (@w), noted: a fork by a task
+ * known notes its child (a thread in its parent's process, any other
+ * child a process of its own; a fork by a task not known is not the
+ * command's, or lost with its parent's: its child is not known either),
+ * and *@reused says from when the child's id is another task's than the
+ * one known with it (0: an id not known); an exit ends its task's life,
+ * but a leader's with threads alive (its id stays the process's).
+ * Returns 1 with the record's process in *@tgid; -ENOENT, not known;
+ * with @may_wait, 0 and nothing noted when not known (the caller keeps a
+ * copy, ltr_follow_pend(), for its fork may be read later).
+ */
+int ltr_follow_note(struct ltr_follow *f, uint32_t tid, uint64_t time,
+		    const struct ltr_follow_says *w, bool may_wait,
+		    uint32_t *tgid, uint64_t *reused)
+{
+	uint32_t p = 0;
+	bool known = ltr_follow_pid(f, tid, time, &p) == 0;
+
+	*reused = 0;
+	if (!known && may_wait)
+		return 0;
+	if (w->kind == LTR_FOLLOW_FORK && known) {
+		/* the fork of the task before, read after the later one's
+		 * (another CPU's ring): the later task is the one given
+		 * the id again */
+		if (ltr_follow_known(f, w->child)) {
+			uint64_t last = ltr_follow_since(f, w->child);
+
+			*reused = last > time ? last : time;
+		}
+		/* no room: the child's records are delivered marked */
+		ltr_follow_task(f, w->child, w->thread ? p : w->child, time);
+	}
+	if (w->kind == LTR_FOLLOW_EXIT && !(known && tid == p && !w->group_dead))
+		ltr_follow_exit(f, tid, time);
+	if (!known)
+		return -ENOENT;
+	*tgid = p;
+	return 1;
+}
+
+/*
+ * The records that waited for their task's fork, to @fn (which returns
+ * how many it delivered; it may note a fork the others wait for): those
+ * whose process is known now, in the order they came; then, one at a
+ * time, the first of those every CPU was read past (@until) without it
+ * becoming known (to be delivered marked, or dropped).  Stops when @fn
+ * sets *@stop.  Returns the sum of @fn's returns.
+ */
+int ltr_follow_retry(struct ltr_follow *f, uint64_t until,
+		     ltr_follow_fn fn, void *ctx, int *stop)
+{
+	int delivered = 0;
+	bool progress;
+
+	do {
+		size_t forced = SIZE_MAX;
+		uint32_t tgid;
+
+		progress = false;
+		for (size_t i = 0; i < f->npend && !*stop;) {
+			if (ltr_follow_pid(f, f->pend[i].tid, f->pend[i].time,
+					   &tgid) < 0) {
+				if (forced == SIZE_MAX &&
+				    f->pend[i].time < until)
+					forced = i;
+				i++;
+				continue;
+			}
+			delivered += fn(&f->pend[i], ctx, stop);
+			ltr_follow_drop(f, i);
+			if (forced != SIZE_MAX && forced > i)
+				forced--;
+			progress = true;
+		}
+		if (!progress && forced != SIZE_MAX && !*stop) {
+			delivered += fn(&f->pend[forced], ctx, stop);
+			ltr_follow_drop(f, forced);
+			progress = true;
+		}
+	} while (progress && !*stop);
+	return delivered;
 }
 
 /* A copy of a record to deliver later; -ENOSPC when too many wait. */
