@@ -53,16 +53,18 @@ struct ltr_follow {
 	struct ft_task *tasks;
 	size_t cap, used;		/* slots, a power of two, and used */
 	struct ltr_follow_rec *pend;
-	size_t npend;
+	size_t npend, pend_cap;
+	size_t pend_bytes, pend_max; /* held, at most */
 	/* the frees read, until the rings were read past them */
 	struct ft_free *frees;
 	size_t nfrees, frees_cap;
 };
 
-/* the records waiting for their task's fork, at most */
-#define PEND_MAX 16384
-
-struct ltr_follow *ltr_follow_new(void)
+/*
+ * A table whose records waiting for their task's fork hold at most
+ * @max_bytes (ltr_follow_pend()).
+ */
+struct ltr_follow *ltr_follow_new(size_t max_bytes)
 {
 	struct ltr_follow *f = calloc(1, sizeof(*f));
 
@@ -70,8 +72,8 @@ struct ltr_follow *ltr_follow_new(void)
 		return NULL;
 	f->cap = 256;
 	f->tasks = calloc(f->cap, sizeof(*f->tasks));
-	f->pend = calloc(PEND_MAX, sizeof(*f->pend));
-	if (!f->tasks || !f->pend) {
+	f->pend_max = max_bytes;
+	if (!f->tasks) {
 		ltr_follow_free(f);
 		return NULL;
 	}
@@ -348,25 +350,29 @@ int ltr_follow_retry(struct ltr_follow *f, uint64_t until,
 	bool progress;
 
 	do {
-		size_t forced = SIZE_MAX;
+		size_t forced = SIZE_MAX, kept = 0, i;
 		uint32_t tgid;
 
 		progress = false;
-		for (size_t i = 0; i < f->npend && !*stop;) {
-			if (ltr_follow_pid(f, f->pend[i].tid, f->pend[i].time,
-					   &tgid) < 0) {
-				if (forced == SIZE_MAX &&
-				    f->pend[i].time < until)
-					forced = i;
-				i++;
+		/* one pass, those left moved down over those delivered
+		 * (@fn adds none: it delivers now, never keeps) */
+		for (i = 0; i < f->npend && !*stop; i++) {
+			struct ltr_follow_rec *r = &f->pend[i];
+
+			if (ltr_follow_pid(f, r->tid, r->time, &tgid) < 0) {
+				if (forced == SIZE_MAX && r->time < until)
+					forced = kept;
+				f->pend[kept++] = *r;
 				continue;
 			}
-			delivered += fn(&f->pend[i], ctx, stop);
-			ltr_follow_drop(f, i);
-			if (forced != SIZE_MAX && forced > i)
-				forced--;
+			delivered += fn(r, ctx, stop);
+			f->pend_bytes -= sizeof(*r) + r->size;
+			free(r->raw);
 			progress = true;
 		}
+		for (; i < f->npend; i++)
+			f->pend[kept++] = f->pend[i];
+		f->npend = kept;
 		if (!progress && forced != SIZE_MAX && !*stop) {
 			delivered += fn(&f->pend[forced], ctx, stop);
 			ltr_follow_drop(f, forced);
@@ -376,14 +382,27 @@ int ltr_follow_retry(struct ltr_follow *f, uint64_t until,
 	return delivered;
 }
 
-/* A copy of a record to deliver later; -ENOSPC when too many wait. */
+/*
+ * A copy of a record to deliver later: 0; -ENOSPC when those waiting
+ * would hold more than the table's bound, -ENOMEM.
+ */
 int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
 		    uint32_t tid, const void *raw, uint32_t size)
 {
+	size_t bytes = sizeof(struct ltr_follow_rec) + size;
 	struct ltr_follow_rec *r;
 
-	if (f->npend == PEND_MAX)
+	if (f->pend_bytes + bytes > f->pend_max)
 		return -ENOSPC;
+	if (f->npend == f->pend_cap) {
+		size_t cap = f->pend_cap ? f->pend_cap * 2 : 256;
+		struct ltr_follow_rec *n = realloc(f->pend, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		f->pend = n;
+		f->pend_cap = cap;
+	}
 	r = &f->pend[f->npend];
 	r->raw = malloc(size ? size : 1);
 	if (!r->raw)
@@ -395,6 +414,7 @@ int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
 	r->tid = tid;
 	r->size = size;
 	f->npend++;
+	f->pend_bytes += bytes;
 	return 0;
 }
 
@@ -408,6 +428,7 @@ struct ltr_follow_rec *ltr_follow_pending(struct ltr_follow *f, size_t *n)
 void ltr_follow_drop(struct ltr_follow *f, size_t i)
 {
 	free(f->pend[i].raw);
+	f->pend_bytes -= sizeof(f->pend[i]) + f->pend[i].size;
 	memmove(&f->pend[i], &f->pend[i + 1],
 		(f->npend - i - 1) * sizeof(*f->pend));
 	f->npend--;

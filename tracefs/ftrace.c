@@ -659,7 +659,16 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 	char *fmt = NULL, pid[32];
 	int err, size = 0;
 
-	ft->follow = ltr_follow_new();
+	/*
+	 * A record waits for its task's fork until every CPU was read past
+	 * it: those of two drains at most, each reading at most twice a
+	 * CPU's ring (drain_read()).  Beyond (a bound on memory), one is
+	 * delivered with its process unknown (LTR_SAMPLE_NO_TGID): before,
+	 * 16,384 records, which a child making 30,000 calls on one CPU, its
+	 * fork on the other, overflowed with nothing lost
+	 */
+	ft->follow = ltr_follow_new((size_t)4 * (size_t)default_size_kb(ft) *
+				    1024 * (size_t)s->ncpus);
 	if (!ft->follow || ltr_follow_task(ft->follow, (uint32_t)s->ft_pid,
 					   (uint32_t)s->ft_pid, 0) < 0)
 		return ltr_error(ENOMEM, "out of memory");

@@ -519,7 +519,7 @@ struct ltr_follow_rec {
 	uint32_t tid, size;
 	unsigned char *raw;
 };
-struct ltr_follow *ltr_follow_new(void);
+struct ltr_follow *ltr_follow_new(size_t max_bytes);
 void ltr_follow_free(struct ltr_follow *f);
 int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		    uint64_t since);

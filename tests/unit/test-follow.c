@@ -108,7 +108,7 @@ static void feed(struct run *x, const struct item *items)
 
 	memset(x, 0, sizeof(*x));
 	x->items = items;
-	x->f = ltr_follow_new();
+	x->f = ltr_follow_new(1 << 20);
 	assert_non_null(x->f);
 	assert_int_equal(ltr_follow_task(x->f, P, P, 0), 0);
 	for (; items[n].kind; n++) {
