@@ -200,6 +200,22 @@ void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time)
 	t->freed[1] = time;
 }
 
+/* Room for one more of the @n elements of @size in *@a: 0, or -ENOMEM. */
+static int room(void **a, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*a, c * size);
+	if (!p)
+		return -ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
 /*
  * A task with id @tid was freed at @time, read in a ring: kept until
  * every ring was read past it (ltr_follow_frees_due()), for the fork of
@@ -207,15 +223,9 @@ void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time)
  */
 int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time)
 {
-	if (f->nfrees == f->frees_cap) {
-		size_t cap = f->frees_cap ? f->frees_cap * 2 : 64;
-		struct ft_free *n = realloc(f->frees, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		f->frees = n;
-		f->frees_cap = cap;
-	}
+	if (room((void **)&f->frees, &f->frees_cap, f->nfrees,
+		 sizeof(*f->frees)) < 0)
+		return -ENOMEM;
 	f->frees[f->nfrees++] = (struct ft_free){ .tid = tid, .time = time };
 	return 0;
 }
@@ -394,15 +404,9 @@ int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
 
 	if (f->pend_bytes + bytes > f->pend_max)
 		return -ENOSPC;
-	if (f->npend == f->pend_cap) {
-		size_t cap = f->pend_cap ? f->pend_cap * 2 : 256;
-		struct ltr_follow_rec *n = realloc(f->pend, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		f->pend = n;
-		f->pend_cap = cap;
-	}
+	if (room((void **)&f->pend, &f->pend_cap, f->npend,
+		 sizeof(*f->pend)) < 0)
+		return -ENOMEM;
 	r = &f->pend[f->npend];
 	r->raw = malloc(size ? size : 1);
 	if (!r->raw)
