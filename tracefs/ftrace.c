@@ -658,6 +658,7 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 {
 	char *fmt = NULL, pid[32];
 	int err, size = 0;
+	size_t wait;
 
 	/*
 	 * A record waits for its task's fork until every CPU was read past
@@ -667,8 +668,12 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 	 * 16,384 records, which a child making 30,000 calls on one CPU, its
 	 * fork on the other, overflowed with nothing lost
 	 */
-	ft->follow = ltr_follow_new((size_t)4 * (size_t)default_size_kb(ft) *
-				    1024 * (size_t)s->ncpus);
+	wait = (size_t)4 * (size_t)default_size_kb(ft) * 1024 *
+	       (size_t)s->ncpus;
+	/* for the tests: a bound they can pass */
+	if (getenv("LDEN_TEST_FOLLOW_WAIT_BYTES"))
+		wait = strtoul(getenv("LDEN_TEST_FOLLOW_WAIT_BYTES"), NULL, 10);
+	ft->follow = ltr_follow_new(wait);
 	if (!ft->follow || ltr_follow_task(ft->follow, (uint32_t)s->ft_pid,
 					   (uint32_t)s->ft_pid, 0) < 0)
 		return ltr_error(ENOMEM, "out of memory");

@@ -94,3 +94,17 @@ awk -v c="$kids" -v p="$pid" '$1 == "process" && (($NF == "pid-reuse[" c "]" && 
 	($NF == "pid-reuse[" p "]" && $2 == 30001)) { n++ } END { exit n != 2 }' "$tmp/o.out" ||
 	fail "io --summary: not 30000 calls for child $kids and 30001 for $pid: $(grep '^process' "$tmp/o.out")"
 echo "PASS: io: a child's 30,000 calls read before its fork, every process known"
+
+# --- more records waiting for their fork than lden keeps (a bound made
+# small for the test): those beyond are shown with their thread id as the
+# pid (here the right one: processes), and the end says how many; before,
+# top and trace said nothing (io alone counted them)
+for cmd in top trace; do
+	LDEN_TEST_FOLLOW_WAIT_BYTES=2000 PID_REUSE_AWAY=2 "$LDEN" $cmd "$E" \
+		--ring ftrace $([ $cmd = top ] && echo --rows 0 --max-cpu 0 -i 60) \
+		-- "$W" 300 1 >"$tmp/o.out" 2>"$tmp/o.err" ||
+		fail "lden $cmd (a small bound) failed: $(cat "$tmp/o.err")"
+	grep -q "^lden: [1-9][0-9]* records shown with their thread id as the process id: their process not known" "$tmp/o.err" ||
+		fail "lden $cmd: records waited beyond the bound, not said: $(cat "$tmp/o.err")"
+done
+echo "PASS: top and trace say the records shown with their thread id as the pid"
