@@ -7,7 +7,9 @@
 # last child's pid is given again to a process B making KB calls, 1 s
 # after (A freed first: nothing may be missing).  On both rings, top
 # (text and JSON) and trace (text and JSON) give every child its K calls
-# and B its KB, nothing marked, nothing said missing.  Then one child
+# and B its KB, nothing marked, nothing said missing; so does top --comm
+# on the perf ring, from outside (--pid P --children and --comm take the
+# perf ring: the ftrace ring follows -- CMD alone).  Then one child
 # making 30,000 calls: before, the records waiting for its fork were
 # 16,384 at most, the rest given no process (io: "records of a process
 # not known (a fork not read: lost): 44227", nothing lost); now none.
@@ -82,6 +84,33 @@ for ring in ftrace perf; do
 		fail "trace text ($ring): $pid not $((K + KB)) lines: $(cat "$tmp/o.out")"
 	echo "PASS: $ring ring: $N children forked on CPU 1, run on CPU 0, $K calls each, and B ($KB): top and trace, text and JSON, exact, nothing marked"
 done
+
+# --- the perf ring from outside, --comm (filtered in the kernel; a child
+# is named as its parent): the same calls a process, the tables summed
+lden_bg comm '"rows"' top "$E" --comm pid-reuse --ring perf --json --rows 0 \
+	--max-cpu 0 -i 0.3 -t 60
+PID_REUSE_GAP_MS=1000 PID_REUSE_AWAY=$N "$W" $K $KB >"$tmp/cw.out" ||
+	fail "pid-reuse (--comm) failed"
+pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/cw.out")
+kids=$(awk '$1 == "a" { print $2 }' "$tmp/cw.out")
+want=$( (for c in $kids; do echo "$c $K"; done; echo "$pid $K"; echo "$pid $KB") |
+	sort | tr '\n' ' ')
+sums() {
+	grep '^{' "$tmp/comm.out" | jq -r -s '[.[].rows? // empty | .[] |
+		select(.pid_source == "exact" and
+		       (.records_may_be_missing | not))] |
+		group_by([.pid, .pid_process]) | .[] | "\(.[0].pid) \(map(.count) | add)"' |
+		sort | tr '\n' ' '
+}
+until_equal sums "$want"
+stop $l
+reaped $l
+[ $rc = 0 ] || fail "top --comm exited $rc: $(cat "$tmp/comm.err")"
+[ "$(sums)" = "$want" ] || fail "top --comm (perf): $(sums), want $want"
+grep '^{' "$tmp/comm.out" | jq -e -s '[.[].rows? // empty | .[]] |
+	all(.pid_source == "exact" and (.records_may_be_missing | not))' >/dev/null ||
+	fail "top --comm (perf): a row not exact: $(grep rows "$tmp/comm.out")"
+echo "PASS: perf ring, --comm: $N children and B, $K and $KB calls each process, exact"
 
 # --- one child, 30,000 calls read before its fork: every record's
 # process known (io says how many were not, each call marked)
