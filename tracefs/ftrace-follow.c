@@ -44,17 +44,27 @@ struct ft_task {
 	uint64_t freed[2];	/* the last two frees seen, 0: none */
 };
 
+struct ft_free {
+	uint32_t tid;
+	uint64_t time;
+};
+
 struct ltr_follow {
 	struct ft_task *tasks;
 	size_t cap, used;		/* slots, a power of two, and used */
 	struct ltr_follow_rec *pend;
-	size_t npend;
+	size_t npend, pend_cap;
+	size_t pend_bytes, pend_max; /* held, at most */
+	/* the frees read, until the rings were read past them */
+	struct ft_free *frees;
+	size_t nfrees, frees_cap;
 };
 
-/* the records waiting for their task's fork, at most */
-#define PEND_MAX 16384
-
-struct ltr_follow *ltr_follow_new(void)
+/*
+ * A table whose records waiting for their task's fork hold at most
+ * @max_bytes (ltr_follow_pend()).
+ */
+struct ltr_follow *ltr_follow_new(size_t max_bytes)
 {
 	struct ltr_follow *f = calloc(1, sizeof(*f));
 
@@ -62,8 +72,8 @@ struct ltr_follow *ltr_follow_new(void)
 		return NULL;
 	f->cap = 256;
 	f->tasks = calloc(f->cap, sizeof(*f->tasks));
-	f->pend = calloc(PEND_MAX, sizeof(*f->pend));
-	if (!f->tasks || !f->pend) {
+	f->pend_max = max_bytes;
+	if (!f->tasks) {
 		ltr_follow_free(f);
 		return NULL;
 	}
@@ -77,6 +87,7 @@ void ltr_follow_free(struct ltr_follow *f)
 	for (size_t i = 0; f->pend && i < f->npend; i++)
 		free(f->pend[i].raw);
 	free(f->pend);
+	free(f->frees);
 	free(f->tasks);
 	free(f);
 }
@@ -189,6 +200,56 @@ void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time)
 	t->freed[1] = time;
 }
 
+/* Room for one more of the @n elements of @size in *@a: 0, or -ENOMEM. */
+static int room(void **a, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*a, c * size);
+	if (!p)
+		return -ENOMEM;
+	*a = p;
+	*cap = c;
+	return 0;
+}
+
+/*
+ * A task with id @tid was freed at @time, read in a ring: kept until
+ * every ring was read past it (ltr_follow_frees_due()), for the fork of
+ * the task freed may be in a CPU's ring read after it.  0, or -ENOMEM.
+ */
+int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time)
+{
+	if (room((void **)&f->frees, &f->frees_cap, f->nfrees,
+		 sizeof(*f->frees)) < 0)
+		return -ENOMEM;
+	f->frees[f->nfrees++] = (struct ft_free){ .tid = tid, .time = time };
+	return 0;
+}
+
+/*
+ * The frees kept (ltr_follow_free_keep()) up to @until, when every ring
+ * was read past it, noted (ltr_follow_freed()): by then the fork of the
+ * task freed, which came before, was read; a free of an id still not
+ * known is another task's, dropped.
+ */
+void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < f->nfrees; i++) {
+		if (f->frees[i].time > until) {
+			f->frees[kept++] = f->frees[i];
+			continue;
+		}
+		ltr_follow_freed(f, f->frees[i].tid, f->frees[i].time);
+	}
+	f->nfrees = kept;
+}
+
 /*
  * Where the free of the task before @tid's task that started at @since
  * falls: 1 before @since (the fork put the id back in the filter after
@@ -242,14 +303,110 @@ int ltr_follow_pid(const struct ltr_follow *f, uint32_t tid, uint64_t time,
 	return -ENOENT;
 }
 
-/* A copy of a record to deliver later; -ENOSPC when too many wait. */
+/*
+ * What record of thread @tid at @time says (@w), noted: a fork by a task
+ * known notes its child (a thread in its parent's process, any other
+ * child a process of its own; a fork by a task not known is not the
+ * command's, or lost with its parent's: its child is not known either),
+ * and *@reused says from when the child's id is another task's than the
+ * one known with it (0: an id not known); an exit ends its task's life,
+ * but a leader's with threads alive (its id stays the process's).
+ * Returns 1 with the record's process in *@tgid; -ENOENT, not known;
+ * with @may_wait, 0 and nothing noted when not known (the caller keeps a
+ * copy, ltr_follow_pend(), for its fork may be read later).
+ */
+int ltr_follow_note(struct ltr_follow *f, uint32_t tid, uint64_t time,
+		    const struct ltr_follow_says *w, bool may_wait,
+		    uint32_t *tgid, uint64_t *reused)
+{
+	uint32_t p = 0;
+	bool known = ltr_follow_pid(f, tid, time, &p) == 0;
+
+	*reused = 0;
+	if (!known && may_wait)
+		return 0;
+	if (w->kind == LTR_FOLLOW_FORK && known) {
+		/* the fork of the task before, read after the later one's
+		 * (another CPU's ring): the later task is the one given
+		 * the id again */
+		if (ltr_follow_known(f, w->child)) {
+			uint64_t last = ltr_follow_since(f, w->child);
+
+			*reused = last > time ? last : time;
+		}
+		/* no room: the child's records are delivered marked */
+		ltr_follow_task(f, w->child, w->thread ? p : w->child, time);
+	}
+	if (w->kind == LTR_FOLLOW_EXIT && !(known && tid == p && !w->group_dead))
+		ltr_follow_exit(f, tid, time);
+	if (!known)
+		return -ENOENT;
+	*tgid = p;
+	return 1;
+}
+
+/*
+ * The records that waited for their task's fork, to @fn (which returns
+ * how many it delivered; it may note a fork the others wait for): those
+ * whose process is known now, in the order they came; then, one at a
+ * time, the first of those every CPU was read past (@until) without it
+ * becoming known (to be delivered marked, or dropped).  Stops when @fn
+ * sets *@stop.  Returns the sum of @fn's returns.
+ */
+int ltr_follow_retry(struct ltr_follow *f, uint64_t until,
+		     ltr_follow_fn fn, void *ctx, int *stop)
+{
+	int delivered = 0;
+	bool progress;
+
+	do {
+		size_t forced = SIZE_MAX, kept = 0, i;
+		uint32_t tgid;
+
+		progress = false;
+		/* one pass, those left moved down over those delivered
+		 * (@fn adds none: it delivers now, never keeps) */
+		for (i = 0; i < f->npend && !*stop; i++) {
+			struct ltr_follow_rec *r = &f->pend[i];
+
+			if (ltr_follow_pid(f, r->tid, r->time, &tgid) < 0) {
+				if (forced == SIZE_MAX && r->time < until)
+					forced = kept;
+				f->pend[kept++] = *r;
+				continue;
+			}
+			delivered += fn(r, ctx, stop);
+			f->pend_bytes -= sizeof(*r) + r->size;
+			free(r->raw);
+			progress = true;
+		}
+		for (; i < f->npend; i++)
+			f->pend[kept++] = f->pend[i];
+		f->npend = kept;
+		if (!progress && forced != SIZE_MAX && !*stop) {
+			delivered += fn(&f->pend[forced], ctx, stop);
+			ltr_follow_drop(f, forced);
+			progress = true;
+		}
+	} while (progress && !*stop);
+	return delivered;
+}
+
+/*
+ * A copy of a record to deliver later: 0; -ENOSPC when those waiting
+ * would hold more than the table's bound, -ENOMEM.
+ */
 int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
 		    uint32_t tid, const void *raw, uint32_t size)
 {
+	size_t bytes = sizeof(struct ltr_follow_rec) + size;
 	struct ltr_follow_rec *r;
 
-	if (f->npend == PEND_MAX)
+	if (f->pend_bytes + bytes > f->pend_max)
 		return -ENOSPC;
+	if (room((void **)&f->pend, &f->pend_cap, f->npend,
+		 sizeof(*f->pend)) < 0)
+		return -ENOMEM;
 	r = &f->pend[f->npend];
 	r->raw = malloc(size ? size : 1);
 	if (!r->raw)
@@ -261,6 +418,7 @@ int ltr_follow_pend(struct ltr_follow *f, int id, int cpu, uint64_t time,
 	r->tid = tid;
 	r->size = size;
 	f->npend++;
+	f->pend_bytes += bytes;
 	return 0;
 }
 
@@ -274,6 +432,7 @@ struct ltr_follow_rec *ltr_follow_pending(struct ltr_follow *f, size_t *n)
 void ltr_follow_drop(struct ltr_follow *f, size_t i)
 {
 	free(f->pend[i].raw);
+	f->pend_bytes -= sizeof(f->pend[i]) + f->pend[i].size;
 	memmove(&f->pend[i], &f->pend[i + 1],
 		(f->npend - i - 1) * sizeof(*f->pend));
 	f->npend--;

@@ -202,8 +202,8 @@ struct ltr_ftrace {
 	 * Every task's free on the machine (a perf event on
 	 * sched_process_free a CPU, not pid-filtered: the ring has a free
 	 * only when one of the command's tasks was on the CPU that ran the
-	 * RCU callback), kept until the ring was read past them
-	 * (follow_frees()); none open: the ring's frees alone
+	 * RCU callback), kept in the follow table until the ring was read
+	 * past them (follow_frees()); none open: the ring's frees alone
 	 */
 	struct ft_freering {
 		int fd;
@@ -212,11 +212,6 @@ struct ltr_ftrace {
 		struct ltr_ring r;
 	} *fr;
 	int nfr;
-	struct ft_free {
-		uint32_t pid;
-		uint64_t time;
-	} *frees;
-	size_t nfrees, frees_cap;
 	bool frees_short;	/* a free dropped here (no memory) */
 };
 
@@ -361,7 +356,6 @@ static void ftrace_free(struct ltr_ftrace *ft)
 	free(ft->ids);
 	ltr_follow_free(ft->follow);
 	close_frees(ft);
-	free(ft->frees);
 	free(ft->reuse);
 	free(ft->gaps);
 	free(ft->started);
@@ -668,8 +662,22 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 {
 	char *fmt = NULL, pid[32];
 	int err, size = 0;
+	size_t wait;
 
-	ft->follow = ltr_follow_new();
+	/*
+	 * A record waits for its task's fork until every CPU was read past
+	 * it: those of two drains at most, each reading at most twice a
+	 * CPU's ring (drain_read()).  Beyond (a bound on memory), one is
+	 * delivered with its process unknown (LTR_SAMPLE_NO_TGID): before,
+	 * 16,384 records, which a child making 30,000 calls on one CPU, its
+	 * fork on the other, overflowed with nothing lost
+	 */
+	wait = (size_t)4 * (size_t)default_size_kb(ft) * 1024 *
+	       (size_t)s->ncpus;
+	/* for the tests: a bound they can pass */
+	if (getenv("LDEN_TEST_FOLLOW_WAIT_BYTES"))
+		wait = strtoul(getenv("LDEN_TEST_FOLLOW_WAIT_BYTES"), NULL, 10);
+	ft->follow = ltr_follow_new(wait);
 	if (!ft->follow || ltr_follow_task(ft->follow, (uint32_t)s->ft_pid,
 					   (uint32_t)s->ft_pid, 0) < 0)
 		return ltr_error(ENOMEM, "out of memory");
@@ -1236,45 +1244,23 @@ static int free_note(uint64_t id, struct ltr_sample *smp, void *ctx)
 		return 0;
 	}
 	memcpy(&pid, (const unsigned char *)smp->raw + ft->fr_pid_off, 4);
-	if (ft->nfrees == ft->frees_cap) {
-		size_t cap = ft->frees_cap ? ft->frees_cap * 2 : 64;
-		struct ft_free *n = realloc(ft->frees, cap * sizeof(*n));
-
-		if (!n) {
-			ft->frees_short = true;
-			return 0;
-		}
-		ft->frees = n;
-		ft->frees_cap = cap;
-	}
-	ft->frees[ft->nfrees++] = (struct ft_free){
-		.pid = (uint32_t)pid, .time = smp->time,
-	};
+	if (ltr_follow_free_keep(ft->follow, (uint32_t)pid, smp->time) < 0)
+		ft->frees_short = true;
 	return 0;
 }
 
 /*
- * The frees of the machine's perf rings (frees_open()): each noted for
- * its id once every CPU of the instance was read past it (@until; all of
- * them with @final), so that the fork of the task freed, which came
- * before, was read and the id is known as the command's; the others'
- * dropped.
+ * The frees of the machine's perf rings (frees_open()), or the ring's
+ * own: each noted once every CPU of the instance was read past it
+ * (@until; all of them with @final), so that the fork of the task freed,
+ * which came before, was read and the id is known as the command's
+ * (ltr_follow_frees_due()).
  */
 static void follow_frees(struct ltr_ftrace *ft, uint64_t until, bool final)
 {
-	size_t kept = 0;
-
 	for (int i = 0; i < ft->nfr; i++)
 		ltr_ring_drain(&ft->fr[i].r, free_note, ft);
-	for (size_t i = 0; i < ft->nfrees; i++) {
-		if (!final && ft->frees[i].time > until) {
-			ft->frees[kept++] = ft->frees[i];
-			continue;
-		}
-		ltr_follow_freed(ft->follow, ft->frees[i].pid,
-				 ft->frees[i].time);
-	}
-	ft->nfrees = kept;
+	ltr_follow_frees_due(ft->follow, final ? UINT64_MAX : until);
 }
 
 /*
@@ -1549,30 +1535,31 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 			  uint32_t size, uint64_t time, uint32_t tid,
 			  ltr_sample_fn fn, void *ctx, int *stop, bool force)
 {
+	struct ltr_follow_says says = { .kind = LTR_FOLLOW_RECORD };
 	struct ltr_sample smp;
 	uint32_t tgid = 0;
+	uint64_t reused;
 	bool known;
+	int rc;
 	/* not known once every CPU was read past it (not: no room to wait) */
 	bool sure = force;
 
 	/* in whatever task's context: the freed task is in the record
-	 * (read from the perf rings instead where they are open) */
+	 * (read from the perf rings instead where they are open); kept
+	 * until every CPU was read past it, as the others (follow_frees()):
+	 * the fork of the task freed may be in a CPU's ring read later */
 	if (m->role == ROLE_FREE) {
 		int32_t freed;
 
 		if (!ft->nfr && ft->fr_pid_off >= 0 &&
 		    size >= (uint32_t)ft->fr_pid_off + 4) {
 			memcpy(&freed, data + ft->fr_pid_off, 4);
-			ltr_follow_freed(ft->follow, (uint32_t)freed, time);
+			ltr_follow_free_keep(ft->follow, (uint32_t)freed,
+					     time);
 		}
 		return 0;
 	}
-	known = ltr_follow_pid(ft->follow, tid, time, &tgid) == 0;
-	if (!known && !force &&
-	    ltr_follow_pend(ft->follow, m->id, (int)(c - ft->cpus), time, tid,
-			    data, size) == 0)
-		return 0;
-	if (m->role == ROLE_NEWTASK && known &&
+	if (m->role == ROLE_NEWTASK &&
 	    size >= (uint32_t)(ft->nt_flags_off + ft->nt_flags_size) &&
 	    size >= (uint32_t)ft->nt_pid_off + 4) {
 		int32_t child;
@@ -1587,31 +1574,29 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 			memcpy(&f32, data + ft->nt_flags_off, 4);
 			flags = f32;
 		}
-		/* an id an earlier task of the command had: the kernel
-		 * may take it out of the filter yet (follow_gaps()) */
-		if (ltr_follow_known(ft->follow, (uint32_t)child)) {
-			uint64_t last = ltr_follow_since(ft->follow,
-							 (uint32_t)child);
-
-			/* the fork of the task before, read after the
-			 * later one's (another CPU's ring): the later task
-			 * is the one given the id again */
-			reuse_add(ft, (uint32_t)child,
-				  last > time ? last : time);
-		}
-		/* a thread is in its parent's process; a child is its own;
-		 * a fork by a task not known is not the command's (or lost
-		 * with its parent's): its child is not known either */
-		ltr_follow_task(ft->follow, (uint32_t)child,
-				flags & CLONE_THREAD ? tgid : (uint32_t)child,
-				time);
+		says.kind = LTR_FOLLOW_FORK;
+		says.child = (uint32_t)child;
+		says.thread = flags & CLONE_THREAD;
+	} else if (m->role == ROLE_EXIT) {
+		says.kind = LTR_FOLLOW_EXIT;
+		says.group_dead = size <= (uint32_t)ft->gd_off ||
+				  data[ft->gd_off];
 	}
-	/* a leader out with threads alive: its id stays the process's */
-	if (m->role == ROLE_EXIT && known && tid == tgid &&
-	    size > (uint32_t)ft->gd_off && !data[ft->gd_off])
-		;
-	else if (m->role == ROLE_EXIT)
-		ltr_follow_exit(ft->follow, tid, time);
+	rc = ltr_follow_note(ft->follow, tid, time, &says, !force, &tgid,
+			     &reused);
+	if (rc == 0) {
+		if (ltr_follow_pend(ft->follow, m->id, (int)(c - ft->cpus),
+				    time, tid, data, size) == 0)
+			return 0;
+		/* no room to wait: now, marked */
+		rc = ltr_follow_note(ft->follow, tid, time, &says, false,
+				     &tgid, &reused);
+	}
+	known = rc == 1;
+	/* an id an earlier task of the command had: the kernel may take it
+	 * out of the filter yet (follow_gaps()) */
+	if (reused)
+		reuse_add(ft, says.child, reused);
 	/*
 	 * Not the command's, unless a fork was lost: the kernel's pid filter
 	 * lets a few records of other tasks through (a task that wakes one
@@ -1639,58 +1624,35 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 	return 1;
 }
 
+struct follow_retry_ctx {
+	struct ltr_ftrace *ft;
+	ltr_sample_fn fn;
+	void *ctx;
+};
+
+/* A record that waited for its task's fork, delivered now. */
+static int follow_redeliver(const struct ltr_follow_rec *r, void *ctx,
+			    int *stop)
+{
+	struct follow_retry_ctx *x = ctx;
+	const struct ltr_ftrace_id *m = id_find(x->ft, r->id);
+
+	if (!m)
+		return 0; /* removed while its records waited */
+	return follow_deliver(x->ft, m, &x->ft->cpus[r->cpu], r->raw, r->size,
+			      r->time, r->tid, x->fn, x->ctx, stop, true);
+}
+
 /*
- * The records that waited for their task's fork: those whose process is
- * known now, in the order they came; then, one at a time (it may be a
- * fork the others wait for), the oldest of those every CPU was read past
- * (@until) without it becoming known, marked.
+ * The records that waited for their task's fork (ltr_follow_retry()):
+ * those every CPU was read past (@until) still not known, marked.
  */
 static int follow_retry(struct ltr_ftrace *ft, ltr_sample_fn fn, void *ctx,
 			int *stop, uint64_t until)
 {
-	int delivered = 0;
-	bool progress;
+	struct follow_retry_ctx x = { .ft = ft, .fn = fn, .ctx = ctx };
 
-	do {
-		struct ltr_follow_rec *p;
-		size_t n, forced = SIZE_MAX;
-		uint32_t tgid;
-
-		progress = false;
-		p = ltr_follow_pending(ft->follow, &n);
-		for (size_t i = 0; i < n && !*stop;) {
-			const struct ltr_ftrace_id *m = id_find(ft, p[i].id);
-
-			if (m && ltr_follow_pid(ft->follow, p[i].tid, p[i].time,
-						&tgid) < 0) {
-				if (forced == SIZE_MAX && p[i].time < until)
-					forced = i;
-				i++;
-				continue;
-			}
-			if (m)
-				delivered += follow_deliver(ft, m,
-					&ft->cpus[p[i].cpu], p[i].raw,
-					p[i].size, p[i].time, p[i].tid, fn,
-					ctx, stop, true);
-			ltr_follow_drop(ft->follow, i);
-			p = ltr_follow_pending(ft->follow, &n);
-			if (forced != SIZE_MAX && forced > i)
-				forced--;
-			progress = true;
-		}
-		if (!progress && forced != SIZE_MAX && !*stop) {
-			const struct ltr_ftrace_id *m = id_find(ft, p[forced].id);
-
-			delivered += follow_deliver(ft, m,
-				&ft->cpus[p[forced].cpu], p[forced].raw,
-				p[forced].size, p[forced].time, p[forced].tid,
-				fn, ctx, stop, true);
-			ltr_follow_drop(ft->follow, forced);
-			progress = true;
-		}
-	} while (progress && !*stop);
-	return delivered;
+	return ltr_follow_retry(ft->follow, until, follow_redeliver, &x, stop);
 }
 
 /* One record of CPU @c, found by the walk: to its event, and @fn. */

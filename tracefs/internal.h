@@ -521,14 +521,37 @@ struct ltr_follow_rec {
 	uint32_t tid, size;
 	unsigned char *raw;
 };
-struct ltr_follow *ltr_follow_new(void);
+struct ltr_follow *ltr_follow_new(size_t max_bytes);
 void ltr_follow_free(struct ltr_follow *f);
 int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		    uint64_t since);
 void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time);
+/* what a record says of its tasks (ltr_follow_note()) */
+enum ltr_follow_kind {
+	LTR_FOLLOW_RECORD,
+	LTR_FOLLOW_FORK,
+	LTR_FOLLOW_EXIT,
+};
+struct ltr_follow_says {
+	enum ltr_follow_kind kind;
+	uint32_t child; /* LTR_FOLLOW_FORK: the new task */
+	bool thread;	/* LTR_FOLLOW_FORK: CLONE_THREAD */
+	/* LTR_FOLLOW_EXIT: its process's last task (or not known) */
+	bool group_dead;
+};
+int ltr_follow_note(struct ltr_follow *f, uint32_t tid, uint64_t time,
+		    const struct ltr_follow_says *w, bool may_wait,
+		    uint32_t *tgid, uint64_t *reused);
+/* a waiting record to deliver now: how many delivered */
+typedef int (*ltr_follow_fn)(const struct ltr_follow_rec *r, void *ctx,
+			     int *stop);
+int ltr_follow_retry(struct ltr_follow *f, uint64_t until, ltr_follow_fn fn,
+		     void *ctx, int *stop);
 bool ltr_follow_known(const struct ltr_follow *f, uint32_t tid);
 uint64_t ltr_follow_since(const struct ltr_follow *f, uint32_t tid);
 void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time);
+int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time);
+void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until);
 int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
 			  uint64_t since, uint64_t *at);
 uint64_t ltr_follow_until(const struct ltr_follow *f, uint32_t tid,

@@ -348,8 +348,13 @@ void lden_run__gaps_say(struct lden_run *r)
 int lden_run__end(struct lden_run *r, int status)
 {
 	int st = r->cl->scope.command_status;
+	uint64_t unknown = ltr_session__unknown_pids(r->s);
 
 	lden_run__gaps_say(r);
+	/* the ftrace ring's follow: shown, not given a process guessed */
+	if (unknown)
+		lden_err("%llu records shown with their thread id as the process id: their process not known (their task's fork not read: lost, or too many records waited for it)",
+			 (unsigned long long)unknown);
 
 	if (!r->cl->scope.command || st < 0)
 		return status;

@@ -136,6 +136,21 @@ live_tmp() {
 	test_tmp
 }
 
+# need_pid_reuse: live_tmp with jq, and $W, the pid-reuse workload,
+# built and able to give a chosen pid here (clone3's set_tid: 5.5+,
+# privileged), with the task_newtask tracepoint
+need_pid_reuse() {
+	live_tmp jq
+	W="$top_builddir/tests/cli/pid-reuse"
+	[ -x "$W" ] || { echo "SKIP: $W not built (make check builds it)"; exit 77; }
+	[ -r "$T/events/task/task_newtask/id" ] ||
+		{ echo "SKIP: no task_newtask tracepoint"; exit 77; }
+	"$W" 1 1 >"$tmp/probe.out" 2>"$tmp/probe.err"
+	_rc=$?
+	[ $_rc = 77 ] && { echo "SKIP: $(cat "$tmp/probe.err")"; exit 77; }
+	[ $_rc = 0 ] || fail "pid-reuse failed ($_rc)"
+}
+
 # --- shared by the tests below ---
 
 # wait_age PID SEC: returns once process PID has run SEC seconds (its

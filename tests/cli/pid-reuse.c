@@ -16,6 +16,11 @@
  * With PID_REUSE_MOVE, the parent forks A on CPU 1 and makes B on CPU 0:
  * B's fork is in the ring of a CPU lden reads before A's (exit 77 with
  * fewer than 2 CPUs).
+ * With PID_REUSE_AWAY=N, A is made N times, one after another (each
+ * reaped before the next; B takes the last one's pid), the parent on
+ * CPU 1 and each A moving itself to CPU 0 first: its calls, its exit and
+ * its free are in a ring lden reads before its fork's; the first N-1 are
+ * printed as "a PID" lines (exit 77 with fewer than 2 CPUs).
  * Prints "A B" (the same number) on stdout; exit 77 when the kernel
  * cannot give a chosen pid (before 5.5, or no privilege).
  */
@@ -35,9 +40,10 @@
 
 static const char *cgroup;
 
-static void move_to(int cpu)
+/* To CPU @cpu when the environment has @var (not empty). */
+static void move_to(int cpu, const char *var)
 {
-	const char *v = getenv("PID_REUSE_MOVE");
+	const char *v = getenv(var);
 	cpu_set_t set;
 
 	if (!v || !*v)
@@ -88,8 +94,8 @@ static void calls(int n)
 int main(int argc, char **argv)
 {
 	struct clone_args ca;
-	pid_t a, b, tid;
-	int na, nb, st, tries;
+	pid_t a = 0, b, tid;
+	int na, nb, st, tries, away;
 
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr, "usage: pid-reuse NA NB [CGROUP]\n");
@@ -98,20 +104,30 @@ int main(int argc, char **argv)
 	cgroup = argc == 4 ? argv[3] : NULL;
 	na = atoi(argv[1]);
 	nb = atoi(argv[2]);
-	move_to(1);
-	a = fork();
-	if (a < 0)
-		return 1;
-	if (a == 0) {
-		calls(na);
-		_exit(0);
+	move_to(1, "PID_REUSE_MOVE");
+	move_to(1, "PID_REUSE_AWAY");
+	away = getenv("PID_REUSE_AWAY") ? atoi(getenv("PID_REUSE_AWAY")) : 0;
+	for (int i = 0; i < (away > 1 ? away : 1); i++) {
+		if (i) {
+			printf("a %d\n", (int)a);
+			fflush(stdout);
+		}
+		a = fork();
+		if (a < 0)
+			return 1;
+		if (a == 0) {
+			move_to(0, "PID_REUSE_AWAY");
+			calls(na);
+			_exit(0);
+		}
+		if (waitpid(a, &st, 0) != a || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			return 1;
 	}
-	if (waitpid(a, &st, 0) != a || !WIFEXITED(st) || WEXITSTATUS(st))
-		return 1;
 	if (getenv("PID_REUSE_GAP_MS"))
 		syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	wait_ms("PID_REUSE_GAP_MS");
-	move_to(0);
+	move_to(0, "PID_REUSE_MOVE");
 	/* the pid is free once A is reaped; another process may take it
 	 * first (EEXIST): then the test cannot run here */
 	for (tries = 0; tries < 100; tries++) {

@@ -8,24 +8,9 @@
 # (-- CMD), then system-wide (the same pid: its rows alone).
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
-need_root
-need_tracefs
-need_cmd jq
-LDEN="$top_builddir/src/lden"
-W="$top_builddir/tests/cli/pid-reuse"
-[ -x "$W" ] || { echo "SKIP: $W not built (make check builds it)"; exit 77; }
-[ -r "$T/events/task/task_newtask/id" ] ||
-	{ echo "SKIP: no task_newtask tracepoint"; exit 77; }
-test_tmp
+need_pid_reuse
 E='syscalls:sys_enter_lseek[fd == 7717]'
 NA=2 NB=3
-
-# the workload alone first: a kernel that cannot give a chosen pid
-# (before 5.5) cannot run this test
-"$W" 1 1 >"$tmp/probe.out" 2>"$tmp/probe.err"
-rc=$?
-[ $rc = 77 ] && { echo "SKIP: $(cat "$tmp/probe.err")"; exit 77; }
-[ $rc = 0 ] || fail "pid-reuse failed ($rc)"
 
 # --- scoped to the workload -------------------------------------------
 # On the perf ring: the ftrace ring's -- CMD follows the command with
