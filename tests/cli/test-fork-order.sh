@@ -87,9 +87,13 @@ done
 
 # --- the perf ring from outside, --comm (filtered in the kernel; a child
 # is named as its parent): the same calls a process, the tables summed
-lden_bg comm '"rows"' top "$E" --comm pid-reuse --ring perf --json --rows 0 \
+# (a copy with a name of its own: test-top-reuse runs pid-reuse too, maybe
+# at the same time)
+cw=prf$$
+cp "$W" "$tmp/$cw" || fail "cannot copy pid-reuse"
+lden_bg comm '"rows"' top "$E" --comm "$cw" --ring perf --json --rows 0 \
 	--max-cpu 0 -i 0.3 -t 60
-PID_REUSE_GAP_MS=1000 PID_REUSE_AWAY=$N "$W" $K $KB >"$tmp/cw.out" ||
+PID_REUSE_GAP_MS=1000 PID_REUSE_AWAY=$N "$tmp/$cw" $K $KB >"$tmp/cw.out" ||
 	fail "pid-reuse (--comm) failed"
 pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/cw.out")
 kids=$(awk '$1 == "a" { print $2 }' "$tmp/cw.out")
