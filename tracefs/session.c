@@ -169,8 +169,20 @@ int ltr_session__follow(struct ltr_session *s, pid_t pid)
 	 * perf ring's per-task counts stay the reference (a counting twin
 	 * and set_event_pid start and stop at other points of a task's life)
 	 */
-	if (s->need_tgid)
-		s->ft_pid = pid;
+	if (!s->need_tgid)
+		return 0;
+	/*
+	 * The ftrace ring asked for and unable to follow: said now, as the
+	 * ring's (its instance is made at the first event, whose name the
+	 * error would carry); with auto the perf ring serves, saying why
+	 */
+	if (s->ring == LTR_RING_FTRACE) {
+		int err = ltr_ftrace_can_follow(s->tracing_dir);
+
+		if (err < 0)
+			return err;
+	}
+	s->ft_pid = pid;
 	return 0;
 }
 
