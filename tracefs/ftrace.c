@@ -556,6 +556,39 @@ static int format_field(const char *fmt, const char *name, int *size)
 	return atoi(o + 7);
 }
 
+/*
+ * The offset of sched_process_exit's group_dead in its format @fmt, or -1
+ * (before Linux 6.16; LDEN_TEST_NO_GROUP_DEAD: the tests' stand-in)
+ */
+static int group_dead(const char *fmt)
+{
+	int size = 0, off = format_field(fmt, "group_dead", &size);
+
+	return getenv("LDEN_TEST_NO_GROUP_DEAD") || size != 1 ? -1 : off;
+}
+
+/* Following a command without group_dead: the error, said as the ring's */
+static int no_group_dead(void)
+{
+	return ltr_error(EOPNOTSUPP, "the ftrace ring cannot follow a command on this kernel: sched:sched_process_exit has no group_dead (Linux 6.16+), without which a thread's exec could not be told from its process's end (the perf ring can: --ring perf or auto)");
+}
+
+int ltr_ftrace_can_follow(const char *tracing_dir)
+{
+	char path[PATH_MAX], *fmt;
+	int off;
+
+	snprintf(path, sizeof(path), "%s/events/sched/sched_process_exit/format",
+		 tracing_dir);
+	fmt = ltr_read_text(path);
+	if (!fmt)
+		return ltr_error(errno, "the ftrace ring cannot follow a command: cannot read the format of sched:sched_process_exit: %s",
+				 strerror(errno));
+	off = group_dead(fmt);
+	free(fmt);
+	return off < 0 ? no_group_dead() : 0;
+}
+
 /* A tracepoint the instance reads for itself, enabled now; its format in @fmt. */
 static int follow_event(struct ltr_session *s, struct ltr_ftrace *ft,
 			const char *sys, const char *name, int role,
@@ -712,9 +745,9 @@ static int follow_setup(struct ltr_session *s, struct ltr_ftrace *ft)
 	 * takes the process's id) leaves the id the process's
 	 */
 	if (!err) {
-		ft->gd_off = format_field(fmt, "group_dead", &size);
-		if (ft->gd_off < 0 || size != 1)
-			err = ltr_error(EOPNOTSUPP, "sched:sched_process_exit has no group_dead (Linux 6.16+): a thread's exec could not be told");
+		ft->gd_off = group_dead(fmt);
+		if (ft->gd_off < 0)
+			err = no_group_dead();
 	}
 	free(fmt);
 	fmt = NULL;

@@ -500,6 +500,14 @@ const char *ltr_ftrace_name(const struct ltr_session *s);
 /* munmap and close only (async-signal-safe): an open file or a mapping holds the instance */
 void ltr_ftrace_release(const struct ltr_session *s);
 /* whether @o's scope is the command the instance follows (ltr_session__follow()) */
+/*
+ * ltr_ftrace_can_follow - whether the instance's ftrace ring can follow a
+ * command on the kernel under @tracing_dir (sched_process_exit has
+ * group_dead, 6.16+): 0, or a negative errno with the reason said as the
+ * ring's, naming no event
+ */
+int ltr_ftrace_can_follow(const char *tracing_dir);
+
 bool ltr_ftrace_follows(const struct ltr_session *s,
 			const struct ltr_event_opts *o);
 /* records delivered with their process unknown (LTR_SAMPLE_NO_TGID) */

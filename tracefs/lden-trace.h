@@ -252,7 +252,8 @@ bool ltr_hist_triggers_supported(const char *tracing_dir);
  * the tracepoint, an event opened on a pid (--pid, -- COMMAND) counts 0
  * exits, children inherited or not (seen on Debian's 6.1 and 6.12; 6.18
  * fires it first); events of a CPU or a cgroup see them on every kernel.  LDEN_TEST_EXIT_NOT_PER_TASK
- * in the environment says no without trying (the tests' stand-in).
+ * in the environment says no without trying (the tests' stand-in), and
+ * sched_process_exit opened on a task then sees no exit, as there.
  * Returns 1 (seen), 0 (not seen), or a negative errno when it could not
  * be told (no such tracepoint, perf refused): the caller goes on as if
  * seen, and the event's own open says what is wrong.

@@ -169,8 +169,20 @@ int ltr_session__follow(struct ltr_session *s, pid_t pid)
 	 * perf ring's per-task counts stay the reference (a counting twin
 	 * and set_event_pid start and stop at other points of a task's life)
 	 */
-	if (s->need_tgid)
-		s->ft_pid = pid;
+	if (!s->need_tgid)
+		return 0;
+	/*
+	 * The ftrace ring asked for and unable to follow: said now, as the
+	 * ring's (its instance is made at the first event, whose name the
+	 * error would carry); with auto the perf ring serves, saying why
+	 */
+	if (s->ring == LTR_RING_FTRACE) {
+		int err = ltr_ftrace_can_follow(s->tracing_dir);
+
+		if (err < 0)
+			return err;
+	}
+	s->ft_pid = pid;
 	return 0;
 }
 
@@ -1154,9 +1166,42 @@ static int choose_ring(struct ltr_event *ev, const struct ltr_event_opts *o)
 	return 0;
 }
 
+static struct ltr_event *event_open(struct ltr_session *s, const char *system,
+				    const char *name,
+				    const struct ltr_event_opts *opts);
+
+/*
+ * The tests' stand-in for a kernel whose do_exit() detaches a task's perf
+ * events before it fires sched_process_exit (ltr_exit_seen_per_task()):
+ * with LDEN_TEST_EXIT_NOT_PER_TASK, that tracepoint opened on a task sees
+ * no exit (a filter no record passes)
+ */
 struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 				  const char *name,
 				  const struct ltr_event_opts *opts)
+{
+	struct ltr_event_opts faked;
+	struct ltr_event *ev;
+	char *f;
+
+	if (!getenv("LDEN_TEST_EXIT_NOT_PER_TASK") || !opts || opts->pid <= 0 ||
+	    !system || !name || strcmp(system, "sched") ||
+	    strcmp(name, "sched_process_exit"))
+		return event_open(s, system, name, opts);
+	if ((opts->filter && *opts->filter ?
+		     asprintf(&f, "(%s) && common_pid < 0", opts->filter) :
+		     asprintf(&f, "common_pid < 0")) < 0)
+		return ltr_error_null(ENOMEM, "out of memory");
+	faked = *opts;
+	faked.filter = f;
+	ev = event_open(s, system, name, &faked);
+	free(f);
+	return ev;
+}
+
+static struct ltr_event *event_open(struct ltr_session *s, const char *system,
+				    const char *name,
+				    const struct ltr_event_opts *opts)
 {
 	struct ltr_event_opts defaults = { .mode = LTR_MODE_COUNT };
 	struct ltr_event *ev;

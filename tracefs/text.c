@@ -45,18 +45,30 @@ size_t ltr_utf8_seq(const char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points a terminal acts on, or that reorder the text around them. */
-static int unsafe(uint32_t cp)
+int ltr_text_unsafe(uint32_t cp)
 {
 	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 	       (cp >= 0x202a && cp <= 0x202e) ||
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
+size_t ltr_text_hex(const char *s, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n; i++) {
+		out[4 * i] = '\\';
+		out[4 * i + 1] = 'x';
+		out[4 * i + 2] = hex[p[i] >> 4];
+		out[4 * i + 3] = hex[p[i] & 15];
+	}
+	return 4 * n;
+}
+
 size_t ltr_text_escape(const char *s, size_t n, unsigned int flags,
 		       char *out, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t k = 0;
 
@@ -68,7 +80,7 @@ size_t ltr_text_escape(const char *s, size_t n, unsigned int flags,
 		uint32_t cp = 0;
 
 		seq = ltr_utf8_seq((const char *)p, n, &cp);
-		if (seq && !unsafe(cp) && cp != '\\' &&
+		if (seq && !ltr_text_unsafe(cp) && cp != '\\' &&
 		    !((flags & LTR_TEXT_QMARK_LAST) && n == 1 && cp == '?') &&
 		    !((flags & LTR_TEXT_SPACE) && cp == ' ')) {
 			memcpy(piece, p, seq);
@@ -81,12 +93,7 @@ size_t ltr_text_escape(const char *s, size_t n, unsigned int flags,
 			/* every byte of an unsafe sequence, or the one wrong byte */
 			if (!seq)
 				seq = 1;
-			for (size_t i = 0; i < seq; i++) {
-				piece[t++] = '\\';
-				piece[t++] = 'x';
-				piece[t++] = hex[p[i] >> 4];
-				piece[t++] = hex[p[i] & 15];
-			}
+			t = ltr_text_hex((const char *)p, seq, piece);
 		}
 		if (k + t >= len)
 			break;

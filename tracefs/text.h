@@ -35,6 +35,20 @@ enum {
 size_t ltr_utf8_seq(const char *s, size_t n, uint32_t *cp);
 
 /*
+ * ltr_text_unsafe - whether @cp is a code point a terminal acts on or that
+ * reorders the text around it: a C0 or C1 control, DEL, a bidirectional
+ * override (U+202A..U+202E, U+2066..U+2069)
+ */
+int ltr_text_unsafe(uint32_t cp);
+
+/*
+ * ltr_text_hex - each of @n bytes of @s as "\xHH" into @out (4 * @n
+ * bytes, not NUL-terminated)
+ * Return: 4 * @n.
+ */
+size_t ltr_text_hex(const char *s, size_t n, char *out);
+
+/*
  * ltr_text_escape - @n bytes of @s escaped into @out: NUL-terminated when
  * @len > 0, cut before the first escape or sequence that does not fit
  * whole (the bytes of an escaped multibyte sequence go or stay together)

@@ -4,10 +4,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "cli.h"
 #include "clock.h"
+#include "caret.h"
 #include "lden.h"
 
 static const char *command;
@@ -23,29 +25,51 @@ const char *lden_cli__command(void)
 }
 
 /*
- * Messages quote what users and files gave (expressions, paths, catalog
- * lines): a control byte in them is shown as \xNN, never sent raw to the
- * terminal; the message's own line breaks stay.
+ * Messages quote what users and files gave (expressions, paths, event
+ * names, --comm values, rules lines): every byte that is not printable
+ * UTF-8 (a control, a line break, malformed UTF-8) is shown as \xNN, never
+ * sent raw to the terminal, so that a message is one printable line.  Only
+ * a message with its caret (lden_err_caret()) keeps its own line breaks:
+ * its printer built those lines already shown (lden_escape__shown()).
  */
+static void show(const char *prefix, bool lines, const char *msg)
+{
+	size_t n;
+
+	if (!msg)
+		msg = "out of memory";
+	n = strlen(msg);
+	fputs("lden: ", stderr);
+	if (prefix)
+		fprintf(stderr, "%s: ", prefix);
+	for (size_t i = 0; i < n;) {
+		char piece[LDEN_SHOWN_MAX];
+		int cols;
+
+		if (lines && msg[i] == '\n') {
+			fputc('\n', stderr);
+			i++;
+			continue;
+		}
+		i += lden_escape__shown(msg + i, n - i, piece, &cols);
+		fputs(piece, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 static void say(const char *prefix, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	fputs("lden: ", stderr);
-	if (prefix)
-		fprintf(stderr, "%s: ", prefix);
-	for (const char *c = msg ? msg : "out of memory"; *c; c++) {
-		unsigned char b = (unsigned char)*c;
-
-		if ((b < 0x20 && b != '\n') || b == 0x7f)
-			fprintf(stderr, "\\x%02x", b);
-		else
-			fputc(b, stderr);
-	}
-	fputc('\n', stderr);
+	show(prefix, false, msg);
 	free(msg);
+}
+
+void lden_err_caret(const char *text)
+{
+	show(NULL, true, text);
 }
 
 void lden_err(const char *fmt, ...)

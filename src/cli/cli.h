@@ -11,8 +11,19 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* "lden: " + message + newline on stderr (control bytes shown as \xNN). */
+/*
+ * "lden: " + message + newline on stderr, one printable line: every byte
+ * that is not printable UTF-8 (controls, line breaks, malformed UTF-8)
+ * shown as \xNN.
+ */
 void lden_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * lden_err_caret - "lden: " + @text, an error with its caret as
+ * lden_expr__format_error() and lden_rules__format_error() build it: its
+ * line breaks kept, the rest shown as lden_err() shows it
+ */
+void lden_err_caret(const char *text);
 
 /* The command being run (lden.c sets it before calling it), or NULL. */
 void lden_cli__set_command(const char *name);

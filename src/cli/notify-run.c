@@ -26,7 +26,7 @@ static void expr_error(const char *text, const struct lden_expr_error *err)
 	char buf[2048];
 
 	lden_expr__format_error(text, err, buf, sizeof(buf));
-	lden_err("%s", buf);
+	lden_err_caret(buf);
 }
 
 /* Reads every counter, adds the samples' sizes, updates the speeds. */

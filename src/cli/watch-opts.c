@@ -178,9 +178,12 @@ void lden_watch__rules_error(const char *what,
 			    const struct lden_rules_error *err)
 {
 	char buf[2048];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s", what);
 
-	lden_rules__format_error(err, buf, sizeof(buf));
-	lden_err("%s%s", what, buf);
+	if (n >= sizeof(buf))
+		n = 0;
+	lden_rules__format_error(err, buf + n, sizeof(buf) - n);
+	lden_err_caret(buf);
 }
 
 /* The rules of every path; prints the error.  0, or -1. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caret.h"
 #include "expr.h"
 
 #define MAX_DEPTH 64
@@ -1434,39 +1435,7 @@ void lden_expr__format_error(const char *text,
 			    const struct lden_expr_error *err, char *buf,
 			    size_t len)
 {
-	int tl = (int)strlen(text), pos = err->pos, n, col = 0;
-	int cl = err->len;
-
-	if (pos > tl)
-		pos = tl;
-	if (cl < 1)
-		cl = 1;
-	if (pos + cl > tl + 1)
-		cl = tl + 1 - pos;
-	n = snprintf(buf, len, "%s\n  ", err->msg);
-	/*
-	 * the text on one line, so that the caret is under its character:
-	 * tabs, newlines and control bytes shown as spaces and '?'
-	 */
-	for (int i = 0; i < tl && n >= 0 && (size_t)n + 1 < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		buf[n++] = isspace(c) ? ' ' : iscntrl(c) ? '?' : (char)c;
-	}
-	/* a character of several bytes takes one column, before and under */
-	for (int i = 0, w = 0; i < pos + cl && i < tl; i++) {
-		w = ((unsigned char)text[i] & 0xc0) != 0x80;
-		if (i < pos)
-			col += w;
-		else if (i > pos && !w)
-			cl--;
-	}
-	if (n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - n, "\n  %*s^", col, "");
-	for (int i = 1; i < cl && n > 0 && (size_t)n + 1 < len; i++)
-		buf[n++] = '~';
-	if (n > 0 && (size_t)n < len)
-		buf[n] = '\0';
+	lden_escape__caret(err->msg, text, err->pos, err->len, false, buf, len);
 }
 
 size_t lden_expr_event__label(const struct lden_expr_event *ev, char *buf,

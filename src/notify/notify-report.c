@@ -30,8 +30,11 @@ void lden_notify__print_header(FILE *out, const struct lden_notify_report *r)
 			r->time_limit);
 	else
 		fprintf(out, "  until it is true");
-	fprintf(out, "%s%s\n", r->script ? "; then runs: " : "",
-		r->script ? r->script : "");
+	if (r->script) {
+		fputs("; then runs: ", out);
+		lden_fputs_escaped(out, r->script, 0);
+	}
+	fputc('\n', out);
 }
 
 /* ,"events":[...],"guard":[...] */

@@ -70,10 +70,10 @@ static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 	 * of a thread whose exec failed) still bears the caller's
 	 */
 	if (lden_strcap__attach(r->strcap, s, scope, NULL, false, err,
-			       errlen) < 0 ||
+				errlen) < 0 ||
 	    (lden_strcap__method(r->strcap) != LDEN_STRCAP_LATE &&
-	     lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
-				    scope, ROLE_EXIT, err, errlen) < 0))
+	     lden_recipe__open_task_exit(r, s, NULL, scope, ROLE_EXIT, err,
+					 errlen) < 0))
 		return -1;
 	/* the new processes' parents: exact ppids */
 	if (lden_recipe__has_event(r, "task", "task_newtask")) {

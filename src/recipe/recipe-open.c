@@ -117,10 +117,10 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 	/* with --failed nothing is kept per thread */
 	if (r->failed_only)
 		return 0;
-	return lden_recipe__open_event(r, s, "sched", "sched_process_exit",
-				      lden_recipe__filter(r, NULL, fbuf,
-							 sizeof(fbuf)),
-				      scope, ROLE_TASK_EXIT, err, errlen);
+	return lden_recipe__open_task_exit(r, s,
+					   lden_recipe__filter(r, NULL, fbuf,
+							       sizeof(fbuf)),
+					   scope, ROLE_TASK_EXIT, err, errlen);
 }
 
 static int64_t field_s64(const struct ltr_sample *s, const char *name)

@@ -277,8 +277,8 @@ static int socket_attach(struct lden_recipe *r, struct ltr_session *s,
 		relabel(r, p, i);
 	}
 	/* a tid that comes back is another thread: its own first event */
-	return lden_recipe__open_event(r, s, "sched", "sched_process_exit", NULL,
-				      scope, ROLE_EXIT, err, errlen);
+	return lden_recipe__open_task_exit(r, s, NULL, scope, ROLE_EXIT, err,
+					   errlen);
 }
 
 /* Tracepoints: the comm as soon as the record arrives (late). */

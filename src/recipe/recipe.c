@@ -73,6 +73,31 @@ int lden_recipe__open_event(struct lden_recipe *r, struct ltr_session *s,
 			  errlen);
 }
 
+int lden_recipe__open_task_exit(struct lden_recipe *r, struct ltr_session *s,
+				const char *filter,
+				const struct lden_scope *scope, int role,
+				char *err, size_t errlen)
+{
+	static const char *const calls[] = { "sys_enter_exit",
+					     "sys_enter_exit_group" };
+	/* tried once: the probe forks a child */
+	static int seen = 2;
+
+	if (scope && scope->pid > 0 && seen == 2)
+		seen = ltr_exit_seen_per_task(ltr_session__tracing_dir(s));
+	if (!scope || scope->pid <= 0 || seen != 0 ||
+	    !lden_recipe__has_event(r, "syscalls", calls[0]) ||
+	    !lden_recipe__has_event(r, "syscalls", calls[1]))
+		return lden_recipe__open_event(r, s, "sched",
+					       "sched_process_exit", filter,
+					       scope, role, err, errlen);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (lden_recipe__open_event(r, s, "syscalls", calls[i], filter,
+					    scope, role, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 int lden_recipe__recall_event(struct lden_recipe *r, struct ltr_session *s,
 			     const char *system, const char *name,
 			     const char *filter, const struct lden_scope *scope,

@@ -131,6 +131,21 @@ const struct lden_recipe_def *lden_recipe__find(const char *command,
 					       const char *name);
 
 /*
+ * lden_recipe__open_task_exit - what tells a thread's end, for @scope,
+ * tagged with @role: sched:sched_process_exit; per task on a kernel whose
+ * do_exit() detaches a task's perf events before it fires
+ * (ltr_exit_seen_per_task(): 6.1, 6.12), the exit(2) and exit_group(2)
+ * calls instead, which the thread makes itself (a thread killed by
+ * another's exit_group makes none: its state waits in the recipe's
+ * bounded tables, which count what they cannot keep)
+ * Returns 0, or -1 with @err set.
+ */
+int lden_recipe__open_task_exit(struct lden_recipe *r, struct ltr_session *s,
+				const char *filter,
+				const struct lden_scope *scope, int role,
+				char *err, size_t errlen);
+
+/*
  * lden_recipe__open_event - open SYSTEM:NAME sampling, for @scope, tagged
  * with @role (read back with lden_recipe__role())
  * Returns 0, or -1 with @err set ("exec: sched:sched_process_exec: ...").

@@ -83,18 +83,21 @@ static int add_num(struct lden_es_buf *b, double d)
 	return add_fmt(b, "%.10g", d);
 }
 
-int lden_es_wire__template(struct lden_es_buf *b, const char *index)
+/* the counts and sizes: "long" or "unsigned_long" as the server allows */
+static const char *const ints[] = { "count", "size", "count_total",
+				    "size_total", "lost", "missed" };
+
+int lden_es_wire__template(struct lden_es_buf *b, const char *index,
+			   bool u64)
 {
 	static const char *const keywords[] = { "event", "host", "source",
 						"mode" };
-	static const char *const longs[] = { "count", "size", "count_total",
-					     "size_total", "lost", "missed" };
 	static const char *const doubles[] = { "speed", "interval",
 					       "speed_span" };
 	static const char *const booleans[] = { "size_valid", "count_exact",
 						"speed_estimated",
 						"lost_shared",
-						"size_overflow" };
+						"size_overflow", "capped" };
 	int err = 0;
 
 	err |= lden_es_buf__add(b, "{\"index_patterns\":[", 19);
@@ -114,8 +117,9 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
 		err |= add_fmt(b, ",\"%s\":{\"type\":\"keyword\"}",
 			       keywords[i]);
-	for (size_t i = 0; i < sizeof(longs) / sizeof(*longs); i++)
-		err |= add_fmt(b, ",\"%s\":{\"type\":\"long\"}", longs[i]);
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++)
+		err |= add_fmt(b, ",\"%s\":{\"type\":\"%s\"}", ints[i],
+			       u64 ? "unsigned_long" : "long");
 	for (size_t i = 0; i < sizeof(doubles) / sizeof(*doubles); i++)
 		err |= add_fmt(b, ",\"%s\":{\"type\":\"double\"}", doubles[i]);
 	for (size_t i = 0; i < sizeof(booleans) / sizeof(*booleans); i++)
@@ -125,16 +129,49 @@ int lden_es_wire__template(struct lden_es_buf *b, const char *index)
 	return err ? -ENOMEM : 0;
 }
 
-int lden_es_wire__template_current(const char *body, size_t len)
+/* @body parsed as JSON (put it), or NULL */
+static struct json_object *parse(const char *body, size_t len)
 {
 	struct json_tokener *tok = json_tokener_new();
-	struct json_object *root, *list, *t, *it, *ver;
-	int current = 0;
+	struct json_object *root;
 
 	if (!tok)
-		return 0;
+		return NULL;
 	root = json_tokener_parse_ex(tok, body, (int)len);
 	json_tokener_free(tok);
+	return root;
+}
+
+bool lden_es_wire__server_u64(const char *body, size_t len)
+{
+	struct json_object *root = parse(body, len), *ver, *num, *dist;
+	bool opensearch = false, u64 = false;
+	int major, minor;
+
+	if (json_object_object_get_ex(root, "version", &ver) &&
+	    json_object_object_get_ex(ver, "number", &num) &&
+	    json_object_is_type(num, json_type_string) &&
+	    sscanf(json_object_get_string(num), "%d.%d", &major, &minor) == 2) {
+		opensearch = json_object_object_get_ex(ver, "distribution",
+						       &dist) &&
+			     !strcmp(json_object_get_string(dist),
+				     "opensearch");
+		u64 = opensearch ? major > 2 || (major == 2 && minor >= 8) :
+				   major > 7 || (major == 7 && minor >= 10);
+	}
+	json_object_put(root);
+	return u64;
+}
+
+int lden_es_wire__template_current(const char *body, size_t len, bool u64,
+				   bool *got_u64)
+{
+	struct json_object *root = parse(body, len), *list, *t, *it, *ver;
+	struct json_object *m, *type;
+	int64_t v = -1;
+	bool is_u64;
+	int keep;
+
 	if (json_object_object_get_ex(root, "index_templates", &list) &&
 	    json_object_is_type(list, json_type_array) &&
 	    json_object_array_length(list) > 0 &&
@@ -142,10 +179,28 @@ int lden_es_wire__template_current(const char *body, size_t len)
 	    json_object_object_get_ex(t, "index_template", &it) &&
 	    json_object_object_get_ex(it, "version", &ver) &&
 	    json_object_is_type(ver, json_type_int))
-		current = json_object_get_int64(ver) >=
-			  LDEN_ES_TEMPLATE_VERSION;
+		v = json_object_get_int64(ver);
+	/* what it maps size_total as: the counts and sizes go together */
+	is_u64 = v >= 6 && json_object_object_get_ex(it, "template", &m) &&
+		 json_object_object_get_ex(m, "mappings", &m) &&
+		 json_object_object_get_ex(m, "properties", &m) &&
+		 json_object_object_get_ex(m, "size_total", &m) &&
+		 json_object_object_get_ex(m, "type", &type) &&
+		 !strcmp(json_object_get_string(type), "unsigned_long");
+	keep = v > LDEN_ES_TEMPLATE_VERSION ||
+	       (v == LDEN_ES_TEMPLATE_VERSION && is_u64 == u64);
+	if (keep)
+		*got_u64 = is_u64;
 	json_object_put(root);
-	return current;
+	return keep;
+}
+
+bool lden_es_wire__capped(const struct lden_es_doc *d)
+{
+	return d->count > LDEN_ES_LONG_MAX || d->count_total > LDEN_ES_LONG_MAX ||
+	       d->lost > LDEN_ES_LONG_MAX || d->missed > LDEN_ES_LONG_MAX ||
+	       (d->has_size && (d->size > LDEN_ES_LONG_MAX ||
+				d->size_total > LDEN_ES_LONG_MAX));
 }
 
 /* The same point always gets the same id, another point another one. */
@@ -164,9 +219,19 @@ static uint64_t doc_id(const struct lden_es_doc *d, const char *stamp)
 	return h;
 }
 
-static int add_doc(struct lden_es_buf *b, const char *index,
-		   const struct lden_es_doc *d)
+/* @v as the template can hold it: capped at LDEN_ES_LONG_MAX unless @u64 */
+static uint64_t held(uint64_t v, bool u64)
 {
+	return !u64 && v > LDEN_ES_LONG_MAX ? LDEN_ES_LONG_MAX : v;
+}
+
+static int add_doc(struct lden_es_buf *b, const char *index,
+		   const struct lden_es_doc *d, bool u64)
+{
+	bool capped = !u64 && lden_es_wire__capped(d);
+	bool size_capped = !u64 && d->has_size &&
+			   (d->size > LDEN_ES_LONG_MAX ||
+			    d->size_total > LDEN_ES_LONG_MAX);
 	char stamp[64];
 	int err = 0;
 
@@ -184,7 +249,7 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 		       d->sampling ? "sampling" : "counting");
 	err |= add_num(b, d->interval);
 	err |= add_fmt(b, ",\"count\":%" PRIu64 ",\"count_total\":%" PRIu64,
-		       d->count, d->count_total);
+		       held(d->count, u64), held(d->count_total, u64));
 	/*
 	 * Events with a size say whether it still means something; as in
 	 * the JSON lines, once the guard stopped it: no interval size, a
@@ -192,13 +257,16 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 	 * three.
 	 */
 	if (d->has_size && !d->size_stopped)
-		err |= add_fmt(b, ",\"size\":%" PRIu64, d->size);
+		err |= add_fmt(b, ",\"size\":%" PRIu64, held(d->size, u64));
 	if (d->has_size)
-		err |= add_fmt(b, ",\"size_total\":%" PRIu64
-			       ",\"size_valid\":%s%s", d->size_total,
+		err |= add_fmt(b, ",\"size_total\":%" PRIu64 ",\"size_valid\":%s%s", held(d->size_total, u64),
 			       d->size_stopped ? "false" : "true",
-			       lden_u64_over(d->size_total) ?
-				       ",\"size_overflow\":true" : "");
+			       lden_u64_over(d->size_total) || size_capped ?
+				       ",\"size_overflow\":true" :
+				       "");
+	/* a number past what a "long" holds: sent as its largest, marked */
+	if (capped)
+		err |= lden_es_buf__add(b, ",\"capped\":true", 14);
 	err |= lden_es_buf__add(b, ",\"speed\":", 9);
 	err |= add_num(b, d->speed);
 	/*
@@ -217,22 +285,23 @@ static int add_doc(struct lden_es_buf *b, const char *index,
 	 * "lost_shared":true must be taken once (their max)
 	 */
 	err |= add_fmt(b, ",\"lost\":%" PRIu64 ",\"lost_shared\":%s"
-		       ",\"missed\":%" PRIu64 ",\"count_exact\":%s}\n",
-		       d->lost, d->lost_shared ? "true" : "false", d->missed,
+			  ",\"missed\":%" PRIu64 ",\"count_exact\":%s}\n",
+		       held(d->lost, u64), d->lost_shared ? "true" : "false",
+		       held(d->missed, u64),
 		       d->missed ? "false" : "true");
 	return err ? -ENOMEM : 0;
 }
 
 long lden_es_wire__bulk(struct lden_es_buf *b, const char *index,
 			const struct lden_es_doc *docs, size_t n,
-			size_t max_bytes)
+			size_t max_bytes, bool u64)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		size_t before = b->len;
 
-		if (add_doc(b, index, &docs[i]))
+		if (add_doc(b, index, &docs[i], u64))
 			return -ENOMEM;
 		if (i > 0 && b->len > max_bytes) {
 			b->len = before;
@@ -265,15 +334,10 @@ int lden_es_wire__bulk_response(const char *body, size_t len, size_t n,
 				enum lden_es_verdict *v, char *reason,
 				size_t reasonlen)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *root, *items;
+	struct json_object *root = parse(body, len), *items;
 	bool have_reason = false;
 	int ret = -EPROTO;
 
-	if (!tok)
-		return -ENOMEM;
-	root = json_tokener_parse_ex(tok, body, (int)len);
-	json_tokener_free(tok);
 	if (!json_object_object_get_ex(root, "items", &items) ||
 	    !json_object_is_type(items, json_type_array) ||
 	    json_object_array_length(items) != n)
@@ -319,16 +383,12 @@ out_put:
 void lden_es_wire__error_reason(const char *body, size_t len, char *buf,
 				size_t buflen)
 {
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *root = NULL, *err;
+	struct json_object *root, *err;
 	size_t i, o = 0;
 
 	if (!buflen)
 		return;
-	if (tok) {
-		root = json_tokener_parse_ex(tok, body, (int)len);
-		json_tokener_free(tok);
-	}
+	root = parse(body, len);
 	if (json_object_object_get_ex(root, "error", &err)) {
 		reason_of(err, buf, buflen);
 		json_object_put(root);

@@ -67,6 +67,10 @@ struct es {
 	_Atomic bool give_up;
 	struct timespec give_up_at;	/* written before give_up is set */
 	uint64_t sent, dropped, retries, unknown;
+	/* sent with a count or size capped at 2^63 - 1 (a "long" template) */
+	uint64_t capped;
+	/* the template maps counts and sizes "unsigned_long": all exact */
+	bool u64;
 	bool failing;		/* the last request failed: retrying */
 	char last_error[256];
 	bool error_is_drop;	/* last_error explains a drop: keep it */
@@ -227,7 +231,7 @@ static size_t send_batch(struct es *es, long timeout_ms, char *err,
 
 	es->body.len = 0;
 	n = lden_es_wire__bulk(&es->body, es->index, es->batch, es->nbatch,
-			       BODY_MAX);
+			       BODY_MAX, es->u64);
 	if (n <= 0) {
 		snprintf(err, errlen, "out of memory");
 		return 0;
@@ -269,6 +273,8 @@ static bool settle(struct es *es, size_t n, const char *reason)
 		switch (es->verdict[i]) {
 		case LDEN_ES_OK:
 			es->sent++;
+			es->capped += !es->u64 &&
+				      lden_es_wire__capped(&es->batch[i]);
 			break;
 		case LDEN_ES_DROP:
 			es->dropped++;
@@ -434,6 +440,7 @@ static void es_stats(void *state, struct lden_sink_stats *st)
 	st->sent = es->sent;
 	st->dropped = es->dropped;
 	st->unknown = es->unknown;
+	st->capped = es->capped;
 	st->retries = es->retries;
 	st->queued = es->nbatch + lden_es_queue__len(es->q);
 	st->failing = es->failing;
@@ -541,14 +548,55 @@ static int setup_curl(struct es *es, const struct lden_viz_conf *c,
 	return 0;
 }
 
+/*
+ * PUT the template, "unsigned_long" where the server has it: es->u64 says
+ * which went in.  A server that refuses "unsigned_long" (its version told
+ * otherwise) gets "long".  Returns the status of the last PUT.
+ */
+static long put_template(struct es *es, const char *path, bool u64,
+			 char *why, size_t whylen)
+{
+	struct lden_es_buf tpl = { 0 };
+	long status;
+
+	if (lden_es_wire__template(&tpl, es->index, u64)) {
+		snprintf(why, whylen, "out of memory");
+		return 0;
+	}
+	status = request(es, "PUT", path, es->hdr_json, &tpl, OPEN_TIMEOUT_MS,
+			 why, whylen);
+	free(tpl.p);
+	if (status == 400 && u64)
+		return put_template(es, path, false, why, whylen);
+	es->u64 = u64;
+	return status;
+}
+
+/*
+ * A data stream keeps the mappings of its write index: after a template
+ * with "unsigned_long", roll it over so that the next documents go into
+ * an index that has them (404: no data stream yet, it will have them).
+ * Where that fails (no privilege), numbers are capped and marked.
+ */
+static void roll_over(struct es *es)
+{
+	char path[300], why[256];
+	long status;
+
+	snprintf(path, sizeof(path), "/%s/_rollover", es->index);
+	status = request(es, "POST", path, es->hdr_json, NULL, OPEN_TIMEOUT_MS,
+			 why, sizeof(why));
+	if (status != 200 && status != 404)
+		es->u64 = false;
+}
+
 /* The server answers, and the template is there; 0 or -1 with @err. */
 static int check_server(struct es *es, const char *url, char *err,
 			size_t errlen)
 {
-	struct lden_es_buf tpl = { 0 };
 	char why[256], path[300];
 	long status;
-	int ret = -1;
+	bool u64;
 
 	status = request(es, "GET", "/", es->hdr_json, NULL, OPEN_TIMEOUT_MS,
 			 why, sizeof(why));
@@ -567,25 +615,23 @@ static int check_server(struct es *es, const char *url, char *err,
 			 why);
 		return -1;
 	}
+	u64 = lden_es_wire__server_u64(es->resp.p, es->resp.len);
 	snprintf(path, sizeof(path), "/_index_template/%s", es->index);
 	status = request(es, "GET", path, es->hdr_json, NULL, OPEN_TIMEOUT_MS,
 			 why, sizeof(why));
 	if (status == 200 &&
-	    lden_es_wire__template_current(es->resp.p, es->resp.len))
+	    lden_es_wire__template_current(es->resp.p, es->resp.len, u64,
+					   &es->u64))
 		return 0;
-	if (lden_es_wire__template(&tpl, es->index)) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	status = request(es, "PUT", path, es->hdr_json, &tpl, OPEN_TIMEOUT_MS,
-			 why, sizeof(why));
-	if (status == 200)
-		ret = 0;
-	else
+	status = put_template(es, path, u64, why, sizeof(why));
+	if (status != 200) {
 		snprintf(err, errlen, "cannot install the index template '%s' "
 			 "in Elasticsearch at %s: %s", es->index, url, why);
-	free(tpl.p);
-	return ret;
+		return -1;
+	}
+	if (es->u64)
+		roll_over(es);
+	return 0;
 }
 
 /*

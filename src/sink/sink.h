@@ -82,6 +82,12 @@ struct lden_sink_stats {
 	 * may have stored them or not (Elasticsearch, at the end)
 	 */
 	uint64_t unknown;
+	/*
+	 * points sent with a number past what the server holds, as its
+	 * largest and marked (Elasticsearch before 7.10: 2^63 - 1,
+	 * "capped":true)
+	 */
+	uint64_t capped;
 	uint64_t retries;	/* requests repeated after a failure */
 	uint64_t queued;	/* points waiting now */
 	char last_error[256];	/* "" when none */

@@ -137,6 +137,7 @@ struct lden_viz_sinks {
 	void *state[NSINKS];	/* NULL: not open */
 	bool failing[NSINKS];	/* what lden_viz_sinks__watch() said last */
 	uint64_t dropped[NSINKS];	/* then */
+	bool said_capped[NSINKS];	/* the warning of capped numbers, once */
 	int nopen;
 };
 
@@ -234,6 +235,12 @@ void lden_viz_sinks__watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn)
 		if (!s->state[i] || !sinks[i].ops->stats)
 			continue;
 		sinks[i].ops->stats(s->state[i], &st);
+		if (st.capped && !s->said_capped[i] && warn) {
+			snprintf(msg, sizeof(msg), "warning: %s: a number past 2^63 - 1, which the server cannot hold (no unsigned_long before Elasticsearch 7.10), sent as 9223372036854775807 marked \"capped\":true",
+				 sinks[i].ops->name);
+			warn(msg);
+		}
+		s->said_capped[i] |= st.capped != 0;
 		if (st.failing == s->failing[i])
 			continue;
 		if (st.failing)
@@ -300,6 +307,9 @@ void lden_viz_sinks__report(const struct lden_viz_sinks *s, FILE *out)
 		if (st.unknown)
 			fprintf(out, ", %llu unknown (sent, no answer: stored or not)",
 				(unsigned long long)st.unknown);
+		if (st.capped)
+			fprintf(out, ", %llu with a number capped at 2^63 - 1 (\"capped\":true)",
+				(unsigned long long)st.capped);
 		if (st.last_error[0])
 			fprintf(out, " (last error: %s)", st.last_error);
 		fputc('\n', out);
@@ -326,6 +336,8 @@ struct json_object *lden_viz_sinks__json(const struct lden_viz_sinks *s)
 				       json_object_new_uint64(st.dropped));
 		json_object_object_add(e, "unknown",
 				       json_object_new_uint64(st.unknown));
+		json_object_object_add(e, "capped",
+				       json_object_new_uint64(st.capped));
 		json_object_object_add(e, "retries",
 				       json_object_new_uint64(st.retries));
 		json_object_object_add(e, "queued",

@@ -50,8 +50,9 @@ struct lden_viz_sinks *lden_viz_sinks__open(struct lden_viz_conf *conf,
 /*
  * lden_viz_sinks__watch - tells @warn once when a sink starts failing
  * (Elasticsearch down: "warning: elasticsearch: cannot reach ...; 120
- * points queued, retrying") and once when it delivers again; call from
- * the tick loop
+ * points queued, retrying") and once when it delivers again, and once
+ * when it first sent a number capped (Elasticsearch before 7.10); call
+ * from the tick loop
  */
 void lden_viz_sinks__watch(struct lden_viz_sinks *s, lden_viz_warn_fn warn);
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "caret.h"
 #include "infile.h"
 #include "rules.h"
 
@@ -78,60 +79,20 @@ void lden_rules_error__at(struct lden_rules_error *err,
 	err->len = e->len > 0 ? e->len : 1;
 }
 
-/* @c to @buf at *@n, if it fits with a NUL after it */
-static void put_char(char *buf, size_t len, int *n, char c)
-{
-	if (*n >= 0 && (size_t)*n + 1 < len)
-		buf[(*n)++] = c;
-}
-
 /*
  * The message, the line with its tabs expanded to spaces (stops every 8
- * columns: lden_err() would show a tab as \x09, and a terminal's tab
- * width is not ours to know) and a caret under the columns at fault.
+ * columns: a terminal's tab width is not ours to know) and a caret under
+ * the columns at fault.
  */
 void lden_rules__format_error(const struct lden_rules_error *err, char *buf,
 			     size_t len)
 {
-	int ll = (int)strlen(err->line), col = err->col, cl = err->len, n;
-	int at = 0, from = 0, to = 0;
-
-	if (col < 0 || !len) {
-		snprintf(buf, len, "%s", err->msg);
+	if (err->col < 0) {
+		lden_escape__line(err->msg, buf, len);
 		return;
 	}
-	if (col > ll)
-		col = ll;
-	if (cl < 1)
-		cl = 1;
-	if (col + cl > ll + 1)
-		cl = ll + 1 - col;
-	n = snprintf(buf, len, "%s\n  ", err->msg);
-	if (n < 0 || (size_t)n >= len)
-		return;
-	/* the line, and where the caret goes in it once expanded */
-	for (int i = 0; i <= ll; i++) {
-		if (i == col)
-			from = at;
-		if (i == col + cl - 1)
-			to = at;
-		if (i == ll)
-			break;
-		do
-			put_char(buf, len, &n, err->line[i] == '\t' ? ' ' : err->line[i]);
-		while (err->line[i] == '\t' && ++at % 8);
-		if (err->line[i] != '\t')
-			at++;
-	}
-	put_char(buf, len, &n, '\n');
-	put_char(buf, len, &n, ' ');
-	put_char(buf, len, &n, ' ');
-	for (int i = 0; i < from; i++)
-		put_char(buf, len, &n, ' ');
-	put_char(buf, len, &n, '^');
-	for (int i = from + 1; i <= to; i++)
-		put_char(buf, len, &n, '~');
-	buf[n] = '\0';
+	lden_escape__caret(err->msg, err->line, err->col, err->len, true, buf,
+			   len);
 }
 
 const char *lden_action_kind__name(enum lden_action_kind k)

@@ -4,7 +4,8 @@
 # lden for ever, --time or not; /dev/zero as a catalog file and a sparse
 # ELF file claiming a 1.5 GiB string table (memory without bound); a
 # 60,000-term chain under a 2 MiB stack; an expression that begins with
-# '-'; control bytes echoed to the terminal; a uprobe path with \v; a
+# '-'; control bytes, and bytes that are not UTF-8 (under a caret at the
+# right column), echoed to the terminal; a uprobe path with \v; a
 # catalog of 100,000 events (quadratic).  Each must end quickly, with a
 # one-line error and exit 2 where the input is bad, and leave no probe
 # (the suite's state-after.sh checks the rest of tracefs).  Numbers of
@@ -169,6 +170,46 @@ grep -q "$esc" "$tmp/esc-cat.err" && fail "esc-cat: a raw ESC on stderr"
 bounded esc-dir 10 "$LDEN" notify -t 1 -d "$tmp/${esc}[31m" 'count(task.create) > 1'
 refused esc-dir "ESC in a path" 'x1b\[31m'
 grep -q "$esc" "$tmp/esc-dir.err" && fail "esc-dir: a raw ESC on stderr"
+
+# 6b. Bytes that are not UTF-8, and controls, in an expression, an event
+# name, a --comm value, a --script and a rules line: shown as \xNN (the
+# 0xff went out raw), every line of stderr printable UTF-8, the caret
+# under the column at fault once escaped
+printable() {
+	python3 - "$tmp/$1.err" <<'PYEOF' || fail "$1: stderr is not printable UTF-8: $(od -c "$tmp/$1.err" | head -n 5)"
+import sys
+text = open(sys.argv[1], 'rb').read().decode('utf-8')
+sys.exit(any(ord(c) < 0x20 and c != '\n' or 0x7f <= ord(c) <= 0x9f for c in text))
+PYEOF
+}
+bounded bytes 10 "$LDEN" notify -t 1 "$(printf 'count(task.cr\377eate%s[31m) > 1' "$esc")"
+refused bytes "0xff and ESC in the expression" "control character 0x1b in the expression"
+printable bytes
+printf '%s\n' 'lden: control character 0x1b in the expression' \
+	'  count(task.cr\xffeate\x1b[31m) > 1' \
+	'                       ^~~~' >"$tmp/bytes.want"
+cmp -s "$tmp/bytes.want" "$tmp/bytes.err" ||
+	fail "bytes: stderr is not the escaped expression and its caret: $(cat "$tmp/bytes.err")"
+bounded bytes-ev 10 "$LDEN" trace -t 1 "$(printf 'task.cr\377eate')"
+refused bytes-ev "0xff in an event name" 'found byte 0xff (not UTF-8)'
+printable bytes-ev
+bounded bytes-comm 10 "$LDEN" top -t 1 --comm "$(printf 'a\377b%s' "$esc")" task.create
+refused bytes-comm "0xff in a --comm value" "invalid --comm value 'a\\\\xffb\\\\x1b'"
+printable bytes-comm
+printf 'rule x\n  when count(task.cr\377eate) > 1\n' >"$tmp/bytes.rules"
+bounded bytes-rules 10 "$LDEN" watch --check --rules "$tmp/bytes.rules"
+refused bytes-rules "0xff in a rules line" 'bytes.rules:2: .*0xff'
+printable bytes-rules
+printf '%s\n' '    when count(task.cr\xffeate) > 1' \
+	'                      ^~~~' >"$tmp/bytes-rules.want"
+tail -n 2 "$tmp/bytes-rules.err" | cmp -s "$tmp/bytes-rules.want" - ||
+	fail "bytes-rules: not the escaped line and its caret: $(cat "$tmp/bytes-rules.err")"
+bounded bytes-script 10 "$LDEN" notify -t 0.2 --script "$(printf '/x\377%s' "$esc")" \
+	'count(task.create) > 1e18'
+[ "$rc" = 1 ] || fail "bytes-script: exit $rc, want 1: $(cat "$tmp/bytes-script.err")"
+printable bytes-script
+grep -qF 'then runs: /x\xff\x1b' "$tmp/bytes-script.out" ||
+	fail "bytes-script: the script not shown escaped: $(od -c "$tmp/bytes-script.out" | head -n 5)"
 
 # 7. 100,000 catalog events load in a moment (they took 39 s here)
 mkdir "$tmp/many"

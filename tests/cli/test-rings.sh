@@ -10,6 +10,10 @@
 # - per process (-p): the perf ring, and --ring ftrace with -p is a
 #   usage error naming the reason, leaving nothing behind;
 # - --ring with a bad value is a usage error;
+# - --ring ftrace -- CMD where sched_process_exit has no group_dead
+#   (before 6.16; LDEN_TEST_NO_GROUP_DEAD stands in): one line naming
+#   that limit (it named the first event opened, syscalls:sys_enter_open),
+#   nothing left; --ring auto then takes the perf ring, saying why;
 # - a scoped run (-- CMD) maps 4 MiB perf rings on up to 8 CPUs;
 # - list-events --verbose says how each event's size is read here.
 set -u
@@ -110,3 +114,17 @@ awk '/^task\.create /{f=1; next} /^[a-z]/{f=0} f' "$tmp/list.out" |
 	grep -qx '    counted by the kernel (a perf counter per CPU)' ||
 	fail "list-events: task.create is not said to be counted"
 echo "PASS: list-events --verbose says how sizes are read here"
+
+# --ring ftrace -- CMD without group_dead: the ring's limit, no event
+LDEN_TEST_NO_GROUP_DEAD=1 "$LDEN" trace --ring ftrace syscalls:sys_enter_openat \
+	-- /bin/true >"$tmp/gd.out" 2>"$tmp/gd.err"
+rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <"$tmp/gd.err")" = 1 ] && [ ! -s "$tmp/gd.out" ] &&
+	grep -q '^lden: the ftrace ring cannot follow a command on this kernel: sched:sched_process_exit has no group_dead (Linux 6.16+)' "$tmp/gd.err" &&
+	! grep -q 'sys_enter' "$tmp/gd.err" ||
+	fail "--ring ftrace -- CMD without group_dead: exit $rc: $(cat "$tmp/gd.err")"
+LDEN_TEST_NO_GROUP_DEAD=1 "$LDEN" io -- /bin/true >"$tmp/gd2.out" 2>"$tmp/gd2.err" ||
+	fail "--ring auto -- CMD without group_dead: exit $?: $(cat "$tmp/gd2.err")"
+grep -q 'perf ring (the ftrace ring cannot follow a command on this kernel: sched:sched_process_exit has no group_dead' "$tmp/gd2.err" ||
+	fail "--ring auto -- CMD without group_dead: the perf ring not said, or not why: $(cat "$tmp/gd2.err")"
+echo "PASS: --ring ftrace -- CMD without group_dead names the ring's limit; auto takes the perf ring"

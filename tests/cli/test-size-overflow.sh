@@ -11,7 +11,9 @@
 #     code fired on its 2^62).
 #  2. one record past 2^64: whence 8, 1 is 2^65 + 2^62 (the old code:
 #     0 + 2^62).  visualize -o json says size_total 18446744073709551615
-#     with "size_overflow":true; watch's annotation says 'overflow'.
+#     with "size_overflow":true; watch's annotation says 'overflow';
+#     Elasticsearch 8 stores it exact, 7.9 (no unsigned_long) capped at
+#     2^63 - 1 and marked "capped" (the old code: refused, "dropped").
 set -u
 TARGET="python3 $top_srcdir/tests/cli/seek-whence.py"
 . "$top_srcdir/tests/cli/lib.sh"
@@ -59,6 +61,54 @@ grep '"count_total":2,' "$tmp/v.out" | tail -n 1 | grep -q "\"size_total\":$MAX,
 grep '"count_total":2,' "$tmp/v.out" | tail -n 1 | grep -q '"size_overflow":true' ||
 	fail "visualize: no \"size_overflow\":true"
 echo "PASS: visualize: size_total $MAX, size_overflow true"
+
+# --- 2b. Elasticsearch: exact where it maps unsigned_long, else marked -------
+# The same 2^64 - 1 to tests/es/fake-es.py as Elasticsearch 8 (stored as
+# the JSON integer 18446744073709551615) and as 7.9 (no unsigned_long:
+# 9223372036854775807, "capped":true, one warning on stderr, the summary
+# counts it).  The old code sent 2^64 - 1 into a "long" field: the server
+# refused the document, lden said "dropped".
+. "$top_srcdir/tests/es/fake.sh"
+for v in 8.11.0 7.9.3; do
+	fake_start "es-$v" --version $v
+	workload "e$v" $TARGET 8 1
+	lden_bg "e$v" '"event":"my.seek"' visualize -e my.seek -d "$tmp/ev" -o json \
+		--no-dashboard -i 0.1 --pid $wpid --url "$url"
+	release_workload "e$v"
+	wait_for "$d/docs" '"count_total": 2,' ||
+		fail "es $v: no document of the 2 lseeks: $(cat "$d/log")"
+	if [ $v = 7.9.3 ]; then
+		wait_for "$tmp/e$v.err" 'capped' ||
+			fail "es $v: no warning of a capped number"
+	fi
+	kill -INT $l
+	join $l
+	exec 8>&-
+	python3 - "$d/docs" $v <<'PY' || fail "es $v: not the number as the server holds it"
+import json, sys
+docs = [json.loads(l)["doc"] for l in open(sys.argv[1])]
+doc = [d for d in docs if d["count_total"] == 2][-1]
+if sys.argv[2] == "7.9.3":
+    assert doc["size_total"] == 2**63 - 1 and doc["capped"] is True, doc
+else:
+    assert doc["size_total"] == 2**64 - 1 and "capped" not in doc, doc
+assert doc["size_overflow"] is True, doc
+PY
+	no_violations "es $v"
+	# one warning; the end object counts the capped points the server has
+	want=0
+	[ $v = 7.9.3 ] && want=$(grep -c '"capped": true' "$d/docs")
+	[ "$(grep -c 'capped' "$tmp/e$v.err")" = $((want > 0)) ] ||
+		fail "es $v: not one warning (or none): $(cat "$tmp/e$v.err")"
+	tail -n 1 "$tmp/e$v.out" | python3 -c '
+import json, sys
+es = [s for s in json.loads(sys.stdin.read())["sinks"]
+      if s["name"] == "elasticsearch"][0]
+assert es["capped"] == int(sys.argv[1]) and es["dropped"] == 0, es' $want ||
+		fail "es $v: the end object does not say $want capped, 0 dropped: $(tail -n 1 "$tmp/e$v.out")"
+	fake_stop
+	echo "PASS: elasticsearch $v: size_total $(tail -n 1 "$d/docs" | grep -o '"size_total": [0-9]*')"
+done
 
 # --- 2c. the dashboard and /metrics: exact and marked -----------------------
 # /metrics: lden_event_bytes_overflow 1 (old code: no mark); /api/stats and

@@ -10,6 +10,8 @@
  * With --stop-size-at K, from tick K on the odd events are as the overhead
  * guard leaves them: counted, size_stopped, size_total frozen at its value
  * after tick K - 1 (and a size that means nothing).
+ * With --value V, every count and size of every point (lost and missed
+ * too) is V instead (2^64 - 1: what a "long" cannot hold).
  *
  * Exit: 0, 3 when the sink would not open (its message on stderr), 2 for
  * bad arguments.
@@ -65,12 +67,15 @@ int main(int argc, char **argv)
 		{ "every", required_argument, NULL, 'e' },
 		{ "events", required_argument, NULL, 'n' },
 		{ "stop-size-at", required_argument, NULL, 's' },
+		{ "value", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct lden_viz_conf conf = { .host = "es-push-host", .interval = 1,
 				      .es_index = "lden" };
 	struct lden_sink_stats st = { 0 };
 	long ticks = 10, every_ms = 100, nev = 3, hwm_start, stop_at = -1;
+	unsigned long long value = 0;
+	bool have_value = false;
 	struct lden_point *points;
 	char (*names)[32], (*sources)[64];
 	char err[512];
@@ -88,14 +93,18 @@ int main(int argc, char **argv)
 		case 'e': every_ms = atol(optarg); break;
 		case 'n': nev = atol(optarg); break;
 		case 's': stop_at = atol(optarg); break;
+		case 'v':
+			value = strtoull(optarg, NULL, 10);
+			have_value = true;
+			break;
 		default: return 2;
 		}
 	}
 	if (!conf.es_url || ticks < 0 || every_ms < 0 || nev < 1 ||
 	    nev > 10000) {
 		fprintf(stderr, "usage: es-push --url URL [--index NAME] "
-			"[--ca FILE] [--required] [--ticks K] [--every MS] "
-			"[--events N] [--stop-size-at K]\n");
+				"[--ca FILE] [--required] [--ticks K] [--every MS] "
+				"[--events N] [--stop-size-at K] [--value V]\n");
 		return 2;
 	}
 	conf.interval = (double)every_ms / 1000.0;
@@ -151,6 +160,13 @@ int main(int argc, char **argv)
 				.speed = conf.interval > 0 ?
 					(double)n / conf.interval : 0,
 			};
+			if (have_value) {
+				points[e].count = points[e].count_total = value;
+				points[e].lost = points[e].missed = value;
+				if (e % 2)
+					points[e].size = points[e].size_total =
+						value;
+			}
 		}
 		t0 = mono();
 		lden_sink_es.tick(state, &t);
@@ -163,10 +179,10 @@ int main(int argc, char **argv)
 	}
 	lden_sink_es.flush(state, 3.0);
 	lden_sink_es.stats(state, &st);
-	printf("pushed %ld sent %" PRIu64 " dropped %" PRIu64 " unknown %"
-	       PRIu64 " retries %"
-	       PRIu64 " queued %" PRIu64 " max_tick_us %.0f hwm_start_kb %ld "
-	       "hwm_end_kb %ld\n", ticks * nev, st.sent, st.dropped, st.unknown,
+	printf("pushed %ld sent %" PRIu64 " dropped %" PRIu64 " unknown %" PRIu64 " capped %" PRIu64 " retries %" PRIu64 " queued %" PRIu64 " max_tick_us %.0f hwm_start_kb %ld "
+	       "hwm_end_kb %ld\n",
+	       ticks * nev, st.sent, st.dropped, st.unknown,
+	       st.capped,
 	       st.retries, st.queued, max_tick * 1e6, hwm_start, hwm_kb());
 	printf("last_error %s\n", st.last_error);
 	lden_sink_es.close(state);

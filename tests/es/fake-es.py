@@ -15,7 +15,17 @@ an integer version and the mapping types lden promises; the
 Content-Type; the Authorization header when one is expected.
 
 --template NAME=FILE installs the template in FILE under NAME before the
-first request (as an older lden would have left it), unchecked.
+first request (as an older lden would have left it), unchecked; --stream
+NAME makes the data stream NAME exist already, its write index mapped by
+that template (documents go by the mappings of the write index, which a
+template changes only at POST /NAME/_rollover, as in Elasticsearch).
+
+--version X.Y.Z is the version GET / tells (8.11.0 unless said): before
+7.10 the server has no "unsigned_long" (a template using it is refused,
+400), and lden's counts and sizes must be mapped "long"; from 7.10 on
+"unsigned_long".  A document with a number a "long" field cannot hold is
+refused (per-item 400 mapper_parsing_exception), as a real server does,
+and is a violation: lden must cap it and mark it "capped".
 
 Output files: --docs, one JSON line per stored document
 ({"_index", "_id", "doc"}); --violations, one JSON line per protocol
@@ -61,7 +71,16 @@ PROMISED = {"@timestamp": "date", "event": "keyword", "host": "keyword",
             "size_valid": "boolean", "missed": "long",
             "count_exact": "boolean", "speed_estimated": "boolean",
             "speed_span": "double", "lost_shared": "boolean",
-            "size_overflow": "boolean"}
+            "size_overflow": "boolean", "capped": "boolean"}
+# the counts and sizes: "unsigned_long" where the server has it
+INTS = ("count", "size", "count_total", "size_total", "lost", "missed")
+
+
+def promised(u64):
+    p = dict(PROMISED)
+    for f in INTS:
+        p[f] = "unsigned_long" if u64 else "long"
+    return p
 REQUIRED = {"@timestamp", "host", "event", "source", "mode", "interval",
             "count", "count_total", "speed", "lost", "missed",
             "count_exact", "speed_estimated", "lost_shared"}
@@ -79,6 +98,9 @@ class State:
         self.delay = 0.0
         self.conns = set()
         self.seq = 0
+        major, minor = (int(x) for x in args.version.split(".")[:2])
+        self.u64 = (major, minor) >= (7, 10)
+        self.write_props = {}    # data stream -> its write index's mappings
         self.docs = open(args.docs, "a", buffering=1)
         self.violations = open(args.violations, "a", buffering=1)
         self.log = open(args.log, "a", buffering=1) if args.log else None
@@ -109,6 +131,8 @@ def check_value(kind, v):
         return isinstance(v, str)
     if kind == "long":
         return is_int(v) and -2**63 <= v < 2**63
+    if kind == "unsigned_long":
+        return is_int(v) and 0 <= v < 2**64
     if kind == "double":
         return is_num(v)
     if kind == "boolean":
@@ -203,7 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         self.body()
         if self.path == "/":
             self.reply(200, {"name": "fake", "cluster_name": "fake",
-                             "version": {"number": "8.11.0",
+                             "version": {"number": self.st.args.version,
                                          "lucene_version": "9.8.0"},
                              "tagline": "You Know, for Search"})
             return
@@ -237,7 +261,13 @@ class Handler(BaseHTTPRequestHandler):
             self.st.violation(self.where(), "template not JSON: %s" % e)
             self.reply(400, es_error(400, "parse_exception", str(e)))
             return
-        problems = self.check_template(m.group(1), t)
+        if not self.st.u64 and "unsigned_long" in raw.decode():
+            self.reply(400, es_error(
+                400, "mapper_parsing_exception",
+                "Failed to parse mapping: No handler for type "
+                "[unsigned_long] declared on field [count]"))
+            return
+        problems = self.check_template(m.group(1), t, self.st.u64)
         for p in problems:
             self.st.violation(self.where(), p)
         if problems:
@@ -249,7 +279,7 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, {"acknowledged": True})
 
     @staticmethod
-    def check_template(name, t):
+    def check_template(name, t, u64):
         p = []
         if not isinstance(t, dict):
             return ["template not an object"]
@@ -277,7 +307,7 @@ class Handler(BaseHTTPRequestHandler):
             p.append("mappings with a type name or without properties")
             return p
         props = mappings["properties"]
-        for field, kind in PROMISED.items():
+        for field, kind in promised(u64).items():
             got = (props.get(field) or {}).get("type")
             if got != kind:
                 p.append("field %s mapped as %r, expected %r" %
@@ -292,18 +322,22 @@ class Handler(BaseHTTPRequestHandler):
                         return t
         return None
 
-    def check_doc(self, doc, tpl, where):
+    def check_doc(self, doc, props, strict):
+        """strict: props are lden's template's now (an older write
+        index, with dynamic false, takes fields it does not map)"""
         p = []
         if not isinstance(doc, dict):
             return ["document not an object"]
-        props = tpl["template"]["mappings"]["properties"] if tpl else \
-            {k: {"type": v} for k, v in PROMISED.items()}
+        if props is None:
+            props = {k: {"type": v} for k, v in
+                     promised(self.st.u64).items()}
         for k in REQUIRED - set(doc):
             p.append("document without %s" % k)
         for k, v in doc.items():
             kind = (props.get(k) or {}).get("type")
             if kind is None:
-                p.append("field %s not in the mappings" % k)
+                if strict:
+                    p.append("field %s not in the mappings" % k)
             elif not check_value(kind, v):
                 p.append("field %s = %r is not a %s" % (k, v, kind))
         if ("size_total" in doc) != ("size_valid" in doc):
@@ -326,11 +360,37 @@ class Handler(BaseHTTPRequestHandler):
             p.append("count > count_total")
         return p
 
+    def rollover(self, name):
+        """A new write index for data stream NAME, by its template now."""
+        if self.st.args.deny_rollover:
+            self.reply(403, es_error(403, "security_exception",
+                                     "action [indices:admin/rollover] is "
+                                     "unauthorized"))
+            return
+        tpl = self.template_for(name)
+        with self.st.lock:
+            exists = name in self.st.write_props
+            if exists and tpl is not None:
+                self.st.write_props[name] = \
+                    tpl["template"]["mappings"]["properties"]
+        if not exists:
+            self.reply(404, es_error(404, "index_not_found_exception",
+                                     "no such index [%s]" % name))
+            return
+        self.reply(200, {"acknowledged": True, "rolled_over": True,
+                         "old_index": ".ds-%s-000001" % name,
+                         "new_index": ".ds-%s-000002" % name})
+
     def do_POST(self):
         if not self.gate():
             return
-        raw = self.json_body("application/x-ndjson")
         path = self.path.split("?")[0]
+        m = re.match(r"^/([^/_][^/]*)/_rollover$", path)
+        if m:
+            self.json_body("application/json")
+            self.rollover(m.group(1))
+            return
+        raw = self.json_body("application/x-ndjson")
         if path != "/_bulk":
             self.st.violation(self.where(), "unexpected request")
             self.reply(404, es_error(404, "no_handler_found_exception", "no"))
@@ -393,8 +453,21 @@ class Handler(BaseHTTPRequestHandler):
             tpl = self.template_for(index)
             if tpl is None:
                 self.st.violation(where, "no template for %r" % index)
-            for p in self.check_doc(doc, tpl, where):
+            with self.st.lock:
+                if index not in self.st.write_props and tpl is not None:
+                    self.st.write_props[index] = \
+                        tpl["template"]["mappings"]["properties"]
+                props = self.st.write_props.get(index)
+            problems = self.check_doc(
+                doc, props, tpl is None or
+                props is tpl["template"]["mappings"]["properties"])
+            for p in problems:
                 self.st.violation(where, p)
+            # a number out of its field's range: the server refuses it
+            unfit = [k for k, v in (doc or {}).items() if is_int(v) and
+                     (props or {}).get(k, {}).get("type") in
+                     ("long", "unsigned_long") and
+                     not check_value(props[k]["type"], v)]
             doc_id = meta.get("_id") or uuid.uuid4().hex
             with self.st.lock:
                 planned = self.st.items.pop(0) if self.st.items else None
@@ -405,6 +478,12 @@ class Handler(BaseHTTPRequestHandler):
                     "type": "illegal_argument_exception",
                     "reason": "only write ops with an op_type of create "
                               "are allowed in data streams"})
+            elif unfit:
+                res.update(status=400, error={
+                    "type": "mapper_parsing_exception",
+                    "reason": "failed to parse field [%s] of type [%s] in "
+                              "document with id '%s'" %
+                              (unfit[0], props[unfit[0]]["type"], doc_id)})
             elif planned == 429 or planned == 503:
                 res.update(status=planned, error={
                     "type": "es_rejected_execution_exception"
@@ -505,12 +584,18 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--template", action="append", default=[],
                     help="NAME=FILE")
+    ap.add_argument("--stream", action="append", default=[])
+    ap.add_argument("--version", default="8.11.0")
+    ap.add_argument("--deny-rollover", action="store_true")
     args = ap.parse_args()
     state = State(args)
     for spec in args.template:
         name, _, path = spec.partition("=")
         with open(path) as f:
             state.templates[name] = json.load(f)
+    for name in args.stream:
+        state.write_props[name] = \
+            state.templates[name]["template"]["mappings"]["properties"]
     srv = serve(state, args.port)
     port = srv.server_address[1]
     print("port %d" % port, flush=True)

@@ -10,7 +10,10 @@
 # tick() not blocked); API key and basic auth; HTTPS with a CA; a tiny
 # queue dropping its oldest points; bad settings; sizes stopped by the
 # overhead guard ("size_valid":false); an older template replaced, a
-# current or newer one left alone.  Every wait is bounded.
+# current or newer one left alone; counts and sizes of 2^64 - 1 exact
+# (unsigned_long, the data stream rolled over), or on Elasticsearch 7.9
+# and where the rollover is refused 2^63 - 1 marked "capped".  Every wait
+# is bounded.
 set -u
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 PUSH="$top_builddir/tests/es/es-push"
@@ -167,6 +170,80 @@ grep -q '^GET /_index_template/lden 200$' "$d/log" ||
 grep -q '^PUT /_index_template' "$d/log" &&
 	fail "a newer template replaced: $(cat "$d/log")"
 no_violations "newer template"
+fake_stop
+
+# ---------------------------------------------------------------------
+echo "counts and sizes past 2^63 - 1: exact (unsigned_long), else capped and marked"
+# A real server refuses a document whose "long" field gets 2^64 - 1 (the
+# fake does too): version 5's template dropped them all.
+big=18446744073709551615
+# bignums WANT CAPPED: every count and size of every stored document is
+# the JSON integer WANT, "capped" there (true) exactly when CAPPED is true
+bignums() {
+	python3 - "$d/docs" "$1" "$2" <<'PY' || fail "bad numbers in $d/docs"
+import json, sys
+want, capped, n = int(sys.argv[2]), sys.argv[3] == "true", 0
+for line in open(sys.argv[1]):
+    doc = json.loads(line)["doc"]
+    for f in ("count", "count_total", "lost", "missed", "size", "size_total"):
+        if f in doc or f not in ("size", "size_total"):
+            assert doc[f] == want and type(doc[f]) is int, (f, doc)
+    assert doc.get("capped", False) is capped, doc
+    if "size_total" in doc:
+        assert doc["size_overflow"] is True, doc
+    n += 1
+assert n > 0
+PY
+}
+# version 5 of the template, all numbers "long", for the data stream
+# already there
+python3 - "$tmp/old.json" "$tmp/v5.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+t["version"] = 5
+props = t["template"]["mappings"]["properties"]
+props["missed"] = {"type": "long"}
+for f in ("size_valid", "count_exact", "speed_estimated", "lost_shared",
+          "size_overflow"):
+    props[f] = {"type": "boolean"}
+props["speed_span"] = {"type": "double"}
+json.dump(t, open(sys.argv[2], "w"))
+PY
+fake_start big
+push --url "$url" --required --ticks 2 --every 10 --events 2 --value $big
+expect_report 4 0
+[ "$(num capped)" = 0 ] || fail "capped on a server with unsigned_long: $(cat "$d/push.out")"
+bignums $big false
+no_violations "2^64 - 1, unsigned_long"
+fake_stop
+# the data stream of version 5 there: the template replaced and the
+# stream rolled over, so that its new write index maps unsigned_long
+fake_start big-upgrade --template "lden=$tmp/v5.json" --stream lden
+push --url "$url" --required --ticks 2 --every 10 --events 2 --value $big
+expect_report 4 0
+grep -q '^POST /lden/_rollover 200$' "$d/log" ||
+	fail "the data stream not rolled over: $(cat "$d/log")"
+bignums $big false
+no_violations "2^64 - 1 after version 5"
+fake_stop
+# Elasticsearch 7.9 has no unsigned_long: 2^63 - 1 marked "capped"
+fake_start big-79 --version 7.9.3
+push --url "$url" --required --ticks 2 --every 10 --events 2 --value $big
+expect_report 4 0
+[ "$(num capped)" = 4 ] || fail "capped not counted: $(cat "$d/push.out")"
+[ "$(grep -c '^PUT /_index_template/lden 200$' "$d/log")" = 1 ] ||
+	fail "no template for 7.9: $(cat "$d/log")"
+bignums 9223372036854775807 true
+no_violations "2^64 - 1 on 7.9"
+fake_stop
+# a rollover refused (no privilege): the old write index maps long, so
+# capped and marked as well
+fake_start big-deny --template "lden=$tmp/v5.json" --stream lden --deny-rollover
+push --url "$url" --required --ticks 2 --every 10 --events 2 --value $big
+expect_report 4 0
+[ "$(num capped)" = 4 ] || fail "capped not counted: $(cat "$d/push.out")"
+bignums 9223372036854775807 true
+no_violations "2^64 - 1, rollover refused"
 fake_stop
 
 # ---------------------------------------------------------------------

@@ -3,7 +3,8 @@
  * The Elasticsearch sink's pieces without a server: the bounded queue
  * (drop-oldest, interned names), the _bulk body read back with json-c
  * (fields, JSON types, escaping, ids, the size cap, size_valid through
- * the queue), the template body and its version check,
+ * the queue), the template body and its version check, the server's
+ * version (unsigned_long or not), numbers past 2^63 - 1 exact or capped,
  * and the reading of bulk and error responses, table-driven.
  */
 #include <errno.h>
@@ -95,7 +96,7 @@ static void test_bulk_body(void **unused)
 	char *save = NULL, *line, id[2][32];
 
 	(void)unused;
-	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 2, 1 << 20), 2);
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 2, 1 << 20, true), 2);
 	assert_true(b.len > 0 && b.p[b.len - 1] == '\n');
 	line = strtok_r(b.p, "\n", &save);
 	for (int i = 0; i < 4; i++, line = strtok_r(NULL, "\n", &save)) {
@@ -171,7 +172,7 @@ static void test_bulk_body(void **unused)
 
 	/* the same point, the same id */
 	b.len = 0;
-	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 1, 1 << 20), 1);
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 1, 1 << 20, true), 1);
 	assert_non_null(strstr(b.p, id[0]));
 	free(b.p);
 }
@@ -208,7 +209,7 @@ static void test_bulk_size_stopped(void **unused)
 	assert_true(d[0].size_stopped);
 	assert_false(d[1].size_stopped);
 	assert_false(d[2].size_stopped);
-	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 3, 1 << 20), 3);
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 3, 1 << 20, true), 3);
 	line = strtok_r(b.p, "\n", &save);
 	for (int i = 0; i < 6; i++, line = strtok_r(NULL, "\n", &save)) {
 		assert_non_null(line);
@@ -243,37 +244,69 @@ static void test_bulk_cap(void **unused)
 					     .host = "h", .event = "e",
 					     .source = "s" };
 	/* always one, even over the cap */
-	assert_int_equal(lden_es_wire__bulk(&b, "x", d, 10, 1), 1);
+	assert_int_equal(lden_es_wire__bulk(&b, "x", d, 10, 1, true), 1);
 	b.len = 0;
-	n = lden_es_wire__bulk(&b, "x", d, 10, 700);
+	n = lden_es_wire__bulk(&b, "x", d, 10, 700, true);
 	assert_true(n > 1 && n < 10);
 	assert_true(b.len <= 700 && b.p[b.len - 1] == '\n');
 	free(b.p);
 }
 
+/* a template kept where the server maps "unsigned_long" */
 static int current(const char *body)
 {
-	return lden_es_wire__template_current(body, strlen(body));
+	bool got;
+
+	return lden_es_wire__template_current(body, strlen(body), true, &got);
+}
+
+/* "size_total" mapped as @type in a template of @version, kept (@want_u64)? */
+static int current_typed(int version, const char *type, bool want_u64,
+			 bool *got)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body),
+		 "{\"index_templates\":[{\"name\":\"lden\",\"index_template\":"
+		 "{\"version\":%d,\"template\":{\"mappings\":{\"properties\":"
+		 "{\"size_total\":{\"type\":\"%s\"}}}}}}]}",
+		 version, type);
+	return lden_es_wire__template_current(body, strlen(body), want_u64,
+					      got);
 }
 
 static void test_template(void **unused)
 {
 	static const char *const types[][2] = {
-		{ "@timestamp", "date" }, { "event", "keyword" },
-		{ "host", "keyword" }, { "source", "keyword" },
-		{ "mode", "keyword" }, { "count", "long" }, { "size", "long" },
-		{ "count_total", "long" }, { "size_total", "long" },
-		{ "lost", "long" }, { "speed", "double" },
-		{ "interval", "double" }, { "size_valid", "boolean" },
-		{ "missed", "long" }, { "count_exact", "boolean" },
-		{ "speed_estimated", "boolean" }, { "speed_span", "double" },
-		{ "lost_shared", "boolean" }, { "size_overflow", "boolean" },
+		{ "@timestamp", "date" },
+		{ "event", "keyword" },
+		{ "host", "keyword" },
+		{ "source", "keyword" },
+		{ "mode", "keyword" },
+		{ "count", "unsigned_long" },
+		{ "size", "unsigned_long" },
+		{ "count_total", "unsigned_long" },
+		{ "size_total", "unsigned_long" },
+		{ "lost", "unsigned_long" },
+		{ "speed", "double" },
+		{ "interval", "double" },
+		{ "size_valid", "boolean" },
+		{ "missed", "unsigned_long" },
+		{ "count_exact", "boolean" },
+		{ "speed_estimated", "boolean" },
+		{ "speed_span", "double" },
+		{ "lost_shared", "boolean" },
+		{ "size_overflow", "boolean" },
+		{ "capped", "boolean" },
 	};
+	static const char *const ints[] = { "count", "size", "count_total",
+					    "size_total", "lost", "missed" };
 	struct lden_es_buf b = { 0 };
 	struct json_object *t, *props;
+	bool got = false;
 
 	(void)unused;
-	assert_int_equal(lden_es_wire__template(&b, "lden"), 0);
+	assert_int_equal(lden_es_wire__template(&b, "lden", true), 0);
 	t = json_tokener_parse(b.p);
 	assert_non_null(t);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(
@@ -288,13 +321,44 @@ static void test_template(void **unused)
 			get(get(props, types[i][0]), "type")), types[i][1]);
 	json_object_put(t);
 	free(b.p);
+	/* a server before unsigned_long: the counts and sizes "long" */
+	b = (struct lden_es_buf){ 0 };
+	assert_int_equal(lden_es_wire__template(&b, "lden", false), 0);
+	t = json_tokener_parse(b.p);
+	props = get(get(get(t, "template"), "mappings"), "properties");
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++)
+		assert_string_equal(json_object_get_string(
+					    get(get(props, ints[i]), "type")),
+				    "long");
+	assert_string_equal(json_object_get_string(
+				    get(get(props, "capped"), "type")),
+			    "boolean");
+	json_object_put(t);
+	free(b.p);
 
-	/* this version and a newer lden's are left alone, older replaced */
-	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 5);
+	/*
+	 * this version mapping the numbers as the server allows and a newer
+	 * lden's are left alone; older ones replaced, and this version's
+	 * "long" where the server now has unsigned_long (upgraded)
+	 */
+	assert_int_equal(LDEN_ES_TEMPLATE_VERSION, 6);
+	assert_int_equal(current_typed(6, "unsigned_long", true, &got), 1);
+	assert_true(got);
+	assert_int_equal(current_typed(6, "long", true, &got), 0);
+	assert_int_equal(current_typed(6, "long", false, &got), 1);
+	assert_false(got);
+	assert_int_equal(current_typed(6, "unsigned_long", false, &got), 0);
+	assert_int_equal(current_typed(7, "long", true, &got), 1);
+	assert_false(got);
+	assert_int_equal(current_typed(7, "unsigned_long", false, &got), 1);
+	assert_true(got);
+	assert_int_equal(current_typed(5, "long", false, &got), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":5}}]}"), 1);
+				 "\"index_template\":{\"version\":5}}]}"),
+			 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
-				 "\"index_template\":{\"version\":6}}]}"), 1);
+				 "\"index_template\":{\"version\":6}}]}"),
+			 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":4}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
@@ -310,8 +374,107 @@ static void test_template(void **unused)
 	assert_int_equal(current("{\"index_templates\":[{\"name\":\"lden\","
 				 "\"index_template\":{\"version\":\"2\"}}]}"), 0);
 	assert_int_equal(current("{\"index_templates\":[]}"), 0);
-	assert_int_equal(lden_es_wire__template_current("{}", 2), 0);
-	assert_int_equal(lden_es_wire__template_current("<html>", 6), 0);
+	assert_int_equal(lden_es_wire__template_current("{}", 2, true, &got),
+			 0);
+	assert_int_equal(lden_es_wire__template_current("<html>", 6, false,
+							&got),
+			 0);
+}
+
+/* GET /'s answer: unsigned_long from Elasticsearch 7.10, OpenSearch 2.8 */
+static void test_server_u64(void **unused)
+{
+	static const struct {
+		const char *version;
+		bool u64;
+	} cases[] = {
+		{ "{\"number\":\"8.11.0\"}", true },
+		{ "{\"number\":\"7.10.0\"}", true },
+		{ "{\"number\":\"7.17.9\"}", true },
+		{ "{\"number\":\"7.9.3\"}", false },
+		{ "{\"number\":\"6.8.23\"}", false },
+		{ "{\"distribution\":\"opensearch\",\"number\":\"2.8.0\"}", true },
+		{ "{\"distribution\":\"opensearch\",\"number\":\"2.7.0\"}", false },
+		{ "{\"distribution\":\"opensearch\",\"number\":\"1.3.0\"}", false },
+		{ "{\"number\":\"x\"}", false },
+		{ "{}", false },
+	};
+	char body[256];
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		snprintf(body, sizeof(body), "{\"version\":%s}",
+			 cases[i].version);
+		assert_int_equal(lden_es_wire__server_u64(body, strlen(body)),
+				 cases[i].u64);
+	}
+	assert_false(lden_es_wire__server_u64("<html>", 6));
+}
+
+/*
+ * Counts and sizes past 2^63 - 1, which a "long" cannot hold (a server
+ * refused the document, which was dropped): exact where the template maps
+ * unsigned_long, 2^64 - 1 the JSON integer 18446744073709551615; else
+ * 2^63 - 1 and marked "capped" (and "size_overflow" for a size).
+ */
+static void test_bulk_u64(void **unused)
+{
+	const uint64_t max = UINT64_C(18446744073709551615);
+	struct lden_es_doc d[2] = {
+		{ .time = 1, .interval = 1, .seq = 1, .host = "h", .event = "disk.read", .source = "s", .sampling = true, .has_size = true, .count = max, .size = max, .count_total = max, .size_total = max, .lost = max, .missed = max },
+		{ .time = 2, .interval = 1, .seq = 2, .host = "h", .event = "disk.read", .source = "s", .sampling = true, .has_size = true, .count = 1, .size = UINT64_C(9223372036854775808), .count_total = 1, .size_total = UINT64_C(9223372036854775808) },
+	};
+	static const char *const ints[] = { "count", "size", "count_total",
+					    "size_total", "lost", "missed" };
+	struct lden_es_buf b = { 0 };
+	struct json_object *o;
+	char want[64];
+
+	(void)unused;
+	assert_true(lden_es_wire__capped(&d[0]));
+	assert_true(lden_es_wire__capped(&d[1]));
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 2, 1 << 20, true), 2);
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
+		snprintf(want, sizeof(want), "\"%s\":18446744073709551615,",
+			 ints[i]);
+		assert_non_null(strstr(b.p, want));
+	}
+	assert_non_null(strstr(b.p, "\"size\":9223372036854775808,"));
+	assert_non_null(strstr(b.p, "\"size_total\":9223372036854775808,"));
+	assert_null(strstr(b.p, "capped"));
+	/* 2^64 - 1 is a sum that passed 2^64: marked so, as ever */
+	assert_non_null(strstr(b.p, "\"size_overflow\":true"));
+	o = json_tokener_parse(strchr(b.p, '\n') + 1);
+	assert_int_equal(json_object_get_uint64(get(o, "size_total")), max);
+	json_object_put(o);
+	free(b.p);
+
+	b = (struct lden_es_buf){ 0 };
+	assert_int_equal(lden_es_wire__bulk(&b, "lden", d, 2, 1 << 20, false), 2);
+	assert_null(strstr(b.p, "18446744073709551615"));
+	assert_null(strstr(b.p, "9223372036854775808"));
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
+		snprintf(want, sizeof(want), "\"%s\":9223372036854775807,",
+			 ints[i]);
+		assert_non_null(strstr(b.p, want));
+	}
+	{
+		char *second = strchr(strchr(strchr(b.p, '\n') + 1, '\n') + 1,
+				      '\n') +
+			       1;
+
+		o = json_tokener_parse(second);
+		assert_non_null(o);
+		assert_true(json_object_get_boolean(get(o, "capped")));
+		assert_true(json_object_get_boolean(get(o, "size_overflow")));
+		assert_int_equal(json_object_get_int64(get(o, "count")), 1);
+		json_object_put(o);
+	}
+	assert_non_null(strstr(b.p, "\"capped\":true"));
+	free(b.p);
+	/* nothing past 2^63 - 1: not capped */
+	d[1].size = d[1].size_total = UINT64_C(9223372036854775807);
+	assert_false(lden_es_wire__capped(&d[1]));
 }
 
 static const struct {
@@ -391,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_bulk_size_stopped),
 		cmocka_unit_test(test_bulk_cap),
 		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_server_u64),
+		cmocka_unit_test(test_bulk_u64),
 		cmocka_unit_test(test_bulk_responses),
 		cmocka_unit_test(test_error_reason),
 	};

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "caret.h"
 #include "escape.h"
 #include "row.h"
 #include "strcap.h"
@@ -215,6 +216,55 @@ static void test_row_spaces(void **state)
 	assert_string_equal(line, "e=\"\" q=\"a\"b\"");
 }
 
+/*
+ * A message line with its caret: bytes outside printable UTF-8 shown as
+ * \xNN (0xff went out raw, and the caret stood one column per byte), the
+ * caret under the columns once shown; the line shown again is the same.
+ */
+static void test_caret(void **unused)
+{
+	char buf[256], piece[LDEN_SHOWN_MAX];
+	int cols;
+
+	(void)unused;
+	/* 'e' at byte 20, column 26 after "\xff" and ESC (4 columns each) */
+	lden_escape__caret("bad 'a\xff\x1b'", "count(x.\xff\x1b[31m) > 1 e", 20, 1,
+			   false, buf, sizeof(buf));
+	assert_string_equal(buf, "bad 'a\\xff\\x1b'\n"
+				 "  count(x.\\xff\\x1b[31m) > 1 e\n"
+				 "                            ^");
+	/* the bytes at fault underlined whole: two bytes, eight columns */
+	lden_escape__caret("m", "a\xc3(b", 1, 2, false, buf, sizeof(buf));
+	assert_string_equal(buf, "m\n  a\\xc3(b\n   ^~~~~");
+	/* UTF-8 is a column a character; C1 controls and overrides escaped */
+	lden_escape__caret("m", "\xc3\xa9\xc2\x9b\xe2\x80\xae"
+				"x",
+			   7, 1, false, buf,
+			   sizeof(buf));
+	assert_string_equal(buf, "m\n  \xc3\xa9\\xc2\\x9b\\xe2\\x80\\xae"
+				 "x\n"
+				 "                       ^");
+	/* tabs to stops of 8 when asked, else a space; line breaks a space */
+	lden_escape__caret("m", "a\tb\r\nc", 5, 1, true, buf, sizeof(buf));
+	assert_string_equal(buf, "m\n  a       b  c\n             ^");
+	lden_escape__caret("m", "a\tb", 2, 1, false, buf, sizeof(buf));
+	assert_string_equal(buf, "m\n  a b\n    ^");
+	/* the message is one line; a '\' stays: shown twice, the same */
+	lden_escape__caret("a\nb\\x41", "x", 0, 1, false, buf, sizeof(buf));
+	assert_string_equal(buf, "a\\x0ab\\x41\n  x\n  ^");
+	assert_int_equal(lden_escape__shown("\\x", 2, piece, &cols), 1);
+	assert_string_equal(piece, "\\");
+	assert_int_equal(cols, 1);
+	assert_int_equal(lden_escape__shown("\xf0\x9f\x98\x80", 4, piece, &cols), 4);
+	assert_int_equal(cols, 1);
+	assert_int_equal(lden_escape__shown("\xf0\x9f\x98", 3, piece, &cols), 1);
+	assert_string_equal(piece, "\\xf0");
+	assert_int_equal(cols, 4);
+	/* cut before a piece that does not fit */
+	lden_escape__caret("ab\xff", "x", 0, 1, false, buf, 6);
+	assert_string_equal(buf, "ab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_row_provenance),
 		cmocka_unit_test(test_row_spaces),
+		cmocka_unit_test(test_caret),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -661,6 +661,20 @@ static void test_format_error(void **state)
 			    "  count(a.b[x == \"\xc3\xa9\xe2\x82\xac\"]) > 1e30\n"
 			    "                          ^~~~");
 
+	/*
+	 * bytes that are not printable UTF-8 are shown \xNN (0xff went out
+	 * raw, ESC as '?'), in the message too; the caret under the ESC's
+	 * four columns
+	 */
+	assert_null(lden_expr__parse("count(a.b[x == \"\xff\x1b\"]) > 1e30", &err));
+	strcpy(err.msg, "m '\xff\n'");
+	lden_expr__format_error("count(a.b[x == \"\xff\x1b\"]) > 1e30", &err, buf,
+				sizeof(buf));
+	assert_string_equal(buf,
+			    "m '\\xff\\x0a'\n"
+			    "  count(a.b[x == \"\\xff\\x1b\"]) > 1e30\n"
+			    "                      ^~~~");
+
 	/* at the end of the input, the caret is one past it */
 	assert_null(lden_expr__parse("count(a.b) >", &err));
 	lden_expr__format_error("count(a.b) >", &err, buf, sizeof(buf));
