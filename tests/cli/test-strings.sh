@@ -319,8 +319,24 @@ run storm trace open --failed --json -- "$TGT" storm 3 300
 [ $rc = 0 ] || fail "storm: exit $rc"
 grep -q 'guard' "$tmp/storm.err" && fail "storm: the guard acted on successful opens"
 pid=$(jq -r 'select(.path != null) | select(.path | startswith("/nonexistent-lden/")) | .pid' "$tmp/storm.out" | head -1)
-exact_once "$tmp/storm.out" 300 "$pid"
-echo "PASS: storm: every failed open shown among $(sed -n "s/^opens\/s //p" "$tmp/storm.err") successful opens/s, no guard action"
+# Every failed open shown once, its path exact or, when its records were
+# overwritten in the recall ring before lden read them, unavailable and
+# counted so: never another call's.  (A 4 MiB recall ring a CPU holds some
+# 120 ms of this storm, 170,000 opens/s; lden off its CPU longer, on a
+# loaded machine, finds 1-8 of the 300 gone: seen at load 4-8.)
+jq -r --arg p "$pid" 'select(.pid == ($p | tonumber) and .result == "ENOENT") |
+	if .path == null then "unavailable \(.path_source)" else "\(.path) \(.path_source)" end' \
+	"$tmp/storm.out" | sort >"$tmp/seen"
+gone=$(grep -c '^unavailable unavailable$' "$tmp/seen")
+[ "$(wc -l <"$tmp/seen")" = 300 ] || fail "storm: $(wc -l <"$tmp/seen") failed opens shown, want 300"
+want_each 300 "/nonexistent-lden/$pid-%d exact"
+grep -v '^unavailable' "$tmp/seen" | comm -23 - "$tmp/want" | grep -q . &&
+	fail "storm: a path not its call's, or not exact: $(grep -v '^unavailable' "$tmp/seen" | comm -23 - "$tmp/want" | head -3)"
+[ "$(grep -vc '^unavailable' "$tmp/seen")" = $((300 - gone)) ] && [ "$gone" -lt 300 ] ||
+	fail "storm: $(cat "$tmp/seen" | sort | uniq -c | sort -rn | head -5)"
+grep -q "paths: $((300 - gone)) exact (copied at the call), 0 late (read afterwards, marked ?), 0 partial (cut short, marked ...?), $gone unavailable" "$tmp/storm.err" ||
+	fail "storm: the summary does not count $gone unavailable: $(grep paths: "$tmp/storm.err")"
+echo "PASS: storm: every failed open shown among $(sed -n "s/^opens\/s //p" "$tmp/storm.err") successful opens/s, $((300 - gone)) exact, $gone unavailable and counted, no guard action"
 
 # --- --strings late, and bad values -----------------------------------
 run late trace open --failed --json --strings late --max-cpu 0 -- "$TGT" reuse 20
