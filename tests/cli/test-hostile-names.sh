@@ -211,6 +211,58 @@ grep -qF " 'tr ue' 'x y' z" "$tmp/sp-exec.out" || fail "trace exec text: ARGV no
 	fail "io text: not 3 opens under 'a\\x20b' with the path one column"
 echo "PASS: a name and paths with spaces: one column each ('\\x20') in top, trace open/exec and io; ARGV quoted; JSON exact"
 
+# --- io's flame graphs and summary: any bytes in one frame, exact -------
+# strings-target renames itself (ESC, ';', '"', '\', a UTF-8 fragment:
+# 15 bytes) and creates a file whose name has ESC, BEL, ';', a newline, a
+# carriage return, '<', '&' and a byte of malformed UTF-8.  The folded
+# stacks wrote ';' and line breaks as '_' (another name's bytes, unmarked)
+# and the rest raw (a terminal's escape sequences in the file); now each
+# frame is the text's escaping, ';' as \x3b, and reads back to the exact
+# bytes; the SVG, drawn from them, parses; the JSON summary's rows give
+# the exact bytes of a key that is not UTF-8 (key_hex).
+TGT="$top_builddir/tests/kernel/strings-target"
+hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
+fname='\033]0;t\007;"\\<s\342\202'
+fpath="$tmp/f-\033[2J\007;\n\r<b>&amp;\377"
+"$LDEN" io -q --summary --json --max-cpu 0 -f "$tmp/io.folded" -f "$tmp/io.svg" -- \
+	"$TGT" hostile name "$(hx "$fname")" creat "$(hx "$fpath")" \
+	>"$tmp/iofl.out" 2>"$tmp/iofl.err" || fail "io --flamegraph (hostile) failed"
+python3 - "$tmp/io.folded" "$(hx "$fname")" "$(hx "$fpath")" <<'PY' ||
+import re, sys
+data = open(sys.argv[1], "rb").read()
+name, path = bytes.fromhex(sys.argv[2])[:15], bytes.fromhex(sys.argv[3])
+assert not re.search(rb"[\x00-\x1f\x7f-\xff]", data.replace(b"\n", b"")), "a raw byte"
+def unesc(t):
+    out, i = b"", 0
+    while i < len(t):
+        if t[i] == "\\" and t[i + 1] == "x":
+            out += bytes([int(t[i + 2:i + 4], 16)]); i += 4
+        elif t[i] == "\\":
+            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(t[i + 1], t[i + 1].encode()); i += 2
+        else:
+            out += t[i].encode(); i += 1
+    return out
+calls = {}
+for line in data.decode("ascii").splitlines():
+    stack, n = line.rsplit(" ", 1)
+    frames = [unesc(f) for f in stack.split(";")]
+    assert len(frames) == 3, line
+    if frames[:2] == [name, path]:
+        calls[frames[2]] = int(n)
+assert calls == {b"openat": 1, b"write": 1, b"close": 1}, calls
+PY
+	fail "io folded stacks: not one frame each, escaped, reading back to the exact name and path"
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$tmp/io.svg" ||
+	fail "io --flamegraph SVG: not well-formed XML"
+grep -qF '\x1b]0\x3bt\x07' "$tmp/io.svg" || fail "io SVG: the name not drawn escaped"
+# (the workload's own lines, "ok STEP", left out)
+grep '^{' "$tmp/iofl.out" | jq -e -s --arg p "$(hx "$fpath")" --arg c "$(hx "$fname")" \
+	'([.[] | select(.type == "file" and .key_hex == $p and .key_source == "exact" and .calls == 3)] | length == 1) and
+	 ([.[] | select(.type == "process" and (.key_hex // "" | startswith($c + "5b")))] | length == 1)' \
+	>/dev/null ||
+	fail "io --summary --json: no file row with the path's exact bytes (key_hex) or process row with the name's"
+echo "PASS: io's folded stacks and SVG: a name and path with ESC, ';', line breaks, malformed UTF-8 one frame each, escaped, exact; JSON summary key_hex"
+
 # --- cgroups named with any byte a cgroup may have ----------------------
 # (the kernel refuses a newline in a cgroup's name): a space, a tab,
 # 0x1f, a quote, a backslash, malformed UTF-8, a '?' of its own at the
