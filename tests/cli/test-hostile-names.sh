@@ -263,6 +263,37 @@ grep '^{' "$tmp/iofl.out" | jq -e -s --arg p "$(hx "$fpath")" --arg c "$(hx "$fn
 	fail "io --summary --json: no file row with the path's exact bytes (key_hex) or process row with the name's"
 echo "PASS: io's folded stacks and SVG: a name and path with ESC, ';', line breaks, malformed UTF-8 one frame each, escaped, exact; JSON summary key_hex"
 
+# --- top net: a device named by its network namespace's owner ----------
+# (any byte but '/', ':' and white space): 0x1f, lden's key separator,
+# cut the name there (e\x1b[31m shown for e\x1b[31m\x1fx"\), unmarked
+if command -v ip >/dev/null && command -v unshare >/dev/null &&
+	unshare -n true 2>/dev/null; then
+	cat >"$tmp/netw.sh" <<'SH'
+d=$(printf 'e\033[31m\037x"\\\377')
+ip link set lo name "$d" && ip link set "$d" up || exit 3
+python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r.bind(("127.0.0.1", 0))
+for i in range(5):
+    s.sendto(b"x" * 100, r.getsockname())
+'
+SH
+	"$LDEN" top net -i 60 --max-cpu 0 -- unshare -n sh "$tmp/netw.sh" \
+		>"$tmp/net.out" 2>"$tmp/net.err" || fail "top net (device name) failed"
+	awk '$3 == "e\\x1b[31m\\x1fx\"\\\\\\xff" && $4 == 5 && $5 == 5' "$tmp/net.out" | grep -q . ||
+		fail "top net text: no row with the device 'e\\x1b[31m\\x1fx\"\\\\\\xff' and 5 packets each way"
+	"$LDEN" top net -i 60 --json --max-cpu 0 -- unshare -n sh "$tmp/netw.sh" \
+		>"$tmp/netj.out" 2>"$tmp/netj.err" || fail "top net --json (device name) failed"
+	jq -e -s --arg h "$(hx 'e\033[31m\037x"\\\377')" \
+		'[.[].rows[] | select(.dev_hex == $h and .xmit_pk == 5 and .recv_pk == 5)] | length == 1' \
+		"$tmp/netj.out" >/dev/null || fail "top net --json: no row with the device's exact bytes (dev_hex)"
+	echo "PASS: top net: a device name with ESC, 0x1f, a quote, a backslash and 0xff whole, escaped in text, exact in JSON"
+else
+	echo "SKIP (part): no ip or unshare -n for a network namespace of the test's own"
+fi
+
 # --- cgroups named with any byte a cgroup may have ----------------------
 # (the kernel refuses a newline in a cgroup's name): a space, a tab,
 # 0x1f, a quote, a backslash, malformed UTF-8, a '?' of its own at the
