@@ -646,6 +646,11 @@ void lden_strcap__describe(const struct lden_strcap *c, char *buf, size_t len)
 		for (int l = 0; l < c->nlibs && k < len; l++)
 			k += (size_t)snprintf(buf + k, len - k, "%s %s", l ? "," : "",
 					      c->libs[l]);
+		/* the copy is the C library's argument: the kernel reads
+		 * the buffer later, and another thread may write it between
+		 * (strings-target's flip; unseen, so said) */
+		if (k < len)
+			k += (size_t)snprintf(buf + k, len - k, " (as the C library was given them: a thread writing the buffer during the call can make the kernel take other bytes, unseen)");
 		if (k < len)
 			k += (size_t)snprintf(buf + k, len - k, "; calls that bypass it (static programs) are read late, marked '?'");
 		if (k < len && c->unanchored[0])
