@@ -222,16 +222,8 @@ echo "PASS: a name and paths with spaces: one column each ('\\x20') in top, trac
 # the exact bytes of a key that is not UTF-8 (key_hex).
 TGT="$top_builddir/tests/kernel/strings-target"
 hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
-fname='\033]0;t\007;"\\<s\342\202'
-fpath="$tmp/f-\033[2J\007;\n\r<b>&amp;\377"
-"$LDEN" io -q --summary --json --max-cpu 0 -f "$tmp/io.folded" -f "$tmp/io.svg" -- \
-	"$TGT" hostile name "$(hx "$fname")" creat "$(hx "$fpath")" \
-	>"$tmp/iofl.out" 2>"$tmp/iofl.err" || fail "io --flamegraph (hostile) failed"
-python3 - "$tmp/io.folded" "$(hx "$fname")" "$(hx "$fpath")" <<'PY' ||
-import re, sys
-data = open(sys.argv[1], "rb").read()
-name, path = bytes.fromhex(sys.argv[2])[:15], bytes.fromhex(sys.argv[3])
-assert not re.search(rb"[\x00-\x1f\x7f-\xff]", data.replace(b"\n", b"")), "a raw byte"
+# lden's text escaping (escape.h) read back to the bytes, for python3
+cat >"$tmp/unesc.py" <<'PY'
 def unesc(t):
     out, i = b"", 0
     while i < len(t):
@@ -242,6 +234,18 @@ def unesc(t):
         else:
             out += t[i].encode(); i += 1
     return out
+PY
+fname='\033]0;t\007;"\\<s\342\202'
+fpath="$tmp/f-\033[2J\007;\n\r<b>&amp;\377"
+"$LDEN" io -q --summary --json --max-cpu 0 -f "$tmp/io.folded" -f "$tmp/io.svg" -- \
+	"$TGT" hostile name "$(hx "$fname")" creat "$(hx "$fpath")" \
+	>"$tmp/iofl.out" 2>"$tmp/iofl.err" || fail "io --flamegraph (hostile) failed"
+PYTHONPATH=$tmp python3 - "$tmp/io.folded" "$(hx "$fname")" "$(hx "$fpath")" <<'PY' ||
+import re, sys
+data = open(sys.argv[1], "rb").read()
+name, path = bytes.fromhex(sys.argv[2])[:15], bytes.fromhex(sys.argv[3])
+assert not re.search(rb"[\x00-\x1f\x7f-\xff]", data.replace(b"\n", b"")), "a raw byte"
+from unesc import unesc
 calls = {}
 for line in data.decode("ascii").splitlines():
     stack, n = line.rsplit(" ", 1)
@@ -262,6 +266,35 @@ grep '^{' "$tmp/iofl.out" | jq -e -s --arg p "$(hx "$fpath")" --arg c "$(hx "$fn
 	>/dev/null ||
 	fail "io --summary --json: no file row with the path's exact bytes (key_hex) or process row with the name's"
 echo "PASS: io's folded stacks and SVG: a name and path with ESC, ';', line breaks, malformed UTF-8 one frame each, escaped, exact; JSON summary key_hex"
+
+# --- a string field of PATH_MAX - 1 bytes, each byte escaped ------------
+# trace's text cut every field's value at 4 KiB once escaped, unmarked:
+# the 4095 bytes of an exec's file name, all control bytes (16 KiB as
+# \xHH), showed as their first 1023; now whole
+python3 - "$tmp" >"$tmp/long.hex" <<'PY' || fail "cannot make the 4095-byte path"
+import os, sys
+p = os.fsencode(sys.argv[1]) + b"/L"
+os.mkdir(p)
+while len(p) < 4095 - 210:
+    p += b"/" + b"\x01" * 200
+    os.mkdir(p)
+p += b"/" + b"\x1b" * (4095 - len(p) - 1)
+os.symlink("/bin/true", p)
+print(p.hex())
+PY
+"$LDEN" trace sched:sched_process_exec --max-cpu 0 -- \
+	"$TGT" hostile exec "$(cat "$tmp/long.hex")" "$(hx a)" \
+	>"$tmp/lexec.out" 2>"$tmp/lexec.err" || fail "trace sched:sched_process_exec (4095-byte path) failed"
+PYTHONPATH=$tmp python3 - "$tmp/lexec.out" "$(cat "$tmp/long.hex")" <<'PY' ||
+import re, sys
+want = bytes.fromhex(sys.argv[2])
+from unesc import unesc
+got = [unesc(m.group(1)) for m in
+       (re.search(r" filename=(\S+) pid=", l) for l in open(sys.argv[1], encoding="ascii")) if m]
+assert want in got, [len(g) for g in got]
+PY
+	fail "trace text: the 4095-byte file name not whole in its filename= field"
+echo "PASS: trace text: a string field of 4095 control bytes whole (16 KiB escaped)"
 
 # --- top net: a device named by its network namespace's owner ----------
 # (any byte but '/', ':' and white space): 0x1f, lden's key separator,
