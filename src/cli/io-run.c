@@ -109,8 +109,7 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	/* a path read late or cut is another frame than the same one
 	 * copied whole */
 	if (r->flame)
-		lden_io_flame__add(r->flame, ev->comm,
-				  ev->comm_prov == LDEN_PROV_LATE, path, kind,
+		lden_io_flame__add(r->flame, ev->comm, path, kind,
 				  ev->sys->name,
 				  r->o.weight_latency ? ev->latency_ns : 1);
 }

@@ -100,14 +100,17 @@ void lden_io_flame__free(struct lden_io_flame *fl)
 	free(fl);
 }
 
-/* @s as a frame into @out, escaped (lden_io_flame__add), then @mark. */
-static void frame(const char *s, bool own_bracket, const char *mark,
-		  char *out, size_t len)
+/*
+ * @s as a frame into @out, escaped (lden_io_flame__add), its first byte
+ * too when it is @lead's, then @mark.
+ */
+static void frame(const char *s, char lead, const char *mark, char *out,
+		  size_t len)
 {
 	size_t k = 0;
 
-	if (own_bracket && *s == '[') {
-		k = (size_t)snprintf(out, len, "\\x5b");
+	if (lead && *s == lead) {
+		k = (size_t)snprintf(out, len, "\\x%02x", (unsigned char)lead);
 		s++;
 	}
 	k += lden_escape__text(s, strlen(s),
@@ -117,8 +120,8 @@ static void frame(const char *s, bool own_bracket, const char *mark,
 }
 
 int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
-		      bool comm_late, const char *path, char kind,
-		      const char *syscall, uint64_t value)
+		      const char *path, char kind, const char *syscall,
+		      uint64_t value)
 {
 	/* not on the stack: a call's cost must not grow with the longest
 	 * path (io runs in one thread) */
@@ -130,11 +133,13 @@ int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
 
 	if (kind == LDEN_IO_KEY_PARTIAL)
 		mark = "...?";
-	frame(comm, false, comm_late ? "?" : "", c, sizeof(c));
+	/* a line beginning with '#' is a comment of the folded format */
+	frame(comm, '#', "", c, sizeof(c));
 	if (kind == LDEN_IO_KEY_FD || kind == LDEN_IO_KEY_NONE)
 		snprintf(p, sizeof(p), "%s", path);
 	else
-		frame(path, kind == LDEN_IO_KEY_EXACT, mark, p, sizeof(p));
+		frame(path, kind == LDEN_IO_KEY_EXACT ? '[' : 0, mark, p,
+		      sizeof(p));
 	rc = lden_fold__add(fl->fold, frames, 3, value);
 
 	if (rc < 0)
