@@ -446,6 +446,25 @@ done
 	fail "trace --show-container: not 3 lines: $(cat "$tmp/cg-trace.out")"
 echo "PASS: cgroups named with a space, tab, 0x1f, quote, backslash, bad UTF-8, a last '?', 255 bytes: top --by cgroup/container each apart and exact (JSON), escaped (text); trace --show-container exact, escaped"
 
+# --- a cgroup named with a terminal's escape sequence, in the headers ---
+# notify, visualize and io say their scope, "in cgroup PATH": the path was
+# written raw, its ESC [31m reached the terminal (and 0xff); now escaped
+esc_cg="$cgp/$(printf 'e\033[31m\377')"
+mkdir "$esc_cg" || fail "cannot make the cgroup with ESC in its name"
+"$LDEN" notify "count(task.create) > 100000" --cgroup "$esc_cg" -t 0.2 \
+	>"$tmp/hdr-notify.out" 2>&1
+"$LDEN" visualize -o json --no-dashboard -e task.create --cgroup "$esc_cg" \
+	-t 0.2 >"$tmp/hdr-viz.out" 2>&1
+"$LDEN" io --cgroup "$esc_cg" -t 0.2 >"$tmp/hdr-io.out" 2>&1
+for c in notify viz io; do
+	grep -q "$(printf '\033')" "$tmp/hdr-$c.out" &&
+		fail "$c: a raw ESC of the cgroup's name reached the output"
+	grep -qF "cgroup $cgp/e\\x1b[31m\\xff" "$tmp/hdr-$c.out" ||
+		fail "$c: the scope's cgroup not said escaped"
+done
+rmdir "$esc_cg"
+echo "PASS: notify, visualize and io say a cgroup named with ESC and 0xff escaped"
+
 # --- a cgroup path longer than PATH_MAX: said, not cut ------------------
 # 18 nested cgroups of 251-byte names (4.5 kB): top cannot name it (a cut
 # path would name another cgroup): its 5 calls unavailable, and why;
