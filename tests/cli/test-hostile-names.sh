@@ -303,6 +303,26 @@ PY
 	fail "trace text: the 4095-byte file name not whole in its filename= field"
 echo "PASS: trace text: a string field of 4095 control bytes whole (16 KiB escaped)"
 
+# --- a C library at a path with a terminal's escape sequence ----------
+# the header names the C libraries lden probes, those the traced
+# processes map: a program run with its own libc copy in 'l\e[31mx' had
+# that path printed raw (the header turned red); now escaped
+libdir="$tmp/l$(printf '\033[31m')x"
+libc=$(awk '$NF ~ /\/libc\.so\.6$/ { print $NF; exit }' /proc/self/maps)
+if [ -n "$libc" ] && mkdir "$libdir" && cp "$libc" "$libdir/"; then
+	LD_LIBRARY_PATH=$libdir workload libc "$TGT" hostile wait
+	"$LDEN" trace open --strings exact --pid "$wpid" -t 0.3 --max-cpu 0 \
+		>"$tmp/libc.out" 2>"$tmp/libc.err"
+	exec 8>&-
+	grep -q "$(printf '\033')" "$tmp/libc.err" &&
+		fail "trace open: a raw ESC of the C library's path reached the header"
+	grep -qF "uprobes on" "$tmp/libc.err" && ! grep -qF "$tmp/l\\x1b[31mx/libc.so.6" "$tmp/libc.err" &&
+		fail "trace open: the C library's path not said escaped"
+	echo "PASS: a C library mapped from a path with ESC: named escaped in the header"
+else
+	echo "SKIP (part): no libc.so.6 to copy"
+fi
+
 # --- top net: a device named by its network namespace's owner ----------
 # (any byte but '/', ':' and white space): 0x1f, lden's key separator,
 # cut the name there (e\x1b[31m shown for e\x1b[31m\x1fx"\), unmarked

@@ -62,7 +62,8 @@
  *                                            a read after the call
  *                                            sees B or A; prints "flip
  *                                            OK of N"
- *                                 wait       a line on stdin first
+ *                                 wait       prints "ready", then
+ *                                            waits for a line on stdin
  *                                 exec HEX HEX...  execve of the first
  *                                            with the rest as argv (the
  *                                            last step)
@@ -369,6 +370,8 @@ static int hostile(int argc, char **argv)
 				printf("flip %ld of %ld\n", r, atol(argv[i + 3]));
 			r = r < 0;
 		} else if (!strcmp(step, "wait")) {
+			printf("ready\n");
+			fflush(stdout);
 			/* end of file goes on as a line does */
 			if (!fgets(line, sizeof(line), stdin))
 				line[0] = '\0';
