@@ -82,7 +82,8 @@ size_t ltr_text_escape(const char *s, size_t n, unsigned int flags,
 		seq = ltr_utf8_seq((const char *)p, n, &cp);
 		if (seq && !ltr_text_unsafe(cp) && cp != '\\' &&
 		    !((flags & LTR_TEXT_QMARK_LAST) && n == 1 && cp == '?') &&
-		    !((flags & LTR_TEXT_SPACE) && cp == ' ')) {
+		    !((flags & LTR_TEXT_SPACE) && cp == ' ') &&
+		    !((flags & LTR_TEXT_SEMICOLON) && cp == ';')) {
 			memcpy(piece, p, seq);
 			t = seq;
 		} else if (cp == '\\' || cp == '\n' || cp == '\t' || cp == '\r') {

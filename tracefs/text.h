@@ -24,6 +24,8 @@ enum {
 	LTR_TEXT_QMARK_LAST = 1,
 	/* a space is "\x20" (the string is one column of several) */
 	LTR_TEXT_SPACE = 2,
+	/* a ';' is "\x3b" (the string is one frame of a folded stack) */
+	LTR_TEXT_SEMICOLON = 4,
 };
 
 /*
@@ -52,7 +54,7 @@ size_t ltr_text_hex(const char *s, size_t n, char *out);
  * ltr_text_escape - @n bytes of @s escaped into @out: NUL-terminated when
  * @len > 0, cut before the first escape or sequence that does not fit
  * whole (the bytes of an escaped multibyte sequence go or stay together)
- * @flags: LTR_TEXT_QMARK_LAST, LTR_TEXT_SPACE, or 0
+ * @flags: LTR_TEXT_QMARK_LAST, LTR_TEXT_SPACE, LTR_TEXT_SEMICOLON, or 0
  * Return: the length written.
  */
 size_t ltr_text_escape(const char *s, size_t n, unsigned int flags,

@@ -48,7 +48,7 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 	struct lden_io_run *r = ctx;
 	/* not on the stack: a call's cost must not grow with the longest
 	 * path (io runs in one thread) */
-	static char marked[LDEN_IO_PATH_MAX + 5], fkey[LDEN_IO_PATH_MAX + 2];
+	static char fkey[LDEN_IO_PATH_MAX + 2];
 	char key[64], fdname[32];
 	const char *path = ev->path;
 	char kind = LDEN_IO_KEY_EXACT;
@@ -106,16 +106,11 @@ static void on_event(const struct lden_io_event *ev, void *ctx)
 		lden_io_summary__add(r->procs, key, ev->latency_ns,
 				     ev->bytes_read, ev->bytes_written, failed);
 	}
-	if (r->flame && (kind == LDEN_IO_KEY_LATE ||
-			 kind == LDEN_IO_KEY_PARTIAL)) {
-		/* a path read late or cut is another frame than the same
-		 * one copied whole */
-		snprintf(marked, sizeof(marked), "%s%s", path,
-			 kind == LDEN_IO_KEY_LATE ? "?" : "...?");
-		path = marked;
-	}
+	/* a path read late or cut is another frame than the same one
+	 * copied whole */
 	if (r->flame)
-		lden_io_flame__add(r->flame, ev->comm, path, ev->sys->name,
+		lden_io_flame__add(r->flame, ev->comm, path, kind,
+				  ev->sys->name,
 				  r->o.weight_latency ? ev->latency_ns : 1);
 }
 

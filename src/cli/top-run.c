@@ -486,8 +486,9 @@ static void print_table(struct lden_top *t)
 		.nkeys = t->nkeys,
 		.nvalues = t->nvalues,
 		.late_keys = t->recipe.def ? t->recipe.def->late_keys : 0,
-		/* the --by column: put_key()'s */
-		.escaped_keys = by_event ? 1u << 1 : 0,
+		/* the --by column: put_key()'s; a recipe's own */
+		.escaped_keys = t->recipe.def ? t->recipe.def->escaped_keys :
+						1u << 1,
 		.marked_keys = marked ? 1u << 1 : 0,
 		.none_text = marked && (!strcmp(t->o.by, "cgroup") ||
 					!strcmp(t->o.by, "container")) ?

@@ -159,7 +159,8 @@ static bool row_doubted(struct lden_trace *t)
 
 static void print_row(struct lden_trace *t, const char *event)
 {
-	char line[20000];
+	/* not on the stack: a row's strings escaped (row.h) */
+	static char line[LDEN_ROW_TEXT_MAX];
 	bool doubt = row_doubted(t);
 
 	if (t->o.show_container) {

@@ -389,13 +389,22 @@ void lden_scope__describe(const struct lden_scope_opts *o, FILE *out)
 		if (o->children)
 			fprintf(out, " and the children they create");
 	} else if (o->container) {
-		fprintf(out, "container %s (cgroup %s)", o->container, o->cgroup);
+		/* a directory's name is its maker's (a delegated cgroup's
+		 * user): any byte, escaped as everything lden shows */
+		fputs("container ", out);
+		lden_fputs_escaped(out, o->container, 0);
+		fputs(" (cgroup ", out);
+		lden_fputs_escaped(out, o->cgroup, 0);
+		fputc(')', out);
 	} else if (o->cgroup) {
-		fprintf(out, "cgroup %s", o->cgroup);
+		fputs("cgroup ", out);
+		lden_fputs_escaped(out, o->cgroup, 0);
 	} else if (o->command) {
 		fprintf(out, "command");
-		for (char **a = o->command; *a; a++)
-			fprintf(out, " %s", *a);
+		for (char **a = o->command; *a; a++) {
+			fputc(' ', out);
+			lden_fputs_escaped(out, *a, 0);
+		}
 		fprintf(out, " (pid %d) and its children", (int)o->command_pid);
 	} else if (!o->netns) {
 		fprintf(out, "the whole machine");

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "kallsyms.h"
 #include "lden-trace.h"
 #include "scope.h"
@@ -643,9 +644,19 @@ void lden_strcap__describe(const struct lden_strcap *c, char *buf, size_t len)
 	case LDEN_STRCAP_UPROBE:
 		k = (size_t)snprintf(buf, len, "%s copied at the call by uprobes on",
 				     what);
-		for (int l = 0; l < c->nlibs && k < len; l++)
-			k += (size_t)snprintf(buf + k, len - k, "%s %s", l ? "," : "",
-					      c->libs[l]);
+		/* a library's path is what a traced process mapped: any
+		 * bytes, escaped */
+		for (int l = 0; l < c->nlibs && k + 2 < len; l++) {
+			k += (size_t)snprintf(buf + k, len - k, "%s ",
+					      l ? "," : "");
+			k += lden_escape__text(c->libs[l], strlen(c->libs[l]),
+					       0, buf + k, len - k);
+		}
+		/* the copy is the C library's argument: the kernel reads
+		 * the buffer later, and another thread may write it between
+		 * (strings-target's flip; unseen, so said) */
+		if (k < len)
+			k += (size_t)snprintf(buf + k, len - k, " (as the C library was given them: a thread writing the buffer during the call can make the kernel take other bytes, unseen)");
 		if (k < len)
 			k += (size_t)snprintf(buf + k, len - k, "; calls that bypass it (static programs) are read late, marked '?'");
 		if (k < len && c->unanchored[0])

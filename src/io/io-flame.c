@@ -9,11 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "flame-live.h"
 #include "flame-svg.h"
 #include "guard.h"
 #include "io-flame.h"
 #include "io-fold.h"
+#include "io-pair.h"
+#include "io-summary.h"
 #include "io-trace.h"
 
 /* Distinct stacks kept; the rest is summed as "[other]". */
@@ -97,11 +100,47 @@ void lden_io_flame__free(struct lden_io_flame *fl)
 	free(fl);
 }
 
-int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
-		      const char *path, const char *syscall, uint64_t value)
+/*
+ * @s as a frame into @out, escaped (lden_io_flame__add), its first byte
+ * too when it is @lead's, then @mark.
+ */
+static void frame(const char *s, char lead, const char *mark, char *out,
+		  size_t len)
 {
-	const char *frames[3] = { comm, path, syscall };
-	int rc = lden_fold__add(fl->fold, frames, 3, value);
+	size_t k = 0;
+
+	if (lead && *s == lead) {
+		k = (size_t)snprintf(out, len, "\\x%02x", (unsigned char)lead);
+		s++;
+	}
+	k += lden_escape__text(s, strlen(s),
+			       LDEN_ESC_QMARK_LAST | LDEN_ESC_SEMICOLON,
+			       out + k, len - k - strlen(mark));
+	snprintf(out + k, len - k, "%s", mark);
+}
+
+int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
+		      const char *path, char kind, const char *syscall,
+		      uint64_t value)
+{
+	/* not on the stack: a call's cost must not grow with the longest
+	 * path (io runs in one thread) */
+	static char p[4 * LDEN_IO_PATH_MAX + 8];
+	char c[4 * 64 + 2];
+	const char *frames[3] = { c, p, syscall };
+	const char *mark = kind == LDEN_IO_KEY_LATE ? "?" : "";
+	int rc;
+
+	if (kind == LDEN_IO_KEY_PARTIAL)
+		mark = "...?";
+	/* a line beginning with '#' is a comment of the folded format */
+	frame(comm, '#', "", c, sizeof(c));
+	if (kind == LDEN_IO_KEY_FD || kind == LDEN_IO_KEY_NONE)
+		snprintf(p, sizeof(p), "%s", path);
+	else
+		frame(path, kind == LDEN_IO_KEY_EXACT ? '[' : 0, mark, p,
+		      sizeof(p));
+	rc = lden_fold__add(fl->fold, frames, 3, value);
 
 	if (rc < 0)
 		fl->dropped++;

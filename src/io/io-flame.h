@@ -32,9 +32,21 @@ struct lden_io_flame *lden_io_flame__new(const char *const *files, int nfiles,
 /* Frees, closing files not written and removing the live snapshot. */
 void lden_io_flame__free(struct lden_io_flame *fl);
 
-/* One call: 0 or -ENOMEM. */
+/*
+ * lden_io_flame__add - one call of @comm on @path, whose kind
+ * (io-summary.h's LDEN_IO_KEY_*) says how it was had: exact, late,
+ * partial, or lden's own "[fd N]" or "[none]"
+ *
+ * The names are frames as the text shows them (escape.h), ';' as "\x3b"
+ * too, so that any bytes make one frame and read back exactly; a path
+ * read late ends in lden's '?' ("...?" cut short), an exact path's own
+ * last '?' and first '[' are escaped (never a mark or a bucket), and a
+ * name's first '#' (a comment of the folded format).
+ * Returns 0 or -ENOMEM.
+ */
 int lden_io_flame__add(struct lden_io_flame *fl, const char *comm,
-		      const char *path, const char *syscall, uint64_t value);
+		      const char *path, char kind, const char *syscall,
+		      uint64_t value);
 
 /*
  * What the pictures say besides the frames: the calls after filters,

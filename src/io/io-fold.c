@@ -65,8 +65,9 @@ int lden_fold__add(struct lden_fold *f, const char *const *frames,
 	size_t len = 1;
 	char *p;
 
+	/* a separator left in a frame: "\x3b", "\n", "\r" (4 bytes at most) */
 	for (int i = 0; i < nframes; i++)
-		len += strlen(frames[i]) + 1;
+		len += 4 * strlen(frames[i]) + 1;
 	if (len > f->cap) {
 		char *nb = realloc(f->buf, len);
 
@@ -79,8 +80,14 @@ int lden_fold__add(struct lden_fold *f, const char *const *frames,
 	for (int i = 0; i < nframes; i++) {
 		if (i)
 			*p++ = ';';
-		for (const char *s = frames[i]; *s; s++)
-			*p++ = (*s == ';' || *s == '\n' || *s == '\r') ? '_' : *s;
+		for (const char *s = frames[i]; *s; s++) {
+			if (*s == ';')
+				p += sprintf(p, "\\x3b");
+			else if (*s == '\n' || *s == '\r')
+				p += sprintf(p, "\\%c", *s == '\n' ? 'n' : 'r');
+			else
+				*p++ = *s;
+		}
 	}
 	*p = '\0';
 	return add_key(f, f->buf, value);

@@ -20,6 +20,10 @@ void lden_fold__free(struct lden_fold *f);
 
 /*
  * lden_fold__add - add @value to the stack of @nframes frames, root first
+ * The frames are text as lden shows it (escape.h, LDEN_ESC_SEMICOLON: the
+ * caller's escaping reads back to the exact bytes); a ';' or line break
+ * still in one is written as that escaping writes it ("\x3b", "\n",
+ * "\r"), never as a separator.
  * Returns 0 or -ENOMEM.
  */
 int lden_fold__add(struct lden_fold *f, const char *const *frames,

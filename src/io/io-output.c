@@ -242,8 +242,9 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		char rb[24], wb[24];
 
 		if (json) {
-			fprintf(out, "{\"type\":\"%s\",\"key\":", kind);
-			lden_json_string(out, w->key + 1);
+			/* the exact bytes too ("key_hex") when not UTF-8 */
+			fprintf(out, "{\"type\":\"%s\"", kind);
+			json_bytes(out, "key", w->key + 1);
 			if (w->key[0] != LDEN_IO_KEY_PROCESS)
 				fprintf(out, ",\"key_source\":\"%s\"",
 					key_source(w->key[0]));

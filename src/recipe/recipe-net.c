@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "lden-trace.h"
 #include "pidinfo.h"
 #include "recipe.h"
@@ -68,7 +69,7 @@ static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	uint64_t v[LDEN_TALLY_VALUES] = { 0 }, bytes = 0;
 	const char *dev = "?";
 	size_t n = 1;
-	char key[128];
+	char key[128], esc[4 * 16 + 1];
 
 	if (flen)
 		ltr_field__u64(flen, s, &bytes);
@@ -76,8 +77,12 @@ static int net_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		dev = "?";
 		n = 1;
 	}
-	snprintf(key, sizeof(key), "%u" LDEN_SEP "%s" LDEN_SEP "%.*s", s->pid,
-		 extra && *extra ? extra : "?", (int)n, dev);
+	/* a device's name is its namespace owner's choice: any byte but
+	 * '/', ':' and spaces, LDEN_SEP too (it would split the key) */
+	lden_escape__text(dev, strnlen(dev, n), LDEN_ESC_SPACE, esc,
+			  sizeof(esc));
+	snprintf(key, sizeof(key), "%u" LDEN_SEP "%s" LDEN_SEP "%s", s->pid,
+		 extra && *extra ? extra : "?", esc);
 	/* for the summary: the uid of each packet, late or gone */
 	lden_recipe__count(r, extra && *extra && strcmp(extra, "?") ?
 			   LDEN_PROV_LATE : LDEN_PROV_NONE);
@@ -104,6 +109,7 @@ const struct lden_recipe_def lden_recipe_net = {
 	.columns = "PID UID DEV XMIT_PK RECV_PK XMIT_KB RECV_KB",
 	.nkeys = 3,
 	.late_keys = 1u << 1,
+	.escaped_keys = 1u << 2,
 	.attach = net_attach,
 	.capture = net_capture,
 	.sample = net_sample,

@@ -66,6 +66,11 @@ struct lden_recipe_def {
 	 * /proc at arrival: "V?" (late) or "?" (unavailable) in the key
 	 */
 	unsigned int late_keys;
+	/*
+	 * top: the key columns stored escaped (escape.h, LDEN_ESC_SPACE):
+	 * any bytes, none of them LDEN_SEP; JSON reads them back exactly
+	 */
+	unsigned int escaped_keys;
 	/* trace: the tasks' names are wanted (r->comms) */
 	bool names;
 	/*

@@ -39,12 +39,14 @@ enum {
 	LDEN_ESC_QMARK_LAST = LTR_TEXT_QMARK_LAST,
 	/* a space is written "\x20": the string is one column of several */
 	LDEN_ESC_SPACE = LTR_TEXT_SPACE,
+	/* a ';' is written "\x3b": the string is one frame of a folded stack */
+	LDEN_ESC_SEMICOLON = LTR_TEXT_SEMICOLON,
 };
 
 /*
  * lden_escape__text - @n bytes of @s escaped for a terminal into @out
  * (always NUL-terminated when @len > 0; cut at a whole escape)
- * @flags: LDEN_ESC_QMARK_LAST, LDEN_ESC_SPACE, or 0
+ * @flags: LDEN_ESC_QMARK_LAST, LDEN_ESC_SPACE, LDEN_ESC_SEMICOLON, or 0
  * Returns the length written.
  */
 size_t lden_escape__text(const char *s, size_t n, unsigned int flags,

@@ -161,28 +161,39 @@ int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
 void lden_row__format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len)
 {
+	static const char cut[] = " [cut]";
 	size_t k = 0;
 
 	if (!len)
 		return;
 	out[0] = '\0';
-	for (int i = from; i < r->n && k + 1 < len; i++) {
-		char t[4096];
+	for (int i = from; i < r->n; i++) {
+		/* the whole value, each byte escaped at most ("\xHH"), and
+		 * its mark: a value of 4095 bytes of controls is 16 KiB */
+		size_t tlen = 4 * strlen(r->c[i].text) + 8;
+		char *t = malloc(tlen);
 		bool quote;
 		int n;
 
+		if (!t)
+			goto cut;
 		/* NAME=VALUE pairs: a space of a value would start another */
-		cell_text(&r->c[i], true, t, sizeof(t));
+		cell_text(&r->c[i], true, t, tlen);
 		quote = named && (!*t || strchr(t, '"'));
 		n = snprintf(out + k, len - k, "%s%s%s%s%s%s", k ? " " : "",
 			     named ? r->c[i].name : "", named ? "=" : "",
 			     quote ? "\"" : "", t, quote ? "\"" : "");
-		if (n < 0)
-			break;
+		free(t);
+		if (n < 0 || (size_t)n >= len - k)
+			goto cut;
 		k += (size_t)n;
-		if (k >= len)
-			k = len - 1;
 	}
+	return;
+cut:
+	/* said, never a shorter value shown as the value */
+	if (len > sizeof(cut))
+		memcpy(out + (k < len - sizeof(cut) ? k : len - sizeof(cut)),
+		       cut, sizeof(cut));
 }
 
 struct json_object *lden_row__json(const struct lden_row *r, int nest_from)
@@ -247,7 +258,8 @@ void lden_row__print_header(FILE *out, const char *columns)
 
 void lden_row__print_columns(FILE *out, const struct lden_row *r)
 {
-	char t[16384];
+	/* not on the stack: a cell's text escaped may be 4 times the row's */
+	static char t[4 * LDEN_ROW_BUF + 8];
 
 	for (int i = 0; i < r->n; i++) {
 		/* the last column runs to the line's end: its spaces stay */

@@ -31,12 +31,21 @@ struct lden_cell {
 	signed char prov;
 };
 
+#define LDEN_ROW_BUF 16384
+
 struct lden_row {
 	int n;
 	struct lden_cell c[LDEN_ROW_CELLS];
 	size_t used;
-	char buf[16384];
+	char buf[LDEN_ROW_BUF];
 };
+
+/*
+ * lden_row__format()'s longest line: every byte escaped ("\xHH"), and
+ * each cell's name, '=', quotes and space (a field's name is a C
+ * identifier: far under 120 bytes)
+ */
+#define LDEN_ROW_TEXT_MAX (4 * LDEN_ROW_BUF + LDEN_ROW_CELLS * 128)
 
 void lden_row__reset(struct lden_row *r);
 
@@ -84,7 +93,8 @@ int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
  * @named, else the values alone, separated by spaces; empty values and
  * values with a '"' are quoted when @named.  Strings are escaped
  * (escape.h), their spaces too ("\x20"), so that none splits a value.
- * Cut at @len.
+ * Never cut in LDEN_ROW_TEXT_MAX bytes; in fewer, a line that does not fit
+ * ends in " [cut]" (never a value silently shortened).
  */
 void lden_row__format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aggregate.h"
+#include "escape.h"
 #include "guard.h"
 #include "httpd.h"
 #include "prom-text.h"
@@ -22,9 +23,13 @@ void lden_watch__print_header(FILE *out, const struct lden_watch *w)
 
 		fputs("  ", out);
 		lden_label__print(out, e->label, 30);
-		fprintf(out, " %s (%s)%s%s\n", e->att[0].source,
-			e->att[0].sampling ? "sampling, for size" : "counting",
-			e->cgroup ? " in cgroup " : "", e->cgroup ? e->cgroup : "");
+		fprintf(out, " %s (%s)", e->att[0].source,
+			e->att[0].sampling ? "sampling, for size" : "counting");
+		if (e->cgroup) {
+			fputs(" in cgroup ", out);
+			lden_fputs_escaped(out, e->cgroup, 0);
+		}
+		fputc('\n', out);
 	}
 	for (int i = 0; i < w->n; i++) {
 		const struct lden_rule *d = w->r[i]->def;

@@ -211,6 +211,149 @@ grep -qF " 'tr ue' 'x y' z" "$tmp/sp-exec.out" || fail "trace exec text: ARGV no
 	fail "io text: not 3 opens under 'a\\x20b' with the path one column"
 echo "PASS: a name and paths with spaces: one column each ('\\x20') in top, trace open/exec and io; ARGV quoted; JSON exact"
 
+# --- io's flame graphs and summary: any bytes in one frame, exact -------
+# strings-target renames itself (ESC, ';', '"', '\', a UTF-8 fragment:
+# 15 bytes) and creates a file whose name has ESC, BEL, ';', a newline, a
+# carriage return, '<', '&' and a byte of malformed UTF-8.  The folded
+# stacks wrote ';' and line breaks as '_' (another name's bytes, unmarked)
+# and the rest raw (a terminal's escape sequences in the file); now each
+# frame is the text's escaping, ';' as \x3b, and reads back to the exact
+# bytes; the SVG, drawn from them, parses; the JSON summary's rows give
+# the exact bytes of a key that is not UTF-8 (key_hex).  Then it renames
+# itself '#x': its stacks began with '#', the folded format's comment,
+# which lden's live graph (the dashboard's) skipped.
+TGT="$top_builddir/tests/kernel/strings-target"
+hx() { printf "$1" | od -An -tx1 | tr -d ' \n'; }
+# lden's text escaping (escape.h) read back to the bytes, for python3
+cat >"$tmp/unesc.py" <<'PY'
+def unesc(t):
+    out, i = b"", 0
+    while i < len(t):
+        if t[i] == "\\" and t[i + 1] == "x":
+            out += bytes([int(t[i + 2:i + 4], 16)]); i += 4
+        elif t[i] == "\\":
+            out += {"n": b"\n", "r": b"\r", "t": b"\t"}.get(t[i + 1], t[i + 1].encode()); i += 2
+        else:
+            out += t[i].encode(); i += 1
+    return out
+PY
+fname='\033]0;t\007;"\\<s\342\202'
+fpath="$tmp/f-\033[2J\007;\n\r<b>&amp;\377"
+"$LDEN" io -q --summary --json --max-cpu 0 -f "$tmp/io.folded" -f "$tmp/io.svg" -- \
+	"$TGT" hostile name "$(hx "$fname")" creat "$(hx "$fpath")" \
+	name "$(hx '#x')" open "$(hx "$tmp/missing")" \
+	>"$tmp/iofl.out" 2>"$tmp/iofl.err" || fail "io --flamegraph (hostile) failed"
+PYTHONPATH=$tmp python3 - "$tmp/io.folded" "$(hx "$fname")" "$(hx "$fpath")" "$tmp" <<'PY' ||
+import re, sys
+data = open(sys.argv[1], "rb").read()
+name, path = bytes.fromhex(sys.argv[2])[:15], bytes.fromhex(sys.argv[3])
+assert not re.search(rb"[\x00-\x1f\x7f-\xff]", data.replace(b"\n", b"")), "a raw byte"
+from unesc import unesc
+calls, hashed = {}, 0
+for line in data.decode("ascii").splitlines():
+    # a line beginning with '#' is a comment (lden's live graph skipped it)
+    assert not line.startswith("#"), line
+    stack, n = line.rsplit(" ", 1)
+    frames = [unesc(f) for f in stack.split(";")]
+    assert len(frames) == 3, line
+    if frames[:2] == [name, path]:
+        calls[frames[2]] = int(n)
+    hashed += frames == [b"#x", sys.argv[4].encode() + b"/missing", b"openat"]
+assert calls == {b"openat": 1, b"write": 1, b"close": 1}, calls
+assert hashed == 1, "no stack #x;TMP/missing;openat"
+PY
+	fail "io folded stacks: not one frame each, escaped, reading back to the exact name and path (or '#' first)"
+python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$tmp/io.svg" ||
+	fail "io --flamegraph SVG: not well-formed XML"
+grep -qF '\x1b]0\x3bt\x07' "$tmp/io.svg" || fail "io SVG: the name not drawn escaped"
+# (the workload's own lines, "ok STEP", left out)
+grep '^{' "$tmp/iofl.out" | jq -e -s --arg p "$(hx "$fpath")" --arg c "$(hx "$fname")" \
+	'([.[] | select(.type == "file" and .key_hex == $p and .key_source == "exact" and .calls == 3)] | length == 1) and
+	 ([.[] | select(.type == "process" and (.key_hex // "" | startswith($c + "5b")))] | length == 1)' \
+	>/dev/null ||
+	fail "io --summary --json: no file row with the path's exact bytes (key_hex) or process row with the name's"
+echo "PASS: io's folded stacks and SVG: a name and path with ESC, ';', line breaks, malformed UTF-8 one frame each, escaped, exact; JSON summary key_hex"
+
+# --- a string field of PATH_MAX - 1 bytes, each byte escaped ------------
+# trace's text cut every field's value at 4 KiB once escaped, unmarked:
+# the 4095 bytes of an exec's file name, all control bytes (16 KiB as
+# \xHH), showed as their first 1023; now whole
+python3 - "$tmp" >"$tmp/long.hex" <<'PY' || fail "cannot make the 4095-byte path"
+import os, sys
+p = os.fsencode(sys.argv[1]) + b"/L"
+os.mkdir(p)
+while len(p) < 4095 - 210:
+    p += b"/" + b"\x01" * 200
+    os.mkdir(p)
+p += b"/" + b"\x1b" * (4095 - len(p) - 1)
+os.symlink("/bin/true", p)
+print(p.hex())
+PY
+"$LDEN" trace sched:sched_process_exec --max-cpu 0 -- \
+	"$TGT" hostile exec "$(cat "$tmp/long.hex")" "$(hx a)" \
+	>"$tmp/lexec.out" 2>"$tmp/lexec.err" || fail "trace sched:sched_process_exec (4095-byte path) failed"
+PYTHONPATH=$tmp python3 - "$tmp/lexec.out" "$(cat "$tmp/long.hex")" <<'PY' ||
+import re, sys
+want = bytes.fromhex(sys.argv[2])
+from unesc import unesc
+got = [unesc(m.group(1)) for m in
+       (re.search(r" filename=(\S+) pid=", l) for l in open(sys.argv[1], encoding="ascii")) if m]
+assert want in got, [len(g) for g in got]
+PY
+	fail "trace text: the 4095-byte file name not whole in its filename= field"
+echo "PASS: trace text: a string field of 4095 control bytes whole (16 KiB escaped)"
+
+# --- a C library at a path with a terminal's escape sequence ----------
+# the header names the C libraries lden probes, those the traced
+# processes map: a program run with its own libc copy in 'l\e[31mx' had
+# that path printed raw (the header turned red); now escaped
+libdir="$tmp/l$(printf '\033[31m')x"
+libc=$(awk '$NF ~ /\/libc\.so\.6$/ { print $NF; exit }' /proc/self/maps)
+if [ -n "$libc" ] && mkdir "$libdir" && cp "$libc" "$libdir/"; then
+	LD_LIBRARY_PATH=$libdir workload libc "$TGT" hostile wait
+	"$LDEN" trace open --strings exact --pid "$wpid" -t 0.3 --max-cpu 0 \
+		>"$tmp/libc.out" 2>"$tmp/libc.err"
+	exec 8>&-
+	grep -q "$(printf '\033')" "$tmp/libc.err" &&
+		fail "trace open: a raw ESC of the C library's path reached the header"
+	grep -qF "uprobes on" "$tmp/libc.err" && ! grep -qF "$tmp/l\\x1b[31mx/libc.so.6" "$tmp/libc.err" &&
+		fail "trace open: the C library's path not said escaped"
+	echo "PASS: a C library mapped from a path with ESC: named escaped in the header"
+else
+	echo "SKIP (part): no libc.so.6 to copy"
+fi
+
+# --- top net: a device named by its network namespace's owner ----------
+# (any byte but '/', ':' and white space): 0x1f, lden's key separator,
+# cut the name there (e\x1b[31m shown for e\x1b[31m\x1fx"\), unmarked
+if command -v ip >/dev/null && command -v unshare >/dev/null &&
+	unshare -n true 2>/dev/null; then
+	cat >"$tmp/netw.sh" <<'SH'
+d=$(printf 'e\033[31m\037x"\\\377')
+ip link set lo name "$d" && ip link set "$d" up || exit 3
+python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r.bind(("127.0.0.1", 0))
+for i in range(5):
+    s.sendto(b"x" * 100, r.getsockname())
+'
+SH
+	"$LDEN" top net -i 60 --max-cpu 0 -- unshare -n sh "$tmp/netw.sh" \
+		>"$tmp/net.out" 2>"$tmp/net.err" || fail "top net (device name) failed"
+	awk '$3 == "e\\x1b[31m\\x1fx\"\\\\\\xff" && $4 == 5 && $5 == 5' "$tmp/net.out" | grep -q . ||
+		fail "top net text: no row with the device 'e\\x1b[31m\\x1fx\"\\\\\\xff' and 5 packets each way"
+	"$LDEN" top net -i 60 --json --max-cpu 0 -- unshare -n sh "$tmp/netw.sh" \
+		>"$tmp/netj.out" 2>"$tmp/netj.err" || fail "top net --json (device name) failed"
+	jq -e -s --arg h "$(hx 'e\033[31m\037x"\\\377')" \
+		'[.[].rows[] | select(.dev_hex == $h and .xmit_pk == 5 and .recv_pk == 5)] | length == 1' \
+		"$tmp/netj.out" >/dev/null || fail "top net --json: no row with the device's exact bytes (dev_hex)"
+	echo "PASS: top net: a device name with ESC, 0x1f, a quote, a backslash and 0xff whole, escaped in text, exact in JSON"
+else
+	echo "SKIP (part): no ip or unshare -n for a network namespace of the test's own"
+fi
+
 # --- cgroups named with any byte a cgroup may have ----------------------
 # (the kernel refuses a newline in a cgroup's name): a space, a tab,
 # 0x1f, a quote, a backslash, malformed UTF-8, a '?' of its own at the
@@ -322,6 +465,25 @@ done
 [ "$(wc -l < "$tmp/cg-trace.out")" = 3 ] ||
 	fail "trace --show-container: not 3 lines: $(cat "$tmp/cg-trace.out")"
 echo "PASS: cgroups named with a space, tab, 0x1f, quote, backslash, bad UTF-8, a last '?', 255 bytes: top --by cgroup/container each apart and exact (JSON), escaped (text); trace --show-container exact, escaped"
+
+# --- a cgroup named with a terminal's escape sequence, in the headers ---
+# notify, visualize and io say their scope, "in cgroup PATH": the path was
+# written raw, its ESC [31m reached the terminal (and 0xff); now escaped
+esc_cg="$cgp/$(printf 'e\033[31m\377')"
+mkdir "$esc_cg" || fail "cannot make the cgroup with ESC in its name"
+"$LDEN" notify "count(task.create) > 100000" --cgroup "$esc_cg" -t 0.2 \
+	>"$tmp/hdr-notify.out" 2>&1
+"$LDEN" visualize -o json --no-dashboard -e task.create --cgroup "$esc_cg" \
+	-t 0.2 >"$tmp/hdr-viz.out" 2>&1
+"$LDEN" io --cgroup "$esc_cg" -t 0.2 >"$tmp/hdr-io.out" 2>&1
+for c in notify viz io; do
+	grep -q "$(printf '\033')" "$tmp/hdr-$c.out" &&
+		fail "$c: a raw ESC of the cgroup's name reached the output"
+	grep -qF "cgroup $cgp/e\\x1b[31m\\xff" "$tmp/hdr-$c.out" ||
+		fail "$c: the scope's cgroup not said escaped"
+done
+rmdir "$esc_cg"
+echo "PASS: notify, visualize and io say a cgroup named with ESC and 0xff escaped"
 
 # --- a cgroup path longer than PATH_MAX: said, not cut ------------------
 # 18 nested cgroups of 251-byte names (4.5 kB): top cannot name it (a cut

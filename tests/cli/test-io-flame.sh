@@ -67,6 +67,8 @@ finish() {
 
 K=8192 W=8
 data=$(printf '%s/d<&"\377\001x' "$tmp")
+# as the folded stacks write it (lden-io(8)): escaped, one frame
+folded_data="$tmp/d<&\"\\xff\\x01x"
 
 # ---------------------------------------------------------------------
 # (a) one run, two files: the picture of the folded stacks
@@ -75,7 +77,7 @@ trace run -q --flamegraph "$tmp/run.svg" --flamegraph "$tmp/run.folded"
 printf g > "$tmp/run.go"
 recipe_done '^io-target;.*;close 3$'
 finish run
-io_recipe_folded "$data" "$tmp/run.go" $W > "$tmp/run.expected"
+io_recipe_folded "$folded_data" "$tmp/run.go" $W > "$tmp/run.expected"
 cmp -s "$tmp/run.expected" "$tmp/run.folded" ||
 	fail "the folded stacks are not the recipe's: $(diff "$tmp/run.expected" "$tmp/run.folded")"
 python3 "$CHECK" "$tmp/run.svg" "$tmp/run.folded" script >"$tmp/check.out" 2>&1 ||
@@ -249,7 +251,7 @@ finish live
 [ ! -e "$snap" ] || fail "lden io left its snapshot $snap"
 curl -s --max-time 5 "http://$addr/api/flamegraphs" > "$tmp/list.json"
 jq -e '.graphs == []' "$tmp/list.json" >/dev/null || fail "/api/flamegraphs after io ended: $(cat "$tmp/list.json")"
-io_recipe_folded "$data" "$tmp/live.go" $W > "$tmp/live.expected"
+io_recipe_folded "$folded_data" "$tmp/live.go" $W > "$tmp/live.expected"
 python3 "$CHECK" "$tmp/live.svg" "$tmp/live.expected" script >"$tmp/check.out" 2>&1 ||
 	fail "live.svg: $(cat "$tmp/check.out")"
 kill -INT "$viz"

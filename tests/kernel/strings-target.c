@@ -44,18 +44,45 @@
  *                               until end of file on stdin (traced by
  *                               --pid: a string read late from its
  *                               memory is another call's, or contents)
+ *   strings-target hostile STEP...  each STEP in turn, every string given
+ *                               as hex (any byte but NUL, which ends it):
+ *                                 name HEX   prctl(PR_SET_NAME) (the
+ *                                            kernel keeps 15 bytes)
+ *                                 open HEX   open(O_RDONLY), closed
+ *                                 creat HEX  open(O_CREAT|O_WRONLY),
+ *                                            1 byte written, closed
+ *                                 flip A B N N opens of one buffer, A
+ *                                            written into it before
+ *                                            each, while a thread keeps
+ *                                            writing B (as long) over
+ *                                            it: what the kernel took
+ *                                            is A when the open
+ *                                            succeeds (give A as an
+ *                                            existing file, B missing);
+ *                                            a read after the call
+ *                                            sees B or A; prints "flip
+ *                                            OK of N"
+ *                                 wait       prints "ready", then
+ *                                            waits for a line on stdin
+ *                                 exec HEX HEX...  execve of the first
+ *                                            with the rest as argv (the
+ *                                            last step)
+ *                               prints "ok STEP" on stdout after each
  *
  * It exits at once when done: the tests trace it with -- COMMAND, so a
  * string read from its memory afterwards is gone.  Built twice: dynamic
  * (the C library's entry points are probed) and static (they are not).
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static double now(void)
@@ -240,8 +267,142 @@ static int fexec(const char *prog, char **args)
 	return 10;
 }
 
+/* @hex's bytes into a new string (odd digits and NUL bytes refused) */
+static char *unhex(const char *hex)
+{
+	size_t n = strlen(hex);
+	char *s = n % 2 ? NULL : malloc(n / 2 + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n / 2; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1 || !b) {
+			free(s);
+			return NULL;
+		}
+		s[i] = (char)b;
+	}
+	s[n / 2] = '\0';
+	return s;
+}
+
+static struct flip {
+	char *buf, *a, *b;
+	size_t len;
+	atomic_int stop;
+} fl;
+
+/* B over the buffer as fast as it can, A's writer waiting for nothing */
+static void *flipper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&fl.stop))
+		memcpy(fl.buf, fl.b, fl.len);
+	return NULL;
+}
+
+/*
+ * @n opens of a buffer @a is written into just before each, while a
+ * thread writes @b over it: the kernel takes @a, @b or a mix, and the
+ * open's result says whether it took @a (an existing file; @b missing).
+ * Returns how many opens succeeded, -1 on failure.
+ */
+static long flip(const char *a, const char *b, long n)
+{
+	size_t la = strlen(a) + 1, lb = strlen(b) + 1;
+	pthread_t t;
+	long ok = 0;
+
+	fl.len = la > lb ? la : lb;
+	fl.buf = calloc(1, fl.len);
+	fl.a = calloc(1, fl.len);
+	fl.b = calloc(1, fl.len);
+	if (!fl.buf || !fl.a || !fl.b)
+		return -1;
+	memcpy(fl.a, a, la);
+	memcpy(fl.b, b, lb);
+	if (pthread_create(&t, NULL, flipper, NULL))
+		return -1;
+	for (long i = 0; i < n; i++) {
+		int fd;
+
+		memcpy(fl.buf, fl.a, fl.len);
+		fd = open(fl.buf, O_RDONLY);
+		if (fd >= 0) {
+			ok++;
+			close(fd);
+		}
+	}
+	atomic_store(&fl.stop, 1);
+	pthread_join(t, NULL);
+	return ok;
+}
+
+static int hostile(int argc, char **argv)
+{
+	char line[16];
+
+	for (int i = 0; i < argc; i++) {
+		const char *step = argv[i];
+		char *s = NULL, *t = NULL;
+		int need = !strcmp(step, "wait") ? 0 :
+			   !strcmp(step, "flip") ? 3 : 1;
+		long r = 0;
+
+		if (i + need >= argc || (need && !(s = unhex(argv[i + 1]))))
+			return 20;
+		if (!strcmp(step, "name")) {
+			r = prctl(PR_SET_NAME, s, 0, 0, 0);
+		} else if (!strcmp(step, "open")) {
+			int fd = open(s, O_RDONLY);
+
+			r = fd >= 0 ? close(fd) : 0;
+		} else if (!strcmp(step, "creat")) {
+			int fd = open(s, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+
+			r = fd < 0 || write(fd, "x", 1) != 1 || close(fd);
+		} else if (!strcmp(step, "flip")) {
+			t = unhex(argv[i + 2]);
+			r = t ? flip(s, t, atol(argv[i + 3])) : -1;
+			if (r >= 0)
+				printf("flip %ld of %ld\n", r, atol(argv[i + 3]));
+			r = r < 0;
+		} else if (!strcmp(step, "wait")) {
+			printf("ready\n");
+			fflush(stdout);
+			/* end of file goes on as a line does */
+			if (!fgets(line, sizeof(line), stdin))
+				line[0] = '\0';
+		} else if (!strcmp(step, "exec")) {
+			char **args = calloc((size_t)argc, sizeof(*args));
+
+			for (int k = i + 2; args && k < argc; k++)
+				if (!(args[k - i - 2] = unhex(argv[k])))
+					return 20;
+			fflush(stdout);
+			if (args)
+				execv(s, args);
+			return 21;
+		} else {
+			return 20;
+		}
+		free(s);
+		free(t);
+		if (r)
+			return 22;
+		printf("ok %s\n", step);
+		fflush(stdout);
+		i += need;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "hostile"))
+		return hostile(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "reuse"))
 		return reuse(atol(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "storm"))
@@ -260,6 +421,6 @@ int main(int argc, char **argv)
 		return fexec(argv[2], argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "rewrite"))
 		return rewrite(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | mapped FILE | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N\n");
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | mapped FILE | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N | hostile STEP...\n");
 	return 2;
 }
