@@ -120,6 +120,9 @@ started $w
 tracer=$!
 started $tracer
 wait_for "$tmp/rec.err" '^lden: tracing recipe open' || fail "recipe: no header"
+# the guard judges a rate over a whole second of lden's: a burst over
+# before then is never judged
+wait_age $tracer 1.2 || fail "recipe: lden did not run"
 release "$tmp/sh.go"
 join "$w"
 stop "$tracer"; reaped "$tracer"
