@@ -155,13 +155,13 @@ int lden_list__open(struct lden_list *l)
 	return 0;
 }
 
-/* Another catalog event whose source is the same tracepoint, or NULL. */
-static const char *shares_tracepoint(const struct lden_list *l, int i)
+/* Another catalog event whose source is the same tracepoint, or -1. */
+static int shares_tracepoint(const struct lden_list *l, int i)
 {
 	const struct lden_source *a = l->rs[i].src;
 
 	if (!a || a->kind != LDEN_SRC_TRACEPOINT)
-		return NULL;
+		return -1;
 	for (int j = 0; j < l->cat.ndefs; j++) {
 		const struct lden_source *b = l->rs[j].src;
 
@@ -170,9 +170,9 @@ static const char *shares_tracepoint(const struct lden_list *l, int i)
 			continue;
 		if (!strcmp(a->tps[0].system, b->tps[0].system) &&
 		    !strcmp(a->tps[0].name, b->tps[0].name))
-			return l->cat.defs[j].name;
+			return j;
 	}
-	return NULL;
+	return -1;
 }
 
 /*
@@ -191,6 +191,44 @@ static const char *ftrace_reader(void)
 	return major > 6 || (major == 6 && minor >= 10) ? "mmap" : "read";
 }
 
+/* The size text of source @src, or NULL. */
+static const char *size_of(const struct lden_source *src)
+{
+	return src->kind == LDEN_SRC_TRACEPOINT ? src->tps[0].size : src->size;
+}
+
+/*
+ * Whether notify sums the size of @src in the kernel here, as its attach
+ * decides (@plan filled): hist triggers, a size the kernel can compute,
+ * and for a tracepoint no field it adds stored in a slot wider than its
+ * type (the kernel would sum the whole slot).
+ */
+static bool summed_in_kernel(const struct lden_list *l,
+			     const struct lden_source *src,
+			     struct lden_size_hist *plan)
+{
+	struct ltr_event_opts o = { .format_only = true };
+	const char *size = size_of(src);
+	struct lden_size_expr *e;
+	struct ltr_event *ev;
+	char msg[256];
+	bool exact;
+
+	if (!l->hist || !size || lden_size_hist__plan(size, plan) < 0)
+		return false;
+	if (src->kind != LDEN_SRC_TRACEPOINT || !l->s)
+		return true;
+	o.filter = src->tps[0].filter;
+	ev = ltr_event__open(l->s, src->tps[0].system, src->tps[0].name, &o);
+	if (!ev)
+		return false;
+	e = lden_size_expr__compile(size, ev, msg, sizeof(msg));
+	exact = e && lden_size_hist__exact(e, plan);
+	lden_size_expr__free(e);
+	ltr_event__close(ev);
+	return exact;
+}
+
 /*
  * How a size is read on this kernel, and why: summed in the kernel, or
  * sampled through which ring (--verbose).
@@ -198,16 +236,16 @@ static const char *ftrace_reader(void)
 static void print_size_path(const struct lden_list *l, int i)
 {
 	const struct lden_source *src = l->rs[i].src;
-	const char *other = shares_tracepoint(l, i);
-	const char *size = src->kind == LDEN_SRC_TRACEPOINT ? src->tps[0].size :
-							       src->size;
-	struct lden_size_hist plan;
+	int other = shares_tracepoint(l, i);
+	struct lden_size_hist plan, other_plan;
+	bool summed;
 
 	if (src->kind == LDEN_SRC_TRACEPOINT && src->tps[0].njoins) {
 		printf("    size: joined to the allocations' records, all sampled through the perf ring\n");
 		return;
 	}
-	if (l->hist && size && lden_size_hist__plan(size, &plan) == 0)
+	summed = summed_in_kernel(l, src, &plan);
+	if (summed)
 		printf("    size: summed in the kernel by a hist trigger (%s %s)\n",
 		       plan.linear ? "sum of" : "grouped by",
 		       plan.linear ? plan.vals : plan.keys);
@@ -217,12 +255,15 @@ static void print_size_path(const struct lden_list *l, int i)
 		       l->hist ? " (its size cannot be summed in the kernel)" :
 				 " (no hist triggers here: CONFIG_HIST_TRIGGERS)");
 	printf("    size per process or cgroup: sampled through the perf ring\n");
-	if (other && l->hist)
+	if (other < 0)
+		return;
+	/* one hist trigger per tracepoint; one filter per tracepoint in an instance */
+	if (summed || summed_in_kernel(l, l->rs[other].src, &other_plan))
 		printf("    size with %s: one of the two sampled through the ftrace ring (one hist trigger per tracepoint)\n",
-		       other);
-	else if (other)
+		       l->cat.defs[other].name);
+	else
 		printf("    size with %s: one of the two sampled through the perf ring (one filter per tracepoint in an instance)\n",
-		       other);
+		       l->cat.defs[other].name);
 }
 
 /*
