@@ -35,7 +35,7 @@ for iv in 1500 100; do
 		-d "$EVENTS" -p "$w" -i $iv -t 30 \
 		-s "env | grep ^LDEN_ > '$tmp/env$iv.txt'"
 	# at -i 100, a tick a second old: lden a second old first
-	[ $iv = 1500 ] || wait_age $n 1.2 || fail "-i $iv: lden did not run"
+	[ $iv = 1500 ] || lden_second $n || fail "-i $iv: lden did not run"
 	release "$tmp/est$iv.go"
 	join "$w"
 	[ $rc = 0 ] || fail "read-burst failed"
@@ -76,7 +76,7 @@ notify_bg guard "count(guard.read) >= $N and size(guard.read) >= 0" \
 	-s "env | grep ^LDEN_ > '$tmp/envg.txt'"
 # the guard judges a rate over a whole second: a burst over before lden is
 # a second old (0.9 s on a quiet machine) is never judged
-wait_age $n 1.2 || fail "guard: lden did not run"
+lden_second $n || fail "guard: lden did not run"
 release "$tmp/guard.go"
 join "$w"
 [ $rc = 0 ] || fail "read-burst failed"

@@ -122,7 +122,7 @@ started $tracer
 wait_for "$tmp/rec.err" '^lden: tracing recipe open' || fail "recipe: no header"
 # the guard judges a rate over a whole second of lden's: a burst over
 # before then is never judged
-wait_age $tracer 1.2 || fail "recipe: lden did not run"
+lden_second $tracer || fail "recipe: lden did not run"
 release "$tmp/sh.go"
 join "$w"
 stop "$tracer"; reaped "$tracer"

@@ -98,7 +98,7 @@ started $n
 wait_for "$tmp/w.out" '"type":"start"' || fail "lden watch did not start"
 # a speed is the last second's once lden is a second old (before, an
 # average over less, marked: the summary below is asserted unmarked)
-wait_age $n 1.2 || fail "lden watch did not run"
+lden_second $n || fail "lden watch did not run"
 echo go >&8
 wait_for "$tmp/w.out" '"rule":"forkstorm","from":"inactive","state":"firing"' ||
 	fail "forkstorm did not fire"

@@ -28,7 +28,7 @@ for iv in 1500 100; do
 	wait_for "$tmp/w$iv.out" '"type":"start"' || fail "-i $iv: did not start"
 	# at -i 100, a tick a second old: lden a second old first (younger,
 	# the speed is an average over less, marked)
-	[ $iv = 1500 ] || wait_age $n 1.2 || fail "-i $iv: lden did not run"
+	[ $iv = 1500 ] || lden_second $n || fail "-i $iv: lden did not run"
 	release "$tmp/b$iv.go"
 	join "$w"
 	[ $rc = 0 ] || fail "read-burst failed"

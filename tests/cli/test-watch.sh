@@ -226,7 +226,7 @@ started $n
 wait_for "$tmp/fire.out" '"type":"start"' || fail "fire: did not start"
 # a speed is the last second's once lden is a second old (before, an
 # average over less, marked: the firing below is asserted exact)
-until_file "$tmp/lden.pid" && wait_age "$(cat "$tmp/lden.pid")" 1.2 ||
+until_file "$tmp/lden.pid" && lden_second "$(cat "$tmp/lden.pid")" ||
 	fail "fire: lden did not run"
 release_workload forker
 wait_for "$tmp/fire.out" '"rule":"forks","from":"firing","state":"resolved"' ||
