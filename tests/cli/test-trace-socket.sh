@@ -229,12 +229,38 @@ for i in range(0, int(sys.argv[1]), 50):
 PY
 M=20000
 LDEN_TEST_EXIT_NOT_PER_TASK=1 LDEN_TEST_NO_GROUP_DEAD=1 timeout 600 \
-	"$LDEN" trace socket --max-cpu 0 -- python3 "$tmp/threads.py" $M \
-	>"$tmp/thr.out" 2>"$tmp/thr.err" || fail "threads: exit $?: $(tail -n 5 "$tmp/thr.err")"
+	"$LDEN" trace socket --json --max-cpu 0 -- python3 "$tmp/threads.py" $M \
+	>"$tmp/thr.json" 2>"$tmp/thr.err" || fail "threads: exit $?: $(tail -n 5 "$tmp/thr.err")"
+# Each thread's socket and connect; the kernel restarts a call a signal
+# or a freeze of the task interrupted (its return -512 to -516, then the
+# call again), and Python asks an interrupted connect's result (EINTR)
+# with getsockopt: each such call one entry and one return more, shown
+# as every other.  (CI's ASan suite once counted 80,128 lines of 80,000,
+# paired, not said why: now the test says which calls they were.)  No
+# record shown twice: no thread has two lines of one function and
+# direction at the same microsecond.
+jq -r 'select(.function) | "\(.direction) \(.function) \(.retval // "")"' \
+	"$tmp/thr.json" | sort | uniq -c >"$tmp/thr-calls.txt" || fail "threads: jq failed"
+calls_of() {
+	awk -v d="$1" -v f="$2" '$2 == d && $3 == f { n += $1 } END { print n + 0 }' \
+		"$tmp/thr-calls.txt"
+}
+lines=$(awk '{ n += $1 } END { print n + 0 }' "$tmp/thr-calls.txt")
+restarted=$(awk '$2 == "return" && $4 ~ /^-51[2346]$/ { n += $1 } END { print n + 0 }' "$tmp/thr-calls.txt")
+asked=$(calls_of entry sys_getsockopt)
+intr=$(awk '$2 == "return" && $3 == "sys_connect" && $4 == -4 { n += $1 } END { print n + 0 }' "$tmp/thr-calls.txt")
+why="$(tr '\n' ';' <"$tmp/thr-calls.txt") $(tail -n 6 "$tmp/thr.err")"
+[ "$(calls_of entry sys_socket)" = $M ] || fail "threads: not $M socket calls: $why"
+[ "$(calls_of entry sys_connect)" -ge $M ] || fail "threads: fewer than $M connects: $why"
+[ "$asked" -le "$intr" ] || fail "threads: $asked getsockopt, $intr connects interrupted: $why"
+[ "$lines" = $((4 * M + 2 * restarted + 2 * asked)) ] ||
+	fail "threads: $lines lines, want $((4 * M)) + 2 x $restarted restarted + 2 x $asked getsockopt: $why"
 got=$(awk '$1 == "socket" { print $2 }' "$tmp/thr.err")
-[ "$got" = $((4 * M)) ] && [ "$(grep -c ' sys_connect' "$tmp/thr.out")" = $((2 * M)) ] ||
-	fail "threads: $got lines counted, want $((4 * M)): $(tail -n 6 "$tmp/thr.err")"
+[ "$got" = "$lines" ] || fail "threads: the summary counts $got lines, $lines shown"
+dup=$(jq -r 'select(.function) | "\(.tid) \(.time) \(.direction) \(.function)"' "$tmp/thr.json" |
+	sort | uniq -d | head -n 3)
+[ -z "$dup" ] || fail "threads: records shown twice: $dup"
 grep -q 'dropped\|unpaired' "$tmp/thr.err" &&
 	fail "threads: state not freed at the threads' exits: $(tail -n 6 "$tmp/thr.err")"
-echo "PASS: $M short-lived threads, exits unseen per task: $got lines, none dropped or unpaired"
+echo "PASS: $M short-lived threads, exits unseen per task: $got lines ($restarted calls restarted, $asked getsockopt), none dropped, unpaired or twice"
 exit 0
