@@ -184,7 +184,7 @@ static void render(FILE *out, const struct prom_sink *p)
 		fprintf(out, "%.15g\n", p->m[i].speed);
 	}
 	lden_prom_family(out, "lden_event_speed_estimated", "gauge",
-	       "1 when lden_event_speed is not the events of the last second (no tick a second ago: lden started less than a second before, or was stopped or late) but the average per second over lden_event_speed_span_seconds; else 0.");
+	       "1 when lden_event_speed is not the events of the last second (no tick a second ago: lden started less than a second before, the span then under 1 s, or was stopped or late) but the average per second over lden_event_speed_span_seconds; else 0.");
 	for (int i = 0; i < p->n; i++) {
 		series(out, p, "lden_event_speed_estimated", &p->m[i]);
 		fprintf(out, "%d\n", p->m[i].speed_estimated);

@@ -134,9 +134,15 @@ void lden_alert__exactness(const struct lden_alert *a, bool *count_exact,
 				 v->name, v->has_size ? " count and size" : "",
 				 v->missed);
 		}
-		if (v->speed_estimated)
+		/* a span under a second: the one since lden's first tick
+		 * (lden_window__push()); over it, no tick a second ago */
+		if (v->speed_estimated && v->speed_span < 1.0)
 			note_add(note, len, &at,
-				 "speed(%s) estimated, the average per second over the last %.3f s (no tick a second ago: lden started less than a second before, or was stopped or late)",
+				 "speed(%s) estimated, the average per second over the %.3f s since lden's first tick (lden started less than a second before)",
+				 v->name, v->speed_span);
+		else if (v->speed_estimated)
+			note_add(note, len, &at,
+				 "speed(%s) estimated, the average per second over the last %.3f s (no tick a second ago: lden was stopped or late)",
 				 v->name, v->speed_span);
 		if (!v->has_size)
 			continue;

@@ -195,13 +195,19 @@ static void exactness(void **state)
 	assert_true(count_exact);
 	assert_true(size_exact);
 	assert_string_equal(note,
-		"not exact: speed(task.create) estimated, the average per second over the last 3.250 s (no tick a second ago: lden started less than a second before, or was stopped or late)");
+		"not exact: speed(task.create) estimated, the average per second over the last 3.250 s (no tick a second ago: lden was stopped or late)");
 	s = to_string(lden_alert__print_json, a);
 	assert_non_null(strstr(s, "\"speed\":812,\"lost\":0,\"missed\":0,\"count_exact\":true,"
 			       "\"speed_estimated\":true,\"speed_span\":3.250}"));
 	assert_non_null(strstr(s, "\"exactness\":\"not exact: speed(task.create) estimated"));
 	assert_null(strstr(s, "\"count_exact\":true,\"speed_estimated\":true,\"speed_span\":3.250},{\"name\":\"disk.read\",\"count\":1,\"size\":4096,\"size_valid\":true,\"speed\":0,\"lost\":0,\"missed\":0,\"count_exact\":true,\"speed_estimated\""));
 	free(s);
+	/* in lden's first second: the span since its first tick, said so */
+	a->values[0].speed_span = 0.4;
+	lden_alert__exactness(a, &count_exact, &size_exact, note, sizeof(note));
+	assert_string_equal(note,
+		"not exact: speed(task.create) estimated, the average per second over the 0.400 s since lden's first tick (lden started less than a second before)");
+	a->values[0].speed_span = 3.25;
 	env = lden_alert__env(a);
 	assert_non_null(env);
 	assert_true(has(env, "LDEN_TASK_CREATE_SPEED_ESTIMATED=1"));
