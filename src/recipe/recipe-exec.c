@@ -34,11 +34,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "intmap.h"
 #include "lden-trace.h"
 #include "proc.h"
 #include "recipe.h"
 #include "row.h"
+#include "scope.h"
 
 #define ARGV_MAX 4096
 
@@ -82,6 +84,16 @@ static int exec_attach(struct lden_recipe *r, struct ltr_session *s,
 			if (!r->priv) {
 				snprintf(err, errlen, "out of memory");
 				return -1;
+			}
+		}
+		/* the command lden started: forked by lden, before tracing */
+		if (r->scopes && r->scopes->command_pid > 0) {
+			struct exec_parent *c = lden_intmap__put(
+				r->priv, (uint32_t)r->scopes->command_pid);
+
+			if (c) {
+				c->ppid = (uint32_t)getpid();
+				c->time = lden_now_ns();
 			}
 		}
 		if (lden_recipe__open_event(r, s, "task", "task_newtask", NULL,
