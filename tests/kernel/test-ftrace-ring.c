@@ -804,10 +804,17 @@ static void stale_instances_swept(void **state)
 	struct ltr_session *s;
 	int lock;
 
-	/* names of no process here (pid 0): held only by the locks below */
-	snprintf(stale, sizeof(stale), "lden_1_%d", 999999998);
-	snprintf(held, sizeof(held), "lden_1_%d", 999999997);
-	snprintf(other, sizeof(other), "lden_1_%d_x", 999999996);
+	/*
+	 * names of no process (ids above the kernel's pid limit, 2^22),
+	 * held only by the locks below; this run's own, so that another run
+	 * of this test at the same time (a second build's suite) cannot
+	 * remove them under it, or leave one behind
+	 */
+	int base = 5000000 + 3 * (int)getpid();
+
+	snprintf(stale, sizeof(stale), "lden_1_%d", base);
+	snprintf(held, sizeof(held), "lden_1_%d", base + 1);
+	snprintf(other, sizeof(other), "lden_1_%d_x", base + 2);
 	{
 		const char *names[] = { stale, held, other };
 
