@@ -804,6 +804,11 @@ struct ltr_follow_gap {
 	unsigned int started;
 	/* the fork of the task given the id (its records are from then) */
 	uint64_t since;
+	/* not taken_out (not proven): the frees of the machine lden dropped
+	 * by the end, the earlier task's maybe among them; UINT64_MAX: it
+	 * read none (no perf event on sched_process_free); 0: all read,
+	 * the earlier task's not among them (freed after the end) */
+	uint64_t frees_dropped;
 };
 const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
 						      size_t *n);
