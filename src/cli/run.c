@@ -351,8 +351,11 @@ void lden_run__gaps_say(struct lden_run *r)
 				 g[i].put_back ? "; lden put it back after" :
 						 ", up to its exit");
 		if (g[i].taken_out)
-			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
-				 g[i].pid, span, back);
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process %s, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
+				 g[i].pid, span,
+				 g[i].foreign ? "not the command's" :
+						"of the command",
+				 back);
 		else
 			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel takes out of its pid filter (set_event_pid) when that process is freed, not proven to come before its start (%s)",
 				 g[i].pid, span, unproven(g[i].frees_dropped, why, sizeof(why)));

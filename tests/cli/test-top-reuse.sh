@@ -208,6 +208,51 @@ else
 	echo "PASS: top --by pid, the machine's frees not read: A's free in the ring, nothing said"
 fi
 
+# --- B given the id of a process not the command's, reaped just before
+# (by this shell) and not freed yet: the kernel adds the id to the filter
+# at B's fork (its parent is in it) and takes it out at the other
+# process's free, an RCU grace period after its reaping, while B waits
+# 50 ms.  Before, lden compared frees only with the command's earlier
+# tasks: B's 3 calls gone, nothing said (4 runs of 4); now a free in a
+# task's life is its id taken out: B said, put back, its row marked
+for run in 1 2 3; do
+	rm -f "$tmp/go"
+	mkfifo "$tmp/go"
+	sleep 600 &	# the other process, its pid to be B's
+	x=$!
+	started $x
+	PID_REUSE_TAKE="$tmp/go" PID_REUSE_WAIT_MS=50 "$LDEN" top "$E" --json \
+		--rows 0 --max-cpu 0 -i 60 -- "$W" $NA $NB \
+		>"$tmp/x.out" 2>"$tmp/x.err" &
+	l=$!
+	started $l
+	exec 3>"$tmp/go"	# once the workload opened it, A reaped
+	kill $x
+	wait $x
+	reaped $x
+	echo $x >&3
+	exec 3>&-
+	join $l
+	[ $rc = 0 ] || fail "top -- pid-reuse (another process's pid) failed: $(cat "$tmp/x.err")"
+	[ "$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/x.out")" = "$x" ] ||
+		fail "the workload did not take pid $x: $(cat "$tmp/x.out")"
+	b=$(grep '^{' "$tmp/x.out" | jq -s --arg p "$x" '[.[].rows? // empty |
+		.[] | select(.pid == $p) | .count] | add // 0')
+	if grep -q "records of process $x may be missing" "$tmp/x.err"; then
+		grep -q "^lden: records of process $x may be missing .*it was given the id of an earlier process not the command's, which the kernel took out of its pid filter" "$tmp/x.err" ||
+			fail "top -- pid-reuse: B ($x) said missing, not why: $(cat "$tmp/x.err")"
+		[ "$b" -le $NB ] || fail "top -- pid-reuse: B ($x) counted $b, more than $NB"
+		grep '^{' "$tmp/x.out" | jq -e -s --arg p "$x" '[.[].rows? // empty |
+			.[] | select(.pid == $p)] | length == 1 and
+			.[0].records_may_be_missing == true' >/dev/null ||
+			fail "top -- pid-reuse: B ($x) said missing, its row not marked: $(grep rows "$tmp/x.out")"
+	else
+		[ "$b" = $NB ] ||
+			fail "top -- pid-reuse: B given another process's pid $x counted $b, not $NB, and not said missing: $(cat "$tmp/x.err")"
+	fi
+done
+echo "PASS: top --by pid, B given the pid of another process not freed yet: its calls all counted or said missing, its row marked"
+
 # --- a child started while B's id was out of the filter: B (50 ms in,
 # past A's free mostly) starts C, which makes 4 lseek(7718) calls 1 s
 # later.  The kernel adds a child to the filter only when its parent is
