@@ -1504,6 +1504,33 @@ static unsigned int follow_started(struct ltr_ftrace *ft, char **filter,
 }
 
 /*
+ * Whether the command's task with id @tid forked at @since lives now
+ * (in /proc, not a zombie).  lden reads the rings behind the kernel (a
+ * slow output blocks it for seconds): a task whose exit it has not read
+ * may be gone, freed, its id out of set_event_pid for that.  Before,
+ * such an id was taken for one the kernel took out from a living task
+ * and put back, a gap said where none was (20,000 threads traced into
+ * a pipe read 3 s late: 106 such lines, every call counted).
+ */
+static bool task_lives(const struct ltr_ftrace *ft, uint32_t tid,
+		       uint64_t since)
+{
+	char path[64], *text, *p;
+	uint32_t tgid = tid;
+	bool lives;
+
+	ltr_follow_pid(ft->follow, tid, since, &tgid);
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", tgid, tid);
+	text = ltr_read_text(path);
+	if (!text)
+		return false;
+	p = strrchr(text, ')');
+	lives = p && p[1] == ' ' && p[2] && p[2] != 'Z' && p[2] != 'X';
+	free(text);
+	return lives;
+}
+
+/*
  * Each task given the id of an earlier task of the command (clone3's
  * set_tid, ids wrapping): the kernel takes the id out of set_event_pid
  * when the earlier task is freed (sched_process_free, an RCU grace
@@ -1543,12 +1570,13 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 		}
 		until = ltr_follow_until(ft->follow, r->pid, r->since);
 		/* out of the filter, while the task lives (its own free
-		 * takes the id out too) */
+		 * takes the id out too: lden, behind, may not have read its
+		 * exit yet, task_lives()) */
 		if (order == 0 && !final) {
 			if (until != UINT64_MAX)
 				continue;
 			in = pid_filtered(ft, &filter, r->pid);
-			if (in != 0)
+			if (in != 0 || !task_lives(ft, r->pid, r->since))
 				continue;	/* in it (or unreadable): wait */
 		} else if (order == 0) {
 			/*
@@ -2032,6 +2060,23 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 	return delivered;
 }
 
+/*
+ * For the tests, LDEN_TEST_FOLLOW_LAG_MS: lden behind the kernel, as a
+ * slow output makes it, between reading the rings and judging a reused
+ * id (follow_gaps()): the tasks it read may exit and be freed meanwhile.
+ */
+static void lag_for_tests(void)
+{
+	const char *v = getenv("LDEN_TEST_FOLLOW_LAG_MS");
+	struct timespec ts;
+
+	if (!v || atoi(v) <= 0)
+		return;
+	ts.tv_sec = atoi(v) / 1000;
+	ts.tv_nsec = (long)(atoi(v) % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
 /**
  * ltr_ftrace_drain - deliver what every CPU's ring holds now
  * @all: the sub-buffers being written too (else only once due: see
@@ -2066,8 +2111,10 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 				until = s->ft->cpus[i].seen_at;
 		total += follow_retry(s->ft, fn, ctx, stop, until);
 		follow_frees(s->ft, until, false);
-		if (s->ft->nreuse)
+		if (s->ft->nreuse) {
+			lag_for_tests();
 			follow_gaps(s->ft, false);
+		}
 	}
 	return total;
 }

@@ -208,6 +208,29 @@ else
 	echo "PASS: top --by pid, the machine's frees not read: A's free in the ring, nothing said"
 fi
 
+# --- lden behind the kernel (LDEN_TEST_FOLLOW_LAG_MS, as a slow output
+# makes it): it reads B's fork while B waits 300 ms, then judges 600 ms
+# later, B gone by then (its calls, exit and free done; A's free unseen:
+# LDEN_TEST_NO_FREES).  B's id is out of the filter for B's own free:
+# before, lden took it for one the kernel took out from a living B, put
+# it back ("lden put it back after", a dead task's id written in the
+# filter; 160 such lines for 20,000 threads traced into a pipe read 3 s
+# late, every call counted); now it checks that B lives (/proc) and waits
+for run in 1 2; do
+	LDEN_TEST_FOLLOW_LAG_MS=600 LDEN_TEST_NO_FREES=1 PID_REUSE_WAIT_MS=300 \
+		"$LDEN" top "$E" --json --rows 0 --max-cpu 0 -i 60 \
+		-- "$W" $NA $NB >"$tmp/l.out" 2>"$tmp/l.err" ||
+		fail "top -- pid-reuse (lden behind) failed: $(cat "$tmp/l.err")"
+	pid=$(awk 'NF == 2 && $1 == $2 { print $1 }' "$tmp/l.out")
+	grep -q "records of process $pid may be missing.*put it back" "$tmp/l.err" &&
+		fail "top -- pid-reuse, lden behind: B ($pid), gone when lden judged, said put back: $(cat "$tmp/l.err")"
+	b=$(grep '^{' "$tmp/l.out" | jq -s --arg p "$pid" '[.[].rows? // empty |
+		.[] | select(.pid == $p and (.pid_exited | not)) | .count] | add // 0')
+	[ "$b" = $NB ] || grep -q "records of process $pid may be missing" "$tmp/l.err" ||
+		fail "top -- pid-reuse, lden behind: B ($pid) counted $b, not $NB, unsaid: $(cat "$tmp/l.err")"
+done
+echo "PASS: top --by pid, lden behind the kernel: B gone when judged, never said put back"
+
 # --- B given the id of a process not the command's, reaped just before
 # (by this shell) and not freed yet: the kernel adds the id to the filter
 # at B's fork (its parent is in it) and takes it out at the other
