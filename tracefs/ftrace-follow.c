@@ -41,6 +41,9 @@ struct ft_task {
 	uint32_t tgid, prev_tgid;
 	bool has_prev;
 	uint64_t since, until, prev_since, prev_until;
+	/* the task's own exit, a leader's with threads alive too (its id
+	 * stays the process's, until does not end): its free comes after */
+	uint64_t left, prev_left;
 	uint64_t freed[2];	/* the last two frees seen, 0: none */
 };
 
@@ -146,6 +149,7 @@ int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		t->prev_tgid = tgid;
 		t->prev_since = since;
 		t->prev_until = UINT64_MAX;	/* its exit, when read */
+		t->prev_left = UINT64_MAX;
 		t->has_prev = true;
 		return 0;
 	}
@@ -153,12 +157,29 @@ int ltr_follow_task(struct ltr_follow *f, uint32_t tid, uint32_t tgid,
 		t->prev_tgid = t->tgid;
 		t->prev_since = t->since;
 		t->prev_until = t->until;
+		t->prev_left = t->left;
 		t->has_prev = true;
 	}
 	t->tgid = tgid;
 	t->since = since;
 	t->until = UINT64_MAX;
+	t->left = UINT64_MAX;
 	return 0;
+}
+
+/*
+ * @tid's task left at @time (its exit, a leader's with threads alive
+ * too): a free of its id after is its own, one before another task's.
+ */
+static void task_left(struct ltr_follow *f, uint32_t tid, uint64_t time)
+{
+	struct ft_task *t = task_get(f, tid, false);
+
+	if (t && time >= t->since && time < t->left)
+		t->left = time;
+	else if (t && t->has_prev && time < t->since &&
+		 time >= t->prev_since && time < t->prev_left)
+		t->prev_left = time;
 }
 
 /* @tid's task exited at @time: its later records are another task's. */
@@ -166,6 +187,7 @@ void ltr_follow_exit(struct ltr_follow *f, uint32_t tid, uint64_t time)
 {
 	struct ft_task *t = task_get(f, tid, false);
 
+	task_left(f, tid, time);
 	if (t && time >= t->since && t->until == UINT64_MAX)
 		t->until = time;
 	else if (t && time < t->since && t->has_prev &&
@@ -231,21 +253,55 @@ int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time)
 }
 
 /*
+ * The fork of the task known with id @tid alive at @time (after its
+ * fork, before it left), in *@since: a free of the id then is not its
+ * own but an earlier holder's, a task the kernel freed late (an RCU grace
+ * period after its reaping), which took the id out of the pid filter.
+ */
+static bool freed_alive(const struct ltr_follow *f, uint32_t tid,
+			uint64_t time, uint64_t *since)
+{
+	const struct ft_task *t = slot(f->tasks, f->cap, tid);
+
+	if (!t->tid)
+		return false;
+	if (time > t->since && time < t->left) {
+		*since = t->since;
+		return true;
+	}
+	if (t->has_prev && time > t->prev_since && time < t->prev_left &&
+	    time < t->since) {
+		*since = t->prev_since;
+		return true;
+	}
+	return false;
+}
+
+/*
  * The frees kept (ltr_follow_free_keep()) up to @until, when every ring
  * was read past it, noted (ltr_follow_freed()): by then the fork of the
  * task freed, which came before, was read; a free of an id still not
- * known is another task's, dropped.
+ * known is another task's, dropped.  One that came while a task known
+ * with the id lived (freed_alive(): an earlier holder's, the command's
+ * or another process's) is said to @fn (may be NULL) with that task's
+ * fork and the free's time.
  */
-void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until)
+void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until,
+			  ltr_follow_taken_fn fn, void *ctx)
 {
 	size_t kept = 0;
 
 	for (size_t i = 0; i < f->nfrees; i++) {
+		uint64_t since;
+
 		if (f->frees[i].time > until) {
 			f->frees[kept++] = f->frees[i];
 			continue;
 		}
 		ltr_follow_freed(f, f->frees[i].tid, f->frees[i].time);
+		if (fn && freed_alive(f, f->frees[i].tid, f->frees[i].time,
+				      &since))
+			fn(ctx, f->frees[i].tid, since, f->frees[i].time);
 	}
 	f->nfrees = kept;
 }
@@ -254,7 +310,9 @@ void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until)
  * Where the free of the task before @tid's task that started at @since
  * falls: 1 before @since (the fork put the id back in the filter after
  * it), -1 after (at *@at), 0 not seen (yet).  The earlier task's free
- * comes after its exit; the later task's, after its own.
+ * comes after its exit; the later task's, after its own.  With no
+ * earlier task of the command: -1 for a free in its life (another
+ * process's, the holder before), else 0.
  */
 int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
 			  uint64_t since, uint64_t *at)
@@ -262,9 +320,13 @@ int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
 	const struct ft_task *t = slot(f->tasks, f->cap, tid);
 	uint64_t lo, best = UINT64_MAX;
 
-	if (!t->tid || t->since != since || !t->has_prev)
+	if (!t->tid || t->since != since)
 		return 0;
-	lo = t->prev_until != UINT64_MAX ? t->prev_until : t->prev_since;
+	/* no earlier task of the command: a free in its life (another
+	 * process's, freed late) */
+	lo = !t->has_prev		 ? since :
+	     t->prev_until != UINT64_MAX ? t->prev_until :
+					   t->prev_since;
 	for (int i = 0; i < 2; i++)
 		if (t->freed[i] && t->freed[i] >= lo &&
 		    t->freed[i] <= t->until && t->freed[i] < best)
@@ -339,6 +401,8 @@ int ltr_follow_note(struct ltr_follow *f, uint32_t tid, uint64_t time,
 	}
 	if (w->kind == LTR_FOLLOW_EXIT && !(known && tid == p && !w->group_dead))
 		ltr_follow_exit(f, tid, time);
+	else if (w->kind == LTR_FOLLOW_EXIT)
+		task_left(f, tid, time); /* the leader, threads alive */
 	if (!known)
 		return -ENOENT;
 	*tgid = p;

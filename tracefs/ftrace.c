@@ -187,6 +187,7 @@ struct ltr_ftrace {
 		uint32_t pid;
 		uint64_t since;		/* the fork */
 		bool open;		/* not proven either way yet */
+		bool foreign;		/* the earlier holder not the command's */
 	} *reuse;
 	size_t nreuse, reuse_cap;
 	struct ltr_follow_gap *gaps;	/* ltr_session__follow_gaps() */
@@ -624,8 +625,16 @@ static int follow_event(struct ltr_session *s, struct ltr_ftrace *ft,
 	return 0;
 }
 
-/* each CPU's ring of frees: 64 KiB, 800 frees between two drains */
-#define FREE_RING_PAGES 16
+/*
+ * Each CPU's ring of frees: 256 KiB, 3,500 frees, the reader woken when
+ * a quarter full.  Before, 64 KiB read only at the instance's drains
+ * (every 100 ms at best): a machine freeing 21,000 tasks a second
+ * (thread and fork churns) dropped thousands of frees a drain, and a
+ * reused id's earlier free among them left its new task's records
+ * unproven, said possibly missing when none were (test-top-reuse's case
+ * of A freed 1 s before B: 4 runs in 20 under such a churn, 0 now)
+ */
+#define FREE_RING_PAGES 64
 
 /*
  * Every free on the machine, a perf event a CPU on sched_process_free
@@ -635,12 +644,14 @@ static int follow_event(struct ltr_session *s, struct ltr_ftrace *ft,
  * the others), compared with the fork that put it in (follow_gaps()).
  * Not filtered: a filter on the command's ids would miss those of tasks
  * whose fork was not read yet.  A free costs one sample (a task's exit,
- * about a microsecond); the ring is read at each drain, never polled.
- * Where the kernel refuses: none, and the ring's own frees are used.
+ * about a microsecond); the ring wakes the session's poll when a quarter
+ * full, and is read at each drain.  Where the kernel refuses: none, and
+ * the ring's own frees are used.
  */
 static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
 {
 	size_t len = (size_t)(1 + FREE_RING_PAGES) * getpagesize();
+	struct epoll_event ee = { .events = EPOLLIN };
 
 	if (getenv("LDEN_TEST_NO_FREES"))
 		return;
@@ -659,7 +670,8 @@ static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
 		a.use_clockid = 1;
 		a.clockid = CLOCK_MONOTONIC;
 		a.watermark = 1;
-		a.wakeup_watermark = (uint32_t)(len / 2);
+		a.wakeup_watermark = (uint32_t)(FREE_RING_PAGES / 4 *
+						getpagesize());
 		/* the drops, counted even when the ring has no room to say
 		 * them (6.0+: every kernel that follows, 6.16+) */
 		a.read_format = PERF_FORMAT_LOST;
@@ -675,6 +687,9 @@ static void frees_open(struct ltr_session *s, struct ltr_ftrace *ft, int id)
 		}
 		f->len = len;
 		if (ltr_ring_init(&f->r, f->base, len, f->fd, s->cpus[i]) < 0)
+			goto fail;
+		ee.data.u32 = (uint32_t)(2 * s->ncpus + i);
+		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, f->fd, &ee) < 0)
 			goto fail;
 	}
 	return;
@@ -1283,6 +1298,32 @@ static int free_note(uint64_t id, struct ltr_sample *smp, void *ctx)
 }
 
 /*
+ * Id @tid freed at @time while the command's task forked with it at
+ * @since lived: the free of an earlier holder, freed late, took the id
+ * out of set_event_pid.  Before, only an earlier task of the command was
+ * watched for (reuse_add() at the fork): a task given the id of another
+ * process not freed yet lost its records unsaid (test-top-reuse's
+ * foreign case: B's 3 calls, 0 counted, nothing said, 4 runs of 4).
+ * Noted as a reuse for follow_gaps(), unless it is one already.
+ */
+static void taken_note(void *ctx, uint32_t tid, uint64_t since,
+		       uint64_t time)
+{
+	struct ltr_ftrace *ft = ctx;
+
+	(void)time;
+	for (size_t i = 0; i < ft->nreuse; i++)
+		if (ft->reuse[i].pid == tid && ft->reuse[i].since == since)
+			return;
+	for (size_t i = 0; i < ft->ngaps; i++)
+		if (ft->gaps[i].pid == tid && ft->gaps[i].since == since)
+			return;
+	reuse_add(ft, tid, since);
+	if (ft->nreuse && ft->reuse[ft->nreuse - 1].pid == tid)
+		ft->reuse[ft->nreuse - 1].foreign = true;
+}
+
+/*
  * The frees of the machine's perf rings (frees_open()), or the ring's
  * own: each noted once every CPU of the instance was read past it
  * (@until; all of them with @final), so that the fork of the task freed,
@@ -1293,26 +1334,31 @@ static void follow_frees(struct ltr_ftrace *ft, uint64_t until, bool final)
 {
 	for (int i = 0; i < ft->nfr; i++)
 		ltr_ring_drain(&ft->fr[i].r, free_note, ft);
-	ltr_follow_frees_due(ft->follow, final ? UINT64_MAX : until);
+	ltr_follow_frees_due(ft->follow, final ? UINT64_MAX : until,
+			     taken_note, ft);
 }
 
 /*
- * Whether every free on the machine so far was read (follow_frees()):
- * none dropped, in the ring (PERF_RECORD_LOST) or counted (read()).
+ * The frees of the machine not read so far (follow_frees()): dropped in
+ * a ring (PERF_RECORD_LOST, or counted by read(): the larger), or here
+ * (no memory); UINT64_MAX: none read (no perf ring of them).
  */
-static bool frees_all(const struct ltr_ftrace *ft)
+static uint64_t frees_dropped(const struct ltr_ftrace *ft)
 {
-	if (!ft->nfr || ft->frees_short)
-		return false;
+	uint64_t n = ft->frees_short;
+
+	if (!ft->nfr)
+		return UINT64_MAX;
 	for (int i = 0; i < ft->nfr; i++) {
 		uint64_t v[2];	/* the count, the drops (PERF_FORMAT_LOST) */
+		uint64_t d = ft->fr[i].r.lost + ft->fr[i].r.bad;
 
-		if (ft->fr[i].r.lost || ft->fr[i].r.bad ||
-		    read(ft->fr[i].fd, v, sizeof(v)) != (ssize_t)sizeof(v) ||
-		    v[1])
-			return false;
+		if (read(ft->fr[i].fd, v, sizeof(v)) == (ssize_t)sizeof(v) &&
+		    v[1] > d)
+			d = v[1];
+		n += d;
 	}
-	return true;
+	return n;
 }
 
 /*
@@ -1458,20 +1504,46 @@ static unsigned int follow_started(struct ltr_ftrace *ft, char **filter,
 }
 
 /*
+ * Whether the command's task with id @tid forked at @since lives now
+ * (in /proc, not a zombie).  lden reads the rings behind the kernel (a
+ * slow output blocks it for seconds): a task whose exit it has not read
+ * may be gone, freed, its id out of set_event_pid for that.  Before,
+ * such an id was taken for one the kernel took out from a living task
+ * and put back, a gap said where none was (20,000 threads traced into
+ * a pipe read 3 s late: 106 such lines, every call counted).
+ */
+static bool task_lives(const struct ltr_ftrace *ft, uint32_t tid,
+		       uint64_t since)
+{
+	char path[64], *text, *p;
+	uint32_t tgid = tid;
+	bool lives;
+
+	ltr_follow_pid(ft->follow, tid, since, &tgid);
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", tgid, tid);
+	text = ltr_read_text(path);
+	if (!text)
+		return false;
+	p = strrchr(text, ')');
+	lives = p && p[1] == ' ' && p[2] && p[2] != 'Z' && p[2] != 'X';
+	free(text);
+	return lives;
+}
+
+/*
  * Each task given the id of an earlier task of the command (clone3's
  * set_tid, ids wrapping): the kernel takes the id out of set_event_pid
  * when the earlier task is freed (sched_process_free, an RCU grace
  * period after it was reaped), which can come after the fork that put
  * the id back for the new task: from then on the new task's records
  * (and its children's forks) are not written.  Proven safe: the earlier
- * task's free before the fork, or, every free of the machine read
- * (frees_all()), none by the end.  Proven taken out: its free after the
+ * task's free before the fork.  Proven taken out: its free after the
  * fork, or the id no longer in set_event_pid while the task lives: lden
  * puts it back, with what the task started meanwhile (follow_started()),
  * and the records in between are said possibly missing (a gap).  Not
- * proven by the end (the frees of the machine not all read, and the
- * ring's own free not recorded: no task of the command was on its CPU):
- * a gap to the end.
+ * proven by the end (the free dropped with others of the machine, or
+ * not come yet): a gap to the end, with the frees dropped
+ * (frees_dropped()), the reason the end says.
  */
 static void follow_gaps(struct ltr_ftrace *ft, bool final)
 {
@@ -1487,36 +1559,37 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 		if (!r->open)
 			continue;
 		order = ltr_follow_free_order(ft->follow, r->pid, r->since, &at);
-		ltr_debug("id %u given again at %" PRIu64 ": the earlier task's free %s%s (%" PRIu64 ")\n",
+		ltr_debug("id %u given again at %" PRIu64 ": the earlier task's free %s (%" PRIu64 "), frees of the machine dropped: %" PRIu64 "\n",
 			  r->pid, r->since,
 			  order > 0 ? "before" : order < 0 ? "after" :
-				      "not seen",
-			  order || frees_all(ft) ? "" : ", frees not all read",
-			  at);
+							     "not seen",
+			  at, frees_dropped(ft));
 		if (order > 0) {
 			r->open = false;
 			continue;
 		}
 		until = ltr_follow_until(ft->follow, r->pid, r->since);
 		/* out of the filter, while the task lives (its own free
-		 * takes the id out too) */
+		 * takes the id out too: lden, behind, may not have read its
+		 * exit yet, task_lives()) */
 		if (order == 0 && !final) {
 			if (until != UINT64_MAX)
 				continue;
 			in = pid_filtered(ft, &filter, r->pid);
-			if (in != 0)
+			if (in != 0 || !task_lives(ft, r->pid, r->since))
 				continue;	/* in it (or unreadable): wait */
 		} else if (order == 0) {
 			/*
 			 * the free not seen by the end: not proven.  Not
-			 * even when every free of the machine was read
-			 * (frees_all()): test-top-reuse's late case lost
-			 * B's calls unsaid 1 run in 4 that way, the free
-			 * that took the id out never among those read (why
-			 * not found); said, as before the frees were read
+			 * even when no free of the machine was dropped: the
+			 * earlier task's may come after the end (an RCU
+			 * grace period late)
 			 */
 			gap_add(ft, r->pid, r->since, r->since, until, false,
 				false);
+			if (ft->ngaps && ft->gaps[ft->ngaps - 1].pid == r->pid)
+				ft->gaps[ft->ngaps - 1].frees_dropped =
+					frees_dropped(ft);
 			r->open = false;
 			continue;
 		}
@@ -1532,6 +1605,8 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 				to = now_ns();
 		}
 		gap_add(ft, r->pid, r->since, at, to, true, back);
+		if (ft->ngaps && ft->gaps[ft->ngaps - 1].pid == r->pid)
+			ft->gaps[ft->ngaps - 1].foreign = r->foreign;
 		if (back)
 			ft->gaps[ft->ngaps - 1].started =
 				follow_started(ft, &filter, r->pid, to);
@@ -1985,6 +2060,23 @@ static int drain_mapped(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 	return delivered;
 }
 
+/*
+ * For the tests, LDEN_TEST_FOLLOW_LAG_MS: lden behind the kernel, as a
+ * slow output makes it, between reading the rings and judging a reused
+ * id (follow_gaps()): the tasks it read may exit and be freed meanwhile.
+ */
+static void lag_for_tests(void)
+{
+	const char *v = getenv("LDEN_TEST_FOLLOW_LAG_MS");
+	struct timespec ts;
+
+	if (!v || atoi(v) <= 0)
+		return;
+	ts.tv_sec = atoi(v) / 1000;
+	ts.tv_nsec = (long)(atoi(v) % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
 /**
  * ltr_ftrace_drain - deliver what every CPU's ring holds now
  * @all: the sub-buffers being written too (else only once due: see
@@ -2019,8 +2111,10 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 				until = s->ft->cpus[i].seen_at;
 		total += follow_retry(s->ft, fn, ctx, stop, until);
 		follow_frees(s->ft, until, false);
-		if (s->ft->nreuse)
+		if (s->ft->nreuse) {
+			lag_for_tests();
 			follow_gaps(s->ft, false);
+		}
 	}
 	return total;
 }

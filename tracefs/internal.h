@@ -559,7 +559,11 @@ bool ltr_follow_known(const struct ltr_follow *f, uint32_t tid);
 uint64_t ltr_follow_since(const struct ltr_follow *f, uint32_t tid);
 void ltr_follow_freed(struct ltr_follow *f, uint32_t tid, uint64_t time);
 int ltr_follow_free_keep(struct ltr_follow *f, uint32_t tid, uint64_t time);
-void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until);
+/* a free of id @tid at @time in the life of the task forked at @since */
+typedef void (*ltr_follow_taken_fn)(void *ctx, uint32_t tid, uint64_t since,
+				    uint64_t time);
+void ltr_follow_frees_due(struct ltr_follow *f, uint64_t until,
+			  ltr_follow_taken_fn fn, void *ctx);
 int ltr_follow_free_order(const struct ltr_follow *f, uint32_t tid,
 			  uint64_t since, uint64_t *at);
 uint64_t ltr_follow_until(const struct ltr_follow *f, uint32_t tid,

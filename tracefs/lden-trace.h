@@ -786,9 +786,9 @@ uint64_t ltr_session__unknown_pids(const struct ltr_session *s);
 uint64_t ltr_session__foreign(const struct ltr_session *s);
 /*
  * A process of the command given the id of an earlier one (clone3's
- * set_tid, ids wrapping) may have records missing: the kernel takes the
- * id out of set_event_pid when the earlier task is freed, which may come
- * after the fork put it back.  Each gap: the process, and the times
+ * set_tid, ids wrapping), the command's or another process's, may have
+ * records missing: the kernel takes the id out of set_event_pid when the
+ * earlier task is freed, which may come after the fork put it back.  Each gap: the process, and the times
  * (CLOCK_MONOTONIC ns) between which its records (and its children's
  * forks) may not have been written; @to UINT64_MAX: to its end.  Known
  * at each drain; complete once the ring is off and read.  A process not
@@ -804,6 +804,14 @@ struct ltr_follow_gap {
 	unsigned int started;
 	/* the fork of the task given the id (its records are from then) */
 	uint64_t since;
+	/* not taken_out (not proven): the frees of the machine lden dropped
+	 * by the end, the earlier task's maybe among them; UINT64_MAX: it
+	 * read none (no perf event on sched_process_free); 0: all read,
+	 * the earlier task's not among them (freed after the end) */
+	uint64_t frees_dropped;
+	/* taken_out by the free of a process not the command's, the id's
+	 * holder before (freed late: ids wrapping, or clone3's set_tid) */
+	bool foreign;
 };
 const struct ltr_follow_gap *ltr_session__follow_gaps(const struct ltr_session *s,
 						      size_t *n);

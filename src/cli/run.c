@@ -316,9 +316,23 @@ void lden_run__container_say(struct lden_run *r)
 		 (unsigned long long)n[2], why);
 }
 
+/* Why a gap was not proven either way (ltr_follow_gap's frees_dropped). */
+static const char *unproven(uint64_t dropped, char *buf, size_t size)
+{
+	if (dropped == UINT64_MAX)
+		return "lden could not read the machine's frees";
+	if (!dropped)
+		return "its free not seen by the end";
+	snprintf(buf, size,
+		 "%llu frees of the machine dropped before lden read them, its free maybe among them",
+		 (unsigned long long)dropped);
+	return buf;
+}
+
 void lden_run__gaps_say(struct lden_run *r)
 {
 	const struct ltr_follow_gap *g;
+	char why[128];
 	size_t n;
 
 	g = ltr_session__follow_gaps(r->s, &n);
@@ -337,11 +351,14 @@ void lden_run__gaps_say(struct lden_run *r)
 				 g[i].put_back ? "; lden put it back after" :
 						 ", up to its exit");
 		if (g[i].taken_out)
-			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
-				 g[i].pid, span, back);
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process %s, which the kernel took out of its pid filter (set_event_pid) when that process was freed%s",
+				 g[i].pid, span,
+				 g[i].foreign ? "not the command's" :
+						"of the command",
+				 back);
 		else
-			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel takes out of its pid filter (set_event_pid) when that process is freed, not proven to come before its start",
-				 g[i].pid, span);
+			lden_err("records of process %u may be missing %s, and those of the children it started then (missed, count unknown): it was given the id of an earlier process of the command, which the kernel takes out of its pid filter (set_event_pid) when that process is freed, not proven to come before its start (%s)",
+				 g[i].pid, span, unproven(g[i].frees_dropped, why, sizeof(why)));
 	}
 }
 

@@ -16,6 +16,10 @@
  * With PID_REUSE_MOVE, the parent forks A on CPU 1 and makes B on CPU 0:
  * B's fork is in the ring of a CPU lden reads before A's (exit 77 with
  * fewer than 2 CPUs).
+ * With PID_REUSE_TAKE=FIFO, B is given not A's pid but the one read from
+ * FIFO (a line, once A is reaped): a foreign process's, reaped by the
+ * writer just before (its free, an RCU grace period later, may come after
+ * B's fork).
  * With PID_REUSE_AWAY=N, A is made N times, one after another (each
  * reaped before the next; B takes the last one's pid), the parent on
  * CPU 1 and each A moving itself to CPU 0 first: its calls, its exit and
@@ -123,6 +127,15 @@ int main(int argc, char **argv)
 		if (waitpid(a, &st, 0) != a || !WIFEXITED(st) ||
 		    WEXITSTATUS(st))
 			return 1;
+	}
+	if (getenv("PID_REUSE_TAKE")) {
+		FILE *go = fopen(getenv("PID_REUSE_TAKE"), "r");
+
+		if (!go || fscanf(go, "%d", &a) != 1) {
+			perror("pid-reuse: PID_REUSE_TAKE");
+			return 1;
+		}
+		fclose(go);
 	}
 	if (getenv("PID_REUSE_GAP_MS"))
 		syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
