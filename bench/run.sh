@@ -54,9 +54,13 @@
 #                       (it never acts at that rate), so every sampled event
 #                       has its counting twin; against lden-notify-size, the
 #                       twin's cost (not in the default TRACERS)
+#   lden-notify-default the same with no guard option at all: what users
+#                       run (--max-cpu 5, which may measure a sample's cost
+#                       in a thread; it never acts on this workload)
 #   lden-notify-size-ftrace, lden-notify-size-perf
 #                       lden-notify-size with --ring ftrace / --ring perf
-#   lden-notify-base-size-ftrace, lden-notify-base-size-perf
+#   lden-notify-base-size-ftrace, lden-notify-base-size-perf,
+#   lden-notify-base-twin, lden-notify-base-default
 #                       the same with the lden NOTIFY_BASE names (another
 #                       build, e.g. main's), in the same interleaved run
 #                       (lden-notify-size is --ring auto: the ftrace ring
@@ -260,6 +264,7 @@ valid_tracer() {
 	lden-notify-count|lden-notify-size|lden-notify-twin|bt-count) return 0 ;;
 	lden-notify-size-ftrace|lden-notify-size-perf|bt-sum|trace-cmd) return 0 ;;
 	lden-notify-base-size-ftrace|lden-notify-base-size-perf) return 0 ;;
+	lden-notify-default|lden-notify-base-twin|lden-notify-base-default) return 0 ;;
 	perf-record-m[0-9]*|lden-sample-r[0-9]*)
 		local p=${1##*-[mr]}
 		case $p in *[!0-9]*) return 1 ;; esac
@@ -310,6 +315,9 @@ tracer_cmd() {	# sets CMD for tracer $1 writing into dir $2; PERF_CTL=1 for perf
 	lden-notify-count) CMD=("$NOTIFY" notify "$NOTIFY_COUNT_EXPR" --time "$NOTIFY_TIME") ;;
 	lden-notify-size)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0) ;;
 	lden-notify-twin)  CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --max-rate 1000000000) ;;
+	lden-notify-default) CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR") ;;
+	lden-notify-base-twin) CMD=("$NOTIFY_BASE" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --max-rate 1000000000) ;;
+	lden-notify-base-default) CMD=("$NOTIFY_BASE" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR") ;;
 	lden-notify-base-size-*) CMD=("$NOTIFY_BASE" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --ring "${t#lden-notify-base-size-}") ;;
 	lden-notify-size-*) CMD=("$NOTIFY" notify "$NOTIFY_SIZE_EXPR" --time "$NOTIFY_TIME" --events-dir "$BENCH_DIR" --max-cpu 0 --ring "${t#lden-notify-size-}") ;;
 	bt-count)       CMD=("$BPFTRACE" -e "tracepoint:$EVENT { @ = count(); }") ;;
@@ -489,15 +497,20 @@ run_trial() {
 		# mode: SIZE = samples received (bench.events: 1 per record),
 		# COUNT = the kernel's count of the event, LOST = dropped.
 		local kcount
+		# (the row's COUNT is a number: a note under the table, such as
+		# the guard's "size stopped at", is not a row; a size the guard
+		# stopped is "-", a partial one, said in the note)
 		read -r kcount counted lost < <(awk '
 			/^ENAME/ {t = 1; hl = ($NF == "LOST"); next}
-			t && NF >= 4 {c = $2; s = $3; l = hl ? $5 : 0; sub(/\*$/, "", l)}
+			t && NF >= 4 && $2 ~ /^[0-9]+$/ {c = $2; s = $3; l = hl ? $5 : 0; sub(/\*$/, "", l)}
 			END {if (c != "") print c, s, l}' "$d/stdout")
+		[ "$counted" = - ] && counted=
 		if [ "$t" = lden-notify-count ]; then
 			counted=$kcount
 		else
 			note="${note}kcount=$kcount"
 		fi
+		grep -q 'size stopped at' "$d/stdout" && note="${note} guard-switched"
 		local ex
 		ex=$(tv "$d/time.txt" 'Exit status')
 		[ "$ex" = 130 ] || note="${note} exit=$ex"
@@ -761,6 +774,11 @@ compare "$MAIN" lden-notify-size-perf lden-notify-base-size-perf
 compare "$MAIN" trace-cmd perf-record
 compare "$MAIN" bt-sum perf-record
 uses lden-notify-twin && compare "$MAIN" lden-notify-twin lden-notify-size
+for t in lden-notify-twin lden-notify-default lden-notify-base-twin lden-notify-base-default; do
+	uses "$t" && compare "$MAIN" "$t" perf-record
+done
+uses lden-notify-base-twin && compare "$MAIN" lden-notify-twin lden-notify-base-twin
+uses lden-notify-base-default && compare "$MAIN" lden-notify-default lden-notify-base-default
 
 if [ "$RUN_FOLLOWUP" = 1 ]; then
 	echo

@@ -1631,6 +1631,24 @@ static bool follow_lost(struct ltr_ftrace *ft)
 }
 
 /*
+ * A record of @ev read: counted, and given to @fn unless @ev's records
+ * from its time on are counted only (struct ltr_event's muted_from).
+ * Returns 1 when given, else 0: the drains' totals are what was given.
+ */
+static int hand_out(struct ltr_ftrace_cpu *c, struct ltr_event *ev,
+		    struct ltr_sample *smp, ltr_sample_fn fn, void *ctx,
+		    int *stop)
+{
+	c->records++;
+	ev->records++;
+	if (ev->muted_from && smp->time >= ev->muted_from)
+		return 0;
+	if (fn)
+		*stop = fn(smp, ctx);
+	return 1;
+}
+
+/*
  * A record of a following instance (ftrace-follow.c): with its process,
  * or kept until its task's fork is read; with @force (every CPU was read
  * past it), now: a record of a task still not known is another
@@ -1725,11 +1743,7 @@ static int follow_deliver(struct ltr_ftrace *ft, const struct ltr_ftrace_id *m,
 		.raw_size = size, .raw = data,
 		.flags = known ? 0 : LTR_SAMPLE_NO_TGID,
 	};
-	c->records++;
-	m->ev->records++;
-	if (fn)
-		*stop = fn(&smp, ctx);
-	return 1;
+	return hand_out(c, m->ev, &smp, fn, ctx, stop);
 }
 
 struct follow_retry_ctx {
@@ -1792,11 +1806,7 @@ static int deliver(struct ltr_ftrace *ft, struct ltr_ftrace_cpu *c,
 		.raw_size = r->size, .raw = r->data,
 		.flags = LTR_SAMPLE_NO_TGID,
 	};
-	c->records++;
-	m->ev->records++;
-	if (fn)
-		*stop = fn(&smp, ctx);
-	return 1;
+	return hand_out(c, m->ev, &smp, fn, ctx, stop);
 }
 
 /*

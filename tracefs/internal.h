@@ -245,7 +245,20 @@ struct ltr_event {
 	bool stopped;		/* ltr_event__stop_sampling() */
 	/* opts.count_records: no perf counter, ltr_event__count() is this */
 	bool count_records;
-	uint64_t records;	/* delivered from the ftrace ring */
+	uint64_t records;	/* read from the ftrace ring */
+	/*
+	 * counted from its records and stopped (ltr_event__stop_sampling()):
+	 * its records from this time on (CLOCK_MONOTONIC ns) are counted,
+	 * not delivered; 0 while they are
+	 */
+	uint64_t muted_from;
+	/* stopped by ltr_event__stop_sampling() at (CLOCK_MONOTONIC ns) */
+	uint64_t stopped_at;
+	/* counted from its records: its filter, for a counter if the ring
+	 * comes to be shared before it is enabled (share_ring()) */
+	char *count_filter;
+	bool enabled_once;	/* ltr_event__enable() was called */
+	bool shared_counter;	/* opts.shared_counter */
 	/* LTR_MODE_HIST: the trigger, and the shape of its output */
 	char *hist_trigger;
 	char *hist_filter;	/* its " if" clause, or NULL */

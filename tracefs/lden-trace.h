@@ -450,16 +450,24 @@ struct ltr_event_opts {
 	/* why @ring, for ltr_event__ring_why() (static); NULL: "asked for" */
 	const char *ring_why;
 	/*
-	 * on the ftrace ring: count the records delivered rather than keep a
-	 * perf counter beside them, which costs the kernel more per hit than
-	 * the record itself (it builds the whole record once more).  The
-	 * count is then as of the last drain, exact while the ring dropped
+	 * on the ftrace ring: count the records read rather than keep a
+	 * perf counter beside them, which costs the kernel about as much per
+	 * hit as the record itself (it builds the whole record once more).
+	 * The count is as of the last drain, exact while the ring dropped
 	 * nothing, or when the event is alone in it (its drops are then the
-	 * event's); with drops shared, it lacks the event's share of them
-	 * (ltr_event__lost_shared()).  ltr_event__stop_sampling() is then
-	 * refused: the count would stop with the records.
+	 * event's, and counted); with drops shared, it lacks the event's
+	 * share of them (ltr_event__count_short()).
+	 * ltr_event__stop_sampling() then keeps the records, which are the
+	 * count, and stops delivering them.
 	 */
 	bool count_records;
+	/*
+	 * with count_records: only while the event is alone in the ring; in
+	 * a ring shared (another event joins it before this one is enabled,
+	 * or it joins one), a perf counter counts it, exact whatever the ring
+	 * drops (ltr_event__counts_records() says which it is)
+	 */
+	bool shared_counter;
 	/*
 	 * LTR_MODE_HIST: the fields the kernel groups hits by (comma-separated,
 	 * up to LTR_HIST_MAX_KEYS; NULL: one group) and sums (up to
@@ -506,6 +514,14 @@ struct ltr_event_opts {
 	 * them anyway.
 	 */
 	bool size_only;
+	/*
+	 * an event of the same session opened before, or NULL: this one is
+	 * enabled just before it and disabled just after it
+	 * (ltr_session__enable(), ltr_session__disable()), as if opened
+	 * first: a counting twin opened once its sampling event's ring is
+	 * known counts every hit the sampling event sees
+	 */
+	struct ltr_event *enable_before;
 	/*
 	 * sampling on the perf ring: the kernel writes each record's CPU
 	 * (PERF_SAMPLE_CPU).  Without it (the default) a record's CPU is
@@ -657,14 +673,33 @@ bool ltr_event__lost_shared(const struct ltr_event *ev);
 int ltr_event__count_short(struct ltr_event *ev, uint64_t *short_by);
 
 /**
- * ltr_event__stop_sampling - stop an event's records, keep its count
+ * ltr_event__stop_sampling - stop an event's samples, keep its count
  * @ev: a sampling event on the ftrace ring
  *
  * The records already written stay readable; ltr_event__count() goes on
- * counting, with no gap.  Returns 0, or -EOPNOTSUPP for the perf ring
- * (its count stops with its samples: open a counting event beside it).
+ * counting, with no gap.  With a perf counter, the records stop.
+ * Counted from its records (opts.count_records), the kernel goes on
+ * writing them, as it would go on counting: those with a time from now
+ * on (ltr_event__sampling_stopped_at()) are read and counted, not
+ * delivered, and those before are delivered as usual.  Returns 0, or
+ * -EOPNOTSUPP for the perf ring (its count stops with its samples: open
+ * a counting event beside it).
  */
 int ltr_event__stop_sampling(struct ltr_event *ev);
+
+/**
+ * ltr_event__counts_records - whether @ev is counted from its records on
+ * the ftrace ring (opts.count_records), with no perf counter
+ */
+bool ltr_event__counts_records(const struct ltr_event *ev);
+
+/**
+ * ltr_event__sampling_stopped_at - when (CLOCK_MONOTONIC ns, the records'
+ * clock) ltr_event__stop_sampling() stopped the samples of @ev on the
+ * ftrace ring, or 0: every record delivered is older, and every older
+ * one was delivered once ltr_session__complete_until() is past it.
+ */
+uint64_t ltr_event__sampling_stopped_at(const struct ltr_event *ev);
 
 /* One key of a hist (LTR_MODE_HIST): its hits and its sums. */
 struct ltr_hist_bucket {

@@ -487,6 +487,7 @@ static void event_free(struct ltr_event *ev)
 	ltr_hist_close(ev);
 	free(ev->hist_trigger);
 	free(ev->hist_filter);
+	free(ev->count_filter);
 	free(ev->system);
 	free(ev->name);
 	free(ev);
@@ -1171,6 +1172,51 @@ static struct ltr_event *event_open(struct ltr_session *s, const char *system,
 				    const struct ltr_event_opts *opts);
 
 /*
+ * Another event joins the instance's ring: those counted from their
+ * records there with opts.shared_counter get a counter, while they have
+ * not started (each one's drops would no longer be its own); one already
+ * started stays counted from its records, short by up to the ring's
+ * drops, said so (ltr_event__count_short()).
+ */
+static int share_ring(struct ltr_session *s)
+{
+	for (struct ltr_event *e = s->events; e; e = e->next) {
+		struct ltr_event_opts o = { .mode = LTR_MODE_SAMPLE };
+		int err;
+
+		if (!e->count_records || !e->shared_counter || e->enabled_once)
+			continue;
+		o.filter = e->count_filter;
+		err = open_on_cpus(e, &o);
+		if (err < 0)
+			return err;
+		e->count_records = false;
+	}
+	return 0;
+}
+
+/*
+ * Into the session's list, newest first: ltr_session__enable() goes from
+ * its end, ltr_session__disable() from its head.  After @before when
+ * given (opts.enable_before): enabled just before it, disabled just
+ * after it.
+ */
+static void link_event(struct ltr_session *s, struct ltr_event *ev,
+		       struct ltr_event *before)
+{
+	struct ltr_event **at = &s->events;
+
+	while (before && *at && *at != before)
+		at = &(*at)->next;
+	if (!before || !*at)
+		at = &s->events;
+	else
+		at = &(*at)->next;
+	ev->next = *at;
+	*at = ev;
+}
+
+/*
  * The tests' stand-in for a kernel whose do_exit() detaches a task's perf
  * events before it fires sched_process_exit (ltr_exit_seen_per_task()):
  * with LDEN_TEST_EXIT_NOT_PER_TASK, that tracepoint opened on a task sees
@@ -1305,17 +1351,32 @@ static struct ltr_event *event_open(struct ltr_session *s, const char *system,
 		if (err < 0)
 			goto out_free;
 	}
-	/* counted from its records: no perf event at all */
-	ev->count_records = opts->count_records && ev->mode == LTR_MODE_SAMPLE &&
-			    ev->ring == LTR_RING_FTRACE;
+	/*
+	 * counted from its records, alone in the ring: no perf event at all;
+	 * in a ring shared (the ring's drops are not said per event), each
+	 * counted by the kernel, the others too while none has started
+	 */
+	if (opts->count_records && ev->mode == LTR_MODE_SAMPLE &&
+	    ev->ring == LTR_RING_FTRACE) {
+		bool alone = ltr_ftrace_nevents(s) == 1;
+
+		ev->shared_counter = opts->shared_counter;
+		ev->count_records = alone || !opts->shared_counter;
+		if (!alone)
+			err = share_ring(s);
+		if (!err && ev->count_records && opts->shared_counter &&
+		    !(ev->count_filter = strdup(opts->filter ? opts->filter : "")))
+			err = ltr_error(ENOMEM, "out of memory");
+		if (err < 0)
+			goto out_free;
+	}
 	if (!ev->count_records)
 		err = open_on_cpus(ev, opts);
 	if (err < 0)
 		goto out_free;
 
 out_link:
-	ev->next = s->events;
-	s->events = ev;
+	link_event(s, ev, opts->enable_before);
 	ltr_debug("opened %s:%s (%s)\n", system, name,
 		  ev->mode == LTR_MODE_HIST ? "hist" :
 		  ev->mode == LTR_MODE_COUNT ? "counted" :
@@ -1435,6 +1496,7 @@ int ltr_event__enable(struct ltr_event *ev)
 		return hist_write(ev, "", ":cont") ?
 			ltr_error(errno, "cannot enable the hist of %s:%s",
 				  ev->system, ev->name) : 0;
+	ev->enabled_once = true;
 	err = event_ioctl(ev, PERF_EVENT_IOC_ENABLE);
 
 	if (!err && in_instance(ev) && !ev->stopped)
@@ -1458,17 +1520,31 @@ int ltr_event__disable(struct ltr_event *ev)
 
 int ltr_event__stop_sampling(struct ltr_event *ev)
 {
+	struct timespec ts;
 	int err;
 
-	if (!in_instance(ev) || ev->count_records)
-		return ltr_error(EOPNOTSUPP, "%s:%s: only an event on the ftrace ring with a counter keeps counting without its records",
+	if (!in_instance(ev))
+		return ltr_error(EOPNOTSUPP, "%s:%s: only an event on the ftrace ring keeps counting without its samples",
 				 ev->system, ev->name);
-	if (ev->stopped)
+	if (ev->stopped || ev->muted_from)
 		return 0;
+	/* its records are its count: they go on, read and not delivered */
+	if (ev->count_records) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ev->muted_from = (uint64_t)ts.tv_sec * 1000000000ULL +
+				 (uint64_t)ts.tv_nsec;
+		ev->stopped_at = ev->muted_from;
+		return 0;
+	}
 	err = ltr_ftrace_enable(ev->session, ev, false);
-	if (!err)
-		ev->stopped = true;
-	return err;
+	if (err)
+		return err;
+	/* after the write: every record it wrote is older */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ev->stopped_at = (uint64_t)ts.tv_sec * 1000000000ULL +
+			 (uint64_t)ts.tv_nsec;
+	ev->stopped = true;
+	return 0;
 }
 
 /* from the last of the list: the order the events were opened in */
@@ -1494,8 +1570,10 @@ int ltr_session__enable(struct ltr_session *s)
 	/* held: the instance's events first, then every counter */
 	for (struct ltr_event *ev = s->events; held > 0 && ev && !err;
 	     ev = ev->next)
-		if (in_instance(ev) && !ev->stopped)
+		if (in_instance(ev) && !ev->stopped) {
+			ev->enabled_once = true;
 			err = ltr_ftrace_enable(s, ev, true);
+		}
 	if (!err)
 		err = enable_from(s->events);
 	if (held > 0) {
@@ -1625,6 +1703,16 @@ int ltr_event__lost(struct ltr_event *ev, uint64_t *lost)
 	}
 	*lost = total;
 	return 0;
+}
+
+bool ltr_event__counts_records(const struct ltr_event *ev)
+{
+	return ev->count_records;
+}
+
+uint64_t ltr_event__sampling_stopped_at(const struct ltr_event *ev)
+{
+	return ev->stopped_at;
 }
 
 bool ltr_event__lost_shared(const struct ltr_event *ev)

@@ -188,10 +188,12 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 		.filter = filter,
 		/*
 		 * on the ftrace ring, counted from its records: a perf
-		 * counter beside them would cost the kernel more than they
-		 * do; the twin, when there is one, counts exactly
+		 * counter beside them would cost the kernel about what they
+		 * do; with the guard (which may switch it), by a counter
+		 * while the ring is shared, exact whatever the ring drops
 		 */
 		.count_records = true,
+		.shared_counter = !(scope && scope->no_twins),
 		.recall = recall,
 		/* a join's records are ordered with its feeders' in perf */
 		.ring = a->join_perf ? LTR_RING_PERF : LTR_RING_AUTO,
@@ -211,32 +213,36 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 	if (sample && size_text && !recall &&
 	    try_hist(s, a, p, system, name, filter, size_text, scope) == 0)
 		return 0;
-	if (sample && !(scope && scope->no_twins) && !recall) {
-		/*
-		 * The twin is opened first, so the session enables it first
-		 * (ltr_session__enable()) and disables it last: a hit between
-		 * the two is counted and not sampled, which the difference of
-		 * their counts says (lden_attached__lost()).  Not a group: a
-		 * sampling event that misses hits would take its leader's
-		 * count with it, and a group is perf's (on the ftrace ring
-		 * the records start after the twin counts and stop before
-		 * it stops just the same).  The guard can disable the
-		 * sampling event alone.
-		 */
-		o.mode = LTR_MODE_COUNT;
-		p->counter = ltr_event__open(s, system, name, &o);
-		if (!p->counter)
-			return aerr(err, errlen, "%s: %s", a->label,
-				    ltr_last_error());
-		ltr_event__set_user(p->counter, p);
-		o.mode = LTR_MODE_SAMPLE;
-	}
 	p->ev = ltr_event__open(s, system, name, &o);
 	if (!p->ev)
 		return aerr(err, errlen, "%s: %s", a->label, ltr_last_error());
 	p->owner = a;
 	ltr_event__set_user(p->ev, p);
 	a->nparts++;
+	/*
+	 * On the ftrace ring no twin: alone in it, the records are the
+	 * count, and the guard's switch keeps them (a twin's perf counter
+	 * would cost the kernel about what a record does, every hit);
+	 * sharing it, the event has a counter of its own
+	 * (ltr_event_opts.shared_counter), and the switch stops its records
+	 * alone (lden_attached__disable_sampling()).  Elsewhere the twin is
+	 * enabled just before the sampling event (ltr_session__enable())
+	 * and disabled just after it: a hit between the two is counted and
+	 * not sampled, which the difference of their counts says
+	 * (lden_attached__lost()).  Not a group: a sampling event that
+	 * misses hits would take its leader's count with it.  The guard
+	 * can disable the sampling event alone.
+	 */
+	if (sample && !(scope && scope->no_twins) && !recall &&
+	    ltr_event__ring(p->ev) != LTR_RING_FTRACE) {
+		o.mode = LTR_MODE_COUNT;
+		o.enable_before = p->ev;
+		p->counter = ltr_event__open(s, system, name, &o);
+		if (!p->counter)
+			return aerr(err, errlen, "%s: %s", a->label,
+				    ltr_last_error());
+		ltr_event__set_user(p->counter, p);
+	}
 	a->lost_shared |= ltr_event__lost_shared(p->ev);
 	if (sample && size_text) {
 		p->size = lden_size_expr__compile(size_text, p->ev, msg, sizeof(msg));
@@ -859,7 +865,7 @@ static int part_lost(struct lden_attached *a, struct lden_part *p,
 
 	*lost = p->lost_stopped;
 	/* a feeder stopped with its event: its losses are in lost_stopped */
-	if (p->stopped || ltr_event__mode(p->ev) == LTR_MODE_COUNT ||
+	if (p->stopped || p->muted || ltr_event__mode(p->ev) == LTR_MODE_COUNT ||
 	    (p->feeder && a->size_stopped))
 		return 0;
 	rc = ltr_event__lost(p->ev, &l);
@@ -867,10 +873,8 @@ static int part_lost(struct lden_attached *a, struct lden_part *p,
 		return rc;
 	*lost += l;
 	/*
-	 * On the ftrace ring the sampling event's count is the records read
-	 * so far: the twin's lead over it is mostly records still in the
-	 * ring, not lost.  What that ring lost is its drops (above, shared);
-	 * settling finds the rest.
+	 * On the ftrace ring the count is the records read: what that ring
+	 * lost is its drops (above, shared); settling finds the rest.
 	 */
 	if (!p->feeder && !a->recalled)
 		*lost += p->settled ? p->unsampled :
@@ -927,10 +931,14 @@ int lden_attached__read(struct lden_attached *a, struct lden_reading *r)
 	return 0;
 }
 
-/* A sampled part whose records can stop while its count goes on. */
+/*
+ * A sampled part whose samples can stop while its count goes on: with a
+ * twin, or on the ftrace ring (ltr_event__stop_sampling()).
+ */
 static bool switchable(const struct lden_part *p)
 {
-	return ltr_event__mode(p->ev) == LTR_MODE_SAMPLE && p->counter;
+	return ltr_event__mode(p->ev) == LTR_MODE_SAMPLE &&
+	       (p->counter || ltr_event__ring(p->ev) == LTR_RING_FTRACE);
 }
 
 /*
@@ -953,11 +961,24 @@ static uint64_t part_unarrived(struct lden_part *p, bool twin, bool *complete)
 	return want > p->delivered + l ? want - p->delivered - l : 0;
 }
 
-/* Whether @p's samples are to be accounted for (not a feeder, not recalled). */
+/*
+ * Whether @p's samples are to be accounted for (not a feeder, not
+ * recalled, not stopped in place: its count goes on past its samples).
+ */
 static bool accounted(const struct lden_attached *a, const struct lden_part *p)
 {
-	return !p->feeder && !a->recalled && !p->settled &&
+	return !p->feeder && !a->recalled && !p->settled && !p->muted &&
 	       ltr_event__mode(p->ev) == LTR_MODE_SAMPLE;
+}
+
+/*
+ * A part stopped in place (p->muted): whether each of its records from
+ * before the stop was delivered.
+ */
+static bool muted_complete(const struct lden_part *p)
+{
+	return ltr_session__complete_until(ltr_event__session(p->ev)) >=
+	       ltr_event__sampling_stopped_at(p->ev);
 }
 
 /*
@@ -974,6 +995,8 @@ static bool account(struct lden_attached *att, int n, bool settle)
 			uint64_t u;
 			bool c;
 
+			if (p->muted && !settle)
+				complete &= muted_complete(p);
 			if (!accounted(&att[k], p))
 				continue;
 			u = part_unarrived(p, settle, &c);
@@ -1182,9 +1205,15 @@ int lden_attached__disable_sampling(struct lden_attached *a)
 	for (int i = 0; i < a->nparts; i++) {
 		struct lden_part *p = &a->parts[i];
 
-		if (p->stopped || (!switchable(p) && !p->feeder))
+		if (p->stopped || p->muted || (!switchable(p) && !p->feeder))
 			continue;
-		rc = ltr_event__disable(p->ev);
+		/* the ftrace ring, no twin: its count goes on in place */
+		if (!p->counter && !p->feeder) {
+			rc = ltr_event__stop_sampling(p->ev);
+			p->muted = rc == 0;
+		} else {
+			rc = ltr_event__disable(p->ev);
+		}
 		if (rc < 0)
 			return rc;
 	}
@@ -1222,6 +1251,12 @@ int lden_attached__stop_sampling(struct lden_attached *a, struct ltr_session *s,
 			continue;
 		if (ltr_event__lost(p->ev, &l) == 0)
 			p->lost_stopped += l;
+		if (p->muted) {
+			/* its count goes on in place */
+			lden_size_expr__free(p->size);
+			p->size = NULL;
+			continue;
+		}
 		if (fn && accounted(a, p))
 			p->lost_stopped += part_unarrived(p, false, &c);
 		/*

@@ -35,14 +35,22 @@ struct lden_part {
 	 * sampling event: on 6.18 a sampling tracepoint event can miss hits
 	 * that a counting one sees, and a group leader misses them with its
 	 * member; alone, the twin keeps the kernel's count and the difference
-	 * is said (lden_attached__lost()).  NULL when the scope attached to
-	 * says no_twins (scope.h): the count is then the sampling event's
-	 * own (perf ring), or its records' (ftrace ring,
-	 * ltr_event_opts.count_records).
+	 * is said (lden_attached__lost()).  NULL on the ftrace ring, whose
+	 * event counts itself, from its records or a counter of its own
+	 * (ltr_event_opts.count_records), and can stop its samples alone;
+	 * NULL too when the scope attached to says no_twins (scope.h): the
+	 * count is then the sampling event's own.
 	 */
 	struct ltr_event *counter;
 	/* the sampling event after the switch: disabled, kept open */
 	struct ltr_event *stopped;
+	/*
+	 * switched without a twin (the ftrace ring), in place
+	 * (ltr_event__stop_sampling()): @ev's count goes on, from its
+	 * records, read and no longer delivered (alone in the ring), or
+	 * from its own perf counter (a ring shared, its records stopped)
+	 */
+	bool muted;
 	struct lden_size_expr *size;	/* NULL: no size from this part */
 	/* summed in the kernel (ev is an LTR_MODE_HIST event), or NULL */
 	struct lden_size_hist *hist;

@@ -120,14 +120,27 @@ static double measured_ns(const struct lden_guard *g)
 }
 
 /*
- * What sampling one hit of part @p costs the kernel beyond its count, by
- * the path its records take: on the perf ring, the sample type it was
- * opened with (a size summed samples the raw record alone, which costs
- * the kernel less than a full sample); *est set when that is not
- * measured.  On the ftrace ring (not measured: it needs an instance of
- * its own) a full perf sample's whole cost is taken, estimated: the
- * ftrace ring builds a record of its own, beside the counting twin's.
- * Below 0 for a part that is not sampled.
+ * Whether part @p is counted from its records (the ftrace ring, no twin):
+ * the switch keeps them, so it saves the kernel nothing.
+ */
+static bool kept_by_switch(const struct lden_part *p)
+{
+	return p->ev && !p->counter && !p->feeder &&
+	       ltr_event__mode(p->ev) == LTR_MODE_SAMPLE &&
+	       ltr_event__counts_records(p->ev);
+}
+
+/*
+ * What sampling one hit of part @p costs the kernel beyond its count
+ * (what the switch saves), by the path its records take: on the perf
+ * ring, the sample type it was opened with (a size summed samples the
+ * raw record alone, which costs the kernel less than a full sample);
+ * *est set when that is not measured.  Counted from its records on the
+ * ftrace ring, nothing: the records are its count, and stay.  On the
+ * ftrace ring beside a twin (not measured: it needs an instance of its
+ * own) a full perf sample's whole cost is taken, estimated: the ftrace
+ * ring builds a record of its own, beside the twin's count.  Below 0
+ * for a part that is not sampled.
  */
 static double part_cost(const struct ltr_sample_costs *c,
 			const struct lden_part *p, bool *est)
@@ -136,6 +149,8 @@ static double part_cost(const struct ltr_sample_costs *c,
 
 	if (!p->ev || p->feeder || ltr_event__mode(p->ev) != LTR_MODE_SAMPLE)
 		return -1;
+	if (kept_by_switch(p))
+		return 0;
 	if (ltr_event__ring(p->ev) == LTR_RING_FTRACE) {
 		*est = true;
 		return c->full_ns;
@@ -460,9 +475,15 @@ static int stop(struct lden_guard *g, struct source *src, struct ltr_session *s,
  */
 #define CALIBRATE_AFTER 0.5
 
-/* Adds the perf sample types of @src's parts to those @c will measure. */
-static void add_types(struct ltr_sample_costs *c, const struct source *src)
+/*
+ * Adds the perf sample types of @src's parts to those @c will measure;
+ * whether any sampled part's cost needs the measure (one not
+ * kept_by_switch()).
+ */
+static bool add_types(struct ltr_sample_costs *c, const struct source *src)
 {
+	bool needed = false;
+
 	for (int k = 0; k < src->natts; k++) {
 		for (int j = 0; j < src->atts[k]->nparts; j++) {
 			const struct lden_part *p = &src->atts[k]->parts[j];
@@ -471,6 +492,8 @@ static void add_types(struct ltr_sample_costs *c, const struct source *src)
 
 			if (!p->ev || p->feeder)
 				continue;
+			needed |= ltr_event__mode(p->ev) == LTR_MODE_SAMPLE &&
+				  !kept_by_switch(p);
 			type = ltr_event__sample_type(p->ev);
 			for (i = 0; i < c->ntypes && c->type[i] != type; i++)
 				;
@@ -479,6 +502,7 @@ static void add_types(struct ltr_sample_costs *c, const struct source *src)
 				c->type[c->ntypes++] = type;
 		}
 	}
+	return needed;
 }
 
 static void start_calibration(struct lden_guard *g, struct ltr_session *s,
@@ -495,8 +519,7 @@ static void start_calibration(struct lden_guard *g, struct ltr_session *s,
 	for (int i = 0; i < g->nsrc; i++) {
 		if (!sampled(&g->src[i]) || g->src[i].cost_ns >= 0)
 			continue;
-		needed = true;
-		add_types(&c->cost, &g->src[i]);
+		needed |= add_types(&c->cost, &g->src[i]);
 	}
 	if (!needed)
 		return;

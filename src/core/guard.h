@@ -13,8 +13,10 @@
  * - the kernel's share: what sampling costs the traced tasks, which pay
  *   for the records lden takes (rate x the cost of a sample over a count,
  *   measured on this machine for the sample types the sources' perf
- *   rings use: ltr_measure_sample_costs_until(); a source on the ftrace
- *   ring, not measured, is said estimated at a full perf sample's cost);
+ *   rings use: ltr_measure_sample_costs_until(); a source alone on the
+ *   ftrace ring costs nothing beyond its count, its records, which the
+ *   switch keeps; one sharing it, not measured, is said estimated at a
+ *   full perf sample's cost);
  * - the records the kernel dropped because a ring was full.
  *
  * Budgets (struct lden_guard_opts):
@@ -28,8 +30,10 @@
  *
  * Switching (lden_attached__stop_sampling): the sampled event is disabled,
  * its remaining samples delivered, and it stays disabled; the count comes from
- * a counting twin all along, so it stays exact, with no gap and no event
- * counted twice.  The size keeps the value it had at the switch and is
+ * a counting twin all along (perf ring), or from the event itself, which
+ * counts on past its samples (ftrace ring: its records, read and no longer
+ * delivered, or its own counter), so it stays exact, with no gap and no
+ * event counted twice.  The size keeps the value it had at the switch and is
  * flagged as stopped (a->size_stopped); an expression using size() of
  * that event goes on seeing that last value.
  *

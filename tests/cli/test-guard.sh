@@ -109,8 +109,10 @@ per_read() {	# what: the workload's CPU ns per read, best of 3
 	echo "$_best"
 }
 # (reads for 6 s: the CPU budget is judged over whole 3 s windows, and a
-# fixed 3,000,000 reads took 2.2 s on a quiet machine, never judged)
-"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 \
+# fixed 3,000,000 reads took 2.2 s on a quiet machine, never judged; on
+# the perf ring, whose samples the switch saves: on the ftrace ring the
+# records are the count, and stay)
+"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" --json -t 120 --ring perf \
 	-- timeout 6 "$RB" 0 $SIZE >"$tmp/kern.out" 2>"$tmp/kern.err"
 if grep -q '^lden: guard:' "$tmp/kern.err"; then
 	grep -Eq "^lden: guard: lden used [0-9.]+% of a CPU, [0-9.]+% of it in the traced tasks for its samples \([0-9]+ ns each\) \(limit 5%\): 'guard.read'" "$tmp/kern.err" ||
@@ -164,12 +166,13 @@ echo "PASS: with --max-rate 1e9 --max-cpu 0, nothing switched: 500000 reads, $2 
 
 # 4b. A guard that cannot act costs no twin: the command, started once
 # everything is attached, counts lden's perf event fds; the counting twin
-# of the one sampled tracepoint is one fd per CPU.  Compared with a rate
+# of the one sampled tracepoint is one fd per CPU (on the perf ring: the
+# ftrace ring has none, test-no-twin.sh).  Compared with a rate
 # limit alone (twins, no CPU budget): a CPU budget also measures what a
 # sample costs, in a thread with two perf fds of its own for a moment,
 # which a loaded machine's command can see.
 perf_fds() {
-	"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 "$@" -- \
+	"$LDEN" notify "size(guard.read) > 1e18" -d "$EVENTS" -t 120 --ring perf "$@" -- \
 		sh -c 'echo "fds=$(ls -l /proc/$PPID/fd | grep -c perf_event)"' 2>"$tmp/fds.err" |
 		sed -n "s/^fds=//p"
 }

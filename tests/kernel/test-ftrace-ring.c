@@ -153,12 +153,15 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 
 static struct ltr_event *open_getppid(struct ltr_session *s, pid_t child,
 				      enum ltr_ring_kind ring, pid_t scope,
-				      const char *extra)
+				      const char *extra, bool count_records)
 {
 	char filter[96];
 	struct ltr_event_opts o = {
-		.mode = LTR_MODE_SAMPLE, .filter = filter, .ring = ring,
+		.mode = LTR_MODE_SAMPLE,
+		.filter = filter,
+		.ring = ring,
 		.pid = scope,
+		.count_records = count_records,
 	};
 
 	snprintf(filter, sizeof(filter), "common_pid == %d%s", (int)child,
@@ -211,7 +214,7 @@ static void every_call_once(void **state)
 	assert_non_null(s);
 	assert_null(ltr_session__instance(s));
 	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_AUTO, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_AUTO, 0, NULL, false);
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
 	assert_int_equal(ltr_event__ring(seen.ev[0]), LTR_RING_FTRACE);
@@ -283,7 +286,7 @@ static void times_across_long_gaps(void **state)
 	assert_true(g != MAP_FAILED);
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(ktest_child_start(&c, getppid_with_gaps, g), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL, false);
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
 	assert_string_equal(ltr_session__ftrace_reader(s), reader);
@@ -318,7 +321,7 @@ static void shared_loss_is_exact(void **state)
 
 	assert_non_null(s);
 	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL, false);
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
 	/* another tracepoint the child hits N times: getppid's exit */
@@ -389,6 +392,24 @@ static uint64_t run_burst(struct ltr_session *s, struct ktest_child *c,
 	return ltr_session__lost(s, -1);
 }
 
+/*
+ * A session of @so, @seen emptied, and a child to make *@n getppid calls,
+ * whose pid @filter selects.
+ */
+static struct ltr_session *session_for_burst(const struct ltr_session_opts *so,
+					     struct seen *seen,
+					     struct ktest_child *c, int *n,
+					     char *filter, size_t len)
+{
+	struct ltr_session *s = ltr_session__new(so);
+
+	assert_non_null(s);
+	memset(seen, 0, sizeof(*seen));
+	assert_int_equal(ktest_child_start(c, getppid_n, n), 0);
+	snprintf(filter, len, "common_pid == %d", (int)c->pid);
+	return s;
+}
+
 /* Counted from its records, in a 1-page ring read only at the end. */
 static void counted_from_records(void **state)
 {
@@ -412,7 +433,6 @@ static void counted_from_records(void **state)
 		fail_msg("open: %s", ltr_last_error());
 	/* no perf event: the records are the count */
 	assert_int_equal(perf_fds_open(), 0);
-	assert_int_equal(ltr_event__stop_sampling(seen.ev[0]), -EOPNOTSUPP);
 	lost = run_burst(s, &c, &seen);
 	assert_int_equal(ltr_event__count(seen.ev[0], &count[0]), 0);
 	print_message("alone: delivered %llu, lost %llu, count %llu\n",
@@ -427,11 +447,7 @@ static void counted_from_records(void **state)
 	ltr_session__free(s);
 
 	/* two events sharing the ring: each counts what it delivered */
-	s = ltr_session__new(&so);
-	assert_non_null(s);
-	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(ktest_child_start(&c, getppid_n, &n), 0);
-	snprintf(filter, sizeof(filter), "common_pid == %d", (int)c.pid);
+	s = session_for_burst(&so, &seen, &c, &n, filter, sizeof(filter));
 	seen.ev[0] = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
 	seen.ev[1] = ltr_event__open(s, "syscalls", "sys_exit_getppid", &o);
 	assert_non_null(seen.ev[0]);
@@ -451,6 +467,27 @@ static void counted_from_records(void **state)
 	assert_true(lost > 0);
 	assert_int_equal(count[0] + count[1] + lost, 2 * (uint64_t)n);
 	ltr_session__free(s);
+
+	/* with shared_counter: the first, alone, counts its records until
+	 * the second joins; then each has a perf counter, exact */
+	o.shared_counter = true;
+	s = session_for_burst(&so, &seen, &c, &n, filter, sizeof(filter));
+	seen.ev[0] = ltr_event__open(s, "syscalls", "sys_enter_getppid", &o);
+	assert_non_null(seen.ev[0]);
+	assert_true(ltr_event__counts_records(seen.ev[0]));
+	assert_int_equal(perf_fds_open(), 0);
+	seen.ev[1] = ltr_event__open(s, "syscalls", "sys_exit_getppid", &o);
+	assert_non_null(seen.ev[1]);
+	assert_false(ltr_event__counts_records(seen.ev[0]));
+	assert_false(ltr_event__counts_records(seen.ev[1]));
+	assert_true(perf_fds_open() > 0);
+	lost = run_burst(s, &c, &seen);
+	assert_true(lost > 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ltr_event__count(seen.ev[i], &count[i]), 0);
+		assert_int_equal(count[i], (uint64_t)n);
+	}
+	ltr_session__free(s);
 }
 
 static int getppid_then_wait(void *arg)
@@ -467,9 +504,18 @@ static int getppid_then_wait(void *arg)
 	return 0;
 }
 
+static char BY_COUNTER[] = "counter", BY_RECORDS[] = "records";
+
+/*
+ * Stopped halfway, its records not read yet: those of the first half are
+ * delivered, those after are not, and the count has both halves.  With a
+ * perf counter (@state BY_COUNTER) the records stop; counted from them
+ * (BY_RECORDS) they go on, counted and not delivered, with no perf event.
+ */
 static void stop_sampling_keeps_count(void **state)
 {
 	struct ltr_session *s = ltr_session__new(NULL);
+	bool by_records = *state == BY_RECORDS;
 	struct seen seen = { 0 };
 	struct ktest_child c;
 	int half[2], resume[2], fds[2];
@@ -482,17 +528,22 @@ static void stop_sampling_keeps_count(void **state)
 	fds[0] = resume[0];
 	fds[1] = half[1];
 	assert_int_equal(ktest_child_start(&c, getppid_then_wait, fds), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL,
+				  by_records);
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
+	assert_int_equal(ltr_event__counts_records(seen.ev[0]), by_records);
+	assert_int_equal(perf_fds_open() == 0, by_records);
 	assert_int_equal(ltr_session__enable(s), 0);
 	ktest_child_go(&c);
 	assert_int_equal(read(half[0], &b, 1), 1);
 	assert_int_equal(ltr_event__stop_sampling(seen.ev[0]), 0);
+	assert_true(ltr_event__sampling_stopped_at(seen.ev[0]) > 0);
 	assert_int_equal(write(resume[1], "r", 1), 1);
 	assert_int_equal(ktest_child_wait(&c, TIMEOUT_MS), 0);
 	assert_int_equal(ltr_session__disable(s), 0);
 	assert_true(ltr_session__drain(s, on_sample, &seen) >= 0);
+	assert_int_equal(ltr_session__lost(s, -1), 0);
 	assert_int_equal(seen.n[0], N_CALLS);
 	assert_int_equal(ltr_event__count(seen.ev[0], &count), 0);
 	assert_int_equal(count, 2 * N_CALLS);
@@ -545,7 +596,7 @@ static void fallback_is_exact(void **state)
 	s = ltr_session__new(NULL);
 	assert_non_null(s);
 	assert_int_equal(ktest_child_start(&c, getppid_on_cpu0, &n), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL, false);
 	unsetenv("LDEN_TEST_FTRACE");
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
@@ -635,7 +686,7 @@ static void fallback_ahead_is_exact(void **state)
 	s = ltr_session__new(NULL);
 	assert_non_null(s);
 	assert_int_equal(ktest_child_start(&c, getppid_in_steps, fds), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL, false);
 	unsetenv("LDEN_TEST_FTRACE");
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
@@ -711,7 +762,7 @@ static void partial_subbuf_by_poll(void **state)
 	fds[2] = resume[1];
 	fds[3] = half[0];
 	assert_int_equal(ktest_child_start(&c, few_calls_then_wait, fds), 0);
-	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL);
+	seen.ev[0] = open_getppid(s, c.pid, LTR_RING_FTRACE, 0, NULL, false);
 	if (!seen.ev[0])
 		fail_msg("open: %s", ltr_last_error());
 	assert_string_equal(ltr_session__ftrace_reader(s), reader);
@@ -763,24 +814,24 @@ static void where_it_cannot_serve(void **state)
 	assert_non_null(s);
 	assert_non_null(perf);
 	/* per task: the perf ring, counted and sampled alike */
-	ev = open_getppid(s, me, LTR_RING_AUTO, me, NULL);
+	ev = open_getppid(s, me, LTR_RING_AUTO, me, NULL, false);
 	assert_non_null(ev);
 	assert_int_equal(ltr_event__ring(ev), LTR_RING_PERF);
 	assert_non_null(strstr(ltr_event__ring_why(ev), "per task"));
-	assert_null(open_getppid(s, me, LTR_RING_FTRACE, me, NULL));
+	assert_null(open_getppid(s, me, LTR_RING_FTRACE, me, NULL, false));
 	assert_int_equal(errno, EINVAL);
 	assert_non_null(strstr(ltr_last_error(), "ftrace ring"));
 	assert_non_null(strstr(ltr_last_error(), "per task"));
 
 	/* the same tracepoint with another filter: the instance has one */
-	a = open_getppid(s, me, LTR_RING_AUTO, 0, NULL);
-	b = open_getppid(s, me, LTR_RING_AUTO, 0, " && __syscall_nr >= 0");
+	a = open_getppid(s, me, LTR_RING_AUTO, 0, NULL, false);
+	b = open_getppid(s, me, LTR_RING_AUTO, 0, " && __syscall_nr >= 0", false);
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_int_equal(ltr_event__ring(a), LTR_RING_FTRACE);
 	assert_int_equal(ltr_event__ring(b), LTR_RING_PERF);
 	assert_non_null(strstr(ltr_event__ring_why(b), "another filter"));
-	assert_null(open_getppid(s, me, LTR_RING_FTRACE, 0, " && __syscall_nr > 0"));
+	assert_null(open_getppid(s, me, LTR_RING_FTRACE, 0, " && __syscall_nr > 0", false));
 	/* a counting event is on no ring */
 	ev = ltr_event__open(s, "syscalls", "sys_enter_getppid", NULL);
 	assert_non_null(ev);
@@ -788,7 +839,7 @@ static void where_it_cannot_serve(void **state)
 	assert_int_equal(ltr_event__stop_sampling(ev), -EOPNOTSUPP);
 
 	/* the session's choice */
-	ev = open_getppid(perf, me, LTR_RING_AUTO, 0, NULL);
+	ev = open_getppid(perf, me, LTR_RING_AUTO, 0, NULL, false);
 	assert_non_null(ev);
 	assert_int_equal(ltr_event__ring(ev), LTR_RING_PERF);
 	assert_string_equal(ltr_event__ring_why(ev), "asked for");
@@ -904,7 +955,8 @@ int main(void)
 		cmocka_unit_test_prestate(fallback_is_exact, FAIL_FIRST),
 		cmocka_unit_test_prestate(fallback_is_exact, FAIL_LATER),
 		cmocka_unit_test(fallback_ahead_is_exact),
-		cmocka_unit_test(stop_sampling_keeps_count),
+		cmocka_unit_test_prestate(stop_sampling_keeps_count, BY_COUNTER),
+		cmocka_unit_test_prestate(stop_sampling_keeps_count, BY_RECORDS),
 		cmocka_unit_test(counted_from_records),
 		cmocka_unit_test(where_it_cannot_serve),
 		cmocka_unit_test(stale_instances_swept),

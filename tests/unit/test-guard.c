@@ -10,8 +10,9 @@
  * source at 200,000 hits a second then costs the traced tasks 3% of a CPU
  * sampled lean, 8% sampled full: under a 5% budget the lean one is kept,
  * the full one switched (the model charged every source a full sample's
- * cost before, and switched both).  The ftrace ring, not measured, is
- * charged a full sample's whole cost and said estimated.
+ * cost before, and switched both).  The ftrace ring beside a counter, not
+ * measured, is charged a full sample's whole cost and said estimated;
+ * alone there, counted from its records, nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@ struct fake_ev {
 	enum ltr_mode mode;
 	enum ltr_ring_kind ring;
 	uint64_t type;
+	bool records;	/* counted from its records (ftrace ring, alone) */
 };
 
 /* the fake clock, and what lden's own CPU time is at it */
@@ -132,6 +134,12 @@ enum ltr_ring_kind __wrap_ltr_event__ring(const struct ltr_event *ev)
 	return ((const struct fake_ev *)(const void *)ev)->ring;
 }
 
+bool __wrap_ltr_event__counts_records(const struct ltr_event *ev);
+bool __wrap_ltr_event__counts_records(const struct ltr_event *ev)
+{
+	return ((const struct fake_ev *)(const void *)ev)->records;
+}
+
 uint64_t __wrap_ltr_event__sample_type(const struct ltr_event *ev);
 uint64_t __wrap_ltr_event__sample_type(const struct ltr_event *ev)
 {
@@ -154,6 +162,8 @@ static struct fake_ev full_ev = { LTR_MODE_SAMPLE, LTR_RING_PERF, FULL };
 static struct fake_ev cgroup_ev = { LTR_MODE_SAMPLE, LTR_RING_PERF,
 				    LEAN | PERF_SAMPLE_CGROUP };
 static struct fake_ev ftrace_ev = { LTR_MODE_SAMPLE, LTR_RING_FTRACE, 0 };
+static struct fake_ev records_ev = { LTR_MODE_SAMPLE, LTR_RING_FTRACE, 0,
+				     true };
 static struct fake_ev count_ev = { LTR_MODE_COUNT, LTR_RING_AUTO, 0 };
 
 /* A sampled source whose parts are @evs (each with a counting twin). */
@@ -284,6 +294,29 @@ static void test_ftrace_estimated(void **state)
 }
 
 /*
+ * Alone on the ftrace ring, counted from its records (no twin): the
+ * switch keeps the records, so its hits cost nothing the switch saves;
+ * charged 0, not estimated, it is not switched for the kernel's share.
+ * Old code: charged a full sample's whole cost, and switched at 10%.
+ */
+static void test_ftrace_records_free(void **state)
+{
+	struct fake_ev *evs[] = { &records_ev };
+	struct lden_attached a;
+	struct lden_guard *g;
+
+	(void)state;
+	own_share = 0;
+	source(&a, "fs.read", evs, 1);
+	a.parts[0].counter = NULL;
+	g = run(&a, 1, NULL, 5);
+	assert_int_equal(lden_guard__nactions(g), 0);
+	assert_int_equal(stopped, 0);
+	assert_float_equal(lden_guard__kernel_pct(g), 0, 1e-9);
+	lden_guard__free(g);
+}
+
+/*
  * A type not measured (here: lean with the cgroup id) is charged a full
  * sample's, said estimated; parts on different paths as the dearest.
  */
@@ -341,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_lean_at_full_cost_switched),
 		cmocka_unit_test(test_full_switched),
 		cmocka_unit_test(test_ftrace_estimated),
+		cmocka_unit_test(test_ftrace_records_free),
 		cmocka_unit_test(test_unmeasured_and_mixed),
 		cmocka_unit_test(test_two_sources),
 	};
