@@ -516,8 +516,9 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	if (ev.comm) {
 		ev.comm_prov = LDEN_PROV_EXACT;
 	} else {
-		ev.comm = lden_io_fdtable__comm(t->fdt, pid);
-		ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
+		ev.comm = lden_io_fdtable__comm(t->fdt, (pid_t)c->tid);
+		ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt,
+							   (pid_t)c->tid) ?
 				       LDEN_PROV_EXACT :
 			       strcmp(ev.comm, "?") ? LDEN_PROV_LATE :
 						      LDEN_PROV_NONE;
@@ -654,6 +655,8 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		v = field_u64(tp->exit_pid, s);
 		lden_io_pairer__drop(t->pair, (uint32_t)v);
 		lden_strcap__forget(t->strcap, (uint32_t)v);
+		/* its calls were shown: its name goes (the id may return) */
+		lden_io_fdtable__forget(t->fdt, (pid_t)v);
 		/* the last thread out (6.16+), else the group leader */
 		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
 				     v == s->pid)
@@ -680,7 +683,7 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 
 	/* the name now, unless the task tracepoints name the thread */
 	if (!lden_comms__get(t->comms, (pid_t)s->tid))
-		lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+		lden_io_fdtable__comm(t->fdt, (pid_t)s->tid);
 	/* the kernel copies every open's path: nothing to read now */
 	if (kind == LDEN_IO_OPEN &&
 	    (lden_strcap__method(t->strcap) == LDEN_STRCAP_KPROBE ||
@@ -755,15 +758,17 @@ static int collect(const struct ltr_sample *s, void *ctx)
 		if (t->cgroup_seen && (s->flags & LTR_SAMPLE_CGROUP))
 			t->cgroup_seen(t->ns_ctx, s->cgroup);
 	}
-	/* a process gone before its first record was read: name it now,
-	 * before its calls (still in the order buffer) are reported */
-	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&
-	    field_u64(tp->exit_pid, s) == s->pid) {
+	/* a thread gone before its first record was read: name it now,
+	 * before its calls (still in the order buffer) are reported; its
+	 * own exit's name, not its process's (another thread's) */
+	if (tp && tp->role == TP_TASK_EXIT && tp->comm) {
 		const char *comm;
 		size_t clen;
 
 		if (ltr_field__str(tp->comm, s, &comm, &clen) == 0)
-			lden_io_fdtable__name(t->fdt, (pid_t)s->pid, comm, clen);
+			lden_io_fdtable__name(
+				t->fdt, (pid_t)field_u64(tp->exit_pid, s),
+				comm, clen);
 	}
 	if (len)
 		buf[len - 1] = '\0';
