@@ -341,7 +341,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
 		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut, marked ...?), %llu unavailable\n"
-		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
+		"  process names: %llu calls named by a fork, exec, rename or exit (exact), %llu read from /proc (late, marked ?), %llu unavailable (gone, ?); %llu fork and rename records\n"
 		"  lost records %llu%s\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
@@ -363,6 +363,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
 		(unsigned long long)st.comms[LDEN_PROV_EXACT],
 		(unsigned long long)st.comms[LDEN_PROV_LATE],
+		(unsigned long long)st.comms[LDEN_PROV_NONE],
 		(unsigned long long)st.name_records,
 		(unsigned long long)st.lost, whose,
 		(unsigned long long)st.fdt.procs,

@@ -245,7 +245,7 @@ wait_count "$tmp/namel.out" ' close ' 3 || fail "namel: the three closes never c
 printf x > "$tmp/namel.go"
 wait "$target"; wait "$tracer" || fail "namel: lden io failed"
 grep -q "^ *[0-9.]* io-target? " "$tmp/namel.out" || fail "namel: the text does not mark io-target's name late: $(sed -n 2p "$tmp/namel.out")"
-grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
+grep -q "^  process names: 0 calls named by a fork, exec, rename or exit (exact), [1-9][0-9]* read from /proc (late, marked ?), 0 unavailable (gone, ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
 	fail "namel: $(grep 'process names' "$tmp/namel.err")"
 echo "PASS: process names: fork, exec and prctl followed exactly (--comm cat finds cat after sh's exec); a process started before lden marked late"
 
