@@ -222,11 +222,19 @@ static void print_key(FILE *out, const char *key)
 	}
 }
 
+/* A quantile in microseconds, after '~' when estimated. */
+static const char *quantile_us(uint64_t ns, bool exact, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%.1f", exact ? "" : "~", (double)ns / 1e3);
+	return buf;
+}
+
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			const char *kind, bool by_bytes, bool json)
 {
 	const struct lden_io_row **rows;
 	size_t n;
+	bool estimated = false;
 
 	rows = lden_io_summary__rows(sum, by_bytes, &n);
 	if (!rows)
@@ -237,9 +245,12 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		       "P99_US", !strcmp(kind, "file") ? "FILE" : "PROCESS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lden_io_row *w = rows[i];
-		uint64_t p50 = lden_io_row__quantile(w, 0.5);
-		uint64_t p99 = lden_io_row__quantile(w, 0.99);
-		char rb[24], wb[24];
+		bool p50_exact, p99_exact;
+		uint64_t p50 = lden_io_row__quantile(w, 0.5, &p50_exact);
+		uint64_t p99 = lden_io_row__quantile(w, 0.99, &p99_exact);
+		char rb[24], wb[24], q50[32], q99[32];
+
+		estimated |= !p50_exact || !p99_exact;
 
 		if (json) {
 			/* the exact bytes too ("key_hex") when not UTF-8 */
@@ -255,6 +266,11 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			       (unsigned long long)w->bytes_written,
 			       (unsigned long long)w->lat_total_ns,
 			       (unsigned long long)p50, (unsigned long long)p99);
+			/* a histogram bucket's middle, not a call's latency */
+			if (!p50_exact)
+				fputs(",\"latency_p50_estimated\":true", out);
+			if (!p99_exact)
+				fputs(",\"latency_p99_estimated\":true", out);
 			/* sums past 2^64 - 1 (number.h): a mark, not a wrap */
 			if (lden_u64_over(w->bytes_read))
 				fputs(",\"bytes_read_overflow\":true", out);
@@ -263,16 +279,19 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			fputs("}\n", out);
 			continue;
 		}
-		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12.1f %12.1f  ",
-		       kind, (unsigned long long)w->calls,
-		       (unsigned long long)w->errors,
-		       lden_u64_str(w->bytes_read, rb, sizeof(rb)),
-		       lden_u64_str(w->bytes_written, wb, sizeof(wb)),
-		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
-		       (double)p99 / 1e3);
+		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12s %12s  ",
+			kind, (unsigned long long)w->calls,
+			(unsigned long long)w->errors,
+			lden_u64_str(w->bytes_read, rb, sizeof(rb)),
+			lden_u64_str(w->bytes_written, wb, sizeof(wb)),
+			(double)w->lat_total_ns / 1e3,
+			quantile_us(p50, p50_exact, q50, sizeof(q50)),
+			quantile_us(p99, p99_exact, q99, sizeof(q99)));
 		print_key(out, w->key);
 		fputc('\n', out);
 	}
+	if (estimated && !json)
+		fprintf(out, "~: estimated, the middle of a histogram bucket (8 a power of two: within 1/16 of a call's latency); a row's shortest and longest call are exact\n");
 	free(rows);
 }
 
