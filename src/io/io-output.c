@@ -22,22 +22,6 @@ const char *lden_io_errno_name(int64_t ret)
 }
 
 /*
- * ,"NAME":@s — as valid UTF-8 (escape.h), and ,"NAME_hex": its exact
- * bytes when they are not
- */
-static void json_bytes(FILE *out, const char *name, const char *s)
-{
-	char hex[2 * 4096 + 1];
-
-	fprintf(out, ",\"%s\":", name);
-	lden_json_string(out, s);
-	if (lden_utf8_valid(s, strlen(s)))
-		return;
-	lden_hex(s, hex, sizeof(hex));
-	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
-}
-
-/*
  * --show-container: the container at the call (ev->container), how it was
  * had; --ns: the task's namespaces, as read (nsinfo.h)
  */
@@ -45,7 +29,7 @@ static void print_ns_json(FILE *out, const struct lden_io_event *ev,
 			  unsigned int show)
 {
 	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->container) {
-		json_bytes(out, "container", ev->container);
+		lden_json_bytes(out, "container", ev->container);
 		fprintf(out, ",\"container_source\":\"%s\"",
 			ev->container_prov == LDEN_PROV_EXACT ? "exact" :
 			ev->container_prov == LDEN_PROV_LATE ? "late" :
@@ -74,7 +58,7 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 {
 	fprintf(out, "{\"type\":\"call\",\"time\":%.6f",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
-	json_bytes(out, "comm", ev->comm);
+	lden_json_bytes(out, "comm", ev->comm);
 	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov__name(ev->comm_prov));
 	fprintf(out, ",\"pid\":%u", ev->pid);
 	/* the thread's id: its process could not be told */
@@ -87,11 +71,11 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->newfd >= 0)
 		fprintf(out, ",\"newfd\":%d", ev->newfd);
 	if (ev->path) {
-		json_bytes(out, "path", ev->path);
+		lden_json_bytes(out, "path", ev->path);
 		fprintf(out, ",\"path_source\":\"%s\"", lden_prov__name(ev->path_prov));
 	}
 	if (ev->path2) {
-		json_bytes(out, "path2", ev->path2);
+		lden_json_bytes(out, "path2", ev->path2);
 		fprintf(out, ",\"path2_source\":\"%s\"",
 			lden_prov__name(ev->path2_prov));
 	}
@@ -255,7 +239,7 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		if (json) {
 			/* the exact bytes too ("key_hex") when not UTF-8 */
 			fprintf(out, "{\"type\":\"%s\"", kind);
-			json_bytes(out, "key", w->key + 1);
+			lden_json_bytes(out, "key", w->key + 1);
 			if (w->key[0] != LDEN_IO_KEY_PROCESS)
 				fprintf(out, ",\"key_source\":\"%s\"",
 					key_source(w->key[0]));
