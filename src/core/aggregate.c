@@ -187,12 +187,36 @@ void lden_json_string(FILE *out, const char *s)
 	free(clean);
 }
 
+void lden_json_hex(FILE *out, const char *name, const char *s)
+{
+	size_t len = strlen(s);
+	char *hex;
+
+	if (lden_utf8_valid(s, len))
+		return;
+	hex = malloc(2 * len + 1);
+	if (!hex)
+		return;
+	lden_hex(s, hex, 2 * len + 1);
+	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
+	free(hex);
+}
+
+void lden_json_bytes(FILE *out, const char *name, const char *s)
+{
+	fprintf(out, ",\"%s\":", name);
+	lden_json_string(out, s);
+	lden_json_hex(out, name, s);
+}
+
 void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n)
 {
 	fputc('[', out);
 	for (int i = 0; i < n; i++) {
+		/* a filter's string may hold bytes that are not UTF-8 */
 		fprintf(out, "%s{\"name\":", i ? "," : "");
 		lden_json_string(out, st[i].label);
+		lden_json_hex(out, "name", st[i].label);
 		fprintf(out, ",\"count\":%" PRIu64, st[i].count);
 		if (st[i].has_size)
 			fprintf(out, ",\"size\":%" PRIu64 ",\"size_valid\":%s%s",

@@ -116,6 +116,15 @@ void lden_print_json_stats(FILE *out, const struct lden_stat *st, int n);
 /* A JSON string literal. */
 void lden_json_string(FILE *out, const char *s);
 
+/* ,"NAME_hex":"..." the bytes of @s in hex when they are not UTF-8 */
+void lden_json_hex(FILE *out, const char *name, const char *s);
+
+/*
+ * lden_json_bytes - ,"NAME":@s as valid UTF-8 (lden_json_string()), and
+ * ,"NAME_hex": its exact bytes when they are not (lden_json_hex())
+ */
+void lden_json_bytes(FILE *out, const char *name, const char *s);
+
 /*
  * lden_env_name - "task.create" -> "TASK_CREATE", for environment
  * variables LDEN_<NAME>_COUNT etc.

@@ -26,12 +26,20 @@ struct io_files {
 struct io_proc {
 	pid_t pid;
 	uint64_t last_use;		/* for eviction */
-	char comm[32];
-	/* comm from the exit record of the process, not
-	 * read from /proc after the fact */
-	bool comm_exact;
 	struct io_files *files;		/* never NULL */
 };
+
+/*
+ * A thread's name: read from /proc/TID/comm at its first record, late
+ * ("?" when it was gone), or the comm its exit record carried (exact)
+ */
+struct io_name {
+	char comm[32];
+	bool exact;
+};
+
+/* Thread names kept (a thread's is dropped at its exit). */
+#define MAX_NAMES 65536
 
 /* MARK: always a printable byte, never the string's end */
 #define MARK 0x40
@@ -46,6 +54,7 @@ static enum lden_io_cloexec mark_cloexec(const char *s)
 
 struct lden_io_fdtable {
 	struct lden_intmap *procs;	/* pid -> struct io_proc * */
+	struct lden_intmap *names;	/* tid -> struct io_name */
 	size_t max_procs;
 	size_t max_fds;
 	uint64_t clock;
@@ -65,7 +74,10 @@ struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds)
 	t->max_procs = max_procs ? max_procs : 1;
 	t->max_fds = max_fds;
 	t->procs = lden_intmap__new(0, sizeof(struct io_proc *));
-	if (!t->procs) {
+	t->names = lden_intmap__new(0, sizeof(struct io_name));
+	if (!t->procs || !t->names) {
+		lden_intmap__free(t->procs);
+		lden_intmap__free(t->names);
 		free(t);
 		return NULL;
 	}
@@ -121,6 +133,7 @@ void lden_io_fdtable__free(struct lden_io_fdtable *t)
 		return;
 	lden_intmap__each(t->procs, free_proc, t);
 	lden_intmap__free(t->procs);
+	lden_intmap__free(t->names);
 	free(t);
 }
 
@@ -163,7 +176,6 @@ static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 	}
 	p->pid = pid;
 	p->last_use = ++t->clock;
-	strcpy(p->comm, "?");
 	if (lden_intmap__put_ptr(t->procs, (uint64_t)pid, p) < 0) {
 		proc_free(t, p);
 		return NULL;
@@ -180,14 +192,7 @@ static struct io_proc *get_proc(struct lden_io_fdtable *t, pid_t pid)
 		p->last_use = ++t->clock;
 		return p;
 	}
-	p = new_proc(t, pid);
-	if (!p)
-		return NULL;
-	/* read after the fact: late (the task tracepoints, comms.h, name
-	 * a thread lden saw start or rename exactly instead) */
-	if (lden_proc__comm(pid, p->comm, sizeof(p->comm)) < 0 || !p->comm[0])
-		strcpy(p->comm, "?");
-	return p;
+	return new_proc(t, pid);
 }
 
 /* When the entry @s was set (the time after its path). */
@@ -562,37 +567,58 @@ void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid)
 	t->st.procs = lden_intmap__count(t->procs);
 }
 
-const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid)
+/* @tid's name, read when first asked for; NULL past MAX_NAMES or ENOMEM */
+static struct io_name *get_name(struct lden_io_fdtable *t, pid_t tid)
 {
-	struct io_proc *p = get_proc(t, pid);
+	struct io_name *n = lden_intmap__get(t->names, (uint64_t)tid);
 
-	return p ? p->comm : "?";
+	if (n || lden_intmap__count(t->names) >= MAX_NAMES)
+		return n;
+	n = lden_intmap__put(t->names, (uint64_t)tid);
+	if (!n)
+		return NULL;
+	/*
+	 * read after the fact: late (the task tracepoints, comms.h, name a
+	 * thread lden saw start or rename exactly instead); the thread's
+	 * own, not its process's (another thread's name)
+	 */
+	if (lden_proc__comm(tid, n->comm, sizeof(n->comm)) < 0 || !n->comm[0])
+		strcpy(n->comm, "?");
+	return n;
 }
 
-bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t pid)
+const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t tid)
 {
-	struct io_proc *p = get_proc(t, pid);
+	struct io_name *n = get_name(t, tid);
 
-	return p && p->comm_exact;
+	return n ? n->comm : "?";
 }
 
-static void set_comm(struct io_proc *p, const char *comm, size_t len)
+bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t tid)
 {
-	if (len > sizeof(p->comm) - 1)
-		len = sizeof(p->comm) - 1;
-	memcpy(p->comm, comm, len);
-	p->comm[len] = '\0';
-	p->comm_exact = true;
+	struct io_name *n = get_name(t, tid);
+
+	return n && n->exact;
 }
 
-void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t tid,
 			   const char *comm, size_t len)
 {
-	struct io_proc *p = get_proc(t, pid);
+	struct io_name *n = get_name(t, tid);
 
-	if (!p || strcmp(p->comm, "?") || !len)
+	if (!n || strcmp(n->comm, "?") || !len)
 		return;
-	set_comm(p, comm, strnlen(comm, len));
+	len = strnlen(comm, len);
+	if (len > sizeof(n->comm) - 1)
+		len = sizeof(n->comm) - 1;
+	memcpy(n->comm, comm, len);
+	n->comm[len] = '\0';
+	n->exact = true;
+}
+
+void lden_io_fdtable__forget(struct lden_io_fdtable *t, pid_t tid)
+{
+	lden_intmap__del(t->names, (uint64_t)tid, NULL);
 }
 
 const struct lden_io_fdtable_stats *

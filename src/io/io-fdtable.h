@@ -4,7 +4,7 @@
  * it from the calls it sees: an open names its new fd, dup and fcntl
  * F_DUPFD copy an entry, close removes it, the process's exit drops its
  * table.  A descriptor opened before tracing began is looked up once in
- * /proc/PID/fd and remembered.  Each process also has its name (comm).
+ * /proc/PID/fd and remembered.  Each thread also has its name (comm).
  *
  * Processes made with clone(CLONE_FILES) share one table, as the kernel
  * has them do, until one unshares it (unshare(CLONE_FILES), exec).
@@ -147,26 +147,30 @@ int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
  */
 int lden_io_fdtable__unshare(struct lden_io_fdtable *t, pid_t pid);
 
-/* The process exited: its table and name are dropped. */
+/* The process exited: its table is dropped. */
 void lden_io_fdtable__drop(struct lden_io_fdtable *t, pid_t pid);
 
 /*
- * The name of @pid read from /proc/PID/comm when first seen, late ("?"
- * when the process was already gone), or the one its exit record
- * carried (lden_io_fdtable__name()); borrowed, valid until the next
- * change.  The tasks lden saw start or rename are named by comms.h.
+ * The name of the thread @tid read from /proc/TID/comm when first asked
+ * for, late ("?" when the thread was already gone, or past 65536 names
+ * kept), or the one its exit record carried (lden_io_fdtable__name());
+ * borrowed, valid until the next change.  The tasks lden saw start or
+ * rename are named by comms.h.
  */
-const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t pid);
+const char *lden_io_fdtable__comm(struct lden_io_fdtable *t, pid_t tid);
 
-/* Whether @pid's name came from its exit record, not from /proc. */
-bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t pid);
+/* Whether @tid's name came from its exit record, not from /proc. */
+bool lden_io_fdtable__comm_exact(struct lden_io_fdtable *t, pid_t tid);
 
 /*
- * Names @pid @comm when its name is not known ("?": it was gone when
- * first seen), e.g. from the comm its exit record carries.
+ * Names the thread @tid @comm when its name is not known ("?": it was
+ * gone when first asked for), e.g. from the comm its exit record carries.
  */
-void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t pid,
+void lden_io_fdtable__name(struct lden_io_fdtable *t, pid_t tid,
 			   const char *comm, size_t len);
+
+/* The thread @tid exited: its name is dropped. */
+void lden_io_fdtable__forget(struct lden_io_fdtable *t, pid_t tid);
 
 /* Borrowed counters. */
 const struct lden_io_fdtable_stats *

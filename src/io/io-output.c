@@ -22,22 +22,6 @@ const char *lden_io_errno_name(int64_t ret)
 }
 
 /*
- * ,"NAME":@s — as valid UTF-8 (escape.h), and ,"NAME_hex": its exact
- * bytes when they are not
- */
-static void json_bytes(FILE *out, const char *name, const char *s)
-{
-	char hex[2 * 4096 + 1];
-
-	fprintf(out, ",\"%s\":", name);
-	lden_json_string(out, s);
-	if (lden_utf8_valid(s, strlen(s)))
-		return;
-	lden_hex(s, hex, sizeof(hex));
-	fprintf(out, ",\"%s_hex\":\"%s\"", name, hex);
-}
-
-/*
  * --show-container: the container at the call (ev->container), how it was
  * had; --ns: the task's namespaces, as read (nsinfo.h)
  */
@@ -45,7 +29,7 @@ static void print_ns_json(FILE *out, const struct lden_io_event *ev,
 			  unsigned int show)
 {
 	if ((show & LDEN_IO_SHOW_CONTAINER) && ev->container) {
-		json_bytes(out, "container", ev->container);
+		lden_json_bytes(out, "container", ev->container);
 		fprintf(out, ",\"container_source\":\"%s\"",
 			ev->container_prov == LDEN_PROV_EXACT ? "exact" :
 			ev->container_prov == LDEN_PROV_LATE ? "late" :
@@ -74,7 +58,7 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 {
 	fprintf(out, "{\"type\":\"call\",\"time\":%.6f",
 	       (double)(int64_t)(ev->enter_ns - start_ns) / 1e9);
-	json_bytes(out, "comm", ev->comm);
+	lden_json_bytes(out, "comm", ev->comm);
 	fprintf(out, ",\"comm_source\":\"%s\"", lden_prov__name(ev->comm_prov));
 	fprintf(out, ",\"pid\":%u", ev->pid);
 	/* the thread's id: its process could not be told */
@@ -87,11 +71,11 @@ void lden_io_print_json(FILE *out, const struct lden_io_event *ev,
 	if (ev->newfd >= 0)
 		fprintf(out, ",\"newfd\":%d", ev->newfd);
 	if (ev->path) {
-		json_bytes(out, "path", ev->path);
+		lden_json_bytes(out, "path", ev->path);
 		fprintf(out, ",\"path_source\":\"%s\"", lden_prov__name(ev->path_prov));
 	}
 	if (ev->path2) {
-		json_bytes(out, "path2", ev->path2);
+		lden_json_bytes(out, "path2", ev->path2);
 		fprintf(out, ",\"path2_source\":\"%s\"",
 			lden_prov__name(ev->path2_prov));
 	}
@@ -222,11 +206,19 @@ static void print_key(FILE *out, const char *key)
 	}
 }
 
+/* A quantile in microseconds, after '~' when estimated. */
+static const char *quantile_us(uint64_t ns, bool exact, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%.1f", exact ? "" : "~", (double)ns / 1e3);
+	return buf;
+}
+
 void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			const char *kind, bool by_bytes, bool json)
 {
 	const struct lden_io_row **rows;
 	size_t n;
+	bool estimated = false;
 
 	rows = lden_io_summary__rows(sum, by_bytes, &n);
 	if (!rows)
@@ -237,14 +229,17 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 		       "P99_US", !strcmp(kind, "file") ? "FILE" : "PROCESS");
 	for (size_t i = 0; i < n; i++) {
 		const struct lden_io_row *w = rows[i];
-		uint64_t p50 = lden_io_row__quantile(w, 0.5);
-		uint64_t p99 = lden_io_row__quantile(w, 0.99);
-		char rb[24], wb[24];
+		bool p50_exact, p99_exact;
+		uint64_t p50 = lden_io_row__quantile(w, 0.5, &p50_exact);
+		uint64_t p99 = lden_io_row__quantile(w, 0.99, &p99_exact);
+		char rb[24], wb[24], q50[32], q99[32];
+
+		estimated |= !p50_exact || !p99_exact;
 
 		if (json) {
 			/* the exact bytes too ("key_hex") when not UTF-8 */
 			fprintf(out, "{\"type\":\"%s\"", kind);
-			json_bytes(out, "key", w->key + 1);
+			lden_json_bytes(out, "key", w->key + 1);
 			if (w->key[0] != LDEN_IO_KEY_PROCESS)
 				fprintf(out, ",\"key_source\":\"%s\"",
 					key_source(w->key[0]));
@@ -255,6 +250,11 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			       (unsigned long long)w->bytes_written,
 			       (unsigned long long)w->lat_total_ns,
 			       (unsigned long long)p50, (unsigned long long)p99);
+			/* a histogram bucket's middle, not a call's latency */
+			if (!p50_exact)
+				fputs(",\"latency_p50_estimated\":true", out);
+			if (!p99_exact)
+				fputs(",\"latency_p99_estimated\":true", out);
 			/* sums past 2^64 - 1 (number.h): a mark, not a wrap */
 			if (lden_u64_over(w->bytes_read))
 				fputs(",\"bytes_read_overflow\":true", out);
@@ -263,16 +263,19 @@ void lden_io_print_rows(FILE *out, struct lden_io_summary *sum,
 			fputs("}\n", out);
 			continue;
 		}
-		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12.1f %12.1f  ",
-		       kind, (unsigned long long)w->calls,
-		       (unsigned long long)w->errors,
-		       lden_u64_str(w->bytes_read, rb, sizeof(rb)),
-		       lden_u64_str(w->bytes_written, wb, sizeof(wb)),
-		       (double)w->lat_total_ns / 1e3, (double)p50 / 1e3,
-		       (double)p99 / 1e3);
+		fprintf(out, "%-8s %10llu %8llu %14s %14s %14.1f %12s %12s  ",
+			kind, (unsigned long long)w->calls,
+			(unsigned long long)w->errors,
+			lden_u64_str(w->bytes_read, rb, sizeof(rb)),
+			lden_u64_str(w->bytes_written, wb, sizeof(wb)),
+			(double)w->lat_total_ns / 1e3,
+			quantile_us(p50, p50_exact, q50, sizeof(q50)),
+			quantile_us(p99, p99_exact, q99, sizeof(q99)));
 		print_key(out, w->key);
 		fputc('\n', out);
 	}
+	if (estimated && !json)
+		fprintf(out, "~: estimated, the middle of a histogram bucket (8 a power of two: within 1/16 of a call's latency); a row's shortest and longest call are exact\n");
 	free(rows);
 }
 
@@ -341,7 +344,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		"  mismatches %llu (%.3f%%): %llu exits without enter, %llu enters without exit, %llu other syscall\n"
 		"  syscalls %llu (%.1f/s), after filters %llu (%.1f/s), in flight at the end %llu\n"
 		"  open paths: %llu exact (copied at the call), %llu late (read afterwards, marked ?), %llu partial (cut, marked ...?), %llu unavailable\n"
-		"  process names: %llu calls named by a fork, exec or rename (exact), %llu read from /proc (late, marked ?); %llu fork and rename records\n"
+		"  process names: %llu calls named by a fork, exec, rename or exit (exact), %llu read from /proc (late, marked ?), %llu unavailable (gone, ?); %llu fork and rename records\n"
 		"  lost records %llu%s\n"
 		"  memory: %llu processes (%llu evicted), %llu fds (%llu not kept), %llu enters refused, %llu looked up in /proc (%llu failed), %llu order overflows\n",
 		secs, (unsigned long long)st.tracepoints, (double)st.tracepoints / d,
@@ -363,6 +366,7 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.open_paths[LDEN_PROV_NONE],
 		(unsigned long long)st.comms[LDEN_PROV_EXACT],
 		(unsigned long long)st.comms[LDEN_PROV_LATE],
+		(unsigned long long)st.comms[LDEN_PROV_NONE],
 		(unsigned long long)st.name_records,
 		(unsigned long long)st.lost, whose,
 		(unsigned long long)st.fdt.procs,

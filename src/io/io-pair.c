@@ -83,6 +83,8 @@ struct lden_io_call *lden_io_pairer__enter(struct lden_io_pairer *p,
 	memset(c->args, 0, sizeof(c->args));
 	c->has_cgroup = false;
 	c->cgroup = 0;
+	c->fd_named = false;
+	c->fd_exact = false;
 	c->path[0] = '\0';
 	c->path2[0] = '\0';
 	c->tid = tid;

@@ -34,6 +34,9 @@ struct lden_io_call {
 	bool has_cgroup;
 	uint64_t cgroup;
 	uint64_t args[8];		/* the caller's argument slots */
+	/* the caller's: a read or write's fd named at its enter, in path */
+	bool fd_named;
+	bool fd_exact;
 	char path[LDEN_IO_PATH_MAX];	/* the caller's strings, read at enter */
 	char path2[LDEN_IO_PATH_MAX];
 };

@@ -95,6 +95,10 @@ int lden_io_summary__add(struct lden_io_summary *s, const char *key,
 	r->bytes_read = lden_u64_add(r->bytes_read, bytes_read);
 	r->bytes_written = lden_u64_add(r->bytes_written, bytes_written);
 	r->lat_total_ns = lden_u64_add(r->lat_total_ns, latency_ns);
+	if (r->calls == 1 || latency_ns < r->lat_min_ns)
+		r->lat_min_ns = latency_ns;
+	if (latency_ns > r->lat_max_ns)
+		r->lat_max_ns = latency_ns;
 	r->hist[lden_hist_bucket(latency_ns)]++;
 	return 0;
 }
@@ -142,10 +146,12 @@ const struct lden_io_row **lden_io_summary__rows(struct lden_io_summary *s,
 	return rows;
 }
 
-uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q)
+uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q,
+			       bool *exact)
 {
-	uint64_t total = 0, want, seen = 0;
+	uint64_t total = 0, want, seen = 0, v;
 
+	*exact = true;
 	for (int i = 0; i < LDEN_HIST_BUCKETS; i++)
 		total += r->hist[i];
 	if (!total)
@@ -153,10 +159,21 @@ uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q)
 	want = (uint64_t)(q * (double)total + 0.999999);
 	if (want < 1)
 		want = 1;
+	/* the first and the last call are known exactly */
+	if (want == 1 || r->lat_min_ns == r->lat_max_ns)
+		return r->lat_min_ns;
+	if (want >= total)
+		return r->lat_max_ns;
 	for (int i = 0; i < LDEN_HIST_BUCKETS; i++) {
 		seen += r->hist[i];
-		if (seen >= want)
-			return lden_hist_value(i);
+		if (seen < want)
+			continue;
+		/* a bucket of one value (under 16 ns) is exact too */
+		*exact = i < 16;
+		v = lden_hist_value(i);
+		return v < r->lat_min_ns ? r->lat_min_ns :
+		       v > r->lat_max_ns ? r->lat_max_ns :
+					   v;
 	}
 	return 0;
 }

@@ -23,6 +23,8 @@ struct lden_io_row {
 	uint64_t bytes_read;
 	uint64_t bytes_written;
 	uint64_t lat_total_ns;
+	uint64_t lat_min_ns; /* exact, when calls */
+	uint64_t lat_max_ns;
 	uint32_t hist[LDEN_HIST_BUCKETS];
 };
 
@@ -66,8 +68,15 @@ int lden_io_summary__add(struct lden_io_summary *s, const char *key,
 const struct lden_io_row **lden_io_summary__rows(struct lden_io_summary *s,
 						 bool by_bytes, size_t *n);
 
-/* The latency (ns) at quantile @q (0..1) of a row's histogram; 0 when empty. */
-uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q);
+/*
+ * lden_io_row__quantile - the latency (ns) at quantile @q (0..1) of a
+ * row: exact when it is the row's shortest or longest call (a row of one
+ * call, the p99 of fewer than 100), else the middle of its histogram
+ * bucket (8 a power of two: within 1/16 of the call's), kept between
+ * the shortest and the longest; *@exact says which.  0 when empty.
+ */
+uint64_t lden_io_row__quantile(const struct lden_io_row *r, double q,
+			       bool *exact);
 
 /* The histogram bucket of @ns, and the value a bucket stands for. */
 int lden_hist_bucket(uint64_t ns);

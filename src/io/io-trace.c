@@ -373,6 +373,17 @@ static void resolve_at(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
 	memcpy(path, joined, strlen(joined) + 1);
 }
 
+/*
+ * What @fd of @pid refers to at the call: the table's entry, or, when it
+ * was set before records of io's were lost, /proc's now (late).
+ */
+static const char *fd_path(struct lden_io_tracer *t, pid_t pid, int fd)
+{
+	if (lden_io_fdtable__unsure(t->fdt, pid, fd))
+		return lden_io_fdtable__path(t->fdt, pid, fd);
+	return lden_io_fdtable__get(t->fdt, pid, fd);
+}
+
 static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		     const struct ltr_sample *s)
 {
@@ -401,6 +412,21 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 		if (strlen(extra) + 1 < len)
 			snprintf(c->path2, sizeof(c->path2), "%s",
 				 extra + strlen(extra) + 1);
+	}
+	/*
+	 * a read or write moves the bytes of the file its fd refers to at
+	 * its enter: another thread may close that fd and open another
+	 * file on its number while it runs (a read blocked on a pipe)
+	 */
+	if (sys->kind == LDEN_IO_READ || sys->kind == LDEN_IO_WRITE ||
+	    sys->kind == LDEN_IO_FD) {
+		int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
+		const char *path = fd_path(t, (pid_t)c->pid, fd);
+
+		c->fd_named = path != NULL;
+		if (path)
+			snprintf(c->path, sizeof(c->path), "%s", path);
+		c->fd_exact = lden_io_fdtable__exact(t->fdt, (pid_t)c->pid, fd);
 	}
 }
 
@@ -469,17 +495,6 @@ static enum lden_io_cloexec dup_cloexec(const struct lden_io_syscall *sys,
 	return LDEN_IO_INHERITED;
 }
 
-/*
- * What @fd of @pid refers to at the call: the table's entry, or, when it
- * was set before records of io's were lost, /proc's now (late).
- */
-static const char *fd_path(struct lden_io_tracer *t, pid_t pid, int fd)
-{
-	if (lden_io_fdtable__unsure(t->fdt, pid, fd))
-		return lden_io_fdtable__path(t->fdt, pid, fd);
-	return lden_io_fdtable__get(t->fdt, pid, fd);
-}
-
 /* What the call did to the fd table, and what to report. */
 static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		     int64_t ret, uint64_t exit_ns)
@@ -516,8 +531,9 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	if (ev.comm) {
 		ev.comm_prov = LDEN_PROV_EXACT;
 	} else {
-		ev.comm = lden_io_fdtable__comm(t->fdt, pid);
-		ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt, pid) ?
+		ev.comm = lden_io_fdtable__comm(t->fdt, (pid_t)c->tid);
+		ev.comm_prov = lden_io_fdtable__comm_exact(t->fdt,
+							   (pid_t)c->tid) ?
 				       LDEN_PROV_EXACT :
 			       strcmp(ev.comm, "?") ? LDEN_PROV_LATE :
 						      LDEN_PROV_NONE;
@@ -541,7 +557,10 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	case LDEN_IO_WRITE:
 	case LDEN_IO_FD:
 		ev.fd = fd;
-		ev.path = fd_path(t, pid, fd);
+		ev.path = c->fd_named ? c->path : NULL;
+		if (c->fd_named)
+			ev.path_prov = c->fd_exact ? LDEN_PROV_EXACT :
+						     LDEN_PROV_LATE;
 		if (ret > 0 && sys->kind == LDEN_IO_READ)
 			ev.bytes_read = (uint64_t)ret;
 		if (ret > 0 && sys->kind == LDEN_IO_WRITE)
@@ -587,7 +606,8 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		break;		/* returned above */
 	}
 	/* an fd's path: as exact as the open it came from */
-	if (ev.path && ev.fd >= 0 && sys->kind != LDEN_IO_OPEN)
+	if (ev.path && ev.fd >= 0 && sys->kind != LDEN_IO_OPEN &&
+	    !c->fd_named)
 		ev.path_prov = lden_io_fdtable__exact(t->fdt, pid, fd) ?
 				       LDEN_PROV_EXACT : LDEN_PROV_LATE;
 	t->fn(&ev, t->ctx);
@@ -654,6 +674,8 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 		v = field_u64(tp->exit_pid, s);
 		lden_io_pairer__drop(t->pair, (uint32_t)v);
 		lden_strcap__forget(t->strcap, (uint32_t)v);
+		/* its calls were shown: its name goes (the id may return) */
+		lden_io_fdtable__forget(t->fdt, (pid_t)v);
 		/* the last thread out (6.16+), else the group leader */
 		if (tp->group_dead ? field_u64(tp->group_dead, s) != 0 :
 				     v == s->pid)
@@ -680,7 +702,7 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 
 	/* the name now, unless the task tracepoints name the thread */
 	if (!lden_comms__get(t->comms, (pid_t)s->tid))
-		lden_io_fdtable__comm(t->fdt, (pid_t)s->pid);
+		lden_io_fdtable__comm(t->fdt, (pid_t)s->tid);
 	/* the kernel copies every open's path: nothing to read now */
 	if (kind == LDEN_IO_OPEN &&
 	    (lden_strcap__method(t->strcap) == LDEN_STRCAP_KPROBE ||
@@ -755,15 +777,17 @@ static int collect(const struct ltr_sample *s, void *ctx)
 		if (t->cgroup_seen && (s->flags & LTR_SAMPLE_CGROUP))
 			t->cgroup_seen(t->ns_ctx, s->cgroup);
 	}
-	/* a process gone before its first record was read: name it now,
-	 * before its calls (still in the order buffer) are reported */
-	if (tp && tp->role == TP_TASK_EXIT && tp->comm &&
-	    field_u64(tp->exit_pid, s) == s->pid) {
+	/* a thread gone before its first record was read: name it now,
+	 * before its calls (still in the order buffer) are reported; its
+	 * own exit's name, not its process's (another thread's) */
+	if (tp && tp->role == TP_TASK_EXIT && tp->comm) {
 		const char *comm;
 		size_t clen;
 
 		if (ltr_field__str(tp->comm, s, &comm, &clen) == 0)
-			lden_io_fdtable__name(t->fdt, (pid_t)s->pid, comm, clen);
+			lden_io_fdtable__name(
+				t->fdt, (pid_t)field_u64(tp->exit_pid, s),
+				comm, clen);
 	}
 	if (len)
 		buf[len - 1] = '\0';

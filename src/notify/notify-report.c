@@ -56,9 +56,9 @@ void lden_notify__print_fire(FILE *out, const struct lden_notify_report *r,
 		lden_print_table(out, r->st, r->nevents);
 		return;
 	}
-	fprintf(out, "{\"type\":\"fire\",\"elapsed\":%.3f,\"expression\":",
-		elapsed);
-	lden_json_string(out, r->expression);
+	/* the expression's bytes too when not UTF-8 (a filter's string) */
+	fprintf(out, "{\"type\":\"fire\",\"elapsed\":%.3f", elapsed);
+	lden_json_bytes(out, "expression", r->expression);
 	fputc(',', out);
 	json_events(out, r);
 	fprintf(out, "}\n");

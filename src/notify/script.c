@@ -29,6 +29,15 @@ static void set_env_u64(const char *name, const char *what, uint64_t v)
 	setenv(key, val, 1);
 }
 
+/* LDEN_NAME_WHAT not given: none inherited from lden's environment. */
+static void unset_env(const char *name, const char *what)
+{
+	char key[LDEN_ENV_NAME_LEN + 32];
+
+	snprintf(key, sizeof(key), "LDEN_%s_%s", name, what);
+	unsetenv(key);
+}
+
 /* In the child: the numbers in the environment, then the shell. */
 static void run_child(const char *command, const struct lden_script_env *env,
 		      bool stdout_to_stderr)
@@ -62,6 +71,19 @@ static void run_child(const char *command, const struct lden_script_env *env,
 		lden_env_name_among(env->st[0].label, sizeof(env->st[0]),
 				    env->nevents, i, name, sizeof(name));
 		set_env_u64(name, "COUNT", st->count);
+		/*
+		 * what this run does not give is not lden's own environment's
+		 * either (a script that runs lden notify, an exec of lden
+		 * watch: their values for the same event)
+		 */
+		if (!st->has_size) {
+			unset_env(name, "SIZE");
+			unset_env(name, "SIZE_VALID");
+		}
+		if (!st->has_size || !lden_u64_over(st->size))
+			unset_env(name, "SIZE_OVERFLOW");
+		if (!st->joined)
+			unset_env(name, "UNSIZED");
 		if (st->has_size) {
 			set_env_u64(name, "SIZE", st->size);
 			/* 0: the guard stopped it, SIZE is its last value */

@@ -15,6 +15,7 @@
 # 3. A filter holding a newline and spaces: notify's table and trace's
 #    summary keep the row on one line (escaped, as top's EVENT column),
 #    the JSON parses and has the exact name.
+# 4. A filter string not UTF-8: notify's JSON gives its exact bytes.
 set -u
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 T=${LDEN_TRACEFS:-/sys/kernel/tracing}
@@ -177,3 +178,18 @@ timeout 20 "$LDEN" trace -t 0.3 "$nl" >"$tmp/nlt.out" 2>"$tmp/nlt.err"
 	fail "newline: trace's summary line"
 grep -q '^ b' "$tmp/nlt.err" && fail "newline: a line of trace's stderr split"
 echo "PASS: a filter's newline and spaces: one row, escaped; exact in JSON"
+
+# 4. A filter's string holding bytes that are not UTF-8 (a comm may): the
+#    JSON's name and expression are valid UTF-8 (U+FFFD), and name_hex and
+#    expression_hex give the exact bytes (before: lost, nothing said).
+bad=$(printf 'sched:sched_process_exec[comm == "a\377\303b"]')
+timeout 20 "$LDEN" notify --json -t 0.3 "count($bad) >= 0" >"$tmp/u8.out" 2>"$tmp/u8.err" ||
+	fail "not UTF-8: notify failed"
+jq -e . "$tmp/u8.out" >/dev/null || fail "not UTF-8: bad JSON"
+[ "$(jq -r 'select(.type == "fire") | .events[0].name_hex' "$tmp/u8.out")" = \
+  "$(printf '%s' "$bad" | od -An -tx1 | tr -d ' \n')" ] ||
+	fail "not UTF-8: the event's name_hex is not its bytes: $(cat "$tmp/u8.out")"
+[ "$(jq -r 'select(.type == "fire") | .expression_hex' "$tmp/u8.out")" = \
+  "$(printf '%s' "count($bad) >= 0" | od -An -tx1 | tr -d ' \n')" ] ||
+	fail "not UTF-8: the expression_hex is not its bytes: $(cat "$tmp/u8.out")"
+echo "PASS: a filter's bytes that are not UTF-8: exact in JSON's name_hex and expression_hex"

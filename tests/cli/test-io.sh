@@ -100,6 +100,14 @@ jq -s -e --arg k "io-target[$target]" 'first(.[] | select(.type == "process" and
 	.calls == '$((2 * W + 13))' and .bytes_read == '$((K + 32))' and
 	.bytes_written == '$((K + 30))'' \
 	"$tmp/run.out" >/dev/null || fail "run: summary row of the process: $(grep '"process"' "$tmp/run.out")"
+# its p50 and p99 (27 calls): the p99 is the longest call, exact; a value
+# not marked estimated is a call's latency (the middle of a histogram
+# bucket was shown unmarked, as if a call's)
+jq -s -e --arg d "$data" '(map(select(.type == "call" and .path == $d) | .latency_ns)) as $l |
+	first(.[] | select(.type == "file" and .key == $d)) |
+	.latency_p99_ns == ($l | max) and (.latency_p99_estimated | not) and
+	((.latency_p50_estimated == true) or (.latency_p50_ns as $p | $l | index($p) != null))' \
+	"$tmp/run.out" >/dev/null || fail "run: the file's p50/p99 not a call's latency nor marked: $(grep '"file"' "$tmp/run.out")"
 lat=$(jq -s --arg d "$data" 'map(select(.type == "call" and .path == $d) | .latency_ns) | add' "$tmp/run.out")
 jq -s -e --arg d "$data" 'first(.[] | select(.type == "file" and .key == $d)) | .latency_total_ns == '"$lat" \
 	"$tmp/run.out" >/dev/null || fail "run: summary latency total is not the sum of the calls' ($lat)"
@@ -245,7 +253,7 @@ wait_count "$tmp/namel.out" ' close ' 3 || fail "namel: the three closes never c
 printf x > "$tmp/namel.go"
 wait "$target"; wait "$tracer" || fail "namel: lden io failed"
 grep -q "^ *[0-9.]* io-target? " "$tmp/namel.out" || fail "namel: the text does not mark io-target's name late: $(sed -n 2p "$tmp/namel.out")"
-grep -q "^  process names: 0 calls named by a fork, exec or rename (exact), [1-9][0-9]* read from /proc (late, marked ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
+grep -q "^  process names: 0 calls named by a fork, exec, rename or exit (exact), [1-9][0-9]* read from /proc (late, marked ?), 0 unavailable (gone, ?); [0-9]* fork and rename records\$" "$tmp/namel.err" ||
 	fail "namel: $(grep 'process names' "$tmp/namel.err")"
 echo "PASS: process names: fork, exec and prctl followed exactly (--comm cat finds cat after sh's exec); a process started before lden marked late"
 

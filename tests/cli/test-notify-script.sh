@@ -5,7 +5,9 @@
 # how the script ended is said with --json (a JSON line, its output kept
 # off stdout) and with --quiet (a failure, on stderr); a script that hangs
 # does not keep lden from stopping at SIGTERM, and what it started is
-# stopped with it; nor from a terminal, reading stdin; nor at --time.  The workloads are read-burst's reads, scoped to its
+# stopped with it; nor from a terminal, reading stdin; nor at --time; a
+# value lden's own environment holds for its events is not handed on.
+# The workloads are read-burst's reads, scoped to its
 # pid: the counts asserted are exact.
 set -u
 . "$top_srcdir/tests/cli/lib.sh"
@@ -116,6 +118,29 @@ drop_sweep "$tmp/quiet.err"
 [ "$(cat "$tmp/quiet.err")" = 'lden: script exited with status 5' ] ||
 	fail "--quiet: the failed script is not said on stderr"
 echo "PASS: --quiet: a script's exit status 5 said on stderr, stdout empty"
+
+# 4b. lden's own environment holds another run's values of the same
+# events (a script or an exec action that runs lden notify): what this run
+# does not give (a size task.create has not, an overflow and unsized count
+# guard.read has not) is not handed on as if it were this run's.
+rm -f "$tmp/inh.txt"
+LDEN_TASK_CREATE_SIZE=99 LDEN_TASK_CREATE_SIZE_VALID=1 \
+LDEN_GUARD_READ_SIZE_OVERFLOW=1 LDEN_GUARD_READ_UNSIZED=7 \
+	timeout 30 "$LDEN" notify 'count(guard.read) >= 10 and size(guard.read) >= 0 and count(task.create) >= 0' \
+	-d "$EVENTS" -t 20 -q -s "env | grep ^LDEN_ > '$tmp/inh.txt'" -- "$RB" 10 $SIZE \
+	>"$tmp/inh.out" 2>"$tmp/inh.err"
+rc=$?
+[ $rc = 0 ] || fail "inherited: exit status $rc"
+[ "$(envval "$tmp/inh.txt" LDEN_GUARD_READ_COUNT)" = 10 ] ||
+	fail "inherited: LDEN_GUARD_READ_COUNT is not 10 (the script did not run?)"
+[ "$(envval "$tmp/inh.txt" LDEN_GUARD_READ_SIZE)" = $((10 * SIZE)) ] ||
+	fail "inherited: LDEN_GUARD_READ_SIZE"
+for v in LDEN_TASK_CREATE_SIZE LDEN_TASK_CREATE_SIZE_VALID \
+	LDEN_GUARD_READ_SIZE_OVERFLOW LDEN_GUARD_READ_UNSIZED; do
+	grep -q "^$v=" "$tmp/inh.txt" &&
+		fail "inherited: the script got lden's own $(grep "^$v=" "$tmp/inh.txt"), not this run's"
+done
+echo "PASS: the script gets no value of lden's own environment for its events (SIZE of a sizeless event, SIZE_OVERFLOW, UNSIZED)"
 
 # ---------------------------------------------------------------------
 # 5. A script that hangs (and started a child that would outlive it):
