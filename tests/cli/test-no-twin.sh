@@ -14,13 +14,6 @@ need_root
 need_read_burst
 LDEN="$top_builddir/src/lden"
 test_tmp
-# a size of its own (guard.events' 4093 is the other guard tests'): the
-# ring is system-wide, and a suite runs tests side by side
-SIZE=4091
-EVENTS=$tmp
-printf 'event guard.read\n\tdescribe\tread(2) calls of %s bytes\n\ttracepoint\tsyscalls:sys_enter_read if count == %s\n\tsize\tcount\n' \
-	$SIZE $SIZE >"$EVENTS/guard.events"
-
 N=4000000
 # low enough that the workload passes it even on a loaded machine
 # (test-trace-guard.sh)
@@ -30,7 +23,14 @@ perf_fds() {
 	ls -l "/proc/$1/fd" | grep -c 'anon_inode:\[perf_event\]'
 }
 
+# its own reads only: of a size of their own (guard.events' 4093 is the
+# other guard tests') and of its pid, as the ring is system-wide and a
+# suite runs tests side by side (a full suite counted 4000001)
+SIZE=4091
 burst go $N
+EVENTS=$tmp
+printf 'event guard.read\n\tdescribe\tread(2) calls of %s bytes by %s\n\ttracepoint\tsyscalls:sys_enter_read if count == %s && common_pid == %s\n\tsize\tcount\n' \
+	$SIZE $w $SIZE $w >"$EVENTS/guard.events"
 notify_bg ft "size(guard.read) > 1e18" -d "$EVENTS" -t 120 --max-rate $LIMIT
 tracer=$n
 grep -q '^  guard\.read .*(sampling, for size: ftrace ring' "$tmp/ft.out" || {
