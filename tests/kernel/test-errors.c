@@ -4,11 +4,14 @@
  * names, no privilege (a child that dropped root), no such process.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,6 +139,57 @@ static void features(void **state)
 	ltr_session__free(s);
 }
 
+static volatile sig_atomic_t children_ended;
+
+static void on_child(int sig)
+{
+	(void)sig;
+	children_ended++;
+}
+
+/*
+ * ltr_exit_seen_per_task() forks a child to try the kernel: once per
+ * tracing dir, then the same answer with no fork (it was tried by the
+ * recipes and by resolve, each with its own cache, twice a process);
+ * LDEN_TEST_EXIT_NOT_PER_TASK says no, without trying, and leaves the
+ * answer kept as it was.
+ */
+static void exit_probe_once(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_child }, old;
+	struct ltr_session *s = ltr_session__new(NULL);
+	char other[PATH_MAX];
+	int seen, n;
+
+	(void)state;
+	assert_non_null(s);
+	unsetenv("LDEN_TEST_EXIT_NOT_PER_TASK");
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGCHLD, &sa, &old), 0);
+	children_ended = 0;
+	seen = ltr_exit_seen_per_task(ltr_session__tracing_dir(s));
+	print_message("exit seen per task: %d\n", seen);
+	/* the child has been waited for: its SIGCHLD came before */
+	n = children_ended;
+	assert_int_equal(n, seen == -ENOENT ? 0 : 1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ltr_exit_seen_per_task(ltr_session__tracing_dir(s)),
+				 seen);
+	assert_int_equal(children_ended, n);
+	setenv("LDEN_TEST_EXIT_NOT_PER_TASK", "1", 1);
+	assert_int_equal(ltr_exit_seen_per_task(ltr_session__tracing_dir(s)), 0);
+	unsetenv("LDEN_TEST_EXIT_NOT_PER_TASK");
+	assert_int_equal(ltr_exit_seen_per_task(ltr_session__tracing_dir(s)), seen);
+	assert_int_equal(children_ended, n);
+	/* another dir (the same one spelt with a '/' more) is its own */
+	snprintf(other, sizeof(other), "%s/", ltr_session__tracing_dir(s));
+	assert_int_equal(ltr_exit_seen_per_task(other), seen);
+	assert_int_equal(ltr_exit_seen_per_task(other), seen);
+	assert_int_equal(children_ended, 2 * n);
+	sigaction(SIGCHLD, &old, NULL);
+	ltr_session__free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +198,7 @@ int main(void)
 		cmocka_unit_test(no_such_process),
 		cmocka_unit_test(not_privileged),
 		cmocka_unit_test(features),
+		cmocka_unit_test(exit_probe_once),
 	};
 
 	ktest_require_tracing();
