@@ -380,6 +380,9 @@ struct ltr_session {
 	struct ltr_readgroup *rg;
 	bool rg_tried;
 	bool rg_off;		/* none: no leader, or LDEN_TEST_NO_READ_GROUP */
+	/* the tests' hooks (LDEN_TEST_*), read when the session is made */
+	bool test_no_inherit_thread;
+	bool test_exit_not_per_task;
 	bool rg_lost;		/* the leaders read PERF_FORMAT_LOST */
 	int rg_depth;		/* ltr_session__hold_counters() not released */
 	/* session.c: each event's format as last parsed, for its next open */

@@ -256,7 +256,9 @@ bool ltr_hist_triggers_supported(const char *tracing_dir);
  * sched_process_exit opened on a task then sees no exit, as there.
  * Returns 1 (seen), 0 (not seen), or a negative errno when it could not
  * be told (no such tracepoint, perf refused): the caller goes on as if
- * seen, and the event's own open says what is wrong.
+ * seen, and the event's own open says what is wrong.  Tried once per
+ * @tracing_dir in a process (thread-safe); later calls give the same
+ * answer without a fork.
  */
 int ltr_exit_seen_per_task(const char *tracing_dir);
 

@@ -111,8 +111,13 @@ struct ltr_session *ltr_session__new(const struct ltr_session_opts *opts)
 	s->ring = opts->ring;
 	s->need_tgid = opts->need_tgid;
 	s->recall_pages = opts->recall_pages;
-	/* the tests' way to read every counter on its own (readgroup.c) */
+	/*
+	 * the tests' hooks, read once: every counter read on its own
+	 * (readgroup.c), and stand-ins for older kernels
+	 */
 	s->rg_tried = s->rg_off = getenv("LDEN_TEST_NO_READ_GROUP") != NULL;
+	s->test_no_inherit_thread = getenv("LDEN_TEST_NO_INHERIT_THREAD") != NULL;
+	s->test_exit_not_per_task = getenv("LDEN_TEST_EXIT_NOT_PER_TASK") != NULL;
 	s->sample_cgroup = opts->sample_cgroup &&
 			   ltr_has_sample_cgroup(&s->sample_cgroup_why);
 	if (ltr_owner_name(s->group, sizeof(s->group)) < 0)
@@ -678,8 +683,7 @@ static void scope_attr(struct ltr_session *s, const struct ltr_event_opts *o,
 	a->inherit = o->pid > 0 && o->inherit;
 	a->inherit_thread = 0;
 	/* the tests' stand-in for a kernel before 5.13 */
-	if (whole_process(o) && !o->inherit &&
-	    getenv("LDEN_TEST_NO_INHERIT_THREAD"))
+	if (whole_process(o) && !o->inherit && s->test_no_inherit_thread)
 		s->no_inherit_thread = true;
 	if (whole_process(o) && !o->inherit && !s->no_inherit_thread) {
 		a->inherit = 1;
@@ -1219,8 +1223,8 @@ static void link_event(struct ltr_session *s, struct ltr_event *ev,
 /*
  * The tests' stand-in for a kernel whose do_exit() detaches a task's perf
  * events before it fires sched_process_exit (ltr_exit_seen_per_task()):
- * with LDEN_TEST_EXIT_NOT_PER_TASK, that tracepoint opened on a task sees
- * no exit (a filter no record passes)
+ * with LDEN_TEST_EXIT_NOT_PER_TASK (when the session was made), that
+ * tracepoint opened on a task sees no exit (a filter no record passes)
  */
 struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 				  const char *name,
@@ -1230,7 +1234,7 @@ struct ltr_event *ltr_event__open(struct ltr_session *s, const char *system,
 	struct ltr_event *ev;
 	char *f;
 
-	if (!getenv("LDEN_TEST_EXIT_NOT_PER_TASK") || !opts || opts->pid <= 0 ||
+	if (!s->test_exit_not_per_task || !opts || opts->pid <= 0 ||
 	    !system || !name || strcmp(system, "sched") ||
 	    strcmp(name, "sched_process_exit"))
 		return event_open(s, system, name, opts);

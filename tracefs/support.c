@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,7 +275,8 @@ bool ltr_session__supports(struct ltr_session *s, enum ltr_feature f,
 	return ok;
 }
 
-int ltr_exit_seen_per_task(const char *tracing_dir)
+/* ltr_exit_seen_per_task()'s trial: a child forked, counted, let exit */
+static int exit_seen_try(const char *tracing_dir)
 {
 	struct perf_event_attr a = { 0 };
 	char path[PATH_MAX], go = 'x';
@@ -283,8 +285,6 @@ int ltr_exit_seen_per_task(const char *tracing_dir)
 	long id;
 	pid_t child;
 
-	if (getenv("LDEN_TEST_EXIT_NOT_PER_TASK"))
-		return 0;
 	snprintf(path, sizeof(path), "%s/events/sched/sched_process_exit/id",
 		 tracing_dir);
 	if (ltr_read_long(path, &id) < 0)
@@ -330,4 +330,43 @@ int ltr_exit_seen_per_task(const char *tracing_dir)
 	}
 	close(fd);
 	return count > 0;
+}
+
+/*
+ * ltr_exit_seen_per_task()'s answers, one per tracing dir, kept for the
+ * process: each is a fork, and every open of task.exit on a pid asks
+ */
+#define EXIT_SEEN_DIRS 4
+static struct {
+	pthread_mutex_t lock;
+	int n;
+	struct {
+		char *dir;
+		int seen;
+	} e[EXIT_SEEN_DIRS];
+} exit_seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+int ltr_exit_seen_per_task(const char *tracing_dir)
+{
+	int seen, i;
+
+	if (getenv("LDEN_TEST_EXIT_NOT_PER_TASK"))
+		return 0;
+	pthread_mutex_lock(&exit_seen.lock);
+	for (i = 0; i < exit_seen.n; i++)
+		if (!strcmp(exit_seen.e[i].dir, tracing_dir))
+			break;
+	if (i < exit_seen.n) {
+		seen = exit_seen.e[i].seen;
+	} else {
+		seen = exit_seen_try(tracing_dir);
+		/* past EXIT_SEEN_DIRS dirs (or out of memory): tried each time */
+		if (i < EXIT_SEEN_DIRS &&
+		    (exit_seen.e[i].dir = strdup(tracing_dir))) {
+			exit_seen.e[i].seen = seen;
+			exit_seen.n++;
+		}
+	}
+	pthread_mutex_unlock(&exit_seen.lock);
+	return seen;
 }

@@ -25,7 +25,6 @@ struct lden_kernel {
 	bool tracefs_readable;
 	bool kallsyms_loaded;
 	struct lden_kallsyms *ksyms;	/* NULL until needed, or unreadable */
-	int exit_per_task;		/* ltr_exit_seen_per_task(), 2: not tried */
 };
 
 struct lden_kernel *lden_kernel__new(const char *tracing_dir)
@@ -44,7 +43,6 @@ struct lden_kernel *lden_kernel__new(const char *tracing_dir)
 	k->kprobes = access(path, F_OK) == 0;
 	snprintf(path, sizeof(path), "%s/events", tracing_dir);
 	k->tracefs_readable = access(path, R_OK | X_OK) == 0;
-	k->exit_per_task = 2;
 	return k;
 }
 
@@ -218,10 +216,8 @@ const char *lden_kernel__unseen_per_task(struct lden_kernel *k,
 {
 	if (strcmp(system, "sched") || strcmp(name, "sched_process_exit"))
 		return NULL;
-	if (k->exit_per_task == 2)
-		k->exit_per_task = ltr_exit_seen_per_task(k->tracing_dir);
 	/* not told (an error): the open says what is wrong */
-	if (k->exit_per_task != 0)
+	if (ltr_exit_seen_per_task(k->tracing_dir) != 0)
 		return NULL;
 	return "a task's own perf events do not see it on this kernel (do_exit() detaches them before it fires)";
 }

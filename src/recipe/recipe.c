@@ -80,12 +80,8 @@ int lden_recipe__open_task_exit(struct lden_recipe *r, struct ltr_session *s,
 {
 	static const char *const calls[] = { "sys_enter_exit",
 					     "sys_enter_exit_group" };
-	/* tried once: the probe forks a child */
-	static int seen = 2;
-
-	if (scope && scope->pid > 0 && seen == 2)
-		seen = ltr_exit_seen_per_task(ltr_session__tracing_dir(s));
-	if (!scope || scope->pid <= 0 || seen != 0 ||
+	if (!scope || scope->pid <= 0 ||
+	    ltr_exit_seen_per_task(ltr_session__tracing_dir(s)) != 0 ||
 	    !lden_recipe__has_event(r, "syscalls", calls[0]) ||
 	    !lden_recipe__has_event(r, "syscalls", calls[1]))
 		return lden_recipe__open_event(r, s, "sched",

@@ -216,6 +216,101 @@ static void test_row_spaces(void **state)
 	assert_string_equal(line, "e=\"\" q=\"a\"b\"");
 }
 
+/* row_format_one()'s values: controls (4 bytes each), ' ', '"' and 'q', plain */
+static char pattern(int kind, size_t i)
+{
+	static const char mixed[] = { ' ', '"', 'q' };
+
+	if (kind == 0)
+		return '\x01';
+	return kind == 1 ? mixed[i % 3] : 'a';
+}
+
+/* a byte of pattern() as a NAME=VALUE line shows it */
+static const char *shown(char c)
+{
+	static char one[2];
+
+	if (c == '\x01')
+		return "\\x01";
+	if (c == ' ')
+		return "\\x20";
+	one[0] = c;
+	return one;
+}
+
+static void row_format_one(const char *v, size_t n, int prov)
+{
+	static char want[4 * LDEN_ROW_BUF + 64], line[4 * LDEN_ROW_BUF + 64];
+	const char *mark = prov == LDEN_PROV_LATE    ? "?" :
+			   prov == LDEN_PROV_PARTIAL ? "...?" :
+						       "";
+	bool quote = (!n && !*mark) || strchr(v, '"');
+	struct json_object *o;
+	struct lden_row r;
+	size_t w, bare;
+
+	lden_row__reset(&r);
+	lden_row__add(&r, "t", false, "%s", "1");
+	if (prov < 0)
+		lden_row__add(&r, "v", false, "%s", v);
+	else
+		lden_row__add_str(&r, "v", v, prov);
+	w = (size_t)sprintf(want, "v=%s", quote ? "\"" : "");
+	for (size_t i = 0; i < n; i++)
+		w += (size_t)sprintf(want + w, "%s", shown(v[i]));
+	w += (size_t)sprintf(want + w, "%s%s", mark, quote ? "\"" : "");
+	lden_row__format(&r, 1, true, line, sizeof(line));
+	assert_string_equal(line, want);
+	/* the value alone (never quoted), and after another cell */
+	bare = w - 2 - 2 * quote;
+	lden_row__format(&r, 1, false, line, sizeof(line));
+	assert_int_equal(strlen(line), bare);
+	assert_memory_equal(line, want + 2 + quote, bare);
+	lden_row__format(&r, 0, true, line, sizeof(line));
+	assert_memory_equal(line, "t=1 ", 4);
+	assert_string_equal(line + 4, want);
+	/* room for the line exactly, then a byte less (in 7 bytes or fewer
+	 * " [cut]" cannot be said) */
+	lden_row__format(&r, 1, true, line, w + 1);
+	assert_string_equal(line, want);
+	lden_row__format(&r, 1, true, line, w);
+	assert_true(strlen(line) < w);
+	assert_true(w <= 7 || !strcmp(line + strlen(line) - 6, " [cut]"));
+	o = lden_row__json(&r, -1);
+	assert_non_null(o);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "v")),
+			    v);
+	json_object_put(o);
+}
+
+/*
+ * lden_row__format() at every length around its stack buffer's (a value
+ * of (LDEN_ROW_CELL_STACK - 8) / 4 bytes) and far past it: the whole value
+ * escaped, marked and quoted the same, the JSON the value's bytes, and a
+ * line one byte short of its room cut and said to be.
+ */
+static void test_row_format_lengths(void **state)
+{
+	static char v[LDEN_ROW_BUF];
+	const size_t edge = (LDEN_ROW_CELL_STACK - 8) / 4;
+	const size_t lens[] = { 0, 1, edge - 2, edge - 1, edge,
+				edge + 1, edge + 2, 2 * edge, 4000 };
+	const int provs[] = { -1, LDEN_PROV_EXACT, LDEN_PROV_LATE,
+			      LDEN_PROV_PARTIAL };
+
+	(void)state;
+	for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+		for (int kind = 0; kind < 3; kind++) {
+			for (size_t i = 0; i < lens[li]; i++)
+				v[i] = pattern(kind, i);
+			v[lens[li]] = '\0';
+			for (size_t p = 0; p < sizeof(provs) / sizeof(provs[0]); p++)
+				row_format_one(v, lens[li], provs[p]);
+		}
+	}
+}
+
 /*
  * A message line with its caret: bytes outside printable UTF-8 shown as
  * \xNN (0xff went out raw, and the caret stood one column per byte), the
@@ -275,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_row_provenance),
 		cmocka_unit_test(test_row_spaces),
+		cmocka_unit_test(test_row_format_lengths),
 		cmocka_unit_test(test_caret),
 	};
 
