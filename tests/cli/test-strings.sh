@@ -328,15 +328,19 @@ jq -r --arg p "$pid" 'select(.pid == ($p | tonumber) and .result == "ENOENT") |
 	if .path == null then "unavailable \(.path_source)" else "\(.path) \(.path_source)" end' \
 	"$tmp/storm.out" | sort >"$tmp/seen"
 gone=$(grep -c '^unavailable unavailable$' "$tmp/seen")
+# a call the per-task probes missed in the storm of short children (the
+# header says so) is read from the process afterwards, marked late: its
+# path must still be its call's (this program never reuses the buffer)
+late=$(grep -c ' late$' "$tmp/seen")
 [ "$(wc -l <"$tmp/seen")" = 300 ] || fail "storm: $(wc -l <"$tmp/seen") failed opens shown, want 300"
 want_each 300 "/nonexistent-lden/$pid-%d exact"
-grep -v '^unavailable' "$tmp/seen" | comm -23 - "$tmp/want" | grep -q . &&
-	fail "storm: a path not its call's, or not exact: $(grep -v '^unavailable' "$tmp/seen" | comm -23 - "$tmp/want" | head -3)"
+grep -v '^unavailable' "$tmp/seen" | sed 's/ late$/ exact/' | sort | comm -23 - "$tmp/want" | grep -q . &&
+	fail "storm: a path not its call's: $(grep -v '^unavailable' "$tmp/seen" | sed 's/ late$/ exact/' | sort | comm -23 - "$tmp/want" | head -3)"
 [ "$(grep -vc '^unavailable' "$tmp/seen")" = $((300 - gone)) ] && [ "$gone" -lt 300 ] ||
 	fail "storm: $(cat "$tmp/seen" | sort | uniq -c | sort -rn | head -5)"
-grep -q "paths: $((300 - gone)) exact (copied at the call), 0 late (read afterwards, marked ?), 0 partial (cut short, marked ...?), $gone unavailable" "$tmp/storm.err" ||
-	fail "storm: the summary does not count $gone unavailable: $(grep paths: "$tmp/storm.err")"
-echo "PASS: storm: every failed open shown among $(sed -n "s/^opens\/s //p" "$tmp/storm.err") successful opens/s, $((300 - gone)) exact, $gone unavailable and counted, no guard action"
+grep -q "paths: $((300 - gone - late)) exact (copied at the call), $late late (read afterwards, marked ?), 0 partial (cut short, marked ...?), $gone unavailable" "$tmp/storm.err" ||
+	fail "storm: the summary does not count $late late, $gone unavailable: $(grep paths: "$tmp/storm.err")"
+echo "PASS: storm: every failed open shown among $(sed -n "s/^opens\/s //p" "$tmp/storm.err") successful opens/s, $((300 - gone - late)) exact, $late late, $gone unavailable and counted, no guard action"
 
 # --- --strings late, and bad values -----------------------------------
 run late trace open --failed --json --strings late --max-cpu 0 -- "$TGT" reuse 20
