@@ -63,7 +63,9 @@ pipe:*|-|"$tmp/file") ;;
 esac
 # the file was never read: its exact summary row (if any) reads 0 bytes
 # (a late one is its own row, "FILE?")
-bytes=$(jq -r "select(.type == \"file\" and .key == \"$tmp/file\") | .bytes_read" "$tmp/run.out")
-[ -z "$bytes" ] || [ "$bytes" = 0 ] || fail "the summary's row of the file read $bytes bytes, want 0"
+# (one row a process: each reads 0)
+bytes=$(jq -r "select(.type == \"file\" and .key == \"$tmp/file\") | .bytes_read" "$tmp/run.out" |
+	grep -v '^0$' | tr '\n' ' ')
+[ -z "$bytes" ] || fail "a summary row of the file read $bytes bytes, want 0"
 echo "ok: the read of the pipe on fd $fd named '$path' ($how), the file's exact row read ${bytes:-no} bytes"
 echo "PASS: test-io-fd-reuse"
