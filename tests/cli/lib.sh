@@ -15,11 +15,14 @@ wait_for() {
 }
 
 # fail MESSAGE: say it, show what the test's commands printed, exit 1
+# fail MSG: MSG, the test's .out and .err files, and MSG again last: CI
+# shows only the end of a long log, which must still say what failed
 fail() {
 	echo "FAIL: $*"
 	for _f in "$tmp"/*.out "$tmp"/*.err; do
 		[ -s "$_f" ] && { echo "--- $_f"; cat "$_f"; }
 	done
+	echo "FAIL (said again after the files): $*"
 	exit 1
 }
 
