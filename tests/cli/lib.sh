@@ -175,6 +175,8 @@ lden_bg() {
 	_name=$1
 	_pat=$2
 	shift 2
+	# an earlier run's header in them would be matched (wait_for)
+	rm -f "$tmp/$_name.out" "$tmp/$_name.err"
 	"$LDEN" "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
 	l=$!
 	started $l
@@ -275,6 +277,7 @@ free_port() {
 notify_bg() {
 	_name=$1
 	shift
+	rm -f "$tmp/$_name.out" "$tmp/$_name.err"	# (wait_for)
 	"$LDEN" notify "$@" >"$tmp/$_name.out" 2>"$tmp/$_name.err" &
 	n=$!
 	started $n
