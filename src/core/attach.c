@@ -183,6 +183,8 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 			const struct lden_scope *scope, char *err,
 			size_t errlen)
 {
+	/* a twin (a counter beside a sampling event) where lden may count */
+	const bool twins = !(scope && scope->no_twins);
 	struct ltr_event_opts o = {
 		.mode = sample ? LTR_MODE_SAMPLE : LTR_MODE_COUNT,
 		.filter = filter,
@@ -193,7 +195,7 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 		 * while the ring is shared, exact whatever the ring drops
 		 */
 		.count_records = true,
-		.shared_counter = !(scope && scope->no_twins),
+		.shared_counter = twins,
 		.recall = recall,
 		/* a join's records are ordered with its feeders' in perf */
 		.ring = a->join_perf ? LTR_RING_PERF : LTR_RING_AUTO,
@@ -233,7 +235,7 @@ static int open_part_in(struct ltr_session *s, struct lden_attached *a,
 	 * misses hits would take its leader's count with it.  The guard
 	 * can disable the sampling event alone.
 	 */
-	if (sample && !(scope && scope->no_twins) && !recall &&
+	if (sample && twins && !recall &&
 	    ltr_event__ring(p->ev) != LTR_RING_FTRACE) {
 		o.mode = LTR_MODE_COUNT;
 		o.enable_before = p->ev;
