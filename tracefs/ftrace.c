@@ -1229,14 +1229,6 @@ void ltr_ftrace_forget(struct ltr_session *s, struct ltr_event *ev)
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The records of @pid from @from to @to may be missing. */
 static void gap_add(struct ltr_ftrace *ft, uint32_t pid, uint64_t since,
 		    uint64_t from, uint64_t to, bool out, bool put_back)
@@ -1602,7 +1594,7 @@ static void follow_gaps(struct ltr_ftrace *ft, bool final)
 			snprintf(pid, sizeof(pid), "%u", r->pid);
 			back = write_to(ft, "set_event_pid", pid, true) == 0;
 			if (back)
-				to = now_ns();
+				to = ltr_now_ns();
 		}
 		gap_add(ft, r->pid, r->since, at, to, true, back);
 		if (ft->ngaps && ft->gaps[ft->ngaps - 1].pid == r->pid)
@@ -1856,7 +1848,7 @@ static int drain_read(struct ltr_session *s, struct ltr_ftrace_cpu *c,
 		      ltr_sample_fn fn, void *ctx, int *stop, bool all)
 {
 	struct ltr_ftrace *ft = s->ft;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = ltr_now_ns();
 	bool partial = all || t0 - c->complete_at >= LTR_FTRACE_LAG_MS * 1000000ull;
 	size_t sb = (size_t)ft->subbuf_size;
 	unsigned int subbufs = 0;
@@ -2102,7 +2094,7 @@ int ltr_ftrace_drain(struct ltr_session *s, ltr_sample_fn fn, void *ctx,
 	s->ft->drains++;
 	for (int i = 0; i < s->ft->ncpus && !*stop; i++) {
 		struct ltr_ftrace_cpu *c = &s->ft->cpus[i];
-		uint64_t t0 = now_ns();
+		uint64_t t0 = ltr_now_ns();
 		int n = c->map ? drain_mapped(s, c, fn, ctx, stop) :
 				 drain_read(s, c, fn, ctx, stop, all);
 

@@ -448,6 +448,8 @@ bool ltr_has_sample_cgroup(const char **why);
 #define LTR_NO_SAMPLE_CGROUP "this kernel's samples carry no cgroup id (PERF_SAMPLE_CGROUP, Linux 5.7)"
 /* support.c: a number from a small file (tracefs ids); 0 or -errno */
 int ltr_read_long(const char *path, long *val);
+/* support.c: CLOCK_MONOTONIC now, in ns (the rings' clock) */
+uint64_t ltr_now_ns(void);
 /*
  * support.c: a small file's first bytes into @buf (NUL-terminated, cut at
  * @size - 1); the bytes read, or -errno

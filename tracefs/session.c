@@ -1524,7 +1524,6 @@ int ltr_event__disable(struct ltr_event *ev)
 
 int ltr_event__stop_sampling(struct ltr_event *ev)
 {
-	struct timespec ts;
 	int err;
 
 	if (!in_instance(ev))
@@ -1534,9 +1533,7 @@ int ltr_event__stop_sampling(struct ltr_event *ev)
 		return 0;
 	/* its records are its count: they go on, read and not delivered */
 	if (ev->count_records) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ev->muted_from = (uint64_t)ts.tv_sec * 1000000000ULL +
-				 (uint64_t)ts.tv_nsec;
+		ev->muted_from = ltr_now_ns();
 		ev->stopped_at = ev->muted_from;
 		return 0;
 	}
@@ -1544,9 +1541,7 @@ int ltr_event__stop_sampling(struct ltr_event *ev)
 	if (err)
 		return err;
 	/* after the write: every record it wrote is older */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ev->stopped_at = (uint64_t)ts.tv_sec * 1000000000ULL +
-			 (uint64_t)ts.tv_nsec;
+	ev->stopped_at = ltr_now_ns();
 	ev->stopped = true;
 	return 0;
 }
