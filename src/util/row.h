@@ -89,6 +89,12 @@ int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
 			const char *const *only);
 
 /*
+ * lden_row__format()'s stack buffer for a cell's escaped text: a value of
+ * up to (LDEN_ROW_CELL_STACK - 8) / 4 bytes needs no allocation
+ */
+#define LDEN_ROW_CELL_STACK 4096
+
+/*
  * lden_row__format - the cells from @from on as text: "name=value" when
  * @named, else the values alone, separated by spaces; empty values and
  * values with a '"' are quoted when @named.  Strings are escaped
@@ -96,12 +102,6 @@ int lden_row__add_fields(struct lden_row *r, const struct ltr_sample *s,
  * Never cut in LDEN_ROW_TEXT_MAX bytes; in fewer, a line that does not fit
  * ends in " [cut]" (never a value silently shortened).
  */
-/*
- * lden_row__format()'s stack buffer for a cell's escaped text: a value of
- * up to (LDEN_ROW_CELL_STACK - 8) / 4 bytes needs no allocation
- */
-#define LDEN_ROW_CELL_STACK 4096
-
 void lden_row__format(const struct lden_row *r, int from, bool named,
 		     char *out, size_t len);
 
