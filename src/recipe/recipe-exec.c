@@ -151,7 +151,13 @@ static size_t exec_capture(struct lden_recipe *r, const struct ltr_sample *s,
 
 	if (lden_recipe__role(s) != ROLE_EXEC)
 		return 0;
-	lden_proc__ids(pid, &ppid, &uid);
+	/*
+	 * a process past its exit still has its /proc files a moment, its
+	 * PPid 0 there (pid_alive() false): gone, as when unreadable, not
+	 * a parent of pid 0 (only pid 1 and kthreadd, pid 2, have none)
+	 */
+	if (lden_proc__ids(pid, &ppid, &uid) == 0 && ppid == 0 && pid > 2)
+		ppid = -1;
 	if (lden_proc__comm(pid, comm, sizeof(comm)) < 0)
 		comm[0] = '\0';
 	n = snprintf(extra, len, "%d%c%d%c%s%c", (int)ppid, '\0',
