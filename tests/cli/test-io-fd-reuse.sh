@@ -64,7 +64,7 @@ esac
 # the file was never read: its exact summary row (if any) reads 0 bytes
 # (a late one is its own row, "FILE?")
 # (one row a process: each reads 0)
-bytes=$(jq -r "select(.type == \"file\" and .key == \"$tmp/file\") | .bytes_read" "$tmp/run.out" |
+bytes=$(jq -r "select(.type == \"file\" and .key == \"$tmp/file\" and .key_source == \"exact\") | .bytes_read" "$tmp/run.out" |
 	grep -v '^0$' | tr '\n' ' ')
 [ -z "$bytes" ] || fail "a summary row of the file read $bytes bytes, want 0"
 echo "ok: the read of the pipe on fd $fd named '$path' ($how), the file's exact row read ${bytes:-no} bytes"
