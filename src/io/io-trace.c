@@ -14,6 +14,7 @@
 #include "collect.h"
 #include "comms.h"
 #include "guard.h"
+#include "handoff.h"
 #include "io-trace.h"
 #include "lden-trace.h"
 #include "plan.h"
@@ -55,6 +56,7 @@ struct lden_io_tracer {
 	struct lden_sorder *order;
 	struct lden_io_call call;	/* the call being completed */
 	struct lden_strcap *strcap;	/* open paths copied at the call */
+	struct lden_handoff *handoff;	/* path buffers given on (late reads) */
 	struct lden_comms *comms;	/* the tasks' names at each record */
 	lden_io_event_fn fn;
 	void *ctx;
@@ -158,7 +160,8 @@ static int open_captures(struct lden_io_tracer *t, const struct lden_io_opts *o,
 	int n = o->ntasks ? o->ntasks : 1;
 
 	t->strcap = lden_strcap__new(LDEN_STRCAP_OPEN);
-	if (!t->strcap) {
+	t->handoff = lden_handoff__new();
+	if (!t->strcap || !t->handoff) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -313,6 +316,7 @@ void lden_io_tracer__free(struct lden_io_tracer *t)
 		return;
 	lden_sorder__free(t->order);
 	lden_strcap__free(t->strcap);
+	lden_handoff__free(t->handoff);
 	lden_io_fdtable__free(t->fdt);
 	lden_io_pairer__free(t->pair);
 	lden_comms__free(t->comms);
@@ -443,9 +447,10 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 	enum lden_prov prov = path[0] ? LDEN_PROV_LATE : LDEN_PROV_NONE;
 	int64_t dfd = sys->fields[dslot] ?
 		(int64_t)(int32_t)c->args[dslot] : AT_FDCWD;
-
+	uint64_t ptr = c->args[dslot == LDEN_IO_ARG_DFD ? LDEN_IO_ARG_PATH :
+							  LDEN_IO_ARG_PATH2];
 	int taken = 0;
-	ssize_t n;
+	ssize_t n = -1;		/* >= 0: read at the exit */
 
 	if (sys->kind == LDEN_IO_OPEN && dslot == LDEN_IO_ARG_DFD)
 		taken = lden_strcap__take_path(t->strcap, c->tid,
@@ -466,6 +471,17 @@ static enum lden_prov call_path(struct lden_io_tracer *t,
 		/* one that fills the buffer may be longer: cut, marked */
 		prov = (size_t)n + 1 >= LDEN_IO_PATH_MAX ? LDEN_PROV_PARTIAL :
 							   LDEN_PROV_LATE;
+	/*
+	 * read (when its enter arrived, else just now) after the thread
+	 * gave the buffer to a later call: maybe that call's, not shown
+	 */
+	if (!taken && path[0] &&
+	    lden_handoff__stale(t->handoff, c->tid, c->enter_ns, ptr,
+				n >= 0 ? lden_now_ns() : 0)) {
+		path[0] = '\0';
+		prov = LDEN_PROV_NONE;
+	}
+	lden_handoff__done(t->handoff, c->tid, c->enter_ns, ptr);
 	resolve_at(t, (pid_t)c->pid, dfd, path, LDEN_IO_PATH_MAX, &prov);
 	return prov;
 }
@@ -706,20 +722,29 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 	/* the kernel copies every open's path: nothing to read now */
 	if (kind == LDEN_IO_OPEN &&
 	    (lden_strcap__method(t->strcap) == LDEN_STRCAP_KPROBE ||
-	     lden_strcap__method(t->strcap) == LDEN_STRCAP_TRACEPOINT))
+	     lden_strcap__method(t->strcap) == LDEN_STRCAP_TRACEPOINT)) {
+		lden_handoff__call(t->handoff, s->tid, s->time,
+				   field_u64(tp->f[LDEN_IO_ARG_PATH], s), 0);
 		return 0;
+	}
 	if (kind == LDEN_IO_OPEN || kind == LDEN_IO_PATH ||
 	    kind == LDEN_IO_RENAME) {
-		n = lden_proc__read_str((pid_t)s->pid,
-				       field_u64(tp->f[LDEN_IO_ARG_PATH], s),
-				       buf, LDEN_IO_PATH_MAX);
+		uint64_t ptr = field_u64(tp->f[LDEN_IO_ARG_PATH], s);
+		uint64_t ptr2 = kind == LDEN_IO_RENAME ?
+			field_u64(tp->f[LDEN_IO_ARG_PATH2], s) : 0;
+
+		n = lden_proc__read_str((pid_t)s->pid, ptr, buf,
+				       LDEN_IO_PATH_MAX);
+		lden_handoff__call(t->handoff, s->tid, s->time, ptr,
+				   n < 0 ? 0 : lden_now_ns());
 		if (n < 0)
 			return 0;
 		if (kind != LDEN_IO_RENAME)
 			return (size_t)n + 1;
-		m = lden_proc__read_str((pid_t)s->pid,
-				       field_u64(tp->f[LDEN_IO_ARG_PATH2], s),
-				       buf + n + 1, LDEN_IO_PATH_MAX);
+		m = lden_proc__read_str((pid_t)s->pid, ptr2, buf + n + 1,
+				       LDEN_IO_PATH_MAX);
+		lden_handoff__call(t->handoff, s->tid, s->time, ptr2,
+				   m < 0 ? 0 : lden_now_ns());
 		return (size_t)n + 1 + (m < 0 ? 1 : (size_t)m + 1);
 	}
 	if (tp->f[LDEN_IO_ARG_FD] && kind != LDEN_IO_CLOSE_RANGE)

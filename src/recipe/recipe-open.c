@@ -13,6 +13,9 @@
  * a syscall, at most OPEN_PAIRS_MAX; an entry goes at its exit or when
  * its thread exits (sched:sched_process_exit), so it stays bounded.
  *
+ * A path read late (no copy at the call) is not shown when the thread
+ * had by then given the same buffer to a later open (handoff.h).
+ *
  * --failed: only the exits with ret < 0 reach lden (a kernel filter); the
  * enters and captures go to the recall rings, which lden reads only for
  * a failed exit, looking back at that thread's last enter and the
@@ -23,7 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "comms.h"
+#include "handoff.h"
 #include "lden-trace.h"
 #include "proc.h"
 #include "recipe.h"
@@ -60,7 +65,18 @@ struct pending {
 	char path[OPEN_LATE_MAX];
 };
 
+/*
+ * r->priv: the calls in flight by thread (filled and emptied in time
+ * order) and, noted as the enters arrive, the buffers handed on
+ */
+struct open_state {
+	struct lden_intmap *pending;
+	struct lden_handoff *handoff;
+};
+
 static const char *const syscalls[] = { "open", "openat", "openat2" };
+
+static void open_free(struct lden_recipe *r);
 
 static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 		       const struct lden_scope *scope, char *err,
@@ -73,9 +89,16 @@ static int open_attach(struct lden_recipe *r, struct ltr_session *s,
 				"sys_enter_openat", err, errlen) < 0)
 		return -1;
 	if (!r->priv) {
-		r->priv = lden_intmap__new(OPEN_PAIRS_MAX,
-					   sizeof(struct pending));
-		if (!r->priv) {
+		struct open_state *st = calloc(1, sizeof(*st));
+
+		r->priv = st;
+		if (st) {
+			st->pending = lden_intmap__new(OPEN_PAIRS_MAX,
+						       sizeof(struct pending));
+			st->handoff = lden_handoff__new();
+		}
+		if (!st || !st->pending || !st->handoff) {
+			open_free(r);
 			snprintf(err, errlen, "open: out of memory");
 			return -1;
 		}
@@ -236,9 +259,44 @@ static void recall_before(struct lden_recipe *r, uint32_t tid,
 	}
 }
 
+struct passed_on {
+	const struct lden_strcap *c;
+	uint64_t ptr;
+	bool seen;
+};
+
+/* a later open of the thread given the same pointer: stop */
+static int passed_on_one(const struct ltr_sample *s, void *ctx)
+{
+	struct passed_on *p = ctx;
+
+	if (lden_strcap__owns(p->c, s))
+		p->seen = field_u64(s, "ptr") == p->ptr;
+	else if (lden_recipe__role(s) == ROLE_ENTER)
+		p->seen = field_u64(s, "filename") == p->ptr;
+	return p->seen;
+}
+
+/*
+ * Whether thread @tid has, since @time, begun another open with the
+ * buffer at @ptr (the recall rings hold its captures and enters): a read
+ * made now may hold that call's path.  Asked after the read, so that a
+ * call begun before it is seen (see handoff.h for what stays unseen).
+ */
+static bool passed_on(struct lden_recipe *r, uint32_t tid, uint64_t time,
+		      uint64_t ptr)
+{
+	struct passed_on p = { .c = r->strcap, .ptr = ptr };
+
+	ltr_session__recall(r->session, tid, time + 1, UINT64_MAX,
+			    passed_on_one, &p);
+	return p.seen;
+}
+
 /*
  * The path of the call that failed exit @s reports: the enter and the
- * captures of its thread, fed oldest first; else read now.
+ * captures of its thread, fed oldest first; else read now, unless the
+ * thread has given that buffer to a later open since.
  */
 static enum lden_prov failed_path(struct lden_recipe *r,
 				  const struct ltr_sample *s, char *path,
@@ -268,7 +326,8 @@ static enum lden_prov failed_path(struct lden_recipe *r,
 						      clen)))
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (entered && lden_proc__read_str((pid_t)s->tid, ptr, path,
-					       len) >= 0)
+					       len) >= 0 &&
+		 !passed_on(r, s->tid, s->time, ptr))
 		prov = LDEN_PROV_LATE;
 	lden_strcap__forget(r->strcap, s->tid);
 	for (int i = 0; i < b.n; i++)
@@ -314,6 +373,9 @@ static size_t open_capture(struct lden_recipe *r, const struct ltr_sample *s,
 				       OPEN_LATE_MAX);
 	else
 		n = -ENODATA;
+	lden_handoff__call(((struct open_state *)r->priv)->handoff, s->tid,
+			   s->time, field_u64(s, "filename"),
+			   n < 0 ? 0 : lden_now_ns());
 	return put_parts(extra, len, comm, n < 0 ? (int)n : 0, path);
 }
 
@@ -342,7 +404,8 @@ static void add_row(struct lden_recipe *r, const struct ltr_sample *s,
 static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 		       const char *extra, size_t elen, struct lden_row *row)
 {
-	struct lden_intmap *m = r->priv;
+	struct open_state *st = r->priv;
+	struct lden_intmap *m = st->pending;
 	char path[OPEN_PATH_MAX], comm[16];
 	enum lden_prov prov;
 	struct pending *p;
@@ -435,19 +498,23 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 	if (taken)
 		prov = taken == 2 ? LDEN_PROV_PARTIAL : LDEN_PROV_EXACT;
 	else if (!p->late)
-		prov = LDEN_PROV_LATE;
+		prov = lden_handoff__stale(st->handoff, s->tid, p->time, p->ptr,
+					   0) ? LDEN_PROV_NONE : LDEN_PROV_LATE;
 	/*
 	 * the copy at the call left nothing (a kprobe's fetch cannot fault
 	 * in a page of the program not yet touched) and none was read at
 	 * the enter: the process, if it is still there, has it now
 	 */
 	else if ((n = lden_proc__read_str((pid_t)s->pid, p->ptr, p->path,
-					  sizeof(p->path))) >= 0)
+					  sizeof(p->path))) >= 0 &&
+		 !lden_handoff__stale(st->handoff, s->tid, p->time, p->ptr,
+				      lden_now_ns()))
 		/* one that fills the buffer may be longer: cut, marked */
 		prov = (size_t)n + 1 >= sizeof(p->path) ? LDEN_PROV_PARTIAL :
 							  LDEN_PROV_LATE;
 	else
 		prov = LDEN_PROV_NONE;
+	lden_handoff__done(st->handoff, s->tid, p->time, p->ptr);
 	add_row(r, s, row, p->comm, p->comm_prov, taken ? path : p->path,
 		prov, ret);
 	lden_intmap__del(m, s->tid, NULL);
@@ -456,7 +523,13 @@ static int open_sample(struct lden_recipe *r, const struct ltr_sample *s,
 
 static void open_free(struct lden_recipe *r)
 {
-	lden_intmap__free(r->priv);
+	struct open_state *st = r->priv;
+
+	if (st) {
+		lden_intmap__free(st->pending);
+		lden_handoff__free(st->handoff);
+		free(st);
+	}
 	r->priv = NULL;
 }
 

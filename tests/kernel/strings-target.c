@@ -7,6 +7,11 @@
  *                               in the same stack buffer just before its
  *                               open: /nonexistent-lden/PID-I (further
  *                               arguments only tell processes apart)
+ *   strings-target handoff N FILE  N opens of missing paths as reuse
+ *                               makes them, back to back, then waits
+ *                               (up to 60 s) for FILE to exist: every
+ *                               call's buffer given to the next but the
+ *                               last's, held alive to be read
  *   strings-target storm SEC N  for SEC seconds, opens and closes of
  *                               /etc/hostname as fast as it can, and N
  *                               opens of missing paths spread among them
@@ -107,6 +112,15 @@ static int reuse(long n)
 
 	for (long i = 0; i < n; i++)
 		bad |= open_missing(buf, sizeof(buf), i);
+	return bad;
+}
+
+static int handoff(long n, const char *file)
+{
+	int bad = reuse(n);
+
+	for (int i = 0; i < 60 * 200 && access(file, F_OK); i++)
+		usleep(5000);
 	return bad;
 }
 
@@ -405,6 +419,8 @@ int main(int argc, char **argv)
 		return hostile(argc - 2, argv + 2);
 	if (argc >= 3 && !strcmp(argv[1], "reuse"))
 		return reuse(atol(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "handoff"))
+		return handoff(atol(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "storm"))
 		return storm(atof(argv[2]), atol(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "mapped"))
@@ -421,6 +437,6 @@ int main(int argc, char **argv)
 		return fexec(argv[2], argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "rewrite"))
 		return rewrite(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: strings-target reuse N [ARG...] | storm SEC N | write DIR N | odd DIR | mapped FILE | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N | hostile STEP...\n");
+	fprintf(stderr, "usage: strings-target reuse N [ARG...] | handoff N FILE | storm SEC N | write DIR N | odd DIR | mapped FILE | long L... | exec-retry PROG | fexec PROG ARG... | rewrite DIR N | hostile STEP...\n");
 	return 2;
 }
