@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "handoff.h"
 #include "intmap.h"
 
-/* entries per table before it starts afresh */
-#define HANDOFF_MAX 4096
+/* entries per generation of a table */
+#define HANDOFF_MAX 2048
 
 /* a thread's last call with a buffer */
 struct last {
@@ -24,9 +25,22 @@ struct call {
 	uint64_t handed_at;	/* 0: not (yet) given to a later call */
 };
 
+/*
+ * A table in two generations: when the current one is full, it becomes
+ * the old one (the older dropped), so that the latest entries are always
+ * kept (those of threads gone long ago and of calls whose exits never
+ * came are the ones that go)
+ */
+struct gens {
+	struct lden_intmap *cur, *old;
+	size_t size;		/* of a value, at most GENS_VALUE_MAX */
+};
+
+#define GENS_VALUE_MAX 64
+
 struct lden_handoff {
-	struct lden_intmap *last;	/* by (tid, ptr) */
-	struct lden_intmap *calls;	/* by (time, ptr) */
+	struct gens last;	/* by (tid, ptr) */
+	struct gens calls;	/* by (time, ptr) */
 };
 
 /* Two numbers as one table key (the entries say which pair they are). */
@@ -41,15 +55,72 @@ static uint64_t key(uint64_t a, uint64_t b)
 	return k == UINT64_MAX ? 0 : k;
 }
 
+static int gens_init(struct gens *g, size_t size)
+{
+	g->size = size;
+	g->cur = lden_intmap__new(HANDOFF_MAX, size);
+	g->old = lden_intmap__new(HANDOFF_MAX, size);
+	return g->cur && g->old ? 0 : -ENOMEM;
+}
+
+static void *gens_get(const struct gens *g, uint64_t k)
+{
+	void *v = lden_intmap__get(g->cur, k);
+
+	return v ? v : lden_intmap__get(g->old, k);
+}
+
+/*
+ * The entry of @k, in the current generation (moved there from the old
+ * one), created zero-filled when absent.  NULL when out of memory (the
+ * caller goes without).
+ */
+static void *gens_put(struct gens *g, uint64_t k)
+{
+	unsigned char was[GENS_VALUE_MAX];
+	void *v = lden_intmap__get(g->cur, k);
+	bool had;
+
+	if (v)
+		return v;
+	had = lden_intmap__del(g->old, k, was);
+	v = lden_intmap__put(g->cur, k);
+	if (!v && errno == ENOSPC) {
+		struct lden_intmap *fresh = lden_intmap__new(HANDOFF_MAX,
+							     g->size);
+
+		if (!fresh)
+			return NULL;
+		lden_intmap__free(g->old);
+		g->old = g->cur;
+		g->cur = fresh;
+		v = lden_intmap__put(g->cur, k);
+	}
+	if (v && had)
+		memcpy(v, was, g->size);
+	return v;
+}
+
+static void gens_del(struct gens *g, uint64_t k)
+{
+	lden_intmap__del(g->cur, k, NULL);
+	lden_intmap__del(g->old, k, NULL);
+}
+
+static void gens_free(struct gens *g)
+{
+	lden_intmap__free(g->cur);
+	lden_intmap__free(g->old);
+}
+
 struct lden_handoff *lden_handoff__new(void)
 {
 	struct lden_handoff *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
-	h->last = lden_intmap__new(HANDOFF_MAX, sizeof(struct last));
-	h->calls = lden_intmap__new(HANDOFF_MAX, sizeof(struct call));
-	if (!h->last || !h->calls) {
+	if (gens_init(&h->last, sizeof(struct last)) < 0 ||
+	    gens_init(&h->calls, sizeof(struct call)) < 0) {
 		lden_handoff__free(h);
 		errno = ENOMEM;
 		return NULL;
@@ -61,36 +132,15 @@ void lden_handoff__free(struct lden_handoff *h)
 {
 	if (!h)
 		return;
-	lden_intmap__free(h->last);
-	lden_intmap__free(h->calls);
+	gens_free(&h->last);
+	gens_free(&h->calls);
 	free(h);
-}
-
-/*
- * The entry of @k in *@m, created zero-filled when absent; a full table
- * (entries whose calls never ended) is emptied first.  NULL when out of
- * memory (the table then stays empty, and the caller goes without).
- */
-static void *put(struct lden_intmap **m, size_t size, uint64_t k)
-{
-	void *v = lden_intmap__put(*m, k);
-
-	if (!v && errno == ENOSPC) {
-		struct lden_intmap *fresh = lden_intmap__new(HANDOFF_MAX, size);
-
-		if (!fresh)
-			return NULL;
-		lden_intmap__free(*m);
-		*m = fresh;
-		v = lden_intmap__put(*m, k);
-	}
-	return v;
 }
 
 static struct call *get_call(const struct lden_handoff *h, uint32_t tid,
 			     uint64_t time, uint64_t ptr)
 {
-	struct call *c = lden_intmap__get(h->calls, key(time, ptr));
+	struct call *c = gens_get(&h->calls, key(time, ptr));
 
 	return c && c->tid == tid && c->time == time && c->ptr == ptr ? c :
 									NULL;
@@ -112,12 +162,12 @@ void lden_handoff__call(struct lden_handoff *h, uint32_t tid, uint64_t time,
 
 	if (!h)
 		return;
-	l = lden_intmap__get(h->last, key(tid, ptr));
+	l = gens_get(&h->last, key(tid, ptr));
 	prev = l && l->tid == tid && l->ptr == ptr ? l->time : 0;
 	/* an earlier call of the thread with this buffer: handed on now */
 	if (prev && prev < time && (c = get_call(h, tid, prev, ptr)))
 		handed(c, time);
-	c = put(&h->calls, sizeof(*c), key(time, ptr));
+	c = gens_put(&h->calls, key(time, ptr));
 	if (c) {
 		if (c->tid != tid || c->time != time || c->ptr != ptr)
 			*c = (struct call){ .tid = tid, .ptr = ptr, .time = time };
@@ -127,7 +177,7 @@ void lden_handoff__call(struct lden_handoff *h, uint32_t tid, uint64_t time,
 			handed(c, prev);
 	}
 	if (prev < time) {
-		l = put(&h->last, sizeof(*l), key(tid, ptr));
+		l = gens_put(&h->last, key(tid, ptr));
 		if (l)
 			*l = (struct last){ .tid = tid, .ptr = ptr, .time = time };
 	}
@@ -149,5 +199,5 @@ void lden_handoff__done(struct lden_handoff *h, uint32_t tid, uint64_t time,
 			uint64_t ptr)
 {
 	if (h && get_call(h, tid, time, ptr))
-		lden_intmap__del(h->calls, key(time, ptr), NULL);
+		gens_del(&h->calls, key(time, ptr));
 }

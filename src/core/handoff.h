@@ -18,8 +18,10 @@
  *
  * Every function takes a NULL tracker (none kept: nothing is stale).
  *
- * Bounded: when either table is full, it starts afresh (a handoff then
- * forgotten leaves a read marked late, as before).
+ * Bounded: each table in two generations of 2048 entries; when the new
+ * one is full, the old one is dropped (a handoff then forgotten leaves a
+ * read marked late, as before: the latest 2048 calls and buffers are
+ * always kept).
  */
 #ifndef LDEN_HANDOFF_H
 #define LDEN_HANDOFF_H

@@ -4,7 +4,8 @@
  * A thread's calls with one buffer, in order and arriving out of order
  * (CPUs drained one after another); reads before and after the handoff;
  * other buffers and other threads left alone; the read noted at the call
- * or given later; done; a full table starting afresh; a NULL tracker.
+ * or given later; done; full tables making room, the latest entries kept;
+ * a NULL tracker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +127,22 @@ static void test_full_starts_afresh(void **state)
 	lden_handoff__free(h);
 }
 
+static void test_recent_kept(void **state)
+{
+	struct lden_handoff *h = lden_handoff__new();
+
+	(void)state;
+	/* a call, then more calls of other threads than one generation of
+	 * the tables holds (2048), fewer than two: the call is still known */
+	lden_handoff__call(h, 3, 100, BUF, 5000000);
+	for (uint64_t i = 1; i <= 3000; i++)
+		lden_handoff__call(h, (uint32_t)(1000 + i), 100 + i,
+				   OTHER + i * 64, 0);
+	lden_handoff__call(h, 3, 4000000, BUF, 0);
+	assert_true(lden_handoff__stale(h, 3, 100, BUF, 0));
+	lden_handoff__free(h);
+}
+
 static void test_null(void **state)
 {
 	(void)state;
@@ -144,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_others_untouched),
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_full_starts_afresh),
+		cmocka_unit_test(test_recent_kept),
 		cmocka_unit_test(test_null),
 	};
 
