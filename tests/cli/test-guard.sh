@@ -120,16 +120,19 @@ if grep -q '^lden: guard:' "$tmp/kern.err"; then
 	act=$(jqv "$tmp/kern.out" '.guard[0] | "\(.reason) \(.own_pct) \(.kernel_pct) \(.cpu_pct) \(.sample_ns)"')
 	set -- $act
 	[ "$1" = cpu ] || fail "kernel share: the guard did not act on CPU ($act)"
+	# what it judged is the sum, over the budget, with a kernel share
+	awk -v own="$2" -v k="$3" -v t="$4" 'BEGIN {
+		d = t - own - k; exit !(k > 0 && t > 5 && d < 0.02 && d > -0.02) }' ||
+		fail "kernel share: want own + kernel = total > 5%, kernel > 0 (own $2, kernel $3, total $4)"
 	# lden's own CPU under the budget shows the kernel's share made the
-	# difference; under AddressSanitizer lden's own work costs some
-	# three times as much, and only the sum is checked
-	case "${LDEN_SAN_CFLAGS:-}" in
-	*address*) own_max=1000 ;;
-	*) own_max=5 ;;
-	esac
-	awk -v own="$2" -v k="$3" -v t="$4" -v m="$own_max" 'BEGIN { exit !(own < m && k > 0 && t > 5) }' ||
-		fail "kernel share: want lden's own < $own_max% and own + kernel > 5% (own $2, kernel $3, total $4)"
-	acted="the guard acted on the kernel's share ($3% for samples of $5 ns, lden's own $2%)"
+	# difference (2.6-2.8% in the suite here); lden's own work is no constant
+	# (at load 2-3 with a suite beside it: 5.12%, with 57.95% the
+	# kernel's; under AddressSanitizer some three times as much): said
+	if awk -v own="$2" 'BEGIN { exit !(own < 5) }'; then
+		acted="the guard acted on the kernel's share ($3% for samples of $5 ns, lden's own $2%, under the 5% alone)"
+	else
+		acted="the guard acted at $4% ($3% the kernel's for samples of $5 ns; lden's own $2% was over 5% alone this run: the kernel's share not shown to decide)"
+	fi
 else
 	# A loaded machine gives the workload too little CPU for its reads
 	# to cost 5%: then the run's own figures must say the budget was not
