@@ -375,8 +375,8 @@ const char *lden_io_fdtable__lookup(struct lden_io_fdtable *t, pid_t pid,
 	return s + 1;
 }
 
-uint64_t lden_io_fdtable__read_at(struct lden_io_fdtable *t, pid_t pid,
-				  int fd)
+/* When the entry of @fd of @pid was read from /proc, or 0. */
+static uint64_t read_at_of(struct lden_io_fdtable *t, pid_t pid, int fd)
 {
 	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
 	const char *s;
@@ -528,7 +528,7 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 		return -ENOMEM;
 	p = get_proc(t, pid);
 	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec, t->now,
-			   s ? lden_io_fdtable__read_at(t, pid, oldfd) : 0) :
+			   s ? read_at_of(t, pid, oldfd) : 0) :
 		  -ENOMEM;
 	free(copy);
 	return err ? err : s ? 0 : -ENOENT;

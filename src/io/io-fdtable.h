@@ -110,10 +110,6 @@ struct lden_io_fdref {
 const char *lden_io_fdtable__lookup(struct lden_io_fdtable *t, pid_t pid,
 				    int fd, struct lden_io_fdref *ref);
 
-/* When the entry of @fd of @pid was read from /proc, or 0. */
-uint64_t lden_io_fdtable__read_at(struct lden_io_fdtable *t, pid_t pid,
-				  int fd);
-
 /*
  * lden_io_fdtable__changed - as its record arrives (before it is put in
  * time order): @fd of @pid (-1: every fd, an exec or a close_range) was
