@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "intmap.h"
 #include "io-fdtable.h"
 #include "io-pair.h"
@@ -17,10 +18,28 @@
  */
 struct io_files {
 	unsigned int refs;
-	/* fd -> malloc'd MARK path NUL TIME: MARK the bits below; path ""
-	 * when what the fd refers to is not known; TIME (8 bytes, after
-	 * the path's end) the time of the record that set it */
+	uint64_t id;			/* never reused (change notes' key) */
+	/* fd -> malloc'd MARK path NUL TIME READ: MARK the bits below;
+	 * path "" when what the fd refers to is not known; TIME (8 bytes,
+	 * after the path's end) the time of the record that set it; READ
+	 * (8 bytes) when it was read from /proc, 0 when it was not */
 	struct lden_intmap *map;
+};
+
+/*
+ * The changes of one fd number of a table (or of all its numbers: exec,
+ * close_range), as their records arrived: the last NOTE_TIMES times, and
+ * the span of the older ones forgotten
+ */
+#define NOTE_TIMES 4
+#define NOTE_ALL 0xffffffffu	/* the fd number of a change of every fd */
+/* Change notes kept; past that they start afresh (forgot_max). */
+#define MAX_NOTES 65536
+
+struct io_note {
+	uint64_t times[NOTE_TIMES];
+	uint64_t lost_min, lost_max;	/* of those overwritten (0: none) */
+	unsigned int n;			/* noted in all */
 };
 
 struct io_proc {
@@ -62,6 +81,11 @@ struct lden_io_fdtable {
 	/* entries set by a record older than this may be wrong: records
 	 * of io's own events were lost (lden_io_fdtable__unsure_before) */
 	uint64_t unsure_before;
+	uint64_t next_files_id;
+	/* (files id << 32 | fd) -> struct io_note, as records arrive */
+	struct lden_intmap *notes;
+	/* the latest change forgotten when the notes started afresh */
+	uint64_t forgot_max;
 	struct lden_io_fdtable_stats st;
 };
 
@@ -75,9 +99,11 @@ struct lden_io_fdtable *lden_io_fdtable__new(size_t max_procs, size_t max_fds)
 	t->max_fds = max_fds;
 	t->procs = lden_intmap__new(0, sizeof(struct io_proc *));
 	t->names = lden_intmap__new(0, sizeof(struct io_name));
-	if (!t->procs || !t->names) {
+	t->notes = lden_intmap__new(0, sizeof(struct io_note));
+	if (!t->procs || !t->names || !t->notes) {
 		lden_intmap__free(t->procs);
 		lden_intmap__free(t->names);
+		lden_intmap__free(t->notes);
 		free(t);
 		return NULL;
 	}
@@ -90,7 +116,7 @@ static void free_path(uint64_t key, void *val, void *ctx)
 }
 
 /* An empty table with one reference, or NULL (ENOMEM). */
-static struct io_files *files_new(void)
+static struct io_files *files_new(struct lden_io_fdtable *t)
 {
 	struct io_files *f = calloc(1, sizeof(*f));
 
@@ -102,6 +128,7 @@ static struct io_files *files_new(void)
 		return NULL;
 	}
 	f->refs = 1;
+	f->id = ++t->next_files_id;
 	return f;
 }
 
@@ -134,6 +161,7 @@ void lden_io_fdtable__free(struct lden_io_fdtable *t)
 	lden_intmap__each(t->procs, free_proc, t);
 	lden_intmap__free(t->procs);
 	lden_intmap__free(t->names);
+	lden_intmap__free(t->notes);
 	free(t);
 }
 
@@ -169,7 +197,7 @@ static struct io_proc *new_proc(struct lden_io_fdtable *t, pid_t pid)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->files = files_new();
+	p->files = files_new(t);
 	if (!p->files) {
 		free(p);
 		return NULL;
@@ -204,6 +232,16 @@ static uint64_t entry_time(const char *s)
 	return time;
 }
 
+/* When entry @s was read from /proc (0: it was not). */
+static uint64_t entry_read_at(const char *s)
+{
+	uint64_t read_at;
+
+	memcpy(&read_at, s + strlen(s) + 1 + sizeof(uint64_t),
+	       sizeof(read_at));
+	return read_at;
+}
+
 /* Whether entry @s was set before records of io's were lost. */
 static bool entry_unsure(const struct lden_io_fdtable *t, const char *s)
 {
@@ -211,14 +249,15 @@ static bool entry_unsure(const struct lden_io_fdtable *t, const char *s)
 }
 
 static char *copy_path(const char *path, bool exact,
-		       enum lden_io_cloexec cloexec, uint64_t time)
+		       enum lden_io_cloexec cloexec, uint64_t time,
+		       uint64_t read_at)
 {
 	size_t len = strlen(path);
 	char *s;
 
 	if (len > LDEN_IO_PATH_MAX - 1)
 		len = LDEN_IO_PATH_MAX - 1;
-	s = malloc(len + 2 + sizeof(time));
+	s = malloc(len + 2 + sizeof(time) + sizeof(read_at));
 	if (!s)
 		return NULL;
 	s[0] = (char)(MARK | (exact ? EXACT : 0) |
@@ -228,12 +267,13 @@ static char *copy_path(const char *path, bool exact,
 	if (len == LDEN_IO_PATH_MAX - 1)
 		memcpy(s + 1 + len - 3, "...", 3);
 	memcpy(s + len + 2, &time, sizeof(time));
+	memcpy(s + len + 2 + sizeof(time), &read_at, sizeof(read_at));
 	return s;
 }
 
 static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		    const char *path, bool exact, enum lden_io_cloexec cloexec,
-		    uint64_t time)
+		    uint64_t time, uint64_t read_at)
 {
 	char *old = lden_intmap__get_ptr(p->files->map, (uint64_t)(unsigned int)fd);
 	char *s;
@@ -242,7 +282,7 @@ static int proc_set(struct lden_io_fdtable *t, struct io_proc *p, int fd,
 		t->st.fds_refused++;
 		return -ENOSPC;
 	}
-	s = copy_path(path, exact, cloexec, time);
+	s = copy_path(path, exact, cloexec, time, read_at);
 	if (!s)
 		return -ENOMEM;
 	if (lden_intmap__put_ptr(p->files->map, (uint64_t)(unsigned int)fd, s) < 0) {
@@ -265,7 +305,7 @@ int lden_io_fdtable__set(struct lden_io_fdtable *t, pid_t pid, int fd,
 	if (!p)
 		return -ENOMEM;
 	return proc_set(t, p, fd, path ? path : "", exact && path && *path,
-			cloexec, t->now);
+			cloexec, t->now, 0);
 }
 
 const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
@@ -277,6 +317,7 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 	enum lden_io_cloexec cloexec = LDEN_IO_CLOEXEC_UNKNOWN;
 	/* read now: after any loss seen so far (late all the same) */
 	uint64_t now = t->now > t->unsure_before ? t->now : t->unsure_before;
+	uint64_t read_at;
 	int flags;
 	const char *s;
 
@@ -288,22 +329,132 @@ const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 	/* opened before tracing began (or its open was lost); or set
 	 * before records were lost (perhaps closed and reopened since) */
 	t->st.proc_lookups++;
+	/* (before the read: a change noted before this moment was before
+	 * what it sees) */
+	read_at = lden_now_ns();
 	if (lden_proc__fd_path(pid, fd, buf, sizeof(buf)) < 0) {
 		t->st.proc_failures++;
 		/*
 		 * closed already: remember that, so that every later call on
 		 * it does not ask again; an open of this fd replaces it
 		 */
-		proc_set(t, p, fd, "", false, LDEN_IO_CLOEXEC_UNKNOWN, now);
+		proc_set(t, p, fd, "", false, LDEN_IO_CLOEXEC_UNKNOWN, now,
+			 read_at);
 		return NULL;
 	}
 	/* whether an exec closes it, as /proc/PID/fdinfo/FD says */
 	if (lden_proc__fd_flags(pid, fd, &flags) == 0)
 		cloexec = flags & O_CLOEXEC ? LDEN_IO_CLOEXEC :
 					      LDEN_IO_INHERITED;
-	if (proc_set(t, p, fd, buf, false, cloexec, now) < 0)
+	if (proc_set(t, p, fd, buf, false, cloexec, now, read_at) < 0)
 		return NULL;
 	return (const char *)lden_intmap__get_ptr(p->files->map, (uint64_t)fd) + 1;
+}
+
+const char *lden_io_fdtable__lookup(struct lden_io_fdtable *t, pid_t pid,
+				    int fd, struct lden_io_fdref *ref)
+{
+	struct io_proc *p = get_proc(t, pid);
+	const char *s;
+
+	memset(ref, 0, sizeof(*ref));
+	if (!p || fd < 0)
+		return NULL;
+	ref->files = p->files->id;
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
+	/* set before records were lost: read again (late) */
+	if (s && entry_unsure(t, s)) {
+		if (!lden_io_fdtable__path(t, pid, fd))
+			return NULL;
+		s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
+	}
+	if (!s || !s[1])
+		return NULL;
+	ref->exact = (s[0] & EXACT) && !entry_unsure(t, s);
+	ref->read_at = entry_read_at(s);
+	return s + 1;
+}
+
+/* When the entry of @fd of @pid was read from /proc, or 0. */
+static uint64_t read_at_of(struct lden_io_fdtable *t, pid_t pid, int fd)
+{
+	struct io_proc *p = lden_intmap__get_ptr(t->procs, (uint64_t)pid);
+	const char *s;
+
+	if (!p || fd < 0)
+		return 0;
+	s = lden_intmap__get_ptr(p->files->map, (uint64_t)fd);
+	return s ? entry_read_at(s) : 0;
+}
+
+static uint64_t note_key(uint64_t files, unsigned int fd)
+{
+	return files << 32 | fd;
+}
+
+void lden_io_fdtable__changed(struct lden_io_fdtable *t, pid_t pid, int fd,
+			      uint64_t time)
+{
+	struct io_proc *p = get_proc(t, pid);
+	struct io_note *n;
+	uint64_t *slot;
+
+	if (!p)
+		return;
+	if (lden_intmap__count(t->notes) >= MAX_NOTES) {
+		/* afresh: what a call would have asked of them is not
+		 * known now (lden_io_fdtable__changed_between()) */
+		struct lden_intmap *fresh =
+			lden_intmap__new(0, sizeof(struct io_note));
+
+		t->forgot_max = lden_now_ns();
+		if (!fresh)
+			return;
+		lden_intmap__free(t->notes);
+		t->notes = fresh;
+	}
+	n = lden_intmap__put(t->notes,
+			     note_key(p->files->id,
+				      fd < 0 ? NOTE_ALL : (unsigned int)fd));
+	if (!n) {
+		/* not kept: as if every note were forgotten */
+		t->forgot_max = lden_now_ns();
+		return;
+	}
+	slot = &n->times[n->n++ % NOTE_TIMES];
+	if (n->n > NOTE_TIMES) {
+		if (!n->lost_min || *slot < n->lost_min)
+			n->lost_min = *slot;
+		if (*slot > n->lost_max)
+			n->lost_max = *slot;
+	}
+	*slot = time;
+}
+
+/* Whether note @n holds (or may have held) a time in (@after, @before). */
+static bool note_between(const struct io_note *n, uint64_t after,
+			 uint64_t before)
+{
+	if (!n)
+		return false;
+	for (unsigned int i = 0; i < n->n && i < NOTE_TIMES; i++)
+		if (n->times[i] > after && n->times[i] < before)
+			return true;
+	return n->lost_max > after && n->lost_min < before;
+}
+
+bool lden_io_fdtable__changed_between(const struct lden_io_fdtable *t,
+				      uint64_t files, int fd, uint64_t after,
+				      uint64_t before)
+{
+	if (t->forgot_max > after)
+		return true;
+	return note_between(lden_intmap__get(t->notes,
+					     note_key(files, (unsigned int)fd)),
+			    after, before) ||
+	       note_between(lden_intmap__get(t->notes,
+					     note_key(files, NOTE_ALL)),
+			    after, before);
 }
 
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
@@ -376,7 +527,8 @@ int lden_io_fdtable__dup(struct lden_io_fdtable *t, pid_t pid, int oldfd,
 	if (!copy)
 		return -ENOMEM;
 	p = get_proc(t, pid);
-	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec, t->now) :
+	err = p ? proc_set(t, p, newfd, copy, exact && s, cloexec, t->now,
+			   s ? read_at_of(t, pid, oldfd) : 0) :
 		  -ENOMEM;
 	free(copy);
 	return err ? err : s ? 0 : -ENOENT;
@@ -500,7 +652,7 @@ static void copy_entry(uint64_t key, void *val, void *ctx)
 		return;
 	/* as sure as the parent's: set when the parent's was */
 	f->err = proc_set(f->t, f->child, (int)key, s + 1, s[0] & EXACT,
-			  mark_cloexec(s), entry_time(s));
+			  mark_cloexec(s), entry_time(s), entry_read_at(s));
 }
 
 int lden_io_fdtable__fork(struct lden_io_fdtable *t, pid_t parent,
@@ -546,7 +698,7 @@ int lden_io_fdtable__unshare(struct lden_io_fdtable *t, pid_t pid)
 	if (!p || p->files->refs == 1)
 		return 0;
 	shared = p->files;
-	p->files = files_new();
+	p->files = files_new(t);
 	if (!p->files) {
 		/* left shared: its later changes are the others' too */
 		p->files = shared;

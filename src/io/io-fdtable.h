@@ -94,6 +94,44 @@ void lden_io_fdtable__unsure_before(struct lden_io_fdtable *t, uint64_t time);
 const char *lden_io_fdtable__path(struct lden_io_fdtable *t, pid_t pid,
 				  int fd);
 
+/* How the table came by the name of an fd (lden_io_fdtable__lookup()). */
+struct lden_io_fdref {
+	bool exact;		/* as lden_io_fdtable__exact() */
+	uint64_t read_at;	/* read from /proc then (lden_now_ns()), or 0 */
+	uint64_t files;		/* the descriptor table's id (change notes) */
+};
+
+/*
+ * lden_io_fdtable__lookup - what @fd of @pid refers to now, in one look
+ * The table's entry, or, when it was set before records of io's were
+ * lost, /proc's now (late), as lden_io_fdtable__path() reads it; @ref
+ * says how it was had.  Returns a borrowed string, or NULL.
+ */
+const char *lden_io_fdtable__lookup(struct lden_io_fdtable *t, pid_t pid,
+				    int fd, struct lden_io_fdref *ref);
+
+/*
+ * lden_io_fdtable__changed - as its record arrives (before it is put in
+ * time order): @fd of @pid (-1: every fd, an exec or a close_range) was
+ * closed, opened or replaced by a call at @time (the record's)
+ * Names read from /proc at arrival see the fds as they are then, not as
+ * they were at the call: lden_io_fdtable__changed_between() tells when
+ * the fd changed in between.  Kept per descriptor table (processes that
+ * share one share their notes), the last few times of each fd; bounded
+ * (past 65536 fds noted they start afresh: a call before that is then
+ * taken as changed).
+ */
+void lden_io_fdtable__changed(struct lden_io_fdtable *t, pid_t pid, int fd,
+			      uint64_t time);
+
+/*
+ * Whether a change of @fd in the table @files (lden_io_fdref.files) was
+ * noted at a time in (@after, @before), or may have been (forgotten).
+ */
+bool lden_io_fdtable__changed_between(const struct lden_io_fdtable *t,
+				      uint64_t files, int fd, uint64_t after,
+				      uint64_t before);
+
 /* The table's entry only, no /proc lookup; borrowed, or NULL. */
 const char *lden_io_fdtable__get(struct lden_io_fdtable *t, pid_t pid,
 				 int fd);

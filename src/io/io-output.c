@@ -377,6 +377,9 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 		(unsigned long long)st.fdt.proc_lookups,
 		(unsigned long long)st.fdt.proc_failures,
 		(unsigned long long)st.order_forced);
+	if (st.fd_names_withheld)
+		fprintf(err, "  fd names not shown: %llu calls on an fd closed, opened or replaced between the call and lden's read of it in /proc (another file's name then)\n",
+			(unsigned long long)st.fd_names_withheld);
 	if (st.unknown_pids)
 		fprintf(err, "  records of a process not known (a fork not read: lost): %llu, shown with the thread id as the pid\n",
 			(unsigned long long)st.unknown_pids);
@@ -414,6 +417,8 @@ void lden_io_print_stats(FILE *err, FILE *json, struct lden_io_tracer *t,
 	       (unsigned long long)st.unknown_pids,
 	       (unsigned long long)st.foreign,
 	       (unsigned long long)st.follow_gaps);
+	fprintf(json, ",\"fd_names_withheld\":%llu",
+		(unsigned long long)st.fd_names_withheld);
 	/* "lost" is all; lden's own task records apart where told */
 	if (st.lost_split)
 		fprintf(json, ",\"lost_events\":%llu,\"lost_tracker\":%llu",

@@ -37,6 +37,9 @@ struct lden_io_call {
 	/* the caller's: a read or write's fd named at its enter, in path */
 	bool fd_named;
 	bool fd_exact;
+	/* ... its name read from /proc then (0: not), in table fd_files */
+	uint64_t fd_read_at;
+	uint64_t fd_files;
 	char path[LDEN_IO_PATH_MAX];	/* the caller's strings, read at enter */
 	char path2[LDEN_IO_PATH_MAX];
 };

@@ -378,14 +378,35 @@ static void resolve_at(struct lden_io_tracer *t, pid_t pid, int64_t dfd,
 }
 
 /*
- * What @fd of @pid refers to at the call: the table's entry, or, when it
- * was set before records of io's were lost, /proc's now (late).
+ * Whether the name of @fd, read from /proc at @ref->read_at, may be
+ * another file's than the one of the call at @enter_ns: the fd was
+ * closed, opened or replaced between the two (not shown, counted).
  */
-static const char *fd_path(struct lden_io_tracer *t, pid_t pid, int fd)
+static bool fd_name_stale(struct lden_io_tracer *t,
+			  const struct lden_io_fdref *ref, int fd,
+			  uint64_t enter_ns)
 {
-	if (lden_io_fdtable__unsure(t->fdt, pid, fd))
-		return lden_io_fdtable__path(t->fdt, pid, fd);
-	return lden_io_fdtable__get(t->fdt, pid, fd);
+	if (!ref->read_at ||
+	    !lden_io_fdtable__changed_between(t->fdt, ref->files, fd, enter_ns,
+					      ref->read_at))
+		return false;
+	t->st.fd_names_withheld++;
+	return true;
+}
+
+/*
+ * What @fd of @pid refers to at the call at @enter_ns: the table's
+ * entry, or, when it was set before records of io's were lost, /proc's
+ * now (late); NULL when a name read from /proc was read after the fd
+ * changed (fd_name_stale()).
+ */
+static const char *fd_path(struct lden_io_tracer *t, pid_t pid, int fd,
+			   uint64_t enter_ns)
+{
+	struct lden_io_fdref ref;
+	const char *path = lden_io_fdtable__lookup(t->fdt, pid, fd, &ref);
+
+	return path && fd_name_stale(t, &ref, fd, enter_ns) ? NULL : path;
 }
 
 static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
@@ -425,12 +446,18 @@ static void on_enter(struct lden_io_tracer *t, const struct tp *tp,
 	if (sys->kind == LDEN_IO_READ || sys->kind == LDEN_IO_WRITE ||
 	    sys->kind == LDEN_IO_FD) {
 		int fd = (int)(int32_t)c->args[LDEN_IO_ARG_FD];
-		const char *path = fd_path(t, (pid_t)c->pid, fd);
+		struct lden_io_fdref ref;
+		const char *path = lden_io_fdtable__lookup(t->fdt, (pid_t)c->pid,
+							   fd, &ref);
 
 		c->fd_named = path != NULL;
 		if (path)
 			snprintf(c->path, sizeof(c->path), "%s", path);
-		c->fd_exact = lden_io_fdtable__exact(t->fdt, (pid_t)c->pid, fd);
+		c->fd_exact = ref.exact;
+		/* a name read from /proc is judged at the exit: the fd's
+		 * changes since the enter are noted by then */
+		c->fd_read_at = ref.read_at;
+		c->fd_files = ref.files;
 	}
 }
 
@@ -573,6 +600,12 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	case LDEN_IO_WRITE:
 	case LDEN_IO_FD:
 		ev.fd = fd;
+		if (c->fd_named && c->fd_read_at) {
+			struct lden_io_fdref ref = { .read_at = c->fd_read_at,
+						     .files = c->fd_files };
+
+			c->fd_named = !fd_name_stale(t, &ref, fd, c->enter_ns);
+		}
 		ev.path = c->fd_named ? c->path : NULL;
 		if (c->fd_named)
 			ev.path_prov = c->fd_exact ? LDEN_PROV_EXACT :
@@ -584,7 +617,7 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 		break;
 	case LDEN_IO_CLOSE:
 		ev.fd = fd;
-		ev.path = fd_path(t, pid, fd);
+		ev.path = fd_path(t, pid, fd, c->enter_ns);
 		break;
 	case LDEN_IO_CLOSE_RANGE:
 		ev.fd = fd;
@@ -592,14 +625,21 @@ static void complete(struct lden_io_tracer *t, struct lden_io_call *c,
 	case LDEN_IO_DUP:
 	case LDEN_IO_FCNTL:
 		ev.fd = fd;
-		ev.path = fd_path(t, pid, fd);
+		ev.path = fd_path(t, pid, fd, c->enter_ns);
 		if (ret >= 0 && (sys->kind == LDEN_IO_DUP ||
 				 cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)) {
 			ev.newfd = (int)ret;
-			lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret,
-					     dup_cloexec(sys, cmd));
+			/* a name not shown is not passed on either */
+			if (!ev.path && lden_io_fdtable__get(t->fdt, pid, fd))
+				lden_io_fdtable__set(t->fdt, pid, (int)ret,
+						     NULL, false,
+						     dup_cloexec(sys, cmd));
+			else
+				lden_io_fdtable__dup(t->fdt, pid, fd, (int)ret,
+						     dup_cloexec(sys, cmd));
 			/* the source entry may have moved */
-			ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
+			if (ev.path)
+				ev.path = lden_io_fdtable__get(t->fdt, pid, fd);
 		}
 		if (ret == 0 && sys->kind == LDEN_IO_FCNTL && cmd == F_SETFD)
 			lden_io_fdtable__set_cloexec(
@@ -705,6 +745,33 @@ static int on_sample(const struct ltr_sample *s, void *ctx)
 }
 
 /*
+ * LDEN_TEST_PROC_FD_AFTER=FD:PATH, for tests: a record of a call on fd FD
+ * that io has no entry for waits, before lden looks FD up in /proc, until
+ * PATH exists (20 s at most); the first look that finds FD removes PATH:
+ * lden behind the workload, certainly, and the workload told when lden
+ * has looked.  Returns PATH when it waited (the caller removes it).
+ */
+static const char *proc_fd_gate_for_tests(struct lden_io_tracer *t, pid_t pid,
+					  int fd)
+{
+	static bool done;
+	const char *v = done ? NULL : getenv("LDEN_TEST_PROC_FD_AFTER");
+	const char *path = v ? strchr(v, ':') : NULL;
+	uint64_t deadline = lden_now_ns() + 20000000000ULL;
+
+	if (!path || atoi(v) != fd || lden_io_fdtable__get(t->fdt, pid, fd)) {
+		done = done || !path;
+		return NULL;
+	}
+	while (access(path + 1, F_OK) != 0 && lden_now_ns() < deadline) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	return path + 1;
+}
+
+/*
  * What must be read from the process while it still runs, as soon as the
  * record arrives (before it is put in order): the strings of a path
  * argument, what an fd not yet in the table refers to, the process name.
@@ -747,9 +814,14 @@ static size_t read_early(struct lden_io_tracer *t, const struct tp *tp,
 				   m < 0 ? 0 : lden_now_ns());
 		return (size_t)n + 1 + (m < 0 ? 1 : (size_t)m + 1);
 	}
-	if (tp->f[LDEN_IO_ARG_FD] && kind != LDEN_IO_CLOSE_RANGE)
-		lden_io_fdtable__path(t->fdt, (pid_t)s->pid,
-				      (int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD], s));
+	if (tp->f[LDEN_IO_ARG_FD] && kind != LDEN_IO_CLOSE_RANGE) {
+		int fd = (int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD], s);
+
+		const char *gate = proc_fd_gate_for_tests(t, (pid_t)s->pid, fd);
+
+		if (lden_io_fdtable__path(t->fdt, (pid_t)s->pid, fd) && gate)
+			unlink(gate);
+	}
 	return 0;
 }
 
@@ -781,6 +853,46 @@ static void check_lost(struct lden_io_tracer *t)
 	lden_io_fdtable__unsure_before(t->fdt, lden_now_ns());
 }
 
+/*
+ * As a record arrives: the fds its call closes, opens or replaces, for
+ * the names read from /proc meanwhile (fd_name_stale()).  A close, dup2
+ * or dup3 at its enter (the change follows it), an open or dup at its
+ * exit (the new fd, in place by then), close_range and exec for every fd.
+ */
+static void note_changes(struct lden_io_tracer *t, const struct tp *tp,
+			 const struct ltr_sample *s)
+{
+	enum lden_io_kind kind;
+	int64_t ret = -1;
+
+	if (tp->role == TP_TASK_EXEC) {
+		lden_io_fdtable__changed(t->fdt, (pid_t)s->pid, -1, s->time);
+		return;
+	}
+	if (tp->role != TP_ENTER && tp->role != TP_EXIT)
+		return;
+	kind = t->table[tp->sys].kind;
+	if (tp->role == TP_ENTER && kind == LDEN_IO_CLOSE)
+		lden_io_fdtable__changed(
+			t->fdt, (pid_t)s->pid,
+			(int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD], s),
+			s->time);
+	else if (tp->role == TP_ENTER && kind == LDEN_IO_DUP &&
+		 tp->f[LDEN_IO_ARG_FD2])
+		lden_io_fdtable__changed(
+			t->fdt, (pid_t)s->pid,
+			(int)(int32_t)field_u64(tp->f[LDEN_IO_ARG_FD2], s),
+			s->time);
+	else if (tp->role == TP_ENTER && kind == LDEN_IO_CLOSE_RANGE &&
+		 !(field_u64(tp->f[LDEN_IO_ARG_CMD], s) & CLOSE_RANGE_CLOEXEC))
+		lden_io_fdtable__changed(t->fdt, (pid_t)s->pid, -1, s->time);
+	else if (tp->role == TP_EXIT &&
+		 (kind == LDEN_IO_OPEN || kind == LDEN_IO_DUP) && tp->ret &&
+		 ltr_field__s64(tp->ret, s, &ret) == 0 && ret >= 0)
+		lden_io_fdtable__changed(t->fdt, (pid_t)s->pid, (int)ret,
+					 s->time);
+}
+
 static int collect(const struct ltr_sample *s, void *ctx)
 {
 	struct lden_io_tracer *t = ctx;
@@ -788,6 +900,8 @@ static int collect(const struct ltr_sample *s, void *ctx)
 	char *buf = t->early;
 	size_t len = 0;
 
+	if (tp)
+		note_changes(t, tp, s);
 	/* a call's records: kept or not by its task (--netns), whose
 	 * namespaces are read now, while it runs */
 	if (tp && (tp->role == TP_ENTER || tp->role == TP_EXIT)) {

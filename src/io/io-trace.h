@@ -131,6 +131,9 @@ struct lden_io_stats {
 	uint64_t open_paths[4];	/* by enum lden_prov */
 	/* the calls, by the provenance of their process's name */
 	uint64_t comms[3];
+	/* fd calls whose name, read from /proc, was read after the fd had
+	 * been closed, opened or replaced since the call: not shown */
+	uint64_t fd_names_withheld;
 };
 
 typedef void (*lden_io_event_fn)(const struct lden_io_event *ev, void *ctx);
