@@ -34,7 +34,7 @@ struct io_files {
 #define NOTE_TIMES 4
 #define NOTE_ALL 0xffffffffu	/* the fd number of a change of every fd */
 /* Change notes kept; past that they start afresh (forgot_max). */
-#define MAX_NOTES 65536
+#define MAX_NOTES 16384
 
 struct io_note {
 	uint64_t times[NOTE_TIMES];

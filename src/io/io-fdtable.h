@@ -118,7 +118,7 @@ const char *lden_io_fdtable__lookup(struct lden_io_fdtable *t, pid_t pid,
  * they were at the call: lden_io_fdtable__changed_between() tells when
  * the fd changed in between.  Kept per descriptor table (processes that
  * share one share their notes), the last few times of each fd; bounded
- * (past 65536 fds noted they start afresh: a call before that is then
+ * (past 16384 fds noted they start afresh: a call before that is then
  * taken as changed).
  */
 void lden_io_fdtable__changed(struct lden_io_fdtable *t, pid_t pid, int fd,
