@@ -57,6 +57,8 @@ static uint64_t key(uint64_t a, uint64_t b)
 
 static int gens_init(struct gens *g, size_t size)
 {
+	if (size > GENS_VALUE_MAX)
+		return -EINVAL;
 	g->size = size;
 	g->cur = lden_intmap__new(HANDOFF_MAX, size);
 	g->old = lden_intmap__new(HANDOFF_MAX, size);

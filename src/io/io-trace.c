@@ -757,12 +757,14 @@ static const char *proc_fd_gate_for_tests(struct lden_io_tracer *t, pid_t pid,
 	static bool done;
 	const char *v = done ? NULL : getenv("LDEN_TEST_PROC_FD_AFTER");
 	const char *path = v ? strchr(v, ':') : NULL;
-	uint64_t deadline = lden_now_ns() + 20000000000ULL;
+	uint64_t deadline;
 
 	if (!path || atoi(v) != fd || lden_io_fdtable__get(t->fdt, pid, fd)) {
 		done = done || !path;
 		return NULL;
 	}
+	/* (not before: this runs for every fd call's record) */
+	deadline = lden_now_ns() + 20000000000ULL;
 	while (access(path + 1, F_OK) != 0 && lden_now_ns() < deadline) {
 		struct timespec ts = { 0, 1000000 };
 
